@@ -1,0 +1,1 @@
+//! Benchmark bodies live here so tests can smoke-run them.

@@ -1,0 +1,1 @@
+//! vpcsim: a packet-level simulator of AWS VPC networking.

@@ -1,1 +1,6 @@
 //! vpcsim: a packet-level simulator of AWS VPC networking.
+
+pub mod cli;
+pub mod model;
+pub mod scenario;
+pub mod units;

@@ -1,0 +1,124 @@
+//! The `vpcsim` command line: argument parsing and the commands, each a thin
+//! shell over the library.
+
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Exit codes shared by the commands (see the format document).
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FAILED: u8 = 1;
+    pub const INVALID: u8 = 2;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vpcsim",
+    version,
+    about = "Packet-level simulator of AWS VPC networking"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Simulate a scenario and print a summary.
+    Run {
+        file: PathBuf,
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+    /// Run scenarios and check their [[expect]] blocks.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        opts: RunOpts,
+    },
+    /// Parse and validate scenario files; warn about designs that cannot work.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Follow one packet and its reply hop by hop through the design at time 0.
+    Explain {
+        file: PathBuf,
+        /// A workload id, or an address (outside every VPC: an internet host).
+        #[arg(long)]
+        from: String,
+        /// An id, an address or an AWS service name.
+        #[arg(long)]
+        to: String,
+        /// tcp, udp or icmp.
+        #[arg(long, default_value = "tcp")]
+        protocol: String,
+        #[arg(long)]
+        port: Option<u16>,
+        /// Print one JSON object instead of the annotated trace.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the design as a Graphviz DOT digraph.
+    Graph { file: PathBuf },
+    /// Turn AWS CLI describe output into a scenario.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportSource {
+    /// `aws ec2 describe-*` JSON files in DIR (or in one folder per region).
+    Aws {
+        dir: PathBuf,
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RunOpts {
+    /// Worker threads (default: all cores); output is the same for every N.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write the full report as JSON (`-` for standard output).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write VPC Flow Logs records.
+    #[arg(long = "flow-logs")]
+    pub flow_logs: Option<PathBuf>,
+    /// Flow log aggregation interval: 60s or 600s.
+    #[arg(long = "flow-log-interval", default_value = "600s")]
+    pub flow_log_interval: String,
+    /// Flow log record format, in AWS's `${field}` syntax.
+    #[arg(long = "flow-log-format")]
+    pub flow_log_format: Option<String>,
+    /// Write one pcap file per ENI and gateway into DIR.
+    #[arg(long)]
+    pub pcap: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Validate { files } => validate::validate(&files),
+        other => {
+            eprintln!("vpcsim: {other:?} is not available in this build");
+            exit::INVALID
+        }
+    };
+    ExitCode::from(code)
+}

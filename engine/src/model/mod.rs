@@ -1,0 +1,555 @@
+//! The validated design: every reference resolved to an integer id, every
+//! address allocated, every AWS rule of `aws-vpc-semantics.md` that a file can
+//! break checked. A [`Design`] is immutable; the data plane compiles it into
+//! the state it forwards with, and timeline events change that state, not this.
+
+mod build;
+pub mod builtin;
+pub mod ids;
+pub mod reason;
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+pub use build::{Loaded, load_file, load_str};
+pub use ids::*;
+pub use reason::DropReason;
+
+use crate::scenario::raw::{Arrivals, Delivered, Pattern};
+use crate::units::{Nanos, PortRange, Protocol, Rate};
+
+/// One-way latencies and link speeds (LAT), overridable in `[latency]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Latency {
+    pub same_az: Nanos,
+    pub cross_az: Nanos,
+    pub internet: Nanos,
+    pub aws_service: Nanos,
+    pub vpn: Nanos,
+}
+
+impl Default for Latency {
+    fn default() -> Self {
+        Latency {
+            same_az: Nanos::from_micros(50),
+            cross_az: Nanos::from_micros(400),
+            internet: Nanos::from_millis(15),
+            aws_service: Nanos::from_millis(1),
+            vpn: Nanos::from_millis(10),
+        }
+    }
+}
+
+/// US dollars; defaults from the shipped price table (us-east-1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pricing {
+    pub nat_gateway_hour: f64,
+    pub nat_gateway_gb: f64,
+    pub interface_endpoint_hour: f64,
+    pub interface_endpoint_gb: f64,
+    pub internet_out_gb: f64,
+    pub cross_az_gb: f64,
+}
+
+impl Default for Pricing {
+    fn default() -> Self {
+        Pricing {
+            nat_gateway_hour: 0.045,
+            nat_gateway_gb: 0.045,
+            interface_endpoint_hour: 0.01,
+            interface_endpoint_gb: 0.01,
+            internet_out_gb: 0.09,
+            cross_az_gb: 0.01,
+        }
+    }
+}
+
+/// Anything a file can name by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Component {
+    Vpc(VpcId),
+    Subnet(SubnetId),
+    RouteTable(RouteTableId),
+    Igw(IgwId),
+    Nat(NatId),
+    PrefixList(PrefixListId),
+    Endpoint(EndpointId),
+    Sg(SgId),
+    Nacl(NaclId),
+    Peering(PeeringId),
+    Vgw(VgwId),
+    OnpremNet(OnpremNetId),
+    Instance(InstanceId),
+    Lambda(LambdaId),
+    ExternalHost(ExternalHostId),
+    AwsService(AwsServiceId),
+    OnpremHost(OnpremHostId),
+    Eni(EniId),
+}
+
+impl Component {
+    /// The kind as the format spells its table: `nat_gateway`, `instance`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Component::Vpc(_) => "vpc",
+            Component::Subnet(_) => "subnet",
+            Component::RouteTable(_) => "route_table",
+            Component::Igw(_) => "internet_gateway",
+            Component::Nat(_) => "nat_gateway",
+            Component::PrefixList(_) => "prefix_list",
+            Component::Endpoint(_) => "vpc_endpoint",
+            Component::Sg(_) => "security_group",
+            Component::Nacl(_) => "network_acl",
+            Component::Peering(_) => "vpc_peering",
+            Component::Vgw(_) => "vpn_gateway",
+            Component::OnpremNet(_) => "onprem_network",
+            Component::Instance(_) => "instance",
+            Component::Lambda(_) => "lambda",
+            Component::ExternalHost(_) => "external_host",
+            Component::AwsService(_) => "aws_service",
+            Component::OnpremHost(_) => "onprem_host",
+            Component::Eni(_) => "eni",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Vpc {
+    pub name: String,
+    pub cidrs: Vec<Ipv4Net>,
+    pub main_route_table: RouteTableId,
+    pub default_nacl: NaclId,
+    pub default_sg: SgId,
+    pub igw: Option<IgwId>,
+    pub vgw: Option<VgwId>,
+    pub subnets: Vec<SubnetId>,
+}
+
+impl Vpc {
+    pub fn contains(&self, ip: Ipv4Addr) -> bool {
+        self.cidrs.iter().any(|c| c.contains(&ip))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    pub name: String,
+    pub vpc: VpcId,
+    pub cidr: Ipv4Net,
+    pub az: String,
+    pub route_table: RouteTableId,
+    pub nacl: NaclId,
+    pub enis: Vec<EniId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RouteDest {
+    Cidr(Ipv4Net),
+    PrefixList(PrefixListId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Local,
+    Igw(IgwId),
+    Nat(NatId),
+    Endpoint(EndpointId),
+    Eni(EniId),
+    Peering(PeeringId),
+    Vgw(VgwId),
+    /// A target that no longer exists (`state = "blackhole"`), by its name.
+    Missing(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub dest: RouteDest,
+    pub target: Target,
+    /// Recorded as a blackhole, or its target was deleted (RT-5).
+    pub blackhole: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    pub name: String,
+    pub vpc: VpcId,
+    pub main: bool,
+    /// Static routes and prefix-list routes, as written; gateway endpoint
+    /// routes are added here (GWE-2). Local and propagated routes are not.
+    pub routes: Vec<Route>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Igw {
+    pub name: String,
+    pub vpc: VpcId,
+}
+
+#[derive(Clone, Debug)]
+pub struct Nat {
+    pub name: String,
+    pub subnet: SubnetId,
+    pub public: bool,
+    pub public_ip: Option<Ipv4Addr>,
+    pub eni: EniId,
+}
+
+#[derive(Clone, Debug)]
+pub struct PrefixList {
+    pub name: String,
+    /// AWS's name, `com.amazonaws.us-east-1.s3` for a service list.
+    pub list_name: String,
+    pub cidrs: Vec<Ipv4Net>,
+}
+
+#[derive(Clone, Debug)]
+pub enum EndpointKind {
+    Gateway {
+        prefix_list: PrefixListId,
+        route_tables: Vec<RouteTableId>,
+    },
+    Interface {
+        subnets: Vec<SubnetId>,
+        security_groups: Vec<SgId>,
+        private_dns: bool,
+        enis: Vec<EniId>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub name: String,
+    pub vpc: VpcId,
+    pub service: String,
+    pub kind: EndpointKind,
+    pub listen: Vec<Listen>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Peer {
+    Cidr(Ipv4Net),
+    Group(SgId),
+    PrefixList(PrefixListId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IcmpMatch {
+    /// `None`: every type.
+    pub icmp_type: Option<u8>,
+    /// `None`: every code.
+    pub code: Option<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SgRule {
+    pub protocol: Protocol,
+    /// All ports for protocols without ports.
+    pub ports: PortRange,
+    pub icmp: IcmpMatch,
+    pub peer: Peer,
+}
+
+#[derive(Clone, Debug)]
+pub struct SecurityGroup {
+    pub name: String,
+    pub vpc: VpcId,
+    pub ingress: Vec<SgRule>,
+    pub egress: Vec<SgRule>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NaclRule {
+    pub number: u16,
+    pub protocol: Protocol,
+    pub ports: PortRange,
+    pub icmp: IcmpMatch,
+    pub cidr: Ipv4Net,
+    pub allow: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NetworkAcl {
+    pub name: String,
+    pub vpc: VpcId,
+    /// Sorted by rule number (NACL-2).
+    pub ingress: Vec<NaclRule>,
+    pub egress: Vec<NaclRule>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Peering {
+    pub name: String,
+    pub requester: VpcId,
+    pub accepter: VpcId,
+}
+
+impl Peering {
+    /// The VPC on the other side from `vpc`.
+    pub fn other(&self, vpc: VpcId) -> Option<VpcId> {
+        if vpc == self.requester {
+            Some(self.accepter)
+        } else if vpc == self.accepter {
+            Some(self.requester)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Vgw {
+    pub name: String,
+    pub vpc: VpcId,
+    pub propagate_to: Vec<RouteTableId>,
+    pub networks: Vec<OnpremNetId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OnpremNet {
+    pub name: String,
+    pub cidrs: Vec<Ipv4Net>,
+    pub via: VgwId,
+    pub latency: Nanos,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Listen {
+    pub protocol: u8,
+    /// `None`: every port (for protocols without ports).
+    pub port: Option<u16>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EniOwner {
+    Instance(InstanceId),
+    Endpoint(EndpointId),
+    /// A Hyperplane ENI, shared by every function of its (subnet, groups).
+    Lambda,
+    Nat(NatId),
+}
+
+#[derive(Clone, Debug)]
+pub struct Eni {
+    /// The `eni` id given in the file, or a name derived from the owner.
+    pub name: String,
+    pub subnet: SubnetId,
+    pub vpc: VpcId,
+    pub ip: Ipv4Addr,
+    pub public_ip: Option<Ipv4Addr>,
+    pub security_groups: Vec<SgId>,
+    pub source_dest_check: bool,
+    pub owner: EniOwner,
+    /// What the pcap file and flow logs call it.
+    pub label: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub name: String,
+    pub eni: EniId,
+    pub listen: Vec<Listen>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Lambda {
+    pub name: String,
+    pub vpc: Option<VpcId>,
+    /// One Hyperplane ENI per subnet of the function (LAM-2).
+    pub enis: Vec<EniId>,
+    pub security_groups: Vec<SgId>,
+    pub concurrency: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExternalHost {
+    pub name: String,
+    pub ip: Ipv4Addr,
+    pub listen: Vec<Listen>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AwsService {
+    pub name: String,
+    pub service: String,
+    pub ips: Vec<Ipv4Addr>,
+    pub listen: Vec<Listen>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OnpremHost {
+    pub name: String,
+    pub network: OnpremNetId,
+    pub ip: Ipv4Addr,
+    pub listen: Vec<Listen>,
+}
+
+/// Where traffic comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Instance(InstanceId),
+    Lambda(LambdaId),
+    External(ExternalHostId),
+    Onprem(OnpremHostId),
+}
+
+/// Where traffic goes, before name resolution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DestSpec {
+    Component(Component),
+    Ip(Ipv4Addr),
+    /// An AWS service name (`s3`), resolved as the VPC's DNS would.
+    Service(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Traffic {
+    pub name: String,
+    pub from: Source,
+    pub to: DestSpec,
+    pub protocol: u8,
+    pub port: u16,
+    pub pattern: Pattern,
+    pub rate: Rate,
+    pub request: u64,
+    pub response: u64,
+    pub size: u64,
+    pub hold: Nanos,
+    pub timeout: Nanos,
+    pub start: Nanos,
+    pub stop: Nanos,
+    pub arrivals: Arrivals,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetChange {
+    SgIngress(SgId, Vec<SgRule>),
+    SgEgress(SgId, Vec<SgRule>),
+    NaclIngress(NaclId, Vec<NaclRule>),
+    NaclEgress(NaclId, Vec<NaclRule>),
+    EniSecurityGroups(Vec<EniId>, Vec<SgId>),
+    SourceDestCheck(EniId, bool),
+    SubnetRouteTable(SubnetId, RouteTableId),
+    SubnetNacl(SubnetId, NaclId),
+    Routes(RouteTableId, Vec<Route>),
+    EndpointRouteTables(EndpointId, Vec<RouteTableId>),
+    Propagation(VgwId, Vec<RouteTableId>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Delete(Component),
+    /// Adds or replaces the route for `route.dest`.
+    AddRoute(RouteTableId, Route),
+    DeleteRoute(RouteTableId, RouteDest),
+    Set(Vec<SetChange>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub at: Nanos,
+    pub action: Action,
+}
+
+#[derive(Clone, Debug)]
+pub struct Expect {
+    pub traffic: TrafficId,
+    pub window: Option<(Nanos, Nanos)>,
+    pub delivered: Option<Delivered>,
+    pub via: Vec<Component>,
+    pub not_via: Vec<Component>,
+    pub drop_reason: Option<DropReason>,
+    pub drop_at: Option<Component>,
+    /// Line of the `[[expect]]` in its file, for reports.
+    pub line: usize,
+}
+
+/// A validated scenario.
+#[derive(Clone, Debug)]
+pub struct Design {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub duration: Nanos,
+    pub region: String,
+    pub account_id: String,
+    pub latency: Latency,
+    pub pricing: Pricing,
+    pub vpcs: Vec<Vpc>,
+    pub subnets: Vec<Subnet>,
+    pub route_tables: Vec<RouteTable>,
+    pub igws: Vec<Igw>,
+    pub nats: Vec<Nat>,
+    pub prefix_lists: Vec<PrefixList>,
+    pub endpoints: Vec<Endpoint>,
+    pub security_groups: Vec<SecurityGroup>,
+    pub nacls: Vec<NetworkAcl>,
+    pub peerings: Vec<Peering>,
+    pub vgws: Vec<Vgw>,
+    pub onprem_nets: Vec<OnpremNet>,
+    pub instances: Vec<Instance>,
+    pub lambdas: Vec<Lambda>,
+    pub external_hosts: Vec<ExternalHost>,
+    pub aws_services: Vec<AwsService>,
+    pub onprem_hosts: Vec<OnpremHost>,
+    pub enis: Vec<Eni>,
+    pub traffic: Vec<Traffic>,
+    pub events: Vec<Event>,
+    pub expects: Vec<Expect>,
+    /// Every id of the file (and every ENI name), to its component.
+    pub names: BTreeMap<String, Component>,
+}
+
+impl Design {
+    /// The id the file gives a component (or the derived name of an ENI).
+    pub fn name_of(&self, c: Component) -> &str {
+        match c {
+            Component::Vpc(i) => &self.vpcs[i.idx()].name,
+            Component::Subnet(i) => &self.subnets[i.idx()].name,
+            Component::RouteTable(i) => &self.route_tables[i.idx()].name,
+            Component::Igw(i) => &self.igws[i.idx()].name,
+            Component::Nat(i) => &self.nats[i.idx()].name,
+            Component::PrefixList(i) => &self.prefix_lists[i.idx()].name,
+            Component::Endpoint(i) => &self.endpoints[i.idx()].name,
+            Component::Sg(i) => &self.security_groups[i.idx()].name,
+            Component::Nacl(i) => &self.nacls[i.idx()].name,
+            Component::Peering(i) => &self.peerings[i.idx()].name,
+            Component::Vgw(i) => &self.vgws[i.idx()].name,
+            Component::OnpremNet(i) => &self.onprem_nets[i.idx()].name,
+            Component::Instance(i) => &self.instances[i.idx()].name,
+            Component::Lambda(i) => &self.lambdas[i.idx()].name,
+            Component::ExternalHost(i) => &self.external_hosts[i.idx()].name,
+            Component::AwsService(i) => &self.aws_services[i.idx()].name,
+            Component::OnpremHost(i) => &self.onprem_hosts[i.idx()].name,
+            Component::Eni(i) => &self.enis[i.idx()].name,
+        }
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<Component> {
+        self.names.get(name).copied()
+    }
+
+    /// The component that a security group or host decision is charged to:
+    /// the workload whose ENI applied it.
+    pub fn eni_workload(&self, eni: EniId) -> Component {
+        match self.enis[eni.idx()].owner {
+            EniOwner::Instance(i) => Component::Instance(i),
+            EniOwner::Endpoint(e) => Component::Endpoint(e),
+            EniOwner::Nat(n) => Component::Nat(n),
+            EniOwner::Lambda => {
+                // The first function that uses this Hyperplane ENI.
+                let owner = self
+                    .lambdas
+                    .iter()
+                    .position(|l| l.enis.contains(&eni))
+                    .unwrap_or(0);
+                Component::Lambda(LambdaId::from_idx(owner))
+            }
+        }
+    }
+
+    pub fn route_table_of(&self, subnet: SubnetId) -> RouteTableId {
+        self.subnets[subnet.idx()].route_table
+    }
+}

@@ -1,0 +1,81 @@
+//! Why a packet was dropped: the closed vocabulary of the format document.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DropReason {
+    NoRoute,
+    RouteBlackhole,
+    SgEgressDenied,
+    SgIngressDenied,
+    NaclEgressDenied,
+    NaclIngressDenied,
+    NoPublicIp,
+    NoInternetRoute,
+    NatPortExhausted,
+    NatConnectionExpired,
+    ProtocolNotSupported,
+    SourceDestCheck,
+    PeeringNotTransitive,
+    HostUnreachable,
+    PortUnreachable,
+    TtlExpired,
+    QueueOverflow,
+    Malformed,
+}
+
+impl DropReason {
+    pub const ALL: [DropReason; 18] = [
+        DropReason::NoRoute,
+        DropReason::RouteBlackhole,
+        DropReason::SgEgressDenied,
+        DropReason::SgIngressDenied,
+        DropReason::NaclEgressDenied,
+        DropReason::NaclIngressDenied,
+        DropReason::NoPublicIp,
+        DropReason::NoInternetRoute,
+        DropReason::NatPortExhausted,
+        DropReason::NatConnectionExpired,
+        DropReason::ProtocolNotSupported,
+        DropReason::SourceDestCheck,
+        DropReason::PeeringNotTransitive,
+        DropReason::HostUnreachable,
+        DropReason::PortUnreachable,
+        DropReason::TtlExpired,
+        DropReason::QueueOverflow,
+        DropReason::Malformed,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DropReason::NoRoute => "no_route",
+            DropReason::RouteBlackhole => "route_blackhole",
+            DropReason::SgEgressDenied => "sg_egress_denied",
+            DropReason::SgIngressDenied => "sg_ingress_denied",
+            DropReason::NaclEgressDenied => "nacl_egress_denied",
+            DropReason::NaclIngressDenied => "nacl_ingress_denied",
+            DropReason::NoPublicIp => "no_public_ip",
+            DropReason::NoInternetRoute => "no_internet_route",
+            DropReason::NatPortExhausted => "nat_port_exhausted",
+            DropReason::NatConnectionExpired => "nat_connection_expired",
+            DropReason::ProtocolNotSupported => "protocol_not_supported",
+            DropReason::SourceDestCheck => "source_dest_check",
+            DropReason::PeeringNotTransitive => "peering_not_transitive",
+            DropReason::HostUnreachable => "host_unreachable",
+            DropReason::PortUnreachable => "port_unreachable",
+            DropReason::TtlExpired => "ttl_expired",
+            DropReason::QueueOverflow => "queue_overflow",
+            DropReason::Malformed => "malformed",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<DropReason> {
+        DropReason::ALL.into_iter().find(|r| r.name() == name)
+    }
+}
+
+impl fmt::Display for DropReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,205 @@
+//! Scenario files: from text to the raw, spanned form of the format.
+//!
+//! [`parse`] never panics and never stops at the first problem: syntax errors,
+//! unknown keys and values of the wrong type are all collected as
+//! [`Diagnostic`]s with their spans. Checking what the values mean (references,
+//! CIDRs, AWS's rules) is the model's work, in `crate::model`.
+
+pub mod diag;
+pub mod raw;
+pub mod reader;
+
+use toml::de::{DeTable, DeValue};
+
+pub use diag::{Diagnostic, Diags, Report, Severity};
+pub use raw::Raw;
+pub use reader::{Sp, Span};
+
+/// The largest scenario file read; a bigger one is refused before parsing.
+pub const MAX_FILE_BYTES: usize = 16 << 20;
+
+/// The most problems reported for one file; the rest are counted.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
+/// Parses scenario text. Problems found are pushed onto `d`; what could be
+/// read is returned either way, so that validation can find more.
+pub fn parse(text: &str, d: &mut Diags) -> Raw {
+    let mut raw = Raw::default();
+    let (root, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            let msg = e.message().trim().replace('\n', "; ");
+            d.error(span, format!("TOML syntax: {msg}"));
+        }
+        return raw;
+    }
+    let root_span = root.span();
+    let table = root.get_ref();
+
+    let mut known: Vec<&'static str> = Vec::new();
+    let mut get = |key: &'static str| {
+        known.push(key);
+        table.get(key)
+    };
+
+    if let Some(v) = get("scenario") {
+        raw.scenario = raw::read_head(v, d);
+    } else {
+        d.error(
+            0..0,
+            "the file has no [scenario] table (it needs at least `name` and `duration`)",
+        );
+    }
+    if let Some(v) = get("pricing") {
+        raw.pricing = raw::read_pricing(v, d);
+    }
+    if let Some(v) = get("latency") {
+        raw.latency = raw::read_latency(v, d);
+    }
+
+    macro_rules! arrays {
+        ($($key:literal => $field:ident, $read:path;)*) => {$(
+            if let Some(v) = get($key) {
+                raw.$field = each(v, $key, d, $read);
+            }
+        )*};
+    }
+    arrays! {
+        "vpc" => vpcs, raw::read_vpc;
+        "subnet" => subnets, raw::read_subnet;
+        "route_table" => route_tables, raw::read_route_table;
+        "internet_gateway" => internet_gateways, raw::read_igw;
+        "nat_gateway" => nat_gateways, raw::read_nat;
+        "prefix_list" => prefix_lists, raw::read_prefix_list;
+        "vpc_endpoint" => vpc_endpoints, raw::read_endpoint;
+        "security_group" => security_groups, raw::read_sg;
+        "network_acl" => network_acls, raw::read_nacl;
+        "vpc_peering" => vpc_peerings, raw::read_peering;
+        "vpn_gateway" => vpn_gateways, raw::read_vgw;
+        "onprem_network" => onprem_networks, raw::read_onprem_network;
+        "instance" => instances, raw::read_instance;
+        "lambda" => lambdas, raw::read_lambda;
+        "external_host" => external_hosts, raw::read_external_host;
+        "aws_service" => aws_services, raw::read_aws_service;
+        "onprem_host" => onprem_hosts, raw::read_onprem_host;
+        "traffic" => traffic, raw::read_traffic;
+        "expect" => expects, raw::read_expect;
+    }
+    if let Some(v) = get("event") {
+        let kinds = resource_kinds(&raw);
+        raw.events = each(v, "event", d, |v, d| raw::read_event(v, &kinds, d));
+    }
+
+    let mut fields = reader::Fields::from_table(table, root_span, "scenario file");
+    for k in known {
+        fields.raw(k);
+    }
+    fields.finish(d);
+    raw
+}
+
+/// Reads an array of tables (`[[subnet]]`) element by element.
+fn each<T>(
+    v: &reader::Value<'_>,
+    key: &str,
+    d: &mut Diags,
+    read: impl Fn(&reader::Value<'_>, &mut Diags) -> Option<T>,
+) -> Vec<T> {
+    match v.get_ref() {
+        DeValue::Array(items) => items.iter().filter_map(|item| read(item, d)).collect(),
+        DeValue::Table(_) => {
+            d.error(
+                v.span(),
+                format!("`{key}` must be an array of tables: write [[{key}]], not [{key}]"),
+            );
+            Vec::new()
+        }
+        _ => {
+            d.error(
+                v.span(),
+                format!("`{key}` must be an array of tables ([[{key}]])"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// Id -> resource kind, for everything a `set` or `delete` may name.
+fn resource_kinds(raw: &Raw) -> raw::Kinds {
+    let mut kinds = raw::Kinds::new();
+    let mut add = |ids: Vec<&String>, kind: &'static str| {
+        for id in ids {
+            kinds.entry(id.clone()).or_insert(kind);
+        }
+    };
+    add(raw.vpcs.iter().map(|x| &x.id.v).collect(), "vpc");
+    add(raw.subnets.iter().map(|x| &x.id.v).collect(), "subnet");
+    add(
+        raw.route_tables.iter().map(|x| &x.id.v).collect(),
+        "route_table",
+    );
+    add(
+        raw.internet_gateways.iter().map(|x| &x.id.v).collect(),
+        "internet_gateway",
+    );
+    add(
+        raw.nat_gateways.iter().map(|x| &x.id.v).collect(),
+        "nat_gateway",
+    );
+    add(
+        raw.prefix_lists.iter().map(|x| &x.id.v).collect(),
+        "prefix_list",
+    );
+    add(
+        raw.vpc_endpoints.iter().map(|x| &x.id.v).collect(),
+        "vpc_endpoint",
+    );
+    add(
+        raw.security_groups.iter().map(|x| &x.id.v).collect(),
+        "security_group",
+    );
+    add(
+        raw.network_acls.iter().map(|x| &x.id.v).collect(),
+        "network_acl",
+    );
+    add(
+        raw.vpc_peerings.iter().map(|x| &x.id.v).collect(),
+        "vpc_peering",
+    );
+    add(
+        raw.vpn_gateways.iter().map(|x| &x.id.v).collect(),
+        "vpn_gateway",
+    );
+    add(raw.instances.iter().map(|x| &x.id.v).collect(), "instance");
+    add(raw.lambdas.iter().map(|x| &x.id.v).collect(), "lambda");
+    kinds
+}
+
+/// Reads a file as scenario text, turning unreadable bytes into a located
+/// error rather than a panic.
+///
+/// On invalid UTF-8 the diagnostic's span points into the valid prefix, which
+/// is returned as `Err` so that line and column can be computed from it.
+pub fn read_text(bytes: &[u8], d: &mut Diags) -> Result<String, String> {
+    if bytes.len() > MAX_FILE_BYTES {
+        d.error_at_file(format!(
+            "the file is {} bytes; scenario files are limited to {} bytes",
+            bytes.len(),
+            MAX_FILE_BYTES
+        ));
+        return Err(String::new());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let valid = e.valid_up_to();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            d.error(
+                valid..valid,
+                format!("the file is not UTF-8 text: byte {valid} is invalid"),
+            );
+            Err(prefix)
+        }
+    }
+}

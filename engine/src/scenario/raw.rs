@@ -1,0 +1,1048 @@
+//! The scenario file as written: one struct per table of the format, every
+//! value with its span, references still as text.
+//!
+//! Required keys are `Option`s here: a missing one has been reported already,
+//! and validation skips the checks that need it instead of piling up errors
+//! that only repeat the first.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use super::diag::Diags;
+use super::reader::{ByteSize, Fields, FromToml, Sp, Span, Value};
+use crate::units::{Nanos, PortRange, Protocol, Rate};
+
+pub type Id = Sp<String>;
+
+#[derive(Clone, Debug, Default)]
+pub struct Raw {
+    pub scenario: Option<ScenarioHead>,
+    pub pricing: Option<Pricing>,
+    pub latency: Option<LatencyDefaults>,
+    pub vpcs: Vec<Vpc>,
+    pub subnets: Vec<Subnet>,
+    pub route_tables: Vec<RouteTable>,
+    pub internet_gateways: Vec<InternetGateway>,
+    pub nat_gateways: Vec<NatGateway>,
+    pub prefix_lists: Vec<PrefixList>,
+    pub vpc_endpoints: Vec<VpcEndpoint>,
+    pub security_groups: Vec<SecurityGroup>,
+    pub network_acls: Vec<NetworkAcl>,
+    pub vpc_peerings: Vec<VpcPeering>,
+    pub vpn_gateways: Vec<VpnGateway>,
+    pub onprem_networks: Vec<OnpremNetwork>,
+    pub instances: Vec<Instance>,
+    pub lambdas: Vec<Lambda>,
+    pub external_hosts: Vec<ExternalHost>,
+    pub aws_services: Vec<AwsService>,
+    pub onprem_hosts: Vec<OnpremHost>,
+    pub traffic: Vec<Traffic>,
+    pub events: Vec<Event>,
+    pub expects: Vec<Expect>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScenarioHead {
+    pub span: Span,
+    pub name: Option<Sp<String>>,
+    pub description: Option<Sp<String>>,
+    pub seed: Option<Sp<u64>>,
+    pub duration: Option<Sp<Nanos>>,
+    pub region: Option<Sp<String>>,
+    pub account_id: Option<Sp<String>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Pricing {
+    pub nat_gateway_hour: Option<Sp<f64>>,
+    pub nat_gateway_gb: Option<Sp<f64>>,
+    pub interface_endpoint_hour: Option<Sp<f64>>,
+    pub interface_endpoint_gb: Option<Sp<f64>>,
+    pub internet_out_gb: Option<Sp<f64>>,
+    pub cross_az_gb: Option<Sp<f64>>,
+}
+
+/// Overrides of the latency defaults (LAT).
+#[derive(Clone, Debug, Default)]
+pub struct LatencyDefaults {
+    pub same_az: Option<Sp<Nanos>>,
+    pub cross_az: Option<Sp<Nanos>>,
+    pub internet: Option<Sp<Nanos>>,
+    pub aws_service: Option<Sp<Nanos>>,
+    pub vpn: Option<Sp<Nanos>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Vpc {
+    pub id: Id,
+    pub cidrs: Option<Sp<Vec<Sp<Ipv4Net>>>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    pub id: Id,
+    pub vpc: Option<Id>,
+    pub cidr: Option<Sp<Ipv4Net>>,
+    pub az: Option<Sp<String>>,
+    pub route_table: Option<Id>,
+    pub network_acl: Option<Id>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    pub id: Id,
+    pub vpc: Option<Id>,
+    pub main: Option<Sp<bool>>,
+    pub routes: Vec<Sp<Route>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    /// A CIDR, or the id of a prefix list.
+    pub destination: Option<Sp<String>>,
+    pub target: Option<Id>,
+    pub blackhole: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct InternetGateway {
+    pub id: Id,
+    pub vpc: Option<Id>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NatGateway {
+    pub id: Id,
+    pub subnet: Option<Id>,
+    /// `true` for public (the default).
+    pub public: Sp<bool>,
+    pub public_ip: Option<Sp<Ipv4Addr>>,
+    pub private_ip: Option<Sp<Ipv4Addr>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PrefixList {
+    pub id: Id,
+    pub name: Option<Sp<String>>,
+    pub cidrs: Vec<Sp<Ipv4Net>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointType {
+    Gateway,
+    Interface,
+}
+
+#[derive(Clone, Debug)]
+pub struct VpcEndpoint {
+    pub id: Id,
+    pub kind: Option<Sp<EndpointType>>,
+    pub vpc: Option<Id>,
+    pub service: Option<Sp<String>>,
+    pub route_tables: Vec<Id>,
+    pub subnets: Vec<Id>,
+    pub security_groups: Vec<Id>,
+    pub private_dns: Option<Sp<bool>>,
+    pub listen: Vec<Sp<Listen>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Peer {
+    Cidr(Ipv4Net),
+    Group(String),
+    PrefixList(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SgRule {
+    pub protocol: Option<Sp<Protocol>>,
+    pub ports: Option<Sp<PortRange>>,
+    /// Exactly one peer; `None` when the rule named none or several (reported).
+    pub peer: Option<Sp<Peer>>,
+    pub icmp_type: Option<Sp<u8>>,
+    pub icmp_code: Option<Sp<u8>>,
+    pub description: Option<Sp<String>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SecurityGroup {
+    pub id: Id,
+    pub vpc: Option<Id>,
+    pub ingress: Vec<Sp<SgRule>>,
+    pub egress: Vec<Sp<SgRule>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NaclRule {
+    pub rule: Option<Sp<u16>>,
+    pub protocol: Option<Sp<Protocol>>,
+    pub ports: Option<Sp<PortRange>>,
+    pub cidr: Option<Sp<Ipv4Net>>,
+    pub allow: Option<Sp<bool>>,
+    pub icmp_type: Option<Sp<u8>>,
+    pub icmp_code: Option<Sp<u8>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NetworkAcl {
+    pub id: Id,
+    pub vpc: Option<Id>,
+    /// Declares this NACL the VPC's default (used by subnets that name none).
+    pub default: Option<Sp<bool>>,
+    pub ingress: Vec<Sp<NaclRule>>,
+    pub egress: Vec<Sp<NaclRule>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct VpcPeering {
+    pub id: Id,
+    pub requester: Option<Id>,
+    pub accepter: Option<Id>,
+}
+
+#[derive(Clone, Debug)]
+pub struct VpnGateway {
+    pub id: Id,
+    pub vpc: Option<Id>,
+    pub propagate_to: Vec<Id>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OnpremNetwork {
+    pub id: Id,
+    pub cidrs: Vec<Sp<Ipv4Net>>,
+    pub via: Option<Id>,
+    pub latency: Option<Sp<Nanos>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listen {
+    pub protocol: Option<Sp<Protocol>>,
+    pub port: Option<Sp<u16>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub id: Id,
+    pub subnet: Option<Id>,
+    pub private_ip: Option<Sp<Ipv4Addr>>,
+    pub public_ip: Option<Sp<Ipv4Addr>>,
+    /// `None`: the VPC's default security group.
+    pub security_groups: Option<Sp<Vec<Id>>>,
+    pub source_dest_check: Option<Sp<bool>>,
+    pub eni: Option<Id>,
+    pub listen: Vec<Sp<Listen>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Lambda {
+    pub id: Id,
+    pub subnets: Vec<Id>,
+    pub security_groups: Vec<Id>,
+    pub concurrency: Option<Sp<u32>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExternalHost {
+    pub id: Id,
+    pub ip: Option<Sp<Ipv4Addr>>,
+    pub listen: Vec<Sp<Listen>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AwsService {
+    pub id: Id,
+    pub service: Option<Sp<String>>,
+    pub ips: Vec<Sp<Ipv4Addr>>,
+    pub listen: Option<Vec<Sp<Listen>>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OnpremHost {
+    pub id: Id,
+    pub network: Option<Id>,
+    pub ip: Option<Sp<Ipv4Addr>>,
+    pub listen: Vec<Sp<Listen>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pattern {
+    Requests,
+    Ping,
+    Udp,
+    Bulk,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrivals {
+    Poisson,
+    Fixed,
+}
+
+#[derive(Clone, Debug)]
+pub struct Traffic {
+    pub id: Id,
+    pub from: Option<Id>,
+    pub to: Option<Id>,
+    pub protocol: Option<Sp<Protocol>>,
+    pub port: Option<Sp<u16>>,
+    pub pattern: Option<Sp<Pattern>>,
+    pub rate: Option<Sp<Rate>>,
+    pub request: Option<Sp<ByteSize>>,
+    pub response: Option<Sp<ByteSize>>,
+    pub size: Option<Sp<ByteSize>>,
+    pub hold: Option<Sp<Nanos>>,
+    pub timeout: Option<Sp<Nanos>>,
+    pub start: Option<Sp<Nanos>>,
+    pub stop: Option<Sp<Nanos>>,
+    pub arrivals: Option<Sp<Arrivals>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteChange {
+    pub route_table: Option<Id>,
+    pub destination: Option<Sp<String>>,
+    pub target: Option<Id>,
+}
+
+/// One attribute that a `set` event replaces.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetAttr {
+    SgIngress(Vec<Sp<SgRule>>),
+    SgEgress(Vec<Sp<SgRule>>),
+    NaclIngress(Vec<Sp<NaclRule>>),
+    NaclEgress(Vec<Sp<NaclRule>>),
+    SecurityGroups(Vec<Id>),
+    SourceDestCheck(bool),
+    RouteTable(Id),
+    NetworkAcl(Id),
+    Routes(Vec<Sp<Route>>),
+    PropagateTo(Vec<Id>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventAction {
+    Delete(Id),
+    AddRoute(RouteChange),
+    DeleteRoute(RouteChange),
+    Set {
+        resource: Id,
+        attrs: Vec<Sp<SetAttr>>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub span: Span,
+    pub at: Option<Sp<Nanos>>,
+    pub action: Option<Sp<EventAction>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Amount {
+    Percent(f64),
+    Count(u64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    AtLeast,
+    AtMost,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Delivered {
+    pub cmp: Cmp,
+    pub amount: Amount,
+}
+
+#[derive(Clone, Debug)]
+pub struct Expect {
+    pub span: Span,
+    pub traffic: Option<Id>,
+    pub window: Option<Sp<(Nanos, Nanos)>>,
+    pub delivered: Option<Sp<Delivered>>,
+    pub via: Vec<Id>,
+    pub not_via: Vec<Id>,
+    pub drop_reason: Option<Sp<String>>,
+    pub drop_at: Option<Id>,
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+
+/// Reads one of a fixed set of words.
+fn choice<T: Copy>(v: &Value<'_>, key: &str, options: &[(&str, T)], d: &mut Diags) -> Option<T> {
+    let text = String::from_toml(v, key, d)?;
+    if let Some((_, t)) = options.iter().find(|(name, _)| *name == text) {
+        return Some(*t);
+    }
+    let names: Vec<_> = options.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+    let mut msg = format!(
+        "`{key}` must be one of {}, found \"{text}\"",
+        names.join(", ")
+    );
+    if let Some(s) = super::diag::did_you_mean(&text, options.iter().map(|(n, _)| *n)) {
+        msg.push_str(&format!("; did you mean \"{s}\"?"));
+    }
+    d.error(v.span(), msg);
+    None
+}
+
+fn opt_choice<T: Copy>(
+    f: &mut Fields<'_, '_>,
+    key: &'static str,
+    options: &[(&str, T)],
+    d: &mut Diags,
+) -> Option<Sp<T>> {
+    let v = f.raw(key)?;
+    choice(v, key, options, d).map(|t| Sp::new(v.span(), t))
+}
+
+/// Reads a table-shaped value with `read`, then reports its unknown keys.
+fn read_table<T>(
+    v: &Value<'_>,
+    kind: &'static str,
+    d: &mut Diags,
+    read: impl FnOnce(&mut Fields<'_, '_>, &mut Diags) -> T,
+) -> Option<T> {
+    let mut f = Fields::new(v, kind, d)?;
+    let t = read(&mut f, d);
+    f.finish(d);
+    Some(t)
+}
+
+impl FromToml for Route {
+    const EXPECTED: &'static str = "a route table { destination = ..., target = ... }";
+    fn from_toml(v: &Value<'_>, _key: &str, d: &mut Diags) -> Option<Self> {
+        read_table(v, "route", d, |f, d| {
+            let destination = f.req::<String>("destination", d);
+            let target = f.req::<String>("target", d);
+            let blackhole = opt_choice(f, "state", &[("active", false), ("blackhole", true)], d)
+                .is_some_and(|s| s.v);
+            Route {
+                destination,
+                target,
+                blackhole,
+            }
+        })
+    }
+}
+
+impl FromToml for SgRule {
+    const EXPECTED: &'static str = "a rule table { protocol = ..., ports = ..., cidr = ... }";
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        // Only the peer key of the rule's direction is accepted; the other is
+        // unknown (with the right one suggested).
+        let (kind, group_key) = if key == "egress" {
+            ("outbound security group rule", "dest_group")
+        } else {
+            ("inbound security group rule", "source_group")
+        };
+        read_table(v, kind, d, |f, d| {
+            let protocol = f.req::<Protocol>("protocol", d);
+            let ports = f.opt::<PortRange>("ports", d);
+            let cidr = f.opt::<Ipv4Net>("cidr", d);
+            let group = f.opt::<String>(group_key, d);
+            let prefix_list = f.opt::<String>("prefix_list", d);
+            let icmp_type = f.opt::<u8>("icmp_type", d);
+            let icmp_code = f.opt::<u8>("icmp_code", d);
+            let description = f.opt::<String>("description", d);
+            let named = usize::from(f.has("cidr"))
+                + usize::from(f.has(group_key))
+                + usize::from(f.has("prefix_list"));
+            let peer = match named {
+                1 => cidr
+                    .map(|c| Sp::new(c.span, Peer::Cidr(c.v)))
+                    .or_else(|| group.map(|g| Sp::new(g.span, Peer::Group(g.v))))
+                    .or_else(|| prefix_list.map(|p| Sp::new(p.span, Peer::PrefixList(p.v)))),
+                0 => {
+                    d.error(
+                        f.span.clone(),
+                        format!(
+                            "a security group rule must name one peer: `cidr`, `{group_key}` or `prefix_list`"
+                        ),
+                    );
+                    None
+                }
+                _ => {
+                    d.error(
+                        f.span.clone(),
+                        format!(
+                            "a security group rule names exactly one of `cidr`, `{group_key}`, `prefix_list`; this one names {named}"
+                        ),
+                    );
+                    None
+                }
+            };
+            SgRule {
+                protocol,
+                ports,
+                peer,
+                icmp_type,
+                icmp_code,
+                description,
+            }
+        })
+    }
+}
+
+impl FromToml for NaclRule {
+    const EXPECTED: &'static str = "a rule table { rule = ..., protocol = ..., action = ... }";
+    fn from_toml(v: &Value<'_>, _key: &str, d: &mut Diags) -> Option<Self> {
+        read_table(v, "network ACL rule", d, |f, d| NaclRule {
+            rule: f.req::<u16>("rule", d),
+            protocol: f.req::<Protocol>("protocol", d),
+            ports: f.opt::<PortRange>("ports", d),
+            cidr: f.req::<Ipv4Net>("cidr", d),
+            allow: {
+                if !f.has("action") {
+                    f.req::<String>("action", d);
+                    None
+                } else {
+                    opt_choice(f, "action", &[("allow", true), ("deny", false)], d)
+                }
+            },
+            icmp_type: f.opt::<u8>("icmp_type", d),
+            icmp_code: f.opt::<u8>("icmp_code", d),
+        })
+    }
+}
+
+impl FromToml for Listen {
+    const EXPECTED: &'static str = "a listener { protocol = \"tcp\", port = 443 }";
+    fn from_toml(v: &Value<'_>, _key: &str, d: &mut Diags) -> Option<Self> {
+        read_table(v, "listener", d, |f, d| Listen {
+            protocol: f.req::<Protocol>("protocol", d),
+            port: f.opt::<u16>("port", d),
+        })
+    }
+}
+
+fn read_route_change(f: &mut Fields<'_, '_>, d: &mut Diags, with_target: bool) -> RouteChange {
+    RouteChange {
+        route_table: f.req("route_table", d),
+        destination: f.req("destination", d),
+        target: if with_target {
+            f.req("target", d)
+        } else {
+            None
+        },
+    }
+}
+
+/// The kinds of resource `set` can change, and the attributes of each.
+pub const SETTABLE: &[(&str, &[&str])] = &[
+    ("security_group", &["ingress", "egress"]),
+    ("network_acl", &["ingress", "egress"]),
+    ("instance", &["security_groups", "source_dest_check"]),
+    ("subnet", &["route_table", "network_acl"]),
+    ("route_table", &["routes"]),
+    ("vpc_endpoint", &["security_groups", "route_tables"]),
+    ("vpn_gateway", &["propagate_to"]),
+];
+
+fn read_set(
+    v: &Value<'_>,
+    kinds: &std::collections::BTreeMap<String, &'static str>,
+    d: &mut Diags,
+) -> Option<EventAction> {
+    let mut f = Fields::new(v, "set", d)?;
+    let resource: Option<Id> = f.req("resource", d);
+    let Some(resource) = resource else {
+        // Without a resource the attributes cannot be read; keep their keys
+        // from being called unknown.
+        return None;
+    };
+    let Some(kind) = kinds.get(&resource.v).copied() else {
+        d.error(
+            resource.span.clone(),
+            format!(
+                "`set` names `{}`, which is not a resource of this file",
+                resource.v
+            ),
+        );
+        return None;
+    };
+    let Some((_, attrs)) = SETTABLE.iter().find(|(k, _)| *k == kind) else {
+        d.error(
+            resource.span.clone(),
+            format!(
+                "`set` cannot change {} (`{}`)",
+                super::reader::article(kind),
+                resource.v
+            ),
+        );
+        return None;
+    };
+    let mut out = Vec::new();
+    for attr in attrs.iter() {
+        let Some(value) = f.raw(attr) else { continue };
+        let span = value.span();
+        let parsed = match (kind, *attr) {
+            ("security_group", "ingress") => {
+                <Vec<Sp<SgRule>>>::from_toml(value, "ingress", d).map(SetAttr::SgIngress)
+            }
+            ("security_group", "egress") => {
+                <Vec<Sp<SgRule>>>::from_toml(value, "egress", d).map(SetAttr::SgEgress)
+            }
+            ("network_acl", "ingress") => {
+                <Vec<Sp<NaclRule>>>::from_toml(value, "ingress", d).map(SetAttr::NaclIngress)
+            }
+            ("network_acl", "egress") => {
+                <Vec<Sp<NaclRule>>>::from_toml(value, "egress", d).map(SetAttr::NaclEgress)
+            }
+            (_, "security_groups") => {
+                <Vec<Id>>::from_toml(value, attr, d).map(SetAttr::SecurityGroups)
+            }
+            (_, "source_dest_check") => {
+                bool::from_toml(value, attr, d).map(SetAttr::SourceDestCheck)
+            }
+            (_, "route_table") => String::from_toml(value, attr, d)
+                .map(|s| SetAttr::RouteTable(Sp::new(span.clone(), s))),
+            (_, "network_acl") => String::from_toml(value, attr, d)
+                .map(|s| SetAttr::NetworkAcl(Sp::new(span.clone(), s))),
+            (_, "routes") => <Vec<Sp<Route>>>::from_toml(value, attr, d).map(SetAttr::Routes),
+            (_, "route_tables") | (_, "propagate_to") => {
+                <Vec<Id>>::from_toml(value, attr, d).map(SetAttr::PropagateTo)
+            }
+            _ => None,
+        };
+        if let Some(p) = parsed {
+            out.push(Sp::new(span, p));
+        }
+    }
+    let human: &'static str = match kind {
+        "security_group" => "security group",
+        "network_acl" => "network ACL",
+        "route_table" => "route table",
+        "vpc_endpoint" => "VPC endpoint",
+        "vpn_gateway" => "VPN gateway",
+        other => other,
+    };
+    let head = f.span.clone();
+    f.kind = human;
+    f.finish(d);
+    if out.is_empty() {
+        d.error(
+            head,
+            format!(
+                "`set` changes no attribute; {} takes: {}",
+                super::reader::article(human),
+                attrs.join(", ")
+            ),
+        );
+        return None;
+    }
+    Some(EventAction::Set {
+        resource,
+        attrs: out,
+    })
+}
+
+fn parse_delivered(text: &str) -> Result<Delivered, String> {
+    let t = text.trim();
+    let (cmp, rest) = if let Some(r) = t.strip_prefix(">=") {
+        (Cmp::AtLeast, r)
+    } else if let Some(r) = t.strip_prefix("<=") {
+        (Cmp::AtMost, r)
+    } else {
+        (Cmp::Eq, t)
+    };
+    let rest = rest.trim();
+    let bad =
+        || format!("`{text}`: expected \"N%\", \">= N%\", \"<= N%\" or a count (\">= 10\", or 10)");
+    let amount = if let Some(p) = rest.strip_suffix('%') {
+        let x: f64 = p.trim().parse().map_err(|_| bad())?;
+        if !(0.0..=100.0).contains(&x) {
+            return Err(format!("`{text}`: a share lies between 0% and 100%"));
+        }
+        Amount::Percent(x)
+    } else {
+        Amount::Count(rest.parse().map_err(|_| bad())?)
+    };
+    Ok(Delivered { cmp, amount })
+}
+
+impl FromToml for Delivered {
+    const EXPECTED: &'static str = "\"N%\", \">= N%\", \"<= N%\" or a count";
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        if matches!(v.get_ref(), toml::de::DeValue::Integer(_)) {
+            return u64::from_toml(v, key, d).map(|n| Delivered {
+                cmp: Cmp::Eq,
+                amount: Amount::Count(n),
+            });
+        }
+        let s = String::from_toml(v, key, d)?;
+        match parse_delivered(&s) {
+            Ok(x) => Some(x),
+            Err(m) => {
+                d.error(v.span(), format!("`{key}`: {m}"));
+                None
+            }
+        }
+    }
+}
+
+/// Everything known about the file's ids before events are read: the kind of
+/// each resource, so that `set` knows which attributes to expect.
+pub type Kinds = std::collections::BTreeMap<String, &'static str>;
+
+pub(super) fn read_head(v: &Value<'_>, d: &mut Diags) -> Option<ScenarioHead> {
+    read_table(v, "[scenario] table", d, |f, d| ScenarioHead {
+        span: f.span.clone(),
+        name: f.req("name", d),
+        description: f.opt("description", d),
+        seed: f.opt("seed", d),
+        duration: f.req("duration", d),
+        region: f.opt("region", d),
+        account_id: f.opt("account_id", d),
+    })
+}
+
+pub(super) fn read_pricing(v: &Value<'_>, d: &mut Diags) -> Option<Pricing> {
+    read_table(v, "[pricing] table", d, |f, d| Pricing {
+        nat_gateway_hour: f.opt("nat_gateway_hour", d),
+        nat_gateway_gb: f.opt("nat_gateway_gb", d),
+        interface_endpoint_hour: f.opt("interface_endpoint_hour", d),
+        interface_endpoint_gb: f.opt("interface_endpoint_gb", d),
+        internet_out_gb: f.opt("internet_out_gb", d),
+        cross_az_gb: f.opt("cross_az_gb", d),
+    })
+}
+
+pub(super) fn read_latency(v: &Value<'_>, d: &mut Diags) -> Option<LatencyDefaults> {
+    read_table(v, "[latency] table", d, |f, d| LatencyDefaults {
+        same_az: f.opt("same_az", d),
+        cross_az: f.opt("cross_az", d),
+        internet: f.opt("internet", d),
+        aws_service: f.opt("aws_service", d),
+        vpn: f.opt("vpn", d),
+    })
+}
+
+/// Reads a resource table; the `id` is required, and without it the resource
+/// is left out (nothing could refer to it anyway).
+fn resource<T>(
+    v: &Value<'_>,
+    kind: &'static str,
+    d: &mut Diags,
+    read: impl FnOnce(Id, &mut Fields<'_, '_>, &mut Diags) -> T,
+) -> Option<T> {
+    let mut f = Fields::new(v, kind, d)?;
+    let id: Option<Id> = f.req("id", d);
+    let t = id.map(|id| read(id, &mut f, d));
+    f.finish(d);
+    t
+}
+
+pub(super) fn read_vpc(v: &Value<'_>, d: &mut Diags) -> Option<Vpc> {
+    resource(v, "VPC", d, |id, f, d| Vpc {
+        id,
+        cidrs: f.req("cidrs", d),
+    })
+}
+
+pub(super) fn read_subnet(v: &Value<'_>, d: &mut Diags) -> Option<Subnet> {
+    resource(v, "subnet", d, |id, f, d| Subnet {
+        id,
+        vpc: f.req("vpc", d),
+        cidr: f.req("cidr", d),
+        az: f.opt("az", d),
+        route_table: f.opt("route_table", d),
+        network_acl: f.opt("network_acl", d),
+    })
+}
+
+pub(super) fn read_route_table(v: &Value<'_>, d: &mut Diags) -> Option<RouteTable> {
+    resource(v, "route table", d, |id, f, d| RouteTable {
+        id,
+        vpc: f.req("vpc", d),
+        main: f.opt("main", d),
+        routes: f.list("routes", d),
+    })
+}
+
+pub(super) fn read_igw(v: &Value<'_>, d: &mut Diags) -> Option<InternetGateway> {
+    resource(v, "internet gateway", d, |id, f, d| InternetGateway {
+        id,
+        vpc: f.req("vpc", d),
+    })
+}
+
+pub(super) fn read_nat(v: &Value<'_>, d: &mut Diags) -> Option<NatGateway> {
+    resource(v, "NAT gateway", d, |id, f, d| {
+        let subnet = f.req("subnet", d);
+        let public = opt_choice(
+            f,
+            "connectivity",
+            &[("public", true), ("private", false)],
+            d,
+        )
+        .unwrap_or_else(|| Sp::new(id.span.clone(), true));
+        NatGateway {
+            id,
+            subnet,
+            public,
+            public_ip: f.opt("public_ip", d),
+            private_ip: f.opt("private_ip", d),
+        }
+    })
+}
+
+pub(super) fn read_prefix_list(v: &Value<'_>, d: &mut Diags) -> Option<PrefixList> {
+    resource(v, "prefix list", d, |id, f, d| PrefixList {
+        id,
+        name: f.opt("name", d),
+        cidrs: f.list("cidrs", d),
+    })
+}
+
+pub(super) fn read_endpoint(v: &Value<'_>, d: &mut Diags) -> Option<VpcEndpoint> {
+    resource(v, "VPC endpoint", d, |id, f, d| {
+        let kind = if f.has("type") {
+            opt_choice(
+                f,
+                "type",
+                &[
+                    ("gateway", EndpointType::Gateway),
+                    ("interface", EndpointType::Interface),
+                ],
+                d,
+            )
+        } else {
+            f.req::<String>("type", d);
+            None
+        };
+        VpcEndpoint {
+            id,
+            kind,
+            vpc: f.req("vpc", d),
+            service: f.req("service", d),
+            route_tables: f.list("route_tables", d),
+            subnets: f.list("subnets", d),
+            security_groups: f.list("security_groups", d),
+            private_dns: f.opt("private_dns", d),
+            listen: f.list("listen", d),
+        }
+    })
+}
+
+pub(super) fn read_sg(v: &Value<'_>, d: &mut Diags) -> Option<SecurityGroup> {
+    resource(v, "security group", d, |id, f, d| SecurityGroup {
+        id,
+        vpc: f.req("vpc", d),
+        ingress: f.list("ingress", d),
+        egress: f.list("egress", d),
+    })
+}
+
+pub(super) fn read_nacl(v: &Value<'_>, d: &mut Diags) -> Option<NetworkAcl> {
+    resource(v, "network ACL", d, |id, f, d| NetworkAcl {
+        id,
+        vpc: f.req("vpc", d),
+        default: f.opt("default", d),
+        ingress: f.list("ingress", d),
+        egress: f.list("egress", d),
+    })
+}
+
+pub(super) fn read_peering(v: &Value<'_>, d: &mut Diags) -> Option<VpcPeering> {
+    resource(v, "VPC peering", d, |id, f, d| VpcPeering {
+        id,
+        requester: f.req("requester", d),
+        accepter: f.req("accepter", d),
+    })
+}
+
+pub(super) fn read_vgw(v: &Value<'_>, d: &mut Diags) -> Option<VpnGateway> {
+    resource(v, "VPN gateway", d, |id, f, d| VpnGateway {
+        id,
+        vpc: f.req("vpc", d),
+        propagate_to: f.list("propagate_to", d),
+    })
+}
+
+pub(super) fn read_onprem_network(v: &Value<'_>, d: &mut Diags) -> Option<OnpremNetwork> {
+    resource(v, "on-premises network", d, |id, f, d| OnpremNetwork {
+        id,
+        cidrs: f.list("cidrs", d),
+        via: f.req("via", d),
+        latency: f.opt("latency", d),
+    })
+}
+
+pub(super) fn read_instance(v: &Value<'_>, d: &mut Diags) -> Option<Instance> {
+    resource(v, "instance", d, |id, f, d| Instance {
+        id,
+        subnet: f.req("subnet", d),
+        private_ip: f.opt("private_ip", d),
+        public_ip: f.opt("public_ip", d),
+        security_groups: f.opt("security_groups", d),
+        source_dest_check: f.opt("source_dest_check", d),
+        eni: f.opt("eni", d),
+        listen: f.list("listen", d),
+    })
+}
+
+pub(super) fn read_lambda(v: &Value<'_>, d: &mut Diags) -> Option<Lambda> {
+    resource(v, "Lambda function", d, |id, f, d| Lambda {
+        id,
+        subnets: f.list("subnets", d),
+        security_groups: f.list("security_groups", d),
+        concurrency: f.opt("concurrency", d),
+    })
+}
+
+pub(super) fn read_external_host(v: &Value<'_>, d: &mut Diags) -> Option<ExternalHost> {
+    resource(v, "external host", d, |id, f, d| ExternalHost {
+        id,
+        ip: f.req("ip", d),
+        listen: f.list("listen", d),
+    })
+}
+
+pub(super) fn read_aws_service(v: &Value<'_>, d: &mut Diags) -> Option<AwsService> {
+    resource(v, "AWS service", d, |id, f, d| AwsService {
+        id,
+        service: f.req("service", d),
+        ips: f.list("ips", d),
+        listen: f.opt::<Vec<Sp<Listen>>>("listen", d).map(|l| l.v),
+    })
+}
+
+pub(super) fn read_onprem_host(v: &Value<'_>, d: &mut Diags) -> Option<OnpremHost> {
+    resource(v, "on-premises host", d, |id, f, d| OnpremHost {
+        id,
+        network: f.req("network", d),
+        ip: f.req("ip", d),
+        listen: f.list("listen", d),
+    })
+}
+
+pub(super) fn read_traffic(v: &Value<'_>, d: &mut Diags) -> Option<Traffic> {
+    resource(v, "traffic generator", d, |id, f, d| Traffic {
+        id,
+        from: f.req("from", d),
+        to: f.req("to", d),
+        protocol: f.opt("protocol", d),
+        port: f.opt("port", d),
+        pattern: opt_choice(
+            f,
+            "pattern",
+            &[
+                ("requests", Pattern::Requests),
+                ("ping", Pattern::Ping),
+                ("udp", Pattern::Udp),
+                ("bulk", Pattern::Bulk),
+            ],
+            d,
+        ),
+        rate: f.opt("rate", d),
+        request: f.opt("request", d),
+        response: f.opt("response", d),
+        size: f.opt("size", d),
+        hold: f.opt("hold", d),
+        timeout: f.opt("timeout", d),
+        start: f.opt("start", d),
+        stop: f.opt("stop", d),
+        arrivals: opt_choice(
+            f,
+            "arrivals",
+            &[("poisson", Arrivals::Poisson), ("fixed", Arrivals::Fixed)],
+            d,
+        ),
+    })
+}
+
+pub(super) fn read_event(v: &Value<'_>, kinds: &Kinds, d: &mut Diags) -> Option<Event> {
+    read_table(v, "event", d, |f, d| {
+        let at = f.req("at", d);
+        let mut actions = Vec::new();
+        if let Some(x) = f.raw("delete") {
+            if let Some(id) = String::from_toml(x, "delete", d) {
+                actions.push(Sp::new(
+                    x.span(),
+                    EventAction::Delete(Sp::new(x.span(), id)),
+                ));
+            }
+        }
+        if let Some(x) = f.raw("add_route") {
+            if let Some(c) = read_table(x, "add_route", d, |f, d| read_route_change(f, d, true)) {
+                actions.push(Sp::new(x.span(), EventAction::AddRoute(c)));
+            }
+        }
+        if let Some(x) = f.raw("delete_route") {
+            if let Some(c) = read_table(x, "delete_route", d, |f, d| read_route_change(f, d, false))
+            {
+                actions.push(Sp::new(x.span(), EventAction::DeleteRoute(c)));
+            }
+        }
+        if let Some(x) = f.raw("set") {
+            if let Some(a) = read_set(x, kinds, d) {
+                actions.push(Sp::new(x.span(), a));
+            }
+        }
+        let named = ["delete", "add_route", "delete_route", "set"]
+            .iter()
+            .filter(|k| f.has(k))
+            .count();
+        let action = match named {
+            1 => actions.pop(),
+            0 => {
+                d.error(
+                    f.span.clone(),
+                    "an event needs one action: `delete`, `add_route`, `delete_route` or `set`",
+                );
+                None
+            }
+            _ => {
+                d.error(
+                    f.span.clone(),
+                    "an event takes exactly one of `delete`, `add_route`, `delete_route`, `set`; write one [[event]] per change",
+                );
+                None
+            }
+        };
+        Event {
+            span: f.span.clone(),
+            at,
+            action,
+        }
+    })
+}
+
+pub(super) fn read_expect(v: &Value<'_>, d: &mut Diags) -> Option<Expect> {
+    read_table(v, "expect", d, |f, d| {
+        let traffic = f.req("traffic", d);
+        let window = f.raw("window").and_then(|w| {
+            let items = <Vec<Sp<Nanos>>>::from_toml(w, "window", d)?;
+            match items.as_slice() {
+                [a, b] if a.v < b.v => Some(Sp::new(w.span(), (a.v, b.v))),
+                [_, _] => {
+                    d.error(w.span(), "`window` must end after it starts");
+                    None
+                }
+                _ => {
+                    d.error(
+                        w.span(),
+                        "`window` must be [start, end], like [\"0s\", \"30s\"]",
+                    );
+                    None
+                }
+            }
+        });
+        Expect {
+            span: f.span.clone(),
+            traffic,
+            window,
+            delivered: f.opt("delivered", d),
+            via: f.list("via", d),
+            not_via: f.list("not_via", d),
+            drop_reason: f.opt("drop_reason", d),
+            drop_at: f.opt("drop_at", d),
+        }
+    })
+}

@@ -1,0 +1,406 @@
+//! Typed reading of a parsed TOML tree, collecting every problem.
+//!
+//! `toml` parses the text into a tree whose every key and value carries its
+//! byte span. The readers here walk that tree: each table is read through a
+//! [`Fields`], which remembers the keys it was asked for, so that any other key
+//! is reported as unknown, with the closest known key as a suggestion. A value
+//! of the wrong type is reported and read as absent; reading goes on, so one
+//! pass finds every problem in the file.
+
+use std::net::Ipv4Addr;
+use std::ops::Range;
+
+use ipnet::Ipv4Net;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::diag::{Diags, did_you_mean};
+use crate::units::{self, Nanos, PortRange, Protocol, Rate};
+
+pub type Span = Range<usize>;
+
+/// A value and the place in the file it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sp<T> {
+    pub span: Span,
+    pub v: T,
+}
+
+impl<T> Sp<T> {
+    pub fn new(span: Span, v: T) -> Self {
+        Sp { span, v }
+    }
+}
+
+impl Sp<String> {
+    pub fn as_str(&self) -> &str {
+        &self.v
+    }
+}
+
+pub type Value<'i> = Spanned<DeValue<'i>>;
+
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// Something that can be read from one TOML value.
+pub trait FromToml: Sized {
+    /// What the user should have written, for error messages.
+    const EXPECTED: &'static str;
+    /// Reads the value; on failure reports why (naming `key`) and returns None.
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self>;
+}
+
+fn wrong_type(v: &Value<'_>, key: &str, expected: &str, d: &mut Diags) {
+    d.error(
+        v.span(),
+        format!(
+            "`{key}` must be {expected}, found {}",
+            type_name(v.get_ref())
+        ),
+    );
+}
+
+fn string_of<'a>(v: &'a Value<'_>, key: &str, expected: &str, d: &mut Diags) -> Option<&'a str> {
+    match v.get_ref() {
+        DeValue::String(s) => Some(s.as_ref()),
+        _ => {
+            wrong_type(v, key, expected, d);
+            None
+        }
+    }
+}
+
+fn integer_of(v: &Value<'_>) -> Option<i128> {
+    match v.get_ref() {
+        DeValue::Integer(i) => {
+            let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
+            i128::from_str_radix(&digits, i.radix()).ok()
+        }
+        _ => None,
+    }
+}
+
+/// Parses text with `parse`, reporting its message at the value's span.
+fn parse_text<T>(
+    v: &Value<'_>,
+    key: &str,
+    expected: &str,
+    d: &mut Diags,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Option<T> {
+    let s = string_of(v, key, expected, d)?;
+    match parse(s) {
+        Ok(t) => Some(t),
+        Err(msg) => {
+            d.error(v.span(), format!("`{key}`: {msg}"));
+            None
+        }
+    }
+}
+
+impl FromToml for String {
+    const EXPECTED: &'static str = "a string";
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        string_of(v, key, Self::EXPECTED, d).map(str::to_string)
+    }
+}
+
+impl FromToml for bool {
+    const EXPECTED: &'static str = "true or false";
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                wrong_type(v, key, Self::EXPECTED, d);
+                None
+            }
+        }
+    }
+}
+
+macro_rules! integer_from_toml {
+    ($($t:ty => $expected:literal),*) => {$(
+        impl FromToml for $t {
+            const EXPECTED: &'static str = $expected;
+            fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+                if !matches!(v.get_ref(), DeValue::Integer(_)) {
+                    wrong_type(v, key, Self::EXPECTED, d);
+                    return None;
+                }
+                match integer_of(v).and_then(|i| <$t>::try_from(i).ok()) {
+                    Some(n) => Some(n),
+                    None => {
+                        d.error(v.span(), format!("`{key}` must be {}", Self::EXPECTED));
+                        None
+                    }
+                }
+            }
+        }
+    )*};
+}
+
+integer_from_toml!(
+    u64 => "a whole number from 0 to 18446744073709551615",
+    u32 => "a whole number from 0 to 4294967295",
+    u16 => "a whole number from 0 to 65535",
+    u8 => "a whole number from 0 to 255"
+);
+
+impl FromToml for f64 {
+    const EXPECTED: &'static str = "a number";
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        match v.get_ref() {
+            DeValue::Float(f) => match f.as_str().replace('_', "").parse::<f64>() {
+                Ok(x) if x.is_finite() => Some(x),
+                _ => {
+                    d.error(v.span(), format!("`{key}` must be a finite number"));
+                    None
+                }
+            },
+            DeValue::Integer(_) => integer_of(v).map(|i| i as f64),
+            _ => {
+                wrong_type(v, key, Self::EXPECTED, d);
+                None
+            }
+        }
+    }
+}
+
+const CIDR_EXPECTED: &str = "an IPv4 CIDR like \"10.0.0.0/16\"";
+
+/// Parses an IPv4 prefix, rejecting host bits and IPv6 with clear words.
+pub fn parse_cidr(text: &str) -> Result<Ipv4Net, String> {
+    if text.contains(':') {
+        return Err(format!("`{text}`: IPv6 is not supported yet"));
+    }
+    let net: Ipv4Net = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not {CIDR_EXPECTED}"))?;
+    if net.trunc() != net {
+        return Err(format!(
+            "`{text}` has host bits set; did you mean `{}`?",
+            net.trunc()
+        ));
+    }
+    Ok(net)
+}
+
+pub fn parse_ipv4(text: &str) -> Result<Ipv4Addr, String> {
+    if text.contains(':') {
+        return Err(format!("`{text}`: IPv6 is not supported yet"));
+    }
+    text.trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not an IPv4 address like \"10.0.1.5\""))
+}
+
+impl FromToml for Ipv4Net {
+    const EXPECTED: &'static str = CIDR_EXPECTED;
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        parse_text(v, key, Self::EXPECTED, d, parse_cidr)
+    }
+}
+
+impl FromToml for Ipv4Addr {
+    const EXPECTED: &'static str = "an IPv4 address like \"10.0.1.5\"";
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        parse_text(v, key, Self::EXPECTED, d, parse_ipv4)
+    }
+}
+
+impl FromToml for Nanos {
+    const EXPECTED: &'static str = units::DURATION_EXPECTED;
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        parse_text(v, key, Self::EXPECTED, d, units::parse_duration)
+    }
+}
+
+impl FromToml for Rate {
+    const EXPECTED: &'static str = units::RATE_EXPECTED;
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        parse_text(v, key, Self::EXPECTED, d, units::parse_rate)
+    }
+}
+
+/// A size in bytes: an integer, or a string with a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+impl FromToml for ByteSize {
+    const EXPECTED: &'static str = units::SIZE_EXPECTED;
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        if matches!(v.get_ref(), DeValue::Integer(_)) {
+            return u64::from_toml(v, key, d).map(ByteSize);
+        }
+        parse_text(v, key, Self::EXPECTED, d, units::parse_size).map(ByteSize)
+    }
+}
+
+impl FromToml for PortRange {
+    const EXPECTED: &'static str = units::PORTS_EXPECTED;
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        if matches!(v.get_ref(), DeValue::Integer(_)) {
+            return u16::from_toml(v, key, d).map(PortRange::single);
+        }
+        parse_text(v, key, Self::EXPECTED, d, units::parse_ports)
+    }
+}
+
+impl FromToml for Protocol {
+    const EXPECTED: &'static str = units::PROTOCOL_EXPECTED;
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        if matches!(v.get_ref(), DeValue::Integer(_)) {
+            return u8::from_toml(v, key, d).map(Protocol::Number);
+        }
+        parse_text(v, key, Self::EXPECTED, d, units::parse_protocol)
+    }
+}
+
+impl<T: FromToml> FromToml for Vec<Sp<T>> {
+    const EXPECTED: &'static str = "an array";
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        match v.get_ref() {
+            DeValue::Array(items) => Some(
+                items
+                    .iter()
+                    .filter_map(|item| T::from_toml(item, key, d).map(|t| Sp::new(item.span(), t)))
+                    .collect(),
+            ),
+            _ => {
+                wrong_type(v, key, &format!("an array of {}", T::EXPECTED), d);
+                None
+            }
+        }
+    }
+}
+
+/// Reads the keys of one table, and reports the ones nobody asked for.
+pub struct Fields<'a, 'i> {
+    table: &'a DeTable<'i>,
+    pub span: Span,
+    /// What the table describes, for messages: "subnet", "route".
+    pub kind: &'static str,
+    known: Vec<&'static str>,
+}
+
+impl<'a, 'i> Fields<'a, 'i> {
+    pub fn new(v: &'a Value<'i>, kind: &'static str, d: &mut Diags) -> Option<Self> {
+        match v.get_ref() {
+            DeValue::Table(table) => Some(Fields {
+                table,
+                span: v.span(),
+                kind,
+                known: Vec::new(),
+            }),
+            _ => {
+                d.error(
+                    v.span(),
+                    format!("a {kind} must be a table, found {}", type_name(v.get_ref())),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn from_table(table: &'a DeTable<'i>, span: Span, kind: &'static str) -> Self {
+        Fields {
+            table,
+            span,
+            kind,
+            known: Vec::new(),
+        }
+    }
+
+    /// The raw value of a key, marking it known.
+    pub fn raw(&mut self, key: &'static str) -> Option<&'a Value<'i>> {
+        self.known.push(key);
+        self.table.get(key)
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.table.contains_key(key)
+    }
+
+    pub fn opt<T: FromToml>(&mut self, key: &'static str, d: &mut Diags) -> Option<Sp<T>> {
+        let v = self.raw(key)?;
+        T::from_toml(v, key, d).map(|t| Sp::new(v.span(), t))
+    }
+
+    /// A key that must be present; its absence is reported at the table.
+    pub fn req<T: FromToml>(&mut self, key: &'static str, d: &mut Diags) -> Option<Sp<T>> {
+        if !self.table.contains_key(key) {
+            self.known.push(key);
+            d.error(
+                self.head_span(),
+                format!("{} is missing the required key `{key}`", article(self.kind)),
+            );
+            return None;
+        }
+        self.opt(key, d)
+    }
+
+    /// A list that may be omitted (empty).
+    pub fn list<T: FromToml>(&mut self, key: &'static str, d: &mut Diags) -> Vec<Sp<T>> {
+        self.opt::<Vec<Sp<T>>>(key, d)
+            .map(|s| s.v)
+            .unwrap_or_default()
+    }
+
+    /// Where to point at the table as a whole: its first key when it has one,
+    /// which for `[[subnet]]` is the line under the header.
+    fn head_span(&self) -> Span {
+        self.table
+            .iter()
+            .map(|(k, _)| k.span())
+            .min_by_key(|s| s.start)
+            .map(|s| s.start..s.start + 1)
+            .unwrap_or_else(|| self.span.clone())
+    }
+
+    /// Reports every key that was not read, with a suggestion where one fits.
+    pub fn finish(self, d: &mut Diags) {
+        let mut unknown: Vec<_> = self
+            .table
+            .iter()
+            .filter(|(k, _)| !self.known.contains(&k.get_ref().as_ref()))
+            .map(|(k, _)| k)
+            .collect();
+        unknown.sort_by_key(|k| k.span().start);
+        for k in unknown {
+            let name = k.get_ref().as_ref();
+            let mut msg = format!("unknown key `{name}` in {}", article(self.kind));
+            if let Some(s) = did_you_mean(name, self.known.iter().copied()) {
+                msg.push_str(&format!("; did you mean `{s}`?"));
+            } else {
+                let mut keys = self.known.clone();
+                keys.sort_unstable();
+                keys.dedup();
+                msg.push_str(&format!("; expected one of: {}", keys.join(", ")));
+            }
+            d.error(k.span(), msg);
+        }
+    }
+}
+
+/// "a subnet", "an instance".
+pub fn article(kind: &str) -> String {
+    // By sound: "an instance", "an on-premises host", "a VPC", "a NAT gateway".
+    let vowel = kind.chars().next().is_some_and(|c| "aeiou".contains(c))
+        || ["AWS", "ENI", "IGW"].iter().any(|w| kind.starts_with(w));
+    if vowel {
+        format!("an {kind}")
+    } else {
+        format!("a {kind}")
+    }
+}

@@ -1,0 +1,344 @@
+//! Units of the scenario format: durations, rates, sizes, ports and protocols.
+//!
+//! Every parser here takes the text a user wrote and returns either the value
+//! or a short explanation of what was expected. Virtual time is kept in integer
+//! nanoseconds so that arithmetic on it is exact and the same on every machine.
+
+use std::fmt;
+
+/// A span of virtual time, or an instant measured from the start of the run,
+/// in nanoseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Nanos(pub u64);
+
+impl Nanos {
+    pub const ZERO: Nanos = Nanos(0);
+    pub const fn from_secs(s: u64) -> Nanos {
+        Nanos(s * 1_000_000_000)
+    }
+    pub const fn from_millis(ms: u64) -> Nanos {
+        Nanos(ms * 1_000_000)
+    }
+    pub const fn from_micros(us: u64) -> Nanos {
+        Nanos(us * 1_000)
+    }
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / 1e9
+    }
+    pub fn saturating_add(self, other: Nanos) -> Nanos {
+        Nanos(self.0.saturating_add(other.0))
+    }
+}
+
+impl fmt::Display for Nanos {
+    /// The shortest exact form among the units of the format (`1.5s`, `250us`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0;
+        let units: [(u64, &str); 4] = [
+            (1_000_000_000, "s"),
+            (1_000_000, "ms"),
+            (1_000, "us"),
+            (1, "ns"),
+        ];
+        if n == 0 {
+            return f.write_str("0s");
+        }
+        for (scale, unit) in units {
+            if n >= scale {
+                let whole = n / scale;
+                let frac = n % scale;
+                if frac == 0 {
+                    return write!(f, "{whole}{unit}");
+                }
+                // Up to three decimals when they are exact; else a smaller unit.
+                if scale >= 1000 && frac % (scale / 1000) == 0 {
+                    let mut decimals = format!("{:03}", frac / (scale / 1000));
+                    while decimals.ends_with('0') {
+                        decimals.pop();
+                    }
+                    return write!(f, "{whole}.{decimals}{unit}");
+                }
+            }
+        }
+        write!(f, "{n}ns")
+    }
+}
+
+/// Splits `"1.5ms"` into the number and the unit.
+fn split_number(text: &str) -> (&str, &str) {
+    let end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    (&text[..end], text[end..].trim())
+}
+
+/// Multiplies a decimal number written as text by an integer scale, exactly.
+fn scaled(number: &str, scale: u64) -> Option<u64> {
+    if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
+        return None;
+    }
+    let (whole, frac) = match number.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (number, ""),
+    };
+    if frac.contains('.') {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok()?;
+    let mut value = whole.checked_mul(scale)?;
+    let mut unit = scale;
+    for digit in frac.bytes() {
+        unit /= 10;
+        let d = u64::from(digit - b'0');
+        if unit == 0 {
+            if d != 0 {
+                return None; // finer than the unit can hold
+            }
+            continue;
+        }
+        value = value.checked_add(d * unit)?;
+    }
+    Some(value)
+}
+
+pub const DURATION_EXPECTED: &str =
+    "a duration with a unit, like \"250us\", \"3ms\", \"1.5s\", \"2m\" or \"1h\"";
+
+pub fn parse_duration(text: &str) -> Result<Nanos, String> {
+    let (number, unit) = split_number(text.trim());
+    let scale = match unit {
+        "ns" => 1,
+        "us" | "µs" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" | "min" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        "" => {
+            return Err(format!(
+                "`{text}` has no unit: expected {DURATION_EXPECTED}"
+            ));
+        }
+        _ => return Err(format!("`{text}`: expected {DURATION_EXPECTED}")),
+    };
+    scaled(number, scale)
+        .map(Nanos)
+        .ok_or_else(|| format!("`{text}`: expected {DURATION_EXPECTED}"))
+}
+
+pub const RATE_EXPECTED: &str = "a rate like \"20/s\", \"0.5/s\" or \"100000/s\"";
+
+/// Events per second, as a rational `per_sec_milli / 1000` to stay exact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    /// Thousandths of an event per second.
+    pub milli_per_sec: u64,
+}
+
+impl Rate {
+    pub fn per_sec(self) -> f64 {
+        self.milli_per_sec as f64 / 1000.0
+    }
+    /// The mean gap between two events.
+    pub fn interval(self) -> Nanos {
+        if self.milli_per_sec == 0 {
+            return Nanos(u64::MAX);
+        }
+        Nanos(1_000_000_000_000 / self.milli_per_sec)
+    }
+}
+
+pub fn parse_rate(text: &str) -> Result<Rate, String> {
+    let t = text.trim();
+    let Some(number) = t.strip_suffix("/s") else {
+        return Err(format!("`{text}`: expected {RATE_EXPECTED}"));
+    };
+    match scaled(number.trim(), 1000) {
+        Some(m) if m > 0 => Ok(Rate { milli_per_sec: m }),
+        Some(_) => Err(format!("`{text}`: a rate must be more than 0/s")),
+        None => Err(format!("`{text}`: expected {RATE_EXPECTED}")),
+    }
+}
+
+pub const SIZE_EXPECTED: &str =
+    "a size in bytes: a number, or a string like \"1500B\", \"64KiB\", \"10MB\"";
+
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let (number, unit) = split_number(text.trim());
+    let scale: u64 = match unit {
+        "" | "B" => 1,
+        "KB" | "kB" => 1_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return Err(format!("`{text}`: expected {SIZE_EXPECTED}")),
+    };
+    scaled(number, scale).ok_or_else(|| format!("`{text}`: expected {SIZE_EXPECTED}"))
+}
+
+/// An inclusive range of ports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PortRange {
+    pub lo: u16,
+    pub hi: u16,
+}
+
+impl PortRange {
+    pub const ALL: PortRange = PortRange { lo: 0, hi: 65535 };
+    pub fn single(p: u16) -> PortRange {
+        PortRange { lo: p, hi: p }
+    }
+    #[inline]
+    pub fn contains(self, port: u16) -> bool {
+        self.lo <= port && port <= self.hi
+    }
+    pub fn is_all(self) -> bool {
+        self.lo == 0 && self.hi == 65535
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_all() {
+            f.write_str("all")
+        } else if self.lo == self.hi {
+            write!(f, "{}", self.lo)
+        } else {
+            write!(f, "{}-{}", self.lo, self.hi)
+        }
+    }
+}
+
+pub const PORTS_EXPECTED: &str = "a port range: \"443\", \"1024-65535\" or \"all\"";
+
+pub fn parse_ports(text: &str) -> Result<PortRange, String> {
+    let t = text.trim();
+    if t == "all" {
+        return Ok(PortRange::ALL);
+    }
+    let bad = || format!("`{text}`: expected {PORTS_EXPECTED}");
+    let (lo, hi) = match t.split_once('-') {
+        Some((a, b)) => (
+            a.trim().parse::<u16>().map_err(|_| bad())?,
+            b.trim().parse::<u16>().map_err(|_| bad())?,
+        ),
+        None => {
+            let p = t.parse::<u16>().map_err(|_| bad())?;
+            (p, p)
+        }
+    };
+    if lo > hi {
+        return Err(format!("`{text}`: the range runs backwards ({lo} > {hi})"));
+    }
+    Ok(PortRange { lo, hi })
+}
+
+/// An IP protocol a rule or a flow names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Protocol {
+    All,
+    Number(u8),
+}
+
+impl Protocol {
+    pub const TCP: Protocol = Protocol::Number(6);
+    pub const UDP: Protocol = Protocol::Number(17);
+    pub const ICMP: Protocol = Protocol::Number(1);
+
+    #[inline]
+    pub fn matches(self, proto: u8) -> bool {
+        match self {
+            Protocol::All => true,
+            Protocol::Number(n) => n == proto,
+        }
+    }
+    /// Whether rules for this protocol carry ports.
+    pub fn has_ports(self) -> bool {
+        matches!(self, Protocol::Number(6) | Protocol::Number(17))
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Protocol::All => f.write_str("all"),
+            Protocol::Number(6) => f.write_str("tcp"),
+            Protocol::Number(17) => f.write_str("udp"),
+            Protocol::Number(1) => f.write_str("icmp"),
+            Protocol::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+pub const PROTOCOL_EXPECTED: &str =
+    "a protocol: \"tcp\", \"udp\", \"icmp\", \"all\" or an IP protocol number 0-255";
+
+pub fn parse_protocol(text: &str) -> Result<Protocol, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "tcp" => Ok(Protocol::TCP),
+        "udp" => Ok(Protocol::UDP),
+        "icmp" => Ok(Protocol::ICMP),
+        "all" | "-1" => Ok(Protocol::All),
+        other => other
+            .parse::<u8>()
+            .map(Protocol::Number)
+            .map_err(|_| format!("`{text}`: expected {PROTOCOL_EXPECTED}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_exact() {
+        assert_eq!(parse_duration("250us"), Ok(Nanos(250_000)));
+        assert_eq!(parse_duration("3ms"), Ok(Nanos(3_000_000)));
+        assert_eq!(parse_duration("1.5s"), Ok(Nanos(1_500_000_000)));
+        assert_eq!(parse_duration("2m"), Ok(Nanos(120_000_000_000)));
+        assert_eq!(parse_duration("0s"), Ok(Nanos(0)));
+        assert!(parse_duration("10").is_err());
+        assert!(parse_duration("1.5.2s").is_err());
+        assert!(parse_duration("1.5ns").is_err());
+        assert!(parse_duration("s").is_err());
+        assert!(parse_duration("99999999999999999999h").is_err());
+    }
+
+    #[test]
+    fn durations_print_back() {
+        for text in ["250us", "3ms", "1.5s", "120s", "0s", "7ns", "1.25ms"] {
+            let d = parse_duration(text).unwrap();
+            assert_eq!(parse_duration(&d.to_string()), Ok(d), "{text}");
+        }
+        assert_eq!(Nanos(1_500_000_000).to_string(), "1.5s");
+    }
+
+    #[test]
+    fn rates_sizes_ports_protocols() {
+        assert_eq!(parse_rate("20/s").unwrap().per_sec(), 20.0);
+        assert_eq!(
+            parse_rate("0.5/s").unwrap().interval(),
+            Nanos(2_000_000_000)
+        );
+        assert!(parse_rate("0/s").is_err());
+        assert!(parse_rate("20").is_err());
+        assert_eq!(parse_size("64KiB"), Ok(65536));
+        assert_eq!(parse_size("10MB"), Ok(10_000_000));
+        assert_eq!(parse_size("1500B"), Ok(1500));
+        assert!(parse_size("10 parsecs").is_err());
+        assert_eq!(parse_ports("all"), Ok(PortRange::ALL));
+        assert_eq!(
+            parse_ports("1024-65535"),
+            Ok(PortRange {
+                lo: 1024,
+                hi: 65535
+            })
+        );
+        assert!(parse_ports("80-22").is_err());
+        assert!(parse_ports("70000").is_err());
+        assert_eq!(parse_protocol("TCP"), Ok(Protocol::TCP));
+        assert_eq!(parse_protocol("50"), Ok(Protocol::Number(50)));
+        assert!(parse_protocol("sctp").is_err());
+    }
+}

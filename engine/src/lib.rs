@@ -1,1 +1,3 @@
 //! vpcsim: a packet-level simulator of AWS VPC networking.
+
+pub mod packet;

@@ -2,5 +2,6 @@
 
 pub mod cli;
 pub mod model;
+pub mod packet;
 pub mod scenario;
 pub mod units;

@@ -1,0 +1,513 @@
+//! Construction of fresh packets for simulated hosts and routers.
+//!
+//! These are packet sources, so unlike parsing and rewriting they allocate:
+//! each function returns a new buffer holding exactly one IPv4 datagram with
+//! a 20-byte header (no options) and correct checksums everywhere, which
+//! [`super::parse`] accepts.
+//!
+//! Conventions, chosen to look like Linux: TCP is sent with DF set (path MTU
+//! discovery), UDP and ICMP without. Payloads that would push the datagram
+//! past the IPv4 maximum of 65 535 bytes are cut short rather than rejected;
+//! a simulator never has a reason to produce them, and the functions stay
+//! infallible.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use bytes::Bytes;
+use smoltcp::phy::ChecksumCapabilities;
+use smoltcp::wire::{
+    Icmpv4Message, Icmpv4Packet, Icmpv4Repr, IpAddress, IpProtocol, Ipv4Packet, Ipv4Repr,
+    TcpPacket, TcpSeqNumber, UdpPacket, UdpRepr,
+};
+
+use super::tcp_flags::{ACK, CWR, ECE, FIN, PSH, RST, SYN, URG};
+use super::view::{ICMP_HEADER_LEN, IPV4_MIN_HEADER_LEN, TCP_MIN_HEADER_LEN, UDP_HEADER_LEN};
+use super::{PROTO_ICMP, PROTO_TCP, PROTO_UDP};
+
+/// The bytes of the offending datagram's payload that an ICMP error quotes
+/// after its IPv4 header (RFC 792).
+const ICMP_ERROR_QUOTED_PAYLOAD: usize = 8;
+
+/// Header fields of a TCP segment without options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TcpSpec {
+    /// Source address and port.
+    pub src: SocketAddrV4,
+    /// Destination address and port.
+    pub dst: SocketAddrV4,
+    /// Sequence number.
+    pub seq: u32,
+    /// Acknowledgment number; sent as given, whether or not ACK is set.
+    pub ack: u32,
+    /// Flags octet, see [`super::tcp_flags`].
+    pub flags: u8,
+    /// Receive window.
+    pub window: u16,
+}
+
+/// Header fields of an ICMP echo request or reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EchoSpec {
+    /// IPv4 source address.
+    pub src: Ipv4Addr,
+    /// IPv4 destination address.
+    pub dst: Ipv4Addr,
+    /// Echo reply (type 0) rather than echo request (type 8).
+    pub reply: bool,
+    /// Echo identifier.
+    pub ident: u16,
+    /// Echo sequence number.
+    pub seq: u16,
+}
+
+/// A TCP segment with a 20-byte header, DF set and IP identification `ident`.
+pub fn tcp(spec: &TcpSpec, payload: &[u8], ttl: u8, ident: u16) -> Bytes {
+    let payload = clamp(payload, TCP_MIN_HEADER_LEN);
+    let mut buf = vec![0; IPV4_MIN_HEADER_LEN + TCP_MIN_HEADER_LEN + payload.len()];
+    let (ip, seg) = buf.split_at_mut(IPV4_MIN_HEADER_LEN);
+
+    // smoltcp's TcpRepr models a connection's segments (one control flag,
+    // ACK implied by an ack number), not an arbitrary flags octet, so the
+    // header is written field by field instead.
+    let mut packet = TcpPacket::new_unchecked(&mut *seg);
+    packet.set_src_port(spec.src.port());
+    packet.set_dst_port(spec.dst.port());
+    // Sequence numbers are modular; smoltcp stores them as i32.
+    packet.set_seq_number(TcpSeqNumber(i32::from_be_bytes(spec.seq.to_be_bytes())));
+    packet.set_ack_number(TcpSeqNumber(i32::from_be_bytes(spec.ack.to_be_bytes())));
+    packet.set_header_len(TCP_MIN_HEADER_LEN as u8);
+    let has = |bit: u8| spec.flags & bit != 0;
+    packet.set_fin(has(FIN));
+    packet.set_syn(has(SYN));
+    packet.set_rst(has(RST));
+    packet.set_psh(has(PSH));
+    packet.set_ack(has(ACK));
+    packet.set_urg(has(URG));
+    packet.set_ece(has(ECE));
+    packet.set_cwr(has(CWR));
+    packet.set_window_len(spec.window);
+    packet.set_urgent_at(0);
+    packet.payload_mut().copy_from_slice(payload);
+    packet.fill_checksum(
+        &IpAddress::Ipv4(*spec.src.ip()),
+        &IpAddress::Ipv4(*spec.dst.ip()),
+    );
+
+    IpHeader {
+        src: *spec.src.ip(),
+        dst: *spec.dst.ip(),
+        proto: PROTO_TCP,
+        payload_len: seg.len(),
+        ttl,
+        ident,
+        dont_frag: true,
+    }
+    .emit(ip);
+    Bytes::from(buf)
+}
+
+/// A UDP datagram with a checksum and IP identification `ident`.
+pub fn udp(src: SocketAddrV4, dst: SocketAddrV4, payload: &[u8], ttl: u8, ident: u16) -> Bytes {
+    let payload = clamp(payload, UDP_HEADER_LEN);
+    let mut buf = vec![0; IPV4_MIN_HEADER_LEN + UDP_HEADER_LEN + payload.len()];
+    let (ip, seg) = buf.split_at_mut(IPV4_MIN_HEADER_LEN);
+
+    let repr = UdpRepr {
+        src_port: src.port(),
+        dst_port: dst.port(),
+    };
+    repr.emit(
+        &mut UdpPacket::new_unchecked(&mut *seg),
+        &IpAddress::Ipv4(*src.ip()),
+        &IpAddress::Ipv4(*dst.ip()),
+        payload.len(),
+        |out| out.copy_from_slice(payload),
+        &ChecksumCapabilities::default(),
+    );
+
+    IpHeader {
+        src: *src.ip(),
+        dst: *dst.ip(),
+        proto: PROTO_UDP,
+        payload_len: seg.len(),
+        ttl,
+        ident,
+        dont_frag: false,
+    }
+    .emit(ip);
+    Bytes::from(buf)
+}
+
+/// An ICMP echo request or reply with IP identification `ip_ident`.
+pub fn icmp_echo(spec: &EchoSpec, payload: &[u8], ttl: u8, ip_ident: u16) -> Bytes {
+    let data = clamp(payload, ICMP_HEADER_LEN);
+    let repr = if spec.reply {
+        Icmpv4Repr::EchoReply {
+            ident: spec.ident,
+            seq_no: spec.seq,
+            data,
+        }
+    } else {
+        Icmpv4Repr::EchoRequest {
+            ident: spec.ident,
+            seq_no: spec.seq,
+            data,
+        }
+    };
+    let mut buf = vec![0; IPV4_MIN_HEADER_LEN + repr.buffer_len()];
+    let (ip, seg) = buf.split_at_mut(IPV4_MIN_HEADER_LEN);
+    repr.emit(
+        &mut Icmpv4Packet::new_unchecked(&mut *seg),
+        &ChecksumCapabilities::default(),
+    );
+
+    IpHeader {
+        src: spec.src,
+        dst: spec.dst,
+        proto: PROTO_ICMP,
+        payload_len: seg.len(),
+        ttl,
+        ident: ip_ident,
+        dont_frag: false,
+    }
+    .emit(ip);
+    Bytes::from(buf)
+}
+
+/// An ICMP error from `src` about `original`, sent back to `original`'s
+/// source, quoting its IPv4 header (options included) and the first 8 bytes
+/// of its payload (RFC 792); e.g. type 3 code 3 (port unreachable) or type 11
+/// code 0 (TTL exceeded in transit).
+///
+/// The 4 bytes after the ICMP checksum are zero: a next-hop MTU (type 3
+/// code 4) or parameter-problem pointer (type 12) is not filled in.
+///
+/// Deciding whether an error may be sent at all (never about another ICMP
+/// error, a later fragment or a broadcast; RFC 1812 section 4.3.2.7) is the
+/// caller's job. `original` should be a packet [`super::parse`] accepted;
+/// for anything else the quote is whatever prefix of it is available and
+/// an unreadable source address becomes 0.0.0.0.
+pub fn icmp_error(src: Ipv4Addr, original: &[u8], icmp_type: u8, code: u8, ttl: u8) -> Bytes {
+    let header_len = original.first().map_or(0, |b| usize::from(b & 0x0F) * 4);
+    // Quote no further than the total length, so link-layer padding after
+    // the datagram is not mistaken for its payload.
+    let total_len = match original.get(2..4) {
+        Some(&[hi, lo]) => usize::from(u16::from_be_bytes([hi, lo])),
+        _ => 0,
+    };
+    let quote_len = (header_len + ICMP_ERROR_QUOTED_PAYLOAD)
+        .min(total_len)
+        .min(original.len());
+    let quote = original.get(..quote_len).unwrap_or_default();
+    let dst = match original.get(12..16) {
+        Some(&[a, b, c, d]) => Ipv4Addr::new(a, b, c, d),
+        _ => Ipv4Addr::UNSPECIFIED,
+    };
+
+    let mut buf = vec![0; IPV4_MIN_HEADER_LEN + ICMP_HEADER_LEN + quote.len()];
+    let (ip, seg) = buf.split_at_mut(IPV4_MIN_HEADER_LEN);
+    // Icmpv4Repr would re-emit the quoted header from a parsed Ipv4Repr,
+    // dropping options, identification and flags; the quote must be verbatim
+    // so the receiver can match it to its socket.
+    let mut packet = Icmpv4Packet::new_unchecked(&mut *seg);
+    packet.set_msg_type(Icmpv4Message::from(icmp_type));
+    packet.set_msg_code(code);
+    packet.data_mut().copy_from_slice(quote);
+    packet.fill_checksum();
+
+    IpHeader {
+        src,
+        dst,
+        proto: PROTO_ICMP,
+        payload_len: seg.len(),
+        ttl,
+        ident: 0,
+        dont_frag: false,
+    }
+    .emit(ip);
+    Bytes::from(buf)
+}
+
+/// A 20-byte IPv4 header.
+struct IpHeader {
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    proto: u8,
+    payload_len: usize,
+    ttl: u8,
+    ident: u16,
+    dont_frag: bool,
+}
+
+impl IpHeader {
+    /// Writes the header into `buf`, which is exactly 20 bytes long.
+    fn emit(&self, buf: &mut [u8]) {
+        let repr = Ipv4Repr {
+            src_addr: self.src,
+            dst_addr: self.dst,
+            next_header: IpProtocol::from(self.proto),
+            payload_len: self.payload_len,
+            hop_limit: self.ttl,
+        };
+        let mut packet = Ipv4Packet::new_unchecked(buf);
+        repr.emit(&mut packet, &ChecksumCapabilities::default());
+        // Ipv4Repr::emit always writes identification 0 and DF set.
+        packet.set_ident(self.ident);
+        packet.set_dont_frag(self.dont_frag);
+        packet.fill_checksum();
+    }
+}
+
+/// The prefix of `payload` that fits in one IPv4 datagram after a 20-byte
+/// IPv4 header and a transport header of `transport_header_len` bytes.
+fn clamp(payload: &[u8], transport_header_len: usize) -> &[u8] {
+    let room = usize::from(u16::MAX) - IPV4_MIN_HEADER_LEN - transport_header_len;
+    payload.get(..room).unwrap_or(payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::testutil::{SYN_HEX, fix_ip_checksum, hex, recomputed};
+    use crate::packet::{
+        FlowView, Fragment, ICMP_DEST_UNREACHABLE, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST,
+        ICMP_TIME_EXCEEDED, parse, transport_checksum_ok,
+    };
+    use proptest::prelude::*;
+
+    const A: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 5);
+    const B: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 9);
+    const ROUTER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+
+    fn flags_word(buf: &[u8]) -> u16 {
+        u16::from_be_bytes([buf[6], buf[7]])
+    }
+
+    #[test]
+    fn rebuilds_the_real_syn() {
+        // Same fields as the captured SYN except for its MSS option.
+        let spec = TcpSpec {
+            src: SocketAddrV4::new(Ipv4Addr::new(192, 168, 1, 10), 51514),
+            dst: SocketAddrV4::new(Ipv4Addr::new(93, 184, 216, 34), 443),
+            seq: 0x3b9a_ca07,
+            ack: 0,
+            flags: SYN,
+            window: 64240,
+        };
+        let built = tcp(&spec, &[], 64, 0x1c46);
+        let syn = hex(SYN_HEX);
+        assert_eq!(built.len(), 40);
+        // IP header identical apart from total length and checksum.
+        assert_eq!(built[4..10], syn[4..10]);
+        assert_eq!(built[12..20], syn[12..20]);
+        // TCP header identical apart from data offset and checksum.
+        assert_eq!(built[20..32], syn[20..32]);
+        assert_eq!(built[33..36], syn[33..36]);
+        assert_eq!(built[32], 0x50);
+        assert_eq!(&built[..], &recomputed(&built)[..]);
+    }
+
+    #[test]
+    fn header_conventions() {
+        let spec = TcpSpec {
+            src: SocketAddrV4::new(A, 1),
+            dst: SocketAddrV4::new(B, 2),
+            seq: 0,
+            ack: 0,
+            flags: ACK,
+            window: 0,
+        };
+        let t = tcp(&spec, b"", 64, 0xbeef);
+        assert_eq!(flags_word(&t), 0x4000, "TCP sets DF");
+        assert_eq!(t[4..6], [0xbe, 0xef]);
+        let u = udp(SocketAddrV4::new(A, 1), SocketAddrV4::new(B, 2), b"", 64, 7);
+        assert_eq!(flags_word(&u), 0, "UDP leaves DF clear");
+        assert_eq!(u[4..6], [0, 7]);
+        let echo = EchoSpec {
+            src: A,
+            dst: B,
+            reply: false,
+            ident: 1,
+            seq: 1,
+        };
+        let e = icmp_echo(&echo, b"", 64, 9);
+        assert_eq!(flags_word(&e), 0);
+        assert_eq!(e[4..6], [0, 9]);
+        assert_eq!(e[20], ICMP_ECHO_REQUEST);
+    }
+
+    #[test]
+    fn oversized_payload_is_cut_to_fit() {
+        let big = vec![0xa5; 70_000];
+        let u = udp(
+            SocketAddrV4::new(A, 1),
+            SocketAddrV4::new(B, 2),
+            &big,
+            64,
+            0,
+        );
+        assert_eq!(u.len(), 65_535);
+        let v = parse(&u).unwrap();
+        assert_eq!((v.total_len, v.payload_len), (65_535, 65_535 - 28));
+        assert!(transport_checksum_ok(&u));
+
+        let spec = EchoSpec {
+            src: A,
+            dst: B,
+            reply: true,
+            ident: 1,
+            seq: 1,
+        };
+        let e = icmp_echo(&spec, &big, 64, 0);
+        assert_eq!(parse(&e).unwrap().total_len, 65_535);
+        assert!(transport_checksum_ok(&e));
+    }
+
+    #[test]
+    fn port_unreachable_quotes_header_and_8_bytes() {
+        let original = udp(
+            SocketAddrV4::new(A, 33434),
+            SocketAddrV4::new(B, 9),
+            b"a payload longer than eight bytes",
+            63,
+            0x55,
+        );
+        let err = icmp_error(B, &original, ICMP_DEST_UNREACHABLE, 3, 64);
+        let v = parse(&err).unwrap();
+        assert_eq!((v.src, v.dst, v.proto), (B, A, PROTO_ICMP));
+        assert_eq!((v.icmp_type, v.icmp_code), (ICMP_DEST_UNREACHABLE, 3));
+        assert_eq!((v.src_port, v.dst_port), (0, 0));
+        assert_eq!(v.payload_len, 28);
+        assert_eq!(err[24..28], [0, 0, 0, 0]);
+        assert_eq!(err[28..], original[..28]);
+        assert!(transport_checksum_ok(&err));
+        assert_eq!(&err[..], &recomputed(&err)[..]);
+    }
+
+    #[test]
+    fn ttl_exceeded_quotes_options_and_ignores_padding() {
+        let syn = hex(SYN_HEX);
+        let mut original = syn[..20].to_vec();
+        original.extend_from_slice(&[0x94, 0x04, 0x00, 0x00]);
+        original.extend_from_slice(&syn[20..]);
+        original[0] = 0x46;
+        original[2..4].copy_from_slice(&48u16.to_be_bytes());
+        fix_ip_checksum(&mut original);
+        let mut padded = original.clone();
+        padded.extend_from_slice(&[0xee; 16]);
+
+        let err = icmp_error(ROUTER, &padded, ICMP_TIME_EXCEEDED, 0, 255);
+        let v = parse(&err).unwrap();
+        assert_eq!(v.dst, Ipv4Addr::new(192, 168, 1, 10));
+        assert_eq!(v.ttl, 255);
+        assert_eq!(v.payload_len, 24 + 8);
+        assert_eq!(err[28..], original[..32]);
+        assert!(transport_checksum_ok(&err));
+
+        // A short original is quoted only as far as it goes.
+        let tiny = {
+            let mut t = syn[..20].to_vec();
+            t[2..4].copy_from_slice(&24u16.to_be_bytes());
+            t[9] = 47;
+            t.extend_from_slice(&[1, 2, 3, 4]);
+            fix_ip_checksum(&mut t);
+            t
+        };
+        let err = icmp_error(ROUTER, &tiny, ICMP_TIME_EXCEEDED, 0, 64);
+        assert_eq!(err[28..], tiny[..]);
+    }
+
+    #[test]
+    fn icmp_error_of_garbage_does_not_panic() {
+        let err = icmp_error(ROUTER, &[], ICMP_DEST_UNREACHABLE, 1, 64);
+        let v = parse(&err).unwrap();
+        assert_eq!((v.dst, v.payload_len), (Ipv4Addr::UNSPECIFIED, 0));
+    }
+
+    fn addr() -> impl Strategy<Value = Ipv4Addr> {
+        any::<u32>().prop_map(Ipv4Addr::from)
+    }
+
+    fn sock() -> impl Strategy<Value = SocketAddrV4> {
+        (addr(), any::<u16>()).prop_map(|(a, p)| SocketAddrV4::new(a, p))
+    }
+
+    fn payload() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(any::<u8>(), 0..256)
+    }
+
+    fn assert_built_ok(buf: &[u8]) -> Result<FlowView, TestCaseError> {
+        let v = parse(buf).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(transport_checksum_ok(buf));
+        prop_assert_eq!(buf, &recomputed(buf)[..]);
+        prop_assert_eq!(v.fragment, Fragment::None);
+        prop_assert_eq!(usize::from(v.total_len), buf.len());
+        prop_assert_eq!(v.header_len, 20);
+        Ok(v)
+    }
+
+    proptest! {
+        #[test]
+        fn tcp_round_trip(
+            src in sock(), dst in sock(), seq in any::<u32>(), ack in any::<u32>(),
+            flags in any::<u8>(), window in any::<u16>(), data in payload(),
+            ttl in any::<u8>(), ident in any::<u16>(),
+        ) {
+            let spec = TcpSpec { src, dst, seq, ack, flags, window };
+            let buf = tcp(&spec, &data, ttl, ident);
+            let v = assert_built_ok(&buf)?;
+            prop_assert_eq!((v.src, v.src_port), (*src.ip(), src.port()));
+            prop_assert_eq!((v.dst, v.dst_port), (*dst.ip(), dst.port()));
+            prop_assert_eq!((v.proto, v.ttl, v.tcp_flags), (PROTO_TCP, ttl, flags));
+            prop_assert_eq!(usize::from(v.payload_len), data.len());
+            prop_assert_eq!(&buf[4..6], &ident.to_be_bytes());
+            prop_assert_eq!(&buf[24..28], &seq.to_be_bytes());
+            prop_assert_eq!(&buf[28..32], &ack.to_be_bytes());
+            prop_assert_eq!(&buf[34..36], &window.to_be_bytes());
+            prop_assert_eq!(&buf[40..], &data[..]);
+        }
+
+        #[test]
+        fn udp_round_trip(
+            src in sock(), dst in sock(), data in payload(), ttl in any::<u8>(), ident in any::<u16>(),
+        ) {
+            let buf = udp(src, dst, &data, ttl, ident);
+            let v = assert_built_ok(&buf)?;
+            prop_assert_eq!((v.src, v.src_port), (*src.ip(), src.port()));
+            prop_assert_eq!((v.dst, v.dst_port), (*dst.ip(), dst.port()));
+            prop_assert_eq!((v.proto, v.ttl, v.tcp_flags), (PROTO_UDP, ttl, 0));
+            prop_assert_eq!(usize::from(v.payload_len), data.len());
+            prop_assert_ne!(&buf[26..28], &[0, 0]);
+            prop_assert_eq!(&buf[28..], &data[..]);
+        }
+
+        #[test]
+        fn icmp_echo_round_trip(
+            src in addr(), dst in addr(), reply in any::<bool>(), ident in any::<u16>(),
+            seq in any::<u16>(), data in payload(), ttl in any::<u8>(), ip_ident in any::<u16>(),
+        ) {
+            let spec = EchoSpec { src, dst, reply, ident, seq };
+            let buf = icmp_echo(&spec, &data, ttl, ip_ident);
+            let v = assert_built_ok(&buf)?;
+            let ty = if reply { ICMP_ECHO_REPLY } else { ICMP_ECHO_REQUEST };
+            prop_assert_eq!((v.src, v.dst, v.proto, v.ttl), (src, dst, PROTO_ICMP, ttl));
+            prop_assert_eq!((v.icmp_type, v.icmp_code), (ty, 0));
+            prop_assert_eq!((v.src_port, v.dst_port), (ident, ident));
+            prop_assert_eq!(usize::from(v.payload_len), data.len());
+            prop_assert_eq!(&buf[26..28], &seq.to_be_bytes());
+            prop_assert_eq!(&buf[4..6], &ip_ident.to_be_bytes());
+        }
+
+        #[test]
+        fn icmp_error_never_panics(
+            original in proptest::collection::vec(any::<u8>(), 0..96),
+            ty in any::<u8>(), code in any::<u8>(),
+        ) {
+            let err = icmp_error(ROUTER, &original, ty, code, 64);
+            let v = parse(&err).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(transport_checksum_ok(&err));
+            prop_assert_eq!((v.icmp_type, v.icmp_code), (ty, code));
+            prop_assert!(usize::from(v.payload_len) <= original.len().min(68));
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! The Internet checksum: RFC 1071 sums and RFC 1624 incremental updates.
+//!
+//! All sums here are *folded* one's-complement sums, kept in a `u16` with the
+//! end-around carry already applied. A folded sum is `0x0000` only when every
+//! input word is zero; otherwise one's-complement zero shows up as `0xFFFF`.
+//! That asymmetry is why a checksum field computed over data that is not all
+//! zero is never `0xFFFF`, and why the incremental updates below agree
+//! bit-for-bit with a full recomputation for IPv4 headers and for TCP/UDP
+//! (whose pseudo-header always contains a non-zero protocol number).
+//!
+//! A region with a correct checksum field in it sums to `0xFFFF`.
+//!
+//! UDP is special (RFC 768): a transmitted checksum of `0` means "no
+//! checksum", so a computed `0` is sent as `0xFFFF`, and a packet carrying
+//! `0` must be left at `0` by rewrites. The helpers here do not know which
+//! protocol they are serving; callers apply [`udp_wire`] themselves.
+
+use std::net::Ipv4Addr;
+
+/// One's-complement addition of two 16-bit words (end-around carry).
+#[inline]
+pub fn add(a: u16, b: u16) -> u16 {
+    let (sum, carry) = a.overflowing_add(b);
+    sum.wrapping_add(u16::from(carry))
+}
+
+/// Folded one's-complement sum of `data` read as big-endian 16-bit words.
+/// An odd trailing byte is padded with a zero byte on the right (RFC 1071).
+pub fn sum(data: &[u8]) -> u16 {
+    // A u64 accumulator cannot overflow for any slice that fits in memory
+    // (2^48 words of at most 2^16), so carries are folded only once at the end.
+    let mut words = data.chunks_exact(2);
+    let mut acc: u64 = words
+        .by_ref()
+        .map(|w| u64::from(u16::from_be_bytes([w[0], w[1]])))
+        .sum();
+    if let [last] = words.remainder() {
+        acc += u64::from(*last) << 8;
+    }
+    fold(acc)
+}
+
+/// Folded sum of several partial sums.
+pub fn combine(parts: &[u16]) -> u16 {
+    parts.iter().fold(0, |acc, &p| add(acc, p))
+}
+
+/// Folded sum of the TCP/UDP pseudo-header (RFC 793 / RFC 768).
+pub fn pseudo_header(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, len: u16) -> u16 {
+    let [s0, s1, s2, s3] = src.octets();
+    let [d0, d1, d2, d3] = dst.octets();
+    combine(&[
+        u16::from_be_bytes([s0, s1]),
+        u16::from_be_bytes([s2, s3]),
+        u16::from_be_bytes([d0, d1]),
+        u16::from_be_bytes([d2, d3]),
+        u16::from(proto),
+        len,
+    ])
+}
+
+/// The checksum to store over `data` whose checksum field is zeroed.
+#[inline]
+pub fn compute(data: &[u8]) -> u16 {
+    !sum(data)
+}
+
+/// Maps a computed UDP checksum to its transmitted form: `0` would read as
+/// "no checksum", so it is sent as the equivalent `0xFFFF`.
+#[inline]
+pub fn udp_wire(csum: u16) -> u16 {
+    if csum == 0 { 0xFFFF } else { csum }
+}
+
+/// RFC 1624 eqn. 3: the checksum after one covered 16-bit word changes from
+/// `old` to `new`, `HC' = ~(~HC + ~m + m')`.
+///
+/// Eqn. 3 rather than eqn. 2 because it never yields `0xFFFF` unless the old
+/// checksum already was, so the result matches a full recomputation.
+#[inline]
+pub fn update16(old_csum: u16, old: u16, new: u16) -> u16 {
+    !add(add(!old_csum, !old), new)
+}
+
+/// [`update16`] for a covered 32-bit field, e.g. an IPv4 address.
+#[inline]
+pub fn update32(old_csum: u16, old: u32, new: u32) -> u16 {
+    let [o0, o1, o2, o3] = old.to_be_bytes();
+    let [n0, n1, n2, n3] = new.to_be_bytes();
+    !combine(&[
+        !old_csum,
+        !u16::from_be_bytes([o0, o1]),
+        !u16::from_be_bytes([o2, o3]),
+        u16::from_be_bytes([n0, n1]),
+        u16::from_be_bytes([n2, n3]),
+    ])
+}
+
+fn fold(mut acc: u64) -> u16 {
+    while acc > 0xFFFF {
+        acc = (acc & 0xFFFF) + (acc >> 16);
+    }
+    // The loop leaves acc <= 0xFFFF, so the conversion is lossless.
+    u16::try_from(acc).unwrap_or(0xFFFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn rfc1071_example() {
+        // RFC 1071 section 3: words 0001 f203 f4f5 f6f7 sum to ddf2.
+        let data = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
+        assert_eq!(sum(&data), 0xddf2);
+        assert_eq!(compute(&data), !0xddf2);
+    }
+
+    #[test]
+    fn odd_length_pads_right() {
+        assert_eq!(sum(&[0xab]), 0xab00);
+        assert_eq!(sum(&[0x12, 0x34, 0x56]), 0x1234 + 0x5600);
+    }
+
+    #[test]
+    fn zero_and_negative_zero() {
+        assert_eq!(sum(&[]), 0);
+        assert_eq!(sum(&[0, 0, 0, 0]), 0);
+        assert_eq!(sum(&[0xff, 0xff, 0x00, 0x00]), 0xffff);
+        assert_eq!(add(0x8000, 0x8000), 0x0001);
+        assert_eq!(add(0x1234, !0x1234), 0xffff);
+    }
+
+    #[test]
+    fn rfc1624_section4_example() {
+        // RFC 1624 section 4: m = 0x5555 -> m' = 0x3285 with the rest of the
+        // header summing to 0xCD7A; recomputation gives 0x0000, and eqn. 3
+        // must agree (eqn. 2 would give 0xFFFF).
+        let hc = !add(0xcd7a, 0x5555);
+        assert_eq!(hc, 0xdd2f);
+        assert_eq!(update16(hc, 0x5555, 0x3285), 0x0000);
+    }
+
+    #[test]
+    fn udp_wire_maps_zero() {
+        assert_eq!(udp_wire(0), 0xffff);
+        assert_eq!(udp_wire(0x1234), 0x1234);
+        assert_eq!(udp_wire(0xffff), 0xffff);
+    }
+
+    proptest! {
+        #[test]
+        fn update16_matches_recompute(
+            mut words in proptest::collection::vec(any::<u16>(), 2..32),
+            idx in any::<prop::sample::Index>(),
+            new in any::<u16>(),
+        ) {
+            // Word 0 plays the role of a non-zero version field so the data
+            // is never all zero, the case RFC 1624 excludes.
+            words[0] |= 0x4000;
+            let i = 1 + idx.index(words.len() - 1);
+            let bytes = |w: &[u16]| w.iter().flat_map(|x| x.to_be_bytes()).collect::<Vec<u8>>();
+            let before = compute(&bytes(&words));
+            let old = words[i];
+            words[i] = new;
+            prop_assert_eq!(update16(before, old, new), compute(&bytes(&words)));
+        }
+
+        #[test]
+        fn update32_matches_two_update16(csum in any::<u16>(), old in any::<u32>(), new in any::<u32>()) {
+            let hi = update16(csum, (old >> 16) as u16, (new >> 16) as u16);
+            let both = update16(hi, old as u16, new as u16);
+            // Equal as one's-complement numbers; the encodings of zero may differ.
+            let norm = |x: u16| if x == 0xffff { 0 } else { x };
+            prop_assert_eq!(norm(update32(csum, old, new)), norm(both));
+        }
+
+        #[test]
+        fn pseudo_header_matches_bytes(src in any::<u32>(), dst in any::<u32>(), proto in any::<u8>(), len in any::<u16>()) {
+            let (src, dst) = (Ipv4Addr::from(src), Ipv4Addr::from(dst));
+            let mut b = Vec::new();
+            b.extend_from_slice(&src.octets());
+            b.extend_from_slice(&dst.octets());
+            b.extend_from_slice(&[0, proto]);
+            b.extend_from_slice(&len.to_be_bytes());
+            prop_assert_eq!(pseudo_header(src, dst, proto, len), sum(&b));
+        }
+    }
+}

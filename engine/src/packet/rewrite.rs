@@ -1,0 +1,700 @@
+//! In-place header rewrites for NAT and forwarding.
+//!
+//! Every function takes a buffer that [`super::parse`] accepted, changes a
+//! few header fields and adjusts the affected checksums by RFC 1624
+//! incremental update, so the cost does not depend on the payload size.
+//! Given a buffer with correct checksums, the result has correct checksums
+//! equal bit-for-bit to a full recomputation. Structural problems found on
+//! the way are reported as [`Malformed`] before anything is written, so a
+//! failed call leaves the buffer untouched.
+//!
+//! What gets updated:
+//!
+//! * The IPv4 header checksum, always.
+//! * The TCP/UDP checksum, for unfragmented packets and first fragments:
+//!   it covers the addresses through the pseudo-header and, being carried
+//!   in the first fragment, can be fixed there for the whole datagram.
+//!   A UDP checksum of 0 means "none" and stays 0.
+//! * The ICMP checksum, only when an echo identifier changes: it has no
+//!   pseudo-header, so address changes do not affect it.
+//!
+//! Later fragments carry no transport header; only their IPv4 header
+//! changes and a requested port is ignored, as it is for any packet whose
+//! [`super::FlowView`] reports no ports.
+//!
+//! ICMP error messages (destination unreachable, time exceeded) quote the
+//! offending packet's IPv4 header and first 8 payload bytes. A full NAT
+//! would translate that quoted header too; this module does not, and leaves
+//! the quote untouched.
+
+use std::net::Ipv4Addr;
+
+use super::checksum::{self, update16, update32};
+use super::view::{IpLayout, Layout, Malformed, Transport, be16, be32, byte, is_echo};
+
+/// Offsets within the IPv4 header.
+const IP_TTL: usize = 8;
+const IP_CHECKSUM: usize = 10;
+const IP_SRC: usize = 12;
+const IP_DST: usize = 16;
+
+/// Offsets within the transport header.
+const TCP_CHECKSUM: usize = 16;
+const UDP_CHECKSUM: usize = 6;
+const ICMP_CHECKSUM: usize = 2;
+const ICMP_ECHO_IDENT: usize = 4;
+
+/// Rewrites the source address and, if `port` is given, the TCP/UDP source
+/// port or ICMP echo identifier.
+pub fn set_source(buf: &mut [u8], addr: Ipv4Addr, port: Option<u16>) -> Result<(), Malformed> {
+    set_endpoint(buf, Side::Source, addr, port)
+}
+
+/// Rewrites the destination address and, if `port` is given, the TCP/UDP
+/// destination port or ICMP echo identifier.
+pub fn set_destination(buf: &mut [u8], addr: Ipv4Addr, port: Option<u16>) -> Result<(), Malformed> {
+    set_endpoint(buf, Side::Destination, addr, port)
+}
+
+/// Decrements the TTL and returns the new value.
+///
+/// A result of 0 means the packet must not be forwarded (its TTL was 1); a
+/// packet that already has TTL 0 is left unchanged and also yields 0.
+pub fn decrement_ttl(buf: &mut [u8]) -> Result<u8, Malformed> {
+    // Only the IPv4 header is touched, so only it needs to be sound.
+    IpLayout::read(buf)?;
+    let ttl = byte(buf, IP_TTL);
+    if ttl == 0 {
+        return Ok(0);
+    }
+    let new_ttl = ttl - 1;
+    // TTL shares its checksummed 16-bit word with the protocol number.
+    let proto = byte(buf, IP_TTL + 1);
+    let old_word = u16::from_be_bytes([ttl, proto]);
+    let new_word = u16::from_be_bytes([new_ttl, proto]);
+    let csum = update16(be16(buf, IP_CHECKSUM), old_word, new_word);
+    put8(buf, IP_TTL, new_ttl)?;
+    put16(buf, IP_CHECKSUM, csum)?;
+    Ok(new_ttl)
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Source,
+    Destination,
+}
+
+fn set_endpoint(
+    buf: &mut [u8],
+    side: Side,
+    addr: Ipv4Addr,
+    port: Option<u16>,
+) -> Result<(), Malformed> {
+    let layout = Layout::read(buf)?;
+    let (addr_off, port_off) = match side {
+        Side::Source => (IP_SRC, 0),
+        Side::Destination => (IP_DST, 2),
+    };
+    let old_addr = be32(buf, addr_off);
+    let new_addr = u32::from(addr);
+    let ip_csum = update32(be16(buf, IP_CHECKSUM), old_addr, new_addr);
+
+    let l4 = layout.ip.header_len;
+    // Every update is derived from the old field values, so all of them are
+    // computed before the first write.
+    let transport = match layout.transport {
+        Transport::Tcp { .. } => {
+            let csum = update32(be16(buf, l4 + TCP_CHECKSUM), old_addr, new_addr);
+            let (csum, port) = port_update(buf, l4 + port_off, port, csum);
+            Some((l4 + TCP_CHECKSUM, csum, port))
+        }
+        Transport::Udp { .. } => {
+            let old_csum = be16(buf, l4 + UDP_CHECKSUM);
+            let csum = if old_csum == 0 {
+                // No checksum: stays absent, whatever else changes.
+                0
+            } else {
+                let csum = update32(old_csum, old_addr, new_addr);
+                checksum::udp_wire(port_update(buf, l4 + port_off, port, csum).0)
+            };
+            let port = port.map(|p| (l4 + port_off, p));
+            Some((l4 + UDP_CHECKSUM, csum, port))
+        }
+        // Without a new identifier nothing the ICMP checksum covers changes.
+        Transport::Icmp if port.is_some() && is_echo(byte(buf, l4)) => {
+            let csum = be16(buf, l4 + ICMP_CHECKSUM);
+            let (csum, port) = port_update(buf, l4 + ICMP_ECHO_IDENT, port, csum);
+            Some((l4 + ICMP_CHECKSUM, csum, port))
+        }
+        Transport::Icmp | Transport::Opaque => None,
+    };
+
+    put32(buf, addr_off, new_addr)?;
+    put16(buf, IP_CHECKSUM, ip_csum)?;
+    if let Some((csum_off, csum, port)) = transport {
+        if let Some((port_off, port)) = port {
+            put16(buf, port_off, port)?;
+        }
+        put16(buf, csum_off, csum)?;
+        if layout.transport == Transport::Icmp && csum == 0 {
+            fix_all_zero_icmp(buf, &layout);
+        }
+    }
+    Ok(())
+}
+
+/// Folds an optional change of the 16-bit field at `off` into `csum`, and
+/// returns the write to make.
+fn port_update(
+    buf: &[u8],
+    off: usize,
+    port: Option<u16>,
+    csum: u16,
+) -> (u16, Option<(usize, u16)>) {
+    match port {
+        Some(new) => (update16(csum, be16(buf, off), new), Some((off, new))),
+        None => (csum, None),
+    }
+}
+
+/// RFC 1624's incremental update can produce `0x0000` where recomputation
+/// gives `0xFFFF` only when the covered data is entirely zero. That cannot
+/// happen for IPv4 or TCP/UDP (version and protocol numbers are non-zero),
+/// but an echo reply with identifier, sequence number and data all zero is
+/// exactly that; receivers reject such a message carrying `0x0000`.
+/// The scan stops at the first non-zero byte, so it is cheap even when the
+/// checksum is 0 for the ordinary reason.
+fn fix_all_zero_icmp(buf: &mut [u8], layout: &Layout) {
+    let seg = layout.segment(buf);
+    if seg.iter().all(|&b| b == 0) {
+        let _ = put16(buf, layout.ip.header_len + ICMP_CHECKSUM, 0xFFFF);
+    }
+}
+
+fn put8(buf: &mut [u8], off: usize, value: u8) -> Result<(), Malformed> {
+    put(buf, off, &[value])
+}
+
+fn put16(buf: &mut [u8], off: usize, value: u16) -> Result<(), Malformed> {
+    put(buf, off, &value.to_be_bytes())
+}
+
+fn put32(buf: &mut [u8], off: usize, value: u32) -> Result<(), Malformed> {
+    put(buf, off, &value.to_be_bytes())
+}
+
+fn put(buf: &mut [u8], off: usize, bytes: &[u8]) -> Result<(), Malformed> {
+    buf.get_mut(off..off.saturating_add(bytes.len()))
+        .ok_or(Malformed("truncated"))?
+        .copy_from_slice(bytes);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::build::{self, EchoSpec, TcpSpec};
+    use crate::packet::testutil::{SYN_HEX, fix_ip_checksum, hex, recomputed};
+    use crate::packet::{FlowView, ICMP_ECHO_REPLY, PROTO_UDP, parse, transport_checksum_ok};
+    use proptest::prelude::*;
+    use std::net::SocketAddrV4;
+
+    fn ip_header_ok(buf: &[u8]) -> bool {
+        let hl = usize::from(buf[0] & 0x0f) * 4;
+        checksum::sum(&buf[..hl]) == 0xffff
+    }
+
+    fn assert_consistent(buf: &[u8]) {
+        assert!(ip_header_ok(buf), "IP header checksum");
+        assert!(transport_checksum_ok(buf), "transport checksum");
+        assert_eq!(buf, &recomputed(buf)[..], "differs from recomputation");
+    }
+
+    const A: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+    const B: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
+    const NAT: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 7);
+
+    #[test]
+    fn snat_real_syn() {
+        let mut buf = hex(SYN_HEX);
+        set_source(&mut buf, NAT, Some(40000)).unwrap();
+        assert_consistent(&buf);
+        let v = parse(&buf).unwrap();
+        assert_eq!((v.src, v.src_port), (NAT, 40000));
+        assert_eq!((v.dst, v.dst_port), (Ipv4Addr::new(93, 184, 216, 34), 443));
+        // Options and everything else are untouched.
+        assert_eq!(buf[22..36], hex(SYN_HEX)[22..36]);
+        assert_eq!(buf[38..], hex(SYN_HEX)[38..]);
+    }
+
+    #[test]
+    fn dnat_then_back_restores_bytes() {
+        let orig = hex(SYN_HEX);
+        let mut buf = orig.clone();
+        set_destination(&mut buf, A, Some(8080)).unwrap();
+        assert_consistent(&buf);
+        set_destination(&mut buf, Ipv4Addr::new(93, 184, 216, 34), Some(443)).unwrap();
+        assert_eq!(buf, orig);
+    }
+
+    #[test]
+    fn decrement_ttl_real_syn() {
+        let mut buf = hex(SYN_HEX);
+        assert_eq!(decrement_ttl(&mut buf), Ok(63));
+        assert_consistent(&buf);
+        assert_eq!(parse(&buf).unwrap().ttl, 63);
+    }
+
+    #[test]
+    fn decrement_ttl_to_zero_and_at_zero() {
+        let mut buf =
+            build::udp(SocketAddrV4::new(A, 1), SocketAddrV4::new(B, 2), b"x", 1, 0).to_vec();
+        assert_eq!(decrement_ttl(&mut buf), Ok(0));
+        assert_consistent(&buf);
+        let before = buf.clone();
+        assert_eq!(decrement_ttl(&mut buf), Ok(0));
+        assert_eq!(buf, before);
+    }
+
+    #[test]
+    fn udp_without_checksum_stays_without() {
+        let mut buf = build::udp(
+            SocketAddrV4::new(A, 53),
+            SocketAddrV4::new(B, 5353),
+            b"query",
+            64,
+            9,
+        )
+        .to_vec();
+        buf[26..28].fill(0);
+        set_source(&mut buf, NAT, Some(1024)).unwrap();
+        set_destination(&mut buf, A, Some(53)).unwrap();
+        assert_eq!(buf[26..28], [0, 0]);
+        assert!(ip_header_ok(&buf));
+        let v = parse(&buf).unwrap();
+        assert_eq!((v.src, v.src_port, v.dst, v.dst_port), (NAT, 1024, A, 53));
+    }
+
+    /// A payload that makes the full checksum of the packet built by `make`
+    /// come out as the one's-complement zero: with a 2-byte payload `w`, the
+    /// data sum is `S + w`, which folds to 0xFFFF for `w = !fold(S)`, and
+    /// that is the checksum the zero payload produces.
+    fn zero_sum_payload(make: impl Fn(&[u8]) -> Vec<u8>, csum_off: usize) -> [u8; 2] {
+        let with_zero = make(&[0, 0]);
+        let c = u16::from_be_bytes([with_zero[csum_off], with_zero[csum_off + 1]]);
+        // TCP and ICMP carry a raw checksum; UDP turned a 0 into 0xFFFF, but
+        // 0xFFFF is also the right payload word in that case.
+        c.to_be_bytes()
+    }
+
+    #[test]
+    fn udp_computed_zero_is_sent_as_ffff() {
+        let make = |port: u16, payload: &[u8]| {
+            build::udp(
+                SocketAddrV4::new(A, port),
+                SocketAddrV4::new(B, 7),
+                payload,
+                64,
+                1,
+            )
+            .to_vec()
+        };
+        let w = zero_sum_payload(|p| make(2000, p), 26);
+        let target = make(2000, &w);
+        assert_eq!(target[26..28], [0xff, 0xff]);
+
+        // Incremental update into the zero sum.
+        let mut buf = make(1000, &w);
+        set_source(&mut buf, A, Some(2000)).unwrap();
+        assert_eq!(buf, target);
+        // And out of it again.
+        set_source(&mut buf, A, Some(1000)).unwrap();
+        assert_eq!(buf, make(1000, &w));
+    }
+
+    #[test]
+    fn tcp_computed_zero_stays_zero() {
+        let make = |port: u16, payload: &[u8]| {
+            let spec = TcpSpec {
+                src: SocketAddrV4::new(A, port),
+                dst: SocketAddrV4::new(B, 80),
+                seq: 1,
+                ack: 0,
+                flags: crate::packet::tcp_flags::PSH,
+                window: 100,
+            };
+            build::tcp(&spec, payload, 64, 1).to_vec()
+        };
+        let w = zero_sum_payload(|p| make(2000, p), 36);
+        let target = make(2000, &w);
+        assert_eq!(target[36..38], [0, 0]);
+        let mut buf = make(1000, &w);
+        set_source(&mut buf, A, Some(2000)).unwrap();
+        assert_eq!(buf, target);
+        assert_consistent(&buf);
+    }
+
+    #[test]
+    fn all_zero_echo_reply_gets_ffff() {
+        let spec = |ident| EchoSpec {
+            src: A,
+            dst: B,
+            reply: true,
+            ident,
+            seq: 0,
+        };
+        let target = build::icmp_echo(&spec(0), &[0; 4], 64, 0).to_vec();
+        assert_eq!(target[22..24], [0xff, 0xff]);
+        let mut buf = build::icmp_echo(&spec(0x1234), &[0; 4], 64, 0).to_vec();
+        set_destination(&mut buf, B, Some(0)).unwrap();
+        assert_eq!(buf, target);
+        assert_consistent(&buf);
+    }
+
+    #[test]
+    fn echo_ident_is_the_port() {
+        let spec = EchoSpec {
+            src: A,
+            dst: B,
+            reply: false,
+            ident: 77,
+            seq: 3,
+        };
+        let orig = build::icmp_echo(&spec, b"ping", 64, 5).to_vec();
+
+        // Address alone: ICMP has no pseudo-header, its bytes do not change.
+        let mut buf = orig.clone();
+        set_source(&mut buf, NAT, None).unwrap();
+        assert_eq!(buf[20..], orig[20..]);
+        assert_consistent(&buf);
+
+        set_source(&mut buf, NAT, Some(4242)).unwrap();
+        assert_consistent(&buf);
+        let v = parse(&buf).unwrap();
+        assert_eq!((v.src_port, v.dst_port), (4242, 4242));
+    }
+
+    #[test]
+    fn icmp_error_quote_is_left_alone() {
+        let orig = hex(SYN_HEX);
+        let err = build::icmp_error(B, &orig, 3, 3, 64).to_vec();
+        let mut buf = err.clone();
+        set_destination(&mut buf, NAT, Some(1)).unwrap();
+        assert_eq!(buf[20..], err[20..]);
+        assert_consistent(&buf);
+    }
+
+    #[test]
+    fn first_fragment_transport_checksum_updated() {
+        // A first fragment's transport checksum covers the whole datagram,
+        // but the update only depends on the changed fields, so it must
+        // match the update of the same datagram unfragmented.
+        let mut whole = hex(SYN_HEX);
+        let mut first = whole.clone();
+        first[6] |= 0x20;
+        fix_ip_checksum(&mut first);
+        for buf in [&mut whole, &mut first] {
+            set_source(buf, NAT, Some(1)).unwrap();
+            set_destination(buf, A, Some(2)).unwrap();
+            assert!(ip_header_ok(buf));
+        }
+        assert_eq!(first[20..], whole[20..]);
+        assert_consistent(&whole);
+    }
+
+    #[test]
+    fn later_fragment_only_ip_header_changes() {
+        let mut buf = hex(SYN_HEX)[..28].to_vec();
+        buf[2..4].copy_from_slice(&28u16.to_be_bytes());
+        buf[6..8].copy_from_slice(&185u16.to_be_bytes());
+        fix_ip_checksum(&mut buf);
+        let orig = buf.clone();
+        set_source(&mut buf, NAT, Some(1)).unwrap();
+        set_destination(&mut buf, A, Some(2)).unwrap();
+        assert_eq!(decrement_ttl(&mut buf), Ok(63));
+        assert!(ip_header_ok(&buf));
+        assert_eq!(buf[20..], orig[20..]);
+        let v = parse(&buf).unwrap();
+        assert_eq!((v.src, v.dst, v.src_port, v.dst_port), (NAT, A, 0, 0));
+    }
+
+    #[test]
+    fn ip_options_are_preserved() {
+        let syn = hex(SYN_HEX);
+        let mut buf = syn[..20].to_vec();
+        buf.extend_from_slice(&[0x94, 0x04, 0x00, 0x00]);
+        buf.extend_from_slice(&syn[20..]);
+        buf[0] = 0x46;
+        buf[2..4].copy_from_slice(&48u16.to_be_bytes());
+        fix_ip_checksum(&mut buf);
+
+        set_source(&mut buf, NAT, Some(1)).unwrap();
+        set_destination(&mut buf, A, Some(2)).unwrap();
+        decrement_ttl(&mut buf).unwrap();
+        assert_consistent(&buf);
+        assert_eq!(buf[20..24], [0x94, 0x04, 0x00, 0x00]);
+        let v = parse(&buf).unwrap();
+        assert_eq!((v.src_port, v.dst_port, v.ttl), (1, 2, 63));
+    }
+
+    #[test]
+    fn trailing_bytes_untouched() {
+        let mut buf = hex(SYN_HEX);
+        buf.extend_from_slice(&[1, 2, 3]);
+        set_source(&mut buf, NAT, Some(1)).unwrap();
+        assert_eq!(buf[44..], [1, 2, 3]);
+        assert_consistent(&buf[..44]);
+    }
+
+    #[test]
+    fn malformed_is_rejected_untouched() {
+        let syn = hex(SYN_HEX);
+        let mut cases: Vec<Vec<u8>> = vec![vec![], syn[..19].to_vec(), syn[..43].to_vec()];
+        let mut b = syn.clone();
+        b[0] = 0x44;
+        cases.push(b);
+        let mut b = syn.clone();
+        b[32] = 0xf0; // TCP data offset past the end
+        cases.push(b);
+        for case in cases {
+            let mut buf = case.clone();
+            assert!(set_source(&mut buf, NAT, Some(1)).is_err());
+            assert!(set_destination(&mut buf, NAT, None).is_err());
+            assert_eq!(buf, case);
+        }
+        assert!(decrement_ttl(&mut []).is_err());
+        assert!(decrement_ttl(&mut syn[..43].to_vec()).is_err());
+    }
+
+    #[derive(Clone, Debug)]
+    enum Kind {
+        Tcp(TcpSpec),
+        Udp {
+            src: SocketAddrV4,
+            dst: SocketAddrV4,
+            no_checksum: bool,
+        },
+        Echo(EchoSpec),
+    }
+
+    #[derive(Clone, Debug)]
+    struct Case {
+        kind: Kind,
+        payload: Vec<u8>,
+        ttl: u8,
+        ident: u16,
+        /// Add a 4-byte IP option (IHL 6).
+        options: bool,
+        /// Mark as a first fragment (MF set).
+        first_fragment: bool,
+    }
+
+    impl Case {
+        fn bytes(&self) -> Vec<u8> {
+            let mut buf = match &self.kind {
+                Kind::Tcp(spec) => build::tcp(spec, &self.payload, self.ttl, self.ident).to_vec(),
+                Kind::Udp {
+                    src,
+                    dst,
+                    no_checksum,
+                } => {
+                    let mut b =
+                        build::udp(*src, *dst, &self.payload, self.ttl, self.ident).to_vec();
+                    if *no_checksum {
+                        b[26..28].fill(0);
+                    }
+                    b
+                }
+                Kind::Echo(spec) => {
+                    build::icmp_echo(spec, &self.payload, self.ttl, self.ident).to_vec()
+                }
+            };
+            if self.options {
+                buf.splice(20..20, [0x94, 0x04, 0x00, 0x00]);
+                buf[0] = 0x46;
+                let total = u16::try_from(buf.len()).unwrap();
+                buf[2..4].copy_from_slice(&total.to_be_bytes());
+            }
+            if self.first_fragment {
+                buf[6] |= 0x20;
+            }
+            fix_ip_checksum(&mut buf);
+            buf
+        }
+
+        /// The case a source would have built to produce the rewritten packet.
+        fn rewritten(
+            &self,
+            src: Option<(Ipv4Addr, Option<u16>)>,
+            dst: Option<(Ipv4Addr, Option<u16>)>,
+            decrement: bool,
+        ) -> Case {
+            let mut out = self.clone();
+            if decrement {
+                out.ttl = out.ttl.saturating_sub(1);
+            }
+            let endpoint = |sock: &mut SocketAddrV4, change: Option<(Ipv4Addr, Option<u16>)>| {
+                if let Some((addr, port)) = change {
+                    *sock = SocketAddrV4::new(addr, port.unwrap_or(sock.port()));
+                }
+            };
+            match &mut out.kind {
+                Kind::Tcp(spec) => {
+                    endpoint(&mut spec.src, src);
+                    endpoint(&mut spec.dst, dst);
+                }
+                Kind::Udp { src: s, dst: d, .. } => {
+                    endpoint(s, src);
+                    endpoint(d, dst);
+                }
+                Kind::Echo(spec) => {
+                    for (addr, change) in [(&mut spec.src, src), (&mut spec.dst, dst)] {
+                        if let Some((a, port)) = change {
+                            *addr = a;
+                            spec.ident = port.unwrap_or(spec.ident);
+                        }
+                    }
+                }
+            }
+            out
+        }
+    }
+
+    fn addr() -> impl Strategy<Value = Ipv4Addr> {
+        any::<u32>().prop_map(Ipv4Addr::from)
+    }
+
+    fn sock() -> impl Strategy<Value = SocketAddrV4> {
+        (addr(), any::<u16>()).prop_map(|(a, p)| SocketAddrV4::new(a, p))
+    }
+
+    fn kind() -> impl Strategy<Value = Kind> {
+        prop_oneof![
+            (
+                sock(),
+                sock(),
+                any::<u32>(),
+                any::<u32>(),
+                any::<u8>(),
+                any::<u16>()
+            )
+                .prop_map(|(src, dst, seq, ack, flags, window)| Kind::Tcp(TcpSpec {
+                    src,
+                    dst,
+                    seq,
+                    ack,
+                    flags,
+                    window
+                })),
+            (sock(), sock(), any::<bool>()).prop_map(|(src, dst, no_checksum)| Kind::Udp {
+                src,
+                dst,
+                no_checksum
+            }),
+            (addr(), addr(), any::<bool>(), any::<u16>(), any::<u16>()).prop_map(
+                |(src, dst, reply, ident, seq)| Kind::Echo(EchoSpec {
+                    src,
+                    dst,
+                    reply,
+                    ident,
+                    seq
+                })
+            ),
+        ]
+    }
+
+    fn case() -> impl Strategy<Value = Case> {
+        (
+            kind(),
+            proptest::collection::vec(any::<u8>(), 0..64),
+            any::<u8>(),
+            any::<u16>(),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(kind, payload, ttl, ident, options, first_fragment)| Case {
+                    kind,
+                    payload,
+                    ttl,
+                    ident,
+                    options,
+                    first_fragment,
+                },
+            )
+    }
+
+    fn change() -> impl Strategy<Value = Option<(Ipv4Addr, Option<u16>)>> {
+        proptest::option::of((addr(), proptest::option::of(any::<u16>())))
+    }
+
+    proptest! {
+        #[test]
+        fn rewrites_keep_checksums_exact(
+            case in case(),
+            src in change(),
+            dst in change(),
+            decrement in any::<bool>(),
+        ) {
+            let mut buf = case.bytes();
+            let before: FlowView = parse(&buf).unwrap();
+            if let Some((a, p)) = src {
+                set_source(&mut buf, a, p).unwrap();
+            }
+            if let Some((a, p)) = dst {
+                set_destination(&mut buf, a, p).unwrap();
+            }
+            if decrement {
+                prop_assert_eq!(decrement_ttl(&mut buf).unwrap(), before.ttl.saturating_sub(1));
+            }
+
+            prop_assert!(ip_header_ok(&buf));
+            prop_assert!(transport_checksum_ok(&buf));
+            prop_assert_eq!(&buf, &recomputed(&buf));
+            prop_assert_eq!(&buf, &case.rewritten(src, dst, decrement).bytes());
+            let after = parse(&buf).unwrap();
+            prop_assert_eq!(after.payload_len, before.payload_len);
+        }
+
+        #[test]
+        fn rewrites_never_panic(
+            buf in proptest::collection::vec(any::<u8>(), 0..96),
+            a in addr(),
+            p in proptest::option::of(any::<u16>()),
+        ) {
+            let mut b = buf.clone();
+            let _ = set_source(&mut b, a, p);
+            let _ = set_destination(&mut b, a, p);
+            let _ = decrement_ttl(&mut b);
+        }
+
+        #[test]
+        fn rewrites_never_panic_on_plausible_headers(
+            mut buf in proptest::collection::vec(any::<u8>(), 20..96),
+            ihl in 5u8..=7,
+            proto in prop::sample::select(vec![crate::packet::PROTO_ICMP, crate::packet::PROTO_TCP, PROTO_UDP]),
+            icmp_type in prop::sample::select(vec![ICMP_ECHO_REPLY, 3, 8]),
+            a in addr(),
+            p in proptest::option::of(any::<u16>()),
+        ) {
+            let total = u16::try_from(buf.len()).unwrap();
+            buf[0] = 0x40 | ihl;
+            buf[2..4].copy_from_slice(&total.to_be_bytes());
+            buf[9] = proto;
+            let hl = usize::from(ihl) * 4;
+            if let Some(t) = buf.get_mut(hl) {
+                if proto == crate::packet::PROTO_ICMP {
+                    *t = icmp_type;
+                }
+            }
+            let orig = buf.clone();
+            let ok = set_source(&mut buf, a, p).is_ok();
+            // Untouched on failure.
+            if !ok {
+                prop_assert_eq!(&buf, &orig);
+            }
+            let _ = set_destination(&mut buf, a, p);
+            let _ = decrement_ttl(&mut buf);
+        }
+    }
+}

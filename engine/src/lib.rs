@@ -1,6 +1,9 @@
 //! vpcsim: a packet-level simulator of AWS VPC networking.
 
 pub mod cli;
+pub mod dataplane;
+pub mod explain;
+pub mod lpm;
 pub mod model;
 pub mod packet;
 pub mod scenario;

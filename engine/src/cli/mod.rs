@@ -3,6 +3,8 @@
 
 mod validate;
 
+use crate::explain;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -115,10 +117,65 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Validate { files } => validate::validate(&files),
+        Command::Explain {
+            file,
+            from,
+            to,
+            protocol,
+            port,
+            json,
+        } => explain_cmd(&file, from, to, &protocol, port, json),
         other => {
             eprintln!("vpcsim: {other:?} is not available in this build");
             exit::INVALID
         }
     };
     ExitCode::from(code)
+}
+
+fn explain_cmd(
+    file: &std::path::Path,
+    from: String,
+    to: String,
+    protocol: &str,
+    port: Option<u16>,
+    json: bool,
+) -> u8 {
+    let Some(loaded) = validate::load(file) else {
+        return exit::INVALID;
+    };
+    let protocol = match explain::protocol_number(protocol) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("vpcsim explain: {e}");
+            return exit::INVALID;
+        }
+    };
+    let q = explain::Query {
+        from,
+        to,
+        protocol,
+        port,
+    };
+    match explain::explain(loaded.design, &q) {
+        Ok(e) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&e).expect("serializable")
+                );
+            } else {
+                print!("{}", explain::render(&e));
+            }
+            if e.verdict == "delivered" {
+                exit::OK
+            } else {
+                exit::FAILED
+            }
+        }
+        Err(e) => {
+            eprintln!("vpcsim explain: {e}");
+            exit::INVALID
+        }
+    }
 }

@@ -1,0 +1,623 @@
+//! The data plane: what each AWS component does to a packet.
+//!
+//! [`Network`] holds the compiled, current state of a design: route tables
+//! as LPM tables, security groups and NACLs with their current rules,
+//! connection tracking, NAT mappings, and which components still exist. A
+//! packet moves through it one [`Loc`] at a time: [`Network::step`] takes the
+//! packet's bytes, where it is, and the virtual time, and returns one
+//! [`Step`]: go on to the next place (after a link delay), be delivered to a
+//! host, or be dropped with a reason and the component that decided. Every
+//! decision is also reported to a [`Trace`], which `explain` prints and the
+//! engine turns into metrics. Nothing here reads a clock, does I/O or
+//! allocates on the forwarding path.
+
+pub mod conntrack;
+mod forward;
+pub mod nacl;
+pub mod nat_gateway;
+pub mod resolve;
+pub mod route_table;
+pub mod security_group;
+pub mod trace;
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use ipnet::Ipv4Net;
+use rustc_hash::FxHashMap;
+
+pub use trace::{Decision, Hop, NoTrace, Place, Rule, Trace};
+
+use crate::lpm::Lpm;
+use crate::model::*;
+use crate::units::Nanos;
+
+/// Where a packet is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loc {
+    /// Sent by the ENI's owner, or forwarded by a middlebox: egress checks,
+    /// then routing from the ENI's subnet.
+    EniOut(EniId),
+    /// Arriving at an ENI: NACL ingress when it crosses the subnet boundary,
+    /// then source/destination check and security groups.
+    EniIn { eni: EniId, from: Entry },
+    /// At an internet gateway; `outbound` from the VPC to the internet.
+    Igw { igw: IgwId, outbound: bool },
+    /// At a gateway endpoint; `to_service` from the VPC.
+    GatewayEndpoint {
+        endpoint: EndpointId,
+        to_service: bool,
+    },
+    /// Crossing a peering connection into `into`.
+    Peering { peering: PeeringId, into: VpcId },
+    /// At a VPN gateway; `to_onprem` leaving the VPC.
+    Vgw { vgw: VgwId, to_onprem: bool },
+    /// On the public internet, routed by destination address.
+    Internet,
+    /// Translated by a NAT gateway (or sent by it): routed from its subnet.
+    NatOut(NatId),
+    /// Sent by a host: a workload through its ENI, an outside host into its
+    /// network (an AWS service's replies may go back through a gateway
+    /// endpoint).
+    HostOut(Host),
+    /// Arriving at a host outside every VPC, after the last link's delay.
+    Arrive(Host),
+}
+
+/// How a packet reached an ENI, for NACL-5 and the edge rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// From an ENI of this subnet or another subnet of the VPC.
+    Subnet(SubnetId),
+    Igw,
+    Peering(PeeringId),
+    Vgw(VgwId),
+    GatewayEndpoint(EndpointId),
+}
+
+/// Who receives a delivered packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Host {
+    Instance(InstanceId),
+    /// A Lambda function's Hyperplane ENI (the function is found by the
+    /// traffic that owns the flow).
+    LambdaEni(EniId),
+    /// A Lambda function outside any VPC, at its AWS-managed address.
+    LambdaOutside(LambdaId),
+    /// An interface endpoint answering on its service's behalf (IFE).
+    Endpoint(EndpointId, EniId),
+    External(ExternalHostId),
+    AwsService(AwsServiceId),
+    Onprem(OnpremHostId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Drop {
+    pub reason: DropReason,
+    pub place: Place,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Next { loc: Loc, delay: Nanos },
+    Deliver(Host),
+    Drop(Drop),
+}
+
+/// Which components still exist (timeline `delete`).
+#[derive(Clone, Debug)]
+struct Alive {
+    nat: Vec<bool>,
+    igw: Vec<bool>,
+    endpoint: Vec<bool>,
+    peering: Vec<bool>,
+    vgw: Vec<bool>,
+    eni: Vec<bool>,
+}
+
+/// AWS-managed addresses of Lambda functions outside any VPC (LAM-1).
+pub const LAMBDA_OUTSIDE_BASE: Ipv4Addr = Ipv4Addr::new(3, 208, 0, 10);
+
+/// A design and the data plane's current state for it.
+pub struct Network {
+    pub design: Arc<Design>,
+    pub st: State,
+}
+
+/// The mutable, compiled state of the data plane.
+pub struct State {
+    routes: Vec<Vec<Route>>,
+    tables: Vec<route_table::Compiled>,
+    propagation: Vec<Vec<VgwId>>,
+    endpoint_tables: Vec<Vec<RouteTableId>>,
+    subnet_rt: Vec<RouteTableId>,
+    subnet_nacl: Vec<NaclId>,
+    nacls: Vec<NetworkAcl>,
+    sgs: Vec<SecurityGroup>,
+    eni_sgs: Vec<Vec<SgId>>,
+    eni_sdc: Vec<bool>,
+    members: security_group::Members,
+    prefix_lists: Vec<Vec<Ipv4Net>>,
+    alive: Alive,
+    /// (VPC, private IP) -> ENI.
+    private: FxHashMap<u64, EniId>,
+    /// Public IP -> ENI (instances' public IPs, NAT gateways' Elastic IPs).
+    public: FxHashMap<u32, EniId>,
+    /// Internet addresses of hosts outside any VPC.
+    internet_hosts: FxHashMap<u32, Host>,
+    onprem_hosts: FxHashMap<u32, OnpremHostId>,
+    onprem_nets: Lpm<u32>,
+    pub conntrack: conntrack::Conntrack,
+    pub nats: Vec<nat_gateway::NatTable>,
+    /// Flows that reached a service through a gateway endpoint, so that the
+    /// service's replies go back the same way: (service ip, private ip,
+    /// ports, proto) -> endpoint.
+    gwe_flows: FxHashMap<u128, (EndpointId, u64)>,
+    /// Packets that components emit on their own (a NAT gateway's RST, an
+    /// ICMP time exceeded), with where they start. The engine drains this.
+    pub emitted: Vec<(Bytes, Loc)>,
+    /// Whether components send ICMP errors and RSTs of their own into
+    /// `emitted` (off for `explain`, which follows one packet).
+    pub emit: bool,
+}
+
+fn private_key(vpc: VpcId, ip: u32) -> u64 {
+    (u64::from(vpc.0) << 32) | u64::from(ip)
+}
+
+/// A flow between a service's front door and a private address, as seen
+/// from the service.
+pub(crate) fn gwe_key(
+    proto: u8,
+    service: Ipv4Addr,
+    sport: u16,
+    private: Ipv4Addr,
+    pport: u16,
+) -> u128 {
+    (u128::from(proto) << 96)
+        | (u128::from(u32::from(service)) << 64)
+        | (u128::from(sport) << 48)
+        | (u128::from(u32::from(private)) << 16)
+        | u128::from(pport)
+}
+
+impl Network {
+    pub fn new(design: Arc<Design>) -> Network {
+        let d = &*design;
+        let prefix_lists: Vec<Vec<Ipv4Net>> =
+            d.prefix_lists.iter().map(|p| p.cidrs.clone()).collect();
+        let mut propagation = vec![Vec::new(); d.route_tables.len()];
+        for (g, vgw) in d.vgws.iter().enumerate() {
+            for rt in &vgw.propagate_to {
+                propagation[rt.idx()].push(VgwId::from_idx(g));
+            }
+        }
+        let endpoint_tables = d
+            .endpoints
+            .iter()
+            .map(|e| match &e.kind {
+                EndpointKind::Gateway { route_tables, .. } => route_tables.clone(),
+                EndpointKind::Interface { .. } => vec![],
+            })
+            .collect();
+        let mut private = FxHashMap::default();
+        let mut public = FxHashMap::default();
+        for (i, e) in d.enis.iter().enumerate() {
+            private.insert(private_key(e.vpc, u32::from(e.ip)), EniId::from_idx(i));
+            if let Some(p) = e.public_ip {
+                public.insert(u32::from(p), EniId::from_idx(i));
+            }
+        }
+        for n in &d.nats {
+            if let Some(p) = n.public_ip {
+                public.insert(u32::from(p), n.eni);
+            }
+        }
+        let mut internet_hosts = FxHashMap::default();
+        for (i, h) in d.external_hosts.iter().enumerate() {
+            internet_hosts.insert(u32::from(h.ip), Host::External(ExternalHostId::from_idx(i)));
+        }
+        for (i, s) in d.aws_services.iter().enumerate() {
+            for ip in &s.ips {
+                internet_hosts.insert(u32::from(*ip), Host::AwsService(AwsServiceId::from_idx(i)));
+            }
+        }
+        for (i, l) in d.lambdas.iter().enumerate() {
+            if l.vpc.is_none() {
+                internet_hosts.insert(
+                    u32::from(lambda_outside_ip(LambdaId::from_idx(i))),
+                    Host::LambdaOutside(LambdaId::from_idx(i)),
+                );
+            }
+        }
+        let onprem_hosts = d
+            .onprem_hosts
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (u32::from(h.ip), OnpremHostId::from_idx(i)))
+            .collect();
+        let onprem_nets = Lpm::from_prefixes(
+            d.onprem_nets
+                .iter()
+                .enumerate()
+                .flat_map(|(i, n)| n.cidrs.iter().map(move |c| (*c, i as u32))),
+        );
+        let mut st = State {
+            routes: d.route_tables.iter().map(|t| t.routes.clone()).collect(),
+            tables: Vec::new(),
+            propagation,
+            endpoint_tables,
+            subnet_rt: d.subnets.iter().map(|s| s.route_table).collect(),
+            subnet_nacl: d.subnets.iter().map(|s| s.nacl).collect(),
+            nacls: d.nacls.clone(),
+            sgs: d.security_groups.clone(),
+            eni_sgs: d.enis.iter().map(|e| e.security_groups.clone()).collect(),
+            eni_sdc: d.enis.iter().map(|e| e.source_dest_check).collect(),
+            members: security_group::Members::default(),
+            prefix_lists,
+            alive: Alive {
+                nat: vec![true; d.nats.len()],
+                igw: vec![true; d.igws.len()],
+                endpoint: vec![true; d.endpoints.len()],
+                peering: vec![true; d.peerings.len()],
+                vgw: vec![true; d.vgws.len()],
+                eni: vec![true; d.enis.len()],
+            },
+            private,
+            public,
+            internet_hosts,
+            onprem_hosts,
+            onprem_nets,
+            conntrack: conntrack::Conntrack::new(),
+            nats: (0..d.nats.len())
+                .map(|_| nat_gateway::NatTable::new())
+                .collect(),
+            gwe_flows: FxHashMap::default(),
+            emitted: Vec::new(),
+            emit: true,
+        };
+        st.rebuild_members(d);
+        st.tables = (0..st.routes.len())
+            .map(|i| st.compile(d, RouteTableId::from_idx(i)))
+            .collect();
+        Network { design, st }
+    }
+
+    /// Applies a timeline action (at its virtual time, by the engine).
+    pub fn apply(&mut self, action: &Action) {
+        self.st.apply(&self.design, action);
+    }
+
+    /// Forgets idle connection-tracking entries and NAT mappings.
+    pub fn sweep(&mut self, now: Nanos) {
+        self.st.conntrack.sweep(now);
+        for t in &mut self.st.nats {
+            t.sweep(now);
+        }
+        let limit = crate::dataplane::nat_gateway::IDLE_TIMEOUT.0;
+        self.st
+            .gwe_flows
+            .retain(|_, (_, last)| now.0.saturating_sub(*last) <= limit);
+    }
+
+    /// The ENI that owns a private address in a VPC.
+    pub fn eni_at(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
+        self.st.eni_at(vpc, ip)
+    }
+
+    pub fn eni_alive(&self, e: EniId) -> bool {
+        self.st.alive.eni[e.idx()]
+    }
+
+    /// The route table a subnet uses now.
+    pub fn route_table_of(&self, s: SubnetId) -> RouteTableId {
+        self.st.subnet_rt[s.idx()]
+    }
+}
+
+impl State {
+    fn compile(&self, design: &Design, rt: RouteTableId) -> route_table::Compiled {
+        let vgws: Vec<VgwId> = self.propagation[rt.idx()]
+            .iter()
+            .copied()
+            .filter(|g| self.alive.vgw[g.idx()])
+            .collect();
+        route_table::Compiled::build(
+            design,
+            rt,
+            &self.routes[rt.idx()],
+            &self.prefix_lists,
+            &vgws,
+        )
+    }
+
+    fn rebuild_members(&mut self, design: &Design) {
+        let mut by_group = vec![Vec::new(); self.sgs.len()];
+        for (i, e) in design.enis.iter().enumerate() {
+            if !self.alive.eni[i] {
+                continue;
+            }
+            for g in &self.eni_sgs[i] {
+                by_group[g.idx()].push(u32::from(e.ip));
+            }
+        }
+        for v in &mut by_group {
+            v.sort_unstable();
+            v.dedup();
+        }
+        self.members = security_group::Members { by_group };
+    }
+
+    /// The ENI that owns a private address in a VPC.
+    pub fn eni_at(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
+        self.private
+            .get(&private_key(vpc, u32::from(ip)))
+            .copied()
+            .filter(|e| self.alive.eni[e.idx()])
+    }
+
+    fn apply(&mut self, design: &Design, action: &Action) {
+        match action {
+            Action::Delete(c) => self.delete(design, *c),
+            Action::AddRoute(rt, route) => {
+                let routes = &mut self.routes[rt.idx()];
+                routes.retain(|r| r.dest != route.dest);
+                routes.push(route.clone());
+                self.tables[rt.idx()] = self.compile(design, *rt);
+            }
+            Action::DeleteRoute(rt, dest) => {
+                self.routes[rt.idx()].retain(|r| r.dest != *dest);
+                self.tables[rt.idx()] = self.compile(design, *rt);
+            }
+            Action::Set(changes) => {
+                for c in changes {
+                    self.set(design, c);
+                }
+            }
+        }
+    }
+
+    fn delete(&mut self, design: &Design, c: Component) {
+        match c {
+            Component::Nat(n) => {
+                self.alive.nat[n.idx()] = false;
+                let eni = design.nats[n.idx()].eni;
+                self.alive.eni[eni.idx()] = false;
+                self.nats[n.idx()] = nat_gateway::NatTable::new();
+            }
+            Component::Igw(g) => self.alive.igw[g.idx()] = false,
+            Component::Peering(p) => self.alive.peering[p.idx()] = false,
+            Component::Vgw(g) => {
+                self.alive.vgw[g.idx()] = false;
+                for rt in 0..self.tables.len() {
+                    if self.propagation[rt].contains(&g) {
+                        self.tables[rt] = self.compile(design, RouteTableId::from_idx(rt));
+                    }
+                }
+            }
+            Component::Endpoint(e) => {
+                self.alive.endpoint[e.idx()] = false;
+                match &design.endpoints[e.idx()].kind {
+                    EndpointKind::Gateway { .. } => {
+                        // Deleting a gateway endpoint removes its routes.
+                        let tables = std::mem::take(&mut self.endpoint_tables[e.idx()]);
+                        for rt in tables {
+                            self.routes[rt.idx()].retain(|r| r.target != Target::Endpoint(e));
+                            self.tables[rt.idx()] = self.compile(design, rt);
+                        }
+                    }
+                    EndpointKind::Interface { enis, .. } => {
+                        for x in enis.clone() {
+                            self.alive.eni[x.idx()] = false;
+                        }
+                        self.rebuild_members(design);
+                    }
+                }
+            }
+            Component::Instance(i) => {
+                let eni = design.instances[i.idx()].eni;
+                self.alive.eni[eni.idx()] = false;
+                self.rebuild_members(design);
+            }
+            Component::Eni(e) => {
+                self.alive.eni[e.idx()] = false;
+                self.rebuild_members(design);
+            }
+            _ => {}
+        }
+    }
+
+    fn set(&mut self, design: &Design, c: &SetChange) {
+        match c {
+            SetChange::SgIngress(g, rules) => self.sgs[g.idx()].ingress = rules.clone(),
+            SetChange::SgEgress(g, rules) => self.sgs[g.idx()].egress = rules.clone(),
+            SetChange::NaclIngress(n, rules) => self.nacls[n.idx()].ingress = rules.clone(),
+            SetChange::NaclEgress(n, rules) => self.nacls[n.idx()].egress = rules.clone(),
+            SetChange::EniSecurityGroups(enis, sgs) => {
+                for e in enis {
+                    self.eni_sgs[e.idx()] = sgs.clone();
+                }
+                self.rebuild_members(design);
+            }
+            SetChange::SourceDestCheck(e, on) => self.eni_sdc[e.idx()] = *on,
+            SetChange::SubnetRouteTable(s, rt) => self.subnet_rt[s.idx()] = *rt,
+            SetChange::SubnetNacl(s, n) => self.subnet_nacl[s.idx()] = *n,
+            SetChange::Routes(rt, routes) => {
+                // Endpoint routes are not the user's to replace (GWE-2).
+                let kept: Vec<Route> = self.routes[rt.idx()]
+                    .iter()
+                    .filter(|r| matches!(r.target, Target::Endpoint(_)))
+                    .cloned()
+                    .collect();
+                self.routes[rt.idx()] = routes.iter().cloned().chain(kept).collect();
+                self.tables[rt.idx()] = self.compile(design, *rt);
+            }
+            SetChange::EndpointRouteTables(e, tables) => {
+                let EndpointKind::Gateway { prefix_list, .. } = design.endpoints[e.idx()].kind
+                else {
+                    return;
+                };
+                let old = std::mem::replace(&mut self.endpoint_tables[e.idx()], tables.clone());
+                for rt in old {
+                    self.routes[rt.idx()].retain(|r| r.target != Target::Endpoint(*e));
+                    self.tables[rt.idx()] = self.compile(design, rt);
+                }
+                for rt in tables {
+                    let dest = RouteDest::PrefixList(prefix_list);
+                    self.routes[rt.idx()].retain(|r| r.dest != dest);
+                    self.routes[rt.idx()].push(Route {
+                        dest,
+                        target: Target::Endpoint(*e),
+                        blackhole: false,
+                    });
+                    self.tables[rt.idx()] = self.compile(design, *rt);
+                }
+            }
+            SetChange::Propagation(g, tables) => {
+                for rt in 0..self.propagation.len() {
+                    self.propagation[rt].retain(|x| x != g);
+                }
+                for rt in tables {
+                    self.propagation[rt.idx()].push(*g);
+                }
+                for rt in 0..self.tables.len() {
+                    self.tables[rt] = self.compile(design, RouteTableId::from_idx(rt));
+                }
+            }
+        }
+    }
+}
+
+/// The AWS-managed address a function outside any VPC sends from.
+pub fn lambda_outside_ip(l: LambdaId) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(LAMBDA_OUTSIDE_BASE) + l.0)
+}
+
+/// A packet followed from one place until it is delivered or dropped.
+#[derive(Debug)]
+pub struct Walk {
+    pub end: Step,
+    pub hops: Vec<Hop>,
+    /// The sum of the link delays on the way.
+    pub latency: Nanos,
+}
+
+/// The most steps a walk takes; TTL ends every loop long before (a loop
+/// through the VPC passes a middlebox or NAT gateway that decrements it).
+pub const MAX_STEPS: usize = 4096;
+
+impl Network {
+    /// Follows a packet from `start` to its end, all at virtual time `now`.
+    pub fn walk(&mut self, buf: &mut [u8], start: Loc, now: Nanos) -> Walk {
+        let mut hops = Vec::new();
+        let mut latency = Nanos::ZERO;
+        let mut loc = start;
+        for _ in 0..MAX_STEPS {
+            match self.step(buf, loc, now, &mut hops) {
+                Step::Next { loc: next, delay } => {
+                    latency = latency.saturating_add(delay);
+                    loc = next;
+                }
+                end => return Walk { end, hops, latency },
+            }
+        }
+        let place = hops.last().map_or(Place::Internet, |h| h.place);
+        Walk {
+            end: Step::Drop(Drop {
+                reason: DropReason::TtlExpired,
+                place,
+            }),
+            hops,
+            latency,
+        }
+    }
+
+    /// The rule of a hop in words, against the current state.
+    pub fn describe(&self, rule: &Rule) -> Option<String> {
+        let d = &*self.design;
+        Some(match *rule {
+            Rule::None => return None,
+            Rule::Route { table, entry } => {
+                route_table::describe(d, self.st.tables[table.idx()].entry(entry))
+            }
+            Rule::Nacl {
+                nacl,
+                ingress,
+                number,
+            } => {
+                let a = &self.st.nacls[nacl.idx()];
+                let dir = if ingress { "inbound" } else { "outbound" };
+                match number {
+                    None => format!("{} {dir} rule * (deny: no rule matches)", a.name),
+                    Some(n) => {
+                        let rules = if ingress { &a.ingress } else { &a.egress };
+                        let r = rules.iter().find(|r| r.number == n);
+                        let what = r.map_or(String::new(), |r| {
+                            let action = if r.allow { "allow" } else { "deny" };
+                            let way = if ingress { "from" } else { "to" };
+                            format!(
+                                " ({action} {} {way} {})",
+                                traffic_words(r.protocol, r.ports),
+                                r.cidr
+                            )
+                        });
+                        format!("{} {dir} rule {n}{what}", a.name)
+                    }
+                }
+            }
+            Rule::Sg {
+                group,
+                ingress,
+                index,
+            } => {
+                let g = &self.st.sgs[group.idx()];
+                let (rules, dir, way) = if ingress {
+                    (&g.ingress, "inbound", "from")
+                } else {
+                    (&g.egress, "outbound", "to")
+                };
+                let what = rules.get(index as usize).map_or(String::new(), |r| {
+                    let peer = match r.peer {
+                        Peer::Cidr(c) => c.to_string(),
+                        Peer::Group(x) => format!("group {}", self.st.sgs[x.idx()].name),
+                        Peer::PrefixList(p) => {
+                            format!("prefix list {}", d.prefix_lists[p.idx()].name)
+                        }
+                    };
+                    format!(": {} {way} {peer}", traffic_words(r.protocol, r.ports))
+                });
+                format!("{} {dir} rule {}{what}", g.name, index + 1)
+            }
+            Rule::SgNoMatch { ingress } => {
+                let dir = if ingress { "inbound" } else { "outbound" };
+                format!("no {dir} rule of its security groups allows it")
+            }
+            Rule::Tracked => "part of a tracked connection (SG-3)".to_string(),
+            Rule::Text(t) => t.to_string(),
+        })
+    }
+
+    /// The name and kind of a place, for traces and reports.
+    pub fn place_name(&self, place: Place) -> (String, &'static str) {
+        match place {
+            Place::Component(c) => (self.design.name_of(c).to_string(), c.kind()),
+            Place::Internet => ("internet".to_string(), "internet"),
+            Place::Onprem(n) => (
+                self.design.onprem_nets[n.idx()].name.clone(),
+                "onprem_network",
+            ),
+        }
+    }
+}
+
+/// "all traffic", "tcp 443", "udp 1024-65535", "icmp".
+fn traffic_words(p: crate::units::Protocol, ports: crate::units::PortRange) -> String {
+    if p == crate::units::Protocol::All {
+        "all traffic".to_string()
+    } else if p.has_ports() {
+        format!("{p} {ports}")
+    } else {
+        p.to_string()
+    }
+}

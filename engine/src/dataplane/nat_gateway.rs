@@ -1,0 +1,398 @@
+//! NAT gateways (NAT-1..NAT-9): source NAT with port allocation.
+//!
+//! A mapping ties an inside (address, port) talking to a destination
+//! (address, port, protocol) to an outside port of the gateway's address.
+//! Ports come from 1024-65535, at most 55,000 per destination (NAT-5), found
+//! from a per-destination cursor so allocation is deterministic. Mappings idle
+//! for 350 s expire (NAT-6); expiry is lazy, at the next packet of the flow,
+//! which is exactly when AWS answers with a RST. A TCP mapping that has seen
+//! a RST or both FINs is released after [`CLOSED_LINGER`] (unconfirmed in
+//! AWS's documentation; documented in `docs/aws-differences.md`). For ICMP echo
+//! the identifier plays the port (NAT-4).
+
+use rustc_hash::FxHashMap;
+
+use crate::packet::{FlowView, PROTO_ICMP, PROTO_TCP, tcp_flags};
+use crate::units::Nanos;
+
+pub const PORT_LO: u16 = 1024;
+pub const PORT_HI: u16 = 65535;
+/// Simultaneous connections per destination and address (NAT-5).
+pub const PER_DESTINATION: u32 = 55_000;
+/// Idle timeout (NAT-6).
+pub const IDLE_TIMEOUT: Nanos = Nanos::from_secs(350);
+/// How long a closed TCP mapping keeps its port.
+pub const CLOSED_LINGER: Nanos = Nanos::from_secs(10);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NatError {
+    /// No free port towards that destination (`nat_port_exhausted`).
+    PortsExhausted,
+    /// The mapping was idle past its timeout, or a TCP packet that does not
+    /// open a connection has no mapping (`nat_connection_expired`).
+    Expired,
+    /// An inbound packet that no mapping expects (NAT-3).
+    Unsolicited,
+}
+
+const FIN_OUT: u8 = 1;
+const FIN_IN: u8 = 2;
+const CLOSED: u8 = 4;
+
+#[derive(Clone, Copy, Debug)]
+struct Mapping {
+    ext_port: u16,
+    flags: u8,
+    last: u64,
+}
+
+impl Mapping {
+    fn expired(&self, now: Nanos) -> bool {
+        let limit = if self.flags & CLOSED != 0 {
+            CLOSED_LINGER
+        } else {
+            IDLE_TIMEOUT
+        };
+        now.0.saturating_sub(self.last) > limit.0
+    }
+
+    fn touch(&mut self, p: &FlowView, outbound: bool, now: Nanos) {
+        self.last = now.0;
+        if p.proto == PROTO_TCP {
+            if p.tcp_flags & tcp_flags::RST != 0 {
+                self.flags |= CLOSED;
+            }
+            if p.tcp_flags & tcp_flags::FIN != 0 {
+                self.flags |= if outbound { FIN_OUT } else { FIN_IN };
+            }
+            if self.flags & (FIN_OUT | FIN_IN) == FIN_OUT | FIN_IN {
+                self.flags |= CLOSED;
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Destination {
+    in_use: u32,
+    cursor: u16,
+}
+
+fn ports_of(p: &FlowView) -> (u16, u16) {
+    // For ICMP echo both "ports" are the identifier; the remote side has none.
+    if p.proto == PROTO_ICMP {
+        (p.src_port, 0)
+    } else {
+        (p.src_port, p.dst_port)
+    }
+}
+
+fn out_key(proto: u8, inside: u32, inside_port: u16, remote: u32, remote_port: u16) -> u128 {
+    (u128::from(proto) << 96)
+        | (u128::from(inside) << 64)
+        | (u128::from(inside_port) << 48)
+        | (u128::from(remote) << 16)
+        | u128::from(remote_port)
+}
+
+fn in_key(proto: u8, ext_port: u16, remote: u32, remote_port: u16) -> u128 {
+    (u128::from(proto) << 64)
+        | (u128::from(ext_port) << 48)
+        | (u128::from(remote) << 16)
+        | u128::from(remote_port)
+}
+
+fn dest_key(proto: u8, remote: u32, remote_port: u16) -> u64 {
+    (u64::from(proto) << 48) | (u64::from(remote) << 16) | u64::from(remote_port)
+}
+
+/// The translation state of one NAT gateway.
+#[derive(Debug, Default)]
+pub struct NatTable {
+    out: FxHashMap<u128, Mapping>,
+    inn: FxHashMap<u128, (u32, u16)>,
+    dests: FxHashMap<u64, Destination>,
+    /// Peak of simultaneous mappings.
+    pub peak: usize,
+    /// Mappings created.
+    pub created: u64,
+}
+
+impl NatTable {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Live mappings (some may be idle past their timeout until touched).
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    fn release(
+        &mut self,
+        p_proto: u8,
+        inside: u32,
+        inside_port: u16,
+        remote: u32,
+        remote_port: u16,
+    ) {
+        let key = out_key(p_proto, inside, inside_port, remote, remote_port);
+        if let Some(m) = self.out.remove(&key) {
+            self.inn
+                .remove(&in_key(p_proto, m.ext_port, remote, remote_port));
+            if let Some(d) = self.dests.get_mut(&dest_key(p_proto, remote, remote_port)) {
+                d.in_use = d.in_use.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Translates an outbound packet: returns the outside port to use.
+    pub fn outbound(&mut self, p: &FlowView, now: Nanos) -> Result<u16, NatError> {
+        let (inside_port, remote_port) = ports_of(p);
+        let (inside, remote) = (u32::from(p.src), u32::from(p.dst));
+        let key = out_key(p.proto, inside, inside_port, remote, remote_port);
+        if let Some(m) = self.out.get_mut(&key) {
+            if !m.expired(now) {
+                m.touch(p, true, now);
+                return Ok(m.ext_port);
+            }
+            let was_tcp = p.proto == PROTO_TCP;
+            let opens = p.tcp_flags & tcp_flags::SYN != 0 && p.tcp_flags & tcp_flags::ACK == 0;
+            self.release(p.proto, inside, inside_port, remote, remote_port);
+            if was_tcp && !opens {
+                return Err(NatError::Expired);
+            }
+        } else if p.proto == PROTO_TCP
+            && !(p.tcp_flags & tcp_flags::SYN != 0 && p.tcp_flags & tcp_flags::ACK == 0)
+        {
+            return Err(NatError::Expired);
+        }
+        let dk = dest_key(p.proto, remote, remote_port);
+        let d = self.dests.entry(dk).or_default();
+        if d.in_use >= PER_DESTINATION {
+            return Err(NatError::PortsExhausted);
+        }
+        let span = u32::from(PORT_HI - PORT_LO) + 1;
+        let mut found = None;
+        for step in 0..span {
+            let port = PORT_LO + ((u32::from(d.cursor) + step) % span) as u16;
+            if !self
+                .inn
+                .contains_key(&in_key(p.proto, port, remote, remote_port))
+            {
+                found = Some(port);
+                d.cursor = ((u32::from(port - PORT_LO) + 1) % span) as u16;
+                break;
+            }
+        }
+        let Some(port) = found else {
+            return Err(NatError::PortsExhausted);
+        };
+        d.in_use += 1;
+        let mut m = Mapping {
+            ext_port: port,
+            flags: 0,
+            last: now.0,
+        };
+        m.touch(p, true, now);
+        self.out.insert(key, m);
+        self.inn.insert(
+            in_key(p.proto, port, remote, remote_port),
+            (inside, inside_port),
+        );
+        self.created += 1;
+        self.peak = self.peak.max(self.out.len());
+        Ok(port)
+    }
+
+    /// Translates a packet coming back: returns the inside (address, port).
+    pub fn inbound(&mut self, p: &FlowView, now: Nanos) -> Result<(u32, u16), NatError> {
+        let remote = u32::from(p.src);
+        let (ext_port, remote_port) = if p.proto == PROTO_ICMP {
+            (p.dst_port, 0)
+        } else {
+            (p.dst_port, p.src_port)
+        };
+        let Some(&(inside, inside_port)) =
+            self.inn
+                .get(&in_key(p.proto, ext_port, remote, remote_port))
+        else {
+            return Err(NatError::Unsolicited);
+        };
+        let key = out_key(p.proto, inside, inside_port, remote, remote_port);
+        let Some(m) = self.out.get_mut(&key) else {
+            return Err(NatError::Unsolicited);
+        };
+        if m.expired(now) {
+            self.release(p.proto, inside, inside_port, remote, remote_port);
+            return Err(NatError::Expired);
+        }
+        m.touch(p, false, now);
+        Ok((inside, inside_port))
+    }
+
+    /// Ports in use towards the busiest destination.
+    pub fn max_ports_per_destination(&self) -> u32 {
+        self.dests.values().map(|d| d.in_use).max().unwrap_or(0)
+    }
+
+    /// Drops expired mappings (so that counts reflect live ones).
+    pub fn sweep(&mut self, now: Nanos) {
+        let dead: Vec<u128> = self
+            .out
+            .iter()
+            .filter(|(_, m)| m.expired(now))
+            .map(|(k, _)| *k)
+            .collect();
+        for k in dead {
+            let proto = (k >> 96) as u8;
+            let inside = (k >> 64) as u32;
+            let inside_port = (k >> 48) as u16;
+            let remote = (k >> 16) as u32;
+            let remote_port = k as u16;
+            self.release(proto, inside, inside_port, remote, remote_port);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::{Fragment, PROTO_UDP};
+    use std::net::Ipv4Addr;
+
+    fn pkt(src: [u8; 4], sp: u16, dst: [u8; 4], dp: u16, proto: u8, flags: u8) -> FlowView {
+        FlowView {
+            src: Ipv4Addr::from(src),
+            dst: Ipv4Addr::from(dst),
+            proto,
+            ttl: 64,
+            src_port: sp,
+            dst_port: dp,
+            icmp_type: 0,
+            icmp_code: 0,
+            tcp_flags: flags,
+            fragment: Fragment::None,
+            total_len: 40,
+            payload_len: 0,
+            header_len: 20,
+        }
+    }
+
+    const SYN: u8 = tcp_flags::SYN;
+    const ACK: u8 = tcp_flags::ACK;
+
+    #[test]
+    fn nat_5_ports_from_1024_and_replies_map_back() {
+        let mut t = NatTable::new();
+        let out = pkt([10, 0, 1, 5], 40000, [1, 1, 1, 1], 443, PROTO_TCP, SYN);
+        let port = t.outbound(&out, Nanos(0)).unwrap();
+        assert!(port >= PORT_LO);
+        let reply = pkt([1, 1, 1, 1], 443, [10, 0, 0, 9], port, PROTO_TCP, SYN | ACK);
+        assert_eq!(
+            t.inbound(&reply, Nanos(1)),
+            Ok((u32::from(Ipv4Addr::new(10, 0, 1, 5)), 40000))
+        );
+        // The same flow keeps its port.
+        let again = pkt([10, 0, 1, 5], 40000, [1, 1, 1, 1], 443, PROTO_TCP, ACK);
+        assert_eq!(t.outbound(&again, Nanos(2)), Ok(port));
+    }
+
+    #[test]
+    fn nat_3_unsolicited_inbound_is_dropped() {
+        let mut t = NatTable::new();
+        let p = pkt([1, 1, 1, 1], 443, [10, 0, 0, 9], 5000, PROTO_TCP, SYN);
+        assert_eq!(t.inbound(&p, Nanos(0)), Err(NatError::Unsolicited));
+    }
+
+    #[test]
+    fn nat_5_port_limit_per_destination() {
+        let mut t = NatTable::new();
+        let mut n = 0u32;
+        'outer: for a in 1..=255u8 {
+            for port in 1024..=65535u16 {
+                let p = pkt([10, 0, 1, a], port, [1, 1, 1, 1], 443, PROTO_TCP, SYN);
+                match t.outbound(&p, Nanos(0)) {
+                    Ok(_) => n += 1,
+                    Err(e) => {
+                        assert_eq!(e, NatError::PortsExhausted);
+                        break 'outer;
+                    }
+                }
+            }
+        }
+        assert_eq!(n, PER_DESTINATION);
+        // Another destination still has its own 55,000.
+        let other = pkt([10, 0, 1, 1], 1024, [1, 1, 1, 1], 80, PROTO_TCP, SYN);
+        assert!(t.outbound(&other, Nanos(0)).is_ok());
+    }
+
+    #[test]
+    fn nat_6_idle_timeout_expires_mapping() {
+        let mut t = NatTable::new();
+        let syn = pkt([10, 0, 1, 5], 40000, [1, 1, 1, 1], 443, PROTO_TCP, SYN);
+        let port = t.outbound(&syn, Nanos(0)).unwrap();
+        let later = Nanos::from_secs(351);
+        let data = pkt([10, 0, 1, 5], 40000, [1, 1, 1, 1], 443, PROTO_TCP, ACK);
+        assert_eq!(t.outbound(&data, later), Err(NatError::Expired));
+        // The port is free again.
+        assert_eq!(t.len(), 0);
+        let reply = pkt([1, 1, 1, 1], 443, [10, 0, 0, 9], port, PROTO_TCP, ACK);
+        assert_eq!(t.inbound(&reply, later), Err(NatError::Unsolicited));
+    }
+
+    #[test]
+    fn nat_6_reply_after_idle_timeout_is_expired() {
+        let mut t = NatTable::new();
+        let syn = pkt([10, 0, 1, 5], 40000, [1, 1, 1, 1], 443, PROTO_TCP, SYN);
+        let port = t.outbound(&syn, Nanos(0)).unwrap();
+        let reply = pkt([1, 1, 1, 1], 443, [10, 0, 0, 9], port, PROTO_TCP, ACK);
+        assert_eq!(
+            t.inbound(&reply, Nanos::from_secs(400)),
+            Err(NatError::Expired)
+        );
+    }
+
+    #[test]
+    fn nat_4_udp_after_idle_gets_a_new_mapping_and_icmp_uses_identifier() {
+        let mut t = NatTable::new();
+        let u = pkt([10, 0, 1, 5], 5000, [8, 8, 8, 8], 53, PROTO_UDP, 0);
+        t.outbound(&u, Nanos(0)).unwrap();
+        assert!(t.outbound(&u, Nanos::from_secs(400)).is_ok());
+        let echo = pkt([10, 0, 1, 5], 77, [8, 8, 8, 8], 77, PROTO_ICMP, 0);
+        let id = t.outbound(&echo, Nanos(0)).unwrap();
+        let reply = pkt([8, 8, 8, 8], id, [10, 0, 0, 9], id, PROTO_ICMP, 0);
+        assert_eq!(t.inbound(&reply, Nanos(1)).map(|x| x.1), Ok(77));
+    }
+
+    #[test]
+    fn closed_tcp_releases_port_after_linger() {
+        let mut t = NatTable::new();
+        let syn = pkt([10, 0, 1, 5], 40000, [1, 1, 1, 1], 443, PROTO_TCP, SYN);
+        let port = t.outbound(&syn, Nanos(0)).unwrap();
+        let fin_out = pkt(
+            [10, 0, 1, 5],
+            40000,
+            [1, 1, 1, 1],
+            443,
+            PROTO_TCP,
+            tcp_flags::FIN | ACK,
+        );
+        t.outbound(&fin_out, Nanos(1)).unwrap();
+        let fin_in = pkt(
+            [1, 1, 1, 1],
+            443,
+            [10, 0, 0, 9],
+            port,
+            PROTO_TCP,
+            tcp_flags::FIN | ACK,
+        );
+        t.inbound(&fin_in, Nanos(2)).unwrap();
+        t.sweep(Nanos::from_secs(11));
+        assert_eq!(t.len(), 0);
+    }
+}

@@ -1,0 +1,89 @@
+//! Names to addresses, as a workload would see them.
+//!
+//! `to = "s3"` resolves the way the VPC's DNS would from the source: an
+//! interface endpoint with private DNS in the source's VPC wins (IFE-2),
+//! otherwise the service's public front door (GWE-3: routing, not DNS, takes
+//! traffic to a gateway endpoint). From the internet an instance's id is its
+//! public IP; from anywhere else its private IP.
+
+use std::net::Ipv4Addr;
+
+use super::{Host, lambda_outside_ip};
+use crate::model::*;
+
+/// The host that sends for a source, its address, and its VPC and subnet.
+pub fn source_host(d: &Design, src: Source) -> (Host, Ipv4Addr, Option<SubnetId>) {
+    match src {
+        Source::Instance(i) => {
+            let e = &d.enis[d.instances[i.idx()].eni.idx()];
+            (Host::Instance(i), e.ip, Some(e.subnet))
+        }
+        Source::Lambda(l) => match d.lambdas[l.idx()].enis.first() {
+            Some(x) => {
+                let e = &d.enis[x.idx()];
+                (Host::LambdaEni(*x), e.ip, Some(e.subnet))
+            }
+            None => (Host::LambdaOutside(l), lambda_outside_ip(l), None),
+        },
+        Source::External(h) => (Host::External(h), d.external_hosts[h.idx()].ip, None),
+        Source::Onprem(h) => (Host::Onprem(h), d.onprem_hosts[h.idx()].ip, None),
+    }
+}
+
+/// Of an interface endpoint's ENIs, the one in the AZ of `near`, else the
+/// first (zonal DNS answers first with the local one).
+fn endpoint_ip(d: &Design, e: EndpointId, near: Option<SubnetId>) -> Option<Ipv4Addr> {
+    let EndpointKind::Interface { enis, .. } = &d.endpoints[e.idx()].kind else {
+        return None;
+    };
+    let az = near.map(|s| d.subnets[s.idx()].az.as_str());
+    enis.iter()
+        .find(|x| Some(d.subnets[d.enis[x.idx()].subnet.idx()].az.as_str()) == az)
+        .or(enis.first())
+        .map(|x| d.enis[x.idx()].ip)
+}
+
+/// The address traffic from `src` sends to for `to`.
+pub fn destination(d: &Design, src: Source, to: &DestSpec) -> Option<Ipv4Addr> {
+    let (_, _, subnet) = source_host(d, src);
+    let vpc = subnet.map(|s| d.subnets[s.idx()].vpc);
+    match to {
+        DestSpec::Ip(ip) => Some(*ip),
+        DestSpec::Service(name) => {
+            let private = d.endpoints.iter().enumerate().find(|(_, e)| {
+                Some(e.vpc) == vpc
+                    && e.service == *name
+                    && matches!(
+                        e.kind,
+                        EndpointKind::Interface {
+                            private_dns: true,
+                            ..
+                        }
+                    )
+            });
+            if let Some((i, _)) = private {
+                return endpoint_ip(d, EndpointId::from_idx(i), subnet);
+            }
+            d.aws_services
+                .iter()
+                .find(|s| s.service == *name)
+                .and_then(|s| s.ips.first().copied())
+        }
+        DestSpec::Component(c) => match *c {
+            Component::Instance(i) => {
+                let e = &d.enis[d.instances[i.idx()].eni.idx()];
+                match src {
+                    Source::External(_) => e.public_ip,
+                    Source::Lambda(l) if d.lambdas[l.idx()].vpc.is_none() => e.public_ip,
+                    _ => Some(e.ip),
+                }
+            }
+            Component::Endpoint(e) => endpoint_ip(d, e, subnet),
+            Component::Eni(x) => Some(d.enis[x.idx()].ip),
+            Component::ExternalHost(h) => Some(d.external_hosts[h.idx()].ip),
+            Component::AwsService(s) => d.aws_services[s.idx()].ips.first().copied(),
+            Component::OnpremHost(h) => Some(d.onprem_hosts[h.idx()].ip),
+            _ => None,
+        },
+    }
+}

@@ -1,0 +1,164 @@
+//! Route tables (RT-1..RT-9), compiled for longest-prefix match.
+//!
+//! A table's candidate routes are its VPC's local routes, its static routes,
+//! its prefix-list routes expanded to their CIDRs (RT-3), and the routes a
+//! VPN gateway propagates into it (VPN-1). For each distinct prefix the best
+//! origin wins (RT-4: local, then static, then prefix list, then propagated);
+//! propagated routes inside a VPC CIDR are dropped (RT-4a). The survivors go
+//! into an [`Lpm`], so a lookup is a handful of memory reads, never a scan.
+
+use std::fmt::Write as _;
+
+use ipnet::Ipv4Net;
+
+use crate::lpm::Lpm;
+use crate::model::{Design, RouteDest, RouteTableId, Target, VgwId};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    Local,
+    Static,
+    PrefixList,
+    Propagated,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub prefix: Ipv4Net,
+    pub dest: RouteDest,
+    pub target: Target,
+    pub origin: Origin,
+    pub blackhole: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Compiled {
+    lpm: Lpm<u32>,
+    pub entries: Vec<Entry>,
+}
+
+impl Compiled {
+    /// Compiles table `rt` of the design with the given (possibly changed)
+    /// routes and the VPN gateways that propagate into it.
+    pub fn build(
+        design: &Design,
+        rt: RouteTableId,
+        routes: &[crate::model::Route],
+        prefix_lists: &[Vec<Ipv4Net>],
+        propagating: &[VgwId],
+    ) -> Compiled {
+        let table = &design.route_tables[rt.idx()];
+        let vpc = &design.vpcs[table.vpc.idx()];
+        let mut candidates: Vec<Entry> = Vec::new();
+        for c in &vpc.cidrs {
+            candidates.push(Entry {
+                prefix: *c,
+                dest: RouteDest::Cidr(*c),
+                target: Target::Local,
+                origin: Origin::Local,
+                blackhole: false,
+            });
+        }
+        for r in routes {
+            match r.dest {
+                RouteDest::Cidr(c) => candidates.push(Entry {
+                    prefix: c,
+                    dest: r.dest,
+                    target: r.target.clone(),
+                    origin: Origin::Static,
+                    blackhole: r.blackhole,
+                }),
+                RouteDest::PrefixList(p) => {
+                    for c in prefix_lists.get(p.idx()).into_iter().flatten() {
+                        candidates.push(Entry {
+                            prefix: *c,
+                            dest: r.dest,
+                            target: r.target.clone(),
+                            origin: Origin::PrefixList,
+                            blackhole: r.blackhole,
+                        });
+                    }
+                }
+            }
+        }
+        for g in propagating {
+            for n in &design.vgws[g.idx()].networks {
+                for c in &design.onprem_nets[n.idx()].cidrs {
+                    if vpc.cidrs.iter().any(|v| v.contains(c)) {
+                        continue; // RT-4a
+                    }
+                    candidates.push(Entry {
+                        prefix: *c,
+                        dest: RouteDest::Cidr(*c),
+                        target: Target::Vgw(*g),
+                        origin: Origin::Propagated,
+                        blackhole: false,
+                    });
+                }
+            }
+        }
+        // Best origin per prefix; ties in origin keep the first written.
+        candidates.sort_by_key(|e| {
+            (
+                u32::from(e.prefix.network()),
+                e.prefix.prefix_len(),
+                e.origin,
+            )
+        });
+        candidates.dedup_by_key(|e| e.prefix);
+        let lpm = Lpm::from_prefixes(
+            candidates
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.prefix, i as u32)),
+        );
+        Compiled {
+            lpm,
+            entries: candidates,
+        }
+    }
+
+    #[inline]
+    pub fn lookup(&self, addr: u32) -> Option<u32> {
+        self.lpm.lookup_u32(addr)
+    }
+
+    pub fn entry(&self, i: u32) -> &Entry {
+        &self.entries[i as usize]
+    }
+}
+
+/// `10.0.0.0/16 -> local`, `pl-s3 (52.216.0.0/15) -> vpce-s3`: how a route
+/// reads in a trace.
+pub fn describe(design: &Design, e: &Entry) -> String {
+    let mut s = String::new();
+    match e.dest {
+        RouteDest::PrefixList(p) => {
+            let _ = write!(s, "{} ({})", design.prefix_lists[p.idx()].name, e.prefix);
+        }
+        RouteDest::Cidr(c) => {
+            let _ = write!(s, "{c}");
+        }
+    }
+    s.push_str(" -> ");
+    s.push_str(&target_name(design, &e.target));
+    match (e.origin, e.blackhole) {
+        (_, true) => s.push_str(" (blackhole)"),
+        (Origin::Propagated, _) => s.push_str(" (propagated)"),
+        _ => {}
+    }
+    s
+}
+
+pub fn target_name(design: &Design, t: &Target) -> String {
+    match t {
+        Target::Local => "local".into(),
+        Target::Igw(g) => design.igws[g.idx()].name.clone(),
+        Target::Nat(n) => design.nats[n.idx()].name.clone(),
+        Target::Endpoint(e) => design.endpoints[e.idx()].name.clone(),
+        Target::Eni(e) => design.enis[e.idx()].name.clone(),
+        Target::Peering(p) => design.peerings[p.idx()].name.clone(),
+        Target::Vgw(g) => design.vgws[g.idx()].name.clone(),
+        Target::Missing(n) => n.clone(),
+    }
+}

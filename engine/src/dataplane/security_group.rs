@@ -1,0 +1,434 @@
+//! Security groups (SG-1..SG-10): stateful, allow-only, the union of every
+//! group of an ENI.
+//!
+//! Evaluation here is the stateless half: does any rule of any group allow
+//! this packet? Connection tracking ([`super::conntrack`]) is the other half,
+//! and the forwarding code combines them. A rule's peer is a CIDR, a group
+//! (any ENI carrying it, matched by private IP: [`Members`]), or a prefix
+//! list. ICMP error messages are judged like any packet (SG-10).
+
+use ipnet::Ipv4Net;
+
+use super::nacl::proto_ports_match;
+use crate::model::{Peer, SecurityGroup, SgId, SgRule};
+use crate::packet::{FlowView, PROTO_TCP, PROTO_UDP};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+/// The rule that allowed a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SgMatch {
+    pub group: SgId,
+    /// Index of the rule in its group's list for that direction.
+    pub rule: u16,
+    /// The rule allows every address (0.0.0.0/0): a condition of SG-4.
+    pub all_addresses: bool,
+}
+
+/// Who carries each group: sorted private IPs per group.
+#[derive(Clone, Debug, Default)]
+pub struct Members {
+    pub by_group: Vec<Vec<u32>>,
+}
+
+impl Members {
+    #[inline]
+    pub fn contains(&self, g: SgId, ip: u32) -> bool {
+        self.by_group
+            .get(g.idx())
+            .is_some_and(|v| v.binary_search(&ip).is_ok())
+    }
+}
+
+#[inline]
+fn peer_matches(peer: &Peer, ip: u32, members: &Members, prefix_lists: &[Vec<Ipv4Net>]) -> bool {
+    match peer {
+        Peer::Cidr(c) => ip & u32::from(c.netmask()) == u32::from(c.network()),
+        Peer::Group(g) => members.contains(*g, ip),
+        Peer::PrefixList(p) => prefix_lists.get(p.idx()).is_some_and(|l| {
+            l.iter()
+                .any(|c| ip & u32::from(c.netmask()) == u32::from(c.network()))
+        }),
+    }
+}
+
+fn is_all(peer: &Peer) -> bool {
+    matches!(peer, Peer::Cidr(c) if c.prefix_len() == 0)
+}
+
+/// Finds a rule of `groups` that allows the packet in `dir`; `peer` is the
+/// remote address (the source inbound, the destination outbound). A rule
+/// open to every address is preferred, since it decides tracking (SG-4).
+#[inline]
+pub fn evaluate(
+    all: &[SecurityGroup],
+    groups: &[SgId],
+    dir: Direction,
+    p: &FlowView,
+    peer: u32,
+    members: &Members,
+    prefix_lists: &[Vec<Ipv4Net>],
+) -> Option<SgMatch> {
+    let mut found = None;
+    for &g in groups {
+        let Some(sg) = all.get(g.idx()) else { continue };
+        let rules: &[SgRule] = match dir {
+            Direction::Ingress => &sg.ingress,
+            Direction::Egress => &sg.egress,
+        };
+        for (i, r) in rules.iter().enumerate() {
+            if proto_ports_match(r.protocol, r.ports, r.icmp, p)
+                && peer_matches(&r.peer, peer, members, prefix_lists)
+            {
+                let m = SgMatch {
+                    group: g,
+                    rule: i as u16,
+                    all_addresses: is_all(&r.peer),
+                };
+                if m.all_addresses {
+                    return Some(m);
+                }
+                found.get_or_insert(m);
+            }
+        }
+    }
+    found
+}
+
+/// SG-4: a TCP or UDP flow is untracked when the rule admitting it allows
+/// every address and the other direction allows every address on every port
+/// for that protocol. ICMP and other protocols are always tracked.
+pub fn untracked(
+    all: &[SecurityGroup],
+    groups: &[SgId],
+    admitted: &SgMatch,
+    dir: Direction,
+    proto: u8,
+) -> bool {
+    if !(proto == PROTO_TCP || proto == PROTO_UDP) || !admitted.all_addresses {
+        return false;
+    }
+    groups.iter().any(|g| {
+        let Some(sg) = all.get(g.idx()) else {
+            return false;
+        };
+        let other = match dir {
+            Direction::Ingress => &sg.egress,
+            Direction::Egress => &sg.ingress,
+        };
+        other
+            .iter()
+            .any(|r| r.protocol.matches(proto) && r.ports.is_all() && is_all(&r.peer))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IcmpMatch, VpcId};
+    use crate::packet::{Fragment, PROTO_ICMP};
+    use crate::units::{PortRange, Protocol};
+    use std::net::Ipv4Addr;
+
+    const ANY_ICMP: IcmpMatch = IcmpMatch {
+        icmp_type: None,
+        code: None,
+    };
+
+    fn rule(proto: Protocol, ports: &str, peer: Peer) -> SgRule {
+        SgRule {
+            protocol: proto,
+            ports: crate::units::parse_ports(ports).unwrap(),
+            icmp: ANY_ICMP,
+            peer,
+        }
+    }
+
+    fn cidr(s: &str) -> Peer {
+        Peer::Cidr(s.parse().unwrap())
+    }
+
+    fn group(ingress: Vec<SgRule>, egress: Vec<SgRule>) -> SecurityGroup {
+        SecurityGroup {
+            name: "g".into(),
+            vpc: VpcId(0),
+            ingress,
+            egress,
+        }
+    }
+
+    fn pkt(src: [u8; 4], dst: [u8; 4], proto: u8, dport: u16) -> FlowView {
+        FlowView {
+            src: Ipv4Addr::from(src),
+            dst: Ipv4Addr::from(dst),
+            proto,
+            ttl: 64,
+            src_port: 40000,
+            dst_port: dport,
+            icmp_type: 8,
+            icmp_code: 0,
+            tcp_flags: 0,
+            fragment: Fragment::None,
+            total_len: 40,
+            payload_len: 0,
+            header_len: 20,
+        }
+    }
+
+    fn ip(a: [u8; 4]) -> u32 {
+        u32::from(Ipv4Addr::from(a))
+    }
+
+    #[test]
+    fn sg_1_union_of_groups_and_default_deny() {
+        let all = vec![
+            group(vec![rule(Protocol::TCP, "22", cidr("10.0.0.0/24"))], vec![]),
+            group(vec![rule(Protocol::TCP, "443", cidr("0.0.0.0/0"))], vec![]),
+        ];
+        let m = Members::default();
+        let both = [SgId(0), SgId(1)];
+        let ssh = pkt([10, 0, 0, 9], [10, 0, 1, 5], PROTO_TCP, 22);
+        let https = pkt([1, 2, 3, 4], [10, 0, 1, 5], PROTO_TCP, 443);
+        let http = pkt([1, 2, 3, 4], [10, 0, 1, 5], PROTO_TCP, 80);
+        assert!(
+            evaluate(
+                &all,
+                &both,
+                Direction::Ingress,
+                &ssh,
+                ip([10, 0, 0, 9]),
+                &m,
+                &[]
+            )
+            .is_some()
+        );
+        assert!(
+            evaluate(
+                &all,
+                &both,
+                Direction::Ingress,
+                &https,
+                ip([1, 2, 3, 4]),
+                &m,
+                &[]
+            )
+            .is_some()
+        );
+        assert!(
+            evaluate(
+                &all,
+                &both,
+                Direction::Ingress,
+                &http,
+                ip([1, 2, 3, 4]),
+                &m,
+                &[]
+            )
+            .is_none()
+        );
+        // SSH from outside the /24 is not allowed by either group.
+        let ssh_far = pkt([10, 0, 9, 9], [10, 0, 1, 5], PROTO_TCP, 22);
+        assert!(
+            evaluate(
+                &all,
+                &both,
+                Direction::Ingress,
+                &ssh_far,
+                ip([10, 0, 9, 9]),
+                &m,
+                &[]
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn sg_2_group_reference_matches_members_by_private_ip() {
+        let all = vec![
+            group(
+                vec![rule(Protocol::TCP, "5432", Peer::Group(SgId(1)))],
+                vec![],
+            ),
+            group(vec![], vec![]),
+        ];
+        let members = Members {
+            by_group: vec![vec![], vec![ip([10, 0, 1, 7])]],
+        };
+        let from_member = pkt([10, 0, 1, 7], [10, 0, 2, 5], PROTO_TCP, 5432);
+        let from_other = pkt([10, 0, 1, 8], [10, 0, 2, 5], PROTO_TCP, 5432);
+        let g = [SgId(0)];
+        assert!(
+            evaluate(
+                &all,
+                &g,
+                Direction::Ingress,
+                &from_member,
+                ip([10, 0, 1, 7]),
+                &members,
+                &[]
+            )
+            .is_some()
+        );
+        assert!(
+            evaluate(
+                &all,
+                &g,
+                Direction::Ingress,
+                &from_other,
+                ip([10, 0, 1, 8]),
+                &members,
+                &[]
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn sg_2_prefix_list_peer() {
+        let all = vec![group(
+            vec![],
+            vec![rule(
+                Protocol::TCP,
+                "443",
+                Peer::PrefixList(crate::model::PrefixListId(0)),
+            )],
+        )];
+        let lists = vec![vec!["52.216.0.0/15".parse().unwrap()]];
+        let to_s3 = pkt([10, 0, 1, 5], [52, 217, 1, 1], PROTO_TCP, 443);
+        let elsewhere = pkt([10, 0, 1, 5], [52, 218, 1, 1], PROTO_TCP, 443);
+        let m = Members::default();
+        assert!(
+            evaluate(
+                &all,
+                &[SgId(0)],
+                Direction::Egress,
+                &to_s3,
+                ip([52, 217, 1, 1]),
+                &m,
+                &lists
+            )
+            .is_some()
+        );
+        assert!(
+            evaluate(
+                &all,
+                &[SgId(0)],
+                Direction::Egress,
+                &elsewhere,
+                ip([52, 218, 1, 1]),
+                &m,
+                &lists
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn sg_4_untracked_needs_open_rule_and_open_other_direction() {
+        let open_out = rule(Protocol::All, "all", cidr("0.0.0.0/0"));
+        let all = vec![group(
+            vec![
+                rule(Protocol::TCP, "80", cidr("0.0.0.0/0")),
+                rule(Protocol::TCP, "22", cidr("203.0.113.5/32")),
+            ],
+            vec![open_out],
+        )];
+        let m = Members::default();
+        let g = [SgId(0)];
+        let web = pkt([1, 2, 3, 4], [10, 0, 1, 5], PROTO_TCP, 80);
+        let hit = evaluate(
+            &all,
+            &g,
+            Direction::Ingress,
+            &web,
+            ip([1, 2, 3, 4]),
+            &m,
+            &[],
+        )
+        .unwrap();
+        assert!(untracked(&all, &g, &hit, Direction::Ingress, PROTO_TCP));
+        let ssh = pkt([203, 0, 113, 5], [10, 0, 1, 5], PROTO_TCP, 22);
+        let hit = evaluate(
+            &all,
+            &g,
+            Direction::Ingress,
+            &ssh,
+            ip([203, 0, 113, 5]),
+            &m,
+            &[],
+        )
+        .unwrap();
+        assert!(!untracked(&all, &g, &hit, Direction::Ingress, PROTO_TCP));
+    }
+
+    #[test]
+    fn sg_4_icmp_is_always_tracked() {
+        let all = vec![group(
+            vec![rule(Protocol::ICMP, "all", cidr("0.0.0.0/0"))],
+            vec![rule(Protocol::All, "all", cidr("0.0.0.0/0"))],
+        )];
+        let m = Members::default();
+        let ping = pkt([1, 2, 3, 4], [10, 0, 1, 5], PROTO_ICMP, 0);
+        let hit = evaluate(
+            &all,
+            &[SgId(0)],
+            Direction::Ingress,
+            &ping,
+            ip([1, 2, 3, 4]),
+            &m,
+            &[],
+        )
+        .unwrap();
+        assert!(!untracked(
+            &all,
+            &[SgId(0)],
+            &hit,
+            Direction::Ingress,
+            PROTO_ICMP
+        ));
+        let _ = PortRange::ALL;
+    }
+
+    #[test]
+    fn sg_10_icmp_type_and_code_match() {
+        let mut r = rule(Protocol::ICMP, "all", cidr("0.0.0.0/0"));
+        r.icmp = IcmpMatch {
+            icmp_type: Some(3),
+            code: Some(4),
+        };
+        let all = vec![group(vec![r], vec![])];
+        let m = Members::default();
+        let mut frag_needed = pkt([1, 2, 3, 4], [10, 0, 1, 5], PROTO_ICMP, 0);
+        frag_needed.icmp_type = 3;
+        frag_needed.icmp_code = 4;
+        assert!(
+            evaluate(
+                &all,
+                &[SgId(0)],
+                Direction::Ingress,
+                &frag_needed,
+                ip([1, 2, 3, 4]),
+                &m,
+                &[]
+            )
+            .is_some()
+        );
+        frag_needed.icmp_code = 3;
+        assert!(
+            evaluate(
+                &all,
+                &[SgId(0)],
+                Direction::Ingress,
+                &frag_needed,
+                ip([1, 2, 3, 4]),
+                &m,
+                &[]
+            )
+            .is_none()
+        );
+    }
+}

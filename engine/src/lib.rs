@@ -1,1 +1,2 @@
 //! vpcsim: a packet-level simulator of AWS VPC networking.
+pub mod lpm;

@@ -63,8 +63,10 @@
 //! 67,000 nodes (131 MiB) and about 157 MiB in all.
 //!
 //! The 16-bit root costs 512 KiB but saves one dependent load; on the
-//! 1M-prefix table it gave about 53 M lookups/s against 33-42 M with the
-//! 8-bit root (on a 2-core x86-64), hence [`ROOT16_THRESHOLD`].
+//! 1M-prefix table it gave 55-74 M lookups/s against 50-55 M with the 8-bit
+//! root (criterion medians, 2-core x86-64 shared with other work), hence
+//! [`ROOT16_THRESHOLD`]. Small tables keep the 8-bit root: 66 KiB instead of
+//! over 512 KiB per table.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -35,6 +35,9 @@
 //!   contains, so a slot's `best` is the longest prefix of its level covering
 //!   it; prefixes of deeper levels are strictly longer, so the last non-zero
 //!   `best` on the lookup path is the longest match.
+//! * For the same reason the arena index order agrees with containment: the
+//!   prefixes matching an address form a chain, and a longer one has a larger
+//!   index. The lookup keeps `max(best)` along its path, without a branch.
 //! * Slots of the last level (bits 24..32) have `child == 0`.
 //! * `nets`/`values` hold exactly the map's entries, in the map's order.
 //!   Replacing the value of a present prefix patches `values` in place; any
@@ -60,8 +63,10 @@
 //! 67,000 nodes (131 MiB) and about 157 MiB in all.
 //!
 //! The 16-bit root costs 512 KiB but saves one dependent load; on the
-//! 1M-prefix table it gave about 53 M lookups/s against 33-42 M with the
-//! 8-bit root (on a 2-core x86-64), hence [`ROOT16_THRESHOLD`].
+//! 1M-prefix table it gave 55-74 M lookups/s against 50-55 M with the 8-bit
+//! root (criterion medians, 2-core x86-64 shared with other work), hence
+//! [`ROOT16_THRESHOLD`]. Small tables keep the 8-bit root: 66 KiB instead of
+//! over 512 KiB per table.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -170,7 +175,7 @@ impl<V: Copy> Lpm<V> {
     /// The longest prefix containing `addr`, and its value.
     #[inline]
     pub fn lookup(&self, addr: Ipv4Addr) -> Option<(Ipv4Net, V)> {
-        let i = (self.find(u32::from(addr)) as usize).wrapping_sub(1);
+        let i = (self.find(u32::from(addr))? as usize).wrapping_sub(1);
         Some((*self.nets.get(i)?, *self.values.get(i)?))
     }
 
@@ -180,7 +185,7 @@ impl<V: Copy> Lpm<V> {
     pub fn lookup_u32(&self, addr: u32) -> Option<V> {
         // Index 0 ("none") wraps to usize::MAX, which `get` rejects.
         self.values
-            .get((self.find(addr) as usize).wrapping_sub(1))
+            .get((self.find(addr)? as usize).wrapping_sub(1))
             .copied()
     }
 
@@ -235,15 +240,14 @@ impl<V: Copy> Lpm<V> {
         self.nodes.len()
     }
 
-    /// Arena index (1-based, 0 = no match) of the longest prefix containing `addr`.
+    /// Arena index (1-based, 0 = no match) of the longest prefix containing
+    /// `addr`; `None` when the table is empty.
     #[inline]
-    fn find(&self, addr: u32) -> u32 {
+    fn find(&self, addr: u32) -> Option<u32> {
         let nodes = self.nodes.as_slice();
         // root_shift is 24 or 16, so i < 65,536 and the root node is 1..=256.
         let i = (addr >> self.root_shift) as usize;
-        let Some(root) = nodes.get(1 + (i >> 8)) else {
-            return 0;
-        };
+        let root = nodes.get(1 + (i >> 8))?;
         let mut slot = root[i & 0xff];
         let mut best = slot.best;
         let mut shift = self.root_shift;
@@ -253,11 +257,11 @@ impl<V: Copy> Lpm<V> {
                 break;
             };
             slot = node[((addr >> shift) & 0xff) as usize];
-            if slot.best != 0 {
-                best = slot.best;
-            }
+            // A deeper match is contained in the shallower ones, so it has a
+            // larger arena index (see the module docs): no branch needed.
+            best = best.max(slot.best);
         }
-        best
+        Some(best)
     }
 
     fn root_bits_for(&self, len: usize) -> u32 {

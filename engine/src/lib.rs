@@ -6,5 +6,8 @@ pub mod explain;
 pub mod lpm;
 pub mod model;
 pub mod packet;
+pub mod report;
 pub mod scenario;
+pub mod sim;
+pub mod traffic;
 pub mod units;

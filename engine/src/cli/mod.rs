@@ -117,6 +117,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Validate { files } => validate::validate(&files),
+        Command::Run { file, opts } => run_cmd(&file, &opts),
+        Command::Check { files, opts } => check_cmd(&files, &opts),
         Command::Explain {
             file,
             from,
@@ -178,4 +180,58 @@ fn explain_cmd(
             exit::INVALID
         }
     }
+}
+
+fn simulate(design: crate::model::Design, opts: &RunOpts) -> crate::sim::Sim {
+    let run = crate::sim::RunOptions { seed: opts.seed };
+    crate::sim::run(std::sync::Arc::new(design), &run)
+}
+
+fn run_cmd(file: &std::path::Path, opts: &RunOpts) -> u8 {
+    let Some(loaded) = validate::load(file) else {
+        return exit::INVALID;
+    };
+    let sim = simulate(loaded.design, opts);
+    print!(
+        "{}",
+        crate::report::summary::render(&sim.net, &sim.metrics, sim.seed)
+    );
+    exit::OK
+}
+
+fn check_cmd(files: &[PathBuf], opts: &RunOpts) -> u8 {
+    let mut code = exit::OK;
+    for f in files {
+        let Some(loaded) = validate::load(f) else {
+            code = exit::INVALID;
+            continue;
+        };
+        let sim = simulate(loaded.design, opts);
+        let outcomes = crate::report::check::evaluate(&sim.net, &sim.metrics);
+        let failed = outcomes.iter().filter(|o| !o.ok).count();
+        for o in &outcomes {
+            let status = if o.ok { "ok  " } else { "FAIL" };
+            println!(
+                "{status} {}:{} traffic `{}`",
+                f.display(),
+                o.line,
+                o.traffic
+            );
+            if !o.ok {
+                for d in &o.details {
+                    println!("       {d}");
+                }
+            }
+        }
+        println!(
+            "{}: {} of {} expectations hold",
+            f.display(),
+            outcomes.len() - failed,
+            outcomes.len()
+        );
+        if failed > 0 && code == exit::OK {
+            code = exit::FAILED;
+        }
+    }
+    code
 }

@@ -87,15 +87,7 @@ impl<T: Trace> Cx<'_, T> {
     }
 
     fn host_place(&self, h: Host) -> Place {
-        match h {
-            Host::Instance(i) => comp(Component::Instance(i)),
-            Host::LambdaEni(e) => comp(self.d.eni_workload(e)),
-            Host::LambdaOutside(l) => comp(Component::Lambda(l)),
-            Host::Endpoint(e, _) => comp(Component::Endpoint(e)),
-            Host::External(h) => comp(Component::ExternalHost(h)),
-            Host::AwsService(s) => comp(Component::AwsService(s)),
-            Host::Onprem(h) => comp(Component::OnpremHost(h)),
-        }
+        super::host_place(self.d, h)
     }
 
     #[inline]

@@ -621,3 +621,32 @@ fn traffic_words(p: crate::units::Protocol, ports: crate::units::PortRange) -> S
         p.to_string()
     }
 }
+
+/// Where a host's decisions are charged: the component of the design it is.
+pub fn host_place(d: &Design, h: Host) -> Place {
+    let c = match h {
+        Host::Instance(i) => Component::Instance(i),
+        Host::LambdaEni(e) => d.eni_workload(e),
+        Host::LambdaOutside(l) => Component::Lambda(l),
+        Host::Endpoint(e, _) => Component::Endpoint(e),
+        Host::External(h) => Component::ExternalHost(h),
+        Host::AwsService(s) => Component::AwsService(s),
+        Host::Onprem(h) => Component::OnpremHost(h),
+    };
+    Place::Component(c)
+}
+
+/// The ports a host listens on (`None`: it only makes connections).
+pub fn host_listens(d: &Design, h: Host, proto: u8, port: u16) -> bool {
+    let listen: &[Listen] = match h {
+        Host::Instance(i) => &d.instances[i.idx()].listen,
+        Host::Endpoint(e, _) => &d.endpoints[e.idx()].listen,
+        Host::External(x) => &d.external_hosts[x.idx()].listen,
+        Host::AwsService(s) => &d.aws_services[s.idx()].listen,
+        Host::Onprem(o) => &d.onprem_hosts[o.idx()].listen,
+        Host::LambdaEni(_) | Host::LambdaOutside(_) => &[],
+    };
+    listen
+        .iter()
+        .any(|l| l.protocol == proto && l.port.is_none_or(|p| p == port))
+}

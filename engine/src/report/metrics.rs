@@ -1,0 +1,123 @@
+//! What a run measured: per traffic, per expectation window, per component.
+//!
+//! Everything is kept in ordered maps or index-addressed vectors, so a report
+//! reads the same whatever order events were handled in.
+
+use std::collections::BTreeMap;
+
+use hdrhistogram::Histogram;
+
+use crate::dataplane::Place;
+use crate::model::DropReason;
+use crate::units::Nanos;
+
+/// Why an item (request, ping, datagram, transfer) failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cause {
+    /// A packet of the item was dropped; the last drop names the cause.
+    Drop(DropReason),
+    /// No answer in time and no drop seen.
+    Timeout,
+    /// The connection was reset by its peer.
+    Reset,
+    /// A Lambda function at its concurrency limit.
+    Throttled,
+}
+
+impl Cause {
+    pub fn name(self) -> &'static str {
+        match self {
+            Cause::Drop(r) => r.name(),
+            Cause::Timeout => "timeout",
+            Cause::Reset => "reset",
+            Cause::Throttled => "throttled",
+        }
+    }
+}
+
+fn histogram() -> Histogram<u64> {
+    // Microseconds, up to an hour, three significant digits.
+    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid bounds")
+}
+
+#[derive(Clone, Debug)]
+pub struct TrafficMetrics {
+    pub started: u64,
+    pub delivered: u64,
+    pub failed: u64,
+    pub unfinished: u64,
+    pub retransmissions: u64,
+    pub corrupt_bytes: u64,
+    pub bytes_delivered: u64,
+    /// Failures by cause and the place of the last drop.
+    pub failures: BTreeMap<(Cause, Option<Place>), u64>,
+    /// Drops of this traffic's packets, by reason and place.
+    pub drops: BTreeMap<(DropReason, Place), u64>,
+    /// Connection set-up (SYN to SYN-ACK), microseconds.
+    pub setup: Histogram<u64>,
+    /// Start to completion, microseconds.
+    pub completion: Histogram<u64>,
+}
+
+impl Default for TrafficMetrics {
+    fn default() -> Self {
+        TrafficMetrics {
+            started: 0,
+            delivered: 0,
+            failed: 0,
+            unfinished: 0,
+            retransmissions: 0,
+            corrupt_bytes: 0,
+            bytes_delivered: 0,
+            failures: BTreeMap::new(),
+            drops: BTreeMap::new(),
+            setup: histogram(),
+            completion: histogram(),
+        }
+    }
+}
+
+impl TrafficMetrics {
+    pub fn record_completion(&mut self, d: Nanos) {
+        let _ = self.completion.record((d.0 / 1000).max(1));
+    }
+    pub fn record_setup(&mut self, d: Nanos) {
+        let _ = self.setup.record((d.0 / 1000).max(1));
+    }
+}
+
+/// The state of one `[[expect]]` as the run goes.
+#[derive(Clone, Debug, Default)]
+pub struct ExpectState {
+    pub started: u64,
+    pub delivered: u64,
+    pub failed: u64,
+    pub unfinished: u64,
+    /// Packets towards `to` checked for `via`/`not_via`, and how many broke it.
+    pub path_packets: u64,
+    pub via_missed: u64,
+    pub not_via_crossed: u64,
+    /// Dropped packets of the window, and those whose reason or place differ.
+    pub drops: u64,
+    pub drop_mismatch: u64,
+    pub drops_seen: BTreeMap<(DropReason, Place), u64>,
+}
+
+/// Packets and bytes through a gateway, endpoint or other component.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counter {
+    pub packets: u64,
+    pub bytes: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Metrics {
+    pub traffic: Vec<TrafficMetrics>,
+    pub expects: Vec<ExpectState>,
+    pub components: BTreeMap<Place, Counter>,
+    pub drops: BTreeMap<(DropReason, Place), u64>,
+    pub events: u64,
+    pub packet_hops: u64,
+    pub packets_sent: u64,
+    pub end: Nanos,
+}

@@ -1,0 +1,463 @@
+//! The discrete-event engine: virtual time, links with latency and capacity,
+//! traffic, and a design that changes while it runs.
+//!
+//! Events are ordered by (virtual time, sequence) in one [`queue::Queue`];
+//! handling an event is a pure function of the state and the event, so a run
+//! is reproducible from the file and the seed. A packet event carries the
+//! packet's bytes and where it is; the data plane moves it on until it meets
+//! a link with a delay or a capacity limit, where a new event is scheduled.
+
+pub mod capacity;
+pub mod queue;
+
+use std::sync::Arc;
+
+use bytes::BytesMut;
+
+use crate::dataplane::{Hop, Host, Loc, Network, Place, Step, Trace};
+use crate::model::*;
+use crate::report::metrics::{Counter, ExpectState, Metrics, TrafficMetrics};
+use crate::traffic;
+use crate::units::Nanos;
+
+use capacity::Server;
+use queue::Queue;
+
+/// Who a packet belongs to: an item (request, ping, datagram, transfer) of a
+/// traffic, and whether it travels from `from` towards `to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tag {
+    pub item: u32,
+    pub epoch: u32,
+    pub toward: bool,
+}
+
+impl Tag {
+    pub const NONE: Tag = Tag {
+        item: u32::MAX,
+        epoch: 0,
+        toward: false,
+    };
+}
+
+#[derive(Debug)]
+pub enum Kind {
+    Packet {
+        buf: BytesMut,
+        loc: Loc,
+        tag: Tag,
+        /// Components named by expectations that the packet has crossed.
+        crossed: u64,
+    },
+    Arrival {
+        traffic: u32,
+    },
+    ConnTimer {
+        conn: u32,
+        epoch: u32,
+    },
+    ItemDeadline {
+        item: u32,
+        epoch: u32,
+    },
+    Close {
+        conn: u32,
+        epoch: u32,
+    },
+    Timeline {
+        idx: u32,
+    },
+    Sweep,
+}
+
+/// How often idle connection-tracking entries and NAT mappings are swept.
+pub const SWEEP_EVERY: Nanos = Nanos::from_secs(10);
+
+/// What expectations watch, compiled for the hot path.
+#[derive(Debug, Default)]
+pub struct Watch {
+    /// Components named in `via`/`not_via`, by bit.
+    pub components: Vec<Component>,
+    /// Per expectation: (via mask, not_via mask).
+    pub masks: Vec<(u64, u64)>,
+    /// Expectations of each traffic.
+    pub by_traffic: Vec<Vec<u32>>,
+}
+
+impl Watch {
+    fn new(d: &Design) -> Watch {
+        let mut w = Watch {
+            by_traffic: vec![Vec::new(); d.traffic.len()],
+            ..Watch::default()
+        };
+        for (i, e) in d.expects.iter().enumerate() {
+            let bit = |c: Component, w: &mut Watch| -> u64 {
+                let pos = match w.components.iter().position(|x| *x == c) {
+                    Some(p) => p,
+                    None => {
+                        w.components.push(c);
+                        w.components.len() - 1
+                    }
+                };
+                if pos < 64 { 1u64 << pos } else { 0 }
+            };
+            let via = e.via.iter().fold(0, |m, c| m | bit(*c, &mut w));
+            let not_via = e.not_via.iter().fold(0, |m, c| m | bit(*c, &mut w));
+            w.masks.push((via, not_via));
+            w.by_traffic[e.traffic.idx()].push(i as u32);
+        }
+        w
+    }
+
+    fn bit_of(&self, c: Component) -> u64 {
+        match self.components.iter().position(|x| *x == c) {
+            Some(p) if p < 64 => 1 << p,
+            _ => 0,
+        }
+    }
+}
+
+/// The engine's view of a packet's hops: the components it crosses, and
+/// the counters of gateways and endpoints.
+struct HopTrace<'a> {
+    watch: &'a Watch,
+    crossed: u64,
+    hops: u64,
+    components: &'a mut std::collections::BTreeMap<Place, Counter>,
+}
+
+fn counted(c: Component) -> bool {
+    matches!(
+        c,
+        Component::Nat(_)
+            | Component::Igw(_)
+            | Component::Endpoint(_)
+            | Component::Peering(_)
+            | Component::Vgw(_)
+    )
+}
+
+impl Trace for HopTrace<'_> {
+    #[inline]
+    fn hop(&mut self, hop: Hop) {
+        self.hops += 1;
+        if let Place::Component(c) = hop.place {
+            if hop.decision != crate::dataplane::Decision::Drop {
+                self.crossed |= self.watch.bit_of(c);
+                if counted(c) {
+                    let e = self.components.entry(hop.place).or_default();
+                    e.packets += 1;
+                    e.bytes += u64::from(hop.view.total_len);
+                }
+            }
+        }
+    }
+}
+
+/// Options of a run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub seed: Option<u64>,
+}
+
+pub struct Sim {
+    pub net: Network,
+    pub design: Arc<Design>,
+    pub q: Queue<Kind>,
+    pub metrics: Metrics,
+    pub watch: Watch,
+    pub(crate) t: traffic::Traffic,
+    /// Capacity per ENI: a NAT gateway's, an interface endpoint's, an ENI's.
+    servers: Vec<Server>,
+    pub seed: u64,
+}
+
+impl Sim {
+    pub fn new(design: Arc<Design>, opts: &RunOptions) -> Sim {
+        let seed = opts.seed.unwrap_or(design.seed);
+        let net = Network::new(Arc::clone(&design));
+        let servers = design
+            .enis
+            .iter()
+            .map(|e| {
+                Server::new(match e.owner {
+                    EniOwner::Nat(_) => capacity::NAT_GATEWAY,
+                    EniOwner::Endpoint(_) => capacity::INTERFACE_ENDPOINT,
+                    _ => capacity::ENI,
+                })
+            })
+            .collect();
+        let mut metrics = Metrics {
+            traffic: vec![TrafficMetrics::default(); design.traffic.len()],
+            expects: vec![ExpectState::default(); design.expects.len()],
+            ..Metrics::default()
+        };
+        metrics.end = design.duration;
+        let mut sim = Sim {
+            t: traffic::Traffic::new(&design, seed),
+            watch: Watch::new(&design),
+            net,
+            q: Queue::new(),
+            metrics,
+            servers,
+            seed,
+            design,
+        };
+        for (i, t) in sim.design.traffic.iter().enumerate() {
+            let _ = sim.q.push(t.start, Kind::Arrival { traffic: i as u32 });
+        }
+        for (i, e) in sim.design.events.iter().enumerate() {
+            let _ = sim.q.push(e.at, Kind::Timeline { idx: i as u32 });
+        }
+        let _ = sim.q.push(SWEEP_EVERY, Kind::Sweep);
+        sim
+    }
+
+    pub fn now(&self) -> Nanos {
+        self.q.now()
+    }
+
+    /// Schedules an event; the engine never schedules in the past.
+    pub(crate) fn at(&mut self, at: Nanos, kind: Kind) {
+        let at = at.max(self.q.now());
+        let _ = self.q.push(at, kind);
+    }
+
+    /// Runs until the end of the scenario; `progress` is called now and then
+    /// with the virtual time reached.
+    pub fn run(&mut self, mut progress: impl FnMut(Nanos, u64)) {
+        let end = self.design.duration;
+        let mut tick = 0u64;
+        while let Some(t) = self.q.peek_time() {
+            if t > end {
+                break;
+            }
+            let Some(ev) = self.q.pop() else { break };
+            self.metrics.events += 1;
+            self.handle(ev.kind);
+            tick += 1;
+            if tick % 65_536 == 0 {
+                progress(self.q.now(), self.metrics.events);
+            }
+        }
+        self.finish();
+    }
+
+    fn handle(&mut self, kind: Kind) {
+        match kind {
+            Kind::Packet {
+                mut buf,
+                loc,
+                tag,
+                crossed,
+            } => self.packet(&mut buf, loc, tag, crossed),
+            Kind::Arrival { traffic } => self.arrival(traffic),
+            Kind::ConnTimer { conn, epoch } => self.conn_timer(conn, epoch),
+            Kind::ItemDeadline { item, epoch } => self.item_deadline(item, epoch),
+            Kind::Close { conn, epoch } => self.close_after_hold(conn, epoch),
+            Kind::Timeline { idx } => {
+                let design = Arc::clone(&self.design);
+                self.net.apply(&design.events[idx as usize].action);
+            }
+            Kind::Sweep => {
+                let now = self.now();
+                self.net.sweep(now);
+                self.at(now.saturating_add(SWEEP_EVERY), Kind::Sweep);
+            }
+        }
+    }
+
+    /// Capacity on entering a component, if it has one: `Err` on overflow.
+    fn admit(&mut self, loc: Loc, bytes: u64, delay: Nanos) -> Result<Nanos, Place> {
+        let eni = match loc {
+            Loc::EniIn { eni, .. } => match self.design.enis[eni.idx()].owner {
+                EniOwner::Nat(_) | EniOwner::Endpoint(_) => eni,
+                _ => return Ok(delay),
+            },
+            Loc::EniOut(eni) => eni,
+            _ => return Ok(delay),
+        };
+        let now = self.now().saturating_add(delay);
+        match self.servers[eni.idx()].admit(now, bytes) {
+            Some(wait) => Ok(delay.saturating_add(wait)),
+            None => Err(Place::Component(self.design.eni_workload(eni))),
+        }
+    }
+
+    /// Moves a packet through the data plane until it meets a delay.
+    fn packet(&mut self, buf: &mut BytesMut, mut loc: Loc, tag: Tag, crossed: u64) {
+        let now = self.now();
+        let mut tr = HopTrace {
+            watch: &self.watch,
+            crossed,
+            hops: 0,
+            components: &mut self.metrics.components,
+        };
+        let end = loop {
+            match self.net.step(buf, loc, now, &mut tr) {
+                Step::Next { loc: next, delay } => {
+                    if delay == Nanos::ZERO
+                        && !matches!(next, Loc::EniOut(_))
+                        && !is_capacity(&self.design, next)
+                    {
+                        loc = next;
+                        continue;
+                    }
+                    break Step::Next { loc: next, delay };
+                }
+                other => break other,
+            }
+        };
+        let crossed = tr.crossed;
+        self.metrics.packet_hops += tr.hops;
+        self.drain_emitted();
+        match end {
+            Step::Next { loc: next, delay } => {
+                let bytes = buf.len() as u64;
+                match self.admit(next, bytes, delay) {
+                    Ok(delay) => {
+                        let buf = std::mem::take(buf);
+                        self.at(
+                            now.saturating_add(delay),
+                            Kind::Packet {
+                                buf,
+                                loc: next,
+                                tag,
+                                crossed,
+                            },
+                        );
+                    }
+                    Err(place) => {
+                        self.packet_end(tag, crossed);
+                        self.record_drop(tag, DropReason::QueueOverflow, place);
+                    }
+                }
+            }
+            Step::Deliver(h) => {
+                self.packet_end(tag, crossed);
+                self.deliver(h, buf, tag);
+            }
+            Step::Drop(d) => {
+                self.packet_end(tag, crossed);
+                self.record_drop(tag, d.reason, d.place);
+            }
+        }
+    }
+
+    fn drain_emitted(&mut self) {
+        if self.net.st.emitted.is_empty() {
+            return;
+        }
+        let now = self.now();
+        let emitted = std::mem::take(&mut self.net.st.emitted);
+        for (b, loc) in emitted {
+            let buf = b.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
+            self.at(
+                now,
+                Kind::Packet {
+                    buf,
+                    loc,
+                    tag: Tag::NONE,
+                    crossed: 0,
+                },
+            );
+        }
+    }
+
+    /// A packet towards `to` reached its end: check `via` and `not_via`.
+    fn packet_end(&mut self, tag: Tag, crossed: u64) {
+        if !tag.toward {
+            return;
+        }
+        let Some((traffic, start)) = self.t.item_info(tag) else {
+            return;
+        };
+        for &e in &self.watch.by_traffic[traffic as usize] {
+            let ex = &self.design.expects[e as usize];
+            if !in_window(ex, start) {
+                continue;
+            }
+            let (via, not_via) = self.watch.masks[e as usize];
+            if via == 0 && not_via == 0 {
+                continue;
+            }
+            let st = &mut self.metrics.expects[e as usize];
+            st.path_packets += 1;
+            if crossed & via != via {
+                st.via_missed += 1;
+            }
+            if crossed & not_via != 0 {
+                st.not_via_crossed += 1;
+            }
+        }
+    }
+
+    /// Counts a drop, for the run, its traffic and its expectations.
+    pub(crate) fn record_drop(&mut self, tag: Tag, reason: DropReason, place: Place) {
+        *self.metrics.drops.entry((reason, place)).or_default() += 1;
+        let Some((traffic, start)) = self.t.item_info(tag) else {
+            return;
+        };
+        *self.metrics.traffic[traffic as usize]
+            .drops
+            .entry((reason, place))
+            .or_default() += 1;
+        for &e in &self.watch.by_traffic[traffic as usize] {
+            let ex = &self.design.expects[e as usize];
+            if !in_window(ex, start) {
+                continue;
+            }
+            let st = &mut self.metrics.expects[e as usize];
+            st.drops += 1;
+            *st.drops_seen.entry((reason, place)).or_default() += 1;
+            let reason_ok = ex.drop_reason.is_none_or(|r| r == reason);
+            let place_ok = ex.drop_at.is_none_or(|c| Place::Component(c) == place);
+            if !(reason_ok && place_ok) {
+                st.drop_mismatch += 1;
+            }
+        }
+        self.item_dropped(tag, reason, place);
+    }
+
+    /// A host sends a packet.
+    pub(crate) fn send(&mut self, b: bytes::Bytes, from: Host, tag: Tag) {
+        self.metrics.packets_sent += 1;
+        let buf = b.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
+        let now = self.now();
+        self.at(
+            now,
+            Kind::Packet {
+                buf,
+                loc: Loc::HostOut(from),
+                tag,
+                crossed: 0,
+            },
+        );
+    }
+
+    fn finish(&mut self) {
+        self.metrics.end = self.design.duration;
+        self.finish_items();
+    }
+}
+
+fn is_capacity(d: &Design, loc: Loc) -> bool {
+    match loc {
+        Loc::EniIn { eni, .. } => matches!(
+            d.enis[eni.idx()].owner,
+            EniOwner::Nat(_) | EniOwner::Endpoint(_)
+        ),
+        _ => false,
+    }
+}
+
+pub(crate) fn in_window(e: &Expect, start: Nanos) -> bool {
+    e.window.is_none_or(|(a, b)| a <= start && start <= b)
+}
+
+/// Runs a design to its end and returns what it measured.
+pub fn run(design: Arc<Design>, opts: &RunOptions) -> Sim {
+    let mut sim = Sim::new(design, opts);
+    sim.run(|_, _| {});
+    sim
+}

@@ -1,0 +1,4 @@
+//! What a run shows: metrics, the summary, the JSON report.
+
+pub mod metrics;
+pub mod summary;

@@ -17,6 +17,17 @@ use crate::units::Nanos;
 impl Network {
     /// Moves the packet in `buf`, which is at `loc`, one step on.
     pub fn step(&mut self, buf: &mut [u8], loc: Loc, now: Nanos, tr: &mut impl Trace) -> Step {
+        if tr.wants_bytes() {
+            tr.arrive(loc, buf);
+            let step = self.step_inner(buf, loc, now, tr);
+            tr.leave(loc, buf, &step);
+            step
+        } else {
+            self.step_inner(buf, loc, now, tr)
+        }
+    }
+
+    fn step_inner(&mut self, buf: &mut [u8], loc: Loc, now: Nanos, tr: &mut impl Trace) -> Step {
         let Network { design, st } = self;
         let mut cx = Cx {
             d: design,

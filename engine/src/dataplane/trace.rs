@@ -76,6 +76,18 @@ pub struct Hop {
 
 pub trait Trace {
     fn hop(&mut self, hop: Hop);
+
+    /// Whether [`Trace::arrive`] and [`Trace::leave`] want the packet's
+    /// bytes (pcap files and flow logs do; metrics do not).
+    fn wants_bytes(&self) -> bool {
+        false
+    }
+
+    /// The packet, as it is when a step at `loc` begins.
+    fn arrive(&mut self, _loc: super::Loc, _buf: &[u8]) {}
+
+    /// The packet, as it is when the step at `loc` ends, and how it ended.
+    fn leave(&mut self, _loc: super::Loc, _buf: &[u8], _step: &super::Step) {}
 }
 
 /// Records nothing.

@@ -117,6 +117,17 @@ impl Watch {
     }
 }
 
+/// Something that watches packets as they move: pcap files, flow logs.
+/// Called only when at least one is attached, so a plain run pays nothing.
+pub trait Recorder {
+    /// The packet as it is when a step at `loc` begins, at virtual time `now`.
+    fn arrive(&mut self, now: Nanos, loc: Loc, buf: &[u8]);
+    /// The packet as it is when the step ends, and how it ended.
+    fn leave(&mut self, now: Nanos, loc: Loc, buf: &[u8], step: &Step);
+    /// The run is over at `end`: close what is open.
+    fn finish(&mut self, end: Nanos);
+}
+
 /// The engine's view of a packet's hops: the components it crosses, and
 /// the counters of gateways and endpoints.
 struct HopTrace<'a> {
@@ -124,6 +135,8 @@ struct HopTrace<'a> {
     crossed: u64,
     hops: u64,
     components: &'a mut std::collections::BTreeMap<Place, Counter>,
+    recorders: &'a mut [Box<dyn Recorder>],
+    now: Nanos,
 }
 
 fn counted(c: Component) -> bool {
@@ -138,6 +151,22 @@ fn counted(c: Component) -> bool {
 }
 
 impl Trace for HopTrace<'_> {
+    fn wants_bytes(&self) -> bool {
+        !self.recorders.is_empty()
+    }
+
+    fn arrive(&mut self, loc: Loc, buf: &[u8]) {
+        for r in self.recorders.iter_mut() {
+            r.arrive(self.now, loc, buf);
+        }
+    }
+
+    fn leave(&mut self, loc: Loc, buf: &[u8], step: &Step) {
+        for r in self.recorders.iter_mut() {
+            r.leave(self.now, loc, buf, step);
+        }
+    }
+
     #[inline]
     fn hop(&mut self, hop: Hop) {
         self.hops += 1;
@@ -170,6 +199,8 @@ pub struct Sim {
     /// Capacity per ENI: a NAT gateway's, an interface endpoint's, an ENI's.
     servers: Vec<Server>,
     pub seed: u64,
+    /// Attached recorders (pcap, flow logs); empty for a plain run.
+    pub recorders: Vec<Box<dyn Recorder>>,
 }
 
 impl Sim {
@@ -201,6 +232,7 @@ impl Sim {
             metrics,
             servers,
             seed,
+            recorders: Vec::new(),
             design,
         };
         for (i, t) in sim.design.traffic.iter().enumerate() {
@@ -292,6 +324,8 @@ impl Sim {
             crossed,
             hops: 0,
             components: &mut self.metrics.components,
+            recorders: &mut self.recorders,
+            now,
         };
         let end = loop {
             match self.net.step(buf, loc, now, &mut tr) {
@@ -438,6 +472,10 @@ impl Sim {
     fn finish(&mut self) {
         self.metrics.end = self.design.duration;
         self.finish_items();
+        let end = self.design.duration;
+        for r in &mut self.recorders {
+            r.finish(end);
+        }
     }
 }
 

@@ -384,7 +384,7 @@ impl State {
                 self.alive.nat[n.idx()] = false;
                 let eni = design.nats[n.idx()].eni;
                 self.alive.eni[eni.idx()] = false;
-                self.nats[n.idx()] = nat_gateway::NatTable::new();
+                self.nats[n.idx()].clear();
             }
             Component::Igw(g) => self.alive.igw[g.idx()] = false,
             Component::Peering(p) => self.alive.peering[p.idx()] = false,

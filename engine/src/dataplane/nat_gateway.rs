@@ -123,6 +123,13 @@ impl NatTable {
         Self::default()
     }
 
+    /// Forgets every mapping (the gateway was deleted), keeping the counters.
+    pub fn clear(&mut self) {
+        self.out.clear();
+        self.inn.clear();
+        self.dests.clear();
+    }
+
     /// Live mappings (some may be idle past their timeout until touched).
     pub fn len(&self) -> usize {
         self.out.len()

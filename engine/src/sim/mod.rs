@@ -48,6 +48,8 @@ pub enum Kind {
         tag: Tag,
         /// Components named by expectations that the packet has crossed.
         crossed: u64,
+        /// Already served by the capacity of the component at `loc`.
+        admitted: bool,
     },
     Arrival {
         traffic: u32,
@@ -282,7 +284,8 @@ impl Sim {
                 loc,
                 tag,
                 crossed,
-            } => self.packet(&mut buf, loc, tag, crossed),
+                admitted,
+            } => self.packet(&mut buf, loc, tag, crossed, admitted),
             Kind::Arrival { traffic } => self.arrival(traffic),
             Kind::ConnTimer { conn, epoch } => self.conn_timer(conn, epoch),
             Kind::ItemDeadline { item, epoch } => self.item_deadline(item, epoch),
@@ -299,26 +302,44 @@ impl Sim {
         }
     }
 
-    /// Capacity on entering a component, if it has one: `Err` on overflow.
-    fn admit(&mut self, loc: Loc, bytes: u64, delay: Nanos) -> Result<Nanos, Place> {
-        let eni = match loc {
-            Loc::EniIn { eni, .. } => match self.design.enis[eni.idx()].owner {
-                EniOwner::Nat(_) | EniOwner::Endpoint(_) => eni,
-                _ => return Ok(delay),
-            },
-            Loc::EniOut(eni) => eni,
-            _ => return Ok(delay),
-        };
-        let now = self.now().saturating_add(delay);
-        match self.servers[eni.idx()].admit(now, bytes) {
-            Some(wait) => Ok(delay.saturating_add(wait)),
-            None => Err(Place::Component(self.design.eni_workload(eni))),
-        }
+    /// The server whose capacity a packet at `loc` passes, if any: a NAT
+    /// gateway's or an interface endpoint's on the way in, an ENI's on the
+    /// way out.
+    fn server_at(&self, loc: Loc) -> Option<EniId> {
+        server_at(&self.design, loc)
     }
 
-    /// Moves a packet through the data plane until it meets a delay.
-    fn packet(&mut self, buf: &mut BytesMut, mut loc: Loc, tag: Tag, crossed: u64) {
+    /// Moves a packet through the data plane until it meets a delay or a
+    /// component with a capacity. Capacity is taken when the packet arrives
+    /// there, in event order, so servers see packets first come first served.
+    fn packet(&mut self, buf: &mut BytesMut, mut loc: Loc, tag: Tag, crossed: u64, admitted: bool) {
         let now = self.now();
+        if !admitted {
+            if let Some(eni) = self.server_at(loc) {
+                match self.servers[eni.idx()].admit(now, buf.len() as u64) {
+                    None => {
+                        let place = Place::Component(self.design.eni_workload(eni));
+                        self.packet_end(tag, crossed);
+                        self.record_drop(tag, DropReason::QueueOverflow, place);
+                        return;
+                    }
+                    Some(wait) => {
+                        let buf = std::mem::take(buf);
+                        self.at(
+                            now.saturating_add(wait),
+                            Kind::Packet {
+                                buf,
+                                loc,
+                                tag,
+                                crossed,
+                                admitted: true,
+                            },
+                        );
+                        return;
+                    }
+                }
+            }
+        }
         let mut tr = HopTrace {
             watch: &self.watch,
             crossed,
@@ -330,10 +351,7 @@ impl Sim {
         let end = loop {
             match self.net.step(buf, loc, now, &mut tr) {
                 Step::Next { loc: next, delay } => {
-                    if delay == Nanos::ZERO
-                        && !matches!(next, Loc::EniOut(_))
-                        && !is_capacity(&self.design, next)
-                    {
+                    if delay == Nanos::ZERO && server_at(&self.design, next).is_none() {
                         loc = next;
                         continue;
                     }
@@ -347,25 +365,17 @@ impl Sim {
         self.drain_emitted();
         match end {
             Step::Next { loc: next, delay } => {
-                let bytes = buf.len() as u64;
-                match self.admit(next, bytes, delay) {
-                    Ok(delay) => {
-                        let buf = std::mem::take(buf);
-                        self.at(
-                            now.saturating_add(delay),
-                            Kind::Packet {
-                                buf,
-                                loc: next,
-                                tag,
-                                crossed,
-                            },
-                        );
-                    }
-                    Err(place) => {
-                        self.packet_end(tag, crossed);
-                        self.record_drop(tag, DropReason::QueueOverflow, place);
-                    }
-                }
+                let buf = std::mem::take(buf);
+                self.at(
+                    now.saturating_add(delay),
+                    Kind::Packet {
+                        buf,
+                        loc: next,
+                        tag,
+                        crossed,
+                        admitted: false,
+                    },
+                );
             }
             Step::Deliver(h) => {
                 self.packet_end(tag, crossed);
@@ -393,6 +403,7 @@ impl Sim {
                     loc,
                     tag: Tag::NONE,
                     crossed: 0,
+                    admitted: false,
                 },
             );
         }
@@ -465,6 +476,7 @@ impl Sim {
                 loc: Loc::HostOut(from),
                 tag,
                 crossed: 0,
+                admitted: false,
             },
         );
     }
@@ -479,13 +491,15 @@ impl Sim {
     }
 }
 
-fn is_capacity(d: &Design, loc: Loc) -> bool {
+fn server_at(d: &Design, loc: Loc) -> Option<EniId> {
     match loc {
         Loc::EniIn { eni, .. } => matches!(
             d.enis[eni.idx()].owner,
             EniOwner::Nat(_) | EniOwner::Endpoint(_)
-        ),
-        _ => false,
+        )
+        .then_some(eni),
+        Loc::EniOut(eni) => Some(eni),
+        _ => None,
     }
 }
 

@@ -184,7 +184,58 @@ fn explain_cmd(
 
 fn simulate(design: crate::model::Design, opts: &RunOpts) -> crate::sim::Sim {
     let run = crate::sim::RunOptions { seed: opts.seed };
-    crate::sim::run(std::sync::Arc::new(design), &run)
+    let mut sim = crate::sim::Sim::new(std::sync::Arc::new(design), &run);
+    let mut progress = Progress::new(sim.design.duration, opts.quiet);
+    sim.run(|now, events| progress.update(now, events));
+    progress.done();
+    sim
+}
+
+/// A progress bar on standard error, for runs that last more than a second
+/// of wall time and only on a terminal. It shows; it never changes results.
+struct Progress {
+    started: std::time::Instant,
+    duration: crate::units::Nanos,
+    quiet: bool,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(duration: crate::units::Nanos, quiet: bool) -> Progress {
+        Progress {
+            started: std::time::Instant::now(),
+            duration,
+            quiet,
+            bar: None,
+        }
+    }
+
+    fn update(&mut self, now: crate::units::Nanos, events: u64) {
+        use std::io::IsTerminal;
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return;
+        }
+        let elapsed = self.started.elapsed();
+        if self.bar.is_none() && elapsed.as_secs_f64() >= 1.0 {
+            let bar = indicatif::ProgressBar::new(self.duration.0 / 1_000_000);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(now.0 / 1_000_000);
+            let rate = events as f64 / elapsed.as_secs_f64().max(1e-9);
+            bar.set_message(format!("{now} of {} virtual, {:.0} events/s", self.duration, rate));
+        }
+    }
+
+    fn done(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn run_cmd(file: &std::path::Path, opts: &RunOpts) -> u8 {

@@ -318,6 +318,47 @@ fn igw_3_inbound_from_the_internet_to_a_private_address_is_no_internet_route() {
     assert_eq!(path(&e.hops), [("igw-main", "drop")]);
 }
 
+#[test]
+fn igw_2_from_an_instances_public_ip_is_that_instance() {
+    // The address belongs to `web`: the probe leaves from its ENI and the
+    // IGW maps it, rather than appearing on the internet by itself.
+    let e = tcp("public.toml", "13.124.0.5", "api-example", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        components(&e.hops),
+        [
+            "web",
+            "rt-public",
+            ACL,
+            "igw-main",
+            "internet",
+            "api-example"
+        ]
+    );
+    assert_eq!(hop(&e.hops, "web").src, "10.0.0.10:40000");
+    assert_eq!(hop(&e.hops, "igw-main").src, "13.124.0.5:40000");
+    assert_eq!(
+        components(&reply(&e).hops),
+        ["internet", "igw-main", ACL, "web"]
+    );
+}
+
+#[test]
+fn explain_from_an_address_that_sends_nothing_of_its_own_is_an_error() {
+    let q = |from: &str| Query {
+        from: from.to_string(),
+        to: "api-example".to_string(),
+        protocol: packet::PROTO_TCP,
+        port: Some(443),
+    };
+    // A NAT gateway's Elastic IP.
+    let err = explain::explain(design("nat.toml"), &q("3.35.0.10")).unwrap_err();
+    assert!(err.contains("3.35.0.10") && err.contains("NAT"), "{err}");
+    // An AWS service's front door.
+    let err = explain::explain(design("endpoints.toml"), &q("52.216.8.10")).unwrap_err();
+    assert!(err.contains("52.216.8.10") && err.contains("s3"), "{err}");
+}
+
 // -- network ACLs ---------------------------------------------------------------
 
 #[test]

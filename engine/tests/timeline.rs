@@ -16,7 +16,10 @@ use vpcsim::units::Nanos;
 
 const APP: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 10);
 const DB: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 20);
+const WEB: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 10);
+const WEB_PUBLIC: Ipv4Addr = Ipv4Addr::new(13, 124, 0, 5);
 const API: Ipv4Addr = Ipv4Addr::new(93, 184, 216, 34);
+const CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 7);
 const NAT_A: Ipv4Addr = Ipv4Addr::new(3, 35, 0, 10);
 const NAT_B: Ipv4Addr = Ipv4Addr::new(3, 35, 0, 11);
 
@@ -219,4 +222,44 @@ fn sg_5_removing_an_ingress_rule_keeps_tracked_flows_and_judges_new_ones() {
     assert_eq!(w.hops.last().expect("hops").rule, Rule::Tracked);
     let (w, _) = send(&mut net, "app", (APP, 40001), (DB, 5432), SYN, 40);
     dropped(&net, &w, DropReason::SgIngressDenied, "db");
+}
+
+#[test]
+fn sg_4_removing_the_rule_of_an_untracked_flow_stops_it_at_once() {
+    let mut net = network();
+    // TCP 443 from 0.0.0.0/0 in, everything out: the flow is untracked, and
+    // so is the server's reply, judged by the outbound rules.
+    let (w, _) = send(
+        &mut net,
+        "client",
+        (CLIENT, 40000),
+        (WEB_PUBLIC, 443),
+        SYN,
+        0,
+    );
+    delivered(&net, &w, "web");
+    let (w, _) = send(&mut net, "web", (WEB, 443), (CLIENT, 40000), SYN_ACK, 0);
+    delivered(&net, &w, "client");
+    assert!(matches!(w.hops[0].rule, Rule::Sg { ingress: false, .. }));
+    let (w, _) = send(
+        &mut net,
+        "client",
+        (CLIENT, 40000),
+        (WEB_PUBLIC, 443),
+        ACK,
+        1,
+    );
+    delivered(&net, &w, "web");
+    assert_ne!(w.hops.last().expect("hops").rule, Rule::Tracked);
+
+    apply(&mut net, 41);
+    let (w, _) = send(
+        &mut net,
+        "client",
+        (CLIENT, 40000),
+        (WEB_PUBLIC, 443),
+        ACK,
+        41,
+    );
+    dropped(&net, &w, DropReason::SgIngressDenied, "web");
 }

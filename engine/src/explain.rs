@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::dataplane::{Host, Loc, Network, Step, resolve};
+use crate::dataplane::{Host, Loc, Network, Step, lambda_outside_ip, resolve};
 use crate::model::*;
 use crate::packet::{self, FlowView, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};
 use crate::units::Nanos;
@@ -120,6 +120,35 @@ fn source(d: &mut Design, from: &str) -> Result<Source, String> {
                 "--from {ip} is a gateway's or endpoint's address, which sends no traffic of its own"
             )),
         };
+    }
+    // Public addresses of the design belong to what owns them; an internet
+    // host invented at one of them would shadow it, replies included.
+    if let Some(e) = d.enis.iter().find(|e| e.public_ip == Some(ip)) {
+        return match e.owner {
+            EniOwner::Instance(x) => Ok(Source::Instance(x)),
+            _ => Err(format!(
+                "--from {ip} is the public IP of `{}`, which sends no traffic of its own",
+                e.name
+            )),
+        };
+    }
+    if let Some(n) = d.nats.iter().find(|n| n.public_ip == Some(ip)) {
+        return Err(format!(
+            "--from {ip} is the Elastic IP of NAT gateway `{}`, which sends no traffic of its own",
+            n.name
+        ));
+    }
+    if let Some(s) = d.aws_services.iter().find(|s| s.ips.contains(&ip)) {
+        return Err(format!(
+            "--from {ip} is a front door of AWS service `{}`, which sends no traffic of its own",
+            s.name
+        ));
+    }
+    if let Some(l) = (0..d.lambdas.len())
+        .map(LambdaId::from_idx)
+        .find(|l| d.lambdas[l.idx()].vpc.is_none() && lambda_outside_ip(*l) == ip)
+    {
+        return Ok(Source::Lambda(l));
     }
     if let Some(i) = d.onprem_hosts.iter().position(|h| h.ip == ip) {
         return Ok(Source::Onprem(OnpremHostId::from_idx(i)));

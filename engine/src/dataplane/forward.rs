@@ -195,15 +195,19 @@ impl<T: Trace> Cx<'_, T> {
                 // SG-4a: flows through a NAT gateway or to an interface
                 // endpoint are always tracked.
                 let forced = self.via_tracked_hop(eni.subnet, &p);
-                if forced
-                    || !security_group::untracked(
-                        &self.st.sgs,
-                        groups,
-                        &m,
-                        Direction::Egress,
-                        p.proto,
-                    )
-                {
+                // SG-4: untracked when this packet opens such a flow, or
+                // answers one opened the other way.
+                let untracked =
+                    security_group::untracked(&self.st.sgs, groups, &m, Direction::Egress, p.proto)
+                        || security_group::answers_untracked(
+                            &self.st.sgs,
+                            groups,
+                            Direction::Egress,
+                            &p,
+                            &self.st.members,
+                            &self.st.prefix_lists,
+                        );
+                if forced || !untracked {
                     self.st.conntrack.track(e, &p, true, self.now);
                 }
                 self.forward(
@@ -424,9 +428,17 @@ impl<T: Trace> Cx<'_, T> {
                 );
             };
             let always = matches!(eni.owner, EniOwner::Endpoint(_));
-            if always
-                || !security_group::untracked(&self.st.sgs, groups, &m, Direction::Ingress, p.proto)
-            {
+            let untracked =
+                security_group::untracked(&self.st.sgs, groups, &m, Direction::Ingress, p.proto)
+                    || security_group::answers_untracked(
+                        &self.st.sgs,
+                        groups,
+                        Direction::Ingress,
+                        &p,
+                        &self.st.members,
+                        &self.st.prefix_lists,
+                    );
+            if always || !untracked {
                 self.st.conntrack.track(x, &p, false, self.now);
             }
             Rule::Sg {

@@ -11,7 +11,7 @@ use ipnet::Ipv4Net;
 
 use super::nacl::proto_ports_match;
 use crate::model::{Peer, SecurityGroup, SgId, SgRule};
-use crate::packet::{FlowView, PROTO_TCP, PROTO_UDP};
+use crate::packet::{FlowView, PROTO_TCP, PROTO_UDP, tcp_flags};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -124,6 +124,49 @@ pub fn untracked(
             .iter()
             .any(|r| r.protocol.matches(proto) && r.ports.is_all() && is_all(&r.peer))
     })
+}
+
+/// SG-4 for a packet that no tracked flow covers: whether it belongs to an
+/// untracked flow opened the other way, such as a web server's reply to a
+/// client admitted by an inbound rule open to 0.0.0.0/0. It does when the
+/// rules of the other direction admit the packet reversed, by a rule open to
+/// every address, and this direction allows every address on every port.
+/// Such a packet must not start tracking the flow, or the flow would outlive
+/// the removal of its rule. A TCP SYN opens a flow of its own and is judged
+/// by [`untracked`] alone.
+pub fn answers_untracked(
+    all: &[SecurityGroup],
+    groups: &[SgId],
+    dir: Direction,
+    p: &FlowView,
+    members: &Members,
+    prefix_lists: &[Vec<Ipv4Net>],
+) -> bool {
+    let opens = p.tcp_flags & tcp_flags::SYN != 0 && p.tcp_flags & tcp_flags::ACK == 0;
+    if !(p.proto == PROTO_UDP || p.proto == PROTO_TCP && !opens) {
+        return false;
+    }
+    let back = FlowView {
+        src: p.dst,
+        dst: p.src,
+        src_port: p.dst_port,
+        dst_port: p.src_port,
+        ..*p
+    };
+    let (other, remote) = match dir {
+        Direction::Ingress => (Direction::Egress, p.src),
+        Direction::Egress => (Direction::Ingress, p.dst),
+    };
+    evaluate(
+        all,
+        groups,
+        other,
+        &back,
+        u32::from(remote),
+        members,
+        prefix_lists,
+    )
+    .is_some_and(|m| untracked(all, groups, &m, other, p.proto))
 }
 
 #[cfg(test)]
@@ -363,6 +406,54 @@ mod tests {
         )
         .unwrap();
         assert!(!untracked(&all, &g, &hit, Direction::Ingress, PROTO_TCP));
+    }
+
+    #[test]
+    fn sg_4_reply_of_an_untracked_inbound_flow_is_untracked() {
+        let all = vec![group(
+            vec![
+                rule(Protocol::TCP, "443", cidr("0.0.0.0/0")),
+                rule(Protocol::TCP, "22", cidr("203.0.113.5/32")),
+            ],
+            vec![rule(Protocol::All, "all", cidr("0.0.0.0/0"))],
+        )];
+        let m = Members::default();
+        let g = [SgId(0)];
+        let mut reply = pkt([10, 0, 1, 5], [1, 2, 3, 4], PROTO_TCP, 40000);
+        reply.src_port = 443;
+        reply.tcp_flags = tcp_flags::SYN | tcp_flags::ACK;
+        assert!(answers_untracked(
+            &all,
+            &g,
+            Direction::Egress,
+            &reply,
+            &m,
+            &[]
+        ));
+        // The same ports opening a connection outbound: its own flow, which
+        // the inbound rules do not leave untracked.
+        let mut opens = reply;
+        opens.tcp_flags = tcp_flags::SYN;
+        assert!(!answers_untracked(
+            &all,
+            &g,
+            Direction::Egress,
+            &opens,
+            &m,
+            &[]
+        ));
+        // The reply of SSH admitted from a /32 belongs to a tracked flow.
+        let mut ssh = pkt([10, 0, 1, 5], [203, 0, 113, 5], PROTO_TCP, 40000);
+        ssh.src_port = 22;
+        ssh.tcp_flags = tcp_flags::ACK;
+        assert!(!answers_untracked(
+            &all,
+            &g,
+            Direction::Egress,
+            &ssh,
+            &m,
+            &[]
+        ));
     }
 
     #[test]

@@ -1,0 +1,1040 @@
+//! `explain` over small scenario files.
+//!
+//! Each fixture under `tests/explain/` is a complete, valid scenario about
+//! one topic; each test asks `explain` one or two questions about it and
+//! checks the verdict, the reason and place of a drop, the hops (component
+//! and decision, in order) and, where a component translates, the addresses.
+//! Tests are named after the rule of `aws-vpc-semantics.md` they check.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use vpcsim::dataplane::{Host, Loc, Network, Step};
+use vpcsim::explain::{self, Explanation, HopOut, Leg, Query};
+use vpcsim::model::{self, Component, Design, EndpointKind, RouteDest};
+use vpcsim::packet::{self, build};
+use vpcsim::units::Nanos;
+
+/// The default NACL of the single-VPC fixtures.
+const ACL: &str = "vpc-main/default-acl";
+
+fn design(file: &str) -> Design {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/explain")
+        .join(file);
+    match model::load_file(&path) {
+        Ok(loaded) => loaded.design,
+        Err(report) => panic!("{file} does not load:\n{report}"),
+    }
+}
+
+fn ask(d: Design, from: &str, to: &str, protocol: &str, port: Option<u16>) -> Explanation {
+    let q = Query {
+        from: from.to_string(),
+        to: to.to_string(),
+        protocol: explain::protocol_number(protocol).expect("protocol"),
+        port,
+    };
+    explain::explain(d, &q).unwrap_or_else(|e| panic!("explain {from} -> {to}: {e}"))
+}
+
+fn tcp(file: &str, from: &str, to: &str, port: u16) -> Explanation {
+    ask(design(file), from, to, "tcp", Some(port))
+}
+
+/// (component, decision) of each hop, in order.
+fn path(hops: &[HopOut]) -> Vec<(&str, &str)> {
+    hops.iter()
+        .map(|h| (h.component.as_str(), h.decision))
+        .collect()
+}
+
+fn components(hops: &[HopOut]) -> Vec<&str> {
+    hops.iter().map(|h| h.component.as_str()).collect()
+}
+
+/// The first hop at `component`.
+fn hop<'a>(hops: &'a [HopOut], component: &str) -> &'a HopOut {
+    hops.iter()
+        .find(|h| h.component == component)
+        .unwrap_or_else(|| panic!("no hop at {component} in {:?}", components(hops)))
+}
+
+fn rule<'a>(hops: &'a [HopOut], component: &str) -> &'a str {
+    hop(hops, component).rule.as_deref().unwrap_or("")
+}
+
+fn reply(e: &Explanation) -> &Leg {
+    e.reply.as_ref().expect("a reply leg")
+}
+
+#[track_caller]
+fn assert_delivered(e: &Explanation) {
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        ("delivered", None, None),
+        "{}",
+        explain::render(e)
+    );
+}
+
+#[track_caller]
+fn assert_dropped(e: &Explanation, reason: &str, at: &str) {
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        ("dropped", Some(reason), Some(at)),
+        "{}",
+        explain::render(e)
+    );
+}
+
+// -- NAT gateway --------------------------------------------------------------
+
+#[test]
+fn nat_1_private_subnet_reaches_the_internet_through_nat_and_igw() {
+    let e = tcp("nat.toml", "app", "api-example", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("app", "forward"),
+            ("rt-private", "forward"),
+            (ACL, "forward"),
+            (ACL, "forward"),
+            ("nat-a", "forward"),
+            ("rt-public", "forward"),
+            (ACL, "forward"),
+            ("igw-main", "forward"),
+            ("internet", "forward"),
+            ("api-example", "deliver"),
+        ]
+    );
+    assert_eq!(hop(&e.hops, "app").src, "10.0.1.10:40000");
+    assert_eq!(rule(&e.hops, "rt-private"), "0.0.0.0/0 -> nat-a");
+    // The NAT gateway rewrites the source to its private IP and a port of
+    // its own; the IGW then maps that private IP to the Elastic IP.
+    let nat = hop(&e.hops, "nat-a");
+    let (nat_ip, nat_port) = nat.src.split_once(':').expect("ip:port");
+    assert_eq!(nat_ip, "10.0.0.5");
+    assert!(nat_port.parse::<u16>().expect("port") >= 1024);
+    assert_eq!(nat.dst, "93.184.216.34:443");
+    let igw = hop(&e.hops, "igw-main");
+    assert_eq!(igw.src, format!("3.35.0.10:{nat_port}"));
+    assert_eq!(igw.dst, "93.184.216.34:443");
+    assert_eq!(hop(&e.hops, "api-example").src, igw.src);
+
+    // The reply is mapped back: Elastic IP to private IP at the IGW, then
+    // the NAT's port to the instance's address and port.
+    let r = reply(&e);
+    assert_eq!(
+        path(&r.hops),
+        [
+            ("internet", "forward"),
+            ("igw-main", "forward"),
+            (ACL, "forward"),
+            ("nat-a", "forward"),
+            ("rt-public", "forward"),
+            (ACL, "forward"),
+            (ACL, "forward"),
+            ("app", "deliver"),
+        ]
+    );
+    assert_eq!(
+        hop(&r.hops, "internet").dst,
+        format!("3.35.0.10:{nat_port}")
+    );
+    assert_eq!(hop(&r.hops, "igw-main").dst, format!("10.0.0.5:{nat_port}"));
+    assert_eq!(hop(&r.hops, "nat-a").dst, "10.0.1.10:40000");
+    assert_eq!(hop(&r.hops, "app").src, "93.184.216.34:443");
+}
+
+#[test]
+fn nat_4_icmp_echo_through_nat_is_delivered_with_its_identifier_translated() {
+    let e = ask(design("nat.toml"), "app", "api-example", "icmp", None);
+    assert_delivered(&e);
+    assert_eq!(
+        components(&e.hops),
+        [
+            "app",
+            "rt-private",
+            ACL,
+            ACL,
+            "nat-a",
+            "rt-public",
+            ACL,
+            "igw-main",
+            "internet",
+            "api-example"
+        ]
+    );
+    assert_eq!(hop(&e.hops, "igw-main").src, "3.35.0.10");
+    assert_eq!(hop(&reply(&e).hops, "nat-a").dst, "10.0.1.10");
+
+    // The identifier is not shown by explain: follow the packets directly.
+    let d = design("nat.toml");
+    let (Some(Component::Instance(app)), Some(Component::ExternalHost(api))) =
+        (d.lookup("app"), d.lookup("api-example"))
+    else {
+        panic!("ids");
+    };
+    let mut net = Network::new(Arc::new(d));
+    let echo = |src, dst, reply, ident| {
+        build::icmp_echo(
+            &build::EchoSpec {
+                src,
+                dst,
+                reply,
+                ident,
+                seq: 1,
+            },
+            &[0; 16],
+            64,
+            1,
+        )
+        .to_vec()
+    };
+    let app_ip = Ipv4Addr::new(10, 0, 1, 10);
+    let api_ip = Ipv4Addr::new(93, 184, 216, 34);
+    let mut out = echo(app_ip, api_ip, false, 4242);
+    let w = net.walk(&mut out, Loc::HostOut(Host::Instance(app)), Nanos::ZERO);
+    assert_eq!(w.end, Step::Deliver(Host::External(api)));
+    let seen = packet::parse(&out).expect("valid");
+    assert_eq!(seen.src, Ipv4Addr::new(3, 35, 0, 10));
+    assert_ne!(seen.src_port, 4242, "the echo identifier plays the port");
+    assert!(seen.src_port >= 1024);
+    let mut back = echo(api_ip, seen.src, true, seen.src_port);
+    let w = net.walk(&mut back, Loc::HostOut(Host::External(api)), Nanos(1000));
+    assert_eq!(w.end, Step::Deliver(Host::Instance(app)));
+    let got = packet::parse(&back).expect("valid");
+    assert_eq!((got.dst, got.dst_port), (app_ip, 4242));
+}
+
+#[test]
+fn nat_3_unsolicited_inbound_to_the_elastic_ip_is_dropped() {
+    let e = tcp("nat.toml", "198.51.100.7", "3.35.0.10", 443);
+    // No mapping expects it: the gateway has no "listener" on that port.
+    assert_dropped(&e, "port_unreachable", "nat-a");
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("internet", "forward"),
+            ("igw-main", "forward"),
+            (ACL, "forward"),
+            ("nat-a", "drop"),
+        ]
+    );
+    assert_eq!(hop(&e.hops, "igw-main").dst, "10.0.0.5:443");
+    assert!(rule(&e.hops, "nat-a").contains("NAT-3"));
+    assert!(e.reply.is_none());
+}
+
+// -- internet gateway -----------------------------------------------------------
+
+#[test]
+fn igw_2_instance_with_public_ip_reaches_the_internet() {
+    let e = tcp("public.toml", "web", "api-example", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("web", "forward"),
+            ("rt-public", "forward"),
+            (ACL, "forward"),
+            ("igw-main", "forward"),
+            ("internet", "forward"),
+            ("api-example", "deliver"),
+        ]
+    );
+    assert_eq!(hop(&e.hops, "web").src, "10.0.0.10:40000");
+    // 1:1, ports unchanged.
+    assert_eq!(hop(&e.hops, "igw-main").src, "13.124.0.5:40000");
+    let r = reply(&e);
+    assert_eq!(
+        path(&r.hops),
+        [
+            ("internet", "forward"),
+            ("igw-main", "forward"),
+            (ACL, "forward"),
+            ("web", "deliver"),
+        ]
+    );
+    assert_eq!(hop(&r.hops, "igw-main").dst, "10.0.0.10:40000");
+}
+
+#[test]
+fn igw_3_public_subnet_without_public_ip_is_no_public_ip() {
+    let e = tcp("public.toml", "worker", "api-example", 443);
+    assert_dropped(&e, "no_public_ip", "igw-main");
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("worker", "forward"),
+            ("rt-public", "forward"),
+            (ACL, "forward"),
+            ("igw-main", "drop"),
+        ]
+    );
+    assert!(e.reply.is_none());
+}
+
+#[test]
+fn igw_2_inbound_from_the_internet_to_a_public_ip_is_delivered() {
+    for to in ["web", "13.124.0.5"] {
+        let e = tcp("public.toml", "198.51.100.7", to, 443);
+        assert_delivered(&e);
+        assert_eq!(
+            path(&e.hops),
+            [
+                ("internet", "forward"),
+                ("igw-main", "forward"),
+                (ACL, "forward"),
+                ("web", "deliver"),
+            ]
+        );
+        assert_eq!(hop(&e.hops, "internet").dst, "13.124.0.5:443");
+        assert_eq!(hop(&e.hops, "igw-main").dst, "10.0.0.10:443");
+        assert_eq!(hop(&e.hops, "web").src, "198.51.100.7:40000");
+        let r = reply(&e);
+        assert_eq!(
+            path(&r.hops),
+            [
+                ("web", "forward"),
+                ("rt-public", "forward"),
+                (ACL, "forward"),
+                ("igw-main", "forward"),
+                ("internet", "forward"),
+                ("198.51.100.7", "deliver"),
+            ]
+        );
+        assert_eq!(hop(&r.hops, "igw-main").src, "13.124.0.5:443");
+    }
+}
+
+#[test]
+fn igw_3_inbound_from_the_internet_to_a_private_address_is_no_internet_route() {
+    let e = tcp("public.toml", "198.51.100.7", "10.0.0.10", 443);
+    assert_dropped(&e, "no_internet_route", "igw-main");
+    assert_eq!(path(&e.hops), [("igw-main", "drop")]);
+}
+
+#[test]
+fn igw_2_from_an_instances_public_ip_is_that_instance() {
+    // The address belongs to `web`: the probe leaves from its ENI and the
+    // IGW maps it, rather than appearing on the internet by itself.
+    let e = tcp("public.toml", "13.124.0.5", "api-example", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        components(&e.hops),
+        [
+            "web",
+            "rt-public",
+            ACL,
+            "igw-main",
+            "internet",
+            "api-example"
+        ]
+    );
+    assert_eq!(hop(&e.hops, "web").src, "10.0.0.10:40000");
+    assert_eq!(hop(&e.hops, "igw-main").src, "13.124.0.5:40000");
+    assert_eq!(
+        components(&reply(&e).hops),
+        ["internet", "igw-main", ACL, "web"]
+    );
+}
+
+#[test]
+fn explain_from_an_address_that_sends_nothing_of_its_own_is_an_error() {
+    let q = |from: &str| Query {
+        from: from.to_string(),
+        to: "api-example".to_string(),
+        protocol: packet::PROTO_TCP,
+        port: Some(443),
+    };
+    // A NAT gateway's Elastic IP.
+    let err = explain::explain(design("nat.toml"), &q("3.35.0.10")).unwrap_err();
+    assert!(err.contains("3.35.0.10") && err.contains("NAT"), "{err}");
+    // An AWS service's front door.
+    let err = explain::explain(design("endpoints.toml"), &q("52.216.8.10")).unwrap_err();
+    assert!(err.contains("52.216.8.10") && err.contains("s3"), "{err}");
+}
+
+// -- network ACLs ---------------------------------------------------------------
+
+#[test]
+fn nacl_2_lower_numbered_deny_wins() {
+    // Rule 100 denies 198.51.100.0/24; rule 200 would allow it.
+    let e = tcp("nacl.toml", "198.51.100.7", "web", 443);
+    assert_dropped(&e, "nacl_ingress_denied", "acl-web");
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("internet", "forward"),
+            ("igw-main", "forward"),
+            ("acl-web", "drop"),
+        ]
+    );
+    assert_eq!(
+        rule(&e.hops, "acl-web"),
+        "acl-web inbound rule 100 (deny tcp 443 from 198.51.100.0/24)"
+    );
+
+    // Elsewhere rule 100 does not match, and rule 200 allows.
+    let e = tcp("nacl.toml", "203.0.113.9", "web", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        rule(&e.hops, "acl-web"),
+        "acl-web inbound rule 200 (allow tcp 443 from 0.0.0.0/0)"
+    );
+}
+
+#[test]
+fn nacl_6_missing_ephemeral_range_drops_reply() {
+    let e = tcp("nacl.toml", "web", "api-example", 443);
+    assert_eq!(e.forward.verdict, "delivered");
+    assert_dropped(&e, "nacl_ingress_denied", "acl-web");
+    let r = reply(&e);
+    assert_eq!(
+        path(&r.hops),
+        [
+            ("internet", "forward"),
+            ("igw-main", "forward"),
+            ("acl-web", "drop"),
+        ]
+    );
+    let last = r.hops.last().expect("hops");
+    assert_eq!(last.dst, "10.0.0.10:40000");
+    assert_eq!(
+        last.rule.as_deref(),
+        Some("acl-web inbound rule * (deny: no rule matches)")
+    );
+}
+
+// -- security groups ------------------------------------------------------------
+
+#[test]
+fn sg_2_group_reference_admits_a_member() {
+    let e = tcp("security-groups.toml", "app", "db", 5432);
+    assert_delivered(&e);
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("app", "forward"),
+            ("vpc-main/main-rt", "forward"),
+            (ACL, "forward"),
+            (ACL, "forward"),
+            ("db", "deliver"),
+        ]
+    );
+    assert_eq!(
+        rule(&e.hops, "db"),
+        "sg-db inbound rule 1: tcp 5432 from group sg-app"
+    );
+    assert_eq!(
+        rule(&reply(&e).hops, "app"),
+        "part of a tracked connection (SG-3)"
+    );
+}
+
+#[test]
+fn sg_2_group_reference_denies_a_non_member() {
+    let e = tcp("security-groups.toml", "other", "db", 5432);
+    assert_dropped(&e, "sg_ingress_denied", "db");
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("other", "forward"),
+            ("vpc-main/main-rt", "forward"),
+            (ACL, "forward"),
+            (ACL, "forward"),
+            ("db", "drop"),
+        ]
+    );
+    assert_eq!(
+        rule(&e.hops, "db"),
+        "no inbound rule of its security groups allows it"
+    );
+}
+
+#[test]
+fn sg_1_group_without_egress_rules_is_sg_egress_denied() {
+    let e = tcp("security-groups.toml", "lonely", "db", 5432);
+    assert_dropped(&e, "sg_egress_denied", "lonely");
+    assert_eq!(path(&e.hops), [("lonely", "drop")]);
+    assert_eq!(
+        rule(&e.hops, "lonely"),
+        "no outbound rule of its security groups allows it"
+    );
+}
+
+#[test]
+fn sg_1_rules_of_all_groups_of_an_eni_are_united() {
+    // sg-mute allows nothing out; sg-app, also on the instance, allows all,
+    // and makes it a member for sg-db's reference.
+    let e = tcp("security-groups.toml", "mute", "db", 5432);
+    assert_delivered(&e);
+    assert_eq!(
+        rule(&e.hops, "mute"),
+        "sg-app outbound rule 1: all traffic to 0.0.0.0/0"
+    );
+}
+
+// -- route tables ---------------------------------------------------------------
+
+#[test]
+fn rt_5_blackhole_route_drops_without_falling_back_to_a_less_specific_route() {
+    let e = tcp("routes.toml", "app", "api-example", 443);
+    assert_dropped(&e, "route_blackhole", "rt-private");
+    assert_eq!(path(&e.hops), [("app", "forward"), ("rt-private", "drop")]);
+    assert_eq!(
+        rule(&e.hops, "rt-private"),
+        "93.184.216.0/24 -> nat-0gone (blackhole)"
+    );
+    // The 0.0.0.0/0 route it does not fall back to works.
+    let e = tcp("routes.toml", "app", "partner-api", 443);
+    assert_delivered(&e);
+    assert_eq!(rule(&e.hops, "rt-private"), "0.0.0.0/0 -> nat-a");
+}
+
+#[test]
+fn rt_6_no_matching_route_is_no_route() {
+    let e = tcp("routes.toml", "iso", "api-example", 443);
+    assert_dropped(&e, "no_route", "rt-isolated");
+    assert_eq!(path(&e.hops), [("iso", "forward"), ("rt-isolated", "drop")]);
+    assert_eq!(hop(&e.hops, "rt-isolated").rule, None);
+}
+
+#[test]
+fn rt_4_static_route_beats_prefix_list_route_of_the_same_length() {
+    // pl-partner (203.0.113.0/24) is a blackhole; the static /24 is not.
+    let e = tcp("routes.toml", "prio", "partner-api", 443);
+    assert_delivered(&e);
+    assert_eq!(rule(&e.hops, "rt-priority"), "203.0.113.0/24 -> nat-a");
+    assert_eq!(hop(&e.hops, "nat-a").decision, "forward");
+    assert_eq!(hop(&e.hops, "partner-api").decision, "deliver");
+}
+
+#[test]
+fn rt_4_prefix_list_route_beats_propagated_route_of_the_same_prefix() {
+    // pl-lab and the office's propagated route are both 192.168.0.0/16; the
+    // prefix-list route (a blackhole) wins.
+    let e = tcp("routes.toml", "prio", "office-pc", 22);
+    assert_dropped(&e, "route_blackhole", "rt-priority");
+    assert_eq!(
+        rule(&e.hops, "rt-priority"),
+        "pl-lab (192.168.0.0/16) -> nat-0old (blackhole)"
+    );
+
+    // Without the prefix-list route the propagated one is what remains.
+    let mut d = design("routes.toml");
+    let Some(Component::RouteTable(rt)) = d.lookup("rt-priority") else {
+        panic!("rt-priority");
+    };
+    d.route_tables[rt.idx()]
+        .routes
+        .retain(|r| !matches!(r.dest, RouteDest::PrefixList(_)));
+    let e = ask(d, "prio", "office-pc", "tcp", Some(22));
+    assert_delivered(&e);
+    assert_eq!(
+        rule(&e.hops, "rt-priority"),
+        "192.168.0.0/16 -> vgw-main (propagated)"
+    );
+}
+
+#[test]
+fn rt_4a_propagated_route_inside_the_vpc_cidr_loses_to_local() {
+    // The office announces 10.0.5.0/24, more specific than the VPC's /16.
+    let e = tcp("routes.toml", "prio", "lab", 22);
+    assert_delivered(&e);
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("prio", "forward"),
+            ("rt-priority", "forward"),
+            (ACL, "forward"),
+            (ACL, "forward"),
+            ("lab", "deliver"),
+        ]
+    );
+    assert_eq!(rule(&e.hops, "rt-priority"), "10.0.0.0/16 -> local");
+}
+
+#[test]
+fn rt_4b_customer_route_more_specific_than_an_s3_range_wins_over_the_endpoint() {
+    // 52.216.8.0/24 -> nat-a inside the S3 list's 52.216.0.0/15.
+    let e = tcp("routes.toml", "app", "s3", 443);
+    assert_delivered(&e);
+    assert_eq!(rule(&e.hops, "rt-private"), "52.216.8.0/24 -> nat-a");
+    let via = components(&e.hops);
+    assert!(via.contains(&"nat-a") && via.contains(&"igw-main"));
+    assert!(!via.contains(&"vpce-s3"));
+    assert_eq!(hop(&e.hops, "s3").src.split(':').next(), Some("3.35.0.10"));
+
+    // Elsewhere in the list the endpoint route applies.
+    let e = tcp("routes.toml", "app", "52.217.1.10", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("app", "forward"),
+            ("rt-private", "forward"),
+            (ACL, "forward"),
+            ("vpce-s3", "forward"),
+            ("s3", "deliver"),
+        ]
+    );
+}
+
+#[test]
+fn rt_4b_customer_route_equal_to_an_s3_range_wins_over_the_endpoint() {
+    let e = tcp("routes.toml", "eq", "52.217.1.10", 443);
+    assert_delivered(&e);
+    assert_eq!(rule(&e.hops, "rt-equal"), "52.216.0.0/15 -> nat-a");
+    assert!(!components(&e.hops).contains(&"vpce-s3"));
+}
+
+// -- middleboxes ----------------------------------------------------------------
+
+#[test]
+fn rt_2_subnet_route_to_a_middlebox_forwards_the_packet() {
+    let e = tcp("middlebox.toml", "app", "db", 5432);
+    assert_delivered(&e);
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("app", "forward"),
+            ("rt-app", "forward"),
+            (ACL, "forward"),
+            (ACL, "forward"),
+            ("fw", "forward"),
+            ("fw", "forward"),
+            ("rt-fw", "forward"),
+            (ACL, "forward"),
+            (ACL, "forward"),
+            ("db", "deliver"),
+        ]
+    );
+    assert_eq!(rule(&e.hops, "rt-app"), "10.0.2.0/24 -> eni-fw");
+    // A middlebox does not translate.
+    for h in &e.hops {
+        assert_eq!(
+            (h.src.as_str(), h.dst.as_str()),
+            ("10.0.1.10:40000", "10.0.2.20:5432")
+        );
+    }
+    // The reply takes the local route straight back.
+    assert_eq!(
+        components(&reply(&e).hops),
+        ["db", "vpc-main/main-rt", ACL, ACL, "app"]
+    );
+}
+
+#[test]
+fn rt_9_a_middlebox_decrements_ttl_and_the_vpc_router_does_not() {
+    let d = design("middlebox.toml");
+    let (Some(Component::Instance(app)), Some(Component::Instance(db))) =
+        (d.lookup("app"), d.lookup("db"))
+    else {
+        panic!("ids");
+    };
+    let mut net = Network::new(Arc::new(d));
+    let app_ip = Ipv4Addr::new(10, 0, 1, 10);
+    let db_ip = Ipv4Addr::new(10, 0, 2, 20);
+    let syn = |src, sport, dst, dport, flags| {
+        build::tcp(
+            &build::TcpSpec {
+                src: SocketAddrV4::new(src, sport),
+                dst: SocketAddrV4::new(dst, dport),
+                seq: 1,
+                ack: 0,
+                flags,
+                window: 1000,
+            },
+            &[],
+            64,
+            1,
+        )
+        .to_vec()
+    };
+    let mut out = syn(app_ip, 40000, db_ip, 5432, packet::tcp_flags::SYN);
+    let w = net.walk(&mut out, Loc::HostOut(Host::Instance(app)), Nanos::ZERO);
+    assert_eq!(w.end, Step::Deliver(Host::Instance(db)));
+    assert_eq!(packet::parse(&out).expect("valid").ttl, 63);
+    // Back by the local route, through no middlebox: TTL unchanged.
+    let mut back = syn(
+        db_ip,
+        5432,
+        app_ip,
+        40000,
+        packet::tcp_flags::SYN | packet::tcp_flags::ACK,
+    );
+    let w = net.walk(&mut back, Loc::HostOut(Host::Instance(db)), Nanos(1000));
+    assert_eq!(w.end, Step::Deliver(Host::Instance(app)));
+    assert_eq!(packet::parse(&back).expect("valid").ttl, 64);
+}
+
+#[test]
+fn rt_9_default_route_to_a_middlebox_reaches_the_internet() {
+    let e = tcp("middlebox.toml", "exposed", "api-example", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        components(&e.hops),
+        [
+            "exposed",
+            "rt-edge",
+            ACL,
+            ACL,
+            "fw",
+            "fw",
+            "rt-fw",
+            ACL,
+            "igw-main",
+            "internet",
+            "api-example"
+        ]
+    );
+    assert_eq!(rule(&e.hops, "rt-edge"), "0.0.0.0/0 -> eni-fw");
+    // The IGW maps the sender's own public IP, whoever forwarded it.
+    assert_eq!(hop(&e.hops, "igw-main").src, "13.124.0.8:40000");
+}
+
+#[test]
+fn rt_9_loop_between_two_middleboxes_ends_in_ttl_expired() {
+    let e = tcp("middlebox-loop.toml", "app", "api-example", 443);
+    assert_dropped(&e, "ttl_expired", "fw2");
+    let c = components(&e.hops);
+    let count = |x: &str| c.iter().filter(|h| **h == x).count();
+    // TTL 64: fw1 forwards 32 times, fw2 31 times and drops the 32nd.
+    assert_eq!(count("rt-app"), 1);
+    assert_eq!(count("rt-fw1"), 32);
+    assert_eq!(count("rt-fw2"), 31);
+    let last = e.hops.last().expect("hops");
+    assert_eq!((last.component.as_str(), last.decision), ("fw2", "drop"));
+    assert_eq!(
+        last.rule.as_deref(),
+        Some("TTL reached zero at a forwarding instance")
+    );
+}
+
+#[test]
+fn source_dest_check_on_a_route_target_drops_forwarded_packets() {
+    let e = tcp("middlebox.toml", "guarded", "db", 5432);
+    assert_dropped(&e, "source_dest_check", "guard");
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("guarded", "forward"),
+            ("rt-guarded", "forward"),
+            (ACL, "forward"),
+            (ACL, "forward"),
+            ("guard", "drop"),
+        ]
+    );
+    assert_eq!(rule(&e.hops, "rt-guarded"), "10.0.2.0/24 -> guard");
+}
+
+// -- endpoints ------------------------------------------------------------------
+
+#[test]
+fn gwe_3_s3_goes_through_the_gateway_endpoint_and_dynamodb_through_nat() {
+    let e = tcp("endpoints.toml", "orders", "s3", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("orders", "forward"),
+            ("rt-private", "forward"),
+            (ACL, "forward"),
+            ("vpce-s3", "forward"),
+            ("s3", "deliver"),
+        ]
+    );
+    assert!(rule(&e.hops, "rt-private").ends_with("-> vpce-s3"));
+    // The service sees the private source address.
+    let src = &hop(&e.hops, "orders").src;
+    assert!(src.starts_with("10.0.1."), "{src}");
+    assert_eq!(&hop(&e.hops, "s3").src, src);
+    assert_eq!(
+        path(&reply(&e).hops),
+        [
+            ("vpce-s3", "forward"),
+            (ACL, "forward"),
+            ("orders", "deliver")
+        ]
+    );
+
+    let e = tcp("endpoints.toml", "orders", "dynamodb", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        components(&e.hops),
+        [
+            "orders",
+            "rt-private",
+            ACL,
+            ACL,
+            "nat-a",
+            "rt-public",
+            ACL,
+            "igw-main",
+            "internet",
+            "dynamodb"
+        ]
+    );
+    assert_eq!(rule(&e.hops, "rt-private"), "0.0.0.0/0 -> nat-a");
+    assert!(hop(&e.hops, "dynamodb").src.starts_with("3.35.0.10:"));
+}
+
+#[test]
+fn gwe_5_udp_to_s3_through_the_gateway_endpoint_is_protocol_not_supported() {
+    let e = ask(design("endpoints.toml"), "orders", "s3", "udp", Some(443));
+    assert_dropped(&e, "protocol_not_supported", "vpce-s3");
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("orders", "forward"),
+            ("rt-private", "forward"),
+            (ACL, "forward"),
+            ("vpce-s3", "drop"),
+        ]
+    );
+}
+
+fn endpoint_ip(d: &Design, id: &str) -> Ipv4Addr {
+    let Some(Component::Endpoint(e)) = d.lookup(id) else {
+        panic!("{id}");
+    };
+    let EndpointKind::Interface { enis, .. } = &d.endpoints[e.idx()].kind else {
+        panic!("{id} is not an interface endpoint");
+    };
+    d.enis[enis[0].idx()].ip
+}
+
+#[test]
+fn ife_2_private_dns_resolves_the_service_name_to_the_endpoint_eni() {
+    let ip = endpoint_ip(&design("endpoints.toml"), "vpce-sqs");
+    assert!(ip.octets()[..3] == [10, 0, 9], "{ip}");
+    // Not the public front door 52.46.128.10.
+    let e = tcp("endpoints.toml", "orders", "sqs", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("orders", "forward"),
+            ("rt-private", "forward"),
+            (ACL, "forward"),
+            (ACL, "forward"),
+            ("vpce-sqs", "deliver"),
+        ]
+    );
+    assert_eq!(hop(&e.hops, "vpce-sqs").dst, format!("{ip}:443"));
+    assert_eq!(rule(&e.hops, "rt-private"), "10.0.0.0/16 -> local");
+}
+
+#[test]
+fn sg_2_interface_endpoint_admits_one_function_by_group_reference() {
+    let e = tcp("endpoints.toml", "orders", "vpce-sqs", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        rule(&e.hops, "vpce-sqs"),
+        "sg-endpoint inbound rule 1: tcp 443 from group sg-orders"
+    );
+    assert_eq!(
+        components(&reply(&e).hops),
+        ["vpce-sqs", "vpc-main/main-rt", ACL, ACL, "orders"]
+    );
+
+    let e = tcp("endpoints.toml", "reports", "sqs", 443);
+    assert_dropped(&e, "sg_ingress_denied", "vpce-sqs");
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("reports", "forward"),
+            ("rt-private", "forward"),
+            (ACL, "forward"),
+            (ACL, "forward"),
+            ("vpce-sqs", "drop"),
+        ]
+    );
+}
+
+// -- Lambda ---------------------------------------------------------------------
+
+#[test]
+fn lam_3_function_in_a_public_subnet_has_no_internet() {
+    let e = tcp("lambda.toml", "fetch-in-vpc", "api-example", 443);
+    assert_dropped(&e, "no_public_ip", "igw-main");
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("fetch-in-vpc", "forward"),
+            ("rt-public", "forward"),
+            (ACL, "forward"),
+            ("igw-main", "drop"),
+        ]
+    );
+    assert!(hop(&e.hops, "fetch-in-vpc").src.starts_with("10.0.0."));
+}
+
+#[test]
+fn lam_1_function_outside_any_vpc_has_internet() {
+    let e = tcp("lambda.toml", "fetch-outside", "api-example", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        path(&e.hops),
+        [("internet", "forward"), ("api-example", "deliver")]
+    );
+    assert_eq!(
+        path(&reply(&e).hops),
+        [("internet", "forward"), ("fetch-outside", "deliver")]
+    );
+    // It reaches an instance of a VPC only by its public IP.
+    let e = tcp("lambda.toml", "fetch-outside", "web", 443);
+    assert_delivered(&e);
+    assert_eq!(hop(&e.hops, "internet").dst, "13.124.0.5:443");
+}
+
+#[test]
+fn lam_1_function_outside_any_vpc_cannot_reach_private_addresses() {
+    let e = tcp("lambda.toml", "fetch-outside", "10.0.0.10", 443);
+    assert_dropped(&e, "no_internet_route", "igw-main");
+    assert_eq!(path(&e.hops), [("igw-main", "drop")]);
+}
+
+// -- VPN --------------------------------------------------------------------------
+
+#[test]
+fn ife_3_office_reaches_an_interface_endpoint_over_vpn() {
+    let ip = endpoint_ip(&design("vpn.toml"), "vpce-sqs");
+    let e = tcp("vpn.toml", "build-server", "vpce-sqs", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("office", "forward"),
+            ("vgw-main", "forward"),
+            (ACL, "forward"),
+            ("vpce-sqs", "deliver"),
+        ]
+    );
+    assert_eq!(hop(&e.hops, "vpce-sqs").dst, format!("{ip}:443"));
+    assert_eq!(hop(&e.hops, "vpce-sqs").src, "192.168.10.5:40000");
+    let r = reply(&e);
+    assert_eq!(
+        path(&r.hops),
+        [
+            ("vpce-sqs", "forward"),
+            ("rt-propagated", "forward"),
+            (ACL, "forward"),
+            ("vgw-main", "forward"),
+            ("build-server", "deliver"),
+        ]
+    );
+    // VPN-1: the way back is the propagated route.
+    assert_eq!(
+        rule(&r.hops, "rt-propagated"),
+        "192.168.0.0/16 -> vgw-main (propagated)"
+    );
+}
+
+#[test]
+fn vpn_1_without_propagation_the_reply_has_no_route() {
+    let e = tcp("vpn.toml", "build-server", "vpce-sns", 443);
+    assert_eq!(e.forward.verdict, "delivered");
+    assert_dropped(&e, "no_route", "rt-static-only");
+    assert_eq!(
+        path(&reply(&e).hops),
+        [("vpce-sns", "forward"), ("rt-static-only", "drop")]
+    );
+}
+
+#[test]
+fn gwe_4_office_cannot_use_the_vpcs_gateway_endpoint() {
+    let e = tcp("vpn.toml", "build-server", "s3", 443);
+    assert_dropped(&e, "no_route", "vgw-main");
+    assert_eq!(path(&e.hops), [("office", "forward"), ("vgw-main", "drop")]);
+    assert!(rule(&e.hops, "vgw-main").contains("GWE-4"));
+}
+
+// -- peering ----------------------------------------------------------------------
+
+#[test]
+fn pcx_1_peering_with_routes_on_both_sides_delivers() {
+    let e = tcp("peering.toml", "a-app", "b-db", 5432);
+    assert_delivered(&e);
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("a-app", "forward"),
+            ("rt-a", "forward"),
+            ("vpc-a/default-acl", "forward"),
+            ("pcx-ab", "forward"),
+            ("vpc-b/default-acl", "forward"),
+            ("b-db", "deliver"),
+        ]
+    );
+    assert_eq!(rule(&e.hops, "rt-a"), "10.1.0.0/16 -> pcx-ab");
+    let r = reply(&e);
+    assert_eq!(
+        path(&r.hops),
+        [
+            ("b-db", "forward"),
+            ("rt-b", "forward"),
+            ("vpc-b/default-acl", "forward"),
+            ("pcx-ab", "forward"),
+            ("vpc-a/default-acl", "forward"),
+            ("a-app", "deliver"),
+        ]
+    );
+    assert_eq!(rule(&r.hops, "rt-b"), "10.0.0.0/16 -> pcx-ab");
+}
+
+#[test]
+fn pcx_1_without_a_route_back_the_reply_is_no_route() {
+    let e = tcp("peering.toml", "a-app", "b-oneway", 5432);
+    assert_eq!(e.forward.verdict, "delivered");
+    assert_dropped(&e, "no_route", "rt-b-oneway");
+    assert_eq!(
+        path(&reply(&e).hops),
+        [("b-oneway", "forward"), ("rt-b-oneway", "drop")]
+    );
+}
+
+#[test]
+fn pcx_2_peering_is_not_transitive() {
+    let e = tcp("peering.toml", "a-app", "c-app", 5432);
+    assert_dropped(&e, "peering_not_transitive", "pcx-ab");
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("a-app", "forward"),
+            ("rt-a", "forward"),
+            ("vpc-a/default-acl", "forward"),
+            ("pcx-ab", "drop"),
+        ]
+    );
+    assert_eq!(rule(&e.hops, "rt-a"), "10.2.0.0/16 -> pcx-ab");
+    assert!(!components(&e.hops).contains(&"pcx-bc"));
+}
+
+#[test]
+fn pcx_3_security_group_references_a_group_of_the_peer_vpc() {
+    let e = tcp("peering.toml", "a-app", "b-db", 5432);
+    assert_delivered(&e);
+    assert_eq!(
+        rule(&e.hops, "b-db"),
+        "sg-b-db inbound rule 1: tcp 5432 from group sg-a-app"
+    );
+    let e = tcp("peering.toml", "a-batch", "b-db", 5432);
+    assert_dropped(&e, "sg_ingress_denied", "b-db");
+    assert_eq!(
+        components(&e.hops),
+        [
+            "a-batch",
+            "rt-a",
+            "vpc-a/default-acl",
+            "pcx-ab",
+            "vpc-b/default-acl",
+            "b-db"
+        ]
+    );
+}

@@ -227,7 +227,10 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.set_position(now.0 / 1_000_000);
             let rate = events as f64 / elapsed.as_secs_f64().max(1e-9);
-            bar.set_message(format!("{now} of {} virtual, {:.0} events/s", self.duration, rate));
+            bar.set_message(format!(
+                "{now} of {} virtual, {:.0} events/s",
+                self.duration, rate
+            ));
         }
     }
 

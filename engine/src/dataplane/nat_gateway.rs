@@ -22,7 +22,7 @@ pub const PER_DESTINATION: u32 = 55_000;
 /// Idle timeout (NAT-6).
 pub const IDLE_TIMEOUT: Nanos = Nanos::from_secs(350);
 /// How long a closed TCP mapping keeps its port.
-pub const CLOSED_LINGER: Nanos = Nanos::from_secs(10);
+pub const CLOSED_LINGER: Nanos = Nanos::from_secs(2);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NatError {

@@ -58,9 +58,9 @@ pub enum Kind {
         conn: u32,
         epoch: u32,
     },
-    ItemDeadline {
-        item: u32,
-        epoch: u32,
+    /// The deadlines of a traffic's items.
+    Deadlines {
+        traffic: u32,
     },
     Close {
         conn: u32,
@@ -73,7 +73,7 @@ pub enum Kind {
 }
 
 /// How often idle connection-tracking entries and NAT mappings are swept.
-pub const SWEEP_EVERY: Nanos = Nanos::from_secs(10);
+pub const SWEEP_EVERY: Nanos = Nanos::from_secs(1);
 
 /// What expectations watch, compiled for the hot path.
 #[derive(Debug, Default)]
@@ -288,7 +288,7 @@ impl Sim {
             } => self.packet(&mut buf, loc, tag, crossed, admitted),
             Kind::Arrival { traffic } => self.arrival(traffic),
             Kind::ConnTimer { conn, epoch } => self.conn_timer(conn, epoch),
-            Kind::ItemDeadline { item, epoch } => self.item_deadline(item, epoch),
+            Kind::Deadlines { traffic } => self.deadlines(traffic),
             Kind::Close { conn, epoch } => self.close_after_hold(conn, epoch),
             Kind::Timeline { idx } => {
                 let design = Arc::clone(&self.design);

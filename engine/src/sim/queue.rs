@@ -13,6 +13,7 @@ use rustc_hash::FxHashSet;
 
 use crate::units::Nanos;
 
+/// An event taken from the queue.
 #[derive(Debug)]
 pub struct Event<K> {
     pub at: Nanos,
@@ -20,18 +21,22 @@ pub struct Event<K> {
     pub kind: K,
 }
 
-impl<K> PartialEq for Event<K> {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
+/// What the heap orders: small, so that sifting moves little memory; the
+/// event itself waits in a slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    at: u64,
+    seq: u64,
+    slot: u32,
 }
-impl<K> Eq for Event<K> {}
-impl<K> PartialOrd for Event<K> {
+
+impl PartialOrd for Entry {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl<K> Ord for Event<K> {
+
+impl Ord for Entry {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest.
     fn cmp(&self, other: &Self) -> Ordering {
         (other.at, other.seq).cmp(&(self.at, self.seq))
@@ -60,7 +65,9 @@ pub struct EventId(pub u64);
 
 #[derive(Debug)]
 pub struct Queue<K> {
-    heap: BinaryHeap<Event<K>>,
+    heap: BinaryHeap<Entry>,
+    slots: Vec<Option<K>>,
+    free: Vec<u32>,
     seq: u64,
     now: Nanos,
     cancelled: FxHashSet<u64>,
@@ -70,6 +77,8 @@ impl<K> Default for Queue<K> {
     fn default() -> Self {
         Queue {
             heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
             seq: 0,
             now: Nanos::ZERO,
             cancelled: FxHashSet::default(),
@@ -101,7 +110,21 @@ impl<K> Queue<K> {
         }
         let seq = self.seq;
         self.seq += 1;
-        self.heap.push(Event { at, seq, kind });
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.slots[s as usize] = Some(kind);
+                s
+            }
+            None => {
+                self.slots.push(Some(kind));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(Entry {
+            at: at.0,
+            seq,
+            slot,
+        });
         Ok(EventId(seq))
     }
 
@@ -111,17 +134,23 @@ impl<K> Queue<K> {
 
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<Nanos> {
-        self.heap.peek().map(|e| e.at)
+        self.heap.peek().map(|e| Nanos(e.at))
     }
 
     /// Takes the earliest event and advances the current time to it.
     pub fn pop(&mut self) -> Option<Event<K>> {
         while let Some(e) = self.heap.pop() {
+            let kind = self.slots[e.slot as usize].take();
+            self.free.push(e.slot);
             if !self.cancelled.is_empty() && self.cancelled.remove(&e.seq) {
                 continue;
             }
-            self.now = e.at;
-            return Some(e);
+            self.now = Nanos(e.at);
+            return kind.map(|kind| Event {
+                at: Nanos(e.at),
+                seq: e.seq,
+                kind,
+            });
         }
         None
     }

@@ -61,6 +61,11 @@ pub(crate) struct Conn {
 /// Per traffic generator.
 #[derive(Clone, Debug)]
 struct Gen {
+    /// Deadlines of this traffic's items, in order (one timeout per
+    /// traffic makes them monotonic): one queue event per traffic, not one
+    /// per item.
+    deadlines: std::collections::VecDeque<(Nanos, Tag)>,
+    deadline_scheduled: bool,
     rng: Rng,
     seq: u16,
     udp_port: u16,
@@ -110,6 +115,8 @@ impl Traffic {
             .iter()
             .enumerate()
             .map(|(i, t)| Gen {
+                deadlines: std::collections::VecDeque::new(),
+                deadline_scheduled: false,
                 rng: Rng::new(seed, i as u64 + 1),
                 seq: 0,
                 udp_port: 0,
@@ -315,13 +322,7 @@ impl Sim {
                 self.flush(c, &mut out);
                 self.t.out = out;
                 if tr.pattern == Pattern::Requests {
-                    self.at(
-                        deadline,
-                        Kind::ItemDeadline {
-                            item: tag.item,
-                            epoch: tag.epoch,
-                        },
-                    );
+                    self.add_deadline(t, deadline, tag);
                 }
             }
             Pattern::Ping => {
@@ -347,13 +348,7 @@ impl Sim {
                     seq,
                 );
                 self.send(b, host, tag);
-                self.at(
-                    deadline,
-                    Kind::ItemDeadline {
-                        item: tag.item,
-                        epoch: tag.epoch,
-                    },
-                );
+                self.add_deadline(t, deadline, tag);
             }
             Pattern::Udp => {
                 let g = &mut self.t.gens[t as usize];
@@ -371,13 +366,7 @@ impl Sim {
                     0,
                 );
                 self.send(b, host, tag);
-                self.at(
-                    deadline,
-                    Kind::ItemDeadline {
-                        item: tag.item,
-                        epoch: tag.epoch,
-                    },
-                );
+                self.add_deadline(t, deadline, tag);
             }
         }
     }
@@ -437,12 +426,39 @@ impl Sim {
         self.t.out = out;
     }
 
-    pub(crate) fn item_deadline(&mut self, item: u32, epoch: u32) {
-        let tag = Tag {
-            item,
-            epoch,
-            toward: true,
-        };
+    fn add_deadline(&mut self, t: u32, at: Nanos, tag: Tag) {
+        let g = &mut self.t.gens[t as usize];
+        g.deadlines.push_back((at, tag));
+        if !g.deadline_scheduled {
+            g.deadline_scheduled = true;
+            self.at(at, Kind::Deadlines { traffic: t });
+        }
+    }
+
+    /// Fails every item of traffic `t` whose deadline has come.
+    pub(crate) fn deadlines(&mut self, t: u32) {
+        let now = self.now();
+        loop {
+            let g = &mut self.t.gens[t as usize];
+            match g.deadlines.front().copied() {
+                Some((at, tag)) if at <= now => {
+                    g.deadlines.pop_front();
+                    self.item_deadline(tag);
+                }
+                Some((at, _)) => {
+                    self.at(at, Kind::Deadlines { traffic: t });
+                    return;
+                }
+                None => {
+                    g.deadline_scheduled = false;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn item_deadline(&mut self, tag: Tag) {
+        let item = tag.item;
         if self.t.item_info(tag).is_none() || !self.t.items[item as usize].live {
             return;
         }

@@ -355,10 +355,12 @@ impl<T: Trace> Cx<'_, T> {
                     },
                     _ => unreachable!("handled above"),
                 };
-                return Step::Next {
-                    loc,
-                    delay: Nanos::ZERO,
+                // Crossing into another VPC takes the cross-AZ latency.
+                let delay = match loc {
+                    Loc::Peering { .. } => d.latency.cross_az,
+                    _ => Nanos::ZERO,
                 };
+                return Step::Next { loc, delay };
             }
         };
         if next_subnet != s {
@@ -660,7 +662,7 @@ impl<T: Trace> Cx<'_, T> {
         );
         Step::Next {
             loc: Loc::Internet,
-            delay: Nanos::ZERO,
+            delay: self.d.latency.edge(),
         }
     }
 
@@ -720,9 +722,11 @@ impl<T: Trace> Cx<'_, T> {
         let dst = u32::from(p.dst);
         if let Some(h) = self.st.internet_hosts.get(&dst).copied() {
             self.forward(Place::Internet, Rule::None, p);
+            // The region's edge was crossed on the way in (`Latency::edge`);
+            // an internet host is the rest of the way.
             let delay = match h {
-                Host::AwsService(_) | Host::LambdaOutside(_) => d.latency.aws_service,
-                _ => d.latency.internet,
+                Host::AwsService(_) | Host::LambdaOutside(_) => Nanos::ZERO,
+                _ => d.latency.beyond_edge(),
             };
             return Step::Next {
                 loc: Loc::Arrive(h),
@@ -738,7 +742,7 @@ impl<T: Trace> Cx<'_, T> {
                         igw,
                         outbound: false,
                     },
-                    delay: Nanos::ZERO,
+                    delay: d.latency.edge(),
                 };
             }
             return self.drop(
@@ -843,7 +847,7 @@ impl<T: Trace> Cx<'_, T> {
                 eni: x,
                 from: Entry::Peering(pc),
             },
-            delay: d.latency.cross_az,
+            delay: Nanos::ZERO,
         }
     }
 
@@ -929,7 +933,7 @@ impl<T: Trace> Cx<'_, T> {
             },
             Host::External(_) => Step::Next {
                 loc: Loc::Internet,
-                delay: d.latency.internet,
+                delay: d.latency.beyond_edge(),
             },
             Host::LambdaOutside(_) => Step::Next {
                 loc: Loc::Internet,
@@ -947,7 +951,7 @@ impl<T: Trace> Cx<'_, T> {
                     },
                     _ => Step::Next {
                         loc: Loc::Internet,
-                        delay: d.latency.aws_service,
+                        delay: Nanos::ZERO,
                     },
                 }
             }

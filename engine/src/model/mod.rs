@@ -30,6 +30,20 @@ pub struct Latency {
     pub vpn: Nanos,
 }
 
+impl Latency {
+    /// The region's edge: what a packet takes between a VPC and the public
+    /// internet (an AWS service's front door is right behind it). An internet
+    /// host is `internet` away in all, the edge included.
+    pub fn edge(&self) -> Nanos {
+        self.aws_service
+    }
+
+    /// From the region's edge to an internet host.
+    pub fn beyond_edge(&self) -> Nanos {
+        Nanos(self.internet.0.saturating_sub(self.aws_service.0))
+    }
+}
+
 impl Default for Latency {
     fn default() -> Self {
         Latency {

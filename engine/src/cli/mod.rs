@@ -182,13 +182,27 @@ fn explain_cmd(
     }
 }
 
-fn simulate(design: crate::model::Design, opts: &RunOpts) -> crate::sim::Sim {
-    let run = crate::sim::RunOptions { seed: opts.seed };
-    let mut sim = crate::sim::Sim::new(std::sync::Arc::new(design), &run);
-    let mut progress = Progress::new(sim.design.duration, opts.quiet);
-    sim.run(|now, events| progress.update(now, events));
+/// The number of worker threads: `--threads`, else every core.
+pub fn threads(opts: &RunOpts) -> usize {
+    opts.threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+fn simulate(design: crate::model::Design, opts: &RunOpts) -> crate::sim::parallel::Outcome {
+    let run = crate::sim::RunOptions {
+        seed: opts.seed,
+        threads: threads(opts),
+    };
+    let mut progress = Progress::new(design.duration, opts.quiet);
+    let out = crate::sim::parallel::run(
+        std::sync::Arc::new(design),
+        &run,
+        &|_| Vec::new(),
+        &mut |now, events| progress.update(now, events),
+    );
     progress.done();
-    sim
+    out
 }
 
 /// A progress bar on standard error, for runs that last more than a second

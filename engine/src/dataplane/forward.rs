@@ -752,9 +752,14 @@ impl<T: Trace> Cx<'_, T> {
                 DropReason::NoInternetRoute,
             );
         }
-        if let Some(v) = d.vpcs.iter().find(|v| v.contains(p.dst)) {
-            // A private address is not routed on the internet.
-            let place = v.igw.map_or(Place::Internet, |g| comp(Component::Igw(g)));
+        let mut owners = d.vpcs.iter().filter(|v| v.contains(p.dst));
+        if let Some(v) = owners.next() {
+            // A private address is not routed on the internet. When exactly
+            // one VPC has it, its internet gateway is where a user looks.
+            let place = match (owners.next(), v.igw) {
+                (None, Some(g)) => comp(Component::Igw(g)),
+                _ => Place::Internet,
+            };
             return self.drop(
                 place,
                 Rule::Text("a private address is not reachable from the internet"),

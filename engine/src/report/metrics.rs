@@ -120,4 +120,97 @@ pub struct Metrics {
     pub packet_hops: u64,
     pub packets_sent: u64,
     pub end: Nanos,
+    /// Per NAT gateway: peak simultaneous mappings, and the most ports in
+    /// use towards one destination at the end.
+    pub nat_peak: Vec<u64>,
+    pub nat_ports: Vec<u64>,
+}
+
+impl TrafficMetrics {
+    fn merge(&mut self, o: &TrafficMetrics) {
+        self.started += o.started;
+        self.delivered += o.delivered;
+        self.failed += o.failed;
+        self.unfinished += o.unfinished;
+        self.retransmissions += o.retransmissions;
+        self.corrupt_bytes += o.corrupt_bytes;
+        self.bytes_delivered += o.bytes_delivered;
+        for (k, v) in &o.failures {
+            *self.failures.entry(*k).or_default() += v;
+        }
+        for (k, v) in &o.drops {
+            *self.drops.entry(*k).or_default() += v;
+        }
+        let _ = self.setup.add(&o.setup);
+        let _ = self.completion.add(&o.completion);
+    }
+}
+
+impl ExpectState {
+    fn merge(&mut self, o: &ExpectState) {
+        self.started += o.started;
+        self.delivered += o.delivered;
+        self.failed += o.failed;
+        self.unfinished += o.unfinished;
+        self.path_packets += o.path_packets;
+        self.via_missed += o.via_missed;
+        self.not_via_crossed += o.not_via_crossed;
+        self.drops += o.drops;
+        self.drop_mismatch += o.drop_mismatch;
+        for (k, v) in &o.drops_seen {
+            *self.drops_seen.entry(*k).or_default() += v;
+        }
+    }
+}
+
+impl Metrics {
+    /// Adds the metrics of LP `lp`; the NAT gateways it owns give their
+    /// peaks from its network.
+    pub fn merge(
+        &mut self,
+        o: &Metrics,
+        net: &crate::dataplane::Network,
+        lp: u32,
+        part: &crate::sim::partition::Partition,
+    ) {
+        let d = &*net.design;
+        if self.traffic.len() < o.traffic.len() {
+            self.traffic
+                .resize(o.traffic.len(), TrafficMetrics::default());
+        }
+        for (a, b) in self.traffic.iter_mut().zip(&o.traffic) {
+            a.merge(b);
+        }
+        if self.expects.len() < o.expects.len() {
+            self.expects.resize(o.expects.len(), ExpectState::default());
+        }
+        for (a, b) in self.expects.iter_mut().zip(&o.expects) {
+            a.merge(b);
+        }
+        for (k, v) in &o.components {
+            let e = self.components.entry(*k).or_default();
+            e.packets += v.packets;
+            e.bytes += v.bytes;
+        }
+        for (k, v) in &o.drops {
+            *self.drops.entry(*k).or_default() += v;
+        }
+        self.events += o.events;
+        self.packet_hops += o.packet_hops;
+        self.packets_sent += o.packets_sent;
+        self.nat_peak.resize(d.nats.len(), 0);
+        self.nat_ports.resize(d.nats.len(), 0);
+        for (n, nat) in d.nats.iter().enumerate() {
+            let owner = part.of_loc(
+                d,
+                crate::dataplane::Loc::NatOut(crate::model::NatId::from_idx(n)),
+            );
+            if owner == lp {
+                let t = &net.st.nats[n];
+                self.nat_peak[n] = t.peak as u64;
+                self.nat_ports[n] = u64::from(t.max_ports_per_destination());
+            }
+            let _ = nat;
+        }
+    }
 }

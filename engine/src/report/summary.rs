@@ -79,7 +79,10 @@ pub fn render(net: &Network, m: &Metrics, seed: u64) -> String {
         for (p, c) in gateways {
             let (name, kind) = net.place_name(*p);
             let peak = match p {
-                Place::Component(Component::Nat(n)) => net.st.nats[n.idx()].peak.to_string(),
+                Place::Component(Component::Nat(n)) => m
+                    .nat_peak
+                    .get(n.idx())
+                    .map_or("-".to_string(), |p| p.to_string()),
                 _ => "-".to_string(),
             };
             let _ = writeln!(

@@ -8,6 +8,8 @@
 //! a link with a delay or a capacity limit, where a new event is scheduled.
 
 pub mod capacity;
+pub mod parallel;
+pub mod partition;
 pub mod queue;
 
 use std::sync::Arc;
@@ -30,6 +32,10 @@ pub struct Tag {
     pub item: u32,
     pub epoch: u32,
     pub toward: bool,
+    /// The item's traffic and start, so that any LP can attribute the
+    /// packet to expectation windows without asking the item's owner.
+    pub traffic: u32,
+    pub start: Nanos,
 }
 
 impl Tag {
@@ -37,7 +43,13 @@ impl Tag {
         item: u32::MAX,
         epoch: 0,
         toward: false,
+        traffic: u32::MAX,
+        start: Nanos::ZERO,
     };
+
+    pub fn is_none(&self) -> bool {
+        self.traffic == u32::MAX
+    }
 }
 
 #[derive(Debug)]
@@ -70,6 +82,18 @@ pub enum Kind {
         idx: u32,
     },
     Sweep,
+    /// From another LP: a packet of an item this LP owns was dropped there.
+    ItemDropped {
+        tag: Tag,
+        reason: DropReason,
+        place: Place,
+    },
+    /// From another LP: a datagram of an item this LP owns arrived at `at`.
+    ItemDelivered {
+        tag: Tag,
+        at: Nanos,
+        bytes: u64,
+    },
 }
 
 /// How often idle connection-tracking entries and NAT mappings are swept.
@@ -121,7 +145,7 @@ impl Watch {
 
 /// Something that watches packets as they move: pcap files, flow logs.
 /// Called only when at least one is attached, so a plain run pays nothing.
-pub trait Recorder {
+pub trait Recorder: Send {
     /// The packet as it is when a step at `loc` begins, at virtual time `now`.
     fn arrive(&mut self, now: Nanos, loc: Loc, buf: &[u8]);
     /// The packet as it is when the step ends, and how it ended.
@@ -173,13 +197,13 @@ impl Trace for HopTrace<'_> {
     fn hop(&mut self, hop: Hop) {
         self.hops += 1;
         if let Place::Component(c) = hop.place {
-            if hop.decision != crate::dataplane::Decision::Drop {
-                self.crossed |= self.watch.bit_of(c);
-                if counted(c) {
-                    let e = self.components.entry(hop.place).or_default();
-                    e.packets += 1;
-                    e.bytes += u64::from(hop.view.total_len);
-                }
+            // The component that drops a packet was reached too: `via`
+            // speaks of the way up to where it was delivered or dropped.
+            self.crossed |= self.watch.bit_of(c);
+            if hop.decision != crate::dataplane::Decision::Drop && counted(c) {
+                let e = self.components.entry(hop.place).or_default();
+                e.packets += 1;
+                e.bytes += u64::from(hop.view.total_len);
             }
         }
     }
@@ -189,6 +213,8 @@ impl Trace for HopTrace<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub seed: Option<u64>,
+    /// Worker threads; 0 or 1 runs every LP on the calling thread.
+    pub threads: usize,
 }
 
 pub struct Sim {
@@ -203,10 +229,27 @@ pub struct Sim {
     pub seed: u64,
     /// Attached recorders (pcap, flow logs); empty for a plain run.
     pub recorders: Vec<Box<dyn Recorder>>,
+    /// This LP, and the split it belongs to.
+    pub lp: u32,
+    pub part: Arc<partition::Partition>,
+    /// Events for other LPs: (LP, time, event), in the order produced.
+    pub outbox: Vec<(u32, Nanos, Kind)>,
 }
 
 impl Sim {
+    /// A whole design as one LP set, for tests and tools: see [`run`].
     pub fn new(design: Arc<Design>, opts: &RunOptions) -> Sim {
+        let part = Arc::new(partition::Partition::new(&design));
+        Sim::new_lp(design, opts, part, u32::MAX)
+    }
+
+    /// LP `lp` of `part` (`u32::MAX`: every LP in one).
+    pub fn new_lp(
+        design: Arc<Design>,
+        opts: &RunOptions,
+        part: Arc<partition::Partition>,
+        lp: u32,
+    ) -> Sim {
         let seed = opts.seed.unwrap_or(design.seed);
         let net = Network::new(Arc::clone(&design));
         let servers = design
@@ -235,10 +278,15 @@ impl Sim {
             servers,
             seed,
             recorders: Vec::new(),
+            lp,
+            part,
+            outbox: Vec::new(),
             design,
         };
         for (i, t) in sim.design.traffic.iter().enumerate() {
-            let _ = sim.q.push(t.start, Kind::Arrival { traffic: i as u32 });
+            if sim.owns_source(t.from) {
+                let _ = sim.q.push(t.start, Kind::Arrival { traffic: i as u32 });
+            }
         }
         for (i, e) in sim.design.events.iter().enumerate() {
             let _ = sim.q.push(e.at, Kind::Timeline { idx: i as u32 });
@@ -249,6 +297,47 @@ impl Sim {
 
     pub fn now(&self) -> Nanos {
         self.q.now()
+    }
+
+    fn owns_source(&self, s: Source) -> bool {
+        self.lp == u32::MAX || self.part.of_source(&self.design, s) == self.lp
+    }
+
+    /// Whether this LP owns the item of `tag` (its traffic's source).
+    pub(crate) fn owns_item(&self, tag: Tag) -> bool {
+        !tag.is_none() && self.owns_source(self.design.traffic[tag.traffic as usize].from)
+    }
+
+    fn owns_loc(&self, loc: Loc) -> bool {
+        self.lp == u32::MAX || self.part.of_loc(&self.design, loc) == self.lp
+    }
+
+    /// Schedules an event in another LP (or here, when this is all LPs).
+    pub(crate) fn post(&mut self, lp: u32, at: Nanos, kind: Kind) {
+        if self.lp == u32::MAX || lp == self.lp {
+            self.at(at, kind);
+        } else {
+            self.outbox.push((lp, at, kind));
+        }
+    }
+
+    /// The LP that owns a traffic's items.
+    pub(crate) fn owner_of(&self, tag: Tag) -> u32 {
+        self.part
+            .of_source(&self.design, self.design.traffic[tag.traffic as usize].from)
+    }
+
+    /// Handles every event before `until` (and not after the end).
+    pub fn run_until(&mut self, until: Nanos) {
+        let end = self.design.duration;
+        while let Some(t) = self.q.peek_time() {
+            if t >= until || t > end {
+                break;
+            }
+            let Some(ev) = self.q.pop() else { break };
+            self.metrics.events += 1;
+            self.handle(ev.kind);
+        }
     }
 
     /// Schedules an event; the engine never schedules in the past.
@@ -299,6 +388,8 @@ impl Sim {
                 self.net.sweep(now);
                 self.at(now.saturating_add(SWEEP_EVERY), Kind::Sweep);
             }
+            Kind::ItemDropped { tag, reason, place } => self.item_dropped(tag, reason, place),
+            Kind::ItemDelivered { tag, at, bytes } => self.item_delivered(tag, at, bytes),
         }
     }
 
@@ -351,7 +442,10 @@ impl Sim {
         let end = loop {
             match self.net.step(buf, loc, now, &mut tr) {
                 Step::Next { loc: next, delay } => {
-                    if delay == Nanos::ZERO && server_at(&self.design, next).is_none() {
+                    if delay == Nanos::ZERO
+                        && server_at(&self.design, next).is_none()
+                        && (self.lp == u32::MAX || self.part.of_loc(&self.design, next) == self.lp)
+                    {
                         loc = next;
                         continue;
                     }
@@ -366,16 +460,19 @@ impl Sim {
         match end {
             Step::Next { loc: next, delay } => {
                 let buf = std::mem::take(buf);
-                self.at(
-                    now.saturating_add(delay),
-                    Kind::Packet {
-                        buf,
-                        loc: next,
-                        tag,
-                        crossed,
-                        admitted: false,
-                    },
-                );
+                let kind = Kind::Packet {
+                    buf,
+                    loc: next,
+                    tag,
+                    crossed,
+                    admitted: false,
+                };
+                if self.owns_loc(next) {
+                    self.at(now.saturating_add(delay), kind);
+                } else {
+                    let lp = self.part.of_loc(&self.design, next);
+                    self.post(lp, now.saturating_add(delay), kind);
+                }
             }
             Step::Deliver(h) => {
                 self.packet_end(tag, crossed);
@@ -411,12 +508,10 @@ impl Sim {
 
     /// A packet towards `to` reached its end: check `via` and `not_via`.
     fn packet_end(&mut self, tag: Tag, crossed: u64) {
-        if !tag.toward {
+        if !tag.toward || tag.is_none() {
             return;
         }
-        let Some((traffic, start)) = self.t.item_info(tag) else {
-            return;
-        };
+        let (traffic, start) = (tag.traffic, tag.start);
         for &e in &self.watch.by_traffic[traffic as usize] {
             let ex = &self.design.expects[e as usize];
             if !in_window(ex, start) {
@@ -440,9 +535,10 @@ impl Sim {
     /// Counts a drop, for the run, its traffic and its expectations.
     pub(crate) fn record_drop(&mut self, tag: Tag, reason: DropReason, place: Place) {
         *self.metrics.drops.entry((reason, place)).or_default() += 1;
-        let Some((traffic, start)) = self.t.item_info(tag) else {
+        if tag.is_none() {
             return;
-        };
+        }
+        let (traffic, start) = (tag.traffic, tag.start);
         *self.metrics.traffic[traffic as usize]
             .drops
             .entry((reason, place))
@@ -461,7 +557,15 @@ impl Sim {
                 st.drop_mismatch += 1;
             }
         }
-        self.item_dropped(tag, reason, place);
+        if self.owns_item(tag) {
+            self.item_dropped(tag, reason, place);
+        } else {
+            // The owner hears of it one lookahead later (it matters only for
+            // the item's failure cause, decided at its deadline).
+            let lp = self.owner_of(tag);
+            let at = self.now().saturating_add(self.part.lookahead);
+            self.post(lp, at, Kind::ItemDropped { tag, reason, place });
+        }
     }
 
     /// A host sends a packet.
@@ -481,7 +585,7 @@ impl Sim {
         );
     }
 
-    fn finish(&mut self) {
+    pub fn finish(&mut self) {
         self.metrics.end = self.design.duration;
         self.finish_items();
         let end = self.design.duration;
@@ -507,9 +611,7 @@ pub(crate) fn in_window(e: &Expect, start: Nanos) -> bool {
     e.window.is_none_or(|(a, b)| a <= start && start <= b)
 }
 
-/// Runs a design to its end and returns what it measured.
-pub fn run(design: Arc<Design>, opts: &RunOptions) -> Sim {
-    let mut sim = Sim::new(design, opts);
-    sim.run(|_, _| {});
-    sim
+/// Runs a design to its end, over its LPs, and returns what it measured.
+pub fn run(design: Arc<Design>, opts: &RunOptions) -> parallel::Outcome {
+    parallel::run(design, opts, &|_| Vec::new(), &mut |_, _| {})
 }

@@ -172,6 +172,8 @@ impl Traffic {
             item: idx,
             epoch: self.items[idx as usize].epoch,
             toward: true,
+            traffic,
+            start,
         }
     }
 
@@ -365,8 +367,9 @@ impl Sim {
                     64,
                     0,
                 );
+                // A datagram is decided when it arrives or is dropped.
                 self.send(b, host, tag);
-                self.add_deadline(t, deadline, tag);
+                let _ = deadline;
             }
         }
     }
@@ -478,9 +481,25 @@ impl Sim {
         self.decide(tag, Some(cause));
     }
 
+    /// A datagram arrived at `at` (perhaps reported by another LP).
+    pub(crate) fn item_delivered(&mut self, tag: Tag, at: Nanos, bytes: u64) {
+        if self
+            .t
+            .item_info(tag)
+            .is_some_and(|_| self.t.items[tag.item as usize].live)
+        {
+            self.metrics.traffic[tag.traffic as usize].bytes_delivered += bytes;
+            self.decide_at(tag, None, at);
+        }
+    }
+
     /// An item is decided: delivered (`None`) or failed with a cause.
     pub(crate) fn decide(&mut self, tag: Tag, failed: Option<Cause>) {
         let now = self.now();
+        self.decide_at(tag, failed, now);
+    }
+
+    fn decide_at(&mut self, tag: Tag, failed: Option<Cause>, now: Nanos) {
         let Some(it) = self.t.items.get_mut(tag.item as usize) else {
             return;
         };
@@ -570,10 +589,24 @@ impl Sim {
             PROTO_TCP => self.deliver_tcp(h, buf, &v, tag),
             PROTO_UDP => {
                 if host_listens(&self.design, h, PROTO_UDP, v.dst_port) {
-                    if tag.toward {
-                        self.metrics.traffic[self.t.item_info(tag).map_or(0, |x| x.0) as usize]
-                            .bytes_delivered += u64::from(v.payload_len);
-                        self.decide(tag, None);
+                    if tag.toward && !tag.is_none() {
+                        let now = self.now();
+                        let bytes = u64::from(v.payload_len);
+                        if self.owns_item(tag) {
+                            self.item_delivered(tag, now, bytes);
+                        } else {
+                            let lp = self.owner_of(tag);
+                            let at = now.saturating_add(self.part.lookahead);
+                            self.post(
+                                lp,
+                                at,
+                                Kind::ItemDelivered {
+                                    tag,
+                                    at: now,
+                                    bytes,
+                                },
+                            );
+                        }
                     }
                 } else {
                     let icmp =
@@ -617,15 +650,15 @@ impl Sim {
                     | (u64::from(v.dst_port) << 16)
                     | u64::from(echo_seq(buf));
                 if let Some(item) = self.t.pings.get(&key).copied() {
-                    let epoch = self.t.items[item as usize].epoch;
-                    self.decide(
-                        Tag {
-                            item,
-                            epoch,
-                            toward: true,
-                        },
-                        None,
-                    );
+                    let it = &self.t.items[item as usize];
+                    let tag = Tag {
+                        item,
+                        epoch: it.epoch,
+                        toward: true,
+                        traffic: it.traffic,
+                        start: it.start,
+                    };
+                    self.decide(tag, None);
                 }
             }
             _ => {}
@@ -719,7 +752,7 @@ impl Sim {
                     let local = SocketAddrV4::new(v.dst, v.dst_port);
                     let remote = SocketAddrV4::new(v.src, v.src_port);
                     let tcp = Tcp::accept(local, remote, iss, &seg, now, &mut out);
-                    let traffic = self.t.item_info(tag).map_or(0, |x| x.0);
+                    let traffic = if tag.is_none() { 0 } else { tag.traffic };
                     let conn = Conn {
                         tcp,
                         host: h,

@@ -229,7 +229,9 @@ impl Tcp {
 
     /// Aborts with a RST.
     pub fn abort(&mut self, out: &mut Out) {
-        if self.is_open() {
+        // Giving up on a connection never answered sends nothing (as
+        // Linux); a synchronized one is reset.
+        if matches!(self.state, State::Established | State::SynReceived) {
             let seq = self.seq_of(self.nxt);
             self.send_control(tcp_flags::RST | tcp_flags::ACK, seq, self.ack_number(), out);
         }

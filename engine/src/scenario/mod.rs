@@ -195,6 +195,17 @@ fn resource_kinds(raw: &Raw) -> raw::Kinds {
         raw.onprem_hosts.iter().map(|x| &x.id.v).collect(),
         "onprem_host",
     );
+    // What every VPC has without declaring it (see `model::build`); a file's
+    // own resource of the same id came first and wins.
+    for v in &raw.vpcs {
+        for (suffix, kind) in [
+            ("main-rt", "route_table"),
+            ("default-acl", "network_acl"),
+            ("default-sg", "security_group"),
+        ] {
+            kinds.entry(format!("{}/{suffix}", v.id.v)).or_insert(kind);
+        }
+    }
     kinds
 }
 

@@ -192,6 +192,13 @@ impl<'r> Builder<'r> {
         self.lines.line_col(span.start).0
     }
 
+    /// Whether `key` of the table at `at` (a resource's `id`, or the table
+    /// itself) was given with a value already reported as unreadable: then
+    /// its absence is not reported again.
+    fn unreadable(&self, at: &Span, key: &'static str) -> bool {
+        self.d.is_unreadable(at.start, key)
+    }
+
     fn build(mut self) -> Option<Design> {
         self.head();
         self.register();
@@ -390,6 +397,20 @@ impl<'r> Builder<'r> {
         }
     }
 
+    /// A close candidate for a misspelt name. Past the problems a report
+    /// shows, none is looked for: a huge broken file would otherwise cost a
+    /// scan of every name for every dangling reference.
+    fn suggest<'a>(
+        &self,
+        word: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Option<&'a str> {
+        if self.d.items.len() > scenario::MAX_DIAGNOSTICS {
+            return None;
+        }
+        did_you_mean(word, candidates)
+    }
+
     /// Resolves a reference; `owner` says who refers ("subnet `a`").
     fn reference(&mut self, owner: &str, key: &str, r: &Id, kinds: &[&str]) -> Option<Component> {
         match self.names.get(&r.v) {
@@ -405,14 +426,13 @@ impl<'r> Builder<'r> {
                 None
             }
             None => {
-                let candidates: Vec<&str> = self
+                let candidates = self
                     .names
                     .iter()
                     .filter(|(_, (c, _))| kinds.contains(&c.kind()))
-                    .map(|(k, _)| k.as_str())
-                    .collect();
+                    .map(|(k, _)| k.as_str());
                 let mut msg = format!("{owner}: `{key}` names `{}`, which does not exist", r.v);
-                if let Some(s) = did_you_mean(&r.v, candidates) {
+                if let Some(s) = self.suggest(&r.v, candidates) {
                     msg.push_str(&format!("; did you mean `{s}`?"));
                 } else {
                     msg.push_str(&format!(" (expected {})", one_of(kinds)));
@@ -430,12 +450,55 @@ impl<'r> Builder<'r> {
         }
     }
 
+    // The VPC of a resource, or `None` when its `vpc` did not resolve (that
+    // was reported). The design's own `vpc` fields hold a placeholder then,
+    // which checks must not compare with anything.
+
+    /// The VPC a `vpc` key names, if it names one.
+    fn vpc_named(&self, r: &Option<Id>) -> Option<VpcId> {
+        match self.names.get(&r.as_ref()?.v) {
+            Some((Component::Vpc(v), _)) => Some(*v),
+            _ => None,
+        }
+    }
+
+    fn subnet_vpc(&self, s: SubnetId) -> Option<VpcId> {
+        self.vpc_named(&self.raw.subnets.get(s.idx())?.vpc)
+    }
+
+    fn eni_vpc(&self, e: EniId) -> Option<VpcId> {
+        self.subnet_vpc(self.x.enis.get(e.idx())?.subnet)
+    }
+
+    /// A route table of the file, or an implicit main table.
+    fn route_table_vpc(&self, rt: RouteTableId) -> Option<VpcId> {
+        match self.raw.route_tables.get(rt.idx()) {
+            Some(t) => self.vpc_named(&t.vpc),
+            None => self.x.route_tables.get(rt.idx()).map(|t| t.vpc),
+        }
+    }
+
+    /// A security group of the file, or a VPC's default group.
+    fn sg_vpc(&self, sg: SgId) -> Option<VpcId> {
+        match self.raw.security_groups.get(sg.idx()) {
+            Some(g) => self.vpc_named(&g.vpc),
+            None => self.x.security_groups.get(sg.idx()).map(|g| g.vpc),
+        }
+    }
+
+    /// A network ACL of the file, or a VPC's default ACL.
+    fn nacl_vpc(&self, n: NaclId) -> Option<VpcId> {
+        match self.raw.network_acls.get(n.idx()) {
+            Some(a) => self.vpc_named(&a.vpc),
+            None => self.x.nacls.get(n.idx()).map(|a| a.vpc),
+        }
+    }
+
     fn sg_refs(&mut self, owner: &str, key: &str, refs: &[Id], vpc: Option<VpcId>) -> Vec<SgId> {
         let mut out = Vec::new();
         for r in refs {
             if let Some(Component::Sg(sg)) = self.reference(owner, key, r, &["security_group"]) {
-                let sg_vpc = self.x.security_groups.get(sg.idx()).map(|s| s.vpc);
-                if let (Some(want), Some(got)) = (vpc, sg_vpc) {
+                if let (Some(want), Some(got)) = (vpc, self.sg_vpc(sg)) {
                     if want != got {
                         let msg = format!(
                             "{owner}: security group `{}` belongs to VPC `{}`, not `{}`",
@@ -468,10 +531,13 @@ impl<'r> Builder<'r> {
             let owner = format!("VPC `{}`", v.id.v);
             let mut cidrs: Vec<Ipv4Net> = Vec::new();
             match &v.cidrs {
-                Some(list) if list.v.is_empty() => self.err(
-                    &list.span,
-                    format!("{owner} needs at least one CIDR in `cidrs`"),
-                ),
+                // Empty because its items were unreadable: reported.
+                Some(list) if list.v.is_empty() && !self.unreadable(&v.id.span, "cidrs") => {
+                    self.err(
+                        &list.span,
+                        format!("{owner} needs at least one CIDR in `cidrs`"),
+                    );
+                }
                 Some(list) => {
                     for c in &list.v {
                         if !(16..=28).contains(&c.v.prefix_len()) {
@@ -524,7 +590,7 @@ impl<'r> Builder<'r> {
     fn prefix_lists(&mut self) {
         let raw = self.raw;
         for p in &raw.prefix_lists {
-            if p.cidrs.is_empty() {
+            if p.cidrs.is_empty() && !self.unreadable(&p.id.span, "cidrs") {
                 self.warn(&p.id.span, format!("prefix list `{}` has no CIDRs", p.id.v));
             }
             self.x.prefix_lists.push(PrefixList {
@@ -540,6 +606,11 @@ impl<'r> Builder<'r> {
 
     fn subnets(&mut self) {
         let raw = self.raw;
+        // The subnets of each VPC that overlap no other, by (VPC, first
+        // address) -> (last address, subnet). They are disjoint, so the one
+        // that starts last before a new subnet ends is the only one that can
+        // overlap it: one lookup per subnet, even in a file of thousands.
+        let mut placed: BTreeMap<(VpcId, u32), (u32, SubnetId)> = BTreeMap::new();
         for s in &raw.subnets {
             let owner = format!("subnet `{}`", s.id.v);
             let vpc = self.vpc_ref(&owner, &s.vpc);
@@ -570,22 +641,20 @@ impl<'r> Builder<'r> {
                         );
                         self.err(&c.span, msg);
                     } else {
-                        let siblings: Vec<(String, Ipv4Net)> = self.x.vpcs[vpc.idx()]
-                            .subnets
-                            .iter()
-                            .map(|o| {
-                                (
-                                    self.x.subnets[o.idx()].name.clone(),
-                                    self.x.subnets[o.idx()].cidr,
-                                )
-                            })
-                            .collect();
-                        for (name, other) in siblings {
-                            if other.contains(&c.v) || c.v.contains(&other) {
-                                self.err(
-                                    &c.span,
-                                    format!("{owner}: CIDR `{}` overlaps subnet `{name}` ({other}) (ADDR-2)", c.v),
+                        let (first, last) = (u32::from(c.v.network()), u32::from(c.v.broadcast()));
+                        let before = placed.range((vpc, 0)..=(vpc, last)).next_back();
+                        match before {
+                            Some((_, (end, other))) if *end >= first => {
+                                let other = &self.x.subnets[other.idx()];
+                                let msg = format!(
+                                    "{owner}: CIDR `{}` overlaps subnet `{}` ({}) (ADDR-2)",
+                                    c.v, other.name, other.cidr
                                 );
+                                self.err(&c.span, msg);
+                            }
+                            _ => {
+                                let id = SubnetId::from_idx(self.x.subnets.len());
+                                placed.insert((vpc, first), (last, id));
                             }
                         }
                     }
@@ -644,11 +713,13 @@ impl<'r> Builder<'r> {
     fn rule_ports(
         &mut self,
         what: &str,
+        rule: &Span,
         proto: &Sp<Protocol>,
         ports: &Option<Sp<PortRange>>,
     ) -> PortRange {
         match (proto.v.has_ports(), ports) {
             (true, Some(p)) => p.v,
+            (true, None) if self.unreadable(rule, "ports") => PortRange::ALL,
             (true, None) => {
                 self.err(
                     &proto.span,
@@ -670,11 +741,11 @@ impl<'r> Builder<'r> {
         let owner = format!("security group `{sg_name}`");
         let mut out = Vec::new();
         for r in rules {
-            let r = &r.v;
+            let (rule, r) = (&r.span, &r.v);
             let (Some(proto), Some(peer)) = (&r.protocol, &r.peer) else {
                 continue;
             };
-            let ports = self.rule_ports("a security group rule", proto, &r.ports);
+            let ports = self.rule_ports("a security group rule", rule, proto, &r.ports);
             let icmp = self.icmp_match(proto.v, &r.icmp_type, &r.icmp_code);
             let key = if dir == "egress" {
                 "dest_group"
@@ -690,22 +761,15 @@ impl<'r> Builder<'r> {
                     else {
                         continue;
                     };
-                    // Same VPC, or a peered VPC (PCX-3): peerings are not read
-                    // yet, so remember and check afterwards.
-                    if let Some(v) = vpc {
-                        if let Some(other) = self.raw.security_groups.get(sg.idx()) {
-                            if let Some(other_vpc) = &other.vpc {
-                                if let Some((Component::Vpc(ov), _)) = self.names.get(&other_vpc.v)
-                                {
-                                    if *ov != v && !self.peered(v, *ov) {
-                                        let msg = format!(
-                                            "{owner}: `{key}` names `{g}` of VPC `{}`, which is neither this VPC nor peered with it (PCX-3)",
-                                            other_vpc.v
-                                        );
-                                        self.err(&peer.span, msg);
-                                    }
-                                }
-                            }
+                    // Same VPC, or a peered VPC (PCX-3); peerings are read
+                    // from the raw file, as they are resolved later.
+                    if let (Some(v), Some(ov)) = (vpc, self.sg_vpc(sg)) {
+                        if ov != v && !self.peered(v, ov) {
+                            let msg = format!(
+                                "{owner}: `{key}` names `{g}` of VPC `{}`, which is neither this VPC nor peered with it (PCX-3)",
+                                self.x.vpcs[ov.idx()].name
+                            );
+                            self.err(&peer.span, msg);
                         }
                     }
                     Peer::Group(sg)
@@ -767,18 +831,8 @@ impl<'r> Builder<'r> {
                 egress: vec![],
             });
         }
-        for (i, g) in raw.security_groups.iter().enumerate() {
-            let vpc = g.vpc.as_ref().and_then(|v| match self.names.get(&v.v) {
-                Some((Component::Vpc(v), _)) => Some(*v),
-                _ => None,
-            });
-            let ingress = self.sg_rules(&g.id.v, vpc, &g.ingress, "ingress");
-            let egress = self.sg_rules(&g.id.v, vpc, &g.egress, "egress");
-            self.x.security_groups[i].ingress = ingress;
-            self.x.security_groups[i].egress = egress;
-        }
         // The default group of every VPC (SG-8): all inbound from itself, all
-        // outbound.
+        // outbound. Made before the rules are read, so that rules can name it.
         for v in 0..self.x.vpcs.len() {
             let id = SgId::from_idx(self.x.security_groups.len());
             let name = format!("{}/default-sg", self.x.vpcs[v].name);
@@ -806,6 +860,16 @@ impl<'r> Builder<'r> {
             });
             self.x.vpcs[v].default_sg = id;
             self.names.entry(name).or_insert((Component::Sg(id), 0..0));
+        }
+        for (i, g) in raw.security_groups.iter().enumerate() {
+            let vpc = g.vpc.as_ref().and_then(|v| match self.names.get(&v.v) {
+                Some((Component::Vpc(v), _)) => Some(*v),
+                _ => None,
+            });
+            let ingress = self.sg_rules(&g.id.v, vpc, &g.ingress, "ingress");
+            let egress = self.sg_rules(&g.id.v, vpc, &g.egress, "egress");
+            self.x.security_groups[i].ingress = ingress;
+            self.x.security_groups[i].egress = egress;
         }
     }
 
@@ -838,7 +902,7 @@ impl<'r> Builder<'r> {
             else {
                 continue;
             };
-            let ports = self.rule_ports("a network ACL rule", proto, &rv.ports);
+            let ports = self.rule_ports("a network ACL rule", &r.span, proto, &rv.ports);
             let icmp = self.icmp_match(proto.v, &rv.icmp_type, &rv.icmp_code);
             out.push(NaclRule {
                 number: n.v,
@@ -925,18 +989,15 @@ impl<'r> Builder<'r> {
         }
         // Subnet associations.
         for (i, s) in raw.subnets.iter().enumerate() {
-            let vpc = self.x.subnets[i].vpc;
-            let mut nacl = self
-                .x
-                .vpcs
-                .get(vpc.idx())
-                .map_or(NaclId(0), |v| v.default_nacl);
+            let vpc = self.subnet_vpc(SubnetId::from_idx(i));
+            let mut nacl = vpc.map_or(NaclId(0), |v| self.x.vpcs[v.idx()].default_nacl);
             if let Some(r) = &s.network_acl {
                 let owner = format!("subnet `{}`", s.id.v);
                 if let Some(Component::Nacl(n)) =
                     self.reference(&owner, "network_acl", r, &["network_acl"])
                 {
-                    if self.x.nacls[n.idx()].vpc != vpc {
+                    let other = self.nacl_vpc(n);
+                    if vpc.is_some() && other.is_some() && other != vpc {
                         let msg = format!("{owner}: network ACL `{}` belongs to another VPC", r.v);
                         self.err(&r.span, msg);
                     }
@@ -1034,15 +1095,7 @@ impl<'r> Builder<'r> {
         for r in refs {
             if let Some(Component::RouteTable(rt)) = self.reference(owner, key, r, &["route_table"])
             {
-                let rt_vpc = self.raw.route_tables[rt.idx()]
-                    .vpc
-                    .as_ref()
-                    .and_then(|v| self.names.get(&v.v))
-                    .and_then(|(c, _)| match c {
-                        Component::Vpc(v) => Some(*v),
-                        _ => None,
-                    });
-                if let (Some(a), Some(b)) = (vpc, rt_vpc) {
+                if let (Some(a), Some(b)) = (vpc, self.route_table_vpc(rt)) {
                     if a != b {
                         let msg = format!("{owner}: route table `{}` belongs to another VPC", r.v);
                         self.err(&r.span, msg);
@@ -1091,7 +1144,7 @@ impl<'r> Builder<'r> {
                     _ => None,
                 }
             });
-            if n.cidrs.is_empty() {
+            if n.cidrs.is_empty() && !self.unreadable(&n.id.span, "cidrs") {
                 self.err(
                     &n.id.span,
                     format!("{owner} needs at least one CIDR in `cidrs`"),
@@ -1100,9 +1153,10 @@ impl<'r> Builder<'r> {
             let id = OnpremNetId::from_idx(self.x.onprem_nets.len());
             if let Some(v) = via {
                 self.x.vgws[v.idx()].networks.push(id);
-                let vpc = self.x.vgws[v.idx()].vpc;
+                let vpc = self.vpc_named(&raw.vpn_gateways[v.idx()].vpc);
                 for c in &n.cidrs {
-                    if let Some(vc) = self.x.vpcs.get(vpc.idx()).and_then(|x| {
+                    if let Some(vc) = vpc.and_then(|vpc| {
+                        let x = &self.x.vpcs[vpc.idx()];
                         x.cidrs
                             .iter()
                             .find(|vc| vc.contains(&c.v) || c.v.contains(*vc))
@@ -1139,7 +1193,9 @@ impl<'r> Builder<'r> {
                 .subnet
                 .as_ref()
                 .and_then(|r| self.subnet_ref(&owner, "subnet", r));
-            if n.public.v && n.public_ip.is_none() {
+            let unreadable = self.unreadable(&n.id.span, "public_ip")
+                || self.unreadable(&n.id.span, "connectivity");
+            if n.public.v && n.public_ip.is_none() && !unreadable {
                 self.err(
                     &n.id.span,
                     format!("{owner} is public and needs `public_ip` (its Elastic IP) (NAT-1)"),
@@ -1218,6 +1274,7 @@ impl<'r> Builder<'r> {
             };
             let port = match (proto.v.has_ports(), &x.v.port) {
                 (true, Some(port)) => Some(port.v),
+                (true, None) if self.unreadable(&x.span, "port") => continue,
                 (true, None) => {
                     self.err(&x.span, format!("a {} listener needs a `port`", proto.v));
                     continue;
@@ -1241,12 +1298,14 @@ impl<'r> Builder<'r> {
                 .subnet
                 .as_ref()
                 .and_then(|r| self.subnet_ref(&owner, "subnet", r));
-            let vpc = subnet.map(|s| self.x.subnets[s.idx()].vpc);
+            let vpc = subnet.and_then(|s| self.subnet_vpc(s));
             let sgs = match &inst.security_groups {
                 Some(list) => {
                     let sgs = self.sg_refs(&owner, "security_groups", &list.v, vpc);
                     if list.v.is_empty() {
-                        self.err(&list.span, format!("{owner}: an ENI has at least one security group (SG-1); omit `security_groups` for the VPC's default group"));
+                        if !self.unreadable(&inst.id.span, "security_groups") {
+                            self.err(&list.span, format!("{owner}: an ENI has at least one security group (SG-1); omit `security_groups` for the VPC's default group"));
+                        }
                     } else if list.v.len() > 16 {
                         self.err(
                             &list.span,
@@ -1307,10 +1366,18 @@ impl<'r> Builder<'r> {
                 self.listen(&e.listen)
             };
             let kind = match e.kind.as_ref().map(|k| k.v) {
-                Some(raw::EndpointType::Gateway) | None => {
+                // Without a readable `type` (reported), nothing more can be
+                // checked.
+                None => EndpointKind::Gateway {
+                    prefix_list: PrefixListId(u32::MAX),
+                    route_tables: vec![],
+                },
+                Some(raw::EndpointType::Gateway) => {
+                    let mut service_ok = true;
                     if let Some(s) = &e.service {
                         if s.v != "s3" && s.v != "dynamodb" {
                             self.err(&s.span, format!("{owner}: a gateway endpoint serves only \"s3\" or \"dynamodb\", not \"{}\" (GWE-1)", s.v));
+                            service_ok = false;
                         }
                     }
                     for (key, list) in [
@@ -1321,7 +1388,11 @@ impl<'r> Builder<'r> {
                             self.err(&first.span, format!("{owner}: a gateway endpoint has no `{key}`; it works through `route_tables`"));
                         }
                     }
-                    let prefix_list = self.service_prefix_list(&owner, e, &service);
+                    let prefix_list = if service_ok {
+                        self.service_prefix_list(&owner, e, &service)
+                    } else {
+                        None
+                    };
                     let route_tables =
                         self.route_table_refs(&owner, "route_tables", &e.route_tables, vpc);
                     for (rt, r) in route_tables.iter().zip(&e.route_tables) {
@@ -1341,7 +1412,7 @@ impl<'r> Builder<'r> {
                     if let Some(first) = e.route_tables.first() {
                         self.err(&first.span, format!("{owner}: an interface endpoint has no `route_tables`; it has an ENI in each of its `subnets`"));
                     }
-                    if e.subnets.is_empty() {
+                    if e.subnets.is_empty() && !self.unreadable(&e.id.span, "subnets") {
                         self.err(&e.id.span, format!("{owner}: an interface endpoint needs at least one subnet in `subnets`"));
                     }
                     let mut subnets = Vec::new();
@@ -1350,8 +1421,9 @@ impl<'r> Builder<'r> {
                         let Some(s) = self.subnet_ref(&owner, "subnets", r) else {
                             continue;
                         };
+                        let sv = self.subnet_vpc(s);
                         let sub = &self.x.subnets[s.idx()];
-                        if Some(sub.vpc) != vpc {
+                        if vpc.is_some() && sv.is_some() && sv != vpc {
                             self.err(
                                 &r.span,
                                 format!("{owner}: subnet `{}` is not in the endpoint's VPC", r.v),
@@ -1469,10 +1541,9 @@ impl<'r> Builder<'r> {
                 let Some(s) = self.subnet_ref(&owner, "subnets", r) else {
                     continue;
                 };
-                let sv = self.x.subnets[s.idx()].vpc;
-                match vpc {
-                    None => vpc = Some(sv),
-                    Some(v) if v != sv => {
+                match (vpc, self.subnet_vpc(s)) {
+                    (None, sv) => vpc = sv,
+                    (Some(v), Some(sv)) if v != sv => {
                         self.err(&r.span, format!("{owner}: subnet `{}` is in another VPC; a function's subnets share one VPC", r.v));
                         continue;
                     }
@@ -1480,10 +1551,12 @@ impl<'r> Builder<'r> {
                 }
                 subnets.push(s);
             }
-            if l.subnets.is_empty() && !l.security_groups.is_empty() {
+            let subnets_unreadable = self.unreadable(&l.id.span, "subnets");
+            let sgs_unreadable = self.unreadable(&l.id.span, "security_groups");
+            if l.subnets.is_empty() && !l.security_groups.is_empty() && !subnets_unreadable {
                 self.err(&l.security_groups[0].span, format!("{owner} has `security_groups` but no `subnets`; a function outside a VPC has no security groups"));
             }
-            if !l.subnets.is_empty() && l.security_groups.is_empty() {
+            if !l.subnets.is_empty() && l.security_groups.is_empty() && !sgs_unreadable {
                 self.err(
                     &l.id.span,
                     format!(
@@ -1560,10 +1633,11 @@ impl<'r> Builder<'r> {
             "vpn_gateway",
         ];
         let c = self.reference(owner, "target", target, &kinds)?;
-        let other_vpc = |_: &Self, v: VpcId| Some(v) != vpc && vpc.is_some();
+        // Both VPCs known, and different.
+        let other_vpc = |v: Option<VpcId>| vpc.is_some() && v.is_some() && v != vpc;
         let t = match c {
             Component::Igw(g) => {
-                if other_vpc(self, self.x.igws[g.idx()].vpc) {
+                if other_vpc(self.vpc_named(&self.raw.internet_gateways[g.idx()].vpc)) {
                     self.err(
                         &target.span,
                         format!(
@@ -1575,18 +1649,11 @@ impl<'r> Builder<'r> {
                 Target::Igw(g)
             }
             Component::Nat(n) => {
-                let sv = self
-                    .x
-                    .subnets
-                    .get(self.x.nats[n.idx()].subnet.idx())
-                    .map(|s| s.vpc);
-                if let Some(sv) = sv {
-                    if other_vpc(self, sv) {
-                        self.err(
-                            &target.span,
-                            format!("{owner}: NAT gateway `{}` is in another VPC", target.v),
-                        );
-                    }
+                if other_vpc(self.eni_vpc(self.x.nats[n.idx()].eni)) {
+                    self.err(
+                        &target.span,
+                        format!("{owner}: NAT gateway `{}` is in another VPC", target.v),
+                    );
                 }
                 Target::Nat(n)
             }
@@ -1613,9 +1680,10 @@ impl<'r> Builder<'r> {
             Component::Instance(i) => Target::Eni(self.x.instances[i.idx()].eni),
             Component::Eni(e) => Target::Eni(e),
             Component::Peering(p) => {
-                let pc = &self.x.peerings[p.idx()];
-                if let Some(v) = vpc {
-                    if pc.other(v).is_none() {
+                let pc = &self.raw.vpc_peerings[p.idx()];
+                let ends = (self.vpc_named(&pc.requester), self.vpc_named(&pc.accepter));
+                if let (Some(v), (Some(a), Some(b))) = (vpc, ends) {
+                    if v != a && v != b {
                         self.err(
                             &target.span,
                             format!(
@@ -1628,7 +1696,7 @@ impl<'r> Builder<'r> {
                 Target::Peering(p)
             }
             Component::Vgw(g) => {
-                if other_vpc(self, self.x.vgws[g.idx()].vpc) {
+                if other_vpc(self.vpc_named(&self.raw.vpn_gateways[g.idx()].vpc)) {
                     self.err(
                         &target.span,
                         format!(
@@ -1642,7 +1710,7 @@ impl<'r> Builder<'r> {
             _ => return None,
         };
         if let Target::Eni(e) = t {
-            if other_vpc(self, self.x.enis[e.idx()].vpc) {
+            if other_vpc(self.eni_vpc(e)) {
                 self.err(
                     &target.span,
                     format!("{owner}: `{}` is in another VPC", target.v),
@@ -1828,18 +1896,17 @@ impl<'r> Builder<'r> {
         }
         // Subnet associations (RT-1).
         for (i, s) in raw.subnets.iter().enumerate() {
-            let vpc = self.x.subnets[i].vpc;
-            let mut rt = self
-                .x
-                .vpcs
-                .get(vpc.idx())
-                .map_or(RouteTableId(0), |v| v.main_route_table);
+            let vpc = self.subnet_vpc(SubnetId::from_idx(i));
+            let mut rt = vpc.map_or(RouteTableId(u32::MAX), |v| {
+                self.x.vpcs[v.idx()].main_route_table
+            });
             if let Some(r) = &s.route_table {
                 let owner = format!("subnet `{}`", s.id.v);
                 if let Some(Component::RouteTable(t)) =
                     self.reference(&owner, "route_table", r, &["route_table"])
                 {
-                    if self.x.route_tables[t.idx()].vpc != vpc {
+                    let other = self.route_table_vpc(t);
+                    if vpc.is_some() && other.is_some() && other != vpc {
                         self.err(
                             &r.span,
                             format!("{owner}: route table `{}` belongs to another VPC", r.v),
@@ -1890,7 +1957,7 @@ impl<'r> Builder<'r> {
                     port: Some(443),
                 }],
             };
-            if s.ips.is_empty() {
+            if s.ips.is_empty() && !self.unreadable(&s.id.span, "ips") {
                 self.err(
                     &s.id.span,
                     format!("{owner} needs at least one address in `ips`"),
@@ -1974,12 +2041,21 @@ impl<'r> Builder<'r> {
                     continue;
                 };
                 let ip = u32::from(fixed.v);
-                let who = self.x.enis[e.idx()].label.clone();
+                // Only instances and NAT gateways choose their address.
+                let who = match self.x.enis[e.idx()].owner {
+                    EniOwner::Instance(i) => {
+                        format!("instance `{}`", self.raw.instances[i.idx()].id.v)
+                    }
+                    EniOwner::Nat(n) => {
+                        format!("NAT gateway `{}`", self.raw.nat_gateways[n.idx()].id.v)
+                    }
+                    _ => format!("`{}`", self.x.enis[e.idx()].label),
+                };
                 if !sub.cidr.contains(&fixed.v) {
                     self.err(
                         &fixed.span,
                         format!(
-                            "`{who}`: private IP {} is outside subnet `{}` ({})",
+                            "{who}: private IP {} is outside its subnet `{}` ({})",
                             fixed.v, sub.name, sub.cidr
                         ),
                     );
@@ -1994,14 +2070,14 @@ impl<'r> Builder<'r> {
                     _ => None,
                 };
                 if let Some(what) = reserved {
-                    self.err(&fixed.span, format!("`{who}`: private IP {} is reserved in subnet `{}` ({what}); AWS reserves the first four addresses and the last of every subnet (ADDR-3)", fixed.v, sub.name));
+                    self.err(&fixed.span, format!("{who}: private IP {} is reserved in subnet `{}` ({what}); AWS reserves the first four addresses and the last of every subnet (ADDR-3)", fixed.v, sub.name));
                     continue;
                 }
                 if let Some(other) = used.get(&ip) {
                     self.err(
                         &fixed.span,
                         format!(
-                            "`{who}`: private IP {} is already used by `{other}` (ADDR-5)",
+                            "{who}: private IP {} is already used by {other} (ADDR-5)",
                             fixed.v
                         ),
                     );
@@ -2116,12 +2192,20 @@ impl Builder<'_> {
                 t.to.as_ref()
                     .and_then(|to| self.destination(&owner, from, to));
             let pattern = t.pattern.as_ref().map_or(raw::Pattern::Requests, |p| p.v);
+            // With an unreadable `pattern` (reported), what the flow needs is
+            // unknown: its protocol, port, rate and size are not checked.
+            let unreadable = |b: &Self, key| b.unreadable(&t.id.span, key);
+            let pattern_known = !unreadable(self, "pattern");
             let default_proto = match pattern {
                 raw::Pattern::Requests | raw::Pattern::Bulk => 6,
                 raw::Pattern::Ping => 1,
                 raw::Pattern::Udp => 17,
             };
             let protocol = match &t.protocol {
+                Some(p) if !pattern_known => match p.v {
+                    Protocol::Number(n) => n,
+                    Protocol::All => default_proto,
+                },
                 Some(p) => match p.v {
                     Protocol::Number(n) if n == default_proto => n,
                     other => {
@@ -2146,23 +2230,26 @@ impl Builder<'_> {
                     p.v
                 }
                 (Some(p), _) => {
-                    self.err(
-                        &p.span,
-                        format!("{owner}: ICMP has no ports; remove `port`"),
-                    );
+                    if pattern_known {
+                        self.err(
+                            &p.span,
+                            format!("{owner}: ICMP has no ports; remove `port`"),
+                        );
+                    }
                     0
                 }
+                (None, 6 | 17) if !pattern_known || unreadable(self, "port") => 0,
                 (None, 6 | 17) => {
                     self.err(&t.id.span, format!("{owner} needs a destination `port`"));
                     0
                 }
                 (None, _) => 0,
             };
-            let needs_rate = pattern != raw::Pattern::Bulk;
-            if needs_rate && t.rate.is_none() {
+            let needs_rate = pattern != raw::Pattern::Bulk && pattern_known;
+            if needs_rate && t.rate.is_none() && !unreadable(self, "rate") {
                 self.err(&t.id.span, format!("{owner} needs a `rate`, like \"20/s\""));
             }
-            if pattern == raw::Pattern::Bulk && t.size.is_none() {
+            if pattern == raw::Pattern::Bulk && t.size.is_none() && !unreadable(self, "size") {
                 self.err(
                     &t.id.span,
                     format!("{owner}: a bulk transfer needs a `size`"),
@@ -2287,14 +2374,12 @@ impl Builder<'_> {
         if is_service_name && known_service {
             return Some(DestSpec::Service(to.v.clone()));
         }
-        let mut candidates: Vec<&str> = self.names.keys().map(|s| s.as_str()).collect();
-        let services: Vec<String> = self
-            .x
-            .aws_services
-            .iter()
-            .map(|s| s.service.clone())
-            .collect();
-        candidates.extend(services.iter().map(|s| s.as_str()));
+        let candidates = self
+            .names
+            .keys()
+            .map(|s| s.as_str())
+            .chain(self.x.aws_services.iter().map(|s| s.service.as_str()));
+        let suggestion = self.suggest(&to.v, candidates).map(str::to_string);
         let mut msg = if is_service_name {
             format!(
                 "{owner}: `to` names `{}`, which is neither an id of this file nor a service that an [[aws_service]] or a private-DNS interface endpoint provides",
@@ -2306,7 +2391,7 @@ impl Builder<'_> {
                 to.v
             )
         };
-        if let Some(s) = did_you_mean(&to.v, candidates) {
+        if let Some(s) = suggestion {
             msg.push_str(&format!("; did you mean `{s}`?"));
         }
         self.err(&to.span, msg);
@@ -2372,7 +2457,7 @@ impl Builder<'_> {
             Component::RouteTable(r) => r,
             _ => return None,
         };
-        let vpc = self.x.route_tables[rt.idx()].vpc;
+        let vpc = self.route_table_vpc(rt);
         let dest_raw = c.destination.as_ref()?;
         if add {
             let route = raw::Route {
@@ -2380,7 +2465,7 @@ impl Builder<'_> {
                 target: c.target.clone(),
                 blackhole: false,
             };
-            let r = self.route(owner, Some(vpc), &route)?;
+            let r = self.route(owner, vpc, &route)?;
             Some(Action::AddRoute(rt, r))
         } else {
             let dest = self.route_dest(owner, dest_raw)?;
@@ -2390,12 +2475,15 @@ impl Builder<'_> {
 
     fn set_change(&mut self, resource: &Id, attrs: &[Sp<raw::SetAttr>]) -> Option<Action> {
         let owner = format!("event `set` on `{}`", resource.v);
-        let c = self.names.get(&resource.v).map(|x| x.0)?;
+        let settable: Vec<&str> = raw::SETTABLE.iter().map(|(k, _)| *k).collect();
+        // A resource the reader could not find is reported here, with the
+        // other dangling references.
+        let c = self.reference("event `set`", "resource", resource, &settable)?;
         let mut out = Vec::new();
         for a in attrs {
             let change = match (&a.v, c) {
                 (raw::SetAttr::SgIngress(rules), Component::Sg(sg)) => {
-                    let vpc = Some(self.x.security_groups[sg.idx()].vpc);
+                    let vpc = self.sg_vpc(sg);
                     let name = resource.v.clone();
                     Some(SetChange::SgIngress(
                         sg,
@@ -2403,7 +2491,7 @@ impl Builder<'_> {
                     ))
                 }
                 (raw::SetAttr::SgEgress(rules), Component::Sg(sg)) => {
-                    let vpc = Some(self.x.security_groups[sg.idx()].vpc);
+                    let vpc = self.sg_vpc(sg);
                     let name = resource.v.clone();
                     Some(SetChange::SgEgress(
                         sg,
@@ -2418,7 +2506,7 @@ impl Builder<'_> {
                 ),
                 (raw::SetAttr::SecurityGroups(ids), Component::Instance(i)) => {
                     let eni = self.x.instances[i.idx()].eni;
-                    let vpc = Some(self.x.enis[eni.idx()].vpc);
+                    let vpc = self.eni_vpc(eni);
                     let sgs = self.sg_refs(&owner, "security_groups", ids, vpc);
                     if sgs.is_empty() {
                         self.err(
@@ -2432,7 +2520,7 @@ impl Builder<'_> {
                     match &self.x.endpoints[e.idx()].kind {
                         EndpointKind::Interface { enis, .. } => {
                             let enis = enis.clone();
-                            let vpc = Some(self.x.endpoints[e.idx()].vpc);
+                            let vpc = self.vpc_named(&self.raw.vpc_endpoints[e.idx()].vpc);
                             let sgs = self.sg_refs(&owner, "security_groups", ids, vpc);
                             Some(SetChange::EniSecurityGroups(enis, sgs))
                         }
@@ -2461,7 +2549,7 @@ impl Builder<'_> {
                     }
                 }
                 (raw::SetAttr::Routes(routes), Component::RouteTable(rt)) => {
-                    let vpc = Some(self.x.route_tables[rt.idx()].vpc);
+                    let vpc = self.route_table_vpc(rt);
                     let mut out_routes = Vec::new();
                     for r in routes {
                         if let Some(route) = self.route(&owner, vpc, &r.v) {
@@ -2473,12 +2561,12 @@ impl Builder<'_> {
                     Some(SetChange::Routes(rt, out_routes))
                 }
                 (raw::SetAttr::PropagateTo(ids), Component::Endpoint(e)) => {
-                    let vpc = Some(self.x.endpoints[e.idx()].vpc);
+                    let vpc = self.vpc_named(&self.raw.vpc_endpoints[e.idx()].vpc);
                     let rts = self.route_table_refs(&owner, "route_tables", ids, vpc);
                     Some(SetChange::EndpointRouteTables(e, rts))
                 }
                 (raw::SetAttr::PropagateTo(ids), Component::Vgw(g)) => {
-                    let vpc = Some(self.x.vgws[g.idx()].vpc);
+                    let vpc = self.vpc_named(&self.raw.vpn_gateways[g.idx()].vpc);
                     let rts = self.route_table_refs(&owner, "propagate_to", ids, vpc);
                     Some(SetChange::Propagation(g, rts))
                 }
@@ -2502,17 +2590,26 @@ impl Builder<'_> {
 
     fn expects(&mut self) {
         let raw = self.raw;
+        // The first valid traffic of each id (a duplicate id is reported).
+        let mut valid: BTreeMap<String, TrafficId> = BTreeMap::new();
+        for (i, t) in self.x.traffic.iter().enumerate() {
+            valid
+                .entry(t.name.clone())
+                .or_insert(TrafficId::from_idx(i));
+        }
+        let written: std::collections::BTreeSet<&str> =
+            raw.traffic.iter().map(|t| t.id.v.as_str()).collect();
         for e in &raw.expects {
             let line = self.line(&e.span);
             let owner = format!("expectation on line {line}");
             let traffic = e.traffic.as_ref().and_then(|t| {
-                match self.x.traffic.iter().position(|x| x.name == t.v) {
-                    Some(i) => Some(TrafficId::from_idx(i)),
-                    None if raw.traffic.iter().any(|x| x.id.v == t.v) => None, // invalid traffic, reported
+                match valid.get(t.v.as_str()) {
+                    Some(i) => Some(*i),
+                    None if written.contains(t.v.as_str()) => None, // invalid traffic, reported
                     None => {
-                        let names: Vec<&str> = raw.traffic.iter().map(|x| x.id.v.as_str()).collect();
+                        let names = raw.traffic.iter().map(|x| x.id.v.as_str());
                         let mut msg = format!("{owner}: `traffic` names `{}`, which is not a [[traffic]] of this file", t.v);
-                        if let Some(s) = did_you_mean(&t.v, names) {
+                        if let Some(s) = self.suggest(&t.v, names) {
                             msg.push_str(&format!("; did you mean `{s}`?"));
                         }
                         self.err(&t.span, msg);
@@ -2585,11 +2682,15 @@ impl Builder<'_> {
                 .drop_at
                 .as_ref()
                 .and_then(|d| self.reference(&owner, "drop_at", d, &drop_kinds));
+            let stated = ["delivered", "via", "not_via", "drop_reason", "drop_at"]
+                .iter()
+                .any(|k| self.unreadable(&e.span, k));
             if e.delivered.is_none()
                 && e.via.is_empty()
                 && e.not_via.is_empty()
                 && e.drop_reason.is_none()
                 && e.drop_at.is_none()
+                && !stated
             {
                 self.err(&e.span, format!("{owner} states nothing: give `delivered`, `via`, `not_via`, `drop_reason` or `drop_at`"));
             }
@@ -2623,10 +2724,12 @@ impl Builder<'_> {
         let raw = self.raw;
         for (i, n) in raw.nat_gateways.iter().enumerate() {
             let nat = &self.x.nats[i];
-            if !nat.public || nat.subnet.idx() >= self.x.subnets.len() {
+            // The subnet of its ENI: none when `subnet` did not resolve.
+            let subnet = self.x.enis[nat.eni.idx()].subnet;
+            if !nat.public || subnet.idx() >= self.x.subnets.len() {
                 continue;
             }
-            let rt = self.x.subnets[nat.subnet.idx()].route_table;
+            let rt = self.x.subnets[subnet.idx()].route_table;
             if rt.idx() >= self.x.route_tables.len() {
                 continue;
             }
@@ -2634,7 +2737,7 @@ impl Builder<'_> {
                 let msg = format!(
                     "NAT gateway `{}` is public, but its subnet `{}` has no 0.0.0.0/0 route to an internet gateway (route table `{}`): nothing it translates can reach the internet (NAT-1)",
                     n.id.v,
-                    self.x.subnets[nat.subnet.idx()].name,
+                    self.x.subnets[subnet.idx()].name,
                     self.x.route_tables[rt.idx()].name
                 );
                 self.warn(&n.id.span, msg);

@@ -4,6 +4,7 @@
 //! `file:line:column: error: message`, with lines and columns counted from 1
 //! and columns in characters, as editors count them.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
 
@@ -25,6 +26,11 @@ pub struct Diagnostic {
 #[derive(Debug, Default)]
 pub struct Diags {
     pub items: Vec<Diagnostic>,
+    /// Keys that were present but whose value could not be read (already
+    /// reported), by the start of their table (for a resource: of its `id`).
+    /// Validation consults it so that a broken value is not reported again
+    /// as a missing one.
+    pub unreadable: BTreeSet<(usize, &'static str)>,
 }
 
 impl Diags {
@@ -51,6 +57,10 @@ impl Diags {
     }
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+    /// Whether `key` of the table at `at` was given but could not be read.
+    pub fn is_unreadable(&self, at: usize, key: &'static str) -> bool {
+        self.unreadable.contains(&(at, key))
     }
 }
 

@@ -27,10 +27,15 @@ pub fn parse(text: &str, d: &mut Diags) -> Raw {
     let mut raw = Raw::default();
     let (root, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
+        // The parser may repeat one error (a recursion limit hit in every
+        // nested table, say); report each once.
+        let mut seen = std::collections::BTreeSet::new();
         for e in errors {
             let span = e.span().unwrap_or(0..0);
             let msg = e.message().trim().replace('\n', "; ");
-            d.error(span, format!("TOML syntax: {msg}"));
+            if seen.insert((span.start, span.end, msg.clone())) {
+                d.error(span, format!("TOML syntax: {msg}"));
+            }
         }
         return raw;
     }
@@ -91,7 +96,7 @@ pub fn parse(text: &str, d: &mut Diags) -> Raw {
         raw.events = each(v, "event", d, |v, d| raw::read_event(v, &kinds, d));
     }
 
-    let mut fields = reader::Fields::from_table(table, root_span, "scenario file");
+    let mut fields = reader::Fields::from_table(table, root_span, "the scenario file");
     for k in known {
         fields.raw(k);
     }
@@ -125,7 +130,8 @@ fn each<T>(
     }
 }
 
-/// Id -> resource kind, for everything a `set` or `delete` may name.
+/// Id -> resource kind, for every resource of the file, so that `set` knows
+/// what it names.
 fn resource_kinds(raw: &Raw) -> raw::Kinds {
     let mut kinds = raw::Kinds::new();
     let mut add = |ids: Vec<&String>, kind: &'static str| {
@@ -173,6 +179,33 @@ fn resource_kinds(raw: &Raw) -> raw::Kinds {
     );
     add(raw.instances.iter().map(|x| &x.id.v).collect(), "instance");
     add(raw.lambdas.iter().map(|x| &x.id.v).collect(), "lambda");
+    add(
+        raw.onprem_networks.iter().map(|x| &x.id.v).collect(),
+        "onprem_network",
+    );
+    add(
+        raw.external_hosts.iter().map(|x| &x.id.v).collect(),
+        "external_host",
+    );
+    add(
+        raw.aws_services.iter().map(|x| &x.id.v).collect(),
+        "aws_service",
+    );
+    add(
+        raw.onprem_hosts.iter().map(|x| &x.id.v).collect(),
+        "onprem_host",
+    );
+    // What every VPC has without declaring it (see `model::build`); a file's
+    // own resource of the same id came first and wins.
+    for v in &raw.vpcs {
+        for (suffix, kind) in [
+            ("main-rt", "route_table"),
+            ("default-acl", "network_acl"),
+            ("default-sg", "security_group"),
+        ] {
+            kinds.entry(format!("{}/{suffix}", v.id.v)).or_insert(kind);
+        }
+    }
     kinds
 }
 

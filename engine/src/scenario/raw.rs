@@ -397,8 +397,7 @@ fn opt_choice<T: Copy>(
     options: &[(&str, T)],
     d: &mut Diags,
 ) -> Option<Sp<T>> {
-    let v = f.raw(key)?;
-    choice(v, key, options, d).map(|t| Sp::new(v.span(), t))
+    f.read_with(key, d, |v, d| choice(v, key, options, d))
 }
 
 /// Reads a table-shaped value with `read`, then reports its unknown keys.
@@ -415,7 +414,7 @@ fn read_table<T>(
 }
 
 impl FromToml for Route {
-    const EXPECTED: &'static str = "a route table { destination = ..., target = ... }";
+    const EXPECTED: &'static str = "a route { destination = ..., target = ... }";
     fn from_toml(v: &Value<'_>, _key: &str, d: &mut Diags) -> Option<Self> {
         read_table(v, "route", d, |f, d| {
             let destination = f.req::<String>("destination", d);
@@ -432,14 +431,24 @@ impl FromToml for Route {
 }
 
 impl FromToml for SgRule {
-    const EXPECTED: &'static str = "a rule table { protocol = ..., ports = ..., cidr = ... }";
+    const EXPECTED: &'static str = "a rule { protocol = ..., ports = ..., cidr = ... }";
     fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
         // Only the peer key of the rule's direction is accepted; the other is
-        // unknown (with the right one suggested).
-        let (kind, group_key) = if key == "egress" {
-            ("outbound security group rule", "dest_group")
+        // unknown, with the right one suggested.
+        let (kind, group_key, other_key, other_dir) = if key == "egress" {
+            (
+                "outbound security group rule",
+                "dest_group",
+                "source_group",
+                "inbound",
+            )
         } else {
-            ("inbound security group rule", "source_group")
+            (
+                "inbound security group rule",
+                "source_group",
+                "dest_group",
+                "outbound",
+            )
         };
         read_table(v, kind, d, |f, d| {
             let protocol = f.req::<Protocol>("protocol", d);
@@ -450,28 +459,40 @@ impl FromToml for SgRule {
             let icmp_type = f.opt::<u8>("icmp_type", d);
             let icmp_code = f.opt::<u8>("icmp_code", d);
             let description = f.opt::<String>("description", d);
-            let named = usize::from(f.has("cidr"))
-                + usize::from(f.has(group_key))
-                + usize::from(f.has("prefix_list"));
-            let peer = match named {
+            if let Some(span) = f.key_span(other_key) {
+                f.raw(other_key);
+                d.error(
+                    span,
+                    format!(
+                        "unknown key `{other_key}` in {}; did you mean `{group_key}`? (`{other_key}` is for {other_dir} rules)",
+                        super::reader::article(kind)
+                    ),
+                );
+            }
+            // A misplaced `source_group`/`dest_group` counts as the peer the
+            // author meant: it is reported above, not again as a missing peer.
+            let keys = ["cidr", group_key, other_key, "prefix_list"];
+            let given: Vec<String> = keys
+                .iter()
+                .filter(|k| f.has(k))
+                .map(|k| format!("`{k}`"))
+                .collect();
+            let peer = match given.len() {
                 1 => cidr
                     .map(|c| Sp::new(c.span, Peer::Cidr(c.v)))
                     .or_else(|| group.map(|g| Sp::new(g.span, Peer::Group(g.v))))
                     .or_else(|| prefix_list.map(|p| Sp::new(p.span, Peer::PrefixList(p.v)))),
-                0 => {
+                n => {
+                    let named = match given.split_last() {
+                        None => "none".to_string(),
+                        Some((last, rest)) => {
+                            format!("{n}: {} and {last}", rest.join(", "))
+                        }
+                    };
                     d.error(
                         f.span.clone(),
                         format!(
-                            "a security group rule must name one peer: `cidr`, `{group_key}` or `prefix_list`"
-                        ),
-                    );
-                    None
-                }
-                _ => {
-                    d.error(
-                        f.span.clone(),
-                        format!(
-                            "a security group rule names exactly one of `cidr`, `{group_key}`, `prefix_list`; this one names {named}"
+                            "a security group rule names exactly one peer (`cidr`, `{group_key}` or `prefix_list`); this one names {named}"
                         ),
                     );
                     None
@@ -490,7 +511,7 @@ impl FromToml for SgRule {
 }
 
 impl FromToml for NaclRule {
-    const EXPECTED: &'static str = "a rule table { rule = ..., protocol = ..., action = ... }";
+    const EXPECTED: &'static str = "a rule { rule = ..., protocol = ..., action = ... }";
     fn from_toml(v: &Value<'_>, _key: &str, d: &mut Diags) -> Option<Self> {
         read_table(v, "network ACL rule", d, |f, d| NaclRule {
             rule: f.req::<u16>("rule", d),
@@ -544,35 +565,64 @@ pub const SETTABLE: &[(&str, &[&str])] = &[
     ("vpn_gateway", &["propagate_to"]),
 ];
 
+/// A kind of resource in words: `network_acl` -> "network ACL".
+fn human_kind(kind: &str) -> &str {
+    match kind {
+        "vpc" => "VPC",
+        "internet_gateway" => "internet gateway",
+        "nat_gateway" => "NAT gateway",
+        "prefix_list" => "prefix list",
+        "security_group" => "security group",
+        "network_acl" => "network ACL",
+        "route_table" => "route table",
+        "vpc_endpoint" => "VPC endpoint",
+        "vpc_peering" => "VPC peering connection",
+        "vpn_gateway" => "VPN gateway",
+        "onprem_network" => "on-premises network",
+        "lambda" => "Lambda function",
+        "external_host" => "external host",
+        "aws_service" => "AWS service",
+        "onprem_host" => "on-premises host",
+        other => other,
+    }
+}
+
 fn read_set(
     v: &Value<'_>,
     kinds: &std::collections::BTreeMap<String, &'static str>,
     d: &mut Diags,
 ) -> Option<EventAction> {
-    let mut f = Fields::new(v, "set", d)?;
+    let mut f = Fields::new(v, "`set`", d)?;
     let resource: Option<Id> = f.req("resource", d);
     let Some(resource) = resource else {
         // Without a resource the attributes cannot be read; keep their keys
         // from being called unknown.
+        f.abandon(d);
         return None;
     };
     let Some(kind) = kinds.get(&resource.v).copied() else {
-        d.error(
-            resource.span.clone(),
-            format!(
-                "`set` names `{}`, which is not a resource of this file",
-                resource.v
-            ),
-        );
-        return None;
+        // Validation reports the dangling reference; the attributes, whose
+        // meaning depends on the kind, are not read.
+        f.abandon(d);
+        return Some(EventAction::Set {
+            resource,
+            attrs: Vec::new(),
+        });
     };
+    let human = human_kind(kind);
     let Some((_, attrs)) = SETTABLE.iter().find(|(k, _)| *k == kind) else {
+        let settable: Vec<String> = SETTABLE
+            .iter()
+            .map(|(k, _)| format!("{}s", human_kind(k)))
+            .collect();
+        let (last, rest) = settable.split_last().expect("SETTABLE is not empty");
         d.error(
             resource.span.clone(),
             format!(
-                "`set` cannot change {} (`{}`)",
-                super::reader::article(kind),
-                resource.v
+                "`set` cannot change {} (`{}`); it changes {} and {last}",
+                super::reader::article(human),
+                resource.v,
+                rest.join(", "),
             ),
         );
         return None;
@@ -614,26 +664,23 @@ fn read_set(
             out.push(Sp::new(span, p));
         }
     }
-    let human: &'static str = match kind {
-        "security_group" => "security group",
-        "network_acl" => "network ACL",
-        "route_table" => "route table",
-        "vpc_endpoint" => "VPC endpoint",
-        "vpn_gateway" => "VPN gateway",
-        other => other,
-    };
     let head = f.span.clone();
+    // Other keys than `resource`, if none could be used, were reported (as
+    // unknown or unreadable) by `finish`.
+    let bare = f.key_count() == 1;
     f.kind = human;
     f.finish(d);
     if out.is_empty() {
-        d.error(
-            head,
-            format!(
-                "`set` changes no attribute; {} takes: {}",
-                super::reader::article(human),
-                attrs.join(", ")
-            ),
-        );
+        if bare {
+            d.error(
+                head,
+                format!(
+                    "`set` changes no attribute; {} takes: {}",
+                    super::reader::article(human),
+                    attrs.join(", ")
+                ),
+            );
+        }
         return None;
     }
     Some(EventAction::Set {
@@ -691,7 +738,7 @@ impl FromToml for Delivered {
 pub type Kinds = std::collections::BTreeMap<String, &'static str>;
 
 pub(super) fn read_head(v: &Value<'_>, d: &mut Diags) -> Option<ScenarioHead> {
-    read_table(v, "[scenario] table", d, |f, d| ScenarioHead {
+    read_table(v, "the [scenario] table", d, |f, d| ScenarioHead {
         span: f.span.clone(),
         name: f.req("name", d),
         description: f.opt("description", d),
@@ -703,7 +750,7 @@ pub(super) fn read_head(v: &Value<'_>, d: &mut Diags) -> Option<ScenarioHead> {
 }
 
 pub(super) fn read_pricing(v: &Value<'_>, d: &mut Diags) -> Option<Pricing> {
-    read_table(v, "[pricing] table", d, |f, d| Pricing {
+    read_table(v, "the [pricing] table", d, |f, d| Pricing {
         nat_gateway_hour: f.opt("nat_gateway_hour", d),
         nat_gateway_gb: f.opt("nat_gateway_gb", d),
         interface_endpoint_hour: f.opt("interface_endpoint_hour", d),
@@ -714,7 +761,7 @@ pub(super) fn read_pricing(v: &Value<'_>, d: &mut Diags) -> Option<Pricing> {
 }
 
 pub(super) fn read_latency(v: &Value<'_>, d: &mut Diags) -> Option<LatencyDefaults> {
-    read_table(v, "[latency] table", d, |f, d| LatencyDefaults {
+    read_table(v, "the [latency] table", d, |f, d| LatencyDefaults {
         same_az: f.opt("same_az", d),
         cross_az: f.opt("cross_az", d),
         internet: f.opt("internet", d),
@@ -724,7 +771,9 @@ pub(super) fn read_latency(v: &Value<'_>, d: &mut Diags) -> Option<LatencyDefaul
 }
 
 /// Reads a resource table; the `id` is required, and without it the resource
-/// is left out (nothing could refer to it anyway).
+/// is left out (nothing could refer to it anyway). Its other keys are read
+/// all the same, so that their problems are reported and they are not taken
+/// for unknown keys.
 fn resource<T>(
     v: &Value<'_>,
     kind: &'static str,
@@ -733,9 +782,13 @@ fn resource<T>(
 ) -> Option<T> {
     let mut f = Fields::new(v, kind, d)?;
     let id: Option<Id> = f.req("id", d);
-    let t = id.map(|id| read(id, &mut f, d));
+    let stand_in = || Sp::new(f.span.clone(), String::new());
+    let t = read(id.clone().unwrap_or_else(stand_in), &mut f, d);
+    if let Some(id) = &id {
+        f.at = id.span.start;
+    }
     f.finish(d);
-    t
+    id.map(|_| t)
 }
 
 pub(super) fn read_vpc(v: &Value<'_>, d: &mut Diags) -> Option<Vpc> {
@@ -970,13 +1023,14 @@ pub(super) fn read_event(v: &Value<'_>, kinds: &Kinds, d: &mut Diags) -> Option<
             }
         }
         if let Some(x) = f.raw("add_route") {
-            if let Some(c) = read_table(x, "add_route", d, |f, d| read_route_change(f, d, true)) {
+            if let Some(c) = read_table(x, "`add_route`", d, |f, d| read_route_change(f, d, true)) {
                 actions.push(Sp::new(x.span(), EventAction::AddRoute(c)));
             }
         }
         if let Some(x) = f.raw("delete_route") {
-            if let Some(c) = read_table(x, "delete_route", d, |f, d| read_route_change(f, d, false))
-            {
+            if let Some(c) = read_table(x, "`delete_route`", d, |f, d| {
+                read_route_change(f, d, false)
+            }) {
                 actions.push(Sp::new(x.span(), EventAction::DeleteRoute(c)));
             }
         }
@@ -1015,7 +1069,7 @@ pub(super) fn read_event(v: &Value<'_>, kinds: &Kinds, d: &mut Diags) -> Option<
 }
 
 pub(super) fn read_expect(v: &Value<'_>, d: &mut Diags) -> Option<Expect> {
-    read_table(v, "expect", d, |f, d| {
+    read_table(v, "expectation", d, |f, d| {
         let traffic = f.req("traffic", d);
         let window = f.raw("window").and_then(|w| {
             let items = <Vec<Sp<Nanos>>>::from_toml(w, "window", d)?;

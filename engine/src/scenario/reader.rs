@@ -278,7 +278,14 @@ impl<T: FromToml> FromToml for Vec<Sp<T>> {
                     .collect(),
             ),
             _ => {
-                wrong_type(v, key, &format!("an array of {}", T::EXPECTED), d);
+                d.error(
+                    v.span(),
+                    format!(
+                        "`{key}` must be an array, found {}; each item is {}",
+                        type_name(v.get_ref()),
+                        T::EXPECTED
+                    ),
+                );
                 None
             }
         }
@@ -292,22 +299,31 @@ pub struct Fields<'a, 'i> {
     /// What the table describes, for messages: "subnet", "route".
     pub kind: &'static str,
     known: Vec<&'static str>,
+    /// Keys present whose value was reported as unreadable.
+    failed: Vec<&'static str>,
+    /// Required keys found missing; reported by `finish`, unless a misspelt
+    /// key stands for them.
+    missing: Vec<&'static str>,
+    /// Where `finish` records the unreadable keys for validation: the start
+    /// of the table, or of a resource's `id` (see [`Diags::unreadable`]).
+    pub at: usize,
 }
 
 impl<'a, 'i> Fields<'a, 'i> {
     pub fn new(v: &'a Value<'i>, kind: &'static str, d: &mut Diags) -> Option<Self> {
         match v.get_ref() {
-            DeValue::Table(table) => Some(Fields {
-                table,
-                span: v.span(),
-                kind,
-                known: Vec::new(),
-            }),
+            DeValue::Table(table) => Some(Fields::from_table(table, v.span(), kind)),
             _ => {
-                d.error(
-                    v.span(),
-                    format!("a {kind} must be a table, found {}", type_name(v.get_ref())),
-                );
+                let found = type_name(v.get_ref());
+                // "the [scenario] table" -> "[scenario] must be a table".
+                let header = kind
+                    .strip_prefix("the ")
+                    .and_then(|k| k.strip_suffix(" table"));
+                let msg = match header {
+                    Some(header) => format!("{header} must be a table, found {found}"),
+                    None => format!("{} must be a table, found {found}", article(kind)),
+                };
+                d.error(v.span(), msg);
                 None
             }
         }
@@ -316,10 +332,18 @@ impl<'a, 'i> Fields<'a, 'i> {
     pub fn from_table(table: &'a DeTable<'i>, span: Span, kind: &'static str) -> Self {
         Fields {
             table,
+            at: span.start,
             span,
             kind,
             known: Vec::new(),
+            failed: Vec::new(),
+            missing: Vec::new(),
         }
+    }
+
+    /// How many keys the table has.
+    pub fn key_count(&self) -> usize {
+        self.table.len()
     }
 
     /// The raw value of a key, marking it known.
@@ -332,19 +356,41 @@ impl<'a, 'i> Fields<'a, 'i> {
         self.table.contains_key(key)
     }
 
-    pub fn opt<T: FromToml>(&mut self, key: &'static str, d: &mut Diags) -> Option<Sp<T>> {
-        let v = self.raw(key)?;
-        T::from_toml(v, key, d).map(|t| Sp::new(v.span(), t))
+    /// The span of a key (not of its value), if the table has it.
+    pub fn key_span(&self, key: &str) -> Option<Span> {
+        self.table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map(|(k, _)| k.span())
     }
 
-    /// A key that must be present; its absence is reported at the table.
+    /// Reads a key's value with `read`, remembering the key as unreadable when
+    /// reading it reported a problem (even if part of the value was kept).
+    pub fn read_with<T>(
+        &mut self,
+        key: &'static str,
+        d: &mut Diags,
+        read: impl FnOnce(&Value<'i>, &mut Diags) -> Option<T>,
+    ) -> Option<Sp<T>> {
+        let v = self.raw(key)?;
+        let before = d.items.len();
+        let t = read(v, d);
+        if t.is_none() || d.items.len() > before {
+            self.failed.push(key);
+        }
+        t.map(|t| Sp::new(v.span(), t))
+    }
+
+    pub fn opt<T: FromToml>(&mut self, key: &'static str, d: &mut Diags) -> Option<Sp<T>> {
+        self.read_with(key, d, |v, d| T::from_toml(v, key, d))
+    }
+
+    /// A key that must be present; its absence is reported at the table
+    /// (by `finish`).
     pub fn req<T: FromToml>(&mut self, key: &'static str, d: &mut Diags) -> Option<Sp<T>> {
         if !self.table.contains_key(key) {
             self.known.push(key);
-            d.error(
-                self.head_span(),
-                format!("{} is missing the required key `{key}`", article(self.kind)),
-            );
+            self.missing.push(key);
             return None;
         }
         self.opt(key, d)
@@ -368,8 +414,12 @@ impl<'a, 'i> Fields<'a, 'i> {
             .unwrap_or_else(|| self.span.clone())
     }
 
-    /// Reports every key that was not read, with a suggestion where one fits.
-    pub fn finish(self, d: &mut Diags) {
+    /// Reports the missing required keys, and every key that was not read,
+    /// with a suggestion where one fits. A required key that a misspelt key
+    /// stands for (`duraton` for `duration`) is reported once, as the
+    /// misspelling; like an unreadable value, it is recorded in `d` so that
+    /// validation does not report it missing either.
+    pub fn finish(mut self, d: &mut Diags) {
         let mut unknown: Vec<_> = self
             .table
             .iter()
@@ -377,11 +427,27 @@ impl<'a, 'i> Fields<'a, 'i> {
             .map(|(k, _)| k)
             .collect();
         unknown.sort_by_key(|k| k.span().start);
-        for k in unknown {
+        let suggestions: Vec<Option<&'static str>> = unknown
+            .iter()
+            .map(|k| did_you_mean(k.get_ref().as_ref(), self.known.iter().copied()))
+            .collect();
+        let head = self.head_span();
+        for key in &self.missing {
+            if !suggestions.contains(&Some(*key)) {
+                d.error(
+                    head.clone(),
+                    format!("{} is missing the required key `{key}`", article(self.kind)),
+                );
+            }
+        }
+        for (k, suggestion) in unknown.iter().zip(&suggestions) {
             let name = k.get_ref().as_ref();
             let mut msg = format!("unknown key `{name}` in {}", article(self.kind));
-            if let Some(s) = did_you_mean(name, self.known.iter().copied()) {
+            if let Some(s) = suggestion {
                 msg.push_str(&format!("; did you mean `{s}`?"));
+                if !self.table.contains_key(*s) {
+                    self.failed.push(s);
+                }
             } else {
                 let mut keys = self.known.clone();
                 keys.sort_unstable();
@@ -390,11 +456,29 @@ impl<'a, 'i> Fields<'a, 'i> {
             }
             d.error(k.span(), msg);
         }
+        let at = self.at;
+        d.unreadable.extend(self.failed.iter().map(|k| (at, *k)));
+    }
+
+    /// Gives up on a table whose keys cannot be told apart from unknown ones
+    /// (a `set` without a readable `resource`): reports only what is missing.
+    pub fn abandon(self, d: &mut Diags) {
+        let head = self.head_span();
+        for key in &self.missing {
+            d.error(
+                head.clone(),
+                format!("{} is missing the required key `{key}`", article(self.kind)),
+            );
+        }
     }
 }
 
-/// "a subnet", "an instance".
+/// "a subnet", "an instance"; kinds that carry their own ("the [scenario]
+/// table") or are a key in backquotes ("`set`") are left as they are.
 pub fn article(kind: &str) -> String {
+    if kind.starts_with("the ") || kind.starts_with('`') {
+        return kind.to_string();
+    }
     // By sound: "an instance", "an on-premises host", "a VPC", "a NAT gateway".
     let vowel = kind.chars().next().is_some_and(|c| "aeiou".contains(c))
         || ["AWS", "ENI", "IGW"].iter().any(|w| kind.starts_with(w));

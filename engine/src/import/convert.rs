@@ -2052,7 +2052,10 @@ impl<'a> Cx<'a> {
     fn unsupported_files(&mut self) {
         let list: Vec<(&str, &str)> = self.x.unsupported.clone();
         for (what, id) in list {
-            self.notes.add(Unsupported, id, what);
+            // A route to it may have said so already, at more length.
+            if !self.notes.0.contains_key(&(Unsupported, id.to_string())) {
+                self.notes.add(Unsupported, id, what);
+            }
         }
     }
 

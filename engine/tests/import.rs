@@ -539,6 +539,52 @@ fn private_nat_fixture() {
 }
 
 #[test]
+fn missing_files_are_filled_from_what_the_others_say() {
+    // The Lambda fixture without describe-instances, -nat-gateways and
+    // -internet-gateways: the ENIs tell the instance and the NAT gateway, the
+    // active route tells the internet gateway.
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-missing-{}", std::process::id()));
+    let dir = tmp.join("partial");
+    copy_dir(&fixture("lambda-nat"), &dir);
+    for f in [
+        "Reservations.json",
+        "NatGateways.json",
+        "InternetGateways.json",
+    ] {
+        std::fs::remove_file(dir.join(f)).expect("remove");
+    }
+    let (imported, d) = import_and_load(&dir, WEB);
+    assert_eq!(
+        notes_of(&imported, NoteKind::Approximated),
+        [
+            "i-0a1a00000000000a1",
+            "igw-0a1a00000000000g1",
+            "nat-0a1a00000000000n1"
+        ]
+    );
+    assert!(imported.text.contains(
+        "[[nat_gateway]]\nid = \"nat-0a1a00000000000n1\"\nsubnet = \"subnet-0a1a00000000000p1\"\nconnectivity = \"public\"\npublic_ip = \"198.51.100.7\"\nprivate_ip = \"10.20.0.100\"\n"
+    ));
+    let app = "i-0a1a00000000000a1";
+    check(
+        &d,
+        &tcp(app, "web", 443).via(&[app, "nat-0a1a00000000000n1", "igw-0a1a00000000000g1"]),
+    );
+    // Without the security groups: the function cannot be placed and is left
+    // out; the instance falls back to the VPC's default group.
+    std::fs::remove_file(dir.join("SecurityGroups.json")).expect("remove");
+    let (imported, d) = import_and_load(&dir, WEB);
+    assert!(notes_of(&imported, NoteKind::Unknown).contains(&"fetch-prices"));
+    assert!(notes_of(&imported, NoteKind::Unknown).contains(&"sg-0a1a0000000000a01"));
+    assert!(d.lookup("fetch-prices").is_none());
+    check(
+        &d,
+        &tcp(app, "web", 443).via(&[app, "nat-0a1a00000000000n1"]),
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
 fn malformed_files_name_the_file_and_the_path() {
     let err = import_aws(&fixture("malformed")).expect_err("a number is no CIDR");
     assert!(matches!(err, ImportError::Json(_)));

@@ -635,6 +635,21 @@ impl<'a> Cx<'a> {
                 );
                 continue;
             }
+            let overlap = self.s.vpcs[&req].cidrs.iter().find_map(|a| {
+                self.s.vpcs[&acc]
+                    .cidrs
+                    .iter()
+                    .find(|b| a.contains(*b) || b.contains(a))
+                    .map(|b| (*a, *b))
+            });
+            if let Some((a, b)) = overlap {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("peering between overlapping CIDRs {a} and {b}"),
+                );
+                continue;
+            }
             let regions: BTreeSet<Option<&str>> = [&p.requester_vpc_info, &p.accepter_vpc_info]
                 .iter()
                 .map(|i| i.as_ref().and_then(|i| i.region.as_deref()))
@@ -668,6 +683,15 @@ impl<'a> Cx<'a> {
         for (id, vpcs) in sides {
             let v: Vec<String> = vpcs.into_iter().collect();
             if let [a, b] = v.as_slice() {
+                let overlap = self.s.vpcs[a].cidrs.iter().any(|x| {
+                    self.s.vpcs[b]
+                        .cidrs
+                        .iter()
+                        .any(|y| x.contains(y) || y.contains(x))
+                });
+                if overlap {
+                    continue;
+                }
                 self.s.peerings.insert(
                     id.clone(),
                     out::Peering {
@@ -1732,7 +1756,16 @@ impl<'a> Cx<'a> {
         }
         for (target, (what, unsupported, tables)) in missing {
             let list: Vec<String> = tables.into_iter().collect();
-            let (kind, text) = if unsupported {
+            // In the files but left out: its own note says why.
+            let own = [Unsupported, Skipped, Unknown]
+                .into_iter()
+                .find(|k| self.notes.0.contains_key(&(*k, target.clone())));
+            let (kind, text) = if let Some(k) = own {
+                (
+                    k,
+                    format!("routes to it in {} are kept as blackholes", list.join(", ")),
+                )
+            } else if unsupported {
                 (
                     Unsupported,
                     format!(

@@ -17,15 +17,33 @@ use serde::de::{self, DeserializeOwned, Deserializer, Unexpected};
 use super::ImportError;
 use super::json::{self, JsonError};
 
+/// Parses a string in the visitor itself, so that serde_json places the error
+/// at the value (a check after deserializing would be placed at the end of
+/// the enclosing object).
+struct Parsed<T> {
+    expected: &'static str,
+    parse: fn(&str) -> Option<T>,
+}
+
+impl<T> de::Visitor<'_> for Parsed<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.expected)
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
+        (self.parse)(s.trim()).ok_or_else(|| E::invalid_value(Unexpected::Str(s), &self))
+    }
+}
+
 /// An IPv4 CIDR; host bits are accepted here (and cleared on output).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cidr(pub Ipv4Net);
 
 impl<'de> Deserialize<'de> for Cidr {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.trim().parse::<Ipv4Net>().map(Cidr).map_err(|_| {
-            de::Error::invalid_value(Unexpected::Str(&s), &"an IPv4 CIDR like \"10.0.0.0/16\"")
+        d.deserialize_str(Parsed {
+            expected: "a string: an IPv4 CIDR like \"10.0.0.0/16\"",
+            parse: |s| s.parse().ok().map(Cidr),
         })
     }
 }
@@ -36,9 +54,9 @@ pub struct Ip(pub Ipv4Addr);
 
 impl<'de> Deserialize<'de> for Ip {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.trim().parse::<Ipv4Addr>().map(Ip).map_err(|_| {
-            de::Error::invalid_value(Unexpected::Str(&s), &"an IPv4 address like \"10.0.1.5\"")
+        d.deserialize_str(Parsed {
+            expected: "a string: an IPv4 address like \"10.0.1.5\"",
+            parse: |s| s.parse().ok().map(Ip),
         })
     }
 }
@@ -1249,5 +1267,24 @@ mod tests {
         assert!(is_region_name("ap-northeast-2"));
         assert!(!is_region_name("aws_configs"));
         assert!(!is_region_name("test-nat-gateway"));
+    }
+
+    #[test]
+    fn bad_addresses_are_placed_at_their_value() {
+        let text = r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.300/24", "Tags": []}]}"#;
+        let e = json::parse::<VpcsFile>("Vpcs.json", text).unwrap_err();
+        assert_eq!(e.path, "$.Vpcs[0].CidrBlock");
+        assert!(e.message.contains("expected a string: an IPv4 CIDR"), "{e}");
+        let text =
+            r#"{"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "PrivateIpAddress": 10}]}"#;
+        let e = json::parse::<NetworkInterfacesFile>("NetworkInterfaces.json", text).unwrap_err();
+        assert_eq!(e.path, "$.NetworkInterfaces[0].PrivateIpAddress");
+        assert!(e.message.contains("expected a string"), "{e}");
+        let ok = r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": " 10.0.0.0/16"}]}"#;
+        let v = json::parse::<VpcsFile>("Vpcs.json", ok).expect("valid");
+        assert_eq!(
+            v.vpcs[0].cidr_block,
+            Some(Cidr("10.0.0.0/16".parse().unwrap()))
+        );
     }
 }

@@ -1731,7 +1731,7 @@ impl<'a> Cx<'a> {
                         e.2.insert(if route_active(r) {
                             id.to_string()
                         } else {
-                            format!("{id} (already a blackhole in AWS)")
+                            format!("{id} (a blackhole in AWS too)")
                         });
                         blackhole = true;
                         shown
@@ -1768,18 +1768,12 @@ impl<'a> Cx<'a> {
             } else if unsupported {
                 (
                     Unsupported,
-                    format!(
-                        "{what}, target of routes in {}: kept as blackholes",
-                        list.join(", ")
-                    ),
+                    format!("{what}, the target of routes in {}", list.join(", ")),
                 )
             } else {
                 (
                     Unknown,
-                    format!(
-                        "{what} named by routes in {}, not in the files: kept as blackholes",
-                        list.join(", ")
-                    ),
+                    format!("{what} named by routes in {}", list.join(", ")),
                 )
             };
             self.notes.add(kind, &target, text);

@@ -20,7 +20,12 @@ use crate::model::builtin;
 /// Notes, merged by (kind, id): several findings about one resource read as
 /// one line.
 #[derive(Default)]
-struct Notes(BTreeMap<(NoteKind, String), Vec<String>>);
+struct Notes(
+    BTreeMap<(NoteKind, String), Vec<String>>,
+    /// Resources left out with another that is missing: id -> (what it is,
+    /// the resources left out with it).
+    BTreeMap<String, (String, Vec<String>)>,
+);
 
 impl Notes {
     fn add(&mut self, kind: NoteKind, id: &str, text: impl Into<String>) {
@@ -30,7 +35,34 @@ impl Notes {
             v.push(t);
         }
     }
-    fn into_vec(self) -> Vec<Note> {
+    /// Notes `item`, left out because `dep` (a VPC, subnet or VPN gateway)
+    /// is; `present`: `dep` is in the files, but was not imported.
+    fn left_out_with(&mut self, dep: &str, what: &str, present: bool, item: String) {
+        let header = if present {
+            format!("{what} not imported")
+        } else {
+            format!("{what} not in the files")
+        };
+        let e = self.1.entry(dep.to_string()).or_insert((header, vec![]));
+        if !e.1.contains(&item) {
+            e.1.push(item);
+        }
+    }
+
+    fn into_vec(mut self) -> Vec<Note> {
+        let deps = std::mem::take(&mut self.1);
+        for (id, (what, items)) in deps {
+            // With its own note if it has one (it is in the files but left out).
+            let kind = [Unsupported, Skipped, Unknown]
+                .into_iter()
+                .find(|k| self.0.contains_key(&(*k, id.clone())))
+                .unwrap_or(Unknown);
+            self.add(
+                kind,
+                &id,
+                format!("{what}; left out with it: {}", items.join(", ")),
+            );
+        }
         self.0
             .into_iter()
             .map(|((kind, id), texts)| Note {
@@ -68,6 +100,16 @@ struct Input<'a> {
     functions: BTreeMap<&'a str, &'a aws::Function>,
     has_functions_file: bool,
     unsupported: Vec<(&'a str, &'a str)>,
+}
+
+/// Whether a VPC, subnet or VPN gateway is described in the files.
+fn in_files(x: &Input<'_>, what: &str, id: &str) -> bool {
+    match what {
+        "VPC" => x.vpcs.contains_key(id),
+        "subnet" => x.subnets.contains_key(id),
+        "VPN gateway" => x.vgws.contains_key(id),
+        _ => false,
+    }
 }
 
 impl<'a> Input<'a> {
@@ -534,10 +576,11 @@ impl<'a> Cx<'a> {
     fn subnets(&mut self) {
         for (&id, s) in &self.x.subnets {
             if !self.s.vpcs.contains_key(&s.vpc_id) {
-                self.notes.add(
-                    Unknown,
+                self.notes.left_out_with(
                     &s.vpc_id,
-                    format!("VPC of subnet {id}, not in the files; the subnet is left out"),
+                    "VPC",
+                    in_files(&self.x, "VPC", &s.vpc_id),
+                    format!("subnet {id}"),
                 );
                 continue;
             }
@@ -856,10 +899,11 @@ impl<'a> Cx<'a> {
                 continue;
             };
             if !self.s.vpcs.contains_key(vpc) {
-                self.notes.add(
-                    Unknown,
+                self.notes.left_out_with(
                     vpc,
-                    format!("VPC of security group {id}, not in the files; the group is left out"),
+                    "VPC",
+                    in_files(&self.x, "VPC", vpc),
+                    format!("security group {id}"),
                 );
                 continue;
             }
@@ -896,10 +940,11 @@ impl<'a> Cx<'a> {
     fn nacls(&mut self) {
         for (&id, a) in &self.x.nacls {
             if !self.s.vpcs.contains_key(&a.vpc_id) {
-                self.notes.add(
-                    Unknown,
+                self.notes.left_out_with(
                     &a.vpc_id,
-                    format!("VPC of network ACL {id}, not in the files; the ACL is left out"),
+                    "VPC",
+                    in_files(&self.x, "VPC", &a.vpc_id),
+                    format!("network ACL {id}"),
                 );
                 continue;
             }
@@ -1028,12 +1073,11 @@ impl<'a> Cx<'a> {
                 continue;
             };
             if !self.s.vpcs.contains_key(&a.vpc_id) {
-                self.notes.add(
-                    Unknown,
+                self.notes.left_out_with(
                     &a.vpc_id,
-                    format!(
-                        "VPC of internet gateway {id}, not in the files; the gateway is left out"
-                    ),
+                    "VPC",
+                    in_files(&self.x, "VPC", &a.vpc_id),
+                    format!("internet gateway {id}"),
                 );
                 continue;
             }
@@ -1094,10 +1138,11 @@ impl<'a> Cx<'a> {
                 continue;
             };
             if !self.s.vpcs.contains_key(&a.vpc_id) {
-                self.notes.add(
-                    Unknown,
+                self.notes.left_out_with(
                     &a.vpc_id,
-                    format!("VPC of VPN gateway {id}, not in the files; the gateway is left out"),
+                    "VPC",
+                    in_files(&self.x, "VPC", &a.vpc_id),
+                    format!("VPN gateway {id}"),
                 );
                 continue;
             }
@@ -1147,11 +1192,18 @@ impl<'a> Cx<'a> {
     }
 
     /// The groups of an ENI that were imported; the others are noted.
-    fn groups_of(&mut self, owner: &str, groups: &[aws::GroupRef]) -> Vec<String> {
+    fn groups_of(&mut self, owner: &str, vpc: &str, groups: &[aws::GroupRef]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for g in groups {
-            if self.s.sgs.contains_key(&g.group_id) {
-                if !out.contains(&g.group_id) {
+            if let Some(sg) = self.s.sgs.get(&g.group_id) {
+                if sg.vpc != vpc {
+                    let other = sg.vpc.clone();
+                    self.notes.add(
+                        Unknown,
+                        &g.group_id,
+                        format!("security group of {owner} in {other}, not in its VPC {vpc}; left out there"),
+                    );
+                } else if !out.contains(&g.group_id) {
                     out.push(g.group_id.clone());
                 }
             } else {
@@ -1168,7 +1220,8 @@ impl<'a> Cx<'a> {
 
     /// Adds an instance; its groups are resolved here.
     fn add_instance(&mut self, id: &str, mut inst: out::Instance, groups: &[aws::GroupRef]) {
-        let sgs = self.groups_of(&format!("instance {id}"), groups);
+        let vpc = self.s.subnets[&inst.subnet].vpc.clone();
+        let sgs = self.groups_of(&format!("instance {id}"), &vpc, groups);
         inst.security_groups = if sgs.is_empty() {
             if !groups.is_empty() {
                 self.notes.add(
@@ -1210,10 +1263,11 @@ impl<'a> Cx<'a> {
                 continue;
             };
             if !self.s.subnets.contains_key(subnet) {
-                self.notes.add(
-                    Unknown,
+                self.notes.left_out_with(
                     subnet,
-                    format!("subnet of instance {id}, not imported; the instance is left out"),
+                    "subnet",
+                    in_files(&self.x, "subnet", subnet),
+                    format!("instance {id}"),
                 );
                 self.accounted_enis.extend(all_enis);
                 continue;
@@ -1357,10 +1411,11 @@ impl<'a> Cx<'a> {
                 continue;
             }
             if !self.s.subnets.contains_key(&n.subnet_id) {
-                self.notes.add(
-                    Unknown,
+                self.notes.left_out_with(
                     &n.subnet_id,
-                    format!("subnet of NAT gateway {id}, not imported; the gateway is left out"),
+                    "subnet",
+                    in_files(&self.x, "subnet", &n.subnet_id),
+                    format!("NAT gateway {id}"),
                 );
                 continue;
             }
@@ -1478,10 +1533,11 @@ impl<'a> Cx<'a> {
                 continue;
             }
             if !self.s.vpcs.contains_key(&e.vpc_id) {
-                self.notes.add(
-                    Unknown,
+                self.notes.left_out_with(
                     &e.vpc_id,
-                    format!("VPC of endpoint {id}, not in the files; the endpoint is left out"),
+                    "VPC",
+                    in_files(&self.x, "VPC", &e.vpc_id),
+                    format!("endpoint {id}"),
                 );
                 continue;
             }
@@ -1553,7 +1609,8 @@ impl<'a> Cx<'a> {
                     }
                     subnets.sort();
                     subnets.dedup();
-                    let security_groups = self.groups_of(&format!("endpoint {id}"), &e.groups);
+                    let security_groups =
+                        self.groups_of(&format!("endpoint {id}"), &e.vpc_id, &e.groups);
                     let addrs: Vec<String> = e
                         .network_interface_ids
                         .iter()
@@ -1601,22 +1658,44 @@ impl<'a> Cx<'a> {
     }
 
     /// A route's target, if it is imported and of a kind a route may name.
-    fn resolve_target(&self, kind: TargetKind, id: &str, r: &aws::Route) -> Option<String> {
+    /// A route's target, if it is imported, of a kind a route may name, and
+    /// reachable from the table's VPC (AWS ensures that; broken input may not).
+    fn resolve_target(
+        &self,
+        kind: TargetKind,
+        id: &str,
+        r: &aws::Route,
+        vpc: &str,
+    ) -> Option<String> {
+        let subnet_vpc = |s: &str| self.s.subnets.get(s).map(|s| s.vpc.as_str());
+        let instance_vpc = |i: &str| self.s.instances.get(i).and_then(|x| subnet_vpc(&x.subnet));
         let have = match kind {
-            TargetKind::Igw => self.s.igws.contains_key(id),
-            TargetKind::Vgw => self.s.vgws.contains_key(id),
-            TargetKind::Nat => self.s.nats.contains_key(id),
-            TargetKind::Peering => self.s.peerings.contains_key(id),
-            TargetKind::Endpoint => self.s.endpoints.contains_key(id),
+            TargetKind::Igw => self.s.igws.get(id).is_some_and(|g| g.vpc == vpc),
+            TargetKind::Vgw => self.s.vgws.get(id).is_some_and(|g| g.vpc == vpc),
+            TargetKind::Nat => self
+                .s
+                .nats
+                .get(id)
+                .is_some_and(|n| subnet_vpc(&n.subnet) == Some(vpc)),
+            TargetKind::Peering => self
+                .s
+                .peerings
+                .get(id)
+                .is_some_and(|p| p.requester == vpc || p.accepter == vpc),
+            TargetKind::Endpoint => self.s.endpoints.get(id).is_some_and(|e| {
+                e.vpc == vpc && matches!(e.kind, out::EndpointKind::Gateway { .. })
+            }),
             TargetKind::InstanceOrEni => {
                 // Prefer the ENI: AWS prints both for an instance target.
                 if let Some(e) = &r.network_interface_id {
-                    if self.eni_owner.contains_key(e) {
-                        return Some(e.clone());
+                    if let Some(i) = self.eni_owner.get(e) {
+                        if instance_vpc(i) == Some(vpc) {
+                            return Some(e.clone());
+                        }
                     }
                 }
                 if let Some(i) = &r.instance_id {
-                    if self.s.instances.contains_key(i) {
+                    if instance_vpc(i) == Some(vpc) {
                         return Some(i.clone());
                     }
                 }
@@ -1634,10 +1713,11 @@ impl<'a> Cx<'a> {
             self.x.route_tables.iter().map(|(k, v)| (*k, *v)).collect();
         for (id, t) in tables {
             if !self.s.vpcs.contains_key(&t.vpc_id) {
-                self.notes.add(
-                    Unknown,
+                self.notes.left_out_with(
                     &t.vpc_id,
-                    format!("VPC of route table {id}, not in the files; the table is left out"),
+                    "VPC",
+                    in_files(&self.x, "VPC", &t.vpc_id),
+                    format!("route table {id}"),
                 );
                 continue;
             }
@@ -1671,7 +1751,11 @@ impl<'a> Cx<'a> {
                         if let Some(out::Endpoint {
                             kind: out::EndpointKind::Gateway { route_tables },
                             ..
-                        }) = self.s.endpoints.get_mut(&target_id)
+                        }) = self
+                            .s
+                            .endpoints
+                            .get_mut(&target_id)
+                            .filter(|e| e.vpc == t.vpc_id)
                         {
                             if !route_tables.iter().any(|x| x == id) {
                                 route_tables.push(id.to_string());
@@ -1701,7 +1785,7 @@ impl<'a> Cx<'a> {
                     continue;
                 };
                 let mut blackhole = !route_active(r);
-                let target = match self.resolve_target(kind, &target_id, r) {
+                let target = match self.resolve_target(kind, &target_id, r, &t.vpc_id) {
                     Some(t) => t,
                     None => {
                         let (what, unsupported) = match kind {
@@ -1793,13 +1877,15 @@ impl<'a> Cx<'a> {
             }
             for a in t.associations.iter().filter(|a| a.live()) {
                 if let Some(s) = a.subnet_id.as_ref().and_then(|s| self.s.subnets.get_mut(s)) {
-                    s.route_table = Some(id.to_string());
+                    if s.vpc == t.vpc_id {
+                        s.route_table = Some(id.to_string());
+                    }
                 }
                 if let Some(g) = &a.gateway_id {
                     self.notes.add(
                         Unsupported,
                         id,
-                        format!("gateway route table (edge association with {g}); its routes apply only to traffic leaving the VPC here"),
+                        format!("gateway route table: its edge association with {g} (ingress routing) is left out; the table is imported with its routes"),
                     );
                 }
             }
@@ -1820,7 +1906,9 @@ impl<'a> Cx<'a> {
             }
             for s in &a.associations {
                 if let Some(sub) = self.s.subnets.get_mut(&s.subnet_id) {
-                    sub.network_acl = Some(id.to_string());
+                    if sub.vpc == a.vpc_id {
+                        sub.network_acl = Some(id.to_string());
+                    }
                 }
             }
         }
@@ -1862,10 +1950,11 @@ impl<'a> Cx<'a> {
                 continue;
             };
             if !self.s.vgws.contains_key(&vgw) {
-                self.notes.add(
-                    Unknown,
+                self.notes.left_out_with(
                     &vgw,
-                    format!("VPN gateway of VPN connection {id}, not imported; the connection is left out"),
+                    "VPN gateway",
+                    in_files(&self.x, "VPN gateway", &vgw),
+                    format!("VPN connection {id}"),
                 );
                 continue;
             }
@@ -2000,9 +2089,21 @@ impl<'a> Cx<'a> {
                     continue;
                 }
             };
-            let mut subnets = Vec::new();
+            let mut subnets: Vec<String> = Vec::new();
+            let mut vpc: Option<String> = None;
             for s in subnet_ids {
-                if self.s.subnets.contains_key(s) {
+                if let Some(sub) = self.s.subnets.get(s) {
+                    match &vpc {
+                        Some(v) if *v != sub.vpc => {
+                            self.notes.add(
+                                Unsupported,
+                                id,
+                                format!("subnet {s} is in another VPC than the function's first subnet; left out"),
+                            );
+                            continue;
+                        }
+                        _ => vpc = Some(sub.vpc.clone()),
+                    }
                     subnets.push(s.clone());
                 } else {
                     self.notes.add(
@@ -2018,7 +2119,8 @@ impl<'a> Cx<'a> {
                     group_id: g.clone(),
                 })
                 .collect();
-            let security_groups = self.groups_of(&format!("Lambda function {id}"), &groups);
+            let vpc = vpc.unwrap_or_default();
+            let security_groups = self.groups_of(&format!("Lambda function {id}"), &vpc, &groups);
             if subnets.is_empty() || security_groups.is_empty() {
                 self.notes.add(
                     Unknown,

@@ -203,17 +203,7 @@ pub fn import_aws(dir: &Path) -> Result<Imported, ImportError> {
             });
         }
     }
-    let mut text = scenario.to_toml(&notes);
-    if !ignored_files.is_empty() {
-        // After the notes, before the design: a reader sees what was not read.
-        let block = format!(
-            "# Files not read (names the import does not know): {}\n",
-            ignored_files.join(", ")
-        );
-        if let Some(i) = text.find("\n[scenario]") {
-            text.insert_str(i, &format!("#\n{block}"));
-        }
-    }
+    let text = scenario.to_toml(&notes, &ignored_files);
     Ok(Imported {
         text,
         notes,

@@ -355,7 +355,9 @@ fn notes_block(w: &mut W, notes: &[Note]) {
 }
 
 impl Scenario {
-    pub fn to_toml(&self, notes: &[Note]) -> String {
+    /// The scenario file: a comment block with what was not imported (and
+    /// the files not read), then the design.
+    pub fn to_toml(&self, notes: &[Note], ignored_files: &[String]) -> String {
         let mut w = W { s: String::new() };
         w.line(&format!(
             "# Imported by `vpcsim import aws` from {}.",
@@ -363,6 +365,13 @@ impl Scenario {
         ));
         w.line("# The design only: no traffic, events or expectations.");
         notes_block(&mut w, notes);
+        if !ignored_files.is_empty() {
+            w.line("#");
+            w.line(&format!(
+                "# Files not read (names the import does not know): {}",
+                comment_text(&ignored_files.join(", "))
+            ));
+        }
         w.line("");
         w.line("[scenario]");
         w.kq("name", &self.name);

@@ -624,6 +624,27 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
+fn one_folder_per_region() {
+    let Some(root) = snapshots() else { return };
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-regions-{}", std::process::id()));
+    let dir = tmp.join("two-regions");
+    copy_dir(
+        &root.join("test-vpc-endpoint-gateway/aws_configs/us-east-1"),
+        &dir.join("us-east-1"),
+    );
+    copy_dir(
+        &root.join("test-nat-gateway/aws_configs"),
+        &dir.join("us-east-2"),
+    );
+    let (imported, d) = import_and_load(&dir, "");
+    assert_eq!(d.name, "two-regions");
+    assert_eq!(d.region, "us-east-1");
+    assert_eq!((d.vpcs.len(), d.instances.len()), (2, 5));
+    assert_eq!(notes_of(&imported, NoteKind::Approximated), ["region"]);
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
 fn malformed_files_name_the_file_and_the_path() {
     let err = import_aws(&fixture("malformed")).expect_err("a number is no CIDR");
     assert!(matches!(err, ImportError::Json(_)));

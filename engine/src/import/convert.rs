@@ -1807,6 +1807,16 @@ impl<'a> Cx<'a> {
                             }
                             _ => target_id.clone(),
                         };
+                        // A blackhole names what no longer exists; an id the
+                        // file defines would be checked as a live target.
+                        if self.s.ids().iter().any(|(x, _)| *x == shown) {
+                            self.notes.add(
+                                Unsupported,
+                                id,
+                                format!("route {destination} -> {shown} left out: the target is in another VPC, or of a kind a route cannot name"),
+                            );
+                            continue;
+                        }
                         let e = missing.entry(shown.clone()).or_insert((
                             what,
                             unsupported,

@@ -127,12 +127,43 @@ pub fn main() -> ExitCode {
             port,
             json,
         } => explain_cmd(&file, from, to, &protocol, port, json),
+        Command::Import {
+            source: ImportSource::Aws { dir, output },
+        } => import_aws_cmd(&dir, output.as_deref()),
         other => {
             eprintln!("vpcsim: {other:?} is not available in this build");
             exit::INVALID
         }
     };
     ExitCode::from(code)
+}
+
+/// Writes the scenario to `output` (standard output without one) and lists
+/// on standard error what was not imported.
+fn import_aws_cmd(dir: &std::path::Path, output: Option<&std::path::Path>) -> u8 {
+    let imported = match crate::import::import_aws(dir) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("vpcsim import: {e}");
+            return exit::INVALID;
+        }
+    };
+    for n in &imported.notes {
+        eprintln!("vpcsim import: {n}");
+    }
+    for f in &imported.ignored_files {
+        eprintln!("vpcsim import: not read: {f}");
+    }
+    match output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &imported.text) {
+                eprintln!("vpcsim import: {}: {e}", path.display());
+                return exit::INVALID;
+            }
+        }
+        None => print!("{}", imported.text),
+    }
+    exit::OK
 }
 
 fn explain_cmd(

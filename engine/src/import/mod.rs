@@ -1,0 +1,213 @@
+//! `vpcsim import aws DIR`: a scenario from the JSON that the AWS CLI prints.
+//!
+//! The input is a folder of `aws ec2 describe-*` outputs (and `aws lambda
+//! list-functions`), or one such folder per region; see `docs/import.md` for
+//! the file names. The output is a scenario in format version 1 holding the
+//! design only: every resource the files describe and vpcsim can represent,
+//! under its AWS id, and no traffic.
+//!
+//! Guarantees:
+//! - The same files give the same text, byte for byte: resources are sorted by
+//!   id and nothing depends on the order of the folder listing or on the path.
+//! - The text validates with vpcsim's own loader. What cannot be represented
+//!   (transit gateways, load balancers, IPv6, ...) or is referenced but not in
+//!   the files is left out and listed by id, in a comment block at the top and
+//!   in [`Imported::notes`]; a route to something left out is kept as a
+//!   blackhole, so the routing decision stays visible.
+//! - A malformed or cut file is an error naming the file and the JSON path of
+//!   the value at fault; a missing file is not (its resources are absent).
+
+mod aws;
+mod convert;
+pub mod json;
+mod out;
+
+use std::path::{Path, PathBuf};
+
+pub use json::JsonError;
+
+/// Why something was not imported as AWS has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NoteKind {
+    /// vpcsim cannot represent it.
+    Unsupported,
+    /// Referenced by the files, but not described in them.
+    Unknown,
+    /// Left out because of its state (deleted, detached, not active).
+    Skipped,
+    /// Imported, but from indirect evidence or with a difference from AWS.
+    Approximated,
+}
+
+impl NoteKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            NoteKind::Unsupported => "unsupported",
+            NoteKind::Unknown => "unknown",
+            NoteKind::Skipped => "skipped",
+            NoteKind::Approximated => "approximated",
+        }
+    }
+}
+
+/// One thing the import could not carry over as it is, by AWS id.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub id: String,
+    pub text: String,
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.kind.word(), self.id, self.text)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    #[error("{0}")]
+    Json(#[from] JsonError),
+    #[error("{first} and {second} hold the same describe output; keep one")]
+    Ambiguous { first: String, second: String },
+    #[error(
+        "{0}: no AWS describe output found (expected files like Vpcs.json or describe-vpcs.json, or one folder per region)"
+    )]
+    Empty(String),
+    #[error("id `{id}` is used by both {first} and {second}")]
+    Collision {
+        id: String,
+        first: String,
+        second: String,
+    },
+}
+
+/// The scenario text, with what did not make it into the design.
+#[derive(Debug)]
+pub struct Imported {
+    pub text: String,
+    /// Sorted by kind, then id.
+    pub notes: Vec<Note>,
+    /// JSON files whose names the import does not know.
+    pub ignored_files: Vec<String>,
+    pub region: String,
+}
+
+/// A folder of describe output: its path, the prefix that names its files in
+/// messages (`us-east-1/`), and the region its name gives.
+struct Place {
+    path: PathBuf,
+    label: String,
+    region: Option<String>,
+}
+
+/// Where the describe output of `dir` lies: `dir` itself, one folder per
+/// region below it, or the same below an `aws_configs` folder (the layout of
+/// the shared snapshots). Returns the scenario's name and the folders, each
+/// with the region its name gives.
+fn layout(dir: &Path) -> Result<(String, Vec<Place>), ImportError> {
+    let io = |e: std::io::Error| ImportError::Io {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    };
+    let meta = std::fs::metadata(dir).map_err(io)?;
+    if !meta.is_dir() {
+        return Err(ImportError::Io {
+            path: dir.display().to_string(),
+            message: "not a directory".into(),
+        });
+    }
+    let file_name = |p: &Path| {
+        p.canonicalize()
+            .ok()
+            .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "aws".to_string())
+    };
+    let has_json = |p: &Path| -> bool {
+        std::fs::read_dir(p).is_ok_and(|rd| {
+            rd.filter_map(|e| e.ok())
+                .any(|e| e.path().is_file() && e.file_name().to_string_lossy().ends_with(".json"))
+        })
+    };
+    let subdirs = |p: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(p)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter(|e| e.path().is_dir())
+                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let mut root = dir.to_path_buf();
+    let mut name = file_name(dir);
+    if !has_json(&root) && subdirs(&root).iter().any(|s| s == "aws_configs") {
+        root = root.join("aws_configs");
+    } else if name == "aws_configs" {
+        if let Some(parent) = dir
+            .canonicalize()
+            .ok()
+            .and_then(|c| c.parent().map(Path::to_path_buf))
+        {
+            name = file_name(&parent);
+        }
+    }
+    let mut folders = Vec::new();
+    if has_json(&root) {
+        folders.push(Place {
+            path: root.clone(),
+            label: String::new(),
+            region: None,
+        });
+    }
+    for s in subdirs(&root) {
+        if aws::is_region_name(&s) && has_json(&root.join(&s)) {
+            folders.push(Place {
+                path: root.join(&s),
+                label: format!("{s}/"),
+                region: Some(s),
+            });
+        }
+    }
+    if folders.is_empty() {
+        return Err(ImportError::Empty(dir.display().to_string()));
+    }
+    Ok((name, folders))
+}
+
+/// Imports the describe output in `dir`.
+pub fn import_aws(dir: &Path) -> Result<Imported, ImportError> {
+    let (name, places) = layout(dir)?;
+    let mut folders = Vec::new();
+    for p in places {
+        folders.push(aws::Folder::read(&p.path, &p.label, p.region)?);
+    }
+    if folders.iter().all(|f| f.files_read == 0) {
+        return Err(ImportError::Empty(dir.display().to_string()));
+    }
+    let ignored_files: Vec<String> = folders.iter().flat_map(|f| f.ignored.clone()).collect();
+    let (scenario, notes) = convert::convert(&name, &folders);
+    // AWS ids carry their kind in their prefix; a clash can only come from
+    // names the import does not choose (Lambda functions) or broken input.
+    let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for (id, kind) in scenario.ids() {
+        if let Some(prev) = seen.insert(id, kind) {
+            return Err(ImportError::Collision {
+                id: id.to_string(),
+                first: prev.to_string(),
+                second: kind.to_string(),
+            });
+        }
+    }
+    let text = scenario.to_toml(&notes, &ignored_files);
+    Ok(Imported {
+        text,
+        notes,
+        ignored_files,
+        region: scenario.region.clone(),
+    })
+}

@@ -1,0 +1,712 @@
+//! `vpcsim import aws`: the real snapshots and the fixtures of
+//! `tests/import/` import, validate with vpcsim's own loader, import the same
+//! way twice, list what they leave out, and behave under `explain` as the AWS
+//! network they describe.
+//!
+//! The snapshots live outside the repository, in `../../shared/aws-snapshots`
+//! (from this crate's folder); without them the snapshot tests print a note
+//! and pass.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use vpcsim::explain::{self, Query};
+use vpcsim::import::{ImportError, Imported, NoteKind, import_aws};
+use vpcsim::model::{Design, load_str};
+
+const SNAPSHOTS: [&str; 8] = [
+    "test-nat-gateway",
+    "test-public-private-subnet",
+    "test-public-subnet",
+    "test-subnet",
+    "test-vpc-endpoint-gateway",
+    "test-vpc-endpoint-interface",
+    "test-vpc-peering",
+    "test-vpn-gateway",
+];
+
+const FIXTURES: [&str; 3] = ["lambda-nat", "middlebox", "private-nat"];
+
+fn snapshots() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/aws-snapshots");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "note: {} not found; the AWS snapshot tests are skipped",
+            dir.display()
+        );
+        None
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/import")
+        .join(name)
+}
+
+fn import(dir: &Path) -> Imported {
+    import_aws(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+}
+
+/// Loads imported text, failing with the loader's report.
+fn load(name: &str, text: &str) -> Design {
+    match load_str(name, text) {
+        Ok(l) => l.design,
+        Err(r) => panic!(
+            "{name} does not validate:\n{}\n{text}",
+            r.lines().collect::<Vec<_>>().join("\n")
+        ),
+    }
+}
+
+fn import_and_load(dir: &Path, extra: &str) -> (Imported, Design) {
+    let imported = import(dir);
+    let text = format!("{}{extra}", imported.text);
+    let design = load(&dir.display().to_string(), &text);
+    (imported, design)
+}
+
+/// Hosts outside the VPCs that the flows below talk to: the import writes
+/// none (it is faithful to the describe output, which has none).
+const WEB: &str = r#"
+[[external_host]]
+id = "web"
+ip = "93.184.216.34"
+listen = [ { protocol = "tcp", port = 443 } ]
+"#;
+
+struct Flow<'a> {
+    from: &'a str,
+    to: &'a str,
+    protocol: &'a str,
+    port: Option<u16>,
+    /// `None`: delivered; else (reason, place).
+    drop: Option<(&'a str, &'a str)>,
+    /// Components the packet crosses, in this order (others may lie between).
+    path: &'a [&'a str],
+}
+
+fn tcp<'a>(from: &'a str, to: &'a str, port: u16) -> Flow<'a> {
+    Flow {
+        from,
+        to,
+        protocol: "tcp",
+        port: Some(port),
+        drop: None,
+        path: &[],
+    }
+}
+
+impl<'a> Flow<'a> {
+    fn via(mut self, path: &'a [&'a str]) -> Self {
+        self.path = path;
+        self
+    }
+    fn dropped(mut self, reason: &'a str, at: &'a str) -> Self {
+        self.drop = Some((reason, at));
+        self
+    }
+}
+
+fn check(d: &Design, f: &Flow<'_>) {
+    let q = Query {
+        from: f.from.to_string(),
+        to: f.to.to_string(),
+        protocol: explain::protocol_number(f.protocol).expect("protocol"),
+        port: f.port,
+    };
+    let e = explain::explain(d.clone(), &q)
+        .unwrap_or_else(|err| panic!("{} -> {}: {err}", f.from, f.to));
+    let shown = explain::render(&e);
+    match f.drop {
+        None => assert_eq!(e.verdict, "delivered", "{shown}"),
+        Some((reason, at)) => {
+            assert_eq!(e.verdict, "dropped", "{shown}");
+            assert_eq!(e.reason, Some(reason), "{shown}");
+            assert_eq!(e.drop_at.as_deref(), Some(at), "{shown}");
+        }
+    }
+    let hops: Vec<&str> = e.hops.iter().map(|h| h.component.as_str()).collect();
+    let mut rest = hops.iter();
+    for want in f.path {
+        assert!(
+            rest.any(|h| h == want),
+            "{} -> {}: expected the path to cross {:?} in order, got {hops:?}\n{shown}",
+            f.from,
+            f.to,
+            f.path
+        );
+    }
+}
+
+fn notes_of(i: &Imported, kind: NoteKind) -> Vec<&str> {
+    i.notes
+        .iter()
+        .filter(|n| n.kind == kind)
+        .map(|n| n.id.as_str())
+        .collect()
+}
+
+// -- every snapshot ------------------------------------------------------------
+
+#[test]
+fn every_snapshot_imports_and_validates() {
+    let Some(root) = snapshots() else { return };
+    // (VPCs, subnets, instances) as the snapshots' README describes them.
+    let counts = [
+        ("test-nat-gateway", 1, 3, 3),
+        ("test-public-private-subnet", 1, 2, 2),
+        ("test-public-subnet", 1, 1, 1),
+        ("test-subnet", 1, 1, 2),
+        ("test-vpc-endpoint-gateway", 1, 2, 2),
+        ("test-vpc-endpoint-interface", 1, 2, 2),
+        ("test-vpc-peering", 3, 3, 3),
+        ("test-vpn-gateway", 1, 1, 1),
+    ];
+    for (name, vpcs, subnets, instances) in counts {
+        let dir = root.join(name);
+        let imported = import(&dir);
+        let loaded = load_str(name, &imported.text)
+            .unwrap_or_else(|r| panic!("{name}:\n{}", r.lines().collect::<Vec<_>>().join("\n")));
+        let d = &loaded.design;
+        assert_eq!(d.name, name);
+        assert_eq!(d.duration, vpcsim::units::Nanos::from_secs(60));
+        assert_eq!(
+            (d.vpcs.len(), d.subnets.len(), d.instances.len()),
+            (vpcs, subnets, instances),
+            "{name}"
+        );
+        assert!(d.traffic.is_empty() && d.expects.is_empty() && d.events.is_empty());
+        let region = if name.starts_with("test-vpc-endpoint") {
+            "us-east-1"
+        } else {
+            "us-east-2"
+        };
+        assert_eq!(d.region, region, "{name}");
+        // Every note is in the comment block at the top, by id.
+        let header: String = imported
+            .text
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for n in &imported.notes {
+            assert!(header.contains(&n.id), "{name}: {n} missing from\n{header}");
+        }
+    }
+    // Any snapshot added later is held to the same: import and validate.
+    for entry in std::fs::read_dir(&root).expect("snapshot folder") {
+        let dir = entry.expect("entry").path();
+        if dir.is_dir() {
+            let imported = import(&dir);
+            load(&dir.display().to_string(), &imported.text);
+        }
+    }
+}
+
+#[test]
+fn importing_twice_gives_the_same_bytes() {
+    let mut dirs: Vec<PathBuf> = FIXTURES.iter().map(|f| fixture(f)).collect();
+    if let Some(root) = snapshots() {
+        dirs.extend(SNAPSHOTS.iter().map(|s| root.join(s)));
+    }
+    for dir in dirs {
+        let a = import(&dir).text;
+        let b = import(&dir).text;
+        assert!(a == b, "{}: two imports differ", dir.display());
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create");
+    for e in std::fs::read_dir(from).expect("read") {
+        let p = e.expect("entry").path();
+        let dest = to.join(p.file_name().expect("name"));
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn the_text_does_not_depend_on_where_the_folder_is() {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-{}", std::process::id()));
+    for f in FIXTURES {
+        let copy = tmp.join("elsewhere").join(f);
+        copy_dir(&fixture(f), &copy);
+        assert_eq!(import(&copy).text, import(&fixture(f)).text, "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn what_each_snapshot_leaves_out() {
+    let Some(root) = snapshots() else { return };
+    use NoteKind::*;
+    // Every note of each snapshot, by kind, no more.
+    type Expected<'a> = &'a [(NoteKind, &'a [&'a str])];
+    let expected: [(&str, Expected<'_>); 8] = [
+        ("test-nat-gateway", &[]),
+        (
+            "test-public-private-subnet",
+            &[(Approximated, &["vpn-05044757278685fd3"])],
+        ),
+        ("test-public-subnet", &[]),
+        ("test-subnet", &[]),
+        ("test-vpc-endpoint-gateway", &[]),
+        (
+            "test-vpc-endpoint-interface",
+            &[(Approximated, &["vpce-083c683a6be29b889"])],
+        ),
+        ("test-vpc-peering", &[(Unknown, &["igw-0a2c9ae201b441bff"])]),
+        (
+            "test-vpn-gateway",
+            &[
+                (Unknown, &["vpn-03701a53bba3c48b7"]),
+                (Skipped, &["vpn-05044757278685fd3"]),
+                (Approximated, &["vpn-03701a53bba3c48b7"]),
+            ],
+        ),
+    ];
+    for (name, want) in expected {
+        let imported = import(&root.join(name));
+        for kind in [Unsupported, Unknown, Skipped, Approximated] {
+            let ids = notes_of(&imported, kind);
+            let expect: Vec<&str> = want
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .flat_map(|(_, ids)| ids.iter().copied())
+                .collect();
+            assert_eq!(ids, expect, "{name}: {kind:?} notes: {:#?}", imported.notes);
+        }
+    }
+}
+
+// -- snapshot flows ----------------------------------------------------------------
+
+#[test]
+fn nat_gateway_snapshot_flows() {
+    let Some(root) = snapshots() else { return };
+    let (_, d) = import_and_load(&root.join("test-nat-gateway"), WEB);
+    let private = "i-0a128d26e59be60f3"; // 10.1.1.98, 0/0 -> NAT gateway
+    let jump = "i-0b31b509174d7f5de"; // 10.1.250.116, public IP 18.216.129.140
+    let isolated = "i-0a73a1a6021c03ddb"; // 10.1.20.173, local route only
+    let (nat, igw) = ("nat-07ab4846da51f4612", "igw-071753b9c23d8a9b2");
+    // To the internet from a private subnet: through the NAT gateway, then
+    // the public subnet's table, then the internet gateway.
+    check(
+        &d,
+        &tcp(private, "web", 443).via(&[
+            private,
+            "rtb-02fe228b42de92a7c",
+            nat,
+            "rtb-0ddf14681733ed0b7",
+            igw,
+            "web",
+        ]),
+    );
+    // From the public subnet: straight to the internet gateway.
+    check(
+        &d,
+        &tcp(jump, "web", 443).via(&[jump, "rtb-0ddf14681733ed0b7", igw, "web"]),
+    );
+    check(
+        &d,
+        &tcp(isolated, "web", 443).dropped("no_route", "rtb-0e169c4a1e0b27b55"),
+    );
+    // From the internet to a private address: nothing maps it.
+    check(
+        &d,
+        &tcp("web", "10.1.1.98", 22).dropped("no_internet_route", igw),
+    );
+    // To the jump host's public IP: SSH is allowed, HTTP is not.
+    check(&d, &tcp("web", jump, 22).via(&[igw, jump]));
+    check(&d, &tcp("web", jump, 80).dropped("sg_ingress_denied", jump));
+}
+
+#[test]
+fn gateway_endpoint_snapshot_flows() {
+    let Some(root) = snapshots() else { return };
+    // The S3 front door is not in describe output: the test adds one, inside
+    // the snapshot's own S3 prefix list.
+    let extra = format!(
+        "{WEB}\n[[aws_service]]\nid = \"s3-front\"\nservice = \"s3\"\nips = [\"52.216.8.8\"]\n"
+    );
+    let (_, d) = import_and_load(&root.join("test-vpc-endpoint-gateway"), &extra);
+    let private = "i-01c6c0647fdccc89e"; // 10.1.101.36, no internet route
+    let public = "i-0464d440ca0ee9e34"; // 10.1.1.169, 0/0 -> IGW
+    let vpce = "vpce-0b7357542bb7b83ec";
+    check(
+        &d,
+        &tcp(private, "s3", 443).via(&[private, "rtb-04f71fc2caa8d94cf", vpce, "s3-front"]),
+    );
+    // The prefix-list route is more specific than 0/0: S3 still goes by the
+    // endpoint from the public subnet.
+    check(
+        &d,
+        &tcp(public, "s3", 443).via(&[public, "rtb-0efde4139784b75b0", vpce, "s3-front"]),
+    );
+    check(
+        &d,
+        &tcp(private, "web", 443).dropped("no_route", "rtb-04f71fc2caa8d94cf"),
+    );
+    check(
+        &d,
+        &tcp(public, "web", 443).via(&["igw-0c8afe4471084ccba", "web"]),
+    );
+}
+
+#[test]
+fn interface_endpoint_snapshot_flows() {
+    let Some(root) = snapshots() else { return };
+    let (_, d) = import_and_load(&root.join("test-vpc-endpoint-interface"), "");
+    // Private DNS: the service name resolves to the endpoint in the VPC.
+    check(
+        &d,
+        &tcp("i-0eb6eb395a0d09117", "cloudtrail", 443)
+            .via(&["i-0eb6eb395a0d09117", "vpce-083c683a6be29b889"]),
+    );
+}
+
+#[test]
+fn peering_snapshot_flows() {
+    let Some(root) = snapshots() else { return };
+    let (_, d) = import_and_load(&root.join("test-vpc-peering"), "");
+    let a = "i-06ba034d88c84ef07"; // VPC A, 10.10.10.157
+    let b = "i-0b14080af811fda3d"; // VPC B, 192.168.1.106
+    let c = "i-04a292ff83b3aa833"; // VPC C, 192.168.2.229
+    check(
+        &d,
+        &tcp(a, b, 22).via(&[a, "rtb-0891861fffaea6d52", "pcx-0b89b559e3319d6cf", b]),
+    );
+    check(
+        &d,
+        &tcp(a, c, 22).via(&[a, "rtb-0891861fffaea6d52", "pcx-0d5b836985ac8ca8c", c]),
+    );
+    // B's groups allow only SSH.
+    check(&d, &tcp(a, b, 80).dropped("sg_ingress_denied", b));
+    // B and C share 192.168.0.0/16 and are not peered: C's address is B's own.
+    check(
+        &d,
+        &tcp(b, "192.168.2.229", 22).dropped("host_unreachable", "rtb-017c36290c9baf017"),
+    );
+}
+
+#[test]
+fn vpn_snapshot_flows() {
+    let Some(root) = snapshots() else { return };
+    let extra = "\n[[onprem_host]]\nid = \"office\"\nnetwork = \"vpn-05044757278685fd3\"\nip = \"19.168.1.1\"\n";
+    let (_, d) = import_and_load(&root.join("test-public-private-subnet"), extra);
+    let private = "i-099cf38911942421c"; // 10.0.1.204, main table 0/0 -> VGW
+    check(
+        &d,
+        &tcp(private, "office", 22).via(&[
+            private,
+            "rtb-002f0eabf583bf991",
+            "vgw-070087240d6fa2989",
+            "office",
+        ]),
+    );
+    check(
+        &d,
+        &tcp("office", private, 80).dropped("sg_ingress_denied", private),
+    );
+}
+
+// -- fixtures ------------------------------------------------------------------------
+
+#[test]
+fn lambda_and_nacl_fixture() {
+    let (imported, d) = import_and_load(&fixture("lambda-nat"), WEB);
+    assert!(imported.notes.is_empty(), "{:#?}", imported.notes);
+    assert_eq!(d.region, "us-west-2");
+    assert!(imported.text.contains(
+        "[[lambda]]\nid = \"fetch-prices\"\nsubnets = [\"subnet-0a1a00000000000a1\"]\nsecurity_groups = [\"sg-0a1a0000000000f01\"]\n"
+    ));
+    // A function without VpcConfig runs outside any VPC.
+    assert!(imported.text.contains("[[lambda]]\nid = \"send-report\"\n"));
+    let (nat, igw) = ("nat-0a1a00000000000n1", "igw-0a1a00000000000g1");
+    check(
+        &d,
+        &tcp("fetch-prices", "web", 443).via(&[
+            "fetch-prices",
+            "rtb-0a1a00000000000a1",
+            "acl-0a1a0000000000a01",
+            nat,
+            igw,
+            "web",
+        ]),
+    );
+    check(&d, &tcp("send-report", "web", 443).via(&["web"]));
+    let app = "i-0a1a00000000000a1";
+    check(&d, &tcp(app, "web", 443).via(&[app, nat, igw]));
+    // Outbound rule 100 of the app subnet's NACL denies telnet.
+    check(
+        &d,
+        &tcp(app, "web", 23).dropped("nacl_egress_denied", "acl-0a1a0000000000a01"),
+    );
+}
+
+#[test]
+fn middlebox_fixture() {
+    let (imported, d) = import_and_load(&fixture("middlebox"), WEB);
+    let t = &imported.text;
+    // An instance target (InstanceId and NetworkInterfaceId) and an ENI
+    // target both name the firewall's ENI.
+    assert!(t.contains("{ destination = \"10.30.2.0/24\", target = \"eni-0b2b0000000000fw1\" }"));
+    assert!(t.contains("{ destination = \"10.30.1.0/24\", target = \"eni-0b2b0000000000fw1\" }"));
+    assert!(t.contains("source_dest_check = false\neni = \"eni-0b2b0000000000fw1\""));
+    // What vpcsim cannot follow is kept as a blackhole.
+    assert!(t.contains(
+        "{ destination = \"0.0.0.0/0\", target = \"tgw-0b2b0000000000001\", state = \"blackhole\" }"
+    ));
+    assert!(t.contains(
+        "{ destination = \"172.16.0.0/12\", target = \"nat-0b2b00000000gone\", state = \"blackhole\" }"
+    ));
+    use NoteKind::*;
+    assert_eq!(
+        notes_of(&imported, Unsupported),
+        [
+            "acl-0b2b0000000000d01", // IPv6 rules
+            "eni-0b2b0000000000fw2", // second ENI of the firewall
+            "eni-0b2b000000000elb1", // a load balancer's ENI
+            "rtb-0b2b00000000000a1", // ::/0 -> egress-only gateway
+            "sg-0b2b0000000000a01",  // IPv6 rule
+            "tgw-0b2b0000000000001", // transit gateway
+            "vpc-0b2b000000000000b", // IPv6 block
+            "web",                   // the load balancer
+        ]
+    );
+    assert_eq!(
+        notes_of(&imported, Unknown),
+        ["nat-0b2b00000000gone", "sg-0999999999999999f"]
+    );
+    assert_eq!(notes_of(&imported, Skipped), ["i-0b2b00000000000x1"]);
+    let (a, b, fw) = (
+        "i-0b2b00000000000a1",
+        "i-0b2b00000000000b1",
+        "i-0b2b00000000000f1",
+    );
+    check(&d, &tcp(a, b, 80).via(&[a, "rtb-0b2b00000000000a1", fw, b]));
+    check(&d, &tcp(b, a, 80).via(&[b, "rtb-0b2b00000000000b1", fw, a]));
+    check(&d, &tcp(a, b, 22).dropped("sg_ingress_denied", b));
+    check(
+        &d,
+        &tcp(a, "web", 443).dropped("route_blackhole", "rtb-0b2b00000000000a1"),
+    );
+}
+
+#[test]
+fn private_nat_fixture() {
+    let (imported, d) = import_and_load(&fixture("private-nat"), "");
+    assert_eq!(d.region, "eu-west-1");
+    assert!(imported.text.contains(
+        "[[nat_gateway]]\nid = \"nat-0c3c00000000priv1\"\nsubnet = \"subnet-0c3c0000000000a02\"\nconnectivity = \"private\"\nprivate_ip = \"10.40.2.50\"\n"
+    ));
+    assert!(imported.text.contains(
+        "[[prefix_list]]\nid = \"pl-0c3c00000000corp1\"\nname = \"consumer-nat\"\ncidrs = [\"10.40.2.0/24\"]\n"
+    ));
+    use NoteKind::*;
+    assert_eq!(notes_of(&imported, Unsupported), ["pl-0c3c000000000v601"]);
+    assert_eq!(notes_of(&imported, Skipped), ["pcx-0c3c0000000pend01"]);
+    let (client, service) = ("i-0c3c00000000000a1", "i-0c3c00000000000b1");
+    // The service admits only the NAT subnet (a prefix list); the private
+    // NAT gateway gives the client that address, then the peering carries it.
+    check(
+        &d,
+        &tcp(client, service, 443).via(&[
+            client,
+            "rtb-0c3c0000000000a01",
+            "nat-0c3c00000000priv1",
+            "rtb-0c3c0000000000a02",
+            "pcx-0c3c000000000ab01",
+            service,
+        ]),
+    );
+    check(
+        &d,
+        &tcp(client, service, 22).dropped("sg_ingress_denied", service),
+    );
+    // The provider routes back only to the NAT subnet.
+    check(
+        &d,
+        &tcp(service, client, 443).dropped("no_route", "rtb-0c3c0000000000b00"),
+    );
+}
+
+#[test]
+fn missing_files_are_filled_from_what_the_others_say() {
+    // The Lambda fixture without describe-instances, -nat-gateways and
+    // -internet-gateways: the ENIs tell the instance and the NAT gateway, the
+    // active route tells the internet gateway.
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-missing-{}", std::process::id()));
+    let dir = tmp.join("partial");
+    copy_dir(&fixture("lambda-nat"), &dir);
+    for f in [
+        "Reservations.json",
+        "NatGateways.json",
+        "InternetGateways.json",
+    ] {
+        std::fs::remove_file(dir.join(f)).expect("remove");
+    }
+    let (imported, d) = import_and_load(&dir, WEB);
+    assert_eq!(
+        notes_of(&imported, NoteKind::Approximated),
+        [
+            "i-0a1a00000000000a1",
+            "igw-0a1a00000000000g1",
+            "nat-0a1a00000000000n1"
+        ]
+    );
+    assert!(imported.text.contains(
+        "[[nat_gateway]]\nid = \"nat-0a1a00000000000n1\"\nsubnet = \"subnet-0a1a00000000000p1\"\nconnectivity = \"public\"\npublic_ip = \"198.51.100.7\"\nprivate_ip = \"10.20.0.100\"\n"
+    ));
+    let app = "i-0a1a00000000000a1";
+    check(
+        &d,
+        &tcp(app, "web", 443).via(&[app, "nat-0a1a00000000000n1", "igw-0a1a00000000000g1"]),
+    );
+    // Without the security groups: the function cannot be placed and is left
+    // out; the instance falls back to the VPC's default group.
+    std::fs::remove_file(dir.join("SecurityGroups.json")).expect("remove");
+    let (imported, d) = import_and_load(&dir, WEB);
+    assert!(notes_of(&imported, NoteKind::Unknown).contains(&"fetch-prices"));
+    assert!(notes_of(&imported, NoteKind::Unknown).contains(&"sg-0a1a0000000000a01"));
+    assert!(d.lookup("fetch-prices").is_none());
+    check(
+        &d,
+        &tcp(app, "web", 443).via(&[app, "nat-0a1a00000000000n1"]),
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn every_snapshot_validates_with_any_one_file_missing() {
+    let Some(root) = snapshots() else { return };
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-drop-{}", std::process::id()));
+    for name in SNAPSHOTS {
+        let copy = tmp.join(name);
+        copy_dir(&root.join(name), &copy);
+        let files: Vec<PathBuf> = walk(&copy);
+        for f in files {
+            let saved = std::fs::read(&f).expect("read");
+            std::fs::remove_file(&f).expect("remove");
+            match import_aws(&copy) {
+                Ok(i) => {
+                    load(&format!("{name} without {}", f.display()), &i.text);
+                }
+                // Only a folder left with nothing to read may fail.
+                Err(ImportError::Empty(_)) => {}
+                Err(e) => panic!("{name} without {}: {e}", f.display()),
+            }
+            std::fs::write(&f, saved).expect("restore");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn one_folder_per_region() {
+    let Some(root) = snapshots() else { return };
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-regions-{}", std::process::id()));
+    let dir = tmp.join("two-regions");
+    copy_dir(
+        &root.join("test-vpc-endpoint-gateway/aws_configs/us-east-1"),
+        &dir.join("us-east-1"),
+    );
+    copy_dir(
+        &root.join("test-nat-gateway/aws_configs"),
+        &dir.join("us-east-2"),
+    );
+    let (imported, d) = import_and_load(&dir, "");
+    assert_eq!(d.name, "two-regions");
+    assert_eq!(d.region, "us-east-1");
+    assert_eq!((d.vpcs.len(), d.instances.len()), (2, 5));
+    assert_eq!(notes_of(&imported, NoteKind::Approximated), ["region"]);
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn malformed_files_name_the_file_and_the_path() {
+    let err = import_aws(&fixture("malformed")).expect_err("a number is no CIDR");
+    assert!(matches!(err, ImportError::Json(_)));
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("Subnets.json: $.Subnets[3].CidrBlock: invalid type: integer `1006003`, expected a string"),
+        "{msg}"
+    );
+    let err = import_aws(&fixture("truncated")).expect_err("the file is cut");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with(
+            "Vpcs.json: $.Vpcs[0].CidrBlockAssociationSet[0].CidrBlockState: EOF while parsing"
+        ),
+        "{msg}"
+    );
+    let err = import_aws(&fixture("no-such-folder")).expect_err("missing");
+    assert!(matches!(err, ImportError::Io { .. }), "{err}");
+    // A folder without describe output is an error, not an empty design.
+    let err = import_aws(&fixture("")).expect_err("no JSON at the top");
+    assert!(matches!(err, ImportError::Empty(_)), "{err}");
+}
+
+#[test]
+fn command_line() {
+    let exe = env!("CARGO_BIN_EXE_vpcsim");
+    let out_file =
+        std::env::temp_dir().join(format!("vpcsim-import-cli-{}.toml", std::process::id()));
+    let run = Command::new(exe)
+        .args(["import", "aws"])
+        .arg(fixture("middlebox"))
+        .arg("-o")
+        .arg(&out_file)
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(0));
+    let written = std::fs::read_to_string(&out_file).expect("written");
+    assert_eq!(written, import(&fixture("middlebox")).text);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("vpcsim import: unsupported: tgw-0b2b0000000000001: transit gateway"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_file(&out_file);
+    // Without -o: the scenario on standard output.
+    let run = Command::new(exe)
+        .args(["import", "aws"])
+        .arg(fixture("lambda-nat"))
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        import(&fixture("lambda-nat")).text
+    );
+    // Unreadable input: exit 2, and the place of the fault.
+    let run = Command::new(exe)
+        .args(["import", "aws"])
+        .arg(fixture("malformed"))
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("Subnets.json: $.Subnets[3].CidrBlock"));
+    assert!(run.stdout.is_empty());
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Collects the AWS CLI output that `vpcsim import aws` reads.
+#
+# Usage:
+#   scenarios/aws/collect.sh DIR                 # the CLI's default region, into DIR/
+#   scenarios/aws/collect.sh DIR REGION...       # one folder per region, DIR/<region>/
+#
+# Then:
+#   vpcsim import aws DIR -o my-network.toml
+#
+# Needs the AWS CLI (v2) and credentials that may call the read-only
+# Describe/List/Get actions below (the AWS managed policy ReadOnlyAccess covers
+# them). Nothing is created or changed. Each file is the JSON the CLI prints,
+# unchanged, named after the call's top-level key: `Vpcs.json` for
+# `describe-vpcs`, `Reservations.json` for `describe-instances`. The entries of
+# each managed prefix list go to `PrefixListEntries-<prefix-list-id>.json`.
+#
+# The calls under "listed only" describe resources that vpcsim cannot
+# represent; the import names them in its report, so that nothing is left out
+# silently. They may fail (a service not offered in the region, a policy that
+# does not allow them) without stopping the collection.
+
+set -euo pipefail
+export AWS_PAGER=""
+
+if [ $# -lt 1 ]; then
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+fi
+
+out=$1
+shift
+dir=
+region=
+
+# call FILE SERVICE OPERATION [ARGS...]: one CLI call into $dir/FILE.
+call() {
+    local file=$1
+    shift
+    aws "$@" ${region:+--region "$region"} --output json >"$dir/$file"
+}
+
+# Like call, but a failure is reported and the collection goes on.
+optional() {
+    if ! call "$@"; then
+        echo "collect.sh: \`aws $2 $3\` failed; $1 left out" >&2
+        rm -f "$dir/$1"
+    fi
+}
+
+collect() {
+    mkdir -p "$dir"
+    echo "collecting${region:+ $region} into $dir" >&2
+
+    call Vpcs.json ec2 describe-vpcs
+    call Subnets.json ec2 describe-subnets
+    call RouteTables.json ec2 describe-route-tables
+    call SecurityGroups.json ec2 describe-security-groups
+    call NetworkAcls.json ec2 describe-network-acls
+    call InternetGateways.json ec2 describe-internet-gateways
+    call NatGateways.json ec2 describe-nat-gateways
+    call VpcEndpoints.json ec2 describe-vpc-endpoints
+    call NetworkInterfaces.json ec2 describe-network-interfaces
+    call Reservations.json ec2 describe-instances
+    call VpcPeeringConnections.json ec2 describe-vpc-peering-connections
+    call VpnGateways.json ec2 describe-vpn-gateways
+    call VpnConnections.json ec2 describe-vpn-connections
+    call CustomerGateways.json ec2 describe-customer-gateways
+    call Addresses.json ec2 describe-addresses
+    call AvailabilityZones.json ec2 describe-availability-zones
+
+    # The AWS-managed service prefix lists (S3, DynamoDB) with their CIDRs.
+    call PrefixLists.json ec2 describe-prefix-lists
+    # Managed prefix lists, then the entries of each.
+    call ManagedPrefixLists.json ec2 describe-managed-prefix-lists
+    local id
+    for id in $(aws ec2 describe-managed-prefix-lists ${region:+--region "$region"} \
+        --query 'PrefixLists[].PrefixListId' --output text); do
+        call "PrefixListEntries-$id.json" ec2 get-managed-prefix-list-entries --prefix-list-id "$id"
+    done
+
+    # Lambda functions: their VpcConfig places them in subnets.
+    call Functions.json lambda list-functions
+
+    # Listed only.
+    optional TransitGateways.json ec2 describe-transit-gateways
+    optional TransitGatewayAttachments.json ec2 describe-transit-gateway-attachments
+    optional EgressOnlyInternetGateways.json ec2 describe-egress-only-internet-gateways
+    optional CarrierGateways.json ec2 describe-carrier-gateways
+    optional LoadBalancers.json elbv2 describe-load-balancers
+    optional Firewalls.json network-firewall list-firewalls
+}
+
+if [ $# -eq 0 ]; then
+    dir=$out
+    collect
+else
+    for region in "$@"; do
+        dir=$out/$region
+        collect
+    done
+fi

@@ -145,6 +145,7 @@ impl Tcp {
     ) -> Tcp {
         let mut t = Tcp::new(local, remote, iss, State::SynReceived);
         t.irs = syn.seq;
+        t.salt_in = syn.seq;
         t.peer_window = u64::from(syn.window);
         t.send_control(tcp_flags::SYN | tcp_flags::ACK, t.iss, t.ack_number(), out);
         t.deadline = Some(now.saturating_add(t.rto));
@@ -152,7 +153,6 @@ impl Tcp {
     }
 
     fn new(local: SocketAddrV4, remote: SocketAddrV4, iss: u32, state: State) -> Tcp {
-        let key = |a: SocketAddrV4| u32::from(*a.ip()) ^ (u32::from(a.port()) << 16);
         Tcp {
             state,
             local,
@@ -177,8 +177,10 @@ impl Tcp {
             probe: None,
             retransmits: 0,
             corrupt: 0,
-            salt_out: key(local).wrapping_mul(2_654_435_761) ^ key(remote),
-            salt_in: key(remote).wrapping_mul(2_654_435_761) ^ key(local),
+            // Keyed by the initial sequence numbers, which NAT leaves alone
+            // (addresses and ports it rewrites).
+            salt_out: iss,
+            salt_in: 0,
             ttl: 64,
         }
     }
@@ -322,6 +324,7 @@ impl Tcp {
                     return ev;
                 }
                 self.irs = seg.seq;
+                self.salt_in = seg.seq;
                 self.state = State::Established;
                 if self.retransmits == 0 {
                     // The handshake's round trip is the first sample.

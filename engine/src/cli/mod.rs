@@ -127,6 +127,7 @@ pub fn main() -> ExitCode {
             port,
             json,
         } => explain_cmd(&file, from, to, &protocol, port, json),
+        Command::Graph { file } => graph_cmd(&file),
         other => {
             eprintln!("vpcsim: {other:?} is not available in this build");
             exit::INVALID
@@ -182,53 +183,147 @@ fn explain_cmd(
     }
 }
 
-fn simulate(design: crate::model::Design, opts: &RunOpts) -> crate::sim::Sim {
+/// The outputs asked for on the command line.
+fn outputs(opts: &RunOpts) -> crate::report::outputs::Options {
+    crate::report::outputs::Options {
+        json: opts.json.clone(),
+        flow_logs: opts.flow_logs.clone(),
+        flow_log_interval: opts.flow_log_interval.clone(),
+        flow_log_format: opts.flow_log_format.clone(),
+        pcap: opts.pcap.clone(),
+    }
+}
+
+/// Runs a design with the recorders its options ask for.
+fn simulate(
+    design: crate::model::Design,
+    opts: &RunOpts,
+) -> Result<(crate::sim::Sim, crate::report::outputs::Attached), String> {
     let run = crate::sim::RunOptions { seed: opts.seed };
-    crate::sim::run(std::sync::Arc::new(design), &run)
+    let mut sim = crate::sim::Sim::new(std::sync::Arc::new(design), &run);
+    let attached = crate::report::outputs::attach(&mut sim, &outputs(opts))?;
+    sim.run(|_, _| {});
+    Ok((sim, attached))
+}
+
+/// Writes the run's files; notes on standard error unless `--quiet`.
+fn finish_outputs(
+    sim: &crate::sim::Sim,
+    attached: &crate::report::outputs::Attached,
+    outcomes: Option<&[crate::report::check::Outcome]>,
+    quiet: bool,
+) -> bool {
+    match attached.finish(sim, outcomes) {
+        Ok(w) => {
+            if !quiet {
+                for n in w.notes {
+                    eprintln!("wrote {n}");
+                }
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!("vpcsim: {e}");
+            false
+        }
+    }
 }
 
 fn run_cmd(file: &std::path::Path, opts: &RunOpts) -> u8 {
+    use std::io::IsTerminal as _;
     let Some(loaded) = validate::load(file) else {
         return exit::INVALID;
     };
-    let sim = simulate(loaded.design, opts);
-    print!(
-        "{}",
-        crate::report::summary::render(&sim.net, &sim.metrics, sim.seed)
-    );
+    let (sim, attached) = match simulate(loaded.design, opts) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("vpcsim run: {e}");
+            return exit::INVALID;
+        }
+    };
+    let cost = attached.estimate(&sim);
+    // With the JSON report on standard output, the summary goes to stderr.
+    let to_stdout = !outputs(opts).json_to_stdout();
+    let color = std::env::var_os("NO_COLOR").is_none()
+        && if to_stdout {
+            std::io::stdout().is_terminal()
+        } else {
+            std::io::stderr().is_terminal()
+        };
+    let text = crate::report::summary::render(&sim.net, &sim.metrics, sim.seed, Some(&cost), color);
+    if to_stdout {
+        print!("{text}");
+    } else if !opts.quiet {
+        eprint!("{text}");
+    }
+    if !finish_outputs(&sim, &attached, None, opts.quiet) {
+        return exit::INVALID;
+    }
+    exit::OK
+}
+
+fn graph_cmd(file: &std::path::Path) -> u8 {
+    let Some(loaded) = validate::load(file) else {
+        return exit::INVALID;
+    };
+    print!("{}", crate::report::graph::render(&loaded.design));
     exit::OK
 }
 
 fn check_cmd(files: &[PathBuf], opts: &RunOpts) -> u8 {
+    let out = outputs(opts);
+    if files.len() > 1 && (out.json.is_some() || out.flow_logs.is_some() || out.pcap.is_some()) {
+        eprintln!("vpcsim check: --json, --flow-logs and --pcap take one scenario file");
+        return exit::INVALID;
+    }
+    // With the JSON report on standard output, the verdicts go to stderr.
+    let say = |line: String| {
+        if out.json_to_stdout() {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
     let mut code = exit::OK;
     for f in files {
         let Some(loaded) = validate::load(f) else {
             code = exit::INVALID;
             continue;
         };
-        let sim = simulate(loaded.design, opts);
+        let (sim, attached) = match simulate(loaded.design, opts) {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("vpcsim check: {e}");
+                code = exit::INVALID;
+                continue;
+            }
+        };
         let outcomes = crate::report::check::evaluate(&sim.net, &sim.metrics);
         let failed = outcomes.iter().filter(|o| !o.ok).count();
         for o in &outcomes {
             let status = if o.ok { "ok  " } else { "FAIL" };
-            println!(
+            say(format!(
                 "{status} {}:{} traffic `{}`",
                 f.display(),
                 o.line,
                 o.traffic
-            );
+            ));
             if !o.ok {
                 for d in &o.details {
-                    println!("       {d}");
+                    say(format!("       {d}"));
                 }
             }
         }
-        println!(
+        say(format!(
             "{}: {} of {} expectations hold",
             f.display(),
             outcomes.len() - failed,
             outcomes.len()
-        );
+        ));
+        if !finish_outputs(&sim, &attached, Some(&outcomes), opts.quiet) {
+            code = exit::INVALID;
+            continue;
+        }
         if failed > 0 && code == exit::OK {
             code = exit::FAILED;
         }

@@ -41,7 +41,7 @@ pub const GB: f64 = 1_073_741_824.0;
 /// Hours in a month, as AWS's estimates count them.
 pub const MONTH_HOURS: f64 = 730.0;
 /// The date of the shipped price table (see `docs/pricing.md`).
-pub const PRICES_AS_OF: &str = "2025-01-15";
+pub const PRICES_AS_OF: &str = "2025-01";
 
 /// Packets and bytes an ENI sent and received.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -71,6 +71,8 @@ pub struct Meter {
     d: Arc<Design>,
     t: Transfer,
     shared: Shared,
+    /// Each subnet's AZ, numbered.
+    az: Vec<u32>,
     /// (VPC, private IP) -> subnet, for traffic arriving over a peering.
     subnet_of: FxHashMap<(u32, u32), SubnetId>,
     service_ips: FxHashMap<u32, ()>,
@@ -102,12 +104,21 @@ impl Meter {
             .filter(|p| p.list_name.starts_with("com.amazonaws."))
             .flat_map(|p| p.cidrs.iter().copied())
             .collect();
+        let mut names: Vec<&str> = d.subnets.iter().map(|s| s.az.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let az = d
+            .subnets
+            .iter()
+            .map(|s| names.binary_search(&s.az.as_str()).unwrap_or(0) as u32)
+            .collect();
         let shared: Shared = Arc::new(Mutex::new(t.clone()));
         (
             Meter {
                 d,
                 t,
                 shared: Arc::clone(&shared),
+                az,
                 subnet_of,
                 service_ips,
                 service_nets,
@@ -120,16 +131,15 @@ impl Meter {
         self.service_ips.contains_key(&u32::from(ip))
             || self.service_nets.iter().any(|n| n.contains(&ip))
     }
+}
 
-    fn cross(&mut self, from: SubnetId, to: EniId, bytes: usize) {
-        let d = &*self.d;
-        let e = &d.enis[to.idx()];
-        if e.subnet.idx() >= d.subnets.len() || from.idx() >= d.subnets.len() {
-            return;
-        }
-        if d.subnets[from.idx()].az != d.subnets[e.subnet.idx()].az {
-            self.t.cross_az[e.vpc.idx()] += bytes as u64;
-        }
+/// Counts bytes that go from subnet `from` to ENI `to` if the AZs differ;
+/// `az` numbers each subnet's AZ.
+fn cross(d: &Design, az: &[u32], t: &mut Transfer, from: SubnetId, to: EniId, bytes: usize) {
+    let e = &d.enis[to.idx()];
+    match (az.get(from.idx()), az.get(e.subnet.idx())) {
+        (Some(a), Some(b)) if a != b => t.cross_az[e.vpc.idx()] += bytes as u64,
+        _ => {}
     }
 }
 
@@ -147,14 +157,13 @@ impl Recorder for Meter {
                 (d.peerings[p.idx()].other(into), crate::packet::parse(buf))
             {
                 if let Some(s) = self.subnet_of.get(&(other.0, u32::from(v.src))).copied() {
-                    self.cross(s, eni, buf.len());
+                    cross(d, &self.az, &mut self.t, s, eni, buf.len());
                 }
             }
         }
     }
 
     fn leave(&mut self, _now: Nanos, loc: Loc, buf: &[u8], step: &Step) {
-        let d = Arc::clone(&self.d);
         if let (
             Loc::Igw {
                 igw,
@@ -171,7 +180,9 @@ impl Recorder for Meter {
             }
         }
         // Rewrites keep the length: the bytes at the end will do for both.
-        observe::classify(&d, loc, buf, buf, step, |o| {
+        let Meter { d, t, az, .. } = self;
+        let d: &Design = d;
+        observe::classify(d, loc, buf, buf, step, |o| {
             if let Obs::Eni {
                 eni,
                 egress,
@@ -180,7 +191,7 @@ impl Recorder for Meter {
                 next,
             } = o
             {
-                let c = &mut self.t.enis[eni.idx()];
+                let c = &mut t.enis[eni.idx()];
                 if egress {
                     c.packets_out += 1;
                     c.bytes_out += bytes.len() as u64;
@@ -193,7 +204,7 @@ impl Recorder for Meter {
                     from: Entry::Subnet(s),
                 }) = next
                 {
-                    self.cross(s, to, bytes.len());
+                    cross(d, az, t, s, to, bytes.len());
                 }
             }
         });

@@ -68,6 +68,33 @@ fn node_of(d: &Design, c: Component) -> Option<String> {
     })
 }
 
+/// The node that owns an address, as seen from a VPC (or from outside).
+fn node_at(d: &Design, vpc: Option<VpcId>, ip: std::net::Ipv4Addr) -> Option<String> {
+    let private = d
+        .enis
+        .iter()
+        .position(|e| Some(e.vpc) == vpc && e.ip == ip && e.subnet.idx() < d.subnets.len());
+    if let Some(i) = private {
+        return Some(node_of_eni(d, EniId::from_idx(i)));
+    }
+    if let Some(i) = d.enis.iter().position(|e| e.public_ip == Some(ip)) {
+        return Some(node_of_eni(d, EniId::from_idx(i)));
+    }
+    if let Some(n) = d.nats.iter().position(|n| n.public_ip == Some(ip)) {
+        return node_of(d, Component::Nat(NatId::from_idx(n)));
+    }
+    if let Some(h) = d.external_hosts.iter().position(|h| h.ip == ip) {
+        return node_of(d, Component::ExternalHost(ExternalHostId::from_idx(h)));
+    }
+    if let Some(a) = d.aws_services.iter().position(|a| a.ips.contains(&ip)) {
+        return node_of(d, Component::AwsService(AwsServiceId::from_idx(a)));
+    }
+    if let Some(h) = d.onprem_hosts.iter().position(|h| h.ip == ip) {
+        return node_of(d, Component::OnpremHost(OnpremHostId::from_idx(h)));
+    }
+    None
+}
+
 fn target_node(d: &Design, t: &Target) -> Option<String> {
     match t {
         Target::Local => None,
@@ -459,19 +486,28 @@ pub fn render(d: &Design) -> String {
         };
         let to = match &t.to {
             DestSpec::Component(c) => node_of(d, *c),
-            DestSpec::Ip(ip) => {
-                let id = format!("ip:{ip}");
-                ad_hoc.insert(id.clone(), ip.to_string());
-                Some(id)
-            }
-            DestSpec::Service(name) => match d.aws_services.iter().find(|a| &a.service == name) {
-                Some(a) => Some(format!("service:{}", a.name)),
-                None => {
-                    let id = format!("aws:{name}");
-                    ad_hoc.insert(id.clone(), format!("AWS {name}"));
-                    Some(id)
+            // Names and addresses go where the VPC's DNS and the design
+            // send them: an interface endpoint with private DNS wins.
+            spec => {
+                let ip = crate::dataplane::resolve::destination(d, t.from, spec);
+                let src_vpc = crate::dataplane::resolve::source_host(d, t.from)
+                    .2
+                    .map(|x| d.subnets[x.idx()].vpc);
+                match ip.and_then(|ip| node_at(d, src_vpc, ip)) {
+                    Some(n) => Some(n),
+                    None => {
+                        let (id, label) = match (spec, ip) {
+                            (DestSpec::Service(name), _) => {
+                                (format!("aws:{name}"), format!("AWS {name}"))
+                            }
+                            (_, Some(ip)) => (format!("ip:{ip}"), ip.to_string()),
+                            _ => continue,
+                        };
+                        ad_hoc.insert(id.clone(), label);
+                        Some(id)
+                    }
                 }
-            },
+            }
         };
         if let (Some(a), Some(b)) = (from, to) {
             let _ = writeln!(

@@ -424,6 +424,15 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
     }
 }
 
+/// A monthly figure: whole cents once it reaches a cent.
+pub fn per_month(x: f64) -> String {
+    if x.abs() >= 0.01 {
+        format!("${x:.2}")
+    } else {
+        dollars(x)
+    }
+}
+
 /// `$0.0123` with enough digits for small sums.
 pub fn dollars(x: f64) -> String {
     if x == 0.0 {

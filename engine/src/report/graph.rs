@@ -247,7 +247,18 @@ pub fn render(d: &Design) -> String {
             }
             let _ = writeln!(s, "    }}");
         }
-        for rt in d.route_tables.iter().filter(|r| r.vpc == vpc) {
+        // A main table that no subnet uses and that has no routes of its own
+        // (the implicit one) would only clutter the picture.
+        let shown = |i: usize, r: &RouteTable| {
+            !r.routes.is_empty() || d.subnets.iter().any(|s| s.route_table.idx() == i)
+        };
+        for rt in d
+            .route_tables
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| r.vpc == vpc && shown(*i, r))
+            .map(|(_, r)| r)
+        {
             let main = if rt.main { " (main)" } else { "" };
             let _ = writeln!(
                 s,

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::dataplane::{Network, Place};
 use crate::model::{Component, EndpointKind};
-use crate::report::cost::{Estimate, PRICES_AS_OF, dollars};
+use crate::report::cost::{Estimate, PRICES_AS_OF, dollars, per_month};
 use crate::report::json::gateway_components;
 use crate::report::metrics::Metrics;
 
@@ -307,7 +307,7 @@ fn cost_table(s: &mut String, st: &Style, d: &crate::model::Design, c: &Estimate
                 "  {}  {:>11} for the run, {:>10} per month",
                 left(&cut(vpc, COST_NAME_MAX), w),
                 dollars(*usd),
-                dollars(*month)
+                per_month(*month)
             );
         }
     }
@@ -316,7 +316,7 @@ fn cost_table(s: &mut String, st: &Style, d: &crate::model::Design, c: &Estimate
         "  {} for {} of virtual time; {} per 730-hour month at this rate",
         st.bold(&format!("total {}", dollars(c.total_usd))),
         d.duration,
-        dollars(c.monthly_usd)
+        per_month(c.monthly_usd)
     );
 }
 

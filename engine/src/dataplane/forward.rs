@@ -68,6 +68,13 @@ impl Network {
             Loc::Internet => cx.internet(buf, p),
             Loc::HostOut(h) => cx.host_out(p, h),
             Loc::Arrive(h) => cx.arrive(p, h),
+            Loc::ServiceVia { service, endpoint } => {
+                cx.st.gwe_flows.insert(
+                    super::gwe_key(p.proto, p.dst, p.dst_port, p.src, p.src_port),
+                    (endpoint, now.0),
+                );
+                cx.arrive(p, Host::AwsService(service))
+            }
         }
     }
 }
@@ -94,6 +101,7 @@ impl<T: Trace> Cx<'_, T> {
             Loc::Vgw { vgw, .. } => comp(Component::Vgw(vgw)),
             Loc::Internet => Place::Internet,
             Loc::HostOut(h) | Loc::Arrive(h) => self.host_place(h),
+            Loc::ServiceVia { service, .. } => comp(Component::AwsService(service)),
         }
     }
 
@@ -794,17 +802,17 @@ impl<T: Trace> Cx<'_, T> {
             let Some(Host::AwsService(s)) = host.filter(|h| matches!(h, Host::AwsService(s) if d.aws_services[s.idx()].service == ep.service)) else {
                 return self.drop(place, Rule::Text("no front door of the service has this address"), p, DropReason::HostUnreachable);
             };
-            self.st.gwe_flows.insert(
-                super::gwe_key(p.proto, p.dst, p.dst_port, p.src, p.src_port),
-                (e, self.now.0),
-            );
+
             self.forward(
                 place,
                 Rule::Text("to the service, keeping the private source address (GWE-3)"),
                 p,
             );
             return Step::Next {
-                loc: Loc::Arrive(Host::AwsService(s)),
+                loc: Loc::ServiceVia {
+                    service: s,
+                    endpoint: e,
+                },
                 delay: d.latency.aws_service,
             };
         }

@@ -254,8 +254,10 @@ impl Progress {
             bar.set_position(now.0 / 1_000_000);
             let rate = events as f64 / elapsed.as_secs_f64().max(1e-9);
             bar.set_message(format!(
-                "{now} of {} virtual, {:.0} events/s",
-                self.duration, rate
+                "{:.2}s of {} virtual time, {:.0} events/s",
+                now.as_secs_f64(),
+                self.duration,
+                rate
             ));
         }
     }

@@ -834,34 +834,47 @@ impl<T: Trace> Cx<'_, T> {
         }
     }
 
-    /// PCX-2: a peering delivers only to addresses of the peer VPC.
-    fn peering(&mut self, p: FlowView, pc: PeeringId, into: VpcId) -> Step {
-        let d = self.d;
-        let place = comp(Component::Peering(pc));
-        if !d.vpcs[into.idx()].contains(p.dst) {
-            return self.drop(
-                place,
-                Rule::Text("a peering delivers only to addresses of the peer VPC; it is not transitive (PCX-2)"),
-                p,
-                DropReason::PeeringNotTransitive,
-            );
+    /// Delivers a packet that enters `vpc` from outside it, by the local
+    /// route only: a destination outside the VPC is dropped for `outside`.
+    fn enter_vpc(
+        &mut self,
+        place: Place,
+        vpc: VpcId,
+        p: FlowView,
+        from: Entry,
+        outside: (DropReason, &'static str),
+    ) -> Step {
+        if !self.d.vpcs[vpc.idx()].contains(p.dst) {
+            return self.drop(place, Rule::Text(outside.1), p, outside.0);
         }
-        let Some(x) = self.st.eni_at(into, p.dst) else {
+        let Some(x) = self.st.eni_at(vpc, p.dst) else {
             return self.drop(
                 place,
-                Rule::Text("no network interface of the peer VPC has this address"),
+                Rule::Text("no network interface has this address"),
                 p,
                 DropReason::HostUnreachable,
             );
         };
         self.forward(place, Rule::None, p);
         Step::Next {
-            loc: Loc::EniIn {
-                eni: x,
-                from: Entry::Peering(pc),
-            },
+            loc: Loc::EniIn { eni: x, from },
             delay: Nanos::ZERO,
         }
+    }
+
+    /// PCX-2: a peering delivers only to addresses of the peer VPC.
+    fn peering(&mut self, p: FlowView, pc: PeeringId, into: VpcId) -> Step {
+        let outside = (
+            DropReason::PeeringNotTransitive,
+            "a peering delivers only to addresses of the peer VPC; it is not transitive (PCX-2)",
+        );
+        self.enter_vpc(
+            comp(Component::Peering(pc)),
+            into,
+            p,
+            Entry::Peering(pc),
+            outside,
+        )
     }
 
     fn vgw(&mut self, p: FlowView, g: VgwId, to_onprem: bool) -> Step {
@@ -902,31 +915,11 @@ impl<T: Trace> Cx<'_, T> {
                 delay: d.onprem_nets[net.idx()].latency,
             };
         }
-        let vpc = d.vgws[g.idx()].vpc;
-        if !d.vpcs[vpc.idx()].contains(p.dst) {
-            return self.drop(
-                place,
-                Rule::Text("traffic from a VPN reaches only the VPC's own addresses (VPN-2); no gateway or gateway endpoint carries it further (GWE-4, NAT-9)"),
-                p,
-                DropReason::NoRoute,
-            );
-        }
-        let Some(x) = self.st.eni_at(vpc, p.dst) else {
-            return self.drop(
-                place,
-                Rule::Text("no network interface has this address"),
-                p,
-                DropReason::HostUnreachable,
-            );
-        };
-        self.forward(place, Rule::None, p);
-        Step::Next {
-            loc: Loc::EniIn {
-                eni: x,
-                from: Entry::Vgw(g),
-            },
-            delay: Nanos::ZERO,
-        }
+        let outside = (
+            DropReason::NoRoute,
+            "traffic from a VPN reaches only the VPC's own addresses (VPN-2); no gateway or gateway endpoint carries it further (GWE-4, NAT-9)",
+        );
+        self.enter_vpc(place, d.vgws[g.idx()].vpc, p, Entry::Vgw(g), outside)
     }
 
     // -- hosts -----------------------------------------------------------------------

@@ -1,0 +1,43 @@
+//! The event core alone: hold-model throughput (look at the earliest
+//! event's time, take it, schedule one more) with 100,000 pending events in
+//! the steady state of the engine's mix of delays (a quarter at the current
+//! time, most 50 us .. 15 ms, one in ten a timer of 200 ms .. 10 s). The
+//! engine's queue against the binary heap it replaced. One element is one
+//! event handled (a pop and a push). Figures are in `docs/performance.md`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use vpcsim::sim::queue::Queue;
+use vpcsim_bench::events::{EventQueue, WheelQueue, delays, hold, steady};
+
+const PENDING: usize = 100_000;
+const N: usize = 16_384;
+
+fn run<Q: EventQueue<u32>>(
+    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    q: Q,
+) {
+    let d = delays(1 << 16, 9);
+    let (mut q, mut i) = steady(q, PENDING, &d);
+    assert_eq!(q.len(), PENDING);
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            let (acc, next) = hold(black_box(&mut q), &d, i, N);
+            i = next;
+            acc
+        })
+    });
+}
+
+fn bench_events(c: &mut Criterion) {
+    let mut g = c.benchmark_group("event_queue");
+    g.throughput(Throughput::Elements(N as u64));
+    run(&mut g, "hold_100k/engine", Queue::<u32>::new());
+    run(&mut g, "hold_100k/wheel", WheelQueue::<u32>::new());
+    g.finish();
+}
+
+criterion_group!(benches, bench_events);
+criterion_main!(benches);

@@ -1,15 +1,16 @@
 //! The event core alone: hold-model throughput (look at the earliest
 //! event's time, take it, schedule one more) with 100,000 pending events in
 //! the steady state of the engine's mix of delays (a quarter at the current
-//! time, most 50 us .. 15 ms, one in ten a timer of 200 ms .. 10 s). The
-//! engine's queue against the binary heap it replaced. One element is one
-//! event handled (a pop and a push). Figures are in `docs/performance.md`.
+//! time, most 50 us .. 15 ms, one in ten a timer of 200 ms .. 10 s): the
+//! engine's queue (a timing wheel) against the binary heap it replaced. One
+//! element is one event handled (a pop and a push). Figures are in
+//! `docs/performance.md`.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use vpcsim::sim::queue::Queue;
-use vpcsim_bench::events::{EventQueue, WheelQueue, delays, hold, steady};
+use vpcsim_bench::events::{EventQueue, HeapQueue, delays, hold, steady};
 
 const PENDING: usize = 100_000;
 const N: usize = 16_384;
@@ -34,8 +35,8 @@ fn run<Q: EventQueue<u32>>(
 fn bench_events(c: &mut Criterion) {
     let mut g = c.benchmark_group("event_queue");
     g.throughput(Throughput::Elements(N as u64));
-    run(&mut g, "hold_100k/engine", Queue::<u32>::new());
-    run(&mut g, "hold_100k/wheel", WheelQueue::<u32>::new());
+    run(&mut g, "hold_100k/engine_wheel", Queue::<u32>::new());
+    run(&mut g, "hold_100k/binary_heap", HeapQueue::<u32>::new());
     g.finish();
 }
 

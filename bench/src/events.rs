@@ -1,6 +1,7 @@
-//! The event core alone: the engine's queue and a timing wheel, under the
-//! engine's mix of delays, in the classic hold model (take the earliest
-//! event, schedule one more), with a steady-state population.
+//! The event core alone: the engine's queue (a timing wheel) and the binary
+//! heap it replaced, under the engine's mix of delays, in the classic hold
+//! model (take the earliest event, schedule one more), with a steady-state
+//! population.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -89,9 +90,7 @@ pub fn hold<Q: EventQueue<u32>>(q: &mut Q, delays: &[u64], mut d: usize, n: usiz
     (acc, d)
 }
 
-// -- the reference heap --------------------------------------------------------
-
-/// What the heaps order; reversed so that `BinaryHeap` pops the earliest.
+/// What the heap orders; reversed so that `BinaryHeap` pops the earliest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Entry {
     at: u64,
@@ -111,32 +110,14 @@ impl Ord for Entry {
     }
 }
 
-// -- the timing wheel ------------------------------------------------------------
+// -- the binary heap ---------------------------------------------------------------
 
-/// Width of a wheel slot: 2^14 ns = 16.4 us.
-const SLOT_BITS: u32 = 14;
-/// Slots on the wheel: it reaches 16.8 ms ahead, past the longest link delay.
-const WHEEL: usize = 1024;
-const WORDS: usize = WHEEL / 64;
-
-/// A timing wheel with exact (time, sequence) order.
-///
-/// The events of the current slot wait in a small binary heap (`front`);
-/// those of the next [`WHEEL`] - 1 slots in unordered buckets, with a bitmap
-/// of the buckets in use; later ones (timers) in a second binary heap
-/// (`far`). When the current slot is empty, the next bucket in use becomes
-/// the current slot (heapified in place), and events of `far` that the
-/// wheel now reaches move onto it. Link delays thus cost a bucket push and a
-/// share of a small heap; only timers pay for a large heap.
+/// The engine's queue before the timing wheel: one binary heap of every
+/// pending event, ordered by (time, sequence). Kept as the reference the
+/// benchmark compares against.
 #[derive(Debug)]
-pub struct WheelQueue<K> {
-    front: BinaryHeap<Entry>,
-    wheel: Vec<Vec<Entry>>,
-    used: [u64; WORDS],
-    far: BinaryHeap<Entry>,
-    /// The slot of `front`: `at >> SLOT_BITS`.
-    cur: u64,
-    len: usize,
+pub struct HeapQueue<K> {
+    heap: BinaryHeap<Entry>,
     slots: Vec<Option<K>>,
     free: Vec<u32>,
     seq: u64,
@@ -144,15 +125,10 @@ pub struct WheelQueue<K> {
     cancelled: FxHashSet<u64>,
 }
 
-impl<K> Default for WheelQueue<K> {
+impl<K> Default for HeapQueue<K> {
     fn default() -> Self {
-        WheelQueue {
-            front: BinaryHeap::new(),
-            wheel: (0..WHEEL).map(|_| Vec::new()).collect(),
-            used: [0; WORDS],
-            far: BinaryHeap::new(),
-            cur: 0,
-            len: 0,
+        HeapQueue {
+            heap: BinaryHeap::new(),
             slots: Vec::new(),
             free: Vec::new(),
             seq: 0,
@@ -162,7 +138,7 @@ impl<K> Default for WheelQueue<K> {
     }
 }
 
-impl<K> WheelQueue<K> {
+impl<K> HeapQueue<K> {
     pub fn new() -> Self {
         Self::default()
     }
@@ -172,11 +148,11 @@ impl<K> WheelQueue<K> {
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.heap.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.heap.is_empty()
     }
 
     pub fn push(&mut self, at: Nanos, kind: K) -> Result<EventId, PastEvent> {
@@ -195,8 +171,7 @@ impl<K> WheelQueue<K> {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.len += 1;
-        self.place(Entry {
+        self.heap.push(Entry {
             at: at.0,
             seq,
             slot,
@@ -204,105 +179,16 @@ impl<K> WheelQueue<K> {
         Ok(EventId(seq))
     }
 
-    #[inline]
-    fn place(&mut self, e: Entry) {
-        let s = e.at >> SLOT_BITS;
-        if s <= self.cur {
-            self.front.push(e);
-        } else if s < self.cur + WHEEL as u64 {
-            let i = (s as usize) % WHEEL;
-            self.wheel[i].push(e);
-            self.used[i / 64] |= 1 << (i % 64);
-        } else {
-            self.far.push(e);
-        }
-    }
-
     pub fn cancel(&mut self, id: EventId) {
         self.cancelled.insert(id.0);
     }
 
-    /// Slots from `cur` to the next bucket in use, if any.
-    fn next_used(&self) -> Option<u64> {
-        let start = (self.cur as usize + 1) % WHEEL;
-        let (w0, b0) = (start / 64, start % 64);
-        // The first word from `start`, then whole words, wrapping around to
-        // the bits of the first word before `start`.
-        let first = self.used[w0] & (u64::MAX << b0);
-        if first != 0 {
-            return Some((w0 * 64 + first.trailing_zeros() as usize) as u64);
-        }
-        for k in 1..=WORDS {
-            let w = (w0 + k) % WORDS;
-            let bits = if k == WORDS {
-                self.used[w] & !(u64::MAX << b0)
-            } else {
-                self.used[w]
-            };
-            if bits != 0 {
-                return Some((w * 64 + bits.trailing_zeros() as usize) as u64);
-            }
-        }
-        None
-    }
-
-    /// The absolute slot of bucket `i`, which is in use.
-    fn slot_of_bucket(&self, i: u64) -> u64 {
-        let base = self.cur - self.cur % WHEEL as u64;
-        let s = base + i;
-        if s <= self.cur { s + WHEEL as u64 } else { s }
-    }
-
-    /// Makes the next slot with events the current one; false when there
-    /// are no events left.
-    fn advance(&mut self) -> bool {
-        debug_assert!(self.front.is_empty());
-        let next = match self.next_used() {
-            Some(i) => self.slot_of_bucket(i),
-            None => match self.far.peek() {
-                Some(e) => e.at >> SLOT_BITS,
-                None => return false,
-            },
-        };
-        self.cur = next;
-        let i = (next as usize) % WHEEL;
-        if self.used[i / 64] & (1 << (i % 64)) != 0 {
-            self.used[i / 64] &= !(1 << (i % 64));
-            let mut v = std::mem::take(&mut self.front).into_vec();
-            std::mem::swap(&mut v, &mut self.wheel[i]);
-            self.front = BinaryHeap::from(v);
-        }
-        let horizon = self.cur + WHEEL as u64;
-        while let Some(e) = self.far.peek() {
-            if e.at >> SLOT_BITS >= horizon {
-                break;
-            }
-            let e = *e;
-            self.far.pop();
-            self.place(e);
-        }
-        true
-    }
-
     pub fn peek_time(&self) -> Option<Nanos> {
-        if let Some(e) = self.front.peek() {
-            return Some(Nanos(e.at));
-        }
-        if let Some(i) = self.next_used() {
-            return self.wheel[i as usize].iter().map(|e| Nanos(e.at)).min();
-        }
-        self.far.peek().map(|e| Nanos(e.at))
+        self.heap.peek().map(|e| Nanos(e.at))
     }
 
     pub fn pop(&mut self) -> Option<Event<K>> {
-        loop {
-            let Some(e) = self.front.pop() else {
-                if !self.advance() {
-                    return None;
-                }
-                continue;
-            };
-            self.len -= 1;
+        while let Some(e) = self.heap.pop() {
             let kind = self.slots[e.slot as usize].take();
             self.free.push(e.slot);
             if !self.cancelled.is_empty() && self.cancelled.remove(&e.seq) {
@@ -315,21 +201,22 @@ impl<K> WheelQueue<K> {
                 kind,
             });
         }
+        None
     }
 }
 
-impl<K> EventQueue<K> for WheelQueue<K> {
+impl<K> EventQueue<K> for HeapQueue<K> {
     fn push(&mut self, at: Nanos, kind: K) -> Result<EventId, PastEvent> {
-        WheelQueue::push(self, at, kind)
+        HeapQueue::push(self, at, kind)
     }
     fn pop(&mut self) -> Option<Event<K>> {
-        WheelQueue::pop(self)
+        HeapQueue::pop(self)
     }
     fn peek_time(&self) -> Option<Nanos> {
-        WheelQueue::peek_time(self)
+        HeapQueue::peek_time(self)
     }
     fn len(&self) -> usize {
-        WheelQueue::len(self)
+        HeapQueue::len(self)
     }
 }
 
@@ -340,7 +227,7 @@ mod tests {
     /// Both queues give the same events in the same order.
     fn same_order(delays: &[u64], n: usize) {
         let mut a: Queue<u32> = Queue::new();
-        let mut b: WheelQueue<u32> = WheelQueue::new();
+        let mut b: HeapQueue<u32> = HeapQueue::new();
         for i in 0..500u32 {
             let at = Nanos(delays[i as usize % delays.len()]);
             a.push(at, i).unwrap();
@@ -358,7 +245,7 @@ mod tests {
     }
 
     #[test]
-    fn wheel_agrees_with_the_heap() {
+    fn engine_queue_agrees_with_the_heap() {
         same_order(&delays(4096, 1), 20_000);
         // Ties everywhere, and jumps far past the wheel.
         same_order(&[0, 0, 5, 16_384, 16_383, 40_000_000_000, 0, 1], 5_000);
@@ -367,7 +254,7 @@ mod tests {
     #[test]
     fn steady_state_keeps_its_population() {
         let d = delays(1 << 12, 2);
-        let (mut q, i) = steady(WheelQueue::new(), 1_000, &d);
+        let (mut q, i) = steady(HeapQueue::new(), 1_000, &d);
         assert_eq!(q.len(), 1_000);
         let (_, _) = hold(&mut q, &d, i, 10_000);
         assert_eq!(q.len(), 1_000);

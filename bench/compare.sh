@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Before merging: runs every benchmark of vpcsim-bench, saves the results as
+# the criterion baseline `new`, and compares each benchmark's median with
+# the saved baseline `main`. Exits 1 when any benchmark is more than 10%
+# slower (THRESHOLD=<percent> to change), 2 when there is no `main` baseline
+# to compare with. Not run by CI: timings need a quiet machine.
+#
+# Save the baseline on main first, then run this on the branch:
+#   git switch main   && cargo bench -p vpcsim-bench -- --save-baseline main
+#   git switch branch && bench/compare.sh
+#
+# Arguments are passed to the benchmarks (a filter, --measurement-time 3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target="${CARGO_TARGET_DIR:-target}"
+threshold="${THRESHOLD:-10}"
+
+cargo bench -p vpcsim-bench -- --save-baseline new "$@"
+cargo build --release -p vpcsim-bench --bin compare
+"$target/release/compare" "$target/criterion" main new "$threshold"

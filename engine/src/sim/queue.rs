@@ -82,7 +82,7 @@ pub struct EventId(pub u64);
 
 #[derive(Debug)]
 pub struct Queue<K> {
-    /// Events of slots up to `cur`.
+    /// Events of slots up to `cur`; empty only when the queue is.
     front: BinaryHeap<Entry>,
     /// Events of slots `cur + 1 .. cur + WHEEL`, at `slot % WHEEL`.
     wheel: Vec<Vec<Entry>>,
@@ -154,11 +154,20 @@ impl<K> Queue<K> {
             }
         };
         self.len += 1;
-        self.place(Entry {
+        let e = Entry {
             at: at.0,
             seq,
             slot,
-        });
+        };
+        if self.front.is_empty() {
+            // Nothing else is queued: the event's slot becomes the current
+            // one (never earlier than the current time's, so no later
+            // event goes before it).
+            self.cur = self.cur.max(e.at >> SLOT_BITS);
+            self.front.push(e);
+        } else {
+            self.place(e);
+        }
         Ok(EventId(seq))
     }
 
@@ -210,7 +219,9 @@ impl<K> Queue<K> {
     }
 
     /// Makes the next slot with events the current one (its bucket becomes
-    /// `front`); false when no event is left.
+    /// `front`); false when no event is left. Called as soon as `front`
+    /// runs out, so that `front` is empty only when the queue is, and its
+    /// top is always the earliest event.
     fn advance(&mut self) -> bool {
         debug_assert!(self.front.is_empty());
         let next = match self.next_used() {
@@ -242,24 +253,16 @@ impl<K> Queue<K> {
 
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<Nanos> {
-        if let Some(e) = self.front.peek() {
-            return Some(Nanos(e.at));
-        }
-        if let Some(i) = self.next_used() {
-            return self.wheel[i].iter().map(|e| Nanos(e.at)).min();
-        }
-        self.far.peek().map(|e| Nanos(e.at))
+        self.front.peek().map(|e| Nanos(e.at))
     }
 
     /// Takes the earliest event and advances the current time to it.
     pub fn pop(&mut self) -> Option<Event<K>> {
         loop {
-            let Some(e) = self.front.pop() else {
-                if !self.advance() {
-                    return None;
-                }
-                continue;
-            };
+            let e = self.front.pop()?;
+            if self.front.is_empty() {
+                self.advance();
+            }
             self.len -= 1;
             let kind = self.slots[e.slot as usize].take();
             self.free.push(e.slot);

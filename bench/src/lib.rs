@@ -1,8 +1,18 @@
 //! Benchmark bodies live here so tests can smoke-run them.
 //!
-//! Longest-prefix match: table generators (a VPC route table, an
+//! Longest-prefix match (this file): table generators (a VPC route table, an
 //! internet-sized table), address generators, a naive linear-scan reference
-//! and the loops the `lpm` criterion target times.
+//! and the loops the `lpm` criterion target times. The other hot operations
+//! have a module each: [`rules`] (security groups and NACLs), [`flows`]
+//! (connection tracking and NAT), [`hop`] (whole hops through the data
+//! plane), [`events`] (the event queue) and [`e2e`] (whole runs).
+
+pub mod e2e;
+pub mod events;
+pub mod flows;
+pub mod hop;
+pub mod memory;
+pub mod rules;
 
 use std::collections::HashSet;
 use std::net::Ipv4Addr;

@@ -39,6 +39,12 @@ const FIN_OUT: u8 = 1;
 const FIN_IN: u8 = 2;
 const CLOSED: u8 = 4;
 
+/// A mapping's state as each direction keeps it: the outbound side in
+/// `out` (with the outside port), the reply side in `inn` (with the inside
+/// address and port). Each side refreshes only its own `last`, so a packet
+/// of an active flow costs one lookup either way; the mapping was last used
+/// at the later of the two. The flags change only with a FIN or a RST, and
+/// are then written to both sides, so both always hold the same flags.
 #[derive(Clone, Copy, Debug)]
 struct Mapping {
     ext_port: u16,
@@ -46,30 +52,46 @@ struct Mapping {
     last: u64,
 }
 
-impl Mapping {
-    fn expired(&self, now: Nanos) -> bool {
-        let limit = if self.flags & CLOSED != 0 {
-            CLOSED_LINGER
-        } else {
-            IDLE_TIMEOUT
-        };
-        now.0.saturating_sub(self.last) > limit.0
-    }
+#[derive(Clone, Copy, Debug)]
+struct Back {
+    inside: u32,
+    inside_port: u16,
+    flags: u8,
+    last: u64,
+}
 
-    fn touch(&mut self, p: &FlowView, outbound: bool, now: Nanos) {
-        self.last = now.0;
-        if p.proto == PROTO_TCP {
-            if p.tcp_flags & tcp_flags::RST != 0 {
-                self.flags |= CLOSED;
-            }
-            if p.tcp_flags & tcp_flags::FIN != 0 {
-                self.flags |= if outbound { FIN_OUT } else { FIN_IN };
-            }
-            if self.flags & (FIN_OUT | FIN_IN) == FIN_OUT | FIN_IN {
-                self.flags |= CLOSED;
-            }
+fn limit(flags: u8) -> Nanos {
+    if flags & CLOSED != 0 {
+        CLOSED_LINGER
+    } else {
+        IDLE_TIMEOUT
+    }
+}
+
+/// Whether a mapping last used at `last`, with `flags`, has expired.
+fn expired(flags: u8, last: u64, now: Nanos) -> bool {
+    now.0.saturating_sub(last) > limit(flags).0
+}
+
+/// Whether the packet may change the flags (a TCP FIN or RST).
+fn closes(p: &FlowView) -> bool {
+    p.proto == PROTO_TCP && p.tcp_flags & (tcp_flags::FIN | tcp_flags::RST) != 0
+}
+
+/// The flags after a packet.
+fn flags_after(mut flags: u8, p: &FlowView, outbound: bool) -> u8 {
+    if p.proto == PROTO_TCP {
+        if p.tcp_flags & tcp_flags::RST != 0 {
+            flags |= CLOSED;
+        }
+        if p.tcp_flags & tcp_flags::FIN != 0 {
+            flags |= if outbound { FIN_OUT } else { FIN_IN };
+        }
+        if flags & (FIN_OUT | FIN_IN) == FIN_OUT | FIN_IN {
+            flags |= CLOSED;
         }
     }
+    flags
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -110,7 +132,7 @@ fn dest_key(proto: u8, remote: u32, remote_port: u16) -> u64 {
 #[derive(Debug, Default)]
 pub struct NatTable {
     out: FxHashMap<u128, Mapping>,
-    inn: FxHashMap<u128, (u32, u16)>,
+    inn: FxHashMap<u128, Back>,
     dests: FxHashMap<u64, Destination>,
     /// Peak of simultaneous mappings.
     pub peak: usize,
@@ -157,15 +179,55 @@ impl NatTable {
         }
     }
 
+    /// The state of the mapping `out_key` as both sides see it, after
+    /// `p` (outbound or not) at `now`: `None` when it has expired, in which
+    /// case nothing was changed. Otherwise both sides now carry the flags
+    /// and this side's `last` is `now`.
+    fn touch_both(
+        &mut self,
+        key: u128,
+        back_key: u128,
+        p: &FlowView,
+        outbound: bool,
+        now: Nanos,
+    ) -> Option<()> {
+        let m = self.out.get(&key)?;
+        let b = self.inn.get(&back_key)?;
+        let (flags, last) = (m.flags | b.flags, m.last.max(b.last));
+        if expired(flags, last, now) {
+            return None;
+        }
+        let flags = flags_after(flags, p, outbound);
+        if let Some(m) = self.out.get_mut(&key) {
+            m.flags = flags;
+            if outbound {
+                m.last = now.0;
+            }
+        }
+        if let Some(b) = self.inn.get_mut(&back_key) {
+            b.flags = flags;
+            if !outbound {
+                b.last = now.0;
+            }
+        }
+        Some(())
+    }
+
     /// Translates an outbound packet: returns the outside port to use.
     pub fn outbound(&mut self, p: &FlowView, now: Nanos) -> Result<u16, NatError> {
         let (inside_port, remote_port) = ports_of(p);
         let (inside, remote) = (u32::from(p.src), u32::from(p.dst));
         let key = out_key(p.proto, inside, inside_port, remote, remote_port);
         if let Some(m) = self.out.get_mut(&key) {
-            if !m.expired(now) {
-                m.touch(p, true, now);
+            // An active flow: this side alone shows the mapping is alive.
+            if !closes(p) && !expired(m.flags, m.last, now) {
+                m.last = now.0;
                 return Ok(m.ext_port);
+            }
+            let port = m.ext_port;
+            let back_key = in_key(p.proto, port, remote, remote_port);
+            if self.touch_both(key, back_key, p, true, now).is_some() {
+                return Ok(port);
             }
             let was_tcp = p.proto == PROTO_TCP;
             let opens = p.tcp_flags & tcp_flags::SYN != 0 && p.tcp_flags & tcp_flags::ACK == 0;
@@ -200,16 +262,23 @@ impl NatTable {
             return Err(NatError::PortsExhausted);
         };
         d.in_use += 1;
-        let mut m = Mapping {
-            ext_port: port,
-            flags: 0,
-            last: now.0,
-        };
-        m.touch(p, true, now);
-        self.out.insert(key, m);
+        let flags = flags_after(0, p, true);
+        self.out.insert(
+            key,
+            Mapping {
+                ext_port: port,
+                flags,
+                last: now.0,
+            },
+        );
         self.inn.insert(
             in_key(p.proto, port, remote, remote_port),
-            (inside, inside_port),
+            Back {
+                inside,
+                inside_port,
+                flags,
+                last: now.0,
+            },
         );
         self.created += 1;
         self.peak = self.peak.max(self.out.len());
@@ -224,21 +293,24 @@ impl NatTable {
         } else {
             (p.dst_port, p.src_port)
         };
-        let Some(&(inside, inside_port)) =
-            self.inn
-                .get(&in_key(p.proto, ext_port, remote, remote_port))
-        else {
+        let back_key = in_key(p.proto, ext_port, remote, remote_port);
+        let Some(b) = self.inn.get_mut(&back_key) else {
             return Err(NatError::Unsolicited);
         };
+        let (inside, inside_port) = (b.inside, b.inside_port);
+        // An active flow: this side alone shows the mapping is alive.
+        if !closes(p) && !expired(b.flags, b.last, now) {
+            b.last = now.0;
+            return Ok((inside, inside_port));
+        }
         let key = out_key(p.proto, inside, inside_port, remote, remote_port);
-        let Some(m) = self.out.get_mut(&key) else {
+        if !self.out.contains_key(&key) {
             return Err(NatError::Unsolicited);
-        };
-        if m.expired(now) {
+        }
+        if self.touch_both(key, back_key, p, false, now).is_none() {
             self.release(p.proto, inside, inside_port, remote, remote_port);
             return Err(NatError::Expired);
         }
-        m.touch(p, false, now);
         Ok((inside, inside_port))
     }
 
@@ -252,7 +324,15 @@ impl NatTable {
         let dead: Vec<u128> = self
             .out
             .iter()
-            .filter(|(_, m)| m.expired(now))
+            .filter(|(k, m)| {
+                expired(m.flags, m.last, now) && {
+                    // The reply side may have been used since.
+                    let back = in_key((*k >> 96) as u8, m.ext_port, (*k >> 16) as u32, **k as u16);
+                    self.inn
+                        .get(&back)
+                        .is_none_or(|b| expired(m.flags | b.flags, m.last.max(b.last), now))
+                }
+            })
             .map(|(k, _)| *k)
             .collect();
         for k in dead {
@@ -360,6 +440,66 @@ mod tests {
         let id = t.outbound(&echo, Nanos(0)).unwrap();
         let reply = pkt([8, 8, 8, 8], id, [10, 0, 0, 9], id, PROTO_ICMP, 0);
         assert_eq!(t.inbound(&reply, Nanos(1)).map(|x| x.1), Ok(77));
+    }
+
+    #[test]
+    fn nat_6_activity_either_way_keeps_the_mapping() {
+        let mut t = NatTable::new();
+        let syn = pkt([10, 0, 1, 5], 40000, [1, 1, 1, 1], 443, PROTO_TCP, SYN);
+        let port = t.outbound(&syn, Nanos(0)).unwrap();
+        let reply = pkt([1, 1, 1, 1], 443, [10, 0, 0, 9], port, PROTO_TCP, ACK);
+        let data = pkt([10, 0, 1, 5], 40000, [1, 1, 1, 1], 443, PROTO_TCP, ACK);
+        // Replies only, every 300 s: the outbound side is idle far past
+        // 350 s, the mapping is not.
+        for k in 1..=4 {
+            assert!(t.inbound(&reply, Nanos::from_secs(300 * k)).is_ok());
+        }
+        t.sweep(Nanos::from_secs(1_300));
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.outbound(&data, Nanos::from_secs(1_400)), Ok(port));
+        // Outbound only, likewise for the reply side.
+        for k in 1..=4 {
+            assert_eq!(
+                t.outbound(&data, Nanos::from_secs(1_400 + 300 * k)),
+                Ok(port)
+            );
+        }
+        assert!(t.inbound(&reply, Nanos::from_secs(2_700)).is_ok());
+        // Idle both ways: expired from either side, and swept.
+        assert_eq!(
+            t.inbound(&reply, Nanos::from_secs(3_100)),
+            Err(NatError::Expired)
+        );
+        assert_eq!(t.len(), 0);
+        let port = t.outbound(&syn, Nanos::from_secs(4_000)).unwrap();
+        t.sweep(Nanos::from_secs(4_351));
+        assert_eq!(t.len(), 0);
+        let _ = port;
+    }
+
+    #[test]
+    fn closed_either_way_lingers_from_the_last_packet() {
+        let mut t = NatTable::new();
+        let syn = pkt([10, 0, 1, 5], 40000, [1, 1, 1, 1], 443, PROTO_TCP, SYN);
+        let port = t.outbound(&syn, Nanos(0)).unwrap();
+        let rst_in = pkt(
+            [1, 1, 1, 1],
+            443,
+            [10, 0, 0, 9],
+            port,
+            PROTO_TCP,
+            tcp_flags::RST,
+        );
+        t.inbound(&rst_in, Nanos::from_secs(10)).unwrap();
+        // The outbound side knows of the RST: 2 s after it, the mapping is
+        // gone even though that side saw nothing since its SYN.
+        let data = pkt([10, 0, 1, 5], 40000, [1, 1, 1, 1], 443, PROTO_TCP, ACK);
+        assert_eq!(t.outbound(&data, Nanos::from_secs(11)), Ok(port));
+        assert_eq!(
+            t.outbound(&data, Nanos::from_secs(14)),
+            Err(NatError::Expired)
+        );
+        assert_eq!(t.len(), 0);
     }
 
     #[test]

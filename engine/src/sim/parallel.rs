@@ -7,7 +7,8 @@
 //! sorted by (destination, time, source LP, order of sending) and queued at
 //! their destinations. Which thread ran which LP changes nothing in that
 //! sequence, so results are byte-identical for every thread count; with one
-//! thread the LPs run in turn on the calling thread, with no channels.
+//! thread the LPs run in turn on the calling thread, with no channels, and
+//! with more the calling thread runs the first group of LPs itself.
 
 use std::sync::Arc;
 
@@ -119,15 +120,17 @@ pub fn run(
         }
         sims
     } else {
-        // LP i runs on worker i % threads, always.
+        // LP i runs on worker i % threads, always; worker 0 is the calling
+        // thread, which has nothing else to do during a window.
         let mut groups: Vec<Vec<Sim>> = (0..threads).map(|_| Vec::new()).collect();
         for s in sims {
             let w = s.lp as usize % threads;
             groups[w].push(s);
         }
+        let mut local = std::mem::take(&mut groups[0]);
         std::thread::scope(|scope| {
             let mut links = Vec::new();
-            for g in groups {
+            for g in groups.into_iter().skip(1) {
                 let (ctx, crx) = unbounded();
                 let (rtx, rrx) = unbounded();
                 scope.spawn(move || worker(g, crx, rtx));
@@ -140,10 +143,16 @@ pub fn run(
                 for m in std::mem::take(&mut pending) {
                     per[m.0 as usize % threads].push(m);
                 }
+                let mut per = per.into_iter();
+                let mine = per.next().unwrap_or_default();
                 for ((tx, _), msgs) in links.iter().zip(per) {
                     let _ = tx.send(Command::Window(until, msgs));
                 }
-                let mut all = Vec::new();
+                inject(&mut local, mine);
+                let mut all = window(&mut local, until);
+                for s in &local {
+                    next[s.lp as usize] = s.q.peek_time();
+                }
                 for (_, rx) in &links {
                     if let Ok(Reply::Done(out, times)) = rx.recv() {
                         all.extend(out);
@@ -157,7 +166,7 @@ pub fn run(
                 events_seen += 1;
                 progress(until.min(end), events_seen);
             }
-            let mut back = Vec::new();
+            let mut back = std::mem::take(&mut local);
             for (tx, rx) in &links {
                 let _ = tx.send(Command::Finish);
                 if let Ok(Reply::Finished(s)) = rx.recv() {

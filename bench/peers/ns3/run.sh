@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The echo workload side by side in ns-3 and in vpcsim, one thread each:
+# N pairs of hosts, each client sending a small echo request every 10 us and
+# its server answering, for N = 1, 10, 100 (or the N given as arguments).
+# ns-3: 64-byte UDP echo over one point-to-point link per pair (echo.py).
+# vpcsim: N instance pairs across two subnets with security groups and
+# network ACLs, `ping` at 100,000/s each (src/bin/echo.rs).
+#
+# Prints, per N: N=<n> ns3_pps=<x> vpcsim_pps=<y> ratio=<y/x>, where pps is
+# packets delivered per wall-second.
+#
+# The first run creates a Python virtual environment and installs
+# ns3==3.44.post0 into it, which builds cppyy and may take many minutes;
+# importing ns-3 then takes about a minute per N (its headers are parsed at
+# run time). Not run by CI. Environment:
+#   NS3_VENV     where the virtual environment lives
+#                (default: $CARGO_TARGET_DIR or target, then /ns3-venv)
+#   ECHO_PACKETS packets each simulator should deliver per N (default
+#                200000): virtual time is ECHO_PACKETS / (N * 200,000/s)
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+
+target="${CARGO_TARGET_DIR:-target}"
+venv="${NS3_VENV:-$target/ns3-venv}"
+packets="${ECHO_PACKETS:-200000}"
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1 10 100)
+
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('ns') is None)"; then
+  echo "installing ns3==3.44.post0 into $venv (this builds cppyy; it may take many minutes)" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet ns3==3.44.post0
+fi
+
+cargo build --release -p vpcsim-bench --bin echo >&2
+echo_bin="$target/release/echo"
+
+for n in "${sizes[@]}"; do
+  seconds=$("$venv/bin/python" -c "print($packets / ($n * 200000))")
+  ns3_out=$("$venv/bin/python" bench/peers/ns3/echo.py "$n" "$seconds" 2>/dev/null | grep '^ns3 ')
+  sim_out=$("$echo_bin" "$n" "$seconds")
+  echo "# $ns3_out" >&2
+  echo "# $sim_out" >&2
+  "$venv/bin/python" - "$ns3_out" "$sim_out" "$n" <<'PY'
+import sys
+def pps(line):
+    f = dict(kv.split("=") for kv in line.split()[1:])
+    return int(f["delivered"]) / float(f["wall"])
+ns3, sim = pps(sys.argv[1]), pps(sys.argv[2])
+print(f"N={sys.argv[3]} ns3_pps={ns3:.0f} vpcsim_pps={sim:.0f} ratio={sim / ns3:.2f}")
+PY
+done

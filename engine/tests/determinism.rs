@@ -16,11 +16,12 @@ use vpcsim::model::{self, Design};
 use vpcsim::report::{check, summary};
 use vpcsim::sim::RunOptions;
 use vpcsim::sim::parallel;
+use vpcsim::sim::partition::Partition;
 
 const THREADS: [usize; 3] = [1, 2, 4];
 
-/// The summary and the check outcomes of a run, and how many LPs it had.
-fn reports(design: &Arc<Design>, threads: usize) -> (String, String, u32) {
+/// The summary and the check outcomes of a run.
+fn reports(design: &Arc<Design>, threads: usize) -> (String, String) {
     let out = parallel::run(
         Arc::clone(design),
         &RunOptions {
@@ -32,14 +33,14 @@ fn reports(design: &Arc<Design>, threads: usize) -> (String, String, u32) {
     );
     let text = summary::render(&out.net, &out.metrics, out.seed);
     let checks = format!("{:#?}", check::evaluate(&out.net, &out.metrics));
-    (text, checks, out.lps)
+    (text, checks)
 }
 
 /// Runs with every thread count and returns the first difference, if any.
 fn difference(name: &str, design: &Arc<Design>) -> Option<String> {
-    let (base_text, base_checks, _) = reports(design, THREADS[0]);
+    let (base_text, base_checks) = reports(design, THREADS[0]);
     for &n in &THREADS[1..] {
-        let (text, checks, _) = reports(design, n);
+        let (text, checks) = reports(design, n);
         if text != base_text {
             return Some(format!(
                 "{name}: the summary with {n} threads differs from 1 thread\n--- 1 ---\n{base_text}\n--- {n} ---\n{text}"
@@ -84,7 +85,7 @@ proptest! {
     fn threads_give_byte_identical_reports_for_generated_scenarios(seed in any::<u64>()) {
         let text = common::traffic_design(seed);
         let design = common::load_arc(&text);
-        let (_, _, lps) = reports(&design, 1);
+        let lps = Partition::new(&design).count;
         prop_assert!(lps >= 3, "two VPCs and the outside are separate LPs ({lps})");
         if let Some(d) = difference("generated", &design) {
             return Err(TestCaseError::fail(format!("{d}\n--- scenario ---\n{text}")));

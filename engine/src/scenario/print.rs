@@ -4,8 +4,9 @@
 //! resource in the order of the format's document (`[scenario]`, pricing,
 //! latency, network resources, workloads, traffic, events, expectations),
 //! each array in the order read. Every value that was given is written; a key
-//! that was omitted stays omitted, so defaults are the loader's to fill in,
-//! the same way as for the original. Comments and spans are not kept.
+//! that was omitted stays omitted (but for a NAT gateway's `connectivity`,
+//! which the reader fills in), so defaults are the loader's to fill in, the
+//! same way as for the original. Comments and spans are not kept.
 //!
 //! The contract, tested on every shipped scenario and on generated ones:
 //! loading the printed text gives the same [`crate::model::Design`] as

@@ -13,25 +13,30 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use vpcsim::model::{self, Design};
-use vpcsim::report::{check, summary};
+use vpcsim::report::{check, outputs, summary};
 use vpcsim::sim::RunOptions;
 use vpcsim::sim::parallel;
 use vpcsim::sim::partition::Partition;
 
 const THREADS: [usize; 3] = [1, 2, 4];
 
-/// The summary and the check outcomes of a run.
+/// The summary (with its cost estimate, as `vpcsim run` prints it) and the
+/// check outcomes of a run.
 fn reports(design: &Arc<Design>, threads: usize) -> (String, String) {
+    let (attached, recorders) =
+        outputs::attach(design, &outputs::Options::default()).expect("no files to write");
+    let count = Partition::new(design).count;
     let out = parallel::run(
         Arc::clone(design),
         &RunOptions {
             seed: None,
             threads,
         },
-        &|_| Vec::new(),
+        &|lp| recorders.for_lp(lp, count),
         &mut |_, _| {},
     );
-    let text = summary::render(&out.net, &out.metrics, out.seed);
+    let cost = attached.estimate(&out);
+    let text = summary::render(&out.net, &out.metrics, out.seed, Some(&cost), false);
     let checks = format!("{:#?}", check::evaluate(&out.net, &out.metrics));
     (text, checks)
 }

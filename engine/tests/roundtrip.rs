@@ -224,6 +224,16 @@ ingress = [
 ]
 egress = [{ protocol = "all", ports = "all", dest_group = "sg" }]
 
+[[security_group]]
+id = "sg-default-egress"
+vpc = "v"
+
+[[security_group]]
+id = "sg-no-egress"
+vpc = "v"
+ingress = []
+egress = []
+
 [[network_acl]]
 id = "acl"
 vpc = "v"

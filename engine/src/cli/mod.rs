@@ -130,10 +130,7 @@ pub fn main() -> ExitCode {
         Command::Import {
             source: ImportSource::Aws { dir, output },
         } => import_aws_cmd(&dir, output.as_deref()),
-        other => {
-            eprintln!("vpcsim: {other:?} is not available in this build");
-            exit::INVALID
-        }
+        Command::Graph { file } => graph_cmd(&file),
     };
     ExitCode::from(code)
 }
@@ -220,22 +217,6 @@ pub fn threads(opts: &RunOpts) -> usize {
         .max(1)
 }
 
-fn simulate(design: crate::model::Design, opts: &RunOpts) -> crate::sim::parallel::Outcome {
-    let run = crate::sim::RunOptions {
-        seed: opts.seed,
-        threads: threads(opts),
-    };
-    let mut progress = Progress::new(design.duration, opts.quiet);
-    let out = crate::sim::parallel::run(
-        std::sync::Arc::new(design),
-        &run,
-        &|_| Vec::new(),
-        &mut |now, events| progress.update(now, events),
-    );
-    progress.done();
-    out
-}
-
 /// A progress bar on standard error, for runs that last more than a second
 /// of wall time and only on a terminal. It shows; it never changes results.
 struct Progress {
@@ -273,8 +254,10 @@ impl Progress {
             bar.set_position(now.0 / 1_000_000);
             let rate = events as f64 / elapsed.as_secs_f64().max(1e-9);
             bar.set_message(format!(
-                "{now} of {} virtual, {:.0} events/s",
-                self.duration, rate
+                "{:.2}s of {} virtual time, {:.0} events/s",
+                now.as_secs_f64(),
+                self.duration,
+                rate
             ));
         }
     }
@@ -286,48 +269,172 @@ impl Progress {
     }
 }
 
+/// The outputs asked for on the command line.
+fn outputs(opts: &RunOpts) -> crate::report::outputs::Options {
+    crate::report::outputs::Options {
+        json: opts.json.clone(),
+        flow_logs: opts.flow_logs.clone(),
+        flow_log_interval: opts.flow_log_interval.clone(),
+        flow_log_format: opts.flow_log_format.clone(),
+        pcap: opts.pcap.clone(),
+    }
+}
+
+/// Runs a design over its logical processes with the recorders its options
+/// ask for.
+fn simulate(
+    design: crate::model::Design,
+    opts: &RunOpts,
+) -> Result<
+    (
+        crate::sim::parallel::Outcome,
+        crate::report::outputs::Attached,
+    ),
+    String,
+> {
+    let design = std::sync::Arc::new(design);
+    let (attached, recorders) = crate::report::outputs::attach(&design, &outputs(opts))?;
+    // Files that interleave packets of several LPs are written from one
+    // thread, in LP order, so they read the same for every `--threads`.
+    let threads = if recorders.sequential() {
+        1
+    } else {
+        threads(opts)
+    };
+    let run = crate::sim::RunOptions {
+        seed: opts.seed,
+        threads,
+    };
+    let mut progress = Progress::new(design.duration, opts.quiet);
+    let count = crate::sim::partition::Partition::new(&design).count;
+    let out = crate::sim::parallel::run(
+        design,
+        &run,
+        &|lp| recorders.for_lp(lp, count),
+        &mut |now, events| progress.update(now, events),
+    );
+    progress.done();
+    Ok((out, attached))
+}
+
+/// Writes the run's files; notes on standard error unless `--quiet`.
+fn finish_outputs(
+    sim: &crate::sim::parallel::Outcome,
+    attached: &crate::report::outputs::Attached,
+    outcomes: Option<&[crate::report::check::Outcome]>,
+    quiet: bool,
+) -> bool {
+    match attached.finish(sim, outcomes) {
+        Ok(w) => {
+            if !quiet {
+                for n in w.notes {
+                    eprintln!("wrote {n}");
+                }
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!("vpcsim: {e}");
+            false
+        }
+    }
+}
+
 fn run_cmd(file: &std::path::Path, opts: &RunOpts) -> u8 {
+    use std::io::IsTerminal as _;
     let Some(loaded) = validate::load(file) else {
         return exit::INVALID;
     };
-    let sim = simulate(loaded.design, opts);
-    print!(
-        "{}",
-        crate::report::summary::render(&sim.net, &sim.metrics, sim.seed)
-    );
+    let (sim, attached) = match simulate(loaded.design, opts) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("vpcsim run: {e}");
+            return exit::INVALID;
+        }
+    };
+    let cost = attached.estimate(&sim);
+    // With the JSON report on standard output, the summary goes to stderr.
+    let to_stdout = !outputs(opts).json_to_stdout();
+    let color = std::env::var_os("NO_COLOR").is_none()
+        && if to_stdout {
+            std::io::stdout().is_terminal()
+        } else {
+            std::io::stderr().is_terminal()
+        };
+    let text = crate::report::summary::render(&sim.net, &sim.metrics, sim.seed, Some(&cost), color);
+    if to_stdout {
+        print!("{text}");
+    } else if !opts.quiet {
+        eprint!("{text}");
+    }
+    if !finish_outputs(&sim, &attached, None, opts.quiet) {
+        return exit::INVALID;
+    }
+    exit::OK
+}
+
+fn graph_cmd(file: &std::path::Path) -> u8 {
+    let Some(loaded) = validate::load(file) else {
+        return exit::INVALID;
+    };
+    print!("{}", crate::report::graph::render(&loaded.design));
     exit::OK
 }
 
 fn check_cmd(files: &[PathBuf], opts: &RunOpts) -> u8 {
+    let out = outputs(opts);
+    if files.len() > 1 && (out.json.is_some() || out.flow_logs.is_some() || out.pcap.is_some()) {
+        eprintln!("vpcsim check: --json, --flow-logs and --pcap take one scenario file");
+        return exit::INVALID;
+    }
+    // With the JSON report on standard output, the verdicts go to stderr.
+    let say = |line: String| {
+        if out.json_to_stdout() {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
     let mut code = exit::OK;
     for f in files {
         let Some(loaded) = validate::load(f) else {
             code = exit::INVALID;
             continue;
         };
-        let sim = simulate(loaded.design, opts);
+        let (sim, attached) = match simulate(loaded.design, opts) {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("vpcsim check: {e}");
+                code = exit::INVALID;
+                continue;
+            }
+        };
         let outcomes = crate::report::check::evaluate(&sim.net, &sim.metrics);
         let failed = outcomes.iter().filter(|o| !o.ok).count();
         for o in &outcomes {
             let status = if o.ok { "ok  " } else { "FAIL" };
-            println!(
+            say(format!(
                 "{status} {}:{} traffic `{}`",
                 f.display(),
                 o.line,
                 o.traffic
-            );
+            ));
             if !o.ok {
                 for d in &o.details {
-                    println!("       {d}");
+                    say(format!("       {d}"));
                 }
             }
         }
-        println!(
+        say(format!(
             "{}: {} of {} expectations hold",
             f.display(),
             outcomes.len() - failed,
             outcomes.len()
-        );
+        ));
+        if !finish_outputs(&sim, &attached, Some(&outcomes), opts.quiet) {
+            code = exit::INVALID;
+            continue;
+        }
         if failed > 0 && code == exit::OK {
             code = exit::FAILED;
         }

@@ -68,6 +68,13 @@ impl Network {
             Loc::Internet => cx.internet(buf, p),
             Loc::HostOut(h) => cx.host_out(p, h),
             Loc::Arrive(h) => cx.arrive(p, h),
+            Loc::ServiceVia { service, endpoint } => {
+                cx.st.gwe_flows.insert(
+                    super::gwe_key(p.proto, p.dst, p.dst_port, p.src, p.src_port),
+                    (endpoint, now.0),
+                );
+                cx.arrive(p, Host::AwsService(service))
+            }
         }
     }
 }
@@ -94,6 +101,7 @@ impl<T: Trace> Cx<'_, T> {
             Loc::Vgw { vgw, .. } => comp(Component::Vgw(vgw)),
             Loc::Internet => Place::Internet,
             Loc::HostOut(h) | Loc::Arrive(h) => self.host_place(h),
+            Loc::ServiceVia { service, .. } => comp(Component::AwsService(service)),
         }
     }
 
@@ -794,17 +802,17 @@ impl<T: Trace> Cx<'_, T> {
             let Some(Host::AwsService(s)) = host.filter(|h| matches!(h, Host::AwsService(s) if d.aws_services[s.idx()].service == ep.service)) else {
                 return self.drop(place, Rule::Text("no front door of the service has this address"), p, DropReason::HostUnreachable);
             };
-            self.st.gwe_flows.insert(
-                super::gwe_key(p.proto, p.dst, p.dst_port, p.src, p.src_port),
-                (e, self.now.0),
-            );
+
             self.forward(
                 place,
                 Rule::Text("to the service, keeping the private source address (GWE-3)"),
                 p,
             );
             return Step::Next {
-                loc: Loc::Arrive(Host::AwsService(s)),
+                loc: Loc::ServiceVia {
+                    service: s,
+                    endpoint: e,
+                },
                 delay: d.latency.aws_service,
             };
         }
@@ -826,34 +834,47 @@ impl<T: Trace> Cx<'_, T> {
         }
     }
 
-    /// PCX-2: a peering delivers only to addresses of the peer VPC.
-    fn peering(&mut self, p: FlowView, pc: PeeringId, into: VpcId) -> Step {
-        let d = self.d;
-        let place = comp(Component::Peering(pc));
-        if !d.vpcs[into.idx()].contains(p.dst) {
-            return self.drop(
-                place,
-                Rule::Text("a peering delivers only to addresses of the peer VPC; it is not transitive (PCX-2)"),
-                p,
-                DropReason::PeeringNotTransitive,
-            );
+    /// Delivers a packet that enters `vpc` from outside it, by the local
+    /// route only: a destination outside the VPC is dropped for `outside`.
+    fn enter_vpc(
+        &mut self,
+        place: Place,
+        vpc: VpcId,
+        p: FlowView,
+        from: Entry,
+        outside: (DropReason, &'static str),
+    ) -> Step {
+        if !self.d.vpcs[vpc.idx()].contains(p.dst) {
+            return self.drop(place, Rule::Text(outside.1), p, outside.0);
         }
-        let Some(x) = self.st.eni_at(into, p.dst) else {
+        let Some(x) = self.st.eni_at(vpc, p.dst) else {
             return self.drop(
                 place,
-                Rule::Text("no network interface of the peer VPC has this address"),
+                Rule::Text("no network interface has this address"),
                 p,
                 DropReason::HostUnreachable,
             );
         };
         self.forward(place, Rule::None, p);
         Step::Next {
-            loc: Loc::EniIn {
-                eni: x,
-                from: Entry::Peering(pc),
-            },
+            loc: Loc::EniIn { eni: x, from },
             delay: Nanos::ZERO,
         }
+    }
+
+    /// PCX-2: a peering delivers only to addresses of the peer VPC.
+    fn peering(&mut self, p: FlowView, pc: PeeringId, into: VpcId) -> Step {
+        let outside = (
+            DropReason::PeeringNotTransitive,
+            "a peering delivers only to addresses of the peer VPC; it is not transitive (PCX-2)",
+        );
+        self.enter_vpc(
+            comp(Component::Peering(pc)),
+            into,
+            p,
+            Entry::Peering(pc),
+            outside,
+        )
     }
 
     fn vgw(&mut self, p: FlowView, g: VgwId, to_onprem: bool) -> Step {
@@ -894,31 +915,11 @@ impl<T: Trace> Cx<'_, T> {
                 delay: d.onprem_nets[net.idx()].latency,
             };
         }
-        let vpc = d.vgws[g.idx()].vpc;
-        if !d.vpcs[vpc.idx()].contains(p.dst) {
-            return self.drop(
-                place,
-                Rule::Text("traffic from a VPN reaches only the VPC's own addresses (VPN-2); no gateway or gateway endpoint carries it further (GWE-4, NAT-9)"),
-                p,
-                DropReason::NoRoute,
-            );
-        }
-        let Some(x) = self.st.eni_at(vpc, p.dst) else {
-            return self.drop(
-                place,
-                Rule::Text("no network interface has this address"),
-                p,
-                DropReason::HostUnreachable,
-            );
-        };
-        self.forward(place, Rule::None, p);
-        Step::Next {
-            loc: Loc::EniIn {
-                eni: x,
-                from: Entry::Vgw(g),
-            },
-            delay: Nanos::ZERO,
-        }
+        let outside = (
+            DropReason::NoRoute,
+            "traffic from a VPN reaches only the VPC's own addresses (VPN-2); no gateway or gateway endpoint carries it further (GWE-4, NAT-9)",
+        );
+        self.enter_vpc(place, d.vgws[g.idx()].vpc, p, Entry::Vgw(g), outside)
     }
 
     // -- hosts -----------------------------------------------------------------------

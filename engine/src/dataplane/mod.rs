@@ -63,6 +63,12 @@ pub enum Loc {
     HostOut(Host),
     /// Arriving at a host outside every VPC, after the last link's delay.
     Arrive(Host),
+    /// Arriving at an AWS service's front door through a gateway endpoint:
+    /// the service remembers the way back for its replies (GWE-3).
+    ServiceVia {
+        service: AwsServiceId,
+        endpoint: EndpointId,
+    },
 }
 
 /// How a packet reached an ENI, for NACL-5 and the edge rules.

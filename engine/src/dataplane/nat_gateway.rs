@@ -275,25 +275,11 @@ impl NatTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packet::{Fragment, PROTO_UDP};
+    use crate::packet::PROTO_UDP;
     use std::net::Ipv4Addr;
 
     fn pkt(src: [u8; 4], sp: u16, dst: [u8; 4], dp: u16, proto: u8, flags: u8) -> FlowView {
-        FlowView {
-            src: Ipv4Addr::from(src),
-            dst: Ipv4Addr::from(dst),
-            proto,
-            ttl: 64,
-            src_port: sp,
-            dst_port: dp,
-            icmp_type: 0,
-            icmp_code: 0,
-            tcp_flags: flags,
-            fragment: Fragment::None,
-            total_len: 40,
-            payload_len: 0,
-            header_len: 20,
-        }
+        crate::packet::test_flow(src, sp, dst, dp, proto, flags)
     }
 
     const SYN: u8 = tcp_flags::SYN;

@@ -867,7 +867,19 @@ impl<'r> Builder<'r> {
                 _ => None,
             });
             let ingress = self.sg_rules(&g.id.v, vpc, &g.ingress, "ingress");
-            let egress = self.sg_rules(&g.id.v, vpc, &g.egress, "egress");
+            let egress = match &g.egress {
+                Some(rules) => self.sg_rules(&g.id.v, vpc, rules, "egress"),
+                // A new group allows all outbound traffic (SG-8).
+                None => vec![SgRule {
+                    protocol: Protocol::All,
+                    ports: PortRange::ALL,
+                    icmp: IcmpMatch {
+                        icmp_type: None,
+                        code: None,
+                    },
+                    peer: Peer::Cidr("0.0.0.0/0".parse().expect("literal")),
+                }],
+            };
             self.x.security_groups[i].ingress = ingress;
             self.x.security_groups[i].egress = egress;
         }

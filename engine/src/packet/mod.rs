@@ -31,6 +31,9 @@ mod rewrite;
 mod testutil;
 mod view;
 
+#[cfg(test)]
+pub(crate) use view::test_flow;
+
 pub use rewrite::{decrement_ttl, set_destination, set_source};
 pub use view::{FlowView, Fragment, Malformed, parse, transport_checksum_ok};
 

@@ -336,6 +336,33 @@ fn len_u16(len: usize) -> u16 {
     u16::try_from(len).unwrap_or(u16::MAX)
 }
 
+/// A flow summary for unit tests of the components that decide on one.
+#[cfg(test)]
+pub(crate) fn test_flow(
+    src: [u8; 4],
+    sp: u16,
+    dst: [u8; 4],
+    dp: u16,
+    proto: u8,
+    flags: u8,
+) -> FlowView {
+    FlowView {
+        src: Ipv4Addr::from(src),
+        dst: Ipv4Addr::from(dst),
+        proto,
+        ttl: 64,
+        src_port: sp,
+        dst_port: dp,
+        icmp_type: 0,
+        icmp_code: 0,
+        tcp_flags: flags,
+        fragment: Fragment::None,
+        total_len: 40,
+        payload_len: 0,
+        header_len: 20,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

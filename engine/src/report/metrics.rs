@@ -124,6 +124,9 @@ pub struct Metrics {
     /// use towards one destination at the end.
     pub nat_peak: Vec<u64>,
     pub nat_ports: Vec<u64>,
+    /// Per NAT gateway: mappings live at the end, and mappings created.
+    pub nat_live: Vec<u64>,
+    pub nat_created: Vec<u64>,
 }
 
 impl TrafficMetrics {
@@ -200,6 +203,8 @@ impl Metrics {
         self.packets_sent += o.packets_sent;
         self.nat_peak.resize(d.nats.len(), 0);
         self.nat_ports.resize(d.nats.len(), 0);
+        self.nat_live.resize(d.nats.len(), 0);
+        self.nat_created.resize(d.nats.len(), 0);
         for (n, nat) in d.nats.iter().enumerate() {
             let owner = part.of_loc(
                 d,
@@ -209,6 +214,8 @@ impl Metrics {
                 let t = &net.st.nats[n];
                 self.nat_peak[n] = t.peak as u64;
                 self.nat_ports[n] = u64::from(t.max_ports_per_destination());
+                self.nat_live[n] = t.len() as u64;
+                self.nat_created[n] = t.created;
             }
             let _ = nat;
         }

@@ -113,7 +113,12 @@ pub fn print(raw: &Raw) -> String {
         w.table("security_group", &x.id);
         w.opt("vpc", &x.vpc, |s| quote(s));
         w.lines("ingress", &x.ingress, |r| sg_rule(r, false));
-        w.lines("egress", &x.egress, |r| sg_rule(r, true));
+        // Omitted egress is AWS's default rule; `egress = []` is none at all.
+        match &x.egress {
+            Some(rules) if rules.is_empty() => w.kv("egress", "[]".into()),
+            Some(rules) => w.lines("egress", rules, |r| sg_rule(r, true)),
+            None => {}
+        }
     }
     for x in &raw.network_acls {
         w.table("network_acl", &x.id);

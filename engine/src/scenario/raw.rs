@@ -170,7 +170,9 @@ pub struct SecurityGroup {
     pub id: Id,
     pub vpc: Option<Id>,
     pub ingress: Vec<Sp<SgRule>>,
-    pub egress: Vec<Sp<SgRule>>,
+    /// `None`: omitted, which is AWS's default outbound rule (all traffic to
+    /// 0.0.0.0/0, SG-8); `egress = []` is no outbound rule at all.
+    pub egress: Option<Vec<Sp<SgRule>>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -888,7 +890,7 @@ pub(super) fn read_sg(v: &Value<'_>, d: &mut Diags) -> Option<SecurityGroup> {
         id,
         vpc: f.req("vpc", d),
         ingress: f.list("ingress", d),
-        egress: f.list("egress", d),
+        egress: f.opt::<Vec<Sp<SgRule>>>("egress", d).map(|e| e.v),
     })
 }
 

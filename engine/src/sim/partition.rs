@@ -80,7 +80,7 @@ impl Partition {
             Loc::GatewayEndpoint { endpoint, .. } => self.of_vpc(d.endpoints[endpoint.idx()].vpc),
             Loc::Peering { into, .. } => self.of_vpc(into),
             Loc::Vgw { vgw, .. } => self.of_vpc(d.vgws[vgw.idx()].vpc),
-            Loc::Internet | Loc::Arrive(_) => self.outside,
+            Loc::Internet | Loc::Arrive(_) | Loc::ServiceVia { .. } => self.outside,
             Loc::HostOut(h) => self.of_host(d, h),
         }
     }

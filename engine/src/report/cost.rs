@@ -1,0 +1,486 @@
+//! The cost estimate of a run (NAT-10, IFE-6, GWE-1), from the shipped price
+//! table (`docs/pricing.md`, the defaults of [`Pricing`]) or the scenario's
+//! `[pricing]`.
+//!
+//! What is charged, in US dollars:
+//! - a NAT gateway per hour it exists, and per GB it processes (both
+//!   directions);
+//! - an interface endpoint per hour per AZ (one ENI per AZ), and per GB it
+//!   processes (both directions);
+//! - a gateway endpoint nothing (its GB are shown, at $0);
+//! - data out to the internet: bytes leaving an internet gateway, except to
+//!   AWS services' public addresses in the same region, which is free;
+//! - data between AZs inside a VPC or over a same-region peering: billed
+//!   leaving one AZ and again entering the other, so each GB counts twice.
+//!
+//! Hours are the virtual time a resource existed (a timeline `delete` ends
+//! them), prorated: AWS bills a started hour whole, which a short run would
+//! only blur. A GB is 2^30 bytes, as AWS bills. The monthly projection scales
+//! the run to 730 hours, AWS's month for estimates. Not modelled: free tiers,
+//! volume tiers, public IPv4 address hours, request charges.
+//!
+//! The [`Meter`] is the recorder that measures what the counters of
+//! [`crate::report::metrics`] cannot tell: the direction of internet traffic
+//! and crossings between AZs, and per-ENI packets and bytes.
+
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex};
+
+use ipnet::Ipv4Net;
+use rustc_hash::FxHashMap;
+
+use super::observe::{self, Obs};
+use crate::dataplane::{Entry, Loc, Place, Step};
+use crate::model::*;
+use crate::report::metrics::Metrics;
+use crate::sim::Recorder;
+use crate::units::Nanos;
+
+/// Bytes in a GB as AWS bills them.
+pub const GB: f64 = 1_073_741_824.0;
+/// Hours in a month, as AWS's estimates count them.
+pub const MONTH_HOURS: f64 = 730.0;
+/// The date of the shipped price table (see `docs/pricing.md`).
+pub const PRICES_AS_OF: &str = "2025-01";
+
+/// Packets and bytes an ENI sent and received.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EniCounter {
+    pub packets_out: u64,
+    pub bytes_out: u64,
+    pub packets_in: u64,
+    pub bytes_in: u64,
+}
+
+/// What the meter measured.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Transfer {
+    /// Per internet gateway: bytes out to the internet (not to AWS services).
+    pub internet_out: Vec<u64>,
+    /// Per internet gateway: bytes out to AWS services' public addresses.
+    pub to_aws_services: Vec<u64>,
+    /// Per VPC: bytes that crossed from one AZ to another.
+    pub cross_az: Vec<u64>,
+    pub enis: Vec<EniCounter>,
+}
+
+pub type Shared = Arc<Mutex<Transfer>>;
+
+/// Measures transfer as the run goes; publishes it when the run ends.
+pub struct Meter {
+    d: Arc<Design>,
+    t: Transfer,
+    shared: Shared,
+    /// Each subnet's AZ, numbered.
+    az: Vec<u32>,
+    /// (VPC, private IP) -> subnet, for traffic arriving over a peering.
+    subnet_of: FxHashMap<(u32, u32), SubnetId>,
+    service_ips: FxHashMap<u32, ()>,
+    service_nets: Vec<Ipv4Net>,
+}
+
+impl Transfer {
+    fn zero(d: &Design) -> Transfer {
+        Transfer {
+            internet_out: vec![0; d.igws.len()],
+            to_aws_services: vec![0; d.igws.len()],
+            cross_az: vec![0; d.vpcs.len()],
+            enis: vec![EniCounter::default(); d.enis.len()],
+        }
+    }
+
+    /// Adds another meter's counts (meters of several LPs add up).
+    pub fn add(&mut self, o: &Transfer) {
+        let sum = |a: &mut Vec<u64>, b: &Vec<u64>| {
+            a.resize(a.len().max(b.len()), 0);
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        };
+        sum(&mut self.internet_out, &o.internet_out);
+        sum(&mut self.to_aws_services, &o.to_aws_services);
+        sum(&mut self.cross_az, &o.cross_az);
+        self.enis
+            .resize(self.enis.len().max(o.enis.len()), EniCounter::default());
+        for (x, y) in self.enis.iter_mut().zip(&o.enis) {
+            x.packets_out += y.packets_out;
+            x.bytes_out += y.bytes_out;
+            x.packets_in += y.packets_in;
+            x.bytes_in += y.bytes_in;
+        }
+    }
+}
+
+impl Meter {
+    /// The total that the meters of a run add into.
+    pub fn shared(d: &Design) -> Shared {
+        Arc::new(Mutex::new(Transfer::zero(d)))
+    }
+
+    /// A meter that adds its counts into `shared` when the run ends.
+    pub fn with_shared(d: Arc<Design>, shared: Shared) -> Meter {
+        let (mut m, _) = Meter::new(d);
+        m.shared = shared;
+        m
+    }
+
+    pub fn new(d: Arc<Design>) -> (Meter, Shared) {
+        let t = Transfer::zero(&d);
+        let subnet_of = d
+            .enis
+            .iter()
+            .filter(|e| e.subnet.idx() < d.subnets.len())
+            .map(|e| ((e.vpc.0, u32::from(e.ip)), e.subnet))
+            .collect();
+        let service_ips = d
+            .aws_services
+            .iter()
+            .flat_map(|s| s.ips.iter().map(|ip| (u32::from(*ip), ())))
+            .collect();
+        let service_nets = d
+            .prefix_lists
+            .iter()
+            .filter(|p| p.list_name.starts_with("com.amazonaws."))
+            .flat_map(|p| p.cidrs.iter().copied())
+            .collect();
+        let mut names: Vec<&str> = d.subnets.iter().map(|s| s.az.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let az = d
+            .subnets
+            .iter()
+            .map(|s| names.binary_search(&s.az.as_str()).unwrap_or(0) as u32)
+            .collect();
+        let shared: Shared = Arc::new(Mutex::new(t.clone()));
+        (
+            Meter {
+                d,
+                t,
+                shared: Arc::clone(&shared),
+                az,
+                subnet_of,
+                service_ips,
+                service_nets,
+            },
+            shared,
+        )
+    }
+
+    fn is_service(&self, ip: Ipv4Addr) -> bool {
+        self.service_ips.contains_key(&u32::from(ip))
+            || self.service_nets.iter().any(|n| n.contains(&ip))
+    }
+}
+
+/// Counts bytes that go from subnet `from` to ENI `to` if the AZs differ;
+/// `az` numbers each subnet's AZ.
+fn cross(d: &Design, az: &[u32], t: &mut Transfer, from: SubnetId, to: EniId, bytes: usize) {
+    let e = &d.enis[to.idx()];
+    match (az.get(from.idx()), az.get(e.subnet.idx())) {
+        (Some(a), Some(b)) if a != b => t.cross_az[e.vpc.idx()] += bytes as u64,
+        _ => {}
+    }
+}
+
+impl Recorder for Meter {
+    fn arrive(&mut self, _now: Nanos, loc: Loc, buf: &[u8]) {
+        // Over a peering: the sender's AZ is found by its address.
+        if let Loc::EniIn {
+            eni,
+            from: Entry::Peering(p),
+        } = loc
+        {
+            let d = &*self.d;
+            let into = d.enis[eni.idx()].vpc;
+            if let (Some(other), Ok(v)) =
+                (d.peerings[p.idx()].other(into), crate::packet::parse(buf))
+            {
+                if let Some(s) = self.subnet_of.get(&(other.0, u32::from(v.src))).copied() {
+                    cross(d, &self.az, &mut self.t, s, eni, buf.len());
+                }
+            }
+        }
+    }
+
+    fn leave(&mut self, _now: Nanos, loc: Loc, buf: &[u8], step: &Step) {
+        if let (
+            Loc::Igw {
+                igw,
+                outbound: true,
+            },
+            Step::Next { .. },
+        ) = (loc, step)
+        {
+            let to_service = crate::packet::parse(buf).is_ok_and(|v| self.is_service(v.dst));
+            if to_service {
+                self.t.to_aws_services[igw.idx()] += buf.len() as u64;
+            } else {
+                self.t.internet_out[igw.idx()] += buf.len() as u64;
+            }
+        }
+        // Rewrites keep the length: the bytes at the end will do for both.
+        let Meter { d, t, az, .. } = self;
+        let d: &Design = d;
+        observe::classify(d, loc, buf, buf, step, |o| {
+            if let Obs::Eni {
+                eni,
+                egress,
+                bytes,
+                reject,
+                next,
+            } = o
+            {
+                let c = &mut t.enis[eni.idx()];
+                if egress {
+                    c.packets_out += 1;
+                    c.bytes_out += bytes.len() as u64;
+                } else if !reject {
+                    c.packets_in += 1;
+                    c.bytes_in += bytes.len() as u64;
+                }
+                if let Some(Loc::EniIn {
+                    eni: to,
+                    from: Entry::Subnet(s),
+                }) = next
+                {
+                    cross(d, az, t, s, to, bytes.len());
+                }
+            }
+        });
+    }
+
+    fn finish(&mut self, _end: Nanos) {
+        if let Ok(mut s) = self.shared.lock() {
+            s.add(&self.t);
+        }
+    }
+}
+
+/// One line of the estimate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    /// The component's id (a VPC's for cross-AZ transfer).
+    pub component: String,
+    /// The id of the VPC it belongs to.
+    pub vpc: String,
+    pub kind: &'static str,
+    /// `hours`, `az_hours`, `data_processed`, `internet_out`, `cross_az`.
+    pub item: &'static str,
+    pub quantity: f64,
+    pub unit: &'static str,
+    pub unit_usd: f64,
+    pub usd: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Estimate {
+    pub prices: Pricing,
+    /// Price keys the scenario's `[pricing]` changed.
+    pub overridden: Vec<&'static str>,
+    pub hours: f64,
+    pub items: Vec<Item>,
+    pub total_usd: f64,
+    pub monthly_usd: f64,
+    /// Per VPC, in design order: (id, dollars, dollars per month).
+    pub by_vpc: Vec<(String, f64, f64)>,
+}
+
+/// The price keys, in the order of the format document.
+pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 6] {
+    [
+        ("nat_gateway_hour", p.nat_gateway_hour),
+        ("nat_gateway_gb", p.nat_gateway_gb),
+        ("interface_endpoint_hour", p.interface_endpoint_hour),
+        ("interface_endpoint_gb", p.interface_endpoint_gb),
+        ("internet_out_gb", p.internet_out_gb),
+        ("cross_az_gb", p.cross_az_gb),
+    ]
+}
+
+/// Rounds to a nanodollar, so that printed figures are stable.
+fn usd(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+/// The estimate for a run of `d` that measured `m` and `t`.
+pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
+    let p = &d.pricing;
+    let defaults = Pricing::default();
+    let overridden = price_keys(p)
+        .iter()
+        .zip(price_keys(&defaults).iter())
+        .filter(|(a, b)| a.1 != b.1)
+        .map(|(a, _)| a.0)
+        .collect();
+    let deleted = super::deleted_at(d);
+    let run_hours = d.duration.as_secs_f64() / 3600.0;
+    let hours_of = |c: Component| {
+        let end = deleted
+            .get(&c)
+            .copied()
+            .unwrap_or(d.duration)
+            .min(d.duration);
+        end.as_secs_f64() / 3600.0
+    };
+    let bytes_of = |c: Component| {
+        m.components
+            .get(&Place::Component(c))
+            .map_or(0, |x| x.bytes)
+    };
+    let mut items = Vec::new();
+    let mut push = |component: &str,
+                    vpc: VpcId,
+                    kind: &'static str,
+                    item: &'static str,
+                    quantity: f64,
+                    unit: &'static str,
+                    unit_usd: f64| {
+        items.push(Item {
+            component: component.to_string(),
+            vpc: d.vpcs[vpc.idx()].name.clone(),
+            kind,
+            item,
+            quantity: usd(quantity),
+            unit,
+            unit_usd,
+            usd: usd(quantity * unit_usd),
+        });
+    };
+    for (i, n) in d.nats.iter().enumerate() {
+        let c = Component::Nat(NatId::from_idx(i));
+        let vpc = d.subnets[n.subnet.idx()].vpc;
+        push(
+            &n.name,
+            vpc,
+            "nat_gateway",
+            "hours",
+            hours_of(c),
+            "hour",
+            p.nat_gateway_hour,
+        );
+        push(
+            &n.name,
+            vpc,
+            "nat_gateway",
+            "data_processed",
+            bytes_of(c) as f64 / GB,
+            "GB",
+            p.nat_gateway_gb,
+        );
+    }
+    for (i, e) in d.endpoints.iter().enumerate() {
+        let c = Component::Endpoint(EndpointId::from_idx(i));
+        match &e.kind {
+            EndpointKind::Interface { enis, .. } => {
+                let azs: std::collections::BTreeSet<&str> = enis
+                    .iter()
+                    .map(|x| d.subnets[d.enis[x.idx()].subnet.idx()].az.as_str())
+                    .collect();
+                push(
+                    &e.name,
+                    e.vpc,
+                    "interface_endpoint",
+                    "az_hours",
+                    hours_of(c) * azs.len() as f64,
+                    "AZ-hour",
+                    p.interface_endpoint_hour,
+                );
+                push(
+                    &e.name,
+                    e.vpc,
+                    "interface_endpoint",
+                    "data_processed",
+                    bytes_of(c) as f64 / GB,
+                    "GB",
+                    p.interface_endpoint_gb,
+                );
+            }
+            EndpointKind::Gateway { .. } => push(
+                &e.name,
+                e.vpc,
+                "gateway_endpoint",
+                "data_processed",
+                bytes_of(c) as f64 / GB,
+                "GB",
+                0.0,
+            ),
+        }
+    }
+    for (i, g) in d.igws.iter().enumerate() {
+        let out = t.internet_out.get(i).copied().unwrap_or(0);
+        push(
+            &g.name,
+            g.vpc,
+            "internet_gateway",
+            "internet_out",
+            out as f64 / GB,
+            "GB",
+            p.internet_out_gb,
+        );
+    }
+    for (i, v) in d.vpcs.iter().enumerate() {
+        let x = t.cross_az.get(i).copied().unwrap_or(0);
+        if x > 0 {
+            push(
+                &v.name,
+                VpcId::from_idx(i),
+                "vpc",
+                "cross_az",
+                2.0 * x as f64 / GB,
+                "GB",
+                p.cross_az_gb,
+            );
+        }
+    }
+    let monthly = |x: f64| {
+        if run_hours > 0.0 {
+            (x * MONTH_HOURS / run_hours * 100.0).round() / 100.0
+        } else {
+            0.0
+        }
+    };
+    let total: f64 = items.iter().map(|i| i.usd).sum();
+    let by_vpc = d
+        .vpcs
+        .iter()
+        .map(|v| {
+            let x: f64 = items
+                .iter()
+                .filter(|i| i.vpc == v.name)
+                .map(|i| i.usd)
+                .sum();
+            (v.name.clone(), usd(x), monthly(x))
+        })
+        .collect();
+    Estimate {
+        prices: p.clone(),
+        overridden,
+        hours: usd(run_hours),
+        items,
+        total_usd: usd(total),
+        monthly_usd: monthly(total),
+        by_vpc,
+    }
+}
+
+/// A monthly figure: whole cents once it reaches a cent.
+pub fn per_month(x: f64) -> String {
+    if x.abs() >= 0.01 {
+        format!("${x:.2}")
+    } else {
+        dollars(x)
+    }
+}
+
+/// `$0.0123` with enough digits for small sums.
+pub fn dollars(x: f64) -> String {
+    if x == 0.0 {
+        "$0".to_string()
+    } else if x.abs() >= 1.0 {
+        format!("${x:.2}")
+    } else if x.abs() >= 0.01 {
+        format!("${x:.4}")
+    } else {
+        format!("${x:.6}")
+    }
+}

@@ -1,0 +1,553 @@
+//! `vpcsim graph`: the design as a Graphviz DOT digraph.
+//!
+//! Each VPC is a cluster, holding one cluster per AZ, each holding one
+//! cluster per subnet with its workloads (instances, NAT gateways, Lambda
+//! and interface endpoint ENIs). Route tables, internet and VPN gateways and
+//! gateway endpoints sit in their VPC's cluster; internet hosts and AWS
+//! services in an `internet` cluster; on-premises networks in clusters of
+//! their own. Edges: subnet to its route table (dashed), route table to each
+//! target with the destination as label (red when a blackhole), peering
+//! connections between VPCs, VPN gateways to their networks, and each
+//! traffic from its source to its destination (blue, dotted). The output is
+//! a function of the design alone, in design order.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::model::*;
+
+/// A DOT string literal.
+fn q(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn node_of_eni(d: &Design, e: EniId) -> String {
+    let eni = &d.enis[e.idx()];
+    match eni.owner {
+        EniOwner::Instance(i) => format!("instance:{}", d.instances[i.idx()].name),
+        EniOwner::Nat(n) => format!("nat:{}", d.nats[n.idx()].name),
+        EniOwner::Lambda | EniOwner::Endpoint(_) => format!("eni:{}", eni.name),
+    }
+}
+
+fn node_of(d: &Design, c: Component) -> Option<String> {
+    Some(match c {
+        Component::Instance(i) => node_of_eni(d, d.instances[i.idx()].eni),
+        Component::Nat(n) => format!("nat:{}", d.nats[n.idx()].name),
+        Component::Igw(g) => format!("igw:{}", d.igws[g.idx()].name),
+        Component::Vgw(g) => format!("vgw:{}", d.vgws[g.idx()].name),
+        Component::Peering(p) => format!("pcx:{}", d.peerings[p.idx()].name),
+        Component::Endpoint(e) => match &d.endpoints[e.idx()].kind {
+            EndpointKind::Gateway { .. } => format!("vpce:{}", d.endpoints[e.idx()].name),
+            EndpointKind::Interface { enis, .. } => node_of_eni(d, *enis.first()?),
+        },
+        Component::Lambda(l) => {
+            let f = &d.lambdas[l.idx()];
+            match f.enis.first() {
+                Some(e) => node_of_eni(d, *e),
+                None => format!("lambda:{}", f.name),
+            }
+        }
+        Component::ExternalHost(h) => format!("host:{}", d.external_hosts[h.idx()].name),
+        Component::AwsService(s) => format!("service:{}", d.aws_services[s.idx()].name),
+        Component::OnpremHost(h) => format!("onprem-host:{}", d.onprem_hosts[h.idx()].name),
+        Component::Eni(e) => node_of_eni(d, e),
+        Component::RouteTable(r) => format!("rt:{}", d.route_tables[r.idx()].name),
+        _ => return None,
+    })
+}
+
+/// The node that owns an address, as seen from a VPC (or from outside).
+fn node_at(d: &Design, vpc: Option<VpcId>, ip: std::net::Ipv4Addr) -> Option<String> {
+    let private = d
+        .enis
+        .iter()
+        .position(|e| Some(e.vpc) == vpc && e.ip == ip && e.subnet.idx() < d.subnets.len());
+    if let Some(i) = private {
+        return Some(node_of_eni(d, EniId::from_idx(i)));
+    }
+    if let Some(i) = d.enis.iter().position(|e| e.public_ip == Some(ip)) {
+        return Some(node_of_eni(d, EniId::from_idx(i)));
+    }
+    if let Some(n) = d.nats.iter().position(|n| n.public_ip == Some(ip)) {
+        return node_of(d, Component::Nat(NatId::from_idx(n)));
+    }
+    if let Some(h) = d.external_hosts.iter().position(|h| h.ip == ip) {
+        return node_of(d, Component::ExternalHost(ExternalHostId::from_idx(h)));
+    }
+    if let Some(a) = d.aws_services.iter().position(|a| a.ips.contains(&ip)) {
+        return node_of(d, Component::AwsService(AwsServiceId::from_idx(a)));
+    }
+    if let Some(h) = d.onprem_hosts.iter().position(|h| h.ip == ip) {
+        return node_of(d, Component::OnpremHost(OnpremHostId::from_idx(h)));
+    }
+    None
+}
+
+fn target_node(d: &Design, t: &Target) -> Option<String> {
+    match t {
+        Target::Local => None,
+        Target::Igw(g) => node_of(d, Component::Igw(*g)),
+        Target::Nat(n) => node_of(d, Component::Nat(*n)),
+        Target::Endpoint(e) => node_of(d, Component::Endpoint(*e)),
+        Target::Eni(e) => Some(node_of_eni(d, *e)),
+        Target::Peering(p) => node_of(d, Component::Peering(*p)),
+        Target::Vgw(g) => node_of(d, Component::Vgw(*g)),
+        Target::Missing(name) => Some(format!("missing:{name}")),
+    }
+}
+
+/// The label of an ENI's workload node.
+fn eni_label(d: &Design, e: EniId) -> (String, &'static str) {
+    let eni = &d.enis[e.idx()];
+    match eni.owner {
+        EniOwner::Instance(i) => {
+            let public = eni
+                .public_ip
+                .map_or(String::new(), |p| format!("\npublic {p}"));
+            (
+                format!(
+                    "{}\ninstance\n{}{public}",
+                    d.instances[i.idx()].name,
+                    eni.ip
+                ),
+                "#dbe8fb",
+            )
+        }
+        EniOwner::Nat(n) => {
+            let nat = &d.nats[n.idx()];
+            let eip = nat
+                .public_ip
+                .map_or("private".to_string(), |p| format!("EIP {p}"));
+            (
+                format!("{}\nNAT gateway\n{} / {eip}", nat.name, eni.ip),
+                "#f8dcb4",
+            )
+        }
+        EniOwner::Lambda => {
+            let users: Vec<&str> = d
+                .lambdas
+                .iter()
+                .filter(|l| l.enis.contains(&e))
+                .map(|l| l.name.as_str())
+                .collect();
+            (
+                format!("{}\nLambda ENI\n{}", users.join(", "), eni.ip),
+                "#fde5c8",
+            )
+        }
+        EniOwner::Endpoint(x) => {
+            let ep = &d.endpoints[x.idx()];
+            (
+                format!(
+                    "{} ({})\ninterface endpoint\n{}",
+                    ep.name, ep.service, eni.ip
+                ),
+                "#e4d7f5",
+            )
+        }
+    }
+}
+
+fn dest_label(d: &Design, r: &Route) -> String {
+    match r.dest {
+        RouteDest::Cidr(c) => c.to_string(),
+        RouteDest::PrefixList(p) => d.prefix_lists[p.idx()].name.clone(),
+    }
+}
+
+/// The design as DOT text.
+pub fn render(d: &Design) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "digraph {} {{", q("vpcsim"));
+    let _ = writeln!(
+        s,
+        "  graph [label={}, labelloc=t, fontname=\"Helvetica\", fontsize=14, rankdir=LR, compound=true, newrank=true, nodesep=0.3, ranksep=0.8];",
+        q(&d.name)
+    );
+    let _ = writeln!(
+        s,
+        "  node [fontname=\"Helvetica\", fontsize=10, shape=box, style=\"rounded,filled\", fillcolor=\"white\"];"
+    );
+    let _ = writeln!(s, "  edge [fontname=\"Helvetica\", fontsize=9];");
+    let mut missing: BTreeMap<String, ()> = BTreeMap::new();
+
+    for (vi, v) in d.vpcs.iter().enumerate() {
+        let vpc = VpcId::from_idx(vi);
+        let cidrs: Vec<String> = v.cidrs.iter().map(|c| c.to_string()).collect();
+        let _ = writeln!(s, "  subgraph {} {{", q(&format!("cluster_vpc:{}", v.name)));
+        let _ = writeln!(
+            s,
+            "    label={}; style=\"rounded\"; color=\"#8c4fff\"; penwidth=2; fontsize=12;",
+            q(&format!("{}\n{}", v.name, cidrs.join(", ")))
+        );
+        let _ = writeln!(
+            s,
+            "    {} [shape=point, style=invis, width=0.01];",
+            q(&format!("vpc:{}", v.name))
+        );
+        // Subnets by AZ, AZs in order of first appearance.
+        let mut azs: Vec<&str> = Vec::new();
+        for sid in &v.subnets {
+            let az = d.subnets[sid.idx()].az.as_str();
+            if !azs.contains(&az) {
+                azs.push(az);
+            }
+        }
+        for az in azs {
+            let _ = writeln!(
+                s,
+                "    subgraph {} {{",
+                q(&format!("cluster_az:{}:{az}", v.name))
+            );
+            let _ = writeln!(
+                s,
+                "      label={}; style=\"dashed\"; color=\"#5a6b86\";",
+                q(az)
+            );
+            for sid in v.subnets.iter().filter(|x| d.subnets[x.idx()].az == az) {
+                let sub = &d.subnets[sid.idx()];
+                let nacl = &d.nacls[sub.nacl.idx()].name;
+                let _ = writeln!(
+                    s,
+                    "      subgraph {} {{",
+                    q(&format!("cluster_subnet:{}", sub.name))
+                );
+                let _ = writeln!(
+                    s,
+                    "        label={}; style=\"rounded,filled\"; fillcolor=\"#eef5ea\"; color=\"#7aa116\";",
+                    q(&format!("{}\n{}\nNACL {nacl}", sub.name, sub.cidr))
+                );
+                let _ = writeln!(
+                    s,
+                    "        {} [shape=point, style=invis, width=0.01];",
+                    q(&format!("subnet:{}", sub.name))
+                );
+                for e in &sub.enis {
+                    let (label, fill) = eni_label(d, *e);
+                    let _ = writeln!(
+                        s,
+                        "        {} [label={}, fillcolor=\"{fill}\"];",
+                        q(&node_of_eni(d, *e)),
+                        q(&label)
+                    );
+                }
+                let _ = writeln!(s, "      }}");
+            }
+            let _ = writeln!(s, "    }}");
+        }
+        // A main table that no subnet uses and that has no routes of its own
+        // (the implicit one) would only clutter the picture.
+        let shown = |i: usize, r: &RouteTable| {
+            !r.routes.is_empty() || d.subnets.iter().any(|s| s.route_table.idx() == i)
+        };
+        for rt in d
+            .route_tables
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| r.vpc == vpc && shown(*i, r))
+            .map(|(_, r)| r)
+        {
+            let main = if rt.main { " (main)" } else { "" };
+            let _ = writeln!(
+                s,
+                "    {} [label={}, shape=note, fillcolor=\"#f4f4f4\"];",
+                q(&format!("rt:{}", rt.name)),
+                q(&format!("{}{main}\nroute table", rt.name))
+            );
+        }
+        for g in d.igws.iter().filter(|g| g.vpc == vpc) {
+            let _ = writeln!(
+                s,
+                "    {} [label={}, shape=box3d, fillcolor=\"#d6ecd2\"];",
+                q(&format!("igw:{}", g.name)),
+                q(&format!("{}\ninternet gateway", g.name))
+            );
+        }
+        for g in d.vgws.iter().filter(|g| g.vpc == vpc) {
+            let _ = writeln!(
+                s,
+                "    {} [label={}, shape=box3d, fillcolor=\"#d6e4f0\"];",
+                q(&format!("vgw:{}", g.name)),
+                q(&format!("{}\nVPN gateway", g.name))
+            );
+        }
+        for e in d.endpoints.iter().filter(|e| e.vpc == vpc) {
+            if let EndpointKind::Gateway { .. } = e.kind {
+                let _ = writeln!(
+                    s,
+                    "    {} [label={}, shape=cds, fillcolor=\"#e4d7f5\"];",
+                    q(&format!("vpce:{}", e.name)),
+                    q(&format!("{}\ngateway endpoint ({})", e.name, e.service))
+                );
+            }
+        }
+        let _ = writeln!(s, "  }}");
+    }
+
+    // The internet: outside hosts and AWS services' front doors.
+    let outside_lambdas: Vec<&Lambda> = d.lambdas.iter().filter(|l| l.enis.is_empty()).collect();
+    if !d.external_hosts.is_empty() || !d.aws_services.is_empty() || !outside_lambdas.is_empty() {
+        let _ = writeln!(s, "  subgraph {} {{", q("cluster_internet"));
+        let _ = writeln!(
+            s,
+            "    label=\"internet\"; style=\"rounded,dashed\"; color=\"#999999\";"
+        );
+        for h in &d.external_hosts {
+            let _ = writeln!(
+                s,
+                "    {} [label={}, shape=ellipse, fillcolor=\"#f0f0f0\"];",
+                q(&format!("host:{}", h.name)),
+                q(&format!("{}\n{}", h.name, h.ip))
+            );
+        }
+        for a in &d.aws_services {
+            let ips: Vec<String> = a.ips.iter().map(|i| i.to_string()).collect();
+            let _ = writeln!(
+                s,
+                "    {} [label={}, shape=ellipse, fillcolor=\"#ffe8cc\"];",
+                q(&format!("service:{}", a.name)),
+                q(&format!(
+                    "{}\nAWS {}\n{}",
+                    a.name,
+                    a.service,
+                    ips.join(", ")
+                ))
+            );
+        }
+        for l in outside_lambdas {
+            let _ = writeln!(
+                s,
+                "    {} [label={}, fillcolor=\"#fde5c8\"];",
+                q(&format!("lambda:{}", l.name)),
+                q(&format!("{}\nLambda (no VPC)", l.name))
+            );
+        }
+        let _ = writeln!(s, "  }}");
+    }
+    for (ni, n) in d.onprem_nets.iter().enumerate() {
+        let cidrs: Vec<String> = n.cidrs.iter().map(|c| c.to_string()).collect();
+        let _ = writeln!(
+            s,
+            "  subgraph {} {{",
+            q(&format!("cluster_onprem:{}", n.name))
+        );
+        let _ = writeln!(
+            s,
+            "    label={}; style=\"rounded\"; color=\"#5a6b86\";",
+            q(&format!("{} (on-premises)\n{}", n.name, cidrs.join(", ")))
+        );
+        let _ = writeln!(
+            s,
+            "    {} [shape=point, style=invis, width=0.01];",
+            q(&format!("onprem:{}", n.name))
+        );
+        for h in d
+            .onprem_hosts
+            .iter()
+            .filter(|h| h.network == OnpremNetId::from_idx(ni))
+        {
+            let _ = writeln!(
+                s,
+                "    {} [label={}, shape=ellipse, fillcolor=\"#f0f0f0\"];",
+                q(&format!("onprem-host:{}", h.name)),
+                q(&format!("{}\n{}", h.name, h.ip))
+            );
+        }
+        let _ = writeln!(s, "  }}");
+    }
+    for p in &d.peerings {
+        let _ = writeln!(
+            s,
+            "  {} [label={}, shape=diamond, fillcolor=\"#f4f4f4\"];",
+            q(&format!("pcx:{}", p.name)),
+            q(&format!("{}\npeering", p.name))
+        );
+    }
+
+    // Subnets to their route tables.
+    for sub in &d.subnets {
+        let _ = writeln!(
+            s,
+            "  {} -> {} [ltail={}, style=dashed, color=\"#888888\", arrowhead=none];",
+            q(&format!("subnet:{}", sub.name)),
+            q(&format!(
+                "rt:{}",
+                d.route_tables[sub.route_table.idx()].name
+            )),
+            q(&format!("cluster_subnet:{}", sub.name))
+        );
+    }
+    // Routes.
+    for rt in &d.route_tables {
+        for r in &rt.routes {
+            let Some(to) = target_node(d, &r.target) else {
+                continue;
+            };
+            if let Target::Missing(name) = &r.target {
+                missing.insert(name.clone(), ());
+            }
+            let style = if r.blackhole || matches!(r.target, Target::Missing(_)) {
+                ", color=\"#d13212\", fontcolor=\"#d13212\", style=dashed"
+            } else {
+                ""
+            };
+            let label = if r.blackhole || matches!(r.target, Target::Missing(_)) {
+                format!("{} (blackhole)", dest_label(d, r))
+            } else {
+                dest_label(d, r)
+            };
+            let _ = writeln!(
+                s,
+                "  {} -> {} [label={}{style}];",
+                q(&format!("rt:{}", rt.name)),
+                q(&to),
+                q(&label)
+            );
+        }
+    }
+    for name in missing.keys() {
+        let _ = writeln!(
+            s,
+            "  {} [label={}, style=\"dashed\", color=\"#d13212\", fontcolor=\"#d13212\"];",
+            q(&format!("missing:{name}")),
+            q(&format!("{name}\n(deleted)"))
+        );
+    }
+    // Gateways to what lies beyond them.
+    if !d.external_hosts.is_empty() || !d.aws_services.is_empty() {
+        let anchor = d
+            .external_hosts
+            .first()
+            .map(|h| format!("host:{}", h.name))
+            .or_else(|| {
+                d.aws_services
+                    .first()
+                    .map(|a| format!("service:{}", a.name))
+            });
+        if let Some(anchor) = anchor {
+            for g in &d.igws {
+                let _ = writeln!(
+                    s,
+                    "  {} -> {} [lhead=\"cluster_internet\", color=\"#3f8624\"];",
+                    q(&format!("igw:{}", g.name)),
+                    q(&anchor)
+                );
+            }
+        }
+    }
+    for e in &d.endpoints {
+        if let EndpointKind::Gateway { .. } = e.kind {
+            for a in d.aws_services.iter().filter(|a| a.service == e.service) {
+                let _ = writeln!(
+                    s,
+                    "  {} -> {} [color=\"#8c4fff\"];",
+                    q(&format!("vpce:{}", e.name)),
+                    q(&format!("service:{}", a.name))
+                );
+            }
+        }
+    }
+    for p in &d.peerings {
+        for (v, dir) in [(p.requester, "back"), (p.accepter, "forward")] {
+            let vpc = &d.vpcs[v.idx()].name;
+            let (a, b) = if dir == "back" {
+                (format!("vpc:{vpc}"), format!("pcx:{}", p.name))
+            } else {
+                (format!("pcx:{}", p.name), format!("vpc:{vpc}"))
+            };
+            let clip = if dir == "back" { "ltail" } else { "lhead" };
+            let _ = writeln!(
+                s,
+                "  {} -> {} [{clip}={}, dir=none, color=\"#5a6b86\", penwidth=2];",
+                q(&a),
+                q(&b),
+                q(&format!("cluster_vpc:{vpc}"))
+            );
+        }
+    }
+    for n in &d.onprem_nets {
+        let _ = writeln!(
+            s,
+            "  {} -> {} [lhead={}, label=\"VPN\", dir=both, color=\"#5a6b86\"];",
+            q(&format!("vgw:{}", d.vgws[n.via.idx()].name)),
+            q(&format!("onprem:{}", n.name)),
+            q(&format!("cluster_onprem:{}", n.name))
+        );
+    }
+    // Traffic.
+    let mut ad_hoc: BTreeMap<String, String> = BTreeMap::new();
+    for t in &d.traffic {
+        let from = match t.from {
+            Source::Instance(i) => node_of(d, Component::Instance(i)),
+            Source::Lambda(l) => node_of(d, Component::Lambda(l)),
+            Source::External(h) => node_of(d, Component::ExternalHost(h)),
+            Source::Onprem(h) => node_of(d, Component::OnpremHost(h)),
+        };
+        let to = match &t.to {
+            DestSpec::Component(c) => node_of(d, *c),
+            // Names and addresses go where the VPC's DNS and the design
+            // send them: an interface endpoint with private DNS wins.
+            spec => {
+                let ip = crate::dataplane::resolve::destination(d, t.from, spec);
+                let src_vpc = crate::dataplane::resolve::source_host(d, t.from)
+                    .2
+                    .map(|x| d.subnets[x.idx()].vpc);
+                match ip.and_then(|ip| node_at(d, src_vpc, ip)) {
+                    Some(n) => Some(n),
+                    None => {
+                        let (id, label) = match (spec, ip) {
+                            (DestSpec::Service(name), _) => {
+                                (format!("aws:{name}"), format!("AWS {name}"))
+                            }
+                            (_, Some(ip)) => (format!("ip:{ip}"), ip.to_string()),
+                            _ => continue,
+                        };
+                        ad_hoc.insert(id.clone(), label);
+                        Some(id)
+                    }
+                }
+            }
+        };
+        if let (Some(a), Some(b)) = (from, to) {
+            let _ = writeln!(
+                s,
+                "  {} -> {} [label={}, style=dotted, color=\"#1f6fd1\", fontcolor=\"#1f6fd1\", constraint=false];",
+                q(&a),
+                q(&b),
+                q(&t.name)
+            );
+        }
+    }
+    for (id, label) in ad_hoc {
+        let _ = writeln!(
+            s,
+            "  {} [label={}, shape=ellipse, fillcolor=\"#f0f0f0\"];",
+            q(&id),
+            q(&label)
+        );
+    }
+    let _ = writeln!(s, "}}");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_quoted_for_dot() {
+        assert_eq!(q("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+    }
+}

@@ -1,0 +1,315 @@
+//! The full report as JSON, schema version [`SCHEMA_VERSION`]
+//! (`docs/report-schema.md`, `docs/report.schema.json`).
+//!
+//! Objects are written with sorted keys and arrays in a fixed order (design
+//! order, or sorted maps), so the same file and seed give the same bytes.
+//! Times are integer microseconds; money is US dollars.
+
+use hdrhistogram::Histogram;
+use serde_json::{Value, json};
+
+use super::check::Outcome;
+use super::cost::{Estimate, PRICES_AS_OF, Transfer, price_keys};
+use crate::dataplane::{Network, Place};
+use crate::model::*;
+use crate::report::metrics::{Counter, Metrics};
+use crate::scenario::raw::Pattern;
+use crate::sim::parallel::Outcome as Run;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn place(net: &Network, p: Place) -> (String, &'static str) {
+    net.place_name(p)
+}
+
+fn latency(h: &Histogram<u64>) -> Value {
+    if h.is_empty() {
+        return Value::Null;
+    }
+    json!({
+        "count": h.len(),
+        "p50": h.value_at_quantile(0.5),
+        "p90": h.value_at_quantile(0.9),
+        "p99": h.value_at_quantile(0.99),
+        "max": h.max(),
+    })
+}
+
+pub fn protocol_name(p: u8) -> String {
+    match p {
+        1 => "icmp".to_string(),
+        6 => "tcp".to_string(),
+        17 => "udp".to_string(),
+        n => n.to_string(),
+    }
+}
+
+pub fn pattern_name(p: Pattern) -> &'static str {
+    match p {
+        Pattern::Requests => "requests",
+        Pattern::Ping => "ping",
+        Pattern::Udp => "udp",
+        Pattern::Bulk => "bulk",
+    }
+}
+
+pub fn source_name(d: &Design, s: Source) -> &str {
+    match s {
+        Source::Instance(i) => &d.instances[i.idx()].name,
+        Source::Lambda(l) => &d.lambdas[l.idx()].name,
+        Source::External(h) => &d.external_hosts[h.idx()].name,
+        Source::Onprem(h) => &d.onprem_hosts[h.idx()].name,
+    }
+}
+
+pub fn dest_name(d: &Design, t: &DestSpec) -> String {
+    match t {
+        DestSpec::Component(c) => d.name_of(*c).to_string(),
+        DestSpec::Ip(ip) => ip.to_string(),
+        DestSpec::Service(s) => s.clone(),
+    }
+}
+
+fn drops<'a>(
+    net: &Network,
+    it: impl Iterator<Item = (&'a (DropReason, Place), &'a u64)>,
+) -> Vec<Value> {
+    it.map(|((r, p), n)| {
+        let (name, kind) = place(net, *p);
+        json!({"reason": r.name(), "place": name, "place_kind": kind, "count": n})
+    })
+    .collect()
+}
+
+fn share(delivered: u64, failed: u64) -> Value {
+    let decided = delivered + failed;
+    if decided == 0 {
+        Value::Null
+    } else {
+        json!(delivered as f64 / decided as f64)
+    }
+}
+
+/// The gateways and endpoints of a design, in design order, with counters.
+pub fn gateway_components(d: &Design) -> Vec<Component> {
+    let mut v: Vec<Component> = (0..d.igws.len())
+        .map(|i| Component::Igw(IgwId::from_idx(i)))
+        .collect();
+    v.extend((0..d.nats.len()).map(|i| Component::Nat(NatId::from_idx(i))));
+    v.extend((0..d.endpoints.len()).map(|i| Component::Endpoint(EndpointId::from_idx(i))));
+    v.extend((0..d.peerings.len()).map(|i| Component::Peering(PeeringId::from_idx(i))));
+    v.extend((0..d.vgws.len()).map(|i| Component::Vgw(VgwId::from_idx(i))));
+    v
+}
+
+/// The report of a run; `outcomes` when it was run by `check`.
+pub fn report(
+    sim: &Run,
+    transfer: &Transfer,
+    cost: &Estimate,
+    outcomes: Option<&[Outcome]>,
+) -> Value {
+    let net = &sim.net;
+    let d = &*net.design;
+    let m: &Metrics = &sim.metrics;
+    let traffic: Vec<Value> = d
+        .traffic
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let tm = &m.traffic[i];
+            let failures: Vec<Value> = tm
+                .failures
+                .iter()
+                .map(|((cause, p), n)| {
+                    let (name, kind) = p.map_or((Value::Null, Value::Null), |p| {
+                        let (a, b) = place(net, p);
+                        (json!(a), json!(b))
+                    });
+                    json!({"cause": cause.name(), "place": name, "place_kind": kind, "count": n})
+                })
+                .collect();
+            json!({
+                "id": t.name,
+                "from": source_name(d, t.from),
+                "to": dest_name(d, &t.to),
+                "protocol": protocol_name(t.protocol),
+                "port": t.port,
+                "pattern": pattern_name(t.pattern),
+                "started": tm.started,
+                "delivered": tm.delivered,
+                "failed": tm.failed,
+                "unfinished": tm.unfinished,
+                "delivered_share": share(tm.delivered, tm.failed),
+                "retransmissions": tm.retransmissions,
+                "bytes_delivered": tm.bytes_delivered,
+                "corrupt_bytes": tm.corrupt_bytes,
+                "failures": failures,
+                "drops": drops(net, tm.drops.iter()),
+                "latency_us": {
+                    "setup": latency(&tm.setup),
+                    "completion": latency(&tm.completion),
+                },
+            })
+        })
+        .collect();
+    let expectations: Vec<Value> = d
+        .expects
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let st = &m.expects[i];
+            let result = outcomes
+                .and_then(|o| o.get(i))
+                .map_or(Value::Null, |o| json!({"ok": o.ok, "details": o.details}));
+            json!({
+                "line": e.line,
+                "traffic": d.traffic[e.traffic.idx()].name,
+                "window_us": e.window.map(|(a, b)| json!([a.0 / 1000, b.0 / 1000])),
+                "started": st.started,
+                "delivered": st.delivered,
+                "failed": st.failed,
+                "unfinished": st.unfinished,
+                "delivered_share": share(st.delivered, st.failed),
+                "path_packets": st.path_packets,
+                "via_missed": st.via_missed,
+                "not_via_crossed": st.not_via_crossed,
+                "drops": st.drops,
+                "drop_mismatch": st.drop_mismatch,
+                "drops_by_place": drops(net, st.drops_seen.iter()),
+                "result": result,
+            })
+        })
+        .collect();
+    let components: Vec<Value> = gateway_components(d)
+        .into_iter()
+        .map(|c| {
+            let k: Counter = m
+                .components
+                .get(&Place::Component(c))
+                .copied()
+                .unwrap_or_default();
+            let nat = match c {
+                Component::Nat(n) => {
+                    let at = |v: &Vec<u64>| v.get(n.idx()).copied().unwrap_or(0);
+                    json!({
+                        "peak_connections": at(&m.nat_peak),
+                        "connections_created": at(&m.nat_created),
+                        "ports_in_use": at(&m.nat_live),
+                        "busiest_destination_ports": at(&m.nat_ports),
+                    })
+                }
+                _ => Value::Null,
+            };
+            let kind = match c {
+                Component::Endpoint(e) => match d.endpoints[e.idx()].kind {
+                    EndpointKind::Gateway { .. } => "gateway_endpoint",
+                    EndpointKind::Interface { .. } => "interface_endpoint",
+                },
+                other => other.kind(),
+            };
+            json!({
+                "id": d.name_of(c),
+                "kind": kind,
+                "packets": k.packets,
+                "bytes": k.bytes,
+                "nat": nat,
+            })
+        })
+        .collect();
+    let interfaces: Vec<Value> = d
+        .enis
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.subnet.idx() < d.subnets.len())
+        .map(|(i, e)| {
+            let c = transfer.enis.get(i).copied().unwrap_or_default();
+            let owner = match e.owner {
+                EniOwner::Instance(_) => "instance",
+                EniOwner::Endpoint(_) => "interface_endpoint",
+                EniOwner::Lambda => "lambda",
+                EniOwner::Nat(_) => "nat_gateway",
+            };
+            json!({
+                "id": e.name,
+                "label": e.label,
+                "owner_kind": owner,
+                "owner": d.name_of(d.eni_workload(crate::model::EniId::from_idx(i))),
+                "vpc": d.vpcs[e.vpc.idx()].name,
+                "subnet": d.subnets[e.subnet.idx()].name,
+                "ip": e.ip.to_string(),
+                "packets_out": c.packets_out,
+                "bytes_out": c.bytes_out,
+                "packets_in": c.packets_in,
+                "bytes_in": c.bytes_in,
+            })
+        })
+        .collect();
+    let prices: serde_json::Map<String, Value> = price_keys(&cost.prices)
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let items: Vec<Value> = cost
+        .items
+        .iter()
+        .map(|i| {
+            json!({
+                "component": i.component,
+                "vpc": i.vpc,
+                "kind": i.kind,
+                "item": i.item,
+                "quantity": i.quantity,
+                "unit": i.unit,
+                "unit_usd": i.unit_usd,
+                "usd": i.usd,
+            })
+        })
+        .collect();
+    let mut v = json!({
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": "vpcsim", "version": env!("CARGO_PKG_VERSION")},
+        "scenario": {
+            "name": d.name,
+            "description": d.description,
+            "region": d.region,
+            "account_id": d.account_id,
+        },
+        "seed": sim.seed,
+        "duration_us": d.duration.0 / 1000,
+        "epoch_unix": super::EPOCH_UNIX_SECS,
+        "engine": {
+            "events": m.events,
+            "packet_hops": m.packet_hops,
+            "packets_sent": m.packets_sent,
+        },
+        "traffic": traffic,
+        "expectations": expectations,
+        "components": components,
+        "interfaces": interfaces,
+        "drops": drops(net, m.drops.iter()),
+        "cost": {
+            "currency": "USD",
+            "prices_as_of": PRICES_AS_OF,
+            "prices": prices,
+            "overridden": cost.overridden,
+            "hours": cost.hours,
+            "items": items,
+            "total_usd": cost.total_usd,
+            "by_vpc": cost
+                .by_vpc
+                .iter()
+                .map(|(v, u, m)| json!({"vpc": v, "usd": u, "monthly_usd": m}))
+                .collect::<Vec<_>>(),
+            "monthly_usd": cost.monthly_usd,
+        },
+    });
+    v.sort_all_objects();
+    v
+}
+
+/// The report as text: pretty, keys sorted, one trailing newline.
+pub fn to_text(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("a Value always serializes");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,219 @@
+//! The files of `run` and `check`: recorders attached before a run, files
+//! finished after it.
+//!
+//! The cost meter is always attached (the summary shows the cost); flow logs
+//! and pcap captures only when asked for. Options are checked before the
+//! run starts, so a bad `--flow-log-format` costs no simulation.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::check::Outcome;
+use super::cost::{self, Estimate, Transfer};
+use super::{flowlog, json, outfile, pcap};
+use crate::model::Design;
+use crate::sim::Recorder;
+use crate::sim::parallel::Outcome as Run;
+
+/// What to write, as the command line gives it.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The JSON report; `-` for standard output.
+    pub json: Option<PathBuf>,
+    pub flow_logs: Option<PathBuf>,
+    /// `60s` or `600s`.
+    pub flow_log_interval: String,
+    pub flow_log_format: Option<String>,
+    pub pcap: Option<PathBuf>,
+}
+
+impl Options {
+    /// Whether the JSON report goes to standard output.
+    pub fn json_to_stdout(&self) -> bool {
+        self.json.as_deref() == Some(Path::new("-"))
+    }
+}
+
+/// The recorders of one run, once it is over.
+pub struct Attached {
+    meter: cost::Shared,
+    flow: Option<flowlog::Status>,
+    pcap: Option<pcap::Status>,
+    json: Option<PathBuf>,
+}
+
+/// A recorder whose one instance serves every LP (a flow log file, a pcap
+/// directory). Only the last LP's `finish` finishes it: LPs finish in order.
+struct SharedRecorder {
+    inner: Arc<Mutex<Box<dyn Recorder>>>,
+    finishes: bool,
+}
+
+impl Recorder for SharedRecorder {
+    fn arrive(&mut self, now: crate::units::Nanos, loc: crate::dataplane::Loc, buf: &[u8]) {
+        if let Ok(mut r) = self.inner.lock() {
+            r.arrive(now, loc, buf);
+        }
+    }
+    fn leave(
+        &mut self,
+        now: crate::units::Nanos,
+        loc: crate::dataplane::Loc,
+        buf: &[u8],
+        step: &crate::dataplane::Step,
+    ) {
+        if let Ok(mut r) = self.inner.lock() {
+            r.leave(now, loc, buf, step);
+        }
+    }
+    fn finish(&mut self, end: crate::units::Nanos) {
+        if self.finishes {
+            if let Ok(mut r) = self.inner.lock() {
+                r.finish(end);
+            }
+        }
+    }
+}
+
+/// What to attach to each LP of a run.
+pub struct Recorders {
+    d: Arc<Design>,
+    meter: cost::Shared,
+    shared: Vec<Arc<Mutex<Box<dyn Recorder>>>>,
+}
+
+impl Recorders {
+    /// Whether a file interleaves packets of several LPs, so that the run
+    /// must execute its LPs in order on one thread.
+    pub fn sequential(&self) -> bool {
+        !self.shared.is_empty()
+    }
+
+    /// The recorders of LP `lp` of `count`: its own cost meter (meters add
+    /// up at the end), and the shared file writers.
+    pub fn for_lp(&self, lp: u32, count: u32) -> Vec<Box<dyn Recorder>> {
+        let mut v: Vec<Box<dyn Recorder>> = vec![Box::new(cost::Meter::with_shared(
+            Arc::clone(&self.d),
+            Arc::clone(&self.meter),
+        ))];
+        for r in &self.shared {
+            v.push(Box::new(SharedRecorder {
+                inner: Arc::clone(r),
+                finishes: lp + 1 == count,
+            }));
+        }
+        v
+    }
+}
+
+/// Prepares the meter and the asked-for recorders of a run of `d`.
+pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), String> {
+    let meter = cost::Meter::shared(d);
+    let mut shared: Vec<Arc<Mutex<Box<dyn Recorder>>>> = Vec::new();
+    let mut flow = None;
+    if let Some(path) = &o.flow_logs {
+        let interval = flowlog::parse_interval(&o.flow_log_interval)?;
+        let fields = match &o.flow_log_format {
+            Some(f) => flowlog::parse_format(f)?,
+            None => flowlog::default_fields(),
+        };
+        let (r, status) = flowlog::FlowLogs::create(Arc::clone(d), path, interval, fields)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        shared.push(Arc::new(Mutex::new(Box::new(r))));
+        flow = Some(status);
+    } else if let Some(f) = &o.flow_log_format {
+        // Checked all the same, so a mistake is not silently ignored.
+        flowlog::parse_format(f)?;
+    }
+    let mut capture = None;
+    if let Some(dir) = &o.pcap {
+        let (r, status) = pcap::Pcap::create(Arc::clone(d), dir)?;
+        shared.push(Arc::new(Mutex::new(Box::new(r))));
+        capture = Some(status);
+    }
+    if let Some(p) = &o.json {
+        if p != Path::new("-") {
+            // Fail before the run if the directory cannot take the file.
+            let s = outfile::Spool::create(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            drop(s);
+        }
+    }
+    Ok((
+        Attached {
+            meter: Arc::clone(&meter),
+            flow,
+            pcap: capture,
+            json: o.json.clone(),
+        },
+        Recorders {
+            d: Arc::clone(d),
+            meter,
+            shared,
+        },
+    ))
+}
+
+/// What the run's files hold, for a line on standard error.
+#[derive(Clone, Debug, Default)]
+pub struct Written {
+    pub notes: Vec<String>,
+}
+
+impl Attached {
+    /// What the meter measured (complete once the run is over).
+    pub fn transfer(&self) -> Transfer {
+        self.meter.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// The cost estimate of the finished run.
+    pub fn estimate(&self, sim: &Run) -> Estimate {
+        cost::estimate(&sim.net.design, &sim.metrics, &self.transfer())
+    }
+
+    /// Checks the recorders' files and writes the JSON report.
+    pub fn finish(&self, sim: &Run, outcomes: Option<&[Outcome]>) -> Result<Written, String> {
+        let mut w = Written::default();
+        if let Some(s) = &self.flow {
+            match s.lock().ok().and_then(|mut x| x.take()) {
+                Some(Ok(f)) => w.notes.push(format!(
+                    "{} flow log records in {}",
+                    f.records,
+                    f.path.display()
+                )),
+                Some(Err(e)) => return Err(e),
+                None => return Err("the flow logs were not finished".to_string()),
+            }
+        }
+        if let Some(s) = &self.pcap {
+            match s.lock().ok().and_then(|mut x| x.take()) {
+                Some(Ok(p)) => {
+                    let packets: u64 = p.files.iter().map(|f| f.1).sum();
+                    w.notes.push(format!(
+                        "{} pcap files ({packets} packets) in {}",
+                        p.files.len(),
+                        p.dir.display()
+                    ));
+                }
+                Some(Err(e)) => return Err(e),
+                None => return Err("the pcap files were not finished".to_string()),
+            }
+        }
+        if let Some(path) = &self.json {
+            let transfer = self.transfer();
+            let est = cost::estimate(&sim.net.design, &sim.metrics, &transfer);
+            let text = json::to_text(&json::report(sim, &transfer, &est, outcomes));
+            if path == Path::new("-") {
+                use std::io::Write as _;
+                let mut out = std::io::stdout().lock();
+                out.write_all(text.as_bytes())
+                    .and_then(|_| out.flush())
+                    .map_err(|e| format!("standard output: {e}"))?;
+            } else {
+                outfile::write_whole(path, text.as_bytes())
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                w.notes.push(format!("JSON report in {}", path.display()));
+            }
+        }
+        Ok(w)
+    }
+}

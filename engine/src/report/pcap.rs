@@ -1,0 +1,254 @@
+//! Packet captures: one classic pcap file per ENI and per gateway.
+//!
+//! Files are `DIR/<id>.pcap`: a gateway's id, or an ENI's label (its `eni`
+//! id, or its workload's id, with `-<subnet>` when the workload has several
+//! ENIs). A NAT gateway's ENI is the gateway itself: its packets are in the
+//! gateway's file, on both sides of the translation (NAT-1). An ENI's file
+//! holds the packets it sends (before its security groups judge them, as a
+//! capture on the host would) and the packets delivered to it (after its
+//! NACL and security groups). An internet gateway's file holds each packet
+//! as it arrives and again after the 1:1 translation (IGW-2), so outbound
+//! packets from a NAT gateway show its private address, then its Elastic IP.
+//! Gateway endpoints, peering connections and VPN gateways rewrite nothing:
+//! each packet once. See [`super::observe`].
+//!
+//! Format: classic pcap, little-endian, nanosecond timestamps (magic
+//! `0xa1b23c4d`), link type `LINKTYPE_RAW` (101: raw IPv4, no link header),
+//! snap length 65535. Virtual time 0 is [`super::EPOCH_UNIX_SECS`]. Each file
+//! is spooled to a temporary file beside it and renamed at the end of the
+//! run, so memory stays bounded and a file is complete or absent.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::EPOCH_UNIX_SECS;
+use super::observe::{self, Gateway, Obs, Stash};
+use super::outfile::{Spool, safe_name};
+use crate::dataplane::{Loc, Step};
+use crate::model::*;
+use crate::sim::Recorder;
+use crate::units::Nanos;
+
+/// Nanosecond-resolution pcap magic number.
+pub const MAGIC_NANOS: u32 = 0xa1b2_3c4d;
+/// LINKTYPE_RAW: the packet begins with its IPv4 header.
+pub const LINKTYPE_RAW: u32 = 101;
+pub const SNAPLEN: u32 = 65_535;
+
+/// The 24-byte global header.
+pub fn file_header() -> [u8; 24] {
+    let mut h = [0u8; 24];
+    h[0..4].copy_from_slice(&MAGIC_NANOS.to_le_bytes());
+    h[4..6].copy_from_slice(&2u16.to_le_bytes());
+    h[6..8].copy_from_slice(&4u16.to_le_bytes());
+    // thiszone and sigfigs stay 0.
+    h[16..20].copy_from_slice(&SNAPLEN.to_le_bytes());
+    h[20..24].copy_from_slice(&LINKTYPE_RAW.to_le_bytes());
+    h
+}
+
+/// The 16-byte header of one packet record at virtual time `now`.
+pub fn record_header(now: Nanos, len: usize) -> [u8; 16] {
+    let secs = EPOCH_UNIX_SECS + now.0 / 1_000_000_000;
+    let nanos = (now.0 % 1_000_000_000) as u32;
+    let orig = len as u32;
+    let incl = orig.min(SNAPLEN);
+    let mut h = [0u8; 16];
+    h[0..4].copy_from_slice(&(secs as u32).to_le_bytes());
+    h[4..8].copy_from_slice(&nanos.to_le_bytes());
+    h[8..12].copy_from_slice(&incl.to_le_bytes());
+    h[12..16].copy_from_slice(&orig.to_le_bytes());
+    h
+}
+
+/// What was written, once the run is over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    pub dir: PathBuf,
+    /// File names with their packet counts, in the order they were made.
+    pub files: Vec<(String, u64)>,
+}
+
+pub type Status = Arc<Mutex<Option<Result<Written, String>>>>;
+
+struct File {
+    name: String,
+    spool: Spool,
+    packets: u64,
+}
+
+/// pcap files for every ENI and gateway of a design.
+pub struct Pcap {
+    d: Arc<Design>,
+    dir: PathBuf,
+    files: Vec<File>,
+    eni_file: Vec<usize>,
+    gateway_file: Vec<(Gateway, usize)>,
+    stash: Stash,
+    error: Option<String>,
+    status: Status,
+}
+
+impl Pcap {
+    /// Creates `dir` if missing and a temporary file for each capture.
+    pub fn create(d: Arc<Design>, dir: &Path) -> Result<(Pcap, Status), String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut files: Vec<File> = Vec::new();
+        let mut taken = std::collections::BTreeSet::new();
+        let mut open = |id: &str, files: &mut Vec<File>| -> Result<usize, String> {
+            let mut name = safe_name(id);
+            while !taken.insert(name.clone()) {
+                name.push_str("-eni");
+            }
+            let path = dir.join(format!("{name}.pcap"));
+            let mut spool = Spool::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            spool
+                .push(&file_header())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            files.push(File {
+                name: format!("{name}.pcap"),
+                spool,
+                packets: 0,
+            });
+            Ok(files.len() - 1)
+        };
+        let mut gateway_file = Vec::new();
+        for g in Gateway::all(&d) {
+            let i = open(d.name_of(g.component()), &mut files)?;
+            gateway_file.push((g, i));
+        }
+        gateway_file.sort();
+        let mut eni_file = vec![usize::MAX; d.enis.len()];
+        for (i, e) in d.enis.iter().enumerate() {
+            eni_file[i] = match e.owner {
+                EniOwner::Nat(n) => gateway_file
+                    .binary_search_by_key(&Gateway::Nat(n), |x| x.0)
+                    .map_or(usize::MAX, |p| gateway_file[p].1),
+                _ if e.subnet.idx() >= d.subnets.len() => usize::MAX,
+                _ => open(&e.label, &mut files)?,
+            };
+        }
+        let status: Status = Arc::new(Mutex::new(None));
+        Ok((
+            Pcap {
+                d,
+                dir: dir.to_path_buf(),
+                files,
+                eni_file,
+                gateway_file,
+                stash: Stash::default(),
+                error: None,
+                status: Arc::clone(&status),
+            },
+            status,
+        ))
+    }
+
+    fn write(&mut self, file: usize, now: Nanos, bytes: &[u8]) {
+        if self.error.is_some() || file == usize::MAX {
+            return;
+        }
+        let f = &mut self.files[file];
+        let incl = bytes.len().min(SNAPLEN as usize);
+        let r = f
+            .spool
+            .push(&record_header(now, bytes.len()))
+            .and_then(|_| f.spool.push(&bytes[..incl]));
+        match r {
+            Ok(()) => f.packets += 1,
+            Err(e) => self.error = Some(format!("{}: {e}", f.spool.dest().display())),
+        }
+    }
+
+    fn record(&mut self, now: Nanos, obs: Obs<'_>) {
+        match obs {
+            Obs::Eni {
+                eni,
+                egress,
+                bytes,
+                reject,
+                ..
+            } => {
+                if matches!(self.d.enis[eni.idx()].owner, EniOwner::Nat(_)) {
+                    return; // in the gateway's file, both sides
+                }
+                // A capture on the host sees what it sends, and what is
+                // delivered to it.
+                if egress || !reject {
+                    self.write(self.eni_file[eni.idx()], now, bytes);
+                }
+            }
+            Obs::Gateway { gw, bytes, .. } => {
+                let file = self
+                    .gateway_file
+                    .binary_search_by_key(&gw, |x| x.0)
+                    .map_or(usize::MAX, |p| self.gateway_file[p].1);
+                self.write(file, now, bytes);
+            }
+        }
+    }
+}
+
+impl Recorder for Pcap {
+    fn arrive(&mut self, _now: Nanos, loc: Loc, buf: &[u8]) {
+        self.stash.arrive(loc, buf);
+    }
+
+    fn leave(&mut self, now: Nanos, loc: Loc, buf: &[u8], step: &Step) {
+        let stash = std::mem::take(&mut self.stash);
+        let before = stash.before(loc, buf);
+        let d = Arc::clone(&self.d);
+        observe::classify(&d, loc, before, buf, step, |o| self.record(now, o));
+        self.stash = stash;
+    }
+
+    fn finish(&mut self, _end: Nanos) {
+        let files = std::mem::take(&mut self.files);
+        let result = match self.error.take() {
+            Some(e) => Err(e),
+            None => {
+                let mut written = Vec::new();
+                let mut err = None;
+                for f in files {
+                    if err.is_some() {
+                        break; // the rest are removed as they drop
+                    }
+                    let dest = f.spool.dest().display().to_string();
+                    match f.spool.commit() {
+                        Ok(()) => written.push((f.name, f.packets)),
+                        Err(e) => err = Some(format!("{dest}: {e}")),
+                    }
+                }
+                match err {
+                    Some(e) => Err(e),
+                    None => Ok(Written {
+                        dir: self.dir.clone(),
+                        files: written,
+                    }),
+                }
+            }
+        };
+        if let Ok(mut s) = self.status.lock() {
+            *s = Some(result);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_have_the_classic_layout() {
+        let h = file_header();
+        assert_eq!(&h[0..4], &[0x4d, 0x3c, 0xb2, 0xa1]);
+        assert_eq!(u32::from_le_bytes(h[20..24].try_into().unwrap()), 101);
+        let r = record_header(Nanos(1_500_000_123), 60);
+        assert_eq!(
+            u32::from_le_bytes(r[0..4].try_into().unwrap()) as u64,
+            EPOCH_UNIX_SECS + 1
+        );
+        assert_eq!(u32::from_le_bytes(r[4..8].try_into().unwrap()), 500_000_123);
+        assert_eq!(u32::from_le_bytes(r[8..12].try_into().unwrap()), 60);
+    }
+}

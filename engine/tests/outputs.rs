@@ -1,0 +1,518 @@
+//! The files of `run` and `check`, read back: VPC Flow Logs (FL-1..FL-4),
+//! pcap captures (NAT-1, IGW-2) and the JSON report against its schema.
+//!
+//! The shipped NAT scenario runs through the real command line, twice: the
+//! JSON reports must be byte-identical. If `tshark` is on PATH it must read
+//! every capture with no malformed packet and no bad checksum.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+/// Virtual time 0 (2024-01-01T00:00:00Z), as the report module uses it.
+const EPOCH: u64 = vpcsim::report::EPOCH_UNIX_SECS;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace")
+        .to_path_buf()
+}
+
+/// A fresh directory under the system's temp dir, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(tag: &str) -> Scratch {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let p =
+            std::env::temp_dir().join(format!("vpcsim-test-{tag}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&p).expect("temp dir");
+        Scratch(p)
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn vpcsim(args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("vpcsim runs");
+    assert!(
+        out.status.success(),
+        "vpcsim {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+// -- a tiny pcap reader -------------------------------------------------------
+
+struct Capture {
+    linktype: u32,
+    /// (timestamp in ns since the Unix epoch, packet bytes)
+    packets: Vec<(u64, Vec<u8>)>,
+}
+
+fn u32_at(b: &[u8], at: usize, le: bool) -> u32 {
+    let x: [u8; 4] = b[at..at + 4].try_into().unwrap();
+    if le {
+        u32::from_le_bytes(x)
+    } else {
+        u32::from_be_bytes(x)
+    }
+}
+
+fn read_pcap(path: &Path) -> Capture {
+    let b = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(b.len() >= 24, "{}: no global header", path.display());
+    let (le, nanos) = match u32_at(&b, 0, true) {
+        0xa1b2_c3d4 => (true, false),
+        0xa1b2_3c4d => (true, true),
+        _ => match u32_at(&b, 0, false) {
+            0xa1b2_c3d4 => (false, false),
+            0xa1b2_3c4d => (false, true),
+            m => panic!("{}: bad magic {m:#x}", path.display()),
+        },
+    };
+    let linktype = u32_at(&b, 20, le);
+    let snaplen = u32_at(&b, 16, le) as usize;
+    let mut packets = Vec::new();
+    let mut at = 24;
+    while at < b.len() {
+        assert!(at + 16 <= b.len(), "{}: cut record header", path.display());
+        let secs = u64::from(u32_at(&b, at, le));
+        let frac = u64::from(u32_at(&b, at + 4, le));
+        let incl = u32_at(&b, at + 8, le) as usize;
+        let orig = u32_at(&b, at + 12, le) as usize;
+        assert!(
+            incl <= snaplen && incl <= orig,
+            "{}: bad lengths",
+            path.display()
+        );
+        let frac_ns = if nanos { frac } else { frac * 1000 };
+        assert!(frac_ns < 1_000_000_000);
+        let data = b
+            .get(at + 16..at + 16 + incl)
+            .unwrap_or_else(|| panic!("{}: cut packet", path.display()));
+        packets.push((secs * 1_000_000_000 + frac_ns, data.to_vec()));
+        at += 16 + incl;
+    }
+    Capture { linktype, packets }
+}
+
+/// (source, destination, protocol) of an IPv4 packet, checking its header.
+fn ipv4(p: &[u8]) -> (Ipv4Addr, Ipv4Addr, u8) {
+    assert!(p.len() >= 20 && p[0] >> 4 == 4, "not IPv4");
+    let ihl = usize::from(p[0] & 0x0f) * 4;
+    let total = usize::from(u16::from_be_bytes([p[2], p[3]]));
+    assert!(
+        ihl >= 20 && total >= ihl && total == p.len(),
+        "bad IPv4 lengths"
+    );
+    let src = Ipv4Addr::new(p[12], p[13], p[14], p[15]);
+    let dst = Ipv4Addr::new(p[16], p[17], p[18], p[19]);
+    (src, dst, p[9])
+}
+
+fn tshark_present() -> bool {
+    Command::new("tshark")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// tshark reads the file; no malformed packet, error, or bad checksum.
+fn tshark_check(path: &Path) {
+    let file = path.to_str().unwrap();
+    // Payloads are not real TLS: dissect them as plain data, so that port
+    // heuristics do not take them for some protocol they are not.
+    let common = [
+        "-r",
+        file,
+        "-d",
+        "tcp.port==1-65535,data",
+        "-d",
+        "udp.port==1-65535,data",
+    ];
+    let first = Command::new("tshark")
+        .args(common)
+        .args(["-c", "3"])
+        .output()
+        .expect("tshark runs");
+    assert!(first.status.success(), "tshark -r {file}: {first:?}");
+    let bad = Command::new("tshark")
+        .args(common)
+        .args([
+            "-o",
+            "ip.check_checksum:TRUE",
+            "-o",
+            "tcp.check_checksum:TRUE",
+            "-o",
+            "udp.check_checksum:TRUE",
+            "-Y",
+            "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == 0 \
+             || tcp.checksum.status == 0 || udp.checksum.status == 0",
+        ])
+        .output()
+        .expect("tshark runs");
+    assert!(bad.status.success(), "tshark -r {file}: {bad:?}");
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        text.trim().is_empty(),
+        "tshark finds bad packets in {file}:\n{}",
+        text.lines().take(5).collect::<Vec<_>>().join("\n")
+    );
+}
+
+// -- the checks ---------------------------------------------------------------
+
+fn check_flow_log_line(line: &str, enis: &BTreeMap<String, Ipv4Addr>) {
+    let f: Vec<&str> = line.split(' ').collect();
+    assert_eq!(f.len(), 14, "not 14 fields: {line}");
+    assert_eq!(f[0], "2", "version: {line}");
+    assert!(
+        f[1].len() == 12 && f[1].bytes().all(|c| c.is_ascii_digit()),
+        "account-id: {line}"
+    );
+    assert!(enis.contains_key(f[2]), "interface-id: {line}");
+    let start: u64 = f[10].parse().expect("start");
+    let end: u64 = f[11].parse().expect("end");
+    assert!(
+        EPOCH <= start && start <= end && end <= EPOCH + 61,
+        "start/end: {line}"
+    );
+    match f[13] {
+        "NODATA" => {
+            for (i, x) in f.iter().enumerate().take(13).skip(3) {
+                assert_eq!(*x, "-", "field {i} of a NODATA record: {line}");
+            }
+        }
+        "OK" => {
+            let src: Ipv4Addr = f[3].parse().expect("srcaddr");
+            let dst: Ipv4Addr = f[4].parse().expect("dstaddr");
+            let _: u16 = f[5].parse().expect("srcport");
+            let _: u16 = f[6].parse().expect("dstport");
+            let proto: u8 = f[7].parse().expect("protocol");
+            assert!(matches!(proto, 1 | 6 | 17), "protocol: {line}");
+            let packets: u64 = f[8].parse().expect("packets");
+            let bytes: u64 = f[9].parse().expect("bytes");
+            assert!(
+                packets > 0 && bytes >= 20 * packets,
+                "packets/bytes: {line}"
+            );
+            assert!(matches!(f[12], "ACCEPT" | "REJECT"), "action: {line}");
+            // One end of every record is the interface itself.
+            let own = enis[f[2]];
+            assert!(
+                src == own || dst == own,
+                "neither address is the ENI's: {line}"
+            );
+        }
+        other => panic!("log-status {other}: {line}"),
+    }
+}
+
+#[test]
+fn nat_scenario_outputs_read_back() {
+    let tmp = Scratch::new("nat");
+    let scenario = repo().join("scenarios/lambda-private-nat.toml");
+    let scenario = scenario.to_str().unwrap();
+    let (json_a, json_b) = (tmp.path("a.json"), tmp.path("b.json"));
+    let (flow_a, flow_b) = (tmp.path("flows.log"), tmp.path("flows-v5.log"));
+    let pcap_dir = tmp.path("pcap/new"); // created by vpcsim
+    vpcsim(&[
+        "check",
+        scenario,
+        "--json",
+        json_a.to_str().unwrap(),
+        "--flow-logs",
+        flow_a.to_str().unwrap(),
+        "--pcap",
+        pcap_dir.to_str().unwrap(),
+    ]);
+    vpcsim(&[
+        "check",
+        scenario,
+        "--json",
+        json_b.to_str().unwrap(),
+        "--flow-logs",
+        flow_b.to_str().unwrap(),
+        "--flow-log-interval",
+        "60s",
+        "--flow-log-format",
+        "${version} ${interface-id} ${srcaddr} ${dstaddr} ${pkt-srcaddr} ${pkt-dstaddr} \
+         ${tcp-flags} ${flow-direction} ${traffic-path} ${action} ${log-status}",
+    ]);
+
+    // JSON: byte-identical across runs, and valid against the schema.
+    let a = std::fs::read(&json_a).unwrap();
+    assert_eq!(a, std::fs::read(&json_b).unwrap(), "JSON reports differ");
+    let report: Value = serde_json::from_slice(&a).unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("docs/report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    jsonschema::meta::validate(&schema).expect("the schema is a valid JSON Schema");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "report breaks the schema: {errors:#?}");
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["expectations"][0]["result"]["ok"], true);
+    assert!(report["cost"]["total_usd"].as_f64().unwrap() > 0.0);
+
+    let enis: BTreeMap<String, Ipv4Addr> = report["interfaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                i["ip"].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    let nat_ip = enis["nat-a-eni"];
+    let lambda_ip = enis["fetcher-private-a"];
+    let eip: Ipv4Addr = "3.35.0.10".parse().unwrap();
+    let api: Ipv4Addr = "93.184.216.34".parse().unwrap();
+
+    // Flow logs in the default format (FL-1).
+    let text = std::fs::read_to_string(&flow_a).unwrap();
+    assert!(text.lines().count() > 100);
+    for line in text.lines() {
+        check_flow_log_line(line, &enis);
+    }
+    let mut sorted: Vec<&str> = text.lines().collect();
+    sorted.sort_by_key(|l| l.split(' ').nth(2).unwrap_or(""));
+    assert_eq!(
+        sorted,
+        text.lines().collect::<Vec<_>>(),
+        "not sorted by interface"
+    );
+    // At the NAT gateway's ENI, inside to gateway (AWS's NAT example).
+    let inside = format!("nat-a-eni {lambda_ip} {nat_ip} ");
+    assert!(
+        text.lines()
+            .any(|l| l.contains(&inside) && l.contains(" 443 6 "))
+    );
+
+    // Version 5 fields: the packet's addresses differ from srcaddr/dstaddr at
+    // the NAT gateway's ENI (FL-4).
+    let v5 = std::fs::read_to_string(&flow_b).unwrap();
+    let to_internet = format!("5 nat-a-eni {lambda_ip} {nat_ip} {lambda_ip} {api} ");
+    let back_inside = format!("5 nat-a-eni {nat_ip} {lambda_ip} {api} {lambda_ip} ");
+    assert!(
+        v5.lines()
+            .any(|l| l.starts_with(&to_internet) && l.contains(" ingress - ACCEPT OK"))
+    );
+    assert!(
+        v5.lines()
+            .any(|l| l.starts_with(&back_inside) && l.contains(" egress 1 ACCEPT OK"))
+    );
+    assert!(
+        v5.lines().any(|l| l.contains(" egress 8 ACCEPT OK")),
+        "no traffic-path 8 (IGW)"
+    );
+    for l in v5.lines() {
+        assert_eq!(l.split(' ').count(), 11, "{l}");
+    }
+
+    // pcap: one file per ENI and gateway, each parses as raw IPv4.
+    let mut names: Vec<String> = std::fs::read_dir(&pcap_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "fetcher-private-a.pcap",
+            "igw-main.pcap",
+            "nat-a.pcap",
+            "vpce-s3.pcap"
+        ]
+    );
+    let mut caps = BTreeMap::new();
+    for n in &names {
+        let c = read_pcap(&pcap_dir.join(n));
+        assert!(
+            c.linktype == 101 || c.linktype == 228,
+            "{n}: link type {}",
+            c.linktype
+        );
+        assert!(!c.packets.is_empty(), "{n} is empty");
+        let mut last = 0;
+        for (ts, p) in &c.packets {
+            assert!(
+                *ts >= EPOCH * 1_000_000_000 && *ts >= last,
+                "{n}: time goes back"
+            );
+            last = *ts;
+            ipv4(p);
+        }
+        caps.insert(n.clone(), c);
+    }
+    // The internet gateway maps the NAT gateway's private IP to its Elastic
+    // IP (NAT-1, IGW-2): outbound packets show both, the lambda's never.
+    let igw: Vec<_> = caps["igw-main.pcap"]
+        .packets
+        .iter()
+        .map(|(_, p)| ipv4(p))
+        .collect();
+    assert!(igw.iter().any(|(s, d, _)| *s == eip && *d == api));
+    assert!(igw.iter().any(|(s, d, _)| *s == nat_ip && *d == api));
+    assert!(igw.iter().all(|(s, _, _)| *s != lambda_ip));
+    let outbound = igw.iter().filter(|(_, d, _)| *d == api).count();
+    let from_eip = igw
+        .iter()
+        .filter(|(s, d, _)| *s == eip && *d == api)
+        .count();
+    assert_eq!(outbound, 2 * from_eip, "each outbound packet on both sides");
+    // The NAT gateway's file: the lambda's source, rewritten to its own.
+    let nat: Vec<_> = caps["nat-a.pcap"]
+        .packets
+        .iter()
+        .map(|(_, p)| ipv4(p))
+        .collect();
+    assert!(nat.iter().any(|(s, d, _)| *s == lambda_ip && *d == api));
+    assert!(nat.iter().any(|(s, d, _)| *s == nat_ip && *d == api));
+    assert!(nat.iter().all(|(s, _, _)| *s != eip));
+
+    if tshark_present() {
+        for n in &names {
+            tshark_check(&pcap_dir.join(n));
+        }
+    } else {
+        eprintln!(
+            "note: tshark is not on PATH; the captures were checked by the built-in reader only"
+        );
+    }
+}
+
+/// A small design for `run --json -`: the report on standard output.
+const SMALL: &str = r#"
+[scenario]
+name = "one instance pings another"
+duration = "2s"
+
+[[vpc]]
+id = "vpc-a"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "sub-a"
+vpc = "vpc-a"
+cidr = "10.0.0.0/24"
+az = "us-east-1a"
+
+[[security_group]]
+id = "sg-open"
+vpc = "vpc-a"
+ingress = [ { protocol = "icmp", cidr = "10.0.0.0/16" } ]
+egress = [ { protocol = "all", ports = "all", cidr = "0.0.0.0/0" } ]
+
+[[instance]]
+id = "a"
+subnet = "sub-a"
+security_groups = ["sg-open"]
+
+[[instance]]
+id = "b"
+subnet = "sub-a"
+security_groups = ["sg-open"]
+
+[[traffic]]
+id = "ping"
+from = "a"
+to = "b"
+protocol = "icmp"
+pattern = "ping"
+rate = "10/s"
+"#;
+
+#[test]
+fn run_writes_the_report_to_stdout() {
+    let tmp = Scratch::new("small");
+    let file = tmp.path("small.toml");
+    std::fs::write(&file, SMALL).unwrap();
+    let out = vpcsim(&["run", file.to_str().unwrap(), "--json", "-"]);
+    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON report");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("docs/report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&report));
+    assert_eq!(report["traffic"][0]["id"], "ping");
+    assert!(report["traffic"][0]["delivered"].as_u64().unwrap() > 0);
+    assert_eq!(report["expectations"], Value::Array(vec![]));
+    assert_eq!(report["cost"]["total_usd"], 0.0);
+    // The summary went to standard error.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("one instance pings another"));
+}
+
+#[test]
+fn a_bad_flow_log_format_is_refused_before_the_run() {
+    let tmp = Scratch::new("badfmt");
+    let file = tmp.path("small.toml");
+    std::fs::write(&file, SMALL).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--flow-logs",
+            tmp.path("f.log").to_str().unwrap(),
+            "--flow-log-format",
+            "${version} ${no-such-field}",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-field"));
+    // Nothing half-written is left behind.
+    let left: Vec<_> = std::fs::read_dir(&tmp.0).unwrap().collect();
+    assert_eq!(left.len(), 1, "only the scenario file remains");
+}
+
+#[test]
+fn graph_is_dot_and_deterministic() {
+    let file = repo().join("scenarios/lambda-private-nat.toml");
+    let a = vpcsim(&["graph", file.to_str().unwrap()]).stdout;
+    let b = vpcsim(&["graph", file.to_str().unwrap()]).stdout;
+    assert_eq!(a, b);
+    let text = String::from_utf8(a).unwrap();
+    assert!(text.starts_with("digraph \"vpcsim\" {"));
+    assert!(text.trim_end().ends_with('}'));
+    assert_eq!(text.matches('{').count(), text.matches('}').count());
+    for needle in [
+        "cluster_vpc:vpc-main",
+        "cluster_az:vpc-main:us-east-1a",
+        "cluster_subnet:private-a",
+        "\"rt:rt-private\" -> \"nat:nat-a\" [label=\"0.0.0.0/0\"]",
+        "\"igw:igw-main\"",
+        "\"vpce:vpce-s3\"",
+        "label=\"lambda-to-api\"",
+    ] {
+        assert!(text.contains(needle), "graph lacks {needle}");
+    }
+}

@@ -1,4 +1,0 @@
-//! What a run shows: metrics, the summary, the JSON report.
-
-pub mod metrics;
-pub mod summary;

@@ -314,6 +314,12 @@ impl NatTable {
         Ok((inside, inside_port))
     }
 
+    /// Bytes per mapping in the tables (its entry in the outbound map and
+    /// in the inbound map, without the maps' slack or the per-destination
+    /// counters).
+    pub const MAPPING_BYTES: usize =
+        std::mem::size_of::<(u128, Mapping)>() + std::mem::size_of::<(u128, (u32, u16))>();
+
     /// Ports in use towards the busiest destination.
     pub fn max_ports_per_destination(&self) -> u32 {
         self.dests.values().map(|d| d.in_use).max().unwrap_or(0)

@@ -6,6 +6,7 @@
 //! CIDRs, AWS's rules) is the model's work, in `crate::model`.
 
 pub mod diag;
+pub mod print;
 pub mod raw;
 pub mod reader;
 

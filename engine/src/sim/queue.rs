@@ -6,16 +6,21 @@
 //! `docs/determinism.md`). Scheduling in the past is refused. Cancellation is
 //! lazy: a cancelled event stays queued and is skipped when it comes up.
 //!
-//! The queue is a timing wheel with exact order. Time is cut into slots of
-//! 2^[`SLOT_BITS`] ns (16.4 us). The events of the current slot wait in a
-//! small binary heap (`front`); those of the next [`WHEEL`] - 1 slots
-//! (16.8 ms: past the longest link delay) in unordered buckets, one per
-//! slot, with a bitmap of the buckets in use; later ones (timers) in a
-//! second binary heap (`far`). When the current slot runs out, the next
-//! bucket in use becomes the current slot (heapified in place), and the
-//! events of `far` that the wheel now reaches move onto it. A link delay
-//! thus costs a bucket push and a share of a small heap, and only timers pay
-//! for a large heap; `docs/performance.md` has the measurements.
+//! The queue is a two-level timing wheel with exact order. Time is cut into
+//! fine slots of 2^[`SLOT_BITS`] ns (16.4 us), grouped by 1,024 into coarse
+//! slots (16.8 ms). The events of the current fine slot wait in a small
+//! binary heap (`front`); those of the rest of the current coarse slot and
+//! of the next one in unordered buckets, one per fine slot (the fine wheel,
+//! which thus reaches at least 16.8 ms ahead: past the longest link delay);
+//! those of the next [`COARSE`] coarse slots (17 s: timers) in unordered
+//! buckets, one per coarse slot; later ones in a binary heap (`far`). A
+//! bitmap on each wheel marks the buckets in use. When the current fine slot
+//! runs out, the next fine bucket in use is heapified in place and becomes
+//! the current slot; when that enters a new coarse slot, the coarse bucket
+//! that the fine wheel now reaches is spread onto it, and the events of
+//! `far` that the coarse wheel now reaches move onto that. A link delay
+//! thus costs a bucket push and a share of a small heap, a timer a bucket
+//! push and one move; `docs/performance.md` has the measurements.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -24,11 +29,14 @@ use rustc_hash::FxHashSet;
 
 use crate::units::Nanos;
 
-/// Width of a slot: 2^14 ns = 16.4 us.
+/// Width of a fine slot: 2^14 ns = 16.4 us.
 pub const SLOT_BITS: u32 = 14;
-/// Slots on the wheel, the current one included.
-pub const WHEEL: usize = 1024;
-const WORDS: usize = WHEEL / 64;
+/// Fine slots per coarse slot: 2^10 (a coarse slot is 16.8 ms).
+pub const COARSE_BITS: u32 = 10;
+/// Buckets of the fine wheel: two coarse slots' worth.
+pub const FINE: usize = 2 << COARSE_BITS;
+/// Buckets of the coarse wheel: 1,024 coarse slots, 17.2 s.
+pub const COARSE: usize = 1024;
 
 /// An event taken from the queue.
 #[derive(Debug)]
@@ -45,6 +53,13 @@ struct Entry {
     at: u64,
     seq: u64,
     slot: u32,
+}
+
+impl Entry {
+    #[inline]
+    fn fine(&self) -> u64 {
+        self.at >> SLOT_BITS
+    }
 }
 
 impl PartialOrd for Entry {
@@ -80,19 +95,81 @@ impl std::fmt::Display for PastEvent {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct EventId(pub u64);
 
+/// Unordered buckets in a ring, with a bitmap of those in use.
+#[derive(Debug)]
+struct Wheel {
+    buckets: Vec<Vec<Entry>>,
+    used: Vec<u64>,
+}
+
+impl Wheel {
+    fn new(n: usize) -> Wheel {
+        Wheel {
+            buckets: (0..n).map(|_| Vec::new()).collect(),
+            used: vec![0; n / 64],
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, i: usize, e: Entry) {
+        self.buckets[i].push(e);
+        self.used[i / 64] |= 1 << (i % 64);
+    }
+
+    #[inline]
+    fn in_use(&self, i: usize) -> bool {
+        self.used[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// Empties bucket `i` into `v` (which must be empty), keeping both
+    /// buffers.
+    #[inline]
+    fn take(&mut self, i: usize, v: &mut Vec<Entry>) {
+        self.used[i / 64] &= !(1 << (i % 64));
+        std::mem::swap(v, &mut self.buckets[i]);
+    }
+
+    /// The first bucket in use from `start` on, going round once.
+    fn next_used(&self, start: usize) -> Option<usize> {
+        let words = self.used.len();
+        let (w0, b0) = (start / 64, start % 64);
+        let first = self.used[w0] & (u64::MAX << b0);
+        if first != 0 {
+            return Some(w0 * 64 + first.trailing_zeros() as usize);
+        }
+        // Whole words after it, then the bits of its word before `start`.
+        for k in 1..=words {
+            let w = (w0 + k) % words;
+            let bits = if k == words {
+                self.used[w] & !(u64::MAX << b0)
+            } else {
+                self.used[w]
+            };
+            if bits != 0 {
+                return Some(w * 64 + bits.trailing_zeros() as usize);
+            }
+        }
+        None
+    }
+}
+
 #[derive(Debug)]
 pub struct Queue<K> {
-    /// Events of slots up to `cur`; empty only when the queue is.
+    /// Events of fine slots up to `cur`; empty only when the queue is.
     front: BinaryHeap<Entry>,
-    /// Events of slots `cur + 1 .. cur + WHEEL`, at `slot % WHEEL`.
-    wheel: Vec<Vec<Entry>>,
-    /// Buckets of `wheel` that hold events.
-    used: [u64; WORDS],
-    /// Events of slots from `cur + WHEEL` on.
+    /// Events of fine slots after `cur` in its coarse slot and the next,
+    /// at `slot % FINE`.
+    fine: Wheel,
+    /// Events of the [`COARSE`] coarse slots after those, at
+    /// `coarse slot % COARSE`.
+    coarse: Wheel,
+    /// Later events.
     far: BinaryHeap<Entry>,
-    /// The current slot.
+    /// The current fine slot.
     cur: u64,
     len: usize,
+    /// A spare buffer for moving buckets.
+    spare: Vec<Entry>,
     slots: Vec<Option<K>>,
     free: Vec<u32>,
     seq: u64,
@@ -104,11 +181,12 @@ impl<K> Default for Queue<K> {
     fn default() -> Self {
         Queue {
             front: BinaryHeap::new(),
-            wheel: (0..WHEEL).map(|_| Vec::new()).collect(),
-            used: [0; WORDS],
+            fine: Wheel::new(FINE),
+            coarse: Wheel::new(COARSE),
             far: BinaryHeap::new(),
             cur: 0,
             len: 0,
+            spare: Vec::new(),
             slots: Vec::new(),
             free: Vec::new(),
             seq: 0,
@@ -163,7 +241,7 @@ impl<K> Queue<K> {
             // Nothing else is queued: the event's slot becomes the current
             // one (never earlier than the current time's, so no later
             // event goes before it).
-            self.cur = self.cur.max(e.at >> SLOT_BITS);
+            self.cur = self.cur.max(e.fine());
             self.front.push(e);
         } else {
             self.place(e);
@@ -173,13 +251,14 @@ impl<K> Queue<K> {
 
     #[inline]
     fn place(&mut self, e: Entry) {
-        let s = e.at >> SLOT_BITS;
+        let s = e.fine();
+        let (c, k) = (s >> COARSE_BITS, self.cur >> COARSE_BITS);
         if s <= self.cur {
             self.front.push(e);
-        } else if s < self.cur + WHEEL as u64 {
-            let i = (s as usize) % WHEEL;
-            self.wheel[i].push(e);
-            self.used[i / 64] |= 1 << (i % 64);
+        } else if c <= k + 1 {
+            self.fine.push((s as usize) % FINE, e);
+        } else if c < k + 2 + COARSE as u64 {
+            self.coarse.push((c as usize) % COARSE, e);
         } else {
             self.far.push(e);
         }
@@ -189,33 +268,38 @@ impl<K> Queue<K> {
         self.cancelled.insert(id.0);
     }
 
-    /// The next bucket in use after the current slot's, if any.
-    fn next_used(&self) -> Option<usize> {
-        let start = (self.cur as usize + 1) % WHEEL;
-        let (w0, b0) = (start / 64, start % 64);
-        let first = self.used[w0] & (u64::MAX << b0);
-        if first != 0 {
-            return Some(w0 * 64 + first.trailing_zeros() as usize);
+    /// Makes `cur` the current fine slot (not before the old one), moving
+    /// the coarse buckets and the events of `far` that the wheels now reach.
+    fn rebase(&mut self, cur: u64) {
+        let old_k = self.cur >> COARSE_BITS;
+        self.cur = cur;
+        let k = cur >> COARSE_BITS;
+        if k == old_k {
+            return;
         }
-        // Whole words after it, then the bits of its word before `start`.
-        for k in 1..=WORDS {
-            let w = (w0 + k) % WORDS;
-            let bits = if k == WORDS {
-                self.used[w] & !(u64::MAX << b0)
-            } else {
-                self.used[w]
-            };
-            if bits != 0 {
-                return Some(w * 64 + bits.trailing_zeros() as usize);
+        // Coarse slots old_k + 2 ..= k + 1 now belong to the fine wheel (or
+        // are the current slot); only those the coarse wheel held can have
+        // events.
+        let last = (k + 1).min(old_k + 1 + COARSE as u64);
+        for c in old_k + 2..=last {
+            let i = (c as usize) % COARSE;
+            if self.coarse.in_use(i) {
+                let mut v = std::mem::take(&mut self.spare);
+                self.coarse.take(i, &mut v);
+                for e in v.drain(..) {
+                    self.place(e);
+                }
+                self.spare = v;
             }
         }
-        None
-    }
-
-    /// The slot whose events bucket `i` holds.
-    fn slot_of_bucket(&self, i: usize) -> u64 {
-        let s = self.cur - self.cur % WHEEL as u64 + i as u64;
-        if s <= self.cur { s + WHEEL as u64 } else { s }
+        let horizon = k + 2 + COARSE as u64;
+        while let Some(&e) = self.far.peek() {
+            if e.fine() >> COARSE_BITS >= horizon {
+                break;
+            }
+            self.far.pop();
+            self.place(e);
+        }
     }
 
     /// Makes the next slot with events the current one (its bucket becomes
@@ -223,30 +307,44 @@ impl<K> Queue<K> {
     /// runs out, so that `front` is empty only when the queue is, and its
     /// top is always the earliest event.
     fn advance(&mut self) -> bool {
-        debug_assert!(self.front.is_empty());
-        let next = match self.next_used() {
-            Some(i) => self.slot_of_bucket(i),
-            None => match self.far.peek() {
-                Some(e) => e.at >> SLOT_BITS,
-                None => return false,
-            },
-        };
-        self.cur = next;
-        let i = (next as usize) % WHEEL;
-        if self.used[i / 64] & (1 << (i % 64)) != 0 {
-            self.used[i / 64] &= !(1 << (i % 64));
-            // Swap the buffers, so that neither side allocates again.
-            let mut v = std::mem::take(&mut self.front).into_vec();
-            std::mem::swap(&mut v, &mut self.wheel[i]);
-            self.front = BinaryHeap::from(v);
-        }
-        let horizon = self.cur + WHEEL as u64;
-        while let Some(&e) = self.far.peek() {
-            if e.at >> SLOT_BITS >= horizon {
-                break;
+        while self.front.is_empty() {
+            let start = (self.cur as usize + 1) % FINE;
+            if let Some(i) = self.fine.next_used(start) {
+                // Fine buckets hold slots cur + 1 .. cur + FINE - 1.
+                let base = self.cur - self.cur % FINE as u64 + i as u64;
+                let s = if base <= self.cur {
+                    base + FINE as u64
+                } else {
+                    base
+                };
+                self.rebase(s);
+                let mut v = std::mem::take(&mut self.front).into_vec();
+                self.fine.take(i, &mut v);
+                self.front = BinaryHeap::from(v);
+                continue;
             }
-            self.far.pop();
-            self.place(e);
+            let k = self.cur >> COARSE_BITS;
+            let start = ((k + 2) as usize) % COARSE;
+            if let Some(i) = self.coarse.next_used(start) {
+                // Coarse buckets hold coarse slots k + 2 .. k + 1 + COARSE.
+                let base = (k + 2) - (k + 2) % COARSE as u64 + i as u64;
+                let c = if base < k + 2 {
+                    base + COARSE as u64
+                } else {
+                    base
+                };
+                // Its first fine slot: the bucket spreads onto the fine
+                // wheel (and `front`), and the loop finds the earliest.
+                self.rebase(c << COARSE_BITS);
+                continue;
+            }
+            match self.far.peek() {
+                Some(e) => {
+                    let s = e.fine();
+                    self.rebase(s);
+                }
+                None => return false,
+            }
         }
         true
     }
@@ -284,7 +382,10 @@ mod tests {
     use super::*;
 
     const SLOT: u64 = 1 << SLOT_BITS;
-    const SPAN: u64 = SLOT * WHEEL as u64;
+    /// A coarse slot: past the fine wheel's reach from its start.
+    const SPAN: u64 = SLOT << COARSE_BITS;
+    /// The coarse wheel's reach: beyond it, `far`.
+    const FAR: u64 = SPAN * COARSE as u64;
 
     #[test]
     fn earliest_first_and_ties_in_scheduling_order() {
@@ -360,6 +461,33 @@ mod tests {
     }
 
     #[test]
+    fn every_tier_in_order_across_coarse_boundaries() {
+        let mut q = Queue::new();
+        // Fine, coarse and far events, some on coarse slot boundaries,
+        // pushed in an order unrelated to their times.
+        let times = [
+            3 * FAR + 5,
+            2 * SPAN,
+            2 * SPAN - 1,
+            FAR,
+            5,
+            SPAN + 1,
+            7 * SPAN + 3 * SLOT,
+            FAR + 2 * SPAN,
+            3 * FAR + 5,
+            0,
+        ];
+        for (i, &t) in times.iter().enumerate() {
+            q.push(Nanos(t), i).unwrap();
+        }
+        let mut want: Vec<(u64, usize)> = times.iter().copied().zip(0..).collect();
+        want.sort();
+        let got: Vec<_> = std::iter::from_fn(|| q.pop().map(|e| (e.at.0, e.kind))).collect();
+        assert_eq!(got, want);
+        assert!(q.is_empty());
+    }
+
+    #[test]
     fn cancelled_events_do_not_run() {
         let mut q = Queue::new();
         let a = q.push(Nanos(5), "a").unwrap();
@@ -374,20 +502,22 @@ mod tests {
         let mut q = Queue::new();
         let now_slot = q.push(Nanos(1), "front").unwrap();
         let wheel = q.push(Nanos(3 * SLOT), "wheel").unwrap();
-        let far = q.push(Nanos(2 * SPAN), "far").unwrap();
+        let coarse = q.push(Nanos(2 * SPAN), "coarse").unwrap();
+        let far = q.push(Nanos(2 * FAR), "far").unwrap();
         q.push(Nanos(2), "x").unwrap();
         q.push(Nanos(3 * SLOT), "y").unwrap();
         q.push(Nanos(2 * SPAN), "z").unwrap();
-        for id in [now_slot, wheel, far] {
+        q.push(Nanos(2 * FAR), "w").unwrap();
+        for id in [now_slot, wheel, coarse, far] {
             q.cancel(id);
         }
-        assert_eq!(q.len(), 6);
+        assert_eq!(q.len(), 8);
         let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|e| e.kind)).collect();
-        assert_eq!(order, vec!["x", "y", "z"]);
+        assert_eq!(order, vec!["x", "y", "z", "w"]);
         assert!(q.is_empty());
         // A cancelled event does not move the current time.
         let mut q = Queue::new();
-        let late = q.push(Nanos(10 * SPAN), 1).unwrap();
+        let late = q.push(Nanos(10 * FAR), 1).unwrap();
         q.cancel(late);
         assert!(q.pop().is_none());
         assert_eq!(q.now(), Nanos::ZERO);
@@ -411,12 +541,15 @@ mod tests {
             let pushes = next() % 3;
             for _ in 0..pushes {
                 let now = q.now().0;
-                let delay = match next() % 6 {
+                let delay = match next() % 9 {
                     0 => 0,
                     1 => next() % SLOT,
                     2 => next() % SPAN,
                     3 => SPAN - SLOT + next() % (2 * SLOT),
                     4 => next() % (40 * SPAN),
+                    5 => next() % (2 * FAR),
+                    6 => FAR - SPAN + next() % (2 * SPAN),
+                    7 => next() % (5 * FAR),
                     _ => 3 * SLOT,
                 };
                 let id = q.push(Nanos(now + delay), round).unwrap();

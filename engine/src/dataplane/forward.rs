@@ -179,57 +179,62 @@ impl<T: Trace> Cx<'_, T> {
             );
         }
         if !matches!(eni.owner, EniOwner::Nat(_)) {
-            if self.st.conntrack.hit(e, &p, true, self.now) {
-                self.forward(who, Rule::Tracked, p);
-            } else {
-                let groups = &self.st.eni_sgs[e.idx()];
-                let m = security_group::evaluate(
-                    &self.st.sgs,
-                    groups,
-                    Direction::Egress,
-                    &p,
-                    u32::from(p.dst),
-                    &self.st.members,
-                    &self.st.prefix_lists,
-                );
-                let Some(m) = m else {
-                    return self.drop(
-                        who,
-                        Rule::SgNoMatch { ingress: false },
-                        p,
-                        DropReason::SgEgressDenied,
-                    );
-                };
-                // SG-4a: flows through a NAT gateway or to an interface
-                // endpoint are always tracked.
-                let forced = self.via_tracked_hop(eni.subnet, &p);
-                // SG-4: untracked when this packet opens such a flow, or
-                // answers one opened the other way.
-                let untracked =
-                    security_group::untracked(&self.st.sgs, groups, &m, Direction::Egress, p.proto)
-                        || security_group::answers_untracked(
-                            &self.st.sgs,
-                            groups,
-                            Direction::Egress,
-                            &p,
-                            &self.st.members,
-                            &self.st.prefix_lists,
-                        );
-                if forced || !untracked {
-                    self.st.conntrack.track(e, &p, true, self.now);
-                }
-                self.forward(
+            // SG-4a: flows through a NAT gateway or to an interface endpoint
+            // are always tracked.
+            let subnet = eni.subnet;
+            let always = |cx: &Self| cx.via_tracked_hop(subnet, &p);
+            let Some(rule) = self.security_groups(e, Direction::Egress, &p, always) else {
+                return self.drop(
                     who,
-                    Rule::Sg {
-                        group: m.group,
-                        ingress: false,
-                        index: m.rule,
-                    },
+                    Rule::SgNoMatch { ingress: false },
                     p,
+                    DropReason::SgEgressDenied,
                 );
-            }
+            };
+            self.forward(who, rule, p);
         }
         self.route(eni.subnet, p)
+    }
+
+    /// The security groups of ENI `e` for a packet going `dir` (SG-1..SG-4):
+    /// the rule that lets it pass (its tracked flow, or an allowing rule), or
+    /// `None`. A newly allowed flow is tracked unless it is untracked (SG-4)
+    /// and `always_tracked` does not say otherwise (SG-4a).
+    fn security_groups(
+        &mut self,
+        e: EniId,
+        dir: Direction,
+        p: &FlowView,
+        always_tracked: impl FnOnce(&Self) -> bool,
+    ) -> Option<Rule> {
+        let outbound = dir == Direction::Egress;
+        if self.st.conntrack.hit(e, p, outbound, self.now) {
+            return Some(Rule::Tracked);
+        }
+        let peer = u32::from(if outbound { p.dst } else { p.src });
+        let st = &*self.st;
+        let groups = &st.eni_sgs[e.idx()];
+        let m =
+            security_group::evaluate(&st.sgs, groups, dir, p, peer, &st.members, &st.prefix_lists)?;
+        // SG-4: untracked when this packet opens such a flow, or answers one
+        // opened the other way.
+        let untracked = security_group::untracked(&st.sgs, groups, &m, dir, p.proto)
+            || security_group::answers_untracked(
+                &st.sgs,
+                groups,
+                dir,
+                p,
+                &st.members,
+                &st.prefix_lists,
+            );
+        if always_tracked(self) || !untracked {
+            self.st.conntrack.track(e, p, outbound, self.now);
+        }
+        Some(Rule::Sg {
+            group: m.group,
+            ingress: !outbound,
+            index: m.rule,
+        })
     }
 
     /// Whether the packet's path goes through a NAT gateway or ends at an
@@ -416,46 +421,15 @@ impl<T: Trace> Cx<'_, T> {
                 DropReason::SourceDestCheck,
             );
         }
-        let rule = if self.st.conntrack.hit(x, &p, false, self.now) {
-            Rule::Tracked
-        } else {
-            let groups = &self.st.eni_sgs[x.idx()];
-            let m = security_group::evaluate(
-                &self.st.sgs,
-                groups,
-                Direction::Ingress,
-                &p,
-                u32::from(p.src),
-                &self.st.members,
-                &self.st.prefix_lists,
+        // SG-4a: an interface endpoint tracks every flow.
+        let always = matches!(eni.owner, EniOwner::Endpoint(_));
+        let Some(rule) = self.security_groups(x, Direction::Ingress, &p, |_| always) else {
+            return self.drop(
+                who,
+                Rule::SgNoMatch { ingress: true },
+                p,
+                DropReason::SgIngressDenied,
             );
-            let Some(m) = m else {
-                return self.drop(
-                    who,
-                    Rule::SgNoMatch { ingress: true },
-                    p,
-                    DropReason::SgIngressDenied,
-                );
-            };
-            let always = matches!(eni.owner, EniOwner::Endpoint(_));
-            let untracked =
-                security_group::untracked(&self.st.sgs, groups, &m, Direction::Ingress, p.proto)
-                    || security_group::answers_untracked(
-                        &self.st.sgs,
-                        groups,
-                        Direction::Ingress,
-                        &p,
-                        &self.st.members,
-                        &self.st.prefix_lists,
-                    );
-            if always || !untracked {
-                self.st.conntrack.track(x, &p, false, self.now);
-            }
-            Rule::Sg {
-                group: m.group,
-                ingress: true,
-                index: m.rule,
-            }
         };
         match eni.owner {
             EniOwner::Instance(i) if p.dst == eni.ip => {

@@ -7,6 +7,11 @@
 //! (connection tracking and NAT), [`hop`] (whole hops through the data
 //! plane), [`events`] (the event queue) and [`e2e`] (whole runs).
 
+/// The same allocator as the `vpcsim` binary, so that benchmarks measure
+/// what a run does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod e2e;
 pub mod events;
 pub mod flows;

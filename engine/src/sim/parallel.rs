@@ -12,7 +12,9 @@
 
 use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, Sender, unbounded};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
 
 use super::partition::Partition;
 use super::{Kind, Recorder, RunOptions, Sim};
@@ -66,8 +68,33 @@ fn window(sims: &mut [Sim], until: Nanos) -> Vec<Msg> {
     out
 }
 
+/// Receives the next message, spinning for a while before sleeping. Windows
+/// are short (one lookahead of virtual time, often 100 us of work or less),
+/// and waking a sleeping thread costs a good part of that; a thread that
+/// waits longer than [`SPIN`] sleeps, so an overloaded machine is not
+/// burdened by spinning threads.
+fn wait<T>(rx: &Receiver<T>) -> Option<T> {
+    let start = Instant::now();
+    let mut tries = 0u32;
+    loop {
+        match rx.try_recv() {
+            Ok(v) => return Some(v),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => {}
+        }
+        tries = tries.wrapping_add(1);
+        if tries % 64 == 0 && start.elapsed() > SPIN {
+            return rx.recv().ok();
+        }
+        std::hint::spin_loop();
+    }
+}
+
+/// How long a thread waiting for the next window spins before it sleeps.
+const SPIN: Duration = Duration::from_micros(200);
+
 fn worker(mut sims: Vec<Sim>, rx: Receiver<Command>, tx: Sender<Reply>) {
-    while let Ok(cmd) = rx.recv() {
+    while let Some(cmd) = wait(&rx) {
         match cmd {
             Command::Window(until, msgs) => {
                 inject(&mut sims, msgs);
@@ -154,7 +181,7 @@ pub fn run(
                     next[s.lp as usize] = s.q.peek_time();
                 }
                 for (_, rx) in &links {
-                    if let Ok(Reply::Done(out, times)) = rx.recv() {
+                    if let Some(Reply::Done(out, times)) = wait(rx) {
                         all.extend(out);
                         for (lp, t) in times {
                             next[lp as usize] = t;

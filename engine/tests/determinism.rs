@@ -1,6 +1,7 @@
-//! The same scenario and seed give byte-identical reports whatever the
+//! The same scenario and seed give byte-identical outputs whatever the
 //! number of worker threads (docs/scenario-format.md, `--threads N`): the
-//! summary text and the outcomes of `check`, for 1, 2 and 4 threads, on
+//! summary text, the outcomes of `check`, the JSON report, the flow logs
+//! (every field) and every pcap file, for 1, 2 and 4 threads, on
 //! every shipped scenario and on generated ones (two peered VPCs and an
 //! internet host, so that several logical processes exchange packets).
 //!
@@ -8,8 +9,10 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use proptest::prelude::*;
 use vpcsim::model::{self, Design};
@@ -20,41 +23,101 @@ use vpcsim::sim::partition::Partition;
 
 const THREADS: [usize; 3] = [1, 2, 4];
 
-/// The summary (with its cost estimate, as `vpcsim run` prints it) and the
-/// check outcomes of a run.
-fn reports(design: &Arc<Design>, threads: usize) -> (String, String) {
-    let (attached, recorders) =
-        outputs::attach(design, &outputs::Options::default()).expect("no files to write");
-    let count = Partition::new(design).count;
+/// Everything a run shows: the summary (with its cost estimate, as
+/// `vpcsim run` prints it), the check outcomes, and every file it writes
+/// (the JSON report, the flow logs, the pcap captures), by name.
+fn reports(design: &Arc<Design>, threads: usize) -> BTreeMap<String, Vec<u8>> {
+    let dir = std::env::temp_dir().join(format!(
+        "vpcsim-determinism-{}-{}-{threads}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let opts = outputs::Options {
+        json: Some(dir.join("report.json")),
+        flow_logs: Some(dir.join("flow.log")),
+        flow_log_interval: "60s".to_string(),
+        flow_log_format: Some(ALL_FIELDS.to_string()),
+        pcap: Some(dir.join("pcap")),
+    };
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let (attached, recorders) = outputs::attach(design, &opts).expect("files can be written");
     let out = parallel::run(
         Arc::clone(design),
         &RunOptions {
             seed: None,
             threads,
         },
-        &|lp| recorders.for_lp(lp, count),
+        &|lp| recorders.for_lp(lp),
         &mut |_, _| {},
     );
     let cost = attached.estimate(&out);
+    let outcomes = check::evaluate(&out.net, &out.metrics);
+    attached
+        .finish(&out, Some(&outcomes))
+        .expect("the files are written");
+    let mut all = BTreeMap::new();
     let text = summary::render(&out.net, &out.metrics, out.seed, Some(&cost), false);
-    let checks = format!("{:#?}", check::evaluate(&out.net, &out.metrics));
-    (text, checks)
+    all.insert("summary".to_string(), text.into_bytes());
+    all.insert("check".to_string(), format!("{outcomes:#?}").into_bytes());
+    read_tree(&dir, &dir, &mut all);
+    let _ = std::fs::remove_dir_all(&dir);
+    all
+}
+
+/// Every field of every flow log version, so that all of them are compared.
+const ALL_FIELDS: &str = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${vpc-id} ${subnet-id} ${instance-id} ${tcp-flags} ${type} ${pkt-srcaddr} ${pkt-dstaddr} ${region} ${az-id} ${sublocation-type} ${sublocation-id} ${pkt-src-aws-service} ${pkt-dst-aws-service} ${flow-direction} ${traffic-path}";
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn read_tree(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            read_tree(root, &p, out);
+        } else {
+            let name = p.strip_prefix(root).unwrap_or(&p).display().to_string();
+            let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            out.insert(name, bytes);
+        }
+    }
 }
 
 /// Runs with every thread count and returns the first difference, if any.
 fn difference(name: &str, design: &Arc<Design>) -> Option<String> {
-    let (base_text, base_checks) = reports(design, THREADS[0]);
+    let base = reports(design, THREADS[0]);
     for &n in &THREADS[1..] {
-        let (text, checks) = reports(design, n);
-        if text != base_text {
+        let other = reports(design, n);
+        let names: Vec<&String> = base.keys().collect();
+        if names != other.keys().collect::<Vec<_>>() {
             return Some(format!(
-                "{name}: the summary with {n} threads differs from 1 thread\n--- 1 ---\n{base_text}\n--- {n} ---\n{text}"
+                "{name}: {n} threads write other files than 1 thread: {names:?} and {:?}",
+                other.keys().collect::<Vec<_>>()
             ));
         }
-        if checks != base_checks {
-            return Some(format!(
-                "{name}: the check outcomes with {n} threads differ from 1 thread\n--- 1 ---\n{base_checks}\n--- {n} ---\n{checks}"
-            ));
+        for (file, bytes) in &base {
+            let theirs = &other[file];
+            if bytes != theirs {
+                let at = bytes
+                    .iter()
+                    .zip(theirs.iter())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(bytes.len().min(theirs.len()));
+                let show = |b: &[u8]| {
+                    String::from_utf8_lossy(&b[at.saturating_sub(200)..b.len().min(at + 200)])
+                        .into_owned()
+                };
+                return Some(format!(
+                    "{name}: {file} with {n} threads differs from 1 thread at byte {at} ({} and {} bytes)\n--- 1 ---\n{}\n--- {n} ---\n{}",
+                    bytes.len(),
+                    theirs.len(),
+                    show(bytes),
+                    show(theirs)
+                ));
+            }
         }
     }
     None

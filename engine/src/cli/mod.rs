@@ -294,23 +294,15 @@ fn simulate(
 > {
     let design = std::sync::Arc::new(design);
     let (attached, recorders) = crate::report::outputs::attach(&design, &outputs(opts))?;
-    // Files that interleave packets of several LPs are written from one
-    // thread, in LP order, so they read the same for every `--threads`.
-    let threads = if recorders.sequential() {
-        1
-    } else {
-        threads(opts)
-    };
     let run = crate::sim::RunOptions {
         seed: opts.seed,
-        threads,
+        threads: threads(opts),
     };
     let mut progress = Progress::new(design.duration, opts.quiet);
-    let count = crate::sim::partition::Partition::new(&design).count;
     let out = crate::sim::parallel::run(
         design,
         &run,
-        &|lp| recorders.for_lp(lp, count),
+        &|lp| recorders.for_lp(lp),
         &mut |now, events| progress.update(now, events),
     );
     progress.done();

@@ -30,6 +30,7 @@ use ipnet::Ipv4Net;
 use rustc_hash::FxHashMap;
 
 use super::EPOCH_UNIX_SECS;
+use super::gather::Gather;
 use super::observe::{self, Obs, Stash};
 use super::outfile::Spool;
 use crate::dataplane::{Loc, Step};
@@ -186,34 +187,92 @@ struct Agg {
     path: u8,
 }
 
-/// Flow log records into one file.
-pub struct FlowLogs {
-    d: Arc<Design>,
+/// A record as an LP hands it over: (interval, its ENI's place in the
+/// file's order, the line).
+type Line = (u64, u32, String);
+
+/// What every LP's recorder of one flow log file shares.
+struct Setup {
     fields: Vec<Field>,
     version: u8,
     interval: u64,
-    out: Option<Spool>,
-    error: Option<String>,
-    stash: Stash,
-    current: u64,
-    flows: FxHashMap<Key, Agg>,
-    /// ENIs in a VPC, by interface id.
+    /// Logged ENIs by interface id: the order of records in an interval.
     order: Vec<EniId>,
     deleted: Vec<Option<Nanos>>,
     service_ips: FxHashMap<u32, &'static str>,
     service_nets: Vec<(Ipv4Net, &'static str)>,
-    status: Status,
-    records: u64,
 }
 
-impl FlowLogs {
-    /// Starts the file at `path`; `fields` in the order they are written.
+/// The file, written a window at a time once every LP has handed its part
+/// (see [`super::gather`]).
+struct Sink {
+    out: Option<Spool>,
+    error: Option<String>,
+    records: u64,
+    gather: Gather<Vec<Line>>,
+    status: Status,
+}
+
+impl Sink {
+    /// Writes the records of a complete window: by interval, then ENI,
+    /// then as the ENI's LP ordered them.
+    fn write(
+        out: &mut Option<Spool>,
+        error: &mut Option<String>,
+        records: &mut u64,
+        parts: Vec<Vec<Line>>,
+    ) {
+        let mut all: Vec<Line> = parts.into_iter().flatten().collect();
+        all.sort_by_key(|l| (l.0, l.1));
+        for (_, _, line) in all {
+            let Some(o) = out.as_mut() else { return };
+            let r = o.push(line.as_bytes()).and_then(|_| o.push(b"\n"));
+            if let Err(e) = r {
+                *error = Some(format!("{}: {e}", o.dest().display()));
+                *out = None;
+                return;
+            }
+            *records += 1;
+        }
+    }
+
+    fn finish(&mut self) {
+        let result = match (self.error.take(), self.out.take()) {
+            (Some(e), _) => Err(e),
+            (None, Some(out)) => {
+                let path = out.dest().to_path_buf();
+                out.commit()
+                    .map(|_| Written {
+                        path: path.clone(),
+                        records: self.records,
+                    })
+                    .map_err(|e| format!("{}: {e}", path.display()))
+            }
+            (None, None) => Err("flow logs were already written".to_string()),
+        };
+        if let Ok(mut s) = self.status.lock() {
+            *s = Some(result);
+        }
+    }
+}
+
+/// One flow log file of a run, written by a recorder in each LP.
+pub struct FlowLogFile {
+    d: Arc<Design>,
+    setup: Arc<Setup>,
+    sink: Arc<Mutex<Sink>>,
+}
+
+impl FlowLogFile {
+    /// Starts the file at `path` for a run of `lps` LPs; `fields` in the
+    /// order they are written.
     pub fn create(
         d: Arc<Design>,
         path: &Path,
         interval: Nanos,
         fields: Vec<Field>,
-    ) -> std::io::Result<(FlowLogs, Status)> {
+        lps: u32,
+    ) -> std::io::Result<(FlowLogFile, Status)> {
         let out = Spool::create(path)?;
         let mut order: Vec<EniId> = (0..d.enis.len())
             .map(EniId::from_idx)
@@ -238,80 +297,132 @@ impl FlowLogs {
         }
         let version = fields.iter().map(|f| field_version(*f)).max().unwrap_or(2);
         let status: Status = Arc::new(Mutex::new(None));
-        let deleted = super::eni_deleted_at(&d);
+        let setup = Setup {
+            fields,
+            version,
+            interval: interval.0.max(1),
+            order,
+            deleted: super::eni_deleted_at(&d),
+            service_ips,
+            service_nets,
+        };
+        let sink = Sink {
+            out: Some(out),
+            error: None,
+            records: 0,
+            gather: Gather::new(lps),
+            status: Arc::clone(&status),
+        };
         Ok((
-            FlowLogs {
-                fields,
-                version,
-                interval: interval.0.max(1),
-                out: Some(out),
-                error: None,
-                stash: Stash::default(),
-                current: 0,
-                flows: FxHashMap::default(),
-                order,
-                deleted,
-                service_ips,
-                service_nets,
-                status: Arc::clone(&status),
-                records: 0,
+            FlowLogFile {
                 d,
+                setup: Arc::new(setup),
+                sink: Arc::new(Mutex::new(sink)),
             },
             status,
         ))
     }
 
-    fn write_line(&mut self, line: &str) {
-        if let Some(out) = &mut self.out {
-            let r = out.push(line.as_bytes()).and_then(|_| out.push(b"\n"));
-            if let Err(e) = r {
-                self.error = Some(format!("{}: {e}", out.dest().display()));
-                self.out = None;
-            } else {
-                self.records += 1;
-            }
+    /// The recorder of LP `lp`, which writes NODATA records for the ENIs
+    /// that `owns` says are its own.
+    pub fn recorder(&self, lp: u32, owns: impl Fn(EniId) -> bool) -> FlowLogs {
+        let own = self.setup.order.iter().map(|e| owns(*e)).collect();
+        FlowLogs {
+            d: Arc::clone(&self.d),
+            setup: Arc::clone(&self.setup),
+            sink: Arc::clone(&self.sink),
+            lp,
+            own,
+            stash: Stash::default(),
+            agg: Aggregate::default(),
+            lines: Vec::new(),
         }
     }
+}
 
-    /// Writes interval `k`, closed at `end` (ns of virtual time).
+/// The flows an LP saw in the current interval.
+#[derive(Default)]
+struct Aggregate {
+    current: u64,
+    flows: FxHashMap<Key, Agg>,
+}
+
+/// The flow log recorder of one LP.
+pub struct FlowLogs {
+    d: Arc<Design>,
+    setup: Arc<Setup>,
+    sink: Arc<Mutex<Sink>>,
+    lp: u32,
+    /// Per ENI of `setup.order`: whether it is this LP's.
+    own: Vec<bool>,
+    stash: Stash,
+    agg: Aggregate,
+    /// Records of the intervals closed in the current window.
+    lines: Vec<Line>,
+}
+
+impl FlowLogs {
+    /// Closes interval `k` at `end` (ns of virtual time).
     fn flush(&mut self, k: u64, end: u64) {
-        let start = k * self.interval;
-        let flows = std::mem::take(&mut self.flows);
+        let st = &*self.setup;
+        let d = &*self.d;
+        let start = k * st.interval;
+        let flows = std::mem::take(&mut self.agg.flows);
         let mut by_eni: FxHashMap<u32, Vec<(Key, Agg)>> = FxHashMap::default();
         for (key, agg) in flows {
             by_eni.entry(key.eni).or_default().push((key, agg));
         }
-        let order = std::mem::take(&mut self.order);
-        for &e in &order {
+        for (rank, &e) in st.order.iter().enumerate() {
             match by_eni.remove(&e.0) {
                 Some(mut recs) => {
                     recs.sort_by_key(|(k, a)| (secs_floor(a.first), secs_ceil(a.last), *k));
                     for (key, agg) in recs {
-                        let line = self.line(e, Some((&key, &agg)), start, end);
-                        self.write_line(&line);
+                        let line = st.line(d, e, Some((&key, &agg)), start, end);
+                        self.lines.push((k, rank as u32, line));
                     }
                 }
-                None => {
-                    let gone = self.deleted[e.idx()].is_some_and(|t| t.0 <= start);
+                None if self.own[rank] => {
+                    let gone = st.deleted[e.idx()].is_some_and(|t| t.0 <= start);
                     if !gone {
-                        let line = self.line(e, None, start, end);
-                        self.write_line(&line);
+                        let line = st.line(d, e, None, start, end);
+                        self.lines.push((k, rank as u32, line));
                     }
                 }
+                None => {}
             }
         }
-        self.order = order;
     }
 
+    /// Closes every interval that ends by `now`.
     fn advance(&mut self, now: Nanos) {
-        while now.0 >= (self.current + 1) * self.interval {
-            let end = (self.current + 1) * self.interval;
-            self.flush(self.current, end);
-            self.current += 1;
+        let interval = self.setup.interval;
+        while now.0 >= (self.agg.current + 1) * interval {
+            let end = (self.agg.current + 1) * interval;
+            self.flush(self.agg.current, end);
+            self.agg.current += 1;
         }
     }
 
-    fn record(&mut self, now: Nanos, obs: Obs<'_>) {
+    /// Hands the closed intervals' records to the file.
+    fn hand_over(&mut self) -> Option<std::sync::MutexGuard<'_, Sink>> {
+        let lines = std::mem::take(&mut self.lines);
+        let mut guard = self.sink.lock().ok()?;
+        let Sink {
+            out,
+            error,
+            records,
+            gather,
+            ..
+        } = &mut *guard;
+        gather.put(self.lp, lines, |parts| {
+            Sink::write(out, error, records, parts)
+        });
+        Some(guard)
+    }
+}
+
+impl Aggregate {
+    fn record(&mut self, d: &Design, now: Nanos, obs: Obs<'_>) {
         let Obs::Eni {
             eni,
             egress,
@@ -325,11 +436,11 @@ impl FlowLogs {
         let Ok(v) = packet::parse(bytes) else {
             return;
         };
-        let e = &self.d.enis[eni.idx()];
-        if e.subnet.idx() >= self.d.subnets.len() {
+        let e = &d.enis[eni.idx()];
+        if e.subnet.idx() >= d.subnets.len() {
             return;
         }
-        if unlogged(&self.d, e.vpc, v.src) || unlogged(&self.d, e.vpc, v.dst) {
+        if unlogged(d, e.vpc, v.src) || unlogged(d, e.vpc, v.dst) {
             return;
         }
         if matches!(v.proto, PROTO_UDP) && matches!((v.src_port, v.dst_port), (67, 68) | (68, 67)) {
@@ -371,7 +482,9 @@ impl FlowLogs {
             a.path = path;
         }
     }
+}
 
+impl Setup {
     fn service_of(&self, ip: u32) -> &'static str {
         if let Some(s) = self.service_ips.get(&ip) {
             return s;
@@ -383,8 +496,14 @@ impl FlowLogs {
             .map_or("-", |(_, s)| s)
     }
 
-    fn line(&self, e: EniId, rec: Option<(&Key, &Agg)>, start: u64, end: u64) -> String {
-        let d = &*self.d;
+    fn line(
+        &self,
+        d: &Design,
+        e: EniId,
+        rec: Option<(&Key, &Agg)>,
+        start: u64,
+        end: u64,
+    ) -> String {
         let eni = &d.enis[e.idx()];
         let subnet = &d.subnets[eni.subnet.idx()];
         let mut parts: Vec<String> = Vec::with_capacity(self.fields.len());
@@ -397,15 +516,13 @@ impl FlowLogs {
                 (Field::End, None) => (EPOCH_UNIX_SECS + secs_ceil(end)).to_string(),
                 (Field::LogStatus, None) => "NODATA".to_string(),
                 (_, None) => "-".to_string(),
-                (f, Some((k, a))) => self.value(*f, e, subnet, k, a),
+                (f, Some((k, a))) => self.value(d, *f, e, subnet, k, a),
             };
             parts.push(s);
         }
         parts.join(" ")
     }
-
-    fn value(&self, f: Field, e: EniId, subnet: &Subnet, k: &Key, a: &Agg) -> String {
-        let d = &*self.d;
+    fn value(&self, d: &Design, f: Field, e: EniId, subnet: &Subnet, k: &Key, a: &Agg) -> String {
         let eni = &d.enis[e.idx()];
         let ip = |x: u32| Ipv4Addr::from(x).to_string();
         match f {
@@ -465,40 +582,36 @@ impl Recorder for FlowLogs {
     }
 
     fn leave(&mut self, now: Nanos, loc: Loc, buf: &[u8], step: &Step) {
-        let stash = std::mem::take(&mut self.stash);
+        let FlowLogs { d, stash, agg, .. } = self;
         let before = stash.before(loc, buf);
-        let d = Arc::clone(&self.d);
-        observe::classify(&d, loc, before, buf, step, |o| self.record(now, o));
-        self.stash = stash;
+        observe::classify(d, loc, before, buf, step, |o| agg.record(d, now, o));
+    }
+
+    fn tick(&mut self, until: Nanos) {
+        // Every event before `until` is handled: intervals ending by then
+        // are complete.
+        self.advance(until);
+        self.hand_over();
     }
 
     fn finish(&mut self, end: Nanos) {
+        let interval = self.setup.interval;
         let mut last = if end.0 == 0 {
             0
         } else {
-            (end.0 - 1) / self.interval
+            (end.0 - 1) / interval
         };
-        last = last.max(self.current);
-        for k in self.current..=last {
-            let close = ((k + 1) * self.interval).min(end.0.max(k * self.interval));
+        last = last.max(self.agg.current);
+        for k in self.agg.current..=last {
+            let close = ((k + 1) * interval).min(end.0.max(k * interval));
             self.flush(k, close);
         }
-        self.current = last + 1;
-        let result = match (self.error.take(), self.out.take()) {
-            (Some(e), _) => Err(e),
-            (None, Some(out)) => {
-                let path = out.dest().to_path_buf();
-                out.commit()
-                    .map(|_| Written {
-                        path: path.clone(),
-                        records: self.records,
-                    })
-                    .map_err(|e| format!("{}: {e}", path.display()))
+        self.agg.current = last + 1;
+        let lp = self.lp;
+        if let Some(mut sink) = self.hand_over() {
+            if sink.gather.finish(lp) {
+                sink.finish();
             }
-            (None, None) => Err("flow logs were already written".to_string()),
-        };
-        if let Ok(mut s) = self.status.lock() {
-            *s = Some(result);
         }
     }
 }

@@ -9,6 +9,7 @@
 pub mod check;
 pub mod cost;
 pub mod flowlog;
+pub mod gather;
 pub mod graph;
 pub mod json;
 pub mod metrics;

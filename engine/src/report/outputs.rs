@@ -6,7 +6,7 @@
 //! run starts, so a bad `--flow-log-format` costs no simulation.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::check::Outcome;
 use super::cost::{self, Estimate, Transfer};
@@ -14,6 +14,7 @@ use super::{flowlog, json, outfile, pcap};
 use crate::model::Design;
 use crate::sim::Recorder;
 use crate::sim::parallel::Outcome as Run;
+use crate::sim::partition::Partition;
 
 /// What to write, as the command line gives it.
 #[derive(Clone, Debug, Default)]
@@ -42,65 +43,31 @@ pub struct Attached {
     json: Option<PathBuf>,
 }
 
-/// A recorder whose one instance serves every LP (a flow log file, a pcap
-/// directory). Only the last LP's `finish` finishes it: LPs finish in order.
-struct SharedRecorder {
-    inner: Arc<Mutex<Box<dyn Recorder>>>,
-    finishes: bool,
-}
-
-impl Recorder for SharedRecorder {
-    fn arrive(&mut self, now: crate::units::Nanos, loc: crate::dataplane::Loc, buf: &[u8]) {
-        if let Ok(mut r) = self.inner.lock() {
-            r.arrive(now, loc, buf);
-        }
-    }
-    fn leave(
-        &mut self,
-        now: crate::units::Nanos,
-        loc: crate::dataplane::Loc,
-        buf: &[u8],
-        step: &crate::dataplane::Step,
-    ) {
-        if let Ok(mut r) = self.inner.lock() {
-            r.leave(now, loc, buf, step);
-        }
-    }
-    fn finish(&mut self, end: crate::units::Nanos) {
-        if self.finishes {
-            if let Ok(mut r) = self.inner.lock() {
-                r.finish(end);
-            }
-        }
-    }
-}
-
 /// What to attach to each LP of a run.
 pub struct Recorders {
     d: Arc<Design>,
+    part: Partition,
     meter: cost::Shared,
-    shared: Vec<Arc<Mutex<Box<dyn Recorder>>>>,
+    flow: Option<flowlog::FlowLogFile>,
+    pcap: Option<pcap::Captures>,
 }
 
 impl Recorders {
-    /// Whether a file interleaves packets of several LPs, so that the run
-    /// must execute its LPs in order on one thread.
-    pub fn sequential(&self) -> bool {
-        !self.shared.is_empty()
-    }
-
-    /// The recorders of LP `lp` of `count`: its own cost meter (meters add
-    /// up at the end), and the shared file writers.
-    pub fn for_lp(&self, lp: u32, count: u32) -> Vec<Box<dyn Recorder>> {
+    /// The recorders of LP `lp`: its own cost meter (meters add up at the
+    /// end), and its own recorder of each file; the files merge what the
+    /// LPs record, a window at a time, in an order that does not depend on
+    /// the thread that ran an LP.
+    pub fn for_lp(&self, lp: u32) -> Vec<Box<dyn Recorder>> {
         let mut v: Vec<Box<dyn Recorder>> = vec![Box::new(cost::Meter::with_shared(
             Arc::clone(&self.d),
             Arc::clone(&self.meter),
         ))];
-        for r in &self.shared {
-            v.push(Box::new(SharedRecorder {
-                inner: Arc::clone(r),
-                finishes: lp + 1 == count,
-            }));
+        if let Some(f) = &self.flow {
+            let (d, part) = (&*self.d, &self.part);
+            v.push(Box::new(f.recorder(lp, |e| part.of_eni(d, e) == lp)));
+        }
+        if let Some(p) = &self.pcap {
+            v.push(Box::new(p.recorder(lp)));
         }
         v
     }
@@ -109,26 +76,29 @@ impl Recorders {
 /// Prepares the meter and the asked-for recorders of a run of `d`.
 pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), String> {
     let meter = cost::Meter::shared(d);
-    let mut shared: Vec<Arc<Mutex<Box<dyn Recorder>>>> = Vec::new();
+    let part = Partition::new(d);
     let mut flow = None;
+    let mut flow_file = None;
     if let Some(path) = &o.flow_logs {
         let interval = flowlog::parse_interval(&o.flow_log_interval)?;
         let fields = match &o.flow_log_format {
             Some(f) => flowlog::parse_format(f)?,
             None => flowlog::default_fields(),
         };
-        let (r, status) = flowlog::FlowLogs::create(Arc::clone(d), path, interval, fields)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        shared.push(Arc::new(Mutex::new(Box::new(r))));
+        let (r, status) =
+            flowlog::FlowLogFile::create(Arc::clone(d), path, interval, fields, part.count)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        flow_file = Some(r);
         flow = Some(status);
     } else if let Some(f) = &o.flow_log_format {
         // Checked all the same, so a mistake is not silently ignored.
         flowlog::parse_format(f)?;
     }
     let mut capture = None;
+    let mut captures = None;
     if let Some(dir) = &o.pcap {
-        let (r, status) = pcap::Pcap::create(Arc::clone(d), dir)?;
-        shared.push(Arc::new(Mutex::new(Box::new(r))));
+        let (r, status) = pcap::Captures::create(Arc::clone(d), dir, part.count)?;
+        captures = Some(r);
         capture = Some(status);
     }
     if let Some(p) = &o.json {
@@ -147,8 +117,10 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Str
         },
         Recorders {
             d: Arc::clone(d),
+            part,
             meter,
-            shared,
+            flow: flow_file,
+            pcap: captures,
         },
     ))
 }

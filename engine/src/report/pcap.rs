@@ -17,11 +17,16 @@
 //! snap length 65535. Virtual time 0 is [`super::EPOCH_UNIX_SECS`]. Each file
 //! is spooled to a temporary file beside it and renamed at the end of the
 //! run, so memory stays bounded and a file is complete or absent.
+//!
+//! Every LP has its own recorder; the files take the LPs' packets a window
+//! at a time, merged by time, then LP ([`super::gather`]), so they are the
+//! same for every thread count.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use super::EPOCH_UNIX_SECS;
+use super::gather::Gather;
 use super::observe::{self, Gateway, Obs, Stash};
 use super::outfile::{Spool, safe_name};
 use crate::dataplane::{Loc, Step};
@@ -77,21 +82,108 @@ struct File {
     packets: u64,
 }
 
-/// pcap files for every ENI and gateway of a design.
-pub struct Pcap {
-    d: Arc<Design>,
-    dir: PathBuf,
-    files: Vec<File>,
+/// Which file each ENI and gateway writes, shared by every LP's recorder.
+struct Setup {
     eni_file: Vec<usize>,
     gateway_file: Vec<(Gateway, usize)>,
-    stash: Stash,
+}
+
+/// What an LP captured in one window: (time, file, offset, length) of each
+/// packet, in the order the LP saw them, and their bytes.
+#[derive(Default)]
+struct Part {
+    recs: Vec<(Nanos, u32, u32, u32)>,
+    data: Vec<u8>,
+}
+
+/// The files, written a window at a time once every LP has handed its part
+/// (see [`super::gather`]).
+struct Sink {
+    dir: PathBuf,
+    files: Vec<File>,
     error: Option<String>,
+    gather: Gather<Part>,
     status: Status,
 }
 
-impl Pcap {
-    /// Creates `dir` if missing and a temporary file for each capture.
-    pub fn create(d: Arc<Design>, dir: &Path) -> Result<(Pcap, Status), String> {
+impl Sink {
+    /// Writes a complete window's packets, by time, then LP, then the
+    /// order the LP saw them: a file that two LPs write into (a peering
+    /// connection's) reads in time order.
+    fn write(files: &mut [File], error: &mut Option<String>, parts: Vec<Part>) {
+        if error.is_some() {
+            return;
+        }
+        let mut order: Vec<(Nanos, u32, u32)> = Vec::new();
+        for (lp, part) in parts.iter().enumerate() {
+            for (i, r) in part.recs.iter().enumerate() {
+                order.push((r.0, lp as u32, i as u32));
+            }
+        }
+        order.sort_unstable();
+        for (now, lp, i) in order {
+            let part = &parts[lp as usize];
+            let (_, file, at, len) = part.recs[i as usize];
+            let bytes = &part.data[at as usize..(at + len) as usize];
+            let f = &mut files[file as usize];
+            let incl = bytes.len().min(SNAPLEN as usize);
+            let r = f
+                .spool
+                .push(&record_header(now, bytes.len()))
+                .and_then(|_| f.spool.push(&bytes[..incl]));
+            match r {
+                Ok(()) => f.packets += 1,
+                Err(e) => {
+                    *error = Some(format!("{}: {e}", f.spool.dest().display()));
+                    return;
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        let files = std::mem::take(&mut self.files);
+        let result = match self.error.take() {
+            Some(e) => Err(e),
+            None => {
+                let mut written = Vec::new();
+                let mut err = None;
+                for f in files {
+                    if err.is_some() {
+                        break; // the rest are removed as they drop
+                    }
+                    let dest = f.spool.dest().display().to_string();
+                    match f.spool.commit() {
+                        Ok(()) => written.push((f.name, f.packets)),
+                        Err(e) => err = Some(format!("{dest}: {e}")),
+                    }
+                }
+                match err {
+                    Some(e) => Err(e),
+                    None => Ok(Written {
+                        dir: self.dir.clone(),
+                        files: written,
+                    }),
+                }
+            }
+        };
+        if let Ok(mut s) = self.status.lock() {
+            *s = Some(result);
+        }
+    }
+}
+
+/// The pcap files of a run, written by a recorder in each LP.
+pub struct Captures {
+    d: Arc<Design>,
+    setup: Arc<Setup>,
+    sink: Arc<Mutex<Sink>>,
+}
+
+impl Captures {
+    /// Creates `dir` if missing and a temporary file for each capture, for
+    /// a run of `lps` LPs.
+    pub fn create(d: Arc<Design>, dir: &Path, lps: u32) -> Result<(Captures, Status), String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut files: Vec<File> = Vec::new();
         let mut taken = std::collections::BTreeSet::new();
@@ -129,38 +221,60 @@ impl Pcap {
             };
         }
         let status: Status = Arc::new(Mutex::new(None));
+        let sink = Sink {
+            dir: dir.to_path_buf(),
+            files,
+            error: None,
+            gather: Gather::new(lps),
+            status: Arc::clone(&status),
+        };
         Ok((
-            Pcap {
+            Captures {
                 d,
-                dir: dir.to_path_buf(),
-                files,
-                eni_file,
-                gateway_file,
-                stash: Stash::default(),
-                error: None,
-                status: Arc::clone(&status),
+                setup: Arc::new(Setup {
+                    eni_file,
+                    gateway_file,
+                }),
+                sink: Arc::new(Mutex::new(sink)),
             },
             status,
         ))
     }
 
-    fn write(&mut self, file: usize, now: Nanos, bytes: &[u8]) {
-        if self.error.is_some() || file == usize::MAX {
-            return;
-        }
-        let f = &mut self.files[file];
-        let incl = bytes.len().min(SNAPLEN as usize);
-        let r = f
-            .spool
-            .push(&record_header(now, bytes.len()))
-            .and_then(|_| f.spool.push(&bytes[..incl]));
-        match r {
-            Ok(()) => f.packets += 1,
-            Err(e) => self.error = Some(format!("{}: {e}", f.spool.dest().display())),
+    /// The recorder of LP `lp`.
+    pub fn recorder(&self, lp: u32) -> Pcap {
+        Pcap {
+            d: Arc::clone(&self.d),
+            setup: Arc::clone(&self.setup),
+            sink: Arc::clone(&self.sink),
+            lp,
+            stash: Stash::default(),
+            part: Part::default(),
         }
     }
+}
 
-    fn record(&mut self, now: Nanos, obs: Obs<'_>) {
+/// The capture recorder of one LP.
+pub struct Pcap {
+    d: Arc<Design>,
+    setup: Arc<Setup>,
+    sink: Arc<Mutex<Sink>>,
+    lp: u32,
+    stash: Stash,
+    part: Part,
+}
+
+impl Part {
+    fn push(&mut self, file: usize, now: Nanos, bytes: &[u8]) {
+        if file == usize::MAX {
+            return;
+        }
+        let at = self.data.len() as u32;
+        self.data.extend_from_slice(bytes);
+        self.recs.push((now, file as u32, at, bytes.len() as u32));
+    }
+
+    fn record(&mut self, d: &Design, setup: &Setup, now: Nanos, obs: Obs<'_>) {
         match obs {
             Obs::Eni {
                 eni,
@@ -169,23 +283,39 @@ impl Pcap {
                 reject,
                 ..
             } => {
-                if matches!(self.d.enis[eni.idx()].owner, EniOwner::Nat(_)) {
+                if matches!(d.enis[eni.idx()].owner, EniOwner::Nat(_)) {
                     return; // in the gateway's file, both sides
                 }
                 // A capture on the host sees what it sends, and what is
                 // delivered to it.
                 if egress || !reject {
-                    self.write(self.eni_file[eni.idx()], now, bytes);
+                    self.push(setup.eni_file[eni.idx()], now, bytes);
                 }
             }
             Obs::Gateway { gw, bytes, .. } => {
-                let file = self
+                let file = setup
                     .gateway_file
                     .binary_search_by_key(&gw, |x| x.0)
-                    .map_or(usize::MAX, |p| self.gateway_file[p].1);
-                self.write(file, now, bytes);
+                    .map_or(usize::MAX, |p| setup.gateway_file[p].1);
+                self.push(file, now, bytes);
             }
         }
+    }
+}
+
+impl Pcap {
+    /// Hands this window's packets to the files.
+    fn hand_over(&mut self) -> Option<std::sync::MutexGuard<'_, Sink>> {
+        let part = std::mem::take(&mut self.part);
+        let mut guard = self.sink.lock().ok()?;
+        let Sink {
+            files,
+            error,
+            gather,
+            ..
+        } = &mut *guard;
+        gather.put(self.lp, part, |parts| Sink::write(files, error, parts));
+        Some(guard)
     }
 }
 
@@ -195,41 +325,27 @@ impl Recorder for Pcap {
     }
 
     fn leave(&mut self, now: Nanos, loc: Loc, buf: &[u8], step: &Step) {
-        let stash = std::mem::take(&mut self.stash);
+        let Pcap {
+            d,
+            setup,
+            stash,
+            part,
+            ..
+        } = self;
         let before = stash.before(loc, buf);
-        let d = Arc::clone(&self.d);
-        observe::classify(&d, loc, before, buf, step, |o| self.record(now, o));
-        self.stash = stash;
+        observe::classify(d, loc, before, buf, step, |o| part.record(d, setup, now, o));
+    }
+
+    fn tick(&mut self, _until: Nanos) {
+        self.hand_over();
     }
 
     fn finish(&mut self, _end: Nanos) {
-        let files = std::mem::take(&mut self.files);
-        let result = match self.error.take() {
-            Some(e) => Err(e),
-            None => {
-                let mut written = Vec::new();
-                let mut err = None;
-                for f in files {
-                    if err.is_some() {
-                        break; // the rest are removed as they drop
-                    }
-                    let dest = f.spool.dest().display().to_string();
-                    match f.spool.commit() {
-                        Ok(()) => written.push((f.name, f.packets)),
-                        Err(e) => err = Some(format!("{dest}: {e}")),
-                    }
-                }
-                match err {
-                    Some(e) => Err(e),
-                    None => Ok(Written {
-                        dir: self.dir.clone(),
-                        files: written,
-                    }),
-                }
+        let lp = self.lp;
+        if let Some(mut sink) = self.hand_over() {
+            if sink.gather.finish(lp) {
+                sink.finish();
             }
-        };
-        if let Ok(mut s) = self.status.lock() {
-            *s = Some(result);
         }
     }
 }

@@ -150,6 +150,10 @@ pub trait Recorder: Send {
     fn arrive(&mut self, now: Nanos, loc: Loc, buf: &[u8]);
     /// The packet as it is when the step ends, and how it ended.
     fn leave(&mut self, now: Nanos, loc: Loc, buf: &[u8], step: &Step);
+    /// The LP has handled every event before `until` (the end of a window
+    /// of a parallel run): a file shared by several LPs takes this LP's
+    /// part of the window now.
+    fn tick(&mut self, _until: Nanos) {}
     /// The run is over at `end`: close what is open.
     fn finish(&mut self, end: Nanos);
 }
@@ -337,6 +341,9 @@ impl Sim {
             let Some(ev) = self.q.pop() else { break };
             self.metrics.events += 1;
             self.handle(ev.kind);
+        }
+        for r in &mut self.recorders {
+            r.tick(until);
         }
     }
 

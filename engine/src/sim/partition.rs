@@ -45,7 +45,7 @@ impl Partition {
         self.vpc[v.idx()]
     }
 
-    fn of_eni(&self, d: &Design, e: EniId) -> u32 {
+    pub fn of_eni(&self, d: &Design, e: EniId) -> u32 {
         self.of_vpc(d.enis[e.idx()].vpc)
     }
 

@@ -53,8 +53,8 @@ enum Command {
 type Times = Vec<(u32, Option<Nanos>, u64)>;
 
 enum Reply {
-    /// Messages produced, and each LP's times.
-    Done(Vec<Msg>, Times),
+    /// Messages produced, each LP's times, and the time the window took.
+    Done(Vec<Msg>, Times, Duration),
     Lent(Vec<Sim>),
 }
 
@@ -84,39 +84,61 @@ fn times(sims: &[Sim]) -> Times {
         .collect()
 }
 
-/// Receives the next message, spinning for a while before sleeping. Windows
-/// are short (one lookahead of virtual time, often 100 us of work or less),
-/// and waking a sleeping thread costs a good part of that; a thread that
-/// waits longer than [`SPIN`] sleeps, so an overloaded machine is not
-/// burdened by spinning threads.
-fn wait<T>(rx: &Receiver<T>) -> Option<T> {
-    let start = Instant::now();
-    let mut tries = 0u32;
-    loop {
-        match rx.try_recv() {
-            Ok(v) => return Some(v),
-            Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) => {}
+/// Waits for messages on one channel: spins for a while, then sleeps.
+///
+/// Windows are short (one lookahead of virtual time, often 100 us of work or
+/// less), and waking a sleeping thread costs a good part of that, so a
+/// waiting thread first spins. How long it spins adapts to what waiting has
+/// been like: a message that came while spinning doubles the budget (up to
+/// [`SPIN_MAX`]), a wait that ran out of budget and slept halves it (down to
+/// [`SPIN_MIN`]). Wall-clock time decides only how a thread waits, never
+/// what a run computes.
+struct Waiter {
+    budget: Duration,
+}
+
+const SPIN_MIN: Duration = Duration::from_micros(5);
+const SPIN_MAX: Duration = Duration::from_micros(200);
+
+impl Waiter {
+    fn new() -> Waiter {
+        Waiter { budget: SPIN_MAX }
+    }
+
+    fn wait<T>(&mut self, rx: &Receiver<T>) -> Option<T> {
+        let start = Instant::now();
+        let mut tries = 0u32;
+        loop {
+            match rx.try_recv() {
+                Ok(v) => {
+                    if tries > 0 {
+                        self.budget = (self.budget * 2).min(SPIN_MAX);
+                    }
+                    return Some(v);
+                }
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {}
+            }
+            tries = tries.wrapping_add(1);
+            if tries % 32 == 0 && start.elapsed() > self.budget {
+                self.budget = (self.budget / 2).max(SPIN_MIN);
+                return rx.recv().ok();
+            }
+            std::hint::spin_loop();
         }
-        tries = tries.wrapping_add(1);
-        if tries % 64 == 0 && start.elapsed() > SPIN {
-            return rx.recv().ok();
-        }
-        std::hint::spin_loop();
     }
 }
 
-/// How long a thread waiting for the next window spins before it sleeps.
-const SPIN: Duration = Duration::from_micros(200);
-
 fn worker(rx: Receiver<Command>, tx: Sender<Reply>) {
     let mut sims: Vec<Sim> = Vec::new();
-    while let Some(cmd) = wait(&rx) {
+    let mut waiter = Waiter::new();
+    while let Some(cmd) = waiter.wait(&rx) {
         let reply = match cmd {
             Command::Window(until, msgs) => {
+                let start = Instant::now();
                 inject(&mut sims, msgs);
                 let out = window(&mut sims, until);
-                Reply::Done(out, times(&sims))
+                Reply::Done(out, times(&sims), start.elapsed())
             }
             Command::Adopt(more) => {
                 sims.extend(more);
@@ -130,11 +152,115 @@ fn worker(rx: Receiver<Command>, tx: Sender<Reply>) {
     }
 }
 
-/// The windows after which LPs are assigned to workers again, by the events
-/// each handled since the last time: early (a run's traffic may be short),
-/// then every [`REASSIGN_EVERY`] windows (traffic changes over a run).
-const FIRST_REASSIGN: u64 = 16;
-const REASSIGN_EVERY: u64 = 2048;
+/// Decides, every few hundred windows, which worker runs each LP.
+///
+/// By load: [`assign`] spreads the LPs by the events each handled since the
+/// last decision. By pace: spreading only pays if the threads get cores. On
+/// a machine whose cores are busy with other work, every window waits for a
+/// thread the OS has not scheduled, and a run can take ten times as long as
+/// on one thread. So while LPs are spread, the planner compares the wall
+/// time of the windows with the time the threads spent working in them (one
+/// thread would have needed about their sum): when the wall time is not
+/// below nine tenths of it, every LP goes to the calling thread, and
+/// spreading is tried again, for [`PROBE`] windows, one decision later, then
+/// two, four, up to [`REPROBE`] (a thread can share its core for a while
+/// after it starts, before the OS moves it). Wall-clock time decides only
+/// which thread runs an LP, which no output can tell.
+struct Planner {
+    threads: usize,
+    /// Each LP's events at the last decision.
+    measured: Vec<u64>,
+    /// The windows of the last decision and of the next.
+    last: u64,
+    next: u64,
+    decisions: u64,
+    /// When the last decision was made.
+    since: Instant,
+    /// The time every thread spent working in windows since then.
+    work: Duration,
+    /// Whether spreading paid the last time it was measured.
+    spread_pays: Option<bool>,
+    /// Decisions to wait before trying to spread again, and how many to
+    /// wait after the next failed try (doubling up to [`REPROBE`]).
+    wait: u64,
+    backoff: u64,
+}
+
+/// Windows between two decisions; a probe lasts [`PROBE`] windows; at most
+/// [`REPROBE`] decisions pass between two probes.
+const PERIOD: u64 = 512;
+const PROBE: u64 = 64;
+const REPROBE: u64 = 8;
+
+impl Planner {
+    fn new(lps: usize, threads: usize) -> Planner {
+        Planner {
+            threads,
+            measured: vec![0; lps],
+            last: 0,
+            next: PROBE,
+            decisions: 0,
+            since: Instant::now(),
+            work: Duration::ZERO,
+            spread_pays: None,
+            wait: 0,
+            backoff: 1,
+        }
+    }
+
+    /// After window `windows`, with each LP's events so far and the current
+    /// owners: the new owners, if the LPs should move.
+    fn plan(&mut self, windows: u64, events: &[u64], owner: &[usize]) -> Option<Vec<usize>> {
+        if windows < self.next {
+            return None;
+        }
+        let loads: Vec<u64> = events
+            .iter()
+            .zip(&self.measured)
+            .map(|(a, b)| a - b)
+            .collect();
+        self.measured.copy_from_slice(events);
+        let spent = self.since.elapsed();
+        let alone_now = owner.iter().all(|w| *w == 0);
+        // The first windows start the threads and warm the caches: they
+        // measure nothing.
+        if !alone_now && !self.work.is_zero() && self.decisions > 0 {
+            let pays = spent * 10 < self.work * 9;
+            if pays {
+                self.backoff = 1;
+            } else {
+                self.wait = self.backoff;
+                self.backoff = (self.backoff * 2).min(REPROBE);
+            }
+            self.spread_pays = Some(pays);
+        }
+        self.decisions += 1;
+        let by_load = assign(&loads, windows - self.last, self.threads);
+        let alone = vec![0; owner.len()];
+        let mut probing = false;
+        let target = if by_load == alone || self.spread_pays == Some(true) {
+            by_load
+        } else if self.spread_pays.is_none() || self.wait == 0 {
+            probing = true;
+            by_load
+        } else {
+            self.wait -= 1;
+            alone
+        };
+        self.last = windows;
+        self.next = windows + if probing { PROBE } else { PERIOD };
+        self.since = Instant::now();
+        self.work = Duration::ZERO;
+        let target_alone = target.iter().all(|w| *w == 0);
+        // Moving LPs between workers costs their caches: only for a gain.
+        let moves = target != owner
+            && (target_alone
+                || alone_now
+                || busiest(&loads, &target, self.threads) * 20
+                    < busiest(&loads, owner, self.threads) * 19);
+        moves.then_some(target)
+    }
+}
 
 /// Which worker runs each LP, given the events each LP handled in the last
 /// `windows` windows: the longest-processing-time rule (heaviest LP first,
@@ -227,8 +353,8 @@ pub fn run(
             let mut owner: Vec<usize> = (0..sims.len()).map(|lp| lp % threads).collect();
             let mut local = deal(sims, &owner, &links);
             let mut events = vec![0u64; owner.len()];
-            let mut measured = vec![0u64; owner.len()];
-            let mut reassign = FIRST_REASSIGN;
+            let mut planner = Planner::new(owner.len(), threads);
+            let mut waiter = Waiter::new();
             while let Some(t) = earliest(&next, &pending).filter(|t| *t <= end) {
                 let until = t.saturating_add(part.lookahead);
                 let mut per: Vec<Vec<Msg>> = (0..threads).map(|_| Vec::new()).collect();
@@ -243,14 +369,17 @@ pub fn run(
                         let _ = tx.send(Command::Window(until, msgs));
                     }
                 }
+                let start = Instant::now();
                 inject(&mut local, mine);
                 let mut all = window(&mut local, until);
+                planner.work += start.elapsed();
                 let mut got = times(&local);
                 for (w, (_, rx)) in links.iter().enumerate() {
                     if busy[w + 1] {
-                        if let Some(Reply::Done(out, t)) = wait(rx) {
+                        if let Some(Reply::Done(out, t, took)) = waiter.wait(rx) {
                             all.extend(out);
                             got.extend(t);
+                            planner.work += took;
                         }
                     }
                 }
@@ -261,24 +390,12 @@ pub fn run(
                 pending = sorted(all);
                 windows += 1;
                 progress(until.min(end), events.iter().sum());
-                if windows == reassign {
-                    reassign += REASSIGN_EVERY;
-                    let loads: Vec<u64> =
-                        events.iter().zip(&measured).map(|(a, b)| a - b).collect();
-                    measured.clone_from(&events);
-                    let new = assign(&loads, REASSIGN_EVERY.min(windows), threads);
-                    // Moving LPs costs their caches: only for a gain, or to
-                    // stop sharing windows too light to share.
-                    let alone = new.iter().all(|w| *w == 0);
-                    let gain =
-                        busiest(&loads, &new, threads) * 20 < busiest(&loads, &owner, threads) * 19;
-                    if new != owner && (alone || gain) {
-                        let mut all = collect(std::mem::take(&mut local), &links, &owner);
-                        all.sort_by_key(|s| s.lp);
-                        owner = new;
-                        local = deal(all, &owner, &links);
-                        moves += 1;
-                    }
+                if let Some(new) = planner.plan(windows, &events, &owner) {
+                    let mut all = collect(std::mem::take(&mut local), &links, &owner);
+                    all.sort_by_key(|s| s.lp);
+                    owner = new;
+                    local = deal(all, &owner, &links);
+                    moves += 1;
                 }
             }
             let mut back = collect(local, &links, &owner);
@@ -328,7 +445,7 @@ fn collect(mut local: Vec<Sim>, links: &[Link], owner: &[usize]) -> Vec<Sim> {
     for (w, (tx, rx)) in links.iter().enumerate() {
         if owner.contains(&(w + 1)) {
             let _ = tx.send(Command::Lend);
-            if let Some(Reply::Lent(s)) = wait(rx) {
+            if let Ok(Reply::Lent(s)) = rx.recv() {
                 local.extend(s);
             }
         }
@@ -352,7 +469,78 @@ fn sorted(mut msgs: Vec<Msg>) -> Vec<Msg> {
 
 #[cfg(test)]
 mod tests {
-    use super::assign;
+    use super::*;
+
+    /// One decision of `p` after `windows`, as if the windows since the last
+    /// one took `spent` of wall time and `work` of the threads' time.
+    fn decide(
+        p: &mut Planner,
+        windows: u64,
+        events: &[u64],
+        owner: &[usize],
+        spent_ms: u64,
+        work_ms: u64,
+    ) -> Option<Vec<usize>> {
+        p.since = Instant::now()
+            .checked_sub(Duration::from_millis(spent_ms))
+            .unwrap_or_else(Instant::now);
+        p.work = Duration::from_millis(work_ms);
+        p.plan(windows, events, owner)
+    }
+
+    #[test]
+    fn spreading_stays_while_the_threads_get_cores() {
+        let mut p = Planner::new(2, 2);
+        let mut owner = vec![0, 1];
+        // Window 64: warming up, measured nothing; loads are even.
+        assert_eq!(decide(&mut p, 64, &[64_000, 64_000], &owner, 50, 50), None);
+        assert_eq!(p.next, 128, "a probe of spreading follows");
+        // Wall time 60 % of the threads' work: spreading pays.
+        assert_eq!(
+            decide(&mut p, 128, &[128_000, 128_000], &owner, 60, 100),
+            None
+        );
+        assert_eq!(p.next, 128 + PERIOD);
+        owner = vec![0, 1];
+        assert_eq!(
+            decide(&mut p, 640, &[640_000, 640_000], &owner, 60, 100),
+            None
+        );
+    }
+
+    #[test]
+    fn busy_cores_send_every_lp_to_the_calling_thread_and_spreading_is_tried_again() {
+        let mut p = Planner::new(2, 2);
+        let owner = vec![0, 1];
+        assert_eq!(decide(&mut p, 64, &[64_000, 64_000], &owner, 50, 50), None);
+        // The wall time is the threads' work: nothing gained.
+        let alone = decide(&mut p, 128, &[128_000, 128_000], &owner, 100, 100);
+        assert_eq!(alone, Some(vec![0, 0]));
+        // One period alone, then a probe of spreading.
+        let n = 128 + PERIOD;
+        let probe = decide(&mut p, n, &[400_000, 400_000], &[0, 0], 100, 100);
+        assert_eq!(probe, Some(vec![0, 1]));
+        assert_eq!(p.next, n + PROBE);
+        // The probe fails: alone again, for two periods this time.
+        let n = n + PROBE;
+        let again = decide(&mut p, n, &[440_000, 440_000], &[0, 1], 100, 100);
+        assert_eq!(again, Some(vec![0, 0]));
+        let n = n + PERIOD;
+        assert_eq!(
+            decide(&mut p, n, &[700_000, 700_000], &[0, 0], 100, 100),
+            None
+        );
+        let n = n + PERIOD;
+        let probe = decide(&mut p, n, &[900_000, 900_000], &[0, 0], 100, 100);
+        assert_eq!(probe, Some(vec![0, 1]));
+        // This one pays: spread it stays.
+        let n = n + PROBE;
+        assert_eq!(
+            decide(&mut p, n, &[950_000, 950_000], &[0, 1], 60, 100),
+            None
+        );
+        assert_eq!(p.next, n + PERIOD);
+    }
 
     #[test]
     fn heaviest_lps_go_to_the_least_loaded_worker() {

@@ -17,6 +17,7 @@ pub mod events;
 pub mod flows;
 pub mod hop;
 pub mod memory;
+pub mod nat_scale;
 pub mod rules;
 
 use std::collections::HashSet;

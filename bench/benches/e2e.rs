@@ -1,14 +1,16 @@
 //! End to end: `scenarios/two-vpc-load.toml` (two peered VPCs of similar
 //! load) run to its end with one and with two threads. One element is one
 //! packet-hop, so criterion's throughput is packet-hops per second;
-//! parallel efficiency is (time on 1 thread / time on 2) / 2. Figures are
-//! in `docs/performance.md`.
+//! parallel efficiency is (time on 1 thread / time on 2) / 2. The same
+//! design run as one logical process, without windows or messages, shows
+//! what that machinery costs one thread. Figures are in
+//! `docs/performance.md`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use vpcsim_bench::e2e::{TWO_VPC_LOAD, design, run_count};
+use vpcsim_bench::e2e::{TWO_VPC_LOAD, design, run_count, run_whole};
 
 fn bench_e2e(c: &mut Criterion) {
     let d = Arc::new(design(TWO_VPC_LOAD));
@@ -27,6 +29,12 @@ fn bench_e2e(c: &mut Criterion) {
             })
         });
     }
+    // The same design as one LP, without windows or messages: what the
+    // machinery of parallel runs costs one thread.
+    let whole = run_whole(&d);
+    eprintln!("two-vpc-load as one LP: {whole:?}");
+    g.throughput(Throughput::Elements(whole.packet_hops));
+    g.bench_function("two-vpc-load/one-lp", |b| b.iter(|| run_whole(&d)));
     g.finish();
 }
 

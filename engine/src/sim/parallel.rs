@@ -160,12 +160,14 @@ fn worker(rx: Receiver<Command>, tx: Sender<Reply>) {
 /// thread the OS has not scheduled, and a run can take ten times as long as
 /// on one thread. So while LPs are spread, the planner compares the wall
 /// time of the windows with the time the threads spent working in them (one
-/// thread would have needed about their sum): when the wall time is not
-/// below nine tenths of it, every LP goes to the calling thread, and
-/// spreading is tried again, for [`PROBE`] windows, one decision later, then
-/// two, four, up to [`REPROBE`] (a thread can share its core for a while
-/// after it starts, before the OS moves it). Wall-clock time decides only
-/// which thread runs an LP, which no output can tell.
+/// thread would have needed about their sum). When the wall time is not
+/// below nine tenths of it twice in a row (once could be a new thread that
+/// the OS has not yet moved to a core of its own), every LP goes to the
+/// calling thread for [`ALONE_FIRST`] windows, then spreading is tried
+/// again; each failed try doubles the time alone, up to [`ALONE_MAX`]
+/// windows. A measurement that is plainly failing (the wall time already
+/// above the threads' work after a few windows) ends early. Wall-clock time decides only which thread runs an LP, which no
+/// output can tell.
 struct Planner {
     threads: usize,
     /// Each LP's events at the last decision.
@@ -178,19 +180,29 @@ struct Planner {
     since: Instant,
     /// The time every thread spent working in windows since then.
     work: Duration,
-    /// Whether spreading paid the last time it was measured.
+    /// Whether spreading paid the last time it was measured; `None` while
+    /// a measurement is due.
     spread_pays: Option<bool>,
-    /// Decisions to wait before trying to spread again, and how many to
-    /// wait after the next failed try (doubling up to [`REPROBE`]).
-    wait: u64,
-    backoff: u64,
+    /// Measurements in a row that found spreading did not pay.
+    strikes: u32,
+    /// Windows of the next stretch on the calling thread alone.
+    alone_for: u64,
 }
 
-/// Windows between two decisions; a probe lasts [`PROBE`] windows; at most
-/// [`REPROBE`] decisions pass between two probes.
+/// Windows between two decisions while nothing needs measuring.
 const PERIOD: u64 = 512;
+/// Windows of a measurement of spreading.
 const PROBE: u64 = 64;
-const REPROBE: u64 = 8;
+/// Measurements in a row that must find spreading does not pay.
+const STRIKES: u32 = 2;
+/// A stretch of spread windows ends early, as a failed measurement, once
+/// [`EARLY`] windows have taken longer than the threads' work in them and
+/// more than [`EARLY_WALL`].
+const EARLY: u64 = 8;
+const EARLY_WALL: Duration = Duration::from_millis(1);
+/// The first and the longest stretch alone after spreading did not pay.
+const ALONE_FIRST: u64 = 128;
+const ALONE_MAX: u64 = 4096;
 
 impl Planner {
     fn new(lps: usize, threads: usize) -> Planner {
@@ -203,15 +215,25 @@ impl Planner {
             since: Instant::now(),
             work: Duration::ZERO,
             spread_pays: None,
-            wait: 0,
-            backoff: 1,
+            strikes: 0,
+            alone_for: ALONE_FIRST,
         }
     }
 
     /// After window `windows`, with each LP's events so far and the current
     /// owners: the new owners, if the LPs should move.
     fn plan(&mut self, windows: u64, events: &[u64], owner: &[usize]) -> Option<Vec<usize>> {
-        if windows < self.next {
+        let alone_now = owner.iter().all(|w| *w == 0);
+        let spent = self.since.elapsed();
+        // Spread windows that already took longer than the threads worked
+        // in them end the stretch at once: on busy cores every one of them
+        // can cost milliseconds.
+        let hopeless = !alone_now
+            && self.decisions > 0
+            && windows - self.last >= EARLY
+            && spent > self.work
+            && spent > EARLY_WALL;
+        if windows < self.next && !hopeless {
             return None;
         }
         let loads: Vec<u64> = events
@@ -220,35 +242,43 @@ impl Planner {
             .map(|(a, b)| a - b)
             .collect();
         self.measured.copy_from_slice(events);
-        let spent = self.since.elapsed();
-        let alone_now = owner.iter().all(|w| *w == 0);
         // The first windows start the threads and warm the caches: they
         // measure nothing.
         if !alone_now && !self.work.is_zero() && self.decisions > 0 {
-            let pays = spent * 10 < self.work * 9;
-            if pays {
-                self.backoff = 1;
+            if spent * 10 < self.work * 9 {
+                self.strikes = 0;
+                self.alone_for = ALONE_FIRST;
+                self.spread_pays = Some(true);
             } else {
-                self.wait = self.backoff;
-                self.backoff = (self.backoff * 2).min(REPROBE);
+                self.strikes += 1;
+                self.spread_pays = if self.strikes >= STRIKES {
+                    self.strikes = 0;
+                    Some(false)
+                } else {
+                    None
+                };
             }
-            self.spread_pays = Some(pays);
         }
         self.decisions += 1;
         let by_load = assign(&loads, windows - self.last, self.threads);
         let alone = vec![0; owner.len()];
-        let mut probing = false;
-        let target = if by_load == alone || self.spread_pays == Some(true) {
-            by_load
-        } else if self.spread_pays.is_none() || self.wait == 0 {
-            probing = true;
-            by_load
+        let (target, stretch) = if by_load == alone {
+            (by_load, PERIOD)
         } else {
-            self.wait -= 1;
-            alone
+            match self.spread_pays {
+                Some(true) => (by_load, PERIOD),
+                None => (by_load, PROBE),
+                // A stretch alone is over: measure spreading again.
+                Some(false) if alone_now => (by_load, PROBE),
+                Some(false) => {
+                    let stretch = self.alone_for;
+                    self.alone_for = (self.alone_for * 2).min(ALONE_MAX);
+                    (alone, stretch)
+                }
+            }
         };
         self.last = windows;
-        self.next = windows + if probing { PROBE } else { PERIOD };
+        self.next = windows + stretch;
         self.since = Instant::now();
         self.work = Duration::ZERO;
         let target_alone = target.iter().all(|w| *w == 0);
@@ -513,33 +543,40 @@ mod tests {
         let mut p = Planner::new(2, 2);
         let owner = vec![0, 1];
         assert_eq!(decide(&mut p, 64, &[64_000, 64_000], &owner, 50, 50), None);
-        // The wall time is the threads' work: nothing gained.
-        let alone = decide(&mut p, 128, &[128_000, 128_000], &owner, 100, 100);
+        // The wall time is the threads' work: nothing gained; measured
+        // again, the same: every LP to the calling thread.
+        let again = decide(&mut p, 128, &[128_000, 128_000], &owner, 100, 100);
+        assert_eq!(again, None);
+        assert_eq!(p.next, 128 + PROBE);
+        let alone = decide(&mut p, 192, &[192_000, 192_000], &owner, 100, 100);
         assert_eq!(alone, Some(vec![0, 0]));
-        // One period alone, then a probe of spreading.
-        let n = 128 + PERIOD;
-        let probe = decide(&mut p, n, &[400_000, 400_000], &[0, 0], 100, 100);
+        assert_eq!(p.next, 192 + ALONE_FIRST);
+        // After the stretch alone, a probe of spreading.
+        let n = 192 + ALONE_FIRST;
+        let probe = decide(&mut p, n, &[300_000, 300_000], &[0, 0], 100, 100);
         assert_eq!(probe, Some(vec![0, 1]));
         assert_eq!(p.next, n + PROBE);
-        // The probe fails: alone again, for two periods this time.
+        // It fails twice: alone again, twice as long.
         let n = n + PROBE;
-        let again = decide(&mut p, n, &[440_000, 440_000], &[0, 1], 100, 100);
-        assert_eq!(again, Some(vec![0, 0]));
-        let n = n + PERIOD;
         assert_eq!(
-            decide(&mut p, n, &[700_000, 700_000], &[0, 0], 100, 100),
+            decide(&mut p, n, &[320_000, 320_000], &[0, 1], 100, 100),
             None
         );
-        let n = n + PERIOD;
-        let probe = decide(&mut p, n, &[900_000, 900_000], &[0, 0], 100, 100);
+        let n = n + PROBE;
+        let again = decide(&mut p, n, &[340_000, 340_000], &[0, 1], 100, 100);
+        assert_eq!(again, Some(vec![0, 0]));
+        assert_eq!(p.next, n + 2 * ALONE_FIRST);
+        // The next probe pays: spread it stays, a period at a time.
+        let n = n + 2 * ALONE_FIRST;
+        let probe = decide(&mut p, n, &[600_000, 600_000], &[0, 0], 100, 100);
         assert_eq!(probe, Some(vec![0, 1]));
-        // This one pays: spread it stays.
         let n = n + PROBE;
         assert_eq!(
-            decide(&mut p, n, &[950_000, 950_000], &[0, 1], 60, 100),
+            decide(&mut p, n, &[650_000, 650_000], &[0, 1], 60, 100),
             None
         );
         assert_eq!(p.next, n + PERIOD);
+        assert_eq!(p.alone_for, ALONE_FIRST);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use vpcsim::model::Design;
+use vpcsim::report::metrics::Metrics;
 use vpcsim::sim::{RunOptions, Sim, run};
 use vpcsim::units::Nanos;
 
@@ -47,13 +48,16 @@ pub fn run_count(design: &Arc<Design>, threads: usize) -> RunCount {
             threads,
         },
     );
-    let m = &out.metrics;
+    count(&out.metrics, out.lps)
+}
+
+fn count(m: &Metrics, lps: u32) -> RunCount {
     RunCount {
         packet_hops: m.packet_hops,
         events: m.events,
         packets_sent: m.packets_sent,
         delivered: m.traffic.iter().map(|t| t.delivered).sum(),
-        lps: out.lps,
+        lps,
     }
 }
 
@@ -71,14 +75,7 @@ pub fn run_whole(design: &Arc<Design>) -> RunCount {
         },
     );
     sim.run(|_, _| {});
-    let m = &sim.metrics;
-    RunCount {
-        packet_hops: m.packet_hops,
-        events: m.events,
-        packets_sent: m.packets_sent,
-        delivered: m.traffic.iter().map(|t| t.delivered).sum(),
-        lps: 1,
-    }
+    count(&sim.metrics, 1)
 }
 
 /// Runs and times it.

@@ -61,7 +61,19 @@ fn reports(design: &Arc<Design>, threads: usize) -> (BTreeMap<String, Vec<u8>>, 
     all.insert("check".to_string(), format!("{outcomes:#?}").into_bytes());
     read_tree(&dir, &dir, &mut all);
     let _ = std::fs::remove_dir_all(&dir);
+    spans_are_not_empty(&all["flow.log"]);
     (all, out.moves)
+}
+
+/// Every flow log record spans at least a second (FL-2): `start` (field 11)
+/// before `end` (field 12), NODATA records included; a run that ends on an
+/// interval's end writes no empty interval after it.
+fn spans_are_not_empty(log: &[u8]) {
+    for line in String::from_utf8_lossy(log).lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        let (start, end): (u64, u64) = (f[10].parse().unwrap(), f[11].parse().unwrap());
+        assert!(start < end, "a record of no time: {line}");
+    }
 }
 
 /// Every field of every flow log version, so that all of them are compared.

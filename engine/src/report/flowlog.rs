@@ -589,24 +589,27 @@ impl Recorder for FlowLogs {
 
     fn tick(&mut self, until: Nanos) {
         // Every event before `until` is handled: intervals ending by then
-        // are complete.
-        self.advance(until);
+        // are complete. A window can reach past the end of the run; the
+        // intervals there are not.
+        self.advance(until.min(self.d.duration));
         self.hand_over();
     }
 
     fn finish(&mut self, end: Nanos) {
         let interval = self.setup.interval;
-        let mut last = if end.0 == 0 {
+        // The intervals not yet closed, the last one ending at `end`; none
+        // if the last one already closed on the end (so no interval of
+        // length zero is written).
+        let last = if end.0 == 0 {
             0
         } else {
             (end.0 - 1) / interval
         };
-        last = last.max(self.agg.current);
         for k in self.agg.current..=last {
             let close = ((k + 1) * interval).min(end.0.max(k * interval));
             self.flush(k, close);
         }
-        self.agg.current = last + 1;
+        self.agg.current = self.agg.current.max(last + 1);
         let lp = self.lp;
         if let Some(mut sink) = self.hand_over() {
             if sink.gather.finish(lp) {

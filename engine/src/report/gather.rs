@@ -17,15 +17,15 @@ use std::collections::VecDeque;
 #[derive(Debug)]
 pub struct Gather<P> {
     queues: Vec<VecDeque<P>>,
-    /// LPs that handed their last part.
-    finished: u32,
+    /// Which LPs handed their last part.
+    finished: Vec<bool>,
 }
 
 impl<P> Gather<P> {
     pub fn new(lps: u32) -> Gather<P> {
         Gather {
             queues: (0..lps.max(1)).map(|_| VecDeque::new()).collect(),
-            finished: 0,
+            finished: vec![false; lps.max(1) as usize],
         }
     }
 
@@ -46,9 +46,11 @@ impl<P> Gather<P> {
     }
 
     /// LP `lp` handed its last part; true once every LP has.
-    pub fn finish(&mut self, _lp: u32) -> bool {
-        self.finished += 1;
-        self.finished as usize >= self.queues.len()
+    pub fn finish(&mut self, lp: u32) -> bool {
+        if let Some(f) = self.finished.get_mut(lp as usize) {
+            *f = true;
+        }
+        self.finished.iter().all(|f| *f)
     }
 }
 
@@ -71,6 +73,7 @@ mod tests {
         assert_eq!(out[1], vec!["a1", "b1", "c1"]);
         assert!(!g.finish(0));
         assert!(!g.finish(1));
+        assert!(!g.finish(1), "LP 2 has not finished");
         assert!(g.finish(2));
     }
 

@@ -92,7 +92,7 @@ struct Setup {
 /// packet, in the order the LP saw them, and their bytes.
 #[derive(Default)]
 struct Part {
-    recs: Vec<(Nanos, u32, u32, u32)>,
+    recs: Vec<(Nanos, u32, usize, usize)>,
     data: Vec<u8>,
 }
 
@@ -124,7 +124,7 @@ impl Sink {
         for (now, lp, i) in order {
             let part = &parts[lp as usize];
             let (_, file, at, len) = part.recs[i as usize];
-            let bytes = &part.data[at as usize..(at + len) as usize];
+            let bytes = &part.data[at..at + len];
             let f = &mut files[file as usize];
             let incl = bytes.len().min(SNAPLEN as usize);
             let r = f
@@ -269,9 +269,9 @@ impl Part {
         if file == usize::MAX {
             return;
         }
-        let at = self.data.len() as u32;
+        let at = self.data.len();
         self.data.extend_from_slice(bytes);
-        self.recs.push((now, file as u32, at, bytes.len() as u32));
+        self.recs.push((now, file as u32, at, bytes.len()));
     }
 
     fn record(&mut self, d: &Design, setup: &Setup, now: Nanos, obs: Obs<'_>) {

@@ -406,11 +406,13 @@ pub fn run(
                 let mut got = times(&local);
                 for (w, (_, rx)) in links.iter().enumerate() {
                     if busy[w + 1] {
-                        if let Some(Reply::Done(out, t, took)) = waiter.wait(rx) {
-                            all.extend(out);
-                            got.extend(t);
-                            planner.work += took;
-                        }
+                        let Some(Reply::Done(out, t, took)) = waiter.wait(rx) else {
+                            // Its LPs are lost: the run cannot go on.
+                            panic!("worker thread {} stopped during a window", w + 1);
+                        };
+                        all.extend(out);
+                        got.extend(t);
+                        planner.work += took;
                     }
                 }
                 for (lp, t, n) in got {
@@ -475,9 +477,10 @@ fn collect(mut local: Vec<Sim>, links: &[Link], owner: &[usize]) -> Vec<Sim> {
     for (w, (tx, rx)) in links.iter().enumerate() {
         if owner.contains(&(w + 1)) {
             let _ = tx.send(Command::Lend);
-            if let Ok(Reply::Lent(s)) = rx.recv() {
-                local.extend(s);
-            }
+            let Ok(Reply::Lent(s)) = rx.recv() else {
+                panic!("worker thread {} stopped holding LPs", w + 1);
+            };
+            local.extend(s);
         }
     }
     local

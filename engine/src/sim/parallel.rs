@@ -9,8 +9,9 @@
 //! sequence, so results are byte-identical for every thread count; with one
 //! thread the LPs run in turn on the calling thread, with no channels, and
 //! with more the calling thread runs the first group of LPs itself. Which
-//! worker runs which LP is decided from the events each LP handled (see
-//! [`assign`]) and may change during a run; results cannot tell.
+//! worker runs which LP is decided by a [`Planner`] from the events each LP
+//! handled ([`assign`]) and from whether spreading pays, and may change
+//! during a run; results cannot tell.
 
 use std::sync::Arc;
 
@@ -382,6 +383,7 @@ pub fn run(
             // the calling thread, which has nothing else to do in a window.
             let mut owner: Vec<usize> = (0..sims.len()).map(|lp| lp % threads).collect();
             let mut local = deal(sims, &owner, &links);
+            let mut busy = busy_workers(&owner, threads);
             let mut events = vec![0u64; owner.len()];
             let mut planner = Planner::new(owner.len(), threads);
             let mut waiter = Waiter::new();
@@ -391,7 +393,6 @@ pub fn run(
                 for m in std::mem::take(&mut pending) {
                     per[owner[m.0 as usize]].push(m);
                 }
-                let busy: Vec<bool> = (0..threads).map(|w| owner.contains(&w)).collect();
                 let mut per = per.into_iter();
                 let mine = per.next().unwrap_or_default();
                 for (w, ((tx, _), msgs)) in links.iter().zip(per).enumerate() {
@@ -423,14 +424,15 @@ pub fn run(
                 windows += 1;
                 progress(until.min(end), events.iter().sum());
                 if let Some(new) = planner.plan(windows, &events, &owner) {
-                    let mut all = collect(std::mem::take(&mut local), &links, &owner);
+                    let mut all = collect(std::mem::take(&mut local), &links, &busy);
                     all.sort_by_key(|s| s.lp);
                     owner = new;
+                    busy = busy_workers(&owner, threads);
                     local = deal(all, &owner, &links);
                     moves += 1;
                 }
             }
-            let mut back = collect(local, &links, &owner);
+            let mut back = collect(local, &links, &busy);
             back.sort_by_key(|s| s.lp);
             back
         })
@@ -472,10 +474,15 @@ fn deal(sims: Vec<Sim>, owner: &[usize], links: &[Link]) -> Vec<Sim> {
     local
 }
 
-/// Takes every LP back from the workers.
-fn collect(mut local: Vec<Sim>, links: &[Link], owner: &[usize]) -> Vec<Sim> {
+/// Which workers run at least one LP under `owner`.
+fn busy_workers(owner: &[usize], threads: usize) -> Vec<bool> {
+    (0..threads).map(|w| owner.contains(&w)).collect()
+}
+
+/// Takes every LP back from the workers that have some.
+fn collect(mut local: Vec<Sim>, links: &[Link], busy: &[bool]) -> Vec<Sim> {
     for (w, (tx, rx)) in links.iter().enumerate() {
-        if owner.contains(&(w + 1)) {
+        if busy[w + 1] {
             let _ = tx.send(Command::Lend);
             let Ok(Reply::Lent(s)) = rx.recv() else {
                 panic!("worker thread {} stopped holding LPs", w + 1);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use vpcsim::model::Design;
-use vpcsim::report::metrics::Metrics;
+use vpcsim::sim::metrics::Metrics;
 use vpcsim::sim::{RunOptions, Sim, run};
 use vpcsim::units::Nanos;
 

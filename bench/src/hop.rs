@@ -269,7 +269,6 @@ pub const API: Ipv4Addr = Ipv4Addr::new(93, 184, 216, 34);
 
 pub fn lambda_path(flows: u16) -> LambdaPath {
     let mut net = network(LAMBDA_NAT);
-    net.st.emit = false;
     let d = Arc::clone(&net.design);
     let eni = d.lambdas[0].enis[0];
     let ip = d.enis[eni.idx()].ip;

@@ -301,7 +301,6 @@ pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
         ),
     };
     let mut net = Network::new(Arc::new(design));
-    net.st.emit = false;
     let mut buf = probe.to_vec();
     let fwd = net.walk(&mut buf, Loc::HostOut(host), Nanos::ZERO);
     let forward = leg(&net, &fwd);

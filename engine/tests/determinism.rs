@@ -38,6 +38,7 @@ fn reports(design: &Arc<Design>, threads: usize) -> (BTreeMap<String, Vec<u8>>, 
         flow_log_interval: "60s".to_string(),
         flow_log_format: Some(ALL_FIELDS.to_string()),
         pcap: Some(dir.join("pcap")),
+        cost: true,
     };
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let (attached, recorders) = outputs::attach(design, &opts).expect("files can be written");
@@ -56,7 +57,7 @@ fn reports(design: &Arc<Design>, threads: usize) -> (BTreeMap<String, Vec<u8>>, 
         .finish(&out, Some(&outcomes))
         .expect("the files are written");
     let mut all = BTreeMap::new();
-    let text = summary::render(&out.net, &out.metrics, out.seed, Some(&cost), false);
+    let text = summary::render(&out.net, &out.metrics, out.seed, cost.as_ref(), false);
     all.insert("summary".to_string(), text.into_bytes());
     all.insert("check".to_string(), format!("{outcomes:#?}").into_bytes());
     read_tree(&dir, &dir, &mut all);

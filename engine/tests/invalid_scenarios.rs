@@ -11,7 +11,6 @@ mod cases;
 use cases::{Case, INVALID, LOADS};
 use vpcsim::model::load_str;
 
-
 fn text_of(text: &str) -> &str {
     text.strip_prefix('\n').unwrap_or(text)
 }

@@ -12,9 +12,7 @@ use vpcsim::units::Nanos;
 fn network() -> Network {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/explain/nat.toml");
     let loaded = model::load_file(std::path::Path::new(path)).expect("fixture loads");
-    let mut net = Network::new(Arc::new(loaded.design));
-    net.st.emit = false;
-    net
+    Network::new(Arc::new(loaded.design))
 }
 
 fn app(net: &Network) -> (Host, Ipv4Addr) {

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use common::{WalkOpts, covers};
 use proptest::prelude::*;
-use vpcsim::dataplane::{Hop, Host, Loc, MAX_STEPS, Network, Rule, Step, Trace};
+use vpcsim::dataplane::{Hop, Host, Loc, MAX_STEPS, Network, Rule, Seen, Step, Trace};
 use vpcsim::model::{
     Action, Design, DropReason, EniId, EniOwner, Peer, SecurityGroup, SetChange, SgId, SgRule,
 };
@@ -38,12 +38,14 @@ use vpcsim::packet::{
 };
 use vpcsim::units::Nanos;
 
-/// Records the hops of a step, and checks the bytes of the packet as it
-/// enters and leaves each component.
+/// Records the hops of a step, checks the bytes of the packet at every
+/// boundary the data plane reports it crossing, and keeps the packets
+/// components made.
 #[derive(Default)]
 struct Checked {
     hops: Vec<Hop>,
     bad_bytes: Vec<String>,
+    emitted: Vec<(bytes::Bytes, Loc)>,
 }
 
 fn bytes_ok(buf: &[u8]) -> Result<(), String> {
@@ -59,25 +61,27 @@ impl Trace for Checked {
         self.hops.push(hop);
     }
 
-    fn wants_bytes(&self) -> bool {
+    fn wants_packets(&self) -> bool {
         true
     }
 
-    fn arrive(&mut self, loc: Loc, buf: &[u8]) {
-        if let Err(e) = bytes_ok(buf) {
-            self.bad_bytes.push(format!("entering {loc:?}: {e}"));
+    fn seen(&mut self, seen: Seen<'_>) {
+        let bytes = match seen {
+            Seen::EniOut { bytes, .. }
+            | Seen::EniIn { bytes, .. }
+            | Seen::Gateway { bytes, .. } => bytes,
+        };
+        if let Err(e) = bytes_ok(bytes) {
+            self.bad_bytes.push(format!("{seen:?}: {e}"));
         }
     }
 
-    fn leave(&mut self, loc: Loc, buf: &[u8], step: &Step) {
-        // A dropped packet leaves nowhere; every other one goes on.
-        if matches!(step, Step::Drop(_)) {
-            return;
-        }
-        if let Err(e) = bytes_ok(buf) {
-            self.bad_bytes
-                .push(format!("leaving {loc:?} ({step:?}): {e}"));
-        }
+    fn wants_emitted(&self) -> bool {
+        true
+    }
+
+    fn emitted(&mut self, packet: bytes::Bytes, at: Loc) {
+        self.emitted.push((packet, at));
     }
 }
 
@@ -118,6 +122,8 @@ struct Bench {
     events: usize,
     fails: Fails,
     text: String,
+    /// Packets components made, not yet walked.
+    emitted: Vec<(bytes::Bytes, Loc)>,
 }
 
 impl Bench {
@@ -136,6 +142,7 @@ impl Bench {
             delivered: Vec::new(),
             events: 0,
             fails: Fails::default(),
+            emitted: Vec::new(),
             design,
             text,
         }
@@ -267,6 +274,15 @@ impl Bench {
             for b in tr.bad_bytes {
                 self.fails.bytes.push(format!("{b} (from {start:?})"));
             }
+            self.emitted.append(&mut tr.emitted);
+            // A dropped packet leaves nowhere; every other one goes on.
+            if !matches!(step, Step::Drop(_)) {
+                if let Err(e) = bytes_ok(&buf) {
+                    self.fails
+                        .bytes
+                        .push(format!("leaving {loc:?} ({step:?}): {e} (from {start:?})"));
+                }
+            }
             if let Some(v) = before {
                 self.observe(loc, &v, &step, &tr.hops);
                 if let Ok(after) = packet::parse(&buf) {
@@ -309,7 +325,7 @@ impl Bench {
     /// Walks what components emitted (and what that emits, a few rounds).
     fn walk_emitted(&mut self) {
         for _ in 0..4 {
-            let emitted = std::mem::take(&mut self.net.st.emitted);
+            let emitted = std::mem::take(&mut self.emitted);
             if emitted.is_empty() {
                 return;
             }
@@ -320,7 +336,7 @@ impl Bench {
                 self.walk(b.to_vec(), loc);
             }
         }
-        self.net.st.emitted.clear();
+        self.emitted.clear();
     }
 
     fn host_ip(&self, h: Host) -> Ipv4Addr {

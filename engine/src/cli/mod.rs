@@ -269,14 +269,16 @@ impl Progress {
     }
 }
 
-/// The outputs asked for on the command line.
-fn outputs(opts: &RunOpts) -> crate::report::outputs::Options {
+/// The outputs asked for on the command line; `cost`: the summary shows the
+/// cost estimate.
+fn outputs(opts: &RunOpts, cost: bool) -> crate::report::outputs::Options {
     crate::report::outputs::Options {
         json: opts.json.clone(),
         flow_logs: opts.flow_logs.clone(),
         flow_log_interval: opts.flow_log_interval.clone(),
         flow_log_format: opts.flow_log_format.clone(),
         pcap: opts.pcap.clone(),
+        cost,
     }
 }
 
@@ -285,6 +287,7 @@ fn outputs(opts: &RunOpts) -> crate::report::outputs::Options {
 fn simulate(
     design: crate::model::Design,
     opts: &RunOpts,
+    cost: bool,
 ) -> Result<
     (
         crate::sim::parallel::Outcome,
@@ -293,7 +296,7 @@ fn simulate(
     String,
 > {
     let design = std::sync::Arc::new(design);
-    let (attached, recorders) = crate::report::outputs::attach(&design, &outputs(opts))?;
+    let (attached, recorders) = crate::report::outputs::attach(&design, &outputs(opts, cost))?;
     let run = crate::sim::RunOptions {
         seed: opts.seed,
         threads: threads(opts),
@@ -337,7 +340,7 @@ fn run_cmd(file: &std::path::Path, opts: &RunOpts) -> u8 {
     let Some(loaded) = validate::load(file) else {
         return exit::INVALID;
     };
-    let (sim, attached) = match simulate(loaded.design, opts) {
+    let (sim, attached) = match simulate(loaded.design, opts, true) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("vpcsim run: {e}");
@@ -346,14 +349,15 @@ fn run_cmd(file: &std::path::Path, opts: &RunOpts) -> u8 {
     };
     let cost = attached.estimate(&sim);
     // With the JSON report on standard output, the summary goes to stderr.
-    let to_stdout = !outputs(opts).json_to_stdout();
+    let to_stdout = !outputs(opts, true).json_to_stdout();
     let color = std::env::var_os("NO_COLOR").is_none()
         && if to_stdout {
             std::io::stdout().is_terminal()
         } else {
             std::io::stderr().is_terminal()
         };
-    let text = crate::report::summary::render(&sim.net, &sim.metrics, sim.seed, Some(&cost), color);
+    let text =
+        crate::report::summary::render(&sim.net, &sim.metrics, sim.seed, cost.as_ref(), color);
     if to_stdout {
         print!("{text}");
     } else if !opts.quiet {
@@ -374,7 +378,7 @@ fn graph_cmd(file: &std::path::Path) -> u8 {
 }
 
 fn check_cmd(files: &[PathBuf], opts: &RunOpts) -> u8 {
-    let out = outputs(opts);
+    let out = outputs(opts, false);
     if files.len() > 1 && (out.json.is_some() || out.flow_logs.is_some() || out.pcap.is_some()) {
         eprintln!("vpcsim check: --json, --flow-logs and --pcap take one scenario file");
         return exit::INVALID;
@@ -393,7 +397,7 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts) -> u8 {
             code = exit::INVALID;
             continue;
         };
-        let (sim, attached) = match simulate(loaded.design, opts) {
+        let (sim, attached) = match simulate(loaded.design, opts, false) {
             Ok(x) => x,
             Err(e) => {
                 eprintln!("vpcsim check: {e}");

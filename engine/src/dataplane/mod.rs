@@ -12,22 +12,33 @@
 //! allocates on the forwarding path.
 
 pub mod conntrack;
+pub mod eni;
 mod forward;
+pub mod gateway_endpoint;
+pub mod host;
+pub mod interface_endpoint;
+pub mod internet;
+pub mod internet_gateway;
+pub mod lambda;
 pub mod nacl;
 pub mod nat_gateway;
+pub mod peering;
 pub mod resolve;
 pub mod route_table;
 pub mod security_group;
+mod timeline;
 pub mod trace;
+pub mod vpn;
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use ipnet::Ipv4Net;
 use rustc_hash::FxHashMap;
 
-pub use trace::{Decision, Hop, NoTrace, Place, Rule, Trace};
+pub use host::{host_listens, host_place};
+pub use lambda::{LAMBDA_OUTSIDE_BASE, lambda_outside_ip};
+pub use trace::{Arrival, Decision, Gateway, Hop, NoTrace, Place, Rule, Seen, Trace};
 
 use crate::lpm::Lpm;
 use crate::model::*;
@@ -111,6 +122,41 @@ pub enum Step {
     Drop(Drop),
 }
 
+/// What a component can carry: a serializing server with a bounded queue
+/// (the engine's `sim::capacity`). Each component states its own.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Capacity {
+    pub bits_per_sec: u64,
+    pub packets_per_sec: u64,
+    pub queue: u32,
+}
+
+/// The capacity an ENI serves packets with: a NAT gateway's or an interface
+/// endpoint's, else the ENI's own.
+pub fn capacity_of(d: &Design, eni: EniId) -> Capacity {
+    match d.enis[eni.idx()].owner {
+        EniOwner::Nat(_) => nat_gateway::CAPACITY,
+        EniOwner::Endpoint(_) => interface_endpoint::CAPACITY,
+        _ => eni::CAPACITY,
+    }
+}
+
+/// The ENI whose capacity a packet at `loc` passes, if any: a NAT
+/// gateway's or an interface endpoint's on the way in, any ENI's on the way
+/// out.
+#[inline]
+pub fn capacity_at(d: &Design, loc: Loc) -> Option<EniId> {
+    match loc {
+        Loc::EniIn { eni, .. } => matches!(
+            d.enis[eni.idx()].owner,
+            EniOwner::Nat(_) | EniOwner::Endpoint(_)
+        )
+        .then_some(eni),
+        Loc::EniOut(eni) => Some(eni),
+        _ => None,
+    }
+}
+
 /// Which components still exist (timeline `delete`).
 #[derive(Clone, Debug)]
 struct Alive {
@@ -121,9 +167,6 @@ struct Alive {
     vgw: Vec<bool>,
     eni: Vec<bool>,
 }
-
-/// AWS-managed addresses of Lambda functions outside any VPC (LAM-1).
-pub const LAMBDA_OUTSIDE_BASE: Ipv4Addr = Ipv4Addr::new(3, 208, 0, 10);
 
 /// A design and the data plane's current state for it.
 pub struct Network {
@@ -160,12 +203,6 @@ pub struct State {
     /// service's replies go back the same way: (service ip, private ip,
     /// ports, proto) -> endpoint.
     gwe_flows: FxHashMap<u128, (EndpointId, u64)>,
-    /// Packets that components emit on their own (a NAT gateway's RST, an
-    /// ICMP time exceeded), with where they start. The engine drains this.
-    pub emitted: Vec<(Bytes, Loc)>,
-    /// Whether components send ICMP errors and RSTs of their own into
-    /// `emitted` (off for `explain`, which follows one packet).
-    pub emit: bool,
 }
 
 fn private_key(vpc: VpcId, ip: u32) -> u64 {
@@ -280,8 +317,6 @@ impl Network {
                 .map(|_| nat_gateway::NatTable::new())
                 .collect(),
             gwe_flows: FxHashMap::default(),
-            emitted: Vec::new(),
-            emit: true,
         };
         st.rebuild_members(d);
         st.tables = (0..st.routes.len())
@@ -362,142 +397,6 @@ impl State {
             .copied()
             .filter(|e| self.alive.eni[e.idx()])
     }
-
-    fn apply(&mut self, design: &Design, action: &Action) {
-        match action {
-            Action::Delete(c) => self.delete(design, *c),
-            Action::AddRoute(rt, route) => {
-                let routes = &mut self.routes[rt.idx()];
-                routes.retain(|r| r.dest != route.dest);
-                routes.push(route.clone());
-                self.tables[rt.idx()] = self.compile(design, *rt);
-            }
-            Action::DeleteRoute(rt, dest) => {
-                self.routes[rt.idx()].retain(|r| r.dest != *dest);
-                self.tables[rt.idx()] = self.compile(design, *rt);
-            }
-            Action::Set(changes) => {
-                for c in changes {
-                    self.set(design, c);
-                }
-            }
-        }
-    }
-
-    fn delete(&mut self, design: &Design, c: Component) {
-        match c {
-            Component::Nat(n) => {
-                self.alive.nat[n.idx()] = false;
-                let eni = design.nats[n.idx()].eni;
-                self.alive.eni[eni.idx()] = false;
-                self.nats[n.idx()].clear();
-            }
-            Component::Igw(g) => self.alive.igw[g.idx()] = false,
-            Component::Peering(p) => self.alive.peering[p.idx()] = false,
-            Component::Vgw(g) => {
-                self.alive.vgw[g.idx()] = false;
-                for rt in 0..self.tables.len() {
-                    if self.propagation[rt].contains(&g) {
-                        self.tables[rt] = self.compile(design, RouteTableId::from_idx(rt));
-                    }
-                }
-            }
-            Component::Endpoint(e) => {
-                self.alive.endpoint[e.idx()] = false;
-                match &design.endpoints[e.idx()].kind {
-                    EndpointKind::Gateway { .. } => {
-                        // Deleting a gateway endpoint removes its routes.
-                        let tables = std::mem::take(&mut self.endpoint_tables[e.idx()]);
-                        for rt in tables {
-                            self.routes[rt.idx()].retain(|r| r.target != Target::Endpoint(e));
-                            self.tables[rt.idx()] = self.compile(design, rt);
-                        }
-                    }
-                    EndpointKind::Interface { enis, .. } => {
-                        for x in enis.clone() {
-                            self.alive.eni[x.idx()] = false;
-                        }
-                        self.rebuild_members(design);
-                    }
-                }
-            }
-            Component::Instance(i) => {
-                let eni = design.instances[i.idx()].eni;
-                self.alive.eni[eni.idx()] = false;
-                self.rebuild_members(design);
-            }
-            Component::Eni(e) => {
-                self.alive.eni[e.idx()] = false;
-                self.rebuild_members(design);
-            }
-            _ => {}
-        }
-    }
-
-    fn set(&mut self, design: &Design, c: &SetChange) {
-        match c {
-            SetChange::SgIngress(g, rules) => self.sgs[g.idx()].ingress = rules.clone(),
-            SetChange::SgEgress(g, rules) => self.sgs[g.idx()].egress = rules.clone(),
-            SetChange::NaclIngress(n, rules) => self.nacls[n.idx()].ingress = rules.clone(),
-            SetChange::NaclEgress(n, rules) => self.nacls[n.idx()].egress = rules.clone(),
-            SetChange::EniSecurityGroups(enis, sgs) => {
-                for e in enis {
-                    self.eni_sgs[e.idx()] = sgs.clone();
-                }
-                self.rebuild_members(design);
-            }
-            SetChange::SourceDestCheck(e, on) => self.eni_sdc[e.idx()] = *on,
-            SetChange::SubnetRouteTable(s, rt) => self.subnet_rt[s.idx()] = *rt,
-            SetChange::SubnetNacl(s, n) => self.subnet_nacl[s.idx()] = *n,
-            SetChange::Routes(rt, routes) => {
-                // Endpoint routes are not the user's to replace (GWE-2).
-                let kept: Vec<Route> = self.routes[rt.idx()]
-                    .iter()
-                    .filter(|r| matches!(r.target, Target::Endpoint(_)))
-                    .cloned()
-                    .collect();
-                self.routes[rt.idx()] = routes.iter().cloned().chain(kept).collect();
-                self.tables[rt.idx()] = self.compile(design, *rt);
-            }
-            SetChange::EndpointRouteTables(e, tables) => {
-                let EndpointKind::Gateway { prefix_list, .. } = design.endpoints[e.idx()].kind
-                else {
-                    return;
-                };
-                let old = std::mem::replace(&mut self.endpoint_tables[e.idx()], tables.clone());
-                for rt in old {
-                    self.routes[rt.idx()].retain(|r| r.target != Target::Endpoint(*e));
-                    self.tables[rt.idx()] = self.compile(design, rt);
-                }
-                for rt in tables {
-                    let dest = RouteDest::PrefixList(prefix_list);
-                    self.routes[rt.idx()].retain(|r| r.dest != dest);
-                    self.routes[rt.idx()].push(Route {
-                        dest,
-                        target: Target::Endpoint(*e),
-                        blackhole: false,
-                    });
-                    self.tables[rt.idx()] = self.compile(design, *rt);
-                }
-            }
-            SetChange::Propagation(g, tables) => {
-                for rt in 0..self.propagation.len() {
-                    self.propagation[rt].retain(|x| x != g);
-                }
-                for rt in tables {
-                    self.propagation[rt.idx()].push(*g);
-                }
-                for rt in 0..self.tables.len() {
-                    self.tables[rt] = self.compile(design, RouteTableId::from_idx(rt));
-                }
-            }
-        }
-    }
-}
-
-/// The AWS-managed address a function outside any VPC sends from.
-pub fn lambda_outside_ip(l: LambdaId) -> Ipv4Addr {
-    Ipv4Addr::from(u32::from(LAMBDA_OUTSIDE_BASE) + l.0)
 }
 
 /// A packet followed from one place until it is delivered or dropped.
@@ -626,33 +525,4 @@ fn traffic_words(p: crate::units::Protocol, ports: crate::units::PortRange) -> S
     } else {
         p.to_string()
     }
-}
-
-/// Where a host's decisions are charged: the component of the design it is.
-pub fn host_place(d: &Design, h: Host) -> Place {
-    let c = match h {
-        Host::Instance(i) => Component::Instance(i),
-        Host::LambdaEni(e) => d.eni_workload(e),
-        Host::LambdaOutside(l) => Component::Lambda(l),
-        Host::Endpoint(e, _) => Component::Endpoint(e),
-        Host::External(h) => Component::ExternalHost(h),
-        Host::AwsService(s) => Component::AwsService(s),
-        Host::Onprem(h) => Component::OnpremHost(h),
-    };
-    Place::Component(c)
-}
-
-/// The ports a host listens on (`None`: it only makes connections).
-pub fn host_listens(d: &Design, h: Host, proto: u8, port: u16) -> bool {
-    let listen: &[Listen] = match h {
-        Host::Instance(i) => &d.instances[i.idx()].listen,
-        Host::Endpoint(e, _) => &d.endpoints[e.idx()].listen,
-        Host::External(x) => &d.external_hosts[x.idx()].listen,
-        Host::AwsService(s) => &d.aws_services[s.idx()].listen,
-        Host::Onprem(o) => &d.onprem_hosts[o.idx()].listen,
-        Host::LambdaEni(_) | Host::LambdaOutside(_) => &[],
-    };
-    listen
-        .iter()
-        .any(|l| l.protocol == proto && l.port.is_none_or(|p| p == port))
 }

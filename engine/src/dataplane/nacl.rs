@@ -60,6 +60,61 @@ pub fn evaluate(rules: &[NaclRule], p: &FlowView, peer: u32) -> NaclVerdict {
     }
 }
 
+// -- the NACL step ------------------------------------------------------------
+
+impl<T: super::Trace> super::forward::Cx<'_, T> {
+    /// NACL egress of subnet `s` (NACL-5): `Some(drop)` when denied.
+    pub(super) fn nacl_out(
+        &mut self,
+        s: crate::model::SubnetId,
+        p: FlowView,
+    ) -> Option<super::Step> {
+        self.nacl(s, p, false)
+    }
+
+    /// NACL ingress of subnet `s` (NACL-5): `Some(drop)` when denied.
+    pub(super) fn nacl_in(
+        &mut self,
+        s: crate::model::SubnetId,
+        p: FlowView,
+    ) -> Option<super::Step> {
+        self.nacl(s, p, true)
+    }
+
+    fn nacl(
+        &mut self,
+        s: crate::model::SubnetId,
+        p: FlowView,
+        ingress: bool,
+    ) -> Option<super::Step> {
+        use crate::model::{Component, DropReason};
+        let n = self.st.subnet_nacl[s.idx()];
+        let acl = &self.st.nacls[n.idx()];
+        let v = if ingress {
+            evaluate(&acl.ingress, &p, u32::from(p.src))
+        } else {
+            evaluate(&acl.egress, &p, u32::from(p.dst))
+        };
+        let rule = super::Rule::Nacl {
+            nacl: n,
+            ingress,
+            number: v.rule,
+        };
+        let place = super::Place::Component(Component::Nacl(n));
+        if v.allow {
+            self.forward(place, rule, p);
+            None
+        } else {
+            let reason = if ingress {
+                DropReason::NaclIngressDenied
+            } else {
+                DropReason::NaclEgressDenied
+            };
+            Some(self.drop(place, rule, p, reason))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

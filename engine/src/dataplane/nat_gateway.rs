@@ -352,6 +352,183 @@ impl NatTable {
     }
 }
 
+// -- the NAT gateway step ---------------------------------------------------
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use super::forward::{Cx, comp};
+use super::{Capacity, Entry, Gateway, Loc, Rule, Seen, Step, Trace};
+use crate::model::{Component, DropReason, NatId};
+use crate::packet::{self, PROTO_UDP};
+
+/// NAT-8: 100 Gbps and 10 million packets per second, the ceiling it
+/// scales to; a 1,024-packet queue.
+pub const CAPACITY: Capacity = Capacity {
+    bits_per_sec: 100_000_000_000,
+    packets_per_sec: 10_000_000,
+    queue: 1024,
+};
+
+impl<T: Trace> Cx<'_, T> {
+    /// A packet at the NAT gateway's ENI, past its subnet's NACL: a reply
+    /// translated back (NAT-3), or a new or known connection translated to
+    /// the gateway's address (NAT-1, NAT-4, NAT-5, NAT-6, NAT-9).
+    pub(super) fn nat_gateway(
+        &mut self,
+        buf: &mut [u8],
+        p: FlowView,
+        n: NatId,
+        from: Entry,
+    ) -> Step {
+        let d = self.d;
+        let nat = &d.nats[n.idx()];
+        let place = comp(Component::Nat(n));
+        let nat_ip = d.enis[nat.eni.idx()].ip;
+        let reply = p.dst == nat_ip;
+        self.seen_gateway(Gateway::Nat(n), false, !reply, buf);
+        if reply {
+            // A reply, translated back by its mapping (NAT-3).
+            return match self.st.nats[n.idx()].inbound(&p, self.now) {
+                Ok((ip, port)) => {
+                    let port = (p.proto != PROTO_ICMP || p.icmp_type == 0).then_some(port);
+                    if packet::set_destination(buf, Ipv4Addr::from(ip), port).is_err() {
+                        return self.drop(place, Rule::None, p, DropReason::Malformed);
+                    }
+                    let q = packet::parse(buf).unwrap_or(p);
+                    self.forward(
+                        place,
+                        Rule::Text("reverse translation to the connection's inside address"),
+                        q,
+                    );
+                    self.leave_nat(buf, n, false, q)
+                }
+                Err(NatError::Expired) => self.drop(
+                    place,
+                    Rule::Text("the mapping was idle past 350 s (NAT-6)"),
+                    p,
+                    DropReason::NatConnectionExpired,
+                ),
+                Err(_) => self.drop(
+                    place,
+                    Rule::Text(
+                        "no connection uses this port; a NAT gateway admits only replies (NAT-3)",
+                    ),
+                    p,
+                    DropReason::PortUnreachable,
+                ),
+            };
+        }
+        match from {
+            Entry::Subnet(_) => {}
+            Entry::Peering(_) => {
+                return self.drop(
+                    place,
+                    Rule::Text("a NAT gateway serves only its own VPC (NAT-9, PCX-2)"),
+                    p,
+                    DropReason::PeeringNotTransitive,
+                );
+            }
+            _ => {
+                return self.drop(place, Rule::Text("a NAT gateway does not translate traffic that entered the VPC from outside (NAT-9)"), p, DropReason::NoRoute);
+            }
+        }
+        let echo = p.proto == PROTO_ICMP
+            && (p.icmp_type == packet::ICMP_ECHO_REQUEST || p.icmp_type == packet::ICMP_ECHO_REPLY);
+        let supported = match p.proto {
+            PROTO_UDP => true,
+            PROTO_TCP => p.fragment == packet::Fragment::None,
+            PROTO_ICMP => echo && p.fragment == packet::Fragment::None,
+            _ => false,
+        };
+        if !supported {
+            return self.drop(
+                place,
+                Rule::Text("a NAT gateway carries TCP, UDP and ICMP echo; fragmented TCP and ICMP are dropped (NAT-4)"),
+                p,
+                DropReason::ProtocolNotSupported,
+            );
+        }
+        let port = if p.fragment == packet::Fragment::Later {
+            None // later UDP fragments carry no ports
+        } else {
+            match self.st.nats[n.idx()].outbound(&p, self.now) {
+                Ok(port) => Some(port),
+                Err(NatError::PortsExhausted) => {
+                    return self.drop(
+                        place,
+                        Rule::Text("55,000 connections to this destination already (NAT-5)"),
+                        p,
+                        DropReason::NatPortExhausted,
+                    );
+                }
+                Err(_) => {
+                    self.nat_rst(&p, n);
+                    return self.drop(place, Rule::Text("the connection was idle past 350 s; the NAT gateway answers RST (NAT-6)"), p, DropReason::NatConnectionExpired);
+                }
+            }
+        };
+        match packet::decrement_ttl(buf) {
+            Ok(0) | Err(_) => {
+                return self.drop(
+                    place,
+                    Rule::Text("TTL reached zero"),
+                    p,
+                    DropReason::TtlExpired,
+                );
+            }
+            Ok(_) => {}
+        }
+        if packet::set_source(buf, nat_ip, port).is_err() {
+            return self.drop(place, Rule::None, p, DropReason::Malformed);
+        }
+        let q = packet::parse(buf).unwrap_or(p);
+        self.forward(
+            place,
+            Rule::Text("source NAT to the gateway's private address (NAT-1)"),
+            q,
+        );
+        self.leave_nat(buf, n, true, q)
+    }
+
+    /// A packet the gateway sends on its own (a RST, NAT-6), routed from
+    /// its subnet.
+    pub(super) fn nat_out(&mut self, buf: &mut [u8], p: FlowView, n: NatId) -> Step {
+        self.leave_nat(buf, n, false, p)
+    }
+
+    /// A packet leaves the gateway, translated: routed from its subnet,
+    /// seen departing the gateway and leaving its ENI (NAT-1).
+    fn leave_nat(&mut self, buf: &[u8], n: NatId, outbound: bool, q: FlowView) -> Step {
+        let nat = &self.d.nats[n.idx()];
+        let (subnet, eni) = (nat.subnet, nat.eni);
+        let step = self.route(subnet, q);
+        self.seen_gateway(Gateway::Nat(n), true, outbound, buf);
+        self.seen(|| Seen::EniOut {
+            eni,
+            bytes: buf,
+            reject: super::eni::nacl_dropped(&step),
+            next: super::eni::next_of(&step),
+        });
+        step
+    }
+
+    /// NAT-6: a TCP packet of an expired connection is answered with a RST.
+    fn nat_rst(&mut self, p: &FlowView, n: NatId) {
+        if p.proto != PROTO_TCP || p.tcp_flags & tcp_flags::RST != 0 {
+            return;
+        }
+        let spec = packet::build::TcpSpec {
+            src: SocketAddrV4::new(p.dst, p.dst_port),
+            dst: SocketAddrV4::new(p.src, p.src_port),
+            seq: 0,
+            ack: 0,
+            flags: tcp_flags::RST,
+            window: 0,
+        };
+        self.emit(Loc::NatOut(n), || packet::build::tcp(&spec, &[], 64, 0));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

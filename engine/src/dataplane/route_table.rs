@@ -13,6 +13,7 @@ use ipnet::Ipv4Net;
 
 use crate::lpm::Lpm;
 use crate::model::{Design, RouteDest, RouteTableId, Target, VgwId};
+use crate::packet::FlowView;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Origin {
@@ -160,5 +161,123 @@ pub fn target_name(design: &Design, t: &Target) -> String {
         Target::Peering(p) => design.peerings[p.idx()].name.clone(),
         Target::Vgw(g) => design.vgws[g.idx()].name.clone(),
         Target::Missing(n) => n.clone(),
+    }
+}
+
+// -- the VPC router -------------------------------------------------------------
+
+impl<T: super::Trace> super::forward::Cx<'_, T> {
+    /// The VPC router, for a packet from subnet `s` (RT-1..RT-9): within the
+    /// subnet straight to the ENI (RT-8); else the subnet's route table by
+    /// longest prefix, the NACL of `s` on the way out (NACL-5), and the
+    /// target's next place.
+    pub(super) fn route(&mut self, s: crate::model::SubnetId, p: FlowView) -> super::Step {
+        use super::{Entry, Loc, Place, Rule, Step};
+        use crate::model::{Component, DropReason};
+        use crate::units::Nanos;
+        let d = self.d;
+        let sub = &d.subnets[s.idx()];
+        let vpc = sub.vpc;
+        let rt = self.st.subnet_rt[s.idx()];
+        let rt_place = Place::Component(Component::RouteTable(rt));
+        if sub.cidr.contains(&p.dst) {
+            // RT-8: within a subnet the route table is not consulted, and no
+            // NACL applies (NACL-5).
+            return match self.st.eni_at(vpc, p.dst) {
+                Some(x) => Step::Next {
+                    loc: Loc::EniIn {
+                        eni: x,
+                        from: Entry::Subnet(s),
+                    },
+                    delay: d.latency.same_az,
+                },
+                None => self.drop(
+                    rt_place,
+                    Rule::Text("no network interface has this address"),
+                    p,
+                    DropReason::HostUnreachable,
+                ),
+            };
+        }
+        let table = &self.st.tables[rt.idx()];
+        let Some(i) = table.lookup(u32::from(p.dst)) else {
+            return self.drop(rt_place, Rule::None, p, DropReason::NoRoute);
+        };
+        let rule = Rule::Route {
+            table: rt,
+            entry: i,
+        };
+        let entry = table.entry(i);
+        if entry.blackhole || !self.target_alive(&entry.target) {
+            return self.drop(rt_place, rule, p, DropReason::RouteBlackhole);
+        }
+        let target = entry.target.clone();
+        self.forward(rt_place, rule, p);
+        let (x, next_subnet) = match target {
+            Target::Local => match self.st.eni_at(vpc, p.dst) {
+                Some(x) => (x, d.enis[x.idx()].subnet),
+                None => {
+                    return self.drop(
+                        rt_place,
+                        Rule::Text("no network interface has this address"),
+                        p,
+                        DropReason::HostUnreachable,
+                    );
+                }
+            },
+            Target::Nat(n) => {
+                let x = d.nats[n.idx()].eni;
+                (x, d.enis[x.idx()].subnet)
+            }
+            Target::Eni(x) => (x, d.enis[x.idx()].subnet),
+            other => {
+                if let Some(drop) = self.nacl_out(s, p) {
+                    return drop;
+                }
+                let loc = match other {
+                    Target::Igw(igw) => Loc::Igw {
+                        igw,
+                        outbound: true,
+                    },
+                    Target::Endpoint(endpoint) => Loc::GatewayEndpoint {
+                        endpoint,
+                        to_service: true,
+                    },
+                    Target::Peering(peering) => Loc::Peering {
+                        peering,
+                        into: d.peerings[peering.idx()].other(vpc).unwrap_or(vpc),
+                    },
+                    Target::Vgw(vgw) => Loc::Vgw {
+                        vgw,
+                        to_onprem: true,
+                    },
+                    _ => unreachable!("handled above"),
+                };
+                // Crossing into another VPC takes the cross-AZ latency.
+                let delay = match loc {
+                    Loc::Peering { .. } => d.latency.cross_az,
+                    _ => Nanos::ZERO,
+                };
+                return Step::Next { loc, delay };
+            }
+        };
+        if next_subnet != s {
+            if let Some(drop) = self.nacl_out(s, p) {
+                return drop;
+            }
+        }
+        let (sa, sb) = (&d.subnets[s.idx()], &d.subnets[next_subnet.idx()]);
+        let delay = if sa.az == sb.az {
+            d.latency.same_az
+        } else {
+            d.latency.cross_az
+        };
+        Step::Next {
+            loc: Loc::EniIn {
+                eni: x,
+                from: Entry::Subnet(s),
+            },
+            delay,
+        }
     }
 }

@@ -169,6 +169,60 @@ pub fn answers_untracked(
     .is_some_and(|m| untracked(all, groups, &m, other, p.proto))
 }
 
+// -- the security group step ------------------------------------------------
+
+impl<T: super::Trace> super::forward::Cx<'_, T> {
+    /// The security groups of ENI `e` for a packet going `dir` (SG-1..SG-4):
+    /// the rule that lets it pass (its tracked flow, or an allowing rule), or
+    /// `None`. A newly allowed flow is tracked unless it is untracked (SG-4)
+    /// and `always_tracked` does not say otherwise (SG-4a).
+    pub(super) fn security_groups(
+        &mut self,
+        e: crate::model::EniId,
+        dir: Direction,
+        p: &FlowView,
+        always_tracked: impl FnOnce(&Self) -> bool,
+    ) -> Option<super::Rule> {
+        let outbound = dir == Direction::Egress;
+        if self.st.conntrack.hit(e, p, outbound, self.now) {
+            return Some(super::Rule::Tracked);
+        }
+        let peer = u32::from(if outbound { p.dst } else { p.src });
+        let st = &*self.st;
+        let groups = &st.eni_sgs[e.idx()];
+        let m = evaluate(&st.sgs, groups, dir, p, peer, &st.members, &st.prefix_lists)?;
+        // SG-4: untracked when this packet opens such a flow, or answers one
+        // opened the other way.
+        let untracked = untracked(&st.sgs, groups, &m, dir, p.proto)
+            || answers_untracked(&st.sgs, groups, dir, p, &st.members, &st.prefix_lists);
+        if always_tracked(self) || !untracked {
+            self.st.conntrack.track(e, p, outbound, self.now);
+        }
+        Some(super::Rule::Sg {
+            group: m.group,
+            ingress: !outbound,
+            index: m.rule,
+        })
+    }
+
+    /// Whether the packet's path goes through a NAT gateway or ends at an
+    /// interface endpoint (SG-4a).
+    pub(super) fn via_tracked_hop(&self, subnet: crate::model::SubnetId, p: &FlowView) -> bool {
+        use crate::model::{EniOwner, Target};
+        let vpc = self.d.subnets[subnet.idx()].vpc;
+        if let Some(x) = self.st.eni_at(vpc, p.dst) {
+            if matches!(self.d.enis[x.idx()].owner, EniOwner::Endpoint(_)) {
+                return true;
+            }
+        }
+        let rt = self.st.subnet_rt[subnet.idx()];
+        let table = &self.st.tables[rt.idx()];
+        table
+            .lookup(u32::from(p.dst))
+            .is_some_and(|i| matches!(table.entry(i).target, Target::Nat(_)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

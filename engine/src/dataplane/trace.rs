@@ -1,10 +1,20 @@
-//! What a packet met on its way: one [`Hop`] per decision.
+//! What the data plane reports of a step: one [`Hop`] per decision, what a
+//! capture would see of the packet at each boundary it crosses ([`Seen`]),
+//! and the packets components make on their own.
 //!
-//! The data plane reports every decision to a [`Trace`]. `explain` keeps the
-//! hops and prints them; the engine keeps only what its metrics need
-//! (`via`, drops), and [`NoTrace`] keeps nothing, at no cost.
+//! The data plane says what it did, where it did it; recorders (`explain`,
+//! the engine's metrics, flow logs, pcap files, the cost meter) keep what
+//! they need of it and never work it out again from drop reasons or bytes.
+//! [`NoTrace`] keeps nothing, at no cost: with it, no packet is built and no
+//! bytes are handed out.
 
-use crate::model::{Component, NaclId, OnpremNetId, RouteTableId, SgId};
+use bytes::Bytes;
+
+use super::Loc;
+use crate::model::{
+    Component, Design, EndpointId, EndpointKind, EniId, IgwId, NaclId, NatId, OnpremNetId,
+    PeeringId, RouteTableId, SgId, VgwId,
+};
 use crate::packet::FlowView;
 
 /// Where a decision was taken: a component of the design, or the networks
@@ -74,20 +84,113 @@ pub struct Hop {
     pub view: FlowView,
 }
 
+/// A gateway: a component packets cross between a VPC and something else,
+/// with a capture of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Gateway {
+    Igw(IgwId),
+    Nat(NatId),
+    Endpoint(EndpointId),
+    Peering(PeeringId),
+    Vgw(VgwId),
+}
+
+impl Gateway {
+    pub fn component(self) -> Component {
+        match self {
+            Gateway::Igw(g) => Component::Igw(g),
+            Gateway::Nat(n) => Component::Nat(n),
+            Gateway::Endpoint(e) => Component::Endpoint(e),
+            Gateway::Peering(p) => Component::Peering(p),
+            Gateway::Vgw(g) => Component::Vgw(g),
+        }
+    }
+
+    /// Every gateway of a design, in a fixed order: internet gateways, NAT
+    /// gateways, gateway endpoints, peering connections, VPN gateways.
+    pub fn all(d: &Design) -> Vec<Gateway> {
+        let mut v: Vec<Gateway> = (0..d.igws.len())
+            .map(|i| Gateway::Igw(IgwId::from_idx(i)))
+            .collect();
+        v.extend((0..d.nats.len()).map(|i| Gateway::Nat(NatId::from_idx(i))));
+        v.extend(
+            d.endpoints
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| matches!(e.kind, EndpointKind::Gateway { .. }))
+                .map(|(i, _)| Gateway::Endpoint(EndpointId::from_idx(i))),
+        );
+        v.extend((0..d.peerings.len()).map(|i| Gateway::Peering(PeeringId::from_idx(i))));
+        v.extend((0..d.vgws.len()).map(|i| Gateway::Vgw(VgwId::from_idx(i))));
+        v
+    }
+}
+
+/// How a packet that reached an ENI fared there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrival {
+    /// Its NACL (where one applies) and security groups let it in.
+    Accepted,
+    /// Its subnet's NACL or its security groups turned it away (FL-3).
+    Rejected,
+    /// The interface was not there to take it: deleted, or its
+    /// source/destination check refused a packet not addressed to it.
+    Absent,
+}
+
+/// The packet as a capture would see it at a boundary it crosses.
+#[derive(Clone, Copy, Debug)]
+pub enum Seen<'a> {
+    /// The packet leaves ENI `eni` (egress): accepted or rejected by the
+    /// ENI's security groups or its subnet's NACL (FL-3). `next` is where it
+    /// went, when it went on (a packet that leaves can still find no route).
+    EniOut {
+        eni: EniId,
+        bytes: &'a [u8],
+        reject: bool,
+        next: Option<Loc>,
+    },
+    /// The packet reaches ENI `eni`, having come `from` there.
+    EniIn {
+        eni: EniId,
+        from: super::Entry,
+        bytes: &'a [u8],
+        arrival: Arrival,
+    },
+    /// The packet on one side of a gateway: arriving, or departing after
+    /// the gateway's rewrite. `outbound`: leaving the gateway's VPC (to the
+    /// internet, a service, on-premises; at a NAT gateway, a translated
+    /// connection rather than a reply). A peering connection joins two
+    /// VPCs: its packets always enter one, and are never outbound.
+    Gateway {
+        gw: Gateway,
+        departing: bool,
+        outbound: bool,
+        bytes: &'a [u8],
+    },
+}
+
 pub trait Trace {
     fn hop(&mut self, hop: Hop);
 
-    /// Whether [`Trace::arrive`] and [`Trace::leave`] want the packet's
-    /// bytes (pcap files and flow logs do; metrics do not).
-    fn wants_bytes(&self) -> bool {
+    /// Whether [`Trace::seen`] is wanted (pcap files, flow logs and the
+    /// cost meter want it; metrics and `explain` do not).
+    fn wants_packets(&self) -> bool {
         false
     }
 
-    /// The packet, as it is when a step at `loc` begins.
-    fn arrive(&mut self, _loc: super::Loc, _buf: &[u8]) {}
+    /// The packet at a boundary, called only when [`Trace::wants_packets`].
+    fn seen(&mut self, _seen: Seen<'_>) {}
 
-    /// The packet, as it is when the step at `loc` ends, and how it ended.
-    fn leave(&mut self, _loc: super::Loc, _buf: &[u8], _step: &super::Step) {}
+    /// Whether packets components make on their own (a NAT gateway's RST,
+    /// ICMP time exceeded) are wanted: the engine sends them; `explain`,
+    /// which follows one packet, does not.
+    fn wants_emitted(&self) -> bool {
+        false
+    }
+
+    /// A packet a component made, and where it starts.
+    fn emitted(&mut self, _packet: Bytes, _at: Loc) {}
 }
 
 /// Records nothing.

@@ -2,8 +2,8 @@
 
 use crate::dataplane::Network;
 use crate::model::Design;
-use crate::report::metrics::{ExpectState, Metrics};
 use crate::scenario::raw::{Amount, Cmp, Delivered};
+use crate::sim::metrics::{ExpectState, Metrics};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {

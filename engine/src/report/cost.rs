@@ -20,8 +20,9 @@
 //! volume tiers, public IPv4 address hours, request charges.
 //!
 //! The [`Meter`] is the recorder that measures what the counters of
-//! [`crate::report::metrics`] cannot tell: the direction of internet traffic
-//! and crossings between AZs, and per-ENI packets and bytes.
+//! [`crate::sim::metrics`] cannot tell: the direction of internet traffic
+//! and crossings between AZs, and per-ENI packets and bytes. It is attached
+//! only to runs whose output shows a cost.
 
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
@@ -29,11 +30,10 @@ use std::sync::{Arc, Mutex};
 use ipnet::Ipv4Net;
 use rustc_hash::FxHashMap;
 
-use super::observe::{self, Obs};
-use crate::dataplane::{Entry, Loc, Place, Step};
+use crate::dataplane::{Entry, Gateway, Loc, Place, Seen};
 use crate::model::*;
-use crate::report::metrics::Metrics;
 use crate::sim::Recorder;
+use crate::sim::metrics::Metrics;
 use crate::units::Nanos;
 
 /// Bytes in a GB as AWS bills them.
@@ -165,11 +165,12 @@ impl Meter {
             shared,
         )
     }
+}
 
-    fn is_service(&self, ip: Ipv4Addr) -> bool {
-        self.service_ips.contains_key(&u32::from(ip))
-            || self.service_nets.iter().any(|n| n.contains(&ip))
-    }
+/// Whether an address is an AWS service's in this region: a declared front
+/// door, or inside one of the services' prefix lists.
+fn is_service(ips: &FxHashMap<u32, ()>, nets: &[Ipv4Net], ip: Ipv4Addr) -> bool {
+    ips.contains_key(&u32::from(ip)) || nets.iter().any(|n| n.contains(&ip))
 }
 
 /// Counts bytes that go from subnet `from` to ENI `to` if the AZs differ;
@@ -183,61 +184,24 @@ fn cross(d: &Design, az: &[u32], t: &mut Transfer, from: SubnetId, to: EniId, by
 }
 
 impl Recorder for Meter {
-    fn arrive(&mut self, _now: Nanos, loc: Loc, buf: &[u8]) {
-        // Over a peering: the sender's AZ is found by its address.
-        if let Loc::EniIn {
-            eni,
-            from: Entry::Peering(p),
-        } = loc
-        {
-            let d = &*self.d;
-            let into = d.enis[eni.idx()].vpc;
-            if let (Some(other), Ok(v)) =
-                (d.peerings[p.idx()].other(into), crate::packet::parse(buf))
-            {
-                if let Some(s) = self.subnet_of.get(&(other.0, u32::from(v.src))).copied() {
-                    cross(d, &self.az, &mut self.t, s, eni, buf.len());
-                }
-            }
-        }
-    }
-
-    fn leave(&mut self, _now: Nanos, loc: Loc, buf: &[u8], step: &Step) {
-        if let (
-            Loc::Igw {
-                igw,
-                outbound: true,
-            },
-            Step::Next { .. },
-        ) = (loc, step)
-        {
-            let to_service = crate::packet::parse(buf).is_ok_and(|v| self.is_service(v.dst));
-            if to_service {
-                self.t.to_aws_services[igw.idx()] += buf.len() as u64;
-            } else {
-                self.t.internet_out[igw.idx()] += buf.len() as u64;
-            }
-        }
-        // Rewrites keep the length: the bytes at the end will do for both.
-        let Meter { d, t, az, .. } = self;
+    fn seen(&mut self, _now: Nanos, seen: &Seen<'_>) {
+        let Meter {
+            d,
+            t,
+            az,
+            subnet_of,
+            service_ips,
+            service_nets,
+            ..
+        } = self;
         let d: &Design = d;
-        observe::classify(d, loc, buf, buf, step, |o| {
-            if let Obs::Eni {
-                eni,
-                egress,
-                bytes,
-                reject,
-                next,
-            } = o
-            {
+        match *seen {
+            Seen::EniOut {
+                eni, bytes, next, ..
+            } => {
                 let c = &mut t.enis[eni.idx()];
-                if egress {
-                    c.packets_out += 1;
-                    c.bytes_out += bytes.len() as u64;
-                } else if !reject {
-                    c.packets_in += 1;
-                    c.bytes_in += bytes.len() as u64;
-                }
+                c.packets_out += 1;
+                c.bytes_out += bytes.len() as u64;
                 if let Some(Loc::EniIn {
                     eni: to,
                     from: Entry::Subnet(s),
@@ -246,7 +210,45 @@ impl Recorder for Meter {
                     cross(d, az, t, s, to, bytes.len());
                 }
             }
-        });
+            Seen::EniIn {
+                eni,
+                from,
+                bytes,
+                arrival,
+            } => {
+                if arrival == crate::dataplane::Arrival::Accepted {
+                    let c = &mut t.enis[eni.idx()];
+                    c.packets_in += 1;
+                    c.bytes_in += bytes.len() as u64;
+                }
+                // Over a peering: the sender's AZ is found by its address.
+                if let Entry::Peering(p) = from {
+                    let into = d.enis[eni.idx()].vpc;
+                    if let (Some(other), Ok(v)) =
+                        (d.peerings[p.idx()].other(into), crate::packet::parse(bytes))
+                    {
+                        if let Some(s) = subnet_of.get(&(other.0, u32::from(v.src))).copied() {
+                            cross(d, az, t, s, eni, bytes.len());
+                        }
+                    }
+                }
+            }
+            Seen::Gateway {
+                gw: Gateway::Igw(igw),
+                departing: true,
+                outbound: true,
+                bytes,
+            } => {
+                let to_service = crate::packet::parse(bytes)
+                    .is_ok_and(|v| is_service(service_ips, service_nets, v.dst));
+                if to_service {
+                    t.to_aws_services[igw.idx()] += bytes.len() as u64;
+                } else {
+                    t.internet_out[igw.idx()] += bytes.len() as u64;
+                }
+            }
+            Seen::Gateway { .. } => {}
+        }
     }
 
     fn finish(&mut self, _end: Nanos) {

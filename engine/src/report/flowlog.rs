@@ -31,9 +31,8 @@ use rustc_hash::FxHashMap;
 
 use super::EPOCH_UNIX_SECS;
 use super::gather::Gather;
-use super::observe::{self, Obs, Stash};
 use super::outfile::Spool;
-use crate::dataplane::{Loc, Step};
+use crate::dataplane::{Arrival, Loc, Seen};
 use crate::model::*;
 use crate::packet::{self, PROTO_TCP, PROTO_UDP};
 use crate::sim::Recorder;
@@ -333,7 +332,6 @@ impl FlowLogFile {
             sink: Arc::clone(&self.sink),
             lp,
             own,
-            stash: Stash::default(),
             agg: Aggregate::default(),
             lines: Vec::new(),
         }
@@ -355,7 +353,6 @@ pub struct FlowLogs {
     lp: u32,
     /// Per ENI of `setup.order`: whether it is this LP's.
     own: Vec<bool>,
-    stash: Stash,
     agg: Aggregate,
     /// Records of the intervals closed in the current window.
     lines: Vec<Line>,
@@ -422,16 +419,29 @@ impl FlowLogs {
 }
 
 impl Aggregate {
-    fn record(&mut self, d: &Design, now: Nanos, obs: Obs<'_>) {
-        let Obs::Eni {
-            eni,
-            egress,
-            bytes,
-            reject,
-            next,
-        } = obs
-        else {
-            return;
+    /// Counts a packet that left or reached an ENI (FL-1, FL-3); a packet
+    /// that found no ENI there to take it is not logged.
+    fn record(&mut self, d: &Design, now: Nanos, seen: &Seen<'_>) {
+        let (eni, egress, bytes, reject, next) = match *seen {
+            Seen::EniOut {
+                eni,
+                bytes,
+                reject,
+                next,
+            } => (eni, true, bytes, reject, next),
+            Seen::EniIn {
+                eni,
+                bytes,
+                arrival: Arrival::Accepted,
+                ..
+            } => (eni, false, bytes, false, None),
+            Seen::EniIn {
+                eni,
+                bytes,
+                arrival: Arrival::Rejected,
+                ..
+            } => (eni, false, bytes, true, None),
+            _ => return,
         };
         let Ok(v) = packet::parse(bytes) else {
             return;
@@ -576,15 +586,10 @@ impl Setup {
 }
 
 impl Recorder for FlowLogs {
-    fn arrive(&mut self, now: Nanos, loc: Loc, buf: &[u8]) {
+    fn seen(&mut self, now: Nanos, seen: &Seen<'_>) {
         self.advance(now);
-        self.stash.arrive(loc, buf);
-    }
-
-    fn leave(&mut self, now: Nanos, loc: Loc, buf: &[u8], step: &Step) {
-        let FlowLogs { d, stash, agg, .. } = self;
-        let before = stash.before(loc, buf);
-        observe::classify(d, loc, before, buf, step, |o| agg.record(d, now, o));
+        let FlowLogs { d, agg, .. } = self;
+        agg.record(d, now, seen);
     }
 
     fn tick(&mut self, until: Nanos) {

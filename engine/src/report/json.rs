@@ -12,8 +12,8 @@ use super::check::Outcome;
 use super::cost::{Estimate, PRICES_AS_OF, Transfer, price_keys};
 use crate::dataplane::{Network, Place};
 use crate::model::*;
-use crate::report::metrics::{Counter, Metrics};
 use crate::scenario::raw::Pattern;
+use crate::sim::metrics::{Counter, Metrics};
 use crate::sim::parallel::Outcome as Run;
 
 pub const SCHEMA_VERSION: u32 = 1;

@@ -1,4 +1,4 @@
-//! What a run shows: metrics, the terminal summary, expectations checked,
+//! What a run shows: the terminal summary, expectations checked,
 //! and the files a run can write: the JSON report, VPC Flow Logs, pcap
 //! captures, the cost estimate and the design as a Graphviz graph.
 //!
@@ -12,8 +12,6 @@ pub mod flowlog;
 pub mod gather;
 pub mod graph;
 pub mod json;
-pub mod metrics;
-pub mod observe;
 pub mod outfile;
 pub mod outputs;
 pub mod pcap;

@@ -1,8 +1,9 @@
 //! The files of `run` and `check`: recorders attached before a run, files
 //! finished after it.
 //!
-//! The cost meter is always attached (the summary shows the cost); flow logs
-//! and pcap captures only when asked for. Options are checked before the
+//! Each recorder is attached only when its output is asked for: the cost
+//! meter when the summary shows the cost or a JSON report is written, flow
+//! logs and pcap captures when asked for. A run with none pays nothing. Options are checked before the
 //! run starts, so a bad `--flow-log-format` costs no simulation.
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,9 @@ pub struct Options {
     pub flow_log_interval: String,
     pub flow_log_format: Option<String>,
     pub pcap: Option<PathBuf>,
+    /// Whether the cost estimate is wanted (the summary of `run` shows it;
+    /// the JSON report always holds it).
+    pub cost: bool,
 }
 
 impl Options {
@@ -37,7 +41,7 @@ impl Options {
 
 /// The recorders of one run, once it is over.
 pub struct Attached {
-    meter: cost::Shared,
+    meter: Option<cost::Shared>,
     flow: Option<flowlog::Status>,
     pcap: Option<pcap::Status>,
     json: Option<PathBuf>,
@@ -47,7 +51,7 @@ pub struct Attached {
 pub struct Recorders {
     d: Arc<Design>,
     part: Partition,
-    meter: cost::Shared,
+    meter: Option<cost::Shared>,
     flow: Option<flowlog::FlowLogFile>,
     pcap: Option<pcap::Captures>,
 }
@@ -58,10 +62,13 @@ impl Recorders {
     /// LPs record, a window at a time, in an order that does not depend on
     /// the thread that ran an LP.
     pub fn for_lp(&self, lp: u32) -> Vec<Box<dyn Recorder>> {
-        let mut v: Vec<Box<dyn Recorder>> = vec![Box::new(cost::Meter::with_shared(
-            Arc::clone(&self.d),
-            Arc::clone(&self.meter),
-        ))];
+        let mut v: Vec<Box<dyn Recorder>> = Vec::new();
+        if let Some(m) = &self.meter {
+            v.push(Box::new(cost::Meter::with_shared(
+                Arc::clone(&self.d),
+                Arc::clone(m),
+            )));
+        }
         if let Some(f) = &self.flow {
             let (d, part) = (&*self.d, &self.part);
             v.push(Box::new(f.recorder(lp, |e| part.of_eni(d, e) == lp)));
@@ -75,7 +82,7 @@ impl Recorders {
 
 /// Prepares the meter and the asked-for recorders of a run of `d`.
 pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), String> {
-    let meter = cost::Meter::shared(d);
+    let meter = (o.cost || o.json.is_some()).then(|| cost::Meter::shared(d));
     let part = Partition::new(d);
     let mut flow = None;
     let mut flow_file = None;
@@ -110,7 +117,7 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Str
     }
     Ok((
         Attached {
-            meter: Arc::clone(&meter),
+            meter: meter.clone(),
             flow,
             pcap: capture,
             json: o.json.clone(),
@@ -132,14 +139,20 @@ pub struct Written {
 }
 
 impl Attached {
-    /// What the meter measured (complete once the run is over).
-    pub fn transfer(&self) -> Transfer {
-        self.meter.lock().map(|t| t.clone()).unwrap_or_default()
+    /// What the meter measured (complete once the run is over), when it
+    /// was attached.
+    pub fn transfer(&self) -> Option<Transfer> {
+        let m = self.meter.as_ref()?;
+        Some(m.lock().map(|t| t.clone()).unwrap_or_default())
     }
 
-    /// The cost estimate of the finished run.
-    pub fn estimate(&self, sim: &Run) -> Estimate {
-        cost::estimate(&sim.net.design, &sim.metrics, &self.transfer())
+    /// The cost estimate of the finished run, when the meter was attached.
+    pub fn estimate(&self, sim: &Run) -> Option<Estimate> {
+        Some(cost::estimate(
+            &sim.net.design,
+            &sim.metrics,
+            &self.transfer()?,
+        ))
     }
 
     /// Checks the recorders' files and writes the JSON report.
@@ -171,7 +184,9 @@ impl Attached {
             }
         }
         if let Some(path) = &self.json {
-            let transfer = self.transfer();
+            let transfer = self
+                .transfer()
+                .ok_or("the cost meter was not attached to the run")?;
             let est = cost::estimate(&sim.net.design, &sim.metrics, &transfer);
             let text = json::to_text(&json::report(sim, &transfer, &est, outcomes));
             if path == Path::new("-") {

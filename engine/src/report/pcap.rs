@@ -10,7 +10,8 @@
 //! as it arrives and again after the 1:1 translation (IGW-2), so outbound
 //! packets from a NAT gateway show its private address, then its Elastic IP.
 //! Gateway endpoints, peering connections and VPN gateways rewrite nothing:
-//! each packet once. See [`super::observe`].
+//! each packet once. What is seen where is what the data plane reports
+//! ([`crate::dataplane::Seen`]).
 //!
 //! Format: classic pcap, little-endian, nanosecond timestamps (magic
 //! `0xa1b23c4d`), link type `LINKTYPE_RAW` (101: raw IPv4, no link header),
@@ -27,9 +28,8 @@ use std::sync::{Arc, Mutex};
 
 use super::EPOCH_UNIX_SECS;
 use super::gather::Gather;
-use super::observe::{self, Gateway, Obs, Stash};
 use super::outfile::{Spool, safe_name};
-use crate::dataplane::{Loc, Step};
+use crate::dataplane::{Arrival, Gateway, Seen};
 use crate::model::*;
 use crate::sim::Recorder;
 use crate::units::Nanos;
@@ -248,7 +248,6 @@ impl Captures {
             setup: Arc::clone(&self.setup),
             sink: Arc::clone(&self.sink),
             lp,
-            stash: Stash::default(),
             part: Part::default(),
         }
     }
@@ -260,7 +259,6 @@ pub struct Pcap {
     setup: Arc<Setup>,
     sink: Arc<Mutex<Sink>>,
     lp: u32,
-    stash: Stash,
     part: Part,
 }
 
@@ -274,25 +272,24 @@ impl Part {
         self.recs.push((now, file as u32, at, bytes.len()));
     }
 
-    fn record(&mut self, d: &Design, setup: &Setup, now: Nanos, obs: Obs<'_>) {
-        match obs {
-            Obs::Eni {
+    fn record(&mut self, d: &Design, setup: &Setup, now: Nanos, seen: &Seen<'_>) {
+        match *seen {
+            // A capture on the host sees what it sends, and what is
+            // delivered to it; a NAT gateway's ENI is in the gateway's file,
+            // both sides.
+            Seen::EniOut { eni, bytes, .. }
+            | Seen::EniIn {
                 eni,
-                egress,
                 bytes,
-                reject,
+                arrival: Arrival::Accepted,
                 ..
             } => {
-                if matches!(d.enis[eni.idx()].owner, EniOwner::Nat(_)) {
-                    return; // in the gateway's file, both sides
-                }
-                // A capture on the host sees what it sends, and what is
-                // delivered to it.
-                if egress || !reject {
+                if !matches!(d.enis[eni.idx()].owner, EniOwner::Nat(_)) {
                     self.push(setup.eni_file[eni.idx()], now, bytes);
                 }
             }
-            Obs::Gateway { gw, bytes, .. } => {
+            Seen::EniIn { .. } => {}
+            Seen::Gateway { gw, bytes, .. } => {
                 let file = setup
                     .gateway_file
                     .binary_search_by_key(&gw, |x| x.0)
@@ -320,20 +317,9 @@ impl Pcap {
 }
 
 impl Recorder for Pcap {
-    fn arrive(&mut self, _now: Nanos, loc: Loc, buf: &[u8]) {
-        self.stash.arrive(loc, buf);
-    }
-
-    fn leave(&mut self, now: Nanos, loc: Loc, buf: &[u8], step: &Step) {
-        let Pcap {
-            d,
-            setup,
-            stash,
-            part,
-            ..
-        } = self;
-        let before = stash.before(loc, buf);
-        observe::classify(d, loc, before, buf, step, |o| part.record(d, setup, now, o));
+    fn seen(&mut self, now: Nanos, seen: &Seen<'_>) {
+        let Pcap { d, setup, part, .. } = self;
+        part.record(d, setup, now, seen);
     }
 
     fn tick(&mut self, _until: Nanos) {

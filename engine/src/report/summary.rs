@@ -9,7 +9,7 @@ use crate::dataplane::{Network, Place};
 use crate::model::{Component, EndpointKind};
 use crate::report::cost::{Estimate, PRICES_AS_OF, dollars, per_month};
 use crate::report::json::gateway_components;
-use crate::report::metrics::Metrics;
+use crate::sim::metrics::Metrics;
 
 /// The widest a name column gets; longer names are cut with `~`.
 const NAME_MAX: usize = 24;

@@ -1,39 +1,13 @@
 //! Capacity of links and gateways: a serializing server with a bounded queue.
+//! Each component states its own [`Capacity`] in its file of `dataplane/`.
 //!
 //! A packet of `b` bytes takes `max(8b / bandwidth, 1 / pps)` to serve. It
 //! starts when the server is free; if it would wait longer than the queue
 //! holds (`queue` packets of that size), it is dropped (`queue_overflow`).
 //! Otherwise it leaves once served: the delay it returns includes the wait.
 
+pub use crate::dataplane::Capacity;
 use crate::units::Nanos;
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Capacity {
-    pub bits_per_sec: u64,
-    pub packets_per_sec: u64,
-    pub queue: u32,
-}
-
-/// NAT-8: 100 Gbps and 10 million packets per second, the ceiling it scales to.
-pub const NAT_GATEWAY: Capacity = Capacity {
-    bits_per_sec: 100_000_000_000,
-    packets_per_sec: 10_000_000,
-    queue: 1024,
-};
-
-/// IFE-5: 100 Gbps per AZ, the ceiling it scales to.
-pub const INTERFACE_ENDPOINT: Capacity = Capacity {
-    bits_per_sec: 100_000_000_000,
-    packets_per_sec: 10_000_000,
-    queue: 1024,
-};
-
-/// LAT: 10 Gbps per ENI.
-pub const ENI: Capacity = Capacity {
-    bits_per_sec: 10_000_000_000,
-    packets_per_sec: 10_000_000,
-    queue: 1024,
-};
 
 #[derive(Clone, Debug)]
 pub struct Server {

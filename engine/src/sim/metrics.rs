@@ -9,31 +9,8 @@ use hdrhistogram::Histogram;
 
 use crate::dataplane::Place;
 use crate::model::DropReason;
+use crate::traffic::Cause;
 use crate::units::Nanos;
-
-/// Why an item (request, ping, datagram, transfer) failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Cause {
-    /// A packet of the item was dropped; the last drop names the cause.
-    Drop(DropReason),
-    /// No answer in time and no drop seen.
-    Timeout,
-    /// The connection was reset by its peer.
-    Reset,
-    /// A Lambda function at its concurrency limit.
-    Throttled,
-}
-
-impl Cause {
-    pub fn name(self) -> &'static str {
-        match self {
-            Cause::Drop(r) => r.name(),
-            Cause::Timeout => "timeout",
-            Cause::Reset => "reset",
-            Cause::Throttled => "throttled",
-        }
-    }
-}
 
 fn histogram() -> Histogram<u64> {
     // Microseconds, up to an hour, three significant digits.

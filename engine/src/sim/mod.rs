@@ -8,49 +8,26 @@
 //! a link with a delay or a capacity limit, where a new event is scheduled.
 
 pub mod capacity;
+mod endpoints;
+pub mod metrics;
 pub mod parallel;
 pub mod partition;
 pub mod queue;
 
 use std::sync::Arc;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 
-use crate::dataplane::{Hop, Host, Loc, Network, Place, Step, Trace};
+use crate::dataplane::{self, Hop, Loc, Network, Place, Seen, Step, Trace};
 use crate::model::*;
-use crate::report::metrics::{Counter, ExpectState, Metrics, TrafficMetrics};
-use crate::traffic;
+use crate::traffic::{self, Timer};
 use crate::units::Nanos;
+use metrics::{Counter, ExpectState, Metrics, TrafficMetrics};
+
+pub use crate::traffic::Tag;
 
 use capacity::Server;
 use queue::Queue;
-
-/// Who a packet belongs to: an item (request, ping, datagram, transfer) of a
-/// traffic, and whether it travels from `from` towards `to`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Tag {
-    pub item: u32,
-    pub epoch: u32,
-    pub toward: bool,
-    /// The item's traffic and start, so that any LP can attribute the
-    /// packet to expectation windows without asking the item's owner.
-    pub traffic: u32,
-    pub start: Nanos,
-}
-
-impl Tag {
-    pub const NONE: Tag = Tag {
-        item: u32::MAX,
-        epoch: 0,
-        toward: false,
-        traffic: u32::MAX,
-        start: Nanos::ZERO,
-    };
-
-    pub fn is_none(&self) -> bool {
-        self.traffic == u32::MAX
-    }
-}
 
 #[derive(Debug)]
 pub enum Kind {
@@ -63,21 +40,8 @@ pub enum Kind {
         /// Already served by the capacity of the component at `loc`.
         admitted: bool,
     },
-    Arrival {
-        traffic: u32,
-    },
-    ConnTimer {
-        conn: u32,
-        epoch: u32,
-    },
-    /// The deadlines of a traffic's items.
-    Deadlines {
-        traffic: u32,
-    },
-    Close {
-        conn: u32,
-        epoch: u32,
-    },
+    /// A traffic endpoint's timer.
+    Endpoint(Timer),
     Timeline {
         idx: u32,
     },
@@ -143,13 +107,13 @@ impl Watch {
     }
 }
 
-/// Something that watches packets as they move: pcap files, flow logs.
-/// Called only when at least one is attached, so a plain run pays nothing.
+/// Something that watches packets as they move: pcap files, flow logs, the
+/// cost meter. It is told what the data plane reports of a packet at each
+/// boundary ([`Seen`]), only when at least one is attached: a plain run
+/// pays nothing.
 pub trait Recorder: Send {
-    /// The packet as it is when a step at `loc` begins, at virtual time `now`.
-    fn arrive(&mut self, now: Nanos, loc: Loc, buf: &[u8]);
-    /// The packet as it is when the step ends, and how it ended.
-    fn leave(&mut self, now: Nanos, loc: Loc, buf: &[u8], step: &Step);
+    /// What the data plane reports of a packet, at virtual time `now`.
+    fn seen(&mut self, now: Nanos, seen: &Seen<'_>);
     /// The LP has handled every event before `until` (the end of a window
     /// of a parallel run): a file shared by several LPs takes this LP's
     /// part of the window now.
@@ -158,14 +122,16 @@ pub trait Recorder: Send {
     fn finish(&mut self, end: Nanos);
 }
 
-/// The engine's view of a packet's hops: the components it crosses, and
-/// the counters of gateways and endpoints.
+/// The engine's view of a packet's hops: the components it crosses, the
+/// counters of gateways and endpoints, the recorders, and the packets
+/// components make on their own.
 struct HopTrace<'a> {
     watch: &'a Watch,
     crossed: u64,
     hops: u64,
     components: &'a mut std::collections::BTreeMap<Place, Counter>,
     recorders: &'a mut [Box<dyn Recorder>],
+    emitted: &'a mut Vec<(Bytes, Loc)>,
     now: Nanos,
 }
 
@@ -181,20 +147,23 @@ fn counted(c: Component) -> bool {
 }
 
 impl Trace for HopTrace<'_> {
-    fn wants_bytes(&self) -> bool {
+    #[inline]
+    fn wants_packets(&self) -> bool {
         !self.recorders.is_empty()
     }
 
-    fn arrive(&mut self, loc: Loc, buf: &[u8]) {
+    fn seen(&mut self, seen: Seen<'_>) {
         for r in self.recorders.iter_mut() {
-            r.arrive(self.now, loc, buf);
+            r.seen(self.now, &seen);
         }
     }
 
-    fn leave(&mut self, loc: Loc, buf: &[u8], step: &Step) {
-        for r in self.recorders.iter_mut() {
-            r.leave(self.now, loc, buf, step);
-        }
+    fn wants_emitted(&self) -> bool {
+        true
+    }
+
+    fn emitted(&mut self, packet: Bytes, at: Loc) {
+        self.emitted.push((packet, at));
     }
 
     #[inline]
@@ -227,7 +196,11 @@ pub struct Sim {
     pub q: Queue<Kind>,
     pub metrics: Metrics,
     pub watch: Watch,
-    pub(crate) t: traffic::Traffic,
+    pub(crate) t: traffic::Endpoints,
+    /// What the endpoints asked for, carried out in order (`endpoints.rs`).
+    actions: Vec<traffic::Action>,
+    /// Packets components made during the current event.
+    emitted: Vec<(Bytes, Loc)>,
     /// Capacity per ENI: a NAT gateway's, an interface endpoint's, an ENI's.
     servers: Vec<Server>,
     pub seed: u64,
@@ -256,16 +229,8 @@ impl Sim {
     ) -> Sim {
         let seed = opts.seed.unwrap_or(design.seed);
         let net = Network::new(Arc::clone(&design));
-        let servers = design
-            .enis
-            .iter()
-            .map(|e| {
-                Server::new(match e.owner {
-                    EniOwner::Nat(_) => capacity::NAT_GATEWAY,
-                    EniOwner::Endpoint(_) => capacity::INTERFACE_ENDPOINT,
-                    _ => capacity::ENI,
-                })
-            })
+        let servers = (0..design.enis.len())
+            .map(|i| Server::new(dataplane::capacity_of(&design, EniId::from_idx(i))))
             .collect();
         let mut metrics = Metrics {
             traffic: vec![TrafficMetrics::default(); design.traffic.len()],
@@ -274,7 +239,9 @@ impl Sim {
         };
         metrics.end = design.duration;
         let mut sim = Sim {
-            t: traffic::Traffic::new(&design, seed),
+            t: traffic::Endpoints::new(&design, seed),
+            actions: Vec::new(),
+            emitted: Vec::new(),
             watch: Watch::new(&design),
             net,
             q: Queue::new(),
@@ -289,7 +256,10 @@ impl Sim {
         };
         for (i, t) in sim.design.traffic.iter().enumerate() {
             if sim.owns_source(t.from) {
-                let _ = sim.q.push(t.start, Kind::Arrival { traffic: i as u32 });
+                let _ = sim.q.push(
+                    t.start,
+                    Kind::Endpoint(Timer::Arrival { traffic: i as u32 }),
+                );
             }
         }
         for (i, e) in sim.design.events.iter().enumerate() {
@@ -382,10 +352,7 @@ impl Sim {
                 crossed,
                 admitted,
             } => self.packet(&mut buf, loc, tag, crossed, admitted),
-            Kind::Arrival { traffic } => self.arrival(traffic),
-            Kind::ConnTimer { conn, epoch } => self.conn_timer(conn, epoch),
-            Kind::Deadlines { traffic } => self.deadlines(traffic),
-            Kind::Close { conn, epoch } => self.close_after_hold(conn, epoch),
+            Kind::Endpoint(timer) => self.on_timer(timer),
             Kind::Timeline { idx } => {
                 let design = Arc::clone(&self.design);
                 self.net.apply(&design.events[idx as usize].action);
@@ -395,16 +362,11 @@ impl Sim {
                 self.net.sweep(now);
                 self.at(now.saturating_add(SWEEP_EVERY), Kind::Sweep);
             }
-            Kind::ItemDropped { tag, reason, place } => self.item_dropped(tag, reason, place),
-            Kind::ItemDelivered { tag, at, bytes } => self.item_delivered(tag, at, bytes),
+            Kind::ItemDropped { tag, reason, place } => {
+                self.endpoint_item_dropped(tag, reason, place)
+            }
+            Kind::ItemDelivered { tag, at, bytes } => self.endpoint_item_delivered(tag, at, bytes),
         }
-    }
-
-    /// The server whose capacity a packet at `loc` passes, if any: a NAT
-    /// gateway's or an interface endpoint's on the way in, an ENI's on the
-    /// way out.
-    fn server_at(&self, loc: Loc) -> Option<EniId> {
-        server_at(&self.design, loc)
     }
 
     /// Moves a packet through the data plane until it meets a delay or a
@@ -413,7 +375,7 @@ impl Sim {
     fn packet(&mut self, buf: &mut BytesMut, mut loc: Loc, tag: Tag, crossed: u64, admitted: bool) {
         let now = self.now();
         if !admitted {
-            if let Some(eni) = self.server_at(loc) {
+            if let Some(eni) = dataplane::capacity_at(&self.design, loc) {
                 match self.servers[eni.idx()].admit(now, buf.len() as u64) {
                     None => {
                         let place = Place::Component(self.design.eni_workload(eni));
@@ -444,13 +406,14 @@ impl Sim {
             hops: 0,
             components: &mut self.metrics.components,
             recorders: &mut self.recorders,
+            emitted: &mut self.emitted,
             now,
         };
         let end = loop {
             match self.net.step(buf, loc, now, &mut tr) {
                 Step::Next { loc: next, delay } => {
                     if delay == Nanos::ZERO
-                        && server_at(&self.design, next).is_none()
+                        && dataplane::capacity_at(&self.design, next).is_none()
                         && (self.lp == u32::MAX || self.part.of_loc(&self.design, next) == self.lp)
                     {
                         loc = next;
@@ -492,12 +455,14 @@ impl Sim {
         }
     }
 
+    /// Sends the packets components made during this event, from where
+    /// they start.
     fn drain_emitted(&mut self) {
-        if self.net.st.emitted.is_empty() {
+        if self.emitted.is_empty() {
             return;
         }
         let now = self.now();
-        let emitted = std::mem::take(&mut self.net.st.emitted);
+        let emitted = std::mem::take(&mut self.emitted);
         for (b, loc) in emitted {
             let buf = b.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
             self.at(
@@ -565,7 +530,7 @@ impl Sim {
             }
         }
         if self.owns_item(tag) {
-            self.item_dropped(tag, reason, place);
+            self.endpoint_item_dropped(tag, reason, place);
         } else {
             // The owner hears of it one lookahead later (it matters only for
             // the item's failure cause, decided at its deadline).
@@ -575,42 +540,13 @@ impl Sim {
         }
     }
 
-    /// A host sends a packet.
-    pub(crate) fn send(&mut self, b: bytes::Bytes, from: Host, tag: Tag) {
-        self.metrics.packets_sent += 1;
-        let buf = b.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
-        let now = self.now();
-        self.at(
-            now,
-            Kind::Packet {
-                buf,
-                loc: Loc::HostOut(from),
-                tag,
-                crossed: 0,
-                admitted: false,
-            },
-        );
-    }
-
     pub fn finish(&mut self) {
         self.metrics.end = self.design.duration;
-        self.finish_items();
+        self.finish_endpoints();
         let end = self.design.duration;
         for r in &mut self.recorders {
             r.finish(end);
         }
-    }
-}
-
-fn server_at(d: &Design, loc: Loc) -> Option<EniId> {
-    match loc {
-        Loc::EniIn { eni, .. } => matches!(
-            d.enis[eni.idx()].owner,
-            EniOwner::Nat(_) | EniOwner::Endpoint(_)
-        )
-        .then_some(eni),
-        Loc::EniOut(eni) => Some(eni),
-        _ => None,
     }
 }
 

@@ -19,11 +19,11 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
 
+use super::metrics::Metrics;
 use super::partition::Partition;
 use super::{Kind, Recorder, RunOptions, Sim};
 use crate::dataplane::Network;
 use crate::model::Design;
-use crate::report::metrics::Metrics;
 use crate::units::Nanos;
 
 /// What a run produced.

@@ -7,20 +7,26 @@
 //! listeners receive without answering, every host answers ICMP echo. An
 //! item is delivered, failed (with the cause: the last drop of its packets,
 //! a reset, a timeout, a throttled function), or unfinished at the end.
+//!
+//! Endpoints are a state machine, as quinn-proto's connection is: every
+//! entry point takes the design, the virtual time and an [`Io`], and answers
+//! with [`Action`]s (send this packet, call back at this time, count this
+//! outcome). Nothing here reads a clock, schedules an event or touches a
+//! metric: the engine's glue (`sim/endpoints.rs`) carries the actions out.
 
 pub mod rng;
 pub mod tcp;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use bytes::Bytes;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::dataplane::{Host, Place, host_listens, host_place, resolve};
 use crate::model::*;
 use crate::packet::{self, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};
-use crate::report::metrics::Cause;
 use crate::scenario::raw::{Arrivals, Pattern};
-use crate::sim::{Kind, Sim, Tag, in_window};
 use crate::units::Nanos;
 use rng::Rng;
 use tcp::Tcp;
@@ -29,8 +35,137 @@ use tcp::Tcp;
 pub const LINUX_PORTS: (u16, u16) = (32768, 61000);
 pub const LAMBDA_PORTS: (u16, u16) = (1024, 65535);
 
+/// Who a packet belongs to: an item (request, ping, datagram, transfer) of a
+/// traffic, and whether it travels from `from` towards `to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tag {
+    pub item: u32,
+    pub epoch: u32,
+    pub toward: bool,
+    /// The item's traffic and start, so that any LP can attribute the
+    /// packet to expectation windows without asking the item's owner.
+    pub traffic: u32,
+    pub start: Nanos,
+}
+
+impl Tag {
+    pub const NONE: Tag = Tag {
+        item: u32::MAX,
+        epoch: 0,
+        toward: false,
+        traffic: u32::MAX,
+        start: Nanos::ZERO,
+    };
+
+    pub fn is_none(&self) -> bool {
+        self.traffic == u32::MAX
+    }
+}
+
+/// Why an item (request, ping, datagram, transfer) failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cause {
+    /// A packet of the item was dropped; the last drop names the cause.
+    Drop(DropReason),
+    /// No answer in time and no drop seen.
+    Timeout,
+    /// The connection was reset by its peer.
+    Reset,
+    /// A Lambda function at its concurrency limit.
+    Throttled,
+}
+
+impl Cause {
+    pub fn name(self) -> &'static str {
+        match self {
+            Cause::Drop(r) => r.name(),
+            Cause::Timeout => "timeout",
+            Cause::Reset => "reset",
+            Cause::Throttled => "throttled",
+        }
+    }
+}
+
+/// When an endpoint wants to be called back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// The next arrival of a traffic's items.
+    Arrival { traffic: u32 },
+    /// A connection's retransmission or close timer.
+    Conn { conn: u32, epoch: u32 },
+    /// The deadlines of a traffic's items.
+    Deadlines { traffic: u32 },
+    /// A held connection closes.
+    Close { conn: u32, epoch: u32 },
+}
+
+/// A number an endpoint reports for its traffic's metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Count {
+    Retransmissions(u64),
+    BytesDelivered(u64),
+    CorruptBytes(u64),
+    /// Connection set-up time (SYN to SYN-ACK).
+    Setup(Nanos),
+}
+
+/// What endpoints ask the engine to do.
 #[derive(Clone, Debug)]
-pub(crate) struct Item {
+pub enum Action {
+    /// Host `from` sends a packet, now.
+    Send { packet: Bytes, from: Host, tag: Tag },
+    /// Call [`Endpoints::on_timer`] back at `at`.
+    Timer { at: Nanos, timer: Timer },
+    /// An item of `traffic` started now.
+    Started { traffic: u32 },
+    /// An item was decided at `at`: delivered, or failed with a cause and
+    /// the place of its last drop.
+    Decided {
+        traffic: u32,
+        start: Nanos,
+        at: Nanos,
+        failed: Option<(Cause, Option<Place>)>,
+    },
+    /// A number for a traffic's metrics.
+    Count { traffic: u32, count: Count },
+    /// A host refused a packet of `tag` (a closed port): a drop charged to
+    /// the host, for the run's and the item's counts.
+    Refused {
+        tag: Tag,
+        reason: DropReason,
+        place: Place,
+    },
+    /// A datagram of `tag` reached a listener: its item is delivered, by
+    /// whichever part of the run owns it ([`Endpoints::item_delivered`]).
+    DatagramArrived { tag: Tag, bytes: u64 },
+    /// An item of `traffic` that started at `start` is undecided at the end.
+    Unfinished { traffic: u32, start: Nanos },
+}
+
+/// What an entry point works with: the design, the virtual time, and where
+/// its actions go.
+pub struct Io<'a> {
+    pub d: &'a Design,
+    pub now: Nanos,
+    pub out: &'a mut Vec<Action>,
+}
+
+impl Io<'_> {
+    fn send(&mut self, packet: Bytes, from: Host, tag: Tag) {
+        self.out.push(Action::Send { packet, from, tag });
+    }
+
+    fn timer(&mut self, at: Nanos, timer: Timer) {
+        self.out.push(Action::Timer { at, timer });
+    }
+
+    fn count(&mut self, traffic: u32, count: Count) {
+        self.out.push(Action::Count { traffic, count });
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Item {
     epoch: u32,
     traffic: u32,
     start: Nanos,
@@ -43,7 +178,7 @@ pub(crate) struct Item {
 }
 
 #[derive(Clone, Debug)]
-pub(crate) struct Conn {
+struct Conn {
     tcp: Tcp,
     host: Host,
     key: u128,
@@ -73,7 +208,7 @@ struct Gen {
     dst: Option<Ipv4Addr>,
 }
 
-pub(crate) struct Traffic {
+pub struct Endpoints {
     items: Vec<Item>,
     free_items: Vec<u32>,
     conns: Vec<Option<Conn>>,
@@ -108,8 +243,8 @@ fn conn_key(h: Host, local_port: u16, remote: Ipv4Addr, remote_port: u16) -> u12
         | u128::from(remote_port)
 }
 
-impl Traffic {
-    pub(crate) fn new(d: &Design, seed: u64) -> Traffic {
+impl Endpoints {
+    pub fn new(d: &Design, seed: u64) -> Endpoints {
         let gens = d
             .traffic
             .iter()
@@ -124,7 +259,7 @@ impl Traffic {
                 dst: resolve::destination(d, t.from, &t.to),
             })
             .collect();
-        Traffic {
+        Endpoints {
             items: Vec::new(),
             free_items: Vec::new(),
             conns: Vec::new(),
@@ -141,7 +276,7 @@ impl Traffic {
     }
 
     /// The traffic and start time of a live item.
-    pub(crate) fn item_info(&self, tag: Tag) -> Option<(u32, Nanos)> {
+    pub fn item_info(&self, tag: Tag) -> Option<(u32, Nanos)> {
         let it = self.items.get(tag.item as usize)?;
         (it.epoch == tag.epoch).then_some((it.traffic, it.start))
     }
@@ -227,15 +362,14 @@ impl Traffic {
     }
 }
 
-impl Sim {
-    fn source(&mut self, t: u32) -> (Host, Ipv4Addr) {
-        let d = &self.design;
+impl Endpoints {
+    fn source(&mut self, d: &Design, t: u32) -> (Host, Ipv4Addr) {
         let tr = &d.traffic[t as usize];
         if let Source::Lambda(l) = tr.from {
             let lam = &d.lambdas[l.idx()];
             if !lam.enis.is_empty() {
                 // Invocations spread over the function's subnets (LAM-2).
-                let g = &mut self.t.gens[t as usize];
+                let g = &mut self.gens[t as usize];
                 let x = lam.enis[g.next_lambda_eni % lam.enis.len()];
                 g.next_lambda_eni += 1;
                 return (Host::LambdaEni(x), d.enis[x.idx()].ip);
@@ -245,50 +379,58 @@ impl Sim {
         (h, ip)
     }
 
-    pub(crate) fn arrival(&mut self, t: u32) {
-        let now = self.now();
-        let tr = self.design.traffic[t as usize].clone();
-        if now > tr.stop {
-            return;
-        }
-        self.start_item(t, &tr);
-        if tr.pattern == Pattern::Bulk {
-            return;
-        }
-        let mean = tr.rate.interval();
-        let gap = match tr.arrivals {
-            Arrivals::Fixed => mean,
-            Arrivals::Poisson => Nanos(self.t.gens[t as usize].rng.exponential(mean.0 as f64)),
-        };
-        let next = now.saturating_add(gap);
-        if next < tr.stop {
-            self.at(next, Kind::Arrival { traffic: t });
+    /// A timer asked for by an earlier [`Action::Timer`] is due.
+    pub fn on_timer(&mut self, io: &mut Io<'_>, timer: Timer) {
+        match timer {
+            Timer::Arrival { traffic } => self.arrival(io, traffic),
+            Timer::Conn { conn, epoch } => self.conn_timer(io, conn, epoch),
+            Timer::Deadlines { traffic } => self.deadlines(io, traffic),
+            Timer::Close { conn, epoch } => self.close_after_hold(io, conn, epoch),
         }
     }
 
-    fn start_item(&mut self, t: u32, tr: &Traffic_) {
-        let now = self.now();
-        let tag = self.t.new_item(t, now);
-        self.metrics.traffic[t as usize].started += 1;
-        for &e in &self.watch.by_traffic[t as usize] {
-            if in_window(&self.design.expects[e as usize], now) {
-                self.metrics.expects[e as usize].started += 1;
-            }
+    fn arrival(&mut self, io: &mut Io<'_>, t: u32) {
+        let now = io.now;
+        let tr = &io.d.traffic[t as usize];
+        if now > tr.stop {
+            return;
         }
-        let Some(dst) = self.t.gens[t as usize].dst else {
-            self.decide(tag, Some(Cause::Drop(DropReason::HostUnreachable)));
+        let (pattern, arrivals, mean, stop) =
+            (tr.pattern, tr.arrivals, tr.rate.interval(), tr.stop);
+        self.start_item(io, t);
+        if pattern == Pattern::Bulk {
+            return;
+        }
+        let gap = match arrivals {
+            Arrivals::Fixed => mean,
+            Arrivals::Poisson => Nanos(self.gens[t as usize].rng.exponential(mean.0 as f64)),
+        };
+        let next = now.saturating_add(gap);
+        if next < stop {
+            io.timer(next, Timer::Arrival { traffic: t });
+        }
+    }
+
+    fn start_item(&mut self, io: &mut Io<'_>, t: u32) {
+        let now = io.now;
+        let d = io.d;
+        let tr = &d.traffic[t as usize];
+        let tag = self.new_item(t, now);
+        io.out.push(Action::Started { traffic: t });
+        let Some(dst) = self.gens[t as usize].dst else {
+            self.decide(io, tag, Some(Cause::Drop(DropReason::HostUnreachable)));
             return;
         };
         if let Source::Lambda(l) = tr.from {
-            let lam = &self.design.lambdas[l.idx()];
-            if self.t.lambda_active[l.idx()] >= lam.concurrency {
-                self.decide(tag, Some(Cause::Throttled));
+            let lam = &d.lambdas[l.idx()];
+            if self.lambda_active[l.idx()] >= lam.concurrency {
+                self.decide(io, tag, Some(Cause::Throttled));
                 return;
             }
-            self.t.lambda_active[l.idx()] += 1;
-            self.t.items[tag.item as usize].lambda = Some(l);
+            self.lambda_active[l.idx()] += 1;
+            self.items[tag.item as usize].lambda = Some(l);
         }
-        let (host, src_ip) = self.source(t);
+        let (host, src_ip) = self.source(d, t);
         let deadline = now.saturating_add(tr.timeout);
         match tr.pattern {
             Pattern::Requests | Pattern::Bulk => {
@@ -298,12 +440,12 @@ impl Sim {
                     LINUX_PORTS
                 };
                 let remote = SocketAddrV4::new(dst, tr.port);
-                let Some((port, port_key)) = self.t.alloc_port(host, range, remote) else {
-                    self.decide(tag, Some(Cause::Drop(DropReason::NatPortExhausted)));
+                let Some((port, port_key)) = self.alloc_port(host, range, remote) else {
+                    self.decide(io, tag, Some(Cause::Drop(DropReason::NatPortExhausted)));
                     return;
                 };
-                let iss = self.t.next_iss();
-                let mut out = std::mem::take(&mut self.t.out);
+                let iss = self.next_iss();
+                let mut out = std::mem::take(&mut self.out);
                 let tcp = Tcp::connect(SocketAddrV4::new(src_ip, port), remote, iss, now, &mut out);
                 let conn = Conn {
                     tcp,
@@ -319,24 +461,23 @@ impl Sim {
                     responded: false,
                     done: false,
                 };
-                let c = self.t.add_conn(conn);
-                self.t.items[tag.item as usize].conn = c;
-                self.flush(c, &mut out);
-                self.t.out = out;
+                let c = self.add_conn(conn);
+                self.items[tag.item as usize].conn = c;
+                self.flush(io, c, &mut out);
+                self.out = out;
                 if tr.pattern == Pattern::Requests {
-                    self.add_deadline(t, deadline, tag);
+                    self.add_deadline(io, t, deadline, tag);
                 }
             }
             Pattern::Ping => {
-                let g = &mut self.t.gens[t as usize];
+                let g = &mut self.gens[t as usize];
                 g.seq = g.seq.wrapping_add(1);
                 let (ident, seq) = (t as u16 + 1, g.seq);
                 let key =
                     (u64::from(host_key(host)) << 32) | (u64::from(ident) << 16) | u64::from(seq);
-                if let Some(old) = self.t.pings.insert(key, tag.item) {
-                    let _ = old; // a wrapped sequence number replaces a long-gone ping
-                }
-                self.t.items[tag.item as usize].ping_key = Some(key);
+                // A wrapped sequence number replaces a long-gone ping.
+                self.pings.insert(key, tag.item);
+                self.items[tag.item as usize].ping_key = Some(key);
                 let b = packet::build::icmp_echo(
                     &packet::build::EchoSpec {
                         src: src_ip,
@@ -349,11 +490,11 @@ impl Sim {
                     64,
                     seq,
                 );
-                self.send(b, host, tag);
-                self.add_deadline(t, deadline, tag);
+                io.send(b, host, tag);
+                self.add_deadline(io, t, deadline, tag);
             }
             Pattern::Udp => {
-                let g = &mut self.t.gens[t as usize];
+                let g = &mut self.gens[t as usize];
                 if g.udp_port == 0 {
                     g.udp_port = LINUX_PORTS.0 + (t as u16 % 1000) * 7;
                 }
@@ -368,15 +509,14 @@ impl Sim {
                     0,
                 );
                 // A datagram is decided when it arrives or is dropped.
-                self.send(b, host, tag);
-                let _ = deadline;
+                io.send(b, host, tag);
             }
         }
     }
 
     /// Sends what a connection produced and keeps its timer scheduled.
-    fn flush(&mut self, c: u32, out: &mut tcp::Out) {
-        let Some(conn) = self.t.conns[c as usize].as_mut() else {
+    fn flush(&mut self, io: &mut Io<'_>, c: u32, out: &mut tcp::Out) {
+        let Some(conn) = self.conns[c as usize].as_mut() else {
             out.clear();
             return;
         };
@@ -391,22 +531,22 @@ impl Sim {
             }
         }
         for b in out.drain(..) {
-            self.send(b, host, tag);
+            io.send(b, host, tag);
         }
         if let Some((d, epoch)) = schedule {
-            self.at(d, Kind::ConnTimer { conn: c, epoch });
+            io.timer(d, Timer::Conn { conn: c, epoch });
         }
     }
 
-    pub(crate) fn conn_timer(&mut self, c: u32, epoch: u32) {
-        let now = self.now();
-        let mut out = std::mem::take(&mut self.t.out);
-        let Some(conn) = self.t.conns.get_mut(c as usize).and_then(Option::as_mut) else {
-            self.t.out = out;
+    fn conn_timer(&mut self, io: &mut Io<'_>, c: u32, epoch: u32) {
+        let now = io.now;
+        let mut out = std::mem::take(&mut self.out);
+        let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) else {
+            self.out = out;
             return;
         };
         if conn.timer_gen != epoch {
-            self.t.out = out;
+            self.out = out;
             return;
         }
         conn.timer_at = None;
@@ -414,42 +554,42 @@ impl Sim {
         conn.tcp.on_timer(now, &mut out);
         let retx = conn.tcp.retransmits - before;
         let traffic = conn.traffic;
-        self.metrics.traffic[traffic as usize].retransmissions += u64::from(retx);
-        self.flush(c, &mut out);
-        self.t.out = out;
+        io.count(traffic, Count::Retransmissions(u64::from(retx)));
+        self.flush(io, c, &mut out);
+        self.out = out;
     }
 
-    pub(crate) fn close_after_hold(&mut self, c: u32, _gen: u32) {
-        let now = self.now();
-        let mut out = std::mem::take(&mut self.t.out);
-        if let Some(conn) = self.t.conns.get_mut(c as usize).and_then(Option::as_mut) {
+    fn close_after_hold(&mut self, io: &mut Io<'_>, c: u32, _gen: u32) {
+        let now = io.now;
+        let mut out = std::mem::take(&mut self.out);
+        if let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) {
             conn.tcp.close(now, &mut out);
         }
-        self.flush(c, &mut out);
-        self.t.out = out;
+        self.flush(io, c, &mut out);
+        self.out = out;
     }
 
-    fn add_deadline(&mut self, t: u32, at: Nanos, tag: Tag) {
-        let g = &mut self.t.gens[t as usize];
+    fn add_deadline(&mut self, io: &mut Io<'_>, t: u32, at: Nanos, tag: Tag) {
+        let g = &mut self.gens[t as usize];
         g.deadlines.push_back((at, tag));
         if !g.deadline_scheduled {
             g.deadline_scheduled = true;
-            self.at(at, Kind::Deadlines { traffic: t });
+            io.timer(at, Timer::Deadlines { traffic: t });
         }
     }
 
     /// Fails every item of traffic `t` whose deadline has come.
-    pub(crate) fn deadlines(&mut self, t: u32) {
-        let now = self.now();
+    fn deadlines(&mut self, io: &mut Io<'_>, t: u32) {
+        let now = io.now;
         loop {
-            let g = &mut self.t.gens[t as usize];
+            let g = &mut self.gens[t as usize];
             match g.deadlines.front().copied() {
                 Some((at, tag)) if at <= now => {
                     g.deadlines.pop_front();
-                    self.item_deadline(tag);
+                    self.item_deadline(io, tag);
                 }
                 Some((at, _)) => {
-                    self.at(at, Kind::Deadlines { traffic: t });
+                    io.timer(at, Timer::Deadlines { traffic: t });
                     return;
                 }
                 None => {
@@ -460,47 +600,47 @@ impl Sim {
         }
     }
 
-    fn item_deadline(&mut self, tag: Tag) {
+    fn item_deadline(&mut self, io: &mut Io<'_>, tag: Tag) {
         let item = tag.item;
-        if self.t.item_info(tag).is_none() || !self.t.items[item as usize].live {
+        if self.item_info(tag).is_none() || !self.items[item as usize].live {
             return;
         }
-        let cause = self.t.items[item as usize]
+        let cause = self.items[item as usize]
             .last_drop
             .map_or(Cause::Timeout, |(r, _)| Cause::Drop(r));
-        let c = self.t.items[item as usize].conn;
+        let c = self.items[item as usize].conn;
         if c != u32::MAX {
-            let mut out = std::mem::take(&mut self.t.out);
-            if let Some(conn) = self.t.conns.get_mut(c as usize).and_then(Option::as_mut) {
+            let mut out = std::mem::take(&mut self.out);
+            if let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) {
                 conn.tcp.abort(&mut out);
             }
-            self.flush(c, &mut out);
-            self.t.out = out;
-            self.t.remove_conn(c);
+            self.flush(io, c, &mut out);
+            self.out = out;
+            self.remove_conn(c);
         }
-        self.decide(tag, Some(cause));
+        self.decide(io, tag, Some(cause));
     }
 
-    /// A datagram arrived at `at` (perhaps reported by another LP).
-    pub(crate) fn item_delivered(&mut self, tag: Tag, at: Nanos, bytes: u64) {
+    /// A datagram of an item this part of the run owns arrived at `at`
+    /// (perhaps reported by another LP).
+    pub fn item_delivered(&mut self, io: &mut Io<'_>, tag: Tag, at: Nanos, bytes: u64) {
         if self
-            .t
             .item_info(tag)
-            .is_some_and(|_| self.t.items[tag.item as usize].live)
+            .is_some_and(|_| self.items[tag.item as usize].live)
         {
-            self.metrics.traffic[tag.traffic as usize].bytes_delivered += bytes;
-            self.decide_at(tag, None, at);
+            io.count(tag.traffic, Count::BytesDelivered(bytes));
+            self.decide_at(io, tag, None, at);
         }
     }
 
-    /// An item is decided: delivered (`None`) or failed with a cause.
-    pub(crate) fn decide(&mut self, tag: Tag, failed: Option<Cause>) {
-        let now = self.now();
-        self.decide_at(tag, failed, now);
+    /// An item is decided now: delivered (`None`) or failed with a cause.
+    fn decide(&mut self, io: &mut Io<'_>, tag: Tag, failed: Option<Cause>) {
+        let now = io.now;
+        self.decide_at(io, tag, failed, now);
     }
 
-    fn decide_at(&mut self, tag: Tag, failed: Option<Cause>, now: Nanos) {
-        let Some(it) = self.t.items.get_mut(tag.item as usize) else {
+    fn decide_at(&mut self, io: &mut Io<'_>, tag: Tag, failed: Option<Cause>, at: Nanos) {
+        let Some(it) = self.items.get_mut(tag.item as usize) else {
             return;
         };
         if it.epoch != tag.epoch || !it.live {
@@ -510,108 +650,77 @@ impl Sim {
         let (traffic, start, last_drop, lambda, ping) =
             (it.traffic, it.start, it.last_drop, it.lambda, it.ping_key);
         if let Some(l) = lambda {
-            self.t.lambda_active[l.idx()] = self.t.lambda_active[l.idx()].saturating_sub(1);
+            self.lambda_active[l.idx()] = self.lambda_active[l.idx()].saturating_sub(1);
         }
         if let Some(k) = ping {
-            self.t.pings.remove(&k);
+            self.pings.remove(&k);
         }
-        let m = &mut self.metrics.traffic[traffic as usize];
-        match failed {
-            None => {
-                m.delivered += 1;
-                m.record_completion(Nanos(now.0 - start.0));
-            }
-            Some(cause) => {
-                m.failed += 1;
-                let place = match cause {
-                    Cause::Drop(_) => last_drop.map(|(_, p)| p),
-                    _ => None,
-                };
-                *m.failures.entry((cause, place)).or_default() += 1;
-            }
-        }
-        for &e in &self.watch.by_traffic[traffic as usize] {
-            if in_window(&self.design.expects[e as usize], start) {
-                let st = &mut self.metrics.expects[e as usize];
-                if failed.is_none() {
-                    st.delivered += 1;
-                } else {
-                    st.failed += 1;
-                }
-            }
-        }
+        let failed = failed.map(|cause| {
+            let place = match cause {
+                Cause::Drop(_) => last_drop.map(|(_, p)| p),
+                _ => None,
+            };
+            (cause, place)
+        });
+        io.out.push(Action::Decided {
+            traffic,
+            start,
+            at,
+            failed,
+        });
         // Keep the slot until no packet can name it: gens make late packets
         // harmless, so the slot is free at once.
-        self.t.free_items.push(tag.item);
+        self.free_items.push(tag.item);
     }
 
-    /// A packet of an item was dropped: remember it; pings and datagrams,
-    /// which are not retried, fail at once.
-    pub(crate) fn item_dropped(&mut self, tag: Tag, reason: DropReason, place: Place) {
-        let Some((traffic, _)) = self.t.item_info(tag) else {
+    /// A packet of an item this part of the run owns was dropped: remember
+    /// it; pings and datagrams, which are not retried, fail at once.
+    pub fn item_dropped(&mut self, io: &mut Io<'_>, tag: Tag, reason: DropReason, place: Place) {
+        let Some((traffic, _)) = self.item_info(tag) else {
             return;
         };
-        let it = &mut self.t.items[tag.item as usize];
+        let it = &mut self.items[tag.item as usize];
         if !it.live {
             return;
         }
         it.last_drop = Some((reason, place));
-        let pattern = self.design.traffic[traffic as usize].pattern;
+        let pattern = io.d.traffic[traffic as usize].pattern;
         if matches!(pattern, Pattern::Ping | Pattern::Udp) {
-            self.decide(tag, Some(Cause::Drop(reason)));
+            self.decide(io, tag, Some(Cause::Drop(reason)));
         }
     }
 
-    /// Items still undecided at the end are unfinished.
-    pub(crate) fn finish_items(&mut self) {
-        for i in 0..self.t.items.len() {
-            let it = &self.t.items[i];
-            if !it.live {
-                continue;
-            }
-            let (traffic, start) = (it.traffic, it.start);
-            self.metrics.traffic[traffic as usize].unfinished += 1;
-            for &e in &self.watch.by_traffic[traffic as usize] {
-                if in_window(&self.design.expects[e as usize], start) {
-                    self.metrics.expects[e as usize].unfinished += 1;
-                }
+    /// The run is over: items still undecided are unfinished.
+    pub fn finish(&mut self, io: &mut Io<'_>) {
+        for it in &self.items {
+            if it.live {
+                io.out.push(Action::Unfinished {
+                    traffic: it.traffic,
+                    start: it.start,
+                });
             }
         }
-        for c in self.t.conns.iter().flatten() {
-            self.metrics.traffic[c.traffic as usize].corrupt_bytes += c.tcp.corrupt;
+        for c in self.conns.iter().flatten() {
+            io.count(c.traffic, Count::CorruptBytes(c.tcp.corrupt));
         }
     }
 
-    /// A packet reached a host.
-    pub(crate) fn deliver(&mut self, h: Host, buf: &[u8], tag: Tag) {
+    /// A packet reached host `h`.
+    pub fn deliver(&mut self, io: &mut Io<'_>, h: Host, buf: &[u8], tag: Tag) {
         let Ok(v) = packet::parse(buf) else { return };
+        let d = io.d;
         match v.proto {
-            PROTO_TCP => self.deliver_tcp(h, buf, &v, tag),
+            PROTO_TCP => self.deliver_tcp(io, h, buf, &v, tag),
             PROTO_UDP => {
-                if host_listens(&self.design, h, PROTO_UDP, v.dst_port) {
+                if host_listens(d, h, PROTO_UDP, v.dst_port) {
                     if tag.toward && !tag.is_none() {
-                        let now = self.now();
                         let bytes = u64::from(v.payload_len);
-                        if self.owns_item(tag) {
-                            self.item_delivered(tag, now, bytes);
-                        } else {
-                            let lp = self.owner_of(tag);
-                            let at = now.saturating_add(self.part.lookahead);
-                            self.post(
-                                lp,
-                                at,
-                                Kind::ItemDelivered {
-                                    tag,
-                                    at: now,
-                                    bytes,
-                                },
-                            );
-                        }
+                        io.out.push(Action::DatagramArrived { tag, bytes });
                     }
                 } else {
                     let icmp =
                         packet::build::icmp_error(v.dst, buf, packet::ICMP_DEST_UNREACHABLE, 3, 64);
-                    self.send(
+                    io.send(
                         icmp,
                         h,
                         Tag {
@@ -619,8 +728,11 @@ impl Sim {
                             ..tag
                         },
                     );
-                    let place = host_place(&self.design, h);
-                    self.record_drop(tag, DropReason::PortUnreachable, place);
+                    io.out.push(Action::Refused {
+                        tag,
+                        reason: DropReason::PortUnreachable,
+                        place: host_place(d, h),
+                    });
                 }
             }
             PROTO_ICMP if v.icmp_type == packet::ICMP_ECHO_REQUEST => {
@@ -636,7 +748,7 @@ impl Sim {
                     64,
                     0,
                 );
-                self.send(
+                io.send(
                     reply,
                     h,
                     Tag {
@@ -649,8 +761,8 @@ impl Sim {
                 let key = (u64::from(host_key(h)) << 32)
                     | (u64::from(v.dst_port) << 16)
                     | u64::from(echo_seq(buf));
-                if let Some(item) = self.t.pings.get(&key).copied() {
-                    let it = &self.t.items[item as usize];
+                if let Some(item) = self.pings.get(&key).copied() {
+                    let it = &self.items[item as usize];
                     let tag = Tag {
                         item,
                         epoch: it.epoch,
@@ -658,32 +770,40 @@ impl Sim {
                         traffic: it.traffic,
                         start: it.start,
                     };
-                    self.decide(tag, None);
+                    self.decide(io, tag, None);
                 }
             }
             _ => {}
         }
     }
 
-    fn deliver_tcp(&mut self, h: Host, buf: &[u8], v: &packet::FlowView, tag: Tag) {
-        let now = self.now();
+    fn deliver_tcp(
+        &mut self,
+        io: &mut Io<'_>,
+        h: Host,
+        buf: &[u8],
+        v: &packet::FlowView,
+        tag: Tag,
+    ) {
+        let now = io.now;
+        let d = io.d;
         let Some(seg) = tcp::segment(buf) else { return };
         let key = conn_key(h, v.dst_port, v.src, v.src_port);
-        let mut out = std::mem::take(&mut self.t.out);
-        match self.t.demux.get(&key).copied() {
+        let mut out = std::mem::take(&mut self.out);
+        match self.demux.get(&key).copied() {
             Some(c) => {
-                let conn = self.t.conns[c as usize]
+                let conn = self.conns[c as usize]
                     .as_mut()
                     .expect("demux points at a live connection");
                 let ev = conn.tcp.on_segment(&seg, now, &mut out);
                 let (client, traffic, ctag) = (conn.client, conn.traffic, conn.tag);
-                let tr = &self.design.traffic[traffic as usize];
+                let tr = &d.traffic[traffic as usize];
                 let (request, response, hold, pattern, size) =
                     (tr.request, tr.response, tr.hold, tr.pattern, tr.size);
                 if ev.connected && client {
                     let opened = conn.opened;
-                    self.metrics.traffic[traffic as usize].record_setup(Nanos(now.0 - opened.0));
-                    let conn = self.t.conns[c as usize].as_mut().expect("live");
+                    io.count(traffic, Count::Setup(Nanos(now.0 - opened.0)));
+                    let conn = self.conns[c as usize].as_mut().expect("live");
                     match pattern {
                         Pattern::Bulk => {
                             conn.tcp.write(size, now, &mut out);
@@ -692,27 +812,27 @@ impl Sim {
                         _ => conn.tcp.write(request, now, &mut out),
                     }
                 }
-                let conn = self.t.conns[c as usize].as_mut().expect("live");
+                let conn = self.conns[c as usize].as_mut().expect("live");
                 if client {
                     if pattern == Pattern::Requests && !conn.done && conn.tcp.rcv >= response {
                         conn.done = true;
-                        self.metrics.traffic[traffic as usize].bytes_delivered += response;
-                        self.decide(ctag, None);
+                        io.count(traffic, Count::BytesDelivered(response));
+                        self.decide(io, ctag, None);
                         if hold == Nanos::ZERO {
-                            let conn = self.t.conns[c as usize].as_mut().expect("live");
+                            let conn = self.conns[c as usize].as_mut().expect("live");
                             conn.tcp.close(now, &mut out);
                         } else {
-                            self.at(now.saturating_add(hold), Kind::Close { conn: c, epoch: 0 });
+                            io.timer(now.saturating_add(hold), Timer::Close { conn: c, epoch: 0 });
                         }
                     }
-                    let conn = self.t.conns[c as usize].as_mut().expect("live");
+                    let conn = self.conns[c as usize].as_mut().expect("live");
                     if pattern == Pattern::Bulk && !conn.done && ev.all_acked {
                         conn.done = true;
-                        self.metrics.traffic[traffic as usize].bytes_delivered += size;
-                        self.decide(ctag, None);
+                        io.count(traffic, Count::BytesDelivered(size));
+                        self.decide(io, ctag, None);
                     }
                     if ev.peer_fin {
-                        let conn = self.t.conns[c as usize].as_mut().expect("live");
+                        let conn = self.conns[c as usize].as_mut().expect("live");
                         conn.tcp.close(now, &mut out);
                     }
                 } else {
@@ -726,29 +846,25 @@ impl Sim {
                 }
                 if ev.reset && client {
                     let cause = self
-                        .t
                         .item_info(ctag)
-                        .and_then(|_| self.t.items[ctag.item as usize].last_drop);
+                        .and_then(|_| self.items[ctag.item as usize].last_drop);
                     self.decide(
+                        io,
                         ctag,
                         Some(cause.map_or(Cause::Reset, |(r, _)| Cause::Drop(r))),
                     );
                 }
-                self.flush(c, &mut out);
-                let conn = self.t.conns[c as usize].as_ref().expect("live");
-                let finished = !conn.tcp.is_open();
-                if finished {
-                    let retx = conn.tcp.retransmits;
-                    let corrupt = conn.tcp.corrupt;
-                    let _ = retx;
-                    self.metrics.traffic[traffic as usize].corrupt_bytes += corrupt;
-                    self.t.remove_conn(c);
+                self.flush(io, c, &mut out);
+                let conn = self.conns[c as usize].as_ref().expect("live");
+                if !conn.tcp.is_open() {
+                    io.count(traffic, Count::CorruptBytes(conn.tcp.corrupt));
+                    self.remove_conn(c);
                 }
             }
             None => {
                 let syn = seg.flags & tcp_flags::SYN != 0 && seg.flags & tcp_flags::ACK == 0;
-                if syn && host_listens(&self.design, h, PROTO_TCP, v.dst_port) {
-                    let iss = self.t.next_iss();
+                if syn && host_listens(d, h, PROTO_TCP, v.dst_port) {
+                    let iss = self.next_iss();
                     let local = SocketAddrV4::new(v.dst, v.dst_port);
                     let remote = SocketAddrV4::new(v.src, v.src_port);
                     let tcp = Tcp::accept(local, remote, iss, &seg, now, &mut out);
@@ -770,8 +886,8 @@ impl Sim {
                         responded: false,
                         done: false,
                     };
-                    let c = self.t.add_conn(conn);
-                    self.flush(c, &mut out);
+                    let c = self.add_conn(conn);
+                    self.flush(io, c, &mut out);
                 } else if seg.flags & tcp_flags::RST == 0 {
                     // No listener (or no connection): answer RST.
                     let spec = packet::build::TcpSpec {
@@ -790,7 +906,7 @@ impl Sim {
                         window: 0,
                     };
                     let rst = packet::build::tcp(&spec, &[], 64, 0);
-                    self.send(
+                    io.send(
                         rst,
                         h,
                         Tag {
@@ -799,18 +915,19 @@ impl Sim {
                         },
                     );
                     if syn {
-                        let place = host_place(&self.design, h);
-                        self.record_drop(tag, DropReason::PortUnreachable, place);
+                        io.out.push(Action::Refused {
+                            tag,
+                            reason: DropReason::PortUnreachable,
+                            place: host_place(d, h),
+                        });
                     }
                 }
             }
         }
         out.clear();
-        self.t.out = out;
+        self.out = out;
     }
 }
-
-type Traffic_ = crate::model::Traffic;
 
 /// The sequence number of an ICMP echo message.
 fn echo_seq(buf: &[u8]) -> u16 {

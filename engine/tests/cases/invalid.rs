@@ -1368,4 +1368,3 @@ set = { resource = "vgw", propagate_to = ["v/main-rt"] }
         expected: &[],
     },
 ];
-

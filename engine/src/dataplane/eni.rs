@@ -1,0 +1,195 @@
+//! Elastic network interfaces: where a workload meets its VPC.
+//!
+//! Invariants (rule ids of `docs/aws-rules.md`):
+//! - A packet leaving an ENI passes the source/destination check (its
+//!   source must be the ENI's address unless the check is off, RT-9), then
+//!   the ENI's security groups' egress rules (SG-1..SG-4), then the VPC
+//!   router of its subnet (RT-*), which applies the subnet's NACL when the
+//!   packet crosses the subnet's boundary (NACL-5).
+//! - A packet reaching an ENI passes the subnet's NACL when it comes from
+//!   outside the subnet (NACL-5), the destination check, then the security
+//!   groups' ingress rules, and is handed to what is behind the ENI: the
+//!   instance, a middlebox that forwards it and decrements TTL (RT-9), an
+//!   interface endpoint (IFE-*), a Lambda function (LAM-*), or a NAT gateway
+//!   (NAT-*).
+//! - Security groups do not apply to a NAT gateway's ENI (NAT-7).
+//! - A deleted ENI takes and sends nothing (`host_unreachable`).
+//! - Capacity: 10 Gbps per ENI on the way out, a 1,024-packet queue.
+
+use super::forward::{Cx, comp};
+use super::security_group::Direction;
+use super::{Arrival, Capacity, Entry, Host, Loc, Rule, Seen, Step, Trace};
+use crate::model::*;
+use crate::packet::{self, FlowView};
+use crate::units::Nanos;
+
+/// LAT: 10 Gbps per ENI.
+pub const CAPACITY: Capacity = Capacity {
+    bits_per_sec: 10_000_000_000,
+    packets_per_sec: 10_000_000,
+    queue: 1024,
+};
+
+/// Where a step that ended went on to, if it did.
+pub(super) fn next_of(step: &Step) -> Option<Loc> {
+    match step {
+        Step::Next { loc, .. } => Some(*loc),
+        _ => None,
+    }
+}
+
+/// Whether a step ended in a drop by a network ACL (a packet leaving its
+/// subnet was rejected there, FL-3).
+pub(super) fn nacl_dropped(step: &Step) -> bool {
+    matches!(step, Step::Drop(d) if matches!(d.place, super::Place::Component(Component::Nacl(_))))
+}
+
+impl<T: Trace> Cx<'_, T> {
+    /// A packet leaves ENI `e`: source/destination check, security group
+    /// egress (SG-3, SG-4), then routing from its subnet.
+    pub fn eni_out(&mut self, buf: &mut [u8], p: FlowView, e: EniId) -> Step {
+        let d = self.d;
+        let eni = &d.enis[e.idx()];
+        let who = comp(d.eni_workload(e));
+        if !self.st.alive.eni[e.idx()] {
+            return self.drop(
+                who,
+                Rule::Text("the network interface was deleted"),
+                p,
+                DropReason::HostUnreachable,
+            );
+        }
+        if self.st.eni_sdc[e.idx()] && p.src != eni.ip {
+            return self.drop(
+                who,
+                Rule::Text("source/destination check: the source is not this interface's address"),
+                p,
+                DropReason::SourceDestCheck,
+            );
+        }
+        if !matches!(eni.owner, EniOwner::Nat(_)) {
+            // SG-4a: flows through a NAT gateway or to an interface endpoint
+            // are always tracked.
+            let subnet = eni.subnet;
+            let always = |cx: &Self| cx.via_tracked_hop(subnet, &p);
+            let Some(rule) = self.security_groups(e, Direction::Egress, &p, always) else {
+                self.seen(|| Seen::EniOut {
+                    eni: e,
+                    bytes: buf,
+                    reject: true,
+                    next: None,
+                });
+                return self.drop(
+                    who,
+                    Rule::SgNoMatch { ingress: false },
+                    p,
+                    DropReason::SgEgressDenied,
+                );
+            };
+            self.forward(who, rule, p);
+        }
+        let step = self.route(eni.subnet, p);
+        self.seen(|| Seen::EniOut {
+            eni: e,
+            bytes: buf,
+            reject: nacl_dropped(&step),
+            next: next_of(&step),
+        });
+        step
+    }
+
+    /// A packet arrives at ENI `x` (NACL-5, SG-3, SG-4, the host behind it).
+    pub fn eni_in(&mut self, buf: &mut [u8], p: FlowView, x: EniId, from: Entry) -> Step {
+        let d = self.d;
+        let eni = &d.enis[x.idx()];
+        let who = comp(d.eni_workload(x));
+        if !self.st.alive.eni[x.idx()] {
+            self.arrived(x, from, buf, Arrival::Absent);
+            return self.drop(
+                who,
+                Rule::Text("the network interface was deleted"),
+                p,
+                DropReason::HostUnreachable,
+            );
+        }
+        if from != Entry::Subnet(eni.subnet) {
+            if let Some(drop) = self.nacl_in(eni.subnet, p) {
+                self.arrived(x, from, buf, Arrival::Rejected);
+                return drop;
+            }
+        }
+        if let EniOwner::Nat(n) = eni.owner {
+            self.arrived(x, from, buf, Arrival::Accepted);
+            return self.nat_gateway(buf, p, n, from);
+        }
+        if p.dst != eni.ip && self.st.eni_sdc[x.idx()] {
+            self.arrived(x, from, buf, Arrival::Absent);
+            return self.drop(
+                who,
+                Rule::Text(
+                    "source/destination check: the destination is not this interface's address",
+                ),
+                p,
+                DropReason::SourceDestCheck,
+            );
+        }
+        // SG-4a: an interface endpoint tracks every flow.
+        let always = matches!(eni.owner, EniOwner::Endpoint(_));
+        let Some(rule) = self.security_groups(x, Direction::Ingress, &p, |_| always) else {
+            self.arrived(x, from, buf, Arrival::Rejected);
+            return self.drop(
+                who,
+                Rule::SgNoMatch { ingress: true },
+                p,
+                DropReason::SgIngressDenied,
+            );
+        };
+        self.arrived(x, from, buf, Arrival::Accepted);
+        match eni.owner {
+            EniOwner::Instance(i) if p.dst == eni.ip => {
+                self.hop(who, super::Decision::Deliver, rule, p);
+                Step::Deliver(Host::Instance(i))
+            }
+            EniOwner::Instance(_) => self.middlebox(buf, p, x, rule),
+            EniOwner::Endpoint(ep) => self.interface_endpoint(p, ep, x, rule),
+            EniOwner::Lambda => self.lambda_eni(p, x, rule),
+            EniOwner::Nat(_) => unreachable!("handled above"),
+        }
+    }
+
+    fn arrived(&mut self, eni: EniId, from: Entry, bytes: &[u8], arrival: Arrival) {
+        self.seen(|| Seen::EniIn {
+            eni,
+            from,
+            bytes,
+            arrival,
+        });
+    }
+
+    /// An instance that forwards a packet not addressed to it (its
+    /// source/destination check is off) sends it on through its subnet's
+    /// route table, and decrements TTL (RT-9); at zero it answers ICMP time
+    /// exceeded.
+    fn middlebox(&mut self, buf: &mut [u8], p: FlowView, x: EniId, rule: Rule) -> Step {
+        let who = comp(self.d.eni_workload(x));
+        self.forward(who, rule, p);
+        match packet::decrement_ttl(buf) {
+            Ok(0) | Err(_) => {
+                let from = self.d.enis[x.idx()].ip;
+                self.emit(Loc::EniOut(x), || {
+                    packet::build::icmp_error(from, buf, packet::ICMP_TIME_EXCEEDED, 0, 64)
+                });
+                self.drop(
+                    who,
+                    Rule::Text("TTL reached zero at a forwarding instance"),
+                    p,
+                    DropReason::TtlExpired,
+                )
+            }
+            Ok(_) => Step::Next {
+                loc: Loc::EniOut(x),
+                delay: Nanos::ZERO,
+            },
+        }
+    }
+}

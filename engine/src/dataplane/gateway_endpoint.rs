@@ -1,0 +1,113 @@
+//! Gateway endpoints (GWE-1..GWE-5): S3 and DynamoDB reached by route.
+//!
+//! Invariants:
+//! - The endpoint's prefix-list route sits in the route tables it is
+//!   associated with (GWE-2); deleting the endpoint removes those routes.
+//! - Towards the service the packet keeps its private source address
+//!   (GWE-3), and only TCP is carried (GWE-5); the destination must be a
+//!   front door of the endpoint's service.
+//! - The service remembers the way back: its replies to a flow that came
+//!   through the endpoint return through it, until the flow is idle past the
+//!   NAT idle timeout.
+//! - Traffic from outside the VPC (a peering, a VPN) cannot use the
+//!   endpoint (GWE-4): it never routes through the VPC's route tables.
+
+use super::forward::{Cx, comp};
+use super::{Entry, Gateway, Host, Loc, Rule, Step, Trace};
+use crate::model::*;
+use crate::packet::{FlowView, PROTO_TCP};
+use crate::units::Nanos;
+
+impl<T: Trace> Cx<'_, T> {
+    /// A packet at gateway endpoint `e`: to the service (`to_service`) or
+    /// back into the VPC.
+    pub(super) fn gateway_endpoint(
+        &mut self,
+        buf: &[u8],
+        p: FlowView,
+        e: EndpointId,
+        to_service: bool,
+    ) -> Step {
+        self.seen_gateway(Gateway::Endpoint(e), false, to_service, buf);
+        let d = self.d;
+        let place = comp(Component::Endpoint(e));
+        let ep = &d.endpoints[e.idx()];
+        if to_service {
+            if p.proto != PROTO_TCP {
+                return self.drop(
+                    place,
+                    Rule::Text("gateway endpoints carry TCP only (GWE-5)"),
+                    p,
+                    DropReason::ProtocolNotSupported,
+                );
+            }
+            let host = self.st.internet_hosts.get(&u32::from(p.dst)).copied();
+            let Some(Host::AwsService(s)) = host.filter(|h| matches!(h, Host::AwsService(s) if d.aws_services[s.idx()].service == ep.service)) else {
+                return self.drop(place, Rule::Text("no front door of the service has this address"), p, DropReason::HostUnreachable);
+            };
+
+            self.forward(
+                place,
+                Rule::Text("to the service, keeping the private source address (GWE-3)"),
+                p,
+            );
+            return Step::Next {
+                loc: Loc::ServiceVia {
+                    service: s,
+                    endpoint: e,
+                },
+                delay: d.latency.aws_service,
+            };
+        }
+        let Some(x) = self.st.eni_at(ep.vpc, p.dst) else {
+            return self.drop(
+                place,
+                Rule::Text("no network interface has this address"),
+                p,
+                DropReason::HostUnreachable,
+            );
+        };
+        self.forward(place, Rule::Text("back into the VPC"), p);
+        Step::Next {
+            loc: Loc::EniIn {
+                eni: x,
+                from: Entry::GatewayEndpoint(e),
+            },
+            delay: Nanos::ZERO,
+        }
+    }
+
+    /// The packet arrives at a service's front door through endpoint
+    /// `endpoint`: the service remembers the way back (GWE-3).
+    pub(super) fn service_via(
+        &mut self,
+        p: FlowView,
+        service: AwsServiceId,
+        endpoint: EndpointId,
+    ) -> Step {
+        self.st.gwe_flows.insert(
+            super::gwe_key(p.proto, p.dst, p.dst_port, p.src, p.src_port),
+            (endpoint, self.now.0),
+        );
+        self.arrive(p, Host::AwsService(service))
+    }
+
+    /// A service sends: back through the gateway endpoint a flow came by,
+    /// or to the internet.
+    pub(super) fn service_out(&mut self, p: FlowView) -> Step {
+        let key = super::gwe_key(p.proto, p.src, p.src_port, p.dst, p.dst_port);
+        match self.st.gwe_flows.get(&key).copied() {
+            Some((e, _)) if self.st.alive.endpoint[e.idx()] => Step::Next {
+                loc: Loc::GatewayEndpoint {
+                    endpoint: e,
+                    to_service: false,
+                },
+                delay: self.d.latency.aws_service,
+            },
+            _ => Step::Next {
+                loc: Loc::Internet,
+                delay: Nanos::ZERO,
+            },
+        }
+    }
+}

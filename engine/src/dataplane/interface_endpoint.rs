@@ -1,0 +1,45 @@
+//! Interface endpoints (IFE-1..IFE-5): PrivateLink ENIs that answer on a
+//! service's behalf.
+//!
+//! Invariants:
+//! - The endpoint has an ENI in each of its subnets, with security groups
+//!   (IFE-3); its private DNS name resolves to the ENI of the source's
+//!   subnet or AZ inside its VPC (IFE-2, see `resolve.rs`).
+//! - It carries TCP only (IFE-4, `protocol_not_supported`).
+//! - Every flow to it is tracked, whatever the rules (SG-4a).
+//! - Capacity: 100 Gbps per AZ, the ceiling it scales to (IFE-5).
+
+use super::forward::{Cx, comp};
+use super::{Capacity, Host, Rule, Step, Trace};
+use crate::model::*;
+use crate::packet::{FlowView, PROTO_TCP};
+
+/// IFE-5: 100 Gbps per AZ, the ceiling it scales to; a 1,024-packet queue.
+pub const CAPACITY: Capacity = Capacity {
+    bits_per_sec: 100_000_000_000,
+    packets_per_sec: 10_000_000,
+    queue: 1024,
+};
+
+impl<T: Trace> Cx<'_, T> {
+    /// A packet admitted by the endpoint ENI `x`'s security groups.
+    pub(super) fn interface_endpoint(
+        &mut self,
+        p: FlowView,
+        ep: EndpointId,
+        x: EniId,
+        rule: Rule,
+    ) -> Step {
+        let place = comp(Component::Endpoint(ep));
+        if p.proto != PROTO_TCP {
+            return self.drop(
+                place,
+                Rule::Text("interface endpoints carry TCP only (IFE-4)"),
+                p,
+                DropReason::ProtocolNotSupported,
+            );
+        }
+        self.hop(place, super::Decision::Deliver, rule, p);
+        Step::Deliver(Host::Endpoint(ep, x))
+    }
+}

@@ -1,0 +1,112 @@
+//! Internet gateways (IGW-1..IGW-3): a VPC's door to the internet.
+//!
+//! Invariants:
+//! - Outbound, the private source address becomes the ENI's public IP (or a
+//!   NAT gateway's Elastic IP), 1:1, ports unchanged (IGW-2); a source with
+//!   no public IP is dropped (`no_public_ip`, IGW-3).
+//! - Inbound, a public destination address of this VPC becomes its private
+//!   address (IGW-2); any other destination is dropped (`no_internet_route`).
+//! - Stateless: the gateway keeps no connection state and rewrites checksums
+//!   incrementally (RFC 1624).
+//! - Seen arriving, and departing after the rewrite when it goes on.
+
+use super::forward::{Cx, comp};
+use super::{Entry, Gateway, Loc, Rule, Step, Trace};
+use crate::model::*;
+use crate::packet::{self, FlowView};
+use crate::units::Nanos;
+
+impl<T: Trace> Cx<'_, T> {
+    /// A packet at internet gateway `g`: leaving the VPC (`outbound`) or
+    /// entering it.
+    pub(super) fn internet_gateway(
+        &mut self,
+        buf: &mut [u8],
+        p: FlowView,
+        g: IgwId,
+        outbound: bool,
+    ) -> Step {
+        self.seen_gateway(Gateway::Igw(g), false, outbound, buf);
+        let step = if outbound {
+            self.igw_out(buf, p, g)
+        } else {
+            self.igw_in(buf, p, g)
+        };
+        if matches!(step, Step::Next { .. }) {
+            self.seen_gateway(Gateway::Igw(g), true, outbound, buf);
+        }
+        step
+    }
+
+    /// IGW-2, IGW-3: the private source becomes its public IP.
+    fn igw_out(&mut self, buf: &mut [u8], p: FlowView, g: IgwId) -> Step {
+        let d = self.d;
+        let place = comp(Component::Igw(g));
+        let vpc = d.igws[g.idx()].vpc;
+        let public = self.st.eni_at(vpc, p.src).and_then(|x| {
+            let e = &d.enis[x.idx()];
+            match e.owner {
+                EniOwner::Nat(n) => d.nats[n.idx()].public_ip,
+                _ => e.public_ip,
+            }
+        });
+        let Some(public) = public else {
+            return self.drop(
+                place,
+                Rule::Text("the source has no public IP (IGW-3)"),
+                p,
+                DropReason::NoPublicIp,
+            );
+        };
+        if packet::set_source(buf, public, None).is_err() {
+            return self.drop(place, Rule::None, p, DropReason::Malformed);
+        }
+        let q = packet::parse(buf).unwrap_or(p);
+        self.forward(
+            place,
+            Rule::Text("source mapped 1:1 to its public IP (IGW-2)"),
+            q,
+        );
+        Step::Next {
+            loc: Loc::Internet,
+            delay: self.d.latency.edge(),
+        }
+    }
+
+    /// IGW-2, IGW-3: the public destination becomes its private address.
+    fn igw_in(&mut self, buf: &mut [u8], p: FlowView, g: IgwId) -> Step {
+        let d = self.d;
+        let place = comp(Component::Igw(g));
+        let vpc = d.igws[g.idx()].vpc;
+        let target = self
+            .st
+            .public
+            .get(&u32::from(p.dst))
+            .copied()
+            .filter(|x| d.enis[x.idx()].vpc == vpc && self.st.alive.eni[x.idx()]);
+        let Some(x) = target else {
+            return self.drop(
+                place,
+                Rule::Text("no public IP of this VPC has this address (IGW-3)"),
+                p,
+                DropReason::NoInternetRoute,
+            );
+        };
+        if packet::set_destination(buf, d.enis[x.idx()].ip, None).is_err() {
+            return self.drop(place, Rule::None, p, DropReason::Malformed);
+        }
+        let q = packet::parse(buf).unwrap_or(p);
+        self.forward(
+            place,
+            Rule::Text("destination mapped 1:1 to its private address (IGW-2)"),
+            q,
+        );
+        Step::Next {
+            loc: Loc::EniIn {
+                eni: x,
+                from: Entry::Igw,
+            },
+            delay: Nanos::ZERO,
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Changes to a design while it runs (the scenario's `[[event]]`s): a
+//! component deleted, a route added or removed, rules or associations
+//! replaced, applied at their exact virtual time.
+//!
+//! Invariants:
+//! - Deleting a gateway endpoint removes its routes (GWE-2); deleting a NAT
+//!   gateway forgets its mappings; deleting a VPN gateway withdraws its
+//!   propagated routes (VPN-1).
+//! - Endpoint routes are not the user's to replace (GWE-2).
+//! - Security group membership follows ENIs and their groups (SG-2).
+
+use super::State;
+use crate::model::*;
+
+impl State {
+    pub(super) fn apply(&mut self, design: &Design, action: &Action) {
+        match action {
+            Action::Delete(c) => self.delete(design, *c),
+            Action::AddRoute(rt, route) => {
+                let routes = &mut self.routes[rt.idx()];
+                routes.retain(|r| r.dest != route.dest);
+                routes.push(route.clone());
+                self.tables[rt.idx()] = self.compile(design, *rt);
+            }
+            Action::DeleteRoute(rt, dest) => {
+                self.routes[rt.idx()].retain(|r| r.dest != *dest);
+                self.tables[rt.idx()] = self.compile(design, *rt);
+            }
+            Action::Set(changes) => {
+                for c in changes {
+                    self.set(design, c);
+                }
+            }
+        }
+    }
+
+    fn delete(&mut self, design: &Design, c: Component) {
+        match c {
+            Component::Nat(n) => {
+                self.alive.nat[n.idx()] = false;
+                let eni = design.nats[n.idx()].eni;
+                self.alive.eni[eni.idx()] = false;
+                self.nats[n.idx()].clear();
+            }
+            Component::Igw(g) => self.alive.igw[g.idx()] = false,
+            Component::Peering(p) => self.alive.peering[p.idx()] = false,
+            Component::Vgw(g) => {
+                self.alive.vgw[g.idx()] = false;
+                for rt in 0..self.tables.len() {
+                    if self.propagation[rt].contains(&g) {
+                        self.tables[rt] = self.compile(design, RouteTableId::from_idx(rt));
+                    }
+                }
+            }
+            Component::Endpoint(e) => {
+                self.alive.endpoint[e.idx()] = false;
+                match &design.endpoints[e.idx()].kind {
+                    EndpointKind::Gateway { .. } => {
+                        // Deleting a gateway endpoint removes its routes.
+                        let tables = std::mem::take(&mut self.endpoint_tables[e.idx()]);
+                        for rt in tables {
+                            self.routes[rt.idx()].retain(|r| r.target != Target::Endpoint(e));
+                            self.tables[rt.idx()] = self.compile(design, rt);
+                        }
+                    }
+                    EndpointKind::Interface { enis, .. } => {
+                        for x in enis.clone() {
+                            self.alive.eni[x.idx()] = false;
+                        }
+                        self.rebuild_members(design);
+                    }
+                }
+            }
+            Component::Instance(i) => {
+                let eni = design.instances[i.idx()].eni;
+                self.alive.eni[eni.idx()] = false;
+                self.rebuild_members(design);
+            }
+            Component::Eni(e) => {
+                self.alive.eni[e.idx()] = false;
+                self.rebuild_members(design);
+            }
+            _ => {}
+        }
+    }
+
+    fn set(&mut self, design: &Design, c: &SetChange) {
+        match c {
+            SetChange::SgIngress(g, rules) => self.sgs[g.idx()].ingress = rules.clone(),
+            SetChange::SgEgress(g, rules) => self.sgs[g.idx()].egress = rules.clone(),
+            SetChange::NaclIngress(n, rules) => self.nacls[n.idx()].ingress = rules.clone(),
+            SetChange::NaclEgress(n, rules) => self.nacls[n.idx()].egress = rules.clone(),
+            SetChange::EniSecurityGroups(enis, sgs) => {
+                for e in enis {
+                    self.eni_sgs[e.idx()] = sgs.clone();
+                }
+                self.rebuild_members(design);
+            }
+            SetChange::SourceDestCheck(e, on) => self.eni_sdc[e.idx()] = *on,
+            SetChange::SubnetRouteTable(s, rt) => self.subnet_rt[s.idx()] = *rt,
+            SetChange::SubnetNacl(s, n) => self.subnet_nacl[s.idx()] = *n,
+            SetChange::Routes(rt, routes) => {
+                // Endpoint routes are not the user's to replace (GWE-2).
+                let kept: Vec<Route> = self.routes[rt.idx()]
+                    .iter()
+                    .filter(|r| matches!(r.target, Target::Endpoint(_)))
+                    .cloned()
+                    .collect();
+                self.routes[rt.idx()] = routes.iter().cloned().chain(kept).collect();
+                self.tables[rt.idx()] = self.compile(design, *rt);
+            }
+            SetChange::EndpointRouteTables(e, tables) => {
+                let EndpointKind::Gateway { prefix_list, .. } = design.endpoints[e.idx()].kind
+                else {
+                    return;
+                };
+                let old = std::mem::replace(&mut self.endpoint_tables[e.idx()], tables.clone());
+                for rt in old {
+                    self.routes[rt.idx()].retain(|r| r.target != Target::Endpoint(*e));
+                    self.tables[rt.idx()] = self.compile(design, rt);
+                }
+                for rt in tables {
+                    let dest = RouteDest::PrefixList(prefix_list);
+                    self.routes[rt.idx()].retain(|r| r.dest != dest);
+                    self.routes[rt.idx()].push(Route {
+                        dest,
+                        target: Target::Endpoint(*e),
+                        blackhole: false,
+                    });
+                    self.tables[rt.idx()] = self.compile(design, *rt);
+                }
+            }
+            SetChange::Propagation(g, tables) => {
+                for rt in 0..self.propagation.len() {
+                    self.propagation[rt].retain(|x| x != g);
+                }
+                for rt in tables {
+                    self.propagation[rt.idx()].push(*g);
+                }
+                for rt in 0..self.tables.len() {
+                    self.tables[rt] = self.compile(design, RouteTableId::from_idx(rt));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! VPN gateways and the on-premises networks behind them (VPN-1..VPN-3).
+//!
+//! Invariants:
+//! - Towards on-premises, the destination must be in a network behind this
+//!   gateway (`no_route` otherwise) and a host there must have it.
+//! - From on-premises, traffic reaches only the VPC's own addresses (VPN-2):
+//!   no gateway or gateway endpoint of the VPC carries it further (GWE-4,
+//!   NAT-9).
+//! - On-premises networks reach AWS only over their VPN; a deleted VPN
+//!   gateway carries nothing.
+//! - Routes propagate into route tables that enable it (VPN-1; see
+//!   `route_table.rs`).
+
+use super::forward::{Cx, comp};
+use super::{Entry, Gateway, Host, Loc, Place, Rule, Step, Trace};
+use crate::model::*;
+use crate::packet::FlowView;
+use crate::units::Nanos;
+
+impl<T: Trace> Cx<'_, T> {
+    /// A packet at VPN gateway `g`: towards on-premises (`to_onprem`), or
+    /// from there into the VPC.
+    pub(super) fn vpn_gateway(
+        &mut self,
+        buf: &[u8],
+        p: FlowView,
+        g: VgwId,
+        to_onprem: bool,
+    ) -> Step {
+        self.seen_gateway(Gateway::Vgw(g), false, to_onprem, buf);
+        let d = self.d;
+        let place = comp(Component::Vgw(g));
+        if to_onprem {
+            let net = self
+                .st
+                .onprem_nets
+                .lookup_u32(u32::from(p.dst))
+                .map(OnpremNetId)
+                .filter(|n| d.onprem_nets[n.idx()].via == g);
+            let Some(net) = net else {
+                return self.drop(
+                    place,
+                    Rule::Text("no on-premises network behind this VPN gateway has this address"),
+                    p,
+                    DropReason::NoRoute,
+                );
+            };
+            let host = self
+                .st
+                .onprem_hosts
+                .get(&u32::from(p.dst))
+                .copied()
+                .filter(|h| d.onprem_hosts[h.idx()].network == net);
+            let Some(h) = host else {
+                return self.drop(
+                    Place::Onprem(net),
+                    Rule::Text("no on-premises host has this address"),
+                    p,
+                    DropReason::HostUnreachable,
+                );
+            };
+            self.forward(place, Rule::None, p);
+            return Step::Next {
+                loc: Loc::Arrive(Host::Onprem(h)),
+                delay: d.onprem_nets[net.idx()].latency,
+            };
+        }
+        let outside = (
+            DropReason::NoRoute,
+            "traffic from a VPN reaches only the VPC's own addresses (VPN-2); no gateway or gateway endpoint carries it further (GWE-4, NAT-9)",
+        );
+        self.enter_vpc(place, d.vgws[g.idx()].vpc, p, Entry::Vgw(g), outside)
+    }
+
+    /// An on-premises host sends: to a host of its own network directly,
+    /// else over its network's VPN.
+    pub(super) fn onprem_out(&mut self, p: FlowView, oh: OnpremHostId) -> Step {
+        let d = self.d;
+        let net = d.onprem_hosts[oh.idx()].network;
+        let nw = &d.onprem_nets[net.idx()];
+        if let Some(other) = self.st.onprem_hosts.get(&u32::from(p.dst)).copied() {
+            if d.onprem_hosts[other.idx()].network == net {
+                return Step::Next {
+                    loc: Loc::Arrive(Host::Onprem(other)),
+                    delay: Nanos::ZERO,
+                };
+            }
+        }
+        if !self.st.alive.vgw[nw.via.idx()] {
+            return self.drop(
+                Place::Onprem(net),
+                Rule::Text("the VPN gateway was deleted"),
+                p,
+                DropReason::NoRoute,
+            );
+        }
+        // On-premises networks reach AWS only over their VPN.
+        self.forward(Place::Onprem(net), Rule::None, p);
+        Step::Next {
+            loc: Loc::Vgw {
+                vgw: nw.via,
+                to_onprem: false,
+            },
+            delay: nw.latency,
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The glue between the engine and the traffic endpoints.
+//!
+//! Endpoints (`crate::traffic`) are a state machine: they take events and
+//! the virtual time and answer with actions. This file is the one place that
+//! drives them: it calls them for timers, deliveries and drops, and carries
+//! their actions out in the order they were produced (packets sent now,
+//! timers scheduled, outcomes counted for the traffic and its expectation
+//! windows, drops charged, decisions handed to the LP that owns an item).
+
+use bytes::BytesMut;
+
+use super::{Kind, Sim, in_window};
+use crate::dataplane::{Host, Loc, Place};
+use crate::model::DropReason;
+use crate::traffic::{Action, Count, Io, Tag, Timer};
+use crate::units::Nanos;
+
+impl Sim {
+    /// Runs `f` on the endpoints, then carries out what they asked for.
+    fn endpoints(&mut self, f: impl FnOnce(&mut crate::traffic::Endpoints, &mut Io<'_>)) {
+        let mut out = std::mem::take(&mut self.actions);
+        let mut io = Io {
+            d: &self.design,
+            now: self.q.now(),
+            out: &mut out,
+        };
+        f(&mut self.t, &mut io);
+        for a in out.drain(..) {
+            self.carry_out(a);
+        }
+        // An action may have run the endpoints again (a drop that decides
+        // an item): those used a buffer of their own, so this one is kept.
+        self.actions = out;
+    }
+
+    pub(super) fn on_timer(&mut self, timer: Timer) {
+        self.endpoints(|t, io| t.on_timer(io, timer));
+    }
+
+    /// A packet reached host `h`.
+    pub(super) fn deliver(&mut self, h: Host, buf: &[u8], tag: Tag) {
+        self.endpoints(|t, io| t.deliver(io, h, buf, tag));
+    }
+
+    pub(super) fn endpoint_item_dropped(&mut self, tag: Tag, reason: DropReason, place: Place) {
+        self.endpoints(|t, io| t.item_dropped(io, tag, reason, place));
+    }
+
+    pub(super) fn endpoint_item_delivered(&mut self, tag: Tag, at: Nanos, bytes: u64) {
+        self.endpoints(|t, io| t.item_delivered(io, tag, at, bytes));
+    }
+
+    pub(super) fn finish_endpoints(&mut self) {
+        self.endpoints(|t, io| t.finish(io));
+    }
+
+    /// Carries out one action. Charging a drop or delivering a datagram runs
+    /// the endpoints again at once, as a direct call would.
+    fn carry_out(&mut self, a: Action) {
+        let now = self.q.now();
+        match a {
+            Action::Send { packet, from, tag } => {
+                self.metrics.packets_sent += 1;
+                let buf = packet
+                    .try_into_mut()
+                    .unwrap_or_else(|b| BytesMut::from(&b[..]));
+                self.at(
+                    now,
+                    Kind::Packet {
+                        buf,
+                        loc: Loc::HostOut(from),
+                        tag,
+                        crossed: 0,
+                        admitted: false,
+                    },
+                );
+            }
+            Action::Timer { at, timer } => self.at(at, Kind::Endpoint(timer)),
+            Action::Started { traffic } => {
+                self.metrics.traffic[traffic as usize].started += 1;
+                for &e in &self.watch.by_traffic[traffic as usize] {
+                    if in_window(&self.design.expects[e as usize], now) {
+                        self.metrics.expects[e as usize].started += 1;
+                    }
+                }
+            }
+            Action::Decided {
+                traffic,
+                start,
+                at,
+                failed,
+            } => {
+                let m = &mut self.metrics.traffic[traffic as usize];
+                match failed {
+                    None => {
+                        m.delivered += 1;
+                        m.record_completion(Nanos(at.0 - start.0));
+                    }
+                    Some(key) => {
+                        m.failed += 1;
+                        *m.failures.entry(key).or_default() += 1;
+                    }
+                }
+                for &e in &self.watch.by_traffic[traffic as usize] {
+                    if in_window(&self.design.expects[e as usize], start) {
+                        let st = &mut self.metrics.expects[e as usize];
+                        if failed.is_none() {
+                            st.delivered += 1;
+                        } else {
+                            st.failed += 1;
+                        }
+                    }
+                }
+            }
+            Action::Count { traffic, count } => {
+                let m = &mut self.metrics.traffic[traffic as usize];
+                match count {
+                    Count::Retransmissions(n) => m.retransmissions += n,
+                    Count::BytesDelivered(n) => m.bytes_delivered += n,
+                    Count::CorruptBytes(n) => m.corrupt_bytes += n,
+                    Count::Setup(t) => m.record_setup(t),
+                }
+            }
+            Action::Refused { tag, reason, place } => self.record_drop(tag, reason, place),
+            Action::DatagramArrived { tag, bytes } => {
+                if self.owns_item(tag) {
+                    self.endpoint_item_delivered(tag, now, bytes);
+                    return;
+                }
+                let lp = self.owner_of(tag);
+                let at = now.saturating_add(self.part.lookahead);
+                self.post(
+                    lp,
+                    at,
+                    Kind::ItemDelivered {
+                        tag,
+                        at: now,
+                        bytes,
+                    },
+                );
+            }
+            Action::Unfinished { traffic, start } => {
+                self.metrics.traffic[traffic as usize].unfinished += 1;
+                for &e in &self.watch.by_traffic[traffic as usize] {
+                    if in_window(&self.design.expects[e as usize], start) {
+                        self.metrics.expects[e as usize].unfinished += 1;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,17 +1,23 @@
-//! `explain`: one packet and its reply, followed hop by hop at time 0.
+//! `explain`: one packet and its reply, followed hop by hop.
 //!
-//! The question is whether the packet gets there, so the destination is
-//! taken to listen on the port asked about. The verdict is `delivered` when
-//! the packet and its reply both arrive (a UDP listener does not answer, so
-//! for UDP the packet arriving is enough), else `dropped` with the reason and
-//! place of the drop.
+//! The design is taken as it is at `--at` (the timeline applied up to that
+//! time). The destination answers exactly as it would in `run`
+//! ([`crate::dataplane::host::host_answer`]): a listener accepts (TCP answers
+//! SYN-ACK, a UDP datagram is received), a closed port refuses (TCP RST, UDP
+//! ICMP port unreachable), every host answers ICMP echo; the answer is walked
+//! back through the data plane from the destination. The verdict is
+//! `delivered` when the packet arrives, the destination accepts, and its
+//! reply arrives (a UDP listener does not answer: the datagram arriving is
+//! enough); else `dropped`, with the reason and place of the first drop
+//! (`port_unreachable` at the destination when nothing listens).
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::dataplane::{Host, Loc, Network, Step, lambda_outside_ip, resolve};
+use crate::dataplane::host::{Answer, host_answer, host_place};
+use crate::dataplane::{Loc, Network, Step, lambda_outside_ip, resolve};
 use crate::model::*;
 use crate::packet::{self, FlowView, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};
 use crate::units::Nanos;
@@ -21,8 +27,15 @@ use crate::units::Nanos;
 pub struct Query {
     pub from: String,
     pub to: String,
+    /// An IP protocol number (6 TCP, 17 UDP, 1 ICMP, or any other).
     pub protocol: u8,
     pub port: Option<u16>,
+    /// ICMP type and code of the probe (default: echo request, code 0).
+    pub icmp_type: Option<u8>,
+    pub icmp_code: Option<u8>,
+    /// The virtual time at which the design is taken (the timeline applied
+    /// up to it).
+    pub at: Nanos,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -52,33 +65,42 @@ pub struct Explanation {
     pub drop_at: Option<String>,
     pub from: String,
     pub to: String,
-    pub protocol: &'static str,
+    pub protocol: String,
     pub hops: Vec<HopOut>,
+    /// How the destination answered the packet, when it arrived.
+    pub answer: Option<String>,
     pub reply: Option<Leg>,
     #[serde(skip)]
     pub forward: Leg,
 }
 
-/// Ephemeral source ports used for the probe: Linux's range for hosts
-/// (NACL-7), the bottom of Lambda's 1024-65535 (LAM-5) for functions, so that
-/// a NACL that forgets Lambda's range shows.
-pub const LINUX_PORT: u16 = 40000;
-pub const LAMBDA_PORT: u16 = 1024;
+/// Ephemeral source ports of the probe: the first port `run`'s endpoints
+/// pick, the bottom of Linux's range for hosts (NACL-7) and of Lambda's
+/// 1024-65535 (LAM-5) for functions, so that a NACL that forgets Lambda's
+/// range shows.
+pub const LINUX_PORT: u16 = crate::traffic::LINUX_PORTS.0;
+pub const LAMBDA_PORT: u16 = crate::traffic::LAMBDA_PORTS.0;
 
+/// `tcp`, `udp`, `icmp`, or an IP protocol number (0-255).
 pub fn protocol_number(name: &str) -> Result<u8, String> {
     match name.to_ascii_lowercase().as_str() {
         "tcp" => Ok(PROTO_TCP),
         "udp" => Ok(PROTO_UDP),
         "icmp" => Ok(PROTO_ICMP),
-        other => Err(format!("--protocol `{other}`: expected tcp, udp or icmp")),
+        other => other.parse::<u8>().map_err(|_| {
+            format!(
+                "--protocol `{other}`: expected tcp, udp, icmp or an IP protocol number (0-255)"
+            )
+        }),
     }
 }
 
-fn proto_name(p: u8) -> &'static str {
+fn proto_name(p: u8) -> String {
     match p {
-        PROTO_TCP => "tcp",
-        PROTO_UDP => "udp",
-        _ => "icmp",
+        PROTO_TCP => "tcp".to_string(),
+        PROTO_UDP => "udp".to_string(),
+        PROTO_ICMP => "icmp".to_string(),
+        n => format!("protocol {n}"),
     }
 }
 
@@ -250,7 +272,7 @@ fn leg(net: &Network, walk: &crate::dataplane::Walk) -> Leg {
     }
 }
 
-/// Builds the probe, follows it and its reply.
+/// Builds the probe, follows it and the destination's answer.
 pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
     let src = source(&mut design, &q.from)?;
     let dst_ip = destination(&design, src, &q.to)?;
@@ -260,11 +282,26 @@ pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
     } else {
         LINUX_PORT
     };
-    let dport = match (q.protocol, q.port) {
-        (PROTO_TCP | PROTO_UDP, Some(p)) => p,
-        (PROTO_TCP | PROTO_UDP, None) => return Err("--port is needed for tcp and udp".into()),
-        _ => 0,
+    let ports = q.protocol == PROTO_TCP || q.protocol == PROTO_UDP;
+    let dport = match (ports, q.port) {
+        (true, Some(p)) => p,
+        (true, None) => return Err("--port is needed for tcp and udp".into()),
+        (false, Some(_)) => {
+            return Err(format!(
+                "--port applies to tcp and udp only; {} has no ports{}",
+                proto_name(q.protocol),
+                if q.protocol == PROTO_ICMP {
+                    " (use --icmp-type and --icmp-code)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        (false, None) => 0,
     };
+    if q.protocol != PROTO_ICMP && (q.icmp_type.is_some() || q.icmp_code.is_some()) {
+        return Err("--icmp-type and --icmp-code apply to icmp only".into());
+    }
     let payload = [0u8; 32];
     let probe = match q.protocol {
         PROTO_TCP => packet::build::tcp(
@@ -287,39 +324,65 @@ pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
             64,
             1,
         ),
-        _ => packet::build::icmp_echo(
-            &packet::build::EchoSpec {
-                src: src_ip,
-                dst: dst_ip,
-                reply: false,
-                ident: sport,
-                seq: 1,
-            },
-            &payload,
-            64,
-            1,
-        ),
+        PROTO_ICMP => {
+            let mut b = packet::build::icmp_echo(
+                &packet::build::EchoSpec {
+                    src: src_ip,
+                    dst: dst_ip,
+                    reply: false,
+                    ident: sport,
+                    seq: 1,
+                },
+                &payload,
+                64,
+                1,
+            )
+            .to_vec();
+            if q.icmp_type.is_some() || q.icmp_code.is_some() {
+                set_icmp_type(
+                    &mut b,
+                    q.icmp_type.unwrap_or(packet::ICMP_ECHO_REQUEST),
+                    q.icmp_code.unwrap_or(0),
+                );
+            }
+            b.into()
+        }
+        other => packet::build::raw_ip(src_ip, dst_ip, other, &payload, 64, 1),
     };
-    let mut net = Network::new(Arc::new(design));
+    let design = Arc::new(design);
+    let mut net = Network::new(Arc::clone(&design));
+    for e in design.events.iter().filter(|e| e.at <= q.at) {
+        net.apply(&e.action);
+    }
+    let now = q.at;
     let mut buf = probe.to_vec();
-    let fwd = net.walk(&mut buf, Loc::HostOut(host), Nanos::ZERO);
+    let fwd = net.walk(&mut buf, Loc::HostOut(host), now);
     let forward = leg(&net, &fwd);
     let mut reply = None;
+    let mut refused = None;
+    let mut said = None;
     if let Step::Deliver(at) = fwd.end {
-        if let Some(mut back) = answer(&buf, q.protocol) {
-            let from = match at {
-                Host::LambdaEni(_) | Host::LambdaOutside(_) => None,
-                h => Some(h),
-            };
-            if let Some(h) = from {
-                let w = net.walk(&mut back, Loc::HostOut(h), Nanos::ZERO);
+        if let Ok(v) = packet::parse(&buf) {
+            let answer = host_answer(&design, at, &v);
+            let who = net.place_name(host_place(&design, at)).0;
+            said = Some(answer_words(&who, &v, answer));
+            if answer == Answer::Refuse {
+                refused = Some(who);
+            }
+            if let Some(mut back) = answer_packet(&buf, answer) {
+                let w = net.walk(&mut back, Loc::HostOut(at), now);
                 reply = Some(leg(&net, &w));
             }
         }
     }
-    let (verdict, reason, drop_at) = match (&forward.verdict, &reply) {
-        (&"dropped", _) => ("dropped", forward.reason, forward.drop_at.clone()),
-        (_, Some(r)) if r.verdict == "dropped" => ("dropped", r.reason, r.drop_at.clone()),
+    let (verdict, reason, drop_at) = match (&forward.verdict, &refused, &reply) {
+        (&"dropped", _, _) => ("dropped", forward.reason, forward.drop_at.clone()),
+        (_, Some(place), _) => (
+            "dropped",
+            Some(DropReason::PortUnreachable.name()),
+            Some(place.clone()),
+        ),
+        (_, None, Some(r)) if r.verdict == "dropped" => ("dropped", r.reason, r.drop_at.clone()),
         _ => ("delivered", None, None),
     };
     Ok(Explanation {
@@ -330,30 +393,77 @@ pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
         to: q.to.clone(),
         protocol: proto_name(q.protocol),
         hops: forward.hops.clone(),
+        answer: said,
         reply,
         forward,
     })
 }
 
-/// The destination's answer to the delivered probe: SYN-ACK, echo reply; a
-/// UDP listener does not answer.
-fn answer(delivered: &[u8], proto: u8) -> Option<Vec<u8>> {
+/// How a destination answered, in words.
+fn answer_words(who: &str, v: &FlowView, answer: Answer) -> String {
+    let what = match v.proto {
+        PROTO_TCP => format!("tcp {}", v.dst_port),
+        PROTO_UDP => format!("udp {}", v.dst_port),
+        p => proto_name(p),
+    };
+    match (answer, v.proto) {
+        (Answer::Accept, PROTO_TCP) => format!("{who} accepts the connection on {what} (SYN-ACK)"),
+        (Answer::Accept, _) => {
+            format!("{who} receives the datagram on {what}; a UDP listener does not answer")
+        }
+        (Answer::Refuse, PROTO_TCP) => {
+            format!("nothing listens on {what} at {who}: it answers RST")
+        }
+        (Answer::Refuse, _) => {
+            format!("nothing listens on {what} at {who}: it answers ICMP port unreachable")
+        }
+        (Answer::EchoReply, _) => format!("{who} answers the echo request"),
+        (Answer::Silent, _) => format!("{who} does not answer {what}"),
+    }
+}
+
+/// Rewrites an ICMP message's type and code, with its checksum.
+fn set_icmp_type(b: &mut [u8], t: u8, code: u8) {
+    let ihl = usize::from(b[0] & 0x0f) * 4;
+    b[ihl] = t;
+    b[ihl + 1] = code;
+    b[ihl + 2] = 0;
+    b[ihl + 3] = 0;
+    let c = packet::checksum::compute(&b[ihl..]);
+    b[ihl + 2..ihl + 4].copy_from_slice(&c.to_be_bytes());
+}
+
+/// The packet the destination sends back for its answer to the delivered
+/// probe: SYN-ACK or RST for TCP, ICMP port unreachable for a closed UDP
+/// port, an echo reply; none from a UDP listener or for a silent answer.
+fn answer_packet(delivered: &[u8], answer: Answer) -> Option<Vec<u8>> {
     let v = packet::parse(delivered).ok()?;
-    let b = match proto {
-        PROTO_TCP => packet::build::tcp(
+    let tcp = |flags: u8, seq: u32| {
+        packet::build::tcp(
             &packet::build::TcpSpec {
                 src: SocketAddrV4::new(v.dst, v.dst_port),
                 dst: SocketAddrV4::new(v.src, v.src_port),
-                seq: 1000,
+                seq,
                 ack: 2,
-                flags: tcp_flags::SYN | tcp_flags::ACK,
-                window: 65535,
+                flags,
+                window: if flags & tcp_flags::RST != 0 {
+                    0
+                } else {
+                    65535
+                },
             },
             &[],
             64,
             2,
-        ),
-        PROTO_ICMP => packet::build::icmp_echo(
+        )
+    };
+    let b = match (answer, v.proto) {
+        (Answer::Accept, PROTO_TCP) => tcp(tcp_flags::SYN | tcp_flags::ACK, 1000),
+        (Answer::Refuse, PROTO_TCP) => tcp(tcp_flags::RST | tcp_flags::ACK, 0),
+        (Answer::Refuse, PROTO_UDP) => {
+            packet::build::icmp_error(v.dst, delivered, packet::ICMP_DEST_UNREACHABLE, 3, 64)
+        }
+        (Answer::EchoReply, _) => packet::build::icmp_echo(
             &packet::build::EchoSpec {
                 src: v.dst,
                 dst: v.src,
@@ -375,7 +485,7 @@ pub fn render(e: &Explanation) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(out, "{} -> {} ({})", e.from, e.to, e.protocol);
-    let mut write_leg = |title: &str, l: &Leg| {
+    let write_leg = |out: &mut String, title: &str, l: &Leg| {
         let _ = writeln!(out, "\n{title}");
         let w = l
             .hops
@@ -413,14 +523,12 @@ pub fn render(e: &Explanation) -> String {
             }
         }
     };
-    write_leg("packet:", &e.forward);
+    write_leg(&mut out, "packet:", &e.forward);
+    if let Some(a) = &e.answer {
+        let _ = writeln!(out, "\nanswer: {a}");
+    }
     if let Some(r) = &e.reply {
-        write_leg("reply:", r);
-    } else if e.forward.verdict == "delivered" {
-        let _ = writeln!(
-            out,
-            "\nreply: none expected (a UDP listener or a function does not answer)"
-        );
+        write_leg(&mut out, "reply:", r);
     }
     let _ = write!(out, "\nverdict: {}", e.verdict);
     if let (Some(r), Some(at)) = (e.reason, &e.drop_at) {

@@ -35,6 +35,9 @@ fn ask(d: Design, from: &str, to: &str, protocol: &str, port: Option<u16>) -> Ex
         to: to.to_string(),
         protocol: explain::protocol_number(protocol).expect("protocol"),
         port,
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::ZERO,
     };
     explain::explain(d, &q).unwrap_or_else(|e| panic!("explain {from} -> {to}: {e}"))
 }
@@ -110,7 +113,7 @@ fn nat_1_private_subnet_reaches_the_internet_through_nat_and_igw() {
             ("api-example", "deliver"),
         ]
     );
-    assert_eq!(hop(&e.hops, "app").src, "10.0.1.10:40000");
+    assert_eq!(hop(&e.hops, "app").src, "10.0.1.10:32768");
     assert_eq!(rule(&e.hops, "rt-private"), "0.0.0.0/0 -> nat-a");
     // The NAT gateway rewrites the source to its private IP and a port of
     // its own; the IGW then maps that private IP to the Elastic IP.
@@ -145,7 +148,7 @@ fn nat_1_private_subnet_reaches_the_internet_through_nat_and_igw() {
         format!("3.35.0.10:{nat_port}")
     );
     assert_eq!(hop(&r.hops, "igw-main").dst, format!("10.0.0.5:{nat_port}"));
-    assert_eq!(hop(&r.hops, "nat-a").dst, "10.0.1.10:40000");
+    assert_eq!(hop(&r.hops, "nat-a").dst, "10.0.1.10:32768");
     assert_eq!(hop(&r.hops, "app").src, "93.184.216.34:443");
 }
 
@@ -246,9 +249,9 @@ fn igw_2_instance_with_public_ip_reaches_the_internet() {
             ("api-example", "deliver"),
         ]
     );
-    assert_eq!(hop(&e.hops, "web").src, "10.0.0.10:40000");
+    assert_eq!(hop(&e.hops, "web").src, "10.0.0.10:32768");
     // 1:1, ports unchanged.
-    assert_eq!(hop(&e.hops, "igw-main").src, "13.124.0.5:40000");
+    assert_eq!(hop(&e.hops, "igw-main").src, "13.124.0.5:32768");
     let r = reply(&e);
     assert_eq!(
         path(&r.hops),
@@ -259,7 +262,7 @@ fn igw_2_instance_with_public_ip_reaches_the_internet() {
             ("web", "deliver"),
         ]
     );
-    assert_eq!(hop(&r.hops, "igw-main").dst, "10.0.0.10:40000");
+    assert_eq!(hop(&r.hops, "igw-main").dst, "10.0.0.10:32768");
 }
 
 #[test]
@@ -294,7 +297,7 @@ fn igw_2_inbound_from_the_internet_to_a_public_ip_is_delivered() {
         );
         assert_eq!(hop(&e.hops, "internet").dst, "13.124.0.5:443");
         assert_eq!(hop(&e.hops, "igw-main").dst, "10.0.0.10:443");
-        assert_eq!(hop(&e.hops, "web").src, "198.51.100.7:40000");
+        assert_eq!(hop(&e.hops, "web").src, "198.51.100.7:32768");
         let r = reply(&e);
         assert_eq!(
             path(&r.hops),
@@ -313,9 +316,10 @@ fn igw_2_inbound_from_the_internet_to_a_public_ip_is_delivered() {
 
 #[test]
 fn igw_3_inbound_from_the_internet_to_a_private_address_is_no_internet_route() {
+    // OPEN-1: the internet drops it; it never reaches the VPC's gateway.
     let e = tcp("public.toml", "198.51.100.7", "10.0.0.10", 443);
-    assert_dropped(&e, "no_internet_route", "igw-main");
-    assert_eq!(path(&e.hops), [("igw-main", "drop")]);
+    assert_dropped(&e, "no_internet_route", "internet");
+    assert_eq!(path(&e.hops), [("internet", "drop")]);
 }
 
 #[test]
@@ -335,8 +339,8 @@ fn igw_2_from_an_instances_public_ip_is_that_instance() {
             "api-example"
         ]
     );
-    assert_eq!(hop(&e.hops, "web").src, "10.0.0.10:40000");
-    assert_eq!(hop(&e.hops, "igw-main").src, "13.124.0.5:40000");
+    assert_eq!(hop(&e.hops, "web").src, "10.0.0.10:32768");
+    assert_eq!(hop(&e.hops, "igw-main").src, "13.124.0.5:32768");
     assert_eq!(
         components(&reply(&e).hops),
         ["internet", "igw-main", ACL, "web"]
@@ -350,6 +354,9 @@ fn explain_from_an_address_that_sends_nothing_of_its_own_is_an_error() {
         to: "api-example".to_string(),
         protocol: packet::PROTO_TCP,
         port: Some(443),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::ZERO,
     };
     // A NAT gateway's Elastic IP.
     let err = explain::explain(design("nat.toml"), &q("3.35.0.10")).unwrap_err();
@@ -403,7 +410,7 @@ fn nacl_6_missing_ephemeral_range_drops_reply() {
         ]
     );
     let last = r.hops.last().expect("hops");
-    assert_eq!(last.dst, "10.0.0.10:40000");
+    assert_eq!(last.dst, "10.0.0.10:32768");
     assert_eq!(
         last.rule.as_deref(),
         Some("acl-web inbound rule * (deny: no rule matches)")
@@ -619,7 +626,7 @@ fn rt_2_subnet_route_to_a_middlebox_forwards_the_packet() {
     for h in &e.hops {
         assert_eq!(
             (h.src.as_str(), h.dst.as_str()),
-            ("10.0.1.10:40000", "10.0.2.20:5432")
+            ("10.0.1.10:32768", "10.0.2.20:5432")
         );
     }
     // The reply takes the local route straight back.
@@ -695,7 +702,7 @@ fn rt_9_default_route_to_a_middlebox_reaches_the_internet() {
     );
     assert_eq!(rule(&e.hops, "rt-edge"), "0.0.0.0/0 -> eni-fw");
     // The IGW maps the sender's own public IP, whoever forwarded it.
-    assert_eq!(hop(&e.hops, "igw-main").src, "13.124.0.8:40000");
+    assert_eq!(hop(&e.hops, "igw-main").src, "13.124.0.8:32768");
 }
 
 #[test]
@@ -896,8 +903,8 @@ fn lam_1_function_outside_any_vpc_has_internet() {
 #[test]
 fn lam_1_function_outside_any_vpc_cannot_reach_private_addresses() {
     let e = tcp("lambda.toml", "fetch-outside", "10.0.0.10", 443);
-    assert_dropped(&e, "no_internet_route", "igw-main");
-    assert_eq!(path(&e.hops), [("igw-main", "drop")]);
+    assert_dropped(&e, "no_internet_route", "internet");
+    assert_eq!(path(&e.hops), [("internet", "drop")]);
 }
 
 // -- VPN --------------------------------------------------------------------------
@@ -917,7 +924,7 @@ fn ife_3_office_reaches_an_interface_endpoint_over_vpn() {
         ]
     );
     assert_eq!(hop(&e.hops, "vpce-sqs").dst, format!("{ip}:443"));
-    assert_eq!(hop(&e.hops, "vpce-sqs").src, "192.168.10.5:40000");
+    assert_eq!(hop(&e.hops, "vpce-sqs").src, "192.168.10.5:32768");
     let r = reply(&e);
     assert_eq!(
         path(&r.hops),

@@ -116,6 +116,9 @@ fn check(d: &Design, f: &Flow<'_>) {
         to: f.to.to_string(),
         protocol: explain::protocol_number(f.protocol).expect("protocol"),
         port: f.port,
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::ZERO,
     };
     let e = explain::explain(d.clone(), &q)
         .unwrap_or_else(|err| panic!("{} -> {}: {err}", f.from, f.to));
@@ -318,10 +321,11 @@ fn nat_gateway_snapshot_flows() {
         &d,
         &tcp(isolated, "web", 443).dropped("no_route", "rtb-0e169c4a1e0b27b55"),
     );
-    // From the internet to a private address: nothing maps it.
+    // From the internet to a private address: the internet does not route
+    // it (OPEN-1), and it never reaches the gateway.
     check(
         &d,
-        &tcp("web", "10.1.1.98", 22).dropped("no_internet_route", igw),
+        &tcp("web", "10.1.1.98", 22).dropped("no_internet_route", "internet"),
     );
     // To the jump host's public IP: SSH is allowed, HTTP is not.
     check(&d, &tcp("web", jump, 22).via(&[igw, jump]));

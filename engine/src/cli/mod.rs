@@ -48,20 +48,35 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Follow one packet and its reply hop by hop through the design at time 0.
+    /// Follow one packet and the destination's answer hop by hop through the
+    /// design, as `run` would carry them.
     Explain {
         file: PathBuf,
-        /// A workload id, or an address (outside every VPC: an internet host).
+        /// A workload id, or an address (in a declared on-premises network:
+        /// a host there; elsewhere outside every VPC: an internet host).
         #[arg(long)]
         from: String,
-        /// An id, an address or an AWS service name.
+        /// An id, an address (any public address is a host on the internet;
+        /// an address in an AWS service's ranges is that service) or an AWS
+        /// service name (s3, dynamodb, ...).
         #[arg(long)]
         to: String,
-        /// tcp, udp or icmp.
+        /// tcp, udp, icmp, or an IP protocol number (47, 50, ...).
         #[arg(long, default_value = "tcp")]
         protocol: String,
+        /// Destination port, for tcp and udp.
         #[arg(long)]
         port: Option<u16>,
+        /// ICMP type of the probe (default 8, echo request).
+        #[arg(long = "icmp-type")]
+        icmp_type: Option<u8>,
+        /// ICMP code of the probe (default 0).
+        #[arg(long = "icmp-code")]
+        icmp_code: Option<u8>,
+        /// Take the design as it is at this virtual time: the timeline's
+        /// events up to it applied (default 0s).
+        #[arg(long, default_value = "0s")]
+        at: String,
         /// Print one JSON object instead of the annotated trace.
         #[arg(long)]
         json: bool,
@@ -125,8 +140,23 @@ pub fn main() -> ExitCode {
             to,
             protocol,
             port,
+            icmp_type,
+            icmp_code,
+            at,
             json,
-        } => explain_cmd(&file, from, to, &protocol, port, json),
+        } => explain_cmd(
+            &file,
+            ExplainArgs {
+                from,
+                to,
+                protocol,
+                port,
+                icmp_type,
+                icmp_code,
+                at,
+            },
+            json,
+        ),
         Command::Import {
             source: ImportSource::Aws { dir, output },
         } => import_aws_cmd(&dir, output.as_deref()),
@@ -163,29 +193,43 @@ fn import_aws_cmd(dir: &std::path::Path, output: Option<&std::path::Path>) -> u8
     exit::OK
 }
 
-fn explain_cmd(
-    file: &std::path::Path,
+/// The question `explain` is asked, as the command line gives it.
+struct ExplainArgs {
     from: String,
     to: String,
-    protocol: &str,
+    protocol: String,
     port: Option<u16>,
-    json: bool,
-) -> u8 {
+    icmp_type: Option<u8>,
+    icmp_code: Option<u8>,
+    at: String,
+}
+
+fn explain_cmd(file: &std::path::Path, a: ExplainArgs, json: bool) -> u8 {
     let Some(loaded) = validate::load(file) else {
         return exit::INVALID;
     };
-    let protocol = match explain::protocol_number(protocol) {
+    let protocol = match explain::protocol_number(&a.protocol) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("vpcsim explain: {e}");
             return exit::INVALID;
         }
     };
+    let at = match crate::units::parse_duration(&a.at) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("vpcsim explain: --at `{}`: {e}", a.at);
+            return exit::INVALID;
+        }
+    };
     let q = explain::Query {
-        from,
-        to,
+        from: a.from,
+        to: a.to,
         protocol,
-        port,
+        port: a.port,
+        icmp_type: a.icmp_type,
+        icmp_code: a.icmp_code,
+        at,
     };
     match explain::explain(loaded.design, &q) {
         Ok(e) => {

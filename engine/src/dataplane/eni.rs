@@ -2,7 +2,7 @@
 //!
 //! Invariants (rule ids of `docs/aws-rules.md`):
 //! - A packet leaving an ENI passes the source/destination check (its
-//!   source must be the ENI's address unless the check is off, RT-9), then
+//!   source must be the ENI's address unless the check is off), then
 //!   the ENI's security groups' egress rules (SG-1..SG-4), then the VPC
 //!   router of its subnet (RT-*), which applies the subnet's NACL when the
 //!   packet crosses the subnet's boundary (NACL-5).

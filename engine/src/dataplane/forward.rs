@@ -76,7 +76,7 @@ impl<T: Trace> Cx<'_, T> {
             Loc::Vgw { vgw, .. } => comp(Component::Vgw(vgw)),
             Loc::Internet => Place::Internet,
             Loc::HostOut(h) | Loc::Arrive(h) => super::host_place(self.d, h),
-            Loc::ServiceVia { service, .. } => comp(Component::AwsService(service)),
+            Loc::ServiceVia { service, .. } => super::host_place(self.d, service),
         }
     }
 

@@ -41,11 +41,28 @@ impl<T: Trace> Cx<'_, T> {
                     DropReason::ProtocolNotSupported,
                 );
             }
-            let host = self.st.internet_hosts.get(&u32::from(p.dst)).copied();
-            let Some(Host::AwsService(s)) = host.filter(|h| matches!(h, Host::AwsService(s) if d.aws_services[s.idx()].service == ep.service)) else {
-                return self.drop(place, Rule::Text("no front door of the service has this address"), p, DropReason::HostUnreachable);
+            // A declared front door, else any address of the service's
+            // ranges (OPEN-2).
+            let declared = match self.st.internet_hosts.get(&u32::from(p.dst)).copied() {
+                Some(Host::AwsService(s)) if d.aws_services[s.idx()].service == ep.service => {
+                    Some(Host::AwsService(s))
+                }
+                _ => None,
             };
-
+            let host = declared.or_else(|| {
+                self.st
+                    .service_at(p.dst)
+                    .filter(|s| self.st.services[s.0 as usize].service == ep.service)
+                    .map(|s| Host::Service(s, p.dst))
+            });
+            let Some(host) = host else {
+                return self.drop(
+                    place,
+                    Rule::Text("no address of the service is this one"),
+                    p,
+                    DropReason::HostUnreachable,
+                );
+            };
             self.forward(
                 place,
                 Rule::Text("to the service, keeping the private source address (GWE-3)"),
@@ -53,7 +70,7 @@ impl<T: Trace> Cx<'_, T> {
             );
             return Step::Next {
                 loc: Loc::ServiceVia {
-                    service: s,
+                    service: host,
                     endpoint: e,
                 },
                 delay: d.latency.aws_service,
@@ -79,17 +96,12 @@ impl<T: Trace> Cx<'_, T> {
 
     /// The packet arrives at a service's front door through endpoint
     /// `endpoint`: the service remembers the way back (GWE-3).
-    pub(super) fn service_via(
-        &mut self,
-        p: FlowView,
-        service: AwsServiceId,
-        endpoint: EndpointId,
-    ) -> Step {
+    pub(super) fn service_via(&mut self, p: FlowView, service: Host, endpoint: EndpointId) -> Step {
         self.st.gwe_flows.insert(
             super::gwe_key(p.proto, p.dst, p.dst_port, p.src, p.src_port),
             (endpoint, self.now.0),
         );
-        self.arrive(p, Host::AwsService(service))
+        self.arrive(p, service)
     }
 
     /// A service sends: back through the gateway endpoint a flow came by,

@@ -3,10 +3,21 @@
 //! services, Lambda functions outside any VPC, on-premises hosts) into
 //! their own network.
 //!
+//! The outside world is open (OPEN-1..OPEN-3 of `docs/aws-rules.md`): every
+//! public address that no element of the design owns is a host on the
+//! internet; every address of an AWS service's ranges is that service;
+//! every address of a declared on-premises network is a host there.
+//!
 //! Invariants:
-//! - A host's decisions are charged to the component of the design it is.
-//! - A host listens only on its `listen` ports; a Lambda function accepts
-//!   no inbound connection (LAM-2).
+//! - A host's decisions are charged to the component of the design it is
+//!   (an undeclared host: to the internet, the service, or its on-premises
+//!   network).
+//! - One function, [`host_answer`], says how a host answers the first
+//!   packet of a flow; `run`'s endpoints and `explain` both use it.
+//! - A host listens only on its `listen` ports (`listen = "any"`: every
+//!   port); an undeclared internet or on-premises host on every port; an AWS
+//!   service on TCP 443; a Lambda function accepts no inbound connection
+//!   (LAM-2). Every host answers ICMP echo.
 
 use super::forward::Cx;
 use super::{Host, Loc, Place, Step, Trace};
@@ -35,8 +46,13 @@ impl<T: Trace> Cx<'_, T> {
                 loc: Loc::Internet,
                 delay: d.latency.aws_service,
             },
-            Host::AwsService(_) => self.service_out(p),
-            Host::Onprem(oh) => self.onprem_out(p, oh),
+            Host::AwsService(_) | Host::Service(..) => self.service_out(p),
+            Host::Onprem(oh) => self.onprem_out(p, self.d.onprem_hosts[oh.idx()].network),
+            Host::OnpremAddr(net, _) => self.onprem_out(p, net),
+            Host::Internet(_) => Step::Next {
+                loc: Loc::Internet,
+                delay: d.latency.beyond_edge(),
+            },
         }
     }
 }
@@ -51,13 +67,19 @@ pub fn host_place(d: &Design, h: Host) -> Place {
         Host::External(h) => Component::ExternalHost(h),
         Host::AwsService(s) => Component::AwsService(s),
         Host::Onprem(h) => Component::OnpremHost(h),
+        Host::Internet(_) => return Place::Internet,
+        Host::Service(s, _) => return Place::Service(s),
+        Host::OnpremAddr(n, _) => return Place::Onprem(n),
     };
     Place::Component(c)
 }
 
 /// Whether host `h` listens on `port` for protocol `proto`.
 pub fn host_listens(d: &Design, h: Host, proto: u8, port: u16) -> bool {
+    use crate::packet::PROTO_TCP;
     let listen: &[Listen] = match h {
+        Host::Internet(_) | Host::OnpremAddr(..) => return true,
+        Host::Service(..) => return proto == PROTO_TCP && port == 443,
         Host::Instance(i) => &d.instances[i.idx()].listen,
         Host::Endpoint(e, _) => &d.endpoints[e.idx()].listen,
         Host::External(x) => &d.external_hosts[x.idx()].listen,
@@ -68,4 +90,47 @@ pub fn host_listens(d: &Design, h: Host, proto: u8, port: u16) -> bool {
     listen
         .iter()
         .any(|l| l.protocol == proto && l.port.is_none_or(|p| p == port))
+}
+
+/// How a host answers the first packet of a flow (a TCP SYN, a UDP
+/// datagram, an ICMP echo request) that reached it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// It listens: a TCP connection is accepted (SYN-ACK), a UDP datagram
+    /// received (no answer).
+    Accept,
+    /// Nothing listens: TCP answers RST, UDP ICMP port unreachable
+    /// (`port_unreachable` at the host).
+    Refuse,
+    /// ICMP echo reply.
+    EchoReply,
+    /// No answer: a packet that starts nothing (an ICMP error, a reply).
+    Silent,
+}
+
+/// How host `h` answers the first packet of a flow, `v` (one function for
+/// `run` and `explain`).
+pub fn host_answer(d: &Design, h: Host, v: &crate::packet::FlowView) -> Answer {
+    use crate::packet::{ICMP_ECHO_REQUEST, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};
+    match v.proto {
+        PROTO_TCP => {
+            let syn = v.tcp_flags & tcp_flags::SYN != 0 && v.tcp_flags & tcp_flags::ACK == 0;
+            if !syn {
+                Answer::Silent
+            } else if host_listens(d, h, PROTO_TCP, v.dst_port) {
+                Answer::Accept
+            } else {
+                Answer::Refuse
+            }
+        }
+        PROTO_UDP => {
+            if host_listens(d, h, PROTO_UDP, v.dst_port) {
+                Answer::Accept
+            } else {
+                Answer::Refuse
+            }
+        }
+        PROTO_ICMP if v.icmp_type == ICMP_ECHO_REQUEST => Answer::EchoReply,
+        _ => Answer::Silent,
+    }
 }

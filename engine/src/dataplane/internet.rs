@@ -8,10 +8,16 @@
 //!   after the latency beyond the region's edge.
 //! - A public IP of a VPC is reached through that VPC's internet gateway
 //!   (`no_internet_route` without one).
-//! - A private address is not routed on the internet (`no_internet_route`);
-//!   any other address has no host (`host_unreachable`).
+//! - An address of an AWS service's ranges is that service (OPEN-2).
+//! - A VPC's private address is not routed on the internet
+//!   (`no_internet_route` at `internet`).
+//! - Addresses no internet host can have (private, shared, loopback,
+//!   link-local, multicast, reserved ranges) are dropped at `internet`
+//!   (`host_unreachable`); every other public address is a host on the
+//!   internet (OPEN-1). The documentation blocks (192.0.2.0/24,
+//!   198.51.100.0/24, 203.0.113.0/24) stay usable as internet hosts.
 
-use super::forward::{Cx, comp};
+use super::forward::Cx;
 use super::{Host, Loc, Place, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::{self, FlowView};
@@ -66,26 +72,59 @@ impl<T: Trace> Cx<'_, T> {
                 DropReason::NoInternetRoute,
             );
         }
-        let mut owners = d.vpcs.iter().filter(|v| v.contains(p.dst));
-        if let Some(v) = owners.next() {
-            // A private address is not routed on the internet. When exactly
-            // one VPC has it, its internet gateway is where a user looks.
-            let place = match (owners.next(), v.igw) {
-                (None, Some(g)) => comp(Component::Igw(g)),
-                _ => Place::Internet,
+        // AWS services own their ranges (OPEN-2).
+        if let Some(s) = self.st.service_at(p.dst) {
+            self.forward(Place::Internet, Rule::None, p);
+            return Step::Next {
+                loc: Loc::Arrive(Host::Service(s, p.dst)),
+                delay: Nanos::ZERO,
             };
+        }
+        if d.vpcs.iter().any(|v| v.contains(p.dst)) {
+            // A VPC's private address is not routed on the internet; the
+            // packet never reaches the VPC's internet gateway.
             return self.drop(
-                place,
+                Place::Internet,
                 Rule::Text("a private address is not reachable from the internet"),
                 p,
                 DropReason::NoInternetRoute,
             );
         }
-        self.drop(
-            Place::Internet,
-            Rule::Text("no host on the internet has this address"),
-            p,
-            DropReason::HostUnreachable,
-        )
+        if not_on_the_internet(dst) {
+            return self.drop(
+                Place::Internet,
+                Rule::Text("no host on the internet can have this address (OPEN-1)"),
+                p,
+                DropReason::HostUnreachable,
+            );
+        }
+        // Any other public address is a host on the internet (OPEN-1).
+        self.forward(Place::Internet, Rule::None, p);
+        Step::Next {
+            loc: Loc::Arrive(Host::Internet(p.dst)),
+            delay: d.latency.beyond_edge(),
+        }
     }
+}
+
+/// Ranges no host on the internet can have: this network, private
+/// (RFC 1918), shared (RFC 6598), loopback, link-local, multicast and
+/// reserved.
+const NOT_ON_THE_INTERNET: [(u32, u32); 9] = [
+    (0x0000_0000, 8),  // 0.0.0.0/8
+    (0x0a00_0000, 8),  // 10.0.0.0/8
+    (0x6440_0000, 10), // 100.64.0.0/10
+    (0x7f00_0000, 8),  // 127.0.0.0/8
+    (0xa9fe_0000, 16), // 169.254.0.0/16
+    (0xac10_0000, 12), // 172.16.0.0/12
+    (0xc0a8_0000, 16), // 192.168.0.0/16
+    (0xe000_0000, 4),  // 224.0.0.0/4
+    (0xf000_0000, 4),  // 240.0.0.0/4
+];
+
+/// Whether no host on the internet can have address `ip`.
+pub fn not_on_the_internet(ip: u32) -> bool {
+    NOT_ON_THE_INTERNET
+        .iter()
+        .any(|&(net, len)| ip >> (32 - len) == net >> (32 - len))
 }

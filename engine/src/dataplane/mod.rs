@@ -76,10 +76,7 @@ pub enum Loc {
     Arrive(Host),
     /// Arriving at an AWS service's front door through a gateway endpoint:
     /// the service remembers the way back for its replies (GWE-3).
-    ServiceVia {
-        service: AwsServiceId,
-        endpoint: EndpointId,
-    },
+    ServiceVia { service: Host, endpoint: EndpointId },
 }
 
 /// How a packet reached an ENI, for NACL-5 and the edge rules.
@@ -107,6 +104,29 @@ pub enum Host {
     External(ExternalHostId),
     AwsService(AwsServiceId),
     Onprem(OnpremHostId),
+    /// A host on the internet at a public address that nothing of the
+    /// design owns: the outside world is open. It answers ICMP echo and
+    /// accepts every port.
+    Internet(Ipv4Addr),
+    /// An AWS service at an address of its ranges where the file declares
+    /// no front door (`ServiceId` indexes [`State::services`]).
+    Service(ServiceId, Ipv4Addr),
+    /// An address of an on-premises network that no declared host has.
+    OnpremAddr(OnpremNetId, Ipv4Addr),
+}
+
+/// An AWS service known by its address ranges: a prefix list of the design
+/// named `com.amazonaws.<region>.<service>`, or a built-in one of the
+/// design's region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ServiceId(pub u16);
+
+/// A service's ranges, as the data plane knows them.
+#[derive(Clone, Debug)]
+pub struct ServiceRanges {
+    /// The service's short name (`s3`, `dynamodb`).
+    pub service: String,
+    pub cidrs: Vec<Ipv4Net>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,6 +217,9 @@ pub struct State {
     internet_hosts: FxHashMap<u32, Host>,
     onprem_hosts: FxHashMap<u32, OnpremHostId>,
     onprem_nets: Lpm<u32>,
+    /// AWS services by their address ranges, and the table that finds them.
+    pub services: Vec<ServiceRanges>,
+    service_ranges: Lpm<u32>,
     pub conntrack: conntrack::Conntrack,
     pub nats: Vec<nat_gateway::NatTable>,
     /// Flows that reached a service through a gateway endpoint, so that the
@@ -286,6 +309,13 @@ impl Network {
                 .enumerate()
                 .flat_map(|(i, n)| n.cidrs.iter().map(move |c| (*c, i as u32))),
         );
+        let services = service_ranges(d);
+        let service_ranges = Lpm::from_prefixes(
+            services
+                .iter()
+                .enumerate()
+                .flat_map(|(i, s)| s.cidrs.iter().map(move |c| (*c, i as u32))),
+        );
         let mut st = State {
             routes: d.route_tables.iter().map(|t| t.routes.clone()).collect(),
             tables: Vec::new(),
@@ -312,6 +342,8 @@ impl Network {
             internet_hosts,
             onprem_hosts,
             onprem_nets,
+            services,
+            service_ranges,
             conntrack: conntrack::Conntrack::new(),
             nats: (0..d.nats.len())
                 .map(|_| nat_gateway::NatTable::new())
@@ -388,6 +420,18 @@ impl State {
             v.dedup();
         }
         self.members = security_group::Members { by_group };
+    }
+
+    /// The AWS service whose ranges hold `ip`, if any.
+    pub fn service_at(&self, ip: Ipv4Addr) -> Option<ServiceId> {
+        self.service_ranges
+            .lookup_u32(u32::from(ip))
+            .map(|i| ServiceId(i as u16))
+    }
+
+    /// The on-premises network whose declared prefixes hold `ip`, if any.
+    pub fn onprem_net_at(&self, ip: Ipv4Addr) -> Option<OnpremNetId> {
+        self.onprem_nets.lookup_u32(u32::from(ip)).map(OnpremNetId)
     }
 
     /// The ENI that owns a private address in a VPC.
@@ -512,6 +556,10 @@ impl Network {
                 self.design.onprem_nets[n.idx()].name.clone(),
                 "onprem_network",
             ),
+            Place::Service(s) => (
+                self.st.services[s.0 as usize].service.clone(),
+                "aws_service",
+            ),
         }
     }
 }
@@ -525,4 +573,40 @@ fn traffic_words(p: crate::units::Protocol, ports: crate::units::PortRange) -> S
     } else {
         p.to_string()
     }
+}
+
+/// The AWS services a design's packets can reach by address: every prefix
+/// list of the design named `com.amazonaws.<region>.<service>`, then the
+/// built-in lists of the design's region that the design does not declare
+/// (dated in `model/builtin.rs`), in that order.
+pub(crate) fn service_ranges(d: &Design) -> Vec<ServiceRanges> {
+    let mut out: Vec<ServiceRanges> = Vec::new();
+    let mut add = |list_name: &str, cidrs: Vec<Ipv4Net>| {
+        let Some(service) = list_name
+            .strip_prefix("com.amazonaws.")
+            .and_then(|rest| rest.split_once('.'))
+            .map(|(_, svc)| svc.to_string())
+        else {
+            return;
+        };
+        if !out.iter().any(|s| s.service == service) {
+            out.push(ServiceRanges { service, cidrs });
+        }
+    };
+    for p in &d.prefix_lists {
+        add(&p.list_name, p.cidrs.clone());
+    }
+    for b in crate::model::builtin::PREFIX_LISTS {
+        let region_of = b
+            .name
+            .strip_prefix("com.amazonaws.")
+            .and_then(|r| r.split('.').next());
+        if region_of == Some(d.region.as_str()) {
+            add(
+                b.name,
+                b.cidrs.iter().filter_map(|c| c.parse().ok()).collect(),
+            );
+        }
+    }
+    out
 }

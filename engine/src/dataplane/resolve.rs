@@ -64,10 +64,19 @@ pub fn destination(d: &Design, src: Source, to: &DestSpec) -> Option<Ipv4Addr> {
             if let Some((i, _)) = private {
                 return endpoint_ip(d, EndpointId::from_idx(i), subnet);
             }
+            // A declared front door, else an address of the service's
+            // ranges (OPEN-2): the first host of its first range.
             d.aws_services
                 .iter()
                 .find(|s| s.service == *name)
                 .and_then(|s| s.ips.first().copied())
+                .or_else(|| {
+                    super::service_ranges(d)
+                        .into_iter()
+                        .find(|s| s.service == *name)
+                        .and_then(|s| s.cidrs.first().copied())
+                        .map(|c| Ipv4Addr::from(u32::from(c.network()) + 1))
+                })
         }
         DestSpec::Component(c) => match *c {
             Component::Instance(i) => {

@@ -191,9 +191,11 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
                     },
                     delay: d.latency.same_az,
                 },
+                // The route table was never consulted: the subnet is where
+                // the packet found no one.
                 None => self.drop(
-                    rt_place,
-                    Rule::Text("no network interface has this address"),
+                    Place::Component(Component::Subnet(s)),
+                    Rule::Text("no network interface of the subnet has this address"),
                     p,
                     DropReason::HostUnreachable,
                 ),

@@ -26,6 +26,8 @@ pub enum Place {
     Internet,
     /// An on-premises network.
     Onprem(OnpremNetId),
+    /// An AWS service known by its address ranges (no declared front door).
+    Service(super::ServiceId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

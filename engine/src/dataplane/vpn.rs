@@ -1,4 +1,4 @@
-//! VPN gateways and the on-premises networks behind them (VPN-1..VPN-3).
+//! VPN gateways and the on-premises networks behind them (VPN-1, VPN-2).
 //!
 //! Invariants:
 //! - Towards on-premises, the destination must be in a network behind this
@@ -45,23 +45,18 @@ impl<T: Trace> Cx<'_, T> {
                     DropReason::NoRoute,
                 );
             };
+            // The network owns its declared prefixes: an address no declared
+            // host has is a host there all the same.
             let host = self
                 .st
                 .onprem_hosts
                 .get(&u32::from(p.dst))
                 .copied()
-                .filter(|h| d.onprem_hosts[h.idx()].network == net);
-            let Some(h) = host else {
-                return self.drop(
-                    Place::Onprem(net),
-                    Rule::Text("no on-premises host has this address"),
-                    p,
-                    DropReason::HostUnreachable,
-                );
-            };
+                .filter(|h| d.onprem_hosts[h.idx()].network == net)
+                .map_or(Host::OnpremAddr(net, p.dst), Host::Onprem);
             self.forward(place, Rule::None, p);
             return Step::Next {
-                loc: Loc::Arrive(Host::Onprem(h)),
+                loc: Loc::Arrive(host),
                 delay: d.onprem_nets[net.idx()].latency,
             };
         }
@@ -74,9 +69,8 @@ impl<T: Trace> Cx<'_, T> {
 
     /// An on-premises host sends: to a host of its own network directly,
     /// else over its network's VPN.
-    pub(super) fn onprem_out(&mut self, p: FlowView, oh: OnpremHostId) -> Step {
+    pub(super) fn onprem_out(&mut self, p: FlowView, net: OnpremNetId) -> Step {
         let d = self.d;
-        let net = d.onprem_hosts[oh.idx()].network;
         let nw = &d.onprem_nets[net.idx()];
         if let Some(other) = self.st.onprem_hosts.get(&u32::from(p.dst)).copied() {
             if d.onprem_hosts[other.idx()].network == net {
@@ -85,6 +79,12 @@ impl<T: Trace> Cx<'_, T> {
                     delay: Nanos::ZERO,
                 };
             }
+        }
+        if self.st.onprem_net_at(p.dst) == Some(net) {
+            return Step::Next {
+                loc: Loc::Arrive(Host::OnpremAddr(net, p.dst)),
+                delay: Nanos::ZERO,
+            };
         }
         if !self.st.alive.vgw[nw.via.idx()] {
             return self.drop(

@@ -138,6 +138,33 @@ pub fn udp(src: SocketAddrV4, dst: SocketAddrV4, payload: &[u8], ttl: u8, ident:
     Bytes::from(buf)
 }
 
+/// An IPv4 packet of another protocol (GRE, ESP, ...) carrying `payload`
+/// as it is.
+pub fn raw_ip(
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    proto: u8,
+    payload: &[u8],
+    ttl: u8,
+    ident: u16,
+) -> Bytes {
+    let payload = clamp(payload, 0);
+    let mut buf = vec![0; IPV4_MIN_HEADER_LEN + payload.len()];
+    let (ip, seg) = buf.split_at_mut(IPV4_MIN_HEADER_LEN);
+    seg.copy_from_slice(payload);
+    IpHeader {
+        src,
+        dst,
+        proto,
+        payload_len: seg.len(),
+        ttl,
+        ident,
+        dont_frag: false,
+    }
+    .emit(ip);
+    Bytes::from(buf)
+}
+
 /// An ICMP echo request or reply with IP identification `ip_ident`.
 pub fn icmp_echo(spec: &EchoSpec, payload: &[u8], ttl: u8, ip_ident: u16) -> Bytes {
     let data = clamp(payload, ICMP_HEADER_LEN);

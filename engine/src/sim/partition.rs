@@ -53,9 +53,13 @@ impl Partition {
         match h {
             Host::Instance(i) => self.of_eni(d, d.instances[i.idx()].eni),
             Host::LambdaEni(e) | Host::Endpoint(_, e) => self.of_eni(d, e),
-            Host::LambdaOutside(_) | Host::External(_) | Host::AwsService(_) | Host::Onprem(_) => {
-                self.outside
-            }
+            Host::LambdaOutside(_)
+            | Host::External(_)
+            | Host::AwsService(_)
+            | Host::Onprem(_)
+            | Host::Internet(_)
+            | Host::Service(..)
+            | Host::OnpremAddr(..) => self.outside,
         }
     }
 

@@ -23,7 +23,8 @@ use bytes::Bytes;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::dataplane::{Host, Place, host_listens, host_place, resolve};
+use crate::dataplane::host::{Answer, host_answer};
+use crate::dataplane::{Host, Place, host_place, resolve};
 use crate::model::*;
 use crate::packet::{self, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};
 use crate::scenario::raw::{Arrivals, Pattern};
@@ -174,7 +175,7 @@ struct Item {
     conn: u32,
     /// The function whose concurrency this item holds.
     lambda: Option<LambdaId>,
-    ping_key: Option<u64>,
+    ping_key: Option<u128>,
 }
 
 #[derive(Clone, Debug)]
@@ -215,16 +216,17 @@ pub struct Endpoints {
     free_conns: Vec<u32>,
     demux: FxHashMap<u128, u32>,
     ports_in_use: FxHashSet<u128>,
-    cursors: FxHashMap<u32, u16>,
-    pings: FxHashMap<u64, u32>,
+    cursors: FxHashMap<u64, u16>,
+    pings: FxHashMap<u128, u32>,
     gens: Vec<Gen>,
     lambda_active: Vec<u32>,
     iss: u32,
     out: tcp::Out,
 }
 
-fn host_key(h: Host) -> u32 {
-    let (kind, i) = match h {
+/// A host as a number: its kind in the top bits, its id or address below.
+fn host_key(h: Host) -> u64 {
+    let (kind, i): (u64, u32) = match h {
         Host::Instance(i) => (1, i.0),
         Host::LambdaEni(e) => (2, e.0),
         Host::LambdaOutside(l) => (3, l.0),
@@ -232,8 +234,11 @@ fn host_key(h: Host) -> u32 {
         Host::External(x) => (5, x.0),
         Host::AwsService(s) => (6, s.0),
         Host::Onprem(o) => (7, o.0),
+        Host::Internet(ip) => (8, u32::from(ip)),
+        Host::Service(_, ip) => (9, u32::from(ip)),
+        Host::OnpremAddr(_, ip) => (10, u32::from(ip)),
     };
-    (kind << 28) | i
+    (kind << 32) | u64::from(i)
 }
 
 fn conn_key(h: Host, local_port: u16, remote: Ipv4Addr, remote_port: u16) -> u128 {
@@ -473,8 +478,9 @@ impl Endpoints {
                 let g = &mut self.gens[t as usize];
                 g.seq = g.seq.wrapping_add(1);
                 let (ident, seq) = (t as u16 + 1, g.seq);
-                let key =
-                    (u64::from(host_key(host)) << 32) | (u64::from(ident) << 16) | u64::from(seq);
+                let key = (u128::from(host_key(host)) << 32)
+                    | (u128::from(ident) << 16)
+                    | u128::from(seq);
                 // A wrapped sequence number replaces a long-gone ping.
                 self.pings.insert(key, tag.item);
                 self.items[tag.item as usize].ping_key = Some(key);
@@ -712,7 +718,7 @@ impl Endpoints {
         match v.proto {
             PROTO_TCP => self.deliver_tcp(io, h, buf, &v, tag),
             PROTO_UDP => {
-                if host_listens(d, h, PROTO_UDP, v.dst_port) {
+                if host_answer(d, h, &v) == Answer::Accept {
                     if tag.toward && !tag.is_none() {
                         let bytes = u64::from(v.payload_len);
                         io.out.push(Action::DatagramArrived { tag, bytes });
@@ -758,9 +764,9 @@ impl Endpoints {
                 );
             }
             PROTO_ICMP if v.icmp_type == packet::ICMP_ECHO_REPLY => {
-                let key = (u64::from(host_key(h)) << 32)
-                    | (u64::from(v.dst_port) << 16)
-                    | u64::from(echo_seq(buf));
+                let key = (u128::from(host_key(h)) << 32)
+                    | (u128::from(v.dst_port) << 16)
+                    | u128::from(echo_seq(buf));
                 if let Some(item) = self.pings.get(&key).copied() {
                     let it = &self.items[item as usize];
                     let tag = Tag {
@@ -863,7 +869,7 @@ impl Endpoints {
             }
             None => {
                 let syn = seg.flags & tcp_flags::SYN != 0 && seg.flags & tcp_flags::ACK == 0;
-                if syn && host_listens(d, h, PROTO_TCP, v.dst_port) {
+                if host_answer(d, h, v) == Answer::Accept {
                     let iss = self.next_iss();
                     let local = SocketAddrV4::new(v.dst, v.dst_port);
                     let remote = SocketAddrV4::new(v.src, v.src_port);

@@ -67,7 +67,7 @@ pub fn host_place(d: &Design, h: Host) -> Place {
         Host::External(h) => Component::ExternalHost(h),
         Host::AwsService(s) => Component::AwsService(s),
         Host::Onprem(h) => Component::OnpremHost(h),
-        Host::Internet(_) => return Place::Internet,
+        Host::Internet(ip) => return Place::InternetHost(ip),
         Host::Service(s, _) => return Place::Service(s),
         Host::OnpremAddr(n, _) => return Place::Onprem(n),
     };

@@ -560,6 +560,7 @@ impl Network {
                 self.st.services[s.0 as usize].service.clone(),
                 "aws_service",
             ),
+            Place::InternetHost(ip) => (ip.to_string(), "internet_host"),
         }
     }
 }

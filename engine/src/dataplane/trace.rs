@@ -28,6 +28,8 @@ pub enum Place {
     Onprem(OnpremNetId),
     /// An AWS service known by its address ranges (no declared front door).
     Service(super::ServiceId),
+    /// A host on the internet that the design does not declare.
+    InternetHost(std::net::Ipv4Addr),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

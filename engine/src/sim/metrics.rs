@@ -34,7 +34,7 @@ fn add(h: &mut Option<Box<Histogram<u64>>>, o: &Option<Box<Histogram<u64>>>) {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct TrafficMetrics {
     pub started: u64,
     pub delivered: u64,
@@ -52,24 +52,6 @@ pub struct TrafficMetrics {
     setup: Option<Box<Histogram<u64>>>,
     /// Start to completion, microseconds; none until the first.
     completion: Option<Box<Histogram<u64>>>,
-}
-
-impl Default for TrafficMetrics {
-    fn default() -> Self {
-        TrafficMetrics {
-            started: 0,
-            delivered: 0,
-            failed: 0,
-            unfinished: 0,
-            retransmissions: 0,
-            corrupt_bytes: 0,
-            bytes_delivered: 0,
-            failures: BTreeMap::new(),
-            drops: BTreeMap::new(),
-            setup: None,
-            completion: None,
-        }
-    }
 }
 
 impl TrafficMetrics {

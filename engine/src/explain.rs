@@ -119,8 +119,8 @@ fn source(d: &mut Design, from: &str) -> Result<Source, String> {
                 )),
             },
             other => Err(format!(
-                "--from `{from}` is a {}; expected an instance, a Lambda function, an external or on-premises host, or an address",
-                other.kind()
+                "--from `{from}` is {}; expected an instance, a Lambda function, an external or on-premises host, or an address",
+                other.described()
             )),
         };
     }

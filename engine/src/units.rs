@@ -104,7 +104,31 @@ fn scaled(number: &str, scale: u64) -> Option<u64> {
 pub const DURATION_EXPECTED: &str =
     "a duration with a unit, like \"250us\", \"3ms\", \"1.5s\", \"2m\" or \"1h\"";
 
+/// Whether `number` is written as a decimal number (so that a failure to
+/// scale it means it is out of range).
+fn is_decimal(number: &str) -> bool {
+    let mut parts = number.split('.');
+    let whole = parts.next().unwrap_or("");
+    let frac = parts.next();
+    parts.next().is_none()
+        && !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether a decimal `number` has a digit finer than 1 / `scale`.
+fn too_fine(number: &str, scale: u64) -> bool {
+    let places = scale.ilog10() as usize;
+    is_decimal(number)
+        && number
+            .split_once('.')
+            .is_some_and(|(_, f)| f.bytes().skip(places).any(|b| b != b'0'))
+}
+
 pub fn parse_duration(text: &str) -> Result<Nanos, String> {
+    if text.trim().starts_with('-') {
+        return Err(format!("`{text}`: a duration cannot be negative"));
+    }
     let (number, unit) = split_number(text.trim());
     let scale = match unit {
         "ns" => 1,
@@ -120,9 +144,17 @@ pub fn parse_duration(text: &str) -> Result<Nanos, String> {
         }
         _ => return Err(format!("`{text}`: expected {DURATION_EXPECTED}")),
     };
-    scaled(number, scale)
-        .map(Nanos)
-        .ok_or_else(|| format!("`{text}`: expected {DURATION_EXPECTED}"))
+    match scaled(number, scale) {
+        Some(n) => Ok(Nanos(n)),
+        None if too_fine(number, scale) => Err(format!(
+            "`{text}` is finer than a nanosecond, the smallest duration"
+        )),
+        None if is_decimal(number) => Err(format!(
+            "`{text}` is out of range: the longest duration is {}",
+            Nanos(u64::MAX)
+        )),
+        None => Err(format!("`{text}`: expected {DURATION_EXPECTED}")),
+    }
 }
 
 pub const RATE_EXPECTED: &str = "a rate like \"20/s\", \"0.5/s\" or \"100000/s\"";
@@ -152,9 +184,20 @@ pub fn parse_rate(text: &str) -> Result<Rate, String> {
     let Some(number) = t.strip_suffix("/s") else {
         return Err(format!("`{text}`: expected {RATE_EXPECTED}"));
     };
-    match scaled(number.trim(), 1000) {
+    let number = number.trim();
+    if number.starts_with('-') {
+        return Err(format!("`{text}`: a rate cannot be negative"));
+    }
+    match scaled(number, 1000) {
         Some(m) if m > 0 => Ok(Rate { milli_per_sec: m }),
         Some(_) => Err(format!("`{text}`: a rate must be more than 0/s")),
+        None if too_fine(number, 1000) => Err(format!(
+            "`{text}` is finer than 0.001/s, the smallest step of a rate"
+        )),
+        None if is_decimal(number) => Err(format!(
+            "`{text}` is out of range: rates are thousandths of an event per second, up to {}/s",
+            u64::MAX / 1000
+        )),
         None => Err(format!("`{text}`: expected {RATE_EXPECTED}")),
     }
 }

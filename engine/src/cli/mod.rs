@@ -1,6 +1,22 @@
 //! The `vpcsim` command line: argument parsing and the commands, each a thin
 //! shell over the library.
 
+/// `print!` and its kin, through [`out`]: no panic on a closed pipe or a
+/// full device.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::cli::out::out(&format!($($t)*)) };
+}
+macro_rules! outln {
+    ($($t:tt)*) => {{ let mut s = format!($($t)*); s.push('\n'); $crate::cli::out::out(&s) }};
+}
+macro_rules! err {
+    ($($t:tt)*) => { $crate::cli::out::err(&format!($($t)*)) };
+}
+macro_rules! errln {
+    ($($t:tt)*) => {{ let mut s = format!($($t)*); s.push('\n'); $crate::cli::out::err(&s) }};
+}
+
+pub mod out;
 mod validate;
 
 use crate::explain;
@@ -123,13 +139,29 @@ pub struct RunOpts {
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// No progress bar.
+    /// No progress bar, no notes on standard error.
     #[arg(long)]
     pub quiet: bool,
+    /// Progress lines on standard error even when it is not a terminal.
+    #[arg(long, conflicts_with = "quiet")]
+    pub progress: bool,
+    /// Stop the run cleanly once it has handled N events; the report says
+    /// it was cut short, and the files are whole.
+    #[arg(long, value_name = "N")]
+    pub max_events: Option<u64>,
+    /// Stop the run cleanly once the flow log and pcap files hold N bytes.
+    #[arg(long, value_name = "N")]
+    pub max_output_bytes: Option<u64>,
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Run { .. } | Command::Check { .. } | Command::Import { .. }
+    ) {
+        out::end_on_signals();
+    }
     let code = match cli.command {
         Command::Validate { files } => validate::validate(&files),
         Command::Run { file, opts } => run_cmd(&file, &opts),
@@ -162,6 +194,7 @@ pub fn main() -> ExitCode {
         } => import_aws_cmd(&dir, output.as_deref()),
         Command::Graph { file } => graph_cmd(&file),
     };
+    out::flush();
     ExitCode::from(code)
 }
 
@@ -171,24 +204,24 @@ fn import_aws_cmd(dir: &std::path::Path, output: Option<&std::path::Path>) -> u8
     let imported = match crate::import::import_aws(dir) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("vpcsim import: {e}");
+            errln!("vpcsim import: {e}");
             return exit::INVALID;
         }
     };
     for n in &imported.notes {
-        eprintln!("vpcsim import: {n}");
+        errln!("vpcsim import: {n}");
     }
     for f in &imported.ignored_files {
-        eprintln!("vpcsim import: not read: {f}");
+        errln!("vpcsim import: not read: {f}");
     }
     match output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, &imported.text) {
-                eprintln!("vpcsim import: {}: {e}", path.display());
+            if let Err(e) = crate::report::outfile::write_whole(path, imported.text.as_bytes()) {
+                errln!("vpcsim import: {}: {e}", path.display());
                 return exit::INVALID;
             }
         }
-        None => print!("{}", imported.text),
+        None => out!("{}", imported.text),
     }
     exit::OK
 }
@@ -211,7 +244,7 @@ fn explain_cmd(file: &std::path::Path, a: ExplainArgs, json: bool) -> u8 {
     let protocol = match explain::protocol_number(&a.protocol) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("vpcsim explain: {e}");
+            errln!("vpcsim explain: {e}");
             return exit::INVALID;
         }
     };
@@ -234,12 +267,12 @@ fn explain_cmd(file: &std::path::Path, a: ExplainArgs, json: bool) -> u8 {
     match explain::explain(loaded.design, &q) {
         Ok(e) => {
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&e).expect("serializable")
                 );
             } else {
-                print!("{}", explain::render(&e));
+                out!("{}", explain::render(&e));
             }
             if e.verdict == "delivered" {
                 exit::OK
@@ -248,7 +281,7 @@ fn explain_cmd(file: &std::path::Path, a: ExplainArgs, json: bool) -> u8 {
             }
         }
         Err(e) => {
-            eprintln!("vpcsim explain: {e}");
+            errln!("vpcsim explain: {e}");
             exit::INVALID
         }
     }
@@ -261,28 +294,89 @@ pub fn threads(opts: &RunOpts) -> usize {
         .max(1)
 }
 
-/// A progress bar on standard error, for runs that last more than a second
-/// of wall time and only on a terminal. It shows; it never changes results.
+/// Seconds of wall time between progress lines when standard error is not
+/// a terminal: with `--progress`, and without it once a run has lasted
+/// [`QUIET_FOR`] seconds.
+const LINE_EVERY: f64 = 10.0;
+const QUIET_FOR: f64 = 30.0;
+
+/// Progress on standard error: a bar for runs that last more than a second
+/// of wall time on a terminal; elsewhere a line now and then for long runs
+/// (or with `--progress`). It also stops the run at the limits of
+/// `--max-events` and `--max-output-bytes`. It never changes results
+/// otherwise.
 struct Progress {
     started: std::time::Instant,
     duration: crate::units::Nanos,
     quiet: bool,
+    lines: bool,
+    last_line: f64,
+    max_events: Option<u64>,
+    max_output_bytes: Option<u64>,
+    /// Why the run was stopped early.
+    cut: Option<String>,
     bar: Option<indicatif::ProgressBar>,
 }
 
 impl Progress {
-    fn new(duration: crate::units::Nanos, quiet: bool) -> Progress {
+    fn new(duration: crate::units::Nanos, opts: &RunOpts) -> Progress {
         Progress {
             started: std::time::Instant::now(),
             duration,
-            quiet,
+            quiet: opts.quiet,
+            lines: opts.progress,
+            last_line: 0.0,
+            max_events: opts.max_events,
+            max_output_bytes: opts.max_output_bytes,
+            cut: None,
             bar: None,
         }
     }
 
-    fn update(&mut self, now: crate::units::Nanos, events: u64) {
+    /// Whether the run goes on.
+    fn update(&mut self, now: crate::units::Nanos, events: u64) -> bool {
+        if let Some(max) = self.max_events.filter(|m| events >= *m) {
+            self.cut = Some(format!("{events} events, the limit of --max-events {max}"));
+            return false;
+        }
+        let bytes = crate::report::outfile::bytes_pushed();
+        if let Some(max) = self.max_output_bytes.filter(|m| bytes >= *m) {
+            self.cut = Some(format!(
+                "{bytes} bytes of output, the limit of --max-output-bytes {max}"
+            ));
+            return false;
+        }
+        self.show(now, events);
+        true
+    }
+
+    fn show(&mut self, now: crate::units::Nanos, events: u64) {
         use std::io::IsTerminal;
-        if self.quiet || !std::io::stderr().is_terminal() {
+        if self.quiet {
+            return;
+        }
+        if !std::io::stderr().is_terminal() {
+            let secs = self.started.elapsed().as_secs_f64();
+            let due = if self.lines {
+                self.last_line + LINE_EVERY
+            } else {
+                (self.last_line + LINE_EVERY).max(QUIET_FOR)
+            };
+            if secs >= due {
+                self.last_line = secs;
+                let done = now.as_secs_f64() / self.duration.as_secs_f64().max(1e-9);
+                let left = if done > 0.0 {
+                    crate::sim::estimate::wall(secs * (1.0 - done) / done)
+                } else {
+                    "unknown".into()
+                };
+                errln!(
+                    "vpcsim: {:.1}% of {} of virtual time, {events} events, {:.0} events/s, about {left} left",
+                    done * 100.0,
+                    self.duration,
+                    events as f64 / secs.max(1e-9)
+                );
+            }
             return;
         }
         let elapsed = self.started.elapsed();
@@ -345,14 +439,26 @@ fn simulate(
         seed: opts.seed,
         threads: threads(opts),
     };
-    let mut progress = Progress::new(design.duration, opts.quiet);
-    let out = crate::sim::parallel::run(
+    let o = outputs(opts, cost);
+    let est = crate::sim::estimate::estimate(
+        &design,
+        crate::sim::estimate::Writes {
+            pcap: o.pcap.is_some(),
+            flow_logs: o.flow_logs.is_some(),
+        },
+    );
+    for w in est.warnings() {
+        errln!("vpcsim: warning: {w}");
+    }
+    let mut progress = Progress::new(design.duration, opts);
+    let mut out = crate::sim::parallel::run(
         design,
         &run,
         &|lp| recorders.for_lp(lp),
         &mut |now, events| progress.update(now, events),
     );
     progress.done();
+    out.metrics.cut_short = progress.cut.take();
     Ok((out, attached))
 }
 
@@ -367,13 +473,16 @@ fn finish_outputs(
         Ok(w) => {
             if !quiet {
                 for n in w.notes {
-                    eprintln!("wrote {n}");
+                    errln!("wrote {n}");
                 }
             }
             true
         }
         Err(e) => {
-            eprintln!("vpcsim: {e}");
+            if crate::report::outfile::stdout_closed() {
+                out::end(out::CLOSED_PIPE);
+            }
+            errln!("vpcsim: {e}");
             false
         }
     }
@@ -387,7 +496,7 @@ fn run_cmd(file: &std::path::Path, opts: &RunOpts) -> u8 {
     let (sim, attached) = match simulate(loaded.design, opts, true) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("vpcsim run: {e}");
+            errln!("vpcsim run: {e}");
             return exit::INVALID;
         }
     };
@@ -403,9 +512,9 @@ fn run_cmd(file: &std::path::Path, opts: &RunOpts) -> u8 {
     let text =
         crate::report::summary::render(&sim.net, &sim.metrics, sim.seed, cost.as_ref(), color);
     if to_stdout {
-        print!("{text}");
+        out!("{text}");
     } else if !opts.quiet {
-        eprint!("{text}");
+        err!("{text}");
     }
     if !finish_outputs(&sim, &attached, None, opts.quiet) {
         return exit::INVALID;
@@ -417,22 +526,22 @@ fn graph_cmd(file: &std::path::Path) -> u8 {
     let Some(loaded) = validate::load(file) else {
         return exit::INVALID;
     };
-    print!("{}", crate::report::graph::render(&loaded.design));
+    out!("{}", crate::report::graph::render(&loaded.design));
     exit::OK
 }
 
 fn check_cmd(files: &[PathBuf], opts: &RunOpts) -> u8 {
     let out = outputs(opts, false);
     if files.len() > 1 && (out.json.is_some() || out.flow_logs.is_some() || out.pcap.is_some()) {
-        eprintln!("vpcsim check: --json, --flow-logs and --pcap take one scenario file");
+        errln!("vpcsim check: --json, --flow-logs and --pcap take one scenario file");
         return exit::INVALID;
     }
     // With the JSON report on standard output, the verdicts go to stderr.
     let say = |line: String| {
         if out.json_to_stdout() {
-            eprintln!("{line}");
+            errln!("{line}");
         } else {
-            println!("{line}");
+            outln!("{line}");
         }
     };
     let mut code = exit::OK;
@@ -444,7 +553,7 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts) -> u8 {
         let (sim, attached) = match simulate(loaded.design, opts, false) {
             Ok(x) => x,
             Err(e) => {
-                eprintln!("vpcsim check: {e}");
+                errln!("vpcsim check: {e}");
                 code = exit::INVALID;
                 continue;
             }

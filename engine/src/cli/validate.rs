@@ -9,7 +9,7 @@ use crate::scenario::Report;
 /// Prints a report's lines on standard error.
 pub fn print_report(r: &Report) {
     for line in r.lines() {
-        eprintln!("{line}");
+        errln!("{line}");
     }
 }
 
@@ -34,15 +34,19 @@ pub fn validate(files: &[PathBuf]) -> u8 {
         match model::load_file(f) {
             Ok(l) => {
                 print_report(&l.report);
+                let est = crate::sim::estimate::estimate(&l.design, Default::default());
+                for w in est.warnings() {
+                    errln!("{}: warning: {w}", f.display());
+                }
                 let w = l.report.warnings();
                 let plural = if w == 1 { "" } else { "s" };
-                println!("{}: valid ({w} warning{plural})", f.display());
+                outln!("{}: valid ({w} warning{plural})", f.display());
             }
             Err(r) => {
                 print_report(&r);
                 let e = r.errors();
                 let plural = if e == 1 { "" } else { "s" };
-                println!("{}: invalid ({e} error{plural})", f.display());
+                outln!("{}: invalid ({e} error{plural})", f.display());
                 code = exit::INVALID;
             }
         }

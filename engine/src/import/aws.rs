@@ -1065,10 +1065,13 @@ pub fn is_region_name(name: &str) -> bool {
 }
 
 fn read_text(path: &Path, shown: &str) -> Result<String, ImportError> {
-    let bytes = std::fs::read(path).map_err(|e| ImportError::Io {
-        path: shown.to_string(),
-        message: e.to_string(),
-    })?;
+    let bytes =
+        crate::scenario::read_bounded(path, crate::scenario::MAX_FILE_BYTES).map_err(|e| {
+            ImportError::Io {
+                path: shown.to_string(),
+                message: e.to_string(),
+            }
+        })?;
     String::from_utf8(bytes).map_err(|e| {
         ImportError::Json(JsonError {
             file: shown.to_string(),

@@ -29,7 +29,7 @@ pub struct Loaded {
 /// Reads, parses and validates a scenario file.
 pub fn load_file(path: &Path) -> Result<Loaded, Report> {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match scenario::read_bounded(path, scenario::MAX_FILE_BYTES) {
         Ok(b) => b,
         Err(e) => {
             let mut d = Diags::default();
@@ -64,6 +64,11 @@ fn truncated(mut r: Report) -> Report {
     let max = scenario::MAX_DIAGNOSTICS;
     if r.entries.len() > max {
         let more = r.entries.len() - max;
+        let errors = r.entries[max..]
+            .iter()
+            .filter(|e| e.2 == scenario::Severity::Error)
+            .count();
+        r.hidden = Some((errors, more - errors));
         r.entries.truncate(max);
         let (line, col) = r.entries.last().map_or((1, 1), |e| (e.0, e.1));
         r.entries.push((

@@ -127,6 +127,30 @@ impl Component {
             Component::Eni(_) => "eni",
         }
     }
+
+    /// The kind in words, with its article: "an internet gateway".
+    pub fn described(self) -> &'static str {
+        match self {
+            Component::Vpc(_) => "a VPC",
+            Component::Subnet(_) => "a subnet",
+            Component::RouteTable(_) => "a route table",
+            Component::Igw(_) => "an internet gateway",
+            Component::Nat(_) => "a NAT gateway",
+            Component::PrefixList(_) => "a prefix list",
+            Component::Endpoint(_) => "a VPC endpoint",
+            Component::Sg(_) => "a security group",
+            Component::Nacl(_) => "a network ACL",
+            Component::Peering(_) => "a VPC peering connection",
+            Component::Vgw(_) => "a VPN gateway",
+            Component::OnpremNet(_) => "an on-premises network",
+            Component::Instance(_) => "an instance",
+            Component::Lambda(_) => "a Lambda function",
+            Component::ExternalHost(_) => "an external host",
+            Component::AwsService(_) => "an AWS service",
+            Component::OnpremHost(_) => "an on-premises host",
+            Component::Eni(_) => "a network interface",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

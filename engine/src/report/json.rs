@@ -147,8 +147,8 @@ pub fn report(
                 "failures": failures,
                 "drops": drops(net, tm.drops.iter()),
                 "latency_us": {
-                    "setup": latency(&tm.setup),
-                    "completion": latency(&tm.completion),
+                    "setup": latency(tm.setup()),
+                    "completion": latency(tm.completion()),
                 },
             })
         })
@@ -303,6 +303,11 @@ pub fn report(
             "monthly_usd": cost.monthly_usd,
         },
     });
+    if let Some(why) = &m.cut_short {
+        // Only when the run stopped early, so that complete runs' reports
+        // keep their form.
+        v["engine"]["cut_short"] = json!({"reason": why, "at_us": m.end.0 / 1000});
+    }
     v.sort_all_objects();
     v
 }

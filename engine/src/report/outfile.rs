@@ -6,39 +6,239 @@
 //! many descriptors. [`Spool::commit`] renames the temporary file over the
 //! destination (atomic on one file system); a spool dropped without commit
 //! removes its temporary file, so a failed run leaves no half-written output.
+//!
+//! What a destination is, is respected: a symbolic link is followed (its
+//! target is replaced, the link stays); a character device (`/dev/null`) or
+//! a FIFO is written directly, as it cannot be replaced; `-` is standard
+//! output, written as the bytes come.
+//!
+//! Temporary files are named `.vpcsim-<pid>-<n>.tmp` and listed while they
+//! exist, so that [`remove_temporaries`] can take them away when the
+//! process is interrupted by a signal. A process killed outright (SIGKILL)
+//! leaves its temporaries behind; the next spool created in that directory
+//! removes those whose process is gone ([`sweep_stale`]).
 
+use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Bytes kept in memory before they are appended to the temporary file.
 const FLUSH_AT: usize = 64 * 1024;
 
+/// The longest file name most file systems take, in bytes.
+pub const NAME_MAX: usize = 255;
+
+/// The temporary files of this process that exist now.
+static TEMPORARIES: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
+/// Numbers the temporary files of this process.
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+/// Bytes handed to every spool of this process so far.
+static PUSHED: AtomicU64 = AtomicU64::new(0);
+
+/// Whether standard output was found closed (a broken pipe).
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether an output written to standard output found it closed: the
+/// reader went away, and the command should end quietly.
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
+/// Bytes handed to the output files so far (all spools of the process).
+pub fn bytes_pushed() -> u64 {
+    PUSHED.load(Ordering::Relaxed)
+}
+
+fn temporaries() -> std::sync::MutexGuard<'static, BTreeSet<PathBuf>> {
+    TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes every temporary file of this process and returns with the list
+/// held, so that no spool commits or creates one afterwards: call it just
+/// before the process exits.
+pub fn remove_temporaries() -> std::sync::MutexGuard<'static, BTreeSet<PathBuf>> {
+    let mut t = temporaries();
+    for p in t.iter() {
+        let _ = fs::remove_file(p);
+    }
+    t.clear();
+    t
+}
+
+/// Whether a temporary file name is one of ours, and of which process.
+fn temporary_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix(".vpcsim-")?.strip_suffix(".tmp")?;
+    let (pid, n) = rest.split_once('-')?;
+    n.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
+/// Removes the temporary files in `dir` left by processes that no longer
+/// run (killed before they could clean up). Only where `/proc` tells which
+/// processes run; elsewhere nothing is removed.
+pub fn sweep_stale(dir: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(temporary_pid) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// What a destination path is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Standard output (`-`).
+    Stdout,
+    /// A character device or a FIFO, written in place.
+    Direct(PathBuf),
+    /// A regular file, new or replaced whole: the path after following
+    /// symbolic links.
+    File(PathBuf),
+}
+
+/// Says what `dest` is and whether a file can be written there, without
+/// creating anything: `-` is standard output when `stream` allows it; a
+/// directory, a missing parent, a name too long, a link to nowhere or a
+/// special file other than a character device or FIFO is refused.
+pub fn target(dest: &Path, stream: bool) -> Result<Target, String> {
+    if dest == Path::new("-") {
+        return if stream {
+            Ok(Target::Stdout)
+        } else {
+            Err("`-` (standard output) cannot take this output".into())
+        };
+    }
+    let long = |n: &std::ffi::OsStr| {
+        format!(
+            "the file name is {} bytes; the limit is {NAME_MAX}",
+            n.len()
+        )
+    };
+    if let Some(n) = dest.file_name().filter(|n| n.len() > NAME_MAX) {
+        return Err(long(n));
+    }
+    let mut path = dest.to_path_buf();
+    // Follows links, a few levels deep, to what they name.
+    for _ in 0..40 {
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = fs::read_link(&path).map_err(|e| e.to_string())?;
+                path = match path.parent() {
+                    Some(p) if to.is_relative() => p.join(to),
+                    _ => to,
+                };
+            }
+            Ok(m) => {
+                use std::os::unix::fs::FileTypeExt as _;
+                let t = m.file_type();
+                if t.is_dir() {
+                    return Err("is a directory".into());
+                }
+                if t.is_char_device() || t.is_fifo() {
+                    return Ok(Target::Direct(path));
+                }
+                if !t.is_file() {
+                    return Err("is not a regular file, a character device or a FIFO".into());
+                }
+                break;
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => break,
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| "names no file".to_string())?;
+    if name.len() > NAME_MAX {
+        return Err(long(name));
+    }
+    let dir = parent(&path);
+    match fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(format!("{} is not a directory", dir.display())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(format!("the directory {} does not exist", dir.display()));
+        }
+        Err(e) => return Err(format!("{}: {e}", dir.display())),
+    }
+    Ok(Target::File(path))
+}
+
+/// The directory a file is written in.
+fn parent(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The same file or directory, spelt one way: links followed, `..` and `.`
+/// resolved, for comparing two outputs' paths.
+pub fn same_path(p: &Path) -> PathBuf {
+    if let Ok(c) = fs::canonicalize(p) {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(d), Some(n)) if !d.as_os_str().is_empty() => same_path(d).join(n),
+        (_, Some(n)) => same_path(Path::new(".")).join(n),
+        _ => p.to_path_buf(),
+    }
+}
+
+#[derive(Debug)]
+enum Sink {
+    /// The temporary file, renamed over `dest` at the end.
+    Temporary(PathBuf),
+    /// A device or FIFO, opened at the first write.
+    Direct(Option<File>),
+    Stdout,
+}
+
 #[derive(Debug)]
 pub struct Spool {
-    tmp: PathBuf,
+    sink: Sink,
     dest: PathBuf,
+    target: PathBuf,
     buf: Vec<u8>,
     committed: bool,
 }
 
 impl Spool {
-    /// Creates (truncates) the temporary file for `dest`.
+    /// Creates (truncates) the temporary file for `dest`, or readies a
+    /// device, FIFO or standard output (`-`) to be written in place.
     pub fn create(dest: &Path) -> io::Result<Spool> {
-        let name = dest
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?
-            .to_string_lossy()
-            .into_owned();
-        let dir = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
+        let t = target(dest, true).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let (sink, target) = match t {
+            Target::Stdout => (Sink::Stdout, dest.to_path_buf()),
+            Target::Direct(p) => (Sink::Direct(None), p),
+            Target::File(p) => {
+                let dir = parent(&p);
+                sweep_stale(&dir);
+                let n = NEXT.fetch_add(1, Ordering::Relaxed);
+                let tmp = dir.join(format!(".vpcsim-{}-{n}.tmp", std::process::id()));
+                let mut list = temporaries();
+                File::create(&tmp)?;
+                list.insert(tmp.clone());
+                (Sink::Temporary(tmp), p)
+            }
         };
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        File::create(&tmp)?;
         Ok(Spool {
-            tmp,
+            sink,
             dest: dest.to_path_buf(),
+            target,
             buf: Vec::with_capacity(FLUSH_AT),
             committed: false,
         })
@@ -50,6 +250,7 @@ impl Spool {
 
     /// Adds bytes; they reach the disk when the buffer is full.
     pub fn push(&mut self, bytes: &[u8]) -> io::Result<()> {
+        PUSHED.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         self.buf.extend_from_slice(bytes);
         if self.buf.len() >= FLUSH_AT {
             self.flush()?;
@@ -61,8 +262,29 @@ impl Spool {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let mut f = OpenOptions::new().append(true).open(&self.tmp)?;
-        f.write_all(&self.buf)?;
+        match &mut self.sink {
+            Sink::Temporary(tmp) => {
+                let mut f = OpenOptions::new().append(true).open(&*tmp)?;
+                f.write_all(&self.buf)?;
+            }
+            Sink::Direct(f) => {
+                if f.is_none() {
+                    *f = Some(OpenOptions::new().write(true).open(&self.target)?);
+                }
+                if let Some(f) = f {
+                    f.write_all(&self.buf)?;
+                }
+            }
+            Sink::Stdout => {
+                let mut out = io::stdout().lock();
+                if let Err(e) = out.write_all(&self.buf).and_then(|_| out.flush()) {
+                    if e.kind() == io::ErrorKind::BrokenPipe {
+                        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+                    }
+                    return Err(e);
+                }
+            }
+        }
         self.buf.clear();
         Ok(())
     }
@@ -70,7 +292,23 @@ impl Spool {
     /// Writes what is left and moves the file into place.
     pub fn commit(mut self) -> io::Result<()> {
         self.flush()?;
-        fs::rename(&self.tmp, &self.dest)?;
+        match &self.sink {
+            Sink::Temporary(tmp) => {
+                let mut list = temporaries();
+                if !list.contains(tmp) {
+                    // Removed by an interruption: the process is ending.
+                    return Err(io::Error::other("interrupted"));
+                }
+                fs::rename(tmp, &self.target)?;
+                list.remove(tmp);
+            }
+            Sink::Direct(None) => {
+                // Nothing was written; the device or FIFO is opened all the
+                // same, so that a reader of the FIFO sees its end.
+                OpenOptions::new().write(true).open(&self.target)?;
+            }
+            Sink::Direct(Some(_)) | Sink::Stdout => {}
+        }
         self.committed = true;
         Ok(())
     }
@@ -78,8 +316,10 @@ impl Spool {
 
 impl Drop for Spool {
     fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_file(&self.tmp);
+        if let (false, Sink::Temporary(tmp)) = (self.committed, &self.sink) {
+            let mut list = temporaries();
+            let _ = fs::remove_file(tmp);
+            list.remove(tmp);
         }
     }
 }

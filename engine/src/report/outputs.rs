@@ -33,9 +33,62 @@ pub struct Options {
 }
 
 impl Options {
-    /// Whether the JSON report goes to standard output.
+    /// Whether the JSON report or the flow logs go to standard output (the
+    /// summary and the verdicts then go to standard error).
     pub fn json_to_stdout(&self) -> bool {
-        self.json.as_deref() == Some(Path::new("-"))
+        let dash = Some(Path::new("-"));
+        self.json.as_deref() == dash || self.flow_logs.as_deref() == dash
+    }
+
+    /// Checks every output path before a run: what each is, that a file can
+    /// be written there, and that no two outputs name the same file.
+    pub fn check_paths(&self) -> Result<(), String> {
+        let mut files: Vec<(&str, &Path, Option<PathBuf>)> = Vec::new();
+        for (opt, path) in [("--json", &self.json), ("--flow-logs", &self.flow_logs)] {
+            let Some(path) = path else { continue };
+            let t = outfile::target(path, true)
+                .map_err(|e| format!("{opt} {}: {e}", path.display()))?;
+            let same = match t {
+                outfile::Target::Stdout => None,
+                outfile::Target::Direct(p) | outfile::Target::File(p) => {
+                    Some(outfile::same_path(&p))
+                }
+            };
+            for (o, p, s) in &files {
+                if *s == same {
+                    let what = if same.is_none() {
+                        "standard output"
+                    } else {
+                        "the same file"
+                    };
+                    return Err(format!(
+                        "{o} {} and {opt} {} name {what}",
+                        p.display(),
+                        path.display()
+                    ));
+                }
+            }
+            files.push((opt, path, same));
+        }
+        if let Some(dir) = &self.pcap {
+            if dir == Path::new("-") {
+                return Err("--pcap -: the captures are files in a directory, not a stream".into());
+            }
+            if dir.exists() && !dir.is_dir() {
+                return Err(format!("--pcap {}: is not a directory", dir.display()));
+            }
+            let d = outfile::same_path(dir);
+            for (o, p, s) in &files {
+                if s.as_ref() == Some(&d) {
+                    return Err(format!(
+                        "{o} {} and --pcap {} name the same path",
+                        p.display(),
+                        dir.display()
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -82,6 +135,7 @@ impl Recorders {
 
 /// Prepares the meter and the asked-for recorders of a run of `d`.
 pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), String> {
+    o.check_paths()?;
     let meter = (o.cost || o.json.is_some()).then(|| cost::Meter::shared(d));
     let part = Partition::new(d);
     let mut flow = None;
@@ -94,7 +148,7 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Str
         };
         let (r, status) =
             flowlog::FlowLogFile::create(Arc::clone(d), path, interval, fields, part.count)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+                .map_err(|e| format!("--flow-logs {}: {e}", path.display()))?;
         flow_file = Some(r);
         flow = Some(status);
     } else if let Some(f) = &o.flow_log_format {
@@ -104,14 +158,31 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Str
     let mut capture = None;
     let mut captures = None;
     if let Some(dir) = &o.pcap {
-        let (r, status) = pcap::Captures::create(Arc::clone(d), dir, part.count)?;
+        let (r, status) = pcap::Captures::create(Arc::clone(d), dir, part.count)
+            .map_err(|e| format!("--pcap {e}"))?;
+        // A file output inside the directory must not be one of its captures.
+        let d = outfile::same_path(dir);
+        for (opt, path) in [("--json", &o.json), ("--flow-logs", &o.flow_logs)] {
+            let Some(path) = path else { continue };
+            let p = outfile::same_path(path);
+            if let (Some(parent), Some(name)) = (p.parent(), p.file_name()) {
+                if parent == d && r.file_names().any(|n| n == name.to_string_lossy()) {
+                    return Err(format!(
+                        "{opt} {} is also a capture file of --pcap {}",
+                        path.display(),
+                        dir.display()
+                    ));
+                }
+            }
+        }
         captures = Some(r);
         capture = Some(status);
     }
     if let Some(p) = &o.json {
         if p != Path::new("-") {
             // Fail before the run if the directory cannot take the file.
-            let s = outfile::Spool::create(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let s =
+                outfile::Spool::create(p).map_err(|e| format!("--json {}: {e}", p.display()))?;
             drop(s);
         }
     }
@@ -190,10 +261,7 @@ impl Attached {
             let est = cost::estimate(&sim.net.design, &sim.metrics, &transfer);
             let text = json::to_text(&json::report(sim, &transfer, &est, outcomes));
             if path == Path::new("-") {
-                use std::io::Write as _;
-                let mut out = std::io::stdout().lock();
-                out.write_all(text.as_bytes())
-                    .and_then(|_| out.flush())
+                outfile::write_whole(path, text.as_bytes())
                     .map_err(|e| format!("standard output: {e}"))?;
             } else {
                 outfile::write_whole(path, text.as_bytes())

@@ -241,6 +241,16 @@ impl Captures {
         ))
     }
 
+    /// The names of the capture files, in the directory.
+    pub fn file_names(&self) -> impl Iterator<Item = String> {
+        let names: Vec<String> = self
+            .sink
+            .lock()
+            .map(|s| s.files.iter().map(|f| f.name.clone()).collect())
+            .unwrap_or_default();
+        names.into_iter()
+    }
+
     /// The recorder of LP `lp`.
     pub fn recorder(&self, lp: u32) -> Pcap {
         Pcap {

@@ -104,6 +104,13 @@ pub fn render(
             d.duration, m.events, m.packet_hops
         ))
     );
+    if let Some(why) = &m.cut_short {
+        let _ = writeln!(
+            s,
+            "{}",
+            st.bold(&format!("cut short at {} of virtual time: {why}", m.end))
+        );
+    }
     traffic_table(&mut s, &st, net, m);
     gateway_table(&mut s, &st, net, m);
     if !m.drops.is_empty() {
@@ -172,12 +179,12 @@ fn traffic_table(s: &mut String, st: &Style, net: &Network, m: &Metrics) {
         } else {
             failed
         };
-        let (p50, p99) = if tm.completion.is_empty() {
+        let (p50, p99) = if tm.completion().is_empty() {
             ("-".to_string(), "-".to_string())
         } else {
             (
-                ms(tm.completion.value_at_quantile(0.5)),
-                ms(tm.completion.value_at_quantile(0.99)),
+                ms(tm.completion().value_at_quantile(0.5)),
+                ms(tm.completion().value_at_quantile(0.99)),
             )
         };
         let _ = writeln!(

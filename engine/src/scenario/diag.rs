@@ -96,6 +96,9 @@ pub struct Report {
     pub file: String,
     /// `(line, column, severity, message)`, sorted by position.
     pub entries: Vec<(usize, usize, Severity, String)>,
+    /// When the report was cut short: the errors and warnings not shown
+    /// (the last entry then says how many problems are left out).
+    pub hidden: Option<(usize, usize)>,
 }
 
 impl Report {
@@ -114,18 +117,31 @@ impl Report {
         Report {
             file: file.to_string(),
             entries,
+            hidden: None,
         }
     }
 
-    pub fn errors(&self) -> usize {
+    /// Errors shown.
+    fn shown_errors(&self) -> usize {
         self.entries
             .iter()
             .filter(|e| e.2 == Severity::Error)
             .count()
     }
 
+    /// Every error found, those not shown included.
+    pub fn errors(&self) -> usize {
+        match self.hidden {
+            // The line that counts the rest is not a problem of its own.
+            Some((e, _)) => self.shown_errors().saturating_sub(1) + e,
+            None => self.shown_errors(),
+        }
+    }
+
+    /// Every warning found, those not shown included.
     pub fn warnings(&self) -> usize {
-        self.entries.len() - self.errors()
+        let shown = self.entries.len() - self.shown_errors();
+        shown + self.hidden.map_or(0, |h| h.1)
     }
 
     /// The lines of the report, each `file:line:column: severity: message`.

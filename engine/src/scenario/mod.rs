@@ -19,6 +19,42 @@ pub use reader::{Sp, Span};
 /// The largest scenario file read; a bigger one is refused before parsing.
 pub const MAX_FILE_BYTES: usize = 16 << 20;
 
+/// Reads a whole file of at most `limit` bytes. The file's type and size
+/// are checked first and it is read with a bound, so a huge file, a device
+/// or a FIFO costs no memory: each is refused with a message saying why.
+pub fn read_bounded(path: &std::path::Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, Read};
+    use std::os::unix::fs::FileTypeExt as _;
+    let m = std::fs::metadata(path)?;
+    let t = m.file_type();
+    let refuse = |what: &str| Err(Error::other(format!("it is {what}, not a regular file")));
+    if t.is_dir() {
+        return refuse("a directory");
+    }
+    if t.is_fifo() {
+        return refuse("a FIFO");
+    }
+    if t.is_char_device() || t.is_block_device() {
+        return refuse("a device");
+    }
+    if t.is_socket() || !t.is_file() {
+        return refuse("a special file");
+    }
+    let too_large = |n: String| Error::other(format!("too large ({n} bytes, limit {limit})"));
+    if m.len() > limit as u64 {
+        return Err(too_large(m.len().to_string()));
+    }
+    let mut bytes = Vec::with_capacity(m.len() as usize);
+    std::fs::File::open(path)?
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        // The file grew while it was read.
+        return Err(too_large(format!("more than {limit}")));
+    }
+    Ok(bytes)
+}
+
 /// The most problems reported for one file; the rest are counted.
 pub const MAX_DIAGNOSTICS: usize = 200;
 
@@ -33,7 +69,12 @@ pub fn parse(text: &str, d: &mut Diags) -> Raw {
         let mut seen = std::collections::BTreeSet::new();
         for e in errors {
             let span = e.span().unwrap_or(0..0);
-            let msg = e.message().trim().replace('\n', "; ");
+            let mut msg = e.message().trim().replace('\n', "; ");
+            if msg == "duplicate key" {
+                if let Some(key) = text.get(span.clone()).filter(|k| !k.is_empty()) {
+                    msg = format!("duplicate key `{}`", key.trim());
+                }
+            }
             if seen.insert((span.start, span.end, msg.clone())) {
                 d.error(span, format!("TOML syntax: {msg}"));
             }

@@ -12,12 +12,29 @@ use crate::model::DropReason;
 use crate::traffic::Cause;
 use crate::units::Nanos;
 
-fn histogram() -> Histogram<u64> {
-    // Microseconds, up to an hour, three significant digits.
-    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid bounds")
+/// A latency histogram: microseconds, up to an hour, three significant
+/// digits. It takes about 188 KB, so each traffic's are made on first record.
+fn histogram() -> Box<Histogram<u64>> {
+    Box::new(Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid bounds"))
 }
 
-#[derive(Clone, Debug)]
+/// The histogram of a traffic that recorded nothing, shared.
+fn empty() -> &'static Histogram<u64> {
+    static EMPTY: std::sync::OnceLock<Box<Histogram<u64>>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(histogram)
+}
+
+fn record(h: &mut Option<Box<Histogram<u64>>>, d: Nanos) {
+    let _ = h.get_or_insert_with(histogram).record((d.0 / 1000).max(1));
+}
+
+fn add(h: &mut Option<Box<Histogram<u64>>>, o: &Option<Box<Histogram<u64>>>) {
+    if let Some(o) = o {
+        let _ = h.get_or_insert_with(histogram).add(&**o);
+    }
+}
+
+#[derive(Clone, Debug, Default)]
 pub struct TrafficMetrics {
     pub started: u64,
     pub delivered: u64,
@@ -30,36 +47,27 @@ pub struct TrafficMetrics {
     pub failures: BTreeMap<(Cause, Option<Place>), u64>,
     /// Drops of this traffic's packets, by reason and place.
     pub drops: BTreeMap<(DropReason, Place), u64>,
-    /// Connection set-up (SYN to SYN-ACK), microseconds.
-    pub setup: Histogram<u64>,
-    /// Start to completion, microseconds.
-    pub completion: Histogram<u64>,
-}
-
-impl Default for TrafficMetrics {
-    fn default() -> Self {
-        TrafficMetrics {
-            started: 0,
-            delivered: 0,
-            failed: 0,
-            unfinished: 0,
-            retransmissions: 0,
-            corrupt_bytes: 0,
-            bytes_delivered: 0,
-            failures: BTreeMap::new(),
-            drops: BTreeMap::new(),
-            setup: histogram(),
-            completion: histogram(),
-        }
-    }
+    /// Connection set-up (SYN to SYN-ACK), microseconds; none until the
+    /// first is recorded.
+    setup: Option<Box<Histogram<u64>>>,
+    /// Start to completion, microseconds; none until the first.
+    completion: Option<Box<Histogram<u64>>>,
 }
 
 impl TrafficMetrics {
     pub fn record_completion(&mut self, d: Nanos) {
-        let _ = self.completion.record((d.0 / 1000).max(1));
+        record(&mut self.completion, d);
     }
     pub fn record_setup(&mut self, d: Nanos) {
-        let _ = self.setup.record((d.0 / 1000).max(1));
+        record(&mut self.setup, d);
+    }
+    /// Connection set-up (SYN to SYN-ACK), microseconds.
+    pub fn setup(&self) -> &Histogram<u64> {
+        self.setup.as_deref().unwrap_or_else(|| empty())
+    }
+    /// Start to completion, microseconds.
+    pub fn completion(&self) -> &Histogram<u64> {
+        self.completion.as_deref().unwrap_or_else(|| empty())
     }
 }
 
@@ -104,6 +112,9 @@ pub struct Metrics {
     /// Per NAT gateway: mappings live at the end, and mappings created.
     pub nat_live: Vec<u64>,
     pub nat_created: Vec<u64>,
+    /// Why the run stopped before the design's end, when it did (a limit
+    /// of the command line); `end` is then when it stopped.
+    pub cut_short: Option<String>,
 }
 
 impl TrafficMetrics {
@@ -121,8 +132,8 @@ impl TrafficMetrics {
         for (k, v) in &o.drops {
             *self.drops.entry(*k).or_default() += v;
         }
-        let _ = self.setup.add(&o.setup);
-        let _ = self.completion.add(&o.completion);
+        add(&mut self.setup, &o.setup);
+        add(&mut self.completion, &o.completion);
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod capacity;
 mod endpoints;
+pub mod estimate;
 pub mod metrics;
 pub mod parallel;
 pub mod partition;
@@ -541,9 +542,14 @@ impl Sim {
     }
 
     pub fn finish(&mut self) {
-        self.metrics.end = self.design.duration;
+        self.finish_at(self.design.duration);
+    }
+
+    /// Ends the run at `end`: the design's end, or earlier when the run
+    /// was cut short.
+    pub fn finish_at(&mut self, end: Nanos) {
+        self.metrics.end = end;
         self.finish_endpoints();
-        let end = self.design.duration;
         for r in &mut self.recorders {
             r.finish(end);
         }
@@ -556,5 +562,5 @@ pub(crate) fn in_window(e: &Expect, start: Nanos) -> bool {
 
 /// Runs a design to its end, over its LPs, and returns what it measured.
 pub fn run(design: Arc<Design>, opts: &RunOptions) -> parallel::Outcome {
-    parallel::run(design, opts, &|_| Vec::new(), &mut |_, _| {})
+    parallel::run(design, opts, &|_| Vec::new(), &mut |_, _| true)
 }

@@ -342,7 +342,7 @@ pub fn run(
     design: Arc<Design>,
     opts: &RunOptions,
     recorders: &dyn Fn(u32) -> Vec<Box<dyn Recorder>>,
-    progress: &mut dyn FnMut(Nanos, u64),
+    progress: &mut dyn FnMut(Nanos, u64) -> bool,
 ) -> Outcome {
     let part = Arc::new(Partition::new(&design));
     let seed = opts.seed.unwrap_or(design.seed);
@@ -353,7 +353,7 @@ pub fn run(
             s
         })
         .collect();
-    let end = design.duration;
+    let mut end = design.duration;
     let threads = opts.threads.max(1).min(sims.len());
     let mut windows = 0u64;
     let mut moves = 0u64;
@@ -367,7 +367,10 @@ pub fn run(
             pending = sorted(window(&mut sims, until));
             windows += 1;
             next = sims.iter().map(|s| s.q.peek_time()).collect();
-            progress(until.min(end), sims.iter().map(|s| s.metrics.events).sum());
+            if !progress(until.min(end), sims.iter().map(|s| s.metrics.events).sum()) {
+                end = until.min(end);
+                break;
+            }
         }
         sims
     } else {
@@ -422,7 +425,10 @@ pub fn run(
                 }
                 pending = sorted(all);
                 windows += 1;
-                progress(until.min(end), events.iter().sum());
+                if !progress(until.min(end), events.iter().sum()) {
+                    end = until.min(end);
+                    break;
+                }
                 if let Some(new) = planner.plan(windows, &events, &owner) {
                     let mut all = collect(std::mem::take(&mut local), &links, &busy);
                     all.sort_by_key(|s| s.lp);
@@ -440,7 +446,7 @@ pub fn run(
     // Messages still pending are due after the end.
     let mut metrics = Metrics::default();
     for s in &mut finished {
-        s.finish();
+        s.finish_at(end);
     }
     for s in &finished {
         metrics.merge(&s.metrics, &s.net, s.lp, &part);

@@ -37,7 +37,10 @@ pub mod exit {
 #[command(
     name = "vpcsim",
     version,
-    about = "Packet-level simulator of AWS VPC networking"
+    about = "Packet-level simulator of AWS VPC networking",
+    after_help = "Exit status: 0 success (check: every expectation holds; explain: delivered); \
+1 check: some expectation fails, explain: dropped; 2 invalid input, or an output that cannot \
+be written; 128+N interrupted by signal N (141: the output pipe was closed)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -58,6 +61,8 @@ pub enum Command {
         files: Vec<PathBuf>,
         #[command(flatten)]
         opts: RunOpts,
+        #[command(flatten)]
+        ci: CheckOpts,
     },
     /// Parse and validate scenario files; warn about designs that cannot work.
     Validate {
@@ -116,6 +121,24 @@ pub enum ImportSource {
     },
 }
 
+/// How `check` reports to a CI system.
+#[derive(Args, Debug, Clone)]
+pub struct CheckOpts {
+    /// Also write the results as JUnit XML: one testsuite per file, one
+    /// testcase per expectation.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// `text`, or `github` to add GitHub Actions annotations
+    /// (`::error file=...,line=...::`) for failed expectations and invalid
+    /// files.
+    #[arg(long, default_value = "text", value_parser = ["text", "github"])]
+    pub format: String,
+    /// Count a file with no `[[expect]]` as failed (it is a warning without
+    /// this).
+    #[arg(long = "require-expectations")]
+    pub require_expectations: bool,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct RunOpts {
     /// Worker threads (default: all cores); output is the same for every N.
@@ -165,7 +188,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate { files } => validate::validate(&files),
         Command::Run { file, opts } => run_cmd(&file, &opts),
-        Command::Check { files, opts } => check_cmd(&files, &opts),
+        Command::Check { files, opts, ci } => check_cmd(&files, &opts, &ci),
         Command::Explain {
             file,
             from,
@@ -530,11 +553,19 @@ fn graph_cmd(file: &std::path::Path) -> u8 {
     exit::OK
 }
 
-fn check_cmd(files: &[PathBuf], opts: &RunOpts) -> u8 {
+fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
+    use crate::report::junit::{self, FileResult};
     let out = outputs(opts, false);
-    if files.len() > 1 && (out.json.is_some() || out.flow_logs.is_some() || out.pcap.is_some()) {
-        errln!("vpcsim check: --json, --flow-logs and --pcap take one scenario file");
+    let several = files.len() > 1;
+    if several && (out.flow_logs.is_some() || out.pcap.is_some()) {
+        errln!("vpcsim check: --flow-logs and --pcap take one scenario file");
         return exit::INVALID;
+    }
+    // Several files write one JSON array, after the last run.
+    let json_array = several.then(|| out.json.clone()).flatten();
+    let mut run_opts = opts.clone();
+    if json_array.is_some() {
+        run_opts.json = None;
     }
     // With the JSON report on standard output, the verdicts go to stderr.
     let say = |line: String| {
@@ -544,16 +575,39 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts) -> u8 {
             outln!("{line}");
         }
     };
+    let github = ci.format == "github";
     let mut code = exit::OK;
+    let mut results: Vec<(String, FileResult)> = Vec::new();
+    let mut reports = Vec::new();
+    let (mut held, mut failed_total, mut bad_files) = (0usize, 0usize, 0usize);
     for f in files {
-        let Some(loaded) = validate::load(f) else {
-            code = exit::INVALID;
-            continue;
+        let name = f.display().to_string();
+        let loaded = match crate::model::load_file(f) {
+            Ok(l) => {
+                validate::print_report(&l.report);
+                l
+            }
+            Err(r) => {
+                validate::print_report(&r);
+                let lines: Vec<String> = r.to_string().lines().map(str::to_string).collect();
+                if github {
+                    for a in junit::github_report(&name, &lines) {
+                        outln!("{a}");
+                    }
+                }
+                results.push((name, FileResult::Invalid(lines)));
+                bad_files += 1;
+                code = exit::INVALID;
+                continue;
+            }
         };
-        let (sim, attached) = match simulate(loaded.design, opts, false) {
+        let no_expectations = loaded.design.expects.is_empty();
+        let (sim, attached) = match simulate(loaded.design, &run_opts, json_array.is_some()) {
             Ok(x) => x,
             Err(e) => {
                 errln!("vpcsim check: {e}");
+                results.push((name, FileResult::Invalid(vec![e])));
+                bad_files += 1;
                 code = exit::INVALID;
                 continue;
             }
@@ -563,10 +617,8 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts) -> u8 {
         for o in &outcomes {
             let status = if o.ok { "ok  " } else { "FAIL" };
             say(format!(
-                "{status} {}:{} traffic `{}`",
-                f.display(),
-                o.line,
-                o.traffic
+                "{status} {name}:{} traffic `{}`",
+                o.line, o.traffic
             ));
             if !o.ok {
                 for d in &o.details {
@@ -574,18 +626,79 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts) -> u8 {
                 }
             }
         }
+        if github {
+            for a in junit::github_failures(&name, &outcomes) {
+                say(a);
+            }
+        }
         say(format!(
-            "{}: {} of {} expectations hold",
-            f.display(),
+            "{name}: {} of {} expectations hold",
             outcomes.len() - failed,
             outcomes.len()
         ));
+        held += outcomes.len() - failed;
+        failed_total += failed;
+        if no_expectations {
+            let what = if ci.require_expectations {
+                "error"
+            } else {
+                "warning"
+            };
+            errln!("{name}: {what}: no [[expect]] block: nothing is checked");
+            if github {
+                say(format!(
+                    "::{what} file={name}::no [[expect]] block: nothing is checked"
+                ));
+            }
+            if ci.require_expectations {
+                failed_total += 1;
+                if code == exit::OK {
+                    code = exit::FAILED;
+                }
+            }
+        }
+        if let Some(transfer) = json_array.as_ref().and_then(|_| attached.transfer()) {
+            let est = crate::report::cost::estimate(&sim.net.design, &sim.metrics, &transfer);
+            reports.push(crate::report::json::report(
+                &sim,
+                &transfer,
+                &est,
+                Some(&outcomes),
+            ));
+        }
         if !finish_outputs(&sim, &attached, Some(&outcomes), opts.quiet) {
             code = exit::INVALID;
+            bad_files += 1;
+            results.push((
+                name,
+                FileResult::Invalid(vec!["its outputs could not be written".to_string()]),
+            ));
             continue;
         }
         if failed > 0 && code == exit::OK {
             code = exit::FAILED;
+        }
+        results.push((name, FileResult::Ran(outcomes)));
+    }
+    if several {
+        say(format!(
+            "{} files ({} invalid): {held} expectations hold, {failed_total} fail",
+            files.len(),
+            bad_files
+        ));
+    }
+    if let Some(path) = &json_array {
+        let text = crate::report::json::to_text(&serde_json::Value::Array(reports));
+        if let Err(e) = crate::report::outfile::write_whole(path, text.as_bytes()) {
+            errln!("vpcsim check: {}: {e}", path.display());
+            return exit::INVALID;
+        }
+    }
+    if let Some(path) = &ci.junit {
+        let xml = junit::render(&results);
+        if let Err(e) = crate::report::outfile::write_whole(path, xml.as_bytes()) {
+            errln!("vpcsim check: {}: {e}", path.display());
+            return exit::INVALID;
         }
     }
     code

@@ -9,6 +9,9 @@ use crate::sim::metrics::{ExpectState, Metrics};
 pub struct Outcome {
     pub line: usize,
     pub traffic: String,
+    /// The window the expectation covers, in words (`[0s, 30s]`, `the
+    /// whole run`).
+    pub window: String,
     pub ok: bool,
     /// One line per stated property: what was expected, what happened.
     pub details: Vec<String>,
@@ -140,6 +143,7 @@ pub fn evaluate(net: &Network, m: &Metrics) -> Vec<Outcome> {
         out.push(Outcome {
             line: e.line,
             traffic: d.traffic[e.traffic.idx()].name.clone(),
+            window: window_text(d, i),
             ok,
             details,
         });

@@ -12,6 +12,7 @@ pub mod flowlog;
 pub mod gather;
 pub mod graph;
 pub mod json;
+pub mod junit;
 pub mod outfile;
 pub mod outputs;
 pub mod pcap;

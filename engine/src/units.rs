@@ -104,6 +104,39 @@ fn scaled(number: &str, scale: u64) -> Option<u64> {
 pub const DURATION_EXPECTED: &str =
     "a duration with a unit, like \"250us\", \"3ms\", \"1.5s\", \"2m\" or \"1h\"";
 
+/// Why a value with a unit (a duration, rate, size, port range or protocol)
+/// could not be read; `text` is the value as written.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UnitError {
+    /// A number without a unit where a duration was expected.
+    #[error("`{text}` has no unit: expected {}", DURATION_EXPECTED)]
+    NoUnit { text: String },
+    /// Not a value of the expected kind; `expected` says what would be.
+    #[error("`{text}`: expected {expected}")]
+    Expected {
+        text: String,
+        expected: &'static str,
+    },
+    /// A rate of zero events per second.
+    #[error("`{text}`: a rate must be more than 0/s")]
+    ZeroRate { text: String },
+    /// A port range whose first port is above its last.
+    #[error("`{text}`: the range runs backwards ({lo} > {hi})")]
+    Backwards { text: String, lo: u16, hi: u16 },
+    /// A negative duration or rate.
+    #[error("`{text}`: a {what} cannot be negative")]
+    Negative { text: String, what: &'static str },
+    /// A value with a digit finer than its unit can hold.
+    #[error("`{text}` is finer than {smallest}")]
+    TooFine {
+        text: String,
+        smallest: &'static str,
+    },
+    /// A value larger than its unit can hold.
+    #[error("`{text}` is out of range: {limit}")]
+    OutOfRange { text: String, limit: String },
+}
+
 /// Whether `number` is written as a decimal number (so that a failure to
 /// scale it means it is out of range).
 fn is_decimal(number: &str) -> bool {
@@ -125,9 +158,21 @@ fn too_fine(number: &str, scale: u64) -> bool {
             .is_some_and(|(_, f)| f.bytes().skip(places).any(|b| b != b'0'))
 }
 
-pub fn parse_duration(text: &str) -> Result<Nanos, String> {
+impl UnitError {
+    fn expected(text: &str, expected: &'static str) -> Self {
+        UnitError::Expected {
+            text: text.to_string(),
+            expected,
+        }
+    }
+}
+
+pub fn parse_duration(text: &str) -> Result<Nanos, UnitError> {
     if text.trim().starts_with('-') {
-        return Err(format!("`{text}`: a duration cannot be negative"));
+        return Err(UnitError::Negative {
+            text: text.to_string(),
+            what: "duration",
+        });
     }
     let (number, unit) = split_number(text.trim());
     let scale = match unit {
@@ -138,28 +183,29 @@ pub fn parse_duration(text: &str) -> Result<Nanos, String> {
         "m" | "min" => 60_000_000_000,
         "h" => 3_600_000_000_000,
         "" => {
-            return Err(format!(
-                "`{text}` has no unit: expected {DURATION_EXPECTED}"
-            ));
+            return Err(UnitError::NoUnit {
+                text: text.to_string(),
+            });
         }
-        _ => return Err(format!("`{text}`: expected {DURATION_EXPECTED}")),
+        _ => return Err(UnitError::expected(text, DURATION_EXPECTED)),
     };
     match scaled(number, scale) {
         Some(n) => Ok(Nanos(n)),
-        None if too_fine(number, scale) => Err(format!(
-            "`{text}` is finer than a nanosecond, the smallest duration"
-        )),
-        None if is_decimal(number) => Err(format!(
-            "`{text}` is out of range: the longest duration is {}",
-            Nanos(u64::MAX)
-        )),
-        None => Err(format!("`{text}`: expected {DURATION_EXPECTED}")),
+        None if too_fine(number, scale) => Err(UnitError::TooFine {
+            text: text.to_string(),
+            smallest: "a nanosecond, the smallest duration",
+        }),
+        None if is_decimal(number) => Err(UnitError::OutOfRange {
+            text: text.to_string(),
+            limit: format!("the longest duration is {}", Nanos(u64::MAX)),
+        }),
+        None => Err(UnitError::expected(text, DURATION_EXPECTED)),
     }
 }
 
 pub const RATE_EXPECTED: &str = "a rate like \"20/s\", \"0.5/s\" or \"100000/s\"";
 
-/// Events per second, as a rational `per_sec_milli / 1000` to stay exact.
+/// Events per second, as a rational `milli_per_sec / 1000` to stay exact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rate {
     /// Thousandths of an event per second.
@@ -167,9 +213,6 @@ pub struct Rate {
 }
 
 impl Rate {
-    pub fn per_sec(self) -> f64 {
-        self.milli_per_sec as f64 / 1000.0
-    }
     /// The mean gap between two events.
     pub fn interval(self) -> Nanos {
         if self.milli_per_sec == 0 {
@@ -179,33 +222,42 @@ impl Rate {
     }
 }
 
-pub fn parse_rate(text: &str) -> Result<Rate, String> {
+pub fn parse_rate(text: &str) -> Result<Rate, UnitError> {
     let t = text.trim();
     let Some(number) = t.strip_suffix("/s") else {
-        return Err(format!("`{text}`: expected {RATE_EXPECTED}"));
+        return Err(UnitError::expected(text, RATE_EXPECTED));
     };
     let number = number.trim();
     if number.starts_with('-') {
-        return Err(format!("`{text}`: a rate cannot be negative"));
+        return Err(UnitError::Negative {
+            text: text.to_string(),
+            what: "rate",
+        });
     }
     match scaled(number, 1000) {
         Some(m) if m > 0 => Ok(Rate { milli_per_sec: m }),
-        Some(_) => Err(format!("`{text}`: a rate must be more than 0/s")),
-        None if too_fine(number, 1000) => Err(format!(
-            "`{text}` is finer than 0.001/s, the smallest step of a rate"
-        )),
-        None if is_decimal(number) => Err(format!(
-            "`{text}` is out of range: rates are thousandths of an event per second, up to {}/s",
-            u64::MAX / 1000
-        )),
-        None => Err(format!("`{text}`: expected {RATE_EXPECTED}")),
+        Some(_) => Err(UnitError::ZeroRate {
+            text: text.to_string(),
+        }),
+        None if too_fine(number, 1000) => Err(UnitError::TooFine {
+            text: text.to_string(),
+            smallest: "0.001/s, the smallest step of a rate",
+        }),
+        None if is_decimal(number) => Err(UnitError::OutOfRange {
+            text: text.to_string(),
+            limit: format!(
+                "rates are thousandths of an event per second, up to {}/s",
+                u64::MAX / 1000
+            ),
+        }),
+        None => Err(UnitError::expected(text, RATE_EXPECTED)),
     }
 }
 
 pub const SIZE_EXPECTED: &str =
     "a size in bytes: a number, or a string like \"1500B\", \"64KiB\", \"10MB\"";
 
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, UnitError> {
     let (number, unit) = split_number(text.trim());
     let scale: u64 = match unit {
         "" | "B" => 1,
@@ -215,9 +267,9 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "KiB" => 1 << 10,
         "MiB" => 1 << 20,
         "GiB" => 1 << 30,
-        _ => return Err(format!("`{text}`: expected {SIZE_EXPECTED}")),
+        _ => return Err(UnitError::expected(text, SIZE_EXPECTED)),
     };
-    scaled(number, scale).ok_or_else(|| format!("`{text}`: expected {SIZE_EXPECTED}"))
+    scaled(number, scale).ok_or_else(|| UnitError::expected(text, SIZE_EXPECTED))
 }
 
 /// An inclusive range of ports.
@@ -255,12 +307,12 @@ impl fmt::Display for PortRange {
 
 pub const PORTS_EXPECTED: &str = "a port range: \"443\", \"1024-65535\" or \"all\"";
 
-pub fn parse_ports(text: &str) -> Result<PortRange, String> {
+pub fn parse_ports(text: &str) -> Result<PortRange, UnitError> {
     let t = text.trim();
     if t == "all" {
         return Ok(PortRange::ALL);
     }
-    let bad = || format!("`{text}`: expected {PORTS_EXPECTED}");
+    let bad = || UnitError::expected(text, PORTS_EXPECTED);
     let (lo, hi) = match t.split_once('-') {
         Some((a, b)) => (
             a.trim().parse::<u16>().map_err(|_| bad())?,
@@ -272,7 +324,11 @@ pub fn parse_ports(text: &str) -> Result<PortRange, String> {
         }
     };
     if lo > hi {
-        return Err(format!("`{text}`: the range runs backwards ({lo} > {hi})"));
+        return Err(UnitError::Backwards {
+            text: text.to_string(),
+            lo,
+            hi,
+        });
     }
     Ok(PortRange { lo, hi })
 }
@@ -317,7 +373,7 @@ impl fmt::Display for Protocol {
 pub const PROTOCOL_EXPECTED: &str =
     "a protocol: \"tcp\", \"udp\", \"icmp\", \"all\" or an IP protocol number 0-255";
 
-pub fn parse_protocol(text: &str) -> Result<Protocol, String> {
+pub fn parse_protocol(text: &str) -> Result<Protocol, UnitError> {
     match text.trim().to_ascii_lowercase().as_str() {
         "tcp" => Ok(Protocol::TCP),
         "udp" => Ok(Protocol::UDP),
@@ -326,7 +382,7 @@ pub fn parse_protocol(text: &str) -> Result<Protocol, String> {
         other => other
             .parse::<u8>()
             .map(Protocol::Number)
-            .map_err(|_| format!("`{text}`: expected {PROTOCOL_EXPECTED}")),
+            .map_err(|_| UnitError::expected(text, PROTOCOL_EXPECTED)),
     }
 }
 
@@ -359,7 +415,7 @@ mod tests {
 
     #[test]
     fn rates_sizes_ports_protocols() {
-        assert_eq!(parse_rate("20/s").unwrap().per_sec(), 20.0);
+        assert_eq!(parse_rate("20/s").unwrap().milli_per_sec, 20_000);
         assert_eq!(
             parse_rate("0.5/s").unwrap().interval(),
             Nanos(2_000_000_000)

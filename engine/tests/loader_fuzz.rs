@@ -21,8 +21,8 @@ fn load_bytes(bytes: &[u8]) -> Result<(), Report> {
     let mut d = Diags::default();
     match scenario::read_text(bytes, &mut d) {
         Ok(text) => load_text(&text),
-        Err(prefix) => {
-            let report = Report::new("fuzz.toml", &prefix, &d);
+        Err(e) => {
+            let report = Report::new("fuzz.toml", e.valid_prefix(), &d);
             check_shape(&report, false);
             Err(report)
         }

@@ -100,7 +100,7 @@ enum Frame {
 /// The path of the innermost value around `offset`: a value that ends exactly
 /// there (serde_json stops just after the value it rejects), else the value
 /// that starts there, else the innermost one still open.
-pub fn path_at(text: &str, offset: usize) -> String {
+fn path_at(text: &str, offset: usize) -> String {
     let b = text.as_bytes();
     let mut frames: Vec<Frame> = Vec::new();
     // The path of each open value, and whether it is a container.

@@ -19,6 +19,7 @@
 
 mod aws;
 mod convert;
+mod files;
 pub mod json;
 mod out;
 
@@ -165,7 +166,7 @@ fn layout(dir: &Path) -> Result<(String, Vec<Place>), ImportError> {
         });
     }
     for s in subdirs(&root) {
-        if aws::is_region_name(&s) && has_json(&root.join(&s)) {
+        if files::is_region_name(&s) && has_json(&root.join(&s)) {
             folders.push(Place {
                 path: root.join(&s),
                 label: format!("{s}/"),
@@ -184,7 +185,7 @@ pub fn import_aws(dir: &Path) -> Result<Imported, ImportError> {
     let (name, places) = layout(dir)?;
     let mut folders = Vec::new();
     for p in places {
-        folders.push(aws::Folder::read(&p.path, &p.label, p.region)?);
+        folders.push(files::Folder::read(&p.path, &p.label, p.region)?);
     }
     if folders.iter().all(|f| f.files_read == 0) {
         return Err(ImportError::Empty(dir.display().to_string()));

@@ -1,18 +1,23 @@
-//! The scenario being written, and its text.
+//! The scenario being imported, by id, and its translation into the raw
+//! scenario that the scenario printer writes.
 //!
-//! Resources sit in `BTreeMap`s by id, so the file lists them sorted whatever
-//! order the JSON gave; lists inside a resource keep the order of the JSON
-//! (rules, routes) or are sorted where order means nothing (subnets, groups).
-//! The text is built by hand for a layout a person can read: one table per
-//! resource, one inline table per rule or route.
+//! Resources sit in `BTreeMap`s by id while the import looks them up and
+//! completes them, so the file lists them sorted whatever order the JSON
+//! gave; lists inside a resource keep the order of the JSON (rules, routes)
+//! or are sorted where order means nothing (subnets, groups). The text is
+//! written by [`crate::scenario::print`], with the `Name` tag and the notes of
+//! each resource as comments above its table.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
 use super::{Note, NoteKind};
+use crate::scenario::print::Comments;
+use crate::scenario::raw::{self, Id, Raw};
+use crate::scenario::{Sp, print};
+use crate::units::{Nanos, PortRange, Protocol};
 
 #[derive(Debug, Default)]
 pub struct Scenario {
@@ -128,10 +133,9 @@ pub enum Peer {
 
 #[derive(Debug, Clone)]
 pub struct SgRule {
-    /// `all`, `tcp`, `udp`, `icmp` or a number.
-    pub protocol: String,
+    pub protocol: Protocol,
     /// For tcp and udp.
-    pub ports: Option<String>,
+    pub ports: Option<PortRange>,
     pub icmp_type: Option<u8>,
     pub icmp_code: Option<u8>,
     pub peer: Peer,
@@ -149,8 +153,8 @@ pub struct SecurityGroup {
 #[derive(Debug, Clone)]
 pub struct NaclRule {
     pub rule: u16,
-    pub protocol: String,
-    pub ports: Option<String>,
+    pub protocol: Protocol,
+    pub ports: Option<PortRange>,
     pub icmp_type: Option<u8>,
     pub icmp_code: Option<u8>,
     pub cidr: Ipv4Net,
@@ -206,126 +210,72 @@ pub struct Lambda {
     pub security_groups: Vec<String>,
 }
 
-/// A TOML basic string.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
+/// A value without a place in a file: the raw scenario's spans locate
+/// problems in text that was read, and this one was not.
+fn sp<T>(v: T) -> Sp<T> {
+    Sp::new(0..0, v)
+}
+
+fn id(s: &str) -> Id {
+    sp(s.to_string())
+}
+
+fn ids(v: &[String]) -> Vec<Id> {
+    v.iter().map(|s| id(s)).collect()
+}
+
+fn nets(v: &[Ipv4Net]) -> Vec<Sp<Ipv4Net>> {
+    v.iter().map(|c| sp(*c)).collect()
+}
+
+fn peer(p: &Peer) -> raw::Peer {
+    match p {
+        Peer::Cidr(c) => raw::Peer::Cidr(*c),
+        Peer::Group(g) => raw::Peer::Group(g.clone()),
+        Peer::PrefixList(l) => raw::Peer::PrefixList(l.clone()),
     }
-    out.push('"');
-    out
 }
 
-fn list<T: ToString>(items: &[T]) -> String {
-    let inner: Vec<String> = items.iter().map(|i| quote(&i.to_string())).collect();
-    format!("[{}]", inner.join(", "))
-}
-
-/// A comment line: control characters would end it early.
-fn comment_text(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+fn sg_rules(rules: &[SgRule]) -> Vec<Sp<raw::SgRule>> {
+    rules
+        .iter()
+        .map(|r| {
+            sp(raw::SgRule {
+                protocol: Some(sp(r.protocol)),
+                ports: r.ports.map(sp),
+                peer: Some(sp(peer(&r.peer))),
+                icmp_type: r.icmp_type.map(sp),
+                icmp_code: r.icmp_code.map(sp),
+                description: r.description.clone().map(sp),
+            })
+        })
         .collect()
 }
 
-struct W {
-    s: String,
+fn nacl_rules(rules: &[NaclRule]) -> Vec<Sp<raw::NaclRule>> {
+    rules
+        .iter()
+        .map(|r| {
+            sp(raw::NaclRule {
+                rule: Some(sp(r.rule)),
+                protocol: Some(sp(r.protocol)),
+                ports: r.ports.map(sp),
+                cidr: Some(sp(r.cidr)),
+                allow: Some(sp(r.allow)),
+                icmp_type: r.icmp_type.map(sp),
+                icmp_code: r.icmp_code.map(sp),
+            })
+        })
+        .collect()
 }
 
-impl W {
-    fn line(&mut self, l: &str) {
-        self.s.push_str(l);
-        self.s.push('\n');
-    }
-    fn kv(&mut self, k: &str, v: impl std::fmt::Display) {
-        let _ = writeln!(self.s, "{k} = {v}");
-    }
-    fn kq(&mut self, k: &str, v: &str) {
-        self.kv(k, quote(v));
-    }
-    fn head(&mut self, table: &str, id: &str, h: &Head) {
-        self.s.push('\n');
-        if let Some(n) = &h.name {
-            let _ = writeln!(self.s, "# Name: {}", comment_text(n));
-        }
-        for c in &h.comments {
-            let _ = writeln!(self.s, "# {}", comment_text(c));
-        }
-        let _ = writeln!(self.s, "[[{table}]]");
-        self.kq("id", id);
-    }
-    /// `key = [` one inline table a line `]`, or `key = []`.
-    fn rows(&mut self, key: &str, rows: &[String]) {
-        if rows.is_empty() {
-            self.kv(key, "[]");
-            return;
-        }
-        let _ = writeln!(self.s, "{key} = [");
-        for r in rows {
-            let _ = writeln!(self.s, "  {{ {r} }},");
-        }
-        self.line("]");
-    }
-}
-
-fn sg_rule(r: &SgRule, egress: bool) -> String {
-    let mut f = vec![format!("protocol = {}", quote(&r.protocol))];
-    if let Some(p) = &r.ports {
-        f.push(format!("ports = {}", quote(p)));
-    }
-    if let Some(t) = r.icmp_type {
-        f.push(format!("icmp_type = {t}"));
-    }
-    if let Some(c) = r.icmp_code {
-        f.push(format!("icmp_code = {c}"));
-    }
-    f.push(match &r.peer {
-        Peer::Cidr(c) => format!("cidr = {}", quote(&c.to_string())),
-        Peer::Group(g) if egress => format!("dest_group = {}", quote(g)),
-        Peer::Group(g) => format!("source_group = {}", quote(g)),
-        Peer::PrefixList(p) => format!("prefix_list = {}", quote(p)),
-    });
-    if let Some(d) = &r.description {
-        f.push(format!("description = {}", quote(d)));
-    }
-    f.join(", ")
-}
-
-fn nacl_rule(r: &NaclRule) -> String {
-    let mut f = vec![
-        format!("rule = {}", r.rule),
-        format!("protocol = {}", quote(&r.protocol)),
+/// The comment block at the top: what was not imported, by id, and the
+/// files not read.
+fn top_comments(name: &str, notes: &[Note], ignored_files: &[String]) -> Vec<String> {
+    let mut top = vec![
+        format!("Imported by `vpcsim import aws` from {name}."),
+        "The design only: no traffic, events or expectations.".to_string(),
     ];
-    if let Some(p) = &r.ports {
-        f.push(format!("ports = {}", quote(p)));
-    }
-    if let Some(t) = r.icmp_type {
-        f.push(format!("icmp_type = {t}"));
-    }
-    if let Some(c) = r.icmp_code {
-        f.push(format!("icmp_code = {c}"));
-    }
-    f.push(format!("cidr = {}", quote(&r.cidr.to_string())));
-    f.push(format!(
-        "action = {}",
-        quote(if r.allow { "allow" } else { "deny" })
-    ));
-    f.join(", ")
-}
-
-/// The comment block at the top: what was not imported, by id.
-fn notes_block(w: &mut W, notes: &[Note]) {
     let groups = [
         (
             NoteKind::Unsupported,
@@ -346,187 +296,207 @@ fn notes_block(w: &mut W, notes: &[Note]) {
         if of_kind.is_empty() {
             continue;
         }
-        w.line("#");
-        let _ = writeln!(w.s, "# {title}");
+        top.push(String::new());
+        top.push(title.to_string());
         for n in of_kind {
-            let _ = writeln!(w.s, "#   {}: {}", n.id, comment_text(&n.text));
+            top.push(format!("  {}: {}", n.id, n.text));
         }
     }
+    if !ignored_files.is_empty() {
+        top.push(String::new());
+        top.push(format!(
+            "Files not read (names the import does not know): {}",
+            ignored_files.join(", ")
+        ));
+    }
+    top
 }
 
 impl Scenario {
     /// The scenario file: a comment block with what was not imported (and
     /// the files not read), then the design.
     pub fn to_toml(&self, notes: &[Note], ignored_files: &[String]) -> String {
-        let mut w = W { s: String::new() };
-        w.line(&format!(
-            "# Imported by `vpcsim import aws` from {}.",
-            comment_text(&self.name)
-        ));
-        w.line("# The design only: no traffic, events or expectations.");
-        notes_block(&mut w, notes);
-        if !ignored_files.is_empty() {
-            w.line("#");
-            w.line(&format!(
-                "# Files not read (names the import does not know): {}",
-                comment_text(&ignored_files.join(", "))
-            ));
-        }
-        w.line("");
-        w.line("[scenario]");
-        w.kq("name", &self.name);
-        w.kq("description", &self.description);
-        w.kq("duration", "60s");
-        w.kq("region", &self.region);
-        if let Some(a) = &self.account_id {
-            w.kq("account_id", a);
-        }
+        let (raw, mut comments) = self.to_raw();
+        comments.top = top_comments(&self.name, notes, ignored_files);
+        print::print_commented(&raw, &comments)
+    }
 
-        for (id, v) in &self.vpcs {
-            w.head("vpc", id, &v.head);
-            w.kv("cidrs", list(&v.cidrs));
+    /// The raw scenario, and each resource's `Name` tag and notes as the
+    /// comments above its table.
+    fn to_raw(&self) -> (Raw, Comments) {
+        let mut comments = Comments::default();
+        let mut note = |table: &str, key: &str, h: &Head| {
+            let mut lines = Vec::new();
+            if let Some(n) = &h.name {
+                lines.push(format!("Name: {n}"));
+            }
+            lines.extend(h.comments.iter().cloned());
+            if !lines.is_empty() {
+                comments
+                    .resources
+                    .insert((table.to_string(), key.to_string()), lines);
+            }
+            id(key)
+        };
+        let mut raw = Raw {
+            scenario: Some(raw::ScenarioHead {
+                span: 0..0,
+                name: Some(sp(self.name.clone())),
+                description: Some(sp(self.description.clone())),
+                seed: None,
+                duration: Some(sp(Nanos::from_secs(60))),
+                region: Some(sp(self.region.clone())),
+                account_id: self.account_id.clone().map(sp),
+            }),
+            ..Raw::default()
+        };
+        for (k, v) in &self.vpcs {
+            raw.vpcs.push(raw::Vpc {
+                id: note("vpc", k, &v.head),
+                cidrs: Some(sp(nets(&v.cidrs))),
+            });
         }
-        for (id, s) in &self.subnets {
-            w.head("subnet", id, &s.head);
-            w.kq("vpc", &s.vpc);
-            w.kq("cidr", &s.cidr.to_string());
-            w.kq("az", &s.az);
-            if let Some(r) = &s.route_table {
-                w.kq("route_table", r);
-            }
-            if let Some(a) = &s.network_acl {
-                w.kq("network_acl", a);
-            }
+        for (k, s) in &self.subnets {
+            raw.subnets.push(raw::Subnet {
+                id: note("subnet", k, &s.head),
+                vpc: Some(id(&s.vpc)),
+                cidr: Some(sp(s.cidr)),
+                az: Some(sp(s.az.clone())),
+                route_table: s.route_table.as_deref().map(id),
+                network_acl: s.network_acl.as_deref().map(id),
+            });
         }
-        for (id, t) in &self.route_tables {
-            w.head("route_table", id, &t.head);
-            w.kq("vpc", &t.vpc);
-            if t.main {
-                w.kv("main", "true");
-            }
-            let rows: Vec<String> = t
+        for (k, t) in &self.route_tables {
+            let routes = t
                 .routes
                 .iter()
                 .map(|r| {
-                    let mut s = format!(
-                        "destination = {}, target = {}",
-                        quote(&r.destination),
-                        quote(&r.target)
-                    );
-                    if r.blackhole {
-                        s.push_str(", state = \"blackhole\"");
-                    }
-                    s
+                    sp(raw::Route {
+                        destination: Some(sp(r.destination.clone())),
+                        target: Some(id(&r.target)),
+                        blackhole: r.blackhole,
+                    })
                 })
                 .collect();
-            w.rows("routes", &rows);
+            raw.route_tables.push(raw::RouteTable {
+                id: note("route_table", k, &t.head),
+                vpc: Some(id(&t.vpc)),
+                main: t.main.then(|| sp(true)),
+                routes,
+            });
         }
-        for (id, g) in &self.igws {
-            w.head("internet_gateway", id, &g.head);
-            w.kq("vpc", &g.vpc);
+        for (k, g) in &self.igws {
+            raw.internet_gateways.push(raw::InternetGateway {
+                id: note("internet_gateway", k, &g.head),
+                vpc: Some(id(&g.vpc)),
+            });
         }
-        for (id, n) in &self.nats {
-            w.head("nat_gateway", id, &n.head);
-            w.kq("subnet", &n.subnet);
-            w.kq("connectivity", if n.public { "public" } else { "private" });
-            if let Some(ip) = n.public_ip {
-                w.kq("public_ip", &ip.to_string());
-            }
-            if let Some(ip) = n.private_ip {
-                w.kq("private_ip", &ip.to_string());
-            }
+        for (k, n) in &self.nats {
+            raw.nat_gateways.push(raw::NatGateway {
+                id: note("nat_gateway", k, &n.head),
+                subnet: Some(id(&n.subnet)),
+                public: sp(n.public),
+                public_ip: n.public_ip.map(sp),
+                private_ip: n.private_ip.map(sp),
+            });
         }
-        for (id, p) in &self.prefix_lists {
-            w.head("prefix_list", id, &p.head);
-            if let Some(n) = &p.list_name {
-                w.kq("name", n);
-            }
-            w.kv("cidrs", list(&p.cidrs));
+        for (k, p) in &self.prefix_lists {
+            raw.prefix_lists.push(raw::PrefixList {
+                id: note("prefix_list", k, &p.head),
+                name: p.list_name.clone().map(sp),
+                cidrs: nets(&p.cidrs),
+            });
         }
-        for (id, e) in &self.endpoints {
-            w.head("vpc_endpoint", id, &e.head);
+        for (k, e) in &self.endpoints {
+            let mut x = raw::VpcEndpoint {
+                id: note("vpc_endpoint", k, &e.head),
+                kind: None,
+                vpc: Some(id(&e.vpc)),
+                service: Some(sp(e.service.clone())),
+                route_tables: vec![],
+                subnets: vec![],
+                security_groups: vec![],
+                private_dns: None,
+                listen: vec![],
+            };
             match &e.kind {
                 EndpointKind::Gateway { route_tables } => {
-                    w.kq("type", "gateway");
-                    w.kq("vpc", &e.vpc);
-                    w.kq("service", &e.service);
-                    w.kv("route_tables", list(route_tables));
+                    x.kind = Some(sp(raw::EndpointType::Gateway));
+                    x.route_tables = ids(route_tables);
                 }
                 EndpointKind::Interface {
                     subnets,
                     security_groups,
                     private_dns,
                 } => {
-                    w.kq("type", "interface");
-                    w.kq("vpc", &e.vpc);
-                    w.kq("service", &e.service);
-                    w.kv("subnets", list(subnets));
-                    if !security_groups.is_empty() {
-                        w.kv("security_groups", list(security_groups));
-                    }
-                    w.kv("private_dns", private_dns);
+                    x.kind = Some(sp(raw::EndpointType::Interface));
+                    x.subnets = ids(subnets);
+                    x.security_groups = ids(security_groups);
+                    x.private_dns = Some(sp(*private_dns));
                 }
             }
+            raw.vpc_endpoints.push(x);
         }
-        for (id, g) in &self.sgs {
-            w.head("security_group", id, &g.head);
-            w.kq("vpc", &g.vpc);
-            let ingress: Vec<String> = g.ingress.iter().map(|r| sg_rule(r, false)).collect();
-            let egress: Vec<String> = g.egress.iter().map(|r| sg_rule(r, true)).collect();
-            w.rows("ingress", &ingress);
-            w.rows("egress", &egress);
+        for (k, g) in &self.sgs {
+            raw.security_groups.push(raw::SecurityGroup {
+                id: note("security_group", k, &g.head),
+                vpc: Some(id(&g.vpc)),
+                ingress: sg_rules(&g.ingress),
+                egress: Some(sg_rules(&g.egress)),
+            });
         }
-        for (id, a) in &self.nacls {
-            w.head("network_acl", id, &a.head);
-            w.kq("vpc", &a.vpc);
-            if a.default {
-                w.kv("default", "true");
-            }
-            let ingress: Vec<String> = a.ingress.iter().map(nacl_rule).collect();
-            let egress: Vec<String> = a.egress.iter().map(nacl_rule).collect();
-            w.rows("ingress", &ingress);
-            w.rows("egress", &egress);
+        for (k, a) in &self.nacls {
+            raw.network_acls.push(raw::NetworkAcl {
+                id: note("network_acl", k, &a.head),
+                vpc: Some(id(&a.vpc)),
+                default: a.default.then(|| sp(true)),
+                ingress: nacl_rules(&a.ingress),
+                egress: nacl_rules(&a.egress),
+            });
         }
-        for (id, p) in &self.peerings {
-            w.head("vpc_peering", id, &p.head);
-            w.kq("requester", &p.requester);
-            w.kq("accepter", &p.accepter);
+        for (k, p) in &self.peerings {
+            raw.vpc_peerings.push(raw::VpcPeering {
+                id: note("vpc_peering", k, &p.head),
+                requester: Some(id(&p.requester)),
+                accepter: Some(id(&p.accepter)),
+            });
         }
-        for (id, g) in &self.vgws {
-            w.head("vpn_gateway", id, &g.head);
-            w.kq("vpc", &g.vpc);
-            w.kv("propagate_to", list(&g.propagate_to));
+        for (k, g) in &self.vgws {
+            raw.vpn_gateways.push(raw::VpnGateway {
+                id: note("vpn_gateway", k, &g.head),
+                vpc: Some(id(&g.vpc)),
+                propagate_to: ids(&g.propagate_to),
+            });
         }
-        for (id, n) in &self.onprem {
-            w.head("onprem_network", id, &n.head);
-            w.kv("cidrs", list(&n.cidrs));
-            w.kq("via", &n.via);
+        for (k, n) in &self.onprem {
+            raw.onprem_networks.push(raw::OnpremNetwork {
+                id: note("onprem_network", k, &n.head),
+                cidrs: nets(&n.cidrs),
+                via: Some(id(&n.via)),
+                latency: None,
+            });
         }
-        for (id, i) in &self.instances {
-            w.head("instance", id, &i.head);
-            w.kq("subnet", &i.subnet);
-            if let Some(ip) = i.private_ip {
-                w.kq("private_ip", &ip.to_string());
-            }
-            if let Some(ip) = i.public_ip {
-                w.kq("public_ip", &ip.to_string());
-            }
-            if let Some(g) = &i.security_groups {
-                w.kv("security_groups", list(g));
-            }
-            w.kv("source_dest_check", i.source_dest_check);
-            if let Some(e) = &i.eni {
-                w.kq("eni", e);
-            }
+        for (k, i) in &self.instances {
+            raw.instances.push(raw::Instance {
+                id: note("instance", k, &i.head),
+                subnet: Some(id(&i.subnet)),
+                private_ip: i.private_ip.map(sp),
+                public_ip: i.public_ip.map(sp),
+                security_groups: i.security_groups.as_deref().map(|g| sp(ids(g))),
+                source_dest_check: Some(sp(i.source_dest_check)),
+                eni: i.eni.as_deref().map(id),
+                listen: vec![],
+            });
         }
-        for (id, l) in &self.lambdas {
-            w.head("lambda", id, &l.head);
-            if !l.subnets.is_empty() {
-                w.kv("subnets", list(&l.subnets));
-                w.kv("security_groups", list(&l.security_groups));
-            }
+        for (k, l) in &self.lambdas {
+            raw.lambdas.push(raw::Lambda {
+                id: note("lambda", k, &l.head),
+                subnets: ids(&l.subnets),
+                security_groups: ids(&l.security_groups),
+                concurrency: None,
+            });
         }
-        w.s
+        (raw, comments)
     }
 
     /// Every id the file defines, with its table, for the collision check.
@@ -557,17 +527,5 @@ impl Scenario {
             }
         }
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn strings_are_escaped() {
-        assert_eq!(quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
-        assert_eq!(quote("\u{1}"), "\"\\u0001\"");
-        assert_eq!(comment_text("a\nb"), "a b");
     }
 }

@@ -586,8 +586,4 @@ impl Design {
             }
         }
     }
-
-    pub fn route_table_of(&self, subnet: SubnetId) -> RouteTableId {
-        self.subnets[subnet.idx()].route_table
-    }
 }

@@ -8,6 +8,7 @@
 pub mod diag;
 pub mod print;
 pub mod raw;
+mod read;
 pub mod reader;
 
 use toml::de::{DeTable, DeValue};
@@ -91,7 +92,7 @@ pub fn parse(text: &str, d: &mut Diags) -> Raw {
     };
 
     if let Some(v) = get("scenario") {
-        raw.scenario = raw::read_head(v, d);
+        raw.scenario = read::read_head(v, d);
     } else {
         d.error(
             0..0,
@@ -99,10 +100,10 @@ pub fn parse(text: &str, d: &mut Diags) -> Raw {
         );
     }
     if let Some(v) = get("pricing") {
-        raw.pricing = raw::read_pricing(v, d);
+        raw.pricing = read::read_pricing(v, d);
     }
     if let Some(v) = get("latency") {
-        raw.latency = raw::read_latency(v, d);
+        raw.latency = read::read_latency(v, d);
     }
 
     macro_rules! arrays {
@@ -113,29 +114,29 @@ pub fn parse(text: &str, d: &mut Diags) -> Raw {
         )*};
     }
     arrays! {
-        "vpc" => vpcs, raw::read_vpc;
-        "subnet" => subnets, raw::read_subnet;
-        "route_table" => route_tables, raw::read_route_table;
-        "internet_gateway" => internet_gateways, raw::read_igw;
-        "nat_gateway" => nat_gateways, raw::read_nat;
-        "prefix_list" => prefix_lists, raw::read_prefix_list;
-        "vpc_endpoint" => vpc_endpoints, raw::read_endpoint;
-        "security_group" => security_groups, raw::read_sg;
-        "network_acl" => network_acls, raw::read_nacl;
-        "vpc_peering" => vpc_peerings, raw::read_peering;
-        "vpn_gateway" => vpn_gateways, raw::read_vgw;
-        "onprem_network" => onprem_networks, raw::read_onprem_network;
-        "instance" => instances, raw::read_instance;
-        "lambda" => lambdas, raw::read_lambda;
-        "external_host" => external_hosts, raw::read_external_host;
-        "aws_service" => aws_services, raw::read_aws_service;
-        "onprem_host" => onprem_hosts, raw::read_onprem_host;
-        "traffic" => traffic, raw::read_traffic;
-        "expect" => expects, raw::read_expect;
+        "vpc" => vpcs, read::read_vpc;
+        "subnet" => subnets, read::read_subnet;
+        "route_table" => route_tables, read::read_route_table;
+        "internet_gateway" => internet_gateways, read::read_igw;
+        "nat_gateway" => nat_gateways, read::read_nat;
+        "prefix_list" => prefix_lists, read::read_prefix_list;
+        "vpc_endpoint" => vpc_endpoints, read::read_endpoint;
+        "security_group" => security_groups, read::read_sg;
+        "network_acl" => network_acls, read::read_nacl;
+        "vpc_peering" => vpc_peerings, read::read_peering;
+        "vpn_gateway" => vpn_gateways, read::read_vgw;
+        "onprem_network" => onprem_networks, read::read_onprem_network;
+        "instance" => instances, read::read_instance;
+        "lambda" => lambdas, read::read_lambda;
+        "external_host" => external_hosts, read::read_external_host;
+        "aws_service" => aws_services, read::read_aws_service;
+        "onprem_host" => onprem_hosts, read::read_onprem_host;
+        "traffic" => traffic, read::read_traffic;
+        "expect" => expects, read::read_expect;
     }
     if let Some(v) = get("event") {
         let kinds = resource_kinds(&raw);
-        raw.events = each(v, "event", d, |v, d| raw::read_event(v, &kinds, d));
+        raw.events = each(v, "event", d, |v, d| read::read_event(v, &kinds, d));
     }
 
     let mut fields = reader::Fields::from_table(table, root_span, "the scenario file");
@@ -251,30 +252,53 @@ fn resource_kinds(raw: &Raw) -> raw::Kinds {
     kinds
 }
 
+/// Why the bytes of a file are not scenario text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error(
+        "the file is {size} bytes; scenario files are limited to {} bytes",
+        MAX_FILE_BYTES
+    )]
+    TooLarge { size: usize },
+    /// Bytes that are not UTF-8 at offset `valid`; `prefix` is the text
+    /// before them, for line and column.
+    #[error("the file is not UTF-8 text: byte {valid} is invalid")]
+    NotUtf8 { valid: usize, prefix: String },
+}
+
+impl TextError {
+    /// The text that could be read: the lines and columns of the diagnostic
+    /// are counted in it.
+    pub fn valid_prefix(&self) -> &str {
+        match self {
+            TextError::TooLarge { .. } => "",
+            TextError::NotUtf8 { prefix, .. } => prefix,
+        }
+    }
+}
+
 /// Reads a file as scenario text, turning unreadable bytes into a located
 /// error rather than a panic.
 ///
-/// On invalid UTF-8 the diagnostic's span points into the valid prefix, which
-/// is returned as `Err` so that line and column can be computed from it.
-pub fn read_text(bytes: &[u8], d: &mut Diags) -> Result<String, String> {
+/// The error is also reported to `d`; on invalid UTF-8 the diagnostic's span
+/// points into the valid prefix, which the error carries so that line and
+/// column can be computed from it.
+pub fn read_text(bytes: &[u8], d: &mut Diags) -> Result<String, TextError> {
     if bytes.len() > MAX_FILE_BYTES {
-        d.error_at_file(format!(
-            "the file is {} bytes; scenario files are limited to {} bytes",
-            bytes.len(),
-            MAX_FILE_BYTES
-        ));
-        return Err(String::new());
+        let e = TextError::TooLarge { size: bytes.len() };
+        d.error_at_file(e.to_string());
+        return Err(e);
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
             let valid = e.valid_up_to();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-            d.error(
-                valid..valid,
-                format!("the file is not UTF-8 text: byte {valid} is invalid"),
-            );
-            Err(prefix)
+            let e = TextError::NotUtf8 {
+                valid,
+                prefix: String::from_utf8_lossy(&bytes[..valid]).into_owned(),
+            };
+            d.error(valid..valid, e.to_string());
+            Err(e)
         }
     }
 }

@@ -6,22 +6,54 @@
 //! each array in the order read. Every value that was given is written; a key
 //! that was omitted stays omitted (but for a NAT gateway's `connectivity`,
 //! which the reader fills in), so defaults are the loader's to fill in, the
-//! same way as for the original. Comments and spans are not kept.
+//! same way as for the original. A few lists are written even when empty,
+//! where an empty list says something to a reader: a route table's routes, a
+//! group's or an ACL's rules, the route tables of a gateway endpoint and the
+//! subnets of an interface endpoint, a VPN gateway's `propagate_to`, and the
+//! security groups of a Lambda function in a VPC. Spans are not kept, nor are
+//! the comments of the file read; [`print_commented`] writes comments given
+//! apart ([`Comments`]).
 //!
 //! The contract, tested on every shipped scenario and on generated ones:
 //! loading the printed text gives the same [`crate::model::Design`] as
 //! loading the original (apart from the line numbers of expectations).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::raw::*;
 use super::reader::{ByteSize, Sp};
 use crate::units::{PortRange, Protocol, Rate};
 
+/// Comments to write with a scenario: a block at the top of the file, and
+/// lines above a resource's table.
+#[derive(Clone, Debug, Default)]
+pub struct Comments {
+    /// Lines of the block at the top, before `[scenario]`; an empty line is a
+    /// bare `#`.
+    pub top: Vec<String>,
+    /// Lines above the table of a resource, by (table key, id):
+    /// `("vpc", "vpc-0abc")`.
+    pub resources: BTreeMap<(String, String), Vec<String>>,
+}
+
 /// The scenario as TOML text in the version 1 format.
 pub fn print(raw: &Raw) -> String {
+    print_commented(raw, &Comments::default())
+}
+
+/// The scenario as TOML text in the version 1 format, with comments.
+/// Control characters in a comment are written as spaces (they would end it
+/// early).
+pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
     let kinds = super::resource_kinds(raw);
-    let mut w = W::default();
+    let mut w = W {
+        out: String::new(),
+        comments,
+    };
+    for line in &comments.top {
+        w.comment(line);
+    }
     if let Some(h) = &raw.scenario {
         w.head("[scenario]");
         w.opt("name", &h.name, |s| quote(s));
@@ -74,7 +106,7 @@ pub fn print(raw: &Raw) -> String {
         w.table("route_table", &x.id);
         w.opt("vpc", &x.vpc, |s| quote(s));
         w.opt("main", &x.main, bool::to_string);
-        w.lines("routes", &x.routes, route);
+        w.lines_or_empty("routes", &x.routes, route);
     }
     for x in &raw.internet_gateways {
         w.table("internet_gateway", &x.id);
@@ -103,8 +135,17 @@ pub fn print(raw: &Raw) -> String {
         });
         w.opt("vpc", &x.vpc, |s| quote(s));
         w.opt("service", &x.service, |s| quote(s));
-        w.ids("route_tables", &x.route_tables);
-        w.ids("subnets", &x.subnets);
+        let kind = x.kind.as_ref().map(|k| k.v);
+        if kind == Some(EndpointType::Gateway) {
+            w.kv("route_tables", list(&x.route_tables, |s| quote(s)));
+        } else {
+            w.ids("route_tables", &x.route_tables);
+        }
+        if kind == Some(EndpointType::Interface) {
+            w.kv("subnets", list(&x.subnets, |s| quote(s)));
+        } else {
+            w.ids("subnets", &x.subnets);
+        }
         w.ids("security_groups", &x.security_groups);
         w.opt("private_dns", &x.private_dns, bool::to_string);
         w.listen(&x.listen);
@@ -112,7 +153,7 @@ pub fn print(raw: &Raw) -> String {
     for x in &raw.security_groups {
         w.table("security_group", &x.id);
         w.opt("vpc", &x.vpc, |s| quote(s));
-        w.lines("ingress", &x.ingress, |r| sg_rule(r, false));
+        w.lines_or_empty("ingress", &x.ingress, |r| sg_rule(r, false));
         // Omitted egress is AWS's default rule; `egress = []` is none at all.
         match &x.egress {
             Some(rules) if rules.is_empty() => w.kv("egress", "[]".into()),
@@ -124,8 +165,8 @@ pub fn print(raw: &Raw) -> String {
         w.table("network_acl", &x.id);
         w.opt("vpc", &x.vpc, |s| quote(s));
         w.opt("default", &x.default, bool::to_string);
-        w.lines("ingress", &x.ingress, nacl_rule);
-        w.lines("egress", &x.egress, nacl_rule);
+        w.lines_or_empty("ingress", &x.ingress, nacl_rule);
+        w.lines_or_empty("egress", &x.egress, nacl_rule);
     }
     for x in &raw.vpc_peerings {
         w.table("vpc_peering", &x.id);
@@ -135,7 +176,7 @@ pub fn print(raw: &Raw) -> String {
     for x in &raw.vpn_gateways {
         w.table("vpn_gateway", &x.id);
         w.opt("vpc", &x.vpc, |s| quote(s));
-        w.ids("propagate_to", &x.propagate_to);
+        w.kv("propagate_to", list(&x.propagate_to, |s| quote(s)));
     }
     for x in &raw.onprem_networks {
         w.table("onprem_network", &x.id);
@@ -158,7 +199,12 @@ pub fn print(raw: &Raw) -> String {
     for x in &raw.lambdas {
         w.table("lambda", &x.id);
         w.ids("subnets", &x.subnets);
-        w.ids("security_groups", &x.security_groups);
+        // In a VPC, the groups are written even when there are none.
+        if x.subnets.is_empty() {
+            w.ids("security_groups", &x.security_groups);
+        } else {
+            w.kv("security_groups", list(&x.security_groups, |s| quote(s)));
+        }
         w.opt("concurrency", &x.concurrency, u32::to_string);
     }
     for x in &raw.external_hosts {
@@ -232,12 +278,12 @@ pub fn print(raw: &Raw) -> String {
 }
 
 /// The text being written, a blank line between tables.
-#[derive(Default)]
-struct W {
+struct W<'c> {
     out: String,
+    comments: &'c Comments,
 }
 
-impl W {
+impl W<'_> {
     fn head(&mut self, header: &str) {
         if !self.out.is_empty() {
             self.out.push('\n');
@@ -246,8 +292,33 @@ impl W {
         self.out.push('\n');
     }
 
+    fn comment(&mut self, text: &str) {
+        if text.is_empty() {
+            self.out.push_str("#\n");
+        } else {
+            let clean: String = text
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            let _ = writeln!(self.out, "# {clean}");
+        }
+    }
+
+    /// A resource's table: its comments, its header and its `id`.
     fn table(&mut self, key: &str, id: &Id) {
-        self.head(&format!("[[{key}]]"));
+        let comments = self.comments;
+        match comments.resources.get(&(key.to_string(), id.v.clone())) {
+            Some(lines) if !lines.is_empty() => {
+                if !self.out.is_empty() {
+                    self.out.push('\n');
+                }
+                for l in lines {
+                    self.comment(l);
+                }
+                self.out.push_str(&format!("[[{key}]]\n"));
+            }
+            _ => self.head(&format!("[[{key}]]")),
+        }
         self.kv("id", quote(&id.v));
     }
 
@@ -271,6 +342,15 @@ impl W {
     fn listen(&mut self, l: &[Sp<Listen>]) {
         if !l.is_empty() {
             self.kv("listen", list(l, listen));
+        }
+    }
+
+    /// An array of inline tables, one per line; `key = []` when empty.
+    fn lines_or_empty<T>(&mut self, key: &str, items: &[Sp<T>], f: impl Fn(&T) -> String) {
+        if items.is_empty() {
+            self.kv(key, "[]".into());
+        } else {
+            self.lines(key, items, f);
         }
     }
 
@@ -369,15 +449,13 @@ fn sg_rule(r: &SgRule, egress: bool) -> String {
     let mut fields = vec![
         ("protocol", r.protocol.as_ref().map(|p| protocol(&p.v))),
         ("ports", r.ports.as_ref().map(|p| ports(&p.v))),
+        ("icmp_type", r.icmp_type.as_ref().map(|t| t.v.to_string())),
+        ("icmp_code", r.icmp_code.as_ref().map(|c| c.v.to_string())),
     ];
     if let Some((k, v)) = peer {
         fields.push((k, Some(v)));
     }
-    fields.extend([
-        ("icmp_type", r.icmp_type.as_ref().map(|t| t.v.to_string())),
-        ("icmp_code", r.icmp_code.as_ref().map(|c| c.v.to_string())),
-        ("description", r.description.as_ref().map(|s| quote(&s.v))),
-    ]);
+    fields.push(("description", r.description.as_ref().map(|s| quote(&s.v))));
     inline(fields)
 }
 
@@ -386,6 +464,8 @@ fn nacl_rule(r: &NaclRule) -> String {
         ("rule", r.rule.as_ref().map(|n| n.v.to_string())),
         ("protocol", r.protocol.as_ref().map(|p| protocol(&p.v))),
         ("ports", r.ports.as_ref().map(|p| ports(&p.v))),
+        ("icmp_type", r.icmp_type.as_ref().map(|t| t.v.to_string())),
+        ("icmp_code", r.icmp_code.as_ref().map(|c| c.v.to_string())),
         ("cidr", r.cidr.as_ref().map(|c| quote(&c.v.to_string()))),
         (
             "action",
@@ -393,8 +473,6 @@ fn nacl_rule(r: &NaclRule) -> String {
                 .as_ref()
                 .map(|a| quote(if a.v { "allow" } else { "deny" })),
         ),
-        ("icmp_type", r.icmp_type.as_ref().map(|t| t.v.to_string())),
-        ("icmp_code", r.icmp_code.as_ref().map(|c| c.v.to_string())),
     ])
 }
 

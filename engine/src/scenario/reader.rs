@@ -91,12 +91,12 @@ fn integer_of(v: &Value<'_>) -> Option<i128> {
 }
 
 /// Parses text with `parse`, reporting its message at the value's span.
-fn parse_text<T>(
+fn parse_text<T, E: std::fmt::Display>(
     v: &Value<'_>,
     key: &str,
     expected: &str,
     d: &mut Diags,
-    parse: impl FnOnce(&str) -> Result<T, String>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Option<T> {
     let s = string_of(v, key, expected, d)?;
     match parse(s) {
@@ -178,31 +178,49 @@ impl FromToml for f64 {
 
 const CIDR_EXPECTED: &str = "an IPv4 CIDR like \"10.0.0.0/16\"";
 
+/// Why an address or a CIDR could not be read; `text` is the value as
+/// written.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AddrError {
+    #[error("`{text}`: IPv6 is not supported yet")]
+    Ipv6 { text: String },
+    #[error("`{text}` is not {}", CIDR_EXPECTED)]
+    NotCidr { text: String },
+    /// A CIDR with bits set past its prefix; `network` is the prefix meant.
+    #[error("`{text}` has host bits set; did you mean `{network}`?")]
+    HostBits { text: String, network: Ipv4Net },
+    #[error("`{text}` is not an IPv4 address like \"10.0.1.5\"")]
+    NotIpv4 { text: String },
+}
+
 /// Parses an IPv4 prefix, rejecting host bits and IPv6 with clear words.
-pub fn parse_cidr(text: &str) -> Result<Ipv4Net, String> {
+pub fn parse_cidr(text: &str) -> Result<Ipv4Net, AddrError> {
     if text.contains(':') {
-        return Err(format!("`{text}`: IPv6 is not supported yet"));
+        return Err(AddrError::Ipv6 {
+            text: text.to_string(),
+        });
     }
-    let net: Ipv4Net = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not {CIDR_EXPECTED}"))?;
+    let net: Ipv4Net = text.trim().parse().map_err(|_| AddrError::NotCidr {
+        text: text.to_string(),
+    })?;
     if net.trunc() != net {
-        return Err(format!(
-            "`{text}` has host bits set; did you mean `{}`?",
-            net.trunc()
-        ));
+        return Err(AddrError::HostBits {
+            text: text.to_string(),
+            network: net.trunc(),
+        });
     }
     Ok(net)
 }
 
-pub fn parse_ipv4(text: &str) -> Result<Ipv4Addr, String> {
+pub fn parse_ipv4(text: &str) -> Result<Ipv4Addr, AddrError> {
     if text.contains(':') {
-        return Err(format!("`{text}`: IPv6 is not supported yet"));
+        return Err(AddrError::Ipv6 {
+            text: text.to_string(),
+        });
     }
-    text.trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not an IPv4 address like \"10.0.1.5\""))
+    text.trim().parse().map_err(|_| AddrError::NotIpv4 {
+        text: text.to_string(),
+    })
 }
 
 impl FromToml for Ipv4Net {

@@ -1,0 +1,147 @@
+//! VPC endpoints, gateway and interface.
+
+use super::*;
+
+impl Cx<'_> {
+    pub(super) fn endpoints(&mut self) {
+        let region = self.scenario.region.clone();
+        let list: Vec<(&str, &aws::VpcEndpoint)> =
+            self.input.endpoints.iter().map(|(k, v)| (*k, *v)).collect();
+        for (id, e) in list {
+            self.accounted_enis
+                .extend(e.network_interface_ids.iter().cloned());
+            let state = e
+                .state
+                .as_deref()
+                .unwrap_or("available")
+                .to_ascii_lowercase();
+            if !matches!(state.as_str(), "available" | "pending") {
+                self.notes
+                    .add(Skipped, id, format!("VPC endpoint in state {state}"));
+                continue;
+            }
+            if !self.scenario.vpcs.contains_key(&e.vpc_id) {
+                self.notes.left_out_with(
+                    &e.vpc_id,
+                    "VPC",
+                    in_files(&self.input, "VPC", &e.vpc_id),
+                    format!("endpoint {id}"),
+                );
+                continue;
+            }
+            let service = service_short(&e.service_name);
+            let kind = match e.vpc_endpoint_type.to_ascii_lowercase().as_str() {
+                "gateway" => {
+                    if service != "s3" && service != "dynamodb" {
+                        self.notes.add(
+                            Unsupported,
+                            id,
+                            format!("gateway endpoint for {}", e.service_name),
+                        );
+                        continue;
+                    }
+                    let list_name = builtin::service_list_name(&region, &service);
+                    let known = self
+                        .scenario
+                        .prefix_lists
+                        .values()
+                        .any(|p| p.list_name.as_deref() == Some(list_name.as_str()))
+                        || builtin::prefix_list(&list_name).is_some();
+                    if !known {
+                        self.notes.add(
+                            Unknown,
+                            id,
+                            format!("gateway endpoint left out: the prefix list {list_name} is not in the files (add describe-prefix-lists output as PrefixLists.json)"),
+                        );
+                        continue;
+                    }
+                    let mut route_tables: Vec<String> = Vec::new();
+                    for rt in &e.route_table_ids {
+                        let ok = self
+                            .input
+                            .route_tables
+                            .get(rt.as_str())
+                            .is_some_and(|t| t.vpc_id == e.vpc_id);
+                        if ok {
+                            route_tables.push(rt.clone());
+                        } else {
+                            self.notes.add(
+                                Unknown,
+                                rt,
+                                format!("route table of gateway endpoint {id}, not in the files"),
+                            );
+                        }
+                    }
+                    out::EndpointKind::Gateway { route_tables }
+                }
+                "interface" => {
+                    let mut subnets = Vec::new();
+                    for s in &e.subnet_ids {
+                        if self.scenario.subnets.contains_key(s) {
+                            subnets.push(s.clone());
+                        } else {
+                            self.notes.add(
+                                Unknown,
+                                s,
+                                format!("subnet of interface endpoint {id}, not imported"),
+                            );
+                        }
+                    }
+                    if subnets.is_empty() {
+                        self.notes.add(
+                            Unknown,
+                            id,
+                            "interface endpoint with none of its subnets imported; left out",
+                        );
+                        continue;
+                    }
+                    subnets.sort();
+                    subnets.dedup();
+                    let security_groups =
+                        self.groups_of(&format!("endpoint {id}"), &e.vpc_id, &e.groups);
+                    let addrs: Vec<String> = e
+                        .network_interface_ids
+                        .iter()
+                        .filter_map(|n| self.input.enis.get(n.as_str()))
+                        .filter_map(|n| {
+                            n.private_ip_address
+                                .map(|ip| format!("{} {}", n.network_interface_id, ip.0))
+                        })
+                        .collect();
+                    if !addrs.is_empty() {
+                        self.notes.add(
+                            Approximated,
+                            id,
+                            format!(
+                                "vpcsim allocates the endpoint's addresses itself; in AWS: {}",
+                                addrs.join(", ")
+                            ),
+                        );
+                    }
+                    out::EndpointKind::Interface {
+                        subnets,
+                        security_groups,
+                        private_dns: e.private_dns_enabled.unwrap_or(true),
+                    }
+                }
+                other => {
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!("VPC endpoint of type {other} ({})", e.service_name),
+                    );
+                    continue;
+                }
+            };
+            self.scenario.endpoints.insert(
+                id.to_string(),
+                out::Endpoint {
+                    head: head(&e.tags),
+                    vpc: e.vpc_id.clone(),
+                    service,
+                    kind,
+                },
+            );
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Network ACLs and their numbered rules.
+
+use super::*;
+
+impl Cx<'_> {
+    pub(super) fn nacls(&mut self) {
+        for (&id, a) in &self.input.nacls {
+            if !self.scenario.vpcs.contains_key(&a.vpc_id) {
+                self.notes.left_out_with(
+                    &a.vpc_id,
+                    "VPC",
+                    in_files(&self.input, "VPC", &a.vpc_id),
+                    format!("network ACL {id}"),
+                );
+                continue;
+            }
+            let mut ingress = Vec::new();
+            let mut egress = Vec::new();
+            let mut ipv6 = 0;
+            for e in &a.entries {
+                if e.rule_number == 32767 {
+                    continue; // the final `*` rule, implicit in vpcsim
+                }
+                let dir = if e.egress { "outbound" } else { "inbound" };
+                let Some(cidr) = e.cidr_block else {
+                    if e.ipv6_cidr_block.is_some() {
+                        ipv6 += 1;
+                    }
+                    continue;
+                };
+                let Ok(rule) = u16::try_from(e.rule_number) else {
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!("{dir} rule number {} left out", e.rule_number),
+                    );
+                    continue;
+                };
+                let protocol = match aws_protocol(&e.protocol) {
+                    Ok(p) => p,
+                    Err(what) => {
+                        self.notes.add(
+                            Unsupported,
+                            id,
+                            format!("{dir} rule {rule} for {what} left out"),
+                        );
+                        continue;
+                    }
+                };
+                let allow = match e.rule_action.to_ascii_lowercase().as_str() {
+                    "allow" => true,
+                    "deny" => false,
+                    other => {
+                        self.notes.add(
+                            Unsupported,
+                            id,
+                            format!("{dir} rule {rule} with action `{other}` left out"),
+                        );
+                        continue;
+                    }
+                };
+                let (mut ports, mut icmp_type, mut icmp_code) = (None, None, None);
+                if protocol.has_ports() {
+                    let pr = e.port_range.as_ref();
+                    match aws_ports(pr.and_then(|p| p.from), pr.and_then(|p| p.to)) {
+                        Ok(x) => ports = Some(x),
+                        Err(what) => {
+                            self.notes.add(
+                                Unsupported,
+                                id,
+                                format!("{dir} rule {rule} with {what} left out"),
+                            );
+                            continue;
+                        }
+                    }
+                } else if protocol == Protocol::ICMP {
+                    let tc = e.icmp_type_code.as_ref();
+                    icmp_type = icmp_value(tc.and_then(|t| t.icmp_type));
+                    icmp_code = icmp_type.and(icmp_value(tc.and_then(|t| t.code)));
+                }
+                let r = out::NaclRule {
+                    rule,
+                    protocol,
+                    ports,
+                    icmp_type,
+                    icmp_code,
+                    cidr: trunc(cidr),
+                    allow,
+                };
+                if e.egress {
+                    egress.push(r);
+                } else {
+                    ingress.push(r);
+                }
+            }
+            if ipv6 > 0 {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("{ipv6} IPv6 rules left out (IPv6 is not supported)"),
+                );
+            }
+            ingress.sort_by_key(|r| r.rule);
+            egress.sort_by_key(|r| r.rule);
+            let standard = |rules: &[out::NaclRule]| matches!(rules, [r] if r.protocol == Protocol::All && r.cidr == any() && r.allow);
+            let associated = a
+                .associations
+                .iter()
+                .any(|s| self.scenario.subnets.contains_key(&s.subnet_id));
+            if a.is_default && !associated && standard(&ingress) && standard(&egress) {
+                // vpcsim's implicit default NACL is the same.
+                continue;
+            }
+            self.scenario.nacls.insert(
+                id.to_string(),
+                out::Nacl {
+                    head: head(&a.tags),
+                    vpc: a.vpc_id.clone(),
+                    default: a.is_default,
+                    ingress,
+                    egress,
+                },
+            );
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! Route tables, their routes and targets, and their associations with
+//! subnets.
+
+use super::*;
+
+impl<'a> Cx<'a> {
+    /// Every route of every table whose VPC is imported: (table, VPC, route).
+    pub(super) fn routes(&self) -> Vec<(&'a str, &'a str, &'a aws::Route)> {
+        let mut out = Vec::new();
+        for (&id, &t) in &self.input.route_tables {
+            if !self.scenario.vpcs.contains_key(&t.vpc_id) {
+                continue;
+            }
+            for r in &t.routes {
+                out.push((id, t.vpc_id.as_str(), r));
+            }
+        }
+        out
+    }
+
+    /// A route's target, if it is imported and of a kind a route may name.
+    /// A route's target, if it is imported, of a kind a route may name, and
+    /// reachable from the table's VPC (AWS ensures that; broken input may not).
+    pub(super) fn resolve_target(
+        &self,
+        kind: TargetKind,
+        id: &str,
+        r: &aws::Route,
+        vpc: &str,
+    ) -> Option<String> {
+        let subnet_vpc = |s: &str| self.scenario.subnets.get(s).map(|s| s.vpc.as_str());
+        let instance_vpc = |i: &str| {
+            self.scenario
+                .instances
+                .get(i)
+                .and_then(|x| subnet_vpc(&x.subnet))
+        };
+        let have = match kind {
+            TargetKind::Igw => self.scenario.igws.get(id).is_some_and(|g| g.vpc == vpc),
+            TargetKind::Vgw => self.scenario.vgws.get(id).is_some_and(|g| g.vpc == vpc),
+            TargetKind::Nat => self
+                .scenario
+                .nats
+                .get(id)
+                .is_some_and(|n| subnet_vpc(&n.subnet) == Some(vpc)),
+            TargetKind::Peering => self
+                .scenario
+                .peerings
+                .get(id)
+                .is_some_and(|p| p.requester == vpc || p.accepter == vpc),
+            TargetKind::Endpoint => self.scenario.endpoints.get(id).is_some_and(|e| {
+                e.vpc == vpc && matches!(e.kind, out::EndpointKind::Gateway { .. })
+            }),
+            TargetKind::InstanceOrEni => {
+                // Prefer the ENI: AWS prints both for an instance target.
+                if let Some(e) = &r.network_interface_id {
+                    if let Some(i) = self.eni_owner.get(e) {
+                        if instance_vpc(i) == Some(vpc) {
+                            return Some(e.clone());
+                        }
+                    }
+                }
+                if let Some(i) = &r.instance_id {
+                    if instance_vpc(i) == Some(vpc) {
+                        return Some(i.clone());
+                    }
+                }
+                false
+            }
+            TargetKind::Local | TargetKind::Unsupported(_) => false,
+        };
+        have.then(|| id.to_string())
+    }
+
+    pub(super) fn route_tables(&mut self) {
+        // Targets left out, with the tables whose routes name them.
+        let mut missing: BTreeMap<String, (String, bool, BTreeSet<String>)> = BTreeMap::new();
+        let tables: Vec<(&str, &aws::RouteTable)> = self
+            .input
+            .route_tables
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for (id, t) in tables {
+            if !self.scenario.vpcs.contains_key(&t.vpc_id) {
+                self.notes.left_out_with(
+                    &t.vpc_id,
+                    "VPC",
+                    in_files(&self.input, "VPC", &t.vpc_id),
+                    format!("route table {id}"),
+                );
+                continue;
+            }
+            let vpc_cidrs = self.scenario.vpcs[&t.vpc_id].cidrs.clone();
+            let main = t.associations.iter().any(|a| a.main && a.live());
+            let mut routes: Vec<out::Route> = Vec::new();
+            for r in &t.routes {
+                if propagated(r) {
+                    continue; // from the VGW's on-premises networks
+                }
+                let Some((target_id, kind)) = route_target(r) else {
+                    continue;
+                };
+                if kind == TargetKind::Local {
+                    continue; // implicit (RT-2)
+                }
+                let destination = if let Some(c) = r.destination_cidr_block {
+                    let net = trunc(c);
+                    if vpc_cidrs.contains(&net) {
+                        self.notes.add(
+                            Unsupported,
+                            id,
+                            format!("route {net} -> {target_id} replaces the local route; left out (vpcsim keeps the local route)"),
+                        );
+                        continue;
+                    }
+                    net.to_string()
+                } else if let Some(pl) = &r.destination_prefix_list_id {
+                    // A gateway endpoint's route comes from the endpoint.
+                    if kind == TargetKind::Endpoint {
+                        if let Some(out::Endpoint {
+                            kind: out::EndpointKind::Gateway { route_tables },
+                            ..
+                        }) = self
+                            .scenario
+                            .endpoints
+                            .get_mut(&target_id)
+                            .filter(|e| e.vpc == t.vpc_id)
+                        {
+                            if !route_tables.iter().any(|x| x == id) {
+                                route_tables.push(id.to_string());
+                            }
+                            continue;
+                        }
+                    }
+                    if !self.want_prefix_list(pl, &format!("route table {id}")) {
+                        self.notes.add(
+                            Unknown,
+                            id,
+                            format!(
+                                "route {pl} -> {target_id} left out (its prefix list is unknown)"
+                            ),
+                        );
+                        continue;
+                    }
+                    pl.clone()
+                } else {
+                    if let Some(v6) = &r.destination_ipv6_cidr_block {
+                        self.notes.add(
+                            Unsupported,
+                            id,
+                            format!("route {v6} -> {target_id} left out (IPv6)"),
+                        );
+                    }
+                    continue;
+                };
+                let mut blackhole = !route_active(r);
+                let target = match self.resolve_target(kind, &target_id, r, &t.vpc_id) {
+                    Some(t) => t,
+                    None => {
+                        let (what, unsupported) = match kind {
+                            TargetKind::Unsupported(w) => (w.to_string(), true),
+                            TargetKind::Igw => ("internet gateway".into(), false),
+                            TargetKind::Vgw => ("VPN gateway".into(), false),
+                            TargetKind::Nat => ("NAT gateway".into(), false),
+                            TargetKind::Peering => ("peering connection".into(), false),
+                            TargetKind::Endpoint => ("VPC endpoint".into(), false),
+                            TargetKind::InstanceOrEni => {
+                                ("instance or network interface".into(), false)
+                            }
+                            TargetKind::Local => unreachable!("skipped above"),
+                        };
+                        // An instance target is reported by the id AWS shows.
+                        let shown = match kind {
+                            TargetKind::InstanceOrEni => {
+                                r.instance_id.clone().unwrap_or_else(|| target_id.clone())
+                            }
+                            _ => target_id.clone(),
+                        };
+                        // A blackhole names what no longer exists; an id the
+                        // file defines would be checked as a live target.
+                        if self.scenario.ids().iter().any(|(x, _)| *x == shown) {
+                            self.notes.add(
+                                Unsupported,
+                                id,
+                                format!("route {destination} -> {shown} left out: the target is in another VPC, or of a kind a route cannot name"),
+                            );
+                            continue;
+                        }
+                        let e = missing.entry(shown.clone()).or_insert((
+                            what,
+                            unsupported,
+                            BTreeSet::new(),
+                        ));
+                        e.2.insert(if route_active(r) {
+                            id.to_string()
+                        } else {
+                            format!("{id} (a blackhole in AWS too)")
+                        });
+                        blackhole = true;
+                        shown
+                    }
+                };
+                routes.push(out::Route {
+                    destination,
+                    target,
+                    blackhole,
+                });
+            }
+            let h = head(&t.tags);
+            self.scenario.route_tables.insert(
+                id.to_string(),
+                out::RouteTable {
+                    head: h,
+                    vpc: t.vpc_id.clone(),
+                    main,
+                    routes,
+                },
+            );
+        }
+        for (target, (what, unsupported, tables)) in missing {
+            let list: Vec<String> = tables.into_iter().collect();
+            // In the files but left out: its own note says why.
+            let own = [Unsupported, Skipped, Unknown]
+                .into_iter()
+                .find(|k| self.notes.0.contains_key(&(*k, target.clone())));
+            let (kind, text) = if let Some(k) = own {
+                (
+                    k,
+                    format!("routes to it in {} are kept as blackholes", list.join(", ")),
+                )
+            } else if unsupported {
+                (
+                    Unsupported,
+                    format!("{what}, the target of routes in {}", list.join(", ")),
+                )
+            } else {
+                (
+                    Unknown,
+                    format!("{what} named by routes in {}", list.join(", ")),
+                )
+            };
+            self.notes.add(kind, &target, text);
+        }
+        for e in self.scenario.endpoints.values_mut() {
+            if let out::EndpointKind::Gateway { route_tables } = &mut e.kind {
+                route_tables.sort();
+                route_tables.dedup();
+            }
+        }
+    }
+
+    pub(super) fn associations(&mut self) {
+        for (id, t) in &self.input.route_tables {
+            if !self.scenario.route_tables.contains_key(*id) {
+                continue;
+            }
+            for a in t.associations.iter().filter(|a| a.live()) {
+                if let Some(s) = a
+                    .subnet_id
+                    .as_ref()
+                    .and_then(|s| self.scenario.subnets.get_mut(s))
+                {
+                    if s.vpc == t.vpc_id {
+                        s.route_table = Some(id.to_string());
+                    }
+                }
+                if let Some(g) = &a.gateway_id {
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!("gateway route table: its edge association with {g} (ingress routing) is left out; the table is imported with its routes"),
+                    );
+                }
+            }
+            for p in &t.propagating_vgws {
+                if let Some(g) = self.scenario.vgws.get_mut(&p.gateway_id) {
+                    if g.vpc == t.vpc_id && !g.propagate_to.iter().any(|x| x == id) {
+                        g.propagate_to.push(id.to_string());
+                    }
+                }
+            }
+        }
+        for g in self.scenario.vgws.values_mut() {
+            g.propagate_to.sort();
+        }
+        for (id, a) in &self.input.nacls {
+            if !self.scenario.nacls.contains_key(*id) {
+                continue;
+            }
+            for s in &a.associations {
+                if let Some(sub) = self.scenario.subnets.get_mut(&s.subnet_id) {
+                    if sub.vpc == a.vpc_id {
+                        sub.network_acl = Some(id.to_string());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! VPN gateways, and the on-premises networks behind their VPN connections.
+
+use super::*;
+
+impl Cx<'_> {
+    pub(super) fn vpn_gateways(&mut self) {
+        let mut vpc_has: BTreeSet<String> = BTreeSet::new();
+        for (&id, g) in &self.input.vgws {
+            if matches!(g.state.as_deref(), Some("deleted" | "deleting")) {
+                self.notes.add(
+                    Skipped,
+                    id,
+                    format!("VPN gateway in state {}", g.state.as_deref().unwrap_or("")),
+                );
+                continue;
+            }
+            let Some(a) = g.vpc_attachments.iter().find(|a| a.attached()) else {
+                self.notes
+                    .add(Skipped, id, "VPN gateway not attached to a VPC");
+                continue;
+            };
+            if !self.scenario.vpcs.contains_key(&a.vpc_id) {
+                self.notes.left_out_with(
+                    &a.vpc_id,
+                    "VPC",
+                    in_files(&self.input, "VPC", &a.vpc_id),
+                    format!("VPN gateway {id}"),
+                );
+                continue;
+            }
+            if !vpc_has.insert(a.vpc_id.clone()) {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("a second VPN gateway attached to {}", a.vpc_id),
+                );
+                continue;
+            }
+            self.scenario.vgws.insert(
+                id.to_string(),
+                out::Vgw {
+                    head: head(&g.tags),
+                    vpc: a.vpc_id.clone(),
+                    propagate_to: vec![],
+                },
+            );
+        }
+        for (rt, vpc, r) in self.routes() {
+            let Some((gid, TargetKind::Vgw)) = route_target(r) else {
+                continue;
+            };
+            if !route_active(r)
+                || self.input.vgws.contains_key(gid.as_str())
+                || self.scenario.vgws.contains_key(&gid)
+                || vpc_has.contains(vpc)
+            {
+                continue;
+            }
+            vpc_has.insert(vpc.to_string());
+            self.scenario.vgws.insert(
+                gid.clone(),
+                out::Vgw {
+                    head: Head::default(),
+                    vpc: vpc.to_string(),
+                    propagate_to: vec![],
+                },
+            );
+            self.notes.add(
+                Approximated,
+                &gid,
+                format!("VPN gateway not in the files, imported from the active route of {rt} (attached to {vpc})"),
+            );
+        }
+    }
+
+    pub(super) fn onprem_networks(&mut self) {
+        // Prefixes that route tables show as propagated from each VGW.
+        let mut propagated_cidrs: BTreeMap<String, BTreeSet<Ipv4Net>> = BTreeMap::new();
+        for (_, _, r) in self.routes() {
+            if let (true, Some(g), Some(c)) =
+                (propagated(r), &r.gateway_id, r.destination_cidr_block)
+            {
+                propagated_cidrs
+                    .entry(g.clone())
+                    .or_default()
+                    .insert(trunc(c));
+            }
+        }
+        let vpns: Vec<(&str, &aws::VpnConnection)> =
+            self.input.vpns.iter().map(|(k, v)| (*k, *v)).collect();
+        let mut covered: BTreeMap<String, BTreeSet<Ipv4Net>> = BTreeMap::new();
+        let mut bgp_of: BTreeMap<String, String> = BTreeMap::new();
+        for (id, v) in vpns {
+            let state = v.state.as_deref().unwrap_or("available");
+            if matches!(state, "deleted" | "deleting") {
+                self.notes
+                    .add(Skipped, id, format!("VPN connection in state {state}"));
+                continue;
+            }
+            if let Some(tgw) = &v.transit_gateway_id {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("VPN connection to transit gateway {tgw}"),
+                );
+                continue;
+            }
+            let Some(vgw) = v.vpn_gateway_id.clone() else {
+                continue;
+            };
+            if !self.scenario.vgws.contains_key(&vgw) {
+                self.notes.left_out_with(
+                    &vgw,
+                    "VPN gateway",
+                    in_files(&self.input, "VPN gateway", &vgw),
+                    format!("VPN connection {id}"),
+                );
+                continue;
+            }
+            let mut cidrs: Vec<Ipv4Net> = Vec::new();
+            for r in &v.routes {
+                if matches!(r.state.as_deref(), Some("deleted" | "deleting")) {
+                    continue;
+                }
+                match r
+                    .destination_cidr_block
+                    .as_deref()
+                    .map(str::parse::<Ipv4Net>)
+                {
+                    Some(Ok(n)) => {
+                        let n = n.trunc();
+                        if !cidrs.contains(&n) {
+                            cidrs.push(n);
+                        }
+                    }
+                    Some(Err(_)) => self.notes.add(
+                        Unsupported,
+                        id,
+                        format!(
+                            "static route {} left out (not IPv4)",
+                            r.destination_cidr_block.as_deref().unwrap_or("")
+                        ),
+                    ),
+                    None => {}
+                }
+            }
+            let is_static = v
+                .options
+                .as_ref()
+                .and_then(|o| o.static_routes_only)
+                .unwrap_or(false);
+            if !is_static {
+                bgp_of.entry(vgw.clone()).or_insert_with(|| id.to_string());
+            }
+            if !v.vgw_telemetry.is_empty()
+                && v.vgw_telemetry
+                    .iter()
+                    .all(|t| t.status.as_deref() == Some("DOWN"))
+            {
+                self.notes.add(
+                    Approximated,
+                    id,
+                    "every tunnel is DOWN in the snapshot; vpcsim carries traffic over the VPN",
+                );
+            }
+            covered.entry(vgw.clone()).or_default().extend(cidrs.iter());
+            if cidrs.is_empty() {
+                if is_static || !propagated_cidrs.contains_key(&vgw) {
+                    self.notes.add(
+                        Unknown,
+                        id,
+                        "no on-premises prefixes in the files (no static routes, none propagated); no [[onprem_network]] for it",
+                    );
+                }
+                continue;
+            }
+            let mut h = head(&v.tags);
+            if let Some(cg) = v.customer_gateway_id.as_deref() {
+                let ip = self
+                    .input
+                    .cgws
+                    .get(cg)
+                    .and_then(|c| c.ip_address.clone())
+                    .map(|ip| format!(" at {ip}"))
+                    .unwrap_or_default();
+                h.comments
+                    .push(format!("VPN connection to customer gateway {cg}{ip}"));
+            }
+            self.scenario.onprem.insert(
+                id.to_string(),
+                out::Onprem {
+                    head: h,
+                    cidrs,
+                    via: vgw,
+                },
+            );
+        }
+        // Propagated prefixes that no static route explains: learned by BGP.
+        for (vgw, cidrs) in propagated_cidrs {
+            if !self.scenario.vgws.contains_key(&vgw) {
+                continue;
+            }
+            let have = covered.get(&vgw).cloned().unwrap_or_default();
+            let rest: Vec<Ipv4Net> = cidrs.difference(&have).copied().collect();
+            if rest.is_empty() {
+                continue;
+            }
+            let id = bgp_of
+                .get(&vgw)
+                .cloned()
+                .unwrap_or_else(|| format!("{vgw}-onprem"));
+            let entry = self
+                .scenario
+                .onprem
+                .entry(id.clone())
+                .or_insert_with(|| out::Onprem {
+                    head: Head::default(),
+                    cidrs: vec![],
+                    via: vgw.clone(),
+                });
+            entry.cidrs.extend(rest);
+            entry
+                .head
+                .comments
+                .push("prefixes propagated into the route tables (learned over BGP)".into());
+            self.notes.add(
+                Approximated,
+                &id,
+                "on-premises prefixes taken from the routes propagated into the route tables",
+            );
+        }
+        for n in self.scenario.onprem.values_mut() {
+            n.cidrs.sort();
+            n.cidrs.dedup();
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! VPC endpoints, gateway and interface, and the prefix lists of the
+//! services they reach.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn endpoints(&mut self) {
+        let raw = self.raw;
+        let mut per_table: BTreeMap<(RouteTableId, String), Span> = BTreeMap::new();
+        for e in &raw.vpc_endpoints {
+            let owner = format!("VPC endpoint `{}`", e.id.v);
+            let vpc = self.vpc_ref(&owner, &e.vpc);
+            let service = e.service.as_ref().map_or_else(String::new, |s| s.v.clone());
+            let id = EndpointId::from_idx(self.design.endpoints.len());
+            let listen = if e.listen.is_empty() {
+                vec![Listen {
+                    protocol: 6,
+                    port: Some(443),
+                }]
+            } else {
+                self.listen(&e.listen)
+            };
+            let kind = match e.kind.as_ref().map(|k| k.v) {
+                // Without a readable `type` (reported), nothing more can be
+                // checked.
+                None => EndpointKind::Gateway {
+                    prefix_list: PrefixListId(u32::MAX),
+                    route_tables: vec![],
+                },
+                Some(raw::EndpointType::Gateway) => {
+                    let mut service_ok = true;
+                    if let Some(s) = &e.service {
+                        if s.v != "s3" && s.v != "dynamodb" {
+                            self.err(&s.span, format!("{owner}: a gateway endpoint serves only \"s3\" or \"dynamodb\", not \"{}\" (GWE-1)", s.v));
+                            service_ok = false;
+                        }
+                    }
+                    for (key, list) in [
+                        ("subnets", &e.subnets),
+                        ("security_groups", &e.security_groups),
+                    ] {
+                        if let Some(first) = list.first() {
+                            self.err(&first.span, format!("{owner}: a gateway endpoint has no `{key}`; it works through `route_tables`"));
+                        }
+                    }
+                    let prefix_list = if service_ok {
+                        self.service_prefix_list(&owner, e, &service)
+                    } else {
+                        None
+                    };
+                    let route_tables =
+                        self.route_table_refs(&owner, "route_tables", &e.route_tables, vpc);
+                    for (rt, r) in route_tables.iter().zip(&e.route_tables) {
+                        if let Some(prev) = per_table.get(&(*rt, service.clone())) {
+                            let line = self.line(prev);
+                            self.err(&r.span, format!("{owner}: route table `{}` already has a {service} endpoint route, from line {line} (GWE-3)", r.v));
+                        } else {
+                            per_table.insert((*rt, service.clone()), r.span.clone());
+                        }
+                    }
+                    EndpointKind::Gateway {
+                        prefix_list: prefix_list.unwrap_or(PrefixListId(0)),
+                        route_tables,
+                    }
+                }
+                Some(raw::EndpointType::Interface) => {
+                    if let Some(first) = e.route_tables.first() {
+                        self.err(&first.span, format!("{owner}: an interface endpoint has no `route_tables`; it has an ENI in each of its `subnets`"));
+                    }
+                    if e.subnets.is_empty() && !self.unreadable(&e.id.span, "subnets") {
+                        self.err(&e.id.span, format!("{owner}: an interface endpoint needs at least one subnet in `subnets`"));
+                    }
+                    let mut subnets = Vec::new();
+                    let mut azs: BTreeMap<String, String> = BTreeMap::new();
+                    for r in &e.subnets {
+                        let Some(s) = self.subnet_ref(&owner, "subnets", r) else {
+                            continue;
+                        };
+                        let sv = self.subnet_vpc(s);
+                        let sub = &self.design.subnets[s.idx()];
+                        if vpc.is_some() && sv.is_some() && sv != vpc {
+                            self.err(
+                                &r.span,
+                                format!("{owner}: subnet `{}` is not in the endpoint's VPC", r.v),
+                            );
+                            continue;
+                        }
+                        if let Some(other) = azs.get(&sub.az) {
+                            let msg = format!(
+                                "{owner}: subnets `{other}` and `{}` are both in {}; an interface endpoint takes one subnet per availability zone (IFE-1)",
+                                r.v, sub.az
+                            );
+                            self.err(&r.span, msg);
+                            continue;
+                        }
+                        azs.insert(sub.az.clone(), r.v.clone());
+                        subnets.push(s);
+                    }
+                    let mut sgs = self.sg_refs(&owner, "security_groups", &e.security_groups, vpc);
+                    if e.security_groups.is_empty() {
+                        if let Some(v) = vpc {
+                            sgs.push(self.design.vpcs[v.idx()].default_sg);
+                        }
+                    }
+                    let mut enis = Vec::new();
+                    for s in &subnets {
+                        let sub_name = self.design.subnets[s.idx()].name.clone();
+                        let name = format!("{}-{}", e.id.v, sub_name);
+                        let label = if subnets.len() > 1 {
+                            name.clone()
+                        } else {
+                            e.id.v.clone()
+                        };
+                        enis.push(self.new_eni(
+                            Some(*s),
+                            None,
+                            name,
+                            label,
+                            sgs.clone(),
+                            EniOwner::Endpoint(id),
+                        ));
+                    }
+                    EndpointKind::Interface {
+                        subnets,
+                        security_groups: sgs,
+                        private_dns: e.private_dns.as_ref().is_none_or(|p| p.v),
+                        enis,
+                    }
+                }
+            };
+            self.design.endpoints.push(Endpoint {
+                name: e.id.v.clone(),
+                vpc: vpc.unwrap_or(VpcId(0)),
+                service,
+                kind,
+                listen,
+            });
+        }
+    }
+
+    /// The service's prefix list: declared by name, else built in (GWE-2).
+    pub(super) fn service_prefix_list(
+        &mut self,
+        owner: &str,
+        e: &raw::VpcEndpoint,
+        service: &str,
+    ) -> Option<PrefixListId> {
+        if service.is_empty() {
+            return None;
+        }
+        let list_name = builtin::service_list_name(&self.region, service);
+        if let Some(i) = self
+            .design
+            .prefix_lists
+            .iter()
+            .position(|p| p.list_name == list_name)
+        {
+            return Some(PrefixListId::from_idx(i));
+        }
+        if let Some(b) = builtin::prefix_list(&list_name) {
+            let id = PrefixListId::from_idx(self.design.prefix_lists.len());
+            self.design.prefix_lists.push(PrefixList {
+                name: b.id.to_string(),
+                list_name: b.name.to_string(),
+                cidrs: b
+                    .cidrs
+                    .iter()
+                    .map(|c| c.parse().expect("built-in CIDRs are valid"))
+                    .collect(),
+            });
+            self.names
+                .entry(b.id.to_string())
+                .or_insert((Component::PrefixList(id), 0..0));
+            return Some(id);
+        }
+        let span = e
+            .service
+            .as_ref()
+            .map_or(e.id.span.clone(), |s| s.span.clone());
+        self.err(
+            &span,
+            format!("{owner}: no prefix list named `{list_name}`; declare a [[prefix_list]] with that `name` and the service's CIDRs (vpcsim ships the lists of us-east-1 only)"),
+        );
+        None
+    }
+}

@@ -1,0 +1,125 @@
+//! Expectations: what the run must show for a flow.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn expects(&mut self) {
+        let raw = self.raw;
+        // The first valid traffic of each id (a duplicate id is reported).
+        let mut valid: BTreeMap<String, TrafficId> = BTreeMap::new();
+        for (i, t) in self.design.traffic.iter().enumerate() {
+            valid
+                .entry(t.name.clone())
+                .or_insert(TrafficId::from_idx(i));
+        }
+        let written: std::collections::BTreeSet<&str> =
+            raw.traffic.iter().map(|t| t.id.v.as_str()).collect();
+        for e in &raw.expects {
+            let line = self.line(&e.span);
+            let owner = format!("expectation on line {line}");
+            let traffic = e.traffic.as_ref().and_then(|t| {
+                match valid.get(t.v.as_str()) {
+                    Some(i) => Some(*i),
+                    None if written.contains(t.v.as_str()) => None, // invalid traffic, reported
+                    None => {
+                        let names = raw.traffic.iter().map(|x| x.id.v.as_str());
+                        let mut msg = format!("{owner}: `traffic` names `{}`, which is not a [[traffic]] of this file", t.v);
+                        if let Some(s) = self.suggest(&t.v, names) {
+                            msg.push_str(&format!("; did you mean `{s}`?"));
+                        }
+                        self.err(&t.span, msg);
+                        None
+                    }
+                }
+            });
+            if let Some(w) = &e.window {
+                if w.v.0 >= self.duration && self.duration > Nanos::ZERO {
+                    self.err(
+                        &w.span,
+                        format!(
+                            "{owner}: the window starts at or after the end of the run ({})",
+                            self.duration
+                        ),
+                    );
+                }
+            }
+            let path_kinds = [
+                "route_table",
+                "internet_gateway",
+                "nat_gateway",
+                "vpc_endpoint",
+                "vpc_peering",
+                "vpn_gateway",
+                "instance",
+                "eni",
+            ];
+            let mut via = Vec::new();
+            for v in &e.via {
+                via.extend(self.reference(&owner, "via", v, &path_kinds));
+            }
+            let mut not_via = Vec::new();
+            for v in &e.not_via {
+                not_via.extend(self.reference(&owner, "not_via", v, &path_kinds));
+            }
+            let drop_reason =
+                e.drop_reason
+                    .as_ref()
+                    .and_then(|r| match DropReason::from_name(&r.v) {
+                        Some(x) => Some(x),
+                        None => {
+                            let mut msg =
+                                format!("{owner}: `drop_reason` `{}` is not a drop reason", r.v);
+                            if let Some(s) =
+                                did_you_mean(&r.v, DropReason::ALL.iter().map(|d| d.name()))
+                            {
+                                msg.push_str(&format!("; did you mean `{s}`?"));
+                            }
+                            self.err(&r.span, msg);
+                            None
+                        }
+                    });
+            let drop_kinds = [
+                "route_table",
+                "network_acl",
+                "internet_gateway",
+                "nat_gateway",
+                "vpc_endpoint",
+                "vpc_peering",
+                "vpn_gateway",
+                "instance",
+                "lambda",
+                "eni",
+                "external_host",
+                "aws_service",
+                "onprem_host",
+            ];
+            let drop_at = e
+                .drop_at
+                .as_ref()
+                .and_then(|d| self.reference(&owner, "drop_at", d, &drop_kinds));
+            let stated = ["delivered", "via", "not_via", "drop_reason", "drop_at"]
+                .iter()
+                .any(|k| self.unreadable(&e.span, k));
+            if e.delivered.is_none()
+                && e.via.is_empty()
+                && e.not_via.is_empty()
+                && e.drop_reason.is_none()
+                && e.drop_at.is_none()
+                && !stated
+            {
+                self.err(&e.span, format!("{owner} states nothing: give `delivered`, `via`, `not_via`, `drop_reason` or `drop_at`"));
+            }
+            let Some(traffic) = traffic else { continue };
+            self.design.expects.push(Expect {
+                traffic,
+                window: e.window.as_ref().map(|w| w.v),
+                delivered: e.delivered.as_ref().map(|d| d.v),
+                via,
+                not_via,
+                drop_reason,
+                drop_at,
+                line,
+            });
+        }
+    }
+}

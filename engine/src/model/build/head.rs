@@ -1,0 +1,94 @@
+//! The `[scenario]` table and its settings: name, seed, duration, region,
+//! and the `[pricing]` and `[latency]` overrides.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn head(&mut self) {
+        let raw = self.raw;
+        if let Some(h) = &raw.scenario {
+            if let Some(n) = &h.name {
+                self.design.name = n.v.clone();
+            }
+            if let Some(dsc) = &h.description {
+                self.design.description = dsc.v.clone();
+            }
+            self.design.seed = h.seed.as_ref().map_or(0, |s| s.v);
+            if let Some(dur) = &h.duration {
+                if dur.v == Nanos::ZERO {
+                    self.err(&dur.span, "`duration` must be more than 0s");
+                }
+                self.duration = dur.v;
+            }
+            if let Some(r) = &h.region {
+                let ok = !r.v.is_empty()
+                    && r.v
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if !ok {
+                    self.err(
+                        &r.span,
+                        format!(
+                            "`region` `{}` is not an AWS region name like \"us-east-1\"",
+                            r.v
+                        ),
+                    );
+                }
+                self.region = r.v.clone();
+            }
+            self.design.account_id = h
+                .account_id
+                .as_ref()
+                .map_or_else(|| "123456789012".to_string(), |a| a.v.clone());
+        }
+        self.design.duration = self.duration;
+        self.design.region = self.region.clone();
+        if let Some(p) = &raw.pricing {
+            let pr = &mut self.design.pricing;
+            let fields = [
+                (&p.nat_gateway_hour, &mut pr.nat_gateway_hour),
+                (&p.nat_gateway_gb, &mut pr.nat_gateway_gb),
+                (&p.interface_endpoint_hour, &mut pr.interface_endpoint_hour),
+                (&p.interface_endpoint_gb, &mut pr.interface_endpoint_gb),
+                (&p.internet_out_gb, &mut pr.internet_out_gb),
+                (&p.cross_az_gb, &mut pr.cross_az_gb),
+            ];
+            let mut negative = Vec::new();
+            for (given, slot) in fields {
+                if let Some(v) = given {
+                    if v.v < 0.0 {
+                        negative.push(v.span.clone());
+                    }
+                    *slot = v.v;
+                }
+            }
+            for s in negative {
+                self.err(&s, "a price cannot be negative");
+            }
+        }
+        if let Some(l) = &raw.latency {
+            let lat = &mut self.latency;
+            for (given, slot) in [
+                (&l.same_az, &mut lat.same_az),
+                (&l.cross_az, &mut lat.cross_az),
+                (&l.internet, &mut lat.internet),
+                (&l.aws_service, &mut lat.aws_service),
+                (&l.vpn, &mut lat.vpn),
+            ] {
+                if let Some(v) = given {
+                    *slot = v.v;
+                }
+            }
+            let zero: Vec<Span> = [&l.same_az, &l.cross_az, &l.internet, &l.aws_service, &l.vpn]
+                .into_iter()
+                .flatten()
+                .filter(|v| v.v == Nanos::ZERO)
+                .map(|v| v.span.clone())
+                .collect();
+            for s in zero {
+                self.err(&s, "a latency must be more than 0s");
+            }
+        }
+        self.design.latency = self.latency.clone();
+    }
+}

@@ -1,0 +1,124 @@
+//! Instances, their network interfaces and the ports they listen on.
+
+use super::*;
+
+impl Builder<'_> {
+    /// Private IPs to allocate once every fixed one is known: (eni, span of
+    /// the fixed address if any).
+    pub(super) fn new_eni(
+        &mut self,
+        subnet: Option<SubnetId>,
+        fixed: Option<&Sp<Ipv4Addr>>,
+        name: String,
+        label: String,
+        security_groups: Vec<SgId>,
+        owner: EniOwner,
+    ) -> EniId {
+        let id = EniId::from_idx(self.design.enis.len());
+        let (subnet, vpc) = match subnet {
+            Some(s) => (s, self.design.subnets[s.idx()].vpc),
+            None => (SubnetId(u32::MAX), VpcId(0)),
+        };
+        if subnet.0 != u32::MAX {
+            self.design.subnets[subnet.idx()].enis.push(id);
+        }
+        self.fixed_ips.push(fixed.cloned());
+        self.design.enis.push(Eni {
+            name,
+            subnet,
+            vpc,
+            ip: Ipv4Addr::UNSPECIFIED,
+            public_ip: None,
+            security_groups,
+            source_dest_check: true,
+            owner,
+            label,
+        });
+        id
+    }
+
+    pub(super) fn listen(&mut self, l: &[Sp<raw::Listen>]) -> Vec<Listen> {
+        let mut out = Vec::new();
+        for x in l {
+            let Some(proto) = &x.v.protocol else { continue };
+            let Protocol::Number(p) = proto.v else {
+                self.err(&proto.span, "a listener names one protocol, not \"all\"");
+                continue;
+            };
+            let port = match (proto.v.has_ports(), &x.v.port) {
+                (true, Some(port)) => Some(port.v),
+                (true, None) if self.unreadable(&x.span, "port") => continue,
+                (true, None) => {
+                    self.err(&x.span, format!("a {} listener needs a `port`", proto.v));
+                    continue;
+                }
+                (false, Some(port)) => {
+                    self.err(&port.span, format!("a {} listener has no port", proto.v));
+                    None
+                }
+                (false, None) => None,
+            };
+            out.push(Listen { protocol: p, port });
+        }
+        out
+    }
+
+    pub(super) fn instances(&mut self) {
+        let raw = self.raw;
+        for inst in &raw.instances {
+            let owner = format!("instance `{}`", inst.id.v);
+            let subnet = inst
+                .subnet
+                .as_ref()
+                .and_then(|r| self.subnet_ref(&owner, "subnet", r));
+            let vpc = subnet.and_then(|s| self.subnet_vpc(s));
+            let sgs = match &inst.security_groups {
+                Some(list) => {
+                    let sgs = self.sg_refs(&owner, "security_groups", &list.v, vpc);
+                    if list.v.is_empty() {
+                        if !self.unreadable(&inst.id.span, "security_groups") {
+                            self.err(&list.span, format!("{owner}: an ENI has at least one security group (SG-1); omit `security_groups` for the VPC's default group"));
+                        }
+                    } else if list.v.len() > 16 {
+                        self.err(
+                            &list.span,
+                            format!(
+                                "{owner} has {} security groups; an ENI has at most 16 (SG-1)",
+                                list.v.len()
+                            ),
+                        );
+                    } else if list.v.len() > 5 {
+                        self.warn(&list.span, format!("{owner} has {} security groups; AWS allows 5 per ENI by default (SG-1)", list.v.len()));
+                    }
+                    sgs
+                }
+                None => vpc
+                    .map(|v| vec![self.design.vpcs[v.idx()].default_sg])
+                    .unwrap_or_default(),
+            };
+            let id = InstanceId::from_idx(self.design.instances.len());
+            let name = inst
+                .eni
+                .as_ref()
+                .map_or_else(|| inst.id.v.clone(), |e| e.v.clone());
+            let eni = self.new_eni(
+                subnet,
+                inst.private_ip.as_ref(),
+                name.clone(),
+                name,
+                sgs,
+                EniOwner::Instance(id),
+            );
+            debug_assert_eq!(eni.idx(), id.idx());
+            let e = &mut self.design.enis[eni.idx()];
+            e.public_ip = inst.public_ip.as_ref().map(|p| p.v);
+            e.source_dest_check = inst.source_dest_check.as_ref().is_none_or(|s| s.v);
+            let listen = self.listen(&inst.listen);
+            self.design.instances.push(Instance {
+                name: inst.id.v.clone(),
+                eni,
+                listen,
+            });
+        }
+    }
+}

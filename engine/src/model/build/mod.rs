@@ -1,0 +1,261 @@
+//! From the raw file to a [`Design`]: resolution of references, address
+//! allocation, and every check that the format and AWS's rules call for.
+//!
+//! Checks run over the whole file and report every problem found; a check
+//! whose inputs were already reported as broken is skipped rather than
+//! reported again in other words.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::path::Path;
+
+use ipnet::Ipv4Net;
+
+use super::*;
+use crate::scenario::diag::{Diags, LineIndex, Report, did_you_mean};
+use crate::scenario::raw::{self, Id, Raw};
+use crate::scenario::reader::{Sp, Span, article, parse_cidr, parse_ipv4};
+use crate::scenario::{self};
+use crate::units::{Nanos, PortRange, Protocol};
+
+mod addresses;
+mod endpoints;
+mod expectations;
+mod gateways;
+mod head;
+mod ids;
+mod instances;
+mod lambda;
+mod nacls;
+mod outside;
+mod peering;
+mod routes;
+mod security_groups;
+mod timeline;
+mod traffic;
+mod vpcs;
+mod vpn;
+mod warnings;
+
+/// A design that validated, with its warnings.
+#[derive(Debug)]
+pub struct Loaded {
+    pub design: Design,
+    /// Warnings only (a file with errors does not load).
+    pub report: Report,
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load_file(path: &Path) -> Result<Loaded, Report> {
+    let shown = path.display().to_string();
+    let bytes = match scenario::read_bounded(path, scenario::MAX_FILE_BYTES) {
+        Ok(b) => b,
+        Err(e) => {
+            let mut d = Diags::default();
+            d.error_at_file(format!("cannot read the file: {e}"));
+            return Err(Report::new(&shown, "", &d));
+        }
+    };
+    let mut d = Diags::default();
+    let text = match scenario::read_text(&bytes, &mut d) {
+        Ok(t) => t,
+        Err(e) => return Err(Report::new(&shown, e.valid_prefix(), &d)),
+    };
+    load_str(&shown, &text)
+}
+
+/// Parses and validates scenario text; `file` is the name used in messages.
+pub fn load_str(file: &str, text: &str) -> Result<Loaded, Report> {
+    let mut d = Diags::default();
+    let raw = scenario::parse(text, &mut d);
+    if d.has_errors() && raw.scenario.is_none() && raw.vpcs.is_empty() {
+        return Err(truncated(Report::new(file, text, &d)));
+    }
+    let design = Builder::new(&raw, text, &mut d).build();
+    let report = truncated(Report::new(file, text, &d));
+    match design {
+        Some(design) if !d.has_errors() => Ok(Loaded { design, report }),
+        _ => Err(report),
+    }
+}
+
+fn truncated(mut r: Report) -> Report {
+    let max = scenario::MAX_DIAGNOSTICS;
+    if r.entries.len() > max {
+        let more = r.entries.len() - max;
+        let errors = r.entries[max..]
+            .iter()
+            .filter(|e| e.2 == scenario::Severity::Error)
+            .count();
+        r.hidden = Some((errors, more - errors));
+        r.entries.truncate(max);
+        let (line, col) = r.entries.last().map_or((1, 1), |e| (e.0, e.1));
+        r.entries.push((
+            line,
+            col,
+            scenario::Severity::Error,
+            format!("... and {more} more problems"),
+        ));
+    }
+    r
+}
+
+/// Human words for a kind of component.
+fn human(kind: &str) -> &str {
+    match kind {
+        "vpc" => "VPC",
+        "subnet" => "subnet",
+        "route_table" => "route table",
+        "internet_gateway" => "internet gateway",
+        "nat_gateway" => "NAT gateway",
+        "prefix_list" => "prefix list",
+        "vpc_endpoint" => "VPC endpoint",
+        "security_group" => "security group",
+        "network_acl" => "network ACL",
+        "vpc_peering" => "VPC peering connection",
+        "vpn_gateway" => "VPN gateway",
+        "onprem_network" => "on-premises network",
+        "instance" => "instance",
+        "lambda" => "Lambda function",
+        "external_host" => "external host",
+        "aws_service" => "AWS service",
+        "onprem_host" => "on-premises host",
+        "eni" => "network interface",
+        "traffic" => "traffic",
+        other => other,
+    }
+}
+
+fn a_kind(kind: &str) -> String {
+    let h = human(kind);
+    if h == "VPC" {
+        return "a VPC".into();
+    }
+    article(h)
+}
+
+fn one_of(kinds: &[&str]) -> String {
+    let words: Vec<String> = kinds.iter().map(|k| a_kind(k)).collect();
+    match words.len() {
+        0 => String::new(),
+        1 => words[0].clone(),
+        n => format!("{} or {}", words[..n - 1].join(", "), words[n - 1]),
+    }
+}
+
+const RESERVED_LINK_LOCAL: &str = "169.254.168.0/22";
+
+/// One load under way: the file as read, the problems found so far, and the
+/// design being built. Each child module adds one part of the design.
+struct Builder<'r> {
+    raw: &'r Raw,
+    /// The problems found so far.
+    d: &'r mut Diags,
+    lines: LineIndex<'r>,
+    /// Every id of the file: the component it names and where it is defined.
+    names: BTreeMap<String, (Component, Span)>,
+    region: String,
+    duration: Nanos,
+    latency: Latency,
+    /// The fixed private IP of each ENI, by ENI index, if the file gives one.
+    fixed_ips: Vec<Option<Sp<Ipv4Addr>>>,
+    /// The design being built.
+    design: Design,
+}
+
+impl<'r> Builder<'r> {
+    fn new(raw: &'r Raw, text: &'r str, d: &'r mut Diags) -> Self {
+        Builder {
+            raw,
+            d,
+            lines: LineIndex::new(text),
+            names: BTreeMap::new(),
+            region: "us-east-1".into(),
+            duration: Nanos::ZERO,
+            latency: Latency::default(),
+            fixed_ips: Vec::new(),
+            design: Design {
+                name: String::new(),
+                description: String::new(),
+                seed: 0,
+                duration: Nanos::ZERO,
+                region: String::new(),
+                account_id: String::new(),
+                latency: Latency::default(),
+                pricing: Pricing::default(),
+                vpcs: vec![],
+                subnets: vec![],
+                route_tables: vec![],
+                igws: vec![],
+                nats: vec![],
+                prefix_lists: vec![],
+                endpoints: vec![],
+                security_groups: vec![],
+                nacls: vec![],
+                peerings: vec![],
+                vgws: vec![],
+                onprem_nets: vec![],
+                instances: vec![],
+                lambdas: vec![],
+                external_hosts: vec![],
+                aws_services: vec![],
+                onprem_hosts: vec![],
+                enis: vec![],
+                traffic: vec![],
+                events: vec![],
+                expects: vec![],
+                names: BTreeMap::new(),
+            },
+        }
+    }
+
+    fn err(&mut self, span: &Span, msg: impl Into<String>) {
+        self.d.error(span.clone(), msg);
+    }
+
+    fn warn(&mut self, span: &Span, msg: impl Into<String>) {
+        self.d.warning(span.clone(), msg);
+    }
+
+    fn line(&self, span: &Span) -> usize {
+        self.lines.line_col(span.start).0
+    }
+
+    /// Whether `key` of the table at `at` (a resource's `id`, or the table
+    /// itself) was given with a value already reported as unreadable: then
+    /// its absence is not reported again.
+    fn unreadable(&self, at: &Span, key: &'static str) -> bool {
+        self.d.is_unreadable(at.start, key)
+    }
+
+    fn build(mut self) -> Option<Design> {
+        self.head();
+        self.register();
+        self.vpcs();
+        self.prefix_lists();
+        self.subnets();
+        self.security_groups();
+        self.nacls();
+        self.igws();
+        self.peerings();
+        self.vgws();
+        self.instances();
+        self.nats();
+        self.endpoints();
+        self.lambdas();
+        self.route_tables();
+        self.outside_hosts();
+        self.allocate_addresses();
+        self.check_unique_addresses();
+        self.traffic();
+        self.events();
+        self.expects();
+        self.design_warnings();
+        self.design.names = self
+            .names
+            .iter()
+            .map(|(k, (c, _))| (k.clone(), *c))
+            .collect();
+        Some(self.design)
+    }
+}

@@ -1,0 +1,106 @@
+//! Hosts outside every VPC: external hosts, AWS service addresses and
+//! on-premises hosts.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn in_any_vpc(&self, ip: Ipv4Addr) -> Option<&str> {
+        self.design
+            .vpcs
+            .iter()
+            .find(|v| v.contains(ip))
+            .map(|v| v.name.as_str())
+    }
+
+    pub(super) fn outside_hosts(&mut self) {
+        let raw = self.raw;
+        for h in &raw.external_hosts {
+            let listen = self.listen(&h.listen);
+            if let Some(ip) = &h.ip {
+                if let Some(v) = self.in_any_vpc(ip.v) {
+                    let msg = format!(
+                        "external host `{}`: {} is inside VPC `{v}`; an internet host has an address outside every VPC",
+                        h.id.v, ip.v
+                    );
+                    self.err(&ip.span, msg);
+                }
+            }
+            self.design.external_hosts.push(ExternalHost {
+                name: h.id.v.clone(),
+                ip: h.ip.as_ref().map_or(Ipv4Addr::UNSPECIFIED, |i| i.v),
+                listen,
+            });
+        }
+        for s in &raw.aws_services {
+            let owner = format!("AWS service `{}`", s.id.v);
+            let listen = match &s.listen {
+                Some(l) => self.listen(l),
+                None => vec![Listen {
+                    protocol: 6,
+                    port: Some(443),
+                }],
+            };
+            if s.ips.is_empty() && !self.unreadable(&s.id.span, "ips") {
+                self.err(
+                    &s.id.span,
+                    format!("{owner} needs at least one address in `ips`"),
+                );
+            }
+            let service = s.service.as_ref().map_or_else(String::new, |x| x.v.clone());
+            let list_name = builtin::service_list_name(&self.region, &service);
+            let list: Option<Vec<Ipv4Net>> = self
+                .design
+                .prefix_lists
+                .iter()
+                .find(|p| p.list_name == list_name)
+                .map(|p| p.cidrs.clone())
+                .or_else(|| {
+                    builtin::prefix_list(&list_name)
+                        .map(|b| b.cidrs.iter().map(|c| c.parse().expect("valid")).collect())
+                });
+            for ip in &s.ips {
+                if let Some(v) = self.in_any_vpc(ip.v) {
+                    let msg = format!(
+                        "{owner}: {} is inside VPC `{v}`; a service's front door is a public address",
+                        ip.v
+                    );
+                    self.err(&ip.span, msg);
+                }
+                if let Some(list) = &list {
+                    if !list.iter().any(|c| c.contains(&ip.v)) {
+                        self.warn(&ip.span, format!("{owner}: {} is outside the prefix list `{list_name}`, so a gateway endpoint will not carry traffic to it", ip.v));
+                    }
+                }
+            }
+            self.design.aws_services.push(AwsService {
+                name: s.id.v.clone(),
+                service,
+                ips: s.ips.iter().map(|i| i.v).collect(),
+                listen,
+            });
+        }
+        for h in &raw.onprem_hosts {
+            let owner = format!("on-premises host `{}`", h.id.v);
+            let net = h.network.as_ref().and_then(|r| {
+                match self.reference(&owner, "network", r, &["onprem_network"]) {
+                    Some(Component::OnpremNet(n)) => Some(n),
+                    _ => None,
+                }
+            });
+            if let (Some(n), Some(ip)) = (net, &h.ip) {
+                let nw = &self.design.onprem_nets[n.idx()];
+                if !nw.cidrs.is_empty() && !nw.cidrs.iter().any(|c| c.contains(&ip.v)) {
+                    let msg = format!("{owner}: {} is outside network `{}`", ip.v, nw.name);
+                    self.err(&ip.span, msg);
+                }
+            }
+            let listen = self.listen(&h.listen);
+            self.design.onprem_hosts.push(OnpremHost {
+                name: h.id.v.clone(),
+                network: net.unwrap_or(OnpremNetId(0)),
+                ip: h.ip.as_ref().map_or(Ipv4Addr::UNSPECIFIED, |i| i.v),
+                listen,
+            });
+        }
+    }
+}

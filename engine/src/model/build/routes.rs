@@ -1,0 +1,317 @@
+//! Route tables: destinations, targets, and the checks AWS makes when a
+//! route is created.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn route_target(
+        &mut self,
+        owner: &str,
+        vpc: Option<VpcId>,
+        target: &Id,
+        dest: Option<&RouteDest>,
+    ) -> Option<Target> {
+        if target.v == "local" {
+            return Some(Target::Local);
+        }
+        let kinds = [
+            "internet_gateway",
+            "nat_gateway",
+            "vpc_endpoint",
+            "instance",
+            "eni",
+            "vpc_peering",
+            "vpn_gateway",
+        ];
+        let c = self.reference(owner, "target", target, &kinds)?;
+        // Both VPCs known, and different.
+        let other_vpc = |v: Option<VpcId>| vpc.is_some() && v.is_some() && v != vpc;
+        let t = match c {
+            Component::Igw(g) => {
+                if other_vpc(self.vpc_named(&self.raw.internet_gateways[g.idx()].vpc)) {
+                    self.err(
+                        &target.span,
+                        format!(
+                            "{owner}: internet gateway `{}` is attached to another VPC",
+                            target.v
+                        ),
+                    );
+                }
+                Target::Igw(g)
+            }
+            Component::Nat(n) => {
+                if other_vpc(self.eni_vpc(self.design.nats[n.idx()].eni)) {
+                    self.err(
+                        &target.span,
+                        format!("{owner}: NAT gateway `{}` is in another VPC", target.v),
+                    );
+                }
+                Target::Nat(n)
+            }
+            Component::Endpoint(e) => {
+                let ep = &self.design.endpoints[e.idx()];
+                match &ep.kind {
+                    EndpointKind::Gateway { prefix_list, .. } => {
+                        if dest != Some(&RouteDest::PrefixList(*prefix_list)) {
+                            let pl = self
+                                .design
+                                .prefix_lists
+                                .get(prefix_list.idx())
+                                .map_or("", |p| p.name.as_str())
+                                .to_string();
+                            self.err(&target.span, format!("{owner}: gateway endpoint `{}` is only the target of its service's prefix-list route (`{pl}`) (RT-7)", target.v));
+                        }
+                    }
+                    EndpointKind::Interface { .. } => {
+                        self.err(&target.span, format!("{owner}: `{}` is an interface endpoint; routes cannot target it (traffic reaches it by its address)", target.v));
+                    }
+                }
+                Target::Endpoint(e)
+            }
+            Component::Instance(i) => Target::Eni(self.design.instances[i.idx()].eni),
+            Component::Eni(e) => Target::Eni(e),
+            Component::Peering(p) => {
+                let pc = &self.raw.vpc_peerings[p.idx()];
+                let ends = (self.vpc_named(&pc.requester), self.vpc_named(&pc.accepter));
+                if let (Some(v), (Some(a), Some(b))) = (vpc, ends) {
+                    if v != a && v != b {
+                        self.err(
+                            &target.span,
+                            format!(
+                                "{owner}: peering `{}` does not connect this route table's VPC",
+                                target.v
+                            ),
+                        );
+                    }
+                }
+                Target::Peering(p)
+            }
+            Component::Vgw(g) => {
+                if other_vpc(self.vpc_named(&self.raw.vpn_gateways[g.idx()].vpc)) {
+                    self.err(
+                        &target.span,
+                        format!(
+                            "{owner}: VPN gateway `{}` is attached to another VPC",
+                            target.v
+                        ),
+                    );
+                }
+                Target::Vgw(g)
+            }
+            _ => return None,
+        };
+        if let Target::Eni(e) = t {
+            if other_vpc(self.eni_vpc(e)) {
+                self.err(
+                    &target.span,
+                    format!("{owner}: `{}` is in another VPC", target.v),
+                );
+            }
+        }
+        Some(t)
+    }
+
+    /// A route destination: a CIDR, or the id of a prefix list.
+    pub(super) fn route_dest(&mut self, owner: &str, d: &Sp<String>) -> Option<RouteDest> {
+        let text = d.v.trim();
+        let looks_like_cidr = text.contains('/')
+            || text.contains(':')
+            || text.chars().next().is_some_and(|c| c.is_ascii_digit());
+        if looks_like_cidr {
+            match parse_cidr(text) {
+                Ok(net) => {
+                    let reserved: Ipv4Net = RESERVED_LINK_LOCAL.parse().expect("literal");
+                    if reserved.contains(&net) || net.contains(&reserved) && net.prefix_len() > 0 {
+                        self.err(
+                            &d.span,
+                            format!(
+                                "{owner}: routes to {RESERVED_LINK_LOCAL} are not allowed (RT-8a)"
+                            ),
+                        );
+                        return None;
+                    }
+                    Some(RouteDest::Cidr(net))
+                }
+                Err(m) => {
+                    self.err(&d.span, format!("{owner}: `destination` {m}"));
+                    None
+                }
+            }
+        } else {
+            match self.reference(owner, "destination", d, &["prefix_list"])? {
+                Component::PrefixList(p) => Some(RouteDest::PrefixList(p)),
+                _ => None,
+            }
+        }
+    }
+
+    /// Checks one route against the table's VPC (RT-2); returns it resolved.
+    pub(super) fn route(
+        &mut self,
+        owner: &str,
+        vpc: Option<VpcId>,
+        r: &raw::Route,
+    ) -> Option<Route> {
+        let dest_raw = r.destination.as_ref()?;
+        let target_raw = r.target.as_ref()?;
+        let dest = self.route_dest(owner, dest_raw);
+        let target = if r.blackhole {
+            match self.names.get(&target_raw.v) {
+                Some(_) => self.route_target(owner, vpc, target_raw, dest.as_ref()),
+                None => Some(Target::Missing(target_raw.v.clone())),
+            }
+        } else {
+            self.route_target(owner, vpc, target_raw, dest.as_ref())
+        };
+        let (dest, target) = (dest?, target?);
+        if let (RouteDest::Cidr(net), Some(v)) = (dest, vpc) {
+            let v = &self.design.vpcs[v.idx()];
+            if let Some(vc) = v.cidrs.iter().find(|vc| vc.contains(&net)) {
+                if net == *vc {
+                    if target != Target::Local {
+                        self.err(&dest_raw.span, format!("{owner}: `{net}` is the VPC's own CIDR; its local route cannot be replaced (RT-2)"));
+                    }
+                } else {
+                    let is_subnet = v
+                        .subnets
+                        .iter()
+                        .any(|s| self.design.subnets[s.idx()].cidr == net);
+                    let middlebox =
+                        matches!(target, Target::Eni(_) | Target::Nat(_) | Target::Missing(_));
+                    if !(is_subnet && middlebox) {
+                        self.err(&dest_raw.span, format!("{owner}: `{net}` is more specific than the local route {vc}; that is allowed only for exactly a subnet's CIDR with an instance, ENI or NAT gateway as target (RT-2)"));
+                    }
+                }
+            } else if target == Target::Local {
+                self.err(
+                    &target_raw.span,
+                    format!("{owner}: target `local` is only for the VPC's own CIDRs"),
+                );
+            }
+        }
+        Some(Route {
+            dest,
+            target,
+            blackhole: r.blackhole,
+        })
+    }
+
+    pub(super) fn route_tables(&mut self) {
+        let raw = self.raw;
+        let mut mains: BTreeMap<VpcId, Span> = BTreeMap::new();
+        for (i, t) in raw.route_tables.iter().enumerate() {
+            let owner = format!("route table `{}`", t.id.v);
+            let vpc = self.vpc_ref(&owner, &t.vpc);
+            let main = t.main.as_ref().is_some_and(|m| m.v);
+            if let (Some(v), Some(m)) = (vpc, &t.main) {
+                if m.v {
+                    if let Some(prev) = mains.get(&v) {
+                        let line = self.line(prev);
+                        self.err(&m.span, format!("{owner}: VPC `{}` already has a main route table, on line {line}; exactly one per VPC (RT-1)", self.design.vpcs[v.idx()].name));
+                    } else {
+                        mains.insert(v, m.span.clone());
+                        self.design.vpcs[v.idx()].main_route_table = RouteTableId::from_idx(i);
+                    }
+                }
+            }
+            self.design.route_tables.push(RouteTable {
+                name: t.id.v.clone(),
+                vpc: vpc.unwrap_or(VpcId(0)),
+                main,
+                routes: vec![],
+            });
+        }
+        for (i, t) in raw.route_tables.iter().enumerate() {
+            let owner = format!("route table `{}`", t.id.v);
+            let vpc = t.vpc.as_ref().and_then(|v| match self.names.get(&v.v) {
+                Some((Component::Vpc(v), _)) => Some(*v),
+                _ => None,
+            });
+            let mut routes: Vec<Route> = Vec::new();
+            let mut seen: BTreeMap<RouteDest, Span> = BTreeMap::new();
+            for r in &t.routes {
+                let Some(route) = self.route(&owner, vpc, &r.v) else {
+                    continue;
+                };
+                if let Some(prev) = seen.get(&route.dest) {
+                    let line = self.line(prev);
+                    self.err(
+                        &r.span,
+                        format!(
+                            "{owner}: a route to this destination already exists on line {line}"
+                        ),
+                    );
+                    continue;
+                }
+                seen.insert(route.dest, r.span.clone());
+                if route.target == Target::Local {
+                    continue; // implicit (RT-2)
+                }
+                routes.push(route);
+            }
+            self.design.route_tables[i].routes = routes;
+        }
+        // Implicit main route tables, with only local routes (RT-1).
+        for v in 0..self.design.vpcs.len() {
+            if self.design.vpcs[v].main_route_table.0 != u32::MAX {
+                continue;
+            }
+            let id = RouteTableId::from_idx(self.design.route_tables.len());
+            let name = format!("{}/main-rt", self.design.vpcs[v].name);
+            self.design.route_tables.push(RouteTable {
+                name: name.clone(),
+                vpc: VpcId::from_idx(v),
+                main: true,
+                routes: vec![],
+            });
+            self.design.vpcs[v].main_route_table = id;
+            self.names
+                .entry(name)
+                .or_insert((Component::RouteTable(id), 0..0));
+        }
+        // Gateway endpoint routes (GWE-2).
+        for e in 0..self.design.endpoints.len() {
+            if let EndpointKind::Gateway {
+                prefix_list,
+                route_tables,
+            } = &self.design.endpoints[e].kind
+            {
+                let (pl, rts) = (*prefix_list, route_tables.clone());
+                for rt in rts {
+                    let routes = &mut self.design.route_tables[rt.idx()].routes;
+                    let dest = RouteDest::PrefixList(pl);
+                    if !routes.iter().any(|r| r.dest == dest) {
+                        routes.push(Route {
+                            dest,
+                            target: Target::Endpoint(EndpointId::from_idx(e)),
+                            blackhole: false,
+                        });
+                    }
+                }
+            }
+        }
+        // Subnet associations (RT-1).
+        for (i, s) in raw.subnets.iter().enumerate() {
+            let vpc = self.subnet_vpc(SubnetId::from_idx(i));
+            let mut rt = vpc.map_or(RouteTableId(u32::MAX), |v| {
+                self.design.vpcs[v.idx()].main_route_table
+            });
+            if let Some(r) = &s.route_table {
+                let owner = format!("subnet `{}`", s.id.v);
+                if let Some(Component::RouteTable(t)) =
+                    self.reference(&owner, "route_table", r, &["route_table"])
+                {
+                    let other = self.route_table_vpc(t);
+                    if vpc.is_some() && other.is_some() && other != vpc {
+                        self.err(
+                            &r.span,
+                            format!("{owner}: route table `{}` belongs to another VPC", r.v),
+                        );
+                    }
+                    rt = t;
+                }
+            }
+            self.design.subnets[i].route_table = rt;
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Security groups and the pieces of rules they share with network ACLs
+//! (protocols, ports, ICMP types).
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn icmp_match(
+        &mut self,
+        proto: Protocol,
+        t: &Option<Sp<u8>>,
+        c: &Option<Sp<u8>>,
+    ) -> IcmpMatch {
+        if proto != Protocol::ICMP {
+            for s in [t, c].into_iter().flatten() {
+                self.err(
+                    &s.span,
+                    "`icmp_type` and `icmp_code` apply only to protocol \"icmp\"",
+                );
+            }
+        }
+        if t.is_none() {
+            if let Some(code) = c {
+                self.err(&code.span, "`icmp_code` needs an `icmp_type`");
+            }
+        }
+        IcmpMatch {
+            icmp_type: t.as_ref().map(|x| x.v),
+            code: c.as_ref().map(|x| x.v),
+        }
+    }
+
+    pub(super) fn rule_ports(
+        &mut self,
+        what: &str,
+        rule: &Span,
+        proto: &Sp<Protocol>,
+        ports: &Option<Sp<PortRange>>,
+    ) -> PortRange {
+        match (proto.v.has_ports(), ports) {
+            (true, Some(p)) => p.v,
+            (true, None) if self.unreadable(rule, "ports") => PortRange::ALL,
+            (true, None) => {
+                self.err(
+                    &proto.span,
+                    format!("{what} for protocol \"{}\" needs `ports` (\"443\", \"1024-65535\" or \"all\")", proto.v),
+                );
+                PortRange::ALL
+            }
+            (false, _) => PortRange::ALL,
+        }
+    }
+
+    pub(super) fn sg_rules(
+        &mut self,
+        sg_name: &str,
+        vpc: Option<VpcId>,
+        rules: &[Sp<raw::SgRule>],
+        dir: &str,
+    ) -> Vec<SgRule> {
+        let owner = format!("security group `{sg_name}`");
+        let mut out = Vec::new();
+        for r in rules {
+            let (rule, r) = (&r.span, &r.v);
+            let (Some(proto), Some(peer)) = (&r.protocol, &r.peer) else {
+                continue;
+            };
+            let ports = self.rule_ports("a security group rule", rule, proto, &r.ports);
+            let icmp = self.icmp_match(proto.v, &r.icmp_type, &r.icmp_code);
+            let key = if dir == "egress" {
+                "dest_group"
+            } else {
+                "source_group"
+            };
+            let peer = match &peer.v {
+                raw::Peer::Cidr(c) => Peer::Cidr(*c),
+                raw::Peer::Group(g) => {
+                    let gid = Sp::new(peer.span.clone(), g.clone());
+                    let Some(Component::Sg(sg)) =
+                        self.reference(&owner, key, &gid, &["security_group"])
+                    else {
+                        continue;
+                    };
+                    // Same VPC, or a peered VPC (PCX-3); peerings are read
+                    // from the raw file, as they are resolved later.
+                    if let (Some(v), Some(ov)) = (vpc, self.sg_vpc(sg)) {
+                        if ov != v && !self.peered(v, ov) {
+                            let msg = format!(
+                                "{owner}: `{key}` names `{g}` of VPC `{}`, which is neither this VPC nor peered with it (PCX-3)",
+                                self.design.vpcs[ov.idx()].name
+                            );
+                            self.err(&peer.span, msg);
+                        }
+                    }
+                    Peer::Group(sg)
+                }
+                raw::Peer::PrefixList(p) => {
+                    let pid = Sp::new(peer.span.clone(), p.clone());
+                    let Some(Component::PrefixList(pl)) =
+                        self.reference(&owner, "prefix_list", &pid, &["prefix_list"])
+                    else {
+                        continue;
+                    };
+                    Peer::PrefixList(pl)
+                }
+            };
+            out.push(SgRule {
+                protocol: proto.v,
+                ports,
+                icmp,
+                peer,
+            });
+        }
+        if rules.len() > 60 {
+            let span = rules[60].span.clone();
+            self.warn(
+                &span,
+                format!(
+                    "{owner} has {} {dir} rules; AWS allows 60 per direction by default (SG-9)",
+                    rules.len()
+                ),
+            );
+        }
+        out
+    }
+
+    /// Whether two VPCs are peered, from the raw file (peerings are resolved
+    /// after security groups).
+    pub(super) fn peered(&self, a: VpcId, b: VpcId) -> bool {
+        let name = |v: VpcId| self.raw.vpcs.get(v.idx()).map(|x| x.id.v.as_str());
+        let (Some(a), Some(b)) = (name(a), name(b)) else {
+            return false;
+        };
+        self.raw.vpc_peerings.iter().any(|p| {
+            let r = p.requester.as_ref().map(|x| x.v.as_str());
+            let c = p.accepter.as_ref().map(|x| x.v.as_str());
+            (r == Some(a) && c == Some(b)) || (r == Some(b) && c == Some(a))
+        })
+    }
+
+    pub(super) fn security_groups(&mut self) {
+        let raw = self.raw;
+        // First pass: VPCs, so that group references can check them.
+        for g in &raw.security_groups {
+            let owner = format!("security group `{}`", g.id.v);
+            let vpc = self.vpc_ref(&owner, &g.vpc);
+            self.design.security_groups.push(SecurityGroup {
+                name: g.id.v.clone(),
+                vpc: vpc.unwrap_or(VpcId(0)),
+                ingress: vec![],
+                egress: vec![],
+            });
+        }
+        // The default group of every VPC (SG-8): all inbound from itself, all
+        // outbound. Made before the rules are read, so that rules can name it.
+        for v in 0..self.design.vpcs.len() {
+            let id = SgId::from_idx(self.design.security_groups.len());
+            let name = format!("{}/default-sg", self.design.vpcs[v].name);
+            self.design.security_groups.push(SecurityGroup {
+                name: name.clone(),
+                vpc: VpcId::from_idx(v),
+                ingress: vec![SgRule {
+                    protocol: Protocol::All,
+                    ports: PortRange::ALL,
+                    icmp: IcmpMatch {
+                        icmp_type: None,
+                        code: None,
+                    },
+                    peer: Peer::Group(id),
+                }],
+                egress: vec![SgRule {
+                    protocol: Protocol::All,
+                    ports: PortRange::ALL,
+                    icmp: IcmpMatch {
+                        icmp_type: None,
+                        code: None,
+                    },
+                    peer: Peer::Cidr("0.0.0.0/0".parse().expect("literal")),
+                }],
+            });
+            self.design.vpcs[v].default_sg = id;
+            self.names.entry(name).or_insert((Component::Sg(id), 0..0));
+        }
+        for (i, g) in raw.security_groups.iter().enumerate() {
+            let vpc = g.vpc.as_ref().and_then(|v| match self.names.get(&v.v) {
+                Some((Component::Vpc(v), _)) => Some(*v),
+                _ => None,
+            });
+            let ingress = self.sg_rules(&g.id.v, vpc, &g.ingress, "ingress");
+            let egress = match &g.egress {
+                Some(rules) => self.sg_rules(&g.id.v, vpc, rules, "egress"),
+                // A new group allows all outbound traffic (SG-8).
+                None => vec![SgRule {
+                    protocol: Protocol::All,
+                    ports: PortRange::ALL,
+                    icmp: IcmpMatch {
+                        icmp_type: None,
+                        code: None,
+                    },
+                    peer: Peer::Cidr("0.0.0.0/0".parse().expect("literal")),
+                }],
+            };
+            self.design.security_groups[i].ingress = ingress;
+            self.design.security_groups[i].egress = egress;
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Traffic flows: their sources, destinations and patterns.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn traffic(&mut self) {
+        let raw = self.raw;
+        for t in &raw.traffic {
+            let owner = format!("traffic `{}`", t.id.v);
+            let from = t.from.as_ref().and_then(|f| {
+                match self.reference(
+                    &owner,
+                    "from",
+                    f,
+                    &["instance", "lambda", "external_host", "onprem_host"],
+                )? {
+                    Component::Instance(i) => Some(Source::Instance(i)),
+                    Component::Lambda(l) => Some(Source::Lambda(l)),
+                    Component::ExternalHost(h) => Some(Source::External(h)),
+                    Component::OnpremHost(h) => Some(Source::Onprem(h)),
+                    _ => None,
+                }
+            });
+            let to =
+                t.to.as_ref()
+                    .and_then(|to| self.destination(&owner, from, to));
+            let pattern = t.pattern.as_ref().map_or(raw::Pattern::Requests, |p| p.v);
+            // With an unreadable `pattern` (reported), what the flow needs is
+            // unknown: its protocol, port, rate and size are not checked.
+            let unreadable = |b: &Self, key| b.unreadable(&t.id.span, key);
+            let pattern_known = !unreadable(self, "pattern");
+            let default_proto = match pattern {
+                raw::Pattern::Requests | raw::Pattern::Bulk => 6,
+                raw::Pattern::Ping => 1,
+                raw::Pattern::Udp => 17,
+            };
+            let protocol = match &t.protocol {
+                Some(p) if !pattern_known => match p.v {
+                    Protocol::Number(n) => n,
+                    Protocol::All => default_proto,
+                },
+                Some(p) => match p.v {
+                    Protocol::Number(n) if n == default_proto => n,
+                    other => {
+                        let want = Protocol::Number(default_proto);
+                        let name = match pattern {
+                            raw::Pattern::Requests => "requests",
+                            raw::Pattern::Bulk => "bulk",
+                            raw::Pattern::Ping => "ping",
+                            raw::Pattern::Udp => "udp",
+                        };
+                        self.err(&p.span, format!("{owner}: pattern \"{name}\" uses protocol \"{want}\", not \"{other}\""));
+                        default_proto
+                    }
+                },
+                None => default_proto,
+            };
+            let port = match (&t.port, protocol) {
+                (Some(p), 6 | 17) => {
+                    if p.v == 0 {
+                        self.err(&p.span, format!("{owner}: port 0 cannot be connected to"));
+                    }
+                    p.v
+                }
+                (Some(p), _) => {
+                    if pattern_known {
+                        self.err(
+                            &p.span,
+                            format!("{owner}: ICMP has no ports; remove `port`"),
+                        );
+                    }
+                    0
+                }
+                (None, 6 | 17) if !pattern_known || unreadable(self, "port") => 0,
+                (None, 6 | 17) => {
+                    self.err(&t.id.span, format!("{owner} needs a destination `port`"));
+                    0
+                }
+                (None, _) => 0,
+            };
+            let needs_rate = pattern != raw::Pattern::Bulk && pattern_known;
+            if needs_rate && t.rate.is_none() && !unreadable(self, "rate") {
+                self.err(&t.id.span, format!("{owner} needs a `rate`, like \"20/s\""));
+            }
+            if pattern == raw::Pattern::Bulk && t.size.is_none() && !unreadable(self, "size") {
+                self.err(
+                    &t.id.span,
+                    format!("{owner}: a bulk transfer needs a `size`"),
+                );
+            }
+            let start = t.start.as_ref().map_or(Nanos::ZERO, |s| s.v);
+            let stop = t.stop.as_ref().map_or(self.duration, |s| s.v);
+            if let Some(s) = &t.stop {
+                if stop <= start {
+                    self.err(
+                        &s.span,
+                        format!("{owner}: `stop` ({stop}) must come after `start` ({start})"),
+                    );
+                } else if stop > self.duration && self.duration > Nanos::ZERO {
+                    self.warn(&s.span, format!("{owner}: `stop` ({stop}) is after the end of the run ({}); traffic stops there", self.duration));
+                }
+            }
+            if let Some(s) = &t.start {
+                if s.v >= self.duration && self.duration > Nanos::ZERO {
+                    self.err(
+                        &s.span,
+                        format!(
+                            "{owner}: `start` ({}) is not before the end of the run ({})",
+                            s.v, self.duration
+                        ),
+                    );
+                }
+            }
+            let timeout = t.timeout.as_ref().map_or(Nanos::from_secs(10), |x| x.v);
+            if timeout == Nanos::ZERO {
+                if let Some(x) = &t.timeout {
+                    self.err(&x.span, format!("{owner}: `timeout` must be more than 0s"));
+                }
+            }
+            let (Some(from), Some(to)) = (from, to) else {
+                continue;
+            };
+            self.design.traffic.push(Traffic {
+                name: t.id.v.clone(),
+                from,
+                to,
+                protocol,
+                port,
+                pattern,
+                rate: t.rate.as_ref().map_or(
+                    crate::units::Rate {
+                        milli_per_sec: 1000,
+                    },
+                    |r| r.v,
+                ),
+                request: t.request.as_ref().map_or(100, |x| x.v.0),
+                response: t.response.as_ref().map_or(1024, |x| x.v.0),
+                size: t.size.as_ref().map_or(512, |x| x.v.0),
+                hold: t.hold.as_ref().map_or(Nanos::ZERO, |x| x.v),
+                timeout,
+                start,
+                stop: stop.min(self.duration.max(start)),
+                arrivals: t.arrivals.as_ref().map_or(raw::Arrivals::Poisson, |a| a.v),
+            });
+        }
+    }
+
+    /// Resolves `to`: an id that owns an address, an address, or a service.
+    pub(super) fn destination(
+        &mut self,
+        owner: &str,
+        from: Option<Source>,
+        to: &Id,
+    ) -> Option<DestSpec> {
+        if let Ok(ip) = parse_ipv4(&to.v) {
+            return Some(DestSpec::Ip(ip));
+        }
+        if to.v.contains(':') {
+            self.err(
+                &to.span,
+                format!("{owner}: `to` `{}`: IPv6 is not supported yet", to.v),
+            );
+            return None;
+        }
+        if let Some((c, _)) = self.names.get(&to.v) {
+            let c = *c;
+            return match c {
+                Component::Instance(i) => {
+                    if let Some(Source::External(_)) = from {
+                        let eni = self.design.instances[i.idx()].eni;
+                        if self.design.enis[eni.idx()].public_ip.is_none() {
+                            self.err(&to.span, format!("{owner}: from the internet, instance `{}` is reached by its public IP, and it has none", to.v));
+                            return None;
+                        }
+                    }
+                    Some(DestSpec::Component(c))
+                }
+                Component::Endpoint(e)
+                    if matches!(
+                        self.design.endpoints[e.idx()].kind,
+                        EndpointKind::Interface { .. }
+                    ) =>
+                {
+                    Some(DestSpec::Component(c))
+                }
+                Component::ExternalHost(_)
+                | Component::AwsService(_)
+                | Component::OnpremHost(_) => Some(DestSpec::Component(c)),
+                Component::Eni(_) => Some(DestSpec::Component(c)),
+                other => {
+                    self.err(&to.span, format!("{owner}: `to` names `{}`, which is {} and has no address to send to; expected an instance, an interface endpoint, an external host, an AWS service, an on-premises host, an address or a service name", to.v, a_kind(other.kind())));
+                    None
+                }
+            };
+        }
+        let is_service_name = !to.v.is_empty()
+            && to
+                .v
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+        let known_service = self.design.aws_services.iter().any(|s| s.service == to.v)
+            || self.design.endpoints.iter().any(|e| {
+                e.service == to.v
+                    && matches!(
+                        e.kind,
+                        EndpointKind::Interface {
+                            private_dns: true,
+                            ..
+                        }
+                    )
+            });
+        if is_service_name && known_service {
+            return Some(DestSpec::Service(to.v.clone()));
+        }
+        let candidates = self
+            .names
+            .keys()
+            .map(|s| s.as_str())
+            .chain(self.design.aws_services.iter().map(|s| s.service.as_str()));
+        let suggestion = self.suggest(&to.v, candidates).map(str::to_string);
+        let mut msg = if is_service_name {
+            format!(
+                "{owner}: `to` names `{}`, which is neither an id of this file nor a service that an [[aws_service]] or a private-DNS interface endpoint provides",
+                to.v
+            )
+        } else {
+            format!(
+                "{owner}: `to` `{}` is neither an id, an IPv4 address nor a service name",
+                to.v
+            )
+        };
+        if let Some(s) = suggestion {
+            msg.push_str(&format!("; did you mean `{s}`?"));
+        }
+        self.err(&to.span, msg);
+        None
+    }
+}

@@ -1,0 +1,168 @@
+//! VPCs, prefix lists and subnets: the address space of the design.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn vpcs(&mut self) {
+        let raw = self.raw;
+        for v in &raw.vpcs {
+            let owner = format!("VPC `{}`", v.id.v);
+            let mut cidrs: Vec<Ipv4Net> = Vec::new();
+            match &v.cidrs {
+                // Empty because its items were unreadable: reported.
+                Some(list) if list.v.is_empty() && !self.unreadable(&v.id.span, "cidrs") => {
+                    self.err(
+                        &list.span,
+                        format!("{owner} needs at least one CIDR in `cidrs`"),
+                    );
+                }
+                Some(list) => {
+                    for c in &list.v {
+                        if !(16..=28).contains(&c.v.prefix_len()) {
+                            self.err(
+                                &c.span,
+                                format!(
+                                    "{owner}: CIDR `{}` is a /{}; a VPC CIDR is /16 to /28 (ADDR-1)",
+                                    c.v,
+                                    c.v.prefix_len()
+                                ),
+                            );
+                            continue;
+                        }
+                        if let Some(o) = cidrs.iter().find(|o| o.contains(&c.v) || c.v.contains(*o))
+                        {
+                            let msg =
+                                format!("{owner}: CIDR `{}` overlaps `{o}` of the same VPC", c.v);
+                            self.err(&c.span, msg);
+                            continue;
+                        }
+                        cidrs.push(c.v);
+                    }
+                    if list.v.len() > 5 {
+                        self.warn(
+                            &list.span,
+                            format!(
+                                "{owner} has {} CIDRs; AWS allows 5 per VPC by default (ADDR-1)",
+                                list.v.len()
+                            ),
+                        );
+                    }
+                }
+                None => {}
+            }
+            self.design.vpcs.push(Vpc {
+                name: v.id.v.clone(),
+                cidrs,
+                main_route_table: RouteTableId(u32::MAX),
+                default_nacl: NaclId(u32::MAX),
+                default_sg: SgId(u32::MAX),
+                igw: None,
+                vgw: None,
+                subnets: vec![],
+            });
+        }
+        // VPCs of one file may overlap (they are separate networks) unless
+        // they are peered; that is checked with the peerings.
+    }
+
+    pub(super) fn prefix_lists(&mut self) {
+        let raw = self.raw;
+        for p in &raw.prefix_lists {
+            if p.cidrs.is_empty() && !self.unreadable(&p.id.span, "cidrs") {
+                self.warn(&p.id.span, format!("prefix list `{}` has no CIDRs", p.id.v));
+            }
+            self.design.prefix_lists.push(PrefixList {
+                name: p.id.v.clone(),
+                list_name: p
+                    .name
+                    .as_ref()
+                    .map_or_else(|| p.id.v.clone(), |n| n.v.clone()),
+                cidrs: p.cidrs.iter().map(|c| c.v).collect(),
+            });
+        }
+    }
+
+    pub(super) fn subnets(&mut self) {
+        let raw = self.raw;
+        // The subnets of each VPC that overlap no other, by (VPC, first
+        // address) -> (last address, subnet). They are disjoint, so the one
+        // that starts last before a new subnet ends is the only one that can
+        // overlap it: one lookup per subnet, even in a file of thousands.
+        let mut placed: BTreeMap<(VpcId, u32), (u32, SubnetId)> = BTreeMap::new();
+        for s in &raw.subnets {
+            let owner = format!("subnet `{}`", s.id.v);
+            let vpc = self.vpc_ref(&owner, &s.vpc);
+            let mut cidr = Ipv4Net::default();
+            if let Some(c) = &s.cidr {
+                cidr = c.v;
+                if !(16..=28).contains(&c.v.prefix_len()) {
+                    self.err(
+                        &c.span,
+                        format!(
+                            "{owner}: CIDR `{}` is a /{}; a subnet is /16 to /28 (ADDR-2)",
+                            c.v,
+                            c.v.prefix_len()
+                        ),
+                    );
+                } else if let Some(vpc) = vpc {
+                    let vpc_data = &self.design.vpcs[vpc.idx()];
+                    if !vpc_data.cidrs.is_empty()
+                        && !vpc_data.cidrs.iter().any(|v| v.contains(&c.v))
+                    {
+                        let list: Vec<String> =
+                            vpc_data.cidrs.iter().map(|c| c.to_string()).collect();
+                        let msg = format!(
+                            "{owner}: CIDR `{}` is outside every CIDR of VPC `{}` ({})",
+                            c.v,
+                            vpc_data.name,
+                            list.join(", ")
+                        );
+                        self.err(&c.span, msg);
+                    } else {
+                        let (first, last) = (u32::from(c.v.network()), u32::from(c.v.broadcast()));
+                        let before = placed.range((vpc, 0)..=(vpc, last)).next_back();
+                        match before {
+                            Some((_, (end, other))) if *end >= first => {
+                                let other = &self.design.subnets[other.idx()];
+                                let msg = format!(
+                                    "{owner}: CIDR `{}` overlaps subnet `{}` ({}) (ADDR-2)",
+                                    c.v, other.name, other.cidr
+                                );
+                                self.err(&c.span, msg);
+                            }
+                            _ => {
+                                let id = SubnetId::from_idx(self.design.subnets.len());
+                                placed.insert((vpc, first), (last, id));
+                            }
+                        }
+                    }
+                }
+            }
+            let id = SubnetId::from_idx(self.design.subnets.len());
+            if let (Some(vpc), Some(_)) = (vpc, &s.cidr) {
+                self.design.vpcs[vpc.idx()].subnets.push(id);
+            }
+            let az =
+                s.az.as_ref()
+                    .map_or_else(|| format!("{}a", self.region), |a| a.v.clone());
+            if let Some(a) = &s.az {
+                if !a.v.starts_with(&self.region) {
+                    let msg = format!(
+                        "{owner}: availability zone `{}` is not in the scenario's region `{}`",
+                        a.v, self.region
+                    );
+                    self.warn(&a.span, msg);
+                }
+            }
+            self.design.subnets.push(Subnet {
+                name: s.id.v.clone(),
+                vpc: vpc.unwrap_or(VpcId(0)),
+                cidr,
+                az,
+                route_table: RouteTableId(u32::MAX),
+                nacl: NaclId(u32::MAX),
+                enis: vec![],
+            });
+        }
+    }
+}

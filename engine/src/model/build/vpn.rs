@@ -1,0 +1,73 @@
+//! VPN gateways and the on-premises networks behind them.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn vgws(&mut self) {
+        let raw = self.raw;
+        for g in &raw.vpn_gateways {
+            let owner = format!("VPN gateway `{}`", g.id.v);
+            let vpc = self.vpc_ref(&owner, &g.vpc);
+            let id = VgwId::from_idx(self.design.vgws.len());
+            if let Some(v) = vpc {
+                if let Some(prev) = self.design.vpcs[v.idx()].vgw {
+                    let msg = format!(
+                        "{owner}: VPC `{}` already has VPN gateway `{}`; a VPC attaches one",
+                        self.design.vpcs[v.idx()].name,
+                        self.design.vgws[prev.idx()].name
+                    );
+                    self.err(&g.id.span, msg);
+                } else {
+                    self.design.vpcs[v.idx()].vgw = Some(id);
+                }
+            }
+            let propagate_to = self.route_table_refs(&owner, "propagate_to", &g.propagate_to, vpc);
+            self.design.vgws.push(Vgw {
+                name: g.id.v.clone(),
+                vpc: vpc.unwrap_or(VpcId(0)),
+                propagate_to,
+                networks: vec![],
+            });
+        }
+        for n in &raw.onprem_networks {
+            let owner = format!("on-premises network `{}`", n.id.v);
+            let via = n.via.as_ref().and_then(|r| {
+                match self.reference(&owner, "via", r, &["vpn_gateway"]) {
+                    Some(Component::Vgw(v)) => Some(v),
+                    _ => None,
+                }
+            });
+            if n.cidrs.is_empty() && !self.unreadable(&n.id.span, "cidrs") {
+                self.err(
+                    &n.id.span,
+                    format!("{owner} needs at least one CIDR in `cidrs`"),
+                );
+            }
+            let id = OnpremNetId::from_idx(self.design.onprem_nets.len());
+            if let Some(v) = via {
+                self.design.vgws[v.idx()].networks.push(id);
+                let vpc = self.vpc_named(&raw.vpn_gateways[v.idx()].vpc);
+                for c in &n.cidrs {
+                    if let Some(vc) = vpc.and_then(|vpc| {
+                        let x = &self.design.vpcs[vpc.idx()];
+                        x.cidrs
+                            .iter()
+                            .find(|vc| vc.contains(&c.v) || c.v.contains(*vc))
+                            .copied()
+                    }) {
+                        self.warn(
+                            &c.span,
+                            format!("{owner}: `{}` overlaps the VPC's CIDR {vc}; the local route wins over it (RT-4a)", c.v),
+                        );
+                    }
+                }
+            }
+            self.design.onprem_nets.push(OnpremNet {
+                name: n.id.v.clone(),
+                cidrs: n.cidrs.iter().map(|c| c.v).collect(),
+                via: via.unwrap_or(VgwId(0)),
+                latency: n.latency.as_ref().map_or(self.latency.vpn, |l| l.v),
+            });
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Designs that AWS accepts but that cannot work: warnings, not errors.
+
+use super::*;
+
+impl Builder<'_> {
+    /// The target of the route a table uses for 0.0.0.0/0, if it has one.
+    pub(super) fn default_target(&self, rt: RouteTableId) -> Option<&Target> {
+        let any: Ipv4Net = "0.0.0.0/0".parse().expect("literal");
+        self.design.route_tables[rt.idx()]
+            .routes
+            .iter()
+            .find(|r| r.dest == RouteDest::Cidr(any) && !r.blackhole)
+            .map(|r| &r.target)
+    }
+
+    pub(super) fn design_warnings(&mut self) {
+        let raw = self.raw;
+        for (i, n) in raw.nat_gateways.iter().enumerate() {
+            let nat = &self.design.nats[i];
+            // The subnet of its ENI: none when `subnet` did not resolve.
+            let subnet = self.design.enis[nat.eni.idx()].subnet;
+            if !nat.public || subnet.idx() >= self.design.subnets.len() {
+                continue;
+            }
+            let rt = self.design.subnets[subnet.idx()].route_table;
+            if rt.idx() >= self.design.route_tables.len() {
+                continue;
+            }
+            if !matches!(self.default_target(rt), Some(Target::Igw(_))) {
+                let msg = format!(
+                    "NAT gateway `{}` is public, but its subnet `{}` has no 0.0.0.0/0 route to an internet gateway (route table `{}`): nothing it translates can reach the internet (NAT-1)",
+                    n.id.v,
+                    self.design.subnets[subnet.idx()].name,
+                    self.design.route_tables[rt.idx()].name
+                );
+                self.warn(&n.id.span, msg);
+            }
+        }
+        for (i, l) in raw.lambdas.iter().enumerate() {
+            let enis = self.design.lambdas[i].enis.clone();
+            for eni in &enis {
+                let subnet = self.design.enis[eni.idx()].subnet;
+                let rt = self.design.subnets[subnet.idx()].route_table;
+                if rt.idx() < self.design.route_tables.len()
+                    && matches!(self.default_target(rt), Some(Target::Igw(_)))
+                {
+                    let msg = format!(
+                        "Lambda function `{}` runs in subnet `{}`, whose default route goes to an internet gateway; Lambda's ENIs never have a public IP, so the function has no internet access there: route 0.0.0.0/0 to a NAT gateway instead (LAM-3)",
+                        l.id.v,
+                        self.design.subnets[subnet.idx()].name
+                    );
+                    self.warn(&l.id.span, msg);
+                }
+            }
+        }
+        for (i, inst) in raw.instances.iter().enumerate() {
+            let Some(p) = &inst.public_ip else { continue };
+            let eni = &self.design.enis[self.design.instances[i].eni.idx()];
+            if eni.subnet.idx() >= self.design.subnets.len() {
+                continue;
+            }
+            let rt = self.design.subnets[eni.subnet.idx()].route_table;
+            if rt.idx() < self.design.route_tables.len()
+                && !matches!(self.default_target(rt), Some(Target::Igw(_)))
+            {
+                let msg = format!(
+                    "instance `{}` has public IP {}, but its subnet's route table `{}` sends no 0.0.0.0/0 to an internet gateway, so the address is unreachable (IGW-4)",
+                    inst.id.v,
+                    p.v,
+                    self.design.route_tables[rt.idx()].name
+                );
+                self.warn(&p.span, msg);
+            }
+        }
+        for (i, g) in raw.vpn_gateways.iter().enumerate() {
+            if self.design.vgws[i].networks.is_empty() {
+                self.warn(
+                    &g.id.span,
+                    format!(
+                        "VPN gateway `{}` has no [[onprem_network]] behind it",
+                        g.id.v
+                    ),
+                );
+            }
+        }
+    }
+}

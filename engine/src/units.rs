@@ -213,6 +213,11 @@ pub struct Rate {
 }
 
 impl Rate {
+    /// Events per second.
+    pub fn per_sec(self) -> f64 {
+        self.milli_per_sec as f64 / 1000.0
+    }
+
     /// The mean gap between two events.
     pub fn interval(self) -> Nanos {
         if self.milli_per_sec == 0 {

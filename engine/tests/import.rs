@@ -403,7 +403,7 @@ fn peering_snapshot_flows() {
 #[test]
 fn vpn_snapshot_flows() {
     let Some(root) = snapshots() else { return };
-    let extra = "\n[[onprem_host]]\nid = \"office\"\nnetwork = \"vpn-05044757278685fd3\"\nip = \"19.168.1.1\"\n";
+    let extra = "\n[[onprem_host]]\nid = \"office\"\nnetwork = \"vpn-05044757278685fd3\"\nip = \"19.168.1.1\"\nlisten = \"any\"\n";
     let (_, d) = import_and_load(&root.join("test-public-private-subnet"), extra);
     let private = "i-099cf38911942421c"; // 10.0.1.204, main table 0/0 -> VGW
     check(

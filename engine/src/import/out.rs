@@ -275,6 +275,8 @@ fn top_comments(name: &str, notes: &[Note], ignored_files: &[String]) -> Vec<Str
     let mut top = vec![
         format!("Imported by `vpcsim import aws` from {name}."),
         "The design only: no traffic, events or expectations.".to_string(),
+        "Every instance listens on every TCP and UDP port (listen = \"any\"): the".to_string(),
+        "describe files do not say what listens.".to_string(),
     ];
     let groups = [
         (
@@ -485,7 +487,12 @@ impl Scenario {
                 security_groups: i.security_groups.as_deref().map(|g| sp(ids(g))),
                 source_dest_check: Some(sp(i.source_dest_check)),
                 eni: i.eni.as_deref().map(id),
-                listen: vec![],
+                // What listens is not in the files: every port (OPEN-3).
+                listen: vec![sp(raw::Listen {
+                    protocol: None,
+                    port: None,
+                    any: true,
+                })],
             });
         }
         for (k, l) in &self.lambdas {

@@ -498,9 +498,19 @@ pub struct Expect {
     pub via: Vec<Component>,
     pub not_via: Vec<Component>,
     pub drop_reason: Option<DropReason>,
-    pub drop_at: Option<Component>,
+    pub drop_at: Option<DropAt>,
     /// Line of the `[[expect]]` in its file, for reports.
     pub line: usize,
+}
+
+/// Where an expectation says packets are dropped: a component of the
+/// design, the internet, or an on-premises network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropAt {
+    Component(Component),
+    /// `drop_at = "internet"`: the internet itself (an address it does not
+    /// route, OPEN-1), when no resource has that id.
+    Internet,
 }
 
 /// A validated scenario.

@@ -120,8 +120,10 @@ pub fn evaluate(net: &Network, m: &Metrics) -> Vec<Outcome> {
                 "{}{}",
                 e.drop_reason
                     .map_or("any reason".to_string(), |r| r.name().to_string()),
-                e.drop_at
-                    .map_or(String::new(), |c| format!(" at {}", d.name_of(c)))
+                e.drop_at.map_or(String::new(), |at| match at {
+                    crate::model::DropAt::Component(c) => format!(" at {}", d.name_of(c)),
+                    crate::model::DropAt::Internet => " at internet".to_string(),
+                })
             );
             details.push(format!(
                 "drops: expected every drop to be {want}; {} drops, {} otherwise",

@@ -217,7 +217,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.opt("service", &x.service, |s| quote(s));
         w.kv("ips", list(&x.ips, |a| quote(&a.to_string())));
         if let Some(l) = &x.listen {
-            w.kv("listen", list(l, listen));
+            w.kv("listen", listeners(l));
         }
     }
     for x in &raw.onprem_hosts {
@@ -341,7 +341,7 @@ impl W<'_> {
 
     fn listen(&mut self, l: &[Sp<Listen>]) {
         if !l.is_empty() {
-            self.kv("listen", list(l, listen));
+            self.kv("listen", listeners(l));
         }
     }
 
@@ -422,6 +422,14 @@ fn rate(r: &Rate) -> String {
     }
     let frac = format!("{milli:03}");
     quote(&format!("{whole}.{}/s", frac.trim_end_matches('0')))
+}
+
+/// A `listen` value: `"any"`, or the array of listeners.
+fn listeners(l: &[Sp<Listen>]) -> String {
+    if l.iter().any(|x| x.v.any) {
+        return quote("any");
+    }
+    list(l, listen)
 }
 
 fn listen(l: &Listen) -> String {

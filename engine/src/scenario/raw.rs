@@ -221,6 +221,8 @@ pub struct OnpremNetwork {
 pub struct Listen {
     pub protocol: Option<Sp<Protocol>>,
     pub port: Option<Sp<u16>>,
+    /// `listen = "any"`: every TCP and UDP port (then the only listener).
+    pub any: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -174,8 +174,34 @@ impl FromToml for Listen {
         read_table(v, "listener", d, |f, d| Listen {
             protocol: f.req::<Protocol>("protocol", d),
             port: f.opt::<u16>("port", d),
+            any: false,
         })
     }
+}
+
+/// A `listen` key: an array of listeners, or `"any"` (every TCP and UDP
+/// port), read as one listener that says so.
+fn listeners(f: &mut Fields<'_, '_>, d: &mut Diags) -> Option<Sp<Vec<Sp<Listen>>>> {
+    f.read_with("listen", d, |v, d| {
+        if let Some(s) = v.get_ref().as_str() {
+            if s == "any" {
+                return Some(vec![Sp::new(
+                    v.span(),
+                    Listen {
+                        protocol: None,
+                        port: None,
+                        any: true,
+                    },
+                )]);
+            }
+            d.error(
+                v.span(),
+                format!("`listen` is an array of listeners or \"any\", found \"{s}\""),
+            );
+            return None;
+        }
+        <Vec<Sp<Listen>>>::from_toml(v, "listen", d)
+    })
 }
 
 fn read_route_change(f: &mut Fields<'_, '_>, d: &mut Diags, with_target: bool) -> RouteChange {
@@ -512,7 +538,7 @@ pub(super) fn read_endpoint(v: &Value<'_>, d: &mut Diags) -> Option<VpcEndpoint>
             subnets: f.list("subnets", d),
             security_groups: f.list("security_groups", d),
             private_dns: f.opt("private_dns", d),
-            listen: f.list("listen", d),
+            listen: listeners(f, d).map(|l| l.v).unwrap_or_default(),
         }
     })
 }
@@ -570,7 +596,7 @@ pub(super) fn read_instance(v: &Value<'_>, d: &mut Diags) -> Option<Instance> {
         security_groups: f.opt("security_groups", d),
         source_dest_check: f.opt("source_dest_check", d),
         eni: f.opt("eni", d),
-        listen: f.list("listen", d),
+        listen: listeners(f, d).map(|l| l.v).unwrap_or_default(),
     })
 }
 
@@ -587,7 +613,7 @@ pub(super) fn read_external_host(v: &Value<'_>, d: &mut Diags) -> Option<Externa
     resource(v, "external host", d, |id, f, d| ExternalHost {
         id,
         ip: f.req("ip", d),
-        listen: f.list("listen", d),
+        listen: listeners(f, d).map(|l| l.v).unwrap_or_default(),
     })
 }
 
@@ -596,7 +622,7 @@ pub(super) fn read_aws_service(v: &Value<'_>, d: &mut Diags) -> Option<AwsServic
         id,
         service: f.req("service", d),
         ips: f.list("ips", d),
-        listen: f.opt::<Vec<Sp<Listen>>>("listen", d).map(|l| l.v),
+        listen: listeners(f, d).map(|l| l.v),
     })
 }
 
@@ -605,7 +631,7 @@ pub(super) fn read_onprem_host(v: &Value<'_>, d: &mut Diags) -> Option<OnpremHos
         id,
         network: f.req("network", d),
         ip: f.req("ip", d),
-        listen: f.list("listen", d),
+        listen: listeners(f, d).map(|l| l.v).unwrap_or_default(),
     })
 }
 

@@ -525,7 +525,7 @@ impl Sim {
             st.drops += 1;
             *st.drops_seen.entry((reason, place)).or_default() += 1;
             let reason_ok = ex.drop_reason.is_none_or(|r| r == reason);
-            let place_ok = ex.drop_at.is_none_or(|c| Place::Component(c) == place);
+            let place_ok = ex.drop_at.is_none_or(|at| drop_at_place(at, place));
             if !(reason_ok && place_ok) {
                 st.drop_mismatch += 1;
             }
@@ -553,6 +553,16 @@ impl Sim {
         for r in &mut self.recorders {
             r.finish(end);
         }
+    }
+}
+
+/// Whether an expectation's `drop_at` names the place a packet was dropped.
+fn drop_at_place(at: DropAt, place: Place) -> bool {
+    match (at, place) {
+        (DropAt::Internet, Place::Internet) => true,
+        (DropAt::Component(Component::OnpremNet(n)), Place::Onprem(m)) => n == m,
+        (DropAt::Component(c), Place::Component(p)) => c == p,
+        _ => false,
     }
 }
 

@@ -956,7 +956,7 @@ traffic = "web-to-api"
             "31:11: error: expectation on line 30: `traffic` names `web-to-apl`, which is not a [[traffic]] of this file; did you mean `web-to-api`?",
             "36:8: error: expectation on line 34: `via` names `nat-a`, which does not exist (expected a route table, an internet gateway, a NAT gateway, a VPC endpoint, a VPC peering connection, a VPN gateway, an instance or a network interface)",
             "37:15: error: expectation on line 34: `drop_reason` `no_rout` is not a drop reason; did you mean `no_route`?",
-            "38:11: error: expectation on line 34: `drop_at` names `a`, which is a subnet; expected a route table, a network ACL, an internet gateway, a NAT gateway, a VPC endpoint, a VPC peering connection, a VPN gateway, an instance, a Lambda function, a network interface, an external host, an AWS service or an on-premises host",
+            "38:11: error: expectation on line 34: `drop_at` names `a`, which is a subnet; expected a route table, a network ACL, an internet gateway, a NAT gateway, a VPC endpoint, a VPC peering connection, a VPN gateway, an instance, a Lambda function, a network interface, an external host, an AWS service, an on-premises host or an on-premises network",
             "42:15: error: expectation on line 40: `drop_reason` `firewall` is not a drop reason",
             "44:1: error: expectation on line 44 states nothing: give `delivered`, `via`, `not_via`, `drop_reason` or `drop_at`",
         ],

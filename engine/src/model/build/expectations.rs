@@ -92,11 +92,15 @@ impl Builder<'_> {
                 "external_host",
                 "aws_service",
                 "onprem_host",
+                "onprem_network",
             ];
-            let drop_at = e
-                .drop_at
-                .as_ref()
-                .and_then(|d| self.reference(&owner, "drop_at", d, &drop_kinds));
+            let drop_at = e.drop_at.as_ref().and_then(|d| {
+                if d.v == "internet" && !self.names.contains_key("internet") {
+                    return Some(DropAt::Internet);
+                }
+                self.reference(&owner, "drop_at", d, &drop_kinds)
+                    .map(DropAt::Component)
+            });
             let stated = ["delivered", "via", "not_via", "drop_reason", "drop_at"]
                 .iter()
                 .any(|k| self.unreadable(&e.span, k));

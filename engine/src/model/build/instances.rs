@@ -40,6 +40,18 @@ impl Builder<'_> {
     pub(super) fn listen(&mut self, l: &[Sp<raw::Listen>]) -> Vec<Listen> {
         let mut out = Vec::new();
         for x in l {
+            if x.v.any {
+                // Every TCP and UDP port (OPEN-3).
+                out.push(Listen {
+                    protocol: crate::packet::PROTO_TCP,
+                    port: None,
+                });
+                out.push(Listen {
+                    protocol: crate::packet::PROTO_UDP,
+                    port: None,
+                });
+                continue;
+            }
             let Some(proto) = &x.v.protocol else { continue };
             let Protocol::Number(p) = proto.v else {
                 self.err(&proto.span, "a listener names one protocol, not \"all\"");

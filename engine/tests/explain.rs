@@ -464,6 +464,27 @@ fn sg_2_group_reference_denies_a_non_member() {
 }
 
 #[test]
+fn sg_11_icmp_type_rule_admits_that_type_and_not_another() {
+    let q = |icmp_type: u8| Query {
+        from: "app".to_string(),
+        to: "db".to_string(),
+        protocol: explain::protocol_number("icmp").expect("protocol"),
+        port: None,
+        icmp_type: Some(icmp_type),
+        icmp_code: None,
+        at: Nanos::ZERO,
+    };
+    let echo = explain::explain(design("icmp.toml"), &q(8)).expect("explain");
+    assert_delivered(&echo);
+    let timestamp = explain::explain(design("icmp.toml"), &q(13)).expect("explain");
+    assert_dropped(&timestamp, "sg_ingress_denied", "db");
+    assert_eq!(
+        rule(&timestamp.hops, "db"),
+        "no inbound rule of its security groups allows it"
+    );
+}
+
+#[test]
 fn sg_1_group_without_egress_rules_is_sg_egress_denied() {
     let e = tcp("security-groups.toml", "lonely", "db", 5432);
     assert_dropped(&e, "sg_egress_denied", "lonely");
@@ -630,6 +651,34 @@ fn rt_2_subnet_route_to_a_middlebox_forwards_the_packet() {
         );
     }
     // The reply takes the local route straight back.
+    assert_eq!(
+        components(&reply(&e).hops),
+        ["db", "vpc-main/main-rt", ACL, ACL, "app"]
+    );
+}
+
+#[test]
+fn rt_2_local_route_replaced_by_a_middlebox_sends_the_vpc_through_it() {
+    let e = tcp("local-route-middlebox.toml", "app", "db", 5432);
+    assert_delivered(&e);
+    assert_eq!(
+        components(&e.hops),
+        [
+            "app",
+            "rt-app",
+            ACL,
+            ACL,
+            "fw",
+            "fw",
+            "vpc-main/main-rt",
+            ACL,
+            ACL,
+            "db"
+        ]
+    );
+    // The replacing route wins over the local route of the same prefix.
+    assert_eq!(rule(&e.hops, "rt-app"), "10.0.0.0/16 -> eni-fw");
+    // The reply's table keeps its local route: straight back.
     assert_eq!(
         components(&reply(&e).hops),
         ["db", "vpc-main/main-rt", ACL, ACL, "app"]

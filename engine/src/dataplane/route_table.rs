@@ -3,7 +3,8 @@
 //! A table's candidate routes are its VPC's local routes, its static routes,
 //! its prefix-list routes expanded to their CIDRs (RT-3), and the routes a
 //! VPN gateway propagates into it (VPN-1). For each distinct prefix the best
-//! origin wins (RT-4: local, then static, then prefix list, then propagated);
+//! origin wins (RT-4: static, then local, then prefix list, then propagated;
+//! a static route with a local route's prefix replaces it, RT-2);
 //! propagated routes inside a VPC CIDR are dropped (RT-4a). The survivors go
 //! into an [`Lpm`], so a lookup is a handful of memory reads, never a scan.
 
@@ -15,10 +16,13 @@ use crate::lpm::Lpm;
 use crate::model::{Design, RouteDest, RouteTableId, Target, VgwId};
 use crate::packet::FlowView;
 
+/// Where a route comes from, in order of priority among routes of the same
+/// prefix (RT-4). A static route for exactly a VPC CIDR replaces the target of
+/// its local route (RT-2), so it ranks before the local route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Origin {
-    Local,
     Static,
+    Local,
     PrefixList,
     Propagated,
 }

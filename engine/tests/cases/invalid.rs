@@ -1146,12 +1146,125 @@ subnet = "b"
             "25:1: error: unknown key `netwrk_acl` in a subnet; did you mean `network_acl`?",
             "28:6: error: duplicate id `a`: already used by a subnet on line 10",
             "28:6: error: NAT gateway `a` is public and needs `public_ip` (its Elastic IP) (NAT-1)",
-            "28:6: warning: NAT gateway `a` is public, but its subnet `b` has no 0.0.0.0/0 route to an internet gateway (route table `v/main-rt`): nothing it translates can reach the internet (NAT-1)",
+            "28:6: error: NAT gateway `a` is public, but VPC `v` has no internet gateway attached, and AWS refuses to create a public NAT gateway there (NAT-1): attach an [[internet_gateway]] to the VPC, or make the NAT gateway private with `connectivity = \"private\"`",
+        ],
+    },
+    Case {
+        name: "nat_1_public_nat_gateway_without_igw_is_an_error",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "public-a"
+vpc = "v"
+cidr = "10.0.0.0/24"
+
+[[nat_gateway]]
+id = "nat-a"
+subnet = "public-a"
+public_ip = "3.35.0.10"
+
+[[nat_gateway]]
+id = "nat-private"
+subnet = "public-a"
+connectivity = "private"
+"#,
+        expected: &[
+            "15:6: error: NAT gateway `nat-a` is public, but VPC `v` has no internet gateway attached, and AWS refuses to create a public NAT gateway there (NAT-1): attach an [[internet_gateway]] to the VPC, or make the NAT gateway private with `connectivity = \"private\"`",
+        ],
+    },
+    Case {
+        name: "rt_2_local_route_replaced_by_an_internet_gateway",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[internet_gateway]]
+id = "igw"
+vpc = "v"
+
+[[route_table]]
+id = "rt"
+vpc = "v"
+routes = [ { destination = "10.0.0.0/16", target = "igw" } ]
+"#,
+        expected: &[
+            "16:28: error: route table `rt`: `10.0.0.0/16` is the VPC's own CIDR; the target of its local route can be replaced only by an instance, ENI or NAT gateway (RT-2)",
         ],
     },
 ];
 
 pub const LOADS: &[Case] = &[
+    Case {
+        name: "sg_11_ports_on_an_icmp_rule_are_ignored_with_a_warning",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[security_group]]
+id = "sg"
+vpc = "v"
+ingress = [ { protocol = "icmp", ports = "8", cidr = "0.0.0.0/0" } ]
+
+[[network_acl]]
+id = "acl"
+vpc = "v"
+ingress = [
+  { rule = 100, protocol = "icmp", ports = "0-255", cidr = "0.0.0.0/0", action = "allow" },
+  { rule = 110, protocol = "icmp", icmp_type = 8, icmp_code = 0, cidr = "0.0.0.0/0", action = "allow" },
+]
+egress = [ { rule = 100, protocol = "icmp", icmp_type = 0, cidr = "0.0.0.0/0", action = "allow" } ]
+"#,
+        expected: &[
+            "12:42: warning: a security group rule for protocol \"icmp\" ignores `ports`; to match ICMP messages, write `icmp_type` (and `icmp_code`) instead",
+            "18:44: warning: a network ACL rule for protocol \"icmp\" ignores `ports`; to match ICMP messages, write `icmp_type` (and `icmp_code`) instead",
+        ],
+    },
+    Case {
+        name: "rt_2_local_route_replaced_by_a_middlebox",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "a"
+vpc = "v"
+cidr = "10.0.1.0/24"
+route_table = "rt"
+
+[[route_table]]
+id = "rt"
+vpc = "v"
+routes = [ { destination = "10.0.0.0/16", target = "fw" } ]
+
+[[instance]]
+id = "fw"
+subnet = "a"
+source_dest_check = false
+"#,
+        expected: &[],
+    },
     Case {
         name: "public_nat_without_igw_route",
         text: r#"

@@ -44,6 +44,17 @@ impl Builder<'_> {
                     format!("{owner} is public and needs `public_ip` (its Elastic IP) (NAT-1)"),
                 );
             }
+            // AWS refuses to create a public NAT gateway in a VPC with no
+            // internet gateway attached (NAT-1).
+            if let Some(v) = subnet.and_then(|s| self.subnet_vpc(s)) {
+                if n.public.v && self.design.vpcs[v.idx()].igw.is_none() && !unreadable {
+                    let msg = format!(
+                        "{owner} is public, but VPC `{}` has no internet gateway attached, and AWS refuses to create a public NAT gateway there (NAT-1): attach an [[internet_gateway]] to the VPC, or make the NAT gateway private with `connectivity = \"private\"`",
+                        self.design.vpcs[v.idx()].name
+                    );
+                    self.err(&n.id.span, msg);
+                }
+            }
             if !n.public.v {
                 if let Some(ip) = &n.public_ip {
                     self.err(

@@ -167,17 +167,19 @@ impl Builder<'_> {
         if let (RouteDest::Cidr(net), Some(v)) = (dest, vpc) {
             let v = &self.design.vpcs[v.idx()];
             if let Some(vc) = v.cidrs.iter().find(|vc| vc.contains(&net)) {
+                let middlebox =
+                    matches!(target, Target::Eni(_) | Target::Nat(_) | Target::Missing(_));
                 if net == *vc {
-                    if target != Target::Local {
-                        self.err(&dest_raw.span, format!("{owner}: `{net}` is the VPC's own CIDR; its local route cannot be replaced (RT-2)"));
+                    // The local route's target may be replaced by a middlebox
+                    // (RT-2); the route then wins over the local route.
+                    if target != Target::Local && !middlebox {
+                        self.err(&dest_raw.span, format!("{owner}: `{net}` is the VPC's own CIDR; the target of its local route can be replaced only by an instance, ENI or NAT gateway (RT-2)"));
                     }
                 } else {
                     let is_subnet = v
                         .subnets
                         .iter()
                         .any(|s| self.design.subnets[s.idx()].cidr == net);
-                    let middlebox =
-                        matches!(target, Target::Eni(_) | Target::Nat(_) | Target::Missing(_));
                     if !(is_subnet && middlebox) {
                         self.err(&dest_raw.span, format!("{owner}: `{net}` is more specific than the local route {vc}; that is allowed only for exactly a subnet's CIDR with an instance, ENI or NAT gateway as target (RT-2)"));
                     }

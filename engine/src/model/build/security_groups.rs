@@ -46,6 +46,13 @@ impl Builder<'_> {
                 );
                 PortRange::ALL
             }
+            (false, Some(p)) if proto.v == Protocol::ICMP => {
+                self.warn(
+                    &p.span,
+                    format!("{what} for protocol \"icmp\" ignores `ports`; to match ICMP messages, write `icmp_type` (and `icmp_code`) instead"),
+                );
+                PortRange::ALL
+            }
             (false, _) => PortRange::ALL,
         }
     }

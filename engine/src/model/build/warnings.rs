@@ -22,6 +22,11 @@ impl Builder<'_> {
             if !nat.public || subnet.idx() >= self.design.subnets.len() {
                 continue;
             }
+            // Without an internet gateway in the VPC it is an error (NAT-1).
+            let vpc = self.design.subnets[subnet.idx()].vpc;
+            if vpc.idx() >= self.design.vpcs.len() || self.design.vpcs[vpc.idx()].igw.is_none() {
+                continue;
+            }
             let rt = self.design.subnets[subnet.idx()].route_table;
             if rt.idx() >= self.design.route_tables.len() {
                 continue;

@@ -40,7 +40,11 @@ fn files(tag: &str) -> (PathBuf, [PathBuf; 4]) {
     ];
     std::fs::write(&paths[0], &good).unwrap();
     std::fs::write(&paths[1], &bad).unwrap();
-    std::fs::write(&paths[2], "[scenario]\nname = \"x\"\nduration = \"1s\"\n[[vpcs]]\n").unwrap();
+    std::fs::write(
+        &paths[2],
+        "[scenario]\nname = \"x\"\nduration = \"1s\"\n[[vpcs]]\n",
+    )
+    .unwrap();
     std::fs::write(&paths[3], none).unwrap();
     (dir, paths)
 }
@@ -55,7 +59,11 @@ fn junit_has_a_suite_per_file_and_a_case_per_expectation() {
         .args([&f[0], &f[1], &f[2]])
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(2), "an invalid file makes the exit 2");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an invalid file makes the exit 2"
+    );
     let x = std::fs::read_to_string(&xml).expect("the JUnit file is written");
     assert!(x.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
     assert!(x.contains("tests=\"3\" failures=\"1\" errors=\"1\""), "{x}");
@@ -88,11 +96,13 @@ fn github_format_annotates_failures_and_invalid_files() {
     let fails = f[1].display().to_string();
     let invalid = f[2].display().to_string();
     assert!(
-        text.lines().any(|l| l.starts_with(&format!("::error file={fails},line=51,"))),
+        text.lines()
+            .any(|l| l.starts_with(&format!("::error file={fails},line=51,"))),
         "{text}"
     );
     assert!(
-        text.lines().any(|l| l.starts_with(&format!("::error file={invalid},line=4,"))),
+        text.lines()
+            .any(|l| l.starts_with(&format!("::error file={invalid},line=4,"))),
         "{text}"
     );
     assert!(
@@ -135,7 +145,13 @@ fn a_file_without_expectations_warns_or_fails_when_required() {
         String::from_utf8_lossy(&out.stderr)
     );
     let out = bin()
-        .args(["check", "--threads", "1", "--quiet", "--require-expectations"])
+        .args([
+            "check",
+            "--threads",
+            "1",
+            "--quiet",
+            "--require-expectations",
+        ])
         .arg(&f[3])
         .output()
         .expect("runs");

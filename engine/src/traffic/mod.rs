@@ -32,8 +32,10 @@ use crate::units::Nanos;
 use rng::Rng;
 use tcp::Tcp;
 
-/// Ephemeral ports (NACL-7): Linux as AWS documents it, and Lambda (LAM-5).
-pub const LINUX_PORTS: (u16, u16) = (32768, 61000);
+/// Ephemeral ports: Linux's kernel default (`net.ipv4.ip_local_port_range`,
+/// 32768-60999; AWS's NACL advice of 32768-61000 covers it, NACL-7), and
+/// Lambda's (LAM-5).
+pub const LINUX_PORTS: (u16, u16) = (32768, 60999);
 pub const LAMBDA_PORTS: (u16, u16) = (1024, 65535);
 
 /// Who a packet belongs to: an item (request, ping, datagram, transfer) of a
@@ -74,6 +76,10 @@ pub enum Cause {
     Reset,
     /// A Lambda function at its concurrency limit.
     Throttled,
+    /// The client host has no ephemeral port free towards the destination
+    /// (Linux's 32768-60999, Lambda's 1024-65535): the connection never
+    /// leaves the host.
+    HostPortExhausted,
 }
 
 impl Cause {
@@ -83,6 +89,7 @@ impl Cause {
             Cause::Timeout => "timeout",
             Cause::Reset => "reset",
             Cause::Throttled => "throttled",
+            Cause::HostPortExhausted => "host_port_exhausted",
         }
     }
 }
@@ -446,7 +453,9 @@ impl Endpoints {
                 };
                 let remote = SocketAddrV4::new(dst, tr.port);
                 let Some((port, port_key)) = self.alloc_port(host, range, remote) else {
-                    self.decide(io, tag, Some(Cause::Drop(DropReason::NatPortExhausted)));
+                    // The host's own ports, not a NAT gateway's (NAT-5 is
+                    // the gateway's, charged where it happens).
+                    self.decide(io, tag, Some(Cause::HostPortExhausted));
                     return;
                 };
                 let iss = self.next_iss();

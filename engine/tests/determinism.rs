@@ -38,6 +38,7 @@ fn reports(design: &Arc<Design>, threads: usize) -> (BTreeMap<String, Vec<u8>>, 
         flow_log_interval: "60s".to_string(),
         flow_log_format: Some(ALL_FIELDS.to_string()),
         pcap: Some(dir.join("pcap")),
+        capture: Default::default(),
         cost: true,
     };
     std::fs::create_dir_all(&dir).expect("a temporary directory");

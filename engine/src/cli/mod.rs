@@ -159,6 +159,13 @@ pub struct RunOpts {
     /// Write one pcap file per ENI and gateway into DIR.
     #[arg(long)]
     pub pcap: Option<PathBuf>,
+    /// Keep at most N bytes of each captured packet (default 65535: all).
+    #[arg(long = "pcap-snaplen", default_value_t = crate::report::pcap::SNAPLEN)]
+    pub pcap_snaplen: u32,
+    /// Capture only these ENIs and gateways: ids, comma-separated (an
+    /// ENI's label, as its file is named, or a gateway's id).
+    #[arg(long = "pcap-only", value_delimiter = ',')]
+    pub pcap_only: Option<Vec<String>>,
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -439,6 +446,10 @@ fn outputs(opts: &RunOpts, cost: bool) -> crate::report::outputs::Options {
         flow_log_interval: opts.flow_log_interval.clone(),
         flow_log_format: opts.flow_log_format.clone(),
         pcap: opts.pcap.clone(),
+        capture: crate::report::pcap::Capture {
+            snaplen: opts.pcap_snaplen,
+            only: opts.pcap_only.clone(),
+        },
         cost,
     }
 }
@@ -472,6 +483,21 @@ fn simulate(
     );
     for w in est.warnings() {
         errln!("vpcsim: warning: {w}");
+    }
+    if o.pcap.is_some() && o.capture == crate::report::pcap::Capture::default() {
+        let pcap = crate::sim::estimate::estimate(
+            &design,
+            crate::sim::estimate::Writes {
+                pcap: true,
+                flow_logs: false,
+            },
+        );
+        if pcap.output_bytes > crate::sim::estimate::WARN_PCAP_BYTES {
+            errln!(
+                "vpcsim: warning: the pcap files will take about {}B; --pcap-snaplen N keeps N bytes of each packet, --pcap-only ID,... only some ENIs and gateways",
+                crate::sim::estimate::si(pcap.output_bytes)
+            );
+        }
     }
     let mut progress = Progress::new(design.duration, opts);
     let mut out = crate::sim::parallel::run(

@@ -27,6 +27,8 @@ pub struct Options {
     pub flow_log_interval: String,
     pub flow_log_format: Option<String>,
     pub pcap: Option<PathBuf>,
+    /// How much of each packet, and which ENIs and gateways, to capture.
+    pub capture: pcap::Capture,
     /// Whether the cost estimate is wanted (the summary of `run` shows it;
     /// the JSON report always holds it).
     pub cost: bool,
@@ -158,7 +160,7 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Str
     let mut capture = None;
     let mut captures = None;
     if let Some(dir) = &o.pcap {
-        let (r, status) = pcap::Captures::create(Arc::clone(d), dir, part.count)
+        let (r, status) = pcap::Captures::create(Arc::clone(d), dir, part.count, &o.capture)
             .map_err(|e| format!("--pcap {e}"))?;
         // A file output inside the directory must not be one of its captures.
         let d = outfile::same_path(dir);

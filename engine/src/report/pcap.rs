@@ -38,7 +38,33 @@ use crate::units::Nanos;
 pub const MAGIC_NANOS: u32 = 0xa1b2_3c4d;
 /// LINKTYPE_RAW: the packet begins with its IPv4 header.
 pub const LINKTYPE_RAW: u32 = 101;
+/// The default snap length: every byte of every packet.
 pub const SNAPLEN: u32 = 65_535;
+
+/// What to capture: how many bytes of each packet (`--pcap-snaplen`), and
+/// which ENIs and gateways (`--pcap-only`, by id; all by default).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capture {
+    pub snaplen: u32,
+    pub only: Option<Vec<String>>,
+}
+
+impl Default for Capture {
+    fn default() -> Self {
+        Capture {
+            snaplen: SNAPLEN,
+            only: None,
+        }
+    }
+}
+
+/// The 24-byte global header of a file whose records hold at most
+/// `snaplen` bytes of each packet.
+pub fn file_header_with(snaplen: u32) -> [u8; 24] {
+    let mut h = file_header();
+    h[16..20].copy_from_slice(&snaplen.to_le_bytes());
+    h
+}
 
 /// The 24-byte global header.
 pub fn file_header() -> [u8; 24] {
@@ -54,10 +80,16 @@ pub fn file_header() -> [u8; 24] {
 
 /// The 16-byte header of one packet record at virtual time `now`.
 pub fn record_header(now: Nanos, len: usize) -> [u8; 16] {
+    record_header_with(now, len, SNAPLEN)
+}
+
+/// The 16-byte header of a record of a packet of `len` bytes, of which at
+/// most `snaplen` are kept.
+pub fn record_header_with(now: Nanos, len: usize, snaplen: u32) -> [u8; 16] {
     let secs = EPOCH_UNIX_SECS + now.0 / 1_000_000_000;
     let nanos = (now.0 % 1_000_000_000) as u32;
     let orig = len as u32;
-    let incl = orig.min(SNAPLEN);
+    let incl = orig.min(snaplen);
     let mut h = [0u8; 16];
     h[0..4].copy_from_slice(&(secs as u32).to_le_bytes());
     h[4..8].copy_from_slice(&nanos.to_le_bytes());
@@ -86,13 +118,15 @@ struct File {
 struct Setup {
     eni_file: Vec<usize>,
     gateway_file: Vec<(Gateway, usize)>,
+    snaplen: u32,
 }
 
-/// What an LP captured in one window: (time, file, offset, length) of each
-/// packet, in the order the LP saw them, and their bytes.
+/// What an LP captured in one window: (time, file, offset, kept length,
+/// original length) of each packet, in the order the LP saw them, and the
+/// bytes kept.
 #[derive(Default)]
 struct Part {
-    recs: Vec<(Nanos, u32, usize, usize)>,
+    recs: Vec<(Nanos, u32, usize, usize, usize)>,
     data: Vec<u8>,
 }
 
@@ -123,14 +157,13 @@ impl Sink {
         order.sort_unstable();
         for (now, lp, i) in order {
             let part = &parts[lp as usize];
-            let (_, file, at, len) = part.recs[i as usize];
-            let bytes = &part.data[at..at + len];
+            let (_, file, at, kept, orig) = part.recs[i as usize];
+            let bytes = &part.data[at..at + kept];
             let f = &mut files[file as usize];
-            let incl = bytes.len().min(SNAPLEN as usize);
             let r = f
                 .spool
-                .push(&record_header(now, bytes.len()))
-                .and_then(|_| f.spool.push(&bytes[..incl]));
+                .push(&record_header_with(now, orig, kept as u32))
+                .and_then(|_| f.spool.push(bytes));
             match r {
                 Ok(()) => f.packets += 1,
                 Err(e) => {
@@ -183,7 +216,45 @@ pub struct Captures {
 impl Captures {
     /// Creates `dir` if missing and a temporary file for each capture, for
     /// a run of `lps` LPs.
-    pub fn create(d: Arc<Design>, dir: &Path, lps: u32) -> Result<(Captures, Status), String> {
+    pub fn create(
+        d: Arc<Design>,
+        dir: &Path,
+        lps: u32,
+        capture: &Capture,
+    ) -> Result<(Captures, Status), String> {
+        if capture.snaplen == 0 {
+            return Err("--pcap-snaplen must be at least 1 byte".to_string());
+        }
+        // Every id `--pcap-only` names must have a capture.
+        let mut known: Vec<&str> = Gateway::all(&d)
+            .into_iter()
+            .map(|g| d.name_of(g.component()))
+            .collect();
+        known.extend(
+            d.enis
+                .iter()
+                .filter(|e| e.subnet.idx() < d.subnets.len())
+                .filter(|e| !matches!(e.owner, EniOwner::Nat(_)))
+                .map(|e| e.label.as_str()),
+        );
+        if let Some(only) = &capture.only {
+            for id in only {
+                if !known.contains(&id.as_str()) {
+                    let near = crate::scenario::diag::did_you_mean(id, known.iter().copied())
+                        .map(|k| format!("; did you mean `{k}`?"))
+                        .unwrap_or_default();
+                    return Err(format!(
+                        "--pcap-only names `{id}`, which has no capture (an ENI's label or a gateway's id){near}"
+                    ));
+                }
+            }
+        }
+        let wanted = |id: &str| {
+            capture
+                .only
+                .as_ref()
+                .is_none_or(|o| o.iter().any(|x| x == id))
+        };
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let mut files: Vec<File> = Vec::new();
         let mut taken = std::collections::BTreeSet::new();
@@ -195,7 +266,7 @@ impl Captures {
             let path = dir.join(format!("{name}.pcap"));
             let mut spool = Spool::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             spool
-                .push(&file_header())
+                .push(&file_header_with(capture.snaplen))
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             files.push(File {
                 name: format!("{name}.pcap"),
@@ -206,7 +277,12 @@ impl Captures {
         };
         let mut gateway_file = Vec::new();
         for g in Gateway::all(&d) {
-            let i = open(d.name_of(g.component()), &mut files)?;
+            let id = d.name_of(g.component());
+            let i = if wanted(id) {
+                open(id, &mut files)?
+            } else {
+                usize::MAX
+            };
             gateway_file.push((g, i));
         }
         gateway_file.sort();
@@ -217,6 +293,7 @@ impl Captures {
                     .binary_search_by_key(&Gateway::Nat(n), |x| x.0)
                     .map_or(usize::MAX, |p| gateway_file[p].1),
                 _ if e.subnet.idx() >= d.subnets.len() => usize::MAX,
+                _ if !wanted(&e.label) => usize::MAX,
                 _ => open(&e.label, &mut files)?,
             };
         }
@@ -234,6 +311,7 @@ impl Captures {
                 setup: Arc::new(Setup {
                     eni_file,
                     gateway_file,
+                    snaplen: capture.snaplen,
                 }),
                 sink: Arc::new(Mutex::new(sink)),
             },
@@ -273,13 +351,14 @@ pub struct Pcap {
 }
 
 impl Part {
-    fn push(&mut self, file: usize, now: Nanos, bytes: &[u8]) {
+    fn push(&mut self, file: usize, now: Nanos, bytes: &[u8], snaplen: u32) {
         if file == usize::MAX {
             return;
         }
         let at = self.data.len();
-        self.data.extend_from_slice(bytes);
-        self.recs.push((now, file as u32, at, bytes.len()));
+        let kept = bytes.len().min(snaplen as usize);
+        self.data.extend_from_slice(&bytes[..kept]);
+        self.recs.push((now, file as u32, at, kept, bytes.len()));
     }
 
     fn record(&mut self, d: &Design, setup: &Setup, now: Nanos, seen: &Seen<'_>) {
@@ -295,7 +374,7 @@ impl Part {
                 ..
             } => {
                 if !matches!(d.enis[eni.idx()].owner, EniOwner::Nat(_)) {
-                    self.push(setup.eni_file[eni.idx()], now, bytes);
+                    self.push(setup.eni_file[eni.idx()], now, bytes, setup.snaplen);
                 }
             }
             Seen::EniIn { .. } => {}
@@ -304,7 +383,7 @@ impl Part {
                     .gateway_file
                     .binary_search_by_key(&gw, |x| x.0)
                     .map_or(usize::MAX, |p| setup.gateway_file[p].1);
-                self.push(file, now, bytes);
+                self.push(file, now, bytes, setup.snaplen);
             }
         }
     }

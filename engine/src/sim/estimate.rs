@@ -19,6 +19,10 @@ pub const WARN_EVENTS: f64 = 1e9;
 /// Above this many bytes of output files, a run is flagged.
 pub const WARN_OUTPUT_BYTES: f64 = 10e9;
 
+/// Above this many bytes of pcap files (1 GiB), a run that captures every
+/// byte of every packet says how to trim them.
+pub const WARN_PCAP_BYTES: f64 = 1_073_741_824.0;
+
 /// Events handled per second of wall time, for the estimates of time.
 pub const EVENTS_PER_SEC: f64 = 1.5e6;
 

@@ -167,3 +167,24 @@ fn help_states_the_exit_codes() {
     assert!(text.contains("Exit status: 0"), "{text}");
     assert!(text.contains("2 invalid input"), "{text}");
 }
+
+#[test]
+fn completions_and_the_manual_page_are_generated() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = bin().args(["completions", shell]).output().expect("runs");
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for sub in ["run", "check", "explain", "import"] {
+            assert!(text.contains(sub), "{shell} completions lack `{sub}`");
+        }
+        assert!(
+            text.contains("junit"),
+            "{shell} completions lack check's --junit"
+        );
+    }
+    let out = bin().arg("man").output().expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(".TH vpcsim 1"), "{text}");
+    assert!(text.contains("explain"), "{text}");
+}

@@ -109,6 +109,17 @@ pub enum Command {
         #[command(subcommand)]
         source: ImportSource,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// Example: `vpcsim completions bash > ~/.local/share/bash-completion/completions/vpcsim`
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for `man -l -` or a man directory.
+    ///
+    /// Example: `vpcsim man | man -l -`
+    Man,
 }
 
 #[derive(Subcommand, Debug)]
@@ -223,6 +234,27 @@ pub fn main() -> ExitCode {
             source: ImportSource::Aws { dir, output },
         } => import_aws_cmd(&dir, output.as_deref()),
         Command::Graph { file } => graph_cmd(&file),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "vpcsim", &mut buf);
+            outln!("{}", String::from_utf8_lossy(&buf).trim_end());
+            exit::OK
+        }
+        Command::Man => {
+            use clap::CommandFactory as _;
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                Ok(()) => {
+                    outln!("{}", String::from_utf8_lossy(&buf).trim_end());
+                    exit::OK
+                }
+                Err(e) => {
+                    errln!("vpcsim man: {e}");
+                    exit::INVALID
+                }
+            }
+        }
     };
     out::flush();
     ExitCode::from(code)

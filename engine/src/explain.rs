@@ -36,6 +36,9 @@ pub struct Query {
     /// The virtual time at which the design is taken (the timeline applied
     /// up to it).
     pub at: Nanos,
+    /// Where a packet from outside every VPC enters, when the user forces
+    /// it: an internet gateway, a VPN gateway or a peering connection.
+    pub enter: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -355,8 +358,12 @@ pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
         net.apply(&e.action);
     }
     let now = q.at;
+    let start = match &q.enter {
+        None => Loc::HostOut(host),
+        Some(id) => entry(&design, src, dst_ip, id)?,
+    };
     let mut buf = probe.to_vec();
-    let fwd = net.walk(&mut buf, Loc::HostOut(host), now);
+    let fwd = net.walk(&mut buf, start, now);
     let forward = leg(&net, &fwd);
     let mut reply = None;
     let mut refused = None;
@@ -419,6 +426,44 @@ fn answer_words(who: &str, v: &FlowView, answer: Answer) -> String {
         }
         (Answer::EchoReply, _) => format!("{who} answers the echo request"),
         (Answer::Silent, _) => format!("{who} does not answer {what}"),
+    }
+}
+
+/// Where `--enter ID` makes an outside packet start: inbound at an internet
+/// gateway or a VPN gateway, or crossing a peering connection into the
+/// destination's VPC.
+fn entry(d: &Design, src: Source, dst: std::net::Ipv4Addr, id: &str) -> Result<Loc, String> {
+    if matches!(src, Source::Instance(_))
+        || matches!(src, Source::Lambda(l) if d.lambdas[l.idx()].vpc.is_some())
+    {
+        return Err(format!(
+            "--enter {id}: the source is inside a VPC; --enter places a packet from outside every VPC"
+        ));
+    }
+    match d.lookup(id) {
+        Some(Component::Igw(igw)) => Ok(Loc::Igw {
+            igw,
+            outbound: false,
+        }),
+        Some(Component::Vgw(vgw)) => Ok(Loc::Vgw {
+            vgw,
+            to_onprem: false,
+        }),
+        Some(Component::Peering(p)) => {
+            let pc = &d.peerings[p.idx()];
+            let into = [pc.requester, pc.accepter]
+                .into_iter()
+                .find(|v| d.vpcs[v.idx()].contains(dst))
+                .ok_or_else(|| {
+                    format!("--enter {id}: {dst} is in neither VPC of this peering connection")
+                })?;
+            Ok(Loc::Peering { peering: p, into })
+        }
+        Some(c) => Err(format!(
+            "--enter {id} is {}; expected an internet gateway, a VPN gateway or a VPC peering connection",
+            c.described()
+        )),
+        None => Err(format!("--enter {id}: no resource of the file has this id")),
     }
 }
 

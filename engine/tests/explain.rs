@@ -38,6 +38,7 @@ fn ask(d: Design, from: &str, to: &str, protocol: &str, port: Option<u16>) -> Ex
         icmp_type: None,
         icmp_code: None,
         at: vpcsim::units::Nanos::ZERO,
+        enter: None,
     };
     explain::explain(d, &q).unwrap_or_else(|e| panic!("explain {from} -> {to}: {e}"))
 }
@@ -357,6 +358,7 @@ fn explain_from_an_address_that_sends_nothing_of_its_own_is_an_error() {
         icmp_type: None,
         icmp_code: None,
         at: vpcsim::units::Nanos::ZERO,
+        enter: None,
     };
     // A NAT gateway's Elastic IP.
     let err = explain::explain(design("nat.toml"), &q("3.35.0.10")).unwrap_err();
@@ -473,6 +475,7 @@ fn sg_11_icmp_type_rule_admits_that_type_and_not_another() {
         icmp_type: Some(icmp_type),
         icmp_code: None,
         at: Nanos::ZERO,
+        enter: None,
     };
     let echo = explain::explain(design("icmp.toml"), &q(8)).expect("explain");
     assert_delivered(&echo);
@@ -1093,4 +1096,48 @@ fn pcx_3_security_group_references_a_group_of_the_peer_vpc() {
             "b-db"
         ]
     );
+}
+
+// -- where an outside packet enters -------------------------------------------------
+
+fn entering(file: &str, from: &str, to: &str, enter: &str) -> Result<Explanation, String> {
+    let q = Query {
+        from: from.to_string(),
+        to: to.to_string(),
+        protocol: packet::PROTO_TCP,
+        port: Some(443),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::ZERO,
+        enter: Some(enter.to_string()),
+    };
+    explain::explain(design(file), &q)
+}
+
+#[test]
+fn igw_2_enter_places_an_outside_packet_at_the_internet_gateway() {
+    let e = entering("public.toml", "198.51.100.7", "13.124.0.5", "igw-main").expect("explains");
+    assert_delivered(&e);
+    // It starts at the gateway: the internet is not crossed on the way in.
+    assert_eq!(
+        path(&e.hops),
+        [
+            ("igw-main", "forward"),
+            (ACL, "forward"),
+            ("web", "deliver")
+        ]
+    );
+}
+
+#[test]
+fn enter_takes_only_gateways_and_outside_sources() {
+    let err = entering("public.toml", "198.51.100.7", "13.124.0.5", "web").unwrap_err();
+    assert!(
+        err.contains("is an instance") && err.contains("expected an internet gateway"),
+        "{err}"
+    );
+    let err = entering("public.toml", "web", "198.51.100.7", "igw-main").unwrap_err();
+    assert!(err.contains("inside a VPC"), "{err}");
+    let err = entering("public.toml", "198.51.100.7", "13.124.0.5", "igw-nope").unwrap_err();
+    assert!(err.contains("no resource"), "{err}");
 }

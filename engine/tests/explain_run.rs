@@ -90,6 +90,7 @@ fn open_3_explain_gives_the_outcome_run_gives() {
                 icmp_type: None,
                 icmp_code: None,
                 at: tr.start,
+                enter: None,
             };
             let e = match explain::explain(d.clone(), &q) {
                 Ok(e) => e,

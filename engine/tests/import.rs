@@ -119,6 +119,7 @@ fn check(d: &Design, f: &Flow<'_>) {
         icmp_type: None,
         icmp_code: None,
         at: vpcsim::units::Nanos::ZERO,
+        enter: None,
     };
     let e = explain::explain(d.clone(), &q)
         .unwrap_or_else(|err| panic!("{} -> {}: {err}", f.from, f.to));

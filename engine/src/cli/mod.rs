@@ -98,6 +98,11 @@ pub enum Command {
         /// events up to it applied (default 0s).
         #[arg(long, default_value = "0s")]
         at: String,
+        /// Where a packet from outside every VPC enters: an internet
+        /// gateway, a VPN gateway or a peering connection, by id (by
+        /// default the way the outside network routes it).
+        #[arg(long)]
+        enter: Option<String>,
         /// Print one JSON object instead of the annotated trace.
         #[arg(long)]
         json: bool,
@@ -216,6 +221,7 @@ pub fn main() -> ExitCode {
             icmp_type,
             icmp_code,
             at,
+            enter,
             json,
         } => explain_cmd(
             &file,
@@ -227,6 +233,7 @@ pub fn main() -> ExitCode {
                 icmp_type,
                 icmp_code,
                 at,
+                enter,
             },
             json,
         ),
@@ -297,6 +304,7 @@ struct ExplainArgs {
     icmp_type: Option<u8>,
     icmp_code: Option<u8>,
     at: String,
+    enter: Option<String>,
 }
 
 fn explain_cmd(file: &std::path::Path, a: ExplainArgs, json: bool) -> u8 {
@@ -325,6 +333,7 @@ fn explain_cmd(file: &std::path::Path, a: ExplainArgs, json: bool) -> u8 {
         icmp_type: a.icmp_type,
         icmp_code: a.icmp_code,
         at,
+        enter: a.enter,
     };
     match explain::explain(loaded.design, &q) {
         Ok(e) => {

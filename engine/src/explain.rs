@@ -17,7 +17,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::dataplane::host::{Answer, host_answer, host_place};
-use crate::dataplane::{Loc, Network, Step, lambda_outside_ip, resolve};
+use crate::dataplane::{Host, Loc, Network, Step, lambda_outside_ip, resolve};
 use crate::model::*;
 use crate::packet::{self, FlowView, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};
 use crate::units::Nanos;
@@ -371,7 +371,14 @@ pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
     if let Step::Deliver(at) = fwd.end {
         if let Ok(v) = packet::parse(&buf) {
             let answer = host_answer(&design, at, &v);
-            let who = net.place_name(host_place(&design, at)).0;
+            let who = match at {
+                Host::LinkLocal(s, _) => format!(
+                    "the {} on {}'s host",
+                    s.name(),
+                    net.place_name(host_place(&design, at)).0
+                ),
+                _ => net.place_name(host_place(&design, at)).0,
+            };
             said = Some(answer_words(&who, &v, answer));
             if answer == Answer::Refuse {
                 refused = Some(who);

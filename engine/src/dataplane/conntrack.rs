@@ -1,5 +1,15 @@
 //! Connection tracking of security groups (SG-3..SG-6).
 //!
+//! Invariants:
+//! - Only a packet that starts a flow creates a tracking entry: a TCP SYN
+//!   without ACK, or any UDP, ICMP or other packet the table has no entry
+//!   for (SG-4b). A TCP connection whose SYN was not tracked is never
+//!   tracked part-way through.
+//! - A UDP flow found untracked (SG-4) leaves a marker so that it is never
+//!   tracked later either: the marker admits nothing, it only remembers.
+//!   Markers expire like the flow's entry would (SG-6), so their memory
+//!   follows the live untracked UDP flows; TCP needs none (its SYN decides).
+//!
 //! One table for every ENI of a partition, keyed by (ENI, protocol, remote
 //! address, local port, remote port) packed into a `u128`, so an entry costs
 //! a key and a 16-byte value. Expiry is lazy: a lookup that finds an entry
@@ -55,6 +65,27 @@ const SEEN_IN: u8 = 2;
 const ESTABLISHED: u8 = 4;
 const STREAM: u8 = 8;
 const CLOSING: u8 = 16;
+/// A marker of a flow that is not tracked (SG-4b).
+const UNTRACKED: u8 = 32;
+
+/// What the table knows of a packet's flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// A tracked flow: the packet passes whatever the rules say (SG-3).
+    Tracked,
+    /// A flow known to be untracked: the rules judge the packet, and it may
+    /// not start tracking (SG-4b).
+    Untracked,
+    /// Nothing known (or expired).
+    Miss,
+}
+
+/// Whether a packet may start tracking its flow (SG-4b): a TCP packet only
+/// when it is a SYN without ACK.
+#[inline]
+pub fn starts_flow(p: &FlowView) -> bool {
+    p.proto != PROTO_TCP || p.tcp_flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN
+}
 
 #[derive(Clone, Copy, Debug)]
 struct Entry {
@@ -125,28 +156,52 @@ impl Conntrack {
     /// entry, an expired entry is removed (SG-6).
     #[inline]
     pub fn hit(&mut self, eni: EniId, p: &FlowView, outbound: bool, now: Nanos) -> bool {
+        self.lookup(eni, p, outbound, now) == Lookup::Tracked
+    }
+
+    /// What the ENI knows of the packet's flow at `now`. A live entry or
+    /// marker is refreshed; an expired one is removed (SG-6).
+    #[inline]
+    pub fn lookup(&mut self, eni: EniId, p: &FlowView, outbound: bool, now: Nanos) -> Lookup {
         let key = Key::new(eni, p, outbound);
         match self.map.get_mut(&key) {
             Some(e) if now.0.saturating_sub(e.last) <= e.timeout().0 => {
                 e.touch(p, outbound, now);
-                true
+                if e.flags & UNTRACKED != 0 {
+                    Lookup::Untracked
+                } else {
+                    Lookup::Tracked
+                }
             }
             Some(_) => {
                 self.map.remove(&key);
-                false
+                Lookup::Miss
             }
-            None => false,
+            None => Lookup::Miss,
         }
     }
 
-    /// Starts tracking the packet's flow (SG-3).
+    /// Starts tracking the packet's flow (SG-3). The caller has checked
+    /// [`starts_flow`].
     #[inline]
     pub fn track(&mut self, eni: EniId, p: &FlowView, outbound: bool, now: Nanos) {
+        self.insert(eni, p, outbound, now, 0);
+    }
+
+    /// Remembers that the packet's UDP flow is untracked, so that no later
+    /// packet starts tracking it (SG-4b).
+    #[inline]
+    pub fn mark_untracked(&mut self, eni: EniId, p: &FlowView, outbound: bool, now: Nanos) {
+        self.insert(eni, p, outbound, now, UNTRACKED);
+    }
+
+    #[inline]
+    fn insert(&mut self, eni: EniId, p: &FlowView, outbound: bool, now: Nanos, flags: u8) {
         let mut e = Entry {
             last: now.0,
             out: 0,
             inn: 0,
-            flags: 0,
+            flags,
             proto: p.proto,
         };
         e.touch(p, outbound, now);
@@ -254,6 +309,61 @@ mod tests {
         );
         assert!(ct.hit(eni, &synack, false, Nanos(1)));
         assert!(ct.hit(eni, &synack, false, Nanos::from_secs(431_000)));
+    }
+
+    #[test]
+    fn sg_4b_only_a_syn_starts_a_tcp_flow() {
+        let syn = pkt(
+            [10, 0, 1, 5],
+            1,
+            [1, 1, 1, 1],
+            80,
+            PROTO_TCP,
+            tcp_flags::SYN,
+        );
+        let synack = pkt(
+            [1, 1, 1, 1],
+            80,
+            [10, 0, 1, 5],
+            1,
+            PROTO_TCP,
+            tcp_flags::SYN | tcp_flags::ACK,
+        );
+        let ack = pkt(
+            [10, 0, 1, 5],
+            1,
+            [1, 1, 1, 1],
+            80,
+            PROTO_TCP,
+            tcp_flags::ACK,
+        );
+        assert!(starts_flow(&syn));
+        assert!(!starts_flow(&synack));
+        assert!(!starts_flow(&ack));
+        let udp = pkt([10, 0, 1, 5], 1, [1, 1, 1, 1], 53, PROTO_UDP, 0);
+        assert!(starts_flow(&udp));
+    }
+
+    #[test]
+    fn sg_4b_an_untracked_udp_flow_stays_untracked_until_idle() {
+        let mut ct = Conntrack::new();
+        let eni = EniId(1);
+        let out = pkt([10, 0, 1, 5], 5000, [8, 8, 8, 8], 53, PROTO_UDP, 0);
+        let back = pkt([8, 8, 8, 8], 53, [10, 0, 1, 5], 5000, PROTO_UDP, 0);
+        ct.mark_untracked(eni, &out, true, Nanos(0));
+        // Either direction finds the marker, which admits nothing.
+        assert_eq!(ct.lookup(eni, &back, false, Nanos(1)), Lookup::Untracked);
+        assert!(!ct.hit(eni, &out, true, Nanos(2)));
+        // Each packet keeps it alive; 30 s idle forgets it (SG-6).
+        assert_eq!(
+            ct.lookup(eni, &out, true, Nanos::from_secs(20)),
+            Lookup::Untracked
+        );
+        assert_eq!(
+            ct.lookup(eni, &out, true, Nanos::from_secs(20 + 31)),
+            Lookup::Miss
+        );
+        assert!(ct.is_empty());
     }
 
     #[test]

@@ -67,11 +67,20 @@ impl<T: Trace> Cx<'_, T> {
                 DropReason::SourceDestCheck,
             );
         }
+        // NACL-9: the services the host answers never reach the network.
+        if matches!(eni.owner, EniOwner::Instance(_) | EniOwner::Lambda) && p.src == eni.ip {
+            let resolver = self.st.vpc_resolver[eni.vpc.idx()];
+            if let Some(s) = super::link_local::link_local_at(p.dst, resolver) {
+                return self.link_local(p, e, s);
+            }
+        }
         if !matches!(eni.owner, EniOwner::Nat(_)) {
-            // SG-4a: flows through a NAT gateway or to an interface endpoint
-            // are always tracked.
+            // SG-4a: flows of a Lambda function's Hyperplane ENI, through a
+            // NAT gateway or a DynamoDB gateway endpoint, or to an interface
+            // endpoint are always tracked.
             let subnet = eni.subnet;
-            let always = |cx: &Self| cx.via_tracked_hop(subnet, &p);
+            let lambda = matches!(eni.owner, EniOwner::Lambda);
+            let always = |cx: &Self| lambda || cx.via_tracked_hop(subnet, &p);
             let Some(rule) = self.security_groups(e, Direction::Egress, &p, always) else {
                 self.seen(|| Seen::EniOut {
                     eni: e,
@@ -133,8 +142,9 @@ impl<T: Trace> Cx<'_, T> {
                 DropReason::SourceDestCheck,
             );
         }
-        // SG-4a: an interface endpoint tracks every flow.
-        let always = matches!(eni.owner, EniOwner::Endpoint(_));
+        // SG-4a: an interface endpoint and a Lambda function's Hyperplane ENI
+        // track every flow.
+        let always = matches!(eni.owner, EniOwner::Endpoint(_) | EniOwner::Lambda);
         let Some(rule) = self.security_groups(x, Direction::Ingress, &p, |_| always) else {
             self.arrived(x, from, buf, Arrival::Rejected);
             return self.drop(

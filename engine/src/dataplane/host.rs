@@ -17,7 +17,8 @@
 //! - A host listens only on its `listen` ports (`listen = "any"`: every
 //!   port); an undeclared internet or on-premises host on every port; an AWS
 //!   service on TCP 443; a Lambda function accepts no inbound connection
-//!   (LAM-2). Every host answers ICMP echo.
+//!   (LAM-2). Every host answers ICMP echo, except the services a host
+//!   answers itself (`link_local`).
 
 use super::forward::Cx;
 use super::{Host, Loc, Place, Step, Trace};
@@ -53,6 +54,7 @@ impl<T: Trace> Cx<'_, T> {
                 loc: Loc::Internet,
                 delay: d.latency.beyond_edge(),
             },
+            Host::LinkLocal(_, e) => self.link_local_out(e),
         }
     }
 }
@@ -70,6 +72,7 @@ pub fn host_place(d: &Design, h: Host) -> Place {
         Host::Internet(ip) => return Place::InternetHost(ip),
         Host::Service(s, _) => return Place::Service(s),
         Host::OnpremAddr(n, _) => return Place::Onprem(n),
+        Host::LinkLocal(_, e) => d.eni_workload(e),
     };
     Place::Component(c)
 }
@@ -86,6 +89,7 @@ pub fn host_listens(d: &Design, h: Host, proto: u8, port: u16) -> bool {
         Host::AwsService(s) => &d.aws_services[s.idx()].listen,
         Host::Onprem(o) => &d.onprem_hosts[o.idx()].listen,
         Host::LambdaEni(_) | Host::LambdaOutside(_) => &[],
+        Host::LinkLocal(s, _) => return s.listens(proto, port),
     };
     listen
         .iter()
@@ -130,6 +134,7 @@ pub fn host_answer(d: &Design, h: Host, v: &crate::packet::FlowView) -> Answer {
                 Answer::Refuse
             }
         }
+        PROTO_ICMP if matches!(h, Host::LinkLocal(..)) => Answer::Silent,
         PROTO_ICMP if v.icmp_type == ICMP_ECHO_REQUEST => Answer::EchoReply,
         _ => Answer::Silent,
     }

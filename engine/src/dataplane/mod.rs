@@ -20,6 +20,7 @@ pub mod interface_endpoint;
 pub mod internet;
 pub mod internet_gateway;
 pub mod lambda;
+pub mod link_local;
 pub mod nacl;
 pub mod nat_gateway;
 pub mod peering;
@@ -113,6 +114,8 @@ pub enum Host {
     Service(ServiceId, Ipv4Addr),
     /// An address of an on-premises network that no declared host has.
     OnpremAddr(OnpremNetId, Ipv4Addr),
+    /// A service the host of ENI `EniId` answers itself (NACL-9).
+    LinkLocal(link_local::LinkLocal, EniId),
 }
 
 /// An AWS service known by its address ranges: a prefix list of the design
@@ -221,6 +224,10 @@ pub struct State {
     pub services: Vec<ServiceRanges>,
     service_ranges: Lpm<u32>,
     pub conntrack: conntrack::Conntrack,
+    /// The DNS resolver's address of each VPC (ADDR-4).
+    vpc_resolver: Vec<Ipv4Addr>,
+    /// Each ENI's allowance for the services its host answers (NACL-9).
+    linklocal: link_local::Allowance,
     pub nats: Vec<nat_gateway::NatTable>,
     /// Flows that reached a service through a gateway endpoint, so that the
     /// service's replies go back the same way: (service ip, private ip,
@@ -345,6 +352,8 @@ impl Network {
             services,
             service_ranges,
             conntrack: conntrack::Conntrack::new(),
+            vpc_resolver: d.vpcs.iter().map(link_local::vpc_resolver).collect(),
+            linklocal: link_local::Allowance::new(d.enis.len()),
             nats: (0..d.nats.len())
                 .map(|_| nat_gateway::NatTable::new())
                 .collect(),

@@ -174,8 +174,9 @@ pub fn answers_untracked(
 impl<T: super::Trace> super::forward::Cx<'_, T> {
     /// The security groups of ENI `e` for a packet going `dir` (SG-1..SG-4):
     /// the rule that lets it pass (its tracked flow, or an allowing rule), or
-    /// `None`. A newly allowed flow is tracked unless it is untracked (SG-4)
-    /// and `always_tracked` does not say otherwise (SG-4a).
+    /// `None`. A packet that starts a newly allowed flow tracks it unless the
+    /// flow is untracked (SG-4) and `always_tracked` does not say otherwise
+    /// (SG-4a); no other packet starts tracking (SG-4b).
     pub(super) fn security_groups(
         &mut self,
         e: crate::model::EniId,
@@ -183,32 +184,47 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         p: &FlowView,
         always_tracked: impl FnOnce(&Self) -> bool,
     ) -> Option<super::Rule> {
+        use super::conntrack::{Lookup, starts_flow};
         let outbound = dir == Direction::Egress;
-        if self.st.conntrack.hit(e, p, outbound, self.now) {
+        let known = self.st.conntrack.lookup(e, p, outbound, self.now);
+        if known == Lookup::Tracked {
             return Some(super::Rule::Tracked);
         }
         let peer = u32::from(if outbound { p.dst } else { p.src });
         let st = &*self.st;
         let groups = &st.eni_sgs[e.idx()];
         let m = evaluate(&st.sgs, groups, dir, p, peer, &st.members, &st.prefix_lists)?;
-        // SG-4: untracked when this packet opens such a flow, or answers one
-        // opened the other way.
-        let untracked = untracked(&st.sgs, groups, &m, dir, p.proto)
-            || answers_untracked(&st.sgs, groups, dir, p, &st.members, &st.prefix_lists);
-        if always_tracked(self) || !untracked {
-            self.st.conntrack.track(e, p, outbound, self.now);
-        }
-        Some(super::Rule::Sg {
+        let rule = super::Rule::Sg {
             group: m.group,
             ingress: !outbound,
             index: m.rule,
-        })
+        };
+        // SG-4b: a flow known to be untracked, or a TCP packet other than the
+        // SYN that opens a connection, never starts tracking.
+        if known == Lookup::Untracked || !starts_flow(p) {
+            return Some(rule);
+        }
+        if always_tracked(self) {
+            self.st.conntrack.track(e, p, outbound, self.now);
+            return Some(rule);
+        }
+        // SG-4: untracked when this packet opens such a flow, or answers a
+        // UDP flow opened the other way.
+        let st = &*self.st;
+        let untracked = untracked(&st.sgs, groups, &m, dir, p.proto)
+            || answers_untracked(&st.sgs, groups, dir, p, &st.members, &st.prefix_lists);
+        if !untracked {
+            self.st.conntrack.track(e, p, outbound, self.now);
+        } else if p.proto == PROTO_UDP {
+            self.st.conntrack.mark_untracked(e, p, outbound, self.now);
+        }
+        Some(rule)
     }
 
-    /// Whether the packet's path goes through a NAT gateway or ends at an
-    /// interface endpoint (SG-4a).
+    /// Whether the packet's path goes through a NAT gateway or a DynamoDB
+    /// gateway endpoint, or ends at an interface endpoint (SG-4a).
     pub(super) fn via_tracked_hop(&self, subnet: crate::model::SubnetId, p: &FlowView) -> bool {
-        use crate::model::{EniOwner, Target};
+        use crate::model::{EndpointKind, EniOwner, Target};
         let vpc = self.d.subnets[subnet.idx()].vpc;
         if let Some(x) = self.st.eni_at(vpc, p.dst) {
             if matches!(self.d.enis[x.idx()].owner, EniOwner::Endpoint(_)) {
@@ -219,7 +235,14 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         let table = &self.st.tables[rt.idx()];
         table
             .lookup(u32::from(p.dst))
-            .is_some_and(|i| matches!(table.entry(i).target, Target::Nat(_)))
+            .is_some_and(|i| match table.entry(i).target {
+                Target::Nat(_) => true,
+                Target::Endpoint(ep) => {
+                    let ep = &self.d.endpoints[ep.idx()];
+                    matches!(ep.kind, EndpointKind::Gateway { .. }) && ep.service == "dynamodb"
+                }
+                _ => false,
+            })
     }
 }
 

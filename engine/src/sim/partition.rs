@@ -52,7 +52,7 @@ impl Partition {
     pub fn of_host(&self, d: &Design, h: Host) -> u32 {
         match h {
             Host::Instance(i) => self.of_eni(d, d.instances[i.idx()].eni),
-            Host::LambdaEni(e) | Host::Endpoint(_, e) => self.of_eni(d, e),
+            Host::LambdaEni(e) | Host::Endpoint(_, e) | Host::LinkLocal(_, e) => self.of_eni(d, e),
             Host::LambdaOutside(_)
             | Host::External(_)
             | Host::AwsService(_)
@@ -84,8 +84,8 @@ impl Partition {
             Loc::GatewayEndpoint { endpoint, .. } => self.of_vpc(d.endpoints[endpoint.idx()].vpc),
             Loc::Peering { into, .. } => self.of_vpc(into),
             Loc::Vgw { vgw, .. } => self.of_vpc(d.vgws[vgw.idx()].vpc),
-            Loc::Internet | Loc::Arrive(_) | Loc::ServiceVia { .. } => self.outside,
-            Loc::HostOut(h) => self.of_host(d, h),
+            Loc::Internet | Loc::ServiceVia { .. } => self.outside,
+            Loc::HostOut(h) | Loc::Arrive(h) => self.of_host(d, h),
         }
     }
 }

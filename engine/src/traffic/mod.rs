@@ -244,6 +244,7 @@ fn host_key(h: Host) -> u64 {
         Host::Internet(ip) => (8, u32::from(ip)),
         Host::Service(_, ip) => (9, u32::from(ip)),
         Host::OnpremAddr(_, ip) => (10, u32::from(ip)),
+        Host::LinkLocal(s, e) => (11 + s as u64, e.0),
     };
     (kind << 32) | u64::from(i)
 }

@@ -355,7 +355,7 @@ impl Network {
             vpc_resolver: d.vpcs.iter().map(link_local::vpc_resolver).collect(),
             linklocal: link_local::Allowance::new(d.enis.len()),
             nats: (0..d.nats.len())
-                .map(|_| nat_gateway::NatTable::new())
+                .map(|_| nat_gateway::NatTable::with_seed(d.seed))
                 .collect(),
             gwe_flows: FxHashMap::default(),
         };

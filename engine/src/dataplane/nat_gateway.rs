@@ -2,8 +2,11 @@
 //!
 //! A mapping ties an inside (address, port) talking to a destination
 //! (address, port, protocol) to an outside port of the gateway's address.
-//! Ports come from 1024-65535, at most 55,000 per destination (NAT-5), found
-//! from a per-destination cursor so allocation is deterministic. Mappings idle
+//! Ports come from 1024-65535, at most 55,000 per destination (NAT-5). A new
+//! mapping's port is drawn from the run's seed and the flow (NAT-5a): spread
+//! over the whole range, not handed out upward, and the same for the same
+//! seed and flow whatever the thread count; a port in use is passed over to
+//! the next free one. Mappings idle
 //! for 350 s expire (NAT-6); expiry is lazy, at the next packet of the flow,
 //! which is exactly when AWS answers with a RST. A TCP mapping that has seen
 //! a RST or both FINs is released after [`CLOSED_LINGER`] (unconfirmed in
@@ -97,7 +100,14 @@ fn flags_after(mut flags: u8, p: &FlowView, outbound: bool) -> u8 {
 #[derive(Clone, Copy, Debug, Default)]
 struct Destination {
     in_use: u32,
-    cursor: u16,
+}
+
+/// SplitMix64's finaliser: a well-mixed 64-bit value from any input.
+#[inline]
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 fn ports_of(p: &FlowView) -> (u16, u16) {
@@ -138,11 +148,21 @@ pub struct NatTable {
     pub peak: usize,
     /// Mappings created.
     pub created: u64,
+    /// The run's seed, from which ports are drawn (NAT-5a).
+    seed: u64,
 }
 
 impl NatTable {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A table whose ports are drawn from `seed` (NAT-5a).
+    pub fn with_seed(seed: u64) -> Self {
+        NatTable {
+            seed: mix(seed ^ 0x4e41_5447_5750_4f52),
+            ..Self::default()
+        }
     }
 
     /// Forgets every mapping (the gateway was deleted), keeping the counters.
@@ -246,15 +266,18 @@ impl NatTable {
             return Err(NatError::PortsExhausted);
         }
         let span = u32::from(PORT_HI - PORT_LO) + 1;
+        // NAT-5a: a start drawn from the seed and the flow, then the next
+        // free port.
+        let start = (mix(self.seed ^ (key as u64) ^ ((key >> 64) as u64).rotate_left(17))
+            % u64::from(span)) as u32;
         let mut found = None;
         for step in 0..span {
-            let port = PORT_LO + ((u32::from(d.cursor) + step) % span) as u16;
+            let port = PORT_LO + ((start + step) % span) as u16;
             if !self
                 .inn
                 .contains_key(&in_key(p.proto, port, remote, remote_port))
             {
                 found = Some(port);
-                d.cursor = ((u32::from(port - PORT_LO) + 1) % span) as u16;
                 break;
             }
         }
@@ -541,6 +564,37 @@ mod tests {
 
     const SYN: u8 = tcp_flags::SYN;
     const ACK: u8 = tcp_flags::ACK;
+
+    #[test]
+    fn nat_5a_ports_are_spread_over_the_range_and_follow_the_seed() {
+        let draw = |seed: u64| -> Vec<u16> {
+            let mut t = NatTable::with_seed(seed);
+            (0..2000u16)
+                .map(|i| {
+                    let p = pkt([10, 0, 1, 5], 30000 + i, [1, 1, 1, 1], 443, PROTO_TCP, SYN);
+                    t.outbound(&p, Nanos(0)).unwrap()
+                })
+                .collect()
+        };
+        let a = draw(7);
+        assert_eq!(a, draw(7), "the same seed draws the same ports");
+        assert_ne!(a, draw(8), "another seed draws others");
+        let mut unique = a.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            a.len(),
+            "no port twice towards one destination"
+        );
+        // Spread: about half of them at or above 32768, where a NACL that
+        // admits replies only on 32768-65535 lets them through.
+        let high = a.iter().filter(|&&p| p >= 32768).count();
+        assert!(
+            (900..1100).contains(&high),
+            "{high} of 2000 at or above 32768"
+        );
+    }
 
     #[test]
     fn nat_5_ports_from_1024_and_replies_map_back() {

@@ -207,7 +207,10 @@ pub fn sg_setup(n: usize, seed: u64) -> SgSetup {
         g.sort_unstable();
         g.dedup();
     }
-    let members = Members { by_group };
+    let members = Members {
+        by_group,
+        ..Members::default()
+    };
     let mut all = Vec::new();
     for i in 0..GROUPS + PEER_GROUPS {
         let (ingress, egress) = if i < GROUPS {

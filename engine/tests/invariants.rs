@@ -353,6 +353,7 @@ proptest! {
                     m
                 })
                 .collect(),
+            ..Members::default()
         };
         for (p, ingress) in &packets {
             let v = view(p);

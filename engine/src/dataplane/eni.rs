@@ -17,7 +17,7 @@
 //! - Capacity: 10 Gbps per ENI on the way out, a 1,024-packet queue.
 
 use super::forward::{Cx, comp};
-use super::security_group::Direction;
+use super::security_group::{Direction, Sender};
 use super::{Arrival, Capacity, Entry, Host, Loc, Rule, Seen, Step, Trace};
 use crate::model::*;
 use crate::packet::{self, FlowView};
@@ -81,7 +81,8 @@ impl<T: Trace> Cx<'_, T> {
             let subnet = eni.subnet;
             let lambda = matches!(eni.owner, EniOwner::Lambda);
             let always = |cx: &Self| lambda || cx.via_tracked_hop(subnet, &p);
-            let Some(rule) = self.security_groups(e, Direction::Egress, &p, always) else {
+            let Some(rule) = self.security_groups(e, Direction::Egress, &p, Sender::Address, always)
+            else {
                 self.seen(|| Seen::EniOut {
                     eni: e,
                     bytes: buf,
@@ -97,7 +98,7 @@ impl<T: Trace> Cx<'_, T> {
             };
             self.forward(who, rule, p);
         }
-        let step = self.route(eni.subnet, p);
+        let step = self.route(eni.subnet, p, p.src != eni.ip);
         self.seen(|| Seen::EniOut {
             eni: e,
             bytes: buf,
@@ -121,7 +122,7 @@ impl<T: Trace> Cx<'_, T> {
                 DropReason::HostUnreachable,
             );
         }
-        if from != Entry::Subnet(eni.subnet) {
+        if from.subnet() != Some(eni.subnet) {
             if let Some(drop) = self.nacl_in(eni.subnet, p) {
                 self.arrived(x, from, buf, Arrival::Rejected);
                 return drop;
@@ -145,7 +146,15 @@ impl<T: Trace> Cx<'_, T> {
         // SG-4a: an interface endpoint and a Lambda function's Hyperplane ENI
         // track every flow.
         let always = matches!(eni.owner, EniOwner::Endpoint(_) | EniOwner::Lambda);
-        let Some(rule) = self.security_groups(x, Direction::Ingress, &p, |_| always) else {
+        // SG-2: the ENI that sent the packet, as a group reference sees it.
+        let sender = match from {
+            Entry::Subnet(_) => Sender::Eni(eni.vpc),
+            Entry::Peering(pc) => d.peerings[pc.idx()]
+                .other(eni.vpc)
+                .map_or(Sender::Nobody, Sender::Eni),
+            _ => Sender::Nobody,
+        };
+        let Some(rule) = self.security_groups(x, Direction::Ingress, &p, sender, |_| always) else {
             self.arrived(x, from, buf, Arrival::Rejected);
             return self.drop(
                 who,

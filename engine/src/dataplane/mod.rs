@@ -83,12 +83,27 @@ pub enum Loc {
 /// How a packet reached an ENI, for NACL-5 and the edge rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entry {
-    /// From an ENI of this subnet or another subnet of the VPC.
+    /// From an ENI of this subnet or another subnet of the VPC, sent by
+    /// its own host.
     Subnet(SubnetId),
+    /// From an ENI of this subnet or another subnet of the VPC that
+    /// forwards a packet it did not send (a middlebox): as `Subnet` for
+    /// network ACLs, but no group reference admits it (SG-2).
+    Forwarded(SubnetId),
     Igw,
     Peering(PeeringId),
     Vgw(VgwId),
     GatewayEndpoint(EndpointId),
+}
+
+impl Entry {
+    /// The subnet of the VPC the packet came from, if it came from one.
+    pub fn subnet(self) -> Option<SubnetId> {
+        match self {
+            Entry::Subnet(s) | Entry::Forwarded(s) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 /// Who receives a delivered packet.
@@ -416,19 +431,25 @@ impl State {
 
     fn rebuild_members(&mut self, design: &Design) {
         let mut by_group = vec![Vec::new(); self.sgs.len()];
+        let mut by_eni = vec![Vec::new(); self.sgs.len()];
         for (i, e) in design.enis.iter().enumerate() {
             if !self.alive.eni[i] {
                 continue;
             }
             for g in &self.eni_sgs[i] {
                 by_group[g.idx()].push(u32::from(e.ip));
+                by_eni[g.idx()].push(security_group::eni_key(e.vpc, u32::from(e.ip)));
             }
         }
         for v in &mut by_group {
             v.sort_unstable();
             v.dedup();
         }
-        self.members = security_group::Members { by_group };
+        for v in &mut by_eni {
+            v.sort_unstable();
+            v.dedup();
+        }
+        self.members = security_group::Members { by_group, by_eni };
     }
 
     /// The AWS service whose ranges hold `ip`, if any.

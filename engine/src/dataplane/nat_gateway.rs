@@ -442,7 +442,7 @@ impl<T: Trace> Cx<'_, T> {
             };
         }
         match from {
-            Entry::Subnet(_) => {}
+            Entry::Subnet(_) | Entry::Forwarded(_) => {}
             Entry::Peering(_) => {
                 return self.drop(
                     place,
@@ -524,7 +524,7 @@ impl<T: Trace> Cx<'_, T> {
     fn leave_nat(&mut self, buf: &[u8], n: NatId, outbound: bool, q: FlowView) -> Step {
         let nat = &self.d.nats[n.idx()];
         let (subnet, eni) = (nat.subnet, nat.eni);
-        let step = self.route(subnet, q);
+        let step = self.route(subnet, q, false);
         self.seen_gateway(Gateway::Nat(n), true, outbound, buf);
         self.seen(|| Seen::EniOut {
             eni,

@@ -175,7 +175,15 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
     /// subnet straight to the ENI (RT-8); else the subnet's route table by
     /// longest prefix, the NACL of `s` on the way out (NACL-5), and the
     /// target's next place.
-    pub(super) fn route(&mut self, s: crate::model::SubnetId, p: FlowView) -> super::Step {
+    ///
+    /// `forwarded`: the ENI that sent it forwards a packet it did not send
+    /// (a middlebox), which group references do not admit (SG-2).
+    pub(super) fn route(
+        &mut self,
+        s: crate::model::SubnetId,
+        p: FlowView,
+        forwarded: bool,
+    ) -> super::Step {
         use super::{Entry, Loc, Place, Rule, Step};
         use crate::model::{Component, DropReason};
         use crate::units::Nanos;
@@ -184,6 +192,11 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         let vpc = sub.vpc;
         let rt = self.st.subnet_rt[s.idx()];
         let rt_place = Place::Component(Component::RouteTable(rt));
+        let from = if forwarded {
+            Entry::Forwarded(s)
+        } else {
+            Entry::Subnet(s)
+        };
         if sub.cidr.contains(&p.dst) {
             // RT-8: within a subnet the route table is not consulted, and no
             // NACL applies (NACL-5).
@@ -191,7 +204,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
                 Some(x) => Step::Next {
                     loc: Loc::EniIn {
                         eni: x,
-                        from: Entry::Subnet(s),
+                        from,
                     },
                     delay: d.latency.same_az,
                 },
@@ -279,10 +292,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
             d.latency.cross_az
         };
         Step::Next {
-            loc: Loc::EniIn {
-                eni: x,
-                from: Entry::Subnet(s),
-            },
+            loc: Loc::EniIn { eni: x, from },
             delay,
         }
     }

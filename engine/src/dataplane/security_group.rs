@@ -3,14 +3,24 @@
 //!
 //! Evaluation here is the stateless half: does any rule of any group allow
 //! this packet? Connection tracking ([`super::conntrack`]) is the other half,
-//! and the forwarding code combines them. A rule's peer is a CIDR, a group
-//! (any ENI carrying it, matched by private IP: [`Members`]), or a prefix
-//! list. ICMP error messages are judged like any packet (SG-10).
+//! and the forwarding code combines them. A rule's peer is a CIDR, a group,
+//! or a prefix list. ICMP error messages are judged like any packet (SG-10).
+//!
+//! Invariants:
+//! - An inbound rule that references a group admits a packet sent by an ENI
+//!   carrying the group, identified as that ENI: by its VPC and private
+//!   address, the VPC being the one the packet came from (the ENI's own, or
+//!   the other side of the peering it crossed). A host of another VPC with
+//!   the same private address is not a member (SG-2).
+//! - A packet that a middlebox forwarded, or that arrived through a gateway
+//!   or a VPN, has no sender ENI: no group reference admits it (SG-2).
+//! - Outbound references and the reverse check of SG-4 match members by
+//!   address (the destination's VPC is not known before routing).
 
 use ipnet::Ipv4Net;
 
 use super::nacl::proto_ports_match;
-use crate::model::{Peer, SecurityGroup, SgId, SgRule};
+use crate::model::{Peer, SecurityGroup, SgId, SgRule, VpcId};
 use crate::packet::{FlowView, PROTO_TCP, PROTO_UDP, tcp_flags};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,26 +39,82 @@ pub struct SgMatch {
     pub all_addresses: bool,
 }
 
-/// Who carries each group: sorted private IPs per group.
+/// Who carries each group: sorted private IPs per group, and sorted ENI
+/// identities (VPC and private IP, [`eni_key`]) per group.
 #[derive(Clone, Debug, Default)]
 pub struct Members {
     pub by_group: Vec<Vec<u32>>,
+    pub by_eni: Vec<Vec<u64>>,
+}
+
+/// An ENI's identity: its VPC and private address.
+#[inline]
+pub fn eni_key(vpc: VpcId, ip: u32) -> u64 {
+    (u64::from(vpc.0) << 32) | u64::from(ip)
 }
 
 impl Members {
+    /// Whether some ENI with address `ip` carries group `g`.
     #[inline]
     pub fn contains(&self, g: SgId, ip: u32) -> bool {
         self.by_group
             .get(g.idx())
             .is_some_and(|v| v.binary_search(&ip).is_ok())
     }
+
+    /// Whether the ENI of VPC `vpc` with address `ip` carries group `g`.
+    #[inline]
+    pub fn contains_eni(&self, g: SgId, vpc: VpcId, ip: u32) -> bool {
+        self.by_eni
+            .get(g.idx())
+            .is_some_and(|v| v.binary_search(&eni_key(vpc, ip)).is_ok())
+    }
+}
+
+/// Who sent a packet, as far as a group reference is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sender {
+    /// The ENI with the packet's source address in this VPC (SG-2).
+    Eni(VpcId),
+    /// Not known: members are matched by address.
+    Address,
+    /// No ENI sent it as it is (forwarded by a middlebox, or from outside
+    /// the VPCs): no group reference admits it (SG-2).
+    Nobody,
+}
+
+/// The remote end of a packet, for rule matching: its address, and who sent
+/// it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Remote {
+    pub ip: u32,
+    pub sender: Sender,
+}
+
+impl From<u32> for Remote {
+    fn from(ip: u32) -> Remote {
+        Remote {
+            ip,
+            sender: Sender::Address,
+        }
+    }
 }
 
 #[inline]
-fn peer_matches(peer: &Peer, ip: u32, members: &Members, prefix_lists: &[Vec<Ipv4Net>]) -> bool {
+fn peer_matches(
+    peer: &Peer,
+    remote: Remote,
+    members: &Members,
+    prefix_lists: &[Vec<Ipv4Net>],
+) -> bool {
+    let ip = remote.ip;
     match peer {
         Peer::Cidr(c) => ip & u32::from(c.netmask()) == u32::from(c.network()),
-        Peer::Group(g) => members.contains(*g, ip),
+        Peer::Group(g) => match remote.sender {
+            Sender::Eni(vpc) => members.contains_eni(*g, vpc, ip),
+            Sender::Address => members.contains(*g, ip),
+            Sender::Nobody => false,
+        },
         Peer::PrefixList(p) => prefix_lists.get(p.idx()).is_some_and(|l| {
             l.iter()
                 .any(|c| ip & u32::from(c.netmask()) == u32::from(c.network()))
@@ -69,10 +135,11 @@ pub fn evaluate(
     groups: &[SgId],
     dir: Direction,
     p: &FlowView,
-    peer: u32,
+    peer: impl Into<Remote>,
     members: &Members,
     prefix_lists: &[Vec<Ipv4Net>],
 ) -> Option<SgMatch> {
+    let peer = peer.into();
     let mut found = None;
     for &g in groups {
         let Some(sg) = all.get(g.idx()) else { continue };
@@ -182,6 +249,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         e: crate::model::EniId,
         dir: Direction,
         p: &FlowView,
+        sender: Sender,
         always_tracked: impl FnOnce(&Self) -> bool,
     ) -> Option<super::Rule> {
         use super::conntrack::{Lookup, starts_flow};
@@ -190,7 +258,10 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         if known == Lookup::Tracked {
             return Some(super::Rule::Tracked);
         }
-        let peer = u32::from(if outbound { p.dst } else { p.src });
+        let peer = Remote {
+            ip: u32::from(if outbound { p.dst } else { p.src }),
+            sender,
+        };
         let st = &*self.st;
         let groups = &st.eni_sgs[e.idx()];
         let m = evaluate(&st.sgs, groups, dir, p, peer, &st.members, &st.prefix_lists)?;
@@ -377,6 +448,7 @@ mod tests {
         ];
         let members = Members {
             by_group: vec![vec![], vec![ip([10, 0, 1, 7])]],
+            ..Members::default()
         };
         let from_member = pkt([10, 0, 1, 7], [10, 0, 2, 5], PROTO_TCP, 5432);
         let from_other = pkt([10, 0, 1, 8], [10, 0, 2, 5], PROTO_TCP, 5432);

@@ -204,7 +204,7 @@ impl Recorder for Meter {
                 c.bytes_out += bytes.len() as u64;
                 if let Some(Loc::EniIn {
                     eni: to,
-                    from: Entry::Subnet(s),
+                    from: Entry::Subnet(s) | Entry::Forwarded(s),
                 }) = next
                 {
                     cross(d, az, t, s, to, bytes.len());

@@ -262,10 +262,7 @@ fn what_each_snapshot_leaves_out() {
         ("test-public-subnet", &[]),
         ("test-subnet", &[]),
         ("test-vpc-endpoint-gateway", &[]),
-        (
-            "test-vpc-endpoint-interface",
-            &[(Approximated, &["vpce-083c683a6be29b889"])],
-        ),
+        ("test-vpc-endpoint-interface", &[]),
         ("test-vpc-peering", &[(Unknown, &["igw-0a2c9ae201b441bff"])]),
         (
             "test-vpn-gateway",
@@ -373,6 +370,12 @@ fn interface_endpoint_snapshot_flows() {
     check(
         &d,
         &tcp("i-0eb6eb395a0d09117", "cloudtrail", 443)
+            .via(&["i-0eb6eb395a0d09117", "vpce-083c683a6be29b889"]),
+    );
+    // The endpoint's ENI keeps the address AWS gave it.
+    check(
+        &d,
+        &tcp("i-0eb6eb395a0d09117", "10.1.101.97", 443)
             .via(&["i-0eb6eb395a0d09117", "vpce-083c683a6be29b889"]),
     );
 }

@@ -113,6 +113,9 @@ pub enum EndpointKind {
         subnets: Vec<String>,
         security_groups: Vec<String>,
         private_dns: bool,
+        /// The address of its ENI in each subnet, in order; empty when not
+        /// all are known.
+        private_ips: Vec<std::net::Ipv4Addr>,
     },
 }
 
@@ -419,6 +422,7 @@ impl Scenario {
                 subnets: vec![],
                 security_groups: vec![],
                 private_dns: None,
+                private_ips: vec![],
                 listen: vec![],
             };
             match &e.kind {
@@ -430,11 +434,13 @@ impl Scenario {
                     subnets,
                     security_groups,
                     private_dns,
+                    private_ips,
                 } => {
                     x.kind = Some(sp(raw::EndpointType::Interface));
                     x.subnets = ids(subnets);
                     x.security_groups = ids(security_groups);
                     x.private_dns = Some(sp(*private_dns));
+                    x.private_ips = private_ips.iter().map(|a| sp(*a)).collect();
                 }
             }
             raw.vpc_endpoints.push(x);

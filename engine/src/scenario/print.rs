@@ -148,6 +148,12 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         }
         w.ids("security_groups", &x.security_groups);
         w.opt("private_dns", &x.private_dns, bool::to_string);
+        if !x.private_ips.is_empty() {
+            w.kv(
+                "private_ips",
+                list(&x.private_ips, |a| quote(&a.to_string())),
+            );
+        }
         w.listen(&x.listen);
     }
     for x in &raw.security_groups {

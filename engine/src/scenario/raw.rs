@@ -143,6 +143,9 @@ pub struct VpcEndpoint {
     pub subnets: Vec<Id>,
     pub security_groups: Vec<Id>,
     pub private_dns: Option<Sp<bool>>,
+    /// Interface only: the address of the ENI in each subnet, in the order
+    /// of `subnets`.
+    pub private_ips: Vec<Sp<Ipv4Addr>>,
     pub listen: Vec<Sp<Listen>>,
 }
 

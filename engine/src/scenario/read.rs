@@ -538,6 +538,7 @@ pub(super) fn read_endpoint(v: &Value<'_>, d: &mut Diags) -> Option<VpcEndpoint>
             subnets: f.list("subnets", d),
             security_groups: f.list("security_groups", d),
             private_dns: f.opt("private_dns", d),
+            private_ips: f.list("private_ips", d),
             listen: listeners(f, d).map(|l| l.v).unwrap_or_default(),
         }
     })

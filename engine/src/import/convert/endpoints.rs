@@ -99,29 +99,41 @@ impl Cx<'_> {
                     subnets.dedup();
                     let security_groups =
                         self.groups_of(&format!("endpoint {id}"), &e.vpc_id, &e.groups);
-                    let addrs: Vec<String> = e
+                    // The endpoint's ENI in each subnet, with the address
+                    // AWS gave it.
+                    let enis: Vec<_> = e
                         .network_interface_ids
                         .iter()
                         .filter_map(|n| self.input.enis.get(n.as_str()))
-                        .filter_map(|n| {
-                            n.private_ip_address
-                                .map(|ip| format!("{} {}", n.network_interface_id, ip.0))
+                        .collect();
+                    let private_ips: Vec<_> = subnets
+                        .iter()
+                        .filter_map(|s| {
+                            enis.iter()
+                                .find(|n| n.subnet_id.as_deref() == Some(s.as_str()))
+                                .and_then(|n| n.private_ip_address)
+                                .map(|ip| ip.0)
                         })
                         .collect();
-                    if !addrs.is_empty() {
+                    let private_ips = if private_ips.len() == subnets.len() {
+                        private_ips
+                    } else {
                         self.notes.add(
                             Approximated,
                             id,
                             format!(
-                                "vpcsim allocates the endpoint's addresses itself; in AWS: {}",
-                                addrs.join(", ")
+                                "the files give the addresses of {} of its {} ENIs; vpcsim allocates them",
+                                private_ips.len(),
+                                subnets.len()
                             ),
                         );
-                    }
+                        Vec::new()
+                    };
                     out::EndpointKind::Interface {
                         subnets,
                         security_groups,
                         private_dns: e.private_dns_enabled.unwrap_or(true),
+                        private_ips,
                     }
                 }
                 other => {

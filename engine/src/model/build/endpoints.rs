@@ -35,6 +35,9 @@ impl Builder<'_> {
                             service_ok = false;
                         }
                     }
+                    if let Some(first) = e.private_ips.first() {
+                        self.err(&first.span, format!("{owner}: a gateway endpoint has no ENI and no `private_ips`; only an interface endpoint has addresses"));
+                    }
                     for (key, list) in [
                         ("subnets", &e.subnets),
                         ("security_groups", &e.security_groups),
@@ -102,8 +105,16 @@ impl Builder<'_> {
                             sgs.push(self.design.vpcs[v.idx()].default_sg);
                         }
                     }
+                    if !e.private_ips.is_empty() && e.private_ips.len() != e.subnets.len() {
+                        self.err(&e.private_ips[0].span, format!("{owner}: `private_ips` has {} addresses for {} subnets; give one per subnet, in the order of `subnets`", e.private_ips.len(), e.subnets.len()));
+                    }
+                    let fixed: Vec<Option<Sp<Ipv4Addr>>> = if e.private_ips.len() == subnets.len() {
+                        e.private_ips.iter().cloned().map(Some).collect()
+                    } else {
+                        vec![None; subnets.len()]
+                    };
                     let mut enis = Vec::new();
-                    for s in &subnets {
+                    for (s, fixed) in subnets.iter().zip(&fixed) {
                         let sub_name = self.design.subnets[s.idx()].name.clone();
                         let name = format!("{}-{}", e.id.v, sub_name);
                         let label = if subnets.len() > 1 {
@@ -113,7 +124,7 @@ impl Builder<'_> {
                         };
                         enis.push(self.new_eni(
                             Some(*s),
-                            None,
+                            fixed.as_ref(),
                             name,
                             label,
                             sgs.clone(),

@@ -19,6 +19,7 @@ use vpcsim::units::Nanos;
 const OVERLAP: &str = r#"
 [scenario]
 name = "one VPC peered with two VPCs of the same CIDR"
+duration = "1s"
 
 [[vpc]]
 id = "a"
@@ -163,6 +164,7 @@ fn sg_2_a_host_of_another_vpc_with_a_members_address_is_not_a_member() {
 const MIDDLEBOX: &str = r#"
 [scenario]
 name = "a group reference and a middlebox"
+duration = "1s"
 
 [[vpc]]
 id = "v"

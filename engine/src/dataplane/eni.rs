@@ -81,7 +81,8 @@ impl<T: Trace> Cx<'_, T> {
             let subnet = eni.subnet;
             let lambda = matches!(eni.owner, EniOwner::Lambda);
             let always = |cx: &Self| lambda || cx.via_tracked_hop(subnet, &p);
-            let Some(rule) = self.security_groups(e, Direction::Egress, &p, Sender::Address, always)
+            let Some(rule) =
+                self.security_groups(e, Direction::Egress, &p, Sender::Address, always)
             else {
                 self.seen(|| Seen::EniOut {
                     eni: e,

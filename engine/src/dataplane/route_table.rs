@@ -202,10 +202,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
             // NACL applies (NACL-5).
             return match self.st.eni_at(vpc, p.dst) {
                 Some(x) => Step::Next {
-                    loc: Loc::EniIn {
-                        eni: x,
-                        from,
-                    },
+                    loc: Loc::EniIn { eni: x, from },
                     delay: d.latency.same_az,
                 },
                 // The route table was never consulted: the subnet is where

@@ -349,6 +349,7 @@ impl Scenario {
                 duration: Some(sp(Nanos::from_secs(60))),
                 region: Some(sp(self.region.clone())),
                 account_id: self.account_id.clone().map(sp),
+                include: Vec::new(),
             }),
             ..Raw::default()
         };

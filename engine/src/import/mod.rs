@@ -22,10 +22,12 @@ mod convert;
 mod files;
 pub mod json;
 mod out;
+pub mod terraform;
 
 use std::path::{Path, PathBuf};
 
 pub use json::JsonError;
+pub use terraform::import_terraform;
 
 /// Why something was not imported as AWS has it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

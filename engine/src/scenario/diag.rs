@@ -72,22 +72,33 @@ pub struct LineIndex<'s> {
 
 impl<'s> LineIndex<'s> {
     pub fn new(text: &'s str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts: line_starts(text),
+        }
     }
 
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
-        let mut end = offset;
-        while !self.text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let col = self.text[start..end].chars().count() + 1;
-        (line + 1, col)
+        line_col(self.text, &self.line_starts, offset)
     }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    starts
+}
+
+fn line_col(text: &str, line_starts: &[usize], offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let line = line_starts.partition_point(|&s| s <= offset) - 1;
+    let start = line_starts[line];
+    let mut end = offset;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let col = text[start..end].chars().count() + 1;
+    (line + 1, col)
 }
 
 /// The files of one scenario: the file itself and the files it includes.
@@ -106,6 +117,8 @@ pub struct Source {
     /// Where the file's text starts in the shared byte space.
     pub base: usize,
     pub text: String,
+    /// Where each line of `text` starts.
+    line_starts: Vec<usize>,
 }
 
 impl Sources {
@@ -116,6 +129,7 @@ impl Sources {
                 name: name.to_string(),
                 base: 0,
                 text: text.to_string(),
+                line_starts: line_starts(text),
             }],
         }
     }
@@ -128,6 +142,7 @@ impl Sources {
             name: name.to_string(),
             base,
             text: text.to_string(),
+            line_starts: line_starts(text),
         });
         base
     }
@@ -144,7 +159,7 @@ impl Sources {
         let i = self.file_of(offset);
         match self.files.get(i) {
             Some(f) => {
-                let (line, col) = LineIndex::new(&f.text).line_col(offset - f.base.min(offset));
+                let (line, col) = line_col(&f.text, &f.line_starts, offset - f.base.min(offset));
                 (i, line, col)
             }
             None => (0, 1, 1),

@@ -73,6 +73,15 @@ pub enum ImportError {
     Io { path: String, message: String },
     #[error("{0}")]
     Json(#[from] JsonError),
+    /// A document that is not what it should be, or a value that cannot be,
+    /// at a place that is not a line: `$.format_version`, or a Terraform
+    /// address and attribute.
+    #[error("{file}: {at}: {message}")]
+    Shape {
+        file: String,
+        at: String,
+        message: String,
+    },
     #[error("{first} and {second} hold the same describe output; keep one")]
     Ambiguous { first: String, second: String },
     #[error(

@@ -384,13 +384,11 @@ impl<'a> Conv<'a> {
     }
 
     fn impossible(&self, x: &Inst, attr: &str, v: &str, want: &str) -> ImportError {
-        ImportError::Json(super::json::JsonError {
+        ImportError::Shape {
             file: self.file.to_string(),
-            path: format!("{} (attribute `{attr}`)", x.address),
+            at: format!("{} (attribute `{attr}`)", x.address),
             message: format!("`{v}` is not {want}"),
-            line: 1,
-            column: 1,
-        })
+        }
     }
 
     fn run(&mut self) {

@@ -14,7 +14,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::super::ImportError;
-use super::super::json::{self, JsonError};
+use super::super::json;
 
 /// `count` index or `for_each` key of an instance.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -114,13 +114,11 @@ pub struct Doc {
 }
 
 fn bad(file: &str, path: &str, message: String) -> ImportError {
-    ImportError::Json(JsonError {
+    ImportError::Shape {
         file: file.to_string(),
-        path: path.to_string(),
+        at: path.to_string(),
         message,
-        line: 1,
-        column: 1,
-    })
+    }
 }
 
 /// What a JSON document that is not a plan or state looks like.
@@ -400,10 +398,15 @@ fn change(
     let at_change = format!("{at}.change");
     inst_from(file, at, c, after, ch.get("after_unknown"))
         .map_err(|e| match e {
-            ImportError::Json(mut j) if j.path.ends_with(".values") => {
-                j.path = format!("{at_change}.after");
-                ImportError::Json(j)
-            }
+            ImportError::Shape {
+                file,
+                at: path,
+                message,
+            } if path.ends_with(".values") => ImportError::Shape {
+                file,
+                at: format!("{at_change}.after"),
+                message,
+            },
             e => e,
         })
         .map(Some)

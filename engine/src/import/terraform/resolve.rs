@@ -72,9 +72,16 @@ fn parse_key(s: &str) -> Option<(Key, &str)> {
 fn parse_ref(r: &str) -> Ref {
     let first = r.split(['.', '[']).next().unwrap_or("");
     match first {
-        "var" => Ref::Var(r[4..].split(['.', '[']).next().unwrap_or("").to_string()),
+        "var" => Ref::Var(
+            r.get(4..)
+                .unwrap_or("")
+                .split(['.', '['])
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        ),
         "module" => {
-            let mut parts = r[7..].splitn(2, '.');
+            let mut parts = r.get(7..).unwrap_or("").splitn(2, '.');
             let call = parts.next().unwrap_or("");
             let call = call.split('[').next().unwrap_or(call).to_string();
             let output = parts
@@ -520,5 +527,15 @@ mod tests {
             }
         );
         assert_eq!(parse_ref("count.index"), Ref::Other);
+        // Cut references read as what they can be, without a panic.
+        assert_eq!(parse_ref("var"), Ref::Var(String::new()));
+        assert_eq!(
+            parse_ref("module"),
+            Ref::Module {
+                call: String::new(),
+                output: None
+            }
+        );
+        assert_eq!(parse_ref("aws_vpc"), Ref::Other);
     }
 }

@@ -109,7 +109,7 @@ pub enum Command {
     },
     /// Print the design as a Graphviz DOT digraph.
     Graph { file: PathBuf },
-    /// Turn AWS CLI describe output into a scenario.
+    /// Turn AWS CLI describe output, or a Terraform plan or state, into a scenario.
     Import {
         #[command(subcommand)]
         source: ImportSource,
@@ -134,6 +134,21 @@ pub enum ImportSource {
         dir: PathBuf,
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+    },
+    /// The JSON of `terraform show -json` for a saved plan or a state.
+    ///
+    /// Example: `terraform plan -out tfplan && terraform show -json tfplan > plan.json &&
+    /// vpcsim import terraform plan.json -o design.toml`. Exit status: 0 imported (what
+    /// was left out or approximated is listed on standard error); 2 the input cannot be
+    /// read as a plan or state.
+    Terraform {
+        plan: PathBuf,
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// The region whose resources are imported (default: the region of the
+        /// default `aws` provider configuration).
+        #[arg(long)]
+        region: Option<String>,
     },
 }
 
@@ -239,7 +254,18 @@ pub fn main() -> ExitCode {
         ),
         Command::Import {
             source: ImportSource::Aws { dir, output },
-        } => import_aws_cmd(&dir, output.as_deref()),
+        } => import_cmd(crate::import::import_aws(&dir), output.as_deref()),
+        Command::Import {
+            source:
+                ImportSource::Terraform {
+                    plan,
+                    output,
+                    region,
+                },
+        } => import_cmd(
+            crate::import::import_terraform(&plan, region.as_deref()),
+            output.as_deref(),
+        ),
         Command::Graph { file } => graph_cmd(&file),
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
@@ -269,8 +295,11 @@ pub fn main() -> ExitCode {
 
 /// Writes the scenario to `output` (standard output without one) and lists
 /// on standard error what was not imported.
-fn import_aws_cmd(dir: &std::path::Path, output: Option<&std::path::Path>) -> u8 {
-    let imported = match crate::import::import_aws(dir) {
+fn import_cmd(
+    imported: Result<crate::import::Imported, crate::import::ImportError>,
+    output: Option<&std::path::Path>,
+) -> u8 {
+    let imported = match imported {
         Ok(i) => i,
         Err(e) => {
             errln!("vpcsim import: {e}");

@@ -22,10 +22,12 @@ mod convert;
 mod files;
 pub mod json;
 mod out;
+pub mod terraform;
 
 use std::path::{Path, PathBuf};
 
 pub use json::JsonError;
+pub use terraform::import_terraform;
 
 /// Why something was not imported as AWS has it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -71,6 +73,15 @@ pub enum ImportError {
     Io { path: String, message: String },
     #[error("{0}")]
     Json(#[from] JsonError),
+    /// A document that is not what it should be, or a value that cannot be,
+    /// at a place that is not a line: `$.format_version`, or a Terraform
+    /// address and attribute.
+    #[error("{file}: {at}: {message}")]
+    Shape {
+        file: String,
+        at: String,
+        message: String,
+    },
     #[error("{first} and {second} hold the same describe output; keep one")]
     Ambiguous { first: String, second: String },
     #[error(

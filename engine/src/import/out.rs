@@ -25,6 +25,10 @@ pub struct Scenario {
     pub description: String,
     pub region: String,
     pub account_id: Option<String>,
+    /// The first lines of the comment block, when not those of `import aws`.
+    pub header: Option<Vec<String>>,
+    /// The titles of the four groups of notes, when not those of `import aws`.
+    pub titles: Option<[String; 4]>,
     pub vpcs: BTreeMap<String, Vpc>,
     pub subnets: BTreeMap<String, Subnet>,
     pub route_tables: BTreeMap<String, RouteTable>,
@@ -274,13 +278,21 @@ fn nacl_rules(rules: &[NaclRule]) -> Vec<Sp<raw::NaclRule>> {
 
 /// The comment block at the top: what was not imported, by id, and the
 /// files not read.
-fn top_comments(name: &str, notes: &[Note], ignored_files: &[String]) -> Vec<String> {
-    let mut top = vec![
-        format!("Imported by `vpcsim import aws` from {name}."),
-        "The design only: no traffic, events or expectations.".to_string(),
-        "Every instance listens on every TCP and UDP port (listen = \"any\"): the".to_string(),
-        "describe files do not say what listens.".to_string(),
-    ];
+fn top_comments(
+    name: &str,
+    header: Option<&Vec<String>>,
+    titles: Option<&[String; 4]>,
+    notes: &[Note],
+    ignored_files: &[String],
+) -> Vec<String> {
+    let mut top = header.cloned().unwrap_or_else(|| {
+        vec![
+            format!("Imported by `vpcsim import aws` from {name}."),
+            "The design only: no traffic, events or expectations.".to_string(),
+            "Every instance listens on every TCP and UDP port (listen = \"any\"): the".to_string(),
+            "describe files do not say what listens.".to_string(),
+        ]
+    });
     let groups = [
         (
             NoteKind::Unsupported,
@@ -296,7 +308,8 @@ fn top_comments(name: &str, notes: &[Note], ignored_files: &[String]) -> Vec<Str
             "Imported with a difference from AWS.",
         ),
     ];
-    for (kind, title) in groups {
+    for (n, (kind, title)) in groups.into_iter().enumerate() {
+        let title = titles.map_or(title, |t| t[n].as_str());
         let of_kind: Vec<&Note> = notes.iter().filter(|n| n.kind == kind).collect();
         if of_kind.is_empty() {
             continue;
@@ -322,7 +335,13 @@ impl Scenario {
     /// the files not read), then the design.
     pub fn to_toml(&self, notes: &[Note], ignored_files: &[String]) -> String {
         let (raw, mut comments) = self.to_raw();
-        comments.top = top_comments(&self.name, notes, ignored_files);
+        comments.top = top_comments(
+            &self.name,
+            self.header.as_ref(),
+            self.titles.as_ref(),
+            notes,
+            ignored_files,
+        );
         print::print_commented(&raw, &comments)
     }
 
@@ -352,6 +371,7 @@ impl Scenario {
                 duration: Some(sp(Nanos::from_secs(60))),
                 region: Some(sp(self.region.clone())),
                 account_id: self.account_id.clone().map(sp),
+                include: Vec::new(),
             }),
             ..Raw::default()
         };

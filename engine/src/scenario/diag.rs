@@ -72,30 +72,121 @@ pub struct LineIndex<'s> {
 
 impl<'s> LineIndex<'s> {
     pub fn new(text: &'s str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts: line_starts(text),
+        }
     }
 
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
-        let mut end = offset;
-        while !self.text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let col = self.text[start..end].chars().count() + 1;
-        (line + 1, col)
+        line_col(self.text, &self.line_starts, offset)
     }
 }
 
-/// All problems of one file, ready to print.
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    starts
+}
+
+fn line_col(text: &str, line_starts: &[usize], offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let line = line_starts.partition_point(|&s| s <= offset) - 1;
+    let start = line_starts[line];
+    let mut end = offset;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let col = text[start..end].chars().count() + 1;
+    (line + 1, col)
+}
+
+/// The files of one scenario: the file itself and the files it includes.
+///
+/// Each file is parsed at its own offset of one byte space (`base`), so that
+/// every span of the raw scenario says which file it is in.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub files: Vec<Source>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The name used in messages.
+    pub name: String,
+    /// Where the file's text starts in the shared byte space.
+    pub base: usize,
+    pub text: String,
+    /// Where each line of `text` starts.
+    line_starts: Vec<usize>,
+}
+
+impl Sources {
+    /// One file at offset 0.
+    pub fn single(name: &str, text: &str) -> Sources {
+        Sources {
+            files: vec![Source {
+                name: name.to_string(),
+                base: 0,
+                text: text.to_string(),
+                line_starts: line_starts(text),
+            }],
+        }
+    }
+
+    /// Adds a file after the others and returns its base; one byte is left
+    /// between files, so that the end of one is not the start of the next.
+    pub fn push(&mut self, name: &str, text: &str) -> usize {
+        let base = self.files.last().map_or(0, |f| f.base + f.text.len() + 1);
+        self.files.push(Source {
+            name: name.to_string(),
+            base,
+            text: text.to_string(),
+            line_starts: line_starts(text),
+        });
+        base
+    }
+
+    /// The index of the file an offset falls in.
+    pub fn file_of(&self, offset: usize) -> usize {
+        self.files
+            .partition_point(|f| f.base <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The file, line and column of an offset.
+    pub fn locate(&self, offset: usize) -> (usize, usize, usize) {
+        let i = self.file_of(offset);
+        match self.files.get(i) {
+            Some(f) => {
+                let (line, col) = line_col(&f.text, &f.line_starts, offset - f.base.min(offset));
+                (i, line, col)
+            }
+            None => (0, 1, 1),
+        }
+    }
+
+    /// "line 12" when `at` is in the same file as `from`, else
+    /// "line 12 of design.toml".
+    pub fn line_from(&self, at: usize, from: usize) -> String {
+        let (file, line, _) = self.locate(at);
+        if file == self.file_of(from) {
+            format!("line {line}")
+        } else {
+            format!("line {line} of {}", self.files[file].name)
+        }
+    }
+}
+
+/// All problems of a scenario, ready to print.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The scenario's own file.
     pub file: String,
-    /// `(line, column, severity, message)`, sorted by position.
+    /// `(line, column, severity, message)`, sorted by file and position.
     pub entries: Vec<(usize, usize, Severity, String)>,
+    /// The file of each entry, when it is not `file` (an included file).
+    pub entry_files: Vec<Option<String>>,
     /// When the report was cut short: the errors and warnings not shown
     /// (the last entry then says how many problems are left out).
     pub hidden: Option<(usize, usize)>,
@@ -103,20 +194,36 @@ pub struct Report {
 
 impl Report {
     pub fn new(file: &str, text: &str, diags: &Diags) -> Report {
-        let index = LineIndex::new(text);
+        Report::from_sources(&Sources::single(file, text), diags)
+    }
+
+    /// The report of a scenario made of several files: each problem is
+    /// placed in the file its span falls in.
+    pub fn from_sources(sources: &Sources, diags: &Diags) -> Report {
         let mut entries: Vec<_> = diags
             .items
             .iter()
             .map(|d| {
-                let (line, col) = d.span.as_ref().map_or((1, 1), |s| index.line_col(s.start));
-                (line, col, d.severity, d.message.clone())
+                let (file, line, col) = d
+                    .span
+                    .as_ref()
+                    .map_or((0, 1, 1), |s| sources.locate(s.start));
+                (file, line, col, d.severity, d.message.clone())
             })
             .collect();
         // Stable: problems at the same place keep the order they were found in.
-        entries.sort_by_key(|e| (e.0, e.1));
+        entries.sort_by_key(|e| (e.0, e.1, e.2));
+        let name = |i: usize| sources.files.get(i).map(|f| f.name.clone());
         Report {
-            file: file.to_string(),
-            entries,
+            file: name(0).unwrap_or_default(),
+            entry_files: entries
+                .iter()
+                .map(|e| if e.0 == 0 { None } else { name(e.0) })
+                .collect(),
+            entries: entries
+                .into_iter()
+                .map(|(_, line, col, sev, msg)| (line, col, sev, msg))
+                .collect(),
             hidden: None,
         }
     }
@@ -146,13 +253,21 @@ impl Report {
 
     /// The lines of the report, each `file:line:column: severity: message`.
     pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
-        self.entries.iter().map(|(line, col, sev, msg)| {
-            let sev = match sev {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            format!("{}:{line}:{col}: {sev}: {msg}", self.file)
-        })
+        self.entries
+            .iter()
+            .enumerate()
+            .map(|(i, (line, col, sev, msg))| {
+                let sev = match sev {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                };
+                let file = self
+                    .entry_files
+                    .get(i)
+                    .and_then(|f| f.as_deref())
+                    .unwrap_or(&self.file);
+                format!("{file}:{line}:{col}: {sev}: {msg}")
+            })
     }
 }
 

@@ -6,6 +6,7 @@
 //! CIDRs, AWS's rules) is the model's work, in `crate::model`.
 
 pub mod diag;
+pub mod include;
 pub mod print;
 pub mod raw;
 mod read;
@@ -13,7 +14,7 @@ pub mod reader;
 
 use toml::de::{DeTable, DeValue};
 
-pub use diag::{Diagnostic, Diags, Report, Severity};
+pub use diag::{Diagnostic, Diags, Report, Severity, Sources};
 pub use raw::Raw;
 pub use reader::{Sp, Span};
 
@@ -62,6 +63,22 @@ pub const MAX_DIAGNOSTICS: usize = 200;
 /// Parses scenario text. Problems found are pushed onto `d`; what could be
 /// read is returned either way, so that validation can find more.
 pub fn parse(text: &str, d: &mut Diags) -> Raw {
+    parse_part(text, d, Part::Whole, &Raw::default())
+}
+
+/// What a file is to the scenario being read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The scenario's own file: `[scenario]` with `name` and `duration`.
+    Whole,
+    /// A file that another includes: resources only; its `[scenario]` table
+    /// may be omitted, and only its `region` and `include` are used.
+    Included,
+}
+
+/// Parses the text of one file of a scenario. `included` holds what the
+/// files it includes declare, so that its timeline may name their resources.
+pub fn parse_part(text: &str, d: &mut Diags, part: Part, included: &Raw) -> Raw {
     let mut raw = Raw::default();
     let (root, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
@@ -91,7 +108,22 @@ pub fn parse(text: &str, d: &mut Diags) -> Raw {
         table.get(key)
     };
 
-    if let Some(v) = get("scenario") {
+    if part == Part::Included {
+        if let Some(v) = get("scenario") {
+            raw.scenario = read::read_included_head(v, d);
+        }
+        for key in ["pricing", "latency", "traffic", "event", "expect"] {
+            if let Some(v) = get(key) {
+                d.error(
+                    v.span(),
+                    format!(
+                        "an included file holds resources only: `{key}` belongs in the \
+                         file that includes it"
+                    ),
+                );
+            }
+        }
+    } else if let Some(v) = get("scenario") {
         raw.scenario = read::read_head(v, d);
     } else {
         d.error(
@@ -135,7 +167,10 @@ pub fn parse(text: &str, d: &mut Diags) -> Raw {
         "expect" => expects, read::read_expect;
     }
     if let Some(v) = get("event") {
-        let kinds = resource_kinds(&raw);
+        let mut kinds = resource_kinds(&raw);
+        for (id, kind) in resource_kinds(included) {
+            kinds.entry(id).or_insert(kind);
+        }
         raw.events = each(v, "event", d, |v, d| read::read_event(v, &kinds, d));
     }
 

@@ -62,6 +62,9 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.opt("duration", &h.duration, |d| quote(&d.to_string()));
         w.opt("region", &h.region, |s| quote(s));
         w.opt("account_id", &h.account_id, |s| quote(s));
+        if !h.include.is_empty() {
+            w.kv("include", list(&h.include, |s| quote(s)));
+        }
     }
     if let Some(p) = &raw.pricing {
         w.head("[pricing]");

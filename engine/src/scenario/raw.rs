@@ -50,6 +50,8 @@ pub struct ScenarioHead {
     pub duration: Option<Sp<Nanos>>,
     pub region: Option<Sp<String>>,
     pub account_id: Option<Sp<String>>,
+    /// Files whose resources join the scenario, relative to this file.
+    pub include: Vec<Sp<String>>,
 }
 
 #[derive(Clone, Debug, Default)]

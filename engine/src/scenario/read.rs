@@ -406,6 +406,22 @@ pub(super) fn read_head(v: &Value<'_>, d: &mut Diags) -> Option<ScenarioHead> {
         duration: f.req("duration", d),
         region: f.opt("region", d),
         account_id: f.opt("account_id", d),
+        include: f.list("include", d),
+    })
+}
+
+/// The `[scenario]` table of an included file: every key may be omitted,
+/// and only `region` and `include` are used.
+pub(super) fn read_included_head(v: &Value<'_>, d: &mut Diags) -> Option<ScenarioHead> {
+    read_table(v, "the [scenario] table", d, |f, d| ScenarioHead {
+        span: f.span.clone(),
+        name: f.opt("name", d),
+        description: f.opt("description", d),
+        seed: f.opt("seed", d),
+        duration: f.opt("duration", d),
+        region: f.opt("region", d),
+        account_id: f.opt("account_id", d),
+        include: f.list("include", d),
     })
 }
 

@@ -55,8 +55,8 @@ impl Builder<'_> {
                         self.route_table_refs(&owner, "route_tables", &e.route_tables, vpc);
                     for (rt, r) in route_tables.iter().zip(&e.route_tables) {
                         if let Some(prev) = per_table.get(&(*rt, service.clone())) {
-                            let line = self.line(prev);
-                            self.err(&r.span, format!("{owner}: route table `{}` already has a {service} endpoint route, from line {line} (GWE-3)", r.v));
+                            let line = self.line_of(prev, &r.span);
+                            self.err(&r.span, format!("{owner}: route table `{}` already has a {service} endpoint route, from {line} (GWE-3)", r.v));
                         } else {
                             per_table.insert((*rt, service.clone()), r.span.clone());
                         }

@@ -11,9 +11,9 @@ impl Builder<'_> {
             return;
         }
         if let Some((prev, prev_span)) = self.names.get(&id.v) {
-            let line = self.line(prev_span);
+            let line = self.line_of(prev_span, &id.span);
             let msg = format!(
-                "duplicate id `{}`: already used by {} on line {line}",
+                "duplicate id `{}`: already used by {} on {line}",
                 id.v,
                 a_kind(prev.kind())
             );
@@ -66,13 +66,10 @@ impl Builder<'_> {
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for t in &raw.traffic {
             if let Some(prev) = seen.get(t.id.v.as_str()) {
-                let line = self.line(prev);
+                let line = self.line_of(prev, &t.id.span);
                 self.err(
                     &t.id.span,
-                    format!(
-                        "duplicate traffic id `{}`: already used on line {line}",
-                        t.id.v
-                    ),
+                    format!("duplicate traffic id `{}`: already used on {line}", t.id.v),
                 );
             } else {
                 seen.insert(&t.id.v, t.id.span.clone());

@@ -12,7 +12,7 @@ use std::path::Path;
 use ipnet::Ipv4Net;
 
 use super::*;
-use crate::scenario::diag::{Diags, LineIndex, Report, did_you_mean};
+use crate::scenario::diag::{Diags, Report, Sources, did_you_mean};
 use crate::scenario::raw::{self, Id, Raw};
 use crate::scenario::reader::{Sp, Span, article, parse_cidr, parse_ipv4};
 use crate::scenario::{self};
@@ -64,15 +64,16 @@ pub fn load_file(path: &Path) -> Result<Loaded, Report> {
     load_str(&shown, &text)
 }
 
-/// Parses and validates scenario text; `file` is the name used in messages.
+/// Parses and validates scenario text; `file` is the name used in messages,
+/// and the files it includes are found next to it.
 pub fn load_str(file: &str, text: &str) -> Result<Loaded, Report> {
     let mut d = Diags::default();
-    let raw = scenario::parse(text, &mut d);
+    let (raw, sources) = scenario::include::parse_with_includes(file, text, &mut d);
     if d.has_errors() && raw.scenario.is_none() && raw.vpcs.is_empty() {
-        return Err(truncated(Report::new(file, text, &d)));
+        return Err(truncated(Report::from_sources(&sources, &d)));
     }
-    let design = Builder::new(&raw, text, &mut d).build();
-    let report = truncated(Report::new(file, text, &d));
+    let design = Builder::new(&raw, &sources, &mut d).build();
+    let report = truncated(Report::from_sources(&sources, &d));
     match design {
         Some(design) if !d.has_errors() => Ok(Loaded { design, report }),
         _ => Err(report),
@@ -89,7 +90,10 @@ fn truncated(mut r: Report) -> Report {
             .count();
         r.hidden = Some((errors, more - errors));
         r.entries.truncate(max);
+        r.entry_files.truncate(max);
         let (line, col) = r.entries.last().map_or((1, 1), |e| (e.0, e.1));
+        let file = r.entry_files.last().cloned().flatten();
+        r.entry_files.push(file);
         r.entries.push((
             line,
             col,
@@ -151,7 +155,8 @@ struct Builder<'r> {
     raw: &'r Raw,
     /// The problems found so far.
     d: &'r mut Diags,
-    lines: LineIndex<'r>,
+    /// The files of the scenario, for lines named in messages.
+    sources: &'r Sources,
     /// Every id of the file: the component it names and where it is defined.
     names: BTreeMap<String, (Component, Span)>,
     region: String,
@@ -164,11 +169,11 @@ struct Builder<'r> {
 }
 
 impl<'r> Builder<'r> {
-    fn new(raw: &'r Raw, text: &'r str, d: &'r mut Diags) -> Self {
+    fn new(raw: &'r Raw, sources: &'r Sources, d: &'r mut Diags) -> Self {
         Builder {
             raw,
             d,
-            lines: LineIndex::new(text),
+            sources,
             names: BTreeMap::new(),
             region: "us-east-1".into(),
             duration: Nanos::ZERO,
@@ -218,7 +223,13 @@ impl<'r> Builder<'r> {
     }
 
     fn line(&self, span: &Span) -> usize {
-        self.lines.line_col(span.start).0
+        self.sources.locate(span.start).1
+    }
+
+    /// Where `prev` is, said from where `here` is: "line 12", or "line 12 of
+    /// design.toml" when it is in another file of the scenario.
+    fn line_of(&self, prev: &Span, here: &Span) -> String {
+        self.sources.line_from(prev.start, here.start)
     }
 
     /// Whether `key` of the table at `at` (a resource's `id`, or the table

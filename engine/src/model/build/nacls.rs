@@ -21,11 +21,11 @@ impl Builder<'_> {
                         format!("{owner}: rule number {} is outside 1..32766 (NACL-2)", n.v),
                     );
                 } else if let Some(prev) = numbers.get(&n.v) {
-                    let line = self.line(prev);
+                    let line = self.line_of(prev, &n.span);
                     self.err(
                         &n.span,
                         format!(
-                            "{owner}: {dir} rule number {} is already used on line {line} (NACL-2)",
+                            "{owner}: {dir} rule number {} is already used on {line} (NACL-2)",
                             n.v
                         ),
                     );
@@ -76,10 +76,13 @@ impl Builder<'_> {
             if let (Some(vpc), Some(def)) = (vpc, &a.default) {
                 if def.v {
                     if let Some(prev) = defaults.get(&vpc) {
-                        let line = self.line(prev);
+                        let line = self.line_of(prev, &def.span);
                         self.err(
                             &def.span,
-                            format!("{owner}: VPC `{}` already has a default network ACL, on line {line}", self.design.vpcs[vpc.idx()].name),
+                            format!(
+                                "{owner}: VPC `{}` already has a default network ACL, on {line}",
+                                self.design.vpcs[vpc.idx()].name
+                            ),
                         );
                     } else {
                         defaults.insert(vpc, def.span.clone());

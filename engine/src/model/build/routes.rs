@@ -208,8 +208,8 @@ impl Builder<'_> {
             if let (Some(v), Some(m)) = (vpc, &t.main) {
                 if m.v {
                     if let Some(prev) = mains.get(&v) {
-                        let line = self.line(prev);
-                        self.err(&m.span, format!("{owner}: VPC `{}` already has a main route table, on line {line}; exactly one per VPC (RT-1)", self.design.vpcs[v.idx()].name));
+                        let line = self.line_of(prev, &m.span);
+                        self.err(&m.span, format!("{owner}: VPC `{}` already has a main route table, on {line}; exactly one per VPC (RT-1)", self.design.vpcs[v.idx()].name));
                     } else {
                         mains.insert(v, m.span.clone());
                         self.design.vpcs[v.idx()].main_route_table = RouteTableId::from_idx(i);
@@ -236,12 +236,10 @@ impl Builder<'_> {
                     continue;
                 };
                 if let Some(prev) = seen.get(&route.dest) {
-                    let line = self.line(prev);
+                    let line = self.line_of(prev, &r.span);
                     self.err(
                         &r.span,
-                        format!(
-                            "{owner}: a route to this destination already exists on line {line}"
-                        ),
+                        format!("{owner}: a route to this destination already exists on {line}"),
                     );
                     continue;
                 }

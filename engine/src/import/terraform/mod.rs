@@ -1,0 +1,509 @@
+//! `vpcsim import terraform PLAN.json`: a scenario from the JSON of
+//! `terraform show -json`, of a saved plan or of a state.
+//!
+//! The import builds the same intermediate scenario as `import aws`
+//! (`super::out::Scenario`), which the scenario printer writes. Ids come from
+//! Terraform addresses (`module.vpc.aws_subnet.private[1]` ->
+//! `vpc.subnet.private.1`), and a comment above each resource gives its
+//! address. The files (`plan.rs` reads the document, `config.rs` indexes the
+//! configuration, `resolve.rs` follows references) feed the converters, one
+//! file per concern: `network.rs` (VPCs, subnets, routing, gateways,
+//! endpoints, peering, VPN, prefix lists), `security.rs` (security groups and
+//! network ACLs), `workloads.rs` (instances, network interfaces, Elastic IPs,
+//! Lambda functions).
+//!
+//! Guarantees: the same document gives the same bytes; the text validates
+//! with vpcsim's loader; every approximation, heuristic match and unresolved
+//! reference is a note naming the Terraform address.
+
+mod config;
+mod network;
+mod plan;
+mod resolve;
+mod security;
+mod workloads;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+use std::path::Path;
+
+use ipnet::Ipv4Net;
+use serde_json::Value;
+
+use super::out::{self, Head};
+use super::{ImportError, Imported, NoteKind};
+use config::Config;
+use plan::{Inst, Key};
+use resolve::{Pick, World};
+
+/// Imports the plan or state in `file`; `region` picks the region whose
+/// resources are imported (default: the default provider's).
+pub fn import_terraform(file: &Path, region: Option<&str>) -> Result<Imported, ImportError> {
+    let shown = file.display().to_string();
+    let io = |e: std::io::Error| ImportError::Io {
+        path: shown.clone(),
+        message: e.to_string(),
+    };
+    let bytes = crate::scenario::read_bounded(file, 512 << 20).map_err(io)?;
+    let text = String::from_utf8(bytes).map_err(|e| ImportError::Io {
+        path: shown.clone(),
+        message: format!(
+            "not UTF-8 text (byte {} is invalid): not the JSON of `terraform show -json`",
+            e.utf8_error().valid_up_to()
+        ),
+    })?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "plan.json".into());
+    import_text(&name, &text, region)
+}
+
+/// Imports the text of a plan or state; `name` names it in messages and in
+/// the scenario.
+pub fn import_text(name: &str, text: &str, region: Option<&str>) -> Result<Imported, ImportError> {
+    let doc = plan::read(name, text)?;
+    let config = Config::new(&doc.configuration, &doc.variables);
+    let mut c = Conv::new(name, &doc, config, region);
+    c.check_values()?;
+    c.run();
+    let scenario = c.finish();
+    let notes = {
+        let mut n = std::mem::take(&mut c.world.notes);
+        n.sort();
+        n.dedup();
+        n
+    };
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for (id, kind) in scenario.ids() {
+        if let Some(prev) = seen.insert(id, kind) {
+            return Err(ImportError::Collision {
+                id: id.to_string(),
+                first: prev.to_string(),
+                second: kind.to_string(),
+            });
+        }
+    }
+    let text = scenario.to_toml(&notes, &[]);
+    Ok(Imported {
+        text,
+        notes,
+        ignored_files: Vec::new(),
+        region: scenario.region.clone(),
+    })
+}
+
+/// One import under way.
+pub(crate) struct Conv<'a> {
+    file: &'a str,
+    doc: &'a plan::Doc,
+    world: World<'a>,
+    /// The scenario id of each instance.
+    ids: Vec<String>,
+    /// Instances of the region imported.
+    here: Vec<bool>,
+    region: String,
+    /// Instances written to the scenario.
+    made: BTreeSet<usize>,
+    out: out::Scenario,
+    /// The next address handed out for a public IP unknown until apply.
+    next_public: u32,
+    /// Network interfaces that are an instance's primary one: the `eni` id.
+    eni_owner: BTreeMap<usize, String>,
+    /// Elastic IPs and their addresses, known or handed out.
+    eips: BTreeMap<usize, Ipv4Addr>,
+}
+
+/// The readable id of an instance: its modules, its type without `aws_`,
+/// its name and its index or key, joined by dots.
+fn base_id(inst: &Inst) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for (name, addr) in config::module_segments(&inst.module) {
+        let mut p = name.clone();
+        let key = addr
+            .rsplit_once(&format!("module.{name}"))
+            .map_or("", |(_, k)| k);
+        let key = key.trim_start_matches('[').trim_end_matches(']');
+        if !key.is_empty() {
+            p.push('.');
+            p.push_str(&clean(key.trim_matches('"')));
+        }
+        parts.push(p);
+    }
+    parts.push(
+        inst.rtype
+            .strip_prefix("aws_")
+            .unwrap_or(&inst.rtype)
+            .to_string(),
+    );
+    parts.push(inst.name.clone());
+    match &inst.index {
+        Some(Key::Int(i)) => parts.push(i.to_string()),
+        Some(Key::Str(s)) => parts.push(clean(s)),
+        None => {}
+    }
+    parts.join(".")
+}
+
+fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The region an availability zone is in: `us-east-2b` -> `us-east-2`.
+fn region_of_az(az: &str) -> Option<String> {
+    let r = az.trim_end_matches(|c: char| c.is_ascii_lowercase());
+    (r.len() < az.len() && r.ends_with(|c: char| c.is_ascii_digit())).then(|| r.to_string())
+}
+
+fn cidr(s: &str) -> Option<Ipv4Net> {
+    s.parse::<Ipv4Net>().ok().map(|n| n.trunc())
+}
+
+impl<'a> Conv<'a> {
+    fn new(file: &'a str, doc: &'a plan::Doc, config: Config<'a>, region: Option<&str>) -> Self {
+        let world = World::new(&doc.insts, config);
+        let mut c = Conv {
+            file,
+            doc,
+            ids: doc.insts.iter().map(base_id).collect(),
+            here: vec![true; doc.insts.len()],
+            region: String::new(),
+            made: BTreeSet::new(),
+            out: out::Scenario::default(),
+            next_public: 0,
+            eni_owner: BTreeMap::new(),
+            eips: BTreeMap::new(),
+            world,
+        };
+        let default_region = c.world.config.default_region().or_else(|| {
+            // A state has no configuration: the zones of its subnets, or the
+            // region of its ARNs, say where it is.
+            doc.insts.iter().find_map(|x| {
+                x.str("availability_zone")
+                    .and_then(region_of_az)
+                    .or_else(|| {
+                        x.str("arn")
+                            .and_then(|a| a.split(':').nth(3))
+                            .map(str::to_string)
+                    })
+                    .filter(|r| !r.is_empty())
+            })
+        });
+        c.region = match (region, default_region) {
+            (Some(r), _) => r.to_string(),
+            (None, Some(r)) => r,
+            (None, None) => {
+                c.world.note(
+                    NoteKind::Approximated,
+                    "provider.aws",
+                    "the region is given nowhere the import can read; us-east-1 is assumed",
+                );
+                "us-east-1".to_string()
+            }
+        };
+        c
+    }
+
+    fn inst(&self, i: usize) -> &'a Inst {
+        &self.doc.insts[i]
+    }
+
+    fn addr(&self, i: usize) -> String {
+        self.inst(i).address.clone()
+    }
+
+    fn note(&mut self, kind: NoteKind, i: usize, text: impl Into<String>) {
+        let a = self.addr(i);
+        self.world.note(kind, &a, text);
+    }
+
+    /// The indexes of the instances of the region of the given types.
+    fn of(&self, types: &[&str]) -> Vec<usize> {
+        (0..self.doc.insts.len())
+            .filter(|&i| self.here[i] && types.contains(&self.inst(i).rtype.as_str()))
+            .collect()
+    }
+
+    /// The scenario id of what a pick names, if it was imported: a VPC
+    /// named by its default route table, network ACL or security group
+    /// attribute is that implicit resource.
+    fn sid(&self, p: &Pick) -> Option<String> {
+        if !self.made.contains(&p.inst) {
+            return None;
+        }
+        let x = self.inst(p.inst);
+        if matches!(x.rtype.as_str(), "aws_vpc" | "aws_default_vpc") {
+            let suffix = match p.attr.as_deref() {
+                Some("default_route_table_id" | "main_route_table_id") => "main-rt",
+                Some("default_network_acl_id") => "default-acl",
+                Some("default_security_group_id") => "default-sg",
+                _ => return Some(self.ids[p.inst].clone()),
+            };
+            return Some(format!("{}/{suffix}", self.ids[p.inst]));
+        }
+        Some(self.ids[p.inst].clone())
+    }
+
+    /// The VPC of a VPC-scoped instance: its `vpc_id`, else the only VPC
+    /// around (noted).
+    fn vpc_of(&mut self, i: usize, attr: &str) -> Option<String> {
+        let before = self.world.notes.len();
+        let p = self.world.one(i, attr, &["aws_vpc", "aws_default_vpc"]);
+        let p = match p {
+            Some(p) => Some(p),
+            None if self.inst(i).str(attr).is_none() => {
+                let v = self.world.only_vpc(i);
+                if v.is_some() {
+                    // The fallback's note says why; the unresolved
+                    // reference is in it.
+                    self.drop_unknown_since(before, i);
+                }
+                v.map(|v| Pick {
+                    inst: v,
+                    attr: None,
+                })
+            }
+            None => None,
+        };
+        let p = p?;
+        self.sid(&Pick {
+            inst: p.inst,
+            attr: None,
+        })
+    }
+
+    /// Drops the notes of unresolved references of `i` made since the
+    /// notes numbered `before`, when a heuristic has resolved them (its own
+    /// note says so).
+    fn drop_unknown_since(&mut self, before: usize, i: usize) {
+        let address = self.addr(i);
+        let mut n = before;
+        while n < self.world.notes.len() {
+            let note = &self.world.notes[n];
+            if note.kind == NoteKind::Unknown && note.id == address {
+                self.world.notes.remove(n);
+            } else {
+                n += 1;
+            }
+        }
+    }
+
+    /// A head: the Terraform address, and the `Name` tag.
+    fn head(&self, i: usize) -> Head {
+        let x = self.inst(i);
+        let name = x
+            .values
+            .get("tags")
+            .and_then(|t| t.get("Name"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        Head {
+            name,
+            comments: vec![format!("Terraform: {}", x.address)],
+        }
+    }
+
+    /// An address for a public IP unknown until apply, from 198.51.100.0/24
+    /// (TEST-NET-2), in the order of the addresses that need one.
+    fn public_ip(&mut self, i: usize, what: &str) -> Ipv4Addr {
+        self.next_public += 1;
+        let ip = Ipv4Addr::from(u32::from(Ipv4Addr::new(198, 51, 100, 0)) + self.next_public);
+        self.note(
+            NoteKind::Approximated,
+            i,
+            format!("{what} is unknown until apply; {ip} stands for it"),
+        );
+        ip
+    }
+
+    /// Impossible values are errors naming the address and attribute.
+    fn check_values(&self) -> Result<(), ImportError> {
+        let cidr_keys = [
+            "cidr_block",
+            "destination_cidr_block",
+            "cidr_ipv4",
+            "cidr",
+            "local_ipv4_network_cidr",
+        ];
+        let ip_keys = ["private_ip", "public_ip", "ip_address"];
+        for x in &self.doc.insts {
+            if !x.is_aws() || x.data {
+                continue;
+            }
+            for k in cidr_keys {
+                if let Some(s) = x.str(k) {
+                    if s.contains(':') {
+                        continue; // IPv6: left out, with a note
+                    }
+                    if s.parse::<Ipv4Net>().is_err() {
+                        return Err(self.impossible(x, k, s, "an IPv4 CIDR like \"10.0.0.0/16\""));
+                    }
+                }
+            }
+            for k in ip_keys {
+                if let Some(s) = x.str(k) {
+                    if s.parse::<Ipv4Addr>().is_err() && !s.contains(':') {
+                        return Err(self.impossible(x, k, s, "an IPv4 address like \"10.0.0.5\""));
+                    }
+                }
+            }
+            for k in ["from_port", "to_port"] {
+                if let Some(n) = x.values.get(k).and_then(Value::as_i64) {
+                    if !(-1..=65535).contains(&n) {
+                        return Err(self.impossible(
+                            x,
+                            k,
+                            &n.to_string(),
+                            "a port, 0 to 65535 (or -1)",
+                        ));
+                    }
+                }
+            }
+            for k in ["rule_number", "rule_no"] {
+                if let Some(n) = x.values.get(k).and_then(Value::as_i64) {
+                    if !(1..=32766).contains(&n) {
+                        return Err(self.impossible(
+                            x,
+                            k,
+                            &n.to_string(),
+                            "a rule number, 1 to 32766",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn impossible(&self, x: &Inst, attr: &str, v: &str, want: &str) -> ImportError {
+        ImportError::Shape {
+            file: self.file.to_string(),
+            at: format!("{} (attribute `{attr}`)", x.address),
+            message: format!("`{v}` is not {want}"),
+        }
+    }
+
+    fn run(&mut self) {
+        self.sort_out_instances();
+        self.vpcs();
+        self.prefix_lists();
+        self.subnets();
+        self.route_tables();
+        self.gateways();
+        self.security_groups();
+        self.nacls();
+        self.peerings();
+        self.vpn();
+        self.workloads();
+        self.nats();
+        self.unused_eips();
+        self.endpoints();
+        self.routes();
+        self.associations();
+        self.lambdas();
+    }
+
+    /// Data sources, other providers and other regions: counted and left
+    /// out, each with a note; default resources get their implicit ids.
+    fn sort_out_instances(&mut self) {
+        let mut data = 0;
+        let mut other: BTreeMap<String, usize> = BTreeMap::new();
+        for i in 0..self.doc.insts.len() {
+            let x = self.inst(i);
+            if x.data {
+                data += 1;
+                self.here[i] = false;
+            } else if !x.is_aws() {
+                *other.entry(x.provider.clone()).or_default() += 1;
+                self.here[i] = false;
+            } else {
+                let r = self
+                    .world
+                    .config
+                    .region(x)
+                    .unwrap_or_else(|| self.region.clone());
+                if r != self.region {
+                    self.here[i] = false;
+                    self.note(
+                        NoteKind::Skipped,
+                        i,
+                        format!(
+                            "in region {r} (its provider configuration); import it with --region {r}"
+                        ),
+                    );
+                }
+            }
+        }
+        if data > 0 {
+            self.world.note(
+                NoteKind::Skipped,
+                "data",
+                format!("{data} data source instance(s) read, not imported (what refers to them is noted)"),
+            );
+        }
+        for (p, n) in other {
+            self.world.note(
+                NoteKind::Skipped,
+                &p,
+                format!("{n} resource instance(s) of another provider, not imported"),
+            );
+        }
+        for d in &self.doc.deleted {
+            self.world
+                .note(NoteKind::Skipped, d, "deleted by the plan, not imported");
+        }
+        for i in 0..self.doc.insts.len() {
+            if !self.here[i] || network::KNOWN.contains(&self.inst(i).rtype.as_str()) {
+                continue;
+            }
+            let t = self.inst(i).rtype.clone();
+            self.note(
+                NoteKind::Unsupported,
+                i,
+                format!("{t}: not a resource vpcsim models"),
+            );
+        }
+    }
+
+    /// The scenario, with name and region.
+    fn finish(&mut self) -> out::Scenario {
+        let mut s = std::mem::take(&mut self.out);
+        s.name = self.file.to_string();
+        s.region = self.region.clone();
+        let what = match self.doc.kind {
+            plan::Kind::Plan => "plan",
+            plan::Kind::State => "state",
+        };
+        s.description = format!(
+            "Imported from a Terraform {what} (JSON format {}): {} VPCs, {} subnets, {} instances.",
+            self.doc.format_version,
+            s.vpcs.len(),
+            s.subnets.len(),
+            s.instances.len()
+        );
+        s.titles = Some([
+            "Not imported: vpcsim cannot represent these (routes to them are kept as blackholes)."
+                .into(),
+            "References that could not be followed, or that name what is not in the design.".into(),
+            "Left out: another region, another provider, a data source, deleted, or not active."
+                .into(),
+            "Imported with a difference from AWS, or by a heuristic.".into(),
+        ]);
+        s.header = Some(vec![
+            format!("Imported by `vpcsim import terraform` from {}.", self.file),
+            "The design only: no traffic, events or expectations. Each resource's".to_string(),
+            "Terraform address is the comment above it. Every instance listens on".to_string(),
+            "every TCP and UDP port (listen = \"any\"): the plan does not say what listens."
+                .to_string(),
+        ]);
+        s
+    }
+}

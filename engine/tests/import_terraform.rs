@@ -1,0 +1,627 @@
+//! `vpcsim import terraform`: the real plans of `../shared/terraform-plans`
+//! and the hand-built fixtures of `tests/terraform/` import, validate with
+//! vpcsim's own loader, import to the same bytes twice, note what they leave
+//! out by Terraform address, and behave under `explain` as the network they
+//! describe: on the module-shaped plan, each private subnet leaves through
+//! the NAT gateway of its own AZ.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use vpcsim::explain::{self, Explanation, Query};
+use vpcsim::import::{Imported, NoteKind, import_terraform};
+use vpcsim::model::{Design, load_str};
+use vpcsim::units::Nanos;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/terraform")
+        .join(name)
+}
+
+fn import(path: &Path, region: Option<&str>) -> Imported {
+    import_terraform(path, region).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn load(i: &Imported) -> Design {
+    match load_str("imported.toml", &i.text) {
+        Ok(l) => l.design,
+        Err(r) => panic!(
+            "the import does not validate:\n{r}\n--- text ---\n{}",
+            i.text
+        ),
+    }
+}
+
+fn explain_tcp(d: &Design, from: &str, to: &str, port: u16) -> Explanation {
+    let q = Query {
+        from: from.into(),
+        to: to.into(),
+        protocol: 6,
+        port: Some(port),
+        icmp_type: None,
+        icmp_code: None,
+        at: Nanos::ZERO,
+        enter: None,
+    };
+    explain::explain(d.clone(), &q).unwrap_or_else(|e| panic!("{from} -> {to}: {e}"))
+}
+
+fn hops(e: &Explanation) -> Vec<String> {
+    e.hops.iter().map(|h| h.component.clone()).collect()
+}
+
+fn has_note(i: &Imported, kind: NoteKind, id: &str, text: &str) -> bool {
+    i.notes
+        .iter()
+        .any(|n| n.kind == kind && n.id == id && n.text.contains(text))
+}
+
+fn notes(i: &Imported) -> String {
+    i.notes
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_module_plan_leaves_each_private_subnet_through_its_own_nat_gateway() {
+    let i = import(&fixture("vpc-module.plan.json"), None);
+    assert_eq!(i.region, "eu-west-1", "from the provider's `var.region`");
+    let d = load(&i);
+    for az in 0..3 {
+        let e = explain_tcp(&d, &format!("instance.app.{az}"), "93.184.216.34", 443);
+        assert_eq!(e.verdict, "delivered", "{e:?}");
+        let h = hops(&e);
+        let nat = format!("vpc.nat_gateway.this.{az}");
+        let table = format!("vpc.route_table.private.{az}");
+        assert!(h.contains(&nat) && h.contains(&table), "AZ {az}: {h:?}");
+        assert!(
+            h.contains(&"vpc.internet_gateway.this.0".to_string()),
+            "{h:?}"
+        );
+        for other in (0..3).filter(|o| *o != az) {
+            assert!(
+                !h.contains(&format!("vpc.nat_gateway.this.{other}")),
+                "AZ {az}: {h:?}"
+            );
+        }
+        // Each instance is in its own AZ's private subnet.
+        assert!(
+            i.text.contains(&format!(
+                "[[instance]]\nid = \"instance.app.{az}\"\nsubnet = \"vpc.subnet.private.{az}\""
+            )),
+            "{}",
+            i.text
+        );
+    }
+    // The matches by count index are heuristics, and said to be.
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "module.vpc.aws_route.private_nat_gateway[1]",
+            "matched to module.vpc.aws_nat_gateway.this[1] by the same index or key (a heuristic)"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "aws_instance.app[2]",
+            "module.vpc.aws_subnet.private[2]"
+        ),
+        "{}",
+        notes(&i)
+    );
+    // `local.vpc_id` cannot be followed: the module's one VPC, noted.
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "module.vpc.aws_subnet.public[0]",
+            "the only VPC of its module"
+        ),
+        "{}",
+        notes(&i)
+    );
+    // Elastic IPs unknown until apply: handed out, in address order, noted.
+    assert!(
+        i.text.contains("public_ip = \"198.51.100.1\""),
+        "{}",
+        i.text
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "module.vpc.aws_eip.nat[0]",
+            "unknown until apply"
+        ),
+        "{}",
+        notes(&i)
+    );
+    // The NAT gateways' Elastic IPs come through `local.nat_gateway_ips`,
+    // which cannot be followed: matched by index, noted.
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "module.vpc.aws_nat_gateway.this[1]",
+            "taken to be module.vpc.aws_eip.nat[1], the Elastic IP of its module with its index (a heuristic)"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert!(
+        !i.notes.iter().any(|n| n.kind == NoteKind::Unknown),
+        "every reference of the module plan is followed:\n{}",
+        notes(&i)
+    );
+    // The default resources the module manages are vpcsim's implicit ones.
+    for id in [
+        "vpc.vpc.this.0/main-rt",
+        "vpc.vpc.this.0/default-acl",
+        "vpc.vpc.this.0/default-sg",
+    ] {
+        assert!(
+            i.text.contains(&format!("id = \"{id}\"")),
+            "{id}\n{}",
+            i.text
+        );
+    }
+    assert!(
+        i.text
+            .contains("# Terraform: module.vpc.aws_subnet.private[1]"),
+        "{}",
+        i.text
+    );
+    // The same plan, the same bytes.
+    assert_eq!(i.text, import(&fixture("vpc-module.plan.json"), None).text);
+}
+
+#[test]
+fn every_resource_type_of_the_all_types_plan() {
+    let i = import(&fixture("all-types.plan.json"), None);
+    assert_eq!(i.region, "us-east-1");
+    let d = load(&i);
+    let t = &i.text;
+    let want = [
+        // VPC and its second block, the existing peer VPC from the prior state
+        "id = \"vpc.main\"\ncidrs = [\"10.10.0.0/16\", \"10.11.0.0/16\"]",
+        "id = \"vpc.peer\"\ncidrs = [\"10.20.0.0/16\"]",
+        // the default VPC and subnet, adopted, from the prior state
+        "id = \"default_vpc.default\"\ncidrs = [\"172.31.0.0/16\"]",
+        "id = \"default_subnet.c\"\nvpc = \"default_vpc.default\"\ncidr = \"172.31.0.0/20\"\naz = \"us-east-1c\"",
+        // subnets by for_each key, in the secondary block, existing
+        "id = \"subnet.app.a\"\nvpc = \"vpc.main\"\ncidr = \"10.10.1.0/24\"\naz = \"us-east-1a\"\nroute_table = \"route_table.app.a\"\nnetwork_acl = \"network_acl.app\"",
+        "id = \"subnet.extra\"\nvpc = \"vpc.main\"\ncidr = \"10.11.0.0/24\"\naz = \"us-east-1a\"\nroute_table = \"route_table.app.a\"",
+        "id = \"subnet.peer\"\nvpc = \"vpc.peer\"",
+        // (the public subnet has no association: the main table, route_table.public)
+        "id = \"subnet.public\"\nvpc = \"vpc.main\"\ncidr = \"10.10.0.0/24\"\naz = \"us-east-1a\"\nnetwork_acl = \"network_acl.public\"",
+        // inline route, aws_route by each.key, to a peering, to an ENI, to a
+        // prefix list, main association, adopted default table
+        "id = \"route_table.public\"\nvpc = \"vpc.main\"\nmain = true\nroutes = [\n  { destination = \"0.0.0.0/0\", target = \"internet_gateway.igw\" },",
+        "{ destination = \"0.0.0.0/0\", target = \"nat_gateway.nat\" }",
+        "{ destination = \"10.20.0.0/16\", target = \"vpc_peering_connection.pcx\" }",
+        "{ destination = \"ec2_managed_prefix_list.corp\", target = \"nat_gateway.private\" }",
+        "{ destination = \"10.99.0.0/16\", target = \"network_interface.fw\" }",
+        "{ destination = \"10.200.0.0/16\", target = \"unresolved:aws_route.to_tgw\", state = \"blackhole\" }",
+        "id = \"vpc.peer/main-rt\"\nvpc = \"vpc.peer\"\nmain = true\nroutes = [\n  { destination = \"10.10.0.0/16\", target = \"vpc_peering_connection.pcx\" },",
+        // gateways, attachment, Elastic IP
+        "id = \"internet_gateway.igw\"\nvpc = \"vpc.main\"",
+        "id = \"nat_gateway.nat\"\nsubnet = \"subnet.public\"\nconnectivity = \"public\"\npublic_ip = \"198.51.100.",
+        "id = \"nat_gateway.private\"\nsubnet = \"subnet.app.b\"\nconnectivity = \"private\"",
+        // security groups: inline rules, a group peer, rule resources, the default
+        "{ protocol = \"tcp\", ports = \"443\", cidr = \"0.0.0.0/0\", description = \"https\" }",
+        "{ protocol = \"tcp\", ports = \"22\", source_group = \"security_group.bastion\" }",
+        "{ protocol = \"tcp\", ports = \"8443\", prefix_list = \"ec2_managed_prefix_list.corp\" }",
+        "{ protocol = \"icmp\", icmp_type = 8, source_group = \"security_group.bastion\" }",
+        "{ protocol = \"tcp\", ports = \"22\", cidr = \"203.0.113.0/24\" }",
+        "id = \"vpc.main/default-sg\"\nvpc = \"vpc.main\"\ningress = [\n  { protocol = \"all\", source_group = \"vpc.main/default-sg\" },\n]\negress = []",
+        // network ACLs: inline, rule resource, association, the default
+        "{ rule = 50, protocol = \"tcp\", ports = \"23\", cidr = \"0.0.0.0/0\", action = \"deny\" }",
+        "id = \"vpc.main/default-acl\"\nvpc = \"vpc.main\"\ndefault = true\ningress = [\n  { rule = 100, protocol = \"all\", cidr = \"10.0.0.0/8\", action = \"allow\" },",
+        // endpoints with their associations
+        "id = \"vpc_endpoint.s3\"\ntype = \"gateway\"\nvpc = \"vpc.main\"\nservice = \"s3\"\nroute_tables = [\"route_table.app.a\", \"route_table.app.b\", \"route_table.public\"]",
+        "id = \"vpc_endpoint.sqs\"\ntype = \"interface\"\nvpc = \"vpc.main\"\nservice = \"sqs\"\nsubnets = [\"subnet.app.a\", \"subnet.app.b\"]\nsecurity_groups = [\"security_group.web\"]\nprivate_dns = true",
+        // peering accepted by its accepter
+        "id = \"vpc_peering_connection.pcx\"\nrequester = \"vpc.main\"\naccepter = \"vpc.peer\"",
+        // VPN: attachment, propagation, static route
+        "id = \"vpn_gateway.vgw\"\nvpc = \"vpc.main\"\npropagate_to = [\"route_table.app.a\", \"route_table.app.b\", \"route_table.public\"]",
+        "id = \"vpn_connection.office\"\ncidrs = [\"192.168.0.0/16\"]\nvia = \"vpn_gateway.vgw\"",
+        // instances: fixed address, Elastic IP, a primary interface
+        "id = \"instance.web\"\nsubnet = \"subnet.app.a\"\nprivate_ip = \"10.10.1.10\"\nsecurity_groups = [\"security_group.web\"]",
+        "id = \"instance.fw\"\nsubnet = \"subnet.app.b\"\nprivate_ip = \"10.10.2.20\"\nsecurity_groups = [\"security_group.bastion\", \"security_group.web\"]\nsource_dest_check = false\neni = \"network_interface.fw\"",
+        // Lambda in the VPC, and outside
+        "id = \"lambda_function.worker\"\nsubnets = [\"subnet.app.a\", \"subnet.app.b\"]\nsecurity_groups = [\"security_group.web\"]",
+        "id = \"lambda_function.cron\"",
+        // managed prefix list with its entry resource
+        "id = \"ec2_managed_prefix_list.corp\"\nname = \"corp\"\ncidrs = [\"172.16.0.0/12\", \"100.64.0.0/10\"]",
+    ];
+    let missing: Vec<&&str> = want.iter().filter(|w| !t.contains(**w)).collect();
+    assert!(
+        missing.is_empty(),
+        "missing:\n{missing:#?}\n--- text ---\n{t}"
+    );
+    assert!(
+        t.contains(
+            "id = \"instance.bastion\"\nsubnet = \"subnet.public\"\npublic_ip = \"198.51.100."
+        ),
+        "the bastion's Elastic IP\n{t}"
+    );
+
+    // Left out, each by address.
+    let expect = [
+        (NoteKind::Skipped, "aws_vpc.west", "in region us-west-2"),
+        (NoteKind::Skipped, "aws_subnet.old", "deleted by the plan"),
+        (
+            NoteKind::Skipped,
+            "registry.terraform.io/hashicorp/random",
+            "1 resource instance(s) of another provider",
+        ),
+        (NoteKind::Skipped, "data", "1 data source instance(s)"),
+        (
+            NoteKind::Unsupported,
+            "aws_lb.web",
+            "not a resource vpcsim models",
+        ),
+        (
+            NoteKind::Unsupported,
+            "aws_route.to_tgw",
+            "`transit_gateway_id`: vpcsim cannot represent this target",
+        ),
+        (
+            NoteKind::Unsupported,
+            "aws_vpc_security_group_ingress_rule.web_v6",
+            "(IPv6)",
+        ),
+        (
+            NoteKind::Unsupported,
+            "aws_network_interface_attachment.spare",
+            "second interface",
+        ),
+        (
+            NoteKind::Unsupported,
+            "aws_network_interface.spare",
+            "second interface",
+        ),
+        (
+            NoteKind::Approximated,
+            "aws_vpc_peering_connection_options.pcx",
+            "read and not applied",
+        ),
+        (
+            NoteKind::Approximated,
+            "aws_route.app_nat[\"b\"]",
+            "by the same index or key",
+        ),
+    ];
+    for (kind, id, text) in expect {
+        assert!(
+            has_note(&i, kind, id, text),
+            "{kind:?} {id}: {text}\n{}",
+            notes(&i)
+        );
+    }
+
+    // The design answers as the plan means it.
+    let e = explain_tcp(&d, "instance.web", "93.184.216.34", 443);
+    assert_eq!(e.verdict, "delivered", "{e:?}");
+    assert!(
+        hops(&e).contains(&"nat_gateway.nat".to_string()),
+        "{:?}",
+        hops(&e)
+    );
+    let e = explain_tcp(&d, "instance.web", "10.20.1.4", 443);
+    assert!(
+        hops(&e).contains(&"vpc_peering_connection.pcx".to_string()),
+        "{:?}",
+        hops(&e)
+    );
+    let e = explain_tcp(&d, "instance.bastion", "instance.web", 22);
+    assert_eq!(
+        e.verdict, "delivered",
+        "ssh from the bastion's group: {e:?}"
+    );
+    let e = explain_tcp(&d, "instance.bastion", "instance.web", 23);
+    assert_eq!(e.verdict, "dropped", "telnet: {e:?}");
+    assert_eq!(i.text, import(&fixture("all-types.plan.json"), None).text);
+}
+
+#[test]
+fn a_provider_alias_region_is_imported_with_region() {
+    let i = import(&fixture("all-types.plan.json"), Some("us-west-2"));
+    assert_eq!(i.region, "us-west-2");
+    load(&i);
+    assert!(
+        i.text
+            .contains("id = \"vpc.west\"\ncidrs = [\"10.30.0.0/16\"]"),
+        "{}",
+        i.text
+    );
+    assert!(!i.text.contains("id = \"vpc.main\""), "{}", i.text);
+    assert!(
+        has_note(&i, NoteKind::Skipped, "aws_vpc.main", "in region us-east-1"),
+        "{}",
+        notes(&i)
+    );
+}
+
+#[test]
+fn a_state_has_every_value_known() {
+    let i = import(&fixture("state.json"), None);
+    assert_eq!(i.region, "ap-northeast-2", "from the ARNs and zones");
+    let d = load(&i);
+    let t = &i.text;
+    assert!(
+        t.contains("id = \"instance.web\"\nsubnet = \"net.subnet.this.public\"\nprivate_ip = \"10.50.1.10\"\npublic_ip = \"3.36.10.20\""),
+        "{t}"
+    );
+    assert!(
+        t.contains("# Terraform: module.net.aws_subnet.this[\"public\"]"),
+        "{t}"
+    );
+    let e = explain_tcp(&d, "instance.web", "93.184.216.34", 80);
+    assert_eq!(e.verdict, "delivered", "{e:?}");
+    assert!(hops(&e).contains(&"internet_gateway.igw".to_string()));
+    assert!(
+        has_note(&i, NoteKind::Unsupported, "aws_security_group.web", "::/0"),
+        "{}",
+        notes(&i)
+    );
+    // Nothing is approximated in a state.
+    assert!(
+        !i.notes.iter().any(|n| n.kind == NoteKind::Approximated),
+        "{}",
+        notes(&i)
+    );
+}
+
+#[test]
+fn the_real_plans_import() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/terraform-plans");
+    if !dir.is_dir() {
+        eprintln!(
+            "note: {} not found; the real plans are skipped",
+            dir.display()
+        );
+        return;
+    }
+    let i = import(&dir.join("tfc-test_issue-172.plan.json"), None);
+    assert_eq!(i.region, "eu-west-1");
+    let d = load(&i);
+    assert_eq!(d.subnets.len(), 4);
+    for lb in [
+        "aws_lb.nlb-noncompliant",
+        "aws_lb_listener.tcp-listener-noncompliant",
+    ] {
+        assert!(
+            has_note(
+                &i,
+                NoteKind::Unsupported,
+                lb,
+                "not a resource vpcsim models"
+            ),
+            "{}",
+            notes(&i)
+        );
+    }
+    assert!(
+        i.text
+            .contains("route_table = \"route_table.test-pub-rtb\""),
+        "{}",
+        i.text
+    );
+    assert_eq!(
+        i.text,
+        import(&dir.join("tfc-test_issue-172.plan.json"), None).text
+    );
+
+    let i = import(&dir.join("tfc-test_pull_330.plan.json"), None);
+    let d = load(&i);
+    assert_eq!(d.vpcs.len(), 1);
+    assert!(i.text.contains("id = \"nat_gateway.gw\""), "{}", i.text);
+    assert!(i.text.contains("id = \"vpn_gateway.main\""), "{}", i.text);
+    // Its NAT gateway's allocation_id refers to the VPC: no Elastic IP.
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "aws_nat_gateway.gw",
+            "unknown until apply"
+        ),
+        "{}",
+        notes(&i)
+    );
+}
+
+fn err(text: &str) -> String {
+    match vpcsim::import::terraform::import_text("plan.json", text, None) {
+        Ok(_) => panic!("imported:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn bad_input_says_what_it_is() {
+    let e = err("[1, 2]");
+    assert!(
+        e.contains("plan.json: $: not the JSON of `terraform show -json`")
+            && e.contains("an array"),
+        "{e}"
+    );
+    let e = err(r#"{"version": 4, "terraform_version": "1.6.0", "serial": 3, "resources": []}"#);
+    assert!(e.contains("raw state file (terraform.tfstate)"), "{e}");
+    let e = err(r#"{"resource": {"aws_vpc": {"main": {"cidr_block": "10.0.0.0/16"}}}}"#);
+    assert!(e.contains("Terraform configuration in JSON"), "{e}");
+    let e = err(r#"{"Vpcs": []}"#);
+    assert!(e.contains("vpcsim import aws"), "{e}");
+    let e = err(r#"{"format_version": "2.0", "values": {}}"#);
+    assert!(
+        e.contains("$.format_version: format version \"2.0\" is not supported"),
+        "{e}"
+    );
+    // Cut short: the innermost value still open.
+    let full = std::fs::read_to_string(fixture("vpc-module.plan.json")).unwrap();
+    let at = full.find("\"aws_nat_gateway\"").unwrap() + 200;
+    let e = err(&full[..at]);
+    assert!(e.contains("plan.json: $.") && e.contains("EOF"), "{e}");
+    let e = err(&full[..full.find("\"resource_changes\"").unwrap() + 400]);
+    assert!(e.contains("$.resource_changes[0]"), "{e}");
+    // Impossible values: the address and the attribute.
+    let bad = full.replace("\"10.0.1.0/24\"", "\"10.0.1.0/33\"");
+    let e = err(&bad);
+    assert!(
+        e.contains("module.vpc.aws_subnet.private[0] (attribute `cidr_block`): `10.0.1.0/33` is not an IPv4 CIDR"),
+        "{e}"
+    );
+    // Not JSON of the right shape.
+    let e = err(
+        r#"{"format_version": "1.2", "resource_changes": [{"address": 3, "type": "aws_vpc", "name": "x", "change": {"actions": ["create"], "after": {}}}]}"#,
+    );
+    assert!(e.contains("$.resource_changes[0].address"), "{e}");
+}
+
+#[test]
+fn command_line() {
+    let exe = env!("CARGO_BIN_EXE_vpcsim");
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tf-cli.toml");
+    let run = Command::new(exe)
+        .args(["import", "terraform"])
+        .arg(fixture("vpc-module.plan.json"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        import(&fixture("vpc-module.plan.json"), None).text
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("vpcsim import: approximated: module.vpc."),
+        "{stderr}"
+    );
+    let bad = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tf-bad.json");
+    std::fs::write(&bad, "{\"format_version\": \"9.0\"}").unwrap();
+    let run = Command::new(exe)
+        .args(["import", "terraform"])
+        .arg(&bad)
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(run.stdout.is_empty());
+    let run = Command::new(exe)
+        .args(["import", "terraform", "/nonexistent/plan.json"])
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(2));
+}
+
+/// `scenarios/terraform/design.toml` is the import of the module-shaped
+/// fixture, byte for byte, and the scenario that includes it holds.
+#[test]
+fn the_shipped_example_is_the_import_and_checks() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let shipped = std::fs::read_to_string(root.join("scenarios/terraform/design.toml"))
+        .expect("the shipped design");
+    let fresh = import(&fixture("vpc-module.plan.json"), None).text;
+    assert_eq!(
+        shipped, fresh,
+        "re-import: vpcsim import terraform engine/tests/terraform/vpc-module.plan.json -o scenarios/terraform/design.toml"
+    );
+    let run = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .current_dir(&root)
+        .args(["check", "scenarios/terraform-egress.toml", "--quiet"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// A module inside a module: `var.vpc_id` is followed up through both calls,
+/// `module.net.subnet_id` down through both outputs.
+#[test]
+fn nested_modules_are_followed_both_ways() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "terraform_version": "1.6.6",
+  "resource_changes": [
+    {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc", "name": "main",
+     "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null, "after": {"cidr_block": "10.1.0.0/16"}, "after_unknown": {"id": true}}},
+    {"address": "module.net.module.sub.aws_subnet.this", "module_address": "module.net.module.sub",
+     "mode": "managed", "type": "aws_subnet", "name": "this",
+     "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+                "after": {"cidr_block": "10.1.7.0/24", "availability_zone": "us-east-1b"},
+                "after_unknown": {"id": true, "vpc_id": true}}},
+    {"address": "aws_instance.x", "mode": "managed", "type": "aws_instance", "name": "x",
+     "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null, "after": {"source_dest_check": true},
+                "after_unknown": {"id": true, "subnet_id": true, "private_ip": true}}}
+  ],
+  "configuration": {
+    "provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "us-east-1"}}}},
+    "root_module": {
+      "resources": [
+        {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc", "name": "main", "provider_config_key": "aws",
+         "expressions": {"cidr_block": {"constant_value": "10.1.0.0/16"}}},
+        {"address": "aws_instance.x", "mode": "managed", "type": "aws_instance", "name": "x", "provider_config_key": "aws",
+         "expressions": {"subnet_id": {"references": ["module.net.subnet_id", "module.net"]}}}
+      ],
+      "module_calls": {
+        "net": {
+          "source": "./net",
+          "expressions": {"vpc_id": {"references": ["aws_vpc.main.id", "aws_vpc.main"]}},
+          "module": {
+            "outputs": {"subnet_id": {"expression": {"references": ["module.sub.id", "module.sub"]}}},
+            "module_calls": {
+              "sub": {
+                "source": "./sub",
+                "expressions": {"vpc_id": {"references": ["var.vpc_id"]}},
+                "module": {
+                  "resources": [
+                    {"address": "aws_subnet.this", "mode": "managed", "type": "aws_subnet", "name": "this",
+                     "provider_config_key": "aws",
+                     "expressions": {"vpc_id": {"references": ["var.vpc_id"]}, "cidr_block": {"constant_value": "10.1.7.0/24"}}}
+                  ],
+                  "outputs": {"id": {"expression": {"references": ["aws_subnet.this.id", "aws_subnet.this"]}}},
+                  "variables": {"vpc_id": {}}
+                }
+              }
+            },
+            "variables": {"vpc_id": {}}
+          }
+        }
+      }
+    }
+  }
+}"#;
+    let i = vpcsim::import::terraform::import_text("nested.json", plan, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    load(&i);
+    assert!(
+        i.text
+            .contains("id = \"net.sub.subnet.this\"\nvpc = \"vpc.main\"\ncidr = \"10.1.7.0/24\""),
+        "{}",
+        i.text
+    );
+    assert!(
+        i.text
+            .contains("id = \"instance.x\"\nsubnet = \"net.sub.subnet.this\""),
+        "{}",
+        i.text
+    );
+    assert!(i.notes.is_empty(), "{}", notes(&i));
+}

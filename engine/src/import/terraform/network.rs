@@ -534,6 +534,9 @@ impl<'a> Conv<'a> {
                         subnets,
                         security_groups,
                         private_dns: self.inst(i).bool("private_dns_enabled").unwrap_or(false),
+                        // AWS picks the ENIs' addresses at apply time; a plan
+                        // has none, so vpcsim allocates them.
+                        private_ips: Vec::new(),
                     }
                 }
                 other => {

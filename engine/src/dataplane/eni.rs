@@ -12,7 +12,8 @@
 //!   instance, a middlebox that forwards it and decrements TTL (RT-9), an
 //!   interface endpoint (IFE-*), a Lambda function (LAM-*), or a NAT gateway
 //!   (NAT-*).
-//! - Security groups do not apply to a NAT gateway's ENI (NAT-7).
+//! - Security groups do not apply to a NAT gateway's ENI (NAT-7) or a
+//!   transit gateway attachment's (TGW-5).
 //! - A deleted ENI takes and sends nothing (`host_unreachable`).
 //! - Capacity: 10 Gbps per ENI on the way out, a 1,024-packet queue.
 
@@ -67,9 +68,9 @@ impl<T: Trace> Cx<'_, T> {
                 DropReason::SourceDestCheck,
             );
         }
-        if !matches!(eni.owner, EniOwner::Nat(_)) {
-            // SG-4a: flows through a NAT gateway or to an interface endpoint
-            // are always tracked.
+        if !matches!(eni.owner, EniOwner::Nat(_) | EniOwner::TgwAttachment(_)) {
+            // SG-4a: flows through a NAT gateway, a transit gateway or to an
+            // interface endpoint are always tracked.
             let subnet = eni.subnet;
             let always = |cx: &Self| cx.via_tracked_hop(subnet, &p);
             let Some(rule) = self.security_groups(e, Direction::Egress, &p, always) else {
@@ -122,6 +123,11 @@ impl<T: Trace> Cx<'_, T> {
             self.arrived(x, from, buf, Arrival::Accepted);
             return self.nat_gateway(buf, p, n, from);
         }
+        if let EniOwner::TgwAttachment(a) = eni.owner {
+            // No security group applies to an attachment ENI (TGW-5).
+            self.arrived(x, from, buf, Arrival::Accepted);
+            return self.transit_gateway(buf, p, a, x);
+        }
         if p.dst != eni.ip && self.st.eni_sdc[x.idx()] {
             self.arrived(x, from, buf, Arrival::Absent);
             return self.drop(
@@ -153,7 +159,7 @@ impl<T: Trace> Cx<'_, T> {
             EniOwner::Instance(_) => self.middlebox(buf, p, x, rule),
             EniOwner::Endpoint(ep) => self.interface_endpoint(p, ep, x, rule),
             EniOwner::Lambda => self.lambda_eni(p, x, rule),
-            EniOwner::Nat(_) => unreachable!("handled above"),
+            EniOwner::Nat(_) | EniOwner::TgwAttachment(_) => unreachable!("handled above"),
         }
     }
 

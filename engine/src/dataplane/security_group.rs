@@ -219,7 +219,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         let table = &self.st.tables[rt.idx()];
         table
             .lookup(u32::from(p.dst))
-            .is_some_and(|i| matches!(table.entry(i).target, Target::Nat(_)))
+            .is_some_and(|i| matches!(table.entry(i).target, Target::Nat(_) | Target::Tgw(_)))
     }
 }
 

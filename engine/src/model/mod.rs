@@ -101,6 +101,9 @@ pub enum Component {
     AwsService(AwsServiceId),
     OnpremHost(OnpremHostId),
     Eni(EniId),
+    Tgw(TgwId),
+    TgwAttachment(TgwAttachmentId),
+    TgwRouteTable(TgwRouteTableId),
 }
 
 impl Component {
@@ -125,6 +128,9 @@ impl Component {
             Component::AwsService(_) => "aws_service",
             Component::OnpremHost(_) => "onprem_host",
             Component::Eni(_) => "eni",
+            Component::Tgw(_) => "transit_gateway",
+            Component::TgwAttachment(_) => "transit_gateway_attachment",
+            Component::TgwRouteTable(_) => "transit_gateway_route_table",
         }
     }
 
@@ -149,6 +155,9 @@ impl Component {
             Component::AwsService(_) => "an AWS service",
             Component::OnpremHost(_) => "an on-premises host",
             Component::Eni(_) => "a network interface",
+            Component::Tgw(_) => "a transit gateway",
+            Component::TgwAttachment(_) => "a transit gateway attachment",
+            Component::TgwRouteTable(_) => "a transit gateway route table",
         }
     }
 }
@@ -197,6 +206,9 @@ pub enum Target {
     Eni(EniId),
     Peering(PeeringId),
     Vgw(VgwId),
+    /// A transit gateway: the packet enters it through the attachment ENI of
+    /// the route table's VPC in the source's AZ (TGW-2).
+    Tgw(TgwId),
     /// A target that no longer exists (`state = "blackhole"`), by its name.
     Missing(String),
 }
@@ -352,6 +364,78 @@ pub struct OnpremNet {
     pub latency: Nanos,
 }
 
+/// A transit gateway (TGW-1): a regional router between attachments.
+#[derive(Clone, Debug)]
+pub struct TransitGateway {
+    pub name: String,
+    pub asn: u32,
+    /// The table new attachments are associated with, when default
+    /// association is on (TGW-3).
+    pub association_default: Option<TgwRouteTableId>,
+    /// The table new attachments propagate into, when default propagation is
+    /// on (TGW-3).
+    pub propagation_default: Option<TgwRouteTableId>,
+    pub dns_support: bool,
+    pub sg_referencing: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum TgwAttachmentKind {
+    /// A VPC attachment: one subnet per AZ, one ENI in each (TGW-2).
+    Vpc {
+        vpc: VpcId,
+        subnets: Vec<SubnetId>,
+        enis: Vec<EniId>,
+        /// Both directions of a flow use the same AZ's ENI (TGW-6).
+        appliance_mode: bool,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct TgwAttachment {
+    pub name: String,
+    pub tgw: TgwId,
+    pub kind: TgwAttachmentKind,
+    /// The route table that routes packets arriving from it (TGW-3).
+    pub association: Option<TgwRouteTableId>,
+    /// The route tables its routes propagate into (TGW-3).
+    pub propagations: Vec<TgwRouteTableId>,
+}
+
+impl TgwAttachment {
+    /// The VPC of a VPC attachment.
+    pub fn vpc(&self) -> Option<VpcId> {
+        match self.kind {
+            TgwAttachmentKind::Vpc { vpc, .. } => Some(vpc),
+        }
+    }
+
+    /// The ENIs of a VPC attachment, one per AZ, in the order written.
+    pub fn enis(&self) -> &[EniId] {
+        match &self.kind {
+            TgwAttachmentKind::Vpc { enis, .. } => enis,
+        }
+    }
+}
+
+/// A static route of a transit gateway route table (TGW-4): to an
+/// attachment, or a blackhole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TgwRoute {
+    pub dest: RouteDest,
+    /// `None`: a blackhole route.
+    pub target: Option<TgwAttachmentId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TgwRouteTable {
+    pub name: String,
+    pub tgw: TgwId,
+    /// Static and blackhole routes as written; propagated routes come from
+    /// the attachments that propagate into the table.
+    pub routes: Vec<TgwRoute>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Listen {
     pub protocol: u8,
@@ -366,6 +450,8 @@ pub enum EniOwner {
     /// A Hyperplane ENI, shared by every function of its (subnet, groups).
     Lambda,
     Nat(NatId),
+    /// A transit gateway VPC attachment's ENI in one subnet (TGW-2).
+    TgwAttachment(TgwAttachmentId),
 }
 
 #[derive(Clone, Debug)]
@@ -542,6 +628,9 @@ pub struct Design {
     pub aws_services: Vec<AwsService>,
     pub onprem_hosts: Vec<OnpremHost>,
     pub enis: Vec<Eni>,
+    pub tgws: Vec<TransitGateway>,
+    pub tgw_attachments: Vec<TgwAttachment>,
+    pub tgw_route_tables: Vec<TgwRouteTable>,
     pub traffic: Vec<Traffic>,
     pub events: Vec<Event>,
     pub expects: Vec<Expect>,
@@ -571,6 +660,9 @@ impl Design {
             Component::AwsService(i) => &self.aws_services[i.idx()].name,
             Component::OnpremHost(i) => &self.onprem_hosts[i.idx()].name,
             Component::Eni(i) => &self.enis[i.idx()].name,
+            Component::Tgw(i) => &self.tgws[i.idx()].name,
+            Component::TgwAttachment(i) => &self.tgw_attachments[i.idx()].name,
+            Component::TgwRouteTable(i) => &self.tgw_route_tables[i.idx()].name,
         }
     }
 
@@ -585,6 +677,7 @@ impl Design {
             EniOwner::Instance(i) => Component::Instance(i),
             EniOwner::Endpoint(e) => Component::Endpoint(e),
             EniOwner::Nat(n) => Component::Nat(n),
+            EniOwner::TgwAttachment(a) => Component::TgwAttachment(a),
             EniOwner::Lambda => {
                 // The first function that uses this Hyperplane ENI.
                 let owner = self

@@ -226,6 +226,55 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.opt("ip", &x.ip, |a| quote(&a.to_string()));
         w.listen(&x.listen);
     }
+    for x in &raw.transit_gateways {
+        w.table("transit_gateway", &x.id);
+        w.opt("asn", &x.asn, u32::to_string);
+        w.opt(
+            "default_route_table_association",
+            &x.default_association,
+            bool::to_string,
+        );
+        w.opt(
+            "default_route_table_propagation",
+            &x.default_propagation,
+            bool::to_string,
+        );
+        w.opt(
+            "association_default_route_table",
+            &x.association_table,
+            |s| quote(s),
+        );
+        w.opt(
+            "propagation_default_route_table",
+            &x.propagation_table,
+            |s| quote(s),
+        );
+        w.opt("dns_support", &x.dns_support, bool::to_string);
+        w.opt(
+            "security_group_referencing",
+            &x.sg_referencing,
+            bool::to_string,
+        );
+    }
+    for x in &raw.tgw_attachments {
+        w.table("transit_gateway_attachment", &x.id);
+        w.opt("transit_gateway", &x.transit_gateway, |s| quote(s));
+        w.opt("type", &x.kind, |k| {
+            quote(match k {
+                TgwAttachmentType::Vpc => "vpc",
+            })
+        });
+        w.opt("vpc", &x.vpc, |s| quote(s));
+        w.ids("subnets", &x.subnets);
+        w.opt("appliance_mode", &x.appliance_mode, bool::to_string);
+    }
+    for x in &raw.tgw_route_tables {
+        w.table("transit_gateway_route_table", &x.id);
+        w.opt("transit_gateway", &x.transit_gateway, |s| quote(s));
+        w.ids("associations", &x.associations);
+        w.ids("propagations", &x.propagations);
+        w.lines("routes", &x.routes, tgw_route);
+    }
     for x in &raw.traffic {
         w.table("traffic", &x.id);
         w.opt("from", &x.from, |s| quote(s));
@@ -444,6 +493,14 @@ fn route(r: &Route) -> String {
         ("destination", r.destination.as_ref().map(|d| quote(&d.v))),
         ("target", r.target.as_ref().map(|t| quote(&t.v))),
         ("state", r.blackhole.then(|| quote("blackhole"))),
+    ])
+}
+
+fn tgw_route(r: &TgwRoute) -> String {
+    inline(vec![
+        ("destination", r.destination.as_ref().map(|d| quote(&d.v))),
+        ("attachment", r.attachment.as_ref().map(|a| quote(&a.v))),
+        ("blackhole", r.blackhole.as_ref().map(|b| b.v.to_string())),
     ])
 }
 

@@ -36,6 +36,9 @@ pub struct Raw {
     pub external_hosts: Vec<ExternalHost>,
     pub aws_services: Vec<AwsService>,
     pub onprem_hosts: Vec<OnpremHost>,
+    pub transit_gateways: Vec<TransitGateway>,
+    pub tgw_attachments: Vec<TgwAttachment>,
+    pub tgw_route_tables: Vec<TgwRouteTable>,
     pub traffic: Vec<Traffic>,
     pub events: Vec<Event>,
     pub expects: Vec<Expect>,
@@ -215,6 +218,54 @@ pub struct OnpremNetwork {
     pub cidrs: Vec<Sp<Ipv4Net>>,
     pub via: Option<Id>,
     pub latency: Option<Sp<Nanos>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TransitGateway {
+    pub id: Id,
+    pub asn: Option<Sp<u32>>,
+    /// AWS's default: on.
+    pub default_association: Option<Sp<bool>>,
+    /// AWS's default: on.
+    pub default_propagation: Option<Sp<bool>>,
+    /// The table of default association; `None`: the implicit
+    /// `<id>/default-rt`.
+    pub association_table: Option<Id>,
+    pub propagation_table: Option<Id>,
+    pub dns_support: Option<Sp<bool>>,
+    pub sg_referencing: Option<Sp<bool>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TgwAttachmentType {
+    Vpc,
+}
+
+#[derive(Clone, Debug)]
+pub struct TgwAttachment {
+    pub id: Id,
+    pub transit_gateway: Option<Id>,
+    pub kind: Option<Sp<TgwAttachmentType>>,
+    pub vpc: Option<Id>,
+    pub subnets: Vec<Id>,
+    pub appliance_mode: Option<Sp<bool>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TgwRoute {
+    /// A CIDR, or the id of a prefix list.
+    pub destination: Option<Sp<String>>,
+    pub attachment: Option<Id>,
+    pub blackhole: Option<Sp<bool>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TgwRouteTable {
+    pub id: Id,
+    pub transit_gateway: Option<Id>,
+    pub associations: Vec<Id>,
+    pub propagations: Vec<Id>,
+    pub routes: Vec<Sp<TgwRoute>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

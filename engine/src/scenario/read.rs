@@ -66,6 +66,17 @@ impl FromToml for Route {
     }
 }
 
+impl FromToml for TgwRoute {
+    const EXPECTED: &'static str = "a route { destination = ..., attachment = ... } or { destination = ..., blackhole = true }";
+    fn from_toml(v: &Value<'_>, _key: &str, d: &mut Diags) -> Option<Self> {
+        read_table(v, "transit gateway route", d, |f, d| TgwRoute {
+            destination: f.req("destination", d),
+            attachment: f.opt("attachment", d),
+            blackhole: f.opt("blackhole", d),
+        })
+    }
+}
+
 impl FromToml for SgRule {
     const EXPECTED: &'static str = "a rule { protocol = ..., ports = ..., cidr = ... }";
     fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
@@ -584,6 +595,44 @@ pub(super) fn read_onprem_network(v: &Value<'_>, d: &mut Diags) -> Option<Onprem
         cidrs: f.list("cidrs", d),
         via: f.req("via", d),
         latency: f.opt("latency", d),
+    })
+}
+
+pub(super) fn read_tgw(v: &Value<'_>, d: &mut Diags) -> Option<TransitGateway> {
+    resource(v, "transit gateway", d, |id, f, d| TransitGateway {
+        id,
+        asn: f.opt("asn", d),
+        default_association: f.opt("default_route_table_association", d),
+        default_propagation: f.opt("default_route_table_propagation", d),
+        association_table: f.opt("association_default_route_table", d),
+        propagation_table: f.opt("propagation_default_route_table", d),
+        dns_support: f.opt("dns_support", d),
+        sg_referencing: f.opt("security_group_referencing", d),
+    })
+}
+
+pub(super) fn read_tgw_attachment(v: &Value<'_>, d: &mut Diags) -> Option<TgwAttachment> {
+    resource(v, "transit gateway attachment", d, |id, f, d| {
+        TgwAttachment {
+            id,
+            transit_gateway: f.req("transit_gateway", d),
+            kind: opt_choice(f, "type", &[("vpc", TgwAttachmentType::Vpc)], d),
+            vpc: f.opt("vpc", d),
+            subnets: f.list("subnets", d),
+            appliance_mode: f.opt("appliance_mode", d),
+        }
+    })
+}
+
+pub(super) fn read_tgw_route_table(v: &Value<'_>, d: &mut Diags) -> Option<TgwRouteTable> {
+    resource(v, "transit gateway route table", d, |id, f, d| {
+        TgwRouteTable {
+            id,
+            transit_gateway: f.req("transit_gateway", d),
+            associations: f.list("associations", d),
+            propagations: f.list("propagations", d),
+            routes: f.list("routes", d),
+        }
     })
 }
 

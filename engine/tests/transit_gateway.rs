@@ -608,3 +608,109 @@ via = ["tgw", "tgw/default-rt"]
         .unwrap_or_default();
     assert!(k.packets > 0);
 }
+
+// -- the timeline -------------------------------------------------------------------
+
+fn at(d: Design, secs: u64) -> Explanation {
+    let q = explain::Query {
+        from: "app".to_string(),
+        to: "db".to_string(),
+        protocol: explain::protocol_number("tcp").expect("tcp"),
+        port: Some(5432),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::from_secs(secs),
+        enter: None,
+    };
+    explain::explain(d, &q).expect("explain")
+}
+
+#[test]
+fn tgw_3_timeline_disassociates_and_associates_again() {
+    let events = r#"
+[[event]]
+at = "1s"
+set = { resource = "trt-a", associations = [] }
+
+[[event]]
+at = "2s"
+set = { resource = "trt-a", associations = ["att-a"] }
+"#;
+    let text = separate_tables("", "\"att-b\"") + events;
+    assert_delivered(&at(load(&text), 0));
+    assert_dropped(&at(load(&text), 1), "no_route", "tgw");
+    assert_delivered(&at(load(&text), 2));
+}
+
+#[test]
+fn tgw_3_timeline_disables_and_enables_propagation() {
+    let events = r#"
+[[event]]
+at = "1s"
+set = { resource = "trt-a", propagations = [] }
+
+[[event]]
+at = "2s"
+set = { resource = "trt-a", propagations = ["att-b"] }
+"#;
+    let text = separate_tables("", "\"att-b\"") + events;
+    assert_dropped(&at(load(&text), 1), "no_route", "trt-a");
+    assert_delivered(&at(load(&text), 2));
+}
+
+#[test]
+fn tgw_4_timeline_adds_and_removes_a_blackhole_route() {
+    let events = r#"
+[[event]]
+at = "1s"
+set = { resource = "trt-a", routes = [ { destination = "10.2.2.0/24", blackhole = true } ] }
+
+[[event]]
+at = "2s"
+set = { resource = "trt-a", routes = [] }
+"#;
+    let text = separate_tables("", "\"att-b\"") + events;
+    assert_delivered(&at(load(&text), 0));
+    assert_dropped(&at(load(&text), 1), "route_blackhole", "trt-a");
+    assert_delivered(&at(load(&text), 2));
+}
+
+#[test]
+fn tgw_4_deleting_an_attachment_withdraws_its_routes() {
+    // Propagated: the route goes, no_route. Static: it stays, a blackhole.
+    let events = "\n[[event]]\nat = \"1s\"\ndelete = \"att-b\"\n";
+    let text = separate_tables("", "\"att-b\"") + events;
+    assert_dropped(&at(load(&text), 1), "no_route", "trt-a");
+    let routes = r#"{ destination = "10.2.0.0/16", attachment = "att-b" }"#;
+    let text = separate_tables(routes, "") + events;
+    assert_dropped(&at(load(&text), 1), "route_blackhole", "trt-a");
+    // From VPC B, whose attachment is gone, the route to the transit
+    // gateway is a blackhole at B's route table.
+    let d = load(&text);
+    let q = explain::Query {
+        from: "db".to_string(),
+        to: "app".to_string(),
+        protocol: explain::protocol_number("tcp").expect("tcp"),
+        port: Some(443),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::from_secs(1),
+        enter: None,
+    };
+    let e = explain::explain(d, &q).expect("explain");
+    assert_dropped(&e, "route_blackhole", "rt-b");
+}
+
+#[test]
+fn tgw_3_timeline_set_names_attachments_of_the_table_s_gateway() {
+    let events = r#"
+[[event]]
+at = "1s"
+set = { resource = "trt-a", associations = ["att-nope"] }
+"#;
+    let r = errors(&(separate_tables("", "") + events));
+    assert!(
+        r.contains("`associations` names `att-nope`, which does not exist"),
+        "{r}"
+    );
+}

@@ -559,6 +559,13 @@ pub enum SetChange {
     Routes(RouteTableId, Vec<Route>),
     EndpointRouteTables(EndpointId, Vec<RouteTableId>),
     Propagation(VgwId, Vec<RouteTableId>),
+    /// The attachments associated with a transit gateway route table: those
+    /// listed move to it, those no longer listed are disassociated (TGW-3).
+    TgwAssociations(TgwRouteTableId, Vec<TgwAttachmentId>),
+    /// The attachments propagating into a transit gateway route table.
+    TgwPropagations(TgwRouteTableId, Vec<TgwAttachmentId>),
+    /// A transit gateway route table's static and blackhole routes.
+    TgwRoutes(TgwRouteTableId, Vec<TgwRoute>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -585,6 +585,9 @@ fn event_action(w: &mut W, a: &EventAction, kinds: &Kinds) {
                     // The loader reads both keys into one attribute.
                     SetAttr::PropagateTo(t) if kind == "vpc_endpoint" => ("route_tables", ids(t)),
                     SetAttr::PropagateTo(t) => ("propagate_to", ids(t)),
+                    SetAttr::TgwAssociations(t) => ("associations", ids(t)),
+                    SetAttr::TgwPropagations(t) => ("propagations", ids(t)),
+                    SetAttr::TgwRoutes(r) => ("routes", list(r, tgw_route)),
                 };
                 fields.push((key, Some(value)));
             }

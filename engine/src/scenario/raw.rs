@@ -373,6 +373,12 @@ pub enum SetAttr {
     NetworkAcl(Id),
     Routes(Vec<Sp<Route>>),
     PropagateTo(Vec<Id>),
+    /// A transit gateway route table's associated attachments.
+    TgwAssociations(Vec<Id>),
+    /// A transit gateway route table's propagating attachments.
+    TgwPropagations(Vec<Id>),
+    /// A transit gateway route table's static routes.
+    TgwRoutes(Vec<Sp<TgwRoute>>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -437,4 +443,8 @@ pub const SETTABLE: &[(&str, &[&str])] = &[
     ("route_table", &["routes"]),
     ("vpc_endpoint", &["security_groups", "route_tables"]),
     ("vpn_gateway", &["propagate_to"]),
+    (
+        "transit_gateway_route_table",
+        &["associations", "propagations", "routes"],
+    ),
 ];

@@ -240,6 +240,7 @@ fn human_kind(kind: &str) -> &str {
         "vpc_endpoint" => "VPC endpoint",
         "vpc_peering" => "VPC peering connection",
         "vpn_gateway" => "VPN gateway",
+        "transit_gateway_route_table" => "transit gateway route table",
         "onprem_network" => "on-premises network",
         "lambda" => "Lambda function",
         "external_host" => "external host",
@@ -316,6 +317,15 @@ fn read_set(
                 .map(|s| SetAttr::RouteTable(Sp::new(span.clone(), s))),
             (_, "network_acl") => String::from_toml(value, attr, d)
                 .map(|s| SetAttr::NetworkAcl(Sp::new(span.clone(), s))),
+            ("transit_gateway_route_table", "routes") => {
+                <Vec<Sp<TgwRoute>>>::from_toml(value, attr, d).map(SetAttr::TgwRoutes)
+            }
+            (_, "associations") => {
+                <Vec<Id>>::from_toml(value, attr, d).map(SetAttr::TgwAssociations)
+            }
+            (_, "propagations") => {
+                <Vec<Id>>::from_toml(value, attr, d).map(SetAttr::TgwPropagations)
+            }
             (_, "routes") => <Vec<Sp<Route>>>::from_toml(value, attr, d).map(SetAttr::Routes),
             (_, "route_tables") | (_, "propagate_to") => {
                 <Vec<Id>>::from_toml(value, attr, d).map(SetAttr::PropagateTo)

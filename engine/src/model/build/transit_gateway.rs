@@ -249,6 +249,104 @@ impl Builder<'_> {
         }
     }
 
+    /// An attachment a table names: of the table's transit gateway.
+    fn table_attachment(
+        &mut self,
+        owner: &str,
+        key: &str,
+        rt: TgwRouteTableId,
+        r: &Id,
+    ) -> Option<TgwAttachmentId> {
+        let a = self.tgw_attachment_ref(owner, key, r)?;
+        if let (Some(x), Some(y)) = (self.vpc_of_table_tgw(rt), self.attachment_tgw(a)) {
+            if x != y {
+                self.err(
+                    &r.span,
+                    format!(
+                        "{owner}: `{key}` names `{}`, an attachment of another transit gateway",
+                        r.v
+                    ),
+                );
+                return None;
+            }
+        }
+        Some(a)
+    }
+
+    /// A table's list of attachments (`associations`, `propagations`), each
+    /// of the table's transit gateway, each once.
+    pub(super) fn tgw_attachment_list(
+        &mut self,
+        owner: &str,
+        key: &str,
+        rt: TgwRouteTableId,
+        ids: &[Id],
+    ) -> Vec<TgwAttachmentId> {
+        let mut out = Vec::new();
+        for r in ids {
+            let Some(a) = self.table_attachment(owner, key, rt, r) else {
+                continue;
+            };
+            if out.contains(&a) {
+                self.err(&r.span, format!("{owner}: `{key}` lists `{}` twice", r.v));
+                continue;
+            }
+            out.push(a);
+        }
+        out
+    }
+
+    /// A table's static and blackhole routes (TGW-4), checked.
+    pub(super) fn tgw_routes(
+        &mut self,
+        owner: &str,
+        rt: TgwRouteTableId,
+        raw_routes: &[Sp<raw::TgwRoute>],
+    ) -> Vec<TgwRoute> {
+        let mut routes: Vec<TgwRoute> = Vec::new();
+        let mut seen: BTreeMap<RouteDest, Span> = BTreeMap::new();
+        for r in raw_routes {
+            let Some(d) = &r.v.destination else { continue };
+            let dest = self.tgw_route_dest(owner, d);
+            let blackhole = r.v.blackhole.as_ref().is_some_and(|b| b.v);
+            let target = match (&r.v.attachment, blackhole) {
+                (Some(a), false) => match self.table_attachment(owner, "attachment", rt, a) {
+                    Some(x) => Some(x),
+                    None => continue,
+                },
+                (None, true) => None,
+                (Some(a), true) => {
+                    self.err(
+                        &a.span,
+                        format!("{owner}: a blackhole route has no `attachment`"),
+                    );
+                    continue;
+                }
+                (None, false) => {
+                    if !self.unreadable(&r.span, "attachment") {
+                        self.err(
+                            &r.span,
+                            format!("{owner}: a route needs `attachment`, or `blackhole = true`"),
+                        );
+                    }
+                    continue;
+                }
+            };
+            let Some(dest) = dest else { continue };
+            if let Some(prev) = seen.get(&dest) {
+                let line = self.line(prev);
+                self.err(
+                    &r.span,
+                    format!("{owner}: a route to this destination already exists on line {line}"),
+                );
+                continue;
+            }
+            seen.insert(dest, r.span.clone());
+            routes.push(TgwRoute { dest, target });
+        }
+        routes
+    }
+
     /// Associations, propagations and static routes of each table (TGW-3,
     /// TGW-4); then the default association of attachments no table names.
     fn tgw_tables_content(&mut self) {
@@ -257,22 +355,8 @@ impl Builder<'_> {
         for (i, t) in raw.tgw_route_tables.iter().enumerate() {
             let owner = format!("transit gateway route table `{}`", t.id.v);
             let rt = TgwRouteTableId::from_idx(i);
-            let tgw = self.vpc_of_table_tgw(rt);
-            let check_same_tgw = |b: &mut Self, key: &str, r: &Id| -> Option<TgwAttachmentId> {
-                let a = b.tgw_attachment_ref(&owner, key, r)?;
-                if let (Some(x), Some(y)) = (tgw, b.attachment_tgw(a)) {
-                    if x != y {
-                        b.err(
-                            &r.span,
-                            format!("{owner}: `{key}` names `{}`, an attachment of another transit gateway", r.v),
-                        );
-                        return None;
-                    }
-                }
-                Some(a)
-            };
             for r in &t.associations {
-                let Some(a) = check_same_tgw(self, "associations", r) else {
+                let Some(a) = self.table_attachment(&owner, "associations", rt, r) else {
                     continue;
                 };
                 if let Some((prev, span)) = associated.get(&a) {
@@ -287,60 +371,13 @@ impl Builder<'_> {
                 associated.insert(a, (t.id.v.clone(), r.span.clone()));
                 self.design.tgw_attachments[a.idx()].association = Some(rt);
             }
-            for r in &t.propagations {
-                let Some(a) = check_same_tgw(self, "propagations", r) else {
-                    continue;
-                };
+            for a in self.tgw_attachment_list(&owner, "propagations", rt, &t.propagations) {
                 let props = &mut self.design.tgw_attachments[a.idx()].propagations;
                 if !props.contains(&rt) {
                     props.push(rt);
                 }
             }
-            let mut routes: Vec<TgwRoute> = Vec::new();
-            let mut seen: BTreeMap<RouteDest, Span> = BTreeMap::new();
-            for r in &t.routes {
-                let Some(d) = &r.v.destination else { continue };
-                let dest = self.tgw_route_dest(&owner, d);
-                let blackhole = r.v.blackhole.as_ref().is_some_and(|b| b.v);
-                let target = match (&r.v.attachment, blackhole) {
-                    (Some(a), false) => match check_same_tgw(self, "attachment", a) {
-                        Some(x) => Some(x),
-                        None => continue,
-                    },
-                    (None, true) => None,
-                    (Some(a), true) => {
-                        self.err(
-                            &a.span,
-                            format!("{owner}: a blackhole route has no `attachment`"),
-                        );
-                        continue;
-                    }
-                    (None, false) => {
-                        if !self.unreadable(&r.span, "attachment") {
-                            self.err(
-                                &r.span,
-                                format!(
-                                    "{owner}: a route needs `attachment`, or `blackhole = true`"
-                                ),
-                            );
-                        }
-                        continue;
-                    }
-                };
-                let Some(dest) = dest else { continue };
-                if let Some(prev) = seen.get(&dest) {
-                    let line = self.line(prev);
-                    self.err(
-                        &r.span,
-                        format!(
-                            "{owner}: a route to this destination already exists on line {line}"
-                        ),
-                    );
-                    continue;
-                }
-                seen.insert(dest, r.span.clone());
-                routes.push(TgwRoute { dest, target });
-            }
+            let routes = self.tgw_routes(&owner, rt, &t.routes);
             self.design.tgw_route_tables[i].routes = routes;
         }
         for a in 0..self.design.tgw_attachments.len() {

@@ -714,3 +714,92 @@ set = { resource = "trt-a", associations = ["att-nope"] }
         "{r}"
     );
 }
+
+// -- TGW-6 with stateful firewalls (RT-9a) ----------------------------------------
+
+fn shipped(name: &str) -> Design {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(name);
+    match model::load_file(&path) {
+        Ok(l) => l.design,
+        Err(r) => panic!("{name} does not load:\n{r}"),
+    }
+}
+
+fn explain_at(d: Design, from: &str, to: &str, port: u16, secs: u64) -> Explanation {
+    let q = explain::Query {
+        from: from.to_string(),
+        to: to.to_string(),
+        protocol: explain::protocol_number("tcp").expect("tcp"),
+        port: Some(port),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::from_secs(secs),
+        enter: None,
+    };
+    explain::explain(d, &q).expect("explain")
+}
+
+#[test]
+fn rt_9a_stateful_firewall_drops_the_reply_of_a_flow_it_did_not_see_start() {
+    // Appliance mode off: the SYN crosses fw-a, the SYN-ACK reaches fw-b.
+    let e = explain_at(
+        shipped("tgw-inspection-appliance-mode.toml"),
+        "app1",
+        "api2",
+        443,
+        0,
+    );
+    assert!(
+        components(&e.hops).contains(&"fw-a"),
+        "{}",
+        explain::render(&e)
+    );
+    let reply = e.reply.as_ref().expect("reply");
+    assert_eq!(
+        (reply.verdict, reply.reason, reply.drop_at.as_deref()),
+        ("dropped", Some("middlebox_no_flow"), Some("fw-b")),
+        "{}",
+        explain::render(&e)
+    );
+}
+
+#[test]
+fn tgw_6_appliance_mode_turned_on_by_the_timeline_keeps_the_flow_on_one_firewall() {
+    let e = explain_at(
+        shipped("tgw-inspection-appliance-mode.toml"),
+        "app1",
+        "api2",
+        443,
+        10,
+    );
+    assert_delivered(&e);
+    // The firewalls each leg crossed (a firewall reports its way in and out).
+    let fw = |hops: &[HopOut]| -> Vec<String> {
+        let mut v: Vec<String> = hops
+            .iter()
+            .filter(|h| h.component.starts_with("fw-"))
+            .map(|h| h.component.clone())
+            .collect();
+        v.dedup();
+        v
+    };
+    let there = fw(&e.hops);
+    let back = fw(&e.reply.as_ref().unwrap().hops);
+    assert_eq!(there.len(), 1, "{there:?}");
+    assert_eq!(there, back, "{}", explain::render(&e));
+}
+
+#[test]
+fn tgw_6_run_fails_without_appliance_mode_and_recovers_with_it() {
+    let d = Arc::new(shipped("tgw-inspection-appliance-mode.toml"));
+    let out = sim::run(Arc::clone(&d), &RunOptions::default());
+    let t = &out.metrics.traffic[0];
+    assert!(t.delivered > 0 && t.failed > 0, "{t:?}");
+    assert!(
+        t.drops.keys().all(|(r, _)| r.name() == "middlebox_no_flow"),
+        "{:?}",
+        t.drops
+    );
+}

@@ -241,6 +241,11 @@ pub struct State {
     tgw_entry: FxHashMap<u64, EniId>,
     /// Availability Zone per ENI, as a number (only with transit gateways).
     eni_az: Vec<u16>,
+    /// Appliance mode of each attachment now (TGW-6).
+    tgw_appliance: Vec<bool>,
+    /// Flows that stateful forwarding instances saw start: (ENI, flow) ->
+    /// last packet (RT-9a).
+    middlebox_flows: FxHashMap<(EniId, u128), u64>,
 }
 
 fn private_key(vpc: VpcId, ip: u32) -> u64 {
@@ -375,6 +380,14 @@ impl Network {
             tgw_assoc: d.tgw_attachments.iter().map(|a| a.association).collect(),
             tgw_entry: transit_gateway::entry_enis(d),
             eni_az: transit_gateway::eni_azs(d),
+            tgw_appliance: d
+                .tgw_attachments
+                .iter()
+                .map(|a| match a.kind {
+                    TgwAttachmentKind::Vpc { appliance_mode, .. } => appliance_mode,
+                })
+                .collect(),
+            middlebox_flows: FxHashMap::default(),
         };
         st.rebuild_members(d);
         st.tgw_tables = (0..d.tgw_route_tables.len())
@@ -401,6 +414,12 @@ impl Network {
         self.st
             .gwe_flows
             .retain(|_, (_, last)| now.0.saturating_sub(*last) <= limit);
+        if !self.st.middlebox_flows.is_empty() {
+            let idle = eni::MIDDLEBOX_IDLE.0;
+            self.st
+                .middlebox_flows
+                .retain(|_, last| now.0.saturating_sub(*last) <= idle);
+        }
     }
 
     /// The ENI that owns a private address in a VPC.

@@ -160,6 +160,7 @@ impl State {
                     }
                 }
             }
+            SetChange::ApplianceMode(a, on) => self.tgw_appliance[a.idx()] = *on,
             SetChange::TgwPropagations(rt, list) => {
                 self.tgw_props[rt.idx()] = list.clone();
                 self.tgw_tables[rt.idx()] = self.compile_tgw(design, *rt);

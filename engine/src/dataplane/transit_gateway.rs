@@ -321,12 +321,8 @@ impl<T: Trace> Cx<'_, T> {
     /// leaves by (TGW-2, TGW-6).
     fn exit_eni(&self, out: TgwAttachmentId, entry: EniId, p: &FlowView) -> EniId {
         let att = &self.d.tgw_attachments[out.idx()];
-        let TgwAttachmentKind::Vpc {
-            enis,
-            appliance_mode,
-            ..
-        } = &att.kind;
-        if *appliance_mode {
+        let TgwAttachmentKind::Vpc { enis, .. } = &att.kind;
+        if self.st.tgw_appliance[out.idx()] {
             return enis[(symmetric_flow_hash(p) % enis.len() as u64) as usize];
         }
         let az = self.st.eni_az[entry.idx()];

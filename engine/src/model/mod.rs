@@ -473,6 +473,9 @@ pub struct Eni {
 pub struct Instance {
     pub name: String,
     pub eni: EniId,
+    /// A forwarding instance that drops packets of flows it did not see
+    /// start (`forward = "stateful"`), as a firewall does.
+    pub stateful: bool,
     pub listen: Vec<Listen>,
 }
 
@@ -566,6 +569,8 @@ pub enum SetChange {
     TgwPropagations(TgwRouteTableId, Vec<TgwAttachmentId>),
     /// A transit gateway route table's static and blackhole routes.
     TgwRoutes(TgwRouteTableId, Vec<TgwRoute>),
+    /// A transit gateway attachment's appliance mode (TGW-6).
+    ApplianceMode(TgwAttachmentId, bool),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -22,10 +22,11 @@ pub enum DropReason {
     TtlExpired,
     QueueOverflow,
     Malformed,
+    MiddleboxNoFlow,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 18] = [
+    pub const ALL: [DropReason; 19] = [
         DropReason::NoRoute,
         DropReason::RouteBlackhole,
         DropReason::SgEgressDenied,
@@ -44,6 +45,7 @@ impl DropReason {
         DropReason::TtlExpired,
         DropReason::QueueOverflow,
         DropReason::Malformed,
+        DropReason::MiddleboxNoFlow,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +68,7 @@ impl DropReason {
             DropReason::TtlExpired => "ttl_expired",
             DropReason::QueueOverflow => "queue_overflow",
             DropReason::Malformed => "malformed",
+            DropReason::MiddleboxNoFlow => "middlebox_no_flow",
         }
     }
 

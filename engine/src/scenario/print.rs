@@ -193,6 +193,9 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             list(g, |s| quote(s))
         });
         w.opt("source_dest_check", &x.source_dest_check, bool::to_string);
+        w.opt("forward", &x.stateful, |b| {
+            quote(if *b { "stateful" } else { "stateless" })
+        });
         w.opt("eni", &x.eni, |s| quote(s));
         w.listen(&x.listen);
     }
@@ -588,6 +591,7 @@ fn event_action(w: &mut W, a: &EventAction, kinds: &Kinds) {
                     SetAttr::TgwAssociations(t) => ("associations", ids(t)),
                     SetAttr::TgwPropagations(t) => ("propagations", ids(t)),
                     SetAttr::TgwRoutes(r) => ("routes", list(r, tgw_route)),
+                    SetAttr::ApplianceMode(b) => ("appliance_mode", b.to_string()),
                 };
                 fields.push((key, Some(value)));
             }

@@ -285,6 +285,8 @@ pub struct Instance {
     /// `None`: the VPC's default security group.
     pub security_groups: Option<Sp<Vec<Id>>>,
     pub source_dest_check: Option<Sp<bool>>,
+    /// How a forwarding instance forwards: `true` for `"stateful"`.
+    pub stateful: Option<Sp<bool>>,
     pub eni: Option<Id>,
     pub listen: Vec<Sp<Listen>>,
 }
@@ -379,6 +381,8 @@ pub enum SetAttr {
     TgwPropagations(Vec<Id>),
     /// A transit gateway route table's static routes.
     TgwRoutes(Vec<Sp<TgwRoute>>),
+    /// A transit gateway attachment's appliance mode.
+    ApplianceMode(bool),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -447,4 +451,5 @@ pub const SETTABLE: &[(&str, &[&str])] = &[
         "transit_gateway_route_table",
         &["associations", "propagations", "routes"],
     ),
+    ("transit_gateway_attachment", &["appliance_mode"]),
 ];

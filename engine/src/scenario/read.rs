@@ -241,6 +241,7 @@ fn human_kind(kind: &str) -> &str {
         "vpc_peering" => "VPC peering connection",
         "vpn_gateway" => "VPN gateway",
         "transit_gateway_route_table" => "transit gateway route table",
+        "transit_gateway_attachment" => "transit gateway attachment",
         "onprem_network" => "on-premises network",
         "lambda" => "Lambda function",
         "external_host" => "external host",
@@ -320,6 +321,7 @@ fn read_set(
             ("transit_gateway_route_table", "routes") => {
                 <Vec<Sp<TgwRoute>>>::from_toml(value, attr, d).map(SetAttr::TgwRoutes)
             }
+            (_, "appliance_mode") => bool::from_toml(value, attr, d).map(SetAttr::ApplianceMode),
             (_, "associations") => {
                 <Vec<Id>>::from_toml(value, attr, d).map(SetAttr::TgwAssociations)
             }
@@ -654,6 +656,7 @@ pub(super) fn read_instance(v: &Value<'_>, d: &mut Diags) -> Option<Instance> {
         public_ip: f.opt("public_ip", d),
         security_groups: f.opt("security_groups", d),
         source_dest_check: f.opt("source_dest_check", d),
+        stateful: opt_choice(f, "forward", &[("stateless", false), ("stateful", true)], d),
         eni: f.opt("eni", d),
         listen: listeners(f, d).map(|l| l.v).unwrap_or_default(),
     })

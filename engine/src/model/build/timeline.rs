@@ -191,6 +191,9 @@ impl Builder<'_> {
                     let list = self.tgw_attachment_list(&owner, "propagations", rt, ids);
                     Some(SetChange::TgwPropagations(rt, list))
                 }
+                (raw::SetAttr::ApplianceMode(on), Component::TgwAttachment(a)) => {
+                    Some(SetChange::ApplianceMode(a, *on))
+                }
                 (raw::SetAttr::TgwRoutes(routes), Component::TgwRouteTable(rt)) => {
                     let routes = self.tgw_routes(&owner, rt, routes);
                     Some(SetChange::TgwRoutes(rt, routes))

@@ -803,3 +803,49 @@ fn tgw_6_run_fails_without_appliance_mode_and_recovers_with_it() {
         t.drops
     );
 }
+
+// -- TGW-8: cost ----------------------------------------------------------------------
+
+#[test]
+fn tgw_8_attachment_hours_and_data_sent_into_the_transit_gateway_are_charged() {
+    use vpcsim::report::cost::{self, GB, Transfer};
+    let d = load(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\"", ""));
+    // 4 s of run; att-a's ENIs took in 2 GB, att-b's 1 GB.
+    let mut t = Transfer {
+        enis: vec![Default::default(); d.enis.len()],
+        cross_az: vec![0; d.vpcs.len()],
+        ..Default::default()
+    };
+    let a = d.tgw_attachments[0].enis().to_vec();
+    t.enis[a[0].idx()].bytes_in = GB as u64;
+    t.enis[a[1].idx()].bytes_in = GB as u64;
+    t.enis[d.tgw_attachments[1].enis()[0].idx()].bytes_in = GB as u64;
+    let e = cost::estimate(&d, &Default::default(), &t);
+    let item = |c: &str, what: &str| {
+        e.items
+            .iter()
+            .find(|i| i.component == c && i.item == what)
+            .unwrap_or_else(|| panic!("no {what} item for {c}: {:?}", e.items))
+            .clone()
+    };
+    let h = item("att-a", "hours");
+    assert_eq!(h.kind, "transit_gateway_attachment");
+    assert!((h.quantity - 4.0 / 3600.0).abs() < 1e-9, "{h:?}");
+    assert_eq!(h.unit_usd, 0.05);
+    let g = item("att-a", "data_processed");
+    assert!((g.quantity - 2.0).abs() < 1e-9, "{g:?}");
+    assert!((g.usd - 0.04).abs() < 1e-9, "{g:?}");
+    assert!((item("att-b", "data_processed").usd - 0.02).abs() < 1e-9);
+    assert_eq!(item("att-b", "data_processed").vpc, "vpc-b");
+}
+
+#[test]
+fn tgw_8_pricing_overrides_the_transit_gateway_prices() {
+    let text = two_vpcs("\"a-1a\"", "\"b-1a\"", "").replace(
+        "[scenario]\n",
+        "[pricing]\ntransit_gateway_attachment_hour = 0.07\ntransit_gateway_gb = 0.03\n\n[scenario]\n",
+    );
+    let d = load(&text);
+    assert_eq!(d.pricing.transit_gateway_attachment_hour, 0.07);
+    assert_eq!(d.pricing.transit_gateway_gb, 0.03);
+}

@@ -65,6 +65,8 @@ pub struct Pricing {
     pub interface_endpoint_gb: f64,
     pub internet_out_gb: f64,
     pub cross_az_gb: f64,
+    pub transit_gateway_attachment_hour: f64,
+    pub transit_gateway_gb: f64,
 }
 
 impl Default for Pricing {
@@ -76,6 +78,8 @@ impl Default for Pricing {
             interface_endpoint_gb: 0.01,
             internet_out_gb: 0.09,
             cross_az_gb: 0.01,
+            transit_gateway_attachment_hour: 0.05,
+            transit_gateway_gb: 0.02,
         }
     }
 }

@@ -72,6 +72,11 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             ("interface_endpoint_gb", &p.interface_endpoint_gb),
             ("internet_out_gb", &p.internet_out_gb),
             ("cross_az_gb", &p.cross_az_gb),
+            (
+                "transit_gateway_attachment_hour",
+                &p.transit_gateway_attachment_hour,
+            ),
+            ("transit_gateway_gb", &p.transit_gateway_gb),
         ] {
             // `{:?}` keeps a decimal point (or an exponent): a TOML float,
             // printed exactly.

@@ -63,6 +63,8 @@ pub struct Pricing {
     pub interface_endpoint_gb: Option<Sp<f64>>,
     pub internet_out_gb: Option<Sp<f64>>,
     pub cross_az_gb: Option<Sp<f64>>,
+    pub transit_gateway_attachment_hour: Option<Sp<f64>>,
+    pub transit_gateway_gb: Option<Sp<f64>>,
 }
 
 /// Overrides of the latency defaults (LAT).

@@ -440,6 +440,8 @@ pub(super) fn read_pricing(v: &Value<'_>, d: &mut Diags) -> Option<Pricing> {
         interface_endpoint_gb: f.opt("interface_endpoint_gb", d),
         internet_out_gb: f.opt("internet_out_gb", d),
         cross_az_gb: f.opt("cross_az_gb", d),
+        transit_gateway_attachment_hour: f.opt("transit_gateway_attachment_hour", d),
+        transit_gateway_gb: f.opt("transit_gateway_gb", d),
     })
 }
 

@@ -849,3 +849,32 @@ fn tgw_8_pricing_overrides_the_transit_gateway_prices() {
     assert_eq!(d.pricing.transit_gateway_attachment_hour, 0.07);
     assert_eq!(d.pricing.transit_gateway_gb, 0.03);
 }
+
+#[test]
+fn tgw_4_centralised_egress_blackhole_keeps_spokes_apart_through_the_nat_gateway() {
+    let d = shipped("tgw-centralised-egress.toml");
+    let e = explain_at(d, "app-a", "api-example", 443, 0);
+    assert_delivered(&e);
+    let c = components(&e.hops);
+    for want in [
+        "tgw",
+        "trt-spokes",
+        "att-egress",
+        "nat-egress",
+        "igw-egress",
+    ] {
+        assert!(c.contains(&want), "{want} not in {c:?}");
+    }
+    let e = explain_at(
+        shipped("tgw-centralised-egress.toml"),
+        "app-a",
+        "app-b",
+        443,
+        0,
+    );
+    assert_dropped(&e, "route_blackhole", "trt-spokes");
+    assert_eq!(
+        rules(&e.hops, "trt-spokes"),
+        ["10.0.0.0/8 -> blackhole (static)"]
+    );
+}

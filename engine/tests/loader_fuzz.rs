@@ -1028,8 +1028,8 @@ fn the_unmutated_scenarios_load() {
     let bases = bases();
     assert_eq!(
         bases.len(),
-        3,
-        "the shipped scenario and two complete examples"
+        4,
+        "the shipped scenario and three complete examples (one with a transit gateway)"
     );
     for text in bases {
         load_text(&text).unwrap_or_else(|r| panic!("{r}"));

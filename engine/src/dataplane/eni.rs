@@ -12,7 +12,8 @@
 //!   instance, a middlebox that forwards it and decrements TTL (RT-9), an
 //!   interface endpoint (IFE-*), a Lambda function (LAM-*), or a NAT gateway
 //!   (NAT-*).
-//! - Security groups do not apply to a NAT gateway's ENI (NAT-7).
+//! - Security groups do not apply to a NAT gateway's ENI (NAT-7) or a
+//!   transit gateway attachment's (TGW-5).
 //! - A deleted ENI takes and sends nothing (`host_unreachable`).
 //! - Capacity: 10 Gbps per ENI on the way out, a 1,024-packet queue.
 
@@ -29,6 +30,18 @@ pub const CAPACITY: Capacity = Capacity {
     packets_per_sec: 10_000_000,
     queue: 1024,
 };
+
+/// How long a stateful forwarding instance remembers an idle flow (RT-9a).
+pub const MIDDLEBOX_IDLE: Nanos = Nanos::from_secs(350);
+
+/// A flow as a stateful forwarder keys it: the same in both directions.
+#[inline]
+fn middlebox_flow_key(p: &FlowView) -> u128 {
+    let a = (u64::from(u32::from(p.src)) << 16) | u64::from(p.src_port);
+    let b = (u64::from(u32::from(p.dst)) << 16) | u64::from(p.dst_port);
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    (u128::from(p.proto) << 120) | (u128::from(lo) << 60) | u128::from(hi)
+}
 
 /// Where a step that ended went on to, if it did.
 pub(super) fn next_of(step: &Step) -> Option<Loc> {
@@ -74,10 +87,10 @@ impl<T: Trace> Cx<'_, T> {
                 return self.link_local(p, e, s);
             }
         }
-        if !matches!(eni.owner, EniOwner::Nat(_)) {
+        if !matches!(eni.owner, EniOwner::Nat(_) | EniOwner::TgwAttachment(_)) {
             // SG-4a: flows of a Lambda function's Hyperplane ENI, through a
-            // NAT gateway or a DynamoDB gateway endpoint, or to an interface
-            // endpoint are always tracked.
+            // NAT gateway, a transit gateway or a DynamoDB gateway endpoint,
+            // or to an interface endpoint are always tracked.
             let subnet = eni.subnet;
             let lambda = matches!(eni.owner, EniOwner::Lambda);
             let always = |cx: &Self| lambda || cx.via_tracked_hop(subnet, &p);
@@ -133,6 +146,11 @@ impl<T: Trace> Cx<'_, T> {
             self.arrived(x, from, buf, Arrival::Accepted);
             return self.nat_gateway(buf, p, n, from);
         }
+        if let EniOwner::TgwAttachment(a) = eni.owner {
+            // No security group applies to an attachment ENI (TGW-5).
+            self.arrived(x, from, buf, Arrival::Accepted);
+            return self.transit_gateway(buf, p, a, x);
+        }
         if p.dst != eni.ip && self.st.eni_sdc[x.idx()] {
             self.arrived(x, from, buf, Arrival::Absent);
             return self.drop(
@@ -173,7 +191,7 @@ impl<T: Trace> Cx<'_, T> {
             EniOwner::Instance(_) => self.middlebox(buf, p, x, rule),
             EniOwner::Endpoint(ep) => self.interface_endpoint(p, ep, x, rule),
             EniOwner::Lambda => self.lambda_eni(p, x, rule),
-            EniOwner::Nat(_) => unreachable!("handled above"),
+            EniOwner::Nat(_) | EniOwner::TgwAttachment(_) => unreachable!("handled above"),
         }
     }
 
@@ -186,12 +204,45 @@ impl<T: Trace> Cx<'_, T> {
         });
     }
 
+    /// RT-9a: a stateful forwarder keeps the flows it saw start; a TCP
+    /// packet other than a SYN of a flow it does not know is dropped. Other
+    /// protocols start a flow with any packet.
+    fn stateful_forward(&mut self, x: EniId, p: &FlowView, who: super::Place) -> Option<Step> {
+        let key = (x, middlebox_flow_key(p));
+        let now = self.now.0;
+        let opens = p.proto != packet::PROTO_TCP
+            || (p.tcp_flags & packet::tcp_flags::SYN != 0
+                && p.tcp_flags & packet::tcp_flags::ACK == 0);
+        match self.st.middlebox_flows.get_mut(&key) {
+            Some(last) => *last = now,
+            None if opens => {
+                self.st.middlebox_flows.insert(key, now);
+            }
+            None => {
+                return Some(self.drop(
+                    who,
+                    Rule::Text("a stateful forwarder saw no start of this flow (RT-9a)"),
+                    *p,
+                    DropReason::MiddleboxNoFlow,
+                ));
+            }
+        }
+        None
+    }
+
     /// An instance that forwards a packet not addressed to it (its
     /// source/destination check is off) sends it on through its subnet's
     /// route table, and decrements TTL (RT-9); at zero it answers ICMP time
     /// exceeded.
     fn middlebox(&mut self, buf: &mut [u8], p: FlowView, x: EniId, rule: Rule) -> Step {
         let who = comp(self.d.eni_workload(x));
+        if let EniOwner::Instance(i) = self.d.enis[x.idx()].owner {
+            if self.d.instances[i.idx()].stateful {
+                if let Some(drop) = self.stateful_forward(x, &p, who) {
+                    return drop;
+                }
+            }
+        }
         self.forward(who, rule, p);
         match packet::decrement_ttl(buf) {
             Ok(0) | Err(_) => {

@@ -147,6 +147,8 @@ impl<T: Trace> Cx<'_, T> {
             Target::Eni(e) => a.eni[e.idx()],
             Target::Peering(p) => a.peering[p.idx()],
             Target::Vgw(g) => a.vgw[g.idx()],
+            // A deleted attachment is found at its ENI (TGW-2).
+            Target::Tgw(_) => true,
             Target::Missing(_) => false,
         }
     }

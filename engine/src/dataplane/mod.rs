@@ -29,6 +29,7 @@ pub mod route_table;
 pub mod security_group;
 mod timeline;
 pub mod trace;
+pub mod transit_gateway;
 pub mod vpn;
 
 use std::net::Ipv4Addr;
@@ -175,19 +176,20 @@ pub fn capacity_of(d: &Design, eni: EniId) -> Capacity {
     match d.enis[eni.idx()].owner {
         EniOwner::Nat(_) => nat_gateway::CAPACITY,
         EniOwner::Endpoint(_) => interface_endpoint::CAPACITY,
+        EniOwner::TgwAttachment(_) => transit_gateway::CAPACITY,
         _ => eni::CAPACITY,
     }
 }
 
 /// The ENI whose capacity a packet at `loc` passes, if any: a NAT
-/// gateway's or an interface endpoint's on the way in, any ENI's on the way
-/// out.
+/// gateway's, an interface endpoint's or a transit gateway attachment's on
+/// the way in, any ENI's on the way out.
 #[inline]
 pub fn capacity_at(d: &Design, loc: Loc) -> Option<EniId> {
     match loc {
         Loc::EniIn { eni, .. } => matches!(
             d.enis[eni.idx()].owner,
-            EniOwner::Nat(_) | EniOwner::Endpoint(_)
+            EniOwner::Nat(_) | EniOwner::Endpoint(_) | EniOwner::TgwAttachment(_)
         )
         .then_some(eni),
         Loc::EniOut(eni) => Some(eni),
@@ -204,6 +206,7 @@ struct Alive {
     peering: Vec<bool>,
     vgw: Vec<bool>,
     eni: Vec<bool>,
+    tgw_attachment: Vec<bool>,
 }
 
 /// A design and the data plane's current state for it.
@@ -248,6 +251,23 @@ pub struct State {
     /// service's replies go back the same way: (service ip, private ip,
     /// ports, proto) -> endpoint.
     gwe_flows: FxHashMap<u128, (EndpointId, u64)>,
+    /// Transit gateway route tables: static routes now, the attachments
+    /// that propagate into each, and the compiled tables (TGW-3, TGW-4).
+    tgw_routes: Vec<Vec<TgwRoute>>,
+    tgw_props: Vec<Vec<TgwAttachmentId>>,
+    tgw_tables: Vec<transit_gateway::Compiled>,
+    /// The route table each attachment is associated with now.
+    tgw_assoc: Vec<Option<TgwRouteTableId>>,
+    /// (transit gateway, subnet) -> the attachment ENI packets from the
+    /// subnet enter by (TGW-2).
+    tgw_entry: FxHashMap<u64, EniId>,
+    /// Availability Zone per ENI, as a number (only with transit gateways).
+    eni_az: Vec<u16>,
+    /// Appliance mode of each attachment now (TGW-6).
+    tgw_appliance: Vec<bool>,
+    /// Flows that stateful forwarding instances saw start: (ENI, flow) ->
+    /// last packet (RT-9a).
+    middlebox_flows: FxHashMap<(EniId, u128), u64>,
 }
 
 fn private_key(vpc: VpcId, ip: u32) -> u64 {
@@ -358,6 +378,7 @@ impl Network {
                 peering: vec![true; d.peerings.len()],
                 vgw: vec![true; d.vgws.len()],
                 eni: vec![true; d.enis.len()],
+                tgw_attachment: vec![true; d.tgw_attachments.len()],
             },
             private,
             public,
@@ -373,8 +394,29 @@ impl Network {
                 .map(|_| nat_gateway::NatTable::with_seed(d.seed))
                 .collect(),
             gwe_flows: FxHashMap::default(),
+            tgw_routes: d
+                .tgw_route_tables
+                .iter()
+                .map(|t| t.routes.clone())
+                .collect(),
+            tgw_props: tgw_propagations(d),
+            tgw_tables: Vec::new(),
+            tgw_assoc: d.tgw_attachments.iter().map(|a| a.association).collect(),
+            tgw_entry: transit_gateway::entry_enis(d),
+            eni_az: transit_gateway::eni_azs(d),
+            tgw_appliance: d
+                .tgw_attachments
+                .iter()
+                .map(|a| match a.kind {
+                    TgwAttachmentKind::Vpc { appliance_mode, .. } => appliance_mode,
+                })
+                .collect(),
+            middlebox_flows: FxHashMap::default(),
         };
         st.rebuild_members(d);
+        st.tgw_tables = (0..d.tgw_route_tables.len())
+            .map(|i| st.compile_tgw(d, TgwRouteTableId::from_idx(i)))
+            .collect();
         st.tables = (0..st.routes.len())
             .map(|i| st.compile(d, RouteTableId::from_idx(i)))
             .collect();
@@ -396,6 +438,12 @@ impl Network {
         self.st
             .gwe_flows
             .retain(|_, (_, last)| now.0.saturating_sub(*last) <= limit);
+        if !self.st.middlebox_flows.is_empty() {
+            let idle = eni::MIDDLEBOX_IDLE.0;
+            self.st
+                .middlebox_flows
+                .retain(|_, last| now.0.saturating_sub(*last) <= idle);
+        }
     }
 
     /// The ENI that owns a private address in a VPC.
@@ -426,6 +474,20 @@ impl State {
             &self.routes[rt.idx()],
             &self.prefix_lists,
             &vgws,
+        )
+    }
+
+    fn compile_tgw(&self, design: &Design, rt: TgwRouteTableId) -> transit_gateway::Compiled {
+        let props: Vec<TgwAttachmentId> = self.tgw_props[rt.idx()]
+            .iter()
+            .copied()
+            .filter(|a| self.alive.tgw_attachment[a.idx()])
+            .collect();
+        transit_gateway::Compiled::build(
+            design,
+            &self.tgw_routes[rt.idx()],
+            &self.prefix_lists,
+            &props,
         )
     }
 
@@ -573,6 +635,20 @@ impl Network {
                 format!("no {dir} rule of its security groups allows it")
             }
             Rule::Tracked => "part of a tracked connection (SG-3)".to_string(),
+            Rule::TgwAssociation { attachment, table } => format!(
+                "from attachment {}, associated with route table {}",
+                d.tgw_attachments[attachment.idx()].name,
+                d.tgw_route_tables[table.idx()].name
+            ),
+            Rule::TgwEni { eni, entering } => {
+                let e = &d.enis[eni.idx()];
+                let s = &d.subnets[e.subnet.idx()];
+                let way = if entering { "enters" } else { "leaves" };
+                format!("{way} through ENI {} ({}) in {}", e.name, e.ip, s.az)
+            }
+            Rule::TgwRoute { table, entry } => {
+                transit_gateway::describe(d, self.st.tgw_tables[table.idx()].entry(entry))
+            }
             Rule::Text(t) => t.to_string(),
         })
     }
@@ -604,6 +680,18 @@ fn traffic_words(p: crate::units::Protocol, ports: crate::units::PortRange) -> S
     } else {
         p.to_string()
     }
+}
+
+/// The attachments that propagate into each transit gateway route table, in
+/// attachment order.
+fn tgw_propagations(d: &Design) -> Vec<Vec<TgwAttachmentId>> {
+    let mut out = vec![Vec::new(); d.tgw_route_tables.len()];
+    for (i, a) in d.tgw_attachments.iter().enumerate() {
+        for rt in &a.propagations {
+            out[rt.idx()].push(TgwAttachmentId::from_idx(i));
+        }
+    }
+    out
 }
 
 /// The AWS services a design's packets can reach by address: every prefix

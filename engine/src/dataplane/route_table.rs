@@ -164,6 +164,7 @@ pub fn target_name(design: &Design, t: &Target) -> String {
         Target::Eni(e) => design.enis[e.idx()].name.clone(),
         Target::Peering(p) => design.peerings[p.idx()].name.clone(),
         Target::Vgw(g) => design.vgws[g.idx()].name.clone(),
+        Target::Tgw(t) => design.tgws[t.idx()].name.clone(),
         Target::Missing(n) => n.clone(),
     }
 }
@@ -246,6 +247,32 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
                 (x, d.enis[x.idx()].subnet)
             }
             Target::Eni(x) => (x, d.enis[x.idx()].subnet),
+            Target::Tgw(t) => {
+                // TGW-2: the attachment's ENI in the source's AZ, if any.
+                let Some(x) = self.tgw_entry(t, s) else {
+                    return self.drop(
+                        rt_place,
+                        Rule::Text("the transit gateway attachment has no subnet in this subnet's Availability Zone (TGW-2)"),
+                        p,
+                        DropReason::NoRoute,
+                    );
+                };
+                if !self.st.alive.eni[x.idx()] {
+                    return self.drop(rt_place, rule, p, DropReason::RouteBlackhole);
+                }
+                let xs = d.enis[x.idx()].subnet;
+                if xs == s {
+                    // TGW-5: from an instance to the transit gateway in one
+                    // subnet, its NACL's outbound and inbound rules apply.
+                    if let Some(drop) = self.nacl_out(s, p) {
+                        return drop;
+                    }
+                    if let Some(drop) = self.nacl_in(s, p) {
+                        return drop;
+                    }
+                }
+                (x, xs)
+            }
             other => {
                 if let Some(drop) = self.nacl_out(s, p) {
                     return drop;

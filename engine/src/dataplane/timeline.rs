@@ -8,6 +8,10 @@
 //!   propagated routes (VPN-1).
 //! - Endpoint routes are not the user's to replace (GWE-2).
 //! - Security group membership follows ENIs and their groups (SG-2).
+//! - Deleting a transit gateway attachment deletes its ENIs and withdraws
+//!   its propagated routes; static routes to it become blackholes (TGW-4).
+//!   Setting a transit gateway route table's `associations` moves the listed
+//!   attachments to it and disassociates those it no longer lists (TGW-3).
 
 use super::State;
 use crate::model::*;
@@ -80,7 +84,23 @@ impl State {
                 self.alive.eni[e.idx()] = false;
                 self.rebuild_members(design);
             }
+            Component::TgwAttachment(a) => {
+                // Its ENIs go, routes that target it become blackholes, its
+                // propagated routes are withdrawn (TGW-3, TGW-4).
+                self.alive.tgw_attachment[a.idx()] = false;
+                for x in design.tgw_attachments[a.idx()].enis() {
+                    self.alive.eni[x.idx()] = false;
+                }
+                self.tgw_assoc[a.idx()] = None;
+                self.recompile_tgw(design);
+            }
             _ => {}
+        }
+    }
+
+    fn recompile_tgw(&mut self, design: &Design) {
+        for rt in 0..self.tgw_tables.len() {
+            self.tgw_tables[rt] = self.compile_tgw(design, TgwRouteTableId::from_idx(rt));
         }
     }
 
@@ -129,6 +149,25 @@ impl State {
                     });
                     self.tables[rt.idx()] = self.compile(design, *rt);
                 }
+            }
+            SetChange::TgwAssociations(rt, list) => {
+                for (i, assoc) in self.tgw_assoc.iter_mut().enumerate() {
+                    let listed = list.contains(&TgwAttachmentId::from_idx(i));
+                    if listed && self.alive.tgw_attachment[i] {
+                        *assoc = Some(*rt);
+                    } else if !listed && *assoc == Some(*rt) {
+                        *assoc = None;
+                    }
+                }
+            }
+            SetChange::ApplianceMode(a, on) => self.tgw_appliance[a.idx()] = *on,
+            SetChange::TgwPropagations(rt, list) => {
+                self.tgw_props[rt.idx()] = list.clone();
+                self.tgw_tables[rt.idx()] = self.compile_tgw(design, *rt);
+            }
+            SetChange::TgwRoutes(rt, routes) => {
+                self.tgw_routes[rt.idx()] = routes.clone();
+                self.tgw_tables[rt.idx()] = self.compile_tgw(design, *rt);
             }
             SetChange::Propagation(g, tables) => {
                 for rt in 0..self.propagation.len() {

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use super::Loc;
 use crate::model::{
     Component, Design, EndpointId, EndpointKind, EniId, IgwId, NaclId, NatId, OnpremNetId,
-    PeeringId, RouteTableId, SgId, VgwId,
+    PeeringId, RouteTableId, SgId, TgwAttachmentId, TgwId, TgwRouteTableId, VgwId,
 };
 use crate::packet::FlowView;
 
@@ -76,6 +76,23 @@ pub enum Rule {
     },
     /// Part of a flow the ENI tracks (SG-3).
     Tracked,
+    /// A transit gateway takes a packet from `attachment` and routes it by
+    /// the table the attachment is associated with (TGW-3).
+    TgwAssociation {
+        attachment: TgwAttachmentId,
+        table: TgwRouteTableId,
+    },
+    /// A packet enters or leaves a transit gateway through attachment ENI
+    /// `eni` (TGW-2).
+    TgwEni {
+        eni: EniId,
+        entering: bool,
+    },
+    /// Entry `entry` of the compiled transit gateway route table `table`.
+    TgwRoute {
+        table: TgwRouteTableId,
+        entry: u32,
+    },
     Text(&'static str),
 }
 
@@ -97,6 +114,7 @@ pub enum Gateway {
     Endpoint(EndpointId),
     Peering(PeeringId),
     Vgw(VgwId),
+    Tgw(TgwId),
 }
 
 impl Gateway {
@@ -107,11 +125,13 @@ impl Gateway {
             Gateway::Endpoint(e) => Component::Endpoint(e),
             Gateway::Peering(p) => Component::Peering(p),
             Gateway::Vgw(g) => Component::Vgw(g),
+            Gateway::Tgw(t) => Component::Tgw(t),
         }
     }
 
     /// Every gateway of a design, in a fixed order: internet gateways, NAT
-    /// gateways, gateway endpoints, peering connections, VPN gateways.
+    /// gateways, gateway endpoints, peering connections, VPN gateways,
+    /// transit gateways.
     pub fn all(d: &Design) -> Vec<Gateway> {
         let mut v: Vec<Gateway> = (0..d.igws.len())
             .map(|i| Gateway::Igw(IgwId::from_idx(i)))
@@ -126,6 +146,7 @@ impl Gateway {
         );
         v.extend((0..d.peerings.len()).map(|i| Gateway::Peering(PeeringId::from_idx(i))));
         v.extend((0..d.vgws.len()).map(|i| Gateway::Vgw(VgwId::from_idx(i))));
+        v.extend((0..d.tgws.len()).map(|i| Gateway::Tgw(TgwId::from_idx(i))));
         v
     }
 }

@@ -512,6 +512,7 @@ impl Scenario {
                 public_ip: i.public_ip.map(sp),
                 security_groups: i.security_groups.as_deref().map(|g| sp(ids(g))),
                 source_dest_check: Some(sp(i.source_dest_check)),
+                stateful: None,
                 eni: i.eni.as_deref().map(id),
                 // What listens is not in the files: every port (OPEN-3).
                 listen: vec![sp(raw::Listen {

@@ -38,4 +38,7 @@ ids!(
     OnpremHostId,
     EniId,
     TrafficId,
+    TgwId,
+    TgwAttachmentId,
+    TgwRouteTableId,
 );

@@ -65,6 +65,8 @@ pub struct Pricing {
     pub interface_endpoint_gb: f64,
     pub internet_out_gb: f64,
     pub cross_az_gb: f64,
+    pub transit_gateway_attachment_hour: f64,
+    pub transit_gateway_gb: f64,
 }
 
 impl Default for Pricing {
@@ -76,6 +78,8 @@ impl Default for Pricing {
             interface_endpoint_gb: 0.01,
             internet_out_gb: 0.09,
             cross_az_gb: 0.01,
+            transit_gateway_attachment_hour: 0.05,
+            transit_gateway_gb: 0.02,
         }
     }
 }
@@ -101,6 +105,9 @@ pub enum Component {
     AwsService(AwsServiceId),
     OnpremHost(OnpremHostId),
     Eni(EniId),
+    Tgw(TgwId),
+    TgwAttachment(TgwAttachmentId),
+    TgwRouteTable(TgwRouteTableId),
 }
 
 impl Component {
@@ -125,6 +132,9 @@ impl Component {
             Component::AwsService(_) => "aws_service",
             Component::OnpremHost(_) => "onprem_host",
             Component::Eni(_) => "eni",
+            Component::Tgw(_) => "transit_gateway",
+            Component::TgwAttachment(_) => "transit_gateway_attachment",
+            Component::TgwRouteTable(_) => "transit_gateway_route_table",
         }
     }
 
@@ -149,6 +159,9 @@ impl Component {
             Component::AwsService(_) => "an AWS service",
             Component::OnpremHost(_) => "an on-premises host",
             Component::Eni(_) => "a network interface",
+            Component::Tgw(_) => "a transit gateway",
+            Component::TgwAttachment(_) => "a transit gateway attachment",
+            Component::TgwRouteTable(_) => "a transit gateway route table",
         }
     }
 }
@@ -197,6 +210,9 @@ pub enum Target {
     Eni(EniId),
     Peering(PeeringId),
     Vgw(VgwId),
+    /// A transit gateway: the packet enters it through the attachment ENI of
+    /// the route table's VPC in the source's AZ (TGW-2).
+    Tgw(TgwId),
     /// A target that no longer exists (`state = "blackhole"`), by its name.
     Missing(String),
 }
@@ -352,6 +368,78 @@ pub struct OnpremNet {
     pub latency: Nanos,
 }
 
+/// A transit gateway (TGW-1): a regional router between attachments.
+#[derive(Clone, Debug)]
+pub struct TransitGateway {
+    pub name: String,
+    pub asn: u32,
+    /// The table new attachments are associated with, when default
+    /// association is on (TGW-3).
+    pub association_default: Option<TgwRouteTableId>,
+    /// The table new attachments propagate into, when default propagation is
+    /// on (TGW-3).
+    pub propagation_default: Option<TgwRouteTableId>,
+    pub dns_support: bool,
+    pub sg_referencing: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum TgwAttachmentKind {
+    /// A VPC attachment: one subnet per AZ, one ENI in each (TGW-2).
+    Vpc {
+        vpc: VpcId,
+        subnets: Vec<SubnetId>,
+        enis: Vec<EniId>,
+        /// Both directions of a flow use the same AZ's ENI (TGW-6).
+        appliance_mode: bool,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct TgwAttachment {
+    pub name: String,
+    pub tgw: TgwId,
+    pub kind: TgwAttachmentKind,
+    /// The route table that routes packets arriving from it (TGW-3).
+    pub association: Option<TgwRouteTableId>,
+    /// The route tables its routes propagate into (TGW-3).
+    pub propagations: Vec<TgwRouteTableId>,
+}
+
+impl TgwAttachment {
+    /// The VPC of a VPC attachment.
+    pub fn vpc(&self) -> Option<VpcId> {
+        match self.kind {
+            TgwAttachmentKind::Vpc { vpc, .. } => Some(vpc),
+        }
+    }
+
+    /// The ENIs of a VPC attachment, one per AZ, in the order written.
+    pub fn enis(&self) -> &[EniId] {
+        match &self.kind {
+            TgwAttachmentKind::Vpc { enis, .. } => enis,
+        }
+    }
+}
+
+/// A static route of a transit gateway route table (TGW-4): to an
+/// attachment, or a blackhole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TgwRoute {
+    pub dest: RouteDest,
+    /// `None`: a blackhole route.
+    pub target: Option<TgwAttachmentId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TgwRouteTable {
+    pub name: String,
+    pub tgw: TgwId,
+    /// Static and blackhole routes as written; propagated routes come from
+    /// the attachments that propagate into the table.
+    pub routes: Vec<TgwRoute>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Listen {
     pub protocol: u8,
@@ -366,6 +454,8 @@ pub enum EniOwner {
     /// A Hyperplane ENI, shared by every function of its (subnet, groups).
     Lambda,
     Nat(NatId),
+    /// A transit gateway VPC attachment's ENI in one subnet (TGW-2).
+    TgwAttachment(TgwAttachmentId),
 }
 
 #[derive(Clone, Debug)]
@@ -387,6 +477,9 @@ pub struct Eni {
 pub struct Instance {
     pub name: String,
     pub eni: EniId,
+    /// A forwarding instance that drops packets of flows it did not see
+    /// start (`forward = "stateful"`), as a firewall does.
+    pub stateful: bool,
     pub listen: Vec<Listen>,
 }
 
@@ -473,6 +566,15 @@ pub enum SetChange {
     Routes(RouteTableId, Vec<Route>),
     EndpointRouteTables(EndpointId, Vec<RouteTableId>),
     Propagation(VgwId, Vec<RouteTableId>),
+    /// The attachments associated with a transit gateway route table: those
+    /// listed move to it, those no longer listed are disassociated (TGW-3).
+    TgwAssociations(TgwRouteTableId, Vec<TgwAttachmentId>),
+    /// The attachments propagating into a transit gateway route table.
+    TgwPropagations(TgwRouteTableId, Vec<TgwAttachmentId>),
+    /// A transit gateway route table's static and blackhole routes.
+    TgwRoutes(TgwRouteTableId, Vec<TgwRoute>),
+    /// A transit gateway attachment's appliance mode (TGW-6).
+    ApplianceMode(TgwAttachmentId, bool),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -542,6 +644,9 @@ pub struct Design {
     pub aws_services: Vec<AwsService>,
     pub onprem_hosts: Vec<OnpremHost>,
     pub enis: Vec<Eni>,
+    pub tgws: Vec<TransitGateway>,
+    pub tgw_attachments: Vec<TgwAttachment>,
+    pub tgw_route_tables: Vec<TgwRouteTable>,
     pub traffic: Vec<Traffic>,
     pub events: Vec<Event>,
     pub expects: Vec<Expect>,
@@ -571,6 +676,9 @@ impl Design {
             Component::AwsService(i) => &self.aws_services[i.idx()].name,
             Component::OnpremHost(i) => &self.onprem_hosts[i.idx()].name,
             Component::Eni(i) => &self.enis[i.idx()].name,
+            Component::Tgw(i) => &self.tgws[i.idx()].name,
+            Component::TgwAttachment(i) => &self.tgw_attachments[i.idx()].name,
+            Component::TgwRouteTable(i) => &self.tgw_route_tables[i.idx()].name,
         }
     }
 
@@ -585,6 +693,7 @@ impl Design {
             EniOwner::Instance(i) => Component::Instance(i),
             EniOwner::Endpoint(e) => Component::Endpoint(e),
             EniOwner::Nat(n) => Component::Nat(n),
+            EniOwner::TgwAttachment(a) => Component::TgwAttachment(a),
             EniOwner::Lambda => {
                 // The first function that uses this Hyperplane ENI.
                 let owner = self

@@ -23,10 +23,11 @@ pub enum DropReason {
     QueueOverflow,
     Malformed,
     LinklocalAllowanceExceeded,
+    MiddleboxNoFlow,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 19] = [
+    pub const ALL: [DropReason; 20] = [
         DropReason::NoRoute,
         DropReason::RouteBlackhole,
         DropReason::SgEgressDenied,
@@ -46,6 +47,7 @@ impl DropReason {
         DropReason::QueueOverflow,
         DropReason::Malformed,
         DropReason::LinklocalAllowanceExceeded,
+        DropReason::MiddleboxNoFlow,
     ];
 
     pub fn name(self) -> &'static str {
@@ -69,6 +71,7 @@ impl DropReason {
             DropReason::QueueOverflow => "queue_overflow",
             DropReason::Malformed => "malformed",
             DropReason::LinklocalAllowanceExceeded => "linklocal_allowance_exceeded",
+            DropReason::MiddleboxNoFlow => "middlebox_no_flow",
         }
     }
 

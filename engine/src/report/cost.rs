@@ -11,7 +11,9 @@
 //! - data out to the internet: bytes leaving an internet gateway, except to
 //!   AWS services' public addresses in the same region, which is free;
 //! - data between AZs inside a VPC or over a same-region peering: billed
-//!   leaving one AZ and again entering the other, so each GB counts twice.
+//!   leaving one AZ and again entering the other, so each GB counts twice;
+//! - a transit gateway attachment per hour it exists, and per GB sent from
+//!   its VPC into the transit gateway (TGW-8).
 //!
 //! Hours are the virtual time a resource existed (a timeline `delete` ends
 //! them), prorated: AWS bills a started hour whole, which a short run would
@@ -288,7 +290,7 @@ pub struct Estimate {
 }
 
 /// The price keys, in the order of the format document.
-pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 6] {
+pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 8] {
     [
         ("nat_gateway_hour", p.nat_gateway_hour),
         ("nat_gateway_gb", p.nat_gateway_gb),
@@ -296,6 +298,11 @@ pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 6] {
         ("interface_endpoint_gb", p.interface_endpoint_gb),
         ("internet_out_gb", p.internet_out_gb),
         ("cross_az_gb", p.cross_az_gb),
+        (
+            "transit_gateway_attachment_hour",
+            p.transit_gateway_attachment_hour,
+        ),
+        ("transit_gateway_gb", p.transit_gateway_gb),
     ]
 }
 
@@ -418,6 +425,35 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
             out as f64 / GB,
             "GB",
             p.internet_out_gb,
+        );
+    }
+    // TGW-8: each attachment per hour, and each GB sent into the transit
+    // gateway through it (its ENIs' accepted bytes).
+    for (i, a) in d.tgw_attachments.iter().enumerate() {
+        let c = Component::TgwAttachment(TgwAttachmentId::from_idx(i));
+        let Some(vpc) = a.vpc() else { continue };
+        push(
+            &a.name,
+            vpc,
+            "transit_gateway_attachment",
+            "hours",
+            hours_of(c),
+            "hour",
+            p.transit_gateway_attachment_hour,
+        );
+        let sent: u64 = a
+            .enis()
+            .iter()
+            .map(|e| t.enis.get(e.idx()).map_or(0, |x| x.bytes_in))
+            .sum();
+        push(
+            &a.name,
+            vpc,
+            "transit_gateway_attachment",
+            "data_processed",
+            sent as f64 / GB,
+            "GB",
+            p.transit_gateway_gb,
         );
     }
     for (i, v) in d.vpcs.iter().enumerate() {

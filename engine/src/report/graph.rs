@@ -37,7 +37,9 @@ fn node_of_eni(d: &Design, e: EniId) -> String {
     match eni.owner {
         EniOwner::Instance(i) => format!("instance:{}", d.instances[i.idx()].name),
         EniOwner::Nat(n) => format!("nat:{}", d.nats[n.idx()].name),
-        EniOwner::Lambda | EniOwner::Endpoint(_) => format!("eni:{}", eni.name),
+        EniOwner::Lambda | EniOwner::Endpoint(_) | EniOwner::TgwAttachment(_) => {
+            format!("eni:{}", eni.name)
+        }
     }
 }
 
@@ -64,6 +66,8 @@ fn node_of(d: &Design, c: Component) -> Option<String> {
         Component::OnpremHost(h) => format!("onprem-host:{}", d.onprem_hosts[h.idx()].name),
         Component::Eni(e) => node_of_eni(d, e),
         Component::RouteTable(r) => format!("rt:{}", d.route_tables[r.idx()].name),
+        Component::Tgw(t) => format!("tgw:{}", d.tgws[t.idx()].name),
+        Component::TgwRouteTable(r) => format!("tgwrt:{}", d.tgw_route_tables[r.idx()].name),
         _ => return None,
     })
 }
@@ -104,6 +108,7 @@ fn target_node(d: &Design, t: &Target) -> Option<String> {
         Target::Eni(e) => Some(node_of_eni(d, *e)),
         Target::Peering(p) => node_of(d, Component::Peering(*p)),
         Target::Vgw(g) => node_of(d, Component::Vgw(*g)),
+        Target::Tgw(t) => node_of(d, Component::Tgw(*t)),
         Target::Missing(name) => Some(format!("missing:{name}")),
     }
 }
@@ -157,6 +162,14 @@ fn eni_label(d: &Design, e: EniId) -> (String, &'static str) {
                 "#e4d7f5",
             )
         }
+        EniOwner::TgwAttachment(a) => (
+            format!(
+                "{}\ntransit gateway attachment\n{}",
+                d.tgw_attachments[a.idx()].name,
+                eni.ip
+            ),
+            "#f2d7e6",
+        ),
     }
 }
 
@@ -374,6 +387,96 @@ pub fn render(d: &Design) -> String {
             q(&format!("pcx:{}", p.name)),
             q(&format!("{}\npeering", p.name))
         );
+    }
+
+    // Transit gateways: the hub, its route tables, and its attachments'
+    // ENIs (TGW-1..TGW-4).
+    for (ti, t) in d.tgws.iter().enumerate() {
+        let tgw = TgwId::from_idx(ti);
+        let _ = writeln!(
+            s,
+            "  {} [label={}, shape=doubleoctagon, fillcolor=\"#f2d7e6\"];",
+            q(&format!("tgw:{}", t.name)),
+            q(&format!("{}\ntransit gateway\nASN {}", t.name, t.asn))
+        );
+        for (ri, rt) in d.tgw_route_tables.iter().enumerate() {
+            if rt.tgw != tgw {
+                continue;
+            }
+            let rid = TgwRouteTableId::from_idx(ri);
+            let names = |f: &dyn Fn(&TgwAttachment) -> bool| -> String {
+                let v: Vec<&str> = d
+                    .tgw_attachments
+                    .iter()
+                    .filter(|a| f(a))
+                    .map(|a| a.name.as_str())
+                    .collect();
+                if v.is_empty() {
+                    "-".into()
+                } else {
+                    v.join(", ")
+                }
+            };
+            let assoc = names(&|a| a.association == Some(rid));
+            let props = names(&|a| a.propagations.contains(&rid));
+            let _ = writeln!(
+                s,
+                "  {} [label={}, shape=note, fillcolor=\"#f4f4f4\"];",
+                q(&format!("tgwrt:{}", rt.name)),
+                q(&format!(
+                    "{}\ntransit gateway route table\nassociated: {assoc}\npropagated: {props}",
+                    rt.name
+                ))
+            );
+            let _ = writeln!(
+                s,
+                "  {} -> {} [style=dashed, color=\"#888888\", arrowhead=none];",
+                q(&format!("tgw:{}", t.name)),
+                q(&format!("tgwrt:{}", rt.name))
+            );
+            for r in &rt.routes {
+                let dest = match r.dest {
+                    RouteDest::Cidr(c) => c.to_string(),
+                    RouteDest::PrefixList(p) => d.prefix_lists[p.idx()].name.clone(),
+                };
+                let Some(a) = r.target else {
+                    let hole = format!("tgw-blackhole:{}:{dest}", rt.name);
+                    let _ = writeln!(
+                        s,
+                        "  {} [label=\"blackhole\", shape=point, color=\"#d13212\"];",
+                        q(&hole)
+                    );
+                    let _ = writeln!(
+                        s,
+                        "  {} -> {} [label={}, color=\"#d13212\", fontcolor=\"#d13212\", style=dashed];",
+                        q(&format!("tgwrt:{}", rt.name)),
+                        q(&hole),
+                        q(&format!("{dest} (blackhole)"))
+                    );
+                    continue;
+                };
+                if let Some(e) = d.tgw_attachments[a.idx()].enis().first() {
+                    let _ = writeln!(
+                        s,
+                        "  {} -> {} [label={}];",
+                        q(&format!("tgwrt:{}", rt.name)),
+                        q(&node_of_eni(d, *e)),
+                        q(&dest)
+                    );
+                }
+            }
+        }
+        for a in d.tgw_attachments.iter().filter(|a| a.tgw == tgw) {
+            for e in a.enis() {
+                let _ = writeln!(
+                    s,
+                    "  {} -> {} [label={}, color=\"#c7317e\", dir=both];",
+                    q(&node_of_eni(d, *e)),
+                    q(&format!("tgw:{}", t.name)),
+                    q(&a.name)
+                );
+            }
+        }
     }
 
     // Subnets to their route tables.

@@ -99,6 +99,7 @@ pub fn gateway_components(d: &Design) -> Vec<Component> {
     v.extend((0..d.endpoints.len()).map(|i| Component::Endpoint(EndpointId::from_idx(i))));
     v.extend((0..d.peerings.len()).map(|i| Component::Peering(PeeringId::from_idx(i))));
     v.extend((0..d.vgws.len()).map(|i| Component::Vgw(VgwId::from_idx(i))));
+    v.extend((0..d.tgws.len()).map(|i| Component::Tgw(TgwId::from_idx(i))));
     v
 }
 
@@ -229,6 +230,7 @@ pub fn report(
                 EniOwner::Endpoint(_) => "interface_endpoint",
                 EniOwner::Lambda => "lambda",
                 EniOwner::Nat(_) => "nat_gateway",
+                EniOwner::TgwAttachment(_) => "transit_gateway_attachment",
             };
             json!({
                 "id": e.name,

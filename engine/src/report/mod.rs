@@ -59,6 +59,11 @@ pub fn eni_deleted_at(d: &Design) -> Vec<Option<Nanos>> {
                     }
                 }
             }
+            Component::TgwAttachment(a) => {
+                for e in d.tgw_attachments[a.idx()].enis() {
+                    set(*e, at);
+                }
+            }
             _ => {}
         }
     }

@@ -291,6 +291,8 @@ fn cost_table(s: &mut String, st: &Style, d: &crate::model::Design, c: &Estimate
             ("gateway_endpoint", _) => "gateway endpoint data",
             ("internet_gateway", _) => "data out to internet",
             ("vpc", _) => "cross-AZ data, both ways",
+            ("transit_gateway_attachment", "hours") => "TGW attachment hours",
+            ("transit_gateway_attachment", _) => "TGW data processed",
             _ => i.item,
         };
         let price = if i.unit_usd == 0.0 {

@@ -211,6 +211,9 @@ pub fn append_resources(into: &mut Raw, from: Raw) {
         external_hosts,
         aws_services,
         onprem_hosts,
+        transit_gateways,
+        tgw_attachments,
+        tgw_route_tables,
         traffic: _,
         events: _,
         expects: _,
@@ -232,4 +235,7 @@ pub fn append_resources(into: &mut Raw, from: Raw) {
     into.external_hosts.extend(external_hosts);
     into.aws_services.extend(aws_services);
     into.onprem_hosts.extend(onprem_hosts);
+    into.transit_gateways.extend(transit_gateways);
+    into.tgw_attachments.extend(tgw_attachments);
+    into.tgw_route_tables.extend(tgw_route_tables);
 }

@@ -163,6 +163,9 @@ pub fn parse_part(text: &str, d: &mut Diags, part: Part, included: &Raw) -> Raw 
         "external_host" => external_hosts, read::read_external_host;
         "aws_service" => aws_services, read::read_aws_service;
         "onprem_host" => onprem_hosts, read::read_onprem_host;
+        "transit_gateway" => transit_gateways, read::read_tgw;
+        "transit_gateway_attachment" => tgw_attachments, read::read_tgw_attachment;
+        "transit_gateway_route_table" => tgw_route_tables, read::read_tgw_route_table;
         "traffic" => traffic, read::read_traffic;
         "expect" => expects, read::read_expect;
     }
@@ -273,6 +276,18 @@ fn resource_kinds(raw: &Raw) -> raw::Kinds {
         raw.onprem_hosts.iter().map(|x| &x.id.v).collect(),
         "onprem_host",
     );
+    add(
+        raw.transit_gateways.iter().map(|x| &x.id.v).collect(),
+        "transit_gateway",
+    );
+    add(
+        raw.tgw_attachments.iter().map(|x| &x.id.v).collect(),
+        "transit_gateway_attachment",
+    );
+    add(
+        raw.tgw_route_tables.iter().map(|x| &x.id.v).collect(),
+        "transit_gateway_route_table",
+    );
     // What every VPC has without declaring it (see `model::build`); a file's
     // own resource of the same id came first and wins.
     for v in &raw.vpcs {
@@ -283,6 +298,11 @@ fn resource_kinds(raw: &Raw) -> raw::Kinds {
         ] {
             kinds.entry(format!("{}/{suffix}", v.id.v)).or_insert(kind);
         }
+    }
+    for t in &raw.transit_gateways {
+        kinds
+            .entry(format!("{}/default-rt", t.id.v))
+            .or_insert("transit_gateway_route_table");
     }
     kinds
 }

@@ -75,6 +75,11 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             ("interface_endpoint_gb", &p.interface_endpoint_gb),
             ("internet_out_gb", &p.internet_out_gb),
             ("cross_az_gb", &p.cross_az_gb),
+            (
+                "transit_gateway_attachment_hour",
+                &p.transit_gateway_attachment_hour,
+            ),
+            ("transit_gateway_gb", &p.transit_gateway_gb),
         ] {
             // `{:?}` keeps a decimal point (or an exponent): a TOML float,
             // printed exactly.
@@ -202,6 +207,9 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             list(g, |s| quote(s))
         });
         w.opt("source_dest_check", &x.source_dest_check, bool::to_string);
+        w.opt("forward", &x.stateful, |b| {
+            quote(if *b { "stateful" } else { "stateless" })
+        });
         w.opt("eni", &x.eni, |s| quote(s));
         w.listen(&x.listen);
     }
@@ -234,6 +242,55 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.opt("network", &x.network, |s| quote(s));
         w.opt("ip", &x.ip, |a| quote(&a.to_string()));
         w.listen(&x.listen);
+    }
+    for x in &raw.transit_gateways {
+        w.table("transit_gateway", &x.id);
+        w.opt("asn", &x.asn, u32::to_string);
+        w.opt(
+            "default_route_table_association",
+            &x.default_association,
+            bool::to_string,
+        );
+        w.opt(
+            "default_route_table_propagation",
+            &x.default_propagation,
+            bool::to_string,
+        );
+        w.opt(
+            "association_default_route_table",
+            &x.association_table,
+            |s| quote(s),
+        );
+        w.opt(
+            "propagation_default_route_table",
+            &x.propagation_table,
+            |s| quote(s),
+        );
+        w.opt("dns_support", &x.dns_support, bool::to_string);
+        w.opt(
+            "security_group_referencing",
+            &x.sg_referencing,
+            bool::to_string,
+        );
+    }
+    for x in &raw.tgw_attachments {
+        w.table("transit_gateway_attachment", &x.id);
+        w.opt("transit_gateway", &x.transit_gateway, |s| quote(s));
+        w.opt("type", &x.kind, |k| {
+            quote(match k {
+                TgwAttachmentType::Vpc => "vpc",
+            })
+        });
+        w.opt("vpc", &x.vpc, |s| quote(s));
+        w.ids("subnets", &x.subnets);
+        w.opt("appliance_mode", &x.appliance_mode, bool::to_string);
+    }
+    for x in &raw.tgw_route_tables {
+        w.table("transit_gateway_route_table", &x.id);
+        w.opt("transit_gateway", &x.transit_gateway, |s| quote(s));
+        w.ids("associations", &x.associations);
+        w.ids("propagations", &x.propagations);
+        w.lines("routes", &x.routes, tgw_route);
     }
     for x in &raw.traffic {
         w.table("traffic", &x.id);
@@ -456,6 +513,14 @@ fn route(r: &Route) -> String {
     ])
 }
 
+fn tgw_route(r: &TgwRoute) -> String {
+    inline(vec![
+        ("destination", r.destination.as_ref().map(|d| quote(&d.v))),
+        ("attachment", r.attachment.as_ref().map(|a| quote(&a.v))),
+        ("blackhole", r.blackhole.as_ref().map(|b| b.v.to_string())),
+    ])
+}
+
 fn sg_rule(r: &SgRule, egress: bool) -> String {
     let peer = r.peer.as_ref().map(|p| match &p.v {
         Peer::Cidr(c) => ("cidr", quote(&c.to_string())),
@@ -537,6 +602,10 @@ fn event_action(w: &mut W, a: &EventAction, kinds: &Kinds) {
                     // The loader reads both keys into one attribute.
                     SetAttr::PropagateTo(t) if kind == "vpc_endpoint" => ("route_tables", ids(t)),
                     SetAttr::PropagateTo(t) => ("propagate_to", ids(t)),
+                    SetAttr::TgwAssociations(t) => ("associations", ids(t)),
+                    SetAttr::TgwPropagations(t) => ("propagations", ids(t)),
+                    SetAttr::TgwRoutes(r) => ("routes", list(r, tgw_route)),
+                    SetAttr::ApplianceMode(b) => ("appliance_mode", b.to_string()),
                 };
                 fields.push((key, Some(value)));
             }

@@ -36,6 +36,9 @@ pub struct Raw {
     pub external_hosts: Vec<ExternalHost>,
     pub aws_services: Vec<AwsService>,
     pub onprem_hosts: Vec<OnpremHost>,
+    pub transit_gateways: Vec<TransitGateway>,
+    pub tgw_attachments: Vec<TgwAttachment>,
+    pub tgw_route_tables: Vec<TgwRouteTable>,
     pub traffic: Vec<Traffic>,
     pub events: Vec<Event>,
     pub expects: Vec<Expect>,
@@ -62,6 +65,8 @@ pub struct Pricing {
     pub interface_endpoint_gb: Option<Sp<f64>>,
     pub internet_out_gb: Option<Sp<f64>>,
     pub cross_az_gb: Option<Sp<f64>>,
+    pub transit_gateway_attachment_hour: Option<Sp<f64>>,
+    pub transit_gateway_gb: Option<Sp<f64>>,
 }
 
 /// Overrides of the latency defaults (LAT).
@@ -222,6 +227,54 @@ pub struct OnpremNetwork {
     pub latency: Option<Sp<Nanos>>,
 }
 
+#[derive(Clone, Debug)]
+pub struct TransitGateway {
+    pub id: Id,
+    pub asn: Option<Sp<u32>>,
+    /// AWS's default: on.
+    pub default_association: Option<Sp<bool>>,
+    /// AWS's default: on.
+    pub default_propagation: Option<Sp<bool>>,
+    /// The table of default association; `None`: the implicit
+    /// `<id>/default-rt`.
+    pub association_table: Option<Id>,
+    pub propagation_table: Option<Id>,
+    pub dns_support: Option<Sp<bool>>,
+    pub sg_referencing: Option<Sp<bool>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TgwAttachmentType {
+    Vpc,
+}
+
+#[derive(Clone, Debug)]
+pub struct TgwAttachment {
+    pub id: Id,
+    pub transit_gateway: Option<Id>,
+    pub kind: Option<Sp<TgwAttachmentType>>,
+    pub vpc: Option<Id>,
+    pub subnets: Vec<Id>,
+    pub appliance_mode: Option<Sp<bool>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TgwRoute {
+    /// A CIDR, or the id of a prefix list.
+    pub destination: Option<Sp<String>>,
+    pub attachment: Option<Id>,
+    pub blackhole: Option<Sp<bool>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TgwRouteTable {
+    pub id: Id,
+    pub transit_gateway: Option<Id>,
+    pub associations: Vec<Id>,
+    pub propagations: Vec<Id>,
+    pub routes: Vec<Sp<TgwRoute>>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Listen {
     pub protocol: Option<Sp<Protocol>>,
@@ -239,6 +292,8 @@ pub struct Instance {
     /// `None`: the VPC's default security group.
     pub security_groups: Option<Sp<Vec<Id>>>,
     pub source_dest_check: Option<Sp<bool>>,
+    /// How a forwarding instance forwards: `true` for `"stateful"`.
+    pub stateful: Option<Sp<bool>>,
     pub eni: Option<Id>,
     pub listen: Vec<Sp<Listen>>,
 }
@@ -327,6 +382,14 @@ pub enum SetAttr {
     NetworkAcl(Id),
     Routes(Vec<Sp<Route>>),
     PropagateTo(Vec<Id>),
+    /// A transit gateway route table's associated attachments.
+    TgwAssociations(Vec<Id>),
+    /// A transit gateway route table's propagating attachments.
+    TgwPropagations(Vec<Id>),
+    /// A transit gateway route table's static routes.
+    TgwRoutes(Vec<Sp<TgwRoute>>),
+    /// A transit gateway attachment's appliance mode.
+    ApplianceMode(bool),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -391,4 +454,9 @@ pub const SETTABLE: &[(&str, &[&str])] = &[
     ("route_table", &["routes"]),
     ("vpc_endpoint", &["security_groups", "route_tables"]),
     ("vpn_gateway", &["propagate_to"]),
+    (
+        "transit_gateway_route_table",
+        &["associations", "propagations", "routes"],
+    ),
+    ("transit_gateway_attachment", &["appliance_mode"]),
 ];

@@ -66,6 +66,17 @@ impl FromToml for Route {
     }
 }
 
+impl FromToml for TgwRoute {
+    const EXPECTED: &'static str = "a route { destination = ..., attachment = ... } or { destination = ..., blackhole = true }";
+    fn from_toml(v: &Value<'_>, _key: &str, d: &mut Diags) -> Option<Self> {
+        read_table(v, "transit gateway route", d, |f, d| TgwRoute {
+            destination: f.req("destination", d),
+            attachment: f.opt("attachment", d),
+            blackhole: f.opt("blackhole", d),
+        })
+    }
+}
+
 impl FromToml for SgRule {
     const EXPECTED: &'static str = "a rule { protocol = ..., ports = ..., cidr = ... }";
     fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
@@ -229,6 +240,8 @@ fn human_kind(kind: &str) -> &str {
         "vpc_endpoint" => "VPC endpoint",
         "vpc_peering" => "VPC peering connection",
         "vpn_gateway" => "VPN gateway",
+        "transit_gateway_route_table" => "transit gateway route table",
+        "transit_gateway_attachment" => "transit gateway attachment",
         "onprem_network" => "on-premises network",
         "lambda" => "Lambda function",
         "external_host" => "external host",
@@ -305,6 +318,16 @@ fn read_set(
                 .map(|s| SetAttr::RouteTable(Sp::new(span.clone(), s))),
             (_, "network_acl") => String::from_toml(value, attr, d)
                 .map(|s| SetAttr::NetworkAcl(Sp::new(span.clone(), s))),
+            ("transit_gateway_route_table", "routes") => {
+                <Vec<Sp<TgwRoute>>>::from_toml(value, attr, d).map(SetAttr::TgwRoutes)
+            }
+            (_, "appliance_mode") => bool::from_toml(value, attr, d).map(SetAttr::ApplianceMode),
+            (_, "associations") => {
+                <Vec<Id>>::from_toml(value, attr, d).map(SetAttr::TgwAssociations)
+            }
+            (_, "propagations") => {
+                <Vec<Id>>::from_toml(value, attr, d).map(SetAttr::TgwPropagations)
+            }
             (_, "routes") => <Vec<Sp<Route>>>::from_toml(value, attr, d).map(SetAttr::Routes),
             (_, "route_tables") | (_, "propagate_to") => {
                 <Vec<Id>>::from_toml(value, attr, d).map(SetAttr::PropagateTo)
@@ -433,6 +456,8 @@ pub(super) fn read_pricing(v: &Value<'_>, d: &mut Diags) -> Option<Pricing> {
         interface_endpoint_gb: f.opt("interface_endpoint_gb", d),
         internet_out_gb: f.opt("internet_out_gb", d),
         cross_az_gb: f.opt("cross_az_gb", d),
+        transit_gateway_attachment_hour: f.opt("transit_gateway_attachment_hour", d),
+        transit_gateway_gb: f.opt("transit_gateway_gb", d),
     })
 }
 
@@ -604,6 +629,44 @@ pub(super) fn read_onprem_network(v: &Value<'_>, d: &mut Diags) -> Option<Onprem
     })
 }
 
+pub(super) fn read_tgw(v: &Value<'_>, d: &mut Diags) -> Option<TransitGateway> {
+    resource(v, "transit gateway", d, |id, f, d| TransitGateway {
+        id,
+        asn: f.opt("asn", d),
+        default_association: f.opt("default_route_table_association", d),
+        default_propagation: f.opt("default_route_table_propagation", d),
+        association_table: f.opt("association_default_route_table", d),
+        propagation_table: f.opt("propagation_default_route_table", d),
+        dns_support: f.opt("dns_support", d),
+        sg_referencing: f.opt("security_group_referencing", d),
+    })
+}
+
+pub(super) fn read_tgw_attachment(v: &Value<'_>, d: &mut Diags) -> Option<TgwAttachment> {
+    resource(v, "transit gateway attachment", d, |id, f, d| {
+        TgwAttachment {
+            id,
+            transit_gateway: f.req("transit_gateway", d),
+            kind: opt_choice(f, "type", &[("vpc", TgwAttachmentType::Vpc)], d),
+            vpc: f.opt("vpc", d),
+            subnets: f.list("subnets", d),
+            appliance_mode: f.opt("appliance_mode", d),
+        }
+    })
+}
+
+pub(super) fn read_tgw_route_table(v: &Value<'_>, d: &mut Diags) -> Option<TgwRouteTable> {
+    resource(v, "transit gateway route table", d, |id, f, d| {
+        TgwRouteTable {
+            id,
+            transit_gateway: f.req("transit_gateway", d),
+            associations: f.list("associations", d),
+            propagations: f.list("propagations", d),
+            routes: f.list("routes", d),
+        }
+    })
+}
+
 pub(super) fn read_instance(v: &Value<'_>, d: &mut Diags) -> Option<Instance> {
     resource(v, "instance", d, |id, f, d| Instance {
         id,
@@ -612,6 +675,7 @@ pub(super) fn read_instance(v: &Value<'_>, d: &mut Diags) -> Option<Instance> {
         public_ip: f.opt("public_ip", d),
         security_groups: f.opt("security_groups", d),
         source_dest_check: f.opt("source_dest_check", d),
+        stateful: opt_choice(f, "forward", &[("stateless", false), ("stateful", true)], d),
         eni: f.opt("eni", d),
         listen: listeners(f, d).map(|l| l.v).unwrap_or_default(),
     })

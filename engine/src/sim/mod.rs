@@ -144,6 +144,7 @@ fn counted(c: Component) -> bool {
             | Component::Endpoint(_)
             | Component::Peering(_)
             | Component::Vgw(_)
+            | Component::Tgw(_)
     )
 }
 

@@ -5,7 +5,8 @@
 //! functions outside a VPC) is one more. The split depends only on the
 //! design, never on the number of threads: threads execute LPs, they do not
 //! shape them. Every link between two LPs has a delay of at least the
-//! lookahead (the region's edge, a peering's cross-AZ hop, a VPN's latency),
+//! lookahead (the region's edge, a peering's or a transit gateway's cross-AZ
+//! hop, a VPN's latency),
 //! which is what lets LPs run a window of virtual time independently.
 
 use crate::dataplane::{Host, Loc};
@@ -27,7 +28,7 @@ impl Partition {
     pub fn new(d: &Design) -> Partition {
         let n = d.vpcs.len() as u32;
         let mut lookahead = d.latency.edge();
-        if !d.peerings.is_empty() {
+        if !d.peerings.is_empty() || !d.tgws.is_empty() {
             lookahead = lookahead.min(d.latency.cross_az);
         }
         for o in &d.onprem_nets {

@@ -92,7 +92,7 @@ id = "f"
         expected: &[
             "5:3: error: unknown key `vpcs` in the scenario file; did you mean `vpc`?",
             "9:2: error: unknown key `latencies` in the scenario file; did you mean `latency`?",
-            "12:3: error: unknown key `frobnicator` in the scenario file; expected one of: aws_service, event, expect, external_host, instance, internet_gateway, lambda, latency, nat_gateway, network_acl, onprem_host, onprem_network, prefix_list, pricing, route_table, scenario, security_group, subnet, traffic, vpc, vpc_endpoint, vpc_peering, vpn_gateway",
+            "12:3: error: unknown key `frobnicator` in the scenario file; expected one of: aws_service, event, expect, external_host, instance, internet_gateway, lambda, latency, nat_gateway, network_acl, onprem_host, onprem_network, prefix_list, pricing, route_table, scenario, security_group, subnet, traffic, transit_gateway, transit_gateway_attachment, transit_gateway_route_table, vpc, vpc_endpoint, vpc_peering, vpn_gateway",
         ],
     },
     Case {
@@ -296,7 +296,7 @@ security_groups = ["sg-web"]
         expected: &[
             "11:7: error: subnet `a`: `vpc` names `vpc-mian`, which does not exist; did you mean `vpc-main`?",
             "18:15: error: subnet `b`: `route_table` names `rt-private`, which does not exist (expected a route table)",
-            "23:50: error: route table `rt`: `target` names `nat-gone`, which does not exist (expected an internet gateway, a NAT gateway, a VPC endpoint, an instance, a network interface, a VPC peering connection or a VPN gateway)",
+            "23:50: error: route table `rt`: `target` names `nat-gone`, which does not exist (expected an internet gateway, a NAT gateway, a VPC endpoint, an instance, a network interface, a VPC peering connection, a VPN gateway or a transit gateway)",
             "28:20: error: instance `web`: `security_groups` names `sg-web`, which does not exist (expected a security group)",
         ],
     },
@@ -332,7 +332,7 @@ security_groups = ["v"]
 "#,
         expected: &[
             "11:7: error: subnet `a`: `vpc` names `a`, which is a subnet; expected a VPC",
-            "21:50: error: route table `rt`: `target` names `sg`, which is a security group; expected an internet gateway, a NAT gateway, a VPC endpoint, an instance, a network interface, a VPC peering connection or a VPN gateway",
+            "21:50: error: route table `rt`: `target` names `sg`, which is a security group; expected an internet gateway, a NAT gateway, a VPC endpoint, an instance, a network interface, a VPC peering connection, a VPN gateway or a transit gateway",
             "25:10: error: instance `web`: `subnet` names `rt`, which is a route table; expected a subnet",
             "26:20: error: instance `web`: `security_groups` names `v`, which is a VPC; expected a security group",
         ],
@@ -954,9 +954,9 @@ traffic = "web-to-api"
 "#,
         expected: &[
             "31:11: error: expectation on line 30: `traffic` names `web-to-apl`, which is not a [[traffic]] of this file; did you mean `web-to-api`?",
-            "36:8: error: expectation on line 34: `via` names `nat-a`, which does not exist (expected a route table, an internet gateway, a NAT gateway, a VPC endpoint, a VPC peering connection, a VPN gateway, an instance or a network interface)",
+            "36:8: error: expectation on line 34: `via` names `nat-a`, which does not exist (expected a route table, an internet gateway, a NAT gateway, a VPC endpoint, a VPC peering connection, a VPN gateway, a transit gateway, a transit gateway route table, a transit gateway attachment, an instance or a network interface)",
             "37:15: error: expectation on line 34: `drop_reason` `no_rout` is not a drop reason; did you mean `no_route`?",
-            "38:11: error: expectation on line 34: `drop_at` names `a`, which is a subnet; expected a route table, a network ACL, an internet gateway, a NAT gateway, a VPC endpoint, a VPC peering connection, a VPN gateway, an instance, a Lambda function, a network interface, an external host, an AWS service, an on-premises host or an on-premises network",
+            "38:11: error: expectation on line 34: `drop_at` names `a`, which is a subnet; expected a route table, a network ACL, an internet gateway, a NAT gateway, a VPC endpoint, a VPC peering connection, a VPN gateway, a transit gateway, a transit gateway route table, a transit gateway attachment, an instance, a Lambda function, a network interface, an external host, an AWS service, an on-premises host or an on-premises network",
             "42:15: error: expectation on line 40: `drop_reason` `firewall` is not a drop reason",
             "44:1: error: expectation on line 44 states nothing: give `delivered`, `via`, `not_via`, `drop_reason` or `drop_at`",
         ],
@@ -1008,11 +1008,11 @@ add_route = { route_table = "rt", destination = "0.0.0.0/0", target = "igw" }
         expected: &[
             "17:1: error: an event needs one action: `delete`, `add_route`, `delete_route` or `set`",
             "20:1: error: an event takes exactly one of `delete`, `add_route`, `delete_route`, `set`; write one [[event]] per change",
-            "27:20: error: `set` cannot change an external host (`api`); it changes security groups, network ACLs, instances, subnets, route tables, VPC endpoints and VPN gateways",
+            "27:20: error: `set` cannot change an external host (`api`); it changes security groups, network ACLs, instances, subnets, route tables, VPC endpoints, VPN gateways, transit gateway route tables and transit gateway attachments",
             "31:7: error: `set` changes no attribute; a route table takes: routes",
-            "35:20: error: event `set`: `resource` names `sg-gone`, which does not exist (expected a security group, a network ACL, an instance, a subnet, a route table, a VPC endpoint or a VPN gateway)",
+            "35:20: error: event `set`: `resource` names `sg-gone`, which does not exist (expected a security group, a network ACL, an instance, a subnet, a route table, a VPC endpoint, a VPN gateway, a transit gateway route table or a transit gateway attachment)",
             "38:6: error: an event at 90s is after the end of the run (60s)",
-            "39:71: error: event `add_route`: `target` names `igw`, which does not exist (expected an internet gateway, a NAT gateway, a VPC endpoint, an instance, a network interface, a VPC peering connection or a VPN gateway)",
+            "39:71: error: event `add_route`: `target` names `igw`, which does not exist (expected an internet gateway, a NAT gateway, a VPC endpoint, an instance, a network interface, a VPC peering connection, a VPN gateway or a transit gateway)",
         ],
     },
     Case {
@@ -1041,7 +1041,7 @@ set = { resource = "v/main-rt", routes = [ { destination = "0.0.0.0/0", target =
         expected: &[
             "11:58: error: event `set` on `v/default-acl`: rule number 0 is outside 1..32766 (NACL-2)",
             "15:60: error: a security group rule for protocol \"tcp\" needs `ports` (\"443\", \"1024-65535\" or \"all\")",
-            "19:82: error: event `set` on `v/main-rt`: `target` names `igw`, which does not exist (expected an internet gateway, a NAT gateway, a VPC endpoint, an instance, a network interface, a VPC peering connection or a VPN gateway)",
+            "19:82: error: event `set` on `v/main-rt`: `target` names `igw`, which does not exist (expected an internet gateway, a NAT gateway, a VPC endpoint, an instance, a network interface, a VPC peering connection, a VPN gateway or a transit gateway)",
         ],
     },
     // -- value types -------------------------------------------------------------

@@ -52,6 +52,11 @@ impl Builder<'_> {
                 (&p.interface_endpoint_gb, &mut pr.interface_endpoint_gb),
                 (&p.internet_out_gb, &mut pr.internet_out_gb),
                 (&p.cross_az_gb, &mut pr.cross_az_gb),
+                (
+                    &p.transit_gateway_attachment_hour,
+                    &mut pr.transit_gateway_attachment_hour,
+                ),
+                (&p.transit_gateway_gb, &mut pr.transit_gateway_gb),
             ];
             let mut negative = Vec::new();
             for (given, slot) in fields {

@@ -52,6 +52,9 @@ impl Builder<'_> {
         reg!(raw.external_hosts, ExternalHost, ExternalHostId);
         reg!(raw.aws_services, AwsService, AwsServiceId);
         reg!(raw.onprem_hosts, OnpremHost, OnpremHostId);
+        reg!(raw.transit_gateways, Tgw, TgwId);
+        reg!(raw.tgw_attachments, TgwAttachment, TgwAttachmentId);
+        reg!(raw.tgw_route_tables, TgwRouteTable, TgwRouteTableId);
         // Instance ENIs are numbered like their instances: ENI i is instance i.
         for (i, inst) in raw.instances.iter().enumerate() {
             if let Some(eni) = &inst.eni {

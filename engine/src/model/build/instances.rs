@@ -129,6 +129,7 @@ impl Builder<'_> {
             self.design.instances.push(Instance {
                 name: inst.id.v.clone(),
                 eni,
+                stateful: inst.stateful.as_ref().is_some_and(|s| s.v),
                 listen,
             });
         }

@@ -33,6 +33,7 @@ mod routes;
 mod security_groups;
 mod timeline;
 mod traffic;
+mod transit_gateway;
 mod vpcs;
 mod vpn;
 mod warnings;
@@ -125,6 +126,9 @@ fn human(kind: &str) -> &str {
         "aws_service" => "AWS service",
         "onprem_host" => "on-premises host",
         "eni" => "network interface",
+        "transit_gateway" => "transit gateway",
+        "transit_gateway_attachment" => "transit gateway attachment",
+        "transit_gateway_route_table" => "transit gateway route table",
         "traffic" => "traffic",
         other => other,
     }
@@ -206,6 +210,9 @@ impl<'r> Builder<'r> {
                 aws_services: vec![],
                 onprem_hosts: vec![],
                 enis: vec![],
+                tgws: vec![],
+                tgw_attachments: vec![],
+                tgw_route_tables: vec![],
                 traffic: vec![],
                 events: vec![],
                 expects: vec![],
@@ -252,6 +259,7 @@ impl<'r> Builder<'r> {
         self.vgws();
         self.instances();
         self.nats();
+        self.transit_gateways();
         self.endpoints();
         self.lambdas();
         self.route_tables();

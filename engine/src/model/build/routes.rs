@@ -22,6 +22,7 @@ impl Builder<'_> {
             "eni",
             "vpc_peering",
             "vpn_gateway",
+            "transit_gateway",
         ];
         let c = self.reference(owner, "target", target, &kinds)?;
         // Both VPCs known, and different.
@@ -97,6 +98,23 @@ impl Builder<'_> {
                     );
                 }
                 Target::Vgw(g)
+            }
+            Component::Tgw(t) => {
+                // AWS refuses a route to a transit gateway the VPC has no
+                // attachment to (TGW-2).
+                if let Some(v) = vpc {
+                    if self.vpc_attachment(t, v).is_none() {
+                        self.err(
+                            &target.span,
+                            format!(
+                                "{owner}: VPC `{}` has no attachment to transit gateway `{}`; add a [[transit_gateway_attachment]] for it (TGW-2)",
+                                self.design.vpcs[v.idx()].name,
+                                target.v
+                            ),
+                        );
+                    }
+                }
+                Target::Tgw(t)
             }
             _ => return None,
         };

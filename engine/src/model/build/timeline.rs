@@ -28,6 +28,7 @@ impl Builder<'_> {
                         "vpc_endpoint",
                         "vpc_peering",
                         "vpn_gateway",
+                        "transit_gateway_attachment",
                     ];
                     self.reference("event `delete`", "delete", id, &kinds)
                         .map(Action::Delete)
@@ -181,6 +182,21 @@ impl Builder<'_> {
                     let vpc = self.vpc_named(&self.raw.vpn_gateways[g.idx()].vpc);
                     let rts = self.route_table_refs(&owner, "propagate_to", ids, vpc);
                     Some(SetChange::Propagation(g, rts))
+                }
+                (raw::SetAttr::TgwAssociations(ids), Component::TgwRouteTable(rt)) => {
+                    let list = self.tgw_attachment_list(&owner, "associations", rt, ids);
+                    Some(SetChange::TgwAssociations(rt, list))
+                }
+                (raw::SetAttr::TgwPropagations(ids), Component::TgwRouteTable(rt)) => {
+                    let list = self.tgw_attachment_list(&owner, "propagations", rt, ids);
+                    Some(SetChange::TgwPropagations(rt, list))
+                }
+                (raw::SetAttr::ApplianceMode(on), Component::TgwAttachment(a)) => {
+                    Some(SetChange::ApplianceMode(a, *on))
+                }
+                (raw::SetAttr::TgwRoutes(routes), Component::TgwRouteTable(rt)) => {
+                    let routes = self.tgw_routes(&owner, rt, routes);
+                    Some(SetChange::TgwRoutes(rt, routes))
                 }
                 _ => {
                     self.err(

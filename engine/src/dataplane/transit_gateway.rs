@@ -1,0 +1,384 @@
+//! Transit gateways (TGW-1..TGW-7): a regional router between VPC
+//! attachments.
+//!
+//! Invariants (rule ids of `docs/aws-rules.md`):
+//! - A VPC route whose target is a transit gateway hands the packet to the
+//!   VPC attachment's ENI in the source subnet's Availability Zone; with no
+//!   attachment subnet in that AZ the packet cannot reach the transit gateway
+//!   and is dropped at the route table with `no_route` (TGW-2).
+//! - A packet arriving from an attachment is routed by the one transit
+//!   gateway route table the attachment is associated with (none: `no_route`
+//!   at the transit gateway), by longest prefix; for one prefix a static route
+//!   beats a prefix-list route, which beats a propagated one; a blackhole
+//!   route drops with `route_blackhole`, no route with `no_route`, both at
+//!   that route table (TGW-3, TGW-4).
+//! - A VPC attachment propagates its VPC's CIDRs into the tables it
+//!   propagates to (TGW-3).
+//! - The packet leaves through the destination attachment's ENI in the AZ it
+//!   entered, when the attachment has a subnet there; else through its first
+//!   subnet in the order written (TGW-2). With appliance mode on the
+//!   destination attachment, a symmetric hash of the flow picks the ENI, so
+//!   that both directions of a flow use the same AZ (TGW-6).
+//! - From the exit ENI the packet is routed by the route table of the
+//!   attachment's subnet, like any packet leaving that subnet.
+//! - Network ACLs apply at attachment ENIs as AWS's table says (TGW-5):
+//!   instance to transit gateway, the instance subnet's outbound rules and
+//!   the attachment subnet's inbound rules, also when they are one subnet;
+//!   transit gateway to instance, the attachment subnet's outbound rules and
+//!   the instance subnet's inbound rules, none when they are one subnet.
+//! - Security groups do not apply to attachment ENIs; flows through an
+//!   attachment are always tracked (TGW-5, SG-4a).
+//! - Crossing the transit gateway takes the cross-AZ latency and decrements
+//!   TTL (TGW-7). Capacity: 100 Gbps and 7,500,000 packets per second per
+//!   attachment per AZ (TGW-7).
+
+use ipnet::Ipv4Net;
+
+use super::forward::{Cx, comp};
+use super::{Capacity, Gateway, Loc, Rule, Step, Trace};
+use crate::lpm::Lpm;
+use crate::model::*;
+use crate::packet::{self, FlowView};
+
+/// TGW-7: per VPC attachment per AZ.
+pub const CAPACITY: Capacity = Capacity {
+    bits_per_sec: 100_000_000_000,
+    packets_per_sec: 7_500_000,
+    queue: 4096,
+};
+
+/// Where a transit gateway route comes from, in order of priority among
+/// routes of the same prefix (TGW-4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    Static,
+    PrefixList,
+    Propagated,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub prefix: Ipv4Net,
+    pub dest: RouteDest,
+    /// `None`: a blackhole.
+    pub target: Option<TgwAttachmentId>,
+    pub origin: Origin,
+}
+
+/// A transit gateway route table, compiled for longest-prefix match.
+#[derive(Clone, Debug, Default)]
+pub struct Compiled {
+    lpm: Lpm<u32>,
+    pub entries: Vec<Entry>,
+}
+
+impl Compiled {
+    /// Compiles a table from its (possibly changed) static routes and the
+    /// attachments that propagate into it now.
+    pub fn build(
+        design: &Design,
+        routes: &[TgwRoute],
+        prefix_lists: &[Vec<Ipv4Net>],
+        propagating: &[TgwAttachmentId],
+    ) -> Compiled {
+        let mut candidates: Vec<Entry> = Vec::new();
+        for r in routes {
+            match r.dest {
+                RouteDest::Cidr(c) => candidates.push(Entry {
+                    prefix: c,
+                    dest: r.dest,
+                    target: r.target,
+                    origin: Origin::Static,
+                }),
+                RouteDest::PrefixList(p) => {
+                    for c in prefix_lists.get(p.idx()).into_iter().flatten() {
+                        candidates.push(Entry {
+                            prefix: *c,
+                            dest: r.dest,
+                            target: r.target,
+                            origin: Origin::PrefixList,
+                        });
+                    }
+                }
+            }
+        }
+        for a in propagating {
+            if let Some(v) = design.tgw_attachments[a.idx()].vpc() {
+                for c in &design.vpcs[v.idx()].cidrs {
+                    candidates.push(Entry {
+                        prefix: *c,
+                        dest: RouteDest::Cidr(*c),
+                        target: Some(*a),
+                        origin: Origin::Propagated,
+                    });
+                }
+            }
+        }
+        // Best origin per prefix; among equals the first (static routes as
+        // written, propagations in attachment order) wins. The sort is stable.
+        candidates.sort_by_key(|e| {
+            (
+                u32::from(e.prefix.network()),
+                e.prefix.prefix_len(),
+                e.origin,
+            )
+        });
+        candidates.dedup_by_key(|e| e.prefix);
+        let lpm = Lpm::from_prefixes(
+            candidates
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.prefix, i as u32)),
+        );
+        Compiled {
+            lpm,
+            entries: candidates,
+        }
+    }
+
+    #[inline]
+    pub fn lookup(&self, addr: u32) -> Option<u32> {
+        self.lpm.lookup_u32(addr)
+    }
+
+    pub fn entry(&self, i: u32) -> &Entry {
+        &self.entries[i as usize]
+    }
+}
+
+/// `10.1.0.0/16 -> att-b (propagated from att-b)`: how a route reads in a
+/// trace.
+pub fn describe(design: &Design, e: &Entry) -> String {
+    let dest = match e.dest {
+        RouteDest::PrefixList(p) => format!("{} ({})", design.prefix_lists[p.idx()].name, e.prefix),
+        RouteDest::Cidr(c) => c.to_string(),
+    };
+    match (e.target, e.origin) {
+        (None, _) => format!("{dest} -> blackhole (static)"),
+        (Some(a), Origin::Propagated) => {
+            let n = &design.tgw_attachments[a.idx()].name;
+            format!("{dest} -> {n} (propagated from {n})")
+        }
+        (Some(a), Origin::Static | Origin::PrefixList) => format!(
+            "{dest} -> {} (static)",
+            design.tgw_attachments[a.idx()].name
+        ),
+    }
+}
+
+/// A hash of a flow that is the same in both directions (TGW-6).
+#[inline]
+pub fn symmetric_flow_hash(p: &FlowView) -> u64 {
+    let (a, b) = (u32::from(p.src), u32::from(p.dst));
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    let (pa, pb) = if p.src_port <= p.dst_port {
+        (p.src_port, p.dst_port)
+    } else {
+        (p.dst_port, p.src_port)
+    };
+    let mut h = (u64::from(lo) << 32 | u64::from(hi)) ^ 0x9e37_79b9_7f4a_7c15;
+    h = (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= u64::from(pa) << 24 | u64::from(pb) << 8 | u64::from(p.proto);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// The key of the entry ENI of a transit gateway for a subnet.
+#[inline]
+pub(super) fn entry_key(tgw: TgwId, subnet: SubnetId) -> u64 {
+    (u64::from(tgw.0) << 32) | u64::from(subnet.0)
+}
+
+/// The attachment ENI through which packets from each subnet enter each
+/// transit gateway: the ENI of the subnet's VPC attachment in the subnet's
+/// AZ (TGW-2). Subnets in an AZ the attachment has no subnet in are absent.
+pub(super) fn entry_enis(d: &Design) -> rustc_hash::FxHashMap<u64, EniId> {
+    let mut out = rustc_hash::FxHashMap::default();
+    for a in &d.tgw_attachments {
+        let TgwAttachmentKind::Vpc {
+            vpc, subnets, enis, ..
+        } = &a.kind;
+        for s in &d.vpcs[vpc.idx()].subnets {
+            let az = &d.subnets[s.idx()].az;
+            if let Some(i) = subnets.iter().position(|x| d.subnets[x.idx()].az == *az) {
+                out.insert(entry_key(a.tgw, *s), enis[i]);
+            }
+        }
+    }
+    out
+}
+
+/// Availability Zones as small numbers, per ENI (empty without transit
+/// gateways: nothing else asks).
+pub(super) fn eni_azs(d: &Design) -> Vec<u16> {
+    if d.tgws.is_empty() {
+        return Vec::new();
+    }
+    let mut names: Vec<&str> = d.subnets.iter().map(|s| s.az.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    d.enis
+        .iter()
+        .map(|e| {
+            d.subnets
+                .get(e.subnet.idx())
+                .and_then(|s| names.binary_search(&s.az.as_str()).ok())
+                .unwrap_or(0) as u16
+        })
+        .collect()
+}
+
+impl<T: Trace> Cx<'_, T> {
+    /// A packet handed to the transit gateway by attachment `a` through its
+    /// ENI `x` (TGW-3, TGW-4): the associated route table decides the
+    /// attachment it leaves by, and the AZ it leaves in (TGW-2, TGW-6).
+    pub(super) fn transit_gateway(
+        &mut self,
+        buf: &mut [u8],
+        p: FlowView,
+        a: TgwAttachmentId,
+        x: EniId,
+    ) -> Step {
+        let d = self.d;
+        let tgw = d.tgw_attachments[a.idx()].tgw;
+        self.seen_gateway(Gateway::Tgw(tgw), false, false, buf);
+        self.forward(
+            comp(Component::TgwAttachment(a)),
+            Rule::TgwEni {
+                eni: x,
+                entering: true,
+            },
+            p,
+        );
+        let place = comp(Component::Tgw(tgw));
+        let Some(rt) = self.st.tgw_assoc[a.idx()] else {
+            return self.drop(
+                place,
+                Rule::Text(
+                    "the attachment is associated with no transit gateway route table (TGW-3)",
+                ),
+                p,
+                DropReason::NoRoute,
+            );
+        };
+        self.forward(
+            place,
+            Rule::TgwAssociation {
+                attachment: a,
+                table: rt,
+            },
+            p,
+        );
+        let rt_place = comp(Component::TgwRouteTable(rt));
+        let table = &self.st.tgw_tables[rt.idx()];
+        let Some(i) = table.lookup(u32::from(p.dst)) else {
+            return self.drop(
+                rt_place,
+                Rule::Text(
+                    "no route of the transit gateway route table covers the destination (TGW-4)",
+                ),
+                p,
+                DropReason::NoRoute,
+            );
+        };
+        let rule = Rule::TgwRoute {
+            table: rt,
+            entry: i,
+        };
+        let out = match table.entry(i).target {
+            Some(out) if self.st.alive.tgw_attachment[out.idx()] => out,
+            _ => return self.drop(rt_place, rule, p, DropReason::RouteBlackhole),
+        };
+        match packet::decrement_ttl(buf) {
+            Ok(0) | Err(_) => {
+                return self.drop(
+                    rt_place,
+                    Rule::Text("TTL reached zero at the transit gateway (TGW-7)"),
+                    p,
+                    DropReason::TtlExpired,
+                );
+            }
+            Ok(_) => {}
+        }
+        self.forward(rt_place, rule, p);
+        let exit = self.exit_eni(out, x, &p);
+        self.forward(
+            comp(Component::TgwAttachment(out)),
+            Rule::TgwEni {
+                eni: exit,
+                entering: false,
+            },
+            p,
+        );
+        self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);
+        Step::Next {
+            loc: Loc::EniOut(exit),
+            delay: d.latency.cross_az,
+        }
+    }
+
+    /// The ENI of attachment `out` a packet that entered through `entry`
+    /// leaves by (TGW-2, TGW-6).
+    fn exit_eni(&self, out: TgwAttachmentId, entry: EniId, p: &FlowView) -> EniId {
+        let att = &self.d.tgw_attachments[out.idx()];
+        let TgwAttachmentKind::Vpc { enis, .. } = &att.kind;
+        if self.st.tgw_appliance[out.idx()] {
+            return enis[(symmetric_flow_hash(p) % enis.len() as u64) as usize];
+        }
+        let az = self.st.eni_az[entry.idx()];
+        enis.iter()
+            .copied()
+            .find(|e| self.st.eni_az[e.idx()] == az)
+            .unwrap_or(enis[0])
+    }
+
+    /// The attachment ENI a packet from subnet `s` enters transit gateway
+    /// `t` through, if the attachment has a subnet in its AZ (TGW-2).
+    #[inline]
+    pub(super) fn tgw_entry(&self, t: TgwId, s: SubnetId) -> Option<EniId> {
+        self.st.tgw_entry.get(&entry_key(t, s)).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    fn view(src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16) -> FlowView {
+        FlowView {
+            src: Ipv4Addr::from(src),
+            dst: Ipv4Addr::from(dst),
+            proto: packet::PROTO_TCP,
+            ttl: 64,
+            src_port: sport,
+            dst_port: dport,
+            icmp_type: 0,
+            icmp_code: 0,
+            tcp_flags: 0,
+            fragment: packet::Fragment::None,
+            total_len: 40,
+            payload_len: 0,
+            header_len: 20,
+        }
+    }
+
+    #[test]
+    fn tgw_6_flow_hash_is_the_same_both_ways() {
+        for (a, b, sp, dp) in [
+            ([10, 1, 0, 5], [10, 2, 0, 9], 40000, 443),
+            ([10, 2, 0, 9], [10, 1, 0, 5], 443, 40000),
+            ([192, 168, 1, 1], [10, 0, 0, 1], 5, 6),
+        ] {
+            assert_eq!(
+                symmetric_flow_hash(&view(a, sp, b, dp)),
+                symmetric_flow_hash(&view(b, dp, a, sp))
+            );
+        }
+        // Different flows spread.
+        let hashes: std::collections::BTreeSet<u64> = (0..64u16)
+            .map(|i| symmetric_flow_hash(&view([10, 1, 0, 5], 40000 + i, [10, 2, 0, 9], 443)) % 2)
+            .collect();
+        assert_eq!(hashes.len(), 2);
+    }
+}

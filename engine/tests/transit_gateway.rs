@@ -1,0 +1,880 @@
+//! Transit gateways (TGW-1..TGW-7), over small designs written as scenario
+//! text: loading and its located errors, the way in and out of the transit
+//! gateway by Availability Zone, route tables (association, propagation,
+//! static and blackhole routes), network ACLs at attachment ENIs, appliance
+//! mode, and whole runs with expectations. Tests are named after the rule
+//! of `docs/aws-rules.md` they check.
+
+use std::sync::Arc;
+
+use vpcsim::explain::{self, Explanation, HopOut};
+use vpcsim::model::{self, Design};
+use vpcsim::sim::{self, RunOptions};
+
+/// Two VPCs on one transit gateway with AWS's defaults (default association
+/// and propagation on). `app` is in VPC A, AZ a; `db` in VPC B, AZ b. Each
+/// VPC also has a subnet in the other AZ; the attachments name `att_a` and
+/// `att_b` subnets. `extra` is appended.
+fn two_vpcs(att_a: &str, att_b: &str, extra: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "tgw"
+duration = "4s"
+
+[[vpc]]
+id = "vpc-a"
+cidrs = ["10.1.0.0/16"]
+
+[[vpc]]
+id = "vpc-b"
+cidrs = ["10.2.0.0/16"]
+
+[[subnet]]
+id = "a-1a"
+vpc = "vpc-a"
+cidr = "10.1.1.0/24"
+az = "us-east-1a"
+route_table = "rt-a"
+
+[[subnet]]
+id = "a-1b"
+vpc = "vpc-a"
+cidr = "10.1.2.0/24"
+az = "us-east-1b"
+route_table = "rt-a"
+
+[[subnet]]
+id = "b-1a"
+vpc = "vpc-b"
+cidr = "10.2.1.0/24"
+az = "us-east-1a"
+route_table = "rt-b"
+
+[[subnet]]
+id = "b-1b"
+vpc = "vpc-b"
+cidr = "10.2.2.0/24"
+az = "us-east-1b"
+route_table = "rt-b"
+
+[[route_table]]
+id = "rt-a"
+vpc = "vpc-a"
+routes = [ {{ destination = "10.2.0.0/16", target = "tgw" }} ]
+
+[[route_table]]
+id = "rt-b"
+vpc = "vpc-b"
+routes = [ {{ destination = "10.1.0.0/16", target = "tgw" }} ]
+
+[[transit_gateway]]
+id = "tgw"
+
+[[transit_gateway_attachment]]
+id = "att-a"
+transit_gateway = "tgw"
+vpc = "vpc-a"
+subnets = [{att_a}]
+
+[[transit_gateway_attachment]]
+id = "att-b"
+transit_gateway = "tgw"
+vpc = "vpc-b"
+subnets = [{att_b}]
+
+[[security_group]]
+id = "sg-a"
+vpc = "vpc-a"
+ingress = [ {{ protocol = "all", cidr = "10.0.0.0/8" }} ]
+
+[[security_group]]
+id = "sg-b"
+vpc = "vpc-b"
+ingress = [ {{ protocol = "all", cidr = "10.0.0.0/8" }} ]
+
+[[instance]]
+id = "app"
+subnet = "a-1a"
+security_groups = ["sg-a"]
+listen = [ {{ protocol = "tcp", port = 443 }} ]
+
+[[instance]]
+id = "app-1b"
+subnet = "a-1b"
+security_groups = ["sg-a"]
+
+[[instance]]
+id = "db"
+subnet = "b-1b"
+security_groups = ["sg-b"]
+listen = [ {{ protocol = "tcp", port = 5432 }} ]
+{extra}
+"#
+    )
+}
+
+fn load(text: &str) -> Design {
+    match model::load_str("tgw.toml", text) {
+        Ok(l) => l.design,
+        Err(r) => panic!("does not load:\n{r}\n--- text ---\n{text}"),
+    }
+}
+
+/// The loader's report for text that must not load.
+fn errors(text: &str) -> String {
+    match model::load_str("tgw.toml", text) {
+        Ok(_) => panic!("loads, but should not:\n{text}"),
+        Err(r) => r.to_string(),
+    }
+}
+
+fn tcp(d: Design, from: &str, to: &str, port: u16) -> Explanation {
+    let q = explain::Query {
+        from: from.to_string(),
+        to: to.to_string(),
+        protocol: explain::protocol_number("tcp").expect("tcp"),
+        port: Some(port),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::ZERO,
+        enter: None,
+    };
+    explain::explain(d, &q).unwrap_or_else(|e| panic!("explain {from} -> {to}: {e}"))
+}
+
+fn components(hops: &[HopOut]) -> Vec<&str> {
+    hops.iter().map(|h| h.component.as_str()).collect()
+}
+
+/// The rule text of every hop at `component`.
+fn rules<'a>(hops: &'a [HopOut], component: &str) -> Vec<&'a str> {
+    hops.iter()
+        .filter(|h| h.component == component)
+        .map(|h| h.rule.as_deref().unwrap_or(""))
+        .collect()
+}
+
+#[track_caller]
+fn assert_delivered(e: &Explanation) {
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        ("delivered", None, None),
+        "{}",
+        explain::render(e)
+    );
+    let reply = e.reply.as_ref().expect("a reply");
+    assert_eq!(reply.verdict, "delivered", "{}", explain::render(e));
+}
+
+#[track_caller]
+fn assert_dropped(e: &Explanation, reason: &str, at: &str) {
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        ("dropped", Some(reason), Some(at)),
+        "{}",
+        explain::render(e)
+    );
+}
+
+// -- TGW-1, TGW-3: defaults ------------------------------------------------------
+
+#[test]
+fn tgw_1_defaults_associate_and_propagate_into_the_default_route_table() {
+    let d = load(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", ""));
+    assert_eq!(d.tgws[0].asn, 64512);
+    let rt = d.tgws[0].association_default.expect("default association");
+    assert_eq!(d.tgw_route_tables[rt.idx()].name, "tgw/default-rt");
+    assert_eq!(d.tgws[0].propagation_default, Some(rt));
+    for a in &d.tgw_attachments {
+        assert_eq!(a.association, Some(rt), "{}", a.name);
+        assert_eq!(a.propagations, vec![rt], "{}", a.name);
+    }
+    let e = tcp(d, "app", "db", 5432);
+    assert_delivered(&e);
+    assert_eq!(
+        rules(&e.hops, "tgw/default-rt"),
+        ["10.2.0.0/16 -> att-b (propagated from att-b)"]
+    );
+    assert_eq!(
+        rules(&e.hops, "tgw"),
+        ["from attachment att-a, associated with route table tgw/default-rt"]
+    );
+}
+
+#[test]
+fn tgw_3_defaults_off_leave_an_attachment_unassociated() {
+    let extra = "";
+    let text = two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", extra).replace(
+        "[[transit_gateway]]\nid = \"tgw\"\n",
+        "[[transit_gateway]]\nid = \"tgw\"\ndefault_route_table_association = false\ndefault_route_table_propagation = false\n",
+    );
+    let d = load(&text);
+    assert!(d.tgw_route_tables.is_empty());
+    assert!(d.tgw_attachments.iter().all(|a| a.association.is_none()));
+    let e = tcp(d, "app", "db", 5432);
+    assert_dropped(&e, "no_route", "tgw");
+}
+
+// -- TGW-2: the way in and out by Availability Zone ------------------------------
+
+#[test]
+fn tgw_2_enters_through_the_attachment_eni_in_the_source_az() {
+    let d = load(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", ""));
+    let e = tcp(d, "app", "db", 5432);
+    assert_delivered(&e);
+    let att_a = rules(&e.hops, "att-a");
+    assert_eq!(att_a.len(), 1);
+    assert!(
+        att_a[0].starts_with("enters through ENI att-a/a-1a"),
+        "{att_a:?}"
+    );
+    assert!(att_a[0].ends_with("in us-east-1a"), "{att_a:?}");
+    // The exit is in the AZ it entered: att-b's ENI in b-1a, then the local
+    // route to db in b-1b.
+    let att_b = rules(&e.hops, "att-b");
+    assert!(
+        att_b[0].starts_with("leaves through ENI att-b/b-1a"),
+        "{att_b:?}"
+    );
+}
+
+#[test]
+fn tgw_2_no_attachment_subnet_in_the_source_az_cannot_reach_the_transit_gateway() {
+    let d = load(&two_vpcs("\"a-1a\"", "\"b-1a\", \"b-1b\"", ""));
+    let e = tcp(d, "app-1b", "db", 5432);
+    assert_dropped(&e, "no_route", "rt-a");
+    assert!(!components(&e.hops).contains(&"tgw"));
+    // From the AZ the attachment covers, it works.
+    let d = load(&two_vpcs("\"a-1a\"", "\"b-1a\", \"b-1b\"", ""));
+    assert_delivered(&tcp(d, "app", "db", 5432));
+}
+
+#[test]
+fn tgw_2_exit_without_a_subnet_in_the_entry_az_takes_the_first_subnet() {
+    // att-b has only b-1b; app enters in 1a and leaves in 1b.
+    let d = load(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1b\"", ""));
+    let e = tcp(d, "app", "db", 5432);
+    assert_delivered(&e);
+    let att_b = rules(&e.hops, "att-b");
+    assert!(
+        att_b[0].starts_with("leaves through ENI att-b/b-1b"),
+        "{att_b:?}"
+    );
+}
+
+#[test]
+fn tgw_2_attachment_enis_take_addresses_from_their_subnets() {
+    let d = load(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", ""));
+    for a in &d.tgw_attachments {
+        assert_eq!(a.enis().len(), 2);
+        for e in a.enis() {
+            let eni = &d.enis[e.idx()];
+            let sub = &d.subnets[eni.subnet.idx()];
+            assert!(sub.cidr.contains(&eni.ip), "{} {}", eni.name, eni.ip);
+            assert!(!eni.source_dest_check);
+        }
+    }
+}
+
+#[test]
+fn tgw_2_route_to_a_transit_gateway_the_vpc_is_not_attached_to_is_an_error() {
+    let text = two_vpcs("\"a-1a\"", "\"b-1a\"", "").replace(
+        "[[transit_gateway_attachment]]\nid = \"att-b\"\ntransit_gateway = \"tgw\"\nvpc = \"vpc-b\"\nsubnets = [\"b-1a\"]\n",
+        "",
+    );
+    let r = errors(&text);
+    assert!(r.contains("tgw.toml:"), "{r}");
+    assert!(
+        r.contains("VPC `vpc-b` has no attachment to transit gateway `tgw`"),
+        "{r}"
+    );
+}
+
+#[test]
+fn tgw_2_one_subnet_per_az_and_one_attachment_per_vpc() {
+    let r = errors(&two_vpcs("\"a-1a\", \"a-1a\"", "\"b-1a\"", ""));
+    assert!(r.contains("are both in us-east-1a"), "{r}");
+    let extra = r#"
+[[transit_gateway_attachment]]
+id = "att-a2"
+transit_gateway = "tgw"
+vpc = "vpc-a"
+subnets = ["a-1b"]
+"#;
+    let r = errors(&two_vpcs("\"a-1a\"", "\"b-1a\"", extra));
+    assert!(
+        r.contains("is already attached to transit gateway `tgw` by `att-a`"),
+        "{r}"
+    );
+}
+
+#[test]
+fn tgw_1_bad_references_are_located_errors() {
+    let extra = r#"
+[[transit_gateway_attachment]]
+id = "att-x"
+transit_gateway = "tgw-nope"
+vpc = "vpc-nope"
+subnets = ["b-1a"]
+
+[[transit_gateway_route_table]]
+id = "trt"
+transit_gateway = "tgw"
+associations = ["att-nope"]
+routes = [ { destination = "10.9.0.0/16", attachment = "att-b", blackhole = true },
+           { destination = "10.8.0.0/16" } ]
+"#;
+    let r = errors(&two_vpcs("\"a-1a\"", "\"b-1a\"", extra));
+    for want in [
+        "`transit_gateway` names `tgw-nope`, which does not exist",
+        "`vpc` names `vpc-nope`, which does not exist",
+        "`associations` names `att-nope`, which does not exist",
+        "a blackhole route has no `attachment`",
+        "a route needs `attachment`, or `blackhole = true`",
+    ] {
+        assert!(r.contains(want), "missing {want:?} in:\n{r}");
+    }
+    // Every problem is located: file:line:column.
+    assert!(
+        r.lines()
+            .any(|l| l.starts_with("tgw.toml:") && l.contains("tgw-nope")),
+        "{r}"
+    );
+}
+
+#[test]
+fn tgw_3_an_attachment_is_associated_with_at_most_one_table() {
+    let extra = r#"
+[[transit_gateway_route_table]]
+id = "trt-1"
+transit_gateway = "tgw"
+associations = ["att-a"]
+
+[[transit_gateway_route_table]]
+id = "trt-2"
+transit_gateway = "tgw"
+associations = ["att-a"]
+"#;
+    let r = errors(&two_vpcs("\"a-1a\"", "\"b-1a\"", extra));
+    assert!(
+        r.contains("attachment `att-a` is already associated with `trt-1`"),
+        "{r}"
+    );
+}
+
+// -- TGW-3, TGW-4: route tables ---------------------------------------------------
+
+/// Defaults off; one table for each side, with `routes_a` in A's table.
+fn separate_tables(routes_a: &str, props_a: &str) -> String {
+    let extra = format!(
+        r#"
+[[transit_gateway_route_table]]
+id = "trt-a"
+transit_gateway = "tgw"
+associations = ["att-a"]
+propagations = [{props_a}]
+routes = [{routes_a}]
+
+[[transit_gateway_route_table]]
+id = "trt-b"
+transit_gateway = "tgw"
+associations = ["att-b"]
+propagations = ["att-a"]
+"#
+    );
+    two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", &extra).replace(
+        "[[transit_gateway]]\nid = \"tgw\"\n",
+        "[[transit_gateway]]\nid = \"tgw\"\ndefault_route_table_association = false\ndefault_route_table_propagation = false\n",
+    )
+}
+
+#[test]
+fn tgw_3_propagation_writes_the_vpc_cidrs() {
+    let e = tcp(load(&separate_tables("", "\"att-b\"")), "app", "db", 5432);
+    assert_delivered(&e);
+    assert_eq!(
+        rules(&e.hops, "trt-a"),
+        ["10.2.0.0/16 -> att-b (propagated from att-b)"]
+    );
+    assert_eq!(
+        rules(&e.reply.as_ref().unwrap().hops, "trt-b"),
+        ["10.1.0.0/16 -> att-a (propagated from att-a)"]
+    );
+}
+
+#[test]
+fn tgw_4_no_route_is_dropped_at_the_transit_gateway_route_table() {
+    let e = tcp(load(&separate_tables("", "")), "app", "db", 5432);
+    assert_dropped(&e, "no_route", "trt-a");
+}
+
+#[test]
+fn tgw_4_blackhole_route_drops_at_the_route_table() {
+    let routes = r#"{ destination = "10.2.2.0/24", blackhole = true }"#;
+    let e = tcp(
+        load(&separate_tables(routes, "\"att-b\"")),
+        "app",
+        "db",
+        5432,
+    );
+    // The /24 blackhole is longer than the propagated /16.
+    assert_dropped(&e, "route_blackhole", "trt-a");
+    assert_eq!(
+        rules(&e.hops, "trt-a"),
+        ["10.2.2.0/24 -> blackhole (static)"]
+    );
+}
+
+#[test]
+fn tgw_4_static_route_beats_a_propagated_one_for_the_same_prefix() {
+    let routes = r#"{ destination = "10.2.0.0/16", blackhole = true }"#;
+    let e = tcp(
+        load(&separate_tables(routes, "\"att-b\"")),
+        "app",
+        "db",
+        5432,
+    );
+    assert_dropped(&e, "route_blackhole", "trt-a");
+    let routes = r#"{ destination = "10.2.0.0/16", attachment = "att-b" }"#;
+    let e = tcp(load(&separate_tables(routes, "")), "app", "db", 5432);
+    assert_delivered(&e);
+    assert_eq!(rules(&e.hops, "trt-a"), ["10.2.0.0/16 -> att-b (static)"]);
+}
+
+#[test]
+fn tgw_4_longest_prefix_wins() {
+    // A static /8 to att-a would loop back; the propagated /16 is longer.
+    let routes = r#"{ destination = "10.0.0.0/8", attachment = "att-a" }"#;
+    let e = tcp(
+        load(&separate_tables(routes, "\"att-b\"")),
+        "app",
+        "db",
+        5432,
+    );
+    assert_delivered(&e);
+}
+
+// -- TGW-5: network ACLs and security groups at attachment ENIs ------------------
+
+/// A NACL on the subnet that denies everything.
+const DENY_ALL: &str = r#"
+[[network_acl]]
+id = "acl-deny"
+vpc = "vpc-b"
+ingress = []
+egress = []
+"#;
+
+#[test]
+fn tgw_5_same_subnet_instance_to_tgw_evaluates_outbound_and_inbound() {
+    // db and att-b's only ENI share b-1b, whose NACL denies all: db's reply
+    // to the transit gateway is judged by it (outbound first).
+    let text = two_vpcs("\"a-1a\"", "\"b-1b\"", DENY_ALL).replace(
+        "az = \"us-east-1b\"\nroute_table = \"rt-b\"",
+        "az = \"us-east-1b\"\nroute_table = \"rt-b\"\nnetwork_acl = \"acl-deny\"",
+    );
+    let d = load(&text);
+    // From the transit gateway to db in the same subnet: no NACL (the SYN
+    // arrives), then db's SYN-ACK towards the transit gateway is denied.
+    let e = tcp(d, "app", "db", 5432);
+    assert!(!components(&e.hops).contains(&"acl-deny"));
+    assert_eq!(e.hops.last().map(|h| h.decision), Some("deliver"));
+    let reply = e.reply.as_ref().expect("reply");
+    assert_eq!(
+        (reply.verdict, reply.reason, reply.drop_at.as_deref()),
+        ("dropped", Some("nacl_egress_denied"), Some("acl-deny")),
+        "{}",
+        explain::render(&e)
+    );
+}
+
+#[test]
+fn tgw_5_same_subnet_inbound_rules_judge_traffic_to_the_tgw() {
+    // Outbound allowed, inbound denied: traffic from db to the transit
+    // gateway (same subnet) is refused by the inbound rules.
+    let acl = r#"
+[[network_acl]]
+id = "acl-out-only"
+vpc = "vpc-b"
+ingress = []
+egress = [ { rule = 100, protocol = "all", cidr = "0.0.0.0/0", action = "allow" } ]
+"#;
+    let text = two_vpcs("\"a-1a\"", "\"b-1b\"", acl).replace(
+        "az = \"us-east-1b\"\nroute_table = \"rt-b\"",
+        "az = \"us-east-1b\"\nroute_table = \"rt-b\"\nnetwork_acl = \"acl-out-only\"",
+    );
+    let e = tcp(load(&text), "app", "db", 5432);
+    let reply = e.reply.as_ref().expect("reply");
+    assert_eq!(
+        (reply.verdict, reply.reason, reply.drop_at.as_deref()),
+        ("dropped", Some("nacl_ingress_denied"), Some("acl-out-only")),
+        "{}",
+        explain::render(&e)
+    );
+}
+
+#[test]
+fn tgw_5_different_subnets_tgw_subnet_outbound_and_instance_subnet_inbound() {
+    // att-b's ENI is in b-1a with a deny-all NACL; db in b-1b (default ACL).
+    let text = two_vpcs("\"a-1a\"", "\"b-1a\"", DENY_ALL).replace(
+        "az = \"us-east-1a\"\nroute_table = \"rt-b\"",
+        "az = \"us-east-1a\"\nroute_table = \"rt-b\"\nnetwork_acl = \"acl-deny\"",
+    );
+    let e = tcp(load(&text), "app", "db", 5432);
+    // Leaving the transit gateway subnet towards db: its outbound rules.
+    assert_dropped(&e, "nacl_egress_denied", "acl-deny");
+}
+
+#[test]
+fn tgw_5_security_groups_do_not_apply_to_attachment_enis() {
+    let d = load(&two_vpcs("\"a-1a\"", "\"b-1a\", \"b-1b\"", ""));
+    for a in &d.tgw_attachments {
+        for e in a.enis() {
+            assert!(d.enis[e.idx()].security_groups.is_empty());
+        }
+    }
+    let e = tcp(d, "app", "db", 5432);
+    assert_delivered(&e);
+    for h in e.hops.iter().filter(|h| h.component.starts_with("att-")) {
+        let r = h.rule.as_deref().unwrap_or("");
+        assert!(!r.contains("rule"), "{r}");
+    }
+}
+
+// -- TGW-6: appliance mode ----------------------------------------------------------
+
+#[test]
+fn tgw_6_appliance_mode_keeps_both_directions_in_one_az() {
+    // A flow from 1a to 1b: without appliance mode, the forward packet
+    // leaves att-b in 1a and the reply leaves att-a in 1b: two AZs. With
+    // appliance mode on both attachments, one hash picks the exit for both.
+    let exits = |text: &str| {
+        let e = tcp(load(text), "app", "db", 5432);
+        assert_delivered(&e);
+        let fwd = rules(&e.hops, "att-b")[0].to_string();
+        let back = rules(&e.reply.as_ref().unwrap().hops, "att-a")[0].to_string();
+        (fwd, back)
+    };
+    let plain = two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", "");
+    let (f, b) = exits(&plain);
+    assert!(f.contains("att-b/b-1a"), "{f}");
+    assert!(b.contains("att-a/a-1b"), "{b}");
+    let appliance = plain.replace(
+        "subnets = [\"b-1a\", \"b-1b\"]",
+        "subnets = [\"b-1a\", \"b-1b\"]\nappliance_mode = true",
+    );
+    let d = load(&appliance);
+    let (f, _) = exits(&appliance);
+    // The hash picks one of att-b's ENIs; the same flow always picks it.
+    let (f2, _) = exits(&appliance);
+    assert_eq!(f, f2);
+    assert!(d.tgw_attachments[1].enis().len() == 2);
+}
+
+// -- a whole run ----------------------------------------------------------------------
+
+#[test]
+fn tgw_3_run_delivers_through_the_transit_gateway_and_counts_it() {
+    let extra = r#"
+[[traffic]]
+id = "app-to-db"
+from = "app"
+to = "db"
+port = 5432
+rate = "10/s"
+
+[[expect]]
+traffic = "app-to-db"
+delivered = "100%"
+via = ["tgw", "tgw/default-rt"]
+"#;
+    let d = Arc::new(load(&two_vpcs(
+        "\"a-1a\", \"a-1b\"",
+        "\"b-1a\", \"b-1b\"",
+        extra,
+    )));
+    let out = sim::run(Arc::clone(&d), &RunOptions::default());
+    let t = &out.metrics.traffic[0];
+    assert!(t.delivered > 0, "{t:?}");
+    assert_eq!(t.failed, 0, "{t:?}");
+    let k = out
+        .metrics
+        .components
+        .get(&vpcsim::dataplane::Place::Component(model::Component::Tgw(
+            model::TgwId(0),
+        )))
+        .copied()
+        .unwrap_or_default();
+    assert!(k.packets > 0);
+}
+
+// -- the timeline -------------------------------------------------------------------
+
+fn at(d: Design, secs: u64) -> Explanation {
+    let q = explain::Query {
+        from: "app".to_string(),
+        to: "db".to_string(),
+        protocol: explain::protocol_number("tcp").expect("tcp"),
+        port: Some(5432),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::from_secs(secs),
+        enter: None,
+    };
+    explain::explain(d, &q).expect("explain")
+}
+
+#[test]
+fn tgw_3_timeline_disassociates_and_associates_again() {
+    let events = r#"
+[[event]]
+at = "1s"
+set = { resource = "trt-a", associations = [] }
+
+[[event]]
+at = "2s"
+set = { resource = "trt-a", associations = ["att-a"] }
+"#;
+    let text = separate_tables("", "\"att-b\"") + events;
+    assert_delivered(&at(load(&text), 0));
+    assert_dropped(&at(load(&text), 1), "no_route", "tgw");
+    assert_delivered(&at(load(&text), 2));
+}
+
+#[test]
+fn tgw_3_timeline_disables_and_enables_propagation() {
+    let events = r#"
+[[event]]
+at = "1s"
+set = { resource = "trt-a", propagations = [] }
+
+[[event]]
+at = "2s"
+set = { resource = "trt-a", propagations = ["att-b"] }
+"#;
+    let text = separate_tables("", "\"att-b\"") + events;
+    assert_dropped(&at(load(&text), 1), "no_route", "trt-a");
+    assert_delivered(&at(load(&text), 2));
+}
+
+#[test]
+fn tgw_4_timeline_adds_and_removes_a_blackhole_route() {
+    let events = r#"
+[[event]]
+at = "1s"
+set = { resource = "trt-a", routes = [ { destination = "10.2.2.0/24", blackhole = true } ] }
+
+[[event]]
+at = "2s"
+set = { resource = "trt-a", routes = [] }
+"#;
+    let text = separate_tables("", "\"att-b\"") + events;
+    assert_delivered(&at(load(&text), 0));
+    assert_dropped(&at(load(&text), 1), "route_blackhole", "trt-a");
+    assert_delivered(&at(load(&text), 2));
+}
+
+#[test]
+fn tgw_4_deleting_an_attachment_withdraws_its_routes() {
+    // Propagated: the route goes, no_route. Static: it stays, a blackhole.
+    let events = "\n[[event]]\nat = \"1s\"\ndelete = \"att-b\"\n";
+    let text = separate_tables("", "\"att-b\"") + events;
+    assert_dropped(&at(load(&text), 1), "no_route", "trt-a");
+    let routes = r#"{ destination = "10.2.0.0/16", attachment = "att-b" }"#;
+    let text = separate_tables(routes, "") + events;
+    assert_dropped(&at(load(&text), 1), "route_blackhole", "trt-a");
+    // From VPC B, whose attachment is gone, the route to the transit
+    // gateway is a blackhole at B's route table.
+    let d = load(&text);
+    let q = explain::Query {
+        from: "db".to_string(),
+        to: "app".to_string(),
+        protocol: explain::protocol_number("tcp").expect("tcp"),
+        port: Some(443),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::from_secs(1),
+        enter: None,
+    };
+    let e = explain::explain(d, &q).expect("explain");
+    assert_dropped(&e, "route_blackhole", "rt-b");
+}
+
+#[test]
+fn tgw_3_timeline_set_names_attachments_of_the_table_s_gateway() {
+    let events = r#"
+[[event]]
+at = "1s"
+set = { resource = "trt-a", associations = ["att-nope"] }
+"#;
+    let r = errors(&(separate_tables("", "") + events));
+    assert!(
+        r.contains("`associations` names `att-nope`, which does not exist"),
+        "{r}"
+    );
+}
+
+// -- TGW-6 with stateful firewalls (RT-9a) ----------------------------------------
+
+fn shipped(name: &str) -> Design {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(name);
+    match model::load_file(&path) {
+        Ok(l) => l.design,
+        Err(r) => panic!("{name} does not load:\n{r}"),
+    }
+}
+
+fn explain_at(d: Design, from: &str, to: &str, port: u16, secs: u64) -> Explanation {
+    let q = explain::Query {
+        from: from.to_string(),
+        to: to.to_string(),
+        protocol: explain::protocol_number("tcp").expect("tcp"),
+        port: Some(port),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::from_secs(secs),
+        enter: None,
+    };
+    explain::explain(d, &q).expect("explain")
+}
+
+#[test]
+fn rt_9a_stateful_firewall_drops_the_reply_of_a_flow_it_did_not_see_start() {
+    // Appliance mode off: the SYN crosses fw-a, the SYN-ACK reaches fw-b.
+    let e = explain_at(
+        shipped("tgw-inspection-appliance-mode.toml"),
+        "app1",
+        "api2",
+        443,
+        0,
+    );
+    assert!(
+        components(&e.hops).contains(&"fw-a"),
+        "{}",
+        explain::render(&e)
+    );
+    let reply = e.reply.as_ref().expect("reply");
+    assert_eq!(
+        (reply.verdict, reply.reason, reply.drop_at.as_deref()),
+        ("dropped", Some("middlebox_no_flow"), Some("fw-b")),
+        "{}",
+        explain::render(&e)
+    );
+}
+
+#[test]
+fn tgw_6_appliance_mode_turned_on_by_the_timeline_keeps_the_flow_on_one_firewall() {
+    let e = explain_at(
+        shipped("tgw-inspection-appliance-mode.toml"),
+        "app1",
+        "api2",
+        443,
+        10,
+    );
+    assert_delivered(&e);
+    // The firewalls each leg crossed (a firewall reports its way in and out).
+    let fw = |hops: &[HopOut]| -> Vec<String> {
+        let mut v: Vec<String> = hops
+            .iter()
+            .filter(|h| h.component.starts_with("fw-"))
+            .map(|h| h.component.clone())
+            .collect();
+        v.dedup();
+        v
+    };
+    let there = fw(&e.hops);
+    let back = fw(&e.reply.as_ref().unwrap().hops);
+    assert_eq!(there.len(), 1, "{there:?}");
+    assert_eq!(there, back, "{}", explain::render(&e));
+}
+
+#[test]
+fn tgw_6_run_fails_without_appliance_mode_and_recovers_with_it() {
+    let d = Arc::new(shipped("tgw-inspection-appliance-mode.toml"));
+    let out = sim::run(Arc::clone(&d), &RunOptions::default());
+    let t = &out.metrics.traffic[0];
+    assert!(t.delivered > 0 && t.failed > 0, "{t:?}");
+    assert!(
+        t.drops.keys().all(|(r, _)| r.name() == "middlebox_no_flow"),
+        "{:?}",
+        t.drops
+    );
+}
+
+// -- TGW-8: cost ----------------------------------------------------------------------
+
+#[test]
+fn tgw_8_attachment_hours_and_data_sent_into_the_transit_gateway_are_charged() {
+    use vpcsim::report::cost::{self, GB, Transfer};
+    let d = load(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\"", ""));
+    // 4 s of run; att-a's ENIs took in 2 GB, att-b's 1 GB.
+    let mut t = Transfer {
+        enis: vec![Default::default(); d.enis.len()],
+        cross_az: vec![0; d.vpcs.len()],
+        ..Default::default()
+    };
+    let a = d.tgw_attachments[0].enis().to_vec();
+    t.enis[a[0].idx()].bytes_in = GB as u64;
+    t.enis[a[1].idx()].bytes_in = GB as u64;
+    t.enis[d.tgw_attachments[1].enis()[0].idx()].bytes_in = GB as u64;
+    let e = cost::estimate(&d, &Default::default(), &t);
+    let item = |c: &str, what: &str| {
+        e.items
+            .iter()
+            .find(|i| i.component == c && i.item == what)
+            .unwrap_or_else(|| panic!("no {what} item for {c}: {:?}", e.items))
+            .clone()
+    };
+    let h = item("att-a", "hours");
+    assert_eq!(h.kind, "transit_gateway_attachment");
+    assert!((h.quantity - 4.0 / 3600.0).abs() < 1e-9, "{h:?}");
+    assert_eq!(h.unit_usd, 0.05);
+    let g = item("att-a", "data_processed");
+    assert!((g.quantity - 2.0).abs() < 1e-9, "{g:?}");
+    assert!((g.usd - 0.04).abs() < 1e-9, "{g:?}");
+    assert!((item("att-b", "data_processed").usd - 0.02).abs() < 1e-9);
+    assert_eq!(item("att-b", "data_processed").vpc, "vpc-b");
+}
+
+#[test]
+fn tgw_8_pricing_overrides_the_transit_gateway_prices() {
+    let text = two_vpcs("\"a-1a\"", "\"b-1a\"", "").replace(
+        "[scenario]\n",
+        "[pricing]\ntransit_gateway_attachment_hour = 0.07\ntransit_gateway_gb = 0.03\n\n[scenario]\n",
+    );
+    let d = load(&text);
+    assert_eq!(d.pricing.transit_gateway_attachment_hour, 0.07);
+    assert_eq!(d.pricing.transit_gateway_gb, 0.03);
+}
+
+#[test]
+fn tgw_4_centralised_egress_blackhole_keeps_spokes_apart_through_the_nat_gateway() {
+    let d = shipped("tgw-centralised-egress.toml");
+    let e = explain_at(d, "app-a", "api-example", 443, 0);
+    assert_delivered(&e);
+    let c = components(&e.hops);
+    for want in [
+        "tgw",
+        "trt-spokes",
+        "att-egress",
+        "nat-egress",
+        "igw-egress",
+    ] {
+        assert!(c.contains(&want), "{want} not in {c:?}");
+    }
+    let e = explain_at(
+        shipped("tgw-centralised-egress.toml"),
+        "app-a",
+        "app-b",
+        443,
+        0,
+    );
+    assert_dropped(&e, "route_blackhole", "trt-spokes");
+    assert_eq!(
+        rules(&e.hops, "trt-spokes"),
+        ["10.0.0.0/8 -> blackhole (static)"]
+    );
+}

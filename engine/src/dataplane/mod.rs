@@ -20,6 +20,7 @@ pub mod interface_endpoint;
 pub mod internet;
 pub mod internet_gateway;
 pub mod lambda;
+pub mod mtu;
 pub mod nacl;
 pub mod nat_gateway;
 pub mod peering;
@@ -226,6 +227,9 @@ pub struct State {
     /// service's replies go back the same way: (service ip, private ip,
     /// ports, proto) -> endpoint.
     gwe_flows: FxHashMap<u128, (EndpointId, u64)>,
+    /// The ports of datagrams whose first fragment passed, for their later
+    /// fragments (MTU-3): key -> (source port, destination port, when).
+    fragment_ports: FxHashMap<u128, (u16, u16, u64)>,
 }
 
 fn private_key(vpc: VpcId, ip: u32) -> u64 {
@@ -349,6 +353,7 @@ impl Network {
                 .map(|_| nat_gateway::NatTable::new())
                 .collect(),
             gwe_flows: FxHashMap::default(),
+            fragment_ports: FxHashMap::default(),
         };
         st.rebuild_members(d);
         st.tables = (0..st.routes.len())
@@ -372,6 +377,10 @@ impl Network {
         self.st
             .gwe_flows
             .retain(|_, (_, last)| now.0.saturating_sub(*last) <= limit);
+        let limit = mtu::FRAGMENT_MEMORY.0;
+        self.st
+            .fragment_ports
+            .retain(|_, (_, _, at)| now.0.saturating_sub(*at) <= limit);
     }
 
     /// The ENI that owns a private address in a VPC.

@@ -21,11 +21,12 @@ pub enum DropReason {
     PortUnreachable,
     TtlExpired,
     QueueOverflow,
+    PacketTooBig,
     Malformed,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 18] = [
+    pub const ALL: [DropReason; 19] = [
         DropReason::NoRoute,
         DropReason::RouteBlackhole,
         DropReason::SgEgressDenied,
@@ -43,6 +44,7 @@ impl DropReason {
         DropReason::PortUnreachable,
         DropReason::TtlExpired,
         DropReason::QueueOverflow,
+        DropReason::PacketTooBig,
         DropReason::Malformed,
     ];
 
@@ -65,6 +67,7 @@ impl DropReason {
             DropReason::PortUnreachable => "port_unreachable",
             DropReason::TtlExpired => "ttl_expired",
             DropReason::QueueOverflow => "queue_overflow",
+            DropReason::PacketTooBig => "packet_too_big",
             DropReason::Malformed => "malformed",
         }
     }

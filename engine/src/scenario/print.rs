@@ -172,6 +172,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.table("vpc_peering", &x.id);
         w.opt("requester", &x.requester, |s| quote(s));
         w.opt("accepter", &x.accepter, |s| quote(s));
+        w.opt("peer_region", &x.peer_region, |s| quote(s));
     }
     for x in &raw.vpn_gateways {
         w.table("vpn_gateway", &x.id);
@@ -194,6 +195,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         });
         w.opt("source_dest_check", &x.source_dest_check, bool::to_string);
         w.opt("eni", &x.eni, |s| quote(s));
+        w.opt("mtu", &x.mtu, u16::to_string);
         w.listen(&x.listen);
     }
     for x in &raw.lambdas {

@@ -205,6 +205,7 @@ impl<'r> Builder<'r> {
                 events: vec![],
                 expects: vec![],
                 names: BTreeMap::new(),
+                mtu_floor: mtu::VPC,
             },
         }
     }
@@ -251,6 +252,7 @@ impl<'r> Builder<'r> {
         self.events();
         self.expects();
         self.design_warnings();
+        self.mtu_floor();
         self.design.names = self
             .names
             .iter()

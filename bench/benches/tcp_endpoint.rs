@@ -55,9 +55,17 @@ fn lean_segment(c: &mut Criterion) {
     let b = SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 2), 443);
     let mut out = Out::new();
     let now = Nanos::ZERO;
-    let mut client = Tcp::connect(a, b, 1, now, &mut out);
+    let mut client = Tcp::connect(a, b, 1, 1500, now, &mut out);
     let syn = out.pop().expect("a SYN");
-    let mut server = Tcp::accept(b, a, 7, &segment(&syn).expect("parses"), now, &mut out);
+    let mut server = Tcp::accept(
+        b,
+        a,
+        7,
+        1500,
+        &segment(&syn).expect("parses"),
+        now,
+        &mut out,
+    );
     let synack = out.pop().expect("a SYN-ACK");
     client.on_segment(&segment(&synack).expect("parses"), now, &mut out);
     let ack = out.pop().expect("an ACK");

@@ -24,7 +24,7 @@ impl Network {
             tr,
             now,
         };
-        let p = match packet::parse(buf) {
+        let mut p = match packet::parse(buf) {
             Ok(p) => p,
             Err(_) => {
                 return Step::Drop(Drop {
@@ -33,6 +33,29 @@ impl Network {
                 });
             }
         };
+        // MTU-1: one comparison for a packet that fits every link.
+        let mut buf = buf;
+        if p.total_len > cx.d.mtu_floor {
+            let (mtu, answers) = super::mtu::mtu_into(cx.d, loc);
+            if p.total_len > mtu {
+                match cx.too_big(buf, p, loc, mtu, answers) {
+                    Ok(first) => {
+                        let whole = std::mem::take(&mut buf);
+                        buf = &mut whole[..first];
+                        p = packet::parse(buf).unwrap_or(p);
+                    }
+                    Err(drop) => return drop,
+                }
+            }
+        }
+        if usize::from(p.total_len) < buf.len() {
+            // A first fragment left in a longer buffer.
+            let whole = std::mem::take(&mut buf);
+            buf = &mut whole[..usize::from(p.total_len)];
+        }
+        if p.fragment != packet::Fragment::None {
+            cx.fragment_ports(buf, &mut p);
+        }
         match loc {
             Loc::HostOut(h) => cx.host_out(p, h),
             Loc::EniOut(e) => cx.eni_out(buf, p, e),
@@ -66,7 +89,7 @@ pub(super) fn comp(c: Component) -> Place {
 }
 
 impl<T: Trace> Cx<'_, T> {
-    fn place_of(&self, loc: Loc) -> Place {
+    pub(super) fn place_of(&self, loc: Loc) -> Place {
         match loc {
             Loc::EniOut(e) | Loc::EniIn { eni: e, .. } => comp(self.d.eni_workload(e)),
             Loc::NatOut(n) => comp(Component::Nat(n)),

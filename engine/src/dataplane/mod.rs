@@ -21,6 +21,7 @@ pub mod internet;
 pub mod internet_gateway;
 pub mod lambda;
 pub mod link_local;
+pub mod mtu;
 pub mod nacl;
 pub mod nat_gateway;
 pub mod peering;
@@ -268,6 +269,9 @@ pub struct State {
     /// Flows that stateful forwarding instances saw start: (ENI, flow) ->
     /// last packet (RT-9a).
     middlebox_flows: FxHashMap<(EniId, u128), u64>,
+    /// The ports of datagrams whose first fragment passed, for their later
+    /// fragments (MTU-3): key -> (source port, destination port, when).
+    fragment_ports: FxHashMap<u128, (u16, u16, u64)>,
 }
 
 fn private_key(vpc: VpcId, ip: u32) -> u64 {
@@ -412,6 +416,7 @@ impl Network {
                 })
                 .collect(),
             middlebox_flows: FxHashMap::default(),
+            fragment_ports: FxHashMap::default(),
         };
         st.rebuild_members(d);
         st.tgw_tables = (0..d.tgw_route_tables.len())
@@ -444,6 +449,10 @@ impl Network {
                 .middlebox_flows
                 .retain(|_, last| now.0.saturating_sub(*last) <= idle);
         }
+        let limit = mtu::FRAGMENT_MEMORY.0;
+        self.st
+            .fragment_ports
+            .retain(|_, (_, _, at)| now.0.saturating_sub(*at) <= limit);
     }
 
     /// The ENI that owns a private address in a VPC.

@@ -216,6 +216,13 @@ pub trait Trace {
 
     /// A packet a component made, and where it starts.
     fn emitted(&mut self, _packet: Bytes, _at: Loc) {}
+
+    /// A fragment a link cut from the packet being stepped (MTU-3), and
+    /// where it starts: it belongs to the same item as that packet. Called
+    /// only when [`Trace::wants_emitted`].
+    fn fragment(&mut self, packet: Bytes, at: Loc) {
+        self.emitted(packet, at);
+    }
 }
 
 /// Records nothing.

@@ -487,6 +487,7 @@ impl Scenario {
                 id: note("vpc_peering", k, &p.head),
                 requester: Some(id(&p.requester)),
                 accepter: Some(id(&p.accepter)),
+                peer_region: None,
             });
         }
         for (k, g) in &self.vgws {
@@ -520,6 +521,7 @@ impl Scenario {
                     port: None,
                     any: true,
                 })],
+                mtu: None,
             });
         }
         for (k, l) in &self.lambdas {

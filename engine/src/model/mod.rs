@@ -6,6 +6,7 @@
 mod build;
 pub mod builtin;
 pub mod ids;
+pub mod mtu;
 pub mod reason;
 
 use std::collections::BTreeMap;
@@ -337,6 +338,8 @@ pub struct Peering {
     pub name: String,
     pub requester: VpcId,
     pub accepter: VpcId,
+    /// 9001 within the Region, 8500 across Regions (MTU-1).
+    pub mtu: u16,
 }
 
 impl Peering {
@@ -471,6 +474,9 @@ pub struct Eni {
     pub owner: EniOwner,
     /// What the pcap file and flow logs call it.
     pub label: String,
+    /// The interface MTU: an instance's `mtu` (MTU-2), 8500 for an
+    /// interface endpoint's (IFE-5), 9001 otherwise.
+    pub mtu: u16,
 }
 
 #[derive(Clone, Debug)]
@@ -652,6 +658,9 @@ pub struct Design {
     pub expects: Vec<Expect>,
     /// Every id of the file (and every ENI name), to its component.
     pub names: BTreeMap<String, Component>,
+    /// The smallest MTU of any link of the design: a packet no longer than
+    /// this fits every link, and the data plane looks no further (MTU-1).
+    pub mtu_floor: u16,
 }
 
 impl Design {

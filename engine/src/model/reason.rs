@@ -21,13 +21,14 @@ pub enum DropReason {
     PortUnreachable,
     TtlExpired,
     QueueOverflow,
+    PacketTooBig,
     Malformed,
     LinklocalAllowanceExceeded,
     MiddleboxNoFlow,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 20] = [
+    pub const ALL: [DropReason; 21] = [
         DropReason::NoRoute,
         DropReason::RouteBlackhole,
         DropReason::SgEgressDenied,
@@ -45,6 +46,7 @@ impl DropReason {
         DropReason::PortUnreachable,
         DropReason::TtlExpired,
         DropReason::QueueOverflow,
+        DropReason::PacketTooBig,
         DropReason::Malformed,
         DropReason::LinklocalAllowanceExceeded,
         DropReason::MiddleboxNoFlow,
@@ -69,6 +71,7 @@ impl DropReason {
             DropReason::PortUnreachable => "port_unreachable",
             DropReason::TtlExpired => "ttl_expired",
             DropReason::QueueOverflow => "queue_overflow",
+            DropReason::PacketTooBig => "packet_too_big",
             DropReason::Malformed => "malformed",
             DropReason::LinklocalAllowanceExceeded => "linklocal_allowance_exceeded",
             DropReason::MiddleboxNoFlow => "middlebox_no_flow",

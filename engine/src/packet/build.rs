@@ -62,8 +62,48 @@ pub struct EchoSpec {
 
 /// A TCP segment with a 20-byte header, DF set and IP identification `ident`.
 pub fn tcp(spec: &TcpSpec, payload: &[u8], ttl: u8, ident: u16) -> Bytes {
-    let payload = clamp(payload, TCP_MIN_HEADER_LEN);
-    let mut buf = vec![0; IPV4_MIN_HEADER_LEN + TCP_MIN_HEADER_LEN + payload.len()];
+    tcp_with(spec, &[], payload, ttl, ident)
+}
+
+/// A SYN or SYN-ACK carrying the maximum segment size option (kind 2,
+/// RFC 9293), as every Linux handshake does: a 24-byte TCP header.
+pub fn tcp_syn(spec: &TcpSpec, mss: u16, ttl: u8, ident: u16) -> Bytes {
+    let [hi, lo] = mss.to_be_bytes();
+    tcp_with(spec, &[2, 4, hi, lo], &[], ttl, ident)
+}
+
+/// The MSS option of a TCP header (`tcp` is the TCP header and what
+/// follows), if it has one.
+pub fn tcp_mss_option(tcp: &[u8]) -> Option<u16> {
+    let hl = usize::from(tcp.get(12)? >> 4) * 4;
+    let mut opts = tcp.get(TCP_MIN_HEADER_LEN..hl)?;
+    while let [kind, rest @ ..] = opts {
+        match kind {
+            0 => return None,
+            1 => opts = rest,
+            2 => {
+                return match rest {
+                    [4, hi, lo, ..] => Some(u16::from_be_bytes([*hi, *lo])),
+                    _ => None,
+                };
+            }
+            _ => {
+                let len = usize::from(*rest.first()?);
+                if len < 2 {
+                    return None;
+                }
+                opts = opts.get(len..)?;
+            }
+        }
+    }
+    None
+}
+
+/// A TCP segment whose header carries `options` (a multiple of 4 bytes).
+fn tcp_with(spec: &TcpSpec, options: &[u8], payload: &[u8], ttl: u8, ident: u16) -> Bytes {
+    let header_len = TCP_MIN_HEADER_LEN + options.len();
+    let payload = clamp(payload, header_len);
+    let mut buf = vec![0; IPV4_MIN_HEADER_LEN + header_len + payload.len()];
     let (ip, seg) = buf.split_at_mut(IPV4_MIN_HEADER_LEN);
 
     // smoltcp's TcpRepr models a connection's segments (one control flag,
@@ -75,7 +115,7 @@ pub fn tcp(spec: &TcpSpec, payload: &[u8], ttl: u8, ident: u16) -> Bytes {
     // Sequence numbers are modular; smoltcp stores them as i32.
     packet.set_seq_number(TcpSeqNumber(i32::from_be_bytes(spec.seq.to_be_bytes())));
     packet.set_ack_number(TcpSeqNumber(i32::from_be_bytes(spec.ack.to_be_bytes())));
-    packet.set_header_len(TCP_MIN_HEADER_LEN as u8);
+    packet.set_header_len(header_len as u8);
     let has = |bit: u8| spec.flags & bit != 0;
     packet.set_fin(has(FIN));
     packet.set_syn(has(SYN));
@@ -87,6 +127,8 @@ pub fn tcp(spec: &TcpSpec, payload: &[u8], ttl: u8, ident: u16) -> Bytes {
     packet.set_cwr(has(CWR));
     packet.set_window_len(spec.window);
     packet.set_urgent_at(0);
+    seg[TCP_MIN_HEADER_LEN..header_len].copy_from_slice(options);
+    let mut packet = TcpPacket::new_unchecked(&mut *seg);
     packet.payload_mut().copy_from_slice(payload);
     packet.fill_checksum(
         &IpAddress::Ipv4(*spec.src.ip()),
@@ -252,6 +294,20 @@ pub fn icmp_error(src: Ipv4Addr, original: &[u8], icmp_type: u8, code: u8, ttl: 
         dont_frag: false,
     }
     .emit(ip);
+    Bytes::from(buf)
+}
+
+/// An ICMP "fragmentation needed and DF set" (type 3 code 4) from `src`
+/// about `original`, with the next-hop MTU filled in (RFC 1191), which is
+/// what path MTU discovery reads.
+pub fn icmp_frag_needed(src: Ipv4Addr, original: &[u8], next_hop_mtu: u16, ttl: u8) -> Bytes {
+    let b = icmp_error(src, original, super::ICMP_DEST_UNREACHABLE, 4, ttl);
+    let mut buf = b.to_vec();
+    let icmp = IPV4_MIN_HEADER_LEN;
+    buf[icmp + 6..icmp + 8].copy_from_slice(&next_hop_mtu.to_be_bytes());
+    buf[icmp + 2..icmp + 4].copy_from_slice(&[0, 0]);
+    let c = super::checksum::compute(&buf[icmp..]);
+    buf[icmp + 2..icmp + 4].copy_from_slice(&c.to_be_bytes());
     Bytes::from(buf)
 }
 

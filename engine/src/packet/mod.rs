@@ -11,6 +11,8 @@
 //!   update (RFC 1624).
 //! * [`build`] constructs fresh packets for traffic sources and ICMP errors.
 //! * [`checksum`] holds the RFC 1071 / RFC 1624 arithmetic.
+//! * [`fragment`] cuts a datagram that does not fit a link into fragments
+//!   and puts them back together at the receiver (RFC 791).
 //!
 //! Invariants shared by the whole module:
 //!
@@ -26,6 +28,7 @@
 
 pub mod build;
 pub mod checksum;
+pub mod fragment;
 mod rewrite;
 #[cfg(test)]
 mod testutil;

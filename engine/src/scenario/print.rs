@@ -186,6 +186,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.table("vpc_peering", &x.id);
         w.opt("requester", &x.requester, |s| quote(s));
         w.opt("accepter", &x.accepter, |s| quote(s));
+        w.opt("peer_region", &x.peer_region, |s| quote(s));
     }
     for x in &raw.vpn_gateways {
         w.table("vpn_gateway", &x.id);
@@ -211,6 +212,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             quote(if *b { "stateful" } else { "stateless" })
         });
         w.opt("eni", &x.eni, |s| quote(s));
+        w.opt("mtu", &x.mtu, u16::to_string);
         w.listen(&x.listen);
     }
     for x in &raw.lambdas {

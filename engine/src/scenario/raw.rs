@@ -210,6 +210,9 @@ pub struct VpcPeering {
     pub id: Id,
     pub requester: Option<Id>,
     pub accepter: Option<Id>,
+    /// The accepter VPC's region when it is not the scenario's (an
+    /// inter-Region peering, MTU-1).
+    pub peer_region: Option<Sp<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -296,6 +299,8 @@ pub struct Instance {
     pub stateful: Option<Sp<bool>>,
     pub eni: Option<Id>,
     pub listen: Vec<Sp<Listen>>,
+    /// The interface MTU (MTU-2); 9001 when omitted.
+    pub mtu: Option<Sp<u16>>,
 }
 
 #[derive(Clone, Debug)]

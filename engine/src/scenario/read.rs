@@ -609,6 +609,7 @@ pub(super) fn read_peering(v: &Value<'_>, d: &mut Diags) -> Option<VpcPeering> {
         id,
         requester: f.req("requester", d),
         accepter: f.req("accepter", d),
+        peer_region: f.opt("peer_region", d),
     })
 }
 
@@ -678,6 +679,7 @@ pub(super) fn read_instance(v: &Value<'_>, d: &mut Diags) -> Option<Instance> {
         stateful: opt_choice(f, "forward", &[("stateless", false), ("stateful", true)], d),
         eni: f.opt("eni", d),
         listen: listeners(f, d).map(|l| l.v).unwrap_or_default(),
+        mtu: f.opt("mtu", d),
     })
 }
 

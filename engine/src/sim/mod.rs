@@ -133,6 +133,8 @@ struct HopTrace<'a> {
     components: &'a mut std::collections::BTreeMap<Place, Counter>,
     recorders: &'a mut [Box<dyn Recorder>],
     emitted: &'a mut Vec<(Bytes, Loc)>,
+    /// Fragments a link cut from the packet (MTU-3): they keep its tag.
+    fragments: &'a mut Vec<(Bytes, Loc)>,
     now: Nanos,
 }
 
@@ -166,6 +168,10 @@ impl Trace for HopTrace<'_> {
 
     fn emitted(&mut self, packet: Bytes, at: Loc) {
         self.emitted.push((packet, at));
+    }
+
+    fn fragment(&mut self, packet: Bytes, at: Loc) {
+        self.fragments.push((packet, at));
     }
 
     #[inline]
@@ -203,6 +209,8 @@ pub struct Sim {
     actions: Vec<traffic::Action>,
     /// Packets components made during the current event.
     emitted: Vec<(Bytes, Loc)>,
+    /// Fragments links cut from the current event's packet.
+    fragments: Vec<(Bytes, Loc)>,
     /// Capacity per ENI: a NAT gateway's, an interface endpoint's, an ENI's.
     servers: Vec<Server>,
     pub seed: u64,
@@ -244,6 +252,7 @@ impl Sim {
             t: traffic::Endpoints::new(&design, seed),
             actions: Vec::new(),
             emitted: Vec::new(),
+            fragments: Vec::new(),
             watch: Watch::new(&design),
             net,
             q: Queue::new(),
@@ -409,6 +418,7 @@ impl Sim {
             components: &mut self.metrics.components,
             recorders: &mut self.recorders,
             emitted: &mut self.emitted,
+            fragments: &mut self.fragments,
             now,
         };
         let end = loop {
@@ -429,6 +439,9 @@ impl Sim {
         let crossed = tr.crossed;
         self.metrics.packet_hops += tr.hops;
         self.drain_emitted();
+        if !self.fragments.is_empty() {
+            self.drain_fragments(buf, tag, crossed);
+        }
         match end {
             Step::Next { loc: next, delay } => {
                 let buf = std::mem::take(buf);
@@ -457,6 +470,30 @@ impl Sim {
         }
     }
 
+    /// Sends on the fragments a link cut from this event's packet, as part
+    /// of its item, and cuts the packet to its first fragment (MTU-3).
+    fn drain_fragments(&mut self, buf: &mut BytesMut, tag: Tag, crossed: u64) {
+        if buf.len() >= 4 {
+            let total = usize::from(u16::from_be_bytes([buf[2], buf[3]]));
+            buf.truncate(total);
+        }
+        let now = self.now();
+        let fragments = std::mem::take(&mut self.fragments);
+        for (b, loc) in fragments {
+            let buf = b.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
+            self.at(
+                now,
+                Kind::Packet {
+                    buf,
+                    loc,
+                    tag,
+                    crossed,
+                    admitted: false,
+                },
+            );
+        }
+    }
+
     /// Sends the packets components made during this event, from where
     /// they start.
     fn drain_emitted(&mut self) {
@@ -467,16 +504,22 @@ impl Sim {
         let emitted = std::mem::take(&mut self.emitted);
         for (b, loc) in emitted {
             let buf = b.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
-            self.at(
-                now,
-                Kind::Packet {
-                    buf,
-                    loc,
-                    tag: Tag::NONE,
-                    crossed: 0,
-                    admitted: false,
-                },
-            );
+            let kind = Kind::Packet {
+                buf,
+                loc,
+                tag: Tag::NONE,
+                crossed: 0,
+                admitted: false,
+            };
+            if self.owns_loc(loc) {
+                self.at(now, kind);
+            } else {
+                // A packet that starts in another part of the run (an ICMP
+                // error back over a peering, MTU-4) gets there one
+                // lookahead later, as any message between parts does.
+                let lp = self.part.of_loc(&self.design, loc);
+                self.post(lp, now.saturating_add(self.part.lookahead), kind);
+            }
         }
     }
 

@@ -229,6 +229,25 @@ pub struct Endpoints {
     lambda_active: Vec<u32>,
     iss: u32,
     out: tcp::Out,
+    /// Datagrams arriving in fragments, per receiving host (MTU-3).
+    reassembly: FxHashMap<u64, packet::fragment::Reassembly>,
+}
+
+/// The interface MTU a host sends with (MTU-2): an instance's `mtu`, an
+/// ENI's, and 1500 for hosts on the internet, on-premises and AWS services
+/// reached at their public ranges.
+pub fn host_mtu(d: &Design, h: Host) -> u16 {
+    match h {
+        Host::Instance(i) => d.enis[d.instances[i.idx()].eni.idx()].mtu,
+        Host::LambdaEni(e) | Host::Endpoint(_, e) | Host::LinkLocal(_, e) => d.enis[e.idx()].mtu,
+        Host::LambdaOutside(_)
+        | Host::External(_)
+        | Host::AwsService(_)
+        | Host::Onprem(_)
+        | Host::Internet(_)
+        | Host::Service(..)
+        | Host::OnpremAddr(..) => mtu::INTERNET,
+    }
 }
 
 /// A host as a number: its kind in the top bits, its id or address below.
@@ -285,6 +304,7 @@ impl Endpoints {
             lambda_active: vec![0; d.lambdas.len()],
             iss: 0x1000,
             out: Vec::new(),
+            reassembly: FxHashMap::default(),
         }
     }
 
@@ -461,7 +481,15 @@ impl Endpoints {
                 };
                 let iss = self.next_iss();
                 let mut out = std::mem::take(&mut self.out);
-                let tcp = Tcp::connect(SocketAddrV4::new(src_ip, port), remote, iss, now, &mut out);
+                let mtu = host_mtu(d, host);
+                let tcp = Tcp::connect(
+                    SocketAddrV4::new(src_ip, port),
+                    remote,
+                    iss,
+                    mtu,
+                    now,
+                    &mut out,
+                );
                 let conn = Conn {
                     tcp,
                     host,
@@ -515,17 +543,37 @@ impl Endpoints {
                     g.udp_port = LINUX_PORTS.0 + (t as u16 % 1000) * 7;
                 }
                 let sport = g.udp_port;
-                let size = (tr.size as usize).min(1472);
+                g.seq = g.seq.wrapping_add(1);
+                let ident = g.seq;
+                // The largest UDP payload of one IPv4 datagram.
+                let size = (tr.size as usize).min(65_507);
                 let payload = vec![0xa5; size];
                 let b = packet::build::udp(
                     SocketAddrV4::new(src_ip, sport),
                     SocketAddrV4::new(dst, tr.port),
                     &payload,
                     64,
-                    0,
+                    ident,
                 );
-                // A datagram is decided when it arrives or is dropped.
-                io.send(b, host, tag);
+                // A datagram is decided when it arrives or is dropped. One
+                // longer than the interface MTU leaves in fragments, DF
+                // clear, as Linux sends UDP (MTU-3).
+                let mtu = host_mtu(d, host);
+                if b.len() > usize::from(mtu) {
+                    let mut first = b.to_vec();
+                    match packet::fragment::split(&mut first, mtu) {
+                        Ok((len, rest)) => {
+                            first.truncate(len);
+                            io.send(Bytes::from(first), host, tag);
+                            for f in rest {
+                                io.send(Bytes::from(f), host, tag);
+                            }
+                        }
+                        Err(_) => io.send(b, host, tag),
+                    }
+                } else {
+                    io.send(b, host, tag);
+                }
             }
         }
     }
@@ -724,6 +772,17 @@ impl Endpoints {
     /// A packet reached host `h`.
     pub fn deliver(&mut self, io: &mut Io<'_>, h: Host, buf: &[u8], tag: Tag) {
         let Ok(v) = packet::parse(buf) else { return };
+        if v.fragment != packet::Fragment::None {
+            // MTU-3: the receiver puts the datagram back together.
+            let r = self.reassembly.entry(host_key(h)).or_default();
+            let Some(whole) = r.add(buf, io.now.0) else {
+                return;
+            };
+            if packet::parse(&whole).is_ok() {
+                self.deliver(io, h, &whole, tag);
+            }
+            return;
+        }
         let d = io.d;
         match v.proto {
             PROTO_TCP => self.deliver_tcp(io, h, buf, &v, tag),
@@ -772,6 +831,9 @@ impl Endpoints {
                         ..tag
                     },
                 );
+            }
+            PROTO_ICMP if v.icmp_type == packet::ICMP_DEST_UNREACHABLE && v.icmp_code == 4 => {
+                self.frag_needed(io, h, buf, &v);
             }
             PROTO_ICMP if v.icmp_type == packet::ICMP_ECHO_REPLY => {
                 let key = (u128::from(host_key(h)) << 32)
@@ -883,7 +945,8 @@ impl Endpoints {
                     let iss = self.next_iss();
                     let local = SocketAddrV4::new(v.dst, v.dst_port);
                     let remote = SocketAddrV4::new(v.src, v.src_port);
-                    let tcp = Tcp::accept(local, remote, iss, &seg, now, &mut out);
+                    let mtu = host_mtu(d, h);
+                    let tcp = Tcp::accept(local, remote, iss, mtu, &seg, now, &mut out);
                     let traffic = if tag.is_none() { 0 } else { tag.traffic };
                     let conn = Conn {
                         tcp,
@@ -941,6 +1004,44 @@ impl Endpoints {
             }
         }
         out.clear();
+        self.out = out;
+    }
+}
+
+impl Endpoints {
+    /// An ICMP "fragmentation needed" reached host `h` (MTU-4): the TCP
+    /// connection whose segment it quotes lowers its MSS and sends again.
+    fn frag_needed(&mut self, io: &mut Io<'_>, h: Host, buf: &[u8], v: &packet::FlowView) {
+        let icmp = usize::from(v.header_len);
+        let Some(msg) = buf.get(icmp..usize::from(v.total_len)) else {
+            return;
+        };
+        if msg.len() < 8 {
+            return;
+        }
+        let next_hop_mtu = u16::from_be_bytes([msg[6], msg[7]]);
+        let quote = &msg[8..];
+        let Some(&ver_ihl) = quote.first() else {
+            return;
+        };
+        let ihl = usize::from(ver_ihl & 0x0f) * 4;
+        let (Some(inner), Some(ports)) = (quote.get(..20), quote.get(ihl..ihl + 4)) else {
+            return;
+        };
+        if inner[9] != PROTO_TCP {
+            return;
+        }
+        let remote = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
+        let lport = u16::from_be_bytes([ports[0], ports[1]]);
+        let rport = u16::from_be_bytes([ports[2], ports[3]]);
+        let Some(c) = self.demux.get(&conn_key(h, lport, remote, rport)).copied() else {
+            return;
+        };
+        let mut out = std::mem::take(&mut self.out);
+        if let Some(conn) = self.conns[c as usize].as_mut() {
+            conn.tcp.on_frag_needed(next_hop_mtu, io.now, &mut out);
+        }
+        self.flush(io, c, &mut out);
         self.out = out;
     }
 }

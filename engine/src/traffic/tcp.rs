@@ -8,6 +8,15 @@
 //! order and acknowledges every segment. Payload bytes follow a pattern keyed
 //! by the connection, and the receiver checks every byte it accepts.
 //!
+//! The segment size follows the interface MTU as Linux's does (MTU-5): a
+//! SYN and a SYN-ACK offer the local MSS (the interface MTU less 40 bytes
+//! of IPv4 and TCP headers: 8,961 at 9001, 1,460 at 1500), and a segment
+//! carries at most the smaller of the local MSS and the peer's (536 when
+//! the peer offers none, RFC 9293). An ICMP "fragmentation needed" about
+//! one of its segments lowers the MSS to the next-hop MTU less 40 and sends
+//! the unacknowledged data again at once, without waiting for the timer
+//! (path MTU discovery, RFC 1191; MTU-4).
+//!
 //! Like the data plane, an endpoint does no I/O and reads no clock: the
 //! engine hands it segments and timer expiries with the time, and it returns
 //! segments to send ([`Out`]) and what happened ([`Event`]).
@@ -19,9 +28,18 @@ use smoltcp::wire::TcpPacket;
 use crate::packet::{self, tcp_flags};
 use crate::units::Nanos;
 
+/// The MSS of a 1500-byte Ethernet MTU.
 pub const MSS: u64 = 1460;
+/// The largest MSS vpcsim's hosts use: a 9001-byte interface.
+pub const MAX_MSS: usize = 8961;
+/// The MSS assumed when the peer's SYN offers none (RFC 9293).
+pub const DEFAULT_MSS: u16 = 536;
+/// The smallest MSS path MTU discovery lowers to (Linux's
+/// `net.ipv4.route.min_pmtu` of 552, less 40).
+pub const MIN_MSS: u16 = 512;
 pub const WINDOW: u64 = 65535;
-pub const INITIAL_CWND: u64 = 10 * MSS;
+/// Ten segments (RFC 6928), of the connection's MSS.
+pub const INITIAL_SEGMENTS: u64 = 10;
 pub const INITIAL_RTO: Nanos = Nanos::from_secs(1);
 pub const MIN_RTO: Nanos = Nanos::from_millis(200);
 pub const MAX_RTO: Nanos = Nanos::from_secs(60);
@@ -55,6 +73,8 @@ pub struct Segment<'a> {
     pub ack: u32,
     pub flags: u8,
     pub window: u16,
+    /// The MSS option, if the segment carries one.
+    pub mss: Option<u16>,
     pub payload: &'a [u8],
 }
 
@@ -71,6 +91,7 @@ pub fn segment(buf: &[u8]) -> Option<Segment<'_>> {
         ack: tcp.ack_number().0 as u32,
         flags: v.tcp_flags,
         window: tcp.window_len(),
+        mss: packet::build::tcp_mss_option(buf.get(start..end)?),
         payload,
     })
 }
@@ -114,6 +135,11 @@ pub struct Tcp {
     salt_out: u32,
     salt_in: u32,
     ttl: u8,
+    /// The MSS this end offers: its interface MTU less 40.
+    local_mss: u16,
+    /// The largest segment it sends: the smaller of its own and the peer's
+    /// MSS, lowered by path MTU discovery.
+    pub mss: u16,
 }
 
 /// Segments to send, as IPv4 packets.
@@ -121,38 +147,45 @@ pub type Out = Vec<bytes::Bytes>;
 
 impl Tcp {
     /// Opens a connection: the SYN goes into `out`.
+    /// `mtu` is the local interface's MTU.
     pub fn connect(
         local: SocketAddrV4,
         remote: SocketAddrV4,
         iss: u32,
+        mtu: u16,
         now: Nanos,
         out: &mut Out,
     ) -> Tcp {
-        let mut t = Tcp::new(local, remote, iss, State::SynSent);
-        t.send_control(tcp_flags::SYN, t.iss, 0, out);
+        let mut t = Tcp::new(local, remote, iss, State::SynSent, mtu);
+        t.send_syn(tcp_flags::SYN, 0, out);
         t.deadline = Some(now.saturating_add(t.rto));
         t
     }
 
     /// Answers a SYN (already parsed as `syn`) on a listening port.
+    /// Answers a SYN (already parsed as `syn`) on a listening port; `mtu`
+    /// is the local interface's MTU.
     pub fn accept(
         local: SocketAddrV4,
         remote: SocketAddrV4,
         iss: u32,
+        mtu: u16,
         syn: &Segment<'_>,
         now: Nanos,
         out: &mut Out,
     ) -> Tcp {
-        let mut t = Tcp::new(local, remote, iss, State::SynReceived);
+        let mut t = Tcp::new(local, remote, iss, State::SynReceived, mtu);
         t.irs = syn.seq;
         t.salt_in = syn.seq;
         t.peer_window = u64::from(syn.window);
-        t.send_control(tcp_flags::SYN | tcp_flags::ACK, t.iss, t.ack_number(), out);
+        t.peer_mss(syn.mss);
+        t.send_syn(tcp_flags::SYN | tcp_flags::ACK, t.ack_number(), out);
         t.deadline = Some(now.saturating_add(t.rto));
         t
     }
 
-    fn new(local: SocketAddrV4, remote: SocketAddrV4, iss: u32, state: State) -> Tcp {
+    fn new(local: SocketAddrV4, remote: SocketAddrV4, iss: u32, state: State, mtu: u16) -> Tcp {
+        let local_mss = crate::model::mtu::mss_of(mtu).clamp(MIN_MSS, MAX_MSS as u16);
         Tcp {
             state,
             local,
@@ -168,7 +201,7 @@ impl Tcp {
             rcv: 0,
             peer_fin: false,
             peer_window: WINDOW,
-            cwnd: INITIAL_CWND,
+            cwnd: INITIAL_SEGMENTS * u64::from(local_mss),
             ssthresh: u64::MAX,
             srtt: None,
             rttvar: Nanos::ZERO,
@@ -182,7 +215,53 @@ impl Tcp {
             salt_out: iss,
             salt_in: 0,
             ttl: 64,
+            local_mss,
+            mss: local_mss,
         }
+    }
+
+    /// The segment size after the peer's SYN offered `mss` (MTU-5).
+    fn peer_mss(&mut self, mss: Option<u16>) {
+        let peer = mss.unwrap_or(DEFAULT_MSS).max(1);
+        self.mss = self.local_mss.min(peer);
+        self.cwnd = INITIAL_SEGMENTS * u64::from(self.mss);
+    }
+
+    fn mss64(&self) -> u64 {
+        u64::from(self.mss)
+    }
+
+    /// An ICMP "fragmentation needed" says a segment of this connection
+    /// was too long for a link of `next_hop_mtu` bytes (MTU-4): lower the
+    /// MSS and send the unacknowledged data again now. Returns whether the
+    /// MSS went down.
+    pub fn on_frag_needed(&mut self, next_hop_mtu: u16, now: Nanos, out: &mut Out) -> bool {
+        let mss = crate::model::mtu::mss_of(next_hop_mtu).max(MIN_MSS);
+        if mss >= self.mss || self.state != State::Established {
+            return false;
+        }
+        self.mss = mss;
+        self.cwnd = self.cwnd.max(u64::from(mss));
+        // Linux's tcp_simple_retransmit: what is in flight is lost.
+        self.nxt = self.una;
+        if !self.fin_acked {
+            self.fin_sent = false;
+        }
+        self.probe = None;
+        self.transmit(now, out);
+        true
+    }
+
+    fn send_syn(&self, flags: u8, ack: u32, out: &mut Out) {
+        let spec = packet::build::TcpSpec {
+            src: self.local,
+            dst: self.remote,
+            seq: self.iss,
+            ack,
+            flags,
+            window: WINDOW as u16,
+        };
+        out.push(packet::build::tcp_syn(&spec, self.local_mss, self.ttl, 0));
     }
 
     pub fn is_open(&self) -> bool {
@@ -249,11 +328,12 @@ impl Tcp {
         if self.state != State::Established {
             return;
         }
-        let mut scratch = [0u8; MSS as usize];
-        let window = self.cwnd.min(self.peer_window).max(MSS);
+        let mss = self.mss64();
+        let mut scratch = [0u8; MAX_MSS];
+        let window = self.cwnd.min(self.peer_window).max(mss);
         while self.nxt < self.total && self.nxt - self.una < window {
             let len = (self.total - self.nxt)
-                .min(MSS)
+                .min(mss)
                 .min(window - (self.nxt - self.una));
             let payload = &mut scratch[..len as usize];
             for (i, b) in payload.iter_mut().enumerate() {
@@ -316,7 +396,7 @@ impl Tcp {
             ev.reset = true;
             return ev;
         }
-        self.peer_window = u64::from(seg.window).max(MSS);
+        self.peer_window = u64::from(seg.window).max(self.mss64());
         match self.state {
             State::SynSent => {
                 let want = tcp_flags::SYN | tcp_flags::ACK;
@@ -325,6 +405,7 @@ impl Tcp {
                 }
                 self.irs = seg.seq;
                 self.salt_in = seg.seq;
+                self.peer_mss(seg.mss);
                 self.state = State::Established;
                 if self.retransmits == 0 {
                     // The handshake's round trip is the first sample.
@@ -342,12 +423,7 @@ impl Tcp {
             State::SynReceived => {
                 if seg.flags & tcp_flags::SYN != 0 {
                     // Our SYN-ACK was lost: answer the retransmitted SYN.
-                    self.send_control(
-                        tcp_flags::SYN | tcp_flags::ACK,
-                        self.iss,
-                        self.ack_number(),
-                        out,
-                    );
+                    self.send_syn(tcp_flags::SYN | tcp_flags::ACK, self.ack_number(), out);
                     return ev;
                 }
                 if seg.flags & tcp_flags::ACK == 0
@@ -389,10 +465,11 @@ impl Tcp {
                         self.probe = None;
                     }
                 }
+                let mss = self.mss64();
                 self.cwnd = if self.cwnd < self.ssthresh {
-                    self.cwnd + newly.min(MSS)
+                    self.cwnd + newly.min(mss)
                 } else {
-                    self.cwnd + (MSS * MSS / self.cwnd).max(1)
+                    self.cwnd + (mss * mss / self.cwnd).max(1)
                 };
                 self.deadline = None;
                 if self.una < self.nxt || (self.fin_sent && !self.fin_acked) {
@@ -463,16 +540,14 @@ impl Tcp {
         self.rto = Nanos(self.rto.0 * 2).min(MAX_RTO);
         self.probe = None;
         match self.state {
-            State::SynSent => self.send_control(tcp_flags::SYN, self.iss, 0, out),
-            State::SynReceived => self.send_control(
-                tcp_flags::SYN | tcp_flags::ACK,
-                self.iss,
-                self.ack_number(),
-                out,
-            ),
+            State::SynSent => self.send_syn(tcp_flags::SYN, 0, out),
+            State::SynReceived => {
+                self.send_syn(tcp_flags::SYN | tcp_flags::ACK, self.ack_number(), out)
+            }
             State::Established => {
-                self.ssthresh = ((self.nxt - self.una) / 2).max(2 * MSS);
-                self.cwnd = MSS;
+                let mss = self.mss64();
+                self.ssthresh = ((self.nxt - self.una) / 2).max(2 * mss);
+                self.cwnd = mss;
                 self.nxt = self.una;
                 if !self.fin_acked {
                     self.fin_sent = false;
@@ -506,7 +581,7 @@ mod tests {
         let delay = Nanos::from_millis(5);
         let mut now = Nanos::ZERO;
         let mut out = Out::new();
-        let mut client = Tcp::connect(addr(1, 40000), addr(2, 443), 1000, now, &mut out);
+        let mut client = Tcp::connect(addr(1, 40000), addr(2, 443), 1000, 1500, now, &mut out);
         let mut server: Option<Tcp> = None;
         // (arrival time, to_server, bytes)
         let mut wire: Vec<(Nanos, bool, Vec<u8>)> = out
@@ -543,6 +618,7 @@ mod tests {
                                 addr(2, 443),
                                 addr(1, 40000),
                                 9000,
+                                1500,
                                 &seg,
                                 now,
                                 &mut out,
@@ -614,7 +690,7 @@ mod tests {
     #[test]
     fn blackholed_syn_is_retried_with_backoff() {
         let mut out = Out::new();
-        let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 1, Nanos::ZERO, &mut out);
+        let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 1, 1500, Nanos::ZERO, &mut out);
         assert_eq!(out.len(), 1);
         let mut fired = vec![];
         for _ in 0..4 {
@@ -637,16 +713,107 @@ mod tests {
         assert!(size <= 256, "{size}");
     }
 
+    /// A handshake between a client and a server with these interface
+    /// MTUs: the two ends, the SYN and the SYN-ACK.
+    fn handshake(client_mtu: u16, server_mtu: u16) -> (Tcp, Tcp, Vec<u8>, Vec<u8>) {
+        let now = Nanos::ZERO;
+        let mut out = Out::new();
+        let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, client_mtu, now, &mut out);
+        let syn = out.pop().unwrap().to_vec();
+        let mut s = Tcp::accept(
+            addr(2, 443),
+            addr(1, 40000),
+            900,
+            server_mtu,
+            &segment(&syn).unwrap(),
+            now,
+            &mut out,
+        );
+        let synack = out.pop().unwrap().to_vec();
+        c.on_segment(&segment(&synack).unwrap(), now, &mut out);
+        let ack = out.pop().unwrap();
+        s.on_segment(&segment(&ack).unwrap(), now, &mut out);
+        (c, s, syn, synack)
+    }
+
+    #[test]
+    fn mtu_5_the_syn_offers_the_interface_mtu_less_40() {
+        let (c, s, syn, synack) = handshake(9001, 9001);
+        assert_eq!(segment(&syn).unwrap().mss, Some(8961));
+        assert_eq!(segment(&synack).unwrap().mss, Some(8961));
+        assert_eq!(syn.len(), 44, "a 24-byte TCP header with the option");
+        assert!(crate::packet::transport_checksum_ok(&syn));
+        assert_eq!((c.mss, s.mss), (8961, 8961));
+        // A jumbo segment: 9001 bytes on the wire.
+        let mut out = Out::new();
+        let mut c = c;
+        c.write(100_000, Nanos::ZERO, &mut out);
+        assert_eq!(out[0].len(), 9001);
+    }
+
+    #[test]
+    fn mtu_5_both_ends_send_the_smaller_mss() {
+        let (c, s, _, synack) = handshake(9001, 1500);
+        assert_eq!(segment(&synack).unwrap().mss, Some(1460));
+        assert_eq!((c.mss, s.mss), (1460, 1460));
+        let mut out = Out::new();
+        let mut c = c;
+        c.write(100_000, Nanos::ZERO, &mut out);
+        assert!(out.iter().all(|p| p.len() <= 1500));
+        assert_eq!(out[0].len(), 1500);
+    }
+
+    #[test]
+    fn mtu_5_no_mss_option_means_536() {
+        let now = Nanos::ZERO;
+        let mut out = Out::new();
+        let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, 9001, now, &mut out);
+        out.clear();
+        // A SYN-ACK without options.
+        let spec = packet::build::TcpSpec {
+            src: addr(2, 443),
+            dst: addr(1, 40000),
+            seq: 5000,
+            ack: 101,
+            flags: tcp_flags::SYN | tcp_flags::ACK,
+            window: 65535,
+        };
+        let synack = packet::build::tcp(&spec, &[], 64, 0);
+        c.on_segment(&segment(&synack).unwrap(), now, &mut out);
+        assert_eq!(c.mss, DEFAULT_MSS);
+    }
+
+    #[test]
+    fn mtu_4_fragmentation_needed_lowers_the_mss_and_resends_at_once() {
+        let (mut c, _, _, _) = handshake(9001, 9001);
+        let mut out = Out::new();
+        c.write(50_000, Nanos::ZERO, &mut out);
+        assert_eq!(out[0].len(), 9001);
+        out.clear();
+        assert!(c.on_frag_needed(8500, Nanos::from_millis(1), &mut out));
+        assert_eq!(c.mss, 8460);
+        assert!(!out.is_empty(), "sent again without waiting for the timer");
+        assert_eq!(out[0].len(), 8500);
+        let first = segment(&out[0]).unwrap();
+        assert_eq!(first.seq, 101, "from the first unacknowledged byte");
+        // A larger MTU, or the same again, changes nothing.
+        out.clear();
+        assert!(!c.on_frag_needed(9001, Nanos::from_millis(2), &mut out));
+        assert!(!c.on_frag_needed(8500, Nanos::from_millis(2), &mut out));
+        assert!(out.is_empty());
+    }
+
     #[test]
     fn corrupted_payload_is_counted() {
         let now = Nanos::ZERO;
         let mut out = Out::new();
-        let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, now, &mut out);
+        let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, 1500, now, &mut out);
         let syn = out.pop().unwrap();
         let mut s = Tcp::accept(
             addr(2, 443),
             addr(1, 40000),
             900,
+            1500,
             &segment(&syn).unwrap(),
             now,
             &mut out,

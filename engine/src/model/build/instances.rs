@@ -33,6 +33,10 @@ impl Builder<'_> {
             source_dest_check: true,
             owner,
             label,
+            mtu: match owner {
+                EniOwner::Endpoint(_) => mtu::ENDPOINT,
+                _ => mtu::VPC,
+            },
         });
         id
     }
@@ -125,6 +129,21 @@ impl Builder<'_> {
             let e = &mut self.design.enis[eni.idx()];
             e.public_ip = inst.public_ip.as_ref().map(|p| p.v);
             e.source_dest_check = inst.source_dest_check.as_ref().is_none_or(|s| s.v);
+            if let Some(m) = &inst.mtu {
+                if (mtu::MIN_INSTANCE..=mtu::VPC).contains(&m.v) {
+                    self.design.enis[eni.idx()].mtu = m.v;
+                } else {
+                    self.err(
+                        &m.span,
+                        format!(
+                            "{owner}: `mtu` is {}; an instance's interface MTU is {} to {} (MTU-2); use 9001 (jumbo frames, the default) or 1500",
+                            m.v,
+                            mtu::MIN_INSTANCE,
+                            mtu::VPC
+                        ),
+                    );
+                }
+            }
             let listen = self.listen(&inst.listen);
             self.design.instances.push(Instance {
                 name: inst.id.v.clone(),

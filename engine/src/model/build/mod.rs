@@ -217,6 +217,7 @@ impl<'r> Builder<'r> {
                 events: vec![],
                 expects: vec![],
                 names: BTreeMap::new(),
+                mtu_floor: mtu::VPC,
             },
         }
     }
@@ -270,6 +271,7 @@ impl<'r> Builder<'r> {
         self.events();
         self.expects();
         self.design_warnings();
+        self.mtu_floor();
         self.design.names = self
             .names
             .iter()

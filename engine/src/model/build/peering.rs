@@ -46,11 +46,54 @@ impl Builder<'_> {
                     }
                 }
             }
+            let inter_region = p.peer_region.as_ref().is_some_and(|r| r.v != self.region);
+            if let Some(r) = &p.peer_region {
+                let ok = !r.v.is_empty()
+                    && r.v
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if !ok {
+                    self.err(
+                        &r.span,
+                        format!(
+                            "{owner}: `peer_region` is \"{}\", not an AWS Region name; expected a Region code such as \"eu-west-1\"",
+                            r.v
+                        ),
+                    );
+                }
+            }
             self.design.peerings.push(Peering {
                 name: p.id.v.clone(),
                 requester: req.unwrap_or(VpcId(0)),
                 accepter: acc.unwrap_or(VpcId(0)),
+                mtu: if inter_region {
+                    mtu::INTER_REGION_PEERING
+                } else {
+                    mtu::VPC
+                },
             });
         }
+    }
+}
+
+impl Builder<'_> {
+    /// The smallest MTU of the design's links (MTU-1): instances' interface
+    /// MTUs, and the internet gateway's, the VPN's, the endpoints' and the
+    /// peerings' where the design has them.
+    pub(super) fn mtu_floor(&mut self) {
+        let d = &self.design;
+        let mut floor = mtu::VPC;
+        floor = d.enis.iter().map(|e| e.mtu).fold(floor, u16::min);
+        floor = d.peerings.iter().map(|p| p.mtu).fold(floor, u16::min);
+        if !d.igws.is_empty() || !d.external_hosts.is_empty() || !d.aws_services.is_empty() {
+            floor = floor.min(mtu::INTERNET);
+        }
+        if !d.endpoints.is_empty() {
+            floor = floor.min(mtu::ENDPOINT);
+        }
+        if !d.vgws.is_empty() {
+            floor = floor.min(mtu::VPN);
+        }
+        self.design.mtu_floor = floor;
     }
 }

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use common::{WalkOpts, covers};
 use proptest::prelude::*;
-use vpcsim::dataplane::{Hop, Host, Loc, MAX_STEPS, Network, Rule, Seen, Step, Trace};
+use vpcsim::dataplane::{Entry, Hop, Host, Loc, MAX_STEPS, Network, Rule, Seen, Step, Trace};
 use vpcsim::model::{
     Action, Design, DropReason, EniId, EniOwner, Peer, SecurityGroup, SetChange, SgId, SgRule,
 };
@@ -150,14 +150,24 @@ impl Bench {
 
     /// SG-1, SG-2 read naively: some rule of some group of the ENI allows
     /// the packet in that direction.
-    fn rules_allow(&self, eni: EniId, v: &FlowView, ingress: bool) -> bool {
+    /// `from`: how an inbound packet arrived. A group reference admits it
+    /// only from the member ENI itself, in the VPC it came from (SG-2);
+    /// outbound, members are matched by address.
+    fn rules_allow(&self, eni: EniId, v: &FlowView, ingress: bool, from: Option<Entry>) -> bool {
         let remote = if ingress { v.src } else { v.dst };
+        let here = self.design.enis[eni.idx()].vpc;
+        let sender_vpc = match from {
+            None => None,
+            Some(Entry::Subnet(_)) => Some(Some(here)),
+            Some(Entry::Peering(pc)) => Some(self.design.peerings[pc.idx()].other(here)),
+            Some(_) => Some(None),
+        };
         let member = |g: SgId| {
-            self.design
-                .enis
-                .iter()
-                .enumerate()
-                .any(|(i, e)| e.ip == remote && self.eni_groups[i].contains(&g))
+            self.design.enis.iter().enumerate().any(|(i, e)| {
+                e.ip == remote
+                    && self.eni_groups[i].contains(&g)
+                    && sender_vpc.is_none_or(|vpc| vpc == Some(e.vpc))
+            })
         };
         let peer_ok = |p: &Peer| match p {
             Peer::Cidr(n) => n.contains(&remote),
@@ -214,7 +224,7 @@ impl Bench {
         let denied = |r: DropReason| matches!(step, Step::Drop(d) if d.reason == r);
         match loc {
             Loc::EniOut(e) if !matches!(self.design.enis[e.idx()].owner, EniOwner::Nat(_)) => {
-                if denied(DropReason::SgEgressDenied) && self.rules_allow(e, v, false) {
+                if denied(DropReason::SgEgressDenied) && self.rules_allow(e, v, false, None) {
                     self.fails.sg.push(format!(
                         "{v:?} refused on its way out of ENI {e:?}, which a rule allows"
                     ));
@@ -223,10 +233,10 @@ impl Bench {
                     self.passed.insert(flow_key(e, v, true));
                 }
             }
-            Loc::EniIn { eni, .. }
+            Loc::EniIn { eni, from }
                 if matches!(self.design.enis[eni.idx()].owner, EniOwner::Instance(_)) =>
             {
-                let allowed = self.rules_allow(eni, v, true);
+                let allowed = self.rules_allow(eni, v, true, Some(from));
                 let key = flow_key(eni, v, false);
                 if let Step::Deliver(h) = step {
                     let e = &self.design.enis[eni.idx()];

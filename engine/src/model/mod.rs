@@ -553,7 +553,9 @@ pub struct Traffic {
     pub response: u64,
     pub size: u64,
     pub hold: Nanos,
-    pub timeout: Nanos,
+    /// After this a request, ping or bulk transfer has failed; `None` for a
+    /// bulk transfer written without one (it may take as long as it takes).
+    pub timeout: Option<Nanos>,
     pub start: Nanos,
     pub stop: Nanos,
     pub arrivals: Arrivals,

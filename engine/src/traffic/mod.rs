@@ -464,7 +464,7 @@ impl Endpoints {
             self.items[tag.item as usize].lambda = Some(l);
         }
         let (host, src_ip) = self.source(d, t);
-        let deadline = now.saturating_add(tr.timeout);
+        let deadline = tr.timeout.map(|t| now.saturating_add(t));
         match tr.pattern {
             Pattern::Requests | Pattern::Bulk => {
                 let range = if matches!(tr.from, Source::Lambda(_)) {
@@ -508,8 +508,10 @@ impl Endpoints {
                 self.items[tag.item as usize].conn = c;
                 self.flush(io, c, &mut out);
                 self.out = out;
-                if tr.pattern == Pattern::Requests {
-                    self.add_deadline(io, t, deadline, tag);
+                // A request, and a bulk transfer given a `timeout`: not
+                // done by then, the connection is reset and the item fails.
+                if let Some(at) = deadline {
+                    self.add_deadline(io, t, at, tag);
                 }
             }
             Pattern::Ping => {
@@ -535,7 +537,9 @@ impl Endpoints {
                     seq,
                 );
                 io.send(b, host, tag);
-                self.add_deadline(io, t, deadline, tag);
+                if let Some(at) = deadline {
+                    self.add_deadline(io, t, at, tag);
+                }
             }
             Pattern::Udp => {
                 let g = &mut self.gens[t as usize];

@@ -282,6 +282,13 @@ impl Tcp {
         self.iss.wrapping_add(1).wrapping_add(offset as u32)
     }
 
+    /// The sequence number of the next new byte (SND.NXT, RFC 9293): the
+    /// FIN, once sent, takes one (so a segment after it carries FIN + 1).
+    fn snd_nxt(&self) -> u32 {
+        self.seq_of(self.nxt)
+            .wrapping_add(u32::from(self.fin_sent && self.nxt == self.total))
+    }
+
     fn send_control(&self, flags: u8, seq: u32, ack: u32, out: &mut Out) {
         let spec = packet::build::TcpSpec {
             src: self.local,
@@ -313,7 +320,7 @@ impl Tcp {
         // Giving up on a connection never answered sends nothing (as
         // Linux); a synchronized one is reset.
         if matches!(self.state, State::Established | State::SynReceived) {
-            let seq = self.seq_of(self.nxt);
+            let seq = self.snd_nxt();
             self.send_control(tcp_flags::RST | tcp_flags::ACK, seq, self.ack_number(), out);
         }
         self.state = State::Reset;
@@ -438,12 +445,7 @@ impl Tcp {
             _ => {
                 if seg.flags & tcp_flags::SYN != 0 {
                     // A retransmitted SYN-ACK: our ACK was lost.
-                    self.send_control(
-                        tcp_flags::ACK,
-                        self.seq_of(self.nxt),
-                        self.ack_number(),
-                        out,
-                    );
+                    self.send_control(tcp_flags::ACK, self.snd_nxt(), self.ack_number(), out);
                     return ev;
                 }
             }
@@ -509,12 +511,7 @@ impl Tcp {
             }
         }
         if ack_now {
-            self.send_control(
-                tcp_flags::ACK,
-                self.seq_of(self.nxt),
-                self.ack_number(),
-                out,
-            );
+            self.send_control(tcp_flags::ACK, self.snd_nxt(), self.ack_number(), out);
         }
         self.transmit(now, out);
         if self.peer_fin && self.fin_acked {
@@ -676,6 +673,44 @@ mod tests {
         assert_eq!(s.corrupt, 0);
         assert_eq!(c.state, State::Closed);
         assert_eq!(c.retransmits, 0);
+    }
+
+    #[test]
+    fn a_segment_after_the_fin_carries_the_fin_plus_one() {
+        // RFC 9293: SYN and FIN take one sequence number each, so a segment
+        // that carries neither data nor SYN/FIN has SND.NXT, past them.
+        let log = std::cell::RefCell::new(Vec::new());
+        let (c, s, _) = run(20_000, |_, b| {
+            log.borrow_mut().push(b.to_vec());
+            false
+        });
+        assert_eq!((c.state, s.state), (State::Closed, State::Closed));
+        let mut next: [Option<u32>; 2] = [None, None];
+        let (mut pure, mut after_fin) = (0, 0);
+        for b in log.borrow().iter() {
+            let seg = segment(b).expect("a TCP segment");
+            let side = usize::from(b[20..22] == 443u16.to_be_bytes());
+            let syn_fin = u32::from(seg.flags & tcp_flags::SYN != 0)
+                + u32::from(seg.flags & tcp_flags::FIN != 0);
+            let consumed = seg.payload.len() as u32 + syn_fin;
+            if consumed == 0 && seg.flags & tcp_flags::RST == 0 {
+                assert_eq!(Some(seg.seq), next[side], "a pure ACK carries SND.NXT");
+                pure += 1;
+            }
+            let end = seg.seq.wrapping_add(consumed);
+            if seg.flags & tcp_flags::FIN != 0 {
+                after_fin += 1;
+            }
+            next[side] = Some(next[side].map_or(end, |n| n.max(end)));
+        }
+        assert!(
+            pure > 0 && after_fin == 2,
+            "{pure} pure ACKs, {after_fin} FINs"
+        );
+        // The last segment, checked with the rest above, is the pure ACK of
+        // the second FIN, sent after the first.
+        let last = segment(log.borrow().last().unwrap()).map(|g| g.flags);
+        assert_eq!(last, Some(tcp_flags::ACK));
     }
 
     #[test]

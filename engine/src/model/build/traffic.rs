@@ -111,8 +111,13 @@ impl Builder<'_> {
                     );
                 }
             }
-            let timeout = t.timeout.as_ref().map_or(Nanos::from_secs(10), |x| x.v);
-            if timeout == Nanos::ZERO {
+            // A bulk transfer has a deadline only when one is written.
+            let timeout = match (&t.timeout, pattern) {
+                (Some(x), _) => Some(x.v),
+                (None, raw::Pattern::Bulk) => None,
+                (None, _) => Some(Nanos::from_secs(10)),
+            };
+            if timeout == Some(Nanos::ZERO) {
                 if let Some(x) = &t.timeout {
                     self.err(&x.span, format!("{owner}: `timeout` must be more than 0s"));
                 }

@@ -25,7 +25,12 @@ const SNAPSHOTS: [&str; 8] = [
     "test-vpn-gateway",
 ];
 
-const FIXTURES: [&str; 3] = ["lambda-nat", "middlebox", "private-nat"];
+const FIXTURES: [&str; 4] = [
+    "inter-region-peering",
+    "lambda-nat",
+    "middlebox",
+    "private-nat",
+];
 
 fn snapshots() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/aws-snapshots");
@@ -543,6 +548,31 @@ fn private_nat_fixture() {
     check(
         &d,
         &tcp(service, client, 443).dropped("no_route", "rtb-0c3c0000000000b00"),
+    );
+}
+
+#[test]
+fn mtu_1_an_inter_region_peering_is_imported_with_its_peer_region() {
+    // The folder is us-east-1's; describe-vpc-peering-connections gives
+    // each side's Region. One peering reaches a VPC in eu-west-1, the
+    // other stays within us-east-1.
+    let (imported, d) = import_and_load(&fixture("inter-region-peering"), "");
+    assert_eq!(d.region, "us-east-1");
+    let t = &imported.text;
+    assert_eq!(t.matches("\npeer_region = ").count(), 1, "{t}");
+    assert!(t.contains("peer_region = \"eu-west-1\"\n"), "{t}");
+    let mtu = |id: &str| {
+        d.peerings
+            .iter()
+            .find(|p| p.name == id)
+            .unwrap_or_else(|| panic!("{id}\n{t}"))
+            .mtu
+    };
+    assert_eq!(mtu("pcx-0e1e000000000ew01"), 8500);
+    assert_eq!(mtu("pcx-0e1e000000000es01"), 9001);
+    assert_eq!(
+        notes_of(&imported, NoteKind::Approximated),
+        ["pcx-0e1e000000000ew01"]
     );
 }
 

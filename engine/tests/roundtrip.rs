@@ -104,10 +104,15 @@ fn format_v1_print_parse_round_trip_on_test_fixtures() {
 #[test]
 fn format_v1_print_parse_round_trip_on_imported_designs() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs: Vec<PathBuf> = ["lambda-nat", "middlebox", "private-nat"]
-        .iter()
-        .map(|f| root.join("tests/import").join(f))
-        .collect();
+    let mut dirs: Vec<PathBuf> = [
+        "inter-region-peering",
+        "lambda-nat",
+        "middlebox",
+        "private-nat",
+    ]
+    .iter()
+    .map(|f| root.join("tests/import").join(f))
+    .collect();
     if let Ok(entries) = std::fs::read_dir(root.join("../../shared/aws-snapshots")) {
         dirs.extend(
             entries

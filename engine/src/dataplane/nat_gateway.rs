@@ -11,7 +11,10 @@
 //! which is exactly when AWS answers with a RST. A TCP mapping that has seen
 //! a RST or both FINs is released after [`CLOSED_LINGER`] (unconfirmed in
 //! AWS's documentation; documented in `docs/aws-differences.md`). For ICMP echo
-//! the identifier plays the port (NAT-4).
+//! the identifier plays the port (NAT-4). An ICMP error about a packet of
+//! a connection is translated with the packet it quotes, found by the
+//! quote's protocol, ports and remote address; one that quotes no live
+//! connection is dropped (NAT-4a).
 
 use rustc_hash::FxHashMap;
 
@@ -337,6 +340,54 @@ impl NatTable {
         Ok((inside, inside_port))
     }
 
+    /// The inside (address, port) of the live mapping that sent a packet of
+    /// `proto` from outside port `ext_port` to `remote`:`remote_port` (0
+    /// for ICMP echo): what an ICMP error from outside quotes (NAT-4a). It
+    /// only looks: an error neither refreshes nor closes the mapping (RFC
+    /// 5508).
+    pub fn error_inbound(
+        &self,
+        proto: u8,
+        ext_port: u16,
+        remote: u32,
+        remote_port: u16,
+        now: Nanos,
+    ) -> Option<(u32, u16)> {
+        let b = self
+            .inn
+            .get(&in_key(proto, ext_port, remote, remote_port))?;
+        let m = self.out.get(&out_key(
+            proto,
+            b.inside,
+            b.inside_port,
+            remote,
+            remote_port,
+        ))?;
+        (!expired(m.flags | b.flags, m.last.max(b.last), now)).then_some((b.inside, b.inside_port))
+    }
+
+    /// The outside port of the live mapping of `inside`:`inside_port`
+    /// towards `remote`:`remote_port` (0 for ICMP echo): what an ICMP error
+    /// from inside about a reply quotes (NAT-4a). It only looks, as
+    /// [`Self::error_inbound`].
+    pub fn error_outbound(
+        &self,
+        proto: u8,
+        inside: u32,
+        inside_port: u16,
+        remote: u32,
+        remote_port: u16,
+        now: Nanos,
+    ) -> Option<u16> {
+        let m = self
+            .out
+            .get(&out_key(proto, inside, inside_port, remote, remote_port))?;
+        let b = self
+            .inn
+            .get(&in_key(proto, m.ext_port, remote, remote_port))?;
+        (!expired(m.flags | b.flags, m.last.max(b.last), now)).then_some(m.ext_port)
+    }
+
     /// Bytes per mapping in the tables (its entry in the outbound map and
     /// in the inbound map, without the maps' slack or the per-destination
     /// counters).
@@ -409,6 +460,10 @@ impl<T: Trace> Cx<'_, T> {
         let nat_ip = d.enis[nat.eni.idx()].ip;
         let reply = p.dst == nat_ip;
         self.seen_gateway(Gateway::Nat(n), false, !reply, buf);
+        if p.proto == PROTO_ICMP && packet::is_icmp_error(p.icmp_type) {
+            // Rare: only ICMP errors take this way (NAT-4a).
+            return self.nat_icmp_error(buf, p, n, reply, from);
+        }
         if reply {
             // A reply, translated back by its mapping (NAT-3).
             return match self.st.nats[n.idx()].inbound(&p, self.now) {
@@ -508,6 +563,117 @@ impl<T: Trace> Cx<'_, T> {
         self.forward(
             place,
             Rule::Text("source NAT to the gateway's private address (NAT-1)"),
+            q,
+        );
+        self.leave_nat(buf, n, true, q)
+    }
+
+    /// NAT-4a: an ICMP error (destination unreachable, "fragmentation
+    /// needed" among them, or time exceeded) about a packet of one of the
+    /// gateway's connections. From outside, to the gateway's address, it
+    /// quotes the translated packet: it goes back to the inside host, with
+    /// the quote's source the inside host's address and port again. From
+    /// inside, about a reply the gateway translated, it leaves from the
+    /// gateway's address, with the quote's destination the gateway's
+    /// address and port. An error that quotes no live connection of the
+    /// gateway is dropped; none refreshes a mapping (RFC 5508).
+    fn nat_icmp_error(
+        &mut self,
+        buf: &mut [u8],
+        p: FlowView,
+        n: NatId,
+        reply: bool,
+        from: Entry,
+    ) -> Step {
+        let d = self.d;
+        let place = comp(Component::Nat(n));
+        let nat_ip = d.enis[d.nats[n.idx()].eni.idx()].ip;
+        let quote = packet::icmp_error_quote(buf);
+        // The remote's port as the mapping keys it: none for ICMP echo.
+        let port_of = |q: &packet::IcmpQuote, port: u16| {
+            if q.proto == PROTO_ICMP { 0 } else { port }
+        };
+        if reply {
+            let table = &self.st.nats[n.idx()];
+            let inside = quote.and_then(|q| {
+                table.error_inbound(
+                    q.proto,
+                    q.src_port,
+                    u32::from(q.dst),
+                    port_of(&q, q.dst_port),
+                    self.now,
+                )
+            });
+            let Some((ip, port)) = inside else {
+                return self.drop(
+                    place,
+                    Rule::Text(
+                        "an ICMP error that quotes no connection of this gateway is dropped (NAT-4a, NAT-3)",
+                    ),
+                    p,
+                    DropReason::PortUnreachable,
+                );
+            };
+            if packet::icmp_error_set_destination(buf, Ipv4Addr::from(ip), port).is_err() {
+                return self.drop(place, Rule::None, p, DropReason::Malformed);
+            }
+            let q = packet::parse(buf).unwrap_or(p);
+            self.forward(
+                place,
+                Rule::Text(
+                    "ICMP error and the packet it quotes translated back to the connection's inside host (NAT-4a)",
+                ),
+                q,
+            );
+            return self.leave_nat(buf, n, false, q);
+        }
+        if !matches!(from, Entry::Subnet(_) | Entry::Forwarded(_)) {
+            return self.drop(
+                place,
+                Rule::Text("a NAT gateway does not translate traffic that entered the VPC from outside (NAT-9)"),
+                p,
+                DropReason::NoRoute,
+            );
+        }
+        let table = &self.st.nats[n.idx()];
+        let ext = quote.and_then(|q| {
+            table.error_outbound(
+                q.proto,
+                u32::from(q.dst),
+                q.dst_port,
+                u32::from(q.src),
+                port_of(&q, q.src_port),
+                self.now,
+            )
+        });
+        let Some(ext) = ext else {
+            return self.drop(
+                place,
+                Rule::Text("an ICMP error from inside that quotes no connection of this gateway is dropped (NAT-4a)"),
+                p,
+                DropReason::ProtocolNotSupported,
+            );
+        };
+        match packet::decrement_ttl(buf) {
+            Ok(0) | Err(_) => {
+                return self.drop(
+                    place,
+                    Rule::Text("TTL reached zero"),
+                    p,
+                    DropReason::TtlExpired,
+                );
+            }
+            Ok(_) => {}
+        }
+        if packet::icmp_error_set_source(buf, nat_ip, ext).is_err() {
+            return self.drop(place, Rule::None, p, DropReason::Malformed);
+        }
+        let q = packet::parse(buf).unwrap_or(p);
+        self.forward(
+            place,
+            Rule::Text(
+                "ICMP error from inside and the reply it quotes translated to the gateway's address (NAT-4a)",
+            ),
             q,
         );
         self.leave_nat(buf, n, true, q)
@@ -664,6 +830,39 @@ mod tests {
         assert_eq!(
             t.inbound(&reply, Nanos::from_secs(400)),
             Err(NatError::Expired)
+        );
+    }
+
+    #[test]
+    fn nat_4a_errors_find_their_mapping_without_refreshing_it() {
+        let mut t = NatTable::new();
+        let syn = pkt([10, 0, 1, 5], 40000, [1, 1, 1, 1], 443, PROTO_TCP, SYN);
+        let port = t.outbound(&syn, Nanos(0)).unwrap();
+        let remote = u32::from(Ipv4Addr::new(1, 1, 1, 1));
+        let inside = u32::from(Ipv4Addr::new(10, 0, 1, 5));
+        let at = Nanos::from_secs(300);
+        assert_eq!(
+            t.error_inbound(PROTO_TCP, port, remote, 443, at),
+            Some((inside, 40000))
+        );
+        assert_eq!(
+            t.error_outbound(PROTO_TCP, inside, 40000, remote, 443, at),
+            Some(port)
+        );
+        // Another remote port, protocol or inside port: no connection.
+        assert_eq!(t.error_inbound(PROTO_TCP, port, remote, 80, at), None);
+        assert_eq!(t.error_inbound(PROTO_UDP, port, remote, 443, at), None);
+        assert_eq!(
+            t.error_outbound(PROTO_TCP, inside, 40001, remote, 443, at),
+            None
+        );
+        // The errors at 300 s did not refresh it: idle since 0, it has
+        // expired at 351 s.
+        let late = Nanos::from_secs(351);
+        assert_eq!(t.error_inbound(PROTO_TCP, port, remote, 443, late), None);
+        assert_eq!(
+            t.error_outbound(PROTO_TCP, inside, 40000, remote, 443, late),
+            None
         );
     }
 

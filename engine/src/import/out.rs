@@ -182,6 +182,8 @@ pub struct Peering {
     pub head: Head,
     pub requester: String,
     pub accepter: String,
+    /// The far side's Region of an inter-Region peering (MTU-1).
+    pub peer_region: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -487,7 +489,7 @@ impl Scenario {
                 id: note("vpc_peering", k, &p.head),
                 requester: Some(id(&p.requester)),
                 accepter: Some(id(&p.accepter)),
-                peer_region: None,
+                peer_region: p.peer_region.clone().map(sp),
             });
         }
         for (k, g) in &self.vgws {

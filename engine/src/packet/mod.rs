@@ -8,7 +8,9 @@
 //!   network ACLs and NAT decide on.
 //! * [`set_source`], [`set_destination`] and [`decrement_ttl`] rewrite a
 //!   parsed packet in place, keeping every checksum valid by incremental
-//!   update (RFC 1624).
+//!   update (RFC 1624); [`icmp_error_set_source`] and
+//!   [`icmp_error_set_destination`] translate an ICMP error together with
+//!   the packet it quotes, as a NAT does (RFC 5508).
 //! * [`build`] constructs fresh packets for traffic sources and ICMP errors.
 //! * [`checksum`] holds the RFC 1071 / RFC 1624 arithmetic.
 //! * [`fragment`] cuts a datagram that does not fit a link into fragments
@@ -37,7 +39,10 @@ mod view;
 #[cfg(test)]
 pub(crate) use view::test_flow;
 
-pub use rewrite::{decrement_ttl, set_destination, set_source};
+pub use rewrite::{
+    IcmpQuote, decrement_ttl, icmp_error_quote, icmp_error_set_destination, icmp_error_set_source,
+    is_icmp_error, set_destination, set_source,
+};
 pub use view::{FlowView, Fragment, Malformed, parse, transport_checksum_ok};
 
 /// IP protocol number of ICMP.

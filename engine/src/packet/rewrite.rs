@@ -23,9 +23,15 @@
 //! [`super::FlowView`] reports no ports.
 //!
 //! ICMP error messages (destination unreachable, time exceeded) quote the
-//! offending packet's IPv4 header and first 8 payload bytes. A full NAT
-//! would translate that quoted header too; this module does not, and leaves
-//! the quote untouched.
+//! offending packet's IPv4 header and first 8 payload bytes. The rewrites
+//! above leave the quote untouched. A NAT translates it too (RFC 5508):
+//! [`icmp_error_quote`] reads the connection a quote is about, and
+//! [`icmp_error_set_destination`] and [`icmp_error_set_source`] rewrite an
+//! outer address together with the quoted address and port that stand for
+//! the same endpoint, fixing the outer IPv4 header checksum, the quoted IPv4
+//! header checksum, the quoted UDP checksum or echo checksum (TCP's is not
+//! in the 8 quoted bytes) and the ICMP checksum, which is recomputed over
+//! the message (errors are rare; no allocation).
 
 use std::net::Ipv4Addr;
 
@@ -54,6 +60,182 @@ pub fn set_source(buf: &mut [u8], addr: Ipv4Addr, port: Option<u16>) -> Result<(
 /// destination port or ICMP echo identifier.
 pub fn set_destination(buf: &mut [u8], addr: Ipv4Addr, port: Option<u16>) -> Result<(), Malformed> {
     set_endpoint(buf, Side::Destination, addr, port)
+}
+
+/// The connection an ICMP error message is about: the protocol, addresses
+/// and ports of the packet it quotes. For a quoted ICMP echo message both
+/// ports are its identifier, as in [`super::FlowView`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IcmpQuote {
+    pub proto: u8,
+    pub src: Ipv4Addr,
+    pub src_port: u16,
+    pub dst: Ipv4Addr,
+    pub dst_port: u16,
+}
+
+/// Whether an ICMP type is an error that quotes a packet: destination
+/// unreachable (type 3, "fragmentation needed" among them) or time
+/// exceeded (type 11).
+pub fn is_icmp_error(icmp_type: u8) -> bool {
+    icmp_type == super::ICMP_DEST_UNREACHABLE || icmp_type == super::ICMP_TIME_EXCEEDED
+}
+
+/// Where the quote of an ICMP error lies in `buf`: the offset of the
+/// quoted IPv4 header and its length.
+struct QuoteAt {
+    /// Offset of the ICMP message.
+    icmp: usize,
+    /// End of the ICMP message (the IPv4 total length).
+    end: usize,
+    /// Offset of the quoted IPv4 header.
+    ip: usize,
+    /// Its length (IHL * 4).
+    ip_len: usize,
+    proto: u8,
+}
+
+/// The quote of an unfragmented ICMP error: a quoted IPv4 header with a
+/// valid checksum (RFC 5508 has a NAT drop an error whose embedded header
+/// fails it), not a later fragment, of TCP, UDP or ICMP echo, with the 8
+/// transport bytes RFC 792 asks for.
+fn quote_at(buf: &[u8]) -> Option<QuoteAt> {
+    let layout = Layout::read(buf).ok()?;
+    if layout.transport != Transport::Icmp || layout.ip.fragment != super::Fragment::None {
+        return None;
+    }
+    let icmp = layout.ip.header_len;
+    if !is_icmp_error(byte(buf, icmp)) {
+        return None;
+    }
+    let end = layout.ip.total_len;
+    let ip = icmp + ICMP_QUOTE;
+    let ver_ihl = byte(buf, ip);
+    let ip_len = usize::from(ver_ihl & 0x0F) * 4;
+    if ver_ihl >> 4 != 4 || ip_len < 20 || ip + ip_len + QUOTED_TRANSPORT > end {
+        return None;
+    }
+    if checksum::sum(buf.get(ip..ip + ip_len)?) != 0xFFFF {
+        return None;
+    }
+    // A later fragment carries no ports to match.
+    if be16(buf, ip + 6) & 0x1FFF != 0 {
+        return None;
+    }
+    let proto = byte(buf, ip + 9);
+    match proto {
+        super::PROTO_TCP | super::PROTO_UDP => {}
+        super::PROTO_ICMP if is_echo(byte(buf, ip + ip_len)) => {}
+        _ => return None,
+    }
+    Some(QuoteAt {
+        icmp,
+        end,
+        ip,
+        ip_len,
+        proto,
+    })
+}
+
+/// The connection the ICMP error in `buf` quotes; `None` when `buf` is not
+/// an ICMP error (type 3 or 11) or its quote is not one of TCP, UDP or ICMP
+/// echo with a sound IPv4 header and 8 transport bytes.
+pub fn icmp_error_quote(buf: &[u8]) -> Option<IcmpQuote> {
+    let q = quote_at(buf)?;
+    let t = q.ip + q.ip_len;
+    let (src_port, dst_port) = if q.proto == super::PROTO_ICMP {
+        let ident = be16(buf, t + ICMP_ECHO_IDENT);
+        (ident, ident)
+    } else {
+        (be16(buf, t), be16(buf, t + 2))
+    };
+    Some(IcmpQuote {
+        proto: q.proto,
+        src: Ipv4Addr::from(be32(buf, q.ip + IP_SRC)),
+        src_port,
+        dst: Ipv4Addr::from(be32(buf, q.ip + IP_DST)),
+        dst_port,
+    })
+}
+
+/// Rewrites an ICMP error's destination address and, with it, the quoted
+/// packet's source address and port (or echo identifier): the endpoint the
+/// error goes back to. A NAT does this to an error from outside about a
+/// packet it translated (RFC 5508).
+pub fn icmp_error_set_destination(
+    buf: &mut [u8],
+    addr: Ipv4Addr,
+    port: u16,
+) -> Result<(), Malformed> {
+    set_icmp_error_endpoint(buf, Side::Destination, addr, port)
+}
+
+/// Rewrites an ICMP error's source address and, with it, the quoted
+/// packet's destination address and port (or echo identifier): the
+/// endpoint that sends the error about a packet it received. A NAT does
+/// this to an error from inside about a reply it translated (RFC 5508).
+pub fn icmp_error_set_source(buf: &mut [u8], addr: Ipv4Addr, port: u16) -> Result<(), Malformed> {
+    set_icmp_error_endpoint(buf, Side::Source, addr, port)
+}
+
+/// Bytes of the ICMP error header before the quote.
+const ICMP_QUOTE: usize = 8;
+/// Transport bytes an ICMP error quotes (RFC 792).
+const QUOTED_TRANSPORT: usize = 8;
+
+fn set_icmp_error_endpoint(
+    buf: &mut [u8],
+    side: Side,
+    addr: Ipv4Addr,
+    port: u16,
+) -> Result<(), Malformed> {
+    let q = quote_at(buf).ok_or(Malformed("not an ICMP error quoting TCP, UDP or echo"))?;
+    // The outer address changes on `side`; in the quote, the same endpoint
+    // is on the other side.
+    let (outer_off, quoted_off, port_off) = match side {
+        Side::Destination => (IP_DST, q.ip + IP_SRC, 0),
+        Side::Source => (IP_SRC, q.ip + IP_DST, 2),
+    };
+    let new_addr = u32::from(addr);
+    let old_outer = be32(buf, outer_off);
+    let outer_csum = update32(be16(buf, IP_CHECKSUM), old_outer, new_addr);
+    let old_quoted = be32(buf, quoted_off);
+    let quoted_csum = update32(be16(buf, q.ip + IP_CHECKSUM), old_quoted, new_addr);
+    let t = q.ip + q.ip_len;
+    // The quoted transport field that holds the port, and its checksum
+    // when the 8 quoted bytes hold one.
+    let (port_at, transport_csum) = match q.proto {
+        super::PROTO_UDP => {
+            let at = t + port_off;
+            let old = be16(buf, t + UDP_CHECKSUM);
+            let csum = if old == 0 {
+                0
+            } else {
+                let c = update32(old, old_quoted, new_addr);
+                checksum::udp_wire(update16(c, be16(buf, at), port))
+            };
+            (at, Some((t + UDP_CHECKSUM, csum)))
+        }
+        super::PROTO_ICMP => {
+            let at = t + ICMP_ECHO_IDENT;
+            let csum = update16(be16(buf, t + ICMP_CHECKSUM), be16(buf, at), port);
+            (at, Some((t + ICMP_CHECKSUM, csum)))
+        }
+        // TCP's checksum is at offset 16, beyond the quoted 8 bytes.
+        _ => (t + port_off, None),
+    };
+    put32(buf, outer_off, new_addr)?;
+    put16(buf, IP_CHECKSUM, outer_csum)?;
+    put32(buf, quoted_off, new_addr)?;
+    put16(buf, q.ip + IP_CHECKSUM, quoted_csum)?;
+    put16(buf, port_at, port)?;
+    if let Some((at, csum)) = transport_csum {
+        put16(buf, at, csum)?;
+    }
+    // The ICMP checksum covers the whole quote.
+    put16(buf, q.icmp + ICMP_CHECKSUM, 0)?;
+    let csum = checksum::compute(buf.get(q.icmp..q.end).unwrap_or_default());
+    put16(buf, q.icmp + ICMP_CHECKSUM, csum)
 }
 
 /// Decrements the TTL and returns the new value.
@@ -466,6 +648,122 @@ mod tests {
         assert!(decrement_ttl(&mut syn[..43].to_vec()).is_err());
     }
 
+    #[test]
+    fn nat_4a_an_error_about_a_translated_datagram_translates_back_to_the_original() {
+        let original = build::udp(
+            SocketAddrV4::new(A, 40000),
+            SocketAddrV4::new(B, 53),
+            b"query",
+            64,
+            9,
+        )
+        .to_vec();
+        let mut out = original.clone();
+        set_source(&mut out, NAT, Some(1024)).unwrap();
+        let router = Ipv4Addr::new(198, 51, 100, 1);
+        let mut err = build::icmp_frag_needed(router, &out, 1500, 64).to_vec();
+        assert_eq!(
+            icmp_error_quote(&err),
+            Some(IcmpQuote {
+                proto: PROTO_UDP,
+                src: NAT,
+                src_port: 1024,
+                dst: B,
+                dst_port: 53,
+            })
+        );
+        icmp_error_set_destination(&mut err, A, 40000).unwrap();
+        // Exactly the error the router would have sent about the original.
+        assert_eq!(
+            err,
+            build::icmp_frag_needed(router, &original, 1500, 64).to_vec()
+        );
+        // Every checksum verifies, as smoltcp computes them: the outer
+        // header and ICMP message, the quoted header, the quoted UDP
+        // checksum (that of the original datagram).
+        assert_eq!(err, recomputed(&err));
+        assert!(smoltcp::wire::Ipv4Packet::new_unchecked(&err[28..]).verify_checksum());
+        assert_eq!(err[48..56], original[20..28]);
+        let v = parse(&err).unwrap();
+        assert_eq!((v.src, v.dst, v.icmp_type, v.icmp_code), (router, A, 3, 4));
+    }
+
+    #[test]
+    fn nat_4a_an_error_quoting_tcp_keeps_the_rest_of_the_quote() {
+        let spec = TcpSpec {
+            src: SocketAddrV4::new(A, 40000),
+            dst: SocketAddrV4::new(B, 443),
+            seq: 0xdead_beef,
+            ack: 0,
+            flags: crate::packet::tcp_flags::ACK,
+            window: 1000,
+        };
+        let original = build::tcp(&spec, &[7; 100], 64, 3).to_vec();
+        let mut out = original.clone();
+        set_source(&mut out, NAT, Some(2000)).unwrap();
+        decrement_ttl(&mut out).unwrap();
+        let mut err = build::icmp_error(B, &out, 11, 0, 64).to_vec();
+        icmp_error_set_destination(&mut err, A, 40000).unwrap();
+        assert_eq!(err, recomputed(&err));
+        assert!(smoltcp::wire::Ipv4Packet::new_unchecked(&err[28..]).verify_checksum());
+        // The quoted ports and sequence number are the original's; only the
+        // TTL (and so the header checksum) shows the NAT's hop.
+        assert_eq!(err[48..56], original[20..28]);
+        assert_eq!(err[28 + 12..28 + 20], original[12..20]);
+        assert_eq!(err[28 + 8], 63);
+    }
+
+    #[test]
+    fn nat_4a_only_icmp_errors_with_a_sound_quote_are_translated() {
+        let echo = build::icmp_echo(
+            &EchoSpec {
+                src: A,
+                dst: B,
+                reply: false,
+                ident: 7,
+                seq: 1,
+            },
+            b"",
+            64,
+            0,
+        )
+        .to_vec();
+        let udp = build::udp(SocketAddrV4::new(A, 1), SocketAddrV4::new(B, 2), b"", 64, 0);
+        let mut bad = build::icmp_error(B, &udp, 3, 3, 64).to_vec();
+        bad[28 + 10] ^= 1; // the quoted header's checksum fails
+        let mut short = build::icmp_error(B, &udp, 3, 3, 64).to_vec();
+        short.truncate(short.len() - 1); // 7 transport bytes quoted
+        let total = u16::try_from(short.len()).unwrap();
+        short[2..4].copy_from_slice(&total.to_be_bytes());
+        fix_ip_checksum(&mut short);
+        for case in [echo, udp.to_vec(), bad, short] {
+            assert_eq!(icmp_error_quote(&case), None);
+            let mut buf = case.clone();
+            assert!(icmp_error_set_destination(&mut buf, NAT, 1).is_err());
+            assert!(icmp_error_set_source(&mut buf, NAT, 1).is_err());
+            assert_eq!(buf, case, "untouched");
+        }
+    }
+
+    /// The source and destination of a case, with its ports (or the echo
+    /// identifier for both).
+    fn ends(case: &Case) -> (Ipv4Addr, u16, Ipv4Addr, u16) {
+        match &case.kind {
+            Kind::Tcp(s) => (*s.src.ip(), s.src.port(), *s.dst.ip(), s.dst.port()),
+            Kind::Udp { src, dst, .. } => (*src.ip(), src.port(), *dst.ip(), dst.port()),
+            Kind::Echo(e) => (e.src, e.ident, e.dst, e.ident),
+        }
+    }
+
+    /// An echo reply whose checksum may cover nothing but zeros once its
+    /// identifier is 0: RFC 1624's one corner, where an incremental update
+    /// gives 0x0000 and a recomputation 0xFFFF (see `fix_all_zero_icmp`);
+    /// a quote holds too little of the message to tell.
+    fn zero_echo_reply(case: &Case) -> bool {
+        matches!(&case.kind, Kind::Echo(e) if e.reply && e.seq == 0)
+            && case.payload.iter().all(|&b| b == 0)
+    }
+
     #[derive(Clone, Debug)]
     enum Kind {
         Tcp(TcpSpec),
@@ -654,6 +952,46 @@ mod tests {
             prop_assert_eq!(&buf, &case.rewritten(src, dst, decrement).bytes());
             let after = parse(&buf).unwrap();
             prop_assert_eq!(after.payload_len, before.payload_len);
+        }
+
+        #[test]
+        fn nat_4a_errors_from_outside_translate_back_exactly(
+            case in case(),
+            nat in addr(),
+            nat_port in any::<u16>(),
+            router in addr(),
+            mtu in 68u16..9001,
+        ) {
+            prop_assume!(!zero_echo_reply(&case));
+            let original = case.bytes();
+            let (src, sport, dst, dport) = ends(&case);
+            let mut out = original.clone();
+            set_source(&mut out, nat, Some(nat_port)).unwrap();
+            let mut err = build::icmp_frag_needed(router, &out, mtu, 64).to_vec();
+            let q = icmp_error_quote(&err).unwrap();
+            prop_assert_eq!((q.src, q.src_port, q.dst), (nat, nat_port, dst));
+            prop_assert_eq!(q.dst_port, if matches!(case.kind, Kind::Echo(_)) { nat_port } else { dport });
+            icmp_error_set_destination(&mut err, src, sport).unwrap();
+            prop_assert_eq!(&err, &build::icmp_frag_needed(router, &original, mtu, 64).to_vec());
+        }
+
+        #[test]
+        fn nat_4a_errors_from_inside_translate_out_exactly(
+            case in case(),
+            inside in addr(),
+            inside_port in any::<u16>(),
+        ) {
+            // `case` is a reply as the remote sent it to the NAT's address
+            // and port; the NAT hands it to `inside`, which answers with an
+            // error about it.
+            prop_assume!(!zero_echo_reply(&case));
+            let reply = case.bytes();
+            let (_, _, nat, nat_port) = ends(&case);
+            let mut inn = reply.clone();
+            set_destination(&mut inn, inside, Some(inside_port)).unwrap();
+            let mut err = build::icmp_error(inside, &inn, 3, 3, 64).to_vec();
+            icmp_error_set_source(&mut err, nat, nat_port).unwrap();
+            prop_assert_eq!(&err, &build::icmp_error(nat, &reply, 3, 3, 64).to_vec());
         }
 
         #[test]

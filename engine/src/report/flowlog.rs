@@ -12,7 +12,10 @@
 //! a packet that passed them and was dropped further on (no route, a
 //! blackhole) was accepted at the ENI. Traffic to and from the Amazon DNS
 //! resolver, DHCP, link-local services and the VPC router's reserved
-//! addresses is not logged (FL-5).
+//! addresses is not logged (FL-5). `packets` counts IP packets and `bytes`
+//! their IP lengths, headers included, so each fragment is a packet; a
+//! later fragment, which has no ports, counts in its datagram's flow
+//! (FL-6).
 //!
 //! Intervals are aligned on multiples of the interval from virtual time 0,
 //! which is [`super::EPOCH_UNIX_SECS`]. `start` is the second of the first
@@ -32,9 +35,10 @@ use rustc_hash::FxHashMap;
 use super::EPOCH_UNIX_SECS;
 use super::gather::Gather;
 use super::outfile::Spool;
+use crate::dataplane::mtu::FRAGMENT_ENTRIES;
 use crate::dataplane::{Arrival, Loc, Seen};
 use crate::model::*;
-use crate::packet::{self, PROTO_TCP, PROTO_UDP};
+use crate::packet::{self, Fragment, PROTO_TCP, PROTO_UDP, fragment};
 use crate::sim::Recorder;
 use crate::units::Nanos;
 
@@ -343,6 +347,10 @@ impl FlowLogFile {
 struct Aggregate {
     current: u64,
     flows: FxHashMap<Key, Agg>,
+    /// The ports of each datagram's first fragment seen at an ENI, by ENI
+    /// and datagram, for its later fragments (MTU-3, FL-2); at most
+    /// `FRAGMENT_ENTRIES`, then forgotten all at once.
+    fragments: FxHashMap<(u32, u128), (u16, u16)>,
 }
 
 /// The flow log recorder of one LP.
@@ -457,14 +465,32 @@ impl Aggregate {
             return; // DHCP (FL-5)
         }
         let ports = matches!(v.proto, PROTO_TCP | PROTO_UDP);
+        // A later fragment carries no ports: it counts in its datagram's
+        // flow, with the ports its first fragment had at this ENI.
+        let (sport, dport) = match v.fragment {
+            Fragment::None => (v.src_port, v.dst_port),
+            Fragment::First => {
+                if self.fragments.len() >= FRAGMENT_ENTRIES {
+                    self.fragments.clear();
+                }
+                self.fragments
+                    .insert((eni.0, fragment::key(bytes)), (v.src_port, v.dst_port));
+                (v.src_port, v.dst_port)
+            }
+            Fragment::Later => self
+                .fragments
+                .get(&(eni.0, fragment::key(bytes)))
+                .copied()
+                .unwrap_or((0, 0)),
+        };
         let (src, dst) = if egress { (e.ip, v.dst) } else { (v.src, e.ip) };
         let key = Key {
             eni: eni.0,
             egress,
             src: u32::from(src),
             dst: u32::from(dst),
-            sport: if ports { v.src_port } else { 0 },
-            dport: if ports { v.dst_port } else { 0 },
+            sport: if ports { sport } else { 0 },
+            dport: if ports { dport } else { 0 },
             proto: v.proto,
             psrc: u32::from(v.src),
             pdst: u32::from(v.dst),

@@ -63,15 +63,23 @@ impl Cx<'_> {
                 );
                 continue;
             }
-            let regions: BTreeSet<Option<&str>> = [&p.requester_vpc_info, &p.accepter_vpc_info]
-                .iter()
-                .map(|i| i.as_ref().and_then(|i| i.region.as_deref()))
-                .collect();
-            if regions.len() > 1 {
+            // An inter-Region peering: `peer_region` names the side that is
+            // not the scenario's Region (the folder's), which gives the
+            // peering its 8500-byte MTU (MTU-1).
+            let region =
+                |i: &Option<aws::PeeringVpcInfo>| i.as_ref().and_then(|i| i.region.clone());
+            let peer_region = match (region(&p.requester_vpc_info), region(&p.accepter_vpc_info)) {
+                (Some(r), Some(a)) if r != a => Some(if a != self.scenario.region { a } else { r }),
+                _ => None,
+            };
+            if let Some(r) = &peer_region {
                 self.notes.add(
                     Approximated,
                     id,
-                    "inter-region peering, modelled like one within a region",
+                    format!(
+                        "inter-region peering with {r}: its MTU is modelled (peer_region), its far VPC as if in {}",
+                        self.scenario.region
+                    ),
                 );
             }
             self.scenario.peerings.insert(
@@ -80,6 +88,7 @@ impl Cx<'_> {
                     head: head(&p.tags),
                     requester: req,
                     accepter: acc,
+                    peer_region,
                 },
             );
         }
@@ -111,6 +120,7 @@ impl Cx<'_> {
                         head: Head::default(),
                         requester: a.clone(),
                         accepter: b.clone(),
+                        peer_region: None,
                     },
                 );
                 self.notes.add(

@@ -679,6 +679,7 @@ impl<'a> Conv<'a> {
                     head,
                     requester,
                     accepter,
+                    peer_region: None,
                 },
             );
             self.made.insert(i);

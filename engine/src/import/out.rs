@@ -379,6 +379,8 @@ impl Scenario {
             raw.vpcs.push(raw::Vpc {
                 id: note("vpc", k, &v.head),
                 cidrs: Some(sp(nets(&v.cidrs))),
+                enable_dns_support: None,
+                enable_dns_hostnames: None,
             });
         }
         for (k, s) in &self.subnets {
@@ -488,6 +490,9 @@ impl Scenario {
                 requester: Some(id(&p.requester)),
                 accepter: Some(id(&p.accepter)),
                 peer_region: None,
+                allow_dns_resolution: None,
+                requester_dns_resolution: None,
+                accepter_dns_resolution: None,
             });
         }
         for (k, g) in &self.vgws {

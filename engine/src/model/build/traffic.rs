@@ -166,14 +166,7 @@ impl Builder<'_> {
             let c = *c;
             return match c {
                 Component::Instance(i) => {
-                    if let Some(Source::External(_)) = from {
-                        let eni = self.design.instances[i.idx()].eni;
-                        if self.design.enis[eni.idx()].public_ip.is_none() {
-                            self.err(&to.span, format!("{owner}: from the internet, instance `{}` is reached by its public IP, and it has none", to.v));
-                            return None;
-                        }
-                    }
-                    Some(DestSpec::Component(c))
+                    self.instance_destination(owner, from, to, i, dns::NameForm::Id)
                 }
                 Component::Endpoint(e)
                     if matches!(
@@ -189,6 +182,16 @@ impl Builder<'_> {
                 Component::Eni(_) => Some(DestSpec::Component(c)),
                 other => {
                     self.err(&to.span, format!("{owner}: `to` names `{}`, which is {} and has no address to send to; expected an instance, an interface endpoint, an external host, an AWS service, an on-premises host, an address or a service name", to.v, a_kind(other.kind())));
+                    None
+                }
+            };
+        }
+        if dns::looks_like_instance_name(&to.v) {
+            let near = from.map(|f| dns::origin(&self.design, f));
+            return match dns::lookup(&self.design, &to.v, near) {
+                Ok((i, form)) => self.instance_destination(owner, from, to, i, form),
+                Err(e) => {
+                    self.err(&to.span, format!("{owner}: `to`: {e}"));
                     None
                 }
             };
@@ -234,5 +237,41 @@ impl Builder<'_> {
         }
         self.err(&to.span, msg);
         None
+    }
+
+    /// An instance named by `form`: the address it stands for from the
+    /// source must exist (DNS-1..DNS-4); a private address the source has no
+    /// private path to is a warning (AWS answers; the packets cannot arrive).
+    fn instance_destination(
+        &mut self,
+        owner: &str,
+        from: Option<Source>,
+        to: &Id,
+        i: InstanceId,
+        form: dns::NameForm,
+    ) -> Option<DestSpec> {
+        let Some(src) = from else {
+            return Some(DestSpec::Instance(i, form));
+        };
+        let origin = dns::origin(&self.design, src);
+        match dns::address(&self.design, origin, i, form) {
+            Ok(ip) => {
+                if dns::resolves_out_of_reach(&self.design, origin, i, ip) {
+                    let msg = format!(
+                        "{owner}: `{}` resolves to {ip}, the private address of instance `{}`, but {} has no private path to its VPC `{}` (no peering, VPN gateway or transit gateway joins them): AWS answers the name, but packets to that address have no private way there (DNS-3)",
+                        to.v,
+                        self.design.instances[i.idx()].name,
+                        dns::describe(&self.design, origin),
+                        self.design.vpcs[dns::vpc_of(&self.design, i).idx()].name
+                    );
+                    self.warn(&to.span, msg);
+                }
+                Some(DestSpec::Instance(i, form))
+            }
+            Err(e) => {
+                self.err(&to.span, format!("{owner}: `to` `{}`: {e}", to.v));
+                None
+            }
+        }
     }
 }

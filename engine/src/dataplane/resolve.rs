@@ -50,8 +50,11 @@ pub fn destination(d: &Design, src: Source, to: &DestSpec) -> Option<Ipv4Addr> {
     match to {
         DestSpec::Ip(ip) => Some(*ip),
         DestSpec::Service(name) => {
+            // Private DNS needs the VPC's DNS support and hostnames (IFE-2).
             let private = d.endpoints.iter().enumerate().find(|(_, e)| {
                 Some(e.vpc) == vpc
+                    && d.vpcs[e.vpc.idx()].dns_support
+                    && d.vpcs[e.vpc.idx()].dns_hostnames
                     && e.service == *name
                     && matches!(
                         e.kind,

@@ -182,6 +182,10 @@ pub struct Peering {
     pub head: Head,
     pub requester: String,
     pub accepter: String,
+    /// Each side's DNS resolution option (DNS-4): the requester's makes its
+    /// instances' public DNS names resolve privately from the accepter.
+    pub requester_dns: bool,
+    pub accepter_dns: bool,
 }
 
 #[derive(Debug, Default)]
@@ -490,9 +494,9 @@ impl Scenario {
                 requester: Some(id(&p.requester)),
                 accepter: Some(id(&p.accepter)),
                 peer_region: None,
-                allow_dns_resolution: None,
-                requester_dns_resolution: None,
-                accepter_dns_resolution: None,
+                allow_dns_resolution: (p.requester_dns && p.accepter_dns).then(|| sp(true)),
+                requester_dns_resolution: (p.requester_dns && !p.accepter_dns).then(|| sp(true)),
+                accepter_dns_resolution: (p.accepter_dns && !p.requester_dns).then(|| sp(true)),
             });
         }
         for (k, g) in &self.vgws {

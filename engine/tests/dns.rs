@@ -454,3 +454,63 @@ fn dns_3_explain_takes_dns_names() {
         .unwrap_err();
     assert!(err.contains("not the DNS name of an instance"), "{err}");
 }
+
+/// An interface endpoint's private DNS answers only in a VPC with both DNS
+/// attributes on (IFE-2, DNS-2); otherwise the service's public address.
+#[test]
+fn ife_2_private_dns_of_an_endpoint_needs_the_vpcs_dns_attributes() {
+    let text = |hostnames: bool| {
+        format!(
+            r#"
+[scenario]
+name = "endpoint dns"
+duration = "1s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+enable_dns_hostnames = {hostnames}
+
+[[subnet]]
+id = "s"
+vpc = "v"
+cidr = "10.0.1.0/24"
+az = "us-east-1a"
+
+[[security_group]]
+id = "sg"
+vpc = "v"
+ingress = [ {{ protocol = "tcp", ports = "443", cidr = "10.0.0.0/16" }} ]
+
+[[vpc_endpoint]]
+id = "vpce-sqs"
+type = "interface"
+vpc = "v"
+service = "sqs"
+subnets = ["s"]
+security_groups = ["sg"]
+private_dns = true
+listen = [ {{ protocol = "tcp", port = 443 }} ]
+
+[[aws_service]]
+id = "sqs-front"
+service = "sqs"
+ips = ["52.94.0.10"]
+
+[[instance]]
+id = "app"
+subnet = "s"
+security_groups = ["sg"]
+{}"#,
+            traffic("app", "sqs").replace("port = 80", "port = 443")
+        )
+    };
+    let at = |hostnames| {
+        let d = load(&text(hostnames));
+        let t = &d.traffic[0];
+        resolve::destination(&d, t.from, &t.to).expect("an address")
+    };
+    let inside: ipnet::Ipv4Net = "10.0.1.0/24".parse().expect("cidr");
+    assert!(inside.contains(&at(true)), "{}", at(true));
+    assert_eq!(at(false), Ipv4Addr::new(52, 94, 0, 10));
+}

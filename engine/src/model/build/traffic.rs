@@ -203,7 +203,10 @@ impl Builder<'_> {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
         let known_service = self.design.aws_services.iter().any(|s| s.service == to.v)
             || self.design.endpoints.iter().any(|e| {
+                // Private DNS needs the VPC's DNS attributes (IFE-2, DNS-2).
+                let v = self.design.vpcs.get(e.vpc.idx());
                 e.service == to.v
+                    && v.is_some_and(|v| v.dns_support && v.dns_hostnames)
                     && matches!(
                         e.kind,
                         EndpointKind::Interface {

@@ -216,14 +216,24 @@ fn destination(d: &Design, src: Source, to: &str) -> Result<Ipv4Addr, String> {
     let spec = if let Ok(ip) = to.parse::<Ipv4Addr>() {
         DestSpec::Ip(ip)
     } else if let Some(c) = d.lookup(to) {
-        DestSpec::Component(c)
+        match c {
+            Component::Instance(i) => DestSpec::Instance(i, dns::NameForm::Id),
+            c => DestSpec::Component(c),
+        }
+    } else if dns::looks_like_instance_name(to) {
+        let (i, form) =
+            dns::lookup(d, to, Some(dns::origin(d, src))).map_err(|e| format!("--to {e}"))?;
+        DestSpec::Instance(i, form)
     } else {
         DestSpec::Service(to.to_string())
     };
+    if let DestSpec::Instance(i, form) = spec {
+        return dns::address(d, dns::origin(d, src), i, form)
+            .map_err(|e| format!("--to `{to}`: {e}"));
+    }
     resolve::destination(d, src, &spec).ok_or_else(|| match spec {
-        DestSpec::Service(_) => format!("--to `{to}` is not an id, an address, or a service of this file"),
-        DestSpec::Component(Component::Instance(_)) => {
-            format!("--to `{to}`: from the internet an instance is reached by its public IP, and it has none")
+        DestSpec::Service(_) => {
+            format!("--to `{to}` is not an id, an address, or a service of this file")
         }
         _ => format!("--to `{to}` has no address to send to"),
     })

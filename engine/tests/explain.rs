@@ -1060,7 +1060,9 @@ fn pcx_1_without_a_route_back_the_reply_is_no_route() {
 
 #[test]
 fn pcx_2_peering_is_not_transitive() {
-    let e = tcp("peering.toml", "a-app", "c-app", 5432);
+    // By its private DNS name: the id `c-app` names no address from `a`,
+    // which has no private path to `c` and `c-app` no public IP (DNS-1).
+    let e = tcp("peering.toml", "a-app", "ip-10-2-1-30.ec2.internal", 5432);
     assert_dropped(&e, "peering_not_transitive", "pcx-ab");
     assert_eq!(
         path(&e.hops),

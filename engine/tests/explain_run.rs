@@ -46,6 +46,7 @@ fn source_name(d: &Design, s: Source) -> String {
 fn dest_name(d: &Design, to: &DestSpec) -> String {
     match to {
         DestSpec::Component(c) => d.name_of(*c).to_string(),
+        DestSpec::Instance(i, form) => model::dns::name(d, *i, *form),
         DestSpec::Ip(ip) => ip.to_string(),
         DestSpec::Service(s) => s.clone(),
     }

@@ -229,7 +229,9 @@ fn every_resource_type_of_the_all_types_plan() {
         "id = \"vpc_endpoint.s3\"\ntype = \"gateway\"\nvpc = \"vpc.main\"\nservice = \"s3\"\nroute_tables = [\"route_table.app.a\", \"route_table.app.b\", \"route_table.public\"]",
         "id = \"vpc_endpoint.sqs\"\ntype = \"interface\"\nvpc = \"vpc.main\"\nservice = \"sqs\"\nsubnets = [\"subnet.app.a\", \"subnet.app.b\"]\nsecurity_groups = [\"security_group.web\"]\nprivate_dns = true",
         // peering accepted by its accepter
-        "id = \"vpc_peering_connection.pcx\"\nrequester = \"vpc.main\"\naccepter = \"vpc.peer\"",
+        // with the accepter's DNS resolution option of
+        // aws_vpc_peering_connection_options (DNS-4)
+        "id = \"vpc_peering_connection.pcx\"\nrequester = \"vpc.main\"\naccepter = \"vpc.peer\"\naccepter_dns_resolution = true",
         // VPN: attachment, propagation, static route
         "id = \"vpn_gateway.vgw\"\nvpc = \"vpc.main\"\npropagate_to = [\"route_table.app.a\", \"route_table.app.b\", \"route_table.public\"]",
         "id = \"vpn_connection.office\"\ncidrs = [\"192.168.0.0/16\"]\nvia = \"vpn_gateway.vgw\"",
@@ -288,11 +290,6 @@ fn every_resource_type_of_the_all_types_plan() {
             NoteKind::Unsupported,
             "aws_network_interface.spare",
             "second interface",
-        ),
-        (
-            NoteKind::Approximated,
-            "aws_vpc_peering_connection_options.pcx",
-            "read and not applied",
         ),
         (
             NoteKind::Approximated,

@@ -3,8 +3,8 @@
 //! `to = "s3"` resolves the way the VPC's DNS would from the source: an
 //! interface endpoint with private DNS in the source's VPC wins (IFE-2),
 //! otherwise the service's public front door (GWE-3: routing, not DNS, takes
-//! traffic to a gateway endpoint). From the internet an instance's id is its
-//! public IP; from anywhere else its private IP.
+//! traffic to a gateway endpoint). An instance, by its id or a DNS name,
+//! resolves as `model::dns` says from where the source is (DNS-1..DNS-4).
 
 use std::net::Ipv4Addr;
 
@@ -50,8 +50,11 @@ pub fn destination(d: &Design, src: Source, to: &DestSpec) -> Option<Ipv4Addr> {
     match to {
         DestSpec::Ip(ip) => Some(*ip),
         DestSpec::Service(name) => {
+            // Private DNS needs the VPC's DNS support and hostnames (IFE-2).
             let private = d.endpoints.iter().enumerate().find(|(_, e)| {
                 Some(e.vpc) == vpc
+                    && d.vpcs[e.vpc.idx()].dns_support
+                    && d.vpcs[e.vpc.idx()].dns_hostnames
                     && e.service == *name
                     && matches!(
                         e.kind,
@@ -78,14 +81,10 @@ pub fn destination(d: &Design, src: Source, to: &DestSpec) -> Option<Ipv4Addr> {
                         .map(|c| Ipv4Addr::from(u32::from(c.network()) + 1))
                 })
         }
+        DestSpec::Instance(i, form) => dns::address(d, dns::origin(d, src), *i, *form).ok(),
         DestSpec::Component(c) => match *c {
             Component::Instance(i) => {
-                let e = &d.enis[d.instances[i.idx()].eni.idx()];
-                match src {
-                    Source::External(_) => e.public_ip,
-                    Source::Lambda(l) if d.lambdas[l.idx()].vpc.is_none() => e.public_ip,
-                    _ => Some(e.ip),
-                }
+                dns::address(d, dns::origin(d, src), i, dns::NameForm::Id).ok()
             }
             Component::Endpoint(e) => endpoint_ip(d, e, subnet),
             Component::Eni(x) => Some(d.enis[x.idx()].ip),

@@ -593,6 +593,18 @@ pub struct PeeringVpcInfo {
     pub owner_id: Option<String>,
     #[serde(default)]
     pub region: Option<String>,
+    #[serde(default)]
+    pub peering_options: Option<PeeringOptions>,
+}
+
+/// A side's options: `AllowDnsResolutionFromRemoteVpc`, whether this VPC
+/// resolves its instances' public DNS names to private addresses when
+/// queried from the peer VPC (DNS-4).
+#[derive(Deserialize, Debug, Clone)]
+#[serde(rename_all = "PascalCase")]
+pub struct PeeringOptions {
+    #[serde(default)]
+    pub allow_dns_resolution_from_remote_vpc: Option<bool>,
 }
 
 #[derive(Deserialize, Debug, Clone)]

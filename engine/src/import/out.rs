@@ -184,6 +184,10 @@ pub struct Peering {
     pub accepter: String,
     /// The far side's Region of an inter-Region peering (MTU-1).
     pub peer_region: Option<String>,
+    /// Each side's DNS resolution option (DNS-4): the requester's makes its
+    /// instances' public DNS names resolve privately from the accepter.
+    pub requester_dns: bool,
+    pub accepter_dns: bool,
 }
 
 #[derive(Debug, Default)]
@@ -381,6 +385,8 @@ impl Scenario {
             raw.vpcs.push(raw::Vpc {
                 id: note("vpc", k, &v.head),
                 cidrs: Some(sp(nets(&v.cidrs))),
+                enable_dns_support: None,
+                enable_dns_hostnames: None,
             });
         }
         for (k, s) in &self.subnets {
@@ -490,6 +496,9 @@ impl Scenario {
                 requester: Some(id(&p.requester)),
                 accepter: Some(id(&p.accepter)),
                 peer_region: p.peer_region.clone().map(sp),
+                allow_dns_resolution: (p.requester_dns && p.accepter_dns).then(|| sp(true)),
+                requester_dns_resolution: (p.requester_dns && !p.accepter_dns).then(|| sp(true)),
+                accepter_dns_resolution: (p.accepter_dns && !p.requester_dns).then(|| sp(true)),
             });
         }
         for (k, g) in &self.vgws {

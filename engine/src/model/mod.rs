@@ -5,6 +5,7 @@
 
 mod build;
 pub mod builtin;
+pub mod dns;
 pub mod ids;
 pub mod mtu;
 pub mod reason;
@@ -177,6 +178,15 @@ pub struct Vpc {
     pub igw: Option<IgwId>,
     pub vgw: Option<VgwId>,
     pub subnets: Vec<SubnetId>,
+    /// `enableDnsSupport`: the Amazon DNS server answers (DNS-2).
+    pub dns_support: bool,
+    /// `enableDnsHostnames`: with `dns_support`, instances with a public IP
+    /// get a public DNS name and Amazon-provided private names resolve
+    /// (DNS-2).
+    pub dns_hostnames: bool,
+    /// The Region the VPC is in: the scenario's, or a peering's
+    /// `peer_region` for its accepter.
+    pub region: String,
 }
 
 impl Vpc {
@@ -340,6 +350,13 @@ pub struct Peering {
     pub accepter: VpcId,
     /// 9001 within the Region, 8500 across Regions (MTU-1).
     pub mtu: u16,
+    /// The requester side's DNS resolution option: public DNS names of the
+    /// requester VPC's instances resolve to private addresses when queried
+    /// from the accepter VPC (DNS-4).
+    pub requester_dns: bool,
+    /// The accepter side's: the accepter VPC's instances' names, queried
+    /// from the requester VPC.
+    pub accepter_dns: bool,
 }
 
 impl Peering {
@@ -534,7 +551,11 @@ pub enum Source {
 /// Where traffic goes, before name resolution.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DestSpec {
+    /// A component other than an instance, by its id.
     Component(Component),
+    /// An instance, by the name the file or command line gave: its id, its
+    /// private DNS name or its public DNS name (DNS-1, DNS-3).
+    Instance(InstanceId, dns::NameForm),
     Ip(Ipv4Addr),
     /// An AWS service name (`s3`), resolved as the VPC's DNS would.
     Service(String),
@@ -663,6 +684,9 @@ pub struct Design {
     /// The smallest MTU of any link of the design: a packet no longer than
     /// this fits every link, and the data plane looks no further (MTU-1).
     pub mtu_floor: u16,
+    /// Which networks reach which VPCs privately, and where public DNS
+    /// names resolve to private addresses (DNS-1, DNS-4).
+    pub dns: dns::Reach,
 }
 
 impl Design {

@@ -600,6 +600,7 @@ pub fn render(d: &Design) -> String {
         };
         let to = match &t.to {
             DestSpec::Component(c) => node_of(d, *c),
+            DestSpec::Instance(i, _) => node_of(d, Component::Instance(*i)),
             // Names and addresses go where the VPC's DNS and the design
             // send them: an interface endpoint with private DNS wins.
             spec => {

@@ -65,6 +65,7 @@ pub fn source_name(d: &Design, s: Source) -> &str {
 pub fn dest_name(d: &Design, t: &DestSpec) -> String {
     match t {
         DestSpec::Component(c) => d.name_of(*c).to_string(),
+        DestSpec::Instance(i, form) => crate::model::dns::name(d, *i, *form),
         DestSpec::Ip(ip) => ip.to_string(),
         DestSpec::Service(s) => s.clone(),
     }

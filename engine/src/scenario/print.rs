@@ -101,6 +101,12 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
     for x in &raw.vpcs {
         w.table("vpc", &x.id);
         w.opt("cidrs", &x.cidrs, |c| list(c, |n| quote(&n.to_string())));
+        w.opt("enable_dns_support", &x.enable_dns_support, bool::to_string);
+        w.opt(
+            "enable_dns_hostnames",
+            &x.enable_dns_hostnames,
+            bool::to_string,
+        );
     }
     for x in &raw.subnets {
         w.table("subnet", &x.id);
@@ -187,6 +193,21 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.opt("requester", &x.requester, |s| quote(s));
         w.opt("accepter", &x.accepter, |s| quote(s));
         w.opt("peer_region", &x.peer_region, |s| quote(s));
+        w.opt(
+            "allow_dns_resolution",
+            &x.allow_dns_resolution,
+            bool::to_string,
+        );
+        w.opt(
+            "requester_dns_resolution",
+            &x.requester_dns_resolution,
+            bool::to_string,
+        );
+        w.opt(
+            "accepter_dns_resolution",
+            &x.accepter_dns_resolution,
+            bool::to_string,
+        );
     }
     for x in &raw.vpn_gateways {
         w.table("vpn_gateway", &x.id);

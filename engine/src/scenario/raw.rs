@@ -83,6 +83,11 @@ pub struct LatencyDefaults {
 pub struct Vpc {
     pub id: Id,
     pub cidrs: Option<Sp<Vec<Sp<Ipv4Net>>>>,
+    /// AWS's `enableDnsSupport`: the Amazon DNS server answers (DNS-2).
+    pub enable_dns_support: Option<Sp<bool>>,
+    /// AWS's `enableDnsHostnames`: instances get public DNS names, and
+    /// Amazon-provided private names resolve (DNS-2).
+    pub enable_dns_hostnames: Option<Sp<bool>>,
 }
 
 #[derive(Clone, Debug)]
@@ -213,6 +218,14 @@ pub struct VpcPeering {
     /// The accepter VPC's region when it is not the scenario's (an
     /// inter-Region peering, MTU-1).
     pub peer_region: Option<Sp<String>>,
+    /// Both sides' DNS resolution option (DNS-4).
+    pub allow_dns_resolution: Option<Sp<bool>>,
+    /// The requester side's option: public DNS names of the requester VPC's
+    /// instances resolve to private addresses when queried from the
+    /// accepter VPC (DNS-4).
+    pub requester_dns_resolution: Option<Sp<bool>>,
+    /// The accepter side's option, the other way round.
+    pub accepter_dns_resolution: Option<Sp<bool>>,
 }
 
 #[derive(Clone, Debug)]

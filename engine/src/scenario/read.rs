@@ -496,6 +496,8 @@ pub(super) fn read_vpc(v: &Value<'_>, d: &mut Diags) -> Option<Vpc> {
     resource(v, "VPC", d, |id, f, d| Vpc {
         id,
         cidrs: f.req("cidrs", d),
+        enable_dns_support: f.opt("enable_dns_support", d),
+        enable_dns_hostnames: f.opt("enable_dns_hostnames", d),
     })
 }
 
@@ -610,6 +612,9 @@ pub(super) fn read_peering(v: &Value<'_>, d: &mut Diags) -> Option<VpcPeering> {
         requester: f.req("requester", d),
         accepter: f.req("accepter", d),
         peer_region: f.opt("peer_region", d),
+        allow_dns_resolution: f.opt("allow_dns_resolution", d),
+        requester_dns_resolution: f.opt("requester_dns_resolution", d),
+        accepter_dns_resolution: f.opt("accepter_dns_resolution", d),
     })
 }
 

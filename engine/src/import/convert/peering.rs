@@ -89,6 +89,8 @@ impl Cx<'_> {
                     requester: req,
                     accepter: acc,
                     peer_region,
+                    requester_dns: dns(&p.requester_vpc_info),
+                    accepter_dns: dns(&p.accepter_vpc_info),
                 },
             );
         }
@@ -120,7 +122,7 @@ impl Cx<'_> {
                         head: Head::default(),
                         requester: a.clone(),
                         accepter: b.clone(),
-                        peer_region: None,
+                        ..out::Peering::default()
                     },
                 );
                 self.notes.add(
@@ -138,4 +140,12 @@ impl Cx<'_> {
                 (p.requester == a && p.accepter == b) || (p.requester == b && p.accepter == a)
             })
     }
+}
+
+/// A side's `PeeringOptions.AllowDnsResolutionFromRemoteVpc` (DNS-4).
+fn dns(side: &Option<aws::PeeringVpcInfo>) -> bool {
+    side.as_ref()
+        .and_then(|i| i.peering_options.as_ref())
+        .and_then(|o| o.allow_dns_resolution_from_remote_vpc)
+        .unwrap_or(false)
 }

@@ -673,6 +673,8 @@ impl<'a> Conv<'a> {
                 continue;
             }
             let head = self.head(i);
+            let x = self.inst(i);
+            let (requester_dns, accepter_dns) = (side_dns(x, "requester"), side_dns(x, "accepter"));
             self.out.peerings.insert(
                 self.ids[i].clone(),
                 out::Peering {
@@ -680,6 +682,8 @@ impl<'a> Conv<'a> {
                     requester,
                     accepter,
                     peer_region: None,
+                    requester_dns: requester_dns.unwrap_or(false),
+                    accepter_dns: accepter_dns.unwrap_or(false),
                 },
             );
             self.made.insert(i);
@@ -696,12 +700,37 @@ impl<'a> Conv<'a> {
                 }
             }
         }
+        // The options of a peering made elsewhere in the plan (DNS-4).
         for i in self.of(&["aws_vpc_peering_connection_options"]) {
-            self.note(
-                Approximated,
+            let p = self.world.one(
                 i,
-                "DNS resolution options of the peering: vpcsim routes packets, not names; read and not applied",
+                "vpc_peering_connection_id",
+                &[
+                    "aws_vpc_peering_connection",
+                    "aws_vpc_peering_connection_accepter",
+                ],
             );
+            let made = p.as_ref().filter(|p| self.made.contains(&p.inst));
+            let Some(p) = made else {
+                self.note(
+                    Unknown,
+                    i,
+                    "its peering connection is not in the design; left out",
+                );
+                continue;
+            };
+            let id = self.ids[p.inst].clone();
+            let x = self.inst(i);
+            let (r, a) = (side_dns(x, "requester"), side_dns(x, "accepter"));
+            if let Some(out) = self.out.peerings.get_mut(&id) {
+                if let Some(r) = r {
+                    out.requester_dns = r;
+                }
+                if let Some(a) = a {
+                    out.accepter_dns = a;
+                }
+                self.made.insert(i);
+            }
         }
     }
 
@@ -1123,4 +1152,13 @@ impl<'a> Conv<'a> {
             self.made.insert(i);
         }
     }
+}
+
+/// A peering side's block (`requester`, `accepter`):
+/// `allow_remote_vpc_dns_resolution`, whether that side's VPC resolves its
+/// instances' public DNS names to private addresses for the peer (DNS-4).
+fn side_dns(x: &super::plan::Inst, block: &str) -> Option<bool> {
+    let v = x.values.get(block)?;
+    let o = v.as_array().and_then(|a| a.first()).unwrap_or(v);
+    o.get("allow_remote_vpc_dns_resolution")?.as_bool()
 }

@@ -218,6 +218,7 @@ impl<'r> Builder<'r> {
                 expects: vec![],
                 names: BTreeMap::new(),
                 mtu_floor: mtu::VPC,
+                dns: dns::Reach::default(),
             },
         }
     }
@@ -267,6 +268,7 @@ impl<'r> Builder<'r> {
         self.outside_hosts();
         self.allocate_addresses();
         self.check_unique_addresses();
+        self.design.dns = dns::Reach::compute(&self.design);
         self.traffic();
         self.events();
         self.expects();

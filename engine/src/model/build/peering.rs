@@ -62,6 +62,42 @@ impl Builder<'_> {
                     );
                 }
             }
+            if inter_region {
+                if let (Some(a), Some(r)) = (acc, &p.peer_region) {
+                    self.design.vpcs[a.idx()].region = r.v.clone();
+                }
+            }
+            let both = p.allow_dns_resolution.as_ref();
+            for side in [&p.requester_dns_resolution, &p.accepter_dns_resolution] {
+                if let (Some(b), Some(s)) = (both, side) {
+                    let msg = format!(
+                        "{owner}: `allow_dns_resolution` (line {}) sets both sides; give it or the side's own key, not both",
+                        self.line(&b.span)
+                    );
+                    self.err(&s.span, msg);
+                }
+            }
+            let side = |s: &Option<Sp<bool>>| s.as_ref().or(both).is_some_and(|b| b.v);
+            let (requester_dns, accepter_dns) = (
+                side(&p.requester_dns_resolution),
+                side(&p.accepter_dns_resolution),
+            );
+            if requester_dns || accepter_dns {
+                for v in [req, acc].into_iter().flatten() {
+                    let x = &self.design.vpcs[v.idx()];
+                    if !(x.dns_support && x.dns_hostnames) {
+                        let at = both
+                            .or(p.requester_dns_resolution.as_ref())
+                            .or(p.accepter_dns_resolution.as_ref())
+                            .map_or(p.id.span.clone(), |b| b.span.clone());
+                        let msg = format!(
+                            "{owner}: DNS resolution over a peering needs both VPCs' `enable_dns_support` and `enable_dns_hostnames`, and VPC `{}` has one off; public DNS names resolve to public addresses across it (DNS-4)",
+                            x.name
+                        );
+                        self.warn(&at, msg);
+                    }
+                }
+            }
             self.design.peerings.push(Peering {
                 name: p.id.v.clone(),
                 requester: req.unwrap_or(VpcId(0)),
@@ -71,6 +107,8 @@ impl Builder<'_> {
                 } else {
                     mtu::VPC
                 },
+                requester_dns,
+                accepter_dns,
             });
         }
     }

@@ -171,14 +171,7 @@ impl Builder<'_> {
             let c = *c;
             return match c {
                 Component::Instance(i) => {
-                    if let Some(Source::External(_)) = from {
-                        let eni = self.design.instances[i.idx()].eni;
-                        if self.design.enis[eni.idx()].public_ip.is_none() {
-                            self.err(&to.span, format!("{owner}: from the internet, instance `{}` is reached by its public IP, and it has none", to.v));
-                            return None;
-                        }
-                    }
-                    Some(DestSpec::Component(c))
+                    self.instance_destination(owner, from, to, i, dns::NameForm::Id)
                 }
                 Component::Endpoint(e)
                     if matches!(
@@ -198,6 +191,16 @@ impl Builder<'_> {
                 }
             };
         }
+        if dns::looks_like_instance_name(&to.v) {
+            let near = from.map(|f| dns::origin(&self.design, f));
+            return match dns::lookup(&self.design, &to.v, near) {
+                Ok((i, form)) => self.instance_destination(owner, from, to, i, form),
+                Err(e) => {
+                    self.err(&to.span, format!("{owner}: `to`: {e}"));
+                    None
+                }
+            };
+        }
         let is_service_name = !to.v.is_empty()
             && to
                 .v
@@ -205,7 +208,10 @@ impl Builder<'_> {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
         let known_service = self.design.aws_services.iter().any(|s| s.service == to.v)
             || self.design.endpoints.iter().any(|e| {
+                // Private DNS needs the VPC's DNS attributes (IFE-2, DNS-2).
+                let v = self.design.vpcs.get(e.vpc.idx());
                 e.service == to.v
+                    && v.is_some_and(|v| v.dns_support && v.dns_hostnames)
                     && matches!(
                         e.kind,
                         EndpointKind::Interface {
@@ -239,5 +245,41 @@ impl Builder<'_> {
         }
         self.err(&to.span, msg);
         None
+    }
+
+    /// An instance named by `form`: the address it stands for from the
+    /// source must exist (DNS-1..DNS-4); a private address the source has no
+    /// private path to is a warning (AWS answers; the packets cannot arrive).
+    fn instance_destination(
+        &mut self,
+        owner: &str,
+        from: Option<Source>,
+        to: &Id,
+        i: InstanceId,
+        form: dns::NameForm,
+    ) -> Option<DestSpec> {
+        let Some(src) = from else {
+            return Some(DestSpec::Instance(i, form));
+        };
+        let origin = dns::origin(&self.design, src);
+        match dns::address(&self.design, origin, i, form) {
+            Ok(ip) => {
+                if dns::resolves_out_of_reach(&self.design, origin, i, ip) {
+                    let msg = format!(
+                        "{owner}: `{}` resolves to {ip}, the private address of instance `{}`, but {} has no private path to its VPC `{}` (no peering, VPN gateway or transit gateway joins them): AWS answers the name, but packets to that address have no private way there (DNS-3)",
+                        to.v,
+                        self.design.instances[i.idx()].name,
+                        dns::describe(&self.design, origin),
+                        self.design.vpcs[dns::vpc_of(&self.design, i).idx()].name
+                    );
+                    self.warn(&to.span, msg);
+                }
+                Some(DestSpec::Instance(i, form))
+            }
+            Err(e) => {
+                self.err(&to.span, format!("{owner}: `to` `{}`: {e}", to.v));
+                None
+            }
+        }
     }
 }

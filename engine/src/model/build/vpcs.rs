@@ -50,6 +50,16 @@ impl Builder<'_> {
                 }
                 None => {}
             }
+            let dns_support = v.enable_dns_support.as_ref().is_none_or(|b| b.v);
+            let dns_hostnames = v.enable_dns_hostnames.as_ref().is_none_or(|b| b.v);
+            if let (Some(h), false) = (&v.enable_dns_hostnames, dns_support) {
+                if h.v {
+                    self.err(
+                        &h.span,
+                        format!("{owner}: `enable_dns_hostnames = true` needs `enable_dns_support = true`; AWS enables DNS hostnames only in a VPC with DNS support (DNS-2)"),
+                    );
+                }
+            }
             self.design.vpcs.push(Vpc {
                 name: v.id.v.clone(),
                 cidrs,
@@ -59,6 +69,9 @@ impl Builder<'_> {
                 igw: None,
                 vgw: None,
                 subnets: vec![],
+                dns_support,
+                dns_hostnames,
+                region: self.region.clone(),
             });
         }
         // VPCs of one file may overlap (they are separate networks) unless

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use vpcsim::explain::{self, Query};
-use vpcsim::import::{ImportError, Imported, NoteKind, import_aws};
+use vpcsim::import::{AwsOptions, ImportError, Imported, NoteKind, import_aws, import_aws_with};
 use vpcsim::model::{Design, load_str};
 
 const SNAPSHOTS: [&str; 8] = [
@@ -423,6 +423,151 @@ fn vpn_snapshot_flows() {
         &d,
         &tcp("office", private, 80).dropped("sg_ingress_denied", private),
     );
+}
+
+#[test]
+fn vpn_3_tunnels_reported_down_carry_traffic_by_default() {
+    let Some(root) = snapshots() else { return };
+    let (imported, d) = import_and_load(&root.join("test-public-private-subnet"), "");
+    let vpn = "vpn-05044757278685fd3";
+    assert!(imported.text.contains(
+        "customer_gateway = \"1.1.1.1\"\nrouting = \"static\"\ntunnels = [\n  { outside_ip = \"3.13.210.90\", status = \"up\" },\n  { outside_ip = \"18.221.157.90\", status = \"up\" },\n]\n"
+    ), "{}", imported.text);
+    assert!(
+        imported
+            .text
+            .contains("# tunnel 3.13.210.90 reported DOWN; imported up")
+    );
+    assert!(
+        imported
+            .notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Approximated
+                && n.id == vpn
+                && n.text.contains("--tunnels-as-reported")),
+        "{:#?}",
+        imported.notes
+    );
+    let private = "i-099cf38911942421c";
+    check(
+        &d,
+        &tcp(private, "19.168.0.5", 22).via(&[private, "vgw-070087240d6fa2989", vpn]),
+    );
+}
+
+#[test]
+fn vpn_4_tunnels_as_reported_static_vpn_drops_with_vpn_tunnel_down() {
+    let Some(root) = snapshots() else { return };
+    let dir = root.join("test-public-private-subnet");
+    let options = AwsOptions {
+        tunnels_as_reported: true,
+        ..AwsOptions::default()
+    };
+    let imported = import_aws_with(&dir, &options).expect("imports");
+    assert!(
+        imported
+            .text
+            .contains("{ outside_ip = \"3.13.210.90\", status = \"down\" }")
+    );
+    let d = load("as-reported", &imported.text);
+    let (private, vgw, vpn) = (
+        "i-099cf38911942421c",
+        "vgw-070087240d6fa2989",
+        "vpn-05044757278685fd3",
+    );
+    // Static routes stay (the table still routes to the VPN gateway), the
+    // tunnels carry nothing.
+    check(
+        &d,
+        &tcp(private, "19.168.0.5", 22)
+            .via(&[private, "rtb-002f0eabf583bf991", vgw])
+            .dropped("vpn_tunnel_down", vgw),
+    );
+    check(
+        &d,
+        &tcp("19.168.0.5", private, 22).dropped("vpn_tunnel_down", vpn),
+    );
+    // explain names the tunnels' state.
+    let q = Query {
+        from: private.into(),
+        to: "19.168.0.5".into(),
+        protocol: 6,
+        port: Some(22),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::ZERO,
+        enter: None,
+    };
+    let shown = explain::render(&explain::explain(d, &q).expect("explains"));
+    assert!(
+        shown.contains(
+            "tunnel 3.13.210.90 down, tunnel 18.221.157.90 down; every tunnel is down (VPN-4)"
+        ),
+        "{shown}"
+    );
+}
+
+/// A BGP VPN with every tunnel down: its routes are withdrawn from the route
+/// table it propagates into and from the VPN gateway (VPN-4); one tunnel up
+/// carries traffic (VPN-3).
+#[test]
+fn vpn_4_bgp_tunnels_down_withdraw_the_routes() {
+    let design = |status: &str| {
+        format!(
+            r#"
+[scenario]
+name = "bgp"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "s"
+vpc = "v"
+cidr = "10.0.1.0/24"
+route_table = "rt"
+
+[[route_table]]
+id = "rt"
+vpc = "v"
+
+[[vpn_gateway]]
+id = "vgw"
+vpc = "v"
+propagate_to = ["rt"]
+
+[[onprem_network]]
+id = "office"
+cidrs = ["172.20.0.0/16"]
+via = "vgw"
+customer_gateway = "198.51.100.20"
+routing = "bgp"
+tunnels = [
+  {{ outside_ip = "3.13.210.90", status = "down" }},
+  {{ outside_ip = "18.221.157.90", status = "{status}" }},
+]
+
+[[onprem_host]]
+id = "pc"
+network = "office"
+ip = "172.20.0.9"
+listen = "any"
+
+[[instance]]
+id = "app"
+subnet = "s"
+listen = "any"
+"#
+        )
+    };
+    let up = load("bgp-up", &design("up"));
+    check(&up, &tcp("app", "pc", 22).via(&["app", "rt", "vgw", "pc"]));
+    let down = load("bgp-down", &design("down"));
+    // The propagated route is gone: the table has only the local route.
+    check(&down, &tcp("app", "pc", 22).dropped("no_route", "rt"));
+    check(&down, &tcp("pc", "app", 22).dropped("no_route", "office"));
 }
 
 // -- fixtures ------------------------------------------------------------------------

@@ -134,6 +134,10 @@ pub enum ImportSource {
         dir: PathBuf,
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Import VPN tunnels reported DOWN as down: a VPN whose every tunnel
+        /// is DOWN then carries nothing (by default it carries traffic).
+        #[arg(long)]
+        tunnels_as_reported: bool,
     },
     /// The JSON of `terraform show -json` for a saved plan or a state.
     ///
@@ -253,8 +257,22 @@ pub fn main() -> ExitCode {
             json,
         ),
         Command::Import {
-            source: ImportSource::Aws { dir, output },
-        } => import_cmd(crate::import::import_aws(&dir), output.as_deref()),
+            source:
+                ImportSource::Aws {
+                    dir,
+                    output,
+                    tunnels_as_reported,
+                },
+        } => {
+            let options = crate::import::AwsOptions {
+                tunnels_as_reported,
+                ..Default::default()
+            };
+            import_cmd(
+                crate::import::import_aws_with(&dir, &options),
+                output.as_deref(),
+            )
+        }
         Command::Import {
             source:
                 ImportSource::Terraform {

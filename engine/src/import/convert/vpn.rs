@@ -1,6 +1,14 @@
 //! VPN gateways, and the on-premises networks behind their VPN connections.
 
 use super::*;
+use crate::import::ImportError;
+
+/// A VPN connection's tunnels as imported, with the comments that say what
+/// the files reported.
+struct Tunnels {
+    tunnels: Vec<(Ipv4Addr, bool)>,
+    comments: Vec<String>,
+}
 
 impl Cx<'_> {
     pub(super) fn vpn_gateways(&mut self) {
@@ -73,7 +81,7 @@ impl Cx<'_> {
         }
     }
 
-    pub(super) fn onprem_networks(&mut self) {
+    pub(super) fn onprem_networks(&mut self) -> Result<(), ImportError> {
         // Prefixes that route tables show as propagated from each VGW.
         let mut propagated_cidrs: BTreeMap<String, BTreeSet<Ipv4Net>> = BTreeMap::new();
         for (_, _, r) in self.routes() {
@@ -152,17 +160,7 @@ impl Cx<'_> {
             if !is_static {
                 bgp_of.entry(vgw.clone()).or_insert_with(|| id.to_string());
             }
-            if !v.vgw_telemetry.is_empty()
-                && v.vgw_telemetry
-                    .iter()
-                    .all(|t| t.status.as_deref() == Some("DOWN"))
-            {
-                self.notes.add(
-                    Approximated,
-                    id,
-                    "every tunnel is DOWN in the snapshot; vpcsim carries traffic over the VPN",
-                );
-            }
+            let tunnels = self.vpn_tunnels(id, v);
             covered.entry(vgw.clone()).or_default().extend(cidrs.iter());
             if cidrs.is_empty() {
                 if is_static || !propagated_cidrs.contains_key(&vgw) {
@@ -175,23 +173,24 @@ impl Cx<'_> {
                 continue;
             }
             let mut h = head(&v.tags);
+            let mut customer_gateway = None;
             if let Some(cg) = v.customer_gateway_id.as_deref() {
-                let ip = self
-                    .input
-                    .cgws
-                    .get(cg)
-                    .and_then(|c| c.ip_address.clone())
-                    .map(|ip| format!(" at {ip}"))
-                    .unwrap_or_default();
+                let ip = self.input.cgws.get(cg).and_then(|c| c.ip_address.clone());
+                customer_gateway = ip.as_deref().and_then(|ip| ip.parse().ok());
+                let at = ip.map(|ip| format!(" at {ip}")).unwrap_or_default();
                 h.comments
-                    .push(format!("VPN connection to customer gateway {cg}{ip}"));
+                    .push(format!("VPN connection to customer gateway {cg}{at}"));
             }
+            h.comments.extend(tunnels.comments);
             self.scenario.onprem.insert(
                 id.to_string(),
                 out::Onprem {
                     head: h,
                     cidrs,
                     via: vgw,
+                    customer_gateway,
+                    bgp: Some(!is_static),
+                    tunnels: tunnels.tunnels,
                 },
             );
         }
@@ -217,6 +216,7 @@ impl Cx<'_> {
                     head: Head::default(),
                     cidrs: vec![],
                     via: vgw.clone(),
+                    ..out::Onprem::default()
                 });
             entry.cidrs.extend(rest);
             entry
@@ -233,5 +233,60 @@ impl Cx<'_> {
             n.cidrs.sort();
             n.cidrs.dedup();
         }
+        Ok(())
+    }
+}
+
+impl Cx<'_> {
+    /// The tunnels of VPN connection `id` from its `VgwTelemetry` (VPN-3).
+    /// Tunnels reported DOWN stay down only with `--tunnels-as-reported`
+    /// when every tunnel is DOWN; otherwise the VPN carries traffic, and a
+    /// note says so (the design question is about routing).
+    fn vpn_tunnels(&mut self, id: &str, v: &aws::VpnConnection) -> Tunnels {
+        let mut out = Tunnels {
+            tunnels: vec![],
+            comments: vec![],
+        };
+        let all_down = !v.vgw_telemetry.is_empty()
+            && v.vgw_telemetry
+                .iter()
+                .all(|t| t.status.as_deref() == Some("DOWN"));
+        let as_reported = self.options.tunnels_as_reported;
+        for t in &v.vgw_telemetry {
+            let Some(text) = t.outside_ip_address.as_deref() else {
+                continue;
+            };
+            let Ok(ip) = text.parse::<Ipv4Addr>() else {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("tunnel outside address {text} left out (not IPv4)"),
+                );
+                continue;
+            };
+            let status = t.status.as_deref().unwrap_or("UP");
+            let up = status != "DOWN" || (all_down && !as_reported);
+            if status == "DOWN" && up {
+                out.comments
+                    .push(format!("tunnel {ip} reported DOWN; imported up"));
+            }
+            out.tunnels.push((ip, up));
+        }
+        if all_down && !out.tunnels.is_empty() {
+            if as_reported {
+                self.notes.add(
+                    Approximated,
+                    id,
+                    "every tunnel is DOWN in the snapshot and imported so (--tunnels-as-reported): the VPN carries nothing (VPN-4)",
+                );
+            } else {
+                self.notes.add(
+                    Approximated,
+                    id,
+                    "every tunnel is DOWN in the snapshot; imported up, so the VPN carries traffic (--tunnels-as-reported imports them down)",
+                );
+            }
+        }
+        out
     }
 }

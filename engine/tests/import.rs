@@ -25,7 +25,7 @@ const SNAPSHOTS: [&str; 8] = [
     "test-vpn-gateway",
 ];
 
-const FIXTURES: [&str; 3] = ["lambda-nat", "middlebox", "private-nat"];
+const FIXTURES: [&str; 4] = ["bgp-vpn", "lambda-nat", "middlebox", "private-nat"];
 
 fn snapshots() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/aws-snapshots");
@@ -568,6 +568,127 @@ listen = "any"
     // The propagated route is gone: the table has only the local route.
     check(&down, &tcp("app", "pc", 22).dropped("no_route", "rt"));
     check(&down, &tcp("pc", "app", 22).dropped("no_route", "office"));
+}
+
+fn onprem(vpn: &str, cidrs: &[&str]) -> AwsOptions {
+    AwsOptions {
+        onprem: vec![(
+            vpn.to_string(),
+            cidrs.iter().map(|c| c.parse().expect("a CIDR")).collect(),
+        )],
+        ..AwsOptions::default()
+    }
+}
+
+/// A BGP VPN whose prefixes the files do not hold: the note names
+/// `--onprem` with the VPN's id; with it, the prefixes are propagated into
+/// the tables that enable it (VPN-1) and the VPN carries traffic (VPN-2).
+#[test]
+fn vpn_1_onprem_declares_the_prefixes_of_a_bgp_vpn_fixture() {
+    let dir = fixture("bgp-vpn");
+    let vpn = "vpn-0b9b0000000000a01";
+    let plain = import(&dir);
+    assert!(
+        plain.notes.iter().any(|n| n.kind == NoteKind::Unknown
+            && n.id == vpn
+            && n.text.contains(&format!("--onprem {vpn}=CIDR[,CIDR]"))),
+        "{:#?}",
+        plain.notes
+    );
+    assert!(!plain.text.contains("\n[[onprem_network]]\nid"));
+    let imported =
+        import_aws_with(&dir, &onprem(vpn, &["172.20.0.0/16", "172.21.0.0/16"])).expect("imports");
+    assert!(imported.text.contains(&format!(
+        "[[onprem_network]]\nid = \"{vpn}\"\ncidrs = [\"172.20.0.0/16\", \"172.21.0.0/16\"]\nvia = \"vgw-0b9b0000000000a01\"\ncustomer_gateway = \"198.51.100.20\"\nrouting = \"bgp\"\n"
+    )), "{}", imported.text);
+    let d = load("bgp-vpn", &imported.text);
+    let app = "i-0b9b0000000000a01";
+    let path = [app, "rtb-0b9b0000000000a01", "vgw-0b9b0000000000a01", vpn];
+    check(&d, &tcp(app, "172.21.3.4", 443).via(&path));
+    // Its group allows everything from 172.20.0.0/16 only (SG-1).
+    check(
+        &d,
+        &tcp("172.20.0.9", app, 22).via(&[vpn, "vgw-0b9b0000000000a01", app]),
+    );
+    check(
+        &d,
+        &tcp("172.21.0.9", app, 22).dropped("sg_ingress_denied", app),
+    );
+}
+
+#[test]
+fn vpn_1_onprem_rejects_what_the_files_do_not_have() {
+    let dir = fixture("bgp-vpn");
+    let err = import_aws_with(&dir, &onprem("vpn-0nope", &["172.20.0.0/16"]))
+        .expect_err("an unknown VPN is an error");
+    assert_eq!(
+        err.to_string(),
+        "--onprem vpn-0nope=172.20.0.0/16: no VPN connection `vpn-0nope` in the files; the VPN connections in the files: vpn-0b9b0000000000a01"
+    );
+    for (bad, says) in [
+        ("vpn-0b9b0000000000a01", "is not VPN_ID=CIDR[,CIDR]"),
+        ("=10.0.0.0/8", "names no VPN connection"),
+        (
+            "vpn-0b9b0000000000a01=172.20.0.0/33",
+            "`172.20.0.0/33` is not an IPv4 CIDR",
+        ),
+        (
+            "vpn-0b9b0000000000a01=172.20.0.0/16,",
+            "`` is not an IPv4 CIDR",
+        ),
+    ] {
+        let e = vpcsim::import::parse_onprem(bad).expect_err(bad);
+        assert!(e.contains(says), "{bad}: {e}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args(["import", "aws"])
+        .arg(&dir)
+        .args(["--onprem", "vpn-0b9b0000000000a01=bogus"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("`bogus` is not an IPv4 CIDR"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The snapshot's BGP VPN has no prefixes in the files; declared with
+/// `--onprem`, an on-premises address reaches the instance and back over
+/// the VPN gateway (VPN-1, VPN-2); its tunnels are reported DOWN and
+/// imported up (VPN-3).
+#[test]
+fn vpn_2_onprem_on_the_vpn_gateway_snapshot() {
+    let Some(root) = snapshots() else { return };
+    let vpn = "vpn-03701a53bba3c48b7";
+    let imported = import_aws_with(
+        &root.join("test-vpn-gateway"),
+        &onprem(vpn, &["192.168.0.0/16"]),
+    )
+    .expect("imports");
+    assert!(
+        !imported
+            .notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Unknown && n.id == vpn),
+        "{:#?}",
+        imported.notes
+    );
+    let d = load("test-vpn-gateway", &imported.text);
+    // 10.0.1.204; its group allows TCP 22 from anywhere (SG-1); the main
+    // table routes 0.0.0.0/0 to the VPN gateway (no propagation).
+    let (i, rt, vgw) = (
+        "i-099cf38911942421c",
+        "rtb-0d20fcae075afe460",
+        "vgw-0c09bd7fadac961bf",
+    );
+    check(&d, &tcp(i, "192.168.7.7", 22).via(&[i, rt, vgw, vpn]));
+    check(&d, &tcp("192.168.7.7", i, 22).via(&[vpn, vgw, i]));
+    check(
+        &d,
+        &tcp("192.168.7.7", i, 80).dropped("sg_ingress_denied", i),
+    );
 }
 
 // -- fixtures ------------------------------------------------------------------------

@@ -206,6 +206,32 @@ pub struct AwsOptions {
     pub onprem: Vec<(String, Vec<Ipv4Net>)>,
 }
 
+/// Reads a `--onprem` value: `VPN_ID=CIDR[,CIDR]`.
+pub fn parse_onprem(arg: &str) -> Result<(String, Vec<Ipv4Net>), String> {
+    let Some((vpn, list)) = arg.split_once('=') else {
+        return Err(format!(
+            "`{arg}` is not VPN_ID=CIDR[,CIDR] (e.g. vpn-0123456789abcdef0=192.168.0.0/16)"
+        ));
+    };
+    let vpn = vpn.trim();
+    if vpn.is_empty() {
+        return Err(format!("`{arg}` names no VPN connection before `=`"));
+    }
+    let mut nets = Vec::new();
+    for c in list.split(',') {
+        let c = c.trim();
+        match c.parse::<Ipv4Net>() {
+            Ok(n) => nets.push(n),
+            Err(_) => {
+                return Err(format!(
+                    "`{c}` is not an IPv4 CIDR like 192.168.0.0/16 (in `{arg}`)"
+                ));
+            }
+        }
+    }
+    Ok((vpn.to_string(), nets))
+}
+
 /// Imports the describe output in `dir`.
 pub fn import_aws(dir: &Path) -> Result<Imported, ImportError> {
     import_aws_with(dir, &AwsOptions::default())

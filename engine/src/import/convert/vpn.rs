@@ -96,6 +96,24 @@ impl Cx<'_> {
         }
         let vpns: Vec<(&str, &aws::VpnConnection)> =
             self.input.vpns.iter().map(|(k, v)| (*k, *v)).collect();
+        // Prefixes declared with `--onprem`, by VPN connection.
+        let mut declared: BTreeMap<&str, Vec<Ipv4Net>> = BTreeMap::new();
+        for (vpn, nets) in &self.options.onprem {
+            if !self.input.vpns.contains_key(vpn.as_str()) {
+                let known: Vec<&str> = self.input.vpns.keys().copied().collect();
+                let there = if known.is_empty() {
+                    "the files hold no VPN connection".to_string()
+                } else {
+                    format!("the VPN connections in the files: {}", known.join(", "))
+                };
+                let list: Vec<String> = nets.iter().map(|n| n.to_string()).collect();
+                return Err(ImportError::Onprem {
+                    arg: format!("{vpn}={}", list.join(",")),
+                    message: format!("no VPN connection `{vpn}` in the files; {there}"),
+                });
+            }
+            declared.entry(vpn.as_str()).or_default().extend(nets);
+        }
         let mut covered: BTreeMap<String, BTreeSet<Ipv4Net>> = BTreeMap::new();
         let mut bgp_of: BTreeMap<String, String> = BTreeMap::new();
         for (id, v) in vpns {
@@ -152,6 +170,19 @@ impl Cx<'_> {
                     None => {}
                 }
             }
+            if let Some(nets) = declared.get(id) {
+                for n in nets {
+                    let n = n.trunc();
+                    if !cidrs.contains(&n) {
+                        cidrs.push(n);
+                    }
+                }
+                self.notes.add(
+                    Approximated,
+                    id,
+                    "on-premises prefixes declared with --onprem",
+                );
+            }
             let is_static = v
                 .options
                 .as_ref()
@@ -164,10 +195,15 @@ impl Cx<'_> {
             covered.entry(vgw.clone()).or_default().extend(cidrs.iter());
             if cidrs.is_empty() {
                 if is_static || !propagated_cidrs.contains_key(&vgw) {
+                    let how = if is_static {
+                        "no static routes"
+                    } else {
+                        "BGP, none propagated into a route table"
+                    };
                     self.notes.add(
                         Unknown,
                         id,
-                        "no on-premises prefixes in the files (no static routes, none propagated); no [[onprem_network]] for it",
+                        format!("no on-premises prefixes in the files ({how}); no [[onprem_network]] for it; declare them with `vpcsim import aws DIR --onprem {id}=CIDR[,CIDR]`"),
                     );
                 }
                 continue;

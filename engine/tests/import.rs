@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use vpcsim::explain::{self, Query};
-use vpcsim::import::{ImportError, Imported, NoteKind, import_aws};
+use vpcsim::import::{AwsOptions, ImportError, Imported, NoteKind, import_aws, import_aws_with};
 use vpcsim::model::{Design, load_str};
 
 const SNAPSHOTS: [&str; 8] = [
@@ -25,7 +25,8 @@ const SNAPSHOTS: [&str; 8] = [
     "test-vpn-gateway",
 ];
 
-const FIXTURES: [&str; 4] = [
+const FIXTURES: [&str; 5] = [
+    "bgp-vpn",
     "inter-region-peering",
     "lambda-nat",
     "middlebox",
@@ -427,6 +428,272 @@ fn vpn_snapshot_flows() {
     check(
         &d,
         &tcp("office", private, 80).dropped("sg_ingress_denied", private),
+    );
+}
+
+#[test]
+fn vpn_3_tunnels_reported_down_carry_traffic_by_default() {
+    let Some(root) = snapshots() else { return };
+    let (imported, d) = import_and_load(&root.join("test-public-private-subnet"), "");
+    let vpn = "vpn-05044757278685fd3";
+    assert!(imported.text.contains(
+        "customer_gateway = \"1.1.1.1\"\nrouting = \"static\"\ntunnels = [\n  { outside_ip = \"3.13.210.90\", status = \"up\" },\n  { outside_ip = \"18.221.157.90\", status = \"up\" },\n]\n"
+    ), "{}", imported.text);
+    assert!(
+        imported
+            .text
+            .contains("# tunnel 3.13.210.90 reported DOWN; imported up")
+    );
+    assert!(
+        imported
+            .notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Approximated
+                && n.id == vpn
+                && n.text.contains("--tunnels-as-reported")),
+        "{:#?}",
+        imported.notes
+    );
+    let private = "i-099cf38911942421c";
+    check(
+        &d,
+        &tcp(private, "19.168.0.5", 22).via(&[private, "vgw-070087240d6fa2989", vpn]),
+    );
+}
+
+#[test]
+fn vpn_4_tunnels_as_reported_static_vpn_drops_with_vpn_tunnel_down() {
+    let Some(root) = snapshots() else { return };
+    let dir = root.join("test-public-private-subnet");
+    let options = AwsOptions {
+        tunnels_as_reported: true,
+        ..AwsOptions::default()
+    };
+    let imported = import_aws_with(&dir, &options).expect("imports");
+    assert!(
+        imported
+            .text
+            .contains("{ outside_ip = \"3.13.210.90\", status = \"down\" }")
+    );
+    let d = load("as-reported", &imported.text);
+    let (private, vgw, vpn) = (
+        "i-099cf38911942421c",
+        "vgw-070087240d6fa2989",
+        "vpn-05044757278685fd3",
+    );
+    // Static routes stay (the table still routes to the VPN gateway), the
+    // tunnels carry nothing.
+    check(
+        &d,
+        &tcp(private, "19.168.0.5", 22)
+            .via(&[private, "rtb-002f0eabf583bf991", vgw])
+            .dropped("vpn_tunnel_down", vgw),
+    );
+    check(
+        &d,
+        &tcp("19.168.0.5", private, 22).dropped("vpn_tunnel_down", vpn),
+    );
+    // explain names the tunnels' state.
+    let q = Query {
+        from: private.into(),
+        to: "19.168.0.5".into(),
+        protocol: 6,
+        port: Some(22),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::ZERO,
+        enter: None,
+    };
+    let shown = explain::render(&explain::explain(d, &q).expect("explains"));
+    assert!(
+        shown.contains(
+            "tunnel 3.13.210.90 down, tunnel 18.221.157.90 down; every tunnel is down (VPN-4)"
+        ),
+        "{shown}"
+    );
+}
+
+/// A BGP VPN with every tunnel down: its routes are withdrawn from the route
+/// table it propagates into and from the VPN gateway (VPN-4); one tunnel up
+/// carries traffic (VPN-3).
+#[test]
+fn vpn_4_bgp_tunnels_down_withdraw_the_routes() {
+    let design = |status: &str| {
+        format!(
+            r#"
+[scenario]
+name = "bgp"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "s"
+vpc = "v"
+cidr = "10.0.1.0/24"
+route_table = "rt"
+
+[[route_table]]
+id = "rt"
+vpc = "v"
+
+[[vpn_gateway]]
+id = "vgw"
+vpc = "v"
+propagate_to = ["rt"]
+
+[[onprem_network]]
+id = "office"
+cidrs = ["172.20.0.0/16"]
+via = "vgw"
+customer_gateway = "198.51.100.20"
+routing = "bgp"
+tunnels = [
+  {{ outside_ip = "3.13.210.90", status = "down" }},
+  {{ outside_ip = "18.221.157.90", status = "{status}" }},
+]
+
+[[onprem_host]]
+id = "pc"
+network = "office"
+ip = "172.20.0.9"
+listen = "any"
+
+[[instance]]
+id = "app"
+subnet = "s"
+listen = "any"
+"#
+        )
+    };
+    let up = load("bgp-up", &design("up"));
+    check(&up, &tcp("app", "pc", 22).via(&["app", "rt", "vgw", "pc"]));
+    let down = load("bgp-down", &design("down"));
+    // The propagated route is gone: the table has only the local route.
+    check(&down, &tcp("app", "pc", 22).dropped("no_route", "rt"));
+    check(&down, &tcp("pc", "app", 22).dropped("no_route", "office"));
+}
+
+fn onprem(vpn: &str, cidrs: &[&str]) -> AwsOptions {
+    AwsOptions {
+        onprem: vec![(
+            vpn.to_string(),
+            cidrs.iter().map(|c| c.parse().expect("a CIDR")).collect(),
+        )],
+        ..AwsOptions::default()
+    }
+}
+
+/// A BGP VPN whose prefixes the files do not hold: the note names
+/// `--onprem` with the VPN's id; with it, the prefixes are propagated into
+/// the tables that enable it (VPN-1) and the VPN carries traffic (VPN-2).
+#[test]
+fn vpn_1_onprem_declares_the_prefixes_of_a_bgp_vpn_fixture() {
+    let dir = fixture("bgp-vpn");
+    let vpn = "vpn-0b9b0000000000a01";
+    let plain = import(&dir);
+    assert!(
+        plain.notes.iter().any(|n| n.kind == NoteKind::Unknown
+            && n.id == vpn
+            && n.text.contains(&format!("--onprem {vpn}=CIDR[,CIDR]"))),
+        "{:#?}",
+        plain.notes
+    );
+    assert!(!plain.text.contains("\n[[onprem_network]]\nid"));
+    let imported =
+        import_aws_with(&dir, &onprem(vpn, &["172.20.0.0/16", "172.21.0.0/16"])).expect("imports");
+    assert!(imported.text.contains(&format!(
+        "[[onprem_network]]\nid = \"{vpn}\"\ncidrs = [\"172.20.0.0/16\", \"172.21.0.0/16\"]\nvia = \"vgw-0b9b0000000000a01\"\ncustomer_gateway = \"198.51.100.20\"\nrouting = \"bgp\"\n"
+    )), "{}", imported.text);
+    let d = load("bgp-vpn", &imported.text);
+    let app = "i-0b9b0000000000a01";
+    let path = [app, "rtb-0b9b0000000000a01", "vgw-0b9b0000000000a01", vpn];
+    check(&d, &tcp(app, "172.21.3.4", 443).via(&path));
+    // Its group allows everything from 172.20.0.0/16 only (SG-1).
+    check(
+        &d,
+        &tcp("172.20.0.9", app, 22).via(&[vpn, "vgw-0b9b0000000000a01", app]),
+    );
+    check(
+        &d,
+        &tcp("172.21.0.9", app, 22).dropped("sg_ingress_denied", app),
+    );
+}
+
+#[test]
+fn vpn_1_onprem_rejects_what_the_files_do_not_have() {
+    let dir = fixture("bgp-vpn");
+    let err = import_aws_with(&dir, &onprem("vpn-0nope", &["172.20.0.0/16"]))
+        .expect_err("an unknown VPN is an error");
+    assert_eq!(
+        err.to_string(),
+        "--onprem vpn-0nope=172.20.0.0/16: no VPN connection `vpn-0nope` in the files; the VPN connections in the files: vpn-0b9b0000000000a01"
+    );
+    for (bad, says) in [
+        ("vpn-0b9b0000000000a01", "is not VPN_ID=CIDR[,CIDR]"),
+        ("=10.0.0.0/8", "names no VPN connection"),
+        (
+            "vpn-0b9b0000000000a01=172.20.0.0/33",
+            "`172.20.0.0/33` is not an IPv4 CIDR",
+        ),
+        (
+            "vpn-0b9b0000000000a01=172.20.0.0/16,",
+            "`` is not an IPv4 CIDR",
+        ),
+    ] {
+        let e = vpcsim::import::parse_onprem(bad).expect_err(bad);
+        assert!(e.contains(says), "{bad}: {e}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args(["import", "aws"])
+        .arg(&dir)
+        .args(["--onprem", "vpn-0b9b0000000000a01=bogus"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("`bogus` is not an IPv4 CIDR"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The snapshot's BGP VPN has no prefixes in the files; declared with
+/// `--onprem`, an on-premises address reaches the instance and back over
+/// the VPN gateway (VPN-1, VPN-2); its tunnels are reported DOWN and
+/// imported up (VPN-3).
+#[test]
+fn vpn_2_onprem_on_the_vpn_gateway_snapshot() {
+    let Some(root) = snapshots() else { return };
+    let vpn = "vpn-03701a53bba3c48b7";
+    let imported = import_aws_with(
+        &root.join("test-vpn-gateway"),
+        &onprem(vpn, &["192.168.0.0/16"]),
+    )
+    .expect("imports");
+    assert!(
+        !imported
+            .notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Unknown && n.id == vpn),
+        "{:#?}",
+        imported.notes
+    );
+    let d = load("test-vpn-gateway", &imported.text);
+    // 10.0.1.204; its group allows TCP 22 from anywhere (SG-1); the main
+    // table routes 0.0.0.0/0 to the VPN gateway (no propagation).
+    let (i, rt, vgw) = (
+        "i-099cf38911942421c",
+        "rtb-0d20fcae075afe460",
+        "vgw-0c09bd7fadac961bf",
+    );
+    check(&d, &tcp(i, "192.168.7.7", 22).via(&[i, rt, vgw, vpn]));
+    check(&d, &tcp("192.168.7.7", i, 22).via(&[vpn, vgw, i]));
+    check(
+        &d,
+        &tcp("192.168.7.7", i, 80).dropped("sg_ingress_denied", i),
     );
 }
 

@@ -105,6 +105,7 @@ fn format_v1_print_parse_round_trip_on_test_fixtures() {
 fn format_v1_print_parse_round_trip_on_imported_designs() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut dirs: Vec<PathBuf> = [
+        "bgp-vpn",
         "inter-region-peering",
         "lambda-nat",
         "middlebox",

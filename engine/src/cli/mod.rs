@@ -134,6 +134,15 @@ pub enum ImportSource {
         dir: PathBuf,
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Import VPN tunnels reported DOWN as down: a VPN whose every tunnel
+        /// is DOWN then carries nothing (by default it carries traffic).
+        #[arg(long)]
+        tunnels_as_reported: bool,
+        /// On-premises prefixes behind a VPN connection whose files do not
+        /// give them (a BGP VPN): `--onprem vpn-0123=192.168.0.0/16,10.9.0.0/16`.
+        /// Repeatable.
+        #[arg(long, value_name = "VPN_ID=CIDR[,CIDR]", value_parser = crate::import::parse_onprem)]
+        onprem: Vec<(String, Vec<ipnet::Ipv4Net>)>,
     },
     /// The JSON of `terraform show -json` for a saved plan or a state.
     ///
@@ -253,8 +262,23 @@ pub fn main() -> ExitCode {
             json,
         ),
         Command::Import {
-            source: ImportSource::Aws { dir, output },
-        } => import_cmd(crate::import::import_aws(&dir), output.as_deref()),
+            source:
+                ImportSource::Aws {
+                    dir,
+                    output,
+                    tunnels_as_reported,
+                    onprem,
+                },
+        } => {
+            let options = crate::import::AwsOptions {
+                tunnels_as_reported,
+                onprem,
+            };
+            import_cmd(
+                crate::import::import_aws_with(&dir, &options),
+                output.as_deref(),
+            )
+        }
         Command::Import {
             source:
                 ImportSource::Terraform {

@@ -658,6 +658,7 @@ impl Network {
             Rule::TgwRoute { table, entry } => {
                 transit_gateway::describe(d, self.st.tgw_tables[table.idx()].entry(entry))
             }
+            Rule::VpnTunnels { net } => vpn::describe(d, net),
             Rule::Text(t) => t.to_string(),
         })
     }

@@ -88,7 +88,11 @@ impl Compiled {
         }
         for g in propagating {
             for n in &design.vgws[g.idx()].networks {
-                for c in &design.onprem_nets[n.idx()].cidrs {
+                let net = &design.onprem_nets[n.idx()];
+                if net.vpn.bgp && !net.vpn.carries() {
+                    continue; // every tunnel down: BGP withdrew them (VPN-4)
+                }
+                for c in &net.cidrs {
                     if vpc.cidrs.iter().any(|v| v.contains(c)) {
                         continue; // RT-4a
                     }

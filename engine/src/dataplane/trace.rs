@@ -93,6 +93,11 @@ pub enum Rule {
         table: TgwRouteTableId,
         entry: u32,
     },
+    /// The tunnels of the VPN connection to on-premises network `net`
+    /// (VPN-3, VPN-4).
+    VpnTunnels {
+        net: OnpremNetId,
+    },
     Text(&'static str),
 }
 

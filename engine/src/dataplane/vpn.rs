@@ -10,6 +10,11 @@
 //!   gateway carries nothing.
 //! - Routes propagate into route tables that enable it (VPN-1; see
 //!   `route_table.rs`).
+//! - A VPN connection carries traffic while one of its tunnels is up; one
+//!   that states no tunnels carries it (VPN-3). With every tunnel down it
+//!   carries nothing either way: BGP withdrew its prefixes (`no_route`, and
+//!   they leave the route tables), static routes stay (`vpn_tunnel_down`)
+//!   (VPN-4). The hop at the VPN gateway names the tunnels' state.
 
 use super::forward::{Cx, comp};
 use super::{Entry, Gateway, Host, Loc, Place, Rule, Step, Trace};
@@ -45,6 +50,15 @@ impl<T: Trace> Cx<'_, T> {
                     DropReason::NoRoute,
                 );
             };
+            let link = &d.onprem_nets[net.idx()].vpn;
+            let rule = if link.tunnels.is_empty() {
+                Rule::None
+            } else {
+                Rule::VpnTunnels { net }
+            };
+            if !link.carries() {
+                return self.drop(place, rule, p, tunnels_down(link));
+            }
             // The network owns its declared prefixes: an address no declared
             // host has is a host there all the same.
             let host = self
@@ -54,7 +68,7 @@ impl<T: Trace> Cx<'_, T> {
                 .copied()
                 .filter(|h| d.onprem_hosts[h.idx()].network == net)
                 .map_or(Host::OnpremAddr(net, p.dst), Host::Onprem);
-            self.forward(place, Rule::None, p);
+            self.forward(place, rule, p);
             return Step::Next {
                 loc: Loc::Arrive(host),
                 delay: d.onprem_nets[net.idx()].latency,
@@ -95,7 +109,15 @@ impl<T: Trace> Cx<'_, T> {
             );
         }
         // On-premises networks reach AWS only over their VPN.
-        self.forward(Place::Onprem(net), Rule::None, p);
+        let rule = if nw.vpn.tunnels.is_empty() {
+            Rule::None
+        } else {
+            Rule::VpnTunnels { net }
+        };
+        if !nw.vpn.carries() {
+            return self.drop(Place::Onprem(net), rule, p, tunnels_down(&nw.vpn));
+        }
+        self.forward(Place::Onprem(net), rule, p);
         Step::Next {
             loc: Loc::Vgw {
                 vgw: nw.via,
@@ -104,4 +126,41 @@ impl<T: Trace> Cx<'_, T> {
             delay: nw.latency,
         }
     }
+}
+
+/// Why a VPN connection with every tunnel down drops a packet (VPN-4).
+fn tunnels_down(link: &VpnLink) -> DropReason {
+    if link.bgp {
+        DropReason::NoRoute
+    } else {
+        DropReason::VpnTunnelDown
+    }
+}
+
+/// The tunnels of the VPN connection to `net`, in words (VPN-3, VPN-4).
+pub fn describe(d: &Design, net: OnpremNetId) -> String {
+    let link = &d.onprem_nets[net.idx()].vpn;
+    let tunnels: Vec<String> = link
+        .tunnels
+        .iter()
+        .map(|(ip, up)| format!("tunnel {ip} {}", if *up { "up" } else { "down" }))
+        .collect();
+    let mut s = String::from("VPN");
+    if let Some(cg) = link.customer_gateway {
+        s.push_str(&format!(" to customer gateway {cg}"));
+    }
+    s.push_str(if link.bgp {
+        " (BGP): "
+    } else {
+        " (static routes): "
+    });
+    s.push_str(&tunnels.join(", "));
+    if !link.carries() {
+        s.push_str(if link.bgp {
+            "; every tunnel is down, BGP withdrew its routes (VPN-4)"
+        } else {
+            "; every tunnel is down (VPN-4)"
+        });
+    }
+    s
 }

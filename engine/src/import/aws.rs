@@ -511,6 +511,8 @@ pub struct VpnRoute {
 pub struct VgwTelemetry {
     #[serde(default)]
     pub status: Option<String>,
+    #[serde(default)]
+    pub outside_ip_address: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]

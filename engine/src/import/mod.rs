@@ -26,6 +26,8 @@ pub mod terraform;
 
 use std::path::{Path, PathBuf};
 
+use ipnet::Ipv4Net;
+
 pub use json::JsonError;
 pub use terraform::import_terraform;
 
@@ -88,6 +90,9 @@ pub enum ImportError {
         "{0}: no AWS describe output found (expected files like Vpcs.json or describe-vpcs.json, or one folder per region)"
     )]
     Empty(String),
+    /// A value of `--onprem` that does not fit the files.
+    #[error("--onprem {arg}: {message}")]
+    Onprem { arg: String, message: String },
     #[error("id `{id}` is used by both {first} and {second}")]
     Collision {
         id: String,
@@ -191,8 +196,49 @@ fn layout(dir: &Path) -> Result<(String, Vec<Place>), ImportError> {
     Ok((name, folders))
 }
 
+/// What `vpcsim import aws` is asked beyond the files.
+#[derive(Clone, Debug, Default)]
+pub struct AwsOptions {
+    /// VPN tunnels reported DOWN carry nothing (VPN-3, VPN-4); by default a
+    /// VPN whose every tunnel is DOWN is imported as up.
+    pub tunnels_as_reported: bool,
+    /// On-premises prefixes behind VPN connections, by VPN connection id.
+    pub onprem: Vec<(String, Vec<Ipv4Net>)>,
+}
+
+/// Reads a `--onprem` value: `VPN_ID=CIDR[,CIDR]`.
+pub fn parse_onprem(arg: &str) -> Result<(String, Vec<Ipv4Net>), String> {
+    let Some((vpn, list)) = arg.split_once('=') else {
+        return Err(format!(
+            "`{arg}` is not VPN_ID=CIDR[,CIDR] (e.g. vpn-0123456789abcdef0=192.168.0.0/16)"
+        ));
+    };
+    let vpn = vpn.trim();
+    if vpn.is_empty() {
+        return Err(format!("`{arg}` names no VPN connection before `=`"));
+    }
+    let mut nets = Vec::new();
+    for c in list.split(',') {
+        let c = c.trim();
+        match c.parse::<Ipv4Net>() {
+            Ok(n) => nets.push(n),
+            Err(_) => {
+                return Err(format!(
+                    "`{c}` is not an IPv4 CIDR like 192.168.0.0/16 (in `{arg}`)"
+                ));
+            }
+        }
+    }
+    Ok((vpn.to_string(), nets))
+}
+
 /// Imports the describe output in `dir`.
 pub fn import_aws(dir: &Path) -> Result<Imported, ImportError> {
+    import_aws_with(dir, &AwsOptions::default())
+}
+
+/// Imports the describe output in `dir` as `options` ask.
+pub fn import_aws_with(dir: &Path, options: &AwsOptions) -> Result<Imported, ImportError> {
     let (name, places) = layout(dir)?;
     let mut folders = Vec::new();
     for p in places {
@@ -202,7 +248,7 @@ pub fn import_aws(dir: &Path) -> Result<Imported, ImportError> {
         return Err(ImportError::Empty(dir.display().to_string()));
     }
     let ignored_files: Vec<String> = folders.iter().flat_map(|f| f.ignored.clone()).collect();
-    let (scenario, notes) = convert::convert(&name, &folders);
+    let (scenario, notes) = convert::convert(&name, &folders, options)?;
     // AWS ids carry their kind in their prefix; a clash can only come from
     // names the import does not choose (Lambda functions) or broken input.
     let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();

@@ -202,6 +202,10 @@ pub struct Onprem {
     pub head: Head,
     pub cidrs: Vec<Ipv4Net>,
     pub via: String,
+    /// What the files say of its VPN connection (VPN-3).
+    pub customer_gateway: Option<Ipv4Addr>,
+    pub bgp: Option<bool>,
+    pub tunnels: Vec<(Ipv4Addr, bool)>,
 }
 
 #[derive(Debug, Default)]
@@ -514,6 +518,18 @@ impl Scenario {
                 cidrs: nets(&n.cidrs),
                 via: Some(id(&n.via)),
                 latency: None,
+                customer_gateway: n.customer_gateway.map(sp),
+                bgp: n.bgp.map(sp),
+                tunnels: n
+                    .tunnels
+                    .iter()
+                    .map(|&(ip, up)| {
+                        sp(raw::VpnTunnel {
+                            outside_ip: Some(sp(ip)),
+                            up: Some(sp(up)),
+                        })
+                    })
+                    .collect(),
             });
         }
         for (k, i) in &self.instances {

@@ -386,6 +386,27 @@ pub struct OnpremNet {
     pub cidrs: Vec<Ipv4Net>,
     pub via: VgwId,
     pub latency: Nanos,
+    /// The VPN connection it is reached over, where the file states it
+    /// (VPN-3).
+    pub vpn: VpnLink,
+}
+
+/// What a file states of a Site-to-Site VPN connection (VPN-3, VPN-4).
+#[derive(Clone, Debug, Default)]
+pub struct VpnLink {
+    pub customer_gateway: Option<Ipv4Addr>,
+    /// Dynamic (BGP) routing; static otherwise.
+    pub bgp: bool,
+    /// Its tunnels: AWS's outside address and whether the tunnel is up.
+    pub tunnels: Vec<(Ipv4Addr, bool)>,
+}
+
+impl VpnLink {
+    /// Whether the connection carries traffic: it has a tunnel up, or
+    /// states none (VPN-3).
+    pub fn carries(&self) -> bool {
+        self.tunnels.is_empty() || self.tunnels.iter().any(|t| t.1)
+    }
 }
 
 /// A transit gateway (TGW-1): a regional router between attachments.

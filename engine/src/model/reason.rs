@@ -17,6 +17,7 @@ pub enum DropReason {
     ProtocolNotSupported,
     SourceDestCheck,
     PeeringNotTransitive,
+    VpnTunnelDown,
     HostUnreachable,
     PortUnreachable,
     TtlExpired,
@@ -28,7 +29,7 @@ pub enum DropReason {
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 21] = [
+    pub const ALL: [DropReason; 22] = [
         DropReason::NoRoute,
         DropReason::RouteBlackhole,
         DropReason::SgEgressDenied,
@@ -42,6 +43,7 @@ impl DropReason {
         DropReason::ProtocolNotSupported,
         DropReason::SourceDestCheck,
         DropReason::PeeringNotTransitive,
+        DropReason::VpnTunnelDown,
         DropReason::HostUnreachable,
         DropReason::PortUnreachable,
         DropReason::TtlExpired,
@@ -67,6 +69,7 @@ impl DropReason {
             DropReason::ProtocolNotSupported => "protocol_not_supported",
             DropReason::SourceDestCheck => "source_dest_check",
             DropReason::PeeringNotTransitive => "peering_not_transitive",
+            DropReason::VpnTunnelDown => "vpn_tunnel_down",
             DropReason::HostUnreachable => "host_unreachable",
             DropReason::PortUnreachable => "port_unreachable",
             DropReason::TtlExpired => "ttl_expired",

@@ -219,6 +219,13 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.kv("cidrs", list(&x.cidrs, |c| quote(&c.to_string())));
         w.opt("via", &x.via, |s| quote(s));
         w.opt("latency", &x.latency, |d| quote(&d.to_string()));
+        w.opt("customer_gateway", &x.customer_gateway, |a| {
+            quote(&a.to_string())
+        });
+        w.opt("routing", &x.bgp, |b| {
+            quote(if *b { "bgp" } else { "static" })
+        });
+        w.lines("tunnels", &x.tunnels, tunnel);
     }
     for x in &raw.instances {
         w.table("instance", &x.id);
@@ -525,6 +532,20 @@ fn listen(l: &Listen) -> String {
     inline(vec![
         ("protocol", l.protocol.as_ref().map(|p| protocol(&p.v))),
         ("port", l.port.as_ref().map(|p| p.v.to_string())),
+    ])
+}
+
+fn tunnel(t: &VpnTunnel) -> String {
+    inline(vec![
+        (
+            "outside_ip",
+            t.outside_ip.as_ref().map(|a| quote(&a.v.to_string())),
+        ),
+        (
+            "status",
+            t.up.as_ref()
+                .map(|u| quote(if u.v { "up" } else { "down" })),
+        ),
     ])
 }
 

@@ -241,6 +241,21 @@ pub struct OnpremNetwork {
     pub cidrs: Vec<Sp<Ipv4Net>>,
     pub via: Option<Id>,
     pub latency: Option<Sp<Nanos>>,
+    /// The VPN connection's customer gateway: its public address (VPN-3).
+    pub customer_gateway: Option<Sp<Ipv4Addr>>,
+    /// `routing = "bgp"` (true) or `"static"` (false, the default).
+    pub bgp: Option<Sp<bool>>,
+    /// The VPN connection's tunnels (VPN-3).
+    pub tunnels: Vec<Sp<VpnTunnel>>,
+}
+
+/// One tunnel of a Site-to-Site VPN connection (VPN-3).
+#[derive(Clone, Debug)]
+pub struct VpnTunnel {
+    /// AWS's end of the tunnel.
+    pub outside_ip: Option<Sp<Ipv4Addr>>,
+    /// `status = "up"` (true, the default) or `"down"`.
+    pub up: Option<Sp<bool>>,
 }
 
 #[derive(Clone, Debug)]

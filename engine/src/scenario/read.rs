@@ -632,7 +632,20 @@ pub(super) fn read_onprem_network(v: &Value<'_>, d: &mut Diags) -> Option<Onprem
         cidrs: f.list("cidrs", d),
         via: f.req("via", d),
         latency: f.opt("latency", d),
+        customer_gateway: f.opt("customer_gateway", d),
+        bgp: opt_choice(f, "routing", &[("static", false), ("bgp", true)], d),
+        tunnels: f.list("tunnels", d),
     })
+}
+
+impl FromToml for VpnTunnel {
+    const EXPECTED: &'static str = "a tunnel { outside_ip = \"52.1.2.3\", status = \"up\" }";
+    fn from_toml(v: &Value<'_>, _key: &str, d: &mut Diags) -> Option<Self> {
+        read_table(v, "tunnel", d, |f, d| VpnTunnel {
+            outside_ip: f.req("outside_ip", d),
+            up: opt_choice(f, "status", &[("up", true), ("down", false)], d),
+        })
+    }
 }
 
 pub(super) fn read_tgw(v: &Value<'_>, d: &mut Diags) -> Option<TransitGateway> {

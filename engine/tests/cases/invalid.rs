@@ -1203,6 +1203,72 @@ routes = [ { destination = "10.0.0.0/16", target = "igw" } ]
             "16:28: error: route table `rt`: `10.0.0.0/16` is the VPC's own CIDR; the target of its local route can be replaced only by an instance, ENI or NAT gateway (RT-2)",
         ],
     },
+    Case {
+        name: "vpn_tunnels_not_as_aws_states_them",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[vpn_gateway]]
+id = "vgw"
+vpc = "v"
+
+[[onprem_network]]
+id = "office"
+cidrs = ["192.168.0.0/16"]
+via = "vgw"
+customer_gateway = "198.51.100.7"
+routing = "ospf"
+tunnels = [
+  { outside_ip = "10.0.0.9", status = "down" },
+  { outside_ip = "198.51.100.7", status = "sideways" },
+  { outside_ip = "3.13.210.900" },
+]
+"#,
+        expected: &[
+            "18:11: error: `routing` must be one of \"static\", \"bgp\", found \"ospf\"",
+            "20:18: error: on-premises network `office`: tunnel outside address 10.0.0.9 is not public; AWS gives a VPN gateway's tunnels public outside addresses (VPN-3)",
+            "21:18: error: on-premises network `office`: tunnel outside address 198.51.100.7 is the customer gateway's own address; it is AWS's end of the tunnel (VPN-3)",
+            "21:43: error: `status` must be one of \"up\", \"down\", found \"sideways\"",
+            "22:3: error: on-premises network `office`: a Site-to-Site VPN connection has two tunnels, found 3 (VPN-3); remove the extra ones",
+            "22:18: error: `outside_ip`: `3.13.210.900` is not an IPv4 address like \"10.0.1.5\"",
+        ],
+    },
+    Case {
+        name: "vpn_three_tunnels",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[vpn_gateway]]
+id = "vgw"
+vpc = "v"
+
+[[onprem_network]]
+id = "office"
+cidrs = ["192.168.0.0/16"]
+via = "vgw"
+tunnels = [
+  { outside_ip = "3.13.210.90" },
+  { outside_ip = "3.13.210.90", status = "up" },
+  { outside_ip = "18.221.157.90", status = "down" },
+]
+"#,
+        expected: &[
+            "19:18: error: on-premises network `office`: two tunnels with outside address 3.13.210.90; each tunnel has its own (VPN-3)",
+            "20:3: error: on-premises network `office`: a Site-to-Site VPN connection has two tunnels, found 3 (VPN-3); remove the extra ones",
+        ],
+    },
 ];
 
 pub const LOADS: &[Case] = &[
@@ -1479,5 +1545,35 @@ at = "1s"
 set = { resource = "vgw", propagate_to = ["v/main-rt"] }
 "#,
         expected: &[],
+    },
+    Case {
+        name: "vpn_customer_gateway_private",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[vpn_gateway]]
+id = "vgw"
+vpc = "v"
+
+[[onprem_network]]
+id = "office"
+cidrs = ["192.168.0.0/16"]
+via = "vgw"
+customer_gateway = "192.168.0.1"
+routing = "bgp"
+tunnels = [
+  { outside_ip = "3.13.210.90", status = "up" },
+  { outside_ip = "18.221.157.90", status = "down" },
+]
+"#,
+        expected: &[
+            "17:20: warning: on-premises network `office`: customer gateway 192.168.0.1 is not a public address; the VPN's tunnels cross the internet to it and cannot come up (VPN-3)",
+        ],
     },
 ];

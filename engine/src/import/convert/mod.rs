@@ -42,6 +42,7 @@ use NoteKind::{Approximated, Skipped, Unknown, Unsupported};
 /// notes on what is left out.
 struct Cx<'a> {
     input: Input<'a>,
+    options: &'a super::AwsOptions,
     scenario: Scenario,
     notes: Notes,
     /// ENI id -> instance id, for the instances imported.
@@ -184,9 +185,14 @@ fn propagated(r: &aws::Route) -> bool {
     r.origin.as_deref() == Some("EnableVgwRoutePropagation")
 }
 
-pub fn convert(name: &str, folders: &[Folder]) -> (Scenario, Vec<Note>) {
+pub fn convert(
+    name: &str,
+    folders: &[Folder],
+    options: &super::AwsOptions,
+) -> Result<(Scenario, Vec<Note>), super::ImportError> {
     let mut cx = Cx {
         input: Input::gather(folders),
+        options,
         scenario: Scenario {
             name: name.to_string(),
             ..Scenario::default()
@@ -210,13 +216,13 @@ pub fn convert(name: &str, folders: &[Folder]) -> (Scenario, Vec<Note>) {
     cx.endpoints();
     cx.route_tables();
     cx.associations();
-    cx.onprem_networks();
+    cx.onprem_networks()?;
     cx.lambdas();
     cx.leftover_enis();
     cx.unsupported_files();
     cx.describe();
     let notes = cx.notes.into_vec();
-    (cx.scenario, notes)
+    Ok((cx.scenario, notes))
 }
 
 #[cfg(test)]

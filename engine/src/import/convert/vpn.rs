@@ -1,6 +1,14 @@
 //! VPN gateways, and the on-premises networks behind their VPN connections.
 
 use super::*;
+use crate::import::ImportError;
+
+/// A VPN connection's tunnels as imported, with the comments that say what
+/// the files reported.
+struct Tunnels {
+    tunnels: Vec<(Ipv4Addr, bool)>,
+    comments: Vec<String>,
+}
 
 impl Cx<'_> {
     pub(super) fn vpn_gateways(&mut self) {
@@ -73,7 +81,7 @@ impl Cx<'_> {
         }
     }
 
-    pub(super) fn onprem_networks(&mut self) {
+    pub(super) fn onprem_networks(&mut self) -> Result<(), ImportError> {
         // Prefixes that route tables show as propagated from each VGW.
         let mut propagated_cidrs: BTreeMap<String, BTreeSet<Ipv4Net>> = BTreeMap::new();
         for (_, _, r) in self.routes() {
@@ -88,6 +96,24 @@ impl Cx<'_> {
         }
         let vpns: Vec<(&str, &aws::VpnConnection)> =
             self.input.vpns.iter().map(|(k, v)| (*k, *v)).collect();
+        // Prefixes declared with `--onprem`, by VPN connection.
+        let mut declared: BTreeMap<&str, Vec<Ipv4Net>> = BTreeMap::new();
+        for (vpn, nets) in &self.options.onprem {
+            if !self.input.vpns.contains_key(vpn.as_str()) {
+                let known: Vec<&str> = self.input.vpns.keys().copied().collect();
+                let there = if known.is_empty() {
+                    "the files hold no VPN connection".to_string()
+                } else {
+                    format!("the VPN connections in the files: {}", known.join(", "))
+                };
+                let list: Vec<String> = nets.iter().map(|n| n.to_string()).collect();
+                return Err(ImportError::Onprem {
+                    arg: format!("{vpn}={}", list.join(",")),
+                    message: format!("no VPN connection `{vpn}` in the files; {there}"),
+                });
+            }
+            declared.entry(vpn.as_str()).or_default().extend(nets);
+        }
         let mut covered: BTreeMap<String, BTreeSet<Ipv4Net>> = BTreeMap::new();
         let mut bgp_of: BTreeMap<String, String> = BTreeMap::new();
         for (id, v) in vpns {
@@ -144,6 +170,19 @@ impl Cx<'_> {
                     None => {}
                 }
             }
+            if let Some(nets) = declared.get(id) {
+                for n in nets {
+                    let n = n.trunc();
+                    if !cidrs.contains(&n) {
+                        cidrs.push(n);
+                    }
+                }
+                self.notes.add(
+                    Approximated,
+                    id,
+                    "on-premises prefixes declared with --onprem",
+                );
+            }
             let is_static = v
                 .options
                 .as_ref()
@@ -152,46 +191,42 @@ impl Cx<'_> {
             if !is_static {
                 bgp_of.entry(vgw.clone()).or_insert_with(|| id.to_string());
             }
-            if !v.vgw_telemetry.is_empty()
-                && v.vgw_telemetry
-                    .iter()
-                    .all(|t| t.status.as_deref() == Some("DOWN"))
-            {
-                self.notes.add(
-                    Approximated,
-                    id,
-                    "every tunnel is DOWN in the snapshot; vpcsim carries traffic over the VPN",
-                );
-            }
+            let tunnels = self.vpn_tunnels(id, v);
             covered.entry(vgw.clone()).or_default().extend(cidrs.iter());
             if cidrs.is_empty() {
                 if is_static || !propagated_cidrs.contains_key(&vgw) {
+                    let how = if is_static {
+                        "no static routes"
+                    } else {
+                        "BGP, none propagated into a route table"
+                    };
                     self.notes.add(
                         Unknown,
                         id,
-                        "no on-premises prefixes in the files (no static routes, none propagated); no [[onprem_network]] for it",
+                        format!("no on-premises prefixes in the files ({how}); no [[onprem_network]] for it; declare them with `vpcsim import aws DIR --onprem {id}=CIDR[,CIDR]`"),
                     );
                 }
                 continue;
             }
             let mut h = head(&v.tags);
+            let mut customer_gateway = None;
             if let Some(cg) = v.customer_gateway_id.as_deref() {
-                let ip = self
-                    .input
-                    .cgws
-                    .get(cg)
-                    .and_then(|c| c.ip_address.clone())
-                    .map(|ip| format!(" at {ip}"))
-                    .unwrap_or_default();
+                let ip = self.input.cgws.get(cg).and_then(|c| c.ip_address.clone());
+                customer_gateway = ip.as_deref().and_then(|ip| ip.parse().ok());
+                let at = ip.map(|ip| format!(" at {ip}")).unwrap_or_default();
                 h.comments
-                    .push(format!("VPN connection to customer gateway {cg}{ip}"));
+                    .push(format!("VPN connection to customer gateway {cg}{at}"));
             }
+            h.comments.extend(tunnels.comments);
             self.scenario.onprem.insert(
                 id.to_string(),
                 out::Onprem {
                     head: h,
                     cidrs,
                     via: vgw,
+                    customer_gateway,
+                    bgp: Some(!is_static),
+                    tunnels: tunnels.tunnels,
                 },
             );
         }
@@ -217,6 +252,7 @@ impl Cx<'_> {
                     head: Head::default(),
                     cidrs: vec![],
                     via: vgw.clone(),
+                    ..out::Onprem::default()
                 });
             entry.cidrs.extend(rest);
             entry
@@ -233,5 +269,60 @@ impl Cx<'_> {
             n.cidrs.sort();
             n.cidrs.dedup();
         }
+        Ok(())
+    }
+}
+
+impl Cx<'_> {
+    /// The tunnels of VPN connection `id` from its `VgwTelemetry` (VPN-3).
+    /// Tunnels reported DOWN stay down only with `--tunnels-as-reported`
+    /// when every tunnel is DOWN; otherwise the VPN carries traffic, and a
+    /// note says so (the design question is about routing).
+    fn vpn_tunnels(&mut self, id: &str, v: &aws::VpnConnection) -> Tunnels {
+        let mut out = Tunnels {
+            tunnels: vec![],
+            comments: vec![],
+        };
+        let all_down = !v.vgw_telemetry.is_empty()
+            && v.vgw_telemetry
+                .iter()
+                .all(|t| t.status.as_deref() == Some("DOWN"));
+        let as_reported = self.options.tunnels_as_reported;
+        for t in &v.vgw_telemetry {
+            let Some(text) = t.outside_ip_address.as_deref() else {
+                continue;
+            };
+            let Ok(ip) = text.parse::<Ipv4Addr>() else {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("tunnel outside address {text} left out (not IPv4)"),
+                );
+                continue;
+            };
+            let status = t.status.as_deref().unwrap_or("UP");
+            let up = status != "DOWN" || (all_down && !as_reported);
+            if status == "DOWN" && up {
+                out.comments
+                    .push(format!("tunnel {ip} reported DOWN; imported up"));
+            }
+            out.tunnels.push((ip, up));
+        }
+        if all_down && !out.tunnels.is_empty() {
+            if as_reported {
+                self.notes.add(
+                    Approximated,
+                    id,
+                    "every tunnel is DOWN in the snapshot and imported so (--tunnels-as-reported): the VPN carries nothing (VPN-4)",
+                );
+            } else {
+                self.notes.add(
+                    Approximated,
+                    id,
+                    "every tunnel is DOWN in the snapshot; imported up, so the VPN carries traffic (--tunnels-as-reported imports them down)",
+                );
+            }
+        }
+        out
     }
 }

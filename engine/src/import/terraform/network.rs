@@ -831,9 +831,15 @@ impl<'a> Conv<'a> {
                 continue;
             }
             let head = self.head(i);
-            self.out
-                .onprem
-                .insert(self.ids[i].clone(), out::Onprem { head, cidrs, via });
+            self.out.onprem.insert(
+                self.ids[i].clone(),
+                out::Onprem {
+                    head,
+                    cidrs,
+                    via,
+                    ..out::Onprem::default()
+                },
+            );
             self.made.insert(i);
         }
         for r in routes {

@@ -36,6 +36,7 @@ mod traffic;
 mod transit_gateway;
 mod vpcs;
 mod vpn;
+mod vpn_link;
 mod warnings;
 
 /// A design that validated, with its warnings.

@@ -43,6 +43,7 @@ impl Builder<'_> {
                     format!("{owner} needs at least one CIDR in `cidrs`"),
                 );
             }
+            let vpn = self.vpn_link(&owner, n);
             let id = OnpremNetId::from_idx(self.design.onprem_nets.len());
             if let Some(v) = via {
                 self.design.vgws[v.idx()].networks.push(id);
@@ -67,6 +68,7 @@ impl Builder<'_> {
                 cidrs: n.cidrs.iter().map(|c| c.v).collect(),
                 via: via.unwrap_or(VgwId(0)),
                 latency: n.latency.as_ref().map_or(self.latency.vpn, |l| l.v),
+                vpn,
             });
         }
     }

@@ -466,6 +466,17 @@ fn entry(d: &Design, src: Source, dst: std::net::Ipv4Addr, id: &str) -> Result<L
             vgw,
             to_onprem: false,
         }),
+        Some(Component::TgwAttachment(a))
+            if matches!(
+                d.tgw_attachments[a.idx()].kind,
+                TgwAttachmentKind::Vpn { .. }
+            ) =>
+        {
+            Ok(Loc::VpnAttachment {
+                attachment: a,
+                to_onprem: false,
+            })
+        }
         Some(Component::Peering(p)) => {
             let pc = &d.peerings[p.idx()];
             let into = [pc.requester, pc.accepter]

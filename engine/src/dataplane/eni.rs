@@ -149,7 +149,7 @@ impl<T: Trace> Cx<'_, T> {
         if let EniOwner::TgwAttachment(a) = eni.owner {
             // No security group applies to an attachment ENI (TGW-5).
             self.arrived(x, from, buf, Arrival::Accepted);
-            return self.transit_gateway(buf, p, a, x);
+            return self.transit_gateway(buf, p, a, Some(x));
         }
         if p.dst != eni.ip && self.st.eni_sdc[x.idx()] {
             self.arrived(x, from, buf, Arrival::Absent);

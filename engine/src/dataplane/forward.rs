@@ -69,6 +69,10 @@ impl Network {
             Loc::ServiceVia { service, endpoint } => cx.service_via(p, service, endpoint),
             Loc::Peering { peering, into } => cx.peering(buf, p, peering, into),
             Loc::Vgw { vgw, to_onprem } => cx.vpn_gateway(buf, p, vgw, to_onprem),
+            Loc::VpnAttachment {
+                attachment,
+                to_onprem,
+            } => cx.vpn_attachment(buf, p, attachment, to_onprem),
             Loc::Internet => cx.internet(buf, p),
             Loc::Arrive(h) => cx.arrive(p, h),
         }
@@ -97,6 +101,7 @@ impl<T: Trace> Cx<'_, T> {
             Loc::GatewayEndpoint { endpoint, .. } => comp(Component::Endpoint(endpoint)),
             Loc::Peering { peering, .. } => comp(Component::Peering(peering)),
             Loc::Vgw { vgw, .. } => comp(Component::Vgw(vgw)),
+            Loc::VpnAttachment { attachment, .. } => comp(Component::TgwAttachment(attachment)),
             Loc::Internet => Place::Internet,
             Loc::HostOut(h) | Loc::Arrive(h) => super::host_place(self.d, h),
             Loc::ServiceVia { service, .. } => super::host_place(self.d, service),

@@ -67,6 +67,13 @@ pub enum Loc {
     Peering { peering: PeeringId, into: VpcId },
     /// At a VPN gateway; `to_onprem` leaving the VPC.
     Vgw { vgw: VgwId, to_onprem: bool },
+    /// At a transit gateway's VPN attachment (TGW-9): `to_onprem` leaving
+    /// the transit gateway for the on-premises network, else arriving from
+    /// it.
+    VpnAttachment {
+        attachment: TgwAttachmentId,
+        to_onprem: bool,
+    },
     /// On the public internet, routed by destination address.
     Internet,
     /// Translated by a NAT gateway (or sent by it): routed from its subnet.
@@ -413,6 +420,7 @@ impl Network {
                 .iter()
                 .map(|a| match a.kind {
                     TgwAttachmentKind::Vpc { appliance_mode, .. } => appliance_mode,
+                    TgwAttachmentKind::Vpn { .. } => false,
                 })
                 .collect(),
             middlebox_flows: FxHashMap::default(),

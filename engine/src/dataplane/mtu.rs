@@ -50,6 +50,7 @@ pub fn mtu_into(d: &Design, loc: Loc) -> (u16, bool) {
         Loc::Igw { .. } => (mtu::INTERNET, true),
         Loc::Peering { peering, .. } => (d.peerings[peering.idx()].mtu, true),
         Loc::Vgw { .. } => (mtu::VPN, true),
+        Loc::VpnAttachment { .. } => (mtu::VPN, false),
         Loc::GatewayEndpoint { .. } => (mtu::ENDPOINT, false),
         _ => (u16::MAX, false),
     }

@@ -1,5 +1,5 @@
-//! Transit gateways (TGW-1..TGW-7): a regional router between VPC
-//! attachments.
+//! Transit gateways (TGW-1..TGW-7, TGW-9): a regional router between VPC
+//! attachments and VPN attachments.
 //!
 //! Invariants (rule ids of `docs/aws-rules.md`):
 //! - A VPC route whose target is a transit gateway hands the packet to the
@@ -28,6 +28,14 @@
 //!   the instance subnet's inbound rules, none when they are one subnet.
 //! - Security groups do not apply to attachment ENIs; flows through an
 //!   attachment are always tracked (TGW-5, SG-4a).
+//! - A VPN attachment (TGW-9) has no ENI: a packet from on-premises enters
+//!   by it and is routed by its associated table; a packet routed to it
+//!   goes to the on-premises network behind it that has its destination
+//!   (`no_route` at the attachment otherwise), over a 1500-byte link
+//!   (MTU-1) with no ICMP for a DF packet too long (MTU-4). With BGP
+//!   routing it propagates its networks' prefixes, with static routing
+//!   nothing. From a VPN attachment (no AZ) the packet leaves a VPC
+//!   attachment by its first subnet, or by the flow hash in appliance mode.
 //! - Crossing the transit gateway takes the cross-AZ latency and decrements
 //!   TTL (TGW-7). Capacity: 100 Gbps and 7,500,000 packets per second per
 //!   attachment per AZ (TGW-7).
@@ -103,15 +111,25 @@ impl Compiled {
             }
         }
         for a in propagating {
-            if let Some(v) = design.tgw_attachments[a.idx()].vpc() {
-                for c in &design.vpcs[v.idx()].cidrs {
-                    candidates.push(Entry {
-                        prefix: *c,
-                        dest: RouteDest::Cidr(*c),
-                        target: Some(*a),
-                        origin: Origin::Propagated,
-                    });
-                }
+            let cidrs: Vec<Ipv4Net> = match &design.tgw_attachments[a.idx()].kind {
+                TgwAttachmentKind::Vpc { vpc, .. } => design.vpcs[vpc.idx()].cidrs.clone(),
+                // TGW-9: BGP routes propagate, static VPN routes do not.
+                TgwAttachmentKind::Vpn {
+                    networks,
+                    bgp: true,
+                } => networks
+                    .iter()
+                    .flat_map(|n| design.onprem_nets[n.idx()].cidrs.iter().copied())
+                    .collect(),
+                TgwAttachmentKind::Vpn { bgp: false, .. } => Vec::new(),
+            };
+            for c in cidrs {
+                candidates.push(Entry {
+                    prefix: c,
+                    dest: RouteDest::Cidr(c),
+                    target: Some(*a),
+                    origin: Origin::Propagated,
+                });
             }
         }
         // Best origin per prefix; among equals the first (static routes as
@@ -197,7 +215,10 @@ pub(super) fn entry_enis(d: &Design) -> rustc_hash::FxHashMap<u64, EniId> {
     for a in &d.tgw_attachments {
         let TgwAttachmentKind::Vpc {
             vpc, subnets, enis, ..
-        } = &a.kind;
+        } = &a.kind
+        else {
+            continue;
+        };
         for s in &d.vpcs[vpc.idx()].subnets {
             let az = &d.subnets[s.idx()].az;
             if let Some(i) = subnets.iter().position(|x| d.subnets[x.idx()].az == *az) {
@@ -229,27 +250,47 @@ pub(super) fn eni_azs(d: &Design) -> Vec<u16> {
 }
 
 impl<T: Trace> Cx<'_, T> {
-    /// A packet handed to the transit gateway by attachment `a` through its
-    /// ENI `x` (TGW-3, TGW-4): the associated route table decides the
-    /// attachment it leaves by, and the AZ it leaves in (TGW-2, TGW-6).
+    /// A packet at VPN attachment `a` (TGW-9): from on-premises into the
+    /// transit gateway, routed by the attachment's route table; or out of
+    /// it to the on-premises network behind the attachment that has its
+    /// destination.
+    pub(super) fn vpn_attachment(
+        &mut self,
+        buf: &mut [u8],
+        p: FlowView,
+        a: TgwAttachmentId,
+        to_onprem: bool,
+    ) -> Step {
+        if to_onprem {
+            let place = comp(Component::TgwAttachment(a));
+            return self.over_vpn(place, p, OnpremVia::TgwAttachment(a));
+        }
+        self.transit_gateway(buf, p, a, None)
+    }
+
+    /// A packet handed to the transit gateway by attachment `a`, through its
+    /// ENI `x` for a VPC attachment, or from on-premises for a VPN
+    /// attachment (`None`) (TGW-3, TGW-4, TGW-9): the associated route table
+    /// decides the attachment it leaves by, and for a VPC attachment the AZ
+    /// it leaves in (TGW-2, TGW-6).
     pub(super) fn transit_gateway(
         &mut self,
         buf: &mut [u8],
         p: FlowView,
         a: TgwAttachmentId,
-        x: EniId,
+        x: Option<EniId>,
     ) -> Step {
         let d = self.d;
         let tgw = d.tgw_attachments[a.idx()].tgw;
         self.seen_gateway(Gateway::Tgw(tgw), false, false, buf);
-        self.forward(
-            comp(Component::TgwAttachment(a)),
-            Rule::TgwEni {
-                eni: x,
+        let enters = match x {
+            Some(eni) => Rule::TgwEni {
+                eni,
                 entering: true,
             },
-            p,
-        );
+            None => Rule::Text("enters from the VPN connection (TGW-9)"),
+        };
+        self.forward(comp(Component::TgwAttachment(a)), enters, p);
         let place = comp(Component::Tgw(tgw));
         let Some(rt) = self.st.tgw_assoc[a.idx()] else {
             return self.drop(
@@ -301,6 +342,21 @@ impl<T: Trace> Cx<'_, T> {
             Ok(_) => {}
         }
         self.forward(rt_place, rule, p);
+        if let TgwAttachmentKind::Vpn { .. } = d.tgw_attachments[out.idx()].kind {
+            self.forward(
+                comp(Component::TgwAttachment(out)),
+                Rule::Text("leaves over the VPN connection (TGW-9)"),
+                p,
+            );
+            self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);
+            return Step::Next {
+                loc: Loc::VpnAttachment {
+                    attachment: out,
+                    to_onprem: true,
+                },
+                delay: d.latency.cross_az,
+            };
+        }
         let exit = self.exit_eni(out, x, &p);
         self.forward(
             comp(Component::TgwAttachment(out)),
@@ -317,14 +373,17 @@ impl<T: Trace> Cx<'_, T> {
         }
     }
 
-    /// The ENI of attachment `out` a packet that entered through `entry`
-    /// leaves by (TGW-2, TGW-6).
-    fn exit_eni(&self, out: TgwAttachmentId, entry: EniId, p: &FlowView) -> EniId {
-        let att = &self.d.tgw_attachments[out.idx()];
-        let TgwAttachmentKind::Vpc { enis, .. } = &att.kind;
+    /// The ENI of VPC attachment `out` a packet that entered through
+    /// `entry` leaves by (TGW-2, TGW-6); from a VPN attachment (no entry
+    /// ENI, no AZ), the attachment's first subnet in the order written.
+    fn exit_eni(&self, out: TgwAttachmentId, entry: Option<EniId>, p: &FlowView) -> EniId {
+        let enis = self.d.tgw_attachments[out.idx()].enis();
         if self.st.tgw_appliance[out.idx()] {
             return enis[(symmetric_flow_hash(p) % enis.len() as u64) as usize];
         }
+        let Some(entry) = entry else {
+            return enis[0];
+        };
         let az = self.st.eni_az[entry.idx()];
         enis.iter()
             .copied()

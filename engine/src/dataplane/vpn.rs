@@ -1,4 +1,6 @@
 //! VPN gateways and the on-premises networks behind them (VPN-1, VPN-2).
+//! A VPN may also terminate on a transit gateway's VPN attachment (TGW-9,
+//! `transit_gateway.rs`); the way to and from on-premises is the same.
 //!
 //! Invariants:
 //! - Towards on-premises, the destination must be in a network behind this
@@ -7,7 +9,7 @@
 //!   no gateway or gateway endpoint of the VPC carries it further (GWE-4,
 //!   NAT-9).
 //! - On-premises networks reach AWS only over their VPN; a deleted VPN
-//!   gateway carries nothing.
+//!   gateway or VPN attachment carries nothing.
 //! - Routes propagate into route tables that enable it (VPN-1; see
 //!   `route_table.rs`).
 //! - A VPN connection carries traffic while one of its tunnels is up; one
@@ -36,49 +38,59 @@ impl<T: Trace> Cx<'_, T> {
         let d = self.d;
         let place = comp(Component::Vgw(g));
         if to_onprem {
-            let net = self
-                .st
-                .onprem_nets
-                .lookup_u32(u32::from(p.dst))
-                .map(OnpremNetId)
-                .filter(|n| d.onprem_nets[n.idx()].via == g);
-            let Some(net) = net else {
-                return self.drop(
-                    place,
-                    Rule::Text("no on-premises network behind this VPN gateway has this address"),
-                    p,
-                    DropReason::NoRoute,
-                );
-            };
-            let link = &d.onprem_nets[net.idx()].vpn;
-            let rule = if link.tunnels.is_empty() {
-                Rule::None
-            } else {
-                Rule::VpnTunnels { net }
-            };
-            if !link.carries() {
-                return self.drop(place, rule, p, tunnels_down(link));
-            }
-            // The network owns its declared prefixes: an address no declared
-            // host has is a host there all the same.
-            let host = self
-                .st
-                .onprem_hosts
-                .get(&u32::from(p.dst))
-                .copied()
-                .filter(|h| d.onprem_hosts[h.idx()].network == net)
-                .map_or(Host::OnpremAddr(net, p.dst), Host::Onprem);
-            self.forward(place, rule, p);
-            return Step::Next {
-                loc: Loc::Arrive(host),
-                delay: d.onprem_nets[net.idx()].latency,
-            };
+            return self.over_vpn(place, p, OnpremVia::Vgw(g));
         }
         let outside = (
             DropReason::NoRoute,
             "traffic from a VPN reaches only the VPC's own addresses (VPN-2); no gateway or gateway endpoint carries it further (GWE-4, NAT-9)",
         );
         self.enter_vpc(place, d.vgws[g.idx()].vpc, p, Entry::Vgw(g), outside)
+    }
+
+    /// A packet leaves AWS over the VPN `via` (at `place`) for the
+    /// on-premises network behind it that has its destination.
+    pub(super) fn over_vpn(&mut self, place: Place, p: FlowView, via: OnpremVia) -> Step {
+        let d = self.d;
+        let net = self
+            .st
+            .onprem_nets
+            .lookup_u32(u32::from(p.dst))
+            .map(OnpremNetId)
+            .filter(|n| d.onprem_nets[n.idx()].via == via);
+        let Some(net) = net else {
+            let why = match via {
+                OnpremVia::Vgw(_) => {
+                    "no on-premises network behind this VPN gateway has this address"
+                }
+                OnpremVia::TgwAttachment(_) => {
+                    "no on-premises network behind this VPN attachment has this address"
+                }
+            };
+            return self.drop(place, Rule::Text(why), p, DropReason::NoRoute);
+        };
+        let link = &d.onprem_nets[net.idx()].vpn;
+        let rule = if link.tunnels.is_empty() {
+            Rule::None
+        } else {
+            Rule::VpnTunnels { net }
+        };
+        if !link.carries() {
+            return self.drop(place, rule, p, tunnels_down(link));
+        }
+        // The network owns its declared prefixes: an address no declared
+        // host has is a host there all the same.
+        let host = self
+            .st
+            .onprem_hosts
+            .get(&u32::from(p.dst))
+            .copied()
+            .filter(|h| d.onprem_hosts[h.idx()].network == net)
+            .map_or(Host::OnpremAddr(net, p.dst), Host::Onprem);
+        self.forward(place, rule, p);
+        Step::Next {
+            loc: Loc::Arrive(host),
+            delay: d.onprem_nets[net.idx()].latency,
+        }
     }
 
     /// An on-premises host sends: to a host of its own network directly,
@@ -100,13 +112,26 @@ impl<T: Trace> Cx<'_, T> {
                 delay: Nanos::ZERO,
             };
         }
-        if !self.st.alive.vgw[nw.via.idx()] {
-            return self.drop(
-                Place::Onprem(net),
-                Rule::Text("the VPN gateway was deleted"),
-                p,
-                DropReason::NoRoute,
-            );
+        let (alive, loc, gone) = match nw.via {
+            OnpremVia::Vgw(vgw) => (
+                self.st.alive.vgw[vgw.idx()],
+                Loc::Vgw {
+                    vgw,
+                    to_onprem: false,
+                },
+                "the VPN gateway was deleted",
+            ),
+            OnpremVia::TgwAttachment(attachment) => (
+                self.st.alive.tgw_attachment[attachment.idx()],
+                Loc::VpnAttachment {
+                    attachment,
+                    to_onprem: false,
+                },
+                "the transit gateway's VPN attachment was deleted",
+            ),
+        };
+        if !alive {
+            return self.drop(Place::Onprem(net), Rule::Text(gone), p, DropReason::NoRoute);
         }
         // On-premises networks reach AWS only over their VPN.
         let rule = if nw.vpn.tunnels.is_empty() {
@@ -119,10 +144,7 @@ impl<T: Trace> Cx<'_, T> {
         }
         self.forward(Place::Onprem(net), rule, p);
         Step::Next {
-            loc: Loc::Vgw {
-                vgw: nw.via,
-                to_onprem: false,
-            },
+            loc,
             delay: nw.latency,
         }
     }

@@ -129,9 +129,29 @@ impl Reach {
             }
         }
         for (i, net) in d.onprem_nets.iter().enumerate() {
-            if let Some(g) = d.vgws.get(net.via.idx()) {
-                if named(g.vpc) {
-                    r.onprem_private[i * n + g.vpc.idx()] = true;
+            match net.via {
+                OnpremVia::Vgw(g) => {
+                    if let Some(g) = d.vgws.get(g.idx()) {
+                        if named(g.vpc) {
+                            r.onprem_private[i * n + g.vpc.idx()] = true;
+                        }
+                    }
+                }
+                // Over a transit gateway's VPN attachment: every VPC
+                // attached to the same transit gateway.
+                OnpremVia::TgwAttachment(att) => {
+                    let Some(tgw) = d.tgw_attachments.get(att.idx()).map(|a| a.tgw) else {
+                        continue;
+                    };
+                    for v in d
+                        .tgw_attachments
+                        .iter()
+                        .filter(|a| a.tgw == tgw)
+                        .filter_map(|a| a.vpc())
+                        .filter(|v| named(*v))
+                    {
+                        r.onprem_private[i * n + v.idx()] = true;
+                    }
                 }
             }
         }

@@ -384,7 +384,7 @@ pub struct Vgw {
 pub struct OnpremNet {
     pub name: String,
     pub cidrs: Vec<Ipv4Net>,
-    pub via: VgwId,
+    pub via: OnpremVia,
     pub latency: Nanos,
     /// The VPN connection it is reached over, where the file states it
     /// (VPN-3).
@@ -407,6 +407,15 @@ impl VpnLink {
     pub fn carries(&self) -> bool {
         self.tunnels.is_empty() || self.tunnels.iter().any(|t| t.1)
     }
+}
+
+/// What an on-premises network reaches AWS through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnpremVia {
+    /// A VPN gateway of one VPC (VPN-1, VPN-2).
+    Vgw(VgwId),
+    /// A VPN attachment of a transit gateway (TGW-9).
+    TgwAttachment(TgwAttachmentId),
 }
 
 /// A transit gateway (TGW-1): a regional router between attachments.
@@ -434,6 +443,14 @@ pub enum TgwAttachmentKind {
         /// Both directions of a flow use the same AZ's ENI (TGW-6).
         appliance_mode: bool,
     },
+    /// A Site-to-Site VPN connection terminating on the transit gateway
+    /// (TGW-9): the on-premises networks behind it.
+    Vpn {
+        networks: Vec<OnpremNetId>,
+        /// BGP routing: the networks' prefixes propagate; static routing
+        /// propagates nothing (TGW-9).
+        bgp: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -452,6 +469,7 @@ impl TgwAttachment {
     pub fn vpc(&self) -> Option<VpcId> {
         match self.kind {
             TgwAttachmentKind::Vpc { vpc, .. } => Some(vpc),
+            TgwAttachmentKind::Vpn { .. } => None,
         }
     }
 
@@ -459,6 +477,7 @@ impl TgwAttachment {
     pub fn enis(&self) -> &[EniId] {
         match &self.kind {
             TgwAttachmentKind::Vpc { enis, .. } => enis,
+            TgwAttachmentKind::Vpn { .. } => &[],
         }
     }
 }

@@ -464,6 +464,19 @@ pub fn render(d: &Design) -> String {
                         q(&dest)
                     );
                 }
+                if let TgwAttachmentKind::Vpn { networks, .. } = &d.tgw_attachments[a.idx()].kind {
+                    if let Some(n) = networks.first() {
+                        let name = &d.onprem_nets[n.idx()].name;
+                        let _ = writeln!(
+                            s,
+                            "  {} -> {} [lhead={}, label={}];",
+                            q(&format!("tgwrt:{}", rt.name)),
+                            q(&format!("onprem:{name}")),
+                            q(&format!("cluster_onprem:{name}")),
+                            q(&dest)
+                        );
+                    }
+                }
             }
         }
         for a in d.tgw_attachments.iter().filter(|a| a.tgw == tgw) {
@@ -581,12 +594,23 @@ pub fn render(d: &Design) -> String {
         }
     }
     for n in &d.onprem_nets {
+        let (from, label) = match n.via {
+            OnpremVia::Vgw(g) => (format!("vgw:{}", d.vgws[g.idx()].name), "VPN".to_string()),
+            OnpremVia::TgwAttachment(a) => {
+                let att = &d.tgw_attachments[a.idx()];
+                (
+                    format!("tgw:{}", d.tgws[att.tgw.idx()].name),
+                    format!("VPN {}", att.name),
+                )
+            }
+        };
         let _ = writeln!(
             s,
-            "  {} -> {} [lhead={}, label=\"VPN\", dir=both, color=\"#5a6b86\"];",
-            q(&format!("vgw:{}", d.vgws[n.via.idx()].name)),
+            "  {} -> {} [lhead={}, label={}, dir=both, color=\"#5a6b86\"];",
+            q(&from),
             q(&format!("onprem:{}", n.name)),
-            q(&format!("cluster_onprem:{}", n.name))
+            q(&format!("cluster_onprem:{}", n.name)),
+            q(&label)
         );
     }
     // Traffic.

@@ -309,11 +309,18 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.opt("type", &x.kind, |k| {
             quote(match k {
                 TgwAttachmentType::Vpc => "vpc",
+                TgwAttachmentType::Vpn => "vpn",
             })
         });
         w.opt("vpc", &x.vpc, |s| quote(s));
         w.ids("subnets", &x.subnets);
         w.opt("appliance_mode", &x.appliance_mode, bool::to_string);
+        w.opt("routing", &x.routing, |r| {
+            quote(match r {
+                VpnRouting::Bgp => "bgp",
+                VpnRouting::Static => "static",
+            })
+        });
     }
     for x in &raw.tgw_route_tables {
         w.table("transit_gateway_route_table", &x.id);

@@ -277,6 +277,18 @@ pub struct TransitGateway {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TgwAttachmentType {
     Vpc,
+    /// A Site-to-Site VPN connection terminating on the transit gateway.
+    Vpn,
+}
+
+/// How a VPN attachment's on-premises prefixes reach the transit gateway's
+/// route tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VpnRouting {
+    /// Dynamic routing: the prefixes are propagated.
+    Bgp,
+    /// Static routing: nothing is propagated.
+    Static,
 }
 
 #[derive(Clone, Debug)]
@@ -287,6 +299,8 @@ pub struct TgwAttachment {
     pub vpc: Option<Id>,
     pub subnets: Vec<Id>,
     pub appliance_mode: Option<Sp<bool>>,
+    /// A VPN attachment's routing (default BGP).
+    pub routing: Option<Sp<VpnRouting>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -666,10 +666,24 @@ pub(super) fn read_tgw_attachment(v: &Value<'_>, d: &mut Diags) -> Option<TgwAtt
         TgwAttachment {
             id,
             transit_gateway: f.req("transit_gateway", d),
-            kind: opt_choice(f, "type", &[("vpc", TgwAttachmentType::Vpc)], d),
+            kind: opt_choice(
+                f,
+                "type",
+                &[
+                    ("vpc", TgwAttachmentType::Vpc),
+                    ("vpn", TgwAttachmentType::Vpn),
+                ],
+                d,
+            ),
             vpc: f.opt("vpc", d),
             subnets: f.list("subnets", d),
             appliance_mode: f.opt("appliance_mode", d),
+            routing: opt_choice(
+                f,
+                "routing",
+                &[("bgp", VpnRouting::Bgp), ("static", VpnRouting::Static)],
+                d,
+            ),
         }
     })
 }

@@ -129,7 +129,11 @@ impl Builder<'_> {
         if !d.endpoints.is_empty() {
             floor = floor.min(mtu::ENDPOINT);
         }
-        if !d.vgws.is_empty() {
+        let vpn_attachment = d
+            .tgw_attachments
+            .iter()
+            .any(|a| matches!(a.kind, TgwAttachmentKind::Vpn { .. }));
+        if !d.vgws.is_empty() || vpn_attachment {
             floor = floor.min(mtu::VPN);
         }
         self.design.mtu_floor = floor;

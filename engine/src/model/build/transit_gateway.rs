@@ -155,6 +155,27 @@ impl Builder<'_> {
             let owner = format!("transit gateway attachment `{}`", a.id.v);
             let id = TgwAttachmentId::from_idx(i);
             let tgw = self.tgw_ref(&owner, &a.transit_gateway);
+            let propagations: Vec<TgwRouteTableId> = tgw
+                .and_then(|t| self.design.tgws[t.idx()].propagation_default)
+                .into_iter()
+                .collect();
+            if a.kind.as_ref().map(|k| k.v) == Some(raw::TgwAttachmentType::Vpn) {
+                let kind = self.vpn_attachment(&owner, id, a);
+                self.design.tgw_attachments.push(TgwAttachment {
+                    name: a.id.v.clone(),
+                    tgw: tgw.unwrap_or(TgwId(0)),
+                    kind,
+                    association: None,
+                    propagations,
+                });
+                continue;
+            }
+            if let Some(r) = &a.routing {
+                self.err(
+                    &r.span,
+                    format!("{owner}: `routing` is a VPN attachment's (`type = \"vpn\"`); a VPC attachment propagates its VPC's CIDRs"),
+                );
+            }
             let vpc = match &a.vpc {
                 Some(_) => self.vpc_ref(&owner, &a.vpc),
                 None => {
@@ -230,10 +251,6 @@ impl Builder<'_> {
                 self.design.enis[eni.idx()].source_dest_check = false;
                 enis.push(eni);
             }
-            let propagations = tgw
-                .and_then(|t| self.design.tgws[t.idx()].propagation_default)
-                .into_iter()
-                .collect();
             self.design.tgw_attachments.push(TgwAttachment {
                 name: a.id.v.clone(),
                 tgw: tgw.unwrap_or(TgwId(0)),
@@ -247,6 +264,48 @@ impl Builder<'_> {
                 propagations,
             });
         }
+    }
+
+    /// A VPN attachment (TGW-9): no VPC, subnets or appliance mode; the
+    /// on-premises networks whose `via` names it; BGP or static routing.
+    fn vpn_attachment(
+        &mut self,
+        owner: &str,
+        id: TgwAttachmentId,
+        a: &raw::TgwAttachment,
+    ) -> TgwAttachmentKind {
+        let vpc_only: [(&str, Option<&Span>); 3] = [
+            ("vpc", a.vpc.as_ref().map(|v| &v.span)),
+            ("subnets", a.subnets.first().map(|v| &v.span)),
+            ("appliance_mode", a.appliance_mode.as_ref().map(|v| &v.span)),
+        ];
+        for (key, span) in vpc_only {
+            if let Some(span) = span {
+                self.err(
+                    span,
+                    format!("{owner}: a VPN attachment has no `{key}`; it is a VPC attachment's (`type = \"vpc\"`)"),
+                );
+            }
+        }
+        let networks: Vec<OnpremNetId> = self
+            .design
+            .onprem_nets
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.via == OnpremVia::TgwAttachment(id))
+            .map(|(i, _)| OnpremNetId::from_idx(i))
+            .collect();
+        if networks.is_empty() {
+            self.warn(
+                &a.id.span,
+                format!("{owner}: no `[[onprem_network]]` has `via` naming this VPN attachment; it carries nothing"),
+            );
+        }
+        let bgp = a
+            .routing
+            .as_ref()
+            .is_none_or(|r| r.v == raw::VpnRouting::Bgp);
+        TgwAttachmentKind::Vpn { networks, bgp }
     }
 
     /// An attachment a table names: of the table's transit gateway.

@@ -32,8 +32,28 @@ impl Builder<'_> {
         for n in &raw.onprem_networks {
             let owner = format!("on-premises network `{}`", n.id.v);
             let via = n.via.as_ref().and_then(|r| {
-                match self.reference(&owner, "via", r, &["vpn_gateway"]) {
-                    Some(Component::Vgw(v)) => Some(v),
+                match self.reference(
+                    &owner,
+                    "via",
+                    r,
+                    &["vpn_gateway", "transit_gateway_attachment"],
+                ) {
+                    Some(Component::Vgw(v)) => Some(OnpremVia::Vgw(v)),
+                    Some(Component::TgwAttachment(a)) => {
+                        let kind = raw.tgw_attachments[a.idx()].kind.as_ref().map(|k| k.v);
+                        if kind == Some(raw::TgwAttachmentType::Vpn) {
+                            Some(OnpremVia::TgwAttachment(a))
+                        } else {
+                            self.err(
+                                &r.span,
+                                format!(
+                                    "{owner}: `via` names `{}`, a VPC attachment; an on-premises network reaches a transit gateway through a VPN attachment (`type = \"vpn\"`, TGW-9)",
+                                    r.v
+                                ),
+                            );
+                            None
+                        }
+                    }
                     _ => None,
                 }
             });
@@ -45,7 +65,7 @@ impl Builder<'_> {
             }
             let vpn = self.vpn_link(&owner, n);
             let id = OnpremNetId::from_idx(self.design.onprem_nets.len());
-            if let Some(v) = via {
+            if let Some(OnpremVia::Vgw(v)) = via {
                 self.design.vgws[v.idx()].networks.push(id);
                 let vpc = self.vpc_named(&raw.vpn_gateways[v.idx()].vpc);
                 for c in &n.cidrs {
@@ -66,7 +86,7 @@ impl Builder<'_> {
             self.design.onprem_nets.push(OnpremNet {
                 name: n.id.v.clone(),
                 cidrs: n.cidrs.iter().map(|c| c.v).collect(),
-                via: via.unwrap_or(VgwId(0)),
+                via: via.unwrap_or(OnpremVia::Vgw(VgwId(0))),
                 latency: n.latency.as_ref().map_or(self.latency.vpn, |l| l.v),
                 vpn,
             });

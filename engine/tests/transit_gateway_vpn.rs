@@ -1,0 +1,500 @@
+//! Transit gateways with a Site-to-Site VPN attachment (TGW-9): loading and
+//! its located errors, BGP and static routing, the way to and from
+//! on-premises, the VPN's MTU, and whole runs. Tests are named after the
+//! rule of `docs/aws-rules.md` they check.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::sync::Arc;
+
+use vpcsim::dataplane::{Host, Loc, Network, Place, Step, Trace};
+use vpcsim::explain::{self, Explanation, HopOut};
+use vpcsim::model::{self, Component, Design, DropReason};
+use vpcsim::packet::{self, build};
+use vpcsim::sim::{self, RunOptions};
+use vpcsim::units::Nanos;
+
+/// Two VPCs and an office on one transit gateway: `app` in VPC A, `db` in
+/// VPC B, `desk` and `old` in the office behind VPN attachment `att-vpn`
+/// (`vpn` is appended to that attachment's table). `extra` is appended.
+fn hub(vpn: &str, extra: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "tgw-vpn"
+duration = "4s"
+
+[[vpc]]
+id = "vpc-a"
+cidrs = ["10.1.0.0/16"]
+
+[[vpc]]
+id = "vpc-b"
+cidrs = ["10.2.0.0/16"]
+
+[[subnet]]
+id = "a-1a"
+vpc = "vpc-a"
+cidr = "10.1.1.0/24"
+az = "us-east-1a"
+route_table = "rt-a"
+
+[[subnet]]
+id = "b-1a"
+vpc = "vpc-b"
+cidr = "10.2.1.0/24"
+az = "us-east-1a"
+route_table = "rt-b"
+
+[[route_table]]
+id = "rt-a"
+vpc = "vpc-a"
+routes = [ {{ destination = "10.0.0.0/8", target = "tgw" }}, {{ destination = "192.168.0.0/16", target = "tgw" }} ]
+
+[[route_table]]
+id = "rt-b"
+vpc = "vpc-b"
+routes = [ {{ destination = "10.0.0.0/8", target = "tgw" }}, {{ destination = "192.168.0.0/16", target = "tgw" }} ]
+
+[[transit_gateway]]
+id = "tgw"
+
+[[transit_gateway_attachment]]
+id = "att-a"
+transit_gateway = "tgw"
+vpc = "vpc-a"
+subnets = ["a-1a"]
+
+[[transit_gateway_attachment]]
+id = "att-b"
+transit_gateway = "tgw"
+vpc = "vpc-b"
+subnets = ["b-1a"]
+
+[[transit_gateway_attachment]]
+id = "att-vpn"
+transit_gateway = "tgw"
+type = "vpn"
+{vpn}
+
+[[onprem_network]]
+id = "office"
+cidrs = ["192.168.0.0/16"]
+via = "att-vpn"
+latency = "5ms"
+
+[[onprem_host]]
+id = "desk"
+network = "office"
+ip = "192.168.1.10"
+listen = [ {{ protocol = "tcp", port = 22 }} ]
+
+[[onprem_host]]
+id = "old"
+network = "office"
+ip = "192.168.99.5"
+listen = [ {{ protocol = "tcp", port = 22 }} ]
+
+[[security_group]]
+id = "sg-a"
+vpc = "vpc-a"
+ingress = [ {{ protocol = "all", cidr = "192.168.0.0/16" }}, {{ protocol = "all", cidr = "10.0.0.0/8" }} ]
+
+[[security_group]]
+id = "sg-b"
+vpc = "vpc-b"
+ingress = [ {{ protocol = "all", cidr = "192.168.0.0/16" }} ]
+
+[[instance]]
+id = "app"
+subnet = "a-1a"
+security_groups = ["sg-a"]
+listen = [ {{ protocol = "tcp", port = 443 }} ]
+
+[[instance]]
+id = "db"
+subnet = "b-1a"
+security_groups = ["sg-b"]
+listen = [ {{ protocol = "tcp", port = 5432 }} ]
+{extra}
+"#
+    )
+}
+
+fn load(text: &str) -> Design {
+    match model::load_str("tgw-vpn.toml", text) {
+        Ok(l) => l.design,
+        Err(r) => panic!("does not load:\n{r}\n--- text ---\n{text}"),
+    }
+}
+
+fn errors(text: &str) -> String {
+    match model::load_str("tgw-vpn.toml", text) {
+        Ok(_) => panic!("loads, but should not:\n{text}"),
+        Err(r) => r.to_string(),
+    }
+}
+
+fn tcp_q(d: Design, from: &str, to: &str, port: u16, at: u64) -> Explanation {
+    let q = explain::Query {
+        from: from.to_string(),
+        to: to.to_string(),
+        protocol: explain::protocol_number("tcp").expect("tcp"),
+        port: Some(port),
+        icmp_type: None,
+        icmp_code: None,
+        at: Nanos::from_secs(at),
+        enter: None,
+    };
+    explain::explain(d, &q).unwrap_or_else(|e| panic!("explain {from} -> {to}: {e}"))
+}
+
+fn tcp(d: Design, from: &str, to: &str, port: u16) -> Explanation {
+    tcp_q(d, from, to, port, 0)
+}
+
+fn rules<'a>(hops: &'a [HopOut], component: &str) -> Vec<&'a str> {
+    hops.iter()
+        .filter(|h| h.component == component)
+        .map(|h| h.rule.as_deref().unwrap_or(""))
+        .collect()
+}
+
+#[track_caller]
+fn assert_delivered(e: &Explanation) {
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        ("delivered", None, None),
+        "{}",
+        explain::render(e)
+    );
+    let reply = e.reply.as_ref().expect("a reply");
+    assert_eq!(reply.verdict, "delivered", "{}", explain::render(e));
+}
+
+#[track_caller]
+fn assert_dropped(e: &Explanation, reason: &str, at: &str) {
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        ("dropped", Some(reason), Some(at)),
+        "{}",
+        explain::render(e)
+    );
+}
+
+/// A table `tgw-rt` that every attachment is associated with and that the
+/// VPC attachments propagate into; `routes` are its static routes.
+fn own_table(routes: &str) -> String {
+    format!(
+        r#"
+[[transit_gateway_route_table]]
+id = "tgw-rt"
+transit_gateway = "tgw"
+associations = ["att-a", "att-b", "att-vpn"]
+propagations = ["att-a", "att-b"]
+routes = [ {routes} ]
+"#
+    )
+}
+
+// -- loading -----------------------------------------------------------------------
+
+#[test]
+fn tgw_9_vpn_attachment_loads_with_its_networks() {
+    let d = load(&hub("", ""));
+    let a = &d.tgw_attachments[2];
+    assert_eq!(a.name, "att-vpn");
+    match &a.kind {
+        model::TgwAttachmentKind::Vpn { networks, bgp } => {
+            assert_eq!(networks.len(), 1);
+            assert_eq!(d.onprem_nets[networks[0].idx()].name, "office");
+            assert!(*bgp, "BGP is the default");
+        }
+        k => panic!("not a VPN attachment: {k:?}"),
+    }
+    assert!(a.enis().is_empty());
+    assert_eq!(a.vpc(), None);
+    let d = load(&hub("routing = \"static\"", ""));
+    assert!(matches!(
+        d.tgw_attachments[2].kind,
+        model::TgwAttachmentKind::Vpn { bgp: false, .. }
+    ));
+}
+
+#[test]
+fn tgw_9_bad_vpn_attachments_are_located_errors() {
+    // An unknown routing value.
+    let r = errors(&hub("routing = \"dynamic\"", ""));
+    assert!(r.contains("tgw-vpn.toml:"), "{r}");
+    assert!(r.contains("routing") && r.contains("bgp"), "{r}");
+    // VPC keys on a VPN attachment.
+    let r = errors(&hub("vpc = \"vpc-a\"\nappliance_mode = true", ""));
+    assert!(r.contains("a VPN attachment has no `vpc`"), "{r}");
+    assert!(
+        r.contains("a VPN attachment has no `appliance_mode`"),
+        "{r}"
+    );
+    // `routing` on a VPC attachment.
+    let text = hub("", "").replacen(
+        "vpc = \"vpc-a\"\nsubnets = [\"a-1a\"]",
+        "vpc = \"vpc-a\"\nsubnets = [\"a-1a\"]\nrouting = \"bgp\"",
+        1,
+    );
+    let r = errors(&text);
+    assert!(r.contains("`routing` is a VPN attachment's"), "{r}");
+    // An on-premises network through a VPC attachment.
+    let text = hub("", "").replace("via = \"att-vpn\"", "via = \"att-a\"");
+    let r = errors(&text);
+    assert!(r.contains("`via` names `att-a`, a VPC attachment"), "{r}");
+    let line = text
+        .lines()
+        .position(|l| l == "via = \"att-a\"")
+        .expect("line")
+        + 1;
+    assert!(r.contains(&format!("tgw-vpn.toml:{line}:")), "{r}");
+    // A VPN attachment no network is behind is a warning.
+    let text = hub("", "").replace("via = \"att-vpn\"", "via = \"att-vpn2\"")
+        + "\n[[transit_gateway_attachment]]\nid = \"att-vpn2\"\ntransit_gateway = \"tgw\"\ntype = \"vpn\"\n";
+    let l = model::load_str("tgw-vpn.toml", &text).expect("loads");
+    let w = l.report.to_string();
+    assert!(
+        w.contains("no `[[onprem_network]]` has `via` naming this VPN attachment"),
+        "{w}"
+    );
+}
+
+// -- routing -------------------------------------------------------------------------
+
+#[test]
+fn tgw_9_bgp_vpn_attachment_propagates_the_onprem_prefixes() {
+    let e = tcp(load(&hub("", "")), "app", "desk", 22);
+    assert_delivered(&e);
+    assert_eq!(
+        rules(&e.hops, "tgw/default-rt"),
+        ["192.168.0.0/16 -> att-vpn (propagated from att-vpn)"]
+    );
+    assert_eq!(
+        rules(&e.hops, "att-vpn"),
+        ["leaves over the VPN connection (TGW-9)", ""]
+    );
+    // The reply comes in over the VPN attachment and is routed by its
+    // associated table.
+    let reply = e.reply.as_ref().expect("reply");
+    assert!(
+        rules(&reply.hops, "tgw")
+            .contains(&"from attachment att-vpn, associated with route table tgw/default-rt"),
+        "{}",
+        explain::render(&e)
+    );
+    assert!(
+        rules(&reply.hops, "tgw/default-rt")
+            .contains(&"10.1.0.0/16 -> att-a (propagated from att-a)"),
+        "{}",
+        explain::render(&e)
+    );
+}
+
+#[test]
+fn tgw_9_onprem_reaches_both_vpcs_through_the_vpn_attachment() {
+    for (to, port) in [("app", 443), ("db", 5432)] {
+        let e = tcp(load(&hub("", "")), "desk", to, port);
+        assert_delivered(&e);
+        assert_eq!(
+            rules(&e.hops, "att-vpn"),
+            ["enters from the VPN connection (TGW-9)"],
+            "{}",
+            explain::render(&e)
+        );
+        // The office's latency, the transit gateway's hop, then within the
+        // attachment subnet's AZ.
+        assert_eq!(
+            e.forward.latency_us,
+            5000 + 400 + 50,
+            "{}",
+            explain::render(&e)
+        );
+    }
+}
+
+#[test]
+fn tgw_9_static_vpn_routes_are_not_propagated() {
+    // Static routing, no static route: the VPC has no way to the office.
+    let d = load(&hub("routing = \"static\"", ""));
+    let e = tcp(d, "app", "desk", 22);
+    assert_dropped(&e, "no_route", "tgw/default-rt");
+    // A static route to the attachment in the transit gateway route table.
+    let text = hub(
+        "routing = \"static\"",
+        &own_table(r#"{ destination = "192.168.0.0/16", attachment = "att-vpn" }"#),
+    )
+    .replace("[[transit_gateway]]\nid = \"tgw\"", "[[transit_gateway]]\nid = \"tgw\"\ndefault_route_table_association = false\ndefault_route_table_propagation = false");
+    let e = tcp(load(&text), "app", "desk", 22);
+    assert_delivered(&e);
+    assert_eq!(
+        rules(&e.hops, "tgw-rt"),
+        ["192.168.0.0/16 -> att-vpn (static)"]
+    );
+}
+
+#[test]
+fn tgw_9_blackhole_route_for_a_retired_onprem_prefix() {
+    let text = hub(
+        "",
+        &own_table(r#"{ destination = "192.168.99.0/24", blackhole = true }"#),
+    )
+    .replace(
+        "associations = [\"att-a\", \"att-b\", \"att-vpn\"]\npropagations = [\"att-a\", \"att-b\"]",
+        "associations = [\"att-a\", \"att-b\", \"att-vpn\"]\npropagations = [\"att-a\", \"att-b\", \"att-vpn\"]",
+    );
+    let d = load(&text);
+    let e = tcp(d.clone(), "app", "old", 22);
+    assert_dropped(&e, "route_blackhole", "tgw-rt");
+    let e = tcp(d, "app", "desk", 22);
+    assert_delivered(&e);
+}
+
+#[test]
+fn tgw_9_an_address_no_network_behind_the_attachment_has_is_no_route() {
+    // A static route to the VPN attachment wider than the office.
+    let text = hub(
+        "",
+        &own_table(r#"{ destination = "172.16.0.0/12", attachment = "att-vpn" }"#),
+    )
+    .replace(
+        "{ destination = \"192.168.0.0/16\", target = \"tgw\" } ]\n\n[[route_table]]\nid = \"rt-b\"",
+        "{ destination = \"172.16.0.0/12\", target = \"tgw\" } ]\n\n[[route_table]]\nid = \"rt-b\"",
+    );
+    let d = Arc::new(load(&text));
+    let (end, _) = walk(
+        &d,
+        "app",
+        tcp_bytes(ip_of(&d, "app"), Ipv4Addr::new(172, 16, 5, 5), 60),
+    );
+    assert!(
+        matches!(end, Step::Drop(x) if x.reason == DropReason::NoRoute
+            && x.place == Place::Component(d.lookup("att-vpn").unwrap())),
+        "{end:?}"
+    );
+}
+
+#[test]
+fn tgw_9_deleted_vpn_attachment_carries_nothing() {
+    let extra = r#"
+[[event]]
+at = "1s"
+delete = "att-vpn"
+"#;
+    let d = load(&hub("", extra));
+    assert_delivered(&tcp_q(d.clone(), "desk", "app", 443, 0));
+    let e = tcp_q(d.clone(), "desk", "app", 443, 2);
+    assert_dropped(&e, "no_route", "office");
+    // Its propagated routes are withdrawn.
+    let e = tcp_q(d, "app", "desk", 22, 2);
+    assert_dropped(&e, "no_route", "tgw/default-rt");
+}
+
+#[test]
+fn tgw_9_run_delivers_between_onprem_and_the_vpcs() {
+    let extra = r#"
+[[traffic]]
+id = "desk-to-app"
+from = "desk"
+to = "app"
+port = 443
+rate = "10/s"
+
+[[traffic]]
+id = "app-to-desk"
+from = "app"
+to = "desk"
+port = 22
+rate = "10/s"
+
+[[expect]]
+traffic = "desk-to-app"
+delivered = "100%"
+via = ["att-vpn", "tgw", "tgw/default-rt"]
+
+[[expect]]
+traffic = "app-to-desk"
+delivered = "100%"
+via = ["att-vpn"]
+"#;
+    let d = Arc::new(load(&hub("", extra)));
+    let out = sim::run(Arc::clone(&d), &RunOptions::default());
+    for t in &out.metrics.traffic {
+        assert!(t.delivered > 0, "{t:?}");
+        assert_eq!(t.failed, 0, "{t:?}");
+    }
+    let net = Network::new(Arc::clone(&d));
+    let results = vpcsim::report::check::evaluate(&net, &out.metrics);
+    assert!(results.iter().all(|r| r.ok), "{results:?}");
+}
+
+// -- MTU -------------------------------------------------------------------------------
+
+fn ip_of(d: &Design, name: &str) -> Ipv4Addr {
+    let Some(Component::Instance(i)) = d.lookup(name) else {
+        panic!("no instance {name}")
+    };
+    d.enis[d.instances[i.idx()].eni.idx()].ip
+}
+
+/// A TCP segment (DF set) of `total` bytes from `from` to `to`:22.
+fn tcp_bytes(from: Ipv4Addr, to: Ipv4Addr, total: usize) -> Vec<u8> {
+    let spec = build::TcpSpec {
+        src: SocketAddrV4::new(from, 40000),
+        dst: SocketAddrV4::new(to, 22),
+        seq: 1,
+        ack: 0,
+        flags: packet::tcp_flags::ACK,
+        window: 65535,
+    };
+    build::tcp(&spec, &vec![0x5a; total - 40], 64, 1).to_vec()
+}
+
+#[derive(Default)]
+struct Catch {
+    emitted: usize,
+}
+
+impl Trace for Catch {
+    fn hop(&mut self, _: vpcsim::dataplane::Hop) {}
+    fn wants_emitted(&self) -> bool {
+        true
+    }
+    fn emitted(&mut self, _: bytes::Bytes, _: Loc) {
+        self.emitted += 1;
+    }
+}
+
+fn walk(d: &Arc<Design>, from: &str, mut buf: Vec<u8>) -> (Step, Catch) {
+    let mut net = Network::new(Arc::clone(d));
+    let Some(Component::Instance(i)) = d.lookup(from) else {
+        panic!("no instance {from}")
+    };
+    let mut loc = Loc::HostOut(Host::Instance(i));
+    let mut tr = Catch::default();
+    for _ in 0..64 {
+        match net.step(&mut buf, loc, Nanos::ZERO, &mut tr) {
+            Step::Next { loc: next, .. } => loc = next,
+            end => return (end, tr),
+        }
+    }
+    panic!("no end")
+}
+
+#[test]
+fn mtu_1_tgw_9_vpn_attachment_carries_1500_and_sends_no_icmp() {
+    let d = Arc::new(load(&hub("", "")));
+    let (app, desk) = (ip_of(&d, "app"), Ipv4Addr::new(192, 168, 1, 10));
+    let (end, _) = walk(&d, "app", tcp_bytes(app, desk, 1500));
+    assert!(matches!(end, Step::Deliver(Host::Onprem(_))), "{end:?}");
+    let (end, tr) = walk(&d, "app", tcp_bytes(app, desk, 1501));
+    assert!(
+        matches!(end, Step::Drop(x) if x.reason == DropReason::PacketTooBig
+            && x.place == Place::Component(d.lookup("att-vpn").unwrap())),
+        "{end:?}"
+    );
+    // MTU-4: a transit gateway sends no ICMP "fragmentation needed".
+    assert_eq!(tr.emitted, 0);
+}

@@ -14,7 +14,8 @@ use vpcsim::explain::{self, Query};
 use vpcsim::import::{ImportError, Imported, NoteKind, import_aws};
 use vpcsim::model::{Design, load_str};
 
-const SNAPSHOTS: [&str; 8] = [
+const SNAPSHOTS: [&str; 9] = [
+    "test-direct-connect-gateway",
     "test-nat-gateway",
     "test-public-private-subnet",
     "test-public-subnet",
@@ -25,7 +26,7 @@ const SNAPSHOTS: [&str; 8] = [
     "test-vpn-gateway",
 ];
 
-const FIXTURES: [&str; 3] = ["lambda-nat", "middlebox", "private-nat"];
+const FIXTURES: [&str; 4] = ["lambda-nat", "middlebox", "private-nat", "transit-gateway"];
 
 fn snapshots() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/aws-snapshots");
@@ -160,6 +161,7 @@ fn every_snapshot_imports_and_validates() {
     let Some(root) = snapshots() else { return };
     // (VPCs, subnets, instances) as the snapshots' README describes them.
     let counts = [
+        ("test-direct-connect-gateway", 2, 2, 1),
         ("test-nat-gateway", 1, 3, 3),
         ("test-public-private-subnet", 1, 2, 2),
         ("test-public-subnet", 1, 1, 1),
@@ -183,7 +185,7 @@ fn every_snapshot_imports_and_validates() {
             "{name}"
         );
         assert!(d.traffic.is_empty() && d.expects.is_empty() && d.events.is_empty());
-        let region = if name.starts_with("test-vpc-endpoint") {
+        let region = if name.starts_with("test-vpc-endpoint") || name.contains("direct-connect") {
             "us-east-1"
         } else {
             "us-east-2"
@@ -253,7 +255,20 @@ fn what_each_snapshot_leaves_out() {
     use NoteKind::*;
     // Every note of each snapshot, by kind, no more.
     type Expected<'a> = &'a [(NoteKind, &'a [&'a str])];
-    let expected: [(&str, Expected<'_>); 8] = [
+    let expected: [(&str, Expected<'_>); 9] = [
+        (
+            "test-direct-connect-gateway",
+            &[(
+                Unsupported,
+                &[
+                    // Direct Connect gateway attachment: not modelled.
+                    "tgw-attach-dx01",
+                    // VPN attachment and its connection.
+                    "tgw-attach-vpn-dx-test",
+                    "vpn-dx-test",
+                ],
+            )],
+        ),
         ("test-nat-gateway", &[]),
         (
             "test-public-private-subnet",
@@ -425,7 +440,113 @@ fn vpn_snapshot_flows() {
     );
 }
 
+/// The transit gateway snapshot: two VPCs on one transit gateway, each
+/// associated with its own route table, each table learning only its own
+/// VPC (TGW-3). The VPN and Direct Connect attachments are not imported, so
+/// on-premises prefixes have no route.
+#[test]
+fn tgw_3_transit_gateway_snapshot_flows() {
+    let Some(root) = snapshots() else { return };
+    let (imported, d) = import_and_load(&root.join("test-direct-connect-gateway"), "");
+    let t = &imported.text;
+    assert!(t.contains("{ destination = \"0.0.0.0/0\", target = \"tgw-dx01\" }"));
+    assert!(t.contains(
+        "[[transit_gateway_route_table]]\nid = \"tgw-rtb-dx01\"\ntransit_gateway = \"tgw-dx01\"\nassociations = [\"tgw-attach-vpc01\"]\npropagations = [\"tgw-attach-vpc01\"]\n"
+    ));
+    let host = "i-dx01";
+    // The isolated VPC is not propagated into the table of vpc-dx01's
+    // attachment: dropped there.
+    check(
+        &d,
+        &tcp(host, "10.200.1.10", 22)
+            .via(&[host, "rtb-dx01", "tgw-attach-vpc01", "tgw-dx01"])
+            .dropped("no_route", "tgw-rtb-dx01"),
+    );
+    // On premises (10.10.0.0/16) is reached over the VPN and Direct
+    // Connect attachments in AWS; neither is imported.
+    check(
+        &d,
+        &tcp(host, "10.10.0.1", 22).dropped("no_route", "tgw-rtb-dx01"),
+    );
+}
+
 // -- fixtures ------------------------------------------------------------------------
+
+/// Every transit gateway file: associations from the attachments file,
+/// propagations, static, blackhole and Direct Connect routes, appliance
+/// mode, states (TGW-2, TGW-3, TGW-4, TGW-6).
+#[test]
+fn tgw_4_transit_gateway_fixture() {
+    let (imported, d) = import_and_load(&fixture("transit-gateway"), "");
+    let t = &imported.text;
+    let (tgw, spokes, inspect) = (
+        "tgw-0e0e000000000hub1",
+        "tgw-rtb-0e0e00000spokes",
+        "tgw-rtb-0e0e0000inspect",
+    );
+    let (att_a, att_b, att_c) = (
+        "tgw-attach-0e0e0000000a",
+        "tgw-attach-0e0e0000000b",
+        "tgw-attach-0e0e0000000c",
+    );
+    // The defaults are off: every association and propagation is listed.
+    assert!(t.contains(&format!(
+        "[[transit_gateway]]\nid = \"{tgw}\"\nasn = 64600\ndefault_route_table_association = false\ndefault_route_table_propagation = false\n"
+    )));
+    assert!(t.contains(&format!(
+        "id = \"{att_c}\"\ntransit_gateway = \"{tgw}\"\ntype = \"vpc\"\nvpc = \"vpc-0e0e00000000000c1\"\nsubnets = [\"subnet-0e0e0000000000c1a\"]\nappliance_mode = true\n"
+    )));
+    assert!(t.contains(&format!(
+        "associations = [\"{att_a}\", \"{att_b}\"]\npropagations = [\"{att_c}\"]\nroutes = [\n  {{ destination = \"10.0.0.0/8\", attachment = \"{att_c}\" }},\n  {{ destination = \"10.99.0.0/16\", blackhole = true }},\n  {{ destination = \"172.16.0.0/12\", blackhole = true }},\n]\n"
+    )));
+    use NoteKind::*;
+    assert_eq!(
+        notes_of(&imported, Unsupported),
+        [
+            "rtb-0e0e00000000000d1",    // its VPC's attachment is pending
+            "tgw-attach-0e0e000000dx",  // Direct Connect gateway attachment
+            "tgw-attach-0e0e00000peer", // peering attachment
+            spokes,                     // IPv6 route; route to the DX attachment
+        ]
+    );
+    assert_eq!(
+        notes_of(&imported, Skipped),
+        ["tgw-attach-0e0e0000000d", "tgw-rtb-0e0e0000deleted"]
+    );
+    assert!(
+        notes_of(&imported, Unknown).is_empty(),
+        "{:#?}",
+        imported.notes
+    );
+    // The transit gateway's own ENIs are its attachments', not left over.
+    assert!(!t.contains("eni-0e0e0000000tgw"));
+    let (a, b) = ("i-0e0e00000000000a1", "i-0e0e00000000000b1");
+    // Spoke to spoke: the spokes' table sends 10.0.0.0/8 to the inspection
+    // VPC, whose table sends it back to the transit gateway, where the
+    // inspection table knows the spokes.
+    check(
+        &d,
+        &tcp(a, b, 80).via(&[
+            a,
+            att_a,
+            tgw,
+            spokes,
+            att_c,
+            "rtb-0e0e00000000000c1",
+            inspect,
+            att_b,
+            b,
+        ]),
+    );
+    check(
+        &d,
+        &tcp(a, "10.99.1.1", 80).dropped("route_blackhole", spokes),
+    );
+    check(
+        &d,
+        &tcp(a, "172.16.0.5", 80).dropped("route_blackhole", spokes),
+    );
+}
 
 #[test]
 fn lambda_and_nacl_fixture() {
@@ -484,14 +605,18 @@ fn middlebox_fixture() {
             "eni-0b2b000000000elb1", // a load balancer's ENI
             "rtb-0b2b00000000000a1", // ::/0 -> egress-only gateway
             "sg-0b2b0000000000a01",  // IPv6 rule
-            "tgw-0b2b0000000000001", // transit gateway
             "vpc-0b2b000000000000b", // IPv6 block
             "web",                   // the load balancer
         ]
     );
     assert_eq!(
         notes_of(&imported, Unknown),
-        ["nat-0b2b00000000gone", "sg-0999999999999999f"]
+        [
+            "nat-0b2b00000000gone",
+            "sg-0999999999999999f",
+            // A transit gateway without its attachment files.
+            "tgw-0b2b0000000000001",
+        ]
     );
     assert_eq!(notes_of(&imported, Skipped), ["i-0b2b00000000000x1"]);
     let (a, b, fw) = (
@@ -693,7 +818,7 @@ fn command_line() {
     assert_eq!(written, import(&fixture("middlebox")).text);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.contains("vpcsim import: unsupported: tgw-0b2b0000000000001: transit gateway"),
+        stderr.contains("vpcsim import: unknown: tgw-0b2b0000000000001: transit gateway whose VPC attachments are not in the files"),
         "{stderr}"
     );
     let _ = std::fs::remove_file(&out_file);

@@ -32,59 +32,38 @@ const READ: &[(&str, &str)] = &[
     ("Addresses", "describe-addresses"),
     ("Functions", "list-functions"),
     ("AvailabilityZones", "describe-availability-zones"),
+    ("TransitGateways", "describe-transit-gateways"),
+    (
+        "TransitGatewayAttachments",
+        "describe-transit-gateway-attachments",
+    ),
+    (
+        "TransitGatewayVpcAttachments",
+        "describe-transit-gateway-vpc-attachments",
+    ),
+    (
+        "TransitGatewayRouteTables",
+        "describe-transit-gateway-route-tables",
+    ),
+    (
+        "TransitGatewayPropagations",
+        "get-transit-gateway-route-table-propagations",
+    ),
+    (
+        "TransitGatewayStaticRoutes",
+        "search-transit-gateway-routes",
+    ),
 ];
 
 /// Files of resources that vpcsim cannot represent: their resources are listed
 /// by id. (file key, CLI command, top-level key, id field, what it is).
 pub const UNSUPPORTED: &[(&str, &str, &str, &str, &str)] = &[
     (
-        "TransitGateways",
-        "describe-transit-gateways",
-        "TransitGateways",
-        "TransitGatewayId",
-        "transit gateway",
-    ),
-    (
-        "TransitGatewayAttachments",
-        "describe-transit-gateway-attachments",
-        "TransitGatewayAttachments",
-        "TransitGatewayAttachmentId",
-        "transit gateway attachment",
-    ),
-    (
-        "TransitGatewayVpcAttachments",
-        "describe-transit-gateway-vpc-attachments",
-        "TransitGatewayVpcAttachments",
-        "TransitGatewayAttachmentId",
-        "transit gateway VPC attachment",
-    ),
-    (
-        "TransitGatewayRouteTables",
-        "describe-transit-gateway-route-tables",
-        "TransitGatewayRouteTables",
-        "TransitGatewayRouteTableId",
-        "transit gateway route table",
-    ),
-    (
         "TransitGatewayPeeringAttachments",
         "describe-transit-gateway-peering-attachments",
         "TransitGatewayPeeringAttachments",
         "TransitGatewayAttachmentId",
         "transit gateway peering attachment",
-    ),
-    (
-        "TransitGatewayStaticRoutes",
-        "search-transit-gateway-routes",
-        "TransitGatewayStaticRoutes",
-        "DestinationCidrBlock",
-        "transit gateway route",
-    ),
-    (
-        "TransitGatewayPropagations",
-        "get-transit-gateway-route-table-propagations",
-        "TransitGatewayPropagations",
-        "TransitGatewayAttachmentId",
-        "transit gateway route propagation",
     ),
     (
         "EgressOnlyInternetGateways",
@@ -200,6 +179,12 @@ pub struct Folder {
     pub addresses: Option<AddressesFile>,
     pub functions: Option<FunctionsFile>,
     pub zones: Option<AvailabilityZonesFile>,
+    pub transit_gateways: Option<TransitGatewaysFile>,
+    pub tgw_attachments: Option<TgwAttachmentsFile>,
+    pub tgw_vpc_attachments: Option<TgwVpcAttachmentsFile>,
+    pub tgw_route_tables: Option<TgwRouteTablesFile>,
+    pub tgw_propagations: Option<TgwPropagationsFile>,
+    pub tgw_static_routes: Option<TgwStaticRoutesFile>,
     /// (what it is, id) of resources in files of unsupported kinds.
     pub unsupported: Vec<(String, String)>,
     /// Files that were not read (unknown names).
@@ -356,6 +341,12 @@ impl Folder {
                 "Addresses" => f.addresses = Some(load(&p, &shown)?),
                 "Functions" => f.functions = Some(load(&p, &shown)?),
                 "AvailabilityZones" => f.zones = Some(load(&p, &shown)?),
+                "TransitGateways" => f.transit_gateways = Some(load(&p, &shown)?),
+                "TransitGatewayAttachments" => f.tgw_attachments = Some(load(&p, &shown)?),
+                "TransitGatewayVpcAttachments" => f.tgw_vpc_attachments = Some(load(&p, &shown)?),
+                "TransitGatewayRouteTables" => f.tgw_route_tables = Some(load(&p, &shown)?),
+                "TransitGatewayPropagations" => f.tgw_propagations = Some(load(&p, &shown)?),
+                "TransitGatewayStaticRoutes" => f.tgw_static_routes = Some(load(&p, &shown)?),
                 _ => unreachable!("every READ key is handled"),
             }
             f.files_read += 1;

@@ -26,7 +26,13 @@ const SNAPSHOTS: [&str; 9] = [
     "test-vpn-gateway",
 ];
 
-const FIXTURES: [&str; 4] = ["lambda-nat", "middlebox", "private-nat", "transit-gateway"];
+const FIXTURES: [&str; 5] = [
+    "lambda-nat",
+    "middlebox",
+    "multi-account",
+    "private-nat",
+    "transit-gateway",
+];
 
 fn snapshots() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/aws-snapshots");
@@ -630,6 +636,64 @@ fn middlebox_fixture() {
     check(
         &d,
         &tcp(a, "web", 443).dropped("route_blackhole", "rtb-0b2b00000000000a1"),
+    );
+}
+
+/// Two accounts, `accounts/<account-id>/<region>/`: account A's transit
+/// gateway, shared with account B, connects a VPC of each (TGW-1, TGW-3).
+/// B's VPC attachment is listed in A's files (A owns the transit gateway),
+/// its VPC, subnet and route table in B's: the route table of B's VPC
+/// sends A's CIDR to the transit gateway, whose table (in A's files) has
+/// both VPCs' CIDRs propagated; A's flow crosses it into B's VPC.
+#[test]
+fn tgw_1_multi_account_fixture() {
+    let (imported, d) = import_and_load(&fixture("multi-account"), "");
+    let t = &imported.text;
+    let (tgw, rtb) = ("tgw-0f0f00000000share1", "tgw-rtb-0f0f0000000hub");
+    let (att_a, att_b) = ("tgw-attach-0f0f000000a1", "tgw-attach-0f0f000000b1");
+    assert_eq!(d.vpcs.len(), 2);
+    assert_eq!(d.region, "us-east-1");
+    assert!(t.contains(&format!(
+        "associations = [\"{att_a}\", \"{att_b}\"]\npropagations = [\"{att_a}\", \"{att_b}\"]\n"
+    )));
+    assert!(
+        t.contains("# VPC of account 222222222222 on a transit gateway of account 111111111111\n")
+    );
+    // Ids stay as AWS has them, except one that two accounts use for two
+    // resources: a Lambda function's name is per account.
+    assert!(t.contains("[[lambda]]\nid = \"111111111111.health-check\"\n"));
+    assert!(t.contains("[[lambda]]\nid = \"222222222222.health-check\"\n"));
+    assert!(!t.contains("id = \"health-check\""));
+    assert_eq!(
+        notes_of(&imported, NoteKind::Approximated),
+        ["111111111111.health-check", "222222222222.health-check"]
+    );
+    for kind in [NoteKind::Unsupported, NoteKind::Unknown, NoteKind::Skipped] {
+        assert!(
+            notes_of(&imported, kind).is_empty(),
+            "{:#?}",
+            imported.notes
+        );
+    }
+    let (a, b) = ("i-0f0f000000000a01", "i-0f0f000000000b01");
+    check(
+        &d,
+        &tcp(a, b, 443).via(&[a, "rtb-0f0f000000000a01", att_a, tgw, rtb, att_b, b]),
+    );
+    // Back from B's VPC through the same transit gateway, as far as A's
+    // instance, whose group admits nothing.
+    check(
+        &d,
+        &tcp(b, a, 443)
+            .via(&[b, "rtb-0f0f000000000b01", att_b, tgw, rtb, att_a])
+            .dropped("sg_ingress_denied", a),
+    );
+    // B's group admits only tcp/443 from A's VPC.
+    check(&d, &tcp(a, b, 22).dropped("sg_ingress_denied", b));
+    assert_eq!(
+        import(&fixture("multi-account")).text,
+        imported.text,
+        "importing twice gives the same bytes"
     );
 }
 

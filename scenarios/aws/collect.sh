@@ -4,6 +4,7 @@
 # Usage:
 #   scenarios/aws/collect.sh DIR                 # the CLI's default region, into DIR/
 #   scenarios/aws/collect.sh DIR REGION...       # one folder per region, DIR/<region>/
+#   scenarios/aws/collect.sh ORG/accounts/ACCOUNT-ID REGION...   # one account of several
 #
 # Then:
 #   vpcsim import aws DIR -o my-network.toml
@@ -24,7 +25,7 @@ set -euo pipefail
 export AWS_PAGER=""
 
 if [ $# -lt 1 ]; then
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 

@@ -126,13 +126,19 @@ impl<'a> Input<'a> {
                 transit_gateway_id,
                 tgws
             );
-            each!(
-                f,
-                tgw_attachments,
-                transit_gateway_attachments,
-                transit_gateway_attachment_id,
-                tgw_attachments
-            );
+            // The owner's view of an attachment has its association; the
+            // other account's does not.
+            if let Some(file) = &f.tgw_attachments {
+                for a in &file.transit_gateway_attachments {
+                    let e = x
+                        .tgw_attachments
+                        .entry(a.transit_gateway_attachment_id.as_str())
+                        .or_insert(a);
+                    if e.association.is_none() && a.association.is_some() {
+                        *e = a;
+                    }
+                }
+            }
             each!(
                 f,
                 tgw_vpc_attachments,

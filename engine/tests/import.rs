@@ -14,7 +14,8 @@ use vpcsim::explain::{self, Query};
 use vpcsim::import::{AwsOptions, ImportError, Imported, NoteKind, import_aws, import_aws_with};
 use vpcsim::model::{Design, load_str};
 
-const SNAPSHOTS: [&str; 8] = [
+const SNAPSHOTS: [&str; 9] = [
+    "test-direct-connect-gateway",
     "test-nat-gateway",
     "test-public-private-subnet",
     "test-public-subnet",
@@ -25,12 +26,14 @@ const SNAPSHOTS: [&str; 8] = [
     "test-vpn-gateway",
 ];
 
-const FIXTURES: [&str; 5] = [
+const FIXTURES: [&str; 7] = [
     "bgp-vpn",
     "inter-region-peering",
     "lambda-nat",
     "middlebox",
+    "multi-account",
     "private-nat",
+    "transit-gateway",
 ];
 
 fn snapshots() -> Option<PathBuf> {
@@ -166,6 +169,7 @@ fn every_snapshot_imports_and_validates() {
     let Some(root) = snapshots() else { return };
     // (VPCs, subnets, instances) as the snapshots' README describes them.
     let counts = [
+        ("test-direct-connect-gateway", 2, 2, 1),
         ("test-nat-gateway", 1, 3, 3),
         ("test-public-private-subnet", 1, 2, 2),
         ("test-public-subnet", 1, 1, 1),
@@ -189,7 +193,7 @@ fn every_snapshot_imports_and_validates() {
             "{name}"
         );
         assert!(d.traffic.is_empty() && d.expects.is_empty() && d.events.is_empty());
-        let region = if name.starts_with("test-vpc-endpoint") {
+        let region = if name.starts_with("test-vpc-endpoint") || name.contains("direct-connect") {
             "us-east-1"
         } else {
             "us-east-2"
@@ -259,7 +263,20 @@ fn what_each_snapshot_leaves_out() {
     use NoteKind::*;
     // Every note of each snapshot, by kind, no more.
     type Expected<'a> = &'a [(NoteKind, &'a [&'a str])];
-    let expected: [(&str, Expected<'_>); 8] = [
+    let expected: [(&str, Expected<'_>); 9] = [
+        (
+            "test-direct-connect-gateway",
+            &[(
+                Unsupported,
+                &[
+                    // Direct Connect gateway attachment: not modelled.
+                    "tgw-attach-dx01",
+                    // VPN attachment and its connection.
+                    "tgw-attach-vpn-dx-test",
+                    "vpn-dx-test",
+                ],
+            )],
+        ),
         ("test-nat-gateway", &[]),
         (
             "test-public-private-subnet",
@@ -697,7 +714,113 @@ fn vpn_2_onprem_on_the_vpn_gateway_snapshot() {
     );
 }
 
+/// The transit gateway snapshot: two VPCs on one transit gateway, each
+/// associated with its own route table, each table learning only its own
+/// VPC (TGW-3). The VPN and Direct Connect attachments are not imported, so
+/// on-premises prefixes have no route.
+#[test]
+fn tgw_3_transit_gateway_snapshot_flows() {
+    let Some(root) = snapshots() else { return };
+    let (imported, d) = import_and_load(&root.join("test-direct-connect-gateway"), "");
+    let t = &imported.text;
+    assert!(t.contains("{ destination = \"0.0.0.0/0\", target = \"tgw-dx01\" }"));
+    assert!(t.contains(
+        "[[transit_gateway_route_table]]\nid = \"tgw-rtb-dx01\"\ntransit_gateway = \"tgw-dx01\"\nassociations = [\"tgw-attach-vpc01\"]\npropagations = [\"tgw-attach-vpc01\"]\n"
+    ));
+    let host = "i-dx01";
+    // The isolated VPC is not propagated into the table of vpc-dx01's
+    // attachment: dropped there.
+    check(
+        &d,
+        &tcp(host, "10.200.1.10", 22)
+            .via(&[host, "rtb-dx01", "tgw-attach-vpc01", "tgw-dx01"])
+            .dropped("no_route", "tgw-rtb-dx01"),
+    );
+    // On premises (10.10.0.0/16) is reached over the VPN and Direct
+    // Connect attachments in AWS; neither is imported.
+    check(
+        &d,
+        &tcp(host, "10.10.0.1", 22).dropped("no_route", "tgw-rtb-dx01"),
+    );
+}
+
 // -- fixtures ------------------------------------------------------------------------
+
+/// Every transit gateway file: associations from the attachments file,
+/// propagations, static, blackhole and Direct Connect routes, appliance
+/// mode, states (TGW-2, TGW-3, TGW-4, TGW-6).
+#[test]
+fn tgw_4_transit_gateway_fixture() {
+    let (imported, d) = import_and_load(&fixture("transit-gateway"), "");
+    let t = &imported.text;
+    let (tgw, spokes, inspect) = (
+        "tgw-0e0e000000000hub1",
+        "tgw-rtb-0e0e00000spokes",
+        "tgw-rtb-0e0e0000inspect",
+    );
+    let (att_a, att_b, att_c) = (
+        "tgw-attach-0e0e0000000a",
+        "tgw-attach-0e0e0000000b",
+        "tgw-attach-0e0e0000000c",
+    );
+    // The defaults are off: every association and propagation is listed.
+    assert!(t.contains(&format!(
+        "[[transit_gateway]]\nid = \"{tgw}\"\nasn = 64600\ndefault_route_table_association = false\ndefault_route_table_propagation = false\n"
+    )));
+    assert!(t.contains(&format!(
+        "id = \"{att_c}\"\ntransit_gateway = \"{tgw}\"\ntype = \"vpc\"\nvpc = \"vpc-0e0e00000000000c1\"\nsubnets = [\"subnet-0e0e0000000000c1a\"]\nappliance_mode = true\n"
+    )));
+    assert!(t.contains(&format!(
+        "associations = [\"{att_a}\", \"{att_b}\"]\npropagations = [\"{att_c}\"]\nroutes = [\n  {{ destination = \"10.0.0.0/8\", attachment = \"{att_c}\" }},\n  {{ destination = \"10.99.0.0/16\", blackhole = true }},\n  {{ destination = \"172.16.0.0/12\", blackhole = true }},\n]\n"
+    )));
+    use NoteKind::*;
+    assert_eq!(
+        notes_of(&imported, Unsupported),
+        [
+            "rtb-0e0e00000000000d1",    // its VPC's attachment is pending
+            "tgw-attach-0e0e000000dx",  // Direct Connect gateway attachment
+            "tgw-attach-0e0e00000peer", // peering attachment
+            spokes,                     // IPv6 route; route to the DX attachment
+        ]
+    );
+    assert_eq!(
+        notes_of(&imported, Skipped),
+        ["tgw-attach-0e0e0000000d", "tgw-rtb-0e0e0000deleted"]
+    );
+    assert!(
+        notes_of(&imported, Unknown).is_empty(),
+        "{:#?}",
+        imported.notes
+    );
+    // The transit gateway's own ENIs are its attachments', not left over.
+    assert!(!t.contains("eni-0e0e0000000tgw"));
+    let (a, b) = ("i-0e0e00000000000a1", "i-0e0e00000000000b1");
+    // Spoke to spoke: the spokes' table sends 10.0.0.0/8 to the inspection
+    // VPC, whose table sends it back to the transit gateway, where the
+    // inspection table knows the spokes.
+    check(
+        &d,
+        &tcp(a, b, 80).via(&[
+            a,
+            att_a,
+            tgw,
+            spokes,
+            att_c,
+            "rtb-0e0e00000000000c1",
+            inspect,
+            att_b,
+            b,
+        ]),
+    );
+    check(
+        &d,
+        &tcp(a, "10.99.1.1", 80).dropped("route_blackhole", spokes),
+    );
+    check(
+        &d,
+        &tcp(a, "172.16.0.5", 80).dropped("route_blackhole", spokes),
+    );
+}
 
 #[test]
 fn lambda_and_nacl_fixture() {
@@ -756,14 +879,18 @@ fn middlebox_fixture() {
             "eni-0b2b000000000elb1", // a load balancer's ENI
             "rtb-0b2b00000000000a1", // ::/0 -> egress-only gateway
             "sg-0b2b0000000000a01",  // IPv6 rule
-            "tgw-0b2b0000000000001", // transit gateway
             "vpc-0b2b000000000000b", // IPv6 block
             "web",                   // the load balancer
         ]
     );
     assert_eq!(
         notes_of(&imported, Unknown),
-        ["nat-0b2b00000000gone", "sg-0999999999999999f"]
+        [
+            "nat-0b2b00000000gone",
+            "sg-0999999999999999f",
+            // A transit gateway without its attachment files.
+            "tgw-0b2b0000000000001",
+        ]
     );
     assert_eq!(notes_of(&imported, Skipped), ["i-0b2b00000000000x1"]);
     let (a, b, fw) = (
@@ -777,6 +904,64 @@ fn middlebox_fixture() {
     check(
         &d,
         &tcp(a, "web", 443).dropped("route_blackhole", "rtb-0b2b00000000000a1"),
+    );
+}
+
+/// Two accounts, `accounts/<account-id>/<region>/`: account A's transit
+/// gateway, shared with account B, connects a VPC of each (TGW-1, TGW-3).
+/// B's VPC attachment is listed in A's files (A owns the transit gateway),
+/// its VPC, subnet and route table in B's: the route table of B's VPC
+/// sends A's CIDR to the transit gateway, whose table (in A's files) has
+/// both VPCs' CIDRs propagated; A's flow crosses it into B's VPC.
+#[test]
+fn tgw_1_multi_account_fixture() {
+    let (imported, d) = import_and_load(&fixture("multi-account"), "");
+    let t = &imported.text;
+    let (tgw, rtb) = ("tgw-0f0f00000000share1", "tgw-rtb-0f0f0000000hub");
+    let (att_a, att_b) = ("tgw-attach-0f0f000000a1", "tgw-attach-0f0f000000b1");
+    assert_eq!(d.vpcs.len(), 2);
+    assert_eq!(d.region, "us-east-1");
+    assert!(t.contains(&format!(
+        "associations = [\"{att_a}\", \"{att_b}\"]\npropagations = [\"{att_a}\", \"{att_b}\"]\n"
+    )));
+    assert!(
+        t.contains("# VPC of account 222222222222 on a transit gateway of account 111111111111\n")
+    );
+    // Ids stay as AWS has them, except one that two accounts use for two
+    // resources: a Lambda function's name is per account.
+    assert!(t.contains("[[lambda]]\nid = \"111111111111.health-check\"\n"));
+    assert!(t.contains("[[lambda]]\nid = \"222222222222.health-check\"\n"));
+    assert!(!t.contains("id = \"health-check\""));
+    assert_eq!(
+        notes_of(&imported, NoteKind::Approximated),
+        ["111111111111.health-check", "222222222222.health-check"]
+    );
+    for kind in [NoteKind::Unsupported, NoteKind::Unknown, NoteKind::Skipped] {
+        assert!(
+            notes_of(&imported, kind).is_empty(),
+            "{:#?}",
+            imported.notes
+        );
+    }
+    let (a, b) = ("i-0f0f000000000a01", "i-0f0f000000000b01");
+    check(
+        &d,
+        &tcp(a, b, 443).via(&[a, "rtb-0f0f000000000a01", att_a, tgw, rtb, att_b, b]),
+    );
+    // Back from B's VPC through the same transit gateway, as far as A's
+    // instance, whose group admits nothing.
+    check(
+        &d,
+        &tcp(b, a, 443)
+            .via(&[b, "rtb-0f0f000000000b01", att_b, tgw, rtb, att_a])
+            .dropped("sg_ingress_denied", a),
+    );
+    // B's group admits only tcp/443 from A's VPC.
+    check(&d, &tcp(a, b, 22).dropped("sg_ingress_denied", b));
+    assert_eq!(
+        import(&fixture("multi-account")).text,
+        imported.text,
+        "importing twice gives the same bytes"
     );
 }
 
@@ -990,7 +1175,7 @@ fn command_line() {
     assert_eq!(written, import(&fixture("middlebox")).text);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.contains("vpcsim import: unsupported: tgw-0b2b0000000000001: transit gateway"),
+        stderr.contains("vpcsim import: unknown: tgw-0b2b0000000000001: transit gateway whose VPC attachments are not in the files"),
         "{stderr}"
     );
     let _ = std::fs::remove_file(&out_file);

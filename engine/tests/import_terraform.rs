@@ -622,3 +622,324 @@ fn nested_modules_are_followed_both_ways() {
     );
     assert!(i.notes.is_empty(), "{}", notes(&i));
 }
+
+/// A plan that adopts the default VPC without a prior state leaves its CIDR
+/// unknown: AWS's default VPC block, 172.31.0.0/16, stands for it, with a
+/// note; a subnet the plan makes in it validates against that block.
+#[test]
+fn a_default_vpc_whose_cidr_is_unknown_is_awss_default_block() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "terraform_version": "1.9.0",
+  "planned_values": {"root_module": {}},
+  "resource_changes": [
+    {"address": "aws_default_vpc.default", "mode": "managed", "type": "aws_default_vpc",
+     "name": "default", "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"tags": {"Name": "default"}},
+       "after_unknown": {"id": true, "cidr_block": true, "default_route_table_id": true}}},
+    {"address": "aws_subnet.extra", "mode": "managed", "type": "aws_subnet",
+     "name": "extra", "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"cidr_block": "172.31.96.0/20", "availability_zone": "us-east-1a"},
+       "after_unknown": {"id": true, "vpc_id": true}}}
+  ],
+  "configuration": {
+    "provider_config": {"aws": {"name": "aws",
+      "expressions": {"region": {"constant_value": "us-east-1"}}}},
+    "root_module": {"resources": [
+      {"address": "aws_default_vpc.default", "mode": "managed", "type": "aws_default_vpc",
+       "name": "default", "provider_config_key": "aws", "expressions": {}},
+      {"address": "aws_subnet.extra", "mode": "managed", "type": "aws_subnet",
+       "name": "extra", "provider_config_key": "aws",
+       "expressions": {"vpc_id": {"references": ["aws_default_vpc.default.id", "aws_default_vpc.default"]},
+                       "cidr_block": {"constant_value": "172.31.96.0/20"}}}
+    ]}
+  }
+}"#;
+    let path = std::env::temp_dir().join(format!(
+        "vpcsim-default-vpc-{}.plan.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, plan).expect("write");
+    let i = import(&path, None);
+    let _ = std::fs::remove_file(&path);
+    load(&i);
+    assert!(
+        i.text
+            .contains("id = \"default_vpc.default\"\ncidrs = [\"172.31.0.0/16\"]"),
+        "{}",
+        i.text
+    );
+    assert!(i.text.contains(
+        "id = \"subnet.extra\"\nvpc = \"default_vpc.default\"\ncidr = \"172.31.96.0/20\""
+    ));
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "aws_default_vpc.default",
+            "172.31.0.0/16, AWS's default, is assumed"
+        ),
+        "{}",
+        notes(&i)
+    );
+}
+
+/// A provider block inside a module: `provider "aws" { alias = "west",
+/// region = var.region }` in module `dr`, whose call sets `region`. The
+/// module's resources are of that provider's region (the key
+/// `module.dr:aws.west`, the variable followed through the module call):
+/// left out of the default region's import, imported with `--region`.
+#[test]
+fn a_provider_block_inside_a_module_places_its_resources_in_its_region() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "terraform_version": "1.9.0",
+  "variables": {"home": {"value": "us-east-1"}},
+  "planned_values": {"root_module": {}},
+  "resource_changes": [
+    {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc", "name": "main",
+     "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"cidr_block": "10.1.0.0/16"}, "after_unknown": {"id": true}}},
+    {"address": "module.dr.aws_vpc.this", "module_address": "module.dr", "mode": "managed",
+     "type": "aws_vpc", "name": "this", "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"cidr_block": "10.2.0.0/16"}, "after_unknown": {"id": true}}}
+  ],
+  "configuration": {
+    "provider_config": {
+      "aws": {"name": "aws", "full_name": "registry.terraform.io/hashicorp/aws",
+        "expressions": {"region": {"references": ["var.home"]}}},
+      "module.dr:aws.west": {"name": "aws", "full_name": "registry.terraform.io/hashicorp/aws",
+        "alias": "west", "module_address": "module.dr",
+        "expressions": {"region": {"references": ["var.region"]}}}
+    },
+    "root_module": {
+      "resources": [
+        {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc", "name": "main",
+         "provider_config_key": "aws",
+         "expressions": {"cidr_block": {"constant_value": "10.1.0.0/16"}}}
+      ],
+      "module_calls": {"dr": {"source": "./dr",
+        "expressions": {"region": {"constant_value": "us-west-2"}},
+        "module": {
+          "resources": [
+            {"address": "aws_vpc.this", "mode": "managed", "type": "aws_vpc", "name": "this",
+             "provider_config_key": "module.dr:aws.west",
+             "expressions": {"cidr_block": {"constant_value": "10.2.0.0/16"}}}
+          ],
+          "variables": {"region": {}}
+        }}}
+    }
+  }
+}"#;
+    let path = std::env::temp_dir().join(format!(
+        "vpcsim-module-provider-{}.plan.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, plan).expect("write");
+    let home = import(&path, None);
+    let west = import(&path, Some("us-west-2"));
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(home.region, "us-east-1");
+    load(&home);
+    assert!(home.text.contains("id = \"vpc.main\""), "{}", home.text);
+    assert!(!home.text.contains("id = \"dr.vpc.this\""), "{}", home.text);
+    assert!(
+        has_note(
+            &home,
+            NoteKind::Skipped,
+            "module.dr.aws_vpc.this",
+            "in region us-west-2"
+        ),
+        "{}",
+        notes(&home)
+    );
+    assert_eq!(west.region, "us-west-2");
+    load(&west);
+    assert!(
+        west.text
+            .contains("id = \"dr.vpc.this\"\ncidrs = [\"10.2.0.0/16\"]"),
+        "{}",
+        west.text
+    );
+    assert!(!west.text.contains("id = \"vpc.main\""), "{}", west.text);
+}
+
+/// `for_each` instances inside a module, matched by key across resources:
+/// `nat_gateway_id = aws_nat_gateway.this[each.key].id` lists only
+/// `aws_nat_gateway.this` and `each.key` among its references, so the
+/// import matches the instance of the same key; the private route table of
+/// key "b" routes to the NAT gateway of key "b" (a heuristic, noted).
+#[test]
+fn for_each_instances_inside_a_module_match_by_key() {
+    let rc = |ty: &str, name: &str, key: &str, after: &str, unknown: &str| {
+        format!(
+            r#"{{"address": "module.net.{ty}.{name}[\"{key}\"]", "module_address": "module.net", "mode": "managed",
+              "type": "{ty}", "name": "{name}", "index": "{key}", "provider_name": "registry.terraform.io/hashicorp/aws",
+              "change": {{"actions": ["create"], "before": null, "after": {after}, "after_unknown": {unknown}}}}}"#
+        )
+    };
+    let mut changes = vec![
+        r#"{"address": "module.net.aws_vpc.this", "module_address": "module.net", "mode": "managed",
+          "type": "aws_vpc", "name": "this", "provider_name": "registry.terraform.io/hashicorp/aws",
+          "change": {"actions": ["create"], "before": null, "after": {"cidr_block": "10.8.0.0/16"},
+          "after_unknown": {"id": true}}}"#
+            .to_string(),
+    ];
+    for (key, n) in [("a", 1), ("b", 2)] {
+        let az = format!("eu-west-1{key}");
+        changes.push(rc(
+            "aws_subnet",
+            "private",
+            key,
+            &format!(r#"{{"cidr_block": "10.8.{n}.0/24", "availability_zone": "{az}"}}"#),
+            r#"{"id": true, "vpc_id": true}"#,
+        ));
+        changes.push(rc(
+            "aws_subnet",
+            "public",
+            key,
+            &format!(r#"{{"cidr_block": "10.8.10{n}.0/24", "availability_zone": "{az}"}}"#),
+            r#"{"id": true, "vpc_id": true}"#,
+        ));
+        changes.push(rc(
+            "aws_nat_gateway",
+            "this",
+            key,
+            r#"{"connectivity_type": "private"}"#,
+            r#"{"id": true, "subnet_id": true, "private_ip": true}"#,
+        ));
+        changes.push(rc(
+            "aws_route_table",
+            "private",
+            key,
+            "{}",
+            r#"{"id": true, "vpc_id": true}"#,
+        ));
+        changes.push(rc(
+            "aws_route",
+            "nat",
+            key,
+            r#"{"destination_cidr_block": "0.0.0.0/0"}"#,
+            r#"{"id": true, "route_table_id": true, "nat_gateway_id": true}"#,
+        ));
+        changes.push(rc(
+            "aws_route_table_association",
+            "private",
+            key,
+            "{}",
+            r#"{"id": true, "route_table_id": true, "subnet_id": true}"#,
+        ));
+    }
+    let res = |ty: &str, name: &str, for_each: &str, exprs: &str| {
+        format!(
+            r#"{{"address": "{ty}.{name}", "mode": "managed", "type": "{ty}", "name": "{name}",
+              "provider_config_key": "aws", "for_each_expression": {for_each}, "expressions": {exprs}}}"#
+        )
+    };
+    let vpc_ref = r#"{"references": ["aws_vpc.this.id", "aws_vpc.this"]}"#;
+    let resources = [
+        r#"{"address": "aws_vpc.this", "mode": "managed", "type": "aws_vpc", "name": "this",
+              "provider_config_key": "aws", "expressions": {"cidr_block": {"constant_value": "10.8.0.0/16"}}}"#
+            .to_string(),
+        res(
+            "aws_subnet",
+            "private",
+            r#"{"references": ["var.zones"]}"#,
+            &format!(r#"{{"vpc_id": {vpc_ref}}}"#),
+        ),
+        res(
+            "aws_subnet",
+            "public",
+            r#"{"references": ["var.zones"]}"#,
+            &format!(r#"{{"vpc_id": {vpc_ref}}}"#),
+        ),
+        res(
+            "aws_nat_gateway",
+            "this",
+            r#"{"references": ["aws_subnet.public"]}"#,
+            r#"{"subnet_id": {"references": ["each.value.id", "each.value"]},
+                "connectivity_type": {"constant_value": "private"}}"#,
+        ),
+        res(
+            "aws_route_table",
+            "private",
+            r#"{"references": ["aws_subnet.private"]}"#,
+            &format!(r#"{{"vpc_id": {vpc_ref}}}"#),
+        ),
+        res(
+            "aws_route",
+            "nat",
+            r#"{"references": ["aws_route_table.private"]}"#,
+            r#"{"route_table_id": {"references": ["each.value.id", "each.value"]},
+                "destination_cidr_block": {"constant_value": "0.0.0.0/0"},
+                "nat_gateway_id": {"references": ["aws_nat_gateway.this", "each.key"]}}"#,
+        ),
+        res(
+            "aws_route_table_association",
+            "private",
+            r#"{"references": ["aws_subnet.private"]}"#,
+            r#"{"subnet_id": {"references": ["each.value.id", "each.value"]},
+                "route_table_id": {"references": ["aws_route_table.private", "each.key"]}}"#,
+        ),
+    ];
+    let plan = format!(
+        r#"{{"format_version": "1.2", "terraform_version": "1.9.0",
+  "planned_values": {{"root_module": {{}}}},
+  "resource_changes": [{}],
+  "configuration": {{
+    "provider_config": {{"aws": {{"name": "aws", "expressions": {{"region": {{"constant_value": "eu-west-1"}}}}}}}},
+    "root_module": {{"module_calls": {{"net": {{"source": "./net",
+      "expressions": {{"zones": {{"constant_value": {{"a": 1, "b": 2}}}}}},
+      "module": {{"resources": [{}], "variables": {{"zones": {{}}}}}}}}}}}}
+  }}
+}}"#,
+        changes.join(",\n"),
+        resources.join(",\n")
+    );
+    let path = std::env::temp_dir().join(format!(
+        "vpcsim-for-each-module-{}.plan.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, &plan).expect("write");
+    let i = import(&path, None);
+    let again = import(&path, None);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(
+        i.text, again.text,
+        "the same plan imports to the same bytes"
+    );
+    load(&i);
+    for key in ["a", "b"] {
+        assert!(
+            i.text.contains(&format!(
+                "id = \"net.route_table.private.{key}\"\nvpc = \"net.vpc.this\"\nroutes = [\n  {{ destination = \"0.0.0.0/0\", target = \"net.nat_gateway.this.{key}\" }},\n]"
+            )),
+            "{key}: {}",
+            i.text
+        );
+        assert!(
+            i.text.contains(&format!(
+                "id = \"net.subnet.private.{key}\"\nvpc = \"net.vpc.this\"\ncidr = \"10.8.{}.0/24\"\naz = \"eu-west-1{key}\"\nroute_table = \"net.route_table.private.{key}\"",
+                if key == "a" { 1 } else { 2 }
+            )),
+            "{key}: {}",
+            i.text
+        );
+        assert!(
+            has_note(
+                &i,
+                NoteKind::Approximated,
+                &format!("module.net.aws_route.nat[\"{key}\"]"),
+                &format!(
+                    "matched to module.net.aws_nat_gateway.this[\"{key}\"] by the same index or key"
+                )
+            ),
+            "{}",
+            notes(&i)
+        );
+    }
+}

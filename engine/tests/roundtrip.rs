@@ -109,7 +109,9 @@ fn format_v1_print_parse_round_trip_on_imported_designs() {
         "inter-region-peering",
         "lambda-nat",
         "middlebox",
+        "multi-account",
         "private-nat",
+        "transit-gateway",
     ]
     .iter()
     .map(|f| root.join("tests/import").join(f))

@@ -4,6 +4,7 @@
 # Usage:
 #   scenarios/aws/collect.sh DIR                 # the CLI's default region, into DIR/
 #   scenarios/aws/collect.sh DIR REGION...       # one folder per region, DIR/<region>/
+#   scenarios/aws/collect.sh ORG/accounts/ACCOUNT-ID REGION...   # one account of several
 #
 # Then:
 #   vpcsim import aws DIR -o my-network.toml
@@ -24,7 +25,7 @@ set -euo pipefail
 export AWS_PAGER=""
 
 if [ $# -lt 1 ]; then
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 
@@ -46,6 +47,50 @@ optional() {
         echo "collect.sh: \`aws $2 $3\` failed; $1 left out" >&2
         rm -f "$dir/$1"
     fi
+}
+
+# The propagations and static routes of transit gateway route tables: the
+# CLI answers for one table at a time and does not repeat the table's id,
+# so each answer is wrapped with it:
+#   TransitGatewayPropagations.json
+#     {"TransitGatewayPropagations": [{"TransitGatewayRouteTableId": ...,
+#       "TransitGatewayRouteTablePropagations": [...]}, ...]}
+#   TransitGatewayStaticRoutes.json
+#     {"TransitGatewayStaticRoutes": [{"TransitGatewayRouteTableId": ...,
+#       "Routes": [...], "AdditionalRoutesAvailable": false}, ...]}
+# Only the tables of transit gateways this account owns answer; a table
+# that fails is reported and left out.
+tgw_tables() {
+    local ids id sep props routes
+    if ! ids=$(aws ec2 describe-transit-gateway-route-tables ${region:+--region "$region"} \
+        --query 'TransitGatewayRouteTables[].TransitGatewayRouteTableId' --output text); then
+        echo "collect.sh: \`aws ec2 describe-transit-gateway-route-tables\` failed; propagations and static routes left out" >&2
+        return 0
+    fi
+    props='{"TransitGatewayPropagations": ['
+    routes='{"TransitGatewayStaticRoutes": ['
+    sep=
+    for id in $ids; do
+        local p r
+        if ! p=$(aws ec2 get-transit-gateway-route-table-propagations ${region:+--region "$region"} \
+            --transit-gateway-route-table-id "$id" \
+            --query 'TransitGatewayRouteTablePropagations' --output json); then
+            echo "collect.sh: propagations of $id left out" >&2
+            continue
+        fi
+        if ! r=$(aws ec2 search-transit-gateway-routes ${region:+--region "$region"} \
+            --transit-gateway-route-table-id "$id" \
+            --filters "Name=type,Values=static" --max-results 1000 --output json); then
+            echo "collect.sh: static routes of $id left out" >&2
+            continue
+        fi
+        props="$props$sep{\"TransitGatewayRouteTableId\": \"$id\", \"TransitGatewayRouteTablePropagations\": $p}"
+        # The search's answer is an object; its first brace opens the entry.
+        routes="$routes$sep{\"TransitGatewayRouteTableId\": \"$id\", ${r#*\{}"
+        sep=', '
+    done
+    printf '%s]}\n' "$props" >"$dir/TransitGatewayPropagations.json"
+    printf '%s]}\n' "$routes" >"$dir/TransitGatewayStaticRoutes.json"
 }
 
 collect() {
@@ -82,9 +127,14 @@ collect() {
     # Lambda functions: their VpcConfig places them in subnets.
     call Functions.json lambda list-functions
 
-    # Listed only.
+    # Transit gateways, their attachments and route tables.
     optional TransitGateways.json ec2 describe-transit-gateways
     optional TransitGatewayAttachments.json ec2 describe-transit-gateway-attachments
+    optional TransitGatewayVpcAttachments.json ec2 describe-transit-gateway-vpc-attachments
+    optional TransitGatewayRouteTables.json ec2 describe-transit-gateway-route-tables
+    tgw_tables
+
+    # Listed only.
     optional EgressOnlyInternetGateways.json ec2 describe-egress-only-internet-gateways
     optional CarrierGateways.json ec2 describe-carrier-gateways
     optional LoadBalancers.json elbv2 describe-load-balancers

@@ -32,59 +32,38 @@ const READ: &[(&str, &str)] = &[
     ("Addresses", "describe-addresses"),
     ("Functions", "list-functions"),
     ("AvailabilityZones", "describe-availability-zones"),
+    ("TransitGateways", "describe-transit-gateways"),
+    (
+        "TransitGatewayAttachments",
+        "describe-transit-gateway-attachments",
+    ),
+    (
+        "TransitGatewayVpcAttachments",
+        "describe-transit-gateway-vpc-attachments",
+    ),
+    (
+        "TransitGatewayRouteTables",
+        "describe-transit-gateway-route-tables",
+    ),
+    (
+        "TransitGatewayPropagations",
+        "get-transit-gateway-route-table-propagations",
+    ),
+    (
+        "TransitGatewayStaticRoutes",
+        "search-transit-gateway-routes",
+    ),
 ];
 
 /// Files of resources that vpcsim cannot represent: their resources are listed
 /// by id. (file key, CLI command, top-level key, id field, what it is).
 pub const UNSUPPORTED: &[(&str, &str, &str, &str, &str)] = &[
     (
-        "TransitGateways",
-        "describe-transit-gateways",
-        "TransitGateways",
-        "TransitGatewayId",
-        "transit gateway",
-    ),
-    (
-        "TransitGatewayAttachments",
-        "describe-transit-gateway-attachments",
-        "TransitGatewayAttachments",
-        "TransitGatewayAttachmentId",
-        "transit gateway attachment",
-    ),
-    (
-        "TransitGatewayVpcAttachments",
-        "describe-transit-gateway-vpc-attachments",
-        "TransitGatewayVpcAttachments",
-        "TransitGatewayAttachmentId",
-        "transit gateway VPC attachment",
-    ),
-    (
-        "TransitGatewayRouteTables",
-        "describe-transit-gateway-route-tables",
-        "TransitGatewayRouteTables",
-        "TransitGatewayRouteTableId",
-        "transit gateway route table",
-    ),
-    (
         "TransitGatewayPeeringAttachments",
         "describe-transit-gateway-peering-attachments",
         "TransitGatewayPeeringAttachments",
         "TransitGatewayAttachmentId",
         "transit gateway peering attachment",
-    ),
-    (
-        "TransitGatewayStaticRoutes",
-        "search-transit-gateway-routes",
-        "TransitGatewayStaticRoutes",
-        "DestinationCidrBlock",
-        "transit gateway route",
-    ),
-    (
-        "TransitGatewayPropagations",
-        "get-transit-gateway-route-table-propagations",
-        "TransitGatewayPropagations",
-        "TransitGatewayAttachmentId",
-        "transit gateway route propagation",
     ),
     (
         "EgressOnlyInternetGateways",
@@ -200,12 +179,20 @@ pub struct Folder {
     pub addresses: Option<AddressesFile>,
     pub functions: Option<FunctionsFile>,
     pub zones: Option<AvailabilityZonesFile>,
+    pub transit_gateways: Option<TransitGatewaysFile>,
+    pub tgw_attachments: Option<TgwAttachmentsFile>,
+    pub tgw_vpc_attachments: Option<TgwVpcAttachmentsFile>,
+    pub tgw_route_tables: Option<TgwRouteTablesFile>,
+    pub tgw_propagations: Option<TgwPropagationsFile>,
+    pub tgw_static_routes: Option<TgwStaticRoutesFile>,
     /// (what it is, id) of resources in files of unsupported kinds.
     pub unsupported: Vec<(String, String)>,
     /// Files that were not read (unknown names).
     pub ignored: Vec<String>,
     /// How many files were read.
     pub files_read: usize,
+    /// The ids its files define, each with the owner account they state.
+    pub owned: Vec<(String, Option<String>)>,
 }
 
 /// Whether a folder name is an AWS region name (`us-east-1`, `us-gov-west-1`).
@@ -246,9 +233,109 @@ fn read_text(path: &Path, shown: &str) -> Result<String, ImportError> {
     })
 }
 
-fn load<T: DeserializeOwned>(path: &Path, shown: &str) -> Result<T, ImportError> {
+/// Ids renamed in one account's files: every string value equal to a key
+/// becomes its value.
+pub type Renames = BTreeMap<String, String>;
+
+fn rename_in(v: &mut serde_json::Value, renames: &Renames) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let Some(n) = renames.get(s.as_str()) {
+                *s = n.clone();
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| rename_in(x, renames)),
+        serde_json::Value::Object(m) => m.values_mut().for_each(|x| rename_in(x, renames)),
+        _ => {}
+    }
+}
+
+fn load<T: DeserializeOwned>(
+    path: &Path,
+    shown: &str,
+    renames: &Renames,
+) -> Result<T, ImportError> {
     let text = read_text(path, shown)?;
-    json::parse(shown, &text).map_err(ImportError::Json)
+    let typed = json::parse(shown, &text).map_err(ImportError::Json)?;
+    if renames.is_empty() {
+        return Ok(typed);
+    }
+    // Checked as written above; renamed as a tree.
+    let mut v: serde_json::Value = json::parse(shown, &text).map_err(ImportError::Json)?;
+    rename_in(&mut v, renames);
+    serde_json::from_value(v).map_err(|e| {
+        ImportError::Json(JsonError {
+            file: shown.to_string(),
+            path: "$".into(),
+            message: e.to_string(),
+            line: 1,
+            column: 1,
+        })
+    })
+}
+
+/// Where the ids a file defines lie, for telling apart the resources of
+/// several accounts: (file key, list key, id key). An item's `OwnerId`
+/// names its account; resources that two accounts see alike (transit
+/// gateway attachments and route tables, peering connections, AWS prefix
+/// lists) are not listed.
+const OWNED: &[(&str, &str, &str)] = &[
+    ("Vpcs", "Vpcs", "VpcId"),
+    ("Subnets", "Subnets", "SubnetId"),
+    ("RouteTables", "RouteTables", "RouteTableId"),
+    ("SecurityGroups", "SecurityGroups", "GroupId"),
+    ("NetworkAcls", "NetworkAcls", "NetworkAclId"),
+    ("InternetGateways", "InternetGateways", "InternetGatewayId"),
+    ("NatGateways", "NatGateways", "NatGatewayId"),
+    ("VpcEndpoints", "VpcEndpoints", "VpcEndpointId"),
+    (
+        "NetworkInterfaces",
+        "NetworkInterfaces",
+        "NetworkInterfaceId",
+    ),
+    ("VpnGateways", "VpnGateways", "VpnGatewayId"),
+    ("VpnConnections", "VpnConnections", "VpnConnectionId"),
+    ("CustomerGateways", "CustomerGateways", "CustomerGatewayId"),
+    ("ManagedPrefixLists", "PrefixLists", "PrefixListId"),
+    ("Functions", "Functions", "FunctionName"),
+    ("TransitGateways", "TransitGateways", "TransitGatewayId"),
+];
+
+/// The ids a file defines, each with the `OwnerId` it states.
+fn owned_ids(key: &str, v: &serde_json::Value, out: &mut Vec<(String, Option<String>)>) {
+    let owner = |x: &serde_json::Value| {
+        x.get("OwnerId")
+            .and_then(|o| o.as_str())
+            .map(str::to_string)
+    };
+    if key == "Reservations" {
+        for r in v
+            .get("Reservations")
+            .and_then(|r| r.as_array())
+            .into_iter()
+            .flatten()
+        {
+            for i in r
+                .get("Instances")
+                .and_then(|i| i.as_array())
+                .into_iter()
+                .flatten()
+            {
+                if let Some(id) = i.get("InstanceId").and_then(|x| x.as_str()) {
+                    out.push((id.to_string(), owner(r)));
+                }
+            }
+        }
+        return;
+    }
+    let Some(&(_, list, id_key)) = OWNED.iter().find(|(k, ..)| *k == key) else {
+        return;
+    };
+    for x in v.get(list).and_then(|l| l.as_array()).into_iter().flatten() {
+        if let Some(id) = x.get(id_key).and_then(|i| i.as_str()) {
+            out.push((id.to_string(), owner(x)));
+        }
+    }
 }
 
 /// Lists the ids in a file of an unsupported kind; a file of another shape is
@@ -275,7 +362,12 @@ fn unsupported_ids(
 impl Folder {
     /// Reads every known file of `dir`; `label` is how files are named in
     /// messages (`us-east-1/Vpcs.json`).
-    pub fn read(dir: &Path, label: &str, region: Option<String>) -> Result<Folder, ImportError> {
+    pub fn read(
+        dir: &Path,
+        label: &str,
+        region: Option<String>,
+        renames: &Renames,
+    ) -> Result<Folder, ImportError> {
         let mut f = Folder {
             region,
             ..Folder::default()
@@ -308,7 +400,7 @@ impl Folder {
                 .iter()
                 .find(|(k, c, ..)| *k == stem || *c == stem)
             {
-                let v: serde_json::Value = load(&dir.join(name), &shown)?;
+                let v: serde_json::Value = load(&dir.join(name), &shown, renames)?;
                 unsupported_ids(&v, list_key, id_key, what, &mut f.unsupported);
                 if list_key == "LoadBalancers" {
                     // Classic load balancers have their own key.
@@ -322,12 +414,12 @@ impl Folder {
                 }
                 f.files_read += 1;
             } else if let Some(id) = ENTRIES_PREFIXES.iter().find_map(|p| stem.strip_prefix(p)) {
-                let e: PrefixListEntriesFile = load(&dir.join(name), &shown)?;
+                let e: PrefixListEntriesFile = load(&dir.join(name), &shown, renames)?;
                 f.prefix_list_entries.insert(id.to_string(), e.entries);
                 f.files_read += 1;
             } else if QUIET.contains(&stem) {
                 // Syntax is still checked: a broken file is a broken snapshot.
-                let _: serde_json::Value = load(&dir.join(name), &shown)?;
+                let _: serde_json::Value = load(&dir.join(name), &shown, renames)?;
                 f.files_read += 1;
             } else {
                 f.ignored.push(shown);
@@ -336,26 +428,44 @@ impl Folder {
         for (key, name) in &chosen {
             let p = dir.join(name);
             let shown = format!("{label}{name}");
+            if OWNED.iter().any(|(k, ..)| k == key) || *key == "Reservations" {
+                let v: serde_json::Value = load(&p, &shown, renames)?;
+                owned_ids(key, &v, &mut f.owned);
+            }
             match *key {
-                "Vpcs" => f.vpcs = Some(load(&p, &shown)?),
-                "Subnets" => f.subnets = Some(load(&p, &shown)?),
-                "RouteTables" => f.route_tables = Some(load(&p, &shown)?),
-                "SecurityGroups" => f.security_groups = Some(load(&p, &shown)?),
-                "NetworkAcls" => f.network_acls = Some(load(&p, &shown)?),
-                "InternetGateways" => f.internet_gateways = Some(load(&p, &shown)?),
-                "NatGateways" => f.nat_gateways = Some(load(&p, &shown)?),
-                "VpcEndpoints" => f.vpc_endpoints = Some(load(&p, &shown)?),
-                "NetworkInterfaces" => f.network_interfaces = Some(load(&p, &shown)?),
-                "Reservations" => f.reservations = Some(load(&p, &shown)?),
-                "VpcPeeringConnections" => f.peerings = Some(load(&p, &shown)?),
-                "VpnGateways" => f.vpn_gateways = Some(load(&p, &shown)?),
-                "VpnConnections" => f.vpn_connections = Some(load(&p, &shown)?),
-                "CustomerGateways" => f.customer_gateways = Some(load(&p, &shown)?),
-                "PrefixLists" => f.prefix_lists = Some(load(&p, &shown)?),
-                "ManagedPrefixLists" => f.managed_prefix_lists = Some(load(&p, &shown)?),
-                "Addresses" => f.addresses = Some(load(&p, &shown)?),
-                "Functions" => f.functions = Some(load(&p, &shown)?),
-                "AvailabilityZones" => f.zones = Some(load(&p, &shown)?),
+                "Vpcs" => f.vpcs = Some(load(&p, &shown, renames)?),
+                "Subnets" => f.subnets = Some(load(&p, &shown, renames)?),
+                "RouteTables" => f.route_tables = Some(load(&p, &shown, renames)?),
+                "SecurityGroups" => f.security_groups = Some(load(&p, &shown, renames)?),
+                "NetworkAcls" => f.network_acls = Some(load(&p, &shown, renames)?),
+                "InternetGateways" => f.internet_gateways = Some(load(&p, &shown, renames)?),
+                "NatGateways" => f.nat_gateways = Some(load(&p, &shown, renames)?),
+                "VpcEndpoints" => f.vpc_endpoints = Some(load(&p, &shown, renames)?),
+                "NetworkInterfaces" => f.network_interfaces = Some(load(&p, &shown, renames)?),
+                "Reservations" => f.reservations = Some(load(&p, &shown, renames)?),
+                "VpcPeeringConnections" => f.peerings = Some(load(&p, &shown, renames)?),
+                "VpnGateways" => f.vpn_gateways = Some(load(&p, &shown, renames)?),
+                "VpnConnections" => f.vpn_connections = Some(load(&p, &shown, renames)?),
+                "CustomerGateways" => f.customer_gateways = Some(load(&p, &shown, renames)?),
+                "PrefixLists" => f.prefix_lists = Some(load(&p, &shown, renames)?),
+                "ManagedPrefixLists" => f.managed_prefix_lists = Some(load(&p, &shown, renames)?),
+                "Addresses" => f.addresses = Some(load(&p, &shown, renames)?),
+                "Functions" => f.functions = Some(load(&p, &shown, renames)?),
+                "AvailabilityZones" => f.zones = Some(load(&p, &shown, renames)?),
+                "TransitGateways" => f.transit_gateways = Some(load(&p, &shown, renames)?),
+                "TransitGatewayAttachments" => f.tgw_attachments = Some(load(&p, &shown, renames)?),
+                "TransitGatewayVpcAttachments" => {
+                    f.tgw_vpc_attachments = Some(load(&p, &shown, renames)?)
+                }
+                "TransitGatewayRouteTables" => {
+                    f.tgw_route_tables = Some(load(&p, &shown, renames)?)
+                }
+                "TransitGatewayPropagations" => {
+                    f.tgw_propagations = Some(load(&p, &shown, renames)?)
+                }
+                "TransitGatewayStaticRoutes" => {
+                    f.tgw_static_routes = Some(load(&p, &shown, renames)?)
+                }
                 _ => unreachable!("every READ key is handled"),
             }
             f.files_read += 1;

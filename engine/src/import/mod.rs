@@ -24,6 +24,7 @@ pub mod json;
 mod out;
 pub mod terraform;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use ipnet::Ipv4Net;
@@ -118,6 +119,8 @@ struct Place {
     path: PathBuf,
     label: String,
     region: Option<String>,
+    /// The account its folder is under (`accounts/<account-id>/`).
+    account: Option<String>,
 }
 
 /// Where the describe output of `dir` lies: `dir` itself, one folder per
@@ -174,20 +177,35 @@ fn layout(dir: &Path) -> Result<(String, Vec<Place>), ImportError> {
         }
     }
     let mut folders = Vec::new();
-    if has_json(&root) {
-        folders.push(Place {
-            path: root.clone(),
-            label: String::new(),
-            region: None,
-        });
-    }
-    for s in subdirs(&root) {
-        if files::is_region_name(&s) && has_json(&root.join(&s)) {
+    // One folder per account (`accounts/<account-id>/`), each with its
+    // files or one folder per region.
+    let accounts = root.join("accounts");
+    let bases: Vec<(PathBuf, String, Option<String>)> = if !has_json(&root) && accounts.is_dir() {
+        subdirs(&accounts)
+            .into_iter()
+            .map(|a| (accounts.join(&a), format!("accounts/{a}/"), Some(a)))
+            .collect()
+    } else {
+        vec![(root.clone(), String::new(), None)]
+    };
+    for (base, label, account) in bases {
+        if has_json(&base) {
             folders.push(Place {
-                path: root.join(&s),
-                label: format!("{s}/"),
-                region: Some(s),
+                path: base.clone(),
+                label: label.clone(),
+                region: None,
+                account: account.clone(),
             });
+        }
+        for s in subdirs(&base) {
+            if files::is_region_name(&s) && has_json(&base.join(&s)) {
+                folders.push(Place {
+                    path: base.join(&s),
+                    label: format!("{label}{s}/"),
+                    region: Some(s),
+                    account: account.clone(),
+                });
+            }
         }
     }
     if folders.is_empty() {
@@ -232,6 +250,58 @@ pub fn parse_onprem(arg: &str) -> Result<(String, Vec<Ipv4Net>), String> {
     Ok((vpn.to_string(), nets))
 }
 
+/// The renames that keep the ids of several accounts apart: by account,
+/// id -> `<owner account>.<id>`, for each id that folders of two accounts
+/// describe with different owners (an item's `OwnerId`, else the account of
+/// its folder). A resource that two accounts see alike (a shared transit
+/// gateway, a shared subnet) keeps its id.
+fn account_renames(
+    places: &[Place],
+    folders: &[files::Folder],
+) -> (BTreeMap<String, files::Renames>, Vec<Note>) {
+    // id -> account -> owner.
+    let mut seen: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
+    for (p, f) in places.iter().zip(folders) {
+        let Some(account) = p.account.as_deref() else {
+            continue;
+        };
+        for (id, owner) in &f.owned {
+            let owner = owner.clone().unwrap_or_else(|| account.to_string());
+            seen.entry(id.as_str())
+                .or_default()
+                .entry(account)
+                .or_insert(owner);
+        }
+    }
+    let mut renames: BTreeMap<String, files::Renames> = BTreeMap::new();
+    let mut notes = Vec::new();
+    for (id, by_account) in seen {
+        let owners: BTreeSet<&String> = by_account.values().collect();
+        if owners.len() < 2 {
+            continue;
+        }
+        let list: Vec<&str> = owners.iter().map(|o| o.as_str()).collect();
+        for (account, owner) in &by_account {
+            let new = format!("{owner}.{id}");
+            renames
+                .entry(account.to_string())
+                .or_default()
+                .insert(id.to_string(), new.clone());
+            notes.push(Note {
+                kind: NoteKind::Approximated,
+                id: new,
+                text: format!(
+                    "`{id}` names resources of accounts {}; written with its account's id in front",
+                    list.join(" and ")
+                ),
+            });
+        }
+    }
+    notes.sort();
+    notes.dedup();
+    (renames, notes)
+}
+
 /// Imports the describe output in `dir`.
 pub fn import_aws(dir: &Path) -> Result<Imported, ImportError> {
     import_aws_with(dir, &AwsOptions::default())
@@ -240,15 +310,31 @@ pub fn import_aws(dir: &Path) -> Result<Imported, ImportError> {
 /// Imports the describe output in `dir` as `options` ask.
 pub fn import_aws_with(dir: &Path, options: &AwsOptions) -> Result<Imported, ImportError> {
     let (name, places) = layout(dir)?;
+    let none = files::Renames::new();
     let mut folders = Vec::new();
-    for p in places {
-        folders.push(files::Folder::read(&p.path, &p.label, p.region)?);
+    for p in &places {
+        folders.push(files::Folder::read(
+            &p.path,
+            &p.label,
+            p.region.clone(),
+            &none,
+        )?);
+    }
+    // Ids that two accounts use for different resources: each written with
+    // its owner's account id in front, in all the files of that account.
+    let (renames, mut rename_notes) = account_renames(&places, &folders);
+    for (i, p) in places.iter().enumerate() {
+        if let Some(r) = p.account.as_ref().and_then(|a| renames.get(a)) {
+            folders[i] = files::Folder::read(&p.path, &p.label, p.region.clone(), r)?;
+        }
     }
     if folders.iter().all(|f| f.files_read == 0) {
         return Err(ImportError::Empty(dir.display().to_string()));
     }
     let ignored_files: Vec<String> = folders.iter().flat_map(|f| f.ignored.clone()).collect();
-    let (scenario, notes) = convert::convert(&name, &folders, options)?;
+    let (scenario, mut notes) = convert::convert(&name, &folders, options)?;
+    notes.append(&mut rename_notes);
+    notes.sort();
     // AWS ids carry their kind in their prefix; a clash can only come from
     // names the import does not choose (Lambda functions) or broken input.
     let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();

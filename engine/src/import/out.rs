@@ -43,6 +43,9 @@ pub struct Scenario {
     pub onprem: BTreeMap<String, Onprem>,
     pub instances: BTreeMap<String, Instance>,
     pub lambdas: BTreeMap<String, Lambda>,
+    pub tgws: BTreeMap<String, Tgw>,
+    pub tgw_attachments: BTreeMap<String, TgwAttachment>,
+    pub tgw_route_tables: BTreeMap<String, TgwRouteTable>,
 }
 
 /// What every resource carries besides its fields: its `Name` tag and notes,
@@ -225,6 +228,48 @@ pub struct Lambda {
     pub head: Head,
     pub subnets: Vec<String>,
     pub security_groups: Vec<String>,
+}
+
+/// A transit gateway. A default table is written only when the default is
+/// on: the import lists every attachment's association and propagations
+/// as AWS reports them, so the defaults are on only when those are not in
+/// the files.
+#[derive(Debug, Default)]
+pub struct Tgw {
+    pub head: Head,
+    pub asn: Option<u32>,
+    pub association_default: Option<String>,
+    pub propagation_default: Option<String>,
+    pub dns_support: bool,
+    pub sg_referencing: bool,
+}
+
+/// A VPC attachment of a transit gateway.
+#[derive(Debug, Default)]
+pub struct TgwAttachment {
+    pub head: Head,
+    pub tgw: String,
+    pub vpc: String,
+    pub subnets: Vec<String>,
+    pub appliance_mode: bool,
+}
+
+/// A static route of a transit gateway route table: to an attachment, or
+/// a blackhole (`None`).
+#[derive(Debug, Clone)]
+pub struct TgwRoute {
+    /// A CIDR or a prefix list id.
+    pub destination: String,
+    pub attachment: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct TgwRouteTable {
+    pub head: Head,
+    pub tgw: String,
+    pub associations: Vec<String>,
+    pub propagations: Vec<String>,
+    pub routes: Vec<TgwRoute>,
 }
 
 /// A value without a place in a file: the raw scenario's spans locate
@@ -532,6 +577,49 @@ impl Scenario {
                     .collect(),
             });
         }
+        for (k, g) in &self.tgws {
+            raw.transit_gateways.push(raw::TransitGateway {
+                id: note("transit_gateway", k, &g.head),
+                asn: g.asn.map(sp),
+                default_association: Some(sp(g.association_default.is_some())),
+                default_propagation: Some(sp(g.propagation_default.is_some())),
+                association_table: g.association_default.as_deref().map(id),
+                propagation_table: g.propagation_default.as_deref().map(id),
+                dns_support: Some(sp(g.dns_support)),
+                sg_referencing: Some(sp(g.sg_referencing)),
+            });
+        }
+        for (k, a) in &self.tgw_attachments {
+            raw.tgw_attachments.push(raw::TgwAttachment {
+                id: note("transit_gateway_attachment", k, &a.head),
+                transit_gateway: Some(id(&a.tgw)),
+                kind: Some(sp(raw::TgwAttachmentType::Vpc)),
+                vpc: Some(id(&a.vpc)),
+                subnets: ids(&a.subnets),
+                appliance_mode: a.appliance_mode.then(|| sp(true)),
+                routing: None,
+            });
+        }
+        for (k, t) in &self.tgw_route_tables {
+            let routes = t
+                .routes
+                .iter()
+                .map(|r| {
+                    sp(raw::TgwRoute {
+                        destination: Some(sp(r.destination.clone())),
+                        attachment: r.attachment.as_deref().map(id),
+                        blackhole: r.attachment.is_none().then(|| sp(true)),
+                    })
+                })
+                .collect();
+            raw.tgw_route_tables.push(raw::TgwRouteTable {
+                id: note("transit_gateway_route_table", k, &t.head),
+                transit_gateway: Some(id(&t.tgw)),
+                associations: ids(&t.associations),
+                propagations: ids(&t.propagations),
+                routes,
+            });
+        }
         for (k, i) in &self.instances {
             raw.instances.push(raw::Instance {
                 id: note("instance", k, &i.head),
@@ -584,6 +672,9 @@ impl Scenario {
         add!(self.onprem, "onprem_network");
         add!(self.instances, "instance");
         add!(self.lambdas, "lambda");
+        add!(self.tgws, "transit_gateway");
+        add!(self.tgw_attachments, "transit_gateway_attachment");
+        add!(self.tgw_route_tables, "transit_gateway_route_table");
         for i in self.instances.values() {
             if let Some(e) = &i.eni {
                 out.push((e.as_str(), "instance eni"));

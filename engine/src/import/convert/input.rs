@@ -26,6 +26,17 @@ pub(super) struct Input<'a> {
     pub(super) functions: BTreeMap<&'a str, &'a aws::Function>,
     pub(super) has_functions_file: bool,
     pub(super) unsupported: Vec<(&'a str, &'a str)>,
+    pub(super) tgws: BTreeMap<&'a str, &'a aws::TransitGateway>,
+    pub(super) tgw_attachments: BTreeMap<&'a str, &'a aws::TgwAttachment>,
+    pub(super) tgw_vpc_attachments: BTreeMap<&'a str, &'a aws::TgwVpcAttachment>,
+    pub(super) tgw_route_tables: BTreeMap<&'a str, &'a aws::TgwRouteTable>,
+    /// Route table -> its propagations, when the propagations file is given.
+    pub(super) tgw_propagations: BTreeMap<&'a str, &'a aws::TgwTablePropagations>,
+    pub(super) tgw_static_routes: BTreeMap<&'a str, &'a aws::TgwTableRoutes>,
+    pub(super) has_tgw_attachments_file: bool,
+    pub(super) has_tgw_vpc_attachments_file: bool,
+    pub(super) has_tgw_propagations_file: bool,
+    pub(super) has_tgw_static_routes_file: bool,
 }
 
 /// Whether a VPC, subnet or VPN gateway is described in the files.
@@ -108,6 +119,58 @@ impl<'a> Input<'a> {
             for (id, e) in &f.prefix_list_entries {
                 x.entries.entry(id.as_str()).or_insert(e.as_slice());
             }
+            each!(
+                f,
+                transit_gateways,
+                transit_gateways,
+                transit_gateway_id,
+                tgws
+            );
+            // The owner's view of an attachment has its association; the
+            // other account's does not.
+            if let Some(file) = &f.tgw_attachments {
+                for a in &file.transit_gateway_attachments {
+                    let e = x
+                        .tgw_attachments
+                        .entry(a.transit_gateway_attachment_id.as_str())
+                        .or_insert(a);
+                    if e.association.is_none() && a.association.is_some() {
+                        *e = a;
+                    }
+                }
+            }
+            each!(
+                f,
+                tgw_vpc_attachments,
+                transit_gateway_vpc_attachments,
+                transit_gateway_attachment_id,
+                tgw_vpc_attachments
+            );
+            each!(
+                f,
+                tgw_route_tables,
+                transit_gateway_route_tables,
+                transit_gateway_route_table_id,
+                tgw_route_tables
+            );
+            each!(
+                f,
+                tgw_propagations,
+                transit_gateway_propagations,
+                transit_gateway_route_table_id,
+                tgw_propagations
+            );
+            each!(
+                f,
+                tgw_static_routes,
+                transit_gateway_static_routes,
+                transit_gateway_route_table_id,
+                tgw_static_routes
+            );
+            x.has_tgw_attachments_file |= f.tgw_attachments.is_some();
+            x.has_tgw_vpc_attachments_file |= f.tgw_vpc_attachments.is_some();
+            x.has_tgw_propagations_file |= f.tgw_propagations.is_some();
+            x.has_tgw_static_routes_file |= f.tgw_static_routes.is_some();
             x.has_functions_file |= f.functions.is_some();
             x.unsupported.extend(
                 f.unsupported

@@ -30,6 +30,7 @@ mod peering;
 mod routes;
 mod security_groups;
 mod summary;
+mod transit_gateway;
 mod vpcs;
 mod vpn;
 
@@ -135,6 +136,7 @@ enum TargetKind {
     Nat,
     InstanceOrEni,
     Peering,
+    Tgw,
     Unsupported(&'static str),
 }
 
@@ -159,7 +161,7 @@ fn route_target(r: &aws::Route) -> Option<(String, TargetKind)> {
         (&r.network_interface_id, InstanceOrEni),
         (&r.instance_id, InstanceOrEni),
         (&r.vpc_peering_connection_id, Peering),
-        (&r.transit_gateway_id, Unsupported("transit gateway")),
+        (&r.transit_gateway_id, Tgw),
         (
             &r.egress_only_internet_gateway_id,
             Unsupported("egress-only internet gateway (IPv6)"),
@@ -214,6 +216,7 @@ pub fn convert(
     cx.instances();
     cx.nat_gateways();
     cx.endpoints();
+    cx.transit_gateways();
     cx.route_tables();
     cx.associations();
     cx.onprem_networks()?;

@@ -67,6 +67,11 @@ impl<'a> Cx<'a> {
                 }
                 false
             }
+            TargetKind::Tgw => self
+                .scenario
+                .tgw_attachments
+                .values()
+                .any(|a| a.tgw == id && a.vpc == vpc),
             TargetKind::Local | TargetKind::Unsupported(_) => false,
         };
         have.then(|| id.to_string())
@@ -164,6 +169,7 @@ impl<'a> Cx<'a> {
                             TargetKind::Vgw => ("VPN gateway".into(), false),
                             TargetKind::Nat => ("NAT gateway".into(), false),
                             TargetKind::Peering => ("peering connection".into(), false),
+                            TargetKind::Tgw => ("transit gateway".into(), false),
                             TargetKind::Endpoint => ("VPC endpoint".into(), false),
                             TargetKind::InstanceOrEni => {
                                 ("instance or network interface".into(), false)
@@ -180,10 +186,16 @@ impl<'a> Cx<'a> {
                         // A blackhole names what no longer exists; an id the
                         // file defines would be checked as a live target.
                         if self.scenario.ids().iter().any(|(x, _)| *x == shown) {
+                            let why = if kind == TargetKind::Tgw {
+                                format!("the VPC has no attachment to {shown} in the design")
+                            } else {
+                                "the target is in another VPC, or of a kind a route cannot name"
+                                    .to_string()
+                            };
                             self.notes.add(
                                 Unsupported,
                                 id,
-                                format!("route {destination} -> {shown} left out: the target is in another VPC, or of a kind a route cannot name"),
+                                format!("route {destination} -> {shown} left out: {why}"),
                             );
                             continue;
                         }

@@ -137,14 +137,43 @@ impl<'a> Config<'a> {
             .get(key)
             .or_else(|| providers.get(key.rsplit(':').next().unwrap_or(key)))?;
         let region = p.get("expressions")?.get("region")?;
-        if let Some(s) = region.get("constant_value").and_then(Value::as_str) {
+        // A provider block inside a module (`module.x:aws.west`) reads that
+        // module's variables, which its call sets.
+        let module = p
+            .get("module_address")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| key.rsplit_once(':').map(|(m, _)| m.to_string()))
+            .unwrap_or_default();
+        self.string_value(&module, region, 0)
+    }
+
+    /// The string an expression of module instance `module` gives, if it
+    /// is a constant or a variable that is one (followed up through the
+    /// module calls to the root's variables).
+    fn string_value(&self, module: &str, expr: &Value, depth: usize) -> Option<String> {
+        if depth > 16 {
+            return None;
+        }
+        if let Some(s) = expr.get("constant_value").and_then(Value::as_str) {
             return Some(s.to_string());
         }
-        for r in region.get("references")?.as_array()? {
-            if let Some(var) = r.as_str().and_then(|r| r.strip_prefix("var.")) {
-                if let Some(s) = self.variables.get(var).and_then(Value::as_str) {
-                    return Some(s.to_string());
-                }
+        for r in expr.get("references")?.as_array()? {
+            let Some(var) = r.as_str().and_then(|r| r.strip_prefix("var.")) else {
+                continue;
+            };
+            let var = var.split(['.', '[']).next().unwrap_or(var);
+            let found = if module.is_empty() {
+                self.variables
+                    .get(var)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            } else {
+                self.module_input(module, var)
+                    .and_then(|e| self.string_value(&parent_module(module), e, depth + 1))
+            };
+            if found.is_some() {
+                return found;
             }
         }
         None

@@ -1,0 +1,600 @@
+//! Transit gateways (TGW-1), their VPC attachments (TGW-2) and route tables
+//! with associations, propagations, static and blackhole routes (TGW-3,
+//! TGW-4), from `describe-transit-gateways`,
+//! `describe-transit-gateway-attachments`,
+//! `describe-transit-gateway-vpc-attachments`,
+//! `describe-transit-gateway-route-tables`,
+//! `get-transit-gateway-route-table-propagations` and
+//! `search-transit-gateway-routes`.
+//!
+//! The associations and propagations are written as AWS reports them, with
+//! the transit gateway's defaults off: the defaults decide what happens to
+//! attachments created later, which a snapshot does not have. Only when the
+//! attachments or propagations file is missing do the defaults stand in for
+//! them (noted). Attachments of other types than VPC (VPN, Direct Connect
+//! gateway, peering, Connect) are notes naming the attachment.
+
+use super::*;
+
+/// The states in which a transit gateway or route table carries traffic.
+fn usable(state: Option<&str>) -> bool {
+    matches!(state, None | Some("available" | "modifying"))
+}
+
+/// What an attachment type is called in notes.
+fn attachment_what(rtype: &str) -> String {
+    match rtype {
+        "vpc" => "VPC attachment".into(),
+        "vpn" => "VPN attachment".into(),
+        "direct-connect-gateway" => "Direct Connect gateway attachment".into(),
+        "peering" | "tgw-peering" => "peering attachment".into(),
+        "connect" => "Connect attachment".into(),
+        other => format!("{other} attachment"),
+    }
+}
+
+impl Cx<'_> {
+    pub(super) fn transit_gateways(&mut self) {
+        self.tgw_gateways();
+        self.tgw_tables();
+        self.tgw_attachments();
+        self.tgw_associations();
+        self.tgw_propagations();
+        self.tgw_static_routes();
+        for t in self.scenario.tgw_route_tables.values_mut() {
+            t.associations.sort();
+            t.associations.dedup();
+            t.propagations.sort();
+            t.propagations.dedup();
+        }
+    }
+
+    fn tgw_gateways(&mut self) {
+        let gateways: Vec<(&str, &aws::TransitGateway)> =
+            self.input.tgws.iter().map(|(k, v)| (*k, *v)).collect();
+        for (id, g) in gateways {
+            if !usable(g.state.as_deref()) {
+                self.notes.add(
+                    Skipped,
+                    id,
+                    format!(
+                        "transit gateway in state {}",
+                        g.state.as_deref().unwrap_or("")
+                    ),
+                );
+                continue;
+            }
+            if !self.input.has_tgw_vpc_attachments_file {
+                // Nothing could be attached to it: what routes to it stays
+                // a blackhole, as before transit gateways were imported.
+                self.notes.add(
+                    Unknown,
+                    id,
+                    "transit gateway whose VPC attachments are not in the files (TransitGatewayVpcAttachments.json, describe-transit-gateway-vpc-attachments); left out",
+                );
+                continue;
+            }
+            let o = g.options.clone().unwrap_or_default();
+            let mut h = head(&g.tags);
+            if let Some(owner) = &g.owner_id {
+                h.comments.push(format!("owner account {owner}"));
+            }
+            let asn = match o.amazon_side_asn {
+                Some(n) => match u32::try_from(n) {
+                    Ok(a) => Some(a),
+                    Err(_) => {
+                        self.notes.add(
+                            Approximated,
+                            id,
+                            format!("Amazon-side ASN {n} is not a 32-bit ASN; the default 64512 is written"),
+                        );
+                        None
+                    }
+                },
+                None => None,
+            };
+            self.scenario.tgws.insert(
+                id.to_string(),
+                out::Tgw {
+                    head: h,
+                    asn,
+                    association_default: None,
+                    propagation_default: None,
+                    dns_support: aws::enabled(&o.dns_support).unwrap_or(true),
+                    sg_referencing: aws::enabled(&o.security_group_referencing_support)
+                        .unwrap_or(false),
+                },
+            );
+        }
+    }
+
+    fn tgw_tables(&mut self) {
+        let tables: Vec<(&str, &aws::TgwRouteTable)> = self
+            .input
+            .tgw_route_tables
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for (id, t) in tables {
+            let Some(tgw) = t.transit_gateway_id.clone() else {
+                self.notes.add(
+                    Unknown,
+                    id,
+                    "transit gateway route table without its transit gateway",
+                );
+                continue;
+            };
+            if !self.scenario.tgws.contains_key(&tgw) {
+                let present = self.input.tgws.contains_key(tgw.as_str());
+                self.notes.left_out_with(
+                    &tgw,
+                    "transit gateway",
+                    present,
+                    format!("transit gateway route table {id}"),
+                );
+                continue;
+            }
+            if !usable(t.state.as_deref()) {
+                self.notes.add(
+                    Skipped,
+                    id,
+                    format!(
+                        "transit gateway route table in state {}",
+                        t.state.as_deref().unwrap_or("")
+                    ),
+                );
+                continue;
+            }
+            let mut h = head(&t.tags);
+            let defaults: Vec<&str> = [
+                (t.default_association_route_table, "association"),
+                (t.default_propagation_route_table, "propagation"),
+            ]
+            .into_iter()
+            .filter(|(b, _)| *b == Some(true))
+            .map(|(_, w)| w)
+            .collect();
+            if !defaults.is_empty() {
+                h.comments.push(format!(
+                    "the default {} route table of {tgw} in AWS",
+                    defaults.join(" and ")
+                ));
+            }
+            self.scenario.tgw_route_tables.insert(
+                id.to_string(),
+                out::TgwRouteTable {
+                    head: h,
+                    tgw,
+                    associations: vec![],
+                    propagations: vec![],
+                    routes: vec![],
+                },
+            );
+        }
+    }
+
+    fn tgw_attachments(&mut self) {
+        let mut all: BTreeSet<&str> = self.input.tgw_attachments.keys().copied().collect();
+        all.extend(self.input.tgw_vpc_attachments.keys().copied());
+        for id in all {
+            let general = self.input.tgw_attachments.get(id).copied();
+            let vpc_att = self.input.tgw_vpc_attachments.get(id).copied();
+            let rtype = general
+                .and_then(|a| a.resource_type.clone())
+                .unwrap_or_else(|| "vpc".to_string());
+            let what = attachment_what(&rtype);
+            let Some(tgw) = general
+                .and_then(|a| a.transit_gateway_id.clone())
+                .or_else(|| vpc_att.and_then(|a| a.transit_gateway_id.clone()))
+            else {
+                self.notes
+                    .add(Unknown, id, format!("{what} without its transit gateway"));
+                continue;
+            };
+            let state = general
+                .and_then(|a| a.state.clone())
+                .or_else(|| vpc_att.and_then(|a| a.state.clone()));
+            if let Some(s) = state.as_deref().filter(|s| *s != "available") {
+                self.notes
+                    .add(Skipped, id, format!("{what} of {tgw} in state {s}"));
+                continue;
+            }
+            let resource = general
+                .and_then(|a| a.resource_id.clone())
+                .or_else(|| vpc_att.and_then(|a| a.vpc_id.clone()))
+                .unwrap_or_default();
+            match rtype.as_str() {
+                "vpc" => {}
+                "vpn" => {
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!("VPN attachment of {tgw} (VPN connection {resource}): VPN attachments are not imported; routes to it are kept as blackholes"),
+                    );
+                    continue;
+                }
+                "direct-connect-gateway" => {
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!("Direct Connect gateway attachment of {tgw} (Direct Connect gateway {resource}): Direct Connect is not modelled, so the routes it propagates are absent and routes to it are kept as blackholes"),
+                    );
+                    continue;
+                }
+                _ => {
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!("{what} of {tgw} ({resource}): not imported; routes to it are kept as blackholes"),
+                    );
+                    continue;
+                }
+            }
+            if !self.scenario.tgws.contains_key(&tgw) {
+                let present = self.input.tgws.contains_key(tgw.as_str());
+                self.notes.left_out_with(
+                    &tgw,
+                    "transit gateway",
+                    present,
+                    format!("transit gateway attachment {id}"),
+                );
+                continue;
+            }
+            let Some(v) = vpc_att else {
+                self.notes.add(
+                    Unknown,
+                    id,
+                    format!("VPC attachment of {tgw} to {resource}: its subnets are not in the files (TransitGatewayVpcAttachments.json, describe-transit-gateway-vpc-attachments)"),
+                );
+                continue;
+            };
+            let vpc = v.vpc_id.clone().unwrap_or(resource);
+            if !self.scenario.vpcs.contains_key(&vpc) {
+                self.notes.left_out_with(
+                    &vpc,
+                    "VPC",
+                    in_files(&self.input, "VPC", &vpc),
+                    format!("transit gateway attachment {id}"),
+                );
+                continue;
+            }
+            if let Some((other, _)) = self
+                .scenario
+                .tgw_attachments
+                .iter()
+                .find(|(_, a)| a.tgw == tgw && a.vpc == vpc)
+            {
+                let other = other.clone();
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("a second attachment of {vpc} to {tgw} (after {other}); left out"),
+                );
+                continue;
+            }
+            let mut subnets: Vec<String> = Vec::new();
+            let mut zones: BTreeSet<String> = BTreeSet::new();
+            for s in &v.subnet_ids {
+                match self.scenario.subnets.get(s) {
+                    Some(sub) if sub.vpc == vpc => {
+                        if zones.insert(sub.az.clone()) {
+                            subnets.push(s.clone());
+                        } else {
+                            self.notes.add(
+                                Approximated,
+                                id,
+                                format!("a second subnet in {} ({s}) left out: an attachment has one subnet per Availability Zone", sub.az),
+                            );
+                        }
+                    }
+                    Some(_) => self.notes.add(
+                        Unsupported,
+                        id,
+                        format!("subnet {s} is not in {vpc}; left out of the attachment"),
+                    ),
+                    None => self.notes.left_out_with(
+                        s,
+                        "subnet",
+                        in_files(&self.input, "subnet", s),
+                        format!("the attachment {id}'s ENI in it"),
+                    ),
+                }
+            }
+            if subnets.is_empty() {
+                self.notes.add(
+                    Unknown,
+                    id,
+                    format!("VPC attachment of {tgw} to {vpc}: none of its subnets is imported; left out"),
+                );
+                continue;
+            }
+            subnets.sort();
+            // The attachment's ENIs are its own: not left over.
+            let enis: Vec<String> = self
+                .input
+                .enis
+                .values()
+                .filter(|n| n.interface_type.as_deref() == Some("transit_gateway"))
+                .filter(|n| n.description.as_deref().is_some_and(|d| d.contains(id)))
+                .map(|n| n.network_interface_id.clone())
+                .collect();
+            self.accounted_enis.extend(enis);
+            let tags = match general {
+                Some(a) if v.tags.is_empty() => &a.tags,
+                _ => &v.tags,
+            };
+            let mut h = head(tags);
+            if let Some(owner) = general
+                .and_then(|a| a.resource_owner_id.clone())
+                .or_else(|| v.vpc_owner_id.clone())
+            {
+                let tgw_owner = general.and_then(|a| a.transit_gateway_owner_id.clone());
+                if tgw_owner.as_ref().is_some_and(|o| *o != owner) {
+                    h.comments.push(format!(
+                        "VPC of account {owner} on a transit gateway of account {}",
+                        tgw_owner.unwrap_or_default()
+                    ));
+                }
+            }
+            let appliance_mode = v
+                .options
+                .as_ref()
+                .and_then(|o| aws::enabled(&o.appliance_mode_support))
+                .unwrap_or(false);
+            self.scenario.tgw_attachments.insert(
+                id.to_string(),
+                out::TgwAttachment {
+                    head: h,
+                    tgw,
+                    vpc,
+                    subnets,
+                    appliance_mode,
+                },
+            );
+        }
+    }
+
+    /// The table of each attachment, from the `Association` of
+    /// `describe-transit-gateway-attachments`.
+    fn tgw_associations(&mut self) {
+        if !self.input.has_tgw_attachments_file {
+            // Without the file: the default association stands in.
+            let tgws: Vec<String> = self.scenario.tgws.keys().cloned().collect();
+            for id in tgws {
+                let o = self.input.tgws[id.as_str()]
+                    .options
+                    .clone()
+                    .unwrap_or_default();
+                let table = o.association_default_route_table_id.filter(|t| {
+                    aws::enabled(&o.default_route_table_association) != Some(false)
+                        && self.scenario.tgw_route_tables.contains_key(t)
+                });
+                let uses = self.scenario.tgw_attachments.values().any(|a| a.tgw == id);
+                if let (Some(t), true) = (table, uses) {
+                    self.notes.add(
+                        Approximated,
+                        &id,
+                        format!("the attachments' associations are not in the files (TransitGatewayAttachments.json); each is taken to be associated with the default association table {t}"),
+                    );
+                    self.scenario
+                        .tgws
+                        .get_mut(&id)
+                        .expect("listed above")
+                        .association_default = Some(t);
+                }
+            }
+            return;
+        }
+        let ids: Vec<String> = self.scenario.tgw_attachments.keys().cloned().collect();
+        for id in ids {
+            let a = self.input.tgw_attachments.get(id.as_str()).copied();
+            let assoc = a.and_then(|a| a.association.as_ref()).filter(|x| {
+                matches!(
+                    x.state.as_deref(),
+                    None | Some("associated" | "associating")
+                )
+            });
+            let Some(table) = assoc.and_then(|x| x.transit_gateway_route_table_id.clone()) else {
+                if a.is_none() {
+                    self.notes.add(
+                        Unknown,
+                        &id,
+                        "not in TransitGatewayAttachments.json, so its association is unknown; associated with no route table (its packets are dropped at the transit gateway)",
+                    );
+                }
+                continue;
+            };
+            let tgw = self.scenario.tgw_attachments[&id].tgw.clone();
+            match self.scenario.tgw_route_tables.get_mut(&table) {
+                Some(t) if t.tgw == tgw => t.associations.push(id.clone()),
+                _ => self.notes.add(
+                    Unknown,
+                    &id,
+                    format!("associated with route table {table}, which is not imported; its packets are dropped at the transit gateway"),
+                ),
+            }
+        }
+    }
+
+    /// Which tables each attachment propagates into.
+    fn tgw_propagations(&mut self) {
+        if !self.input.has_tgw_propagations_file {
+            let tgws: Vec<String> = self.scenario.tgws.keys().cloned().collect();
+            for id in tgws {
+                let o = self.input.tgws[id.as_str()]
+                    .options
+                    .clone()
+                    .unwrap_or_default();
+                let table = o.propagation_default_route_table_id.filter(|t| {
+                    aws::enabled(&o.default_route_table_propagation) != Some(false)
+                        && self.scenario.tgw_route_tables.contains_key(t)
+                });
+                let uses = self.scenario.tgw_attachments.values().any(|a| a.tgw == id);
+                if let (Some(t), true) = (table, uses) {
+                    self.notes.add(
+                        Approximated,
+                        &id,
+                        format!("the route tables' propagations are not in the files (TransitGatewayPropagations.json); every attachment is taken to propagate into the default propagation table {t}"),
+                    );
+                    self.scenario
+                        .tgws
+                        .get_mut(&id)
+                        .expect("listed above")
+                        .propagation_default = Some(t);
+                }
+            }
+            return;
+        }
+        let tables: Vec<(&str, &aws::TgwTablePropagations)> = self
+            .input
+            .tgw_propagations
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for (table, p) in tables {
+            let Some(tgw) = self
+                .scenario
+                .tgw_route_tables
+                .get(table)
+                .map(|t| t.tgw.clone())
+            else {
+                continue;
+            };
+            for x in &p.transit_gateway_route_table_propagations {
+                if !matches!(x.state.as_deref(), None | Some("enabled" | "enabling")) {
+                    continue;
+                }
+                let att = x.transit_gateway_attachment_id.as_str();
+                if self
+                    .scenario
+                    .tgw_attachments
+                    .get(att)
+                    .is_some_and(|a| a.tgw == tgw)
+                {
+                    self.scenario
+                        .tgw_route_tables
+                        .get_mut(table)
+                        .expect("looked up above")
+                        .propagations
+                        .push(att.to_string());
+                } else if !self.notes.0.keys().any(|(_, id)| id == att) {
+                    self.notes.add(
+                        Unknown,
+                        att,
+                        format!("attachment propagating into {table}, not in the attachment files; its routes are absent"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Static and blackhole routes of each table.
+    fn tgw_static_routes(&mut self) {
+        if !self.input.has_tgw_static_routes_file {
+            let tables: Vec<String> = self.scenario.tgw_route_tables.keys().cloned().collect();
+            for t in tables {
+                self.notes.add(
+                    Unknown,
+                    &t,
+                    "its static routes are not in the files (TransitGatewayStaticRoutes.json, search-transit-gateway-routes); imported without them",
+                );
+            }
+            return;
+        }
+        let tables: Vec<(&str, &aws::TgwTableRoutes)> = self
+            .input
+            .tgw_static_routes
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for (table, rs) in tables {
+            let Some(tgw) = self
+                .scenario
+                .tgw_route_tables
+                .get(table)
+                .map(|t| t.tgw.clone())
+            else {
+                continue;
+            };
+            if rs.additional_routes_available == Some(true) {
+                self.notes.add(
+                    Approximated,
+                    table,
+                    "the route search returned only part of the static routes (AdditionalRoutesAvailable); the others are missing",
+                );
+            }
+            let mut routes: Vec<out::TgwRoute> = Vec::new();
+            for r in &rs.routes {
+                if r.route_type.as_deref() == Some("propagated") {
+                    continue; // from the propagations
+                }
+                if matches!(r.state.as_deref(), Some("deleted" | "deleting")) {
+                    continue;
+                }
+                let target = r
+                    .transit_gateway_attachments
+                    .iter()
+                    .find_map(|a| a.transit_gateway_attachment_id.clone());
+                let shown = target.clone().unwrap_or_else(|| "blackhole".into());
+                let destination = if let Some(d) = &r.destination_cidr_block {
+                    match d.trim().parse::<Ipv4Net>() {
+                        Ok(n) => n.trunc().to_string(),
+                        Err(_) => {
+                            self.notes.add(
+                                Unsupported,
+                                table,
+                                format!("route {d} -> {shown} left out (not IPv4)"),
+                            );
+                            continue;
+                        }
+                    }
+                } else if let Some(pl) = &r.prefix_list_id {
+                    if !self.want_prefix_list(pl, &format!("transit gateway route table {table}")) {
+                        self.notes.add(
+                            Unknown,
+                            table,
+                            format!("route {pl} -> {shown} left out (its prefix list is unknown)"),
+                        );
+                        continue;
+                    }
+                    pl.clone()
+                } else {
+                    continue;
+                };
+                if routes.iter().any(|x| x.destination == destination) {
+                    continue; // ECMP over several attachments: the first kept
+                }
+                let blackhole = r.state.as_deref() == Some("blackhole");
+                let attachment = match target {
+                    Some(a) if !blackhole => {
+                        if self
+                            .scenario
+                            .tgw_attachments
+                            .get(&a)
+                            .is_some_and(|x| x.tgw == tgw)
+                        {
+                            Some(a)
+                        } else {
+                            self.notes.add(
+                                Unsupported,
+                                table,
+                                format!("route {destination} -> {a} kept as a blackhole: the attachment is not imported"),
+                            );
+                            None
+                        }
+                    }
+                    _ => None,
+                };
+                routes.push(out::TgwRoute {
+                    destination,
+                    attachment,
+                });
+            }
+            self.scenario
+                .tgw_route_tables
+                .get_mut(table)
+                .expect("looked up above")
+                .routes = routes;
+        }
+    }
+}

@@ -74,3 +74,7 @@ fn nacl_7_a_host_out_of_ephemeral_ports_fails_on_the_host() {
         m.failures
     );
 }
+
+// Bulk transfers and their deadline, in this binary to save a link.
+#[path = "parts/bulk.rs"]
+mod bulk;

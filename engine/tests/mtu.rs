@@ -542,3 +542,10 @@ fn mtu_3_a_lost_fragment_loses_the_datagram() {
     r.expire(packet::fragment::REASSEMBLY_TIMEOUT_NS + 1);
     assert_eq!((r.pending(), r.bytes(), r.dropped), (0, 0, 1));
 }
+
+// Flow log sizes of fragments (FL-6) and ICMP errors through a NAT gateway
+// (NAT-4a), in this binary to save a link each.
+#[path = "parts/flow_log_sizes.rs"]
+mod flow_log_sizes;
+#[path = "parts/nat_icmp_errors.rs"]
+mod nat_icmp_errors;

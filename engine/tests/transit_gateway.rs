@@ -878,3 +878,7 @@ fn tgw_4_centralised_egress_blackhole_keeps_spokes_apart_through_the_nat_gateway
         ["10.0.0.0/8 -> blackhole (static)"]
     );
 }
+
+// VPN attachments (TGW-9), in this binary to save a link.
+#[path = "parts/transit_gateway_vpn.rs"]
+mod transit_gateway_vpn;

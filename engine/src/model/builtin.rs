@@ -1,10 +1,17 @@
 //! AWS-managed prefix lists that vpcsim ships, so that a file using a gateway
 //! endpoint in these regions need not copy them out.
 //!
-//! Source: the output of `aws ec2 describe-prefix-lists` in us-east-1 as
-//! recorded in a real account (see `docs/aws-differences.md`). AWS changes these
-//! ranges over time; a file that declares its own `[[prefix_list]]` with the
-//! same name wins over the built-in one.
+//! Sources, by region:
+//! - us-east-1: the output of `aws ec2 describe-prefix-lists` as recorded in a
+//!   real account (see `docs/aws-differences.md`);
+//! - us-east-2 S3: the IPv4 prefixes AWS publishes for service `S3` in region
+//!   `us-east-2` in <https://ip-ranges.amazonaws.com/ip-ranges.json>, as of
+//!   2026-02-06; the list's id is the one AWS gives the managed prefix list
+//!   `com.amazonaws.us-east-2.s3` in every account.
+//!
+//! AWS changes these ranges over time; a file that declares its own
+//! `[[prefix_list]]` with the same name wins over the built-in one, and
+//! `import aws` copies an account's own `PrefixLists.json`.
 
 pub struct BuiltinPrefixList {
     pub id: &'static str,
@@ -27,6 +34,32 @@ pub const PREFIX_LISTS: &[BuiltinPrefixList] = &[
         id: "pl-02cd2c6b",
         name: "com.amazonaws.us-east-1.dynamodb",
         cidrs: &["52.94.0.0/22", "52.119.224.0/20"],
+    },
+    BuiltinPrefixList {
+        id: "pl-7ba54012",
+        name: "com.amazonaws.us-east-2.s3",
+        cidrs: &[
+            "1.178.8.0/24",
+            "16.12.60.0/22",
+            "16.12.64.0/22",
+            "18.34.252.0/22",
+            "18.34.72.0/21",
+            "3.2.67.0/24",
+            "3.5.128.0/22",
+            "3.5.132.0/23",
+            "3.5.88.0/22",
+            "3.5.92.0/23",
+            "52.219.141.0/24",
+            "52.219.142.0/24",
+            "52.219.143.0/24",
+            "52.219.176.0/22",
+            "52.219.212.0/22",
+            "52.219.224.0/22",
+            "52.219.228.0/22",
+            "52.219.232.0/22",
+            "52.219.80.0/20",
+            "52.219.96.0/20",
+        ],
     },
 ];
 

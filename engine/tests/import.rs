@@ -854,6 +854,51 @@ fn lambda_and_nacl_fixture() {
     );
 }
 
+/// Two entries of one NACL with the same rule number and direction (which
+/// AWS never describes, NACL-2): the first in the file is kept, the other
+/// named in the notes, and the file validates.
+#[test]
+fn nacl_2_repeated_rule_numbers_are_mended() {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-nacl-{}", std::process::id()));
+    let dir = tmp.join("lambda-nat");
+    copy_dir(&fixture("lambda-nat"), &dir);
+    let path = dir.join("NetworkAcls.json");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let acl = v["NetworkAcls"]
+        .as_array_mut()
+        .and_then(|a| {
+            a.iter_mut()
+                .find(|a| a["NetworkAclId"] == "acl-0a1a0000000000a01")
+        })
+        .expect("the app subnet's NACL");
+    let entries = acl["Entries"].as_array_mut().expect("entries");
+    // Outbound rule 100 denies telnet; a second rule 100 allows everything.
+    entries.push(serde_json::json!({
+        "CidrBlock": "0.0.0.0/0", "Egress": true, "Protocol": "-1",
+        "RuleAction": "allow", "RuleNumber": 100
+    }));
+    std::fs::write(&path, v.to_string()).expect("write");
+    let (imported, d) = import_and_load(&dir, WEB);
+    let _ = std::fs::remove_dir_all(&tmp);
+    let note = imported
+        .notes
+        .iter()
+        .find(|n| n.id == "acl-0a1a0000000000a01")
+        .unwrap_or_else(|| panic!("no note on the NACL: {:#?}", imported.notes));
+    assert!(
+        note.text
+            .contains("outbound rule 100 appears more than once"),
+        "{note:?}"
+    );
+    // The first rule 100 (deny telnet) is the one kept.
+    let app = "i-0a1a00000000000a1";
+    check(
+        &d,
+        &tcp(app, "web", 23).dropped("nacl_egress_denied", "acl-0a1a0000000000a01"),
+    );
+}
+
 #[test]
 fn middlebox_fixture() {
     let (imported, d) = import_and_load(&fixture("middlebox"), WEB);

@@ -899,6 +899,42 @@ fn nacl_2_repeated_rule_numbers_are_mended() {
     );
 }
 
+/// A NAT gateway whose private and public addresses are the wrong way
+/// round in the files: the private address must be a usable one of its
+/// subnet (ADDR-3), so the import turns them back and says so, and the
+/// file validates.
+#[test]
+fn addr_3_nat_gateway_addresses_the_wrong_way_round_are_mended() {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-nat-{}", std::process::id()));
+    let dir = tmp.join("lambda-nat");
+    copy_dir(&fixture("lambda-nat"), &dir);
+    let path = dir.join("NatGateways.json");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let a = &mut v["NatGateways"][0]["NatGatewayAddresses"][0];
+    assert_eq!(a["PrivateIp"], "10.20.0.100");
+    assert_eq!(a["PublicIp"], "198.51.100.7");
+    a["PrivateIp"] = "198.51.100.7".into();
+    a["PublicIp"] = "10.20.0.100".into();
+    std::fs::write(&path, v.to_string()).expect("write");
+    let (imported, d) = import_and_load(&dir, WEB);
+    let _ = std::fs::remove_dir_all(&tmp);
+    let nat = "nat-0a1a00000000000n1";
+    let note = imported
+        .notes
+        .iter()
+        .find(|n| n.id == nat)
+        .unwrap_or_else(|| panic!("no note on the NAT gateway: {:#?}", imported.notes));
+    assert!(note.text.contains("the wrong way round"), "{note:?}");
+    assert!(imported.text.contains("public_ip = \"198.51.100.7\""));
+    assert!(imported.text.contains("private_ip = \"10.20.0.100\""));
+    let app = "i-0a1a00000000000a1";
+    check(
+        &d,
+        &tcp(app, "web", 443).via(&[app, nat, "igw-0a1a00000000000g1"]),
+    );
+}
+
 #[test]
 fn middlebox_fixture() {
     let (imported, d) = import_and_load(&fixture("middlebox"), WEB);

@@ -854,6 +854,87 @@ fn lambda_and_nacl_fixture() {
     );
 }
 
+/// Two entries of one NACL with the same rule number and direction (which
+/// AWS never describes, NACL-2): the first in the file is kept, the other
+/// named in the notes, and the file validates.
+#[test]
+fn nacl_2_repeated_rule_numbers_are_mended() {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-nacl-{}", std::process::id()));
+    let dir = tmp.join("lambda-nat");
+    copy_dir(&fixture("lambda-nat"), &dir);
+    let path = dir.join("NetworkAcls.json");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let acl = v["NetworkAcls"]
+        .as_array_mut()
+        .and_then(|a| {
+            a.iter_mut()
+                .find(|a| a["NetworkAclId"] == "acl-0a1a0000000000a01")
+        })
+        .expect("the app subnet's NACL");
+    let entries = acl["Entries"].as_array_mut().expect("entries");
+    // Outbound rule 100 denies telnet; a second rule 100 allows everything.
+    entries.push(serde_json::json!({
+        "CidrBlock": "0.0.0.0/0", "Egress": true, "Protocol": "-1",
+        "RuleAction": "allow", "RuleNumber": 100
+    }));
+    std::fs::write(&path, v.to_string()).expect("write");
+    let (imported, d) = import_and_load(&dir, WEB);
+    let _ = std::fs::remove_dir_all(&tmp);
+    let note = imported
+        .notes
+        .iter()
+        .find(|n| n.id == "acl-0a1a0000000000a01")
+        .unwrap_or_else(|| panic!("no note on the NACL: {:#?}", imported.notes));
+    assert!(
+        note.text
+            .contains("outbound rule 100 appears more than once"),
+        "{note:?}"
+    );
+    // The first rule 100 (deny telnet) is the one kept.
+    let app = "i-0a1a00000000000a1";
+    check(
+        &d,
+        &tcp(app, "web", 23).dropped("nacl_egress_denied", "acl-0a1a0000000000a01"),
+    );
+}
+
+/// A NAT gateway whose private and public addresses are the wrong way
+/// round in the files: the private address must be a usable one of its
+/// subnet (ADDR-3), so the import turns them back and says so, and the
+/// file validates.
+#[test]
+fn addr_3_nat_gateway_addresses_the_wrong_way_round_are_mended() {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-nat-{}", std::process::id()));
+    let dir = tmp.join("lambda-nat");
+    copy_dir(&fixture("lambda-nat"), &dir);
+    let path = dir.join("NatGateways.json");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let a = &mut v["NatGateways"][0]["NatGatewayAddresses"][0];
+    assert_eq!(a["PrivateIp"], "10.20.0.100");
+    assert_eq!(a["PublicIp"], "198.51.100.7");
+    a["PrivateIp"] = "198.51.100.7".into();
+    a["PublicIp"] = "10.20.0.100".into();
+    std::fs::write(&path, v.to_string()).expect("write");
+    let (imported, d) = import_and_load(&dir, WEB);
+    let _ = std::fs::remove_dir_all(&tmp);
+    let nat = "nat-0a1a00000000000n1";
+    let note = imported
+        .notes
+        .iter()
+        .find(|n| n.id == nat)
+        .unwrap_or_else(|| panic!("no note on the NAT gateway: {:#?}", imported.notes));
+    assert!(note.text.contains("the wrong way round"), "{note:?}");
+    assert!(imported.text.contains("public_ip = \"198.51.100.7\""));
+    assert!(imported.text.contains("private_ip = \"10.20.0.100\""));
+    let app = "i-0a1a00000000000a1";
+    check(
+        &d,
+        &tcp(app, "web", 443).via(&[app, nat, "igw-0a1a00000000000g1"]),
+    );
+}
+
 #[test]
 fn middlebox_fixture() {
     let (imported, d) = import_and_load(&fixture("middlebox"), WEB);

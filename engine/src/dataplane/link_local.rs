@@ -116,10 +116,10 @@ pub struct Allowance {
 }
 
 impl Allowance {
-    pub fn new(enis: usize) -> Self {
-        Allowance {
-            slots: vec![(u64::MAX, 0); enis],
-        }
+    /// Slots are made as ENIs first use them (a part of a run that owns
+    /// few ENIs keeps few).
+    pub fn new() -> Self {
+        Allowance { slots: Vec::new() }
     }
 
     /// Counts one packet of ENI `e` at `now`; false when it is over the
@@ -127,6 +127,9 @@ impl Allowance {
     #[inline]
     fn take(&mut self, e: EniId, now: Nanos) -> bool {
         let second = now.0 / 1_000_000_000;
+        if e.idx() >= self.slots.len() {
+            self.slots.resize(e.idx() + 1, (u64::MAX, 0));
+        }
         let slot = &mut self.slots[e.idx()];
         if slot.0 != second {
             *slot = (second, 0);

@@ -223,8 +223,43 @@ pub struct Network {
     pub st: State,
 }
 
-/// The mutable, compiled state of the data plane.
+/// The data plane's state for one part of a run: the configuration, shared
+/// by every logical process of the run as long as nobody changes it, and
+/// what moves with the packets (connection tracking, NAT mappings, flows
+/// seen), which each logical process keeps for what it owns. Reads of the
+/// configuration go through `Deref`.
 pub struct State {
+    /// The configuration now (routes, rules, associations, what exists).
+    pub cfg: Arc<Config>,
+    pub conntrack: conntrack::Conntrack,
+    /// Each ENI's allowance for the services its host answers (NACL-9).
+    linklocal: link_local::Allowance,
+    pub nats: Vec<nat_gateway::NatTable>,
+    /// Flows that reached a service through a gateway endpoint, so that the
+    /// service's replies go back the same way: (service ip, private ip,
+    /// ports, proto) -> endpoint.
+    gwe_flows: FxHashMap<u128, (EndpointId, u64)>,
+    /// Flows that stateful forwarding instances saw start: (ENI, flow) ->
+    /// last packet (RT-9a).
+    middlebox_flows: FxHashMap<(EniId, u128), u64>,
+    /// The ports of datagrams whose first fragment passed, for their later
+    /// fragments (MTU-3): key -> (source port, destination port, when).
+    fragment_ports: FxHashMap<u128, (u16, u16, u64)>,
+}
+
+impl std::ops::Deref for State {
+    type Target = Config;
+    #[inline]
+    fn deref(&self) -> &Config {
+        &self.cfg
+    }
+}
+
+/// The compiled configuration of the data plane: what a timeline event
+/// changes, never a packet. Immutable once built; a timeline event makes a
+/// new version ([`Config::after`]).
+#[derive(Clone)]
+pub struct Config {
     routes: Vec<Vec<Route>>,
     tables: Vec<route_table::Compiled>,
     propagation: Vec<Vec<VgwId>>,
@@ -249,16 +284,8 @@ pub struct State {
     /// AWS services by their address ranges, and the table that finds them.
     pub services: Vec<ServiceRanges>,
     service_ranges: Lpm<u32>,
-    pub conntrack: conntrack::Conntrack,
     /// The DNS resolver's address of each VPC (ADDR-4).
     vpc_resolver: Vec<Ipv4Addr>,
-    /// Each ENI's allowance for the services its host answers (NACL-9).
-    linklocal: link_local::Allowance,
-    pub nats: Vec<nat_gateway::NatTable>,
-    /// Flows that reached a service through a gateway endpoint, so that the
-    /// service's replies go back the same way: (service ip, private ip,
-    /// ports, proto) -> endpoint.
-    gwe_flows: FxHashMap<u128, (EndpointId, u64)>,
     /// Transit gateway route tables: static routes now, the attachments
     /// that propagate into each, and the compiled tables (TGW-3, TGW-4).
     tgw_routes: Vec<Vec<TgwRoute>>,
@@ -273,12 +300,6 @@ pub struct State {
     eni_az: Vec<u16>,
     /// Appliance mode of each attachment now (TGW-6).
     tgw_appliance: Vec<bool>,
-    /// Flows that stateful forwarding instances saw start: (ENI, flow) ->
-    /// last packet (RT-9a).
-    middlebox_flows: FxHashMap<(EniId, u128), u64>,
-    /// The ports of datagrams whose first fragment passed, for their later
-    /// fragments (MTU-3): key -> (source port, destination port, when).
-    fragment_ports: FxHashMap<u128, (u16, u16, u64)>,
 }
 
 fn private_key(vpc: VpcId, ip: u32) -> u64 {
@@ -303,7 +324,51 @@ pub(crate) fn gwe_key(
 
 impl Network {
     pub fn new(design: Arc<Design>) -> Network {
+        let cfg = Arc::new(Config::new(&design));
+        Network::with_config(design, cfg)
+    }
+
+    /// A network whose configuration is `cfg` (built by [`Config::new`]
+    /// for the same design, and shared with other parts of the run), with
+    /// no tracked flow yet.
+    pub fn with_config(design: Arc<Design>, cfg: Arc<Config>) -> Network {
         let d = &*design;
+        let st = State {
+            cfg,
+            conntrack: conntrack::Conntrack::new(),
+            linklocal: link_local::Allowance::new(),
+            nats: (0..d.nats.len())
+                .map(|_| nat_gateway::NatTable::with_seed(d.seed))
+                .collect(),
+            gwe_flows: FxHashMap::default(),
+            middlebox_flows: FxHashMap::default(),
+            fragment_ports: FxHashMap::default(),
+        };
+        Network { design, st }
+    }
+
+    /// Applies a timeline action (at its virtual time, by the engine).
+    pub fn apply(&mut self, action: &Action) {
+        let next = self.st.cfg.after(&self.design, action);
+        self.apply_config(Arc::new(next), action);
+    }
+
+    /// Applies a timeline action whose configuration `next` was already
+    /// made ([`Config::after`] of the current one), shared with the other
+    /// parts of the run: only what moves with packets changes here.
+    pub fn apply_config(&mut self, next: Arc<Config>, action: &Action) {
+        self.st.cfg = next;
+        if let Action::Delete(Component::Nat(n)) = action {
+            // Deleting a NAT gateway forgets its mappings.
+            self.st.nats[n.idx()].clear();
+        }
+    }
+}
+
+impl Config {
+    /// The configuration a design starts with.
+    pub fn new(design: &Design) -> Config {
+        let d = design;
         let prefix_lists: Vec<Vec<Ipv4Net>> =
             d.prefix_lists.iter().map(|p| p.cidrs.clone()).collect();
         let mut propagation = vec![Vec::new(); d.route_tables.len()];
@@ -369,7 +434,7 @@ impl Network {
                 .enumerate()
                 .flat_map(|(i, s)| s.cidrs.iter().map(move |c| (*c, i as u32))),
         );
-        let mut st = State {
+        let mut st = Config {
             routes: d.route_tables.iter().map(|t| t.routes.clone()).collect(),
             tables: Vec::new(),
             propagation,
@@ -398,13 +463,7 @@ impl Network {
             onprem_nets,
             services,
             service_ranges,
-            conntrack: conntrack::Conntrack::new(),
             vpc_resolver: d.vpcs.iter().map(link_local::vpc_resolver).collect(),
-            linklocal: link_local::Allowance::new(d.enis.len()),
-            nats: (0..d.nats.len())
-                .map(|_| nat_gateway::NatTable::with_seed(d.seed))
-                .collect(),
-            gwe_flows: FxHashMap::default(),
             tgw_routes: d
                 .tgw_route_tables
                 .iter()
@@ -423,8 +482,6 @@ impl Network {
                     TgwAttachmentKind::Vpn { .. } => false,
                 })
                 .collect(),
-            middlebox_flows: FxHashMap::default(),
-            fragment_ports: FxHashMap::default(),
         };
         st.rebuild_members(d);
         st.tgw_tables = (0..d.tgw_route_tables.len())
@@ -433,14 +490,18 @@ impl Network {
         st.tables = (0..st.routes.len())
             .map(|i| st.compile(d, RouteTableId::from_idx(i)))
             .collect();
-        Network { design, st }
+        st
     }
 
-    /// Applies a timeline action (at its virtual time, by the engine).
-    pub fn apply(&mut self, action: &Action) {
-        self.st.apply(&self.design, action);
+    /// The configuration after a timeline action.
+    pub fn after(&self, design: &Design, action: &Action) -> Config {
+        let mut next = self.clone();
+        next.apply(design, action);
+        next
     }
+}
 
+impl Network {
     /// Forgets idle connection-tracking entries and NAT mappings.
     pub fn sweep(&mut self, now: Nanos) {
         self.st.conntrack.sweep(now);
@@ -478,7 +539,7 @@ impl Network {
     }
 }
 
-impl State {
+impl Config {
     fn compile(&self, design: &Design, rt: RouteTableId) -> route_table::Compiled {
         let vgws: Vec<VgwId> = self.propagation[rt.idx()]
             .iter()

@@ -4,7 +4,7 @@
 //!
 //! Invariants:
 //! - Deleting a gateway endpoint removes its routes (GWE-2); deleting a NAT
-//!   gateway forgets its mappings; deleting a VPN gateway withdraws its
+//!   gateway forgets its mappings (`Network::apply_config`); deleting a VPN gateway withdraws its
 //!   propagated routes (VPN-1).
 //! - Endpoint routes are not the user's to replace (GWE-2).
 //! - Security group membership follows ENIs and their groups (SG-2).
@@ -13,10 +13,10 @@
 //!   Setting a transit gateway route table's `associations` moves the listed
 //!   attachments to it and disassociates those it no longer lists (TGW-3).
 
-use super::State;
+use super::Config;
 use crate::model::*;
 
-impl State {
+impl Config {
     pub(super) fn apply(&mut self, design: &Design, action: &Action) {
         match action {
             Action::Delete(c) => self.delete(design, *c),
@@ -44,7 +44,6 @@ impl State {
                 self.alive.nat[n.idx()] = false;
                 let eni = design.nats[n.idx()].eni;
                 self.alive.eni[eni.idx()] = false;
-                self.nats[n.idx()].clear();
             }
             Component::Igw(g) => self.alive.igw[g.idx()] = false,
             Component::Peering(p) => self.alive.peering[p.idx()] = false,

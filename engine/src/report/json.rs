@@ -149,8 +149,8 @@ pub fn report(
                 "failures": failures,
                 "drops": drops(net, tm.drops.iter()),
                 "latency_us": {
-                    "setup": latency(tm.setup()),
-                    "completion": latency(tm.completion()),
+                    "setup": latency(&tm.setup()),
+                    "completion": latency(&tm.completion()),
                 },
             })
         })

@@ -179,12 +179,13 @@ fn traffic_table(s: &mut String, st: &Style, net: &Network, m: &Metrics) {
         } else {
             failed
         };
-        let (p50, p99) = if tm.completion().is_empty() {
+        let completion = tm.completion();
+        let (p50, p99) = if completion.is_empty() {
             ("-".to_string(), "-".to_string())
         } else {
             (
-                ms(tm.completion().value_at_quantile(0.5)),
-                ms(tm.completion().value_at_quantile(0.99)),
+                ms(completion.value_at_quantile(0.5)),
+                ms(completion.value_at_quantile(0.99)),
             )
         };
         let _ = writeln!(

@@ -3,6 +3,7 @@
 //! Everything is kept in ordered maps or index-addressed vectors, so a report
 //! reads the same whatever order events were handled in.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use hdrhistogram::Histogram;
@@ -13,7 +14,8 @@ use crate::traffic::Cause;
 use crate::units::Nanos;
 
 /// A latency histogram: microseconds, up to an hour, three significant
-/// digits. It takes about 188 KB, so each traffic's are made on first record.
+/// digits. It takes about 188 KB, so a traffic keeps its first values as
+/// they are and makes one only past [`FEW`] of them.
 fn histogram() -> Box<Histogram<u64>> {
     Box::new(Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid bounds"))
 }
@@ -24,13 +26,69 @@ fn empty() -> &'static Histogram<u64> {
     EMPTY.get_or_init(histogram)
 }
 
-fn record(h: &mut Option<Box<Histogram<u64>>>, d: Nanos) {
-    let _ = h.get_or_insert_with(histogram).record((d.0 / 1000).max(1));
+/// Values a [`Latency`] keeps as they are before it makes a histogram
+/// (8 bytes each, 2 KB in all).
+pub const FEW: usize = 256;
+
+/// Latencies in microseconds: the first [`FEW`] values as they are, then a
+/// histogram. Either way it reads as the histogram of every value recorded
+/// ([`Latency::histogram`]): recording values into a histogram in any
+/// order, or adding histograms, gives the same counts.
+#[derive(Clone, Debug, Default)]
+pub struct Latency {
+    few: Vec<u64>,
+    hist: Option<Box<Histogram<u64>>>,
 }
 
-fn add(h: &mut Option<Box<Histogram<u64>>>, o: &Option<Box<Histogram<u64>>>) {
-    if let Some(o) = o {
-        let _ = h.get_or_insert_with(histogram).add(&**o);
+impl Latency {
+    const fn new() -> Latency {
+        Latency {
+            few: Vec::new(),
+            hist: None,
+        }
+    }
+
+    fn record(&mut self, us: u64) {
+        match &mut self.hist {
+            // A value past the histogram's range is not counted, as before.
+            Some(h) => {
+                let _ = h.record(us);
+            }
+            None if self.few.len() < FEW => self.few.push(us),
+            None => {
+                let mut h = histogram();
+                for v in std::mem::take(&mut self.few) {
+                    let _ = h.record(v);
+                }
+                let _ = h.record(us);
+                self.hist = Some(h);
+            }
+        }
+    }
+
+    fn add(&mut self, o: &Latency) {
+        if let Some(oh) = &o.hist {
+            let _ = self.hist.get_or_insert_with(histogram).add(&**oh);
+        }
+        for v in &o.few {
+            self.record(*v);
+        }
+    }
+
+    /// The histogram of every value recorded; made here (and dropped by
+    /// the caller) while they are few.
+    pub fn histogram(&self) -> Cow<'_, Histogram<u64>> {
+        match (&self.hist, self.few.is_empty()) {
+            (Some(h), true) => Cow::Borrowed(&**h),
+            (None, true) => Cow::Borrowed(empty()),
+            (h, false) => {
+                let mut h = h.clone().unwrap_or_else(histogram);
+                for v in &self.few {
+                    let _ = h.record(*v);
+                }
+                Cow::Owned(*h)
+            }
+        }
     }
 }
 
@@ -47,27 +105,111 @@ pub struct TrafficMetrics {
     pub failures: BTreeMap<(Cause, Option<Place>), u64>,
     /// Drops of this traffic's packets, by reason and place.
     pub drops: BTreeMap<(DropReason, Place), u64>,
-    /// Connection set-up (SYN to SYN-ACK), microseconds; none until the
-    /// first is recorded.
-    setup: Option<Box<Histogram<u64>>>,
-    /// Start to completion, microseconds; none until the first.
-    completion: Option<Box<Histogram<u64>>>,
+    /// Connection set-up (SYN to SYN-ACK), microseconds.
+    setup: Latency,
+    /// Start to completion, microseconds.
+    completion: Latency,
 }
+
+/// The metrics of a traffic that recorded nothing.
+static NOTHING: TrafficMetrics = TrafficMetrics {
+    started: 0,
+    delivered: 0,
+    failed: 0,
+    unfinished: 0,
+    retransmissions: 0,
+    corrupt_bytes: 0,
+    bytes_delivered: 0,
+    failures: BTreeMap::new(),
+    drops: BTreeMap::new(),
+    setup: Latency::new(),
+    completion: Latency::new(),
+};
 
 impl TrafficMetrics {
     pub fn record_completion(&mut self, d: Nanos) {
-        record(&mut self.completion, d);
+        self.completion.record((d.0 / 1000).max(1));
     }
     pub fn record_setup(&mut self, d: Nanos) {
-        record(&mut self.setup, d);
+        self.setup.record((d.0 / 1000).max(1));
     }
     /// Connection set-up (SYN to SYN-ACK), microseconds.
-    pub fn setup(&self) -> &Histogram<u64> {
-        self.setup.as_deref().unwrap_or_else(|| empty())
+    pub fn setup(&self) -> Cow<'_, Histogram<u64>> {
+        self.setup.histogram()
     }
     /// Start to completion, microseconds.
-    pub fn completion(&self) -> &Histogram<u64> {
-        self.completion.as_deref().unwrap_or_else(|| empty())
+    pub fn completion(&self) -> Cow<'_, Histogram<u64>> {
+        self.completion.histogram()
+    }
+}
+
+/// Per-traffic metrics of a design's `len` traffics, kept only for those
+/// that recorded something (in a part of a run: the traffic whose
+/// endpoints or packets it has). Indexed by traffic; a traffic that
+/// recorded nothing reads as zeros.
+#[derive(Clone, Debug, Default)]
+pub struct PerTraffic {
+    len: usize,
+    by: BTreeMap<u32, TrafficMetrics>,
+}
+
+impl PerTraffic {
+    /// The metrics of `len` traffics, none recorded yet.
+    pub fn new(len: usize) -> PerTraffic {
+        PerTraffic {
+            len,
+            by: BTreeMap::new(),
+        }
+    }
+
+    /// The number of traffics.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The traffic that recorded something, in order, with its index.
+    pub fn entries(&self) -> impl Iterator<Item = (u32, &TrafficMetrics)> {
+        self.by.iter().map(|(k, v)| (*k, v))
+    }
+
+    /// Every traffic's metrics, in order (zeros for those that recorded
+    /// nothing).
+    pub fn iter(&self) -> impl Iterator<Item = &TrafficMetrics> {
+        (0..self.len).map(|i| &self[i])
+    }
+
+    /// How many traffics recorded something.
+    pub fn recorded(&self) -> usize {
+        self.by.len()
+    }
+}
+
+impl std::ops::Index<usize> for PerTraffic {
+    type Output = TrafficMetrics;
+    fn index(&self, i: usize) -> &TrafficMetrics {
+        u32::try_from(i)
+            .ok()
+            .and_then(|i| self.by.get(&i))
+            .unwrap_or(&NOTHING)
+    }
+}
+
+impl std::ops::IndexMut<usize> for PerTraffic {
+    fn index_mut(&mut self, i: usize) -> &mut TrafficMetrics {
+        self.len = self.len.max(i + 1);
+        self.by.entry(i as u32).or_default()
+    }
+}
+
+impl<'a> IntoIterator for &'a PerTraffic {
+    type Item = &'a TrafficMetrics;
+    type IntoIter = Box<dyn Iterator<Item = &'a TrafficMetrics> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
     }
 }
 
@@ -97,7 +239,7 @@ pub struct Counter {
 
 #[derive(Clone, Debug, Default)]
 pub struct Metrics {
-    pub traffic: Vec<TrafficMetrics>,
+    pub traffic: PerTraffic,
     pub expects: Vec<ExpectState>,
     pub components: BTreeMap<Place, Counter>,
     pub drops: BTreeMap<(DropReason, Place), u64>,
@@ -132,8 +274,8 @@ impl TrafficMetrics {
         for (k, v) in &o.drops {
             *self.drops.entry(*k).or_default() += v;
         }
-        add(&mut self.setup, &o.setup);
-        add(&mut self.completion, &o.completion);
+        self.setup.add(&o.setup);
+        self.completion.add(&o.completion);
     }
 }
 
@@ -165,12 +307,9 @@ impl Metrics {
         part: &crate::sim::partition::Partition,
     ) {
         let d = &*net.design;
-        if self.traffic.len() < o.traffic.len() {
-            self.traffic
-                .resize(o.traffic.len(), TrafficMetrics::default());
-        }
-        for (a, b) in self.traffic.iter_mut().zip(&o.traffic) {
-            a.merge(b);
+        self.traffic.len = self.traffic.len.max(o.traffic.len);
+        for (i, b) in o.traffic.entries() {
+            self.traffic[i as usize].merge(b);
         }
         if self.expects.len() < o.expects.len() {
             self.expects.resize(o.expects.len(), ExpectState::default());

@@ -15,15 +15,15 @@ pub mod parallel;
 pub mod partition;
 pub mod queue;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::{Bytes, BytesMut};
 
-use crate::dataplane::{self, Hop, Loc, Network, Place, Seen, Step, Trace};
+use crate::dataplane::{self, Config, Hop, Loc, Network, Place, Seen, Step, Trace};
 use crate::model::*;
 use crate::traffic::{self, Timer};
 use crate::units::Nanos;
-use metrics::{Counter, ExpectState, Metrics, TrafficMetrics};
+use metrics::{Counter, ExpectState, Metrics};
 
 pub use crate::traffic::Tag;
 
@@ -73,6 +73,34 @@ pub struct Watch {
     pub masks: Vec<(u64, u64)>,
     /// Expectations of each traffic.
     pub by_traffic: Vec<Vec<u32>>,
+}
+
+/// What every LP of a run shares, built once: the data plane's
+/// configuration (routes, rules, what exists) as the design starts and after
+/// each timeline event, and what expectations watch. Every LP applies the
+/// timeline's events at the same virtual times and in the same order, so
+/// the configuration after the k-th is the same in all of them: the first
+/// LP to get there makes it, the others take it. Only what moves with the
+/// packets (connection tracking, NAT mappings, queues, endpoints) is each
+/// LP's own.
+pub struct Shared {
+    pub base: Arc<Config>,
+    pub watch: Arc<Watch>,
+    /// The timeline's events in the order LPs apply them (by time, then as
+    /// listed), each with the configuration after it once made.
+    versions: Vec<(u32, OnceLock<Arc<Config>>)>,
+}
+
+impl Shared {
+    pub fn new(d: &Design) -> Shared {
+        let mut order: Vec<u32> = (0..d.events.len() as u32).collect();
+        order.sort_by_key(|&i| (d.events[i as usize].at, i));
+        Shared {
+            base: Arc::new(Config::new(d)),
+            watch: Arc::new(Watch::new(d)),
+            versions: order.into_iter().map(|i| (i, OnceLock::new())).collect(),
+        }
+    }
 }
 
 impl Watch {
@@ -203,7 +231,11 @@ pub struct Sim {
     pub design: Arc<Design>,
     pub q: Queue<Kind>,
     pub metrics: Metrics,
-    pub watch: Watch,
+    pub watch: Arc<Watch>,
+    /// What the run's LPs share, and how many of its timeline versions
+    /// this LP has applied (`usize::MAX` once it went its own way).
+    shared: Arc<Shared>,
+    applied: usize,
     pub(crate) t: traffic::Endpoints,
     /// What the endpoints asked for, carried out in order (`endpoints.rs`).
     actions: Vec<traffic::Action>,
@@ -211,8 +243,9 @@ pub struct Sim {
     emitted: Vec<(Bytes, Loc)>,
     /// Fragments links cut from the current event's packet.
     fragments: Vec<(Bytes, Loc)>,
-    /// Capacity per ENI: a NAT gateway's, an interface endpoint's, an ENI's.
-    servers: Vec<Server>,
+    /// Capacity per ENI: a NAT gateway's, an interface endpoint's, an ENI's;
+    /// made when a packet first reaches the ENI in this LP.
+    servers: rustc_hash::FxHashMap<u32, Server>,
     pub seed: u64,
     /// Attached recorders (pcap, flow logs); empty for a plain run.
     pub recorders: Vec<Box<dyn Recorder>>,
@@ -227,7 +260,8 @@ impl Sim {
     /// A whole design as one LP set, for tests and tools: see [`run`].
     pub fn new(design: Arc<Design>, opts: &RunOptions) -> Sim {
         let part = Arc::new(partition::Partition::new(&design));
-        Sim::new_lp(design, opts, part, u32::MAX)
+        let shared = Arc::new(Shared::new(&design));
+        Sim::new_lp(design, opts, part, shared, u32::MAX)
     }
 
     /// LP `lp` of `part` (`u32::MAX`: every LP in one).
@@ -235,15 +269,13 @@ impl Sim {
         design: Arc<Design>,
         opts: &RunOptions,
         part: Arc<partition::Partition>,
+        shared: Arc<Shared>,
         lp: u32,
     ) -> Sim {
         let seed = opts.seed.unwrap_or(design.seed);
-        let net = Network::new(Arc::clone(&design));
-        let servers = (0..design.enis.len())
-            .map(|i| Server::new(dataplane::capacity_of(&design, EniId::from_idx(i))))
-            .collect();
+        let net = Network::with_config(Arc::clone(&design), Arc::clone(&shared.base));
         let mut metrics = Metrics {
-            traffic: vec![TrafficMetrics::default(); design.traffic.len()],
+            traffic: metrics::PerTraffic::new(design.traffic.len()),
             expects: vec![ExpectState::default(); design.expects.len()],
             ..Metrics::default()
         };
@@ -253,11 +285,13 @@ impl Sim {
             actions: Vec::new(),
             emitted: Vec::new(),
             fragments: Vec::new(),
-            watch: Watch::new(&design),
+            watch: Arc::clone(&shared.watch),
+            shared,
+            applied: 0,
             net,
             q: Queue::new(),
             metrics,
-            servers,
+            servers: Default::default(),
             seed,
             recorders: Vec::new(),
             lp,
@@ -366,7 +400,22 @@ impl Sim {
             Kind::Endpoint(timer) => self.on_timer(timer),
             Kind::Timeline { idx } => {
                 let design = Arc::clone(&self.design);
-                self.net.apply(&design.events[idx as usize].action);
+                let shared = Arc::clone(&self.shared);
+                let action = &design.events[idx as usize].action;
+                match shared.versions.get(self.applied) {
+                    Some((i, slot)) if *i == idx => {
+                        let next =
+                            slot.get_or_init(|| Arc::new(self.net.st.cfg.after(&design, action)));
+                        self.net.apply_config(Arc::clone(next), action);
+                        self.applied += 1;
+                    }
+                    _ => {
+                        // Not in the order every LP shares: this LP keeps
+                        // its own versions from now on.
+                        self.net.apply(action);
+                        self.applied = usize::MAX;
+                    }
+                }
             }
             Kind::Sweep => {
                 let now = self.now();
@@ -387,7 +436,12 @@ impl Sim {
         let now = self.now();
         if !admitted {
             if let Some(eni) = dataplane::capacity_at(&self.design, loc) {
-                match self.servers[eni.idx()].admit(now, buf.len() as u64) {
+                let design = &self.design;
+                let server = self
+                    .servers
+                    .entry(eni.0)
+                    .or_insert_with(|| Server::new(dataplane::capacity_of(design, eni)));
+                match server.admit(now, buf.len() as u64) {
                     None => {
                         let place = Place::Component(self.design.eni_workload(eni));
                         self.packet_end(tag, crossed);

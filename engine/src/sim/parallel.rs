@@ -346,9 +346,16 @@ pub fn run(
 ) -> Outcome {
     let part = Arc::new(Partition::new(&design));
     let seed = opts.seed.unwrap_or(design.seed);
+    let shared = Arc::new(super::Shared::new(&design));
     let mut sims: Vec<Sim> = (0..part.count)
         .map(|lp| {
-            let mut s = Sim::new_lp(Arc::clone(&design), opts, Arc::clone(&part), lp);
+            let mut s = Sim::new_lp(
+                Arc::clone(&design),
+                opts,
+                Arc::clone(&part),
+                Arc::clone(&shared),
+                lp,
+            );
             s.recorders = recorders(lp);
             s
         })
@@ -453,7 +460,7 @@ pub fn run(
     }
     metrics.end = end;
     Outcome {
-        net: Network::new(Arc::clone(&design)),
+        net: Network::with_config(Arc::clone(&design), Arc::clone(&shared.base)),
         metrics,
         seed,
         lps: part.count,

@@ -216,6 +216,20 @@ struct Gen {
     dst: Option<Ipv4Addr>,
 }
 
+/// Traffic `t`'s generator, made on first use: the same as if it had been
+/// made at the start, since nothing touched it before.
+fn gen_of<'g>(gens: &'g mut FxHashMap<u32, Gen>, seed: u64, d: &Design, t: u32) -> &'g mut Gen {
+    gens.entry(t).or_insert_with(|| Gen {
+        deadlines: std::collections::VecDeque::new(),
+        deadline_scheduled: false,
+        rng: Rng::new(seed, u64::from(t) + 1),
+        seq: 0,
+        udp_port: 0,
+        next_lambda_eni: 0,
+        dst: resolve::destination(d, d.traffic[t as usize].from, &d.traffic[t as usize].to),
+    })
+}
+
 pub struct Endpoints {
     items: Vec<Item>,
     free_items: Vec<u32>,
@@ -225,7 +239,10 @@ pub struct Endpoints {
     ports_in_use: FxHashSet<u128>,
     cursors: FxHashMap<u64, u16>,
     pings: FxHashMap<u128, u32>,
-    gens: Vec<Gen>,
+    /// Each traffic's generator, made when the traffic first starts an
+    /// item here (its source's part of the run).
+    gens: FxHashMap<u32, Gen>,
+    seed: u64,
     lambda_active: Vec<u32>,
     iss: u32,
     out: tcp::Out,
@@ -277,20 +294,6 @@ fn conn_key(h: Host, local_port: u16, remote: Ipv4Addr, remote_port: u16) -> u12
 
 impl Endpoints {
     pub fn new(d: &Design, seed: u64) -> Endpoints {
-        let gens = d
-            .traffic
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Gen {
-                deadlines: std::collections::VecDeque::new(),
-                deadline_scheduled: false,
-                rng: Rng::new(seed, i as u64 + 1),
-                seq: 0,
-                udp_port: 0,
-                next_lambda_eni: 0,
-                dst: resolve::destination(d, t.from, &t.to),
-            })
-            .collect();
         Endpoints {
             items: Vec::new(),
             free_items: Vec::new(),
@@ -300,7 +303,8 @@ impl Endpoints {
             ports_in_use: FxHashSet::default(),
             cursors: FxHashMap::default(),
             pings: FxHashMap::default(),
-            gens,
+            gens: FxHashMap::default(),
+            seed,
             lambda_active: vec![0; d.lambdas.len()],
             iss: 0x1000,
             out: Vec::new(),
@@ -402,7 +406,7 @@ impl Endpoints {
             let lam = &d.lambdas[l.idx()];
             if !lam.enis.is_empty() {
                 // Invocations spread over the function's subnets (LAM-2).
-                let g = &mut self.gens[t as usize];
+                let g = gen_of(&mut self.gens, self.seed, d, t);
                 let x = lam.enis[g.next_lambda_eni % lam.enis.len()];
                 g.next_lambda_eni += 1;
                 return (Host::LambdaEni(x), d.enis[x.idx()].ip);
@@ -436,7 +440,11 @@ impl Endpoints {
         }
         let gap = match arrivals {
             Arrivals::Fixed => mean,
-            Arrivals::Poisson => Nanos(self.gens[t as usize].rng.exponential(mean.0 as f64)),
+            Arrivals::Poisson => Nanos(
+                gen_of(&mut self.gens, self.seed, io.d, t)
+                    .rng
+                    .exponential(mean.0 as f64),
+            ),
         };
         let next = now.saturating_add(gap);
         if next < stop {
@@ -450,7 +458,7 @@ impl Endpoints {
         let tr = &d.traffic[t as usize];
         let tag = self.new_item(t, now);
         io.out.push(Action::Started { traffic: t });
-        let Some(dst) = self.gens[t as usize].dst else {
+        let Some(dst) = gen_of(&mut self.gens, self.seed, d, t).dst else {
             self.decide(io, tag, Some(Cause::Drop(DropReason::HostUnreachable)));
             return;
         };
@@ -515,7 +523,7 @@ impl Endpoints {
                 }
             }
             Pattern::Ping => {
-                let g = &mut self.gens[t as usize];
+                let g = gen_of(&mut self.gens, self.seed, d, t);
                 g.seq = g.seq.wrapping_add(1);
                 let (ident, seq) = (t as u16 + 1, g.seq);
                 let key = (u128::from(host_key(host)) << 32)
@@ -542,7 +550,7 @@ impl Endpoints {
                 }
             }
             Pattern::Udp => {
-                let g = &mut self.gens[t as usize];
+                let g = gen_of(&mut self.gens, self.seed, d, t);
                 if g.udp_port == 0 {
                     g.udp_port = LINUX_PORTS.0 + (t as u16 % 1000) * 7;
                 }
@@ -638,7 +646,7 @@ impl Endpoints {
     }
 
     fn add_deadline(&mut self, io: &mut Io<'_>, t: u32, at: Nanos, tag: Tag) {
-        let g = &mut self.gens[t as usize];
+        let g = gen_of(&mut self.gens, self.seed, io.d, t);
         g.deadlines.push_back((at, tag));
         if !g.deadline_scheduled {
             g.deadline_scheduled = true;
@@ -650,7 +658,7 @@ impl Endpoints {
     fn deadlines(&mut self, io: &mut Io<'_>, t: u32) {
         let now = io.now;
         loop {
-            let g = &mut self.gens[t as usize];
+            let g = gen_of(&mut self.gens, self.seed, io.d, t);
             match g.deadlines.front().copied() {
                 Some((at, tag)) if at <= now => {
                     g.deadlines.pop_front();

@@ -121,6 +121,15 @@ impl Cx<'_> {
                     continue;
                 }
             }
+            let cidr = self.scenario.subnets.get(&n.subnet_id).map(|s| s.cidr);
+            let (private_ip, public_ip) = nat_addresses(
+                &mut self.notes,
+                id,
+                &n.subnet_id,
+                cidr,
+                private_ip,
+                public_ip,
+            );
             self.scenario.nats.insert(
                 id.to_string(),
                 out::Nat {
@@ -179,5 +188,56 @@ impl Cx<'_> {
                 ),
             );
         }
+    }
+}
+
+/// A NAT gateway's private address must be a usable address of its
+/// subnet (not one of the five AWS reserves, ADDR-3). Files whose
+/// private and public addresses are the wrong way round are imported
+/// the right way round; a private address that cannot be the
+/// gateway's is left for vpcsim to assign. Both are noted.
+fn nat_addresses(
+    notes: &mut Notes,
+    id: &str,
+    subnet: &str,
+    cidr: Option<Ipv4Net>,
+    private_ip: Option<Ipv4Addr>,
+    public_ip: Option<Ipv4Addr>,
+) -> (Option<Ipv4Addr>, Option<Ipv4Addr>) {
+    let Some(cidr) = cidr else {
+        return (private_ip, public_ip);
+    };
+    let usable = |ip: Ipv4Addr| {
+        let (a, net, last) = (
+            u32::from(ip),
+            u32::from(cidr.network()),
+            u32::from(cidr.broadcast()),
+        );
+        cidr.contains(&ip) && a - net > 3 && a != last
+    };
+    match private_ip {
+        Some(p) if !usable(p) => match public_ip {
+            Some(q) if usable(q) => {
+                notes.add(
+                    Approximated,
+                    id,
+                    format!(
+                        "private address {p} and public address {q} are the wrong way round in the files (the private address is in subnet {subnet}, {cidr}); imported with private address {q} and public address {p}"
+                    ),
+                );
+                (Some(q), Some(p))
+            }
+            _ => {
+                notes.add(
+                    Approximated,
+                    id,
+                    format!(
+                        "private address {p} is not a usable address of subnet {subnet} ({cidr}); left out, vpcsim assigns one"
+                    ),
+                );
+                (None, public_ip)
+            }
+        },
+        _ => (private_ip, public_ip),
     }
 }

@@ -102,6 +102,25 @@ impl Cx<'_> {
             }
             ingress.sort_by_key(|r| r.rule);
             egress.sort_by_key(|r| r.rule);
+            // AWS keeps rule numbers unique per direction; files that repeat
+            // one would not validate (NACL-2): the first in the file is kept.
+            for (rules, dir) in [(&mut ingress, "inbound"), (&mut egress, "outbound")] {
+                let mut repeated = Vec::new();
+                rules.dedup_by(|later, first| {
+                    let same = later.rule == first.rule;
+                    if same {
+                        repeated.push(later.rule);
+                    }
+                    same
+                });
+                for n in repeated {
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!("{dir} rule {n} appears more than once; the first kept"),
+                    );
+                }
+            }
             let standard = |rules: &[out::NaclRule]| matches!(rules, [r] if r.protocol == Protocol::All && r.cidr == any() && r.allow);
             let associated = a
                 .associations

@@ -42,6 +42,10 @@
 //!   associated with; with either side deleted the route is a blackhole.
 //!   From a peering attachment (no AZ) the packet leaves a VPC attachment
 //!   by its first subnet, or by the flow hash in appliance mode.
+//! - A packet over 8500 bytes entering by a VPC attachment's ENI or a
+//!   peering attachment is fragmented, or with DF set dropped with
+//!   `packet_too_big` and answered with ICMP "fragmentation needed"
+//!   (TGW-7, MTU-4; `dataplane::mtu`).
 //! - Crossing the transit gateway takes the cross-AZ latency and decrements
 //!   TTL (TGW-7). Capacity: 100 Gbps and 7,500,000 packets per second per
 //!   attachment per AZ (TGW-7).

@@ -503,7 +503,11 @@ pub fn render(d: &Design) -> String {
                     "  {} -> {} [label={}, color=\"#c7317e\", dir=both, style=bold];",
                     q(&format!("tgw:{}", t.name)),
                     q(&format!("tgw:{other}")),
-                    q(&format!("{} / {}", a.name, d.tgw_attachments[peer.idx()].name))
+                    q(&format!(
+                        "{} / {}",
+                        a.name,
+                        d.tgw_attachments[peer.idx()].name
+                    ))
                 );
             }
             for e in a.enis() {

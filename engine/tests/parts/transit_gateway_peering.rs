@@ -384,6 +384,100 @@ via = ["tgw-east", "att-peer-east", "att-peer-west", "trt-west"]
     assert!(results.iter().all(|r| r.ok), "{results:?}");
 }
 
+// -- MTU (TGW-7, MTU-4) -------------------------------------------------------------
+
+mod mtu {
+    use std::net::{Ipv4Addr, SocketAddrV4};
+    use std::sync::Arc;
+
+    use vpcsim::dataplane::{Host, Loc, Network, Place, Step, Trace};
+    use vpcsim::model::{Component, Design, DropReason};
+    use vpcsim::packet::{self, build};
+    use vpcsim::units::Nanos;
+
+    use super::{EAST, WEST, load, peered};
+
+    fn ip_of(d: &Design, name: &str) -> Ipv4Addr {
+        let Some(Component::Instance(i)) = d.lookup(name) else {
+            panic!("no instance {name}")
+        };
+        d.enis[d.instances[i.idx()].eni.idx()].ip
+    }
+
+    /// A TCP segment (DF set) of `total` bytes.
+    fn tcp_bytes(from: Ipv4Addr, to: Ipv4Addr, total: usize) -> Vec<u8> {
+        let spec = build::TcpSpec {
+            src: SocketAddrV4::new(from, 40000),
+            dst: SocketAddrV4::new(to, 5432),
+            seq: 1,
+            ack: 0,
+            flags: packet::tcp_flags::ACK,
+            window: 65535,
+        };
+        build::tcp(&spec, &vec![0x5a; total - 40], 64, 1).to_vec()
+    }
+
+    #[derive(Default)]
+    struct Catch {
+        emitted: Vec<(bytes::Bytes, Loc)>,
+    }
+
+    impl Trace for Catch {
+        fn hop(&mut self, _: vpcsim::dataplane::Hop) {}
+        fn wants_emitted(&self) -> bool {
+            true
+        }
+        fn emitted(&mut self, b: bytes::Bytes, at: Loc) {
+            self.emitted.push((b, at));
+        }
+    }
+
+    fn walk(d: &Arc<Design>, from: &str, mut buf: Vec<u8>) -> (Step, Catch) {
+        let mut net = Network::new(Arc::clone(d));
+        let Some(Component::Instance(i)) = d.lookup(from) else {
+            panic!("no instance {from}")
+        };
+        let mut loc = Loc::HostOut(Host::Instance(i));
+        let mut tr = Catch::default();
+        for _ in 0..64 {
+            match net.step(&mut buf, loc, Nanos::ZERO, &mut tr) {
+                Step::Next { loc: next, .. } => loc = next,
+                end => return (end, tr),
+            }
+        }
+        panic!("no end")
+    }
+
+    #[test]
+    fn tgw_7_mtu_4_over_8500_is_dropped_at_the_attachment_with_icmp() {
+        let d = Arc::new(load(&peered("us-west-2", EAST, WEST, "")));
+        let (app, db) = (ip_of(&d, "app"), ip_of(&d, "db"));
+        // 8500 crosses both transit gateways and the peering.
+        let (end, tr) = walk(&d, "app", tcp_bytes(app, db, 8500));
+        assert!(matches!(end, Step::Deliver(Host::Instance(_))), "{end:?}");
+        assert!(tr.emitted.is_empty());
+        // 8501 with DF: dropped where it enters the transit gateway.
+        let (end, tr) = walk(&d, "app", tcp_bytes(app, db, 8501));
+        assert!(
+            matches!(end, Step::Drop(x) if x.reason == DropReason::PacketTooBig
+                && x.place == Place::Component(d.lookup("att-a").unwrap())),
+            "{end:?}"
+        );
+        // MTU-4: ICMP fragmentation needed (type 3 code 4, next-hop MTU
+        // 8500) goes back to the sender in its VPC.
+        assert_eq!(tr.emitted.len(), 1, "{:?}", tr.emitted);
+        let (icmp, at) = &tr.emitted[0];
+        let p = packet::parse(icmp).expect("an ICMP packet");
+        assert_eq!((p.proto, p.icmp_type, p.icmp_code), (1, 3, 4));
+        assert_eq!(p.dst, app);
+        assert_eq!(u16::from_be_bytes([icmp[26], icmp[27]]), 8500);
+        assert!(
+            matches!(at, Loc::EniIn { eni, .. } if d.enis[eni.idx()].ip == app),
+            "{at:?}"
+        );
+    }
+}
+
 #[test]
 fn tgw_10_the_graph_draws_the_peering_between_the_hubs() {
     let g = vpcsim::report::graph::render(&load(&peered("us-west-2", EAST, WEST, "")));

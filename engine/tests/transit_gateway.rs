@@ -882,3 +882,7 @@ fn tgw_4_centralised_egress_blackhole_keeps_spokes_apart_through_the_nat_gateway
 // VPN attachments (TGW-9), in this binary to save a link.
 #[path = "parts/transit_gateway_vpn.rs"]
 mod transit_gateway_vpn;
+
+// Peering attachments (TGW-10), in this binary to save a link.
+#[path = "parts/transit_gateway_peering.rs"]
+mod transit_gateway_peering;

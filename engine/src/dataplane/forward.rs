@@ -73,6 +73,7 @@ impl Network {
                 attachment,
                 to_onprem,
             } => cx.vpn_attachment(buf, p, attachment, to_onprem),
+            Loc::TgwPeering { attachment } => cx.transit_gateway(buf, p, attachment, None),
             Loc::Internet => cx.internet(buf, p),
             Loc::Arrive(h) => cx.arrive(p, h),
         }
@@ -101,7 +102,9 @@ impl<T: Trace> Cx<'_, T> {
             Loc::GatewayEndpoint { endpoint, .. } => comp(Component::Endpoint(endpoint)),
             Loc::Peering { peering, .. } => comp(Component::Peering(peering)),
             Loc::Vgw { vgw, .. } => comp(Component::Vgw(vgw)),
-            Loc::VpnAttachment { attachment, .. } => comp(Component::TgwAttachment(attachment)),
+            Loc::VpnAttachment { attachment, .. } | Loc::TgwPeering { attachment } => {
+                comp(Component::TgwAttachment(attachment))
+            }
             Loc::Internet => Place::Internet,
             Loc::HostOut(h) | Loc::Arrive(h) => super::host_place(self.d, h),
             Loc::ServiceVia { service, .. } => super::host_place(self.d, service),

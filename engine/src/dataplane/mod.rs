@@ -74,6 +74,9 @@ pub enum Loc {
         attachment: TgwAttachmentId,
         to_onprem: bool,
     },
+    /// Arriving at a transit gateway over peering attachment `attachment`
+    /// (the receiving side's) from the peer transit gateway (TGW-10).
+    TgwPeering { attachment: TgwAttachmentId },
     /// On the public internet, routed by destination address.
     Internet,
     /// Translated by a NAT gateway (or sent by it): routed from its subnet.
@@ -479,7 +482,7 @@ impl Config {
                 .iter()
                 .map(|a| match a.kind {
                     TgwAttachmentKind::Vpc { appliance_mode, .. } => appliance_mode,
-                    TgwAttachmentKind::Vpn { .. } => false,
+                    TgwAttachmentKind::Vpn { .. } | TgwAttachmentKind::Peering { .. } => false,
                 })
                 .collect(),
         };

@@ -4,7 +4,9 @@
 //! Invariants (rule ids of `docs/aws-rules.md`):
 //! - Each place a packet enters has the MTU of the link into it, known when
 //!   the design is built (`model::mtu`): an internet gateway 1500, a VPN
-//!   gateway 1500, a peering 9001 or 8500 across Regions, a gateway
+//!   gateway 1500, a peering 9001 or 8500 across Regions, a transit
+//!   gateway's VPC attachment ENI and peering attachment 8500 (TGW-7), a
+//!   VPN attachment 1500, a gateway
 //!   endpoint and an interface endpoint's ENI 8500, an ENI sending its
 //!   interface's MTU (MTU-1, MTU-2). Nothing else limits a packet.
 //! - A packet no longer than the design's smallest MTU is never looked at
@@ -13,7 +15,8 @@
 //!   fragment goes on in place of the packet, the others follow it from the
 //!   same place as part of the same item.
 //! - A longer packet with DF set is dropped (`packet_too_big`). An internet
-//!   gateway, a peering and a VPN gateway answer ICMP "fragmentation needed"
+//!   gateway, a peering, a VPN gateway and a transit gateway at a VPC or
+//!   peering attachment answer ICMP "fragmentation needed"
 //!   (type 3 code 4, the next-hop MTU filled in) to its source, from the
 //!   address it was sent to, entering the sender's VPC the way the packet
 //!   left it, so the sender's network ACL and security groups judge it
@@ -45,12 +48,15 @@ pub fn mtu_into(d: &Design, loc: Loc) -> (u16, bool) {
         Loc::EniOut(e) => (d.enis[e.idx()].mtu, false),
         Loc::EniIn { eni, .. } => match d.enis[eni.idx()].owner {
             EniOwner::Endpoint(_) => (mtu::ENDPOINT, false),
+            // TGW-7, MTU-4: a transit gateway answers with ICMP.
+            EniOwner::TgwAttachment(_) => (mtu::TRANSIT_GATEWAY, true),
             _ => (u16::MAX, false),
         },
         Loc::Igw { .. } => (mtu::INTERNET, true),
         Loc::Peering { peering, .. } => (d.peerings[peering.idx()].mtu, true),
         Loc::Vgw { .. } => (mtu::VPN, true),
         Loc::VpnAttachment { .. } => (mtu::VPN, false),
+        Loc::TgwPeering { .. } => (mtu::TRANSIT_GATEWAY, true),
         Loc::GatewayEndpoint { .. } => (mtu::ENDPOINT, false),
         _ => (u16::MAX, false),
     }
@@ -121,6 +127,25 @@ impl<T: Trace> Cx<'_, T> {
                     into: from,
                 })
             }
+            // TGW-7: from the attachment ENI back to the sender in its VPC,
+            // as from the subnet of the attachment ENI.
+            Loc::EniIn { eni, .. } => {
+                let e = &d.enis[eni.idx()];
+                let EniOwner::TgwAttachment(_) = e.owner else {
+                    return None;
+                };
+                let vpc = d.subnets[e.subnet.idx()].vpc;
+                let to = self.st.eni_at(vpc, p.src)?;
+                Some(Loc::EniIn {
+                    eni: to,
+                    from: Entry::Subnet(e.subnet),
+                })
+            }
+            // Back over the peering into the sending transit gateway, which
+            // routes it to the sender (TGW-10).
+            Loc::TgwPeering { attachment } => Some(Loc::TgwPeering {
+                attachment: d.tgw_attachments[attachment.idx()].peer()?,
+            }),
             Loc::Vgw {
                 vgw,
                 to_onprem: true,

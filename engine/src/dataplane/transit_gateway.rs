@@ -1,5 +1,5 @@
-//! Transit gateways (TGW-1..TGW-7, TGW-9): a regional router between VPC
-//! attachments and VPN attachments.
+//! Transit gateways (TGW-1..TGW-7, TGW-9, TGW-10): a regional router
+//! between VPC, VPN and peering attachments.
 //!
 //! Invariants (rule ids of `docs/aws-rules.md`):
 //! - A VPC route whose target is a transit gateway hands the packet to the
@@ -36,6 +36,16 @@
 //!   routing it propagates its networks' prefixes, with static routing
 //!   nothing. From a VPN attachment (no AZ) the packet leaves a VPC
 //!   attachment by its first subnet, or by the flow hash in appliance mode.
+//! - A peering attachment (TGW-10) carries static routes only: a packet
+//!   routed to it crosses to the peer transit gateway after the cross-AZ
+//!   latency and is routed there by the table the peer attachment is
+//!   associated with; with either side deleted the route is a blackhole.
+//!   From a peering attachment (no AZ) the packet leaves a VPC attachment
+//!   by its first subnet, or by the flow hash in appliance mode.
+//! - A packet over 8500 bytes entering by a VPC attachment's ENI or a
+//!   peering attachment is fragmented, or with DF set dropped with
+//!   `packet_too_big` and answered with ICMP "fragmentation needed"
+//!   (TGW-7, MTU-4; `dataplane::mtu`).
 //! - Crossing the transit gateway takes the cross-AZ latency and decrements
 //!   TTL (TGW-7). Capacity: 100 Gbps and 7,500,000 packets per second per
 //!   attachment per AZ (TGW-7).
@@ -121,7 +131,11 @@ impl Compiled {
                     .iter()
                     .flat_map(|n| design.onprem_nets[n.idx()].cidrs.iter().copied())
                     .collect(),
-                TgwAttachmentKind::Vpn { bgp: false, .. } => Vec::new(),
+                // TGW-10: a peering attachment propagates nothing (the
+                // loader refuses it).
+                TgwAttachmentKind::Vpn { bgp: false, .. } | TgwAttachmentKind::Peering { .. } => {
+                    Vec::new()
+                }
             };
             for c in cidrs {
                 candidates.push(Entry {
@@ -283,12 +297,15 @@ impl<T: Trace> Cx<'_, T> {
         let d = self.d;
         let tgw = d.tgw_attachments[a.idx()].tgw;
         self.seen_gateway(Gateway::Tgw(tgw), false, false, buf);
-        let enters = match x {
-            Some(eni) => Rule::TgwEni {
+        let enters = match (x, &d.tgw_attachments[a.idx()].kind) {
+            (Some(eni), _) => Rule::TgwEni {
                 eni,
                 entering: true,
             },
-            None => Rule::Text("enters from the VPN connection (TGW-9)"),
+            (None, TgwAttachmentKind::Peering { .. }) => {
+                Rule::Text("enters from the peer transit gateway (TGW-10)")
+            }
+            (None, _) => Rule::Text("enters from the VPN connection (TGW-9)"),
         };
         self.forward(comp(Component::TgwAttachment(a)), enters, p);
         let place = comp(Component::Tgw(tgw));
@@ -326,8 +343,15 @@ impl<T: Trace> Cx<'_, T> {
             table: rt,
             entry: i,
         };
+        // A peering is gone when either side of it is (TGW-10).
+        let alive = |o: TgwAttachmentId| {
+            self.st.alive.tgw_attachment[o.idx()]
+                && d.tgw_attachments[o.idx()]
+                    .peer()
+                    .is_none_or(|q| self.st.alive.tgw_attachment[q.idx()])
+        };
         let out = match table.entry(i).target {
-            Some(out) if self.st.alive.tgw_attachment[out.idx()] => out,
+            Some(out) if alive(out) => out,
             _ => return self.drop(rt_place, rule, p, DropReason::RouteBlackhole),
         };
         match packet::decrement_ttl(buf) {
@@ -342,6 +366,20 @@ impl<T: Trace> Cx<'_, T> {
             Ok(_) => {}
         }
         self.forward(rt_place, rule, p);
+        if let TgwAttachmentKind::Peering { peer, .. } = d.tgw_attachments[out.idx()].kind {
+            self.forward(
+                comp(Component::TgwAttachment(out)),
+                Rule::Text(
+                    "leaves over the peering attachment to the peer transit gateway (TGW-10)",
+                ),
+                p,
+            );
+            self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);
+            return Step::Next {
+                loc: Loc::TgwPeering { attachment: peer },
+                delay: d.latency.cross_az,
+            };
+        }
         if let TgwAttachmentKind::Vpn { .. } = d.tgw_attachments[out.idx()].kind {
             self.forward(
                 comp(Component::TgwAttachment(out)),

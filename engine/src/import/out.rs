@@ -587,6 +587,7 @@ impl Scenario {
                 propagation_table: g.propagation_default.as_deref().map(id),
                 dns_support: Some(sp(g.dns_support)),
                 sg_referencing: Some(sp(g.sg_referencing)),
+                region: None,
             });
         }
         for (k, a) in &self.tgw_attachments {
@@ -598,6 +599,7 @@ impl Scenario {
                 subnets: ids(&a.subnets),
                 appliance_mode: a.appliance_mode.then(|| sp(true)),
                 routing: None,
+                peer: None,
             });
         }
         for (k, t) in &self.tgw_route_tables {

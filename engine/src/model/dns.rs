@@ -4,7 +4,7 @@
 //! - DNS-1 An instance's id names its private address where the source has
 //!   a private path to its VPC (the same VPC, a peering, the VPC's VPN
 //!   gateway for an on-premises network, a transit gateway both VPCs are
-//!   attached to), its public address where it has none; with neither, the
+//!   attached to, or two peered transit gateways (TGW-10)), its public address where it has none; with neither, the
 //!   file is invalid. The paths come from the topology, computed once when
 //!   the design is built ([`Reach`]).
 //! - DNS-2 A VPC's `enableDnsSupport` and `enableDnsHostnames`: with either
@@ -21,7 +21,8 @@
 //!   on. It resolves to the private address inside the instance's VPC, in a
 //!   peered VPC whose peering allows it (the option of the instance's side,
 //!   both VPCs with both attributes on), in a VPC attached to the same
-//!   transit gateway with DNS support on; to the public address elsewhere.
+//!   transit gateway with DNS support on; to the public address elsewhere,
+//!   across a transit gateway peering too (TGW-10).
 
 use std::net::Ipv4Addr;
 
@@ -124,6 +125,35 @@ impl Reach {
                     r.vpc_private[a.idx() * n + b.idx()] = true;
                     if g.dns_support {
                         r.public_private[a.idx() * n + b.idx()] = true;
+                    }
+                }
+            }
+        }
+        // TGW-10: across a transit gateway peering the path is private, but
+        // public DNS names do not resolve to private addresses over it.
+        let on_tgw = |t: TgwId| {
+            d.tgw_attachments
+                .iter()
+                .filter(move |a| a.tgw == t)
+                .filter_map(|a| a.vpc())
+                .filter(|v| named(*v))
+        };
+        for a in &d.tgw_attachments {
+            let Some(peer) = a.peer() else { continue };
+            let Some(u) = d.tgw_attachments.get(peer.idx()).map(|x| x.tgw) else {
+                continue;
+            };
+            for x in on_tgw(a.tgw) {
+                for y in on_tgw(u) {
+                    r.vpc_private[x.idx() * n + y.idx()] = true;
+                }
+            }
+            for (i, net) in d.onprem_nets.iter().enumerate() {
+                if let OnpremVia::TgwAttachment(att) = net.via {
+                    if d.tgw_attachments.get(att.idx()).map(|x| x.tgw) == Some(a.tgw) {
+                        for y in on_tgw(u) {
+                            r.onprem_private[i * n + y.idx()] = true;
+                        }
                     }
                 }
             }

@@ -431,6 +431,9 @@ pub struct TransitGateway {
     pub propagation_default: Option<TgwRouteTableId>,
     pub dns_support: bool,
     pub sg_referencing: bool,
+    /// The Region it is in: the scenario's, or its own `region`
+    /// (TGW-10).
+    pub region: String,
 }
 
 #[derive(Clone, Debug)]
@@ -451,6 +454,13 @@ pub enum TgwAttachmentKind {
         /// propagates nothing (TGW-9).
         bgp: bool,
     },
+    /// One side of a peering between two transit gateways (TGW-10): the
+    /// attachment on the other transit gateway, which names this one back.
+    Peering {
+        peer: TgwAttachmentId,
+        /// The two transit gateways are in different Regions.
+        inter_region: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -469,7 +479,7 @@ impl TgwAttachment {
     pub fn vpc(&self) -> Option<VpcId> {
         match self.kind {
             TgwAttachmentKind::Vpc { vpc, .. } => Some(vpc),
-            TgwAttachmentKind::Vpn { .. } => None,
+            TgwAttachmentKind::Vpn { .. } | TgwAttachmentKind::Peering { .. } => None,
         }
     }
 
@@ -477,7 +487,15 @@ impl TgwAttachment {
     pub fn enis(&self) -> &[EniId] {
         match &self.kind {
             TgwAttachmentKind::Vpc { enis, .. } => enis,
-            TgwAttachmentKind::Vpn { .. } => &[],
+            TgwAttachmentKind::Vpn { .. } | TgwAttachmentKind::Peering { .. } => &[],
+        }
+    }
+
+    /// The other side of a peering attachment (TGW-10).
+    pub fn peer(&self) -> Option<TgwAttachmentId> {
+        match self.kind {
+            TgwAttachmentKind::Peering { peer, .. } => Some(peer),
+            _ => None,
         }
     }
 }

@@ -17,6 +17,9 @@ pub const ENDPOINT: u16 = 8500;
 /// (the VPN guide), and the guide has the customer gateway clamp TCP's MSS
 /// and fragment before encrypting, so hosts at 1500 never meet it.
 pub const VPN: u16 = 1500;
+/// Into a transit gateway by a VPC, peering or Direct Connect attachment
+/// (TGW-7, MTU-1); a VPN attachment's link is 1500 (`VPN`).
+pub const TRANSIT_GATEWAY: u16 = 8500;
 /// The smallest interface MTU an instance may have: IPv4's 576-byte
 /// datagram every host must accept (RFC 791).
 pub const MIN_INSTANCE: u16 = 576;

@@ -464,6 +464,18 @@ pub fn render(d: &Design) -> String {
                         q(&dest)
                     );
                 }
+                // TGW-10: a route to a peering attachment leads to the peer
+                // transit gateway.
+                if let Some(peer) = d.tgw_attachments[a.idx()].peer() {
+                    let other = &d.tgws[d.tgw_attachments[peer.idx()].tgw.idx()].name;
+                    let _ = writeln!(
+                        s,
+                        "  {} -> {} [label={}];",
+                        q(&format!("tgwrt:{}", rt.name)),
+                        q(&format!("tgw:{other}")),
+                        q(&dest)
+                    );
+                }
                 if let TgwAttachmentKind::Vpn { networks, .. } = &d.tgw_attachments[a.idx()].kind {
                     if let Some(n) = networks.first() {
                         let name = &d.onprem_nets[n.idx()].name;
@@ -479,7 +491,25 @@ pub fn render(d: &Design) -> String {
                 }
             }
         }
-        for a in d.tgw_attachments.iter().filter(|a| a.tgw == tgw) {
+        for (i, a) in d.tgw_attachments.iter().enumerate() {
+            if a.tgw != tgw {
+                continue;
+            }
+            // The peering between two hubs, drawn once (TGW-10).
+            if let Some(peer) = a.peer().filter(|p| p.idx() > i) {
+                let other = &d.tgws[d.tgw_attachments[peer.idx()].tgw.idx()].name;
+                let _ = writeln!(
+                    s,
+                    "  {} -> {} [label={}, color=\"#c7317e\", dir=both, style=bold];",
+                    q(&format!("tgw:{}", t.name)),
+                    q(&format!("tgw:{other}")),
+                    q(&format!(
+                        "{} / {}",
+                        a.name,
+                        d.tgw_attachments[peer.idx()].name
+                    ))
+                );
+            }
             for e in a.enis() {
                 let _ = writeln!(
                     s,

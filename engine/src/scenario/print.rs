@@ -302,6 +302,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             &x.sg_referencing,
             bool::to_string,
         );
+        w.opt("region", &x.region, |s| quote(s));
     }
     for x in &raw.tgw_attachments {
         w.table("transit_gateway_attachment", &x.id);
@@ -310,6 +311,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             quote(match k {
                 TgwAttachmentType::Vpc => "vpc",
                 TgwAttachmentType::Vpn => "vpn",
+                TgwAttachmentType::Peering => "peering",
             })
         });
         w.opt("vpc", &x.vpc, |s| quote(s));
@@ -321,6 +323,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
                 VpnRouting::Static => "static",
             })
         });
+        w.opt("peer", &x.peer, |s| quote(s));
     }
     for x in &raw.tgw_route_tables {
         w.table("transit_gateway_route_table", &x.id);

@@ -272,6 +272,8 @@ pub struct TransitGateway {
     pub propagation_table: Option<Id>,
     pub dns_support: Option<Sp<bool>>,
     pub sg_referencing: Option<Sp<bool>>,
+    /// The Region it is in; `None`: the scenario's.
+    pub region: Option<Sp<String>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -279,6 +281,8 @@ pub enum TgwAttachmentType {
     Vpc,
     /// A Site-to-Site VPN connection terminating on the transit gateway.
     Vpn,
+    /// One side of a peering between two transit gateways.
+    Peering,
 }
 
 /// How a VPN attachment's on-premises prefixes reach the transit gateway's
@@ -301,6 +305,9 @@ pub struct TgwAttachment {
     pub appliance_mode: Option<Sp<bool>>,
     /// A VPN attachment's routing (default BGP).
     pub routing: Option<Sp<VpnRouting>>,
+    /// A peering attachment's other side: the attachment on the peer
+    /// transit gateway.
+    pub peer: Option<Id>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -658,6 +658,7 @@ pub(super) fn read_tgw(v: &Value<'_>, d: &mut Diags) -> Option<TransitGateway> {
         propagation_table: f.opt("propagation_default_route_table", d),
         dns_support: f.opt("dns_support", d),
         sg_referencing: f.opt("security_group_referencing", d),
+        region: f.opt("region", d),
     })
 }
 
@@ -672,6 +673,7 @@ pub(super) fn read_tgw_attachment(v: &Value<'_>, d: &mut Diags) -> Option<TgwAtt
                 &[
                     ("vpc", TgwAttachmentType::Vpc),
                     ("vpn", TgwAttachmentType::Vpn),
+                    ("peering", TgwAttachmentType::Peering),
                 ],
                 d,
             ),
@@ -684,6 +686,7 @@ pub(super) fn read_tgw_attachment(v: &Value<'_>, d: &mut Diags) -> Option<TgwAtt
                 &[("bgp", VpnRouting::Bgp), ("static", VpnRouting::Static)],
                 d,
             ),
+            peer: f.opt("peer", d),
         }
     })
 }

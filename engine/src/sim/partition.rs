@@ -85,7 +85,10 @@ impl Partition {
             Loc::GatewayEndpoint { endpoint, .. } => self.of_vpc(d.endpoints[endpoint.idx()].vpc),
             Loc::Peering { into, .. } => self.of_vpc(into),
             Loc::Vgw { vgw, .. } => self.of_vpc(d.vgws[vgw.idx()].vpc),
-            Loc::Internet | Loc::ServiceVia { .. } | Loc::VpnAttachment { .. } => self.outside,
+            Loc::Internet
+            | Loc::ServiceVia { .. }
+            | Loc::VpnAttachment { .. }
+            | Loc::TgwPeering { .. } => self.outside,
             Loc::HostOut(h) | Loc::Arrive(h) => self.of_host(d, h),
         }
     }

@@ -129,6 +129,9 @@ impl Builder<'_> {
         if !d.endpoints.is_empty() {
             floor = floor.min(mtu::ENDPOINT);
         }
+        if !d.tgw_attachments.is_empty() {
+            floor = floor.min(mtu::TRANSIT_GATEWAY);
+        }
         let vpn_attachment = d
             .tgw_attachments
             .iter()

@@ -123,8 +123,23 @@ impl Builder<'_> {
                 Some(a) => a.v,
                 None => DEFAULT_ASN,
             };
+            let region = match &g.region {
+                Some(r) if !valid_region(&r.v) => {
+                    self.err(
+                        &r.span,
+                        format!(
+                            "{owner}: `region` is \"{}\", not an AWS Region name; expected a Region code such as \"us-west-2\"",
+                            r.v
+                        ),
+                    );
+                    self.region.clone()
+                }
+                Some(r) => r.v.clone(),
+                None => self.region.clone(),
+            };
             self.design.tgws.push(TransitGateway {
                 name: g.id.v.clone(),
+                region,
                 asn,
                 association_default: if assoc_on { assoc.or(implicit) } else { None },
                 propagation_default: if prop_on { prop.or(implicit) } else { None },
@@ -159,6 +174,24 @@ impl Builder<'_> {
                 .and_then(|t| self.design.tgws[t.idx()].propagation_default)
                 .into_iter()
                 .collect();
+            if a.kind.as_ref().map(|k| k.v) == Some(raw::TgwAttachmentType::Peering) {
+                let kind = self.peering_attachment(&owner, id, tgw, a);
+                self.design.tgw_attachments.push(TgwAttachment {
+                    name: a.id.v.clone(),
+                    tgw: tgw.unwrap_or(TgwId(0)),
+                    kind,
+                    association: None,
+                    // TGW-10: a peering attachment propagates nothing.
+                    propagations: Vec::new(),
+                });
+                continue;
+            }
+            if let Some(p) = &a.peer {
+                self.err(
+                    &p.span,
+                    format!("{owner}: `peer` is a peering attachment's (`type = \"peering\"`)"),
+                );
+            }
             if a.kind.as_ref().map(|k| k.v) == Some(raw::TgwAttachmentType::Vpn) {
                 let kind = self.vpn_attachment(&owner, id, a);
                 self.design.tgw_attachments.push(TgwAttachment {
@@ -186,6 +219,24 @@ impl Builder<'_> {
                 }
             };
             if let (Some(t), Some(v)) = (tgw, vpc) {
+                // TGW-10: a VPC attached to a transit gateway of another
+                // Region than the scenario's is in that Region; attached to
+                // transit gateways of two Regions it is an error.
+                let tr = self.design.tgws[t.idx()].region.clone();
+                let vr = self.design.vpcs[v.idx()].region.clone();
+                if vr != tr {
+                    let placed = per_vpc.keys().any(|(_, w)| *w == v);
+                    if vr == self.region && !placed {
+                        self.design.vpcs[v.idx()].region = tr;
+                    } else {
+                        let msg = format!(
+                            "{owner}: VPC `{}` is in {vr} and transit gateway `{}` in {tr}; a VPC attaches to transit gateways of its own Region, and peering attachments join transit gateways across Regions (TGW-2, TGW-10)",
+                            self.design.vpcs[v.idx()].name,
+                            self.design.tgws[t.idx()].name
+                        );
+                        self.err(&a.id.span, msg);
+                    }
+                }
                 if let Some(prev) = per_vpc.get(&(t, v)) {
                     let msg = format!(
                         "{owner}: VPC `{}` is already attached to transit gateway `{}` by `{prev}`; a VPC attaches once to a transit gateway (TGW-2)",
@@ -263,6 +314,116 @@ impl Builder<'_> {
                 association: None,
                 propagations,
             });
+        }
+    }
+
+    /// A peering attachment (TGW-10): no VPC, subnets, appliance mode or
+    /// routing; `peer` names a peering attachment of another transit
+    /// gateway that names this one back.
+    fn peering_attachment(
+        &mut self,
+        owner: &str,
+        id: TgwAttachmentId,
+        tgw: Option<TgwId>,
+        a: &raw::TgwAttachment,
+    ) -> TgwAttachmentKind {
+        let not_here: [(&str, Option<&Span>); 4] = [
+            ("vpc", a.vpc.as_ref().map(|v| &v.span)),
+            ("subnets", a.subnets.first().map(|v| &v.span)),
+            ("appliance_mode", a.appliance_mode.as_ref().map(|v| &v.span)),
+            ("routing", a.routing.as_ref().map(|v| &v.span)),
+        ];
+        for (key, span) in not_here {
+            if let Some(span) = span {
+                self.err(
+                    span,
+                    format!("{owner}: a peering attachment has no `{key}`; it carries only static routes to the peer transit gateway (TGW-10)"),
+                );
+            }
+        }
+        let broken = TgwAttachmentKind::Peering {
+            peer: id,
+            inter_region: false,
+        };
+        let Some(r) = &a.peer else {
+            if !self.unreadable(&a.id.span, "peer") {
+                self.err(
+                    &a.id.span,
+                    format!("{owner}: a peering attachment needs `peer`, the attachment on the other transit gateway (TGW-10)"),
+                );
+            }
+            return broken;
+        };
+        let Some(peer) = self.tgw_attachment_ref(owner, "peer", r) else {
+            return broken;
+        };
+        let raw = self.raw;
+        let other = &raw.tgw_attachments[peer.idx()];
+        if other.kind.as_ref().map(|k| k.v) != Some(raw::TgwAttachmentType::Peering) {
+            self.err(
+                &r.span,
+                format!(
+                    "{owner}: `peer` names `{}`, which is not a peering attachment; expected an attachment with `type = \"peering\"` on the other transit gateway (TGW-10)",
+                    r.v
+                ),
+            );
+            return broken;
+        }
+        if other.peer.as_ref().map(|p| p.v.as_str()) != Some(a.id.v.as_str()) {
+            let names = match &other.peer {
+                Some(p) => format!("names `{}`", p.v),
+                None => "names none".to_string(),
+            };
+            self.err(
+                &r.span,
+                format!(
+                    "{owner}: `peer` names `{}`, whose `peer` {names}; the two sides of a peering name each other (TGW-10)",
+                    r.v
+                ),
+            );
+            return broken;
+        }
+        let peer_tgw = self.attachment_tgw(peer);
+        let (Some(t), Some(u)) = (tgw, peer_tgw) else {
+            return broken;
+        };
+        if t == u {
+            self.err(
+                &r.span,
+                format!(
+                    "{owner}: `peer` `{}` is on the same transit gateway `{}`; a peering attachment joins two transit gateways (TGW-10)",
+                    r.v,
+                    self.design.tgws[t.idx()].name
+                ),
+            );
+            return broken;
+        }
+        // AWS: one peering attachment between two transit gateways.
+        let peer_tgw_of = |b: &Self, x: &raw::TgwAttachment| match b.names.get(&x.peer.as_ref()?.v)
+        {
+            Some((Component::TgwAttachment(q), _)) => b.attachment_tgw(*q),
+            _ => None,
+        };
+        let twice = raw.tgw_attachments.iter().enumerate().any(|(j, x)| {
+            let j = TgwAttachmentId::from_idx(j);
+            j != id
+                && x.kind.as_ref().map(|k| k.v) == Some(raw::TgwAttachmentType::Peering)
+                && self.attachment_tgw(j) == Some(t)
+                && peer_tgw_of(self, x) == Some(u)
+        });
+        if twice {
+            self.err(
+                &a.id.span,
+                format!(
+                    "{owner}: transit gateways `{}` and `{}` are peered by another attachment too; AWS allows one peering attachment between two transit gateways (TGW-10)",
+                    self.design.tgws[t.idx()].name,
+                    self.design.tgws[u.idx()].name
+                ),
+            );
+        }
+        TgwAttachmentKind::Peering {
+            peer,
+            inter_region: self.design.tgws[t.idx()].region != self.design.tgws[u.idx()].region,
         }
     }
 
@@ -348,6 +509,21 @@ impl Builder<'_> {
             };
             if out.contains(&a) {
                 self.err(&r.span, format!("{owner}: `{key}` lists `{}` twice", r.v));
+                continue;
+            }
+            if key == "propagations"
+                && self
+                    .raw
+                    .tgw_attachments
+                    .get(a.idx())
+                    .and_then(|x| x.kind.as_ref())
+                    .map(|k| k.v)
+                    == Some(raw::TgwAttachmentType::Peering)
+            {
+                self.err(
+                    &r.span,
+                    format!("{owner}: `propagations` lists `{}`, a peering attachment; AWS does not propagate routes from a peering attachment: write static routes to it (TGW-10)", r.v),
+                );
                 continue;
             }
             out.push(a);
@@ -482,4 +658,11 @@ impl Builder<'_> {
             .position(|a| a.tgw == tgw && a.vpc() == Some(vpc))
             .map(TgwAttachmentId::from_idx)
     }
+}
+
+/// An AWS Region code: lowercase letters, digits and dashes.
+fn valid_region(r: &str) -> bool {
+    !r.is_empty()
+        && r.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }

@@ -26,7 +26,7 @@ const SNAPSHOTS: [&str; 9] = [
     "test-vpn-gateway",
 ];
 
-const FIXTURES: [&str; 7] = [
+const FIXTURES: [&str; 8] = [
     "bgp-vpn",
     "inter-region-peering",
     "lambda-nat",
@@ -34,6 +34,7 @@ const FIXTURES: [&str; 7] = [
     "multi-account",
     "private-nat",
     "transit-gateway",
+    "tgw-vpn",
 ];
 
 fn snapshots() -> Option<PathBuf> {
@@ -266,16 +267,13 @@ fn what_each_snapshot_leaves_out() {
     let expected: [(&str, Expected<'_>); 9] = [
         (
             "test-direct-connect-gateway",
-            &[(
-                Unsupported,
-                &[
-                    // Direct Connect gateway attachment: not modelled.
-                    "tgw-attach-dx01",
-                    // VPN attachment and its connection.
-                    "tgw-attach-vpn-dx-test",
-                    "vpn-dx-test",
-                ],
-            )],
+            &[
+                // Direct Connect gateway attachment: not modelled.
+                (Unsupported, &["tgw-attach-dx01"]),
+                // The VPN attachment's BGP connection: no prefixes in the
+                // files (--onprem declares them).
+                (Unknown, &["vpn-dx-test"]),
+            ],
         ),
         ("test-nat-gateway", &[]),
         (
@@ -716,8 +714,10 @@ fn vpn_2_onprem_on_the_vpn_gateway_snapshot() {
 
 /// The transit gateway snapshot: two VPCs on one transit gateway, each
 /// associated with its own route table, each table learning only its own
-/// VPC (TGW-3). The VPN and Direct Connect attachments are not imported, so
-/// on-premises prefixes have no route.
+/// VPC (TGW-3). The Direct Connect attachment is not imported; the VPN
+/// attachment is (TGW-9), but its BGP connection's prefixes are not in the
+/// files, so on-premises prefixes have no route until `--onprem` declares
+/// them.
 #[test]
 fn tgw_3_transit_gateway_snapshot_flows() {
     let Some(root) = snapshots() else { return };
@@ -725,7 +725,7 @@ fn tgw_3_transit_gateway_snapshot_flows() {
     let t = &imported.text;
     assert!(t.contains("{ destination = \"0.0.0.0/0\", target = \"tgw-dx01\" }"));
     assert!(t.contains(
-        "[[transit_gateway_route_table]]\nid = \"tgw-rtb-dx01\"\ntransit_gateway = \"tgw-dx01\"\nassociations = [\"tgw-attach-vpc01\"]\npropagations = [\"tgw-attach-vpc01\"]\n"
+        "[[transit_gateway_route_table]]\nid = \"tgw-rtb-dx01\"\ntransit_gateway = \"tgw-dx01\"\nassociations = [\"tgw-attach-vpc01\", \"tgw-attach-vpn-dx-test\"]\npropagations = [\"tgw-attach-vpc01\", \"tgw-attach-vpn-dx-test\"]\n"
     ));
     let host = "i-dx01";
     // The isolated VPC is not propagated into the table of vpc-dx01's
@@ -737,10 +737,36 @@ fn tgw_3_transit_gateway_snapshot_flows() {
             .dropped("no_route", "tgw-rtb-dx01"),
     );
     // On premises (10.10.0.0/16) is reached over the VPN and Direct
-    // Connect attachments in AWS; neither is imported.
+    // Connect attachments in AWS; the VPN's prefixes are not in the files.
+    assert!(t.contains(
+        "[[transit_gateway_attachment]]\nid = \"tgw-attach-vpn-dx-test\"\ntransit_gateway = \"tgw-dx01\"\ntype = \"vpn\"\nrouting = \"bgp\"\n"
+    ));
     check(
         &d,
         &tcp(host, "10.10.0.1", 22).dropped("no_route", "tgw-rtb-dx01"),
+    );
+    // Declared, they are propagated into the attachment's table (TGW-9).
+    let dir = root.join("test-direct-connect-gateway");
+    let declared =
+        import_aws_with(&dir, &onprem("vpn-dx-test", &["10.10.0.0/16"])).expect("imports");
+    assert!(
+        declared.text.contains(
+            "[[onprem_network]]\nid = \"vpn-dx-test\"\ncidrs = [\"10.10.0.0/16\"]\nvia = \"tgw-attach-vpn-dx-test\"\ncustomer_gateway = \"1.1.1.2\"\nrouting = \"bgp\"\ntunnels = [\n  { outside_ip = \"3.3.3.3\", status = \"up\" },\n]\n"
+        ),
+        "{}",
+        declared.text
+    );
+    let d = load("test-direct-connect-gateway", &declared.text);
+    check(
+        &d,
+        &tcp(host, "10.10.0.1", 22).via(&[
+            host,
+            "rtb-dx01",
+            "tgw-dx01",
+            "tgw-rtb-dx01",
+            "tgw-attach-vpn-dx-test",
+            "vpn-dx-test",
+        ]),
     );
 }
 
@@ -819,6 +845,70 @@ fn tgw_4_transit_gateway_fixture() {
     check(
         &d,
         &tcp(a, "172.16.0.5", 80).dropped("route_blackhole", spokes),
+    );
+}
+
+/// VPN attachments (TGW-9): a static VPN connection's routes and a BGP one's
+/// propagated prefixes become the on-premises networks behind each
+/// attachment, with their tunnels and customer gateways; the route table's
+/// static and blackhole routes to them stay (TGW-4), and one whose VPN
+/// connection is not in the files is a note, its route a blackhole.
+#[test]
+fn tgw_9_vpn_attachments_fixture() {
+    let (imported, d) = import_and_load(&fixture("tgw-vpn"), "");
+    let t = &imported.text;
+    let (tgw, rt, app_att) = (
+        "tgw-0f0f000000000hub1",
+        "tgw-rtb-0f0f0000000main",
+        "tgw-attach-0f0f00000app",
+    );
+    let (office_att, branch_att) = ("tgw-attach-0f0f0000vpn1", "tgw-attach-0f0f0000vpn2");
+    let (office, branch) = ("vpn-0f0f0000000static", "vpn-0f0f00000000bgp1");
+    assert!(t.contains(&format!(
+        "[[transit_gateway_attachment]]\nid = \"{office_att}\"\ntransit_gateway = \"{tgw}\"\ntype = \"vpn\"\nrouting = \"static\"\n"
+    )), "{t}");
+    assert!(t.contains(&format!(
+        "[[transit_gateway_attachment]]\nid = \"{branch_att}\"\ntransit_gateway = \"{tgw}\"\ntype = \"vpn\"\nrouting = \"bgp\"\n"
+    )), "{t}");
+    assert!(t.contains(&format!(
+        "[[onprem_network]]\nid = \"{office}\"\ncidrs = [\"192.168.0.0/16\"]\nvia = \"{office_att}\"\ncustomer_gateway = \"198.51.100.10\"\nrouting = \"static\"\ntunnels = [\n  {{ outside_ip = \"3.210.10.1\", status = \"up\" }},\n  {{ outside_ip = \"3.210.10.2\", status = \"down\" }},\n]\n"
+    )), "{t}");
+    assert!(t.contains(&format!(
+        "[[onprem_network]]\nid = \"{branch}\"\ncidrs = [\"172.20.0.0/16\"]\nvia = \"{branch_att}\"\ncustomer_gateway = \"198.51.100.20\"\nrouting = \"bgp\"\n"
+    )), "{t}");
+    assert!(t.contains(&format!(
+        "associations = [\"{app_att}\", \"{office_att}\", \"{branch_att}\"]\npropagations = [\"{app_att}\", \"{office_att}\", \"{branch_att}\"]\nroutes = [\n  {{ destination = \"192.168.0.0/16\", attachment = \"{office_att}\" }},\n  {{ destination = \"192.168.99.0/24\", blackhole = true }},\n  {{ destination = \"10.50.0.0/16\", blackhole = true }},\n]\n"
+    )), "{t}");
+    use NoteKind::*;
+    assert_eq!(notes_of(&imported, Unknown), ["tgw-attach-0f0f0000vpn3"]);
+    assert_eq!(notes_of(&imported, Unsupported), [rt]);
+    assert_eq!(notes_of(&imported, Approximated), [branch]);
+    assert!(notes_of(&imported, Skipped).is_empty());
+    let app = "i-0f0f00000000000a1";
+    let vpc_rt = "rtb-0f0f00000000000a1";
+    check(
+        &d,
+        &tcp(app, "192.168.1.5", 22).via(&[app, vpc_rt, app_att, tgw, rt, office_att, office]),
+    );
+    check(
+        &d,
+        &tcp("192.168.1.5", app, 22).via(&[office, office_att, tgw, rt, app_att, app]),
+    );
+    check(
+        &d,
+        &tcp("172.20.3.4", app, 22).via(&[branch, branch_att, tgw, rt, app_att, app]),
+    );
+    check(
+        &d,
+        &tcp(app, "172.20.3.4", 443).via(&[app, vpc_rt, tgw, rt, branch_att, branch]),
+    );
+    check(
+        &d,
+        &tcp(app, "192.168.99.1", 22).dropped("route_blackhole", rt),
+    );
+    check(
+        &d,
+        &tcp(app, "10.50.0.1", 22).dropped("route_blackhole", rt),
     );
 }
 

@@ -112,6 +112,7 @@ fn format_v1_print_parse_round_trip_on_imported_designs() {
         "multi-account",
         "private-nat",
         "transit-gateway",
+        "tgw-vpn",
     ]
     .iter()
     .map(|f| root.join("tests/import").join(f))

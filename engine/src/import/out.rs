@@ -244,7 +244,8 @@ pub struct Tgw {
     pub sg_referencing: bool,
 }
 
-/// A VPC attachment of a transit gateway.
+/// An attachment of a transit gateway: a VPC's (`vpc`, `subnets` and
+/// `appliance_mode` set), or a VPN connection's.
 #[derive(Debug, Default)]
 pub struct TgwAttachment {
     pub head: Head,
@@ -252,6 +253,9 @@ pub struct TgwAttachment {
     pub vpc: String,
     pub subnets: Vec<String>,
     pub appliance_mode: bool,
+    /// A VPN attachment: the VPN connection's id (or Terraform address)
+    /// and whether its routing is BGP (TGW-9). `None`: a VPC attachment.
+    pub vpn: Option<(String, bool)>,
 }
 
 /// A static route of a transit gateway route table: to an attachment, or
@@ -594,11 +598,21 @@ impl Scenario {
             raw.tgw_attachments.push(raw::TgwAttachment {
                 id: note("transit_gateway_attachment", k, &a.head),
                 transit_gateway: Some(id(&a.tgw)),
-                kind: Some(sp(raw::TgwAttachmentType::Vpc)),
-                vpc: Some(id(&a.vpc)),
+                kind: Some(sp(if a.vpn.is_some() {
+                    raw::TgwAttachmentType::Vpn
+                } else {
+                    raw::TgwAttachmentType::Vpc
+                })),
+                vpc: a.vpn.is_none().then(|| id(&a.vpc)),
                 subnets: ids(&a.subnets),
                 appliance_mode: a.appliance_mode.then(|| sp(true)),
-                routing: None,
+                routing: a.vpn.as_ref().map(|(_, bgp)| {
+                    sp(if *bgp {
+                        raw::VpnRouting::Bgp
+                    } else {
+                        raw::VpnRouting::Static
+                    })
+                }),
                 peer: None,
             });
         }

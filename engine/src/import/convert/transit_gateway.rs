@@ -11,8 +11,10 @@
 //! the transit gateway's defaults off: the defaults decide what happens to
 //! attachments created later, which a snapshot does not have. Only when the
 //! attachments or propagations file is missing do the defaults stand in for
-//! them (noted). Attachments of other types than VPC (VPN, Direct Connect
-//! gateway, peering, Connect) are notes naming the attachment.
+//! them (noted). VPN attachments (TGW-9) are imported with their VPN
+//! connection (`VpnConnections.json`), whose on-premises networks name the
+//! attachment in `via`. Attachments of other types (Direct Connect gateway,
+//! peering, Connect) are notes naming the attachment.
 
 use super::*;
 
@@ -206,11 +208,7 @@ impl Cx<'_> {
             match rtype.as_str() {
                 "vpc" => {}
                 "vpn" => {
-                    self.notes.add(
-                        Unsupported,
-                        id,
-                        format!("VPN attachment of {tgw} (VPN connection {resource}): VPN attachments are not imported; routes to it are kept as blackholes"),
-                    );
+                    self.tgw_vpn_attachment(id, &tgw, &resource, general);
                     continue;
                 }
                 "direct-connect-gateway" => {
@@ -349,9 +347,76 @@ impl Cx<'_> {
                     vpc,
                     subnets,
                     appliance_mode,
+                    vpn: None,
                 },
             );
         }
+    }
+
+    /// A VPN attachment (TGW-9): the VPN connection `vpn` terminating on
+    /// `tgw`, with the routing of its options. The on-premises networks
+    /// behind it come with the other VPN connections' (`onprem_networks`).
+    fn tgw_vpn_attachment(
+        &mut self,
+        id: &str,
+        tgw: &str,
+        vpn: &str,
+        general: Option<&aws::TgwAttachment>,
+    ) {
+        if !self.scenario.tgws.contains_key(tgw) {
+            let present = self.input.tgws.contains_key(tgw);
+            self.notes.left_out_with(
+                tgw,
+                "transit gateway",
+                present,
+                format!("transit gateway attachment {id}"),
+            );
+            return;
+        }
+        let Some(v) = self.input.vpns.get(vpn).copied() else {
+            self.notes.add(
+                Unknown,
+                id,
+                format!("VPN attachment of {tgw}: its VPN connection {vpn} is not in the files (VpnConnections.json, describe-vpn-connections); left out, and routes to it are kept as blackholes"),
+            );
+            return;
+        };
+        if let Some(s) = v
+            .state
+            .as_deref()
+            .filter(|s| matches!(*s, "deleted" | "deleting"))
+        {
+            self.notes.add(
+                Skipped,
+                id,
+                format!("VPN attachment of {tgw}: its VPN connection {vpn} is in state {s}"),
+            );
+            return;
+        }
+        if v.transit_gateway_id.as_deref().is_some_and(|t| t != tgw) {
+            self.notes.add(
+                Unsupported,
+                id,
+                format!("VPN attachment of {tgw}, but its VPN connection {vpn} names transit gateway {}; left out", v.transit_gateway_id.as_deref().unwrap_or("")),
+            );
+            return;
+        }
+        let is_static = v
+            .options
+            .as_ref()
+            .and_then(|o| o.static_routes_only)
+            .unwrap_or(false);
+        let mut h = head(general.map_or(&[][..], |a| &a.tags[..]));
+        h.comments.push(format!("VPN connection {vpn}"));
+        self.scenario.tgw_attachments.insert(
+            id.to_string(),
+            out::TgwAttachment {
+                head: h,
+                tgw: tgw.to_string(),
+                vpn: Some((vpn.to_string(), !is_static)),
+                ..out::TgwAttachment::default()
+            },
+        );
     }
 
     /// The table of each attachment, from the `Association` of

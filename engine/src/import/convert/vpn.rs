@@ -1,4 +1,5 @@
-//! VPN gateways, and the on-premises networks behind their VPN connections.
+//! VPN gateways, and the on-premises networks behind their VPN connections
+//! and behind transit gateways' VPN attachments (TGW-9).
 
 use super::*;
 use crate::import::ImportError;
@@ -82,7 +83,8 @@ impl Cx<'_> {
     }
 
     pub(super) fn onprem_networks(&mut self) -> Result<(), ImportError> {
-        // Prefixes that route tables show as propagated from each VGW.
+        // Prefixes that route tables show as propagated from each VGW, and
+        // transit gateway route tables from each VPN attachment.
         let mut propagated_cidrs: BTreeMap<String, BTreeSet<Ipv4Net>> = BTreeMap::new();
         for (_, _, r) in self.routes() {
             if let (true, Some(g), Some(c)) =
@@ -92,6 +94,36 @@ impl Cx<'_> {
                     .entry(g.clone())
                     .or_default()
                     .insert(trunc(c));
+            }
+        }
+        for rs in self.input.tgw_static_routes.values() {
+            for r in &rs.routes {
+                if r.route_type.as_deref() != Some("propagated") {
+                    continue;
+                }
+                let Some(Ok(c)) = r
+                    .destination_cidr_block
+                    .as_deref()
+                    .map(|d| d.trim().parse::<Ipv4Net>())
+                else {
+                    continue;
+                };
+                for a in &r.transit_gateway_attachments {
+                    let Some(att) = a.transit_gateway_attachment_id.as_deref() else {
+                        continue;
+                    };
+                    if self
+                        .scenario
+                        .tgw_attachments
+                        .get(att)
+                        .is_some_and(|x| x.vpn.is_some())
+                    {
+                        propagated_cidrs
+                            .entry(att.to_string())
+                            .or_default()
+                            .insert(c.trunc());
+                    }
+                }
             }
         }
         let vpns: Vec<(&str, &aws::VpnConnection)> =
@@ -123,18 +155,39 @@ impl Cx<'_> {
                     .add(Skipped, id, format!("VPN connection in state {state}"));
                 continue;
             }
-            if let Some(tgw) = &v.transit_gateway_id {
-                self.notes.add(
-                    Unsupported,
-                    id,
-                    format!("VPN connection to transit gateway {tgw}"),
-                );
-                continue;
-            }
-            let Some(vgw) = v.vpn_gateway_id.clone() else {
+            // What the on-premises networks are reached by: the VPN gateway,
+            // or the transit gateway's VPN attachment (TGW-9).
+            let vgw = if let Some(tgw) = &v.transit_gateway_id {
+                let att = self
+                    .scenario
+                    .tgw_attachments
+                    .iter()
+                    .find(|(_, a)| a.vpn.as_ref().is_some_and(|(c, _)| c == id))
+                    .map(|(k, _)| k.clone());
+                let Some(att) = att else {
+                    let listed = self.input.tgw_attachments.values().any(|a| {
+                        a.resource_type.as_deref() == Some("vpn")
+                            && a.resource_id.as_deref() == Some(id)
+                    });
+                    let why = if listed {
+                        "its attachment is not imported"
+                    } else {
+                        "its attachment is not in the files (TransitGatewayAttachments.json, describe-transit-gateway-attachments)"
+                    };
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!("VPN connection to transit gateway {tgw}: {why}; no [[onprem_network]] for it"),
+                    );
+                    continue;
+                };
+                att
+            } else if let Some(vgw) = v.vpn_gateway_id.clone() {
+                vgw
+            } else {
                 continue;
             };
-            if !self.scenario.vgws.contains_key(&vgw) {
+            if v.transit_gateway_id.is_none() && !self.scenario.vgws.contains_key(&vgw) {
                 self.notes.left_out_with(
                     &vgw,
                     "VPN gateway",
@@ -197,6 +250,8 @@ impl Cx<'_> {
                 if is_static || !propagated_cidrs.contains_key(&vgw) {
                     let how = if is_static {
                         "no static routes"
+                    } else if v.transit_gateway_id.is_some() {
+                        "BGP, none propagated into a transit gateway route table"
                     } else {
                         "BGP, none propagated into a route table"
                     };
@@ -205,8 +260,14 @@ impl Cx<'_> {
                         id,
                         format!("no on-premises prefixes in the files ({how}); no [[onprem_network]] for it; declare them with `vpcsim import aws DIR --onprem {id}=CIDR[,CIDR]`"),
                     );
+                    continue;
                 }
-                continue;
+                // A VPN attachment's connection is its only one: the network
+                // is written with its tunnels, and its prefixes are the
+                // propagated ones (below).
+                if v.transit_gateway_id.is_none() {
+                    continue;
+                }
             }
             let mut h = head(&v.tags);
             let mut customer_gateway = None;
@@ -232,7 +293,9 @@ impl Cx<'_> {
         }
         // Propagated prefixes that no static route explains: learned by BGP.
         for (vgw, cidrs) in propagated_cidrs {
-            if !self.scenario.vgws.contains_key(&vgw) {
+            if !self.scenario.vgws.contains_key(&vgw)
+                && !self.scenario.tgw_attachments.contains_key(&vgw)
+            {
                 continue;
             }
             let have = covered.get(&vgw).cloned().unwrap_or_default();
@@ -269,6 +332,7 @@ impl Cx<'_> {
             n.cidrs.sort();
             n.cidrs.dedup();
         }
+        self.scenario.onprem.retain(|_, n| !n.cidrs.is_empty());
         Ok(())
     }
 }

@@ -354,7 +354,7 @@ impl<T: Trace> Cx<'_, T> {
                     attachment: out,
                     to_onprem: true,
                 },
-                delay: d.latency.cross_az,
+                delay: d.delay(LinkId::CROSS_AZ),
             };
         }
         let exit = self.exit_eni(out, x, &p);
@@ -369,7 +369,7 @@ impl<T: Trace> Cx<'_, T> {
         self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);
         Step::Next {
             loc: Loc::EniOut(exit),
-            delay: d.latency.cross_az,
+            delay: d.delay(LinkId::CROSS_AZ),
         }
     }
 

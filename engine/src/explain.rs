@@ -206,6 +206,7 @@ fn source(d: &mut Design, from: &str) -> Result<Source, String> {
         name: ip.to_string(),
         ip,
         listen: vec![],
+        link: LinkId::BEYOND_EDGE,
     });
     Ok(Source::External(ExternalHostId::from_idx(
         d.external_hosts.len() - 1,

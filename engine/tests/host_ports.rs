@@ -78,3 +78,7 @@ fn nacl_7_a_host_out_of_ephemeral_ports_fails_on_the_host() {
 // Bulk transfers and their deadline, in this binary to save a link.
 #[path = "parts/bulk.rs"]
 mod bulk;
+
+// Links with jitter and loss, in this binary to save a link.
+#[path = "parts/links.rs"]
+mod links;

@@ -259,7 +259,7 @@ impl<T: Trace> Cx<'_, T> {
             }
             Ok(_) => Step::Next {
                 loc: Loc::EniOut(x),
-                delay: Nanos::ZERO,
+                delay: Delay::ZERO,
             },
         }
     }

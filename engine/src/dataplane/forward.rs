@@ -209,7 +209,7 @@ impl<T: Trace> Cx<'_, T> {
         self.forward(place, Rule::None, p);
         Step::Next {
             loc: Loc::EniIn { eni: x, from },
-            delay: Nanos::ZERO,
+            delay: Delay::ZERO,
         }
     }
 

@@ -16,7 +16,6 @@ use super::forward::{Cx, comp};
 use super::{Entry, Gateway, Host, Loc, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::{FlowView, PROTO_TCP};
-use crate::units::Nanos;
 
 impl<T: Trace> Cx<'_, T> {
     /// A packet at gateway endpoint `e`: to the service (`to_service`) or
@@ -73,7 +72,7 @@ impl<T: Trace> Cx<'_, T> {
                     service: host,
                     endpoint: e,
                 },
-                delay: d.latency.aws_service,
+                delay: d.delay(LinkId::EDGE),
             };
         }
         let Some(x) = self.st.eni_at(ep.vpc, p.dst) else {
@@ -90,7 +89,7 @@ impl<T: Trace> Cx<'_, T> {
                 eni: x,
                 from: Entry::GatewayEndpoint(e),
             },
-            delay: Nanos::ZERO,
+            delay: Delay::ZERO,
         }
     }
 
@@ -114,11 +113,11 @@ impl<T: Trace> Cx<'_, T> {
                     endpoint: e,
                     to_service: false,
                 },
-                delay: self.d.latency.aws_service,
+                delay: self.d.delay(LinkId::EDGE),
             },
             _ => Step::Next {
                 loc: Loc::Internet,
-                delay: Nanos::ZERO,
+                delay: Delay::ZERO,
             },
         }
     }

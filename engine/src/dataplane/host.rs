@@ -24,7 +24,6 @@ use super::forward::Cx;
 use super::{Host, Loc, Place, Step, Trace};
 use crate::model::*;
 use crate::packet::FlowView;
-use crate::units::Nanos;
 
 impl<T: Trace> Cx<'_, T> {
     /// Host `h` sends the packet.
@@ -33,26 +32,26 @@ impl<T: Trace> Cx<'_, T> {
         match h {
             Host::Instance(i) => Step::Next {
                 loc: Loc::EniOut(d.instances[i.idx()].eni),
-                delay: Nanos::ZERO,
+                delay: Delay::ZERO,
             },
             Host::LambdaEni(x) | Host::Endpoint(_, x) => Step::Next {
                 loc: Loc::EniOut(x),
-                delay: Nanos::ZERO,
+                delay: Delay::ZERO,
             },
-            Host::External(_) => Step::Next {
+            Host::External(x) => Step::Next {
                 loc: Loc::Internet,
-                delay: d.latency.beyond_edge(),
+                delay: d.delay(d.external_hosts[x.idx()].link),
             },
             Host::LambdaOutside(_) => Step::Next {
                 loc: Loc::Internet,
-                delay: d.latency.aws_service,
+                delay: d.delay(LinkId::EDGE),
             },
             Host::AwsService(_) | Host::Service(..) => self.service_out(p),
             Host::Onprem(oh) => self.onprem_out(p, self.d.onprem_hosts[oh.idx()].network),
             Host::OnpremAddr(net, _) => self.onprem_out(p, net),
             Host::Internet(_) => Step::Next {
                 loc: Loc::Internet,
-                delay: d.latency.beyond_edge(),
+                delay: d.delay(LinkId::BEYOND_EDGE),
             },
             Host::LinkLocal(_, e) => self.link_local_out(e),
         }

@@ -21,7 +21,6 @@ use super::forward::Cx;
 use super::{Host, Loc, Place, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::{self, FlowView};
-use crate::units::Nanos;
 
 impl<T: Trace> Cx<'_, T> {
     /// A packet on the internet, routed by its destination address.
@@ -45,8 +44,9 @@ impl<T: Trace> Cx<'_, T> {
             // The region's edge was crossed on the way in (`Latency::edge`);
             // an internet host is the rest of the way.
             let delay = match h {
-                Host::AwsService(_) | Host::LambdaOutside(_) => Nanos::ZERO,
-                _ => d.latency.beyond_edge(),
+                Host::AwsService(_) | Host::LambdaOutside(_) => Delay::ZERO,
+                Host::External(x) => d.delay(d.external_hosts[x.idx()].link),
+                _ => d.delay(LinkId::BEYOND_EDGE),
             };
             return Step::Next {
                 loc: Loc::Arrive(h),
@@ -62,7 +62,7 @@ impl<T: Trace> Cx<'_, T> {
                         igw,
                         outbound: false,
                     },
-                    delay: d.latency.edge(),
+                    delay: d.delay(LinkId::EDGE),
                 };
             }
             return self.drop(
@@ -77,7 +77,7 @@ impl<T: Trace> Cx<'_, T> {
             self.forward(Place::Internet, Rule::None, p);
             return Step::Next {
                 loc: Loc::Arrive(Host::Service(s, p.dst)),
-                delay: Nanos::ZERO,
+                delay: Delay::ZERO,
             };
         }
         if d.vpcs.iter().any(|v| v.contains(p.dst)) {
@@ -102,7 +102,7 @@ impl<T: Trace> Cx<'_, T> {
         self.forward(Place::Internet, Rule::None, p);
         Step::Next {
             loc: Loc::Arrive(Host::Internet(p.dst)),
-            delay: d.latency.beyond_edge(),
+            delay: d.delay(LinkId::BEYOND_EDGE),
         }
     }
 }

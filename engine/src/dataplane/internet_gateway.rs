@@ -14,7 +14,6 @@ use super::forward::{Cx, comp};
 use super::{Entry, Gateway, Loc, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::{self, FlowView};
-use crate::units::Nanos;
 
 impl<T: Trace> Cx<'_, T> {
     /// A packet at internet gateway `g`: leaving the VPC (`outbound`) or
@@ -69,7 +68,7 @@ impl<T: Trace> Cx<'_, T> {
         );
         Step::Next {
             loc: Loc::Internet,
-            delay: self.d.latency.edge(),
+            delay: self.d.delay(LinkId::EDGE),
         }
     }
 
@@ -106,7 +105,7 @@ impl<T: Trace> Cx<'_, T> {
                 eni: x,
                 from: Entry::Igw,
             },
-            delay: Nanos::ZERO,
+            delay: Delay::ZERO,
         }
     }
 }

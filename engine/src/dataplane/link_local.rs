@@ -162,7 +162,7 @@ impl<T: Trace> Cx<'_, T> {
     pub(super) fn link_local_out(&mut self, e: EniId) -> Step {
         Step::Next {
             loc: Loc::Arrive(host_of_eni(self.d, e)),
-            delay: Nanos::ZERO,
+            delay: Delay::ZERO,
         }
     }
 }

@@ -167,7 +167,7 @@ pub struct Drop {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
-    Next { loc: Loc, delay: Nanos },
+    Next { loc: Loc, delay: Delay },
     Deliver(Host),
     Drop(Drop),
 }
@@ -621,7 +621,7 @@ impl Config {
 pub struct Walk {
     pub end: Step,
     pub hops: Vec<Hop>,
-    /// The sum of the link delays on the way.
+    /// The sum of the median delays of the links on the way (LAT-2).
     pub latency: Nanos,
 }
 
@@ -638,7 +638,12 @@ impl Network {
         for _ in 0..MAX_STEPS {
             match self.step(buf, loc, now, &mut hops) {
                 Step::Next { loc: next, delay } => {
-                    latency = latency.saturating_add(delay);
+                    let median = self
+                        .design
+                        .links
+                        .get(delay.link.idx())
+                        .map_or(delay.min, |l| l.dist.p50);
+                    latency = latency.saturating_add(median);
                     loc = next;
                 }
                 end => return Walk { end, hops, latency },

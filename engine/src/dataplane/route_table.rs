@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use ipnet::Ipv4Net;
 
 use crate::lpm::Lpm;
-use crate::model::{Design, RouteDest, RouteTableId, Target, VgwId};
+use crate::model::{Delay, Design, LinkId, RouteDest, RouteTableId, Target, VgwId};
 use crate::packet::FlowView;
 
 /// Where a route comes from, in order of priority among routes of the same
@@ -191,7 +191,6 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
     ) -> super::Step {
         use super::{Entry, Loc, Place, Rule, Step};
         use crate::model::{Component, DropReason};
-        use crate::units::Nanos;
         let d = self.d;
         let sub = &d.subnets[s.idx()];
         let vpc = sub.vpc;
@@ -208,7 +207,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
             return match self.st.eni_at(vpc, p.dst) {
                 Some(x) => Step::Next {
                     loc: Loc::EniIn { eni: x, from },
-                    delay: d.latency.same_az,
+                    delay: d.delay(LinkId::SAME_AZ),
                 },
                 // The route table was never consulted: the subnet is where
                 // the packet found no one.
@@ -302,8 +301,8 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
                 };
                 // Crossing into another VPC takes the cross-AZ latency.
                 let delay = match loc {
-                    Loc::Peering { .. } => d.latency.cross_az,
-                    _ => Nanos::ZERO,
+                    Loc::Peering { .. } => d.delay(LinkId::CROSS_AZ),
+                    _ => Delay::ZERO,
                 };
                 return Step::Next { loc, delay };
             }
@@ -315,9 +314,9 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         }
         let (sa, sb) = (&d.subnets[s.idx()], &d.subnets[next_subnet.idx()]);
         let delay = if sa.az == sb.az {
-            d.latency.same_az
+            d.delay(LinkId::SAME_AZ)
         } else {
-            d.latency.cross_az
+            d.delay(LinkId::CROSS_AZ)
         };
         Step::Next {
             loc: Loc::EniIn { eni: x, from },

@@ -377,7 +377,7 @@ impl<T: Trace> Cx<'_, T> {
             self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);
             return Step::Next {
                 loc: Loc::TgwPeering { attachment: peer },
-                delay: d.latency.cross_az,
+                delay: d.delay(LinkId::CROSS_AZ),
             };
         }
         if let TgwAttachmentKind::Vpn { .. } = d.tgw_attachments[out.idx()].kind {
@@ -392,7 +392,7 @@ impl<T: Trace> Cx<'_, T> {
                     attachment: out,
                     to_onprem: true,
                 },
-                delay: d.latency.cross_az,
+                delay: d.delay(LinkId::CROSS_AZ),
             };
         }
         let exit = self.exit_eni(out, x, &p);
@@ -407,7 +407,7 @@ impl<T: Trace> Cx<'_, T> {
         self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);
         Step::Next {
             loc: Loc::EniOut(exit),
-            delay: d.latency.cross_az,
+            delay: d.delay(LinkId::CROSS_AZ),
         }
     }
 

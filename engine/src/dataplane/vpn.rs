@@ -22,7 +22,6 @@ use super::forward::{Cx, comp};
 use super::{Entry, Gateway, Host, Loc, Place, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::FlowView;
-use crate::units::Nanos;
 
 impl<T: Trace> Cx<'_, T> {
     /// A packet at VPN gateway `g`: towards on-premises (`to_onprem`), or
@@ -89,7 +88,7 @@ impl<T: Trace> Cx<'_, T> {
         self.forward(place, rule, p);
         Step::Next {
             loc: Loc::Arrive(host),
-            delay: d.onprem_nets[net.idx()].latency,
+            delay: d.delay(d.onprem_nets[net.idx()].link),
         }
     }
 
@@ -102,14 +101,14 @@ impl<T: Trace> Cx<'_, T> {
             if d.onprem_hosts[other.idx()].network == net {
                 return Step::Next {
                     loc: Loc::Arrive(Host::Onprem(other)),
-                    delay: Nanos::ZERO,
+                    delay: Delay::ZERO,
                 };
             }
         }
         if self.st.onprem_net_at(p.dst) == Some(net) {
             return Step::Next {
                 loc: Loc::Arrive(Host::OnpremAddr(net, p.dst)),
-                delay: Nanos::ZERO,
+                delay: Delay::ZERO,
             };
         }
         let (alive, loc, gone) = match nw.via {
@@ -145,7 +144,7 @@ impl<T: Trace> Cx<'_, T> {
         self.forward(Place::Onprem(net), rule, p);
         Step::Next {
             loc,
-            delay: nw.latency,
+            delay: d.delay(nw.link),
         }
     }
 }

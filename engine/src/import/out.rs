@@ -567,6 +567,7 @@ impl Scenario {
                 cidrs: nets(&n.cidrs),
                 via: Some(id(&n.via)),
                 latency: None,
+                loss: None,
                 customer_gateway: n.customer_gateway.map(sp),
                 bgp: n.bgp.map(sp),
                 tunnels: n

@@ -22,40 +22,138 @@ pub use reason::DropReason;
 use crate::scenario::raw::{Arrivals, Delivered, Pattern};
 use crate::units::{Nanos, PortRange, Protocol, Rate};
 
-/// One-way latencies and link speeds (LAT), overridable in `[latency]`.
+/// A one-way delay: a positive minimum, a median and a 99th percentile
+/// (LAT-2). A fixed delay has all three equal; otherwise the delay above the
+/// minimum follows a log-normal distribution through the median and the
+/// 99th percentile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dist {
+    pub min: Nanos,
+    pub p50: Nanos,
+    pub p99: Nanos,
+}
+
+impl Dist {
+    pub const fn fixed(d: Nanos) -> Dist {
+        Dist {
+            min: d,
+            p50: d,
+            p99: d,
+        }
+    }
+
+    const fn us(min: u64, p50: u64, p99: u64) -> Dist {
+        Dist {
+            min: Nanos::from_micros(min),
+            p50: Nanos::from_micros(p50),
+            p99: Nanos::from_micros(p99),
+        }
+    }
+
+    pub fn is_fixed(&self) -> bool {
+        self.p99 == self.min
+    }
+
+    /// What is left of this delay after `first` was spent on the way: each
+    /// figure less the same figure of `first`, never below zero and kept in
+    /// order.
+    pub fn after(&self, first: &Dist) -> Dist {
+        let min = Nanos(self.min.0.saturating_sub(first.min.0));
+        let p50 = Nanos(self.p50.0.saturating_sub(first.p50.0)).max(min);
+        let p99 = Nanos(self.p99.0.saturating_sub(first.p99.0)).max(p50);
+        Dist { min, p50, p99 }
+    }
+}
+
+/// One-way latencies (LAT), overridable in `[latency]`, and the loss of
+/// internet and VPN paths (LAT-3).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Latency {
-    pub same_az: Nanos,
-    pub cross_az: Nanos,
-    pub internet: Nanos,
-    pub aws_service: Nanos,
-    pub vpn: Nanos,
+    pub same_az: Dist,
+    pub cross_az: Dist,
+    pub internet: Dist,
+    pub aws_service: Dist,
+    pub vpn: Dist,
+    /// Share of packets lost between the region's edge and an internet host.
+    pub internet_loss: f64,
+    /// Share of packets lost on a VPN path, each way.
+    pub vpn_loss: f64,
 }
 
 impl Latency {
     /// The region's edge: what a packet takes between a VPC and the public
     /// internet (an AWS service's front door is right behind it). An internet
     /// host is `internet` away in all, the edge included.
-    pub fn edge(&self) -> Nanos {
+    pub fn edge(&self) -> Dist {
         self.aws_service
     }
 
     /// From the region's edge to an internet host.
-    pub fn beyond_edge(&self) -> Nanos {
-        Nanos(self.internet.0.saturating_sub(self.aws_service.0))
+    pub fn beyond_edge(&self) -> Dist {
+        self.internet.after(&self.aws_service)
     }
 }
 
 impl Default for Latency {
+    /// Published measurements, cited in `docs/traffic.md` (LAT-2).
     fn default() -> Self {
         Latency {
-            same_az: Nanos::from_micros(50),
-            cross_az: Nanos::from_micros(400),
-            internet: Nanos::from_millis(15),
-            aws_service: Nanos::from_millis(1),
-            vpn: Nanos::from_millis(10),
+            same_az: Dist::us(40, 50, 120),
+            cross_az: Dist::us(300, 400, 900),
+            internet: Dist::us(12_000, 15_000, 30_000),
+            aws_service: Dist::us(800, 1_000, 2_500),
+            vpn: Dist::us(8_000, 10_000, 20_000),
+            internet_loss: 0.0,
+            vpn_loss: 0.0,
         }
     }
+}
+
+/// A link class of the design, by index in [`Design::links`]: the classes
+/// every design has, then one per external host with its own latency or
+/// loss, then one per on-premises network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LinkId(pub u16);
+
+impl LinkId {
+    /// No link: a hop inside one place, with no delay.
+    pub const NONE: LinkId = LinkId(u16::MAX);
+    pub const SAME_AZ: LinkId = LinkId(0);
+    pub const CROSS_AZ: LinkId = LinkId(1);
+    /// Between a VPC (or a Lambda function outside one) and the region's
+    /// edge, where AWS services' front doors are.
+    pub const EDGE: LinkId = LinkId(2);
+    /// From the region's edge to a host on the internet.
+    pub const BEYOND_EDGE: LinkId = LinkId(3);
+
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// How a link class delays and loses packets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Link {
+    pub dist: Dist,
+    /// Share of packets lost, 0 to below 1 (LAT-3).
+    pub loss: f64,
+    /// The on-premises network at the far end of a VPN link: where its
+    /// losses are charged (else the internet).
+    pub onprem: Option<OnpremNetId>,
+}
+
+/// A link a packet is about to cross: its minimum delay and its class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delay {
+    pub min: Nanos,
+    pub link: LinkId,
+}
+
+impl Delay {
+    pub const ZERO: Delay = Delay {
+        min: Nanos::ZERO,
+        link: LinkId::NONE,
+    };
 }
 
 /// US dollars; defaults from the shipped price table (us-east-1).
@@ -385,7 +483,9 @@ pub struct OnpremNet {
     pub name: String,
     pub cidrs: Vec<Ipv4Net>,
     pub via: OnpremVia,
-    pub latency: Nanos,
+    pub latency: Dist,
+    /// Its VPN link's class, in [`Design::links`].
+    pub link: LinkId,
     /// The VPN connection it is reached over, where the file states it
     /// (VPN-3).
     pub vpn: VpnLink,
@@ -579,6 +679,9 @@ pub struct ExternalHost {
     pub name: String,
     pub ip: Ipv4Addr,
     pub listen: Vec<Listen>,
+    /// The link from the region's edge to it: [`LinkId::BEYOND_EDGE`] unless
+    /// it has its own latency or loss.
+    pub link: LinkId,
 }
 
 #[derive(Clone, Debug)]
@@ -712,6 +815,8 @@ pub struct Design {
     pub region: String,
     pub account_id: String,
     pub latency: Latency,
+    /// Every link class, by [`LinkId`].
+    pub links: Vec<Link>,
     pub pricing: Pricing,
     pub vpcs: Vec<Vpc>,
     pub subnets: Vec<Subnet>,
@@ -772,6 +877,14 @@ impl Design {
             Component::Tgw(i) => &self.tgws[i.idx()].name,
             Component::TgwAttachment(i) => &self.tgw_attachments[i.idx()].name,
             Component::TgwRouteTable(i) => &self.tgw_route_tables[i.idx()].name,
+        }
+    }
+
+    /// The link of class `l`, as a packet about to cross it sees it.
+    pub fn delay(&self, l: LinkId) -> Delay {
+        Delay {
+            min: self.links[l.idx()].dist.min,
+            link: l,
         }
     }
 

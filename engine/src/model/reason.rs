@@ -26,10 +26,11 @@ pub enum DropReason {
     Malformed,
     LinklocalAllowanceExceeded,
     MiddleboxNoFlow,
+    LinkLoss,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 22] = [
+    pub const ALL: [DropReason; 23] = [
         DropReason::NoRoute,
         DropReason::RouteBlackhole,
         DropReason::SgEgressDenied,
@@ -52,6 +53,7 @@ impl DropReason {
         DropReason::Malformed,
         DropReason::LinklocalAllowanceExceeded,
         DropReason::MiddleboxNoFlow,
+        DropReason::LinkLoss,
     ];
 
     pub fn name(self) -> &'static str {
@@ -78,6 +80,7 @@ impl DropReason {
             DropReason::Malformed => "malformed",
             DropReason::LinklocalAllowanceExceeded => "linklocal_allowance_exceeded",
             DropReason::MiddleboxNoFlow => "middlebox_no_flow",
+            DropReason::LinkLoss => "link_loss",
         }
     }
 

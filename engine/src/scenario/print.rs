@@ -95,8 +95,10 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             ("aws_service", &l.aws_service),
             ("vpn", &l.vpn),
         ] {
-            w.opt(k, v, |d| quote(&d.to_string()));
+            w.opt(k, v, |d| d.to_string());
         }
+        w.opt("internet_loss", &l.internet_loss, |s| s.to_string());
+        w.opt("vpn_loss", &l.vpn_loss, |s| s.to_string());
     }
     for x in &raw.vpcs {
         w.table("vpc", &x.id);
@@ -218,7 +220,8 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.table("onprem_network", &x.id);
         w.kv("cidrs", list(&x.cidrs, |c| quote(&c.to_string())));
         w.opt("via", &x.via, |s| quote(s));
-        w.opt("latency", &x.latency, |d| quote(&d.to_string()));
+        w.opt("latency", &x.latency, |d| d.to_string());
+        w.opt("loss", &x.loss, |s| s.to_string());
         w.opt("customer_gateway", &x.customer_gateway, |a| {
             quote(&a.to_string())
         });
@@ -258,6 +261,8 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.table("external_host", &x.id);
         w.opt("ip", &x.ip, |a| quote(&a.to_string()));
         w.listen(&x.listen);
+        w.opt("latency", &x.latency, |d| d.to_string());
+        w.opt("loss", &x.loss, |s| s.to_string());
     }
     for x in &raw.aws_services {
         w.table("aws_service", &x.id);

@@ -72,11 +72,47 @@ pub struct Pricing {
 /// Overrides of the latency defaults (LAT).
 #[derive(Clone, Debug, Default)]
 pub struct LatencyDefaults {
-    pub same_az: Option<Sp<Nanos>>,
-    pub cross_az: Option<Sp<Nanos>>,
-    pub internet: Option<Sp<Nanos>>,
-    pub aws_service: Option<Sp<Nanos>>,
-    pub vpn: Option<Sp<Nanos>>,
+    pub same_az: Option<Sp<LatencyValue>>,
+    pub cross_az: Option<Sp<LatencyValue>>,
+    pub internet: Option<Sp<LatencyValue>>,
+    pub aws_service: Option<Sp<LatencyValue>>,
+    pub vpn: Option<Sp<LatencyValue>>,
+    pub internet_loss: Option<Sp<Share>>,
+    pub vpn_loss: Option<Sp<Share>>,
+}
+
+/// A one-way latency as written: one duration (a fixed delay) or a table
+/// `{ min, p50, p99 }` (LAT-2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LatencyValue {
+    pub min: Nanos,
+    pub p50: Nanos,
+    pub p99: Nanos,
+}
+
+impl std::fmt::Display for LatencyValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.min == self.p50 && self.p50 == self.p99 {
+            write!(f, "\"{}\"", self.min)
+        } else {
+            write!(
+                f,
+                "{{ min = \"{}\", p50 = \"{}\", p99 = \"{}\" }}",
+                self.min, self.p50, self.p99
+            )
+        }
+    }
+}
+
+/// A share written as a percentage, `"0.1%"`: kept as a fraction, 0 to
+/// below 1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Share(pub f64);
+
+impl std::fmt::Display for Share {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "\"{}%\"", self.0 * 100.0)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -240,7 +276,8 @@ pub struct OnpremNetwork {
     pub id: Id,
     pub cidrs: Vec<Sp<Ipv4Net>>,
     pub via: Option<Id>,
-    pub latency: Option<Sp<Nanos>>,
+    pub latency: Option<Sp<LatencyValue>>,
+    pub loss: Option<Sp<Share>>,
     /// The VPN connection's customer gateway: its public address (VPN-3).
     pub customer_gateway: Option<Sp<Ipv4Addr>>,
     /// `routing = "bgp"` (true) or `"static"` (false, the default).
@@ -365,6 +402,9 @@ pub struct ExternalHost {
     pub id: Id,
     pub ip: Option<Sp<Ipv4Addr>>,
     pub listen: Vec<Sp<Listen>>,
+    /// From the instance to the host, the region's edge included (LAT-2).
+    pub latency: Option<Sp<LatencyValue>>,
+    pub loss: Option<Sp<Share>>,
 }
 
 #[derive(Clone, Debug)]

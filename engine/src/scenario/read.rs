@@ -468,6 +468,8 @@ pub(super) fn read_latency(v: &Value<'_>, d: &mut Diags) -> Option<LatencyDefaul
         internet: f.opt("internet", d),
         aws_service: f.opt("aws_service", d),
         vpn: f.opt("vpn", d),
+        internet_loss: f.opt("internet_loss", d),
+        vpn_loss: f.opt("vpn_loss", d),
     })
 }
 
@@ -632,10 +634,75 @@ pub(super) fn read_onprem_network(v: &Value<'_>, d: &mut Diags) -> Option<Onprem
         cidrs: f.list("cidrs", d),
         via: f.req("via", d),
         latency: f.opt("latency", d),
+        loss: f.opt("loss", d),
         customer_gateway: f.opt("customer_gateway", d),
         bgp: opt_choice(f, "routing", &[("static", false), ("bgp", true)], d),
         tunnels: f.list("tunnels", d),
     })
+}
+
+impl FromToml for LatencyValue {
+    const EXPECTED: &'static str =
+        "a duration like \"10ms\", or { min = \"8ms\", p50 = \"10ms\", p99 = \"20ms\" }";
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        if !matches!(v.get_ref(), toml::de::DeValue::Table(_)) {
+            return Nanos::from_toml(v, key, d).map(|n| LatencyValue {
+                min: n,
+                p50: n,
+                p99: n,
+            });
+        }
+        let parts = read_table(v, "latency", d, |f, d| {
+            (
+                f.req::<Nanos>("min", d),
+                f.req::<Nanos>("p50", d),
+                f.req::<Nanos>("p99", d),
+            )
+        })?;
+        let (Some(min), Some(p50), Some(p99)) = parts else {
+            return None;
+        };
+        let (min, p50, p99) = (min.v, p50.v, p99.v);
+        if !(min < p50 && p50 < p99) {
+            d.error(
+                v.span(),
+                format!(
+                    "`{key}`: a latency distribution needs min < p50 < p99, found {min}, {p50}, {p99}; \
+                     write one duration for a fixed delay"
+                ),
+            );
+            return None;
+        }
+        Some(LatencyValue { min, p50, p99 })
+    }
+}
+
+impl FromToml for Share {
+    const EXPECTED: &'static str = "a percentage like \"0.1%\"";
+    fn from_toml(v: &Value<'_>, key: &str, d: &mut Diags) -> Option<Self> {
+        let s = String::from_toml(v, key, d)?;
+        let x = s
+            .trim()
+            .strip_suffix('%')
+            .and_then(|p| p.trim().parse::<f64>().ok());
+        match x {
+            Some(x) if (0.0..100.0).contains(&x) => Some(Share(x / 100.0)),
+            Some(_) => {
+                d.error(
+                    v.span(),
+                    format!("`{key}` must be at least 0% and below 100%, found \"{s}\""),
+                );
+                None
+            }
+            None => {
+                d.error(
+                    v.span(),
+                    format!("`{key}` must be {}, found \"{s}\"", Self::EXPECTED),
+                );
+                None
+            }
+        }
+    }
 }
 
 impl FromToml for VpnTunnel {
@@ -732,6 +799,8 @@ pub(super) fn read_external_host(v: &Value<'_>, d: &mut Diags) -> Option<Externa
         id,
         ip: f.req("ip", d),
         listen: listeners(f, d).map(|l| l.v).unwrap_or_default(),
+        latency: f.opt("latency", d),
+        loss: f.opt("loss", d),
     })
 }
 

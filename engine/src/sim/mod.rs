@@ -10,6 +10,7 @@
 pub mod capacity;
 mod endpoints;
 pub mod estimate;
+pub mod links;
 pub mod metrics;
 pub mod parallel;
 pub mod partition;
@@ -246,6 +247,8 @@ pub struct Sim {
     /// Capacity per ENI: a NAT gateway's, an interface endpoint's, an ENI's;
     /// made when a packet first reaches the ENI in this LP.
     servers: rustc_hash::FxHashMap<u32, Server>,
+    /// Jitter and loss of the design's links (LAT-2, LAT-3).
+    links: links::Links,
     pub seed: u64,
     /// Attached recorders (pcap, flow logs); empty for a plain run.
     pub recorders: Vec<Box<dyn Recorder>>,
@@ -292,6 +295,7 @@ impl Sim {
             q: Queue::new(),
             metrics,
             servers: Default::default(),
+            links: links::Links::new(&design, seed),
             seed,
             recorders: Vec::new(),
             lp,
@@ -478,7 +482,7 @@ impl Sim {
         let end = loop {
             match self.net.step(buf, loc, now, &mut tr) {
                 Step::Next { loc: next, delay } => {
-                    if delay == Nanos::ZERO
+                    if delay == Delay::ZERO
                         && dataplane::capacity_at(&self.design, next).is_none()
                         && (self.lp == u32::MAX || self.part.of_loc(&self.design, next) == self.lp)
                     {
@@ -498,6 +502,14 @@ impl Sim {
         }
         match end {
             Step::Next { loc: next, delay } => {
+                let Some(delay) = self.links.cross(delay.link, delay.min, buf, now) else {
+                    let place = self.design.links[delay.link.idx()]
+                        .onprem
+                        .map_or(Place::Internet, Place::Onprem);
+                    self.packet_end(tag, crossed);
+                    self.record_drop(tag, DropReason::LinkLoss, place);
+                    return;
+                };
                 let buf = std::mem::take(buf);
                 let kind = Kind::Packet {
                     buf,

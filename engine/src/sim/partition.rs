@@ -27,12 +27,13 @@ pub struct Partition {
 impl Partition {
     pub fn new(d: &Design) -> Partition {
         let n = d.vpcs.len() as u32;
-        let mut lookahead = d.latency.edge();
+        // Jitter only adds to a link's minimum: the minimum bounds it.
+        let mut lookahead = d.latency.edge().min;
         if !d.peerings.is_empty() || !d.tgws.is_empty() {
-            lookahead = lookahead.min(d.latency.cross_az);
+            lookahead = lookahead.min(d.latency.cross_az.min);
         }
         for o in &d.onprem_nets {
-            lookahead = lookahead.min(o.latency);
+            lookahead = lookahead.min(o.latency.min);
         }
         Partition {
             vpc: (0..n).collect(),

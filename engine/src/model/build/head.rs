@@ -81,19 +81,57 @@ impl Builder<'_> {
                 (&l.vpn, &mut lat.vpn),
             ] {
                 if let Some(v) = given {
-                    *slot = v.v;
+                    *slot = dist(&v.v);
                 }
+            }
+            if let Some(x) = &l.internet_loss {
+                lat.internet_loss = x.v.0;
+            }
+            if let Some(x) = &l.vpn_loss {
+                lat.vpn_loss = x.v.0;
             }
             let zero: Vec<Span> = [&l.same_az, &l.cross_az, &l.internet, &l.aws_service, &l.vpn]
                 .into_iter()
                 .flatten()
-                .filter(|v| v.v == Nanos::ZERO)
+                .filter(|v| v.v.min == Nanos::ZERO)
                 .map(|v| v.span.clone())
                 .collect();
             for s in zero {
                 self.err(&s, "a latency must be more than 0s");
             }
         }
+        let lat = &self.latency;
+        self.design.links = vec![
+            Link {
+                dist: lat.same_az,
+                loss: 0.0,
+                onprem: None,
+            },
+            Link {
+                dist: lat.cross_az,
+                loss: 0.0,
+                onprem: None,
+            },
+            Link {
+                dist: lat.edge(),
+                loss: 0.0,
+                onprem: None,
+            },
+            Link {
+                dist: lat.beyond_edge(),
+                loss: lat.internet_loss,
+                onprem: None,
+            },
+        ];
         self.design.latency = self.latency.clone();
+    }
+}
+
+/// A latency as written, as the model keeps it.
+pub(super) fn dist(v: &crate::scenario::raw::LatencyValue) -> Dist {
+    Dist {
+        min: v.min,
+        p50: v.p50,
+        p99: v.p99,
     }
 }

@@ -192,6 +192,7 @@ impl<'r> Builder<'r> {
                 region: String::new(),
                 account_id: String::new(),
                 latency: Latency::default(),
+                links: Vec::new(),
                 pricing: Pricing::default(),
                 vpcs: vec![],
                 subnets: vec![],

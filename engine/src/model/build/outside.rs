@@ -25,10 +25,31 @@ impl Builder<'_> {
                     self.err(&ip.span, msg);
                 }
             }
+            if let Some(l) = h.latency.as_ref().filter(|l| l.v.min == Nanos::ZERO) {
+                self.err(&l.span, "a latency must be more than 0s");
+            }
+            let link = if h.latency.is_none() && h.loss.is_none() {
+                LinkId::BEYOND_EDGE
+            } else {
+                let internet = h
+                    .latency
+                    .as_ref()
+                    .map_or(self.latency.internet, |l| super::head::dist(&l.v));
+                self.design.links.push(Link {
+                    dist: internet.after(&self.latency.edge()),
+                    loss: h
+                        .loss
+                        .as_ref()
+                        .map_or(self.latency.internet_loss, |x| x.v.0),
+                    onprem: None,
+                });
+                LinkId(self.design.links.len() as u16 - 1)
+            };
             self.design.external_hosts.push(ExternalHost {
                 name: h.id.v.clone(),
                 ip: h.ip.as_ref().map_or(Ipv4Addr::UNSPECIFIED, |i| i.v),
                 listen,
+                link,
             });
         }
         for s in &raw.aws_services {

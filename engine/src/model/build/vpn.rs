@@ -83,11 +83,25 @@ impl Builder<'_> {
                     }
                 }
             }
+            let latency = n
+                .latency
+                .as_ref()
+                .map_or(self.latency.vpn, |l| super::head::dist(&l.v));
+            if let Some(l) = n.latency.as_ref().filter(|l| l.v.min == Nanos::ZERO) {
+                self.err(&l.span, "a latency must be more than 0s");
+            }
+            let link = LinkId(self.design.links.len() as u16);
+            self.design.links.push(Link {
+                dist: latency,
+                loss: n.loss.as_ref().map_or(self.latency.vpn_loss, |x| x.v.0),
+                onprem: Some(OnpremNetId(self.design.onprem_nets.len() as u32)),
+            });
             self.design.onprem_nets.push(OnpremNet {
                 name: n.id.v.clone(),
                 cidrs: n.cidrs.iter().map(|c| c.v).collect(),
                 via: via.unwrap_or(OnpremVia::Vgw(VgwId(0))),
-                latency: n.latency.as_ref().map_or(self.latency.vpn, |l| l.v),
+                latency,
+                link,
                 vpn,
             });
         }

@@ -188,3 +188,490 @@ fn completions_and_the_manual_page_are_generated() {
     assert!(text.contains(".TH vpcsim 1"), "{text}");
     assert!(text.contains("explain"), "{text}");
 }
+
+/// A small design with numeric bounds: requests and a bulk transfer from a
+/// private instance through a NAT gateway to an internet host; `bounds` is
+/// appended as the expectations.
+fn bounded(tag: &str, bounds: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("vpcsim-bounds-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let text = format!(
+        r#"[scenario]
+name = "bounds"
+seed = 5
+duration = "4s"
+region = "us-east-1"
+
+[[vpc]]
+id = "vpc-a"
+cidrs = ["10.40.0.0/16"]
+
+[[subnet]]
+id = "public-a"
+vpc = "vpc-a"
+cidr = "10.40.0.0/24"
+az = "us-east-1a"
+route_table = "rt-public"
+
+[[subnet]]
+id = "private-a"
+vpc = "vpc-a"
+cidr = "10.40.1.0/24"
+az = "us-east-1a"
+route_table = "rt-private"
+
+[[route_table]]
+id = "rt-public"
+vpc = "vpc-a"
+routes = [ {{ destination = "0.0.0.0/0", target = "igw-a" }} ]
+
+[[route_table]]
+id = "rt-private"
+vpc = "vpc-a"
+routes = [ {{ destination = "0.0.0.0/0", target = "nat-a" }} ]
+
+[[internet_gateway]]
+id = "igw-a"
+vpc = "vpc-a"
+
+[[nat_gateway]]
+id = "nat-a"
+subnet = "public-a"
+public_ip = "3.35.0.10"
+
+[[security_group]]
+id = "sg-app"
+vpc = "vpc-a"
+egress = [ {{ protocol = "all", ports = "all", cidr = "0.0.0.0/0" }} ]
+
+[[instance]]
+id = "app"
+subnet = "private-a"
+security_groups = ["sg-app"]
+
+[[external_host]]
+id = "api"
+ip = "198.51.100.80"
+listen = [ {{ protocol = "tcp", port = 443 }} ]
+
+[[traffic]]
+id = "web"
+from = "app"
+to = "api"
+port = 443
+rate = "40/s"
+arrivals = "fixed"
+request = "300B"
+response = "2KiB"
+stop = "3s"
+
+[[traffic]]
+id = "copy"
+from = "app"
+to = "api"
+pattern = "bulk"
+port = 443
+size = "2MB"
+
+{bounds}"#
+    );
+    let path = dir.join("bounds.toml");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// The `result.bounds` of every expectation of a `check --json -` run, and
+/// the exit status and standard error.
+fn check_bounds(path: &Path) -> (Option<i32>, Vec<serde_json::Value>, String) {
+    let out = bin()
+        .args(["check", "--threads", "1", "--quiet", "--json", "-"])
+        .arg(path)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON on stdout ({e}): {stderr}"));
+    let bounds = v["expectations"]
+        .as_array()
+        .expect("expectations")
+        .iter()
+        .flat_map(|e| {
+            e["result"]["bounds"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    (out.status.code(), bounds, stderr)
+}
+
+const HOLDING: &str = r#"[[expect]]
+traffic = "web"
+window = ["0s", "3s"]
+delivered = "100%"
+p50 = "< 1s"
+p90 = "<= 1s"
+p95 = "< 1s"
+p99 = "< 1s"
+max = "< 2s"
+failures = "== 0"
+retransmissions = "<= 1000"
+
+[[expect]]
+traffic = "web"
+failures = "< 1%"
+
+[[expect]]
+traffic = "copy"
+throughput = "> 1Mbps"
+
+[[expect]]
+component = "nat-a"
+nat_ports = ">= 1"
+nat_connections = ">= 2"
+bytes = "> 2MB"
+
+[[expect]]
+cost_per_month = "> $0"
+"#;
+
+/// The same measures, each bound set where the run cannot meet it.
+const FAILING: &str = r#"[[expect]]
+traffic = "web"
+window = ["0s", "3s"]
+p50 = "< 1us"
+p90 = "< 1us"
+p95 = "< 1us"
+p99 = "< 1us"
+max = "> 1h"
+failures = "> 0"
+retransmissions = "> 1000000"
+
+[[expect]]
+traffic = "web"
+failures = ">= 50%"
+
+[[expect]]
+traffic = "copy"
+throughput = "> 1Tbps"
+
+[[expect]]
+component = "nat-a"
+nat_ports = "> 55000"
+nat_connections = "< 1"
+bytes = "< 1KB"
+
+[[expect]]
+cost_per_month = "< $0.000001"
+"#;
+
+#[test]
+fn numeric_bounds_hold_where_the_run_meets_them() {
+    let (dir, path) = bounded("hold", HOLDING);
+    let (code, bounds, stderr) = check_bounds(&path);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(bounds.len(), 13, "{bounds:?}");
+    for b in &bounds {
+        assert_eq!(b["ok"], true, "{b}");
+    }
+    let actual = |m: &str| -> f64 {
+        bounds
+            .iter()
+            .find(|b| b["measure"] == m)
+            .and_then(|b| b["actual"].as_f64())
+            .unwrap_or_else(|| panic!("{m} measured"))
+    };
+    // 40 requests a second for 3 s, each a few milliseconds on the way to
+    // the internet and back.
+    assert!(actual("p50") > 0.0 && actual("p50") <= actual("p99"));
+    assert!(actual("p99") <= actual("max"));
+    // 2 MB over 4 s at least: 4 Mbps, less than the line rate.
+    assert!(actual("throughput") >= 4e6, "{}", actual("throughput"));
+    // The transfer and 120 requests crossed the gateway, each both ways.
+    assert!(actual("bytes") > 2e6 * 2.0 * 0.5, "{}", actual("bytes"));
+    assert!(actual("nat_connections") >= 2.0);
+    assert!(actual("nat_ports") >= 1.0);
+    assert!(actual("cost_per_month") > 0.0);
+    // Expected against actual, also for the expectations that hold.
+    assert!(stderr.contains("p99: expected < 1s, actual "), "{stderr}");
+    assert!(stderr.contains("ok   "), "{stderr}");
+    assert!(stderr.contains("component `nat-a`"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn numeric_bounds_fail_where_the_run_does_not_meet_them() {
+    let (dir, path) = bounded("fail", FAILING);
+    let (code, bounds, stderr) = check_bounds(&path);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(bounds.len(), 13, "{bounds:?}");
+    for b in &bounds {
+        assert_eq!(b["ok"], false, "{b}");
+        assert!(b["actual"].is_number(), "{b}");
+    }
+    assert!(
+        stderr.contains("throughput: expected > 1Tbps, actual "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("cost_per_month: expected < $0.000001, actual $"),
+        "{stderr}"
+    );
+    // The JUnit failure and the GitHub annotation carry the bound.
+    let xml = dir.join("r.xml");
+    let out = bin()
+        .args([
+            "check",
+            "--threads",
+            "1",
+            "--quiet",
+            "--format",
+            "github",
+            "--junit",
+        ])
+        .arg(&xml)
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("::error file=") && text.contains("nat_ports: expected > 55000, actual "),
+        "{text}"
+    );
+    let x = std::fs::read_to_string(&xml).expect("JUnit written");
+    assert!(
+        x.contains("message=\"p50: expected &lt; 1us, actual "),
+        "{x}"
+    );
+    assert_eq!(x.matches("<failure ").count(), 5, "{x}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn malformed_or_misplaced_bounds_are_located_errors() {
+    let cases = [
+        (
+            "[[expect]]\ntraffic = \"web\"\np99 = \"40ms\"\n",
+            "`p99`: `40ms`: a bound starts with <, <=, >, >= or ==, like \"< 40ms\"; did you mean \"<= 40ms\"?",
+        ),
+        (
+            "[[expect]]\ntraffic = \"copy\"\nthroughput = \"> 800MBps\"\n",
+            "did you mean `Mbps` (bits per second)?",
+        ),
+        (
+            "[[expect]]\nnat_ports = \"< 100\"\n",
+            "`nat_ports` speaks of a component: add `component = \"<id>\"`",
+        ),
+        (
+            "[[expect]]\ncomponent = \"igw-a\"\nnat_ports = \"< 100\"\n",
+            "`nat_ports` speaks of a NAT gateway",
+        ),
+        (
+            "[[expect]]\ntraffic = \"web\"\nwindow = [\"0s\", \"1s\"]\ncomponent = \"nat-a\"\nbytes = \"< 1GB\"\n",
+            "`bytes` cover the whole run, not a window",
+        ),
+        (
+            "[[expect]]\np99 = \"< 40ms\"\n",
+            "is missing the required key `traffic`: `p99` speak of a traffic",
+        ),
+    ];
+    for (i, (bounds, want)) in cases.iter().enumerate() {
+        let (dir, path) = bounded(&format!("bad{i}"), bounds);
+        let out = bin().arg("validate").arg(&path).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bounds}: {stderr}");
+        // Located: FILE:LINE:COL, on a line of the expectations.
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(want))
+            .unwrap_or_else(|| panic!("{bounds}: `{want}` in {stderr}"));
+        let loc: Vec<&str> = line.splitn(4, ':').collect();
+        let n: usize = loc[1].parse().expect("a line number");
+        assert!(n >= 78 && loc[2].parse::<usize>().is_ok(), "{line}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// The ways `xml` breaks the structure of the JUnit schema that Jenkins'
+/// xUnit plugin publishes (`junit-10.xsd`): which elements nest in which,
+/// in what order and how often, and which attributes each takes and needs.
+/// It reads the subset of XML that `check --junit` writes (a declaration,
+/// elements, attributes in double quotes, escaped text).
+fn junit_10_violations(xml: &str) -> Vec<String> {
+    // (element, allowed children in order with at most one of each `?`,
+    // allowed attributes, required attributes)
+    type Rule = (
+        &'static str,
+        &'static [(&'static str, bool)],
+        &'static [&'static str],
+        &'static [&'static str],
+    );
+    const RULES: &[Rule] = &[
+        (
+            "testsuites",
+            &[("testsuite", true)],
+            &["name", "time", "tests", "failures", "disabled", "errors"],
+            &[],
+        ),
+        (
+            "testsuite",
+            &[
+                ("properties", false),
+                ("testcase", true),
+                ("system-out", false),
+                ("system-err", false),
+            ],
+            &[
+                "name",
+                "tests",
+                "failures",
+                "errors",
+                "time",
+                "disabled",
+                "skipped",
+                "timestamp",
+                "hostname",
+                "id",
+                "package",
+            ],
+            &["name", "tests"],
+        ),
+        (
+            "testcase",
+            &[
+                ("skipped", false),
+                ("error", true),
+                ("failure", true),
+                ("system-out", true),
+                ("system-err", true),
+            ],
+            &["name", "assertions", "time", "classname", "status"],
+            &["name"],
+        ),
+        ("failure", &[], &["type", "message"], &[]),
+        ("error", &[], &["type", "message"], &[]),
+        ("properties", &[("property", true)], &[], &[]),
+        ("property", &[], &["name", "value"], &["name", "value"]),
+        ("skipped", &[], &[], &[]),
+        ("system-out", &[], &[], &[]),
+        ("system-err", &[], &[], &[]),
+    ];
+    let mut bad = Vec::new();
+    let body = xml
+        .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+        .unwrap_or_else(|| {
+            bad.push("no XML declaration".into());
+            xml
+        });
+    // Stack of (element, index of the next allowed child, count of it).
+    let mut stack: Vec<(&str, usize, usize)> = Vec::new();
+    let mut root_seen = false;
+    let mut rest = body;
+    while let Some(open) = rest.find('<') {
+        let close = rest[open..]
+            .find('>')
+            .map(|c| open + c)
+            .expect("a closed tag");
+        let tag = &rest[open + 1..close];
+        rest = &rest[close + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            match stack.pop() {
+                Some((n, _, _)) if n == name => {}
+                other => bad.push(format!("</{name}> closes {other:?}")),
+            }
+            continue;
+        }
+        let empty = tag.ends_with('/');
+        let tag = tag.trim_end_matches('/');
+        let name = tag.split_whitespace().next().unwrap_or("");
+        let Some(rule) = RULES.iter().find(|r| r.0 == name) else {
+            bad.push(format!("<{name}> is not an element of the schema"));
+            continue;
+        };
+        match stack.last_mut() {
+            None if !root_seen && name == "testsuites" => root_seen = true,
+            None => bad.push(format!("<{name}> at the top")),
+            Some((parent, at, count)) => {
+                let prule = RULES.iter().find(|r| r.0 == *parent).expect("known parent");
+                match prule.1.iter().skip(*at).position(|(c, _)| *c == name) {
+                    Some(0) => {
+                        *count += 1;
+                        if *count > 1 && !prule.1[*at].1 {
+                            bad.push(format!("<{name}> more than once in <{parent}>"));
+                        }
+                    }
+                    Some(k) => {
+                        *at += k;
+                        *count = 1;
+                    }
+                    None => bad.push(format!("<{name}> not allowed there in <{parent}>")),
+                }
+            }
+        }
+        // Attributes: name="value" pairs.
+        let mut attrs = Vec::new();
+        let mut a = tag[name.len()..].trim();
+        while !a.is_empty() {
+            let Some((k, v)) = a.split_once("=\"") else {
+                bad.push(format!("<{name}>: unreadable attributes `{a}`"));
+                break;
+            };
+            let end = v.find('"').expect("a closing quote");
+            attrs.push(k.trim());
+            if v[..end].contains('<') || v[..end].contains('&') && !v[..end].contains(';') {
+                bad.push(format!("<{name} {k}>: unescaped value"));
+            }
+            a = v[end + 1..].trim();
+        }
+        for k in &attrs {
+            if !rule.2.contains(k) {
+                bad.push(format!(
+                    "<{name}> has attribute `{k}`, which the schema does not allow"
+                ));
+            }
+        }
+        for k in rule.3 {
+            if !attrs.contains(k) {
+                bad.push(format!("<{name}> lacks the required attribute `{k}`"));
+            }
+        }
+        if !empty {
+            stack.push((name, 0, 0));
+        }
+    }
+    if !stack.is_empty() {
+        bad.push(format!("unclosed: {stack:?}"));
+    }
+    if !root_seen {
+        bad.push("no <testsuites>".into());
+    }
+    bad
+}
+
+#[test]
+fn junit_output_follows_the_jenkins_junit_10_structure() {
+    let (dir, f) = files("xsd");
+    let xml = dir.join("results.xml");
+    let (bdir, bpath) = bounded("xsd", FAILING);
+    let _ = bin()
+        .args(["check", "--threads", "1", "--quiet", "--junit"])
+        .arg(&xml)
+        .args([&f[0], &f[1], &f[2], &f[3]])
+        .arg(&bpath)
+        .output()
+        .expect("runs");
+    let x = std::fs::read_to_string(&xml).expect("the JUnit file is written");
+    let v = junit_10_violations(&x);
+    assert!(v.is_empty(), "{v:#?}\n{x}");
+    // The checker itself catches what the schema refuses.
+    let broken = x.replacen("<testsuite name=", "<testsuite file=\"a\" name=", 1);
+    assert!(!junit_10_violations(&broken).is_empty());
+    let broken = x.replacen("<testcase name=", "<testcase line=\"3\" name=", 1);
+    assert!(!junit_10_violations(&broken).is_empty());
+    let broken = x.replacen("<testsuite name=\"", "<testsuite tests=\"1\" nam=\"", 1);
+    assert!(!junit_10_violations(&broken).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&bdir);
+}

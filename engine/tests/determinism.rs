@@ -53,7 +53,7 @@ fn reports(design: &Arc<Design>, threads: usize) -> (BTreeMap<String, Vec<u8>>, 
         &mut |_, _| true,
     );
     let cost = attached.estimate(&out);
-    let outcomes = check::evaluate(&out.net, &out.metrics);
+    let outcomes = check::evaluate(&out.net, &out.metrics, None);
     attached
         .finish(&out, Some(&outcomes))
         .expect("the files are written");

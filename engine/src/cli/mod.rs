@@ -722,7 +722,14 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
             }
         };
         let no_expectations = loaded.design.expects.is_empty();
-        let (sim, attached) = match simulate(loaded.design, &run_opts, json_array.is_some()) {
+        // A cost bound needs the cost meter.
+        let wants_cost = json_array.is_some()
+            || loaded.design.expects.iter().any(|e| {
+                e.bounds
+                    .iter()
+                    .any(|b| b.measure == crate::scenario::bound::Measure::CostPerMonth)
+            });
+        let (sim, attached) = match simulate(loaded.design, &run_opts, wants_cost) {
             Ok(x) => x,
             Err(e) => {
                 errln!("vpcsim check: {e}");
@@ -732,17 +739,20 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
                 continue;
             }
         };
-        let outcomes = crate::report::check::evaluate(&sim.net, &sim.metrics);
+        let cost = attached.estimate(&sim);
+        let outcomes = crate::report::check::evaluate(&sim.net, &sim.metrics, cost.as_ref());
         let failed = outcomes.iter().filter(|o| !o.ok).count();
         for o in &outcomes {
             let status = if o.ok { "ok  " } else { "FAIL" };
-            say(format!(
-                "{status} {name}:{} traffic `{}`",
-                o.line, o.traffic
-            ));
+            say(format!("{status} {name}:{} {}", o.line, o.subject));
             if !o.ok {
                 for d in &o.details {
                     say(format!("       {d}"));
+                }
+            } else {
+                // Expected against measured, for every bound.
+                for b in &o.bounds {
+                    say(format!("       {}", b.line()));
                 }
             }
         }
@@ -777,12 +787,14 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
                 }
             }
         }
-        if let Some(transfer) = json_array.as_ref().and_then(|_| attached.transfer()) {
-            let est = crate::report::cost::estimate(&sim.net.design, &sim.metrics, &transfer);
+        if let (Some(transfer), Some(est)) = (
+            json_array.as_ref().and_then(|_| attached.transfer()),
+            cost.as_ref(),
+        ) {
             reports.push(crate::report::json::report(
                 &sim,
                 &transfer,
-                &est,
+                est,
                 Some(&outcomes),
             ));
         }

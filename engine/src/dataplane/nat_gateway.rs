@@ -151,6 +151,8 @@ pub struct NatTable {
     pub peak: usize,
     /// Mappings created.
     pub created: u64,
+    /// Peak of ports in use towards one destination.
+    pub peak_ports: u32,
     /// The run's seed, from which ports are drawn (NAT-5a).
     seed: u64,
 }
@@ -288,6 +290,7 @@ impl NatTable {
             return Err(NatError::PortsExhausted);
         };
         d.in_use += 1;
+        let in_use = d.in_use;
         let flags = flags_after(0, p, true);
         self.out.insert(
             key,
@@ -308,6 +311,7 @@ impl NatTable {
         );
         self.created += 1;
         self.peak = self.peak.max(self.out.len());
+        self.peak_ports = self.peak_ports.max(in_use);
         Ok(port)
     }
 

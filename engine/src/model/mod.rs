@@ -784,13 +784,22 @@ pub struct Event {
 
 #[derive(Clone, Debug)]
 pub struct Expect {
-    pub traffic: TrafficId,
+    /// The traffic it speaks of; none for an expectation that states only
+    /// bounds on a component or on the cost.
+    pub traffic: Option<TrafficId>,
     pub window: Option<(Nanos, Nanos)>,
     pub delivered: Option<Delivered>,
     pub via: Vec<Component>,
     pub not_via: Vec<Component>,
     pub drop_reason: Option<DropReason>,
     pub drop_at: Option<DropAt>,
+    /// The component that `nat_ports`, `nat_connections` and `bytes` speak of.
+    pub component: Option<Component>,
+    /// Numeric bounds (`p99 = "< 40ms"`).
+    pub bounds: Vec<crate::scenario::bound::Bound>,
+    /// Whether a bound needs the latency of the traffic's flows in the
+    /// window (they are then recorded).
+    pub latency: bool,
     /// Line of the `[[expect]]` in its file, for reports.
     pub line: usize,
 }

@@ -1,20 +1,127 @@
 //! `check`: every `[[expect]]` of a scenario against what the run measured.
 
 use crate::dataplane::Network;
+use crate::model::Component;
 use crate::model::Design;
+use crate::report::cost::Estimate;
+use crate::scenario::bound::{Bound, Measure};
 use crate::scenario::raw::{Amount, Cmp, Delivered};
 use crate::sim::metrics::{ExpectState, Metrics};
+use crate::units::Nanos;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub line: usize,
+    /// The traffic's id; empty for an expectation on a component or the
+    /// cost alone.
     pub traffic: String,
+    /// What the expectation speaks of, in words: "traffic `web`",
+    /// "component `nat-a`", "the design".
+    pub subject: String,
     /// The window the expectation covers, in words (`[0s, 30s]`, `the
     /// whole run`).
     pub window: String,
     pub ok: bool,
     /// One line per stated property: what was expected, what happened.
     pub details: Vec<String>,
+    /// The numeric bounds, each against what was measured.
+    pub bounds: Vec<BoundResult>,
+}
+
+/// A numeric bound against what the run measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoundResult {
+    pub measure: Measure,
+    /// The bound as written: `< 40ms`.
+    pub expected: String,
+    /// The measured value in the measure's base unit (nanoseconds, bits per
+    /// second, a count, a percentage, bytes, dollars); none when nothing
+    /// could be measured (no flow delivered in the window).
+    pub actual: Option<f64>,
+    /// The measured value in the bound's unit, or why there is none.
+    pub actual_text: String,
+    pub ok: bool,
+}
+
+impl BoundResult {
+    /// `p99: expected < 40ms, actual 12.3ms`.
+    pub fn line(&self) -> String {
+        format!(
+            "{}: expected {}, actual {}",
+            self.measure.key(),
+            self.expected,
+            self.actual_text
+        )
+    }
+}
+
+/// Measures what `b` bounds for expectation `i`.
+fn measure(
+    net: &Network,
+    m: &Metrics,
+    cost: Option<&Estimate>,
+    i: usize,
+    b: &Bound,
+) -> Result<f64, String> {
+    let d = &*net.design;
+    let e = &d.expects[i];
+    let st = &m.expects[i];
+    if let Some(q) = b.measure.quantile() {
+        let h = st.latency();
+        if h.is_empty() {
+            return Err(format!(
+                "none: no flow of the window was delivered ({} failed)",
+                st.failed
+            ));
+        }
+        let us = if q >= 1.0 {
+            h.max()
+        } else {
+            h.value_at_quantile(q)
+        };
+        return Ok(us as f64 * 1000.0);
+    }
+    let nat = |v: &Vec<u64>| match e.component {
+        Some(Component::Nat(n)) => Ok(v.get(n.idx()).copied().unwrap_or(0) as f64),
+        _ => Err("none: not a NAT gateway".to_string()),
+    };
+    match b.measure {
+        Measure::Throughput => {
+            let (a, z) = e.window.unwrap_or((Nanos::ZERO, m.end));
+            let secs = (z.min(m.end).0.saturating_sub(a.0)) as f64 / 1e9;
+            if secs <= 0.0 {
+                return Err("none: the window lies after the end of the run".to_string());
+            }
+            Ok(st.bytes_delivered as f64 * 8.0 / secs)
+        }
+        Measure::Failures if b.share => {
+            let decided = st.delivered + st.failed;
+            if decided == 0 {
+                return Err("none: nothing was decided".to_string());
+            }
+            Ok(st.failed as f64 * 100.0 / decided as f64)
+        }
+        Measure::Failures => Ok(st.failed as f64),
+        Measure::Retransmissions => Ok(st.retransmissions as f64),
+        Measure::NatPorts => nat(&m.nat_peak_ports),
+        Measure::NatConnections => nat(&m.nat_peak),
+        Measure::Bytes => {
+            let slot = e
+                .component
+                .and_then(|c| crate::sim::Watch::new(d).bytes_slot(c));
+            match slot {
+                Some(s) => Ok(m.watched_bytes.get(s).copied().unwrap_or(0) as f64),
+                None => Err("none: more than 64 components are watched".to_string()),
+            }
+        }
+        Measure::CostPerMonth => match cost {
+            Some(c) => Ok(c.monthly_usd),
+            None => Err("none: the cost was not estimated".to_string()),
+        },
+        Measure::P50 | Measure::P90 | Measure::P95 | Measure::P99 | Measure::Max => {
+            unreachable!("latency is measured above")
+        }
+    }
 }
 
 fn window_text(d: &Design, i: usize) -> String {
@@ -64,8 +171,9 @@ fn delivered_ok(spec: &Delivered, st: &ExpectState) -> (bool, String) {
     )
 }
 
-/// Evaluates every expectation of the design.
-pub fn evaluate(net: &Network, m: &Metrics) -> Vec<Outcome> {
+/// Evaluates every expectation of the design; `cost`, the run's cost
+/// estimate, for `cost_per_month`.
+pub fn evaluate(net: &Network, m: &Metrics, cost: Option<&Estimate>) -> Vec<Outcome> {
     let d = &*net.design;
     let mut out = Vec::new();
     for (i, e) in d.expects.iter().enumerate() {
@@ -73,7 +181,7 @@ pub fn evaluate(net: &Network, m: &Metrics) -> Vec<Outcome> {
         let mut ok = true;
         let mut details = Vec::new();
         let decided = st.delivered + st.failed;
-        if decided == 0 {
+        if decided == 0 && e.traffic.is_some() {
             ok = false;
             details.push(format!(
                 "nothing was decided in {} ({} started, {} unfinished)",
@@ -130,6 +238,23 @@ pub fn evaluate(net: &Network, m: &Metrics) -> Vec<Outcome> {
                 st.drops, st.drop_mismatch
             ));
         }
+        let mut bounds = Vec::new();
+        for b in &e.bounds {
+            let (actual, actual_text, good) = match measure(net, m, cost, i, b) {
+                Ok(v) => (Some(v), b.measure.show(v, b.share), b.holds(v)),
+                Err(why) => (None, why, false),
+            };
+            ok &= good;
+            let r = BoundResult {
+                measure: b.measure,
+                expected: b.expected(),
+                actual,
+                actual_text,
+                ok: good,
+            };
+            details.push(r.line());
+            bounds.push(r);
+        }
         if !ok {
             let mut seen: Vec<_> = st.drops_seen.iter().collect();
             seen.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
@@ -142,12 +267,22 @@ pub fn evaluate(net: &Network, m: &Metrics) -> Vec<Outcome> {
                 details.push(format!("top drops: {}", top.join(", ")));
             }
         }
+        let traffic = e
+            .traffic
+            .map_or(String::new(), |t| d.traffic[t.idx()].name.clone());
+        let subject = match (e.traffic, e.component) {
+            (Some(_), _) => format!("traffic `{traffic}`"),
+            (None, Some(c)) => format!("component `{}`", d.name_of(c)),
+            (None, None) => "the design".to_string(),
+        };
         out.push(Outcome {
             line: e.line,
-            traffic: d.traffic[e.traffic.idx()].name.clone(),
+            traffic,
+            subject,
             window: window_text(d, i),
             ok,
             details,
+            bounds,
         });
     }
     out

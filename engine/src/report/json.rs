@@ -161,12 +161,25 @@ pub fn report(
         .enumerate()
         .map(|(i, e)| {
             let st = &m.expects[i];
-            let result = outcomes
-                .and_then(|o| o.get(i))
-                .map_or(Value::Null, |o| json!({"ok": o.ok, "details": o.details}));
-            json!({
+            let result = outcomes.and_then(|o| o.get(i)).map_or(Value::Null, |o| {
+                let bounds: Vec<Value> = o
+                    .bounds
+                    .iter()
+                    .map(|b| {
+                        json!({
+                            "measure": b.measure.key(),
+                            "expected": b.expected,
+                            "actual": b.actual,
+                            "actual_text": b.actual_text,
+                            "ok": b.ok,
+                        })
+                    })
+                    .collect();
+                json!({"ok": o.ok, "details": o.details, "bounds": bounds})
+            });
+            let mut v = json!({
                 "line": e.line,
-                "traffic": d.traffic[e.traffic.idx()].name,
+                "traffic": e.traffic.map(|t| d.traffic[t.idx()].name.clone()),
                 "window_us": e.window.map(|(a, b)| json!([a.0 / 1000, b.0 / 1000])),
                 "started": st.started,
                 "delivered": st.delivered,
@@ -180,7 +193,11 @@ pub fn report(
                 "drop_mismatch": st.drop_mismatch,
                 "drops_by_place": drops(net, st.drops_seen.iter()),
                 "result": result,
-            })
+            });
+            if let (Some(c), Some(obj)) = (e.component, v.as_object_mut()) {
+                obj.insert("component".into(), json!(d.name_of(c)));
+            }
+            v
         })
         .collect();
     let components: Vec<Value> = gateway_components(d)

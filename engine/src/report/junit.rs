@@ -1,7 +1,7 @@
 //! `check`'s results for CI systems: JUnit XML and GitHub Actions
 //! annotations.
 //!
-//! JUnit: one `<testsuite>` per scenario file (`file` names it), one
+//! JUnit: one `<testsuite>` per scenario file (its `name` is the path), one
 //! `<testcase>` per expectation, named by its traffic, window and line, with
 //! a `<failure>` holding what was expected against what happened and the top
 //! drops; a file that does not load is one `<testcase>` with an `<error>`
@@ -46,10 +46,7 @@ fn esc(s: &str) -> String {
 
 /// The name of an expectation's test case.
 pub fn case_name(o: &Outcome) -> String {
-    format!(
-        "traffic `{}` over {} (line {})",
-        o.traffic, o.window, o.line
-    )
+    format!("{} over {} (line {})", o.subject, o.window, o.line)
 }
 
 /// The JUnit XML document for the files `check` ran, in their order.
@@ -80,7 +77,7 @@ pub fn render(files: &[(String, FileResult)]) -> String {
                 let failed = outcomes.iter().filter(|o| !o.ok).count();
                 let _ = writeln!(
                     x,
-                    "  <testsuite name=\"{f}\" file=\"{f}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">",
+                    "  <testsuite name=\"{f}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">",
                     outcomes.len()
                 );
                 for o in outcomes {
@@ -89,7 +86,12 @@ pub fn render(files: &[(String, FileResult)]) -> String {
                         let _ = writeln!(x, "    <testcase name=\"{name}\" classname=\"{f}\"/>");
                     } else {
                         let _ = writeln!(x, "    <testcase name=\"{name}\" classname=\"{f}\">");
-                        let message = o.details.first().map_or("failed", String::as_str);
+                        // The first bound that fails, else the first line.
+                        let bound = o.bounds.iter().find(|b| !b.ok).map(|b| b.line());
+                        let message = bound
+                            .as_deref()
+                            .or(o.details.first().map(String::as_str))
+                            .unwrap_or("failed");
                         let _ = writeln!(
                             x,
                             "      <failure type=\"expectation\" message=\"{}\">{}</failure>",
@@ -104,7 +106,7 @@ pub fn render(files: &[(String, FileResult)]) -> String {
             FileResult::Invalid(lines) => {
                 let _ = writeln!(
                     x,
-                    "  <testsuite name=\"{f}\" file=\"{f}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">"
+                    "  <testsuite name=\"{f}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">"
                 );
                 let _ = writeln!(
                     x,
@@ -148,7 +150,7 @@ pub fn github_failures(file: &str, outcomes: &[Outcome]) -> Vec<String> {
                 "::error file={},line={},title={}::{}",
                 gh_prop(file),
                 o.line,
-                gh_prop(&format!("expectation failed: traffic `{}`", o.traffic)),
+                gh_prop(&format!("expectation failed: {}", o.subject)),
                 gh_data(&o.details.join("\n"))
             )
         })
@@ -197,12 +199,14 @@ mod tests {
         Outcome {
             line: 12,
             traffic: "web<&>".to_string(),
+            subject: "traffic `web<&>`".to_string(),
             window: "[0s, 30s]".to_string(),
             ok,
             details: vec![
                 "delivered: expected 100%, actual 50.0%".to_string(),
                 "top drops: nacl_ingress_denied at acl-web (3)".to_string(),
             ],
+            bounds: vec![],
         }
     }
 

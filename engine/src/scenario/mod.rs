@@ -5,6 +5,7 @@
 //! [`Diagnostic`]s with their spans. Checking what the values mean (references,
 //! CIDRs, AWS's rules) is the model's work, in `crate::model`.
 
+pub mod bound;
 pub mod diag;
 pub mod include;
 pub mod print;

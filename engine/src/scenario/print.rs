@@ -384,6 +384,10 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.ids("not_via", &x.not_via);
         w.opt("drop_reason", &x.drop_reason, |s| quote(s));
         w.opt("drop_at", &x.drop_at, |s| quote(s));
+        w.opt("component", &x.component, |s| quote(s));
+        for b in &x.bounds {
+            w.kv(b.v.measure.key(), quote(&b.v.text));
+        }
     }
     w.out
 }

@@ -533,6 +533,10 @@ pub struct Expect {
     pub not_via: Vec<Id>,
     pub drop_reason: Option<Sp<String>>,
     pub drop_at: Option<Id>,
+    /// The component that `nat_ports`, `nat_connections` and `bytes` speak of.
+    pub component: Option<Id>,
+    /// Numeric bounds, in the order of [`super::bound::Measure::ALL`].
+    pub bounds: Vec<Sp<super::bound::Bound>>,
 }
 
 /// Everything known about the file's ids before events are read: the kind of

@@ -917,7 +917,7 @@ pub(super) fn read_event(v: &Value<'_>, kinds: &Kinds, d: &mut Diags) -> Option<
 
 pub(super) fn read_expect(v: &Value<'_>, d: &mut Diags) -> Option<Expect> {
     read_table(v, "expectation", d, |f, d| {
-        let traffic = f.req("traffic", d);
+        let traffic = f.opt("traffic", d);
         let window = f.raw("window").and_then(|w| {
             let items = <Vec<Sp<Nanos>>>::from_toml(w, "window", d)?;
             match items.as_slice() {
@@ -944,6 +944,11 @@ pub(super) fn read_expect(v: &Value<'_>, d: &mut Diags) -> Option<Expect> {
             not_via: f.list("not_via", d),
             drop_reason: f.opt("drop_reason", d),
             drop_at: f.opt("drop_at", d),
+            component: f.opt("component", d),
+            bounds: super::bound::Measure::ALL
+                .iter()
+                .filter_map(|m| f.opt(m.key(), d))
+                .collect(),
         }
     })
 }

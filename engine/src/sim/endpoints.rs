@@ -102,10 +102,14 @@ impl Sim {
                     }
                 }
                 for &e in &self.watch.by_traffic[traffic as usize] {
-                    if in_window(&self.design.expects[e as usize], start) {
+                    let ex = &self.design.expects[e as usize];
+                    if in_window(ex, start) {
                         let st = &mut self.metrics.expects[e as usize];
                         if failed.is_none() {
                             st.delivered += 1;
+                            if ex.latency {
+                                st.record_latency(Nanos(at.0 - start.0));
+                            }
                         } else {
                             st.failed += 1;
                         }
@@ -119,6 +123,18 @@ impl Sim {
                     Count::BytesDelivered(n) => m.bytes_delivered += n,
                     Count::CorruptBytes(n) => m.corrupt_bytes += n,
                     Count::Setup(t) => m.record_setup(t),
+                }
+                if let Count::Retransmissions(n) | Count::BytesDelivered(n) = count {
+                    for &e in &self.watch.by_traffic[traffic as usize] {
+                        if in_window(&self.design.expects[e as usize], now) {
+                            let st = &mut self.metrics.expects[e as usize];
+                            if let Count::Retransmissions(_) = count {
+                                st.retransmissions += n;
+                            } else {
+                                st.bytes_delivered += n;
+                            }
+                        }
+                    }
                 }
             }
             Action::Refused { tag, reason, place } => self.record_drop(tag, reason, place),

@@ -228,6 +228,23 @@ pub struct ExpectState {
     pub drops: u64,
     pub drop_mismatch: u64,
     pub drops_seen: BTreeMap<(DropReason, Place), u64>,
+    /// Bytes delivered to the traffic's receivers, and TCP segments sent
+    /// again, in the window (counted when they happen).
+    pub bytes_delivered: u64,
+    pub retransmissions: u64,
+    /// Start to completion of the window's delivered flows, microseconds;
+    /// kept only when a bound asks for latency.
+    latency: Option<Box<Histogram<u64>>>,
+}
+
+impl ExpectState {
+    pub fn record_latency(&mut self, d: Nanos) {
+        record(&mut self.latency, d);
+    }
+    /// Start to completion of the window's delivered flows, microseconds.
+    pub fn latency(&self) -> &Histogram<u64> {
+        self.latency.as_deref().unwrap_or_else(|| empty())
+    }
 }
 
 /// Packets and bytes through a gateway, endpoint or other component.
@@ -254,6 +271,11 @@ pub struct Metrics {
     /// Per NAT gateway: mappings live at the end, and mappings created.
     pub nat_live: Vec<u64>,
     pub nat_created: Vec<u64>,
+    /// Per NAT gateway: the peak of ports in use towards one destination.
+    pub nat_peak_ports: Vec<u64>,
+    /// Bytes through the components whose bytes an expectation bounds, by
+    /// their slot in the run's watch (`Watch::bytes_slot`).
+    pub watched_bytes: Vec<u64>,
     /// Why the run stopped before the design's end, when it did (a limit
     /// of the command line); `end` is then when it stopped.
     pub cut_short: Option<String>,
@@ -293,6 +315,9 @@ impl ExpectState {
         for (k, v) in &o.drops_seen {
             *self.drops_seen.entry(*k).or_default() += v;
         }
+        self.bytes_delivered += o.bytes_delivered;
+        self.retransmissions += o.retransmissions;
+        add(&mut self.latency, &o.latency);
     }
 }
 
@@ -325,6 +350,12 @@ impl Metrics {
         for (k, v) in &o.drops {
             *self.drops.entry(*k).or_default() += v;
         }
+        if self.watched_bytes.len() < o.watched_bytes.len() {
+            self.watched_bytes.resize(o.watched_bytes.len(), 0);
+        }
+        for (a, b) in self.watched_bytes.iter_mut().zip(&o.watched_bytes) {
+            *a += b;
+        }
         self.events += o.events;
         self.packet_hops += o.packet_hops;
         self.packets_sent += o.packets_sent;
@@ -332,6 +363,7 @@ impl Metrics {
         self.nat_ports.resize(d.nats.len(), 0);
         self.nat_live.resize(d.nats.len(), 0);
         self.nat_created.resize(d.nats.len(), 0);
+        self.nat_peak_ports.resize(d.nats.len(), 0);
         for (n, nat) in d.nats.iter().enumerate() {
             let owner = part.of_loc(
                 d,
@@ -343,6 +375,7 @@ impl Metrics {
                 self.nat_ports[n] = u64::from(t.max_ports_per_destination());
                 self.nat_live[n] = t.len() as u64;
                 self.nat_created[n] = t.created;
+                self.nat_peak_ports[n] = u64::from(t.peak_ports);
             }
             let _ = nat;
         }

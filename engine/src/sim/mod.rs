@@ -74,6 +74,8 @@ pub struct Watch {
     pub masks: Vec<(u64, u64)>,
     /// Expectations of each traffic.
     pub by_traffic: Vec<Vec<u32>>,
+    /// Bits of the components whose bytes an expectation bounds.
+    pub bytes_mask: u64,
 }
 
 /// What every LP of a run shares, built once: the data plane's
@@ -105,7 +107,7 @@ impl Shared {
 }
 
 impl Watch {
-    fn new(d: &Design) -> Watch {
+    pub fn new(d: &Design) -> Watch {
         let mut w = Watch {
             by_traffic: vec![Vec::new(); d.traffic.len()],
             ..Watch::default()
@@ -124,9 +126,25 @@ impl Watch {
             let via = e.via.iter().fold(0, |m, c| m | bit(*c, &mut w));
             let not_via = e.not_via.iter().fold(0, |m, c| m | bit(*c, &mut w));
             w.masks.push((via, not_via));
-            w.by_traffic[e.traffic.idx()].push(i as u32);
+            if let Some(t) = e.traffic {
+                w.by_traffic[t.idx()].push(i as u32);
+            }
+            let bytes = e
+                .bounds
+                .iter()
+                .any(|b| b.measure == crate::scenario::bound::Measure::Bytes);
+            if let (Some(c), true) = (e.component, bytes) {
+                w.bytes_mask |= bit(c, &mut w);
+            }
         }
         w
+    }
+
+    /// Where the bytes through component `c` are counted in
+    /// [`Metrics::watched_bytes`], when an expectation bounds them.
+    pub fn bytes_slot(&self, c: Component) -> Option<usize> {
+        let b = self.bit_of(c);
+        (b & self.bytes_mask != 0).then_some(b.trailing_zeros() as usize)
     }
 
     fn bit_of(&self, c: Component) -> u64 {
@@ -160,6 +178,8 @@ struct HopTrace<'a> {
     crossed: u64,
     hops: u64,
     components: &'a mut std::collections::BTreeMap<Place, Counter>,
+    /// Bytes through the components an expectation bounds, by watch bit.
+    watched: &'a mut [u64],
     recorders: &'a mut [Box<dyn Recorder>],
     emitted: &'a mut Vec<(Bytes, Loc)>,
     /// Fragments a link cut from the packet (MTU-3): they keep its tag.
@@ -209,11 +229,17 @@ impl Trace for HopTrace<'_> {
         if let Place::Component(c) = hop.place {
             // The component that drops a packet was reached too: `via`
             // speaks of the way up to where it was delivered or dropped.
-            self.crossed |= self.watch.bit_of(c);
-            if hop.decision != crate::dataplane::Decision::Drop && counted(c) {
-                let e = self.components.entry(hop.place).or_default();
-                e.packets += 1;
-                e.bytes += u64::from(hop.view.total_len);
+            let bit = self.watch.bit_of(c);
+            self.crossed |= bit;
+            if hop.decision != crate::dataplane::Decision::Drop {
+                if counted(c) {
+                    let e = self.components.entry(hop.place).or_default();
+                    e.packets += 1;
+                    e.bytes += u64::from(hop.view.total_len);
+                }
+                if bit & self.watch.bytes_mask != 0 {
+                    self.watched[bit.trailing_zeros() as usize] += u64::from(hop.view.total_len);
+                }
             }
         }
     }
@@ -280,6 +306,7 @@ impl Sim {
         let mut metrics = Metrics {
             traffic: metrics::PerTraffic::new(design.traffic.len()),
             expects: vec![ExpectState::default(); design.expects.len()],
+            watched_bytes: vec![0; 64],
             ..Metrics::default()
         };
         metrics.end = design.duration;
@@ -474,6 +501,7 @@ impl Sim {
             crossed,
             hops: 0,
             components: &mut self.metrics.components,
+            watched: &mut self.metrics.watched_bytes,
             recorders: &mut self.recorders,
             emitted: &mut self.emitted,
             fragments: &mut self.fragments,

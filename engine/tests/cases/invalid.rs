@@ -207,6 +207,7 @@ delivered = "100%"
         expected: &[
             "15:18: error: unknown key `route_tabel` in `delete_route`; did you mean `route_table`?",
             "19:26: error: unknown key `route` in a route table; did you mean `routes`?",
+            "21:1: error: expectation on line 21 is missing the required key `traffic`: `delivered` speak of a traffic; add `traffic = \"<id of a [[traffic]]>\"`",
             "22:1: error: unknown key `trafic` in an expectation; did you mean `traffic`?",
         ],
     },
@@ -958,7 +959,7 @@ traffic = "web-to-api"
             "37:15: error: expectation on line 34: `drop_reason` `no_rout` is not a drop reason; did you mean `no_route`?",
             "38:11: error: expectation on line 34: `drop_at` names `a`, which is a subnet; expected a route table, a network ACL, an internet gateway, a NAT gateway, a VPC endpoint, a VPC peering connection, a VPN gateway, a transit gateway, a transit gateway route table, a transit gateway attachment, an instance, a Lambda function, a network interface, an external host, an AWS service, an on-premises host or an on-premises network",
             "42:15: error: expectation on line 40: `drop_reason` `firewall` is not a drop reason",
-            "44:1: error: expectation on line 44 states nothing: give `delivered`, `via`, `not_via`, `drop_reason` or `drop_at`",
+            "44:1: error: expectation on line 44 states nothing: give `delivered`, `via`, `not_via`, `drop_reason`, `drop_at` or a bound (`p99`, `throughput`, `failures`, `nat_ports`, `bytes`, `cost_per_month`, ...)",
         ],
     },
     // -- the timeline ------------------------------------------------------------

@@ -426,7 +426,7 @@ via = ["att-vpn"]
         assert_eq!(t.failed, 0, "{t:?}");
     }
     let net = Network::new(Arc::clone(&d));
-    let results = vpcsim::report::check::evaluate(&net, &out.metrics);
+    let results = vpcsim::report::check::evaluate(&net, &out.metrics, None);
     assert!(results.iter().all(|r| r.ok), "{results:?}");
 }
 

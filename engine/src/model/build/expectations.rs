@@ -107,19 +107,112 @@ impl Builder<'_> {
                 self.reference(&owner, "drop_at", d, &drop_kinds)
                     .map(DropAt::Component)
             });
+            let measures = crate::scenario::bound::Measure::ALL;
             let stated = ["delivered", "via", "not_via", "drop_reason", "drop_at"]
                 .iter()
+                .copied()
+                .chain(measures.iter().map(|m| m.key()))
                 .any(|k| self.unreadable(&e.span, k));
             if e.delivered.is_none()
                 && e.via.is_empty()
                 && e.not_via.is_empty()
                 && e.drop_reason.is_none()
                 && e.drop_at.is_none()
+                && e.bounds.is_empty()
                 && !stated
             {
-                self.err(&e.span, format!("{owner} states nothing: give `delivered`, `via`, `not_via`, `drop_reason` or `drop_at`"));
+                self.err(&e.span, format!("{owner} states nothing: give `delivered`, `via`, `not_via`, `drop_reason`, `drop_at` or a bound (`p99`, `throughput`, `failures`, `nat_ports`, `bytes`, `cost_per_month`, ...)"));
             }
-            let Some(traffic) = traffic else { continue };
+            // What speaks of a traffic needs one.
+            let of_traffic: Vec<&str> = [
+                ("delivered", e.delivered.is_some()),
+                ("via", !e.via.is_empty()),
+                ("not_via", !e.not_via.is_empty()),
+                ("drop_reason", e.drop_reason.is_some()),
+                ("drop_at", e.drop_at.is_some()),
+            ]
+            .into_iter()
+            .filter(|(_, x)| *x)
+            .map(|(k, _)| k)
+            .chain(
+                e.bounds
+                    .iter()
+                    .filter(|b| b.v.measure.of_traffic())
+                    .map(|b| b.v.measure.key()),
+            )
+            .collect();
+            if e.traffic.is_none() && (!of_traffic.is_empty() || e.window.is_some()) {
+                let what = if of_traffic.is_empty() {
+                    "`window`".to_string()
+                } else {
+                    format!("`{}`", of_traffic.join("`, `"))
+                };
+                self.err(
+                    &e.span,
+                    format!("{owner} is missing the required key `traffic`: {what} speak of a traffic; add `traffic = \"<id of a [[traffic]]>\"`"),
+                );
+                continue;
+            }
+            let of_component: Vec<&Sp<crate::scenario::bound::Bound>> = e
+                .bounds
+                .iter()
+                .filter(|b| b.v.measure.of_component())
+                .collect();
+            let whole_run: Vec<&str> = e
+                .bounds
+                .iter()
+                .filter(|b| !b.v.measure.of_traffic())
+                .map(|b| b.v.measure.key())
+                .collect();
+            if let (Some(w), false) = (&e.window, whole_run.is_empty()) {
+                self.err(
+                    &w.span,
+                    format!("{owner}: `{}` cover the whole run, not a window; state them in an [[expect]] without `window`", whole_run.join("`, `")),
+                );
+            }
+            let component_kinds = [
+                "nat_gateway",
+                "internet_gateway",
+                "vpc_endpoint",
+                "vpc_peering",
+                "vpn_gateway",
+                "transit_gateway",
+                "transit_gateway_attachment",
+                "route_table",
+                "instance",
+                "eni",
+            ];
+            let component = match &e.component {
+                Some(c) => self.reference(&owner, "component", c, &component_kinds),
+                None => None,
+            };
+            if let (Some(c), None) = (&e.component, of_component.first()) {
+                self.err(
+                    &c.span,
+                    format!("{owner}: `component` is for `nat_ports`, `nat_connections` and `bytes`; none is stated"),
+                );
+            }
+            if let (None, Some(b)) = (&e.component, of_component.first()) {
+                self.err(
+                    &b.span,
+                    format!("{owner}: `{}` speaks of a component: add `component = \"<id>\"`, like `component = \"nat-a\"`", b.v.measure.key()),
+                );
+            }
+            if let Some(c) = component.filter(|c| !matches!(c, Component::Nat(_))) {
+                for b in &of_component {
+                    if b.v.measure != crate::scenario::bound::Measure::Bytes {
+                        self.err(
+                            &b.span,
+                            format!("{owner}: `{}` speaks of a NAT gateway, and `component` names `{}`, which is not one", b.v.measure.key(), self.design.name_of(c)),
+                        );
+                    }
+                }
+            }
+            let bounds: Vec<_> = e.bounds.iter().map(|b| b.v.clone()).collect();
+            let latency = bounds.iter().any(|b| b.measure.quantile().is_some());
+            if traffic.is_none() && e.traffic.is_some() {
+                continue;
+            }
             self.design.expects.push(Expect {
                 traffic,
                 window: e.window.as_ref().map(|w| w.v),
@@ -128,6 +221,9 @@ impl Builder<'_> {
                 not_via,
                 drop_reason,
                 drop_at,
+                component,
+                bounds,
+                latency,
                 line,
             });
         }

@@ -233,17 +233,17 @@ pub struct ExpectState {
     pub bytes_delivered: u64,
     pub retransmissions: u64,
     /// Start to completion of the window's delivered flows, microseconds;
-    /// kept only when a bound asks for latency.
-    latency: Option<Box<Histogram<u64>>>,
+    /// recorded only when a bound asks for latency.
+    latency: Latency,
 }
 
 impl ExpectState {
     pub fn record_latency(&mut self, d: Nanos) {
-        record(&mut self.latency, d);
+        self.latency.record((d.0 / 1000).max(1));
     }
     /// Start to completion of the window's delivered flows, microseconds.
-    pub fn latency(&self) -> &Histogram<u64> {
-        self.latency.as_deref().unwrap_or_else(|| empty())
+    pub fn latency(&self) -> Cow<'_, Histogram<u64>> {
+        self.latency.histogram()
     }
 }
 
@@ -317,7 +317,7 @@ impl ExpectState {
         }
         self.bytes_delivered += o.bytes_delivered;
         self.retransmissions += o.retransmissions;
-        add(&mut self.latency, &o.latency);
+        self.latency.add(&o.latency);
     }
 }
 

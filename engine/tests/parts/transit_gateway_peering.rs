@@ -380,7 +380,7 @@ via = ["tgw-east", "att-peer-east", "att-peer-west", "trt-west"]
     let t = &out.metrics.traffic[0];
     assert!(t.delivered > 0, "{t:?}");
     assert_eq!(t.failed, 0, "{t:?}");
-    let results = vpcsim::report::check::evaluate(&out.net, &out.metrics);
+    let results = vpcsim::report::check::evaluate(&out.net, &out.metrics, None);
     assert!(results.iter().all(|r| r.ok), "{results:?}");
 }
 

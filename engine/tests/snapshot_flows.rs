@@ -11,10 +11,26 @@
 use std::path::{Path, PathBuf};
 
 use vpcsim::explain::{self, Query};
-use vpcsim::import::import_aws;
+use vpcsim::import::{AwsOptions, import_aws_with};
 use vpcsim::model::{Design, load_str};
 
 fn snapshot(name: &str) -> Option<Design> {
+    snapshot_with(name, &AwsOptions::default())
+}
+
+/// `import aws --onprem VPN=CIDR`: the prefixes of a BGP VPN that the files
+/// do not hold.
+fn onprem(vpn: &str, cidrs: &[&str]) -> AwsOptions {
+    AwsOptions {
+        onprem: vec![(
+            vpn.to_string(),
+            cidrs.iter().map(|c| c.parse().expect("a CIDR")).collect(),
+        )],
+        ..AwsOptions::default()
+    }
+}
+
+fn snapshot_with(name: &str, options: &AwsOptions) -> Option<Design> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/aws-snapshots")
         .join(name);
@@ -23,7 +39,7 @@ fn snapshot(name: &str) -> Option<Design> {
         return None;
     }
     let dir: PathBuf = dir;
-    let imported = import_aws(&dir).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let imported = import_aws_with(&dir, options).unwrap_or_else(|e| panic!("{name}: {e}"));
     match load_str(name, &imported.text) {
         Ok(l) => Some(l.design),
         Err(r) => panic!("{name}: {}", r.lines().collect::<Vec<_>>().join("\n")),
@@ -85,7 +101,10 @@ fn check_all(d: &Design, rows: &[Row<'_>]) {
 
 const NET: &str = "198.51.100.7"; // an internet host (OPEN-1)
 const DNS: &str = "8.8.8.8";
-const S3: &str = "52.216.8.1"; // com.amazonaws.us-east-1.s3 (OPEN-2)
+/// An S3 address of the snapshot's region: com.amazonaws.us-east-1.s3 and
+/// com.amazonaws.us-east-2.s3, both built in (OPEN-2).
+const S3_USE1: &str = "52.216.8.1";
+const S3_USE2: &str = "52.219.80.10";
 
 /// One subnet, two instances, only the local route; each group allows TCP
 /// 22 from anywhere and nothing else in, everything out.
@@ -111,8 +130,8 @@ fn rt_3_sg_1_test_subnet_flows() {
             "RT-3: only the local route",
         ),
         (b, DNS, "tcp", Some(443), nr, &[b, rt], "RT-3"),
-        (a, S3, "tcp", Some(443), nr, &[a, rt], "RT-3"),
-        (b, S3, "tcp", Some(443), nr, &[b, rt], "RT-3"),
+        (a, S3_USE2, "tcp", Some(443), nr, &[a, rt], "RT-3"),
+        (b, S3_USE2, "tcp", Some(443), nr, &[b, rt], "RT-3"),
         (
             a,
             b,
@@ -186,7 +205,7 @@ fn igw_2_test_public_subnet_flows() {
         ),
         (
             i,
-            S3,
+            S3_USE2,
             "tcp",
             Some(443),
             None,
@@ -243,6 +262,7 @@ fn nat_3_test_nat_gateway_flows() {
         "rtb-0e169c4a1e0b27b55",
     );
     let (igw, nat) = ("igw-071753b9c23d8a9b2", "nat-07ab4846da51f4612");
+    const NAT_EIP: &str = "3.135.127.225";
     let nr = Some(("no_route", rt_main));
     let base: &[Row<'_>] = &[
         (
@@ -256,7 +276,7 @@ fn nat_3_test_nat_gateway_flows() {
         ),
         (
             jump,
-            S3,
+            S3_USE2,
             "tcp",
             Some(443),
             None,
@@ -274,7 +294,7 @@ fn nat_3_test_nat_gateway_flows() {
         ),
         (
             private,
-            S3,
+            S3_USE2,
             "tcp",
             Some(443),
             None,
@@ -290,7 +310,15 @@ fn nat_3_test_nat_gateway_flows() {
             &[local, rt_main],
             "RT-3: local route only",
         ),
-        (local, S3, "tcp", Some(443), nr, &[local, rt_main], "RT-3"),
+        (
+            local,
+            S3_USE2,
+            "tcp",
+            Some(443),
+            nr,
+            &[local, rt_main],
+            "RT-3",
+        ),
         (
             NET,
             "18.216.129.140",
@@ -318,6 +346,26 @@ fn nat_3_test_nat_gateway_flows() {
             &[],
             "OPEN-1",
         ),
+        // The NAT gateway's Elastic IP: the internet gateway carries the
+        // packet to it, and the gateway answers nothing it did not start.
+        (
+            NET,
+            NAT_EIP,
+            "tcp",
+            Some(22),
+            Some(("port_unreachable", nat)),
+            &[igw, nat],
+            "IGW-2, NAT-3: unsolicited inbound",
+        ),
+        (
+            NET,
+            NAT_EIP,
+            "icmp",
+            None,
+            Some(("port_unreachable", nat)),
+            &[igw, nat],
+            "IGW-2, NAT-3: unsolicited inbound",
+        ),
     ];
     let mut rows: Vec<Row<'_>> = base.to_vec();
     // Every instance to every other: the group allows TCP 22 and ICMP echo
@@ -336,7 +384,8 @@ fn nat_3_test_nat_gateway_flows() {
 }
 
 /// Three VPCs: A peers with B and with C, which share the same CIDR; each
-/// group allows TCP 22 in. B's table keeps 0/0 to a deleted internet
+/// group allows TCP 22 in. B and C cannot name each other by instance id
+/// (no private path, no public IP: DNS-1), so their rows give addresses. B's table keeps 0/0 to a deleted internet
 /// gateway (blackhole).
 #[test]
 fn pcx_1_test_vpc_peering_flows() {
@@ -384,7 +433,7 @@ fn pcx_1_test_vpc_peering_flows() {
         ),
         (
             a,
-            S3,
+            S3_USE2,
             "tcp",
             Some(443),
             Some(("no_route", rt_a)),
@@ -393,7 +442,7 @@ fn pcx_1_test_vpc_peering_flows() {
         ),
         (
             b,
-            S3,
+            S3_USE2,
             "tcp",
             Some(443),
             Some(("route_blackhole", rt_b)),
@@ -402,7 +451,7 @@ fn pcx_1_test_vpc_peering_flows() {
         ),
         (
             c,
-            S3,
+            S3_USE2,
             "tcp",
             Some(443),
             Some(("no_route", rt_c)),
@@ -482,6 +531,42 @@ fn pcx_1_test_vpc_peering_flows() {
             "PCX-1, SG-1",
         ),
         (
+            b,
+            "192.168.2.229",
+            "tcp",
+            Some(22),
+            Some(("host_unreachable", rt_b)),
+            &[b, rt_b],
+            "RT-2, PCX-1: B and C share 192.168.0.0/16 and are not peered; the local route keeps the packet in the sender's VPC, where no interface has the address",
+        ),
+        (
+            b,
+            "192.168.2.229",
+            "icmp",
+            None,
+            Some(("host_unreachable", rt_b)),
+            &[b, rt_b],
+            "RT-2, PCX-1: B and C share 192.168.0.0/16 and are not peered; the local route keeps the packet in the sender's VPC, where no interface has the address",
+        ),
+        (
+            c,
+            "192.168.1.106",
+            "tcp",
+            Some(22),
+            Some(("host_unreachable", rt_c)),
+            &[c, rt_c],
+            "RT-2, PCX-1: B and C share 192.168.0.0/16 and are not peered; the local route keeps the packet in the sender's VPC, where no interface has the address",
+        ),
+        (
+            c,
+            "192.168.1.106",
+            "icmp",
+            None,
+            Some(("host_unreachable", rt_c)),
+            &[c, rt_c],
+            "RT-2, PCX-1: B and C share 192.168.0.0/16 and are not peered; the local route keeps the packet in the sender's VPC, where no interface has the address",
+        ),
+        (
             NET,
             "10.10.10.157",
             "tcp",
@@ -526,7 +611,7 @@ fn gwe_2_test_vpc_endpoint_gateway_flows() {
         ),
         (
             p,
-            S3,
+            S3_USE1,
             "tcp",
             Some(443),
             None,
@@ -535,7 +620,7 @@ fn gwe_2_test_vpc_endpoint_gateway_flows() {
         ),
         (
             q,
-            S3,
+            S3_USE1,
             "tcp",
             Some(443),
             None,
@@ -613,7 +698,7 @@ fn ife_1_test_vpc_endpoint_interface_flows() {
         ),
         (
             r,
-            S3,
+            S3_USE1,
             "tcp",
             Some(443),
             None,
@@ -622,7 +707,7 @@ fn ife_1_test_vpc_endpoint_interface_flows() {
         ),
         (
             s,
-            S3,
+            S3_USE1,
             "tcp",
             Some(443),
             Some(("no_public_ip", igw)),
@@ -718,7 +803,7 @@ fn vpn_2_test_public_private_subnet_flows() {
         ),
         (
             x,
-            S3,
+            S3_USE2,
             "tcp",
             Some(443),
             None,
@@ -727,7 +812,7 @@ fn vpn_2_test_public_private_subnet_flows() {
         ),
         (
             y,
-            S3,
+            S3_USE2,
             "tcp",
             Some(443),
             Some(("no_route", vgw)),
@@ -840,7 +925,7 @@ fn vpn_1_test_vpn_gateway_flows() {
         ),
         (
             y,
-            S3,
+            S3_USE2,
             "tcp",
             Some(443),
             Some(("no_route", vgw)),
@@ -882,6 +967,101 @@ fn vpn_1_test_vpn_gateway_flows() {
             None,
             &[y, rt, vgw, vpn],
             "RT-3, VPN-3, OPEN-3",
+        ),
+    ];
+    check_all(&d, rows);
+}
+
+/// A transit gateway with two tables. The VPC with the one instance, the
+/// Direct Connect gateway and a BGP VPN attach to `tgw-rtb-dx01`, associated
+/// and propagating; the isolated VPC associates with and propagates into
+/// `tgw-rtb-iso01` only. Both VPCs send 0/0 to the transit gateway; there is
+/// no internet gateway. The VPN's prefixes are not in the files and are
+/// declared with `--onprem`; the instance's group and ACL allow everything.
+#[test]
+fn tgw_3_test_direct_connect_gateway_flows() {
+    let Some(d) = snapshot_with(
+        "test-direct-connect-gateway",
+        &onprem("vpn-dx-test", &["10.10.0.0/16"]),
+    ) else {
+        return;
+    };
+    let (i, rt, tgw, trt) = ("i-dx01", "rtb-dx01", "tgw-dx01", "tgw-rtb-dx01");
+    let (att, vpn) = ("tgw-attach-vpn-dx-test", "vpn-dx-test");
+    let office = "10.10.0.5";
+    let nr = Some(("no_route", trt));
+    let rows: &[Row<'_>] = &[
+        (
+            i,
+            DNS,
+            "tcp",
+            Some(443),
+            nr,
+            &[i, rt, tgw, trt],
+            "RT-3, TGW-3: the hub's table has no route to the internet",
+        ),
+        (
+            i,
+            S3_USE1,
+            "tcp",
+            Some(443),
+            nr,
+            &[i, rt, tgw, trt],
+            "TGW-3: nor to S3",
+        ),
+        (
+            i,
+            "10.200.1.10",
+            "tcp",
+            Some(22),
+            nr,
+            &[i, rt, tgw, trt],
+            "TGW-3: the isolated VPC propagates only into its own table",
+        ),
+        (
+            i,
+            office,
+            "tcp",
+            Some(22),
+            None,
+            &[i, rt, tgw, trt, att, vpn],
+            "TGW-9, VPN-1: the VPN's prefix is propagated",
+        ),
+        (
+            i,
+            office,
+            "icmp",
+            None,
+            None,
+            &[i, rt, tgw, trt, att, vpn],
+            "TGW-9",
+        ),
+        (
+            office,
+            i,
+            "tcp",
+            Some(22),
+            None,
+            &[att, tgw, trt, i],
+            "TGW-9, TGW-3, SG-1",
+        ),
+        (
+            office,
+            i,
+            "icmp",
+            None,
+            None,
+            &[att, tgw, trt, i],
+            "TGW-9, SG-1",
+        ),
+        (
+            NET,
+            "10.100.1.10",
+            "tcp",
+            Some(22),
+            Some(("no_internet_route", "internet")),
+            &[],
+            "OPEN-1",
         ),
     ];
     check_all(&d, rows);

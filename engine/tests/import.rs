@@ -989,6 +989,47 @@ fn nacl_2_repeated_rule_numbers_are_mended() {
     );
 }
 
+/// A subnet whose VPC the files lack is left out; a route that named
+/// exactly its CIDR is then more specific than the local route with no
+/// subnet behind it, which AWS never holds (RT-2): the import leaves the
+/// route out too, names it in the notes, and the file validates.
+#[test]
+fn rt_2_a_route_to_a_subnet_left_out_is_left_out_with_it() {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-subnet-{}", std::process::id()));
+    let dir = tmp.join("middlebox");
+    copy_dir(&fixture("middlebox"), &dir);
+    let path = dir.join("describe-subnets.json");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let subnet = v["Subnets"]
+        .as_array_mut()
+        .and_then(|a| {
+            a.iter_mut()
+                .find(|s| s["SubnetId"] == "subnet-0b2b00000000000b1")
+        })
+        .expect("the second subnet");
+    subnet["VpcId"] = serde_json::json!("vpc-0b2b0000000000gone");
+    std::fs::write(&path, v.to_string()).expect("write");
+    let (imported, d) = import_and_load(&dir, "");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let note = imported
+        .notes
+        .iter()
+        .find(|n| n.id == "rtb-0b2b00000000000a1" && n.text.contains("10.30.2.0/24"))
+        .unwrap_or_else(|| panic!("no note on the route: {:#?}", imported.notes));
+    assert!(
+        note.text
+            .contains("no subnet of the VPC in the files has that CIDR"),
+        "{note:?}"
+    );
+    assert!(
+        !imported.text.contains("destination = \"10.30.2.0/24\""),
+        "{}",
+        imported.text
+    );
+    assert!(d.lookup("subnet-0b2b00000000000b1").is_none());
+}
+
 /// A NAT gateway whose private and public addresses are the wrong way
 /// round in the files: the private address must be a usable one of its
 /// subnet (ADDR-3), so the import turns them back and says so, and the

@@ -119,6 +119,31 @@ impl<'a> Cx<'a> {
                         );
                         continue;
                     }
+                    // Inside the VPC's CIDR, a route may name exactly a
+                    // subnet's CIDR with a middlebox as target (RT-2); a
+                    // subnet the files lack (or left out) leaves a route
+                    // the loader would refuse.
+                    if vpc_cidrs.iter().any(|vc| vc.contains(&net)) {
+                        let subnet = self
+                            .scenario
+                            .subnets
+                            .values()
+                            .any(|s| s.vpc == t.vpc_id && s.cidr == net);
+                        let middlebox = matches!(kind, TargetKind::InstanceOrEni | TargetKind::Nat);
+                        if !(subnet && middlebox) {
+                            let why = if subnet {
+                                "only an instance, network interface or NAT gateway may take a subnet's traffic from the local route"
+                            } else {
+                                "no subnet of the VPC in the files has that CIDR"
+                            };
+                            self.notes.add(
+                                Unsupported,
+                                id,
+                                format!("route {net} -> {target_id} is more specific than the local route and {why} (RT-2); left out"),
+                            );
+                            continue;
+                        }
+                    }
                     net.to_string()
                 } else if let Some(pl) = &r.destination_prefix_list_id {
                     // A gateway endpoint's route comes from the endpoint.

@@ -1030,6 +1030,46 @@ fn rt_2_a_route_to_a_subnet_left_out_is_left_out_with_it() {
     assert!(d.lookup("subnet-0b2b00000000000b1").is_none());
 }
 
+/// A `.json` name in the folder that is a directory, a named pipe or a
+/// symbolic link to nothing is reported with what it is, never skipped as if
+/// the file were absent (and a pipe is never opened, so nothing hangs).
+#[test]
+fn a_describe_name_that_is_not_a_file_is_reported() {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-kinds-{}", std::process::id()));
+    let cases: [(&str, &str); 3] = [
+        ("dir", "a directory"),
+        ("fifo", "a named pipe (FIFO)"),
+        ("dangling", "a symbolic link to nothing"),
+    ];
+    for (case, what) in cases {
+        let dir = tmp.join(case);
+        copy_dir(&fixture("lambda-nat"), &dir);
+        let odd = dir.join("Extra.json");
+        match case {
+            "dir" => std::fs::create_dir(&odd).expect("mkdir"),
+            "fifo" => {
+                let ok = Command::new("mkfifo")
+                    .arg(&odd)
+                    .status()
+                    .is_ok_and(|s| s.success());
+                if !ok {
+                    eprintln!("note: mkfifo unavailable; the FIFO case is skipped");
+                    continue;
+                }
+            }
+            _ => std::os::unix::fs::symlink(dir.join("nowhere.json"), &odd).expect("symlink"),
+        }
+        match import_aws(&dir) {
+            Err(ImportError::Io { path, message }) => {
+                assert_eq!(path, "Extra.json", "{case}");
+                assert!(message.starts_with(what), "{case}: {message}");
+            }
+            other => panic!("{case}: expected an error naming Extra.json, got {other:?}"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
 /// A NAT gateway whose private and public addresses are the wrong way
 /// round in the files: the private address must be a usable one of its
 /// subnet (ADDR-3), so the import turns them back and says so, and the

@@ -211,6 +211,29 @@ pub fn is_region_name(name: &str) -> bool {
             .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// What a path is when it is not a regular file (symbolic links followed).
+fn not_a_file(path: &Path) -> Option<&'static str> {
+    match std::fs::metadata(path) {
+        Err(_) if path.symlink_metadata().is_ok() => Some("a symbolic link to nothing"),
+        Err(_) => Some("unreadable"),
+        Ok(m) if m.is_file() => None,
+        Ok(m) if m.is_dir() => Some("a directory"),
+        Ok(m) => {
+            use std::os::unix::fs::FileTypeExt;
+            let t = m.file_type();
+            Some(if t.is_fifo() {
+                "a named pipe (FIFO)"
+            } else if t.is_socket() {
+                "a socket"
+            } else if t.is_char_device() || t.is_block_device() {
+                "a device"
+            } else {
+                "not a regular file"
+            })
+        }
+    }
+}
+
 fn read_text(path: &Path, shown: &str) -> Result<String, ImportError> {
     let bytes =
         crate::scenario::read_bounded(path, crate::scenario::MAX_FILE_BYTES).map_err(|e| {
@@ -378,11 +401,20 @@ impl Folder {
                 message: e.to_string(),
             })?
             .filter_map(|e| e.ok())
-            .filter(|e| e.path().is_file())
             .filter_map(|e| e.file_name().to_str().map(str::to_string))
             .filter(|n| n.ends_with(".json"))
             .collect();
         names.sort();
+        // A `.json` name that is not a file to read is reported, never
+        // skipped: a snapshot with it is not what was collected.
+        for name in &names {
+            if let Some(what) = not_a_file(&dir.join(name)) {
+                return Err(ImportError::Io {
+                    path: format!("{label}{name}"),
+                    message: format!("{what}, not a file of describe output"),
+                });
+            }
+        }
         // Which file holds each kind.
         let mut chosen: BTreeMap<&str, String> = BTreeMap::new();
         for name in &names {

@@ -302,6 +302,23 @@ fn account_renames(
     (renames, notes)
 }
 
+/// What an import writes must load (`docs/import.md`): a scenario larger
+/// than the loader reads is refused here, with the reason, rather than
+/// written and refused later.
+pub(crate) fn fits_the_loader(input: &str, text: &str) -> Result<(), ImportError> {
+    let limit = crate::scenario::MAX_FILE_BYTES;
+    if text.len() > limit {
+        return Err(ImportError::Io {
+            path: input.to_string(),
+            message: format!(
+                "the imported scenario is too large ({} bytes, limit {limit}, the most a scenario file may hold); import fewer resources, for example one region or account at a time",
+                text.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Imports the describe output in `dir`.
 pub fn import_aws(dir: &Path) -> Result<Imported, ImportError> {
     import_aws_with(dir, &AwsOptions::default())
@@ -348,10 +365,33 @@ pub fn import_aws_with(dir: &Path, options: &AwsOptions) -> Result<Imported, Imp
         }
     }
     let text = scenario.to_toml(&notes, &ignored_files);
+    fits_the_loader(&dir.display().to_string(), &text)?;
     Ok(Imported {
         text,
         notes,
         ignored_files,
         region: scenario.region.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An import the loader could not read is refused with its size and the
+    /// limit; one at the limit is kept.
+    #[test]
+    fn an_import_larger_than_the_loader_reads_is_refused() {
+        let limit = crate::scenario::MAX_FILE_BYTES;
+        assert!(fits_the_loader("snap", &"#".repeat(limit)).is_ok());
+        let e = fits_the_loader("snap", &"#".repeat(limit + 1)).unwrap_err();
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with(&format!(
+                "snap: the imported scenario is too large ({} bytes, limit {limit}",
+                limit + 1
+            )),
+            "{shown}"
+        );
+    }
 }

@@ -85,6 +85,7 @@ pub fn import_text(name: &str, text: &str, region: Option<&str>) -> Result<Impor
         }
     }
     let text = scenario.to_toml(&notes, &[]);
+    super::fits_the_loader(name, &text)?;
     Ok(Imported {
         text,
         notes,

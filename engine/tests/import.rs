@@ -14,6 +14,9 @@ use vpcsim::explain::{self, Query};
 use vpcsim::import::{AwsOptions, ImportError, Imported, NoteKind, import_aws, import_aws_with};
 use vpcsim::model::{Design, load_str};
 
+#[path = "parts/import_mutations.rs"]
+mod import_mutations;
+
 const SNAPSHOTS: [&str; 9] = [
     "test-direct-connect-gateway",
     "test-nat-gateway",

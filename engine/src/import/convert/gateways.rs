@@ -22,6 +22,14 @@ impl Cx<'_> {
                 );
                 continue;
             }
+            if let Some(first) = vpc_has.get(&a.vpc_id) {
+                let text = format!(
+                    "internet gateway left out: {} already has {first}, and a VPC has at most one (IGW-1)",
+                    a.vpc_id
+                );
+                self.notes.add(Unsupported, id, text);
+                continue;
+            }
             vpc_has.insert(a.vpc_id.clone(), id.to_string());
             self.scenario.igws.insert(
                 id.to_string(),
@@ -86,6 +94,19 @@ impl Cx<'_> {
                 continue;
             }
             let public = n.connectivity_type.as_deref() != Some("private");
+            let vpc = self.scenario.subnets[&n.subnet_id].vpc.clone();
+            if public && !self.scenario.igws.values().any(|g| g.vpc == vpc) {
+                // AWS creates a public NAT gateway only in a VPC with an
+                // internet gateway, and refuses to detach one while the
+                // NAT gateway's address is mapped (NAT-1): the files
+                // contradict each other.
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("public NAT gateway, but no internet gateway is attached to {vpc} in the files (NAT-1); left out"),
+                );
+                continue;
+            }
             let primary = n
                 .nat_gateway_addresses
                 .iter()
@@ -130,6 +151,25 @@ impl Cx<'_> {
                 private_ip,
                 public_ip,
             );
+            // Two NAT gateways never share an address (ADDR-5): the files
+            // repeat one; the first in the files is kept.
+            let taken = |ip: Option<Ipv4Addr>| {
+                ip.and_then(|ip| {
+                    self.scenario
+                        .nats
+                        .iter()
+                        .find(|(_, x)| x.private_ip == Some(ip) || x.public_ip == Some(ip))
+                        .map(|(k, _)| (ip, k.clone()))
+                })
+            };
+            if let Some((ip, other)) = taken(private_ip).or_else(|| taken(public_ip)) {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("NAT gateway left out: its address {ip} is NAT gateway {other}'s too (ADDR-5)"),
+                );
+                continue;
+            }
             self.scenario.nats.insert(
                 id.to_string(),
                 out::Nat {
@@ -168,6 +208,28 @@ impl Cx<'_> {
             let public_ip = e
                 .public_ip()
                 .or_else(|| self.elastic_ip(None, Some(&e.network_interface_id)));
+            let private_ip = e.private_ip_address.map(|x| x.0);
+            let vpc = self.scenario.subnets[&subnet].vpc.clone();
+            let clash = self.scenario.nats.iter().find(|(_, x)| {
+                (private_ip.is_some() && x.private_ip == private_ip)
+                    || (public_ip.is_some() && x.public_ip == public_ip)
+            });
+            if let Some((other, _)) = clash {
+                let text = format!(
+                    "NAT gateway named by network interface {} left out: its address is NAT gateway {other}'s too (ADDR-5)",
+                    e.network_interface_id
+                );
+                self.notes.add(Unsupported, nid, text);
+                continue;
+            }
+            if public_ip.is_some() && !self.scenario.igws.values().any(|g| g.vpc == vpc) {
+                let text = format!(
+                    "public NAT gateway named by network interface {}, but no internet gateway is attached to {vpc} in the files (NAT-1); left out",
+                    e.network_interface_id
+                );
+                self.notes.add(Unsupported, nid, text);
+                continue;
+            }
             self.scenario.nats.insert(
                 nid.to_string(),
                 out::Nat {
@@ -175,7 +237,7 @@ impl Cx<'_> {
                     subnet,
                     public: public_ip.is_some(),
                     public_ip,
-                    private_ip: e.private_ip_address.map(|x| x.0),
+                    private_ip,
                 },
             );
             self.notes.add(

@@ -5,6 +5,9 @@ use super::*;
 /// All folders' resources by id (the first description of an id wins).
 #[derive(Default)]
 pub(super) struct Input<'a> {
+    /// Entries whose id is empty, by the list they are in: no file can
+    /// name them, so they are left out (and noted).
+    pub(super) nameless: BTreeMap<&'static str, usize>,
     pub(super) vpcs: BTreeMap<&'a str, &'a aws::Vpc>,
     pub(super) subnets: BTreeMap<&'a str, &'a aws::Subnet>,
     pub(super) route_tables: BTreeMap<&'a str, &'a aws::RouteTable>,
@@ -56,6 +59,10 @@ impl<'a> Input<'a> {
             ($f:expr, $field:ident, $list:ident, $id:ident, $map:ident) => {
                 if let Some(file) = &$f.$field {
                     for r in &file.$list {
+                        if r.$id.trim().is_empty() {
+                            *x.nameless.entry(stringify!($list)).or_default() += 1;
+                            continue;
+                        }
                         x.$map.entry(r.$id.as_str()).or_insert(r);
                     }
                 }
@@ -110,6 +117,10 @@ impl<'a> Input<'a> {
             each!(f, functions, functions, function_name, functions);
             if let Some(r) = &f.reservations {
                 for i in r.reservations.iter().flat_map(|r| &r.instances) {
+                    if i.instance_id.trim().is_empty() {
+                        *x.nameless.entry("instances").or_default() += 1;
+                        continue;
+                    }
                     x.instances.entry(i.instance_id.as_str()).or_insert(i);
                 }
             }

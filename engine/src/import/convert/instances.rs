@@ -166,7 +166,9 @@ impl Cx<'_> {
                 public_ip,
                 security_groups: None,
                 source_dest_check: sdc,
-                eni: primary.map(|p| p.network_interface_id.clone()),
+                eni: primary
+                    .map(|p| p.network_interface_id.clone())
+                    .filter(|e| !e.trim().is_empty()),
             };
             self.add_instance(id, inst, &groups);
         }

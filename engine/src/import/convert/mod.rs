@@ -205,6 +205,13 @@ pub fn convert(
         lists_without_entries: BTreeSet::new(),
     };
     cx.region(folders);
+    for (list, n) in cx.input.nameless.clone() {
+        cx.notes.add(
+            NoteKind::Unsupported,
+            list,
+            format!("{n} entries with an empty id left out (nothing can name them)"),
+        );
+    }
     cx.vpcs();
     cx.prefix_lists();
     cx.subnets();
@@ -222,6 +229,7 @@ pub fn convert(
     cx.onprem_networks()?;
     cx.lambdas();
     cx.leftover_enis();
+    cx.blackholes_naming_other_kinds();
     cx.unsupported_files();
     cx.describe();
     let notes = cx.notes.into_vec();

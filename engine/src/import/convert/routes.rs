@@ -184,6 +184,16 @@ impl<'a> Cx<'a> {
                     }
                     continue;
                 };
+                // A table holds one route per destination: a repeated
+                // one keeps the first in the file.
+                if routes.iter().any(|x| x.destination == destination) {
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!("route {destination} -> {target_id} left out: the table already routes {destination} (the first in the file is kept)"),
+                    );
+                    continue;
+                }
                 let mut blackhole = !route_active(r);
                 let target = match self.resolve_target(kind, &target_id, r, &t.vpc_id) {
                     Some(t) => t,
@@ -284,6 +294,48 @@ impl<'a> Cx<'a> {
                 route_tables.sort();
                 route_tables.dedup();
             }
+        }
+    }
+
+    /// A blackhole route keeps the id of a target the files lack; when that
+    /// id turns out to be a resource of another kind in the design (a route
+    /// table, a subnet, an on-premises network), no route can name it, so
+    /// the route is left out and noted.
+    pub(super) fn blackholes_naming_other_kinds(&mut self) {
+        const TARGETS: [&str; 8] = [
+            "internet_gateway",
+            "nat_gateway",
+            "vpc_endpoint",
+            "instance",
+            "instance eni",
+            "vpc_peering",
+            "vpn_gateway",
+            "transit_gateway",
+        ];
+        let kinds: BTreeMap<String, &'static str> = self
+            .scenario
+            .ids()
+            .into_iter()
+            .map(|(id, k)| (id.to_string(), k))
+            .collect();
+        for (id, t) in self.scenario.route_tables.iter_mut() {
+            t.routes.retain(|r| {
+                let other =
+                    r.blackhole && kinds.get(&r.target).is_some_and(|k| !TARGETS.contains(k));
+                if other {
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!(
+                            "route {} -> {} left out: the target is a {}, which no route can name",
+                            r.destination,
+                            r.target,
+                            kinds[&r.target].replace('_', " ")
+                        ),
+                    );
+                }
+                !other
+            });
         }
     }
 

@@ -238,6 +238,19 @@ impl<'a> Cx<'a> {
                 self.notes.add(Unsupported, id, "IPv6-only subnet left out");
                 continue;
             };
+            let net = trunc(cidr);
+            if !self.scenario.vpcs[&s.vpc_id]
+                .cidrs
+                .iter()
+                .any(|v| v.contains(&net))
+            {
+                let text = format!(
+                    "subnet left out: its CIDR {net} is outside every CIDR of {} (ADDR-2)",
+                    s.vpc_id
+                );
+                self.notes.add(Unsupported, id, text);
+                continue;
+            }
             for a in &s.ipv6_cidr_block_association_set {
                 if a.associated() {
                     let block = a.ipv6_cidr_block.as_deref().unwrap_or("an IPv6 block");

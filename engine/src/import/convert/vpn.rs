@@ -364,6 +364,17 @@ impl Cx<'_> {
                 );
                 continue;
             };
+            // A connection has two tunnels, each with its own outside
+            // address (VPN-3): a repeated address or a third tunnel is not
+            // what AWS reports, and is left out.
+            if out.tunnels.iter().any(|(x, _)| *x == ip) || out.tunnels.len() == 2 {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("tunnel {ip} left out: a connection has two tunnels, each with its own outside address (VPN-3)"),
+                );
+                continue;
+            }
             let status = t.status.as_deref().unwrap_or("UP");
             let up = status != "DOWN" || (all_down && !as_reported);
             if status == "DOWN" && up {

@@ -177,6 +177,25 @@ pub struct CheckOpts {
     /// this).
     #[arg(long = "require-expectations")]
     pub require_expectations: bool,
+    /// Save the measured numbers of every file (each traffic's, gateway's
+    /// and expectation's, and the cost) as baseline NAME.
+    #[arg(long = "save-baseline", value_name = "NAME", value_parser = crate::report::baseline::parse_name)]
+    pub save_baseline: Option<String>,
+    /// Compare every file's numbers with baseline NAME: a number worse
+    /// beyond the tolerance, a count that changed beyond it, or one no
+    /// longer measured fails the check (exit 1); a missing baseline is
+    /// exit 2.
+    #[arg(long = "baseline", value_name = "NAME", value_parser = crate::report::baseline::parse_name)]
+    pub baseline: Option<String>,
+    /// Where baselines are kept: DIR/NAME/<scenario path>.json.
+    #[arg(long = "baseline-dir", value_name = "DIR", default_value = crate::report::baseline::DEFAULT_DIR)]
+    pub baseline_dir: PathBuf,
+    /// How far a number may move from the baseline before it counts, in
+    /// percent of the baseline's value (runs are deterministic, so 0%
+    /// catches every change).
+    #[arg(long, value_name = "PERCENT", default_value = "0%", requires = "baseline",
+          value_parser = crate::report::baseline::parse_tolerance)]
+    pub tolerance: f64,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -681,8 +700,32 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
         errln!("vpcsim check: --flow-logs and --pcap take one scenario file");
         return exit::INVALID;
     }
-    // Several files write one JSON array, after the last run.
-    let json_array = several.then(|| out.json.clone()).flatten();
+    // Several files write one JSON array, after the last run; a run
+    // against a baseline writes its report here too, with the comparison.
+    let json_array = (several || ci.baseline.is_some())
+        .then(|| out.json.clone())
+        .flatten();
+    // Every baseline asked for is read before anything runs.
+    let mut baselines = Vec::new();
+    if let Some(b) = &ci.baseline {
+        let mut missing = false;
+        for f in files {
+            match crate::report::baseline::load(&ci.baseline_dir, b, &f.display().to_string()) {
+                Ok(x) => baselines.push(Some(x)),
+                Err(e) => {
+                    errln!("vpcsim check: {e}");
+                    missing = true;
+                }
+            }
+        }
+        if missing {
+            return exit::INVALID;
+        }
+    } else {
+        baselines.resize(files.len(), None);
+    }
+    let numbers_wanted = ci.baseline.is_some() || ci.save_baseline.is_some();
+    let mut off_baseline = 0usize;
     let mut run_opts = opts.clone();
     if json_array.is_some() {
         run_opts.json = None;
@@ -700,7 +743,7 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
     let mut results: Vec<(String, FileResult)> = Vec::new();
     let mut reports = Vec::new();
     let (mut held, mut failed_total, mut bad_files) = (0usize, 0usize, 0usize);
-    for f in files {
+    for (f, old) in files.iter().zip(&baselines) {
         let name = f.display().to_string();
         let loaded = match crate::model::load_file(f) {
             Ok(l) => {
@@ -724,6 +767,7 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
         let no_expectations = loaded.design.expects.is_empty();
         // A cost bound needs the cost meter.
         let wants_cost = json_array.is_some()
+            || numbers_wanted
             || loaded.design.expects.iter().any(|e| {
                 e.bounds
                     .iter()
@@ -766,6 +810,47 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
             outcomes.len() - failed,
             outcomes.len()
         ));
+        let numbers = numbers_wanted
+            .then(|| crate::report::baseline::measure(&name, &sim, cost.as_ref(), &outcomes));
+        let comparison = match (&ci.baseline, old, &numbers) {
+            (Some(b), Some(old), Some(new)) => {
+                Some(crate::report::baseline::compare(old, new, b, ci.tolerance))
+            }
+            _ => None,
+        };
+        if let Some(c) = &comparison {
+            for m in &c.moved {
+                let tag = match m.verdict {
+                    crate::report::baseline::Verdict::Regressed => "REGRESSED",
+                    crate::report::baseline::Verdict::Changed => "CHANGED  ",
+                    crate::report::baseline::Verdict::Improved => "improved ",
+                    crate::report::baseline::Verdict::Gone => "GONE     ",
+                };
+                say(format!("{tag} {name}: {}", m.text()));
+            }
+            say(format!("{name}: {}", c.summary()));
+            if github {
+                for a in junit::github_baseline(&name, c) {
+                    say(a);
+                }
+            }
+            if !c.ok() {
+                off_baseline += 1;
+            }
+        }
+        if let (Some(b), Some(new)) = (&ci.save_baseline, &numbers) {
+            match crate::report::baseline::save(&ci.baseline_dir, b, new) {
+                Ok(p) => {
+                    if !opts.quiet {
+                        errln!("wrote baseline `{b}` of {name} to {}", p.display());
+                    }
+                }
+                Err(e) => {
+                    errln!("vpcsim check: baseline `{b}`: {e}");
+                    code = exit::INVALID;
+                }
+            }
+        }
         held += outcomes.len() - failed;
         failed_total += failed;
         if no_expectations {
@@ -791,12 +876,12 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
             json_array.as_ref().and_then(|_| attached.transfer()),
             cost.as_ref(),
         ) {
-            reports.push(crate::report::json::report(
-                &sim,
-                &transfer,
-                est,
-                Some(&outcomes),
-            ));
+            let mut r = crate::report::json::report(&sim, &transfer, est, Some(&outcomes));
+            if let (Some(c), Some(obj)) = (&comparison, r.as_object_mut()) {
+                obj.insert("baseline".into(), c.to_json());
+            }
+            r.sort_all_objects();
+            reports.push(r);
         }
         if !finish_outputs(&sim, &attached, Some(&outcomes), opts.quiet) {
             code = exit::INVALID;
@@ -807,20 +892,35 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
             ));
             continue;
         }
-        if failed > 0 && code == exit::OK {
+        let off = comparison.as_ref().is_some_and(|c| !c.ok());
+        if (failed > 0 || off) && code == exit::OK {
             code = exit::FAILED;
         }
-        results.push((name, FileResult::Ran(outcomes)));
+        results.push((name, FileResult::Ran(outcomes, comparison)));
     }
     if several {
+        let off = ci.baseline.as_ref().map_or(String::new(), |b| {
+            format!(
+                "; {off_baseline} of {} files off baseline `{b}`",
+                files.len()
+            )
+        });
         say(format!(
-            "{} files ({} invalid): {held} expectations hold, {failed_total} fail",
+            "{} files ({} invalid): {held} expectations hold, {failed_total} fail{off}",
             files.len(),
             bad_files
         ));
     }
-    if let Some(path) = &json_array {
-        let text = crate::report::json::to_text(&serde_json::Value::Array(reports));
+    if let Some(path) = json_array
+        .as_ref()
+        .filter(|_| several || !reports.is_empty())
+    {
+        let v = if several {
+            serde_json::Value::Array(reports)
+        } else {
+            reports.pop().unwrap_or(serde_json::Value::Null)
+        };
+        let text = crate::report::json::to_text(&v);
         if let Err(e) = crate::report::outfile::write_whole(path, text.as_bytes()) {
             errln!("vpcsim check: {}: {e}", path.display());
             return exit::INVALID;

@@ -13,13 +13,16 @@
 
 use std::fmt::Write as _;
 
+use super::baseline::Comparison;
 use super::check::Outcome;
 
 /// What `check` found for one file.
 #[derive(Clone, Debug)]
 pub enum FileResult {
-    /// The file loaded and ran: one outcome per expectation.
-    Ran(Vec<Outcome>),
+    /// The file loaded and ran: one outcome per expectation, and the run
+    /// against a baseline when `--baseline` asked for one (one more test
+    /// case).
+    Ran(Vec<Outcome>, Option<Comparison>),
     /// The file did not load, or its outputs could not be written: the
     /// report lines.
     Invalid(Vec<String>),
@@ -54,9 +57,10 @@ pub fn render(files: &[(String, FileResult)]) -> String {
     let (mut tests, mut failures, mut errors) = (0, 0, 0);
     for (_, r) in files {
         match r {
-            FileResult::Ran(o) => {
-                tests += o.len();
+            FileResult::Ran(o, b) => {
+                tests += o.len() + usize::from(b.is_some());
                 failures += o.iter().filter(|o| !o.ok).count();
+                failures += usize::from(b.as_ref().is_some_and(|b| !b.ok()));
             }
             FileResult::Invalid(_) => {
                 tests += 1;
@@ -73,12 +77,13 @@ pub fn render(files: &[(String, FileResult)]) -> String {
     for (file, r) in files {
         let f = esc(file);
         match r {
-            FileResult::Ran(outcomes) => {
-                let failed = outcomes.iter().filter(|o| !o.ok).count();
+            FileResult::Ran(outcomes, baseline) => {
+                let failed = outcomes.iter().filter(|o| !o.ok).count()
+                    + usize::from(baseline.as_ref().is_some_and(|b| !b.ok()));
                 let _ = writeln!(
                     x,
                     "  <testsuite name=\"{f}\" tests=\"{}\" failures=\"{failed}\" errors=\"0\" skipped=\"0\">",
-                    outcomes.len()
+                    outcomes.len() + usize::from(baseline.is_some())
                 );
                 for o in outcomes {
                     let name = esc(&case_name(o));
@@ -100,6 +105,9 @@ pub fn render(files: &[(String, FileResult)]) -> String {
                         );
                         x.push_str("    </testcase>\n");
                     }
+                }
+                if let Some(b) = baseline {
+                    baseline_case(&mut x, &f, b);
                 }
                 x.push_str("  </testsuite>\n");
             }
@@ -125,6 +133,47 @@ pub fn render(files: &[(String, FileResult)]) -> String {
     }
     x.push_str("</testsuites>\n");
     x
+}
+
+/// The test case of a run against a baseline: failed when a number
+/// regressed, changed or is gone beyond the tolerance.
+fn baseline_case(x: &mut String, f: &str, b: &Comparison) {
+    let name = esc(&format!(
+        "numbers within {}% of baseline `{}`",
+        b.tolerance_text(),
+        b.name
+    ));
+    if b.ok() {
+        let _ = writeln!(x, "    <testcase name=\"{name}\" classname=\"{f}\"/>");
+        return;
+    }
+    let _ = writeln!(x, "    <testcase name=\"{name}\" classname=\"{f}\">");
+    let lines: Vec<String> = b
+        .failing()
+        .map(|m| format!("{}: {}", m.verdict.name(), m.text()))
+        .collect();
+    let _ = writeln!(
+        x,
+        "      <failure type=\"baseline\" message=\"{}\">{}</failure>",
+        esc(&b.summary()),
+        esc(&lines.join("\n"))
+    );
+    x.push_str("    </testcase>\n");
+}
+
+/// GitHub Actions annotations for the numbers of a file that regressed,
+/// changed or are gone against a baseline.
+pub fn github_baseline(file: &str, b: &Comparison) -> Vec<String> {
+    b.failing()
+        .map(|m| {
+            format!(
+                "::error file={},title={}::{}",
+                gh_prop(file),
+                gh_prop(&format!("{} against baseline {}", m.verdict.name(), b.name)),
+                gh_data(&m.text())
+            )
+        })
+        .collect()
 }
 
 /// A GitHub Actions workflow command's data: `%`, CR and LF escaped.
@@ -215,7 +264,7 @@ mod tests {
         let x = render(&[
             (
                 "a.toml".to_string(),
-                FileResult::Ran(vec![outcome(true), outcome(false)]),
+                FileResult::Ran(vec![outcome(true), outcome(false)], None),
             ),
             (
                 "b.toml".to_string(),

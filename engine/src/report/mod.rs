@@ -6,6 +6,7 @@
 //! written whole or not at all ([`outfile`]). Virtual time 0 is
 //! [`EPOCH_UNIX_SECS`] wherever a wall-clock time is written.
 
+pub mod baseline;
 pub mod check;
 pub mod cost;
 pub mod flowlog;

@@ -672,6 +672,88 @@ fn junit_output_follows_the_jenkins_junit_10_structure() {
     assert!(!junit_10_violations(&broken).is_empty());
     let broken = x.replacen("<testsuite name=\"", "<testsuite tests=\"1\" nam=\"", 1);
     assert!(!junit_10_violations(&broken).is_empty());
+    // And the schema itself, with xmllint where it is installed.
+    match xsd_violations(&xml) {
+        None => eprintln!(
+            "xmllint is not installed: the JUnit XML is not validated against junit-10.xsd"
+        ),
+        Some(v) => {
+            assert!(v.is_empty(), "{v}\n{x}");
+            let bad = dir.join("broken.xml");
+            std::fs::write(
+                &bad,
+                x.replacen("<testcase name=", "<testcase line=\"3\" name=", 1),
+            )
+            .unwrap();
+            assert!(xsd_violations(&bad).is_some_and(|v| !v.is_empty()));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&bdir);
+}
+
+/// What `xmllint --schema` finds wrong in `xml` against Jenkins' JUnit
+/// schema (`tests/junit/junit-10.xsd`): empty when it validates; none when
+/// xmllint is not installed.
+fn xsd_violations(xml: &Path) -> Option<String> {
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/junit/junit-10.xsd");
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(xml)
+        .output()
+        .ok()?;
+    Some(if out.status.success() {
+        String::new()
+    } else {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn junit_output_of_passing_failing_and_invalid_files_validates_against_junit_10_xsd() {
+    if Command::new("xmllint").arg("--version").output().is_err() {
+        eprintln!("xmllint is not installed: the JUnit XML is not validated against junit-10.xsd");
+        return;
+    }
+    let (dir, f) = files("xsd-lint");
+    let (bdir, bpath) = bounded("xsd-lint", FAILING);
+    // Each file alone, then all together.
+    let mut runs: Vec<Vec<&Path>> = f.iter().map(|p| vec![p.as_path()]).collect();
+    runs.push(vec![bpath.as_path()]);
+    runs.push(
+        f.iter()
+            .map(PathBuf::as_path)
+            .chain([bpath.as_path()])
+            .collect(),
+    );
+    let mut suites = 0;
+    for (i, files) in runs.iter().enumerate() {
+        let xml = dir.join(format!("results-{i}.xml"));
+        let out = bin()
+            .args(["check", "--threads", "1", "--quiet", "--junit"])
+            .arg(&xml)
+            .args(files)
+            .output()
+            .expect("runs");
+        assert!(out.status.code().is_some_and(|c| c <= 2), "{out:?}");
+        let v = xsd_violations(&xml).expect("xmllint runs");
+        assert!(
+            v.is_empty(),
+            "{v}\n{}",
+            std::fs::read_to_string(&xml).unwrap_or_default()
+        );
+        suites += std::fs::read_to_string(&xml)
+            .unwrap()
+            .matches("<testsuite ")
+            .count();
+    }
+    assert_eq!(suites, 10, "one suite per file of each run");
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&bdir);
 }

@@ -96,6 +96,28 @@ id = "f"
         ],
     },
     Case {
+        // The misspelling is the one error: the expectation naming a
+        // traffic of the misspelt table is not reported again.
+        name: "misspelt_traffic_is_one_error",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[trafic]]
+id = "web"
+from = "a"
+to = "b"
+
+[[expect]]
+traffic = "web"
+delivered = "100%"
+"#,
+        expected: &[
+            "5:3: error: unknown key `trafic` in the scenario file; did you mean `traffic`?",
+        ],
+    },
+    Case {
         name: "unknown_key_in_scenario",
         text: r#"
 [scenario]

@@ -14,6 +14,10 @@ impl Builder<'_> {
         }
         let written: std::collections::BTreeSet<&str> =
             raw.traffic.iter().map(|t| t.id.v.as_str()).collect();
+        // A misspelt `[[traffic]]` (`[[trafic]]`) is reported once, with
+        // the key it stands for: the traffic it holds is not reported
+        // missing again by each expectation that names it.
+        let traffic_misspelt = self.d.is_unreadable(0, "traffic");
         for e in &raw.expects {
             let line = self.line(&e.span);
             let owner = format!("expectation on line {line}");
@@ -21,6 +25,7 @@ impl Builder<'_> {
                 match valid.get(t.v.as_str()) {
                     Some(i) => Some(*i),
                     None if written.contains(t.v.as_str()) => None, // invalid traffic, reported
+                    None if traffic_misspelt => None,
                     None => {
                         let names = raw.traffic.iter().map(|x| x.id.v.as_str());
                         let mut msg = format!("{owner}: `traffic` names `{}`, which is not a [[traffic]] of this file", t.v);

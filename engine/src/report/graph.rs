@@ -55,6 +55,10 @@ pub const RESOURCE_KINDS: [&str; 17] = [
     "subnet",
 ];
 
+/// The ends of a traffic edge: source node, destination node, and the
+/// cluster the edge ends at (an on-premises network's).
+type FlowEnds = (String, String, Option<String>);
+
 /// A DOT string literal.
 fn q(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -724,7 +728,7 @@ pub fn render(d: &Design) -> String {
     }
     // Traffic: one edge per source and destination, in order of first
     // appearance, however many entries share it.
-    let mut pairs: Vec<((String, String, Option<String>), Vec<&str>)> = Vec::new();
+    let mut pairs: Vec<(FlowEnds, Vec<&str>)> = Vec::new();
     let mut aws: BTreeMap<String, ()> = BTreeMap::new();
     let mut internet = false;
     for t in &d.traffic {

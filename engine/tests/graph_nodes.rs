@@ -185,7 +185,7 @@ duration = "1s"
 
 [[vpc]]
 id = "v"
-cidr = "10.0.0.0/16"
+cidrs = ["10.0.0.0/16"]
 
 [[subnet]]
 id = "a"

@@ -89,13 +89,13 @@ fn a_sweep_has_one_row_per_point_and_seed_with_its_columns() {
         let i = cols.iter().position(|c| *c == name).expect("column");
         row.split(',').nth(i).expect("field").to_string()
     };
-    // Item 7: point 3 (rate 80/s, response 4KiB), its second seed.
+    // Item 7: point 3 (rate 80/s, response 1KiB), its second seed.
     let row = lines[1 + 7];
     assert_eq!(col(row, "item"), "7");
     assert_eq!(col(row, "point"), "3");
     assert_eq!(col(row, "seed"), "2");
     assert_eq!(col(row, "traffic.app-to-s3.rate"), "80/s");
-    assert_eq!(col(row, "traffic.app-to-s3.response"), "4KiB");
+    assert_eq!(col(row, "traffic.app-to-s3.response"), "1KiB");
     assert_eq!(col(row, "app-to-s3.delivered_share"), "1.000000");
     // More bytes through the NAT gateway for bigger responses, at one rate
     // and seed.

@@ -358,7 +358,7 @@ rate = "1/s"
     fn typos_in_kind_and_id_are_errors_with_a_suggestion() {
         let e = set(FILE, "trafic.web.rate=1/s").unwrap_err();
         assert!(e.contains("did you mean `traffic`?"), "{e}");
-        let e = set(FILE, "traffic.wbe.rate=1/s").unwrap_err();
+        let e = set(FILE, "traffic.wev.rate=1/s").unwrap_err();
         assert!(e.contains("did you mean `web`?"), "{e}");
         let e = set(FILE, "subnet.pub.cidr=10.0.0.0/24").unwrap_err();
         assert!(e.contains("no [[subnet]]"), "{e}");

@@ -17,6 +17,7 @@ macro_rules! errln {
 }
 
 pub mod out;
+mod sweep;
 mod validate;
 
 use crate::explain;
@@ -109,6 +110,11 @@ pub enum Command {
     },
     /// Print the design as a Graphviz DOT digraph.
     Graph { file: PathBuf },
+    /// Run a scenario at every combination of some keys' values and seeds:
+    /// one row per point and seed (CSV or JSON lines).
+    ///
+    /// Example: `vpcsim sweep s.toml --set 'traffic.web.rate=10/s,100/s' --seeds 1..5 -o rows.csv`
+    Sweep(sweep::SweepArgs),
     /// Turn AWS CLI describe output, or a Terraform plan or state, into a scenario.
     Import {
         #[command(subcommand)]
@@ -247,7 +253,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if matches!(
         cli.command,
-        Command::Run { .. } | Command::Check { .. } | Command::Import { .. }
+        Command::Run { .. } | Command::Check { .. } | Command::Import { .. } | Command::Sweep(_)
     ) {
         out::end_on_signals();
     }
@@ -310,6 +316,7 @@ pub fn main() -> ExitCode {
             output.as_deref(),
         ),
         Command::Graph { file } => graph_cmd(&file),
+        Command::Sweep(args) => sweep::sweep_cmd(&args),
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
             let mut buf = Vec::new();

@@ -2,19 +2,62 @@
 //!
 //! Each VPC is a cluster, holding one cluster per AZ, each holding one
 //! cluster per subnet with its workloads (instances, NAT gateways, Lambda
-//! and interface endpoint ENIs). Route tables, internet and VPN gateways and
-//! gateway endpoints sit in their VPC's cluster; internet hosts and AWS
-//! services in an `internet` cluster; on-premises networks in clusters of
-//! their own. Edges: subnet to its route table (dashed), route table to each
-//! target with the destination as label (red when a blackhole), peering
-//! connections between VPCs, VPN gateways to their networks, and each
-//! traffic from its source to its destination (blue, dotted). The output is
-//! a function of the design alone, in design order.
+//! and interface endpoint ENIs); an instance's label names its security
+//! groups. Route tables, internet and VPN gateways and gateway endpoints sit
+//! in their VPC's cluster; internet hosts and AWS services in an `internet`
+//! cluster; on-premises networks in clusters of their own. Edges: subnet to
+//! its route table (dashed), route table to each target with the
+//! destination as label (red when a blackhole), peering connections between
+//! VPCs, VPN gateways to their networks, and the traffic (blue, dotted):
+//! one edge per source and destination, labelled with the number of
+//! traffic entries and their ids, however many entries share the pair.
+//!
+//! Every node is a resource of the design, or one of the outside classes
+//! [`OUTSIDE`] names: a destination that is a bare address is drawn as the
+//! on-premises network whose prefixes hold it, as the AWS service whose
+//! managed prefix list holds it, or else as the internet; a blackhole
+//! route to a resource that does not exist ends at its route table's
+//! blackhole. The output is a function of the design alone, in design
+//! order.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::model::*;
+
+/// The kinds of node id (`KIND:NAME`) that are not a resource of the
+/// design: `internet` (alone), `aws:SERVICE` (an AWS service the design
+/// does not declare as `[[aws_service]]`), and `blackhole:ROUTE_TABLE`.
+pub const OUTSIDE: [&str; 3] = ["internet", "aws", "blackhole"];
+
+/// The kinds of node id that name a resource of the design, and what they
+/// name: `instance`, `nat`, `eni` (an ENI's name), `igw`, `vgw`, `pcx`,
+/// `vpce` (a gateway endpoint), `lambda` (outside any VPC), `host`
+/// (external host), `service` (`[[aws_service]]`), `onprem-host`, `onprem`
+/// (a network), `rt`, `tgw`, `tgwrt`, `vpc`, `subnet`.
+pub const RESOURCE_KINDS: [&str; 17] = [
+    "instance",
+    "nat",
+    "eni",
+    "igw",
+    "vgw",
+    "pcx",
+    "vpce",
+    "lambda",
+    "host",
+    "service",
+    "onprem-host",
+    "onprem",
+    "rt",
+    "tgw",
+    "tgwrt",
+    "vpc",
+    "subnet",
+];
+
+/// The ends of a traffic edge: source node, destination node, and the
+/// cluster the edge ends at (an on-premises network's).
+type FlowEnds = (String, String, Option<String>);
 
 /// A DOT string literal.
 fn q(s: &str) -> String {
@@ -123,9 +166,10 @@ fn eni_label(d: &Design, e: EniId) -> (String, &'static str) {
                 .map_or(String::new(), |p| format!("\npublic {p}"));
             (
                 format!(
-                    "{}\ninstance\n{}{public}",
+                    "{}\ninstance\n{}{public}{}",
                     d.instances[i.idx()].name,
-                    eni.ip
+                    eni.ip,
+                    groups(d, &eni.security_groups)
                 ),
                 "#dbe8fb",
             )
@@ -156,8 +200,11 @@ fn eni_label(d: &Design, e: EniId) -> (String, &'static str) {
             let ep = &d.endpoints[x.idx()];
             (
                 format!(
-                    "{} ({})\ninterface endpoint\n{}",
-                    ep.name, ep.service, eni.ip
+                    "{} ({})\ninterface endpoint\n{}{}",
+                    ep.name,
+                    ep.service,
+                    eni.ip,
+                    groups(d, &eni.security_groups)
                 ),
                 "#e4d7f5",
             )
@@ -171,6 +218,41 @@ fn eni_label(d: &Design, e: EniId) -> (String, &'static str) {
             "#f2d7e6",
         ),
     }
+}
+
+/// A line naming an ENI's security groups, for its label.
+fn groups(d: &Design, sgs: &[SgId]) -> String {
+    if sgs.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = sgs
+        .iter()
+        .map(|g| d.security_groups[g.idx()].name.as_str())
+        .collect();
+    format!("\nSG {}", names.join(", "))
+}
+
+/// Where a bare address outside the design's hosts lies: an on-premises
+/// network (node, cluster), an AWS service's managed prefix list, or the
+/// internet.
+fn outside_node(d: &Design, ip: std::net::Ipv4Addr) -> (String, Option<String>) {
+    if let Some(n) = d
+        .onprem_nets
+        .iter()
+        .find(|n| n.cidrs.iter().any(|c| c.contains(&ip)))
+    {
+        return (
+            format!("onprem:{}", n.name),
+            Some(format!("cluster_onprem:{}", n.name)),
+        );
+    }
+    if let Some(p) = d.prefix_lists.iter().find(|p| {
+        p.list_name.starts_with("com.amazonaws.") && p.cidrs.iter().any(|c| c.contains(&ip))
+    }) {
+        let service = p.list_name.rsplit('.').next().unwrap_or(&p.list_name);
+        return (format!("aws:{service}"), None);
+    }
+    ("internet".to_string(), None)
 }
 
 fn dest_label(d: &Design, r: &Route) -> String {
@@ -194,7 +276,8 @@ pub fn render(d: &Design) -> String {
         "  node [fontname=\"Helvetica\", fontsize=10, shape=box, style=\"rounded,filled\", fillcolor=\"white\"];"
     );
     let _ = writeln!(s, "  edge [fontname=\"Helvetica\", fontsize=9];");
-    let mut missing: BTreeMap<String, ()> = BTreeMap::new();
+    // Blackholes of route tables, drawn once each at the end.
+    let mut holes: BTreeMap<String, ()> = BTreeMap::new();
 
     for (vi, v) in d.vpcs.iter().enumerate() {
         let vpc = VpcId::from_idx(vi);
@@ -440,12 +523,8 @@ pub fn render(d: &Design) -> String {
                     RouteDest::PrefixList(p) => d.prefix_lists[p.idx()].name.clone(),
                 };
                 let Some(a) = r.target else {
-                    let hole = format!("tgw-blackhole:{}:{dest}", rt.name);
-                    let _ = writeln!(
-                        s,
-                        "  {} [label=\"blackhole\", shape=point, color=\"#d13212\"];",
-                        q(&hole)
-                    );
+                    let hole = format!("blackhole:{}", rt.name);
+                    holes.insert(hole.clone(), ());
                     let _ = writeln!(
                         s,
                         "  {} -> {} [label={}, color=\"#d13212\", fontcolor=\"#d13212\", style=dashed];",
@@ -538,18 +617,23 @@ pub fn render(d: &Design) -> String {
     // Routes.
     for rt in &d.route_tables {
         for r in &rt.routes {
-            let Some(to) = target_node(d, &r.target) else {
+            let Some(mut to) = target_node(d, &r.target) else {
                 continue;
             };
-            if let Target::Missing(name) = &r.target {
-                missing.insert(name.clone(), ());
+            if let Target::Missing(_) = &r.target {
+                // The target does not exist: the route ends in its table's
+                // blackhole.
+                to = format!("blackhole:{}", rt.name);
+                holes.insert(to.clone(), ());
             }
             let style = if r.blackhole || matches!(r.target, Target::Missing(_)) {
                 ", color=\"#d13212\", fontcolor=\"#d13212\", style=dashed"
             } else {
                 ""
             };
-            let label = if r.blackhole || matches!(r.target, Target::Missing(_)) {
+            let label = if let Target::Missing(name) = &r.target {
+                format!("{} (blackhole: {name} deleted)", dest_label(d, r))
+            } else if r.blackhole {
                 format!("{} (blackhole)", dest_label(d, r))
             } else {
                 dest_label(d, r)
@@ -563,12 +647,11 @@ pub fn render(d: &Design) -> String {
             );
         }
     }
-    for name in missing.keys() {
+    for hole in holes.keys() {
         let _ = writeln!(
             s,
-            "  {} [label={}, style=\"dashed\", color=\"#d13212\", fontcolor=\"#d13212\"];",
-            q(&format!("missing:{name}")),
-            q(&format!("{name}\n(deleted)"))
+            "  {} [label=\"blackhole\", shape=octagon, style=\"dashed\", color=\"#d13212\", fontcolor=\"#d13212\"];",
+            q(hole)
         );
     }
     // Gateways to what lies beyond them.
@@ -643,8 +726,11 @@ pub fn render(d: &Design) -> String {
             q(&label)
         );
     }
-    // Traffic.
-    let mut ad_hoc: BTreeMap<String, String> = BTreeMap::new();
+    // Traffic: one edge per source and destination, in order of first
+    // appearance, however many entries share it.
+    let mut pairs: Vec<(FlowEnds, Vec<&str>)> = Vec::new();
+    let mut aws: BTreeMap<String, ()> = BTreeMap::new();
+    let mut internet = false;
     for t in &d.traffic {
         let from = match t.from {
             Source::Instance(i) => node_of(d, Component::Instance(i)),
@@ -652,9 +738,9 @@ pub fn render(d: &Design) -> String {
             Source::External(h) => node_of(d, Component::ExternalHost(h)),
             Source::Onprem(h) => node_of(d, Component::OnpremHost(h)),
         };
-        let to = match &t.to {
-            DestSpec::Component(c) => node_of(d, *c),
-            DestSpec::Instance(i, _) => node_of(d, Component::Instance(*i)),
+        let (to, cluster) = match &t.to {
+            DestSpec::Component(c) => (node_of(d, *c), None),
+            DestSpec::Instance(i, _) => (node_of(d, Component::Instance(*i)), None),
             // Names and addresses go where the VPC's DNS and the design
             // send them: an interface endpoint with private DNS wins.
             spec => {
@@ -662,38 +748,63 @@ pub fn render(d: &Design) -> String {
                 let src_vpc = crate::dataplane::resolve::source_host(d, t.from)
                     .2
                     .map(|x| d.subnets[x.idx()].vpc);
-                match ip.and_then(|ip| node_at(d, src_vpc, ip)) {
-                    Some(n) => Some(n),
-                    None => {
-                        let (id, label) = match (spec, ip) {
-                            (DestSpec::Service(name), _) => {
-                                (format!("aws:{name}"), format!("AWS {name}"))
-                            }
-                            (_, Some(ip)) => (format!("ip:{ip}"), ip.to_string()),
-                            _ => continue,
-                        };
-                        ad_hoc.insert(id.clone(), label);
-                        Some(id)
+                match (ip.and_then(|ip| node_at(d, src_vpc, ip)), spec, ip) {
+                    (Some(n), _, _) => (Some(n), None),
+                    (None, DestSpec::Service(name), _) => (Some(format!("aws:{name}")), None),
+                    (None, _, Some(ip)) => {
+                        let (n, c) = outside_node(d, ip);
+                        (Some(n), c)
                     }
+                    (None, _, None) => (None, None),
                 }
             }
         };
-        if let (Some(a), Some(b)) = (from, to) {
-            let _ = writeln!(
-                s,
-                "  {} -> {} [label={}, style=dotted, color=\"#1f6fd1\", fontcolor=\"#1f6fd1\", constraint=false];",
-                q(&a),
-                q(&b),
-                q(&t.name)
-            );
+        let (Some(a), Some(b)) = (from, to) else {
+            continue;
+        };
+        if let Some(svc) = b.strip_prefix("aws:") {
+            aws.insert(svc.to_string(), ());
+        }
+        internet |= b == "internet";
+        let key = (a, b, cluster);
+        match pairs.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, names)) => names.push(&t.name),
+            None => pairs.push((key, vec![&t.name])),
         }
     }
-    for (id, label) in ad_hoc {
+    for ((a, b, cluster), names) in &pairs {
+        let label = match names.len() {
+            1 => names[0].to_string(),
+            n => {
+                let shown: Vec<&str> = names.iter().take(3).copied().collect();
+                let more = if n > 3 { ", ..." } else { "" };
+                format!("{n} flows\n{}{more}", shown.join(", "))
+            }
+        };
+        let width = 1.0 + (names.len() as f64).log2().min(3.0);
+        let head = cluster
+            .as_ref()
+            .map_or(String::new(), |c| format!(", lhead={}", q(c)));
         let _ = writeln!(
             s,
-            "  {} [label={}, shape=ellipse, fillcolor=\"#f0f0f0\"];",
-            q(&id),
+            "  {} -> {} [label={}, style=dotted, color=\"#1f6fd1\", fontcolor=\"#1f6fd1\", penwidth={width:.1}, constraint=false{head}];",
+            q(a),
+            q(b),
             q(&label)
+        );
+    }
+    if internet {
+        let _ = writeln!(
+            s,
+            "  \"internet\" [label=\"internet\", shape=ellipse, style=\"dashed\", fillcolor=\"#f0f0f0\"];"
+        );
+    }
+    for svc in aws.keys() {
+        let _ = writeln!(
+            s,
+            "  {} [label={}, shape=ellipse, fillcolor=\"#ffe8cc\"];",
+            q(&format!("aws:{svc}")),
+            q(&format!("AWS {svc}"))
         );
     }
     let _ = writeln!(s, "}}");

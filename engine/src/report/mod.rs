@@ -18,6 +18,7 @@ pub mod outfile;
 pub mod outputs;
 pub mod pcap;
 pub mod summary;
+pub mod sweep;
 
 use std::collections::BTreeMap;
 

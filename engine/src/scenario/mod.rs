@@ -12,6 +12,7 @@ pub mod print;
 pub mod raw;
 mod read;
 pub mod reader;
+pub mod set;
 
 use toml::de::{DeTable, DeValue};
 

@@ -82,3 +82,7 @@ mod bulk;
 // Links with jitter and loss, in this binary to save a link.
 #[path = "parts/links.rs"]
 mod links;
+
+// Lambda execution environments, in this binary to save a link.
+#[path = "parts/lambda.rs"]
+mod lambda;

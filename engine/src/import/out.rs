@@ -662,6 +662,8 @@ impl Scenario {
                 subnets: ids(&l.subnets),
                 security_groups: ids(&l.security_groups),
                 concurrency: None,
+                init_duration: None,
+                timeout: None,
             });
         }
         (raw, comments)

@@ -672,6 +672,12 @@ pub struct Lambda {
     pub enis: Vec<EniId>,
     pub security_groups: Vec<SgId>,
     pub concurrency: u32,
+    /// How long a new execution environment initialises before its first
+    /// invocation runs (LAM-7).
+    pub init_duration: Nanos,
+    /// The function timeout: an invocation still running then is ended
+    /// (LAM-10).
+    pub timeout: Nanos,
 }
 
 #[derive(Clone, Debug)]

@@ -131,7 +131,7 @@ pub fn report(
                     json!({"cause": cause.name(), "place": name, "place_kind": kind, "count": n})
                 })
                 .collect();
-            json!({
+            let mut v = json!({
                 "id": t.name,
                 "from": source_name(d, t.from),
                 "to": dest_name(d, &t.to),
@@ -152,7 +152,16 @@ pub fn report(
                     "setup": latency(&tm.setup()),
                     "completion": latency(&tm.completion()),
                 },
-            })
+            });
+            // A Lambda function's invocations and cold starts (LAM-7, LAM-8).
+            if matches!(t.from, Source::Lambda(_)) {
+                v["lambda"] = json!({
+                    "invocations": tm.invocations,
+                    "cold_starts": tm.cold_starts,
+                    "cold_start_share": share(tm.cold_starts, tm.invocations - tm.cold_starts),
+                });
+            }
+            v
         })
         .collect();
     let expectations: Vec<Value> = d

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::dataplane::{Network, Place};
-use crate::model::{Component, EndpointKind};
+use crate::model::{Component, EndpointKind, Source};
 use crate::report::cost::{Estimate, PRICES_AS_OF, dollars, per_month};
 use crate::report::json::gateway_components;
 use crate::sim::metrics::Metrics;
@@ -210,6 +210,17 @@ fn traffic_table(s: &mut String, st: &Style, net: &Network, m: &Metrics) {
                 left("", w),
                 st.red(&format!("failed {n}:")),
                 cause.name()
+            );
+        }
+        // A Lambda function's invocations and how many started cold (LAM-7).
+        if matches!(t.from, Source::Lambda(_)) && tm.invocations > 0 {
+            let pct = tm.cold_starts as f64 * 100.0 / tm.invocations as f64;
+            let _ = writeln!(
+                s,
+                "{}  {} invocations, {} cold starts ({pct:.1}%)",
+                left("", w),
+                tm.invocations,
+                tm.cold_starts
             );
         }
     }

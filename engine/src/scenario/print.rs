@@ -256,6 +256,8 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             w.kv("security_groups", list(&x.security_groups, |s| quote(s)));
         }
         w.opt("concurrency", &x.concurrency, u32::to_string);
+        w.opt("init_duration", &x.init_duration, |d| quote(&d.to_string()));
+        w.opt("timeout", &x.timeout, |d| quote(&d.to_string()));
     }
     for x in &raw.external_hosts {
         w.table("external_host", &x.id);

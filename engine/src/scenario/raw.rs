@@ -395,6 +395,10 @@ pub struct Lambda {
     pub subnets: Vec<Id>,
     pub security_groups: Vec<Id>,
     pub concurrency: Option<Sp<u32>>,
+    /// How long a new execution environment initialises (LAM-7).
+    pub init_duration: Option<Sp<Nanos>>,
+    /// The function timeout (LAM-10).
+    pub timeout: Option<Sp<Nanos>>,
 }
 
 #[derive(Clone, Debug)]

@@ -791,6 +791,8 @@ pub(super) fn read_lambda(v: &Value<'_>, d: &mut Diags) -> Option<Lambda> {
         subnets: f.list("subnets", d),
         security_groups: f.list("security_groups", d),
         concurrency: f.opt("concurrency", d),
+        init_duration: f.opt("init_duration", d),
+        timeout: f.opt("timeout", d),
     })
 }
 

@@ -123,6 +123,10 @@ impl Sim {
                     Count::BytesDelivered(n) => m.bytes_delivered += n,
                     Count::CorruptBytes(n) => m.corrupt_bytes += n,
                     Count::Setup(t) => m.record_setup(t),
+                    Count::Invocation { cold } => {
+                        m.invocations += 1;
+                        m.cold_starts += u64::from(cold);
+                    }
                 }
                 if let Count::Retransmissions(n) | Count::BytesDelivered(n) = count {
                     for &e in &self.watch.by_traffic[traffic as usize] {

@@ -101,6 +101,10 @@ pub struct TrafficMetrics {
     pub retransmissions: u64,
     pub corrupt_bytes: u64,
     pub bytes_delivered: u64,
+    /// Lambda invocations that got an execution environment, and those of
+    /// them that started a new one (cold starts, LAM-7).
+    pub invocations: u64,
+    pub cold_starts: u64,
     /// Failures by cause and the place of the last drop.
     pub failures: BTreeMap<(Cause, Option<Place>), u64>,
     /// Drops of this traffic's packets, by reason and place.
@@ -120,6 +124,8 @@ static NOTHING: TrafficMetrics = TrafficMetrics {
     retransmissions: 0,
     corrupt_bytes: 0,
     bytes_delivered: 0,
+    invocations: 0,
+    cold_starts: 0,
     failures: BTreeMap::new(),
     drops: BTreeMap::new(),
     setup: Latency::new(),
@@ -290,6 +296,8 @@ impl TrafficMetrics {
         self.retransmissions += o.retransmissions;
         self.corrupt_bytes += o.corrupt_bytes;
         self.bytes_delivered += o.bytes_delivered;
+        self.invocations += o.invocations;
+        self.cold_starts += o.cold_starts;
         for (k, v) in &o.failures {
             *self.failures.entry(*k).or_default() += v;
         }

@@ -74,8 +74,10 @@ pub enum Cause {
     Timeout,
     /// The connection was reset by its peer.
     Reset,
-    /// A Lambda function at its concurrency limit.
+    /// A Lambda function at its concurrency limit (LAM-9).
     Throttled,
+    /// A Lambda invocation still running at the function timeout (LAM-10).
+    FunctionTimeout,
     /// The client host has no ephemeral port free towards the destination
     /// (Linux's 32768-60999, Lambda's 1024-65535): the connection never
     /// leaves the host.
@@ -89,6 +91,7 @@ impl Cause {
             Cause::Timeout => "timeout",
             Cause::Reset => "reset",
             Cause::Throttled => "throttled",
+            Cause::FunctionTimeout => "function_timeout",
             Cause::HostPortExhausted => "host_port_exhausted",
         }
     }
@@ -105,6 +108,11 @@ pub enum Timer {
     Deadlines { traffic: u32 },
     /// A held connection closes.
     Close { conn: u32, epoch: u32 },
+    /// A Lambda execution environment finished its Init phase: the item's
+    /// invocation runs (LAM-7).
+    Invoke { item: u32, epoch: u32 },
+    /// A Lambda invocation reaches the function timeout (LAM-10).
+    FunctionTimeout { item: u32, epoch: u32 },
 }
 
 /// A number an endpoint reports for its traffic's metrics.
@@ -115,6 +123,11 @@ pub enum Count {
     CorruptBytes(u64),
     /// Connection set-up time (SYN to SYN-ACK).
     Setup(Nanos),
+    /// A Lambda invocation got an execution environment: a new one (a cold
+    /// start, LAM-7) or an idle one (LAM-8).
+    Invocation {
+        cold: bool,
+    },
 }
 
 /// What endpoints ask the engine to do.
@@ -182,6 +195,8 @@ struct Item {
     conn: u32,
     /// The function whose concurrency this item holds.
     lambda: Option<LambdaId>,
+    /// The invocation reached its function timeout (LAM-10).
+    timed_out: bool,
     ping_key: Option<u128>,
 }
 
@@ -199,6 +214,20 @@ struct Conn {
     opened: Nanos,
     responded: bool,
     done: bool,
+}
+
+/// How long an idle Lambda execution environment is kept for another
+/// invocation (LAM-8): AWS keeps it for "a non-deterministic period of
+/// time"; vpcsim keeps it five minutes, a modelling choice.
+pub const LAMBDA_IDLE_KEEP: Nanos = Nanos::from_secs(300);
+
+/// A Lambda function's execution environments: those running (or
+/// initialising for) an invocation, at most the function's concurrency
+/// (LAM-9), and the idle ones, by the time each became idle, oldest first.
+#[derive(Clone, Debug, Default)]
+struct Pool {
+    busy: u32,
+    idle: std::collections::VecDeque<Nanos>,
 }
 
 /// Per traffic generator.
@@ -243,7 +272,8 @@ pub struct Endpoints {
     /// item here (its source's part of the run).
     gens: FxHashMap<u32, Gen>,
     seed: u64,
-    lambda_active: Vec<u32>,
+    /// Each Lambda function's execution environments (LAM-7..LAM-9).
+    pools: Vec<Pool>,
     iss: u32,
     out: tcp::Out,
     /// Datagrams arriving in fragments, per receiving host (MTU-3).
@@ -305,7 +335,7 @@ impl Endpoints {
             pings: FxHashMap::default(),
             gens: FxHashMap::default(),
             seed,
-            lambda_active: vec![0; d.lambdas.len()],
+            pools: vec![Pool::default(); d.lambdas.len()],
             iss: 0x1000,
             out: Vec::new(),
             reassembly: FxHashMap::default(),
@@ -327,6 +357,7 @@ impl Endpoints {
             last_drop: None,
             conn: u32::MAX,
             lambda: None,
+            timed_out: false,
             ping_key: None,
         };
         let idx = match self.free_items.pop() {
@@ -423,6 +454,24 @@ impl Endpoints {
             Timer::Conn { conn, epoch } => self.conn_timer(io, conn, epoch),
             Timer::Deadlines { traffic } => self.deadlines(io, traffic),
             Timer::Close { conn, epoch } => self.close_after_hold(io, conn, epoch),
+            Timer::Invoke { item, epoch } => {
+                if let Some(tag) = self.live_tag(item, epoch) {
+                    self.launch(io, tag, true);
+                }
+            }
+            Timer::FunctionTimeout { item, epoch } => {
+                if let Some(tag) = self.live_tag(item, epoch) {
+                    // Ended at the function timeout; a drop seen on the way
+                    // is why it ran out of time, and names the failure, as
+                    // for the traffic's own timeout.
+                    let it = &mut self.items[item as usize];
+                    it.timed_out = true;
+                    let cause = it
+                        .last_drop
+                        .map_or(Cause::FunctionTimeout, |(r, _)| Cause::Drop(r));
+                    self.end_item(io, tag, cause);
+                }
+            }
         }
     }
 
@@ -458,21 +507,90 @@ impl Endpoints {
         let tr = &d.traffic[t as usize];
         let tag = self.new_item(t, now);
         io.out.push(Action::Started { traffic: t });
+        if gen_of(&mut self.gens, self.seed, d, t).dst.is_none() {
+            self.decide(io, tag, Some(Cause::Drop(DropReason::HostUnreachable)));
+            return;
+        }
+        if let Source::Lambda(l) = tr.from {
+            let lam = &d.lambdas[l.idx()];
+            let pool = &mut self.pools[l.idx()];
+            // Environments idle longer than Lambda keeps them are gone (LAM-8).
+            while pool
+                .idle
+                .front()
+                .is_some_and(|&since| now.0 - since.0.min(now.0) >= LAMBDA_IDLE_KEEP.0)
+            {
+                pool.idle.pop_front();
+            }
+            // Concurrency counts the invocations in flight (LAM-9).
+            if pool.busy >= lam.concurrency {
+                self.decide(io, tag, Some(Cause::Throttled));
+                return;
+            }
+            pool.busy += 1;
+            // The most recently used idle environment is reused (LAM-8);
+            // with none, a new one initialises first (LAM-7).
+            let cold = pool.idle.pop_back().is_none();
+            self.items[tag.item as usize].lambda = Some(l);
+            io.count(t, Count::Invocation { cold });
+            if cold && lam.init_duration > Nanos::ZERO {
+                if let Some(timeout) = tr.timeout {
+                    if tr.pattern != Pattern::Udp {
+                        self.add_deadline(io, t, now.saturating_add(timeout), tag);
+                    }
+                }
+                io.timer(
+                    now.saturating_add(lam.init_duration),
+                    Timer::Invoke {
+                        item: tag.item,
+                        epoch: tag.epoch,
+                    },
+                );
+                return;
+            }
+        }
+        self.launch(io, tag, false);
+    }
+
+    /// The tag of item `item` if it is still live in epoch `epoch`.
+    fn live_tag(&self, item: u32, epoch: u32) -> Option<Tag> {
+        let it = self.items.get(item as usize)?;
+        (it.epoch == epoch && it.live).then_some(Tag {
+            item,
+            epoch,
+            toward: true,
+            traffic: it.traffic,
+            start: it.start,
+        })
+    }
+
+    /// The item's client starts now: after its Lambda execution environment
+    /// initialised (`deadline_set`: its deadline is already kept), or at
+    /// once.
+    fn launch(&mut self, io: &mut Io<'_>, tag: Tag, deadline_set: bool) {
+        let now = io.now;
+        let d = io.d;
+        let t = tag.traffic;
+        let tr = &d.traffic[t as usize];
         let Some(dst) = gen_of(&mut self.gens, self.seed, d, t).dst else {
             self.decide(io, tag, Some(Cause::Drop(DropReason::HostUnreachable)));
             return;
         };
         if let Source::Lambda(l) = tr.from {
-            let lam = &d.lambdas[l.idx()];
-            if self.lambda_active[l.idx()] >= lam.concurrency {
-                self.decide(io, tag, Some(Cause::Throttled));
-                return;
-            }
-            self.lambda_active[l.idx()] += 1;
-            self.items[tag.item as usize].lambda = Some(l);
+            // The invocation runs until its function timeout (LAM-10).
+            io.timer(
+                now.saturating_add(d.lambdas[l.idx()].timeout),
+                Timer::FunctionTimeout {
+                    item: tag.item,
+                    epoch: tag.epoch,
+                },
+            );
         }
         let (host, src_ip) = self.source(d, t);
-        let deadline = tr.timeout.map(|t| now.saturating_add(t));
+        let deadline = tr
+            .timeout
+            .filter(|_| !deadline_set)
+            .map(|t| tag.start.saturating_add(t));
         match tr.pattern {
             Pattern::Requests | Pattern::Bulk => {
                 let range = if matches!(tr.from, Source::Lambda(_)) {
@@ -684,6 +802,13 @@ impl Endpoints {
         let cause = self.items[item as usize]
             .last_drop
             .map_or(Cause::Timeout, |(r, _)| Cause::Drop(r));
+        self.end_item(io, tag, cause);
+    }
+
+    /// Ends a live item now with `cause`: its connection, if it has one, is
+    /// reset.
+    fn end_item(&mut self, io: &mut Io<'_>, tag: Tag, cause: Cause) {
+        let item = tag.item;
         let c = self.items[item as usize].conn;
         if c != u32::MAX {
             let mut out = std::mem::take(&mut self.out);
@@ -723,10 +848,23 @@ impl Endpoints {
             return;
         }
         it.live = false;
-        let (traffic, start, last_drop, lambda, ping) =
-            (it.traffic, it.start, it.last_drop, it.lambda, it.ping_key);
+        let (traffic, start, last_drop, lambda, ping, timed_out) = (
+            it.traffic,
+            it.start,
+            it.last_drop,
+            it.lambda,
+            it.ping_key,
+            it.timed_out,
+        );
         if let Some(l) = lambda {
-            self.lambda_active[l.idx()] = self.lambda_active[l.idx()].saturating_sub(1);
+            let pool = &mut self.pools[l.idx()];
+            pool.busy = pool.busy.saturating_sub(1);
+            // The environment waits for the next invocation (LAM-8), unless
+            // the invocation timed out: Lambda then resets it, and the next
+            // invocation initialises a new one.
+            if !timed_out {
+                pool.idle.push_back(io.now);
+            }
         }
         if let Some(k) = ping {
             self.pings.remove(&k);

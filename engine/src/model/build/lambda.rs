@@ -2,6 +2,17 @@
 
 use super::*;
 
+/// The init duration of a new execution environment when the file gives
+/// none (LAM-7): AWS documents cold starts from under 100 ms to over 1 s;
+/// 250 ms is vpcsim's choice within that span.
+pub const LAMBDA_INIT_DEFAULT: Nanos = Nanos(250_000_000);
+/// Lambda limits the Init phase to 10 seconds (LAM-7).
+pub const LAMBDA_INIT_LIMIT: Nanos = Nanos(10_000_000_000);
+/// Lambda's default function timeout, 3 seconds, and its maximum, 900
+/// seconds (LAM-10).
+pub const LAMBDA_TIMEOUT_DEFAULT: Nanos = Nanos(3_000_000_000);
+pub const LAMBDA_TIMEOUT_MAX: Nanos = Nanos(900_000_000_000);
+
 impl Builder<'_> {
     pub(super) fn lambdas(&mut self) {
         let raw = self.raw;
@@ -51,6 +62,32 @@ impl Builder<'_> {
                 Some(c) => c.v,
                 None => 1000,
             };
+            let init_duration = match &l.init_duration {
+                Some(x) if x.v > LAMBDA_INIT_LIMIT => {
+                    self.err(
+                        &x.span,
+                        format!("{owner}: `init_duration` must be at most 10s: Lambda limits the Init phase to 10 seconds (LAM-7); write a value up to \"10s\""),
+                    );
+                    LAMBDA_INIT_LIMIT
+                }
+                Some(x) => x.v,
+                None => LAMBDA_INIT_DEFAULT,
+            };
+            let timeout = match &l.timeout {
+                Some(x)
+                    if x.v < Nanos::from_secs(1)
+                        || x.v > LAMBDA_TIMEOUT_MAX
+                        || x.v.0 % Nanos::from_secs(1).0 != 0 =>
+                {
+                    self.err(
+                        &x.span,
+                        format!("{owner}: `timeout` must be whole seconds from 1s to 900s, as Lambda sets it (LAM-10); for example \"3s\""),
+                    );
+                    LAMBDA_TIMEOUT_DEFAULT
+                }
+                Some(x) => x.v,
+                None => LAMBDA_TIMEOUT_DEFAULT,
+            };
             let mut enis = Vec::new();
             for s in subnets {
                 let key = (s, sgs.clone());
@@ -79,6 +116,8 @@ impl Builder<'_> {
                 enis,
                 security_groups: sgs,
                 concurrency,
+                init_duration,
+                timeout,
             });
         }
     }

@@ -1138,6 +1138,10 @@ mod tests {
         (c, s, t)
     }
 
+    /// Every segment with its arrival time and direction (true: to the
+    /// server).
+    type Log = Vec<(Nanos, bool, Vec<u8>)>;
+
     /// The client uploads `total` bytes and closes; the server closes when
     /// the client's FIN arrives. Returns both ends, when the last segment
     /// arrived, and every segment with its arrival time (lost ones too).
@@ -1145,7 +1149,7 @@ mod tests {
         total: u64,
         path: Path,
         lose: impl Fn(usize, &[u8]) -> bool,
-    ) -> (Tcp, Tcp, Nanos, Vec<(Nanos, bool, Vec<u8>)>) {
+    ) -> (Tcp, Tcp, Nanos, Log) {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
         let mut now = Nanos::ZERO;
@@ -1800,7 +1804,7 @@ mod tests {
         let mut out = Out::new();
         let now = Nanos::ZERO;
         c.write(5 * 1460, now, &mut out);
-        let data: Vec<_> = out.drain(..).collect();
+        let data = std::mem::take(&mut out);
         // 2, 4, 3 arrive; 0 and 1 are late.
         for i in [2, 4, 3] {
             s.on_segment(&segment(&data[i]).unwrap(), now, &mut out);

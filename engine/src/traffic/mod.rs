@@ -885,8 +885,14 @@ impl Endpoints {
                 let conn = self.conns[c as usize]
                     .as_mut()
                     .expect("demux points at a live connection");
+                let before = conn.tcp.retransmits;
                 let ev = conn.tcp.on_segment(&seg, now, &mut out);
                 let (client, traffic, ctag) = (conn.client, conn.traffic, conn.tag);
+                // Fast retransmits (the timer's are counted where it fires).
+                let retx = conn.tcp.retransmits - before;
+                if retx > 0 {
+                    io.count(traffic, Count::Retransmissions(u64::from(retx)));
+                }
                 let tr = &d.traffic[traffic as usize];
                 let (request, response, hold, pattern, size) =
                     (tr.request, tr.response, tr.hold, tr.pattern, tr.size);

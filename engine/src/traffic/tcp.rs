@@ -91,6 +91,16 @@ pub const CUBIC_BETA: f64 = 0.7;
 /// HyStart checks for a delay increase from this window on (segments,
 /// Linux's `hystart_low_window`).
 pub const HYSTART_LOW_WINDOW: u64 = 16;
+/// `net.ipv4.tcp_pacing_ss_ratio` and `tcp_pacing_ca_ratio` (percent):
+/// the pacing rate is this share of `cwnd / srtt`, the first while the
+/// window is under half the slow start threshold.
+pub const PACING_SS_RATIO: u64 = 200;
+pub const PACING_CA_RATIO: u64 = 120;
+/// `net.ipv4.tcp_limit_output_bytes`: the most a socket keeps in its
+/// host's qdisc and device queue (TCP Small Queues).
+pub const LIMIT_OUTPUT_BYTES: u64 = 4 * 1024 * 1024;
+/// IPv4 and TCP headers of a data segment (no options).
+pub const HEADERS: u64 = 40;
 /// Out-of-order ranges a receiver holds.
 const OOO_RANGES: usize = 4;
 /// Duplicate ACKs that start fast retransmit (RFC 5681).
@@ -225,6 +235,14 @@ pub struct Tcp {
     pub deadline: Option<Nanos>,
     rto_at: Option<Nanos>,
     ack_at: Option<Nanos>,
+    /// When the host's interface has drained enough to send again (TCP
+    /// Small Queues), if the last send stopped for it.
+    tsq_at: Option<Nanos>,
+    /// Bytes (headers included) this end may still put into its host's
+    /// interface now; `u64::MAX` where nothing limits it.
+    room: u64,
+    /// The last transmit stopped for want of `room`.
+    tsq_blocked: bool,
     /// RTT probe: the stream offset it waits for, when it was sent and the
     /// end of the data sent with it (an ACK past that is discarded: it
     /// waited for later data, as a delayed ACK does).
@@ -340,6 +358,9 @@ impl Tcp {
             deadline: None,
             rto_at: None,
             ack_at: None,
+            tsq_at: None,
+            room: u64::MAX,
+            tsq_blocked: false,
             probe: None,
             cubic: Cubic::default(),
             rcv_wnd,
@@ -406,10 +427,56 @@ impl Tcp {
 
     /// The next timer: the earlier of retransmission and delayed ACK.
     fn arm(&mut self) {
-        self.deadline = match (self.rto_at, self.ack_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        self.deadline = [self.rto_at, self.ack_at, self.tsq_at]
+            .into_iter()
+            .flatten()
+            .min();
+    }
+
+    /// Sets how many bytes (headers included) this end may put into its
+    /// host's interface from now on (TCP Small Queues); `u64::MAX` for no
+    /// limit.
+    pub fn set_room(&mut self, bytes: u64) {
+        self.room = bytes;
+    }
+
+    /// Whether the last send stopped because the interface had no room;
+    /// clears the flag.
+    pub fn take_tsq_blocked(&mut self) -> bool {
+        std::mem::take(&mut self.tsq_blocked)
+    }
+
+    /// Sends again at `at`, when the interface will have drained.
+    pub fn wake_at(&mut self, at: Nanos) {
+        self.tsq_at = Some(at);
+        self.arm();
+    }
+
+    /// Linux's pacing rate in bytes per second (`tcp_update_pacing_rate`):
+    /// 200 % of `max(cwnd, in flight) / srtt` while the window is under
+    /// half the slow start threshold, else 120 %; `u64::MAX` before a round
+    /// trip was measured.
+    pub fn pacing_rate(&self) -> u64 {
+        let Some(srtt) = self.srtt else {
+            return u64::MAX;
         };
+        let ratio = if self.cwnd < self.ssthresh / 2 {
+            PACING_SS_RATIO
+        } else {
+            PACING_CA_RATIO
+        };
+        let window = u128::from(self.cwnd.max(self.nxt - self.una));
+        let rate = u128::from(ratio) * window * 1_000_000_000 / (100 * u128::from(srtt.0.max(1)));
+        u64::try_from(rate).unwrap_or(u64::MAX)
+    }
+
+    /// TCP Small Queues' limit on what this socket keeps below it in the
+    /// host (`tcp_small_queue_check`): about a millisecond at the pacing
+    /// rate (`rate >> 10`), at least two segments, at most
+    /// `tcp_limit_output_bytes`.
+    pub fn tsq_limit(&self) -> u64 {
+        let two = 2 * (self.mss64() + HEADERS);
+        (self.pacing_rate() >> 10).clamp(two, LIMIT_OUTPUT_BYTES.max(two))
     }
 
     /// An ICMP "fragmentation needed" says a segment of this connection
@@ -559,6 +626,7 @@ impl Tcp {
         self.state = State::Reset;
         self.rto_at = None;
         self.ack_at = None;
+        self.tsq_at = None;
         self.arm();
     }
 
@@ -605,6 +673,13 @@ impl Tcp {
             let len = (self.total - self.nxt)
                 .min(mss)
                 .min(window - (self.nxt - self.una));
+            // TCP Small Queues: no more into the host's interface than it
+            // has room for; the engine wakes this end when it drained.
+            if len + HEADERS > self.room {
+                self.tsq_blocked = true;
+                break;
+            }
+            self.room = self.room.saturating_sub(len + HEADERS);
             let at = self.nxt;
             self.send_data(at, len, out);
             if self.probe.is_none() {
@@ -810,6 +885,7 @@ impl Tcp {
             self.state = State::Reset;
             self.rto_at = None;
             self.ack_at = None;
+            self.tsq_at = None;
             ev.reset = true;
             return ev;
         }
@@ -891,6 +967,7 @@ impl Tcp {
             self.state = State::Closed;
             self.rto_at = None;
             self.ack_at = None;
+            self.tsq_at = None;
             ev.closed = true;
         }
         ev
@@ -1064,6 +1141,11 @@ impl Tcp {
         if self.rto_at.is_some_and(|d| d <= now) {
             fired = true;
             self.retransmission_timeout(now, out);
+        }
+        if self.tsq_at.is_some_and(|d| d <= now) {
+            self.tsq_at = None;
+            fired = true;
+            self.transmit(now, out);
         }
         self.arm();
         fired
@@ -1347,7 +1429,7 @@ mod tests {
         // is its sequence state (see docs/traffic.md).
         let size = std::mem::size_of::<Tcp>();
         println!("Tcp: {size} bytes");
-        assert!(size <= 448, "{size}");
+        assert!(size <= 480, "{size}");
     }
 
     /// A handshake between a client and a server with these interface
@@ -1612,6 +1694,68 @@ mod tests {
         c.write(1 << 20, Nanos::ZERO, &mut out);
         assert_eq!(out.len(), 10);
         assert!(out.iter().all(|p| p.len() == 1500));
+    }
+
+    #[test]
+    fn tsq_a_sender_stops_at_its_room_and_sends_on_when_woken() {
+        let (mut c, _, _, _) = handshake(1500, 1500);
+        let mut out = Out::new();
+        // Room in the host's interface for three full segments.
+        c.set_room(3 * 1500);
+        c.write(1 << 20, Nanos::ZERO, &mut out);
+        assert_eq!(out.len(), 3, "the window allows ten, the room three");
+        assert!(c.take_tsq_blocked());
+        assert!(!c.take_tsq_blocked(), "the flag is taken once");
+        // The interface drained: woken, it sends the rest of the window.
+        let at = Nanos::from_micros(10);
+        c.set_room(u64::MAX);
+        c.wake_at(at);
+        assert_eq!(c.deadline, Some(at));
+        out.clear();
+        assert!(c.on_timer(at, &mut out));
+        assert_eq!(out.len(), 7);
+        assert!(!c.take_tsq_blocked());
+    }
+
+    #[test]
+    fn linux_pacing_rate_200_percent_in_slow_start_120_after_and_tsq_limit_about_1_ms() {
+        let mut out = Out::new();
+        let mut c = Tcp::connect(
+            addr(1, 40000),
+            addr(2, 443),
+            100,
+            1500,
+            Nanos::ZERO,
+            &mut out,
+        );
+        let syn = out.pop().unwrap().to_vec();
+        let _s = Tcp::accept(
+            addr(2, 443),
+            addr(1, 40000),
+            900,
+            1500,
+            &segment(&syn).unwrap(),
+            Nanos::ZERO,
+            &mut out,
+        );
+        let synack = out.pop().unwrap().to_vec();
+        // A 10 ms round trip.
+        c.on_segment(&segment(&synack).unwrap(), Nanos::from_millis(10), &mut out);
+        assert_eq!(c.srtt, Some(Nanos::from_millis(10)));
+        // Slow start: 2 x 14,600 bytes per 10 ms.
+        assert_eq!(c.pacing_rate(), 2_920_000);
+        // At or above half the threshold: 1.2 x.
+        c.ssthresh = c.cwnd;
+        assert_eq!(c.pacing_rate(), 1_752_000);
+        // TCP Small Queues: at least two segments...
+        assert_eq!(c.tsq_limit(), 2 * 1500);
+        // ... else rate >> 10, about a millisecond of it...
+        c.ssthresh = u64::MAX;
+        c.cwnd = 4 << 20;
+        assert_eq!(c.tsq_limit(), (2 * (4u64 << 20) * 100) >> 10);
+        // ... and at most tcp_limit_output_bytes.
+        c.cwnd = 1 << 40;
+        assert_eq!(c.tsq_limit(), LIMIT_OUTPUT_BYTES);
     }
 
     #[test]

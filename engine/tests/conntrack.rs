@@ -71,7 +71,7 @@ response = "50MiB"
 timeout = "35s"
 
 [[event]]
-at = "5s"
+at = "200ms"
 set = { resource = "web", ingress = [] }
 "#;
 

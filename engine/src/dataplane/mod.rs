@@ -181,6 +181,18 @@ pub struct Capacity {
     pub queue: u32,
 }
 
+impl Capacity {
+    /// How long a packet of `bytes` takes to serve, in nanoseconds: the
+    /// longer of its bits at the bandwidth and one packet at the packet
+    /// rate, at least 1.
+    #[inline]
+    pub fn service_ns(&self, bytes: u64) -> u64 {
+        let by_bits = (bytes * 8).saturating_mul(1_000_000_000) / self.bits_per_sec.max(1);
+        let by_packets = 1_000_000_000 / self.packets_per_sec.max(1);
+        by_bits.max(by_packets).max(1)
+    }
+}
+
 /// The capacity an ENI serves packets with: a NAT gateway's or an interface
 /// endpoint's, else the ENI's own.
 pub fn capacity_of(d: &Design, eni: EniId) -> Capacity {

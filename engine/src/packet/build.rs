@@ -72,31 +72,54 @@ pub fn tcp_syn(spec: &TcpSpec, mss: u16, ttl: u8, ident: u16) -> Bytes {
     tcp_with(spec, &[2, 4, hi, lo], &[], ttl, ident)
 }
 
-/// The MSS option of a TCP header (`tcp` is the TCP header and what
-/// follows), if it has one.
-pub fn tcp_mss_option(tcp: &[u8]) -> Option<u16> {
+/// A SYN or SYN-ACK as a current Linux sends it without timestamps: the
+/// MSS option, a NOP and the window scale option (kind 3, RFC 7323) with
+/// shift `wscale`: a 28-byte TCP header.
+pub fn tcp_syn_scaled(spec: &TcpSpec, mss: u16, wscale: u8, ttl: u8, ident: u16) -> Bytes {
+    let [hi, lo] = mss.to_be_bytes();
+    tcp_with(spec, &[2, 4, hi, lo, 1, 3, 3, wscale], &[], ttl, ident)
+}
+
+/// The data of option `want` of a TCP header (`tcp` is the TCP header and
+/// what follows), if it has one.
+fn tcp_option(tcp: &[u8], want: u8) -> Option<&[u8]> {
     let hl = usize::from(tcp.get(12)? >> 4) * 4;
     let mut opts = tcp.get(TCP_MIN_HEADER_LEN..hl)?;
     while let [kind, rest @ ..] = opts {
         match kind {
             0 => return None,
             1 => opts = rest,
-            2 => {
-                return match rest {
-                    [4, hi, lo, ..] => Some(u16::from_be_bytes([*hi, *lo])),
-                    _ => None,
-                };
-            }
             _ => {
                 let len = usize::from(*rest.first()?);
                 if len < 2 {
                     return None;
+                }
+                if *kind == want {
+                    return opts.get(2..len);
                 }
                 opts = opts.get(len..)?;
             }
         }
     }
     None
+}
+
+/// The MSS option of a TCP header (`tcp` is the TCP header and what
+/// follows), if it has one.
+pub fn tcp_mss_option(tcp: &[u8]) -> Option<u16> {
+    match tcp_option(tcp, 2)? {
+        [hi, lo] => Some(u16::from_be_bytes([*hi, *lo])),
+        _ => None,
+    }
+}
+
+/// The window scale option's shift (RFC 7323, kind 3), if the header
+/// carries one; a shift above 14 counts as 14, as the RFC says.
+pub fn tcp_wscale_option(tcp: &[u8]) -> Option<u8> {
+    match tcp_option(tcp, 3)? {
+        [shift] => Some((*shift).min(14)),
+        _ => None,
+    }
 }
 
 /// A TCP segment whose header carries `options` (a multiple of 4 bytes).

@@ -27,16 +27,10 @@ impl Server {
         }
     }
 
-    fn service(&self, bytes: u64) -> u64 {
-        let by_bits = (bytes * 8).saturating_mul(1_000_000_000) / self.cap.bits_per_sec.max(1);
-        let by_packets = 1_000_000_000 / self.cap.packets_per_sec.max(1);
-        by_bits.max(by_packets).max(1)
-    }
-
     /// Admits a packet at `now`: `Some(delay until it leaves)`, or `None`
     /// when the queue is full.
     pub fn admit(&mut self, now: Nanos, bytes: u64) -> Option<Nanos> {
-        let service = self.service(bytes);
+        let service = self.cap.service_ns(bytes);
         let start = self.free_at.max(now.0);
         if start - now.0 > service * u64::from(self.cap.queue) {
             self.overflowed += 1;

@@ -23,6 +23,7 @@ impl Sim {
             d: &self.design,
             now: self.q.now(),
             out: &mut out,
+            nics: &mut self.nics,
         };
         f(&mut self.t, &mut io);
         for a in out.drain(..) {

@@ -264,6 +264,9 @@ pub struct Sim {
     shared: Arc<Shared>,
     applied: usize,
     pub(crate) t: traffic::Endpoints,
+    /// The backlog of the sending hosts' own interfaces, as the endpoints
+    /// charge it (TCP Small Queues).
+    nics: traffic::Nics,
     /// What the endpoints asked for, carried out in order (`endpoints.rs`).
     actions: Vec<traffic::Action>,
     /// Packets components made during the current event.
@@ -312,6 +315,7 @@ impl Sim {
         metrics.end = design.duration;
         let mut sim = Sim {
             t: traffic::Endpoints::new(&design, seed),
+            nics: traffic::Nics::default(),
             actions: Vec::new(),
             emitted: Vec::new(),
             fragments: Vec::new(),

@@ -169,10 +169,15 @@ pub struct Io<'a> {
     pub d: &'a Design,
     pub now: Nanos,
     pub out: &'a mut Vec<Action>,
+    /// The sending hosts' own interfaces (TCP Small Queues reads them).
+    pub nics: &'a mut Nics,
 }
 
 impl Io<'_> {
     fn send(&mut self, packet: Bytes, from: Host, tag: Tag) {
+        if let Some(eni) = sending_eni(self.d, from) {
+            self.nics.charge(self.d, eni, self.now, packet.len() as u64);
+        }
         self.out.push(Action::Send { packet, from, tag });
     }
 
@@ -183,6 +188,54 @@ impl Io<'_> {
     fn count(&mut self, traffic: u32, count: Count) {
         self.out.push(Action::Count { traffic, count });
     }
+}
+
+/// The ENI a host's packets leave by, whose capacity (`sim::capacity`)
+/// serves them first: an instance's, a Lambda function's or an interface
+/// endpoint's; none for hosts outside the VPCs.
+pub fn sending_eni(d: &Design, h: Host) -> Option<EniId> {
+    match h {
+        Host::Instance(i) => Some(d.instances[i.idx()].eni),
+        Host::LambdaEni(e) | Host::Endpoint(_, e) => Some(e),
+        _ => None,
+    }
+}
+
+/// The backlog of each sending host's own interface: when the packets its
+/// endpoints sent will have left it, served as the engine's capacity
+/// model serves them (the same capacity, time and sizes, so the two
+/// agree for the host's own packets). TCP Small Queues reads it.
+#[derive(Clone, Debug, Default)]
+pub struct Nics {
+    free_at: FxHashMap<u32, u64>,
+}
+
+impl Nics {
+    fn charge(&mut self, d: &Design, eni: EniId, now: Nanos, bytes: u64) {
+        let service = crate::dataplane::capacity_of(d, eni).service_ns(bytes);
+        let free = self.free_at.entry(eni.0).or_insert(0);
+        *free = (*free).max(now.0) + service;
+    }
+
+    /// When the interface of `eni` will have sent what it holds.
+    pub fn free_at(&self, eni: EniId) -> Nanos {
+        Nanos(self.free_at.get(&eni.0).copied().unwrap_or(0))
+    }
+}
+
+/// TCP Small Queues against the sending host's interface: how long, at
+/// most, a socket keeps queued in it (`tcp_small_queue_check`'s limit in
+/// that interface's time), and the time one full segment takes there.
+/// The limit is also at most half the interface queue in its smallest
+/// packets, so that the host's own ACKs and other packets behind a full
+/// limit still fit: a sender never overflows its own ENI.
+fn tsq_limit_ns(d: &Design, eni: EniId, tcp: &Tcp) -> (u64, u64) {
+    let cap = crate::dataplane::capacity_of(d, eni);
+    let wire = u64::from(tcp.mss) + tcp::HEADERS;
+    let seg_ns = cap.service_ns(wire);
+    let linux = tcp.tsq_limit() / wire * seg_ns;
+    let queue = u64::from(cap.queue / 2) * cap.service_ns(tcp::HEADERS);
+    (linux.min(queue).max(2 * seg_ns), seg_ns)
 }
 
 #[derive(Clone, Debug)]
@@ -708,6 +761,24 @@ impl Endpoints {
         }
     }
 
+    /// Tells connection `c` how much it may put into its host's interface
+    /// now (TCP Small Queues): its limit less what the interface holds, in
+    /// whole segments.
+    fn set_room(&mut self, io: &Io<'_>, c: u32) {
+        let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) else {
+            return;
+        };
+        let Some(eni) = sending_eni(io.d, conn.host) else {
+            conn.tcp.set_room(u64::MAX);
+            return;
+        };
+        let (limit, seg_ns) = tsq_limit_ns(io.d, eni, &conn.tcp);
+        let backlog = io.nics.free_at(eni).0.saturating_sub(io.now.0);
+        let segs = limit.saturating_sub(backlog) / seg_ns;
+        conn.tcp
+            .set_room(segs * (u64::from(conn.tcp.mss) + tcp::HEADERS));
+    }
+
     /// Sends what a connection produced and keeps its timer scheduled.
     fn flush(&mut self, io: &mut Io<'_>, c: u32, out: &mut tcp::Out) {
         let Some(conn) = self.conns[c as usize].as_mut() else {
@@ -715,6 +786,19 @@ impl Endpoints {
             return;
         };
         let (host, tag) = (conn.host, conn.tag);
+        for b in out.drain(..) {
+            io.send(b, host, tag);
+        }
+        // Stopped by TCP Small Queues: go on once the interface has sent
+        // half of the limit, as its completions would wake the socket.
+        if conn.tcp.take_tsq_blocked() {
+            if let Some(eni) = sending_eni(io.d, host) {
+                let (limit, _) = tsq_limit_ns(io.d, eni, &conn.tcp);
+                let free = io.nics.free_at(eni).0;
+                let at = free.saturating_sub(limit / 2).max(io.now.0 + 1);
+                conn.tcp.wake_at(Nanos(at));
+            }
+        }
         let deadline = conn.tcp.deadline;
         let mut schedule = None;
         if let Some(d) = deadline {
@@ -723,9 +807,6 @@ impl Endpoints {
                 conn.timer_at = Some(d);
                 schedule = Some((d, conn.timer_gen));
             }
-        }
-        for b in out.drain(..) {
-            io.send(b, host, tag);
         }
         if let Some((d, epoch)) = schedule {
             io.timer(d, Timer::Conn { conn: c, epoch });
@@ -744,6 +825,8 @@ impl Endpoints {
             return;
         }
         conn.timer_at = None;
+        self.set_room(io, c);
+        let conn = self.conns[c as usize].as_mut().expect("live");
         let before = conn.tcp.retransmits;
         conn.tcp.on_timer(now, &mut out);
         let retx = conn.tcp.retransmits - before;
@@ -756,6 +839,7 @@ impl Endpoints {
     fn close_after_hold(&mut self, io: &mut Io<'_>, c: u32, _gen: u32) {
         let now = io.now;
         let mut out = std::mem::take(&mut self.out);
+        self.set_room(io, c);
         if let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) {
             conn.tcp.close(now, &mut out);
         }
@@ -1020,11 +1104,18 @@ impl Endpoints {
         let mut out = std::mem::take(&mut self.out);
         match self.demux.get(&key).copied() {
             Some(c) => {
+                self.set_room(io, c);
                 let conn = self.conns[c as usize]
                     .as_mut()
                     .expect("demux points at a live connection");
+                let before = conn.tcp.retransmits;
                 let ev = conn.tcp.on_segment(&seg, now, &mut out);
                 let (client, traffic, ctag) = (conn.client, conn.traffic, conn.tag);
+                // Fast retransmits (the timer's are counted where it fires).
+                let retx = conn.tcp.retransmits - before;
+                if retx > 0 {
+                    io.count(traffic, Count::Retransmissions(u64::from(retx)));
+                }
                 let tr = &d.traffic[traffic as usize];
                 let (request, response, hold, pattern, size) =
                     (tr.request, tr.response, tr.hold, tr.pattern, tr.size);
@@ -1188,6 +1279,7 @@ impl Endpoints {
             return;
         };
         let mut out = std::mem::take(&mut self.out);
+        self.set_room(io, c);
         if let Some(conn) = self.conns[c as usize].as_mut() {
             conn.tcp.on_frag_needed(next_hop_mtu, io.now, &mut out);
         }

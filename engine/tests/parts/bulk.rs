@@ -8,15 +8,18 @@ use vpcsim::model::load_str;
 use vpcsim::sim::{self, RunOptions};
 use vpcsim::traffic::Cause;
 
-/// Two instances 20 ms apart (one way): a 64 KiB window moves about
-/// 1.6 MB per second, so 8 MiB take about 5 s.
+/// Two instances 200 ms apart (one way): slow start from ten segments
+/// doubles once per 400 ms round trip, and the largest window (half of
+/// `tcp_rmem`'s 6 MiB) moves at most 3 MiB per round trip, 7.5 MiB/s. So
+/// in 2 s a transfer moves well under 64 MiB, 8 MiB take a few seconds,
+/// and in the 12 s run no transfer moves 256 MiB.
 const DESIGN: &str = r#"
 [scenario]
 name = "bulk transfers with and without a deadline"
 duration = "12s"
 
 [latency]
-same_az = "20ms"
+same_az = "200ms"
 
 [[vpc]]
 id = "v"
@@ -50,7 +53,7 @@ from = "client"
 to = "server"
 port = 9000
 pattern = "bulk"
-size = "8MiB"
+size = "64MiB"
 timeout = "2s"
 
 [[traffic]]
@@ -68,7 +71,7 @@ from = "client"
 to = "server"
 port = 9000
 pattern = "bulk"
-size = "64MiB"
+size = "256MiB"
 "#;
 
 #[test]
@@ -76,7 +79,7 @@ fn a_bulk_transfer_past_its_timeout_fails_and_one_without_is_unfinished() {
     let loaded = load_str("bulk.toml", DESIGN).expect("the design loads");
     let out = sim::run(Arc::new(loaded.design), &RunOptions::default());
     let m = &out.metrics.traffic;
-    // Given 2 s for 8 MiB: reset and failed, with no drop to blame.
+    // Given 2 s for 64 MiB: reset and failed, with no drop to blame.
     assert_eq!((m[0].started, m[0].delivered, m[0].failed), (1, 0, 1));
     assert_eq!(
         m[0].failures.keys().map(|(c, _)| *c).collect::<Vec<_>>(),
@@ -85,6 +88,6 @@ fn a_bulk_transfer_past_its_timeout_fails_and_one_without_is_unfinished() {
     // Given 11 s: done.
     assert_eq!((m[1].delivered, m[1].failed), (1, 0));
     assert_eq!(m[1].bytes_delivered, 8 << 20);
-    // 64 MiB and no deadline: still moving when the run ends.
+    // 256 MiB and no deadline: still moving when the run ends.
     assert_eq!((m[2].delivered, m[2].failed, m[2].unfinished), (0, 0, 1));
 }

@@ -336,8 +336,15 @@ fn rfc1918(ip: Ipv4Addr) -> bool {
 /// `from` in words: "VPC `vpc-b`", "the internet".
 pub fn describe(d: &Design, from: Origin) -> String {
     match from {
-        Origin::Vpc(v) => format!("VPC `{}`", d.vpcs[v.idx()].name),
-        Origin::Onprem(o) => format!("on-premises network `{}`", d.onprem_nets[o.idx()].name),
+        // A design the loader refused part of may name a VPC it left out.
+        Origin::Vpc(v) => match d.vpcs.get(v.idx()) {
+            Some(vpc) => format!("VPC `{}`", vpc.name),
+            None => "a VPC".into(),
+        },
+        Origin::Onprem(o) => match d.onprem_nets.get(o.idx()) {
+            Some(net) => format!("on-premises network `{}`", net.name),
+            None => "an on-premises network".into(),
+        },
         Origin::Internet => "the internet".into(),
         Origin::LambdaOutside => "a Lambda function outside a VPC".into(),
     }

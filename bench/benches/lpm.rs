@@ -27,7 +27,7 @@ use std::time::Instant;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ipnet::Ipv4Net;
 use prefix_trie::PrefixMap;
-use vpcsim::lpm::Lpm;
+use vpcsim::lpm::{Layout, Lpm};
 use vpcsim_bench::{
     Naive, addresses, internet_table, lpm_lookups, lpm_lookups_addr, naive_lookups, sum_lookups,
     vpc_table,
@@ -59,9 +59,9 @@ fn prefix_trie_lookups(m: &PrefixMap<Ipv4Net, u32>, addrs: &[u32]) -> u64 {
 
 fn report(name: &str, t: &Lpm<u32>, built_in: std::time::Duration) {
     eprintln!(
-        "{name}: {} prefixes, root stride {}, {} nodes, {:.1} MiB, built in {:.1?}",
+        "{name}: {} prefixes, {:?}, {} nodes, {:.1} MiB, built in {:.1?}",
         t.len(),
-        t.root_stride(),
+        t.layout(),
         t.node_count(),
         t.heap_bytes() as f64 / (1024.0 * 1024.0),
         built_in
@@ -78,6 +78,9 @@ fn bench_lpm(c: &mut Criterion) {
     let start = Instant::now();
     let lpm = Lpm::from_prefixes(vpc.iter().copied());
     report("vpc50", &lpm, start.elapsed());
+    let mut lpm_dir = lpm.clone();
+    lpm_dir.set_layout(Some(Layout::Dir24));
+    report("vpc50 (DIR-24-8)", &lpm_dir, start.elapsed());
     let naive = Naive::from_prefixes(&vpc);
     let pt = prefix_trie(&vpc);
     g.throughput(Throughput::Elements(N as u64));
@@ -87,13 +90,16 @@ fn bench_lpm(c: &mut Criterion) {
     g.bench_function("vpc50/lpm_lookup_addr", |b| {
         b.iter(|| lpm_lookups_addr(black_box(&lpm), black_box(&addrs)))
     });
+    g.bench_function("vpc50/lpm_dir24", |b| {
+        b.iter(|| lpm_lookups(black_box(&lpm_dir), black_box(&addrs)))
+    });
     g.bench_function("vpc50/naive", |b| {
         b.iter(|| naive_lookups(black_box(&naive), black_box(&addrs)))
     });
     g.bench_function("vpc50/prefix_trie", |b| {
         b.iter(|| prefix_trie_lookups(black_box(&pt), black_box(&addrs)))
     });
-    drop((lpm, naive, pt));
+    drop((lpm, lpm_dir, naive, pt));
 
     // Internet-sized table: 1M prefixes, 90% of addresses inside a prefix.
     let inet = internet_table(1_000_000, 42);
@@ -101,13 +107,20 @@ fn bench_lpm(c: &mut Criterion) {
     let start = Instant::now();
     let lpm = Lpm::from_prefixes(inet.iter().copied());
     report("inet1m", &lpm, start.elapsed());
+    let mut lpm16 = lpm.clone();
+    let start = Instant::now();
+    lpm16.set_layout(Some(Layout::Trie16));
+    report("inet1m (trie, 16-bit root)", &lpm16, start.elapsed());
     let mut lpm8 = lpm.clone();
     let start = Instant::now();
-    lpm8.set_root_stride(Some(8));
-    report("inet1m (8-bit root)", &lpm8, start.elapsed());
+    lpm8.set_layout(Some(Layout::Trie8));
+    report("inet1m (trie, 8-bit root)", &lpm8, start.elapsed());
     let pt = prefix_trie(&inet);
     g.bench_function("inet1m/lpm", |b| {
         b.iter(|| lpm_lookups(black_box(&lpm), black_box(&addrs)))
+    });
+    g.bench_function("inet1m/lpm_trie16", |b| {
+        b.iter(|| lpm_lookups(black_box(&lpm16), black_box(&addrs)))
     });
     g.bench_function("inet1m/lpm_root8", |b| {
         b.iter(|| lpm_lookups(black_box(&lpm8), black_box(&addrs)))
@@ -118,7 +131,7 @@ fn bench_lpm(c: &mut Criterion) {
     g.bench_function("inet1m/prefix_trie", |b| {
         b.iter(|| prefix_trie_lookups(black_box(&pt), black_box(&addrs)))
     });
-    drop((lpm, lpm8, pt));
+    drop((lpm, lpm16, lpm8, pt));
     let naive = Naive::from_prefixes(&inet);
     let sample = &addrs[..N_NAIVE_1M];
     g.throughput(Throughput::Elements(N_NAIVE_1M as u64));

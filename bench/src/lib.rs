@@ -343,7 +343,7 @@ mod tests {
         let addrs = addresses(&table, 2_000, 900, 2);
         let lpm = Lpm::from_prefixes(table.iter().copied());
         assert_eq!(lpm.len(), 20_000);
-        assert_eq!(lpm.root_stride(), 16);
+        assert_eq!(lpm.layout(), vpcsim::lpm::Layout::Trie16);
         let naive = Naive::from_prefixes(&table);
         for &a in &addrs {
             assert_eq!(

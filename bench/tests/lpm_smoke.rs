@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 use prefix_trie::PrefixMap;
-use vpcsim::lpm::Lpm;
+use vpcsim::lpm::{Layout, Lpm};
 use vpcsim_bench::{
     Naive, addresses, internet_table, lpm_lookups, lpm_lookups_addr, naive_lookups, vpc_table,
 };
@@ -13,7 +13,9 @@ use vpcsim_bench::{
 fn check(table: &[(Ipv4Net, u32)], addrs: &[u32]) {
     let lpm = Lpm::from_prefixes(table.iter().copied());
     let mut lpm8 = lpm.clone();
-    lpm8.set_root_stride(Some(8));
+    lpm8.set_layout(Some(Layout::Trie8));
+    let mut dir = lpm.clone();
+    dir.set_layout(Some(Layout::Dir24));
     let naive = Naive::from_prefixes(table);
     let mut pt = PrefixMap::<Ipv4Net, u32>::new();
     for &(p, v) in table {
@@ -23,6 +25,7 @@ fn check(table: &[(Ipv4Net, u32)], addrs: &[u32]) {
         let want = naive.lookup_u32(a);
         assert_eq!(lpm.lookup_u32(a), want, "{}", Ipv4Addr::from(a));
         assert_eq!(lpm8.lookup_u32(a), want, "{}", Ipv4Addr::from(a));
+        assert_eq!(dir.lookup_u32(a), want, "{}", Ipv4Addr::from(a));
         let got_pt = pt
             .get_lpm(&Ipv4Net::from(Ipv4Addr::from(a)))
             .map(|(_, &v)| v);
@@ -32,6 +35,7 @@ fn check(table: &[(Ipv4Net, u32)], addrs: &[u32]) {
     assert_eq!(lpm_lookups(&lpm, addrs), sum);
     assert_eq!(lpm_lookups_addr(&lpm, addrs), sum);
     assert_eq!(lpm_lookups(&lpm8, addrs), sum);
+    assert_eq!(lpm_lookups(&dir, addrs), sum);
 }
 
 #[test]

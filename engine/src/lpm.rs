@@ -10,17 +10,25 @@
 //!   - a value arena (`nets` and `values`, two parallel vectors in the
 //!     map's (address, length) order); arena entry `i` has index `i + 1`,
 //!     index 0 meaning "no prefix";
-//!   - a multibit trie with controlled prefix expansion. Its nodes are
-//!     256-slot arrays in one `Vec`. Each slot holds `best`, the arena index
-//!     of the longest prefix of this node's level that covers the slot (0 =
-//!     none), and `child`, the index of the next-level node (0 = none).
+//!   - one of two lookup structures ([`Layout`]), chosen by table size:
+//!     - a multibit trie with controlled prefix expansion. Its nodes are
+//!       256-slot arrays in one `Vec`. Each slot holds `best`, the arena
+//!       index of the longest prefix of this node's level that covers the
+//!       slot (0 = none), and `child`, the index of the next-level node
+//!       (0 = none);
+//!     - above [`DIR24_THRESHOLD`] prefixes, DIR-24-8: a 2^24-entry table
+//!       indexed by the first 24 address bits holding an arena index, or a
+//!       flag and a group number when longer prefixes lie under that /24; a
+//!       group is 256 arena indices for the last 8 bits.
 //!
 //! The trie's root consumes the first 8 address bits (one node) for tables of
 //! at most [`ROOT16_THRESHOLD`] prefixes, and the first 16 bits otherwise
 //! (256 nodes laid out contiguously, indexed by `addr >> 16` as one 65,536-slot
-//! array). Every level below the root consumes 8 bits, so a lookup reads at
-//! most 4 slots (8-bit root) or 3 slots (16-bit root) and keeps the last
-//! non-zero `best` it saw.
+//! array). Every level below the root consumes 8 bits, so a lookup reads
+//! exactly 4 slots (8-bit root) or 3 slots (16-bit root): a missing child is
+//! the all-zero sentinel node, so the walk has no data-dependent branch and
+//! consecutive lookups overlap in the pipeline. DIR-24-8 reads exactly 2
+//! entries (group 0 is all zero and stands for "no group").
 //!
 //! # Invariants
 //!
@@ -39,6 +47,10 @@
 //!   prefixes matching an address form a chain, and a longer one has a larger
 //!   index. The lookup keeps `max(best)` along its path, without a branch.
 //! * Slots of the last level (bits 24..32) have `child == 0`.
+//! * DIR-24-8: `tbl8[0..256]` is zero; a `tbl24` entry with the top bit set
+//!   names group `g >= 1`, and every entry of that group starts as the
+//!   entry it replaced, so prefixes of length 24 or less stay visible under
+//!   it. At most 2^31 - 1 prefixes.
 //! * `nets`/`values` hold exactly the map's entries, in the map's order.
 //!   Replacing the value of a present prefix patches `values` in place; any
 //!   other change rebuilds the arena and the trie (`O(n)` plus the
@@ -77,6 +89,10 @@ use ipnet::Ipv4Net;
 /// Tables with more prefixes than this get a 16-bit root stride.
 pub const ROOT16_THRESHOLD: usize = 10_000;
 
+/// Tables with more prefixes than this are laid out as DIR-24-8, whose
+/// fixed 64 MiB is then smaller than the trie.
+pub const DIR24_THRESHOLD: usize = 100_000;
+
 const NODE_SLOTS: usize = 256;
 
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
@@ -98,11 +114,34 @@ pub struct Lpm<V: Copy> {
     nets: Vec<Ipv4Net>,
     values: Vec<V>,
     nodes: Vec<Node>,
-    /// `32 - root stride`: 24 or 16.
-    root_shift: u32,
-    /// Root stride forced by `set_root_stride`, in bits.
-    forced_root_bits: Option<u32>,
+    /// DIR-24-8's first table: one entry per /24, `DIR_GROUP | g` when
+    /// group `g` of `tbl8` resolves the last 8 bits, else an arena index.
+    tbl24: Vec<u32>,
+    /// DIR-24-8's groups of 256 arena indices; group 0 is all zero.
+    tbl8: Vec<u32>,
+    /// The lookup structure in use.
+    layout: Layout,
+    /// Layout forced by `set_layout`.
+    forced_layout: Option<Layout>,
 }
+
+/// How an [`Lpm`] table is laid out for lookups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// The multibit trie with an 8-bit root: at most 4 slots read, 2 KiB
+    /// per node; for small tables.
+    Trie8,
+    /// The multibit trie with a 16-bit root (512 KiB): at most 3 slots read.
+    Trie16,
+    /// DIR-24-8 (Gupta, Lin and McKeown, "Routing lookups in hardware at
+    /// memory access speeds", INFOCOM 1998): a 2^24-entry first table
+    /// (64 MiB) and 256-entry groups for /24s holding longer prefixes; at
+    /// most 2 reads.
+    Dir24,
+}
+
+/// Marks a `tbl24` entry that names a `tbl8` group.
+const DIR_GROUP: u32 = 1 << 31;
 
 impl<V: Copy> Default for Lpm<V> {
     fn default() -> Self {
@@ -129,8 +168,10 @@ impl<V: Copy> Lpm<V> {
             nets: Vec::new(),
             values: Vec::new(),
             nodes: Vec::new(),
-            root_shift: 24,
-            forced_root_bits: None,
+            tbl24: Vec::new(),
+            tbl8: Vec::new(),
+            layout: Layout::Trie8,
+            forced_layout: None,
         }
     }
 
@@ -204,38 +245,32 @@ impl<V: Copy> Lpm<V> {
         self.nets.iter().copied().zip(self.values.iter().copied())
     }
 
-    /// Approximate heap memory of the table in bytes: the trie and the
-    /// arena exactly (capacity), the map estimated.
+    /// Approximate heap memory of the table in bytes: the lookup structure
+    /// and the arena exactly (capacity), the map estimated.
     pub fn heap_bytes(&self) -> usize {
         let per_entry = size_of::<(u32, u8)>() + size_of::<V>();
         self.nodes.capacity() * size_of::<Node>()
+            + (self.tbl24.capacity() + self.tbl8.capacity()) * size_of::<u32>()
             + self.nets.capacity() * size_of::<Ipv4Net>()
             + self.values.capacity() * size_of::<V>()
             + self.map.len() * per_entry * 3 / 2
     }
 
-    /// Root stride in bits: 8, or 16 for large tables.
-    pub fn root_stride(&self) -> u32 {
-        32 - self.root_shift
+    /// The lookup structure in use.
+    pub fn layout(&self) -> Layout {
+        self.layout
     }
 
-    /// Forces the root stride to 8 or 16 bits (`None`: by table size, 16 above
-    /// [`ROOT16_THRESHOLD`] prefixes) and rebuilds the trie. The choice
-    /// sticks across later changes.
-    ///
-    /// # Panics
-    ///
-    /// If `bits` is `Some` of anything but 8 or 16.
-    pub fn set_root_stride(&mut self, bits: Option<u32>) {
-        assert!(
-            matches!(bits, None | Some(8 | 16)),
-            "root stride must be 8 or 16 bits"
-        );
-        self.forced_root_bits = bits;
+    /// Forces a layout (`None`: by table size, see [`ROOT16_THRESHOLD`] and
+    /// [`DIR24_THRESHOLD`]) and rebuilds. The choice sticks across later
+    /// changes.
+    pub fn set_layout(&mut self, layout: Option<Layout>) {
+        self.forced_layout = layout;
         self.rebuild();
     }
 
-    /// Number of trie nodes (2 KiB each), including the sentinel and root.
+    /// Number of trie nodes (2 KiB each), including the sentinel and root;
+    /// 0 for DIR-24-8.
     pub fn node_count(&self) -> usize {
         self.nodes.len()
     }
@@ -244,45 +279,36 @@ impl<V: Copy> Lpm<V> {
     /// `addr`; `None` when the table is empty.
     #[inline]
     fn find(&self, addr: u32) -> Option<u32> {
-        let nodes = self.nodes.as_slice();
-        // root_shift is 24 or 16, so i < 65,536 and the root node is 1..=256.
-        let i = (addr >> self.root_shift) as usize;
-        let root = nodes.get(1 + (i >> 8))?;
-        let mut slot = root[i & 0xff];
-        let mut best = slot.best;
-        let mut shift = self.root_shift;
-        while slot.child != 0 && shift >= 8 {
-            shift -= 8;
-            let Some(node) = nodes.get(slot.child as usize) else {
-                break;
-            };
-            slot = node[((addr >> shift) & 0xff) as usize];
-            // A deeper match is contained in the shallower ones, so it has a
-            // larger arena index (see the module docs): no branch needed.
-            best = best.max(slot.best);
+        if self.map.is_empty() {
+            return None;
         }
-        Some(best)
+        Some(match self.layout {
+            Layout::Trie8 => walk::<24>(&self.nodes, addr),
+            Layout::Trie16 => walk::<16>(&self.nodes, addr),
+            Layout::Dir24 => dir24(&self.tbl24, &self.tbl8, addr),
+        })
     }
 
-    fn root_bits_for(&self, len: usize) -> u32 {
-        match self.forced_root_bits {
-            Some(b) => b,
-            None if len > ROOT16_THRESHOLD => 16,
-            None => 8,
+    fn layout_for(&self, len: usize) -> Layout {
+        match self.forced_layout {
+            Some(l) => l,
+            None if len > DIR24_THRESHOLD => Layout::Dir24,
+            None if len > ROOT16_THRESHOLD => Layout::Trie16,
+            None => Layout::Trie8,
         }
     }
 
-    /// Rebuilds the arena and the trie from the map.
+    /// Rebuilds the arena and the lookup structure from the map.
     fn rebuild(&mut self) {
         self.nets.clear();
         self.values.clear();
-        self.nodes.clear();
-        let root_bits = self.root_bits_for(self.map.len());
-        self.root_shift = 32 - root_bits;
+        self.nodes = Vec::new();
+        self.tbl24 = Vec::new();
+        self.tbl8 = Vec::new();
+        self.layout = self.layout_for(self.map.len());
         if self.map.is_empty() {
             self.nets.shrink_to_fit();
             self.values.shrink_to_fit();
-            self.nodes.shrink_to_fit();
             return;
         }
         self.nets.reserve_exact(self.map.len());
@@ -294,15 +320,23 @@ impl<V: Copy> Lpm<V> {
         }
         self.nets.shrink_to_fit();
         self.values.shrink_to_fit();
+        match self.layout {
+            Layout::Trie8 => self.build_trie(8),
+            Layout::Trie16 => self.build_trie(16),
+            Layout::Dir24 => self.build_dir24(),
+        }
+    }
 
+    /// Expands the arena into the multibit trie with a `root_bits` root.
+    fn build_trie(&mut self, root_bits: u32) {
+        let root_shift = 32 - root_bits;
         // Expand in (address, length) order: a prefix containing another
         // one comes before it (its address is smaller, or equal with a
         // shorter length), so longer prefixes overwrite shorter ones.
         let count = u32::try_from(self.nets.len()).expect("prefix count fits u32");
 
         let root_nodes = 1usize << (root_bits - 8);
-        self.nodes.resize(1 + root_nodes, EMPTY_NODE);
-        let nodes = &mut self.nodes;
+        let mut nodes = vec![EMPTY_NODE; 1 + root_nodes];
         for i in 0..count {
             let net = self.nets[i as usize];
             let best = i + 1;
@@ -310,13 +344,13 @@ impl<V: Copy> Lpm<V> {
             let l = u32::from(net.prefix_len());
             if l <= root_bits {
                 let span = 1usize << (root_bits - l);
-                let start = (a >> self.root_shift) as usize; // low bits are zero
+                let start = (a >> root_shift) as usize; // low bits are zero
                 for r in start..start + span {
                     nodes[1 + (r >> 8)][r & 0xff].best = best;
                 }
                 continue;
             }
-            let r = (a >> self.root_shift) as usize;
+            let r = (a >> root_shift) as usize;
             let (mut node, mut idx) = (1 + (r >> 8), r & 0xff);
             let mut end = root_bits;
             loop {
@@ -338,8 +372,77 @@ impl<V: Copy> Lpm<V> {
                 (node, idx) = (child, sub);
             }
         }
-        self.nodes.shrink_to_fit();
+        nodes.shrink_to_fit();
+        self.nodes = nodes;
     }
+
+    /// Expands the arena into DIR-24-8. The same (address, length) order
+    /// means every prefix of length 24 or less covering a /24 is written
+    /// before a longer prefix inside it opens that /24's group, which then
+    /// starts from the /24's entry.
+    fn build_dir24(&mut self) {
+        let count = u32::try_from(self.nets.len()).expect("prefix count fits u32");
+        assert!(count < DIR_GROUP, "DIR-24-8 holds fewer than 2^31 prefixes");
+        let mut tbl24 = vec![0u32; 1 << 24];
+        let mut tbl8 = vec![0u32; 256];
+        for i in 0..count {
+            let net = self.nets[i as usize];
+            let best = i + 1;
+            let a = u32::from(net.network());
+            let l = u32::from(net.prefix_len());
+            let slot = (a >> 8) as usize;
+            if l <= 24 {
+                tbl24[slot..slot + (1usize << (24 - l))].fill(best);
+                continue;
+            }
+            let mut e = tbl24[slot];
+            if e & DIR_GROUP == 0 {
+                let g = u32::try_from(tbl8.len() / 256).expect("group count fits u32");
+                assert!(g < DIR_GROUP, "DIR-24-8 holds fewer than 2^31 groups");
+                tbl8.extend(std::iter::repeat_n(e, 256));
+                e = DIR_GROUP | g;
+                tbl24[slot] = e;
+            }
+            let start = (((e & !DIR_GROUP) as usize) << 8) | (a & 0xff) as usize;
+            tbl8[start..start + (1usize << (32 - l))].fill(best);
+        }
+        tbl8.shrink_to_fit();
+        self.tbl24 = tbl24;
+        self.tbl8 = tbl8;
+    }
+}
+
+/// The trie walk for a root of `32 - SHIFT` bits. It always reads one slot
+/// per level: a missing child is 0, the all-zero sentinel node, whose slots
+/// add nothing, so the walk has no data-dependent branch and lookups of a
+/// batch overlap in the pipeline. A deeper match is contained in the
+/// shallower ones, so it has a larger arena index (see the module docs):
+/// `max` keeps the longest.
+#[inline(always)]
+fn walk<const SHIFT: u32>(nodes: &[Node], addr: u32) -> u32 {
+    // SHIFT is 24 or 16, so i < 65,536 and the root node is 1..=256.
+    let i = (addr >> SHIFT) as usize;
+    let mut slot = nodes[1 + (i >> 8)][i & 0xff];
+    let mut best = slot.best;
+    let mut shift = SHIFT;
+    while shift > 0 {
+        shift -= 8;
+        slot = nodes[slot.child as usize][((addr >> shift) & 0xff) as usize];
+        best = best.max(slot.best);
+    }
+    best
+}
+
+/// The DIR-24-8 lookup: one read of `tbl24`, one of `tbl8` (group 0, all
+/// zero and always cached, when the /24 has no group), and a branch-free
+/// choice between them.
+#[inline(always)]
+fn dir24(tbl24: &[u32], tbl8: &[u32], addr: u32) -> u32 {
+    let e = tbl24[(addr >> 8) as usize];
+    let grouped = 0u32.wrapping_sub(e >> 31); // all ones when `e` names a group
+    let idx = ((((e & !DIR_GROUP) & grouped) as usize) << 8) | (addr & 0xff) as usize;
+    let v8 = tbl8[idx];
+    (v8 & grouped) | (e & !grouped)
 }
 
 impl<V: Copy> FromIterator<(Ipv4Net, V)> for Lpm<V> {
@@ -361,14 +464,19 @@ mod tests {
         s.parse().unwrap()
     }
 
-    /// Both root strides of the same table.
-    fn both(items: &[(&str, u32)]) -> [Lpm<u32>; 2] {
+    /// The same table in every layout.
+    fn both(items: &[(&str, u32)]) -> [Lpm<u32>; 3] {
         let t8 = Lpm::from_prefixes(items.iter().map(|&(s, v)| (n(s), v)));
         let mut t16 = t8.clone();
-        t16.set_root_stride(Some(16));
-        assert_eq!(t8.root_stride(), 8);
-        assert_eq!(t16.root_stride(), 16);
-        [t8, t16]
+        t16.set_layout(Some(Layout::Trie16));
+        let mut dir = t8.clone();
+        dir.set_layout(Some(Layout::Dir24));
+        if !t8.is_empty() {
+            assert_eq!(t8.layout(), Layout::Trie8);
+        }
+        assert_eq!(t16.layout(), Layout::Trie16);
+        assert_eq!(dir.layout(), Layout::Dir24);
+        [t8, t16, dir]
     }
 
     fn brute(items: &[(Ipv4Net, u32)], addr: Ipv4Addr) -> Option<(Ipv4Net, u32)> {
@@ -519,7 +627,7 @@ mod tests {
     }
 
     #[test]
-    fn large_table_uses_16_bit_root() {
+    fn table_size_picks_the_layout() {
         // splitmix64-generated table above the 16-bit threshold.
         let mut s = 0x1234_5678_u64;
         let mut next = || {
@@ -543,16 +651,52 @@ mod tests {
         }
         let t = Lpm::from_prefixes(items.iter().copied());
         assert!(t.len() > ROOT16_THRESHOLD);
-        assert_eq!(t.root_stride(), 16);
+        assert_eq!(t.layout(), Layout::Trie16);
         let mut t8 = t.clone();
-        t8.set_root_stride(Some(8));
+        t8.set_layout(Some(Layout::Trie8));
+        let mut dir = t.clone();
+        dir.set_layout(Some(Layout::Dir24));
         for _ in 0..2000 {
             let r = next();
             let addr = Ipv4Addr::from(0x0a00_0000 | (r as u32 & 0x00ff_ffff));
             let want = brute(&items, addr);
             assert_eq!(t.lookup(addr), want);
             assert_eq!(t8.lookup(addr), want);
+            assert_eq!(dir.lookup(addr), want);
         }
+    }
+
+    #[test]
+    fn a_large_table_is_dir24_and_shrinks_back_to_a_trie() {
+        // /32s spread over 10.0.0.0/8 and a few covering prefixes.
+        let mut items: Vec<(Ipv4Net, u32)> = (0..=DIR24_THRESHOLD as u32)
+            .map(|i| {
+                let addr = 0x0a00_0000 | (i.wrapping_mul(0x9e37_79b1) & 0x00ff_ffff);
+                (Ipv4Net::new(Ipv4Addr::from(addr), 32).unwrap(), i)
+            })
+            .collect();
+        items.sort();
+        items.dedup_by_key(|x| x.0);
+        items.push((n("10.0.0.0/8"), 1 << 30));
+        items.push((n("0.0.0.0/0"), 1 << 29));
+        let mut t = Lpm::from_prefixes(items.iter().copied());
+        assert!(t.len() > DIR24_THRESHOLD, "{}", t.len());
+        assert_eq!(t.layout(), Layout::Dir24);
+        assert_eq!(t.node_count(), 0);
+        for &(net, v) in items.iter().step_by(97) {
+            assert_eq!(t.lookup(net.network()), Some((net, v)));
+        }
+        assert_eq!(t.lookup(a("11.0.0.1")), Some((n("0.0.0.0/0"), 1 << 29)));
+        // Drop below the threshold: the trie comes back.
+        for &(net, _) in &items[..items.len() - DIR24_THRESHOLD + 10] {
+            t.remove(net);
+            if t.len() <= DIR24_THRESHOLD {
+                break;
+            }
+        }
+        assert_eq!(t.layout(), Layout::Trie16);
+        assert!(t.node_count() > 256);
+        assert_eq!(t.lookup(a("11.0.0.1")), Some((n("0.0.0.0/0"), 1 << 29)));
     }
 
     /// A random prefix; its address is drawn from a small pool of bases so
@@ -622,21 +766,46 @@ mod tests {
                 ],
                 0..24,
             ),
-            root16 in any::<bool>(),
+            layout in prop_oneof![Just(Layout::Trie8), Just(Layout::Trie16)],
         ) {
+            run_ops(layout, &items, &addrs, ops)?;
+        }
+
+        /// DIR-24-8 rebuilds 64 MiB on every change: fewer, shorter cases.
+        #[test]
+        fn dir24_matches_brute_force(
+            items in prop::collection::vec((arb_net(), any::<u32>()), 0..200),
+            addrs in prop::collection::vec(arb_addr(), 1..64),
+            ops in prop::collection::vec(
+                prop_oneof![
+                    (arb_net(), any::<u32>()).prop_map(|(n, v)| Op::Insert(n, v)),
+                    any::<usize>().prop_map(Op::Remove),
+                ],
+                0..4,
+            ),
+        ) {
+            run_ops(Layout::Dir24, &items, &addrs, ops)?;
+        }
+    }
+
+    fn run_ops(
+        layout: Layout,
+        items: &[(Ipv4Net, u32)],
+        addrs: &[Ipv4Addr],
+        ops: Vec<Op>,
+    ) -> Result<(), TestCaseError> {
+        {
             let mut t = Lpm::from_prefixes(items.iter().copied());
-            if root16 {
-                t.set_root_stride(Some(16));
-            }
+            t.set_layout(Some(layout));
             // Model: deduplicated, last value wins.
             let mut model: Vec<(Ipv4Net, u32)> = Vec::new();
-            for &(net, v) in &items {
+            for &(net, v) in items {
                 match model.iter_mut().find(|(m, _)| *m == net) {
                     Some(e) => e.1 = v,
                     None => model.push((net, v)),
                 }
             }
-            check(&t, &model, &addrs);
+            check(&t, &model, addrs);
             for op in ops {
                 match op {
                     Op::Insert(net, v) => {
@@ -658,8 +827,9 @@ mod tests {
                         prop_assert_eq!(t.remove(net), None);
                     }
                 }
-                check(&t, &model, &addrs);
+                check(&t, &model, addrs);
             }
         }
+        Ok(())
     }
 }

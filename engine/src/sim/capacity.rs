@@ -33,6 +33,12 @@ impl Server {
         by_bits.max(by_packets).max(1)
     }
 
+    /// How many packets of `bytes` bytes are queued ahead of one arriving
+    /// at `now` (the work left, in such packets).
+    pub fn ahead(&self, now: Nanos, bytes: u64) -> u64 {
+        self.free_at.saturating_sub(now.0) / self.service(bytes)
+    }
+
     /// Admits a packet at `now`: `Some(delay until it leaves)`, or `None`
     /// when the queue is full.
     pub fn admit(&mut self, now: Nanos, bytes: u64) -> Option<Nanos> {

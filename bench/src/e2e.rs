@@ -46,6 +46,7 @@ pub fn run_count(design: &Arc<Design>, threads: usize) -> RunCount {
         &RunOptions {
             seed: None,
             threads,
+            interval: None,
         },
     );
     count(&out.metrics, out.lps)
@@ -72,6 +73,7 @@ pub fn run_whole(design: &Arc<Design>) -> RunCount {
         &RunOptions {
             seed: None,
             threads: 1,
+            interval: None,
         },
     );
     sim.run(|_, _| {});
@@ -188,6 +190,7 @@ pub fn echo_run(n: usize, duration: Nanos) -> (u64, Duration) {
         &RunOptions {
             seed: None,
             threads: 1,
+            interval: None,
         },
     );
     let wall = start.elapsed();

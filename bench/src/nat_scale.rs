@@ -134,6 +134,7 @@ pub fn run_scale(
         &RunOptions {
             seed: None,
             threads,
+            interval: None,
         },
     );
     let wall = start.elapsed();

@@ -1,7 +1,7 @@
 //! The same scenario and seed give byte-identical outputs whatever the
 //! number of worker threads (docs/scenario-format.md, `--threads N`): the
 //! summary text, the outcomes of `check`, the JSON report, the flow logs
-//! (every field) and every pcap file, for 1, 2 and 4 threads, on
+//! (every field), the CSV time series and every pcap file, for 1, 2 and 4 threads, on
 //! every shipped scenario and on generated ones (two peered VPCs and an
 //! internet host, so that several logical processes exchange packets).
 //!
@@ -38,6 +38,8 @@ fn reports(design: &Arc<Design>, threads: usize) -> (BTreeMap<String, Vec<u8>>, 
         flow_log_interval: "60s".to_string(),
         flow_log_format: Some(ALL_FIELDS.to_string()),
         pcap: Some(dir.join("pcap")),
+        csv: Some(dir.join("csv")),
+        html: None,
         capture: Default::default(),
         cost: true,
     };
@@ -48,6 +50,7 @@ fn reports(design: &Arc<Design>, threads: usize) -> (BTreeMap<String, Vec<u8>>, 
         &RunOptions {
             seed: None,
             threads,
+            interval: None,
         },
         &|lp| recorders.for_lp(lp),
         &mut |_, _| true,

@@ -247,6 +247,16 @@ pub struct RunOpts {
     /// Stop the run cleanly once the flow log and pcap files hold N bytes.
     #[arg(long, value_name = "N")]
     pub max_output_bytes: Option<u64>,
+    /// The interval of the report's time series, in virtual time (`1s`,
+    /// `100ms`).
+    #[arg(long, value_name = "DURATION", default_value = "1s")]
+    pub interval: String,
+    /// Write the time series as CSV files into DIR (one per series).
+    #[arg(long, value_name = "DIR")]
+    pub csv: Option<PathBuf>,
+    /// Write the report as one self-contained HTML page with plots.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 pub fn main() -> ExitCode {
@@ -566,6 +576,8 @@ fn outputs(opts: &RunOpts, cost: bool) -> crate::report::outputs::Options {
         flow_log_interval: opts.flow_log_interval.clone(),
         flow_log_format: opts.flow_log_format.clone(),
         pcap: opts.pcap.clone(),
+        csv: opts.csv.clone(),
+        html: opts.html.clone(),
         capture: crate::report::pcap::Capture {
             snaplen: opts.pcap_snaplen,
             only: opts.pcap_only.clone(),
@@ -588,10 +600,12 @@ fn simulate(
     String,
 > {
     let design = std::sync::Arc::new(design);
+    let interval = interval(&opts.interval, design.duration)?;
     let (attached, recorders) = crate::report::outputs::attach(&design, &outputs(opts, cost))?;
     let run = crate::sim::RunOptions {
         seed: opts.seed,
         threads: threads(opts),
+        interval: Some(interval),
     };
     let o = outputs(opts, cost);
     let est = crate::sim::estimate::estimate(
@@ -629,6 +643,26 @@ fn simulate(
     progress.done();
     out.metrics.cut_short = progress.cut.take();
     Ok((out, attached))
+}
+
+/// The `--interval` of the time series, checked against the design's
+/// duration.
+fn interval(text: &str, duration: crate::units::Nanos) -> Result<crate::units::Nanos, String> {
+    use crate::sim::series::{MAX_BUCKETS, Series};
+    let i = crate::units::parse_duration(text).map_err(|e| format!("--interval {text}: {e}"))?;
+    if i.0 < 1_000 || i.0 % 1_000 != 0 {
+        return Err(format!(
+            "--interval {text}: the interval is a whole number of microseconds, at least 1us (for example 1s or 100ms)"
+        ));
+    }
+    let n = Series::count(duration, i);
+    if n > MAX_BUCKETS {
+        let least = crate::units::Nanos(duration.0.div_ceil(MAX_BUCKETS));
+        return Err(format!(
+            "--interval {text}: makes {n} buckets over the run's {duration}; at most {MAX_BUCKETS} (an interval of {least} or more)"
+        ));
+    }
+    Ok(i)
 }
 
 /// Writes the run's files; notes on standard error unless `--quiet`.
@@ -703,8 +737,13 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
     use crate::report::junit::{self, FileResult};
     let out = outputs(opts, false);
     let several = files.len() > 1;
-    if several && (out.flow_logs.is_some() || out.pcap.is_some()) {
-        errln!("vpcsim check: --flow-logs and --pcap take one scenario file");
+    if several
+        && (out.flow_logs.is_some()
+            || out.pcap.is_some()
+            || out.csv.is_some()
+            || out.html.is_some())
+    {
+        errln!("vpcsim check: --flow-logs, --pcap, --csv and --html take one scenario file");
         return exit::INVALID;
     }
     // Several files write one JSON array, after the last run; a run

@@ -15,6 +15,7 @@ use crate::model::*;
 use crate::scenario::raw::Pattern;
 use crate::sim::metrics::{Counter, Metrics};
 use crate::sim::parallel::Outcome as Run;
+use crate::units::Nanos;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -102,6 +103,17 @@ pub fn gateway_components(d: &Design) -> Vec<Component> {
     v.extend((0..d.vgws.len()).map(|i| Component::Vgw(VgwId::from_idx(i))));
     v.extend((0..d.tgws.len()).map(|i| Component::Tgw(TgwId::from_idx(i))));
     v
+}
+
+/// A gateway's kind as the report names it: endpoints by their kind.
+pub fn gateway_kind(d: &Design, c: Component) -> &'static str {
+    match c {
+        Component::Endpoint(e) => match d.endpoints[e.idx()].kind {
+            EndpointKind::Gateway { .. } => "gateway_endpoint",
+            EndpointKind::Interface { .. } => "interface_endpoint",
+        },
+        other => other.kind(),
+    }
 }
 
 /// The report of a run; `outcomes` when it was run by `check`.
@@ -229,13 +241,7 @@ pub fn report(
                 }
                 _ => Value::Null,
             };
-            let kind = match c {
-                Component::Endpoint(e) => match d.endpoints[e.idx()].kind {
-                    EndpointKind::Gateway { .. } => "gateway_endpoint",
-                    EndpointKind::Interface { .. } => "interface_endpoint",
-                },
-                other => other.kind(),
-            };
+            let kind = gateway_kind(d, c);
             json!({
                 "id": d.name_of(c),
                 "kind": kind,
@@ -316,6 +322,7 @@ pub fn report(
         "components": components,
         "interfaces": interfaces,
         "drops": drops(net, m.drops.iter()),
+        "series": series(net, m),
         "cost": {
             "currency": "USD",
             "prices_as_of": PRICES_AS_OF,
@@ -346,4 +353,171 @@ pub fn to_text(v: &Value) -> String {
     let mut s = serde_json::to_string_pretty(v).expect("a Value always serializes");
     s.push('\n');
     s
+}
+
+/// What a timeline event does, and what it names: (`delete`, `nat-a`).
+pub fn event_words(d: &Design, a: &Action) -> (&'static str, String) {
+    let rt = |r: RouteTableId| d.name_of(Component::RouteTable(r)).to_string();
+    match a {
+        Action::Delete(c) => ("delete", d.name_of(*c).to_string()),
+        Action::AddRoute(r, route) => ("add_route", format!("{} {}", rt(*r), dest(d, &route.dest))),
+        Action::DeleteRoute(r, dst) => ("delete_route", format!("{} {}", rt(*r), dest(d, dst))),
+        Action::Set(changes) => {
+            let names: Vec<String> = changes
+                .iter()
+                .map(|c| match c {
+                    SetChange::SgIngress(s, _) | SetChange::SgEgress(s, _) => {
+                        d.name_of(Component::Sg(*s)).to_string()
+                    }
+                    SetChange::NaclIngress(n, _) | SetChange::NaclEgress(n, _) => {
+                        d.name_of(Component::Nacl(*n)).to_string()
+                    }
+                    SetChange::EniSecurityGroups(e, _) => e
+                        .iter()
+                        .map(|e| d.name_of(Component::Eni(*e)))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    SetChange::SourceDestCheck(e, _) => d.name_of(Component::Eni(*e)).to_string(),
+                    SetChange::SubnetRouteTable(s, _) | SetChange::SubnetNacl(s, _) => {
+                        d.name_of(Component::Subnet(*s)).to_string()
+                    }
+                    SetChange::Routes(r, _) => rt(*r),
+                    SetChange::EndpointRouteTables(e, _) => {
+                        d.name_of(Component::Endpoint(*e)).to_string()
+                    }
+                    SetChange::Propagation(v, _) => d.name_of(Component::Vgw(*v)).to_string(),
+                    SetChange::TgwAssociations(r, _)
+                    | SetChange::TgwPropagations(r, _)
+                    | SetChange::TgwRoutes(r, _) => {
+                        d.name_of(Component::TgwRouteTable(*r)).to_string()
+                    }
+                    SetChange::ApplianceMode(a, _) => {
+                        d.name_of(Component::TgwAttachment(*a)).to_string()
+                    }
+                })
+                .collect();
+            let mut names = names;
+            names.dedup();
+            ("set", names.join(" "))
+        }
+    }
+}
+
+fn dest(d: &Design, r: &RouteDest) -> String {
+    match r {
+        RouteDest::Cidr(c) => c.to_string(),
+        RouteDest::PrefixList(p) => d.name_of(Component::PrefixList(*p)).to_string(),
+    }
+}
+
+/// The report's `series`: the measures of the run per interval of virtual
+/// time (`docs/report-schema.md`).
+pub fn series(net: &Network, m: &Metrics) -> Value {
+    let d = &*net.design;
+    let s = &m.series;
+    let n = s.buckets;
+    let traffic: Vec<Value> = d
+        .traffic
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let f = s.flows(i);
+            let lat = s.latency(i);
+            let col = |g: &dyn Fn(&crate::sim::series::Flows) -> u64| -> Vec<u64> {
+                (0..n).map(|b| f.get(b).map_or(0, g)).collect()
+            };
+            let q = |p: f64| -> Vec<Value> {
+                (0..n)
+                    .map(|b| match lat.get(b) {
+                        Some(Some(h)) if !h.is_empty() => json!(h.quantile(p)),
+                        _ => Value::Null,
+                    })
+                    .collect()
+            };
+            json!({
+                "id": t.name,
+                "started": col(&|x| x.started),
+                "delivered": col(&|x| x.delivered),
+                "failed": col(&|x| x.failed),
+                "bytes_delivered": col(&|x| x.bytes_delivered),
+                "latency_p50_us": q(0.5),
+                "latency_p99_us": q(0.99),
+            })
+        })
+        .collect();
+    let drops: Vec<Value> = s
+        .drops
+        .iter()
+        .map(|((r, p), v)| {
+            let (name, kind) = place(net, *p);
+            json!({"reason": r.name(), "place": name, "place_kind": kind, "count": v})
+        })
+        .collect();
+    let gateways: Vec<Value> = gateway_components(d)
+        .into_iter()
+        .map(|c| {
+            let v = s.gateways.get(&Place::Component(c));
+            let col = |g: &dyn Fn(&Counter) -> u64| -> Vec<u64> {
+                (0..n)
+                    .map(|b| v.and_then(|v| v.get(b)).map_or(0, g))
+                    .collect()
+            };
+            json!({
+                "id": d.name_of(c),
+                "kind": gateway_kind(d, c),
+                "packets": col(&|x| x.packets),
+                "bytes": col(&|x| x.bytes),
+            })
+        })
+        .collect();
+    let nat: Vec<Value> = d
+        .nats
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let v = s.nat.get(i).map(Vec::as_slice).unwrap_or(&[]);
+            json!({
+                "id": g.name,
+                "ports_in_use": (0..n).map(|b| v.get(b).map_or(0, |x| x.ports_in_use)).collect::<Vec<_>>(),
+                "connections_created": (0..n).map(|b| v.get(b).map_or(0, |x| x.created)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let queues: Vec<Value> = s
+        .queues
+        .iter()
+        .filter(|(e, _)| (**e as usize) < d.enis.len())
+        .map(|(e, v)| {
+            let eni = EniId::from_idx(*e as usize);
+            json!({
+                "eni": d.enis[eni.idx()].name,
+                "owner": d.name_of(d.eni_workload(eni)),
+                "peak_depth": v,
+            })
+        })
+        .collect();
+    let mut events: Vec<(Nanos, usize)> = d
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.at, i))
+        .collect();
+    events.sort();
+    let events: Vec<Value> = events
+        .into_iter()
+        .map(|(at, i)| {
+            let (action, subject) = event_words(d, &d.events[i].action);
+            json!({"at_us": at.0 / 1000, "action": action, "subject": subject})
+        })
+        .collect();
+    json!({
+        "interval_us": s.interval.0 / 1000,
+        "buckets": n,
+        "traffic": traffic,
+        "drops": drops,
+        "gateways": gateways,
+        "nat": nat,
+        "queues": queues,
+        "events": events,
+    })
 }

@@ -12,11 +12,13 @@ pub mod cost;
 pub mod flowlog;
 pub mod gather;
 pub mod graph;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod outfile;
 pub mod outputs;
 pub mod pcap;
+pub mod series_csv;
 pub mod summary;
 pub mod sweep;
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::check::Outcome;
 use super::cost::{self, Estimate, Transfer};
-use super::{flowlog, json, outfile, pcap};
+use super::{flowlog, html, json, outfile, pcap, series_csv};
 use crate::model::Design;
 use crate::sim::Recorder;
 use crate::sim::parallel::Outcome as Run;
@@ -29,6 +29,10 @@ pub struct Options {
     pub pcap: Option<PathBuf>,
     /// How much of each packet, and which ENIs and gateways, to capture.
     pub capture: pcap::Capture,
+    /// The time series as CSV files, into this directory.
+    pub csv: Option<PathBuf>,
+    /// The report as one self-contained HTML page.
+    pub html: Option<PathBuf>,
     /// Whether the cost estimate is wanted (the summary of `run` shows it;
     /// the JSON report always holds it).
     pub cost: bool,
@@ -46,9 +50,13 @@ impl Options {
     /// be written there, and that no two outputs name the same file.
     pub fn check_paths(&self) -> Result<(), String> {
         let mut files: Vec<(&str, &Path, Option<PathBuf>)> = Vec::new();
-        for (opt, path) in [("--json", &self.json), ("--flow-logs", &self.flow_logs)] {
+        for (opt, path) in [
+            ("--json", &self.json),
+            ("--flow-logs", &self.flow_logs),
+            ("--html", &self.html),
+        ] {
             let Some(path) = path else { continue };
-            let t = outfile::target(path, true)
+            let t = outfile::target(path, opt != "--html")
                 .map_err(|e| format!("{opt} {}: {e}", path.display()))?;
             let same = match t {
                 outfile::Target::Stdout => None,
@@ -100,6 +108,8 @@ pub struct Attached {
     flow: Option<flowlog::Status>,
     pcap: Option<pcap::Status>,
     json: Option<PathBuf>,
+    csv: Option<PathBuf>,
+    html: Option<PathBuf>,
 }
 
 /// What to attach to each LP of a run.
@@ -138,7 +148,7 @@ impl Recorders {
 /// Prepares the meter and the asked-for recorders of a run of `d`.
 pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), String> {
     o.check_paths()?;
-    let meter = (o.cost || o.json.is_some()).then(|| cost::Meter::shared(d));
+    let meter = (o.cost || o.json.is_some() || o.html.is_some()).then(|| cost::Meter::shared(d));
     let part = Partition::new(d);
     let mut flow = None;
     let mut flow_file = None;
@@ -180,6 +190,18 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Str
         captures = Some(r);
         capture = Some(status);
     }
+    if let Some(dir) = &o.csv {
+        if dir == Path::new("-") {
+            return Err("--csv -: the series are files in a directory, not a stream".into());
+        }
+        if dir.exists() && !dir.is_dir() {
+            return Err(format!("--csv {}: is not a directory", dir.display()));
+        }
+    }
+    if let Some(p) = &o.html {
+        let s = outfile::Spool::create(p).map_err(|e| format!("--html {}: {e}", p.display()))?;
+        drop(s);
+    }
     if let Some(p) = &o.json {
         if p != Path::new("-") {
             // Fail before the run if the directory cannot take the file.
@@ -194,6 +216,8 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Str
             flow,
             pcap: capture,
             json: o.json.clone(),
+            csv: o.csv.clone(),
+            html: o.html.clone(),
         },
         Recorders {
             d: Arc::clone(d),
@@ -256,12 +280,30 @@ impl Attached {
                 None => return Err("the pcap files were not finished".to_string()),
             }
         }
+        if let Some(dir) = &self.csv {
+            let files = series_csv::write(dir, &json::series(&sim.net, &sim.metrics))?;
+            w.notes.push(format!(
+                "{} CSV files of time series in {}",
+                files.len(),
+                dir.display()
+            ));
+        }
+        if self.json.is_none() && self.html.is_none() {
+            return Ok(w);
+        }
+        let transfer = self
+            .transfer()
+            .ok_or("the cost meter was not attached to the run")?;
+        let est = cost::estimate(&sim.net.design, &sim.metrics, &transfer);
+        let report = json::report(sim, &transfer, &est, outcomes);
+        if let Some(path) = &self.html {
+            let page = html::render(&sim.net.design, &report);
+            outfile::write_whole(path, page.as_bytes())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            w.notes.push(format!("HTML report in {}", path.display()));
+        }
         if let Some(path) = &self.json {
-            let transfer = self
-                .transfer()
-                .ok_or("the cost meter was not attached to the run")?;
-            let est = cost::estimate(&sim.net.design, &sim.metrics, &transfer);
-            let text = json::to_text(&json::report(sim, &transfer, &est, outcomes));
+            let text = json::to_text(&report);
             if path == Path::new("-") {
                 outfile::write_whole(path, text.as_bytes())
                     .map_err(|e| format!("standard output: {e}"))?;

@@ -27,6 +27,12 @@ impl Server {
         }
     }
 
+    /// How many packets of `bytes` bytes are queued ahead of one arriving
+    /// at `now` (the work left, in such packets).
+    pub fn ahead(&self, now: Nanos, bytes: u64) -> u64 {
+        self.free_at.saturating_sub(now.0) / self.cap.service_ns(bytes)
+    }
+
     /// Admits a packet at `now`: `Some(delay until it leaves)`, or `None`
     /// when the queue is full.
     pub fn admit(&mut self, now: Nanos, bytes: u64) -> Option<Nanos> {

@@ -79,6 +79,7 @@ impl Sim {
             Action::Timer { at, timer } => self.at(at, Kind::Endpoint(timer)),
             Action::Started { traffic } => {
                 self.metrics.traffic[traffic as usize].started += 1;
+                self.metrics.series.started(traffic, now);
                 for &e in &self.watch.by_traffic[traffic as usize] {
                     if in_window(&self.design.expects[e as usize], now) {
                         self.metrics.expects[e as usize].started += 1;
@@ -91,6 +92,8 @@ impl Sim {
                 at,
                 failed,
             } => {
+                let latency = failed.is_none().then(|| Nanos(at.0 - start.0));
+                self.metrics.series.decided(traffic, at, latency);
                 let m = &mut self.metrics.traffic[traffic as usize];
                 match failed {
                     None => {
@@ -121,7 +124,10 @@ impl Sim {
                 let m = &mut self.metrics.traffic[traffic as usize];
                 match count {
                     Count::Retransmissions(n) => m.retransmissions += n,
-                    Count::BytesDelivered(n) => m.bytes_delivered += n,
+                    Count::BytesDelivered(n) => {
+                        m.bytes_delivered += n;
+                        self.metrics.series.bytes_delivered(traffic, now, n);
+                    }
                     Count::CorruptBytes(n) => m.corrupt_bytes += n,
                     Count::Setup(t) => m.record_setup(t),
                     Count::Invocation { cold } => {

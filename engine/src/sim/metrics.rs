@@ -285,6 +285,8 @@ pub struct Metrics {
     /// Why the run stopped before the design's end, when it did (a limit
     /// of the command line); `end` is then when it stopped.
     pub cut_short: Option<String>,
+    /// The same measures over time (`series.rs`).
+    pub series: super::series::Series,
 }
 
 impl TrafficMetrics {
@@ -364,6 +366,7 @@ impl Metrics {
         for (a, b) in self.watched_bytes.iter_mut().zip(&o.watched_bytes) {
             *a += b;
         }
+        self.series.merge(&o.series);
         self.events += o.events;
         self.packet_hops += o.packet_hops;
         self.packets_sent += o.packets_sent;

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod parallel;
 pub mod partition;
 pub mod queue;
+pub mod series;
 
 use std::sync::{Arc, OnceLock};
 
@@ -178,6 +179,7 @@ struct HopTrace<'a> {
     crossed: u64,
     hops: u64,
     components: &'a mut std::collections::BTreeMap<Place, Counter>,
+    series: &'a mut series::Series,
     /// Bytes through the components an expectation bounds, by watch bit.
     watched: &'a mut [u64],
     recorders: &'a mut [Box<dyn Recorder>],
@@ -236,6 +238,8 @@ impl Trace for HopTrace<'_> {
                     let e = self.components.entry(hop.place).or_default();
                     e.packets += 1;
                     e.bytes += u64::from(hop.view.total_len);
+                    self.series
+                        .gateway(hop.place, self.now, u64::from(hop.view.total_len));
                 }
                 if bit & self.watch.bytes_mask != 0 {
                     self.watched[bit.trailing_zeros() as usize] += u64::from(hop.view.total_len);
@@ -251,6 +255,9 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Worker threads; 0 or 1 runs every LP on the calling thread.
     pub threads: usize,
+    /// The interval of the time series (`series::DEFAULT_INTERVAL` when
+    /// none).
+    pub interval: Option<Nanos>,
 }
 
 pub struct Sim {
@@ -313,6 +320,18 @@ impl Sim {
             ..Metrics::default()
         };
         metrics.end = design.duration;
+        metrics.series = series::Series::new(
+            design.duration,
+            opts.interval.unwrap_or(series::DEFAULT_INTERVAL),
+            design.traffic.len(),
+            design.nats.len(),
+        );
+        for n in 0..design.nats.len() {
+            let at = Loc::NatOut(NatId::from_idx(n));
+            if lp == u32::MAX || part.of_loc(&design, at) == lp {
+                metrics.series.own_nat(n);
+            }
+        }
         let mut sim = Sim {
             t: traffic::Endpoints::new(&design, seed),
             nics: traffic::Nics::default(),
@@ -424,6 +443,11 @@ impl Sim {
     }
 
     fn handle(&mut self, kind: Kind) {
+        let now = self.q.now();
+        if self.metrics.series.due(now) {
+            let b = self.metrics.series.bucket(now);
+            self.sample_nat(b);
+        }
         match kind {
             Kind::Packet {
                 mut buf,
@@ -476,6 +500,8 @@ impl Sim {
                     .servers
                     .entry(eni.0)
                     .or_insert_with(|| Server::new(dataplane::capacity_of(design, eni)));
+                let ahead = server.ahead(now, buf.len() as u64);
+                self.metrics.series.queue(eni.0, now, ahead);
                 match server.admit(now, buf.len() as u64) {
                     None => {
                         let place = Place::Component(self.design.eni_workload(eni));
@@ -505,6 +531,7 @@ impl Sim {
             crossed,
             hops: 0,
             components: &mut self.metrics.components,
+            series: &mut self.metrics.series,
             watched: &mut self.metrics.watched_bytes,
             recorders: &mut self.recorders,
             emitted: &mut self.emitted,
@@ -650,6 +677,8 @@ impl Sim {
     /// Counts a drop, for the run, its traffic and its expectations.
     pub(crate) fn record_drop(&mut self, tag: Tag, reason: DropReason, place: Place) {
         *self.metrics.drops.entry((reason, place)).or_default() += 1;
+        let now = self.now();
+        self.metrics.series.drop(reason, place, now);
         if tag.is_none() {
             return;
         }
@@ -683,6 +712,15 @@ impl Sim {
         }
     }
 
+    /// Reads the NAT gateways this LP owns into the time series, as the
+    /// buckets before `upto` end.
+    fn sample_nat(&mut self, upto: usize) {
+        let nats = &self.net.st.nats;
+        self.metrics.series.sample_nat(upto, |n| {
+            nats.get(n).map_or((0, 0), |t| (t.len() as u64, t.created))
+        });
+    }
+
     pub fn finish(&mut self) {
         self.finish_at(self.design.duration);
     }
@@ -692,6 +730,7 @@ impl Sim {
     pub fn finish_at(&mut self, end: Nanos) {
         self.metrics.end = end;
         self.finish_endpoints();
+        self.sample_nat(usize::MAX);
         for r in &mut self.recorders {
             r.finish(end);
         }

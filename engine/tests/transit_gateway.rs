@@ -879,6 +879,42 @@ fn tgw_4_centralised_egress_blackhole_keeps_spokes_apart_through_the_nat_gateway
     );
 }
 
+/// Runs `d` with the cost meter attached, as `vpcsim run` does, and
+/// returns the estimate.
+fn run_cost(d: &Arc<Design>) -> vpcsim::report::cost::Estimate {
+    use vpcsim::report::cost::{self, Meter};
+    let shared = Meter::shared(d);
+    let (dd, sh) = (Arc::clone(d), Arc::clone(&shared));
+    let recorders = move |_: u32| -> Vec<Box<dyn sim::Recorder>> {
+        vec![Box::new(Meter::with_shared(
+            Arc::clone(&dd),
+            Arc::clone(&sh),
+        ))]
+    };
+    let out = sim::parallel::run(
+        Arc::clone(d),
+        &RunOptions::default(),
+        &recorders,
+        &mut |_, _| true,
+    );
+    let t = shared.lock().expect("meter").clone();
+    cost::estimate(d, &out.metrics, &t)
+}
+
+/// The estimate's line `item` of `component`.
+#[track_caller]
+fn cost_item(
+    e: &vpcsim::report::cost::Estimate,
+    component: &str,
+    item: &str,
+) -> vpcsim::report::cost::Item {
+    e.items
+        .iter()
+        .find(|i| i.component == component && i.item == item)
+        .unwrap_or_else(|| panic!("no {item} item for {component}: {:#?}", e.items))
+        .clone()
+}
+
 // VPN attachments (TGW-9), in this binary to save a link.
 #[path = "parts/transit_gateway_vpn.rs"]
 mod transit_gateway_vpn;
@@ -886,3 +922,7 @@ mod transit_gateway_vpn;
 // Peering attachments (TGW-10), in this binary to save a link.
 #[path = "parts/transit_gateway_peering.rs"]
 mod transit_gateway_peering;
+
+// Security group referencing across a transit gateway (TGW-11).
+#[path = "parts/transit_gateway_sg.rs"]
+mod transit_gateway_sg;

@@ -69,7 +69,8 @@ impl Trace for Checked {
         let bytes = match seen {
             Seen::EniOut { bytes, .. }
             | Seen::EniIn { bytes, .. }
-            | Seen::Gateway { bytes, .. } => bytes,
+            | Seen::Gateway { bytes, .. }
+            | Seen::Attachment { bytes, .. } => bytes,
         };
         if let Err(e) = bytes_ok(bytes) {
             self.bad_bytes.push(format!("{seen:?}: {e}"));

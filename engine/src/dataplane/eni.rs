@@ -59,8 +59,16 @@ pub(super) fn nacl_dropped(step: &Step) -> bool {
 
 impl<T: Trace> Cx<'_, T> {
     /// A packet leaves ENI `e`: source/destination check, security group
-    /// egress (SG-3, SG-4), then routing from its subnet.
-    pub fn eni_out(&mut self, buf: &mut [u8], p: FlowView, e: EniId) -> Step {
+    /// egress (SG-3, SG-4), then routing from its subnet. `sender`: a
+    /// transit gateway's exit carrying the identity of the ENI of that VPC
+    /// that sent it (TGW-11).
+    pub fn eni_out(
+        &mut self,
+        buf: &mut [u8],
+        p: FlowView,
+        e: EniId,
+        sender: Option<VpcId>,
+    ) -> Step {
         let d = self.d;
         let eni = &d.enis[e.idx()];
         let who = comp(d.eni_workload(e));
@@ -112,7 +120,17 @@ impl<T: Trace> Cx<'_, T> {
             };
             self.forward(who, rule, p);
         }
-        let step = self.route(eni.subnet, p, p.src != eni.ip);
+        let step = match sender {
+            Some(vpc) => self.route_from(
+                eni.subnet,
+                p,
+                Entry::Transit {
+                    subnet: eni.subnet,
+                    vpc,
+                },
+            ),
+            None => self.route(eni.subnet, p, p.src != eni.ip),
+        };
         self.seen(|| Seen::EniOut {
             eni: e,
             bytes: buf,
@@ -147,9 +165,12 @@ impl<T: Trace> Cx<'_, T> {
             return self.nat_gateway(buf, p, n, from);
         }
         if let EniOwner::TgwAttachment(a) = eni.owner {
-            // No security group applies to an attachment ENI (TGW-5).
+            // No security group applies to an attachment ENI (TGW-5). The
+            // sender's identity goes along when its own ENI sent it
+            // (TGW-11).
             self.arrived(x, from, buf, Arrival::Accepted);
-            return self.transit_gateway(buf, p, a, Some(x));
+            let sender = matches!(from, Entry::Subnet(_)).then_some(eni.vpc);
+            return self.transit_gateway(buf, p, a, Some(x), sender);
         }
         if p.dst != eni.ip && self.st.eni_sdc[x.idx()] {
             self.arrived(x, from, buf, Arrival::Absent);
@@ -168,6 +189,7 @@ impl<T: Trace> Cx<'_, T> {
         // SG-2: the ENI that sent the packet, as a group reference sees it.
         let sender = match from {
             Entry::Subnet(_) => Sender::Eni(eni.vpc),
+            Entry::Transit { vpc, .. } => Sender::Eni(vpc),
             Entry::Peering(pc) => d.peerings[pc.idx()]
                 .other(eni.vpc)
                 .map_or(Sender::Nobody, Sender::Eni),

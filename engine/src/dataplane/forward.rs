@@ -58,7 +58,8 @@ impl Network {
         }
         match loc {
             Loc::HostOut(h) => cx.host_out(p, h),
-            Loc::EniOut(e) => cx.eni_out(buf, p, e),
+            Loc::EniOut(e) => cx.eni_out(buf, p, e, None),
+            Loc::TgwExit { eni, sender } => cx.eni_out(buf, p, eni, Some(sender)),
             Loc::EniIn { eni, from } => cx.eni_in(buf, p, eni, from),
             Loc::NatOut(n) => cx.nat_out(buf, p, n),
             Loc::Igw { igw, outbound } => cx.internet_gateway(buf, p, igw, outbound),
@@ -73,7 +74,7 @@ impl Network {
                 attachment,
                 to_onprem,
             } => cx.vpn_attachment(buf, p, attachment, to_onprem),
-            Loc::TgwPeering { attachment } => cx.transit_gateway(buf, p, attachment, None),
+            Loc::TgwPeering { attachment } => cx.transit_gateway(buf, p, attachment, None, None),
             Loc::Internet => cx.internet(buf, p),
             Loc::Arrive(h) => cx.arrive(p, h),
         }
@@ -96,7 +97,9 @@ pub(super) fn comp(c: Component) -> Place {
 impl<T: Trace> Cx<'_, T> {
     pub(super) fn place_of(&self, loc: Loc) -> Place {
         match loc {
-            Loc::EniOut(e) | Loc::EniIn { eni: e, .. } => comp(self.d.eni_workload(e)),
+            Loc::EniOut(e) | Loc::TgwExit { eni: e, .. } | Loc::EniIn { eni: e, .. } => {
+                comp(self.d.eni_workload(e))
+            }
             Loc::NatOut(n) => comp(Component::Nat(n)),
             Loc::Igw { igw, .. } => comp(Component::Igw(igw)),
             Loc::GatewayEndpoint { endpoint, .. } => comp(Component::Endpoint(endpoint)),

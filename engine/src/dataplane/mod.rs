@@ -53,6 +53,10 @@ pub enum Loc {
     /// Sent by the ENI's owner, or forwarded by a middlebox: egress checks,
     /// then routing from the ENI's subnet.
     EniOut(EniId),
+    /// Leaving a transit gateway by VPC attachment ENI `eni`, with the
+    /// identity of the ENI of VPC `sender` that sent it (TGW-11): routed
+    /// from the ENI's subnet like `EniOut`.
+    TgwExit { eni: EniId, sender: VpcId },
     /// Arriving at an ENI: NACL ingress when it crosses the subnet boundary,
     /// then source/destination check and security groups.
     EniIn { eni: EniId, from: Entry },
@@ -102,6 +106,14 @@ pub enum Entry {
     /// forwards a packet it did not send (a middlebox): as `Subnet` for
     /// network ACLs, but no group reference admits it (SG-2).
     Forwarded(SubnetId),
+    /// From transit gateway attachment ENI of `subnet` (as `Forwarded` for
+    /// network ACLs), sent by an ENI of VPC `vpc` whose identity the
+    /// transit gateway carried: security group referencing is on for it
+    /// and both attachments (TGW-11).
+    Transit {
+        subnet: SubnetId,
+        vpc: VpcId,
+    },
     Igw,
     Peering(PeeringId),
     Vgw(VgwId),
@@ -112,7 +124,7 @@ impl Entry {
     /// The subnet of the VPC the packet came from, if it came from one.
     pub fn subnet(self) -> Option<SubnetId> {
         match self {
-            Entry::Subnet(s) | Entry::Forwarded(s) => Some(s),
+            Entry::Subnet(s) | Entry::Forwarded(s) | Entry::Transit { subnet: s, .. } => Some(s),
             _ => None,
         }
     }
@@ -215,7 +227,7 @@ pub fn capacity_at(d: &Design, loc: Loc) -> Option<EniId> {
             EniOwner::Nat(_) | EniOwner::Endpoint(_) | EniOwner::TgwAttachment(_)
         )
         .then_some(eni),
-        Loc::EniOut(eni) => Some(eni),
+        Loc::EniOut(eni) | Loc::TgwExit { eni, .. } => Some(eni),
         _ => None,
     }
 }

@@ -45,7 +45,7 @@ pub const FRAGMENT_ENTRIES: usize = 65_536;
 #[inline]
 pub fn mtu_into(d: &Design, loc: Loc) -> (u16, bool) {
     match loc {
-        Loc::EniOut(e) => (d.enis[e.idx()].mtu, false),
+        Loc::EniOut(e) | Loc::TgwExit { eni: e, .. } => (d.enis[e.idx()].mtu, false),
         Loc::EniIn { eni, .. } => match d.enis[eni.idx()].owner {
             EniOwner::Endpoint(_) => (mtu::ENDPOINT, false),
             // TGW-7, MTU-4: a transit gateway answers with ICMP.

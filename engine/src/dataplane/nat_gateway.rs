@@ -501,7 +501,7 @@ impl<T: Trace> Cx<'_, T> {
             };
         }
         match from {
-            Entry::Subnet(_) | Entry::Forwarded(_) => {}
+            Entry::Subnet(_) | Entry::Forwarded(_) | Entry::Transit { .. } => {}
             Entry::Peering(_) => {
                 return self.drop(
                     place,
@@ -631,7 +631,10 @@ impl<T: Trace> Cx<'_, T> {
             );
             return self.leave_nat(buf, n, false, q);
         }
-        if !matches!(from, Entry::Subnet(_) | Entry::Forwarded(_)) {
+        if !matches!(
+            from,
+            Entry::Subnet(_) | Entry::Forwarded(_) | Entry::Transit { .. }
+        ) {
             return self.drop(
                 place,
                 Rule::Text("a NAT gateway does not translate traffic that entered the VPC from outside (NAT-9)"),

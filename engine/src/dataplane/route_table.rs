@@ -189,18 +189,29 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         p: FlowView,
         forwarded: bool,
     ) -> super::Step {
-        use super::{Entry, Loc, Place, Rule, Step};
+        let from = if forwarded {
+            super::Entry::Forwarded(s)
+        } else {
+            super::Entry::Subnet(s)
+        };
+        self.route_from(s, p, from)
+    }
+
+    /// [`Self::route`] for a packet whose entry into the next ENI is
+    /// `from` (a transit gateway's exit carries its sender, TGW-11).
+    pub(super) fn route_from(
+        &mut self,
+        s: crate::model::SubnetId,
+        p: FlowView,
+        from: super::Entry,
+    ) -> super::Step {
+        use super::{Loc, Place, Rule, Step};
         use crate::model::{Component, DropReason};
         let d = self.d;
         let sub = &d.subnets[s.idx()];
         let vpc = sub.vpc;
         let rt = self.st.subnet_rt[s.idx()];
         let rt_place = Place::Component(Component::RouteTable(rt));
-        let from = if forwarded {
-            Entry::Forwarded(s)
-        } else {
-            Entry::Subnet(s)
-        };
         if sub.cidr.contains(&p.dst) {
             // RT-8: within a subnet the route table is not consulted, and no
             // NACL applies (NACL-5).

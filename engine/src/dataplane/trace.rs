@@ -198,6 +198,14 @@ pub enum Seen<'a> {
         outbound: bool,
         bytes: &'a [u8],
     },
+    /// The packet crosses a transit gateway's VPN or peering attachment
+    /// (which has no ENI): `into_tgw` arriving from the VPN or the peer
+    /// transit gateway, else leaving to it (TGW-8).
+    Attachment {
+        attachment: TgwAttachmentId,
+        into_tgw: bool,
+        bytes: &'a [u8],
+    },
 }
 
 pub trait Trace {

@@ -279,7 +279,7 @@ impl<T: Trace> Cx<'_, T> {
             let place = comp(Component::TgwAttachment(a));
             return self.over_vpn(place, p, OnpremVia::TgwAttachment(a));
         }
-        self.transit_gateway(buf, p, a, None)
+        self.transit_gateway(buf, p, a, None, None)
     }
 
     /// A packet handed to the transit gateway by attachment `a`, through its
@@ -287,16 +287,25 @@ impl<T: Trace> Cx<'_, T> {
     /// attachment (`None`) (TGW-3, TGW-4, TGW-9): the associated route table
     /// decides the attachment it leaves by, and for a VPC attachment the AZ
     /// it leaves in (TGW-2, TGW-6).
+    ///
+    /// `sender`: the VPC of the ENI that sent the packet into attachment
+    /// `a`'s ENI, when it sent it itself; with security group referencing
+    /// on the transit gateway and on both VPC attachments, the identity
+    /// goes along to the destination VPC (TGW-11).
     pub(super) fn transit_gateway(
         &mut self,
         buf: &mut [u8],
         p: FlowView,
         a: TgwAttachmentId,
         x: Option<EniId>,
+        sender: Option<VpcId>,
     ) -> Step {
         let d = self.d;
         let tgw = d.tgw_attachments[a.idx()].tgw;
         self.seen_gateway(Gateway::Tgw(tgw), false, false, buf);
+        if x.is_none() {
+            self.seen_attachment(a, true, buf);
+        }
         let enters = match (x, &d.tgw_attachments[a.idx()].kind) {
             (Some(eni), _) => Rule::TgwEni {
                 eni,
@@ -375,6 +384,7 @@ impl<T: Trace> Cx<'_, T> {
                 p,
             );
             self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);
+            self.seen_attachment(out, false, buf);
             return Step::Next {
                 loc: Loc::TgwPeering { attachment: peer },
                 delay: d.delay(LinkId::CROSS_AZ),
@@ -387,6 +397,7 @@ impl<T: Trace> Cx<'_, T> {
                 p,
             );
             self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);
+            self.seen_attachment(out, false, buf);
             return Step::Next {
                 loc: Loc::VpnAttachment {
                     attachment: out,
@@ -405,9 +416,33 @@ impl<T: Trace> Cx<'_, T> {
             p,
         );
         self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);
+        let atts = &d.tgw_attachments;
+        let loc = match sender {
+            Some(sender)
+                if d.tgws[tgw.idx()].sg_referencing
+                    && atts[a.idx()].sg_referencing()
+                    && atts[out.idx()].sg_referencing() =>
+            {
+                Loc::TgwExit { eni: exit, sender }
+            }
+            _ => Loc::EniOut(exit),
+        };
         Step::Next {
-            loc: Loc::EniOut(exit),
+            loc,
             delay: d.delay(LinkId::CROSS_AZ),
+        }
+    }
+
+    /// Reports a packet crossing VPN or peering attachment `a`, when the
+    /// trace wants it (TGW-8).
+    #[inline]
+    fn seen_attachment(&mut self, a: TgwAttachmentId, into_tgw: bool, bytes: &[u8]) {
+        if self.tr.wants_packets() {
+            self.tr.seen(super::Seen::Attachment {
+                attachment: a,
+                into_tgw,
+                bytes,
+            });
         }
     }
 

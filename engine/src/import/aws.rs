@@ -976,6 +976,8 @@ pub struct TgwVpcAttachment {
 pub struct TgwVpcOptions {
     #[serde(default)]
     pub appliance_mode_support: Option<String>,
+    #[serde(default)]
+    pub security_group_referencing_support: Option<String>,
 }
 
 /// `describe-transit-gateway-route-tables`.

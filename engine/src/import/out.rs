@@ -253,6 +253,9 @@ pub struct TgwAttachment {
     pub vpc: String,
     pub subnets: Vec<String>,
     pub appliance_mode: bool,
+    /// Security group referencing turned off on a VPC attachment (AWS's
+    /// default is on, TGW-11).
+    pub sg_referencing_off: bool,
     /// A VPN attachment: the VPN connection's id (or Terraform address)
     /// and whether its routing is BGP (TGW-9). `None`: a VPC attachment.
     pub vpn: Option<(String, bool)>,
@@ -607,6 +610,7 @@ impl Scenario {
                 vpc: a.vpn.is_none().then(|| id(&a.vpc)),
                 subnets: ids(&a.subnets),
                 appliance_mode: a.appliance_mode.then(|| sp(true)),
+                sg_referencing: a.sg_referencing_off.then(|| sp(false)),
                 routing: a.vpn.as_ref().map(|(_, bgp)| {
                     sp(if *bgp {
                         raw::VpnRouting::Bgp

@@ -167,6 +167,9 @@ pub struct Pricing {
     pub cross_az_gb: f64,
     pub transit_gateway_attachment_hour: f64,
     pub transit_gateway_gb: f64,
+    /// Data sent from one Region to another (a transit gateway peering
+    /// attachment between Regions, TGW-8).
+    pub inter_region_gb: f64,
 }
 
 impl Default for Pricing {
@@ -180,6 +183,7 @@ impl Default for Pricing {
             cross_az_gb: 0.01,
             transit_gateway_attachment_hour: 0.05,
             transit_gateway_gb: 0.02,
+            inter_region_gb: 0.02,
         }
     }
 }
@@ -545,6 +549,9 @@ pub enum TgwAttachmentKind {
         enis: Vec<EniId>,
         /// Both directions of a flow use the same AZ's ENI (TGW-6).
         appliance_mode: bool,
+        /// Security group referencing on the attachment (on by default;
+        /// TGW-11).
+        sg_referencing: bool,
     },
     /// A Site-to-Site VPN connection terminating on the transit gateway
     /// (TGW-9): the on-premises networks behind it.
@@ -581,6 +588,17 @@ impl TgwAttachment {
             TgwAttachmentKind::Vpc { vpc, .. } => Some(vpc),
             TgwAttachmentKind::Vpn { .. } | TgwAttachmentKind::Peering { .. } => None,
         }
+    }
+
+    /// Whether a VPC attachment has security group referencing on (TGW-11).
+    pub fn sg_referencing(&self) -> bool {
+        matches!(
+            self.kind,
+            TgwAttachmentKind::Vpc {
+                sg_referencing: true,
+                ..
+            }
+        )
     }
 
     /// The ENIs of a VPC attachment, one per AZ, in the order written.

@@ -12,8 +12,10 @@
 //!   AWS services' public addresses in the same region, which is free;
 //! - data between AZs inside a VPC or over a same-region peering: billed
 //!   leaving one AZ and again entering the other, so each GB counts twice;
-//! - a transit gateway attachment per hour it exists, and per GB sent from
-//!   its VPC into the transit gateway (TGW-8).
+//! - a transit gateway attachment (VPC, VPN or peering; a peering on each
+//!   side) per hour it exists, and per GB sent into the transit gateway from
+//!   its VPC or VPN; a peering attachment between Regions per GB it sends to
+//!   the other Region (inter-Region transfer) (TGW-8).
 //!
 //! Hours are the virtual time a resource existed (a timeline `delete` ends
 //! them), prorated: AWS bills a started hour whole, which a short run would
@@ -64,6 +66,10 @@ pub struct Transfer {
     /// Per VPC: bytes that crossed from one AZ to another.
     pub cross_az: Vec<u64>,
     pub enis: Vec<EniCounter>,
+    /// Per transit gateway attachment without ENIs (VPN, peering): bytes
+    /// into the transit gateway from it, and out of the transit gateway
+    /// over it (TGW-8).
+    pub attachments: Vec<(u64, u64)>,
 }
 
 pub type Shared = Arc<Mutex<Transfer>>;
@@ -88,6 +94,7 @@ impl Transfer {
             to_aws_services: vec![0; d.igws.len()],
             cross_az: vec![0; d.vpcs.len()],
             enis: vec![EniCounter::default(); d.enis.len()],
+            attachments: vec![(0, 0); d.tgw_attachments.len()],
         }
     }
 
@@ -109,6 +116,12 @@ impl Transfer {
             x.bytes_out += y.bytes_out;
             x.packets_in += y.packets_in;
             x.bytes_in += y.bytes_in;
+        }
+        self.attachments
+            .resize(self.attachments.len().max(o.attachments.len()), (0, 0));
+        for (x, y) in self.attachments.iter_mut().zip(&o.attachments) {
+            x.0 += y.0;
+            x.1 += y.1;
         }
     }
 }
@@ -206,7 +219,7 @@ impl Recorder for Meter {
                 c.bytes_out += bytes.len() as u64;
                 if let Some(Loc::EniIn {
                     eni: to,
-                    from: Entry::Subnet(s) | Entry::Forwarded(s),
+                    from: Entry::Subnet(s) | Entry::Forwarded(s) | Entry::Transit { subnet: s, .. },
                 }) = next
                 {
                     cross(d, az, t, s, to, bytes.len());
@@ -250,6 +263,21 @@ impl Recorder for Meter {
                 }
             }
             Seen::Gateway { .. } => {}
+            Seen::Attachment {
+                attachment,
+                into_tgw,
+                bytes,
+            } => {
+                if t.attachments.len() < d.tgw_attachments.len() {
+                    t.attachments.resize(d.tgw_attachments.len(), (0, 0));
+                }
+                let c = &mut t.attachments[attachment.idx()];
+                if into_tgw {
+                    c.0 += bytes.len() as u64;
+                } else {
+                    c.1 += bytes.len() as u64;
+                }
+            }
         }
     }
 
@@ -290,7 +318,7 @@ pub struct Estimate {
 }
 
 /// The price keys, in the order of the format document.
-pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 8] {
+pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 9] {
     [
         ("nat_gateway_hour", p.nat_gateway_hour),
         ("nat_gateway_gb", p.nat_gateway_gb),
@@ -303,6 +331,7 @@ pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 8] {
             p.transit_gateway_attachment_hour,
         ),
         ("transit_gateway_gb", p.transit_gateway_gb),
+        ("inter_region_gb", p.inter_region_gb),
     ]
 }
 
@@ -338,7 +367,7 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
     };
     let mut items = Vec::new();
     let mut push = |component: &str,
-                    vpc: VpcId,
+                    vpc: Option<VpcId>,
                     kind: &'static str,
                     item: &'static str,
                     quantity: f64,
@@ -346,7 +375,8 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
                     unit_usd: f64| {
         items.push(Item {
             component: component.to_string(),
-            vpc: d.vpcs[vpc.idx()].name.clone(),
+            // A VPN or peering attachment belongs to no VPC.
+            vpc: vpc.map_or(String::new(), |v| d.vpcs[v.idx()].name.clone()),
             kind,
             item,
             quantity: usd(quantity),
@@ -360,7 +390,7 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
         let vpc = d.subnets[n.subnet.idx()].vpc;
         push(
             &n.name,
-            vpc,
+            Some(vpc),
             "nat_gateway",
             "hours",
             hours_of(c),
@@ -369,7 +399,7 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
         );
         push(
             &n.name,
-            vpc,
+            Some(vpc),
             "nat_gateway",
             "data_processed",
             bytes_of(c) as f64 / GB,
@@ -387,7 +417,7 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
                     .collect();
                 push(
                     &e.name,
-                    e.vpc,
+                    Some(e.vpc),
                     "interface_endpoint",
                     "az_hours",
                     hours_of(c) * azs.len() as f64,
@@ -396,7 +426,7 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
                 );
                 push(
                     &e.name,
-                    e.vpc,
+                    Some(e.vpc),
                     "interface_endpoint",
                     "data_processed",
                     bytes_of(c) as f64 / GB,
@@ -406,7 +436,7 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
             }
             EndpointKind::Gateway { .. } => push(
                 &e.name,
-                e.vpc,
+                Some(e.vpc),
                 "gateway_endpoint",
                 "data_processed",
                 bytes_of(c) as f64 / GB,
@@ -419,7 +449,7 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
         let out = t.internet_out.get(i).copied().unwrap_or(0);
         push(
             &g.name,
-            g.vpc,
+            Some(g.vpc),
             "internet_gateway",
             "internet_out",
             out as f64 / GB,
@@ -427,11 +457,15 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
             p.internet_out_gb,
         );
     }
-    // TGW-8: each attachment per hour, and each GB sent into the transit
-    // gateway through it (its ENIs' accepted bytes).
+    // TGW-8: each attachment per hour, whatever its type (a peering: each
+    // side). Data processing: each GB sent into the transit gateway from a
+    // VPC (its ENIs' accepted bytes) or a VPN; none for data arriving from
+    // a peer transit gateway, processed where it entered the first.
+    // Between Regions, the data sent over a peering attachment is charged
+    // as inter-Region transfer on the sending side.
     for (i, a) in d.tgw_attachments.iter().enumerate() {
         let c = Component::TgwAttachment(TgwAttachmentId::from_idx(i));
-        let Some(vpc) = a.vpc() else { continue };
+        let vpc = a.vpc();
         push(
             &a.name,
             vpc,
@@ -441,27 +475,52 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
             "hour",
             p.transit_gateway_attachment_hour,
         );
-        let sent: u64 = a
-            .enis()
-            .iter()
-            .map(|e| t.enis.get(e.idx()).map_or(0, |x| x.bytes_in))
-            .sum();
-        push(
-            &a.name,
-            vpc,
-            "transit_gateway_attachment",
-            "data_processed",
-            sent as f64 / GB,
-            "GB",
-            p.transit_gateway_gb,
-        );
+        let (into_tgw, out_of_tgw) = t.attachments.get(i).copied().unwrap_or((0, 0));
+        match a.kind {
+            TgwAttachmentKind::Vpc { ref enis, .. } => {
+                let sent: u64 = enis
+                    .iter()
+                    .map(|e| t.enis.get(e.idx()).map_or(0, |x| x.bytes_in))
+                    .sum();
+                push(
+                    &a.name,
+                    vpc,
+                    "transit_gateway_attachment",
+                    "data_processed",
+                    sent as f64 / GB,
+                    "GB",
+                    p.transit_gateway_gb,
+                );
+            }
+            TgwAttachmentKind::Vpn { .. } => push(
+                &a.name,
+                vpc,
+                "transit_gateway_attachment",
+                "data_processed",
+                into_tgw as f64 / GB,
+                "GB",
+                p.transit_gateway_gb,
+            ),
+            TgwAttachmentKind::Peering {
+                inter_region: true, ..
+            } => push(
+                &a.name,
+                vpc,
+                "transit_gateway_attachment",
+                "inter_region",
+                out_of_tgw as f64 / GB,
+                "GB",
+                p.inter_region_gb,
+            ),
+            TgwAttachmentKind::Peering { .. } => {}
+        }
     }
     for (i, v) in d.vpcs.iter().enumerate() {
         let x = t.cross_az.get(i).copied().unwrap_or(0);
         if x > 0 {
             push(
                 &v.name,
-                VpcId::from_idx(i),
+                Some(VpcId::from_idx(i)),
                 "vpc",
                 "cross_az",
                 2.0 * x as f64 / GB,

@@ -377,7 +377,7 @@ impl Part {
                     self.push(setup.eni_file[eni.idx()], now, bytes, setup.snaplen);
                 }
             }
-            Seen::EniIn { .. } => {}
+            Seen::EniIn { .. } | Seen::Attachment { .. } => {}
             Seen::Gateway { gw, bytes, .. } => {
                 let file = setup
                     .gateway_file

@@ -80,6 +80,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
                 &p.transit_gateway_attachment_hour,
             ),
             ("transit_gateway_gb", &p.transit_gateway_gb),
+            ("inter_region_gb", &p.inter_region_gb),
         ] {
             // `{:?}` keeps a decimal point (or an exponent): a TOML float,
             // printed exactly.
@@ -324,6 +325,11 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         w.opt("vpc", &x.vpc, |s| quote(s));
         w.ids("subnets", &x.subnets);
         w.opt("appliance_mode", &x.appliance_mode, bool::to_string);
+        w.opt(
+            "security_group_referencing",
+            &x.sg_referencing,
+            bool::to_string,
+        );
         w.opt("routing", &x.routing, |r| {
             quote(match r {
                 VpnRouting::Bgp => "bgp",

@@ -67,6 +67,7 @@ pub struct Pricing {
     pub cross_az_gb: Option<Sp<f64>>,
     pub transit_gateway_attachment_hour: Option<Sp<f64>>,
     pub transit_gateway_gb: Option<Sp<f64>>,
+    pub inter_region_gb: Option<Sp<f64>>,
 }
 
 /// Overrides of the latency defaults (LAT).
@@ -340,6 +341,8 @@ pub struct TgwAttachment {
     pub vpc: Option<Id>,
     pub subnets: Vec<Id>,
     pub appliance_mode: Option<Sp<bool>>,
+    /// A VPC attachment's security group referencing (default on, TGW-11).
+    pub sg_referencing: Option<Sp<bool>>,
     /// A VPN attachment's routing (default BGP).
     pub routing: Option<Sp<VpnRouting>>,
     /// A peering attachment's other side: the attachment on the peer

@@ -458,6 +458,7 @@ pub(super) fn read_pricing(v: &Value<'_>, d: &mut Diags) -> Option<Pricing> {
         cross_az_gb: f.opt("cross_az_gb", d),
         transit_gateway_attachment_hour: f.opt("transit_gateway_attachment_hour", d),
         transit_gateway_gb: f.opt("transit_gateway_gb", d),
+        inter_region_gb: f.opt("inter_region_gb", d),
     })
 }
 
@@ -747,6 +748,7 @@ pub(super) fn read_tgw_attachment(v: &Value<'_>, d: &mut Diags) -> Option<TgwAtt
             vpc: f.opt("vpc", d),
             subnets: f.list("subnets", d),
             appliance_mode: f.opt("appliance_mode", d),
+            sg_referencing: f.opt("security_group_referencing", d),
             routing: opt_choice(
                 f,
                 "routing",

@@ -80,7 +80,9 @@ impl Partition {
     /// The LP where a step at `loc` runs.
     pub fn of_loc(&self, d: &Design, loc: Loc) -> u32 {
         match loc {
-            Loc::EniOut(e) | Loc::EniIn { eni: e, .. } => self.of_eni(d, e),
+            Loc::EniOut(e) | Loc::TgwExit { eni: e, .. } | Loc::EniIn { eni: e, .. } => {
+                self.of_eni(d, e)
+            }
             Loc::NatOut(n) => self.of_eni(d, d.nats[n.idx()].eni),
             Loc::Igw { igw, .. } => self.of_vpc(d.igws[igw.idx()].vpc),
             Loc::GatewayEndpoint { endpoint, .. } => self.of_vpc(d.endpoints[endpoint.idx()].vpc),

@@ -496,3 +496,88 @@ fn tgw_10_the_graph_draws_the_peering_between_the_hubs() {
         "{g}"
     );
 }
+
+#[test]
+fn tgw_11_group_reference_does_not_cross_regions() {
+    // Both transit gateways have security group referencing on, but VPC W
+    // is attached to the peer transit gateway in another Region: AWS
+    // supports references only between VPCs attached to one transit
+    // gateway, in its Region.
+    let text = peered("us-west-2", EAST, WEST, "")
+        .replace(
+            "[[transit_gateway]]\nid = \"tgw-east\"\n",
+            "[[transit_gateway]]\nid = \"tgw-east\"\nsecurity_group_referencing = true\n",
+        )
+        .replace(
+            "region = \"us-west-2\"\n",
+            "region = \"us-west-2\"\nsecurity_group_referencing = true\n",
+        )
+        .replace(
+            "id = \"sg-w\"\nvpc = \"vpc-w\"\ningress = [ { protocol = \"all\", cidr = \"10.0.0.0/8\" } ]",
+            "id = \"sg-w\"\nvpc = \"vpc-w\"\ningress = [ { protocol = \"tcp\", ports = \"5432\", source_group = \"sg-a\" } ]",
+        );
+    assert!(text.contains("source_group = \"sg-a\""));
+    let e = errors(&text);
+    assert!(
+        e.contains("nor attached to a transit gateway of this VPC") && e.contains("TGW-11"),
+        "{e}"
+    );
+}
+
+// -- TGW-8: cost of a peering attachment --------------------------------------------
+
+fn peering_cost(west_region: &str) -> vpcsim::report::cost::Estimate {
+    let extra = r#"
+[[traffic]]
+id = "app-to-db"
+from = "app"
+to = "db"
+port = 5432
+rate = "10/s"
+"#;
+    super::run_cost(&Arc::new(load(&peered(west_region, EAST, WEST, extra))))
+}
+
+#[test]
+fn tgw_8_peering_attachments_are_charged_hours_on_both_sides_and_no_processing() {
+    let e = peering_cost("us-west-2");
+    for side in ["att-peer-east", "att-peer-west"] {
+        let h = super::cost_item(&e, side, "hours");
+        assert!((h.quantity - 4.0 / 3600.0).abs() < 1e-9, "{h:?}");
+        assert_eq!(h.unit_usd, 0.05);
+        assert_eq!(h.vpc, "");
+        assert!(
+            !e.items
+                .iter()
+                .any(|i| i.component == side && i.item == "data_processed"),
+            "data from a peer transit gateway is not processed again: {:#?}",
+            e.items
+        );
+    }
+    // Processing is charged once, where the data entered from each VPC.
+    assert!(super::cost_item(&e, "att-a", "data_processed").quantity > 0.0);
+    assert!(super::cost_item(&e, "att-w", "data_processed").quantity > 0.0);
+}
+
+#[test]
+fn tgw_8_between_regions_the_sending_side_pays_inter_region_transfer() {
+    let e = peering_cost("us-west-2");
+    let east = super::cost_item(&e, "att-peer-east", "inter_region");
+    let west = super::cost_item(&e, "att-peer-west", "inter_region");
+    assert_eq!(east.unit_usd, 0.02);
+    // Requests go east to west, replies west to east: both sides send.
+    assert!(
+        east.quantity > 0.0 && west.quantity > 0.0,
+        "{east:?} {west:?}"
+    );
+    // What the east side sent over the peering entered from VPC A.
+    let a = super::cost_item(&e, "att-a", "data_processed");
+    assert!((east.quantity - a.quantity).abs() < 1e-9, "{east:?} {a:?}");
+    // Within one Region no inter-Region transfer is charged.
+    let same = peering_cost("us-east-1");
+    assert!(
+        !same.items.iter().any(|i| i.item == "inter_region"),
+        "{:#?}",
+        same.items
+    );
+}

@@ -498,3 +498,39 @@ fn mtu_1_tgw_9_vpn_attachment_carries_1500_and_sends_no_icmp() {
     // MTU-4: a transit gateway sends no ICMP "fragmentation needed".
     assert_eq!(tr.emitted, 0);
 }
+
+// -- TGW-8: cost of a VPN attachment ----------------------------------------------
+
+#[test]
+fn tgw_8_vpn_attachment_hours_and_data_from_the_vpn_are_charged() {
+    // Only the office sends: 10 requests a second for 4 s, each a TCP
+    // connection; the replies go back out over the VPN, which no processing
+    // charge meets (AWS charges data sent into the transit gateway).
+    let extra = r#"
+[[traffic]]
+id = "desk-to-app"
+from = "desk"
+to = "app"
+port = 443
+rate = "10/s"
+"#;
+    let d = Arc::new(load(&hub("", extra)));
+    let e = super::run_cost(&d);
+    let h = super::cost_item(&e, "att-vpn", "hours");
+    assert_eq!(h.kind, "transit_gateway_attachment");
+    assert_eq!(h.vpc, "", "a VPN attachment belongs to no VPC");
+    assert!((h.quantity - 4.0 / 3600.0).abs() < 1e-9, "{h:?}");
+    assert_eq!(h.unit_usd, 0.05);
+    let g = super::cost_item(&e, "att-vpn", "data_processed");
+    assert!(g.quantity > 0.0, "{g:?}");
+    assert_eq!(g.unit_usd, 0.02);
+    // What the VPN sent in is what app's VPC attachment sent out of the
+    // transit gateway the other way round: app's replies enter through
+    // att-a and are charged there, not at att-vpn.
+    let a = super::cost_item(&e, "att-a", "data_processed");
+    assert!(a.quantity > 0.0, "{a:?}");
+    // The attachment's lines count in the total, and in no VPC's sum.
+    let by_vpc: f64 = e.by_vpc.iter().map(|(_, x, _)| x).sum();
+    assert!(e.total_usd > by_vpc, "{} vs {by_vpc}", e.total_usd);
+    assert!((e.total_usd - by_vpc - h.usd - g.usd).abs() < 1e-8);
+}

@@ -339,6 +339,11 @@ impl Cx<'_> {
                 .as_ref()
                 .and_then(|o| aws::enabled(&o.appliance_mode_support))
                 .unwrap_or(false);
+            let sg_referencing_off = v
+                .options
+                .as_ref()
+                .and_then(|o| aws::enabled(&o.security_group_referencing_support))
+                .is_some_and(|on| !on);
             self.scenario.tgw_attachments.insert(
                 id.to_string(),
                 out::TgwAttachment {
@@ -347,6 +352,7 @@ impl Cx<'_> {
                     vpc,
                     subnets,
                     appliance_mode,
+                    sg_referencing_off,
                     vpn: None,
                 },
             );

@@ -57,6 +57,7 @@ impl Builder<'_> {
                     &mut pr.transit_gateway_attachment_hour,
                 ),
                 (&p.transit_gateway_gb, &mut pr.transit_gateway_gb),
+                (&p.inter_region_gb, &mut pr.inter_region_gb),
             ];
             let mut negative = Vec::new();
             for (given, slot) in fields {

@@ -87,15 +87,34 @@ impl Builder<'_> {
                     else {
                         continue;
                     };
-                    // Same VPC, or a peered VPC (PCX-3); peerings are read
-                    // from the raw file, as they are resolved later.
+                    // Same VPC, a peered VPC (PCX-3), or for an inbound
+                    // rule a VPC attached to the same transit gateway
+                    // (TGW-11); peerings and attachments are read from the
+                    // raw file, as they are resolved later.
                     if let (Some(v), Some(ov)) = (vpc, self.sg_vpc(sg)) {
                         if ov != v && !self.peered(v, ov) {
-                            let msg = format!(
-                                "{owner}: `{key}` names `{g}` of VPC `{}`, which is neither this VPC nor peered with it (PCX-3)",
-                                self.design.vpcs[ov.idx()].name
-                            );
-                            self.err(&peer.span, msg);
+                            let other = self.design.vpcs[ov.idx()].name.clone();
+                            match self.tgw_between(v, ov) {
+                                None => {
+                                    let msg = format!(
+                                        "{owner}: `{key}` names `{g}` of VPC `{other}`, which is neither this VPC, nor peered with it, nor attached to a transit gateway of this VPC (PCX-3, TGW-11)"
+                                    );
+                                    self.err(&peer.span, msg);
+                                }
+                                Some(_) if dir == "egress" => {
+                                    let msg = format!(
+                                        "{owner}: `{key}` names `{g}` of VPC `{other}`, reached only through a transit gateway; AWS supports group references across a transit gateway in inbound rules only (TGW-11); write the VPC's CIDR instead"
+                                    );
+                                    self.err(&peer.span, msg);
+                                }
+                                Some(Err(off)) => {
+                                    let msg = format!(
+                                        "{owner}: `{key}` names `{g}` of VPC `{other}` across transit gateway {off}, so the rule matches nothing from that VPC (TGW-11); set `security_group_referencing = true` there"
+                                    );
+                                    self.warn(&peer.span, msg);
+                                }
+                                Some(Ok(())) => {}
+                            }
                         }
                     }
                     Peer::Group(sg)
@@ -128,6 +147,65 @@ impl Builder<'_> {
             );
         }
         out
+    }
+
+    /// A transit gateway both VPCs are attached to by VPC attachments, from
+    /// the raw file (TGW-11): `Ok` when it and both attachments have
+    /// security group referencing on, else `Err` naming what has it off.
+    /// One with it on is preferred.
+    pub(super) fn tgw_between(&self, a: VpcId, b: VpcId) -> Option<Result<(), String>> {
+        let name = |v: VpcId| self.raw.vpcs.get(v.idx()).map(|x| x.id.v.as_str());
+        let (Some(a), Some(b)) = (name(a), name(b)) else {
+            return None;
+        };
+        let vpc_attachments = |vpc: &str| -> Vec<&raw::TgwAttachment> {
+            self.raw
+                .tgw_attachments
+                .iter()
+                .filter(|x| {
+                    x.kind
+                        .as_ref()
+                        .is_none_or(|k| k.v == raw::TgwAttachmentType::Vpc)
+                        && x.vpc.as_ref().is_some_and(|v| v.v == vpc)
+                })
+                .collect()
+        };
+        let mut found: Option<Result<(), String>> = None;
+        for x in vpc_attachments(a) {
+            let Some(t) = x.transit_gateway.as_ref() else {
+                continue;
+            };
+            for y in vpc_attachments(b) {
+                if y.transit_gateway.as_ref().map(|u| &u.v) != Some(&t.v) {
+                    continue;
+                }
+                let tgw_on = self
+                    .raw
+                    .transit_gateways
+                    .iter()
+                    .find(|g| g.id.v == t.v)
+                    .is_some_and(|g| g.sg_referencing.as_ref().is_some_and(|f| f.v));
+                let on = |z: &raw::TgwAttachment| z.sg_referencing.as_ref().is_none_or(|f| f.v);
+                let verdict = if !tgw_on {
+                    Err(format!(
+                        "`{}`, which has `security_group_referencing` off",
+                        t.v
+                    ))
+                } else if !on(x) || !on(y) {
+                    let off = if on(x) { &y.id.v } else { &x.id.v };
+                    Err(format!(
+                        "`{}`, whose attachment `{off}` has `security_group_referencing` off",
+                        t.v
+                    ))
+                } else {
+                    Ok(())
+                };
+                if verdict.is_ok() || found.is_none() {
+                    found = Some(verdict);
+                }
+            }
+        }
+        found
     }
 
     /// Whether two VPCs are peered, from the raw file (peerings are resolved

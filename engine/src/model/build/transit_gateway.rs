@@ -310,6 +310,7 @@ impl Builder<'_> {
                     subnets,
                     enis,
                     appliance_mode: a.appliance_mode.as_ref().is_some_and(|b| b.v),
+                    sg_referencing: a.sg_referencing.as_ref().is_none_or(|b| b.v),
                 },
                 association: None,
                 propagations,
@@ -327,11 +328,15 @@ impl Builder<'_> {
         tgw: Option<TgwId>,
         a: &raw::TgwAttachment,
     ) -> TgwAttachmentKind {
-        let not_here: [(&str, Option<&Span>); 4] = [
+        let not_here: [(&str, Option<&Span>); 5] = [
             ("vpc", a.vpc.as_ref().map(|v| &v.span)),
             ("subnets", a.subnets.first().map(|v| &v.span)),
             ("appliance_mode", a.appliance_mode.as_ref().map(|v| &v.span)),
             ("routing", a.routing.as_ref().map(|v| &v.span)),
+            (
+                "security_group_referencing",
+                a.sg_referencing.as_ref().map(|v| &v.span),
+            ),
         ];
         for (key, span) in not_here {
             if let Some(span) = span {
@@ -435,10 +440,14 @@ impl Builder<'_> {
         id: TgwAttachmentId,
         a: &raw::TgwAttachment,
     ) -> TgwAttachmentKind {
-        let vpc_only: [(&str, Option<&Span>); 3] = [
+        let vpc_only: [(&str, Option<&Span>); 4] = [
             ("vpc", a.vpc.as_ref().map(|v| &v.span)),
             ("subnets", a.subnets.first().map(|v| &v.span)),
             ("appliance_mode", a.appliance_mode.as_ref().map(|v| &v.span)),
+            (
+                "security_group_referencing",
+                a.sg_referencing.as_ref().map(|v| &v.span),
+            ),
         ];
         for (key, span) in vpc_only {
             if let Some(span) = span {

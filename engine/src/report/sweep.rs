@@ -286,6 +286,7 @@ pub fn run_item(sweep: &Sweep, loaded: &Loaded, item: usize) -> Result<Row, Stri
     let run = crate::sim::RunOptions {
         seed: Some(seed),
         threads: 1,
+        interval: None,
     };
     let sim = crate::sim::parallel::run(
         Arc::clone(design),

@@ -618,9 +618,10 @@ impl Conv<'_> {
             if self.out.tgw_peers.contains_key(id) || !gws[&a.tgw].propagation {
                 continue;
             }
+            let default = (format!("{}/default-rt", a.tgw), id.clone());
             if a.propagation {
-                props.insert((format!("{}/default-rt", a.tgw), id.clone()));
-            } else {
+                props.insert(default);
+            } else if !props.contains(&default) {
                 off.insert(a.tgw.clone());
                 self.note(
                     Approximated,

@@ -272,9 +272,9 @@ fn every_resource_type_of_the_all_types_plan() {
             "not a resource vpcsim models",
         ),
         (
-            NoteKind::Unsupported,
+            NoteKind::Unknown,
             "aws_route.to_tgw",
-            "`transit_gateway_id`: vpcsim cannot represent this target",
+            "`transit_gateway_id` names nothing in the design; kept as a blackhole",
         ),
         (
             NoteKind::Unsupported,

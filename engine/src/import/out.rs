@@ -46,6 +46,10 @@ pub struct Scenario {
     pub tgws: BTreeMap<String, Tgw>,
     pub tgw_attachments: BTreeMap<String, TgwAttachment>,
     pub tgw_route_tables: BTreeMap<String, TgwRouteTable>,
+    /// The Region of each transit gateway not in the scenario's (TGW-10).
+    pub tgw_regions: BTreeMap<String, String>,
+    /// Peering attachments (TGW-10): each side's id -> the other side's.
+    pub tgw_peers: BTreeMap<String, String>,
 }
 
 /// What every resource carries besides its fields: its `Name` tag and notes,
@@ -595,7 +599,7 @@ impl Scenario {
                 propagation_table: g.propagation_default.as_deref().map(id),
                 dns_support: Some(sp(g.dns_support)),
                 sg_referencing: Some(sp(g.sg_referencing)),
-                region: None,
+                region: self.tgw_regions.get(k).cloned().map(sp),
             });
         }
         for (k, a) in &self.tgw_attachments {
@@ -604,10 +608,12 @@ impl Scenario {
                 transit_gateway: Some(id(&a.tgw)),
                 kind: Some(sp(if a.vpn.is_some() {
                     raw::TgwAttachmentType::Vpn
+                } else if self.tgw_peers.contains_key(k) {
+                    raw::TgwAttachmentType::Peering
                 } else {
                     raw::TgwAttachmentType::Vpc
                 })),
-                vpc: a.vpn.is_none().then(|| id(&a.vpc)),
+                vpc: (a.vpn.is_none() && !self.tgw_peers.contains_key(k)).then(|| id(&a.vpc)),
                 subnets: ids(&a.subnets),
                 appliance_mode: a.appliance_mode.then(|| sp(true)),
                 sg_referencing: a.sg_referencing_off.then(|| sp(false)),
@@ -618,7 +624,7 @@ impl Scenario {
                         raw::VpnRouting::Static
                     })
                 }),
-                peer: None,
+                peer: self.tgw_peers.get(k).map(|p| id(p)),
             });
         }
         for (k, t) in &self.tgw_route_tables {

@@ -21,6 +21,7 @@ mod network;
 mod plan;
 mod resolve;
 mod security;
+mod transit;
 mod workloads;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -101,8 +102,11 @@ pub(crate) struct Conv<'a> {
     world: World<'a>,
     /// The scenario id of each instance.
     ids: Vec<String>,
-    /// Instances of the region imported.
+    /// Instances imported: of the scenario's region, or of another whose
+    /// VPCs the format can place there.
     here: Vec<bool>,
+    /// The region of each instance (its provider configuration's).
+    regions: Vec<String>,
     region: String,
     /// Instances written to the scenario.
     made: BTreeSet<usize>,
@@ -176,6 +180,7 @@ impl<'a> Conv<'a> {
             doc,
             ids: doc.insts.iter().map(base_id).collect(),
             here: vec![true; doc.insts.len()],
+            regions: Vec::new(),
             region: String::new(),
             made: BTreeSet::new(),
             out: out::Scenario::default(),
@@ -241,6 +246,14 @@ impl<'a> Conv<'a> {
             return None;
         }
         let x = self.inst(p.inst);
+        if x.rtype == "aws_ec2_transit_gateway"
+            && matches!(
+                p.attr.as_deref(),
+                Some("association_default_route_table_id" | "propagation_default_route_table_id")
+            )
+        {
+            return Some(format!("{}/default-rt", self.ids[p.inst]));
+        }
         if matches!(x.rtype.as_str(), "aws_vpc" | "aws_default_vpc") {
             let suffix = match p.attr.as_deref() {
                 Some("default_route_table_id" | "main_route_table_id") => "main-rt",
@@ -403,6 +416,7 @@ impl<'a> Conv<'a> {
         self.nacls();
         self.peerings();
         self.vpn();
+        self.transit_gateways();
         self.workloads();
         self.nats();
         self.unused_eips();
@@ -413,10 +427,15 @@ impl<'a> Conv<'a> {
     }
 
     /// Data sources, other providers and other regions: counted and left
-    /// out, each with a note; default resources get their implicit ids.
+    /// out, each with a note; default resources get their implicit ids. A
+    /// region other than the scenario's is imported when the format can
+    /// place each of its VPCs there (see `placed`); its transit gateways
+    /// are imported in any case, with their `region`.
     fn sort_out_instances(&mut self) {
         let mut data = 0;
         let mut other: BTreeMap<String, usize> = BTreeMap::new();
+        let mut away: BTreeSet<String> = BTreeSet::new();
+        self.regions = vec![self.region.clone(); self.doc.insts.len()];
         for i in 0..self.doc.insts.len() {
             let x = self.inst(i);
             if x.data {
@@ -432,16 +451,49 @@ impl<'a> Conv<'a> {
                     .region(x)
                     .unwrap_or_else(|| self.region.clone());
                 if r != self.region {
-                    self.here[i] = false;
-                    self.note(
-                        NoteKind::Skipped,
-                        i,
-                        format!(
-                            "in region {r} (its provider configuration); import it with --region {r}"
-                        ),
-                    );
+                    away.insert(r.clone());
+                }
+                self.regions[i] = r;
+            }
+        }
+        // Following references for the placement leaves notes that the
+        // conversion makes again where they matter.
+        let before = self.world.notes.len();
+        let mut unplaced: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for r in &away {
+            for v in 0..self.doc.insts.len() {
+                let x = self.inst(v);
+                if self.here[v]
+                    && self.regions[v] == *r
+                    && matches!(x.rtype.as_str(), "aws_vpc" | "aws_default_vpc")
+                    && !self.placed(v, r)
+                {
+                    unplaced.entry(r.clone()).or_default().push(v);
                 }
             }
+        }
+        self.world.notes.truncate(before);
+        for i in 0..self.doc.insts.len() {
+            let r = self.regions[i].clone();
+            if !self.here[i] || r == self.region {
+                continue;
+            }
+            let Some(vpcs) = unplaced.get(&r) else {
+                continue;
+            };
+            if transit::TYPES.contains(&self.inst(i).rtype.as_str()) {
+                continue;
+            }
+            self.here[i] = false;
+            let vpcs: Vec<String> = vpcs.iter().map(|&v| self.addr(v)).collect();
+            self.note(
+                NoteKind::Skipped,
+                i,
+                format!(
+                    "in region {r} (its provider configuration), whose VPC {} the scenario format cannot place there: a VPC is in another Region only when it is attached to a transit gateway of that Region or is the accepter of a peering whose peer_region names it; import it with --region {r}",
+                    vpcs.join(", ")
+                ),
+            );
         }
         if data > 0 {
             self.world.note(
@@ -462,7 +514,8 @@ impl<'a> Conv<'a> {
                 .note(NoteKind::Skipped, d, "deleted by the plan, not imported");
         }
         for i in 0..self.doc.insts.len() {
-            if !self.here[i] || network::KNOWN.contains(&self.inst(i).rtype.as_str()) {
+            let t = self.inst(i).rtype.as_str();
+            if !self.here[i] || network::KNOWN.contains(&t) || transit::TYPES.contains(&t) {
                 continue;
             }
             let t = self.inst(i).rtype.clone();
@@ -472,6 +525,52 @@ impl<'a> Conv<'a> {
                 format!("{t}: not a resource vpcsim models"),
             );
         }
+    }
+
+    /// Whether the VPC `v`, of region `r` (not the scenario's), can be
+    /// written as in `r`: attached to a transit gateway of `r` (TGW-10), or
+    /// one side of a peering across Regions whose other side is of the
+    /// scenario's region (the file names the far side's Region in
+    /// `peer_region`).
+    fn placed(&mut self, v: usize, r: &str) -> bool {
+        for a in 0..self.doc.insts.len() {
+            let t = self.inst(a).rtype.as_str();
+            if !self.here[a] {
+                continue;
+            }
+            if t == "aws_ec2_transit_gateway_vpc_attachment" {
+                let vpc = self.world.one(a, "vpc_id", &["aws_vpc", "aws_default_vpc"]);
+                if vpc.is_none_or(|p| p.inst != v) {
+                    continue;
+                }
+                let tgw = self
+                    .world
+                    .one(a, "transit_gateway_id", &["aws_ec2_transit_gateway"]);
+                if tgw.is_some_and(|p| self.here[p.inst] && self.regions[p.inst] == r) {
+                    return true;
+                }
+            } else if t == "aws_vpc_peering_connection" && self.peering_far(a) == Some(v) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The far VPC of a peering across Regions: the one not of the
+    /// scenario's region, when exactly one side is.
+    fn peering_far(&mut self, p: usize) -> Option<usize> {
+        let own = self.regions[p].clone();
+        let far = self
+            .inst(p)
+            .str("peer_region")
+            .map_or_else(|| own.clone(), str::to_string);
+        let vpcs = &["aws_vpc", "aws_default_vpc"];
+        let attr = match (own == self.region, far == self.region) {
+            (true, false) => "peer_vpc_id",
+            (false, true) => "vpc_id",
+            _ => return None,
+        };
+        self.world.one(p, attr, vpcs).map(|x| x.inst)
     }
 
     /// The scenario, with name and region.

@@ -86,7 +86,7 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("network_interface_id", &["aws_network_interface"]),
     ("instance_id", &["aws_instance"]),
     ("vpc_endpoint_id", &["aws_vpc_endpoint"]),
-    ("transit_gateway_id", &[]),
+    ("transit_gateway_id", &["aws_ec2_transit_gateway"]),
     ("egress_only_gateway_id", &[]),
     ("carrier_gateway_id", &[]),
     ("local_gateway_id", &[]),
@@ -224,17 +224,18 @@ impl<'a> Conv<'a> {
             };
             let az = match x.str("availability_zone") {
                 Some(az) => {
-                    if region_of_az(az).is_some_and(|r| r != self.region) {
+                    let region = &self.regions[i];
+                    if region_of_az(az).is_some_and(|r| r != *region) {
                         self.note(
                             Approximated,
                             i,
-                            format!("its zone {az} is not in region {}", self.region),
+                            format!("its zone {az} is not in region {region}"),
                         );
                     }
                     az.to_string()
                 }
                 None => {
-                    let az = format!("{}a", self.region);
+                    let az = format!("{}a", self.regions[i]);
                     self.note(
                         Approximated,
                         i,
@@ -493,27 +494,25 @@ impl<'a> Conv<'a> {
                 self.note(Unknown, i, "its service is unknown until apply; left out");
                 continue;
             };
-            let prefix = format!("com.amazonaws.{}.", self.region);
+            let region = self.regions[i].clone();
+            let prefix = format!("com.amazonaws.{region}.");
             let Some(service) = service_name.strip_prefix(&prefix).map(str::to_string) else {
                 self.note(
                     Unsupported,
                     i,
-                    format!(
-                        "service {service_name} is not an AWS service of {}; left out",
-                        self.region
-                    ),
+                    format!("service {service_name} is not an AWS service of {region}; left out"),
                 );
                 continue;
             };
             let kind = match x.str("vpc_endpoint_type").unwrap_or("Gateway") {
                 "Gateway" => {
-                    let list = format!("com.amazonaws.{}.{service}", self.region);
+                    let list = format!("com.amazonaws.{region}.{service}");
                     let declared = self
                         .out
                         .prefix_lists
                         .values()
                         .any(|p| p.list_name.as_deref() == Some(list.as_str()));
-                    if self.region != "us-east-1" && !declared {
+                    if region != "us-east-1" && !declared {
                         self.note(
                             Unknown,
                             i,
@@ -642,16 +641,26 @@ impl<'a> Conv<'a> {
         }
         for i in self.of(&["aws_vpc_peering_connection"]) {
             let x = self.inst(i);
-            if let Some(r) = x.str("peer_region") {
-                if r != self.region {
+            let own = self.regions[i].clone();
+            let far = x
+                .str("peer_region")
+                .map_or_else(|| own.clone(), str::to_string);
+            // Across Regions the file writes the requester in the
+            // scenario's region and the accepter in `peer_region`.
+            let swapped = own != self.region && far == self.region;
+            let peer_region = if own != far {
+                if own != self.region && far != self.region {
                     self.note(
                         Unsupported,
                         i,
-                        format!("a peering with a VPC of region {r}; vpcsim models one region"),
+                        format!("a peering between regions {own} and {far}, neither the scenario's ({}); left out", self.region),
                     );
                     continue;
                 }
-            }
+                Some(if swapped { own.clone() } else { far.clone() })
+            } else {
+                None
+            };
             let requester = self.vpc_of(i, "vpc_id");
             let accepter = self.world.one(i, "peer_vpc_id", VPC).and_then(|p| {
                 self.sid(&Pick {
@@ -659,6 +668,16 @@ impl<'a> Conv<'a> {
                     attr: None,
                 })
             });
+            let (requester, accepter) = if swapped {
+                self.note(
+                    Approximated,
+                    i,
+                    format!("requested from {own} to a VPC of {far}, the scenario's region: written with the VPCs swapped (the requester in the scenario's region, the accepter in peer_region {own}); traffic crosses it the same both ways"),
+                );
+                (accepter, requester)
+            } else {
+                (requester, accepter)
+            };
             let (Some(requester), Some(accepter)) = (requester, accepter) else {
                 self.note(Unknown, i, "one of its VPCs is not in the design; left out");
                 continue;
@@ -674,14 +693,18 @@ impl<'a> Conv<'a> {
             }
             let head = self.head(i);
             let x = self.inst(i);
-            let (requester_dns, accepter_dns) = (side_dns(x, "requester"), side_dns(x, "accepter"));
+            let (mut requester_dns, mut accepter_dns) =
+                (side_dns(x, "requester"), side_dns(x, "accepter"));
+            if swapped {
+                std::mem::swap(&mut requester_dns, &mut accepter_dns);
+            }
             self.out.peerings.insert(
                 self.ids[i].clone(),
                 out::Peering {
                     head,
                     requester,
                     accepter,
-                    peer_region: None,
+                    peer_region,
                     requester_dns: requester_dns.unwrap_or(false),
                     accepter_dns: accepter_dns.unwrap_or(false),
                 },
@@ -787,12 +810,7 @@ impl<'a> Conv<'a> {
             if x.str("transit_gateway_id").is_some()
                 || self.world.config.expr(x, "transit_gateway_id").is_some()
             {
-                self.note(
-                    Unsupported,
-                    i,
-                    "a VPN connection to a transit gateway; left out",
-                );
-                continue;
+                continue; // a VPN attachment, with the transit gateways
             }
             let Some(via) = self
                 .world
@@ -924,6 +942,27 @@ impl<'a> Conv<'a> {
         target: Result<Option<String>, String>,
         i: usize,
     ) {
+        // A route to a transit gateway needs the VPC attached to it: AWS
+        // refuses the route otherwise (TGW-2).
+        let target = match target {
+            Ok(Some(t)) if self.out.tgws.contains_key(&t) => {
+                let vpc = self.out.route_tables.get(table).map(|r| r.vpc.clone());
+                let attached = self
+                    .out
+                    .tgw_attachments
+                    .values()
+                    .any(|a| a.tgw == t && a.vpn.is_none() && Some(&a.vpc) == vpc.as_ref());
+                if attached {
+                    Ok(Some(t))
+                } else {
+                    Err(format!(
+                        "`transit_gateway_id`: {} is not attached to {t} in the design, and AWS refuses a route to a transit gateway the VPC is not attached to",
+                        vpc.unwrap_or_default()
+                    ))
+                }
+            }
+            other => other,
+        };
         let (target, blackhole) = match target {
             Ok(None) => return, // local
             Ok(Some(t)) => (t, false),

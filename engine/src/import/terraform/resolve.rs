@@ -136,6 +136,23 @@ impl<'a> World<'a> {
                     by_aws_id.entry(v.to_string()).or_insert((i, None));
                 }
             }
+            // A transit gateway's default route table, a VPN connection's
+            // attachment to a transit gateway.
+            let named: &[&str] = match x.rtype.as_str() {
+                "aws_ec2_transit_gateway" => &[
+                    "association_default_route_table_id",
+                    "propagation_default_route_table_id",
+                ],
+                "aws_vpn_connection" => &["transit_gateway_attachment_id"],
+                _ => &[],
+            };
+            for k in named {
+                if let Some(v) = x.str(k).filter(|v| !v.is_empty()) {
+                    by_aws_id
+                        .entry(v.to_string())
+                        .or_insert((i, Some(k.to_string())));
+                }
+            }
             if matches!(x.rtype.as_str(), "aws_vpc" | "aws_default_vpc") {
                 for k in [
                     "default_route_table_id",
@@ -297,17 +314,23 @@ impl<'a> World<'a> {
                 out.push(pick(group[0]));
                 continue;
             }
-            if many {
-                out.extend(group.iter().map(|&i| pick(i)));
-                continue;
-            }
-            // Several instances, one wanted: the one of the same index or
-            // key as the instance that refers.
+            // `[aws_subnet.app[each.key].id]`: Terraform lists
+            // `aws_subnet.app` and `each.key`, and the instance of the same
+            // key is meant, even in a list.
+            let keyed = config::references(expr)
+                .iter()
+                .any(|r| r == "each.key" || r == "count.index");
             let me = self.insts[from].index.clone();
             let same = group
                 .iter()
                 .copied()
                 .find(|&i| me.is_some() && self.insts[i].index == me);
+            if many && !(keyed && same.is_some()) {
+                out.extend(group.iter().map(|&i| pick(i)));
+                continue;
+            }
+            // Several instances, one wanted: the one of the same index or
+            // key as the instance that refers.
             let (chosen, how) = match (same, &me) {
                 (Some(i), _) => (i, "by the same index or key".to_string()),
                 (None, Some(Key::Int(n))) => {

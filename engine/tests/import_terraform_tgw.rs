@@ -1,0 +1,262 @@
+//! `vpcsim import terraform` of transit gateways (TGW-1 to TGW-4, TGW-9,
+//! TGW-10) and of resources under a provider alias of another Region: the
+//! hand-built plans `tests/terraform/hub-spoke.plan.json` (three spoke VPCs
+//! by `for_each`, a transit gateway with its default and a `prod` route
+//! table, associations, propagations, a static, a blackhole and a
+//! prefix-list route, a VPN connection to the transit gateway) and
+//! `tests/terraform/tgw-peering.plan.json` (transit gateways of us-east-1
+//! and us-west-2 peered across the Regions, a VPC peering across them, a
+//! VPC of eu-west-1 nothing connects). Every id of these plans is unknown:
+//! each reference is followed through the plan's `configuration`.
+
+use std::path::{Path, PathBuf};
+
+use vpcsim::explain::{self, Explanation, Query};
+use vpcsim::import::{Imported, NoteKind, import_terraform};
+use vpcsim::model::{Design, load_str};
+use vpcsim::units::Nanos;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/terraform")
+        .join(name)
+}
+
+fn import(name: &str) -> Imported {
+    let path = fixture(name);
+    import_terraform(&path, None).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn load(i: &Imported) -> Design {
+    match load_str("imported.toml", &i.text) {
+        Ok(l) => l.design,
+        Err(r) => panic!(
+            "the import does not validate:\n{r}\n--- text ---\n{}",
+            i.text
+        ),
+    }
+}
+
+fn tcp(d: &Design, from: &str, to: &str, port: u16) -> Explanation {
+    let q = Query {
+        from: from.into(),
+        to: to.into(),
+        protocol: 6,
+        port: Some(port),
+        icmp_type: None,
+        icmp_code: None,
+        at: Nanos::ZERO,
+        enter: None,
+    };
+    explain::explain(d.clone(), &q).unwrap_or_else(|e| panic!("{from} -> {to}: {e}"))
+}
+
+fn hops(e: &Explanation) -> Vec<String> {
+    e.hops.iter().map(|h| h.component.clone()).collect()
+}
+
+fn has_note(i: &Imported, kind: NoteKind, id: &str, text: &str) -> bool {
+    i.notes
+        .iter()
+        .any(|n| n.kind == kind && n.id == id && n.text.contains(text))
+}
+
+fn notes(i: &Imported) -> String {
+    i.notes
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn contains_all(t: &str, want: &[&str]) {
+    let missing: Vec<&&str> = want.iter().filter(|w| !t.contains(**w)).collect();
+    assert!(
+        missing.is_empty(),
+        "missing:\n{missing:#?}\n--- text ---\n{t}"
+    );
+}
+
+/// Every transit gateway resource of the hub-and-spoke plan, as the
+/// `import aws` writer writes them, the default route table included.
+#[test]
+fn tgw_1_to_4_and_9_every_transit_gateway_resource_of_the_hub_and_spoke_plan() {
+    let i = import("hub-spoke.plan.json");
+    load(&i);
+    contains_all(
+        &i.text,
+        &[
+            // TGW-1: the gateway with its options and its default table
+            "id = \"ec2_transit_gateway.hub\"\nasn = 64600\ndefault_route_table_association = true\ndefault_route_table_propagation = true\nassociation_default_route_table = \"ec2_transit_gateway.hub/default-rt\"\npropagation_default_route_table = \"ec2_transit_gateway.hub/default-rt\"\ndns_support = true\nsecurity_group_referencing = false",
+            // TGW-2: VPC attachments by for_each key, with the subnet of
+            // their key only
+            "id = \"ec2_transit_gateway_vpc_attachment.spoke.a\"\ntransit_gateway = \"ec2_transit_gateway.hub\"\ntype = \"vpc\"\nvpc = \"vpc.spoke.a\"\nsubnets = [\"subnet.spoke.a\"]",
+            "id = \"ec2_transit_gateway_vpc_attachment.spoke.c\"\ntransit_gateway = \"ec2_transit_gateway.hub\"\ntype = \"vpc\"\nvpc = \"vpc.spoke.c\"\nsubnets = [\"subnet.spoke.c\"]",
+            // TGW-9: the VPN connection's attachment and network
+            "id = \"vpn_connection.office/attachment\"\ntransit_gateway = \"ec2_transit_gateway.hub\"\ntype = \"vpn\"\nrouting = \"static\"",
+            "id = \"vpn_connection.office\"\ncidrs = [\"172.16.0.0/12\", \"192.168.0.0/16\"]\nvia = \"vpn_connection.office/attachment\"",
+            // TGW-3: the default table holds c's association (its default)
+            // and every propagation but the VPN's static routes
+            "id = \"ec2_transit_gateway.hub/default-rt\"\ntransit_gateway = \"ec2_transit_gateway.hub\"\nassociations = [\"ec2_transit_gateway_vpc_attachment.spoke.c\", \"vpn_connection.office/attachment\"]\npropagations = [\"ec2_transit_gateway_vpc_attachment.spoke.a\", \"ec2_transit_gateway_vpc_attachment.spoke.b\", \"ec2_transit_gateway_vpc_attachment.spoke.c\", \"vpn_connection.office/attachment\"]",
+            // TGW-3, TGW-4: prod, by association and propagation resources,
+            // with a blackhole, a static and a prefix-list route
+            "id = \"ec2_transit_gateway_route_table.prod\"\ntransit_gateway = \"ec2_transit_gateway.hub\"\nassociations = [\"ec2_transit_gateway_vpc_attachment.spoke.a\", \"ec2_transit_gateway_vpc_attachment.spoke.b\"]\npropagations = [\"ec2_transit_gateway_vpc_attachment.spoke.a\", \"ec2_transit_gateway_vpc_attachment.spoke.b\"]",
+            "{ destination = \"10.3.0.0/16\", blackhole = true }",
+            "{ destination = \"192.168.0.0/16\", attachment = \"vpn_connection.office/attachment\" }",
+            "{ destination = \"ec2_managed_prefix_list.branches\", attachment = \"vpn_connection.office/attachment\" }",
+            // VPC routes to the transit gateway: aws_route and inline
+            "{ destination = \"10.0.0.0/8\", target = \"ec2_transit_gateway.hub\" }",
+            "{ destination = \"192.168.0.0/16\", target = \"ec2_transit_gateway.hub\" }",
+        ],
+    );
+    assert!(!i.text.contains("unresolved:"), "{}", i.text);
+    // The list attribute `[aws_subnet.spoke[each.key].id]` is the subnet of
+    // the same key, noted as a heuristic.
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "aws_ec2_transit_gateway_vpc_attachment.spoke[\"b\"]",
+            "by the same index or key"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert_eq!(i.text, import("hub-spoke.plan.json").text, "same bytes");
+}
+
+/// TGW-3: spoke a reaches spoke b through the prod table, where its
+/// attachment is associated and b's propagates.
+#[test]
+fn tgw_3_a_spoke_to_spoke_flow_crosses_the_prod_route_table() {
+    let d = load(&import("hub-spoke.plan.json"));
+    let e = tcp(&d, "instance.app.a", "instance.app.b", 443);
+    let h = hops(&e);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    let pos = |n: &str| {
+        h.iter()
+            .position(|x| x == n)
+            .unwrap_or_else(|| panic!("{n} not in {h:?}"))
+    };
+    assert!(pos("route_table.spoke.a") < pos("ec2_transit_gateway.hub"));
+    assert!(pos("ec2_transit_gateway.hub") < pos("ec2_transit_gateway_route_table.prod"));
+    assert!(
+        pos("ec2_transit_gateway_route_table.prod")
+            < pos("ec2_transit_gateway_vpc_attachment.spoke.b")
+    );
+    // Spoke c is associated with the default table, where a propagates.
+    let e = tcp(&d, "instance.app.c", "instance.app.a", 443);
+    assert!(
+        hops(&e).contains(&"ec2_transit_gateway.hub/default-rt".to_string()),
+        "{}",
+        explain::render(&e)
+    );
+}
+
+/// TGW-4: the prod table's blackhole route for spoke c's CIDR drops a to c.
+#[test]
+fn tgw_4_the_blackhole_route_drops_spoke_a_to_spoke_c() {
+    let d = load(&import("hub-spoke.plan.json"));
+    let e = tcp(&d, "instance.app.a", "instance.app.c", 443);
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        (
+            "dropped",
+            Some("route_blackhole"),
+            Some("ec2_transit_gateway_route_table.prod")
+        ),
+        "{}",
+        explain::render(&e)
+    );
+}
+
+/// TGW-9: the static route to the VPN attachment leads to the on-premises
+/// network behind it.
+#[test]
+fn tgw_9_the_vpn_connection_to_the_transit_gateway_reaches_the_office() {
+    let d = load(&import("hub-spoke.plan.json"));
+    let e = tcp(&d, "instance.app.a", "192.168.1.10", 443);
+    let h = hops(&e);
+    assert!(
+        h.contains(&"vpn_connection.office/attachment".to_string()),
+        "{}",
+        explain::render(&e)
+    );
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+}
+
+/// TGW-10 and a VPC peering across Regions, from provider aliases: the
+/// gateway of us-west-2 carries `region`, both sides of the peering
+/// attachment are written, each naming the other, and the VPC peering
+/// names its accepter's Region; the VPC of eu-west-1, which nothing places
+/// there, is left out with the reason.
+#[test]
+fn tgw_10_a_provider_alias_in_another_region_is_imported_as_that_regions_part() {
+    let i = import("tgw-peering.plan.json");
+    assert_eq!(i.region, "us-east-1");
+    let d = load(&i);
+    contains_all(
+        &i.text,
+        &[
+            "id = \"ec2_transit_gateway.west\"\nasn = 64513\n",
+            "region = \"us-west-2\"",
+            "id = \"ec2_transit_gateway_peering_attachment.east_west\"\ntransit_gateway = \"ec2_transit_gateway.east\"\ntype = \"peering\"\npeer = \"ec2_transit_gateway_peering_attachment_accepter.east_west\"",
+            "id = \"ec2_transit_gateway_peering_attachment_accepter.east_west\"\ntransit_gateway = \"ec2_transit_gateway.west\"\ntype = \"peering\"\npeer = \"ec2_transit_gateway_peering_attachment.east_west\"",
+            "{ destination = \"10.20.0.0/16\", attachment = \"ec2_transit_gateway_peering_attachment.east_west\" }",
+            "{ destination = \"10.10.0.0/16\", attachment = \"ec2_transit_gateway_peering_attachment_accepter.east_west\" }",
+            "id = \"vpc_peering_connection.east_dr\"\nrequester = \"vpc.east\"\naccepter = \"vpc.dr\"\npeer_region = \"us-west-2\"",
+            "id = \"ec2_transit_gateway_vpc_attachment.east\"\ntransit_gateway = \"ec2_transit_gateway.east\"\ntype = \"vpc\"\nvpc = \"vpc.east\"\nsubnets = [\"subnet.east.0\", \"subnet.east.1\"]",
+        ],
+    );
+    assert!(!i.text.contains("id = \"vpc.eu\""), "{}", i.text);
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Skipped,
+            "aws_vpc.eu",
+            "in region eu-west-1 (its provider configuration), whose VPC aws_vpc.eu the scenario format cannot place there"
+        ),
+        "{}",
+        notes(&i)
+    );
+    // The ec2_transit_gateway.east gateway is of the scenario's region.
+    let east_at = i.text.find("id = \"ec2_transit_gateway.east\"").unwrap();
+    let east = &i.text[east_at..];
+    let east = &east[..east.find("\n\n").unwrap_or(east.len())];
+    assert!(!east.contains("region"), "{east}");
+    let west = d
+        .vpcs
+        .iter()
+        .find(|v| v.name == "vpc.west")
+        .expect("vpc.west");
+    assert_eq!(west.region, "us-west-2");
+    let dr = d.vpcs.iter().find(|v| v.name == "vpc.dr").expect("vpc.dr");
+    assert_eq!(dr.region, "us-west-2");
+
+    // East to west crosses both gateways by the peering attachments.
+    let e = tcp(&d, "instance.east", "instance.west", 443);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    let h = hops(&e);
+    let pos = |n: &str| {
+        h.iter()
+            .position(|x| x == n)
+            .unwrap_or_else(|| panic!("{n} not in {h:?}"))
+    };
+    assert!(pos("ec2_transit_gateway.east/default-rt") < pos("ec2_transit_gateway.west"));
+    assert!(
+        pos("ec2_transit_gateway_peering_attachment.east_west")
+            < pos("ec2_transit_gateway_peering_attachment_accepter.east_west")
+    );
+    let reply = e.reply.as_ref().expect("a reply");
+    assert_eq!(reply.verdict, "delivered", "{}", explain::render(&e));
+    // East to the DR VPC by the peering across Regions, back by its
+    // accepter.
+    let e = tcp(&d, "instance.east", "instance.dr", 443);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert!(
+        hops(&e).contains(&"vpc_peering_connection.east_dr".to_string()),
+        "{}",
+        explain::render(&e)
+    );
+    assert_eq!(i.text, import("tgw-peering.plan.json").text, "same bytes");
+}

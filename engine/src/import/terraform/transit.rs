@@ -319,6 +319,8 @@ impl Conv<'_> {
                     vpc,
                     subnets,
                     appliance_mode,
+                    sg_referencing_off: x.str("security_group_referencing_support")
+                        == Some("disable"),
                     vpn: None,
                 },
             );

@@ -34,18 +34,26 @@ const SUB: u32 = 16;
 /// Bins of values from 1 µs to 2^32 µs (over an hour).
 const BINS: usize = (SUB as usize) * 29;
 
-/// A small log-linear histogram of latencies in microseconds, a few
-/// kilobytes, made the first time its bucket records a value.
+/// A small log-linear histogram of latencies in microseconds, made the
+/// first time its bucket records a value. The first [`FEW`] values are kept
+/// as their bin numbers (2 bytes each); the 464 counters (under 2 KiB) are
+/// made only when more arrive, so a bucket with a few flows costs tens of
+/// bytes. Both forms answer the same quantiles.
 #[derive(Clone, Debug)]
 pub struct Bins {
-    counts: Box<[u32; BINS]>,
+    few: Vec<u16>,
+    counts: Option<Box<[u32; BINS]>>,
     total: u64,
 }
+
+/// Values a [`Bins`] keeps as bin numbers before it makes its counters.
+const FEW: usize = 32;
 
 impl Bins {
     fn new() -> Bins {
         Bins {
-            counts: Box::new([0; BINS]),
+            few: Vec::new(),
+            counts: None,
             total: 0,
         }
     }
@@ -72,15 +80,47 @@ impl Bins {
     }
 
     fn record(&mut self, us: u64) {
-        self.counts[Self::index(us)] += 1;
-        self.total += 1;
+        self.record_bin(Self::index(us), 1);
+    }
+
+    fn record_bin(&mut self, i: usize, n: u32) {
+        self.total += u64::from(n);
+        if self.counts.is_none() && self.few.len() + n as usize <= FEW {
+            // BINS < 2^16, so the bin number fits.
+            self.few.extend(std::iter::repeat_n(i as u16, n as usize));
+            return;
+        }
+        let counts = self.dense();
+        counts[i] += n;
+    }
+
+    /// The counters, made from the kept bin numbers on first use.
+    fn dense(&mut self) -> &mut [u32; BINS] {
+        let few = std::mem::take(&mut self.few);
+        self.counts.get_or_insert_with(|| {
+            let mut c = Box::new([0u32; BINS]);
+            for i in few {
+                c[usize::from(i)] += 1;
+            }
+            c
+        })
     }
 
     fn add(&mut self, o: &Bins) {
-        for (a, b) in self.counts.iter_mut().zip(o.counts.iter()) {
-            *a += b;
+        match &o.counts {
+            Some(oc) => {
+                let counts = self.dense();
+                for (a, b) in counts.iter_mut().zip(oc.iter()) {
+                    *a += b;
+                }
+                self.total += o.total;
+            }
+            None => {
+                for &i in &o.few {
+                    self.record_bin(usize::from(i), 1);
+                }
+            }
         }
-        self.total += o.total;
     }
 
     /// How many values were recorded.
@@ -96,8 +136,15 @@ impl Bins {
     /// holds it, so within 1/16 below the value recorded.
     pub fn quantile(&self, q: f64) -> u64 {
         let rank = ((q * self.total as f64).ceil() as u64).clamp(1, self.total.max(1));
+        let Some(counts) = &self.counts else {
+            let mut few = self.few.clone();
+            few.sort_unstable();
+            return few
+                .get(rank as usize - 1)
+                .map_or(0, |&i| Self::low(usize::from(i)));
+        };
         let mut seen = 0u64;
-        for (i, c) in self.counts.iter().enumerate() {
+        for (i, c) in counts.iter().enumerate() {
             seen += u64::from(*c);
             if seen >= rank {
                 return Self::low(i);
@@ -136,7 +183,7 @@ pub struct Series {
     /// has, not with LPs x traffic).
     flows: BTreeMap<u32, Vec<Flows>>,
     /// Completion latency of the flows delivered in a bucket.
-    latency: BTreeMap<u32, Vec<Option<Bins>>>,
+    latency: BTreeMap<u32, Vec<Option<Box<Bins>>>>,
     /// Drops by reason and place, per bucket.
     pub drops: BTreeMap<(DropReason, Place), Vec<u64>>,
     /// Packets and bytes through each gateway or endpoint, per bucket.
@@ -234,7 +281,7 @@ impl Series {
             Some(d) => {
                 f.delivered += 1;
                 let v = self.latency.entry(traffic).or_insert_with(|| vec![None; n]);
-                v[b].get_or_insert_with(Bins::new)
+                v[b].get_or_insert_with(|| Box::new(Bins::new()))
                     .record((d.0 / 1000).max(1));
             }
             None => f.failed += 1,
@@ -335,7 +382,7 @@ impl Series {
                 .or_insert_with(|| vec![None; v.len()]);
             for (a, b) in e.iter_mut().zip(v) {
                 if let Some(b) = b {
-                    a.get_or_insert_with(Bins::new).add(b);
+                    a.get_or_insert_with(|| Box::new(Bins::new())).add(b);
                 }
             }
         }
@@ -386,7 +433,7 @@ impl Series {
 
     /// Traffic `t`'s completion latency per bucket (none where nothing
     /// was delivered).
-    pub fn latency(&self, t: usize) -> &[Option<Bins>] {
+    pub fn latency(&self, t: usize) -> &[Option<Box<Bins>>] {
         self.latency.get(&(t as u32)).map_or(&[], Vec::as_slice)
     }
 }
@@ -419,6 +466,29 @@ mod tests {
         let p50 = b.quantile(0.5);
         assert!((47_000..=50_000).contains(&p50), "{p50}");
         assert!(b.quantile(0.99) >= 93_000);
+    }
+
+    #[test]
+    fn bins_answer_the_same_with_few_values_and_with_counters() {
+        let values: Vec<u64> = (0..FEW as u64).map(|i| (i * 7_919) % 5_000 + 3).collect();
+        let mut few = Bins::new();
+        let mut dense = Bins::new();
+        for &v in &values {
+            few.record(v);
+            dense.record(v);
+        }
+        dense.dense();
+        assert!(few.counts.is_none() && dense.counts.is_some());
+        for q in [0.0, 0.1, 0.5, 0.9, 0.99, 1.0] {
+            assert_eq!(few.quantile(q), dense.quantile(q), "q {q}");
+        }
+        // One more value makes the counters; merging keeps the count.
+        few.record(10);
+        assert!(few.counts.is_some() && few.len() == FEW as u64 + 1);
+        let mut m = Bins::new();
+        m.record(4);
+        m.add(&dense);
+        assert_eq!(m.len(), FEW as u64 + 1);
     }
 
     #[test]

@@ -264,10 +264,13 @@ id = "client"
 subnet = "a"
 security_groups = ["open"]"#;
 
+// The function's own timeout (LAM-10) is set beyond the download, so that
+// only tracking decides whether it finishes.
 const LAMBDA: &str = r#"[[lambda]]
 id = "client"
 subnets = ["a"]
-security_groups = ["open"]"#;
+security_groups = ["open"]
+timeout = "60s""#;
 
 fn auto(client: &str, to: &str, service: &str) -> (u64, u64) {
     let text = AUTO

@@ -4,6 +4,10 @@
 //! Each iteration performs `n` lookups over a pre-generated address array, so
 //! criterion's element throughput is lookups per second.
 //!
+//! The figures below were taken before DIR-24-8 and the branch-free trie
+//! walk, when `inet1m/lpm` was the 16-bit-root trie; docs/performance.md
+//! ("LPM layouts") has what is measured since.
+//!
 //! Medians of two runs (`--warm-up-time 1 --measurement-time 3`, 2-core
 //! x86-64 AMD EPYC, another build sharing the machine; the 1M-prefix cases
 //! are memory-bound and swing by ~30% between runs):

@@ -8,11 +8,13 @@
 //!   fits `tcp_rmem`'s maximum of 6 MiB in the 16-bit field; once both
 //!   SYNs carried the option, every later window field is scaled.
 //! - **Receive-buffer autotuning**: the advertised window starts at the
-//!   largest multiple of the MSS under 64 KiB and, once per round trip,
-//!   grows as Linux's `tcp_rcv_space_adjust` grows it from what arrived in
-//!   that round trip, up to half of `tcp_rmem`'s 6 MiB (the other half is
-//!   the kernel's overhead for the buffers). What is in flight is also
-//!   capped by `tcp_wmem`'s 4 MiB send buffer.
+//!   largest multiple of the MSS under 64 KiB, grows with arriving data to
+//!   the 64 KiB the initial 128 KiB buffer allows (`tcp_grow_window`) and,
+//!   once per round trip, grows as Linux's `tcp_rcv_space_adjust` grows it
+//!   from what arrived in that round trip (first measure: the smaller of
+//!   the first window and ten segments), up to half of `tcp_rmem`'s 6 MiB
+//!   (the other half is the kernel's overhead for the buffers). What is in
+//!   flight is also capped by `tcp_wmem`'s 4 MiB send buffer.
 //! - **Initial window** of ten segments (RFC 6928), slow start growing by
 //!   the bytes each ACK acknowledges (as Linux), and **CUBIC** (RFC 9438)
 //!   with Linux's constants (C = 0.4, beta = 0.7, fast convergence, the
@@ -76,6 +78,11 @@ pub const WMEM_MAX: u64 = 4 * 1024 * 1024;
 /// The largest window advertised: half the receive buffer, the rest being
 /// the kernel's overhead per packet (`tcp_adv_win_scale` = 1).
 pub const MAX_WINDOW: u64 = RMEM_MAX / 2;
+/// The window the initial receive buffer (`tcp_rmem`'s default, 128 KiB)
+/// allows before autotuning enlarges it: half of it. The first window is
+/// rounded down to the MSS; arriving data grows it to this
+/// (`tcp_grow_window`).
+pub const INITIAL_CLAMP: u64 = 128 * 1024 / 2;
 /// The window scale shift Linux offers for a 6 MiB buffer: the smallest
 /// that fits `RMEM_MAX` in the 16-bit field (ilog2(6 MiB) - 15).
 pub const WSCALE: u8 = 7;
@@ -364,7 +371,9 @@ impl Tcp {
             probe: None,
             cubic: Cubic::default(),
             rcv_wnd,
-            rcvq_space: INITIAL_SEGMENTS * u64::from(local_mss),
+            // Linux's `tcp_init_buffer_space`: the first measure is the
+            // smaller of the first window and ten segments.
+            rcvq_space: rcv_wnd.min(INITIAL_SEGMENTS * u64::from(local_mss)),
             rcvq_seq: 0,
             rcvq_time: Nanos::ZERO,
             ack_pending: 0,
@@ -794,6 +803,15 @@ impl Tcp {
     /// `tcp_rcv_space_adjust`: the window becomes twice what arrived in the
     /// round trip plus 16 segments, plus twice the growth since the last.
     fn autotune(&mut self, now: Nanos) {
+        // `tcp_grow_window`: each arriving segment raises the window by two
+        // segments up to what the initial buffer allows. Without this a
+        // first window rounded down to a large MSS (seven segments of 8,961
+        // bytes) is all that can arrive in a round trip, never more than
+        // the first measure, and autotuning would never start.
+        let clamp = INITIAL_CLAMP.min(self.window_limit());
+        if self.rcv_wnd < clamp {
+            self.rcv_wnd = (self.rcv_wnd + 2 * self.mss64()).min(clamp);
+        }
         let rtt = self.srtt.unwrap_or(INITIAL_RTO);
         if now.0.saturating_sub(self.rcvq_time.0) < rtt.0 {
             return;
@@ -1232,11 +1250,28 @@ mod tests {
         path: Path,
         lose: impl Fn(usize, &[u8]) -> bool,
     ) -> (Tcp, Tcp, Nanos, Log) {
+        run_flow(total, path, 1500, false, lose)
+    }
+
+    /// The request of a download.
+    const REQUEST: u64 = 200;
+
+    /// As [`run_path`], both interfaces of MTU `mtu`; with `download`, the
+    /// client sends a 200-byte request instead and the server answers with
+    /// `total` bytes and closes, and the client closes when that ends.
+    fn run_flow(
+        total: u64,
+        path: Path,
+        mtu: u16,
+        download: bool,
+        lose: impl Fn(usize, &[u8]) -> bool,
+    ) -> (Tcp, Tcp, Nanos, Log) {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
         let mut now = Nanos::ZERO;
         let mut out = Out::new();
-        let mut client = Tcp::connect(addr(1, 40000), addr(2, 443), 1000, 1500, now, &mut out);
+        let mut client = Tcp::connect(addr(1, 40000), addr(2, 443), 1000, mtu, now, &mut out);
+        let mut asked = 0u64;
         let mut server: Option<Tcp> = None;
         // (arrival time, order sent, to_server, bytes)
         let mut wire = BinaryHeap::new();
@@ -1291,7 +1326,7 @@ mod tests {
                                 addr(2, 443),
                                 addr(1, 40000),
                                 9000,
-                                1500,
+                                mtu,
                                 &seg,
                                 now,
                                 &mut out,
@@ -1299,7 +1334,12 @@ mod tests {
                         }
                         Some(s) => {
                             let ev = s.on_segment(&seg, now, &mut out);
-                            if ev.peer_fin {
+                            asked += ev.received;
+                            if download && ev.received > 0 && asked == REQUEST {
+                                s.write(total, now, &mut out);
+                                s.close(now, &mut out);
+                            }
+                            if ev.peer_fin && !download {
                                 s.close(now, &mut out);
                             }
                         }
@@ -1311,7 +1351,14 @@ mod tests {
                     let ev = client.on_segment(&seg, now, &mut out);
                     if ev.connected && !wrote {
                         wrote = true;
-                        client.write(total, now, &mut out);
+                        if download {
+                            client.write(REQUEST, now, &mut out);
+                        } else {
+                            client.write(total, now, &mut out);
+                            client.close(now, &mut out);
+                        }
+                    }
+                    if download && ev.peer_fin {
                         client.close(now, &mut out);
                     }
                     for b in out.drain(..) {
@@ -1620,12 +1667,20 @@ mod tests {
         let (c, s, _, log) = run_path(30 << 20, path, |_, _| false);
         assert_eq!(s.rcv, 30 << 20);
         assert_eq!(c.retransmits, 0);
-        // From 64,240 (the largest multiple of the MSS in 64 KiB) ...
+        // From 64,240 (the largest multiple of the MSS in 64 KiB) in the
+        // SYN-ACK, to the initial buffer's 64 KiB once data arrives ...
         let segs = segs(&log);
+        let syn_ack = segs
+            .iter()
+            .find(|(_, up, g)| !up && g.flags & tcp_flags::SYN != 0);
+        assert_eq!(syn_ack.map(|(_, _, g)| g.window), Some(64_240));
         let first_ack = segs
             .iter()
             .find(|(_, up, g)| !up && g.flags == tcp_flags::ACK);
-        assert_eq!(first_ack.map(|(_, _, g)| g.window), Some(64_240 >> 7));
+        assert_eq!(
+            first_ack.map(|(_, _, g)| g.window),
+            Some((INITIAL_CLAMP >> 7) as u16)
+        );
         // ... to 3 MiB: 6 MiB of buffer, half of it for the window.
         assert_eq!(s.rcv_wnd(), MAX_WINDOW);
         let widest = segs
@@ -1645,6 +1700,31 @@ mod tests {
             windows.windows(2).skip(1).all(|w| w[1] >= w[0]),
             "{windows:?}"
         );
+    }
+
+    #[test]
+    fn autotuning_grows_a_downloads_window_at_a_jumbo_mss() {
+        // At MSS 8,961 the first window is seven segments (62,727 bytes),
+        // less than ten: what arrives in a round trip can exceed the first
+        // measure only because arriving data grows the window to 64 KiB.
+        let path = Path {
+            delay: Nanos::from_millis(20),
+            rate: 0,
+        };
+        let total = 40 << 20;
+        let (c, s, end, log) = run_flow(total, path, 9001, true, |_, _| false);
+        assert_eq!(c.rcv, total);
+        assert_eq!(s.retransmits, 0);
+        let segs = segs(&log);
+        let syn = segs
+            .iter()
+            .find(|(_, up, g)| *up && g.flags & tcp_flags::SYN != 0);
+        assert_eq!(syn.map(|(_, _, g)| g.window), Some(62_727));
+        assert_eq!(c.rcv_wnd(), MAX_WINDOW);
+        // Slow start to the 3 MiB window in a few round trips, then 3 MiB
+        // per 40 ms: well under a second, where seven segments per round
+        // trip would take 27 s.
+        assert!(end < Nanos::from_millis(1500), "{end:?}");
     }
 
     #[test]

@@ -15,7 +15,8 @@
 //! - Security groups do not apply to a NAT gateway's ENI (NAT-7) or a
 //!   transit gateway attachment's (TGW-5).
 //! - A deleted ENI takes and sends nothing (`host_unreachable`).
-//! - Capacity: 10 Gbps per ENI on the way out, a 1,024-packet queue.
+//! - Capacity: 10 Gbps per ENI on the way out, a 1,024-packet queue; an
+//!   instance's by its `instance_type` (BW-1), with credits (BW-2).
 
 use super::forward::{Cx, comp};
 use super::security_group::{Direction, Sender};
@@ -25,11 +26,7 @@ use crate::packet::{self, FlowView};
 use crate::units::Nanos;
 
 /// LAT: 10 Gbps per ENI.
-pub const CAPACITY: Capacity = Capacity {
-    bits_per_sec: 10_000_000_000,
-    packets_per_sec: 10_000_000,
-    queue: 1024,
-};
+pub const CAPACITY: Capacity = Capacity::fixed(10_000_000_000, 10_000_000, 1024);
 
 /// How long a stateful forwarding instance remembers an idle flow (RT-9a).
 pub const MIDDLEBOX_IDLE: Nanos = Nanos::from_secs(350);

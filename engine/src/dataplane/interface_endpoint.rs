@@ -15,11 +15,7 @@ use crate::model::*;
 use crate::packet::{FlowView, PROTO_TCP};
 
 /// IFE-5: 100 Gbps per AZ, the ceiling it scales to; a 1,024-packet queue.
-pub const CAPACITY: Capacity = Capacity {
-    bits_per_sec: 100_000_000_000,
-    packets_per_sec: 10_000_000,
-    queue: 1024,
-};
+pub const CAPACITY: Capacity = Capacity::fixed(100_000_000_000, 10_000_000, 1024);
 
 impl<T: Trace> Cx<'_, T> {
     /// A packet admitted by the endpoint ENI `x`'s security groups.

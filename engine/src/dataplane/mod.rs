@@ -191,17 +191,78 @@ pub struct Capacity {
     pub bits_per_sec: u64,
     pub packets_per_sec: u64,
     pub queue: u32,
+    /// With network I/O credits (BW-2): the rate once they are spent,
+    /// `bits_per_sec` being the burst rate; 0 without credits.
+    pub baseline_bps: u64,
+    /// The credits when full, in bits; 0 without credits.
+    pub burst_bits: u64,
 }
 
 impl Capacity {
+    /// A capacity without credits.
+    pub const fn fixed(bits_per_sec: u64, packets_per_sec: u64, queue: u32) -> Capacity {
+        Capacity {
+            bits_per_sec,
+            packets_per_sec,
+            queue,
+            baseline_bps: 0,
+            burst_bits: 0,
+        }
+    }
+
+    /// As [`Capacity::service_ns`] at `bits_per_sec` instead.
+    #[inline]
+    fn service_ns_at(&self, bytes: u64, bits_per_sec: u64) -> u64 {
+        let by_bits = (bytes * 8).saturating_mul(1_000_000_000) / bits_per_sec.max(1);
+        let by_packets = 1_000_000_000 / self.packets_per_sec.max(1);
+        by_bits.max(by_packets).max(1)
+    }
+
     /// How long a packet of `bytes` takes to serve, in nanoseconds: the
     /// longer of its bits at the bandwidth and one packet at the packet
     /// rate, at least 1.
     #[inline]
     pub fn service_ns(&self, bytes: u64) -> u64 {
-        let by_bits = (bytes * 8).saturating_mul(1_000_000_000) / self.bits_per_sec.max(1);
-        let by_packets = 1_000_000_000 / self.packets_per_sec.max(1);
-        by_bits.max(by_packets).max(1)
+        self.service_ns_at(bytes, self.bits_per_sec)
+    }
+}
+
+/// Network I/O credits of an interface that bursts above its baseline
+/// (BW-2): a token bucket of `burst_bits`, full at the start, earning at
+/// the baseline rate. A packet that the credits cover is sent at the burst
+/// rate and spends its bits; one they do not is sent at the baseline,
+/// which what it earns while it is sent pays for.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Credits {
+    /// Bits below full.
+    spent: u64,
+    /// Until when earnings are counted.
+    at: u64,
+}
+
+impl Credits {
+    /// How long a packet of `bytes` whose sending starts at `start` (ns)
+    /// takes to send, spending credits.
+    #[inline]
+    pub fn service_ns(&mut self, cap: &Capacity, start: u64, bytes: u64) -> u64 {
+        if cap.burst_bits == 0 {
+            return cap.service_ns(bytes);
+        }
+        let earned = u128::from(start.saturating_sub(self.at)) * u128::from(cap.baseline_bps)
+            / 1_000_000_000;
+        self.spent = self
+            .spent
+            .saturating_sub(earned.min(u128::from(u64::MAX)) as u64);
+        let bits = bytes * 8;
+        if self.spent + bits <= cap.burst_bits {
+            self.spent += bits;
+            self.at = self.at.max(start);
+            cap.service_ns(bytes)
+        } else {
+            let s = cap.service_ns_at(bytes, cap.baseline_bps);
+            self.at = start + s;
+            s
+        }
     }
 }
 
@@ -212,7 +273,16 @@ pub fn capacity_of(d: &Design, eni: EniId) -> Capacity {
         EniOwner::Nat(_) => nat_gateway::CAPACITY,
         EniOwner::Endpoint(_) => interface_endpoint::CAPACITY,
         EniOwner::TgwAttachment(_) => transit_gateway::CAPACITY,
-        _ => eni::CAPACITY,
+        _ => match d.enis[eni.idx()].bandwidth {
+            // BW-1: an instance's interface sends at its type's bandwidth.
+            Some(p) => Capacity {
+                bits_per_sec: p.burst_bps,
+                baseline_bps: p.baseline_bps,
+                burst_bits: p.burst_bits,
+                ..eni::CAPACITY
+            },
+            None => eni::CAPACITY,
+        },
     }
 }
 

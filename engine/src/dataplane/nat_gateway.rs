@@ -441,11 +441,7 @@ use crate::packet::{self, PROTO_UDP};
 
 /// NAT-8: 100 Gbps and 10 million packets per second, the ceiling it
 /// scales to; a 1,024-packet queue.
-pub const CAPACITY: Capacity = Capacity {
-    bits_per_sec: 100_000_000_000,
-    packets_per_sec: 10_000_000,
-    queue: 1024,
-};
+pub const CAPACITY: Capacity = Capacity::fixed(100_000_000_000, 10_000_000, 1024);
 
 impl<T: Trace> Cx<'_, T> {
     /// A packet at the NAT gateway's ENI, past its subnet's NACL: a reply

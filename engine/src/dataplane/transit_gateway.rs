@@ -59,11 +59,7 @@ use crate::model::*;
 use crate::packet::{self, FlowView};
 
 /// TGW-7: per VPC attachment per AZ.
-pub const CAPACITY: Capacity = Capacity {
-    bits_per_sec: 100_000_000_000,
-    packets_per_sec: 7_500_000,
-    queue: 4096,
-};
+pub const CAPACITY: Capacity = Capacity::fixed(100_000_000_000, 7_500_000, 4096);
 
 /// Where a transit gateway route comes from, in order of priority among
 /// routes of the same prefix (TGW-4).

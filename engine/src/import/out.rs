@@ -664,6 +664,7 @@ impl Scenario {
                     any: true,
                 })],
                 mtu: None,
+                instance_type: None,
             });
         }
         for (k, l) in &self.lambdas {

@@ -7,6 +7,7 @@ mod build;
 pub mod builtin;
 pub mod dns;
 pub mod ids;
+pub mod instance_type;
 pub mod mtu;
 pub mod reason;
 
@@ -670,6 +671,9 @@ pub struct Eni {
     /// The interface MTU: an instance's `mtu` (MTU-2), 8500 for an
     /// interface endpoint's (IFE-5), 9001 otherwise.
     pub mtu: u16,
+    /// An instance's network performance by its `instance_type` (BW-1);
+    /// `None`: the ENI default of 10 Gbps.
+    pub bandwidth: Option<instance_type::NetworkPerformance>,
 }
 
 #[derive(Clone, Debug)]

@@ -245,6 +245,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         });
         w.opt("eni", &x.eni, |s| quote(s));
         w.opt("mtu", &x.mtu, u16::to_string);
+        w.opt("instance_type", &x.instance_type, |s| quote(s));
         w.listen(&x.listen);
     }
     for x in &raw.lambdas {

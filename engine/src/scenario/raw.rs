@@ -390,6 +390,9 @@ pub struct Instance {
     pub listen: Vec<Sp<Listen>>,
     /// The interface MTU (MTU-2); 9001 when omitted.
     pub mtu: Option<Sp<u16>>,
+    /// The EC2 instance type, whose network performance the interface
+    /// sends at (BW-1).
+    pub instance_type: Option<Sp<String>>,
 }
 
 #[derive(Clone, Debug)]

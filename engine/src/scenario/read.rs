@@ -784,6 +784,7 @@ pub(super) fn read_instance(v: &Value<'_>, d: &mut Diags) -> Option<Instance> {
         eni: f.opt("eni", d),
         listen: listeners(f, d).map(|l| l.v).unwrap_or_default(),
         mtu: f.opt("mtu", d),
+        instance_type: f.opt("instance_type", d),
     })
 }
 

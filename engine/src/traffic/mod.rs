@@ -207,20 +207,43 @@ pub fn sending_eni(d: &Design, h: Host) -> Option<EniId> {
 /// agree for the host's own packets). TCP Small Queues reads it.
 #[derive(Clone, Debug, Default)]
 pub struct Nics {
-    free_at: FxHashMap<u32, u64>,
+    free_at: FxHashMap<u32, (u64, crate::dataplane::Credits)>,
 }
 
 impl Nics {
     fn charge(&mut self, d: &Design, eni: EniId, now: Nanos, bytes: u64) {
-        let service = crate::dataplane::capacity_of(d, eni).service_ns(bytes);
-        let free = self.free_at.entry(eni.0).or_insert(0);
-        *free = (*free).max(now.0) + service;
+        let cap = crate::dataplane::capacity_of(d, eni);
+        let (free, credits) = self.free_at.entry(eni.0).or_default();
+        let start = (*free).max(now.0);
+        *free = start + credits.service_ns(&cap, start, bytes);
     }
 
     /// When the interface of `eni` will have sent what it holds.
     pub fn free_at(&self, eni: EniId) -> Nanos {
-        Nanos(self.free_at.get(&eni.0).copied().unwrap_or(0))
+        Nanos(self.free_at.get(&eni.0).map_or(0, |f| f.0))
     }
+}
+
+/// BW-3: a single flow of an instance is limited to 5 Gbps (vpcsim has no
+/// cluster placement groups). A TCP connection's share is kept as TCP
+/// Small Queues keeps the interface's: the connection may have at most its
+/// small-queue limit, in the flow's time, not yet sent at 5 Gbps.
+fn flow_limited(h: Host) -> bool {
+    matches!(h, Host::Instance(_))
+}
+
+/// The time `bytes` take at a flow's 5 Gbps (BW-3).
+#[inline]
+fn flow_ns(bytes: u64) -> u64 {
+    bytes * 8 * 1_000_000_000 / crate::model::instance_type::FLOW_BPS
+}
+
+/// The small-queue limit of `tcp` in its flow's time (BW-3), and the
+/// time of one full segment at 5 Gbps.
+fn flow_limit_ns(tcp: &Tcp) -> (u64, u64) {
+    let wire = u64::from(tcp.mss) + tcp::HEADERS;
+    let seg_ns = flow_ns(wire);
+    ((tcp.tsq_limit() / wire * seg_ns).max(2 * seg_ns), seg_ns)
 }
 
 /// TCP Small Queues against the sending host's interface: how long, at
@@ -267,6 +290,9 @@ struct Conn {
     opened: Nanos,
     responded: bool,
     done: bool,
+    /// When what the connection sent will have left at its flow's 5 Gbps
+    /// (BW-3), for instances.
+    flow_free: u64,
 }
 
 /// How long an idle Lambda execution environment is kept for another
@@ -682,6 +708,7 @@ impl Endpoints {
                     opened: now,
                     responded: false,
                     done: false,
+                    flow_free: 0,
                 };
                 let c = self.add_conn(conn);
                 self.items[tag.item as usize].conn = c;
@@ -774,7 +801,12 @@ impl Endpoints {
         };
         let (limit, seg_ns) = tsq_limit_ns(io.d, eni, &conn.tcp);
         let backlog = io.nics.free_at(eni).0.saturating_sub(io.now.0);
-        let segs = limit.saturating_sub(backlog) / seg_ns;
+        let mut segs = limit.saturating_sub(backlog) / seg_ns;
+        if flow_limited(conn.host) {
+            let (limit, seg_ns) = flow_limit_ns(&conn.tcp);
+            let backlog = conn.flow_free.saturating_sub(io.now.0);
+            segs = segs.min(limit.saturating_sub(backlog) / seg_ns);
+        }
         conn.tcp
             .set_room(segs * (u64::from(conn.tcp.mss) + tcp::HEADERS));
     }
@@ -786,17 +818,26 @@ impl Endpoints {
             return;
         };
         let (host, tag) = (conn.host, conn.tag);
+        let limited = flow_limited(host);
         for b in out.drain(..) {
+            if limited {
+                conn.flow_free = conn.flow_free.max(io.now.0) + flow_ns(b.len() as u64);
+            }
             io.send(b, host, tag);
         }
-        // Stopped by TCP Small Queues: go on once the interface has sent
-        // half of the limit, as its completions would wake the socket.
+        // Stopped by TCP Small Queues: go on once the interface (and the
+        // flow's 5 Gbps share) has sent half of the limit, as completions
+        // would wake the socket.
         if conn.tcp.take_tsq_blocked() {
             if let Some(eni) = sending_eni(io.d, host) {
                 let (limit, _) = tsq_limit_ns(io.d, eni, &conn.tcp);
                 let free = io.nics.free_at(eni).0;
-                let at = free.saturating_sub(limit / 2).max(io.now.0 + 1);
-                conn.tcp.wake_at(Nanos(at));
+                let mut at = free.saturating_sub(limit / 2);
+                if limited {
+                    let (limit, _) = flow_limit_ns(&conn.tcp);
+                    at = at.max(conn.flow_free.saturating_sub(limit / 2));
+                }
+                conn.tcp.wake_at(Nanos(at.max(io.now.0 + 1)));
             }
         }
         let deadline = conn.tcp.deadline;
@@ -1205,6 +1246,7 @@ impl Endpoints {
                         opened: now,
                         responded: false,
                         done: false,
+                        flow_free: 0,
                     };
                     let c = self.add_conn(conn);
                     self.flush(io, c, &mut out);

@@ -37,6 +37,7 @@ impl Builder<'_> {
                 EniOwner::Endpoint(_) => mtu::ENDPOINT,
                 _ => mtu::VPC,
             },
+            bandwidth: None,
         });
         id
     }
@@ -142,6 +143,32 @@ impl Builder<'_> {
                             mtu::VPC
                         ),
                     );
+                }
+            }
+            if let Some(t) = &inst.instance_type {
+                match instance_type::lookup(&t.v) {
+                    Some(perf) => self.design.enis[eni.idx()].bandwidth = Some(perf),
+                    None => {
+                        let known = instance_type::names();
+                        let hint = crate::scenario::diag::did_you_mean(
+                            &t.v,
+                            known.iter().map(String::as_str),
+                        )
+                        .map(|k| format!(" (did you mean `{k}`?)"))
+                        .unwrap_or_default();
+                        self.warn(
+                            &t.span,
+                            format!(
+                                "{owner}: instance type `{}` is not in vpcsim's table{hint}; its interface is modelled at the 10 Gbps default (BW-1). The table has {}",
+                                t.v,
+                                instance_type::FAMILIES
+                                    .iter()
+                                    .map(|(f, _)| *f)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        );
+                    }
                 }
             }
             let listen = self.listen(&inst.listen);

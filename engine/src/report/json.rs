@@ -484,11 +484,10 @@ pub fn series(net: &Network, m: &Metrics) -> Value {
         })
         .collect();
     let queues: Vec<Value> = s
-        .queues
-        .iter()
-        .filter(|(e, _)| (**e as usize) < d.enis.len())
+        .queues()
+        .filter(|(e, _)| (*e as usize) < d.enis.len())
         .map(|(e, v)| {
-            let eni = EniId::from_idx(*e as usize);
+            let eni = EniId::from_idx(e as usize);
             json!({
                 "eni": d.enis[eni.idx()].name,
                 "owner": d.name_of(d.eni_workload(eni)),

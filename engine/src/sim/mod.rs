@@ -282,7 +282,9 @@ pub struct Sim {
     fragments: Vec<(Bytes, Loc)>,
     /// Capacity per ENI: a NAT gateway's, an interface endpoint's, an ENI's;
     /// made when a packet first reaches the ENI in this LP.
-    servers: rustc_hash::FxHashMap<u32, Server>,
+    /// The capacity servers of ENIs, indexed by ENI (made on a packet's
+    /// first arrival).
+    servers: Vec<Option<Server>>,
     /// Jitter and loss of the design's links (LAT-2, LAT-3).
     links: links::Links,
     pub seed: u64,
@@ -495,11 +497,13 @@ impl Sim {
         let now = self.now();
         if !admitted {
             if let Some(eni) = dataplane::capacity_at(&self.design, loc) {
+                let i = eni.idx();
+                if i >= self.servers.len() {
+                    self.servers.resize_with(i + 1, || None);
+                }
                 let design = &self.design;
-                let server = self
-                    .servers
-                    .entry(eni.0)
-                    .or_insert_with(|| Server::new(dataplane::capacity_of(design, eni)));
+                let server = self.servers[i]
+                    .get_or_insert_with(|| Server::new(dataplane::capacity_of(design, eni)));
                 let ahead = server.ahead(now, buf.len() as u64);
                 self.metrics.series.queue(eni.0, now, ahead);
                 match server.admit(now, buf.len() as u64) {

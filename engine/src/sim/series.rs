@@ -199,8 +199,10 @@ pub struct Series {
     sampled: usize,
     /// Whether this LP owns a NAT gateway.
     reads_nat: bool,
-    /// Peak packets queued ahead at each capacity-limited ENI, per bucket.
-    pub queues: BTreeMap<u32, Vec<u64>>,
+    /// Peak packets queued ahead at each capacity-limited ENI, per bucket,
+    /// indexed by ENI (empty for one no packet reached): a packet's record
+    /// is an index, not a search.
+    queues: Vec<Vec<u64>>,
 }
 
 impl Series {
@@ -225,7 +227,7 @@ impl Series {
             nat_created: vec![0; nats],
             sampled: 0,
             reads_nat: false,
-            queues: BTreeMap::new(),
+            queues: Vec::new(),
         }
     }
 
@@ -319,8 +321,25 @@ impl Series {
     #[inline]
     pub fn queue(&mut self, eni: u32, t: Nanos, ahead: u64) {
         let (b, n) = (self.bucket(t), self.buckets);
-        let v = &mut self.queues.entry(eni).or_insert_with(|| vec![0; n])[b];
-        *v = (*v).max(ahead);
+        let i = eni as usize;
+        if i >= self.queues.len() {
+            self.queues.resize_with(i + 1, Vec::new);
+        }
+        let q = &mut self.queues[i];
+        if q.is_empty() {
+            *q = vec![0; n];
+        }
+        q[b] = q[b].max(ahead);
+    }
+
+    /// The ENIs a packet reached a capacity at, in ENI order, with their
+    /// peak queue per bucket.
+    pub fn queues(&self) -> impl Iterator<Item = (u32, &[u64])> {
+        self.queues
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(e, v)| (e as u32, v.as_slice()))
     }
 
     /// Whether the NAT gateways are to be read before an event at `t`:
@@ -412,8 +431,16 @@ impl Series {
                 x.created += y.created;
             }
         }
-        for (k, v) in &o.queues {
-            let e = self.queues.entry(*k).or_insert_with(|| vec![0; v.len()]);
+        if self.queues.len() < o.queues.len() {
+            self.queues.resize_with(o.queues.len(), Vec::new);
+        }
+        for (e, v) in self.queues.iter_mut().zip(&o.queues) {
+            if v.is_empty() {
+                continue;
+            }
+            if e.is_empty() {
+                *e = vec![0; v.len()];
+            }
             for (a, b) in e.iter_mut().zip(v) {
                 *a = (*a).max(*b);
             }

@@ -789,6 +789,9 @@ pub enum SetChange {
     TgwRoutes(TgwRouteTableId, Vec<TgwRoute>),
     /// A transit gateway attachment's appliance mode (TGW-6).
     ApplianceMode(TgwAttachmentId, bool),
+    /// The tunnels of an on-premises network's VPN connection and their
+    /// status (VPN-4): with every tunnel down, BGP withdraws its routes.
+    VpnTunnels(OnpremNetId, Vec<(Ipv4Addr, bool)>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

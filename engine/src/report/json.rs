@@ -394,6 +394,7 @@ pub fn event_words(d: &Design, a: &Action) -> (&'static str, String) {
                     SetChange::ApplianceMode(a, _) => {
                         d.name_of(Component::TgwAttachment(*a)).to_string()
                     }
+                    SetChange::VpnTunnels(n, _) => d.name_of(Component::OnpremNet(*n)).to_string(),
                 })
                 .collect();
             let mut names = names;

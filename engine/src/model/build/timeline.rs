@@ -194,6 +194,11 @@ impl Builder<'_> {
                 (raw::SetAttr::ApplianceMode(on), Component::TgwAttachment(a)) => {
                     Some(SetChange::ApplianceMode(a, *on))
                 }
+                (raw::SetAttr::Tunnels(tunnels), Component::OnpremNet(n)) => {
+                    let cg = self.design.onprem_nets[n.idx()].vpn.customer_gateway;
+                    let tunnels = self.vpn_tunnels(&owner, cg, tunnels);
+                    Some(SetChange::VpnTunnels(n, tunnels))
+                }
                 (raw::SetAttr::TgwRoutes(routes), Component::TgwRouteTable(rt)) => {
                     let routes = self.tgw_routes(&owner, rt, routes);
                     Some(SetChange::TgwRoutes(rt, routes))

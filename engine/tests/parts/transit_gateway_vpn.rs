@@ -692,3 +692,27 @@ rate = "10/s"
     assert!((e.total_usd - by_vpc - h.usd - g.usd).abs() < 1e-8);
 }
 
+#[test]
+fn tgw_9_explain_enter_starts_an_onprem_packet_at_the_vpn_attachment() {
+    let d = load(&hub("", ""));
+    let q = explain::Query {
+        from: "192.168.7.7".to_string(),
+        to: "app".to_string(),
+        protocol: explain::protocol_number("tcp").expect("tcp"),
+        port: Some(443),
+        icmp_type: None,
+        icmp_code: None,
+        at: Nanos::ZERO,
+        enter: Some("att-vpn".to_string()),
+    };
+    let e = explain::explain(d, &q).expect("explains");
+    assert_delivered(&e);
+    assert_eq!(
+        e.hops
+            .first()
+            .map(|h| (h.component.as_str(), h.rule.as_deref())),
+        Some(("att-vpn", Some("enters from the VPN connection (TGW-9)"))),
+        "{}",
+        explain::render(&e)
+    );
+}

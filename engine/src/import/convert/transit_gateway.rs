@@ -861,6 +861,19 @@ impl Cx<'_> {
                     own_accepter_id.unwrap_or_else(|| id.to_string()),
                 )
             };
+            if let Some(used) = [&req_id, &acc_id]
+                .into_iter()
+                .find(|x| self.scenario.tgw_attachments.contains_key(x.as_str()))
+            {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!(
+                        "{between}: its side {used} has the id of another attachment; left out"
+                    ),
+                );
+                continue;
+            }
             for (t, i, here) in [(&req, &req_tgw, req_here), (&acc, &acc_tgw, acc_here)] {
                 let region = t.region.clone().filter(|r| *r != self.scenario.region);
                 if here {

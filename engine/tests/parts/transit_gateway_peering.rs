@@ -648,3 +648,22 @@ fn tgw_10_explain_enter_starts_a_packet_at_a_peering_attachment() {
     assert!(err.contains("inside a VPC"), "{err}");
 }
 
+#[test]
+fn tgw_10_subnets_of_a_vpc_in_the_peer_region_load_without_a_region_warning() {
+    // VPC W is in us-west-2 by its transit gateway: us-west-2a is its AZ.
+    let l = model::load_str("tgw.toml", &peered("us-west-2", EAST, WEST, "")).expect("loads");
+    let w = l.report.to_string();
+    assert!(!w.contains("is not in the scenario's region"), "{w}");
+    // A subnet of VPC A (us-east-1) in another Region's AZ is still one.
+    let text = peered("us-west-2", EAST, WEST, "").replacen(
+        "az = \"us-east-1a\"",
+        "az = \"eu-west-1a\"",
+        1,
+    );
+    let l = model::load_str("tgw.toml", &text).expect("loads");
+    let w = l.report.to_string();
+    assert!(
+        w.contains("availability zone `eu-west-1a` is not in the scenario's region `us-east-1`"),
+        "{w}"
+    );
+}

@@ -800,6 +800,10 @@ pub enum Action {
     /// Adds or replaces the route for `route.dest`.
     AddRoute(RouteTableId, Route),
     DeleteRoute(RouteTableId, RouteDest),
+    /// Adds or replaces the static route of a transit gateway route table
+    /// for `route.dest` (TGW-4).
+    AddTgwRoute(TgwRouteTableId, TgwRoute),
+    DeleteTgwRoute(TgwRouteTableId, RouteDest),
     Set(Vec<SetChange>),
 }
 

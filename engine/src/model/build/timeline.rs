@@ -61,9 +61,10 @@ impl Builder<'_> {
             owner,
             "route_table",
             c.route_table.as_ref()?,
-            &["route_table"],
+            &["route_table", "transit_gateway_route_table"],
         )? {
             Component::RouteTable(r) => r,
+            Component::TgwRouteTable(rt) => return self.tgw_route_change(owner, rt, c, add),
             _ => return None,
         };
         let vpc = self.route_table_vpc(rt);

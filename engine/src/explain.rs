@@ -448,8 +448,10 @@ fn answer_words(who: &str, v: &FlowView, answer: Answer) -> String {
 }
 
 /// Where `--enter ID` makes an outside packet start: inbound at an internet
-/// gateway or a VPN gateway, or crossing a peering connection into the
-/// destination's VPC.
+/// gateway or a VPN gateway, crossing a peering connection into the
+/// destination's VPC, or into a transit gateway by its VPN attachment (from
+/// on-premises, TGW-9) or its peering attachment (from beyond the peer
+/// transit gateway, TGW-10).
 fn entry(d: &Design, src: Source, dst: std::net::Ipv4Addr, id: &str) -> Result<Loc, String> {
     if matches!(src, Source::Instance(_))
         || matches!(src, Source::Lambda(l) if d.lambdas[l.idx()].vpc.is_some())
@@ -478,6 +480,20 @@ fn entry(d: &Design, src: Source, dst: std::net::Ipv4Addr, id: &str) -> Result<L
                 to_onprem: false,
             })
         }
+        // From beyond the peer transit gateway: the packet enters this
+        // attachment's transit gateway and its associated table routes it
+        // (TGW-10).
+        Some(Component::TgwAttachment(a))
+            if matches!(
+                d.tgw_attachments[a.idx()].kind,
+                TgwAttachmentKind::Peering { .. }
+            ) =>
+        {
+            Ok(Loc::TgwPeering { attachment: a })
+        }
+        Some(Component::TgwAttachment(_)) => Err(format!(
+            "--enter {id} is a transit gateway VPC attachment; a packet from a VPC starts at a workload of the VPC (--from), and --enter takes a VPN or peering attachment"
+        )),
         Some(Component::Peering(p)) => {
             let pc = &d.peerings[p.idx()];
             let into = [pc.requester, pc.accepter]
@@ -489,7 +505,7 @@ fn entry(d: &Design, src: Source, dst: std::net::Ipv4Addr, id: &str) -> Result<L
             Ok(Loc::Peering { peering: p, into })
         }
         Some(c) => Err(format!(
-            "--enter {id} is {}; expected an internet gateway, a VPN gateway or a VPC peering connection",
+            "--enter {id} is {}; expected an internet gateway, a VPN gateway, a VPC peering connection, or a transit gateway's VPN or peering attachment",
             c.described()
         )),
         None => Err(format!("--enter {id}: no resource of the file has this id")),

@@ -29,7 +29,7 @@ const SNAPSHOTS: [&str; 9] = [
     "test-vpn-gateway",
 ];
 
-const FIXTURES: [&str; 8] = [
+const FIXTURES: [&str; 9] = [
     "bgp-vpn",
     "inter-region-peering",
     "lambda-nat",
@@ -37,6 +37,7 @@ const FIXTURES: [&str; 8] = [
     "multi-account",
     "private-nat",
     "transit-gateway",
+    "tgw-peering",
     "tgw-vpn",
 ];
 
@@ -849,6 +850,116 @@ fn tgw_4_transit_gateway_fixture() {
         &d,
         &tcp(a, "172.16.0.5", 80).dropped("route_blackhole", spokes),
     );
+}
+
+/// Peering attachments (TGW-10) from
+/// `describe-transit-gateway-peering-attachments`: both sides of a peering
+/// whose transit gateways are both in the files, each on its own transit
+/// gateway and associated as its side reports; a peer transit gateway
+/// outside the files written with its Region and no route table; a pending
+/// peering a note, its route a blackhole.
+#[test]
+fn tgw_10_peering_attachments_fixture() {
+    let dir = fixture("tgw-peering");
+    let (imported, d) = import_and_load(&dir, "");
+    let t = &imported.text;
+    let (east, west, eu) = (
+        "tgw-0a0a0000000east1",
+        "tgw-0b0b0000000west1",
+        "tgw-0c0c00000000eu1",
+    );
+    let (p1, p1_west, p2, p2_eu) = (
+        "tgw-attach-0a0a0000peer1",
+        "tgw-attach-0a0a0000peer1/accepter",
+        "tgw-attach-0a0a0000peer2",
+        "tgw-attach-0a0a0000peer2/accepter",
+    );
+    let (rt_east, rt_west) = ("tgw-rtb-0a0a00000east", "tgw-rtb-0b0b00000west");
+    for (side, tgw, peer) in [
+        (p1, east, p1_west),
+        (p1_west, west, p1),
+        (p2, east, p2_eu),
+        (p2_eu, eu, p2),
+    ] {
+        assert!(
+            t.contains(&format!(
+                "id = \"{side}\"\ntransit_gateway = \"{tgw}\"\ntype = \"peering\"\npeer = \"{peer}\"\n"
+            )),
+            "{side}:\n{t}"
+        );
+    }
+    // The peer transit gateways in other Regions have theirs.
+    assert!(t.contains(&format!("id = \"{west}\"\n")), "{t}");
+    let region_of = |tgw: &str| {
+        let at = t
+            .find(&format!("[[transit_gateway]]\nid = \"{tgw}\""))
+            .expect("written");
+        let block = &t[at..];
+        let end = block[1..].find("\n[[").map_or(block.len(), |e| e + 1);
+        block[..end]
+            .lines()
+            .find_map(|l| l.strip_prefix("region = "))
+            .map(str::to_string)
+    };
+    assert_eq!(region_of(west).as_deref(), Some("\"us-west-2\""));
+    assert_eq!(region_of(eu).as_deref(), Some("\"eu-west-1\""));
+    assert_eq!(region_of(east), None);
+    // Each side is associated with its own transit gateway's table, and
+    // its table's static route names the side on that transit gateway.
+    assert!(t.contains(&format!(
+        "id = \"{rt_east}\"\ntransit_gateway = \"{east}\"\nassociations = [\"tgw-attach-0a0a000000a1\", \"{p1}\", \"{p2}\"]\n"
+    )), "{t}");
+    assert!(t.contains(&format!(
+        "id = \"{rt_west}\"\ntransit_gateway = \"{west}\"\nassociations = [\"{p1_west}\", \"tgw-attach-0b0b000000b1\"]\npropagations = [\"tgw-attach-0b0b000000b1\"]\nroutes = [\n  {{ destination = \"10.1.0.0/16\", attachment = \"{p1_west}\" }},\n]\n"
+    )), "{t}");
+    use NoteKind::*;
+    assert_eq!(notes_of(&imported, Skipped), ["tgw-attach-0a0a0000peer3"]);
+    assert_eq!(notes_of(&imported, Unknown), [eu]);
+    let remote = imported
+        .notes
+        .iter()
+        .find(|n| n.id == eu)
+        .expect("a note on the remote side");
+    assert!(
+        remote.text.contains("outside the snapshot") && remote.text.contains("eu-west-1"),
+        "{remote}"
+    );
+    assert_eq!(notes_of(&imported, Unsupported), [rt_east]);
+    let (a, b) = ("i-0a0a00000000000a1", "i-0b0b00000000000b1");
+    // Across the peering, both ways.
+    check(
+        &d,
+        &tcp(a, b, 22).via(&[
+            a,
+            "tgw-attach-0a0a000000a1",
+            east,
+            rt_east,
+            p1,
+            p1_west,
+            west,
+            rt_west,
+            "tgw-attach-0b0b000000b1",
+            b,
+        ]),
+    );
+    check(
+        &d,
+        &tcp(b, a, 22).via(&[b, west, rt_west, p1_west, p1, east, rt_east, a]),
+    );
+    // To the transit gateway outside the snapshot: across, then nothing.
+    check(
+        &d,
+        &tcp(a, "172.16.0.5", 22)
+            .via(&[a, east, rt_east, p2, p2_eu])
+            .dropped("no_route", eu),
+    );
+    // The pending peering carries nothing: its route is a blackhole.
+    check(
+        &d,
+        &tcp(a, "10.3.0.5", 22).dropped("route_blackhole", rt_east),
+    );
+    // The same bytes every time.
+    assert_eq!(import(&dir).text, imported.text);
 }
 
 /// VPN attachments (TGW-9): a static VPN connection's routes and a BGP one's

@@ -443,6 +443,28 @@ fn tgw_4_static_route_beats_a_propagated_one_for_the_same_prefix() {
 }
 
 #[test]
+fn tgw_4_prefix_list_route_beats_a_propagated_one_and_loses_to_a_static_one() {
+    // A prefix list holding VPC B's CIDR, routed to a blackhole: it beats
+    // att-b's propagated route for the same prefix.
+    let pl = "\n[[prefix_list]]\nid = \"pl-b\"\ncidrs = [\"10.2.0.0/16\"]\n";
+    let text = separate_tables(r#"{ destination = "pl-b", blackhole = true }"#, "\"att-b\"") + pl;
+    let e = tcp(load(&text), "app", "db", 5432);
+    assert_dropped(&e, "route_blackhole", "trt-a");
+    assert_eq!(
+        rules(&e.hops, "trt-a"),
+        ["pl-b (10.2.0.0/16) -> blackhole (static)"]
+    );
+    // A static route for the same prefix beats the prefix list's.
+    let text = separate_tables(
+        r#"{ destination = "pl-b", blackhole = true }, { destination = "10.2.0.0/16", attachment = "att-b" }"#,
+        "\"att-b\"",
+    ) + pl;
+    let e = tcp(load(&text), "app", "db", 5432);
+    assert_delivered(&e);
+    assert_eq!(rules(&e.hops, "trt-a"), ["10.2.0.0/16 -> att-b (static)"]);
+}
+
+#[test]
 fn tgw_4_longest_prefix_wins() {
     // A static /8 to att-a would loop back; the propagated /16 is longer.
     let routes = r#"{ destination = "10.0.0.0/8", attachment = "att-a" }"#;
@@ -673,6 +695,45 @@ set = { resource = "trt-a", routes = [] }
     assert_delivered(&at(load(&text), 0));
     assert_dropped(&at(load(&text), 1), "route_blackhole", "trt-a");
     assert_delivered(&at(load(&text), 2));
+}
+
+#[test]
+fn tgw_4_timeline_add_route_and_delete_route_on_a_transit_gateway_route_table() {
+    // A static route for part of VPC B's CIDR back to A's own attachment
+    // (more specific than the propagated route: VPC A sends the packet to
+    // the transit gateway again, a loop), then deleted: the propagated
+    // route carries the packet again.
+    let events = r#"
+[[event]]
+at = "1s"
+add_route = { route_table = "trt-a", destination = "10.2.0.0/17", target = "att-a" }
+
+[[event]]
+at = "2s"
+delete_route = { route_table = "trt-a", destination = "10.2.0.0/17" }
+"#;
+    let text = separate_tables("", "\"att-b\"") + events;
+    assert_delivered(&at(load(&text), 0));
+    // The loop ends when the transit gateway takes the TTL to zero.
+    let e = at(load(&text), 1);
+    assert_dropped(&e, "ttl_expired", "trt-a");
+    assert_eq!(
+        rules(&e.hops, "trt-a").first(),
+        Some(&"10.2.0.0/17 -> att-a (static)"),
+        "{}",
+        explain::render(&e)
+    );
+    let e = at(load(&text), 2);
+    assert_delivered(&e);
+    assert_eq!(
+        rules(&e.hops, "trt-a"),
+        ["10.2.0.0/16 -> att-b (propagated from att-b)"]
+    );
+    // The target is an attachment of the table's transit gateway.
+    let bad = separate_tables("", "\"att-b\"")
+        + "\n[[event]]\nat = \"1s\"\nadd_route = { route_table = \"trt-a\", destination = \"10.9.0.0/16\", target = \"att-nope\" }\n";
+    let r = errors(&bad);
+    assert!(r.contains("names `att-nope`, which does not exist"), "{r}");
 }
 
 #[test]
@@ -913,6 +974,35 @@ fn cost_item(
         .find(|i| i.component == component && i.item == item)
         .unwrap_or_else(|| panic!("no {item} item for {component}: {:#?}", e.items))
         .clone()
+}
+
+// -- TGW-7: capacity -----------------------------------------------------------------
+
+#[test]
+fn tgw_7_each_attachment_eni_serves_100_gbps_and_7_5_mpps() {
+    use vpcsim::dataplane::{Entry, Loc, capacity_at, capacity_of};
+    let d = load(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", ""));
+    let mut servers = std::collections::BTreeSet::new();
+    for a in &d.tgw_attachments {
+        assert_eq!(a.enis().len(), 2, "{}: one ENI per AZ", a.name);
+        for &eni in a.enis() {
+            let from = Entry::Subnet(d.enis[eni.idx()].subnet);
+            // A packet entering the transit gateway queues at this ENI.
+            assert_eq!(capacity_at(&d, Loc::EniIn { eni, from }), Some(eni));
+            let c = capacity_of(&d, eni);
+            assert_eq!(
+                (c.bits_per_sec, c.packets_per_sec),
+                (100_000_000_000, 7_500_000)
+            );
+            // A small packet is held by the packet rate, a jumbo one by
+            // the bandwidth.
+            assert_eq!(c.service_ns(40), 133);
+            assert_eq!(c.service_ns(9001), 720);
+            servers.insert(eni.idx());
+        }
+    }
+    // One server per attachment per AZ.
+    assert_eq!(servers.len(), 4);
 }
 
 // VPN attachments (TGW-9), in this binary to save a link.

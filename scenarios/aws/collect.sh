@@ -132,6 +132,7 @@ collect() {
     optional TransitGatewayAttachments.json ec2 describe-transit-gateway-attachments
     optional TransitGatewayVpcAttachments.json ec2 describe-transit-gateway-vpc-attachments
     optional TransitGatewayRouteTables.json ec2 describe-transit-gateway-route-tables
+    optional TransitGatewayPeeringAttachments.json ec2 describe-transit-gateway-peering-attachments
     tgw_tables
 
     # Listed only.

@@ -100,8 +100,9 @@ pub enum Command {
         #[arg(long, default_value = "0s")]
         at: String,
         /// Where a packet from outside every VPC enters: an internet
-        /// gateway, a VPN gateway or a peering connection, by id (by
-        /// default the way the outside network routes it).
+        /// gateway, a VPN gateway, a peering connection, or a transit
+        /// gateway's VPN or peering attachment, by id (by default the way
+        /// the outside network routes it).
         #[arg(long)]
         enter: Option<String>,
         /// Print one JSON object instead of the annotated trace.

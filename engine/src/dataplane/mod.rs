@@ -397,6 +397,9 @@ pub struct Config {
     eni_az: Vec<u16>,
     /// Appliance mode of each attachment now (TGW-6).
     tgw_appliance: Vec<bool>,
+    /// The VPN connection of each on-premises network, its tunnels as they
+    /// are now (VPN-3, VPN-4).
+    vpn_links: Vec<VpnLink>,
 }
 
 fn private_key(vpc: VpcId, ip: u32) -> u64 {
@@ -579,6 +582,7 @@ impl Config {
                     TgwAttachmentKind::Vpn { .. } | TgwAttachmentKind::Peering { .. } => false,
                 })
                 .collect(),
+            vpn_links: d.onprem_nets.iter().map(|n| n.vpn.clone()).collect(),
         };
         st.rebuild_members(d);
         st.tgw_tables = (0..d.tgw_route_tables.len())
@@ -649,6 +653,7 @@ impl Config {
             &self.routes[rt.idx()],
             &self.prefix_lists,
             &vgws,
+            &self.vpn_links,
         )
     }
 
@@ -663,6 +668,7 @@ impl Config {
             &self.tgw_routes[rt.idx()],
             &self.prefix_lists,
             &props,
+            &self.vpn_links,
         )
     }
 
@@ -829,7 +835,11 @@ impl Network {
             Rule::TgwRoute { table, entry } => {
                 transit_gateway::describe(d, self.st.tgw_tables[table.idx()].entry(entry))
             }
-            Rule::VpnTunnels { net } => vpn::describe(d, net),
+            Rule::VpnTunnels { net } => vpn::describe(&self.st.vpn_links[net.idx()]),
+            Rule::BgpWithdrawn { net } => format!(
+                "no route covers the destination: the BGP routes to {} are withdrawn, every tunnel of its VPN is down (TGW-12)",
+                d.onprem_nets[net.idx()].name
+            ),
             Rule::Text(t) => t.to_string(),
         })
     }

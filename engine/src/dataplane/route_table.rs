@@ -51,6 +51,7 @@ impl Compiled {
         routes: &[crate::model::Route],
         prefix_lists: &[Vec<Ipv4Net>],
         propagating: &[VgwId],
+        vpn_links: &[crate::model::VpnLink],
     ) -> Compiled {
         let table = &design.route_tables[rt.idx()];
         let vpc = &design.vpcs[table.vpc.idx()];
@@ -89,7 +90,8 @@ impl Compiled {
         for g in propagating {
             for n in &design.vgws[g.idx()].networks {
                 let net = &design.onprem_nets[n.idx()];
-                if net.vpn.bgp && !net.vpn.carries() {
+                let link = &vpn_links[n.idx()];
+                if link.bgp && !link.carries() {
                     continue; // every tunnel down: BGP withdrew them (VPN-4)
                 }
                 for c in &net.cidrs {

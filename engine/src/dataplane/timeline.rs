@@ -10,8 +10,14 @@
 //! - Security group membership follows ENIs and their groups (SG-2).
 //! - Deleting a transit gateway attachment deletes its ENIs and withdraws
 //!   its propagated routes; static routes to it become blackholes (TGW-4).
+//!   `add_route` on a transit gateway route table adds or replaces the
+//!   static route for its destination, `delete_route` removes it (TGW-4).
 //!   Setting a transit gateway route table's `associations` moves the listed
 //!   attachments to it and disassociates those it no longer lists (TGW-3).
+//! - Setting an on-premises network's `tunnels` changes what its VPN
+//!   carries; with BGP routing its routes leave the route tables and
+//!   transit gateway route tables while every tunnel is down (VPN-4,
+//!   TGW-12).
 
 use super::Config;
 use crate::model::*;
@@ -29,6 +35,16 @@ impl Config {
             Action::DeleteRoute(rt, dest) => {
                 self.routes[rt.idx()].retain(|r| r.dest != *dest);
                 self.tables[rt.idx()] = self.compile(design, *rt);
+            }
+            Action::AddTgwRoute(rt, route) => {
+                let routes = &mut self.tgw_routes[rt.idx()];
+                routes.retain(|r| r.dest != route.dest);
+                routes.push(route.clone());
+                self.tgw_tables[rt.idx()] = self.compile_tgw(design, *rt);
+            }
+            Action::DeleteTgwRoute(rt, dest) => {
+                self.tgw_routes[rt.idx()].retain(|r| r.dest != *dest);
+                self.tgw_tables[rt.idx()] = self.compile_tgw(design, *rt);
             }
             Action::Set(changes) => {
                 for c in changes {
@@ -160,6 +176,16 @@ impl Config {
                 }
             }
             SetChange::ApplianceMode(a, on) => self.tgw_appliance[a.idx()] = *on,
+            SetChange::VpnTunnels(n, tunnels) => {
+                // With every tunnel down BGP withdraws the network's
+                // routes, and brings them back with a tunnel up (VPN-4,
+                // TGW-12): the tables that may hold them are compiled again.
+                self.vpn_links[n.idx()].tunnels = tunnels.clone();
+                for rt in 0..self.tables.len() {
+                    self.tables[rt] = self.compile(design, RouteTableId::from_idx(rt));
+                }
+                self.recompile_tgw(design);
+            }
             SetChange::TgwPropagations(rt, list) => {
                 self.tgw_props[rt.idx()] = list.clone();
                 self.tgw_tables[rt.idx()] = self.compile_tgw(design, *rt);

@@ -98,6 +98,12 @@ pub enum Rule {
     VpnTunnels {
         net: OnpremNetId,
     },
+    /// No route of a transit gateway route table covers the destination,
+    /// an address of on-premises network `net` whose BGP routes are
+    /// withdrawn while every tunnel of its VPN is down (TGW-12).
+    BgpWithdrawn {
+        net: OnpremNetId,
+    },
     Text(&'static str),
 }
 

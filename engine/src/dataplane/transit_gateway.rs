@@ -1,5 +1,5 @@
-//! Transit gateways (TGW-1..TGW-7, TGW-9, TGW-10): a regional router
-//! between VPC, VPN and peering attachments.
+//! Transit gateways (TGW-1..TGW-7, TGW-9, TGW-10, TGW-12): a regional
+//! router between VPC, VPN and peering attachments.
 //!
 //! Invariants (rule ids of `docs/aws-rules.md`):
 //! - A VPC route whose target is a transit gateway hands the packet to the
@@ -36,6 +36,12 @@
 //!   routing it propagates its networks' prefixes, with static routing
 //!   nothing. From a VPN attachment (no AZ) the packet leaves a VPC
 //!   attachment by its first subnet, or by the flow hash in appliance mode.
+//! - While every tunnel of an on-premises network's VPN is down, a BGP VPN
+//!   attachment propagates none of its prefixes (the timeline's `tunnels`
+//!   recompiles the tables); a packet that then finds no route is dropped
+//!   at the table naming the withdrawal; a static route to the attachment
+//!   stays, and the attachment drops its packets with `vpn_tunnel_down`
+//!   (TGW-12, `vpn.rs`).
 //! - A peering attachment (TGW-10) carries static routes only: a packet
 //!   routed to it crosses to the peer transit gateway after the cross-AZ
 //!   latency and is routed there by the table the peer attachment is
@@ -94,6 +100,7 @@ impl Compiled {
         routes: &[TgwRoute],
         prefix_lists: &[Vec<Ipv4Net>],
         propagating: &[TgwAttachmentId],
+        vpn_links: &[VpnLink],
     ) -> Compiled {
         let mut candidates: Vec<Entry> = Vec::new();
         for r in routes {
@@ -119,12 +126,15 @@ impl Compiled {
         for a in propagating {
             let cidrs: Vec<Ipv4Net> = match &design.tgw_attachments[a.idx()].kind {
                 TgwAttachmentKind::Vpc { vpc, .. } => design.vpcs[vpc.idx()].cidrs.clone(),
-                // TGW-9: BGP routes propagate, static VPN routes do not.
+                // TGW-9: BGP routes propagate, static VPN routes do not;
+                // with every tunnel of a network's VPN down, BGP withdrew
+                // its routes (TGW-12).
                 TgwAttachmentKind::Vpn {
                     networks,
                     bgp: true,
                 } => networks
                     .iter()
+                    .filter(|n| vpn_links[n.idx()].carries())
                     .flat_map(|n| design.onprem_nets[n.idx()].cidrs.iter().copied())
                     .collect(),
                 // TGW-10: a peering attachment propagates nothing (the
@@ -335,14 +345,13 @@ impl<T: Trace> Cx<'_, T> {
         let rt_place = comp(Component::TgwRouteTable(rt));
         let table = &self.st.tgw_tables[rt.idx()];
         let Some(i) = table.lookup(u32::from(p.dst)) else {
-            return self.drop(
-                rt_place,
-                Rule::Text(
+            let rule = match self.withdrawn(rt, p.dst) {
+                Some(net) => Rule::BgpWithdrawn { net },
+                None => Rule::Text(
                     "no route of the transit gateway route table covers the destination (TGW-4)",
                 ),
-                p,
-                DropReason::NoRoute,
-            );
+            };
+            return self.drop(rt_place, rule, p, DropReason::NoRoute);
         };
         let rule = Rule::TgwRoute {
             table: rt,
@@ -427,6 +436,23 @@ impl<T: Trace> Cx<'_, T> {
             loc,
             delay: d.delay(LinkId::CROSS_AZ),
         }
+    }
+
+    /// The on-premises network holding `dst` whose BGP routes table `rt`
+    /// would hold but for every tunnel of its VPN being down (TGW-12): a
+    /// network behind a BGP VPN attachment that propagates into `rt`. Only
+    /// asked on a drop.
+    fn withdrawn(&self, rt: TgwRouteTableId, dst: std::net::Ipv4Addr) -> Option<OnpremNetId> {
+        let net = self.st.onprem_net_at(dst)?;
+        let OnpremVia::TgwAttachment(a) = self.d.onprem_nets[net.idx()].via else {
+            return None;
+        };
+        let bgp = matches!(
+            self.d.tgw_attachments[a.idx()].kind,
+            TgwAttachmentKind::Vpn { bgp: true, .. }
+        );
+        (bgp && !self.st.vpn_links[net.idx()].carries() && self.st.tgw_props[rt.idx()].contains(&a))
+            .then_some(net)
     }
 
     /// Reports a packet crossing VPN or peering attachment `a`, when the

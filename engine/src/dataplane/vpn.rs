@@ -16,7 +16,13 @@
 //!   that states no tunnels carries it (VPN-3). With every tunnel down it
 //!   carries nothing either way: BGP withdrew its prefixes (`no_route`, and
 //!   they leave the route tables), static routes stay (`vpn_tunnel_down`)
-//!   (VPN-4). The hop at the VPN gateway names the tunnels' state.
+//!   (VPN-4). The hop at the VPN gateway names the tunnels' state, as the
+//!   timeline last set it (`set` of `tunnels`).
+//! - Over a transit gateway's VPN attachment, with every tunnel down the
+//!   attachment's BGP routes leave the transit gateway route tables; a
+//!   static route to the attachment stays and its packets are dropped at
+//!   the attachment with `vpn_tunnel_down`; from on-premises the
+//!   attachment's routing decides the reason (TGW-12).
 
 use super::forward::{Cx, comp};
 use super::{Entry, Gateway, Host, Loc, Place, Rule, Step, Trace};
@@ -67,14 +73,20 @@ impl<T: Trace> Cx<'_, T> {
             };
             return self.drop(place, Rule::Text(why), p, DropReason::NoRoute);
         };
-        let link = &d.onprem_nets[net.idx()].vpn;
+        let link = &self.st.vpn_links[net.idx()];
         let rule = if link.tunnels.is_empty() {
             Rule::None
         } else {
             Rule::VpnTunnels { net }
         };
         if !link.carries() {
-            return self.drop(place, rule, p, tunnels_down(link));
+            // At a transit gateway's VPN attachment the packet came by a
+            // static route, which stays with the tunnels down (TGW-12).
+            let reason = match via {
+                OnpremVia::Vgw(_) => tunnels_down(link.bgp),
+                OnpremVia::TgwAttachment(_) => DropReason::VpnTunnelDown,
+            };
+            return self.drop(place, rule, p, reason);
         }
         // The network owns its declared prefixes: an address no declared
         // host has is a host there all the same.
@@ -133,13 +145,23 @@ impl<T: Trace> Cx<'_, T> {
             return self.drop(Place::Onprem(net), Rule::Text(gone), p, DropReason::NoRoute);
         }
         // On-premises networks reach AWS only over their VPN.
-        let rule = if nw.vpn.tunnels.is_empty() {
+        let link = &self.st.vpn_links[net.idx()];
+        let rule = if link.tunnels.is_empty() {
             Rule::None
         } else {
             Rule::VpnTunnels { net }
         };
-        if !nw.vpn.carries() {
-            return self.drop(Place::Onprem(net), rule, p, tunnels_down(&nw.vpn));
+        if !link.carries() {
+            // Over a transit gateway, the attachment's routing decides
+            // (TGW-12).
+            let bgp = match nw.via {
+                OnpremVia::Vgw(_) => link.bgp,
+                OnpremVia::TgwAttachment(a) => matches!(
+                    d.tgw_attachments[a.idx()].kind,
+                    TgwAttachmentKind::Vpn { bgp: true, .. }
+                ),
+            };
+            return self.drop(Place::Onprem(net), rule, p, tunnels_down(bgp));
         }
         self.forward(Place::Onprem(net), rule, p);
         Step::Next {
@@ -149,18 +171,19 @@ impl<T: Trace> Cx<'_, T> {
     }
 }
 
-/// Why a VPN connection with every tunnel down drops a packet (VPN-4).
-fn tunnels_down(link: &VpnLink) -> DropReason {
-    if link.bgp {
+/// Why a VPN connection with every tunnel down drops a packet (VPN-4):
+/// with BGP routing its routes were withdrawn.
+fn tunnels_down(bgp: bool) -> DropReason {
+    if bgp {
         DropReason::NoRoute
     } else {
         DropReason::VpnTunnelDown
     }
 }
 
-/// The tunnels of the VPN connection to `net`, in words (VPN-3, VPN-4).
-pub fn describe(d: &Design, net: OnpremNetId) -> String {
-    let link = &d.onprem_nets[net.idx()].vpn;
+/// The tunnels of a VPN connection as they are now, in words (VPN-3,
+/// VPN-4).
+pub fn describe(link: &VpnLink) -> String {
     let tunnels: Vec<String> = link
         .tunnels
         .iter()

@@ -980,6 +980,52 @@ pub struct TgwVpcOptions {
     pub security_group_referencing_support: Option<String>,
 }
 
+/// `describe-transit-gateway-peering-attachments`: peering attachments
+/// between two transit gateways (TGW-10), one description for both sides.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct TgwPeeringAttachmentsFile {
+    pub transit_gateway_peering_attachments: Vec<TgwPeeringAttachment>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(rename_all = "PascalCase")]
+pub struct TgwPeeringAttachment {
+    pub transit_gateway_attachment_id: String,
+    /// The accepter side's own attachment id, where AWS gives one.
+    #[serde(default)]
+    pub accepter_transit_gateway_attachment_id: Option<String>,
+    #[serde(default)]
+    pub requester_tgw_info: Option<PeeringTgwInfo>,
+    #[serde(default)]
+    pub accepter_tgw_info: Option<PeeringTgwInfo>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub status: Option<PeeringAttachmentStatus>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// One side of a transit gateway peering.
+#[derive(Deserialize, Debug, Clone, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct PeeringTgwInfo {
+    #[serde(default)]
+    pub transit_gateway_id: Option<String>,
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+#[derive(Deserialize, Debug, Clone, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct PeeringAttachmentStatus {
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
 /// `describe-transit-gateway-route-tables`.
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "PascalCase")]

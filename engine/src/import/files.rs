@@ -53,18 +53,15 @@ const READ: &[(&str, &str)] = &[
         "TransitGatewayStaticRoutes",
         "search-transit-gateway-routes",
     ),
+    (
+        "TransitGatewayPeeringAttachments",
+        "describe-transit-gateway-peering-attachments",
+    ),
 ];
 
 /// Files of resources that vpcsim cannot represent: their resources are listed
 /// by id. (file key, CLI command, top-level key, id field, what it is).
 pub const UNSUPPORTED: &[(&str, &str, &str, &str, &str)] = &[
-    (
-        "TransitGatewayPeeringAttachments",
-        "describe-transit-gateway-peering-attachments",
-        "TransitGatewayPeeringAttachments",
-        "TransitGatewayAttachmentId",
-        "transit gateway peering attachment",
-    ),
     (
         "EgressOnlyInternetGateways",
         "describe-egress-only-internet-gateways",
@@ -185,6 +182,7 @@ pub struct Folder {
     pub tgw_route_tables: Option<TgwRouteTablesFile>,
     pub tgw_propagations: Option<TgwPropagationsFile>,
     pub tgw_static_routes: Option<TgwStaticRoutesFile>,
+    pub tgw_peerings: Option<TgwPeeringAttachmentsFile>,
     /// (what it is, id) of resources in files of unsupported kinds.
     pub unsupported: Vec<(String, String)>,
     /// Files that were not read (unknown names).
@@ -497,6 +495,9 @@ impl Folder {
                 }
                 "TransitGatewayStaticRoutes" => {
                     f.tgw_static_routes = Some(load(&p, &shown, renames)?)
+                }
+                "TransitGatewayPeeringAttachments" => {
+                    f.tgw_peerings = Some(load(&p, &shown, renames)?)
                 }
                 _ => unreachable!("every READ key is handled"),
             }

@@ -793,6 +793,9 @@ pub enum SetChange {
     TgwRoutes(TgwRouteTableId, Vec<TgwRoute>),
     /// A transit gateway attachment's appliance mode (TGW-6).
     ApplianceMode(TgwAttachmentId, bool),
+    /// The tunnels of an on-premises network's VPN connection and their
+    /// status (VPN-4): with every tunnel down, BGP withdraws its routes.
+    VpnTunnels(OnpremNetId, Vec<(Ipv4Addr, bool)>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -801,6 +804,10 @@ pub enum Action {
     /// Adds or replaces the route for `route.dest`.
     AddRoute(RouteTableId, Route),
     DeleteRoute(RouteTableId, RouteDest),
+    /// Adds or replaces the static route of a transit gateway route table
+    /// for `route.dest` (TGW-4).
+    AddTgwRoute(TgwRouteTableId, TgwRoute),
+    DeleteTgwRoute(TgwRouteTableId, RouteDest),
     Set(Vec<SetChange>),
 }
 

@@ -358,10 +358,18 @@ pub fn to_text(v: &Value) -> String {
 /// What a timeline event does, and what it names: (`delete`, `nat-a`).
 pub fn event_words(d: &Design, a: &Action) -> (&'static str, String) {
     let rt = |r: RouteTableId| d.name_of(Component::RouteTable(r)).to_string();
+    let tgw_rt = |r: TgwRouteTableId| d.name_of(Component::TgwRouteTable(r)).to_string();
     match a {
         Action::Delete(c) => ("delete", d.name_of(*c).to_string()),
         Action::AddRoute(r, route) => ("add_route", format!("{} {}", rt(*r), dest(d, &route.dest))),
         Action::DeleteRoute(r, dst) => ("delete_route", format!("{} {}", rt(*r), dest(d, dst))),
+        Action::AddTgwRoute(r, route) => (
+            "add_route",
+            format!("{} {}", tgw_rt(*r), dest(d, &route.dest)),
+        ),
+        Action::DeleteTgwRoute(r, dst) => {
+            ("delete_route", format!("{} {}", tgw_rt(*r), dest(d, dst)))
+        }
         Action::Set(changes) => {
             let names: Vec<String> = changes
                 .iter()
@@ -394,6 +402,7 @@ pub fn event_words(d: &Design, a: &Action) -> (&'static str, String) {
                     SetChange::ApplianceMode(a, _) => {
                         d.name_of(Component::TgwAttachment(*a)).to_string()
                     }
+                    SetChange::VpnTunnels(n, _) => d.name_of(Component::OnpremNet(*n)).to_string(),
                 })
                 .collect();
             let mut names = names;

@@ -678,6 +678,7 @@ fn event_action(w: &mut W, a: &EventAction, kinds: &Kinds) {
                     SetAttr::TgwPropagations(t) => ("propagations", ids(t)),
                     SetAttr::TgwRoutes(r) => ("routes", list(r, tgw_route)),
                     SetAttr::ApplianceMode(b) => ("appliance_mode", b.to_string()),
+                    SetAttr::Tunnels(t) => ("tunnels", list(t, tunnel)),
                 };
                 fields.push((key, Some(value)));
             }

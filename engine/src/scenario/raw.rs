@@ -288,7 +288,7 @@ pub struct OnpremNetwork {
 }
 
 /// One tunnel of a Site-to-Site VPN connection (VPN-3).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct VpnTunnel {
     /// AWS's end of the tunnel.
     pub outside_ip: Option<Sp<Ipv4Addr>>,
@@ -494,6 +494,9 @@ pub enum SetAttr {
     TgwRoutes(Vec<Sp<TgwRoute>>),
     /// A transit gateway attachment's appliance mode.
     ApplianceMode(bool),
+    /// The tunnels of an on-premises network's VPN connection, with their
+    /// status (VPN-4).
+    Tunnels(Vec<Sp<VpnTunnel>>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -567,4 +570,5 @@ pub const SETTABLE: &[(&str, &[&str])] = &[
         &["associations", "propagations", "routes"],
     ),
     ("transit_gateway_attachment", &["appliance_mode"]),
+    ("onprem_network", &["tunnels"]),
 ];

@@ -322,6 +322,7 @@ fn read_set(
                 <Vec<Sp<TgwRoute>>>::from_toml(value, attr, d).map(SetAttr::TgwRoutes)
             }
             (_, "appliance_mode") => bool::from_toml(value, attr, d).map(SetAttr::ApplianceMode),
+            (_, "tunnels") => <Vec<Sp<VpnTunnel>>>::from_toml(value, attr, d).map(SetAttr::Tunnels),
             (_, "associations") => {
                 <Vec<Id>>::from_toml(value, attr, d).map(SetAttr::TgwAssociations)
             }

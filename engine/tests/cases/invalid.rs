@@ -1031,9 +1031,9 @@ add_route = { route_table = "rt", destination = "0.0.0.0/0", target = "igw" }
         expected: &[
             "17:1: error: an event needs one action: `delete`, `add_route`, `delete_route` or `set`",
             "20:1: error: an event takes exactly one of `delete`, `add_route`, `delete_route`, `set`; write one [[event]] per change",
-            "27:20: error: `set` cannot change an external host (`api`); it changes security groups, network ACLs, instances, subnets, route tables, VPC endpoints, VPN gateways, transit gateway route tables and transit gateway attachments",
+            "27:20: error: `set` cannot change an external host (`api`); it changes security groups, network ACLs, instances, subnets, route tables, VPC endpoints, VPN gateways, transit gateway route tables, transit gateway attachments and on-premises networks",
             "31:7: error: `set` changes no attribute; a route table takes: routes",
-            "35:20: error: event `set`: `resource` names `sg-gone`, which does not exist (expected a security group, a network ACL, an instance, a subnet, a route table, a VPC endpoint, a VPN gateway, a transit gateway route table or a transit gateway attachment)",
+            "35:20: error: event `set`: `resource` names `sg-gone`, which does not exist (expected a security group, a network ACL, an instance, a subnet, a route table, a VPC endpoint, a VPN gateway, a transit gateway route table, a transit gateway attachment or an on-premises network)",
             "38:6: error: an event at 90s is after the end of the run (60s)",
             "39:71: error: event `add_route`: `target` names `igw`, which does not exist (expected an internet gateway, a NAT gateway, a VPC endpoint, an instance, a network interface, a VPC peering connection, a VPN gateway or a transit gateway)",
         ],

@@ -16,7 +16,7 @@ use serde_json::Value;
 use vpcsim::import::import_aws;
 use vpcsim::model::load_str;
 
-const FIXTURES: [&str; 7] = [
+const FIXTURES: [&str; 8] = [
     "lambda-nat",
     "middlebox",
     "private-nat",
@@ -24,6 +24,7 @@ const FIXTURES: [&str; 7] = [
     "tgw-vpn",
     "bgp-vpn",
     "inter-region-peering",
+    "tgw-peering",
 ];
 
 /// Every list of objects in `v`, as a JSON pointer.

@@ -581,3 +581,89 @@ fn tgw_8_between_regions_the_sending_side_pays_inter_region_transfer() {
         same.items
     );
 }
+
+// -- explain --enter at a peering attachment -----------------------------------------
+
+fn entering(d: Design, from: &str, to: &str, enter: &str) -> Result<Explanation, String> {
+    let q = explain::Query {
+        from: from.to_string(),
+        to: to.to_string(),
+        protocol: explain::protocol_number("tcp").expect("tcp"),
+        port: Some(5432),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::ZERO,
+        enter: Some(enter.to_string()),
+    };
+    explain::explain(d, &q)
+}
+
+#[test]
+fn tgw_10_explain_enter_starts_a_packet_at_a_peering_attachment() {
+    // 10.50.0.7 is beyond the peer transit gateway (in no VPC of the file):
+    // it enters tgw-west by att-peer-west and trt-west routes it to VPC W.
+    let d = load(&peered("us-west-2", EAST, WEST, ""));
+    // db's address: no private path lets the outside name it by id.
+    let db = "10.9.1.4";
+    let e = entering(d.clone(), "10.50.0.7", db, "att-peer-west").expect("explains");
+    assert_eq!(e.forward.verdict, "delivered", "{}", explain::render(&e));
+    let hops: Vec<(&str, Option<&str>)> = e
+        .hops
+        .iter()
+        .map(|h| (h.component.as_str(), h.rule.as_deref()))
+        .take(3)
+        .collect();
+    assert_eq!(
+        hops,
+        [
+            (
+                "att-peer-west",
+                Some("enters from the peer transit gateway (TGW-10)")
+            ),
+            (
+                "tgw-west",
+                Some("from attachment att-peer-west, associated with route table trt-west")
+            ),
+            (
+                "trt-west",
+                Some("10.9.0.0/16 -> att-w (propagated from att-w)")
+            ),
+        ],
+        "{}",
+        explain::render(&e)
+    );
+    // VPC W has no route back to that address.
+    let reply = e.reply.as_ref().expect("a reply");
+    assert_eq!(
+        (reply.verdict, reply.drop_at.as_deref()),
+        ("dropped", Some("rt-w")),
+        "{}",
+        explain::render(&e)
+    );
+    // A VPC attachment is no place to enter from outside.
+    let err = entering(d.clone(), "10.50.0.7", db, "att-w").unwrap_err();
+    assert!(err.contains("VPC attachment"), "{err}");
+    // Nor is a workload inside a VPC a source from outside.
+    let err = entering(d, "app", db, "att-peer-west").unwrap_err();
+    assert!(err.contains("inside a VPC"), "{err}");
+}
+
+#[test]
+fn tgw_10_subnets_of_a_vpc_in_the_peer_region_load_without_a_region_warning() {
+    // VPC W is in us-west-2 by its transit gateway: us-west-2a is its AZ.
+    let l = model::load_str("tgw.toml", &peered("us-west-2", EAST, WEST, "")).expect("loads");
+    let w = l.report.to_string();
+    assert!(!w.contains("is not in the scenario's region"), "{w}");
+    // A subnet of VPC A (us-east-1) in another Region's AZ is still one.
+    let text = peered("us-west-2", EAST, WEST, "").replacen(
+        "az = \"us-east-1a\"",
+        "az = \"eu-west-1a\"",
+        1,
+    );
+    let l = model::load_str("tgw.toml", &text).expect("loads");
+    let w = l.report.to_string();
+    assert!(
+        w.contains("availability zone `eu-west-1a` is not in the scenario's region `us-east-1`"),
+        "{w}"
+    );
+}

@@ -152,6 +152,10 @@ fn tcp(d: Design, from: &str, to: &str, port: u16) -> Explanation {
     tcp_q(d, from, to, port, 0)
 }
 
+fn components(hops: &[HopOut]) -> Vec<&str> {
+    hops.iter().map(|h| h.component.as_str()).collect()
+}
+
 fn rules<'a>(hops: &'a [HopOut], component: &str) -> Vec<&'a str> {
     hops.iter()
         .filter(|h| h.component == component)
@@ -430,6 +434,159 @@ via = ["att-vpn"]
     assert!(results.iter().all(|r| r.ok), "{results:?}");
 }
 
+// -- TGW-12: BGP withdrawal with every tunnel down ---------------------------------
+
+/// The office's two tunnels with these statuses.
+fn tunnels(a: &str, b: &str) -> String {
+    format!(
+        "[ {{ outside_ip = \"3.13.210.90\", status = \"{a}\" }}, {{ outside_ip = \"18.221.157.90\", status = \"{b}\" }} ]"
+    )
+}
+
+/// `hub` with the office's tunnels both up, then down from 1 s, and one up
+/// again from 2 s.
+fn hub_tunnels_down_and_back(vpn: &str, extra: &str) -> String {
+    let events = format!(
+        r#"
+[[event]]
+at = "1s"
+set = {{ resource = "office", tunnels = {} }}
+
+[[event]]
+at = "2s"
+set = {{ resource = "office", tunnels = {} }}
+{extra}"#,
+        tunnels("down", "down"),
+        tunnels("down", "up")
+    );
+    hub(vpn, &events).replace(
+        "via = \"att-vpn\"\nlatency",
+        &format!(
+            "via = \"att-vpn\"\ntunnels = {}\nlatency",
+            tunnels("up", "up")
+        ),
+    )
+}
+
+#[test]
+fn tgw_12_bgp_routes_leave_the_tables_while_every_tunnel_is_down() {
+    let d = load(&hub_tunnels_down_and_back("", ""));
+    // Tunnels up: the propagated route carries the packet.
+    let e = tcp_q(d.clone(), "app", "desk", 22, 0);
+    assert_delivered(&e);
+    assert_eq!(
+        rules(&e.hops, "tgw/default-rt"),
+        ["192.168.0.0/16 -> att-vpn (propagated from att-vpn)"]
+    );
+    // Every tunnel down: BGP withdrew the route, the table has none.
+    let e = tcp_q(d.clone(), "app", "desk", 22, 1);
+    assert_dropped(&e, "no_route", "tgw/default-rt");
+    assert_eq!(
+        rules(&e.hops, "tgw/default-rt"),
+        [
+            "no route covers the destination: the BGP routes to office are withdrawn, every tunnel of its VPN is down (TGW-12)"
+        ]
+    );
+    assert!(
+        !components(&e.hops).contains(&"att-vpn"),
+        "{}",
+        explain::render(&e)
+    );
+    // From the office, the BGP attachment has no route to AWS either.
+    let e = tcp_q(d.clone(), "desk", "app", 443, 1);
+    assert_dropped(&e, "no_route", "office");
+    assert!(
+        rules(&e.hops, "office")
+            .iter()
+            .any(|r| r.contains("tunnel 3.13.210.90 down, tunnel 18.221.157.90 down")),
+        "{}",
+        explain::render(&e)
+    );
+    // One tunnel up again: the route is back, both ways.
+    let e = tcp_q(d.clone(), "app", "desk", 22, 2);
+    assert_delivered(&e);
+    assert_eq!(
+        rules(&e.hops, "tgw/default-rt"),
+        ["192.168.0.0/16 -> att-vpn (propagated from att-vpn)"]
+    );
+    assert_delivered(&tcp_q(d, "desk", "app", 443, 3));
+}
+
+#[test]
+fn tgw_12_static_routes_to_the_attachment_stay_and_no_tunnel_carries_them() {
+    // A static route for the retired part of the office beside the BGP
+    // routes: it stays in the table with the tunnels down.
+    let text = hub_tunnels_down_and_back(
+        "",
+        &own_table(r#"{ destination = "192.168.99.0/24", attachment = "att-vpn" }"#),
+    )
+    .replace(
+        "propagations = [\"att-a\", \"att-b\"]",
+        "propagations = [\"att-a\", \"att-b\", \"att-vpn\"]",
+    );
+    let d = load(&text);
+    let e = tcp_q(d.clone(), "app", "old", 22, 0);
+    assert_delivered(&e);
+    assert_eq!(
+        rules(&e.hops, "tgw-rt"),
+        ["192.168.99.0/24 -> att-vpn (static)"]
+    );
+    let e = tcp_q(d.clone(), "app", "old", 22, 1);
+    assert_dropped(&e, "vpn_tunnel_down", "att-vpn");
+    assert_eq!(
+        rules(&e.hops, "tgw-rt"),
+        ["192.168.99.0/24 -> att-vpn (static)"]
+    );
+    // The BGP route beside it is withdrawn.
+    let e = tcp_q(d.clone(), "app", "desk", 22, 1);
+    assert_dropped(&e, "no_route", "tgw-rt");
+    assert_delivered(&tcp_q(d, "app", "old", 22, 2));
+}
+
+#[test]
+fn tgw_12_static_vpn_attachment_keeps_its_routes_with_the_tunnels_down() {
+    let text = hub_tunnels_down_and_back(
+        "routing = \"static\"",
+        &own_table(r#"{ destination = "192.168.0.0/16", attachment = "att-vpn" }"#),
+    );
+    let d = load(&text);
+    let e = tcp_q(d.clone(), "app", "desk", 22, 1);
+    assert_dropped(&e, "vpn_tunnel_down", "att-vpn");
+    let e = tcp_q(d.clone(), "desk", "app", 443, 1);
+    assert_dropped(&e, "vpn_tunnel_down", "office");
+    assert_delivered(&tcp_q(d, "app", "desk", 22, 2));
+}
+
+#[test]
+fn tgw_12_tunnels_set_by_the_timeline_are_checked_as_declared_ones() {
+    let text = hub_tunnels_down_and_back("", "").replacen(
+        "outside_ip = \"3.13.210.90\", status = \"down\" }, { outside_ip = \"18.221.157.90\", status = \"down\"",
+        "outside_ip = \"10.0.0.1\", status = \"down\" }, { outside_ip = \"18.221.157.90\", status = \"down\"",
+        1,
+    );
+    let r = errors(&text);
+    assert!(
+        r.contains("event `set` on `office`: tunnel outside address 10.0.0.1 is not public"),
+        "{r}"
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains("10.0.0.1"))
+        .expect("line")
+        + 1;
+    assert!(r.contains(&format!("tgw-vpn.toml:{line}:")), "{r}");
+    // `tunnels` is an on-premises network's attribute only.
+    let text = hub(
+        "",
+        "\n[[event]]\nat = \"1s\"\nset = { resource = \"att-vpn\", tunnels = [] }\n",
+    );
+    let r = errors(&text);
+    assert!(
+        r.contains("unknown key `tunnels` in a transit gateway attachment"),
+        "{r}"
+    );
+}
+
 // -- MTU -------------------------------------------------------------------------------
 
 fn ip_of(d: &Design, name: &str) -> Ipv4Addr {
@@ -533,4 +690,29 @@ rate = "10/s"
     let by_vpc: f64 = e.by_vpc.iter().map(|(_, x, _)| x).sum();
     assert!(e.total_usd > by_vpc, "{} vs {by_vpc}", e.total_usd);
     assert!((e.total_usd - by_vpc - h.usd - g.usd).abs() < 1e-8);
+}
+
+#[test]
+fn tgw_9_explain_enter_starts_an_onprem_packet_at_the_vpn_attachment() {
+    let d = load(&hub("", ""));
+    let q = explain::Query {
+        from: "192.168.7.7".to_string(),
+        to: "app".to_string(),
+        protocol: explain::protocol_number("tcp").expect("tcp"),
+        port: Some(443),
+        icmp_type: None,
+        icmp_code: None,
+        at: Nanos::ZERO,
+        enter: Some("att-vpn".to_string()),
+    };
+    let e = explain::explain(d, &q).expect("explains");
+    assert_delivered(&e);
+    assert_eq!(
+        e.hops
+            .first()
+            .map(|h| (h.component.as_str(), h.rule.as_deref())),
+        Some(("att-vpn", Some("enters from the VPN connection (TGW-9)"))),
+        "{}",
+        explain::render(&e)
+    );
 }

@@ -36,6 +36,11 @@ pub(super) struct Input<'a> {
     /// Route table -> its propagations, when the propagations file is given.
     pub(super) tgw_propagations: BTreeMap<&'a str, &'a aws::TgwTablePropagations>,
     pub(super) tgw_static_routes: BTreeMap<&'a str, &'a aws::TgwTableRoutes>,
+    /// Every account's view of every attachment, in file order: each side
+    /// of a peering sees it with its own transit gateway and association.
+    pub(super) tgw_attachment_views: Vec<&'a aws::TgwAttachment>,
+    pub(super) tgw_peerings: BTreeMap<&'a str, &'a aws::TgwPeeringAttachment>,
+    pub(super) has_tgw_peerings_file: bool,
     pub(super) has_tgw_attachments_file: bool,
     pub(super) has_tgw_vpc_attachments_file: bool,
     pub(super) has_tgw_propagations_file: bool,
@@ -141,6 +146,7 @@ impl<'a> Input<'a> {
             // other account's does not.
             if let Some(file) = &f.tgw_attachments {
                 for a in &file.transit_gateway_attachments {
+                    x.tgw_attachment_views.push(a);
                     let e = x
                         .tgw_attachments
                         .entry(a.transit_gateway_attachment_id.as_str())
@@ -178,6 +184,14 @@ impl<'a> Input<'a> {
                 transit_gateway_route_table_id,
                 tgw_static_routes
             );
+            each!(
+                f,
+                tgw_peerings,
+                transit_gateway_peering_attachments,
+                transit_gateway_attachment_id,
+                tgw_peerings
+            );
+            x.has_tgw_peerings_file |= f.tgw_peerings.is_some();
             x.has_tgw_attachments_file |= f.tgw_attachments.is_some();
             x.has_tgw_vpc_attachments_file |= f.tgw_vpc_attachments.is_some();
             x.has_tgw_propagations_file |= f.tgw_propagations.is_some();

@@ -13,8 +13,17 @@
 //! attachments or propagations file is missing do the defaults stand in for
 //! them (noted). VPN attachments (TGW-9) are imported with their VPN
 //! connection (`VpnConnections.json`), whose on-premises networks name the
-//! attachment in `via`. Attachments of other types (Direct Connect gateway,
-//! peering, Connect) are notes naming the attachment.
+//! attachment in `via`. Peering attachments (TGW-10) come from
+//! `describe-transit-gateway-peering-attachments`: both sides are written,
+//! each on its transit gateway and naming the other in `peer`; the side
+//! whose transit gateway is in the files keeps AWS's id (the requester's
+//! when both are), the other is `<id>/accepter` or `<id>/requester` (or
+//! the accepter's own attachment id where AWS gives one). A peer transit
+//! gateway outside the files is written with its `region` and no route
+//! table (a note says so). Routes that name a peering attachment are
+//! written to the side on their table's transit gateway. Attachments of
+//! other types (Direct Connect gateway, Connect) are notes naming the
+//! attachment.
 
 use super::*;
 
@@ -40,6 +49,7 @@ impl Cx<'_> {
         self.tgw_gateways();
         self.tgw_tables();
         self.tgw_attachments();
+        self.tgw_peerings();
         self.tgw_associations();
         self.tgw_propagations();
         self.tgw_static_routes();
@@ -193,6 +203,25 @@ impl Cx<'_> {
                     .add(Unknown, id, format!("{what} without its transit gateway"));
                 continue;
             };
+            if matches!(rtype.as_str(), "peering" | "tgw-peering")
+                && self.input.has_tgw_peerings_file
+            {
+                // From the peering attachments file (`tgw_peerings`), its
+                // state included; one it does not describe is noted here.
+                let described =
+                    self.input.tgw_peerings.contains_key(id)
+                        || self.input.tgw_peerings.values().any(|p| {
+                            p.accepter_transit_gateway_attachment_id.as_deref() == Some(id)
+                        });
+                if !described {
+                    self.notes.add(
+                        Unknown,
+                        id,
+                        format!("peering attachment of {tgw}, not in TransitGatewayPeeringAttachments.json; left out, and routes to it are kept as blackholes"),
+                    );
+                }
+                continue;
+            }
             let state = general
                 .and_then(|a| a.state.clone())
                 .or_else(|| vpc_att.and_then(|a| a.state.clone()));
@@ -209,6 +238,14 @@ impl Cx<'_> {
                 "vpc" => {}
                 "vpn" => {
                     self.tgw_vpn_attachment(id, &tgw, &resource, general);
+                    continue;
+                }
+                "peering" | "tgw-peering" => {
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!("peering attachment of {tgw}: its peer is not in the files (TransitGatewayPeeringAttachments.json, describe-transit-gateway-peering-attachments); not imported, and routes to it are kept as blackholes"),
+                    );
                     continue;
                 }
                 "direct-connect-gateway" => {
@@ -432,10 +469,11 @@ impl Cx<'_> {
             // Without the file: the default association stands in.
             let tgws: Vec<String> = self.scenario.tgws.keys().cloned().collect();
             for id in tgws {
-                let o = self.input.tgws[id.as_str()]
-                    .options
-                    .clone()
-                    .unwrap_or_default();
+                // A peer transit gateway outside the files has no defaults.
+                let Some(g) = self.input.tgws.get(id.as_str()) else {
+                    continue;
+                };
+                let o = g.options.clone().unwrap_or_default();
                 let table = o.association_default_route_table_id.filter(|t| {
                     aws::enabled(&o.default_route_table_association) != Some(false)
                         && self.scenario.tgw_route_tables.contains_key(t)
@@ -458,6 +496,48 @@ impl Cx<'_> {
         }
         let ids: Vec<String> = self.scenario.tgw_attachments.keys().cloned().collect();
         for id in ids {
+            let tgw = self.scenario.tgw_attachments[&id].tgw.clone();
+            if let Some(aws_id) = self.peering_aws_id(&id) {
+                // A side of a peering: its transit gateway's view of it.
+                if !self.input.tgws.contains_key(tgw.as_str()) {
+                    continue; // outside the files, noted with the peering
+                }
+                let view = self.input.tgw_attachment_views.iter().find(|v| {
+                    v.transit_gateway_attachment_id == aws_id
+                        && v.transit_gateway_id.as_deref() == Some(tgw.as_str())
+                });
+                let table = view
+                    .and_then(|v| v.association.as_ref())
+                    .filter(|x| {
+                        matches!(
+                            x.state.as_deref(),
+                            None | Some("associated" | "associating")
+                        )
+                    })
+                    .and_then(|x| x.transit_gateway_route_table_id.clone());
+                match table {
+                    Some(t) if self.scenario.tgw_route_tables.get(&t).is_some_and(|x| x.tgw == tgw) => {
+                        self.scenario
+                            .tgw_route_tables
+                            .get_mut(&t)
+                            .expect("looked up")
+                            .associations
+                            .push(id.clone());
+                    }
+                    Some(t) => self.notes.add(
+                        Unknown,
+                        &id,
+                        format!("associated with route table {t}, which is not imported; what arrives over the peering is dropped at {tgw}"),
+                    ),
+                    None if view.is_none() => self.notes.add(
+                        Unknown,
+                        &id,
+                        format!("{tgw}'s view of this peering attachment is not in TransitGatewayAttachments.json, so its association is unknown; associated with no route table (what arrives over the peering is dropped at {tgw})"),
+                    ),
+                    None => {}
+                }
+                continue;
+            }
             let a = self.input.tgw_attachments.get(id.as_str()).copied();
             let assoc = a.and_then(|a| a.association.as_ref()).filter(|x| {
                 matches!(
@@ -475,7 +555,6 @@ impl Cx<'_> {
                 }
                 continue;
             };
-            let tgw = self.scenario.tgw_attachments[&id].tgw.clone();
             match self.scenario.tgw_route_tables.get_mut(&table) {
                 Some(t) if t.tgw == tgw => t.associations.push(id.clone()),
                 _ => self.notes.add(
@@ -492,10 +571,10 @@ impl Cx<'_> {
         if !self.input.has_tgw_propagations_file {
             let tgws: Vec<String> = self.scenario.tgws.keys().cloned().collect();
             for id in tgws {
-                let o = self.input.tgws[id.as_str()]
-                    .options
-                    .clone()
-                    .unwrap_or_default();
+                let Some(g) = self.input.tgws.get(id.as_str()) else {
+                    continue;
+                };
+                let o = g.options.clone().unwrap_or_default();
                 let table = o.propagation_default_route_table_id.filter(|t| {
                     aws::enabled(&o.default_route_table_propagation) != Some(false)
                         && self.scenario.tgw_route_tables.contains_key(t)
@@ -536,6 +615,15 @@ impl Cx<'_> {
                     continue;
                 }
                 let att = x.transit_gateway_attachment_id.as_str();
+                if self.scenario.tgw_peers.contains_key(att) {
+                    // A peering attachment propagates nothing (TGW-10).
+                    self.notes.add(
+                        Unsupported,
+                        table,
+                        format!("a propagation from peering attachment {att}, which AWS does not make (TGW-10); left out"),
+                    );
+                    continue;
+                }
                 if self
                     .scenario
                     .tgw_attachments
@@ -638,6 +726,9 @@ impl Cx<'_> {
                 let blackhole = r.state.as_deref() == Some("blackhole");
                 let attachment = match target {
                     Some(a) if !blackhole => {
+                        // A peering attachment is named alike on both
+                        // sides: the side on this table's transit gateway.
+                        let a = self.side_on(&a, &tgw).unwrap_or(a);
                         if self
                             .scenario
                             .tgw_attachments
@@ -667,5 +758,215 @@ impl Cx<'_> {
                 .expect("looked up above")
                 .routes = routes;
         }
+    }
+
+    /// Peering attachments (TGW-10) from
+    /// `describe-transit-gateway-peering-attachments`: both sides, each on
+    /// its transit gateway; a peer transit gateway outside the files is
+    /// written with its Region and no route table.
+    fn tgw_peerings(&mut self) {
+        let peerings: Vec<(&str, &aws::TgwPeeringAttachment)> = self
+            .input
+            .tgw_peerings
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for (id, p) in peerings {
+            let info = |x: &Option<aws::PeeringTgwInfo>| x.clone().unwrap_or_default();
+            let (req, acc) = (info(&p.requester_tgw_info), info(&p.accepter_tgw_info));
+            let (Some(req_tgw), Some(acc_tgw)) = (
+                req.transit_gateway_id.clone(),
+                acc.transit_gateway_id.clone(),
+            ) else {
+                self.notes.add(
+                    Unknown,
+                    id,
+                    "peering attachment without both transit gateways (RequesterTgwInfo, AccepterTgwInfo); left out",
+                );
+                continue;
+            };
+            let between = format!("peering attachment between {req_tgw} and {acc_tgw}");
+            if let Some(s) = p.state.as_deref().filter(|s| *s != "available") {
+                let why = p
+                    .status
+                    .as_ref()
+                    .and_then(|x| x.message.clone())
+                    .map_or(String::new(), |m| format!(" ({m})"));
+                self.notes.add(
+                    Skipped,
+                    id,
+                    format!("{between} in state {s}{why}: it carries nothing; left out, and routes to it are kept as blackholes"),
+                );
+                continue;
+            }
+            if req_tgw == acc_tgw {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("{between}: a transit gateway peered with itself, which AWS refuses; left out"),
+                );
+                continue;
+            }
+            let here = |t: &str| self.scenario.tgws.contains_key(t);
+            let (req_here, acc_here) = (here(&req_tgw), here(&acc_tgw));
+            if !req_here && !acc_here {
+                self.notes.add(
+                    Unknown,
+                    id,
+                    format!("{between}: neither transit gateway is imported; left out"),
+                );
+                continue;
+            }
+            // A transit gateway described in the files but not imported
+            // (its state) takes its peerings with it.
+            let skipped = [&req_tgw, &acc_tgw]
+                .into_iter()
+                .find(|t| !here(t) && self.input.tgws.contains_key(t.as_str()));
+            if let Some(t) = skipped {
+                self.notes.left_out_with(
+                    t,
+                    "transit gateway",
+                    true,
+                    format!("peering attachment {id}"),
+                );
+                continue;
+            }
+            let twice = self.scenario.tgw_peers.iter().any(|(a, b)| {
+                let (x, y) = (
+                    &self.scenario.tgw_attachments[a],
+                    &self.scenario.tgw_attachments[b],
+                );
+                x.tgw == req_tgw && y.tgw == acc_tgw
+            });
+            if twice {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!("{between}: a second peering between them, which AWS does not allow; left out"),
+                );
+                continue;
+            }
+            // The side in the files keeps AWS's id, the requester when both
+            // are; the other is named by its role.
+            let own_accepter_id = p
+                .accepter_transit_gateway_attachment_id
+                .clone()
+                .filter(|a| a != id);
+            let (req_id, acc_id) = if req_here {
+                let acc_id = own_accepter_id.unwrap_or_else(|| format!("{id}/accepter"));
+                (id.to_string(), acc_id)
+            } else {
+                (
+                    format!("{id}/requester"),
+                    own_accepter_id.unwrap_or_else(|| id.to_string()),
+                )
+            };
+            if let Some(used) = [&req_id, &acc_id]
+                .into_iter()
+                .find(|x| self.scenario.tgw_attachments.contains_key(x.as_str()))
+            {
+                self.notes.add(
+                    Unsupported,
+                    id,
+                    format!(
+                        "{between}: its side {used} has the id of another attachment; left out"
+                    ),
+                );
+                continue;
+            }
+            for (t, i, here) in [(&req, &req_tgw, req_here), (&acc, &acc_tgw, acc_here)] {
+                let region = t.region.clone().filter(|r| *r != self.scenario.region);
+                if here {
+                    if let Some(r) = region {
+                        self.scenario.tgw_regions.entry(i.clone()).or_insert(r);
+                    }
+                    continue;
+                }
+                let account = t
+                    .owner_id
+                    .as_deref()
+                    .map_or(String::new(), |o| format!(" of account {o}"));
+                let place = t
+                    .region
+                    .as_deref()
+                    .unwrap_or(&self.scenario.region)
+                    .to_string();
+                self.notes.add(
+                    Unknown,
+                    i,
+                    format!("the peer transit gateway{account} in {place} of {id} is outside the snapshot: written with no route table, so what crosses the peering to it is dropped there (no_route)"),
+                );
+                self.scenario.tgws.insert(
+                    i.clone(),
+                    out::Tgw {
+                        head: out::Head {
+                            name: None,
+                            comments: vec![format!(
+                                "Outside the snapshot: the peer of {id}{account}; its attachments and route tables are not in the files"
+                            )],
+                        },
+                        asn: None,
+                        association_default: None,
+                        propagation_default: None,
+                        dns_support: true,
+                        sg_referencing: false,
+                    },
+                );
+                if let Some(r) = region {
+                    self.scenario.tgw_regions.insert(i.clone(), r);
+                }
+            }
+            let mut req_head = head(&p.tags);
+            let mut acc_head = head(&p.tags);
+            req_head
+                .comments
+                .push(format!("the requester side of peering attachment {id}"));
+            acc_head
+                .comments
+                .push(format!("the accepter side of peering attachment {id}"));
+            for (side, tgw, h) in [(&req_id, &req_tgw, req_head), (&acc_id, &acc_tgw, acc_head)] {
+                self.scenario.tgw_attachments.insert(
+                    side.clone(),
+                    out::TgwAttachment {
+                        head: h,
+                        tgw: tgw.clone(),
+                        ..out::TgwAttachment::default()
+                    },
+                );
+            }
+            self.scenario
+                .tgw_peers
+                .insert(req_id.clone(), acc_id.clone());
+            self.scenario.tgw_peers.insert(acc_id, req_id);
+        }
+    }
+
+    /// The AWS id of a peering attachment's side `id`: the id itself for
+    /// the side that kept it, else the other side's.
+    fn peering_aws_id(&self, id: &str) -> Option<String> {
+        let other = self.scenario.tgw_peers.get(id)?;
+        if self.input.tgw_peerings.contains_key(id) {
+            Some(id.to_string())
+        } else if self.input.tgw_peerings.contains_key(other.as_str()) {
+            Some(other.clone())
+        } else {
+            // The accepter's own id: the requester side kept AWS's.
+            Some(id.to_string())
+        }
+    }
+
+    /// The side on transit gateway `tgw` of the peering attachment AWS
+    /// names `a`.
+    fn side_on(&self, a: &str, tgw: &str) -> Option<String> {
+        let other = self.scenario.tgw_peers.get(a)?;
+        [a, other.as_str()]
+            .into_iter()
+            .find(|x| {
+                self.scenario
+                    .tgw_attachments
+                    .get(*x)
+                    .is_some_and(|y| y.tgw == tgw)
+            })
+            .map(str::to_string)
     }
 }

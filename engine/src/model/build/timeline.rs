@@ -61,9 +61,10 @@ impl Builder<'_> {
             owner,
             "route_table",
             c.route_table.as_ref()?,
-            &["route_table"],
+            &["route_table", "transit_gateway_route_table"],
         )? {
             Component::RouteTable(r) => r,
+            Component::TgwRouteTable(rt) => return self.tgw_route_change(owner, rt, c, add),
             _ => return None,
         };
         let vpc = self.route_table_vpc(rt);
@@ -193,6 +194,11 @@ impl Builder<'_> {
                 }
                 (raw::SetAttr::ApplianceMode(on), Component::TgwAttachment(a)) => {
                     Some(SetChange::ApplianceMode(a, *on))
+                }
+                (raw::SetAttr::Tunnels(tunnels), Component::OnpremNet(n)) => {
+                    let cg = self.design.onprem_nets[n.idx()].vpn.customer_gateway;
+                    let tunnels = self.vpn_tunnels(&owner, cg, tunnels);
+                    Some(SetChange::VpnTunnels(n, tunnels))
                 }
                 (raw::SetAttr::TgwRoutes(routes), Component::TgwRouteTable(rt)) => {
                     let routes = self.tgw_routes(&owner, rt, routes);

@@ -637,6 +637,31 @@ impl Builder<'_> {
         }
     }
 
+    /// A timeline `add_route` or `delete_route` on transit gateway route
+    /// table `rt` (TGW-4): `target` names an attachment of its transit
+    /// gateway, checked as the table's own routes are.
+    pub(super) fn tgw_route_change(
+        &mut self,
+        owner: &str,
+        rt: TgwRouteTableId,
+        c: &raw::RouteChange,
+        add: bool,
+    ) -> Option<Action> {
+        let dest_raw = c.destination.as_ref()?;
+        if !add {
+            let dest = self.tgw_route_dest(owner, dest_raw)?;
+            return Some(Action::DeleteTgwRoute(rt, dest));
+        }
+        let route = raw::TgwRoute {
+            destination: Some(dest_raw.clone()),
+            attachment: c.target.clone(),
+            blackhole: None,
+        };
+        let span = dest_raw.span.clone();
+        let route = self.tgw_routes(owner, rt, &[Sp::new(span, route)]).pop()?;
+        Some(Action::AddTgwRoute(rt, route))
+    }
+
     /// A transit gateway route's destination: a CIDR, or a prefix list.
     fn tgw_route_dest(&mut self, owner: &str, d: &Sp<String>) -> Option<RouteDest> {
         let text = d.v.trim();

@@ -95,6 +95,19 @@ impl Builder<'_> {
         }
     }
 
+    /// The Region of a transit gateway VPC `vpc` is attached to, where the
+    /// file gives one (TGW-10), as written: the subnets are read before the
+    /// transit gateways are built.
+    fn region_by_tgw(&self, vpc: &str) -> Option<&str> {
+        let raw = self.raw;
+        raw.tgw_attachments
+            .iter()
+            .filter(|a| a.vpc.as_ref().is_some_and(|v| v.v == vpc))
+            .filter_map(|a| a.transit_gateway.as_ref())
+            .filter_map(|t| raw.transit_gateways.iter().find(|g| g.id.v == t.v))
+            .find_map(|g| g.region.as_ref().map(|r| r.v.as_str()))
+    }
+
     pub(super) fn subnets(&mut self) {
         let raw = self.raw;
         // The subnets of each VPC that overlap no other, by (VPC, first
@@ -159,7 +172,15 @@ impl Builder<'_> {
                 s.az.as_ref()
                     .map_or_else(|| format!("{}a", self.region), |a| a.v.clone());
             if let Some(a) = &s.az {
-                if !a.v.starts_with(&self.region) {
+                // A VPC attached to a transit gateway of another Region is
+                // in that Region (TGW-10).
+                let elsewhere = || {
+                    s.vpc
+                        .as_ref()
+                        .and_then(|v| self.region_by_tgw(&v.v))
+                        .is_some_and(|r| a.v.starts_with(r))
+                };
+                if !a.v.starts_with(&self.region) && !elsewhere() {
                     let msg = format!(
                         "{owner}: availability zone `{}` is not in the scenario's region `{}`",
                         a.v, self.region

@@ -39,17 +39,35 @@ impl Builder<'_> {
                 );
             }
         }
-        if n.tunnels.len() > 2 {
+        let cg = n.customer_gateway.as_ref().map(|c| c.v);
+        let tunnels = self.vpn_tunnels(owner, cg, &n.tunnels);
+        VpnLink {
+            customer_gateway: cg,
+            bgp: n.bgp.as_ref().is_some_and(|b| b.v),
+            tunnels,
+        }
+    }
+
+    /// Checks the tunnels of a VPN connection whose customer gateway is
+    /// `customer_gateway` (VPN-3): in the network's table, or set by the
+    /// timeline.
+    pub(super) fn vpn_tunnels(
+        &mut self,
+        owner: &str,
+        customer_gateway: Option<Ipv4Addr>,
+        tunnels_raw: &[Sp<raw::VpnTunnel>],
+    ) -> Vec<(Ipv4Addr, bool)> {
+        if tunnels_raw.len() > 2 {
             self.err(
-                &n.tunnels[2].span,
+                &tunnels_raw[2].span,
                 format!(
                     "{owner}: a Site-to-Site VPN connection has two tunnels, found {} (VPN-3); remove the extra ones",
-                    n.tunnels.len()
+                    tunnels_raw.len()
                 ),
             );
         }
         let mut tunnels: Vec<(Ipv4Addr, bool)> = Vec::new();
-        for t in &n.tunnels {
+        for t in tunnels_raw {
             let up = t.v.up.as_ref().is_none_or(|u| u.v);
             let Some(ip) = &t.v.outside_ip else {
                 continue;
@@ -62,7 +80,7 @@ impl Builder<'_> {
                         ip.v
                     ),
                 );
-            } else if Some(ip.v) == n.customer_gateway.as_ref().map(|c| c.v) {
+            } else if Some(ip.v) == customer_gateway {
                 self.err(
                     &ip.span,
                     format!(
@@ -81,10 +99,6 @@ impl Builder<'_> {
             }
             tunnels.push((ip.v, up));
         }
-        VpnLink {
-            customer_gateway: n.customer_gateway.as_ref().map(|c| c.v),
-            bgp: n.bgp.as_ref().is_some_and(|b| b.v),
-            tunnels,
-        }
+        tunnels
     }
 }

@@ -260,3 +260,59 @@ fn tgw_10_a_provider_alias_in_another_region_is_imported_as_that_regions_part() 
     );
     assert_eq!(i.text, import("tgw-peering.plan.json").text, "same bytes");
 }
+
+/// The loader's warnings of a text that loads.
+fn warnings(text: &str) -> Vec<String> {
+    match load_str("imported.toml", text) {
+        Ok(l) => l.report.lines().collect(),
+        Err(r) => panic!("the text does not validate:\n{r}\n--- text ---\n{text}"),
+    }
+}
+
+/// ADDR-6: the subnets of the VPCs of us-west-2 (one attached to the
+/// transit gateway of us-west-2, one the accepter of a peering across
+/// Regions) are in us-west-2's zones, and the import validates with no
+/// warning about them; a zone of a third Region, or of another Region in a
+/// VPC of the scenario's, still warns, naming the VPC's Region.
+#[test]
+fn addr_6_subnets_of_another_regions_vpcs_are_checked_against_that_region() {
+    let i = import("tgw-peering.plan.json");
+    contains_all(
+        &i.text,
+        &[
+            "id = \"subnet.west\"\nvpc = \"vpc.west\"\ncidr = \"10.20.0.0/24\"\naz = \"us-west-2a\"",
+            "id = \"subnet.dr\"\nvpc = \"vpc.dr\"\ncidr = \"10.30.0.0/24\"\naz = \"us-west-2b\"",
+        ],
+    );
+    let w = warnings(&i.text);
+    assert!(!w.iter().any(|l| l.contains("availability zone")), "{w:#?}");
+    // A zone of eu-west-1 in the DR VPC of us-west-2 is wrong.
+    let wrong = i.text.replace("az = \"us-west-2b\"", "az = \"eu-west-1b\"");
+    let w = warnings(&wrong);
+    assert!(
+        w.iter().any(|l| l.contains(
+            "subnet `subnet.dr`: availability zone `eu-west-1b` is not in region `us-west-2` of its VPC `vpc.dr`"
+        )),
+        "{w:#?}"
+    );
+    // A zone of us-west-2 in a VPC of the scenario's Region is wrong too.
+    let wrong = i.text.replace("az = \"us-east-1b\"", "az = \"us-west-2c\"");
+    let w = warnings(&wrong);
+    assert!(
+        w.iter().any(|l| l.contains(
+            "subnet `subnet.east.1`: availability zone `us-west-2c` is not in the scenario's region `us-east-1`"
+        )),
+        "{w:#?}"
+    );
+    // `us-east-10a` is not a zone of us-east-1.
+    let wrong = i
+        .text
+        .replace("az = \"us-east-1b\"", "az = \"us-east-10a\"");
+    assert!(
+        warnings(&wrong)
+            .iter()
+            .any(|l| l.contains("`us-east-10a` is not in the scenario's region")),
+        "{wrong}"
+    );
+}
+

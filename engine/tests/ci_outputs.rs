@@ -449,6 +449,100 @@ fn numeric_bounds_fail_where_the_run_does_not_meet_them() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Bounds on a NAT gateway's peaks, the bytes through it and the cost,
+/// over a window and over the whole run, in pairs: each bound holds over
+/// one and fails over the other. `web` runs 40 requests a second until 3s
+/// and `copy` sends 2 MB from the start; by 3.5s both are done.
+const WINDOWED: &str = r#"[[expect]]
+component = "nat-a"
+window = ["3.5s", "4s"]
+bytes = "< 100KB"
+
+[[expect]]
+component = "nat-a"
+bytes = "< 100KB"
+
+[[expect]]
+component = "nat-a"
+window = ["3.5s", "4s"]
+bytes = "> 2MB"
+
+[[expect]]
+component = "nat-a"
+bytes = "> 2MB"
+
+[[expect]]
+component = "nat-a"
+window = ["0s", "1ms"]
+nat_connections = "<= 2"
+nat_ports = "<= 2"
+
+[[expect]]
+component = "nat-a"
+nat_connections = "<= 2"
+nat_ports = "<= 2"
+
+[[expect]]
+window = ["3.5s", "4s"]
+cost_per_month = "< $40"
+
+[[expect]]
+cost_per_month = "< $40"
+
+[[expect]]
+window = ["3.5s", "4s"]
+cost_per_month = "> $40"
+
+[[expect]]
+cost_per_month = "> $40"
+"#;
+
+#[test]
+fn component_and_cost_bounds_take_the_expectations_window() {
+    let (dir, path) = bounded("windowed", WINDOWED);
+    let (code, bounds, stderr) = check_bounds(&path);
+    assert_eq!(code, Some(1), "{stderr}");
+    let got: Vec<(String, bool, f64)> = bounds
+        .iter()
+        .map(|b| {
+            (
+                b["measure"].as_str().unwrap_or("").to_string(),
+                b["ok"].as_bool().unwrap_or(false),
+                b["actual"].as_f64().unwrap_or(f64::NAN),
+            )
+        })
+        .collect();
+    let want = [
+        ("bytes", true),
+        ("bytes", false),
+        ("bytes", false),
+        ("bytes", true),
+        ("nat_ports", true),
+        ("nat_connections", true),
+        ("nat_ports", false),
+        ("nat_connections", false),
+        ("cost_per_month", true),
+        ("cost_per_month", false),
+        ("cost_per_month", false),
+        ("cost_per_month", true),
+    ];
+    let shape: Vec<(&str, bool)> = got.iter().map(|g| (g.0.as_str(), g.1)).collect();
+    assert_eq!(shape, want, "{got:?}\n{stderr}");
+    // The window's bytes are those of its half second only; the window's
+    // peaks those of its first millisecond.
+    assert!(got[0].2 < got[1].2 / 10.0, "{got:?}");
+    assert!(got[4].2 <= 2.0 && got[6].2 > 2.0, "{got:?}");
+    // An idle window is priced at the NAT gateway's hours alone: $0.045 an
+    // hour for 730 hours, plus the little data of the window.
+    assert!((32.85..33.5).contains(&got[8].2), "{got:?}");
+    assert!(got[9].2 > got[8].2, "{got:?}");
+    assert!(
+        stderr.contains("bytes: expected < 100KB, actual 0B"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn malformed_or_misplaced_bounds_are_located_errors() {
     let cases = [
@@ -469,8 +563,8 @@ fn malformed_or_misplaced_bounds_are_located_errors() {
             "`nat_ports` speaks of a NAT gateway",
         ),
         (
-            "[[expect]]\ntraffic = \"web\"\nwindow = [\"0s\", \"1s\"]\ncomponent = \"nat-a\"\nbytes = \"< 1GB\"\n",
-            "`bytes` cover the whole run, not a window",
+            "[[expect]]\nwindow = [\"0s\", \"1s\"]\n",
+            "is missing the required key `traffic`: `window` speak of a traffic",
         ),
         (
             "[[expect]]\np99 = \"< 40ms\"\n",

@@ -943,3 +943,136 @@ fn for_each_instances_inside_a_module_match_by_key() {
         );
     }
 }
+
+/// A list attribute written as a list of separate references,
+/// `subnet_ids = [aws_subnet.private[2].id, aws_subnet.private[0].id]`:
+/// the plan's `configuration` lists each element as written and then its
+/// shorter forms, and each element is its own instance, in the order of the
+/// expression. The hand-built `indexed-lists.plan.json` (every id unknown)
+/// holds such lists in an interface endpoint, a network ACL, instances and
+/// a Lambda function's `vpc_config`.
+#[test]
+fn a_list_of_indexed_references_names_each_instance_in_order() {
+    let i = import(&fixture("indexed-lists.plan.json"), None);
+    let d = load(&i);
+    let block = |id: &str| -> String {
+        let at = i
+            .text
+            .find(&format!("id = \"{id}\"\n"))
+            .unwrap_or_else(|| panic!("{id} not in\n{}", i.text));
+        let rest = &i.text[at..];
+        rest[..rest.find("\n\n").unwrap_or(rest.len())].to_string()
+    };
+    let want = [
+        (
+            "vpc_endpoint.ecr",
+            "subnets = [\"subnet.private.2\", \"subnet.private.0\"]",
+        ),
+        (
+            "vpc_endpoint.ecr",
+            "security_groups = [\"security_group.b\", \"security_group.a\"]",
+        ),
+        // An instance's and a function's groups are sets, written sorted;
+        // each element is there.
+        (
+            "instance.app",
+            "security_groups = [\"security_group.a\", \"security_group.c\"]",
+        ),
+        (
+            "lambda_function.fn",
+            "subnets = [\"subnet.private.1\", \"subnet.private.2\"]",
+        ),
+        (
+            "lambda_function.fn",
+            "security_groups = [\"security_group.b\", \"security_group.c\"]",
+        ),
+        // `[aws_security_group.b.id, aws_security_group.worker[count.index].id]`:
+        // the fixed group and the worker group of the same index.
+        (
+            "instance.worker.1",
+            "security_groups = [\"security_group.b\", \"security_group.worker.1\"]",
+        ),
+        ("subnet.private.0", "network_acl = \"network_acl.private\""),
+        ("subnet.private.1", "network_acl = \"network_acl.private\""),
+    ];
+    for (id, line) in want {
+        let b = block(id);
+        assert!(b.contains(line), "{id}: no `{line}` in\n{b}");
+    }
+    assert!(
+        !block("subnet.private.2").contains("network_acl"),
+        "{}",
+        block("subnet.private.2")
+    );
+    // Exact indexes need no note; the one instance matched by its index
+    // alone is a heuristic, noted.
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "aws_instance.worker[1]",
+            "refers to aws_security_group.worker without naming an instance; matched to aws_security_group.worker[1] by the same index or key (a heuristic)"
+        ),
+        "{}",
+        notes(&i)
+    );
+    let others: Vec<String> = i
+        .notes
+        .iter()
+        .filter(|n| !n.id.starts_with("aws_instance.worker"))
+        .filter(|n| n.kind == NoteKind::Unknown || n.text.contains("heuristic"))
+        .map(|n| n.to_string())
+        .collect();
+    assert!(others.is_empty(), "{others:#?}");
+    // The network ACL guards the second subnet too: port 22 into the
+    // instance there is stopped by its inbound rules, before the groups.
+    let e = explain_tcp(&d, "instance.edge", "instance.app", 22);
+    assert_eq!(
+        (e.reason, e.drop_at.as_deref()),
+        (Some("nacl_ingress_denied"), Some("network_acl.private")),
+        "{}",
+        explain::render(&e)
+    );
+    let e = explain_tcp(&d, "instance.edge", "instance.app", 443);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(
+        i.text,
+        import(&fixture("indexed-lists.plan.json"), None).text,
+        "same bytes"
+    );
+}
+
+/// An element naming an instance the plan does not have (a plan cut down
+/// by hand: Terraform refuses `aws_subnet.a[3]` of a count of 2) is left
+/// out with a note, and the other elements are kept.
+#[test]
+fn an_indexed_reference_to_a_missing_instance_is_noted() {
+    let text = std::fs::read_to_string(fixture("indexed-lists.plan.json")).expect("fixture");
+    let text = text.replacen(
+        "\"aws_subnet.private[0].id\",\n        \"aws_subnet.private[0]\"",
+        "\"aws_subnet.private[5].id\",\n        \"aws_subnet.private[5]\"",
+        1,
+    );
+    assert!(
+        text.contains("aws_subnet.private[5]"),
+        "the fixture changed"
+    );
+    let i = vpcsim::import::terraform::import_text("cut.json", &text, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    load(&i);
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Unknown,
+            "aws_vpc_endpoint.ecr",
+            "`subnet_ids` refers to aws_subnet.private[5], an instance the plan does not have; left out"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert!(
+        i.text.contains("subnets = [\"subnet.private.2\"]"),
+        "{}",
+        i.text
+    );
+}

@@ -7,7 +7,10 @@
 //! `tests/terraform/tgw-peering.plan.json` (transit gateways of us-east-1
 //! and us-west-2 peered across the Regions, a VPC peering across them, a
 //! VPC of eu-west-1 nothing connects). Every id of these plans is unknown:
-//! each reference is followed through the plan's `configuration`.
+//! each reference is followed through the plan's `configuration`. The
+//! state `tests/terraform/tgw-state.json` names everything by its real id;
+//! `tests/terraform/peering-swap.plan.json` requests a VPC peering from the
+//! other Region and leaves peerings pending.
 
 use std::path::{Path, PathBuf};
 
@@ -259,4 +262,251 @@ fn tgw_10_a_provider_alias_in_another_region_is_imported_as_that_regions_part() 
         explain::render(&e)
     );
     assert_eq!(i.text, import("tgw-peering.plan.json").text, "same bytes");
+}
+
+/// The loader's warnings of a text that loads.
+fn warnings(text: &str) -> Vec<String> {
+    match load_str("imported.toml", text) {
+        Ok(l) => l.report.lines().collect(),
+        Err(r) => panic!("the text does not validate:\n{r}\n--- text ---\n{text}"),
+    }
+}
+
+/// ADDR-6: the subnets of the VPCs of us-west-2 (one attached to the
+/// transit gateway of us-west-2, one the accepter of a peering across
+/// Regions) are in us-west-2's zones, and the import validates with no
+/// warning about them; a zone of a third Region, or of another Region in a
+/// VPC of the scenario's, still warns, naming the VPC's Region.
+#[test]
+fn addr_6_subnets_of_another_regions_vpcs_are_checked_against_that_region() {
+    let i = import("tgw-peering.plan.json");
+    contains_all(
+        &i.text,
+        &[
+            "id = \"subnet.west\"\nvpc = \"vpc.west\"\ncidr = \"10.20.0.0/24\"\naz = \"us-west-2a\"",
+            "id = \"subnet.dr\"\nvpc = \"vpc.dr\"\ncidr = \"10.30.0.0/24\"\naz = \"us-west-2b\"",
+        ],
+    );
+    let w = warnings(&i.text);
+    assert!(!w.iter().any(|l| l.contains("availability zone")), "{w:#?}");
+    // A zone of eu-west-1 in the DR VPC of us-west-2 is wrong.
+    let wrong = i.text.replace("az = \"us-west-2b\"", "az = \"eu-west-1b\"");
+    let w = warnings(&wrong);
+    assert!(
+        w.iter().any(|l| l.contains(
+            "subnet `subnet.dr`: availability zone `eu-west-1b` is not in region `us-west-2` of its VPC `vpc.dr`"
+        )),
+        "{w:#?}"
+    );
+    // A zone of us-west-2 in a VPC of the scenario's Region is wrong too.
+    let wrong = i.text.replace("az = \"us-east-1b\"", "az = \"us-west-2c\"");
+    let w = warnings(&wrong);
+    assert!(
+        w.iter().any(|l| l.contains(
+            "subnet `subnet.east.1`: availability zone `us-west-2c` is not in the scenario's region `us-east-1`"
+        )),
+        "{w:#?}"
+    );
+    // `us-east-10a` is not a zone of us-east-1.
+    let wrong = i
+        .text
+        .replace("az = \"us-east-1b\"", "az = \"us-east-10a\"");
+    assert!(
+        warnings(&wrong)
+            .iter()
+            .any(|l| l.contains("`us-east-10a` is not in the scenario's region")),
+        "{wrong}"
+    );
+}
+
+/// TGW-1 to TGW-4 and TGW-10 from a state (`terraform show -json` of a
+/// state, every value known): the hand-built `tgw-state.json` names every
+/// transit gateway resource by its real id (`tgw-...`, `tgw-attach-...`,
+/// `tgw-rtb-...`), the default route table by the gateway's
+/// `association_default_route_table_id`, and a peering attachment and its
+/// accepter by the one id they share.
+#[test]
+fn tgw_a_state_with_real_ids_imports_every_transit_gateway_resource() {
+    let i = import("tgw-state.json");
+    assert_eq!(i.region, "us-east-1");
+    let d = load(&i);
+    contains_all(
+        &i.text,
+        &[
+            "id = \"ec2_transit_gateway_vpc_attachment.hub\"\ntransit_gateway = \"ec2_transit_gateway.main\"\ntype = \"vpc\"\nvpc = \"vpc.hub\"\nsubnets = [\"subnet.hub\"]",
+            "id = \"ec2_transit_gateway_vpc_attachment.shared\"\ntransit_gateway = \"ec2_transit_gateway.peer\"\ntype = \"vpc\"\nvpc = \"vpc.shared\"\nsubnets = [\"subnet.shared\"]",
+            "id = \"ec2_transit_gateway_peering_attachment.main_peer\"\ntransit_gateway = \"ec2_transit_gateway.main\"\ntype = \"peering\"\npeer = \"ec2_transit_gateway_peering_attachment_accepter.main_peer\"",
+            "id = \"ec2_transit_gateway_peering_attachment_accepter.main_peer\"\ntransit_gateway = \"ec2_transit_gateway.peer\"\ntype = \"peering\"\npeer = \"ec2_transit_gateway_peering_attachment.main_peer\"",
+            // The custom table: the spoke's association by its resource,
+            // the static route to the hub and the blackhole.
+            "id = \"ec2_transit_gateway_route_table.spokes\"\ntransit_gateway = \"ec2_transit_gateway.main\"\nassociations = [\"ec2_transit_gateway_vpc_attachment.spoke\"]",
+            "{ destination = \"10.1.0.0/16\", attachment = \"ec2_transit_gateway_vpc_attachment.hub\" }",
+            "{ destination = \"10.3.0.0/16\", blackhole = true }",
+            // The default tables, named by their ids: the spoke's
+            // propagation and the routes over the peering, each to the
+            // side on its own gateway.
+            "{ destination = \"10.3.0.0/16\", attachment = \"ec2_transit_gateway_peering_attachment.main_peer\" }",
+            "{ destination = \"10.1.0.0/16\", attachment = \"ec2_transit_gateway_peering_attachment_accepter.main_peer\" }",
+            // The VPC routes to the gateways by their ids.
+            "{ destination = \"10.0.0.0/8\", target = \"ec2_transit_gateway.main\" }",
+            "{ destination = \"10.0.0.0/8\", target = \"ec2_transit_gateway.peer\" }",
+            // A peering the other account accepted: active in the state.
+            "id = \"vpc_peering_connection.hub_shared\"\nrequester = \"vpc.hub\"\naccepter = \"vpc.shared\"",
+        ],
+    );
+    let main_rt = {
+        let at = i
+            .text
+            .find("id = \"ec2_transit_gateway.main/default-rt\"")
+            .unwrap_or_else(|| panic!("no default table:\n{}", i.text));
+        let rest = &i.text[at..];
+        rest[..rest.find("\n\n").unwrap_or(rest.len())].to_string()
+    };
+    assert!(
+        main_rt.contains("ec2_transit_gateway_vpc_attachment.spoke")
+            && main_rt.contains("ec2_transit_gateway_vpc_attachment.hub"),
+        "{main_rt}"
+    );
+    // Pending or elsewhere: noted by address.
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Skipped,
+            "aws_vpc_peering_connection.spoke_shared",
+            "its accept_status is pending-acceptance, not active"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Unknown,
+            "aws_ec2_transit_gateway_vpc_attachment.elsewhere",
+            "its transit gateway or VPC is not in the design"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert!(!i.text.contains("vpc_peering_connection.spoke_shared\""));
+
+    // Hub to spoke by the default table, back by the spokes table.
+    let e = tcp(&d, "instance.hub", "instance.spoke", 443);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    let reply = e.reply.as_ref().expect("a reply");
+    assert!(
+        reply
+            .hops
+            .iter()
+            .any(|h| h.component == "ec2_transit_gateway_route_table.spokes"),
+        "{}",
+        explain::render(&e)
+    );
+    // The spoke's way to the shared VPC is a blackhole (TGW-4).
+    let e = tcp(&d, "instance.spoke", "instance.shared", 443);
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        (
+            "dropped",
+            Some("route_blackhole"),
+            Some("ec2_transit_gateway_route_table.spokes")
+        ),
+        "{}",
+        explain::render(&e)
+    );
+    // The hub reaches the shared VPC across the peered gateways (TGW-10).
+    let e = tcp(&d, "instance.hub", "instance.shared", 443);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    let h = hops(&e);
+    assert!(
+        h.contains(&"ec2_transit_gateway_peering_attachment.main_peer".to_string())
+            && h.contains(&"ec2_transit_gateway.peer".to_string()),
+        "{}",
+        explain::render(&e)
+    );
+    assert_eq!(i.text, import("tgw-state.json").text, "same bytes");
+}
+
+/// A VPC peering requested from the other Region (the requester under the
+/// provider alias of us-west-2, the accepter in the default us-east-1) is
+/// written with the VPCs swapped, noted, and the VPC of us-west-2 with its
+/// zones validates; a peering whose accepter leaves `auto_accept` false and
+/// a transit gateway peering attachment that no accepter accepts stay
+/// pending: left out, noted.
+#[test]
+fn pcx_a_peering_requested_from_the_other_region_is_swapped_and_pending_ones_noted() {
+    let i = import("peering-swap.plan.json");
+    assert_eq!(i.region, "us-east-1");
+    let d = load(&i);
+    contains_all(
+        &i.text,
+        &[
+            "id = \"vpc_peering_connection.west_east\"\nrequester = \"vpc.east\"\naccepter = \"vpc.west\"\npeer_region = \"us-west-2\"",
+            "id = \"subnet.west\"\nvpc = \"vpc.west\"\ncidr = \"10.20.1.0/24\"\naz = \"us-west-2a\"",
+        ],
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "aws_vpc_peering_connection.west_east",
+            "written with the VPCs swapped"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Skipped,
+            "aws_vpc_peering_connection.pending",
+            "its accepter aws_vpc_peering_connection_accepter.pending leaves auto_accept false: it stays pending acceptance"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Skipped,
+            "aws_ec2_transit_gateway_peering_attachment.east_west",
+            "no aws_ec2_transit_gateway_peering_attachment_accepter of the plan accepts it"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert!(!i.text.contains("id = \"vpc_peering_connection.pending\""));
+    assert!(!i.text.contains("type = \"peering\""), "{}", i.text);
+    // No zone warning for the VPC of us-west-2 (ADDR-6).
+    let w = warnings(&i.text);
+    assert!(!w.iter().any(|l| l.contains("availability zone")), "{w:#?}");
+    let west = d
+        .vpcs
+        .iter()
+        .find(|v| v.name == "vpc.west")
+        .expect("vpc.west");
+    assert_eq!(west.region, "us-west-2");
+    // Both ways across the swapped peering; the pending one carries
+    // nothing: its routes are blackholes.
+    for (from, to) in [
+        ("instance.east", "instance.west"),
+        ("instance.west", "instance.east"),
+    ] {
+        let e = tcp(&d, from, to, 443);
+        assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+        assert!(
+            hops(&e).contains(&"vpc_peering_connection.west_east".to_string()),
+            "{}",
+            explain::render(&e)
+        );
+    }
+    // By address: no path joins the two VPCs, so the id names none.
+    let e = tcp(&d, "instance.east", "10.30.1.4", 443);
+    assert_eq!(
+        (e.verdict, e.reason),
+        ("dropped", Some("route_blackhole")),
+        "{}",
+        explain::render(&e)
+    );
+    assert_eq!(i.text, import("peering-swap.plan.json").text, "same bytes");
 }

@@ -15,6 +15,12 @@
 //! a connection is translated with the packet it quotes, found by the
 //! quote's protocol, ports and remote address; one that quotes no live
 //! connection is dropped (NAT-4a).
+//!
+//! The peaks of mappings and of ports towards one destination are kept for
+//! the whole run, and for each window an expectation bounds them over
+//! ([`NatWindow`]): the table as it stands when the window opens (nothing
+//! changed between its start and the first change after it), then each new
+//! mapping made while it lasts.
 
 use rustc_hash::FxHashMap;
 
@@ -155,6 +161,22 @@ pub struct NatTable {
     pub peak_ports: u32,
     /// The run's seed, from which ports are drawn (NAT-5a).
     seed: u64,
+    /// The windows over which an expectation bounds the peaks.
+    pub windows: Vec<NatWindow>,
+}
+
+/// The peaks of a NAT gateway over a window of the run, for the
+/// `nat_connections` and `nat_ports` bounds of expectation `expect`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NatWindow {
+    pub expect: u32,
+    pub from: Nanos,
+    pub until: Nanos,
+    /// Whether the window has opened: the table as it was at `from` is
+    /// counted.
+    pub opened: bool,
+    pub peak: usize,
+    pub peak_ports: u32,
 }
 
 impl NatTable {
@@ -175,6 +197,33 @@ impl NatTable {
         self.out.clear();
         self.inn.clear();
         self.dests.clear();
+    }
+
+    /// Watches the peaks over `[from, until]` for expectation `expect`.
+    pub fn watch_window(&mut self, expect: u32, from: Nanos, until: Nanos) {
+        self.windows.push(NatWindow {
+            expect,
+            from,
+            until,
+            ..NatWindow::default()
+        });
+    }
+
+    /// Before the table changes at `now`: the windows that started since
+    /// the last change count the table as it stands, which is how it was
+    /// when they started.
+    pub fn open_windows(&mut self, now: Nanos) {
+        if self.windows.iter().all(|w| w.opened || now < w.from) {
+            return;
+        }
+        let (len, ports) = (self.out.len(), self.max_ports_per_destination());
+        for w in &mut self.windows {
+            if !w.opened && now >= w.from {
+                w.opened = true;
+                w.peak = w.peak.max(len);
+                w.peak_ports = w.peak_ports.max(ports);
+            }
+        }
     }
 
     /// Live mappings (some may be idle past their timeout until touched).
@@ -256,6 +305,7 @@ impl NatTable {
             }
             let was_tcp = p.proto == PROTO_TCP;
             let opens = p.tcp_flags & tcp_flags::SYN != 0 && p.tcp_flags & tcp_flags::ACK == 0;
+            self.open_windows(now);
             self.release(p.proto, inside, inside_port, remote, remote_port);
             if was_tcp && !opens {
                 return Err(NatError::Expired);
@@ -289,6 +339,10 @@ impl NatTable {
         let Some(port) = found else {
             return Err(NatError::PortsExhausted);
         };
+        if !self.windows.is_empty() {
+            self.open_windows(now);
+        }
+        let d = self.dests.entry(dk).or_default();
         d.in_use += 1;
         let in_use = d.in_use;
         let flags = flags_after(0, p, true);
@@ -312,6 +366,12 @@ impl NatTable {
         self.created += 1;
         self.peak = self.peak.max(self.out.len());
         self.peak_ports = self.peak_ports.max(in_use);
+        for w in &mut self.windows {
+            if w.opened && now <= w.until {
+                w.peak = w.peak.max(self.out.len());
+                w.peak_ports = w.peak_ports.max(in_use);
+            }
+        }
         Ok(port)
     }
 
@@ -338,6 +398,7 @@ impl NatTable {
             return Err(NatError::Unsolicited);
         }
         if self.touch_both(key, back_key, p, false, now).is_none() {
+            self.open_windows(now);
             self.release(p.proto, inside, inside_port, remote, remote_port);
             return Err(NatError::Expired);
         }
@@ -405,6 +466,7 @@ impl NatTable {
 
     /// Drops expired mappings (so that counts reflect live ones).
     pub fn sweep(&mut self, now: Nanos) {
+        self.open_windows(now);
         let dead: Vec<u128> = self
             .out
             .iter()
@@ -867,6 +929,38 @@ mod tests {
             t.error_outbound(PROTO_TCP, inside, 40000, remote, 443, late),
             None
         );
+    }
+
+    /// The peaks over a window start from the table as it stands when the
+    /// window opens, then follow each new mapping while it lasts; a window
+    /// in which nothing changes holds the table as it was.
+    #[test]
+    fn nat_5_peaks_over_a_window_start_from_the_table_then() {
+        let mut t = NatTable::new();
+        t.watch_window(0, Nanos::from_secs(1), Nanos::from_secs(2));
+        t.watch_window(1, Nanos::from_secs(5), Nanos::from_secs(6));
+        t.watch_window(2, Nanos(0), Nanos::from_millis(1));
+        let syn = |sp: u16| pkt([10, 0, 1, 5], sp, [1, 1, 1, 1], 443, PROTO_TCP, SYN);
+        for (k, sp) in [40000, 40001, 40002].into_iter().enumerate() {
+            t.outbound(&syn(sp), Nanos::from_millis(10 * k as u64))
+                .unwrap();
+        }
+        // Two more at 1.5 s, in the first window; one at 3 s, in none.
+        t.outbound(&syn(40003), Nanos::from_millis(1500)).unwrap();
+        t.outbound(&syn(40004), Nanos::from_millis(1500)).unwrap();
+        t.outbound(&syn(40005), Nanos::from_secs(3)).unwrap();
+        // Nothing changes after 3 s: the run ends at 10 s.
+        t.open_windows(Nanos::from_secs(10));
+        let peaks: Vec<(u32, bool, usize, u32)> = t
+            .windows
+            .iter()
+            .map(|w| (w.expect, w.opened, w.peak, w.peak_ports))
+            .collect();
+        assert_eq!(
+            peaks,
+            vec![(0, true, 5, 5), (1, true, 6, 6), (2, true, 1, 1)]
+        );
+        assert_eq!((t.peak, t.peak_ports), (6, 6));
     }
 
     #[test]

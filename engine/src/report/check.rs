@@ -81,8 +81,13 @@ fn measure(
         };
         return Ok(us as f64 * 1000.0);
     }
-    let nat = |v: &Vec<u64>| match e.component {
-        Some(Component::Nat(n)) => Ok(v.get(n.idx()).copied().unwrap_or(0) as f64),
+    // Over a window: the peaks in it; else the whole run's.
+    let nat = |v: &Vec<u64>, second: bool| match (e.component, e.window) {
+        (Some(Component::Nat(_)), Some(_)) => match m.window_nat_peaks.get(&(i as u32)) {
+            Some(&(conns, ports)) => Ok(if second { ports } else { conns } as f64),
+            None => Err("none: the window lies after the end of the run".to_string()),
+        },
+        (Some(Component::Nat(n)), None) => Ok(v.get(n.idx()).copied().unwrap_or(0) as f64),
         _ => Err("none: not a NAT gateway".to_string()),
     };
     match b.measure {
@@ -103,20 +108,26 @@ fn measure(
         }
         Measure::Failures => Ok(st.failed as f64),
         Measure::Retransmissions => Ok(st.retransmissions as f64),
-        Measure::NatPorts => nat(&m.nat_peak_ports),
-        Measure::NatConnections => nat(&m.nat_peak),
+        Measure::NatPorts => nat(&m.nat_peak_ports, true),
+        Measure::NatConnections => nat(&m.nat_peak, false),
         Measure::Bytes => {
-            let slot = e
-                .component
-                .and_then(|c| crate::sim::Watch::new(d).bytes_slot(c));
+            let slot = crate::sim::Watch::new(d)
+                .bytes_slots
+                .get(i)
+                .copied()
+                .flatten();
             match slot {
                 Some(s) => Ok(m.watched_bytes.get(s).copied().unwrap_or(0) as f64),
                 None => Err("none: more than 64 components are watched".to_string()),
             }
         }
-        Measure::CostPerMonth => match cost {
-            Some(c) => Ok(c.monthly_usd),
-            None => Err("none: the cost was not estimated".to_string()),
+        Measure::CostPerMonth => match (cost, e.window) {
+            (Some(c), None) => Ok(c.monthly_usd),
+            (Some(c), Some(w)) => match c.windows.iter().find(|x| x.0 == w) {
+                Some(x) if w.0 < m.end => Ok(x.1),
+                _ => Err("none: the window lies after the end of the run".to_string()),
+            },
+            (None, _) => Err("none: the cost was not estimated".to_string()),
         },
         Measure::P50 | Measure::P90 | Measure::P95 | Measure::P99 | Measure::Max => {
             unreachable!("latency is measured above")

@@ -23,6 +23,11 @@
 //! the run to 730 hours, AWS's month for estimates. Not modelled: free tiers,
 //! volume tiers, public IPv4 address hours, request charges.
 //!
+//! A `cost_per_month` bound over a window is priced from that window alone:
+//! the hours each resource existed within it and the bytes of the window
+//! (counted by the engine and the meter while it lasts), projected from the
+//! window's length to the month ([`Estimate::windows`]).
+//!
 //! The [`Meter`] is the recorder that measures what the counters of
 //! [`crate::sim::metrics`] cannot tell: the direction of internet traffic
 //! and crossings between AZs, and per-ENI packets and bytes. It is attached
@@ -70,6 +75,9 @@ pub struct Transfer {
     /// into the transit gateway from it, and out of the transit gateway
     /// over it (TGW-8).
     pub attachments: Vec<(u64, u64)>,
+    /// The same, within each window of a `cost_per_month` bound
+    /// (`sim::cost_windows`).
+    pub windows: Vec<Transfer>,
 }
 
 pub type Shared = Arc<Mutex<Transfer>>;
@@ -78,6 +86,8 @@ pub type Shared = Arc<Mutex<Transfer>>;
 pub struct Meter {
     d: Arc<Design>,
     t: Transfer,
+    /// The windows of `cost_per_month` bounds, as `t.windows`.
+    windows: Vec<(Nanos, Nanos)>,
     shared: Shared,
     /// Each subnet's AZ, numbered.
     az: Vec<u32>,
@@ -89,12 +99,17 @@ pub struct Meter {
 
 impl Transfer {
     fn zero(d: &Design) -> Transfer {
-        Transfer {
+        let one = Transfer {
             internet_out: vec![0; d.igws.len()],
             to_aws_services: vec![0; d.igws.len()],
             cross_az: vec![0; d.vpcs.len()],
             enis: vec![EniCounter::default(); d.enis.len()],
             attachments: vec![(0, 0); d.tgw_attachments.len()],
+            windows: Vec::new(),
+        };
+        Transfer {
+            windows: vec![one.clone(); crate::sim::cost_windows(d).len()],
+            ..one
         }
     }
 
@@ -122,6 +137,12 @@ impl Transfer {
         for (x, y) in self.attachments.iter_mut().zip(&o.attachments) {
             x.0 += y.0;
             x.1 += y.1;
+        }
+        if self.windows.len() < o.windows.len() {
+            self.windows.resize(o.windows.len(), Transfer::default());
+        }
+        for (x, y) in self.windows.iter_mut().zip(&o.windows) {
+            x.add(y);
         }
     }
 }
@@ -169,6 +190,7 @@ impl Meter {
         let shared: Shared = Arc::new(Mutex::new(t.clone()));
         (
             Meter {
+                windows: crate::sim::cost_windows(&d),
                 d,
                 t,
                 shared: Arc::clone(&shared),
@@ -198,8 +220,10 @@ fn cross(d: &Design, az: &[u32], t: &mut Transfer, from: SubnetId, to: EniId, by
     }
 }
 
-impl Recorder for Meter {
-    fn seen(&mut self, _now: Nanos, seen: &Seen<'_>) {
+impl Meter {
+    /// Counts what `seen` shows into the run's transfer, or into that of
+    /// window `k`.
+    fn count(&mut self, k: Option<usize>, seen: &Seen<'_>) {
         let Meter {
             d,
             t,
@@ -210,6 +234,10 @@ impl Recorder for Meter {
             ..
         } = self;
         let d: &Design = d;
+        let t = match k {
+            None => t,
+            Some(k) => &mut t.windows[k],
+        };
         match *seen {
             Seen::EniOut {
                 eni, bytes, next, ..
@@ -280,6 +308,18 @@ impl Recorder for Meter {
             }
         }
     }
+}
+
+impl Recorder for Meter {
+    fn seen(&mut self, now: Nanos, seen: &Seen<'_>) {
+        self.count(None, seen);
+        for k in 0..self.windows.len() {
+            let (a, b) = self.windows[k];
+            if a <= now && now <= b {
+                self.count(Some(k), seen);
+            }
+        }
+    }
 
     fn finish(&mut self, _end: Nanos) {
         if let Ok(mut s) = self.shared.lock() {
@@ -315,6 +355,9 @@ pub struct Estimate {
     pub monthly_usd: f64,
     /// Per VPC, in design order: (id, dollars, dollars per month).
     pub by_vpc: Vec<(String, f64, f64)>,
+    /// Per window of a `cost_per_month` bound (`sim::cost_windows`): the
+    /// window, and the month at the rate of that window alone.
+    pub windows: Vec<((Nanos, Nanos), f64)>,
 }
 
 /// The price keys, in the order of the format document.
@@ -340,30 +383,22 @@ fn usd(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
 }
 
-/// The estimate for a run of `d` that measured `m` and `t`.
-pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
+/// The items of the estimate over `[from, until]` of the run (the whole
+/// run, or a window of a `cost_per_month` bound): the hours each resource
+/// existed in it, `bytes_of` each gateway and endpoint, and the meter's
+/// transfer `t`, all of that span.
+fn priced(
+    d: &Design,
+    (from, until): (Nanos, Nanos),
+    bytes_of: &dyn Fn(Component) -> u64,
+    t: &Transfer,
+) -> Vec<Item> {
     let p = &d.pricing;
-    let defaults = Pricing::default();
-    let overridden = price_keys(p)
-        .iter()
-        .zip(price_keys(&defaults).iter())
-        .filter(|(a, b)| a.1 != b.1)
-        .map(|(a, _)| a.0)
-        .collect();
     let deleted = super::deleted_at(d);
-    let run_hours = d.duration.as_secs_f64() / 3600.0;
+    let until = until.min(d.duration);
     let hours_of = |c: Component| {
-        let end = deleted
-            .get(&c)
-            .copied()
-            .unwrap_or(d.duration)
-            .min(d.duration);
-        end.as_secs_f64() / 3600.0
-    };
-    let bytes_of = |c: Component| {
-        m.components
-            .get(&Place::Component(c))
-            .map_or(0, |x| x.bytes)
+        let end = deleted.get(&c).copied().unwrap_or(d.duration).min(until);
+        Nanos(end.0.saturating_sub(from.0)).as_secs_f64() / 3600.0
     };
     let mut items = Vec::new();
     let mut push = |component: &str,
@@ -529,6 +564,26 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
             );
         }
     }
+    items
+}
+
+/// The estimate for a run of `d` that measured `m` and `t`.
+pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
+    let p = &d.pricing;
+    let defaults = Pricing::default();
+    let overridden = price_keys(p)
+        .iter()
+        .zip(price_keys(&defaults).iter())
+        .filter(|(a, b)| a.1 != b.1)
+        .map(|(a, _)| a.0)
+        .collect();
+    let run_hours = d.duration.as_secs_f64() / 3600.0;
+    let bytes_of = |c: Component| {
+        m.components
+            .get(&Place::Component(c))
+            .map_or(0, |x| x.bytes)
+    };
+    let items = priced(d, (Nanos::ZERO, d.duration), &bytes_of, t);
     let monthly = |x: f64| {
         if run_hours > 0.0 {
             (x * MONTH_HOURS / run_hours * 100.0).round() / 100.0
@@ -549,7 +604,30 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
             (v.name.clone(), usd(x), monthly(x))
         })
         .collect();
+    let windows = crate::sim::cost_windows(d)
+        .into_iter()
+        .enumerate()
+        .map(|(k, w)| {
+            let counted = m.window_components.get(k);
+            let bytes_of = |c: Component| {
+                counted
+                    .and_then(|x| x.get(&Place::Component(c)))
+                    .map_or(0, |x| x.bytes)
+            };
+            let empty = Transfer::default();
+            let items = priced(d, w, &bytes_of, t.windows.get(k).unwrap_or(&empty));
+            let total: f64 = items.iter().map(|i| i.usd).sum();
+            let hours = Nanos(w.1.min(d.duration).0.saturating_sub(w.0.0)).as_secs_f64() / 3600.0;
+            let monthly = if hours > 0.0 {
+                (total * MONTH_HOURS / hours * 100.0).round() / 100.0
+            } else {
+                0.0
+            };
+            (w, monthly)
+        })
+        .collect();
     Estimate {
+        windows,
         prices: p.clone(),
         overridden,
         hours: usd(run_hours),

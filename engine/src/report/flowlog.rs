@@ -594,8 +594,10 @@ impl Setup {
             Field::Type => "IPv4".to_string(),
             Field::PktSrcAddr => ip(k.psrc),
             Field::PktDstAddr => ip(k.pdst),
-            Field::Region => d.region.clone(),
-            Field::AzId => az_id(&d.region, &subnet.az),
+            // The Region of the ENI's VPC: the far side of a peering or a
+            // transit gateway peering may be in another (ADDR-6).
+            Field::Region => d.vpcs[eni.vpc.idx()].region.clone(),
+            Field::AzId => az_id(&d.vpcs[eni.vpc.idx()].region, &subnet.az),
             Field::SublocationType | Field::SublocationId => "-".to_string(),
             Field::PktSrcAwsService => self.service_of(k.psrc).to_string(),
             Field::PktDstAwsService => self.service_of(k.pdst).to_string(),

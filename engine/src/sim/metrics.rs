@@ -280,8 +280,16 @@ pub struct Metrics {
     /// Per NAT gateway: the peak of ports in use towards one destination.
     pub nat_peak_ports: Vec<u64>,
     /// Bytes through the components whose bytes an expectation bounds, by
-    /// their slot in the run's watch (`Watch::bytes_slot`).
+    /// their slot in the run's watch (`Watch::bytes_slot`, and
+    /// `Watch::window_slots` for those over a window).
     pub watched_bytes: Vec<u64>,
+    /// Per expectation that bounds a NAT gateway's peaks over a window:
+    /// (peak mappings, peak ports towards one destination) in it; none
+    /// when the window did not start before the run ended.
+    pub window_nat_peaks: BTreeMap<u32, (u64, u64)>,
+    /// Per window of a `cost_per_month` bound (`Watch::cost_windows`):
+    /// packets and bytes through the gateways and endpoints in it.
+    pub window_components: Vec<BTreeMap<Place, Counter>>,
     /// Why the run stopped before the design's end, when it did (a limit
     /// of the command line); `end` is then when it stopped.
     pub cut_short: Option<String>,
@@ -366,6 +374,17 @@ impl Metrics {
         for (a, b) in self.watched_bytes.iter_mut().zip(&o.watched_bytes) {
             *a += b;
         }
+        if self.window_components.len() < o.window_components.len() {
+            self.window_components
+                .resize(o.window_components.len(), BTreeMap::new());
+        }
+        for (a, b) in self.window_components.iter_mut().zip(&o.window_components) {
+            for (k, v) in b {
+                let e = a.entry(*k).or_default();
+                e.packets += v.packets;
+                e.bytes += v.bytes;
+            }
+        }
         self.series.merge(&o.series);
         self.events += o.events;
         self.packet_hops += o.packet_hops;
@@ -387,6 +406,10 @@ impl Metrics {
                 self.nat_live[n] = t.len() as u64;
                 self.nat_created[n] = t.created;
                 self.nat_peak_ports[n] = u64::from(t.peak_ports);
+                for w in t.windows.iter().filter(|w| w.opened) {
+                    self.window_nat_peaks
+                        .insert(w.expect, (w.peak as u64, u64::from(w.peak_ports)));
+                }
             }
             let _ = nat;
         }

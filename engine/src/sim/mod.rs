@@ -77,6 +77,34 @@ pub struct Watch {
     pub by_traffic: Vec<Vec<u32>>,
     /// Bits of the components whose bytes an expectation bounds.
     pub bytes_mask: u64,
+    /// The bytes bounds over a window: (component bit, start, end), each
+    /// counted in slot 64 + its position of [`Metrics::watched_bytes`].
+    pub window_slots: Vec<(u64, Nanos, Nanos)>,
+    /// Per expectation: its slot of [`Metrics::watched_bytes`], when it
+    /// bounds the bytes through a component.
+    pub bytes_slots: Vec<Option<usize>>,
+    /// The windows of `cost_per_month` bounds, each once, in the order of
+    /// the expectations: [`Metrics::window_components`] and the cost
+    /// meter's windows follow it.
+    pub cost_windows: Vec<(Nanos, Nanos)>,
+}
+
+/// The windows of the design's `cost_per_month` bounds, each once, in the
+/// order of the expectations.
+pub fn cost_windows(d: &Design) -> Vec<(Nanos, Nanos)> {
+    let mut out: Vec<(Nanos, Nanos)> = Vec::new();
+    for e in &d.expects {
+        let cost = e
+            .bounds
+            .iter()
+            .any(|b| b.measure == crate::scenario::bound::Measure::CostPerMonth);
+        if let (Some(w), true) = (e.window, cost) {
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
+    }
+    out
 }
 
 /// What every LP of a run shares, built once: the data plane's
@@ -134,18 +162,28 @@ impl Watch {
                 .bounds
                 .iter()
                 .any(|b| b.measure == crate::scenario::bound::Measure::Bytes);
+            let mut slot = None;
             if let (Some(c), true) = (e.component, bytes) {
-                w.bytes_mask |= bit(c, &mut w);
+                let b = bit(c, &mut w);
+                w.bytes_mask |= b;
+                slot = match e.window {
+                    _ if b == 0 => None,
+                    None => Some(b.trailing_zeros() as usize),
+                    Some((from, until)) => {
+                        w.window_slots.push((b, from, until));
+                        Some(63 + w.window_slots.len())
+                    }
+                };
             }
+            w.bytes_slots.push(slot);
         }
+        w.cost_windows = cost_windows(d);
         w
     }
 
-    /// Where the bytes through component `c` are counted in
-    /// [`Metrics::watched_bytes`], when an expectation bounds them.
-    pub fn bytes_slot(&self, c: Component) -> Option<usize> {
-        let b = self.bit_of(c);
-        (b & self.bytes_mask != 0).then_some(b.trailing_zeros() as usize)
+    /// The slots of [`Metrics::watched_bytes`] a run needs.
+    pub fn byte_slots(&self) -> usize {
+        64 + self.window_slots.len()
     }
 
     fn bit_of(&self, c: Component) -> u64 {
@@ -180,8 +218,11 @@ struct HopTrace<'a> {
     hops: u64,
     components: &'a mut std::collections::BTreeMap<Place, Counter>,
     series: &'a mut series::Series,
-    /// Bytes through the components an expectation bounds, by watch bit.
+    /// Bytes through the components an expectation bounds, by watch bit
+    /// (and by window slot).
     watched: &'a mut [u64],
+    /// Gateways' and endpoints' bytes in the windows of cost bounds.
+    window_components: &'a mut [std::collections::BTreeMap<Place, Counter>],
     recorders: &'a mut [Box<dyn Recorder>],
     emitted: &'a mut Vec<(Bytes, Loc)>,
     /// Fragments a link cut from the packet (MTU-3): they keep its tag.
@@ -234,15 +275,31 @@ impl Trace for HopTrace<'_> {
             let bit = self.watch.bit_of(c);
             self.crossed |= bit;
             if hop.decision != crate::dataplane::Decision::Drop {
+                let len = u64::from(hop.view.total_len);
                 if counted(c) {
                     let e = self.components.entry(hop.place).or_default();
                     e.packets += 1;
-                    e.bytes += u64::from(hop.view.total_len);
-                    self.series
-                        .gateway(hop.place, self.now, u64::from(hop.view.total_len));
+                    e.bytes += len;
+                    self.series.gateway(hop.place, self.now, len);
+                    // The windows of cost bounds: indexed counters, made
+                    // the first time a component counts in one.
+                    for (k, &(a, b)) in self.watch.cost_windows.iter().enumerate() {
+                        if a <= self.now && self.now <= b {
+                            if let Some(m) = self.window_components.get_mut(k) {
+                                let e = m.entry(hop.place).or_default();
+                                e.packets += 1;
+                                e.bytes += len;
+                            }
+                        }
+                    }
                 }
                 if bit & self.watch.bytes_mask != 0 {
-                    self.watched[bit.trailing_zeros() as usize] += u64::from(hop.view.total_len);
+                    self.watched[bit.trailing_zeros() as usize] += len;
+                    for (k, &(b, from, until)) in self.watch.window_slots.iter().enumerate() {
+                        if b == bit && from <= self.now && self.now <= until {
+                            self.watched[64 + k] += len;
+                        }
+                    }
                 }
             }
         }
@@ -318,7 +375,8 @@ impl Sim {
         let mut metrics = Metrics {
             traffic: metrics::PerTraffic::new(design.traffic.len()),
             expects: vec![ExpectState::default(); design.expects.len()],
-            watched_bytes: vec![0; 64],
+            watched_bytes: vec![0; shared.watch.byte_slots()],
+            window_components: vec![Default::default(); shared.watch.cost_windows.len()],
             ..Metrics::default()
         };
         metrics.end = design.duration;
@@ -365,6 +423,19 @@ impl Sim {
         }
         for (i, e) in sim.design.events.iter().enumerate() {
             let _ = sim.q.push(e.at, Kind::Timeline { idx: i as u32 });
+        }
+        // The NAT gateways' peaks over the windows of expectations.
+        for (i, e) in sim.design.expects.iter().enumerate() {
+            use crate::scenario::bound::Measure;
+            let peaks = e
+                .bounds
+                .iter()
+                .any(|b| matches!(b.measure, Measure::NatPorts | Measure::NatConnections));
+            if let (Some(Component::Nat(n)), Some((a, b)), true) = (e.component, e.window, peaks) {
+                if let Some(t) = sim.net.st.nats.get_mut(n.idx()) {
+                    t.watch_window(i as u32, a, b);
+                }
+            }
         }
         let _ = sim.q.push(SWEEP_EVERY, Kind::Sweep);
         sim
@@ -460,6 +531,12 @@ impl Sim {
             } => self.packet(&mut buf, loc, tag, crossed, admitted),
             Kind::Endpoint(timer) => self.on_timer(timer),
             Kind::Timeline { idx } => {
+                // A deleted NAT gateway forgets its mappings: the windows
+                // that started before see its table first.
+                let now = self.now();
+                for t in &mut self.net.st.nats {
+                    t.open_windows(now);
+                }
                 let design = Arc::clone(&self.design);
                 let shared = Arc::clone(&self.shared);
                 let action = &design.events[idx as usize].action;
@@ -537,6 +614,7 @@ impl Sim {
             components: &mut self.metrics.components,
             series: &mut self.metrics.series,
             watched: &mut self.metrics.watched_bytes,
+            window_components: &mut self.metrics.window_components,
             recorders: &mut self.recorders,
             emitted: &mut self.emitted,
             fragments: &mut self.fragments,
@@ -733,6 +811,10 @@ impl Sim {
     /// was cut short.
     pub fn finish_at(&mut self, end: Nanos) {
         self.metrics.end = end;
+        // Windows that started with no change since: the table as it is.
+        for t in &mut self.net.st.nats {
+            t.open_windows(end);
+        }
         self.finish_endpoints();
         self.sample_nat(usize::MAX);
         for r in &mut self.recorders {

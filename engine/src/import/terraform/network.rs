@@ -629,14 +629,27 @@ impl<'a> Conv<'a> {
     pub(super) fn peerings(&mut self) {
         let accepters = self.of(&["aws_vpc_peering_connection_accepter"]);
         let mut accepted = std::collections::BTreeSet::new();
+        // Peerings whose accepter does not accept, by the accepter.
+        let mut declined: std::collections::BTreeMap<usize, usize> = Default::default();
         for a in &accepters {
             if let Some(p) = self.world.one(
                 *a,
                 "vpc_peering_connection_id",
                 &["aws_vpc_peering_connection"],
             ) {
-                accepted.insert(p.inst);
-                self.made.insert(*a);
+                // The accepter accepts with `auto_accept = true`; in a
+                // state, its `accept_status` says whether it did.
+                let x = self.inst(*a);
+                let accepts = match x.str("accept_status") {
+                    Some(s) => s == "active",
+                    None => x.bool("auto_accept") == Some(true),
+                };
+                if accepts {
+                    accepted.insert(p.inst);
+                    self.made.insert(*a);
+                } else {
+                    declined.entry(p.inst).or_insert(*a);
+                }
             }
         }
         for i in self.of(&["aws_vpc_peering_connection"]) {
@@ -682,14 +695,34 @@ impl<'a> Conv<'a> {
                 self.note(Unknown, i, "one of its VPCs is not in the design; left out");
                 continue;
             };
-            let auto = self.inst(i).bool("auto_accept").unwrap_or(false);
-            if !auto && !accepted.contains(&i) {
-                self.note(
-                    Skipped,
-                    i,
-                    "neither auto_accept nor an accepter in the plan: it stays pending; left out",
-                );
-                continue;
+            // A state knows whether it was accepted (by an accepter here or
+            // by the other account); a plan, by `auto_accept` or an
+            // accepter that accepts.
+            match self.inst(i).str("accept_status") {
+                Some("active") => {}
+                Some(status) => {
+                    let status = status.to_string();
+                    self.note(
+                        Skipped,
+                        i,
+                        format!("its accept_status is {status}, not active: it carries nothing; left out"),
+                    );
+                    continue;
+                }
+                None => {
+                    let auto = self.inst(i).bool("auto_accept").unwrap_or(false);
+                    if !auto && !accepted.contains(&i) {
+                        let text = match declined.get(&i) {
+                            Some(&a) => format!(
+                                "its accepter {} leaves auto_accept false: it stays pending acceptance; left out",
+                                self.addr(a)
+                            ),
+                            None => "neither auto_accept nor an accepter in the plan: it stays pending; left out".to_string(),
+                        };
+                        self.note(Skipped, i, text);
+                        continue;
+                    }
+                }
             }
             let head = self.head(i);
             let x = self.inst(i);

@@ -212,21 +212,10 @@ impl<'a> World<'a> {
             return Vec::new();
         }
         let mut out = Vec::new();
-        // The most precise reference to each resource: Terraform lists
-        // `aws_vpc.this[0].id`, `aws_vpc.this[0]` and `aws_vpc.this`.
-        let mut resources: BTreeMap<String, (Option<Key>, Option<String>)> = BTreeMap::new();
-        for r in config::references(expr) {
-            match parse_ref(&r) {
-                Ref::Resource { addr, index, attr } => {
-                    let e = resources.entry(addr).or_insert((None, None));
-                    if e.0.is_none() {
-                        e.0 = index;
-                    }
-                    if e.1.is_none() {
-                        e.1 = attr;
-                    }
-                }
-                Ref::Var(v) => {
+        let refs = config::references(expr);
+        for el in elements(&refs) {
+            match el {
+                Elem::Var(v) => {
                     if module.is_empty() {
                         continue;
                     }
@@ -235,10 +224,7 @@ impl<'a> World<'a> {
                         out.extend(self.resolve_expr(from, attr_name, &parent, e, many, depth + 1));
                     }
                 }
-                Ref::Module {
-                    call,
-                    output: Some(output),
-                } => {
+                Elem::Module { call, output } => {
                     let Some(e) = self.config.module_output(module, &call, &output) else {
                         continue;
                     };
@@ -269,7 +255,7 @@ impl<'a> World<'a> {
                         out.extend(self.resolve_expr(from, attr_name, &inst, e, many, depth + 1));
                     }
                 }
-                Ref::EachValue => {
+                Elem::EachValue => {
                     // `for_each = aws_subnet.app`: `each.value` is the
                     // subnet of the same key.
                     let key = self.insts[from].index.clone();
@@ -282,78 +268,111 @@ impl<'a> World<'a> {
                             addr, index: None, ..
                         } = parse_ref(&r)
                         {
-                            let e = resources.entry(addr).or_insert((None, None));
-                            if e.0.is_none() {
-                                e.0 = key.clone();
-                            }
+                            let found = self.resource(
+                                from,
+                                attr_name,
+                                module,
+                                &refs,
+                                many,
+                                (&addr, key.as_ref(), None),
+                            );
+                            out.extend(found);
                         }
                     }
                 }
-                Ref::Module { output: None, .. } | Ref::Other => {}
+                Elem::Resource { addr, index, attr } => {
+                    let found = self.resource(
+                        from,
+                        attr_name,
+                        module,
+                        &refs,
+                        many,
+                        (&addr, index.as_ref(), attr.as_deref()),
+                    );
+                    out.extend(found);
+                }
             }
         }
-        for (addr, (index, attr)) in resources {
-            let Some(group) = self.by_resource.get(&(module.to_string(), addr.clone())) else {
-                continue;
-            };
-            let group = group.clone();
-            let pick = |i: usize| Pick {
-                inst: i,
-                attr: attr.clone(),
-            };
-            if let Some(k) = &index {
-                if let Some(&i) = group
-                    .iter()
-                    .find(|&&i| self.insts[i].index.as_ref() == Some(k))
-                {
-                    out.push(pick(i));
-                }
-                continue;
-            }
-            if group.len() == 1 {
-                out.push(pick(group[0]));
-                continue;
-            }
-            // `[aws_subnet.app[each.key].id]`: Terraform lists
-            // `aws_subnet.app` and `each.key`, and the instance of the same
-            // key is meant, even in a list.
-            let keyed = config::references(expr)
+        dedup_in_order(&mut out);
+        out
+    }
+
+    /// The instances of one resource that an element of an expression
+    /// names: `(address, index or key, attribute)`. `refs`: every
+    /// reference of the expression, for `each.key` and `count.index`.
+    fn resource(
+        &mut self,
+        from: usize,
+        attr_name: &str,
+        module: &str,
+        refs: &[String],
+        many: bool,
+        (addr, index, attr): (&str, Option<&Key>, Option<&str>),
+    ) -> Vec<Pick> {
+        let Some(group) = self
+            .by_resource
+            .get(&(module.to_string(), addr.to_string()))
+        else {
+            return Vec::new();
+        };
+        let group = group.clone();
+        let pick = |i: usize| Pick {
+            inst: i,
+            attr: attr.map(str::to_string),
+        };
+        if let Some(k) = index {
+            if let Some(&i) = group
                 .iter()
-                .any(|r| r == "each.key" || r == "count.index");
-            let me = self.insts[from].index.clone();
-            let same = group
-                .iter()
-                .copied()
-                .find(|&i| me.is_some() && self.insts[i].index == me);
-            if many && !(keyed && same.is_some()) {
-                out.extend(group.iter().map(|&i| pick(i)));
-                continue;
+                .find(|&&i| self.insts[i].index.as_ref() == Some(k))
+            {
+                return vec![pick(i)];
             }
-            // Several instances, one wanted: the one of the same index or
-            // key as the instance that refers.
-            let (chosen, how) = match (same, &me) {
-                (Some(i), _) => (i, "by the same index or key".to_string()),
-                (None, Some(Key::Int(n))) => {
-                    let i = group[(*n).rem_euclid(group.len() as i64) as usize];
-                    (
-                        i,
-                        format!("by index {n} modulo {} (as element() does)", group.len()),
-                    )
-                }
-                _ => (group[0], "as the first instance".to_string()),
-            };
+            // `aws_subnet.private[3]` of a count of 3: Terraform would
+            // refuse the plan, so this is a plan cut down by hand.
             let text = format!(
-                "`{attr_name}` refers to {} without naming an instance; matched to {} {how} (a heuristic)",
-                full(module, &addr),
-                self.insts[chosen].address
+                "`{attr_name}` refers to {}{k}, an instance the plan does not have; left out",
+                full(module, addr)
             );
             let address = self.insts[from].address.clone();
-            self.note(NoteKind::Approximated, &address, text);
-            out.push(pick(chosen));
+            self.note(NoteKind::Unknown, &address, text);
+            return Vec::new();
         }
-        out.sort();
-        out.dedup();
-        out
+        if group.len() == 1 {
+            return vec![pick(group[0])];
+        }
+        // `[aws_subnet.app[each.key].id]`: Terraform lists
+        // `aws_subnet.app` and `each.key`, and the instance of the same
+        // key is meant, even in a list.
+        let keyed = refs.iter().any(|r| r == "each.key" || r == "count.index");
+        let me = self.insts[from].index.clone();
+        let same = group
+            .iter()
+            .copied()
+            .find(|&i| me.is_some() && self.insts[i].index == me);
+        if many && !(keyed && same.is_some()) {
+            return group.iter().map(|&i| pick(i)).collect();
+        }
+        // Several instances, one wanted: the one of the same index or
+        // key as the instance that refers.
+        let (chosen, how) = match (same, &me) {
+            (Some(i), _) => (i, "by the same index or key".to_string()),
+            (None, Some(Key::Int(n))) => {
+                let i = group[(*n).rem_euclid(group.len() as i64) as usize];
+                (
+                    i,
+                    format!("by index {n} modulo {} (as element() does)", group.len()),
+                )
+            }
+            _ => (group[0], "as the first instance".to_string()),
+        };
+        let text = format!(
+            "`{attr_name}` refers to {} without naming an instance; matched to {} {how} (a heuristic)",
+            full(module, addr),
+            self.insts[chosen].address
+        );
+        let address = self.insts[from].address.clone();
+        self.note(NoteKind::Approximated, &address, text);
+        vec![pick(chosen)]
     }
 
     /// The instances that attribute `attr` of `from` names, among the
@@ -453,8 +472,8 @@ impl<'a> World<'a> {
                 );
             }
         }
-        out.sort();
-        out.dedup();
+        // In the order of the value, or of the configuration's expression.
+        dedup_in_order(&mut out);
         out
     }
 
@@ -501,6 +520,79 @@ impl<'a> World<'a> {
         self.note(NoteKind::Approximated, &address, text);
         Some(chosen)
     }
+}
+
+/// One element of an expression: a resource (with its index or key when
+/// the expression names one), a variable, a module output, `each.value`.
+#[derive(Debug, PartialEq)]
+enum Elem {
+    Resource {
+        addr: String,
+        index: Option<Key>,
+        attr: Option<String>,
+    },
+    Var(String),
+    Module {
+        call: String,
+        output: String,
+    },
+    EachValue,
+}
+
+/// The elements an expression's references name, in the order of the
+/// expression. Terraform lists each reference as written and then its
+/// shorter forms (`aws_subnet.a[1].id`, `aws_subnet.a[1]`,
+/// `aws_subnet.a`), one reference after another, so that
+/// `[aws_subnet.a[0].id, aws_subnet.a[1].id]` is two elements, the
+/// instances `[0]` and `[1]`, while the shorter forms of each join the
+/// element they shorten.
+fn elements(refs: &[String]) -> Vec<Elem> {
+    let mut out: Vec<Elem> = Vec::new();
+    for r in refs {
+        let el = match parse_ref(r) {
+            Ref::Resource { addr, index, attr } => {
+                // The same instance again, or a shorter form of one
+                // already listed: the first, most precise, form is kept.
+                let known = out.iter_mut().any(|e| match e {
+                    Elem::Resource {
+                        addr: a,
+                        index: i,
+                        attr: t,
+                    } if *a == addr => {
+                        if index.is_some() && *i != index {
+                            return false;
+                        }
+                        if t.is_none() && i.is_none() {
+                            t.clone_from(&attr);
+                        }
+                        true
+                    }
+                    _ => false,
+                });
+                if known {
+                    continue;
+                }
+                Elem::Resource { addr, index, attr }
+            }
+            Ref::Var(v) => Elem::Var(v),
+            Ref::Module {
+                call,
+                output: Some(output),
+            } => Elem::Module { call, output },
+            Ref::EachValue => Elem::EachValue,
+            Ref::Module { output: None, .. } | Ref::Other => continue,
+        };
+        if !out.contains(&el) {
+            out.push(el);
+        }
+    }
+    out
+}
+
+/// Drops repeated picks, keeping the first of each in place.
+fn dedup_in_order(v: &mut Vec<Pick>) {
+    let mut seen = BTreeSet::new();
+    v.retain(|p| seen.insert(p.clone()));
 }
 
 fn full(module: &str, addr: &str) -> String {

@@ -146,7 +146,12 @@ impl Builder<'_> {
                     .map(|b| b.v.measure.key()),
             )
             .collect();
-            if e.traffic.is_none() && (!of_traffic.is_empty() || e.window.is_some()) {
+            // A window speaks of a traffic, or of the component and cost
+            // bounds over it.
+            let over_window = e.bounds.iter().any(|b| !b.v.measure.of_traffic());
+            if e.traffic.is_none()
+                && (!of_traffic.is_empty() || (e.window.is_some() && !over_window))
+            {
                 let what = if of_traffic.is_empty() {
                     "`window`".to_string()
                 } else {
@@ -163,18 +168,6 @@ impl Builder<'_> {
                 .iter()
                 .filter(|b| b.v.measure.of_component())
                 .collect();
-            let whole_run: Vec<&str> = e
-                .bounds
-                .iter()
-                .filter(|b| !b.v.measure.of_traffic())
-                .map(|b| b.v.measure.key())
-                .collect();
-            if let (Some(w), false) = (&e.window, whole_run.is_empty()) {
-                self.err(
-                    &w.span,
-                    format!("{owner}: `{}` cover the whole run, not a window; state them in an [[expect]] without `window`", whole_run.join("`, `")),
-                );
-            }
             let component_kinds = [
                 "nat_gateway",
                 "internet_gateway",

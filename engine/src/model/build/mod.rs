@@ -264,6 +264,7 @@ impl<'r> Builder<'r> {
         self.instances();
         self.nats();
         self.transit_gateways();
+        self.subnet_zones();
         self.endpoints();
         self.lambdas();
         self.route_tables();

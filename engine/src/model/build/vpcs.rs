@@ -95,19 +95,6 @@ impl Builder<'_> {
         }
     }
 
-    /// The Region of a transit gateway VPC `vpc` is attached to, where the
-    /// file gives one (TGW-10), as written: the subnets are read before the
-    /// transit gateways are built.
-    fn region_by_tgw(&self, vpc: &str) -> Option<&str> {
-        let raw = self.raw;
-        raw.tgw_attachments
-            .iter()
-            .filter(|a| a.vpc.as_ref().is_some_and(|v| v.v == vpc))
-            .filter_map(|a| a.transit_gateway.as_ref())
-            .filter_map(|t| raw.transit_gateways.iter().find(|g| g.id.v == t.v))
-            .find_map(|g| g.region.as_ref().map(|r| r.v.as_str()))
-    }
-
     pub(super) fn subnets(&mut self) {
         let raw = self.raw;
         // The subnets of each VPC that overlap no other, by (VPC, first
@@ -171,23 +158,6 @@ impl Builder<'_> {
             let az =
                 s.az.as_ref()
                     .map_or_else(|| format!("{}a", self.region), |a| a.v.clone());
-            if let Some(a) = &s.az {
-                // A VPC attached to a transit gateway of another Region is
-                // in that Region (TGW-10).
-                let elsewhere = || {
-                    s.vpc
-                        .as_ref()
-                        .and_then(|v| self.region_by_tgw(&v.v))
-                        .is_some_and(|r| a.v.starts_with(r))
-                };
-                if !a.v.starts_with(&self.region) && !elsewhere() {
-                    let msg = format!(
-                        "{owner}: availability zone `{}` is not in the scenario's region `{}`",
-                        a.v, self.region
-                    );
-                    self.warn(&a.span, msg);
-                }
-            }
             self.design.subnets.push(Subnet {
                 name: s.id.v.clone(),
                 vpc: vpc.unwrap_or(VpcId(0)),
@@ -199,4 +169,45 @@ impl Builder<'_> {
             });
         }
     }
+
+    /// Each subnet's zone against the Region of its own VPC, once the
+    /// transit gateways and peerings have placed VPCs of other Regions
+    /// (TGW-10, ADDR-6): a zone of another Region is a mistake the file
+    /// makes, warned about; a subnet given no zone is in its VPC's Region.
+    pub(super) fn subnet_zones(&mut self) {
+        let raw = self.raw;
+        for (i, s) in raw.subnets.iter().enumerate() {
+            let Some(sub) = self.design.subnets.get(i) else {
+                continue;
+            };
+            let Some(vpc) = self.design.vpcs.get(sub.vpc.idx()) else {
+                continue;
+            };
+            let region = vpc.region.clone();
+            match &s.az {
+                Some(a) if !zone_in_region(&a.v, &region) => {
+                    let whose = if region == self.region {
+                        format!("the scenario's region `{region}`")
+                    } else {
+                        format!("region `{region}` of its VPC `{}`", vpc.name)
+                    };
+                    let msg = format!(
+                        "subnet `{}`: availability zone `{}` is not in {whose}",
+                        s.id.v, a.v
+                    );
+                    self.warn(&a.span, msg);
+                }
+                Some(_) => {}
+                None => self.design.subnets[i].az = format!("{region}a"),
+            }
+        }
+    }
+}
+
+/// Whether `zone` is an availability zone of `region`: the Region's code
+/// and one more part (`us-east-1a`, or a Local Zone's `us-east-1-bos-1a`).
+fn zone_in_region(zone: &str, region: &str) -> bool {
+    zone.strip_prefix(region).is_some_and(|rest| {
+        rest.starts_with(|c: char| c.is_ascii_lowercase()) || rest.starts_with('-')
+    })
 }

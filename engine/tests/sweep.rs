@@ -305,3 +305,148 @@ fn the_shipped_s3_path_study_runs_reduced() {
     }
     assert!(cost[1] < cost[0] && cost[1] < cost[2], "{cost:?}");
 }
+
+/// The fields of a CSV line whose fields hold no comma.
+fn plain_fields(line: &str) -> Vec<&str> {
+    line.split(',').collect()
+}
+
+/// The mean and sample standard deviation of the non-empty cells of
+/// `column` over the rows of `point`.
+fn by_hand(rows: &str, point: &str, column: &str) -> (f64, f64) {
+    let mut lines = rows.lines();
+    let head = plain_fields(lines.next().expect("columns"));
+    let c = head.iter().position(|h| *h == column).expect("the column");
+    let v: Vec<f64> = lines
+        .map(plain_fields)
+        .filter(|f| f[1] == point && !f[c].is_empty())
+        .map(|f| f[c].parse().expect("a number"))
+        .collect();
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let sd = (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)).sqrt();
+    (mean, sd)
+}
+
+/// The shipped multi-seed study (docs/sweeps.md), reduced: two loss rates,
+/// four seeds, 3 s of virtual time.
+fn loss_study(rows: &Path, summary: &Path, threads: &str) {
+    let o = run(&[
+        "sweep",
+        scenario("lossy-download-study.toml")
+            .to_str()
+            .expect("utf-8"),
+        "--set",
+        "external_host.mirror.loss=0%,5%",
+        "--set",
+        "traffic.downloads.stop=2s",
+        "--set",
+        "scenario.duration=3s",
+        "--seeds",
+        "1..4",
+        "--threads",
+        threads,
+        "--quiet",
+        "-o",
+        rows.to_str().expect("utf-8"),
+        "--summary",
+        summary.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn the_summary_over_seeds_gives_mean_sd_and_a_t_interval_per_point() {
+    let (rows, summary) = (tmp("study-rows.csv"), tmp("study-summary.csv"));
+    loss_study(&rows, &summary, "2");
+    let rows_text = std::fs::read_to_string(&rows).expect("rows");
+    let text = std::fs::read_to_string(&summary).expect("summary");
+    // The same bytes as `sweep summary` on the rows, and for one thread.
+    let o = run(&["sweep", "summary", rows.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), text);
+    let (rows1, summary1) = (tmp("study-rows-1.csv"), tmp("study-summary-1.csv"));
+    loss_study(&rows1, &summary1, "1");
+    assert_eq!(std::fs::read_to_string(&summary1).expect("summary"), text);
+
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "point,external_host.mirror.loss,traffic.downloads.stop,scenario.duration,column,n,mean,sd,min,max,ci95_low,ci95_high"
+    );
+    let row = |point: &str, column: &str| -> Vec<&str> {
+        lines
+            .iter()
+            .map(|l| plain_fields(l))
+            .find(|f| f[0] == point && f[4] == column)
+            .unwrap_or_else(|| panic!("point {point} {column}:\n{text}"))
+    };
+    // Checked against the rows by hand: mean, sd, and mean ± t(0.975, 3) ·
+    // sd / 2 with t(0.975, 3) = 3.18244630528 (tables give 3.182446).
+    for point in ["0", "1"] {
+        for column in ["downloads.latency_p50_us", "downloads.latency_p99_us"] {
+            let f = row(point, column);
+            assert_eq!(f[5], "4", "{f:?}");
+            let (mean, sd) = by_hand(&rows_text, point, column);
+            let num = |s: &str| s.parse::<f64>().expect("a number");
+            assert!((num(f[6]) - mean).abs() < 1e-6, "{f:?}: mean {mean}");
+            assert!((num(f[7]) - sd).abs() < 1e-6, "{f:?}: sd {sd}");
+            let half = 3.182_446_305_28 * sd / 2.0;
+            assert!((num(f[10]) - (mean - half)).abs() < 2e-6, "{f:?}");
+            assert!((num(f[11]) - (mean + half)).abs() < 2e-6, "{f:?}");
+            assert!(num(f[8]) <= mean && mean <= num(f[9]), "{f:?}");
+        }
+    }
+    // What the study shows: retransmissions after losses lengthen the
+    // slowest downloads.
+    let p99 = |point| {
+        row(point, "downloads.latency_p99_us")[6]
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(p99("1") > p99("0"), "{text}");
+
+    // The chart: one error bar per point, and the column in its legend.
+    let svg = tmp("study.svg");
+    let o = run(&[
+        "sweep",
+        "summary",
+        rows.to_str().expect("utf-8"),
+        "--plot",
+        "downloads.latency_p99_us",
+        "--svg",
+        svg.to_str().expect("utf-8"),
+        "-o",
+        tmp("again.csv").to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let drawn = std::fs::read_to_string(&svg).expect("the chart");
+    assert!(drawn.starts_with("<svg"), "{drawn:.200}");
+    assert!(drawn.contains("downloads.latency_p99_us"));
+    let o = run(&[
+        "sweep",
+        "summary",
+        rows.to_str().expect("utf-8"),
+        "--plot",
+        "downloads.latency_p99",
+        "--svg",
+        svg.to_str().expect("utf-8"),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("did you mean `downloads.latency_p99_us`?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_shard_is_not_summed_up_alone() {
+    let f = scenario("s3-path-nat-gateway.toml");
+    let mut args = sweep_args(&f);
+    args.extend(["--shard", "0/2", "--summary"].map(String::from));
+    args.push(tmp("shard-summary.csv").display().to_string());
+    let o = bin().args(&args).output().expect("vpcsim runs");
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("vpcsim sweep merge"), "{}", stderr(&o));
+}

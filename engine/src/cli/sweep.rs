@@ -1,6 +1,7 @@
 //! `vpcsim sweep`: a scenario run over the Cartesian product of settings
 //! and seeds, one row per point and seed; `vpcsim sweep merge` joins the
-//! outputs of shards (`docs/sweeps.md`).
+//! outputs of shards; `vpcsim sweep summary` sums rows up over the seeds
+//! (`docs/sweeps.md`).
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +9,7 @@ use clap::{Args, Subcommand};
 
 use super::exit;
 use crate::report::sweep::{self, Format, Shard, Sweep};
+use crate::report::sweep_summary;
 
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -40,6 +42,12 @@ pub struct SweepArgs {
     /// Join the outputs with `vpcsim sweep merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// Also write the summary over the seeds of each point (mean, standard
+    /// deviation, min, max, 95 % confidence interval of every numeric column)
+    /// to this file: `.csv`, or `.jsonl` for JSON lines. Not with --shard
+    /// (merge the shards, then `vpcsim sweep summary`).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
     /// No progress lines or notes on standard error.
     #[arg(long)]
     pub quiet: bool,
@@ -55,6 +63,48 @@ pub enum SweepCommand {
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
     },
+    /// Sum up the CSV rows of a sweep (whole or merged) over the seeds of
+    /// each point: per point and numeric column, n, mean, standard
+    /// deviation, min, max and the 95 % confidence interval of the mean
+    /// (Student's t).
+    Summary {
+        /// The rows, as `vpcsim sweep ... -o rows.csv` (or `sweep merge`)
+        /// wrote them.
+        rows: PathBuf,
+        /// Where the summary goes (default standard output): `.csv`, or
+        /// `.jsonl` for JSON lines.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// `csv` or `jsonl` (default: by the extension of -o, else csv).
+        #[arg(long, value_parser = ["csv", "jsonl"])]
+        format: Option<String>,
+        /// Draw these columns' means with their 95 % intervals as error
+        /// bars over the points (repeatable), as SVG into --svg.
+        #[arg(long, value_name = "COLUMN", requires = "svg")]
+        plot: Vec<String>,
+        /// The SVG file of --plot.
+        #[arg(long, value_name = "FILE", requires = "plot")]
+        svg: Option<PathBuf>,
+        /// The chart's title (default: the rows' file name).
+        #[arg(long, requires = "plot")]
+        title: Option<String>,
+        /// The name of the chart's y axis (default: the first column's).
+        #[arg(long, requires = "plot")]
+        unit: Option<String>,
+        /// Multiply the drawn values by this (0.001: microseconds as
+        /// milliseconds); the summary itself is not scaled.
+        #[arg(long, default_value_t = 1.0, requires = "plot")]
+        scale: f64,
+    },
+}
+
+fn format_of(given: Option<&str>, output: Option<&Path>) -> Format {
+    match (given, output) {
+        (Some("jsonl"), _) => Format::JsonLines,
+        (Some(_), _) => Format::Csv,
+        (None, Some(p)) => Format::of_path(p),
+        (None, None) => Format::Csv,
+    }
 }
 
 fn write(output: Option<&Path>, text: &str) -> u8 {
@@ -74,8 +124,32 @@ fn write(output: Option<&Path>, text: &str) -> u8 {
 }
 
 pub fn sweep_cmd(a: &SweepArgs) -> u8 {
-    if let Some(SweepCommand::Merge { parts, output }) = &a.merge {
-        return merge_cmd(parts, output.as_deref());
+    match &a.merge {
+        Some(SweepCommand::Merge { parts, output }) => {
+            return merge_cmd(parts, output.as_deref());
+        }
+        Some(SweepCommand::Summary {
+            rows,
+            output,
+            format,
+            plot,
+            svg,
+            title,
+            unit,
+            scale,
+        }) => {
+            return summary_cmd(
+                rows,
+                output.as_deref(),
+                format_of(format.as_deref(), output.as_deref()),
+                plot,
+                svg.as_deref(),
+                title.as_deref(),
+                unit.as_deref(),
+                *scale,
+            );
+        }
+        None => {}
     }
     let Some(file) = &a.file else {
         errln!("vpcsim sweep: a scenario file is needed");
@@ -96,12 +170,12 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
         Ok(s) => s.unwrap_or(Shard::WHOLE),
         Err(e) => return fail(e),
     };
-    let format = match (a.format.as_deref(), &a.output) {
-        (Some("jsonl"), _) => Format::JsonLines,
-        (Some(_), _) => Format::Csv,
-        (None, Some(p)) => Format::of_path(p),
-        (None, None) => Format::Csv,
-    };
+    let format = format_of(a.format.as_deref(), a.output.as_deref());
+    if a.summary.is_some() && shard != Shard::WHOLE {
+        return fail(
+            "--summary sums up a whole sweep, not one shard: merge the shards with `vpcsim sweep merge`, then run `vpcsim sweep summary` on the result".to_string(),
+        );
+    }
     let bytes = match crate::scenario::read_bounded(file, crate::scenario::MAX_FILE_BYTES) {
         Ok(b) => b,
         Err(e) => return fail(format!("{}: cannot read the file: {e}", file.display())),
@@ -171,7 +245,21 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
         Err(e) => return fail(e),
     };
     let text = sweep::render(&sweep, &rows, format, shard);
-    let code = write(a.output.as_deref(), &text);
+    // The summary is of the CSV form, whatever the rows' format.
+    let summary = match &a.summary {
+        Some(p) => {
+            let csv = sweep::render(&sweep, &rows, Format::Csv, Shard::WHOLE);
+            match sweep_summary::summarize(&sweep.file, &csv) {
+                Ok(s) => Some((p, sweep_summary::render(&s, Format::of_path(p)))),
+                Err(e) => return fail(e),
+            }
+        }
+        None => None,
+    };
+    let mut code = write(a.output.as_deref(), &text);
+    if let (exit::OK, Some((p, s))) = (code, &summary) {
+        code = write(Some(p), s);
+    }
     if code == exit::OK && !quiet {
         if let Some(p) = &a.output {
             errln!(
@@ -209,4 +297,47 @@ fn merge_cmd(parts: &[PathBuf], output: Option<&Path>) -> u8 {
             exit::INVALID
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn summary_cmd(
+    rows: &Path,
+    output: Option<&Path>,
+    format: Format,
+    plot: &[String],
+    svg: Option<&Path>,
+    title: Option<&str>,
+    unit: Option<&str>,
+    scale: f64,
+) -> u8 {
+    let fail = |e: String| {
+        errln!("vpcsim sweep summary: {e}");
+        exit::INVALID
+    };
+    let text = match std::fs::read_to_string(rows) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: {e}", rows.display())),
+    };
+    let name = rows.display().to_string();
+    let summary = match sweep_summary::summarize(&name, &text) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    if !scale.is_finite() || scale == 0.0 {
+        return fail(format!(
+            "--scale {scale}: give a finite factor other than 0 (`--scale 0.001`)"
+        ));
+    }
+    if let Some(svg) = svg {
+        let title = title.map_or_else(|| name.clone(), str::to_string);
+        let unit = unit.unwrap_or(plot.first().map_or("", String::as_str));
+        let drawn = match sweep_summary::plot(&summary, plot, &title, unit, scale) {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
+        if let Err(e) = crate::report::outfile::write_whole(svg, drawn.as_bytes()) {
+            return fail(format!("{}: {e}", svg.display()));
+        }
+    }
+    write(output, &sweep_summary::render(&summary, format))
 }

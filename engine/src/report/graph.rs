@@ -3,12 +3,20 @@
 //! Each VPC is a cluster, holding one cluster per AZ, each holding one
 //! cluster per subnet with its workloads (instances, NAT gateways, Lambda
 //! and interface endpoint ENIs); an instance's label names its security
-//! groups. Route tables, internet and VPN gateways and gateway endpoints sit
-//! in their VPC's cluster; internet hosts and AWS services in an `internet`
-//! cluster; on-premises networks in clusters of their own. Edges: subnet to
-//! its route table (dashed), route table to each target with the
-//! destination as label (red when a blackhole), peering connections between
-//! VPCs, VPN gateways to their networks, and the traffic (blue, dotted):
+//! groups. Route tables sit in their VPC's cluster. The gateways, where the
+//! VPC meets the outside, sit on its edge: internet and VPN gateways,
+//! gateway endpoints, the peering connections the VPC requested and its
+//! transit gateway attachments (one node each, naming its ENIs) are in a
+//! band of their own (`cluster_edge:VPC`) inside the VPC's cluster, outside
+//! every AZ and subnet, ranked after everything else of the VPC, so that
+//! Graphviz lays the band along the cluster's border on the side of the
+//! outside; NAT gateways stay in their subnets. Internet hosts and AWS
+//! services are in an `internet` cluster, on-premises networks in clusters
+//! of their own, transit gateways and their route tables outside every VPC.
+//! Edges: subnet to its route table (dashed), route table to each target
+//! with the destination as label (red when a blackhole), a peering
+//! connection to its accepter's cluster, VPN gateways to their networks,
+//! attachments to their transit gateway, and the traffic (blue, dotted):
 //! one edge per source and destination, labelled with the number of
 //! traffic entries and their ids, however many entries share the pair.
 //!
@@ -34,8 +42,9 @@ pub const OUTSIDE: [&str; 3] = ["internet", "aws", "blackhole"];
 /// name: `instance`, `nat`, `eni` (an ENI's name), `igw`, `vgw`, `pcx`,
 /// `vpce` (a gateway endpoint), `lambda` (outside any VPC), `host`
 /// (external host), `service` (`[[aws_service]]`), `onprem-host`, `onprem`
-/// (a network), `rt`, `tgw`, `tgwrt`, `vpc`, `subnet`.
-pub const RESOURCE_KINDS: [&str; 17] = [
+/// (a network), `rt`, `tgw`, `tgwrt`, `tgw-attachment` (a VPC
+/// attachment), `vpc`, `subnet`.
+pub const RESOURCE_KINDS: [&str; 18] = [
     "instance",
     "nat",
     "eni",
@@ -51,6 +60,7 @@ pub const RESOURCE_KINDS: [&str; 17] = [
     "rt",
     "tgw",
     "tgwrt",
+    "tgw-attachment",
     "vpc",
     "subnet",
 ];
@@ -80,9 +90,8 @@ fn node_of_eni(d: &Design, e: EniId) -> String {
     match eni.owner {
         EniOwner::Instance(i) => format!("instance:{}", d.instances[i.idx()].name),
         EniOwner::Nat(n) => format!("nat:{}", d.nats[n.idx()].name),
-        EniOwner::Lambda | EniOwner::Endpoint(_) | EniOwner::TgwAttachment(_) => {
-            format!("eni:{}", eni.name)
-        }
+        EniOwner::Lambda | EniOwner::Endpoint(_) => format!("eni:{}", eni.name),
+        EniOwner::TgwAttachment(a) => format!("tgw-attachment:{}", d.tgw_attachments[a.idx()].name),
     }
 }
 
@@ -209,15 +218,100 @@ fn eni_label(d: &Design, e: EniId) -> (String, &'static str) {
                 "#e4d7f5",
             )
         }
-        EniOwner::TgwAttachment(a) => (
-            format!(
-                "{}\ntransit gateway attachment\n{}",
-                d.tgw_attachments[a.idx()].name,
-                eni.ip
-            ),
-            "#f2d7e6",
-        ),
+        EniOwner::TgwAttachment(a) => (attachment_label(d, a), "#f2d7e6"),
     }
+}
+
+/// A transit gateway VPC attachment's label: its name, and its ENI in each
+/// subnet (TGW-2).
+fn attachment_label(d: &Design, a: TgwAttachmentId) -> String {
+    let att = &d.tgw_attachments[a.idx()];
+    let mut label = format!("{}\ntransit gateway attachment", att.name);
+    for e in att.enis() {
+        let eni = &d.enis[e.idx()];
+        let _ = write!(label, "\n{} {}", d.subnets[eni.subnet.idx()].name, eni.ip);
+    }
+    label
+}
+
+/// The gateways on a VPC's edge, in design order: internet gateways, VPN
+/// gateways, gateway endpoints, the peering connections it requested and
+/// its transit gateway attachments; each as (node id, label, shape, fill).
+pub fn edge_gateways(d: &Design, vpc: VpcId) -> Vec<(String, String, &'static str, &'static str)> {
+    let mut v = Vec::new();
+    for g in d.igws.iter().filter(|g| g.vpc == vpc) {
+        v.push((
+            format!("igw:{}", g.name),
+            format!("{}\ninternet gateway", g.name),
+            "box3d",
+            "#d6ecd2",
+        ));
+    }
+    for g in d.vgws.iter().filter(|g| g.vpc == vpc) {
+        v.push((
+            format!("vgw:{}", g.name),
+            format!("{}\nVPN gateway", g.name),
+            "box3d",
+            "#d6e4f0",
+        ));
+    }
+    for e in d.endpoints.iter().filter(|e| e.vpc == vpc) {
+        if let EndpointKind::Gateway { .. } = e.kind {
+            v.push((
+                format!("vpce:{}", e.name),
+                format!("{}\ngateway endpoint ({})", e.name, e.service),
+                "cds",
+                "#e4d7f5",
+            ));
+        }
+    }
+    for p in d.peerings.iter().filter(|p| p.requester == vpc) {
+        v.push((
+            format!("pcx:{}", p.name),
+            format!("{}\npeering to {}", p.name, d.vpcs[p.accepter.idx()].name),
+            "diamond",
+            "#f4f4f4",
+        ));
+    }
+    for (i, a) in d.tgw_attachments.iter().enumerate() {
+        if a.vpc() == Some(vpc) {
+            v.push((
+                format!("tgw-attachment:{}", a.name),
+                attachment_label(d, TgwAttachmentId::from_idx(i)),
+                "box",
+                "#f2d7e6",
+            ));
+        }
+    }
+    v
+}
+
+/// The nodes inside a VPC's cluster, its edge aside: its anchor, its
+/// subnets' anchors and workloads, its route tables that are drawn.
+fn vpc_nodes(d: &Design, vpc: VpcId) -> Vec<String> {
+    let v = &d.vpcs[vpc.idx()];
+    let mut out = vec![format!("vpc:{}", v.name)];
+    for sid in &v.subnets {
+        let sub = &d.subnets[sid.idx()];
+        out.push(format!("subnet:{}", sub.name));
+        for e in &sub.enis {
+            if !matches!(d.enis[e.idx()].owner, EniOwner::TgwAttachment(_)) {
+                out.push(node_of_eni(d, *e));
+            }
+        }
+    }
+    for (i, r) in d.route_tables.iter().enumerate() {
+        if r.vpc == vpc && rt_shown(d, i, r) {
+            out.push(format!("rt:{}", r.name));
+        }
+    }
+    out
+}
+
+/// A main table that no subnet uses and that has no routes of its own (the
+/// implicit one) would only clutter the picture.
+fn rt_shown(d: &Design, i: usize, r: &RouteTable) -> bool {
+    !r.routes.is_empty() || d.subnets.iter().any(|s| s.route_table.idx() == i)
 }
 
 /// A line naming an ENI's security groups, for its label.
@@ -330,7 +424,13 @@ pub fn render(d: &Design) -> String {
                     "        {} [shape=point, style=invis, width=0.01];",
                     q(&format!("subnet:{}", sub.name))
                 );
-                for e in &sub.enis {
+                // A transit gateway attachment's ENIs are drawn as the
+                // attachment, on the VPC's edge.
+                for e in sub
+                    .enis
+                    .iter()
+                    .filter(|e| !matches!(d.enis[e.idx()].owner, EniOwner::TgwAttachment(_)))
+                {
                     let (label, fill) = eni_label(d, *e);
                     let _ = writeln!(
                         s,
@@ -343,16 +443,11 @@ pub fn render(d: &Design) -> String {
             }
             let _ = writeln!(s, "    }}");
         }
-        // A main table that no subnet uses and that has no routes of its own
-        // (the implicit one) would only clutter the picture.
-        let shown = |i: usize, r: &RouteTable| {
-            !r.routes.is_empty() || d.subnets.iter().any(|s| s.route_table.idx() == i)
-        };
         for rt in d
             .route_tables
             .iter()
             .enumerate()
-            .filter(|(i, r)| r.vpc == vpc && shown(*i, r))
+            .filter(|(i, r)| r.vpc == vpc && rt_shown(d, *i, r))
             .map(|(_, r)| r)
         {
             let main = if rt.main { " (main)" } else { "" };
@@ -363,30 +458,33 @@ pub fn render(d: &Design) -> String {
                 q(&format!("{}{main}\nroute table", rt.name))
             );
         }
-        for g in d.igws.iter().filter(|g| g.vpc == vpc) {
+        // The VPC's edge: its gateways in a band of their own, outside
+        // every AZ and subnet, ranked after everything else in the VPC so
+        // that the band lies on the cluster's border towards the outside.
+        let edge = edge_gateways(d, vpc);
+        if let Some((first, _, _, _)) = edge.first() {
             let _ = writeln!(
                 s,
-                "    {} [label={}, shape=box3d, fillcolor=\"#d6ecd2\"];",
-                q(&format!("igw:{}", g.name)),
-                q(&format!("{}\ninternet gateway", g.name))
+                "    subgraph {} {{",
+                q(&format!("cluster_edge:{}", v.name))
             );
-        }
-        for g in d.vgws.iter().filter(|g| g.vpc == vpc) {
             let _ = writeln!(
                 s,
-                "    {} [label={}, shape=box3d, fillcolor=\"#d6e4f0\"];",
-                q(&format!("vgw:{}", g.name)),
-                q(&format!("{}\nVPN gateway", g.name))
+                "      label=\"\"; style=\"filled\"; fillcolor=\"#8c4fff33\"; color=\"#8c4fff\"; penwidth=2; margin=4;"
             );
-        }
-        for e in d.endpoints.iter().filter(|e| e.vpc == vpc) {
-            if let EndpointKind::Gateway { .. } = e.kind {
+            for (id, label, shape, fill) in &edge {
                 let _ = writeln!(
                     s,
-                    "    {} [label={}, shape=cds, fillcolor=\"#e4d7f5\"];",
-                    q(&format!("vpce:{}", e.name)),
-                    q(&format!("{}\ngateway endpoint ({})", e.name, e.service))
+                    "      {} [label={}, shape={shape}, fillcolor=\"{fill}\"];",
+                    q(id),
+                    q(label)
                 );
+            }
+            let ids: Vec<String> = edge.iter().map(|(id, ..)| q(id)).collect();
+            let _ = writeln!(s, "      {{ rank=same; {}; }}", ids.join("; "));
+            let _ = writeln!(s, "    }}");
+            for n in vpc_nodes(d, vpc) {
+                let _ = writeln!(s, "    {} -> {} [style=invis];", q(&n), q(first));
             }
         }
         let _ = writeln!(s, "  }}");
@@ -463,14 +561,6 @@ pub fn render(d: &Design) -> String {
         }
         let _ = writeln!(s, "  }}");
     }
-    for p in &d.peerings {
-        let _ = writeln!(
-            s,
-            "  {} [label={}, shape=diamond, fillcolor=\"#f4f4f4\"];",
-            q(&format!("pcx:{}", p.name)),
-            q(&format!("{}\npeering", p.name))
-        );
-    }
 
     // Transit gateways: the hub, its route tables, and its attachments'
     // ENIs (TGW-1..TGW-4).
@@ -534,12 +624,15 @@ pub fn render(d: &Design) -> String {
                     );
                     continue;
                 };
-                if let Some(e) = d.tgw_attachments[a.idx()].enis().first() {
+                if d.tgw_attachments[a.idx()].vpc().is_some() {
                     let _ = writeln!(
                         s,
-                        "  {} -> {} [label={}];",
+                        "  {} -> {} [label={}, constraint=false];",
                         q(&format!("tgwrt:{}", rt.name)),
-                        q(&node_of_eni(d, *e)),
+                        q(&format!(
+                            "tgw-attachment:{}",
+                            d.tgw_attachments[a.idx()].name
+                        )),
                         q(&dest)
                     );
                 }
@@ -589,13 +682,12 @@ pub fn render(d: &Design) -> String {
                     ))
                 );
             }
-            for e in a.enis() {
+            if a.vpc().is_some() {
                 let _ = writeln!(
                     s,
-                    "  {} -> {} [label={}, color=\"#c7317e\", dir=both];",
-                    q(&node_of_eni(d, *e)),
-                    q(&format!("tgw:{}", t.name)),
-                    q(&a.name)
+                    "  {} -> {} [color=\"#c7317e\", dir=both, penwidth=2];",
+                    q(&format!("tgw-attachment:{}", a.name)),
+                    q(&format!("tgw:{}", t.name))
                 );
             }
         }
@@ -688,23 +780,17 @@ pub fn render(d: &Design) -> String {
             }
         }
     }
+    // A peering connection lies on its requester's edge; it reaches the
+    // accepter's border.
     for p in &d.peerings {
-        for (v, dir) in [(p.requester, "back"), (p.accepter, "forward")] {
-            let vpc = &d.vpcs[v.idx()].name;
-            let (a, b) = if dir == "back" {
-                (format!("vpc:{vpc}"), format!("pcx:{}", p.name))
-            } else {
-                (format!("pcx:{}", p.name), format!("vpc:{vpc}"))
-            };
-            let clip = if dir == "back" { "ltail" } else { "lhead" };
-            let _ = writeln!(
-                s,
-                "  {} -> {} [{clip}={}, dir=none, color=\"#5a6b86\", penwidth=2];",
-                q(&a),
-                q(&b),
-                q(&format!("cluster_vpc:{vpc}"))
-            );
-        }
+        let vpc = &d.vpcs[p.accepter.idx()].name;
+        let _ = writeln!(
+            s,
+            "  {} -> {} [lhead={}, dir=none, color=\"#5a6b86\", penwidth=2, constraint=false];",
+            q(&format!("pcx:{}", p.name)),
+            q(&format!("vpc:{vpc}")),
+            q(&format!("cluster_vpc:{vpc}"))
+        );
     }
     for n in &d.onprem_nets {
         let (from, label) = match n.via {

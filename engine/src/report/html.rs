@@ -437,8 +437,8 @@ fn chart(
 }
 
 /// The design's drawing as SVG: `vpcsim graph`'s, laid out by Graphviz
-/// when `dot` is installed, else a plain drawing of the design's VPCs,
-/// subnets and what they hold.
+/// when `dot` is installed, else [`fallback`]'s plain drawing of the
+/// design's VPCs, subnets, gateways and what they hold.
 pub fn topology(d: &Design) -> String {
     let dot = crate::report::graph::render(d);
     if let Some(svg) = graphviz(&dot) {
@@ -469,31 +469,31 @@ fn graphviz(dot: &str) -> Option<String> {
     Some(s[at..].to_string())
 }
 
-/// Each VPC a box of its subnets, each subnet a box of its workloads; the
-/// gateways and endpoints under their VPC; the hosts outside below.
-fn fallback(d: &Design) -> String {
-    use crate::model::EniOwner;
-    const COL: u32 = 260;
+/// The drawing when Graphviz is not installed: each VPC a box of its
+/// subnets, each subnet a box of its workloads (NAT gateways among them);
+/// the VPC's gateways (`graph::edge_gateways`) as boxes stacked on its right
+/// border, half inside and half outside; transit gateways and the hosts
+/// outside the VPCs listed below. No edges: routes and traffic are in the
+/// tables. Each VPC is a `<g class="vpc" data-vpc=NAME>`, each gateway a
+/// `<g class="gateway" data-node=ID data-vpc=NAME>`, each subnet a
+/// `<g class="subnet" data-vpc=NAME>`.
+pub fn fallback(d: &Design) -> String {
+    use crate::model::{EniOwner, VpcId};
+    /// Width of a subnet's box, and of a gateway's.
+    const SUB_W: u32 = 200;
+    const GW_W: u32 = 150;
+    const GW_H: u32 = 36;
+    /// Width of a VPC's box: its subnets, then room for the inner half of
+    /// its gateways.
+    const COL: u32 = 8 + SUB_W + 16 + GW_W / 2;
+    const STRIDE: u32 = COL + GW_W / 2 + 30;
     let mut body = String::new();
     let mut height = 0u32;
     for (v, vpc) in d.vpcs.iter().enumerate() {
-        let x = 10 + v as u32 * (COL + 20);
-        let mut y = 10u32;
-        let top = y;
-        let _ = write!(
-            body,
-            "<text x=\"{}\" y=\"{}\" font-weight=\"bold\">VPC {} {}</text>",
-            x + 8,
-            y + 18,
-            esc(&vpc.name),
-            esc(&vpc
-                .cidrs
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" "))
-        );
-        y += 28;
+        let x = 10 + v as u32 * STRIDE;
+        let top = 10u32;
+        let mut y = top + 28;
+        let mut inner = String::new();
         for (s, sub) in d.subnets.iter().enumerate() {
             if sub.vpc.idx() != v {
                 continue;
@@ -502,18 +502,20 @@ fn fallback(d: &Design) -> String {
                 .enis
                 .iter()
                 .filter(|e| e.subnet.idx() == s)
-                .map(|e| match e.owner {
-                    EniOwner::Instance(i) => d.instances[i.idx()].name.clone(),
-                    EniOwner::Nat(n) => format!("NAT {}", d.nats[n.idx()].name),
-                    _ => e.name.clone(),
+                .filter_map(|e| match e.owner {
+                    EniOwner::Instance(i) => Some(d.instances[i.idx()].name.clone()),
+                    EniOwner::Nat(n) => Some(format!("NAT {}", d.nats[n.idx()].name)),
+                    // Drawn as the attachment, on the edge.
+                    EniOwner::TgwAttachment(_) => None,
+                    _ => Some(e.name.clone()),
                 })
                 .collect();
             let hgt = 24 + 16 * held.len() as u32;
             let _ = write!(
-                body,
-                "<rect x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{hgt}\" fill=\"#ddf4ff\" stroke=\"#54aeff\"/><text x=\"{}\" y=\"{}\">subnet {} {}</text>",
+                inner,
+                "<g class=\"subnet\" data-vpc=\"{}\"><rect x=\"{}\" y=\"{y}\" width=\"{SUB_W}\" height=\"{hgt}\" fill=\"#ddf4ff\" stroke=\"#54aeff\"/><text x=\"{}\" y=\"{}\">subnet {} {}</text>",
+                esc(&vpc.name),
                 x + 8,
-                COL - 16,
                 x + 14,
                 y + 16,
                 esc(&sub.name),
@@ -521,38 +523,72 @@ fn fallback(d: &Design) -> String {
             );
             for (k, w) in held.iter().enumerate() {
                 let _ = write!(
-                    body,
+                    inner,
                     "<text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>",
                     x + 24,
                     y + 34 + 16 * k as u32,
                     esc(w)
                 );
             }
+            inner.push_str("</g>");
             y += hgt + 8;
         }
-        y += 8;
+        // The gateways, on the right border.
+        let mut gy = top + 28;
+        for (id, label, _, fill) in crate::report::graph::edge_gateways(d, VpcId::from_idx(v)) {
+            let mut lines = label.lines();
+            let name = lines.next().unwrap_or("");
+            let kind = lines.next().unwrap_or("");
+            let _ = write!(
+                inner,
+                "<g class=\"gateway\" data-node=\"{}\" data-vpc=\"{}\"><rect x=\"{}\" y=\"{gy}\" width=\"{GW_W}\" height=\"{GW_H}\" rx=\"4\" fill=\"{fill}\" stroke=\"#8c4fff\" stroke-width=\"1.5\"/><text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text><text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"#57606a\">{}</text></g>",
+                esc(&id),
+                esc(&vpc.name),
+                x + COL - GW_W / 2,
+                x + COL - GW_W / 2 + 6,
+                gy + 15,
+                esc(name),
+                x + COL - GW_W / 2 + 6,
+                gy + 30,
+                esc(kind)
+            );
+            gy += GW_H + 8;
+        }
+        let bottom = y.max(gy) + 8;
+        // The VPC's box first, so that its gateways are drawn over its
+        // border.
         let _ = write!(
             body,
-            "<rect x=\"{x}\" y=\"{top}\" width=\"{COL}\" height=\"{}\" fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\"/>",
-            y - top
+            "<g class=\"vpc\" data-vpc=\"{}\"><rect x=\"{x}\" y=\"{top}\" width=\"{COL}\" height=\"{}\" fill=\"none\" stroke=\"#8c4fff\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\" font-weight=\"bold\">VPC {} {}</text></g>{inner}",
+            esc(&vpc.name),
+            bottom - top,
+            x + 8,
+            top + 18,
+            esc(&vpc.name),
+            esc(&vpc
+                .cidrs
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" "))
         );
-        height = height.max(y + 10);
+        height = height.max(bottom + 10);
     }
-    // Gateways, endpoints and the hosts outside the VPCs, in a row below.
-    let mut outside: Vec<String> = crate::report::json::gateway_components(d)
-        .into_iter()
-        .map(|c| {
-            format!(
-                "{} {}",
-                crate::report::json::gateway_kind(d, c),
-                d.name_of(c)
-            )
-        })
+    // What lies outside every VPC, in a list below.
+    let mut outside: Vec<String> = d
+        .tgws
+        .iter()
+        .map(|t| format!("transit gateway {}", t.name))
         .collect();
     outside.extend(
         d.external_hosts
             .iter()
             .map(|h| format!("internet host {}", h.name)),
+    );
+    outside.extend(
+        d.aws_services
+            .iter()
+            .map(|a| format!("AWS {} {}", a.service, a.name)),
     );
     outside.extend(
         d.onprem_hosts
@@ -569,7 +605,7 @@ fn fallback(d: &Design) -> String {
         y += 16;
     }
     height = y + 6;
-    let width = 20 + d.vpcs.len().max(1) as u32 * (COL + 20);
+    let width = 20 + d.vpcs.len().max(1) as u32 * STRIDE;
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"13\">{body}</svg>\n"
     )

@@ -21,6 +21,7 @@ pub mod pcap;
 pub mod series_csv;
 pub mod summary;
 pub mod sweep;
+pub mod sweep_summary;
 
 use std::collections::BTreeMap;
 

@@ -190,7 +190,8 @@ fn sg_4_without_the_marker_a_tracked_udp_flow_admits_replies() {
 }
 
 /// A client whose own group is open both ways (so its flows would be
-/// untracked, SG-4) downloads for 30 s; at 5 s its outbound rule goes.
+/// untracked, SG-4) downloads 2 GiB, seconds at its bandwidth; at 1 s its
+/// outbound rule goes.
 const AUTO: &str = r#"
 [scenario]
 name = "automatically tracked connections"
@@ -251,11 +252,11 @@ rate = "1/s"
 arrivals = "fixed"
 stop = "1s"
 request = "200B"
-response = "40MiB"
+response = "2GiB"
 timeout = "38s"
 
 [[event]]
-at = "5s"
+at = "1s"
 set = { resource = "open", egress = [] }
 "#;
 

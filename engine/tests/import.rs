@@ -251,6 +251,48 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// BW-1: an instance's `InstanceType` sets its interface's bandwidth when
+/// vpcsim's table holds it; another type is noted and the interface keeps
+/// the default.
+#[test]
+fn bw_1_import_keeps_the_instance_types_the_table_knows() {
+    let (imported, design) = import_and_load(&fixture("middlebox"), "");
+    let t3 = vpcsim::model::instance_type::lookup("t3.micro").expect("t3.micro");
+    assert!(!design.instances.is_empty());
+    for i in &design.instances {
+        assert_eq!(design.enis[i.eni.0 as usize].bandwidth, Some(t3), "{}", i.name);
+    }
+    assert!(
+        imported.text.contains("instance_type = \"t3.micro\""),
+        "{}",
+        imported.text
+    );
+    assert!(
+        !imported.notes.iter().any(|n| n.text.contains("instance type")),
+        "a known type is not noted"
+    );
+
+    // The same network with a type the table does not hold.
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-type-{}", std::process::id()));
+    copy_dir(&fixture("middlebox"), &tmp);
+    let f = tmp.join("describe-instances.json");
+    let text = std::fs::read_to_string(&f).expect("read");
+    std::fs::write(&f, text.replace("\"t3.micro\"", "\"t2.micro\"")).expect("write");
+    let (imported, design) = import_and_load(&tmp, "");
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(!imported.text.contains("instance_type"), "{}", imported.text);
+    for i in &design.instances {
+        assert_eq!(design.enis[i.eni.0 as usize].bandwidth, None, "{}", i.name);
+        assert!(
+            imported.notes.iter().any(|n| n.id == i.name
+                && n.kind == NoteKind::Approximated
+                && n.text.contains("instance type t2.micro")),
+            "{} has no note of its type",
+            i.name
+        );
+    }
+}
+
 #[test]
 fn the_text_does_not_depend_on_where_the_folder_is() {
     let tmp = std::env::temp_dir().join(format!("vpcsim-import-{}", std::process::id()));

@@ -1076,3 +1076,36 @@ fn an_indexed_reference_to_a_missing_instance_is_noted() {
         i.text
     );
 }
+
+/// BW-1: `aws_instance.instance_type` sets the interface's bandwidth when
+/// vpcsim's table holds it; another type is noted and left out.
+#[test]
+fn bw_1_instance_type_of_the_plan_sets_the_bandwidth() {
+    let i = import(&fixture("vpc-module.plan.json"), None);
+    let d = load(&i);
+    let t3 = vpcsim::model::instance_type::lookup("t3.micro").expect("t3.micro");
+    assert!(!d.instances.is_empty());
+    for inst in &d.instances {
+        assert_eq!(d.enis[inst.eni.0 as usize].bandwidth, Some(t3), "{}", inst.name);
+    }
+    assert!(!notes(&i).contains("instance type"), "{}", notes(&i));
+
+    let text = std::fs::read_to_string(fixture("vpc-module.plan.json"))
+        .unwrap()
+        .replace("\"t3.micro\"", "\"t2.micro\"");
+    let i = vpcsim::import::terraform::import_text("plan.json", &text, None).expect("import");
+    let d = load(&i);
+    assert!(!i.text.contains("instance_type"), "{}", i.text);
+    for inst in &d.instances {
+        assert_eq!(d.enis[inst.eni.0 as usize].bandwidth, None, "{}", inst.name);
+    }
+    assert!(
+        i.notes
+            .iter()
+            .filter(|n| n.kind == NoteKind::Approximated && n.text.contains("instance type t2.micro"))
+            .count()
+            >= d.instances.len(),
+        "{}",
+        notes(&i)
+    );
+}

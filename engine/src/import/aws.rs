@@ -735,6 +735,8 @@ pub struct Instance {
     #[serde(default)]
     pub placement: Option<Placement>,
     #[serde(default)]
+    pub instance_type: Option<String>,
+    #[serde(default)]
     pub tags: Vec<Tag>,
 }
 

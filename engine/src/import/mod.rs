@@ -374,6 +374,14 @@ pub fn import_aws_with(dir: &Path, options: &AwsOptions) -> Result<Imported, Imp
     })
 }
 
+/// The note for an instance type that vpcsim's table of network performance
+/// does not hold (BW-1).
+pub fn unknown_instance_type(t: &str) -> String {
+    format!(
+        "instance type {t} is not in vpcsim's table of network performance: its interface sends at the default 10 Gbit/s (BW-1)"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,3 +403,4 @@ mod tests {
         );
     }
 }
+

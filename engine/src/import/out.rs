@@ -225,6 +225,8 @@ pub struct Instance {
     pub security_groups: Option<Vec<String>>,
     pub source_dest_check: bool,
     pub eni: Option<String>,
+    /// Written only when vpcsim's table knows it (BW-1).
+    pub instance_type: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -664,7 +666,7 @@ impl Scenario {
                     any: true,
                 })],
                 mtu: None,
-                instance_type: None,
+                instance_type: i.instance_type.as_deref().map(|t| sp(t.to_string())),
             });
         }
         for (k, l) in &self.lambdas {

@@ -169,6 +169,7 @@ impl Cx<'_> {
                 eni: primary
                     .map(|p| p.network_interface_id.clone())
                     .filter(|e| !e.trim().is_empty()),
+                instance_type: self.instance_type(id, i.instance_type.as_deref()),
             };
             self.add_instance(id, inst, &groups);
         }
@@ -195,6 +196,7 @@ impl Cx<'_> {
                 security_groups: None,
                 source_dest_check: n.source_dest_check.unwrap_or(true),
                 eni: Some(n.network_interface_id.clone()),
+                instance_type: None,
             };
             self.add_instance(&iid, inst, &n.groups);
             self.notes.add(
@@ -206,6 +208,18 @@ impl Cx<'_> {
                 ),
             );
         }
+    }
+
+    /// The instance type as the scenario can carry it: one vpcsim's table
+    /// knows (BW-1); another is noted and left out, so the interface sends
+    /// at the default bandwidth.
+    fn instance_type(&mut self, id: &str, t: Option<&str>) -> Option<String> {
+        let t = t?;
+        if crate::model::instance_type::lookup(t).is_some() {
+            return Some(t.to_string());
+        }
+        self.notes.add(Approximated, id, super::super::unknown_instance_type(t));
+        None
     }
 
     /// The public IP of an Elastic IP allocation or ENI, from describe-addresses.

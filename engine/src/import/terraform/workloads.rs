@@ -225,6 +225,14 @@ impl<'a> Conv<'a> {
                 self.made.insert(p);
                 id
             });
+            let instance_type = match self.inst(i).str("instance_type").map(str::to_string) {
+                Some(t) if crate::model::instance_type::lookup(&t).is_some() => Some(t),
+                Some(t) => {
+                    self.note(Approximated, i, crate::import::unknown_instance_type(&t));
+                    None
+                }
+                None => None,
+            };
             let head = self.head(i);
             self.out.instances.insert(
                 self.ids[i].clone(),
@@ -236,6 +244,7 @@ impl<'a> Conv<'a> {
                     security_groups: (!groups.is_empty()).then_some(groups),
                     source_dest_check,
                     eni,
+                    instance_type,
                 },
             );
             self.made.insert(i);

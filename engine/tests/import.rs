@@ -260,7 +260,12 @@ fn bw_1_import_keeps_the_instance_types_the_table_knows() {
     let t3 = vpcsim::model::instance_type::lookup("t3.micro").expect("t3.micro");
     assert!(!design.instances.is_empty());
     for i in &design.instances {
-        assert_eq!(design.enis[i.eni.0 as usize].bandwidth, Some(t3), "{}", i.name);
+        assert_eq!(
+            design.enis[i.eni.0 as usize].bandwidth,
+            Some(t3),
+            "{}",
+            i.name
+        );
     }
     assert!(
         imported.text.contains("instance_type = \"t3.micro\""),
@@ -268,7 +273,10 @@ fn bw_1_import_keeps_the_instance_types_the_table_knows() {
         imported.text
     );
     assert!(
-        !imported.notes.iter().any(|n| n.text.contains("instance type")),
+        !imported
+            .notes
+            .iter()
+            .any(|n| n.text.contains("instance type")),
         "a known type is not noted"
     );
 
@@ -280,16 +288,20 @@ fn bw_1_import_keeps_the_instance_types_the_table_knows() {
     std::fs::write(&f, text.replace("\"t3.micro\"", "\"t2.micro\"")).expect("write");
     let (imported, design) = import_and_load(&tmp, "");
     let _ = std::fs::remove_dir_all(&tmp);
-    assert!(!imported.text.contains("instance_type"), "{}", imported.text);
+    assert!(
+        !imported.text.contains("instance_type"),
+        "{}",
+        imported.text
+    );
+    // One note for the type, naming each of its instances.
+    let note = imported
+        .notes
+        .iter()
+        .find(|n| n.id == "t2.micro" && n.kind == NoteKind::Approximated)
+        .expect("a note for t2.micro");
     for i in &design.instances {
         assert_eq!(design.enis[i.eni.0 as usize].bandwidth, None, "{}", i.name);
-        assert!(
-            imported.notes.iter().any(|n| n.id == i.name
-                && n.kind == NoteKind::Approximated
-                && n.text.contains("instance type t2.micro")),
-            "{} has no note of its type",
-            i.name
-        );
+        assert!(note.text.contains(&i.name), "{}: {}", i.name, note.text);
     }
 }
 
@@ -319,24 +331,38 @@ fn what_each_snapshot_leaves_out() {
                 // The VPN attachment's BGP connection: no prefixes in the
                 // files (--onprem declares them).
                 (Unknown, &["vpn-dx-test"]),
+                // t2.micro is not in the bandwidth table (BW-1).
+                (Approximated, &["t2.micro"]),
             ],
         ),
-        ("test-nat-gateway", &[]),
+        ("test-nat-gateway", &[(Approximated, &["t2.micro"])]),
         (
             "test-public-private-subnet",
-            &[(Approximated, &["vpn-05044757278685fd3"])],
+            &[(Approximated, &["t2.micro", "vpn-05044757278685fd3"])],
         ),
-        ("test-public-subnet", &[]),
-        ("test-subnet", &[]),
-        ("test-vpc-endpoint-gateway", &[]),
-        ("test-vpc-endpoint-interface", &[]),
-        ("test-vpc-peering", &[(Unknown, &["igw-0a2c9ae201b441bff"])]),
+        ("test-public-subnet", &[(Approximated, &["t2.micro"])]),
+        ("test-subnet", &[(Approximated, &["t2.micro"])]),
+        (
+            "test-vpc-endpoint-gateway",
+            &[(Approximated, &["t2.micro"])],
+        ),
+        (
+            "test-vpc-endpoint-interface",
+            &[(Approximated, &["t2.micro"])],
+        ),
+        (
+            "test-vpc-peering",
+            &[
+                (Unknown, &["igw-0a2c9ae201b441bff"]),
+                (Approximated, &["t2.micro"]),
+            ],
+        ),
         (
             "test-vpn-gateway",
             &[
                 (Unknown, &["vpn-03701a53bba3c48b7"]),
                 (Skipped, &["vpn-05044757278685fd3"]),
-                (Approximated, &["vpn-03701a53bba3c48b7"]),
+                (Approximated, &["t2.micro", "vpn-03701a53bba3c48b7"]),
             ],
         ),
     ];
@@ -1538,7 +1564,10 @@ fn one_folder_per_region() {
     assert_eq!(d.name, "two-regions");
     assert_eq!(d.region, "us-east-1");
     assert_eq!((d.vpcs.len(), d.instances.len()), (2, 5));
-    assert_eq!(notes_of(&imported, NoteKind::Approximated), ["region"]);
+    assert_eq!(
+        notes_of(&imported, NoteKind::Approximated),
+        ["region", "t2.micro"]
+    );
     let _ = std::fs::remove_dir_all(&tmp);
 }
 

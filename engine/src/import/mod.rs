@@ -374,11 +374,12 @@ pub fn import_aws_with(dir: &Path, options: &AwsOptions) -> Result<Imported, Imp
     })
 }
 
-/// The note for an instance type that vpcsim's table of network performance
-/// does not hold (BW-1).
-pub fn unknown_instance_type(t: &str) -> String {
+/// The note, under the instance type's name, for a type that vpcsim's table
+/// of network performance does not hold (BW-1): its instances.
+pub fn unknown_instance_type(instances: &[String]) -> String {
     format!(
-        "instance type {t} is not in vpcsim's table of network performance: its interface sends at the default 10 Gbit/s (BW-1)"
+        "instance type of {}: not in vpcsim's table of network performance, so they send at the default 10 Gbit/s (BW-1)",
+        instances.join(", ")
     )
 }
 
@@ -403,4 +404,3 @@ mod tests {
         );
     }
 }
-

@@ -67,6 +67,8 @@ impl Cx<'_> {
     pub(super) fn instances(&mut self) {
         let list: Vec<(&str, &aws::Instance)> =
             self.input.instances.iter().map(|(k, v)| (*k, *v)).collect();
+        // Instance types outside vpcsim's table, with their instances.
+        let mut unknown_types: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (id, i) in list {
             let state = i.state.as_ref().map_or("running", |s| s.name.as_str());
             let all_enis: Vec<String> = i
@@ -169,7 +171,7 @@ impl Cx<'_> {
                 eni: primary
                     .map(|p| p.network_interface_id.clone())
                     .filter(|e| !e.trim().is_empty()),
-                instance_type: self.instance_type(id, i.instance_type.as_deref()),
+                instance_type: known_type(id, i.instance_type.as_deref(), &mut unknown_types),
             };
             self.add_instance(id, inst, &groups);
         }
@@ -208,18 +210,10 @@ impl Cx<'_> {
                 ),
             );
         }
-    }
-
-    /// The instance type as the scenario can carry it: one vpcsim's table
-    /// knows (BW-1); another is noted and left out, so the interface sends
-    /// at the default bandwidth.
-    fn instance_type(&mut self, id: &str, t: Option<&str>) -> Option<String> {
-        let t = t?;
-        if crate::model::instance_type::lookup(t).is_some() {
-            return Some(t.to_string());
+        for (t, ids) in unknown_types {
+            self.notes
+                .add(Approximated, &t, super::super::unknown_instance_type(&ids));
         }
-        self.notes.add(Approximated, id, super::super::unknown_instance_type(t));
-        None
     }
 
     /// The public IP of an Elastic IP allocation or ENI, from describe-addresses.
@@ -274,4 +268,23 @@ impl Cx<'_> {
             self.notes.add(Unsupported, id, text);
         }
     }
+}
+
+/// The instance type as the scenario can carry it: one vpcsim's table knows
+/// (BW-1); another is left out, so the interface sends at the default
+/// bandwidth, and gathered in `unknown` for one note per type.
+fn known_type(
+    id: &str,
+    t: Option<&str>,
+    unknown: &mut BTreeMap<String, Vec<String>>,
+) -> Option<String> {
+    let t = t?;
+    if crate::model::instance_type::lookup(t).is_some() {
+        return Some(t.to_string());
+    }
+    unknown
+        .entry(t.to_string())
+        .or_default()
+        .push(id.to_string());
+    None
 }

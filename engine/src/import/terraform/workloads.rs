@@ -67,6 +67,9 @@ impl<'a> Conv<'a> {
                 ),
             }
         }
+        // Instance types outside vpcsim's table, with their instances.
+        let mut unknown_types: std::collections::BTreeMap<String, Vec<String>> =
+            std::collections::BTreeMap::new();
         for i in self.of(&["aws_instance"]) {
             // The primary interface given as a network_interface block.
             let blocks: Vec<Value> = self
@@ -228,7 +231,7 @@ impl<'a> Conv<'a> {
             let instance_type = match self.inst(i).str("instance_type").map(str::to_string) {
                 Some(t) if crate::model::instance_type::lookup(&t).is_some() => Some(t),
                 Some(t) => {
-                    self.note(Approximated, i, crate::import::unknown_instance_type(&t));
+                    unknown_types.entry(t).or_default().push(self.addr(i));
                     None
                 }
                 None => None,
@@ -248,6 +251,13 @@ impl<'a> Conv<'a> {
                 },
             );
             self.made.insert(i);
+        }
+        for (t, addrs) in unknown_types {
+            self.world.note(
+                Approximated,
+                &t,
+                crate::import::unknown_instance_type(&addrs),
+            );
         }
         // Interfaces attached through their own `attachment` block, or to
         // nothing.

@@ -851,3 +851,59 @@ fn junit_output_of_passing_failing_and_invalid_files_validates_against_junit_10_
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&bdir);
 }
+
+/// Every command's `--help` describes each of its arguments and shows an
+/// example and its exit status.
+#[test]
+fn every_command_documents_its_arguments_an_example_and_its_exit_status() {
+    use clap::CommandFactory;
+    fn walk(c: &clap::Command, path: &str, problems: &mut Vec<String>) {
+        for a in c.get_arguments() {
+            let id = a.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            if a.get_help().is_none() && a.get_long_help().is_none() {
+                problems.push(format!("{path}: argument `{id}` has no description"));
+            }
+        }
+        let mut help = String::new();
+        for t in [
+            c.get_about(),
+            c.get_long_about(),
+            c.get_after_help(),
+            c.get_after_long_help(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            help.push_str(&t.to_string());
+        }
+        let leaf = c.get_subcommands().next().is_none();
+        if !path.is_empty() && (leaf || c.get_name() == "sweep" || c.get_name() == "import") {
+            for want in ["Example", "Exit status"] {
+                if !help.contains(want) {
+                    problems.push(format!("{path}: no `{want}` in its help"));
+                }
+            }
+        }
+        for s in c.get_subcommands() {
+            if s.get_name() == "help" {
+                continue;
+            }
+            walk(
+                s,
+                &format!("{path} {}", s.get_name()).trim().to_string(),
+                problems,
+            );
+        }
+    }
+    let mut problems = Vec::new();
+    walk(&vpcsim::cli::Cli::command(), "", &mut problems);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // And the words reach the terminal.
+    let out = bin().args(["run", "--help"]).output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("<FILE>  The scenario file (TOML)"), "{text}");
+    assert!(text.contains("Exit status: 0 the run completed"), "{text}");
+}

@@ -51,13 +51,27 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Simulate a scenario and print a summary.
+    #[command(
+        after_help = "Example: `vpcsim run scenarios/lambda-private-nat.toml --json report.json --pcap pcap/`\n\n\
+Exit status: 0 the run completed (whatever it delivered; `check` judges expectations); \
+2 the file is invalid or an output cannot be written; 128+N interrupted by signal N."
+    )]
     Run {
+        /// The scenario file (TOML).
         file: PathBuf,
         #[command(flatten)]
         opts: RunOpts,
     },
     /// Run scenarios and check their [[expect]] blocks.
+    #[command(
+        after_help = "Example: `vpcsim check scenarios/*.toml --junit junit.xml --format github`\n\n\
+Exit status: 0 every expectation of every file holds; 1 some expectation fails, a number \
+regressed beyond the baseline's tolerance, or a file has no [[expect]] under \
+--require-expectations; 2 some file is invalid, a baseline is missing, or an output cannot be \
+written; 128+N interrupted by signal N."
+    )]
     Check {
+        /// The scenario files (TOML); each is run and checked on its own.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[command(flatten)]
@@ -66,13 +80,23 @@ pub enum Command {
         ci: CheckOpts,
     },
     /// Parse and validate scenario files; warn about designs that cannot work.
+    #[command(after_help = "Example: `vpcsim validate scenarios/*.toml`\n\n\
+Exit status: 0 every file is valid (warnings included); 2 some file is invalid (each problem \
+as file:line:column).")]
     Validate {
+        /// The scenario files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Follow one packet and the destination's answer hop by hop through the
     /// design, as `run` would carry them.
+    #[command(
+        after_help = "Example: `vpcsim explain scenarios/lambda-private-nat.toml --from fetcher --to api-example --port 443`\n\n\
+Exit status: 0 the packet and its answer are delivered; 1 one of them is dropped (the trace \
+says where and by which rule); 2 the file, an id or an option is invalid."
+    )]
     Explain {
+        /// The scenario file (TOML).
         file: PathBuf,
         /// A workload id, or an address (in a declared on-premises network:
         /// a host there; elsewhere outside every VPC: an internet host).
@@ -110,13 +134,28 @@ pub enum Command {
         json: bool,
     },
     /// Print the design as a Graphviz DOT digraph.
-    Graph { file: PathBuf },
+    #[command(
+        after_help = "Example: `vpcsim graph scenarios/tgw-shared-services.toml | dot -Tsvg -o design.svg`\n\n\
+Exit status: 0 printed; 2 the file is invalid."
+    )]
+    Graph {
+        /// The scenario file (TOML).
+        file: PathBuf,
+    },
     /// Run a scenario at every combination of some keys' values and seeds:
     /// one row per point and seed (CSV or JSON lines).
     ///
     /// Example: `vpcsim sweep s.toml --set 'traffic.web.rate=10/s,100/s' --seeds 1..5 -o rows.csv`
+    #[command(
+        after_help = "Exit status: 0 every point ran and the rows are written; 2 the file, \
+a --set address or value, the seeds or the shard are invalid, or an output cannot be written."
+    )]
     Sweep(sweep::SweepArgs),
     /// Turn AWS CLI describe output, or a Terraform plan or state, into a scenario.
+    #[command(
+        after_help = "Example: `vpcsim import aws snapshot/ -o design.toml`\n\n\
+Exit status: 0 imported; 2 the input cannot be read."
+    )]
     Import {
         #[command(subcommand)]
         source: ImportSource,
@@ -124,6 +163,7 @@ pub enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     ///
     /// Example: `vpcsim completions bash > ~/.local/share/bash-completion/completions/vpcsim`
+    #[command(after_help = "Exit status: 0.")]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -131,14 +171,24 @@ pub enum Command {
     /// Print the manual page (roff), for `man -l -` or a man directory.
     ///
     /// Example: `vpcsim man | man -l -`
+    #[command(after_help = "Exit status: 0.")]
     Man,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ImportSource {
     /// `aws ec2 describe-*` JSON files in DIR (or in one folder per region).
+    #[command(
+        after_help = "Example: `vpcsim import aws snapshot/ -o design.toml` (scenarios/aws/collect.sh \
+collects the files)\n\n\
+Exit status: 0 imported (what was left out or approximated is listed on standard error); 2 \
+the files cannot be read or the output cannot be written."
+    )]
     Aws {
+        /// The folder of describe-* JSON files, or of one folder per region
+        /// (or accounts/<account-id>/<region>/).
         dir: PathBuf,
+        /// Write the scenario here (default standard output).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
         /// Import VPN tunnels reported DOWN as down: a VPN whose every tunnel
@@ -158,7 +208,9 @@ pub enum ImportSource {
     /// was left out or approximated is listed on standard error); 2 the input cannot be
     /// read as a plan or state.
     Terraform {
+        /// The JSON of `terraform show -json` (a plan or a state).
         plan: PathBuf,
+        /// Write the scenario here (default standard output).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
         /// The region whose resources are imported (default: the region of the

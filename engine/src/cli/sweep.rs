@@ -57,9 +57,16 @@ pub struct SweepArgs {
 pub enum SweepCommand {
     /// Join the outputs of every shard of one sweep into the output of the
     /// whole sweep (byte for byte what one run without --shard writes).
+    #[command(
+        after_help = "Example: `vpcsim sweep merge shard-*.csv -o rows.csv`\n\n\
+Exit status: 0 merged; 2 the parts are not every shard of one sweep, or cannot be read or \
+written."
+    )]
     Merge {
+        /// The output of each shard (`vpcsim sweep ... --shard I/N -o ...`).
         #[arg(required = true)]
         parts: Vec<PathBuf>,
+        /// Write the merged rows here (default standard output).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
     },
@@ -67,6 +74,11 @@ pub enum SweepCommand {
     /// each point: per point and numeric column, n, mean, standard
     /// deviation, min, max and the 95 % confidence interval of the mean
     /// (Student's t).
+    #[command(
+        after_help = "Example: `vpcsim sweep summary rows.csv -o summary.csv`\n\n\
+Exit status: 0 summed up; 2 the rows cannot be read (or are one shard's) or the output cannot \
+be written."
+    )]
     Summary {
         /// The rows, as `vpcsim sweep ... -o rows.csv` (or `sweep merge`)
         /// wrote them.

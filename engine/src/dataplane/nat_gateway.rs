@@ -497,7 +497,7 @@ impl NatTable {
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::forward::{Cx, comp};
-use super::{Capacity, Entry, Gateway, Loc, Rule, Seen, Step, Trace};
+use super::{AwsRule, Capacity, Entry, Gateway, Loc, Rule, Seen, Step, Trace};
 use crate::model::{Component, DropReason, NatId};
 use crate::packet::{self, PROTO_UDP};
 
@@ -535,24 +535,18 @@ impl<T: Trace> Cx<'_, T> {
                         return self.drop(place, Rule::None, p, DropReason::Malformed);
                     }
                     let q = packet::parse(buf).unwrap_or(p);
-                    self.forward(
-                        place,
-                        Rule::Text("reverse translation to the connection's inside address"),
-                        q,
-                    );
+                    self.forward(place, Rule::Aws(AwsRule::NatReverse), q);
                     self.leave_nat(buf, n, false, q)
                 }
                 Err(NatError::Expired) => self.drop(
                     place,
-                    Rule::Text("the mapping was idle past 350 s (NAT-6)"),
+                    Rule::Aws(AwsRule::NatIdle),
                     p,
                     DropReason::NatConnectionExpired,
                 ),
                 Err(_) => self.drop(
                     place,
-                    Rule::Text(
-                        "no connection uses this port; a NAT gateway admits only replies (NAT-3)",
-                    ),
+                    Rule::Aws(AwsRule::NatNoConnection),
                     p,
                     DropReason::PortUnreachable,
                 ),
@@ -563,13 +557,18 @@ impl<T: Trace> Cx<'_, T> {
             Entry::Peering(_) => {
                 return self.drop(
                     place,
-                    Rule::Text("a NAT gateway serves only its own VPC (NAT-9, PCX-2)"),
+                    Rule::Aws(AwsRule::NatOwnVpcOnly),
                     p,
                     DropReason::PeeringNotTransitive,
                 );
             }
             _ => {
-                return self.drop(place, Rule::Text("a NAT gateway does not translate traffic that entered the VPC from outside (NAT-9)"), p, DropReason::NoRoute);
+                return self.drop(
+                    place,
+                    Rule::Aws(AwsRule::NatEnteredFromOutside),
+                    p,
+                    DropReason::NoRoute,
+                );
             }
         }
         let echo = p.proto == PROTO_ICMP
@@ -583,7 +582,7 @@ impl<T: Trace> Cx<'_, T> {
         if !supported {
             return self.drop(
                 place,
-                Rule::Text("a NAT gateway carries TCP, UDP and ICMP echo; fragmented TCP and ICMP are dropped (NAT-4)"),
+                Rule::Aws(AwsRule::NatProtocol),
                 p,
                 DropReason::ProtocolNotSupported,
             );
@@ -596,14 +595,19 @@ impl<T: Trace> Cx<'_, T> {
                 Err(NatError::PortsExhausted) => {
                     return self.drop(
                         place,
-                        Rule::Text("55,000 connections to this destination already (NAT-5)"),
+                        Rule::Aws(AwsRule::NatPortsExhausted),
                         p,
                         DropReason::NatPortExhausted,
                     );
                 }
                 Err(_) => {
                     self.nat_rst(&p, n);
-                    return self.drop(place, Rule::Text("the connection was idle past 350 s; the NAT gateway answers RST (NAT-6)"), p, DropReason::NatConnectionExpired);
+                    return self.drop(
+                        place,
+                        Rule::Aws(AwsRule::NatIdleRst),
+                        p,
+                        DropReason::NatConnectionExpired,
+                    );
                 }
             }
         };
@@ -611,7 +615,7 @@ impl<T: Trace> Cx<'_, T> {
             Ok(0) | Err(_) => {
                 return self.drop(
                     place,
-                    Rule::Text("TTL reached zero"),
+                    Rule::Aws(AwsRule::TtlExpired),
                     p,
                     DropReason::TtlExpired,
                 );
@@ -622,11 +626,7 @@ impl<T: Trace> Cx<'_, T> {
             return self.drop(place, Rule::None, p, DropReason::Malformed);
         }
         let q = packet::parse(buf).unwrap_or(p);
-        self.forward(
-            place,
-            Rule::Text("source NAT to the gateway's private address (NAT-1)"),
-            q,
-        );
+        self.forward(place, Rule::Aws(AwsRule::NatSource), q);
         self.leave_nat(buf, n, true, q)
     }
 
@@ -669,9 +669,7 @@ impl<T: Trace> Cx<'_, T> {
             let Some((ip, port)) = inside else {
                 return self.drop(
                     place,
-                    Rule::Text(
-                        "an ICMP error that quotes no connection of this gateway is dropped (NAT-4a, NAT-3)",
-                    ),
+                    Rule::Aws(AwsRule::NatIcmpNoConnection),
                     p,
                     DropReason::PortUnreachable,
                 );
@@ -680,13 +678,7 @@ impl<T: Trace> Cx<'_, T> {
                 return self.drop(place, Rule::None, p, DropReason::Malformed);
             }
             let q = packet::parse(buf).unwrap_or(p);
-            self.forward(
-                place,
-                Rule::Text(
-                    "ICMP error and the packet it quotes translated back to the connection's inside host (NAT-4a)",
-                ),
-                q,
-            );
+            self.forward(place, Rule::Aws(AwsRule::NatIcmpBack), q);
             return self.leave_nat(buf, n, false, q);
         }
         if !matches!(
@@ -695,7 +687,7 @@ impl<T: Trace> Cx<'_, T> {
         ) {
             return self.drop(
                 place,
-                Rule::Text("a NAT gateway does not translate traffic that entered the VPC from outside (NAT-9)"),
+                Rule::Aws(AwsRule::NatEnteredFromOutside),
                 p,
                 DropReason::NoRoute,
             );
@@ -714,7 +706,7 @@ impl<T: Trace> Cx<'_, T> {
         let Some(ext) = ext else {
             return self.drop(
                 place,
-                Rule::Text("an ICMP error from inside that quotes no connection of this gateway is dropped (NAT-4a)"),
+                Rule::Aws(AwsRule::NatIcmpInsideNoConnection),
                 p,
                 DropReason::ProtocolNotSupported,
             );
@@ -723,7 +715,7 @@ impl<T: Trace> Cx<'_, T> {
             Ok(0) | Err(_) => {
                 return self.drop(
                     place,
-                    Rule::Text("TTL reached zero"),
+                    Rule::Aws(AwsRule::TtlExpired),
                     p,
                     DropReason::TtlExpired,
                 );
@@ -734,13 +726,7 @@ impl<T: Trace> Cx<'_, T> {
             return self.drop(place, Rule::None, p, DropReason::Malformed);
         }
         let q = packet::parse(buf).unwrap_or(p);
-        self.forward(
-            place,
-            Rule::Text(
-                "ICMP error from inside and the reply it quotes translated to the gateway's address (NAT-4a)",
-            ),
-            q,
-        );
+        self.forward(place, Rule::Aws(AwsRule::NatIcmpOut), q);
         self.leave_nat(buf, n, true, q)
     }
 

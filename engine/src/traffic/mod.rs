@@ -269,7 +269,8 @@ struct Item {
     start: Nanos,
     live: bool,
     last_drop: Option<(DropReason, Place)>,
-    conn: u32,
+    /// Its TCP connection, once it has one.
+    conn: Option<u32>,
     /// The function whose concurrency this item holds.
     lambda: Option<LambdaId>,
     /// The invocation reached its function timeout (LAM-10).
@@ -435,7 +436,7 @@ impl Endpoints {
             start,
             live: true,
             last_drop: None,
-            conn: u32::MAX,
+            conn: None,
             lambda: None,
             timed_out: false,
             ping_key: None,
@@ -712,7 +713,7 @@ impl Endpoints {
                     flow_free: 0,
                 };
                 let c = self.add_conn(conn);
-                self.items[tag.item as usize].conn = c;
+                self.items[tag.item as usize].conn = Some(c);
                 self.flush(io, c, &mut out);
                 self.out = out;
                 // A request, and a bulk transfer given a `timeout`: not

@@ -55,8 +55,7 @@ impl Endpoints {
     /// reset.
     pub(super) fn end_item(&mut self, io: &mut Io<'_>, tag: Tag, cause: Cause) {
         let item = tag.item;
-        let c = self.items[item as usize].conn;
-        if c != u32::MAX {
+        if let Some(c) = self.items[item as usize].conn {
             let mut out = std::mem::take(&mut self.out);
             if let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) {
                 conn.tcp.abort(&mut out);

@@ -647,15 +647,6 @@ impl Network {
     pub fn eni_at(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
         self.st.eni_at(vpc, ip)
     }
-
-    pub fn eni_alive(&self, e: EniId) -> bool {
-        self.st.alive.eni[e.idx()]
-    }
-
-    /// The route table a subnet uses now.
-    pub fn route_table_of(&self, s: SubnetId) -> RouteTableId {
-        self.st.subnet_rt[s.idx()]
-    }
 }
 
 impl Config {

@@ -217,10 +217,9 @@ fn nat_6_activity_either_way_keeps_the_mapping() {
         Err(NatError::Expired)
     );
     assert_eq!(t.len(), 0);
-    let port = t.outbound(&syn, Nanos::from_secs(4_000)).unwrap();
+    assert!(t.outbound(&syn, Nanos::from_secs(4_000)).is_ok());
     t.sweep(Nanos::from_secs(4_351));
     assert_eq!(t.len(), 0);
-    let _ = port;
 }
 
 #[test]

@@ -53,10 +53,6 @@ impl Dist {
         }
     }
 
-    pub fn is_fixed(&self) -> bool {
-        self.p99 == self.min
-    }
-
     /// What is left of this delay after `first` was spent on the way: each
     /// figure less the same figure of `first`, never below zero and kept in
     /// order.

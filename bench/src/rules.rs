@@ -294,7 +294,7 @@ pub struct NaclSetup {
     pub egress_probes: Vec<Probe>,
 }
 
-fn nacl_rules(rng: &mut SplitMix64, egress: bool) -> Vec<NaclRule> {
+fn nacl_rules(rng: &mut SplitMix64) -> Vec<NaclRule> {
     let mut rules = Vec::with_capacity(NACL_RULES);
     for i in 0..NACL_RULES {
         let number = 100 * (i as u16 + 1);
@@ -332,7 +332,6 @@ fn nacl_rules(rng: &mut SplitMix64, egress: bool) -> Vec<NaclRule> {
             };
             (proto, PortRange::single(p), cidr, rng.below(5) != 0)
         };
-        let _ = egress;
         rules.push(NaclRule {
             number,
             protocol,
@@ -374,8 +373,8 @@ fn nacl_probes(rng: &mut SplitMix64, rules: &[NaclRule], n: usize, egress: bool)
 /// [`NACL_RULES`] rules each way, `n` probes each way.
 pub fn nacl_setup(n: usize, seed: u64) -> NaclSetup {
     let mut rng = SplitMix64::new(seed);
-    let ingress = nacl_rules(&mut rng, false);
-    let egress = nacl_rules(&mut rng, true);
+    let ingress = nacl_rules(&mut rng);
+    let egress = nacl_rules(&mut rng);
     let ingress_probes = nacl_probes(&mut rng, &ingress, n, false);
     let egress_probes = nacl_probes(&mut rng, &egress, n, true);
     NaclSetup {

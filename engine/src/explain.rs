@@ -17,7 +17,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::dataplane::host::{Answer, host_answer, host_place};
-use crate::dataplane::{Host, Loc, Network, Step, lambda_outside_ip, resolve};
+use crate::dataplane::{Host, Loc, Network, Rule, Step, lambda_outside_ip, resolve};
 use crate::model::*;
 use crate::packet::{self, FlowView, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};
 use crate::units::Nanos;
@@ -41,19 +41,45 @@ pub struct Query {
     pub enter: Option<String>,
 }
 
+/// How a packet fared, or a packet and the answer to it.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Delivered,
+    Dropped,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Delivered => "delivered",
+            Verdict::Dropped => "dropped",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct HopOut {
     pub component: String,
     pub kind: &'static str,
     pub decision: &'static str,
     pub rule: Option<String>,
+    /// The rule or route that decided, typed: `rule` is its words.
+    #[serde(skip)]
+    pub decided_by: Rule,
     pub src: String,
     pub dst: String,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Leg {
-    pub verdict: &'static str,
+    pub verdict: Verdict,
     pub reason: Option<&'static str>,
     pub drop_at: Option<String>,
     /// One-way latency of the links crossed, in microseconds.
@@ -63,7 +89,7 @@ pub struct Leg {
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Explanation {
-    pub verdict: &'static str,
+    pub verdict: Verdict,
     pub reason: Option<&'static str>,
     pub drop_at: Option<String>,
     pub from: String,
@@ -133,14 +159,7 @@ fn source(d: &mut Design, from: &str) -> Result<Source, String> {
     if let Some((i, _)) = d.enis.iter().enumerate().find(|(_, e)| e.ip == ip) {
         return match d.enis[i].owner {
             EniOwner::Instance(x) => Ok(Source::Instance(x)),
-            EniOwner::Lambda => {
-                let l = d
-                    .lambdas
-                    .iter()
-                    .position(|l| l.enis.contains(&EniId::from_idx(i)))
-                    .unwrap_or(0);
-                Ok(Source::Lambda(LambdaId::from_idx(l)))
-            }
+            EniOwner::Lambda(l) => Ok(Source::Lambda(l)),
             _ => Err(format!(
                 "--from {ip} is a gateway's or endpoint's address, which sends no traffic of its own"
             )),
@@ -264,6 +283,7 @@ fn leg(net: &Network, walk: &crate::dataplane::Walk) -> Leg {
                 kind,
                 decision: h.decision.name(),
                 rule: net.describe(&h.rule),
+                decided_by: h.rule,
                 src: addr(&h.view, true),
                 dst: addr(&h.view, false),
             }
@@ -271,11 +291,11 @@ fn leg(net: &Network, walk: &crate::dataplane::Walk) -> Leg {
         .collect();
     let (verdict, reason, drop_at) = match walk.end {
         Step::Drop(d) => (
-            "dropped",
+            Verdict::Dropped,
             Some(d.reason.name()),
             Some(net.place_name(d.place).0),
         ),
-        _ => ("delivered", None, None),
+        _ => (Verdict::Delivered, None, None),
     };
     Leg {
         verdict,
@@ -400,15 +420,17 @@ pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
             }
         }
     }
-    let (verdict, reason, drop_at) = match (&forward.verdict, &refused, &reply) {
-        (&"dropped", _, _) => ("dropped", forward.reason, forward.drop_at.clone()),
+    let (verdict, reason, drop_at) = match (forward.verdict, &refused, &reply) {
+        (Verdict::Dropped, _, _) => (Verdict::Dropped, forward.reason, forward.drop_at.clone()),
         (_, Some(place), _) => (
-            "dropped",
+            Verdict::Dropped,
             Some(DropReason::PortUnreachable.name()),
             Some(place.clone()),
         ),
-        (_, None, Some(r)) if r.verdict == "dropped" => ("dropped", r.reason, r.drop_at.clone()),
-        _ => ("delivered", None, None),
+        (_, None, Some(r)) if r.verdict == Verdict::Dropped => {
+            (Verdict::Dropped, r.reason, r.drop_at.clone())
+        }
+        _ => (Verdict::Delivered, None, None),
     };
     Ok(Explanation {
         verdict,
@@ -600,10 +622,10 @@ pub fn render(e: &Explanation) -> String {
             }
         }
         match l.verdict {
-            "delivered" => {
+            Verdict::Delivered => {
                 let _ = writeln!(out, "  => delivered, one-way latency {} us", l.latency_us);
             }
-            _ => {
+            Verdict::Dropped => {
                 let _ = writeln!(
                     out,
                     "  => dropped at {}: {}",

@@ -439,7 +439,7 @@ fn explain_to(from: &str, to: &str) -> Result<explain::Explanation, String> {
 #[test]
 fn dns_3_explain_takes_dns_names() {
     let e = explain_to("db", WEB_PRIVATE).expect("explained");
-    assert_eq!(e.verdict, "delivered");
+    assert_eq!(e.verdict, explain::Verdict::Delivered);
     assert!(e.hops.iter().all(|h| h.dst.starts_with("10.0.1.5")));
     let e = explain_to("cb", WEB_PUBLIC).expect("explained");
     assert!(e.hops[0].dst.starts_with("10.0.1.5"), "{:?}", e.hops[0].dst);

@@ -10,7 +10,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use vpcsim::dataplane::{Host, Loc, Network, Step};
+use vpcsim::dataplane::{AwsRule, Host, Loc, Network, Rule, Step};
 use vpcsim::explain::{self, Explanation, HopOut, Leg, Query};
 use vpcsim::model::{self, Component, Design, EndpointKind, RouteDest};
 use vpcsim::packet::{self, build};
@@ -77,7 +77,7 @@ fn reply(e: &Explanation) -> &Leg {
 fn assert_delivered(e: &Explanation) {
     assert_eq!(
         (e.verdict, e.reason, e.drop_at.as_deref()),
-        ("delivered", None, None),
+        (explain::Verdict::Delivered, None, None),
         "{}",
         explain::render(e)
     );
@@ -87,7 +87,7 @@ fn assert_delivered(e: &Explanation) {
 fn assert_dropped(e: &Explanation, reason: &str, at: &str) {
     assert_eq!(
         (e.verdict, e.reason, e.drop_at.as_deref()),
-        ("dropped", Some(reason), Some(at)),
+        (explain::Verdict::Dropped, Some(reason), Some(at)),
         "{}",
         explain::render(e)
     );
@@ -229,7 +229,11 @@ fn nat_3_unsolicited_inbound_to_the_elastic_ip_is_dropped() {
         ]
     );
     assert_eq!(hop(&e.hops, "igw-main").dst, "10.0.0.5:443");
-    assert!(rule(&e.hops, "nat-a").contains("NAT-3"));
+    assert_eq!(
+        hop(&e.hops, "nat-a").decided_by,
+        Rule::Aws(AwsRule::NatNoConnection)
+    );
+    assert!(hop(&e.hops, "nat-a").decided_by.ids().contains(&"NAT-3"));
     assert!(e.reply.is_none());
 }
 
@@ -400,7 +404,7 @@ fn nacl_2_lower_numbered_deny_wins() {
 #[test]
 fn nacl_6_missing_ephemeral_range_drops_reply() {
     let e = tcp("nacl.toml", "web", "api-example", 443);
-    assert_eq!(e.forward.verdict, "delivered");
+    assert_eq!(e.forward.verdict, explain::Verdict::Delivered);
     assert_dropped(&e, "nacl_ingress_denied", "acl-web");
     let r = reply(&e);
     assert_eq!(
@@ -769,10 +773,7 @@ fn rt_9_loop_between_two_middleboxes_ends_in_ttl_expired() {
     assert_eq!(count("rt-fw2"), 31);
     let last = e.hops.last().expect("hops");
     assert_eq!((last.component.as_str(), last.decision), ("fw2", "drop"));
-    assert_eq!(
-        last.rule.as_deref(),
-        Some("TTL reached zero at a forwarding instance")
-    );
+    assert_eq!(last.decided_by, Rule::Aws(AwsRule::TtlExpiredAtForwarder));
 }
 
 #[test]
@@ -998,7 +999,7 @@ fn ife_3_office_reaches_an_interface_endpoint_over_vpn() {
 #[test]
 fn vpn_1_without_propagation_the_reply_has_no_route() {
     let e = tcp("vpn.toml", "build-server", "vpce-sns", 443);
-    assert_eq!(e.forward.verdict, "delivered");
+    assert_eq!(e.forward.verdict, explain::Verdict::Delivered);
     assert_dropped(&e, "no_route", "rt-static-only");
     assert_eq!(
         path(&reply(&e).hops),
@@ -1011,7 +1012,9 @@ fn gwe_4_office_cannot_use_the_vpcs_gateway_endpoint() {
     let e = tcp("vpn.toml", "build-server", "s3", 443);
     assert_dropped(&e, "no_route", "vgw-main");
     assert_eq!(path(&e.hops), [("office", "forward"), ("vgw-main", "drop")]);
-    assert!(rule(&e.hops, "vgw-main").contains("GWE-4"));
+    let by = hop(&e.hops, "vgw-main").decided_by;
+    assert_eq!(by, Rule::Aws(AwsRule::VpnOnlyVpc));
+    assert!(by.ids().contains(&"GWE-4"));
 }
 
 // -- peering ----------------------------------------------------------------------
@@ -1050,7 +1053,7 @@ fn pcx_1_peering_with_routes_on_both_sides_delivers() {
 #[test]
 fn pcx_1_without_a_route_back_the_reply_is_no_route() {
     let e = tcp("peering.toml", "a-app", "b-oneway", 5432);
-    assert_eq!(e.forward.verdict, "delivered");
+    assert_eq!(e.forward.verdict, explain::Verdict::Delivered);
     assert_dropped(&e, "no_route", "rt-b-oneway");
     assert_eq!(
         path(&reply(&e).hops),

@@ -105,7 +105,8 @@ fn open_3_explain_gives_the_outcome_run_gives() {
                     continue;
                 }
             };
-            let explained = (e.verdict != "delivered").then(|| e.reason.unwrap_or("?").to_string());
+            let explained = (e.verdict != explain::Verdict::Delivered)
+                .then(|| e.reason.unwrap_or("?").to_string());
             let ran = run_first(&d, t);
             compared += 1;
             let size_only = explained.is_none()

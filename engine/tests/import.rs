@@ -139,9 +139,9 @@ fn check(d: &Design, f: &Flow<'_>) {
         .unwrap_or_else(|err| panic!("{} -> {}: {err}", f.from, f.to));
     let shown = explain::render(&e);
     match f.drop {
-        None => assert_eq!(e.verdict, "delivered", "{shown}"),
+        None => assert_eq!(e.verdict, explain::Verdict::Delivered, "{shown}"),
         Some((reason, at)) => {
-            assert_eq!(e.verdict, "dropped", "{shown}");
+            assert_eq!(e.verdict, explain::Verdict::Dropped, "{shown}");
             assert_eq!(e.reason, Some(reason), "{shown}");
             assert_eq!(e.drop_at.as_deref(), Some(at), "{shown}");
         }

@@ -72,7 +72,7 @@ fn the_module_plan_leaves_each_private_subnet_through_its_own_nat_gateway() {
     let d = load(&i);
     for az in 0..3 {
         let e = explain_tcp(&d, &format!("instance.app.{az}"), "93.184.216.34", 443);
-        assert_eq!(e.verdict, "delivered", "{e:?}");
+        assert_eq!(e.verdict, explain::Verdict::Delivered, "{e:?}");
         let h = hops(&e);
         let nat = format!("vpc.nat_gateway.this.{az}");
         let table = format!("vpc.route_table.private.{az}");
@@ -307,7 +307,7 @@ fn every_resource_type_of_the_all_types_plan() {
 
     // The design answers as the plan means it.
     let e = explain_tcp(&d, "instance.web", "93.184.216.34", 443);
-    assert_eq!(e.verdict, "delivered", "{e:?}");
+    assert_eq!(e.verdict, explain::Verdict::Delivered, "{e:?}");
     assert!(
         hops(&e).contains(&"nat_gateway.nat".to_string()),
         "{:?}",
@@ -321,11 +321,12 @@ fn every_resource_type_of_the_all_types_plan() {
     );
     let e = explain_tcp(&d, "instance.bastion", "instance.web", 22);
     assert_eq!(
-        e.verdict, "delivered",
+        e.verdict,
+        explain::Verdict::Delivered,
         "ssh from the bastion's group: {e:?}"
     );
     let e = explain_tcp(&d, "instance.bastion", "instance.web", 23);
-    assert_eq!(e.verdict, "dropped", "telnet: {e:?}");
+    assert_eq!(e.verdict, explain::Verdict::Dropped, "telnet: {e:?}");
     assert_eq!(i.text, import(&fixture("all-types.plan.json"), None).text);
 }
 
@@ -363,7 +364,7 @@ fn a_state_has_every_value_known() {
         "{t}"
     );
     let e = explain_tcp(&d, "instance.web", "93.184.216.34", 80);
-    assert_eq!(e.verdict, "delivered", "{e:?}");
+    assert_eq!(e.verdict, explain::Verdict::Delivered, "{e:?}");
     assert!(hops(&e).contains(&"internet_gateway.igw".to_string()));
     assert!(
         has_note(&i, NoteKind::Unsupported, "aws_security_group.web", "::/0"),
@@ -1034,7 +1035,12 @@ fn a_list_of_indexed_references_names_each_instance_in_order() {
         explain::render(&e)
     );
     let e = explain_tcp(&d, "instance.edge", "instance.app", 443);
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(
+        e.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(&e)
+    );
     assert_eq!(
         i.text,
         import(&fixture("indexed-lists.plan.json"), None).text,

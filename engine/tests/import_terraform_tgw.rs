@@ -135,7 +135,12 @@ fn tgw_3_a_spoke_to_spoke_flow_crosses_the_prod_route_table() {
     let d = load(&import("hub-spoke.plan.json"));
     let e = tcp(&d, "instance.app.a", "instance.app.b", 443);
     let h = hops(&e);
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(
+        e.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(&e)
+    );
     let pos = |n: &str| {
         h.iter()
             .position(|x| x == n)
@@ -164,7 +169,7 @@ fn tgw_4_the_blackhole_route_drops_spoke_a_to_spoke_c() {
     assert_eq!(
         (e.verdict, e.reason, e.drop_at.as_deref()),
         (
-            "dropped",
+            explain::Verdict::Dropped,
             Some("route_blackhole"),
             Some("ec2_transit_gateway_route_table.prod")
         ),
@@ -185,7 +190,12 @@ fn tgw_9_the_vpn_connection_to_the_transit_gateway_reaches_the_office() {
         "{}",
         explain::render(&e)
     );
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(
+        e.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(&e)
+    );
 }
 
 /// TGW-10 and a VPC peering across Regions, from provider aliases: the
@@ -238,7 +248,12 @@ fn tgw_10_a_provider_alias_in_another_region_is_imported_as_that_regions_part() 
 
     // East to west crosses both gateways by the peering attachments.
     let e = tcp(&d, "instance.east", "instance.west", 443);
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(
+        e.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(&e)
+    );
     let h = hops(&e);
     let pos = |n: &str| {
         h.iter()
@@ -251,11 +266,21 @@ fn tgw_10_a_provider_alias_in_another_region_is_imported_as_that_regions_part() 
             < pos("ec2_transit_gateway_peering_attachment_accepter.east_west")
     );
     let reply = e.reply.as_ref().expect("a reply");
-    assert_eq!(reply.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(
+        reply.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(&e)
+    );
     // East to the DR VPC by the peering across Regions, back by its
     // accepter.
     let e = tcp(&d, "instance.east", "instance.dr", 443);
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(
+        e.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(&e)
+    );
     assert!(
         hops(&e).contains(&"vpc_peering_connection.east_dr".to_string()),
         "{}",
@@ -392,7 +417,12 @@ fn tgw_a_state_with_real_ids_imports_every_transit_gateway_resource() {
 
     // Hub to spoke by the default table, back by the spokes table.
     let e = tcp(&d, "instance.hub", "instance.spoke", 443);
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(
+        e.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(&e)
+    );
     let reply = e.reply.as_ref().expect("a reply");
     assert!(
         reply
@@ -407,7 +437,7 @@ fn tgw_a_state_with_real_ids_imports_every_transit_gateway_resource() {
     assert_eq!(
         (e.verdict, e.reason, e.drop_at.as_deref()),
         (
-            "dropped",
+            explain::Verdict::Dropped,
             Some("route_blackhole"),
             Some("ec2_transit_gateway_route_table.spokes")
         ),
@@ -416,7 +446,12 @@ fn tgw_a_state_with_real_ids_imports_every_transit_gateway_resource() {
     );
     // The hub reaches the shared VPC across the peered gateways (TGW-10).
     let e = tcp(&d, "instance.hub", "instance.shared", 443);
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(
+        e.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(&e)
+    );
     let h = hops(&e);
     assert!(
         h.contains(&"ec2_transit_gateway_peering_attachment.main_peer".to_string())
@@ -493,7 +528,12 @@ fn pcx_a_peering_requested_from_the_other_region_is_swapped_and_pending_ones_not
         ("instance.west", "instance.east"),
     ] {
         let e = tcp(&d, from, to, 443);
-        assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+        assert_eq!(
+            e.verdict,
+            explain::Verdict::Delivered,
+            "{}",
+            explain::render(&e)
+        );
         assert!(
             hops(&e).contains(&"vpc_peering_connection.west_east".to_string()),
             "{}",
@@ -504,7 +544,7 @@ fn pcx_a_peering_requested_from_the_other_region_is_swapped_and_pending_ones_not
     let e = tcp(&d, "instance.east", "10.30.1.4", 443);
     assert_eq!(
         (e.verdict, e.reason),
-        ("dropped", Some("route_blackhole")),
+        (explain::Verdict::Dropped, Some("route_blackhole")),
         "{}",
         explain::render(&e)
     );

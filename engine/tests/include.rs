@@ -165,7 +165,7 @@ fn the_included_resources_join_the_scenario() {
         enter: None,
     };
     let e = explain::explain(loaded.design, &q).expect("explains");
-    assert_eq!(e.verdict, "delivered");
+    assert_eq!(e.verdict, explain::Verdict::Delivered);
     let via: Vec<&str> = e.hops.iter().map(|h| h.component.as_str()).collect();
     assert!(
         via.contains(&"nat-a") && via.contains(&"rt-private"),

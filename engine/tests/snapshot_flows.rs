@@ -80,7 +80,7 @@ fn check_all(d: &Design, rows: &[Row<'_>]) {
             }
         };
         let got = match (e.verdict, e.reason) {
-            ("delivered", _) => None,
+            (explain::Verdict::Delivered, _) => None,
             (_, r) => Some((
                 r.unwrap_or("").to_string(),
                 e.drop_at.clone().unwrap_or_default(),

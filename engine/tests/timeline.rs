@@ -39,7 +39,7 @@ fn host(d: &Design, id: &str) -> Host {
     match component(d, id) {
         Component::Instance(i) => Host::Instance(i),
         Component::ExternalHost(h) => Host::External(h),
-        other => panic!("`{id}` is a {}", other.kind()),
+        other => panic!("`{id}` is a {}", other.kind().name()),
     }
 }
 

@@ -159,19 +159,24 @@ fn rules<'a>(hops: &'a [HopOut], component: &str) -> Vec<&'a str> {
 fn assert_delivered(e: &Explanation) {
     assert_eq!(
         (e.verdict, e.reason, e.drop_at.as_deref()),
-        ("delivered", None, None),
+        (explain::Verdict::Delivered, None, None),
         "{}",
         explain::render(e)
     );
     let reply = e.reply.as_ref().expect("a reply");
-    assert_eq!(reply.verdict, "delivered", "{}", explain::render(e));
+    assert_eq!(
+        reply.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(e)
+    );
 }
 
 #[track_caller]
 fn assert_dropped(e: &Explanation, reason: &str, at: &str) {
     assert_eq!(
         (e.verdict, e.reason, e.drop_at.as_deref()),
-        ("dropped", Some(reason), Some(at)),
+        (explain::Verdict::Dropped, Some(reason), Some(at)),
         "{}",
         explain::render(e)
     );
@@ -505,7 +510,11 @@ fn tgw_5_same_subnet_instance_to_tgw_evaluates_outbound_and_inbound() {
     let reply = e.reply.as_ref().expect("reply");
     assert_eq!(
         (reply.verdict, reply.reason, reply.drop_at.as_deref()),
-        ("dropped", Some("nacl_egress_denied"), Some("acl-deny")),
+        (
+            explain::Verdict::Dropped,
+            Some("nacl_egress_denied"),
+            Some("acl-deny")
+        ),
         "{}",
         explain::render(&e)
     );
@@ -530,7 +539,11 @@ egress = [ { rule = 100, protocol = "all", cidr = "0.0.0.0/0", action = "allow" 
     let reply = e.reply.as_ref().expect("reply");
     assert_eq!(
         (reply.verdict, reply.reason, reply.drop_at.as_deref()),
-        ("dropped", Some("nacl_ingress_denied"), Some("acl-out-only")),
+        (
+            explain::Verdict::Dropped,
+            Some("nacl_ingress_denied"),
+            Some("acl-out-only")
+        ),
         "{}",
         explain::render(&e)
     );
@@ -820,7 +833,11 @@ fn rt_9a_stateful_firewall_drops_the_reply_of_a_flow_it_did_not_see_start() {
     let reply = e.reply.as_ref().expect("reply");
     assert_eq!(
         (reply.verdict, reply.reason, reply.drop_at.as_deref()),
-        ("dropped", Some("middlebox_no_flow"), Some("fw-b")),
+        (
+            explain::Verdict::Dropped,
+            Some("middlebox_no_flow"),
+            Some("fw-b")
+        ),
         "{}",
         explain::render(&e)
     );

@@ -487,7 +487,7 @@ fn explain_cmd(file: &std::path::Path, a: ExplainArgs, json: bool) -> u8 {
             } else {
                 out!("{}", explain::render(&e));
             }
-            if e.verdict == "delivered" {
+            if e.verdict == explain::Verdict::Delivered {
                 exit::OK
             } else {
                 exit::FAILED

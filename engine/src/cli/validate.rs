@@ -14,7 +14,6 @@ pub fn print_report(r: &Report) {
 }
 
 /// Loads a file, printing its warnings, or its errors when it is invalid.
-#[allow(dead_code)] // for the commands that run a scenario
 pub fn load(path: &std::path::Path) -> Option<Loaded> {
     match model::load_file(path) {
         Ok(l) => {

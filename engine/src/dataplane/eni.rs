@@ -20,7 +20,7 @@
 
 use super::forward::{Cx, comp};
 use super::security_group::{Direction, Sender};
-use super::{Arrival, Capacity, Entry, Host, Loc, Rule, Seen, Step, Trace};
+use super::{Arrival, AwsRule, Capacity, Entry, Host, Loc, Rule, Seen, Side, Step, Trace};
 use crate::model::*;
 use crate::packet::{self, FlowView};
 use crate::units::Nanos;
@@ -72,7 +72,7 @@ impl<T: Trace> Cx<'_, T> {
         if !self.st.alive.eni[e.idx()] {
             return self.drop(
                 who,
-                Rule::Text("the network interface was deleted"),
+                Rule::Aws(AwsRule::EniDeleted),
                 p,
                 DropReason::HostUnreachable,
             );
@@ -80,13 +80,13 @@ impl<T: Trace> Cx<'_, T> {
         if self.st.eni_sdc[e.idx()] && p.src != eni.ip {
             return self.drop(
                 who,
-                Rule::Text("source/destination check: the source is not this interface's address"),
+                Rule::Aws(AwsRule::SourceDestCheck(Side::Source)),
                 p,
                 DropReason::SourceDestCheck,
             );
         }
         // NACL-9: the services the host answers never reach the network.
-        if matches!(eni.owner, EniOwner::Instance(_) | EniOwner::Lambda) && p.src == eni.ip {
+        if matches!(eni.owner, EniOwner::Instance(_) | EniOwner::Lambda(_)) && p.src == eni.ip {
             let resolver = self.st.vpc_resolver[eni.vpc.idx()];
             if let Some(s) = super::link_local::link_local_at(p.dst, resolver) {
                 return self.link_local(p, e, s);
@@ -97,7 +97,7 @@ impl<T: Trace> Cx<'_, T> {
             // NAT gateway, a transit gateway or a DynamoDB gateway endpoint,
             // or to an interface endpoint are always tracked.
             let subnet = eni.subnet;
-            let lambda = matches!(eni.owner, EniOwner::Lambda);
+            let lambda = matches!(eni.owner, EniOwner::Lambda(_));
             let always = |cx: &Self| lambda || cx.via_tracked_hop(subnet, &p);
             let Some(rule) =
                 self.security_groups(e, Direction::Egress, &p, Sender::Address, always)
@@ -146,7 +146,7 @@ impl<T: Trace> Cx<'_, T> {
             self.arrived(x, from, buf, Arrival::Absent);
             return self.drop(
                 who,
-                Rule::Text("the network interface was deleted"),
+                Rule::Aws(AwsRule::EniDeleted),
                 p,
                 DropReason::HostUnreachable,
             );
@@ -173,16 +173,14 @@ impl<T: Trace> Cx<'_, T> {
             self.arrived(x, from, buf, Arrival::Absent);
             return self.drop(
                 who,
-                Rule::Text(
-                    "source/destination check: the destination is not this interface's address",
-                ),
+                Rule::Aws(AwsRule::SourceDestCheck(Side::Destination)),
                 p,
                 DropReason::SourceDestCheck,
             );
         }
         // SG-4a: an interface endpoint and a Lambda function's Hyperplane ENI
         // track every flow.
-        let always = matches!(eni.owner, EniOwner::Endpoint(_) | EniOwner::Lambda);
+        let always = matches!(eni.owner, EniOwner::Endpoint(_) | EniOwner::Lambda(_));
         // SG-2: the ENI that sent the packet, as a group reference sees it.
         let sender = match from {
             Entry::Subnet(_) => Sender::Eni(eni.vpc),
@@ -209,7 +207,7 @@ impl<T: Trace> Cx<'_, T> {
             }
             EniOwner::Instance(_) => self.middlebox(buf, p, x, rule),
             EniOwner::Endpoint(ep) => self.interface_endpoint(p, ep, x, rule),
-            EniOwner::Lambda => self.lambda_eni(p, x, rule),
+            EniOwner::Lambda(_) => self.lambda_eni(p, x, rule),
             EniOwner::Nat(_) | EniOwner::TgwAttachment(_) => unreachable!("handled above"),
         }
     }
@@ -240,7 +238,7 @@ impl<T: Trace> Cx<'_, T> {
             None => {
                 return Some(self.drop(
                     who,
-                    Rule::Text("a stateful forwarder saw no start of this flow (RT-9a)"),
+                    Rule::Aws(AwsRule::ForwarderNoFlow),
                     *p,
                     DropReason::MiddleboxNoFlow,
                 ));
@@ -271,7 +269,7 @@ impl<T: Trace> Cx<'_, T> {
                 });
                 self.drop(
                     who,
-                    Rule::Text("TTL reached zero at a forwarding instance"),
+                    Rule::Aws(AwsRule::TtlExpiredAtForwarder),
                     p,
                     DropReason::TtlExpired,
                 )

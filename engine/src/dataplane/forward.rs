@@ -9,7 +9,7 @@
 //!
 //! A new component is a new file with its `impl Cx` block and one arm here.
 
-use super::{Drop, Entry, Hop, Host, Loc, Network, Place, Rule, Seen, State, Step, Trace};
+use super::{AwsRule, Drop, Entry, Hop, Host, Loc, Network, Place, Rule, Seen, State, Step, Trace};
 use crate::model::*;
 use crate::packet::{self, FlowView};
 use crate::units::Nanos;
@@ -196,15 +196,15 @@ impl<T: Trace> Cx<'_, T> {
         vpc: VpcId,
         p: FlowView,
         from: Entry,
-        outside: (DropReason, &'static str),
+        outside: (DropReason, AwsRule),
     ) -> Step {
         if !self.d.vpcs[vpc.idx()].contains(p.dst) {
-            return self.drop(place, Rule::Text(outside.1), p, outside.0);
+            return self.drop(place, Rule::Aws(outside.1), p, outside.0);
         }
         let Some(x) = self.st.eni_at(vpc, p.dst) else {
             return self.drop(
                 place,
-                Rule::Text("no network interface has this address"),
+                Rule::Aws(AwsRule::NoEni),
                 p,
                 DropReason::HostUnreachable,
             );

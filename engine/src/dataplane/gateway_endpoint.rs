@@ -13,7 +13,7 @@
 //!   endpoint (GWE-4): it never routes through the VPC's route tables.
 
 use super::forward::{Cx, comp};
-use super::{Entry, Gateway, Host, Loc, Rule, Step, Trace};
+use super::{AwsRule, Entry, Gateway, Host, Loc, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::{FlowView, PROTO_TCP};
 
@@ -35,15 +35,16 @@ impl<T: Trace> Cx<'_, T> {
             if p.proto != PROTO_TCP {
                 return self.drop(
                     place,
-                    Rule::Text("gateway endpoints carry TCP only (GWE-5)"),
+                    Rule::Aws(AwsRule::GweTcpOnly),
                     p,
                     DropReason::ProtocolNotSupported,
                 );
             }
             // A declared front door, else any address of the service's
             // ranges (OPEN-2).
+            let service = self.st.endpoint_service[e.idx()];
             let declared = match self.st.internet_hosts.get(&u32::from(p.dst)).copied() {
-                Some(Host::AwsService(s)) if d.aws_services[s.idx()].service == ep.service => {
+                Some(Host::AwsService(s)) if self.st.front_door_service[s.idx()] == service => {
                     Some(Host::AwsService(s))
                 }
                 _ => None,
@@ -51,22 +52,18 @@ impl<T: Trace> Cx<'_, T> {
             let host = declared.or_else(|| {
                 self.st
                     .service_at(p.dst)
-                    .filter(|s| self.st.services[s.0 as usize].service == ep.service)
+                    .filter(|s| *s == service)
                     .map(|s| Host::Service(s, p.dst))
             });
             let Some(host) = host else {
                 return self.drop(
                     place,
-                    Rule::Text("no address of the service is this one"),
+                    Rule::Aws(AwsRule::NotServiceAddress),
                     p,
                     DropReason::HostUnreachable,
                 );
             };
-            self.forward(
-                place,
-                Rule::Text("to the service, keeping the private source address (GWE-3)"),
-                p,
-            );
+            self.forward(place, Rule::Aws(AwsRule::GweToService), p);
             return Step::Next {
                 loc: Loc::ServiceVia {
                     service: host,
@@ -78,12 +75,12 @@ impl<T: Trace> Cx<'_, T> {
         let Some(x) = self.st.eni_at(ep.vpc, p.dst) else {
             return self.drop(
                 place,
-                Rule::Text("no network interface has this address"),
+                Rule::Aws(AwsRule::NoEni),
                 p,
                 DropReason::HostUnreachable,
             );
         };
-        self.forward(place, Rule::Text("back into the VPC"), p);
+        self.forward(place, Rule::Aws(AwsRule::GweBack), p);
         Step::Next {
             loc: Loc::EniIn {
                 eni: x,

@@ -10,7 +10,7 @@
 //! - Capacity: 100 Gbps per AZ, the ceiling it scales to (IFE-5).
 
 use super::forward::{Cx, comp};
-use super::{Capacity, Host, Rule, Step, Trace};
+use super::{AwsRule, Capacity, Host, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::{FlowView, PROTO_TCP};
 
@@ -30,7 +30,7 @@ impl<T: Trace> Cx<'_, T> {
         if p.proto != PROTO_TCP {
             return self.drop(
                 place,
-                Rule::Text("interface endpoints carry TCP only (IFE-4)"),
+                Rule::Aws(AwsRule::IfeTcpOnly),
                 p,
                 DropReason::ProtocolNotSupported,
             );

@@ -18,7 +18,7 @@
 //!   198.51.100.0/24, 203.0.113.0/24) stay usable as internet hosts.
 
 use super::forward::Cx;
-use super::{Host, Loc, Place, Rule, Step, Trace};
+use super::{AwsRule, Host, Loc, Place, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::{self, FlowView};
 
@@ -30,7 +30,7 @@ impl<T: Trace> Cx<'_, T> {
             Ok(0) | Err(_) => {
                 return self.drop(
                     Place::Internet,
-                    Rule::Text("TTL reached zero"),
+                    Rule::Aws(AwsRule::TtlExpired),
                     p,
                     DropReason::TtlExpired,
                 );
@@ -67,7 +67,7 @@ impl<T: Trace> Cx<'_, T> {
             }
             return self.drop(
                 Place::Internet,
-                Rule::Text("the VPC that owns this public IP has no internet gateway"),
+                Rule::Aws(AwsRule::PublicIpNoIgw),
                 p,
                 DropReason::NoInternetRoute,
             );
@@ -85,7 +85,7 @@ impl<T: Trace> Cx<'_, T> {
             // packet never reaches the VPC's internet gateway.
             return self.drop(
                 Place::Internet,
-                Rule::Text("a private address is not reachable from the internet"),
+                Rule::Aws(AwsRule::PrivateFromInternet),
                 p,
                 DropReason::NoInternetRoute,
             );
@@ -93,7 +93,7 @@ impl<T: Trace> Cx<'_, T> {
         if not_on_the_internet(dst) {
             return self.drop(
                 Place::Internet,
-                Rule::Text("no host on the internet can have this address (OPEN-1)"),
+                Rule::Aws(AwsRule::NoInternetHost),
                 p,
                 DropReason::HostUnreachable,
             );

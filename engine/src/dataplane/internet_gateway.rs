@@ -11,7 +11,7 @@
 //! - Seen arriving, and departing after the rewrite when it goes on.
 
 use super::forward::{Cx, comp};
-use super::{Entry, Gateway, Loc, Rule, Step, Trace};
+use super::{AwsRule, Entry, Gateway, Loc, Rule, Side, Step, Trace};
 use crate::model::*;
 use crate::packet::{self, FlowView};
 
@@ -52,7 +52,7 @@ impl<T: Trace> Cx<'_, T> {
         let Some(public) = public else {
             return self.drop(
                 place,
-                Rule::Text("the source has no public IP (IGW-3)"),
+                Rule::Aws(AwsRule::IgwNoPublicSource),
                 p,
                 DropReason::NoPublicIp,
             );
@@ -61,11 +61,7 @@ impl<T: Trace> Cx<'_, T> {
             return self.drop(place, Rule::None, p, DropReason::Malformed);
         }
         let q = packet::parse(buf).unwrap_or(p);
-        self.forward(
-            place,
-            Rule::Text("source mapped 1:1 to its public IP (IGW-2)"),
-            q,
-        );
+        self.forward(place, Rule::Aws(AwsRule::IgwMapped(Side::Source)), q);
         Step::Next {
             loc: Loc::Internet,
             delay: self.d.delay(LinkId::EDGE),
@@ -86,7 +82,7 @@ impl<T: Trace> Cx<'_, T> {
         let Some(x) = target else {
             return self.drop(
                 place,
-                Rule::Text("no public IP of this VPC has this address (IGW-3)"),
+                Rule::Aws(AwsRule::IgwNoPublicDestination),
                 p,
                 DropReason::NoInternetRoute,
             );
@@ -95,11 +91,7 @@ impl<T: Trace> Cx<'_, T> {
             return self.drop(place, Rule::None, p, DropReason::Malformed);
         }
         let q = packet::parse(buf).unwrap_or(p);
-        self.forward(
-            place,
-            Rule::Text("destination mapped 1:1 to its private address (IGW-2)"),
-            q,
-        );
+        self.forward(place, Rule::Aws(AwsRule::IgwMapped(Side::Destination)), q);
         Step::Next {
             loc: Loc::EniIn {
                 eni: x,

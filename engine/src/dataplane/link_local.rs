@@ -22,7 +22,7 @@
 use std::net::Ipv4Addr;
 
 use super::forward::{Cx, comp};
-use super::{Decision, Host, Loc, Rule, Step, Trace};
+use super::{AwsRule, Decision, Host, Loc, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::{FlowView, PROTO_TCP, PROTO_UDP};
 use crate::units::Nanos;
@@ -60,15 +60,6 @@ impl LinkLocal {
             LinkLocal::Dns => (proto == PROTO_UDP || proto == PROTO_TCP) && port == 53,
             LinkLocal::Time => proto == PROTO_UDP && port == 123,
             LinkLocal::License => proto == PROTO_TCP && port == 1688,
-        }
-    }
-
-    fn answered(self) -> &'static str {
-        match self {
-            LinkLocal::Metadata => "answered on the host by the instance metadata service (NACL-9)",
-            LinkLocal::Dns => "answered on the host by the Amazon DNS resolver (NACL-9, ADDR-4)",
-            LinkLocal::Time => "answered on the host by the time sync service (NACL-9)",
-            LinkLocal::License => "answered on the host by the Windows license service (NACL-9)",
         }
     }
 }
@@ -147,14 +138,17 @@ impl<T: Trace> Cx<'_, T> {
         if !self.st.linklocal.take(e, self.now) {
             return self.drop(
                 who,
-                Rule::Text(
-                    "over the 1,024 packets per second an ENI may send to the services the host answers (NACL-9)",
-                ),
+                Rule::Aws(AwsRule::LinkLocalThrottled),
                 p,
                 DropReason::LinklocalAllowanceExceeded,
             );
         }
-        self.hop(who, Decision::Deliver, Rule::Text(s.answered()), p);
+        self.hop(
+            who,
+            Decision::Deliver,
+            Rule::Aws(AwsRule::LinkLocalAnswered(s)),
+            p,
+        );
         Step::Deliver(Host::LinkLocal(s, e))
     }
 

@@ -41,7 +41,9 @@ use rustc_hash::FxHashMap;
 
 pub use host::{host_listens, host_place};
 pub use lambda::{LAMBDA_OUTSIDE_BASE, lambda_outside_ip};
-pub use trace::{Arrival, Decision, Gateway, Hop, NoTrace, Place, Rule, Seen, Trace};
+pub use trace::{
+    Arrival, AwsRule, Decision, Gateway, Hop, NoTrace, Place, Rule, Seen, Side, Trace,
+};
 
 use crate::lpm::Lpm;
 use crate::model::*;
@@ -157,9 +159,9 @@ pub enum Host {
     LinkLocal(link_local::LinkLocal, EniId),
 }
 
-/// An AWS service known by its address ranges: a prefix list of the design
-/// named `com.amazonaws.<region>.<service>`, or a built-in one of the
-/// design's region.
+/// An AWS service: one known by its address ranges (a prefix list of the
+/// design named `com.amazonaws.<region>.<service>`, or a built-in one of the
+/// design's region), or one only named by an endpoint or a front door.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ServiceId(pub u16);
 
@@ -378,9 +380,13 @@ pub struct Config {
     internet_hosts: FxHashMap<u32, Host>,
     onprem_hosts: FxHashMap<u32, OnpremHostId>,
     onprem_nets: Lpm<u32>,
-    /// AWS services by their address ranges, and the table that finds them.
+    /// AWS services by their address ranges, and the table that finds them;
+    /// after those with ranges, the services only named, without ranges.
     pub services: Vec<ServiceRanges>,
     service_ranges: Lpm<u32>,
+    /// The service of each endpoint and of each declared front door.
+    endpoint_service: Vec<ServiceId>,
+    front_door_service: Vec<ServiceId>,
     /// The DNS resolver's address of each VPC (ADDR-4).
     vpc_resolver: Vec<Ipv4Addr>,
     /// Transit gateway route tables: static routes now, the attachments
@@ -527,13 +533,23 @@ impl Config {
                 .enumerate()
                 .flat_map(|(i, n)| n.cidrs.iter().map(move |c| (*c, i as u32))),
         );
-        let services = service_ranges(d);
+        let mut services = service_ranges(d);
         let service_ranges = Lpm::from_prefixes(
             services
                 .iter()
                 .enumerate()
                 .flat_map(|(i, s)| s.cidrs.iter().map(move |c| (*c, i as u32))),
         );
+        let endpoint_service = d
+            .endpoints
+            .iter()
+            .map(|e| service_id(&mut services, &e.service))
+            .collect();
+        let front_door_service = d
+            .aws_services
+            .iter()
+            .map(|s| service_id(&mut services, &s.service))
+            .collect();
         let mut st = Config {
             routes: d.route_tables.iter().map(|t| t.routes.clone()).collect(),
             tables: Vec::new(),
@@ -563,6 +579,8 @@ impl Config {
             onprem_nets,
             services,
             service_ranges,
+            endpoint_service,
+            front_door_service,
             vpc_resolver: d.vpcs.iter().map(link_local::vpc_resolver).collect(),
             tgw_routes: d
                 .tgw_route_tables
@@ -628,15 +646,6 @@ impl Network {
     /// The ENI that owns a private address in a VPC.
     pub fn eni_at(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
         self.st.eni_at(vpc, ip)
-    }
-
-    pub fn eni_alive(&self, e: EniId) -> bool {
-        self.st.alive.eni[e.idx()]
-    }
-
-    /// The route table a subnet uses now.
-    pub fn route_table_of(&self, s: SubnetId) -> RouteTableId {
-        self.st.subnet_rt[s.idx()]
     }
 }
 
@@ -840,14 +849,14 @@ impl Network {
                 "no route covers the destination: the BGP routes to {} are withdrawn, every tunnel of its VPN is down (TGW-12)",
                 d.onprem_nets[net.idx()].name
             ),
-            Rule::Text(t) => t.to_string(),
+            Rule::Aws(r) => r.words().to_string(),
         })
     }
 
     /// The name and kind of a place, for traces and reports.
     pub fn place_name(&self, place: Place) -> (String, &'static str) {
         match place {
-            Place::Component(c) => (self.design.name_of(c).to_string(), c.kind()),
+            Place::Component(c) => (self.design.name_of(c).to_string(), c.kind().name()),
             Place::Internet => ("internet".to_string(), "internet"),
             Place::Onprem(n) => (
                 self.design.onprem_nets[n.idx()].name.clone(),
@@ -871,6 +880,21 @@ fn traffic_words(p: crate::units::Protocol, ports: crate::units::PortRange) -> S
     } else {
         p.to_string()
     }
+}
+
+/// The id of service `name`, added without ranges when it has none.
+fn service_id(services: &mut Vec<ServiceRanges>, name: &str) -> ServiceId {
+    let i = match services.iter().position(|s| s.service == name) {
+        Some(i) => i,
+        None => {
+            services.push(ServiceRanges {
+                service: name.to_string(),
+                cidrs: Vec::new(),
+            });
+            services.len() - 1
+        }
+    };
+    ServiceId(i as u16)
 }
 
 /// The attachments that propagate into each transit gateway route table, in

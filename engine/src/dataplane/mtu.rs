@@ -30,7 +30,7 @@
 use bytes::Bytes;
 
 use super::forward::Cx;
-use super::{Entry, Loc, Rule, Step, Trace};
+use super::{AwsRule, Entry, Loc, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::{self, FlowView, fragment};
 use crate::units::Nanos;
@@ -92,12 +92,8 @@ impl<T: Trace> Cx<'_, T> {
                 });
             }
         }
-        let why = if answers {
-            "longer than the link's MTU with DF set: dropped, ICMP fragmentation needed sent back (MTU-4)"
-        } else {
-            "longer than the link's MTU with DF set: dropped without ICMP (MTU-4, IFE-5)"
-        };
-        Err(self.drop(place, Rule::Text(why), p, DropReason::PacketTooBig))
+        let why = Rule::Aws(AwsRule::TooBig { icmp: answers });
+        Err(self.drop(place, why, p, DropReason::PacketTooBig))
     }
 
     /// Where an ICMP error about a packet at `loc` starts: back into the

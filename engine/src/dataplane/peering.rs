@@ -8,7 +8,7 @@
 //! - Security groups may reference the peer's groups (PCX-3).
 
 use super::forward::{Cx, comp};
-use super::{Entry, Gateway, Step, Trace};
+use super::{AwsRule, Entry, Gateway, Step, Trace};
 use crate::model::*;
 use crate::packet::FlowView;
 
@@ -18,7 +18,7 @@ impl<T: Trace> Cx<'_, T> {
         self.seen_gateway(Gateway::Peering(pc), false, false, buf);
         let outside = (
             DropReason::PeeringNotTransitive,
-            "a peering delivers only to addresses of the peer VPC; it is not transitive (PCX-2)",
+            AwsRule::PeeringNotTransitive,
         );
         self.enter_vpc(
             comp(Component::Peering(pc)),

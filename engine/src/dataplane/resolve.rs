@@ -36,9 +36,9 @@ fn endpoint_ip(d: &Design, e: EndpointId, near: Option<SubnetId>) -> Option<Ipv4
     let EndpointKind::Interface { enis, .. } = &d.endpoints[e.idx()].kind else {
         return None;
     };
-    let az = near.map(|s| d.subnets[s.idx()].az.as_str());
+    let zone = near.map(|s| d.subnets[s.idx()].zone);
     enis.iter()
-        .find(|x| Some(d.subnets[d.enis[x.idx()].subnet.idx()].az.as_str()) == az)
+        .find(|x| Some(d.subnets[d.enis[x.idx()].subnet.idx()].zone) == zone)
         .or(enis.first())
         .map(|x| d.enis[x.idx()].ip)
 }

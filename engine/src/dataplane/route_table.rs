@@ -207,7 +207,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         p: FlowView,
         from: super::Entry,
     ) -> super::Step {
-        use super::{Loc, Place, Rule, Step};
+        use super::{AwsRule, Loc, Place, Rule, Step};
         use crate::model::{Component, DropReason};
         let d = self.d;
         let sub = &d.subnets[s.idx()];
@@ -226,7 +226,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
                 // the packet found no one.
                 None => self.drop(
                     Place::Component(Component::Subnet(s)),
-                    Rule::Text("no network interface of the subnet has this address"),
+                    Rule::Aws(AwsRule::NoEniInSubnet),
                     p,
                     DropReason::HostUnreachable,
                 ),
@@ -252,7 +252,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
                 None => {
                     return self.drop(
                         rt_place,
-                        Rule::Text("no network interface has this address"),
+                        Rule::Aws(AwsRule::NoEni),
                         p,
                         DropReason::HostUnreachable,
                     );
@@ -268,7 +268,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
                 let Some(x) = self.tgw_entry(t, s) else {
                     return self.drop(
                         rt_place,
-                        Rule::Text("the transit gateway attachment has no subnet in this subnet's Availability Zone (TGW-2)"),
+                        Rule::Aws(AwsRule::TgwNoSubnetInAz),
                         p,
                         DropReason::NoRoute,
                     );
@@ -326,7 +326,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
             }
         }
         let (sa, sb) = (&d.subnets[s.idx()], &d.subnets[next_subnet.idx()]);
-        let delay = if sa.az == sb.az {
+        let delay = if sa.zone == sb.zone {
             d.delay(LinkId::SAME_AZ)
         } else {
             d.delay(LinkId::CROSS_AZ)

@@ -59,7 +59,7 @@
 use ipnet::Ipv4Net;
 
 use super::forward::{Cx, comp};
-use super::{Capacity, Gateway, Loc, Rule, Step, Trace};
+use super::{AwsRule, Capacity, Gateway, Loc, Rule, Step, Trace};
 use crate::lpm::Lpm;
 use crate::model::*;
 use crate::packet::{self, FlowView};
@@ -240,8 +240,8 @@ pub(super) fn entry_enis(d: &Design) -> rustc_hash::FxHashMap<u64, EniId> {
             continue;
         };
         for s in &d.vpcs[vpc.idx()].subnets {
-            let az = &d.subnets[s.idx()].az;
-            if let Some(i) = subnets.iter().position(|x| d.subnets[x.idx()].az == *az) {
+            let zone = d.subnets[s.idx()].zone;
+            if let Some(i) = subnets.iter().position(|x| d.subnets[x.idx()].zone == zone) {
                 out.insert(entry_key(a.tgw, *s), enis[i]);
             }
         }
@@ -255,17 +255,9 @@ pub(super) fn eni_azs(d: &Design) -> Vec<u16> {
     if d.tgws.is_empty() {
         return Vec::new();
     }
-    let mut names: Vec<&str> = d.subnets.iter().map(|s| s.az.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
     d.enis
         .iter()
-        .map(|e| {
-            d.subnets
-                .get(e.subnet.idx())
-                .and_then(|s| names.binary_search(&s.az.as_str()).ok())
-                .unwrap_or(0) as u16
-        })
+        .map(|e| d.subnets.get(e.subnet.idx()).map_or(0, |s| s.zone.0 as u16))
         .collect()
 }
 
@@ -317,19 +309,15 @@ impl<T: Trace> Cx<'_, T> {
                 eni,
                 entering: true,
             },
-            (None, TgwAttachmentKind::Peering { .. }) => {
-                Rule::Text("enters from the peer transit gateway (TGW-10)")
-            }
-            (None, _) => Rule::Text("enters from the VPN connection (TGW-9)"),
+            (None, TgwAttachmentKind::Peering { .. }) => Rule::Aws(AwsRule::TgwFromPeer),
+            (None, _) => Rule::Aws(AwsRule::TgwFromVpn),
         };
         self.forward(comp(Component::TgwAttachment(a)), enters, p);
         let place = comp(Component::Tgw(tgw));
         let Some(rt) = self.st.tgw_assoc[a.idx()] else {
             return self.drop(
                 place,
-                Rule::Text(
-                    "the attachment is associated with no transit gateway route table (TGW-3)",
-                ),
+                Rule::Aws(AwsRule::TgwNoAssociation),
                 p,
                 DropReason::NoRoute,
             );
@@ -347,9 +335,7 @@ impl<T: Trace> Cx<'_, T> {
         let Some(i) = table.lookup(u32::from(p.dst)) else {
             let rule = match self.withdrawn(rt, p.dst) {
                 Some(net) => Rule::BgpWithdrawn { net },
-                None => Rule::Text(
-                    "no route of the transit gateway route table covers the destination (TGW-4)",
-                ),
+                None => Rule::Aws(AwsRule::TgwNoRoute),
             };
             return self.drop(rt_place, rule, p, DropReason::NoRoute);
         };
@@ -372,7 +358,7 @@ impl<T: Trace> Cx<'_, T> {
             Ok(0) | Err(_) => {
                 return self.drop(
                     rt_place,
-                    Rule::Text("TTL reached zero at the transit gateway (TGW-7)"),
+                    Rule::Aws(AwsRule::TtlExpiredAtTgw),
                     p,
                     DropReason::TtlExpired,
                 );
@@ -383,9 +369,7 @@ impl<T: Trace> Cx<'_, T> {
         if let TgwAttachmentKind::Peering { peer, .. } = d.tgw_attachments[out.idx()].kind {
             self.forward(
                 comp(Component::TgwAttachment(out)),
-                Rule::Text(
-                    "leaves over the peering attachment to the peer transit gateway (TGW-10)",
-                ),
+                Rule::Aws(AwsRule::TgwToPeer),
                 p,
             );
             self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);
@@ -398,7 +382,7 @@ impl<T: Trace> Cx<'_, T> {
         if let TgwAttachmentKind::Vpn { .. } = d.tgw_attachments[out.idx()].kind {
             self.forward(
                 comp(Component::TgwAttachment(out)),
-                Rule::Text("leaves over the VPN connection (TGW-9)"),
+                Rule::Aws(AwsRule::TgwToVpn),
                 p,
             );
             self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);

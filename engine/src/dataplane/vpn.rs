@@ -25,7 +25,7 @@
 //!   attachment's routing decides the reason (TGW-12).
 
 use super::forward::{Cx, comp};
-use super::{Entry, Gateway, Host, Loc, Place, Rule, Step, Trace};
+use super::{AwsRule, Entry, Gateway, Host, Loc, Place, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::FlowView;
 
@@ -45,10 +45,7 @@ impl<T: Trace> Cx<'_, T> {
         if to_onprem {
             return self.over_vpn(place, p, OnpremVia::Vgw(g));
         }
-        let outside = (
-            DropReason::NoRoute,
-            "traffic from a VPN reaches only the VPC's own addresses (VPN-2); no gateway or gateway endpoint carries it further (GWE-4, NAT-9)",
-        );
+        let outside = (DropReason::NoRoute, AwsRule::VpnOnlyVpc);
         self.enter_vpc(place, d.vgws[g.idx()].vpc, p, Entry::Vgw(g), outside)
     }
 
@@ -63,15 +60,10 @@ impl<T: Trace> Cx<'_, T> {
             .map(OnpremNetId)
             .filter(|n| d.onprem_nets[n.idx()].via == via);
         let Some(net) = net else {
-            let why = match via {
-                OnpremVia::Vgw(_) => {
-                    "no on-premises network behind this VPN gateway has this address"
-                }
-                OnpremVia::TgwAttachment(_) => {
-                    "no on-premises network behind this VPN attachment has this address"
-                }
+            let why = AwsRule::NoOnpremNet {
+                attachment: matches!(via, OnpremVia::TgwAttachment(_)),
             };
-            return self.drop(place, Rule::Text(why), p, DropReason::NoRoute);
+            return self.drop(place, Rule::Aws(why), p, DropReason::NoRoute);
         };
         let link = &self.st.vpn_links[net.idx()];
         let rule = if link.tunnels.is_empty() {
@@ -130,7 +122,7 @@ impl<T: Trace> Cx<'_, T> {
                     vgw,
                     to_onprem: false,
                 },
-                "the VPN gateway was deleted",
+                AwsRule::VpnGone { attachment: false },
             ),
             OnpremVia::TgwAttachment(attachment) => (
                 self.st.alive.tgw_attachment[attachment.idx()],
@@ -138,11 +130,11 @@ impl<T: Trace> Cx<'_, T> {
                     attachment,
                     to_onprem: false,
                 },
-                "the transit gateway's VPN attachment was deleted",
+                AwsRule::VpnGone { attachment: true },
             ),
         };
         if !alive {
-            return self.drop(Place::Onprem(net), Rule::Text(gone), p, DropReason::NoRoute);
+            return self.drop(Place::Onprem(net), Rule::Aws(gone), p, DropReason::NoRoute);
         }
         // On-premises networks reach AWS only over their VPN.
         let link = &self.st.vpn_links[net.idx()];

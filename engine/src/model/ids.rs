@@ -41,4 +41,5 @@ ids!(
     TgwId,
     TgwAttachmentId,
     TgwRouteTableId,
+    AzId,
 );

@@ -8,6 +8,7 @@ pub mod builtin;
 pub mod dns;
 pub mod ids;
 pub mod instance_type;
+mod kind;
 pub mod mtu;
 pub mod reason;
 
@@ -18,6 +19,7 @@ use ipnet::Ipv4Net;
 
 pub use build::{Loaded, load_file, load_str};
 pub use ids::*;
+pub use kind::Kind;
 pub use reason::DropReason;
 
 use crate::scenario::raw::{Arrivals, Delivered, Pattern};
@@ -49,10 +51,6 @@ impl Dist {
             p50: Nanos::from_micros(p50),
             p99: Nanos::from_micros(p99),
         }
-    }
-
-    pub fn is_fixed(&self) -> bool {
-        self.p99 == self.min
     }
 
     /// What is left of this delay after `first` was spent on the way: each
@@ -216,30 +214,30 @@ pub enum Component {
 }
 
 impl Component {
-    /// The kind as the format spells its table: `nat_gateway`, `instance`.
-    pub fn kind(self) -> &'static str {
+    /// What kind of component it is.
+    pub fn kind(self) -> Kind {
         match self {
-            Component::Vpc(_) => "vpc",
-            Component::Subnet(_) => "subnet",
-            Component::RouteTable(_) => "route_table",
-            Component::Igw(_) => "internet_gateway",
-            Component::Nat(_) => "nat_gateway",
-            Component::PrefixList(_) => "prefix_list",
-            Component::Endpoint(_) => "vpc_endpoint",
-            Component::Sg(_) => "security_group",
-            Component::Nacl(_) => "network_acl",
-            Component::Peering(_) => "vpc_peering",
-            Component::Vgw(_) => "vpn_gateway",
-            Component::OnpremNet(_) => "onprem_network",
-            Component::Instance(_) => "instance",
-            Component::Lambda(_) => "lambda",
-            Component::ExternalHost(_) => "external_host",
-            Component::AwsService(_) => "aws_service",
-            Component::OnpremHost(_) => "onprem_host",
-            Component::Eni(_) => "eni",
-            Component::Tgw(_) => "transit_gateway",
-            Component::TgwAttachment(_) => "transit_gateway_attachment",
-            Component::TgwRouteTable(_) => "transit_gateway_route_table",
+            Component::Vpc(_) => Kind::Vpc,
+            Component::Subnet(_) => Kind::Subnet,
+            Component::RouteTable(_) => Kind::RouteTable,
+            Component::Igw(_) => Kind::Igw,
+            Component::Nat(_) => Kind::Nat,
+            Component::PrefixList(_) => Kind::PrefixList,
+            Component::Endpoint(_) => Kind::Endpoint,
+            Component::Sg(_) => Kind::Sg,
+            Component::Nacl(_) => Kind::Nacl,
+            Component::Peering(_) => Kind::Peering,
+            Component::Vgw(_) => Kind::Vgw,
+            Component::OnpremNet(_) => Kind::OnpremNet,
+            Component::Instance(_) => Kind::Instance,
+            Component::Lambda(_) => Kind::Lambda,
+            Component::ExternalHost(_) => Kind::ExternalHost,
+            Component::AwsService(_) => Kind::AwsService,
+            Component::OnpremHost(_) => Kind::OnpremHost,
+            Component::Eni(_) => Kind::Eni,
+            Component::Tgw(_) => Kind::Tgw,
+            Component::TgwAttachment(_) => Kind::TgwAttachment,
+            Component::TgwRouteTable(_) => Kind::TgwRouteTable,
         }
     }
 
@@ -275,9 +273,12 @@ impl Component {
 pub struct Vpc {
     pub name: String,
     pub cidrs: Vec<Ipv4Net>,
-    pub main_route_table: RouteTableId,
-    pub default_nacl: NaclId,
-    pub default_sg: SgId,
+    /// The main route table, the default network ACL and the default
+    /// security group: declared or implicit, each known once the build has
+    /// placed them (RT-1, NACL-4, SG-8).
+    pub main_route_table: Option<RouteTableId>,
+    pub default_nacl: Option<NaclId>,
+    pub default_sg: Option<SgId>,
     pub igw: Option<IgwId>,
     pub vgw: Option<VgwId>,
     pub subnets: Vec<SubnetId>,
@@ -304,6 +305,9 @@ pub struct Subnet {
     pub vpc: VpcId,
     pub cidr: Ipv4Net,
     pub az: String,
+    /// The zone as a number, what the data plane compares: the index of
+    /// `az` among the sorted zone names of the design's subnets.
+    pub zone: AzId,
     pub route_table: RouteTableId,
     pub nacl: NaclId,
     pub enis: Vec<EniId>,
@@ -648,8 +652,9 @@ pub struct Listen {
 pub enum EniOwner {
     Instance(InstanceId),
     Endpoint(EndpointId),
-    /// A Hyperplane ENI, shared by every function of its (subnet, groups).
-    Lambda,
+    /// A Hyperplane ENI, shared by every function of its (subnet, groups):
+    /// the first function that uses it, which decisions at it are charged to.
+    Lambda(LambdaId),
     Nat(NatId),
     /// A transit gateway VPC attachment's ENI in one subnet (TGW-2).
     TgwAttachment(TgwAttachmentId),
@@ -944,15 +949,7 @@ impl Design {
             EniOwner::Endpoint(e) => Component::Endpoint(e),
             EniOwner::Nat(n) => Component::Nat(n),
             EniOwner::TgwAttachment(a) => Component::TgwAttachment(a),
-            EniOwner::Lambda => {
-                // The first function that uses this Hyperplane ENI.
-                let owner = self
-                    .lambdas
-                    .iter()
-                    .position(|l| l.enis.contains(&eni))
-                    .unwrap_or(0);
-                Component::Lambda(LambdaId::from_idx(owner))
-            }
+            EniOwner::Lambda(l) => Component::Lambda(l),
         }
     }
 }

@@ -90,7 +90,7 @@ fn node_of_eni(d: &Design, e: EniId) -> String {
     match eni.owner {
         EniOwner::Instance(i) => format!("instance:{}", d.instances[i.idx()].name),
         EniOwner::Nat(n) => format!("nat:{}", d.nats[n.idx()].name),
-        EniOwner::Lambda | EniOwner::Endpoint(_) => format!("eni:{}", eni.name),
+        EniOwner::Lambda(_) | EniOwner::Endpoint(_) => format!("eni:{}", eni.name),
         EniOwner::TgwAttachment(a) => format!("tgw-attachment:{}", d.tgw_attachments[a.idx()].name),
     }
 }
@@ -193,7 +193,7 @@ fn eni_label(d: &Design, e: EniId) -> (String, &'static str) {
                 "#f8dcb4",
             )
         }
-        EniOwner::Lambda => {
+        EniOwner::Lambda(_) => {
             let users: Vec<&str> = d
                 .lambdas
                 .iter()

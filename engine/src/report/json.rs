@@ -112,7 +112,7 @@ pub fn gateway_kind(d: &Design, c: Component) -> &'static str {
             EndpointKind::Gateway { .. } => "gateway_endpoint",
             EndpointKind::Interface { .. } => "interface_endpoint",
         },
-        other => other.kind(),
+        other => other.kind().name(),
     }
 }
 
@@ -261,7 +261,7 @@ pub fn report(
             let owner = match e.owner {
                 EniOwner::Instance(_) => "instance",
                 EniOwner::Endpoint(_) => "interface_endpoint",
-                EniOwner::Lambda => "lambda",
+                EniOwner::Lambda(_) => "lambda",
                 EniOwner::Nat(_) => "nat_gateway",
                 EniOwner::TgwAttachment(_) => "transit_gateway_attachment",
             };

@@ -260,7 +260,7 @@ fn gateway_table(s: &mut String, st: &Style, net: &Network, m: &Metrics) {
                 EndpointKind::Gateway { .. } => "gateway_endpoint",
                 EndpointKind::Interface { .. } => "interface_endpoint",
             },
-            other => other.kind(),
+            other => other.kind().name(),
         };
         let (peak, ports) = match c {
             Component::Nat(n) => {

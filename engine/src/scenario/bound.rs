@@ -111,12 +111,6 @@ impl Measure {
         )
     }
 
-    /// Whether more of it is worse (latency, failures, ports, bytes, cost);
-    /// less throughput is worse.
-    pub fn more_is_worse(self) -> bool {
-        self != Measure::Throughput
-    }
-
     fn unit(self) -> Unit {
         match self {
             Measure::P50 | Measure::P90 | Measure::P95 | Measure::P99 | Measure::Max => {
@@ -201,16 +195,6 @@ pub enum Op {
 }
 
 impl Op {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Op::Lt => "<",
-            Op::Le => "<=",
-            Op::Gt => ">",
-            Op::Ge => ">=",
-            Op::Eq => "==",
-        }
-    }
-
     /// Whether `actual OP bound` holds.
     pub fn holds(self, actual: f64, bound: f64) -> bool {
         // Values shown with a few decimals compare as written.

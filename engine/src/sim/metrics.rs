@@ -394,7 +394,7 @@ impl Metrics {
         self.nat_live.resize(d.nats.len(), 0);
         self.nat_created.resize(d.nats.len(), 0);
         self.nat_peak_ports.resize(d.nats.len(), 0);
-        for (n, nat) in d.nats.iter().enumerate() {
+        for n in 0..d.nats.len() {
             let owner = part.of_loc(
                 d,
                 crate::dataplane::Loc::NatOut(crate::model::NatId::from_idx(n)),
@@ -411,7 +411,6 @@ impl Metrics {
                         .insert(w.expect, (w.peak as u64, u64::from(w.peak_ports)));
                 }
             }
-            let _ = nat;
         }
     }
 }

@@ -192,7 +192,7 @@ fn tgw_10_crosses_both_transit_gateways_by_static_routes() {
     );
     assert_eq!(
         (e.verdict, e.reason),
-        ("delivered", None),
+        (explain::Verdict::Delivered, None),
         "{}",
         explain::render(&e)
     );
@@ -214,7 +214,7 @@ fn tgw_10_crosses_both_transit_gateways_by_static_routes() {
     );
     assert!(text.contains("peer transit gateway (TGW-10)"), "{text}");
     let reply = e.reply.as_ref().expect("a reply");
-    assert_eq!(reply.verdict, "delivered", "{text}");
+    assert_eq!(reply.verdict, explain::Verdict::Delivered, "{text}");
 }
 
 #[test]
@@ -231,13 +231,21 @@ fn tgw_10_without_a_route_on_the_far_side_the_reply_has_no_route() {
     // The request arrives; the reply from db finds no route at trt-west.
     assert_eq!(
         (e.verdict, e.reason, e.drop_at.as_deref()),
-        ("dropped", Some("no_route"), Some("trt-west")),
+        (
+            explain::Verdict::Dropped,
+            Some("no_route"),
+            Some("trt-west")
+        ),
         "{text}"
     );
     let reply = e.reply.as_ref().expect("a reply");
     assert_eq!(
         (reply.verdict, reply.reason, reply.drop_at.as_deref()),
-        ("dropped", Some("no_route"), Some("trt-west")),
+        (
+            explain::Verdict::Dropped,
+            Some("no_route"),
+            Some("trt-west")
+        ),
         "{text}"
     );
 }
@@ -350,11 +358,20 @@ delete = "att-peer-west"
 "#;
     let d = load(&peered("us-west-2", EAST, WEST, events));
     let before = tcp_at(d.clone(), "app", "db", 5432, 1);
-    assert_eq!(before.verdict, "delivered", "{}", explain::render(&before));
+    assert_eq!(
+        before.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(&before)
+    );
     let after = tcp_at(d, "app", "db", 5432, 3);
     assert_eq!(
         (after.verdict, after.reason, after.drop_at.as_deref()),
-        ("dropped", Some("route_blackhole"), Some("trt-east")),
+        (
+            explain::Verdict::Dropped,
+            Some("route_blackhole"),
+            Some("trt-east")
+        ),
         "{}",
         explain::render(&after)
     );
@@ -606,7 +623,12 @@ fn tgw_10_explain_enter_starts_a_packet_at_a_peering_attachment() {
     // db's address: no private path lets the outside name it by id.
     let db = "10.9.1.4";
     let e = entering(d.clone(), "10.50.0.7", db, "att-peer-west").expect("explains");
-    assert_eq!(e.forward.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(
+        e.forward.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(&e)
+    );
     let hops: Vec<(&str, Option<&str>)> = e
         .hops
         .iter()
@@ -636,7 +658,7 @@ fn tgw_10_explain_enter_starts_a_packet_at_a_peering_attachment() {
     let reply = e.reply.as_ref().expect("a reply");
     assert_eq!(
         (reply.verdict, reply.drop_at.as_deref()),
-        ("dropped", Some("rt-w")),
+        (explain::Verdict::Dropped, Some("rt-w")),
         "{}",
         explain::render(&e)
     );

@@ -167,19 +167,24 @@ fn rules<'a>(hops: &'a [HopOut], component: &str) -> Vec<&'a str> {
 fn assert_delivered(e: &Explanation) {
     assert_eq!(
         (e.verdict, e.reason, e.drop_at.as_deref()),
-        ("delivered", None, None),
+        (explain::Verdict::Delivered, None, None),
         "{}",
         explain::render(e)
     );
     let reply = e.reply.as_ref().expect("a reply");
-    assert_eq!(reply.verdict, "delivered", "{}", explain::render(e));
+    assert_eq!(
+        reply.verdict,
+        explain::Verdict::Delivered,
+        "{}",
+        explain::render(e)
+    );
 }
 
 #[track_caller]
 fn assert_dropped(e: &Explanation, reason: &str, at: &str) {
     assert_eq!(
         (e.verdict, e.reason, e.drop_at.as_deref()),
-        ("dropped", Some(reason), Some(at)),
+        (explain::Verdict::Dropped, Some(reason), Some(at)),
         "{}",
         explain::render(e)
     );

@@ -102,7 +102,7 @@ impl Builder<'_> {
                     let mut sgs = self.sg_refs(&owner, "security_groups", &e.security_groups, vpc);
                     if e.security_groups.is_empty() {
                         if let Some(v) = vpc {
-                            sgs.push(self.design.vpcs[v.idx()].default_sg);
+                            sgs.extend(self.design.vpcs[v.idx()].default_sg);
                         }
                     }
                     if !e.private_ips.is_empty() && e.private_ips.len() != e.subnets.len() {

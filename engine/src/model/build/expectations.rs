@@ -49,17 +49,17 @@ impl Builder<'_> {
                 }
             }
             let path_kinds = [
-                "route_table",
-                "internet_gateway",
-                "nat_gateway",
-                "vpc_endpoint",
-                "vpc_peering",
-                "vpn_gateway",
-                "transit_gateway",
-                "transit_gateway_route_table",
-                "transit_gateway_attachment",
-                "instance",
-                "eni",
+                Kind::RouteTable,
+                Kind::Igw,
+                Kind::Nat,
+                Kind::Endpoint,
+                Kind::Peering,
+                Kind::Vgw,
+                Kind::Tgw,
+                Kind::TgwRouteTable,
+                Kind::TgwAttachment,
+                Kind::Instance,
+                Kind::Eni,
             ];
             let mut via = Vec::new();
             for v in &e.via {
@@ -87,23 +87,23 @@ impl Builder<'_> {
                         }
                     });
             let drop_kinds = [
-                "route_table",
-                "network_acl",
-                "internet_gateway",
-                "nat_gateway",
-                "vpc_endpoint",
-                "vpc_peering",
-                "vpn_gateway",
-                "transit_gateway",
-                "transit_gateway_route_table",
-                "transit_gateway_attachment",
-                "instance",
-                "lambda",
-                "eni",
-                "external_host",
-                "aws_service",
-                "onprem_host",
-                "onprem_network",
+                Kind::RouteTable,
+                Kind::Nacl,
+                Kind::Igw,
+                Kind::Nat,
+                Kind::Endpoint,
+                Kind::Peering,
+                Kind::Vgw,
+                Kind::Tgw,
+                Kind::TgwRouteTable,
+                Kind::TgwAttachment,
+                Kind::Instance,
+                Kind::Lambda,
+                Kind::Eni,
+                Kind::ExternalHost,
+                Kind::AwsService,
+                Kind::OnpremHost,
+                Kind::OnpremNet,
             ];
             let drop_at = e.drop_at.as_ref().and_then(|d| {
                 if d.v == "internet" && !self.names.contains_key("internet") {
@@ -169,16 +169,16 @@ impl Builder<'_> {
                 .filter(|b| b.v.measure.of_component())
                 .collect();
             let component_kinds = [
-                "nat_gateway",
-                "internet_gateway",
-                "vpc_endpoint",
-                "vpc_peering",
-                "vpn_gateway",
-                "transit_gateway",
-                "transit_gateway_attachment",
-                "route_table",
-                "instance",
-                "eni",
+                Kind::Nat,
+                Kind::Igw,
+                Kind::Endpoint,
+                Kind::Peering,
+                Kind::Vgw,
+                Kind::Tgw,
+                Kind::TgwAttachment,
+                Kind::RouteTable,
+                Kind::Instance,
+                Kind::Eni,
             ];
             let component = match &e.component {
                 Some(c) => self.reference(&owner, "component", c, &component_kinds),

@@ -100,7 +100,7 @@ impl Builder<'_> {
         owner: &str,
         key: &str,
         r: &Id,
-        kinds: &[&str],
+        kinds: &[Kind],
     ) -> Option<Component> {
         match self.names.get(&r.v) {
             Some((c, _)) if kinds.contains(&c.kind()) => Some(*c),
@@ -133,7 +133,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn vpc_ref(&mut self, owner: &str, r: &Option<Id>) -> Option<VpcId> {
-        match self.reference(owner, "vpc", r.as_ref()?, &["vpc"])? {
+        match self.reference(owner, "vpc", r.as_ref()?, &[Kind::Vpc])? {
             Component::Vpc(v) => Some(v),
             _ => None,
         }
@@ -192,7 +192,7 @@ impl Builder<'_> {
     ) -> Vec<SgId> {
         let mut out = Vec::new();
         for r in refs {
-            if let Some(Component::Sg(sg)) = self.reference(owner, key, r, &["security_group"]) {
+            if let Some(Component::Sg(sg)) = self.reference(owner, key, r, &[Kind::Sg]) {
                 if let (Some(want), Some(got)) = (vpc, self.sg_vpc(sg)) {
                     if want != got {
                         let msg = format!(
@@ -227,7 +227,8 @@ impl Builder<'_> {
     ) -> Vec<RouteTableId> {
         let mut out = Vec::new();
         for r in refs {
-            if let Some(Component::RouteTable(rt)) = self.reference(owner, key, r, &["route_table"])
+            if let Some(Component::RouteTable(rt)) =
+                self.reference(owner, key, r, &[Kind::RouteTable])
             {
                 if let (Some(a), Some(b)) = (vpc, self.route_table_vpc(rt)) {
                     if a != b {
@@ -245,7 +246,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn subnet_ref(&mut self, owner: &str, key: &str, r: &Id) -> Option<SubnetId> {
-        match self.reference(owner, key, r, &["subnet"])? {
+        match self.reference(owner, key, r, &[Kind::Subnet])? {
             Component::Subnet(s) => Some(s),
             _ => None,
         }

@@ -110,8 +110,9 @@ impl Builder<'_> {
                     sgs
                 }
                 None => vpc
-                    .map(|v| vec![self.design.vpcs[v.idx()].default_sg])
-                    .unwrap_or_default(),
+                    .and_then(|v| self.design.vpcs[v.idx()].default_sg)
+                    .into_iter()
+                    .collect(),
             };
             let id = InstanceId::from_idx(self.design.instances.len());
             let name = inst

@@ -102,7 +102,9 @@ impl Builder<'_> {
                             name.clone(),
                             name,
                             sgs.clone(),
-                            EniOwner::Lambda,
+                            // The function being built is the first
+                            // that uses it.
+                            EniOwner::Lambda(LambdaId::from_idx(self.design.lambdas.len())),
                         );
                         shared.insert(key, e);
                         e

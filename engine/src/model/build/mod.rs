@@ -106,45 +106,16 @@ fn truncated(mut r: Report) -> Report {
     r
 }
 
-/// Human words for a kind of component.
-fn human(kind: &str) -> &str {
-    match kind {
-        "vpc" => "VPC",
-        "subnet" => "subnet",
-        "route_table" => "route table",
-        "internet_gateway" => "internet gateway",
-        "nat_gateway" => "NAT gateway",
-        "prefix_list" => "prefix list",
-        "vpc_endpoint" => "VPC endpoint",
-        "security_group" => "security group",
-        "network_acl" => "network ACL",
-        "vpc_peering" => "VPC peering connection",
-        "vpn_gateway" => "VPN gateway",
-        "onprem_network" => "on-premises network",
-        "instance" => "instance",
-        "lambda" => "Lambda function",
-        "external_host" => "external host",
-        "aws_service" => "AWS service",
-        "onprem_host" => "on-premises host",
-        "eni" => "network interface",
-        "transit_gateway" => "transit gateway",
-        "transit_gateway_attachment" => "transit gateway attachment",
-        "transit_gateway_route_table" => "transit gateway route table",
-        "traffic" => "traffic",
-        other => other,
-    }
-}
-
-fn a_kind(kind: &str) -> String {
-    let h = human(kind);
-    if h == "VPC" {
+/// A kind of component with its article: "a NAT gateway", "a VPC".
+fn a_kind(kind: Kind) -> String {
+    if kind == Kind::Vpc {
         return "a VPC".into();
     }
-    article(h)
+    article(kind.words())
 }
 
-fn one_of(kinds: &[&str]) -> String {
-    let words: Vec<String> = kinds.iter().map(|k| a_kind(k)).collect();
+fn one_of(kinds: &[Kind]) -> String {
+    let words: Vec<String> = kinds.iter().map(|k| a_kind(*k)).collect();
     match words.len() {
         0 => String::new(),
         1 => words[0].clone(),

@@ -86,7 +86,7 @@ impl Builder<'_> {
                         );
                     } else {
                         defaults.insert(vpc, def.span.clone());
-                        self.design.vpcs[vpc.idx()].default_nacl = id;
+                        self.design.vpcs[vpc.idx()].default_nacl = Some(id);
                     }
                 }
             }
@@ -99,7 +99,7 @@ impl Builder<'_> {
         }
         // The default NACL allows everything both ways (NACL-4).
         for v in 0..self.design.vpcs.len() {
-            if self.design.vpcs[v].default_nacl.0 != u32::MAX {
+            if self.design.vpcs[v].default_nacl.is_some() {
                 continue;
             }
             let id = NaclId::from_idx(self.design.nacls.len());
@@ -121,7 +121,7 @@ impl Builder<'_> {
                 ingress: allow_all.clone(),
                 egress: allow_all,
             });
-            self.design.vpcs[v].default_nacl = id;
+            self.design.vpcs[v].default_nacl = Some(id);
             self.names
                 .entry(name)
                 .or_insert((Component::Nacl(id), 0..0));
@@ -129,11 +129,13 @@ impl Builder<'_> {
         // Subnet associations.
         for (i, s) in raw.subnets.iter().enumerate() {
             let vpc = self.subnet_vpc(SubnetId::from_idx(i));
-            let mut nacl = vpc.map_or(NaclId(0), |v| self.design.vpcs[v.idx()].default_nacl);
+            let mut nacl = vpc
+                .and_then(|v| self.design.vpcs[v.idx()].default_nacl)
+                .unwrap_or(NaclId(0));
             if let Some(r) = &s.network_acl {
                 let owner = format!("subnet `{}`", s.id.v);
                 if let Some(Component::Nacl(n)) =
-                    self.reference(&owner, "network_acl", r, &["network_acl"])
+                    self.reference(&owner, "network_acl", r, &[Kind::Nacl])
                 {
                     let other = self.nacl_vpc(n);
                     if vpc.is_some() && other.is_some() && other != vpc {

@@ -103,7 +103,7 @@ impl Builder<'_> {
         for h in &raw.onprem_hosts {
             let owner = format!("on-premises host `{}`", h.id.v);
             let net = h.network.as_ref().and_then(|r| {
-                match self.reference(&owner, "network", r, &["onprem_network"]) {
+                match self.reference(&owner, "network", r, &[Kind::OnpremNet]) {
                     Some(Component::OnpremNet(n)) => Some(n),
                     _ => None,
                 }

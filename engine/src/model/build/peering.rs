@@ -8,13 +8,13 @@ impl Builder<'_> {
         for p in &raw.vpc_peerings {
             let owner = format!("VPC peering `{}`", p.id.v);
             let req = p.requester.as_ref().and_then(|r| {
-                match self.reference(&owner, "requester", r, &["vpc"]) {
+                match self.reference(&owner, "requester", r, &[Kind::Vpc]) {
                     Some(Component::Vpc(v)) => Some(v),
                     _ => None,
                 }
             });
             let acc = p.accepter.as_ref().and_then(|r| {
-                match self.reference(&owner, "accepter", r, &["vpc"]) {
+                match self.reference(&owner, "accepter", r, &[Kind::Vpc]) {
                     Some(Component::Vpc(v)) => Some(v),
                     _ => None,
                 }

@@ -15,14 +15,14 @@ impl Builder<'_> {
             return Some(Target::Local);
         }
         let kinds = [
-            "internet_gateway",
-            "nat_gateway",
-            "vpc_endpoint",
-            "instance",
-            "eni",
-            "vpc_peering",
-            "vpn_gateway",
-            "transit_gateway",
+            Kind::Igw,
+            Kind::Nat,
+            Kind::Endpoint,
+            Kind::Instance,
+            Kind::Eni,
+            Kind::Peering,
+            Kind::Vgw,
+            Kind::Tgw,
         ];
         let c = self.reference(owner, "target", target, &kinds)?;
         // Both VPCs known, and different.
@@ -156,7 +156,7 @@ impl Builder<'_> {
                 }
             }
         } else {
-            match self.reference(owner, "destination", d, &["prefix_list"])? {
+            match self.reference(owner, "destination", d, &[Kind::PrefixList])? {
                 Component::PrefixList(p) => Some(RouteDest::PrefixList(p)),
                 _ => None,
             }
@@ -230,7 +230,8 @@ impl Builder<'_> {
                         self.err(&m.span, format!("{owner}: VPC `{}` already has a main route table, on {line}; exactly one per VPC (RT-1)", self.design.vpcs[v.idx()].name));
                     } else {
                         mains.insert(v, m.span.clone());
-                        self.design.vpcs[v.idx()].main_route_table = RouteTableId::from_idx(i);
+                        self.design.vpcs[v.idx()].main_route_table =
+                            Some(RouteTableId::from_idx(i));
                     }
                 }
             }
@@ -271,7 +272,7 @@ impl Builder<'_> {
         }
         // Implicit main route tables, with only local routes (RT-1).
         for v in 0..self.design.vpcs.len() {
-            if self.design.vpcs[v].main_route_table.0 != u32::MAX {
+            if self.design.vpcs[v].main_route_table.is_some() {
                 continue;
             }
             let id = RouteTableId::from_idx(self.design.route_tables.len());
@@ -282,7 +283,7 @@ impl Builder<'_> {
                 main: true,
                 routes: vec![],
             });
-            self.design.vpcs[v].main_route_table = id;
+            self.design.vpcs[v].main_route_table = Some(id);
             self.names
                 .entry(name)
                 .or_insert((Component::RouteTable(id), 0..0));
@@ -311,13 +312,13 @@ impl Builder<'_> {
         // Subnet associations (RT-1).
         for (i, s) in raw.subnets.iter().enumerate() {
             let vpc = self.subnet_vpc(SubnetId::from_idx(i));
-            let mut rt = vpc.map_or(RouteTableId(u32::MAX), |v| {
-                self.design.vpcs[v.idx()].main_route_table
-            });
+            let mut rt = vpc
+                .and_then(|v| self.design.vpcs[v.idx()].main_route_table)
+                .unwrap_or(RouteTableId(u32::MAX));
             if let Some(r) = &s.route_table {
                 let owner = format!("subnet `{}`", s.id.v);
                 if let Some(Component::RouteTable(t)) =
-                    self.reference(&owner, "route_table", r, &["route_table"])
+                    self.reference(&owner, "route_table", r, &[Kind::RouteTable])
                 {
                     let other = self.route_table_vpc(t);
                     if vpc.is_some() && other.is_some() && other != vpc {

@@ -82,8 +82,7 @@ impl Builder<'_> {
                 raw::Peer::Cidr(c) => Peer::Cidr(*c),
                 raw::Peer::Group(g) => {
                     let gid = Sp::new(peer.span.clone(), g.clone());
-                    let Some(Component::Sg(sg)) =
-                        self.reference(&owner, key, &gid, &["security_group"])
+                    let Some(Component::Sg(sg)) = self.reference(&owner, key, &gid, &[Kind::Sg])
                     else {
                         continue;
                     };
@@ -122,7 +121,7 @@ impl Builder<'_> {
                 raw::Peer::PrefixList(p) => {
                     let pid = Sp::new(peer.span.clone(), p.clone());
                     let Some(Component::PrefixList(pl)) =
-                        self.reference(&owner, "prefix_list", &pid, &["prefix_list"])
+                        self.reference(&owner, "prefix_list", &pid, &[Kind::PrefixList])
                     else {
                         continue;
                     };
@@ -262,7 +261,7 @@ impl Builder<'_> {
                     peer: Peer::Cidr("0.0.0.0/0".parse().expect("literal")),
                 }],
             });
-            self.design.vpcs[v].default_sg = id;
+            self.design.vpcs[v].default_sg = Some(id);
             self.names.entry(name).or_insert((Component::Sg(id), 0..0));
         }
         for (i, g) in raw.security_groups.iter().enumerate() {

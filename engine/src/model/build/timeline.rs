@@ -21,14 +21,14 @@ impl Builder<'_> {
             let resolved = match &action.v {
                 raw::EventAction::Delete(id) => {
                     let kinds = [
-                        "nat_gateway",
-                        "internet_gateway",
-                        "instance",
-                        "eni",
-                        "vpc_endpoint",
-                        "vpc_peering",
-                        "vpn_gateway",
-                        "transit_gateway_attachment",
+                        Kind::Nat,
+                        Kind::Igw,
+                        Kind::Instance,
+                        Kind::Eni,
+                        Kind::Endpoint,
+                        Kind::Peering,
+                        Kind::Vgw,
+                        Kind::TgwAttachment,
                     ];
                     self.reference("event `delete`", "delete", id, &kinds)
                         .map(Action::Delete)
@@ -61,7 +61,7 @@ impl Builder<'_> {
             owner,
             "route_table",
             c.route_table.as_ref()?,
-            &["route_table", "transit_gateway_route_table"],
+            &[Kind::RouteTable, Kind::TgwRouteTable],
         )? {
             Component::RouteTable(r) => r,
             Component::TgwRouteTable(rt) => return self.tgw_route_change(owner, rt, c, add),
@@ -89,7 +89,10 @@ impl Builder<'_> {
         attrs: &[Sp<raw::SetAttr>],
     ) -> Option<Action> {
         let owner = format!("event `set` on `{}`", resource.v);
-        let settable: Vec<&str> = raw::SETTABLE.iter().map(|(k, _)| *k).collect();
+        let settable: Vec<Kind> = raw::SETTABLE
+            .iter()
+            .filter_map(|(k, _)| Kind::from_name(k))
+            .collect();
         // A resource the reader could not find is reported here, with the
         // other dangling references.
         let c = self.reference("event `set`", "resource", resource, &settable)?;
@@ -151,13 +154,13 @@ impl Builder<'_> {
                     SetChange::SourceDestCheck(self.design.instances[i.idx()].eni, *b),
                 ),
                 (raw::SetAttr::RouteTable(r), Component::Subnet(s)) => {
-                    match self.reference(&owner, "route_table", r, &["route_table"]) {
+                    match self.reference(&owner, "route_table", r, &[Kind::RouteTable]) {
                         Some(Component::RouteTable(rt)) => Some(SetChange::SubnetRouteTable(s, rt)),
                         _ => None,
                     }
                 }
                 (raw::SetAttr::NetworkAcl(r), Component::Subnet(s)) => {
-                    match self.reference(&owner, "network_acl", r, &["network_acl"]) {
+                    match self.reference(&owner, "network_acl", r, &[Kind::Nacl]) {
                         Some(Component::Nacl(n)) => Some(SetChange::SubnetNacl(s, n)),
                         _ => None,
                     }

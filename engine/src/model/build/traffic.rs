@@ -12,7 +12,12 @@ impl Builder<'_> {
                     &owner,
                     "from",
                     f,
-                    &["instance", "lambda", "external_host", "onprem_host"],
+                    &[
+                        Kind::Instance,
+                        Kind::Lambda,
+                        Kind::ExternalHost,
+                        Kind::OnpremHost,
+                    ],
                 )? {
                     Component::Instance(i) => Some(Source::Instance(i)),
                     Component::Lambda(l) => Some(Source::Lambda(l)),

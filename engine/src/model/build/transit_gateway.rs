@@ -7,21 +7,21 @@ const DEFAULT_ASN: u32 = 64512;
 
 impl Builder<'_> {
     fn tgw_ref(&mut self, owner: &str, r: &Option<Id>) -> Option<TgwId> {
-        match self.reference(owner, "transit_gateway", r.as_ref()?, &["transit_gateway"])? {
+        match self.reference(owner, "transit_gateway", r.as_ref()?, &[Kind::Tgw])? {
             Component::Tgw(t) => Some(t),
             _ => None,
         }
     }
 
     fn tgw_table_ref(&mut self, owner: &str, key: &str, r: &Id) -> Option<TgwRouteTableId> {
-        match self.reference(owner, key, r, &["transit_gateway_route_table"])? {
+        match self.reference(owner, key, r, &[Kind::TgwRouteTable])? {
             Component::TgwRouteTable(t) => Some(t),
             _ => None,
         }
     }
 
     fn tgw_attachment_ref(&mut self, owner: &str, key: &str, r: &Id) -> Option<TgwAttachmentId> {
-        match self.reference(owner, key, r, &["transit_gateway_attachment"])? {
+        match self.reference(owner, key, r, &[Kind::TgwAttachment])? {
             Component::TgwAttachment(a) => Some(a),
             _ => None,
         }
@@ -677,7 +677,7 @@ impl Builder<'_> {
                 }
             }
         } else {
-            match self.reference(owner, "destination", d, &["prefix_list"])? {
+            match self.reference(owner, "destination", d, &[Kind::PrefixList])? {
                 Component::PrefixList(p) => Some(RouteDest::PrefixList(p)),
                 _ => None,
             }

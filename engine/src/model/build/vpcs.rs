@@ -63,9 +63,9 @@ impl Builder<'_> {
             self.design.vpcs.push(Vpc {
                 name: v.id.v.clone(),
                 cidrs,
-                main_route_table: RouteTableId(u32::MAX),
-                default_nacl: NaclId(u32::MAX),
-                default_sg: SgId(u32::MAX),
+                main_route_table: None,
+                default_nacl: None,
+                default_sg: None,
                 igw: None,
                 vgw: None,
                 subnets: vec![],
@@ -163,6 +163,7 @@ impl Builder<'_> {
                 vpc: vpc.unwrap_or(VpcId(0)),
                 cidr,
                 az,
+                zone: AzId(0),
                 route_table: RouteTableId(u32::MAX),
                 nacl: NaclId(u32::MAX),
                 enis: vec![],
@@ -200,6 +201,13 @@ impl Builder<'_> {
                 Some(_) => {}
                 None => self.design.subnets[i].az = format!("{region}a"),
             }
+        }
+        let mut names: Vec<String> = self.design.subnets.iter().map(|s| s.az.clone()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for s in &mut self.design.subnets {
+            let i = names.binary_search(&s.az).unwrap_or(0);
+            s.zone = AzId::from_idx(i);
         }
     }
 }

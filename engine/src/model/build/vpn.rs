@@ -36,7 +36,7 @@ impl Builder<'_> {
                     &owner,
                     "via",
                     r,
-                    &["vpn_gateway", "transit_gateway_attachment"],
+                    &[Kind::Vgw, Kind::TgwAttachment],
                 ) {
                     Some(Component::Vgw(v)) => Some(OnpremVia::Vgw(v)),
                     Some(Component::TgwAttachment(a)) => {

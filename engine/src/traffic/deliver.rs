@@ -1,0 +1,310 @@
+//! What arrives at a host: TCP segments to their connection (or a listener,
+//! or a RST from a closed port), UDP datagrams to a listener, ICMP echo
+//! answered, echo replies to their ping, "fragmentation needed" to the
+//! connection it quotes (MTU-4), and fragments put back together first
+//! (MTU-3).
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use super::tcp::{self, Tcp};
+use super::{Action, Cause, Conn, Count, Endpoints, Io, Tag, Timer, conn_key, host_key, host_mtu};
+use crate::dataplane::host::{Answer, host_answer};
+use crate::dataplane::{Host, host_place};
+use crate::model::DropReason;
+use crate::packet::{self, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};
+use crate::scenario::raw::Pattern;
+use crate::units::Nanos;
+
+impl Endpoints {
+    /// A packet reached host `h`.
+    pub fn deliver(&mut self, io: &mut Io<'_>, h: Host, buf: &[u8], tag: Tag) {
+        let Ok(v) = packet::parse(buf) else { return };
+        if v.fragment != packet::Fragment::None {
+            // MTU-3: the receiver puts the datagram back together.
+            let r = self.reassembly.entry(host_key(h)).or_default();
+            let Some(whole) = r.add(buf, io.now.0) else {
+                return;
+            };
+            if packet::parse(&whole).is_ok() {
+                self.deliver(io, h, &whole, tag);
+            }
+            return;
+        }
+        let d = io.d;
+        match v.proto {
+            PROTO_TCP => self.deliver_tcp(io, h, buf, &v, tag),
+            PROTO_UDP => {
+                if host_answer(d, h, &v) == Answer::Accept {
+                    if tag.toward && !tag.is_none() {
+                        let bytes = u64::from(v.payload_len);
+                        io.out.push(Action::DatagramArrived { tag, bytes });
+                    }
+                } else {
+                    let icmp =
+                        packet::build::icmp_error(v.dst, buf, packet::ICMP_DEST_UNREACHABLE, 3, 64);
+                    io.send(
+                        icmp,
+                        h,
+                        Tag {
+                            toward: false,
+                            ..tag
+                        },
+                    );
+                    io.out.push(Action::Refused {
+                        tag,
+                        reason: DropReason::PortUnreachable,
+                        place: host_place(d, h),
+                    });
+                }
+            }
+            PROTO_ICMP if v.icmp_type == packet::ICMP_ECHO_REQUEST => {
+                let reply = packet::build::icmp_echo(
+                    &packet::build::EchoSpec {
+                        src: v.dst,
+                        dst: v.src,
+                        reply: true,
+                        ident: v.src_port,
+                        seq: echo_seq(buf),
+                    },
+                    &[0x5a; 56],
+                    64,
+                    0,
+                );
+                io.send(
+                    reply,
+                    h,
+                    Tag {
+                        toward: false,
+                        ..tag
+                    },
+                );
+            }
+            PROTO_ICMP if v.icmp_type == packet::ICMP_DEST_UNREACHABLE && v.icmp_code == 4 => {
+                self.frag_needed(io, h, buf, &v);
+            }
+            PROTO_ICMP if v.icmp_type == packet::ICMP_ECHO_REPLY => {
+                let key = (u128::from(host_key(h)) << 32)
+                    | (u128::from(v.dst_port) << 16)
+                    | u128::from(echo_seq(buf));
+                if let Some(item) = self.pings.get(&key).copied() {
+                    let it = &self.items[item as usize];
+                    let tag = Tag {
+                        item,
+                        epoch: it.epoch,
+                        toward: true,
+                        traffic: it.traffic,
+                        start: it.start,
+                    };
+                    self.decide(io, tag, None);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn deliver_tcp(
+        &mut self,
+        io: &mut Io<'_>,
+        h: Host,
+        buf: &[u8],
+        v: &packet::FlowView,
+        tag: Tag,
+    ) {
+        let now = io.now;
+        let d = io.d;
+        let Some(seg) = tcp::segment(buf) else { return };
+        let key = conn_key(h, v.dst_port, v.src, v.src_port);
+        let mut out = std::mem::take(&mut self.out);
+        match self.demux.get(&key).copied() {
+            Some(c) => {
+                self.set_room(io, c);
+                let conn = self.conns[c as usize]
+                    .as_mut()
+                    .expect("demux points at a live connection");
+                let before = conn.tcp.retransmits;
+                let ev = conn.tcp.on_segment(&seg, now, &mut out);
+                let (client, traffic, ctag) = (conn.client, conn.traffic, conn.tag);
+                // Fast retransmits (the timer's are counted where it fires).
+                let retx = conn.tcp.retransmits - before;
+                if retx > 0 {
+                    io.count(traffic, Count::Retransmissions(u64::from(retx)));
+                }
+                let tr = &d.traffic[traffic as usize];
+                let (request, response, hold, pattern, size) =
+                    (tr.request, tr.response, tr.hold, tr.pattern, tr.size);
+                if ev.connected && client {
+                    let opened = conn.opened;
+                    io.count(traffic, Count::Setup(Nanos(now.0 - opened.0)));
+                    let conn = self.conns[c as usize].as_mut().expect("live");
+                    match pattern {
+                        Pattern::Bulk => {
+                            conn.tcp.write(size, now, &mut out);
+                            conn.tcp.close(now, &mut out);
+                        }
+                        _ => conn.tcp.write(request, now, &mut out),
+                    }
+                }
+                let conn = self.conns[c as usize].as_mut().expect("live");
+                if client {
+                    if pattern == Pattern::Requests && !conn.done && conn.tcp.rcv >= response {
+                        conn.done = true;
+                        io.count(traffic, Count::BytesDelivered(response));
+                        self.decide(io, ctag, None);
+                        if hold == Nanos::ZERO {
+                            let conn = self.conns[c as usize].as_mut().expect("live");
+                            conn.tcp.close(now, &mut out);
+                        } else {
+                            io.timer(now.saturating_add(hold), Timer::Close { conn: c, epoch: 0 });
+                        }
+                    }
+                    let conn = self.conns[c as usize].as_mut().expect("live");
+                    if pattern == Pattern::Bulk && !conn.done && ev.all_acked {
+                        conn.done = true;
+                        io.count(traffic, Count::BytesDelivered(size));
+                        self.decide(io, ctag, None);
+                    }
+                    if ev.peer_fin {
+                        let conn = self.conns[c as usize].as_mut().expect("live");
+                        conn.tcp.close(now, &mut out);
+                    }
+                } else {
+                    if !conn.responded && conn.tcp.rcv >= request && pattern == Pattern::Requests {
+                        conn.responded = true;
+                        conn.tcp.write(response, now, &mut out);
+                    }
+                    if ev.peer_fin {
+                        conn.tcp.close(now, &mut out);
+                    }
+                }
+                if ev.reset && client {
+                    let cause = self
+                        .item_info(ctag)
+                        .and_then(|_| self.items[ctag.item as usize].last_drop);
+                    self.decide(
+                        io,
+                        ctag,
+                        Some(cause.map_or(Cause::Reset, |(r, _)| Cause::Drop(r))),
+                    );
+                }
+                self.flush(io, c, &mut out);
+                let conn = self.conns[c as usize].as_ref().expect("live");
+                if !conn.tcp.is_open() {
+                    io.count(traffic, Count::CorruptBytes(conn.tcp.corrupt));
+                    self.remove_conn(c);
+                }
+            }
+            None => {
+                let syn = seg.flags & tcp_flags::SYN != 0 && seg.flags & tcp_flags::ACK == 0;
+                if host_answer(d, h, v) == Answer::Accept {
+                    let iss = self.next_iss();
+                    let local = SocketAddrV4::new(v.dst, v.dst_port);
+                    let remote = SocketAddrV4::new(v.src, v.src_port);
+                    let mtu = host_mtu(d, h);
+                    let tcp = Tcp::accept(local, remote, iss, mtu, &seg, now, &mut out);
+                    let traffic = if tag.is_none() { 0 } else { tag.traffic };
+                    let conn = Conn {
+                        tcp,
+                        host: h,
+                        key,
+                        port_key: None,
+                        tag: Tag {
+                            toward: false,
+                            ..tag
+                        },
+                        traffic,
+                        client: false,
+                        timer_gen: 0,
+                        timer_at: None,
+                        opened: now,
+                        responded: false,
+                        done: false,
+                        flow_free: 0,
+                    };
+                    let c = self.add_conn(conn);
+                    self.flush(io, c, &mut out);
+                } else if seg.flags & tcp_flags::RST == 0 {
+                    // No listener (or no connection): answer RST.
+                    let spec = packet::build::TcpSpec {
+                        src: SocketAddrV4::new(v.dst, v.dst_port),
+                        dst: SocketAddrV4::new(v.src, v.src_port),
+                        seq: if seg.flags & tcp_flags::ACK != 0 {
+                            seg.ack
+                        } else {
+                            0
+                        },
+                        ack: seg
+                            .seq
+                            .wrapping_add(seg.payload.len() as u32)
+                            .wrapping_add(u32::from(syn)),
+                        flags: tcp_flags::RST | tcp_flags::ACK,
+                        window: 0,
+                    };
+                    let rst = packet::build::tcp(&spec, &[], 64, 0);
+                    io.send(
+                        rst,
+                        h,
+                        Tag {
+                            toward: false,
+                            ..tag
+                        },
+                    );
+                    if syn {
+                        io.out.push(Action::Refused {
+                            tag,
+                            reason: DropReason::PortUnreachable,
+                            place: host_place(d, h),
+                        });
+                    }
+                }
+            }
+        }
+        out.clear();
+        self.out = out;
+    }
+
+    /// An ICMP "fragmentation needed" reached host `h` (MTU-4): the TCP
+    /// connection whose segment it quotes lowers its MSS and sends again.
+    fn frag_needed(&mut self, io: &mut Io<'_>, h: Host, buf: &[u8], v: &packet::FlowView) {
+        let icmp = usize::from(v.header_len);
+        let Some(msg) = buf.get(icmp..usize::from(v.total_len)) else {
+            return;
+        };
+        if msg.len() < 8 {
+            return;
+        }
+        let next_hop_mtu = u16::from_be_bytes([msg[6], msg[7]]);
+        let quote = &msg[8..];
+        let Some(&ver_ihl) = quote.first() else {
+            return;
+        };
+        let ihl = usize::from(ver_ihl & 0x0f) * 4;
+        let (Some(inner), Some(ports)) = (quote.get(..20), quote.get(ihl..ihl + 4)) else {
+            return;
+        };
+        if inner[9] != PROTO_TCP {
+            return;
+        }
+        let remote = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
+        let lport = u16::from_be_bytes([ports[0], ports[1]]);
+        let rport = u16::from_be_bytes([ports[2], ports[3]]);
+        let Some(c) = self.demux.get(&conn_key(h, lport, remote, rport)).copied() else {
+            return;
+        };
+        let mut out = std::mem::take(&mut self.out);
+        self.set_room(io, c);
+        if let Some(conn) = self.conns[c as usize].as_mut() {
+            conn.tcp.on_frag_needed(next_hop_mtu, io.now, &mut out);
+        }
+        self.flush(io, c, &mut out);
+        self.out = out;
+    }
+}
+
+/// The sequence number of an ICMP echo message.
+fn echo_seq(buf: &[u8]) -> u16 {
+    let ihl = usize::from(buf.first().map_or(5, |b| b & 0x0f)) * 4;
+    match buf.get(ihl + 6..ihl + 8) {
+        Some(b) => u16::from_be_bytes([b[0], b[1]]),
+        None => 0,
+    }
+}

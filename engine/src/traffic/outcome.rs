@@ -1,0 +1,166 @@
+//! How an item ends: failed at its deadline, delivered, failed by a drop or
+//! a reset, or unfinished when the run is over; a decided item gives its
+//! Lambda execution environment back and frees its slot.
+
+use super::{Action, Cause, Count, Endpoints, Io, Tag, Timer, gen_of};
+use crate::dataplane::Place;
+use crate::model::DropReason;
+use crate::scenario::raw::Pattern;
+use crate::units::Nanos;
+
+impl Endpoints {
+    pub(super) fn add_deadline(&mut self, io: &mut Io<'_>, t: u32, at: Nanos, tag: Tag) {
+        let g = gen_of(&mut self.gens, self.seed, io.d, t);
+        g.deadlines.push_back((at, tag));
+        if !g.deadline_scheduled {
+            g.deadline_scheduled = true;
+            io.timer(at, Timer::Deadlines { traffic: t });
+        }
+    }
+
+    /// Fails every item of traffic `t` whose deadline has come.
+    pub(super) fn deadlines(&mut self, io: &mut Io<'_>, t: u32) {
+        let now = io.now;
+        loop {
+            let g = gen_of(&mut self.gens, self.seed, io.d, t);
+            match g.deadlines.front().copied() {
+                Some((at, tag)) if at <= now => {
+                    g.deadlines.pop_front();
+                    self.item_deadline(io, tag);
+                }
+                Some((at, _)) => {
+                    io.timer(at, Timer::Deadlines { traffic: t });
+                    return;
+                }
+                None => {
+                    g.deadline_scheduled = false;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn item_deadline(&mut self, io: &mut Io<'_>, tag: Tag) {
+        let item = tag.item;
+        if self.item_info(tag).is_none() || !self.items[item as usize].live {
+            return;
+        }
+        let cause = self.items[item as usize]
+            .last_drop
+            .map_or(Cause::Timeout, |(r, _)| Cause::Drop(r));
+        self.end_item(io, tag, cause);
+    }
+
+    /// Ends a live item now with `cause`: its connection, if it has one, is
+    /// reset.
+    pub(super) fn end_item(&mut self, io: &mut Io<'_>, tag: Tag, cause: Cause) {
+        let item = tag.item;
+        if let Some(c) = self.items[item as usize].conn {
+            let mut out = std::mem::take(&mut self.out);
+            if let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) {
+                conn.tcp.abort(&mut out);
+            }
+            self.flush(io, c, &mut out);
+            self.out = out;
+            self.remove_conn(c);
+        }
+        self.decide(io, tag, Some(cause));
+    }
+
+    /// A datagram of an item this part of the run owns arrived at `at`
+    /// (perhaps reported by another LP).
+    pub fn item_delivered(&mut self, io: &mut Io<'_>, tag: Tag, at: Nanos, bytes: u64) {
+        if self
+            .item_info(tag)
+            .is_some_and(|_| self.items[tag.item as usize].live)
+        {
+            io.count(tag.traffic, Count::BytesDelivered(bytes));
+            self.decide_at(io, tag, None, at);
+        }
+    }
+
+    /// An item is decided now: delivered (`None`) or failed with a cause.
+    pub(super) fn decide(&mut self, io: &mut Io<'_>, tag: Tag, failed: Option<Cause>) {
+        let now = io.now;
+        self.decide_at(io, tag, failed, now);
+    }
+
+    fn decide_at(&mut self, io: &mut Io<'_>, tag: Tag, failed: Option<Cause>, at: Nanos) {
+        let Some(it) = self.items.get_mut(tag.item as usize) else {
+            return;
+        };
+        if it.epoch != tag.epoch || !it.live {
+            return;
+        }
+        it.live = false;
+        let (traffic, start, last_drop, lambda, ping, timed_out) = (
+            it.traffic,
+            it.start,
+            it.last_drop,
+            it.lambda,
+            it.ping_key,
+            it.timed_out,
+        );
+        if let Some(l) = lambda {
+            let pool = &mut self.pools[l.idx()];
+            pool.busy = pool.busy.saturating_sub(1);
+            // The environment waits for the next invocation (LAM-8), unless
+            // the invocation timed out: Lambda then resets it, and the next
+            // invocation initialises a new one.
+            if !timed_out {
+                pool.idle.push_back(io.now);
+            }
+        }
+        if let Some(k) = ping {
+            self.pings.remove(&k);
+        }
+        let failed = failed.map(|cause| {
+            let place = match cause {
+                Cause::Drop(_) => last_drop.map(|(_, p)| p),
+                _ => None,
+            };
+            (cause, place)
+        });
+        io.out.push(Action::Decided {
+            traffic,
+            start,
+            at,
+            failed,
+        });
+        // Keep the slot until no packet can name it: gens make late packets
+        // harmless, so the slot is free at once.
+        self.free_items.push(tag.item);
+    }
+
+    /// A packet of an item this part of the run owns was dropped: remember
+    /// it; pings and datagrams, which are not retried, fail at once.
+    pub fn item_dropped(&mut self, io: &mut Io<'_>, tag: Tag, reason: DropReason, place: Place) {
+        let Some((traffic, _)) = self.item_info(tag) else {
+            return;
+        };
+        let it = &mut self.items[tag.item as usize];
+        if !it.live {
+            return;
+        }
+        it.last_drop = Some((reason, place));
+        let pattern = io.d.traffic[traffic as usize].pattern;
+        if matches!(pattern, Pattern::Ping | Pattern::Udp) {
+            self.decide(io, tag, Some(Cause::Drop(reason)));
+        }
+    }
+
+    /// The run is over: items still undecided are unfinished.
+    pub fn finish(&mut self, io: &mut Io<'_>) {
+        for it in &self.items {
+            if it.live {
+                io.out.push(Action::Unfinished {
+                    traffic: it.traffic,
+                    start: it.start,
+                });
+            }
+        }
+        for c in self.conns.iter().flatten() {
+            io.count(c.traffic, Count::CorruptBytes(c.tcp.corrupt));
+        }
+    }
+}

@@ -24,17 +24,21 @@
 //!   segments (quick-ACK mode), then when more than one full segment is
 //!   unacknowledged, else after Linux's 40 ms minimum delayed-ACK time; at
 //!   once for out-of-order, duplicate or hole-filling segments and a FIN.
-//! - **Loss recovery**: NewReno fast retransmit and fast recovery
-//!   (RFC 6582) on three duplicate ACKs, the receiver holding up to four
-//!   out-of-order ranges; otherwise the retransmission timer of RFC 6298
-//!   (initial RTO 1 s, minimum 200 ms as Linux, doubling on every retry,
-//!   Karn's rule) and go-back-N from the first unacknowledged byte.
+//! - **Loss recovery**: SACK (RFC 2018) offered on every SYN; with it,
+//!   the receiver reports the up to four out-of-order ranges it holds and
+//!   the sender repairs every lost hole within a round trip from its
+//!   scoreboard (RFC 6675, `sack.rs`); without it, NewReno fast
+//!   retransmit and fast recovery (RFC 6582) on three duplicate ACKs.
+//!   Otherwise the retransmission timer of RFC 6298 (initial RTO 1 s,
+//!   minimum 200 ms as Linux, doubling on every retry, Karn's rule) and
+//!   go-back-N from the first unacknowledged byte, skipping what the peer
+//!   SACKed.
 //!
 //! The endpoint's concerns, one file each: this file holds the connection
 //! and its state machine (handshake, acknowledgements, sending, timers);
 //! `wire.rs` the segments as bytes; `receive.rs` the receiving side and
-//! its window; `congestion.rs` CUBIC, HyStart, RTT and pacing; `tests.rs`
-//! their tests.
+//! its window; `congestion.rs` CUBIC, HyStart, RTT and pacing; `sack.rs`
+//! selective acknowledgements and recovery; `tests.rs` their tests.
 //!
 //! Payload bytes follow a pattern keyed by the connection, and the receiver
 //! checks every byte it accepts; no payload is buffered.
@@ -59,11 +63,13 @@ use crate::units::Nanos;
 
 mod congestion;
 mod receive;
+mod sack;
 #[cfg(test)]
 mod tests;
 mod wire;
 
 use congestion::Cubic;
+use sack::Scoreboard;
 pub use wire::{Segment, pattern, segment};
 
 /// The MSS of a 1500-byte Ethernet MTU.
@@ -121,8 +127,9 @@ pub const PACING_CA_RATIO: u64 = 120;
 pub const LIMIT_OUTPUT_BYTES: u64 = 4 * 1024 * 1024;
 /// IPv4 and TCP headers of a data segment (no options).
 pub const HEADERS: u64 = 40;
-/// Out-of-order ranges a receiver holds.
-const OOO_RANGES: usize = 4;
+/// Out-of-order ranges a receiver holds: as many as one SACK option
+/// reports.
+const OOO_RANGES: usize = packet::build::MAX_SACK_BLOCKS;
 /// Duplicate ACKs that start fast retransmit (RFC 5681).
 const DUPACK_THRESHOLD: u8 = 3;
 
@@ -167,6 +174,9 @@ pub struct Tcp {
     pub peer_fin: bool,
     /// Window scaling agreed by both SYNs.
     scaled: bool,
+    /// SACK agreed by both SYNs (RFC 2018); on until the peer's SYN says
+    /// otherwise.
+    sack_ok: bool,
     /// The peer's shift, applied to the window fields it sends.
     snd_wscale: u8,
     /// The duplicate ACKs in a row.
@@ -214,9 +224,21 @@ pub struct Tcp {
     ack_pending: u64,
     /// Out-of-order ranges of the peer's stream held, sorted.
     ooo: [(u64, u64); OOO_RANGES],
+    /// Where the most recent out-of-order segment started: its range is
+    /// the first SACK block.
+    ooo_recent: u64,
+    /// The ranges of our stream the peer SACKed.
+    sacked: Scoreboard,
+    /// RFC 6675's HighRxt: the end of what recovery sent again.
+    high_rxt: u64,
+    /// The end of all data ever sent (SND.NXT before a timeout or a path
+    /// MTU change sent again from SND.UNA).
+    high_sent: u64,
     /// The offset of a FIN that arrived before the data ahead of it.
     fin_at: Option<u64>,
     pub retransmits: u32,
+    /// Retransmission timeouts of an established connection.
+    pub timeouts: u32,
     /// Bytes that did not match the pattern (always 0 on a sound path).
     pub corrupt: u64,
     salt_out: u32,
@@ -267,8 +289,10 @@ impl Tcp {
         t.salt_in = syn.seq;
         t.peer_window = u64::from(syn.window);
         t.peer_mss(syn.mss);
-        // RFC 7323: a SYN-ACK offers the option only if the SYN did.
+        // RFC 7323 and RFC 2018: a SYN-ACK offers an option only if the
+        // SYN did.
         t.peer_wscale(syn.wscale);
+        t.peer_sack(syn.sack_permitted);
         t.send_syn(tcp_flags::SYN | tcp_flags::ACK, t.ack_number(), out);
         t.probe = Some((0, now, 0));
         t.rto_at = Some(now.saturating_add(t.rto));
@@ -297,6 +321,7 @@ impl Tcp {
             peer_fin: false,
             // Until the peer's SYN says otherwise.
             scaled: true,
+            sack_ok: true,
             snd_wscale: 0,
             dupacks: 0,
             quick: QUICK_ACKS,
@@ -327,8 +352,13 @@ impl Tcp {
             rcvq_time: Nanos::ZERO,
             ack_pending: 0,
             ooo: [(0, 0); OOO_RANGES],
+            ooo_recent: 0,
+            sacked: Scoreboard::default(),
+            high_rxt: 0,
+            high_sent: 0,
             fin_at: None,
             retransmits: 0,
+            timeouts: 0,
             corrupt: 0,
             // Keyed by the initial sequence numbers, which NAT leaves alone
             // (addresses and ports it rewrites).
@@ -389,8 +419,11 @@ impl Tcp {
         }
         self.mss = mss;
         self.cwnd = self.cwnd.max(u64::from(mss));
-        // Linux's tcp_simple_retransmit: what is in flight is lost.
+        // Linux's tcp_simple_retransmit: what is in flight is lost, and
+        // goes again in the new size (but for what the peer SACKed).
         self.nxt = self.una;
+        self.in_recovery = false;
+        self.inflate = 0;
         if !self.fin_acked {
             self.fin_sent = false;
         }
@@ -483,16 +516,44 @@ impl Tcp {
         if self.state != State::Established {
             return;
         }
-        let mss = self.mss64();
+        if self.in_recovery && self.sack_ok {
+            self.sack_transmit(out);
+        } else {
+            self.transmit_window(now, out);
+        }
+        if self.fin_queued && !self.fin_sent && self.nxt == self.total {
+            self.fin_sent = true;
+            let (seq, ack) = (self.seq_of(self.total), self.ack_number());
+            self.send_control(tcp_flags::FIN | tcp_flags::ACK, seq, ack, out);
+        }
+        let outstanding = self.una < self.nxt || (self.fin_sent && !self.fin_acked);
+        if outstanding && self.rto_at.is_none() {
+            self.rto_at = Some(now.saturating_add(self.rto));
+        }
+    }
+
+    /// Sends new data within the window (and, after a timeout, what was
+    /// in flight again, skipping what the peer SACKed, as Linux's
+    /// `tcp_enter_loss` keeps the SACKed marks).
+    fn transmit_window(&mut self, now: Nanos, out: &mut Out) {
+        // The SACK option the ACKs carry takes room from the segment.
+        let mss = self.mss64().saturating_sub(self.sack_option_len()).max(1);
         let window = (self.cwnd + self.inflate)
             .min(self.peer_window)
             .min(WMEM_MAX)
             .max(mss);
         let mut sent = false;
         while self.nxt < self.total && self.nxt - self.una < window {
-            let len = (self.total - self.nxt)
+            if let Some(end) = self.sacked.covering(self.nxt) {
+                self.nxt = end.min(self.total);
+                continue;
+            }
+            let mut len = (self.total - self.nxt)
                 .min(mss)
                 .min(window - (self.nxt - self.una));
+            if let Some(next) = self.sacked.next_start(self.nxt) {
+                len = len.min(next - self.nxt);
+            }
             // TCP Small Queues: no more into the host's interface than it
             // has room for; the engine wakes this end when it drained.
             if len + HEADERS > self.room {
@@ -506,6 +567,7 @@ impl Tcp {
                 self.probe = Some((at + len, now, at + len));
             }
             self.nxt += len;
+            self.high_sent = self.high_sent.max(self.nxt);
             sent = true;
         }
         if sent {
@@ -514,15 +576,6 @@ impl Tcp {
                     *end = self.nxt;
                 }
             }
-        }
-        if self.fin_queued && !self.fin_sent && self.nxt == self.total {
-            self.fin_sent = true;
-            let (seq, ack) = (self.seq_of(self.total), self.ack_number());
-            self.send_control(tcp_flags::FIN | tcp_flags::ACK, seq, ack, out);
-        }
-        let outstanding = self.una < self.nxt || (self.fin_sent && !self.fin_acked);
-        if outstanding && self.rto_at.is_none() {
-            self.rto_at = Some(now.saturating_add(self.rto));
         }
     }
 
@@ -563,6 +616,7 @@ impl Tcp {
                 self.salt_in = seg.seq;
                 self.peer_mss(seg.mss);
                 self.peer_wscale(seg.wscale);
+                self.peer_sack(seg.sack_permitted);
                 self.state = State::Established;
                 if let Some((_, sent, _)) = self.probe.take() {
                     // The handshake's round trip is the first sample
@@ -646,9 +700,13 @@ impl Tcp {
                 && seg.flags & (tcp_flags::SYN | tcp_flags::FIN) == 0
                 && self.peer_window == old_window
                 && self.una < self.nxt;
+            if ahead == 0 {
+                self.sack_in(seg);
+            }
             if duplicate {
                 self.duplicate_ack(out);
             }
+            self.maybe_enter_sack_recovery(out);
             return;
         }
         let acked = self.una + u64::from(ahead);
@@ -675,14 +733,16 @@ impl Tcp {
                 self.probe = None;
             }
         }
+        self.sack_in(seg);
         if self.in_recovery {
             if self.una >= self.recover {
-                // Full acknowledgement: recovery ends (RFC 6582).
+                // Full acknowledgement: recovery ends (RFC 6582, RFC 6675).
                 self.in_recovery = false;
                 self.inflate = 0;
                 self.cwnd = self.ssthresh;
-            } else {
-                // Partial: the next hole goes at once.
+            } else if !self.sack_ok {
+                // Partial: the next hole goes at once (NewReno). With
+                // SACK, `transmit` sends what the scoreboard says.
                 self.inflate = self.inflate.saturating_sub(newly) + self.mss64();
                 self.retransmit_first(out);
             }
@@ -701,12 +761,32 @@ impl Tcp {
         if self.una > self.nxt {
             self.nxt = self.una;
         }
+        self.maybe_enter_sack_recovery(out);
+    }
+
+    /// With SACK, recovery starts on the third duplicate ACK or as soon
+    /// as the first unacknowledged segment counts as lost (RFC 6675
+    /// section 5, step 4), and not again before what was in flight at the
+    /// last recovery or timeout is acknowledged.
+    fn maybe_enter_sack_recovery(&mut self, out: &mut Out) {
+        if self.sack_ok
+            && !self.in_recovery
+            && self.una >= self.recover
+            && self.una < self.nxt
+            && (self.dupacks >= DUPACK_THRESHOLD || self.head_lost())
+        {
+            self.enter_sack_recovery(out);
+        }
     }
 
     /// A duplicate ACK: the third starts fast retransmit and fast recovery
     /// (RFC 6582), later ones inflate the window by a segment each.
     fn duplicate_ack(&mut self, out: &mut Out) {
         self.dupacks = self.dupacks.saturating_add(1);
+        if self.sack_ok {
+            // SACK recovery counts what is in flight instead.
+            return;
+        }
         if self.in_recovery {
             self.inflate += self.mss64();
         } else if self.dupacks == DUPACK_THRESHOLD && self.una >= self.recover {
@@ -760,6 +840,7 @@ impl Tcp {
                 self.send_syn(tcp_flags::SYN | tcp_flags::ACK, self.ack_number(), out)
             }
             State::Established => {
+                self.timeouts += 1;
                 let mss = self.mss64();
                 // RFC 5681 and CUBIC: the window goes to one segment and
                 // slow start runs to the reduced threshold; what was sent
@@ -772,7 +853,8 @@ impl Tcp {
                 self.in_recovery = false;
                 self.inflate = 0;
                 self.dupacks = 0;
-                self.recover = self.nxt;
+                // What was sent goes again, but for what the peer SACKed.
+                self.recover = self.high_sent;
                 self.nxt = self.una;
                 if !self.fin_acked {
                     self.fin_sent = false;

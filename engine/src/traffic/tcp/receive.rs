@@ -163,6 +163,7 @@ impl Tcp {
                 let from = self.rcv + offset as u64;
                 if from + len - self.rcv <= self.rcv_wnd && self.hold_ooo(from, from + len) {
                     self.check_pattern(from, seg.payload);
+                    self.ooo_recent = from;
                 }
                 // Out of order: a duplicate ACK at once.
                 ack_now = true;

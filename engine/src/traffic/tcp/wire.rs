@@ -19,6 +19,12 @@ pub struct Segment<'a> {
     /// The window scale option's shift, if the segment carries one (read
     /// on SYNs only).
     pub wscale: Option<u8>,
+    /// The SACK-permitted option (RFC 2018; read on SYNs only).
+    pub sack_permitted: bool,
+    /// The SACK option's blocks, `sack_len` of them (read on segments
+    /// other than SYNs).
+    pub sack: [(u32, u32); packet::build::MAX_SACK_BLOCKS],
+    pub sack_len: u8,
     pub payload: &'a [u8],
 }
 
@@ -32,6 +38,12 @@ pub fn segment(buf: &[u8]) -> Option<Segment<'_>> {
     let payload = buf.get(start + hl..end)?;
     let header = buf.get(start..end)?;
     let syn = v.tcp_flags & tcp_flags::SYN != 0;
+    // Only a header longer than 20 bytes has options to read.
+    let (sack, sack_len) = if !syn && hl > 20 {
+        packet::build::tcp_sack_option(header)
+    } else {
+        ([(0, 0); packet::build::MAX_SACK_BLOCKS], 0)
+    };
     Some(Segment {
         seq: tcp.seq_number().0 as u32,
         ack: tcp.ack_number().0 as u32,
@@ -47,6 +59,9 @@ pub fn segment(buf: &[u8]) -> Option<Segment<'_>> {
         } else {
             None
         },
+        sack_permitted: syn && packet::build::tcp_sack_permitted_option(header),
+        sack,
+        sack_len: sack_len as u8,
         payload,
     })
 }
@@ -68,11 +83,15 @@ impl Tcp {
             // The window of a SYN is never scaled (RFC 7323).
             window: self.rcv_wnd.min(WINDOW) as u16,
         };
-        out.push(if self.scaled {
-            packet::build::tcp_syn_scaled(&spec, self.local_mss, WSCALE, self.ttl, 0)
-        } else {
-            packet::build::tcp_syn(&spec, self.local_mss, self.ttl, 0)
-        });
+        let wscale = self.scaled.then_some(WSCALE);
+        out.push(packet::build::tcp_syn_options(
+            &spec,
+            self.local_mss,
+            wscale,
+            self.sack_ok,
+            self.ttl,
+            0,
+        ));
     }
 
     pub(super) fn ack_number(&self) -> u32 {
@@ -111,7 +130,14 @@ impl Tcp {
             flags,
             window: self.window_field(),
         };
-        out.push(packet::build::tcp(&spec, &[], self.ttl, 0));
+        let (blocks, n) = self.sack_blocks(flags);
+        out.push(packet::build::tcp_sack(
+            &spec,
+            &[],
+            &blocks[..n],
+            self.ttl,
+            0,
+        ));
         if flags & tcp_flags::ACK != 0 {
             self.acked_now();
         }
@@ -132,7 +158,55 @@ impl Tcp {
             flags: tcp_flags::ACK | tcp_flags::PSH,
             window: self.window_field(),
         };
-        out.push(packet::build::tcp(&spec, payload, self.ttl, 0));
+        let (blocks, n) = self.sack_blocks(spec.flags);
+        out.push(packet::build::tcp_sack(
+            &spec,
+            payload,
+            &blocks[..n],
+            self.ttl,
+            0,
+        ));
         self.acked_now();
+    }
+
+    /// The SACK blocks a segment with these flags carries (RFC 2018): with
+    /// SACK agreed, an ACK while out-of-order ranges are held reports each
+    /// of them, the one holding the most recently arrived segment first
+    /// (as the RFC requires and Linux's `tcp_sack_new_ofo_skb` keeps them),
+    /// the others in order. A RST carries none.
+    pub(super) fn sack_blocks(&self, flags: u8) -> ([(u32, u32); OOO_RANGES], usize) {
+        let mut blocks = [(0, 0); OOO_RANGES];
+        let n = usize::from(self.ooo_len);
+        if !self.sack_ok || n == 0 || flags & tcp_flags::ACK == 0 || flags & tcp_flags::RST != 0 {
+            return (blocks, 0);
+        }
+        let base = self.irs.wrapping_add(1);
+        let edge = |off: u64| base.wrapping_add(off as u32);
+        let held = &self.ooo[..n];
+        let first = held
+            .iter()
+            .position(|&(a, b)| a <= self.ooo_recent && self.ooo_recent < b)
+            .unwrap_or(0);
+        blocks[0] = (edge(held[first].0), edge(held[first].1));
+        let mut k = 1;
+        for (i, &(a, b)) in held.iter().enumerate() {
+            if i != first {
+                blocks[k] = (edge(a), edge(b));
+                k += 1;
+            }
+        }
+        (blocks, k)
+    }
+
+    /// The bytes of the SACK option this end's ACKs carry now: a data
+    /// segment is that much shorter so that it still fits the MSS (as
+    /// Linux's `tcp_current_mss` subtracts the options).
+    pub(super) fn sack_option_len(&self) -> u64 {
+        let n = if self.sack_ok {
+            usize::from(self.ooo_len)
+        } else {
+            0
+        };
+        packet::build::tcp_sack_option_len(n) as u64
     }
 }

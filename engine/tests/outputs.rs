@@ -516,3 +516,235 @@ fn graph_is_dot_and_deterministic() {
         assert!(text.contains(needle), "graph lacks {needle}");
     }
 }
+
+/// The fields `fields` (tab-separated) of the packets of `path` that
+/// tshark's display filter `filter` keeps, one line each.
+fn tshark_fields(path: &Path, filter: &str, fields: &[&str]) -> Vec<String> {
+    let mut cmd = Command::new("tshark");
+    cmd.args(["-r", path.to_str().unwrap()]).args([
+        "-d",
+        "tcp.port==1-65535,data",
+        "-Y",
+        filter,
+        "-T",
+        "fields",
+    ]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    let out = cmd.output().expect("tshark runs");
+    assert!(
+        out.status.success(),
+        "tshark -r {}: {out:?}",
+        path.display()
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn pcaps_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("the pcap directory")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pcap"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn tcp_analysis_flags_nothing_in_runs_without_drops() {
+    // Wireshark's TCP analysis (retransmissions, duplicate ACKs, window
+    // full, zero window, lost segments, keep-alives, reused ports...)
+    // finds nothing to say about a run in which no packet was dropped.
+    if !tshark_present() {
+        eprintln!("note: tshark is not on PATH: the TCP analysis of the captures is not checked");
+        return;
+    }
+    for name in ["s3-path-interface-endpoint", "s3-path-nat-gateway"] {
+        let tmp = Scratch::new("analysis");
+        let scenario = repo().join(format!("scenarios/{name}.toml"));
+        let (json, dir) = (tmp.path("r.json"), tmp.path("pcap"));
+        vpcsim(&[
+            "run",
+            scenario.to_str().unwrap(),
+            "--quiet",
+            "--json",
+            json.to_str().unwrap(),
+            "--pcap",
+            dir.to_str().unwrap(),
+        ]);
+        let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(
+            report["drops"],
+            serde_json::json!([]),
+            "{name} drops nothing"
+        );
+        let files = pcaps_in(&dir);
+        assert!(!files.is_empty());
+        for f in files {
+            let flagged = tshark_fields(
+                &f,
+                "tcp.analysis.flags",
+                &["frame.number", "_ws.expert.message"],
+            );
+            assert!(
+                flagged.is_empty(),
+                "{name}, {}: {} packets flagged, the first:\n{}",
+                f.display(),
+                flagged.len(),
+                flagged[..flagged.len().min(5)].join("\n")
+            );
+        }
+    }
+}
+
+/// Whether sequence number `a` comes before `b` (modulo 2^32).
+fn before(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) < 0
+}
+
+#[test]
+fn tcp_analysis_retransmissions_are_where_the_link_lost_segments() {
+    // LAT-3: the mirror's path loses 1 % of packets each way. At the
+    // instance's interface, past the lossy link, a segment the link lost
+    // is a gap in the mirror's sequence numbers (packets of one flow do
+    // not reorder); every retransmission tshark finds must fill such a
+    // gap, and every gap must be filled.
+    if !tshark_present() {
+        eprintln!(
+            "note: tshark is not on PATH: the retransmissions in the captures are not checked"
+        );
+        return;
+    }
+    let tmp = Scratch::new("loss");
+    let scenario = repo().join("scenarios/drop-link_loss.toml");
+    let (json, dir) = (tmp.path("r.json"), tmp.path("pcap"));
+    vpcsim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--quiet",
+        "--json",
+        json.to_str().unwrap(),
+        "--pcap",
+        dir.to_str().unwrap(),
+    ]);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let link_losses: u64 = report["drops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["reason"] == "link_loss")
+        .map(|d| d["count"].as_u64().unwrap())
+        .sum();
+    let mirror = Ipv4Addr::new(198, 51, 100, 30);
+    let path = dir.join("web-1.pcap");
+    // Per connection (the instance's port): the next sequence number
+    // expected, the gaps seen, the repeats seen.
+    let mut next: BTreeMap<u16, u32> = BTreeMap::new();
+    let mut gaps: Vec<(u16, u32, u32)> = Vec::new();
+    let mut repeats: Vec<(u16, u32, u32)> = Vec::new();
+    for (_, p) in read_pcap(&path).packets {
+        let (src, _, proto) = ipv4(&p);
+        if src != mirror || proto != 6 {
+            continue;
+        }
+        let ihl = usize::from(p[0] & 0x0f) * 4;
+        let t = &p[ihl..];
+        let port = u16::from_be_bytes([t[2], t[3]]);
+        let seq = u32::from_be_bytes([t[4], t[5], t[6], t[7]]);
+        let flags = t[13];
+        let len = (t.len() - usize::from(t[12] >> 4) * 4) as u32;
+        if flags & 0x02 != 0 {
+            next.insert(port, seq.wrapping_add(1));
+            continue;
+        }
+        let Some(hi) = next.get_mut(&port) else {
+            continue;
+        };
+        let end = seq.wrapping_add(len).wrapping_add(u32::from(flags & 0x01));
+        if len == 0 {
+            continue;
+        }
+        let ahead = seq.wrapping_sub(*hi) as i32;
+        if ahead > 0 {
+            gaps.push((port, *hi, seq));
+        } else if ahead < 0 {
+            repeats.push((port, seq, end));
+        }
+        if end.wrapping_sub(*hi) as i32 > 0 {
+            *hi = end;
+        }
+    }
+    assert!(
+        !gaps.is_empty(),
+        "the link lost some of the mirror's segments"
+    );
+    assert!(
+        gaps.len() as u64 <= link_losses,
+        "{} gaps, {link_losses} link losses",
+        gaps.len()
+    );
+    // Each repeat lies in a gap of its connection; each gap is filled.
+    for &(port, seq, _) in &repeats {
+        assert!(
+            gaps.iter()
+                .any(|&(p, a, b)| p == port && !before(seq, a) && before(seq, b)),
+            "a retransmission at {seq} on port {port} fills no gap: {gaps:?}"
+        );
+    }
+    for &(port, a, b) in &gaps {
+        let mut at = a;
+        while at != b {
+            let Some(&(_, _, end)) = repeats
+                .iter()
+                .find(|&&(p, s, e)| p == port && !before(at, s) && before(at, e))
+            else {
+                panic!("the gap {a}..{b} on port {port} is not sent again from {at}");
+            };
+            at = if before(end, b) { end } else { b };
+        }
+    }
+    // tshark sees the same retransmissions (a retransmission that comes
+    // within a round trip of later data, and is not the segment the
+    // receiver's ACK asks for, it calls out of order), and no spurious
+    // one.
+    let flagged = tshark_fields(
+        &path,
+        &format!(
+            "ip.src == {mirror} && (tcp.analysis.retransmission || \
+             tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission || \
+             tcp.analysis.out_of_order)"
+        ),
+        &["tcp.dstport", "tcp.seq_raw"],
+    );
+    let mut theirs: Vec<(u16, u32)> = flagged
+        .iter()
+        .map(|l| {
+            let mut f = l.split('\t');
+            let port = f.next().unwrap().parse().unwrap();
+            let seq = f.next().unwrap().parse().unwrap();
+            (port, seq)
+        })
+        .collect();
+    let mut ours: Vec<(u16, u32)> = repeats.iter().map(|&(p, s, _)| (p, s)).collect();
+    theirs.sort_unstable();
+    ours.sort_unstable();
+    assert_eq!(theirs, ours, "tshark's retransmissions against the gaps");
+    let spurious = tshark_fields(
+        &path,
+        "tcp.analysis.spurious_retransmission",
+        &["frame.number"],
+    );
+    assert!(
+        spurious.is_empty(),
+        "spurious retransmissions: {spurious:?}"
+    );
+    println!(
+        "{} segments lost on the link towards the instance, {} retransmissions, {link_losses} link losses in all",
+        gaps.len(),
+        repeats.len()
+    );
+}

@@ -80,6 +80,94 @@ pub fn tcp_syn_scaled(spec: &TcpSpec, mss: u16, wscale: u8, ttl: u8, ident: u16)
     tcp_with(spec, &[2, 4, hi, lo, 1, 3, 3, wscale], &[], ttl, ident)
 }
 
+/// A SYN or SYN-ACK with the options a current Linux sends without
+/// timestamps, in its order (`tcp_options_write`): the MSS, then, where
+/// offered, two NOPs and SACK-permitted (kind 4, RFC 2018), then a NOP and
+/// the window scale option with shift `wscale`. With both, a 32-byte TCP
+/// header; without either, [`tcp_syn`]'s.
+pub fn tcp_syn_options(
+    spec: &TcpSpec,
+    mss: u16,
+    wscale: Option<u8>,
+    sack_permitted: bool,
+    ttl: u8,
+    ident: u16,
+) -> Bytes {
+    let [hi, lo] = mss.to_be_bytes();
+    let mut opts = [0u8; 12];
+    opts[..4].copy_from_slice(&[2, 4, hi, lo]);
+    let mut n = 4;
+    if sack_permitted {
+        opts[n..n + 4].copy_from_slice(&[1, 1, 4, 2]);
+        n += 4;
+    }
+    if let Some(shift) = wscale {
+        opts[n..n + 4].copy_from_slice(&[1, 3, 3, shift]);
+        n += 4;
+    }
+    tcp_with(spec, &opts[..n], &[], ttl, ident)
+}
+
+/// The most SACK blocks one segment carries: 4 + 8 x 4 = 36 of the 40
+/// bytes of options (RFC 2018, without timestamps).
+pub const MAX_SACK_BLOCKS: usize = 4;
+
+/// The length of the SACK option (with its two leading NOPs, as Linux
+/// writes it) for `blocks` blocks: 0 for none.
+pub const fn tcp_sack_option_len(blocks: usize) -> usize {
+    if blocks == 0 { 0 } else { 4 + 8 * blocks }
+}
+
+/// A TCP segment carrying the SACK option (kind 5, RFC 2018) with
+/// `blocks` (left and right edges, at most [`MAX_SACK_BLOCKS`]; more are
+/// left out), after two NOPs as Linux aligns it; no blocks, no option.
+pub fn tcp_sack(
+    spec: &TcpSpec,
+    payload: &[u8],
+    blocks: &[(u32, u32)],
+    ttl: u8,
+    ident: u16,
+) -> Bytes {
+    let blocks = &blocks[..blocks.len().min(MAX_SACK_BLOCKS)];
+    let len = tcp_sack_option_len(blocks.len());
+    let mut opts = [0u8; tcp_sack_option_len(MAX_SACK_BLOCKS)];
+    if len > 0 {
+        opts[..4].copy_from_slice(&[1, 1, 5, (len - 2) as u8]);
+        for (i, (left, right)) in blocks.iter().enumerate() {
+            opts[4 + 8 * i..8 + 8 * i].copy_from_slice(&left.to_be_bytes());
+            opts[8 + 8 * i..12 + 8 * i].copy_from_slice(&right.to_be_bytes());
+        }
+    }
+    tcp_with(spec, &opts[..len], payload, ttl, ident)
+}
+
+/// Whether a TCP header carries the SACK-permitted option (RFC 2018,
+/// kind 4).
+pub fn tcp_sack_permitted_option(tcp: &[u8]) -> bool {
+    matches!(tcp_option(tcp, 4), Some([]))
+}
+
+/// The blocks of a TCP header's SACK option (RFC 2018, kind 5), the
+/// first [`MAX_SACK_BLOCKS`] of them, and how many there are; none when it
+/// has no option or a malformed one.
+pub fn tcp_sack_option(tcp: &[u8]) -> ([(u32, u32); MAX_SACK_BLOCKS], usize) {
+    let mut blocks = [(0, 0); MAX_SACK_BLOCKS];
+    let Some(data) = tcp_option(tcp, 5) else {
+        return (blocks, 0);
+    };
+    if data.is_empty() || data.len() % 8 != 0 {
+        return (blocks, 0);
+    }
+    let mut n = 0;
+    for (block, b) in blocks.iter_mut().zip(data.chunks_exact(8)) {
+        let left = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        let right = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
+        *block = (left, right);
+        n += 1;
+    }
+    (blocks, n)
+}
+
 /// The data of option `want` of a TCP header (`tcp` is the TCP header and
 /// what follows), if it has one.
 fn tcp_option(tcp: &[u8], want: u8) -> Option<&[u8]> {

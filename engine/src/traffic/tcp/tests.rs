@@ -1,0 +1,1133 @@
+//! Tests of the TCP endpoint: two ends joined by a simulated path, each
+//! mechanism checked against what Linux does (docs/traffic.md).
+
+use super::*;
+use std::net::Ipv4Addr;
+
+fn addr(a: u8, port: u16) -> SocketAddrV4 {
+    SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, a), port)
+}
+
+/// A path between a client and a server: one-way delay, and the rate
+/// of the client's link towards the server (bits per second; 0 for no
+/// limit), queued first in, first out.
+#[derive(Clone, Copy)]
+struct Path {
+    delay: Nanos,
+    rate: u64,
+}
+
+/// Moves segments between two endpoints over a path that loses the
+/// segments `lose` says to, with a fixed one-way delay of 5 ms.
+fn run(total: u64, lose: impl Fn(usize, &[u8]) -> bool) -> (Tcp, Tcp, Nanos) {
+    let path = Path {
+        delay: Nanos::from_millis(5),
+        rate: 0,
+    };
+    let (c, s, t, _) = run_path(total, path, lose);
+    (c, s, t)
+}
+
+/// Every segment with its arrival time and direction (true: to the
+/// server).
+type Log = Vec<(Nanos, bool, Vec<u8>)>;
+
+/// The client uploads `total` bytes and closes; the server closes when
+/// the client's FIN arrives. Returns both ends, when the last segment
+/// arrived, and every segment with its arrival time (lost ones too).
+fn run_path(total: u64, path: Path, lose: impl Fn(usize, &[u8]) -> bool) -> (Tcp, Tcp, Nanos, Log) {
+    run_flow(total, path, 1500, false, lose)
+}
+
+/// The request of a download.
+const REQUEST: u64 = 200;
+
+/// As [`run_path`], both interfaces of MTU `mtu`; with `download`, the
+/// client sends a 200-byte request instead and the server answers with
+/// `total` bytes and closes, and the client closes when that ends.
+fn run_flow(
+    total: u64,
+    path: Path,
+    mtu: u16,
+    download: bool,
+    lose: impl Fn(usize, &[u8]) -> bool,
+) -> (Tcp, Tcp, Nanos, Log) {
+    run_flow_sack(total, path, mtu, download, true, lose)
+}
+
+/// As [`run_flow`]; without `sack`, the client's SYN offers no SACK, so
+/// that neither end uses it (NewReno recovery).
+fn run_flow_sack(
+    total: u64,
+    path: Path,
+    mtu: u16,
+    download: bool,
+    sack: bool,
+    lose: impl Fn(usize, &[u8]) -> bool,
+) -> (Tcp, Tcp, Nanos, Log) {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut now = Nanos::ZERO;
+    let mut out = Out::new();
+    let mut client = Tcp::connect(addr(1, 40000), addr(2, 443), 1000, mtu, now, &mut out);
+    if !sack {
+        out.clear();
+        client.sack_ok = false;
+        client.send_syn(tcp_flags::SYN, 0, &mut out);
+    }
+    let mut asked = 0u64;
+    let mut server: Option<Tcp> = None;
+    // (arrival time, order sent, to_server, bytes)
+    let mut wire = BinaryHeap::new();
+    let mut order = 0u64;
+    let mut link_free = Nanos::ZERO;
+    let mut log = Vec::new();
+    let mut put = |wire: &mut BinaryHeap<_>, now: Nanos, to_server: bool, b: Vec<u8>| {
+        let mut at = now;
+        if to_server && path.rate > 0 {
+            let tx = b.len() as u64 * 8 * 1_000_000_000 / path.rate;
+            at = Nanos(now.0.max(link_free.0) + tx);
+            link_free = at;
+        }
+        order += 1;
+        wire.push(Reverse((
+            at.saturating_add(path.delay),
+            order,
+            to_server,
+            b,
+        )));
+    };
+    for b in out.drain(..) {
+        put(&mut wire, now, true, b.to_vec());
+    }
+    let mut sent = 0usize;
+    let mut wrote = false;
+    for _ in 0..2_000_000 {
+        let next_timer = [client.deadline, server.as_ref().and_then(|s| s.deadline)]
+            .into_iter()
+            .flatten()
+            .min();
+        let next_pkt = wire.peek().map(|w| w.0.0);
+        let t = match (next_pkt, next_timer) {
+            (Some(p), Some(tm)) => p.min(tm),
+            (Some(p), None) => p,
+            (None, Some(tm)) => tm,
+            (None, None) => break,
+        };
+        now = t;
+        if next_pkt == Some(t) {
+            let Reverse((_, _, to_server, bytes)) = wire.pop().unwrap();
+            sent += 1;
+            log.push((now, to_server, bytes.clone()));
+            if lose(sent, &bytes) {
+                continue;
+            }
+            let seg = segment(&bytes).unwrap();
+            if to_server {
+                match server.as_mut() {
+                    None => {
+                        server = Some(Tcp::accept(
+                            addr(2, 443),
+                            addr(1, 40000),
+                            9000,
+                            mtu,
+                            &seg,
+                            now,
+                            &mut out,
+                        ));
+                    }
+                    Some(s) => {
+                        let ev = s.on_segment(&seg, now, &mut out);
+                        asked += ev.received;
+                        if download && ev.received > 0 && asked == REQUEST {
+                            s.write(total, now, &mut out);
+                            s.close(now, &mut out);
+                        }
+                        if ev.peer_fin && !download {
+                            s.close(now, &mut out);
+                        }
+                    }
+                }
+                for b in out.drain(..) {
+                    put(&mut wire, now, false, b.to_vec());
+                }
+            } else {
+                let ev = client.on_segment(&seg, now, &mut out);
+                if ev.connected && !wrote {
+                    wrote = true;
+                    if download {
+                        client.write(REQUEST, now, &mut out);
+                    } else {
+                        client.write(total, now, &mut out);
+                        client.close(now, &mut out);
+                    }
+                }
+                if download && ev.peer_fin {
+                    client.close(now, &mut out);
+                }
+                for b in out.drain(..) {
+                    put(&mut wire, now, true, b.to_vec());
+                }
+            }
+        } else {
+            if client.deadline.is_some_and(|d| d <= now) {
+                client.on_timer(now, &mut out);
+                for b in out.drain(..) {
+                    put(&mut wire, now, true, b.to_vec());
+                }
+            }
+            if let Some(s) = server.as_mut() {
+                if s.deadline.is_some_and(|d| d <= now) {
+                    s.on_timer(now, &mut out);
+                    for b in out.drain(..) {
+                        put(&mut wire, now, false, b.to_vec());
+                    }
+                }
+            }
+        }
+    }
+    (client, server.unwrap(), now, log)
+}
+
+/// When the client learned that the server had all `total` bytes:
+/// the arrival of the first ACK of the last byte.
+fn all_received_at(log: &[(Nanos, bool, Vec<u8>)], total: u64) -> Nanos {
+    let end = 1000u32.wrapping_add(1).wrapping_add(total as u32);
+    log.iter()
+        .find(|(_, to_server, b)| {
+            !to_server && segment(b).is_some_and(|s| s.ack.wrapping_sub(end) as i32 >= 0)
+        })
+        .map(|(t, _, _)| *t)
+        .expect("the last byte is acknowledged")
+}
+
+#[test]
+fn transfer_completes_and_every_byte_checks() {
+    let (c, s, _) = run(200_000, |_, _| false);
+    assert_eq!(s.rcv, 200_000);
+    assert_eq!(s.corrupt, 0);
+    assert_eq!(c.state, State::Closed);
+    assert_eq!(c.retransmits, 0);
+}
+
+#[test]
+fn a_segment_after_the_fin_carries_the_fin_plus_one() {
+    // RFC 9293: SYN and FIN take one sequence number each, so a segment
+    // that carries neither data nor SYN/FIN has SND.NXT, past them.
+    let log = std::cell::RefCell::new(Vec::new());
+    let (c, s, _) = run(20_000, |_, b| {
+        log.borrow_mut().push(b.to_vec());
+        false
+    });
+    assert_eq!((c.state, s.state), (State::Closed, State::Closed));
+    let mut next: [Option<u32>; 2] = [None, None];
+    let (mut pure, mut after_fin) = (0, 0);
+    for b in log.borrow().iter() {
+        let seg = segment(b).expect("a TCP segment");
+        let side = usize::from(b[20..22] == 443u16.to_be_bytes());
+        let syn_fin =
+            u32::from(seg.flags & tcp_flags::SYN != 0) + u32::from(seg.flags & tcp_flags::FIN != 0);
+        let consumed = seg.payload.len() as u32 + syn_fin;
+        if consumed == 0 && seg.flags & tcp_flags::RST == 0 {
+            assert_eq!(Some(seg.seq), next[side], "a pure ACK carries SND.NXT");
+            pure += 1;
+        }
+        let end = seg.seq.wrapping_add(consumed);
+        if seg.flags & tcp_flags::FIN != 0 {
+            after_fin += 1;
+        }
+        next[side] = Some(next[side].map_or(end, |n| n.max(end)));
+    }
+    assert!(
+        pure > 0 && after_fin == 2,
+        "{pure} pure ACKs, {after_fin} FINs"
+    );
+    // The last segment, checked with the rest above, is the pure ACK of
+    // the second FIN, sent after the first.
+    let last = segment(log.borrow().last().unwrap()).map(|g| g.flags);
+    assert_eq!(last, Some(tcp_flags::ACK));
+}
+
+#[test]
+fn lossy_path_retransmits_and_still_delivers_every_byte() {
+    // Lose every 7th segment once.
+    let (c, s, _) = run(100_000, |n, _| n % 7 == 0 && n < 200);
+    assert_eq!(s.rcv, 100_000);
+    assert_eq!(s.corrupt, 0);
+    assert!(c.retransmits > 0);
+}
+
+#[test]
+fn blackholed_syn_is_retried_with_backoff() {
+    let mut out = Out::new();
+    let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 1, 1500, Nanos::ZERO, &mut out);
+    assert_eq!(out.len(), 1);
+    let mut fired = vec![];
+    for _ in 0..4 {
+        let d = c.deadline.unwrap();
+        out.clear();
+        assert!(c.on_timer(d, &mut out));
+        assert_eq!(out.len(), 1, "a SYN again");
+        fired.push(d.0 / 1_000_000_000);
+    }
+    // 1 s, then 2, 4, 8 s later.
+    assert_eq!(fired, vec![1, 3, 7, 15]);
+}
+
+#[test]
+fn connection_state_is_compact() {
+    // No payload is buffered: data follows the pattern, so a connection
+    // is its sequence state (see docs/traffic.md).
+    let size = std::mem::size_of::<Tcp>();
+    println!("Tcp: {size} bytes");
+    assert!(size <= 560, "{size}");
+}
+
+/// A handshake between a client and a server with these interface
+/// MTUs: the two ends, the SYN and the SYN-ACK.
+fn handshake(client_mtu: u16, server_mtu: u16) -> (Tcp, Tcp, Vec<u8>, Vec<u8>) {
+    let now = Nanos::ZERO;
+    let mut out = Out::new();
+    let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, client_mtu, now, &mut out);
+    let syn = out.pop().unwrap().to_vec();
+    let mut s = Tcp::accept(
+        addr(2, 443),
+        addr(1, 40000),
+        900,
+        server_mtu,
+        &segment(&syn).unwrap(),
+        now,
+        &mut out,
+    );
+    let synack = out.pop().unwrap().to_vec();
+    c.on_segment(&segment(&synack).unwrap(), now, &mut out);
+    let ack = out.pop().unwrap();
+    s.on_segment(&segment(&ack).unwrap(), now, &mut out);
+    (c, s, syn, synack)
+}
+
+#[test]
+fn mtu_5_the_syn_offers_the_interface_mtu_less_40() {
+    let (c, s, syn, synack) = handshake(9001, 9001);
+    assert_eq!(segment(&syn).unwrap().mss, Some(8961));
+    assert_eq!(segment(&synack).unwrap().mss, Some(8961));
+    assert_eq!(
+        syn.len(),
+        52,
+        "a 32-byte TCP header: MSS, NOP, NOP, SACK-permitted, NOP, WS"
+    );
+    assert!(crate::packet::transport_checksum_ok(&syn));
+    assert_eq!((c.mss, s.mss), (8961, 8961));
+    // A jumbo segment: 9001 bytes on the wire.
+    let mut out = Out::new();
+    let mut c = c;
+    c.write(100_000, Nanos::ZERO, &mut out);
+    assert_eq!(out[0].len(), 9001);
+}
+
+#[test]
+fn mtu_5_both_ends_send_the_smaller_mss() {
+    let (c, s, _, synack) = handshake(9001, 1500);
+    assert_eq!(segment(&synack).unwrap().mss, Some(1460));
+    assert_eq!((c.mss, s.mss), (1460, 1460));
+    let mut out = Out::new();
+    let mut c = c;
+    c.write(100_000, Nanos::ZERO, &mut out);
+    assert!(out.iter().all(|p| p.len() <= 1500));
+    assert_eq!(out[0].len(), 1500);
+}
+
+#[test]
+fn mtu_5_no_mss_option_means_536() {
+    let now = Nanos::ZERO;
+    let mut out = Out::new();
+    let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, 9001, now, &mut out);
+    out.clear();
+    // A SYN-ACK without options.
+    let spec = packet::build::TcpSpec {
+        src: addr(2, 443),
+        dst: addr(1, 40000),
+        seq: 5000,
+        ack: 101,
+        flags: tcp_flags::SYN | tcp_flags::ACK,
+        window: 65535,
+    };
+    let synack = packet::build::tcp(&spec, &[], 64, 0);
+    c.on_segment(&segment(&synack).unwrap(), now, &mut out);
+    assert_eq!(c.mss, DEFAULT_MSS);
+}
+
+#[test]
+fn mtu_4_fragmentation_needed_lowers_the_mss_and_resends_at_once() {
+    let (mut c, _, _, _) = handshake(9001, 9001);
+    let mut out = Out::new();
+    c.write(50_000, Nanos::ZERO, &mut out);
+    assert_eq!(out[0].len(), 9001);
+    out.clear();
+    assert!(c.on_frag_needed(8500, Nanos::from_millis(1), &mut out));
+    assert_eq!(c.mss, 8460);
+    assert!(!out.is_empty(), "sent again without waiting for the timer");
+    assert_eq!(out[0].len(), 8500);
+    let first = segment(&out[0]).unwrap();
+    assert_eq!(first.seq, 101, "from the first unacknowledged byte");
+    // A larger MTU, or the same again, changes nothing.
+    out.clear();
+    assert!(!c.on_frag_needed(9001, Nanos::from_millis(2), &mut out));
+    assert!(!c.on_frag_needed(8500, Nanos::from_millis(2), &mut out));
+    assert!(out.is_empty());
+}
+
+#[test]
+fn corrupted_payload_is_counted() {
+    let now = Nanos::ZERO;
+    let mut out = Out::new();
+    let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, 1500, now, &mut out);
+    let syn = out.pop().unwrap();
+    let mut s = Tcp::accept(
+        addr(2, 443),
+        addr(1, 40000),
+        900,
+        1500,
+        &segment(&syn).unwrap(),
+        now,
+        &mut out,
+    );
+    let synack = out.pop().unwrap();
+    c.on_segment(&segment(&synack).unwrap(), now, &mut out);
+    let ack = out.pop().unwrap();
+    s.on_segment(&segment(&ack).unwrap(), now, &mut out);
+    out.clear();
+    s.write(100, now, &mut out);
+    let mut data = out.pop().unwrap().to_vec();
+    // Flip one payload byte (the last), as a broken path would.
+    let last = data.len() - 1;
+    data[last] ^= 0xff;
+    let ev = c.on_segment(&segment(&data).unwrap(), now, &mut out);
+    assert_eq!(ev.received, 100);
+    assert_eq!(c.corrupt, 1);
+}
+
+/// Segments of a log, parsed, with their arrival time and direction.
+fn segs(log: &[(Nanos, bool, Vec<u8>)]) -> Vec<(Nanos, bool, Segment<'_>)> {
+    log.iter()
+        .map(|(t, up, b)| (*t, *up, segment(b).unwrap()))
+        .collect()
+}
+
+#[test]
+fn rfc7323_syn_and_syn_ack_offer_window_scale_7() {
+    let (c, s, syn, synack) = handshake(9001, 9001);
+    let (syn, synack) = (segment(&syn).unwrap(), segment(&synack).unwrap());
+    // ilog2(6 MiB) - 15, as Linux picks it for tcp_rmem's maximum.
+    assert_eq!((syn.wscale, synack.wscale), (Some(7), Some(7)));
+    // The SYN's own window is not scaled: 7 segments of 8,961.
+    assert_eq!(syn.window, 62_727);
+    assert!(c.scaled && s.scaled);
+    // Later window fields are the window shifted right by 7.
+    let mut out = Out::new();
+    let mut c = c;
+    c.write(1000, Nanos::ZERO, &mut out);
+    let packet = out.remove(0);
+    let data = segment(&packet).unwrap();
+    assert_eq!(u64::from(data.window), c.rcv_wnd() >> 7);
+    // The server reads it back shifted left.
+    let mut s = s;
+    s.on_segment(&data, Nanos::ZERO, &mut out);
+    assert_eq!(s.peer_window(), c.rcv_wnd() >> 7 << 7);
+}
+
+#[test]
+fn rfc7323_no_window_scale_in_the_syn_means_no_scaling_either_way() {
+    let now = Nanos::ZERO;
+    let spec = packet::build::TcpSpec {
+        src: addr(1, 40000),
+        dst: addr(2, 443),
+        seq: 100,
+        ack: 0,
+        flags: tcp_flags::SYN,
+        window: 65535,
+    };
+    let syn = packet::build::tcp_syn(&spec, 1460, 64, 0);
+    let mut out = Out::new();
+    let s = Tcp::accept(
+        addr(2, 443),
+        addr(1, 40000),
+        9,
+        1500,
+        &segment(&syn).unwrap(),
+        now,
+        &mut out,
+    );
+    let synack = segment(&out[0]).unwrap();
+    assert_eq!(synack.wscale, None, "offered only if the SYN did");
+    assert_eq!(synack.mss, Some(1460));
+    assert!(!s.scaled);
+    assert!(s.rcv_wnd() <= WINDOW);
+    assert_eq!(s.window_limit(), WINDOW);
+}
+
+#[test]
+fn autotuning_grows_the_receive_window_to_half_of_tcp_rmem_max() {
+    let path = Path {
+        delay: Nanos::from_millis(10),
+        rate: 0,
+    };
+    let (c, s, _, log) = run_path(30 << 20, path, |_, _| false);
+    assert_eq!(s.rcv, 30 << 20);
+    assert_eq!(c.retransmits, 0);
+    // From 64,240 (the largest multiple of the MSS in 64 KiB) in the
+    // SYN-ACK, to the initial buffer's 64 KiB once data arrives ...
+    let segs = segs(&log);
+    let syn_ack = segs
+        .iter()
+        .find(|(_, up, g)| !up && g.flags & tcp_flags::SYN != 0);
+    assert_eq!(syn_ack.map(|(_, _, g)| g.window), Some(64_240));
+    let first_ack = segs
+        .iter()
+        .find(|(_, up, g)| !up && g.flags == tcp_flags::ACK);
+    assert_eq!(
+        first_ack.map(|(_, _, g)| g.window),
+        Some((INITIAL_CLAMP >> 7) as u16)
+    );
+    // ... to 3 MiB: 6 MiB of buffer, half of it for the window.
+    assert_eq!(s.rcv_wnd(), MAX_WINDOW);
+    let widest = segs
+        .iter()
+        .filter(|(_, up, g)| !up && g.flags & tcp_flags::SYN == 0)
+        .map(|(_, _, g)| g.window)
+        .max();
+    assert_eq!(widest, Some((MAX_WINDOW >> 7) as u16));
+    // The window never shrinks and each step is at most one round
+    // trip apart from the last.
+    let windows: Vec<u16> = segs
+        .iter()
+        .filter(|(_, up, _)| !up)
+        .map(|(_, _, g)| g.window)
+        .collect();
+    assert!(
+        windows.windows(2).skip(1).all(|w| w[1] >= w[0]),
+        "{windows:?}"
+    );
+}
+
+#[test]
+fn autotuning_grows_a_downloads_window_at_a_jumbo_mss() {
+    // At MSS 8,961 the first window is seven segments (62,727 bytes),
+    // less than ten: what arrives in a round trip can exceed the first
+    // measure only because arriving data grows the window to 64 KiB.
+    let path = Path {
+        delay: Nanos::from_millis(20),
+        rate: 0,
+    };
+    let total = 40 << 20;
+    let (c, s, end, log) = run_flow(total, path, 9001, true, |_, _| false);
+    assert_eq!(c.rcv, total);
+    assert_eq!(s.retransmits, 0);
+    let segs = segs(&log);
+    let syn = segs
+        .iter()
+        .find(|(_, up, g)| *up && g.flags & tcp_flags::SYN != 0);
+    assert_eq!(syn.map(|(_, _, g)| g.window), Some(62_727));
+    assert_eq!(c.rcv_wnd(), MAX_WINDOW);
+    // Slow start to the 3 MiB window in a few round trips, then 3 MiB
+    // per 40 ms: well under a second, where seven segments per round
+    // trip would take 27 s.
+    assert!(end < Nanos::from_millis(1500), "{end:?}");
+}
+
+#[test]
+fn tcp_wmem_caps_the_data_in_flight_at_4_mib() {
+    // A peer offering a 1 GiB window (shift 14) and a congestion window
+    // larger than the send buffer: 4 MiB go, no more.
+    let now = Nanos::ZERO;
+    let mut out = Out::new();
+    let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, 9001, now, &mut out);
+    out.clear();
+    let spec = packet::build::TcpSpec {
+        src: addr(2, 443),
+        dst: addr(1, 40000),
+        seq: 5000,
+        ack: 101,
+        flags: tcp_flags::SYN | tcp_flags::ACK,
+        window: 65535,
+    };
+    let synack = packet::build::tcp_syn_scaled(&spec, 8961, 14, 64, 0);
+    c.on_segment(&segment(&synack).unwrap(), now, &mut out);
+    let ack = packet::build::tcp(
+        &packet::build::TcpSpec {
+            flags: tcp_flags::ACK,
+            seq: 5001,
+            ..spec
+        },
+        &[],
+        64,
+        0,
+    );
+    c.on_segment(&segment(&ack).unwrap(), now, &mut out);
+    assert_eq!(c.peer_window(), 65535 << 14);
+    c.cwnd = 64 << 20;
+    out.clear();
+    c.write(100 << 20, now, &mut out);
+    let bytes: u64 = out
+        .iter()
+        .map(|p| segment(p).unwrap().payload.len() as u64)
+        .sum();
+    assert!(bytes <= WMEM_MAX && bytes > WMEM_MAX - 8961, "{bytes}");
+}
+
+#[test]
+fn rfc6928_the_initial_window_is_ten_segments() {
+    let (mut c, _, _, _) = handshake(1500, 1500);
+    let mut out = Out::new();
+    c.write(1 << 20, Nanos::ZERO, &mut out);
+    assert_eq!(out.len(), 10);
+    assert!(out.iter().all(|p| p.len() == 1500));
+}
+
+#[test]
+fn tsq_a_sender_stops_at_its_room_and_sends_on_when_woken() {
+    let (mut c, _, _, _) = handshake(1500, 1500);
+    let mut out = Out::new();
+    // Room in the host's interface for three full segments.
+    c.set_room(3 * 1500);
+    c.write(1 << 20, Nanos::ZERO, &mut out);
+    assert_eq!(out.len(), 3, "the window allows ten, the room three");
+    assert!(c.take_tsq_blocked());
+    assert!(!c.take_tsq_blocked(), "the flag is taken once");
+    // The interface drained: woken, it sends the rest of the window.
+    let at = Nanos::from_micros(10);
+    c.set_room(u64::MAX);
+    c.wake_at(at);
+    assert_eq!(c.deadline, Some(at));
+    out.clear();
+    assert!(c.on_timer(at, &mut out));
+    assert_eq!(out.len(), 7);
+    assert!(!c.take_tsq_blocked());
+}
+
+#[test]
+fn linux_pacing_rate_200_percent_in_slow_start_120_after_and_tsq_limit_about_1_ms() {
+    let mut out = Out::new();
+    let mut c = Tcp::connect(
+        addr(1, 40000),
+        addr(2, 443),
+        100,
+        1500,
+        Nanos::ZERO,
+        &mut out,
+    );
+    let syn = out.pop().unwrap().to_vec();
+    let _s = Tcp::accept(
+        addr(2, 443),
+        addr(1, 40000),
+        900,
+        1500,
+        &segment(&syn).unwrap(),
+        Nanos::ZERO,
+        &mut out,
+    );
+    let synack = out.pop().unwrap().to_vec();
+    // A 10 ms round trip.
+    c.on_segment(&segment(&synack).unwrap(), Nanos::from_millis(10), &mut out);
+    assert_eq!(c.srtt, Some(Nanos::from_millis(10)));
+    // Slow start: 2 x 14,600 bytes per 10 ms.
+    assert_eq!(c.pacing_rate(), 2_920_000);
+    // At or above half the threshold: 1.2 x.
+    c.ssthresh = c.cwnd;
+    assert_eq!(c.pacing_rate(), 1_752_000);
+    // TCP Small Queues: at least two segments...
+    assert_eq!(c.tsq_limit(), 2 * 1500);
+    // ... else rate >> 10, about a millisecond of it...
+    c.ssthresh = u64::MAX;
+    c.cwnd = 4 << 20;
+    assert_eq!(c.tsq_limit(), (2 * (4u64 << 20) * 100) >> 10);
+    // ... and at most tcp_limit_output_bytes.
+    c.cwnd = 1 << 40;
+    assert_eq!(c.tsq_limit(), LIMIT_OUTPUT_BYTES);
+}
+
+#[test]
+fn delayed_ack_every_second_full_segment_else_40_ms() {
+    let (mut c, mut s, _, _) = handshake(1500, 1500);
+    let mut out = Out::new();
+    let mut now = Nanos::ZERO;
+    // Quick-ACK mode: the first 16 segments are acknowledged one by one.
+    for _ in 0..QUICK_ACKS {
+        now = Nanos(now.0 + 1_000_000);
+        c.write(1460, now, &mut out);
+        let data = out.pop().unwrap();
+        s.on_segment(&segment(&data).unwrap(), now, &mut out);
+        assert_eq!(out.len(), 1, "an ACK at once");
+        c.on_segment(&segment(&out.pop().unwrap()).unwrap(), now, &mut out);
+        out.clear();
+    }
+    // Then two full segments get one ACK ...
+    c.write(2 * 1460, now, &mut out);
+    let (a, b) = (out.remove(0), out.remove(0));
+    s.on_segment(&segment(&a).unwrap(), now, &mut out);
+    assert!(out.is_empty(), "the first waits");
+    assert_eq!(s.deadline, Some(now.saturating_add(DELAYED_ACK)));
+    s.on_segment(&segment(&b).unwrap(), now, &mut out);
+    assert_eq!(out.len(), 1, "the second is acknowledged with the first");
+    assert_eq!(s.deadline, None);
+    c.on_segment(&segment(&out.pop().unwrap()).unwrap(), now, &mut out);
+    // ... and a lone one waits for the 40 ms timer.
+    c.write(1460, now, &mut out);
+    let a = out.pop().unwrap();
+    s.on_segment(&segment(&a).unwrap(), now, &mut out);
+    assert!(out.is_empty());
+    let at = s.deadline.unwrap();
+    assert_eq!(at, now.saturating_add(Nanos::from_millis(40)));
+    assert!(!s.on_timer(Nanos(at.0 - 1), &mut out));
+    assert!(s.on_timer(at, &mut out));
+    let ack = segment(&out[0]).unwrap();
+    assert_eq!(ack.flags, tcp_flags::ACK);
+    assert_eq!(ack.ack, 101 + 19 * 1460);
+    assert_eq!(s.retransmits, 0, "a delayed ACK is not a retransmission");
+}
+
+#[test]
+fn rfc6298_initial_rto_1_s_and_200_ms_floor() {
+    let mut out = Out::new();
+    let c = Tcp::connect(addr(1, 40000), addr(2, 443), 1, 1500, Nanos::ZERO, &mut out);
+    assert_eq!(c.rto(), Nanos::from_secs(1));
+    assert_eq!(c.deadline, Some(Nanos::from_secs(1)));
+    // A 10 ms round trip: srtt + 4 rttvar = 30 ms, raised to 200 ms.
+    let path = Path {
+        delay: Nanos::from_millis(5),
+        rate: 0,
+    };
+    let (c, _, _, _) = run_path(1 << 20, path, |_, _| false);
+    assert_eq!(c.rto(), MIN_RTO);
+}
+
+#[test]
+fn cubic_rfc9438_reduction_to_0_7_and_cubic_growth_back_to_w_max() {
+    let (mut c, _, _, _) = handshake(1500, 1500);
+    let mss = 1460;
+    let rtt = Nanos::from_millis(100);
+    c.min_rtt = Some(rtt);
+    c.cwnd = 1000 * mss;
+    c.cubic_loss();
+    assert_eq!(c.ssthresh, 700 * mss, "beta = 0.7");
+    assert_eq!(c.cubic.w_max, 1000.0);
+    c.cwnd = c.ssthresh;
+    // A window of ACKs every 100 ms round trip: K = cbrt(300 / 0.4) =
+    // 9.1 s to grow back to 1,000 segments, concave then convex, and
+    // the window follows W(t) = 1000 + 0.4 (t - K)^3.
+    let k = (300.0f64 / 0.4).cbrt();
+    let start = Nanos::from_secs(10);
+    let mut t = start;
+    let at = |secs: f64, c: &mut Tcp, t: &mut Nanos| {
+        while ((t.0 - start.0) as f64 / 1e9) < secs {
+            *t = Nanos(t.0 + rtt.0);
+            for _ in 0..c.cwnd / mss {
+                c.cubic_grow(mss, *t);
+            }
+        }
+        let elapsed = (t.0 - start.0) as f64 / 1e9;
+        (
+            c.cwnd as f64 / mss as f64,
+            1000.0 + 0.4 * (elapsed - k).powi(3),
+        )
+    };
+    for secs in [1.0, 4.0, k, k + 3.0, k + 6.0] {
+        let (w, want) = at(secs, &mut c, &mut t);
+        assert!((w - want).abs() < want * 0.01, "at {secs} s: {w} vs {want}");
+    }
+    // Fast convergence: a loss below the last W_max remembers less.
+    c.cwnd = 900 * mss;
+    c.cubic_loss();
+    assert!((c.cubic.w_max - 900.0 * 0.85).abs() < 1e-9);
+    assert_eq!(c.ssthresh, 630 * mss);
+}
+
+#[test]
+fn cubic_rfc9438_reno_friendly_region_on_a_short_round_trip() {
+    // At a 1 ms round trip, Reno's AIMD outgrows the cubic curve just
+    // after a loss: the window follows W_est.
+    let (mut c, _, _, _) = handshake(1500, 1500);
+    let mss = 1460;
+    c.min_rtt = Some(Nanos::from_millis(1));
+    c.cwnd = 100 * mss;
+    c.cubic_loss();
+    c.cwnd = c.ssthresh;
+    let mut t = Nanos::from_secs(1);
+    for _ in 0..50 {
+        t = Nanos(t.0 + 1_000_000);
+        for _ in 0..c.cwnd / mss {
+            c.cubic_grow(mss, t);
+        }
+    }
+    // 50 round trips at alpha = 3 (1 - 0.7) / 1.7 = 0.53 a round trip.
+    let w = c.cwnd as f64 / mss as f64;
+    assert!((w - (70.0 + 50.0 * 0.529)).abs() < 2.0, "{w}");
+}
+
+#[test]
+fn hystart_delay_increase_ends_slow_start_before_a_loss() {
+    // A 20 Mbit/s bottleneck with a 10 ms round trip: queueing delay
+    // grows in slow start, and HyStart ends it with no loss at all.
+    let path = Path {
+        delay: Nanos::from_millis(5),
+        rate: 20_000_000,
+    };
+    let (c, s, _, _) = run_path(8 << 20, path, |_, _| false);
+    assert_eq!(s.rcv, 8 << 20);
+    assert_eq!(c.retransmits, 0);
+    assert!(c.ssthresh() < u64::MAX, "slow start ended");
+    // Around the path's bandwidth-delay product (25 KB) and its queue,
+    // far below the window that unbounded slow start reaches.
+    assert!(c.ssthresh() < 400_000, "{}", c.ssthresh());
+}
+
+#[test]
+fn rfc6582_one_loss_is_repaired_by_fast_retransmit_not_the_timer() {
+    let path = Path {
+        delay: Nanos::from_millis(10),
+        rate: 0,
+    };
+    let total = 4 << 20;
+    // Without SACK, so that recovery is NewReno's.
+    let (c0, _, _, log0) = run_flow_sack(total, path, 1500, false, false, |_, _| false);
+    let clean = all_received_at(&log0, total);
+    // Lose the 100th data segment once.
+    let count = std::cell::Cell::new(0);
+    let lost = std::cell::Cell::new(None);
+    let (c, s, _, log) = run_flow_sack(total, path, 1500, false, false, |_, b| {
+        let g = segment(b).unwrap();
+        if g.payload.is_empty() || b[20..22] != 40000u16.to_be_bytes() {
+            return false;
+        }
+        count.set(count.get() + 1);
+        if count.get() == 100 {
+            lost.set(Some(g.seq));
+        }
+        count.get() == 100
+    });
+    assert_eq!(s.rcv, total);
+    assert_eq!(s.corrupt, 0);
+    assert_eq!(c0.retransmits, 0);
+    assert_eq!(c.retransmits, 1, "the lost segment, once");
+    // Its copy arrives within a round trip and a little (three
+    // duplicate ACKs), far below the 200 ms minimum RTO.
+    let copies: Vec<Nanos> = log
+        .iter()
+        .filter(|(_, up, b)| {
+            *up && segment(b).is_some_and(|g| Some(g.seq) == lost.get() && !g.payload.is_empty())
+        })
+        .map(|(t, _, _)| *t)
+        .collect();
+    assert_eq!(copies.len(), 2);
+    let gap = copies[1].0 - copies[0].0;
+    assert!(gap < 50_000_000, "{gap} ns");
+    let lossy = all_received_at(&log, total);
+    println!("4 MiB at 20 ms: {clean:?} without loss, {lossy:?} with one");
+    // The server held what followed the hole and acknowledged it all
+    // when the hole was filled.
+    assert_eq!(s.ooo_len, 0);
+    // The window was cut to beta = 0.7 of what it was.
+    assert!(c.ssthresh() < u64::MAX);
+}
+
+#[test]
+fn out_of_order_ranges_are_held_and_acknowledged_when_the_hole_fills() {
+    let (mut c, mut s, _, _) = handshake(1500, 1500);
+    let mut out = Out::new();
+    let now = Nanos::ZERO;
+    c.write(5 * 1460, now, &mut out);
+    let data = std::mem::take(&mut out);
+    // 2, 4, 3 arrive; 0 and 1 are late.
+    for i in [2, 4, 3] {
+        s.on_segment(&segment(&data[i]).unwrap(), now, &mut out);
+        let ack = out.pop().unwrap();
+        assert_eq!(segment(&ack).unwrap().ack, 101, "a duplicate ACK at once");
+    }
+    assert_eq!((s.ooo_len, s.ooo[0]), (1, (2 * 1460, 5 * 1460)));
+    s.on_segment(&segment(&data[0]).unwrap(), now, &mut out);
+    assert_eq!(segment(&out.pop().unwrap()).unwrap().ack, 101 + 1460);
+    let ev = s.on_segment(&segment(&data[1]).unwrap(), now, &mut out);
+    assert_eq!(ev.received, 4 * 1460, "the held ranges follow");
+    assert_eq!(segment(&out.pop().unwrap()).unwrap().ack, 101 + 5 * 1460);
+    assert_eq!(s.rcv, 5 * 1460);
+    assert_eq!(s.corrupt, 0);
+}
+
+#[test]
+fn random_loss_completion_times() {
+    // 1 % of data segments lost at a 20 ms round trip: every byte
+    // arrives, with SACK (RFC 6675) and without (NewReno, RFC 6582).
+    let path = Path {
+        delay: Nanos::from_millis(10),
+        rate: 0,
+    };
+    let total = 10 << 20;
+    let (_, _, _, log0) = run_path(total, path, |_, _| false);
+    let clean = all_received_at(&log0, total);
+    let mut runs = Vec::new();
+    for sack in [true, false] {
+        let rng = std::cell::Cell::new(0x2545_f491_4f6c_dd1du64);
+        let (c, s, _, log) = run_flow_sack(total, path, 1500, false, sack, |_, b| {
+            let mut x = rng.get();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            rng.set(x);
+            b.len() > 100 && x % 100 == 0
+        });
+        assert_eq!(s.rcv, total);
+        assert_eq!(s.corrupt, 0);
+        let lossy = all_received_at(&log, total);
+        println!(
+            "10 MiB at 20 ms: {} ms without loss, {} ms with 1 % ({}; {} retransmissions, {} timeouts)",
+            clean.0 / 1_000_000,
+            lossy.0 / 1_000_000,
+            if sack { "SACK" } else { "NewReno" },
+            c.retransmits,
+            c.timeouts
+        );
+
+        assert!(c.retransmits > 0);
+        assert!(lossy > clean);
+        runs.push((c.retransmits, c.timeouts));
+    }
+    // With SACK, only what was lost goes again, and no loss waits for the
+    // timer; NewReno needs timeouts (go-back-N) and sends more again. The
+    // completion time is about the same: at 1 %, it is set by how often
+    // the window is reduced (Mathis et al.), not by the repair.
+    let (sack, newreno) = (runs[0], runs[1]);
+    assert_eq!(sack.1, 0, "no timeout with SACK");
+    assert!(newreno.1 > 0);
+    assert!(sack.0 < newreno.0, "{sack:?} {newreno:?}");
+}
+
+/// The client's data segments (to port 443) from a client at port 40000.
+fn is_client_data(b: &[u8]) -> bool {
+    segment(b).is_some_and(|g| !g.payload.is_empty()) && b[20..22] == 40000u16.to_be_bytes()
+}
+
+#[test]
+fn rfc2018_syn_and_syn_ack_carry_sack_permitted() {
+    use smoltcp::wire::{IpAddress, TcpPacket, TcpRepr};
+    let (c, s, syn, synack) = handshake(1500, 1500);
+    assert!(c.sack_ok && s.sack_ok);
+    // smoltcp's own parser (as Wireshark would) reads every option.
+    let ip = |a: u8| IpAddress::v4(10, 0, 0, a);
+    for (b, src, dst) in [(&syn, 1, 2), (&synack, 2, 1)] {
+        let tcp = TcpPacket::new_checked(&b[20..]).unwrap();
+        let repr = TcpRepr::parse(&tcp, &ip(src), &ip(dst), &Default::default()).unwrap();
+        assert!(repr.sack_permitted);
+        assert_eq!(repr.max_seg_size, Some(1460));
+        assert_eq!(repr.window_scale, Some(WSCALE));
+    }
+    // A SYN without it: the SYN-ACK does not offer it either, and neither
+    // end sends SACK blocks.
+    let now = Nanos::ZERO;
+    let mut out = Out::new();
+    let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, 1500, now, &mut out);
+    out.clear();
+    c.sack_ok = false;
+    c.send_syn(tcp_flags::SYN, 0, &mut out);
+    let syn = out.pop().unwrap();
+    assert!(!segment(&syn).unwrap().sack_permitted);
+    let mut s = Tcp::accept(
+        addr(2, 443),
+        addr(1, 40000),
+        900,
+        1500,
+        &segment(&syn).unwrap(),
+        now,
+        &mut out,
+    );
+    let synack = out.pop().unwrap();
+    assert!(!segment(&synack).unwrap().sack_permitted);
+    assert!(!s.sack_ok);
+    c.on_segment(&segment(&synack).unwrap(), now, &mut out);
+    s.on_segment(&segment(&out.pop().unwrap()).unwrap(), now, &mut out);
+    c.write(3 * 1460, now, &mut out);
+    let data = std::mem::take(&mut out);
+    s.on_segment(&segment(&data[2]).unwrap(), now, &mut out);
+    let dup = segment(&out[0]).unwrap();
+    assert_eq!(dup.sack_len, 0, "out of order, but no SACK agreed");
+}
+
+#[test]
+fn rfc2018_acks_report_the_held_ranges_most_recent_first() {
+    use smoltcp::wire::{IpAddress, TcpPacket, TcpRepr};
+    let (mut c, mut s, _, _) = handshake(1500, 1500);
+    let mut out = Out::new();
+    let now = Nanos::ZERO;
+    c.write(8 * 1460, now, &mut out);
+    let data = std::mem::take(&mut out);
+    let edge = |i: u32| 101 + i * 1460;
+    // 0 arrives; 1, 3 and 5 are lost; 6, 2 and 4 arrive in that order.
+    s.on_segment(&segment(&data[0]).unwrap(), now, &mut out);
+    out.clear();
+    let mut acks = Vec::new();
+    for i in [6, 2, 4] {
+        s.on_segment(&segment(&data[i]).unwrap(), now, &mut out);
+        acks.push(out.pop().unwrap());
+    }
+    let last = segment(&acks[2]).unwrap();
+    assert_eq!(last.ack, edge(1), "a duplicate ACK");
+    // The block of segment 4 first, then the others in order.
+    assert_eq!(
+        &last.sack[..usize::from(last.sack_len)],
+        &[(edge(4), edge(5)), (edge(2), edge(3)), (edge(6), edge(7))]
+    );
+    let first = segment(&acks[0]).unwrap();
+    assert_eq!(
+        &first.sack[..usize::from(first.sack_len)],
+        &[(edge(6), edge(7))]
+    );
+    // A valid option: two NOPs, kind 5, length 26, read by smoltcp.
+    let tcp = TcpPacket::new_checked(&acks[2][20..]).unwrap();
+    assert_eq!(&tcp.options()[..4], &[1, 1, 5, 26]);
+    let ip = |a: u8| IpAddress::v4(10, 0, 0, a);
+    let repr = TcpRepr::parse(&tcp, &ip(2), &ip(1), &Default::default()).unwrap();
+    assert_eq!(
+        repr.sack_ranges,
+        [
+            Some((edge(4), edge(5))),
+            Some((edge(2), edge(3))),
+            Some((edge(6), edge(7)))
+        ]
+    );
+    assert!(crate::packet::transport_checksum_ok(&acks[2]));
+    // The sender's scoreboard takes them.
+    for a in &acks {
+        c.on_segment(&segment(a).unwrap(), now, &mut out);
+    }
+    assert_eq!(
+        c.sacked.ranges(),
+        &[
+            (2 * 1460, 3 * 1460),
+            (4 * 1460, 5 * 1460),
+            (6 * 1460, 7 * 1460)
+        ]
+    );
+    // Four ranges (the most a receiver holds) fit the option: 36 bytes.
+    s.on_segment(&segment(&data[7]).unwrap(), now, &mut out);
+    out.clear();
+    let (mut c2, mut s2, _, _) = handshake(1500, 1500);
+    c2.write(9 * 1460, now, &mut out);
+    let data = std::mem::take(&mut out);
+    for i in [2, 4, 6, 8] {
+        s2.on_segment(&segment(&data[i]).unwrap(), now, &mut out);
+    }
+    let ack = out.pop().unwrap();
+    assert_eq!(segment(&ack).unwrap().sack_len, 4);
+    assert_eq!(ack.len(), 40 + 36);
+}
+
+#[test]
+fn sack_scoreboard_merges_prunes_and_finds_lost_holes_rfc6675() {
+    let mut b = Scoreboard::default();
+    b.insert(30, 40);
+    b.insert(10, 20);
+    b.insert(50, 60);
+    b.insert(20, 25);
+    assert_eq!(b.ranges(), &[(10, 25), (30, 40), (50, 60)]);
+    b.insert(70, 80);
+    b.insert(90, 95);
+    // Full: the highest range goes.
+    assert_eq!(b.ranges(), &[(10, 25), (30, 40), (50, 60), (70, 80)]);
+    assert_eq!(b.above(35), 5 + 10 + 10);
+    assert_eq!(b.hole(0, 0, 100), Some((0, 10)));
+    assert_eq!(b.hole(4, 0, 100), Some((80, 100)));
+    assert_eq!(b.hole(5, 0, 100), None);
+    b.prune(35);
+    assert_eq!(b.ranges(), &[(35, 40), (50, 60), (70, 80)]);
+    // A sender with segments of 10 bytes: 0..100 sent, 20..30, 40..50
+    // and 60..70 SACKed. Only the hole below more than two segments of
+    // SACKed data (0..20) is lost; 30..40, 50..60 and 70..100 are in
+    // flight.
+    let (mut c, _, _, _) = handshake(1500, 1500);
+    c.mss = 10;
+    c.una = 0;
+    c.nxt = 100;
+    c.high_sent = 100;
+    c.total = 200;
+    for (a, z) in [(20, 30), (40, 50), (60, 70)] {
+        c.sacked.insert(a, z);
+    }
+    assert!(c.head_lost());
+    assert_eq!(c.pipe(), 10 + 10 + 30);
+    c.high_rxt = 15;
+    assert_eq!(
+        c.pipe(),
+        10 + 10 + 30 + 15,
+        "what was sent again is in flight too"
+    );
+    // Once more than two segments above 30..40 are SACKed, it is lost too.
+    c.sacked.insert(80, 90);
+    assert_eq!(c.pipe(), 10 + 10 + 10 + 15);
+}
+
+/// The client uploads `total` bytes at a 20 ms round trip and loses the
+/// data segments numbered in `lost` (first transmissions). Returns the
+/// client, the time from the first loss to the ACK past the last lost
+/// byte, and how long the whole transfer took.
+fn recovery(total: u64, sack: bool, lost: &[usize]) -> (Tcp, Tcp, Nanos, Nanos) {
+    let path = Path {
+        delay: Nanos::from_millis(10),
+        rate: 0,
+    };
+    let count = std::cell::Cell::new(0);
+    let (c, s, _, log) = run_flow_sack(total, path, 1500, false, sack, |_, b| {
+        if !is_client_data(b) {
+            return false;
+        }
+        count.set(count.get() + 1);
+        lost.contains(&count.get())
+    });
+    // The lost segments, by position in the log.
+    let mut n = 0;
+    let mut dropped = Vec::new();
+    for (t, up, b) in &log {
+        if *up && is_client_data(b) {
+            n += 1;
+            if lost.contains(&n) {
+                let g = segment(b).unwrap();
+                dropped.push((*t, g.seq.wrapping_add(g.payload.len() as u32)));
+            }
+        }
+    }
+    let first = dropped[0].0;
+    let end = dropped.iter().map(|d| d.1).max().unwrap();
+    let repaired = log
+        .iter()
+        .find(|(t, up, b)| {
+            !up && *t > first && segment(b).is_some_and(|g| g.ack.wrapping_sub(end) as i32 >= 0)
+        })
+        .map(|(t, _, _)| *t)
+        .unwrap();
+    let done = all_received_at(&log, total);
+    (c, s, Nanos(repaired.0 - first.0), done)
+}
+
+#[test]
+fn sack_recovers_several_holes_in_one_rtt_rfc6675() {
+    // Four segments lost in one window of a 4 MiB upload at 20 ms, in
+    // the middle of a slow start round (segments 151 to 310).
+    let lost = [200, 203, 206, 209];
+    let total = 4 << 20;
+    let (c, s, sack, sack_done) = recovery(total, true, &lost);
+    let (n, ns, newreno, newreno_done) = recovery(total, false, &lost);
+    println!(
+        "four holes at 20 ms: SACK repairs them in {sack:?} (done in {sack_done:?}), \
+         NewReno in {newreno:?} (done in {newreno_done:?})"
+    );
+    for t in [&s, &ns] {
+        assert_eq!(t.rcv, total);
+        assert_eq!(t.corrupt, 0);
+    }
+    // SACK: each lost segment sent again once, all within a round trip of
+    // the recovery's start (the loss is seen a round trip after it).
+    assert_eq!(c.retransmits, 4, "exactly the lost segments");
+    assert!(sack < Nanos::from_millis(45), "{sack:?}");
+    // NewReno: a round trip per hole.
+    assert_eq!(n.retransmits, 4);
+    assert!(newreno >= Nanos::from_millis(80), "{newreno:?}");
+    assert!(sack_done <= newreno_done);
+}

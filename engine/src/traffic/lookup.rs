@@ -325,7 +325,11 @@ impl Endpoints {
             return true;
         }
         let live = it.live;
-        self.items[tag.item as usize].lookup = None;
+        // Answered: a query dropped on the way is not what decides the
+        // connection that follows.
+        let it = &mut self.items[tag.item as usize];
+        it.lookup = None;
+        it.last_drop = None;
         match r.answer.filter(|_| r.rcode == dns::RCODE_NOERROR) {
             Some((ip, ttl)) => {
                 let key = (u64::from(l.eni.0) << 32) | u64::from(l.name);

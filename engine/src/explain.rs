@@ -99,8 +99,29 @@ pub struct Explanation {
     /// How the destination answered the packet, when it arrived.
     pub answer: Option<String>,
     pub reply: Option<Leg>,
+    /// The DNS lookup the source makes first, when it names its
+    /// destination by a DNS name or a service name (DNS-5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<LookupOut>,
     #[serde(skip)]
     pub forward: Leg,
+}
+
+/// A DNS lookup through the VPC's resolver: the query, and the answer
+/// coming back (DNS-5).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct LookupOut {
+    /// The name asked for.
+    pub name: String,
+    /// The resolver asked: the VPC's base + 2 (ADDR-4).
+    pub resolver: String,
+    /// What the resolver answered: an address, `NXDOMAIN`, or nothing
+    /// (DNS support off, or the query did not reach it).
+    pub answer: Option<String>,
+    /// The TTL of the answer, in seconds.
+    pub ttl: Option<u32>,
+    pub query: Leg,
+    pub reply: Option<Leg>,
 }
 
 /// Ephemeral source ports of the probe: the first port `run`'s endpoints
@@ -232,7 +253,7 @@ fn source(d: &mut Design, from: &str) -> Result<Source, String> {
     )))
 }
 
-fn destination(d: &Design, src: Source, to: &str) -> Result<Ipv4Addr, String> {
+fn destination(d: &Design, src: Source, to: &str) -> Result<(Ipv4Addr, DestSpec), String> {
     let spec = if let Ok(ip) = to.parse::<Ipv4Addr>() {
         DestSpec::Ip(ip)
     } else if let Some(c) = d.lookup(to) {
@@ -249,14 +270,88 @@ fn destination(d: &Design, src: Source, to: &str) -> Result<Ipv4Addr, String> {
     };
     if let DestSpec::Instance(i, form) = spec {
         return dns::address(d, dns::origin(d, src), i, form)
+            .map(|ip| (ip, spec))
             .map_err(|e| format!("--to `{to}`: {e}"));
     }
-    resolve::destination(d, src, &spec).ok_or_else(|| match spec {
-        DestSpec::Service(_) => {
-            format!("--to `{to}` is not an id, an address, or a service of this file")
-        }
-        _ => format!("--to `{to}` has no address to send to"),
-    })
+    match resolve::destination(d, src, &spec) {
+        Some(ip) => Ok((ip, spec)),
+        None => Err(match spec {
+            DestSpec::Service(_) => {
+                format!("--to `{to}` is not an id, an address, or a service of this file")
+            }
+            _ => format!("--to `{to}` has no address to send to"),
+        }),
+    }
+}
+
+/// The lookup of `spec`'s name from `src` (DNS-5), walked through the data
+/// plane at `now`: the query to the VPC's resolver, its answer, and the
+/// address the answer gives.
+fn lookup(
+    d: &Design,
+    net: &mut Network,
+    src: Source,
+    spec: &DestSpec,
+    sport: u16,
+    now: Nanos,
+) -> Option<(LookupOut, Option<Ipv4Addr>)> {
+    use crate::dataplane::link_local::{self, LinkLocal};
+    use crate::packet::dns as wire;
+    let name = dns::lookup_name(d, src, spec)?;
+    let eni = dns::lookup_eni(d, src)?;
+    let qname = wire::encode_name(&name)?;
+    let e = &d.enis[eni.idx()];
+    let resolver = link_local::vpc_resolver(&d.vpcs[e.vpc.idx()]);
+    let msg = wire::query(1, &qname);
+    let mut buf = packet::build::udp(
+        SocketAddrV4::new(e.ip, sport),
+        SocketAddrV4::new(resolver, wire::PORT),
+        &msg,
+        64,
+        1,
+    )
+    .to_vec();
+    let host = resolve::source_host(d, src).0;
+    let fwd = net.walk(&mut buf, Loc::HostOut(host), now);
+    let query = leg(net, &fwd);
+    let mut out = LookupOut {
+        name,
+        resolver: format!("{resolver}:{}", wire::PORT),
+        answer: None,
+        ttl: None,
+        query,
+        reply: None,
+    };
+    let Step::Deliver(at @ Host::LinkLocal(LinkLocal::Dns, _)) = fwd.end else {
+        return Some((out, None));
+    };
+    // DNS-2: with DNS support off, the resolver answers nothing.
+    if !d.vpcs[e.vpc.idx()].dns_support {
+        return Some((out, None));
+    }
+    let addr = resolve::lookup_answer(d, eni, spec, |x| net.eni_alive(x));
+    let ttl = d
+        .traffic
+        .iter()
+        .filter(|t| dns::lookup_name(d, t.from, &t.to).as_deref() == Some(out.name.as_str()))
+        .filter_map(|t| t.dns_ttl)
+        .min()
+        .unwrap_or(dns::DEFAULT_TTL);
+    let q = wire::parse_query(&msg)?;
+    let answer = wire::response(&q, addr.map(|ip| (ip, ttl)));
+    let mut back = packet::build::udp(
+        SocketAddrV4::new(resolver, wire::PORT),
+        SocketAddrV4::new(e.ip, sport),
+        &answer,
+        64,
+        1,
+    )
+    .to_vec();
+    let w = net.walk(&mut back, Loc::HostOut(at), now);
+    out.reply = Some(leg(net, &w));
+    out.answer = Some(addr.map_or_else(|| "NXDOMAIN".to_string(), |ip| ip.to_string()));
+    out.ttl = addr.map(|_| ttl);
+    Some((out, addr))
 }
 
 fn addr(v: &FlowView, src: bool) -> String {
@@ -309,7 +404,7 @@ fn leg(net: &Network, walk: &crate::dataplane::Walk) -> Leg {
 /// Builds the probe, follows it and the destination's answer.
 pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
     let src = source(&mut design, &q.from)?;
-    let dst_ip = destination(&design, src, &q.to)?;
+    let (mut dst_ip, spec) = destination(&design, src, &q.to)?;
     let (host, src_ip, _) = resolve::source_host(&design, src);
     let sport = if matches!(src, Source::Lambda(_)) {
         LAMBDA_PORT
@@ -336,6 +431,83 @@ pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
     if q.protocol != PROTO_ICMP && (q.icmp_type.is_some() || q.icmp_code.is_some()) {
         return Err("--icmp-type and --icmp-code apply to icmp only".into());
     }
+    let design = Arc::new(design);
+    let mut net = Network::new(Arc::clone(&design));
+    for e in design.events.iter().filter(|e| e.at <= q.at) {
+        net.apply(&e.action);
+    }
+    let now = q.at;
+    // DNS-5: a name is looked up first, and the answer is where the packet
+    // goes; without one, the packet is not sent.
+    let looked_up = match q.enter {
+        None => lookup(&design, &mut net, src, &spec, sport, now),
+        Some(_) => None,
+    };
+    if let Some((l, addr)) = looked_up {
+        match addr {
+            Some(ip) => dst_ip = ip,
+            None => {
+                let (reason, at) = match &l.query.verdict {
+                    Verdict::Dropped => (l.query.reason, l.query.drop_at.clone()),
+                    _ if l.answer.is_some() => {
+                        (Some("nxdomain"), Some("Amazon DNS resolver".into()))
+                    }
+                    _ => (Some("timeout"), Some("Amazon DNS resolver".into())),
+                };
+                let forward = Leg {
+                    verdict: Verdict::Dropped,
+                    reason,
+                    drop_at: at.clone(),
+                    latency_us: 0,
+                    hops: Vec::new(),
+                };
+                return Ok(Explanation {
+                    verdict: Verdict::Dropped,
+                    reason,
+                    drop_at: at,
+                    from: q.from.clone(),
+                    to: q.to.clone(),
+                    protocol: proto_name(q.protocol),
+                    hops: Vec::new(),
+                    answer: None,
+                    reply: None,
+                    lookup: Some(l),
+                    forward,
+                });
+            }
+        }
+        return finish(
+            design,
+            net,
+            q,
+            src,
+            host,
+            src_ip,
+            sport,
+            dst_ip,
+            dport,
+            Some(l),
+        );
+    }
+    finish(
+        design, net, q, src, host, src_ip, sport, dst_ip, dport, None,
+    )
+}
+
+/// The probe to `dst_ip`, followed with the destination's answer.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    design: Arc<Design>,
+    mut net: Network,
+    q: &Query,
+    src: Source,
+    host: Host,
+    src_ip: Ipv4Addr,
+    sport: u16,
+    dst_ip: Ipv4Addr,
+    dport: u16,
+    lookup: Option<LookupOut>,
+) -> Result<Explanation, String> {
     let payload = [0u8; 32];
     let probe = match q.protocol {
         PROTO_TCP => packet::build::tcp(
@@ -383,11 +555,6 @@ pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
         }
         other => packet::build::raw_ip(src_ip, dst_ip, other, &payload, 64, 1),
     };
-    let design = Arc::new(design);
-    let mut net = Network::new(Arc::clone(&design));
-    for e in design.events.iter().filter(|e| e.at <= q.at) {
-        net.apply(&e.action);
-    }
     let now = q.at;
     let start = match &q.enter {
         None => Loc::HostOut(host),
@@ -442,6 +609,7 @@ pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
         hops: forward.hops.clone(),
         answer: said,
         reply,
+        lookup,
         forward,
     })
 }
@@ -635,6 +803,29 @@ pub fn render(e: &Explanation) -> String {
             }
         }
     };
+    if let Some(l) = &e.lookup {
+        let _ = writeln!(
+            out,
+            "\nlookup: {} (A) from the resolver at {}",
+            l.name, l.resolver
+        );
+        write_leg(&mut out, "query:", &l.query);
+        match (&l.answer, l.ttl) {
+            (Some(a), Some(ttl)) => {
+                let _ = writeln!(out, "\nresolver answers: {a}, TTL {ttl} s");
+            }
+            (Some(a), None) => {
+                let _ = writeln!(out, "\nresolver answers: {a}");
+            }
+            (None, _) if l.query.verdict == Verdict::Delivered => {
+                let _ = writeln!(out, "\nresolver answers: nothing (DNS support is off)");
+            }
+            (None, _) => {}
+        }
+        if let Some(r) = &l.reply {
+            write_leg(&mut out, "answer:", r);
+        }
+    }
     write_leg(&mut out, "packet:", &e.forward);
     if let Some(a) = &e.answer {
         let _ = writeln!(out, "\nanswer: {a}");

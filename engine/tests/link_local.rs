@@ -220,3 +220,423 @@ arrivals = "fixed"
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// DNS-5: lookups on the wire. A client and a server in one subnet, the
+// server named by its private DNS name; a fixed same-AZ delay, so that
+// latencies compare exactly.
+const LOOKUPS: &str = r#"
+[scenario]
+name = "lookups through the VPC's resolver"
+duration = "DURATION"
+
+[latency]
+same_az = "50us"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.40.0.0/16"]
+
+[[route_table]]
+id = "rt"
+vpc = "v"
+routes = []
+
+[[subnet]]
+id = "a"
+vpc = "v"
+cidr = "10.40.1.0/24"
+az = "us-east-1a"
+route_table = "rt"
+
+[[security_group]]
+id = "web"
+vpc = "v"
+ingress = [ { protocol = "tcp", ports = "443", cidr = "10.40.0.0/16" } ]
+
+[[instance]]
+id = "client"
+subnet = "a"
+private_ip = "10.40.1.10"
+security_groups = ["web"]
+
+[[instance]]
+id = "server"
+subnet = "a"
+private_ip = "10.40.1.20"
+security_groups = ["web"]
+listen = [ { protocol = "tcp", port = 443 } ]
+
+TRAFFIC
+"#;
+
+const SERVER_NAME: &str = "ip-10-40-1-20.ec2.internal";
+
+fn lookups_text(duration: &str, traffic: &str) -> String {
+    LOOKUPS
+        .replace("DURATION", duration)
+        .replace("TRAFFIC", traffic)
+}
+
+fn run_lookups(duration: &str, traffic: &str) -> vpcsim::sim::parallel::Outcome {
+    let loaded = load_str("lookups.toml", &lookups_text(duration, traffic)).expect("loads");
+    sim::run(Arc::new(loaded.design), &RunOptions::default())
+}
+
+/// Runs the command with flow logs and captures; the flow log text, the
+/// client's capture file and its directory (removed by the caller).
+fn run_cli(name: &str, text: &str) -> (String, std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("vpcsim-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("lookups.toml");
+    std::fs::write(&file, text).unwrap();
+    let logs = dir.join("flows.log");
+    let pcap = dir.join("pcap");
+    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args(["run", file.to_str().unwrap(), "--flow-logs"])
+        .arg(&logs)
+        .arg("--pcap")
+        .arg(&pcap)
+        .output()
+        .expect("vpcsim runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&logs).unwrap();
+    (text, pcap.join("client.pcap"), dir)
+}
+
+/// A UDP datagram of a capture: its time in nanoseconds from the first
+/// second of the file, addresses, ports and payload.
+struct Datagram {
+    at_ns: u64,
+    src: [u8; 4],
+    dst: [u8; 4],
+    sport: u16,
+    dport: u16,
+    payload: Vec<u8>,
+}
+
+/// The UDP datagrams of a classic nanosecond pcap file of raw IPv4.
+fn udp_datagrams(path: &std::path::Path) -> Vec<Datagram> {
+    let b = std::fs::read(path).unwrap();
+    let le32 = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap());
+    assert_eq!(le32(0), 0xa1b2_3c4d, "nanosecond pcap");
+    let mut out = Vec::new();
+    let mut i = 24;
+    let mut first_sec = None;
+    while i + 16 <= b.len() {
+        let (sec, ns, len) = (le32(i) as u64, le32(i + 4) as u64, le32(i + 8) as usize);
+        let first = *first_sec.get_or_insert(sec);
+        let p = &b[i + 16..i + 16 + len];
+        i += 16 + len;
+        let ihl = usize::from(p[0] & 0x0f) * 4;
+        if p[9] != 17 {
+            continue;
+        }
+        let total = usize::from(u16::from_be_bytes([p[2], p[3]]));
+        out.push(Datagram {
+            at_ns: (sec - first) * 1_000_000_000 + ns,
+            src: p[12..16].try_into().unwrap(),
+            dst: p[16..20].try_into().unwrap(),
+            sport: u16::from_be_bytes([p[ihl], p[ihl + 1]]),
+            dport: u16::from_be_bytes([p[ihl + 2], p[ihl + 3]]),
+            payload: p[ihl + 8..total].to_vec(),
+        });
+    }
+    out
+}
+
+const CLIENT: [u8; 4] = [10, 40, 1, 10];
+const RESOLVER: [u8; 4] = [10, 40, 0, 2];
+
+fn queries(d: &[Datagram]) -> Vec<&Datagram> {
+    d.iter()
+        .filter(|g| g.src == CLIENT && g.dst == RESOLVER && g.dport == 53)
+        .collect()
+}
+
+fn answers(d: &[Datagram]) -> Vec<&Datagram> {
+    d.iter()
+        .filter(|g| g.src == RESOLVER && g.dst == CLIENT && g.sport == 53)
+        .collect()
+}
+
+fn by_name(extra: &str) -> String {
+    format!(
+        r#"
+[[traffic]]
+id = "by-name"
+from = "client"
+to = "{SERVER_NAME}"
+port = 443
+rate = "1/s"
+arrivals = "fixed"
+{extra}
+"#
+    )
+}
+
+#[test]
+fn dns_5_a_request_within_the_ttl_sends_no_query_and_one_after_it_asks_again() {
+    // Requests at 0 s, 1 s, ..., 9 s; an answer at 1 ms lives 3 s: the
+    // requests at 1-3 s find it, the one at 4 s asks again, and so on.
+    let (_, pcap, dir) = run_cli(
+        "dns5-ttl",
+        &lookups_text("10s", &by_name("dns_ttl = \"3s\"")),
+    );
+    let d = udp_datagrams(&pcap);
+    // Times from the first query (which leaves once the ENI has sent it).
+    let asked: Vec<u64> = queries(&d).iter().map(|g| g.at_ns).collect();
+    let from_first: Vec<u64> = asked.iter().map(|t| t - asked[0]).collect();
+    assert_eq!(from_first, vec![0, 4_000_000_000, 8_000_000_000]);
+    assert!(asked[0] < 1_000_000, "the first request asks at once");
+    assert_eq!(answers(&d).len(), 3);
+    std::fs::remove_dir_all(&dir).ok();
+
+    // The default TTL (60 s) outlives the run: one query for ten requests.
+    let (_, pcap, dir) = run_cli("dns5-default", &lookups_text("10s", &by_name("")));
+    assert_eq!(queries(&udp_datagrams(&pcap)).len(), 1);
+    std::fs::remove_dir_all(&dir).ok();
+
+    let out = run_lookups("10s", &by_name("dns_ttl = \"3s\""));
+    let m = &out.metrics.traffic[0];
+    assert_eq!((m.started, m.delivered), (10, 10), "{:?}", m.failures);
+}
+
+#[test]
+fn dns_5_the_query_and_answer_are_valid_dns_messages() {
+    let (_, pcap, dir) = run_cli("dns5-wire", &lookups_text("2s", &by_name("")));
+    let d = udp_datagrams(&pcap);
+    let q = queries(&d);
+    let a = answers(&d);
+    assert_eq!((q.len(), a.len()), (1, 1));
+    let query = vpcsim::packet::dns::parse_query(&q[0].payload).expect("a query");
+    assert!(query.recursion, "RD set");
+    assert_eq!(
+        vpcsim::packet::dns::name_text(query.name),
+        SERVER_NAME,
+        "one question for the name"
+    );
+    let answer = vpcsim::packet::dns::parse_response(&a[0].payload).expect("a response");
+    assert_eq!(answer.id, query.id);
+    assert_eq!(answer.rcode, vpcsim::packet::dns::RCODE_NOERROR);
+    assert_eq!(
+        answer.answer,
+        Some((std::net::Ipv4Addr::new(10, 40, 1, 20), 60))
+    );
+    assert_eq!(a[0].dport, q[0].sport, "back to the query's port");
+    // The resolver takes 1 ms.
+    assert_eq!(a[0].at_ns - q[0].at_ns, 1_000_000);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn fl_5_dns_5_flow_logs_leave_the_lookups_out_and_the_capture_on_the_host_shows_them() {
+    let (logs, pcap, dir) = run_cli("dns5-fl5", &lookups_text("3s", &by_name("")));
+    assert!(
+        logs.lines().any(|l| l.contains("10.40.1.20")),
+        "the connections are logged:\n{logs}"
+    );
+    assert!(
+        !logs.contains("10.40.0.2 ") && !logs.contains(" 53 "),
+        "the lookup is not logged:\n{logs}"
+    );
+    let d = udp_datagrams(&pcap);
+    assert_eq!((queries(&d).len(), answers(&d).len()), (1, 1));
+    // Read back by tshark where it is installed.
+    match Command::new("tshark")
+        .arg("-r")
+        .arg(&pcap)
+        .args([
+            "-Y",
+            "dns.flags.response == 1",
+            "-T",
+            "fields",
+            "-e",
+            "dns.a",
+            "-e",
+            "dns.resp.ttl",
+        ])
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(text.trim(), "10.40.1.20\t60", "tshark reads one answer");
+        }
+        _ => eprintln!("tshark is not installed: the capture is checked by its bytes only"),
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn dns_5_the_lookup_counts_in_the_latency_of_the_request_that_makes_it() {
+    // The same server by address and by name, one request a second each.
+    let out = run_lookups(
+        "5s",
+        &format!(
+            r#"
+[[traffic]]
+id = "by-address"
+from = "client"
+to = "10.40.1.20"
+port = 443
+rate = "1/s"
+arrivals = "fixed"
+start = "500ms"
+{}"#,
+            by_name("")
+        ),
+    );
+    let (ip, name) = (&out.metrics.traffic[0], &out.metrics.traffic[1]);
+    assert_eq!((ip.delivered, name.delivered), (5, 5));
+    let (ip, name) = (ip.completion(), name.completion());
+    // Only the first request by name waits for the answer, 1 ms.
+    let extra = name.max() as i64 - ip.max() as i64;
+    assert!((995..=1_005).contains(&extra), "{extra} us more");
+    assert!(
+        (name.min() as i64 - ip.min() as i64).abs() <= 2,
+        "cached: {} vs {} us",
+        name.min(),
+        ip.min()
+    );
+}
+
+#[test]
+fn nacl_9_dns_5_lookups_over_1024_a_second_are_dropped_and_fail_once_the_retry_is_too_late() {
+    // 2,000 requests in one second, no caching: 1,024 queries pass; the
+    // rest are dropped, and the 3 s timeout comes before the stub's retry
+    // at 5 s.
+    let out = run_lookups(
+        "5s",
+        &by_name("dns_ttl = \"0s\"\ntimeout = \"3s\"\nstart = \"1s\"\nstop = \"2s\"")
+            .replace("rate = \"1/s\"", "rate = \"2000/s\""),
+    );
+    let m = &out.metrics.traffic[0];
+    assert_eq!(m.started, 2000);
+    assert_eq!(m.delivered, 1024, "{:?}", m.failures);
+    let over: u64 = m
+        .failures
+        .iter()
+        .filter(|((c, _), _)| *c == Cause::Drop(DropReason::LinklocalAllowanceExceeded))
+        .map(|(_, n)| *n)
+        .sum();
+    assert_eq!(over, 2000 - 1024, "{:?}", m.failures);
+}
+
+#[test]
+fn nacl_9_dns_5_lookups_share_the_allowance_with_the_other_services_and_are_retried() {
+    // 1,000 time queries and 100 lookups in one second: each under the
+    // allowance alone, over it together. A lookup that is dropped is asked
+    // again 5 s later, and its request still arrives within its 10 s.
+    let out = run_lookups(
+        "12s",
+        &format!(
+            r#"
+[[traffic]]
+id = "time"
+from = "client"
+to = "169.254.169.123"
+pattern = "udp"
+port = 123
+rate = "1000/s"
+arrivals = "fixed"
+start = "1s"
+stop = "2s"
+{}"#,
+            by_name("dns_ttl = \"0s\"\nstart = \"1s\"\nstop = \"2s\"")
+                .replace("rate = \"1/s\"", "rate = \"100/s\"")
+        ),
+    );
+    let (time, names) = (&out.metrics.traffic[0], &out.metrics.traffic[1]);
+    assert_eq!((time.started, names.started), (1000, 100));
+    let dropped = |m: &vpcsim::sim::metrics::TrafficMetrics| -> u64 {
+        m.drops
+            .iter()
+            .filter(|((r, _), _)| *r == DropReason::LinklocalAllowanceExceeded)
+            .map(|(_, n)| *n)
+            .sum()
+    };
+    let (t, n) = (dropped(time), dropped(names));
+    assert!(t > 0 && n > 0, "both share the allowance: {t} and {n}");
+    assert_eq!(t + n, 1100 - 1024);
+    assert_eq!(time.failed, t);
+    assert_eq!(names.delivered, 100, "{:?}", names.failures);
+    assert!(
+        names.completion().max() >= 5_000_000,
+        "a retried lookup waits 5 s: {} us",
+        names.completion().max()
+    );
+}
+
+#[test]
+fn dns_5_the_name_of_a_deleted_instance_is_nxdomain() {
+    let traffic = format!(
+        "{}\n[[event]]\nat = \"5s\"\ndelete = \"server\"\n",
+        by_name("dns_ttl = \"1s\"").replace("rate = \"1/s\"", "rate = \"2/s\"")
+    );
+    let out = run_lookups("10s", &traffic);
+    let m = &out.metrics.traffic[0];
+    assert_eq!(m.delivered, 10, "the requests before 5 s: {:?}", m.failures);
+    let nx: u64 = m
+        .failures
+        .iter()
+        .filter(|((c, _), _)| *c == Cause::Nxdomain)
+        .map(|(_, n)| *n)
+        .sum();
+    // From 6.5 s on every request asks and is told the name is gone; the
+    // ones in between use the cached answer.
+    assert!(nx >= 7, "{:?}", m.failures);
+
+    // `explain` looks the name up first, and says so.
+    let loaded = load_str("lookups.toml", &lookups_text("10s", &traffic)).unwrap();
+    let q = |at: u64| vpcsim::explain::Query {
+        from: "client".into(),
+        to: SERVER_NAME.into(),
+        protocol: 6,
+        port: Some(443),
+        icmp_type: None,
+        icmp_code: None,
+        at: vpcsim::units::Nanos::from_secs(at),
+        enter: None,
+    };
+    let before = vpcsim::explain::explain(loaded.design.clone(), &q(1)).unwrap();
+    assert_eq!(before.verdict, "delivered");
+    let text = vpcsim::explain::render(&before);
+    let (lookup, packet) = (text.find("lookup:").unwrap(), text.find("packet:").unwrap());
+    assert!(lookup < packet, "the lookup comes first:\n{text}");
+    assert!(
+        text.contains("resolver answers: 10.40.1.20, TTL 1 s"),
+        "{text}"
+    );
+    let after = vpcsim::explain::explain(loaded.design, &q(6)).unwrap();
+    assert_eq!((after.verdict, after.reason), ("dropped", Some("nxdomain")));
+    assert!(
+        vpcsim::explain::render(&after).contains("resolver answers: NXDOMAIN"),
+        "{}",
+        vpcsim::explain::render(&after)
+    );
+}
+
+#[test]
+fn dns_5_a_ttl_is_whole_seconds_and_applies_to_names_only() {
+    let err = load_str(
+        "lookups.toml",
+        &lookups_text("2s", &by_name("dns_ttl = \"1500ms\"")),
+    )
+    .map(|_| ())
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("`dns_ttl` (1.5s) is a DNS TTL"), "{err}");
+    let loaded = load_str(
+        "lookups.toml",
+        &lookups_text(
+            "2s",
+            &by_name("dns_ttl = \"5s\"").replace(SERVER_NAME, "10.40.1.20"),
+        ),
+    )
+    .expect("loads");
+    let warnings = loaded.report.to_string();
+    assert!(warnings.contains("`dns_ttl` has no effect"), "{warnings}");
+}

@@ -314,6 +314,7 @@ timeout = "3s"
 start = "10ms"
 stop = "1s"
 arrivals = "fixed"
+dns_ttl = "30s"
 
 [[traffic]]
 id = "t2"

@@ -70,6 +70,7 @@ impl Trace for Checked {
             Seen::EniOut { bytes, .. }
             | Seen::EniIn { bytes, .. }
             | Seen::Gateway { bytes, .. }
+            | Seen::Host { bytes, .. }
             | Seen::Attachment { bytes, .. } => bytes,
         };
         if let Err(e) = bytes_ok(bytes) {

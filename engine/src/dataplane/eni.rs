@@ -89,7 +89,7 @@ impl<T: Trace> Cx<'_, T> {
         if matches!(eni.owner, EniOwner::Instance(_) | EniOwner::Lambda(_)) && p.src == eni.ip {
             let resolver = self.st.vpc_resolver[eni.vpc.idx()];
             if let Some(s) = super::link_local::link_local_at(p.dst, resolver) {
-                return self.link_local(p, e, s);
+                return self.link_local(buf, p, e, s);
             }
         }
         if !matches!(eni.owner, EniOwner::Nat(_) | EniOwner::TgwAttachment(_)) {

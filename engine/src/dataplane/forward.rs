@@ -57,7 +57,7 @@ impl Network {
             cx.fragment_ports(buf, &mut p);
         }
         match loc {
-            Loc::HostOut(h) => cx.host_out(p, h),
+            Loc::HostOut(h) => cx.host_out(buf, p, h),
             Loc::EniOut(e) => cx.eni_out(buf, p, e, None),
             Loc::TgwExit { eni, sender } => cx.eni_out(buf, p, eni, Some(sender)),
             Loc::EniIn { eni, from } => cx.eni_in(buf, p, eni, from),

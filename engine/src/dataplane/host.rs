@@ -27,7 +27,7 @@ use crate::packet::FlowView;
 
 impl<T: Trace> Cx<'_, T> {
     /// Host `h` sends the packet.
-    pub(super) fn host_out(&mut self, p: FlowView, h: Host) -> Step {
+    pub(super) fn host_out(&mut self, buf: &[u8], p: FlowView, h: Host) -> Step {
         let d = self.d;
         match h {
             Host::Instance(i) => Step::Next {
@@ -53,7 +53,7 @@ impl<T: Trace> Cx<'_, T> {
                 loc: Loc::Internet,
                 delay: d.delay(LinkId::BEYOND_EDGE),
             },
-            Host::LinkLocal(_, e) => self.link_local_out(e),
+            Host::LinkLocal(_, e) => self.link_local_out(buf, e),
         }
     }
 }

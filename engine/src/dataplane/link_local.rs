@@ -15,6 +15,11 @@
 //!   counted per whole second of virtual time.
 //! - Flow logs do not record them, either way (FL-5): neither the request
 //!   nor the answer crosses the ENI.
+//! - A capture on the host sees the packets both ways (`Seen::Host`), the
+//!   ones over the allowance too. A query reaches the DNS resolver
+//!   [`RESOLVER_DELAY`] after it leaves, and its answer comes back at once:
+//!   a capture on the host sees the query, then the answer that much later
+//!   (DNS-5).
 //! - What answers: metadata on TCP 80, DNS on UDP and TCP 53, time on UDP
 //!   123, license activation on TCP 1688. Nothing else is answered (a closed
 //!   port is refused, ICMP echo is not answered).
@@ -22,13 +27,19 @@
 use std::net::Ipv4Addr;
 
 use super::forward::{Cx, comp};
-use super::{AwsRule, Decision, Host, Loc, Rule, Step, Trace};
+use super::{AwsRule, Decision, Host, Loc, Rule, Seen, Step, Trace};
 use crate::model::*;
 use crate::packet::{FlowView, PROTO_TCP, PROTO_UDP};
 use crate::units::Nanos;
 
 /// Packets per second per ENI that the services together accept (NACL-9).
 pub const ALLOWANCE_PPS: u32 = 1024;
+
+/// How long the Amazon DNS resolver takes to answer, query to answer, as a
+/// delay on the query's way to it (DNS-5). vpcsim's choice: AWS publishes no figure;
+/// `dig` from an instance reports a few milliseconds for a query the
+/// resolver forwards, less from its cache.
+pub const RESOLVER_DELAY: Nanos = Nanos(1_000_000);
 
 /// A service the host answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -133,8 +144,13 @@ impl Allowance {
 impl<T: Trace> Cx<'_, T> {
     /// The packet from ENI `e`'s own host to service `s`: answered on the
     /// host, within the allowance.
-    pub(super) fn link_local(&mut self, p: FlowView, e: EniId, s: LinkLocal) -> Step {
+    pub(super) fn link_local(&mut self, buf: &[u8], p: FlowView, e: EniId, s: LinkLocal) -> Step {
         let who = comp(self.d.eni_workload(e));
+        self.seen(|| Seen::Host {
+            eni: e,
+            to_service: true,
+            bytes: buf,
+        });
         if !self.st.linklocal.take(e, self.now) {
             return self.drop(
                 who,
@@ -142,6 +158,22 @@ impl<T: Trace> Cx<'_, T> {
                 p,
                 DropReason::LinklocalAllowanceExceeded,
             );
+        }
+        if s == LinkLocal::Dns {
+            // The resolver takes its time: the query reaches it later.
+            self.hop(
+                who,
+                Decision::Forward,
+                Rule::Aws(AwsRule::LinkLocalAnswered(s)),
+                p,
+            );
+            return Step::Next {
+                loc: Loc::Arrive(Host::LinkLocal(s, e)),
+                delay: Delay {
+                    min: RESOLVER_DELAY,
+                    link: LinkId::NONE,
+                },
+            };
         }
         self.hop(
             who,
@@ -153,7 +185,12 @@ impl<T: Trace> Cx<'_, T> {
     }
 
     /// A service's answer goes straight back to the host that asked.
-    pub(super) fn link_local_out(&mut self, e: EniId) -> Step {
+    pub(super) fn link_local_out(&mut self, buf: &[u8], e: EniId) -> Step {
+        self.seen(|| Seen::Host {
+            eni: e,
+            to_service: false,
+            bytes: buf,
+        });
         Step::Next {
             loc: Loc::Arrive(host_of_eni(self.d, e)),
             delay: Delay::ZERO,

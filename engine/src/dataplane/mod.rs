@@ -647,6 +647,11 @@ impl Network {
     pub fn eni_at(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
         self.st.eni_at(vpc, ip)
     }
+
+    /// Whether ENI `e` still exists (timeline `delete`).
+    pub fn eni_alive(&self, e: EniId) -> bool {
+        self.st.alive.eni[e.idx()]
+    }
 }
 
 impl Config {

@@ -43,44 +43,57 @@ fn endpoint_ip(d: &Design, e: EndpointId, near: Option<SubnetId>) -> Option<Ipv4
         .map(|x| d.enis[x.idx()].ip)
 }
 
+/// The address of service `name` from a VPC (with the subnet asking):
+/// an interface endpoint with private DNS in that VPC whose ENIs are there
+/// (`alive`) wins (IFE-2), otherwise the service's public front door (GWE-3:
+/// routing, not DNS, takes traffic to a gateway endpoint).
+fn service_address(
+    d: &Design,
+    vpc: Option<VpcId>,
+    subnet: Option<SubnetId>,
+    name: &str,
+    alive: impl Fn(EniId) -> bool,
+) -> Option<Ipv4Addr> {
+    // Private DNS needs the VPC's DNS support and hostnames (IFE-2).
+    let private = d.endpoints.iter().enumerate().find(|(_, e)| {
+        Some(e.vpc) == vpc
+            && d.vpcs[e.vpc.idx()].dns_support
+            && d.vpcs[e.vpc.idx()].dns_hostnames
+            && e.service == name
+            && match &e.kind {
+                EndpointKind::Interface {
+                    private_dns: true,
+                    enis,
+                    ..
+                } => enis.iter().any(|x| alive(*x)),
+                _ => false,
+            }
+    });
+    if let Some((i, _)) = private {
+        return endpoint_ip(d, EndpointId::from_idx(i), subnet);
+    }
+    // A declared front door, else an address of the service's ranges
+    // (OPEN-2): the first host of its first range.
+    d.aws_services
+        .iter()
+        .find(|s| s.service == name)
+        .and_then(|s| s.ips.first().copied())
+        .or_else(|| {
+            super::service_ranges(d)
+                .into_iter()
+                .find(|s| s.service == name)
+                .and_then(|s| s.cidrs.first().copied())
+                .map(|c| Ipv4Addr::from(u32::from(c.network()) + 1))
+        })
+}
+
 /// The address traffic from `src` sends to for `to`.
 pub fn destination(d: &Design, src: Source, to: &DestSpec) -> Option<Ipv4Addr> {
     let (_, _, subnet) = source_host(d, src);
     let vpc = subnet.map(|s| d.subnets[s.idx()].vpc);
     match to {
         DestSpec::Ip(ip) => Some(*ip),
-        DestSpec::Service(name) => {
-            // Private DNS needs the VPC's DNS support and hostnames (IFE-2).
-            let private = d.endpoints.iter().enumerate().find(|(_, e)| {
-                Some(e.vpc) == vpc
-                    && d.vpcs[e.vpc.idx()].dns_support
-                    && d.vpcs[e.vpc.idx()].dns_hostnames
-                    && e.service == *name
-                    && matches!(
-                        e.kind,
-                        EndpointKind::Interface {
-                            private_dns: true,
-                            ..
-                        }
-                    )
-            });
-            if let Some((i, _)) = private {
-                return endpoint_ip(d, EndpointId::from_idx(i), subnet);
-            }
-            // A declared front door, else an address of the service's
-            // ranges (OPEN-2): the first host of its first range.
-            d.aws_services
-                .iter()
-                .find(|s| s.service == *name)
-                .and_then(|s| s.ips.first().copied())
-                .or_else(|| {
-                    super::service_ranges(d)
-                        .into_iter()
-                        .find(|s| s.service == *name)
-                        .and_then(|s| s.cidrs.first().copied())
-                        .map(|c| Ipv4Addr::from(u32::from(c.network()) + 1))
-                })
-        }
+        DestSpec::Service(name) => service_address(d, vpc, subnet, name, |_| true),
         DestSpec::Instance(i, form) => dns::address(d, dns::origin(d, src), *i, *form).ok(),
         DestSpec::Component(c) => match *c {
             Component::Instance(i) => {
@@ -93,5 +106,30 @@ pub fn destination(d: &Design, src: Source, to: &DestSpec) -> Option<Ipv4Addr> {
             Component::OnpremHost(h) => Some(d.onprem_hosts[h.idx()].ip),
             _ => None,
         },
+    }
+}
+
+/// What the Amazon DNS resolver answers ENI `eni` for a name that stands
+/// for `to` (DNS-5): the address, or `None` (NXDOMAIN) for the name of an
+/// instance that no longer exists (`alive` says which ENIs are there) or
+/// that does not resolve from the ENI's VPC (DNS-1..DNS-4). A service's
+/// name gives the ENI of its interface endpoint in the asker's AZ while the
+/// endpoint exists (IFE-2), the service's front door otherwise.
+pub fn lookup_answer(
+    d: &Design,
+    eni: EniId,
+    to: &DestSpec,
+    alive: impl Fn(EniId) -> bool,
+) -> Option<Ipv4Addr> {
+    let e = &d.enis[eni.idx()];
+    match to {
+        DestSpec::Instance(i, form) => {
+            if !alive(d.instances[i.idx()].eni) {
+                return None;
+            }
+            dns::address(d, dns::Origin::Vpc(e.vpc), *i, *form).ok()
+        }
+        DestSpec::Service(name) => service_address(d, Some(e.vpc), Some(e.subnet), name, alive),
+        _ => None,
     }
 }

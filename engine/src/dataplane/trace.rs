@@ -504,6 +504,16 @@ pub enum Seen<'a> {
         outbound: bool,
         bytes: &'a [u8],
     },
+    /// The packet between a workload and a service its host answers
+    /// (NACL-9): a query an instance or a Lambda function's ENI `eni` sends
+    /// to the Amazon DNS resolver or the metadata service, and the answer.
+    /// It never crosses the ENI: a capture on the host sees it, flow logs do
+    /// not (FL-5). `to_service`: the workload's packet, else the answer.
+    Host {
+        eni: EniId,
+        to_service: bool,
+        bytes: &'a [u8],
+    },
     /// The packet crosses a transit gateway's VPN or peering attachment
     /// (which has no ENI): `into_tgw` arriving from the VPN or the peer
     /// transit gateway, else leaving to it (TGW-8).

@@ -453,3 +453,38 @@ pub fn resolves_out_of_reach(d: &Design, from: Origin, i: InstanceId, ip: Ipv4Ad
     let e = &d.enis[d.instances[i.idx()].eni.idx()];
     ip == e.ip && !d.dns.private_path(from, e.vpc)
 }
+
+/// The ENI a source's lookups leave from and the VPC whose resolver they
+/// ask: an instance's, or a Lambda function's first Hyperplane ENI; none for
+/// sources outside the VPCs, which use resolvers of their own.
+pub fn lookup_eni(d: &Design, src: Source) -> Option<EniId> {
+    match src {
+        Source::Instance(i) => Some(d.instances[i.idx()].eni),
+        Source::Lambda(l) => d.lambdas[l.idx()].enis.first().copied(),
+        Source::External(_) | Source::Onprem(_) => None,
+    }
+}
+
+/// The default TTL of the names traffic looks up, in seconds (DNS-5).
+pub const DEFAULT_TTL: u32 = 60;
+
+/// The DNS name traffic from `src` looks up for `to` through its VPC's
+/// resolver before it connects (DNS-5), or `None` when it names its
+/// destination by an address or an id of the file, or starts outside the
+/// VPCs. A service is asked for by its Regional name,
+/// `<service>.<region>.amazonaws.com`, the name an interface endpoint's
+/// private DNS answers for (IFE-2).
+pub fn lookup_name(d: &Design, src: Source, to: &DestSpec) -> Option<String> {
+    let eni = lookup_eni(d, src)?;
+    match to {
+        DestSpec::Instance(i, form @ (NameForm::PrivateDns | NameForm::PublicDns)) => {
+            Some(name(d, *i, *form).to_ascii_lowercase())
+        }
+        DestSpec::Service(s) if s.contains('.') => Some(s.to_ascii_lowercase()),
+        DestSpec::Service(s) => {
+            let region = &d.vpcs[d.enis[eni.idx()].vpc.idx()].region;
+            Some(format!("{s}.{region}.amazonaws.com"))
+        }
+        _ => None,
+    }
+}

@@ -774,6 +774,9 @@ pub struct Traffic {
     pub start: Nanos,
     pub stop: Nanos,
     pub arrivals: Arrivals,
+    /// The TTL, in seconds, the resolver gives the name `to` stands for,
+    /// when it is one (DNS-5); `None`: [`dns::DEFAULT_TTL`].
+    pub dns_ttl: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

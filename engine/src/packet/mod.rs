@@ -30,6 +30,7 @@
 
 pub mod build;
 pub mod checksum;
+pub mod dns;
 pub mod fragment;
 mod rewrite;
 #[cfg(test)]

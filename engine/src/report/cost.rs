@@ -290,7 +290,8 @@ impl Meter {
                     t.internet_out[igw.idx()] += bytes.len() as u64;
                 }
             }
-            Seen::Gateway { .. } => {}
+            // Answered on the host: no data transfer (NACL-9).
+            Seen::Gateway { .. } | Seen::Host { .. } => {}
             Seen::Attachment {
                 attachment,
                 into_tgw,

@@ -6,9 +6,12 @@
 //! gateway's file, on both sides of the translation (NAT-1). An ENI's file
 //! holds the packets it sends (before its security groups judge them, as a
 //! capture on the host would) and the packets delivered to it (after its
-//! NACL and security groups). An internet gateway's file holds each packet
-//! as it arrives and again after the 1:1 translation (IGW-2), so outbound
-//! packets from a NAT gateway show its private address, then its Elastic IP.
+//! NACL and security groups), and what it says with the services its host
+//! answers, the Amazon DNS resolver's queries and answers among them
+//! (NACL-9; flow logs leave these out, FL-5). An internet gateway's file
+//! holds each packet as it arrives and again after the 1:1 translation
+//! (IGW-2), so outbound packets from a NAT gateway show its private
+//! address, then its Elastic IP.
 //! Gateway endpoints, peering connections and VPN gateways rewrite nothing:
 //! each packet once. What is seen where is what the data plane reports
 //! ([`crate::dataplane::Seen`]).
@@ -376,6 +379,11 @@ impl Part {
                 if !matches!(d.enis[eni.idx()].owner, EniOwner::Nat(_)) {
                     self.push(setup.eni_file[eni.idx()], now, bytes, setup.snaplen);
                 }
+            }
+            // What the workload and the services its host answers say to
+            // each other (NACL-9): on the host, in the ENI's file.
+            Seen::Host { eni, bytes, .. } => {
+                self.push(setup.eni_file[eni.idx()], now, bytes, setup.snaplen);
             }
             Seen::EniIn { .. } | Seen::Attachment { .. } => {}
             Seen::Gateway { gw, bytes, .. } => {

@@ -241,6 +241,7 @@ pub fn causes() -> Vec<Cause> {
         Cause::Reset,
         Cause::Throttled,
         Cause::HostPortExhausted,
+        Cause::Nxdomain,
     ]);
     v
 }

@@ -374,6 +374,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
                 Arrivals::Fixed => "fixed",
             })
         });
+        w.opt("dns_ttl", &x.dns_ttl, |d| quote(&d.to_string()));
     }
     for x in &raw.events {
         w.head("[[event]]");

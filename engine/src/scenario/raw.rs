@@ -464,6 +464,8 @@ pub struct Traffic {
     pub start: Option<Sp<Nanos>>,
     pub stop: Option<Sp<Nanos>>,
     pub arrivals: Option<Sp<Arrivals>>,
+    /// The TTL the resolver gives the name `to` stands for (DNS-5).
+    pub dns_ttl: Option<Sp<Nanos>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

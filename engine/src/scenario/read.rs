@@ -860,6 +860,7 @@ pub(super) fn read_traffic(v: &Value<'_>, d: &mut Diags) -> Option<Traffic> {
             &[("poisson", Arrivals::Poisson), ("fixed", Arrivals::Fixed)],
             d,
         ),
+        dns_ttl: f.opt("dns_ttl", d),
     })
 }
 

@@ -21,6 +21,7 @@ impl Sim {
         let mut out = std::mem::take(&mut self.actions);
         let mut io = Io {
             d: &self.design,
+            net: &self.net,
             now: self.q.now(),
             out: &mut out,
             nics: &mut self.nics,

@@ -6,6 +6,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use super::lookup;
 use super::tcp::{self, Tcp};
 use super::{Action, Cause, Conn, Count, Endpoints, Io, Tag, Timer, conn_key, host_key, host_mtu};
 use crate::dataplane::host::{Answer, host_answer};
@@ -31,6 +32,17 @@ impl Endpoints {
             return;
         }
         let d = io.d;
+        // DNS-5: queries to the resolver on the host, and their answers.
+        if v.proto == PROTO_UDP {
+            if let Some(eni) = lookup::for_resolver(h) {
+                if v.dst_port == packet::dns::PORT && self.resolver_query(io, h, eni, buf, &v, tag)
+                {
+                    return;
+                }
+            } else if v.src_port == packet::dns::PORT && self.lookup_answered(io, h, buf, &v, tag) {
+                return;
+            }
+        }
         match v.proto {
             PROTO_TCP => self.deliver_tcp(io, h, buf, &v, tag),
             PROTO_UDP => {

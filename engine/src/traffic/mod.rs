@@ -15,6 +15,7 @@
 //! metric: the engine's glue (`sim/endpoints.rs`) carries the actions out.
 
 mod deliver;
+mod lookup;
 mod outcome;
 pub mod rng;
 pub mod tcp;
@@ -83,6 +84,9 @@ pub enum Cause {
     /// (Linux's 32768-60999, Lambda's 1024-65535): the connection never
     /// leaves the host.
     HostPortExhausted,
+    /// The Amazon DNS resolver answered that the name the traffic gives
+    /// does not exist (NXDOMAIN, DNS-5).
+    Nxdomain,
 }
 
 impl Cause {
@@ -94,6 +98,7 @@ impl Cause {
             Cause::Throttled => "throttled",
             Cause::FunctionTimeout => "function_timeout",
             Cause::HostPortExhausted => "host_port_exhausted",
+            Cause::Nxdomain => "nxdomain",
         }
     }
 }
@@ -114,6 +119,9 @@ pub enum Timer {
     Invoke { item: u32, epoch: u32 },
     /// A Lambda invocation reaches the function timeout (LAM-10).
     FunctionTimeout { item: u32, epoch: u32 },
+    /// A DNS lookup's attempt `attempt` went unanswered for the stub
+    /// resolver's timeout (DNS-5).
+    Lookup { item: u32, epoch: u32, attempt: u8 },
 }
 
 /// A number an endpoint reports for its traffic's metrics.
@@ -168,6 +176,9 @@ pub enum Action {
 /// its actions go.
 pub struct Io<'a> {
     pub d: &'a Design,
+    /// The data plane's state: which ENIs exist now (the resolver's
+    /// answers depend on it, DNS-5).
+    pub net: &'a crate::dataplane::Network,
     pub now: Nanos,
     pub out: &'a mut Vec<Action>,
     /// The sending hosts' own interfaces (TCP Small Queues reads them).
@@ -276,6 +287,8 @@ struct Item {
     /// The invocation reached its function timeout (LAM-10).
     timed_out: bool,
     ping_key: Option<u128>,
+    /// The DNS lookup the item waits for (DNS-5).
+    lookup: Option<lookup::Lookup>,
 }
 
 #[derive(Clone, Debug)]
@@ -359,6 +372,8 @@ pub struct Endpoints {
     out: tcp::Out,
     /// Datagrams arriving in fragments, per receiving host (MTU-3).
     reassembly: FxHashMap<u64, packet::fragment::Reassembly>,
+    /// The names traffic looks up and the answers each ENI caches (DNS-5).
+    names: lookup::Names,
 }
 
 /// The interface MTU a host sends with (MTU-2): an instance's `mtu`, an
@@ -420,6 +435,7 @@ impl Endpoints {
             iss: 0x1000,
             out: Vec::new(),
             reassembly: FxHashMap::default(),
+            names: lookup::Names::new(d),
         }
     }
 
@@ -440,6 +456,7 @@ impl Endpoints {
             lambda: None,
             timed_out: false,
             ping_key: None,
+            lookup: None,
         };
         let idx = match self.free_items.pop() {
             Some(i) => {
@@ -540,6 +557,11 @@ impl Endpoints {
                     self.launch(io, tag, true);
                 }
             }
+            Timer::Lookup {
+                item,
+                epoch,
+                attempt,
+            } => self.lookup_timer(io, item, epoch, attempt),
             Timer::FunctionTimeout { item, epoch } => {
                 if let Some(tag) = self.live_tag(item, epoch) {
                     // Ended at the function timeout; a drop seen on the way
@@ -653,10 +675,6 @@ impl Endpoints {
         let d = io.d;
         let t = tag.traffic;
         let tr = &d.traffic[t as usize];
-        let Some(dst) = gen_of(&mut self.gens, self.seed, d, t).dst else {
-            self.decide(io, tag, Some(Cause::Drop(DropReason::HostUnreachable)));
-            return;
-        };
         if let Source::Lambda(l) = tr.from {
             // The invocation runs until its function timeout (LAM-10).
             io.timer(
@@ -668,6 +686,32 @@ impl Endpoints {
             );
         }
         let (host, src_ip) = self.source(d, t);
+        // DNS-5: a name is looked up first, unless the host has its answer.
+        if self.resolve_first(io, tag, deadline_set, host, src_ip) {
+            return;
+        }
+        let Some(dst) = gen_of(&mut self.gens, self.seed, d, t).dst else {
+            self.decide(io, tag, Some(Cause::Drop(DropReason::HostUnreachable)));
+            return;
+        };
+        self.connect(io, tag, deadline_set, host, src_ip, dst);
+    }
+
+    /// The item's client opens its connection (sends its ping, its
+    /// datagram) to `dst` from `host`.
+    fn connect(
+        &mut self,
+        io: &mut Io<'_>,
+        tag: Tag,
+        deadline_set: bool,
+        host: Host,
+        src_ip: Ipv4Addr,
+        dst: Ipv4Addr,
+    ) {
+        let now = io.now;
+        let d = io.d;
+        let t = tag.traffic;
+        let tr = &d.traffic[t as usize];
         let deadline = tr
             .timeout
             .filter(|_| !deadline_set)

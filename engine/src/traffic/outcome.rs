@@ -144,7 +144,8 @@ impl Endpoints {
         }
         it.last_drop = Some((reason, place));
         let pattern = io.d.traffic[traffic as usize].pattern;
-        if matches!(pattern, Pattern::Ping | Pattern::Udp) {
+        // A lost query is asked again (DNS-5): the item is not decided yet.
+        if matches!(pattern, Pattern::Ping | Pattern::Udp) && it.lookup.is_none() {
             self.decide(io, tag, Some(Cause::Drop(reason)));
         }
     }

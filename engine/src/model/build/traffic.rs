@@ -127,6 +127,27 @@ impl Builder<'_> {
                     self.err(&x.span, format!("{owner}: `timeout` must be more than 0s"));
                 }
             }
+            // DNS-5: a TTL is whole seconds, and applies to a name looked up.
+            let dns_ttl = t.dns_ttl.as_ref().and_then(|x| {
+                if x.v.0 % 1_000_000_000 != 0 || x.v.0 / 1_000_000_000 > u64::from(i32::MAX as u32) {
+                    self.err(
+                        &x.span,
+                        format!("{owner}: `dns_ttl` ({}) is a DNS TTL: whole seconds, from 0s to 2147483647s (RFC 2181); write it like \"60s\"", x.v),
+                    );
+                    return None;
+                }
+                let looked_up = match (from, &to) {
+                    (Some(f), Some(to)) => dns::lookup_name(&self.design, f, to).is_some(),
+                    _ => true,
+                };
+                if !looked_up {
+                    self.warn(
+                        &x.span,
+                        format!("{owner}: `dns_ttl` has no effect: only traffic from an instance or a Lambda function in a VPC that names its destination by a DNS name or a service name looks it up (DNS-5); remove it, or write `to` as a name"),
+                    );
+                }
+                Some((x.v.0 / 1_000_000_000) as u32)
+            });
             let (Some(from), Some(to)) = (from, to) else {
                 continue;
             };
@@ -151,6 +172,7 @@ impl Builder<'_> {
                 start,
                 stop: stop.min(self.duration.max(start)),
                 arrivals: t.arrivals.as_ref().map_or(raw::Arrivals::Poisson, |a| a.v),
+                dns_ttl,
             });
         }
     }

@@ -6,6 +6,7 @@
 use std::process::Command;
 use std::sync::Arc;
 
+use vpcsim::explain::Verdict;
 use vpcsim::model::{DropReason, load_str};
 use vpcsim::sim::{self, RunOptions};
 use vpcsim::traffic::Cause;
@@ -602,7 +603,7 @@ fn dns_5_the_name_of_a_deleted_instance_is_nxdomain() {
         enter: None,
     };
     let before = vpcsim::explain::explain(loaded.design.clone(), &q(1)).unwrap();
-    assert_eq!(before.verdict, "delivered");
+    assert_eq!(before.verdict, Verdict::Delivered);
     let text = vpcsim::explain::render(&before);
     let (lookup, packet) = (text.find("lookup:").unwrap(), text.find("packet:").unwrap());
     assert!(lookup < packet, "the lookup comes first:\n{text}");
@@ -611,7 +612,7 @@ fn dns_5_the_name_of_a_deleted_instance_is_nxdomain() {
         "{text}"
     );
     let after = vpcsim::explain::explain(loaded.design, &q(6)).unwrap();
-    assert_eq!((after.verdict, after.reason), ("dropped", Some("nxdomain")));
+    assert_eq!((after.verdict, after.reason), (Verdict::Dropped, Some("nxdomain")));
     assert!(
         vpcsim::explain::render(&after).contains("resolver answers: NXDOMAIN"),
         "{}",

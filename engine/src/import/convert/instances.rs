@@ -161,6 +161,7 @@ impl Cx<'_> {
                 .and_then(|p| p.source_dest_check)
                 .or(i.source_dest_check)
                 .unwrap_or(true);
+            let private_ip = self.in_subnet(id, &subnet, private_ip);
             let inst = out::Instance {
                 head: head(&i.tags),
                 subnet: subnet.clone(),
@@ -190,10 +191,11 @@ impl Cx<'_> {
                 continue;
             };
             let iid = iid.to_string();
+            let private_ip = self.in_subnet(&iid, &subnet, n.private_ip_address.map(|x| x.0));
             let inst = out::Instance {
                 head: Head::default(),
                 subnet,
-                private_ip: n.private_ip_address.map(|x| x.0),
+                private_ip,
                 public_ip: n.public_ip(),
                 security_groups: None,
                 source_dest_check: n.source_dest_check.unwrap_or(true),
@@ -213,6 +215,24 @@ impl Cx<'_> {
         for (t, ids) in unknown_types {
             self.notes
                 .add(Approximated, &t, super::super::unknown_instance_type(&ids));
+        }
+    }
+
+    /// `ip` when it lies in the subnet's CIDR; else noted and left out, so
+    /// that vpcsim gives the instance an address of its subnet (files that
+    /// disagree cannot both be right, and AWS allows no address outside it).
+    fn in_subnet(&mut self, id: &str, subnet: &str, ip: Option<Ipv4Addr>) -> Option<Ipv4Addr> {
+        let ip = ip?;
+        match self.scenario.subnets.get(subnet) {
+            Some(s) if !s.cidr.contains(&ip) => {
+                let text = format!(
+                    "private IP {ip} is outside its subnet {subnet} ({}); imported without it, so vpcsim gives it an address of the subnet",
+                    s.cidr
+                );
+                self.notes.add(Approximated, id, text);
+                None
+            }
+            _ => Some(ip),
         }
     }
 

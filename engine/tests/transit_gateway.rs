@@ -980,7 +980,7 @@ fn cost_item(
 
 #[test]
 fn tgw_7_each_attachment_eni_serves_100_gbps_and_7_5_mpps() {
-    use vpcsim::dataplane::{Entry, Loc, capacity_at, capacity_of};
+    use vpcsim::dataplane::{Entry, Loc, ServerId, capacity_at, capacity_of};
     let d = load(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", ""));
     let mut servers = std::collections::BTreeSet::new();
     for a in &d.tgw_attachments {
@@ -988,7 +988,10 @@ fn tgw_7_each_attachment_eni_serves_100_gbps_and_7_5_mpps() {
         for &eni in a.enis() {
             let from = Entry::Subnet(d.enis[eni.idx()].subnet);
             // A packet entering the transit gateway queues at this ENI.
-            assert_eq!(capacity_at(&d, Loc::EniIn { eni, from }), Some(eni));
+            assert_eq!(
+                capacity_at(&d, Loc::EniIn { eni, from }),
+                Some(ServerId::Eni(eni))
+            );
             let c = capacity_of(&d, eni);
             assert_eq!(
                 (c.bits_per_sec, c.packets_per_sec),

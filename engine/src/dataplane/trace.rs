@@ -98,6 +98,14 @@ pub enum Rule {
     VpnTunnels {
         net: OnpremNetId,
     },
+    /// Tunnel `tunnel` of the VPN connection to on-premises network `net`
+    /// carries the packet, chosen by flow hash among the tunnels up with
+    /// `ecmp`, else the first up (TGW-13).
+    VpnTunnel {
+        net: OnpremNetId,
+        tunnel: u8,
+        ecmp: bool,
+    },
     /// No route of a transit gateway route table covers the destination,
     /// an address of on-premises network `net` whose BGP routes are
     /// withdrawn while every tunnel of its VPN is down (TGW-12).

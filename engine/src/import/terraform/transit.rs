@@ -448,13 +448,20 @@ impl Conv<'_> {
                 );
                 continue;
             }
-            let Some(&acc) = accepted.get(&i) else {
-                self.note(
-                    Skipped,
-                    i,
-                    "no aws_ec2_transit_gateway_peering_attachment_accepter of the plan accepts it: it stays pending acceptance, and carries nothing; left out",
-                );
-                continue;
+            // Accepted by an accepter of the plan, or outside this
+            // configuration: what the plan or state knows of the
+            // attachment says it is available.
+            let acc = match accepted.get(&i) {
+                Some(&acc) => Some(acc),
+                None if self.inst(i).str("state") == Some("available") => None,
+                None => {
+                    self.note(
+                        Skipped,
+                        i,
+                        "no aws_ec2_transit_gateway_peering_attachment_accepter of the plan accepts it: it stays pending acceptance, and carries nothing; left out",
+                    );
+                    continue;
+                }
             };
             let peer_region = self.regions[gws[&peer].inst].clone();
             if let Some(r) = self.inst(i).str("peer_region") {
@@ -479,9 +486,27 @@ impl Conv<'_> {
                 );
                 continue;
             }
-            let (a, b) = (self.ids[i].clone(), self.ids[acc].clone());
+            let a = self.ids[i].clone();
+            let (b, mut head_b, acc) = match acc {
+                Some(acc) => (self.ids[acc].clone(), self.head(acc), acc),
+                None => {
+                    let b = format!("{a}/accepter");
+                    self.note(
+                        Approximated,
+                        i,
+                        format!("no aws_ec2_transit_gateway_peering_attachment_accepter of the plan accepts it, but its state is available: accepted outside this configuration, so it is imported as working, its accepter side written as {b} on {peer}"),
+                    );
+                    let head = out::Head {
+                        name: None,
+                        comments: vec![
+                            "Accepted outside this configuration (its state is available)"
+                                .to_string(),
+                        ],
+                    };
+                    (b, head, i)
+                }
+            };
             let head_a = self.head(i);
-            let mut head_b = self.head(acc);
             head_b.comments.push(format!("the accepter side of {a}"));
             for (id, on, head, inst) in [(&a, &tgw, head_a, i), (&b, &peer, head_b, acc)] {
                 self.out.tgw_attachments.insert(

@@ -12,8 +12,10 @@
 //! `tests/terraform/peering-swap.plan.json` requests a VPC peering from the
 //! other Region and leaves peerings pending;
 //! `tests/terraform/tgw-accepted-elsewhere.state.json` has a peering
-//! attachment accepted outside the configuration, and
-//! `tests/terraform/tgw-regions-state.json` is a state of three Regions.
+//! attachment accepted outside the configuration,
+//! `tests/terraform/tgw-regions-state.json` is a state of three Regions, and
+//! `tests/terraform/tgw-shared.plan.json` attaches VPCs of one account to
+//! another's transit gateway.
 
 use std::path::{Path, PathBuf};
 
@@ -650,5 +652,86 @@ fn tgw_10_a_state_puts_each_resource_in_the_region_its_values_give() {
     let west = import_terraform(&path, Some("us-west-2")).expect("imports");
     assert_eq!(west.region, "us-west-2");
     let e = tcp(&load(&west), "instance.west", "instance.east", 22);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+}
+
+/// TGW-2 across accounts: a VPC of the app account (its provider alias
+/// assumes a role of 222222222222) attached to the network account's
+/// transit gateway (111111111111), which does not accept shared
+/// attachments automatically, works once the network account's
+/// `aws_ec2_transit_gateway_vpc_attachment_accepter` accepts it; the other
+/// VPC's attachment, which nothing accepts, stays pending acceptance: left
+/// out, noted, and that VPC reaches nothing over the hub.
+#[test]
+fn tgw_2_a_cross_account_vpc_attachment_needs_its_accepter() {
+    let i = import("tgw-shared.plan.json");
+    let d = load(&i);
+    contains_all(
+        &i.text,
+        &[
+            "# accepted by aws_ec2_transit_gateway_vpc_attachment_accepter.app\n[[transit_gateway_attachment]]\nid = \"ec2_transit_gateway_vpc_attachment.app\"\ntransit_gateway = \"ec2_transit_gateway.hub\"\ntype = \"vpc\"\nvpc = \"vpc.app\"",
+            "id = \"ec2_transit_gateway_vpc_attachment.shared\"\ntransit_gateway = \"ec2_transit_gateway.hub\"\ntype = \"vpc\"\nvpc = \"vpc.shared\"",
+        ],
+    );
+    assert!(
+        !i.text
+            .contains("id = \"ec2_transit_gateway_vpc_attachment.pending\""),
+        "{}",
+        i.text
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Skipped,
+            "aws_ec2_transit_gateway_vpc_attachment.pending",
+            "a VPC of account 222222222222 attached to aws_ec2_transit_gateway.hub of account 111111111111, which does not accept shared attachments automatically (auto_accept_shared_attachments), and no aws_ec2_transit_gateway_vpc_attachment_accepter of the plan accepts it: it stays pending acceptance"
+        ),
+        "{}",
+        notes(&i)
+    );
+    let e = tcp(&d, "instance.app", "instance.shared", 443);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert!(
+        hops(&e).contains(&"ec2_transit_gateway_vpc_attachment.app".to_string()),
+        "{}",
+        explain::render(&e)
+    );
+    // Without its attachment the pending VPC has no way to the shared one:
+    // its name gives no address from there, and its route to the hub
+    // carries nothing.
+    let shared = d
+        .instances
+        .iter()
+        .find(|x| x.name == "instance.shared")
+        .map(|x| d.enis[x.eni.idx()].ip.to_string())
+        .expect("instance.shared");
+    let e = tcp(&d, "instance.pending", &shared, 443);
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        (
+            "dropped",
+            Some("route_blackhole"),
+            Some("route_table.pending")
+        ),
+        "{}",
+        explain::render(&e)
+    );
+    assert_eq!(i.text, import("tgw-shared.plan.json").text, "same bytes");
+    // With the hub accepting shared attachments automatically, both work.
+    let text = std::fs::read_to_string(fixture("tgw-shared.plan.json"))
+        .expect("the fixture")
+        .replace(
+            "\"auto_accept_shared_attachments\": \"disable\"",
+            "\"auto_accept_shared_attachments\": \"enable\"",
+        );
+    let auto = vpcsim::import::terraform::import_text("auto.json", &text, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        auto.text
+            .contains("id = \"ec2_transit_gateway_vpc_attachment.pending\""),
+        "{}",
+        auto.text
+    );
+    let e = tcp(&load(&auto), "instance.pending", "instance.shared", 443);
     assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
 }

@@ -244,7 +244,59 @@ impl Conv<'_> {
         }
     }
 
+    /// The account of instance `i`: what its values say (`attr`, else
+    /// `owner_id`), else its provider configuration's.
+    fn account_of(&self, i: usize, attr: &str) -> Option<String> {
+        let x = self.inst(i);
+        x.str(attr)
+            .or_else(|| x.str("owner_id"))
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .or_else(|| self.world.config.account(x))
+    }
+
+    /// A VPC attachment of another account than its transit gateway's
+    /// stays pending acceptance unless the gateway accepts shared
+    /// attachments automatically or an accepter of the plan accepts it
+    /// (TGW-2): the note, when it stays pending.
+    fn pending_acceptance(
+        &mut self,
+        i: usize,
+        accepted: &BTreeMap<usize, usize>,
+    ) -> Option<String> {
+        let g = self.world.one(i, "transit_gateway_id", TGW)?.inst;
+        let vpc_account = self.account_of(i, "vpc_owner_id").or_else(|| {
+            let v = self
+                .world
+                .one(i, "vpc_id", &["aws_vpc", "aws_default_vpc"])?;
+            self.account_of(v.inst, "owner_id")
+        })?;
+        let tgw_account = self.account_of(g, "owner_id")?;
+        if vpc_account == tgw_account
+            || accepted.contains_key(&i)
+            || self.inst(g).str("auto_accept_shared_attachments") == Some("enable")
+        {
+            return None;
+        }
+        Some(format!(
+            "a VPC of account {vpc_account} attached to {} of account {tgw_account}, which does not accept shared attachments automatically (auto_accept_shared_attachments), and no aws_ec2_transit_gateway_vpc_attachment_accepter of the plan accepts it: it stays pending acceptance, and carries nothing; left out",
+            self.addr(g)
+        ))
+    }
+
     fn tgw_vpc_attachments(&mut self, atts: &mut BTreeMap<String, Att>) {
+        let accepters = self.of(&["aws_ec2_transit_gateway_vpc_attachment_accepter"]);
+        // Attachment -> the accepter that accepts it.
+        let mut accepted: BTreeMap<usize, usize> = BTreeMap::new();
+        for &a in &accepters {
+            if let Some(p) = self.world.one(
+                a,
+                "transit_gateway_attachment_id",
+                &["aws_ec2_transit_gateway_vpc_attachment"],
+            ) {
+                accepted.entry(p.inst).or_insert(a);
+            }
+        }
         for i in self.of(&["aws_ec2_transit_gateway_vpc_attachment"]) {
             let tgw = self.tgw_named(i, "transit_gateway_id");
             let vpc = self
@@ -258,6 +310,10 @@ impl Conv<'_> {
                 );
                 continue;
             };
+            if let Some(why) = self.pending_acceptance(i, &accepted) {
+                self.note(Skipped, i, why);
+                continue;
+            }
             if let Some(other) = self
                 .out
                 .tgw_attachments
@@ -309,7 +365,10 @@ impl Conv<'_> {
             let propagation = x
                 .bool("transit_gateway_default_route_table_propagation")
                 .unwrap_or(true);
-            let head = self.head(i);
+            let mut head = self.head(i);
+            if let Some(&a) = accepted.get(&i) {
+                head.comments.push(format!("accepted by {}", self.addr(a)));
+            }
             let id = self.ids[i].clone();
             self.out.tgw_attachments.insert(
                 id.clone(),
@@ -337,7 +396,7 @@ impl Conv<'_> {
         }
         // An accepter (of another account) is its attachment; its own
         // defaults are the ones that hold.
-        for i in self.of(&["aws_ec2_transit_gateway_vpc_attachment_accepter"]) {
+        for i in accepters {
             let p = self
                 .world
                 .one(

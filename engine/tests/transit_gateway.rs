@@ -976,6 +976,45 @@ fn cost_item(
         .clone()
 }
 
+/// TGW-2, TGW-8: a packet that leaves the destination attachment in
+/// another AZ than its destination's crosses AZs inside that VPC, and the
+/// estimate charges the destination VPC's cross-AZ data; leaving in the
+/// destination's own AZ, nothing crosses.
+#[test]
+fn tgw_2_tgw_8_leaving_in_another_az_than_the_destination_is_charged_cross_az() {
+    let extra = r#"
+[[traffic]]
+id = "app-to-db"
+from = "app"
+to = "db"
+port = 5432
+rate = "20/s"
+request = "64KiB"
+"#;
+    // db is in b-1b. att-b only in b-1a: the packet entering in 1a leaves
+    // in 1a and crosses to 1b.
+    let d = Arc::new(load(&two_vpcs("\"a-1a\"", "\"b-1a\"", extra)));
+    let e = run_cost(&d);
+    let x = cost_item(&e, "vpc-b", "cross_az");
+    assert_eq!(x.kind, "vpc");
+    assert!(x.quantity > 0.0, "{x:?}");
+    assert!(
+        !e.items
+            .iter()
+            .any(|i| i.component == "vpc-a" && i.item == "cross_az"),
+        "app and att-a's ENI share a-1a: {:#?}",
+        e.items
+    );
+    // att-b only in b-1b: it leaves in db's AZ (the first subnet, no 1a).
+    let d = Arc::new(load(&two_vpcs("\"a-1a\"", "\"b-1b\"", extra)));
+    let e = run_cost(&d);
+    assert!(
+        !e.items.iter().any(|i| i.item == "cross_az"),
+        "{:#?}",
+        e.items
+    );
+}
+
 // -- TGW-7: capacity -----------------------------------------------------------------
 
 #[test]

@@ -1015,6 +1015,67 @@ request = "64KiB"
     );
 }
 
+/// TGW-5, SG-4a: a flow of a group open to everything both ways is
+/// untracked (SG-4) within its VPC, but one whose route goes to a transit
+/// gateway is tracked automatically.
+#[test]
+fn tgw_5_sg_4a_a_flow_through_the_transit_gateway_is_tracked_automatically() {
+    use std::net::SocketAddrV4;
+    use vpcsim::dataplane::{Host, Loc, Network, Step, Trace};
+    use vpcsim::model::Component;
+    let open = "ingress = [ { protocol = \"all\", cidr = \"0.0.0.0/0\" } ]\negress = [ { protocol = \"all\", cidr = \"0.0.0.0/0\" } ]";
+    let text = two_vpcs("\"a-1a\"", "\"b-1b\"", "").replace(
+        "ingress = [ { protocol = \"all\", cidr = \"10.0.0.0/8\" } ]",
+        open,
+    );
+    assert_eq!(text.matches("0.0.0.0/0").count(), 4, "both groups open");
+    let d = Arc::new(load(&text));
+    struct Any;
+    impl Trace for Any {
+        fn hop(&mut self, _: vpcsim::dataplane::Hop) {}
+    }
+    let ip = |name: &str| match d.lookup(name) {
+        Some(Component::Instance(i)) => d.enis[d.instances[i.idx()].eni.idx()].ip,
+        _ => panic!("no {name}"),
+    };
+    // The connections tracked once app's SYN to `to` has arrived.
+    let tracked = |to: &str| {
+        let spec = vpcsim::packet::build::TcpSpec {
+            src: SocketAddrV4::new(ip("app"), 40000),
+            dst: SocketAddrV4::new(ip(to), 443),
+            seq: 1,
+            ack: 0,
+            flags: vpcsim::packet::tcp_flags::SYN,
+            window: 65535,
+        };
+        let mut buf = vpcsim::packet::build::tcp(&spec, &[], 64, 1).to_vec();
+        let mut net = Network::new(Arc::clone(&d));
+        let Some(Component::Instance(app)) = d.lookup("app") else {
+            panic!("no app")
+        };
+        let mut loc = Loc::HostOut(Host::Instance(app));
+        for _ in 0..64 {
+            match net.step(&mut buf, loc, vpcsim::units::Nanos::ZERO, &mut Any) {
+                Step::Next { loc: next, .. } => loc = next,
+                end => {
+                    assert!(matches!(end, Step::Deliver(_)), "{end:?}");
+                    return net.st.conntrack.len();
+                }
+            }
+        }
+        panic!("no end")
+    };
+    assert_eq!(
+        tracked("app-1b"),
+        0,
+        "within the VPC the open groups track nothing"
+    );
+    assert!(
+        tracked("db") > 0,
+        "through the transit gateway the flow is tracked"
+    );
+}
+
 // -- TGW-7: capacity -----------------------------------------------------------------
 
 #[test]

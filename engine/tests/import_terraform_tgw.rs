@@ -735,3 +735,64 @@ fn tgw_2_a_cross_account_vpc_attachment_needs_its_accepter() {
     let e = tcp(&load(&auto), "instance.pending", "instance.shared", 443);
     assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
 }
+
+/// TGW-10: a peering attachment available without an accepter whose peer
+/// transit gateway is outside the configuration (another account's or
+/// configuration's) is written with that gateway, by its AWS id and with no
+/// route table, as `import aws` writes a peer outside its files: what
+/// crosses the peering is dropped there with `no_route`, noted.
+#[test]
+fn tgw_10_a_peer_transit_gateway_outside_the_configuration_is_written_without_tables() {
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("tgw-accepted-elsewhere.state.json"))
+            .expect("the fixture"),
+    )
+    .expect("JSON");
+    let resources = doc["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .expect("resources");
+    resources.retain(|r| r["address"] != "aws_ec2_transit_gateway.peer");
+    let text = serde_json::to_string(&doc).expect("JSON");
+    let i = vpcsim::import::terraform::import_text("outside.json", &text, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (peer, a, b) = (
+        "tgw-0a1b2c3d4e5f60002",
+        "ec2_transit_gateway_peering_attachment.main_peer",
+        "ec2_transit_gateway_peering_attachment.main_peer/accepter",
+    );
+    contains_all(
+        &i.text,
+        &[
+            &format!(
+                "# Outside this configuration: the peer of aws_ec2_transit_gateway_peering_attachment.main_peer of account 111122223333; its attachments and route tables are not in the plan\n[[transit_gateway]]\nid = \"{peer}\"\n"
+            ),
+            &format!(
+                "id = \"{a}\"\ntransit_gateway = \"ec2_transit_gateway.main\"\ntype = \"peering\"\npeer = \"{b}\""
+            ),
+            &format!(
+                "id = \"{b}\"\ntransit_gateway = \"{peer}\"\ntype = \"peering\"\npeer = \"{a}\""
+            ),
+        ],
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Unknown,
+            "aws_ec2_transit_gateway_peering_attachment.main_peer",
+            &format!(
+                "its peer transit gateway {peer} of account 111122223333 in us-east-1 is outside this configuration"
+            )
+        ),
+        "{}",
+        notes(&i)
+    );
+    let d = load(&i);
+    let e = tcp(&d, "instance.hub", "10.3.1.10", 443);
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        ("dropped", Some("no_route"), Some(peer)),
+        "{}",
+        explain::render(&e)
+    );
+    assert!(hops(&e).contains(&a.to_string()), "{}", explain::render(&e));
+}

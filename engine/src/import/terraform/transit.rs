@@ -491,6 +491,10 @@ impl Conv<'_> {
         for i in self.of(&["aws_ec2_transit_gateway_peering_attachment"]) {
             let tgw = self.tgw_named(i, "transit_gateway_id");
             let peer = self.tgw_named(i, "peer_transit_gateway_id");
+            let peer = match (&tgw, peer) {
+                (Some(_), None) => self.outside_peer(i, &accepted),
+                (_, peer) => peer,
+            };
             let (Some(tgw), Some(peer)) = (tgw, peer) else {
                 self.note(
                     Unknown,
@@ -522,8 +526,8 @@ impl Conv<'_> {
                     continue;
                 }
             };
-            let peer_region = self.regions[gws[&peer].inst].clone();
-            if let Some(r) = self.inst(i).str("peer_region") {
+            let peer_region = gws.get(&peer).map(|g| self.regions[g.inst].clone());
+            if let (Some(r), Some(peer_region)) = (self.inst(i).str("peer_region"), peer_region) {
                 if r != peer_region {
                     self.note(
                         Approximated,
@@ -576,6 +580,10 @@ impl Conv<'_> {
                         ..out::TgwAttachment::default()
                     },
                 );
+                if !gws.contains_key(on) {
+                    // On a peer outside the configuration: no table.
+                    continue;
+                }
                 atts.insert(
                     id.clone(),
                     Att {
@@ -601,6 +609,59 @@ impl Conv<'_> {
                 );
             }
         }
+    }
+
+    /// The peer transit gateway of peering attachment `i` when it is
+    /// outside the configuration but the attachment is available without
+    /// an accepter of the plan (accepted there): written by its AWS id and
+    /// its `peer_region`, with no route table, so that what crosses the
+    /// peering is dropped there (noted).
+    fn outside_peer(&mut self, i: usize, accepted: &BTreeMap<usize, usize>) -> Option<String> {
+        let x = self.inst(i);
+        if accepted.contains_key(&i) || x.str("state") != Some("available") {
+            return None;
+        }
+        let id = x
+            .str("peer_transit_gateway_id")
+            .filter(|t| t.starts_with("tgw-"))?
+            .to_string();
+        if self.world.by_id(&id).is_some() {
+            // A gateway of the plan that is not imported.
+            return None;
+        }
+        let account = x
+            .str("peer_account_id")
+            .map_or(String::new(), |a| format!(" of account {a}"));
+        let region = x.str("peer_region").map(str::to_string);
+        let place = region.clone().unwrap_or_else(|| self.region.clone());
+        self.note(
+            Unknown,
+            i,
+            format!("its peer transit gateway {id}{account} in {place} is outside this configuration: written with no route table, so what crosses the peering to it is dropped there (no_route)"),
+        );
+        if !self.out.tgws.contains_key(&id) {
+            self.out.tgws.insert(
+                id.clone(),
+                out::Tgw {
+                    head: out::Head {
+                        name: None,
+                        comments: vec![format!(
+                            "Outside this configuration: the peer of {}{account}; its attachments and route tables are not in the plan",
+                            self.addr(i)
+                        )],
+                    },
+                    asn: None,
+                    association_default: None,
+                    propagation_default: None,
+                    dns_support: true,
+                    sg_referencing: false,
+                },
+            );
+            if let Some(r) = region.filter(|r| *r != self.region) {
+                self.out.tgw_regions.insert(id.clone(), r);
+            }
+        }
+        Some(id)
     }
 
     /// The table and the attachment of an association or propagation.

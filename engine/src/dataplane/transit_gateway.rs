@@ -9,7 +9,8 @@
 //! - A packet arriving from an attachment is routed by the one transit
 //!   gateway route table the attachment is associated with (none: `no_route`
 //!   at the transit gateway), by longest prefix; for one prefix a static route
-//!   beats a prefix-list route, which beats a propagated one; a blackhole
+//!   beats a prefix-list route, which beats one propagated from a VPC, which
+//!   beats one propagated from a VPN; a blackhole
 //!   route drops with `route_blackhole`, no route with `no_route`, both at
 //!   that route table (TGW-3, TGW-4).
 //! - A VPC attachment propagates its VPC's CIDRs into the tables it
@@ -131,12 +132,14 @@ pub fn vpn_tunnel(link: &VpnLink, ecmp: bool, p: &FlowView) -> (u8, u8) {
 }
 
 /// Where a transit gateway route comes from, in order of priority among
-/// routes of the same prefix (TGW-4).
+/// routes of the same prefix (TGW-4): static, prefix list, propagated from
+/// a VPC, propagated from a VPN (BGP).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Origin {
     Static,
     PrefixList,
     Propagated,
+    PropagatedVpn,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -187,6 +190,10 @@ impl Compiled {
             }
         }
         for a in propagating {
+            let origin = match design.tgw_attachments[a.idx()].kind {
+                TgwAttachmentKind::Vpn { .. } => Origin::PropagatedVpn,
+                _ => Origin::Propagated,
+            };
             let cidrs: Vec<Ipv4Net> = match &design.tgw_attachments[a.idx()].kind {
                 TgwAttachmentKind::Vpc { vpc, .. } => design.vpcs[vpc.idx()].cidrs.clone(),
                 // TGW-9: BGP routes propagate, static VPN routes do not;
@@ -211,7 +218,7 @@ impl Compiled {
                     prefix: c,
                     dest: RouteDest::Cidr(c),
                     target: Some(*a),
-                    origin: Origin::Propagated,
+                    origin,
                 });
             }
         }
@@ -256,7 +263,7 @@ pub fn describe(design: &Design, e: &Entry) -> String {
     };
     match (e.target, e.origin) {
         (None, _) => format!("{dest} -> blackhole (static)"),
-        (Some(a), Origin::Propagated) => {
+        (Some(a), Origin::Propagated | Origin::PropagatedVpn) => {
             let n = &design.tgw_attachments[a.idx()].name;
             format!("{dest} -> {n} (propagated from {n})")
         }

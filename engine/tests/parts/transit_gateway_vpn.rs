@@ -935,3 +935,42 @@ stop = "0.5s"
     );
     assert_eq!(t.drops.len(), 1, "{:?}", t.drops);
 }
+
+/// TGW-4: for one prefix a VPC-propagated route beats a VPN-propagated
+/// one, whatever the order of the attachments: a VPC attachment written
+/// after the VPN attachment, whose VPC has the office's prefix, takes the
+/// office's traffic from the table.
+#[test]
+fn tgw_4_a_vpc_propagated_route_beats_a_vpn_propagated_one() {
+    let extra = r#"
+[[vpc]]
+id = "vpc-c"
+cidrs = ["192.168.0.0/16"]
+
+[[subnet]]
+id = "c-1a"
+vpc = "vpc-c"
+cidr = "192.168.1.0/24"
+az = "us-east-1a"
+
+[[transit_gateway_attachment]]
+id = "att-c"
+transit_gateway = "tgw"
+vpc = "vpc-c"
+subnets = ["c-1a"]
+"#;
+    let d = load(&hub("", extra));
+    let e = tcp(d, "app", "192.168.1.10", 22);
+    assert_eq!(
+        rules(&e.hops, "tgw/default-rt"),
+        ["192.168.0.0/16 -> att-c (propagated from att-c)"],
+        "{}",
+        explain::render(&e)
+    );
+    // Without the VPC, the VPN's route carries it to the office.
+    let e = tcp(load(&hub("", "")), "app", "192.168.1.10", 22);
+    assert_eq!(
+        rules(&e.hops, "tgw/default-rt"),
+        ["192.168.0.0/16 -> att-vpn (propagated from att-vpn)"]
+    );
+}

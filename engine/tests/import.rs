@@ -29,7 +29,7 @@ const SNAPSHOTS: [&str; 9] = [
     "test-vpn-gateway",
 ];
 
-const FIXTURES: [&str; 9] = [
+const FIXTURES: [&str; 10] = [
     "bgp-vpn",
     "inter-region-peering",
     "lambda-nat",
@@ -38,6 +38,7 @@ const FIXTURES: [&str; 9] = [
     "private-nat",
     "transit-gateway",
     "tgw-peering",
+    "tgw-peering-accounts",
     "tgw-vpn",
 ];
 
@@ -1394,6 +1395,98 @@ fn tgw_1_multi_account_fixture() {
     check(&d, &tcp(a, b, 22).dropped("sg_ingress_denied", b));
     assert_eq!(
         import(&fixture("multi-account")).text,
+        imported.text,
+        "importing twice gives the same bytes"
+    );
+}
+
+/// TGW-10 between two accounts, `accounts/<account-id>/<region>/`: each
+/// account's files hold only its own side of one peering attachment id
+/// (the requester's transit gateway in 111111111111's us-east-1, the
+/// accepter's in 222222222222's us-west-2). The import joins them into one
+/// peering, each side on its own transit gateway, associated with its own
+/// table and named by that table's static route; the flows cross it both
+/// ways; the accepter's transit gateway and VPC are in us-west-2; and the
+/// same folders import to the same bytes.
+#[test]
+fn tgw_10_peering_between_two_accounts_joins_both_sides() {
+    let dir = fixture("tgw-peering-accounts");
+    let (imported, d) = import_and_load(&dir, "");
+    let t = &imported.text;
+    let (east, west) = ("tgw-0a0a0000000east1", "tgw-0b0b0000000west1");
+    let (p, p_west) = (
+        "tgw-attach-0a0a0000peer1",
+        "tgw-attach-0a0a0000peer1/accepter",
+    );
+    let (rt_east, rt_west) = ("tgw-rtb-0a0a00000east", "tgw-rtb-0b0b00000west");
+    for (side, tgw, peer) in [(p, east, p_west), (p_west, west, p)] {
+        assert!(
+            t.contains(&format!(
+                "id = \"{side}\"\ntransit_gateway = \"{tgw}\"\ntype = \"peering\"\npeer = \"{peer}\"\n"
+            )),
+            "{side}:\n{t}"
+        );
+    }
+    // Each side is named as its own account tagged it.
+    for (name, role, side) in [
+        ("east-west", "requester", p),
+        ("from-east", "accepter", p_west),
+    ] {
+        assert!(
+            t.contains(&format!(
+                "# Name: {name}\n# the {role} side of peering attachment {p}\n[[transit_gateway_attachment]]\nid = \"{side}\"\n"
+            )),
+            "{side}:\n{t}"
+        );
+    }
+    // One peering: two sides, no third.
+    assert_eq!(t.matches("type = \"peering\"").count(), 2, "{t}");
+    assert_eq!(d.tgws.len(), 2);
+    assert_eq!(d.vpcs.len(), 2);
+    let west_tgw = d
+        .tgws
+        .iter()
+        .find(|g| g.name == west)
+        .expect("the accepter's transit gateway");
+    assert_eq!(west_tgw.region, "us-west-2");
+    assert_eq!(d.region, "us-east-1");
+    // Each side associated with its own account's table, which routes the
+    // other VPC's CIDR to it.
+    assert!(t.contains(&format!(
+        "id = \"{rt_east}\"\ntransit_gateway = \"{east}\"\nassociations = [\"tgw-attach-0a0a000000a1\", \"{p}\"]\npropagations = [\"tgw-attach-0a0a000000a1\"]\nroutes = [\n  {{ destination = \"10.2.0.0/16\", attachment = \"{p}\" }},\n]\n"
+    )), "{t}");
+    assert!(t.contains(&format!(
+        "id = \"{rt_west}\"\ntransit_gateway = \"{west}\"\nassociations = [\"{p_west}\", \"tgw-attach-0b0b000000b1\"]\npropagations = [\"tgw-attach-0b0b000000b1\"]\nroutes = [\n  {{ destination = \"10.1.0.0/16\", attachment = \"{p_west}\" }},\n]\n"
+    )), "{t}");
+    for kind in [NoteKind::Unsupported, NoteKind::Unknown, NoteKind::Skipped] {
+        assert!(
+            notes_of(&imported, kind).is_empty(),
+            "{kind:?}: {:#?}",
+            imported.notes
+        );
+    }
+    let (a, b) = ("i-0a0a00000000000a1", "i-0b0b00000000000b1");
+    check(
+        &d,
+        &tcp(a, b, 22).via(&[
+            a,
+            "tgw-attach-0a0a000000a1",
+            east,
+            rt_east,
+            p,
+            p_west,
+            west,
+            rt_west,
+            "tgw-attach-0b0b000000b1",
+            b,
+        ]),
+    );
+    check(
+        &d,
+        &tcp(b, a, 22).via(&[b, west, rt_west, p_west, p, east, rt_east, a]),
+    );
+    assert_eq!(
+        import(&dir).text,
         imported.text,
         "importing twice gives the same bytes"
     );

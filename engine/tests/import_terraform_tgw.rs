@@ -10,7 +10,12 @@
 //! each reference is followed through the plan's `configuration`. The
 //! state `tests/terraform/tgw-state.json` names everything by its real id;
 //! `tests/terraform/peering-swap.plan.json` requests a VPC peering from the
-//! other Region and leaves peerings pending.
+//! other Region and leaves peerings pending;
+//! `tests/terraform/tgw-accepted-elsewhere.state.json` has a peering
+//! attachment accepted outside the configuration,
+//! `tests/terraform/tgw-regions-state.json` is a state of three Regions, and
+//! `tests/terraform/tgw-shared.plan.json` attaches VPCs of one account to
+//! another's transit gateway.
 
 use std::path::{Path, PathBuf};
 
@@ -549,4 +554,285 @@ fn pcx_a_peering_requested_from_the_other_region_is_swapped_and_pending_ones_not
         explain::render(&e)
     );
     assert_eq!(i.text, import("peering-swap.plan.json").text, "same bytes");
+}
+
+/// TGW-10: a peering attachment that no accepter of the configuration
+/// accepts, but that the state shows `available` (accepted by hand or by
+/// another configuration), is imported as working: its accepter side is
+/// `<attachment>/accepter` on the peer transit gateway, the peer's route
+/// names that side, the hub reaches the shared VPC across it, and a note
+/// says so. The same attachment still pending acceptance stays left out.
+#[test]
+fn tgw_10_a_peering_accepted_outside_the_configuration_is_imported_as_working() {
+    let i = import("tgw-accepted-elsewhere.state.json");
+    let d = load(&i);
+    let (a, b) = (
+        "ec2_transit_gateway_peering_attachment.main_peer",
+        "ec2_transit_gateway_peering_attachment.main_peer/accepter",
+    );
+    contains_all(
+        &i.text,
+        &[
+            &format!(
+                "id = \"{a}\"\ntransit_gateway = \"ec2_transit_gateway.main\"\ntype = \"peering\"\npeer = \"{b}\""
+            ),
+            &format!(
+                "# Accepted outside this configuration (its state is available)\n# the accepter side of {a}\n[[transit_gateway_attachment]]\nid = \"{b}\"\ntransit_gateway = \"ec2_transit_gateway.peer\"\ntype = \"peering\"\npeer = \"{a}\""
+            ),
+            &format!("{{ destination = \"10.3.0.0/16\", attachment = \"{a}\" }}"),
+            &format!("{{ destination = \"10.1.0.0/16\", attachment = \"{b}\" }}"),
+        ],
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "aws_ec2_transit_gateway_peering_attachment.main_peer",
+            "its state is available: accepted outside this configuration, so it is imported as working"
+        ),
+        "{}",
+        notes(&i)
+    );
+    let e = tcp(&d, "instance.hub", "instance.shared", 443);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    let h = hops(&e);
+    assert!(
+        h.contains(&a.to_string()) && h.contains(&b.to_string()),
+        "{}",
+        explain::render(&e)
+    );
+    assert_eq!(
+        i.text,
+        import("tgw-accepted-elsewhere.state.json").text,
+        "same bytes"
+    );
+    // Pending acceptance: left out, as before.
+    let text = std::fs::read_to_string(fixture("tgw-accepted-elsewhere.state.json"))
+        .expect("the fixture")
+        .replace(
+            "\"state\": \"available\"",
+            "\"state\": \"pendingAcceptance\"",
+        );
+    let p = vpcsim::import::terraform::import_text("pending.json", &text, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        has_note(
+            &p,
+            NoteKind::Skipped,
+            "aws_ec2_transit_gateway_peering_attachment.main_peer",
+            "it stays pending acceptance"
+        ),
+        "{}",
+        notes(&p)
+    );
+    assert!(!p.text.contains("type = \"peering\""), "{}", p.text);
+    let e = tcp(&load(&p), "instance.hub", "instance.shared", 443);
+    assert_eq!(e.verdict, "dropped", "{}", explain::render(&e));
+}
+
+/// TGW-10, ADDR-6 from a state of three Regions: a state has no
+/// configuration, so no provider alias says where a resource is; each is
+/// put where its ARN or zone says, or where what it names is (a VPC
+/// attachment by its transit gateway, an accepter by its own transit
+/// gateway, a route by its table). The scenario is us-east-1, where most
+/// resources are (the first of equals); transit gateway `west` carries
+/// `region = "us-west-2"` and its VPC is in us-west-2, whose zone
+/// validates without a warning; the VPC of eu-west-1, which nothing
+/// places there, is left out with the reason; east reaches west across the
+/// peering.
+#[test]
+fn tgw_10_a_state_puts_each_resource_in_the_region_its_values_give() {
+    let i = import("tgw-regions-state.json");
+    assert_eq!(i.region, "us-east-1");
+    contains_all(
+        &i.text,
+        &[
+            "id = \"ec2_transit_gateway.west\"\nasn = 64513\n",
+            "region = \"us-west-2\"",
+            "id = \"subnet.west\"\nvpc = \"vpc.west\"\ncidr = \"10.2.1.0/24\"\naz = \"us-west-2a\"",
+            "id = \"ec2_transit_gateway_peering_attachment_accepter.east_west\"\ntransit_gateway = \"ec2_transit_gateway.west\"\ntype = \"peering\"\npeer = \"ec2_transit_gateway_peering_attachment.east_west\"",
+            "{ destination = \"10.1.0.0/16\", attachment = \"ec2_transit_gateway_peering_attachment_accepter.east_west\" }",
+            "{ destination = \"10.2.0.0/16\", attachment = \"ec2_transit_gateway_peering_attachment.east_west\" }",
+        ],
+    );
+    let w = warnings(&i.text);
+    assert!(!w.iter().any(|l| l.contains("availability zone")), "{w:#?}");
+    let d = load(&i);
+    let region_of = |name: &str| {
+        d.vpcs
+            .iter()
+            .find(|v| v.name == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .region
+            .clone()
+    };
+    assert_eq!(region_of("vpc.east"), "us-east-1");
+    assert_eq!(region_of("vpc.west"), "us-west-2");
+    assert!(!i.text.contains("id = \"vpc.eu\""), "{}", i.text);
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Skipped,
+            "aws_vpc.eu",
+            "in region eu-west-1 (its values: a state names no provider configuration), whose VPC aws_vpc.eu the scenario format cannot place there"
+        ),
+        "{}",
+        notes(&i)
+    );
+    let e = tcp(&d, "instance.east", "instance.west", 22);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert!(
+        hops(&e).contains(&"ec2_transit_gateway.west".to_string()),
+        "{}",
+        explain::render(&e)
+    );
+    assert_eq!(i.text, import("tgw-regions-state.json").text, "same bytes");
+    // Asked for us-west-2, the same state is that Region's design.
+    let path = fixture("tgw-regions-state.json");
+    let west = import_terraform(&path, Some("us-west-2")).expect("imports");
+    assert_eq!(west.region, "us-west-2");
+    let e = tcp(&load(&west), "instance.west", "instance.east", 22);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+}
+
+/// TGW-2 across accounts: a VPC of the app account (its provider alias
+/// assumes a role of 222222222222) attached to the network account's
+/// transit gateway (111111111111), which does not accept shared
+/// attachments automatically, works once the network account's
+/// `aws_ec2_transit_gateway_vpc_attachment_accepter` accepts it; the other
+/// VPC's attachment, which nothing accepts, stays pending acceptance: left
+/// out, noted, and that VPC reaches nothing over the hub.
+#[test]
+fn tgw_2_a_cross_account_vpc_attachment_needs_its_accepter() {
+    let i = import("tgw-shared.plan.json");
+    let d = load(&i);
+    contains_all(
+        &i.text,
+        &[
+            "# accepted by aws_ec2_transit_gateway_vpc_attachment_accepter.app\n[[transit_gateway_attachment]]\nid = \"ec2_transit_gateway_vpc_attachment.app\"\ntransit_gateway = \"ec2_transit_gateway.hub\"\ntype = \"vpc\"\nvpc = \"vpc.app\"",
+            "id = \"ec2_transit_gateway_vpc_attachment.shared\"\ntransit_gateway = \"ec2_transit_gateway.hub\"\ntype = \"vpc\"\nvpc = \"vpc.shared\"",
+        ],
+    );
+    assert!(
+        !i.text
+            .contains("id = \"ec2_transit_gateway_vpc_attachment.pending\""),
+        "{}",
+        i.text
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Skipped,
+            "aws_ec2_transit_gateway_vpc_attachment.pending",
+            "a VPC of account 222222222222 attached to aws_ec2_transit_gateway.hub of account 111111111111, which does not accept shared attachments automatically (auto_accept_shared_attachments), and no aws_ec2_transit_gateway_vpc_attachment_accepter of the plan accepts it: it stays pending acceptance"
+        ),
+        "{}",
+        notes(&i)
+    );
+    let e = tcp(&d, "instance.app", "instance.shared", 443);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert!(
+        hops(&e).contains(&"ec2_transit_gateway_vpc_attachment.app".to_string()),
+        "{}",
+        explain::render(&e)
+    );
+    // Without its attachment the pending VPC has no way to the shared one:
+    // its name gives no address from there, and its route to the hub
+    // carries nothing.
+    let shared = d
+        .instances
+        .iter()
+        .find(|x| x.name == "instance.shared")
+        .map(|x| d.enis[x.eni.idx()].ip.to_string())
+        .expect("instance.shared");
+    let e = tcp(&d, "instance.pending", &shared, 443);
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        (
+            "dropped",
+            Some("route_blackhole"),
+            Some("route_table.pending")
+        ),
+        "{}",
+        explain::render(&e)
+    );
+    assert_eq!(i.text, import("tgw-shared.plan.json").text, "same bytes");
+    // With the hub accepting shared attachments automatically, both work.
+    let text = std::fs::read_to_string(fixture("tgw-shared.plan.json"))
+        .expect("the fixture")
+        .replace(
+            "\"auto_accept_shared_attachments\": \"disable\"",
+            "\"auto_accept_shared_attachments\": \"enable\"",
+        );
+    let auto = vpcsim::import::terraform::import_text("auto.json", &text, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        auto.text
+            .contains("id = \"ec2_transit_gateway_vpc_attachment.pending\""),
+        "{}",
+        auto.text
+    );
+    let e = tcp(&load(&auto), "instance.pending", "instance.shared", 443);
+    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+}
+
+/// TGW-10: a peering attachment available without an accepter whose peer
+/// transit gateway is outside the configuration (another account's or
+/// configuration's) is written with that gateway, by its AWS id and with no
+/// route table, as `import aws` writes a peer outside its files: what
+/// crosses the peering is dropped there with `no_route`, noted.
+#[test]
+fn tgw_10_a_peer_transit_gateway_outside_the_configuration_is_written_without_tables() {
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("tgw-accepted-elsewhere.state.json"))
+            .expect("the fixture"),
+    )
+    .expect("JSON");
+    let resources = doc["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .expect("resources");
+    resources.retain(|r| r["address"] != "aws_ec2_transit_gateway.peer");
+    let text = serde_json::to_string(&doc).expect("JSON");
+    let i = vpcsim::import::terraform::import_text("outside.json", &text, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (peer, a, b) = (
+        "tgw-0a1b2c3d4e5f60002",
+        "ec2_transit_gateway_peering_attachment.main_peer",
+        "ec2_transit_gateway_peering_attachment.main_peer/accepter",
+    );
+    contains_all(
+        &i.text,
+        &[
+            &format!(
+                "# Outside this configuration: the peer of aws_ec2_transit_gateway_peering_attachment.main_peer of account 111122223333; its attachments and route tables are not in the plan\n[[transit_gateway]]\nid = \"{peer}\"\n"
+            ),
+            &format!(
+                "id = \"{a}\"\ntransit_gateway = \"ec2_transit_gateway.main\"\ntype = \"peering\"\npeer = \"{b}\""
+            ),
+            &format!(
+                "id = \"{b}\"\ntransit_gateway = \"{peer}\"\ntype = \"peering\"\npeer = \"{a}\""
+            ),
+        ],
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Unknown,
+            "aws_ec2_transit_gateway_peering_attachment.main_peer",
+            &format!(
+                "its peer transit gateway {peer} of account 111122223333 in us-east-1 is outside this configuration"
+            )
+        ),
+        "{}",
+        notes(&i)
+    );
+    let d = load(&i);
+    let e = tcp(&d, "instance.hub", "10.3.1.10", 443);
+    assert_eq!(
+        (e.verdict, e.reason, e.drop_at.as_deref()),
+        ("dropped", Some("no_route"), Some(peer)),
+        "{}",
+        explain::render(&e)
+    );
+    assert!(hops(&e).contains(&a.to_string()), "{}", explain::render(&e));
 }

@@ -747,4 +747,64 @@ fn tcp_analysis_retransmissions_are_where_the_link_lost_segments() {
         gaps.len(),
         repeats.len()
     );
+
+/// FL-1, TGW-2, TGW-9: on the shipped VPN attachment scenario, the flow log
+/// has records of the VPC attachments' ENIs (which the transit gateway
+/// places in each attachment subnet) carrying the office's traffic, and the
+/// capture of the transit gateway holds the packets that crossed it, every
+/// one a well-formed IPv4 packet between the office and the VPCs.
+#[test]
+fn fl_1_tgw_2_attachment_enis_log_flows_and_the_transit_gateway_is_captured() {
+    let tmp = Scratch::new("tgw");
+    let scenario = repo().join("scenarios/tgw-vpn-onprem.toml");
+    let flows = tmp.path("flows.log");
+    let pcap_dir = tmp.path("pcap");
+    vpcsim(&[
+        "check",
+        scenario.to_str().unwrap(),
+        "--flow-logs",
+        flows.to_str().unwrap(),
+        "--pcap",
+        pcap_dir.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&flows).unwrap();
+    let office = |a: &str| a.starts_with("192.168.");
+    // Default format: version account-id interface-id srcaddr dstaddr ...
+    // Each VPC attachment's ENI logs what it carried, on the VPC side.
+    for eni in ["att-app/app-1a", "att-data/data-1a"] {
+        let records: Vec<Vec<&str>> = text
+            .lines()
+            .map(|l| l.split(' ').collect::<Vec<&str>>())
+            .filter(|f| f.len() == 14 && f[2] == eni)
+            .collect();
+        assert!(
+            records.iter().any(|f| f[12] == "ACCEPT" && f[13] == "OK"),
+            "no accepted record of {eni}:\n{text}"
+        );
+        assert!(
+            records
+                .iter()
+                .filter(|f| f[13] == "OK")
+                .all(|f| f[3].starts_with("10.") && f[4].starts_with("10.")),
+            "{eni}"
+        );
+    }
+    let c = read_pcap(&pcap_dir.join("tgw-hub.pcap"));
+    assert!(c.linktype == 101 || c.linktype == 228, "{}", c.linktype);
+    assert!(
+        !c.packets.is_empty(),
+        "the transit gateway captured nothing"
+    );
+    let mut from_office = 0;
+    for (_, p) in &c.packets {
+        let (src, dst, _) = ipv4(p);
+        if office(&src.to_string()) {
+            from_office += 1;
+        }
+        assert!(
+            src.octets()[0] == 10 || dst.octets()[0] == 10,
+            "{src} -> {dst} did not come from or go to a VPC"
+        );
+    }
+    assert!(from_office > 0, "nothing from the office crossed the hub");
 }

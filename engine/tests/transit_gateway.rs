@@ -993,11 +993,111 @@ fn cost_item(
         .clone()
 }
 
+/// TGW-2, TGW-8: a packet that leaves the destination attachment in
+/// another AZ than its destination's crosses AZs inside that VPC, and the
+/// estimate charges the destination VPC's cross-AZ data; leaving in the
+/// destination's own AZ, nothing crosses.
+#[test]
+fn tgw_2_tgw_8_leaving_in_another_az_than_the_destination_is_charged_cross_az() {
+    let extra = r#"
+[[traffic]]
+id = "app-to-db"
+from = "app"
+to = "db"
+port = 5432
+rate = "20/s"
+request = "64KiB"
+"#;
+    // db is in b-1b. att-b only in b-1a: the packet entering in 1a leaves
+    // in 1a and crosses to 1b.
+    let d = Arc::new(load(&two_vpcs("\"a-1a\"", "\"b-1a\"", extra)));
+    let e = run_cost(&d);
+    let x = cost_item(&e, "vpc-b", "cross_az");
+    assert_eq!(x.kind, "vpc");
+    assert!(x.quantity > 0.0, "{x:?}");
+    assert!(
+        !e.items
+            .iter()
+            .any(|i| i.component == "vpc-a" && i.item == "cross_az"),
+        "app and att-a's ENI share a-1a: {:#?}",
+        e.items
+    );
+    // att-b only in b-1b: it leaves in db's AZ (the first subnet, no 1a).
+    let d = Arc::new(load(&two_vpcs("\"a-1a\"", "\"b-1b\"", extra)));
+    let e = run_cost(&d);
+    assert!(
+        !e.items.iter().any(|i| i.item == "cross_az"),
+        "{:#?}",
+        e.items
+    );
+}
+
+/// TGW-5, SG-4a: a flow of a group open to everything both ways is
+/// untracked (SG-4) within its VPC, but one whose route goes to a transit
+/// gateway is tracked automatically.
+#[test]
+fn tgw_5_sg_4a_a_flow_through_the_transit_gateway_is_tracked_automatically() {
+    use std::net::SocketAddrV4;
+    use vpcsim::dataplane::{Host, Loc, Network, Step, Trace};
+    use vpcsim::model::Component;
+    let open = "ingress = [ { protocol = \"all\", cidr = \"0.0.0.0/0\" } ]\negress = [ { protocol = \"all\", cidr = \"0.0.0.0/0\" } ]";
+    let text = two_vpcs("\"a-1a\"", "\"b-1b\"", "").replace(
+        "ingress = [ { protocol = \"all\", cidr = \"10.0.0.0/8\" } ]",
+        open,
+    );
+    assert_eq!(text.matches("0.0.0.0/0").count(), 4, "both groups open");
+    let d = Arc::new(load(&text));
+    struct Any;
+    impl Trace for Any {
+        fn hop(&mut self, _: vpcsim::dataplane::Hop) {}
+    }
+    let ip = |name: &str| match d.lookup(name) {
+        Some(Component::Instance(i)) => d.enis[d.instances[i.idx()].eni.idx()].ip,
+        _ => panic!("no {name}"),
+    };
+    // The connections tracked once app's SYN to `to` has arrived.
+    let tracked = |to: &str| {
+        let spec = vpcsim::packet::build::TcpSpec {
+            src: SocketAddrV4::new(ip("app"), 40000),
+            dst: SocketAddrV4::new(ip(to), 443),
+            seq: 1,
+            ack: 0,
+            flags: vpcsim::packet::tcp_flags::SYN,
+            window: 65535,
+        };
+        let mut buf = vpcsim::packet::build::tcp(&spec, &[], 64, 1).to_vec();
+        let mut net = Network::new(Arc::clone(&d));
+        let Some(Component::Instance(app)) = d.lookup("app") else {
+            panic!("no app")
+        };
+        let mut loc = Loc::HostOut(Host::Instance(app));
+        for _ in 0..64 {
+            match net.step(&mut buf, loc, vpcsim::units::Nanos::ZERO, &mut Any) {
+                Step::Next { loc: next, .. } => loc = next,
+                end => {
+                    assert!(matches!(end, Step::Deliver(_)), "{end:?}");
+                    return net.st.conntrack.len();
+                }
+            }
+        }
+        panic!("no end")
+    };
+    assert_eq!(
+        tracked("app-1b"),
+        0,
+        "within the VPC the open groups track nothing"
+    );
+    assert!(
+        tracked("db") > 0,
+        "through the transit gateway the flow is tracked"
+    );
+}
+
 // -- TGW-7: capacity -----------------------------------------------------------------
 
 #[test]
 fn tgw_7_each_attachment_eni_serves_100_gbps_and_7_5_mpps() {
-    use vpcsim::dataplane::{Entry, Loc, capacity_at, capacity_of};
+    use vpcsim::dataplane::{Entry, Loc, ServerId, capacity_at, capacity_of};
     let d = load(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", ""));
     let mut servers = std::collections::BTreeSet::new();
     for a in &d.tgw_attachments {
@@ -1005,7 +1105,10 @@ fn tgw_7_each_attachment_eni_serves_100_gbps_and_7_5_mpps() {
         for &eni in a.enis() {
             let from = Entry::Subnet(d.enis[eni.idx()].subnet);
             // A packet entering the transit gateway queues at this ENI.
-            assert_eq!(capacity_at(&d, Loc::EniIn { eni, from }), Some(eni));
+            assert_eq!(
+                capacity_at(&d, Loc::EniIn { eni, from }),
+                Some(ServerId::Eni(eni))
+            );
             let c = capacity_of(&d, eni);
             assert_eq!(
                 (c.bits_per_sec, c.packets_per_sec),

@@ -75,6 +75,11 @@ impl Network {
                 to_onprem,
             } => cx.vpn_attachment(buf, p, attachment, to_onprem),
             Loc::TgwPeering { attachment } => cx.transit_gateway(buf, p, attachment, None, None),
+            Loc::VpnTunnel {
+                net,
+                tunnel,
+                to_onprem,
+            } => cx.vpn_tunnel(p, net, tunnel, to_onprem),
             Loc::Internet => cx.internet(buf, p),
             Loc::Arrive(h) => cx.arrive(p, h),
         }
@@ -108,6 +113,10 @@ impl<T: Trace> Cx<'_, T> {
             Loc::VpnAttachment { attachment, .. } | Loc::TgwPeering { attachment } => {
                 comp(Component::TgwAttachment(attachment))
             }
+            Loc::VpnTunnel { net, .. } => match self.d.onprem_nets[net.idx()].via {
+                OnpremVia::TgwAttachment(a) => comp(Component::TgwAttachment(a)),
+                OnpremVia::Vgw(g) => comp(Component::Vgw(g)),
+            },
             Loc::Internet => Place::Internet,
             Loc::HostOut(h) | Loc::Arrive(h) => super::host_place(self.d, h),
             Loc::ServiceVia { service, .. } => super::host_place(self.d, service),

@@ -83,6 +83,14 @@ pub enum Loc {
     /// Arriving at a transit gateway over peering attachment `attachment`
     /// (the receiving side's) from the peer transit gateway (TGW-10).
     TgwPeering { attachment: TgwAttachmentId },
+    /// In tunnel `tunnel` (0 or 1) of the VPN connection of on-premises
+    /// network `net` behind a transit gateway's VPN attachment (TGW-13):
+    /// `to_onprem` towards the network, else towards the attachment.
+    VpnTunnel {
+        net: OnpremNetId,
+        tunnel: u8,
+        to_onprem: bool,
+    },
     /// On the public internet, routed by destination address.
     Internet,
     /// Translated by a NAT gateway (or sent by it): routed from its subnet.
@@ -268,7 +276,7 @@ impl Credits {
     }
 }
 
-/// The capacity an ENI serves packets with: a NAT gateway's or an interface
+/// The capacity an ENI serves packets with: a NAT gateway's, an interface
 /// endpoint's, else the ENI's own.
 pub fn capacity_of(d: &Design, eni: EniId) -> Capacity {
     match d.enis[eni.idx()].owner {
@@ -288,18 +296,83 @@ pub fn capacity_of(d: &Design, eni: EniId) -> Capacity {
     }
 }
 
-/// The ENI whose capacity a packet at `loc` passes, if any: a NAT
-/// gateway's, an interface endpoint's or a transit gateway attachment's on
-/// the way in, any ENI's on the way out.
+/// A capacity server of the engine (`sim::capacity`): an ENI's, one
+/// direction of a tunnel of a VPN connection behind a transit gateway's
+/// VPN attachment (TGW-13), or what a transit gateway peering carries into
+/// one side (TGW-14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerId {
+    Eni(EniId),
+    VpnTunnel {
+        net: OnpremNetId,
+        tunnel: u8,
+        to_onprem: bool,
+    },
+    TgwPeering(TgwAttachmentId),
+}
+
+impl ServerId {
+    /// Its index among a design's servers: the ENIs first, then two
+    /// tunnels in two directions per on-premises network, then one per
+    /// transit gateway attachment.
+    #[inline]
+    pub fn index(self, d: &Design) -> usize {
+        match self {
+            ServerId::Eni(e) => e.idx(),
+            ServerId::VpnTunnel {
+                net,
+                tunnel,
+                to_onprem,
+            } => d.enis.len() + 4 * net.idx() + 2 * usize::from(tunnel) + usize::from(to_onprem),
+            ServerId::TgwPeering(a) => d.enis.len() + 4 * d.onprem_nets.len() + a.idx(),
+        }
+    }
+
+    /// Where a packet it has no room for is dropped (`queue_overflow`).
+    pub fn place(self, d: &Design) -> Place {
+        match self {
+            ServerId::Eni(e) => Place::Component(d.eni_workload(e)),
+            ServerId::VpnTunnel { net, .. } => match d.onprem_nets[net.idx()].via {
+                OnpremVia::TgwAttachment(a) => Place::Component(Component::TgwAttachment(a)),
+                OnpremVia::Vgw(g) => Place::Component(Component::Vgw(g)),
+            },
+            ServerId::TgwPeering(a) => Place::Component(Component::TgwAttachment(a)),
+        }
+    }
+
+    /// What it carries.
+    pub fn capacity(self, d: &Design) -> Capacity {
+        match self {
+            ServerId::Eni(e) => capacity_of(d, e),
+            ServerId::VpnTunnel { .. } => transit_gateway::VPN_TUNNEL,
+            ServerId::TgwPeering(a) => transit_gateway::peering_capacity(d, a),
+        }
+    }
+}
+
+/// The server whose capacity a packet at `loc` passes, if any: a NAT
+/// gateway's, an interface endpoint's or a transit gateway attachment's
+/// ENI on the way in, any ENI's on the way out, a VPN tunnel of a transit
+/// gateway's VPN attachment (TGW-13), a transit gateway peering (TGW-14).
 #[inline]
-pub fn capacity_at(d: &Design, loc: Loc) -> Option<EniId> {
+pub fn capacity_at(d: &Design, loc: Loc) -> Option<ServerId> {
     match loc {
         Loc::EniIn { eni, .. } => matches!(
             d.enis[eni.idx()].owner,
             EniOwner::Nat(_) | EniOwner::Endpoint(_) | EniOwner::TgwAttachment(_)
         )
-        .then_some(eni),
-        Loc::EniOut(eni) | Loc::TgwExit { eni, .. } => Some(eni),
+        .then_some(ServerId::Eni(eni)),
+        Loc::EniOut(eni) | Loc::TgwExit { eni, .. } => Some(ServerId::Eni(eni)),
+        Loc::VpnTunnel {
+            net,
+            tunnel,
+            to_onprem,
+        } => Some(ServerId::VpnTunnel {
+            net,
+            tunnel,
+            to_onprem,
+        }),
+        Loc::TgwPeering { attachment } => Some(ServerId::TgwPeering(attachment)),
         _ => None,
     }
 }
@@ -850,6 +923,26 @@ impl Network {
                 transit_gateway::describe(d, self.st.tgw_tables[table.idx()].entry(entry))
             }
             Rule::VpnTunnels { net } => vpn::describe(&self.st.vpn_links[net.idx()]),
+            Rule::VpnTunnel { net, tunnel, ecmp } => {
+                let link = &self.st.vpn_links[net.idx()];
+                let name = link.tunnels.get(usize::from(tunnel)).map_or_else(
+                    || format!("tunnel {} of 2", tunnel + 1),
+                    |t| format!("tunnel {}", t.0),
+                );
+                let up = if link.tunnels.is_empty() {
+                    2
+                } else {
+                    link.tunnels.iter().filter(|t| t.1).count()
+                };
+                let how = match (ecmp, up > 1) {
+                    (true, true) => format!("one of {up} tunnels up, by flow hash: ECMP"),
+                    (true, false) => "the one tunnel up".to_string(),
+                    (false, _) => "the first tunnel up: static routing, no ECMP".to_string(),
+                };
+                format!(
+                    "over {name} ({how}); a tunnel carries 1.25 Gbps and 140,000 packets/s (TGW-13)"
+                )
+            }
             Rule::BgpWithdrawn { net } => format!(
                 "no route covers the destination: the BGP routes to {} are withdrawn, every tunnel of its VPN is down (TGW-12)",
                 d.onprem_nets[net.idx()].name

@@ -55,7 +55,7 @@ pub fn mtu_into(d: &Design, loc: Loc) -> (u16, bool) {
         Loc::Igw { .. } => (mtu::INTERNET, true),
         Loc::Peering { peering, .. } => (d.peerings[peering.idx()].mtu, true),
         Loc::Vgw { .. } => (mtu::VPN, true),
-        Loc::VpnAttachment { .. } => (mtu::VPN, false),
+        Loc::VpnAttachment { .. } | Loc::VpnTunnel { .. } => (mtu::VPN, false),
         Loc::TgwPeering { .. } => (mtu::TRANSIT_GATEWAY, true),
         Loc::GatewayEndpoint { .. } => (mtu::ENDPOINT, false),
         _ => (u16::MAX, false),

@@ -99,6 +99,14 @@ pub enum Rule {
     VpnTunnels {
         net: OnpremNetId,
     },
+    /// Tunnel `tunnel` of the VPN connection to on-premises network `net`
+    /// carries the packet, chosen by flow hash among the tunnels up with
+    /// `ecmp`, else the first up (TGW-13).
+    VpnTunnel {
+        net: OnpremNetId,
+        tunnel: u8,
+        ecmp: bool,
+    },
     /// No route of a transit gateway route table covers the destination,
     /// an address of on-premises network `net` whose BGP routes are
     /// withdrawn while every tunnel of its VPN is down (TGW-12).
@@ -118,6 +126,7 @@ impl Rule {
             Rule::TgwAssociation { .. } => &["TGW-3"],
             Rule::TgwEni { .. } => &["TGW-2"],
             Rule::VpnTunnels { .. } => &["VPN-3", "VPN-4"],
+            Rule::VpnTunnel { .. } => &["TGW-13"],
             Rule::BgpWithdrawn { .. } => &["TGW-12"],
             Rule::Aws(r) => r.ids(),
             Rule::None
@@ -247,6 +256,9 @@ pub enum AwsRule {
     /// Longer than the link's MTU with DF set: dropped, with an ICMP
     /// "fragmentation needed" sent back (`icmp`) or without (MTU-4, IFE-5).
     TooBig { icmp: bool },
+    /// A VPN tunnel's capacity is modelled only behind a transit gateway's
+    /// VPN attachment (TGW-13).
+    VpnTunnelOutsideTgw,
 }
 
 impl AwsRule {
@@ -296,6 +308,7 @@ impl AwsRule {
             LinkLocalAnswered(_) => &["NACL-9"],
             TooBig { icmp: true } => &["MTU-4"],
             TooBig { icmp: false } => &["MTU-4", "IFE-5"],
+            VpnTunnelOutsideTgw => &["TGW-13"],
         }
     }
 
@@ -403,6 +416,7 @@ impl AwsRule {
             TooBig { icmp: false } => {
                 "longer than the link's MTU with DF set: dropped without ICMP (MTU-4, IFE-5)"
             }
+            VpnTunnelOutsideTgw => "a VPN tunnel is modelled only behind a transit gateway (TGW-13)",
         }
     }
 }
@@ -627,6 +641,7 @@ mod tests {
         AwsRule::LinkLocalAnswered(LinkLocal::License),
         AwsRule::TooBig { icmp: true },
         AwsRule::TooBig { icmp: false },
+        AwsRule::VpnTunnelOutsideTgw,
     ];
 
     /// The rule ids that words cite: `NAT-4a`, `TGW-10`.

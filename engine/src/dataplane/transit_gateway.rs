@@ -1,4 +1,4 @@
-//! Transit gateways (TGW-1..TGW-7, TGW-9, TGW-10, TGW-12): a regional
+//! Transit gateways (TGW-1..TGW-7, TGW-9, TGW-10, TGW-12..TGW-14): a regional
 //! router between VPC, VPN and peering attachments.
 //!
 //! Invariants (rule ids of `docs/aws-rules.md`):
@@ -9,7 +9,8 @@
 //! - A packet arriving from an attachment is routed by the one transit
 //!   gateway route table the attachment is associated with (none: `no_route`
 //!   at the transit gateway), by longest prefix; for one prefix a static route
-//!   beats a prefix-list route, which beats a propagated one; a blackhole
+//!   beats a prefix-list route, which beats one propagated from a VPC, which
+//!   beats one propagated from a VPN; a blackhole
 //!   route drops with `route_blackhole`, no route with `no_route`, both at
 //!   that route table (TGW-3, TGW-4).
 //! - A VPC attachment propagates its VPC's CIDRs into the tables it
@@ -54,7 +55,15 @@
 //!   (TGW-7, MTU-4; `dataplane::mtu`).
 //! - Crossing the transit gateway takes the cross-AZ latency and decrements
 //!   TTL (TGW-7). Capacity: 100 Gbps and 7,500,000 packets per second per
-//!   attachment per AZ (TGW-7).
+//!   attachment per AZ (TGW-7), served at each attachment ENI.
+//! - Behind a VPN attachment each tunnel of a VPN connection is a server of
+//!   1.25 Gbps and 140,000 packets per second each way; a flow takes one
+//!   tunnel (`Loc::VpnTunnel`): the symmetric flow hash picks among the
+//!   tunnels up with ECMP (BGP towards on-premises; always from
+//!   on-premises), else the first up (TGW-13, `vpn_tunnel`).
+//! - What crosses a peering into one side is a server of 100 Gbps and
+//!   7,500,000 packets per second per AZ the sending transit gateway's VPC
+//!   attachments are in, at least one (TGW-14, `peering_capacity`).
 
 use ipnet::Ipv4Net;
 
@@ -67,13 +76,70 @@ use crate::packet::{self, FlowView};
 /// TGW-7: per VPC attachment per AZ.
 pub const CAPACITY: Capacity = Capacity::fixed(100_000_000_000, 7_500_000, 4096);
 
+/// TGW-13: one tunnel of a Site-to-Site VPN connection, each way.
+pub const VPN_TUNNEL: Capacity = Capacity::fixed(1_250_000_000, 140_000, 1024);
+
+/// TGW-14: what a peering carries into the side `a` (one direction): 100
+/// Gbps and 7,500,000 packets per second per Availability Zone of the
+/// Region, the zones being those the design shows of the transit gateway
+/// it comes from (the subnets of its VPC attachments; at least one).
+pub fn peering_capacity(d: &Design, a: TgwAttachmentId) -> Capacity {
+    let from = d.tgw_attachments[a.idx()]
+        .peer()
+        .map_or(d.tgw_attachments[a.idx()].tgw, |p| {
+            d.tgw_attachments[p.idx()].tgw
+        });
+    let mut zones: Vec<&str> = d
+        .tgw_attachments
+        .iter()
+        .filter(|x| x.tgw == from)
+        .filter_map(|x| match &x.kind {
+            TgwAttachmentKind::Vpc { subnets, .. } => Some(subnets),
+            _ => None,
+        })
+        .flatten()
+        .map(|s| d.subnets[s.idx()].az.as_str())
+        .collect();
+    zones.sort_unstable();
+    zones.dedup();
+    let n = zones.len().max(1) as u64;
+    Capacity::fixed(
+        CAPACITY.bits_per_sec * n,
+        CAPACITY.packets_per_sec * n,
+        CAPACITY.queue,
+    )
+}
+
+/// The tunnel of on-premises network `net`'s VPN connection that carries
+/// a packet of flow `p` over a transit gateway's VPN attachment (TGW-13),
+/// of `up` (the tunnels up, in order; a connection that states none has
+/// two, both up): with ECMP (BGP routing, or towards AWS, where the
+/// customer gateway uses both tunnels) the flow hash picks one, the same
+/// both ways; else the first.
+#[inline]
+pub fn vpn_tunnel(link: &VpnLink, ecmp: bool, p: &FlowView) -> (u8, u8) {
+    let (up, first) = if link.tunnels.is_empty() {
+        (2u8, 0u8)
+    } else {
+        let up = link.tunnels.iter().filter(|t| t.1).count() as u8;
+        let first = link.tunnels.iter().position(|t| t.1).unwrap_or(0) as u8;
+        (up, first)
+    };
+    if !ecmp || up < 2 {
+        return (first, up);
+    }
+    ((symmetric_flow_hash(p) % u64::from(up)) as u8, up)
+}
+
 /// Where a transit gateway route comes from, in order of priority among
-/// routes of the same prefix (TGW-4).
+/// routes of the same prefix (TGW-4): static, prefix list, propagated from
+/// a VPC, propagated from a VPN (BGP).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Origin {
     Static,
     PrefixList,
     Propagated,
+    PropagatedVpn,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,6 +190,10 @@ impl Compiled {
             }
         }
         for a in propagating {
+            let origin = match design.tgw_attachments[a.idx()].kind {
+                TgwAttachmentKind::Vpn { .. } => Origin::PropagatedVpn,
+                _ => Origin::Propagated,
+            };
             let cidrs: Vec<Ipv4Net> = match &design.tgw_attachments[a.idx()].kind {
                 TgwAttachmentKind::Vpc { vpc, .. } => design.vpcs[vpc.idx()].cidrs.clone(),
                 // TGW-9: BGP routes propagate, static VPN routes do not;
@@ -148,7 +218,7 @@ impl Compiled {
                     prefix: c,
                     dest: RouteDest::Cidr(c),
                     target: Some(*a),
-                    origin: Origin::Propagated,
+                    origin,
                 });
             }
         }
@@ -193,7 +263,7 @@ pub fn describe(design: &Design, e: &Entry) -> String {
     };
     match (e.target, e.origin) {
         (None, _) => format!("{dest} -> blackhole (static)"),
-        (Some(a), Origin::Propagated) => {
+        (Some(a), Origin::Propagated | Origin::PropagatedVpn) => {
             let n = &design.tgw_attachments[a.idx()].name;
             format!("{dest} -> {n} (propagated from {n})")
         }

@@ -23,6 +23,9 @@
 //!   static route to the attachment stays and its packets are dropped at
 //!   the attachment with `vpn_tunnel_down`; from on-premises the
 //!   attachment's routing decides the reason (TGW-12).
+//! - Over a transit gateway's VPN attachment a packet crosses one tunnel
+//!   (`Loc::VpnTunnel`), whose capacity it takes: chosen by the flow hash
+//!   among the tunnels up with ECMP, else the first up (TGW-13).
 
 use super::forward::{Cx, comp};
 use super::{AwsRule, Entry, Gateway, Host, Loc, Place, Rule, Step, Trace};
@@ -80,6 +83,36 @@ impl<T: Trace> Cx<'_, T> {
             };
             return self.drop(place, rule, p, reason);
         }
+        // TGW-13: over a transit gateway, into one tunnel, whose capacity
+        // it takes.
+        let tunnel = match via {
+            OnpremVia::TgwAttachment(a) => {
+                let ecmp = matches!(
+                    d.tgw_attachments[a.idx()].kind,
+                    TgwAttachmentKind::Vpn { bgp: true, .. }
+                );
+                Some(super::transit_gateway::vpn_tunnel(link, ecmp, &p).0)
+            }
+            OnpremVia::Vgw(_) => None,
+        };
+        self.forward(place, rule, p);
+        if let Some(tunnel) = tunnel {
+            return Step::Next {
+                loc: Loc::VpnTunnel {
+                    net,
+                    tunnel,
+                    to_onprem: true,
+                },
+                delay: Delay::ZERO,
+            };
+        }
+        self.to_onprem_host(p, net)
+    }
+
+    /// The last link to on-premises network `net`, to the host there that
+    /// has the destination.
+    fn to_onprem_host(&self, p: FlowView, net: OnpremNetId) -> Step {
+        let d = self.d;
         // The network owns its declared prefixes: an address no declared
         // host has is a host there all the same.
         let host = self
@@ -89,10 +122,54 @@ impl<T: Trace> Cx<'_, T> {
             .copied()
             .filter(|h| d.onprem_hosts[h.idx()].network == net)
             .map_or(Host::OnpremAddr(net, p.dst), Host::Onprem);
-        self.forward(place, rule, p);
         Step::Next {
             loc: Loc::Arrive(host),
             delay: d.delay(d.onprem_nets[net.idx()].link),
+        }
+    }
+
+    /// A packet in tunnel `tunnel` of the VPN connection of on-premises
+    /// network `net`, behind a transit gateway's VPN attachment, having
+    /// taken the tunnel's capacity (TGW-13): on to the network, or into
+    /// the attachment.
+    pub(super) fn vpn_tunnel(
+        &mut self,
+        p: FlowView,
+        net: OnpremNetId,
+        tunnel: u8,
+        to_onprem: bool,
+    ) -> Step {
+        let d = self.d;
+        let OnpremVia::TgwAttachment(attachment) = d.onprem_nets[net.idx()].via else {
+            return self.drop(
+                Place::Onprem(net),
+                Rule::Aws(AwsRule::VpnTunnelOutsideTgw),
+                p,
+                DropReason::NoRoute,
+            );
+        };
+        let place = if to_onprem {
+            comp(Component::TgwAttachment(attachment))
+        } else {
+            Place::Onprem(net)
+        };
+        // Towards on-premises ECMP needs BGP; towards AWS the customer
+        // gateway spreads flows over the tunnels.
+        let ecmp = !to_onprem
+            || matches!(
+                d.tgw_attachments[attachment.idx()].kind,
+                TgwAttachmentKind::Vpn { bgp: true, .. }
+            );
+        self.forward(place, Rule::VpnTunnel { net, tunnel, ecmp }, p);
+        if to_onprem {
+            return self.to_onprem_host(p, net);
+        }
+        Step::Next {
+            loc: Loc::VpnAttachment {
+                attachment,
+                to_onprem: false,
+            },
+            delay: Delay::ZERO,
         }
     }
 
@@ -155,6 +232,16 @@ impl<T: Trace> Cx<'_, T> {
             };
             return self.drop(Place::Onprem(net), rule, p, tunnels_down(bgp));
         }
+        let loc = match nw.via {
+            // TGW-13: the customer gateway sends over both tunnels, a flow
+            // over one.
+            OnpremVia::TgwAttachment(_) => Loc::VpnTunnel {
+                net,
+                tunnel: super::transit_gateway::vpn_tunnel(link, true, &p).0,
+                to_onprem: false,
+            },
+            OnpremVia::Vgw(_) => loc,
+        };
         self.forward(Place::Onprem(net), rule, p);
         Step::Next {
             loc,

@@ -337,10 +337,10 @@ pub struct Sim {
     emitted: Vec<(Bytes, Loc)>,
     /// Fragments links cut from the current event's packet.
     fragments: Vec<(Bytes, Loc)>,
-    /// Capacity per ENI: a NAT gateway's, an interface endpoint's, an ENI's;
-    /// made when a packet first reaches the ENI in this LP.
-    /// The capacity servers of ENIs, indexed by ENI (made on a packet's
-    /// first arrival).
+    /// Capacity per server (`dataplane::ServerId`, by its index): a NAT
+    /// gateway's, an interface endpoint's, an ENI's, a VPN tunnel's, a
+    /// transit gateway peering's; made when a packet first reaches it in
+    /// this LP.
     servers: Vec<Option<Server>>,
     /// Jitter and loss of the design's links (LAT-2, LAT-3).
     links: links::Links,
@@ -573,19 +573,19 @@ impl Sim {
     fn packet(&mut self, buf: &mut BytesMut, mut loc: Loc, tag: Tag, crossed: u64, admitted: bool) {
         let now = self.now();
         if !admitted {
-            if let Some(eni) = dataplane::capacity_at(&self.design, loc) {
-                let i = eni.idx();
+            if let Some(at) = dataplane::capacity_at(&self.design, loc) {
+                let i = at.index(&self.design);
                 if i >= self.servers.len() {
                     self.servers.resize_with(i + 1, || None);
                 }
                 let design = &self.design;
-                let server = self.servers[i]
-                    .get_or_insert_with(|| Server::new(dataplane::capacity_of(design, eni)));
+                let server =
+                    self.servers[i].get_or_insert_with(|| Server::new(at.capacity(design)));
                 let ahead = server.ahead(now, buf.len() as u64);
-                self.metrics.series.queue(eni.0, now, ahead);
+                self.metrics.series.queue(i as u32, now, ahead);
                 match server.admit(now, buf.len() as u64) {
                     None => {
-                        let place = Place::Component(self.design.eni_workload(eni));
+                        let place = at.place(&self.design);
                         self.packet_end(tag, crossed);
                         self.record_drop(tag, DropReason::QueueOverflow, place);
                         return;

@@ -91,6 +91,7 @@ impl Partition {
             Loc::Internet
             | Loc::ServiceVia { .. }
             | Loc::VpnAttachment { .. }
+            | Loc::VpnTunnel { .. }
             | Loc::TgwPeering { .. } => self.outside,
             Loc::HostOut(h) | Loc::Arrive(h) => self.of_host(d, h),
         }

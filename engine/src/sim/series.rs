@@ -316,12 +316,13 @@ impl Series {
         c.bytes += bytes;
     }
 
-    /// A packet arrived at capacity-limited ENI `eni` with `ahead` packets
+    /// A packet arrived at capacity server `server` (its index,
+    /// `dataplane::ServerId::index`: the ENIs first) with `ahead` packets
     /// queued before it.
     #[inline]
-    pub fn queue(&mut self, eni: u32, t: Nanos, ahead: u64) {
+    pub fn queue(&mut self, server: u32, t: Nanos, ahead: u64) {
         let (b, n) = (self.bucket(t), self.buckets);
-        let i = eni as usize;
+        let i = server as usize;
         if i >= self.queues.len() {
             self.queues.resize_with(i + 1, Vec::new);
         }
@@ -332,8 +333,8 @@ impl Series {
         q[b] = q[b].max(ahead);
     }
 
-    /// The ENIs a packet reached a capacity at, in ENI order, with their
-    /// peak queue per bucket.
+    /// The servers a packet reached a capacity at, by index (the ENIs
+    /// first, by ENI), with their peak queue per bucket.
     pub fn queues(&self) -> impl Iterator<Item = (u32, &[u64])> {
         self.queues
             .iter()

@@ -689,3 +689,80 @@ fn tgw_10_subnets_of_a_vpc_in_the_peer_region_load_without_a_region_warning() {
         "{w}"
     );
 }
+
+/// TGW-14: what crosses the peering into each side is its own server, of
+/// 100 Gbps and 7,500,000 packets per second per Availability Zone of the
+/// sending transit gateway's VPC attachments; a packet crossing it meets
+/// that server on the receiving side.
+#[test]
+fn tgw_14_each_way_over_a_peering_serves_100_gbps_and_7_5_mpps_per_zone() {
+    use vpcsim::dataplane::{Loc, Place, ServerId, Step, Trace, capacity_at};
+    use vpcsim::model::Component;
+    let side = |d: &Design, name: &str| match d.lookup(name) {
+        Some(Component::TgwAttachment(a)) => a,
+        other => panic!("{name}: {other:?}"),
+    };
+    // East's VPC attachment in two zones, west's in one.
+    let text = peered("us-west-2", EAST, WEST, "")
+        .replace(
+            "[[transit_gateway_attachment]]\nid = \"att-a\"\ntransit_gateway = \"tgw-east\"\nvpc = \"vpc-a\"\nsubnets = [\"a-1a\"]",
+            "[[subnet]]\nid = \"a-1b\"\nvpc = \"vpc-a\"\ncidr = \"10.1.2.0/24\"\naz = \"us-east-1b\"\nroute_table = \"rt-a\"\n\n[[transit_gateway_attachment]]\nid = \"att-a\"\ntransit_gateway = \"tgw-east\"\nvpc = \"vpc-a\"\nsubnets = [\"a-1a\", \"a-1b\"]",
+        );
+    let d = Arc::new(load(&text));
+    let (east, west) = (side(&d, "att-peer-east"), side(&d, "att-peer-west"));
+    for (into, zones) in [(west, 2), (east, 1)] {
+        let s = capacity_at(&d, Loc::TgwPeering { attachment: into }).expect("a server");
+        assert_eq!(s, ServerId::TgwPeering(into));
+        let c = s.capacity(&d);
+        assert_eq!(
+            (c.bits_per_sec, c.packets_per_sec),
+            (100_000_000_000 * zones, 7_500_000 * zones)
+        );
+        assert_eq!(
+            s.place(&d),
+            Place::Component(Component::TgwAttachment(into))
+        );
+        assert!(s.index(&d) >= d.enis.len());
+    }
+    assert_ne!(
+        ServerId::TgwPeering(east).index(&d),
+        ServerId::TgwPeering(west).index(&d)
+    );
+    // From app to db the packet meets the west side's server.
+    struct Any;
+    impl Trace for Any {
+        fn hop(&mut self, _: vpcsim::dataplane::Hop) {}
+    }
+    let Some(Component::Instance(app)) = d.lookup("app") else {
+        panic!("no app")
+    };
+    let ip = |name: &str| match d.lookup(name) {
+        Some(Component::Instance(i)) => d.enis[d.instances[i.idx()].eni.idx()].ip,
+        _ => panic!("no {name}"),
+    };
+    let spec = vpcsim::packet::build::TcpSpec {
+        src: std::net::SocketAddrV4::new(ip("app"), 40000),
+        dst: std::net::SocketAddrV4::new(ip("db"), 5432),
+        seq: 1,
+        ack: 0,
+        flags: vpcsim::packet::tcp_flags::SYN,
+        window: 65535,
+    };
+    let mut buf = vpcsim::packet::build::tcp(&spec, &[], 64, 1).to_vec();
+    let mut net = vpcsim::dataplane::Network::new(Arc::clone(&d));
+    let mut loc = Loc::HostOut(vpcsim::dataplane::Host::Instance(app));
+    let mut met = Vec::new();
+    for _ in 0..64 {
+        match net.step(&mut buf, loc, vpcsim::units::Nanos::ZERO, &mut Any) {
+            Step::Next { loc: next, .. } => {
+                met.extend(capacity_at(&d, next).filter(|s| s.index(&d) >= d.enis.len()));
+                loc = next;
+            }
+            end => {
+                assert!(matches!(end, Step::Deliver(_)), "{end:?}");
+                break;
+            }
+        }
+    }
+    assert_eq!(met, [ServerId::TgwPeering(west)]);
+}

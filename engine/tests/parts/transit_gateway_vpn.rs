@@ -281,9 +281,15 @@ fn tgw_9_bgp_vpn_attachment_propagates_the_onprem_prefixes() {
         rules(&e.hops, "tgw/default-rt"),
         ["192.168.0.0/16 -> att-vpn (propagated from att-vpn)"]
     );
+    // TGW-13: a network that states no tunnels has two, both up; the flow
+    // hash picks one.
     assert_eq!(
         rules(&e.hops, "att-vpn"),
-        ["leaves over the VPN connection (TGW-9)", ""]
+        [
+            "leaves over the VPN connection (TGW-9)",
+            "",
+            "over tunnel 2 of 2 (one of 2 tunnels up, by flow hash: ECMP); a tunnel carries 1.25 Gbps and 140,000 packets/s (TGW-13)"
+        ]
     );
     // The reply comes in over the VPN attachment and is routed by its
     // associated table.
@@ -719,5 +725,257 @@ fn tgw_9_explain_enter_starts_an_onprem_packet_at_the_vpn_attachment() {
         Some(("att-vpn", Some("enters from the VPN connection (TGW-9)"))),
         "{}",
         explain::render(&e)
+    );
+}
+
+// -- TGW-13: the capacity of a VPN attachment's tunnels ---------------------------
+
+#[test]
+fn tgw_13_each_tunnel_serves_1_25_gbps_and_140000_packets_per_second_each_way() {
+    use vpcsim::dataplane::{ServerId, capacity_at};
+    let d = load(&hub("", ""));
+    let Some(Component::OnpremNet(net)) = d.lookup("office") else {
+        panic!("no network office")
+    };
+    let mut servers = std::collections::BTreeSet::new();
+    for tunnel in 0..2u8 {
+        for to_onprem in [false, true] {
+            let s = capacity_at(
+                &d,
+                Loc::VpnTunnel {
+                    net,
+                    tunnel,
+                    to_onprem,
+                },
+            )
+            .expect("a tunnel has a capacity");
+            assert_eq!(
+                s,
+                ServerId::VpnTunnel {
+                    net,
+                    tunnel,
+                    to_onprem
+                }
+            );
+            let c = s.capacity(&d);
+            assert_eq!(
+                (c.bits_per_sec, c.packets_per_sec),
+                (1_250_000_000, 140_000)
+            );
+            // 1500 bytes take 9.6 us at 1.25 Gbps; a small packet is held
+            // by the packet rate, 1/140,000 s.
+            assert_eq!(c.service_ns(1500), 9600);
+            assert_eq!(c.service_ns(40), 7142);
+            // Beyond its queue a packet is dropped at the attachment.
+            assert_eq!(s.place(&d), Place::Component(d.lookup("att-vpn").unwrap()));
+            assert!(s.index(&d) >= d.enis.len(), "after the ENIs' servers");
+            servers.insert(s.index(&d));
+        }
+    }
+    // Two tunnels, each way its own server.
+    assert_eq!(servers.len(), 4);
+}
+
+/// The tunnel a TCP segment from `app`'s port `port` to `desk`:22 takes
+/// towards the office, and the one `desk`'s reply takes back.
+fn tunnels_of(d: &Arc<Design>, port: u16) -> (u8, u8) {
+    struct Any;
+    impl Trace for Any {
+        fn hop(&mut self, _: vpcsim::dataplane::Hop) {}
+    }
+    let tunnel = |from: Loc, src: SocketAddrV4, dst: SocketAddrV4| {
+        let spec = build::TcpSpec {
+            src,
+            dst,
+            seq: 1,
+            ack: 0,
+            flags: packet::tcp_flags::SYN,
+            window: 65535,
+        };
+        let mut buf = build::tcp(&spec, &[], 64, 1).to_vec();
+        let mut net = Network::new(Arc::clone(d));
+        let mut loc = from;
+        let mut seen = None;
+        for _ in 0..64 {
+            match net.step(&mut buf, loc, Nanos::ZERO, &mut Any) {
+                Step::Next { loc: next, .. } => {
+                    if let Loc::VpnTunnel { tunnel, .. } = next {
+                        assert!(seen.is_none(), "one tunnel per crossing");
+                        seen = Some(tunnel);
+                    }
+                    loc = next;
+                }
+                end => {
+                    assert!(matches!(end, Step::Deliver(_)), "{end:?}");
+                    return seen.expect("over a tunnel");
+                }
+            }
+        }
+        panic!("no end")
+    };
+    let (Some(Component::Instance(app)), Some(Component::OnpremHost(desk))) =
+        (d.lookup("app"), d.lookup("desk"))
+    else {
+        panic!("no app or desk")
+    };
+    let a = SocketAddrV4::new(ip_of(d, "app"), port);
+    let b = SocketAddrV4::new(Ipv4Addr::new(192, 168, 1, 10), 22);
+    (
+        tunnel(Loc::HostOut(Host::Instance(app)), a, b),
+        tunnel(Loc::HostOut(Host::Onprem(desk)), b, a),
+    )
+}
+
+/// The tunnels 64 flows take out and back.
+fn tunnels_of_flows(text: &str) -> Vec<(u8, u8)> {
+    let d = Arc::new(load(text));
+    (40000..40064).map(|p| tunnels_of(&d, p)).collect()
+}
+
+fn used(flows: &[(u8, u8)], way: fn(&(u8, u8)) -> u8) -> std::collections::BTreeSet<u8> {
+    flows.iter().map(way).collect()
+}
+
+#[test]
+fn tgw_13_bgp_spreads_flows_over_both_tunnels_each_flow_over_one() {
+    let up = hub("", "").replace(
+        "via = \"att-vpn\"\nlatency",
+        &format!(
+            "via = \"att-vpn\"\ntunnels = {}\nlatency",
+            tunnels("up", "up")
+        ),
+    );
+    // Stated tunnels, and none stated (a connection has two).
+    for text in [up, hub("", "")] {
+        let flows = tunnels_of_flows(&text);
+        assert_eq!(
+            used(&flows, |f| f.0),
+            [0, 1].into(),
+            "ECMP towards the office"
+        );
+        assert_eq!(used(&flows, |f| f.1), [0, 1].into(), "both from the office");
+        // A flow keeps one tunnel, both ways.
+        assert!(flows.iter().all(|f| f.0 == f.1), "{flows:?}");
+    }
+    // With one tunnel down, every flow takes the other.
+    let one = hub("", "").replace(
+        "via = \"att-vpn\"\nlatency",
+        &format!(
+            "via = \"att-vpn\"\ntunnels = {}\nlatency",
+            tunnels("down", "up")
+        ),
+    );
+    assert!(tunnels_of_flows(&one).iter().all(|f| *f == (1, 1)));
+}
+
+#[test]
+fn tgw_13_static_routing_sends_over_the_first_tunnel_up_without_ecmp() {
+    let text = hub(
+        "routing = \"static\"",
+        &own_table(r#"{ destination = "192.168.0.0/16", attachment = "att-vpn" }"#),
+    )
+    .replace("[[transit_gateway]]\nid = \"tgw\"", "[[transit_gateway]]\nid = \"tgw\"\ndefault_route_table_association = false\ndefault_route_table_propagation = false")
+    .replace(
+        "via = \"att-vpn\"\nlatency",
+        &format!("via = \"att-vpn\"\ntunnels = {}\nlatency", tunnels("up", "up")),
+    );
+    let flows = tunnels_of_flows(&text);
+    // Towards the office the first tunnel; the office's gateway still
+    // sends over both.
+    assert_eq!(used(&flows, |f| f.0), [0].into());
+    assert_eq!(used(&flows, |f| f.1), [0, 1].into());
+    let e = tcp(load(&text), "app", "desk", 22);
+    assert_delivered(&e);
+    assert_eq!(
+        rules(&e.hops, "att-vpn").last().copied(),
+        Some(
+            "over tunnel 3.13.210.90 (the first tunnel up: static routing, no ECMP); a tunnel carries 1.25 Gbps and 140,000 packets/s (TGW-13)"
+        ),
+        "{}",
+        explain::render(&e)
+    );
+}
+
+/// One flow of small datagrams at 300,000 a second for half a second, from
+/// `app` to the office: one tunnel carries 140,000 a second of it, with
+/// its queue of 1024; the rest overflows at the attachment.
+#[test]
+fn tgw_13_one_flow_is_held_to_one_tunnels_packet_rate() {
+    let extra = r#"
+[[traffic]]
+id = "flood"
+from = "app"
+to = "desk"
+pattern = "udp"
+port = 9000
+size = 64
+rate = "300000/s"
+arrivals = "fixed"
+stop = "0.5s"
+"#;
+    let text = hub("", extra)
+        .replace("duration = \"4s\"", "duration = \"1s\"")
+        .replace(
+            "listen = [ { protocol = \"tcp\", port = 22 } ]\n\n[[onprem_host]]",
+            "listen = [ { protocol = \"tcp\", port = 22 }, { protocol = \"udp\", port = 9000 } ]\n\n[[onprem_host]]",
+        );
+    let d = Arc::new(load(&text));
+    let out = sim::run(Arc::clone(&d), &RunOptions::default());
+    let t = &out.metrics.traffic[0];
+    let sent = t.started;
+    assert!((149_000..=151_000).contains(&sent), "sent {sent}");
+    // 0.5 s at 140,000 a second, plus what the queue held.
+    assert!(
+        (70_000..=70_000 + 1_100).contains(&t.delivered),
+        "delivered {} of {sent}",
+        t.delivered
+    );
+    let att = Place::Component(d.lookup("att-vpn").unwrap());
+    let overflow = t.drops.get(&(DropReason::QueueOverflow, att)).copied();
+    assert_eq!(
+        overflow,
+        Some(sent - t.delivered - t.unfinished),
+        "{:?}",
+        t.drops
+    );
+    assert_eq!(t.drops.len(), 1, "{:?}", t.drops);
+}
+
+/// TGW-4: for one prefix a VPC-propagated route beats a VPN-propagated
+/// one, whatever the order of the attachments: a VPC attachment written
+/// after the VPN attachment, whose VPC has the office's prefix, takes the
+/// office's traffic from the table.
+#[test]
+fn tgw_4_a_vpc_propagated_route_beats_a_vpn_propagated_one() {
+    let extra = r#"
+[[vpc]]
+id = "vpc-c"
+cidrs = ["192.168.0.0/16"]
+
+[[subnet]]
+id = "c-1a"
+vpc = "vpc-c"
+cidr = "192.168.1.0/24"
+az = "us-east-1a"
+
+[[transit_gateway_attachment]]
+id = "att-c"
+transit_gateway = "tgw"
+vpc = "vpc-c"
+subnets = ["c-1a"]
+"#;
+    let d = load(&hub("", extra));
+    let e = tcp(d, "app", "192.168.1.10", 22);
+    assert_eq!(
+        rules(&e.hops, "tgw/default-rt"),
+        ["192.168.0.0/16 -> att-c (propagated from att-c)"],
+        "{}",
+        explain::render(&e)
+    );
+    // Without the VPC, the VPN's route carries it to the office.
+    let e = tcp(load(&hub("", "")), "app", "192.168.1.10", 22);
+    assert_eq!(
+        rules(&e.hops, "tgw/default-rt"),
+        ["192.168.0.0/16 -> att-vpn (propagated from att-vpn)"]
     );
 }

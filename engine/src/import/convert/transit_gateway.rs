@@ -916,8 +916,22 @@ impl Cx<'_> {
                     self.scenario.tgw_regions.insert(i.clone(), r);
                 }
             }
-            let mut req_head = head(&p.tags);
-            let mut acc_head = head(&p.tags);
+            // Each account tags its own side: a side's name is what its
+            // transit gateway's view of the attachment says, where it has
+            // tags (accounts/<id>/), else the peering's.
+            let tags_on = |tgw: &str| {
+                self.input
+                    .tgw_attachment_views
+                    .iter()
+                    .find(|v| {
+                        v.transit_gateway_attachment_id == id
+                            && v.transit_gateway_id.as_deref() == Some(tgw)
+                            && !v.tags.is_empty()
+                    })
+                    .map_or(p.tags.as_slice(), |v| v.tags.as_slice())
+            };
+            let mut req_head = head(tags_on(&req_tgw));
+            let mut acc_head = head(tags_on(&acc_tgw));
             req_head
                 .comments
                 .push(format!("the requester side of peering attachment {id}"));

@@ -129,6 +129,53 @@ impl<'a> Config<'a> {
         self.provider_region(key)
     }
 
+    /// The account of an instance's provider configuration, where the
+    /// configuration says it: the account of its `assume_role`'s
+    /// `role_arn`, else its one `allowed_account_ids`.
+    pub fn account(&self, inst: &Inst) -> Option<String> {
+        let key = self
+            .resource(inst)
+            .and_then(|r| r.get("provider_config_key"))
+            .and_then(Value::as_str)
+            .unwrap_or("aws");
+        let providers = self.root.get("provider_config")?;
+        let p = providers
+            .get(key)
+            .or_else(|| providers.get(key.rsplit(':').next().unwrap_or(key)))?;
+        let e = p.get("expressions")?;
+        let module = p
+            .get("module_address")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| key.rsplit_once(':').map(|(m, _)| m.to_string()))
+            .unwrap_or_default();
+        let account = |s: &str| {
+            (s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.to_string())
+        };
+        let roles = e.get("assume_role").and_then(Value::as_array);
+        for r in roles.into_iter().flatten() {
+            let arn = r
+                .get("role_arn")
+                .and_then(|x| self.string_value(&module, x, 0));
+            if let Some(a) = arn
+                .as_deref()
+                .and_then(|a| a.split(':').nth(4))
+                .and_then(account)
+            {
+                return Some(a);
+            }
+        }
+        match e
+            .get("allowed_account_ids")?
+            .get("constant_value")?
+            .as_array()?
+            .as_slice()
+        {
+            [one] => one.as_str().and_then(account),
+            _ => None,
+        }
+    }
+
     /// The region of a provider configuration (`aws`, `aws.west`, or in old
     /// plans `module.x:aws`).
     pub fn provider_region(&self, key: &str) -> Option<String> {

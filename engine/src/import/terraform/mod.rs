@@ -107,6 +107,9 @@ pub(crate) struct Conv<'a> {
     here: Vec<bool>,
     /// The region of each instance (its provider configuration's).
     regions: Vec<String>,
+    /// The region each instance's own values give (a state has no
+    /// provider configuration to say it), or those of what it names.
+    value_regions: Vec<Option<String>>,
     region: String,
     /// Instances written to the scenario.
     made: BTreeSet<usize>,
@@ -181,6 +184,7 @@ impl<'a> Conv<'a> {
             ids: doc.insts.iter().map(base_id).collect(),
             here: vec![true; doc.insts.len()],
             regions: Vec::new(),
+            value_regions: Vec::new(),
             region: String::new(),
             made: BTreeSet::new(),
             out: out::Scenario::default(),
@@ -189,19 +193,23 @@ impl<'a> Conv<'a> {
             eips: BTreeMap::new(),
             world,
         };
+        c.value_regions = c.value_regions();
         let default_region = c.world.config.default_region().or_else(|| {
             // A state has no configuration: the zones of its subnets, or the
-            // region of its ARNs, say where it is.
-            doc.insts.iter().find_map(|x| {
-                x.str("availability_zone")
-                    .and_then(region_of_az)
-                    .or_else(|| {
-                        x.str("arn")
-                            .and_then(|a| a.split(':').nth(3))
-                            .map(str::to_string)
-                    })
-                    .filter(|r| !r.is_empty())
-            })
+            // region of its ARNs, say where it is; of several, the one most
+            // of its resources are in (the first of equals).
+            let mut count: Vec<(&str, usize)> = Vec::new();
+            for r in c.value_regions.iter().flatten() {
+                match count.iter_mut().find(|(x, _)| *x == r.as_str()) {
+                    Some((_, n)) => *n += 1,
+                    None => count.push((r.as_str(), 1)),
+                }
+            }
+            let most = count.iter().map(|(_, n)| *n).max()?;
+            count
+                .iter()
+                .find(|(_, n)| *n == most)
+                .map(|(r, _)| r.to_string())
         });
         c.region = match (region, default_region) {
             (Some(r), _) => r.to_string(),
@@ -216,6 +224,63 @@ impl<'a> Conv<'a> {
             }
         };
         c
+    }
+
+    /// The region of each instance by its own values: AWS provider 6's
+    /// `region`, its ARN's, its zone's, an Elastic IP's border group; else
+    /// the region of what it names (its transit gateway, VPC, subnet, route
+    /// table, ...), one step and then another.
+    fn value_regions(&self) -> Vec<Option<String>> {
+        let own = |x: &Inst| {
+            x.str("region")
+                .filter(|r| crate::import::files::is_region_name(r))
+                .map(str::to_string)
+                .or_else(|| {
+                    x.str("arn")
+                        .and_then(|a| a.split(':').nth(3))
+                        .filter(|r| crate::import::files::is_region_name(r))
+                        .map(str::to_string)
+                })
+                .or_else(|| x.str("availability_zone").and_then(region_of_az))
+                .or_else(|| {
+                    x.str("network_border_group")
+                        .filter(|r| crate::import::files::is_region_name(r))
+                        .map(str::to_string)
+                })
+        };
+        // Its own side first: an accepter's `transit_gateway_id` and
+        // `vpc_id` are the accepter's.
+        const NAMES: &[&str] = &[
+            "transit_gateway_id",
+            "vpc_id",
+            "subnet_id",
+            "route_table_id",
+            "transit_gateway_route_table_id",
+            "transit_gateway_attachment_id",
+            "security_group_id",
+            "network_acl_id",
+            "network_interface_id",
+            "instance_id",
+            "vpc_endpoint_id",
+            "vpn_gateway_id",
+            "vpn_connection_id",
+            "prefix_list_id",
+            "allocation_id",
+        ];
+        let mut found: Vec<Option<String>> = self.doc.insts.iter().map(own).collect();
+        for _ in 0..2 {
+            let before = found.clone();
+            for (i, x) in self.doc.insts.iter().enumerate() {
+                if found[i].is_some() {
+                    continue;
+                }
+                found[i] = NAMES.iter().find_map(|a| {
+                    let p = self.world.by_id(x.str(a)?)?;
+                    before[p.inst].clone()
+                });
+            }
+        }
+        found
     }
 
     fn inst(&self, i: usize) -> &'a Inst {
@@ -445,10 +510,13 @@ impl<'a> Conv<'a> {
                 *other.entry(x.provider.clone()).or_default() += 1;
                 self.here[i] = false;
             } else {
+                // Its provider configuration's region; in a state, which
+                // has none, its values' (TGW-10, ADDR-6).
                 let r = self
                     .world
                     .config
                     .region(x)
+                    .or_else(|| self.value_regions[i].clone())
                     .unwrap_or_else(|| self.region.clone());
                 if r != self.region {
                     away.insert(r.clone());
@@ -486,11 +554,16 @@ impl<'a> Conv<'a> {
             }
             self.here[i] = false;
             let vpcs: Vec<String> = vpcs.iter().map(|&v| self.addr(v)).collect();
+            let by = if self.world.config.region(self.inst(i)).is_some() {
+                "its provider configuration"
+            } else {
+                "its values: a state names no provider configuration"
+            };
             self.note(
                 NoteKind::Skipped,
                 i,
                 format!(
-                    "in region {r} (its provider configuration), whose VPC {} the scenario format cannot place there: a VPC is in another Region only when it is attached to a transit gateway of that Region or is the accepter of a peering whose peer_region names it; import it with --region {r}",
+                    "in region {r} ({by}), whose VPC {} the scenario format cannot place there: a VPC is in another Region only when it is attached to a transit gateway of that Region or is the accepter of a peering whose peer_region names it; import it with --region {r}",
                     vpcs.join(", ")
                 ),
             );

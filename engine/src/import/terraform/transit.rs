@@ -244,7 +244,59 @@ impl Conv<'_> {
         }
     }
 
+    /// The account of instance `i`: what its values say (`attr`, else
+    /// `owner_id`), else its provider configuration's.
+    fn account_of(&self, i: usize, attr: &str) -> Option<String> {
+        let x = self.inst(i);
+        x.str(attr)
+            .or_else(|| x.str("owner_id"))
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .or_else(|| self.world.config.account(x))
+    }
+
+    /// A VPC attachment of another account than its transit gateway's
+    /// stays pending acceptance unless the gateway accepts shared
+    /// attachments automatically or an accepter of the plan accepts it
+    /// (TGW-2): the note, when it stays pending.
+    fn pending_acceptance(
+        &mut self,
+        i: usize,
+        accepted: &BTreeMap<usize, usize>,
+    ) -> Option<String> {
+        let g = self.world.one(i, "transit_gateway_id", TGW)?.inst;
+        let vpc_account = self.account_of(i, "vpc_owner_id").or_else(|| {
+            let v = self
+                .world
+                .one(i, "vpc_id", &["aws_vpc", "aws_default_vpc"])?;
+            self.account_of(v.inst, "owner_id")
+        })?;
+        let tgw_account = self.account_of(g, "owner_id")?;
+        if vpc_account == tgw_account
+            || accepted.contains_key(&i)
+            || self.inst(g).str("auto_accept_shared_attachments") == Some("enable")
+        {
+            return None;
+        }
+        Some(format!(
+            "a VPC of account {vpc_account} attached to {} of account {tgw_account}, which does not accept shared attachments automatically (auto_accept_shared_attachments), and no aws_ec2_transit_gateway_vpc_attachment_accepter of the plan accepts it: it stays pending acceptance, and carries nothing; left out",
+            self.addr(g)
+        ))
+    }
+
     fn tgw_vpc_attachments(&mut self, atts: &mut BTreeMap<String, Att>) {
+        let accepters = self.of(&["aws_ec2_transit_gateway_vpc_attachment_accepter"]);
+        // Attachment -> the accepter that accepts it.
+        let mut accepted: BTreeMap<usize, usize> = BTreeMap::new();
+        for &a in &accepters {
+            if let Some(p) = self.world.one(
+                a,
+                "transit_gateway_attachment_id",
+                &["aws_ec2_transit_gateway_vpc_attachment"],
+            ) {
+                accepted.entry(p.inst).or_insert(a);
+            }
+        }
         for i in self.of(&["aws_ec2_transit_gateway_vpc_attachment"]) {
             let tgw = self.tgw_named(i, "transit_gateway_id");
             let vpc = self
@@ -258,6 +310,10 @@ impl Conv<'_> {
                 );
                 continue;
             };
+            if let Some(why) = self.pending_acceptance(i, &accepted) {
+                self.note(Skipped, i, why);
+                continue;
+            }
             if let Some(other) = self
                 .out
                 .tgw_attachments
@@ -309,7 +365,10 @@ impl Conv<'_> {
             let propagation = x
                 .bool("transit_gateway_default_route_table_propagation")
                 .unwrap_or(true);
-            let head = self.head(i);
+            let mut head = self.head(i);
+            if let Some(&a) = accepted.get(&i) {
+                head.comments.push(format!("accepted by {}", self.addr(a)));
+            }
             let id = self.ids[i].clone();
             self.out.tgw_attachments.insert(
                 id.clone(),
@@ -337,7 +396,7 @@ impl Conv<'_> {
         }
         // An accepter (of another account) is its attachment; its own
         // defaults are the ones that hold.
-        for i in self.of(&["aws_ec2_transit_gateway_vpc_attachment_accepter"]) {
+        for i in accepters {
             let p = self
                 .world
                 .one(
@@ -432,6 +491,10 @@ impl Conv<'_> {
         for i in self.of(&["aws_ec2_transit_gateway_peering_attachment"]) {
             let tgw = self.tgw_named(i, "transit_gateway_id");
             let peer = self.tgw_named(i, "peer_transit_gateway_id");
+            let peer = match (&tgw, peer) {
+                (Some(_), None) => self.outside_peer(i, &accepted),
+                (_, peer) => peer,
+            };
             let (Some(tgw), Some(peer)) = (tgw, peer) else {
                 self.note(
                     Unknown,
@@ -448,16 +511,23 @@ impl Conv<'_> {
                 );
                 continue;
             }
-            let Some(&acc) = accepted.get(&i) else {
-                self.note(
-                    Skipped,
-                    i,
-                    "no aws_ec2_transit_gateway_peering_attachment_accepter of the plan accepts it: it stays pending acceptance, and carries nothing; left out",
-                );
-                continue;
+            // Accepted by an accepter of the plan, or outside this
+            // configuration: what the plan or state knows of the
+            // attachment says it is available.
+            let acc = match accepted.get(&i) {
+                Some(&acc) => Some(acc),
+                None if self.inst(i).str("state") == Some("available") => None,
+                None => {
+                    self.note(
+                        Skipped,
+                        i,
+                        "no aws_ec2_transit_gateway_peering_attachment_accepter of the plan accepts it: it stays pending acceptance, and carries nothing; left out",
+                    );
+                    continue;
+                }
             };
-            let peer_region = self.regions[gws[&peer].inst].clone();
-            if let Some(r) = self.inst(i).str("peer_region") {
+            let peer_region = gws.get(&peer).map(|g| self.regions[g.inst].clone());
+            if let (Some(r), Some(peer_region)) = (self.inst(i).str("peer_region"), peer_region) {
                 if r != peer_region {
                     self.note(
                         Approximated,
@@ -479,9 +549,27 @@ impl Conv<'_> {
                 );
                 continue;
             }
-            let (a, b) = (self.ids[i].clone(), self.ids[acc].clone());
+            let a = self.ids[i].clone();
+            let (b, mut head_b, acc) = match acc {
+                Some(acc) => (self.ids[acc].clone(), self.head(acc), acc),
+                None => {
+                    let b = format!("{a}/accepter");
+                    self.note(
+                        Approximated,
+                        i,
+                        format!("no aws_ec2_transit_gateway_peering_attachment_accepter of the plan accepts it, but its state is available: accepted outside this configuration, so it is imported as working, its accepter side written as {b} on {peer}"),
+                    );
+                    let head = out::Head {
+                        name: None,
+                        comments: vec![
+                            "Accepted outside this configuration (its state is available)"
+                                .to_string(),
+                        ],
+                    };
+                    (b, head, i)
+                }
+            };
             let head_a = self.head(i);
-            let mut head_b = self.head(acc);
             head_b.comments.push(format!("the accepter side of {a}"));
             for (id, on, head, inst) in [(&a, &tgw, head_a, i), (&b, &peer, head_b, acc)] {
                 self.out.tgw_attachments.insert(
@@ -492,6 +580,10 @@ impl Conv<'_> {
                         ..out::TgwAttachment::default()
                     },
                 );
+                if !gws.contains_key(on) {
+                    // On a peer outside the configuration: no table.
+                    continue;
+                }
                 atts.insert(
                     id.clone(),
                     Att {
@@ -517,6 +609,59 @@ impl Conv<'_> {
                 );
             }
         }
+    }
+
+    /// The peer transit gateway of peering attachment `i` when it is
+    /// outside the configuration but the attachment is available without
+    /// an accepter of the plan (accepted there): written by its AWS id and
+    /// its `peer_region`, with no route table, so that what crosses the
+    /// peering is dropped there (noted).
+    fn outside_peer(&mut self, i: usize, accepted: &BTreeMap<usize, usize>) -> Option<String> {
+        let x = self.inst(i);
+        if accepted.contains_key(&i) || x.str("state") != Some("available") {
+            return None;
+        }
+        let id = x
+            .str("peer_transit_gateway_id")
+            .filter(|t| t.starts_with("tgw-"))?
+            .to_string();
+        if self.world.by_id(&id).is_some() {
+            // A gateway of the plan that is not imported.
+            return None;
+        }
+        let account = x
+            .str("peer_account_id")
+            .map_or(String::new(), |a| format!(" of account {a}"));
+        let region = x.str("peer_region").map(str::to_string);
+        let place = region.clone().unwrap_or_else(|| self.region.clone());
+        self.note(
+            Unknown,
+            i,
+            format!("its peer transit gateway {id}{account} in {place} is outside this configuration: written with no route table, so what crosses the peering to it is dropped there (no_route)"),
+        );
+        if !self.out.tgws.contains_key(&id) {
+            self.out.tgws.insert(
+                id.clone(),
+                out::Tgw {
+                    head: out::Head {
+                        name: None,
+                        comments: vec![format!(
+                            "Outside this configuration: the peer of {}{account}; its attachments and route tables are not in the plan",
+                            self.addr(i)
+                        )],
+                    },
+                    asn: None,
+                    association_default: None,
+                    propagation_default: None,
+                    dns_support: true,
+                    sg_referencing: false,
+                },
+            );
+            if let Some(r) = region.filter(|r| *r != self.region) {
+                self.out.tgw_regions.insert(id.clone(), r);
+            }
+        }
+        Some(id)
     }
 
     /// The table and the attachment of an association or propagation.

@@ -612,7 +612,10 @@ fn dns_5_the_name_of_a_deleted_instance_is_nxdomain() {
         "{text}"
     );
     let after = vpcsim::explain::explain(loaded.design, &q(6)).unwrap();
-    assert_eq!((after.verdict, after.reason), (Verdict::Dropped, Some("nxdomain")));
+    assert_eq!(
+        (after.verdict, after.reason),
+        (Verdict::Dropped, Some("nxdomain"))
+    );
     assert!(
         vpcsim::explain::render(&after).contains("resolver answers: NXDOMAIN"),
         "{}",

@@ -747,6 +747,7 @@ fn tcp_analysis_retransmissions_are_where_the_link_lost_segments() {
         gaps.len(),
         repeats.len()
     );
+}
 
 /// FL-1, TGW-2, TGW-9: on the shipped VPN attachment scenario, the flow log
 /// has records of the VPC attachments' ENIs (which the transit gateway

@@ -416,7 +416,9 @@ impl AwsRule {
             TooBig { icmp: false } => {
                 "longer than the link's MTU with DF set: dropped without ICMP (MTU-4, IFE-5)"
             }
-            VpnTunnelOutsideTgw => "a VPN tunnel is modelled only behind a transit gateway (TGW-13)",
+            VpnTunnelOutsideTgw => {
+                "a VPN tunnel is modelled only behind a transit gateway (TGW-13)"
+            }
         }
     }
 }

@@ -17,9 +17,11 @@
 //! reference is a note naming the Terraform address.
 
 mod config;
+mod connections;
 mod network;
 mod plan;
 mod resolve;
+mod routes;
 mod security;
 mod transit;
 mod workloads;

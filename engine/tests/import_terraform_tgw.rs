@@ -19,7 +19,7 @@
 
 use std::path::{Path, PathBuf};
 
-use vpcsim::explain::{self, Explanation, Query};
+use vpcsim::explain::{self, Explanation, Query, Verdict};
 use vpcsim::import::{Imported, NoteKind, import_terraform};
 use vpcsim::model::{Design, load_str};
 use vpcsim::units::Nanos;
@@ -594,7 +594,7 @@ fn tgw_10_a_peering_accepted_outside_the_configuration_is_imported_as_working() 
         notes(&i)
     );
     let e = tcp(&d, "instance.hub", "instance.shared", 443);
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(e.verdict, Verdict::Delivered, "{}", explain::render(&e));
     let h = hops(&e);
     assert!(
         h.contains(&a.to_string()) && h.contains(&b.to_string()),
@@ -627,7 +627,7 @@ fn tgw_10_a_peering_accepted_outside_the_configuration_is_imported_as_working() 
     );
     assert!(!p.text.contains("type = \"peering\""), "{}", p.text);
     let e = tcp(&load(&p), "instance.hub", "instance.shared", 443);
-    assert_eq!(e.verdict, "dropped", "{}", explain::render(&e));
+    assert_eq!(e.verdict, Verdict::Dropped, "{}", explain::render(&e));
 }
 
 /// TGW-10, ADDR-6 from a state of three Regions: a state has no
@@ -680,7 +680,7 @@ fn tgw_10_a_state_puts_each_resource_in_the_region_its_values_give() {
         notes(&i)
     );
     let e = tcp(&d, "instance.east", "instance.west", 22);
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(e.verdict, Verdict::Delivered, "{}", explain::render(&e));
     assert!(
         hops(&e).contains(&"ec2_transit_gateway.west".to_string()),
         "{}",
@@ -692,7 +692,7 @@ fn tgw_10_a_state_puts_each_resource_in_the_region_its_values_give() {
     let west = import_terraform(&path, Some("us-west-2")).expect("imports");
     assert_eq!(west.region, "us-west-2");
     let e = tcp(&load(&west), "instance.west", "instance.east", 22);
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(e.verdict, Verdict::Delivered, "{}", explain::render(&e));
 }
 
 /// TGW-2 across accounts: a VPC of the app account (its provider alias
@@ -730,7 +730,7 @@ fn tgw_2_a_cross_account_vpc_attachment_needs_its_accepter() {
         notes(&i)
     );
     let e = tcp(&d, "instance.app", "instance.shared", 443);
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(e.verdict, Verdict::Delivered, "{}", explain::render(&e));
     assert!(
         hops(&e).contains(&"ec2_transit_gateway_vpc_attachment.app".to_string()),
         "{}",
@@ -773,7 +773,7 @@ fn tgw_2_a_cross_account_vpc_attachment_needs_its_accepter() {
         auto.text
     );
     let e = tcp(&load(&auto), "instance.pending", "instance.shared", 443);
-    assert_eq!(e.verdict, "delivered", "{}", explain::render(&e));
+    assert_eq!(e.verdict, Verdict::Delivered, "{}", explain::render(&e));
 }
 
 /// TGW-10: a peering attachment available without an accepter whose peer

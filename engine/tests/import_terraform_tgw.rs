@@ -749,7 +749,7 @@ fn tgw_2_a_cross_account_vpc_attachment_needs_its_accepter() {
     assert_eq!(
         (e.verdict, e.reason, e.drop_at.as_deref()),
         (
-            "dropped",
+            Verdict::Dropped,
             Some("route_blackhole"),
             Some("route_table.pending")
         ),
@@ -830,7 +830,7 @@ fn tgw_10_a_peer_transit_gateway_outside_the_configuration_is_written_without_ta
     let e = tcp(&d, "instance.hub", "10.3.1.10", 443);
     assert_eq!(
         (e.verdict, e.reason, e.drop_at.as_deref()),
-        ("dropped", Some("no_route"), Some(peer)),
+        (Verdict::Dropped, Some("no_route"), Some(peer)),
         "{}",
         explain::render(&e)
     );

@@ -891,11 +891,7 @@ fn every_command_documents_its_arguments_an_example_and_its_exit_status() {
             if s.get_name() == "help" {
                 continue;
             }
-            walk(
-                s,
-                &format!("{path} {}", s.get_name()).trim().to_string(),
-                problems,
-            );
+            walk(s, format!("{path} {}", s.get_name()).trim(), problems);
         }
     }
     let mut problems = Vec::new();

@@ -161,7 +161,7 @@ impl Cx<'_> {
                 .and_then(|p| p.source_dest_check)
                 .or(i.source_dest_check)
                 .unwrap_or(true);
-            let private_ip = self.in_subnet(id, &subnet, private_ip);
+            let private_ip = self.in_subnet(id, subnet, private_ip);
             let inst = out::Instance {
                 head: head(&i.tags),
                 subnet: subnet.clone(),

@@ -602,7 +602,8 @@ fn simulate(
 > {
     let design = std::sync::Arc::new(design);
     let interval = interval(&opts.interval, design.duration)?;
-    let (attached, recorders) = crate::report::outputs::attach(&design, &outputs(opts, cost))?;
+    let (attached, recorders) = crate::report::outputs::attach(&design, &outputs(opts, cost))
+        .map_err(|e| e.to_string())?;
     let run = crate::sim::RunOptions {
         seed: opts.seed,
         threads: threads(opts),

@@ -168,7 +168,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
     }
     let shard = match a.shard.as_deref().map(Shard::parse).transpose() {
         Ok(s) => s.unwrap_or(Shard::WHOLE),
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.to_string()),
     };
     let format = format_of(a.format.as_deref(), a.output.as_deref());
     if a.summary.is_some() && shard != Shard::WHOLE {
@@ -201,7 +201,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
     for p in 0..sweep.points() {
         match sweep.load(p) {
             Ok(l) => loaded.push(l),
-            Err(e) => return fail(e),
+            Err(e) => return fail(e.to_string()),
         }
     }
     if !a.quiet {
@@ -214,12 +214,12 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
     sweep.seeds = match &a.seeds {
         Some(s) => match sweep::parse_seeds(s) {
             Ok(v) => v,
-            Err(e) => return fail(e),
+            Err(e) => return fail(e.to_string()),
         },
         None => vec![loaded.first().map_or(0, |l| l.design.seed)],
     };
     if let Err(e) = sweep.check() {
-        return fail(e);
+        return fail(e.to_string());
     }
     let threads = a
         .threads
@@ -242,7 +242,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
     };
     let rows = match sweep::run_shard(&sweep, &loaded, shard, threads, &progress) {
         Ok(r) => r,
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.to_string()),
     };
     let text = sweep::render(&sweep, &rows, format, shard);
     // The summary is of the CSV form, whatever the rows' format.

@@ -131,10 +131,10 @@ pub enum ExplainError {
     FromInsideVpc(Ipv4Addr),
     /// A DNS name of the file's that names no instance (DNS-1..DNS-4).
     #[error("--to {0}")]
-    ToName(String),
+    ToName(dns::DnsError),
     /// An instance's DNS name that does not resolve from the source.
     #[error("--to `{to}`: {why}")]
-    ToUnresolved { to: String, why: String },
+    ToUnresolved { to: String, why: dns::DnsError },
     #[error("--to `{0}` is not an id, an address, or a service of this file")]
     ToUnknown(String),
     #[error("--to `{0}` has no address to send to")]
@@ -324,11 +324,12 @@ fn destination(d: &Design, src: Source, to: &str) -> Result<Ipv4Addr, ExplainErr
         DestSpec::Service(to.to_string())
     };
     if let DestSpec::Instance(i, form) = spec {
-        return dns::address(d, dns::origin(d, src), i, form)
-            .map_err(|why| ExplainError::ToUnresolved {
+        return dns::address(d, dns::origin(d, src), i, form).map_err(|why| {
+            ExplainError::ToUnresolved {
                 to: to.to_string(),
                 why,
-            });
+            }
+        });
     }
     resolve::destination(d, src, &spec).ok_or_else(|| match spec {
         DestSpec::Service(_) => ExplainError::ToUnknown(to.to_string()),
@@ -550,12 +551,7 @@ fn answer_words(who: &str, v: &FlowView, answer: Answer) -> String {
 /// destination's VPC, or into a transit gateway by its VPN attachment (from
 /// on-premises, TGW-9) or its peering attachment (from beyond the peer
 /// transit gateway, TGW-10).
-fn entry(
-    d: &Design,
-    src: Source,
-    dst: std::net::Ipv4Addr,
-    id: &str,
-) -> Result<Loc, ExplainError> {
+fn entry(d: &Design, src: Source, dst: std::net::Ipv4Addr, id: &str) -> Result<Loc, ExplainError> {
     if matches!(src, Source::Instance(_))
         || matches!(src, Source::Lambda(l) if d.lambdas[l.idx()].vpc.is_some())
     {

@@ -251,7 +251,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
             let csv = sweep::render(&sweep, &rows, Format::Csv, Shard::WHOLE);
             match sweep_summary::summarize(&sweep.file, &csv) {
                 Ok(s) => Some((p, sweep_summary::render(&s, Format::of_path(p)))),
-                Err(e) => return fail(e),
+                Err(e) => return fail(e.to_string()),
             }
         }
         None => None,
@@ -321,7 +321,7 @@ fn summary_cmd(
     let name = rows.display().to_string();
     let summary = match sweep_summary::summarize(&name, &text) {
         Ok(s) => s,
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.to_string()),
     };
     if !scale.is_finite() || scale == 0.0 {
         return fail(format!(
@@ -333,7 +333,7 @@ fn summary_cmd(
         let unit = unit.unwrap_or(plot.first().map_or("", String::as_str));
         let drawn = match sweep_summary::plot(&summary, plot, &title, unit, scale) {
             Ok(s) => s,
-            Err(e) => return fail(e),
+            Err(e) => return fail(e.to_string()),
         };
         if let Err(e) = crate::report::outfile::write_whole(svg, drawn.as_bytes()) {
             return fail(format!("{}: {e}", svg.display()));

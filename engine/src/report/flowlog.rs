@@ -125,7 +125,10 @@ pub enum FlowLogOptionError {
         "flow log format: `{0}` is not a field; write fields as ${{name}}, separated by spaces"
     )]
     NotAField(String),
-    #[error("flow log format: unknown field `{name}`; known fields: {}", known_fields())]
+    #[error(
+        "flow log format: unknown field `{name}`; known fields: {}",
+        known_fields()
+    )]
     UnknownField { name: String },
     #[error("flow log format: no field")]
     NoField,
@@ -796,7 +799,10 @@ mod tests {
                 name: "nope".to_string()
             }
         );
-        assert!(e.to_string().contains("unknown field `nope`; known fields: version "));
+        assert!(
+            e.to_string()
+                .contains("unknown field `nope`; known fields: version ")
+        );
         assert!(parse_format("version").is_err());
         assert!(parse_format("  ").is_err());
         assert_eq!(default_fields().len(), 14);

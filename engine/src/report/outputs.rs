@@ -145,7 +145,7 @@ impl Options {
                         "the same file"
                     };
                     return Err(OutputError::Same {
-                        first: *o,
+                        first: o,
                         first_path: p.to_path_buf(),
                         second: opt,
                         second_path: path.clone(),
@@ -166,7 +166,7 @@ impl Options {
             for (o, p, s) in &files {
                 if s.as_ref() == Some(&d) {
                     return Err(OutputError::Same {
-                        first: *o,
+                        first: o,
                         first_path: p.to_path_buf(),
                         second: "--pcap",
                         second_path: dir.clone(),

@@ -105,10 +105,7 @@ pub enum SweepError {
     #[error("the cost meter was not attached")]
     NoMeter,
     #[error("item {item}: {error}")]
-    Item {
-        item: usize,
-        error: Box<SweepError>,
-    },
+    Item { item: usize, error: Box<SweepError> },
     #[error("item {0} was not run")]
     NotRun(usize),
     #[error("no shard output to merge")]
@@ -125,9 +122,9 @@ pub enum SweepError {
     )]
     OtherSweep {
         name: String,
-        head: ShardHead,
+        head: Box<ShardHead>,
         first_name: String,
-        first: ShardHead,
+        first: Box<ShardHead>,
     },
     #[error("shard {}/{} is given twice: {first_name} and {name}", .shard.index, .shard.count)]
     ShardTwice {
@@ -182,8 +179,14 @@ pub fn parse_seeds(s: &str) -> Result<Vec<u64>, SweepError> {
     };
     if let Some((a, b)) = s.split_once("..") {
         let b = b.strip_prefix('=').unwrap_or(b);
-        let a: u64 = a.trim().parse().map_err(|_| bad(SeedsProblem::NotANumber))?;
-        let b: u64 = b.trim().parse().map_err(|_| bad(SeedsProblem::NotANumber))?;
+        let a: u64 = a
+            .trim()
+            .parse()
+            .map_err(|_| bad(SeedsProblem::NotANumber))?;
+        let b: u64 = b
+            .trim()
+            .parse()
+            .map_err(|_| bad(SeedsProblem::NotANumber))?;
         if b < a {
             return Err(bad(SeedsProblem::EmptyRange));
         }
@@ -194,7 +197,10 @@ pub fn parse_seeds(s: &str) -> Result<Vec<u64>, SweepError> {
     }
     let mut v = Vec::new();
     for x in s.split(',') {
-        let n: u64 = x.trim().parse().map_err(|_| bad(SeedsProblem::NotANumber))?;
+        let n: u64 = x
+            .trim()
+            .parse()
+            .map_err(|_| bad(SeedsProblem::NotANumber))?;
         if v.contains(&n) {
             return Err(bad(SeedsProblem::Twice(n)));
         }
@@ -737,9 +743,9 @@ pub fn merge(parts: &[(String, String)]) -> Result<String, SweepError> {
             {
                 return Err(SweepError::OtherSweep {
                     name: name.clone(),
-                    head,
+                    head: Box::new(head),
                     first_name: first_name.clone(),
-                    first: h.clone(),
+                    first: Box::new(h.clone()),
                 });
             }
         }
@@ -834,7 +840,13 @@ mod tests {
         assert!(parse_seeds("3..1").is_err());
         let e = parse_seeds("1,1").unwrap_err();
         assert!(
-            matches!(&e, SweepError::Seeds { why: SeedsProblem::Twice(1), .. }),
+            matches!(
+                &e,
+                SweepError::Seeds {
+                    why: SeedsProblem::Twice(1),
+                    ..
+                }
+            ),
             "{e:?}"
         );
         assert_eq!(

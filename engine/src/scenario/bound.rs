@@ -447,7 +447,13 @@ mod tests {
         assert!(e.to_string().contains("did you mean \"== 40ms\""), "{e}");
         let e = parse_bound(Measure::Throughput, "> 800MBps").unwrap_err();
         assert!(
-            matches!(&e, BoundError::Value { why: ValueError::BitRate { .. }, .. }),
+            matches!(
+                &e,
+                BoundError::Value {
+                    why: ValueError::BitRate { .. },
+                    ..
+                }
+            ),
             "{e:?}"
         );
         assert!(e.to_string().contains("did you mean `Mbps`"), "{e}");

@@ -131,17 +131,96 @@ pub struct LookupOut {
 pub const LINUX_PORT: u16 = crate::traffic::LINUX_PORTS.0;
 pub const LAMBDA_PORT: u16 = crate::traffic::LAMBDA_PORTS.0;
 
+/// Why a probe cannot be explained: each names the option of `explain` it
+/// comes from, as written, and what that option expects.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExplainError {
+    #[error("--protocol `{0}`: expected tcp, udp, icmp or an IP protocol number (0-255)")]
+    Protocol(String),
+    #[error("--from `{0}`: this network interface does not send traffic of its own")]
+    FromInterface(String),
+    /// `what` is the component in words ("a subnet `app`").
+    #[error(
+        "--from `{from}` is {what}; expected an instance, a Lambda function, an external or on-premises host, or an address"
+    )]
+    FromKind { from: String, what: &'static str },
+    #[error("--from `{0}` is neither an id of the file nor an IPv4 address")]
+    FromUnknown(String),
+    #[error("--from {ip} is {owner}, which sends no traffic of its own")]
+    FromSilent { ip: Ipv4Addr, owner: SilentOwner },
+    #[error("--from {0} is inside a VPC but no workload has this address")]
+    FromInsideVpc(Ipv4Addr),
+    /// A DNS name of the file's that names no instance (DNS-1..DNS-4).
+    #[error("--to {0}")]
+    ToName(dns::DnsError),
+    /// An instance's DNS name that does not resolve from the source.
+    #[error("--to `{to}`: {why}")]
+    ToUnresolved { to: String, why: dns::DnsError },
+    #[error("--to `{0}` is not an id, an address, or a service of this file")]
+    ToUnknown(String),
+    #[error("--to `{0}` has no address to send to")]
+    ToNoAddress(String),
+    #[error("--port is needed for tcp and udp")]
+    PortNeeded,
+    /// `protocol` in words (`icmp`, `protocol 47`).
+    #[error("--port applies to tcp and udp only; {protocol} has no ports{hint}")]
+    PortWithoutPorts {
+        protocol: String,
+        hint: &'static str,
+    },
+    #[error("--icmp-type and --icmp-code apply to icmp only")]
+    IcmpOnly,
+    #[error(
+        "--enter {0}: the source is inside a VPC; --enter places a packet from outside every VPC"
+    )]
+    EnterFromInside(String),
+    #[error(
+        "--enter {0} is a transit gateway VPC attachment; a packet from a VPC starts at a workload of the VPC (--from), and --enter takes a VPN or peering attachment"
+    )]
+    EnterVpcAttachment(String),
+    #[error("--enter {id}: {dst} is in neither VPC of this peering connection")]
+    EnterOutsidePeering { id: String, dst: Ipv4Addr },
+    /// `what` is the component in words.
+    #[error(
+        "--enter {id} is {what}; expected an internet gateway, a VPN gateway, a VPC peering connection, or a transit gateway's VPN or peering attachment"
+    )]
+    EnterKind { id: String, what: &'static str },
+    #[error("--enter {0}: no resource of the file has this id")]
+    EnterUnknown(String),
+}
+
+/// What owns an address of the design that sends no traffic of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SilentOwner {
+    GatewayOrEndpoint,
+    /// The public IP of this network interface.
+    PublicIp(String),
+    /// The Elastic IP of this NAT gateway.
+    NatEip(String),
+    /// A front door of this AWS service.
+    Service(String),
+}
+
+impl std::fmt::Display for SilentOwner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SilentOwner::GatewayOrEndpoint => f.write_str("a gateway's or endpoint's address"),
+            SilentOwner::PublicIp(n) => write!(f, "the public IP of `{n}`"),
+            SilentOwner::NatEip(n) => write!(f, "the Elastic IP of NAT gateway `{n}`"),
+            SilentOwner::Service(n) => write!(f, "a front door of AWS service `{n}`"),
+        }
+    }
+}
+
 /// `tcp`, `udp`, `icmp`, or an IP protocol number (0-255).
-pub fn protocol_number(name: &str) -> Result<u8, String> {
+pub fn protocol_number(name: &str) -> Result<u8, ExplainError> {
     match name.to_ascii_lowercase().as_str() {
         "tcp" => Ok(PROTO_TCP),
         "udp" => Ok(PROTO_UDP),
         "icmp" => Ok(PROTO_ICMP),
-        other => other.parse::<u8>().map_err(|_| {
-            format!(
-                "--protocol `{other}`: expected tcp, udp, icmp or an IP protocol number (0-255)"
-            )
-        }),
+        other => other
+            .parse::<u8>()
+            .map_err(|_| ExplainError::Protocol(other.to_string())),
     }
 }
 
@@ -155,7 +234,7 @@ fn proto_name(p: u8) -> String {
 }
 
 /// The source of the probe: a workload id, or an address.
-fn source(d: &mut Design, from: &str) -> Result<Source, String> {
+fn source(d: &mut Design, from: &str) -> Result<Source, ExplainError> {
     if let Some(c) = d.lookup(from) {
         return match c {
             Component::Instance(i) => Ok(Source::Instance(i)),
@@ -164,26 +243,25 @@ fn source(d: &mut Design, from: &str) -> Result<Source, String> {
             Component::OnpremHost(h) => Ok(Source::Onprem(h)),
             Component::Eni(e) => match d.enis[e.idx()].owner {
                 EniOwner::Instance(i) => Ok(Source::Instance(i)),
-                _ => Err(format!(
-                    "--from `{from}`: this network interface does not send traffic of its own"
-                )),
+                _ => Err(ExplainError::FromInterface(from.to_string())),
             },
-            other => Err(format!(
-                "--from `{from}` is {}; expected an instance, a Lambda function, an external or on-premises host, or an address",
-                other.described()
-            )),
+            other => Err(ExplainError::FromKind {
+                from: from.to_string(),
+                what: other.described(),
+            }),
         };
     }
     let ip: Ipv4Addr = from
         .parse()
-        .map_err(|_| format!("--from `{from}` is neither an id of the file nor an IPv4 address"))?;
+        .map_err(|_| ExplainError::FromUnknown(from.to_string()))?;
     if let Some((i, _)) = d.enis.iter().enumerate().find(|(_, e)| e.ip == ip) {
         return match d.enis[i].owner {
             EniOwner::Instance(x) => Ok(Source::Instance(x)),
             EniOwner::Lambda(l) => Ok(Source::Lambda(l)),
-            _ => Err(format!(
-                "--from {ip} is a gateway's or endpoint's address, which sends no traffic of its own"
-            )),
+            _ => Err(ExplainError::FromSilent {
+                ip,
+                owner: SilentOwner::GatewayOrEndpoint,
+            }),
         };
     }
     // Public addresses of the design belong to what owns them; an internet
@@ -191,23 +269,23 @@ fn source(d: &mut Design, from: &str) -> Result<Source, String> {
     if let Some(e) = d.enis.iter().find(|e| e.public_ip == Some(ip)) {
         return match e.owner {
             EniOwner::Instance(x) => Ok(Source::Instance(x)),
-            _ => Err(format!(
-                "--from {ip} is the public IP of `{}`, which sends no traffic of its own",
-                e.name
-            )),
+            _ => Err(ExplainError::FromSilent {
+                ip,
+                owner: SilentOwner::PublicIp(e.name.clone()),
+            }),
         };
     }
     if let Some(n) = d.nats.iter().find(|n| n.public_ip == Some(ip)) {
-        return Err(format!(
-            "--from {ip} is the Elastic IP of NAT gateway `{}`, which sends no traffic of its own",
-            n.name
-        ));
+        return Err(ExplainError::FromSilent {
+            ip,
+            owner: SilentOwner::NatEip(n.name.clone()),
+        });
     }
     if let Some(s) = d.aws_services.iter().find(|s| s.ips.contains(&ip)) {
-        return Err(format!(
-            "--from {ip} is a front door of AWS service `{}`, which sends no traffic of its own",
-            s.name
-        ));
+        return Err(ExplainError::FromSilent {
+            ip,
+            owner: SilentOwner::Service(s.name.clone()),
+        });
     }
     if let Some(l) = (0..d.lambdas.len())
         .map(LambdaId::from_idx)
@@ -222,9 +300,7 @@ fn source(d: &mut Design, from: &str) -> Result<Source, String> {
         return Ok(Source::External(ExternalHostId::from_idx(i)));
     }
     if d.vpcs.iter().any(|v| v.contains(ip)) {
-        return Err(format!(
-            "--from {ip} is inside a VPC but no workload has this address"
-        ));
+        return Err(ExplainError::FromInsideVpc(ip));
     }
     if let Some(n) = d
         .onprem_nets
@@ -253,7 +329,7 @@ fn source(d: &mut Design, from: &str) -> Result<Source, String> {
     )))
 }
 
-fn destination(d: &Design, src: Source, to: &str) -> Result<(Ipv4Addr, DestSpec), String> {
+fn destination(d: &Design, src: Source, to: &str) -> Result<(Ipv4Addr, DestSpec), ExplainError> {
     let spec = if let Ok(ip) = to.parse::<Ipv4Addr>() {
         DestSpec::Ip(ip)
     } else if let Some(c) = d.lookup(to) {
@@ -263,7 +339,7 @@ fn destination(d: &Design, src: Source, to: &str) -> Result<(Ipv4Addr, DestSpec)
         }
     } else if dns::looks_like_instance_name(to) {
         let (i, form) =
-            dns::lookup(d, to, Some(dns::origin(d, src))).map_err(|e| format!("--to {e}"))?;
+            dns::lookup(d, to, Some(dns::origin(d, src))).map_err(ExplainError::ToName)?;
         DestSpec::Instance(i, form)
     } else {
         DestSpec::Service(to.to_string())
@@ -271,15 +347,16 @@ fn destination(d: &Design, src: Source, to: &str) -> Result<(Ipv4Addr, DestSpec)
     if let DestSpec::Instance(i, form) = spec {
         return dns::address(d, dns::origin(d, src), i, form)
             .map(|ip| (ip, spec))
-            .map_err(|e| format!("--to `{to}`: {e}"));
+            .map_err(|why| ExplainError::ToUnresolved {
+                to: to.to_string(),
+                why,
+            });
     }
     match resolve::destination(d, src, &spec) {
         Some(ip) => Ok((ip, spec)),
         None => Err(match spec {
-            DestSpec::Service(_) => {
-                format!("--to `{to}` is not an id, an address, or a service of this file")
-            }
-            _ => format!("--to `{to}` has no address to send to"),
+            DestSpec::Service(_) => ExplainError::ToUnknown(to.to_string()),
+            _ => ExplainError::ToNoAddress(to.to_string()),
         }),
     }
 }
@@ -402,7 +479,7 @@ fn leg(net: &Network, walk: &crate::dataplane::Walk) -> Leg {
 }
 
 /// Builds the probe, follows it and the destination's answer.
-pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
+pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, ExplainError> {
     let src = source(&mut design, &q.from)?;
     let (mut dst_ip, spec) = destination(&design, src, &q.to)?;
     let (host, src_ip, _) = resolve::source_host(&design, src);
@@ -414,22 +491,21 @@ pub fn explain(mut design: Design, q: &Query) -> Result<Explanation, String> {
     let ports = q.protocol == PROTO_TCP || q.protocol == PROTO_UDP;
     let dport = match (ports, q.port) {
         (true, Some(p)) => p,
-        (true, None) => return Err("--port is needed for tcp and udp".into()),
+        (true, None) => return Err(ExplainError::PortNeeded),
         (false, Some(_)) => {
-            return Err(format!(
-                "--port applies to tcp and udp only; {} has no ports{}",
-                proto_name(q.protocol),
-                if q.protocol == PROTO_ICMP {
+            return Err(ExplainError::PortWithoutPorts {
+                protocol: proto_name(q.protocol),
+                hint: if q.protocol == PROTO_ICMP {
                     " (use --icmp-type and --icmp-code)"
                 } else {
                     ""
-                }
-            ));
+                },
+            });
         }
         (false, None) => 0,
     };
     if q.protocol != PROTO_ICMP && (q.icmp_type.is_some() || q.icmp_code.is_some()) {
-        return Err("--icmp-type and --icmp-code apply to icmp only".into());
+        return Err(ExplainError::IcmpOnly);
     }
     let design = Arc::new(design);
     let mut net = Network::new(Arc::clone(&design));
@@ -507,7 +583,7 @@ fn finish(
     dst_ip: Ipv4Addr,
     dport: u16,
     lookup: Option<LookupOut>,
-) -> Result<Explanation, String> {
+) -> Result<Explanation, ExplainError> {
     let payload = [0u8; 32];
     let probe = match q.protocol {
         PROTO_TCP => packet::build::tcp(
@@ -642,13 +718,11 @@ fn answer_words(who: &str, v: &FlowView, answer: Answer) -> String {
 /// destination's VPC, or into a transit gateway by its VPN attachment (from
 /// on-premises, TGW-9) or its peering attachment (from beyond the peer
 /// transit gateway, TGW-10).
-fn entry(d: &Design, src: Source, dst: std::net::Ipv4Addr, id: &str) -> Result<Loc, String> {
+fn entry(d: &Design, src: Source, dst: std::net::Ipv4Addr, id: &str) -> Result<Loc, ExplainError> {
     if matches!(src, Source::Instance(_))
         || matches!(src, Source::Lambda(l) if d.lambdas[l.idx()].vpc.is_some())
     {
-        return Err(format!(
-            "--enter {id}: the source is inside a VPC; --enter places a packet from outside every VPC"
-        ));
+        return Err(ExplainError::EnterFromInside(id.to_string()));
     }
     match d.lookup(id) {
         Some(Component::Igw(igw)) => Ok(Loc::Igw {
@@ -681,24 +755,23 @@ fn entry(d: &Design, src: Source, dst: std::net::Ipv4Addr, id: &str) -> Result<L
         {
             Ok(Loc::TgwPeering { attachment: a })
         }
-        Some(Component::TgwAttachment(_)) => Err(format!(
-            "--enter {id} is a transit gateway VPC attachment; a packet from a VPC starts at a workload of the VPC (--from), and --enter takes a VPN or peering attachment"
-        )),
+        Some(Component::TgwAttachment(_)) => Err(ExplainError::EnterVpcAttachment(id.to_string())),
         Some(Component::Peering(p)) => {
             let pc = &d.peerings[p.idx()];
             let into = [pc.requester, pc.accepter]
                 .into_iter()
                 .find(|v| d.vpcs[v.idx()].contains(dst))
-                .ok_or_else(|| {
-                    format!("--enter {id}: {dst} is in neither VPC of this peering connection")
+                .ok_or_else(|| ExplainError::EnterOutsidePeering {
+                    id: id.to_string(),
+                    dst,
                 })?;
             Ok(Loc::Peering { peering: p, into })
         }
-        Some(c) => Err(format!(
-            "--enter {id} is {}; expected an internet gateway, a VPN gateway, a VPC peering connection, or a transit gateway's VPN or peering attachment",
-            c.described()
-        )),
-        None => Err(format!("--enter {id}: no resource of the file has this id")),
+        Some(c) => Err(ExplainError::EnterKind {
+            id: id.to_string(),
+            what: c.described(),
+        }),
+        None => Err(ExplainError::EnterUnknown(id.to_string())),
     }
 }
 

@@ -10,7 +10,7 @@ use std::net::Ipv4Addr;
 
 use vpcsim::dataplane::resolve;
 use vpcsim::explain::{self, Query};
-use vpcsim::model::dns::NameForm;
+use vpcsim::model::dns::{DnsError, NameForm};
 use vpcsim::model::{Design, DestSpec, load_str};
 
 const WEB_PRIVATE: &str = "ip-10-0-1-5.ec2.internal";
@@ -421,7 +421,7 @@ fn dns_4_unknown_names_are_located_errors_with_a_suggestion() {
     );
 }
 
-fn explain_to(from: &str, to: &str) -> Result<explain::Explanation, String> {
+fn explain_to(from: &str, to: &str) -> Result<explain::Explanation, explain::ExplainError> {
     let d = load(&design("", "", "allow_dns_resolution = true"));
     let q = Query {
         from: from.to_string(),
@@ -446,12 +446,41 @@ fn dns_3_explain_takes_dns_names() {
     let e = explain_to("laptop", WEB_PUBLIC).expect("explained");
     assert!(e.hops[0].dst.starts_with("54.1.2.3"), "{:?}", e.hops[0].dst);
     let err = explain_to("laptop", WEB_PRIVATE).map(|_| ()).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            explain::ExplainError::ToUnresolved {
+                to,
+                why: DnsError::PrivateOutsideAws { .. },
+            } if to == WEB_PRIVATE
+        ),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(err.contains("resolves only inside AWS"), "{err}");
     let err = explain_to("laptop", "db").map(|_| ()).unwrap_err();
-    assert!(err.contains("no public IP"), "{err}");
+    assert!(
+        matches!(
+            &err,
+            explain::ExplainError::ToUnresolved {
+                why: DnsError::NoPath { instance, .. },
+                ..
+            } if instance == "db"
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("no public IP"), "{err}");
     let err = explain_to("db", "ip-10-0-9-9.ec2.internal")
         .map(|_| ())
         .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            explain::ExplainError::ToName(DnsError::NotAName { .. })
+        ),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(err.contains("not the DNS name of an instance"), "{err}");
 }
 

@@ -366,9 +366,31 @@ fn explain_from_an_address_that_sends_nothing_of_its_own_is_an_error() {
     };
     // A NAT gateway's Elastic IP.
     let err = explain::explain(design("nat.toml"), &q("3.35.0.10")).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            explain::ExplainError::FromSilent {
+                owner: explain::SilentOwner::NatEip(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(err.contains("3.35.0.10") && err.contains("NAT"), "{err}");
     // An AWS service's front door.
     let err = explain::explain(design("endpoints.toml"), &q("52.216.8.10")).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            explain::ExplainError::FromSilent {
+                owner: explain::SilentOwner::Service(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(err.contains("52.216.8.10") && err.contains("s3"), "{err}");
 }
 
@@ -1105,7 +1127,12 @@ fn pcx_3_security_group_references_a_group_of_the_peer_vpc() {
 
 // -- where an outside packet enters -------------------------------------------------
 
-fn entering(file: &str, from: &str, to: &str, enter: &str) -> Result<Explanation, String> {
+fn entering(
+    file: &str,
+    from: &str,
+    to: &str,
+    enter: &str,
+) -> Result<Explanation, explain::ExplainError> {
     let q = Query {
         from: from.to_string(),
         to: to.to_string(),
@@ -1138,11 +1165,24 @@ fn igw_2_enter_places_an_outside_packet_at_the_internet_gateway() {
 fn enter_takes_only_gateways_and_outside_sources() {
     let err = entering("public.toml", "198.51.100.7", "13.124.0.5", "web").unwrap_err();
     assert!(
+        matches!(&err, explain::ExplainError::EnterKind { id, .. } if id == "web"),
+        "{err:?}"
+    );
+    let err = err.to_string();
+    assert!(
         err.contains("is an instance") && err.contains("expected an internet gateway"),
         "{err}"
     );
     let err = entering("public.toml", "web", "198.51.100.7", "igw-main").unwrap_err();
-    assert!(err.contains("inside a VPC"), "{err}");
+    assert_eq!(
+        err,
+        explain::ExplainError::EnterFromInside("igw-main".to_string())
+    );
+    assert!(err.to_string().contains("inside a VPC"), "{err}");
     let err = entering("public.toml", "198.51.100.7", "13.124.0.5", "igw-nope").unwrap_err();
-    assert!(err.contains("no resource"), "{err}");
+    assert_eq!(
+        err,
+        explain::ExplainError::EnterUnknown("igw-nope".to_string())
+    );
+    assert!(err.to_string().contains("no resource"), "{err}");
 }

@@ -731,9 +731,17 @@ fn vpn_1_onprem_rejects_what_the_files_do_not_have() {
             "`` is not an IPv4 CIDR",
         ),
     ] {
-        let e = vpcsim::import::parse_onprem(bad).expect_err(bad);
+        let e = vpcsim::import::parse_onprem(bad)
+            .expect_err(bad)
+            .to_string();
         assert!(e.contains(says), "{bad}: {e}");
     }
+    assert_eq!(
+        vpcsim::import::parse_onprem("=10.0.0.0/8"),
+        Err(vpcsim::import::OnpremError::NoVpn(
+            "=10.0.0.0/8".to_string()
+        ))
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
         .args(["import", "aws"])
         .arg(&dir)

@@ -654,7 +654,8 @@ fn simulate(
 > {
     let design = std::sync::Arc::new(design);
     let interval = interval(&opts.interval, design.duration)?;
-    let (attached, recorders) = crate::report::outputs::attach(&design, &outputs(opts, cost))?;
+    let (attached, recorders) =
+        crate::report::outputs::attach(&design, &outputs(opts, cost)).map_err(|e| e.to_string())?;
     let run = crate::sim::RunOptions {
         seed: opts.seed,
         threads: threads(opts),
@@ -699,7 +700,8 @@ fn simulate(
 }
 
 /// The `--interval` of the time series, checked against the design's
-/// duration.
+/// duration. A `String` error on purpose: this is the command line's own
+/// check, and the error is the line it prints, not a library error.
 fn interval(text: &str, duration: crate::units::Nanos) -> Result<crate::units::Nanos, String> {
     use crate::sim::series::{MAX_BUCKETS, Series};
     let i = crate::units::parse_duration(text).map_err(|e| format!("--interval {text}: {e}"))?;

@@ -180,7 +180,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
     }
     let shard = match a.shard.as_deref().map(Shard::parse).transpose() {
         Ok(s) => s.unwrap_or(Shard::WHOLE),
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.to_string()),
     };
     let format = format_of(a.format.as_deref(), a.output.as_deref());
     if a.summary.is_some() && shard != Shard::WHOLE {
@@ -213,7 +213,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
     for p in 0..sweep.points() {
         match sweep.load(p) {
             Ok(l) => loaded.push(l),
-            Err(e) => return fail(e),
+            Err(e) => return fail(e.to_string()),
         }
     }
     if !a.quiet {
@@ -226,12 +226,12 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
     sweep.seeds = match &a.seeds {
         Some(s) => match sweep::parse_seeds(s) {
             Ok(v) => v,
-            Err(e) => return fail(e),
+            Err(e) => return fail(e.to_string()),
         },
         None => vec![loaded.first().map_or(0, |l| l.design.seed)],
     };
     if let Err(e) = sweep.check() {
-        return fail(e);
+        return fail(e.to_string());
     }
     let threads = a
         .threads
@@ -254,7 +254,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
     };
     let rows = match sweep::run_shard(&sweep, &loaded, shard, threads, &progress) {
         Ok(r) => r,
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.to_string()),
     };
     let text = sweep::render(&sweep, &rows, format, shard);
     // The summary is of the CSV form, whatever the rows' format.
@@ -263,7 +263,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
             let csv = sweep::render(&sweep, &rows, Format::Csv, Shard::WHOLE);
             match sweep_summary::summarize(&sweep.file, &csv) {
                 Ok(s) => Some((p, sweep_summary::render(&s, Format::of_path(p)))),
-                Err(e) => return fail(e),
+                Err(e) => return fail(e.to_string()),
             }
         }
         None => None,
@@ -333,7 +333,7 @@ fn summary_cmd(
     let name = rows.display().to_string();
     let summary = match sweep_summary::summarize(&name, &text) {
         Ok(s) => s,
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.to_string()),
     };
     if !scale.is_finite() || scale == 0.0 {
         return fail(format!(
@@ -345,7 +345,7 @@ fn summary_cmd(
         let unit = unit.unwrap_or(plot.first().map_or("", String::as_str));
         let drawn = match sweep_summary::plot(&summary, plot, &title, unit, scale) {
             Ok(s) => s,
-            Err(e) => return fail(e),
+            Err(e) => return fail(e.to_string()),
         };
         if let Err(e) = crate::report::outfile::write_whole(svg, drawn.as_bytes()) {
             return fail(format!("{}: {e}", svg.display()));

@@ -224,16 +224,25 @@ pub struct AwsOptions {
     pub onprem: Vec<(String, Vec<Ipv4Net>)>,
 }
 
+/// Why a `--onprem` value cannot be read; each quotes the value as given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OnpremError {
+    #[error("`{0}` is not VPN_ID=CIDR[,CIDR] (e.g. vpn-0123456789abcdef0=192.168.0.0/16)")]
+    Form(String),
+    #[error("`{0}` names no VPN connection before `=`")]
+    NoVpn(String),
+    #[error("`{cidr}` is not an IPv4 CIDR like 192.168.0.0/16 (in `{arg}`)")]
+    Cidr { cidr: String, arg: String },
+}
+
 /// Reads a `--onprem` value: `VPN_ID=CIDR[,CIDR]`.
-pub fn parse_onprem(arg: &str) -> Result<(String, Vec<Ipv4Net>), String> {
+pub fn parse_onprem(arg: &str) -> Result<(String, Vec<Ipv4Net>), OnpremError> {
     let Some((vpn, list)) = arg.split_once('=') else {
-        return Err(format!(
-            "`{arg}` is not VPN_ID=CIDR[,CIDR] (e.g. vpn-0123456789abcdef0=192.168.0.0/16)"
-        ));
+        return Err(OnpremError::Form(arg.to_string()));
     };
     let vpn = vpn.trim();
     if vpn.is_empty() {
-        return Err(format!("`{arg}` names no VPN connection before `=`"));
+        return Err(OnpremError::NoVpn(arg.to_string()));
     }
     let mut nets = Vec::new();
     for c in list.split(',') {
@@ -241,9 +250,10 @@ pub fn parse_onprem(arg: &str) -> Result<(String, Vec<Ipv4Net>), String> {
         match c.parse::<Ipv4Net>() {
             Ok(n) => nets.push(n),
             Err(_) => {
-                return Err(format!(
-                    "`{c}` is not an IPv4 CIDR like 192.168.0.0/16 (in `{arg}`)"
-                ));
+                return Err(OnpremError::Cidr {
+                    cidr: c.to_string(),
+                    arg: arg.to_string(),
+                });
             }
         }
     }

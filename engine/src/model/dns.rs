@@ -266,6 +266,70 @@ pub fn looks_like_instance_name(text: &str) -> bool {
         || (t.starts_with("ec2-") && t.ends_with(".amazonaws.com"))
 }
 
+/// Why a DNS name names no instance, or does not resolve from where it is
+/// looked up (DNS-1..DNS-4); each names the instance, the VPCs and what to
+/// write instead.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DnsError {
+    /// `off` is the attribute that is off.
+    #[error(
+        "`{name}` is the public DNS name instance `{instance}` would have, but VPC `{vpc}` has `{off} = false`, and AWS gives public DNS names only when both `enable_dns_support` and `enable_dns_hostnames` are true (DNS-2); set both on the [[vpc]], or write the instance's id"
+    )]
+    PublicNameOff {
+        name: String,
+        instance: String,
+        vpc: String,
+        off: &'static str,
+    },
+    /// `hint` is `; did you mean ...?` when a name is near.
+    #[error(
+        "`{name}` is not the DNS name of an instance of this file (private names are `ip-<private address with dashes>.ec2.internal` in us-east-1 and `ip-...<region>.compute.internal` elsewhere; public names `ec2-<public address with dashes>.compute-1.amazonaws.com` and `ec2-....<region>.compute.amazonaws.com`){hint}"
+    )]
+    NotAName { name: String, hint: String },
+    /// `from` is where the name is looked up from, in words.
+    #[error(
+        "instance `{instance}` has no public IP, and {from} has no private path to its VPC `{vpc}` (no peering, VPN gateway or transit gateway joins them), so its id names no address that works from there (DNS-1); give the instance a `public_ip`, or connect the networks and route between them"
+    )]
+    NoPath {
+        instance: String,
+        from: String,
+        vpc: String,
+    },
+    #[error(
+        "`{name}` is a private DNS name, which resolves only inside AWS, from a VPC, never from {from} (DNS-3); write the instance's id, or its public DNS name if it has one"
+    )]
+    PrivateOutsideAws { name: String, from: String },
+    #[error(
+        "VPC `{0}` has `enable_dns_support = false`, so the Amazon DNS server answers nothing there (DNS-2); set it to true, or write the instance's id or address"
+    )]
+    SupportOff(String),
+    #[error(
+        "VPC `{0}` has `enable_dns_hostnames = false`, and with it off the Amazon DNS server does not resolve Amazon-provided private DNS names (DNS-2); set it to true, or write the instance's id or address"
+    )]
+    HostnamesOff(String),
+    #[error(
+        "`{name}` is a private DNS name of Region {region}, and private names of other VPCs resolve only within their Region, not from VPC `{vpc}` in {vpc_region} (DNS-3); write the instance's id or address"
+    )]
+    OtherRegion {
+        name: String,
+        region: String,
+        vpc: String,
+        vpc_region: String,
+    },
+    #[error(
+        "`{name}` names {ip}, outside RFC 1918's private ranges, and such private names of another VPC do not resolve from VPC `{vpc}` (DNS-3); write the instance's id or address"
+    )]
+    NotPrivate {
+        name: String,
+        ip: Ipv4Addr,
+        vpc: String,
+    },
+    #[error(
+        "instance `{0}` has no public IP, so it has no public DNS name (DNS-4); write its id or its private DNS name"
+    )]
+    NoPublicIp(String),
+}
+
 /// The instance a DNS name names, and the form it is in; an error saying
 /// why when it names none. `near`: where it is looked up from, which picks
 /// among instances of overlapping VPCs with the same private name.
@@ -273,7 +337,7 @@ pub fn lookup(
     d: &Design,
     text: &str,
     near: Option<Origin>,
-) -> Result<(InstanceId, NameForm), String> {
+) -> Result<(InstanceId, NameForm), DnsError> {
     let t = text.to_ascii_lowercase();
     let ids = (0..d.instances.len()).map(InstanceId::from_idx);
     let near_vpc = match near {
@@ -302,11 +366,12 @@ pub fn lookup(
         } else {
             "enable_dns_support"
         };
-        return Err(format!(
-            "`{text}` is the public DNS name instance `{}` would have, but VPC `{}` has `{off} = false`, and AWS gives public DNS names only when both `enable_dns_support` and `enable_dns_hostnames` are true (DNS-2); set both on the [[vpc]], or write the instance's id",
-            d.instances[i.idx()].name,
-            v.name
-        ));
+        return Err(DnsError::PublicNameOff {
+            name: text.to_string(),
+            instance: d.instances[i.idx()].name.clone(),
+            vpc: v.name.clone(),
+            off,
+        });
     }
     let mut names: Vec<(String, InstanceId)> = Vec::new();
     for i in ids {
@@ -315,18 +380,19 @@ pub fn lookup(
             names.push((p, i));
         }
     }
-    let mut msg = format!(
-        "`{text}` is not the DNS name of an instance of this file (private names are `ip-<private address with dashes>.ec2.internal` in us-east-1 and `ip-...<region>.compute.internal` elsewhere; public names `ec2-<public address with dashes>.compute-1.amazonaws.com` and `ec2-....<region>.compute.amazonaws.com`)"
-    );
+    let mut hint = String::new();
     if let Some(s) = did_you_mean(&t, names.iter().map(|(n, _)| n.as_str())) {
         let owner = names.iter().find(|(n, _)| n == s).map(|(_, i)| *i);
-        msg.push_str(&format!("; did you mean `{s}`"));
+        hint.push_str(&format!("; did you mean `{s}`"));
         if let Some(i) = owner {
-            msg.push_str(&format!(" (instance `{}`)", d.instances[i.idx()].name));
+            hint.push_str(&format!(" (instance `{}`)", d.instances[i.idx()].name));
         }
-        msg.push('?');
+        hint.push('?');
     }
-    Err(msg)
+    Err(DnsError::NotAName {
+        name: text.to_string(),
+        hint,
+    })
 }
 
 fn rfc1918(ip: Ipv4Addr) -> bool {
@@ -357,18 +423,13 @@ pub fn address(
     from: Origin,
     i: InstanceId,
     form: NameForm,
-) -> Result<Ipv4Addr, String> {
+) -> Result<Ipv4Addr, DnsError> {
     let inst = &d.instances[i.idx()];
     let e = &d.enis[inst.eni.idx()];
     let to = e.vpc;
     let to_name = &d.vpcs[to.idx()].name;
     let private_path = d.dns.private_path(from, to);
-    let support_off = |v: VpcId| {
-        format!(
-            "VPC `{}` has `enable_dns_support = false`, so the Amazon DNS server answers nothing there (DNS-2); set it to true, or write the instance's id or address",
-            d.vpcs[v.idx()].name
-        )
-    };
+    let support_off = |v: VpcId| DnsError::SupportOff(d.vpcs[v.idx()].name.clone());
     match form {
         NameForm::Id => {
             if private_path {
@@ -376,59 +437,50 @@ pub fn address(
             } else if let Some(p) = e.public_ip {
                 Ok(p)
             } else {
-                Err(format!(
-                    "instance `{}` has no public IP, and {} has no private path to its VPC `{to_name}` (no peering, VPN gateway or transit gateway joins them), so its id names no address that works from there (DNS-1); give the instance a `public_ip`, or connect the networks and route between them",
-                    inst.name,
-                    describe(d, from)
-                ))
+                Err(DnsError::NoPath {
+                    instance: inst.name.clone(),
+                    from: describe(d, from),
+                    vpc: to_name.clone(),
+                })
             }
         }
         NameForm::PrivateDns => {
             let Origin::Vpc(v) = from else {
-                return Err(format!(
-                    "`{}` is a private DNS name, which resolves only inside AWS, from a VPC, never from {} (DNS-3); write the instance's id, or its public DNS name if it has one",
-                    private_name(d, i),
-                    describe(d, from)
-                ));
+                return Err(DnsError::PrivateOutsideAws {
+                    name: private_name(d, i),
+                    from: describe(d, from),
+                });
             };
             let src = &d.vpcs[v.idx()];
             if !src.dns_support {
                 return Err(support_off(v));
             }
             if !src.dns_hostnames {
-                return Err(format!(
-                    "VPC `{}` has `enable_dns_hostnames = false`, and with it off the Amazon DNS server does not resolve Amazon-provided private DNS names (DNS-2); set it to true, or write the instance's id or address",
-                    src.name
-                ));
+                return Err(DnsError::HostnamesOff(src.name.clone()));
             }
             if v == to {
                 return Ok(e.ip);
             }
             if src.region != d.vpcs[to.idx()].region {
-                return Err(format!(
-                    "`{}` is a private DNS name of Region {}, and private names of other VPCs resolve only within their Region, not from VPC `{}` in {} (DNS-3); write the instance's id or address",
-                    private_name(d, i),
-                    d.vpcs[to.idx()].region,
-                    src.name,
-                    src.region
-                ));
+                return Err(DnsError::OtherRegion {
+                    name: private_name(d, i),
+                    region: d.vpcs[to.idx()].region.clone(),
+                    vpc: src.name.clone(),
+                    vpc_region: src.region.clone(),
+                });
             }
             if !rfc1918(e.ip) {
-                return Err(format!(
-                    "`{}` names {}, outside RFC 1918's private ranges, and such private names of another VPC do not resolve from VPC `{}` (DNS-3); write the instance's id or address",
-                    private_name(d, i),
-                    e.ip,
-                    src.name
-                ));
+                return Err(DnsError::NotPrivate {
+                    name: private_name(d, i),
+                    ip: e.ip,
+                    vpc: src.name.clone(),
+                });
             }
             Ok(e.ip)
         }
         NameForm::PublicDns => {
             let Some(public) = e.public_ip else {
-                return Err(format!(
-                    "instance `{}` has no public IP, so it has no public DNS name (DNS-4); write its id or its private DNS name",
-                    inst.name
-                ));
+                return Err(DnsError::NoPublicIp(inst.name.clone()));
             };
             match from {
                 Origin::Vpc(v) => {

@@ -230,26 +230,79 @@ pub fn to_text(b: &Baseline, name: &str) -> String {
     super::json::to_text(&v)
 }
 
+/// Why a baseline could not be named, read, saved or loaded; each says
+/// which file and what was expected of it.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error("not JSON: {0}")]
+    NotJson(serde_json::Error),
+    #[error("not a baseline of version {BASELINE_VERSION} (`baseline_version` is {found})")]
+    Version { found: Value },
+    #[error("no `{field}` {kind}")]
+    Missing {
+        field: &'static str,
+        kind: &'static str,
+    },
+    #[error("`numbers[{index}]` needs a `subject` and a `measure` string and a numeric `value`")]
+    Number { index: usize },
+    #[error("`{0}` cannot name a baseline: use letters, digits, `.`, `_` and `-`, e.g. `main`")]
+    Name(String),
+    #[error("`{0}` is not a tolerance: write a percentage of 0 or more, e.g. `10%`")]
+    Tolerance(String),
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "no baseline `{name}` for {scenario}: {} does not exist; save one with `vpcsim check --save-baseline {name}{dir_arg} {scenario}`",
+        .path.display()
+    )]
+    NotSaved {
+        name: String,
+        scenario: String,
+        path: PathBuf,
+        /// ` --baseline-dir DIR` where the directory is not the default.
+        dir_arg: String,
+    },
+    #[error("{}: {error}", .path.display())]
+    InFile {
+        path: PathBuf,
+        error: Box<BaselineError>,
+    },
+    #[error("{}: the baseline is of {found}, not of {scenario}", .path.display())]
+    OtherScenario {
+        path: PathBuf,
+        found: String,
+        scenario: String,
+    },
+}
+
 /// Reads a saved baseline's text.
-pub fn from_text(text: &str) -> Result<Baseline, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+pub fn from_text(text: &str) -> Result<Baseline, BaselineError> {
+    let v: Value = serde_json::from_str(text).map_err(BaselineError::NotJson)?;
     let version = v.get("baseline_version").and_then(Value::as_u64);
     if version != Some(u64::from(BASELINE_VERSION)) {
-        return Err(format!(
-            "not a baseline of version {BASELINE_VERSION} (`baseline_version` is {})",
-            v.get("baseline_version").unwrap_or(&Value::Null)
-        ));
+        return Err(BaselineError::Version {
+            found: v.get("baseline_version").cloned().unwrap_or(Value::Null),
+        });
     }
     let scenario = v
         .get("scenario")
         .and_then(Value::as_str)
-        .ok_or("no `scenario` string")?
+        .ok_or(BaselineError::Missing {
+            field: "scenario",
+            kind: "string",
+        })?
         .to_string();
     let seed = v.get("seed").and_then(Value::as_u64).unwrap_or(0);
     let list = v
         .get("numbers")
         .and_then(Value::as_array)
-        .ok_or("no `numbers` array")?;
+        .ok_or(BaselineError::Missing {
+            field: "numbers",
+            kind: "array",
+        })?;
     let mut numbers = Vec::with_capacity(list.len());
     for (i, n) in list.iter().enumerate() {
         let field = |k: &str| n.get(k).and_then(Value::as_str).map(str::to_string);
@@ -263,11 +316,7 @@ pub fn from_text(text: &str) -> Result<Baseline, String> {
                 measure,
                 value,
             }),
-            _ => {
-                return Err(format!(
-                    "`numbers[{i}]` needs a `subject` and a `measure` string and a numeric `value`"
-                ));
-            }
+            _ => return Err(BaselineError::Number { index: i }),
         }
     }
     Ok(Baseline {
@@ -279,7 +328,7 @@ pub fn from_text(text: &str) -> Result<Baseline, String> {
 
 /// Whether `name` can name a baseline: a non-empty file name of
 /// `[A-Za-z0-9._-]`, not `.` or `..`.
-pub fn parse_name(name: &str) -> Result<String, String> {
+pub fn parse_name(name: &str) -> Result<String, BaselineError> {
     let ok = !name.is_empty()
         && name != "."
         && name != ".."
@@ -289,21 +338,17 @@ pub fn parse_name(name: &str) -> Result<String, String> {
     if ok {
         Ok(name.to_string())
     } else {
-        Err(format!(
-            "`{name}` cannot name a baseline: use letters, digits, `.`, `_` and `-`, e.g. `main`"
-        ))
+        Err(BaselineError::Name(name.to_string()))
     }
 }
 
 /// A tolerance as a fraction: `10%`, `2.5%`, or `10` (a percentage).
-pub fn parse_tolerance(s: &str) -> Result<f64, String> {
+pub fn parse_tolerance(s: &str) -> Result<f64, BaselineError> {
     let t = s.trim();
     let n = t.strip_suffix('%').unwrap_or(t).trim();
     match n.parse::<f64>() {
         Ok(p) if p.is_finite() && p >= 0.0 => Ok(p / 100.0),
-        _ => Err(format!(
-            "`{s}` is not a tolerance: write a percentage of 0 or more, e.g. `10%`"
-        )),
+        _ => Err(BaselineError::Tolerance(s.to_string())),
     }
 }
 
@@ -315,19 +360,26 @@ pub fn path(dir: &Path, name: &str, scenario: &str) -> PathBuf {
 }
 
 /// Saves `b` as baseline `name` under `dir`, creating the directories.
-pub fn save(dir: &Path, name: &str, b: &Baseline) -> Result<PathBuf, String> {
+pub fn save(dir: &Path, name: &str, b: &Baseline) -> Result<PathBuf, BaselineError> {
     let p = path(dir, name, &b.scenario);
     if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(|source| BaselineError::Io {
+            path: parent.to_path_buf(),
+            source,
+        })?;
     }
-    super::outfile::write_whole(&p, to_text(b, name).as_bytes())
-        .map_err(|e| format!("{}: {e}", p.display()))?;
+    super::outfile::write_whole(&p, to_text(b, name).as_bytes()).map_err(|source| {
+        BaselineError::Io {
+            path: p.clone(),
+            source,
+        }
+    })?;
     Ok(p)
 }
 
 /// Loads baseline `name` of `scenario`; the error names the file and how to
 /// create it.
-pub fn load(dir: &Path, name: &str, scenario: &str) -> Result<Baseline, String> {
+pub fn load(dir: &Path, name: &str, scenario: &str) -> Result<Baseline, BaselineError> {
     let p = path(dir, name, scenario);
     let text = match std::fs::read_to_string(&p) {
         Ok(t) => t,
@@ -337,20 +389,25 @@ pub fn load(dir: &Path, name: &str, scenario: &str) -> Result<Baseline, String> 
             } else {
                 format!(" --baseline-dir {}", dir.display())
             };
-            return Err(format!(
-                "no baseline `{name}` for {scenario}: {} does not exist; save one with `vpcsim check --save-baseline {name}{dir_arg} {scenario}`",
-                p.display()
-            ));
+            return Err(BaselineError::NotSaved {
+                name: name.to_string(),
+                scenario: scenario.to_string(),
+                path: p,
+                dir_arg,
+            });
         }
-        Err(e) => return Err(format!("{}: {e}", p.display())),
+        Err(source) => return Err(BaselineError::Io { path: p, source }),
     };
-    let b = from_text(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+    let b = from_text(&text).map_err(|e| BaselineError::InFile {
+        path: p.clone(),
+        error: Box::new(e),
+    })?;
     if b.scenario != scenario {
-        return Err(format!(
-            "{}: the baseline is of {}, not of {scenario}",
-            p.display(),
-            b.scenario
-        ));
+        return Err(BaselineError::OtherScenario {
+            path: p,
+            found: b.scenario,
+            scenario: scenario.to_string(),
+        });
     }
     Ok(b)
 }
@@ -636,12 +693,23 @@ mod tests {
     #[test]
     fn text_round_trips_and_names_are_checked() {
         let x = b(&[("the design", "cost_per_month_usd", 123.5)]);
-        assert_eq!(from_text(&to_text(&x, "main")), Ok(x));
+        assert_eq!(from_text(&to_text(&x, "main")).ok(), Some(x));
         assert!(parse_name("main-2").is_ok());
         assert!(parse_name("../x").is_err());
-        assert_eq!(parse_tolerance("10%"), Ok(0.1));
-        assert_eq!(parse_tolerance("2.5"), Ok(0.025));
+        assert_eq!(parse_tolerance("10%").ok(), Some(0.1));
+        assert_eq!(parse_tolerance("2.5").ok(), Some(0.025));
         assert!(parse_tolerance("-1%").is_err());
+        let e = from_text("{}").unwrap_err();
+        assert!(matches!(e, BaselineError::Version { .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            format!("not a baseline of version {BASELINE_VERSION} (`baseline_version` is null)")
+        );
+        let e = parse_name("a/b").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`a/b` cannot name a baseline: use letters, digits, `.`, `_` and `-`, e.g. `main`"
+        );
         assert_eq!(
             path(Path::new("d"), "main", "scenarios/x.toml"),
             PathBuf::from("d/main/scenarios_x.toml.json")

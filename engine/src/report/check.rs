@@ -55,6 +55,25 @@ impl BoundResult {
     }
 }
 
+/// Why a bound has no measured value; shown as the actual value of the
+/// bound (`none: nothing was decided`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Unmeasured {
+    /// `failed` flows of the window failed.
+    #[error("none: no flow of the window was delivered ({failed} failed)")]
+    NoDelivery { failed: u64 },
+    #[error("none: the window lies after the end of the run")]
+    WindowAfterEnd,
+    #[error("none: not a NAT gateway")]
+    NotANat,
+    #[error("none: nothing was decided")]
+    NothingDecided,
+    #[error("none: more than 64 components are watched")]
+    TooManyWatched,
+    #[error("none: the cost was not estimated")]
+    NotEstimated,
+}
+
 /// Measures what `b` bounds for expectation `i`.
 fn measure(
     net: &Network,
@@ -62,17 +81,14 @@ fn measure(
     cost: Option<&Estimate>,
     i: usize,
     b: &Bound,
-) -> Result<f64, String> {
+) -> Result<f64, Unmeasured> {
     let d = &*net.design;
     let e = &d.expects[i];
     let st = &m.expects[i];
     if let Some(q) = b.measure.quantile() {
         let h = st.latency();
         if h.is_empty() {
-            return Err(format!(
-                "none: no flow of the window was delivered ({} failed)",
-                st.failed
-            ));
+            return Err(Unmeasured::NoDelivery { failed: st.failed });
         }
         let us = if q >= 1.0 {
             h.max()
@@ -85,24 +101,24 @@ fn measure(
     let nat = |v: &Vec<u64>, second: bool| match (e.component, e.window) {
         (Some(Component::Nat(_)), Some(_)) => match m.window_nat_peaks.get(&(i as u32)) {
             Some(&(conns, ports)) => Ok(if second { ports } else { conns } as f64),
-            None => Err("none: the window lies after the end of the run".to_string()),
+            None => Err(Unmeasured::WindowAfterEnd),
         },
         (Some(Component::Nat(n)), None) => Ok(v.get(n.idx()).copied().unwrap_or(0) as f64),
-        _ => Err("none: not a NAT gateway".to_string()),
+        _ => Err(Unmeasured::NotANat),
     };
     match b.measure {
         Measure::Throughput => {
             let (a, z) = e.window.unwrap_or((Nanos::ZERO, m.end));
             let secs = (z.min(m.end).0.saturating_sub(a.0)) as f64 / 1e9;
             if secs <= 0.0 {
-                return Err("none: the window lies after the end of the run".to_string());
+                return Err(Unmeasured::WindowAfterEnd);
             }
             Ok(st.bytes_delivered as f64 * 8.0 / secs)
         }
         Measure::Failures if b.share => {
             let decided = st.delivered + st.failed;
             if decided == 0 {
-                return Err("none: nothing was decided".to_string());
+                return Err(Unmeasured::NothingDecided);
             }
             Ok(st.failed as f64 * 100.0 / decided as f64)
         }
@@ -118,16 +134,16 @@ fn measure(
                 .flatten();
             match slot {
                 Some(s) => Ok(m.watched_bytes.get(s).copied().unwrap_or(0) as f64),
-                None => Err("none: more than 64 components are watched".to_string()),
+                None => Err(Unmeasured::TooManyWatched),
             }
         }
         Measure::CostPerMonth => match (cost, e.window) {
             (Some(c), None) => Ok(c.monthly_usd),
             (Some(c), Some(w)) => match c.windows.iter().find(|x| x.0 == w) {
                 Some(x) if w.0 < m.end => Ok(x.1),
-                _ => Err("none: the window lies after the end of the run".to_string()),
+                _ => Err(Unmeasured::WindowAfterEnd),
             },
-            (None, _) => Err("none: the cost was not estimated".to_string()),
+            (None, _) => Err(Unmeasured::NotEstimated),
         },
         Measure::P50 | Measure::P90 | Measure::P95 | Measure::P99 | Measure::Max => {
             unreachable!("latency is measured above")
@@ -253,7 +269,7 @@ pub fn evaluate(net: &Network, m: &Metrics, cost: Option<&Estimate>) -> Vec<Outc
         for b in &e.bounds {
             let (actual, actual_text, good) = match measure(net, m, cost, i, b) {
                 Ok(v) => (Some(v), b.measure.show(v, b.share), b.holds(v)),
-                Err(why) => (None, why, false),
+                Err(why) => (None, why.to_string(), false),
             };
             ok &= good;
             let r = BoundResult {

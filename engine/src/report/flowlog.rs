@@ -34,7 +34,7 @@ use rustc_hash::FxHashMap;
 
 use super::EPOCH_UNIX_SECS;
 use super::gather::Gather;
-use super::outfile::Spool;
+use super::outfile::{FileError, Spool};
 use crate::dataplane::mtu::FRAGMENT_ENTRIES;
 use crate::dataplane::{Arrival, Loc, Seen};
 use crate::model::*;
@@ -118,40 +118,60 @@ fn field_version(f: Field) -> u8 {
     FIELDS.iter().find(|x| x.0 == f).map_or(2, |x| x.2)
 }
 
+/// Why `--flow-log-format` or `--flow-log-interval` cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FlowLogOptionError {
+    #[error(
+        "flow log format: `{0}` is not a field; write fields as ${{name}}, separated by spaces"
+    )]
+    NotAField(String),
+    #[error(
+        "flow log format: unknown field `{name}`; known fields: {}",
+        known_fields()
+    )]
+    UnknownField { name: String },
+    #[error("flow log format: no field")]
+    NoField,
+    #[error("--flow-log-interval: {0}")]
+    Interval(crate::units::UnitError),
+    /// The interval as written.
+    #[error("--flow-log-interval: AWS aggregates over 60s or 600s, not {0}")]
+    NotOffered(String),
+}
+
+/// The names of the fields of the format, in AWS's order.
+fn known_fields() -> String {
+    FIELDS.iter().map(|x| x.1).collect::<Vec<&str>>().join(" ")
+}
+
 /// Parses a format in AWS's syntax: `${field}` tokens separated by spaces.
-pub fn parse_format(text: &str) -> Result<Vec<Field>, String> {
+pub fn parse_format(text: &str) -> Result<Vec<Field>, FlowLogOptionError> {
     let mut out = Vec::new();
     for tok in text.split_whitespace() {
         let name = tok
             .strip_prefix("${")
             .and_then(|t| t.strip_suffix('}'))
-            .ok_or_else(|| {
-                format!("flow log format: `{tok}` is not a field; write fields as ${{name}}, separated by spaces")
-            })?;
+            .ok_or_else(|| FlowLogOptionError::NotAField(tok.to_string()))?;
         let f = FIELDS.iter().find(|x| x.1 == name).ok_or_else(|| {
-            let known: Vec<&str> = FIELDS.iter().map(|x| x.1).collect();
-            format!(
-                "flow log format: unknown field `{name}`; known fields: {}",
-                known.join(" ")
-            )
+            FlowLogOptionError::UnknownField {
+                name: name.to_string(),
+            }
         })?;
         out.push(f.0);
     }
     if out.is_empty() {
-        return Err("flow log format: no field".to_string());
+        return Err(FlowLogOptionError::NoField);
     }
     Ok(out)
 }
 
 /// `60s` or `600s` (or `1m`, `10m`): the intervals AWS offers (FL-2).
-pub fn parse_interval(text: &str) -> Result<Nanos, String> {
-    let d = crate::units::parse_duration(text).map_err(|e| format!("--flow-log-interval: {e}"))?;
+pub fn parse_interval(text: &str) -> Result<Nanos, FlowLogOptionError> {
+    let d = crate::units::parse_duration(text).map_err(FlowLogOptionError::Interval)?;
     if d == Nanos::from_secs(60) || d == Nanos::from_secs(600) {
         Ok(d)
     } else {
-        Err(format!(
-            "--flow-log-interval: AWS aggregates over 60s or 600s, not {text}"
-        ))
+        Err(FlowLogOptionError::NotOffered(text.to_string()))
     }
 }
 
@@ -163,7 +183,16 @@ pub struct Written {
 }
 
 /// Where the outcome is left for the caller: `None` until the run finishes.
-pub type Status = Arc<Mutex<Option<Result<Written, String>>>>;
+/// Why the flow log file was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowLogWriteError {
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error("flow logs were already written")]
+    AlreadyWritten,
+}
+
+pub type Status = Arc<Mutex<Option<Result<Written, FlowLogWriteError>>>>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct Key {
@@ -210,7 +239,7 @@ struct Setup {
 /// (see [`super::gather`]).
 struct Sink {
     out: Option<Spool>,
-    error: Option<String>,
+    error: Option<FileError>,
     records: u64,
     gather: Gather<Vec<Line>>,
     status: Status,
@@ -221,7 +250,7 @@ impl Sink {
     /// then as the ENI's LP ordered them.
     fn write(
         out: &mut Option<Spool>,
-        error: &mut Option<String>,
+        error: &mut Option<FileError>,
         records: &mut u64,
         parts: Vec<Vec<Line>>,
     ) {
@@ -231,7 +260,10 @@ impl Sink {
             let Some(o) = out.as_mut() else { return };
             let r = o.push(line.as_bytes()).and_then(|_| o.push(b"\n"));
             if let Err(e) = r {
-                *error = Some(format!("{}: {e}", o.dest().display()));
+                *error = Some(FileError {
+                    path: o.dest().to_path_buf(),
+                    source: e,
+                });
                 *out = None;
                 return;
             }
@@ -241,7 +273,7 @@ impl Sink {
 
     fn finish(&mut self) {
         let result = match (self.error.take(), self.out.take()) {
-            (Some(e), _) => Err(e),
+            (Some(e), _) => Err(e.into()),
             (None, Some(out)) => {
                 let path = out.dest().to_path_buf();
                 out.commit()
@@ -249,9 +281,9 @@ impl Sink {
                         path: path.clone(),
                         records: self.records,
                     })
-                    .map_err(|e| format!("{}: {e}", path.display()))
+                    .map_err(|source| FileError { path, source }.into())
             }
-            (None, None) => Err("flow logs were already written".to_string()),
+            (None, None) => Err(FlowLogWriteError::AlreadyWritten),
         };
         if let Ok(mut s) = self.status.lock() {
             *s = Some(result);
@@ -760,10 +792,16 @@ mod tests {
             ]
         );
         assert_eq!(f.iter().map(|x| field_version(*x)).max(), Some(5));
+        let e = parse_format("${nope}").unwrap_err();
+        assert_eq!(
+            e,
+            FlowLogOptionError::UnknownField {
+                name: "nope".to_string()
+            }
+        );
         assert!(
-            parse_format("${nope}")
-                .unwrap_err()
-                .contains("unknown field")
+            e.to_string()
+                .contains("unknown field `nope`; known fields: version ")
         );
         assert!(parse_format("version").is_err());
         assert!(parse_format("  ").is_err());
@@ -774,7 +812,10 @@ mod tests {
     fn intervals_are_the_two_aws_offers() {
         assert_eq!(parse_interval("600s").unwrap(), Nanos::from_secs(600));
         assert_eq!(parse_interval("1m").unwrap(), Nanos::from_secs(60));
-        assert!(parse_interval("30s").is_err());
+        assert_eq!(
+            parse_interval("30s").unwrap_err().to_string(),
+            "--flow-log-interval: AWS aggregates over 60s or 600s, not 30s"
+        );
     }
 
     #[test]

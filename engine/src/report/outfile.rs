@@ -109,24 +109,53 @@ pub enum Target {
     File(PathBuf),
 }
 
+/// A file that could not be written, with the system's reason.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {source}", .path.display())]
+pub struct FileError {
+    pub path: PathBuf,
+    pub source: io::Error,
+}
+
+/// Why no file can be written at a destination; the caller names the
+/// destination (`--json out/r.json: is a directory`).
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("`-` (standard output) cannot take this output")]
+    NotAStream,
+    /// The length in bytes of the file name.
+    #[error("the file name is {0} bytes; the limit is {NAME_MAX}")]
+    NameTooLong(usize),
+    #[error("is a directory")]
+    Directory,
+    #[error("is not a regular file, a character device or a FIFO")]
+    Special,
+    #[error("names no file")]
+    NoFileName,
+    #[error("{} is not a directory", .0.display())]
+    ParentNotADirectory(PathBuf),
+    #[error("the directory {} does not exist", .0.display())]
+    NoParent(PathBuf),
+    #[error("{}: {source}", .dir.display())]
+    Parent { dir: PathBuf, source: io::Error },
+    /// Following a link or reading what the path is failed.
+    #[error("{0}")]
+    Io(io::Error),
+}
+
 /// Says what `dest` is and whether a file can be written there, without
 /// creating anything: `-` is standard output when `stream` allows it; a
 /// directory, a missing parent, a name too long, a link to nowhere or a
 /// special file other than a character device or FIFO is refused.
-pub fn target(dest: &Path, stream: bool) -> Result<Target, String> {
+pub fn target(dest: &Path, stream: bool) -> Result<Target, TargetError> {
     if dest == Path::new("-") {
         return if stream {
             Ok(Target::Stdout)
         } else {
-            Err("`-` (standard output) cannot take this output".into())
+            Err(TargetError::NotAStream)
         };
     }
-    let long = |n: &std::ffi::OsStr| {
-        format!(
-            "the file name is {} bytes; the limit is {NAME_MAX}",
-            n.len()
-        )
-    };
+    let long = |n: &std::ffi::OsStr| TargetError::NameTooLong(n.len());
     if let Some(n) = dest.file_name().filter(|n| n.len() > NAME_MAX) {
         return Err(long(n));
     }
@@ -135,7 +164,7 @@ pub fn target(dest: &Path, stream: bool) -> Result<Target, String> {
     for _ in 0..40 {
         match fs::symlink_metadata(&path) {
             Ok(m) if m.file_type().is_symlink() => {
-                let to = fs::read_link(&path).map_err(|e| e.to_string())?;
+                let to = fs::read_link(&path).map_err(TargetError::Io)?;
                 path = match path.parent() {
                     Some(p) if to.is_relative() => p.join(to),
                     _ => to,
@@ -145,34 +174,32 @@ pub fn target(dest: &Path, stream: bool) -> Result<Target, String> {
                 use std::os::unix::fs::FileTypeExt as _;
                 let t = m.file_type();
                 if t.is_dir() {
-                    return Err("is a directory".into());
+                    return Err(TargetError::Directory);
                 }
                 if t.is_char_device() || t.is_fifo() {
                     return Ok(Target::Direct(path));
                 }
                 if !t.is_file() {
-                    return Err("is not a regular file, a character device or a FIFO".into());
+                    return Err(TargetError::Special);
                 }
                 break;
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => break,
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(TargetError::Io(e)),
         }
     }
-    let name = path
-        .file_name()
-        .ok_or_else(|| "names no file".to_string())?;
+    let name = path.file_name().ok_or(TargetError::NoFileName)?;
     if name.len() > NAME_MAX {
         return Err(long(name));
     }
     let dir = parent(&path);
     match fs::metadata(&dir) {
         Ok(m) if m.is_dir() => {}
-        Ok(_) => return Err(format!("{} is not a directory", dir.display())),
+        Ok(_) => return Err(TargetError::ParentNotADirectory(dir)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(format!("the directory {} does not exist", dir.display()));
+            return Err(TargetError::NoParent(dir));
         }
-        Err(e) => return Err(format!("{}: {e}", dir.display())),
+        Err(source) => return Err(TargetError::Parent { dir, source }),
     }
     Ok(Target::File(path))
 }

@@ -17,6 +17,75 @@ use crate::sim::Recorder;
 use crate::sim::parallel::Outcome as Run;
 use crate::sim::partition::Partition;
 
+/// Why the outputs of a run cannot be written: each names the option and
+/// the path as given, and what is wrong there.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// `--json out/r.json: is a directory`.
+    #[error("{option} {}: {source}", .path.display())]
+    Target {
+        option: &'static str,
+        path: PathBuf,
+        source: outfile::TargetError,
+    },
+    /// Two outputs name one file, or both standard output (`what`).
+    #[error("{first} {} and {second} {} name {what}", .first_path.display(), .second_path.display())]
+    Same {
+        first: &'static str,
+        first_path: PathBuf,
+        second: &'static str,
+        second_path: PathBuf,
+        what: &'static str,
+    },
+    #[error("--pcap -: the captures are files in a directory, not a stream")]
+    PcapStream,
+    #[error("--pcap {}: is not a directory", .0.display())]
+    PcapNotADirectory(PathBuf),
+    #[error("{option} {} is also a capture file of --pcap {}", .path.display(), .dir.display())]
+    CaptureFile {
+        option: &'static str,
+        path: PathBuf,
+        dir: PathBuf,
+    },
+    #[error("--csv -: the series are files in a directory, not a stream")]
+    CsvStream,
+    #[error("--csv {}: is not a directory", .0.display())]
+    CsvNotADirectory(PathBuf),
+    #[error(transparent)]
+    FlowLogOption(#[from] flowlog::FlowLogOptionError),
+    /// A file that cannot be created before the run (`--flow-logs`,
+    /// `--html`, `--json`).
+    #[error("{option} {}: {source}", .path.display())]
+    Create {
+        option: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// What the pcap recorder could not set up.
+    #[error("--pcap {0}")]
+    Pcap(pcap::PcapError),
+    /// What the flow log recorder could not write.
+    #[error(transparent)]
+    FlowLogs(flowlog::FlowLogWriteError),
+    /// A capture file that could not be written.
+    #[error(transparent)]
+    Captures(outfile::FileError),
+    #[error(transparent)]
+    Csv(#[from] series_csv::CsvError),
+    /// `what` are files a recorder left unfinished.
+    #[error("the {what} were not finished")]
+    Unfinished { what: &'static str },
+    #[error("the cost meter was not attached to the run")]
+    NoMeter,
+    #[error("{}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("standard output: {0}")]
+    Stdout(std::io::Error),
+}
+
 /// What to write, as the command line gives it.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -48,16 +117,20 @@ impl Options {
 
     /// Checks every output path before a run: what each is, that a file can
     /// be written there, and that no two outputs name the same file.
-    pub fn check_paths(&self) -> Result<(), String> {
-        let mut files: Vec<(&str, &Path, Option<PathBuf>)> = Vec::new();
+    pub fn check_paths(&self) -> Result<(), OutputError> {
+        let mut files: Vec<(&'static str, &Path, Option<PathBuf>)> = Vec::new();
         for (opt, path) in [
             ("--json", &self.json),
             ("--flow-logs", &self.flow_logs),
             ("--html", &self.html),
         ] {
             let Some(path) = path else { continue };
-            let t = outfile::target(path, opt != "--html")
-                .map_err(|e| format!("{opt} {}: {e}", path.display()))?;
+            let t =
+                outfile::target(path, opt != "--html").map_err(|source| OutputError::Target {
+                    option: opt,
+                    path: path.clone(),
+                    source,
+                })?;
             let same = match t {
                 outfile::Target::Stdout => None,
                 outfile::Target::Direct(p) | outfile::Target::File(p) => {
@@ -71,30 +144,34 @@ impl Options {
                     } else {
                         "the same file"
                     };
-                    return Err(format!(
-                        "{o} {} and {opt} {} name {what}",
-                        p.display(),
-                        path.display()
-                    ));
+                    return Err(OutputError::Same {
+                        first: o,
+                        first_path: p.to_path_buf(),
+                        second: opt,
+                        second_path: path.clone(),
+                        what,
+                    });
                 }
             }
             files.push((opt, path, same));
         }
         if let Some(dir) = &self.pcap {
             if dir == Path::new("-") {
-                return Err("--pcap -: the captures are files in a directory, not a stream".into());
+                return Err(OutputError::PcapStream);
             }
             if dir.exists() && !dir.is_dir() {
-                return Err(format!("--pcap {}: is not a directory", dir.display()));
+                return Err(OutputError::PcapNotADirectory(dir.clone()));
             }
             let d = outfile::same_path(dir);
             for (o, p, s) in &files {
                 if s.as_ref() == Some(&d) {
-                    return Err(format!(
-                        "{o} {} and --pcap {} name the same path",
-                        p.display(),
-                        dir.display()
-                    ));
+                    return Err(OutputError::Same {
+                        first: o,
+                        first_path: p.to_path_buf(),
+                        second: "--pcap",
+                        second_path: dir.clone(),
+                        what: "the same path",
+                    });
                 }
             }
         }
@@ -146,7 +223,7 @@ impl Recorders {
 }
 
 /// Prepares the meter and the asked-for recorders of a run of `d`.
-pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), String> {
+pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), OutputError> {
     o.check_paths()?;
     let meter = (o.cost || o.json.is_some() || o.html.is_some()).then(|| cost::Meter::shared(d));
     let part = Partition::new(d);
@@ -160,7 +237,11 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Str
         };
         let (r, status) =
             flowlog::FlowLogFile::create(Arc::clone(d), path, interval, fields, part.count)
-                .map_err(|e| format!("--flow-logs {}: {e}", path.display()))?;
+                .map_err(|source| OutputError::Create {
+                    option: "--flow-logs",
+                    path: path.clone(),
+                    source,
+                })?;
         flow_file = Some(r);
         flow = Some(status);
     } else if let Some(f) = &o.flow_log_format {
@@ -171,7 +252,7 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Str
     let mut captures = None;
     if let Some(dir) = &o.pcap {
         let (r, status) = pcap::Captures::create(Arc::clone(d), dir, part.count, &o.capture)
-            .map_err(|e| format!("--pcap {e}"))?;
+            .map_err(OutputError::Pcap)?;
         // A file output inside the directory must not be one of its captures.
         let d = outfile::same_path(dir);
         for (opt, path) in [("--json", &o.json), ("--flow-logs", &o.flow_logs)] {
@@ -179,11 +260,11 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Str
             let p = outfile::same_path(path);
             if let (Some(parent), Some(name)) = (p.parent(), p.file_name()) {
                 if parent == d && r.file_names().any(|n| n == name.to_string_lossy()) {
-                    return Err(format!(
-                        "{opt} {} is also a capture file of --pcap {}",
-                        path.display(),
-                        dir.display()
-                    ));
+                    return Err(OutputError::CaptureFile {
+                        option: opt,
+                        path: path.clone(),
+                        dir: dir.clone(),
+                    });
                 }
             }
         }
@@ -192,21 +273,28 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Str
     }
     if let Some(dir) = &o.csv {
         if dir == Path::new("-") {
-            return Err("--csv -: the series are files in a directory, not a stream".into());
+            return Err(OutputError::CsvStream);
         }
         if dir.exists() && !dir.is_dir() {
-            return Err(format!("--csv {}: is not a directory", dir.display()));
+            return Err(OutputError::CsvNotADirectory(dir.clone()));
         }
     }
     if let Some(p) = &o.html {
-        let s = outfile::Spool::create(p).map_err(|e| format!("--html {}: {e}", p.display()))?;
+        let s = outfile::Spool::create(p).map_err(|source| OutputError::Create {
+            option: "--html",
+            path: p.clone(),
+            source,
+        })?;
         drop(s);
     }
     if let Some(p) = &o.json {
         if p != Path::new("-") {
             // Fail before the run if the directory cannot take the file.
-            let s =
-                outfile::Spool::create(p).map_err(|e| format!("--json {}: {e}", p.display()))?;
+            let s = outfile::Spool::create(p).map_err(|source| OutputError::Create {
+                option: "--json",
+                path: p.clone(),
+                source,
+            })?;
             drop(s);
         }
     }
@@ -253,7 +341,7 @@ impl Attached {
     }
 
     /// Checks the recorders' files and writes the JSON report.
-    pub fn finish(&self, sim: &Run, outcomes: Option<&[Outcome]>) -> Result<Written, String> {
+    pub fn finish(&self, sim: &Run, outcomes: Option<&[Outcome]>) -> Result<Written, OutputError> {
         let mut w = Written::default();
         if let Some(s) = &self.flow {
             match s.lock().ok().and_then(|mut x| x.take()) {
@@ -262,8 +350,8 @@ impl Attached {
                     f.records,
                     f.path.display()
                 )),
-                Some(Err(e)) => return Err(e),
-                None => return Err("the flow logs were not finished".to_string()),
+                Some(Err(e)) => return Err(OutputError::FlowLogs(e)),
+                None => return Err(OutputError::Unfinished { what: "flow logs" }),
             }
         }
         if let Some(s) = &self.pcap {
@@ -276,8 +364,8 @@ impl Attached {
                         p.dir.display()
                     ));
                 }
-                Some(Err(e)) => return Err(e),
-                None => return Err("the pcap files were not finished".to_string()),
+                Some(Err(e)) => return Err(OutputError::Captures(e)),
+                None => return Err(OutputError::Unfinished { what: "pcap files" }),
             }
         }
         if let Some(dir) = &self.csv {
@@ -291,25 +379,28 @@ impl Attached {
         if self.json.is_none() && self.html.is_none() {
             return Ok(w);
         }
-        let transfer = self
-            .transfer()
-            .ok_or("the cost meter was not attached to the run")?;
+        let transfer = self.transfer().ok_or(OutputError::NoMeter)?;
         let est = cost::estimate(&sim.net.design, &sim.metrics, &transfer);
         let report = json::report(sim, &transfer, &est, outcomes);
         if let Some(path) = &self.html {
             let page = html::render(&sim.net.design, &report);
-            outfile::write_whole(path, page.as_bytes())
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            outfile::write_whole(path, page.as_bytes()).map_err(|source| OutputError::Write {
+                path: path.clone(),
+                source,
+            })?;
             w.notes.push(format!("HTML report in {}", path.display()));
         }
         if let Some(path) = &self.json {
             let text = json::to_text(&report);
             if path == Path::new("-") {
-                outfile::write_whole(path, text.as_bytes())
-                    .map_err(|e| format!("standard output: {e}"))?;
+                outfile::write_whole(path, text.as_bytes()).map_err(OutputError::Stdout)?;
             } else {
-                outfile::write_whole(path, text.as_bytes())
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                outfile::write_whole(path, text.as_bytes()).map_err(|source| {
+                    OutputError::Write {
+                        path: path.clone(),
+                        source,
+                    }
+                })?;
                 w.notes.push(format!("JSON report in {}", path.display()));
             }
         }

@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex};
 
 use super::EPOCH_UNIX_SECS;
 use super::gather::Gather;
-use super::outfile::{Spool, safe_name};
+use super::outfile::{FileError, Spool, safe_name};
 use crate::dataplane::{Arrival, Gateway, Seen};
 use crate::model::*;
 use crate::sim::Recorder;
@@ -109,7 +109,21 @@ pub struct Written {
     pub files: Vec<(String, u64)>,
 }
 
-pub type Status = Arc<Mutex<Option<Result<Written, String>>>>;
+/// Why the captures cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum PcapError {
+    #[error("--pcap-snaplen must be at least 1 byte")]
+    Snaplen,
+    /// `hint` is `; did you mean ...?` when an id is near.
+    #[error(
+        "--pcap-only names `{id}`, which has no capture (an ENI's label or a gateway's id){hint}"
+    )]
+    UnknownId { id: String, hint: String },
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
+pub type Status = Arc<Mutex<Option<Result<Written, FileError>>>>;
 
 struct File {
     name: String,
@@ -138,7 +152,7 @@ struct Part {
 struct Sink {
     dir: PathBuf,
     files: Vec<File>,
-    error: Option<String>,
+    error: Option<FileError>,
     gather: Gather<Part>,
     status: Status,
 }
@@ -147,7 +161,7 @@ impl Sink {
     /// Writes a complete window's packets, by time, then LP, then the
     /// order the LP saw them: a file that two LPs write into (a peering
     /// connection's) reads in time order.
-    fn write(files: &mut [File], error: &mut Option<String>, parts: Vec<Part>) {
+    fn write(files: &mut [File], error: &mut Option<FileError>, parts: Vec<Part>) {
         if error.is_some() {
             return;
         }
@@ -170,7 +184,10 @@ impl Sink {
             match r {
                 Ok(()) => f.packets += 1,
                 Err(e) => {
-                    *error = Some(format!("{}: {e}", f.spool.dest().display()));
+                    *error = Some(FileError {
+                        path: f.spool.dest().to_path_buf(),
+                        source: e,
+                    });
                     return;
                 }
             }
@@ -188,10 +205,10 @@ impl Sink {
                     if err.is_some() {
                         break; // the rest are removed as they drop
                     }
-                    let dest = f.spool.dest().display().to_string();
+                    let path = f.spool.dest().to_path_buf();
                     match f.spool.commit() {
                         Ok(()) => written.push((f.name, f.packets)),
-                        Err(e) => err = Some(format!("{dest}: {e}")),
+                        Err(source) => err = Some(FileError { path, source }),
                     }
                 }
                 match err {
@@ -224,9 +241,9 @@ impl Captures {
         dir: &Path,
         lps: u32,
         capture: &Capture,
-    ) -> Result<(Captures, Status), String> {
+    ) -> Result<(Captures, Status), PcapError> {
         if capture.snaplen == 0 {
-            return Err("--pcap-snaplen must be at least 1 byte".to_string());
+            return Err(PcapError::Snaplen);
         }
         // Every id `--pcap-only` names must have a capture.
         let mut known: Vec<&str> = Gateway::all(&d)
@@ -243,12 +260,13 @@ impl Captures {
         if let Some(only) = &capture.only {
             for id in only {
                 if !known.contains(&id.as_str()) {
-                    let near = crate::scenario::diag::did_you_mean(id, known.iter().copied())
+                    let hint = crate::scenario::diag::did_you_mean(id, known.iter().copied())
                         .map(|k| format!("; did you mean `{k}`?"))
                         .unwrap_or_default();
-                    return Err(format!(
-                        "--pcap-only names `{id}`, which has no capture (an ENI's label or a gateway's id){near}"
-                    ));
+                    return Err(PcapError::UnknownId {
+                        id: id.clone(),
+                        hint,
+                    });
                 }
             }
         }
@@ -258,19 +276,25 @@ impl Captures {
                 .as_ref()
                 .is_none_or(|o| o.iter().any(|x| x == id))
         };
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|source| FileError {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let mut files: Vec<File> = Vec::new();
         let mut taken = std::collections::BTreeSet::new();
-        let mut open = |id: &str, files: &mut Vec<File>| -> Result<usize, String> {
+        let mut open = |id: &str, files: &mut Vec<File>| -> Result<usize, FileError> {
             let mut name = safe_name(id);
             while !taken.insert(name.clone()) {
                 name.push_str("-eni");
             }
             let path = dir.join(format!("{name}.pcap"));
-            let mut spool = Spool::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            spool
-                .push(&file_header_with(capture.snaplen))
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut spool = match Spool::create(&path) {
+                Ok(s) => s,
+                Err(source) => return Err(FileError { path, source }),
+            };
+            if let Err(source) = spool.push(&file_header_with(capture.snaplen)) {
+                return Err(FileError { path, source });
+            }
             files.push(File {
                 name: format!("{name}.pcap"),
                 spool,

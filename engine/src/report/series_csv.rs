@@ -119,14 +119,31 @@ pub fn render(series: &Value) -> Vec<(&'static str, String)> {
     out
 }
 
+/// Why the series could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum CsvError {
+    #[error("--csv {}: {source}", .dir.display())]
+    Directory {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    File(#[from] outfile::FileError),
+}
+
 /// Writes the files of `series` into `dir` (made if missing), each whole;
 /// returns their paths.
-pub fn write(dir: &Path, series: &Value) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("--csv {}: {e}", dir.display()))?;
+pub fn write(dir: &Path, series: &Value) -> Result<Vec<PathBuf>, CsvError> {
+    std::fs::create_dir_all(dir).map_err(|source| CsvError::Directory {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
     let mut paths = Vec::new();
     for (name, text) in render(series) {
         let p = dir.join(name);
-        outfile::write_whole(&p, text.as_bytes()).map_err(|e| format!("{}: {e}", p.display()))?;
+        if let Err(source) = outfile::write_whole(&p, text.as_bytes()) {
+            return Err(outfile::FileError { path: p, source }.into());
+        }
         paths.push(p);
     }
     Ok(paths)

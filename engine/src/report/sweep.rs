@@ -61,8 +61,8 @@ impl Shard {
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
     /// Reads `I/N`, `0 <= I < N`.
-    pub fn parse(s: &str) -> Result<Shard, String> {
-        let bad = || format!("--shard `{s}`: write I/N with 0 <= I < N (`--shard 3/10`)");
+    pub fn parse(s: &str) -> Result<Shard, SweepError> {
+        let bad = || SweepError::Shard(s.to_string());
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
         let index: usize = i.trim().parse().map_err(|_| bad())?;
         let count: usize = n.trim().parse().map_err(|_| bad())?;
@@ -77,26 +77,132 @@ impl Shard {
     }
 }
 
+/// Why a sweep cannot be set up, run or merged: each names the option, the
+/// point, the item or the shard output it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// `--shard` as written.
+    #[error("--shard `{0}`: write I/N with 0 <= I < N (`--shard 3/10`)")]
+    Shard(String),
+    #[error("--seeds `{text}`: {why}; write A..B (both included) or 1,2,3")]
+    Seeds { text: String, why: SeedsProblem },
+    #[error("`{0}` is set twice")]
+    SetTwice(set::Address),
+    #[error("no seed to run")]
+    NoSeed,
+    #[error(transparent)]
+    Set(#[from] set::SetError),
+    /// The loader's report, each line naming the point.
+    #[error("point {point} ({settings}) is not a valid scenario:\n{report}")]
+    InvalidPoint {
+        point: usize,
+        /// The point's settings, `address=value` each.
+        settings: String,
+        report: String,
+    },
+    #[error(transparent)]
+    Output(#[from] super::outputs::OutputError),
+    #[error("the cost meter was not attached")]
+    NoMeter,
+    #[error("item {item}: {error}")]
+    Item { item: usize, error: Box<SweepError> },
+    #[error("item {0} was not run")]
+    NotRun(usize),
+    #[error("no shard output to merge")]
+    NothingToMerge,
+    /// The first line of a file is not a shard's head.
+    #[error(
+        "{0}: line 1 is not the first line of a shard's output (`vpcsim sweep --shard I/N` writes one); the output of a whole sweep needs no merge"
+    )]
+    NotShardOutput(String),
+    #[error(
+        "{name} is shard {}/{} of sweep {} ({} items, {}), but {first_name} is of sweep {} in {} shards ({} items, {}): they are not parts of one sweep",
+        .head.shard.index, .head.shard.count, .head.sweep, .head.items, .head.format.name(),
+        .first.sweep, .first.shard.count, .first.items, .first.format.name()
+    )]
+    OtherSweep {
+        name: String,
+        head: Box<ShardHead>,
+        first_name: String,
+        first: Box<ShardHead>,
+    },
+    #[error("shard {}/{} is given twice: {first_name} and {name}", .shard.index, .shard.count)]
+    ShardTwice {
+        shard: Shard,
+        first_name: String,
+        name: String,
+    },
+    #[error("{name} and {first_name} have different columns: they are not parts of one sweep")]
+    OtherColumns { name: String, first_name: String },
+    /// `line` counts from 1.
+    #[error("{name}:{line}: not a row of shard {}/{}", .shard.index, .shard.count)]
+    NotARow {
+        name: String,
+        line: usize,
+        shard: Shard,
+    },
+    #[error("{name}:{line}: item {item} is there twice")]
+    ItemTwice {
+        name: String,
+        line: usize,
+        item: usize,
+    },
+    /// The missing shards, `I/N` each.
+    #[error(
+        "missing shard{} {} of sweep {sweep}",
+        if .missing.len() == 1 { "" } else { "s" },
+        .missing.join(", ")
+    )]
+    MissingShards { missing: Vec<String>, sweep: String },
+    #[error("item {item} is in no shard output (shard {}/{count} is incomplete)", .item % .count)]
+    MissingItem { item: usize, count: usize },
+}
+
+/// What is wrong with `--seeds`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SeedsProblem {
+    #[error("not a number")]
+    NotANumber,
+    #[error("the range is empty")]
+    EmptyRange,
+    #[error("more than a million seeds")]
+    TooMany,
+    #[error("seed {0} is given twice")]
+    Twice(u64),
+}
+
 /// Reads `--seeds`: `A..B` (both ends included), or a list `1,5,9`.
-pub fn parse_seeds(s: &str) -> Result<Vec<u64>, String> {
-    let bad = |why: &str| format!("--seeds `{s}`: {why}; write A..B (both included) or 1,2,3");
+pub fn parse_seeds(s: &str) -> Result<Vec<u64>, SweepError> {
+    let bad = |why: SeedsProblem| SweepError::Seeds {
+        text: s.to_string(),
+        why,
+    };
     if let Some((a, b)) = s.split_once("..") {
         let b = b.strip_prefix('=').unwrap_or(b);
-        let a: u64 = a.trim().parse().map_err(|_| bad("not a number"))?;
-        let b: u64 = b.trim().parse().map_err(|_| bad("not a number"))?;
+        let a: u64 = a
+            .trim()
+            .parse()
+            .map_err(|_| bad(SeedsProblem::NotANumber))?;
+        let b: u64 = b
+            .trim()
+            .parse()
+            .map_err(|_| bad(SeedsProblem::NotANumber))?;
         if b < a {
-            return Err(bad("the range is empty"));
+            return Err(bad(SeedsProblem::EmptyRange));
         }
         if b - a >= 1_000_000 {
-            return Err(bad("more than a million seeds"));
+            return Err(bad(SeedsProblem::TooMany));
         }
         return Ok((a..=b).collect());
     }
     let mut v = Vec::new();
     for x in s.split(',') {
-        let n: u64 = x.trim().parse().map_err(|_| bad("not a number"))?;
+        let n: u64 = x
+            .trim()
+            .parse()
+            .map_err(|_| bad(SeedsProblem::NotANumber))?;
         if v.contains(&n) {
-            return Err(bad(&format!("seed {n} is given twice")));
+            return Err(bad(SeedsProblem::Twice(n)));
         }
         v.push(n);
     }
@@ -154,20 +260,20 @@ impl Sweep {
     }
 
     /// Checks the settings against each other: one address set once.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), SweepError> {
         for (i, a) in self.settings.iter().enumerate() {
             if self.settings[..i].iter().any(|b| b.address == a.address) {
-                return Err(format!("`{}` is set twice", a.address));
+                return Err(SweepError::SetTwice(a.address.clone()));
             }
         }
         if self.seeds.is_empty() {
-            return Err("no seed to run".to_string());
+            return Err(SweepError::NoSeed);
         }
         Ok(())
     }
 
     /// The text of point `p`.
-    pub fn text_of(&self, p: usize) -> Result<String, String> {
+    pub fn text_of(&self, p: usize) -> Result<String, SweepError> {
         let pt = self.point(p);
         let edits: Vec<_> = self
             .settings
@@ -175,23 +281,23 @@ impl Sweep {
             .zip(&pt)
             .map(|(s, &i)| (&s.address, s.values[i].as_str()))
             .collect();
-        set::apply(&self.text, &edits)
+        Ok(set::apply(&self.text, &edits)?)
     }
 
     /// Loads point `p` with the normal loader; the error holds the loader's
     /// report, each line naming the point.
-    pub fn load(&self, p: usize) -> Result<Loaded, String> {
+    pub fn load(&self, p: usize) -> Result<Loaded, SweepError> {
         let text = self.text_of(p)?;
         match crate::model::load_str(&self.file, &text) {
             Ok(l) => Ok(Loaded {
                 design: Arc::new(l.design),
                 warnings: l.report.lines().map(|l| l.to_string()).collect(),
             }),
-            Err(r) => Err(format!(
-                "point {p} ({}) is not a valid scenario:\n{}",
-                self.describe(p),
-                r.to_string().trim_end()
-            )),
+            Err(r) => Err(SweepError::InvalidPoint {
+                point: p,
+                settings: self.describe(p),
+                report: r.to_string().trim_end().to_string(),
+            }),
         }
     }
 
@@ -275,7 +381,7 @@ pub struct TrafficRow {
 
 /// Runs item `item` of a sweep whose point it belongs to is loaded, on the
 /// calling thread.
-pub fn run_item(sweep: &Sweep, loaded: &Loaded, item: usize) -> Result<Row, String> {
+pub fn run_item(sweep: &Sweep, loaded: &Loaded, item: usize) -> Result<Row, SweepError> {
     let point = item / sweep.seeds.len();
     let seed = sweep.seeds[item % sweep.seeds.len()];
     let design = &loaded.design;
@@ -295,9 +401,7 @@ pub fn run_item(sweep: &Sweep, loaded: &Loaded, item: usize) -> Result<Row, Stri
         &|lp| recorders.for_lp(lp),
         &mut |_, _| true,
     );
-    let cost = attached
-        .estimate(&sim)
-        .ok_or_else(|| "the cost meter was not attached".to_string())?;
+    let cost = attached.estimate(&sim).ok_or(SweepError::NoMeter)?;
     let m = &sim.metrics;
     let d = &**design;
     let traffic = d
@@ -362,11 +466,11 @@ pub fn run_shard(
     shard: Shard,
     threads: usize,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Vec<Row>, String> {
+) -> Result<Vec<Row>, SweepError> {
     let items: Vec<usize> = (0..sweep.items()).filter(|&k| shard.takes(k)).collect();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<Row, String>>>> =
+    let results: Vec<std::sync::Mutex<Option<Result<Row, SweepError>>>> =
         items.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|s| {
         for _ in 0..threads.clamp(1, items.len().max(1)) {
@@ -393,8 +497,13 @@ pub fn run_shard(
     for (slot, item) in results.into_iter().zip(&items) {
         match slot.into_inner().ok().flatten() {
             Some(Ok(r)) => rows.push(r),
-            Some(Err(e)) => return Err(format!("item {item}: {e}")),
-            None => return Err(format!("item {item} was not run")),
+            Some(Err(e)) => {
+                return Err(SweepError::Item {
+                    item: *item,
+                    error: Box::new(e),
+                });
+            }
+            None => return Err(SweepError::NotRun(*item)),
         }
     }
     Ok(rows)
@@ -557,19 +666,16 @@ pub fn render(sweep: &Sweep, rows: &[Row], format: Format, shard: Shard) -> Stri
 
 /// What a shard's first line says.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct ShardHead {
-    format: Format,
-    shard: Shard,
-    items: usize,
-    sweep: String,
+pub struct ShardHead {
+    pub format: Format,
+    pub shard: Shard,
+    pub items: usize,
+    /// The fingerprint of the sweep.
+    pub sweep: String,
 }
 
-fn read_head(name: &str, line: &str) -> Result<ShardHead, String> {
-    let not = || {
-        format!(
-            "{name}: line 1 is not the first line of a shard's output (`vpcsim sweep --shard I/N` writes one); the output of a whole sweep needs no merge"
-        )
-    };
+fn read_head(name: &str, line: &str) -> Result<ShardHead, SweepError> {
+    let not = || SweepError::NotShardOutput(name.to_string());
     if let Some(rest) = line.strip_prefix("# vpcsim sweep shard ") {
         let w: Vec<&str> = rest.split_whitespace().collect();
         if let [sh, "items", items, "sweep", fp] = w.as_slice() {
@@ -621,9 +727,9 @@ fn item_of(format: Format, line: &str) -> Option<usize> {
 /// Joins the outputs of the shards of one sweep, `(name, text)` each, into
 /// the output of the whole sweep. Every shard must be there once, from the
 /// same sweep, with each of its items once.
-pub fn merge(parts: &[(String, String)]) -> Result<String, String> {
+pub fn merge(parts: &[(String, String)]) -> Result<String, SweepError> {
     let Some((first_name, _)) = parts.first() else {
-        return Err("no shard output to merge".to_string());
+        return Err(SweepError::NothingToMerge);
     };
     let mut heads: Vec<ShardHead> = Vec::new();
     let mut by_shard: BTreeMap<usize, &str> = BTreeMap::new();
@@ -636,33 +742,29 @@ pub fn merge(parts: &[(String, String)]) -> Result<String, String> {
             if (h.format, h.shard.count, h.items, &h.sweep)
                 != (head.format, head.shard.count, head.items, &head.sweep)
             {
-                return Err(format!(
-                    "{name} is shard {}/{} of sweep {} ({} items, {}), but {first_name} is of sweep {} in {} shards ({} items, {}): they are not parts of one sweep",
-                    head.shard.index,
-                    head.shard.count,
-                    head.sweep,
-                    head.items,
-                    head.format.name(),
-                    h.sweep,
-                    h.shard.count,
-                    h.items,
-                    h.format.name()
-                ));
+                return Err(SweepError::OtherSweep {
+                    name: name.clone(),
+                    head: Box::new(head),
+                    first_name: first_name.clone(),
+                    first: Box::new(h.clone()),
+                });
             }
         }
         if let Some(other) = by_shard.insert(head.shard.index, name) {
-            return Err(format!(
-                "shard {}/{} is given twice: {other} and {name}",
-                head.shard.index, head.shard.count
-            ));
+            return Err(SweepError::ShardTwice {
+                shard: head.shard,
+                first_name: other.to_string(),
+                name: name.clone(),
+            });
         }
         if head.format == Format::Csv {
             if let Some(cols) = lines.next() {
                 match columns {
                     Some((n, c)) if c != cols => {
-                        return Err(format!(
-                            "{name} and {n} have different columns: they are not parts of one sweep"
-                        ));
+                        return Err(SweepError::OtherColumns {
+                            name: name.clone(),
+                            first_name: n.to_string(),
+                        });
                     }
                     Some(_) => {}
                     None => columns = Some((name, cols)),
@@ -673,14 +775,17 @@ pub fn merge(parts: &[(String, String)]) -> Result<String, String> {
             let at = i + if head.format == Format::Csv { 3 } else { 2 };
             let item = item_of(head.format, line)
                 .filter(|k| *k < head.items && head.shard.takes(*k))
-                .ok_or_else(|| {
-                    format!(
-                        "{name}:{at}: not a row of shard {}/{}",
-                        head.shard.index, head.shard.count
-                    )
+                .ok_or_else(|| SweepError::NotARow {
+                    name: name.clone(),
+                    line: at,
+                    shard: head.shard,
                 })?;
             if rows.insert(item, line).is_some() {
-                return Err(format!("{name}:{at}: item {item} is there twice"));
+                return Err(SweepError::ItemTwice {
+                    name: name.clone(),
+                    line: at,
+                    item,
+                });
             }
         }
         heads.push(head);
@@ -691,19 +796,16 @@ pub fn merge(parts: &[(String, String)]) -> Result<String, String> {
         .map(|i| format!("{i}/{}", h.shard.count))
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "missing shard{} {} of sweep {}",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", "),
-            h.sweep
-        ));
+        return Err(SweepError::MissingShards {
+            missing,
+            sweep: h.sweep.clone(),
+        });
     }
     if let Some(k) = (0..h.items).find(|k| !rows.contains_key(k)) {
-        return Err(format!(
-            "item {k} is in no shard output (shard {}/{} is incomplete)",
-            k % h.shard.count,
-            h.shard.count
-        ));
+        return Err(SweepError::MissingItem {
+            item: k,
+            count: h.shard.count,
+        });
     }
     let mut out = String::new();
     if let Some((_, cols)) = columns {
@@ -724,8 +826,8 @@ mod tests {
     #[test]
     fn shards_and_seeds_parse() {
         assert_eq!(
-            Shard::parse("3/10"),
-            Ok(Shard {
+            Shard::parse("3/10").ok(),
+            Some(Shard {
                 index: 3,
                 count: 10
             })
@@ -733,11 +835,25 @@ mod tests {
         assert!(Shard::parse("10/10").is_err());
         assert!(Shard::parse("0/0").is_err());
         assert!(Shard::parse("x").is_err());
-        assert_eq!(parse_seeds("1..3"), Ok(vec![1, 2, 3]));
-        assert_eq!(parse_seeds("1..=2"), Ok(vec![1, 2]));
-        assert_eq!(parse_seeds("7,2"), Ok(vec![7, 2]));
+        assert_eq!(parse_seeds("1..3").ok(), Some(vec![1, 2, 3]));
+        assert_eq!(parse_seeds("1..=2").ok(), Some(vec![1, 2]));
+        assert_eq!(parse_seeds("7,2").ok(), Some(vec![7, 2]));
         assert!(parse_seeds("3..1").is_err());
-        assert!(parse_seeds("1,1").is_err());
+        let e = parse_seeds("1,1").unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                SweepError::Seeds {
+                    why: SeedsProblem::Twice(1),
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "--seeds `1,1`: seed 1 is given twice; write A..B (both included) or 1,2,3"
+        );
     }
 
     #[test]

@@ -257,28 +257,80 @@ fn settings_count(cols: &[String]) -> Option<usize> {
     Some(at - ITEM_COLUMNS.len())
 }
 
+/// Why rows cannot be summed up or drawn: each names the file, with the
+/// line (and column) where it can.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SummaryError {
+    #[error("{0}: empty: no rows to sum up")]
+    Empty(String),
+    #[error(
+        "{0}:1: the output of one shard; join the shards with `vpcsim sweep merge` and sum up the whole sweep"
+    )]
+    Shard(String),
+    #[error(
+        "{0}:1: JSON lines; the summary reads the CSV form of the rows (`vpcsim sweep ... -o rows.csv`)"
+    )]
+    JsonLines(String),
+    #[error(
+        "{0}:1: not the columns of a sweep's rows (`item,point,seed,...,failed.*,...,cost_per_month_usd`)"
+    )]
+    NotRows(String),
+    #[error("{name}:{line}: {fields} fields, but the first line names {columns} columns")]
+    FieldCount {
+        name: String,
+        line: usize,
+        fields: usize,
+        columns: usize,
+    },
+    #[error("{name}:{line}:{column}: the point `{text}` is not a number")]
+    Point {
+        name: String,
+        line: usize,
+        column: usize,
+        text: String,
+    },
+    /// The settings of this line and of the earlier one, joined.
+    #[error(
+        "{name}:{line}: point {point} has other settings ({settings}) than on an earlier line ({earlier})"
+    )]
+    OtherSettings {
+        name: String,
+        line: usize,
+        point: usize,
+        settings: String,
+        earlier: String,
+    },
+    #[error("{name}:{line}: column `{column}` holds `{cell}`, which is not a number")]
+    NotANumber {
+        name: String,
+        line: usize,
+        column: String,
+        cell: String,
+    },
+    /// `hint` is `; did you mean ...?` when a column is near.
+    #[error("--plot {column}: the rows have no such column{hint}")]
+    NoColumn { column: String, hint: String },
+    #[error("--plot: the columns hold no value to draw")]
+    NothingToDraw,
+    /// What the drawing library said.
+    #[error("the chart could not be drawn: {0}")]
+    Draw(String),
+}
+
 /// Sums up the CSV rows of a whole (or merged) sweep, `name` for messages.
-pub fn summarize(name: &str, text: &str) -> Result<Summary, String> {
+pub fn summarize(name: &str, text: &str) -> Result<Summary, SummaryError> {
     let mut lines = text.lines().enumerate();
     let Some((_, head)) = lines.next() else {
-        return Err(format!("{name}: empty: no rows to sum up"));
+        return Err(SummaryError::Empty(name.to_string()));
     };
     if head.starts_with("# vpcsim sweep shard") {
-        return Err(format!(
-            "{name}:1: the output of one shard; join the shards with `vpcsim sweep merge` and sum up the whole sweep"
-        ));
+        return Err(SummaryError::Shard(name.to_string()));
     }
     if head.starts_with('{') {
-        return Err(format!(
-            "{name}:1: JSON lines; the summary reads the CSV form of the rows (`vpcsim sweep ... -o rows.csv`)"
-        ));
+        return Err(SummaryError::JsonLines(name.to_string()));
     }
     let cols = fields(head);
-    let not_rows = || {
-        format!(
-            "{name}:1: not the columns of a sweep's rows (`item,point,seed,...,failed.*,...,cost_per_month_usd`)"
-        )
-    };
+    let not_rows = || SummaryError::NotRows(name.to_string());
     if cols.len() < 4 || cols[..3] != ITEM_COLUMNS.map(String::from) {
         return Err(not_rows());
     }
@@ -289,29 +341,31 @@ pub fn summarize(name: &str, text: &str) -> Result<Summary, String> {
         let at = i + 1;
         let f = fields(line);
         if f.len() != cols.len() {
-            return Err(format!(
-                "{name}:{at}: {} fields, but the first line names {} columns",
-                f.len(),
-                cols.len()
-            ));
+            return Err(SummaryError::FieldCount {
+                name: name.to_string(),
+                line: at,
+                fields: f.len(),
+                columns: cols.len(),
+            });
         }
-        let point: usize = f[1].parse().map_err(|_| {
-            format!(
-                "{name}:{at}:{}: the point `{}` is not a number",
-                line.find(',').map_or(1, |c| c + 2),
-                f[1]
-            )
+        let point: usize = f[1].parse().map_err(|_| SummaryError::Point {
+            name: name.to_string(),
+            line: at,
+            column: line.find(',').map_or(1, |c| c + 2),
+            text: f[1].clone(),
         })?;
         let values = f[3..3 + k].to_vec();
         let cells = f[3 + k..].to_vec();
         match points.iter_mut().find(|(p, _, _)| *p == point) {
             Some((_, v, rows)) => {
                 if *v != values {
-                    return Err(format!(
-                        "{name}:{at}: point {point} has other settings ({}) than on an earlier line ({})",
-                        values.join(", "),
-                        v.join(", ")
-                    ));
+                    return Err(SummaryError::OtherSettings {
+                        name: name.to_string(),
+                        line: at,
+                        point,
+                        settings: values.join(", "),
+                        earlier: v.join(", "),
+                    });
                 }
                 rows.push(cells);
             }
@@ -320,10 +374,12 @@ pub fn summarize(name: &str, text: &str) -> Result<Summary, String> {
         // Each cell is a number or empty.
         for (c, cell) in f[3 + k..].iter().enumerate() {
             if !cell.is_empty() && cell.parse::<f64>().is_err() {
-                return Err(format!(
-                    "{name}:{at}: column `{}` holds `{cell}`, which is not a number",
-                    measured[c]
-                ));
+                return Err(SummaryError::NotANumber {
+                    name: name.to_string(),
+                    line: at,
+                    column: measured[c].clone(),
+                    cell: cell.clone(),
+                });
             }
         }
     }
@@ -447,7 +503,7 @@ pub fn plot(
     title: &str,
     unit: &str,
     scale: f64,
-) -> Result<String, String> {
+) -> Result<String, SummaryError> {
     use plotters::prelude::*;
     for c in columns {
         let known = s
@@ -462,7 +518,10 @@ pub fn plot(
                 .unwrap_or_default();
             let hint = crate::scenario::diag::did_you_mean(c, names.iter().copied())
                 .map_or(String::new(), |n| format!("; did you mean `{n}`?"));
-            return Err(format!("--plot {c}: the rows have no such column{hint}"));
+            return Err(SummaryError::NoColumn {
+                column: c.clone(),
+                hint,
+            });
         }
     }
     let series: Vec<Vec<(f64, f64, f64, f64)>> = columns
@@ -487,7 +546,7 @@ pub fn plot(
             (a.min(x.1), b.max(x.3))
         });
     if !ymin.is_finite() {
-        return Err("--plot: the columns hold no value to draw".to_string());
+        return Err(SummaryError::NothingToDraw);
     }
     let ymin = ymin.min(0.0);
     let ymax = if ymax > ymin {
@@ -559,7 +618,7 @@ pub fn plot(
         root.present()?;
         Ok(())
     })();
-    drawn.map_err(|e| format!("the chart could not be drawn: {e}"))?;
+    drawn.map_err(|e| SummaryError::Draw(e.to_string()))?;
     Ok(svg)
 }
 
@@ -659,29 +718,34 @@ mod tests {
     #[test]
     fn what_is_not_a_whole_sweeps_csv_rows_is_refused() {
         let shard = "# vpcsim sweep shard 0/2 items 4 sweep 00\nitem,point,seed\n";
-        assert!(
-            summarize("s.csv", shard)
-                .unwrap_err()
-                .contains("sweep merge")
+        let e = summarize("s.csv", shard).unwrap_err();
+        assert_eq!(e, SummaryError::Shard("s.csv".to_string()));
+        assert!(e.to_string().contains("sweep merge"), "{e}");
+        let e = summarize("s.jsonl", "{\"item\":0}\n").unwrap_err();
+        assert_eq!(e, SummaryError::JsonLines("s.jsonl".to_string()));
+        assert!(e.to_string().contains("CSV"), "{e}");
+        assert_eq!(
+            summarize("e.csv", "").unwrap_err(),
+            SummaryError::Empty("e.csv".to_string())
         );
-        assert!(
-            summarize("s.jsonl", "{\"item\":0}\n")
-                .unwrap_err()
-                .contains("CSV")
-        );
-        assert!(summarize("e.csv", "").is_err());
         let bad = ROWS.replace("0,0,1,10/s,0.500000,1,", "0,0,1,10/s,0.500000,x,");
         let e = summarize("rows.csv", &bad).unwrap_err();
+        assert!(
+            matches!(&e, SummaryError::NotANumber { line: 2, column, .. } if column == "web.latency_p50_us"),
+            "{e:?}"
+        );
+        let e = e.to_string();
         assert!(
             e.starts_with("rows.csv:2:") && e.contains("web.latency_p50_us"),
             "{e}"
         );
         let short = ROWS.replace("0,0,1,10/s,0.500000,1,10,0,7.00", "0,0,1,10/s");
+        let e = summarize("rows.csv", &short).unwrap_err();
         assert!(
-            summarize("rows.csv", &short)
-                .unwrap_err()
-                .contains("rows.csv:2:")
+            matches!(e, SummaryError::FieldCount { line: 2, .. }),
+            "{e:?}"
         );
+        assert!(e.to_string().contains("rows.csv:2:"), "{e}");
     }
 
     #[test]

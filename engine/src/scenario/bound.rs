@@ -234,8 +234,49 @@ impl Bound {
     }
 }
 
+/// Why a bound could not be read; it says what would do.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BoundError {
+    /// The text does not start with an operator.
+    #[error("`{text}`: a bound starts with <, <=, >, >= or ==, like {like}{hint}")]
+    NoOperator {
+        text: String,
+        /// An example bound on the measure.
+        like: &'static str,
+        /// `; did you mean "<= 40ms"?`
+        hint: String,
+    },
+    /// The value after the operator is not one of the measure's unit.
+    #[error("`{text}`: {why}; write it like {like}")]
+    Value {
+        text: String,
+        why: ValueError,
+        like: &'static str,
+    },
+}
+
+/// What is wrong with the value of a bound.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ValueError {
+    #[error(transparent)]
+    Unit(#[from] crate::units::UnitError),
+    /// `800MBps`: with the hint that names the unit meant.
+    #[error("`{text}` is not a rate in bits per second{hint}")]
+    BitRate { text: String, hint: &'static str },
+    #[error("a share lies between 0% and 100%")]
+    ShareRange,
+    #[error("`{0}` is not a share")]
+    Share(String),
+    #[error("`{0}` is not a count")]
+    Count(String),
+    #[error("`{key}` takes a count, not a share")]
+    NotAShare { key: &'static str },
+    #[error("`{0}` is not an amount in dollars")]
+    Dollars(String),
+}
+
 /// Reads `text` as a bound on `measure`; the error says what would do.
-pub fn parse_bound(measure: Measure, text: &str) -> Result<Bound, String> {
+pub fn parse_bound(measure: Measure, text: &str) -> Result<Bound, BoundError> {
     let t = text.trim();
     let ops = [
         ("<=", Op::Le),
@@ -257,15 +298,21 @@ pub fn parse_bound(measure: Measure, text: &str) -> Result<Bound, String> {
         } else {
             format!("; did you mean \"<= {t}\"?")
         };
-        return Err(format!(
-            "`{text}`: a bound starts with <, <=, >, >= or ==, like {like}{hint}"
-        ));
+        return Err(BoundError::NoOperator {
+            text: text.to_string(),
+            like,
+            hint,
+        });
     };
-    let bad = |why: String| format!("`{text}`: {why}; write it like {like}");
+    let bad = |why: ValueError| BoundError::Value {
+        text: text.to_string(),
+        why,
+        like,
+    };
     let (value, share) = match measure.unit() {
         Unit::Duration => match crate::units::parse_duration(rest) {
             Ok(n) => (n.0 as f64, false),
-            Err(e) => return Err(bad(e.to_string())),
+            Err(e) => return Err(bad(e.into())),
         },
         Unit::BitRate => match parse_bit_rate(rest) {
             Ok(v) => (v, false),
@@ -275,8 +322,8 @@ pub fn parse_bound(measure: Measure, text: &str) -> Result<Bound, String> {
             if let Some(p) = rest.strip_suffix('%') {
                 match p.trim().parse::<f64>() {
                     Ok(x) if (0.0..=100.0).contains(&x) => (x, true),
-                    Ok(_) => return Err(bad("a share lies between 0% and 100%".into())),
-                    Err(_) => return Err(bad(format!("`{rest}` is not a share"))),
+                    Ok(_) => return Err(bad(ValueError::ShareRange)),
+                    Err(_) => return Err(bad(ValueError::Share(rest.to_string()))),
                 }
             } else {
                 (count(rest).map_err(bad)?, false)
@@ -284,16 +331,13 @@ pub fn parse_bound(measure: Measure, text: &str) -> Result<Bound, String> {
         }
         Unit::Count => {
             if rest.ends_with('%') {
-                return Err(bad(format!(
-                    "`{}` takes a count, not a share",
-                    measure.key()
-                )));
+                return Err(bad(ValueError::NotAShare { key: measure.key() }));
             }
             (count(rest).map_err(bad)?, false)
         }
         Unit::Bytes => match crate::units::parse_size(rest) {
             Ok(n) => (n as f64, false),
-            Err(e) => return Err(bad(e.to_string())),
+            Err(e) => return Err(bad(e.into())),
         },
         Unit::Dollars => {
             let n = rest
@@ -303,7 +347,7 @@ pub fn parse_bound(measure: Measure, text: &str) -> Result<Bound, String> {
                 .replace(',', "");
             match n.parse::<f64>() {
                 Ok(x) if x >= 0.0 && x.is_finite() => (x, false),
-                _ => return Err(bad(format!("`{rest}` is not an amount in dollars"))),
+                _ => return Err(bad(ValueError::Dollars(rest.to_string()))),
             }
         }
     };
@@ -316,15 +360,15 @@ pub fn parse_bound(measure: Measure, text: &str) -> Result<Bound, String> {
     })
 }
 
-fn count(s: &str) -> Result<f64, String> {
+fn count(s: &str) -> Result<f64, ValueError> {
     match s.trim().parse::<f64>() {
         Ok(x) if x >= 0.0 && x.is_finite() => Ok(x),
-        _ => Err(format!("`{s}` is not a count")),
+        _ => Err(ValueError::Count(s.to_string())),
     }
 }
 
 /// `800Mbps`, `1.5Gbps`, `64kbps`: bits per second.
-fn parse_bit_rate(s: &str) -> Result<f64, String> {
+fn parse_bit_rate(s: &str) -> Result<f64, ValueError> {
     let s = s.trim();
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -346,11 +390,17 @@ fn parse_bit_rate(s: &str) -> Result<f64, String> {
             "" => "; it needs a unit: bps, kbps, Mbps, Gbps",
             _ => "; the units are bps, kbps, Mbps, Gbps, Tbps",
         };
-        return Err(format!("`{s}` is not a rate in bits per second{hint}"));
+        return Err(ValueError::BitRate {
+            text: s.to_string(),
+            hint,
+        });
     };
     match number.parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(x * scale),
-        _ => Err(format!("`{s}` is not a rate in bits per second")),
+        _ => Err(ValueError::BitRate {
+            text: s.to_string(),
+            hint: "",
+        }),
     }
 }
 
@@ -392,17 +442,27 @@ mod tests {
     #[test]
     fn malformed_bounds_say_what_would_do() {
         let e = parse_bound(Measure::P99, "40ms").unwrap_err();
-        assert!(e.contains("did you mean \"<= 40ms\""), "{e}");
+        assert!(e.to_string().contains("did you mean \"<= 40ms\""), "{e}");
         let e = parse_bound(Measure::P99, "= 40ms").unwrap_err();
-        assert!(e.contains("did you mean \"== 40ms\""), "{e}");
+        assert!(e.to_string().contains("did you mean \"== 40ms\""), "{e}");
         let e = parse_bound(Measure::Throughput, "> 800MBps").unwrap_err();
-        assert!(e.contains("did you mean `Mbps`"), "{e}");
+        assert!(
+            matches!(
+                &e,
+                BoundError::Value {
+                    why: ValueError::BitRate { .. },
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("did you mean `Mbps`"), "{e}");
         let e = parse_bound(Measure::P50, "< 40").unwrap_err();
-        assert!(e.contains("has no unit"), "{e}");
+        assert!(e.to_string().contains("has no unit"), "{e}");
         let e = parse_bound(Measure::NatPorts, "< 5%").unwrap_err();
-        assert!(e.contains("takes a count"), "{e}");
+        assert!(e.to_string().contains("takes a count"), "{e}");
         let e = parse_bound(Measure::Failures, "< 120%").unwrap_err();
-        assert!(e.contains("between 0% and 100%"), "{e}");
+        assert!(e.to_string().contains("between 0% and 100%"), "{e}");
     }
 
     #[test]

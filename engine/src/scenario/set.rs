@@ -69,13 +69,64 @@ pub struct Setting {
     pub values: Vec<String>,
 }
 
+/// Why a setting could not be read or applied to a file: each names the
+/// setting or address as written and what was expected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SetError {
+    #[error("`{0}` has no `=`: write KIND.ID.KEY=VALUE,VALUE (or TABLE.KEY=VALUE)")]
+    NoEquals(String),
+    #[error("`{0}`: an empty value (two commas, or a comma at an end)")]
+    EmptyValue(String),
+    #[error(
+        "`{0}` is not an address: write KIND.ID.KEY (`traffic.web.rate`) or TABLE.KEY (`latency.same_az`)"
+    )]
+    NotAnAddress(String),
+    /// `hint` is `; did you mean ...?` or the list of kinds.
+    #[error("`{addr}`: unknown kind `{kind}`{hint}")]
+    UnknownKind {
+        addr: String,
+        kind: String,
+        hint: String,
+    },
+    #[error("`{addr}`: a {kind} is addressed as {kind}.ID.KEY (`{kind}.my-id.{example_key}`)")]
+    NoId {
+        addr: String,
+        kind: String,
+        example_key: &'static str,
+    },
+    #[error("`{addr}`: `{key}` is not a key of the table")]
+    NotAKey { addr: String, key: String },
+    #[error("`{0}`: an `id` cannot be swept (settings and expectations name resources by it)")]
+    SweptId(String),
+    #[error("the file is not valid TOML: {0}")]
+    NotToml(String),
+    #[error(
+        "`{address}`: the file has no [[{}]] (resources of included files cannot be set)",
+        .address.kind
+    )]
+    NoArray { address: Address },
+    /// `hint` is `; did you mean ...?` or the ids the file has.
+    #[error("`{address}`: no {} with id `{id}` in the file{hint}", .address.kind)]
+    NoResource {
+        address: Address,
+        id: String,
+        hint: String,
+    },
+    #[error(
+        "`{address}`: `{}` in the file is not what the address expects ({expected})",
+        .address.kind
+    )]
+    WrongShape {
+        address: Address,
+        expected: &'static str,
+    },
+}
+
 /// Reads `ADDRESS=V1,V2,...`. A value holding a comma is written as a TOML
 /// value in quotes or brackets (`'a,b'`, `["x", "y"]`).
-pub fn parse_setting(arg: &str) -> Result<Setting, String> {
+pub fn parse_setting(arg: &str) -> Result<Setting, SetError> {
     let Some((addr, values)) = arg.split_once('=') else {
-        return Err(format!(
-            "`{arg}` has no `=`: write KIND.ID.KEY=VALUE,VALUE (or TABLE.KEY=VALUE)"
-        ));
+        return Err(SetError::NoEquals(arg.to_string()));
     };
     let address = parse_address(addr.trim())?;
     let values: Vec<String> = split_values(values)
@@ -83,18 +134,14 @@ pub fn parse_setting(arg: &str) -> Result<Setting, String> {
         .map(|v| v.trim().to_string())
         .collect();
     if values.iter().any(String::is_empty) {
-        return Err(format!(
-            "`{arg}`: an empty value (two commas, or a comma at an end)"
-        ));
+        return Err(SetError::EmptyValue(arg.to_string()));
     }
     Ok(Setting { address, values })
 }
 
-fn parse_address(addr: &str) -> Result<Address, String> {
+fn parse_address(addr: &str) -> Result<Address, SetError> {
     let Some((kind, rest)) = addr.split_once('.') else {
-        return Err(format!(
-            "`{addr}` is not an address: write KIND.ID.KEY (`traffic.web.rate`) or TABLE.KEY (`latency.same_az`)"
-        ));
+        return Err(SetError::NotAnAddress(addr.to_string()));
     };
     let is_table = TABLE_KINDS.contains(&kind);
     if !is_table && !ARRAY_KINDS.contains(&kind) {
@@ -107,7 +154,11 @@ fn parse_address(addr: &str) -> Result<Address, String> {
                 TABLE_KINDS.join(", ")
             ),
         };
-        return Err(format!("`{addr}`: unknown kind `{kind}`{hint}"));
+        return Err(SetError::UnknownKind {
+            addr: addr.to_string(),
+            kind: kind.to_string(),
+            hint,
+        });
     }
     let (id, key) = if is_table {
         (None, rest)
@@ -116,20 +167,22 @@ fn parse_address(addr: &str) -> Result<Address, String> {
         match rest.rsplit_once('.') {
             Some((id, key)) if !id.is_empty() => (Some(id.to_string()), key),
             _ => {
-                return Err(format!(
-                    "`{addr}`: a {kind} is addressed as {kind}.ID.KEY (`{kind}.my-id.{}`)",
-                    if kind == "traffic" { "rate" } else { "key" }
-                ));
+                return Err(SetError::NoId {
+                    addr: addr.to_string(),
+                    kind: kind.to_string(),
+                    example_key: if kind == "traffic" { "rate" } else { "key" },
+                });
             }
         }
     };
     if key.is_empty() || key.contains('.') {
-        return Err(format!("`{addr}`: `{key}` is not a key of the table"));
+        return Err(SetError::NotAKey {
+            addr: addr.to_string(),
+            key: key.to_string(),
+        });
     }
     if key == "id" {
-        return Err(format!(
-            "`{addr}`: an `id` cannot be swept (settings and expectations name resources by it)"
-        ));
+        return Err(SetError::SweptId(addr.to_string()));
     }
     Ok(Address {
         kind: kind.to_string(),
@@ -183,13 +236,9 @@ fn render(value: &str, existing: Option<&DeValue<'_>>) -> String {
 /// The text of the file with `values[i]` written at `settings[i]`'s
 /// address. The error names the address and what is not there, with the
 /// closest id when one is near.
-pub fn apply(text: &str, settings: &[(&Address, &str)]) -> Result<String, String> {
-    let root = DeTable::parse(text).map_err(|e| {
-        format!(
-            "the file is not valid TOML: {}",
-            e.message().trim().replace('\n', "; ")
-        )
-    })?;
+pub fn apply(text: &str, settings: &[(&Address, &str)]) -> Result<String, SetError> {
+    let root = DeTable::parse(text)
+        .map_err(|e| SetError::NotToml(e.message().trim().replace('\n', "; ")))?;
     let table = root.get_ref();
     // (start, end, replacement), applied from the end of the text.
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
@@ -206,10 +255,9 @@ pub fn apply(text: &str, settings: &[(&Address, &str)]) -> Result<String, String
                 ));
                 continue;
             }
-            return Err(format!(
-                "`{addr}`: the file has no [[{}]] (resources of included files cannot be set)",
-                addr.kind
-            ));
+            return Err(SetError::NoArray {
+                address: (*addr).clone(),
+            });
         };
         let (t, span) = match (&addr.id, v.get_ref()) {
             (None, DeValue::Table(t)) => (t, v.span()),
@@ -235,23 +283,23 @@ pub fn apply(text: &str, settings: &[(&Address, &str)]) -> Result<String, String
                             None if ids.is_empty() => String::new(),
                             None => format!("; the file has: {}", ids.join(", ")),
                         };
-                        return Err(format!(
-                            "`{addr}`: no {} with id `{id}` in the file{hint}",
-                            addr.kind
-                        ));
+                        return Err(SetError::NoResource {
+                            address: (*addr).clone(),
+                            id: id.clone(),
+                            hint,
+                        });
                     }
                 }
             }
             _ => {
-                return Err(format!(
-                    "`{addr}`: `{}` in the file is not what the address expects ({})",
-                    addr.kind,
-                    if addr.id.is_some() {
+                return Err(SetError::WrongShape {
+                    address: (*addr).clone(),
+                    expected: if addr.id.is_some() {
                         "an array of tables"
                     } else {
                         "a table"
-                    }
-                ));
+                    },
+                });
             }
         };
         match t.get(addr.key.as_str()) {
@@ -322,7 +370,7 @@ id = "db"
 rate = "1/s"
 "#;
 
-    fn set(text: &str, arg: &str) -> Result<String, String> {
+    fn set(text: &str, arg: &str) -> Result<String, SetError> {
         let s = parse_setting(arg)?;
         apply(text, &[(&s.address, s.values[0].as_str())])
     }
@@ -357,11 +405,15 @@ rate = "1/s"
     #[test]
     fn typos_in_kind_and_id_are_errors_with_a_suggestion() {
         let e = set(FILE, "trafic.web.rate=1/s").unwrap_err();
-        assert!(e.contains("did you mean `traffic`?"), "{e}");
+        assert!(matches!(&e, SetError::UnknownKind { kind, .. } if kind == "trafic"));
+        assert!(e.to_string().contains("did you mean `traffic`?"), "{e}");
         let e = set(FILE, "traffic.wev.rate=1/s").unwrap_err();
-        assert!(e.contains("did you mean `web`?"), "{e}");
+        assert!(e.to_string().contains("did you mean `web`?"), "{e}");
         let e = set(FILE, "subnet.pub.cidr=10.0.0.0/24").unwrap_err();
-        assert!(e.contains("no [[subnet]]"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "`subnet.pub.cidr`: the file has no [[subnet]] (resources of included files cannot be set)"
+        );
         assert!(parse_setting("traffic.web.id=x").is_err());
         assert!(parse_setting("traffic.rate=1/s").is_err());
         assert!(parse_setting("traffic.web.rate").is_err());

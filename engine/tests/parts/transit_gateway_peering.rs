@@ -601,7 +601,12 @@ fn tgw_8_between_regions_the_sending_side_pays_inter_region_transfer() {
 
 // -- explain --enter at a peering attachment -----------------------------------------
 
-fn entering(d: Design, from: &str, to: &str, enter: &str) -> Result<Explanation, String> {
+fn entering(
+    d: Design,
+    from: &str,
+    to: &str,
+    enter: &str,
+) -> Result<Explanation, explain::ExplainError> {
     let q = explain::Query {
         from: from.to_string(),
         to: to.to_string(),
@@ -664,10 +669,18 @@ fn tgw_10_explain_enter_starts_a_packet_at_a_peering_attachment() {
     );
     // A VPC attachment is no place to enter from outside.
     let err = entering(d.clone(), "10.50.0.7", db, "att-w").unwrap_err();
-    assert!(err.contains("VPC attachment"), "{err}");
+    assert_eq!(
+        err,
+        explain::ExplainError::EnterVpcAttachment("att-w".to_string())
+    );
+    assert!(err.to_string().contains("VPC attachment"), "{err}");
     // Nor is a workload inside a VPC a source from outside.
     let err = entering(d, "app", db, "att-peer-west").unwrap_err();
-    assert!(err.contains("inside a VPC"), "{err}");
+    assert!(
+        matches!(err, explain::ExplainError::EnterFromInside(_)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("inside a VPC"), "{err}");
 }
 
 #[test]

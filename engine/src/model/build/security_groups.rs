@@ -152,7 +152,7 @@ impl Builder<'_> {
     /// the raw file (TGW-11): `Ok` when it and both attachments have
     /// security group referencing on, else `Err` naming what has it off.
     /// One with it on is preferred.
-    pub(super) fn tgw_between(&self, a: VpcId, b: VpcId) -> Option<Result<(), String>> {
+    pub(super) fn tgw_between(&self, a: VpcId, b: VpcId) -> Option<Result<(), ReferencingOff>> {
         let name = |v: VpcId| self.raw.vpcs.get(v.idx()).map(|x| x.id.v.as_str());
         let (Some(a), Some(b)) = (name(a), name(b)) else {
             return None;
@@ -169,7 +169,7 @@ impl Builder<'_> {
                 })
                 .collect()
         };
-        let mut found: Option<Result<(), String>> = None;
+        let mut found: Option<Result<(), ReferencingOff>> = None;
         for x in vpc_attachments(a) {
             let Some(t) = x.transit_gateway.as_ref() else {
                 continue;
@@ -186,16 +186,13 @@ impl Builder<'_> {
                     .is_some_and(|g| g.sg_referencing.as_ref().is_some_and(|f| f.v));
                 let on = |z: &raw::TgwAttachment| z.sg_referencing.as_ref().is_none_or(|f| f.v);
                 let verdict = if !tgw_on {
-                    Err(format!(
-                        "`{}`, which has `security_group_referencing` off",
-                        t.v
-                    ))
+                    Err(ReferencingOff::Gateway(t.v.clone()))
                 } else if !on(x) || !on(y) {
                     let off = if on(x) { &y.id.v } else { &x.id.v };
-                    Err(format!(
-                        "`{}`, whose attachment `{off}` has `security_group_referencing` off",
-                        t.v
-                    ))
+                    Err(ReferencingOff::Attachment {
+                        gateway: t.v.clone(),
+                        attachment: off.clone(),
+                    })
                 } else {
                     Ok(())
                 };
@@ -287,4 +284,14 @@ impl Builder<'_> {
             self.design.security_groups[i].egress = egress;
         }
     }
+}
+
+/// What turns security group referencing off between two VPCs attached to
+/// one transit gateway (TGW-11), in the words of the loader's message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(super) enum ReferencingOff {
+    #[error("`{0}`, which has `security_group_referencing` off")]
+    Gateway(String),
+    #[error("`{gateway}`, whose attachment `{attachment}` has `security_group_referencing` off")]
+    Attachment { gateway: String, attachment: String },
 }

@@ -903,3 +903,34 @@ fn every_command_documents_its_arguments_an_example_and_its_exit_status() {
     assert!(text.contains("<FILE>  The scenario file (TOML)"), "{text}");
     assert!(text.contains("Exit status: 0 the run completed"), "{text}");
 }
+
+/// Every shipped scenario's expectations hold (what `.ci/run` checks, here
+/// too so that `cargo test` alone catches a change that breaks one).
+#[test]
+fn every_shipped_scenario_holds_its_expectations() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
+        .expect("scenarios/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() > 10, "{files:?}");
+    let out = bin()
+        .arg("check")
+        .args(&files)
+        .arg("--quiet")
+        .current_dir(root())
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        text.lines()
+            .filter(|l| !l.starts_with("ok "))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains(" 0 fail"), "{text}");
+}

@@ -204,7 +204,16 @@ impl Endpoints {
             l.id,
         );
         self.items[tag.item as usize].lookup = Some(l);
-        io.send(b, l.host, tag);
+        // The query goes to the resolver, not towards the traffic's
+        // destination: `via` and `not_via` do not judge it.
+        io.send(
+            b,
+            l.host,
+            Tag {
+                toward: false,
+                ..tag
+            },
+        );
         io.timer(
             io.now.saturating_add(RES_TIMEOUT),
             Timer::Lookup {

@@ -444,7 +444,9 @@ impl IpHeader {
             hop_limit: self.ttl,
         };
         let mut packet = Ipv4Packet::new_unchecked(buf);
-        repr.emit(&mut packet, &ChecksumCapabilities::default());
+        // The checksum is filled once, below, after the fields that
+        // `Ipv4Repr::emit` does not know.
+        repr.emit(&mut packet, &ChecksumCapabilities::ignored());
         // Ipv4Repr::emit always writes identification 0 and DF set.
         packet.set_ident(self.ident);
         packet.set_dont_frag(self.dont_frag);

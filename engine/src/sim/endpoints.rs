@@ -63,19 +63,10 @@ impl Sim {
         match a {
             Action::Send { packet, from, tag } => {
                 self.metrics.packets_sent += 1;
-                let buf = packet
+                let mut buf = packet
                     .try_into_mut()
                     .unwrap_or_else(|b| BytesMut::from(&b[..]));
-                self.at(
-                    now,
-                    Kind::Packet {
-                        buf,
-                        loc: Loc::HostOut(from),
-                        tag,
-                        crossed: 0,
-                        admitted: false,
-                    },
-                );
+                self.packet(&mut buf, Loc::HostOut(from), tag, 0, false);
             }
             Action::Timer { at, timer } => self.at(at, Kind::Endpoint(timer)),
             Action::Started { traffic } => {

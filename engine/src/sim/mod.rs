@@ -570,7 +570,14 @@ impl Sim {
     /// Moves a packet through the data plane until it meets a delay or a
     /// component with a capacity. Capacity is taken when the packet arrives
     /// there, in event order, so servers see packets first come first served.
-    fn packet(&mut self, buf: &mut BytesMut, mut loc: Loc, tag: Tag, crossed: u64, admitted: bool) {
+    pub(super) fn packet(
+        &mut self,
+        buf: &mut BytesMut,
+        mut loc: Loc,
+        tag: Tag,
+        crossed: u64,
+        admitted: bool,
+    ) {
         let now = self.now();
         if !admitted {
             if let Some(at) = dataplane::capacity_at(&self.design, loc) {

@@ -9,14 +9,17 @@
 //! The queue is a two-level timing wheel with exact order. Time is cut into
 //! fine slots of 2^[`SLOT_BITS`] ns (16.4 us), grouped by 1,024 into coarse
 //! slots (16.8 ms). The events of the current fine slot wait in a small
-//! binary heap (`front`); those of the rest of the current coarse slot and
+//! sorted vector (`front`, earliest last); those of the rest of the current
+//! coarse slot and
 //! of the next one in unordered buckets, one per fine slot (the fine wheel,
 //! which thus reaches at least 16.8 ms ahead: past the longest link delay);
 //! those of the next [`COARSE`] coarse slots (17 s: timers) in unordered
 //! buckets, one per coarse slot; later ones in a binary heap (`far`). A
 //! bitmap on each wheel marks the buckets in use. When the current fine slot
-//! runs out, the next fine bucket in use is heapified in place and becomes
-//! the current slot; when that enters a new coarse slot, the coarse bucket
+//! runs out, the next fine bucket in use is sorted in place and becomes the
+//! current slot (its events were mostly scheduled in time order, which the
+//! sort finds as runs); an event scheduled into the current slot is
+//! inserted at its place, found from the end, where the near future is; when that enters a new coarse slot, the coarse bucket
 //! that the fine wheel now reaches is spread onto it, and the events of
 //! `far` that the coarse wheel now reaches move onto that. A link delay
 //! thus costs a bucket push and a share of a small heap, a timer a bucket
@@ -69,7 +72,8 @@ impl PartialOrd for Entry {
 }
 
 impl Ord for Entry {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest.
+    /// Reversed: the earliest is the greatest, so that `far` (a max-heap)
+    /// pops it and `front`, sorted ascending, has it last.
     fn cmp(&self, other: &Self) -> Ordering {
         (other.at, other.seq).cmp(&(self.at, self.seq))
     }
@@ -155,8 +159,9 @@ impl Wheel {
 
 #[derive(Debug)]
 pub struct Queue<K> {
-    /// Events of fine slots up to `cur`; empty only when the queue is.
-    front: BinaryHeap<Entry>,
+    /// Events of fine slots up to `cur`, in [`Entry`]'s order: the latest
+    /// first, the earliest last. Empty only when the queue is.
+    front: Vec<Entry>,
     /// Events of fine slots after `cur` in its coarse slot and the next,
     /// at `slot % FINE`.
     fine: Wheel,
@@ -180,7 +185,7 @@ pub struct Queue<K> {
 impl<K> Default for Queue<K> {
     fn default() -> Self {
         Queue {
-            front: BinaryHeap::new(),
+            front: Vec::new(),
             fine: Wheel::new(FINE),
             coarse: Wheel::new(COARSE),
             far: BinaryHeap::new(),
@@ -254,7 +259,7 @@ impl<K> Queue<K> {
         let s = e.fine();
         let (c, k) = (s >> COARSE_BITS, self.cur >> COARSE_BITS);
         if s <= self.cur {
-            self.front.push(e);
+            self.insert_front(e);
         } else if c <= k + 1 {
             self.fine.push((s as usize) % FINE, e);
         } else if c < k + 2 + COARSE as u64 {
@@ -262,6 +267,23 @@ impl<K> Queue<K> {
         } else {
             self.far.push(e);
         }
+    }
+
+    /// Puts `e` at its place in `front`. Events scheduled into the current
+    /// slot are mostly for the near future, so the place is found from the
+    /// end (the earliest), and by bisection if it is far from there.
+    #[inline]
+    fn insert_front(&mut self, e: Entry) {
+        let f = &mut self.front;
+        let mut i = f.len();
+        let stop = i.saturating_sub(8);
+        while i > stop && f[i - 1] > e {
+            i -= 1;
+        }
+        if i == stop && i > 0 && f[i - 1] > e {
+            i = f[..i].partition_point(|x| *x < e);
+        }
+        f.insert(i, e);
     }
 
     pub fn cancel(&mut self, id: EventId) {
@@ -318,9 +340,10 @@ impl<K> Queue<K> {
                     base
                 };
                 self.rebase(s);
-                let mut v = std::mem::take(&mut self.front).into_vec();
-                self.fine.take(i, &mut v);
-                self.front = BinaryHeap::from(v);
+                // `rebase` spread only coarse slots after this one.
+                debug_assert!(self.front.is_empty());
+                self.fine.take(i, &mut self.front);
+                self.front.sort();
                 continue;
             }
             let k = self.cur >> COARSE_BITS;
@@ -351,7 +374,7 @@ impl<K> Queue<K> {
 
     /// The time of the next event, if any.
     pub fn peek_time(&self) -> Option<Nanos> {
-        self.front.peek().map(|e| Nanos(e.at))
+        self.front.last().map(|e| Nanos(e.at))
     }
 
     /// Takes the earliest event and advances the current time to it.
@@ -569,5 +592,36 @@ mod tests {
         model.sort_unstable();
         let rest: Vec<_> = std::iter::from_fn(|| q.pop().map(|e| (e.at.0, e.seq))).collect();
         assert_eq!(rest, model);
+    }
+
+    /// Many events in the current fine slot, then more scheduled into it
+    /// while it drains, at every distance from its earliest (near the end
+    /// of `front`, and far enough to be placed by bisection).
+    #[test]
+    fn a_crowded_current_slot_keeps_the_order() {
+        let mut rng = 0x0bad_cafe_dead_beefu64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut q = Queue::new();
+        let mut model: Vec<(u64, u64)> = Vec::new();
+        for _ in 0..300 {
+            let at = next() % SLOT;
+            model.push((at, q.push(Nanos(at), ()).unwrap().0));
+        }
+        while let Some(e) = q.pop() {
+            let want = model.iter().copied().min().unwrap();
+            assert_eq!((e.at.0, e.seq), want);
+            model.retain(|m| *m != want);
+            if next() % 3 == 0 {
+                let now = q.now().0;
+                let at = now + next() % (SLOT - now % SLOT);
+                model.push((at, q.push(Nanos(at), ()).unwrap().0));
+            }
+        }
+        assert!(model.is_empty());
     }
 }

@@ -175,6 +175,148 @@ fn bw_4_an_instance_of_32_vcpus_or_more_sends_half_its_bandwidth_to_the_internet
     assert_eq!((small.drops, small.retransmissions), (0, 0));
 }
 
+/// Two VPCs peered, `PEER_REGION` filled in (empty: one Region): `east`
+/// (an m5.large with an 8,500-byte interface, the MTU of an inter-Region
+/// peering, so that no segment needs path MTU discovery) uploads to
+/// `west`.
+const PEERED: &str = r#"
+[scenario]
+name = "bandwidth over a peering"
+seed = 7
+duration = "10s"
+region = "us-east-1"
+
+[[vpc]]
+id = "vpc-east"
+cidrs = ["10.1.0.0/16"]
+
+[[vpc]]
+id = "vpc-west"
+cidrs = ["10.2.0.0/16"]
+
+[[vpc_peering]]
+id = "pcx"
+requester = "vpc-east"
+accepter = "vpc-west"
+PEER_REGION
+
+[[route_table]]
+id = "rt-east"
+vpc = "vpc-east"
+routes = [ { destination = "10.2.0.0/16", target = "pcx" } ]
+
+[[route_table]]
+id = "rt-west"
+vpc = "vpc-west"
+routes = [ { destination = "10.1.0.0/16", target = "pcx" } ]
+
+[[subnet]]
+id = "east-app"
+vpc = "vpc-east"
+cidr = "10.1.1.0/24"
+az = "us-east-1a"
+route_table = "rt-east"
+
+[[subnet]]
+id = "west-app"
+vpc = "vpc-west"
+cidr = "10.2.1.0/24"
+az = "WEST_AZ"
+route_table = "rt-west"
+
+[[security_group]]
+id = "sg-east"
+vpc = "vpc-east"
+ingress = [ { protocol = "all", ports = "all", cidr = "0.0.0.0/0" } ]
+egress = [ { protocol = "all", ports = "all", cidr = "0.0.0.0/0" } ]
+
+[[security_group]]
+id = "sg-west"
+vpc = "vpc-west"
+ingress = [ { protocol = "all", ports = "all", cidr = "0.0.0.0/0" } ]
+egress = [ { protocol = "all", ports = "all", cidr = "0.0.0.0/0" } ]
+
+[[instance]]
+id = "east"
+subnet = "east-app"
+security_groups = ["sg-east"]
+instance_type = "m5.large"
+mtu = 8500
+
+[[instance]]
+id = "west"
+subnet = "west-app"
+security_groups = ["sg-west"]
+listen = [ { protocol = "tcp", port = 443 } ]
+
+[[traffic]]
+id = "t0"
+from = "east"
+to = "west"
+protocol = "tcp"
+port = 443
+pattern = "bulk"
+size = "50MiB"
+
+[[traffic]]
+id = "t1"
+from = "east"
+to = "west"
+protocol = "tcp"
+port = 443
+pattern = "bulk"
+size = "50MiB"
+"#;
+
+/// The two uploads over the peering: the slowest's completion time in
+/// milliseconds, and the drops and segments sent again of both.
+fn peered_ms(peer_region: Option<&str>) -> (f64, u64, u64) {
+    let text = PEERED
+        .replace(
+            "PEER_REGION",
+            &peer_region.map_or(String::new(), |r| format!("peer_region = \"{r}\"")),
+        )
+        .replace(
+            "WEST_AZ",
+            &peer_region.map_or("us-east-1b".to_string(), |r| format!("{r}b")),
+        );
+    let loaded = load_str("peered.toml", &text).expect("the design loads");
+    assert!(
+        loaded.report.entries.is_empty(),
+        "{:?}",
+        loaded.report.entries
+    );
+    let out = sim::run(Arc::new(loaded.design), &RunOptions::default());
+    let (mut ms, mut drops, mut retx) = (0.0f64, 0, 0);
+    for m in &out.metrics.traffic {
+        assert_eq!((m.started, m.delivered), (1, 1), "{:?}", m.failures);
+        ms = ms.max(m.completion().max() as f64 / 1000.0);
+        drops += m.drops.values().sum::<u64>();
+        retx += m.retransmissions;
+    }
+    println!("peering to {peer_region:?}: {ms:.1} ms, {drops} drops, {retx} sent again");
+    (ms, drops, retx)
+}
+
+#[test]
+fn bw_4_an_inter_region_peering_takes_the_share_a_peering_within_the_region_does_not() {
+    // 50 MiB in 8,460-byte segments is 84.2 ms at 5 Gbit/s. To another
+    // Region the m5.large's two flows share 5 Gbit/s; within the Region
+    // each has its own 5 Gbit/s on the 10 Gbit/s interface.
+    let (other, drops, retx) = peered_ms(Some("eu-west-1"));
+    assert!(
+        (2.0 * 84.2..2.3 * 84.2).contains(&other),
+        "to another Region: {other} ms"
+    );
+    assert_eq!((drops, retx), (0, 0));
+    let (same, drops, retx) = peered_ms(None);
+    assert!(
+        (84.2..1.3 * 84.2).contains(&same),
+        "within the Region: {same} ms"
+    );
+    assert_eq!((drops, retx), (0, 0));
+}
+
 /// An instance in a private subnet sends 1,400-byte datagrams to `web`
 /// through a public NAT gateway, evenly, at 612,500 a second: 1,428-byte
 /// packets, 7.0 Gbit/s.

@@ -122,3 +122,8 @@ fn bw_1_an_instance_type_outside_the_table_warns_and_runs_at_10_gbps() {
     assert!(msgs[0].contains("did you mean `m5.large`?"), "{}", msgs[0]);
     assert!(msgs[0].contains("BW-1"), "{}", msgs[0]);
 }
+
+/// What an instance sends out of the Region (BW-4) and a NAT gateway's
+/// scaling (NAT-8), in this binary rather than one of their own.
+#[path = "parts/instance_bandwidth.rs"]
+mod instance_bandwidth;

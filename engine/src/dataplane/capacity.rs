@@ -4,10 +4,19 @@
 //! server.
 //!
 //! Invariants:
-//! - A packet takes a server only at the places `capacity_at` names; every
-//!   other step of the data plane is free of queueing.
+//! - A packet takes a server only at the places `capacity_at` names, and
+//!   at an instance's internet share as it leaves the instance towards an
+//!   internet gateway or another Region (`internet_shaped`); every other
+//!   step of the data plane is free of queueing.
 //! - An instance's interface serves at its type's bandwidth (BW-1), at its
 //!   burst while credits last and at its baseline after (BW-2).
+//! - What an instance with an `instance_type` sends through an internet
+//!   gateway or over an inter-Region peering, all flows together, is served
+//!   at its type's internet bandwidth (BW-4) after its interface's own
+//!   server, both at the sender: its TCP Small Queues sees both.
+//! - A NAT gateway's capacity starts at 5 Gbps and 1 M packets/s and
+//!   doubles after each second whose offered load reached 80 % of it, up
+//!   to 100 Gbps and 10 M packets/s (NAT-8, `Scaling`).
 
 use super::*;
 
@@ -23,6 +32,21 @@ pub struct Capacity {
     pub baseline_bps: u64,
     /// The credits when full, in bits; 0 without credits.
     pub burst_bits: u64,
+    /// How it grows under sustained load (NAT-8); `None`: it does not.
+    pub scaling: Option<Scaling>,
+}
+
+/// How a capacity grows under sustained load (NAT-8): it starts at its
+/// `bits_per_sec` and `packets_per_sec`; at the end of each `window` in
+/// which what arrived (served or dropped) would have kept it busy for at
+/// least `busy_percent` of the window, both double, up to `max_bps` and
+/// `max_pps`. It never shrinks within a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scaling {
+    pub max_bps: u64,
+    pub max_pps: u64,
+    pub window: crate::units::Nanos,
+    pub busy_percent: u64,
 }
 
 impl Capacity {
@@ -34,7 +58,23 @@ impl Capacity {
             queue,
             baseline_bps: 0,
             burst_bits: 0,
+            scaling: None,
         }
+    }
+
+    /// One step up under sustained load (NAT-8): twice the bandwidth and
+    /// packet rate, up to the scaling's maximum. Whether it grew.
+    pub fn scale_up(&mut self) -> bool {
+        let Some(s) = self.scaling else {
+            return false;
+        };
+        let (bps, pps) = (
+            self.bits_per_sec.saturating_mul(2).min(s.max_bps),
+            self.packets_per_sec.saturating_mul(2).min(s.max_pps),
+        );
+        let grew = (bps, pps) != (self.bits_per_sec, self.packets_per_sec);
+        (self.bits_per_sec, self.packets_per_sec) = (bps, pps);
+        grew
     }
 
     /// As [`Capacity::service_ns`] at `bits_per_sec` instead.
@@ -113,10 +153,75 @@ pub fn capacity_of(d: &Design, eni: EniId) -> Capacity {
     }
 }
 
+/// BW-4: what an instance with an `instance_type` sends through an
+/// internet gateway or over an inter-Region peering, all flows together,
+/// when its type's internet bandwidth is below its interface's; `None`
+/// where that share binds nothing.
+#[inline]
+pub fn internet_capacity(d: &Design, eni: EniId) -> Option<Capacity> {
+    let e = &d.enis[eni.idx()];
+    if !matches!(e.owner, EniOwner::Instance(_)) {
+        return None;
+    }
+    let p = e.bandwidth?;
+    (p.internet_bps < p.burst_bps).then_some(Capacity::fixed(
+        p.internet_bps,
+        eni::CAPACITY.packets_per_sec,
+        eni::CAPACITY.queue,
+    ))
+}
+
+/// Whether a packet leaving `from` for `next` leaves the Region's own
+/// network as AWS counts it for an instance's aggregate bandwidth (BW-4):
+/// out through an internet gateway, or over an inter-Region peering.
+#[inline]
+pub fn leaves_region(d: &Design, next: Loc) -> bool {
+    match next {
+        Loc::Igw { outbound, .. } => outbound,
+        Loc::Peering { peering, .. } => d.peerings[peering.idx()].inter_region,
+        _ => false,
+    }
+}
+
+/// The ENI whose internet share (BW-4) a packet stepping from `loc` to
+/// `next` takes: an instance's, with an `instance_type` whose internet
+/// bandwidth binds, sending it out of the Region ([`leaves_region`]).
+#[inline]
+pub fn internet_shaped(d: &Design, loc: Loc, next: Loc) -> Option<EniId> {
+    let Loc::EniOut(eni) = loc else {
+        return None;
+    };
+    d.enis[eni.idx()].bandwidth?;
+    (leaves_region(d, next) && internet_capacity(d, eni).is_some()).then_some(eni)
+}
+
+impl Network {
+    /// Whether what `eni` sends to `dst` leaves the Region's own network
+    /// (BW-4): the route its subnet's table has for `dst` now goes to an
+    /// internet gateway or an inter-Region peering. Asked once per flow
+    /// by the sending host (TCP Small Queues sees the internet share).
+    pub fn sends_out_of_region(&self, eni: EniId, dst: Ipv4Addr) -> bool {
+        let d = &*self.design;
+        let s = d.enis[eni.idx()].subnet;
+        if d.subnets[s.idx()].cidr.contains(&dst) {
+            return false;
+        }
+        let table = &self.st.tables[self.st.subnet_rt[s.idx()].idx()];
+        let Some(i) = table.lookup(u32::from(dst)) else {
+            return false;
+        };
+        match table.entry(i).target {
+            Target::Igw(_) => true,
+            Target::Peering(p) => d.peerings[p.idx()].inter_region,
+            _ => false,
+        }
+    }
+}
+
 /// A capacity server of the engine (`sim::capacity`): an ENI's, one
 /// direction of a tunnel of a VPN connection behind a transit gateway's
-/// VPN attachment (TGW-13), or what a transit gateway peering carries into
-/// one side (TGW-14).
+/// VPN attachment (TGW-13), what a transit gateway peering carries into
+/// one side (TGW-14), or an instance's share out of the Region (BW-4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ServerId {
     Eni(EniId),
@@ -126,12 +231,13 @@ pub enum ServerId {
         to_onprem: bool,
     },
     TgwPeering(TgwAttachmentId),
+    Internet(EniId),
 }
 
 impl ServerId {
     /// Its index among a design's servers: the ENIs first, then two
     /// tunnels in two directions per on-premises network, then one per
-    /// transit gateway attachment.
+    /// transit gateway attachment, then the ENIs' internet shares.
     #[inline]
     pub fn index(self, d: &Design) -> usize {
         match self {
@@ -142,13 +248,16 @@ impl ServerId {
                 to_onprem,
             } => d.enis.len() + 4 * net.idx() + 2 * usize::from(tunnel) + usize::from(to_onprem),
             ServerId::TgwPeering(a) => d.enis.len() + 4 * d.onprem_nets.len() + a.idx(),
+            ServerId::Internet(e) => {
+                d.enis.len() + 4 * d.onprem_nets.len() + d.tgw_attachments.len() + e.idx()
+            }
         }
     }
 
     /// Where a packet it has no room for is dropped (`queue_overflow`).
     pub fn place(self, d: &Design) -> Place {
         match self {
-            ServerId::Eni(e) => Place::Component(d.eni_workload(e)),
+            ServerId::Eni(e) | ServerId::Internet(e) => Place::Component(d.eni_workload(e)),
             ServerId::VpnTunnel { net, .. } => match d.onprem_nets[net.idx()].via {
                 OnpremVia::TgwAttachment(a) => Place::Component(Component::TgwAttachment(a)),
                 OnpremVia::Vgw(g) => Place::Component(Component::Vgw(g)),
@@ -163,6 +272,7 @@ impl ServerId {
             ServerId::Eni(e) => capacity_of(d, e),
             ServerId::VpnTunnel { .. } => transit_gateway::VPN_TUNNEL,
             ServerId::TgwPeering(a) => transit_gateway::peering_capacity(d, a),
+            ServerId::Internet(e) => internet_capacity(d, e).unwrap_or(eni::CAPACITY),
         }
     }
 }

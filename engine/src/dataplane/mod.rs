@@ -40,7 +40,10 @@ use std::sync::Arc;
 use ipnet::Ipv4Net;
 use rustc_hash::FxHashMap;
 
-pub use capacity::{Capacity, Credits, ServerId, capacity_at, capacity_of};
+pub use capacity::{
+    Capacity, Credits, Scaling, ServerId, capacity_at, capacity_of, internet_capacity,
+    internet_shaped, leaves_region,
+};
 pub use host::{host_listens, host_place};
 pub use lambda::{LAMBDA_OUTSIDE_BASE, lambda_outside_ip};
 pub use trace::{

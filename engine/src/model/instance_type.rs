@@ -1,5 +1,6 @@
 //! Network performance of EC2 instance types: the bandwidth an instance's
-//! interface sends at (BW-1).
+//! interface sends at (BW-1), and what it may send, all flows together,
+//! through an internet gateway or to another Region (BW-4).
 //!
 //! Figures are AWS's "Network specifications" tables of the instance types
 //! guide (general purpose, compute optimized and memory optimized
@@ -19,6 +20,11 @@ pub const BURST_TIME: Nanos = Nanos::from_secs(300);
 /// cluster placement group (BW-3).
 pub const FLOW_BPS: u64 = 5_000_000_000;
 
+/// What an instance with fewer than 32 vCPUs sends through an internet
+/// gateway or to another Region, all flows together; with 32 or more,
+/// half its bandwidth or this, whichever is larger (BW-4).
+pub const INTERNET_BPS: u64 = 5_000_000_000;
+
 /// An instance type's network performance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NetworkPerformance {
@@ -31,6 +37,11 @@ pub struct NetworkPerformance {
     /// [`BURST_TIME`] from full while earning at its baseline; 0 without
     /// a burst (BW-2).
     pub burst_bits: u64,
+    /// Its virtual CPUs.
+    pub vcpus: u32,
+    /// What it sends through an internet gateway or to another Region,
+    /// all flows together (BW-4).
+    pub internet_bps: u64,
 }
 
 const G: f64 = 1e9;
@@ -132,10 +143,39 @@ pub fn lookup(name: &str) -> Option<NetworkPerformance> {
         baseline_bps
     };
     let over = burst_bps - baseline_bps;
+    let vcpus = vcpus(family, size)?;
+    let internet_bps = if vcpus >= 32 {
+        (baseline_bps / 2).max(INTERNET_BPS)
+    } else {
+        INTERNET_BPS
+    };
     Some(NetworkPerformance {
         baseline_bps,
         burst_bps,
         burst_bits: (u128::from(over) * u128::from(BURST_TIME.0) / 1_000_000_000) as u64,
+        vcpus,
+        internet_bps,
+    })
+}
+
+/// The virtual CPUs of a size of the families above (the "Instance
+/// specifications" tables of the instance types guide): `Nxlarge` has 4N,
+/// `xlarge` 4, `large` 2, t3's smaller sizes 2, m7g.medium 1, and `metal`
+/// its family's largest count (m5 and c5 96, c5n 72, m7g 64, the sixth
+/// generation 128).
+fn vcpus(family: &str, size: &str) -> Option<u32> {
+    Some(match size {
+        "nano" | "micro" | "small" | "large" => 2,
+        "medium" if family == "t3" => 2,
+        "medium" => 1,
+        "xlarge" => 4,
+        "metal" => match family {
+            "m5" | "c5" => 96,
+            "c5n" => 72,
+            "m7g" => 64,
+            _ => 128,
+        },
+        s => 4 * s.strip_suffix("xlarge")?.parse::<u32>().ok()?,
     })
 }
 
@@ -166,6 +206,30 @@ mod tests {
         assert_eq!(lookup("x9.large"), None);
         assert_eq!(lookup("m5large"), None);
         assert!(names().contains(&"c5n.18xlarge".to_string()));
+    }
+
+    #[test]
+    fn bw_4_internet_bandwidth_by_vcpus() {
+        // Fewer than 32 vCPUs: 5 Gbps whatever the burst.
+        let m5 = lookup("m5.4xlarge").unwrap();
+        assert_eq!((m5.vcpus, m5.internet_bps), (16, 5_000_000_000));
+        assert_eq!(lookup("t3.micro").unwrap().internet_bps, 5_000_000_000);
+        assert_eq!(lookup("m5.large").unwrap().vcpus, 2);
+        // 32 or more: half the bandwidth, at least 5 Gbps.
+        let c6i = lookup("c6i.32xlarge").unwrap();
+        assert_eq!((c6i.vcpus, c6i.internet_bps), (128, 25_000_000_000));
+        let m5 = lookup("m5.8xlarge").unwrap();
+        assert_eq!((m5.vcpus, m5.internet_bps), (32, 5_000_000_000));
+        let c5n = lookup("c5n.9xlarge").unwrap();
+        assert_eq!((c5n.vcpus, c5n.internet_bps), (36, 25_000_000_000));
+        assert_eq!(lookup("c5n.metal").unwrap().vcpus, 72);
+        assert_eq!(lookup("m7g.medium").unwrap().vcpus, 1);
+        assert_eq!(lookup("t3.medium").unwrap().vcpus, 2);
+        assert_eq!(lookup("c5.9xlarge").unwrap().vcpus, 36);
+        // Every size of the table has its vCPUs.
+        for n in names() {
+            assert!(lookup(&n).is_some(), "{n}");
+        }
     }
 
     #[test]

@@ -457,6 +457,9 @@ pub struct Peering {
     pub accepter: VpcId,
     /// 9001 within the Region, 8500 across Regions (MTU-1).
     pub mtu: u16,
+    /// Its VPCs are in different Regions: an instance's traffic across it
+    /// counts towards its bandwidth to other Regions (BW-4).
+    pub inter_region: bool,
     /// The requester side's DNS resolution option: public DNS names of the
     /// requester VPC's instances resolve to private addresses when queried
     /// from the accepter VPC (DNS-4).

@@ -21,7 +21,7 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::{Bytes, BytesMut};
 
-use crate::dataplane::{self, Config, Hop, Loc, Network, Place, Seen, Step, Trace};
+use crate::dataplane::{self, Config, Hop, Loc, Network, Place, Seen, ServerId, Step, Trace};
 use crate::model::*;
 use crate::traffic::{self, Timer};
 use crate::units::Nanos;
@@ -581,23 +581,13 @@ impl Sim {
         let now = self.now();
         if !admitted {
             if let Some(at) = dataplane::capacity_at(&self.design, loc) {
-                let i = at.index(&self.design);
-                if i >= self.servers.len() {
-                    self.servers.resize_with(i + 1, || None);
-                }
-                let design = &self.design;
-                let server =
-                    self.servers[i].get_or_insert_with(|| Server::new(at.capacity(design)));
-                let ahead = server.ahead(now, buf.len() as u64);
-                self.metrics.series.queue(i as u32, now, ahead);
-                match server.admit(now, buf.len() as u64) {
-                    None => {
-                        let place = at.place(&self.design);
+                match self.serve(at, now, buf.len() as u64) {
+                    Err(place) => {
                         self.packet_end(tag, crossed);
                         self.record_drop(tag, DropReason::QueueOverflow, place);
                         return;
                     }
-                    Some(wait) => {
+                    Ok(wait) => {
                         let buf = std::mem::take(buf);
                         self.at(
                             now.saturating_add(wait),
@@ -627,10 +617,15 @@ impl Sim {
             fragments: &mut self.fragments,
             now,
         };
+        // BW-4: an instance sending out of the Region takes its internet
+        // share as it leaves, after its interface's own server.
+        let mut shaped = None;
         let end = loop {
             match self.net.step(buf, loc, now, &mut tr) {
                 Step::Next { loc: next, delay } => {
-                    if delay == Delay::ZERO
+                    shaped = dataplane::internet_shaped(&self.design, loc, next);
+                    if shaped.is_none()
+                        && delay == Delay::ZERO
                         && dataplane::capacity_at(&self.design, next).is_none()
                         && (self.lp == u32::MAX || self.part.of_loc(&self.design, next) == self.lp)
                     {
@@ -650,6 +645,19 @@ impl Sim {
         }
         match end {
             Step::Next { loc: next, delay } => {
+                // The time the packet enters the link: after its wait at
+                // the internet share, if it takes one (BW-4).
+                let mut now = now;
+                if let Some(eni) = shaped {
+                    match self.serve(ServerId::Internet(eni), now, buf.len() as u64) {
+                        Err(place) => {
+                            self.packet_end(tag, crossed);
+                            self.record_drop(tag, DropReason::QueueOverflow, place);
+                            return;
+                        }
+                        Ok(wait) => now = now.saturating_add(wait),
+                    }
+                }
                 let Some(delay) = self.links.cross(delay.link, delay.min, buf, now) else {
                     let place = self.design.links[delay.link.idx()]
                         .onprem
@@ -682,6 +690,23 @@ impl Sim {
                 self.record_drop(tag, d.reason, d.place);
             }
         }
+    }
+
+    /// Takes capacity server `at` for a packet of `bytes` arriving at
+    /// `now`: the wait until it leaves, or the place it is dropped at
+    /// (`queue_overflow`). The server is made on the first packet.
+    fn serve(&mut self, at: ServerId, now: Nanos, bytes: u64) -> Result<Nanos, Place> {
+        let i = at.index(&self.design);
+        if i >= self.servers.len() {
+            self.servers.resize_with(i + 1, || None);
+        }
+        let design = &self.design;
+        let server = self.servers[i].get_or_insert_with(|| Server::new(at.capacity(design)));
+        let ahead = server.ahead(now, bytes);
+        self.metrics.series.queue(i as u32, now, ahead);
+        server
+            .admit(now, bytes)
+            .ok_or_else(|| at.place(&self.design))
     }
 
     /// Sends on the fragments a link cut from this event's packet, as part

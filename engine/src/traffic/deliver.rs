@@ -214,6 +214,7 @@ impl Endpoints {
                     let mtu = host_mtu(d, h);
                     let tcp = Tcp::accept(local, remote, iss, mtu, &seg, now, &mut out);
                     let traffic = if tag.is_none() { 0 } else { tag.traffic };
+                    let out_of_region = io.out_of_region(h, v.src);
                     let conn = Conn {
                         tcp,
                         host: h,
@@ -231,6 +232,7 @@ impl Endpoints {
                         responded: false,
                         done: false,
                         flow_free: 0,
+                        out_of_region,
                     };
                     let c = self.add_conn(conn);
                     self.flush(io, c, &mut out);

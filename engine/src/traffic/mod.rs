@@ -187,10 +187,28 @@ pub struct Io<'a> {
 
 impl Io<'_> {
     fn send(&mut self, packet: Bytes, from: Host, tag: Tag) {
+        self.send_flow(packet, from, tag, false);
+    }
+
+    /// Sends a packet of a flow that leaves the Region through the
+    /// sender's internet share (BW-4) when `out_of_region`.
+    fn send_flow(&mut self, packet: Bytes, from: Host, tag: Tag, out_of_region: bool) {
         if let Some(eni) = sending_eni(self.d, from) {
-            self.nics.charge(self.d, eni, self.now, packet.len() as u64);
+            let bytes = packet.len() as u64;
+            self.nics
+                .charge(self.d, eni, self.now, bytes, out_of_region);
         }
         self.out.push(Action::Send { packet, from, tag });
+    }
+
+    /// Whether what `host` sends to `dst` takes its internet share (BW-4):
+    /// an instance whose type's internet bandwidth binds, routed out of
+    /// the Region. Asked once per flow.
+    fn out_of_region(&self, host: Host, dst: Ipv4Addr) -> bool {
+        sending_eni(self.d, host).is_some_and(|eni| {
+            crate::dataplane::internet_capacity(self.d, eni).is_some()
+                && self.net.sends_out_of_region(eni, dst)
+        })
     }
 
     fn timer(&mut self, at: Nanos, timer: Timer) {
@@ -216,23 +234,44 @@ pub fn sending_eni(d: &Design, h: Host) -> Option<EniId> {
 /// The backlog of each sending host's own interface: when the packets its
 /// endpoints sent will have left it, served as the engine's capacity
 /// model serves them (the same capacity, time and sizes, so the two
-/// agree for the host's own packets). TCP Small Queues reads it.
+/// agree for the host's own packets), and when those of its flows out of
+/// the Region will have left its internet share (BW-4), which takes each
+/// as the interface lets it go. TCP Small Queues reads both.
 #[derive(Clone, Debug, Default)]
 pub struct Nics {
-    free_at: FxHashMap<u32, (u64, crate::dataplane::Credits)>,
+    free_at: FxHashMap<u32, Nic>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Nic {
+    free_at: u64,
+    credits: crate::dataplane::Credits,
+    internet_free_at: u64,
 }
 
 impl Nics {
-    fn charge(&mut self, d: &Design, eni: EniId, now: Nanos, bytes: u64) {
+    fn charge(&mut self, d: &Design, eni: EniId, now: Nanos, bytes: u64, out_of_region: bool) {
         let cap = crate::dataplane::capacity_of(d, eni);
-        let (free, credits) = self.free_at.entry(eni.0).or_default();
-        let start = (*free).max(now.0);
-        *free = start + credits.service_ns(&cap, start, bytes);
+        let nic = self.free_at.entry(eni.0).or_default();
+        let start = nic.free_at.max(now.0);
+        nic.free_at = start + nic.credits.service_ns(&cap, start, bytes);
+        if out_of_region {
+            if let Some(cap) = crate::dataplane::internet_capacity(d, eni) {
+                let start = nic.internet_free_at.max(nic.free_at);
+                nic.internet_free_at = start + cap.service_ns(bytes);
+            }
+        }
     }
 
     /// When the interface of `eni` will have sent what it holds.
     pub fn free_at(&self, eni: EniId) -> Nanos {
-        Nanos(self.free_at.get(&eni.0).map_or(0, |f| f.0))
+        Nanos(self.free_at.get(&eni.0).map_or(0, |f| f.free_at))
+    }
+
+    /// When the internet share of `eni` (BW-4) will have sent what it
+    /// holds.
+    pub fn internet_free_at(&self, eni: EniId) -> Nanos {
+        Nanos(self.free_at.get(&eni.0).map_or(0, |f| f.internet_free_at))
     }
 }
 
@@ -265,7 +304,12 @@ fn flow_limit_ns(tcp: &Tcp) -> (u64, u64) {
 /// packets, so that the host's own ACKs and other packets behind a full
 /// limit still fit: a sender never overflows its own ENI.
 fn tsq_limit_ns(d: &Design, eni: EniId, tcp: &Tcp) -> (u64, u64) {
-    let cap = crate::dataplane::capacity_of(d, eni);
+    tsq_limit_at(&crate::dataplane::capacity_of(d, eni), tcp)
+}
+
+/// [`tsq_limit_ns`] in the time of capacity `cap`: the interface's own, or
+/// its internet share's (BW-4) for a flow out of the Region.
+fn tsq_limit_at(cap: &crate::dataplane::Capacity, tcp: &Tcp) -> (u64, u64) {
     let wire = u64::from(tcp.mss) + tcp::HEADERS;
     let seg_ns = cap.service_ns(wire);
     let linux = tcp.tsq_limit() / wire * seg_ns;
@@ -308,6 +352,9 @@ struct Conn {
     /// When what the connection sent will have left at its flow's 5 Gbps
     /// (BW-3), for instances.
     flow_free: u64,
+    /// Its packets take the sender's internet share (BW-4): decided when
+    /// the connection opens, from the route its sender has to the peer.
+    out_of_region: bool,
 }
 
 /// How long an idle Lambda execution environment is kept for another
@@ -337,6 +384,9 @@ struct Gen {
     udp_port: u16,
     next_lambda_eni: usize,
     dst: Option<Ipv4Addr>,
+    /// Its pings and datagrams take the sender's internet share (BW-4):
+    /// decided at its first one.
+    out_of_region: Option<bool>,
 }
 
 /// Traffic `t`'s generator, made on first use: the same as if it had been
@@ -350,6 +400,7 @@ fn gen_of<'g>(gens: &'g mut FxHashMap<u32, Gen>, seed: u64, d: &Design, t: u32) 
         udp_port: 0,
         next_lambda_eni: 0,
         dst: resolve::destination(d, d.traffic[t as usize].from, &d.traffic[t as usize].to),
+        out_of_region: None,
     })
 }
 
@@ -755,6 +806,7 @@ impl Endpoints {
                     responded: false,
                     done: false,
                     flow_free: 0,
+                    out_of_region: io.out_of_region(host, dst),
                 };
                 let c = self.add_conn(conn);
                 self.items[tag.item as usize].conn = Some(c);
@@ -770,6 +822,9 @@ impl Endpoints {
                 let g = gen_of(&mut self.gens, self.seed, d, t);
                 g.seq = g.seq.wrapping_add(1);
                 let (ident, seq) = (t as u16 + 1, g.seq);
+                let oor = *g
+                    .out_of_region
+                    .get_or_insert_with(|| io.out_of_region(host, dst));
                 let key = (u128::from(host_key(host)) << 32)
                     | (u128::from(ident) << 16)
                     | u128::from(seq);
@@ -788,7 +843,7 @@ impl Endpoints {
                     64,
                     seq,
                 );
-                io.send(b, host, tag);
+                io.send_flow(b, host, tag, oor);
                 if let Some(at) = deadline {
                     self.add_deadline(io, t, at, tag);
                 }
@@ -801,6 +856,9 @@ impl Endpoints {
                 let sport = g.udp_port;
                 g.seq = g.seq.wrapping_add(1);
                 let ident = g.seq;
+                let oor = *g
+                    .out_of_region
+                    .get_or_insert_with(|| io.out_of_region(host, dst));
                 // The largest UDP payload of one IPv4 datagram.
                 let size = (tr.size as usize).min(65_507);
                 let payload = vec![0xa5; size];
@@ -820,15 +878,15 @@ impl Endpoints {
                     match packet::fragment::split(&mut first, mtu) {
                         Ok((len, rest)) => {
                             first.truncate(len);
-                            io.send(Bytes::from(first), host, tag);
+                            io.send_flow(Bytes::from(first), host, tag, oor);
                             for f in rest {
-                                io.send(Bytes::from(f), host, tag);
+                                io.send_flow(Bytes::from(f), host, tag, oor);
                             }
                         }
-                        Err(_) => io.send(b, host, tag),
+                        Err(_) => io.send_flow(b, host, tag, oor),
                     }
                 } else {
-                    io.send(b, host, tag);
+                    io.send_flow(b, host, tag, oor);
                 }
             }
         }
@@ -848,6 +906,13 @@ impl Endpoints {
         let (limit, seg_ns) = tsq_limit_ns(io.d, eni, &conn.tcp);
         let backlog = io.nics.free_at(eni).0.saturating_sub(io.now.0);
         let mut segs = limit.saturating_sub(backlog) / seg_ns;
+        if conn.out_of_region {
+            if let Some(cap) = crate::dataplane::internet_capacity(io.d, eni) {
+                let (limit, seg_ns) = tsq_limit_at(&cap, &conn.tcp);
+                let backlog = io.nics.internet_free_at(eni).0.saturating_sub(io.now.0);
+                segs = segs.min(limit.saturating_sub(backlog) / seg_ns);
+            }
+        }
         if flow_limited(conn.host) {
             let (limit, seg_ns) = flow_limit_ns(&conn.tcp);
             let backlog = conn.flow_free.saturating_sub(io.now.0);
@@ -863,13 +928,13 @@ impl Endpoints {
             out.clear();
             return;
         };
-        let (host, tag) = (conn.host, conn.tag);
+        let (host, tag, out_of_region) = (conn.host, conn.tag, conn.out_of_region);
         let limited = flow_limited(host);
         for b in out.drain(..) {
             if limited {
                 conn.flow_free = conn.flow_free.max(io.now.0) + flow_ns(b.len() as u64);
             }
-            io.send(b, host, tag);
+            io.send_flow(b, host, tag, out_of_region);
         }
         // Stopped by TCP Small Queues: go on once the interface (and the
         // flow's 5 Gbps share) has sent half of the limit, as completions
@@ -879,6 +944,13 @@ impl Endpoints {
                 let (limit, _) = tsq_limit_ns(io.d, eni, &conn.tcp);
                 let free = io.nics.free_at(eni).0;
                 let mut at = free.saturating_sub(limit / 2);
+                if out_of_region {
+                    if let Some(cap) = crate::dataplane::internet_capacity(io.d, eni) {
+                        let (limit, _) = tsq_limit_at(&cap, &conn.tcp);
+                        let free = io.nics.internet_free_at(eni).0;
+                        at = at.max(free.saturating_sub(limit / 2));
+                    }
+                }
                 if limited {
                     let (limit, _) = flow_limit_ns(&conn.tcp);
                     at = at.max(conn.flow_free.saturating_sub(limit / 2));

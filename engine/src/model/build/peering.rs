@@ -107,6 +107,7 @@ impl Builder<'_> {
                 } else {
                     mtu::VPC
                 },
+                inter_region,
                 requester_dns,
                 accepter_dns,
             });

@@ -594,9 +594,8 @@ fn shipped_runs() -> &'static [ShippedRun] {
                     args.extend(["--pcap", dir.to_str().unwrap(), "--pcap-snaplen", "80"]);
                 }
                 vpcsim(&args);
-                let report: Value =
-                    serde_json::from_str(&std::fs::read_to_string(&json).unwrap())
-                        .expect("the JSON report");
+                let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap())
+                    .expect("the JSON report");
                 let tcp = report["traffic"]
                     .as_array()
                     .unwrap()
@@ -999,7 +998,10 @@ timeout = "1s"
     ]);
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let t = &report["traffic"][0];
-    assert_eq!((t["started"].as_u64(), t["failed"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (t["started"].as_u64(), t["failed"].as_u64()),
+        (Some(1), Some(1))
+    );
     assert_eq!(t["failures"][0]["cause"], "timeout");
     assert_eq!(t["failures"][0]["place"], Value::Null);
     assert_eq!(t["drops"], serde_json::json!([]));
@@ -1016,7 +1018,12 @@ timeout = "1s"
                 let total = usize::from(u16::from_be_bytes([p[2], p[3]]));
                 let ihl = usize::from(p[0] & 0x0f) * 4;
                 let doff = usize::from(p[ihl + 12] >> 4) * 4;
-                (t - EPOCH * 1_000_000_000, src == client, p[ihl + 13], total - ihl - doff)
+                (
+                    t - EPOCH * 1_000_000_000,
+                    src == client,
+                    p[ihl + 13],
+                    total - ihl - doff,
+                )
             })
             .collect()
     };
@@ -1034,7 +1041,10 @@ timeout = "1s"
     assert!(at_client[..first_rst].iter().any(|s| s.1 && s.3 > 0));
     for &(t, mine, flags, len) in &at_client[first_rst..] {
         if mine {
-            assert!(flags & RST != 0 && len == 0, "at {t} ns: {flags:#x}, {len} bytes");
+            assert!(
+                flags & RST != 0 && len == 0,
+                "at {t} ns: {flags:#x}, {len} bytes"
+            );
         }
     }
     let at_server = segments("server.pcap");
@@ -1044,7 +1054,9 @@ timeout = "1s"
         .expect("the reset reaches the server")
         .0;
     assert!(
-        at_server.iter().all(|&(t, mine, _, _)| mine || t <= arrived),
+        at_server
+            .iter()
+            .all(|&(t, mine, _, _)| mine || t <= arrived),
         "the server sends nothing after the reset"
     );
 }

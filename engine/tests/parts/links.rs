@@ -135,7 +135,11 @@ fn lat_2_jitter_is_drawn_from_the_runs_seed() {
         let loaded = load_str("calls.toml", &text).expect("the design loads");
         let out = sim::run(Arc::new(loaded.design), &RunOptions::default());
         let h = out.metrics.traffic[0].completion();
-        (h.value_at_quantile(0.5), h.value_at_quantile(0.99), h.mean())
+        (
+            h.value_at_quantile(0.5),
+            h.value_at_quantile(0.99),
+            h.mean(),
+        )
     };
     assert_eq!(run("seed = 5"), run("seed = 5"));
     assert_ne!(run("seed = 5"), run("seed = 6"));
@@ -162,8 +166,11 @@ fn lat_3_vpn_loss_drops_at_the_onprem_network_and_tcp_recovers() {
     assert!(m.retransmissions > 0);
     assert_eq!(m.delivered + m.unfinished, m.started, "{:?}", m.failures);
     // Without the loss, nothing is dropped on that path.
-    let clean = load_str("office-vpn-endpoint.toml", include_str!("../../../scenarios/office-vpn-endpoint.toml"))
-        .expect("the design loads");
+    let clean = load_str(
+        "office-vpn-endpoint.toml",
+        include_str!("../../../scenarios/office-vpn-endpoint.toml"),
+    )
+    .expect("the design loads");
     let out = sim::run(Arc::new(clean.design), &RunOptions::default());
     assert!(out.metrics.traffic[0].drops.is_empty());
 }
@@ -193,7 +200,10 @@ fn lat_1_each_link_class_draws_from_its_own_default_distribution() {
             "[[subnet]]\nid = \"b\"\nvpc = \"v\"\ncidr = \"10.0.2.0/24\"\naz = \"us-east-1b\"\n\n[[security_group]]",
         )
         .replace("id = \"server\"\nsubnet = \"a\"", "id = \"server\"\nsubnet = \"b\"");
-    for (text, class) in [(design(""), defaults.same_az), (cross_az, defaults.cross_az)] {
+    for (text, class) in [
+        (design(""), defaults.same_az),
+        (cross_az, defaults.cross_az),
+    ] {
         let loaded = load_str("calls.toml", &text).expect("the design loads");
         let out = sim::run(Arc::new(loaded.design), &RunOptions::default());
         let m = &out.metrics.traffic[0];

@@ -512,12 +512,19 @@ fn linux_tcp_snd_wnd_test_a_window_holds_whole_segments_only() {
     // Then with room for everything: whole segments, and the last
     // thousand bytes, the end of what was written, in a short one.
     out.clear();
-    c.on_segment(&segment(&ack(acked + 6 * 8961, 4000)).unwrap(), now, &mut out);
+    c.on_segment(
+        &segment(&ack(acked + 6 * 8961, 4000)).unwrap(),
+        now,
+        &mut out,
+    );
     let lens: Vec<usize> = out
         .iter()
         .map(|p| segment(p).unwrap().payload.len())
         .collect();
-    assert_eq!(lens, vec![8961, 8961, 8961, 8961, 8961, 8961, 8961, 8961, 1000]);
+    assert_eq!(
+        lens,
+        vec![8961, 8961, 8961, 8961, 8961, 8961, 8961, 8961, 1000]
+    );
 }
 
 /// Data segments of one direction of a log shorter than `mss`, but for

@@ -125,3 +125,93 @@ fn lat_3_internet_loss_drops_as_link_loss_and_tcp_recovers() {
     assert!(m.retransmissions > 0);
     assert_eq!(m.delivered, m.started, "{:?}", m.failures);
 }
+
+/// LAT-2: the draws come from the run's seed: another seed draws other
+/// delays (another spread of latencies), the same seed the same ones.
+#[test]
+fn lat_2_jitter_is_drawn_from_the_runs_seed() {
+    let run = |seed: &str| {
+        let text = design("").replace("seed = 5", seed);
+        let loaded = load_str("calls.toml", &text).expect("the design loads");
+        let out = sim::run(Arc::new(loaded.design), &RunOptions::default());
+        let h = out.metrics.traffic[0].completion();
+        (
+            h.value_at_quantile(0.5),
+            h.value_at_quantile(0.99),
+            h.mean(),
+        )
+    };
+    assert_eq!(run("seed = 5"), run("seed = 5"));
+    assert_ne!(run("seed = 5"), run("seed = 6"));
+}
+
+/// LAT-3: a VPN path's `loss` drops packets as `link_loss` at the
+/// on-premises network, and TCP recovers them: the office's calls over
+/// the VPN gateway to the interface endpoint all complete.
+#[test]
+fn lat_3_vpn_loss_drops_at_the_onprem_network_and_tcp_recovers() {
+    let text = include_str!("../../../scenarios/office-vpn-endpoint.toml");
+    let text = text.replace("latency = \"8ms\"", "latency = \"8ms\"\nloss = \"2%\"");
+    let loaded = load_str("office-vpn-endpoint.toml", &text).expect("the design loads");
+    let out = sim::run(Arc::new(loaded.design), &RunOptions::default());
+    let m = &out.metrics.traffic[0];
+    let lost: u64 = m
+        .drops
+        .iter()
+        .filter(|((r, p), _)| *r == DropReason::LinkLoss && matches!(p, Place::Onprem(_)))
+        .map(|(_, n)| *n)
+        .sum();
+    assert!(lost > 0, "{:?}", m.drops);
+    assert_eq!(m.drops.values().sum::<u64>(), lost, "{:?}", m.drops);
+    assert!(m.retransmissions > 0);
+    assert_eq!(m.delivered + m.unfinished, m.started, "{:?}", m.failures);
+    // Without the loss, nothing is dropped on that path.
+    let clean = load_str(
+        "office-vpn-endpoint.toml",
+        include_str!("../../../scenarios/office-vpn-endpoint.toml"),
+    )
+    .expect("the design loads");
+    let out = sim::run(Arc::new(clean.design), &RunOptions::default());
+    assert!(out.metrics.traffic[0].drops.is_empty());
+}
+
+/// LAT-1: each link class has its own default distribution. A call
+/// within an AZ and one across AZs (the server moved to another AZ of the
+/// same design) take the two round trips of a handshake and a request:
+/// four one-way delays of their class, never under four minimums, their
+/// median between four minimums and four 99th percentiles.
+#[test]
+fn lat_1_each_link_class_draws_from_its_own_default_distribution() {
+    let defaults = vpcsim::model::Latency::default();
+    let us = |d: vpcsim::units::Nanos| d.0 / 1_000;
+    let classes = [
+        (defaults.same_az, (40, 50, 120)),
+        (defaults.cross_az, (300, 400, 900)),
+        (defaults.aws_service, (800, 1_000, 2_500)),
+        (defaults.internet, (12_000, 15_000, 30_000)),
+        (defaults.vpn, (8_000, 10_000, 20_000)),
+    ];
+    for (d, want) in classes {
+        assert_eq!((us(d.min), us(d.p50), us(d.p99)), want);
+    }
+    let cross_az = design("")
+        .replace(
+            "[[security_group]]",
+            "[[subnet]]\nid = \"b\"\nvpc = \"v\"\ncidr = \"10.0.2.0/24\"\naz = \"us-east-1b\"\n\n[[security_group]]",
+        )
+        .replace("id = \"server\"\nsubnet = \"a\"", "id = \"server\"\nsubnet = \"b\"");
+    for (text, class) in [
+        (design(""), defaults.same_az),
+        (cross_az, defaults.cross_az),
+    ] {
+        let loaded = load_str("calls.toml", &text).expect("the design loads");
+        let out = sim::run(Arc::new(loaded.design), &RunOptions::default());
+        let m = &out.metrics.traffic[0];
+        assert_eq!(m.failed, 0, "{:?}", m.failures);
+        let h = m.completion();
+        let (lo, hi) = (4 * us(class.min), 4 * us(class.p99));
+        assert!(h.min() >= lo, "{} us under {lo}", h.min());
+        let p50 = h.value_at_quantile(0.5);
+        assert!((lo..hi).contains(&p50), "p50 {p50} us, not in {lo}..{hi}");
+    }
+}

@@ -220,6 +220,12 @@ pub struct Tcp {
     rcvq_space: u64,
     rcvq_seq: u64,
     rcvq_time: Nanos,
+    /// The receiver's round trip (`tcp_rcv_rtt_measure`; zero before the
+    /// first sample), and the offset and time its current sample waits
+    /// for and began at (zero: not begun).
+    rcv_rtt: Nanos,
+    rcv_rtt_seq: u64,
+    rcv_rtt_time: Nanos,
     /// In-order bytes received and not yet acknowledged.
     ack_pending: u64,
     /// Out-of-order ranges of the peer's stream held, sorted.
@@ -350,6 +356,9 @@ impl Tcp {
             rcvq_space: rcv_wnd.min(INITIAL_SEGMENTS * u64::from(local_mss)),
             rcvq_seq: 0,
             rcvq_time: Nanos::ZERO,
+            rcv_rtt: Nanos::ZERO,
+            rcv_rtt_seq: 0,
+            rcv_rtt_time: Nanos::ZERO,
             ack_pending: 0,
             ooo: [(0, 0); OOO_RANGES],
             ooo_recent: 0,
@@ -534,7 +543,9 @@ impl Tcp {
 
     /// Sends new data within the window (and, after a timeout, what was
     /// in flight again, skipping what the peer SACKed, as Linux's
-    /// `tcp_enter_loss` keeps the SACKed marks).
+    /// `tcp_enter_loss` keeps the SACKed marks), in whole segments: a
+    /// short one only for the last bytes written, or to fill a hole below
+    /// what the peer SACKed.
     fn transmit_window(&mut self, now: Nanos, out: &mut Out) {
         // The SACK option the ACKs carry takes room from the segment.
         let mss = self.mss64().saturating_sub(self.sack_option_len()).max(1);
@@ -548,11 +559,15 @@ impl Tcp {
                 self.nxt = end.min(self.total);
                 continue;
             }
-            let mut len = (self.total - self.nxt)
-                .min(mss)
-                .min(window - (self.nxt - self.una));
+            let mut len = (self.total - self.nxt).min(mss);
             if let Some(next) = self.sacked.next_start(self.nxt) {
                 len = len.min(next - self.nxt);
+            }
+            // Whole segments only: one that would end past the window
+            // waits for it to open (Linux's `tcp_snd_wnd_test`), rather
+            // than fill it to the byte with a short one.
+            if len > window - (self.nxt - self.una) {
+                break;
             }
             // TCP Small Queues: no more into the host's interface than it
             // has room for; the engine wakes this end when it drained.

@@ -26,9 +26,30 @@ impl Tcp {
         if self.scaled { WSCALE } else { 0 }
     }
 
-    /// The window field of a segment other than a SYN.
+    /// The window field of a segment other than a SYN, as Linux's
+    /// `__tcp_select_window` sets it: with scaling, the window rounded up
+    /// to the scale's unit (`ALIGN`), so that what was offered is never
+    /// scaled away (62,727 bytes, seven segments of 8,961, go out as
+    /// 62,848, not 62,720); without it, a whole number of the segments the
+    /// peer sends, as long as one fits.
     pub(super) fn window_field(&self) -> u16 {
-        (self.rcv_wnd >> self.rcv_wscale()).min(WINDOW) as u16
+        let field = if self.scaled {
+            let unit = 1u64 << WSCALE;
+            self.rcv_wnd.div_ceil(unit)
+        } else {
+            let mss = self.mss64();
+            if self.rcv_wnd > mss {
+                self.rcv_wnd / mss * mss
+            } else {
+                self.rcv_wnd
+            }
+        };
+        field.min(WINDOW) as u16
+    }
+
+    /// The window the last segment advertised, in bytes.
+    pub(super) fn advertised(&self) -> u64 {
+        u64::from(self.window_field()) << self.rcv_wscale()
     }
 
     /// The largest window this end advertises: half of `tcp_rmem`'s
@@ -37,21 +58,48 @@ impl Tcp {
         if self.scaled { MAX_WINDOW } else { WINDOW }
     }
 
-    /// Receive-buffer autotuning once per round trip, as Linux's
-    /// `tcp_rcv_space_adjust`: the window becomes twice what arrived in the
-    /// round trip plus 16 segments, plus twice the growth since the last.
+    /// The receiver's estimate of the round trip, as Linux makes it
+    /// without timestamps (`tcp_rcv_rtt_measure`, `net/ipv4/tcp_input.c`):
+    /// the time from one in-order segment until the data a window beyond
+    /// it arrived, the smallest such sample kept (`tcp_rcv_rtt_update`
+    /// with `win_dep`). A sender limited by something else than the window
+    /// takes longer to fill it, so a sample is never below the round trip.
+    fn rcv_rtt_measure(&mut self, now: Nanos) {
+        if self.rcv_rtt_seq != 0 {
+            if self.rcv < self.rcv_rtt_seq {
+                return;
+            }
+            let sample = Nanos(now.0.saturating_sub(self.rcv_rtt_time.0).max(1));
+            self.rcv_rtt = if self.rcv_rtt == Nanos::ZERO {
+                sample
+            } else {
+                self.rcv_rtt.min(sample)
+            };
+        }
+        self.rcv_rtt_seq = self.rcv + self.advertised();
+        self.rcv_rtt_time = now;
+    }
+
+    /// What in-order data does to the window: Linux's `tcp_rcv_rtt_measure`,
+    /// `tcp_grow_window`, and receive-buffer autotuning once per round
+    /// trip of the receiver's estimate (`tcp_rcv_space_adjust`): the
+    /// window becomes twice what arrived in the round trip plus 16
+    /// segments, plus twice the growth since the last.
     pub(super) fn autotune(&mut self, now: Nanos) {
+        self.rcv_rtt_measure(now);
         // `tcp_grow_window`: each arriving segment raises the window by two
-        // segments up to what the initial buffer allows. Without this a
-        // first window rounded down to a large MSS (seven segments of 8,961
-        // bytes) is all that can arrive in a round trip, never more than
-        // the first measure, and autotuning would never start.
+        // segments up to what the initial buffer allows.
         let clamp = INITIAL_CLAMP.min(self.window_limit());
         if self.rcv_wnd < clamp {
             self.rcv_wnd = (self.rcv_wnd + 2 * self.mss64()).min(clamp);
         }
-        let rtt = self.srtt.unwrap_or(INITIAL_RTO);
-        if now.0.saturating_sub(self.rcvq_time.0) < rtt.0 {
+        // No measure before the receiver has its own round trip: the first
+        // spans from the handshake to a window's worth of data past the
+        // first segment, so that a window of whole segments a little under
+        // the first measure (seven of 8,961 bytes at most in 64 KiB, the
+        // first measure being 62,727) still starts autotuning.
+        let rtt = self.rcv_rtt;
+        if rtt == Nanos::ZERO || now.0.saturating_sub(self.rcvq_time.0) < rtt.0 {
             return;
         }
         let copied = self.rcv - self.rcvq_seq;
@@ -161,7 +209,7 @@ impl Tcp {
                 }
             } else {
                 let from = self.rcv + offset as u64;
-                if from + len - self.rcv <= self.rcv_wnd && self.hold_ooo(from, from + len) {
+                if from + len - self.rcv <= self.advertised() && self.hold_ooo(from, from + len) {
                     self.check_pattern(from, seg.payload);
                     self.ooo_recent = from;
                 }

@@ -247,10 +247,9 @@ impl Tcp {
                 pipe += len;
                 continue;
             }
-            if self.nxt < self.total && self.nxt - self.una < window {
-                let len = (self.total - self.nxt)
-                    .min(mss)
-                    .min(window - (self.nxt - self.una));
+            // New data in whole segments, as outside recovery.
+            let len = (self.total - self.nxt).min(mss);
+            if self.nxt < self.total && self.nxt - self.una + len <= window {
                 if len + HEADERS > self.room {
                     self.tsq_blocked = true;
                     return;

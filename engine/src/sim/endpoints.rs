@@ -27,12 +27,25 @@ impl Sim {
             nics: &mut self.nics,
         };
         f(&mut self.t, &mut io);
+        // Packets sent go into the data plane after the other actions, as
+        // they would in an event of their own after this one: a host that
+        // answers at once (a closed port of a link-local service) has its
+        // refusal counted before its reset reaches the sender.
+        let mut sends = std::mem::take(&mut self.sends);
         for a in out.drain(..) {
+            if matches!(a, Action::Send { .. }) {
+                sends.push(a);
+            } else {
+                self.carry_out(a);
+            }
+        }
+        for a in sends.drain(..) {
             self.carry_out(a);
         }
         // An action may have run the endpoints again (a drop that decides
-        // an item): those used a buffer of their own, so this one is kept.
+        // an item): those used buffers of their own, so these are kept.
         self.actions = out;
+        self.sends = sends;
     }
 
     pub(super) fn on_timer(&mut self, timer: Timer) {

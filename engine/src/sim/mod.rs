@@ -333,6 +333,8 @@ pub struct Sim {
     nics: traffic::Nics,
     /// What the endpoints asked for, carried out in order (`endpoints.rs`).
     actions: Vec<traffic::Action>,
+    /// The packets among them, sent after the rest.
+    sends: Vec<traffic::Action>,
     /// Packets components made during the current event.
     emitted: Vec<(Bytes, Loc)>,
     /// Fragments links cut from the current event's packet.
@@ -396,6 +398,7 @@ impl Sim {
             t: traffic::Endpoints::new(&design, seed),
             nics: traffic::Nics::default(),
             actions: Vec::new(),
+            sends: Vec::new(),
             emitted: Vec::new(),
             fragments: Vec::new(),
             watch: Arc::clone(&shared.watch),

@@ -555,7 +555,10 @@ fn tgw_12_static_routes_to_the_attachment_stay_and_no_tunnel_carries_them() {
     let e = tcp_q(d.clone(), "app", "old", 22, 0);
     assert_delivered(&e);
     let old = route("192.168.99.0/24", Some(att(&d, "att-vpn")), Origin::Static);
-    assert_eq!(tgw_routes(&d, 0, &e.hops, "tgw-rt"), [old.clone()]);
+    assert_eq!(
+        tgw_routes(&d, 0, &e.hops, "tgw-rt"),
+        std::slice::from_ref(&old)
+    );
     let e = tcp_q(d.clone(), "app", "old", 22, 1);
     assert_dropped(&e, "vpn_tunnel_down", "att-vpn");
     assert_eq!(tgw_routes(&d, 1, &e.hops, "tgw-rt"), [old]);

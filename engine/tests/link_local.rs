@@ -791,11 +791,18 @@ fn dns_5_an_answer_carries_every_address_of_the_name_and_the_client_takes_the_fi
         Ok(out) => panic!("tshark -r {}: {out:?}", pcap.display()),
         Err(_) => eprintln!("tshark is not installed: the answers are checked by their bytes only"),
     }
-    // The same scenario gives the same orders: the shuffle is seeded.
+    // The same scenario gives the same orders: the shuffle is seeded, by
+    // the scenario's `seed` among others.
     let (_, again, dir2) = run_cli("dns5-records-again", &text);
     assert_eq!(answered(&udp_datagrams(&again)), got);
+    let reseeded = text.replacen("duration = ", "seed = 99\nduration = ", 1);
+    let (_, other, dir3) = run_cli("dns5-records-seed", &reseeded);
+    let other = answered(&udp_datagrams(&other));
+    assert_eq!(other.len(), got.len());
+    assert_ne!(other, got, "another seed, other orders");
     std::fs::remove_dir_all(&dir).ok();
     std::fs::remove_dir_all(&dir2).ok();
+    std::fs::remove_dir_all(&dir3).ok();
 }
 
 #[test]

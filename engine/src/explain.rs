@@ -115,9 +115,14 @@ pub struct LookupOut {
     pub name: String,
     /// The resolver asked: the VPC's base + 2 (ADDR-4).
     pub resolver: String,
-    /// What the resolver answered: an address, `NXDOMAIN`, or nothing
-    /// (DNS support off, or the query did not reach it).
+    /// What the resolver answered: its addresses in the answer's order,
+    /// `NXDOMAIN`, or nothing (DNS support off, or the query did not reach
+    /// it).
     pub answer: Option<String>,
+    /// Of several addresses, the one the client connects to (glibc's
+    /// RFC 6724 order, `traffic::client_choice`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<String>,
     /// The TTL of the answer, in seconds.
     pub ttl: Option<u32>,
     pub query: Leg,
@@ -379,7 +384,10 @@ fn lookup(
     let qname = wire::encode_name(&name)?;
     let e = &d.enis[eni.idx()];
     let resolver = link_local::vpc_resolver(&d.vpcs[e.vpc.idx()]);
-    let msg = wire::query(1, &qname);
+    // The id of the first query of a run: a traffic run alone gets the
+    // order of records explain shows (DNS-5).
+    let id = crate::traffic::QUERY_ID_STEP;
+    let msg = wire::query(id, &qname);
     let mut buf = packet::build::udp(
         SocketAddrV4::new(e.ip, sport),
         SocketAddrV4::new(resolver, wire::PORT),
@@ -395,6 +403,7 @@ fn lookup(
         name,
         resolver: format!("{resolver}:{}", wire::PORT),
         answer: None,
+        chosen: None,
         ttl: None,
         query,
         reply: None,
@@ -406,7 +415,11 @@ fn lookup(
     if !d.vpcs[e.vpc.idx()].dns_support {
         return Some((out, None));
     }
-    let addr = resolve::lookup_answer(d, eni, spec, |x| net.eni_alive(x));
+    let q = wire::parse_query(&msg)?;
+    let mut ips = resolve::lookup_answers(d, eni, spec, |x| net.eni_alive(x));
+    resolve::answer_order(d.seed, eni, q.id, &mut ips);
+    let prefix = d.subnets[e.subnet.idx()].cidr.prefix_len();
+    let addr = crate::traffic::client_choice(ips.iter().copied(), e.ip, prefix);
     let ttl = d
         .traffic
         .iter()
@@ -414,8 +427,11 @@ fn lookup(
         .filter_map(|t| t.dns_ttl)
         .min()
         .unwrap_or(dns::DEFAULT_TTL);
-    let q = wire::parse_query(&msg)?;
-    let answer = wire::response(&q, addr.map(|ip| (ip, ttl)));
+    let answer = match addr {
+        Some(_) => wire::Answer::Records { ips: &ips, ttl },
+        None => wire::Answer::NxDomain(dns::NEGATIVE_SOA),
+    };
+    let answer = wire::response(&q, answer);
     let mut back = packet::build::udp(
         SocketAddrV4::new(resolver, wire::PORT),
         SocketAddrV4::new(e.ip, sport),
@@ -426,7 +442,13 @@ fn lookup(
     .to_vec();
     let w = net.walk(&mut back, Loc::HostOut(at), now);
     out.reply = Some(leg(net, &w));
-    out.answer = Some(addr.map_or_else(|| "NXDOMAIN".to_string(), |ip| ip.to_string()));
+    out.answer = Some(if ips.is_empty() {
+        "NXDOMAIN".to_string()
+    } else {
+        let all: Vec<String> = ips.iter().map(|ip| ip.to_string()).collect();
+        all.join(", ")
+    });
+    out.chosen = addr.filter(|_| ips.len() > 1).map(|ip| ip.to_string());
     out.ttl = addr.map(|_| ttl);
     Some((out, addr))
 }
@@ -886,6 +908,12 @@ pub fn render(e: &Explanation) -> String {
         match (&l.answer, l.ttl) {
             (Some(a), Some(ttl)) => {
                 let _ = writeln!(out, "\nresolver answers: {a}, TTL {ttl} s");
+                if let Some(c) = &l.chosen {
+                    let _ = writeln!(
+                        out,
+                        "the client connects to {c}, the first after glibc's RFC 6724 sort (DNS-5)"
+                    );
+                }
             }
             (Some(a), None) => {
                 let _ = writeln!(out, "\nresolver answers: {a}");

@@ -10,9 +10,10 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use vpcsim::dataplane::route_table::Origin;
 use vpcsim::dataplane::{AwsRule, Host, Loc, Network, Rule, Step};
 use vpcsim::explain::{self, Explanation, HopOut, Leg, Query};
-use vpcsim::model::{self, Component, Design, EndpointKind, RouteDest};
+use vpcsim::model::{self, Component, Design, EndpointKind, Peer, RouteDest, Target};
 use vpcsim::packet::{self, build};
 use vpcsim::units::Nanos;
 
@@ -65,8 +66,108 @@ fn hop<'a>(hops: &'a [HopOut], component: &str) -> &'a HopOut {
         .unwrap_or_else(|| panic!("no hop at {component} in {:?}", components(hops)))
 }
 
-fn rule<'a>(hops: &'a [HopOut], component: &str) -> &'a str {
-    hop(hops, component).rule.as_deref().unwrap_or("")
+/// What decided at the first hop at `component`, typed.
+fn decided(hops: &[HopOut], component: &str) -> Rule {
+    hop(hops, component).decided_by
+}
+
+fn named(d: &Design, name: &str) -> Component {
+    d.lookup(name)
+        .unwrap_or_else(|| panic!("{name} names no component"))
+}
+
+/// The compiled route that decided at the first hop at `component` (RT-4),
+/// in the state of `d` at time zero.
+fn route_entry(
+    d: &Design,
+    hops: &[HopOut],
+    component: &str,
+) -> vpcsim::dataplane::route_table::Entry {
+    let Rule::Route { table, entry } = decided(hops, component) else {
+        panic!(
+            "{component} decided by {:?}, not a route",
+            decided(hops, component)
+        );
+    };
+    Network::new(Arc::new(d.clone()))
+        .route_entry(table, entry)
+        .clone()
+}
+
+/// The target a route of `d` names `name` by: `local`, a component, an ENI
+/// by its name, or a target that no longer exists.
+fn target(d: &Design, name: &str) -> Target {
+    if name == "local" {
+        return Target::Local;
+    }
+    match d.lookup(name) {
+        Some(Component::Igw(x)) => Target::Igw(x),
+        Some(Component::Nat(x)) => Target::Nat(x),
+        Some(Component::Endpoint(x)) => Target::Endpoint(x),
+        Some(Component::Eni(x)) => Target::Eni(x),
+        Some(Component::Instance(x)) => Target::Eni(d.instances[x.idx()].eni),
+        Some(Component::Peering(x)) => Target::Peering(x),
+        Some(Component::Vgw(x)) => Target::Vgw(x),
+        Some(Component::Tgw(x)) => Target::Tgw(x),
+        Some(other) => panic!("{name} is {other:?}, no route target"),
+        None => match d.enis.iter().position(|e| e.name == name) {
+            Some(i) => Target::Eni(model::EniId::from_idx(i)),
+            None => Target::Missing(name.to_string()),
+        },
+    }
+}
+
+/// The route that decided at `component` goes to `dest` (a CIDR, or a
+/// prefix list by name) and `target`, from `origin`, a blackhole or not.
+#[track_caller]
+fn assert_route(
+    d: &Design,
+    hops: &[HopOut],
+    component: &str,
+    (dest, to): (&str, &str),
+    origin: Origin,
+    blackhole: bool,
+) {
+    let got = route_entry(d, hops, component);
+    let dest = match d.lookup(dest) {
+        Some(Component::PrefixList(p)) => RouteDest::PrefixList(p),
+        _ => RouteDest::Cidr(dest.parse().expect("a CIDR or a prefix list")),
+    };
+    assert_eq!(
+        (got.dest, got.target, got.origin, got.blackhole),
+        (dest, target(d, to), origin, blackhole)
+    );
+}
+
+/// Rule `index` of group `group` decided, in direction `ingress`, and its
+/// peer is `peer` (a group by name, or a CIDR).
+#[track_caller]
+fn assert_sg_rule(d: &Design, rule: Rule, (group, ingress, index): (&str, bool, u16), peer: &str) {
+    let Component::Sg(g) = named(d, group) else {
+        panic!("{group} is no security group");
+    };
+    assert_eq!(
+        rule,
+        Rule::Sg {
+            group: g,
+            ingress,
+            index
+        }
+    );
+    let sg = &d.security_groups[g.idx()];
+    let rules = if ingress { &sg.ingress } else { &sg.egress };
+    let want = match d.lookup(peer) {
+        Some(Component::Sg(p)) => Peer::Group(p),
+        _ => Peer::Cidr(peer.parse().expect("a group or a CIDR")),
+    };
+    assert_eq!(rules[usize::from(index)].peer, want);
+}
+
+fn nacl(d: &Design, name: &str) -> model::NaclId {
+    match named(d, name) {
+        Component::Nacl(n) => n,
+        other => panic!("{name} is {other:?}, no network ACL"),
+    }
 }
 
 fn reply(e: &Explanation) -> &Leg {
@@ -115,7 +216,14 @@ fn nat_1_private_subnet_reaches_the_internet_through_nat_and_igw() {
         ]
     );
     assert_eq!(hop(&e.hops, "app").src, "10.0.1.10:32768");
-    assert_eq!(rule(&e.hops, "rt-private"), "0.0.0.0/0 -> nat-a");
+    assert_route(
+        &design("nat.toml"),
+        &e.hops,
+        "rt-private",
+        ("0.0.0.0/0", "nat-a"),
+        Origin::Static,
+        false,
+    );
     // The NAT gateway rewrites the source to its private IP and a port of
     // its own; the IGW then maps that private IP to the Elastic IP.
     let nat = hop(&e.hops, "nat-a");
@@ -409,17 +517,26 @@ fn nacl_2_lower_numbered_deny_wins() {
             ("acl-web", "drop"),
         ]
     );
+    let d = design("nacl.toml");
     assert_eq!(
-        rule(&e.hops, "acl-web"),
-        "acl-web inbound rule 100 (deny tcp 443 from 198.51.100.0/24)"
+        decided(&e.hops, "acl-web"),
+        Rule::Nacl {
+            nacl: nacl(&d, "acl-web"),
+            ingress: true,
+            number: Some(100)
+        }
     );
 
     // Elsewhere rule 100 does not match, and rule 200 allows.
     let e = tcp("nacl.toml", "203.0.113.9", "web", 443);
     assert_delivered(&e);
     assert_eq!(
-        rule(&e.hops, "acl-web"),
-        "acl-web inbound rule 200 (allow tcp 443 from 0.0.0.0/0)"
+        decided(&e.hops, "acl-web"),
+        Rule::Nacl {
+            nacl: nacl(&d, "acl-web"),
+            ingress: true,
+            number: Some(200)
+        }
     );
 }
 
@@ -440,8 +557,12 @@ fn nacl_6_missing_ephemeral_range_drops_reply() {
     let last = r.hops.last().expect("hops");
     assert_eq!(last.dst, "10.0.0.10:32768");
     assert_eq!(
-        last.rule.as_deref(),
-        Some("acl-web inbound rule * (deny: no rule matches)")
+        last.decided_by,
+        Rule::Nacl {
+            nacl: nacl(&design("nacl.toml"), "acl-web"),
+            ingress: true,
+            number: None
+        }
     );
 }
 
@@ -461,14 +582,13 @@ fn sg_2_group_reference_admits_a_member() {
             ("db", "deliver"),
         ]
     );
-    assert_eq!(
-        rule(&e.hops, "db"),
-        "sg-db inbound rule 1: tcp 5432 from group sg-app"
+    assert_sg_rule(
+        &design("security-groups.toml"),
+        decided(&e.hops, "db"),
+        ("sg-db", true, 0),
+        "sg-app",
     );
-    assert_eq!(
-        rule(&reply(&e).hops, "app"),
-        "part of a tracked connection (SG-3)"
-    );
+    assert_eq!(decided(&reply(&e).hops, "app"), Rule::Tracked);
 }
 
 #[test]
@@ -485,10 +605,7 @@ fn sg_2_group_reference_denies_a_non_member() {
             ("db", "drop"),
         ]
     );
-    assert_eq!(
-        rule(&e.hops, "db"),
-        "no inbound rule of its security groups allows it"
-    );
+    assert_eq!(decided(&e.hops, "db"), Rule::SgNoMatch { ingress: true });
 }
 
 #[test]
@@ -508,8 +625,8 @@ fn sg_11_icmp_type_rule_admits_that_type_and_not_another() {
     let timestamp = explain::explain(design("icmp.toml"), &q(13)).expect("explain");
     assert_dropped(&timestamp, "sg_ingress_denied", "db");
     assert_eq!(
-        rule(&timestamp.hops, "db"),
-        "no inbound rule of its security groups allows it"
+        decided(&timestamp.hops, "db"),
+        Rule::SgNoMatch { ingress: true }
     );
 }
 
@@ -519,8 +636,8 @@ fn sg_1_group_without_egress_rules_is_sg_egress_denied() {
     assert_dropped(&e, "sg_egress_denied", "lonely");
     assert_eq!(path(&e.hops), [("lonely", "drop")]);
     assert_eq!(
-        rule(&e.hops, "lonely"),
-        "no outbound rule of its security groups allows it"
+        decided(&e.hops, "lonely"),
+        Rule::SgNoMatch { ingress: false }
     );
 }
 
@@ -530,9 +647,11 @@ fn sg_1_rules_of_all_groups_of_an_eni_are_united() {
     // and makes it a member for sg-db's reference.
     let e = tcp("security-groups.toml", "mute", "db", 5432);
     assert_delivered(&e);
-    assert_eq!(
-        rule(&e.hops, "mute"),
-        "sg-app outbound rule 1: all traffic to 0.0.0.0/0"
+    assert_sg_rule(
+        &design("security-groups.toml"),
+        decided(&e.hops, "mute"),
+        ("sg-app", false, 0),
+        "0.0.0.0/0",
     );
 }
 
@@ -543,14 +662,25 @@ fn rt_5_blackhole_route_drops_without_falling_back_to_a_less_specific_route() {
     let e = tcp("routes.toml", "app", "api-example", 443);
     assert_dropped(&e, "route_blackhole", "rt-private");
     assert_eq!(path(&e.hops), [("app", "forward"), ("rt-private", "drop")]);
-    assert_eq!(
-        rule(&e.hops, "rt-private"),
-        "93.184.216.0/24 -> nat-0gone (blackhole)"
+    assert_route(
+        &design("routes.toml"),
+        &e.hops,
+        "rt-private",
+        ("93.184.216.0/24", "nat-0gone"),
+        Origin::Static,
+        true,
     );
     // The 0.0.0.0/0 route it does not fall back to works.
     let e = tcp("routes.toml", "app", "partner-api", 443);
     assert_delivered(&e);
-    assert_eq!(rule(&e.hops, "rt-private"), "0.0.0.0/0 -> nat-a");
+    assert_route(
+        &design("routes.toml"),
+        &e.hops,
+        "rt-private",
+        ("0.0.0.0/0", "nat-a"),
+        Origin::Static,
+        false,
+    );
 }
 
 #[test]
@@ -558,7 +688,7 @@ fn rt_6_no_matching_route_is_no_route() {
     let e = tcp("routes.toml", "iso", "api-example", 443);
     assert_dropped(&e, "no_route", "rt-isolated");
     assert_eq!(path(&e.hops), [("iso", "forward"), ("rt-isolated", "drop")]);
-    assert_eq!(hop(&e.hops, "rt-isolated").rule, None);
+    assert_eq!(decided(&e.hops, "rt-isolated"), Rule::None);
 }
 
 #[test]
@@ -566,7 +696,14 @@ fn rt_4_static_route_beats_prefix_list_route_of_the_same_length() {
     // pl-partner (203.0.113.0/24) is a blackhole; the static /24 is not.
     let e = tcp("routes.toml", "prio", "partner-api", 443);
     assert_delivered(&e);
-    assert_eq!(rule(&e.hops, "rt-priority"), "203.0.113.0/24 -> nat-a");
+    assert_route(
+        &design("routes.toml"),
+        &e.hops,
+        "rt-priority",
+        ("203.0.113.0/24", "nat-a"),
+        Origin::Static,
+        false,
+    );
     assert_eq!(hop(&e.hops, "nat-a").decision, "forward");
     assert_eq!(hop(&e.hops, "partner-api").decision, "deliver");
 }
@@ -577,9 +714,13 @@ fn rt_4_prefix_list_route_beats_propagated_route_of_the_same_prefix() {
     // prefix-list route (a blackhole) wins.
     let e = tcp("routes.toml", "prio", "office-pc", 22);
     assert_dropped(&e, "route_blackhole", "rt-priority");
-    assert_eq!(
-        rule(&e.hops, "rt-priority"),
-        "pl-lab (192.168.0.0/16) -> nat-0old (blackhole)"
+    assert_route(
+        &design("routes.toml"),
+        &e.hops,
+        "rt-priority",
+        ("pl-lab", "nat-0old"),
+        Origin::PrefixList,
+        true,
     );
 
     // Without the prefix-list route the propagated one is what remains.
@@ -590,11 +731,15 @@ fn rt_4_prefix_list_route_beats_propagated_route_of_the_same_prefix() {
     d.route_tables[rt.idx()]
         .routes
         .retain(|r| !matches!(r.dest, RouteDest::PrefixList(_)));
-    let e = ask(d, "prio", "office-pc", "tcp", Some(22));
+    let e = ask(d.clone(), "prio", "office-pc", "tcp", Some(22));
     assert_delivered(&e);
-    assert_eq!(
-        rule(&e.hops, "rt-priority"),
-        "192.168.0.0/16 -> vgw-main (propagated)"
+    assert_route(
+        &d,
+        &e.hops,
+        "rt-priority",
+        ("192.168.0.0/16", "vgw-main"),
+        Origin::Propagated,
+        false,
     );
 }
 
@@ -613,7 +758,14 @@ fn rt_4a_propagated_route_inside_the_vpc_cidr_loses_to_local() {
             ("lab", "deliver"),
         ]
     );
-    assert_eq!(rule(&e.hops, "rt-priority"), "10.0.0.0/16 -> local");
+    assert_route(
+        &design("routes.toml"),
+        &e.hops,
+        "rt-priority",
+        ("10.0.0.0/16", "local"),
+        Origin::Local,
+        false,
+    );
 }
 
 #[test]
@@ -621,7 +773,14 @@ fn rt_4b_customer_route_more_specific_than_an_s3_range_wins_over_the_endpoint() 
     // 52.216.8.0/24 -> nat-a inside the S3 list's 52.216.0.0/15.
     let e = tcp("routes.toml", "app", "s3", 443);
     assert_delivered(&e);
-    assert_eq!(rule(&e.hops, "rt-private"), "52.216.8.0/24 -> nat-a");
+    assert_route(
+        &design("routes.toml"),
+        &e.hops,
+        "rt-private",
+        ("52.216.8.0/24", "nat-a"),
+        Origin::Static,
+        false,
+    );
     let via = components(&e.hops);
     assert!(via.contains(&"nat-a") && via.contains(&"igw-main"));
     assert!(!via.contains(&"vpce-s3"));
@@ -646,7 +805,14 @@ fn rt_4b_customer_route_more_specific_than_an_s3_range_wins_over_the_endpoint() 
 fn rt_4b_customer_route_equal_to_an_s3_range_wins_over_the_endpoint() {
     let e = tcp("routes.toml", "eq", "52.217.1.10", 443);
     assert_delivered(&e);
-    assert_eq!(rule(&e.hops, "rt-equal"), "52.216.0.0/15 -> nat-a");
+    assert_route(
+        &design("routes.toml"),
+        &e.hops,
+        "rt-equal",
+        ("52.216.0.0/15", "nat-a"),
+        Origin::Static,
+        false,
+    );
     assert!(!components(&e.hops).contains(&"vpce-s3"));
 }
 
@@ -671,7 +837,14 @@ fn rt_2_subnet_route_to_a_middlebox_forwards_the_packet() {
             ("db", "deliver"),
         ]
     );
-    assert_eq!(rule(&e.hops, "rt-app"), "10.0.2.0/24 -> eni-fw");
+    assert_route(
+        &design("middlebox.toml"),
+        &e.hops,
+        "rt-app",
+        ("10.0.2.0/24", "eni-fw"),
+        Origin::Static,
+        false,
+    );
     // A middlebox does not translate.
     for h in &e.hops {
         assert_eq!(
@@ -706,7 +879,14 @@ fn rt_2_local_route_replaced_by_a_middlebox_sends_the_vpc_through_it() {
         ]
     );
     // The replacing route wins over the local route of the same prefix.
-    assert_eq!(rule(&e.hops, "rt-app"), "10.0.0.0/16 -> eni-fw");
+    assert_route(
+        &design("local-route-middlebox.toml"),
+        &e.hops,
+        "rt-app",
+        ("10.0.0.0/16", "eni-fw"),
+        Origin::Static,
+        false,
+    );
     // The reply's table keeps its local route: straight back.
     assert_eq!(
         components(&reply(&e).hops),
@@ -778,7 +958,14 @@ fn rt_9_default_route_to_a_middlebox_reaches_the_internet() {
             "api-example"
         ]
     );
-    assert_eq!(rule(&e.hops, "rt-edge"), "0.0.0.0/0 -> eni-fw");
+    assert_route(
+        &design("middlebox.toml"),
+        &e.hops,
+        "rt-edge",
+        ("0.0.0.0/0", "eni-fw"),
+        Origin::Static,
+        false,
+    );
     // The IGW maps the sender's own public IP, whoever forwarded it.
     assert_eq!(hop(&e.hops, "igw-main").src, "13.124.0.8:32768");
 }
@@ -812,7 +999,14 @@ fn source_dest_check_on_a_route_target_drops_forwarded_packets() {
             ("guard", "drop"),
         ]
     );
-    assert_eq!(rule(&e.hops, "rt-guarded"), "10.0.2.0/24 -> guard");
+    assert_route(
+        &design("middlebox.toml"),
+        &e.hops,
+        "rt-guarded",
+        ("10.0.2.0/24", "guard"),
+        Origin::Static,
+        false,
+    );
 }
 
 // -- endpoints ------------------------------------------------------------------
@@ -831,7 +1025,11 @@ fn gwe_3_s3_goes_through_the_gateway_endpoint_and_dynamodb_through_nat() {
             ("s3", "deliver"),
         ]
     );
-    assert!(rule(&e.hops, "rt-private").ends_with("-> vpce-s3"));
+    let d = design("endpoints.toml");
+    assert_eq!(
+        route_entry(&d, &e.hops, "rt-private").target,
+        target(&d, "vpce-s3")
+    );
     // The service sees the private source address.
     let src = &hop(&e.hops, "orders").src;
     assert!(src.starts_with("10.0.1."), "{src}");
@@ -862,7 +1060,14 @@ fn gwe_3_s3_goes_through_the_gateway_endpoint_and_dynamodb_through_nat() {
             "dynamodb"
         ]
     );
-    assert_eq!(rule(&e.hops, "rt-private"), "0.0.0.0/0 -> nat-a");
+    assert_route(
+        &design("endpoints.toml"),
+        &e.hops,
+        "rt-private",
+        ("0.0.0.0/0", "nat-a"),
+        Origin::Static,
+        false,
+    );
     assert!(hop(&e.hops, "dynamodb").src.starts_with("3.35.0.10:"));
 }
 
@@ -909,16 +1114,25 @@ fn ife_2_private_dns_resolves_the_service_name_to_the_endpoint_eni() {
         ]
     );
     assert_eq!(hop(&e.hops, "vpce-sqs").dst, format!("{ip}:443"));
-    assert_eq!(rule(&e.hops, "rt-private"), "10.0.0.0/16 -> local");
+    assert_route(
+        &design("endpoints.toml"),
+        &e.hops,
+        "rt-private",
+        ("10.0.0.0/16", "local"),
+        Origin::Local,
+        false,
+    );
 }
 
 #[test]
 fn sg_2_interface_endpoint_admits_one_function_by_group_reference() {
     let e = tcp("endpoints.toml", "orders", "vpce-sqs", 443);
     assert_delivered(&e);
-    assert_eq!(
-        rule(&e.hops, "vpce-sqs"),
-        "sg-endpoint inbound rule 1: tcp 443 from group sg-orders"
+    assert_sg_rule(
+        &design("endpoints.toml"),
+        decided(&e.hops, "vpce-sqs"),
+        ("sg-endpoint", true, 0),
+        "sg-orders",
     );
     assert_eq!(
         components(&reply(&e).hops),
@@ -1012,9 +1226,13 @@ fn ife_3_office_reaches_an_interface_endpoint_over_vpn() {
         ]
     );
     // VPN-1: the way back is the propagated route.
-    assert_eq!(
-        rule(&r.hops, "rt-propagated"),
-        "192.168.0.0/16 -> vgw-main (propagated)"
+    assert_route(
+        &design("vpn.toml"),
+        &r.hops,
+        "rt-propagated",
+        ("192.168.0.0/16", "vgw-main"),
+        Origin::Propagated,
+        false,
     );
 }
 
@@ -1056,7 +1274,14 @@ fn pcx_1_peering_with_routes_on_both_sides_delivers() {
             ("b-db", "deliver"),
         ]
     );
-    assert_eq!(rule(&e.hops, "rt-a"), "10.1.0.0/16 -> pcx-ab");
+    assert_route(
+        &design("peering.toml"),
+        &e.hops,
+        "rt-a",
+        ("10.1.0.0/16", "pcx-ab"),
+        Origin::Static,
+        false,
+    );
     let r = reply(&e);
     assert_eq!(
         path(&r.hops),
@@ -1069,7 +1294,14 @@ fn pcx_1_peering_with_routes_on_both_sides_delivers() {
             ("a-app", "deliver"),
         ]
     );
-    assert_eq!(rule(&r.hops, "rt-b"), "10.0.0.0/16 -> pcx-ab");
+    assert_route(
+        &design("peering.toml"),
+        &r.hops,
+        "rt-b",
+        ("10.0.0.0/16", "pcx-ab"),
+        Origin::Static,
+        false,
+    );
 }
 
 #[test]
@@ -1098,7 +1330,14 @@ fn pcx_2_peering_is_not_transitive() {
             ("pcx-ab", "drop"),
         ]
     );
-    assert_eq!(rule(&e.hops, "rt-a"), "10.2.0.0/16 -> pcx-ab");
+    assert_route(
+        &design("peering.toml"),
+        &e.hops,
+        "rt-a",
+        ("10.2.0.0/16", "pcx-ab"),
+        Origin::Static,
+        false,
+    );
     assert!(!components(&e.hops).contains(&"pcx-bc"));
 }
 
@@ -1106,9 +1345,11 @@ fn pcx_2_peering_is_not_transitive() {
 fn pcx_3_security_group_references_a_group_of_the_peer_vpc() {
     let e = tcp("peering.toml", "a-app", "b-db", 5432);
     assert_delivered(&e);
-    assert_eq!(
-        rule(&e.hops, "b-db"),
-        "sg-b-db inbound rule 1: tcp 5432 from group sg-a-app"
+    assert_sg_rule(
+        &design("peering.toml"),
+        decided(&e.hops, "b-db"),
+        ("sg-b-db", true, 0),
+        "sg-a-app",
     );
     let e = tcp("peering.toml", "a-batch", "b-db", 5432);
     assert_dropped(&e, "sg_ingress_denied", "b-db");

@@ -586,8 +586,9 @@ fn dns_5_the_name_of_a_deleted_instance_is_nxdomain() {
         .filter(|((c, _), _)| *c == Cause::Nxdomain)
         .map(|(_, n)| *n)
         .sum();
-    // From 6.5 s on every request asks and is told the name is gone; the
-    // ones in between use the cached answer.
+    // From 6.5 s on every request fails: the first that asks is told the
+    // name is gone, and the later ones find that negative answer cached;
+    // the ones in between use the cached address.
     assert!(nx >= 7, "{:?}", m.failures);
 
     // `explain` looks the name up first, and says so.
@@ -643,4 +644,240 @@ fn dns_5_a_ttl_is_whole_seconds_and_applies_to_names_only() {
     .expect("loads");
     let warnings = loaded.report.to_string();
     assert!(warnings.contains("`dns_ttl` has no effect"), "{warnings}");
+}
+
+// DNS-5: an answer with several addresses. The lookups design plus an
+// interface endpoint for SQS with an ENI in each of three other subnets
+// (one per AZ), or also in the client's own subnet.
+fn endpoint_text(duration: &str, subnets: &str, traffic: &str) -> String {
+    lookups_text(
+        duration,
+        &format!(
+            r#"
+[[subnet]]
+id = "b"
+vpc = "v"
+cidr = "10.40.2.0/24"
+az = "us-east-1b"
+route_table = "rt"
+
+[[subnet]]
+id = "c"
+vpc = "v"
+cidr = "10.40.3.0/24"
+az = "us-east-1c"
+route_table = "rt"
+
+[[subnet]]
+id = "d"
+vpc = "v"
+cidr = "10.40.4.0/24"
+az = "us-east-1d"
+route_table = "rt"
+
+[[vpc_endpoint]]
+id = "vpce-sqs"
+type = "interface"
+vpc = "v"
+service = "sqs"
+subnets = [{subnets}]
+security_groups = ["web"]
+private_dns = true
+
+[[traffic]]
+id = "queue"
+from = "client"
+to = "sqs"
+port = 443
+rate = "1/s"
+arrivals = "fixed"
+dns_ttl = "1s"
+{traffic}
+"#
+        ),
+    )
+}
+
+/// The SYNs the client sends: (time in ns from the file's first second,
+/// destination).
+fn syns(path: &std::path::Path) -> Vec<(u64, [u8; 4])> {
+    let b = std::fs::read(path).unwrap();
+    let le32 = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap());
+    let mut out = Vec::new();
+    let mut i = 24;
+    let mut first_sec = None;
+    while i + 16 <= b.len() {
+        let (sec, ns, len) = (le32(i) as u64, le32(i + 4) as u64, le32(i + 8) as usize);
+        let first = *first_sec.get_or_insert(sec);
+        let p = &b[i + 16..i + 16 + len];
+        i += 16 + len;
+        let ihl = usize::from(p[0] & 0x0f) * 4;
+        let (src, dst): ([u8; 4], [u8; 4]) =
+            (p[12..16].try_into().unwrap(), p[16..20].try_into().unwrap());
+        // TCP, SYN without ACK.
+        if p[9] == 6 && src == CLIENT && p[ihl + 13] & 0x12 == 0x02 {
+            out.push(((sec - first) * 1_000_000_000 + ns, dst));
+        }
+    }
+    out
+}
+
+/// Each answer of the capture: its time and its addresses in order.
+fn answered(d: &[Datagram]) -> Vec<(u64, Vec<std::net::Ipv4Addr>)> {
+    answers(d)
+        .iter()
+        .map(|g| {
+            let r = vpcsim::packet::dns::parse_response(&g.payload).expect("a response");
+            (g.at_ns, r.addresses().collect())
+        })
+        .collect()
+}
+
+#[test]
+fn dns_5_an_answer_carries_every_address_of_the_name_and_the_client_takes_the_first() {
+    let ips: Vec<std::net::Ipv4Addr> = ["10.40.2.4", "10.40.3.4", "10.40.4.4"]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let text = endpoint_text("10s", r#""b", "c", "d""#, "");
+    let (_, pcap, dir) = run_cli("dns5-records", &text);
+    let d = udp_datagrams(&pcap);
+    let got = answered(&d);
+    // A 1 s TTL and a request a second: a query every other second.
+    assert!(got.len() >= 4, "{} answers", got.len());
+    for (_, a) in &got {
+        let mut sorted = a.clone();
+        sorted.sort();
+        assert_eq!(sorted, ips, "one A record per endpoint ENI");
+    }
+    // The order changes from query to query.
+    let orders: std::collections::BTreeSet<_> = got.iter().map(|(_, a)| a.clone()).collect();
+    assert!(orders.len() > 1, "{orders:?}");
+    // The client, in none of the endpoint's subnets, connects to the
+    // resolver's first address: the next SYN after each answer goes there.
+    let s = syns(&pcap);
+    for (at, a) in &got {
+        let next = s
+            .iter()
+            .find(|(t, _)| t >= at)
+            .expect("a SYN after the answer");
+        assert_eq!(std::net::Ipv4Addr::from(next.1), a[0], "at {at} ns");
+    }
+    // tshark reads every record of the answers, where it is installed.
+    match Command::new("tshark")
+        .arg("-r")
+        .arg(&pcap)
+        .args([
+            "-Y",
+            "dns.flags.response == 1",
+            "-T",
+            "fields",
+            "-e",
+            "dns.count.answers",
+            "-e",
+            "dns.a",
+        ])
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines.len(), got.len(), "{text}");
+            for (line, (_, a)) in lines.iter().zip(&got) {
+                let want: Vec<String> = a.iter().map(|ip| ip.to_string()).collect();
+                assert_eq!(*line, format!("3\t{}", want.join(",")), "{text}");
+            }
+        }
+        Ok(out) => panic!("tshark -r {}: {out:?}", pcap.display()),
+        Err(_) => eprintln!("tshark is not installed: the answers are checked by their bytes only"),
+    }
+    // The same scenario gives the same orders: the shuffle is seeded, by
+    // the scenario's `seed` among others.
+    let (_, again, dir2) = run_cli("dns5-records-again", &text);
+    assert_eq!(answered(&udp_datagrams(&again)), got);
+    let reseeded = text.replacen("duration = ", "seed = 99\nduration = ", 1);
+    let (_, other, dir3) = run_cli("dns5-records-seed", &reseeded);
+    let other = answered(&udp_datagrams(&other));
+    assert_eq!(other.len(), got.len());
+    assert_ne!(other, got, "another seed, other orders");
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::remove_dir_all(&dir2).ok();
+    std::fs::remove_dir_all(&dir3).ok();
+}
+
+#[test]
+fn dns_5_an_address_in_the_clients_own_subnet_comes_first_whatever_the_order() {
+    // glibc's RFC 6724 rule 9 for IPv4: the endpoint's ENI in subnet a.
+    let text = endpoint_text("10s", r#""b", "a", "c""#, "");
+    let (_, pcap, dir) = run_cli("dns5-own-subnet", &text);
+    let got = answered(&udp_datagrams(&pcap));
+    assert!(got.len() >= 4);
+    assert!(
+        got.iter()
+            .any(|(_, a)| a[0] != a.iter().copied().find(|ip| ip.octets()[2] == 1).unwrap())
+    );
+    let s = syns(&pcap);
+    assert_eq!(s.len(), 10);
+    assert!(s.iter().all(|(_, dst)| dst[..3] == [10, 40, 1]), "{s:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn dns_5_a_negative_answer_is_cached_for_the_soa_ttl_and_asked_again_after_it() {
+    // The server is deleted at 1 s; requests every 100 s from 50 s to
+    // 1,050 s. The NXDOMAIN of the request at 50 s carries its SOA, so it
+    // is kept min(900, 86400) = 900 s: the requests up to 950 s fail
+    // without a query, the one at 1,050 s asks again.
+    let traffic = format!(
+        "{}\n[[event]]\nat = \"1s\"\ndelete = \"server\"\n",
+        by_name("start = \"50s\"\nstop = \"1060s\"").replace("rate = \"1/s\"", "rate = \"0.01/s\"")
+    );
+    let text = lookups_text("1100s", &traffic);
+    let (_, pcap, dir) = run_cli("dns5-negative", &text);
+    let d = udp_datagrams(&pcap);
+    // Times from the capture's first second, the first query's.
+    let asked: Vec<u64> = queries(&d)
+        .iter()
+        .map(|g| g.at_ns / 1_000_000_000)
+        .collect();
+    assert_eq!(asked, vec![0, 1000], "queries at (s from the first)");
+    for g in answers(&d) {
+        let r = vpcsim::packet::dns::parse_response(&g.payload).expect("a response");
+        assert_eq!(r.rcode, vpcsim::packet::dns::RCODE_NXDOMAIN);
+        assert_eq!(r.negative_ttl, Some(900));
+    }
+    // tshark reads the SOA of the negative answers.
+    match Command::new("tshark")
+        .arg("-r")
+        .arg(&pcap)
+        .args([
+            "-Y",
+            "dns.flags.response == 1",
+            "-T",
+            "fields",
+            "-e",
+            "dns.flags.rcode",
+            "-e",
+            "dns.soa.minimum_ttl",
+        ])
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(text.trim(), "3\t86400\n3\t86400", "{text}");
+        }
+        Ok(out) => panic!("tshark -r {}: {out:?}", pcap.display()),
+        Err(_) => eprintln!("tshark is not installed: the answers are checked by their bytes only"),
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    // Every request fails as `nxdomain`, asked or cached.
+    let out = run_lookups("1100s", &traffic);
+    let m = &out.metrics.traffic[0];
+    let nx: u64 = m
+        .failures
+        .iter()
+        .filter(|((c, _), _)| *c == Cause::Nxdomain)
+        .map(|(_, n)| *n)
+        .sum();
+    assert_eq!((m.started, nx), (11, 11), "{:?}", m.failures);
 }

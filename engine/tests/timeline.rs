@@ -146,9 +146,20 @@ fn rt_5_deleting_the_nat_gateway_blackholes_the_route_to_it() {
     let (w, _) = send(&mut net, "app", (APP, 40001), (API, 443), SYN, 11);
     dropped(&net, &w, DropReason::RouteBlackhole, "rt-private");
     let last = w.hops.last().expect("hops");
+    let Rule::Route { table, entry } = last.rule else {
+        panic!("decided by {:?}, not a route", last.rule);
+    };
+    let Some(Component::Nat(nat_a)) = net.design.lookup("nat-a") else {
+        panic!("nat-a is a NAT gateway");
+    };
+    let route = net.route_entry(table, entry);
     assert_eq!(
-        net.describe(&last.rule).as_deref(),
-        Some("0.0.0.0/0 -> nat-a")
+        (route.dest, &route.target, route.blackhole),
+        (
+            model::RouteDest::Cidr("0.0.0.0/0".parse().expect("a CIDR")),
+            &model::Target::Nat(nat_a),
+            false
+        )
     );
     let (w, _) = send(&mut net, "app", (APP, 40000), (API, 443), ACK, 11);
     dropped(&net, &w, DropReason::RouteBlackhole, "rt-private");

@@ -7,8 +7,10 @@
 
 use std::sync::Arc;
 
+use vpcsim::dataplane::transit_gateway::{Entry, Origin};
+use vpcsim::dataplane::{Network, Rule};
 use vpcsim::explain::{self, Explanation, HopOut};
-use vpcsim::model::{self, Design};
+use vpcsim::model::{self, Component, Design, EniId, RouteDest, TgwAttachmentId};
 use vpcsim::sim::{self, RunOptions};
 
 /// Two VPCs on one transit gateway with AWS's defaults (default association
@@ -147,11 +149,75 @@ fn components(hops: &[HopOut]) -> Vec<&str> {
     hops.iter().map(|h| h.component.as_str()).collect()
 }
 
-/// The rule text of every hop at `component`.
-fn rules<'a>(hops: &'a [HopOut], component: &str) -> Vec<&'a str> {
+/// What decided at every hop at `component`, typed.
+fn decided(hops: &[HopOut], component: &str) -> Vec<Rule> {
     hops.iter()
         .filter(|h| h.component == component)
-        .map(|h| h.rule.as_deref().unwrap_or(""))
+        .map(|h| h.decided_by)
+        .collect()
+}
+
+/// The network of `d` at `secs` seconds, its timeline applied as `explain`
+/// applies it: the state its hops' rules name.
+fn network_at(d: &Design, secs: u64) -> Network {
+    let at = vpcsim::units::Nanos::from_secs(secs);
+    let mut net = Network::new(Arc::new(d.clone()));
+    for e in d.events.iter().filter(|e| e.at <= at) {
+        net.apply(&e.action);
+    }
+    net
+}
+
+/// The transit gateway routes that decided at `component` (TGW-4), in the
+/// state of `d` at `secs` seconds.
+fn tgw_routes(d: &Design, secs: u64, hops: &[HopOut], component: &str) -> Vec<Entry> {
+    let net = network_at(d, secs);
+    decided(hops, component)
+        .into_iter()
+        .map(|r| match r {
+            Rule::TgwRoute { table, entry } => net.tgw_route_entry(table, entry).clone(),
+            other => panic!("{component} decided by {other:?}, not a transit gateway route"),
+        })
+        .collect()
+}
+
+/// A transit gateway route for the CIDR `prefix` to `target` (`None`: a
+/// blackhole).
+fn route(prefix: &str, target: Option<TgwAttachmentId>, origin: Origin) -> Entry {
+    let prefix = prefix.parse().expect("a CIDR");
+    Entry {
+        prefix,
+        dest: RouteDest::Cidr(prefix),
+        target,
+        origin,
+    }
+}
+
+fn att(d: &Design, name: &str) -> TgwAttachmentId {
+    match d.names.get(name) {
+        Some(Component::TgwAttachment(a)) => *a,
+        other => panic!("{name} is {other:?}, not a transit gateway attachment"),
+    }
+}
+
+fn eni(d: &Design, name: &str) -> EniId {
+    EniId::from_idx(
+        d.enis
+            .iter()
+            .position(|e| e.name == name)
+            .unwrap_or_else(|| panic!("no ENI {name}")),
+    )
+}
+
+/// The attachment ENI a packet entered (`true`) or left the transit gateway
+/// by at `component` (TGW-2).
+fn tgw_enis(hops: &[HopOut], component: &str) -> Vec<(EniId, bool)> {
+    decided(hops, component)
+        .into_iter()
+        .filter_map(|r| match r {
+            Rule::TgwEni { eni, entering } => Some((eni, entering)),
+            _ => None,
+        })
         .collect()
 }
 
@@ -195,15 +261,22 @@ fn tgw_1_defaults_associate_and_propagate_into_the_default_route_table() {
         assert_eq!(a.association, Some(rt), "{}", a.name);
         assert_eq!(a.propagations, vec![rt], "{}", a.name);
     }
-    let e = tcp(d, "app", "db", 5432);
+    let e = tcp(d.clone(), "app", "db", 5432);
     assert_delivered(&e);
     assert_eq!(
-        rules(&e.hops, "tgw/default-rt"),
-        ["10.2.0.0/16 -> att-b (propagated from att-b)"]
+        tgw_routes(&d, 0, &e.hops, "tgw/default-rt"),
+        [route(
+            "10.2.0.0/16",
+            Some(att(&d, "att-b")),
+            Origin::Propagated
+        )]
     );
     assert_eq!(
-        rules(&e.hops, "tgw"),
-        ["from attachment att-a, associated with route table tgw/default-rt"]
+        decided(&e.hops, "tgw"),
+        [Rule::TgwAssociation {
+            attachment: att(&d, "att-a"),
+            table: rt,
+        }]
     );
 }
 
@@ -226,21 +299,17 @@ fn tgw_3_defaults_off_leave_an_attachment_unassociated() {
 #[test]
 fn tgw_2_enters_through_the_attachment_eni_in_the_source_az() {
     let d = load(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", ""));
-    let e = tcp(d, "app", "db", 5432);
+    let e = tcp(d.clone(), "app", "db", 5432);
     assert_delivered(&e);
-    let att_a = rules(&e.hops, "att-a");
-    assert_eq!(att_a.len(), 1);
-    assert!(
-        att_a[0].starts_with("enters through ENI att-a/a-1a"),
-        "{att_a:?}"
-    );
-    assert!(att_a[0].ends_with("in us-east-1a"), "{att_a:?}");
+    let entry = eni(&d, "att-a/a-1a");
+    assert_eq!(tgw_enis(&e.hops, "att-a"), [(entry, true)]);
+    let subnet = d.enis[entry.idx()].subnet;
+    assert_eq!(d.subnets[subnet.idx()].az, "us-east-1a");
     // The exit is in the AZ it entered: att-b's ENI in b-1a, then the local
     // route to db in b-1b.
-    let att_b = rules(&e.hops, "att-b");
-    assert!(
-        att_b[0].starts_with("leaves through ENI att-b/b-1a"),
-        "{att_b:?}"
+    assert_eq!(
+        tgw_enis(&e.hops, "att-b").first(),
+        Some(&(eni(&d, "att-b/b-1a"), false))
     );
 }
 
@@ -259,12 +328,11 @@ fn tgw_2_no_attachment_subnet_in_the_source_az_cannot_reach_the_transit_gateway(
 fn tgw_2_exit_without_a_subnet_in_the_entry_az_takes_the_first_subnet() {
     // att-b has only b-1b; app enters in 1a and leaves in 1b.
     let d = load(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1b\"", ""));
-    let e = tcp(d, "app", "db", 5432);
+    let e = tcp(d.clone(), "app", "db", 5432);
     assert_delivered(&e);
-    let att_b = rules(&e.hops, "att-b");
-    assert!(
-        att_b[0].starts_with("leaves through ENI att-b/b-1b"),
-        "{att_b:?}"
+    assert_eq!(
+        tgw_enis(&e.hops, "att-b").first(),
+        Some(&(eni(&d, "att-b/b-1b"), false))
     );
 }
 
@@ -396,15 +464,24 @@ propagations = ["att-a"]
 
 #[test]
 fn tgw_3_propagation_writes_the_vpc_cidrs() {
-    let e = tcp(load(&separate_tables("", "\"att-b\"")), "app", "db", 5432);
+    let d = load(&separate_tables("", "\"att-b\""));
+    let e = tcp(d.clone(), "app", "db", 5432);
     assert_delivered(&e);
     assert_eq!(
-        rules(&e.hops, "trt-a"),
-        ["10.2.0.0/16 -> att-b (propagated from att-b)"]
+        tgw_routes(&d, 0, &e.hops, "trt-a"),
+        [route(
+            "10.2.0.0/16",
+            Some(att(&d, "att-b")),
+            Origin::Propagated
+        )]
     );
     assert_eq!(
-        rules(&e.reply.as_ref().unwrap().hops, "trt-b"),
-        ["10.1.0.0/16 -> att-a (propagated from att-a)"]
+        tgw_routes(&d, 0, &e.reply.as_ref().unwrap().hops, "trt-b"),
+        [route(
+            "10.1.0.0/16",
+            Some(att(&d, "att-a")),
+            Origin::Propagated
+        )]
     );
 }
 
@@ -417,17 +494,13 @@ fn tgw_4_no_route_is_dropped_at_the_transit_gateway_route_table() {
 #[test]
 fn tgw_4_blackhole_route_drops_at_the_route_table() {
     let routes = r#"{ destination = "10.2.2.0/24", blackhole = true }"#;
-    let e = tcp(
-        load(&separate_tables(routes, "\"att-b\"")),
-        "app",
-        "db",
-        5432,
-    );
+    let d = load(&separate_tables(routes, "\"att-b\""));
+    let e = tcp(d.clone(), "app", "db", 5432);
     // The /24 blackhole is longer than the propagated /16.
     assert_dropped(&e, "route_blackhole", "trt-a");
     assert_eq!(
-        rules(&e.hops, "trt-a"),
-        ["10.2.2.0/24 -> blackhole (static)"]
+        tgw_routes(&d, 0, &e.hops, "trt-a"),
+        [route("10.2.2.0/24", None, Origin::Static)]
     );
 }
 
@@ -442,9 +515,13 @@ fn tgw_4_static_route_beats_a_propagated_one_for_the_same_prefix() {
     );
     assert_dropped(&e, "route_blackhole", "trt-a");
     let routes = r#"{ destination = "10.2.0.0/16", attachment = "att-b" }"#;
-    let e = tcp(load(&separate_tables(routes, "")), "app", "db", 5432);
+    let d = load(&separate_tables(routes, ""));
+    let e = tcp(d.clone(), "app", "db", 5432);
     assert_delivered(&e);
-    assert_eq!(rules(&e.hops, "trt-a"), ["10.2.0.0/16 -> att-b (static)"]);
+    assert_eq!(
+        tgw_routes(&d, 0, &e.hops, "trt-a"),
+        [route("10.2.0.0/16", Some(att(&d, "att-b")), Origin::Static)]
+    );
 }
 
 #[test]
@@ -453,20 +530,33 @@ fn tgw_4_prefix_list_route_beats_a_propagated_one_and_loses_to_a_static_one() {
     // att-b's propagated route for the same prefix.
     let pl = "\n[[prefix_list]]\nid = \"pl-b\"\ncidrs = [\"10.2.0.0/16\"]\n";
     let text = separate_tables(r#"{ destination = "pl-b", blackhole = true }"#, "\"att-b\"") + pl;
-    let e = tcp(load(&text), "app", "db", 5432);
+    let d = load(&text);
+    let e = tcp(d.clone(), "app", "db", 5432);
     assert_dropped(&e, "route_blackhole", "trt-a");
+    let Some(Component::PrefixList(pl_b)) = d.names.get("pl-b").copied() else {
+        panic!("pl-b is a prefix list");
+    };
     assert_eq!(
-        rules(&e.hops, "trt-a"),
-        ["pl-b (10.2.0.0/16) -> blackhole (static)"]
+        tgw_routes(&d, 0, &e.hops, "trt-a"),
+        [Entry {
+            prefix: "10.2.0.0/16".parse().expect("a CIDR"),
+            dest: RouteDest::PrefixList(pl_b),
+            target: None,
+            origin: Origin::PrefixList,
+        }]
     );
     // A static route for the same prefix beats the prefix list's.
     let text = separate_tables(
         r#"{ destination = "pl-b", blackhole = true }, { destination = "10.2.0.0/16", attachment = "att-b" }"#,
         "\"att-b\"",
     ) + pl;
-    let e = tcp(load(&text), "app", "db", 5432);
+    let d = load(&text);
+    let e = tcp(d.clone(), "app", "db", 5432);
     assert_delivered(&e);
-    assert_eq!(rules(&e.hops, "trt-a"), ["10.2.0.0/16 -> att-b (static)"]);
+    assert_eq!(
+        tgw_routes(&d, 0, &e.hops, "trt-a"),
+        [route("10.2.0.0/16", Some(att(&d, "att-b")), Origin::Static)]
+    );
 }
 
 #[test]
@@ -572,8 +662,11 @@ fn tgw_5_security_groups_do_not_apply_to_attachment_enis() {
     let e = tcp(d, "app", "db", 5432);
     assert_delivered(&e);
     for h in e.hops.iter().filter(|h| h.component.starts_with("att-")) {
-        let r = h.rule.as_deref().unwrap_or("");
-        assert!(!r.contains("rule"), "{r}");
+        let r = h.decided_by;
+        assert!(
+            !matches!(r, Rule::Sg { .. } | Rule::SgNoMatch { .. } | Rule::Tracked),
+            "{r:?}"
+        );
     }
 }
 
@@ -587,14 +680,15 @@ fn tgw_6_appliance_mode_keeps_both_directions_in_one_az() {
     let exits = |text: &str| {
         let e = tcp(load(text), "app", "db", 5432);
         assert_delivered(&e);
-        let fwd = rules(&e.hops, "att-b")[0].to_string();
-        let back = rules(&e.reply.as_ref().unwrap().hops, "att-a")[0].to_string();
+        let fwd = tgw_enis(&e.hops, "att-b")[0];
+        let back = tgw_enis(&e.reply.as_ref().unwrap().hops, "att-a")[0];
         (fwd, back)
     };
     let plain = two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", "");
+    let d = load(&plain);
     let (f, b) = exits(&plain);
-    assert!(f.contains("att-b/b-1a"), "{f}");
-    assert!(b.contains("att-a/a-1b"), "{b}");
+    assert_eq!(f, (eni(&d, "att-b/b-1a"), false));
+    assert_eq!(b, (eni(&d, "att-a/a-1b"), false));
     let appliance = plain.replace(
         "subnets = [\"b-1a\", \"b-1b\"]",
         "subnets = [\"b-1a\", \"b-1b\"]\nappliance_mode = true",
@@ -726,21 +820,37 @@ at = "2s"
 delete_route = { route_table = "trt-a", destination = "10.2.0.0/17" }
 "#;
     let text = separate_tables("", "\"att-b\"") + events;
-    assert_delivered(&at(load(&text), 0));
+    let d = load(&text);
+    assert_delivered(&at(d.clone(), 0));
     // The loop ends when the transit gateway takes the TTL to zero.
-    let e = at(load(&text), 1);
+    let e = at(d.clone(), 1);
     assert_dropped(&e, "ttl_expired", "trt-a");
+    // Each pass through trt-a takes the static route; the last one ends
+    // the packet (TGW-7).
+    let at_trt = decided(&e.hops, "trt-a");
+    let net = network_at(&d, 1);
+    let Some(Rule::TgwRoute { table, entry }) = at_trt.first().copied() else {
+        panic!("{at_trt:?}");
+    };
     assert_eq!(
-        rules(&e.hops, "trt-a").first(),
-        Some(&"10.2.0.0/17 -> att-a (static)"),
+        net.tgw_route_entry(table, entry),
+        &route("10.2.0.0/17", Some(att(&d, "att-a")), Origin::Static),
         "{}",
         explain::render(&e)
     );
-    let e = at(load(&text), 2);
+    assert_eq!(
+        at_trt.last(),
+        Some(&Rule::Aws(vpcsim::dataplane::AwsRule::TtlExpiredAtTgw))
+    );
+    let e = at(d.clone(), 2);
     assert_delivered(&e);
     assert_eq!(
-        rules(&e.hops, "trt-a"),
-        ["10.2.0.0/16 -> att-b (propagated from att-b)"]
+        tgw_routes(&d, 2, &e.hops, "trt-a"),
+        [route(
+            "10.2.0.0/16",
+            Some(att(&d, "att-b")),
+            Origin::Propagated
+        )]
     );
     // The target is an attachment of the table's transit gateway.
     let bad = separate_tables("", "\"att-b\"")
@@ -943,17 +1053,12 @@ fn tgw_4_centralised_egress_blackhole_keeps_spokes_apart_through_the_nat_gateway
     ] {
         assert!(c.contains(&want), "{want} not in {c:?}");
     }
-    let e = explain_at(
-        shipped("tgw-centralised-egress.toml"),
-        "app-a",
-        "app-b",
-        443,
-        0,
-    );
+    let d = shipped("tgw-centralised-egress.toml");
+    let e = explain_at(d.clone(), "app-a", "app-b", 443, 0);
     assert_dropped(&e, "route_blackhole", "trt-spokes");
     assert_eq!(
-        rules(&e.hops, "trt-spokes"),
-        ["10.0.0.0/8 -> blackhole (static)"]
+        tgw_routes(&d, 0, &e.hops, "trt-spokes"),
+        [route("10.0.0.0/8", None, Origin::Static)]
     );
 }
 

@@ -669,6 +669,18 @@ impl Network {
         }
     }
 
+    /// The compiled route a [`Rule::Route`] names, against the current
+    /// state (RT-4).
+    pub fn route_entry(&self, table: RouteTableId, entry: u32) -> &route_table::Entry {
+        self.st.tables[table.idx()].entry(entry)
+    }
+
+    /// The compiled transit gateway route a [`Rule::TgwRoute`] names,
+    /// against the current state (TGW-4).
+    pub fn tgw_route_entry(&self, table: TgwRouteTableId, entry: u32) -> &transit_gateway::Entry {
+        self.st.tgw_tables[table.idx()].entry(entry)
+    }
+
     /// The rule of a hop in words, against the current state.
     pub fn describe(&self, rule: &Rule) -> Option<String> {
         let d = &*self.design;

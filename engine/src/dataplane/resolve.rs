@@ -109,27 +109,96 @@ pub fn destination(d: &Design, src: Source, to: &DestSpec) -> Option<Ipv4Addr> {
     }
 }
 
+/// Every address of service `name` from VPC `vpc`, as the Resolver's
+/// answer holds them (DNS-5): the ENIs there (`alive`) of an interface
+/// endpoint with private DNS in that VPC, one per subnet in the endpoint's
+/// order (IFE-2: the regional name has one record per Availability Zone),
+/// otherwise the service's declared front doors, or the first host of its
+/// first range (OPEN-2).
+fn service_addresses(
+    d: &Design,
+    vpc: VpcId,
+    name: &str,
+    alive: impl Fn(EniId) -> bool,
+) -> Vec<Ipv4Addr> {
+    let v = &d.vpcs[vpc.idx()];
+    let private = v.dns_support && v.dns_hostnames;
+    for e in d
+        .endpoints
+        .iter()
+        .filter(|e| e.vpc == vpc && e.service == name)
+    {
+        if let EndpointKind::Interface {
+            private_dns: true,
+            enis,
+            ..
+        } = &e.kind
+        {
+            let ips: Vec<Ipv4Addr> = enis
+                .iter()
+                .filter(|x| alive(**x))
+                .map(|x| d.enis[x.idx()].ip)
+                .collect();
+            if private && !ips.is_empty() {
+                return ips;
+            }
+        }
+    }
+    match d.aws_services.iter().find(|s| s.service == name) {
+        Some(s) if !s.ips.is_empty() => s.ips.clone(),
+        _ => service_address(d, None, None, name, |_| false)
+            .into_iter()
+            .collect(),
+    }
+}
+
 /// What the Amazon DNS resolver answers ENI `eni` for a name that stands
-/// for `to` (DNS-5): the address, or `None` (NXDOMAIN) for the name of an
-/// instance that no longer exists (`alive` says which ENIs are there) or
-/// that does not resolve from the ENI's VPC (DNS-1..DNS-4). A service's
-/// name gives the ENI of its interface endpoint in the asker's AZ while the
-/// endpoint exists (IFE-2), the service's front door otherwise.
-pub fn lookup_answer(
+/// for `to` (DNS-5): every address the name has from the ENI's VPC, in the
+/// design's order, or none (NXDOMAIN) for the name of an instance that no
+/// longer exists (`alive` says which ENIs are there) or that does not
+/// resolve from the ENI's VPC (DNS-1..DNS-4). A service's name gives the
+/// ENIs of its interface endpoint while the endpoint exists (IFE-2), the
+/// service's front doors otherwise. [`answer_order`] orders them for one
+/// answer.
+pub fn lookup_answers(
     d: &Design,
     eni: EniId,
     to: &DestSpec,
     alive: impl Fn(EniId) -> bool,
-) -> Option<Ipv4Addr> {
+) -> Vec<Ipv4Addr> {
     let e = &d.enis[eni.idx()];
     match to {
         DestSpec::Instance(i, form) => {
             if !alive(d.instances[i.idx()].eni) {
-                return None;
+                return Vec::new();
             }
-            dns::address(d, dns::Origin::Vpc(e.vpc), *i, *form).ok()
+            dns::address(d, dns::Origin::Vpc(e.vpc), *i, *form)
+                .ok()
+                .into_iter()
+                .collect()
         }
-        DestSpec::Service(name) => service_address(d, Some(e.vpc), Some(e.subnet), name, alive),
-        _ => None,
+        DestSpec::Service(name) => service_addresses(d, e.vpc, name, alive),
+        _ => Vec::new(),
+    }
+}
+
+/// The order of the records of one answer (DNS-5): Route 53 returns the
+/// values of a record in a random order, a new one for each query; vpcsim
+/// shuffles them (Fisher-Yates) with a generator seeded by the design's
+/// `seed`, the asking ENI and the query's id, so that a run is reproducible
+/// and successive queries see different orders.
+pub fn answer_order(seed: u64, eni: EniId, id: u16, ips: &mut [Ipv4Addr]) {
+    let mut state = seed ^ (u64::from(eni.0) << 32) ^ (u64::from(id) << 8) ^ 0x5eed_d115;
+    let mut next = || {
+        // SplitMix64.
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    for i in (1..ips.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        ips.swap(i, j);
     }
 }

@@ -520,6 +520,23 @@ pub fn lookup_eni(d: &Design, src: Source) -> Option<EniId> {
 /// The default TTL of the names traffic looks up, in seconds (DNS-5).
 pub const DEFAULT_TTL: u32 = 60;
 
+/// The SOA record the Resolver's negative answers carry (DNS-5): AWS
+/// publishes none for the names the Resolver answers itself, so vpcsim
+/// takes the SOA Route 53 writes for a new hosted zone (its name server and
+/// mailbox, refresh 7,200 s, retry 900 s, expire 1,209,600 s, MINIMUM
+/// 86,400 s, and a TTL of 900 s on the record). A cache keeps a negative
+/// answer for the smaller of the record's TTL and MINIMUM (RFC 2308): 900 s.
+pub const NEGATIVE_SOA: crate::packet::dns::Soa<'static> = crate::packet::dns::Soa {
+    ttl: 900,
+    mname: "ns-2048.awsdns-64.net",
+    rname: "awsdns-hostmaster.amazon.com",
+    serial: 1,
+    refresh: 7200,
+    retry: 900,
+    expire: 1_209_600,
+    minimum: 86_400,
+};
+
 /// The DNS name traffic from `src` looks up for `to` through its VPC's
 /// resolver before it connects (DNS-5), or `None` when it names its
 /// destination by an address or an id of the file, or starts outside the

@@ -6,10 +6,16 @@
 //! Invariants:
 //! - A lookup is one DNS query (RFC 1035: an id, RD, one question A IN)
 //!   from the client's ENI to the resolver, UDP port 53, from an ephemeral
-//!   port; the answer's A record and its TTL are cached per ENI and name,
-//!   and a request that finds a live answer in the cache sends nothing.
-//!   A request that finds none sends its own query (lookups in flight are
-//!   not shared).
+//!   port. The answer holds every address the name has (one A record
+//!   each), in an order the resolver draws for each query from the design's
+//!   seed (`resolve::answer_order`); the client connects to the first after
+//!   glibc's RFC 6724 sort ([`client_choice`]).
+//! - Answers are cached per ENI and name: an address for its TTL; a
+//!   negative answer (NXDOMAIN, or NOERROR without an address) for the
+//!   smaller of its SOA's TTL and MINIMUM (RFC 2308), 900 s. A request
+//!   that finds a live answer in the cache sends nothing: it connects, or
+//!   fails at once with `nxdomain`. A request that finds none sends its own
+//!   query (lookups in flight are not shared).
 //! - Queries are packets to a service the host answers: they share the
 //!   1,024 packets per second per ENI (NACL-9), and one over it is dropped
 //!   (`linklocal_allowance_exceeded`). Unanswered, the client asks again
@@ -38,6 +44,9 @@ pub const RES_TIMEOUT: Nanos = Nanos::from_secs(5);
 /// How many times it asks: `resolv.conf`'s `attempts` default
 /// (`RES_DFLRETRY`, 2).
 pub const RES_ATTEMPTS: u8 = 2;
+/// The step between the ids of successive queries of a part of the run;
+/// its first query has this id.
+pub const QUERY_ID_STEP: u16 = 0x2f1d;
 
 /// A name some traffic looks up, from one VPC.
 #[derive(Clone, Debug)]
@@ -59,9 +68,10 @@ struct Name {
 pub(super) struct Names {
     names: Vec<Name>,
     of_traffic: Vec<Option<u32>>,
-    /// Per ENI and name (`eni << 32 | name`): the address and when the
-    /// answer expires. Looked up, never iterated.
-    cache: FxHashMap<u64, (Ipv4Addr, Nanos)>,
+    /// Per ENI and name (`eni << 32 | name`): the address the client
+    /// chose (`None`: a negative answer) and when the answer expires.
+    /// Looked up, never iterated.
+    cache: FxHashMap<u64, (Option<Ipv4Addr>, Nanos)>,
     next_id: u16,
     next_port: u32,
 }
@@ -135,13 +145,56 @@ impl Names {
         any
     }
 
-    fn cached(&self, eni: EniId, name: u32, now: Nanos) -> Option<Ipv4Addr> {
+    /// A live answer of the cache: `Some(None)` for a negative one.
+    fn cached(&self, eni: EniId, name: u32, now: Nanos) -> Option<Option<Ipv4Addr>> {
         let key = (u64::from(eni.0) << 32) | u64::from(name);
         self.cache
             .get(&key)
             .filter(|(_, until)| now < *until)
             .map(|(ip, _)| *ip)
     }
+}
+
+/// Of the addresses of an answer, in the resolver's order, the one a Linux
+/// client connects to from `src`, whose interface has a `/prefix`: the
+/// first after glibc's `getaddrinfo` sorts them (`rfc3484_sort`, RFC 6724).
+/// Between IPv4 unicast addresses only its rule 9 tells two apart, and for
+/// IPv4 glibc counts it only for a destination in the source's own subnet
+/// (by the interface's mask): such a destination comes before the others,
+/// and between two of them, the one whose highest bit that differs from
+/// the source is higher comes first. Otherwise rule 10 keeps the
+/// resolver's order.
+pub fn client_choice(
+    addrs: impl IntoIterator<Item = Ipv4Addr>,
+    src: Ipv4Addr,
+    prefix: u8,
+) -> Option<Ipv4Addr> {
+    let mask = u32::MAX
+        .checked_shl(32 - u32::from(prefix.min(32)))
+        .unwrap_or(0);
+    let src = u32::from(src);
+    let bit = |dst: Ipv4Addr| {
+        let dst = u32::from(dst);
+        if src & mask == dst & mask {
+            32 - (src ^ dst).leading_zeros()
+        } else {
+            0
+        }
+    };
+    let mut best: Option<(Ipv4Addr, u32)> = None;
+    for a in addrs {
+        let b = bit(a);
+        if best.is_none_or(|(_, x)| b > x) {
+            best = Some((a, b));
+        }
+    }
+    best.map(|(a, _)| a)
+}
+
+/// The prefix length of the subnet of ENI `eni`: the mask of the
+/// interface the client sends from.
+pub(super) fn eni_prefix(d: &Design, eni: EniId) -> u8 {
+    d.subnets[d.enis[eni.idx()].subnet.idx()].cidr.prefix_len()
 }
 
 impl Endpoints {
@@ -162,9 +215,17 @@ impl Endpoints {
         let Some(eni) = sending_eni(io.d, host) else {
             return false;
         };
-        if let Some(ip) = self.names.cached(eni, name, io.now) {
-            self.connect(io, tag, deadline_set, host, src_ip, ip);
-            return true;
+        match self.names.cached(eni, name, io.now) {
+            Some(Some(ip)) => {
+                self.connect(io, tag, deadline_set, host, src_ip, ip);
+                return true;
+            }
+            // A negative answer still cached: no query, the item fails.
+            Some(None) => {
+                self.decide(io, tag, Some(Cause::Nxdomain));
+                return true;
+            }
+            None => {}
         }
         // The item's deadline runs from its start, lookup included.
         let tr = &io.d.traffic[tag.traffic as usize];
@@ -189,7 +250,7 @@ impl Endpoints {
     /// Sends the query of attempt `l.attempt` and waits [`RES_TIMEOUT`].
     fn ask(&mut self, io: &mut Io<'_>, tag: Tag, mut l: Lookup) {
         let d = io.d;
-        self.names.next_id = self.names.next_id.wrapping_add(0x2f1d);
+        self.names.next_id = self.names.next_id.wrapping_add(QUERY_ID_STEP);
         let span = u32::from(LINUX_PORTS.1 - LINUX_PORTS.0) + 1;
         l.id = self.names.next_id;
         l.port = LINUX_PORTS.0 + (self.names.next_port % span) as u16;
@@ -268,7 +329,7 @@ impl Endpoints {
         let Some(q) = udp_payload(buf, v).and_then(dns::parse_query) else {
             return false;
         };
-        if q.qtype != dns::TYPE_A || q.qclass != dns::CLASS_IN {
+        if q.qclass != dns::CLASS_IN {
             return false;
         }
         let vpc = d.enis[eni.idx()].vpc;
@@ -276,11 +337,22 @@ impl Endpoints {
         if !d.vpcs[vpc.idx()].dns_support {
             return true;
         }
-        let answer = self.names.find(q.name, vpc).and_then(|n| {
-            let to = &d.traffic[n.traffic as usize].to;
-            crate::dataplane::resolve::lookup_answer(d, eni, to, |x| io.net.eni_alive(x))
-                .map(|ip| (ip, n.ttl))
-        });
+        let (mut ips, ttl) = match self.names.find(q.name, vpc) {
+            Some(n) => {
+                let to = &d.traffic[n.traffic as usize].to;
+                let ips = resolve::lookup_answers(d, eni, to, |x| io.net.eni_alive(x));
+                (ips, n.ttl)
+            }
+            None => (Vec::new(), 0),
+        };
+        resolve::answer_order(d.seed, eni, q.id, &mut ips);
+        let soa = crate::model::dns::NEGATIVE_SOA;
+        let answer = match (q.qtype, ips.is_empty()) {
+            (_, true) => dns::Answer::NxDomain(soa),
+            // The names have A records only (NODATA for another type).
+            (dns::TYPE_A, false) => dns::Answer::Records { ips: &ips, ttl },
+            (_, false) => dns::Answer::NoData(soa),
+        };
         let msg = dns::response(&q, answer);
         let b = packet::build::udp(
             SocketAddrV4::new(v.dst, v.dst_port),
@@ -339,11 +411,17 @@ impl Endpoints {
         let it = &mut self.items[tag.item as usize];
         it.lookup = None;
         it.last_drop = None;
-        match r.answer.filter(|_| r.rcode == dns::RCODE_NOERROR) {
+        let key = (u64::from(l.eni.0) << 32) | u64::from(l.name);
+        let chosen = match (r.rcode, r.ttl) {
+            (dns::RCODE_NOERROR, Some(ttl)) => {
+                client_choice(r.addresses(), l.src_ip, eni_prefix(io.d, l.eni)).map(|ip| (ip, ttl))
+            }
+            _ => None,
+        };
+        match chosen {
             Some((ip, ttl)) => {
-                let key = (u64::from(l.eni.0) << 32) | u64::from(l.name);
                 let until = io.now.saturating_add(Nanos::from_secs(u64::from(ttl)));
-                self.names.cache.insert(key, (ip, until));
+                self.names.cache.insert(key, (Some(ip), until));
                 if live {
                     let tag = Tag {
                         toward: true,
@@ -353,6 +431,12 @@ impl Endpoints {
                 }
             }
             None => {
+                // RFC 2308: a negative answer is cached for its SOA's
+                // negative TTL; one without an SOA is not cached.
+                if let Some(t) = r.negative_ttl {
+                    let until = io.now.saturating_add(Nanos::from_secs(u64::from(t)));
+                    self.names.cache.insert(key, (None, until));
+                }
                 if live {
                     let tag = Tag {
                         toward: true,

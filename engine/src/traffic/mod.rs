@@ -20,6 +20,8 @@ mod outcome;
 pub mod rng;
 pub mod tcp;
 
+pub use lookup::{QUERY_ID_STEP, client_choice};
+
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use bytes::Bytes;

@@ -5,8 +5,11 @@
 
 use std::sync::Arc;
 
+use super::{att, route, tgw_routes};
+use vpcsim::dataplane::transit_gateway::Origin;
+use vpcsim::dataplane::{AwsRule, Rule};
 use vpcsim::explain::{self, Explanation};
-use vpcsim::model::{self, Design, TgwAttachmentKind};
+use vpcsim::model::{self, Component, Design, TgwAttachmentKind};
 use vpcsim::sim::{self, RunOptions};
 
 /// VPC A on `tgw-east` (the scenario's Region, us-east-1) and VPC W on
@@ -634,30 +637,38 @@ fn tgw_10_explain_enter_starts_a_packet_at_a_peering_attachment() {
         "{}",
         explain::render(&e)
     );
-    let hops: Vec<(&str, Option<&str>)> = e
+    let hops: Vec<(&str, Rule)> = e
         .hops
         .iter()
-        .map(|h| (h.component.as_str(), h.rule.as_deref()))
+        .map(|h| (h.component.as_str(), h.decided_by))
         .take(3)
         .collect();
+    let Some(Component::TgwRouteTable(trt_west)) = d.lookup("trt-west") else {
+        panic!("trt-west is a transit gateway route table");
+    };
     assert_eq!(
-        hops,
+        hops[..2],
         [
-            (
-                "att-peer-west",
-                Some("enters from the peer transit gateway (TGW-10)")
-            ),
+            ("att-peer-west", Rule::Aws(AwsRule::TgwFromPeer)),
             (
                 "tgw-west",
-                Some("from attachment att-peer-west, associated with route table trt-west")
-            ),
-            (
-                "trt-west",
-                Some("10.9.0.0/16 -> att-w (propagated from att-w)")
+                Rule::TgwAssociation {
+                    attachment: att(&d, "att-peer-west"),
+                    table: trt_west,
+                }
             ),
         ],
         "{}",
         explain::render(&e)
+    );
+    assert_eq!(hops[2].0, "trt-west");
+    assert_eq!(
+        tgw_routes(&d, 0, &e.hops, "trt-west"),
+        [route(
+            "10.9.0.0/16",
+            Some(att(&d, "att-w")),
+            Origin::Propagated
+        )]
     );
     // VPC W has no route back to that address.
     let reply = e.reply.as_ref().expect("a reply");

@@ -6,7 +6,9 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::Arc;
 
-use vpcsim::dataplane::{Host, Loc, Network, Place, Step, Trace};
+use super::{att, decided, route, tgw_routes};
+use vpcsim::dataplane::transit_gateway::Origin;
+use vpcsim::dataplane::{AwsRule, Host, Loc, Network, Place, Rule, Step, Trace};
 use vpcsim::explain::{self, Explanation, HopOut};
 use vpcsim::model::{self, Component, Design, DropReason};
 use vpcsim::packet::{self, build};
@@ -156,11 +158,11 @@ fn components(hops: &[HopOut]) -> Vec<&str> {
     hops.iter().map(|h| h.component.as_str()).collect()
 }
 
-fn rules<'a>(hops: &'a [HopOut], component: &str) -> Vec<&'a str> {
-    hops.iter()
-        .filter(|h| h.component == component)
-        .map(|h| h.rule.as_deref().unwrap_or(""))
-        .collect()
+fn office(d: &Design) -> model::OnpremNetId {
+    match d.lookup("office") {
+        Some(Component::OnpremNet(n)) => n,
+        other => panic!("office is {other:?}, not an on-premises network"),
+    }
 }
 
 #[track_caller]
@@ -275,34 +277,46 @@ fn tgw_9_bad_vpn_attachments_are_located_errors() {
 
 #[test]
 fn tgw_9_bgp_vpn_attachment_propagates_the_onprem_prefixes() {
-    let e = tcp(load(&hub("", "")), "app", "desk", 22);
+    let d = load(&hub("", ""));
+    let e = tcp(d.clone(), "app", "desk", 22);
     assert_delivered(&e);
+    let vpn = Some(att(&d, "att-vpn"));
     assert_eq!(
-        rules(&e.hops, "tgw/default-rt"),
-        ["192.168.0.0/16 -> att-vpn (propagated from att-vpn)"]
+        tgw_routes(&d, 0, &e.hops, "tgw/default-rt"),
+        [route("192.168.0.0/16", vpn, Origin::PropagatedVpn)]
     );
     // TGW-13: a network that states no tunnels has two, both up; the flow
     // hash picks one.
     assert_eq!(
-        rules(&e.hops, "att-vpn"),
+        decided(&e.hops, "att-vpn"),
         [
-            "leaves over the VPN connection (TGW-9)",
-            "",
-            "over tunnel 2 of 2 (one of 2 tunnels up, by flow hash: ECMP); a tunnel carries 1.25 Gbps and 140,000 packets/s (TGW-13)"
+            Rule::Aws(AwsRule::TgwToVpn),
+            Rule::None,
+            Rule::VpnTunnel {
+                net: office(&d),
+                tunnel: 1,
+                ecmp: true
+            }
         ]
     );
     // The reply comes in over the VPN attachment and is routed by its
     // associated table.
     let reply = e.reply.as_ref().expect("reply");
+    let default_rt = d.tgws[0].association_default.expect("a default table");
     assert!(
-        rules(&reply.hops, "tgw")
-            .contains(&"from attachment att-vpn, associated with route table tgw/default-rt"),
+        decided(&reply.hops, "tgw").contains(&Rule::TgwAssociation {
+            attachment: att(&d, "att-vpn"),
+            table: default_rt,
+        }),
         "{}",
         explain::render(&e)
     );
     assert!(
-        rules(&reply.hops, "tgw/default-rt")
-            .contains(&"10.1.0.0/16 -> att-a (propagated from att-a)"),
+        tgw_routes(&d, 0, &reply.hops, "tgw/default-rt").contains(&route(
+            "10.1.0.0/16",
+            Some(att(&d, "att-a")),
+            Origin::Propagated
+        )),
         "{}",
         explain::render(&e)
     );
@@ -314,8 +328,8 @@ fn tgw_9_onprem_reaches_both_vpcs_through_the_vpn_attachment() {
         let e = tcp(load(&hub("", "")), "desk", to, port);
         assert_delivered(&e);
         assert_eq!(
-            rules(&e.hops, "att-vpn"),
-            ["enters from the VPN connection (TGW-9)"],
+            decided(&e.hops, "att-vpn"),
+            [Rule::Aws(AwsRule::TgwFromVpn)],
             "{}",
             explain::render(&e)
         );
@@ -342,11 +356,16 @@ fn tgw_9_static_vpn_routes_are_not_propagated() {
         &own_table(r#"{ destination = "192.168.0.0/16", attachment = "att-vpn" }"#),
     )
     .replace("[[transit_gateway]]\nid = \"tgw\"", "[[transit_gateway]]\nid = \"tgw\"\ndefault_route_table_association = false\ndefault_route_table_propagation = false");
-    let e = tcp(load(&text), "app", "desk", 22);
+    let d = load(&text);
+    let e = tcp(d.clone(), "app", "desk", 22);
     assert_delivered(&e);
     assert_eq!(
-        rules(&e.hops, "tgw-rt"),
-        ["192.168.0.0/16 -> att-vpn (static)"]
+        tgw_routes(&d, 0, &e.hops, "tgw-rt"),
+        [route(
+            "192.168.0.0/16",
+            Some(att(&d, "att-vpn")),
+            Origin::Static
+        )]
     );
 }
 
@@ -485,18 +504,17 @@ fn tgw_12_bgp_routes_leave_the_tables_while_every_tunnel_is_down() {
     // Tunnels up: the propagated route carries the packet.
     let e = tcp_q(d.clone(), "app", "desk", 22, 0);
     assert_delivered(&e);
+    let vpn = Some(att(&d, "att-vpn"));
     assert_eq!(
-        rules(&e.hops, "tgw/default-rt"),
-        ["192.168.0.0/16 -> att-vpn (propagated from att-vpn)"]
+        tgw_routes(&d, 0, &e.hops, "tgw/default-rt"),
+        [route("192.168.0.0/16", vpn, Origin::PropagatedVpn)]
     );
     // Every tunnel down: BGP withdrew the route, the table has none.
     let e = tcp_q(d.clone(), "app", "desk", 22, 1);
     assert_dropped(&e, "no_route", "tgw/default-rt");
     assert_eq!(
-        rules(&e.hops, "tgw/default-rt"),
-        [
-            "no route covers the destination: the BGP routes to office are withdrawn, every tunnel of its VPN is down (TGW-12)"
-        ]
+        decided(&e.hops, "tgw/default-rt"),
+        [Rule::BgpWithdrawn { net: office(&d) }]
     );
     assert!(
         !components(&e.hops).contains(&"att-vpn"),
@@ -507,9 +525,7 @@ fn tgw_12_bgp_routes_leave_the_tables_while_every_tunnel_is_down() {
     let e = tcp_q(d.clone(), "desk", "app", 443, 1);
     assert_dropped(&e, "no_route", "office");
     assert!(
-        rules(&e.hops, "office")
-            .iter()
-            .any(|r| r.contains("tunnel 3.13.210.90 down, tunnel 18.221.157.90 down")),
+        decided(&e.hops, "office").contains(&Rule::VpnTunnels { net: office(&d) }),
         "{}",
         explain::render(&e)
     );
@@ -517,8 +533,8 @@ fn tgw_12_bgp_routes_leave_the_tables_while_every_tunnel_is_down() {
     let e = tcp_q(d.clone(), "app", "desk", 22, 2);
     assert_delivered(&e);
     assert_eq!(
-        rules(&e.hops, "tgw/default-rt"),
-        ["192.168.0.0/16 -> att-vpn (propagated from att-vpn)"]
+        tgw_routes(&d, 2, &e.hops, "tgw/default-rt"),
+        [route("192.168.0.0/16", vpn, Origin::PropagatedVpn)]
     );
     assert_delivered(&tcp_q(d, "desk", "app", 443, 3));
 }
@@ -538,16 +554,14 @@ fn tgw_12_static_routes_to_the_attachment_stay_and_no_tunnel_carries_them() {
     let d = load(&text);
     let e = tcp_q(d.clone(), "app", "old", 22, 0);
     assert_delivered(&e);
+    let old = route("192.168.99.0/24", Some(att(&d, "att-vpn")), Origin::Static);
     assert_eq!(
-        rules(&e.hops, "tgw-rt"),
-        ["192.168.99.0/24 -> att-vpn (static)"]
+        tgw_routes(&d, 0, &e.hops, "tgw-rt"),
+        std::slice::from_ref(&old)
     );
     let e = tcp_q(d.clone(), "app", "old", 22, 1);
     assert_dropped(&e, "vpn_tunnel_down", "att-vpn");
-    assert_eq!(
-        rules(&e.hops, "tgw-rt"),
-        ["192.168.99.0/24 -> att-vpn (static)"]
-    );
+    assert_eq!(tgw_routes(&d, 1, &e.hops, "tgw-rt"), [old]);
     // The BGP route beside it is withdrawn.
     let e = tcp_q(d.clone(), "app", "desk", 22, 1);
     assert_dropped(&e, "no_route", "tgw-rt");
@@ -719,10 +733,8 @@ fn tgw_9_explain_enter_starts_an_onprem_packet_at_the_vpn_attachment() {
     let e = explain::explain(d, &q).expect("explains");
     assert_delivered(&e);
     assert_eq!(
-        e.hops
-            .first()
-            .map(|h| (h.component.as_str(), h.rule.as_deref())),
-        Some(("att-vpn", Some("enters from the VPN connection (TGW-9)"))),
+        e.hops.first().map(|h| (h.component.as_str(), h.decided_by)),
+        Some(("att-vpn", Rule::Aws(AwsRule::TgwFromVpn))),
         "{}",
         explain::render(&e)
     );
@@ -884,13 +896,16 @@ fn tgw_13_static_routing_sends_over_the_first_tunnel_up_without_ecmp() {
     // sends over both.
     assert_eq!(used(&flows, |f| f.0), [0].into());
     assert_eq!(used(&flows, |f| f.1), [0, 1].into());
-    let e = tcp(load(&text), "app", "desk", 22);
+    let d = load(&text);
+    let e = tcp(d.clone(), "app", "desk", 22);
     assert_delivered(&e);
     assert_eq!(
-        rules(&e.hops, "att-vpn").last().copied(),
-        Some(
-            "over tunnel 3.13.210.90 (the first tunnel up: static routing, no ECMP); a tunnel carries 1.25 Gbps and 140,000 packets/s (TGW-13)"
-        ),
+        decided(&e.hops, "att-vpn").last().copied(),
+        Some(Rule::VpnTunnel {
+            net: office(&d),
+            tunnel: 0,
+            ecmp: false
+        }),
         "{}",
         explain::render(&e)
     );
@@ -965,17 +980,26 @@ vpc = "vpc-c"
 subnets = ["c-1a"]
 "#;
     let d = load(&hub("", extra));
-    let e = tcp(d, "app", "192.168.1.10", 22);
+    let e = tcp(d.clone(), "app", "192.168.1.10", 22);
     assert_eq!(
-        rules(&e.hops, "tgw/default-rt"),
-        ["192.168.0.0/16 -> att-c (propagated from att-c)"],
+        tgw_routes(&d, 0, &e.hops, "tgw/default-rt"),
+        [route(
+            "192.168.0.0/16",
+            Some(att(&d, "att-c")),
+            Origin::Propagated
+        )],
         "{}",
         explain::render(&e)
     );
     // Without the VPC, the VPN's route carries it to the office.
-    let e = tcp(load(&hub("", "")), "app", "192.168.1.10", 22);
+    let d = load(&hub("", ""));
+    let e = tcp(d.clone(), "app", "192.168.1.10", 22);
     assert_eq!(
-        rules(&e.hops, "tgw/default-rt"),
-        ["192.168.0.0/16 -> att-vpn (propagated from att-vpn)"]
+        tgw_routes(&d, 0, &e.hops, "tgw/default-rt"),
+        [route(
+            "192.168.0.0/16",
+            Some(att(&d, "att-vpn")),
+            Origin::PropagatedVpn
+        )]
     );
 }

@@ -22,11 +22,17 @@ impl Builder<'_> {
             };
             let kind = match e.kind.as_ref().map(|k| k.v) {
                 // Without a readable `type` (reported), nothing more can be
-                // checked.
-                None => EndpointKind::Gateway {
-                    prefix_list: PrefixListId(u32::MAX),
-                    route_tables: vec![],
-                },
+                // checked: an interface endpoint in no subnet stands in, and
+                // the design is not returned.
+                None => {
+                    self.unsettled = true;
+                    EndpointKind::Interface {
+                        subnets: vec![],
+                        security_groups: vec![],
+                        private_dns: false,
+                        enis: vec![],
+                    }
+                }
                 Some(raw::EndpointType::Gateway) => {
                     let mut service_ok = true;
                     if let Some(s) = &e.service {
@@ -61,9 +67,23 @@ impl Builder<'_> {
                             per_table.insert((*rt, service.clone()), r.span.clone());
                         }
                     }
-                    EndpointKind::Gateway {
-                        prefix_list: prefix_list.unwrap_or(PrefixListId(0)),
-                        route_tables,
+                    // Without its service's prefix list (reported), the
+                    // endpoint routes nothing, and the design is not
+                    // returned.
+                    match prefix_list {
+                        Some(prefix_list) => EndpointKind::Gateway {
+                            prefix_list,
+                            route_tables,
+                        },
+                        None => {
+                            self.unsettled = true;
+                            EndpointKind::Interface {
+                                subnets: vec![],
+                                security_groups: vec![],
+                                private_dns: false,
+                                enis: vec![],
+                            }
+                        }
                     }
                 }
                 Some(raw::EndpointType::Interface) => {
@@ -80,7 +100,7 @@ impl Builder<'_> {
                             continue;
                         };
                         let sv = self.subnet_vpc(s);
-                        let sub = &self.design.subnets[s.idx()];
+                        let sub = &self.subnets[s.idx()];
                         if vpc.is_some() && sv.is_some() && sv != vpc {
                             self.err(
                                 &r.span,
@@ -115,7 +135,7 @@ impl Builder<'_> {
                     };
                     let mut enis = Vec::new();
                     for (s, fixed) in subnets.iter().zip(&fixed) {
-                        let sub_name = self.design.subnets[s.idx()].name.clone();
+                        let sub_name = self.subnets[s.idx()].name.clone();
                         let name = format!("{}-{}", e.id.v, sub_name);
                         let label = if subnets.len() > 1 {
                             name.clone()

@@ -156,7 +156,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn eni_vpc(&self, e: EniId) -> Option<VpcId> {
-        self.subnet_vpc(self.design.enis.get(e.idx())?.subnet)
+        self.subnet_vpc(self.eni_subnets.get(e.idx()).copied().flatten()?)
     }
 
     /// A route table of the file, or an implicit main table.

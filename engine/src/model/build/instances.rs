@@ -15,17 +15,23 @@ impl Builder<'_> {
         owner: EniOwner,
     ) -> EniId {
         let id = EniId::from_idx(self.design.enis.len());
-        let (subnet, vpc) = match subnet {
-            Some(s) => (s, self.design.subnets[s.idx()].vpc),
-            None => (SubnetId(u32::MAX), VpcId(0)),
+        let vpc = match subnet {
+            Some(s) => {
+                self.subnets[s.idx()].enis.push(id);
+                self.subnets[s.idx()].vpc
+            }
+            None => {
+                // The owner's `subnet` did not resolve (reported): a
+                // stand-in, and the design is not returned.
+                self.unsettled = true;
+                VpcId(0)
+            }
         };
-        if subnet.0 != u32::MAX {
-            self.design.subnets[subnet.idx()].enis.push(id);
-        }
         self.fixed_ips.push(fixed.cloned());
+        self.eni_subnets.push(subnet);
         self.design.enis.push(Eni {
             name,
-            subnet,
+            subnet: subnet.unwrap_or(SubnetId(0)),
             vpc,
             ip: Ipv4Addr::UNSPECIFIED,
             public_ip: None,

@@ -94,7 +94,7 @@ impl Builder<'_> {
                 let eni = match shared.get(&key) {
                     Some(e) => *e,
                     None => {
-                        let sub_name = self.design.subnets[s.idx()].name.clone();
+                        let sub_name = self.subnets[s.idx()].name.clone();
                         let name = format!("{}-{}", l.id.v, sub_name);
                         let e = self.new_eni(
                             Some(s),

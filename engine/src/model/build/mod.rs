@@ -140,6 +140,16 @@ struct Builder<'r> {
     latency: Latency,
     /// The fixed private IP of each ENI, by ENI index, if the file gives one.
     fixed_ips: Vec<Option<Sp<Ipv4Addr>>>,
+    /// The subnet of each ENI, by ENI index: `None` where the owner's
+    /// `subnet` did not resolve (reported).
+    eni_subnets: Vec<Option<SubnetId>>,
+    /// The subnets until their route tables and network ACLs are known
+    /// (`vpcs::SubnetDraft`); moved into the design by `settle_subnets`.
+    subnets: Vec<vpcs::SubnetDraft>,
+    /// Whether an id of the design could not be known because a reference
+    /// it depends on did not resolve (reported): the design then holds a
+    /// stand-in there, and `build` returns none.
+    unsettled: bool,
     /// The design being built.
     design: Design,
 }
@@ -155,6 +165,9 @@ impl<'r> Builder<'r> {
             duration: Nanos::ZERO,
             latency: Latency::default(),
             fixed_ips: Vec::new(),
+            eni_subnets: Vec::new(),
+            subnets: Vec::new(),
+            unsettled: false,
             design: Design {
                 name: String::new(),
                 description: String::new(),
@@ -239,6 +252,7 @@ impl<'r> Builder<'r> {
         self.endpoints();
         self.lambdas();
         self.route_tables();
+        self.settle_subnets();
         self.outside_hosts();
         self.allocate_addresses();
         self.check_unique_addresses();
@@ -253,6 +267,10 @@ impl<'r> Builder<'r> {
             .iter()
             .map(|(k, (c, _))| (k.clone(), *c))
             .collect();
+        if self.unsettled {
+            debug_assert!(self.d.has_errors(), "a stand-in id without an error");
+            return None;
+        }
         Some(self.design)
     }
 }

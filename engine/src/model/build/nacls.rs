@@ -129,9 +129,7 @@ impl Builder<'_> {
         // Subnet associations.
         for (i, s) in raw.subnets.iter().enumerate() {
             let vpc = self.subnet_vpc(SubnetId::from_idx(i));
-            let mut nacl = vpc
-                .and_then(|v| self.design.vpcs[v.idx()].default_nacl)
-                .unwrap_or(NaclId(0));
+            let mut nacl = vpc.and_then(|v| self.design.vpcs[v.idx()].default_nacl);
             if let Some(r) = &s.network_acl {
                 let owner = format!("subnet `{}`", s.id.v);
                 if let Some(Component::Nacl(n)) =
@@ -142,10 +140,10 @@ impl Builder<'_> {
                         let msg = format!("{owner}: network ACL `{}` belongs to another VPC", r.v);
                         self.err(&r.span, msg);
                     }
-                    nacl = n;
+                    nacl = Some(n);
                 }
             }
-            self.design.subnets[i].nacl = nacl;
+            self.subnets[i].nacl = nacl;
         }
     }
 }

@@ -194,10 +194,12 @@ impl Builder<'_> {
                         self.err(&dest_raw.span, format!("{owner}: `{net}` is the VPC's own CIDR; the target of its local route can be replaced only by an instance, ENI or NAT gateway (RT-2)"));
                     }
                 } else {
-                    let is_subnet = v
-                        .subnets
-                        .iter()
-                        .any(|s| self.design.subnets[s.idx()].cidr == net);
+                    let is_subnet = v.subnets.iter().any(|s| {
+                        self.raw.subnets[s.idx()]
+                            .cidr
+                            .as_ref()
+                            .is_some_and(|c| c.v == net)
+                    });
                     if !(is_subnet && middlebox) {
                         self.err(&dest_raw.span, format!("{owner}: `{net}` is more specific than the local route {vc}; that is allowed only for exactly a subnet's CIDR with an instance, ENI or NAT gateway as target (RT-2)"));
                     }
@@ -312,9 +314,7 @@ impl Builder<'_> {
         // Subnet associations (RT-1).
         for (i, s) in raw.subnets.iter().enumerate() {
             let vpc = self.subnet_vpc(SubnetId::from_idx(i));
-            let mut rt = vpc
-                .and_then(|v| self.design.vpcs[v.idx()].main_route_table)
-                .unwrap_or(RouteTableId(u32::MAX));
+            let mut rt = vpc.and_then(|v| self.design.vpcs[v.idx()].main_route_table);
             if let Some(r) = &s.route_table {
                 let owner = format!("subnet `{}`", s.id.v);
                 if let Some(Component::RouteTable(t)) =
@@ -327,10 +327,10 @@ impl Builder<'_> {
                             format!("{owner}: route table `{}` belongs to another VPC", r.v),
                         );
                     }
-                    rt = t;
+                    rt = Some(t);
                 }
             }
-            self.design.subnets[i].route_table = rt;
+            self.subnets[i].route_table = rt;
         }
     }
 }

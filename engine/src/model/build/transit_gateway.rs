@@ -272,14 +272,11 @@ impl Builder<'_> {
                         continue;
                     }
                 }
-                let az = self.design.subnets[s.idx()].az.clone();
-                if let Some(o) = subnets
-                    .iter()
-                    .find(|o| self.design.subnets[o.idx()].az == az)
-                {
+                let az = self.subnets[s.idx()].az.clone();
+                if let Some(o) = subnets.iter().find(|o| self.subnets[o.idx()].az == az) {
                     let msg = format!(
                         "{owner}: subnets `{}` and `{}` are both in {az}; an attachment takes one subnet per Availability Zone (TGW-2)",
-                        self.design.subnets[o.idx()].name,
+                        self.subnets[o.idx()].name,
                         r.v
                     );
                     self.err(&r.span, msg);
@@ -289,7 +286,7 @@ impl Builder<'_> {
             }
             let mut enis = Vec::new();
             for s in &subnets {
-                let sub_name = self.design.subnets[s.idx()].name.clone();
+                let sub_name = self.subnets[s.idx()].name.clone();
                 let eni = self.new_eni(
                     Some(*s),
                     None,

@@ -136,7 +136,7 @@ impl Builder<'_> {
                         let before = placed.range((vpc, 0)..=(vpc, last)).next_back();
                         match before {
                             Some((_, (end, other))) if *end >= first => {
-                                let other = &self.design.subnets[other.idx()];
+                                let other = &self.subnets[other.idx()];
                                 let msg = format!(
                                     "{owner}: CIDR `{}` overlaps subnet `{}` ({}) (ADDR-2)",
                                     c.v, other.name, other.cidr
@@ -144,28 +144,28 @@ impl Builder<'_> {
                                 self.err(&c.span, msg);
                             }
                             _ => {
-                                let id = SubnetId::from_idx(self.design.subnets.len());
+                                let id = SubnetId::from_idx(self.subnets.len());
                                 placed.insert((vpc, first), (last, id));
                             }
                         }
                     }
                 }
             }
-            let id = SubnetId::from_idx(self.design.subnets.len());
+            let id = SubnetId::from_idx(self.subnets.len());
             if let (Some(vpc), Some(_)) = (vpc, &s.cidr) {
                 self.design.vpcs[vpc.idx()].subnets.push(id);
             }
             let az =
                 s.az.as_ref()
                     .map_or_else(|| format!("{}a", self.region), |a| a.v.clone());
-            self.design.subnets.push(Subnet {
+            self.subnets.push(SubnetDraft {
                 name: s.id.v.clone(),
                 vpc: vpc.unwrap_or(VpcId(0)),
                 cidr,
                 az,
                 zone: AzId(0),
-                route_table: RouteTableId(u32::MAX),
-                nacl: NaclId(u32::MAX),
+                route_table: None,
+                nacl: None,
                 enis: vec![],
             });
         }
@@ -178,7 +178,7 @@ impl Builder<'_> {
     pub(super) fn subnet_zones(&mut self) {
         let raw = self.raw;
         for (i, s) in raw.subnets.iter().enumerate() {
-            let Some(sub) = self.design.subnets.get(i) else {
+            let Some(sub) = self.subnets.get(i) else {
                 continue;
             };
             let Some(vpc) = self.design.vpcs.get(sub.vpc.idx()) else {
@@ -199,17 +199,57 @@ impl Builder<'_> {
                     self.warn(&a.span, msg);
                 }
                 Some(_) => {}
-                None => self.design.subnets[i].az = format!("{region}a"),
+                None => self.subnets[i].az = format!("{region}a"),
             }
         }
-        let mut names: Vec<String> = self.design.subnets.iter().map(|s| s.az.clone()).collect();
+        let mut names: Vec<String> = self.subnets.iter().map(|s| s.az.clone()).collect();
         names.sort_unstable();
         names.dedup();
-        for s in &mut self.design.subnets {
+        for s in &mut self.subnets {
             let i = names.binary_search(&s.az).unwrap_or(0);
             s.zone = AzId::from_idx(i);
         }
     }
+
+    /// The subnets into the design, once each has its route table (RT-1)
+    /// and network ACL (NACL-3). Only a subnet whose `vpc` did not resolve
+    /// (reported) can lack one; it gets the first table or ACL as a stand-in
+    /// and the design is not returned (`unsettled`).
+    pub(super) fn settle_subnets(&mut self) {
+        for d in std::mem::take(&mut self.subnets) {
+            let (route_table, nacl) = match (d.route_table, d.nacl) {
+                (Some(rt), Some(n)) => (rt, n),
+                (rt, n) => {
+                    self.unsettled = true;
+                    (rt.unwrap_or(RouteTableId(0)), n.unwrap_or(NaclId(0)))
+                }
+            };
+            self.design.subnets.push(Subnet {
+                name: d.name,
+                vpc: d.vpc,
+                cidr: d.cidr,
+                az: d.az,
+                zone: d.zone,
+                route_table,
+                nacl,
+                enis: d.enis,
+            });
+        }
+    }
+}
+
+/// A subnet while the design is built: its route table and network ACL are
+/// known only once the tables and ACLs of every VPC exist.
+#[derive(Clone, Debug)]
+pub(super) struct SubnetDraft {
+    pub name: String,
+    pub vpc: VpcId,
+    pub cidr: Ipv4Net,
+    pub az: String,
+    pub zone: AzId,
+    pub route_table: Option<RouteTableId>,
+    pub nacl: Option<NaclId>,
+    pub enis: Vec<EniId>,
 }
 
 /// Whether `zone` is an availability zone of `region`: the Region's code

@@ -17,20 +17,19 @@ impl Builder<'_> {
         let raw = self.raw;
         for (i, n) in raw.nat_gateways.iter().enumerate() {
             let nat = &self.design.nats[i];
-            // The subnet of its ENI: none when `subnet` did not resolve.
-            let subnet = self.design.enis[nat.eni.idx()].subnet;
-            if !nat.public || subnet.idx() >= self.design.subnets.len() {
+            // The subnet of its ENI, and that subnet's VPC: none when a
+            // reference did not resolve (reported).
+            let Some(subnet) = self.eni_subnets[nat.eni.idx()] else {
                 continue;
-            }
+            };
+            let Some(vpc) = self.subnet_vpc(subnet) else {
+                continue;
+            };
             // Without an internet gateway in the VPC it is an error (NAT-1).
-            let vpc = self.design.subnets[subnet.idx()].vpc;
-            if vpc.idx() >= self.design.vpcs.len() || self.design.vpcs[vpc.idx()].igw.is_none() {
+            if !nat.public || self.design.vpcs[vpc.idx()].igw.is_none() {
                 continue;
             }
             let rt = self.design.subnets[subnet.idx()].route_table;
-            if rt.idx() >= self.design.route_tables.len() {
-                continue;
-            }
             if !matches!(self.default_target(rt), Some(Target::Igw(_))) {
                 let msg = format!(
                     "NAT gateway `{}` is public, but its subnet `{}` has no 0.0.0.0/0 route to an internet gateway (route table `{}`): nothing it translates can reach the internet (NAT-1)",
@@ -44,11 +43,14 @@ impl Builder<'_> {
         for (i, l) in raw.lambdas.iter().enumerate() {
             let enis = self.design.lambdas[i].enis.clone();
             for eni in &enis {
-                let subnet = self.design.enis[eni.idx()].subnet;
+                let Some(subnet) = self.eni_subnets[eni.idx()] else {
+                    continue;
+                };
+                if self.subnet_vpc(subnet).is_none() {
+                    continue;
+                }
                 let rt = self.design.subnets[subnet.idx()].route_table;
-                if rt.idx() < self.design.route_tables.len()
-                    && matches!(self.default_target(rt), Some(Target::Igw(_)))
-                {
+                if matches!(self.default_target(rt), Some(Target::Igw(_))) {
                     let msg = format!(
                         "Lambda function `{}` runs in subnet `{}`, whose default route goes to an internet gateway; Lambda's ENIs never have a public IP, so the function has no internet access there: route 0.0.0.0/0 to a NAT gateway instead (LAM-3)",
                         l.id.v,
@@ -60,14 +62,14 @@ impl Builder<'_> {
         }
         for (i, inst) in raw.instances.iter().enumerate() {
             let Some(p) = &inst.public_ip else { continue };
-            let eni = &self.design.enis[self.design.instances[i].eni.idx()];
-            if eni.subnet.idx() >= self.design.subnets.len() {
+            let Some(subnet) = self.eni_subnets[self.design.instances[i].eni.idx()] else {
+                continue;
+            };
+            if self.subnet_vpc(subnet).is_none() {
                 continue;
             }
-            let rt = self.design.subnets[eni.subnet.idx()].route_table;
-            if rt.idx() < self.design.route_tables.len()
-                && !matches!(self.default_target(rt), Some(Target::Igw(_)))
-            {
+            let rt = self.design.subnets[subnet.idx()].route_table;
+            if !matches!(self.default_target(rt), Some(Target::Igw(_))) {
                 let msg = format!(
                     "instance `{}` has public IP {}, but its subnet's route table `{}` sends no 0.0.0.0/0 to an internet gateway, so the address is unreachable (IGW-4)",
                     inst.id.v,

@@ -85,7 +85,11 @@ impl Partition {
         let mut groups: Vec<(VpcId, Option<AzId>)> = Vec::new();
         let mut vpc_groups: Vec<Vec<usize>> = vec![Vec::new(); d.vpcs.len()];
         for (v, vpc) in d.vpcs.iter().enumerate() {
-            let mut zones: Vec<AzId> = vpc.subnets.iter().map(|s| d.subnets[s.idx()].zone).collect();
+            let mut zones: Vec<AzId> = vpc
+                .subnets
+                .iter()
+                .map(|s| d.subnets[s.idx()].zone)
+                .collect();
             zones.sort();
             zones.dedup();
             if zones.is_empty() {
@@ -299,9 +303,7 @@ impl Partition {
                 self.eni[e.idx()]
             }
             Loc::NatOut(n) => self.nat[n.idx()],
-            Loc::Igw {
-                outbound: true, ..
-            }
+            Loc::Igw { outbound: true, .. }
             | Loc::GatewayEndpoint {
                 to_service: true, ..
             }

@@ -120,7 +120,13 @@ fn one_lp_per_vpc_and_az_and_one_outside() {
     let names: Vec<String> = (0..p.count).map(|lp| p.name(&d, lp)).collect();
     assert_eq!(
         names,
-        ["a/us-east-1a", "a/us-east-1b", "b/us-east-1b", "c/us-east-1a+us-east-1b", "outside"]
+        [
+            "a/us-east-1a",
+            "a/us-east-1b",
+            "b/us-east-1b",
+            "c/us-east-1a+us-east-1b",
+            "outside"
+        ]
     );
     let (web, app) = (instance_eni(&d, "web"), instance_eni(&d, "app"));
     assert_eq!(p.of_eni(&d, web), 0);

@@ -1,5 +1,6 @@
 //! End to end: `scenarios/two-vpc-load.toml` (two peered VPCs of similar
-//! load) run to its end with one and with two threads. One element is one
+//! load), a generated ring of four peered VPCs and a generated VPC over two
+//! AZs, each run to its end with one and with two threads. One element is one
 //! packet-hop, so criterion's throughput is packet-hops per second;
 //! parallel efficiency is (time on 1 thread / time on 2) / 2. The same
 //! design run as one logical process, without windows or messages, shows
@@ -10,7 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use vpcsim_bench::e2e::{TWO_VPC_LOAD, design, run_count, run_whole};
+use vpcsim::units::Nanos;
+use vpcsim_bench::e2e::{
+    TWO_VPC_LOAD, azs_scenario, design, load_generated, ring_scenario, run_count, run_whole,
+};
 
 fn bench_e2e(c: &mut Criterion) {
     let d = Arc::new(design(TWO_VPC_LOAD));
@@ -35,6 +39,26 @@ fn bench_e2e(c: &mut Criterion) {
     eprintln!("two-vpc-load as one LP: {whole:?}");
     g.throughput(Throughput::Elements(whole.packet_hops));
     g.bench_function("two-vpc-load/one-lp", |b| b.iter(|| run_whole(&d)));
+    // Generated: a ring of four equal peered VPCs (an LP each), and one
+    // VPC over two AZs (an LP each) with mostly AZ-local load.
+    for (name, text) in [
+        ("ring-4", ring_scenario(4, Nanos::from_millis(1000))),
+        ("azs-2", azs_scenario(2, Nanos::from_millis(1000))),
+    ] {
+        let d = load_generated(name, &text);
+        let counts = run_count(&d, 1);
+        eprintln!("{name}: {counts:?}");
+        g.throughput(Throughput::Elements(counts.packet_hops));
+        for threads in [1, 2] {
+            g.bench_function(format!("{name}/threads={threads}"), |b| {
+                b.iter(|| {
+                    let c = run_count(&d, threads);
+                    assert_eq!(c.packet_hops, counts.packet_hops);
+                    c
+                })
+            });
+        }
+    }
     g.finish();
 }
 

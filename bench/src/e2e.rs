@@ -175,6 +175,226 @@ timeout = "1s"
     s
 }
 
+/// The work of one web tier in the generated scenarios, each second: calls
+/// to its database, pings of its cache, and calls to a web tier elsewhere
+/// (another VPC over a peering, or another AZ), as in `two-vpc-load.toml`.
+const DB_CALLS: u32 = 8_000;
+const PINGS: u32 = 20_000;
+const REMOTE_CALLS: u32 = 2_000;
+
+/// The instances and traffic of one web tier: `web`, `db` and `cache` in
+/// `subnet` at `base` (`10.x.y` with room for .10 to .30), calling `remote`.
+fn tier(s: &mut String, tag: &str, subnet: &str, base: &str, sg: &str, remote: Option<&str>) {
+    let _ = write!(
+        s,
+        r#"
+[[instance]]
+id = "{tag}-web"
+subnet = "{subnet}"
+private_ip = "{base}.10"
+security_groups = ["{sg}"]
+listen = [ {{ protocol = "tcp", port = 443 }} ]
+
+[[instance]]
+id = "{tag}-db"
+subnet = "{subnet}"
+private_ip = "{base}.20"
+security_groups = ["{sg}"]
+listen = [ {{ protocol = "tcp", port = 5432 }} ]
+
+[[instance]]
+id = "{tag}-cache"
+subnet = "{subnet}"
+private_ip = "{base}.30"
+security_groups = ["{sg}"]
+
+[[traffic]]
+id = "{tag}-web-to-db"
+from = "{tag}-web"
+to = "{tag}-db"
+port = 5432
+rate = "{DB_CALLS}/s"
+request = "400B"
+response = "4KiB"
+
+[[traffic]]
+id = "{tag}-web-ping-cache"
+from = "{tag}-web"
+to = "{tag}-cache"
+pattern = "ping"
+rate = "{PINGS}/s"
+"#
+    );
+    if let Some(r) = remote {
+        let _ = write!(
+            s,
+            r#"
+[[traffic]]
+id = "{tag}-web-to-{r}"
+from = "{tag}-web"
+to = "{r}-web"
+port = 443
+rate = "{REMOTE_CALLS}/s"
+request = "1KiB"
+response = "8KiB"
+"#
+        );
+    }
+}
+
+/// A ring of `n` equal VPCs (`n` from 1 to 200), each peered with the
+/// next: in each, in one AZ, a web tier calls its database 8,000 times a
+/// second, pings its cache 20,000 times, and calls the next VPC's web tier
+/// 2,000 times over their peering. Each VPC is one logical process and
+/// every LP has the same work: the workload of parallel scaling over VPCs.
+pub fn ring_scenario(n: usize, duration: Nanos) -> String {
+    let mut s = String::new();
+    let ms = duration.0 as f64 / 1e6;
+    let _ = write!(
+        s,
+        r#"[scenario]
+name = "A ring of {n} peered VPCs"
+seed = 23
+duration = "{ms}ms"
+region = "us-east-1"
+"#
+    );
+    // Peering i joins VPC i and VPC i + 1 (the last closes the ring; two
+    // VPCs have one peering).
+    let peerings = match n {
+        0 | 1 => 0,
+        2 => 1,
+        _ => n,
+    };
+    for i in 0..n {
+        let v = i + 1;
+        let mut routes = Vec::new();
+        for p in 0..peerings {
+            let (a, b) = (p, (p + 1) % n);
+            let other = if a == i {
+                b
+            } else if b == i {
+                a
+            } else {
+                continue;
+            };
+            routes.push(format!(
+                "{{ destination = \"10.{}.0.0/16\", target = \"pcx-{p}\" }}",
+                other + 1
+            ));
+        }
+        let _ = write!(
+            s,
+            r#"
+[[vpc]]
+id = "vpc-{i}"
+cidrs = ["10.{v}.0.0/16"]
+
+[[subnet]]
+id = "s-{i}"
+vpc = "vpc-{i}"
+cidr = "10.{v}.1.0/24"
+az = "us-east-1a"
+route_table = "rt-{i}"
+
+[[route_table]]
+id = "rt-{i}"
+vpc = "vpc-{i}"
+routes = [ {} ]
+
+[[security_group]]
+id = "sg-{i}"
+vpc = "vpc-{i}"
+ingress = [ {{ protocol = "all", ports = "all", cidr = "10.0.0.0/8" }} ]
+egress = [ {{ protocol = "all", ports = "all", cidr = "10.0.0.0/8" }} ]
+"#,
+            routes.join(", ")
+        );
+        let remote = (n > 1).then(|| format!("v{}", (i + 1) % n));
+        tier(
+            &mut s,
+            &format!("v{i}"),
+            &format!("s-{i}"),
+            &format!("10.{v}.1"),
+            &format!("sg-{i}"),
+            remote.as_deref(),
+        );
+    }
+    for p in 0..peerings {
+        let _ = write!(
+            s,
+            r#"
+[[vpc_peering]]
+id = "pcx-{p}"
+requester = "vpc-{p}"
+accepter = "vpc-{}"
+"#,
+            (p + 1) % n
+        );
+    }
+    s
+}
+
+/// One VPC over `k` AZs (`k` from 1 to 6, us-east-1a to 1f), each with its
+/// own web tier, database and cache in one subnet: mostly AZ-local load
+/// (8,000 database calls and 20,000 pings a second in each AZ) and 2,000
+/// calls a second from each AZ's web tier to the next AZ's. Each AZ is one
+/// logical process with the same work.
+pub fn azs_scenario(k: usize, duration: Nanos) -> String {
+    let mut s = String::new();
+    let ms = duration.0 as f64 / 1e6;
+    let _ = write!(
+        s,
+        r#"[scenario]
+name = "One VPC over {k} AZs"
+seed = 29
+duration = "{ms}ms"
+region = "us-east-1"
+
+[[vpc]]
+id = "vpc-azs"
+cidrs = ["10.0.0.0/16"]
+
+[[security_group]]
+id = "sg-azs"
+vpc = "vpc-azs"
+ingress = [ {{ protocol = "all", ports = "all", cidr = "10.0.0.0/16" }} ]
+egress = [ {{ protocol = "all", ports = "all", cidr = "10.0.0.0/16" }} ]
+"#
+    );
+    for z in 0..k {
+        let az = (b'a' + z as u8) as char;
+        let _ = write!(
+            s,
+            r#"
+[[subnet]]
+id = "s-{az}"
+vpc = "vpc-azs"
+cidr = "10.0.{z}.0/24"
+az = "us-east-1{az}"
+"#
+        );
+        let remote = (k > 1).then(|| format!("{}", (b'a' + ((z + 1) % k) as u8) as char));
+        tier(
+            &mut s,
+            &az.to_string(),
+            &format!("s-{az}"),
+            &format!("10.0.{z}"),
+            "sg-azs",
+            remote.as_deref(),
+        );
+    }
+    s
+}
+
+/// Loads generated scenario text.
+pub fn load_generated(name: &str, text: &str) -> Arc<Design> {
+    match vpcsim::model::load_str(name, text) {
+        Ok(l) => Arc::new(l.design),
+        Err(r) => panic!("{name} does not load: {r:?}"),
+    }
+}
+
 /// Runs the echo workload on one thread: (packets delivered, wall time).
 /// Packets delivered are the requests that reached their server (as many as
 /// the replies the servers sent) and the replies that reached their client.
@@ -213,7 +433,8 @@ mod tests {
         let one = run_count(&d, 1);
         let two = run_count(&d, 2);
         assert_eq!(one, two);
-        assert_eq!(one.lps, 3);
+        // Each VPC's two AZs, and the outside.
+        assert_eq!(one.lps, 5);
         assert!(one.packet_hops > 10_000, "{one:?}");
     }
 
@@ -231,6 +452,55 @@ mod tests {
             "{whole:?} {parts:?}"
         );
         assert_eq!(whole.delivered, parts.delivered, "{whole:?} {parts:?}");
+    }
+
+    #[test]
+    fn ring_vpcs_are_one_lp_each_and_run_identically_on_one_and_two_threads() {
+        let d = load_generated("ring.toml", &ring_scenario(4, Nanos::from_millis(50)));
+        let one = run_count(&d, 1);
+        let two = run_count(&d, 2);
+        assert_eq!(one, two);
+        // Four VPCs and the outside.
+        assert_eq!(one.lps, 5);
+        let three = load_generated("ring.toml", &ring_scenario(3, Nanos::from_millis(50)));
+        assert_eq!(three.peerings.len(), 3);
+        // Every call, ping and call over a peering is answered.
+        let out = run(
+            Arc::clone(&d),
+            &RunOptions {
+                seed: None,
+                threads: 1,
+                interval: None,
+            },
+        );
+        for (i, t) in out.metrics.traffic.iter().enumerate() {
+            assert!(t.delivered > 0, "traffic {i}: {t:?}");
+            assert_eq!(t.failed, 0, "traffic {i}: {t:?}");
+        }
+    }
+
+    #[test]
+    fn az_tiers_are_one_lp_each_and_run_identically_on_one_and_two_threads() {
+        let d = load_generated("azs.toml", &azs_scenario(2, Nanos::from_millis(50)));
+        let one = run_count(&d, 1);
+        let two = run_count(&d, 2);
+        assert_eq!(one, two);
+        // Two AZs of one VPC and the outside.
+        assert_eq!(one.lps, 3);
+        let out = run(
+            Arc::clone(&d),
+            &RunOptions {
+                seed: None,
+                threads: 1,
+                interval: None,
+            },
+        );
+        for (i, t) in out.metrics.traffic.iter().enumerate() {
+            assert!(t.delivered > 0, "traffic {i}: {t:?}");
+            assert_eq!(t.failed, 0, "traffic {i}: {t:?}");
+        }
+        // Mostly AZ-local: 2,000 of 30,000 items a second cross AZs.
+        assert_eq!(out.metrics.traffic.len(), 6);
     }
 
     #[test]

@@ -266,6 +266,12 @@ pub struct RunOpts {
     /// Progress lines on standard error even when it is not a terminal.
     #[arg(long, conflicts_with = "quiet")]
     pub progress: bool,
+    /// After the run, say on standard error how it was split and spread:
+    /// its logical processes (each a VPC's AZ, or the outside) and their
+    /// events, the windows and messages between LPs, which thread ran
+    /// which LP, and why every LP stayed on one thread when they did.
+    #[arg(long, conflicts_with = "quiet")]
+    pub verbose: bool,
     /// Stop the run cleanly once it has handled N events; the report says
     /// it was cut short, and the files are whole.
     #[arg(long, value_name = "N")]

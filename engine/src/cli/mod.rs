@@ -421,6 +421,13 @@ fn simulate(
     );
     progress.done();
     out.metrics.cut_short = progress.cut.take();
+    if opts.verbose {
+        err!(
+            "{}",
+            out.plan
+                .describe(&out.net.design, &out.part, out.windows, out.messages)
+        );
+    }
     Ok((out, attached))
 }
 

@@ -395,11 +395,7 @@ impl Metrics {
         self.nat_created.resize(d.nats.len(), 0);
         self.nat_peak_ports.resize(d.nats.len(), 0);
         for n in 0..d.nats.len() {
-            let owner = part.of_loc(
-                d,
-                crate::dataplane::Loc::NatOut(crate::model::NatId::from_idx(n)),
-            );
-            if owner == lp {
+            if part.of_nat(crate::model::NatId::from_idx(n)) == lp {
                 let t = &net.st.nats[n];
                 self.nat_peak[n] = t.peak as u64;
                 self.nat_ports[n] = u64::from(t.max_ports_per_destination());

@@ -306,6 +306,25 @@ impl Trace for HopTrace<'_> {
     }
 }
 
+/// Which LPs a [`Sim`] runs: every LP of the design in one (tests and
+/// tools), or one LP of a parallel run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lps {
+    All,
+    One(u32),
+}
+
+impl Lps {
+    /// Whether LP `lp` is one of these.
+    #[inline]
+    pub fn has(self, lp: u32) -> bool {
+        match self {
+            Lps::All => true,
+            Lps::One(x) => x == lp,
+        }
+    }
+}
+
 /// Options of a run.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
@@ -349,8 +368,8 @@ pub struct Sim {
     pub seed: u64,
     /// Attached recorders (pcap, flow logs); empty for a plain run.
     pub recorders: Vec<Box<dyn Recorder>>,
-    /// This LP, and the split it belongs to.
-    pub lp: u32,
+    /// The LPs this runs, and the split they belong to.
+    pub lps: Lps,
     pub part: Arc<partition::Partition>,
     /// Events for other LPs: (LP, time, event), in the order produced.
     pub outbox: Vec<(u32, Nanos, Kind)>,
@@ -361,16 +380,16 @@ impl Sim {
     pub fn new(design: Arc<Design>, opts: &RunOptions) -> Sim {
         let part = Arc::new(partition::Partition::new(&design));
         let shared = Arc::new(Shared::new(&design));
-        Sim::new_lp(design, opts, part, shared, u32::MAX)
+        Sim::new_lp(design, opts, part, shared, Lps::All)
     }
 
-    /// LP `lp` of `part` (`u32::MAX`: every LP in one).
+    /// The LPs `lps` of `part` as one simulation.
     pub fn new_lp(
         design: Arc<Design>,
         opts: &RunOptions,
         part: Arc<partition::Partition>,
         shared: Arc<Shared>,
-        lp: u32,
+        lps: Lps,
     ) -> Sim {
         let seed = opts.seed.unwrap_or(design.seed);
         let net = Network::with_config(Arc::clone(&design), Arc::clone(&shared.base));
@@ -389,8 +408,7 @@ impl Sim {
             design.nats.len(),
         );
         for n in 0..design.nats.len() {
-            let at = Loc::NatOut(NatId::from_idx(n));
-            if lp == u32::MAX || part.of_loc(&design, at) == lp {
+            if lps.has(part.of_nat(NatId::from_idx(n))) {
                 metrics.series.own_nat(n);
             }
         }
@@ -411,7 +429,7 @@ impl Sim {
             links: links::Links::new(&design, seed),
             seed,
             recorders: Vec::new(),
-            lp,
+            lps,
             part,
             outbox: Vec::new(),
             design,
@@ -448,8 +466,16 @@ impl Sim {
         self.q.now()
     }
 
+    /// The LP this runs (the first, 0, when it runs every LP).
+    pub fn lp(&self) -> u32 {
+        match self.lps {
+            Lps::All => 0,
+            Lps::One(lp) => lp,
+        }
+    }
+
     fn owns_source(&self, s: Source) -> bool {
-        self.lp == u32::MAX || self.part.of_source(&self.design, s) == self.lp
+        self.lps.has(self.part.of_source(&self.design, s))
     }
 
     /// Whether this LP owns the item of `tag` (its traffic's source).
@@ -457,13 +483,9 @@ impl Sim {
         !tag.is_none() && self.owns_source(self.design.traffic[tag.traffic as usize].from)
     }
 
-    fn owns_loc(&self, loc: Loc) -> bool {
-        self.lp == u32::MAX || self.part.of_loc(&self.design, loc) == self.lp
-    }
-
-    /// Schedules an event in another LP (or here, when this is all LPs).
+    /// Schedules an event in another LP (or here, when this runs it).
     pub(crate) fn post(&mut self, lp: u32, at: Nanos, kind: Kind) {
-        if self.lp == u32::MAX || lp == self.lp {
+        if self.lps.has(lp) {
             self.at(at, kind);
         } else {
             self.outbox.push((lp, at, kind));
@@ -630,7 +652,13 @@ impl Sim {
                     if shaped.is_none()
                         && delay == Delay::ZERO
                         && dataplane::capacity_at(&self.design, next).is_none()
-                        && (self.lp == u32::MAX || self.part.of_loc(&self.design, next) == self.lp)
+                        && match self.lps {
+                            Lps::All => true,
+                            Lps::One(lp) => self
+                                .part
+                                .of_loc(&self.design, next, buf)
+                                .is_none_or(|at| at == lp),
+                        }
                     {
                         loc = next;
                         continue;
@@ -669,6 +697,13 @@ impl Sim {
                     self.record_drop(tag, DropReason::LinkLoss, place);
                     return;
                 };
+                let to = match self.lps {
+                    Lps::One(here) => self
+                        .part
+                        .of_loc(&self.design, next, buf)
+                        .filter(|lp| *lp != here),
+                    Lps::All => None,
+                };
                 let buf = std::mem::take(buf);
                 let kind = Kind::Packet {
                     buf,
@@ -677,11 +712,10 @@ impl Sim {
                     crossed,
                     admitted: false,
                 };
-                if self.owns_loc(next) {
-                    self.at(now.saturating_add(delay), kind);
-                } else {
-                    let lp = self.part.of_loc(&self.design, next);
-                    self.post(lp, now.saturating_add(delay), kind);
+                let at = now.saturating_add(delay);
+                match to {
+                    Some(lp) => self.outbox.push((lp, at, kind)),
+                    None => self.at(at, kind),
                 }
             }
             Step::Deliver(h) => {
@@ -746,6 +780,13 @@ impl Sim {
         let emitted = std::mem::take(&mut self.emitted);
         for (b, loc) in emitted {
             let buf = b.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
+            let to = match self.lps {
+                Lps::One(here) => self
+                    .part
+                    .of_loc(&self.design, loc, &buf)
+                    .filter(|lp| *lp != here),
+                Lps::All => None,
+            };
             let kind = Kind::Packet {
                 buf,
                 loc,
@@ -753,14 +794,14 @@ impl Sim {
                 crossed: 0,
                 admitted: false,
             };
-            if self.owns_loc(loc) {
-                self.at(now, kind);
-            } else {
+            match to {
+                None => self.at(now, kind),
                 // A packet that starts in another part of the run (an ICMP
                 // error back over a peering, MTU-4) gets there one
                 // lookahead later, as any message between parts does.
-                let lp = self.part.of_loc(&self.design, loc);
-                self.post(lp, now.saturating_add(self.part.lookahead), kind);
+                Some(lp) => self
+                    .outbox
+                    .push((lp, now.saturating_add(self.part.lookahead), kind)),
             }
         }
     }

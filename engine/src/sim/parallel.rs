@@ -21,7 +21,7 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
 
 use super::metrics::Metrics;
 use super::partition::Partition;
-use super::{Kind, Recorder, RunOptions, Sim};
+use super::{Kind, Lps, Recorder, RunOptions, Sim};
 use crate::dataplane::Network;
 use crate::model::Design;
 use crate::units::Nanos;
@@ -36,6 +36,142 @@ pub struct Outcome {
     pub windows: u64,
     /// How many times LPs moved between threads (never with one thread).
     pub moves: u64,
+    /// Messages between LPs (packets and notes about items).
+    pub messages: u64,
+    /// What the planner decided and why (`vpcsim run --verbose`).
+    pub plan: Plan,
+    /// The design's LPs.
+    pub part: Arc<Partition>,
+}
+
+/// Why every LP ran on the calling thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alone {
+    /// One thread was asked for, or the design has one LP.
+    OneThread,
+    /// Windows held fewer than [`MIN_WINDOW_EVENTS`] events on average.
+    LightWindows { per_window: u64 },
+    /// Spreading would leave the busiest worker with four fifths of the
+    /// events or more: `busiest` of `total`.
+    Unbalanced { busiest: u64, total: u64 },
+    /// Spread windows took about as long in wall time as the threads'
+    /// work in them: the threads did not get cores of their own.
+    NoCores,
+}
+
+/// One decision of the planner: after `window`, which worker runs each LP
+/// (worker 0 is the calling thread), and why every LP runs there when
+/// they all do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub window: u64,
+    pub owner: Vec<usize>,
+    pub alone: Option<Alone>,
+}
+
+/// What the planner saw and did over a run: the threads it had, its
+/// decisions that changed something (the first [`MAX_DECISIONS`]; `more`
+/// counts the others).
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub threads: usize,
+    pub decisions: Vec<Decision>,
+    pub more: u64,
+    /// Events each LP handled.
+    pub events: Vec<u64>,
+}
+
+/// The decisions a [`Plan`] keeps.
+pub const MAX_DECISIONS: usize = 24;
+
+impl Plan {
+    fn record(&mut self, d: Decision) {
+        if self
+            .decisions
+            .last()
+            .is_some_and(|l| l.owner == d.owner && l.alone == d.alone)
+        {
+            return;
+        }
+        if self.decisions.len() < MAX_DECISIONS {
+            self.decisions.push(d);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// The planner's account of a run, as `vpcsim run --verbose` prints it.
+    pub fn describe(&self, d: &Design, part: &Partition, windows: u64, messages: u64) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::new();
+        let total: u64 = self.events.iter().sum();
+        let _ = writeln!(
+            s,
+            "planner: {} LPs, lookahead {}, {} thread{}",
+            part.count,
+            part.lookahead,
+            self.threads,
+            if self.threads == 1 { "" } else { "s" }
+        );
+        for (lp, n) in self.events.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "  LP {lp} {}: {n} events ({:.1} per window)",
+                part.name(d, lp as u32),
+                *n as f64 / windows.max(1) as f64
+            );
+        }
+        let _ = writeln!(
+            s,
+            "  {windows} windows: {:.1} events and {:.1} messages between LPs per window",
+            total as f64 / windows.max(1) as f64,
+            messages as f64 / windows.max(1) as f64
+        );
+        for dec in &self.decisions {
+            let _ = write!(s, "  after window {}: ", dec.window);
+            match dec.alone {
+                Some(why) => {
+                    let _ = writeln!(s, "every LP on the calling thread: {}", alone_words(why));
+                }
+                None => {
+                    let mut parts = Vec::new();
+                    for w in 0..self.threads {
+                        let lps: Vec<String> = dec
+                            .owner
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, o)| **o == w)
+                            .map(|(lp, _)| lp.to_string())
+                            .collect();
+                        if !lps.is_empty() {
+                            parts.push(format!("thread {w}: LP {}", lps.join(", ")));
+                        }
+                    }
+                    let _ = writeln!(s, "{}", parts.join("; "));
+                }
+            }
+        }
+        if self.more > 0 {
+            let _ = writeln!(s, "  ... and {} more decisions", self.more);
+        }
+        s
+    }
+}
+
+fn alone_words(why: Alone) -> String {
+    match why {
+        Alone::OneThread => "one thread (asked for, or one LP)".to_string(),
+        Alone::LightWindows { per_window } => format!(
+            "windows too light to share ({per_window} events per window, fewer than {MIN_WINDOW_EVENTS})"
+        ),
+        Alone::Unbalanced { busiest, total } => format!(
+            "one worker would keep {}% of the events (4/5 or more: {busiest} of {total})",
+            busiest * 100 / total.max(1)
+        ),
+        Alone::NoCores => {
+            "spread windows took as long as one thread would (the cores are busy)".to_string()
+        }
+    }
 }
 
 /// A message between LPs: (destination LP, time, source LP, index, event).
@@ -61,7 +197,7 @@ enum Reply {
 
 fn inject(sims: &mut [Sim], msgs: Vec<Msg>) {
     for (to, at, _, _, kind) in msgs {
-        if let Some(sim) = sims.iter_mut().find(|s| s.lp == to) {
+        if let Some(sim) = sims.iter_mut().find(|s| s.lps == Lps::One(to)) {
             sim.at(at, kind);
         }
     }
@@ -71,7 +207,7 @@ fn window(sims: &mut [Sim], until: Nanos) -> Vec<Msg> {
     let mut out = Vec::new();
     for sim in sims.iter_mut() {
         sim.run_until(until);
-        let from = sim.lp;
+        let from = sim.lp();
         for (i, (to, at, kind)) in sim.outbox.drain(..).enumerate() {
             out.push((to, at, from, i as u32, kind));
         }
@@ -81,7 +217,7 @@ fn window(sims: &mut [Sim], until: Nanos) -> Vec<Msg> {
 
 fn times(sims: &[Sim]) -> Times {
     sims.iter()
-        .map(|s| (s.lp, s.q.peek_time(), s.metrics.events))
+        .map(|s| (s.lp(), s.q.peek_time(), s.metrics.events))
         .collect()
 }
 
@@ -188,6 +324,8 @@ struct Planner {
     strikes: u32,
     /// Windows of the next stretch on the calling thread alone.
     alone_for: u64,
+    /// The decisions that changed something.
+    record: Plan,
 }
 
 /// Windows between two decisions while nothing needs measuring.
@@ -218,6 +356,10 @@ impl Planner {
             spread_pays: None,
             strikes: 0,
             alone_for: ALONE_FIRST,
+            record: Plan {
+                threads,
+                ..Plan::default()
+            },
         }
     }
 
@@ -261,20 +403,20 @@ impl Planner {
             }
         }
         self.decisions += 1;
-        let by_load = assign(&loads, windows - self.last, self.threads);
+        let (by_load, why) = assign_why(&loads, windows - self.last, self.threads);
         let alone = vec![0; owner.len()];
-        let (target, stretch) = if by_load == alone {
-            (by_load, PERIOD)
+        let (target, stretch, why) = if by_load == alone {
+            (by_load, PERIOD, why)
         } else {
             match self.spread_pays {
-                Some(true) => (by_load, PERIOD),
-                None => (by_load, PROBE),
+                Some(true) => (by_load, PERIOD, None),
+                None => (by_load, PROBE, None),
                 // A stretch alone is over: measure spreading again.
-                Some(false) if alone_now => (by_load, PROBE),
+                Some(false) if alone_now => (by_load, PROBE, None),
                 Some(false) => {
                     let stretch = self.alone_for;
                     self.alone_for = (self.alone_for * 2).min(ALONE_MAX);
-                    (alone, stretch)
+                    (alone, stretch, Some(Alone::NoCores))
                 }
             }
         };
@@ -289,6 +431,16 @@ impl Planner {
                 || alone_now
                 || busiest(&loads, &target, self.threads) * 20
                     < busiest(&loads, owner, self.threads) * 19);
+        let kept = if moves { &target } else { owner };
+        self.record.record(Decision {
+            window: windows,
+            owner: kept.to_vec(),
+            alone: if kept.iter().all(|w| *w == 0) {
+                why.or(Some(Alone::NoCores))
+            } else {
+                None
+            },
+        });
         moves.then_some(target)
     }
 }
@@ -301,6 +453,12 @@ impl Planner {
 /// when windows are too light to share ([`MIN_WINDOW_EVENTS`]): waiting for
 /// the other workers at every window would cost more than it gains.
 pub fn assign(loads: &[u64], windows: u64, threads: usize) -> Vec<usize> {
+    assign_why(loads, windows, threads).0
+}
+
+/// [`assign`], and why it keeps every LP on the calling thread when it
+/// does.
+pub fn assign_why(loads: &[u64], windows: u64, threads: usize) -> (Vec<usize>, Option<Alone>) {
     let threads = threads.max(1);
     let mut order: Vec<usize> = (0..loads.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(loads[i]), i));
@@ -313,12 +471,24 @@ pub fn assign(loads: &[u64], windows: u64, threads: usize) -> Vec<usize> {
     }
     let sum: u64 = loads.iter().sum();
     let busiest = total.iter().copied().max().unwrap_or(0);
-    if sum < MIN_WINDOW_EVENTS.saturating_mul(windows.max(1))
-        || busiest.saturating_mul(5) >= sum.saturating_mul(4)
-    {
-        return vec![0; loads.len()];
+    let alone = if threads == 1 || loads.len() <= 1 {
+        Some(Alone::OneThread)
+    } else if sum < MIN_WINDOW_EVENTS.saturating_mul(windows.max(1)) {
+        Some(Alone::LightWindows {
+            per_window: sum / windows.max(1),
+        })
+    } else if busiest.saturating_mul(5) >= sum.saturating_mul(4) {
+        Some(Alone::Unbalanced {
+            busiest,
+            total: sum,
+        })
+    } else {
+        None
+    };
+    match alone {
+        Some(_) => (vec![0; loads.len()], alone),
+        None => (owner, None),
     }
-    owner
 }
 
 /// The fewest events per window (a few tens of microseconds of work) worth
@@ -354,7 +524,7 @@ pub fn run(
                 opts,
                 Arc::clone(&part),
                 Arc::clone(&shared),
-                lp,
+                Lps::One(lp),
             );
             s.recorders = recorders(lp);
             s
@@ -366,12 +536,23 @@ pub fn run(
     let mut moves = 0u64;
     let mut next: Vec<Option<Nanos>> = sims.iter().map(|s| s.q.peek_time()).collect();
     let mut pending: Vec<Msg> = Vec::new();
+    let mut messages = 0u64;
+    let mut plan = Plan {
+        threads,
+        ..Plan::default()
+    };
 
     let mut finished: Vec<Sim> = if threads <= 1 {
+        plan.record(Decision {
+            window: 0,
+            owner: vec![0; sims.len()],
+            alone: Some(Alone::OneThread),
+        });
         while let Some(t) = earliest(&next, &pending).filter(|t| *t <= end) {
             let until = t.saturating_add(part.lookahead);
             inject(&mut sims, std::mem::take(&mut pending));
             pending = sorted(window(&mut sims, until));
+            messages += pending.len() as u64;
             windows += 1;
             next = sims.iter().map(|s| s.q.peek_time()).collect();
             if !progress(until.min(end), sims.iter().map(|s| s.metrics.events).sum()) {
@@ -396,6 +577,11 @@ pub fn run(
             let mut busy = busy_workers(&owner, threads);
             let mut events = vec![0u64; owner.len()];
             let mut planner = Planner::new(owner.len(), threads);
+            planner.record.record(Decision {
+                window: 0,
+                owner: owner.clone(),
+                alone: None,
+            });
             let mut waiter = Waiter::new();
             while let Some(t) = earliest(&next, &pending).filter(|t| *t <= end) {
                 let until = t.saturating_add(part.lookahead);
@@ -431,6 +617,7 @@ pub fn run(
                     events[lp as usize] = n;
                 }
                 pending = sorted(all);
+                messages += pending.len() as u64;
                 windows += 1;
                 if !progress(until.min(end), events.iter().sum()) {
                     end = until.min(end);
@@ -438,7 +625,7 @@ pub fn run(
                 }
                 if let Some(new) = planner.plan(windows, &events, &owner) {
                     let mut all = collect(std::mem::take(&mut local), &links, &busy);
-                    all.sort_by_key(|s| s.lp);
+                    all.sort_by_key(|s| s.lp());
                     owner = new;
                     busy = busy_workers(&owner, threads);
                     local = deal(all, &owner, &links);
@@ -446,7 +633,8 @@ pub fn run(
                 }
             }
             let mut back = collect(local, &links, &busy);
-            back.sort_by_key(|s| s.lp);
+            back.sort_by_key(|s| s.lp());
+            plan = planner.record;
             back
         })
     };
@@ -456,9 +644,10 @@ pub fn run(
         s.finish_at(end);
     }
     for s in &finished {
-        metrics.merge(&s.metrics, &s.net, s.lp, &part);
+        metrics.merge(&s.metrics, &s.net, s.lp(), &part);
     }
     metrics.end = end;
+    plan.events = finished.iter().map(|s| s.metrics.events).collect();
     Outcome {
         net: Network::with_config(Arc::clone(&design), Arc::clone(&shared.base)),
         metrics,
@@ -466,6 +655,9 @@ pub fn run(
         lps: part.count,
         windows,
         moves,
+        messages,
+        plan,
+        part,
     }
 }
 
@@ -475,7 +667,7 @@ type Link = (Sender<Command>, Receiver<Reply>);
 fn deal(sims: Vec<Sim>, owner: &[usize], links: &[Link]) -> Vec<Sim> {
     let mut groups: Vec<Vec<Sim>> = (0..=links.len()).map(|_| Vec::new()).collect();
     for s in sims {
-        groups[owner[s.lp as usize]].push(s);
+        groups[owner[s.lp() as usize]].push(s);
     }
     let mut groups = groups.into_iter();
     let local = groups.next().unwrap_or_default();

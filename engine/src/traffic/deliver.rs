@@ -208,9 +208,9 @@ impl Endpoints {
             None => {
                 let syn = seg.flags & tcp_flags::SYN != 0 && seg.flags & tcp_flags::ACK == 0;
                 if host_answer(d, h, v) == Answer::Accept {
-                    let iss = self.next_iss();
                     let local = SocketAddrV4::new(v.dst, v.dst_port);
                     let remote = SocketAddrV4::new(v.src, v.src_port);
+                    let iss = self.iss_of(local, remote, now);
                     let mtu = host_mtu(d, h);
                     let tcp = Tcp::accept(local, remote, iss, mtu, &seg, now, &mut out);
                     let traffic = if tag.is_none() { 0 } else { tag.traffic };

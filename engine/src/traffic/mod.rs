@@ -421,7 +421,6 @@ pub struct Endpoints {
     seed: u64,
     /// Each Lambda function's execution environments (LAM-7..LAM-9).
     pools: Vec<Pool>,
-    iss: u32,
     out: tcp::Out,
     /// Datagrams arriving in fragments, per receiving host (MTU-3).
     reassembly: FxHashMap<u64, packet::fragment::Reassembly>,
@@ -485,7 +484,6 @@ impl Endpoints {
             gens: FxHashMap::default(),
             seed,
             pools: vec![Pool::default(); d.lambdas.len()],
-            iss: 0x1000,
             out: Vec::new(),
             reassembly: FxHashMap::default(),
             names: lookup::Names::new(d),
@@ -575,9 +573,17 @@ impl Endpoints {
         }
     }
 
-    fn next_iss(&mut self) -> u32 {
-        self.iss = self.iss.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-        self.iss
+    /// The initial sequence number of a connection from `local` to
+    /// `remote` opened at `now`, as RFC 6528 makes it: a keyed hash of the
+    /// two ends (the run's seed is the key) plus a clock that ticks every
+    /// 4 us. It depends on the connection alone, not on the connections
+    /// that the same part of the run opened before, so how a design is
+    /// split into logical processes cannot change it.
+    fn iss_of(&self, local: SocketAddrV4, remote: SocketAddrV4, now: Nanos) -> u32 {
+        let ips = (u64::from(u32::from(*local.ip())) << 32) | u64::from(u32::from(*remote.ip()));
+        let ports = (u64::from(local.port()) << 16) | u64::from(remote.port());
+        let h = mix(self.seed ^ mix(ips ^ mix(ports)));
+        (h as u32).wrapping_add((now.0 / 4_000) as u32)
     }
 }
 
@@ -783,7 +789,7 @@ impl Endpoints {
                     self.decide(io, tag, Some(Cause::HostPortExhausted));
                     return;
                 };
-                let iss = self.next_iss();
+                let iss = self.iss_of(SocketAddrV4::new(src_ip, port), remote, now);
                 let mut out = std::mem::take(&mut self.out);
                 let mtu = host_mtu(d, host);
                 let tcp = Tcp::connect(
@@ -1007,4 +1013,12 @@ impl Endpoints {
         self.flush(io, c, &mut out);
         self.out = out;
     }
+}
+
+/// splitmix64's finaliser: a well-mixed 64-bit hash of `z`.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }

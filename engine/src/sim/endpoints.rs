@@ -53,7 +53,7 @@ impl Sim {
     }
 
     /// A packet reached host `h`.
-    pub(super) fn deliver(&mut self, h: Host, buf: &[u8], tag: Tag) {
+    pub(super) fn deliver(&mut self, h: Host, buf: &[u8], tag: Option<Tag>) {
         self.endpoints(|t, io| t.deliver(io, h, buf, tag));
     }
 

@@ -37,7 +37,9 @@ pub enum Kind {
     Packet {
         buf: BytesMut,
         loc: Loc,
-        tag: Tag,
+        /// The item it belongs to; `None` for a packet a component made
+        /// (an ICMP error, a reset) or a host's answer to such a packet.
+        tag: Option<Tag>,
         /// Components named by expectations that the packet has crossed.
         crossed: u64,
         /// Already served by the capacity of the component at `loc`.
@@ -480,7 +482,7 @@ impl Sim {
 
     /// Whether this LP owns the item of `tag` (its traffic's source).
     pub(crate) fn owns_item(&self, tag: Tag) -> bool {
-        !tag.is_none() && self.owns_source(self.design.traffic[tag.traffic as usize].from)
+        self.owns_source(self.design.traffic[tag.traffic as usize].from)
     }
 
     /// Schedules an event in another LP (or here, when this runs it).
@@ -599,7 +601,7 @@ impl Sim {
         &mut self,
         buf: &mut BytesMut,
         mut loc: Loc,
-        tag: Tag,
+        tag: Option<Tag>,
         crossed: u64,
         admitted: bool,
     ) {
@@ -748,7 +750,7 @@ impl Sim {
 
     /// Sends on the fragments a link cut from this event's packet, as part
     /// of its item, and cuts the packet to its first fragment (MTU-3).
-    fn drain_fragments(&mut self, buf: &mut BytesMut, tag: Tag, crossed: u64) {
+    fn drain_fragments(&mut self, buf: &mut BytesMut, tag: Option<Tag>, crossed: u64) {
         if buf.len() >= 4 {
             let total = usize::from(u16::from_be_bytes([buf[2], buf[3]]));
             buf.truncate(total);
@@ -790,7 +792,7 @@ impl Sim {
             let kind = Kind::Packet {
                 buf,
                 loc,
-                tag: Tag::NONE,
+                tag: None,
                 crossed: 0,
                 admitted: false,
             };
@@ -807,10 +809,10 @@ impl Sim {
     }
 
     /// A packet towards `to` reached its end: check `via` and `not_via`.
-    fn packet_end(&mut self, tag: Tag, crossed: u64) {
-        if !tag.toward || tag.is_none() {
+    fn packet_end(&mut self, tag: Option<Tag>, crossed: u64) {
+        let Some(tag) = tag.filter(|t| t.toward) else {
             return;
-        }
+        };
         let (traffic, start) = (tag.traffic, tag.start);
         for &e in &self.watch.by_traffic[traffic as usize] {
             let ex = &self.design.expects[e as usize];
@@ -833,13 +835,13 @@ impl Sim {
     }
 
     /// Counts a drop, for the run, its traffic and its expectations.
-    pub(crate) fn record_drop(&mut self, tag: Tag, reason: DropReason, place: Place) {
+    pub(crate) fn record_drop(&mut self, tag: Option<Tag>, reason: DropReason, place: Place) {
         *self.metrics.drops.entry((reason, place)).or_default() += 1;
         let now = self.now();
         self.metrics.series.drop(reason, place, now);
-        if tag.is_none() {
+        let Some(tag) = tag else {
             return;
-        }
+        };
         let (traffic, start) = (tag.traffic, tag.start);
         *self.metrics.traffic[traffic as usize]
             .drops

@@ -127,17 +127,18 @@ impl Partition {
             }
         }
         // LPs in the order of their first group.
-        let mut lp_of_group = vec![u32::MAX; groups.len()];
+        let mut lp_of_root: Vec<Option<u32>> = vec![None; groups.len()];
+        let mut lp_of_group = vec![0u32; groups.len()];
         let mut names: Vec<(Option<VpcId>, Vec<AzId>)> = Vec::new();
         for g in 0..groups.len() {
             let r = root(&mut parent, g);
-            if lp_of_group[r] == u32::MAX {
-                lp_of_group[r] = names.len() as u32;
+            let lp = *lp_of_root[r].get_or_insert_with(|| {
                 names.push((Some(groups[r].0), Vec::new()));
-            }
-            lp_of_group[g] = lp_of_group[r];
+                names.len() as u32 - 1
+            });
+            lp_of_group[g] = lp;
             if let Some(z) = groups[g].1 {
-                names[lp_of_group[g] as usize].1.push(z);
+                names[lp as usize].1.push(z);
             }
         }
         let outside = names.len() as u32;

@@ -18,7 +18,7 @@ use crate::units::Nanos;
 
 impl Endpoints {
     /// A packet reached host `h`.
-    pub fn deliver(&mut self, io: &mut Io<'_>, h: Host, buf: &[u8], tag: Tag) {
+    pub fn deliver(&mut self, io: &mut Io<'_>, h: Host, buf: &[u8], tag: Option<Tag>) {
         let Ok(v) = packet::parse(buf) else { return };
         if v.fragment != packet::Fragment::None {
             // MTU-3: the receiver puts the datagram back together.
@@ -47,21 +47,14 @@ impl Endpoints {
             PROTO_TCP => self.deliver_tcp(io, h, buf, &v, tag),
             PROTO_UDP => {
                 if host_answer(d, h, &v) == Answer::Accept {
-                    if tag.toward && !tag.is_none() {
+                    if let Some(tag) = tag.filter(|t| t.toward) {
                         let bytes = u64::from(v.payload_len);
                         io.out.push(Action::DatagramArrived { tag, bytes });
                     }
                 } else {
                     let icmp =
                         packet::build::icmp_error(v.dst, buf, packet::ICMP_DEST_UNREACHABLE, 3, 64);
-                    io.send(
-                        icmp,
-                        h,
-                        Tag {
-                            toward: false,
-                            ..tag
-                        },
-                    );
+                    io.send(icmp, h, tag.map(|t| Tag { toward: false, ..t }));
                     io.out.push(Action::Refused {
                         tag,
                         reason: DropReason::PortUnreachable,
@@ -82,14 +75,7 @@ impl Endpoints {
                     64,
                     0,
                 );
-                io.send(
-                    reply,
-                    h,
-                    Tag {
-                        toward: false,
-                        ..tag
-                    },
-                );
+                io.send(reply, h, tag.map(|t| Tag { toward: false, ..t }));
             }
             PROTO_ICMP if v.icmp_type == packet::ICMP_DEST_UNREACHABLE && v.icmp_code == 4 => {
                 self.frag_needed(io, h, buf, &v);
@@ -120,7 +106,7 @@ impl Endpoints {
         h: Host,
         buf: &[u8],
         v: &packet::FlowView,
-        tag: Tag,
+        tag: Option<Tag>,
     ) {
         let now = io.now;
         let d = io.d;
@@ -157,7 +143,8 @@ impl Endpoints {
                     }
                 }
                 let conn = self.conns[c as usize].as_mut().expect("live");
-                if client {
+                // A client's connection always serves an item.
+                if let (true, Some(ctag)) = (client, ctag) {
                     if pattern == Pattern::Requests && !conn.done && conn.tcp.rcv >= response {
                         conn.done = true;
                         io.count(traffic, Count::BytesDelivered(response));
@@ -188,7 +175,7 @@ impl Endpoints {
                         conn.tcp.close(now, &mut out);
                     }
                 }
-                if ev.reset && client {
+                if let (true, Some(ctag)) = (ev.reset && client, ctag) {
                     let cause = self
                         .item_info(ctag)
                         .and_then(|_| self.items[ctag.item as usize].last_drop);
@@ -213,17 +200,14 @@ impl Endpoints {
                     let iss = self.iss_of(local, remote, now);
                     let mtu = host_mtu(d, h);
                     let tcp = Tcp::accept(local, remote, iss, mtu, &seg, now, &mut out);
-                    let traffic = if tag.is_none() { 0 } else { tag.traffic };
+                    let traffic = tag.map_or(0, |t| t.traffic);
                     let out_of_region = io.out_of_region(h, v.src);
                     let conn = Conn {
                         tcp,
                         host: h,
                         key,
                         port_key: None,
-                        tag: Tag {
-                            toward: false,
-                            ..tag
-                        },
+                        tag: tag.map(|t| Tag { toward: false, ..t }),
                         traffic,
                         client: false,
                         timer_gen: 0,
@@ -254,14 +238,7 @@ impl Endpoints {
                         window: 0,
                     };
                     let rst = packet::build::tcp(&spec, &[], 64, 0);
-                    io.send(
-                        rst,
-                        h,
-                        Tag {
-                            toward: false,
-                            ..tag
-                        },
-                    );
+                    io.send(rst, h, tag.map(|t| Tag { toward: false, ..t }));
                     if syn {
                         io.out.push(Action::Refused {
                             tag,

@@ -323,7 +323,7 @@ impl Endpoints {
         eni: EniId,
         buf: &[u8],
         v: &packet::FlowView,
-        tag: Tag,
+        tag: Option<Tag>,
     ) -> bool {
         let d = io.d;
         let Some(q) = udp_payload(buf, v).and_then(dns::parse_query) else {
@@ -361,14 +361,7 @@ impl Endpoints {
             64,
             q.id,
         );
-        io.send(
-            b,
-            h,
-            Tag {
-                toward: false,
-                ..tag
-            },
-        );
+        io.send(b, h, tag.map(|t| Tag { toward: false, ..t }));
         true
     }
 
@@ -381,11 +374,11 @@ impl Endpoints {
         h: Host,
         buf: &[u8],
         v: &packet::FlowView,
-        tag: Tag,
+        tag: Option<Tag>,
     ) -> bool {
-        if tag.is_none() {
+        let Some(tag) = tag else {
             return false;
-        }
+        };
         let Some(it) = self.items.get(tag.item as usize) else {
             return false;
         };

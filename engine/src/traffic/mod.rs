@@ -55,20 +55,6 @@ pub struct Tag {
     pub start: Nanos,
 }
 
-impl Tag {
-    pub const NONE: Tag = Tag {
-        item: u32::MAX,
-        epoch: 0,
-        toward: false,
-        traffic: u32::MAX,
-        start: Nanos::ZERO,
-    };
-
-    pub fn is_none(&self) -> bool {
-        self.traffic == u32::MAX
-    }
-}
-
 /// Why an item (request, ping, datagram, transfer) failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Cause {
@@ -144,8 +130,13 @@ pub enum Count {
 /// What endpoints ask the engine to do.
 #[derive(Clone, Debug)]
 pub enum Action {
-    /// Host `from` sends a packet, now.
-    Send { packet: Bytes, from: Host, tag: Tag },
+    /// Host `from` sends a packet, now: of an item, or of none (a host's
+    /// answer to a packet that belongs to no item).
+    Send {
+        packet: Bytes,
+        from: Host,
+        tag: Option<Tag>,
+    },
     /// Call [`Endpoints::on_timer`] back at `at`.
     Timer { at: Nanos, timer: Timer },
     /// An item of `traffic` started now.
@@ -163,7 +154,7 @@ pub enum Action {
     /// A host refused a packet of `tag` (a closed port): a drop charged to
     /// the host, for the run's and the item's counts.
     Refused {
-        tag: Tag,
+        tag: Option<Tag>,
         reason: DropReason,
         place: Place,
     },
@@ -188,13 +179,20 @@ pub struct Io<'a> {
 }
 
 impl Io<'_> {
-    fn send(&mut self, packet: Bytes, from: Host, tag: Tag) {
+    fn send(&mut self, packet: Bytes, from: Host, tag: impl Into<Option<Tag>>) {
         self.send_flow(packet, from, tag, false);
     }
 
     /// Sends a packet of a flow that leaves the Region through the
     /// sender's internet share (BW-4) when `out_of_region`.
-    fn send_flow(&mut self, packet: Bytes, from: Host, tag: Tag, out_of_region: bool) {
+    fn send_flow(
+        &mut self,
+        packet: Bytes,
+        from: Host,
+        tag: impl Into<Option<Tag>>,
+        out_of_region: bool,
+    ) {
+        let tag = tag.into();
         if let Some(eni) = sending_eni(self.d, from) {
             let bytes = packet.len() as u64;
             self.nics
@@ -343,7 +341,9 @@ struct Conn {
     host: Host,
     key: u128,
     port_key: Option<u128>,
-    tag: Tag,
+    /// The item it serves; `None` for a server's connection opened by a
+    /// packet of no item.
+    tag: Option<Tag>,
     traffic: u32,
     client: bool,
     timer_gen: u32,
@@ -805,7 +805,7 @@ impl Endpoints {
                     host,
                     key: conn_key(host, port, dst, tr.port),
                     port_key: Some(port_key),
-                    tag,
+                    tag: Some(tag),
                     traffic: t,
                     client: true,
                     timer_gen: 0,

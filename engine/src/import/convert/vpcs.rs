@@ -251,6 +251,20 @@ impl<'a> Cx<'a> {
                 self.notes.add(Unsupported, id, text);
                 continue;
             }
+            // AWS refuses a subnet that overlaps another of its VPC: a
+            // description that has two is not one network (ADDR-2).
+            let overlap = self.scenario.subnets.iter().find(|(_, o)| {
+                o.vpc == s.vpc_id
+                    && (o.cidr.contains(&net.network()) || net.contains(&o.cidr.network()))
+            });
+            if let Some((other, o)) = overlap {
+                let text = format!(
+                    "subnet left out: its CIDR {net} overlaps {}, the CIDR of subnet {other} in {} (ADDR-2)",
+                    o.cidr, s.vpc_id
+                );
+                self.notes.add(Unsupported, id, text);
+                continue;
+            }
             for a in &s.ipv6_cidr_block_association_set {
                 if a.associated() {
                     let block = a.ipv6_cidr_block.as_deref().unwrap_or("an IPv6 block");

@@ -189,12 +189,30 @@ impl Endpoints {
                 let conn = self.conns[c as usize].as_ref().expect("live");
                 if !conn.tcp.is_open() {
                     io.count(traffic, Count::CorruptBytes(conn.tcp.corrupt));
+                    // Closed by the peer's FIN after its own: TIME-WAIT.
+                    if ev.closed && ev.peer_fin {
+                        let numbers = conn.tcp.time_wait_numbers();
+                        self.enter_time_wait(key, numbers, now);
+                    }
                     self.remove_conn(c);
                 }
             }
             None => {
                 let syn = seg.flags & tcp_flags::SYN != 0 && seg.flags & tcp_flags::ACK == 0;
-                if host_answer(d, h, v) == Answer::Accept {
+                if let Some((seq, ack, window)) = self.in_time_wait(key, seg.flags, now) {
+                    // A segment of a connection in TIME-WAIT (its FIN sent
+                    // again when our last ACK was lost) is acknowledged.
+                    let spec = packet::build::TcpSpec {
+                        src: SocketAddrV4::new(v.dst, v.dst_port),
+                        dst: SocketAddrV4::new(v.src, v.src_port),
+                        seq,
+                        ack,
+                        flags: tcp_flags::ACK,
+                        window,
+                    };
+                    let ack = packet::build::tcp(&spec, &[], 64, 0);
+                    io.send(ack, h, tag.map(|t| Tag { toward: false, ..t }));
+                } else if host_answer(d, h, v) == Answer::Accept {
                     let local = SocketAddrV4::new(v.dst, v.dst_port);
                     let remote = SocketAddrV4::new(v.src, v.src_port);
                     let iss = self.iss_of(local, remote, now);

@@ -42,6 +42,13 @@ use tcp::Tcp;
 pub const LINUX_PORTS: (u16, u16) = (32768, 60999);
 pub const LAMBDA_PORTS: (u16, u16) = (1024, 65535);
 
+/// How long a connection stays in TIME-WAIT: Linux's `TCP_TIMEWAIT_LEN`,
+/// 60 s.
+pub const TIME_WAIT: Nanos = Nanos::from_secs(60);
+/// Connections held in TIME-WAIT at most per part of the run; Linux sizes
+/// `tcp_max_tw_buckets` from memory (262,144 on a host of a few GiB).
+pub const MAX_TIME_WAIT: usize = 262_144;
+
 /// Who a packet belongs to: an item (request, ping, datagram, transfer) of a
 /// traffic, and whether it travels from `from` towards `to`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -412,6 +419,13 @@ pub struct Endpoints {
     conns: Vec<Option<Conn>>,
     free_conns: Vec<u32>,
     demux: FxHashMap<u128, u32>,
+    /// Connections this host closed first and then saw the peer's FIN, by
+    /// the demux key: TIME-WAIT, (SND.NXT, RCV.NXT, window, until), so
+    /// that a FIN sent again is acknowledged again, not reset (RFC 9293
+    /// 3.6.1; Linux's `tcp_timewait_state_process`).
+    time_wait: FxHashMap<u128, (u32, u32, u16, Nanos)>,
+    /// The same keys in the order they entered TIME-WAIT, to forget them.
+    time_wait_order: std::collections::VecDeque<(Nanos, u128)>,
     ports_in_use: FxHashSet<u128>,
     cursors: FxHashMap<u64, u16>,
     pings: FxHashMap<u128, u32>,
@@ -478,6 +492,8 @@ impl Endpoints {
             conns: Vec::new(),
             free_conns: Vec::new(),
             demux: FxHashMap::default(),
+            time_wait: FxHashMap::default(),
+            time_wait_order: std::collections::VecDeque::new(),
             ports_in_use: FxHashSet::default(),
             cursors: FxHashMap::default(),
             pings: FxHashMap::default(),
@@ -561,6 +577,42 @@ impl Endpoints {
         };
         self.demux.insert(key, idx);
         idx
+    }
+
+    /// Connection `key` enters TIME-WAIT for [`TIME_WAIT`]; those whose
+    /// time is over are forgotten, and beyond [`MAX_TIME_WAIT`] a
+    /// connection closes at once, as Linux does past `tcp_max_tw_buckets`.
+    fn enter_time_wait(&mut self, key: u128, numbers: (u32, u32, u16), now: Nanos) {
+        while let Some(&(until, k)) = self.time_wait_order.front() {
+            if until > now {
+                break;
+            }
+            self.time_wait_order.pop_front();
+            if self.time_wait.get(&k).is_some_and(|t| t.3 == until) {
+                self.time_wait.remove(&k);
+            }
+        }
+        if self.time_wait.len() >= MAX_TIME_WAIT {
+            return;
+        }
+        let until = now.saturating_add(TIME_WAIT);
+        let (seq, ack, window) = numbers;
+        self.time_wait.insert(key, (seq, ack, window, until));
+        self.time_wait_order.push_back((until, key));
+    }
+
+    /// A segment for connection `key` that has no connection: if it is in
+    /// TIME-WAIT and the segment neither resets nor opens one, the numbers
+    /// to acknowledge it with. A reset or a new SYN ends the TIME-WAIT.
+    fn in_time_wait(&mut self, key: u128, flags: u8, now: Nanos) -> Option<(u32, u32, u16)> {
+        let &(seq, ack, window, until) = self.time_wait.get(&key)?;
+        if now >= until
+            || flags & (crate::packet::tcp_flags::RST | crate::packet::tcp_flags::SYN) != 0
+        {
+            self.time_wait.remove(&key);
+            return None;
+        }
+        Some((seq, ack, window))
     }
 
     fn remove_conn(&mut self, idx: u32) {

@@ -94,6 +94,12 @@ impl Tcp {
         ));
     }
 
+    /// What the connection's last segments carried, for the ACKs of its
+    /// TIME-WAIT (RFC 9293 3.6.1): SND.NXT, RCV.NXT and the window field.
+    pub fn time_wait_numbers(&self) -> (u32, u32, u16) {
+        (self.snd_nxt(), self.ack_number(), self.window_field())
+    }
+
     pub(super) fn ack_number(&self) -> u32 {
         self.irs
             .wrapping_add(1)

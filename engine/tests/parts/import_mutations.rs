@@ -223,7 +223,11 @@ proptest! {
 fn addr_2_a_subnet_overlapping_another_is_left_out() {
     mutated_import_validates(
         5,
-        &[(28, 59, 1, 22, 599), (38, 48, 0, 42, 817), (44, 42, 3, 46, 895)],
+        &[
+            (28, 59, 1, 22, 599),
+            (38, 48, 0, 42, 817),
+            (44, 42, 3, 46, 895),
+        ],
         1,
     );
 }

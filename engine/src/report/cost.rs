@@ -165,7 +165,6 @@ impl Meter {
         let subnet_of = d
             .enis
             .iter()
-            .filter(|e| e.subnet.idx() < d.subnets.len())
             .map(|e| ((e.vpc.0, u32::from(e.ip)), e.subnet))
             .collect();
         let service_ips = d

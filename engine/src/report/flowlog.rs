@@ -309,10 +309,7 @@ impl FlowLogFile {
         lps: u32,
     ) -> std::io::Result<(FlowLogFile, Status)> {
         let out = Spool::create(path)?;
-        let mut order: Vec<EniId> = (0..d.enis.len())
-            .map(EniId::from_idx)
-            .filter(|e| d.enis[e.idx()].subnet.idx() < d.subnets.len())
-            .collect();
+        let mut order: Vec<EniId> = (0..d.enis.len()).map(EniId::from_idx).collect();
         order.sort_by(|a, b| d.enis[a.idx()].name.cmp(&d.enis[b.idx()].name));
         let mut service_ips = FxHashMap::default();
         for s in &d.aws_services {
@@ -487,9 +484,6 @@ impl Aggregate {
             return;
         };
         let e = &d.enis[eni.idx()];
-        if e.subnet.idx() >= d.subnets.len() {
-            return;
-        }
         if unlogged(d, e.vpc, v.src) || unlogged(d, e.vpc, v.dst) {
             return;
         }

@@ -126,10 +126,7 @@ fn node_of(d: &Design, c: Component) -> Option<String> {
 
 /// The node that owns an address, as seen from a VPC (or from outside).
 fn node_at(d: &Design, vpc: Option<VpcId>, ip: std::net::Ipv4Addr) -> Option<String> {
-    let private = d
-        .enis
-        .iter()
-        .position(|e| Some(e.vpc) == vpc && e.ip == ip && e.subnet.idx() < d.subnets.len());
+    let private = d.enis.iter().position(|e| Some(e.vpc) == vpc && e.ip == ip);
     if let Some(i) = private {
         return Some(node_of_eni(d, EniId::from_idx(i)));
     }

@@ -255,7 +255,6 @@ pub fn report(
         .enis
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.subnet.idx() < d.subnets.len())
         .map(|(i, e)| {
             let c = transfer.enis.get(i).copied().unwrap_or_default();
             let owner = match e.owner {

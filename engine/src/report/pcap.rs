@@ -253,7 +253,6 @@ impl Captures {
         known.extend(
             d.enis
                 .iter()
-                .filter(|e| e.subnet.idx() < d.subnets.len())
                 .filter(|e| !matches!(e.owner, EniOwner::Nat(_)))
                 .map(|e| e.label.as_str()),
         );
@@ -319,7 +318,6 @@ impl Captures {
                 EniOwner::Nat(n) => gateway_file
                     .binary_search_by_key(&Gateway::Nat(n), |x| x.0)
                     .map_or(usize::MAX, |p| gateway_file[p].1),
-                _ if e.subnet.idx() >= d.subnets.len() => usize::MAX,
                 _ if !wanted(&e.label) => usize::MAX,
                 _ => open(&e.label, &mut files)?,
             };

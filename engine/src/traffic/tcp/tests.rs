@@ -461,14 +461,12 @@ fn linux_tcp_select_window_rounds_a_scaled_window_up_to_its_unit() {
     assert_eq!(u.window_field(), 5000, "less than a segment: as it is");
 }
 
-#[test]
-fn linux_tcp_snd_wnd_test_a_window_holds_whole_segments_only() {
-    // A peer window of 62,720 bytes (six segments of 8,961 and 8,954
-    // bytes over): six whole segments go, no short seventh to fill it to
-    // the byte; the rest waits for the window to open.
+/// A client from port 40000 after the SYN-ACK of a peer with MSS 8,961,
+/// window field `window` and window scale `shift`: the connection, and
+/// the SYN-ACK's header for the peer's next segments.
+fn after_scaled_syn_ack(window: u16, shift: u8, out: &mut Out) -> (Tcp, packet::build::TcpSpec) {
     let now = Nanos::ZERO;
-    let mut out = Out::new();
-    let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, 9001, now, &mut out);
+    let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, 9001, now, out);
     out.clear();
     let spec = packet::build::TcpSpec {
         src: addr(2, 443),
@@ -476,10 +474,21 @@ fn linux_tcp_snd_wnd_test_a_window_holds_whole_segments_only() {
         seq: 5000,
         ack: 101,
         flags: tcp_flags::SYN | tcp_flags::ACK,
-        window: 62_727,
+        window,
     };
-    let synack = packet::build::tcp_syn_scaled(&spec, 8961, 7, 64, 0);
-    c.on_segment(&segment(&synack).unwrap(), now, &mut out);
+    let synack = packet::build::tcp_syn_scaled(&spec, 8961, shift, 64, 0);
+    c.on_segment(&segment(&synack).unwrap(), now, out);
+    (c, spec)
+}
+
+#[test]
+fn linux_tcp_snd_wnd_test_a_window_holds_whole_segments_only() {
+    // A peer window of 62,720 bytes (six segments of 8,961 and 8,954
+    // bytes over): six whole segments go, no short seventh to fill it to
+    // the byte; the rest waits for the window to open.
+    let now = Nanos::ZERO;
+    let mut out = Out::new();
+    let (mut c, spec) = after_scaled_syn_ack(62_727, 7, &mut out);
     out.clear();
     let ack = |ack: u32, window: u16| {
         packet::build::tcp(
@@ -664,18 +673,7 @@ fn tcp_wmem_caps_the_data_in_flight_at_4_mib() {
     // larger than the send buffer: 4 MiB go, no more.
     let now = Nanos::ZERO;
     let mut out = Out::new();
-    let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 100, 9001, now, &mut out);
-    out.clear();
-    let spec = packet::build::TcpSpec {
-        src: addr(2, 443),
-        dst: addr(1, 40000),
-        seq: 5000,
-        ack: 101,
-        flags: tcp_flags::SYN | tcp_flags::ACK,
-        window: 65535,
-    };
-    let synack = packet::build::tcp_syn_scaled(&spec, 8961, 14, 64, 0);
-    c.on_segment(&segment(&synack).unwrap(), now, &mut out);
+    let (mut c, spec) = after_scaled_syn_ack(65535, 14, &mut out);
     let ack = packet::build::tcp(
         &packet::build::TcpSpec {
             flags: tcp_flags::ACK,

@@ -79,6 +79,13 @@ pub struct Plan {
     pub more: u64,
     /// Events each LP handled.
     pub events: Vec<u64>,
+    /// Windows whose LPs were spread over more than one thread, and their
+    /// wall time from the calling thread's hand-out to its last answer.
+    pub spread_windows: u64,
+    pub spread_wall: Duration,
+    /// Time each thread spent running its LPs in those windows; the rest
+    /// of the wall time it waited or handed over.
+    pub spread_work: Vec<Duration>,
 }
 
 /// The decisions a [`Plan`] keeps.
@@ -127,6 +134,9 @@ impl Plan {
             total as f64 / windows.max(1) as f64,
             messages as f64 / windows.max(1) as f64
         );
+        if let Some(line) = self.spread_line() {
+            let _ = writeln!(s, "  {line}");
+        }
         for dec in &self.decisions {
             let _ = write!(s, "  after window {}: ", dec.window);
             match dec.alone {
@@ -155,6 +165,32 @@ impl Plan {
             let _ = writeln!(s, "  ... and {} more decisions", self.more);
         }
         s
+    }
+}
+
+impl Plan {
+    /// How the threads spent the spread windows' wall time: working in
+    /// their LPs, or (the rest) waiting and handing over.
+    fn spread_line(&self) -> Option<String> {
+        use std::fmt::Write as _;
+        if self.spread_windows == 0 {
+            return None;
+        }
+        let wall = self.spread_wall.as_secs_f64();
+        let mut s = format!(
+            "{} spread windows, {:.1} ms of wall time; working in them:",
+            self.spread_windows,
+            wall * 1e3
+        );
+        for (w, d) in self.spread_work.iter().enumerate() {
+            let _ = write!(
+                s,
+                " thread {w} {:.1} ms ({:.0} %)",
+                d.as_secs_f64() * 1e3,
+                d.as_secs_f64() * 100.0 / wall.max(1e-9)
+            );
+        }
+        Some(s)
     }
 }
 
@@ -358,6 +394,7 @@ impl Planner {
             alone_for: ALONE_FIRST,
             record: Plan {
                 threads,
+                spread_work: vec![Duration::ZERO; threads],
                 ..Plan::default()
             },
         }
@@ -591,6 +628,7 @@ pub fn run(
                 }
                 let mut per = per.into_iter();
                 let mine = per.next().unwrap_or_default();
+                let sent = Instant::now();
                 for (w, ((tx, _), msgs)) in links.iter().zip(per).enumerate() {
                     if busy[w + 1] {
                         let _ = tx.send(Command::Window(until, msgs));
@@ -599,7 +637,12 @@ pub fn run(
                 let start = Instant::now();
                 inject(&mut local, mine);
                 let mut all = window(&mut local, until);
-                planner.work += start.elapsed();
+                let mine_took = start.elapsed();
+                planner.work += mine_took;
+                let spread = busy.iter().skip(1).any(|b| *b);
+                if spread {
+                    planner.record.spread_work[0] += mine_took;
+                }
                 let mut got = times(&local);
                 for (w, (_, rx)) in links.iter().enumerate() {
                     if busy[w + 1] {
@@ -610,7 +653,12 @@ pub fn run(
                         all.extend(out);
                         got.extend(t);
                         planner.work += took;
+                        planner.record.spread_work[w + 1] += took;
                     }
+                }
+                if spread {
+                    planner.record.spread_windows += 1;
+                    planner.record.spread_wall += sent.elapsed();
                 }
                 for (lp, t, n) in got {
                     next[lp as usize] = t;
@@ -792,6 +840,26 @@ mod tests {
         );
         assert_eq!(p.next, n + PERIOD);
         assert_eq!(p.alone_for, ALONE_FIRST);
+    }
+
+    #[test]
+    fn the_plan_says_how_the_threads_spent_spread_windows() {
+        let mut p = Plan {
+            threads: 2,
+            spread_work: vec![Duration::ZERO; 2],
+            ..Plan::default()
+        };
+        assert_eq!(p.spread_line(), None, "nothing spread, nothing said");
+        p.spread_windows = 2;
+        p.spread_wall = Duration::from_millis(10);
+        p.spread_work = vec![Duration::from_millis(8), Duration::from_millis(6)];
+        assert_eq!(
+            p.spread_line().as_deref(),
+            Some(
+                "2 spread windows, 10.0 ms of wall time; working in them: \
+                 thread 0 8.0 ms (80 %) thread 1 6.0 ms (60 %)"
+            )
+        );
     }
 
     #[test]

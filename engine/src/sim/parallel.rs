@@ -86,6 +86,73 @@ pub struct Plan {
     /// Time each thread spent running its LPs in those windows; the rest
     /// of the wall time it waited or handed over.
     pub spread_work: Vec<Duration>,
+    /// How evenly the windows' events would spread over more threads.
+    pub balance: Balance,
+}
+
+/// The thread counts [`Balance`] looks at.
+pub const BALANCE_THREADS: [usize; 4] = [2, 4, 8, 16];
+
+/// The events of the busiest thread in each window, summed over the run,
+/// had the LPs been dealt round robin (LP `i` to thread `i mod k`) over
+/// each of [`BALANCE_THREADS`]. A window lasts at least as long as its
+/// busiest thread, so the run's events divided by this sum bound the
+/// speedup those threads could give, before any cost of handing windows
+/// over. Counted from events, whatever threads the run itself had.
+#[derive(Clone, Debug, Default)]
+pub struct Balance {
+    /// Each LP's events at the end of the last window.
+    last: Vec<u64>,
+    pub busiest: [u64; BALANCE_THREADS.len()],
+    /// The same, had each window's LPs been dealt afresh by that window's
+    /// events (heaviest first, each to the least loaded thread): what an
+    /// assignment that knew each window's work in advance could reach.
+    pub busiest_dealt: [u64; BALANCE_THREADS.len()],
+    pub events: u64,
+    /// Scratch: one window's events per LP.
+    delta: Vec<u64>,
+}
+
+impl Balance {
+    /// After a window, with each LP's events so far (indexed by LP).
+    fn window(&mut self, events: &[u64]) {
+        self.last.resize(events.len(), 0);
+        self.delta.clear();
+        self.delta
+            .extend(events.iter().zip(&self.last).map(|(now, last)| now - last));
+        for (i, &k) in BALANCE_THREADS.iter().enumerate() {
+            let mut per = [0u64; 16];
+            for (lp, d) in self.delta.iter().enumerate() {
+                per[lp % k] += d;
+            }
+            self.busiest[i] += per.iter().copied().max().unwrap_or(0);
+        }
+        self.delta.sort_unstable_by(|a, b| b.cmp(a));
+        for (i, &k) in BALANCE_THREADS.iter().enumerate() {
+            let mut per = [0u64; 16];
+            for d in &self.delta {
+                let w = (0..k).min_by_key(|&w| per[w]).unwrap_or(0);
+                per[w] += d;
+            }
+            self.busiest_dealt[i] += per.iter().copied().max().unwrap_or(0);
+        }
+        for (now, last) in events.iter().zip(&mut self.last) {
+            self.events += now - *last;
+            *last = *now;
+        }
+    }
+
+    /// The bound on the speedup over each of [`BALANCE_THREADS`], with
+    /// LPs dealt round robin and dealt afresh each window.
+    pub fn bounds(&self) -> [(f64, f64); BALANCE_THREADS.len()] {
+        let e = self.events as f64;
+        std::array::from_fn(|i| {
+            (
+                e / self.busiest[i].max(1) as f64,
+                e / self.busiest_dealt[i].max(1) as f64,
+            )
+        })
+    }
 }
 
 /// The decisions a [`Plan`] keeps.
@@ -137,6 +204,9 @@ impl Plan {
         if let Some(line) = self.spread_line() {
             let _ = writeln!(s, "  {line}");
         }
+        if let Some(line) = self.balance_line(part.count) {
+            let _ = writeln!(s, "  {line}");
+        }
         for dec in &self.decisions {
             let _ = write!(s, "  after window {}: ", dec.window);
             match dec.alone {
@@ -169,6 +239,23 @@ impl Plan {
 }
 
 impl Plan {
+    /// What [`Balance`] found, for a design of more than one LP.
+    fn balance_line(&self, lps: u32) -> Option<String> {
+        use std::fmt::Write as _;
+        if lps < 2 || self.balance.events == 0 {
+            return None;
+        }
+        let mut s = String::from(
+            "the busiest thread's events per window bound the speedup (LPs round robin / dealt afresh each window):",
+        );
+        for (k, (rr, dealt)) in BALANCE_THREADS.iter().zip(self.balance.bounds()) {
+            if *k as u32 <= lps {
+                let _ = write!(s, " {k} threads {rr:.2}x / {dealt:.2}x");
+            }
+        }
+        Some(s)
+    }
+
     /// How the threads spent the spread windows' wall time: working in
     /// their LPs, or (the rest) waiting and handing over.
     fn spread_line(&self) -> Option<String> {
@@ -592,6 +679,8 @@ pub fn run(
             messages += pending.len() as u64;
             windows += 1;
             next = sims.iter().map(|s| s.q.peek_time()).collect();
+            let counts: Vec<u64> = sims.iter().map(|s| s.metrics.events).collect();
+            plan.balance.window(&counts);
             if !progress(until.min(end), sims.iter().map(|s| s.metrics.events).sum()) {
                 end = until.min(end);
                 break;
@@ -664,6 +753,7 @@ pub fn run(
                     next[lp as usize] = t;
                     events[lp as usize] = n;
                 }
+                planner.record.balance.window(&events);
                 pending = sorted(all);
                 messages += pending.len() as u64;
                 windows += 1;
@@ -860,6 +950,29 @@ mod tests {
                  thread 0 8.0 ms (80 %) thread 1 6.0 ms (60 %)"
             )
         );
+    }
+
+    #[test]
+    fn balance_counts_the_busiest_thread_of_each_window() {
+        let mut b = Balance::default();
+        // Four LPs; window 1: 10, 10, 10, 10 events; window 2: 20, 0, 0, 0.
+        b.window(&[10, 10, 10, 10]);
+        b.window(&[30, 10, 10, 10]);
+        assert_eq!(b.events, 60);
+        // Two threads (LPs 0, 2 | 1, 3): 20 then 20; four: 10 then 20;
+        // eight and sixteen as four.
+        assert_eq!(b.busiest, [40, 30, 30, 30]);
+        assert_eq!(b.bounds()[0].0, 1.5);
+        assert_eq!(b.bounds()[1].0, 2.0);
+        // Dealt afresh: two threads take 20 then 20 as well; window 1
+        // balances, window 2 has one LP's 20 events on one thread.
+        assert_eq!(b.busiest_dealt, [40, 30, 30, 30]);
+        // Three LPs of 10, 10, 20: round robin over two puts 30 on one
+        // thread, dealt afresh 20.
+        let mut c = Balance::default();
+        c.window(&[10, 10, 20]);
+        assert_eq!(c.busiest[0], 30);
+        assert_eq!(c.busiest_dealt[0], 20);
     }
 
     #[test]

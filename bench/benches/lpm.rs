@@ -31,10 +31,10 @@ use std::time::Instant;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ipnet::Ipv4Net;
 use prefix_trie::PrefixMap;
-use vpcsim::lpm::{Layout, Lpm};
+use vpcsim::lpm::{BATCH, Layout, Lpm};
 use vpcsim_bench::{
-    Naive, addresses, internet_table, lpm_lookups, lpm_lookups_addr, naive_lookups, sum_lookups,
-    vpc_table,
+    Naive, addresses, internet_table, lpm_lookups, lpm_lookups_addr, lpm_lookups_batch,
+    naive_lookups, sum_lookups, vpc_table,
 };
 
 /// Lookups per iteration. 65,536 addresses (256 KiB) per pass: large enough
@@ -85,6 +85,9 @@ fn bench_lpm(c: &mut Criterion) {
     let mut lpm_dir = lpm.clone();
     lpm_dir.set_layout(Some(Layout::Dir24));
     report("vpc50 (DIR-24-8)", &lpm_dir, start.elapsed());
+    let mut lpm_trie8 = lpm.clone();
+    lpm_trie8.set_layout(Some(Layout::Trie8));
+    report("vpc50 (trie, 8-bit root)", &lpm_trie8, start.elapsed());
     let naive = Naive::from_prefixes(&vpc);
     let pt = prefix_trie(&vpc);
     g.throughput(Throughput::Elements(N as u64));
@@ -93,6 +96,12 @@ fn bench_lpm(c: &mut Criterion) {
     });
     g.bench_function("vpc50/lpm_lookup_addr", |b| {
         b.iter(|| lpm_lookups_addr(black_box(&lpm), black_box(&addrs)))
+    });
+    g.bench_function("vpc50/lpm_trie8", |b| {
+        b.iter(|| lpm_lookups(black_box(&lpm_trie8), black_box(&addrs)))
+    });
+    g.bench_function(format!("vpc50/lpm_batch{BATCH}"), |b| {
+        b.iter(|| lpm_lookups_batch(black_box(&lpm), black_box(&addrs)))
     });
     g.bench_function("vpc50/lpm_dir24", |b| {
         b.iter(|| lpm_lookups(black_box(&lpm_dir), black_box(&addrs)))
@@ -103,7 +112,7 @@ fn bench_lpm(c: &mut Criterion) {
     g.bench_function("vpc50/prefix_trie", |b| {
         b.iter(|| prefix_trie_lookups(black_box(&pt), black_box(&addrs)))
     });
-    drop((lpm, lpm_dir, naive, pt));
+    drop((lpm, lpm_dir, lpm_trie8, naive, pt));
 
     // Internet-sized table: 1M prefixes, 90% of addresses inside a prefix.
     let inet = internet_table(1_000_000, 42);
@@ -119,9 +128,19 @@ fn bench_lpm(c: &mut Criterion) {
     let start = Instant::now();
     lpm8.set_layout(Some(Layout::Trie8));
     report("inet1m (trie, 8-bit root)", &lpm8, start.elapsed());
+    let mut lpm_dir16 = lpm.clone();
+    let start = Instant::now();
+    lpm_dir16.set_layout(Some(Layout::Dir16));
+    report("inet1m (DIR-16-8-8)", &lpm_dir16, start.elapsed());
     let pt = prefix_trie(&inet);
     g.bench_function("inet1m/lpm", |b| {
         b.iter(|| lpm_lookups(black_box(&lpm), black_box(&addrs)))
+    });
+    g.bench_function(format!("inet1m/lpm_batch{BATCH}"), |b| {
+        b.iter(|| lpm_lookups_batch(black_box(&lpm), black_box(&addrs)))
+    });
+    g.bench_function("inet1m/lpm_dir16", |b| {
+        b.iter(|| lpm_lookups(black_box(&lpm_dir16), black_box(&addrs)))
     });
     g.bench_function("inet1m/lpm_trie16", |b| {
         b.iter(|| lpm_lookups(black_box(&lpm16), black_box(&addrs)))
@@ -135,7 +154,7 @@ fn bench_lpm(c: &mut Criterion) {
     g.bench_function("inet1m/prefix_trie", |b| {
         b.iter(|| prefix_trie_lookups(black_box(&pt), black_box(&addrs)))
     });
-    drop((lpm, lpm16, lpm8, pt));
+    drop((lpm, lpm16, lpm8, lpm_dir16, pt));
     let naive = Naive::from_prefixes(&inet);
     let sample = &addrs[..N_NAIVE_1M];
     g.throughput(Throughput::Elements(N_NAIVE_1M as u64));

@@ -60,10 +60,10 @@
 //! * the map: roughly `1.5 * (8 + size_of::<V>())` bytes per prefix.
 //!
 //! Measured ([`Lpm::heap_bytes`], [`Lpm::node_count`]): the benchmark's
-//! 50-route VPC table is 66 KiB as an 8-bit trie (33 nodes) and 279 KiB as
-//! DIR-16-8-8 (20 second-level groups); a table of 1,000,000 prefixes
-//! spread uniformly over the unicast space is about 100 MiB as DIR-24-8 and
-//! about 157 MiB as a 16-bit trie.
+//! 50-route VPC table is 66 KiB as an 8-bit trie (33 nodes) and 278 KiB as
+//! DIR-16-8-8 (19 second-level groups); a table of 1,000,000 prefixes
+//! spread uniformly over the unicast space is 99.8 MiB as DIR-24-8, 91.3 MiB
+//! as DIR-16-8-8 and 156.8 MiB as a trie.
 //!
 //! The fixed 256 KiB of DIR-16-8-8 is why tables of at most
 //! [`DIR16_THRESHOLD`] prefixes (most route tables: the local route, a

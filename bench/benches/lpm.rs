@@ -48,9 +48,13 @@
 //! DIR-24-8 lookup, returning the prefix too) was lower in every new run
 //! than in the old run before it; not explained. DIR-16-8-8 on 1M
 //! prefixes did 0.98-1.26 times the scalar DIR-24-8 lookups and is smaller
-//! (91.3 against 99.8 MiB); DIR-24-8 stays the layout above 100,000
-//! prefixes because its batch gain is measured and DIR-16-8-8's batch on
-//! 1M prefixes is not (a case to add before switching). Huge pages for the 64 MiB table
+//! (91.3 against 99.8 MiB); its batch, though, did less than
+//! DIR-24-8's in two later runs of the new binary alone (`-- --warm-up-time
+//! 1 --measurement-time 3 'inet1m/(lpm$|lpm_batch|lpm_dir16|prefix_trie)'`,
+//! load 4.03 and 4.02): `inet1m/lpm_dir16_batch16` 73.0 and 72.6 M/s
+//! against `inet1m/lpm_batch16` 85.8 and 94.5 M/s (`inet1m/lpm` 41.7 and
+//! 69.3, `inet1m/lpm_dir16` 47.8 and 56.2), so DIR-24-8 stays the layout
+//! above 100,000 prefixes. Huge pages for the 64 MiB table
 //! (`madvise(MADV_HUGEPAGE)`, which needs `unsafe` or a new dependency)
 //! gave between 0 and +47 % in four noisy runs of a stand-alone copy of
 //! the DIR-24-8 loop, and are not used.
@@ -197,6 +201,9 @@ fn bench_lpm(c: &mut Criterion) {
     });
     g.bench_function("inet1m/lpm_dir16", |b| {
         b.iter(|| lpm_lookups(black_box(&lpm_dir16), black_box(&addrs)))
+    });
+    g.bench_function(format!("inet1m/lpm_dir16_batch{BATCH}"), |b| {
+        b.iter(|| lpm_lookups_batch(black_box(&lpm_dir16), black_box(&addrs)))
     });
     g.bench_function("inet1m/lpm_trie16", |b| {
         b.iter(|| lpm_lookups(black_box(&lpm16), black_box(&addrs)))

@@ -7,7 +7,8 @@ use ipnet::Ipv4Net;
 use prefix_trie::PrefixMap;
 use vpcsim::lpm::{Layout, Lpm};
 use vpcsim_bench::{
-    Naive, addresses, internet_table, lpm_lookups, lpm_lookups_addr, naive_lookups, vpc_table,
+    Naive, addresses, internet_table, lpm_lookups, lpm_lookups_addr, lpm_lookups_batch,
+    naive_lookups, vpc_table,
 };
 
 fn check(table: &[(Ipv4Net, u32)], addrs: &[u32]) {
@@ -16,6 +17,8 @@ fn check(table: &[(Ipv4Net, u32)], addrs: &[u32]) {
     lpm8.set_layout(Some(Layout::Trie8));
     let mut dir = lpm.clone();
     dir.set_layout(Some(Layout::Dir24));
+    let mut dir16 = lpm.clone();
+    dir16.set_layout(Some(Layout::Dir16));
     let naive = Naive::from_prefixes(table);
     let mut pt = PrefixMap::<Ipv4Net, u32>::new();
     for &(p, v) in table {
@@ -26,6 +29,7 @@ fn check(table: &[(Ipv4Net, u32)], addrs: &[u32]) {
         assert_eq!(lpm.lookup_u32(a), want, "{}", Ipv4Addr::from(a));
         assert_eq!(lpm8.lookup_u32(a), want, "{}", Ipv4Addr::from(a));
         assert_eq!(dir.lookup_u32(a), want, "{}", Ipv4Addr::from(a));
+        assert_eq!(dir16.lookup_u32(a), want, "{}", Ipv4Addr::from(a));
         let got_pt = pt
             .get_lpm(&Ipv4Net::from(Ipv4Addr::from(a)))
             .map(|(_, &v)| v);
@@ -36,6 +40,10 @@ fn check(table: &[(Ipv4Net, u32)], addrs: &[u32]) {
     assert_eq!(lpm_lookups_addr(&lpm, addrs), sum);
     assert_eq!(lpm_lookups(&lpm8, addrs), sum);
     assert_eq!(lpm_lookups(&dir, addrs), sum);
+    assert_eq!(lpm_lookups(&dir16, addrs), sum);
+    for t in [&lpm, &lpm8, &dir, &dir16] {
+        assert_eq!(lpm_lookups_batch(t, addrs), sum, "{:?}", t.layout());
+    }
 }
 
 #[test]

@@ -26,18 +26,57 @@ pub fn add(a: u16, b: u16) -> u16 {
 
 /// Folded one's-complement sum of `data` read as big-endian 16-bit words.
 /// An odd trailing byte is padded with a zero byte on the right (RFC 1071).
+///
+/// The words are added eight bytes at a time in the machine's own byte
+/// order, with the end-around carry, and the folded result is swapped back
+/// (RFC 1071 section 2(B): the sum does not depend on byte order). Every
+/// step keeps the sum's value modulo `0xFFFF` and whether it is zero, so
+/// the result is the one a sum of 16-bit words gives.
+#[inline]
 pub fn sum(data: &[u8]) -> u16 {
-    // A u64 accumulator cannot overflow for any slice that fits in memory
-    // (2^48 words of at most 2^16), so carries are folded only once at the end.
-    let mut words = data.chunks_exact(2);
-    let mut acc: u64 = words
-        .by_ref()
-        .map(|w| u64::from(u16::from_be_bytes([w[0], w[1]])))
-        .sum();
-    if let [last] = words.remainder() {
-        acc += u64::from(*last) << 8;
+    let mut acc: u64 = 0;
+    let mut carries: u64 = 0;
+    let mut chunks = data.chunks_exact(8);
+    for c in chunks.by_ref() {
+        let w = u64::from_ne_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let (s, carry) = acc.overflowing_add(w);
+        acc = s;
+        carries += u64::from(carry);
     }
-    fold(acc)
+    let mut rest = chunks.remainder();
+    if let [a, b, c, d, tail @ ..] = rest {
+        carries += add_wrapping(&mut acc, u64::from(u32::from_ne_bytes([*a, *b, *c, *d])));
+        rest = tail;
+    }
+    if let [a, b, tail @ ..] = rest {
+        carries += add_wrapping(&mut acc, u64::from(u16::from_ne_bytes([*a, *b])));
+        rest = tail;
+    }
+    if let [last] = rest {
+        // The pad byte is on the right in network order.
+        carries += add_wrapping(&mut acc, u64::from(u16::from_ne_bytes([*last, 0])));
+    }
+    // A carry out of 64 bits is worth 1 (2^64 = 1 modulo 2^16 - 1).
+    let (s, carry) = acc.overflowing_add(carries);
+    let folded = fold(u64::from(s as u32) + (s >> 32) + u64::from(carry));
+    u16::from_be(folded)
+}
+
+/// Adds `w` to `acc`, returning the carry out of 64 bits.
+#[inline]
+fn add_wrapping(acc: &mut u64, w: u64) -> u64 {
+    let (s, carry) = acc.overflowing_add(w);
+    *acc = s;
+    u64::from(carry)
+}
+
+/// [`sum`] of a 20-byte IPv4 header without options, which is `0xFFFF`
+/// when its checksum is right.
+#[inline]
+pub fn sum20(h: &[u8; 20]) -> u16 {
+    let w = |i: usize| u64::from(u32::from_ne_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]));
+    let acc = w(0) + w(4) + w(8) + w(12) + w(16);
+    u16::from_be(fold(acc))
 }
 
 /// Folded sum of several partial sums.
@@ -149,7 +188,38 @@ mod tests {
         assert_eq!(udp_wire(0xffff), 0xffff);
     }
 
+    /// RFC 1071 as written: 16-bit big-endian words, the odd byte padded
+    /// on the right, carries folded at the end.
+    fn sum_by_words(data: &[u8]) -> u16 {
+        let mut acc: u64 = 0;
+        for w in data.chunks(2) {
+            acc += u64::from(u16::from_be_bytes([w[0], w.get(1).copied().unwrap_or(0)]));
+        }
+        fold(acc)
+    }
+
+    #[test]
+    fn sum_of_all_ones_and_carries_out_of_64_bits() {
+        // Every word 0xFFFF: negative zero, whatever the length.
+        for len in [2, 8, 10, 64, 1500] {
+            assert_eq!(sum(&vec![0xff; len]), 0xffff, "len {len}");
+        }
+        // Words that carry out of the eight-byte accumulator.
+        let data = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe].repeat(5);
+        assert_eq!(sum(&data), sum_by_words(&data));
+    }
+
     proptest! {
+        #[test]
+        fn sum_matches_rfc1071_words(data in proptest::collection::vec(any::<u8>(), 0..200)) {
+            prop_assert_eq!(sum(&data), sum_by_words(&data));
+        }
+
+        #[test]
+        fn sum20_matches_sum(h in any::<[u8; 20]>()) {
+            prop_assert_eq!(sum20(&h), sum(&h));
+        }
+
         #[test]
         fn update16_matches_recompute(
             mut words in proptest::collection::vec(any::<u16>(), 2..32),

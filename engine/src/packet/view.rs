@@ -72,18 +72,23 @@ pub struct Malformed(pub &'static str);
 ///
 /// Bytes beyond the IPv4 total length (e.g. link-layer padding) are ignored.
 pub fn parse(buf: &[u8]) -> Result<FlowView, Malformed> {
-    let ip = IpLayout::read(buf)?;
-    if checksum::sum(ip.header(buf)) != 0xFFFF {
+    let (ip, fixed) = IpLayout::read_fixed(buf)?;
+    let header_sum = if ip.header_len == IPV4_MIN_HEADER_LEN {
+        checksum::sum20(fixed)
+    } else {
+        checksum::sum(ip.header(buf))
+    };
+    if header_sum != 0xFFFF {
         return Err(Malformed("bad header checksum"));
     }
     let layout = Layout::complete(buf, ip)?;
     let seg = layout.segment(buf);
 
     let mut view = FlowView {
-        src: addr_at(buf, 12),
-        dst: addr_at(buf, 16),
+        src: Ipv4Addr::new(fixed[12], fixed[13], fixed[14], fixed[15]),
+        dst: Ipv4Addr::new(fixed[16], fixed[17], fixed[18], fixed[19]),
         proto: layout.ip.proto,
-        ttl: byte(buf, 8),
+        ttl: fixed[8],
         src_port: 0,
         dst_port: 0,
         icmp_type: 0,
@@ -177,11 +182,18 @@ pub(crate) struct IpLayout {
 }
 
 impl IpLayout {
+    #[inline]
     pub fn read(buf: &[u8]) -> Result<Self, Malformed> {
-        if buf.len() < IPV4_MIN_HEADER_LEN {
+        Self::read_fixed(buf).map(|(ip, _)| ip)
+    }
+
+    /// [`Self::read`], and the first 20 bytes of the header.
+    #[inline]
+    fn read_fixed(buf: &[u8]) -> Result<(Self, &[u8; IPV4_MIN_HEADER_LEN]), Malformed> {
+        let Some(h) = buf.first_chunk::<IPV4_MIN_HEADER_LEN>() else {
             return Err(Malformed("truncated"));
-        }
-        let ver_ihl = byte(buf, 0);
+        };
+        let ver_ihl = h[0];
         if ver_ihl >> 4 != 4 {
             return Err(Malformed("bad version"));
         }
@@ -192,26 +204,27 @@ impl IpLayout {
         if header_len > buf.len() {
             return Err(Malformed("header beyond buffer"));
         }
-        let total_len = usize::from(be16(buf, 2));
+        let total_len = usize::from(u16::from_be_bytes([h[2], h[3]]));
         if total_len < header_len {
             return Err(Malformed("total length < header length"));
         }
         if total_len > buf.len() {
             return Err(Malformed("total length beyond buffer"));
         }
-        let flags_offset = be16(buf, 6);
+        let flags_offset = u16::from_be_bytes([h[6], h[7]]);
         let more_fragments = flags_offset & 0x2000 != 0;
         let fragment = match (flags_offset & 0x1FFF, more_fragments) {
             (0, false) => Fragment::None,
             (0, true) => Fragment::First,
             _ => Fragment::Later,
         };
-        Ok(Self {
+        let ip = Self {
             header_len,
             total_len,
-            proto: byte(buf, 9),
+            proto: h[9],
             fragment,
-        })
+        };
+        Ok((ip, h))
     }
 
     pub fn header<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
@@ -245,6 +258,7 @@ impl Layout {
         Self::complete(buf, IpLayout::read(buf)?)
     }
 
+    #[inline]
     fn complete(buf: &[u8], ip: IpLayout) -> Result<Self, Malformed> {
         let mut layout = Self {
             ip,
@@ -309,10 +323,12 @@ impl Layout {
 // has shown to be in range; the fallbacks exist so that a logic error
 // yields a wrong value rather than a panic.
 
+#[inline]
 pub(crate) fn byte(buf: &[u8], off: usize) -> u8 {
     buf.get(off).copied().unwrap_or(0)
 }
 
+#[inline]
 pub(crate) fn be16(buf: &[u8], off: usize) -> u16 {
     match buf.get(off..off.saturating_add(2)) {
         Some(&[a, b]) => u16::from_be_bytes([a, b]),
@@ -320,6 +336,7 @@ pub(crate) fn be16(buf: &[u8], off: usize) -> u16 {
     }
 }
 
+#[inline]
 pub(crate) fn be32(buf: &[u8], off: usize) -> u32 {
     match buf.get(off..off.saturating_add(4)) {
         Some(&[a, b, c, d]) => u32::from_be_bytes([a, b, c, d]),

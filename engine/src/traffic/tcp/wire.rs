@@ -151,11 +151,6 @@ impl Tcp {
 
     /// Sends `len` bytes of the stream from `offset`.
     pub(super) fn send_data(&mut self, offset: u64, len: u64, out: &mut Out) {
-        let mut scratch = [0u8; MAX_MSS];
-        let payload = &mut scratch[..len as usize];
-        for (i, b) in payload.iter_mut().enumerate() {
-            *b = pattern(self.salt_out, offset + i as u64);
-        }
         let spec = packet::build::TcpSpec {
             src: self.local,
             dst: self.remote,
@@ -165,9 +160,11 @@ impl Tcp {
             window: self.window_field(),
         };
         let (blocks, n) = self.sack_blocks(spec.flags);
-        out.push(packet::build::tcp_sack(
+        let salt = self.salt_out;
+        out.push(packet::build::tcp_sack_fill(
             &spec,
-            payload,
+            len as usize,
+            |i| pattern(salt, offset + i),
             &blocks[..n],
             self.ttl,
             0,

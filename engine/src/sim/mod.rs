@@ -375,6 +375,10 @@ pub struct Sim {
     pub part: Arc<partition::Partition>,
     /// Events for other LPs: (LP, time, event), in the order produced.
     pub outbox: Vec<(u32, Nanos, Kind)>,
+    /// The last event the event being handled scheduled, held back from
+    /// the queue: when nothing queued runs before it, it runs at once
+    /// ([`Sim::run_held`]), as the queue would have run it next.
+    held: Option<(Nanos, Kind)>,
 }
 
 impl Sim {
@@ -434,6 +438,7 @@ impl Sim {
             lps,
             part,
             outbox: Vec::new(),
+            held: None,
             design,
         };
         for (i, t) in sim.design.traffic.iter().enumerate() {
@@ -502,43 +507,78 @@ impl Sim {
 
     /// Handles every event before `until` (and not after the end).
     pub fn run_until(&mut self, until: Nanos) {
-        let end = self.design.duration;
-        while let Some(t) = self.q.peek_time() {
-            if t >= until || t > end {
-                break;
-            }
-            let Some(ev) = self.q.pop() else { break };
-            self.metrics.events += 1;
-            self.handle(ev.kind);
-        }
+        self.run_events(until, |_, _| {});
         for r in &mut self.recorders {
             r.tick(until);
         }
     }
 
-    /// Schedules an event; the engine never schedules in the past.
+    /// Handles every event before `until` and not after the end, calling
+    /// `progress` after every 65,536th.
+    fn run_events(&mut self, until: Nanos, mut progress: impl FnMut(Nanos, u64)) {
+        let end = self.design.duration;
+        self.release_held();
+        while let Some(t) = self.q.peek_time() {
+            if t >= until || t > end {
+                break;
+            }
+            let Some(ev) = self.q.pop() else { break };
+            let before = self.metrics.events;
+            self.metrics.events += 1;
+            self.handle(ev.kind);
+            self.run_held(until, end);
+            if before >> 16 != self.metrics.events >> 16 {
+                progress(self.q.now(), self.metrics.events);
+            }
+        }
+    }
+
+    /// Runs the event held back while it is the next one due before
+    /// `until` (and not after `end`): the queue would run it next, with
+    /// nothing between, so it runs now, as an event of its own (counted
+    /// and sequenced as one). Otherwise it is queued.
+    #[inline]
+    fn run_held(&mut self, until: Nanos, end: Nanos) {
+        while let Some((at, kind)) = self.held.take() {
+            if at < until && at <= end && self.q.run_next_at(at) {
+                self.metrics.events += 1;
+                self.handle(kind);
+            } else {
+                let _ = self.q.push(at, kind);
+            }
+        }
+    }
+
+    /// Queues the event held back, if any.
+    #[inline]
+    fn release_held(&mut self) {
+        if let Some((at, kind)) = self.held.take() {
+            let _ = self.q.push(at, kind);
+        }
+    }
+
+    /// Schedules an event; the engine never schedules in the past. The
+    /// latest is held back until the event being handled ends (or another
+    /// is scheduled), so that it can run at once if it is the next.
     pub(crate) fn at(&mut self, at: Nanos, kind: Kind) {
+        let at = at.max(self.q.now());
+        if let Some((t, k)) = self.held.replace((at, kind)) {
+            let _ = self.q.push(t, k);
+        }
+    }
+
+    /// Schedules an event from outside the handling of events (messages
+    /// from other LPs between windows).
+    pub(crate) fn schedule(&mut self, at: Nanos, kind: Kind) {
+        self.release_held();
         let at = at.max(self.q.now());
         let _ = self.q.push(at, kind);
     }
 
     /// Runs until the end of the scenario; `progress` is called now and then
     /// with the virtual time reached.
-    pub fn run(&mut self, mut progress: impl FnMut(Nanos, u64)) {
-        let end = self.design.duration;
-        let mut tick = 0u64;
-        while let Some(t) = self.q.peek_time() {
-            if t > end {
-                break;
-            }
-            let Some(ev) = self.q.pop() else { break };
-            self.metrics.events += 1;
-            self.handle(ev.kind);
-            tick += 1;
-            if tick % 65_536 == 0 {
-                progress(self.q.now(), self.metrics.events);
-            }
-        }
+    pub fn run(&mut self, progress: impl FnMut(Nanos, u64)) {
+        self.run_events(Nanos(u64::MAX), progress);
         self.finish();
     }
 

@@ -268,40 +268,56 @@ impl Trace for HopTrace<'_> {
         self.fragments.push((packet, at));
     }
 
-    #[inline]
+    /// Counts the hop; a component that is neither counted nor watched
+    /// (an ENI, a route table, a NACL where no expectation names one)
+    /// costs nothing more, and the hop is not even built.
+    #[inline(always)]
     fn hop(&mut self, hop: Hop) {
         self.hops += 1;
         if let Place::Component(c) = hop.place {
-            // The component that drops a packet was reached too: `via`
-            // speaks of the way up to where it was delivered or dropped.
-            let bit = self.watch.bit_of(c);
-            self.crossed |= bit;
-            if hop.decision != crate::dataplane::Decision::Drop {
-                let len = u64::from(hop.view.total_len);
-                if counted(c) {
-                    let e = self.components.entry(hop.place).or_default();
-                    e.packets += 1;
-                    e.bytes += len;
-                    self.series.gateway(hop.place, self.now, len);
-                    // The windows of cost bounds: indexed counters, made
-                    // the first time a component counts in one.
-                    for (k, &(a, b)) in self.watch.cost_windows.iter().enumerate() {
-                        if a <= self.now && self.now <= b {
-                            if let Some(m) = self.window_components.get_mut(k) {
-                                let e = m.entry(hop.place).or_default();
-                                e.packets += 1;
-                                e.bytes += len;
-                            }
-                        }
+            if counted(c) || !self.watch.components.is_empty() {
+                self.component(c, hop.decision, hop.view.total_len);
+            }
+        }
+    }
+}
+
+impl HopTrace<'_> {
+    /// A hop at component `c` that is counted or that expectations may
+    /// watch.
+    #[inline(never)]
+    fn component(&mut self, c: Component, decision: crate::dataplane::Decision, total_len: u16) {
+        // The component that drops a packet was reached too: `via` speaks
+        // of the way up to where it was delivered or dropped.
+        let bit = self.watch.bit_of(c);
+        self.crossed |= bit;
+        if decision == crate::dataplane::Decision::Drop {
+            return;
+        }
+        let len = u64::from(total_len);
+        let place = Place::Component(c);
+        if counted(c) {
+            let e = self.components.entry(place).or_default();
+            e.packets += 1;
+            e.bytes += len;
+            self.series.gateway(place, self.now, len);
+            // The windows of cost bounds: indexed counters, made the first
+            // time a component counts in one.
+            for (k, &(a, b)) in self.watch.cost_windows.iter().enumerate() {
+                if a <= self.now && self.now <= b {
+                    if let Some(m) = self.window_components.get_mut(k) {
+                        let e = m.entry(place).or_default();
+                        e.packets += 1;
+                        e.bytes += len;
                     }
                 }
-                if bit & self.watch.bytes_mask != 0 {
-                    self.watched[bit.trailing_zeros() as usize] += len;
-                    for (k, &(b, from, until)) in self.watch.window_slots.iter().enumerate() {
-                        if b == bit && from <= self.now && self.now <= until {
-                            self.watched[64 + k] += len;
-                        }
-                    }
+            }
+        }
+        if bit & self.watch.bytes_mask != 0 {
+            self.watched[bit.trailing_zeros() as usize] += len;
+            for (k, &(b, from, until)) in self.watch.window_slots.iter().enumerate() {
+                if b == bit && from <= self.now && self.now <= until {
+                    self.watched[64 + k] += len;
                 }
             }
         }

@@ -696,8 +696,12 @@ mod tests {
             if next() % 4 == 0 {
                 // An event that would run at `at`, as the engine asks for
                 // the last event it scheduled.
-                let at = now + next() % 300;
                 let first = model.iter().map(|m| m.0).min();
+                let at = match first {
+                    // Just before the earliest queued, or at it.
+                    Some(f) if next() % 2 == 0 => f.saturating_sub(next() % 3).max(now),
+                    _ => now + next() % 300,
+                };
                 let before = q.len();
                 let ran = q.run_next_at(Nanos(at));
                 assert_eq!(ran, first.is_none_or(|f| f > at), "round {round}");
@@ -724,7 +728,7 @@ mod tests {
             }
             assert_eq!(q.len(), model.len());
         }
-        assert!(ran_at_once > 1_000, "{ran_at_once} ran at once");
+        assert!(ran_at_once > 250, "{ran_at_once} ran at once");
         model.sort_unstable();
         let rest: Vec<_> = std::iter::from_fn(|| q.pop().map(|e| (e.at.0, e.seq))).collect();
         assert_eq!(rest, model);

@@ -157,35 +157,41 @@ impl Table {
     }
 }
 
-/// What a packet's headers say of its flow, as a 64-bit key, and of the
-/// packet itself (for loss draws).
-fn keys(buf: &[u8]) -> (u64, u64) {
+/// What a packet's headers say of its flow, as a 64-bit key.
+#[inline]
+fn flow_key(buf: &[u8]) -> u64 {
     if buf.len() < 20 {
-        return (0, 0);
+        return 0;
     }
-    let word = |i: usize| u32::from_be_bytes([buf[i], buf[i + 1], buf[i + 2], buf[i + 3]]) as u64;
-    let (src, dst, proto) = (word(12), word(16), buf[9] as u64);
+    let (src, dst, proto) = (word(buf, 12), word(buf, 16), buf[9] as u64);
+    let ports = if proto == 6 { l4(buf) >> 32 } else { 0 };
+    hash(src << 32 | dst, proto << 32 | ports, 2)
+}
+
+/// What a packet's headers say of the packet itself, for loss draws: its
+/// identification, fragment offset, total length and the transport's first
+/// eight bytes (a TCP segment's ports and sequence number), with its flow.
+fn packet_key(buf: &[u8], flow: u64) -> u64 {
+    if buf.len() < 20 {
+        return 0;
+    }
+    let id = word(buf, 4) ^ word(buf, 0) << 32;
+    hash(flow, id, l4(buf))
+}
+
+#[inline]
+fn word(buf: &[u8], i: usize) -> u64 {
+    u32::from_be_bytes([buf[i], buf[i + 1], buf[i + 2], buf[i + 3]]) as u64
+}
+
+/// The transport header's first eight bytes (0 when the packet is shorter).
+#[inline]
+fn l4(buf: &[u8]) -> u64 {
     let ihl = usize::from(buf[0] & 0x0f) * 4;
-    let l4 = if buf.len() >= ihl + 8 {
-        u64::from_be_bytes([
-            buf[ihl],
-            buf[ihl + 1],
-            buf[ihl + 2],
-            buf[ihl + 3],
-            buf[ihl + 4],
-            buf[ihl + 5],
-            buf[ihl + 6],
-            buf[ihl + 7],
-        ])
-    } else {
-        0
-    };
-    let ports = if proto == 6 { l4 >> 32 } else { 0 };
-    let flow = hash(src << 32 | dst, proto << 32 | ports, 2);
-    // Identification, fragment offset, total length and the transport's
-    // first eight bytes (a TCP segment's ports and sequence number).
-    let id = word(4) ^ word(0) << 32;
-    (flow, hash(flow, id, l4))
+    match buf.get(ihl..ihl + 8) {
+        Some(b) => u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+        None => 0,
+    }
 }
 
 impl Links {
@@ -209,9 +215,9 @@ impl Links {
         if t.span == 0 && t.loss == 0 {
             return Some(min);
         }
-        let (flow, packet) = keys(buf);
+        let flow = flow_key(buf);
         let key = hash(self.seed, link.0 as u64, flow);
-        if t.loss != 0 && hash(key, packet, now.0) < t.loss {
+        if t.loss != 0 && hash(key, packet_key(buf, flow), now.0) < t.loss {
             return None;
         }
         Some(Nanos(min.0 + t.extra(key, now.0)))

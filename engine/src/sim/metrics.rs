@@ -68,7 +68,14 @@ impl Latency {
 
     fn add(&mut self, o: &Latency) {
         if let Some(oh) = &o.hist {
-            let _ = self.hist.get_or_insert_with(histogram).add(&**oh);
+            match &mut self.hist {
+                Some(h) => {
+                    let _ = h.add(&**oh);
+                }
+                // Added into a histogram of nothing, it would be copied
+                // into one made with the same bounds: a copy is the same.
+                None => self.hist = Some(oh.clone()),
+            }
         }
         for v in &o.few {
             self.record(*v);

@@ -268,40 +268,56 @@ impl Trace for HopTrace<'_> {
         self.fragments.push((packet, at));
     }
 
-    #[inline]
+    /// Counts the hop; a component that is neither counted nor watched
+    /// (an ENI, a route table, a NACL where no expectation names one)
+    /// costs nothing more, and the hop is not even built.
+    #[inline(always)]
     fn hop(&mut self, hop: Hop) {
         self.hops += 1;
         if let Place::Component(c) = hop.place {
-            // The component that drops a packet was reached too: `via`
-            // speaks of the way up to where it was delivered or dropped.
-            let bit = self.watch.bit_of(c);
-            self.crossed |= bit;
-            if hop.decision != crate::dataplane::Decision::Drop {
-                let len = u64::from(hop.view.total_len);
-                if counted(c) {
-                    let e = self.components.entry(hop.place).or_default();
-                    e.packets += 1;
-                    e.bytes += len;
-                    self.series.gateway(hop.place, self.now, len);
-                    // The windows of cost bounds: indexed counters, made
-                    // the first time a component counts in one.
-                    for (k, &(a, b)) in self.watch.cost_windows.iter().enumerate() {
-                        if a <= self.now && self.now <= b {
-                            if let Some(m) = self.window_components.get_mut(k) {
-                                let e = m.entry(hop.place).or_default();
-                                e.packets += 1;
-                                e.bytes += len;
-                            }
-                        }
+            if counted(c) || !self.watch.components.is_empty() {
+                self.component(c, hop.decision, hop.view.total_len);
+            }
+        }
+    }
+}
+
+impl HopTrace<'_> {
+    /// A hop at component `c` that is counted or that expectations may
+    /// watch.
+    #[inline(never)]
+    fn component(&mut self, c: Component, decision: crate::dataplane::Decision, total_len: u16) {
+        // The component that drops a packet was reached too: `via` speaks
+        // of the way up to where it was delivered or dropped.
+        let bit = self.watch.bit_of(c);
+        self.crossed |= bit;
+        if decision == crate::dataplane::Decision::Drop {
+            return;
+        }
+        let len = u64::from(total_len);
+        let place = Place::Component(c);
+        if counted(c) {
+            let e = self.components.entry(place).or_default();
+            e.packets += 1;
+            e.bytes += len;
+            self.series.gateway(place, self.now, len);
+            // The windows of cost bounds: indexed counters, made the first
+            // time a component counts in one.
+            for (k, &(a, b)) in self.watch.cost_windows.iter().enumerate() {
+                if a <= self.now && self.now <= b {
+                    if let Some(m) = self.window_components.get_mut(k) {
+                        let e = m.entry(place).or_default();
+                        e.packets += 1;
+                        e.bytes += len;
                     }
                 }
-                if bit & self.watch.bytes_mask != 0 {
-                    self.watched[bit.trailing_zeros() as usize] += len;
-                    for (k, &(b, from, until)) in self.watch.window_slots.iter().enumerate() {
-                        if b == bit && from <= self.now && self.now <= until {
-                            self.watched[64 + k] += len;
-                        }
-                    }
+            }
+        }
+        if bit & self.watch.bytes_mask != 0 {
+            self.watched[bit.trailing_zeros() as usize] += len;
+            for (k, &(b, from, until)) in self.watch.window_slots.iter().enumerate() {
+                if b == bit && from <= self.now && self.now <= until {
+                    self.watched[64 + k] += len;
                 }
             }
         }
@@ -375,6 +391,10 @@ pub struct Sim {
     pub part: Arc<partition::Partition>,
     /// Events for other LPs: (LP, time, event), in the order produced.
     pub outbox: Vec<(u32, Nanos, Kind)>,
+    /// The last event the event being handled scheduled, held back from
+    /// the queue: when nothing queued runs before it, it runs at once
+    /// ([`Sim::run_held`]), as the queue would have run it next.
+    held: Option<(Nanos, Kind)>,
 }
 
 impl Sim {
@@ -434,6 +454,7 @@ impl Sim {
             lps,
             part,
             outbox: Vec::new(),
+            held: None,
             design,
         };
         for (i, t) in sim.design.traffic.iter().enumerate() {
@@ -502,43 +523,78 @@ impl Sim {
 
     /// Handles every event before `until` (and not after the end).
     pub fn run_until(&mut self, until: Nanos) {
-        let end = self.design.duration;
-        while let Some(t) = self.q.peek_time() {
-            if t >= until || t > end {
-                break;
-            }
-            let Some(ev) = self.q.pop() else { break };
-            self.metrics.events += 1;
-            self.handle(ev.kind);
-        }
+        self.run_events(until, |_, _| {});
         for r in &mut self.recorders {
             r.tick(until);
         }
     }
 
-    /// Schedules an event; the engine never schedules in the past.
+    /// Handles every event before `until` and not after the end, calling
+    /// `progress` after every 65,536th.
+    fn run_events(&mut self, until: Nanos, mut progress: impl FnMut(Nanos, u64)) {
+        let end = self.design.duration;
+        self.release_held();
+        while let Some(t) = self.q.peek_time() {
+            if t >= until || t > end {
+                break;
+            }
+            let Some(ev) = self.q.pop() else { break };
+            let before = self.metrics.events;
+            self.metrics.events += 1;
+            self.handle(ev.kind);
+            self.run_held(until, end);
+            if before >> 16 != self.metrics.events >> 16 {
+                progress(self.q.now(), self.metrics.events);
+            }
+        }
+    }
+
+    /// Runs the event held back while it is the next one due before
+    /// `until` (and not after `end`): the queue would run it next, with
+    /// nothing between, so it runs now, as an event of its own (counted
+    /// and sequenced as one). Otherwise it is queued.
+    #[inline]
+    fn run_held(&mut self, until: Nanos, end: Nanos) {
+        while let Some((at, kind)) = self.held.take() {
+            if at < until && at <= end && self.q.run_next_at(at) {
+                self.metrics.events += 1;
+                self.handle(kind);
+            } else {
+                let _ = self.q.push(at, kind);
+            }
+        }
+    }
+
+    /// Queues the event held back, if any.
+    #[inline]
+    fn release_held(&mut self) {
+        if let Some((at, kind)) = self.held.take() {
+            let _ = self.q.push(at, kind);
+        }
+    }
+
+    /// Schedules an event; the engine never schedules in the past. The
+    /// latest is held back until the event being handled ends (or another
+    /// is scheduled), so that it can run at once if it is the next.
     pub(crate) fn at(&mut self, at: Nanos, kind: Kind) {
+        let at = at.max(self.q.now());
+        if let Some((t, k)) = self.held.replace((at, kind)) {
+            let _ = self.q.push(t, k);
+        }
+    }
+
+    /// Schedules an event from outside the handling of events (messages
+    /// from other LPs between windows).
+    pub(crate) fn schedule(&mut self, at: Nanos, kind: Kind) {
+        self.release_held();
         let at = at.max(self.q.now());
         let _ = self.q.push(at, kind);
     }
 
     /// Runs until the end of the scenario; `progress` is called now and then
     /// with the virtual time reached.
-    pub fn run(&mut self, mut progress: impl FnMut(Nanos, u64)) {
-        let end = self.design.duration;
-        let mut tick = 0u64;
-        while let Some(t) = self.q.peek_time() {
-            if t > end {
-                break;
-            }
-            let Some(ev) = self.q.pop() else { break };
-            self.metrics.events += 1;
-            self.handle(ev.kind);
-            tick += 1;
-            if tick % 65_536 == 0 {
-                progress(self.q.now(), self.metrics.events);
-            }
-        }
+    pub fn run(&mut self, progress: impl FnMut(Nanos, u64)) {
+        self.run_events(Nanos(u64::MAX), progress);
         self.finish();
     }
 

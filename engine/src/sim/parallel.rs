@@ -321,7 +321,7 @@ enum Reply {
 fn inject(sims: &mut [Sim], msgs: Vec<Msg>) {
     for (to, at, _, _, kind) in msgs {
         if let Some(sim) = sims.iter_mut().find(|s| s.lps == Lps::One(to)) {
-            sim.at(at, kind);
+            sim.schedule(at, kind);
         }
     }
 }

@@ -24,9 +24,16 @@
 //! `far` that the coarse wheel now reaches move onto that. A link delay
 //! thus costs a bucket push and a share of a small heap, a timer a bucket
 //! push and one move; `docs/performance.md` has the measurements.
+//!
+//! An event scheduled at the current time while it is current (a packet
+//! reaching a capacity server on its way, a host's answer) goes to a FIFO
+//! (`due`): it runs after the events of `front` at that time, which were
+//! scheduled before it, and before any later one, so it needs no search.
+//! [`Queue::run_next_at`] tells the engine when an event it is about to
+//! schedule would be the next to run, so that it runs it at once.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use rustc_hash::FxHashSet;
 
@@ -160,7 +167,8 @@ impl Wheel {
 #[derive(Debug)]
 pub struct Queue<K> {
     /// Events of fine slots up to `cur`, in [`Entry`]'s order: the latest
-    /// first, the earliest last. Empty only when the queue is.
+    /// first, the earliest last. Empty only when nothing but events due
+    /// now (`due`) is queued.
     front: Vec<Entry>,
     /// Events of fine slots after `cur` in its coarse slot and the next,
     /// at `slot % FINE`.
@@ -177,6 +185,11 @@ pub struct Queue<K> {
     spare: Vec<Entry>,
     slots: Vec<Option<K>>,
     free: Vec<u32>,
+    /// Events scheduled at the current time while it is current, in the
+    /// order scheduled: they run after the events of `front` at that time
+    /// (scheduled earlier, so of smaller sequence) and before any later
+    /// one, so they need no place of their own in `front`.
+    due: VecDeque<(u64, K)>,
     seq: u64,
     now: Nanos,
     cancelled: FxHashSet<u64>,
@@ -194,6 +207,7 @@ impl<K> Default for Queue<K> {
             spare: Vec::new(),
             slots: Vec::new(),
             free: Vec::new(),
+            due: VecDeque::new(),
             seq: 0,
             now: Nanos::ZERO,
             cancelled: FxHashSet::default(),
@@ -226,6 +240,11 @@ impl<K> Queue<K> {
         }
         let seq = self.seq;
         self.seq += 1;
+        self.len += 1;
+        if at == self.now {
+            self.due.push_back((seq, kind));
+            return Ok(EventId(seq));
+        }
         let slot = match self.free.pop() {
             Some(s) => {
                 self.slots[s as usize] = Some(kind);
@@ -236,19 +255,22 @@ impl<K> Queue<K> {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.len += 1;
         let e = Entry {
             at: at.0,
             seq,
             slot,
         };
-        if self.front.is_empty() {
+        if !self.front.is_empty() {
+            self.place(e);
+        } else if self.due.is_empty() {
             // Nothing else is queued: the event's slot becomes the current
             // one (never earlier than the current time's, so no later
             // event goes before it).
             self.cur = self.cur.max(e.fine());
             self.front.push(e);
         } else {
+            // Events due now are queued, and `front` takes the next slot
+            // in use once they have run.
             self.place(e);
         }
         Ok(EventId(seq))
@@ -326,8 +348,9 @@ impl<K> Queue<K> {
 
     /// Makes the next slot with events the current one (its bucket becomes
     /// `front`); false when no event is left. Called as soon as `front`
-    /// runs out, so that `front` is empty only when the queue is, and its
-    /// top is always the earliest event.
+    /// runs out with no event due now, so that `front` is empty only when
+    /// nothing else is queued, and its top is always the earliest event
+    /// after those due now.
     fn advance(&mut self) -> bool {
         while self.front.is_empty() {
             let start = (self.cur as usize + 1) % FINE;
@@ -373,15 +396,60 @@ impl<K> Queue<K> {
     }
 
     /// The time of the next event, if any.
+    #[inline]
     pub fn peek_time(&self) -> Option<Nanos> {
-        self.front.last().map(|e| Nanos(e.at))
+        if self.due.is_empty() {
+            self.front.last().map(|e| Nanos(e.at))
+        } else {
+            Some(self.now)
+        }
+    }
+
+    /// Whether an event scheduled now at `at` would be the next to run:
+    /// nothing queued runs before it. If so, the current time moves to
+    /// `at` and the event's sequence number is taken, as [`Queue::push`]
+    /// then [`Queue::pop`] would, and the caller runs it at once.
+    #[inline]
+    pub fn run_next_at(&mut self, at: Nanos) -> bool {
+        if at < self.now || !self.due.is_empty() {
+            return false;
+        }
+        match self.front.last() {
+            Some(e) if e.at <= at.0 => false,
+            next => {
+                if next.is_none() {
+                    self.cur = self.cur.max(at.0 >> SLOT_BITS);
+                }
+                self.seq += 1;
+                self.now = at;
+                true
+            }
+        }
     }
 
     /// Takes the earliest event and advances the current time to it.
     pub fn pop(&mut self) -> Option<Event<K>> {
         loop {
+            // Events of `front` at the current time go first; then those
+            // scheduled at it since.
+            if self.front.last().is_none_or(|e| e.at != self.now.0) {
+                if let Some((seq, kind)) = self.due.pop_front() {
+                    self.len -= 1;
+                    if self.due.is_empty() && self.front.is_empty() {
+                        self.advance();
+                    }
+                    if !self.cancelled.is_empty() && self.cancelled.remove(&seq) {
+                        continue;
+                    }
+                    return Some(Event {
+                        at: self.now,
+                        seq,
+                        kind,
+                    });
+                }
+            }
             let e = self.front.pop()?;
-            if self.front.is_empty() {
+            if self.front.is_empty() && self.due.is_empty() {
                 self.advance();
             }
             self.len -= 1;
@@ -589,6 +657,78 @@ mod tests {
             }
             assert_eq!(q.len(), model.len());
         }
+        model.sort_unstable();
+        let rest: Vec<_> = std::iter::from_fn(|| q.pop().map(|e| (e.at.0, e.seq))).collect();
+        assert_eq!(rest, model);
+    }
+
+    /// Events scheduled at the current time while it is current run after
+    /// those already due then, in the order scheduled; an event that would
+    /// be the next runs at once (`run_next_at`) only when nothing queued
+    /// runs before it. Against a sorted reference.
+    #[test]
+    fn events_due_now_and_events_run_at_once_keep_the_order() {
+        let mut rng = 0x5eed_0fa1_1e0d_u64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut q = Queue::new();
+        let mut model: Vec<(u64, u64)> = Vec::new();
+        let mut ran_at_once = 0;
+        let mut last = None;
+        for round in 0..20_000u64 {
+            let now = q.now().0;
+            for _ in 0..next() % 3 {
+                let delay = match next() % 6 {
+                    0 | 1 => 0,
+                    2 => next() % 200,
+                    3 => next() % (3 * SLOT),
+                    4 => next() % (3 * SPAN),
+                    _ => next() % (2 * FAR),
+                };
+                let id = q.push(Nanos(now + delay), round).unwrap();
+                model.push((now + delay, id.0));
+                last = Some(id.0);
+            }
+            if next() % 4 == 0 {
+                // An event that would run at `at`, as the engine asks for
+                // the last event it scheduled.
+                let first = model.iter().map(|m| m.0).min();
+                let at = match first {
+                    // Just before the earliest queued, or at it.
+                    Some(f) if next() % 2 == 0 => f.saturating_sub(next() % 3).max(now),
+                    _ => now + next() % 300,
+                };
+                let before = q.len();
+                let ran = q.run_next_at(Nanos(at));
+                assert_eq!(ran, first.is_none_or(|f| f > at), "round {round}");
+                if ran {
+                    ran_at_once += 1;
+                    assert_eq!(q.now(), Nanos(at));
+                    assert_eq!(q.len(), before);
+                    // Its sequence number was taken, and a later event at
+                    // the same time comes after it.
+                    let id = q.push(Nanos(at), round).unwrap();
+                    assert_eq!(id.0, last.map_or(1, |l| l + 2));
+                    model.push((at, id.0));
+                    last = Some(id.0);
+                }
+            }
+            if next() % 2 == 0 {
+                assert_eq!(q.peek_time(), model.iter().map(|m| Nanos(m.0)).min());
+                let e = q.pop();
+                let want = model.iter().copied().min();
+                assert_eq!(e.as_ref().map(|e| (e.at.0, e.seq)), want, "round {round}");
+                if let Some(w) = want {
+                    model.retain(|m| *m != w);
+                }
+            }
+            assert_eq!(q.len(), model.len());
+        }
+        assert!(ran_at_once > 250, "{ran_at_once} ran at once");
         model.sort_unstable();
         let rest: Vec<_> = std::iter::from_fn(|| q.pop().map(|e| (e.at.0, e.seq))).collect();
         assert_eq!(rest, model);

@@ -615,17 +615,21 @@ mod tests {
         assert!(q.push(Nanos(1), 2).is_ok());
     }
 
+    /// A xorshift64 generator: the tests' times, the same on every run.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     /// Against a sorted reference, with pushes from every tier, ties, and
     /// the wheel wrapping around many times.
     #[test]
     fn agrees_with_a_sorted_reference() {
-        let mut rng = 0x1234_5678_9abc_def0u64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut next = xorshift(0x1234_5678_9abc_def0);
         let mut q = Queue::new();
         let mut model: Vec<(u64, u64)> = Vec::new();
         for round in 0..20_000u64 {
@@ -668,13 +672,7 @@ mod tests {
     /// runs before it. Against a sorted reference.
     #[test]
     fn events_due_now_and_events_run_at_once_keep_the_order() {
-        let mut rng = 0x5eed_0fa1_1e0d_u64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut next = xorshift(0x5eed_0fa1_1e0d);
         let mut q = Queue::new();
         let mut model: Vec<(u64, u64)> = Vec::new();
         let mut ran_at_once = 0;

@@ -350,6 +350,17 @@ fn check(t: &Lpm<u32>, items: &[(Ipv4Net, u32)], addrs: &[Ipv4Addr]) {
     assert_eq!(listed, dedup.into_iter().collect::<Vec<_>>());
 }
 
+/// Up to `max` inserts and removals after the build.
+fn arb_ops(max: usize) -> impl Strategy<Value = Vec<Op>> {
+    prop::collection::vec(
+        prop_oneof![
+            (arb_net(), any::<u32>()).prop_map(|(n, v)| Op::Insert(n, v)),
+            any::<usize>().prop_map(Op::Remove),
+        ],
+        0..max,
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -357,13 +368,7 @@ proptest! {
     fn matches_brute_force(
         items in prop::collection::vec((arb_net(), any::<u32>()), 0..200),
         addrs in prop::collection::vec(arb_addr(), 1..64),
-        ops in prop::collection::vec(
-            prop_oneof![
-                (arb_net(), any::<u32>()).prop_map(|(n, v)| Op::Insert(n, v)),
-                any::<usize>().prop_map(Op::Remove),
-            ],
-            0..24,
-        ),
+        ops in arb_ops(24),
         layout in prop_oneof![Just(Layout::Trie8), Just(Layout::Trie16), Just(Layout::Dir16)],
     ) {
         run_ops(layout, &items, &addrs, ops)?;
@@ -374,13 +379,7 @@ proptest! {
     fn dir24_matches_brute_force(
         items in prop::collection::vec((arb_net(), any::<u32>()), 0..200),
         addrs in prop::collection::vec(arb_addr(), 1..64),
-        ops in prop::collection::vec(
-            prop_oneof![
-                (arb_net(), any::<u32>()).prop_map(|(n, v)| Op::Insert(n, v)),
-                any::<usize>().prop_map(Op::Remove),
-            ],
-            0..4,
-        ),
+        ops in arb_ops(4),
     ) {
         run_ops(Layout::Dir24, &items, &addrs, ops)?;
     }

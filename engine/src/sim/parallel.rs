@@ -667,6 +667,7 @@ pub fn run(
     };
 
     let mut finished: Vec<Sim> = if threads <= 1 {
+        let mut counts: Vec<u64> = Vec::with_capacity(sims.len());
         plan.record(Decision {
             window: 0,
             owner: vec![0; sims.len()],
@@ -679,9 +680,10 @@ pub fn run(
             messages += pending.len() as u64;
             windows += 1;
             next = sims.iter().map(|s| s.q.peek_time()).collect();
-            let counts: Vec<u64> = sims.iter().map(|s| s.metrics.events).collect();
+            counts.clear();
+            counts.extend(sims.iter().map(|s| s.metrics.events));
             plan.balance.window(&counts);
-            if !progress(until.min(end), sims.iter().map(|s| s.metrics.events).sum()) {
+            if !progress(until.min(end), counts.iter().sum()) {
                 end = until.min(end);
                 break;
             }

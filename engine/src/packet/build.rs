@@ -129,22 +129,28 @@ pub fn tcp_sack(
     tcp_with(spec, &opts[..len], payload, ttl, ident)
 }
 
-/// [`tcp_sack`] whose payload is the `len` bytes `byte` gives for
-/// 0, 1, ..., written straight into the segment (no copy of it is made
-/// first).
+/// [`tcp_sack`] whose payload is `len` bytes that `fill(buf, n)` appends
+/// to `buf` (`n` is `len`, less what does not fit in an IPv4 packet),
+/// written straight into the segment, no copy of it made first. `fill`
+/// returns their folded one's-complement sum, as `checksum::sum` of them
+/// would give, so that a payload whose sum is known need not be read again.
 pub fn tcp_sack_fill(
     spec: &TcpSpec,
     len: usize,
-    byte: impl FnMut(u64) -> u8,
+    fill: impl FnOnce(&mut Vec<u8>, usize) -> u16,
     blocks: &[(u32, u32)],
     ttl: u8,
     ident: u16,
 ) -> Bytes {
     let (opts, opts_len) = sack_option(blocks);
     let room = usize::from(u16::MAX) - IPV4_MIN_HEADER_LEN - TCP_MIN_HEADER_LEN - opts_len;
-    let len = len.min(room) as u64;
-    tcp_build(spec, &opts[..opts_len], len as usize, ttl, ident, |buf| {
-        buf.extend((0..len).map(byte));
+    let len = len.min(room);
+    tcp_build(spec, &opts[..opts_len], len, ttl, ident, |buf| {
+        let start = buf.len();
+        let sum = fill(buf, len);
+        debug_assert_eq!(buf.len() - start, len);
+        debug_assert_eq!(sum, checksum::sum(&buf[start..]));
+        Some(sum)
     })
 }
 
@@ -241,19 +247,21 @@ pub fn tcp_wscale_option(tcp: &[u8]) -> Option<u8> {
 fn tcp_with(spec: &TcpSpec, options: &[u8], payload: &[u8], ttl: u8, ident: u16) -> Bytes {
     let payload = clamp(payload, TCP_MIN_HEADER_LEN + options.len());
     tcp_build(spec, options, payload.len(), ttl, ident, |buf| {
-        buf.extend_from_slice(payload)
+        buf.extend_from_slice(payload);
+        None
     })
 }
 
 /// [`tcp_with`] whose `payload_len` bytes of payload `payload` appends to
-/// the buffer, which holds the headers.
+/// the buffer, which holds the headers; `payload` returns their folded sum
+/// when it knows it, and the checksum then reads only the headers.
 fn tcp_build(
     spec: &TcpSpec,
     options: &[u8],
     payload_len: usize,
     ttl: u8,
     ident: u16,
-    payload: impl FnOnce(&mut Vec<u8>),
+    payload: impl FnOnce(&mut Vec<u8>) -> Option<u16>,
 ) -> Bytes {
     let header_len = TCP_MIN_HEADER_LEN + options.len();
     let seg_len = header_len + payload_len;
@@ -272,11 +280,17 @@ fn tcp_build(
     tcp[14..16].copy_from_slice(&spec.window.to_be_bytes());
     buf.extend_from_slice(&tcp);
     buf.extend_from_slice(options);
-    payload(&mut buf);
+    let known = payload(&mut buf);
     debug_assert_eq!(buf.len(), total);
     let pseudo = checksum::pseudo_header(src, dst, PROTO_TCP, seg_len as u16);
     let seg = &mut buf[IPV4_MIN_HEADER_LEN..];
-    let c = !checksum::combine(&[pseudo, checksum::sum(seg)]);
+    // The headers are a whole number of 16-bit words (options come in
+    // 4-byte units), so the payload's words line up with the segment's.
+    let covered = match known {
+        Some(sum) => checksum::add(checksum::sum(&seg[..header_len]), sum),
+        None => checksum::sum(seg),
+    };
+    let c = !checksum::combine(&[pseudo, covered]);
     seg[16..18].copy_from_slice(&c.to_be_bytes());
     Bytes::from(buf)
 }
@@ -809,7 +823,11 @@ mod tests {
             let spec = TcpSpec { src, dst, seq, ack: 1, flags: 0x18, window: 512 };
             let byte = |i: u64| (i as u8).wrapping_mul(31) ^ salt;
             let payload: Vec<u8> = (0..len as u64).map(byte).collect();
-            let filled = tcp_sack_fill(&spec, len, byte, &blocks, 64, 0);
+            let fill = |buf: &mut Vec<u8>, n: usize| {
+                buf.extend((0..n as u64).map(byte));
+                checksum::sum(&buf[buf.len() - n..])
+            };
+            let filled = tcp_sack_fill(&spec, len, fill, &blocks, 64, 0);
             prop_assert_eq!(&filled[..], &tcp_sack(&spec, &payload, &blocks, 64, 0)[..]);
         }
 

@@ -40,8 +40,8 @@
 //! its window; `congestion.rs` CUBIC, HyStart, RTT and pacing; `sack.rs`
 //! selective acknowledgements and recovery; `tests.rs` their tests.
 //!
-//! Payload bytes follow a pattern keyed by the connection, and the receiver
-//! checks every byte it accepts; no payload is buffered.
+//! Payload bytes follow a pattern keyed by the connection (`pattern.rs`),
+//! and the receiver checks every byte it accepts; no payload is buffered.
 //!
 //! The segment size follows the interface MTU as Linux's does (MTU-5): a
 //! SYN and a SYN-ACK offer the local MSS (the interface MTU less 40 bytes
@@ -62,6 +62,7 @@ use crate::packet::{self, tcp_flags};
 use crate::units::Nanos;
 
 mod congestion;
+mod pattern;
 mod receive;
 mod sack;
 #[cfg(test)]
@@ -70,7 +71,7 @@ mod wire;
 
 use congestion::Cubic;
 use sack::Scoreboard;
-pub use wire::{Segment, pattern, segment};
+pub use wire::{Segment, segment};
 
 /// The MSS of a 1500-byte Ethernet MTU.
 pub const MSS: u64 = 1460;

@@ -166,11 +166,7 @@ impl Tcp {
     }
 
     pub(super) fn check_pattern(&mut self, offset: u64, payload: &[u8]) {
-        for (i, b) in payload.iter().enumerate() {
-            if *b != pattern(self.salt_in, offset + i as u64) {
-                self.corrupt += 1;
-            }
-        }
+        self.corrupt += pattern::mismatches(self.salt_in, offset, payload);
     }
 
     /// The data and FIN of a segment; returns whether to acknowledge now.

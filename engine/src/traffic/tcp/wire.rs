@@ -1,5 +1,5 @@
 //! Segments on the wire: a received segment's fields read from its
-//! packet, the payload pattern, and the segments a connection sends
+//! packet, and the segments a connection sends
 //! (SYN with its options, control segments, data), built with
 //! `packet::build` on `smoltcp::wire`.
 
@@ -64,12 +64,6 @@ pub fn segment(buf: &[u8]) -> Option<Segment<'_>> {
         sack_len: sack_len as u8,
         payload,
     })
-}
-
-/// The pattern byte at `offset` of a connection's stream.
-#[inline]
-pub fn pattern(salt: u32, offset: u64) -> u8 {
-    (offset.wrapping_mul(31).wrapping_add(u64::from(salt)) >> 3) as u8 ^ (offset as u8)
 }
 
 impl Tcp {
@@ -164,7 +158,10 @@ impl Tcp {
         out.push(packet::build::tcp_sack_fill(
             &spec,
             len as usize,
-            |i| pattern(salt, offset + i),
+            |buf, n| {
+                pattern::fill(salt, offset, n, buf);
+                pattern::sum(salt, offset, n)
+            },
             &blocks[..n],
             self.ttl,
             0,

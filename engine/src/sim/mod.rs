@@ -395,6 +395,10 @@ pub struct Sim {
     /// the queue: when nothing queued runs before it, it runs at once
     /// ([`Sim::run_held`]), as the queue would have run it next.
     held: Option<(Nanos, Kind)>,
+    /// Wall time spent running the windows of this LP that were timed, and
+    /// the events it handled in them: what its events cost, for the
+    /// planner of a parallel run to deal LPs by. No result depends on it.
+    pub worked: (std::time::Duration, u64),
 }
 
 impl Sim {
@@ -455,6 +459,7 @@ impl Sim {
             part,
             outbox: Vec::new(),
             held: None,
+            worked: (std::time::Duration::ZERO, 0),
             design,
         };
         for (i, t) in sim.design.traffic.iter().enumerate() {

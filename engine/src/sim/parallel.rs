@@ -3,15 +3,16 @@
 //! Virtual time advances in windows `[T, T + lookahead)`, where `T` is the
 //! earliest pending event of any LP. Within a window every LP handles its own
 //! events independently: anything it sends to another LP is due at least one
-//! lookahead later, so after the window. At the window's end the messages are
-//! sorted by (destination, time, source LP, order of sending) and queued at
-//! their destinations. Which thread ran which LP changes nothing in that
-//! sequence, so results are byte-identical for every thread count; with one
-//! thread the LPs run in turn on the calling thread, with no channels, and
-//! with more the calling thread runs the first group of LPs itself. Which
-//! worker runs which LP is decided by a [`Planner`] from the events each LP
-//! handled ([`assign`]) and from whether spreading pays, and may change
-//! during a run; results cannot tell.
+//! lookahead later, so after the window. At the window's end the messages go
+//! to the threads of their destinations, which sort them by (destination,
+//! time, source LP, order of sending) and queue them there. Which thread ran
+//! which LP changes nothing in that sequence, so results are byte-identical
+//! for every thread count; with one thread the LPs run in turn on the
+//! calling thread, with no channels, and with more the calling thread runs
+//! the first group of LPs itself. Which worker runs which LP is decided by a
+//! [`Planner`] from the wall time each LP's windows took and the events each
+//! handled ([`assign_by_cost`]) and from whether spreading pays, and may
+//! change during a run; results cannot tell.
 
 use std::sync::Arc;
 
@@ -49,8 +50,12 @@ pub struct Outcome {
 pub enum Alone {
     /// One thread was asked for, or the design has one LP.
     OneThread,
-    /// Windows held fewer than [`MIN_WINDOW_EVENTS`] events on average.
+    /// Windows held fewer than [`MIN_WINDOW_EVENTS`] events on average
+    /// (when their wall time was not measured).
     LightWindows { per_window: u64 },
+    /// Windows took less than [`MIN_WINDOW_WORK`] of the LPs' wall time on
+    /// average: `per_window` nanoseconds.
+    LightWork { per_window: u64 },
     /// Spreading would leave the busiest worker with four fifths of the
     /// events or more: `busiest` of `total`.
     Unbalanced { busiest: u64, total: u64 },
@@ -287,6 +292,11 @@ fn alone_words(why: Alone) -> String {
         Alone::LightWindows { per_window } => format!(
             "windows too light to share ({per_window} events per window, fewer than {MIN_WINDOW_EVENTS})"
         ),
+        Alone::LightWork { per_window } => format!(
+            "windows too light to share ({:.1} us of work per window, less than {} us)",
+            per_window as f64 / 1e3,
+            MIN_WINDOW_WORK.as_micros()
+        ),
         Alone::Unbalanced { busiest, total } => format!(
             "one worker would keep {}% of the events (4/5 or more: {busiest} of {total})",
             busiest * 100 / total.max(1)
@@ -301,16 +311,17 @@ fn alone_words(why: Alone) -> String {
 type Msg = (u32, Nanos, u32, u32, Kind);
 
 enum Command {
-    /// Queue these messages, then run every event before the time.
-    Window(Nanos, Vec<Msg>),
+    /// Queue these messages, then run every event before the time; time
+    /// each LP when the flag says so.
+    Window(Nanos, Vec<Msg>, bool),
     /// Take these LPs (in addition to any the worker has).
     Adopt(Vec<Sim>),
     /// Give every LP back.
     Lend,
 }
 
-/// Each LP's next event time and events handled so far.
-type Times = Vec<(u32, Option<Nanos>, u64)>;
+/// Each LP's next event time, events handled so far and [`Sim::worked`].
+type Times = Vec<(u32, Option<Nanos>, u64, (Duration, u64))>;
 
 enum Reply {
     /// Messages produced, each LP's times, and the time the window took.
@@ -318,7 +329,11 @@ enum Reply {
     Lent(Vec<Sim>),
 }
 
-fn inject(sims: &mut [Sim], msgs: Vec<Msg>) {
+/// Queues messages at the LPs of `sims` they are for, in the order of
+/// (destination, time, source LP, order of sending). The thread that runs
+/// the destinations sorts them, so no thread sorts every message.
+fn inject(sims: &mut [Sim], mut msgs: Vec<Msg>) {
+    msgs.sort_unstable_by_key(|m| (m.0, m.1, m.2, m.3));
     for (to, at, _, _, kind) in msgs {
         if let Some(sim) = sims.iter_mut().find(|s| s.lps == Lps::One(to)) {
             sim.schedule(at, kind);
@@ -326,10 +341,17 @@ fn inject(sims: &mut [Sim], msgs: Vec<Msg>) {
     }
 }
 
-fn window(sims: &mut [Sim], until: Nanos) -> Vec<Msg> {
+/// Runs every LP of `sims` up to `until`; returns their messages. With
+/// `timed`, adds each LP's wall time and events to its [`Sim::worked`].
+fn window(sims: &mut [Sim], until: Nanos, timed: bool) -> Vec<Msg> {
     let mut out = Vec::new();
     for sim in sims.iter_mut() {
+        let start = timed.then(|| (Instant::now(), sim.metrics.events));
         sim.run_until(until);
+        if let Some((at, events)) = start {
+            sim.worked.0 += at.elapsed();
+            sim.worked.1 += sim.metrics.events - events;
+        }
         let from = sim.lp();
         for (i, (to, at, kind)) in sim.outbox.drain(..).enumerate() {
             out.push((to, at, from, i as u32, kind));
@@ -340,7 +362,7 @@ fn window(sims: &mut [Sim], until: Nanos) -> Vec<Msg> {
 
 fn times(sims: &[Sim]) -> Times {
     sims.iter()
-        .map(|s| (s.lp(), s.q.peek_time(), s.metrics.events))
+        .map(|s| (s.lp(), s.q.peek_time(), s.metrics.events, s.worked))
         .collect()
 }
 
@@ -394,10 +416,10 @@ fn worker(rx: Receiver<Command>, tx: Sender<Reply>) {
     let mut waiter = Waiter::new();
     while let Some(cmd) = waiter.wait(&rx) {
         let reply = match cmd {
-            Command::Window(until, msgs) => {
+            Command::Window(until, msgs, timed) => {
                 let start = Instant::now();
                 inject(&mut sims, msgs);
-                let out = window(&mut sims, until);
+                let out = window(&mut sims, until, timed);
                 Reply::Done(out, times(&sims), start.elapsed())
             }
             Command::Adopt(more) => {
@@ -451,6 +473,9 @@ struct Planner {
     record: Plan,
 }
 
+/// One window in this many times each LP's work ([`Sim::worked`]).
+const TIMED_EVERY: u64 = 4;
+
 /// Windows between two decisions while nothing needs measuring.
 const PERIOD: u64 = 512;
 /// Windows of a measurement of spreading.
@@ -487,9 +512,16 @@ impl Planner {
         }
     }
 
-    /// After window `windows`, with each LP's events so far and the current
-    /// owners: the new owners, if the LPs should move.
-    fn plan(&mut self, windows: u64, events: &[u64], owner: &[usize]) -> Option<Vec<usize>> {
+    /// After window `windows`, with each LP's events so far, its
+    /// [`Sim::worked`] and the current owners: the new owners, if the LPs
+    /// should move.
+    fn plan(
+        &mut self,
+        windows: u64,
+        events: &[u64],
+        worked: &[(Duration, u64)],
+        owner: &[usize],
+    ) -> Option<Vec<usize>> {
         let alone_now = owner.iter().all(|w| *w == 0);
         let spent = self.since.elapsed();
         // Spread windows that already took longer than the threads worked
@@ -509,6 +541,17 @@ impl Planner {
             .map(|(a, b)| a - b)
             .collect();
         self.measured.copy_from_slice(events);
+        // What the LPs are dealt by: their events since the last decision,
+        // each weighed by what an event of that LP has cost in wall time
+        // over the timed windows of the run so far. Events alone mislead
+        // where they differ in cost (a sender's segment costs more than the
+        // ACK that answers it); the time of the last stretch alone would
+        // deal by whichever LP the OS happened to interrupt.
+        let costs: Vec<u64> = loads
+            .iter()
+            .zip(worked)
+            .map(|(l, (w, e))| (u128::from(*l) * w.as_nanos() / u128::from((*e).max(1))) as u64)
+            .collect();
         // The first windows start the threads and warm the caches: they
         // measure nothing.
         if !alone_now && !self.work.is_zero() && self.decisions > 0 {
@@ -527,7 +570,7 @@ impl Planner {
             }
         }
         self.decisions += 1;
-        let (by_load, why) = assign_why(&loads, windows - self.last, self.threads);
+        let (by_load, why) = assign_by_cost(&loads, &costs, windows - self.last, self.threads);
         let alone = vec![0; owner.len()];
         let (target, stretch, why) = if by_load == alone {
             (by_load, PERIOD, why)
@@ -553,8 +596,8 @@ impl Planner {
         let moves = target != owner
             && (target_alone
                 || alone_now
-                || busiest(&loads, &target, self.threads) * 20
-                    < busiest(&loads, owner, self.threads) * 19);
+                || busiest(&costs, &target, self.threads) * 20
+                    < busiest(&costs, owner, self.threads) * 19);
         let kept = if moves { &target } else { owner };
         self.record.record(Decision {
             window: windows,
@@ -583,23 +626,41 @@ pub fn assign(loads: &[u64], windows: u64, threads: usize) -> Vec<usize> {
 /// [`assign`], and why it keeps every LP on the calling thread when it
 /// does.
 pub fn assign_why(loads: &[u64], windows: u64, threads: usize) -> (Vec<usize>, Option<Alone>) {
+    assign_by_cost(loads, &vec![0; loads.len()], windows, threads)
+}
+
+/// [`assign_why`] that deals the LPs by `costs`, each LP's wall time in
+/// nanoseconds, which also say whether windows are too light to share
+/// ([`MIN_WINDOW_WORK`]); costs all zero (not measured) deal by events and
+/// judge windows by [`MIN_WINDOW_EVENTS`]. Whether one LP holds four
+/// fifths of the work is judged by events, a property of the design
+/// rather than of the machine.
+pub fn assign_by_cost(
+    events: &[u64],
+    costs: &[u64],
+    windows: u64,
+    threads: usize,
+) -> (Vec<usize>, Option<Alone>) {
     let threads = threads.max(1);
-    let mut order: Vec<usize> = (0..loads.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(loads[i]), i));
-    let mut total = vec![0u64; threads];
-    let mut owner = vec![0usize; loads.len()];
-    for i in order {
-        let w = (0..threads).min_by_key(|&w| (total[w], w)).unwrap_or(0);
-        owner[i] = w;
-        total[w] += loads[i];
-    }
-    let sum: u64 = loads.iter().sum();
+    let (by_events, total) = longest_first(events, threads);
+    let sum: u64 = events.iter().sum();
     let busiest = total.iter().copied().max().unwrap_or(0);
-    let alone = if threads == 1 || loads.len() <= 1 {
+    let cost_sum: u64 = costs.iter().sum();
+    let owner = if cost_sum == 0 {
+        by_events
+    } else {
+        longest_first(costs, threads).0
+    };
+    let per_window = |n: u64| n / windows.max(1);
+    let alone = if threads == 1 || events.len() <= 1 {
         Some(Alone::OneThread)
-    } else if sum < MIN_WINDOW_EVENTS.saturating_mul(windows.max(1)) {
+    } else if cost_sum > 0 && per_window(cost_sum) < MIN_WINDOW_WORK.as_nanos() as u64 {
+        Some(Alone::LightWork {
+            per_window: per_window(cost_sum),
+        })
+    } else if cost_sum == 0 && per_window(sum) < MIN_WINDOW_EVENTS {
         Some(Alone::LightWindows {
-            per_window: sum / windows.max(1),
+            per_window: per_window(sum),
         })
     } else if busiest.saturating_mul(5) >= sum.saturating_mul(4) {
         Some(Alone::Unbalanced {
@@ -610,15 +671,36 @@ pub fn assign_why(loads: &[u64], windows: u64, threads: usize) -> (Vec<usize>, O
         None
     };
     match alone {
-        Some(_) => (vec![0; loads.len()], alone),
+        Some(_) => (vec![0; events.len()], alone),
         None => (owner, None),
     }
+}
+
+/// The longest-processing-time rule: the heaviest LP first, each to the
+/// least loaded worker (ties to the lower index, and between equal LPs to
+/// the lower LP). Returns each LP's worker and each worker's load.
+fn longest_first(loads: &[u64], threads: usize) -> (Vec<usize>, Vec<u64>) {
+    let mut order: Vec<usize> = (0..loads.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(loads[i]), i));
+    let mut total = vec![0u64; threads];
+    let mut owner = vec![0usize; loads.len()];
+    for i in order {
+        let w = (0..threads).min_by_key(|&w| (total[w], w)).unwrap_or(0);
+        owner[i] = w;
+        total[w] += loads[i];
+    }
+    (owner, total)
 }
 
 /// The fewest events per window (a few tens of microseconds of work) worth
 /// sharing between threads: handing a window to another thread and waiting
 /// for its answer costs a few microseconds.
 pub const MIN_WINDOW_EVENTS: u64 = 256;
+
+/// The least wall time of work per window worth sharing between threads:
+/// a hand-over and the wait for the slower thread cost about 8 us a window
+/// on two cores, and half a window of 25 us saves 12.5.
+pub const MIN_WINDOW_WORK: Duration = Duration::from_micros(25);
 
 /// The events of the busiest worker under `owner`.
 fn busiest(loads: &[u64], owner: &[usize], threads: usize) -> u64 {
@@ -676,7 +758,7 @@ pub fn run(
         while let Some(t) = earliest(&next, &pending).filter(|t| *t <= end) {
             let until = t.saturating_add(part.lookahead);
             inject(&mut sims, std::mem::take(&mut pending));
-            pending = sorted(window(&mut sims, until));
+            pending = window(&mut sims, until, false);
             messages += pending.len() as u64;
             windows += 1;
             next = sims.iter().map(|s| s.q.peek_time()).collect();
@@ -704,6 +786,7 @@ pub fn run(
             let mut local = deal(sims, &owner, &links);
             let mut busy = busy_workers(&owner, threads);
             let mut events = vec![0u64; owner.len()];
+            let mut worked = vec![(Duration::ZERO, 0); owner.len()];
             let mut planner = Planner::new(owner.len(), threads);
             planner.record.record(Decision {
                 window: 0,
@@ -713,6 +796,10 @@ pub fn run(
             let mut waiter = Waiter::new();
             while let Some(t) = earliest(&next, &pending).filter(|t| *t <= end) {
                 let until = t.saturating_add(part.lookahead);
+                // Every LP is timed in one window of [`TIMED_EVERY`]: enough
+                // to weigh its events, without reading the clock twice per
+                // LP and window.
+                let timed = windows % TIMED_EVERY == 0;
                 let mut per: Vec<Vec<Msg>> = (0..threads).map(|_| Vec::new()).collect();
                 for m in std::mem::take(&mut pending) {
                     per[owner[m.0 as usize]].push(m);
@@ -722,12 +809,12 @@ pub fn run(
                 let sent = Instant::now();
                 for (w, ((tx, _), msgs)) in links.iter().zip(per).enumerate() {
                     if busy[w + 1] {
-                        let _ = tx.send(Command::Window(until, msgs));
+                        let _ = tx.send(Command::Window(until, msgs, timed));
                     }
                 }
                 let start = Instant::now();
                 inject(&mut local, mine);
-                let mut all = window(&mut local, until);
+                let mut all = window(&mut local, until, timed);
                 let mine_took = start.elapsed();
                 planner.work += mine_took;
                 let spread = busy.iter().skip(1).any(|b| *b);
@@ -751,19 +838,20 @@ pub fn run(
                     planner.record.spread_windows += 1;
                     planner.record.spread_wall += sent.elapsed();
                 }
-                for (lp, t, n) in got {
+                for (lp, t, n, w) in got {
                     next[lp as usize] = t;
                     events[lp as usize] = n;
+                    worked[lp as usize] = w;
                 }
                 planner.record.balance.window(&events);
-                pending = sorted(all);
+                pending = all;
                 messages += pending.len() as u64;
                 windows += 1;
                 if !progress(until.min(end), events.iter().sum()) {
                     end = until.min(end);
                     break;
                 }
-                if let Some(new) = planner.plan(windows, &events, &owner) {
+                if let Some(new) = planner.plan(windows, &events, &worked, &owner) {
                     let mut all = collect(std::mem::take(&mut local), &links, &busy);
                     all.sort_by_key(|s| s.lp());
                     owner = new;
@@ -847,11 +935,6 @@ fn earliest(next: &[Option<Nanos>], pending: &[Msg]) -> Option<Nanos> {
     }
 }
 
-fn sorted(mut msgs: Vec<Msg>) -> Vec<Msg> {
-    msgs.sort_by_key(|m| (m.0, m.1, m.2, m.3));
-    msgs
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -870,7 +953,13 @@ mod tests {
             .checked_sub(Duration::from_millis(spent_ms))
             .unwrap_or_else(Instant::now);
         p.work = Duration::from_millis(work_ms);
-        p.plan(windows, events, owner)
+        // Wall time in proportion to the events, 1 us each: dealt as by
+        // events.
+        let worked: Vec<(Duration, u64)> = events
+            .iter()
+            .map(|e| (Duration::from_micros(*e), *e))
+            .collect();
+        p.plan(windows, events, &worked, owner)
     }
 
     #[test]
@@ -987,6 +1076,25 @@ mod tests {
     }
 
     #[test]
+    fn lps_are_dealt_by_what_their_events_cost() {
+        // By events, LP 0 (200) goes to one worker and LPs 1 and 2 (100
+        // each) to the other; but an event of LP 1 costs three times as
+        // much: 300 of the 600, so LP 1 gets a worker of its own.
+        assert_eq!(assign(&[200, 100, 100], 1, 2), vec![0, 1, 1]);
+        assert_eq!(
+            assign_by_cost(&[200, 100, 100], &[200_000, 300_000, 100_000], 1, 2),
+            (vec![1, 0, 1], None)
+        );
+        // The planner weighs each LP's events by its wall time per event
+        // over the run: 1, 3 and 1 us here.
+        let mut p = Planner::new(3, 2);
+        let ms = |x: u64| Duration::from_micros(x * 100);
+        let worked = [(ms(128), 12_800), (ms(192), 6_400), (ms(64), 6_400)];
+        let got = p.plan(64, &[12_800, 6_400, 6_400], &worked, &[0, 1, 1]);
+        assert_eq!(got, Some(vec![1, 0, 1]));
+    }
+
+    #[test]
     fn one_busy_lp_runs_everything_on_the_calling_thread() {
         // Spreading would leave the busiest worker with 90 % of the work.
         assert_eq!(assign(&[900, 100], 1, 2), vec![0, 0]);
@@ -1000,5 +1108,15 @@ mod tests {
         // 1,000 events over 10 windows: 100 per window.
         assert_eq!(assign(&[500, 500], 10, 2), vec![0, 0]);
         assert_eq!(assign(&[5_000, 5_000], 10, 2), vec![0, 1]);
+        // Measured, the windows' wall time decides: 20 us of work per
+        // window is too little, 40 us is worth sharing.
+        assert_eq!(
+            assign_by_cost(&[5_000, 5_000], &[100_000, 100_000], 10, 2),
+            (vec![0, 0], Some(Alone::LightWork { per_window: 20_000 }))
+        );
+        assert_eq!(
+            assign_by_cost(&[500, 500], &[200_000, 200_000], 10, 2),
+            (vec![0, 1], None)
+        );
     }
 }

@@ -81,12 +81,6 @@ fn runs(salt: u32, offset: u64, len: usize) -> impl Iterator<Item = (usize, usiz
     })
 }
 
-/// The byte at stream offset `offset` of the connection keyed `salt`.
-#[inline]
-pub fn byte(salt: u32, offset: u64) -> u8 {
-    TABLE[start(salt, offset)]
-}
-
 /// Appends `len` bytes of the stream from `offset` to `buf`.
 #[inline]
 pub fn fill(salt: u32, offset: u64, len: usize, buf: &mut Vec<u8>) {
@@ -144,6 +138,11 @@ mod tests {
     use super::*;
     use crate::packet::checksum;
     use proptest::prelude::*;
+
+    /// The byte at stream offset `offset` of the connection keyed `salt`.
+    fn byte(salt: u32, offset: u64) -> u8 {
+        TABLE[start(salt, offset)]
+    }
 
     fn bytes(salt: u32, offset: u64, len: usize) -> Vec<u8> {
         (0..len as u64).map(|i| byte(salt, offset + i)).collect()

@@ -8,6 +8,9 @@
 # ratio per round and the median change (bench/scripts/paired-table.py).
 # Not run by CI: timings need a quiet machine.
 #   bench/scripts/paired-bench.sh BEFORE_TARGET AFTER_TARGET OUT [ROUNDS]
+# BENCHES="hop conntrack" runs only those benchmark files, and FILTER=REGEX
+# only the benchmarks whose names match (criterion's filter), for more
+# rounds of the ones a first run left unsettled.
 set -euo pipefail
 before=$1 after=$2 out=$3 rounds=${4:-2}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +20,7 @@ bench_bin() {
   find "$2/release/deps" -maxdepth 1 -type f -executable -name "$1-*" -printf '%T@ %p\n' |
     sort -n | tail -1 | cut -d' ' -f2
 }
-names=$(find "$(dirname "$here")/benches" -name '*.rs' -printf '%f\n' | sed 's/\.rs$//' | sort)
+names=${BENCHES:-$(find "$(dirname "$here")/benches" -name '*.rs' -printf '%f\n' | sed 's/\.rs$//' | sort)}
 for r in $(seq 1 "$rounds"); do
   for name in $names; do
     b=$(bench_bin "$name" "$before"); a=$(bench_bin "$name" "$after")
@@ -27,7 +30,7 @@ for r in $(seq 1 "$rounds"); do
       if [ "$side" = before ]; then bin=$b; else bin=$a; fi
       echo "# round $r $name $side, load $(cut -d' ' -f1 /proc/loadavg)" >&2
       CRITERION_HOME="$out/$side-$r" "$bin" --bench --warm-up-time 1 --measurement-time 3 \
-        > "$out/$side-$r-$name.log" 2>&1
+        ${FILTER:+"$FILTER"} > "$out/$side-$r-$name.log" 2>&1
     done
   done
 done

@@ -247,6 +247,9 @@ struct Progress {
     started: std::time::Instant,
     duration: crate::units::Nanos,
     quiet: bool,
+    /// Whether standard error is a terminal, asked once: `update` runs
+    /// after every window, and the question is a system call.
+    terminal: bool,
     lines: bool,
     last_line: f64,
     max_events: Option<u64>,
@@ -262,6 +265,10 @@ impl Progress {
             started: std::time::Instant::now(),
             duration,
             quiet: opts.quiet,
+            terminal: {
+                use std::io::IsTerminal;
+                std::io::stderr().is_terminal()
+            },
             lines: opts.progress,
             last_line: 0.0,
             max_events: opts.max_events,
@@ -289,11 +296,10 @@ impl Progress {
     }
 
     fn show(&mut self, now: crate::units::Nanos, events: u64) {
-        use std::io::IsTerminal;
         if self.quiet {
             return;
         }
-        if !std::io::stderr().is_terminal() {
+        if !self.terminal {
             let secs = self.started.elapsed().as_secs_f64();
             let due = if self.lines {
                 self.last_line + LINE_EVERY

@@ -4,7 +4,10 @@
 //! segments, each carrying PAYLOAD bytes of TCP data, ROUNDS times: one hop
 //! between two subnets (`subnet`), or the Lambda function's six steps to an
 //! internet host through a NAT gateway (`lambda`). A PAYLOAD of 1460 makes
-//! 1,500-byte packets, the internet gateway's MTU.
+//! 1,500-byte packets, the internet gateway's MTU. `hopcount new_flow
+//! ROUNDS 0` is the `hop/subnet/new_flow` benchmark's loop: 256 SYNs, each
+//! a new flow on both sides (its tracking expired 61 s before), ROUNDS
+//! times.
 use std::net::{Ipv4Addr, SocketAddrV4};
 use vpcsim::packet;
 use vpcsim::units::Nanos;
@@ -44,7 +47,9 @@ fn main() {
         _ => None,
     };
     let Some((which, rounds, payload)) = parsed else {
-        eprintln!("usage: hopcount subnet|lambda ROUNDS PAYLOAD (PAYLOAD at most 8960)");
+        eprintln!(
+            "usage: hopcount subnet|lambda|new_flow ROUNDS PAYLOAD (PAYLOAD at most 8960, 0 for new_flow)"
+        );
         std::process::exit(2);
     };
     let mut buf = vec![0u8; 9100];
@@ -66,8 +71,17 @@ fn main() {
                 n += lambda_steps(&mut p, &mut buf, now).0;
             }
         }
+        "new_flow" if payload == 0 => {
+            let mut s = subnet_hop(256);
+            let fresh = subnet_new_flows(&s, 256);
+            let mut t = Nanos::from_secs(2);
+            for _ in 0..rounds {
+                t = t.saturating_add(Nanos::from_secs(61));
+                n += subnet_new_flow_hops(&mut s, &fresh, &mut buf, t);
+            }
+        }
         other => {
-            eprintln!("hopcount: `{other}`: expected subnet or lambda");
+            eprintln!("hopcount: `{other}`: expected subnet, lambda or new_flow (PAYLOAD 0)");
             std::process::exit(2);
         }
     }

@@ -726,17 +726,16 @@ mod tests {
             &IpAddress::Ipv4(*spec.src.ip()),
             &IpAddress::Ipv4(*spec.dst.ip()),
         );
-        let len = seg.len();
-        ip_by_smoltcp(
-            ip,
-            *spec.src.ip(),
-            *spec.dst.ip(),
-            PROTO_TCP,
-            len,
+        let header = IpHeader {
+            src: *spec.src.ip(),
+            dst: *spec.dst.ip(),
+            proto: PROTO_TCP,
+            payload_len: seg.len(),
             ttl,
             ident,
-            true,
-        );
+            dont_frag: true,
+        };
+        ip_by_smoltcp(ip, &header);
         buf
     }
 
@@ -762,38 +761,34 @@ mod tests {
             &mut Icmpv4Packet::new_unchecked(&mut *seg),
             &ChecksumCapabilities::default(),
         );
-        let len = seg.len();
-        ip_by_smoltcp(
-            ip, spec.src, spec.dst, PROTO_ICMP, len, ttl, ip_ident, false,
-        );
+        let header = IpHeader {
+            src: spec.src,
+            dst: spec.dst,
+            proto: PROTO_ICMP,
+            payload_len: seg.len(),
+            ttl,
+            ident: ip_ident,
+            dont_frag: false,
+        };
+        ip_by_smoltcp(ip, &header);
         buf
     }
 
-    /// An IPv4 header as smoltcp's `Ipv4Repr` writes it, with the
+    /// The header `h` describes as smoltcp's `Ipv4Repr` writes it, with the
     /// identification and DF set afterwards.
-    #[allow(clippy::too_many_arguments)]
-    fn ip_by_smoltcp(
-        buf: &mut [u8],
-        src: Ipv4Addr,
-        dst: Ipv4Addr,
-        proto: u8,
-        payload_len: usize,
-        ttl: u8,
-        ident: u16,
-        dont_frag: bool,
-    ) {
+    fn ip_by_smoltcp(buf: &mut [u8], h: &IpHeader) {
         use smoltcp::wire::{IpProtocol, Ipv4Packet, Ipv4Repr};
         let repr = Ipv4Repr {
-            src_addr: src,
-            dst_addr: dst,
-            next_header: IpProtocol::from(proto),
-            payload_len,
-            hop_limit: ttl,
+            src_addr: h.src,
+            dst_addr: h.dst,
+            next_header: IpProtocol::from(h.proto),
+            payload_len: h.payload_len,
+            hop_limit: h.ttl,
         };
         let mut packet = Ipv4Packet::new_unchecked(buf);
         repr.emit(&mut packet, &ChecksumCapabilities::ignored());
-        packet.set_ident(ident);
-        packet.set_dont_frag(dont_frag);
+        packet.set_ident(h.ident);
+        packet.set_dont_frag(h.dont_frag);
         packet.fill_checksum();
     }
 

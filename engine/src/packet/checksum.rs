@@ -39,9 +39,7 @@ pub fn sum(data: &[u8]) -> u16 {
     let mut chunks = data.chunks_exact(8);
     for c in chunks.by_ref() {
         let w = u64::from_ne_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        let (s, carry) = acc.overflowing_add(w);
-        acc = s;
-        carries += u64::from(carry);
+        carries += add_wrapping(&mut acc, w);
     }
     let mut rest = chunks.remainder();
     if let [a, b, c, d, tail @ ..] = rest {
@@ -135,7 +133,9 @@ pub fn update32(old_csum: u16, old: u32, new: u32) -> u16 {
     ])
 }
 
-fn fold(mut acc: u64) -> u16 {
+/// A sum of 16-bit words folded to 16 bits with the end-around carry
+/// (zero only when the sum is).
+pub fn fold(mut acc: u64) -> u16 {
     while acc > 0xFFFF {
         acc = (acc & 0xFFFF) + (acc >> 16);
     }

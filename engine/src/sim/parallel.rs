@@ -546,11 +546,21 @@ impl Planner {
         // over the timed windows of the run so far. Events alone mislead
         // where they differ in cost (a sender's segment costs more than the
         // ACK that answers it); the time of the last stretch alone would
-        // deal by whichever LP the OS happened to interrupt.
+        // deal by whichever LP the OS happened to interrupt. An LP with no
+        // event in a timed window yet is weighed at the mean.
+        let (all_ns, all_events) = worked.iter().fold((0u128, 0u128), |(n, e), (w, k)| {
+            (n + w.as_nanos(), e + u128::from(*k))
+        });
         let costs: Vec<u64> = loads
             .iter()
             .zip(worked)
-            .map(|(l, (w, e))| (u128::from(*l) * w.as_nanos() / u128::from((*e).max(1))) as u64)
+            .map(|(l, (w, e))| {
+                let (ns, per) = match e {
+                    0 => (all_ns, all_events.max(1)),
+                    _ => (w.as_nanos(), u128::from(*e)),
+                };
+                (u128::from(*l) * ns / per) as u64
+            })
             .collect();
         // The first windows start the threads and warm the caches: they
         // measure nothing.

@@ -625,6 +625,25 @@ mod tests {
         }
     }
 
+    /// Pops the next event and checks it is the reference's earliest
+    /// (time, sequence number), which the reference then forgets.
+    fn pop_as_reference(q: &mut Queue<u64>, model: &mut Vec<(u64, u64)>, round: u64) {
+        assert_eq!(q.peek_time(), model.iter().map(|m| Nanos(m.0)).min());
+        let e = q.pop();
+        let want = model.iter().copied().min();
+        assert_eq!(e.as_ref().map(|e| (e.at.0, e.seq)), want, "round {round}");
+        if let Some(w) = want {
+            model.retain(|m| *m != w);
+        }
+    }
+
+    /// Pops every event left: the reference's, in order.
+    fn drain_as_reference(mut q: Queue<u64>, mut model: Vec<(u64, u64)>) {
+        model.sort_unstable();
+        let rest: Vec<_> = std::iter::from_fn(|| q.pop().map(|e| (e.at.0, e.seq))).collect();
+        assert_eq!(rest, model);
+    }
+
     /// Against a sorted reference, with pushes from every tier, ties, and
     /// the wheel wrapping around many times.
     #[test]
@@ -651,19 +670,11 @@ mod tests {
                 model.push((now + delay, id.0));
             }
             if next() % 2 == 0 {
-                assert_eq!(q.peek_time(), model.iter().map(|m| Nanos(m.0)).min());
-                let e = q.pop();
-                let want = model.iter().copied().min();
-                assert_eq!(e.as_ref().map(|e| (e.at.0, e.seq)), want, "round {round}");
-                if let Some(w) = want {
-                    model.retain(|m| *m != w);
-                }
+                pop_as_reference(&mut q, &mut model, round);
             }
             assert_eq!(q.len(), model.len());
         }
-        model.sort_unstable();
-        let rest: Vec<_> = std::iter::from_fn(|| q.pop().map(|e| (e.at.0, e.seq))).collect();
-        assert_eq!(rest, model);
+        drain_as_reference(q, model);
     }
 
     /// Events scheduled at the current time while it is current run after
@@ -716,20 +727,12 @@ mod tests {
                 }
             }
             if next() % 2 == 0 {
-                assert_eq!(q.peek_time(), model.iter().map(|m| Nanos(m.0)).min());
-                let e = q.pop();
-                let want = model.iter().copied().min();
-                assert_eq!(e.as_ref().map(|e| (e.at.0, e.seq)), want, "round {round}");
-                if let Some(w) = want {
-                    model.retain(|m| *m != w);
-                }
+                pop_as_reference(&mut q, &mut model, round);
             }
             assert_eq!(q.len(), model.len());
         }
         assert!(ran_at_once > 250, "{ran_at_once} ran at once");
-        model.sort_unstable();
-        let rest: Vec<_> = std::iter::from_fn(|| q.pop().map(|e| (e.at.0, e.seq))).collect();
-        assert_eq!(rest, model);
+        drain_as_reference(q, model);
     }
 
     /// Many events in the current fine slot, then more scheduled into it

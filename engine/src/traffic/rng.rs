@@ -6,7 +6,9 @@ pub struct Rng {
     s: [u64; 4],
 }
 
-fn splitmix(x: &mut u64) -> u64 {
+/// splitmix64 (Steele, Lea and Flood, 2014): advances `x` and returns its
+/// next output. `const`, so that tables can be made from it at compile time.
+pub(crate) const fn splitmix(x: &mut u64) -> u64 {
     *x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     let mut z = *x;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -28,17 +28,13 @@ static TABLE: [u8; LEN] = table();
 static EVEN: [u32; LEN + 1] = prefix(0);
 static ODD: [u32; LEN + 1] = prefix(1);
 
-/// SplitMix64's output bytes, one per step (Steele, Lea and Flood, 2014).
+/// splitmix64's outputs' low bytes, one per step.
 const fn table() -> [u8; LEN] {
     let mut t = [0u8; LEN];
     let mut x: u64 = 0x5EED_CAFE_F00D_D00D;
     let mut i = 0;
     while i < PERIOD {
-        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
+        let z = crate::traffic::rng::splitmix(&mut x);
         t[i] = z as u8;
         t[i + PERIOD] = z as u8;
         i += 1;
@@ -110,10 +106,7 @@ pub fn sum(salt: u32, offset: u64, len: usize) -> u16 {
             high_first = !high_first;
         }
     }
-    while total > 0xFFFF {
-        total = (total & 0xFFFF) + (total >> 16);
-    }
-    total as u16
+    crate::packet::checksum::fold(total)
 }
 
 /// How many bytes of `data` differ from the stream keyed `salt` from

@@ -231,3 +231,12 @@ fn addr_2_a_subnet_overlapping_another_is_left_out() {
         1,
     );
 }
+
+/// RT-1: a case the property found. A route table's VPC id pointed at
+/// another VPC that already has a main route table gives that VPC two;
+/// AWS keeps exactly one per VPC, so the import keeps the first (by id) as
+/// the main table and writes the other as an ordinary one, with a note.
+#[test]
+fn rt_1_a_second_main_route_table_of_a_vpc_is_imported_as_an_ordinary_one() {
+    mutated_import_validates(7, &[(55, 50, 1, 15, 572), (1, 63, 2, 26, 134)], 1);
+}

@@ -86,6 +86,8 @@ impl<'a> Cx<'a> {
             .iter()
             .map(|(k, v)| (*k, *v))
             .collect();
+        // Each VPC's main route table, the first (by id) that claims it.
+        let mut mains: BTreeMap<String, String> = BTreeMap::new();
         for (id, t) in tables {
             if !self.scenario.vpcs.contains_key(&t.vpc_id) {
                 self.notes.left_out_with(
@@ -97,7 +99,24 @@ impl<'a> Cx<'a> {
                 continue;
             }
             let vpc_cidrs = self.scenario.vpcs[&t.vpc_id].cidrs.clone();
-            let main = t.associations.iter().any(|a| a.main && a.live());
+            let mut main = t.associations.iter().any(|a| a.main && a.live());
+            if main {
+                if let Some(first) = mains.get(&t.vpc_id) {
+                    // Files AWS did not write as one account's view: a VPC
+                    // has exactly one main route table (RT-1).
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!(
+                            "also marked the main route table of {}, whose main route table is {first}; imported as an ordinary table (a VPC has exactly one, RT-1)",
+                            t.vpc_id
+                        ),
+                    );
+                    main = false;
+                } else {
+                    mains.insert(t.vpc_id.clone(), id.to_string());
+                }
+            }
             let mut routes: Vec<out::Route> = Vec::new();
             for r in &t.routes {
                 if propagated(r) {

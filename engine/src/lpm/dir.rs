@@ -45,21 +45,21 @@ fn open_group(table: &mut [u32], slot: usize, groups: &mut Vec<u32>) -> usize {
     ((e & !GROUP) as usize) << 8
 }
 
-fn arena_count(nets: &[Ipv4Net]) -> u32 {
-    let count = u32::try_from(nets.len()).expect("prefix count fits u32");
+fn arena_count<V>(arena: &[(Ipv4Net, V)]) -> u32 {
+    let count = u32::try_from(arena.len()).expect("prefix count fits u32");
     assert!(count < GROUP, "fewer than 2^31 prefixes");
     count
 }
 
 impl Dir {
-    /// DIR-24-8 over the arena `nets` (in (address, length) order): every
+    /// DIR-24-8 over the arena (in (address, length) order): every
     /// prefix of length 24 or less covering a /24 is written before a longer
     /// prefix inside it opens that /24's group, which starts from the /24's
     /// entry.
-    pub(super) fn build24(nets: &[Ipv4Net]) -> Dir {
+    pub(super) fn build24<V>(arena: &[(Ipv4Net, V)]) -> Dir {
         let mut first = vec![0u32; 1 << 24];
         let mut last = vec![0u32; 256];
-        for (i, net) in (0..arena_count(nets)).zip(nets) {
+        for (i, (net, _)) in (0..arena_count(arena)).zip(arena) {
             let best = i + 1;
             let a = u32::from(net.network());
             let l = u32::from(net.prefix_len());
@@ -79,13 +79,13 @@ impl Dir {
         }
     }
 
-    /// DIR-16-8-8 over the arena `nets`, by the same argument as
+    /// DIR-16-8-8 over the arena, by the same argument as
     /// [`Dir::build24`] one level deeper.
-    pub(super) fn build16(nets: &[Ipv4Net]) -> Dir {
+    pub(super) fn build16<V>(arena: &[(Ipv4Net, V)]) -> Dir {
         let mut first = vec![0u32; 1 << 16];
         let mut mid = vec![0u32; 256];
         let mut last = vec![0u32; 256];
-        for (i, net) in (0..arena_count(nets)).zip(nets) {
+        for (i, (net, _)) in (0..arena_count(arena)).zip(arena) {
             let best = i + 1;
             let a = u32::from(net.network());
             let l = u32::from(net.prefix_len());

@@ -138,6 +138,8 @@ fn replace() {
     assert_eq!(t.insert(n("10.1.0.0/16"), 3), Some(2));
     assert_eq!(t.len(), 2);
     assert_eq!(t.lookup(a("10.1.1.1")), Some((n("10.1.0.0/16"), 3)));
+    // The value alone is patched too.
+    assert_eq!(t.lookup_u32(u32::from(a("10.1.1.1"))), Some(3));
     assert_eq!(t.lookup(a("10.2.1.1")), Some((n("10.0.0.0/8"), 1)));
     assert_eq!(t.insert(n("10.1.2.0/24"), 4), None);
     assert_eq!(t.lookup(a("10.1.2.1")), Some((n("10.1.2.0/24"), 4)));
@@ -293,6 +295,51 @@ fn a_large_table_is_dir24_and_shrinks_back_to_a_trie() {
     assert_eq!(t.layout(), Layout::Dir16);
     assert_eq!(t.node_count(), 0);
     assert_eq!(t.lookup(a("11.0.0.1")), Some((n("0.0.0.0/0"), 1 << 29)));
+}
+
+#[test]
+fn a_trie_past_stopping_nodes_walks_with_stops_and_agrees() {
+    // /25s at scattered addresses, each opening its own /24 node, under a
+    // few shorter prefixes; more than STOPPING_NODES nodes in both tries.
+    let mut items: Vec<(Ipv4Net, u32)> = (0..20_000u32)
+        .map(|i| {
+            let addr = i.wrapping_mul(0x9e37_79b1) & 0xffff_ff80;
+            (Ipv4Net::new(Ipv4Addr::from(addr), 25).unwrap(), i)
+        })
+        .collect();
+    items.extend([(n("0.0.0.0/0"), 1 << 30), (n("10.0.0.0/8"), 1 << 29)]);
+    let table = Lpm::from_prefixes(items.iter().copied());
+    let mut dir = table.clone();
+    dir.set_layout(Some(Layout::Dir16));
+    let addrs: Vec<u32> = (0..65_536u32)
+        .map(|i| i.wrapping_mul(0x85eb_ca6b) ^ (i << 7))
+        .chain(items.iter().map(|(p, _)| u32::from(p.network()) | 0x45))
+        .collect();
+    for layout in [Layout::Trie8, Layout::Trie16] {
+        let mut t = table.clone();
+        t.set_layout(Some(layout));
+        assert!(
+            t.node_count() > STOPPING_NODES,
+            "{layout:?}: {}",
+            t.node_count()
+        );
+        for &a in &addrs {
+            let (stop, free) = match layout {
+                Layout::Trie8 => (
+                    trie::walk_stopping::<24>(&t.nodes, a),
+                    trie::walk::<24>(&t.nodes, a),
+                ),
+                _ => (
+                    trie::walk_stopping::<16>(&t.nodes, a),
+                    trie::walk::<16>(&t.nodes, a),
+                ),
+            };
+            assert_eq!(stop, free, "{layout:?} {}", Ipv4Addr::from(a));
+            let a = Ipv4Addr::from(a);
+            assert_eq!(t.lookup(a), dir.lookup(a), "{layout:?} {a}");
+        }
+        batch_agrees(&t, &addrs);
+    }
 }
 
 /// A random prefix; its address is drawn from a small pool of bases so

@@ -27,19 +27,19 @@ pub(super) type Node = [Slot; NODE_SLOTS];
 
 const EMPTY_NODE: Node = [Slot { best: 0, child: 0 }; NODE_SLOTS];
 
-/// Expands the arena `nets` (in (address, length) order) into the trie with
+/// Expands the arena (in (address, length) order) into the trie with
 /// a `root_bits` root (8 or 16).
-pub(super) fn build(nets: &[Ipv4Net], root_bits: u32) -> Vec<Node> {
+pub(super) fn build<V>(arena: &[(Ipv4Net, V)], root_bits: u32) -> Vec<Node> {
     let root_shift = 32 - root_bits;
     // Expand in (address, length) order: a prefix containing another
     // one comes before it (its address is smaller, or equal with a
     // shorter length), so longer prefixes overwrite shorter ones.
-    let count = u32::try_from(nets.len()).expect("prefix count fits u32");
+    let count = u32::try_from(arena.len()).expect("prefix count fits u32");
 
     let root_nodes = 1usize << (root_bits - 8);
     let mut nodes = vec![EMPTY_NODE; 1 + root_nodes];
     for i in 0..count {
-        let net = nets[i as usize];
+        let net = arena[i as usize].0;
         let best = i + 1;
         let a = u32::from(net.network());
         let l = u32::from(net.prefix_len());
@@ -91,6 +91,25 @@ pub(super) fn walk<const SHIFT: u32>(nodes: &[Node], addr: u32) -> u32 {
     let mut best = slot.best;
     let mut shift = SHIFT;
     while shift > 0 {
+        shift -= 8;
+        slot = nodes[slot.child as usize][((addr >> shift) & 0xff) as usize];
+        best = best.max(slot.best);
+    }
+    best
+}
+
+/// The trie walk that stops at the first slot without a child: one
+/// data-dependent branch per level, and no read past the deepest node on
+/// the path. For tries much larger than the caches, where every level is a
+/// miss, skipping the sentinel's reads beats keeping lookups overlapped
+/// (see [`super::STOPPING_NODES`]).
+#[inline(always)]
+pub(super) fn walk_stopping<const SHIFT: u32>(nodes: &[Node], addr: u32) -> u32 {
+    let i = (addr >> SHIFT) as usize;
+    let mut slot = nodes[1 + (i >> 8)][i & 0xff];
+    let mut best = slot.best;
+    let mut shift = SHIFT;
+    while slot.child != 0 && shift > 0 {
         shift -= 8;
         slot = nodes[slot.child as usize][((addr >> shift) & 0xff) as usize];
         best = best.max(slot.best);

@@ -135,11 +135,22 @@ pub fn update32(old_csum: u16, old: u32, new: u32) -> u16 {
 
 /// A sum of 16-bit words folded to 16 bits with the end-around carry
 /// (zero only when the sum is).
-pub fn fold(mut acc: u64) -> u16 {
-    while acc > 0xFFFF {
-        acc = (acc & 0xFFFF) + (acc >> 16);
-    }
-    // The loop leaves acc <= 0xFFFF, so the conversion is lossless.
+///
+/// A fixed four steps, without a loop: how many folds a sum needs depends
+/// on its value, and a loop that stops when done mispredicts its exit on
+/// packets that differ (addresses, ports), on every parse and rewrite. The
+/// steps bound it: after the first `acc < 2^33`, after the second
+/// `< 2^18`, after the third `<= 0xFFFF + 3`, after the fourth `<=
+/// 0xFFFF`; a step changes nothing once `acc <= 0xFFFF`, and each keeps
+/// `acc` modulo `0xFFFF` (`2^16` and `2^32` are 1) and positive when it
+/// was, so the result is the one folding until done gives.
+#[inline]
+pub fn fold(acc: u64) -> u16 {
+    let acc = (acc & 0xFFFF_FFFF) + (acc >> 32);
+    let acc = (acc & 0xFFFF) + (acc >> 16);
+    let acc = (acc & 0xFFFF) + (acc >> 16);
+    let acc = (acc & 0xFFFF) + (acc >> 16);
+    // The steps leave acc <= 0xFFFF, so the conversion is lossless.
     u16::try_from(acc).unwrap_or(0xFFFF)
 }
 
@@ -188,6 +199,14 @@ mod tests {
         assert_eq!(udp_wire(0xffff), 0xffff);
     }
 
+    /// RFC 1071's fold: the carries added back until none is left.
+    fn fold_until_done(mut acc: u64) -> u16 {
+        while acc > 0xFFFF {
+            acc = (acc & 0xFFFF) + (acc >> 16);
+        }
+        acc as u16
+    }
+
     /// RFC 1071 as written: 16-bit big-endian words, the odd byte padded
     /// on the right, carries folded at the end.
     fn sum_by_words(data: &[u8]) -> u16 {
@@ -195,7 +214,25 @@ mod tests {
         for w in data.chunks(2) {
             acc += u64::from(u16::from_be_bytes([w[0], w.get(1).copied().unwrap_or(0)]));
         }
-        fold(acc)
+        fold_until_done(acc)
+    }
+
+    #[test]
+    fn fold_at_the_edges() {
+        for acc in [
+            0,
+            1,
+            0xFFFF,
+            0x1_0000,
+            0x1_FFFE,
+            0xFFFF_FFFF,
+            0x1_0000_0000,
+            0x2_FFFF_FFFD,
+            u64::MAX,
+            u64::MAX - 1,
+        ] {
+            assert_eq!(fold(acc), fold_until_done(acc), "{acc:#x}");
+        }
     }
 
     #[test]
@@ -213,6 +250,12 @@ mod tests {
         #[test]
         fn sum_matches_rfc1071_words(data in proptest::collection::vec(any::<u8>(), 0..200)) {
             prop_assert_eq!(sum(&data), sum_by_words(&data));
+        }
+
+        #[test]
+        fn fold_matches_folding_until_done(acc in any::<u64>(), small in 0u64..(1 << 20)) {
+            prop_assert_eq!(fold(acc), fold_until_done(acc));
+            prop_assert_eq!(fold(small), fold_until_done(small));
         }
 
         #[test]

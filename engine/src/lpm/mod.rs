@@ -69,8 +69,8 @@
 //! Measured ([`Lpm::heap_bytes`], [`Lpm::node_count`]): the benchmark's
 //! 50-route VPC table is 66 KiB as an 8-bit trie (33 nodes) and 278 KiB as
 //! DIR-16-8-8 (19 second-level groups); a table of 1,000,000 prefixes
-//! spread uniformly over the unicast space is 99.8 MiB as DIR-24-8, 91.3 MiB
-//! as DIR-16-8-8 and 156.8 MiB as a trie.
+//! spread uniformly over the unicast space is 106.5 MiB as DIR-24-8,
+//! 98.0 MiB as DIR-16-8-8 and 163.4 MiB as a trie.
 //!
 //! The fixed 256 KiB of DIR-16-8-8 is why tables of at most
 //! [`DIR16_THRESHOLD`] prefixes (most route tables: the local route, a
@@ -87,7 +87,7 @@ use std::net::Ipv4Addr;
 use ipnet::Ipv4Net;
 
 use dir::Dir;
-use trie::{Node, walk, walk_stopping};
+use trie::{Node, walk};
 
 /// Tables with more prefixes than this are laid out as DIR-16-8-8, whose
 /// fixed 256 KiB first table smaller tables do without.
@@ -359,9 +359,9 @@ impl<V: Copy> Lpm<V> {
     #[inline(always)]
     fn walk<const SHIFT: u32>(&self, addr: u32) -> u32 {
         if self.nodes.len() > STOPPING_NODES {
-            walk_stopping::<SHIFT>(&self.nodes, addr)
+            walk::<SHIFT, true>(&self.nodes, addr)
         } else {
-            walk::<SHIFT>(&self.nodes, addr)
+            walk::<SHIFT, false>(&self.nodes, addr)
         }
     }
 

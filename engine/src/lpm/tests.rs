@@ -326,12 +326,12 @@ fn a_trie_past_stopping_nodes_walks_with_stops_and_agrees() {
         for &a in &addrs {
             let (stop, free) = match layout {
                 Layout::Trie8 => (
-                    trie::walk_stopping::<24>(&t.nodes, a),
-                    trie::walk::<24>(&t.nodes, a),
+                    trie::walk::<24, true>(&t.nodes, a),
+                    trie::walk::<24, false>(&t.nodes, a),
                 ),
                 _ => (
-                    trie::walk_stopping::<16>(&t.nodes, a),
-                    trie::walk::<16>(&t.nodes, a),
+                    trie::walk::<16, true>(&t.nodes, a),
+                    trie::walk::<16, false>(&t.nodes, a),
                 ),
             };
             assert_eq!(stop, free, "{layout:?} {}", Ipv4Addr::from(a));

@@ -77,39 +77,25 @@ pub(super) fn build<V>(arena: &[(Ipv4Net, V)], root_bits: u32) -> Vec<Node> {
     nodes
 }
 
-/// The trie walk for a root of `32 - SHIFT` bits. It always reads one slot
-/// per level: a missing child is 0, the all-zero sentinel node, whose slots
-/// add nothing, so the walk has no data-dependent branch and lookups of a
-/// batch overlap in the pipeline. A deeper match is contained in the
-/// shallower ones, so it has a larger arena index (see the module docs):
-/// `max` keeps the longest.
+/// The trie walk for a root of `32 - SHIFT` bits.
+///
+/// Without `STOP` it always reads one slot per level: a missing child is 0,
+/// the all-zero sentinel node, whose slots add nothing, so the walk has no
+/// data-dependent branch and lookups of a batch overlap in the pipeline.
+/// With `STOP` it ends at the first slot without a child: one branch per
+/// level that depends on the address, and no read past the deepest node on
+/// the path, which pays for tries much larger than the caches, where every
+/// level is a miss (see [`super::STOPPING_NODES`]). A deeper match is
+/// contained in the shallower ones, so it has a larger arena index (see
+/// the module docs): `max` keeps the longest.
 #[inline(always)]
-pub(super) fn walk<const SHIFT: u32>(nodes: &[Node], addr: u32) -> u32 {
+pub(super) fn walk<const SHIFT: u32, const STOP: bool>(nodes: &[Node], addr: u32) -> u32 {
     // SHIFT is 24 or 16, so i < 65,536 and the root node is 1..=256.
     let i = (addr >> SHIFT) as usize;
     let mut slot = nodes[1 + (i >> 8)][i & 0xff];
     let mut best = slot.best;
     let mut shift = SHIFT;
-    while shift > 0 {
-        shift -= 8;
-        slot = nodes[slot.child as usize][((addr >> shift) & 0xff) as usize];
-        best = best.max(slot.best);
-    }
-    best
-}
-
-/// The trie walk that stops at the first slot without a child: one
-/// data-dependent branch per level, and no read past the deepest node on
-/// the path. For tries much larger than the caches, where every level is a
-/// miss, skipping the sentinel's reads beats keeping lookups overlapped
-/// (see [`super::STOPPING_NODES`]).
-#[inline(always)]
-pub(super) fn walk_stopping<const SHIFT: u32>(nodes: &[Node], addr: u32) -> u32 {
-    let i = (addr >> SHIFT) as usize;
-    let mut slot = nodes[1 + (i >> 8)][i & 0xff];
-    let mut best = slot.best;
-    let mut shift = SHIFT;
-    while slot.child != 0 && shift > 0 {
+    while shift > 0 && !(STOP && slot.child == 0) {
         shift -= 8;
         slot = nodes[slot.child as usize][((addr >> shift) & 0xff) as usize];
         best = best.max(slot.best);

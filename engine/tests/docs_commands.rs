@@ -7,7 +7,8 @@
 //! after standard output.
 //!
 //! A block of single `vpcsim` commands runs each from the repository's
-//! root; a command shown without output, with another redirection or pipe,
+//! root (`$ cargo run --release -- ARGS`, the README's way of running
+//! it from a clone, is `vpcsim ARGS`); a command shown without output, with another redirection or pipe,
 //! or reading a file that an earlier block of the document would have
 //! written, is left out. What it prints must be the block's text exactly,
 //! once the repository's absolute path, where it appears, is written `.`.
@@ -185,12 +186,19 @@ fn consoles(file: &Path) -> Vec<Console> {
     out
 }
 
+/// How the README runs vpcsim from a clone: the same as `vpcsim `.
+const CARGO_RUN: &str = "cargo run --release -- ";
+
 /// The single `vpcsim` commands of a document's plain blocks.
 fn blocks(file: &Path, all: &[Console]) -> Vec<Block> {
     let mut out = Vec::new();
     for c in all.iter().filter(|c| !c.workflow()) {
         for x in &c.cmds {
-            let Some(cmd) = x.text.strip_prefix("vpcsim ") else {
+            let Some(cmd) = x
+                .text
+                .strip_prefix("vpcsim ")
+                .or_else(|| x.text.strip_prefix(CARGO_RUN))
+            else {
                 continue;
             };
             let (cmd, stderr) = match cmd.trim_end().strip_suffix(" 2>&1") {

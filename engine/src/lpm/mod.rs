@@ -255,12 +255,12 @@ impl<V: Copy> Lpm<V> {
         match self.layout {
             Layout::Trie8 => {
                 for (o, &a) in out.iter_mut().zip(addrs) {
-                    *o = self.value(self.walk::<24>(a));
+                    *o = self.value(self.walk_trie::<24>(a));
                 }
             }
             Layout::Trie16 => {
                 for (o, &a) in out.iter_mut().zip(addrs) {
-                    *o = self.value(self.walk::<16>(a));
+                    *o = self.value(self.walk_trie::<16>(a));
                 }
             }
             Layout::Dir16 => self.batch(addrs, out, Dir::first16, Dir::rest16),
@@ -348,8 +348,8 @@ impl<V: Copy> Lpm<V> {
             return None;
         }
         Some(match self.layout {
-            Layout::Trie8 => self.walk::<24>(addr),
-            Layout::Trie16 => self.walk::<16>(addr),
+            Layout::Trie8 => self.walk_trie::<24>(addr),
+            Layout::Trie16 => self.walk_trie::<16>(addr),
             Layout::Dir16 => self.dir.find16(addr),
             Layout::Dir24 => self.dir.find24(addr),
         })
@@ -357,7 +357,7 @@ impl<V: Copy> Lpm<V> {
 
     /// The trie walk for the trie's size (see [`STOPPING_NODES`]).
     #[inline(always)]
-    fn walk<const SHIFT: u32>(&self, addr: u32) -> u32 {
+    fn walk_trie<const SHIFT: u32>(&self, addr: u32) -> u32 {
         if self.nodes.len() > STOPPING_NODES {
             walk::<SHIFT, true>(&self.nodes, addr)
         } else {

@@ -288,8 +288,9 @@ pub fn sg_evaluations(s: &SgSetup, dir: Direction) -> u64 {
 /// A NACL of [`NACL_RULES`] rules each way and probes each way.
 #[derive(Clone, Debug)]
 pub struct NaclSetup {
-    pub ingress: Vec<NaclRule>,
-    pub egress: Vec<NaclRule>,
+    /// The rules as the data plane scans them (`nacl::Compiled`).
+    pub ingress: Vec<nacl::Compiled>,
+    pub egress: Vec<nacl::Compiled>,
     pub ingress_probes: Vec<Probe>,
     pub egress_probes: Vec<Probe>,
 }
@@ -378,15 +379,15 @@ pub fn nacl_setup(n: usize, seed: u64) -> NaclSetup {
     let ingress_probes = nacl_probes(&mut rng, &ingress, n, false);
     let egress_probes = nacl_probes(&mut rng, &egress, n, true);
     NaclSetup {
-        ingress,
-        egress,
+        ingress: ingress.iter().map(nacl::Compiled::of).collect(),
+        egress: egress.iter().map(nacl::Compiled::of).collect(),
         ingress_probes,
         egress_probes,
     }
 }
 
 /// Evaluates every probe; folds the deciding rule numbers into a checksum.
-pub fn nacl_evaluations(rules: &[NaclRule], probes: &[Probe]) -> u64 {
+pub fn nacl_evaluations(rules: &[nacl::Compiled], probes: &[Probe]) -> u64 {
     probes
         .iter()
         .map(|p| {

@@ -274,3 +274,31 @@ fn sg_4_removing_the_rule_of_an_untracked_flow_stops_it_at_once() {
     );
     dropped(&net, &w, DropReason::SgIngressDenied, "web");
 }
+
+#[test]
+fn nacl_2_replacing_a_nacls_rules_judges_the_next_packet_by_them() {
+    let mut net = network();
+    let (w, _) = send(&mut net, "app", (APP, 40000), (API, 443), SYN, 0);
+    delivered(&net, &w, "api-example");
+
+    apply(&mut net, 42);
+    // Stateless (NACL-1): the open connection's next packet is judged by
+    // the new rules too, the first match by number deciding (NACL-2).
+    let (w, _) = send(&mut net, "app", (APP, 40000), (API, 443), ACK, 42);
+    dropped(&net, &w, DropReason::NaclEgressDenied, "acl-private");
+    assert!(matches!(
+        w.hops.last().expect("hops").rule,
+        Rule::Nacl {
+            ingress: false,
+            number: Some(100),
+            ..
+        }
+    ));
+    // Another port falls through to rule 200.
+    let (w, _) = send(&mut net, "app", (APP, 40002), (API, 80), SYN, 42);
+    assert!(
+        places(&net, &w).contains(&"nat-a".to_string()),
+        "via {:?}",
+        places(&net, &w)
+    );
+}

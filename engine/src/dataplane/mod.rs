@@ -261,6 +261,8 @@ pub struct Config {
     subnet_rt: Vec<RouteTableId>,
     subnet_nacl: Vec<NaclId>,
     nacls: Vec<NetworkAcl>,
+    /// `nacls`, compiled for the scan: entry `i` is `nacl::Scan::of(&nacls[i])`.
+    nacl_scans: Vec<nacl::Scan>,
     sgs: Vec<SecurityGroup>,
     eni_sgs: Vec<Vec<SgId>>,
     eni_sdc: Vec<bool>,
@@ -453,6 +455,7 @@ impl Config {
             subnet_rt: d.subnets.iter().map(|s| s.route_table).collect(),
             subnet_nacl: d.subnets.iter().map(|s| s.nacl).collect(),
             nacls: d.nacls.clone(),
+            nacl_scans: d.nacls.iter().map(nacl::Scan::of).collect(),
             sgs: d.security_groups.clone(),
             eni_sgs: d.enis.iter().map(|e| e.security_groups.clone()).collect(),
             eni_sdc: d.enis.iter().map(|e| e.source_dest_check).collect(),

@@ -214,7 +214,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         let vpc = sub.vpc;
         let rt = self.st.subnet_rt[s.idx()];
         let rt_place = Place::Component(Component::RouteTable(rt));
-        if sub.cidr.contains(&p.dst) {
+        if crate::units::in_cidr(sub.cidr, u32::from(p.dst)) {
             // RT-8: within a subnet the route table is not consulted, and no
             // NACL applies (NACL-5).
             return match self.st.eni_at(vpc, p.dst) {

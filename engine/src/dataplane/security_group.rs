@@ -22,6 +22,7 @@ use ipnet::Ipv4Net;
 use super::nacl::proto_ports_match;
 use crate::model::{Peer, SecurityGroup, SgId, SgRule, VpcId};
 use crate::packet::{FlowView, PROTO_TCP, PROTO_UDP, tcp_flags};
+use crate::units::in_cidr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -109,16 +110,15 @@ fn peer_matches(
 ) -> bool {
     let ip = remote.ip;
     match peer {
-        Peer::Cidr(c) => ip & u32::from(c.netmask()) == u32::from(c.network()),
+        Peer::Cidr(c) => in_cidr(*c, ip),
         Peer::Group(g) => match remote.sender {
             Sender::Eni(vpc) => members.contains_eni(*g, vpc, ip),
             Sender::Address => members.contains(*g, ip),
             Sender::Nobody => false,
         },
-        Peer::PrefixList(p) => prefix_lists.get(p.idx()).is_some_and(|l| {
-            l.iter()
-                .any(|c| ip & u32::from(c.netmask()) == u32::from(c.network()))
-        }),
+        Peer::PrefixList(p) => prefix_lists
+            .get(p.idx())
+            .is_some_and(|l| l.iter().any(|c| in_cidr(*c, ip))),
     }
 }
 

@@ -123,8 +123,14 @@ impl Config {
         match c {
             SetChange::SgIngress(g, rules) => self.sgs[g.idx()].ingress = rules.clone(),
             SetChange::SgEgress(g, rules) => self.sgs[g.idx()].egress = rules.clone(),
-            SetChange::NaclIngress(n, rules) => self.nacls[n.idx()].ingress = rules.clone(),
-            SetChange::NaclEgress(n, rules) => self.nacls[n.idx()].egress = rules.clone(),
+            SetChange::NaclIngress(n, rules) => {
+                self.nacls[n.idx()].ingress = rules.clone();
+                self.nacl_scans[n.idx()] = super::nacl::Scan::of(&self.nacls[n.idx()]);
+            }
+            SetChange::NaclEgress(n, rules) => {
+                self.nacls[n.idx()].egress = rules.clone();
+                self.nacl_scans[n.idx()] = super::nacl::Scan::of(&self.nacls[n.idx()]);
+            }
             SetChange::EniSecurityGroups(enis, sgs) => {
                 for e in enis {
                     self.eni_sgs[e.idx()] = sgs.clone();

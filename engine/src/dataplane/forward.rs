@@ -24,7 +24,7 @@ impl Network {
             tr,
             now,
         };
-        let mut p = match packet::parse(buf) {
+        let mut p = match packet::parse_inlined(buf) {
             Ok(p) => p,
             Err(_) => {
                 return Step::Drop(Drop {

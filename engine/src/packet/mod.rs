@@ -45,6 +45,7 @@ pub use rewrite::{
     is_icmp_error, set_destination, set_source,
 };
 pub use view::{FlowView, Fragment, Malformed, parse, transport_checksum_ok};
+pub(crate) use view::parse_inlined;
 
 /// IP protocol number of ICMP.
 pub const PROTO_ICMP: u8 = 1;

@@ -72,6 +72,15 @@ pub struct Malformed(pub &'static str);
 ///
 /// Bytes beyond the IPv4 total length (e.g. link-layer padding) are ignored.
 pub fn parse(buf: &[u8]) -> Result<FlowView, Malformed> {
+    parse_inlined(buf)
+}
+
+/// [`parse`], inlined into its caller: the data plane's step, which parses
+/// every packet it moves. Out of line, the view is returned through memory
+/// a field at a time and read back in wider pieces, which the processor
+/// cannot forward from its store buffer.
+#[inline(always)]
+pub(crate) fn parse_inlined(buf: &[u8]) -> Result<FlowView, Malformed> {
     let (ip, fixed) = IpLayout::read_fixed(buf)?;
     let header_sum = if ip.header_len == IPV4_MIN_HEADER_LEN {
         checksum::sum20(fixed)

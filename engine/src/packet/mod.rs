@@ -44,8 +44,8 @@ pub use rewrite::{
     IcmpQuote, decrement_ttl, icmp_error_quote, icmp_error_set_destination, icmp_error_set_source,
     is_icmp_error, set_destination, set_source,
 };
-pub use view::{FlowView, Fragment, Malformed, parse, transport_checksum_ok};
 pub(crate) use view::parse_inlined;
+pub use view::{FlowView, Fragment, Malformed, parse, transport_checksum_ok};
 
 /// IP protocol number of ICMP.
 pub const PROTO_ICMP: u8 = 1;

@@ -295,7 +295,8 @@ pub struct Vpc {
 
 impl Vpc {
     pub fn contains(&self, ip: Ipv4Addr) -> bool {
-        self.cidrs.iter().any(|c| c.contains(&ip))
+        let ip = u32::from(ip);
+        self.cidrs.iter().any(|c| crate::units::in_cidr(*c, ip))
     }
 }
 

@@ -10,5 +10,6 @@ pub mod packet;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod sparse;
 pub mod traffic;
 pub mod units;

@@ -11,6 +11,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("units", 0),
     ("lpm", 0),
     ("packet", 0),
+    ("sparse", 0),
     ("scenario", 1),
     ("model", 2),
     ("dataplane", 3),

@@ -10,6 +10,7 @@ use hdrhistogram::Histogram;
 
 use crate::dataplane::Place;
 use crate::model::DropReason;
+use crate::sparse::Sparse;
 use crate::traffic::Cause;
 use crate::units::Nanos;
 
@@ -163,7 +164,7 @@ impl TrafficMetrics {
 #[derive(Clone, Debug, Default)]
 pub struct PerTraffic {
     len: usize,
-    by: BTreeMap<u32, TrafficMetrics>,
+    by: Sparse<TrafficMetrics>,
 }
 
 impl PerTraffic {
@@ -171,7 +172,7 @@ impl PerTraffic {
     pub fn new(len: usize) -> PerTraffic {
         PerTraffic {
             len,
-            by: BTreeMap::new(),
+            by: Sparse::new(),
         }
     }
 
@@ -186,7 +187,7 @@ impl PerTraffic {
 
     /// The traffic that recorded something, in order, with its index.
     pub fn entries(&self) -> impl Iterator<Item = (u32, &TrafficMetrics)> {
-        self.by.iter().map(|(k, v)| (*k, v))
+        self.by.iter()
     }
 
     /// Every traffic's metrics, in order (zeros for those that recorded
@@ -206,7 +207,7 @@ impl std::ops::Index<usize> for PerTraffic {
     fn index(&self, i: usize) -> &TrafficMetrics {
         u32::try_from(i)
             .ok()
-            .and_then(|i| self.by.get(&i))
+            .and_then(|i| self.by.get(i))
             .unwrap_or(&NOTHING)
     }
 }
@@ -214,7 +215,7 @@ impl std::ops::Index<usize> for PerTraffic {
 impl std::ops::IndexMut<usize> for PerTraffic {
     fn index_mut(&mut self, i: usize) -> &mut TrafficMetrics {
         self.len = self.len.max(i + 1);
-        self.by.entry(i as u32).or_default()
+        self.by.get_or_insert_with(i as u32, Default::default)
     }
 }
 

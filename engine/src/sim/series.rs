@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 use crate::dataplane::Place;
 use crate::model::DropReason;
+use crate::sparse::Sparse;
 use crate::units::Nanos;
 
 /// The default interval: one second of virtual time.
@@ -181,9 +182,9 @@ pub struct Series {
     /// Per traffic that recorded something in this LP, per bucket (made
     /// on its first record, so that memory grows with the traffic an LP
     /// has, not with LPs x traffic).
-    flows: BTreeMap<u32, Vec<Flows>>,
+    flows: Sparse<Vec<Flows>>,
     /// Completion latency of the flows delivered in a bucket.
-    latency: BTreeMap<u32, Vec<Option<Box<Bins>>>>,
+    latency: Sparse<Vec<Option<Box<Bins>>>>,
     /// Drops by reason and place, per bucket.
     pub drops: BTreeMap<(DropReason, Place), Vec<u64>>,
     /// Packets and bytes through each gateway or endpoint, per bucket.
@@ -218,8 +219,8 @@ impl Series {
             interval,
             buckets,
             traffics,
-            flows: BTreeMap::new(),
-            latency: BTreeMap::new(),
+            flows: Sparse::new(),
+            latency: Sparse::new(),
             drops: BTreeMap::new(),
             gateways: BTreeMap::new(),
             nat: vec![Vec::new(); nats],
@@ -259,8 +260,7 @@ impl Series {
         }
         let v = self
             .flows
-            .entry(traffic)
-            .or_insert_with(|| vec![Flows::default(); n]);
+            .get_or_insert_with(traffic, || vec![Flows::default(); n]);
         v.get_mut(b)
     }
 
@@ -282,7 +282,7 @@ impl Series {
         match latency {
             Some(d) => {
                 f.delivered += 1;
-                let v = self.latency.entry(traffic).or_insert_with(|| vec![None; n]);
+                let v = self.latency.get_or_insert_with(traffic, || vec![None; n]);
                 v[b].get_or_insert_with(|| Box::new(Bins::new()))
                     .record((d.0 / 1000).max(1));
             }
@@ -383,11 +383,10 @@ impl Series {
             *self = o.clone();
             return;
         }
-        for (t, v) in &o.flows {
+        for (t, v) in o.flows.iter() {
             let e = self
                 .flows
-                .entry(*t)
-                .or_insert_with(|| vec![Flows::default(); v.len()]);
+                .get_or_insert_with(t, || vec![Flows::default(); v.len()]);
             for (a, b) in e.iter_mut().zip(v) {
                 a.started += b.started;
                 a.delivered += b.delivered;
@@ -395,11 +394,8 @@ impl Series {
                 a.bytes_delivered += b.bytes_delivered;
             }
         }
-        for (t, v) in &o.latency {
-            let e = self
-                .latency
-                .entry(*t)
-                .or_insert_with(|| vec![None; v.len()]);
+        for (t, v) in o.latency.iter() {
+            let e = self.latency.get_or_insert_with(t, || vec![None; v.len()]);
             for (a, b) in e.iter_mut().zip(v) {
                 if let Some(b) = b {
                     a.get_or_insert_with(|| Box::new(Bins::new())).add(b);
@@ -456,13 +452,13 @@ impl Series {
     /// Traffic `t`'s flows, bucket by bucket (empty when it recorded
     /// nothing).
     pub fn flows(&self, t: usize) -> &[Flows] {
-        self.flows.get(&(t as u32)).map_or(&[], Vec::as_slice)
+        self.flows.get(t as u32).map_or(&[], Vec::as_slice)
     }
 
     /// Traffic `t`'s completion latency per bucket (none where nothing
     /// was delivered).
     pub fn latency(&self, t: usize) -> &[Option<Box<Bins>>] {
-        self.latency.get(&(t as u32)).map_or(&[], Vec::as_slice)
+        self.latency.get(t as u32).map_or(&[], Vec::as_slice)
     }
 }
 

@@ -35,6 +35,7 @@ use crate::dataplane::{Host, Place, resolve};
 use crate::model::*;
 use crate::packet;
 use crate::scenario::raw::{Arrivals, Pattern};
+use crate::sparse::Sparse;
 use crate::units::Nanos;
 use rng::Rng;
 use tcp::Tcp;
@@ -317,8 +318,9 @@ struct Gen {
 
 /// Traffic `t`'s generator, made on first use: the same as if it had been
 /// made at the start, since nothing touched it before.
-fn gen_of<'g>(gens: &'g mut FxHashMap<u32, Gen>, seed: u64, d: &Design, t: u32) -> &'g mut Gen {
-    gens.entry(t).or_insert_with(|| Gen {
+#[inline]
+fn gen_of<'g>(gens: &'g mut Sparse<Gen>, seed: u64, d: &Design, t: u32) -> &'g mut Gen {
+    gens.get_or_insert_with(t, || Gen {
         deadlines: std::collections::VecDeque::new(),
         deadline_scheduled: false,
         rng: Rng::new(seed, u64::from(t) + 1),
@@ -348,7 +350,7 @@ pub struct Endpoints {
     pings: FxHashMap<u128, u32>,
     /// Each traffic's generator, made when the traffic first starts an
     /// item here (its source's part of the run).
-    gens: FxHashMap<u32, Gen>,
+    gens: Sparse<Gen>,
     seed: u64,
     /// Each Lambda function's execution environments (LAM-7..LAM-9).
     pools: Vec<Pool>,
@@ -414,7 +416,7 @@ impl Endpoints {
             ports_in_use: FxHashSet::default(),
             cursors: FxHashMap::default(),
             pings: FxHashMap::default(),
-            gens: FxHashMap::default(),
+            gens: Sparse::new(),
             seed,
             pools: vec![Pool::default(); d.lambdas.len()],
             out: Vec::new(),

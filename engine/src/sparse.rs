@@ -1,0 +1,120 @@
+//! A map from a traffic's index (in a design of many) to what one part of
+//! a run keeps of it, for the traffic it has seen.
+//!
+//! Invariants:
+//! - A key's value is found with one hash probe of a small index (`u32`
+//!   to `u32`), never by a search that branches on the keys' order: the
+//!   metrics of every delivered packet are found this way.
+//! - Memory grows with the keys inserted, not with the highest key: a
+//!   logical process keeps the traffic it has, not every traffic of the
+//!   design.
+//! - Iteration is in key order, whatever the order of insertion, so that
+//!   what is read from it does not depend on how the run went.
+
+use rustc_hash::FxHashMap;
+
+#[derive(Clone, Debug)]
+pub struct Sparse<T> {
+    slot: FxHashMap<u32, u32>,
+    values: Vec<T>,
+}
+
+impl<T> Default for Sparse<T> {
+    fn default() -> Self {
+        Sparse {
+            slot: FxHashMap::default(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<T> Sparse<T> {
+    pub fn new() -> Sparse<T> {
+        Sparse::default()
+    }
+
+    /// How many keys have a value.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    #[inline]
+    pub fn get(&self, k: u32) -> Option<&T> {
+        self.slot.get(&k).map(|&i| &self.values[i as usize])
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, k: u32) -> Option<&mut T> {
+        self.slot.get(&k).map(|&i| &mut self.values[i as usize])
+    }
+
+    /// Key `k`'s value, made by `make` if it has none.
+    #[inline]
+    pub fn get_or_insert_with(&mut self, k: u32, make: impl FnOnce() -> T) -> &mut T {
+        let i = match self.slot.get(&k) {
+            Some(&i) => i,
+            None => self.insert_new(k, make()),
+        };
+        &mut self.values[i as usize]
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn insert_new(&mut self, k: u32, v: T) -> u32 {
+        let i = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.values.push(v);
+        self.slot.insert(k, i);
+        i
+    }
+
+    /// The keys with a value and their values, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
+        let mut keys: Vec<(u32, u32)> = self.slot.iter().map(|(&k, &i)| (k, i)).collect();
+        keys.sort_unstable();
+        keys.into_iter().map(|(k, i)| (k, &self.values[i as usize]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    proptest! {
+        /// Whatever the order of insertion, it holds what a `BTreeMap`
+        /// holds and iterates in the same (key) order.
+        #[test]
+        fn sparse_agrees_with_an_ordered_map(ops in proptest::collection::vec((0u32..300, any::<u16>()), 0..200)) {
+            let mut s = Sparse::new();
+            let mut m = BTreeMap::new();
+            for (k, v) in ops {
+                *s.get_or_insert_with(k, || 0u32) += u32::from(v);
+                *m.entry(k).or_insert(0u32) += u32::from(v);
+                prop_assert_eq!(s.get(k), m.get(&k));
+            }
+            prop_assert_eq!(s.len(), m.len());
+            let a: Vec<(u32, u32)> = s.iter().map(|(k, v)| (k, *v)).collect();
+            let b: Vec<(u32, u32)> = m.iter().map(|(k, v)| (*k, *v)).collect();
+            prop_assert_eq!(a, b);
+            for k in 0..310 {
+                prop_assert_eq!(s.get(k), m.get(&k));
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_never_inserted_has_no_value() {
+        let mut s: Sparse<u8> = Sparse::new();
+        assert!(s.get(0).is_none());
+        *s.get_or_insert_with(5, || 1) += 1;
+        assert_eq!(s.get(5), Some(&2));
+        assert!(s.get(4).is_none() && s.get(6).is_none() && s.get(u32::MAX).is_none());
+        assert!(s.get_mut(3).is_none());
+        assert_eq!(s.iter().collect::<Vec<_>>(), vec![(5, &2)]);
+    }
+}

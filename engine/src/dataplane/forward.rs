@@ -26,12 +26,7 @@ impl Network {
         };
         let mut p = match packet::parse_inlined(buf) {
             Ok(p) => p,
-            Err(_) => {
-                return Step::Drop(Drop {
-                    reason: DropReason::Malformed,
-                    place: cx.place_of(loc),
-                });
-            }
+            Err(_) => return cx.malformed(loc),
         };
         // MTU-1: one comparison for a packet that fits every link.
         let mut buf = buf;
@@ -121,6 +116,17 @@ impl<T: Trace> Cx<'_, T> {
             Loc::HostOut(h) | Loc::Arrive(h) => super::host_place(self.d, h),
             Loc::ServiceVia { service, .. } => super::host_place(self.d, service),
         }
+    }
+
+    /// A packet that does not parse is dropped where it is (the
+    /// exception, kept out of the step's code).
+    #[cold]
+    #[inline(never)]
+    fn malformed(&self, loc: Loc) -> Step {
+        Step::Drop(Drop {
+            reason: DropReason::Malformed,
+            place: self.place_of(loc),
+        })
     }
 
     #[inline]

@@ -153,6 +153,18 @@ impl Sim {
                     }
                 }
             }
+            rare @ (Action::Refused { .. }
+            | Action::DatagramArrived { .. }
+            | Action::Unfinished { .. }) => self.carry_out_rare(rare, now),
+        }
+    }
+
+    /// The actions that are not on every packet's path: kept out of
+    /// [`Sim::carry_out`]'s code, which the event loop runs for every one.
+    #[cold]
+    #[inline(never)]
+    fn carry_out_rare(&mut self, a: Action, now: Nanos) {
+        match a {
             Action::Refused { tag, reason, place } => self.record_drop(tag, reason, place),
             Action::DatagramArrived { tag, bytes } => {
                 if self.owns_item(tag) {
@@ -179,6 +191,7 @@ impl Sim {
                     }
                 }
             }
+            _ => self.carry_out(a),
         }
     }
 }

@@ -618,41 +618,53 @@ impl Sim {
                 admitted,
             } => self.packet(&mut buf, loc, tag, crossed, admitted),
             Kind::Endpoint(timer) => self.on_timer(timer),
-            Kind::Timeline { idx } => {
-                // A deleted NAT gateway forgets its mappings: the windows
-                // that started before see its table first.
-                let now = self.now();
-                for t in &mut self.net.st.nats {
-                    t.open_windows(now);
-                }
-                let design = Arc::clone(&self.design);
-                let shared = Arc::clone(&self.shared);
-                let action = &design.events[idx as usize].action;
-                match shared.versions.get(self.applied) {
-                    Some((i, slot)) if *i == idx => {
-                        let next =
-                            slot.get_or_init(|| Arc::new(self.net.st.cfg.after(&design, action)));
-                        self.net.apply_config(Arc::clone(next), action);
-                        self.applied += 1;
-                    }
-                    _ => {
-                        // Not in the order every LP shares: this LP keeps
-                        // its own versions from now on.
-                        self.net.apply(action);
-                        self.applied = usize::MAX;
-                    }
-                }
-            }
-            Kind::Sweep => {
-                let now = self.now();
-                self.net.sweep(now);
-                self.at(now.saturating_add(SWEEP_EVERY), Kind::Sweep);
-            }
+            Kind::Timeline { idx } => self.timeline(idx),
+            Kind::Sweep => self.sweep(),
             Kind::ItemDropped { tag, reason, place } => {
                 self.endpoint_item_dropped(tag, reason, place)
             }
             Kind::ItemDelivered { tag, at, bytes } => self.endpoint_item_delivered(tag, at, bytes),
         }
+    }
+
+    /// A change of the timeline is due: every LP applies it at the same
+    /// virtual time. Cold: a handful per run, kept out of the event loop's
+    /// code so that the loop stays small in the instruction cache.
+    #[cold]
+    #[inline(never)]
+    fn timeline(&mut self, idx: u32) {
+        // A deleted NAT gateway forgets its mappings: the windows
+        // that started before see its table first.
+        let now = self.now();
+        for t in &mut self.net.st.nats {
+            t.open_windows(now);
+        }
+        let design = Arc::clone(&self.design);
+        let shared = Arc::clone(&self.shared);
+        let action = &design.events[idx as usize].action;
+        match shared.versions.get(self.applied) {
+            Some((i, slot)) if *i == idx => {
+                let next = slot.get_or_init(|| Arc::new(self.net.st.cfg.after(&design, action)));
+                self.net.apply_config(Arc::clone(next), action);
+                self.applied += 1;
+            }
+            _ => {
+                // Not in the order every LP shares: this LP keeps
+                // its own versions from now on.
+                self.net.apply(action);
+                self.applied = usize::MAX;
+            }
+        }
+    }
+
+    /// Idle connection-tracking entries and NAT mappings go; the next
+    /// sweep is scheduled.
+    #[cold]
+    #[inline(never)]
+    fn sweep(&mut self) {
+        let now = self.now();
+        self.net.sweep(now);
+        self.at(now.saturating_add(SWEEP_EVERY), Kind::Sweep);
     }
 
     /// Moves a packet through the data plane until it meets a delay or a
@@ -671,8 +683,7 @@ impl Sim {
             if let Some(at) = dataplane::capacity_at(&self.design, loc) {
                 match self.serve(at, now, buf.len() as u64) {
                     Err(place) => {
-                        self.packet_end(tag, crossed);
-                        self.record_drop(tag, DropReason::QueueOverflow, place);
+                        self.packet_dropped(tag, crossed, DropReason::QueueOverflow, place);
                         return;
                     }
                     Ok(wait) => {
@@ -745,8 +756,7 @@ impl Sim {
                 if let Some(eni) = shaped {
                     match self.serve(ServerId::Internet(eni), now, buf.len() as u64) {
                         Err(place) => {
-                            self.packet_end(tag, crossed);
-                            self.record_drop(tag, DropReason::QueueOverflow, place);
+                            self.packet_dropped(tag, crossed, DropReason::QueueOverflow, place);
                             return;
                         }
                         Ok(wait) => now = now.saturating_add(wait),
@@ -756,8 +766,7 @@ impl Sim {
                     let place = self.design.links[delay.link.idx()]
                         .onprem
                         .map_or(Place::Internet, Place::Onprem);
-                    self.packet_end(tag, crossed);
-                    self.record_drop(tag, DropReason::LinkLoss, place);
+                    self.packet_dropped(tag, crossed, DropReason::LinkLoss, place);
                     return;
                 };
                 let to = match self.lps {
@@ -786,8 +795,7 @@ impl Sim {
                 self.deliver(h, buf, tag);
             }
             Step::Drop(d) => {
-                self.packet_end(tag, crossed);
-                self.record_drop(tag, d.reason, d.place);
+                self.packet_dropped(tag, crossed, d.reason, d.place);
             }
         }
     }
@@ -797,20 +805,34 @@ impl Sim {
     /// (`queue_overflow`). The server is made on the first packet.
     fn serve(&mut self, at: ServerId, now: Nanos, bytes: u64) -> Result<Nanos, Place> {
         let i = at.index(&self.design);
+        if self.servers.get(i).is_none_or(Option::is_none) {
+            self.new_server(at, i);
+        }
+        let Some(server) = self.servers[i].as_mut() else {
+            unreachable!("made just above")
+        };
+        let ahead = server.ahead(now, bytes);
+        self.metrics.series.queue(i as u32, now, ahead);
+        match server.admit(now, bytes) {
+            Some(wait) => Ok(wait),
+            None => Err(overflow_place(&self.design, at)),
+        }
+    }
+
+    /// Makes capacity server `at` (index `i`) on its first packet.
+    #[cold]
+    #[inline(never)]
+    fn new_server(&mut self, at: ServerId, i: usize) {
         if i >= self.servers.len() {
             self.servers.resize_with(i + 1, || None);
         }
-        let design = &self.design;
-        let server = self.servers[i].get_or_insert_with(|| Server::new(at.capacity(design)));
-        let ahead = server.ahead(now, bytes);
-        self.metrics.series.queue(i as u32, now, ahead);
-        server
-            .admit(now, bytes)
-            .ok_or_else(|| at.place(&self.design))
+        self.servers[i] = Some(Server::new(at.capacity(&self.design)));
     }
 
     /// Sends on the fragments a link cut from this event's packet, as part
     /// of its item, and cuts the packet to its first fragment (MTU-3).
+    #[cold]
+    #[inline(never)]
     fn drain_fragments(&mut self, buf: &mut BytesMut, tag: Option<Tag>, crossed: u64) {
         if buf.len() >= 4 {
             let total = usize::from(u16::from_be_bytes([buf[2], buf[3]]));
@@ -835,10 +857,18 @@ impl Sim {
 
     /// Sends the packets components made during this event, from where
     /// they start.
+    #[inline]
     fn drain_emitted(&mut self) {
-        if self.emitted.is_empty() {
-            return;
+        if !self.emitted.is_empty() {
+            self.send_emitted();
         }
+    }
+
+    /// [`Sim::drain_emitted`] when a component made a packet (an ICMP
+    /// error, a reset): the exception, kept out of the hot loop's code.
+    #[cold]
+    #[inline(never)]
+    fn send_emitted(&mut self) {
         let now = self.now();
         let emitted = std::mem::take(&mut self.emitted);
         for (b, loc) in emitted {
@@ -869,6 +899,16 @@ impl Sim {
         }
     }
 
+    /// A packet ends in a drop: its path is checked against `via` and
+    /// `not_via`, and the drop counted. Cold, as every exception of the
+    /// packet's path is: out of the hot loop's code.
+    #[cold]
+    #[inline(never)]
+    fn packet_dropped(&mut self, tag: Option<Tag>, crossed: u64, reason: DropReason, place: Place) {
+        self.packet_end(tag, crossed);
+        self.record_drop(tag, reason, place);
+    }
+
     /// A packet towards `to` reached its end: check `via` and `not_via`.
     fn packet_end(&mut self, tag: Option<Tag>, crossed: u64) {
         let Some(tag) = tag.filter(|t| t.toward) else {
@@ -896,6 +936,8 @@ impl Sim {
     }
 
     /// Counts a drop, for the run, its traffic and its expectations.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn record_drop(&mut self, tag: Option<Tag>, reason: DropReason, place: Place) {
         *self.metrics.drops.entry((reason, place)).or_default() += 1;
         let now = self.now();
@@ -935,6 +977,8 @@ impl Sim {
 
     /// Reads the NAT gateways this LP owns into the time series, as the
     /// buckets before `upto` end.
+    #[cold]
+    #[inline(never)]
     fn sample_nat(&mut self, upto: usize) {
         let nats = &self.net.st.nats;
         self.metrics.series.sample_nat(upto, |n| {
@@ -963,6 +1007,14 @@ impl Sim {
 }
 
 /// Whether an expectation's `drop_at` names the place a packet was dropped.
+/// Where a packet a full server turned away is dropped: the exception,
+/// kept out of [`Sim::serve`]'s code.
+#[cold]
+#[inline(never)]
+fn overflow_place(d: &Design, at: ServerId) -> Place {
+    at.place(d)
+}
+
 fn drop_at_place(at: DropAt, place: Place) -> bool {
     match (at, place) {
         (DropAt::Internet, Place::Internet) => true,

@@ -17,8 +17,8 @@
 //! buckets, one per coarse slot; later ones in a binary heap (`far`). A
 //! bitmap on each wheel marks the buckets in use. When the current fine slot
 //! runs out, the next fine bucket in use is sorted in place and becomes the
-//! current slot (its events were mostly scheduled in time order, which the
-//! sort finds as runs); an event scheduled into the current slot is
+//! current slot (an unstable sort: no two events share a sequence number,
+//! so there is one order); an event scheduled into the current slot is
 //! inserted at its place, found from the end, where the near future is; when that enters a new coarse slot, the coarse bucket
 //! that the fine wheel now reaches is spread onto it, and the events of
 //! `far` that the coarse wheel now reaches move onto that. A link delay
@@ -366,7 +366,7 @@ impl<K> Queue<K> {
                 // `rebase` spread only coarse slots after this one.
                 debug_assert!(self.front.is_empty());
                 self.fine.take(i, &mut self.front);
-                self.front.sort();
+                self.front.sort_unstable();
                 continue;
             }
             let k = self.cur >> COARSE_BITS;

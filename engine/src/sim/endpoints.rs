@@ -12,6 +12,7 @@ use bytes::BytesMut;
 use super::{Kind, Sim, in_window};
 use crate::dataplane::{Host, Loc, Place};
 use crate::model::DropReason;
+use crate::packet::FlowView;
 use crate::traffic::{Action, Count, Io, Tag, Timer};
 use crate::units::Nanos;
 
@@ -55,6 +56,12 @@ impl Sim {
     /// A packet reached host `h`.
     pub(super) fn deliver(&mut self, h: Host, buf: &[u8], tag: Option<Tag>) {
         self.endpoints(|t, io| t.deliver(io, h, buf, tag));
+    }
+
+    /// A packet reached host `h`, with the view the data plane had of it
+    /// at its last hop.
+    pub(super) fn deliver_view(&mut self, h: Host, buf: &[u8], v: FlowView, tag: Option<Tag>) {
+        self.endpoints(|t, io| t.deliver_view(io, h, buf, &v, tag));
     }
 
     pub(super) fn endpoint_item_dropped(&mut self, tag: Tag, reason: DropReason, place: Place) {

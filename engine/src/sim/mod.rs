@@ -23,6 +23,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::dataplane::{self, Config, Hop, Loc, Network, Place, Seen, ServerId, Step, Trace};
 use crate::model::*;
+use crate::packet::FlowView;
 use crate::traffic::{self, Timer};
 use crate::units::Nanos;
 use metrics::{Counter, ExpectState, Metrics};
@@ -230,6 +231,9 @@ struct HopTrace<'a> {
     /// Fragments a link cut from the packet (MTU-3): they keep its tag.
     fragments: &'a mut Vec<(Bytes, Loc)>,
     now: Nanos,
+    /// The packet's view at the hop that delivered it to a host: the
+    /// endpoint reads it instead of parsing the packet again.
+    delivered: Option<FlowView>,
 }
 
 fn counted(c: Component) -> bool {
@@ -274,6 +278,9 @@ impl Trace for HopTrace<'_> {
     #[inline(always)]
     fn hop(&mut self, hop: Hop) {
         self.hops += 1;
+        if hop.decision == crate::dataplane::Decision::Deliver {
+            self.delivered = Some(hop.view);
+        }
         if let Place::Component(c) = hop.place {
             if counted(c) || !self.watch.components.is_empty() {
                 self.component(c, hop.decision, hop.view.total_len);
@@ -715,6 +722,7 @@ impl Sim {
             emitted: &mut self.emitted,
             fragments: &mut self.fragments,
             now,
+            delivered: None,
         };
         // BW-4: an instance sending out of the Region takes its internet
         // share as it leaves, after its interface's own server.
@@ -742,7 +750,7 @@ impl Sim {
                 other => break other,
             }
         };
-        let crossed = tr.crossed;
+        let (crossed, delivered) = (tr.crossed, tr.delivered);
         self.metrics.packet_hops += tr.hops;
         self.drain_emitted();
         if !self.fragments.is_empty() {
@@ -792,7 +800,20 @@ impl Sim {
             }
             Step::Deliver(h) => {
                 self.packet_end(tag, crossed);
-                self.deliver(h, buf, tag);
+                match delivered {
+                    Some(v) => {
+                        // The view is the packet's, as parsing it reads it
+                        // (a later fragment's ports aside: the data plane
+                        // filled them in from its first fragment).
+                        debug_assert!(crate::packet::parse(buf).is_ok_and(|w| {
+                            w == v
+                                || (v.fragment != crate::packet::Fragment::None
+                                    && w.fragment == v.fragment)
+                        }));
+                        self.deliver_view(h, buf, v, tag)
+                    }
+                    None => self.deliver(h, buf, tag),
+                }
             }
             Step::Drop(d) => {
                 self.packet_dropped(tag, crossed, d.reason, d.place);

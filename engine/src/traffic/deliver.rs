@@ -20,6 +20,20 @@ impl Endpoints {
     /// A packet reached host `h`.
     pub fn deliver(&mut self, io: &mut Io<'_>, h: Host, buf: &[u8], tag: Option<Tag>) {
         let Ok(v) = packet::parse(buf) else { return };
+        self.deliver_view(io, h, buf, &v, tag);
+    }
+
+    /// A packet reached host `h`; `v` is its view, as [`packet::parse`]
+    /// reads `buf` (the data plane's, at the hop that delivered it).
+    pub fn deliver_view(
+        &mut self,
+        io: &mut Io<'_>,
+        h: Host,
+        buf: &[u8],
+        v: &packet::FlowView,
+        tag: Option<Tag>,
+    ) {
+        let v = *v;
         if v.fragment != packet::Fragment::None {
             // MTU-3: the receiver puts the datagram back together.
             let r = self.reassembly.entry(host_key(h)).or_default();

@@ -47,11 +47,6 @@ impl<T> Sparse<T> {
         self.slot.get(&k).map(|&i| &self.values[i as usize])
     }
 
-    #[inline]
-    pub fn get_mut(&mut self, k: u32) -> Option<&mut T> {
-        self.slot.get(&k).map(|&i| &mut self.values[i as usize])
-    }
-
     /// Key `k`'s value, made by `make` if it has none.
     #[inline]
     pub fn get_or_insert_with(&mut self, k: u32, make: impl FnOnce() -> T) -> &mut T {
@@ -114,7 +109,6 @@ mod tests {
         *s.get_or_insert_with(5, || 1) += 1;
         assert_eq!(s.get(5), Some(&2));
         assert!(s.get(4).is_none() && s.get(6).is_none() && s.get(u32::MAX).is_none());
-        assert!(s.get_mut(3).is_none());
         assert_eq!(s.iter().collect::<Vec<_>>(), vec![(5, &2)]);
     }
 }

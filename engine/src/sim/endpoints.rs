@@ -61,7 +61,7 @@ impl Sim {
     /// A packet reached host `h`, with the view the data plane had of it
     /// at its last hop.
     pub(super) fn deliver_view(&mut self, h: Host, buf: &[u8], v: FlowView, tag: Option<Tag>) {
-        self.endpoints(|t, io| t.deliver_view(io, h, buf, &v, tag));
+        self.endpoints(|t, io| t.deliver_view(io, h, buf, v, tag));
     }
 
     pub(super) fn endpoint_item_dropped(&mut self, tag: Tag, reason: DropReason, place: Place) {

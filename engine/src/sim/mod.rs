@@ -1027,7 +1027,6 @@ impl Sim {
     }
 }
 
-/// Whether an expectation's `drop_at` names the place a packet was dropped.
 /// Where a packet a full server turned away is dropped: the exception,
 /// kept out of [`Sim::serve`]'s code.
 #[cold]
@@ -1036,6 +1035,7 @@ fn overflow_place(d: &Design, at: ServerId) -> Place {
     at.place(d)
 }
 
+/// Whether an expectation's `drop_at` names the place a packet was dropped.
 fn drop_at_place(at: DropAt, place: Place) -> bool {
     match (at, place) {
         (DropAt::Internet, Place::Internet) => true,

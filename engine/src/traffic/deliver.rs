@@ -20,7 +20,7 @@ impl Endpoints {
     /// A packet reached host `h`.
     pub fn deliver(&mut self, io: &mut Io<'_>, h: Host, buf: &[u8], tag: Option<Tag>) {
         let Ok(v) = packet::parse(buf) else { return };
-        self.deliver_view(io, h, buf, &v, tag);
+        self.deliver_view(io, h, buf, v, tag);
     }
 
     /// A packet reached host `h`; `v` is its view, as [`packet::parse`]
@@ -30,10 +30,9 @@ impl Endpoints {
         io: &mut Io<'_>,
         h: Host,
         buf: &[u8],
-        v: &packet::FlowView,
+        v: packet::FlowView,
         tag: Option<Tag>,
     ) {
-        let v = *v;
         if v.fragment != packet::Fragment::None {
             // MTU-3: the receiver puts the datagram back together.
             let r = self.reassembly.entry(host_key(h)).or_default();

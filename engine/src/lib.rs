@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod dataplane;
 pub mod explain;
+pub mod hashing;
 pub mod import;
 pub mod lpm;
 pub mod model;

@@ -11,18 +11,18 @@
 //! - Iteration is in key order, whatever the order of insertion, so that
 //!   what is read from it does not depend on how the run went.
 
-use rustc_hash::FxHashMap;
+use crate::hashing::FastMap;
 
 #[derive(Clone, Debug)]
 pub struct Sparse<T> {
-    slot: FxHashMap<u32, u32>,
+    slot: FastMap<u32, u32>,
     values: Vec<T>,
 }
 
 impl<T> Default for Sparse<T> {
     fn default() -> Self {
         Sparse {
-            slot: FxHashMap::default(),
+            slot: FastMap::default(),
             values: Vec::new(),
         }
     }

@@ -17,7 +17,7 @@
 //! flow. Lookups never iterate, so the hash map's order cannot leak into
 //! results.
 
-use rustc_hash::FxHashMap;
+use crate::hashing::FastMap;
 
 use crate::model::EniId;
 use crate::packet::{FlowView, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};
@@ -134,7 +134,7 @@ impl Entry {
 
 #[derive(Default, Debug)]
 pub struct Conntrack {
-    map: FxHashMap<Key, Entry>,
+    map: FastMap<Key, Entry>,
 }
 
 impl Conntrack {

@@ -37,8 +37,8 @@ pub mod vpn;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+use crate::hashing::FastMap;
 use ipnet::Ipv4Net;
-use rustc_hash::FxHashMap;
 
 pub use capacity::{
     Capacity, Credits, Scaling, ServerId, capacity_at, capacity_of, internet_capacity,
@@ -232,13 +232,13 @@ pub struct State {
     /// Flows that reached a service through a gateway endpoint, so that the
     /// service's replies go back the same way: (service ip, private ip,
     /// ports, proto) -> endpoint.
-    gwe_flows: FxHashMap<u128, (EndpointId, u64)>,
+    gwe_flows: FastMap<u128, (EndpointId, u64)>,
     /// Flows that stateful forwarding instances saw start: (ENI, flow) ->
     /// last packet (RT-9a).
-    middlebox_flows: FxHashMap<(EniId, u128), u64>,
+    middlebox_flows: FastMap<(EniId, u128), u64>,
     /// The ports of datagrams whose first fragment passed, for their later
     /// fragments (MTU-3): key -> (source port, destination port, when).
-    fragment_ports: FxHashMap<u128, (u16, u16, u64)>,
+    fragment_ports: FastMap<u128, (u16, u16, u64)>,
 }
 
 impl std::ops::Deref for State {
@@ -270,12 +270,12 @@ pub struct Config {
     prefix_lists: Vec<Vec<Ipv4Net>>,
     alive: Alive,
     /// (VPC, private IP) -> ENI.
-    private: FxHashMap<u64, EniId>,
+    private: FastMap<u64, EniId>,
     /// Public IP -> ENI (instances' public IPs, NAT gateways' Elastic IPs).
-    public: FxHashMap<u32, EniId>,
+    public: FastMap<u32, EniId>,
     /// Internet addresses of hosts outside any VPC.
-    internet_hosts: FxHashMap<u32, Host>,
-    onprem_hosts: FxHashMap<u32, OnpremHostId>,
+    internet_hosts: FastMap<u32, Host>,
+    onprem_hosts: FastMap<u32, OnpremHostId>,
     onprem_nets: Lpm<u32>,
     /// AWS services by their address ranges, and the table that finds them;
     /// after those with ranges, the services only named, without ranges.
@@ -295,7 +295,7 @@ pub struct Config {
     tgw_assoc: Vec<Option<TgwRouteTableId>>,
     /// (transit gateway, subnet) -> the attachment ENI packets from the
     /// subnet enter by (TGW-2).
-    tgw_entry: FxHashMap<u64, EniId>,
+    tgw_entry: FastMap<u64, EniId>,
     /// Availability Zone per ENI, as a number (only with transit gateways).
     eni_az: Vec<u16>,
     /// Appliance mode of each attachment now (TGW-6).
@@ -343,9 +343,9 @@ impl Network {
             nats: (0..d.nats.len())
                 .map(|_| nat_gateway::NatTable::with_seed(d.seed))
                 .collect(),
-            gwe_flows: FxHashMap::default(),
-            middlebox_flows: FxHashMap::default(),
-            fragment_ports: FxHashMap::default(),
+            gwe_flows: FastMap::default(),
+            middlebox_flows: FastMap::default(),
+            fragment_ports: FastMap::default(),
         };
         Network { design, st }
     }
@@ -388,8 +388,8 @@ impl Config {
                 EndpointKind::Interface { .. } => vec![],
             })
             .collect();
-        let mut private = FxHashMap::default();
-        let mut public = FxHashMap::default();
+        let mut private = FastMap::default();
+        let mut public = FastMap::default();
         for (i, e) in d.enis.iter().enumerate() {
             private.insert(private_key(e.vpc, u32::from(e.ip)), EniId::from_idx(i));
             if let Some(p) = e.public_ip {
@@ -401,7 +401,7 @@ impl Config {
                 public.insert(u32::from(p), n.eni);
             }
         }
-        let mut internet_hosts = FxHashMap::default();
+        let mut internet_hosts = FastMap::default();
         for (i, h) in d.external_hosts.iter().enumerate() {
             internet_hosts.insert(u32::from(h.ip), Host::External(ExternalHostId::from_idx(i)));
         }

@@ -26,7 +26,7 @@
 //! changed between its start and the first change after it), then each new
 //! mapping made while it lasts.
 
-use rustc_hash::FxHashMap;
+use crate::hashing::FastMap;
 
 use crate::packet::{FlowView, PROTO_ICMP, PROTO_TCP, tcp_flags};
 use crate::units::Nanos;
@@ -154,9 +154,9 @@ fn dest_key(proto: u8, remote: u32, remote_port: u16) -> u64 {
 /// The translation state of one NAT gateway.
 #[derive(Debug, Default)]
 pub struct NatTable {
-    out: FxHashMap<u128, Mapping>,
-    inn: FxHashMap<u128, Back>,
-    dests: FxHashMap<u64, Destination>,
+    out: FastMap<u128, Mapping>,
+    inn: FastMap<u128, Back>,
+    dests: FastMap<u64, Destination>,
     /// Peak of simultaneous mappings.
     pub peak: usize,
     /// Mappings created.

@@ -300,8 +300,8 @@ pub(super) fn entry_key(tgw: TgwId, subnet: SubnetId) -> u64 {
 /// The attachment ENI through which packets from each subnet enter each
 /// transit gateway: the ENI of the subnet's VPC attachment in the subnet's
 /// AZ (TGW-2). Subnets in an AZ the attachment has no subnet in are absent.
-pub(super) fn entry_enis(d: &Design) -> rustc_hash::FxHashMap<u64, EniId> {
-    let mut out = rustc_hash::FxHashMap::default();
+pub(super) fn entry_enis(d: &Design) -> crate::hashing::FastMap<u64, EniId> {
+    let mut out = crate::hashing::FastMap::default();
     for a in &d.tgw_attachments {
         let TgwAttachmentKind::Vpc {
             vpc, subnets, enis, ..

@@ -36,8 +36,8 @@
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 
+use crate::hashing::FastMap;
 use ipnet::Ipv4Net;
-use rustc_hash::FxHashMap;
 
 use crate::dataplane::{Entry, Gateway, Loc, Place, Seen};
 use crate::model::*;
@@ -92,8 +92,8 @@ pub struct Meter {
     /// Each subnet's AZ, numbered.
     az: Vec<u32>,
     /// (VPC, private IP) -> subnet, for traffic arriving over a peering.
-    subnet_of: FxHashMap<(u32, u32), SubnetId>,
-    service_ips: FxHashMap<u32, ()>,
+    subnet_of: FastMap<(u32, u32), SubnetId>,
+    service_ips: FastMap<u32, ()>,
     service_nets: Vec<Ipv4Net>,
 }
 
@@ -205,7 +205,7 @@ impl Meter {
 
 /// Whether an address is an AWS service's in this region: a declared front
 /// door, or inside one of the services' prefix lists.
-fn is_service(ips: &FxHashMap<u32, ()>, nets: &[Ipv4Net], ip: Ipv4Addr) -> bool {
+fn is_service(ips: &FastMap<u32, ()>, nets: &[Ipv4Net], ip: Ipv4Addr) -> bool {
     ips.contains_key(&u32::from(ip)) || nets.iter().any(|n| n.contains(&ip))
 }
 

@@ -29,8 +29,8 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::hashing::FastMap;
 use ipnet::Ipv4Net;
-use rustc_hash::FxHashMap;
 
 use super::EPOCH_UNIX_SECS;
 use super::gather::Gather;
@@ -231,7 +231,7 @@ struct Setup {
     /// Logged ENIs by interface id: the order of records in an interval.
     order: Vec<EniId>,
     deleted: Vec<Option<Nanos>>,
-    service_ips: FxHashMap<u32, &'static str>,
+    service_ips: FastMap<u32, &'static str>,
     service_nets: Vec<(Ipv4Net, &'static str)>,
 }
 
@@ -311,7 +311,7 @@ impl FlowLogFile {
         let out = Spool::create(path)?;
         let mut order: Vec<EniId> = (0..d.enis.len()).map(EniId::from_idx).collect();
         order.sort_by(|a, b| d.enis[a.idx()].name.cmp(&d.enis[b.idx()].name));
-        let mut service_ips = FxHashMap::default();
+        let mut service_ips = FastMap::default();
         for s in &d.aws_services {
             for ip in &s.ips {
                 service_ips.insert(u32::from(*ip), aws_service_code(&s.service));
@@ -375,11 +375,11 @@ impl FlowLogFile {
 #[derive(Default)]
 struct Aggregate {
     current: u64,
-    flows: FxHashMap<Key, Agg>,
+    flows: FastMap<Key, Agg>,
     /// The ports of each datagram's first fragment seen at an ENI, by ENI
     /// and datagram, for its later fragments (MTU-3, FL-2); at most
     /// `FRAGMENT_ENTRIES`, then forgotten all at once.
-    fragments: FxHashMap<(u32, u128), (u16, u16)>,
+    fragments: FastMap<(u32, u128), (u16, u16)>,
 }
 
 /// The flow log recorder of one LP.
@@ -402,7 +402,7 @@ impl FlowLogs {
         let d = &*self.d;
         let start = k * st.interval;
         let flows = std::mem::take(&mut self.agg.flows);
-        let mut by_eni: FxHashMap<u32, Vec<(Key, Agg)>> = FxHashMap::default();
+        let mut by_eni: FastMap<u32, Vec<(Key, Agg)>> = FastMap::default();
         for (key, agg) in flows {
             by_eni.entry(key.eni).or_default().push((key, agg));
         }

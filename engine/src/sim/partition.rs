@@ -32,7 +32,7 @@
 //! transit gateway, a VPN's latency. A same-AZ hop never leaves its LP.
 //! That is what lets LPs run a window of virtual time independently.
 
-use rustc_hash::FxHashMap;
+use crate::hashing::FastMap;
 
 use crate::dataplane::{Host, Loc};
 use crate::model::*;
@@ -52,10 +52,10 @@ pub struct Partition {
     vpc_first: Vec<u32>,
     vpc_single: Vec<bool>,
     /// (VPC, private address) -> the LP of the ENI that has it.
-    private: FxHashMap<u64, u32>,
+    private: FastMap<u64, u32>,
     /// Public address -> the LP of the ENI that has it (an instance's
     /// public IP, a NAT gateway's Elastic IP).
-    public: FxHashMap<u32, u32>,
+    public: FastMap<u32, u32>,
     /// Per VPC: its subnets as (network, mask, LP), for an address no ENI
     /// has.
     subnets: Vec<Vec<(u32, u32, u32)>>,
@@ -164,8 +164,8 @@ impl Partition {
                 (None, None) => outside,
             })
             .collect();
-        let mut private = FxHashMap::default();
-        let mut public = FxHashMap::default();
+        let mut private = FastMap::default();
+        let mut public = FastMap::default();
         for (i, e) in d.enis.iter().enumerate() {
             private.insert(key(e.vpc, u32::from(e.ip)), eni[i]);
             if let Some(p) = e.public_ip {

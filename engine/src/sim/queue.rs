@@ -35,7 +35,7 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
-use rustc_hash::FxHashSet;
+use crate::hashing::FastSet;
 
 use crate::units::Nanos;
 
@@ -192,7 +192,7 @@ pub struct Queue<K> {
     due: VecDeque<(u64, K)>,
     seq: u64,
     now: Nanos,
-    cancelled: FxHashSet<u64>,
+    cancelled: FastSet<u64>,
 }
 
 impl<K> Default for Queue<K> {
@@ -210,7 +210,7 @@ impl<K> Default for Queue<K> {
             due: VecDeque::new(),
             seq: 0,
             now: Nanos::ZERO,
-            cancelled: FxHashSet::default(),
+            cancelled: FastSet::default(),
         }
     }
 }

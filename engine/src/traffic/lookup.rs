@@ -32,7 +32,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use rustc_hash::FxHashMap;
+use crate::hashing::FastMap;
 
 use super::*;
 use crate::dataplane::link_local::{self, LinkLocal};
@@ -71,7 +71,7 @@ pub(super) struct Names {
     /// Per ENI and name (`eni << 32 | name`): the address the client
     /// chose (`None`: a negative answer) and when the answer expires.
     /// Looked up, never iterated.
-    cache: FxHashMap<u64, (Option<Ipv4Addr>, Nanos)>,
+    cache: FastMap<u64, (Option<Ipv4Addr>, Nanos)>,
     next_id: u16,
     next_port: u32,
 }
@@ -119,7 +119,7 @@ impl Names {
         Names {
             names,
             of_traffic,
-            cache: FxHashMap::default(),
+            cache: FastMap::default(),
             next_id: 0,
             next_port: 0,
         }

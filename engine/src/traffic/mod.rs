@@ -29,7 +29,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use bytes::Bytes;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use crate::hashing::{FastMap, FastSet};
 
 use crate::dataplane::{Host, Place, resolve};
 use crate::model::*;
@@ -337,17 +337,17 @@ pub struct Endpoints {
     free_items: Vec<u32>,
     conns: Vec<Option<Conn>>,
     free_conns: Vec<u32>,
-    demux: FxHashMap<u128, u32>,
+    demux: FastMap<u128, u32>,
     /// Connections this host closed first and then saw the peer's FIN, by
     /// the demux key: TIME-WAIT, (SND.NXT, RCV.NXT, window, until), so
     /// that a FIN sent again is acknowledged again, not reset (RFC 9293
     /// 3.6.1; Linux's `tcp_timewait_state_process`).
-    time_wait: FxHashMap<u128, (u32, u32, u16, Nanos)>,
+    time_wait: FastMap<u128, (u32, u32, u16, Nanos)>,
     /// The same keys in the order they entered TIME-WAIT, to forget them.
     time_wait_order: std::collections::VecDeque<(Nanos, u128)>,
-    ports_in_use: FxHashSet<u128>,
-    cursors: FxHashMap<u64, u16>,
-    pings: FxHashMap<u128, u32>,
+    ports_in_use: FastSet<u128>,
+    cursors: FastMap<u64, u16>,
+    pings: FastMap<u128, u32>,
     /// Each traffic's generator, made when the traffic first starts an
     /// item here (its source's part of the run).
     gens: Sparse<Gen>,
@@ -356,7 +356,7 @@ pub struct Endpoints {
     pools: Vec<Pool>,
     out: tcp::Out,
     /// Datagrams arriving in fragments, per receiving host (MTU-3).
-    reassembly: FxHashMap<u64, packet::fragment::Reassembly>,
+    reassembly: FastMap<u64, packet::fragment::Reassembly>,
     /// The names traffic looks up and the answers each ENI caches (DNS-5).
     names: lookup::Names,
 }
@@ -410,17 +410,17 @@ impl Endpoints {
             free_items: Vec::new(),
             conns: Vec::new(),
             free_conns: Vec::new(),
-            demux: FxHashMap::default(),
-            time_wait: FxHashMap::default(),
+            demux: FastMap::default(),
+            time_wait: FastMap::default(),
             time_wait_order: std::collections::VecDeque::new(),
-            ports_in_use: FxHashSet::default(),
-            cursors: FxHashMap::default(),
-            pings: FxHashMap::default(),
+            ports_in_use: FastSet::default(),
+            cursors: FastMap::default(),
+            pings: FastMap::default(),
             gens: Sparse::new(),
             seed,
             pools: vec![Pool::default(); d.lambdas.len()],
             out: Vec::new(),
-            reassembly: FxHashMap::default(),
+            reassembly: FastMap::default(),
             names: lookup::Names::new(d),
         }
     }

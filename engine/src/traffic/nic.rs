@@ -9,7 +9,7 @@
 //! - a flow out of the Region also waits for the interface's internet
 //!   share (BW-4), which takes each packet as the interface lets it go.
 
-use rustc_hash::FxHashMap;
+use crate::hashing::FastMap;
 
 use super::tcp::{self, Tcp};
 use crate::dataplane::Host;
@@ -24,7 +24,7 @@ use crate::units::Nanos;
 /// as the interface lets it go. TCP Small Queues reads both.
 #[derive(Clone, Debug, Default)]
 pub struct Nics {
-    free_at: FxHashMap<u32, Nic>,
+    free_at: FastMap<u32, Nic>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]

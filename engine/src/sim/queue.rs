@@ -19,7 +19,12 @@
 //! runs out, the next fine bucket in use is sorted in place and becomes the
 //! current slot (an unstable sort: no two events share a sequence number,
 //! so there is one order); an event scheduled into the current slot is
-//! inserted at its place, found from the end, where the near future is; when that enters a new coarse slot, the coarse bucket
+//! inserted at its place, found from the end, where the near future is. An
+//! event scheduled before the current slot (the current slot runs ahead of
+//! the current time when the next event is far off) goes there too while
+//! `front` is short, and to a heap of its own (`early`) once it is long.
+//! When the
+//! current slot enters a new coarse slot, the coarse bucket
 //! that the fine wheel now reaches is spread onto it, and the events of
 //! `far` that the coarse wheel now reaches move onto that. A link delay
 //! thus costs a bucket push and a share of a small heap, a timer a bucket
@@ -47,6 +52,11 @@ pub const COARSE_BITS: u32 = 10;
 pub const FINE: usize = 2 << COARSE_BITS;
 /// Buckets of the coarse wheel: 1,024 coarse slots, 17.2 s.
 pub const COARSE: usize = 1024;
+
+/// Events of `front` beyond which an event scheduled before the current
+/// slot goes to `early` instead: a place in a short `front` is found in a
+/// few comparisons from its end, in a long one it shifts many.
+const FRONT_MAX: usize = 64;
 
 /// An event taken from the queue.
 #[derive(Debug)]
@@ -170,6 +180,17 @@ pub struct Queue<K> {
     /// first, the earliest last. Empty only when nothing but events due
     /// now (`due`) is queued.
     front: Vec<Entry>,
+    /// Events of fine slots before `cur`, scheduled after `cur` ran ahead
+    /// of the current time while `front` held [`FRONT_MAX`] events or more:
+    /// a heap, earliest on top. `cur` runs ahead when the next event in use
+    /// is far off (an LP whose only event is its first sweep, 1 s away, or
+    /// one that waits for its next timer); until the current time gets
+    /// there, every event scheduled is before `cur`, and a heap takes each
+    /// in a logarithm of their number where a place in a long `front` would
+    /// shift every later one. Its events are all earlier than those of
+    /// `cur`'s own slot, which `front` holds, so it is empty whenever
+    /// `front` is.
+    early: BinaryHeap<Entry>,
     /// Events of fine slots after `cur` in its coarse slot and the next,
     /// at `slot % FINE`.
     fine: Wheel,
@@ -199,6 +220,7 @@ impl<K> Default for Queue<K> {
     fn default() -> Self {
         Queue {
             front: Vec::new(),
+            early: BinaryHeap::new(),
             fine: Wheel::new(FINE),
             coarse: Wheel::new(COARSE),
             far: BinaryHeap::new(),
@@ -280,7 +302,9 @@ impl<K> Queue<K> {
     fn place(&mut self, e: Entry) {
         let s = e.fine();
         let (c, k) = (s >> COARSE_BITS, self.cur >> COARSE_BITS);
-        if s <= self.cur {
+        if s < self.cur && self.front.len() >= FRONT_MAX {
+            self.early.push(e);
+        } else if s <= self.cur {
             self.insert_front(e);
         } else if c <= k + 1 {
             self.fine.push((s as usize) % FINE, e);
@@ -291,9 +315,10 @@ impl<K> Queue<K> {
         }
     }
 
-    /// Puts `e` at its place in `front`. Events scheduled into the current
-    /// slot are mostly for the near future, so the place is found from the
-    /// end (the earliest), and by bisection if it is far from there.
+    /// Puts `e`, of the current slot, at its place in `front`. Events
+    /// scheduled into the current slot are mostly for the near future, so
+    /// the place is found from the end (the earliest), and by bisection if
+    /// it is far from there.
     #[inline]
     fn insert_front(&mut self, e: Entry) {
         let f = &mut self.front;
@@ -395,11 +420,29 @@ impl<K> Queue<K> {
         true
     }
 
+    /// Whether the earliest event of `front` and `early` is `early`'s.
+    #[inline]
+    fn early_first(&self) -> bool {
+        self.early
+            .peek()
+            .is_some_and(|e| self.front.last().is_none_or(|f| e > f))
+    }
+
+    /// The earliest event of `front` and `early`.
+    #[inline]
+    fn head(&self) -> Option<&Entry> {
+        if self.early_first() {
+            self.early.peek()
+        } else {
+            self.front.last()
+        }
+    }
+
     /// The time of the next event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<Nanos> {
         if self.due.is_empty() {
-            self.front.last().map(|e| Nanos(e.at))
+            self.head().map(|e| Nanos(e.at))
         } else {
             Some(self.now)
         }
@@ -414,7 +457,7 @@ impl<K> Queue<K> {
         if at < self.now || !self.due.is_empty() {
             return false;
         }
-        match self.front.last() {
+        match self.head() {
             Some(e) if e.at <= at.0 => false,
             next => {
                 if next.is_none() {
@@ -430,9 +473,15 @@ impl<K> Queue<K> {
     /// Takes the earliest event and advances the current time to it.
     pub fn pop(&mut self) -> Option<Event<K>> {
         loop {
-            // Events of `front` at the current time go first; then those
-            // scheduled at it since.
-            if self.front.last().is_none_or(|e| e.at != self.now.0) {
+            // Events of `front` and `early` at the current time go first;
+            // then those scheduled at it since.
+            let early = self.early_first();
+            let head = if early {
+                self.early.peek()
+            } else {
+                self.front.last()
+            };
+            if head.is_none_or(|e| e.at != self.now.0) {
                 if let Some((seq, kind)) = self.due.pop_front() {
                     self.len -= 1;
                     if self.due.is_empty() && self.front.is_empty() {
@@ -448,7 +497,11 @@ impl<K> Queue<K> {
                     });
                 }
             }
-            let e = self.front.pop()?;
+            let e = if early {
+                self.early.pop()?
+            } else {
+                self.front.pop()?
+            };
             if self.front.is_empty() && self.due.is_empty() {
                 self.advance();
             }
@@ -732,6 +785,38 @@ mod tests {
             assert_eq!(q.len(), model.len());
         }
         assert!(ran_at_once > 250, "{ran_at_once} ran at once");
+        drain_as_reference(q, model);
+    }
+
+    /// The current slot runs ahead to an event far off (an LP's first
+    /// sweep, 1 s away); the events scheduled before it meanwhile wait in
+    /// `early` once `front` is long, and every event still comes out in
+    /// order.
+    #[test]
+    fn events_before_a_current_slot_far_ahead_keep_the_order_outside_front() {
+        let mut next = xorshift(0x0e41_7a00_5eed);
+        let mut q = Queue::new();
+        let mut model: Vec<(u64, u64)> = Vec::new();
+        let far = 1_000_000_000;
+        model.push((far, q.push(Nanos(far), 0).unwrap().0));
+        let mut most_early = 0;
+        for round in 0..30_000u64 {
+            let now = q.now().0;
+            for _ in 0..1 + next() % 2 {
+                let at = now + next() % (8 * SLOT);
+                let at = if now < far { at.min(far - 1) } else { at };
+                model.push((at, q.push(Nanos(at), round).unwrap().0));
+            }
+            // Until the current time reaches it, `front` stays short.
+            if q.now().0 < far >> SLOT_BITS << SLOT_BITS {
+                assert!(q.front.len() <= FRONT_MAX, "round {round}");
+            }
+            most_early = most_early.max(q.early.len());
+            if next() % 2 == 0 {
+                pop_as_reference(&mut q, &mut model, round);
+            }
+        }
+        assert!(most_early > 100, "{most_early} events in `early` at most");
         drain_as_reference(q, model);
     }
 

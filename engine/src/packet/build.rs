@@ -14,8 +14,7 @@
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use bytes::Bytes;
-use smoltcp::phy::ChecksumCapabilities;
-use smoltcp::wire::{Icmpv4Message, Icmpv4Packet, IpAddress, UdpPacket, UdpRepr};
+use smoltcp::wire::{Icmpv4Message, Icmpv4Packet};
 
 use super::checksum;
 use super::view::{ICMP_HEADER_LEN, IPV4_MIN_HEADER_LEN, TCP_MIN_HEADER_LEN, UDP_HEADER_LEN};
@@ -298,32 +297,21 @@ fn tcp_build(
 /// A UDP datagram with a checksum and IP identification `ident`.
 pub fn udp(src: SocketAddrV4, dst: SocketAddrV4, payload: &[u8], ttl: u8, ident: u16) -> Bytes {
     let payload = clamp(payload, UDP_HEADER_LEN);
-    let mut buf = vec![0; IPV4_MIN_HEADER_LEN + UDP_HEADER_LEN + payload.len()];
-    let (ip, seg) = buf.split_at_mut(IPV4_MIN_HEADER_LEN);
-
-    let repr = UdpRepr {
-        src_port: src.port(),
-        dst_port: dst.port(),
-    };
-    repr.emit(
-        &mut UdpPacket::new_unchecked(&mut *seg),
-        &IpAddress::Ipv4(*src.ip()),
-        &IpAddress::Ipv4(*dst.ip()),
-        payload.len(),
-        |out| out.copy_from_slice(payload),
-        &ChecksumCapabilities::default(),
-    );
-
-    IpHeader {
-        src: *src.ip(),
-        dst: *dst.ip(),
-        proto: PROTO_UDP,
-        payload_len: seg.len(),
-        ttl,
-        ident,
-        dont_frag: false,
-    }
-    .emit(ip);
+    let seg_len = UDP_HEADER_LEN + payload.len();
+    let total = IPV4_MIN_HEADER_LEN + seg_len;
+    let (s, d) = (*src.ip(), *dst.ip());
+    let mut buf = Vec::with_capacity(total);
+    buf.extend_from_slice(&ip_header(s, d, PROTO_UDP, total, ttl, ident, false));
+    let [s0, s1] = src.port().to_be_bytes();
+    let [d0, d1] = dst.port().to_be_bytes();
+    // `clamp` keeps the datagram, and so its UDP length, within 16 bits.
+    let [l0, l1] = (seg_len as u16).to_be_bytes();
+    buf.extend_from_slice(&[s0, s1, d0, d1, l0, l1, 0, 0]);
+    buf.extend_from_slice(payload);
+    let pseudo = checksum::pseudo_header(s, d, PROTO_UDP, seg_len as u16);
+    let seg = &mut buf[IPV4_MIN_HEADER_LEN..];
+    let c = checksum::udp_wire(!checksum::combine(&[pseudo, checksum::sum(seg)]));
+    seg[6..8].copy_from_slice(&c.to_be_bytes());
     Bytes::from(buf)
 }
 
@@ -516,6 +504,8 @@ mod tests {
         ICMP_TIME_EXCEEDED, parse, transport_checksum_ok,
     };
     use proptest::prelude::*;
+    use smoltcp::phy::ChecksumCapabilities;
+    use smoltcp::wire::{IpAddress, UdpPacket, UdpRepr};
 
     const A: Ipv4Addr = Ipv4Addr::new(10, 0, 1, 5);
     const B: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 9);
@@ -739,6 +729,42 @@ mod tests {
         buf
     }
 
+    /// A UDP datagram as smoltcp's `UdpRepr` writes it.
+    fn udp_by_smoltcp(
+        src: SocketAddrV4,
+        dst: SocketAddrV4,
+        payload: &[u8],
+        ttl: u8,
+        ident: u16,
+    ) -> Vec<u8> {
+        let payload = clamp(payload, UDP_HEADER_LEN);
+        let mut buf = vec![0; IPV4_MIN_HEADER_LEN + UDP_HEADER_LEN + payload.len()];
+        let (ip, seg) = buf.split_at_mut(IPV4_MIN_HEADER_LEN);
+        let repr = UdpRepr {
+            src_port: src.port(),
+            dst_port: dst.port(),
+        };
+        repr.emit(
+            &mut UdpPacket::new_unchecked(&mut *seg),
+            &IpAddress::Ipv4(*src.ip()),
+            &IpAddress::Ipv4(*dst.ip()),
+            payload.len(),
+            |out| out.copy_from_slice(payload),
+            &ChecksumCapabilities::default(),
+        );
+        let header = IpHeader {
+            src: *src.ip(),
+            dst: *dst.ip(),
+            proto: PROTO_UDP,
+            payload_len: seg.len(),
+            ttl,
+            ident,
+            dont_frag: false,
+        };
+        ip_by_smoltcp(ip, &header);
+        buf
+    }
+
     /// An ICMP echo as smoltcp's `Icmpv4Repr` writes it.
     fn echo_by_smoltcp(spec: &EchoSpec, data: &[u8], ttl: u8, ip_ident: u16) -> Vec<u8> {
         use smoltcp::wire::Icmpv4Repr;
@@ -827,6 +853,15 @@ mod tests {
         }
 
         #[test]
+        fn udp_is_byte_for_byte_smoltcps(
+            src in sock(), dst in sock(), payload in payload(), ttl in any::<u8>(),
+            ident in any::<u16>(),
+        ) {
+            let built = udp(src, dst, &payload, ttl, ident);
+            prop_assert_eq!(&built[..], &udp_by_smoltcp(src, dst, &payload, ttl, ident)[..]);
+        }
+
+        #[test]
         fn icmp_echo_is_byte_for_byte_smoltcps(
             src in addr(), dst in addr(), reply in any::<bool>(), id in any::<u16>(),
             seq in any::<u16>(), payload in payload(), ttl in any::<u8>(), ip_ident in any::<u16>(),
@@ -835,6 +870,20 @@ mod tests {
             let built = icmp_echo(&spec, &payload, ttl, ip_ident);
             prop_assert_eq!(&built[..], &echo_by_smoltcp(&spec, &payload, ttl, ip_ident)[..]);
         }
+    }
+
+    #[test]
+    fn udp_whose_sum_is_zero_carries_negative_zero() {
+        // RFC 768: a computed checksum of zero is sent as all ones, as
+        // smoltcp sends it; zero would mean "no checksum".
+        let (src, dst) = (SocketAddrV4::new(A, 53), SocketAddrV4::new(B, 40_000));
+        let zeros = udp(src, dst, &[0, 0], 64, 0);
+        // A payload word equal to the checksum of the zero payload makes
+        // the sum all ones, and the checksum zero.
+        let word = [zeros[26], zeros[27]];
+        let built = udp(src, dst, &word, 64, 0);
+        assert_eq!(built[26..28], [0xff, 0xff]);
+        assert_eq!(&built[..], &udp_by_smoltcp(src, dst, &word, 64, 0)[..]);
     }
 
     #[test]

@@ -887,6 +887,23 @@ mod tests {
     }
 
     #[test]
+    fn udp_at_and_past_the_largest_datagram_is_smoltcps() {
+        // Odd lengths, and payloads at and past what fits in 65,535 bytes,
+        // which are cut to 65,507.
+        let (src, dst) = (SocketAddrV4::new(A, 53), SocketAddrV4::new(B, 40_000));
+        for len in [1, 3, 65_505, 65_507, 65_508, 70_001] {
+            let data: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(37)).collect();
+            let built = udp(src, dst, &data, 64, 1);
+            assert_eq!(built.len(), (28 + len).min(65_535), "{len}");
+            assert_eq!(
+                &built[..],
+                &udp_by_smoltcp(src, dst, &data, 64, 1)[..],
+                "{len}"
+            );
+        }
+    }
+
+    #[test]
     fn icmp_echo_of_zeros_carries_negative_zero() {
         // An echo reply with identifier, sequence and data all zero sums to
         // zero: its checksum is 0xFFFF, as smoltcp writes it.

@@ -803,7 +803,11 @@ mod tests {
         for round in 0..30_000u64 {
             let now = q.now().0;
             for _ in 0..1 + next() % 2 {
-                let at = now + next() % (8 * SLOT);
+                // One in four at the current time, to `due`.
+                let at = match next() % 4 {
+                    0 => now,
+                    _ => now + next() % (8 * SLOT),
+                };
                 let at = if now < far { at.min(far - 1) } else { at };
                 model.push((at, q.push(Nanos(at), round).unwrap().0));
             }

@@ -18,7 +18,6 @@
 //! results.
 
 use crate::hashing::FastMap;
-
 use crate::model::EniId;
 use crate::packet::{FlowView, PROTO_ICMP, PROTO_TCP, PROTO_UDP, tcp_flags};
 use crate::units::Nanos;

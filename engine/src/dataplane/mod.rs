@@ -37,7 +37,6 @@ pub mod vpn;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use crate::hashing::FastMap;
 use ipnet::Ipv4Net;
 
 pub use capacity::{
@@ -50,6 +49,7 @@ pub use trace::{
     Arrival, AwsRule, Decision, Gateway, Hop, NoTrace, Place, Rule, Seen, Side, Trace,
 };
 
+use crate::hashing::FastMap;
 use crate::lpm::Lpm;
 use crate::model::*;
 use crate::units::Nanos;

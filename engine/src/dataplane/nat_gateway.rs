@@ -27,7 +27,6 @@
 //! mapping made while it lasts.
 
 use crate::hashing::FastMap;
-
 use crate::packet::{FlowView, PROTO_ICMP, PROTO_TCP, tcp_flags};
 use crate::units::Nanos;
 

@@ -36,10 +36,10 @@
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 
-use crate::hashing::FastMap;
 use ipnet::Ipv4Net;
 
 use crate::dataplane::{Entry, Gateway, Loc, Place, Seen};
+use crate::hashing::FastMap;
 use crate::model::*;
 use crate::sim::Recorder;
 use crate::sim::metrics::Metrics;

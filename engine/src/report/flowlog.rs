@@ -29,7 +29,6 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::hashing::FastMap;
 use ipnet::Ipv4Net;
 
 use super::EPOCH_UNIX_SECS;
@@ -37,6 +36,7 @@ use super::gather::Gather;
 use super::outfile::{FileError, Spool};
 use crate::dataplane::mtu::FRAGMENT_ENTRIES;
 use crate::dataplane::{Arrival, Loc, Seen};
+use crate::hashing::FastMap;
 use crate::model::*;
 use crate::packet::{self, Fragment, PROTO_TCP, PROTO_UDP, fragment};
 use crate::sim::Recorder;

@@ -32,9 +32,8 @@
 //! transit gateway, a VPN's latency. A same-AZ hop never leaves its LP.
 //! That is what lets LPs run a window of virtual time independently.
 
-use crate::hashing::FastMap;
-
 use crate::dataplane::{Host, Loc};
+use crate::hashing::FastMap;
 use crate::model::*;
 use crate::units::Nanos;
 

@@ -23,9 +23,8 @@
 //! event scheduled before the current slot (the current slot runs ahead of
 //! the current time when the next event is far off) goes there too while
 //! `front` is short, and to a heap of its own (`early`) once it is long.
-//! When the
-//! current slot enters a new coarse slot, the coarse bucket
-//! that the fine wheel now reaches is spread onto it, and the events of
+//! When the current slot enters a new coarse slot, the coarse bucket that
+//! the fine wheel now reaches is spread onto it, and the events of
 //! `far` that the coarse wheel now reaches move onto that. A link delay
 //! thus costs a bucket push and a share of a small heap, a timer a bucket
 //! push and one move; `docs/performance.md` has the measurements.
@@ -41,7 +40,6 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
 use crate::hashing::FastSet;
-
 use crate::units::Nanos;
 
 /// Width of a fine slot: 2^14 ns = 16.4 us.
@@ -315,10 +313,10 @@ impl<K> Queue<K> {
         }
     }
 
-    /// Puts `e`, of the current slot, at its place in `front`. Events
-    /// scheduled into the current slot are mostly for the near future, so
-    /// the place is found from the end (the earliest), and by bisection if
-    /// it is far from there.
+    /// Puts `e`, of the current slot or (while `front` is short) one
+    /// before it, at its place in `front`. Such events are mostly for the
+    /// near future, so the place is found from the end (the earliest), and
+    /// by bisection if it is far from there.
     #[inline]
     fn insert_front(&mut self, e: Entry) {
         let f = &mut self.front;

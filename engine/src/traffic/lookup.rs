@@ -32,10 +32,9 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use crate::hashing::FastMap;
-
 use super::*;
 use crate::dataplane::link_local::{self, LinkLocal};
+use crate::hashing::FastMap;
 use crate::packet::{PROTO_UDP, dns};
 
 /// How long a stub resolver waits for an answer before it asks again:

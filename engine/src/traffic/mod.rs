@@ -29,9 +29,8 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use bytes::Bytes;
 
-use crate::hashing::{FastMap, FastSet};
-
 use crate::dataplane::{Host, Place, resolve};
+use crate::hashing::{FastMap, FastSet};
 use crate::model::*;
 use crate::packet;
 use crate::scenario::raw::{Arrivals, Pattern};

@@ -9,10 +9,9 @@
 //! - a flow out of the Region also waits for the interface's internet
 //!   share (BW-4), which takes each packet as the interface lets it go.
 
-use crate::hashing::FastMap;
-
 use super::tcp::{self, Tcp};
 use crate::dataplane::Host;
+use crate::hashing::FastMap;
 use crate::model::*;
 use crate::units::Nanos;
 

@@ -15,6 +15,47 @@ pub fn in_cidr(net: ipnet::Ipv4Net, ip: u32) -> bool {
     (ip ^ u32::from(net.addr())) & mask == 0
 }
 
+/// Division by a number fixed for a run (a series' interval), as a
+/// multiplication: a 64-bit divide takes the processor tens of cycles, and
+/// the packet path would divide by it several times a packet. The quotient
+/// is exact: the estimate from the divisor's reciprocal is at most one
+/// below it, and is corrected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Divisor {
+    d: u64,
+    /// `floor((2^64 - 1) / d)`.
+    inv: u64,
+}
+
+impl Divisor {
+    /// Division by `d`; by 1 when `d` is 0.
+    pub const fn new(d: u64) -> Divisor {
+        let d = if d == 0 { 1 } else { d };
+        Divisor {
+            d,
+            inv: u64::MAX / d,
+        }
+    }
+
+    /// `n / d`, exactly.
+    #[inline]
+    pub fn quotient(self, n: u64) -> u64 {
+        // inv >= 2^64 / d - 1, so n * inv / 2^64 > n / d - 1 (n < 2^64)
+        // and the estimate is at most one below floor(n / d); inv * d <
+        // 2^64, so q * d <= n.
+        let q = ((u128::from(n) * u128::from(self.inv)) >> 64) as u64;
+        let r = n - q * self.d;
+        debug_assert!(u128::from(r) < 2 * u128::from(self.d));
+        q + u64::from(r >= self.d)
+    }
+}
+
+impl Default for Divisor {
+    fn default() -> Divisor {
+        Divisor::new(1)
+    }
+}
+
 /// A span of virtual time, or an instant measured from the start of the run,
 /// in nanoseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -417,7 +458,36 @@ mod tests {
         assert!(in_cidr(net("10.0.1.7/24"), 0x0a00_0109));
     }
 
+    #[test]
+    fn divisor_at_the_edges_is_exact() {
+        let cases = [
+            1,
+            2,
+            3,
+            7,
+            1_000,
+            1_000_000_000,
+            u64::MAX / 3,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for d in cases {
+            for n in [0, 1, d - 1, d, d.saturating_add(1), u64::MAX - 1, u64::MAX] {
+                assert_eq!(Divisor::new(d).quotient(n), n / d, "{n} / {d}");
+            }
+        }
+        // A zero divisor divides by 1, as `interval.max(1)` did.
+        assert_eq!(Divisor::new(0).quotient(12_345), 12_345);
+    }
+
     proptest! {
+        #[test]
+        fn divisor_quotient_is_the_processors(n in any::<u64>(), d in 1..=u64::MAX, small in 1u64..5_000_000_000) {
+            prop_assert_eq!(Divisor::new(d).quotient(n), n / d);
+            prop_assert_eq!(Divisor::new(small).quotient(n), n / small);
+            prop_assert_eq!(Divisor::new(small).quotient(n >> 20), (n >> 20) / small);
+        }
+
         #[test]
         fn in_cidr_agrees_with_ipnet(addr in any::<u32>(), len in 0u8..=32, ip in any::<u32>()) {
             let net = ipnet::Ipv4Net::new(addr.into(), len).unwrap();

@@ -94,6 +94,28 @@ impl Capacity {
     }
 }
 
+/// A packet size and its service time at a capacity's full rate
+/// ([`Capacity::service_ns`]), kept for the next packet of that size.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SizeTime {
+    /// The size, plus one: 0 when nothing is kept.
+    bytes: u64,
+    ns: u64,
+}
+
+impl SizeTime {
+    /// The time of `bytes` at `cap`'s full rate, from the last packet's
+    /// when it had that size; `cap` must be the capacity it was kept for.
+    #[inline]
+    pub fn service_ns(&mut self, cap: &Capacity, bytes: u64) -> u64 {
+        if self.bytes != bytes.wrapping_add(1) {
+            self.bytes = bytes.wrapping_add(1);
+            self.ns = cap.service_ns(bytes);
+        }
+        self.ns
+    }
+}
+
 /// Network I/O credits of an interface that bursts above its baseline
 /// (BW-2): a token bucket of `burst_bits`, full at the start, earning at
 /// the baseline rate. A packet that the credits cover is sent at the burst
@@ -109,11 +131,12 @@ pub struct Credits {
 
 impl Credits {
     /// How long a packet of `bytes` whose sending starts at `start` (ns)
-    /// takes to send, spending credits.
+    /// takes to send, spending credits; `full` is its time at the full
+    /// rate, [`Capacity::service_ns`].
     #[inline]
-    pub fn service_ns(&mut self, cap: &Capacity, start: u64, bytes: u64) -> u64 {
+    pub fn service_ns(&mut self, cap: &Capacity, start: u64, bytes: u64, full: u64) -> u64 {
         if cap.burst_bits == 0 {
-            return cap.service_ns(bytes);
+            return full;
         }
         let earned = u128::from(start.saturating_sub(self.at)) * u128::from(cap.baseline_bps)
             / 1_000_000_000;
@@ -124,7 +147,7 @@ impl Credits {
         if self.spent + bits <= cap.burst_bits {
             self.spent += bits;
             self.at = self.at.max(start);
-            cap.service_ns(bytes)
+            full
         } else {
             let s = cap.service_ns_at(bytes, cap.baseline_bps);
             self.at = start + s;

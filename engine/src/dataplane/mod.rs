@@ -40,7 +40,7 @@ use std::sync::Arc;
 use ipnet::Ipv4Net;
 
 pub use capacity::{
-    Capacity, Credits, Scaling, ServerId, capacity_at, capacity_of, internet_capacity,
+    Capacity, Credits, Scaling, ServerId, SizeTime, capacity_at, capacity_of, internet_capacity,
     internet_shaped, leaves_region,
 };
 pub use host::{host_listens, host_place};

@@ -16,7 +16,7 @@
 //! count against the queue at the new capacity, which fills behind it.
 
 pub use crate::dataplane::Capacity;
-use crate::dataplane::{Credits, Scaling};
+use crate::dataplane::{Credits, Scaling, SizeTime};
 use crate::units::Nanos;
 
 #[derive(Clone, Debug)]
@@ -32,6 +32,10 @@ pub struct Server {
     demand_ns: u64,
     /// When what was queued at the last scaling will have left.
     carried_until: u64,
+    /// The last packet size served and its time at the full rate: most
+    /// packets at a server have the size of the one before, and the time
+    /// takes two divisions.
+    sized: SizeTime,
 }
 
 impl Server {
@@ -45,7 +49,14 @@ impl Server {
             window: 0,
             demand_ns: 0,
             carried_until: 0,
+            sized: SizeTime::default(),
         }
+    }
+
+    /// The time a packet of `bytes` takes at the full rate.
+    #[inline]
+    pub fn service_ns(&mut self, bytes: u64) -> u64 {
+        self.sized.service_ns(&self.cap, bytes)
     }
 
     /// NAT-8: counts a packet's work into its window; the first packet of
@@ -59,17 +70,22 @@ impl Server {
                 && self.cap.scale_up()
             {
                 self.carried_until = self.free_at;
+                self.sized = SizeTime::default();
             }
             self.window = w;
             self.demand_ns = 0;
         }
-        self.demand_ns += self.cap.service_ns(bytes);
+        self.demand_ns += self.service_ns(bytes);
     }
 
     /// How many packets of `bytes` bytes are queued ahead of one arriving
     /// at `now` (the work left, in such packets).
-    pub fn ahead(&self, now: Nanos, bytes: u64) -> u64 {
-        self.free_at.saturating_sub(now.0) / self.cap.service_ns(bytes)
+    #[inline]
+    pub fn ahead(&mut self, now: Nanos, bytes: u64) -> u64 {
+        match self.free_at.saturating_sub(now.0) {
+            0 => 0,
+            left => left / self.service_ns(bytes),
+        }
     }
 
     /// Admits a packet at `now`: `Some(delay until it leaves)`, or `None`
@@ -80,7 +96,8 @@ impl Server {
         }
         let start = self.free_at.max(now.0);
         let mut credits = self.credits;
-        let service = credits.service_ns(&self.cap, start, bytes);
+        let full = self.service_ns(bytes);
+        let service = credits.service_ns(&self.cap, start, bytes, full);
         let queued = start - now.0.max(self.carried_until).min(start);
         if queued > service * u64::from(self.cap.queue) {
             self.overflowed += 1;
@@ -209,6 +226,25 @@ mod tests {
         assert_eq!(s.cap.bits_per_sec, 5_000_000_000);
         assert_eq!(s.cap.packets_per_sec, 1_000_000);
         assert_eq!(s.overflowed, 0);
+    }
+
+    #[test]
+    fn bw_1_each_packet_takes_its_own_sizes_time() {
+        // 8 Mbps: 1,000 bytes take 1 ms, 100 bytes 0.1 ms. Sizes that
+        // change from packet to packet are each served at their own time,
+        // and the packets ahead are counted in the arriving one's size.
+        let mut s = Server::new(Capacity::fixed(8_000_000, 1_000_000, 1_000));
+        let mut free = 0;
+        for (i, bytes) in [1000, 1000, 100, 1000, 100, 100, 1000]
+            .into_iter()
+            .enumerate()
+        {
+            let ahead = s.ahead(Nanos(0), bytes);
+            assert_eq!(ahead, free / (bytes * 1_000), "packet {i}");
+            free += bytes * 1_000;
+            assert_eq!(s.admit(Nanos(0), bytes), Some(Nanos(free)), "packet {i}");
+        }
+        assert_eq!(s.ahead(Nanos(free), 100), 0);
     }
 
     #[test]

@@ -26,7 +26,7 @@
 //! the time: a retransmission is a new draw.
 
 use crate::model::{Design, Dist, LinkId};
-use crate::units::Nanos;
+use crate::units::{Divisor, Nanos};
 
 /// The quantiles of a link's extra delay above its minimum, in nanoseconds.
 const QUANTILES: usize = 256;
@@ -37,6 +37,8 @@ struct Table {
     extra: [u64; QUANTILES],
     /// How long one drawn extra holds, in nanoseconds (0: no jitter).
     span: u64,
+    /// Division by `span`: the span a packet enters in.
+    per_span: Divisor,
     /// Probability of loss, scaled to 2^64 (0: no loss).
     loss: u64,
 }
@@ -130,7 +132,12 @@ impl Table {
         } else {
             (loss.min(1.0) * 18_446_744_073_709_551_615.0) as u64
         };
-        Table { extra, span, loss }
+        Table {
+            extra,
+            span,
+            per_span: Divisor::new(span),
+            loss,
+        }
     }
 
     /// The extra delay of a flow whose key is `key` entering at `now`.
@@ -138,8 +145,8 @@ impl Table {
         if self.span == 0 {
             return 0;
         }
-        let k = now / self.span;
-        let off = now % self.span;
+        let k = self.per_span.quotient(now);
+        let off = now - k * self.span;
         let v0 = self.extra[(hash(key, k, 1) >> 56) as usize];
         let v1 = self.extra[(hash(key, k + 1, 1) >> 56) as usize];
         if v1 >= v0 {

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use crate::dataplane::Place;
 use crate::model::DropReason;
 use crate::sparse::Sparse;
-use crate::units::Nanos;
+use crate::units::{Divisor, Nanos};
 
 /// The default interval: one second of virtual time.
 pub const DEFAULT_INTERVAL: Nanos = Nanos::from_secs(1);
@@ -177,6 +177,8 @@ pub struct NatSample {
 #[derive(Clone, Debug, Default)]
 pub struct Series {
     pub interval: Nanos,
+    /// Division by `interval`, for a bucket's index.
+    per_bucket: Divisor,
     pub buckets: usize,
     traffics: usize,
     /// Per traffic that recorded something in this LP, per bucket (made
@@ -217,6 +219,7 @@ impl Series {
         let buckets = Self::count(duration, interval) as usize;
         Series {
             interval,
+            per_bucket: Divisor::new(interval.0),
             buckets,
             traffics,
             flows: Sparse::new(),
@@ -240,7 +243,7 @@ impl Series {
     /// The bucket of time `t` (the end instant falls in the last).
     #[inline]
     pub fn bucket(&self, t: Nanos) -> usize {
-        ((t.0 / self.interval.0.max(1)) as usize).min(self.buckets.saturating_sub(1))
+        (self.per_bucket.quotient(t.0) as usize).min(self.buckets.saturating_sub(1))
     }
 
     /// This LP reads NAT gateway `n` (it owns its mappings).

@@ -31,6 +31,8 @@ struct Nic {
     free_at: u64,
     credits: crate::dataplane::Credits,
     internet_free_at: u64,
+    /// The last packet's size and time at the interface's full rate.
+    sized: crate::dataplane::SizeTime,
 }
 
 impl Nics {
@@ -45,7 +47,8 @@ impl Nics {
         let cap = crate::dataplane::capacity_of(d, eni);
         let nic = self.free_at.entry(eni.0).or_default();
         let start = nic.free_at.max(now.0);
-        nic.free_at = start + nic.credits.service_ns(&cap, start, bytes);
+        let full = nic.sized.service_ns(&cap, bytes);
+        nic.free_at = start + nic.credits.service_ns(&cap, start, bytes, full);
         if out_of_region {
             if let Some(cap) = crate::dataplane::internet_capacity(d, eni) {
                 let start = nic.internet_free_at.max(nic.free_at);

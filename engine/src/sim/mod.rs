@@ -33,7 +33,17 @@ pub use crate::traffic::Tag;
 use capacity::Server;
 use queue::Queue;
 
+/// What an event does.
+///
+/// `repr(u64)`: the discriminant takes a whole word ahead of the fields.
+/// Laid out by default, it took a byte after them, and an event moved (in
+/// and out of the queue and the event held back) as 87 bytes: five 16-byte
+/// words and an 8-byte one overlapping the fifth. A move that read an
+/// event soon after another wrote it in other pieces waited for the
+/// stores to reach the cache, and those loads were the event loop's
+/// hottest instructions (`docs/performance.md`, "Events moved whole").
 #[derive(Debug)]
+#[repr(u64)]
 pub enum Kind {
     Packet {
         buf: BytesMut,

@@ -15,11 +15,11 @@ pub fn in_cidr(net: ipnet::Ipv4Net, ip: u32) -> bool {
     (ip ^ u32::from(net.addr())) & mask == 0
 }
 
-/// Division by a number fixed for a run (a series' interval), as a
-/// multiplication: a 64-bit divide takes the processor tens of cycles, and
-/// the packet path would divide by it several times a packet. The quotient
-/// is exact: the estimate from the divisor's reciprocal is at most one
-/// below it, and is corrected.
+/// Division by a number fixed for a run (a series' interval, a link's
+/// jitter span), as a multiplication: a 64-bit divide can take a processor
+/// tens of cycles, and the packet path would divide by it several times a
+/// packet. The quotient is exact: the estimate from the divisor's
+/// reciprocal is at most one below it, and is corrected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Divisor {
     d: u64,

@@ -83,9 +83,9 @@ impl Sim {
         match a {
             Action::Send { packet, from, tag } => {
                 self.metrics.packets_sent += 1;
-                let mut buf = packet
-                    .try_into_mut()
-                    .unwrap_or_else(|b| BytesMut::from(&b[..]));
+                // Without a copy when the packet is the buffer's only
+                // handle, as a packet an endpoint just built is.
+                let mut buf = BytesMut::from(packet);
                 self.packet(&mut buf, Loc::HostOut(from), tag, 0, false);
             }
             Action::Timer { at, timer } => self.at(at, Kind::Endpoint(timer)),

@@ -872,7 +872,7 @@ impl Sim {
         let now = self.now();
         let fragments = std::mem::take(&mut self.fragments);
         for (b, loc) in fragments {
-            let buf = b.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
+            let buf = BytesMut::from(b);
             self.at(
                 now,
                 Kind::Packet {
@@ -903,7 +903,7 @@ impl Sim {
         let now = self.now();
         let emitted = std::mem::take(&mut self.emitted);
         for (b, loc) in emitted {
-            let buf = b.try_into_mut().unwrap_or_else(|b| BytesMut::from(&b[..]));
+            let buf = BytesMut::from(b);
             let to = match self.lps {
                 Lps::One(here) => self
                     .part

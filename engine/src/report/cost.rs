@@ -39,7 +39,7 @@ use std::sync::{Arc, Mutex};
 use ipnet::Ipv4Net;
 
 use crate::dataplane::{Entry, Gateway, Loc, Place, Seen};
-use crate::hashing::FastMap;
+use crate::hashing::{FastMap, FastSet};
 use crate::model::*;
 use crate::sim::Recorder;
 use crate::sim::metrics::Metrics;
@@ -93,7 +93,7 @@ pub struct Meter {
     az: Vec<u32>,
     /// (VPC, private IP) -> subnet, for traffic arriving over a peering.
     subnet_of: FastMap<(u32, u32), SubnetId>,
-    service_ips: FastMap<u32, ()>,
+    service_ips: FastSet<u32>,
     service_nets: Vec<Ipv4Net>,
 }
 
@@ -170,7 +170,7 @@ impl Meter {
         let service_ips = d
             .aws_services
             .iter()
-            .flat_map(|s| s.ips.iter().map(|ip| (u32::from(*ip), ())))
+            .flat_map(|s| s.ips.iter().map(|ip| u32::from(*ip)))
             .collect();
         let service_nets = d
             .prefix_lists
@@ -205,8 +205,8 @@ impl Meter {
 
 /// Whether an address is an AWS service's in this region: a declared front
 /// door, or inside one of the services' prefix lists.
-fn is_service(ips: &FastMap<u32, ()>, nets: &[Ipv4Net], ip: Ipv4Addr) -> bool {
-    ips.contains_key(&u32::from(ip)) || nets.iter().any(|n| n.contains(&ip))
+fn is_service(ips: &FastSet<u32>, nets: &[Ipv4Net], ip: Ipv4Addr) -> bool {
+    ips.contains(&u32::from(ip)) || nets.iter().any(|n| n.contains(&ip))
 }
 
 /// Counts bytes that go from subnet `from` to ENI `to` if the AZs differ;

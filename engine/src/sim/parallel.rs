@@ -1,21 +1,32 @@
 //! Running the LPs of a design over worker threads, deterministically.
 //!
-//! Virtual time advances in windows `[T, T + lookahead)`, where `T` is the
-//! earliest pending event of any LP. Within a window every LP handles its own
-//! events independently: anything it sends to another LP is due at least one
-//! lookahead later, so after the window. At the window's end the messages go
-//! to the threads of their destinations, which sort them by (destination,
-//! time, source LP, order of sending) and queue them there. Which thread ran
-//! which LP changes nothing in that sequence, so results are byte-identical
-//! for every thread count; with one thread the LPs run in turn on the
-//! calling thread, with no channels, and with more the calling thread runs
-//! the first group of LPs itself. Which worker runs which LP is decided by a
-//! [`Planner`] from the wall time each LP's windows took and the events each
-//! handled ([`assign_by_cost`]) and from whether spreading pays, and may
-//! change during a run; results cannot tell.
+//! Virtual time is cut into windows of half the lookahead ([`SPLIT`]): window
+//! `k` is `[k w, (k + 1) w)`. Anything an LP sends to another is due at least
+//! one lookahead later, so a message sent in window `m` is queued at its
+//! destination when that LP starts window `m + SPLIT`, in the order of
+//! (window sent, time, source LP, order of sending). An LP may run window
+//! `k` once every other LP has finished window `k - SPLIT`: the LPs need not
+//! wait for each other at every window's end, and a thread whose LPs had a
+//! light window goes on while another finishes a heavy one. Each LP queues
+//! its messages at the same points of its own run whichever thread ran
+//! which LP and however far ahead, so results are byte-identical for every
+//! thread count.
+//!
+//! The calling thread hands out stretches of windows: from the window of
+//! the earliest pending event or message (windows with nothing anywhere are
+//! skipped) for up to [`STRETCH_MAX`] windows, fewer while the windows are
+//! nearly empty. Within a stretch the threads run their LPs on their own,
+//! meeting only through each LP's progress counter and mailbox
+//! ([`Exchange`]); with one thread the calling thread runs them all in
+//! turn. Which worker runs which LP is decided between stretches by a
+//! [`Planner`] from the wall time each LP's windows took and the events
+//! each handled ([`assign_by_cost`]) and from whether spreading pays, and
+//! may change during a run; results cannot tell.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
+use std::sync::{Arc, Mutex, MutexGuard};
 
+use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
@@ -50,10 +61,10 @@ pub struct Outcome {
 pub enum Alone {
     /// One thread was asked for, or the design has one LP.
     OneThread,
-    /// Windows held fewer than [`MIN_WINDOW_EVENTS`] events on average
+    /// Lookaheads held fewer than [`MIN_WINDOW_EVENTS`] events on average
     /// (when their wall time was not measured).
     LightWindows { per_window: u64 },
-    /// Windows took less than [`MIN_WINDOW_WORK`] of the LPs' wall time on
+    /// Lookaheads took less than [`MIN_WINDOW_WORK`] of the LPs' wall time on
     /// average: `per_window` nanoseconds.
     LightWork { per_window: u64 },
     /// Spreading would leave the busiest worker with four fifths of the
@@ -98,28 +109,29 @@ pub struct Plan {
 /// The thread counts [`Balance`] looks at.
 pub const BALANCE_THREADS: [usize; 4] = [2, 4, 8, 16];
 
-/// The events of the busiest thread in each window, summed over the run,
+/// The events of the busiest thread in each stretch of windows, summed over
+/// the run,
 /// had the LPs been dealt round robin (LP `i` to thread `i mod k`) over
-/// each of [`BALANCE_THREADS`]. A window lasts at least as long as its
+/// each of [`BALANCE_THREADS`]. A stretch lasts at least as long as its
 /// busiest thread, so the run's events divided by this sum bound the
-/// speedup those threads could give, before any cost of handing windows
+/// speedup those threads could give, before any cost of handing stretches
 /// over. Counted from events, whatever threads the run itself had.
 #[derive(Clone, Debug, Default)]
 pub struct Balance {
-    /// Each LP's events at the end of the last window.
+    /// Each LP's events at the end of the last stretch.
     last: Vec<u64>,
     pub busiest: [u64; BALANCE_THREADS.len()],
-    /// The same, had each window's LPs been dealt afresh by that window's
+    /// The same, had each stretch's LPs been dealt afresh by that stretch's
     /// events (heaviest first, each to the least loaded thread): what an
-    /// assignment that knew each window's work in advance could reach.
+    /// assignment that knew each stretch's work in advance could reach.
     pub busiest_dealt: [u64; BALANCE_THREADS.len()],
     pub events: u64,
-    /// Scratch: one window's events per LP.
+    /// Scratch: one stretch's events per LP.
     delta: Vec<u64>,
 }
 
 impl Balance {
-    /// After a window, with each LP's events so far (indexed by LP).
+    /// After a stretch, with each LP's events so far (indexed by LP).
     fn window(&mut self, events: &[u64]) {
         self.last.resize(events.len(), 0);
         self.delta.clear();
@@ -148,7 +160,7 @@ impl Balance {
     }
 
     /// The bound on the speedup over each of [`BALANCE_THREADS`], with
-    /// LPs dealt round robin and dealt afresh each window.
+    /// LPs dealt round robin and dealt afresh each stretch.
     pub fn bounds(&self) -> [(f64, f64); BALANCE_THREADS.len()] {
         let e = self.events as f64;
         std::array::from_fn(|i| {
@@ -251,7 +263,7 @@ impl Plan {
             return None;
         }
         let mut s = String::from(
-            "the busiest thread's events per window bound the speedup (LPs round robin / dealt afresh each window):",
+            "the busiest thread's events per stretch bound the speedup (LPs round robin / dealt afresh each stretch):",
         );
         for (k, (rr, dealt)) in BALANCE_THREADS.iter().zip(self.balance.bounds()) {
             if *k as u32 <= lps {
@@ -290,10 +302,10 @@ fn alone_words(why: Alone) -> String {
     match why {
         Alone::OneThread => "one thread (asked for, or one LP)".to_string(),
         Alone::LightWindows { per_window } => format!(
-            "windows too light to share ({per_window} events per window, fewer than {MIN_WINDOW_EVENTS})"
+            "windows too light to share ({per_window} events per lookahead, fewer than {MIN_WINDOW_EVENTS})"
         ),
         Alone::LightWork { per_window } => format!(
-            "windows too light to share ({:.1} us of work per window, less than {} us)",
+            "windows too light to share ({:.1} us of work per lookahead, less than {} us)",
             per_window as f64 / 1e3,
             MIN_WINDOW_WORK.as_micros()
         ),
@@ -307,13 +319,249 @@ fn alone_words(why: Alone) -> String {
     }
 }
 
-/// A message between LPs: (destination LP, time, source LP, index, event).
-type Msg = (u32, Nanos, u32, u32, Kind);
+/// Windows per lookahead. A message between LPs is due at least one
+/// lookahead after it was sent, so one sent in window `m` can wait until
+/// window `m + SPLIT` starts; an LP may thus run window `k` as soon as every
+/// other LP has finished window `k - SPLIT`, and a thread whose LPs had a
+/// light window goes on with the next one while another thread finishes a
+/// heavy one. With one window per lookahead every LP would wait for every
+/// other at every window's end.
+pub const SPLIT: u64 = 2;
+
+/// A message between LPs, waiting in its destination's mailbox: the window
+/// it was sent in, its time, its source LP and its place in what that LP
+/// sent in the window.
+struct Mail<K = Kind> {
+    sent: u64,
+    at: Nanos,
+    from: u32,
+    idx: u32,
+    kind: K,
+}
+
+impl<K> Mail<K> {
+    fn key(&self) -> (u64, Nanos, u32, u32) {
+        (self.sent, self.at, self.from, self.idx)
+    }
+}
+
+/// Moves from `mail` to `due` the messages to queue when window `k`
+/// starts (sent in window `k - SPLIT` or before), in the order to queue
+/// them: (window sent, time, source LP, order of sending).
+fn take_due<K>(mail: &mut Vec<Mail<K>>, k: u64, due: &mut Vec<Mail<K>>) {
+    let mut i = 0;
+    while i < mail.len() {
+        if mail[i].sent + SPLIT <= k {
+            due.push(mail.swap_remove(i));
+        } else {
+            i += 1;
+        }
+    }
+    due.sort_unstable_by_key(Mail::key);
+}
+
+/// What the threads running the LPs share: each LP's progress and mailbox.
+///
+/// `reached[lp]` is the number of windows (counted from time 0) the LP has
+/// finished; it is stored after the LP's messages of those windows are in
+/// their mailboxes, so an LP that reads it (`Acquire`) finds them there.
+struct Exchange {
+    reached: Vec<AtomicU64>,
+    mail: Vec<Mutex<Vec<Mail>>>,
+    /// Messages waiting in each mailbox, so that an LP with none does not
+    /// take the lock.
+    waiting: Vec<AtomicU64>,
+    /// The width of a window: the lookahead over [`SPLIT`], at least 1 ns.
+    width: u64,
+    /// Messages sent so far.
+    sent: AtomicU64,
+    /// Per thread: whether it sleeps until an LP makes progress, and the
+    /// thread to wake.
+    sleeping: Vec<AtomicBool>,
+    handles: Vec<Mutex<Option<Thread>>>,
+}
+
+impl Exchange {
+    fn new(lps: usize, lookahead: Nanos, threads: usize) -> Exchange {
+        Exchange {
+            reached: (0..lps).map(|_| AtomicU64::new(0)).collect(),
+            mail: (0..lps).map(|_| Mutex::new(Vec::new())).collect(),
+            waiting: (0..lps).map(|_| AtomicU64::new(0)).collect(),
+            width: (lookahead.0 / SPLIT).max(1),
+            sent: AtomicU64::new(0),
+            sleeping: (0..threads).map(|_| AtomicBool::new(false)).collect(),
+            handles: (0..threads).map(|_| Mutex::new(None)).collect(),
+        }
+    }
+
+    /// The least window every LP has finished.
+    fn floor(&self) -> u64 {
+        self.reached
+            .iter()
+            .map(|r| r.load(Ordering::Acquire))
+            .min()
+            .unwrap_or(u64::MAX)
+    }
+
+    /// The earliest time of a message in a mailbox (between stretches,
+    /// when no thread runs).
+    fn earliest_mail(&self) -> Option<Nanos> {
+        self.mail
+            .iter()
+            .filter_map(|m| m.lock().ok()?.iter().map(|x| x.at).min())
+            .min()
+    }
+
+    /// Queues at `sim` the messages due to start window `k` (sent in window
+    /// `k - SPLIT` or before), in the order of (window sent, time, source LP,
+    /// order of sending), whichever thread sent them and when. An LP that
+    /// runs window `k` has handled nothing since its last window, so the
+    /// order in which it queues them, and so the run, is the same for every
+    /// thread count.
+    fn deliver(&self, sim: &mut Sim, k: u64, scratch: &mut Vec<Mail>) {
+        let lp = sim.lp() as usize;
+        if self.waiting[lp].load(Ordering::Acquire) == 0 {
+            return;
+        }
+        let Ok(mut mail) = self.mail[lp].lock() else {
+            return;
+        };
+        take_due(&mut mail, k, scratch);
+        self.waiting[lp].store(mail.len() as u64, Ordering::Release);
+        drop(mail);
+        for m in scratch.drain(..) {
+            sim.schedule(m.at, m.kind);
+        }
+    }
+
+    /// Runs window `k` of `sim`: its messages due, its events, then what it
+    /// sent to the mailboxes and its progress for the others to see.
+    fn step(&self, sim: &mut Sim, k: u64, scratch: &mut Vec<Mail>) {
+        self.deliver(sim, k, scratch);
+        sim.run_until(Nanos((k + 1).saturating_mul(self.width)));
+        let from = sim.lp();
+        if !sim.outbox.is_empty() {
+            self.sent
+                .fetch_add(sim.outbox.len() as u64, Ordering::Relaxed);
+            // Grouped by destination, in the order sent within each.
+            sim.outbox.sort_by_key(|m| m.0);
+            let mut open: Option<(u32, MutexGuard<'_, Vec<Mail>>)> = None;
+            for (idx, (to, at, kind)) in sim.outbox.drain(..).enumerate() {
+                if open.as_ref().map(|o| o.0) != Some(to) {
+                    if let Some((lp, mail)) = open.take() {
+                        self.waiting[lp as usize].store(mail.len() as u64, Ordering::Release);
+                    }
+                    open = self.mail[to as usize].lock().ok().map(|m| (to, m));
+                }
+                if let Some((_, mail)) = open.as_mut() {
+                    mail.push(Mail {
+                        sent: k,
+                        at,
+                        from,
+                        idx: idx as u32,
+                        kind,
+                    });
+                }
+            }
+            if let Some((lp, mail)) = open.take() {
+                self.waiting[lp as usize].store(mail.len() as u64, Ordering::Release);
+            }
+        }
+        self.reached[from as usize].store(k + 1, Ordering::Release);
+        // A thread that went to sleep after reading the old value wakes:
+        // it set its flag before reading, this stored before reading the
+        // flag (the fences order the two), so one of the two sees the other.
+        fence(Ordering::SeqCst);
+        for (t, asleep) in self.sleeping.iter().enumerate() {
+            if asleep.load(Ordering::Relaxed) && asleep.swap(false, Ordering::AcqRel) {
+                if let Some(h) = self.handles[t]
+                    .lock()
+                    .ok()
+                    .as_deref()
+                    .and_then(Option::as_ref)
+                {
+                    h.unpark();
+                }
+            }
+        }
+    }
+}
+
+/// One thread's part of a stretch: runs every window of `from..to` of each
+/// of `sims`, each as soon as every other LP has finished the window
+/// [`SPLIT`] before it. With `timed`, adds each LP's wall time and events
+/// to its [`Sim::worked`]. Returns the time spent running windows (the
+/// rest, it waited for the other threads).
+fn stretch(
+    sims: &mut [Sim],
+    ex: &Exchange,
+    me: usize,
+    (from, to): (u64, u64),
+    timed: bool,
+) -> Duration {
+    if let Ok(mut h) = ex.handles[me].lock() {
+        h.get_or_insert_with(std::thread::current);
+    }
+    let mut next = vec![from; sims.len()];
+    let mut floor = from;
+    let mut scratch = Vec::new();
+    let mut work = Duration::ZERO;
+    let mut blocked: Option<Instant> = None;
+    let mut spins = 0u32;
+    loop {
+        let mut ran = false;
+        let mut left = false;
+        for (sim, k) in sims.iter_mut().zip(next.iter_mut()) {
+            while *k < to {
+                if *k >= floor + SPLIT {
+                    floor = ex.floor();
+                    if *k >= floor + SPLIT {
+                        break;
+                    }
+                }
+                let start = Instant::now();
+                let events = sim.metrics.events;
+                ex.step(sim, *k, &mut scratch);
+                let took = start.elapsed();
+                work += took;
+                if timed {
+                    sim.worked.0 += took;
+                    sim.worked.1 += sim.metrics.events - events;
+                }
+                *k += 1;
+                ran = true;
+            }
+            left |= *k < to;
+        }
+        if !left {
+            return work;
+        }
+        if ran {
+            blocked = None;
+            continue;
+        }
+        // Another thread is finishing a window these LPs wait for: usually
+        // microseconds, so spin; past [`SPIN_MAX`] (its thread may have no
+        // core), sleep until an LP makes progress.
+        let since = *blocked.get_or_insert_with(Instant::now);
+        spins = spins.wrapping_add(1);
+        if spins % 32 != 0 || since.elapsed() < SPIN_MAX {
+            std::hint::spin_loop();
+            continue;
+        }
+        ex.sleeping[me].store(true, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        floor = ex.floor();
+        if next.iter().all(|k| *k >= to || *k >= floor + SPLIT) {
+            std::thread::park_timeout(Duration::from_millis(1));
+        }
+        ex.sleeping[me].store(false, Ordering::Relaxed);
+    }
+}
 
 enum Command {
-    /// Queue these messages, then run every event before the time; time
-    /// each LP when the flag says so.
-    Window(Nanos, Vec<Msg>, bool),
+    /// Run the windows `from..to`; time each LP when the flag says so.
+    Stretch(u64, u64, bool),
     /// Take these LPs (in addition to any the worker has).
     Adopt(Vec<Sim>),
     /// Give every LP back.
@@ -324,40 +572,9 @@ enum Command {
 type Times = Vec<(u32, Option<Nanos>, u64, (Duration, u64))>;
 
 enum Reply {
-    /// Messages produced, each LP's times, and the time the window took.
-    Done(Vec<Msg>, Times, Duration),
+    /// Each LP's times, and the time spent running windows.
+    Done(Times, Duration),
     Lent(Vec<Sim>),
-}
-
-/// Queues messages at the LPs of `sims` they are for, in the order of
-/// (destination, time, source LP, order of sending). The thread that runs
-/// the destinations sorts them, so no thread sorts every message.
-fn inject(sims: &mut [Sim], mut msgs: Vec<Msg>) {
-    msgs.sort_unstable_by_key(|m| (m.0, m.1, m.2, m.3));
-    for (to, at, _, _, kind) in msgs {
-        if let Some(sim) = sims.iter_mut().find(|s| s.lps == Lps::One(to)) {
-            sim.schedule(at, kind);
-        }
-    }
-}
-
-/// Runs every LP of `sims` up to `until`; returns their messages. With
-/// `timed`, adds each LP's wall time and events to its [`Sim::worked`].
-fn window(sims: &mut [Sim], until: Nanos, timed: bool) -> Vec<Msg> {
-    let mut out = Vec::new();
-    for sim in sims.iter_mut() {
-        let start = timed.then(|| (Instant::now(), sim.metrics.events));
-        sim.run_until(until);
-        if let Some((at, events)) = start {
-            sim.worked.0 += at.elapsed();
-            sim.worked.1 += sim.metrics.events - events;
-        }
-        let from = sim.lp();
-        for (i, (to, at, kind)) in sim.outbox.drain(..).enumerate() {
-            out.push((to, at, from, i as u32, kind));
-        }
-    }
-    out
 }
 
 fn times(sims: &[Sim]) -> Times {
@@ -368,13 +585,13 @@ fn times(sims: &[Sim]) -> Times {
 
 /// Waits for messages on one channel: spins for a while, then sleeps.
 ///
-/// Windows are short (one lookahead of virtual time, often 100 us of work or
-/// less), and waking a sleeping thread costs a good part of that, so a
-/// waiting thread first spins. How long it spins adapts to what waiting has
-/// been like: a message that came while spinning doubles the budget (up to
-/// [`SPIN_MAX`]), a wait that ran out of budget and slept halves it (down to
-/// [`SPIN_MIN`]). Wall-clock time decides only how a thread waits, never
-/// what a run computes.
+/// Stretches are short (often a millisecond of work or less), and waking a
+/// sleeping thread costs a good part of that, so a waiting thread first
+/// spins. How long it spins adapts to what waiting has been like: a message
+/// that came while spinning doubles the budget (up to [`SPIN_MAX`]), a wait
+/// that ran out of budget and slept halves it (down to [`SPIN_MIN`]).
+/// Wall-clock time decides only how a thread waits, never what a run
+/// computes.
 struct Waiter {
     budget: Duration,
 }
@@ -411,16 +628,14 @@ impl Waiter {
     }
 }
 
-fn worker(rx: Receiver<Command>, tx: Sender<Reply>) {
+fn worker(rx: Receiver<Command>, tx: Sender<Reply>, ex: Arc<Exchange>, me: usize) {
     let mut sims: Vec<Sim> = Vec::new();
     let mut waiter = Waiter::new();
     while let Some(cmd) = waiter.wait(&rx) {
         let reply = match cmd {
-            Command::Window(until, msgs, timed) => {
-                let start = Instant::now();
-                inject(&mut sims, msgs);
-                let out = window(&mut sims, until, timed);
-                Reply::Done(out, times(&sims), start.elapsed())
+            Command::Stretch(from, to, timed) => {
+                let work = stretch(&mut sims, &ex, me, (from, to), timed);
+                Reply::Done(times(&sims), work)
             }
             Command::Adopt(more) => {
                 sims.extend(more);
@@ -473,7 +688,7 @@ struct Planner {
     record: Plan,
 }
 
-/// One window in this many times each LP's work ([`Sim::worked`]).
+/// One stretch in this many times each LP's work ([`Sim::worked`]).
 const TIMED_EVERY: u64 = 4;
 
 /// Windows between two decisions while nothing needs measuring.
@@ -580,7 +795,8 @@ impl Planner {
             }
         }
         self.decisions += 1;
-        let (by_load, why) = assign_by_cost(&loads, &costs, windows - self.last, self.threads);
+        let (by_load, why) =
+            assign_by_cost(&loads, &costs, (windows - self.last) / SPLIT, self.threads);
         let alone = vec![0; owner.len()];
         let (target, stretch, why) = if by_load == alone {
             (by_load, PERIOD, why)
@@ -702,14 +918,32 @@ fn longest_first(loads: &[u64], threads: usize) -> (Vec<usize>, Vec<u64>) {
     (owner, total)
 }
 
-/// The fewest events per window (a few tens of microseconds of work) worth
-/// sharing between threads: handing a window to another thread and waiting
-/// for its answer costs a few microseconds.
+/// The fewest events per lookahead ([`SPLIT`] windows; a few tens of
+/// microseconds of work) worth sharing between threads: the threads meet at
+/// least once a lookahead, and waiting for the slower one costs a few
+/// microseconds.
 pub const MIN_WINDOW_EVENTS: u64 = 256;
 
-/// The least wall time of work per window worth sharing between threads:
-/// a hand-over and the wait for the slower thread cost about 8 us a window
-/// on two cores, and half a window of 25 us saves 12.5.
+/// The longest stretch of windows between two hand-overs.
+const STRETCH_MAX: u64 = 64;
+
+/// The length of the next stretch after one of `windows` windows that held
+/// `events` events over `lps` LPs: half as long (at least [`SPLIT`]) when
+/// the windows held fewer events than LPs, so that a sparse run reaches its
+/// next busy time in a few windows and skips the rest; twice as long (up
+/// to [`STRETCH_MAX`]) otherwise, so that a busy one meets rarely.
+fn next_len(len: u64, events: u64, windows: u64, lps: usize) -> u64 {
+    if events < windows * lps as u64 {
+        (len / 2).max(SPLIT)
+    } else {
+        (len * 2).min(STRETCH_MAX)
+    }
+}
+
+/// The least wall time of work per lookahead ([`SPLIT`] windows) worth
+/// sharing between threads: the wait for the slower thread cost about 8 us
+/// a lookahead on two cores when the threads met at its end, and half of
+/// 25 us saves 12.5.
 pub const MIN_WINDOW_WORK: Duration = Duration::from_micros(25);
 
 /// The events of the busiest worker under `owner`.
@@ -748,14 +982,24 @@ pub fn run(
         .collect();
     let mut end = design.duration;
     let threads = opts.threads.max(1).min(sims.len());
+    let ex = Arc::new(Exchange::new(sims.len(), part.lookahead, threads));
     let mut windows = 0u64;
+    let mut stretches = 0u64;
     let mut moves = 0u64;
     let mut next: Vec<Option<Nanos>> = sims.iter().map(|s| s.q.peek_time()).collect();
-    let mut pending: Vec<Msg> = Vec::new();
-    let mut messages = 0u64;
     let mut plan = Plan {
         threads,
         ..Plan::default()
+    };
+    let mut len = SPLIT;
+    let mut reached = 0u64;
+    // The next stretch: from the window of the earliest event or message
+    // (windows with none anywhere are skipped), `len` windows, not past
+    // the window that holds the end.
+    let bounds = |next: &[Option<Nanos>], reached: u64, len: u64, end: Nanos| {
+        let t = earliest(next, ex.earliest_mail()).filter(|t| *t <= end)?;
+        let from = (t.0 / ex.width).max(reached);
+        Some((from, (from + len).min(end.0 / ex.width + 1)))
     };
 
     let mut finished: Vec<Sim> = if threads <= 1 {
@@ -765,17 +1009,23 @@ pub fn run(
             owner: vec![0; sims.len()],
             alone: Some(Alone::OneThread),
         });
-        while let Some(t) = earliest(&next, &pending).filter(|t| *t <= end) {
-            let until = t.saturating_add(part.lookahead);
-            inject(&mut sims, std::mem::take(&mut pending));
-            pending = window(&mut sims, until, false);
-            messages += pending.len() as u64;
-            windows += 1;
+        let mut before = 0u64;
+        while let Some((from, to)) = bounds(&next, reached, len, end) {
+            for r in &ex.reached {
+                r.store(from, Ordering::Relaxed);
+            }
+            stretch(&mut sims, &ex, 0, (from, to), false);
+            reached = to;
+            windows += to - from;
             next = sims.iter().map(|s| s.q.peek_time()).collect();
             counts.clear();
             counts.extend(sims.iter().map(|s| s.metrics.events));
             plan.balance.window(&counts);
-            if !progress(until.min(end), counts.iter().sum()) {
+            let now: u64 = counts.iter().sum();
+            len = next_len(len, now - before, to - from, sims.len());
+            before = now;
+            let until = Nanos(to.saturating_mul(ex.width));
+            if !progress(until.min(end), now) {
                 end = until.min(end);
                 break;
             }
@@ -784,14 +1034,15 @@ pub fn run(
     } else {
         std::thread::scope(|scope| {
             let mut links = Vec::new();
-            for _ in 1..threads {
+            for me in 1..threads {
                 let (ctx, crx) = unbounded();
                 let (rtx, rrx) = unbounded();
-                scope.spawn(move || worker(crx, rtx));
+                let ex = Arc::clone(&ex);
+                scope.spawn(move || worker(crx, rtx, ex, me));
                 links.push((ctx, rrx));
             }
             // Round robin until the first loads are measured; worker 0 is
-            // the calling thread, which has nothing else to do in a window.
+            // the calling thread, which runs its LPs like any worker.
             let mut owner: Vec<usize> = (0..sims.len()).map(|lp| lp % threads).collect();
             let mut local = deal(sims, &owner, &links);
             let mut busy = busy_workers(&owner, threads);
@@ -804,28 +1055,22 @@ pub fn run(
                 alone: None,
             });
             let mut waiter = Waiter::new();
-            while let Some(t) = earliest(&next, &pending).filter(|t| *t <= end) {
-                let until = t.saturating_add(part.lookahead);
-                // Every LP is timed in one window of [`TIMED_EVERY`]: enough
-                // to weigh its events, without reading the clock twice per
-                // LP and window.
-                let timed = windows % TIMED_EVERY == 0;
-                let mut per: Vec<Vec<Msg>> = (0..threads).map(|_| Vec::new()).collect();
-                for m in std::mem::take(&mut pending) {
-                    per[owner[m.0 as usize]].push(m);
+            let mut before = 0u64;
+            while let Some((from, to)) = bounds(&next, reached, len, end) {
+                // Every LP is timed in one stretch of [`TIMED_EVERY`]:
+                // enough to weigh its events, without reading the clock
+                // for each LP and window all along.
+                let timed = stretches % TIMED_EVERY == 0;
+                for r in &ex.reached {
+                    r.store(from, Ordering::Relaxed);
                 }
-                let mut per = per.into_iter();
-                let mine = per.next().unwrap_or_default();
                 let sent = Instant::now();
-                for (w, ((tx, _), msgs)) in links.iter().zip(per).enumerate() {
+                for (w, (tx, _)) in links.iter().enumerate() {
                     if busy[w + 1] {
-                        let _ = tx.send(Command::Window(until, msgs, timed));
+                        let _ = tx.send(Command::Stretch(from, to, timed));
                     }
                 }
-                let start = Instant::now();
-                inject(&mut local, mine);
-                let mut all = window(&mut local, until, timed);
-                let mine_took = start.elapsed();
+                let mine_took = stretch(&mut local, &ex, 0, (from, to), timed);
                 planner.work += mine_took;
                 let spread = busy.iter().skip(1).any(|b| *b);
                 if spread {
@@ -834,18 +1079,17 @@ pub fn run(
                 let mut got = times(&local);
                 for (w, (_, rx)) in links.iter().enumerate() {
                     if busy[w + 1] {
-                        let Some(Reply::Done(out, t, took)) = waiter.wait(rx) else {
+                        let Some(Reply::Done(t, took)) = waiter.wait(rx) else {
                             // Its LPs are lost: the run cannot go on.
-                            panic!("worker thread {} stopped during a window", w + 1);
+                            panic!("worker thread {} stopped during a stretch", w + 1);
                         };
-                        all.extend(out);
                         got.extend(t);
                         planner.work += took;
                         planner.record.spread_work[w + 1] += took;
                     }
                 }
                 if spread {
-                    planner.record.spread_windows += 1;
+                    planner.record.spread_windows += to - from;
                     planner.record.spread_wall += sent.elapsed();
                 }
                 for (lp, t, n, w) in got {
@@ -854,10 +1098,14 @@ pub fn run(
                     worked[lp as usize] = w;
                 }
                 planner.record.balance.window(&events);
-                pending = all;
-                messages += pending.len() as u64;
-                windows += 1;
-                if !progress(until.min(end), events.iter().sum()) {
+                reached = to;
+                windows += to - from;
+                stretches += 1;
+                let now: u64 = events.iter().sum();
+                len = next_len(len, now - before, to - from, events.len());
+                before = now;
+                let until = Nanos(to.saturating_mul(ex.width));
+                if !progress(until.min(end), now) {
                     end = until.min(end);
                     break;
                 }
@@ -893,7 +1141,7 @@ pub fn run(
         lps: part.count,
         windows,
         moves,
-        messages,
+        messages: ex.sent.load(Ordering::Relaxed),
         plan,
         part,
     }
@@ -936,10 +1184,9 @@ fn collect(mut local: Vec<Sim>, links: &[Link], busy: &[bool]) -> Vec<Sim> {
     local
 }
 
-fn earliest(next: &[Option<Nanos>], pending: &[Msg]) -> Option<Nanos> {
+fn earliest(next: &[Option<Nanos>], mail: Option<Nanos>) -> Option<Nanos> {
     let a = next.iter().flatten().min().copied();
-    let b = pending.iter().map(|m| m.1).min();
-    match (a, b) {
+    match (a, mail) {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, y) => x.or(y),
     }
@@ -1074,6 +1321,78 @@ mod tests {
         c.window(&[10, 10, 20]);
         assert_eq!(c.busiest[0], 30);
         assert_eq!(c.busiest_dealt[0], 20);
+    }
+
+    fn mail(sent: u64, at: u64, from: u32, idx: u32) -> Mail<u32> {
+        Mail {
+            sent,
+            at: Nanos(at),
+            from,
+            idx,
+            kind: from * 100 + idx,
+        }
+    }
+
+    #[test]
+    fn a_message_waits_until_split_windows_after_the_one_it_was_sent_in() {
+        let mut box_ = vec![mail(5, 900, 1, 0), mail(3, 700, 2, 0), mail(4, 800, 0, 0)];
+        let mut due = Vec::new();
+        take_due(&mut box_, 5, &mut due);
+        assert_eq!(due.iter().map(|m| m.sent).collect::<Vec<_>>(), vec![3]);
+        due.clear();
+        take_due(&mut box_, 7, &mut due);
+        assert_eq!(due.iter().map(|m| m.sent).collect::<Vec<_>>(), vec![4, 5]);
+        assert!(box_.is_empty());
+    }
+
+    #[test]
+    fn messages_are_queued_in_one_order_whatever_order_they_came_in() {
+        // The same messages, as two threads could have put them in the
+        // mailbox: by window sent, then time, then source LP, then the
+        // order the source sent them in.
+        let all = [
+            (2, 500, 3, 1),
+            (2, 500, 3, 0),
+            (2, 500, 1, 4),
+            (2, 450, 3, 2),
+            (1, 900, 0, 0),
+        ];
+        let want = vec![
+            (1, 900, 0, 0),
+            (2, 450, 3, 2),
+            (2, 500, 1, 4),
+            (2, 500, 3, 0),
+            (2, 500, 3, 1),
+        ];
+        for rot in 0..all.len() {
+            let mut box_: Vec<Mail<u32>> = all
+                .iter()
+                .cycle()
+                .skip(rot)
+                .take(all.len())
+                .map(|&(s, a, f, i)| mail(s, a, f, i))
+                .collect();
+            if rot % 2 == 1 {
+                box_.reverse();
+            }
+            let mut due = Vec::new();
+            take_due(&mut box_, 4, &mut due);
+            let got: Vec<_> = due
+                .iter()
+                .map(|m| (m.sent, m.at.0, m.from, m.idx))
+                .collect();
+            assert_eq!(got, want);
+            assert!(due.iter().all(|m| m.kind == m.from * 100 + m.idx));
+        }
+    }
+
+    #[test]
+    fn stretches_shrink_while_windows_are_nearly_empty_and_grow_while_busy() {
+        // 4 LPs, 8 windows: 31 events is fewer than one per LP and window.
+        assert_eq!(next_len(8, 31, 8, 4), 4);
+        assert_eq!(next_len(8, 32, 8, 4), 16);
+        assert_eq!(next_len(SPLIT, 0, SPLIT, 4), SPLIT);
+        assert_eq!(next_len(STRETCH_MAX, 1_000_000, 64, 4), STRETCH_MAX);
     }
 
     #[test]

@@ -360,21 +360,34 @@ fn take_due<K>(mail: &mut Vec<Mail<K>>, k: u64, due: &mut Vec<Mail<K>>) {
     due.sort_unstable_by_key(Mail::key);
 }
 
+/// One LP's progress, on a cache line of its own, written by the thread
+/// that runs the LP: the number of windows (counted from time 0) it has
+/// finished, stored after its messages of those windows are in their
+/// mailboxes, so that an LP that reads it (`Acquire`) finds them there;
+/// and the messages it has sent.
+#[derive(Default)]
+#[repr(align(128))]
+struct Progress {
+    reached: AtomicU64,
+    sent: AtomicU64,
+}
+
+/// One LP's mailbox, on a cache line of its own: the messages other LPs
+/// sent it, and their number, so that an LP with none does not take the
+/// lock.
+#[derive(Default)]
+#[repr(align(128))]
+struct Mailbox {
+    waiting: AtomicU64,
+    mail: Mutex<Vec<Mail>>,
+}
+
 /// What the threads running the LPs share: each LP's progress and mailbox.
-///
-/// `reached[lp]` is the number of windows (counted from time 0) the LP has
-/// finished; it is stored after the LP's messages of those windows are in
-/// their mailboxes, so an LP that reads it (`Acquire`) finds them there.
 struct Exchange {
-    reached: Vec<AtomicU64>,
-    mail: Vec<Mutex<Vec<Mail>>>,
-    /// Messages waiting in each mailbox, so that an LP with none does not
-    /// take the lock.
-    waiting: Vec<AtomicU64>,
+    progress: Vec<Progress>,
+    mail: Vec<Mailbox>,
     /// The width of a window: the lookahead over [`SPLIT`], at least 1 ns.
     width: u64,
-    /// Messages sent so far.
-    sent: AtomicU64,
     /// Per thread: whether it sleeps until an LP makes progress, and the
     /// thread to wake.
     sleeping: Vec<AtomicBool>,
@@ -384,21 +397,34 @@ struct Exchange {
 impl Exchange {
     fn new(lps: usize, lookahead: Nanos, threads: usize) -> Exchange {
         Exchange {
-            reached: (0..lps).map(|_| AtomicU64::new(0)).collect(),
-            mail: (0..lps).map(|_| Mutex::new(Vec::new())).collect(),
-            waiting: (0..lps).map(|_| AtomicU64::new(0)).collect(),
+            progress: (0..lps).map(|_| Progress::default()).collect(),
+            mail: (0..lps).map(|_| Mailbox::default()).collect(),
             width: (lookahead.0 / SPLIT).max(1),
-            sent: AtomicU64::new(0),
             sleeping: (0..threads).map(|_| AtomicBool::new(false)).collect(),
             handles: (0..threads).map(|_| Mutex::new(None)).collect(),
         }
     }
 
+    /// Every LP is at window `from`, between stretches.
+    fn start(&self, from: u64) {
+        for p in &self.progress {
+            p.reached.store(from, Ordering::Relaxed);
+        }
+    }
+
+    /// The messages sent so far.
+    fn sent(&self) -> u64 {
+        self.progress
+            .iter()
+            .map(|p| p.sent.load(Ordering::Relaxed))
+            .sum()
+    }
+
     /// The least window every LP has finished.
     fn floor(&self) -> u64 {
-        self.reached
+        self.progress
             .iter()
-            .map(|r| r.load(Ordering::Acquire))
+            .map(|p| p.reached.load(Ordering::Acquire))
             .min()
             .unwrap_or(u64::MAX)
     }
@@ -408,7 +434,7 @@ impl Exchange {
     fn earliest_mail(&self) -> Option<Nanos> {
         self.mail
             .iter()
-            .filter_map(|m| m.lock().ok()?.iter().map(|x| x.at).min())
+            .filter_map(|m| m.mail.lock().ok()?.iter().map(|x| x.at).min())
             .min()
     }
 
@@ -420,14 +446,15 @@ impl Exchange {
     /// thread count.
     fn deliver(&self, sim: &mut Sim, k: u64, scratch: &mut Vec<Mail>) {
         let lp = sim.lp() as usize;
-        if self.waiting[lp].load(Ordering::Acquire) == 0 {
+        let mailbox = &self.mail[lp];
+        if mailbox.waiting.load(Ordering::Acquire) == 0 {
             return;
         }
-        let Ok(mut mail) = self.mail[lp].lock() else {
+        let Ok(mut mail) = mailbox.mail.lock() else {
             return;
         };
         take_due(&mut mail, k, scratch);
-        self.waiting[lp].store(mail.len() as u64, Ordering::Release);
+        mailbox.waiting.store(mail.len() as u64, Ordering::Release);
         drop(mail);
         for m in scratch.drain(..) {
             sim.schedule(m.at, m.kind);
@@ -441,7 +468,8 @@ impl Exchange {
         sim.run_until(Nanos((k + 1).saturating_mul(self.width)));
         let from = sim.lp();
         if !sim.outbox.is_empty() {
-            self.sent
+            self.progress[from as usize]
+                .sent
                 .fetch_add(sim.outbox.len() as u64, Ordering::Relaxed);
             // Grouped by destination, in the order sent within each.
             sim.outbox.sort_by_key(|m| m.0);
@@ -449,9 +477,11 @@ impl Exchange {
             for (idx, (to, at, kind)) in sim.outbox.drain(..).enumerate() {
                 if open.as_ref().map(|o| o.0) != Some(to) {
                     if let Some((lp, mail)) = open.take() {
-                        self.waiting[lp as usize].store(mail.len() as u64, Ordering::Release);
+                        self.mail[lp as usize]
+                            .waiting
+                            .store(mail.len() as u64, Ordering::Release);
                     }
-                    open = self.mail[to as usize].lock().ok().map(|m| (to, m));
+                    open = self.mail[to as usize].mail.lock().ok().map(|m| (to, m));
                 }
                 if let Some((_, mail)) = open.as_mut() {
                     mail.push(Mail {
@@ -464,10 +494,14 @@ impl Exchange {
                 }
             }
             if let Some((lp, mail)) = open.take() {
-                self.waiting[lp as usize].store(mail.len() as u64, Ordering::Release);
+                self.mail[lp as usize]
+                    .waiting
+                    .store(mail.len() as u64, Ordering::Release);
             }
         }
-        self.reached[from as usize].store(k + 1, Ordering::Release);
+        self.progress[from as usize]
+            .reached
+            .store(k + 1, Ordering::Release);
         // A thread that went to sleep after reading the old value wakes:
         // it set its flag before reading, this stored before reading the
         // flag (the fences order the two), so one of the two sees the other.
@@ -546,7 +580,11 @@ fn stretch(
         let since = *blocked.get_or_insert_with(Instant::now);
         spins = spins.wrapping_add(1);
         if spins % 32 != 0 || since.elapsed() < SPIN_MAX {
-            std::hint::spin_loop();
+            // A few pauses between two looks at the others' progress: each
+            // look reads lines that their threads are writing.
+            for _ in 0..8 {
+                std::hint::spin_loop();
+            }
             continue;
         }
         ex.sleeping[me].store(true, Ordering::Relaxed);
@@ -1011,9 +1049,7 @@ pub fn run(
         });
         let mut before = 0u64;
         while let Some((from, to)) = bounds(&next, reached, len, end) {
-            for r in &ex.reached {
-                r.store(from, Ordering::Relaxed);
-            }
+            ex.start(from);
             stretch(&mut sims, &ex, 0, (from, to), false);
             reached = to;
             windows += to - from;
@@ -1061,9 +1097,7 @@ pub fn run(
                 // enough to weigh its events, without reading the clock
                 // for each LP and window all along.
                 let timed = stretches % TIMED_EVERY == 0;
-                for r in &ex.reached {
-                    r.store(from, Ordering::Relaxed);
-                }
+                ex.start(from);
                 let sent = Instant::now();
                 for (w, (tx, _)) in links.iter().enumerate() {
                     if busy[w + 1] {
@@ -1141,7 +1175,7 @@ pub fn run(
         lps: part.count,
         windows,
         moves,
-        messages: ex.sent.load(Ordering::Relaxed),
+        messages: ex.sent(),
         plan,
         part,
     }

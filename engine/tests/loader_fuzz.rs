@@ -1037,6 +1037,44 @@ fn the_unmutated_scenarios_load() {
 }
 
 #[test]
+fn resources_in_a_vpc_that_does_not_exist_are_errors_when_there_is_no_vpc_at_all() {
+    // The subnet's `vpc` names nothing and the design has no VPC: the
+    // instances' traffic, whose DNS names are read from their VPC, must not
+    // be followed to a VPC that is not there.
+    let text = r#"[scenario]
+name = "no vpc"
+duration = "1s"
+
+[[subnet]]
+id = "a"
+vpc = "vpc-main"
+cidr = "10.0.0.0/24"
+az = "us-east-1a"
+
+[[instance]]
+id = "web"
+subnet = "a"
+
+[[instance]]
+id = "db"
+subnet = "a"
+
+[[traffic]]
+id = "t"
+from = "web"
+to = "db"
+port = 80
+rate = "1/s"
+"#;
+    let r = assert_refused(text);
+    assert!(
+        r.lines().any(|l| l
+            == "fuzz.toml:7:7: error: subnet `a`: `vpc` names `vpc-main`, which does not exist (expected a VPC)"),
+        "{r}"
+    );
+}
+
+#[test]
 fn empty_and_blank_files() {
     for text in ["", " ", "\n\n", "# only a comment\n", "\u{feff}"] {
         let r = assert_refused(text);

@@ -234,6 +234,14 @@ impl<'r> Builder<'r> {
         self.d.is_unreadable(at.start, key)
     }
 
+    /// Whether a stand-in id could name nothing: the design has no VPC,
+    /// subnet, route table or network ACL for `VpcId(0)` and the others to
+    /// name.
+    fn stand_ins_dangle(&self) -> bool {
+        let d = &self.design;
+        d.vpcs.is_empty() || d.subnets.is_empty() || d.route_tables.is_empty() || d.nacls.is_empty()
+    }
+
     fn build(mut self) -> Option<Design> {
         self.head();
         self.register();
@@ -256,6 +264,15 @@ impl<'r> Builder<'r> {
         self.outside_hosts();
         self.allocate_addresses();
         self.check_unique_addresses();
+        // A stand-in id (for a reference that did not resolve, reported)
+        // into a kind of resource the design has none of cannot be followed
+        // by what comes next, which reads it. The design would not be
+        // returned anyway; its other errors are reported once the files
+        // name what the stand-ins stand for.
+        if self.unsettled && self.stand_ins_dangle() {
+            debug_assert!(self.d.has_errors(), "a stand-in id without an error");
+            return None;
+        }
         self.design.dns = dns::Reach::compute(&self.design);
         self.traffic();
         self.events();

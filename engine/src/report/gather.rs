@@ -8,8 +8,8 @@
 //! writes them. Every LP hands exactly one part per window, in window
 //! order, so the merge sees the same parts whichever thread ran which LP:
 //! the file is the same for every thread count. Memory holds the parts of
-//! the windows not yet complete, at most one window per LP ahead of the
-//! slowest.
+//! the windows not yet complete: an LP runs at most a lookahead (two
+//! windows, `sim::parallel::SPLIT`) ahead of the slowest.
 
 use std::collections::VecDeque;
 

@@ -24,7 +24,7 @@
 //! may change during a run; results cannot tell.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -325,12 +325,14 @@ fn alone_words(why: Alone) -> String {
 /// other LP has finished window `k - SPLIT`, and a thread whose LPs had a
 /// light window goes on with the next one while another thread finishes a
 /// heavy one. With one window per lookahead every LP would wait for every
-/// other at every window's end.
+/// other at every window's end. A lookahead shorter than `SPLIT`
+/// nanoseconds cannot be cut: it is one window ([`Exchange::split`]).
 pub const SPLIT: u64 = 2;
 
 /// A message between LPs, waiting in its destination's mailbox: the window
 /// it was sent in, its time, its source LP and its place in what that LP
-/// sent in the window.
+/// sent in the window (among its messages grouped by destination, each
+/// group in the order sent).
 struct Mail<K = Kind> {
     sent: u64,
     at: Nanos,
@@ -346,12 +348,12 @@ impl<K> Mail<K> {
 }
 
 /// Moves from `mail` to `due` the messages to queue when window `k`
-/// starts (sent in window `k - SPLIT` or before), in the order to queue
+/// starts (sent in window `k - split` or before), in the order to queue
 /// them: (window sent, time, source LP, order of sending).
-fn take_due<K>(mail: &mut Vec<Mail<K>>, k: u64, due: &mut Vec<Mail<K>>) {
+fn take_due<K>(mail: &mut Vec<Mail<K>>, k: u64, split: u64, due: &mut Vec<Mail<K>>) {
     let mut i = 0;
     while i < mail.len() {
-        if mail[i].sent + SPLIT <= k {
+        if mail[i].sent + split <= k {
             due.push(mail.swap_remove(i));
         } else {
             i += 1;
@@ -361,10 +363,11 @@ fn take_due<K>(mail: &mut Vec<Mail<K>>, k: u64, due: &mut Vec<Mail<K>>) {
 }
 
 /// One LP's progress, on a cache line of its own, written by the thread
-/// that runs the LP: the number of windows (counted from time 0) it has
-/// finished, stored after its messages of those windows are in their
-/// mailboxes, so that an LP that reads it (`Acquire`) finds them there;
-/// and the messages it has sent.
+/// that runs the LP: the window it runs next (counted from time 0; at the
+/// start of a stretch, its first window, the ones skipped before it
+/// counting as run), stored after its messages of the windows before are
+/// in their mailboxes, so that an LP that reads it (`Acquire`) finds them
+/// there; and the messages it has sent.
 #[derive(Default)]
 #[repr(align(128))]
 struct Progress {
@@ -386,8 +389,15 @@ struct Mailbox {
 struct Exchange {
     progress: Vec<Progress>,
     mail: Vec<Mailbox>,
-    /// The width of a window: the lookahead over [`SPLIT`], at least 1 ns.
+    /// Windows per lookahead: [`SPLIT`], or 1 for a lookahead shorter
+    /// than [`SPLIT`] nanoseconds.
+    split: u64,
+    /// The width of a window: the lookahead over `split`, so that
+    /// `split` windows never last longer than the lookahead.
     width: u64,
+    /// A worker thread stopped (panicked) during a stretch: its LPs are
+    /// lost, and the others must not wait for them.
+    aborted: AtomicBool,
     /// Per thread: whether it sleeps until an LP makes progress, and the
     /// thread to wake.
     sleeping: Vec<AtomicBool>,
@@ -396,10 +406,13 @@ struct Exchange {
 
 impl Exchange {
     fn new(lps: usize, lookahead: Nanos, threads: usize) -> Exchange {
+        let split = if lookahead.0 >= SPLIT { SPLIT } else { 1 };
         Exchange {
             progress: (0..lps).map(|_| Progress::default()).collect(),
             mail: (0..lps).map(|_| Mailbox::default()).collect(),
-            width: (lookahead.0 / SPLIT).max(1),
+            split,
+            width: (lookahead.0 / split).max(1),
+            aborted: AtomicBool::new(false),
             sleeping: (0..threads).map(|_| AtomicBool::new(false)).collect(),
             handles: (0..threads).map(|_| Mutex::new(None)).collect(),
         }
@@ -450,10 +463,8 @@ impl Exchange {
         if mailbox.waiting.load(Ordering::Acquire) == 0 {
             return;
         }
-        let Ok(mut mail) = mailbox.mail.lock() else {
-            return;
-        };
-        take_due(&mut mail, k, scratch);
+        let mut mail = mailbox.mail.lock().unwrap_or_else(PoisonError::into_inner);
+        take_due(&mut mail, k, self.split, scratch);
         mailbox.waiting.store(mail.len() as u64, Ordering::Release);
         drop(mail);
         for m in scratch.drain(..) {
@@ -481,7 +492,8 @@ impl Exchange {
                             .waiting
                             .store(mail.len() as u64, Ordering::Release);
                     }
-                    open = self.mail[to as usize].mail.lock().ok().map(|m| (to, m));
+                    let mail = self.mail[to as usize].mail.lock();
+                    open = Some((to, mail.unwrap_or_else(PoisonError::into_inner)));
                 }
                 if let Some((_, mail)) = open.as_mut() {
                     mail.push(Mail {
@@ -524,8 +536,8 @@ impl Exchange {
 /// One thread's part of a stretch: runs every window of `from..to` of each
 /// of `sims`, each as soon as every other LP has finished the window
 /// [`SPLIT`] before it. With `timed`, adds each LP's wall time and events
-/// to its [`Sim::worked`]. Returns the time spent running windows (the
-/// rest, it waited for the other threads).
+/// to its [`Sim::worked`]. Returns the time spent other than waiting for
+/// other threads' LPs.
 fn stretch(
     sims: &mut [Sim],
     ex: &Exchange,
@@ -539,7 +551,10 @@ fn stretch(
     let mut next = vec![from; sims.len()];
     let mut floor = from;
     let mut scratch = Vec::new();
-    let mut work = Duration::ZERO;
+    // The time spent waiting, read at the start and end of each wait: one
+    // clock read per window would cost more than the waits.
+    let begun = Instant::now();
+    let mut waited = Duration::ZERO;
     let mut blocked: Option<Instant> = None;
     let mut spins = 0u32;
     loop {
@@ -547,36 +562,43 @@ fn stretch(
         let mut left = false;
         for (sim, k) in sims.iter_mut().zip(next.iter_mut()) {
             while *k < to {
-                if *k >= floor + SPLIT {
+                if *k >= floor + ex.split {
                     floor = ex.floor();
-                    if *k >= floor + SPLIT {
+                    if *k >= floor + ex.split {
                         break;
                     }
                 }
-                let start = Instant::now();
-                let events = sim.metrics.events;
-                ex.step(sim, *k, &mut scratch);
-                let took = start.elapsed();
-                work += took;
                 if timed {
-                    sim.worked.0 += took;
+                    let start = Instant::now();
+                    let events = sim.metrics.events;
+                    ex.step(sim, *k, &mut scratch);
+                    sim.worked.0 += start.elapsed();
                     sim.worked.1 += sim.metrics.events - events;
+                } else {
+                    ex.step(sim, *k, &mut scratch);
                 }
                 *k += 1;
                 ran = true;
             }
             left |= *k < to;
         }
+        if ran {
+            if let Some(b) = blocked.take() {
+                waited += b.elapsed();
+            }
+        }
         if !left {
-            return work;
+            return begun.elapsed().saturating_sub(waited);
         }
         if ran {
-            blocked = None;
             continue;
         }
         // Another thread is finishing a window these LPs wait for: usually
         // microseconds, so spin; past [`SPIN_MAX`] (its thread may have no
         // core), sleep until an LP makes progress.
+        if ex.aborted.load(Ordering::Relaxed) {
+            panic!("a worker thread stopped during a stretch: its LPs are lost");
+        }
         let since = *blocked.get_or_insert_with(Instant::now);
         spins = spins.wrapping_add(1);
         if spins % 32 != 0 || since.elapsed() < SPIN_MAX {
@@ -590,7 +612,7 @@ fn stretch(
         ex.sleeping[me].store(true, Ordering::Relaxed);
         fence(Ordering::SeqCst);
         floor = ex.floor();
-        if next.iter().all(|k| *k >= to || *k >= floor + SPLIT) {
+        if next.iter().all(|k| *k >= to || *k >= floor + ex.split) {
             std::thread::park_timeout(Duration::from_millis(1));
         }
         ex.sleeping[me].store(false, Ordering::Relaxed);
@@ -610,7 +632,7 @@ enum Command {
 type Times = Vec<(u32, Option<Nanos>, u64, (Duration, u64))>;
 
 enum Reply {
-    /// Each LP's times, and the time spent running windows.
+    /// Each LP's times, and the time spent other than waiting.
     Done(Times, Duration),
     Lent(Vec<Sim>),
 }
@@ -666,7 +688,25 @@ impl Waiter {
     }
 }
 
+/// Tells the other threads, if the worker holding it stops in a panic, that
+/// they must not wait for its LPs.
+struct Abort<'a>(&'a Exchange);
+
+impl Drop for Abort<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.aborted.store(true, Ordering::SeqCst);
+            for h in &self.0.handles {
+                if let Some(h) = h.lock().ok().as_deref().and_then(Option::as_ref) {
+                    h.unpark();
+                }
+            }
+        }
+    }
+}
+
 fn worker(rx: Receiver<Command>, tx: Sender<Reply>, ex: Arc<Exchange>, me: usize) {
+    let _abort = Abort(&ex);
     let mut sims: Vec<Sim> = Vec::new();
     let mut waiter = Waiter::new();
     while let Some(cmd) = waiter.wait(&rx) {
@@ -687,11 +727,13 @@ fn worker(rx: Receiver<Command>, tx: Sender<Reply>, ex: Arc<Exchange>, me: usize
     }
 }
 
-/// Decides, every few hundred windows, which worker runs each LP.
+/// Decides, every few hundred windows (at the end of the stretch that
+/// reaches them; windows of half a lookahead, those skipped between
+/// stretches not counted), which worker runs each LP.
 ///
 /// By load: [`assign`] spreads the LPs by the events each handled since the
 /// last decision. By pace: spreading only pays if the threads get cores. On
-/// a machine whose cores are busy with other work, every window waits for a
+/// a machine whose cores are busy with other work, LPs wait for LPs whose
 /// thread the OS has not scheduled, and a run can take ten times as long as
 /// on one thread. So while LPs are spread, the planner compares the wall
 /// time of the windows with the time the threads spent working in them (one
@@ -701,8 +743,8 @@ fn worker(rx: Receiver<Command>, tx: Sender<Reply>, ex: Arc<Exchange>, me: usize
 /// calling thread for [`ALONE_FIRST`] windows, then spreading is tried
 /// again; each failed try doubles the time alone, up to [`ALONE_MAX`]
 /// windows. A measurement that is plainly failing (the wall time already
-/// above the threads' work after a few windows) ends early. Wall-clock time decides only which thread runs an LP, which no
-/// output can tell.
+/// above the threads' work after a few windows) ends early. Wall-clock
+/// time decides only which thread runs an LP, which no output can tell.
 struct Planner {
     threads: usize,
     /// Each LP's events at the last decision.
@@ -1037,7 +1079,11 @@ pub fn run(
     let bounds = |next: &[Option<Nanos>], reached: u64, len: u64, end: Nanos| {
         let t = earliest(next, ex.earliest_mail()).filter(|t| *t <= end)?;
         let from = (t.0 / ex.width).max(reached);
-        Some((from, (from + len).min(end.0 / ex.width + 1)))
+        let to = (from + len).min(end.0 / ex.width + 1);
+        // Nothing pending is due before the end of the last stretch, so a
+        // stretch is never empty.
+        debug_assert!(from < to, "an empty stretch at window {from}");
+        (from < to).then_some((from, to))
     };
 
     let mut finished: Vec<Sim> = if threads <= 1 {
@@ -1092,6 +1138,9 @@ pub fn run(
             });
             let mut waiter = Waiter::new();
             let mut before = 0u64;
+            // Should this thread stop in a panic, the workers stop waiting
+            // for its LPs.
+            let _abort = Abort(&ex);
             while let Some((from, to)) = bounds(&next, reached, len, end) {
                 // Every LP is timed in one stretch of [`TIMED_EVERY`]:
                 // enough to weigh its events, without reading the clock
@@ -1371,10 +1420,10 @@ mod tests {
     fn a_message_waits_until_split_windows_after_the_one_it_was_sent_in() {
         let mut box_ = vec![mail(5, 900, 1, 0), mail(3, 700, 2, 0), mail(4, 800, 0, 0)];
         let mut due = Vec::new();
-        take_due(&mut box_, 5, &mut due);
+        take_due(&mut box_, 5, SPLIT, &mut due);
         assert_eq!(due.iter().map(|m| m.sent).collect::<Vec<_>>(), vec![3]);
         due.clear();
-        take_due(&mut box_, 7, &mut due);
+        take_due(&mut box_, 7, SPLIT, &mut due);
         assert_eq!(due.iter().map(|m| m.sent).collect::<Vec<_>>(), vec![4, 5]);
         assert!(box_.is_empty());
     }
@@ -1410,13 +1459,28 @@ mod tests {
                 box_.reverse();
             }
             let mut due = Vec::new();
-            take_due(&mut box_, 4, &mut due);
+            take_due(&mut box_, 4, SPLIT, &mut due);
             let got: Vec<_> = due
                 .iter()
                 .map(|m| (m.sent, m.at.0, m.from, m.idx))
                 .collect();
             assert_eq!(got, want);
             assert!(due.iter().all(|m| m.kind == m.from * 100 + m.idx));
+        }
+    }
+
+    #[test]
+    fn split_windows_never_outlast_the_lookahead() {
+        for (lookahead, split, width) in
+            [(300_000, 2, 150_000), (301, 2, 150), (2, 2, 1), (1, 1, 1)]
+        {
+            let ex = Exchange::new(3, Nanos(lookahead), 2);
+            assert_eq!(
+                (ex.split, ex.width),
+                (split, width),
+                "lookahead {lookahead}"
+            );
+            assert!(ex.split * ex.width <= lookahead);
         }
     }
 

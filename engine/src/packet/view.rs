@@ -93,46 +93,55 @@ pub(crate) fn parse_inlined(buf: &[u8]) -> Result<FlowView, Malformed> {
     let layout = Layout::complete(buf, ip)?;
     let seg = layout.segment(buf);
 
-    let mut view = FlowView {
+    // Every field is worked out before the view is made, once, rather than
+    // zeros mended afterwards: fewer stores on every packet's path.
+    let (src_port, dst_port, icmp_type, icmp_code, tcp_flags, payload_len) = match layout.transport
+    {
+        Transport::Tcp { header_len } => (
+            be16(seg, 0),
+            be16(seg, 2),
+            0,
+            0,
+            byte(seg, 13),
+            seg.len().saturating_sub(header_len),
+        ),
+        Transport::Udp { len } => (
+            be16(seg, 0),
+            be16(seg, 2),
+            0,
+            0,
+            0,
+            len.saturating_sub(UDP_HEADER_LEN),
+        ),
+        Transport::Icmp => {
+            let (t, c) = (byte(seg, 0), byte(seg, 1));
+            let ident = if is_echo(t) { be16(seg, 4) } else { 0 };
+            (
+                ident,
+                ident,
+                t,
+                c,
+                0,
+                seg.len().saturating_sub(ICMP_HEADER_LEN),
+            )
+        }
+        Transport::Opaque => (0, 0, 0, 0, 0, seg.len()),
+    };
+    Ok(FlowView {
         src: Ipv4Addr::new(fixed[12], fixed[13], fixed[14], fixed[15]),
         dst: Ipv4Addr::new(fixed[16], fixed[17], fixed[18], fixed[19]),
         proto: layout.ip.proto,
         ttl: fixed[8],
-        src_port: 0,
-        dst_port: 0,
-        icmp_type: 0,
-        icmp_code: 0,
-        tcp_flags: 0,
+        src_port,
+        dst_port,
+        icmp_type,
+        icmp_code,
+        tcp_flags,
         fragment: layout.ip.fragment,
         total_len: len_u16(layout.ip.total_len),
-        payload_len: len_u16(seg.len()),
+        payload_len: len_u16(payload_len),
         header_len: u8::try_from(layout.ip.header_len).unwrap_or(u8::MAX),
-    };
-    match layout.transport {
-        Transport::Tcp { header_len } => {
-            view.src_port = be16(seg, 0);
-            view.dst_port = be16(seg, 2);
-            view.tcp_flags = byte(seg, 13);
-            view.payload_len = len_u16(seg.len().saturating_sub(header_len));
-        }
-        Transport::Udp { len } => {
-            view.src_port = be16(seg, 0);
-            view.dst_port = be16(seg, 2);
-            view.payload_len = len_u16(len.saturating_sub(UDP_HEADER_LEN));
-        }
-        Transport::Icmp => {
-            view.icmp_type = byte(seg, 0);
-            view.icmp_code = byte(seg, 1);
-            if is_echo(view.icmp_type) {
-                let ident = be16(seg, 4);
-                view.src_port = ident;
-                view.dst_port = ident;
-            }
-            view.payload_len = len_u16(seg.len().saturating_sub(ICMP_HEADER_LEN));
-        }
-        Transport::Opaque => {}
-    }
-    Ok(view)
+    })
 }
 
 /// Whether the transport checksum of an unfragmented TCP, UDP or ICMP packet

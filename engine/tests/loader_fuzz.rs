@@ -1040,17 +1040,9 @@ fn the_unmutated_scenarios_load() {
 fn resources_in_a_vpc_that_does_not_exist_are_errors_when_there_is_no_vpc_at_all() {
     // The subnet's `vpc` names nothing and the design has no VPC: the
     // instances' traffic, whose DNS names are read from their VPC, must not
-    // be followed to a VPC that is not there.
-    let text = r#"[scenario]
-name = "no vpc"
-duration = "1s"
-
-[[subnet]]
-id = "a"
-vpc = "vpc-main"
-cidr = "10.0.0.0/24"
-az = "us-east-1a"
-
+    // be followed to a VPC that is not there; with the subnet's route table
+    // and network ACL named (in the same VPC that is not there) or not.
+    let traffic = r#"
 [[instance]]
 id = "web"
 subnet = "a"
@@ -1066,12 +1058,43 @@ to = "db"
 port = 80
 rate = "1/s"
 "#;
-    let r = assert_refused(text);
-    assert!(
-        r.lines().any(|l| l
-            == "fuzz.toml:7:7: error: subnet `a`: `vpc` names `vpc-main`, which does not exist (expected a VPC)"),
-        "{r}"
-    );
+    let bare = r#"[scenario]
+name = "no vpc"
+duration = "1s"
+
+[[subnet]]
+id = "a"
+vpc = "vpc-main"
+cidr = "10.0.0.0/24"
+az = "us-east-1a"
+"#;
+    let named = r#"[scenario]
+name = "no vpc"
+duration = "1s"
+
+[[route_table]]
+id = "rt"
+vpc = "vpc-main"
+
+[[network_acl]]
+id = "acl"
+vpc = "vpc-main"
+
+[[subnet]]
+id = "a"
+vpc = "vpc-main"
+cidr = "10.0.0.0/24"
+az = "us-east-1a"
+route_table = "rt"
+network_acl = "acl"
+"#;
+    for (head, line) in [(bare, 7), (named, 15)] {
+        let r = assert_refused(&format!("{head}{traffic}"));
+        let want = format!(
+            "fuzz.toml:{line}:7: error: subnet `a`: `vpc` names `vpc-main`, which does not exist (expected a VPC)"
+        );
+        assert!(r.lines().any(|l| l == want), "{r}");
+    }
 }
 
 #[test]

@@ -132,11 +132,16 @@ impl Builder<'_> {
         }
     }
 
+    /// The VPC a resource's `vpc` names; `None` (reported) when it names
+    /// none, and then the resource holds a stand-in VPC id and the design is
+    /// not returned (`unsettled`).
     pub(super) fn vpc_ref(&mut self, owner: &str, r: &Option<Id>) -> Option<VpcId> {
-        match self.reference(owner, "vpc", r.as_ref()?, &[Kind::Vpc])? {
-            Component::Vpc(v) => Some(v),
+        let vpc = match self.reference(owner, "vpc", r.as_ref()?, &[Kind::Vpc]) {
+            Some(Component::Vpc(v)) => Some(v),
             _ => None,
-        }
+        };
+        self.unsettled |= vpc.is_none();
+        vpc
     }
 
     // The VPC of a resource, or `None` when its `vpc` did not resolve (that

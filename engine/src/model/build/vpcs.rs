@@ -105,6 +105,8 @@ impl Builder<'_> {
         for s in &raw.subnets {
             let owner = format!("subnet `{}`", s.id.v);
             let vpc = self.vpc_ref(&owner, &s.vpc);
+            // Without one (reported), the subnet's VPC is a stand-in.
+            self.unsettled |= vpc.is_none();
             let mut cidr = Ipv4Net::default();
             if let Some(c) = &s.cidr {
                 cidr = c.v;

@@ -568,6 +568,9 @@ fn stretch(
                         break;
                     }
                 }
+                if let Some(b) = blocked.take() {
+                    waited += b.elapsed();
+                }
                 if timed {
                     let start = Instant::now();
                     let events = sim.metrics.events;
@@ -581,11 +584,6 @@ fn stretch(
                 ran = true;
             }
             left |= *k < to;
-        }
-        if ran {
-            if let Some(b) = blocked.take() {
-                waited += b.elapsed();
-            }
         }
         if !left {
             return begun.elapsed().saturating_sub(waited);
@@ -747,6 +745,8 @@ fn worker(rx: Receiver<Command>, tx: Sender<Reply>, ex: Arc<Exchange>, me: usize
 /// time decides only which thread runs an LP, which no output can tell.
 struct Planner {
     threads: usize,
+    /// Windows per lookahead ([`Exchange::split`]).
+    split: u64,
     /// Each LP's events at the last decision.
     measured: Vec<u64>,
     /// The windows of the last decision and of the next.
@@ -787,9 +787,10 @@ const ALONE_FIRST: u64 = 128;
 const ALONE_MAX: u64 = 4096;
 
 impl Planner {
-    fn new(lps: usize, threads: usize) -> Planner {
+    fn new(lps: usize, threads: usize, split: u64) -> Planner {
         Planner {
             threads,
+            split,
             measured: vec![0; lps],
             last: 0,
             next: PROBE,
@@ -875,8 +876,12 @@ impl Planner {
             }
         }
         self.decisions += 1;
-        let (by_load, why) =
-            assign_by_cost(&loads, &costs, (windows - self.last) / SPLIT, self.threads);
+        let (by_load, why) = assign_by_cost(
+            &loads,
+            &costs,
+            (windows - self.last) / self.split,
+            self.threads,
+        );
         let alone = vec![0; owner.len()];
         let (target, stretch, why) = if by_load == alone {
             (by_load, PERIOD, why)
@@ -1130,7 +1135,7 @@ pub fn run(
             let mut busy = busy_workers(&owner, threads);
             let mut events = vec![0u64; owner.len()];
             let mut worked = vec![(Duration::ZERO, 0); owner.len()];
-            let mut planner = Planner::new(owner.len(), threads);
+            let mut planner = Planner::new(owner.len(), threads, ex.split);
             planner.record.record(Decision {
                 window: 0,
                 owner: owner.clone(),
@@ -1304,7 +1309,7 @@ mod tests {
 
     #[test]
     fn spreading_stays_while_the_threads_get_cores() {
-        let mut p = Planner::new(2, 2);
+        let mut p = Planner::new(2, 2, SPLIT);
         let mut owner = vec![0, 1];
         // Window 64: warming up, measured nothing; loads are even.
         assert_eq!(decide(&mut p, 64, &[64_000, 64_000], &owner, 50, 50), None);
@@ -1324,7 +1329,7 @@ mod tests {
 
     #[test]
     fn busy_cores_send_every_lp_to_the_calling_thread_and_spreading_is_tried_again() {
-        let mut p = Planner::new(2, 2);
+        let mut p = Planner::new(2, 2, SPLIT);
         let owner = vec![0, 1];
         assert_eq!(decide(&mut p, 64, &[64_000, 64_000], &owner, 50, 50), None);
         // The wall time is the threads' work: nothing gained; measured
@@ -1514,7 +1519,7 @@ mod tests {
         );
         // The planner weighs each LP's events by its wall time per event
         // over the run: 1, 3 and 1 us here.
-        let mut p = Planner::new(3, 2);
+        let mut p = Planner::new(3, 2, SPLIT);
         let ms = |x: u64| Duration::from_micros(x * 100);
         let worked = [(ms(128), 12_800), (ms(192), 6_400), (ms(64), 6_400)];
         let got = p.plan(64, &[12_800, 6_400, 6_400], &worked, &[0, 1, 1]);

@@ -1058,38 +1058,25 @@ to = "db"
 port = 80
 rate = "1/s"
 "#;
-    let bare = r#"[scenario]
-name = "no vpc"
-duration = "1s"
-
-[[subnet]]
-id = "a"
-vpc = "vpc-main"
-cidr = "10.0.0.0/24"
-az = "us-east-1a"
-"#;
-    let named = r#"[scenario]
-name = "no vpc"
-duration = "1s"
-
-[[route_table]]
-id = "rt"
-vpc = "vpc-main"
-
-[[network_acl]]
-id = "acl"
-vpc = "vpc-main"
-
-[[subnet]]
-id = "a"
-vpc = "vpc-main"
-cidr = "10.0.0.0/24"
-az = "us-east-1a"
-route_table = "rt"
-network_acl = "acl"
-"#;
-    for (head, line) in [(bare, 7), (named, 15)] {
-        let r = assert_refused(&format!("{head}{traffic}"));
+    let subnet = |more: &str| {
+        format!(
+            "[[subnet]]\nid = \"a\"\nvpc = \"vpc-main\"\ncidr = \"10.0.0.0/24\"\naz = \"us-east-1a\"\n{more}"
+        )
+    };
+    let bare = subnet("");
+    let named = format!(
+        "[[route_table]]\nid = \"rt\"\nvpc = \"vpc-main\"\n\n[[network_acl]]\nid = \"acl\"\nvpc = \"vpc-main\"\n\n{}",
+        subnet("route_table = \"rt\"\nnetwork_acl = \"acl\"\n")
+    );
+    for resources in [bare, named] {
+        let text =
+            format!("[scenario]\nname = \"no vpc\"\nduration = \"1s\"\n\n{resources}{traffic}");
+        // The subnet's `vpc` line.
+        let line = text
+            .lines()
+            .position(|l| l == "[[subnet]]")
+            .map_or(0, |i| i + 3);
+        let r = assert_refused(&text);
         let want = format!(
             "fuzz.toml:{line}:7: error: subnet `a`: `vpc` names `vpc-main`, which does not exist (expected a VPC)"
         );

@@ -452,7 +452,7 @@ impl Exchange {
     }
 
     /// Queues at `sim` the messages due to start window `k` (sent in window
-    /// `k - SPLIT` or before), in the order of (window sent, time, source LP,
+    /// `k - split` or before), in the order of (window sent, time, source LP,
     /// order of sending), whichever thread sent them and when. An LP that
     /// runs window `k` has handled nothing since its last window, so the
     /// order in which it queues them, and so the run, is the same for every
@@ -520,22 +520,28 @@ impl Exchange {
         fence(Ordering::SeqCst);
         for (t, asleep) in self.sleeping.iter().enumerate() {
             if asleep.load(Ordering::Relaxed) && asleep.swap(false, Ordering::AcqRel) {
-                if let Some(h) = self.handles[t]
-                    .lock()
-                    .ok()
-                    .as_deref()
-                    .and_then(Option::as_ref)
-                {
-                    h.unpark();
-                }
+                self.wake(t);
             }
+        }
+    }
+
+    /// Wakes thread `t` if it sleeps in [`stretch`] (or its next sleep
+    /// returns at once).
+    fn wake(&self, t: usize) {
+        if let Some(h) = self.handles[t]
+            .lock()
+            .ok()
+            .as_deref()
+            .and_then(Option::as_ref)
+        {
+            h.unpark();
         }
     }
 }
 
 /// One thread's part of a stretch: runs every window of `from..to` of each
 /// of `sims`, each as soon as every other LP has finished the window
-/// [`SPLIT`] before it. With `timed`, adds each LP's wall time and events
+/// `split` ([`Exchange::split`]) before it. With `timed`, adds each LP's wall time and events
 /// to its [`Sim::worked`]. Returns the time spent other than waiting for
 /// other threads' LPs.
 fn stretch(
@@ -694,10 +700,8 @@ impl Drop for Abort<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
             self.0.aborted.store(true, Ordering::SeqCst);
-            for h in &self.0.handles {
-                if let Some(h) = h.lock().ok().as_deref().and_then(Option::as_ref) {
-                    h.unpark();
-                }
+            for t in 0..self.0.handles.len() {
+                self.0.wake(t);
             }
         }
     }
@@ -1012,6 +1016,32 @@ pub const MIN_WINDOW_EVENTS: u64 = 256;
 /// The longest stretch of windows between two hand-overs.
 const STRETCH_MAX: u64 = 64;
 
+/// Where the stretches of a run are.
+struct Stretches {
+    /// The first window the next stretch may start at.
+    reached: u64,
+    /// The next stretch's length at most ([`next_len`]).
+    len: u64,
+    /// Events handled by the end of the last stretch.
+    events: u64,
+    /// Windows run, and stretches.
+    windows: u64,
+    count: u64,
+}
+
+impl Stretches {
+    /// The stretch `from..to` is over, with `events` handled by then over
+    /// `lps` LPs; returns the virtual time it reached.
+    fn done(&mut self, (from, to): (u64, u64), events: u64, lps: usize, width: u64) -> Nanos {
+        self.reached = to;
+        self.windows += to - from;
+        self.count += 1;
+        self.len = next_len(self.len, events - self.events, to - from, lps);
+        self.events = events;
+        Nanos(to.saturating_mul(width))
+    }
+}
+
 /// The length of the next stretch after one of `windows` windows that held
 /// `events` events over `lps` LPs: half as long (at least [`SPLIT`]) when
 /// the windows held fewer events than LPs, so that a sparse run reaches its
@@ -1068,23 +1098,26 @@ pub fn run(
     let mut end = design.duration;
     let threads = opts.threads.max(1).min(sims.len());
     let ex = Arc::new(Exchange::new(sims.len(), part.lookahead, threads));
-    let mut windows = 0u64;
-    let mut stretches = 0u64;
+    let mut st = Stretches {
+        reached: 0,
+        len: SPLIT,
+        events: 0,
+        windows: 0,
+        count: 0,
+    };
     let mut moves = 0u64;
     let mut next: Vec<Option<Nanos>> = sims.iter().map(|s| s.q.peek_time()).collect();
     let mut plan = Plan {
         threads,
         ..Plan::default()
     };
-    let mut len = SPLIT;
-    let mut reached = 0u64;
     // The next stretch: from the window of the earliest event or message
     // (windows with none anywhere are skipped), `len` windows, not past
     // the window that holds the end.
-    let bounds = |next: &[Option<Nanos>], reached: u64, len: u64, end: Nanos| {
+    let bounds = |next: &[Option<Nanos>], st: &Stretches, end: Nanos| {
         let t = earliest(next, ex.earliest_mail()).filter(|t| *t <= end)?;
-        let from = (t.0 / ex.width).max(reached);
-        let to = (from + len).min(end.0 / ex.width + 1);
+        let from = (t.0 / ex.width).max(st.reached);
+        let to = (from + st.len).min(end.0 / ex.width + 1);
         // Nothing pending is due before the end of the last stretch, so a
         // stretch is never empty.
         debug_assert!(from < to, "an empty stretch at window {from}");
@@ -1098,20 +1131,15 @@ pub fn run(
             owner: vec![0; sims.len()],
             alone: Some(Alone::OneThread),
         });
-        let mut before = 0u64;
-        while let Some((from, to)) = bounds(&next, reached, len, end) {
+        while let Some((from, to)) = bounds(&next, &st, end) {
             ex.start(from);
             stretch(&mut sims, &ex, 0, (from, to), false);
-            reached = to;
-            windows += to - from;
             next = sims.iter().map(|s| s.q.peek_time()).collect();
             counts.clear();
             counts.extend(sims.iter().map(|s| s.metrics.events));
             plan.balance.window(&counts);
             let now: u64 = counts.iter().sum();
-            len = next_len(len, now - before, to - from, sims.len());
-            before = now;
-            let until = Nanos(to.saturating_mul(ex.width));
+            let until = st.done((from, to), now, sims.len(), ex.width);
             if !progress(until.min(end), now) {
                 end = until.min(end);
                 break;
@@ -1142,15 +1170,14 @@ pub fn run(
                 alone: None,
             });
             let mut waiter = Waiter::new();
-            let mut before = 0u64;
             // Should this thread stop in a panic, the workers stop waiting
             // for its LPs.
             let _abort = Abort(&ex);
-            while let Some((from, to)) = bounds(&next, reached, len, end) {
+            while let Some((from, to)) = bounds(&next, &st, end) {
                 // Every LP is timed in one stretch of [`TIMED_EVERY`]:
                 // enough to weigh its events, without reading the clock
                 // for each LP and window all along.
-                let timed = stretches % TIMED_EVERY == 0;
+                let timed = st.count % TIMED_EVERY == 0;
                 ex.start(from);
                 let sent = Instant::now();
                 for (w, (tx, _)) in links.iter().enumerate() {
@@ -1186,18 +1213,13 @@ pub fn run(
                     worked[lp as usize] = w;
                 }
                 planner.record.balance.window(&events);
-                reached = to;
-                windows += to - from;
-                stretches += 1;
                 let now: u64 = events.iter().sum();
-                len = next_len(len, now - before, to - from, events.len());
-                before = now;
-                let until = Nanos(to.saturating_mul(ex.width));
+                let until = st.done((from, to), now, events.len(), ex.width);
                 if !progress(until.min(end), now) {
                     end = until.min(end);
                     break;
                 }
-                if let Some(new) = planner.plan(windows, &events, &worked, &owner) {
+                if let Some(new) = planner.plan(st.windows, &events, &worked, &owner) {
                     let mut all = collect(std::mem::take(&mut local), &links, &busy);
                     all.sort_by_key(|s| s.lp());
                     owner = new;
@@ -1227,7 +1249,7 @@ pub fn run(
         metrics,
         seed,
         lps: part.count,
-        windows,
+        windows: st.windows,
         moves,
         messages: ex.sent(),
         plan,

@@ -268,12 +268,23 @@ impl Rate {
         self.milli_per_sec as f64 / 1000.0
     }
 
-    /// The mean gap between two events.
+    /// The most events a second that virtual time can tell apart: one a
+    /// nanosecond, its finest step.
+    pub const MAX_PER_SEC: u64 = 1_000_000_000;
+
+    /// The mean gap between two events: never under a nanosecond, so that
+    /// a faster rate runs at [`Rate::MAX_PER_SEC`] and time goes on.
     pub fn interval(self) -> Nanos {
         if self.milli_per_sec == 0 {
             return Nanos(u64::MAX);
         }
-        Nanos(1_000_000_000_000 / self.milli_per_sec)
+        Nanos((1_000_000_000_000 / self.milli_per_sec).max(1))
+    }
+
+    /// Events per second as runs carry them out: at most
+    /// [`Rate::MAX_PER_SEC`].
+    pub fn effective_per_sec(self) -> f64 {
+        self.per_sec().min(Rate::MAX_PER_SEC as f64)
     }
 }
 
@@ -530,6 +541,14 @@ mod tests {
         );
         assert!(parse_rate("0/s").is_err());
         assert!(parse_rate("20").is_err());
+        // Faster than one a nanosecond: the gap is the finest step of
+        // virtual time, never zero, so that time goes on.
+        assert_eq!(parse_rate("1000000000/s").unwrap().interval(), Nanos(1));
+        assert_eq!(parse_rate("99999999999/s").unwrap().interval(), Nanos(1));
+        assert_eq!(
+            parse_rate("99999999999/s").unwrap().effective_per_sec(),
+            1e9
+        );
         assert_eq!(parse_size("64KiB"), Ok(65536));
         assert_eq!(parse_size("10MB"), Ok(10_000_000));
         assert_eq!(parse_size("1500B"), Ok(1500));

@@ -54,7 +54,7 @@ pub fn estimate(d: &Design, w: Writes) -> Estimate {
     for t in &d.traffic {
         let start = t.start.0 as f64 / 1e9;
         let stop = (t.stop.0 as f64 / 1e9).min(end);
-        let items = (t.rate.per_sec() * (stop - start).max(0.0)).max(0.0);
+        let items = (t.rate.effective_per_sec() * (stop - start).max(0.0)).max(0.0);
         let (packets, bytes) = match t.pattern {
             Pattern::Ping => (2.0, 2.0 * 84.0),
             Pattern::Requests => {

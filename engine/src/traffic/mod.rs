@@ -345,6 +345,10 @@ pub struct Endpoints {
     /// The same keys in the order they entered TIME-WAIT, to forget them.
     time_wait_order: std::collections::VecDeque<(Nanos, u128)>,
     ports_in_use: FastSet<u128>,
+    /// How many of `ports_in_use` each host holds towards each remote
+    /// address and port ([`remote_key`]): a host whose ports towards one
+    /// are all taken is refused at once, not after trying every port.
+    ports_per_remote: FastMap<u128, u32>,
     cursors: FastMap<u64, u16>,
     pings: FastMap<u128, u32>,
     /// Each traffic's generator, made when the traffic first starts an
@@ -378,6 +382,14 @@ pub fn host_mtu(d: &Design, h: Host) -> u16 {
 }
 
 /// A host as a number: its kind in the top bits, its id or address below.
+/// A host and a remote address and port, as the bits of a port key
+/// ([`Endpoints::alloc_port`]) other than the local port's.
+fn remote_key(h: Host, dst: SocketAddrV4) -> u128 {
+    (u128::from(host_key(h)) << 80)
+        | (u128::from(u32::from(*dst.ip())) << 16)
+        | u128::from(dst.port())
+}
+
 fn host_key(h: Host) -> u64 {
     let (kind, i): (u64, u32) = match h {
         Host::Instance(i) => (1, i.0),
@@ -413,6 +425,7 @@ impl Endpoints {
             time_wait: FastMap::default(),
             time_wait_order: std::collections::VecDeque::new(),
             ports_in_use: FastSet::default(),
+            ports_per_remote: FastMap::default(),
             cursors: FastMap::default(),
             pings: FastMap::default(),
             gens: Sparse::new(),
@@ -466,19 +479,38 @@ impl Endpoints {
     /// An ephemeral port of `h` not in use towards `dst` (as the OS picks).
     fn alloc_port(&mut self, h: Host, range: (u16, u16), dst: SocketAddrV4) -> Option<(u16, u128)> {
         let span = u32::from(range.1 - range.0) + 1;
+        let remote = remote_key(h, dst);
+        if self
+            .ports_per_remote
+            .get(&remote)
+            .is_some_and(|n| *n >= span)
+        {
+            return None;
+        }
         let cursor = self.cursors.entry(host_key(h)).or_insert(0);
         for _ in 0..span {
             let port = range.0 + (u32::from(*cursor) % span) as u16;
             *cursor = ((u32::from(*cursor) + 1) % span) as u16;
-            let key = (u128::from(host_key(h)) << 80)
-                | (u128::from(port) << 64)
-                | (u128::from(u32::from(*dst.ip())) << 16)
-                | u128::from(dst.port());
+            let key = remote | (u128::from(port) << 64);
             if self.ports_in_use.insert(key) {
+                *self.ports_per_remote.entry(remote).or_insert(0) += 1;
                 return Some((port, key));
             }
         }
         None
+    }
+
+    /// Gives back port key `k` (of [`Endpoints::alloc_port`]).
+    fn free_port(&mut self, k: u128) {
+        if self.ports_in_use.remove(&k) {
+            let remote = k & !(u128::from(u16::MAX) << 64);
+            if let Some(n) = self.ports_per_remote.get_mut(&remote) {
+                *n -= 1;
+                if *n == 0 {
+                    self.ports_per_remote.remove(&remote);
+                }
+            }
+        }
     }
 
     fn add_conn(&mut self, c: Conn) -> u32 {
@@ -537,7 +569,7 @@ impl Endpoints {
         if let Some(c) = self.conns.get_mut(idx as usize).and_then(Option::take) {
             self.demux.remove(&c.key);
             if let Some(k) = c.port_key {
-                self.ports_in_use.remove(&k);
+                self.free_port(k);
             }
             self.free_conns.push(idx);
         }

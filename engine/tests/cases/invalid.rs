@@ -1296,6 +1296,41 @@ tunnels = [
 
 pub const LOADS: &[Case] = &[
     Case {
+        name: "a_rate_faster_than_one_a_nanosecond_runs_at_one_a_nanosecond",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "a"
+vpc = "v"
+cidr = "10.0.1.0/24"
+
+[[instance]]
+id = "client"
+subnet = "a"
+
+[[instance]]
+id = "server"
+subnet = "a"
+
+[[traffic]]
+id = "flood"
+from = "client"
+to = "server"
+pattern = "ping"
+rate = "2500000000/s"
+"#,
+        expected: &[
+            "27:8: warning: traffic `flood`: a rate of 2500000000/s is more than one a nanosecond, the finest step of virtual time; it runs at 1000000000/s",
+        ],
+    },
+    Case {
         name: "sg_11_ports_on_an_icmp_rule_are_ignored_with_a_warning",
         text: r#"
 [scenario]

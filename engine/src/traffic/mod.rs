@@ -381,7 +381,6 @@ pub fn host_mtu(d: &Design, h: Host) -> u16 {
     }
 }
 
-/// A host as a number: its kind in the top bits, its id or address below.
 /// A host and a remote address and port, as the bits of a port key
 /// ([`Endpoints::alloc_port`]) other than the local port's.
 fn remote_key(h: Host, dst: SocketAddrV4) -> u128 {
@@ -390,6 +389,7 @@ fn remote_key(h: Host, dst: SocketAddrV4) -> u128 {
         | u128::from(dst.port())
 }
 
+/// A host as a number: its kind in the top bits, its id or address below.
 fn host_key(h: Host) -> u64 {
     let (kind, i): (u64, u32) = match h {
         Host::Instance(i) => (1, i.0),

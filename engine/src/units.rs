@@ -281,10 +281,10 @@ impl Rate {
         Nanos((1_000_000_000_000 / self.milli_per_sec).max(1))
     }
 
-    /// Events per second as runs carry them out: at most
-    /// [`Rate::MAX_PER_SEC`].
+    /// Events per second as runs carry them out, one every
+    /// [`Rate::interval`]: at most [`Rate::MAX_PER_SEC`].
     pub fn effective_per_sec(self) -> f64 {
-        self.per_sec().min(Rate::MAX_PER_SEC as f64)
+        1e9 / self.interval().0 as f64
     }
 }
 

@@ -87,13 +87,16 @@ impl Builder<'_> {
             if needs_rate && t.rate.is_none() && !unreadable(self, "rate") {
                 self.err(&t.id.span, format!("{owner} needs a `rate`, like \"20/s\""));
             }
-            if let Some(r) = t.rate.as_ref().filter(|r| {
-                needs_rate && r.v.milli_per_sec > crate::units::Rate::MAX_PER_SEC * 1000
-            }) {
+            let max = crate::units::Rate::MAX_PER_SEC;
+            if let Some(r) = t
+                .rate
+                .as_ref()
+                .filter(|r| needs_rate && r.v.milli_per_sec > max * 1000)
+            {
                 self.warn(
                     &r.span,
                     format!(
-                        "{owner}: a rate of {}/s is more than one a nanosecond, the finest step of virtual time; it runs at 1000000000/s",
+                        "{owner}: a rate of {}/s is more than one a nanosecond, the finest step of virtual time; it runs at {max}/s",
                         r.v.per_sec()
                     ),
                 );

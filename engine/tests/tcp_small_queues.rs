@@ -127,3 +127,74 @@ fn bw_1_an_instance_type_outside_the_table_warns_and_runs_at_10_gbps() {
 /// scaling (NAT-8), in this binary rather than one of their own.
 #[path = "parts/instance_bandwidth.rs"]
 mod instance_bandwidth;
+
+/// Instance `b`, a web server in a public subnet, asked for more than its
+/// 10 Gbit/s interface can send: `rate` requests a second from an
+/// internet host, 32 KiB each, for 120 ms.
+fn overloaded_server(rate: &str) -> sim::parallel::Outcome {
+    let traffic = format!(
+        "[[traffic]]\nid = \"shoppers\"\nfrom = \"web\"\nto = \"b\"\nport = 443\nrate = \"{rate}\"\nresponse = \"32KiB\"\n"
+    );
+    let text = instance_bandwidth::DESIGN
+        .replace("duration = \"10s\"", "duration = \"120ms\"")
+        .replace("TYPE_A", "")
+        .replace("TRAFFIC", &traffic);
+    let loaded = load_str("overloaded.toml", &text).expect("the scenario loads");
+    let opts = RunOptions {
+        interval: Some(vpcsim::units::Nanos::from_millis(10)),
+        ..RunOptions::default()
+    };
+    sim::run(Arc::new(loaded.design), &opts)
+}
+
+#[test]
+fn tsq_thousands_of_senders_stopped_on_one_eni_take_turns_and_keep_it_busy() {
+    // 65,535 requests a second of 32 KiB are 17 Gbit/s for a 10 Gbit/s
+    // interface: the server's connections pile up, thousands of them
+    // stopped by TCP Small Queues on its one ENI at once.
+    let out = overloaded_server("65535/s");
+    let m = &out.metrics;
+    let t = &m.traffic[0];
+    let igw = m
+        .series
+        .gateways
+        .values()
+        .next()
+        .expect("the internet gateway's series");
+    println!(
+        "{} started, {} delivered; {} events, {} packet hops; bytes per 10 ms: {:?}",
+        t.started,
+        t.delivered,
+        m.events,
+        m.packet_hops,
+        igw.iter().map(|c| c.bytes).collect::<Vec<_>>()
+    );
+    assert!(t.started > 7_000, "{} started", t.started);
+    assert!(
+        t.started - t.delivered > 3_000,
+        "thousands are still sending: {} delivered of {}",
+        t.delivered,
+        t.started
+    );
+    assert!(t.drops.is_empty(), "no drop: {:?}", t.drops);
+    // Once they pile up, the interface sends all the time: 10 ms at
+    // 10 Gbit/s is 12.5 MB, most of it the responses through the gateway.
+    assert_eq!(igw.len(), 12, "12 windows of 10 ms");
+    for (i, c) in igw.iter().enumerate().skip(1) {
+        assert!(
+            c.bytes > 12_000_000,
+            "{} bytes through the gateway in window {i}",
+            c.bytes
+        );
+    }
+    // The stopped connections wake in turn as the interface drains, each
+    // when it has room, rather than each polling it: an event or so per
+    // packet, not a hundred.
+    let per_hop = m.events as f64 / m.packet_hops as f64;
+    assert!(
+        per_hop < 1.5,
+        "{} events for {} packet hops",
+        m.events,
+        m.packet_hops
+    );
+}

@@ -247,6 +247,7 @@ impl Endpoints {
                         responded: false,
                         done: false,
                         flow_free: 0,
+                        stopped: None,
                         out_of_region,
                     };
                     let c = self.add_conn(conn);

@@ -112,6 +112,9 @@ pub enum Timer {
     Deadlines { traffic: u32 },
     /// A held connection closes.
     Close { conn: u32, epoch: u32 },
+    /// The sending interface `eni` has drained enough for the first of the
+    /// connections TCP Small Queues stopped on it to send again.
+    Drained { eni: u32 },
     /// A Lambda execution environment finished its Init phase: the item's
     /// invocation runs (LAM-7).
     Invoke { item: u32, epoch: u32 },
@@ -281,6 +284,25 @@ struct Conn {
     /// Its packets take the sender's internet share (BW-4): decided when
     /// the connection opens, from the route its sender has to the peer.
     out_of_region: bool,
+    /// The interface in whose queue of stopped senders it waits
+    /// ([`Stopped`]).
+    stopped: Option<u32>,
+}
+
+/// The connections TCP Small Queues stopped on one sending interface, in
+/// the order they stopped. As the interface drains they send again in
+/// turn, one after another while it has room, as a fair queue serves its
+/// flows, rather than each polling it for itself.
+///
+/// Invariants:
+/// - every entry is a live connection whose `stopped` names this
+///   interface, and each appears once;
+/// - while the queue is not empty, exactly one [`Timer::Drained`] for the
+///   interface is pending (`pending`).
+#[derive(Clone, Debug, Default)]
+struct Stopped {
+    queue: std::collections::VecDeque<u32>,
+    pending: bool,
 }
 
 /// How long an idle Lambda execution environment is kept for another
@@ -362,6 +384,8 @@ pub struct Endpoints {
     reassembly: FastMap<u64, packet::fragment::Reassembly>,
     /// The names traffic looks up and the answers each ENI caches (DNS-5).
     names: lookup::Names,
+    /// The connections stopped on each sending interface, by ENI.
+    stopped: FastMap<u32, Stopped>,
 }
 
 /// The interface MTU a host sends with (MTU-2): an instance's `mtu`, an
@@ -434,6 +458,7 @@ impl Endpoints {
             out: Vec::new(),
             reassembly: FastMap::default(),
             names: lookup::Names::new(d),
+            stopped: FastMap::default(),
         }
     }
 
@@ -568,6 +593,11 @@ impl Endpoints {
     fn remove_conn(&mut self, idx: u32) {
         if let Some(c) = self.conns.get_mut(idx as usize).and_then(Option::take) {
             self.demux.remove(&c.key);
+            if let Some(eni) = c.stopped {
+                if let Some(s) = self.stopped.get_mut(&eni) {
+                    s.queue.retain(|&q| q != idx);
+                }
+            }
             if let Some(k) = c.port_key {
                 self.free_port(k);
             }
@@ -613,6 +643,7 @@ impl Endpoints {
             Timer::Conn { conn, epoch } => self.conn_timer(io, conn, epoch),
             Timer::Deadlines { traffic } => self.deadlines(io, traffic),
             Timer::Close { conn, epoch } => self.close_after_hold(io, conn, epoch),
+            Timer::Drained { eni } => self.drained(io, eni),
             Timer::Invoke { item, epoch } => {
                 if let Some(tag) = self.live_tag(item, epoch) {
                     self.launch(io, tag, true);
@@ -816,6 +847,7 @@ impl Endpoints {
                     responded: false,
                     done: false,
                     flow_free: 0,
+                    stopped: None,
                     out_of_region: io.out_of_region(host, dst),
                 };
                 let c = self.add_conn(conn);
@@ -948,24 +980,19 @@ impl Endpoints {
         }
         // Stopped by TCP Small Queues: go on once the interface (and the
         // flow's 5 Gbps share) has sent half of the limit, as completions
-        // would wake the socket.
+        // would wake the socket. A connection held back by the interface
+        // waits its turn in the interface's queue; one held back by its
+        // own flow's share alone wakes by itself.
+        let mut stop = None;
         if conn.tcp.take_tsq_blocked() {
             if let Some(eni) = sending_eni(io.d, host) {
-                let (limit, _) = tsq_limit_ns(io.d, eni, &conn.tcp);
-                let free = io.nics.free_at(eni).0;
-                let mut at = free.saturating_sub(limit / 2);
-                if out_of_region {
-                    if let Some(cap) = crate::dataplane::internet_capacity(io.d, eni) {
-                        let (limit, _) = tsq_limit_at(&cap, &conn.tcp);
-                        let free = io.nics.internet_free_at(eni).0;
-                        at = at.max(free.saturating_sub(limit / 2));
-                    }
+                let (shared, own) = wake_times(io, eni, conn);
+                if own >= shared {
+                    conn.tcp.wake_at(Nanos(own.max(io.now.0 + 1)));
+                } else if conn.stopped.is_none() {
+                    conn.stopped = Some(eni.0);
+                    stop = Some((eni.0, shared));
                 }
-                if limited {
-                    let (limit, _) = flow_limit_ns(&conn.tcp);
-                    at = at.max(conn.flow_free.saturating_sub(limit / 2));
-                }
-                conn.tcp.wake_at(Nanos(at.max(io.now.0 + 1)));
             }
         }
         let deadline = conn.tcp.deadline;
@@ -980,6 +1007,73 @@ impl Endpoints {
         if let Some((d, epoch)) = schedule {
             io.timer(d, Timer::Conn { conn: c, epoch });
         }
+        if let Some((eni, at)) = stop {
+            let s = self.stopped.entry(eni).or_default();
+            s.queue.push_back(c);
+            if !s.pending {
+                s.pending = true;
+                io.timer(Nanos(at.max(io.now.0 + 1)), Timer::Drained { eni });
+            }
+        }
+    }
+
+    /// Interface `eni` has drained: its stopped connections send again, in
+    /// the order they stopped, while it has room for the next; one that
+    /// fills it again goes to the back of the queue.
+    fn drained(&mut self, io: &mut Io<'_>, eni: u32) {
+        let now = io.now;
+        let Some(s) = self.stopped.get_mut(&eni) else {
+            return;
+        };
+        s.pending = false;
+        let mut next = None;
+        for _ in 0..s.queue.len() {
+            let Some(c) = self
+                .stopped
+                .get(&eni)
+                .and_then(|s| s.queue.front().copied())
+            else {
+                break;
+            };
+            let Some(conn) = self.conns[c as usize]
+                .as_mut()
+                .filter(|conn| conn.stopped == Some(eni))
+            else {
+                // Not in this queue (kept out by its invariants).
+                self.stopped.get_mut(&eni).map(|s| s.queue.pop_front());
+                continue;
+            };
+            let (shared, _) = wake_times(io, EniId(eni), conn);
+            if shared > now.0 {
+                next = Some(shared);
+                break;
+            }
+            conn.stopped = None;
+            self.stopped.get_mut(&eni).map(|s| s.queue.pop_front());
+            let mut out = std::mem::take(&mut self.out);
+            self.set_room(io, c);
+            if let Some(conn) = self.conns[c as usize].as_mut() {
+                conn.tcp.resume(now, &mut out);
+            }
+            self.flush(io, c, &mut out);
+            self.out = out;
+        }
+        let Some(s) = self.stopped.get_mut(&eni) else {
+            return;
+        };
+        if s.pending {
+            return;
+        }
+        let at = match (next, s.queue.front()) {
+            (Some(at), _) => at,
+            (None, Some(&c)) => match self.conns[c as usize].as_ref() {
+                Some(conn) => wake_times(io, EniId(eni), conn).0,
+                None => now.0,
+            },
+            (None, None) => return,
+        };
+        s.pending = true;
+        io.timer(Nanos(at.max(now.0 + 1)), Timer::Drained { eni });
     }
 
     fn conn_timer(&mut self, io: &mut Io<'_>, c: u32, epoch: u32) {
@@ -1015,6 +1109,31 @@ impl Endpoints {
         self.flush(io, c, &mut out);
         self.out = out;
     }
+}
+
+/// When a connection stopped by TCP Small Queues has room again: once
+/// its interface (and, out of the Region, the interface's internet
+/// share, BW-4) has sent half of its limit, which all of the interface's
+/// senders share; and once its own flow's 5 Gbps share (BW-3) has sent
+/// half of the limit in that share's time, which is its alone (0 for
+/// hosts without one).
+fn wake_times(io: &Io<'_>, eni: EniId, conn: &Conn) -> (u64, u64) {
+    let (limit, _) = tsq_limit_ns(io.d, eni, &conn.tcp);
+    let mut shared = io.nics.free_at(eni).0.saturating_sub(limit / 2);
+    if conn.out_of_region {
+        if let Some(cap) = crate::dataplane::internet_capacity(io.d, eni) {
+            let (limit, _) = tsq_limit_at(&cap, &conn.tcp);
+            let free = io.nics.internet_free_at(eni).0;
+            shared = shared.max(free.saturating_sub(limit / 2));
+        }
+    }
+    let own = if flow_limited(conn.host) {
+        let (limit, _) = flow_limit_ns(&conn.tcp);
+        conn.flow_free.saturating_sub(limit / 2)
+    } else {
+        0
+    };
+    (shared, own)
 }
 
 /// splitmix64's finaliser: a well-mixed 64-bit hash of `z`.

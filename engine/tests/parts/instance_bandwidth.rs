@@ -11,7 +11,7 @@ use vpcsim::units::Nanos;
 
 /// A VPC with an internet gateway; `a` and `b` in one public subnet, `web`
 /// on the internet. `TYPE_A` and `TRAFFIC` are filled in.
-const DESIGN: &str = r#"
+pub(super) const DESIGN: &str = r#"
 [scenario]
 name = "instance bandwidth"
 seed = 7

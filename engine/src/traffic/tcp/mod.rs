@@ -412,6 +412,13 @@ impl Tcp {
         std::mem::take(&mut self.tsq_blocked)
     }
 
+    /// Sends what it can now: its interface has drained, and it was
+    /// stopped by TCP Small Queues.
+    pub fn resume(&mut self, now: Nanos, out: &mut Out) {
+        self.transmit(now, out);
+        self.arm();
+    }
+
     /// Sends again at `at`, when the interface will have drained.
     pub fn wake_at(&mut self, at: Nanos) {
         self.tsq_at = Some(at);

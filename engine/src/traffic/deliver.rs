@@ -166,7 +166,12 @@ impl Endpoints {
                             let conn = self.conns[c as usize].as_mut().expect("live");
                             conn.tcp.close(now, &mut out);
                         } else {
-                            io.timer(now.saturating_add(hold), Timer::Close { conn: c, epoch: 0 });
+                            let serial = self.conns[c as usize].as_ref().expect("live").serial;
+                            let close = Timer::Close {
+                                conn: c,
+                                epoch: serial,
+                            };
+                            io.timer(now.saturating_add(hold), close);
                         }
                     }
                     let conn = self.conns[c as usize].as_mut().expect("live");
@@ -248,6 +253,7 @@ impl Endpoints {
                         done: false,
                         flow_free: 0,
                         stopped: None,
+                        serial: 0,
                         out_of_region,
                     };
                     let c = self.add_conn(conn);

@@ -110,7 +110,7 @@ pub enum Timer {
     Conn { conn: u32, epoch: u32 },
     /// The deadlines of a traffic's items.
     Deadlines { traffic: u32 },
-    /// A held connection closes.
+    /// A held connection closes; `epoch` is its serial.
     Close { conn: u32, epoch: u32 },
     /// The sending interface `eni` has drained enough for the first of the
     /// connections TCP Small Queues stopped on it to send again.
@@ -287,6 +287,9 @@ struct Conn {
     /// The interface in whose queue of stopped senders it waits
     /// ([`Stopped`]).
     stopped: Option<u32>,
+    /// Which connection this is of those its slot has held, so that a
+    /// timer of an earlier one ([`Timer::Close`]) leaves it alone.
+    serial: u32,
 }
 
 /// The connections TCP Small Queues stopped on one sending interface, in
@@ -386,6 +389,8 @@ pub struct Endpoints {
     names: lookup::Names,
     /// The connections stopped on each sending interface, by ENI.
     stopped: FastMap<u32, Stopped>,
+    /// The serial of the next connection opened ([`Conn::serial`]).
+    serials: u32,
 }
 
 /// The interface MTU a host sends with (MTU-2): an instance's `mtu`, an
@@ -459,6 +464,7 @@ impl Endpoints {
             reassembly: FastMap::default(),
             names: lookup::Names::new(d),
             stopped: FastMap::default(),
+            serials: 0,
         }
     }
 
@@ -538,8 +544,10 @@ impl Endpoints {
         }
     }
 
-    fn add_conn(&mut self, c: Conn) -> u32 {
+    fn add_conn(&mut self, mut c: Conn) -> u32 {
         let key = c.key;
+        c.serial = self.serials;
+        self.serials = self.serials.wrapping_add(1);
         let idx = match self.free_conns.pop() {
             Some(i) => {
                 self.conns[i as usize] = Some(c);
@@ -848,6 +856,7 @@ impl Endpoints {
                     done: false,
                     flow_free: 0,
                     stopped: None,
+                    serial: 0,
                     out_of_region: io.out_of_region(host, dst),
                 };
                 let c = self.add_conn(conn);
@@ -1099,8 +1108,12 @@ impl Endpoints {
         self.out = out;
     }
 
-    fn close_after_hold(&mut self, io: &mut Io<'_>, c: u32, _gen: u32) {
+    fn close_after_hold(&mut self, io: &mut Io<'_>, c: u32, serial: u32) {
         let now = io.now;
+        let live = self.conns.get(c as usize).and_then(Option::as_ref);
+        if live.is_none_or(|conn| conn.serial != serial) {
+            return;
+        }
         let mut out = std::mem::take(&mut self.out);
         self.set_room(io, c);
         if let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) {

@@ -198,3 +198,49 @@ fn tsq_thousands_of_senders_stopped_on_one_eni_take_turns_and_keep_it_busy() {
         m.packet_hops
     );
 }
+
+#[test]
+fn tsq_a_sender_woken_by_an_ack_waits_behind_those_stopped_first() {
+    // Instance `a`, an m5.large (10 Gbit/s; 5 Gbit/s of it to the
+    // internet, BW-4), serves downloads to the internet and pulls from `b`
+    // in its own subnet, far more of both than it can send. Senders that
+    // ACKs wake (in-Region, a 1 ms round trip) must not keep the interface
+    // to themselves while the downloads wait stopped: served in turn, the
+    // downloads fill most of their share of the internet.
+    let traffic = "[[traffic]]\nid = \"downloads\"\nfrom = \"web\"\nto = \"a\"\nport = 443\nrate = \"20000/s\"\nresponse = \"64KiB\"\n\n[[traffic]]\nid = \"pulls\"\nfrom = \"b\"\nto = \"a\"\nport = 443\nrate = \"5000/s\"\nresponse = \"256KiB\"\n";
+    let text = instance_bandwidth::DESIGN
+        .replace("duration = \"10s\"", "duration = \"300ms\"")
+        .replace(
+            "TYPE_A",
+            "instance_type = \"m5.large\"\nlisten = [ { protocol = \"tcp\", port = 443 } ]",
+        )
+        .replace("TRAFFIC", traffic);
+    let loaded = load_str("shared.toml", &text).expect("the scenario loads");
+    let opts = RunOptions {
+        interval: Some(vpcsim::units::Nanos::from_millis(50)),
+        ..RunOptions::default()
+    };
+    let out = sim::run(Arc::new(loaded.design), &opts);
+    let m = &out.metrics;
+    let igw = m
+        .series
+        .gateways
+        .values()
+        .next()
+        .expect("the gateway's series");
+    let bytes: Vec<u64> = igw.iter().map(|c| c.bytes).collect();
+    let pulls = &m.traffic[1];
+    println!(
+        "gateway bytes per 50 ms {bytes:?}; downloads {} of {}, pulls {} of {}",
+        m.traffic[0].delivered, m.traffic[0].started, pulls.delivered, pulls.started
+    );
+    // 5 Gbit/s is 31.25 MB per 50 ms; at least 70 % of it once loaded.
+    for (i, b) in bytes.iter().enumerate().skip(1) {
+        assert!(*b > 21_900_000, "{b} bytes to the internet in window {i}");
+    }
+    // The pulls still get their turns on the interface.
+    assert!(pulls.delivered > 100, "{} pulls delivered", pulls.delivered);
+    for t in &m.traffic {
+        assert!(t.drops.is_empty(), "no drop: {:?}", t.drops);
+    }
+}

@@ -969,6 +969,16 @@ impl Endpoints {
             let backlog = conn.flow_free.saturating_sub(io.now.0);
             segs = segs.min(limit.saturating_sub(backlog) / seg_ns);
         }
+        // Senders stopped on the interface go first: one that is not the
+        // first of them waits its turn.
+        if self
+            .stopped
+            .get(&eni.0)
+            .and_then(|s| s.queue.front())
+            .is_some_and(|&head| head != c)
+        {
+            segs = 0;
+        }
         conn.tcp
             .set_room(segs * (u64::from(conn.tcp.mss) + tcp::HEADERS));
     }
@@ -996,8 +1006,8 @@ impl Endpoints {
         if conn.tcp.take_tsq_blocked() {
             if let Some(eni) = sending_eni(io.d, host) {
                 let (shared, own) = wake_times(io, eni, conn);
-                if own >= shared {
-                    conn.tcp.wake_at(Nanos(own.max(io.now.0 + 1)));
+                if own > io.now.0 && own >= shared {
+                    conn.tcp.wake_at(Nanos(own));
                 } else if conn.stopped.is_none() {
                     conn.stopped = Some(eni.0);
                     stop = Some((eni.0, shared));
@@ -1057,10 +1067,12 @@ impl Endpoints {
                 next = Some(shared);
                 break;
             }
-            conn.stopped = None;
-            self.stopped.get_mut(&eni).map(|s| s.queue.pop_front());
             let mut out = std::mem::take(&mut self.out);
             self.set_room(io, c);
+            self.stopped.get_mut(&eni).map(|s| s.queue.pop_front());
+            if let Some(conn) = self.conns[c as usize].as_mut() {
+                conn.stopped = None;
+            }
             if let Some(conn) = self.conns[c as usize].as_mut() {
                 conn.tcp.resume(now, &mut out);
             }

@@ -300,12 +300,12 @@ struct Conn {
 /// Invariants:
 /// - every entry is a live connection whose `stopped` names this
 ///   interface, and each appears once;
-/// - while the queue is not empty, exactly one [`Timer::Drained`] for the
-///   interface is pending (`pending`).
+/// - while the interface has a queue (perhaps emptied by connections
+///   that ended), exactly one [`Timer::Drained`] for it is pending; the
+///   timer that finds it empty removes it.
 #[derive(Clone, Debug, Default)]
 struct Stopped {
     queue: std::collections::VecDeque<u32>,
-    pending: bool,
 }
 
 /// How long an idle Lambda execution environment is kept for another
@@ -971,11 +971,12 @@ impl Endpoints {
         }
         // Senders stopped on the interface go first: one that is not the
         // first of them waits its turn.
-        if self
-            .stopped
-            .get(&eni.0)
-            .and_then(|s| s.queue.front())
-            .is_some_and(|&head| head != c)
+        if !self.stopped.is_empty()
+            && self
+                .stopped
+                .get(&eni.0)
+                .and_then(|s| s.queue.front())
+                .is_some_and(|&head| head != c)
         {
             segs = 0;
         }
@@ -1027,11 +1028,14 @@ impl Endpoints {
             io.timer(d, Timer::Conn { conn: c, epoch });
         }
         if let Some((eni, at)) = stop {
-            let s = self.stopped.entry(eni).or_default();
-            s.queue.push_back(c);
-            if !s.pending {
-                s.pending = true;
-                io.timer(Nanos(at.max(io.now.0 + 1)), Timer::Drained { eni });
+            match self.stopped.entry(eni) {
+                std::collections::hash_map::Entry::Occupied(mut s) => {
+                    s.get_mut().queue.push_back(c);
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(Stopped::default()).queue.push_back(c);
+                    io.timer(Nanos(at.max(io.now.0 + 1)), Timer::Drained { eni });
+                }
             }
         }
     }
@@ -1041,12 +1045,14 @@ impl Endpoints {
     /// fills it again goes to the back of the queue.
     fn drained(&mut self, io: &mut Io<'_>, eni: u32) {
         let now = io.now;
-        let Some(s) = self.stopped.get_mut(&eni) else {
+        // The queue stays while it is served, so that a sender that stops
+        // again joins its back without a timer of its own; the one timer
+        // is set at the end, for the first then waiting.
+        let Some(turns) = self.stopped.get(&eni).map(|s| s.queue.len()) else {
             return;
         };
-        s.pending = false;
         let mut next = None;
-        for _ in 0..s.queue.len() {
+        for _ in 0..turns {
             let Some(c) = self
                 .stopped
                 .get(&eni)
@@ -1068,32 +1074,31 @@ impl Endpoints {
                 break;
             }
             let mut out = std::mem::take(&mut self.out);
+            // Its room while it is still first, then out of the queue.
             self.set_room(io, c);
             self.stopped.get_mut(&eni).map(|s| s.queue.pop_front());
             if let Some(conn) = self.conns[c as usize].as_mut() {
                 conn.stopped = None;
-            }
-            if let Some(conn) = self.conns[c as usize].as_mut() {
                 conn.tcp.resume(now, &mut out);
             }
             self.flush(io, c, &mut out);
             self.out = out;
         }
-        let Some(s) = self.stopped.get_mut(&eni) else {
-            return;
-        };
-        if s.pending {
-            return;
-        }
-        let at = match (next, s.queue.front()) {
+        let head = self
+            .stopped
+            .get(&eni)
+            .and_then(|s| s.queue.front().copied());
+        let at = match (next, head) {
             (Some(at), _) => at,
-            (None, Some(&c)) => match self.conns[c as usize].as_ref() {
+            (None, Some(c)) => match self.conns[c as usize].as_ref() {
                 Some(conn) => wake_times(io, EniId(eni), conn).0,
                 None => now.0,
             },
-            (None, None) => return,
+            (None, None) => {
+                self.stopped.remove(&eni);
+                return;
+            }
         };
-        s.pending = true;
         io.timer(Nanos(at.max(now.0 + 1)), Timer::Drained { eni });
     }
 

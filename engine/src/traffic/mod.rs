@@ -1064,7 +1064,7 @@ impl Endpoints {
                 .as_mut()
                 .filter(|conn| conn.stopped == Some(eni))
             else {
-                // Not in this queue (kept out by its invariants).
+                // Not waiting here (which the invariants rule out): skipped.
                 self.stopped.get_mut(&eni).map(|s| s.queue.pop_front());
                 continue;
             };

@@ -4,8 +4,9 @@
 //! packet-hop, so criterion's throughput is packet-hops per second;
 //! parallel efficiency is (time on 1 thread / time on 2) / 2. The same
 //! design run as one logical process, without windows or messages, shows
-//! what that machinery costs one thread. Figures are in
-//! `docs/performance.md`.
+//! what that machinery costs one thread. A web server asked for more than
+//! its interface can send, its connections waiting their turns to send,
+//! runs on one thread. Figures are in `docs/performance.md`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,8 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use vpcsim::units::Nanos;
 use vpcsim_bench::e2e::{
-    TWO_VPC_LOAD, azs_scenario, design, load_generated, ring_scenario, run_count, run_whole,
+    TWO_VPC_LOAD, azs_scenario, design, load_generated, overloaded_scenario, ring_scenario,
+    run_count, run_whole,
 };
 
 fn bench_e2e(c: &mut Criterion) {
@@ -59,6 +61,22 @@ fn bench_e2e(c: &mut Criterion) {
             });
         }
     }
+    // Thousands of connections stopped by TCP Small Queues on one
+    // interface, sending in turn as it drains.
+    let d = load_generated(
+        "overloaded",
+        &overloaded_scenario(65_535, Nanos::from_millis(120)),
+    );
+    let counts = run_count(&d, 1);
+    eprintln!("overloaded: {counts:?}");
+    g.throughput(Throughput::Elements(counts.packet_hops));
+    g.bench_function("overloaded/threads=1", |b| {
+        b.iter(|| {
+            let c = run_count(&d, 1);
+            assert_eq!(c.packet_hops, counts.packet_hops);
+            c
+        })
+    });
     g.finish();
 }
 

@@ -387,6 +387,70 @@ az = "us-east-1{az}"
     s
 }
 
+/// One web server behind an internet gateway, asked for more than its
+/// 10 Gbit/s interface can send: `rate` requests a second of 32 KiB from
+/// an internet host 1 ms away. Thousands of its connections wait stopped
+/// by TCP Small Queues on its one interface at once.
+pub fn overloaded_scenario(rate: u32, duration: Nanos) -> String {
+    let ms = duration.0 as f64 / 1e6;
+    format!(
+        r#"[scenario]
+name = "An overloaded web server"
+seed = 3
+duration = "{ms}ms"
+region = "us-east-1"
+
+[latency]
+internet = "1ms"
+
+[[vpc]]
+id = "vpc-web"
+cidrs = ["10.0.0.0/16"]
+
+[[internet_gateway]]
+id = "igw-web"
+vpc = "vpc-web"
+
+[[route_table]]
+id = "rt-public"
+vpc = "vpc-web"
+routes = [ {{ destination = "0.0.0.0/0", target = "igw-web" }} ]
+
+[[subnet]]
+id = "public-a"
+vpc = "vpc-web"
+cidr = "10.0.1.0/24"
+az = "us-east-1a"
+route_table = "rt-public"
+
+[[security_group]]
+id = "sg-web"
+vpc = "vpc-web"
+ingress = [ {{ protocol = "tcp", ports = "443", cidr = "0.0.0.0/0" }} ]
+egress = [ {{ protocol = "all", ports = "all", cidr = "0.0.0.0/0" }} ]
+
+[[instance]]
+id = "web"
+subnet = "public-a"
+public_ip = "54.160.3.30"
+security_groups = ["sg-web"]
+listen = [ {{ protocol = "tcp", port = 443 }} ]
+
+[[external_host]]
+id = "shoppers"
+ip = "198.51.100.77"
+
+[[traffic]]
+id = "pages"
+from = "shoppers"
+to = "web"
+port = 443
+rate = "{rate}/s"
+response = "32KiB"
+"#
+    )
+}
+
 /// Loads generated scenario text.
 pub fn load_generated(name: &str, text: &str) -> Arc<Design> {
     match vpcsim::model::load_str(name, text) {
@@ -477,6 +541,21 @@ mod tests {
             assert!(t.delivered > 0, "traffic {i}: {t:?}");
             assert_eq!(t.failed, 0, "traffic {i}: {t:?}");
         }
+    }
+
+    #[test]
+    fn the_overloaded_server_runs_identically_on_one_and_two_threads_an_event_or_so_a_hop() {
+        let d = load_generated(
+            "overloaded.toml",
+            &overloaded_scenario(65_535, Nanos::from_millis(60)),
+        );
+        let one = run_count(&d, 1);
+        let two = run_count(&d, 2);
+        assert_eq!(one, two);
+        // The server's AZ and the outside.
+        assert_eq!(one.lps, 2);
+        // Its stopped connections wait their turns, not each a timer.
+        assert!(one.events < one.packet_hops * 3 / 2, "{one:?}");
     }
 
     #[test]

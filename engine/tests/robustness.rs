@@ -142,11 +142,13 @@ fn a_closed_stdout_ends_the_command_quietly_with_141() {
 fn a_closed_stderr_ends_validate_quietly_with_141() {
     let s = Scratch::new("pipe-err");
     let f = s.path("bad.toml");
-    // Many problems, more than a pipe holds.
+    // Many problems, more than a pipe holds (64 KiB): the first 200 are
+    // reported, each naming a VPC of over 500 characters, about 120 KB.
+    let long = "with-a-long-name-".repeat(30);
     let mut t = String::from("[scenario]\nname = \"x\"\nduration = \"1s\"\n");
     for i in 0..400 {
         t += &format!(
-            "[[subnet]]\nid = \"s{i}\"\nvpc = \"missing-vpc-with-a-long-name-{i}\"\ncidr = \"10.0.0.0/24\"\naz = \"us-east-1a\"\n"
+            "[[subnet]]\nid = \"s{i}\"\nvpc = \"missing-vpc-{i}-{long}\"\ncidr = \"10.0.0.0/24\"\naz = \"us-east-1a\"\n"
         );
     }
     std::fs::write(&f, t).unwrap();

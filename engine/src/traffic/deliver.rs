@@ -128,7 +128,7 @@ impl Endpoints {
         let mut out = std::mem::take(&mut self.out);
         match self.demux.get(&key).copied() {
             Some(c) => {
-                self.set_room(io, c);
+                self.set_room(io, c, false);
                 let conn = self.conns[c as usize]
                     .as_mut()
                     .expect("demux points at a live connection");
@@ -320,7 +320,7 @@ impl Endpoints {
             return;
         };
         let mut out = std::mem::take(&mut self.out);
-        self.set_room(io, c);
+        self.set_room(io, c, false);
         if let Some(conn) = self.conns[c as usize].as_mut() {
             conn.tcp.on_frag_needed(next_hop_mtu, io.now, &mut out);
         }

@@ -945,8 +945,9 @@ impl Endpoints {
 
     /// Tells connection `c` how much it may put into its host's interface
     /// now (TCP Small Queues): its limit less what the interface holds, in
-    /// whole segments.
-    fn set_room(&mut self, io: &Io<'_>, c: u32) {
+    /// whole segments; nothing while others wait stopped on the interface,
+    /// unless this is `c`'s `turn` among them.
+    fn set_room(&mut self, io: &Io<'_>, c: u32, turn: bool) {
         let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) else {
             return;
         };
@@ -969,14 +970,15 @@ impl Endpoints {
             let backlog = conn.flow_free.saturating_sub(io.now.0);
             segs = segs.min(limit.saturating_sub(backlog) / seg_ns);
         }
-        // Senders stopped on the interface go first: one that is not the
-        // first of them waits its turn.
-        if !self.stopped.is_empty()
+        // While senders wait stopped on the interface, it sends for them
+        // in turn: no other, and none of them out of its turn (an ACK
+        // arriving), gets room.
+        if !turn
+            && !self.stopped.is_empty()
             && self
                 .stopped
                 .get(&eni.0)
-                .and_then(|s| s.queue.front())
-                .is_some_and(|&head| head != c)
+                .is_some_and(|s| !s.queue.is_empty())
         {
             segs = 0;
         }
@@ -1074,8 +1076,7 @@ impl Endpoints {
                 break;
             }
             let mut out = std::mem::take(&mut self.out);
-            // Its room while it is still first, then out of the queue.
-            self.set_room(io, c);
+            self.set_room(io, c, true);
             self.stopped.get_mut(&eni).map(|s| s.queue.pop_front());
             if let Some(conn) = self.conns[c as usize].as_mut() {
                 conn.stopped = None;
@@ -1114,7 +1115,7 @@ impl Endpoints {
             return;
         }
         conn.timer_at = None;
-        self.set_room(io, c);
+        self.set_room(io, c, false);
         let conn = self.conns[c as usize].as_mut().expect("live");
         let before = conn.tcp.retransmits;
         conn.tcp.on_timer(now, &mut out);
@@ -1132,7 +1133,7 @@ impl Endpoints {
             return;
         }
         let mut out = std::mem::take(&mut self.out);
-        self.set_room(io, c);
+        self.set_room(io, c, false);
         if let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) {
             conn.tcp.close(now, &mut out);
         }

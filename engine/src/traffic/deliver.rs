@@ -167,10 +167,7 @@ impl Endpoints {
                             conn.tcp.close(now, &mut out);
                         } else {
                             let serial = self.conns[c as usize].as_ref().expect("live").serial;
-                            let close = Timer::Close {
-                                conn: c,
-                                epoch: serial,
-                            };
+                            let close = Timer::Close { conn: c, serial };
                             io.timer(now.saturating_add(hold), close);
                         }
                     }

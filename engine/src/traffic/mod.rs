@@ -110,8 +110,9 @@ pub enum Timer {
     Conn { conn: u32, epoch: u32 },
     /// The deadlines of a traffic's items.
     Deadlines { traffic: u32 },
-    /// A held connection closes; `epoch` is its serial.
-    Close { conn: u32, epoch: u32 },
+    /// A held connection closes: the one of slot `conn` whose
+    /// [`Conn::serial`] is `serial`.
+    Close { conn: u32, serial: u32 },
     /// The sending interface `eni` has drained enough for the first of the
     /// connections TCP Small Queues stopped on it to send again.
     Drained { eni: u32 },
@@ -650,7 +651,7 @@ impl Endpoints {
             Timer::Arrival { traffic } => self.arrival(io, traffic),
             Timer::Conn { conn, epoch } => self.conn_timer(io, conn, epoch),
             Timer::Deadlines { traffic } => self.deadlines(io, traffic),
-            Timer::Close { conn, epoch } => self.close_after_hold(io, conn, epoch),
+            Timer::Close { conn, serial } => self.close_after_hold(io, conn, serial),
             Timer::Drained { eni } => self.drained(io, eni),
             Timer::Invoke { item, epoch } => {
                 if let Some(tag) = self.live_tag(item, epoch) {

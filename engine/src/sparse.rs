@@ -2,19 +2,30 @@
 //! a run keeps of it, for the traffic it has seen.
 //!
 //! Invariants:
-//! - A key's value is found with one hash probe of a small index (`u32`
-//!   to `u32`), never by a search that branches on the keys' order: the
+//! - A key's value is found without a search that branches on the keys'
+//!   order: a key under [`DENSE`] by its place in a small array, any
+//!   other with one hash probe of a small index (`u32` to `u32`). The
 //!   metrics of every delivered packet are found this way.
-//! - Memory grows with the keys inserted, not with the highest key: a
-//!   logical process keeps the traffic it has, not every traffic of the
-//!   design.
+//! - Memory grows with the keys inserted, not with the highest key,
+//!   beyond the array of at most [`DENSE`] slots (4 KiB): a logical
+//!   process keeps the traffic it has, not every traffic of the design.
 //! - Iteration is in key order, whatever the order of insertion, so that
 //!   what is read from it does not depend on how the run went.
 
 use crate::hashing::FastMap;
 
+/// Keys below this find their value's slot in an array, without hashing.
+pub const DENSE: u32 = 1024;
+
+/// No value in a slot of the array.
+const NONE: u32 = u32::MAX;
+
 #[derive(Clone, Debug)]
 pub struct Sparse<T> {
+    /// The slots of keys under [`DENSE`], by key, up to the highest
+    /// inserted ([`NONE`]: no value).
+    dense: Vec<u32>,
+    /// The slots of the other keys.
     slot: FastMap<u32, u32>,
     values: Vec<T>,
 }
@@ -22,6 +33,7 @@ pub struct Sparse<T> {
 impl<T> Default for Sparse<T> {
     fn default() -> Self {
         Sparse {
+            dense: Vec::new(),
             slot: FastMap::default(),
             values: Vec::new(),
         }
@@ -43,15 +55,24 @@ impl<T> Sparse<T> {
     }
 
     #[inline]
+    fn slot_of(&self, k: u32) -> Option<u32> {
+        if k < DENSE {
+            self.dense.get(k as usize).copied().filter(|&i| i != NONE)
+        } else {
+            self.slot.get(&k).copied()
+        }
+    }
+
+    #[inline]
     pub fn get(&self, k: u32) -> Option<&T> {
-        self.slot.get(&k).map(|&i| &self.values[i as usize])
+        self.slot_of(k).map(|i| &self.values[i as usize])
     }
 
     /// Key `k`'s value, made by `make` if it has none.
     #[inline]
     pub fn get_or_insert_with(&mut self, k: u32, make: impl FnOnce() -> T) -> &mut T {
-        let i = match self.slot.get(&k) {
-            Some(&i) => i,
+        let i = match self.slot_of(k) {
+            Some(i) => i,
             None => self.insert_new(k, make()),
         };
         &mut self.values[i as usize]
@@ -62,15 +83,28 @@ impl<T> Sparse<T> {
     fn insert_new(&mut self, k: u32, v: T) -> u32 {
         let i = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
         self.values.push(v);
-        self.slot.insert(k, i);
+        if k < DENSE {
+            if self.dense.len() <= k as usize {
+                self.dense.resize(k as usize + 1, NONE);
+            }
+            self.dense[k as usize] = i;
+        } else {
+            self.slot.insert(k, i);
+        }
         i
     }
 
     /// The keys with a value and their values, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
-        let mut keys: Vec<(u32, u32)> = self.slot.iter().map(|(&k, &i)| (k, i)).collect();
-        keys.sort_unstable();
-        keys.into_iter().map(|(k, i)| (k, &self.values[i as usize]))
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|&(_, &i)| i != NONE)
+            .map(|(k, &i)| (k as u32, i));
+        let mut far: Vec<(u32, u32)> = self.slot.iter().map(|(&k, &i)| (k, i)).collect();
+        far.sort_unstable();
+        dense.chain(far).map(|(k, i)| (k, &self.values[i as usize]))
     }
 }
 
@@ -84,7 +118,7 @@ mod tests {
         /// Whatever the order of insertion, it holds what a `BTreeMap`
         /// holds and iterates in the same (key) order.
         #[test]
-        fn sparse_agrees_with_an_ordered_map(ops in proptest::collection::vec((0u32..300, any::<u16>()), 0..200)) {
+        fn sparse_agrees_with_an_ordered_map(ops in proptest::collection::vec((prop_oneof![0u32..300, DENSE - 40..DENSE + 40, any::<u32>()], any::<u16>()), 0..200)) {
             let mut s = Sparse::new();
             let mut m = BTreeMap::new();
             for (k, v) in ops {
@@ -96,7 +130,7 @@ mod tests {
             let a: Vec<(u32, u32)> = s.iter().map(|(k, v)| (k, *v)).collect();
             let b: Vec<(u32, u32)> = m.iter().map(|(k, v)| (*k, *v)).collect();
             prop_assert_eq!(a, b);
-            for k in 0..310 {
+            for k in (0..310).chain(DENSE - 50..DENSE + 50) {
                 prop_assert_eq!(s.get(k), m.get(&k));
             }
         }

@@ -13,18 +13,20 @@ use super::{Kind, Sim, in_window};
 use crate::dataplane::{Host, Loc, Place};
 use crate::model::DropReason;
 use crate::packet::FlowView;
-use crate::traffic::{Action, Count, Io, Tag, Timer};
+use crate::traffic::{Action, Count, Io, Sent, Tag, Timer};
 use crate::units::Nanos;
 
 impl Sim {
     /// Runs `f` on the endpoints, then carries out what they asked for.
     fn endpoints(&mut self, f: impl FnOnce(&mut crate::traffic::Endpoints, &mut Io<'_>)) {
         let mut out = std::mem::take(&mut self.actions);
+        let mut sends = std::mem::take(&mut self.sends);
         let mut io = Io {
             d: &self.design,
             net: &self.net,
             now: self.q.now(),
             out: &mut out,
+            sends: &mut sends,
             nics: &mut self.nics,
         };
         f(&mut self.t, &mut io);
@@ -32,16 +34,11 @@ impl Sim {
         // they would in an event of their own after this one: a host that
         // answers at once (a closed port of a link-local service) has its
         // refusal counted before its reset reaches the sender.
-        let mut sends = std::mem::take(&mut self.sends);
         for a in out.drain(..) {
-            if matches!(a, Action::Send { .. }) {
-                sends.push(a);
-            } else {
-                self.carry_out(a);
-            }
-        }
-        for a in sends.drain(..) {
             self.carry_out(a);
+        }
+        for s in sends.drain(..) {
+            self.send(s);
         }
         // An action may have run the endpoints again (a drop that decides
         // an item): those used buffers of their own, so these are kept.
@@ -76,18 +73,20 @@ impl Sim {
         self.endpoints(|t, io| t.finish(io));
     }
 
+    /// Puts a packet an endpoint sent into the data plane.
+    fn send(&mut self, s: Sent) {
+        self.metrics.packets_sent += 1;
+        // Without a copy when the packet is the buffer's only handle, as a
+        // packet an endpoint just built is.
+        let mut buf = BytesMut::from(s.packet);
+        self.packet(&mut buf, Loc::HostOut(s.from), s.tag, 0, false);
+    }
+
     /// Carries out one action. Charging a drop or delivering a datagram runs
     /// the endpoints again at once, as a direct call would.
     fn carry_out(&mut self, a: Action) {
         let now = self.q.now();
         match a {
-            Action::Send { packet, from, tag } => {
-                self.metrics.packets_sent += 1;
-                // Without a copy when the packet is the buffer's only
-                // handle, as a packet an endpoint just built is.
-                let mut buf = BytesMut::from(packet);
-                self.packet(&mut buf, Loc::HostOut(from), tag, 0, false);
-            }
             Action::Timer { at, timer } => self.at(at, Kind::Endpoint(timer)),
             Action::Started { traffic } => {
                 self.metrics.traffic[traffic as usize].started += 1;

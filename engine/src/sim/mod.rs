@@ -387,8 +387,8 @@ pub struct Sim {
     nics: traffic::Nics,
     /// What the endpoints asked for, carried out in order (`endpoints.rs`).
     actions: Vec<traffic::Action>,
-    /// The packets among them, sent after the rest.
-    sends: Vec<traffic::Action>,
+    /// The packets they sent, put into the data plane after the rest.
+    sends: Vec<traffic::Sent>,
     /// Packets components made during the current event.
     emitted: Vec<(Bytes, Loc)>,
     /// Fragments links cut from the current event's packet.

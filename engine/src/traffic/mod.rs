@@ -141,16 +141,19 @@ pub enum Count {
     },
 }
 
-/// What endpoints ask the engine to do.
+/// A packet host `from` sends, now: of an item, or of none (a host's
+/// answer to a packet that belongs to no item). The engine puts what the
+/// endpoints sent into the data plane after their other [`Action`]s.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub packet: Bytes,
+    pub from: Host,
+    pub tag: Option<Tag>,
+}
+
+/// What endpoints ask the engine to do, other than send ([`Sent`]).
 #[derive(Clone, Debug)]
 pub enum Action {
-    /// Host `from` sends a packet, now: of an item, or of none (a host's
-    /// answer to a packet that belongs to no item).
-    Send {
-        packet: Bytes,
-        from: Host,
-        tag: Option<Tag>,
-    },
     /// Call [`Endpoints::on_timer`] back at `at`.
     Timer { at: Nanos, timer: Timer },
     /// An item of `traffic` started now.
@@ -188,6 +191,8 @@ pub struct Io<'a> {
     pub net: &'a crate::dataplane::Network,
     pub now: Nanos,
     pub out: &'a mut Vec<Action>,
+    /// The packets sent, in order.
+    pub sends: &'a mut Vec<Sent>,
     /// The sending hosts' own interfaces (TCP Small Queues reads them).
     pub nics: &'a mut Nics,
 }
@@ -212,7 +217,7 @@ impl Io<'_> {
             self.nics
                 .charge(self.d, eni, self.now, bytes, out_of_region);
         }
-        self.out.push(Action::Send { packet, from, tag });
+        self.sends.push(Sent { packet, from, tag });
     }
 
     /// Whether what `host` sends to `dst` takes its internet share (BW-4):

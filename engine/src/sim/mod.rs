@@ -686,7 +686,10 @@ impl Sim {
 
     /// Moves a packet through the data plane until it meets a delay or a
     /// component with a capacity. Capacity is taken when the packet arrives
-    /// there, in event order, so servers see packets first come first served.
+    /// there, in event order, so servers see packets first come first
+    /// served: one it reaches without a delay, in this LP, takes it in this
+    /// event (a host's packet at its own interface); the packet goes on
+    /// from there in an event at the time it leaves.
     pub(super) fn packet(
         &mut self,
         buf: &mut BytesMut,
@@ -698,26 +701,8 @@ impl Sim {
         let now = self.now();
         if !admitted {
             if let Some(at) = dataplane::capacity_at(&self.design, loc) {
-                match self.serve(at, now, buf.len() as u64) {
-                    Err(place) => {
-                        self.packet_dropped(tag, crossed, DropReason::QueueOverflow, place);
-                        return;
-                    }
-                    Ok(wait) => {
-                        let buf = std::mem::take(buf);
-                        self.at(
-                            now.saturating_add(wait),
-                            Kind::Packet {
-                                buf,
-                                loc,
-                                tag,
-                                crossed,
-                                admitted: true,
-                            },
-                        );
-                        return;
-                    }
-                }
+                self.wait_at_server(at, buf, loc, tag, crossed);
+                return;
             }
         }
         let mut tr = HopTrace {
@@ -737,13 +722,15 @@ impl Sim {
         // BW-4: an instance sending out of the Region takes its internet
         // share as it leaves, after its interface's own server.
         let mut shaped = None;
+        // A capacity server the packet reaches with no delay, in this LP:
+        // it takes the packet now, in this event.
+        let mut server = None;
         let end = loop {
             match self.net.step(buf, loc, now, &mut tr) {
                 Step::Next { loc: next, delay } => {
                     shaped = dataplane::internet_shaped(&self.design, loc, next);
                     if shaped.is_none()
                         && delay == Delay::ZERO
-                        && dataplane::capacity_at(&self.design, next).is_none()
                         && match self.lps {
                             Lps::All => true,
                             Lps::One(lp) => self
@@ -752,8 +739,13 @@ impl Sim {
                                 .is_none_or(|at| at == lp),
                         }
                     {
-                        loc = next;
-                        continue;
+                        match dataplane::capacity_at(&self.design, next) {
+                            None => {
+                                loc = next;
+                                continue;
+                            }
+                            Some(at) => server = Some(at),
+                        }
                     }
                     break Step::Next { loc: next, delay };
                 }
@@ -767,6 +759,12 @@ impl Sim {
             self.drain_fragments(buf, tag, crossed);
         }
         match end {
+            Step::Next { loc: next, .. } if server.is_some() => {
+                let Some(at) = server else {
+                    unreachable!("matched above")
+                };
+                self.wait_at_server(at, buf, next, tag, crossed);
+            }
             Step::Next { loc: next, delay } => {
                 // The time the packet enters the link: after its wait at
                 // the internet share, if it takes one (BW-4).
@@ -827,6 +825,38 @@ impl Sim {
             }
             Step::Drop(d) => {
                 self.packet_dropped(tag, crossed, d.reason, d.place);
+            }
+        }
+    }
+
+    /// The packet reaches capacity server `at` of `loc` now: it goes on
+    /// from `loc` when the server lets it go, or is dropped if the server's
+    /// queue is full (`queue_overflow`).
+    fn wait_at_server(
+        &mut self,
+        at: ServerId,
+        buf: &mut BytesMut,
+        loc: Loc,
+        tag: Option<Tag>,
+        crossed: u64,
+    ) {
+        let now = self.now();
+        match self.serve(at, now, buf.len() as u64) {
+            Err(place) => {
+                self.packet_dropped(tag, crossed, DropReason::QueueOverflow, place);
+            }
+            Ok(wait) => {
+                let buf = std::mem::take(buf);
+                self.at(
+                    now.saturating_add(wait),
+                    Kind::Packet {
+                        buf,
+                        loc,
+                        tag,
+                        crossed,
+                        admitted: true,
+                    },
+                );
             }
         }
     }

@@ -30,7 +30,7 @@
 //! push and one move; `docs/performance.md` has the measurements.
 //!
 //! An event scheduled at the current time while it is current (a packet
-//! reaching a capacity server on its way, a host's answer) goes to a FIFO
+//! a component made on the way, an ICMP error or a fragment) goes to a FIFO
 //! (`due`): it runs after the events of `front` at that time, which were
 //! scheduled before it, and before any later one, so it needs no search.
 //! [`Queue::run_next_at`] tells the engine when an event it is about to

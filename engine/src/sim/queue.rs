@@ -389,7 +389,11 @@ impl<K> Queue<K> {
                 // `rebase` spread only coarse slots after this one.
                 debug_assert!(self.front.is_empty());
                 self.fine.take(i, &mut self.front);
-                self.front.sort_unstable();
+                // [`Entry`]'s order, by one 128-bit key: compared without
+                // a branch on whether the times are equal.
+                self.front.sort_unstable_by_key(|e| {
+                    std::cmp::Reverse(u128::from(e.at) << 64 | u128::from(e.seq))
+                });
                 continue;
             }
             let k = self.cur >> COARSE_BITS;

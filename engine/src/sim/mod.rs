@@ -26,7 +26,7 @@ use crate::model::*;
 use crate::packet::FlowView;
 use crate::traffic::{self, Timer};
 use crate::units::Nanos;
-use metrics::{Counter, ExpectState, Metrics};
+use metrics::{ExpectState, Metrics};
 
 pub use crate::traffic::Tag;
 
@@ -225,18 +225,17 @@ pub trait Recorder: Send {
 /// The engine's view of a packet's hops: the components it crosses, the
 /// counters of gateways and endpoints, the recorders, and the packets
 /// components make on their own.
+///
+/// It is made for every packet the engine moves, so it holds few
+/// references, each one word: the counters it adds to are the run's
+/// metrics (`components`, `series`, `watched_bytes` by watch bit and
+/// window slot, `window_components` for the windows of cost bounds).
 struct HopTrace<'a> {
     watch: &'a Watch,
     crossed: u64,
     hops: u64,
-    components: &'a mut std::collections::BTreeMap<Place, Counter>,
-    series: &'a mut series::Series,
-    /// Bytes through the components an expectation bounds, by watch bit
-    /// (and by window slot).
-    watched: &'a mut [u64],
-    /// Gateways' and endpoints' bytes in the windows of cost bounds.
-    window_components: &'a mut [std::collections::BTreeMap<Place, Counter>],
-    recorders: &'a mut [Box<dyn Recorder>],
+    metrics: &'a mut Metrics,
+    recorders: &'a mut Vec<Box<dyn Recorder>>,
     emitted: &'a mut Vec<(Bytes, Loc)>,
     /// Fragments a link cut from the packet (MTU-3): they keep its tag.
     fragments: &'a mut Vec<(Bytes, Loc)>,
@@ -313,17 +312,18 @@ impl HopTrace<'_> {
         }
         let len = u64::from(total_len);
         let place = Place::Component(c);
+        let m = &mut *self.metrics;
         if counted(c) {
-            let e = self.components.entry(place).or_default();
+            let e = m.components.entry(place).or_default();
             e.packets += 1;
             e.bytes += len;
-            self.series.gateway(place, self.now, len);
+            m.series.gateway(place, self.now, len);
             // The windows of cost bounds: indexed counters, made the first
             // time a component counts in one.
             for (k, &(a, b)) in self.watch.cost_windows.iter().enumerate() {
                 if a <= self.now && self.now <= b {
-                    if let Some(m) = self.window_components.get_mut(k) {
-                        let e = m.entry(place).or_default();
+                    if let Some(w) = m.window_components.get_mut(k) {
+                        let e = w.entry(place).or_default();
                         e.packets += 1;
                         e.bytes += len;
                     }
@@ -331,10 +331,10 @@ impl HopTrace<'_> {
             }
         }
         if bit & self.watch.bytes_mask != 0 {
-            self.watched[bit.trailing_zeros() as usize] += len;
+            m.watched_bytes[bit.trailing_zeros() as usize] += len;
             for (k, &(b, from, until)) in self.watch.window_slots.iter().enumerate() {
                 if b == bit && from <= self.now && self.now <= until {
-                    self.watched[64 + k] += len;
+                    m.watched_bytes[64 + k] += len;
                 }
             }
         }
@@ -709,10 +709,7 @@ impl Sim {
             watch: &self.watch,
             crossed,
             hops: 0,
-            components: &mut self.metrics.components,
-            series: &mut self.metrics.series,
-            watched: &mut self.metrics.watched_bytes,
-            window_components: &mut self.metrics.window_components,
+            metrics: &mut self.metrics,
             recorders: &mut self.recorders,
             emitted: &mut self.emitted,
             fragments: &mut self.fragments,

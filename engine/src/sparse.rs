@@ -1,5 +1,5 @@
-//! A map from a traffic's index (in a design of many) to what one part of
-//! a run keeps of it, for the traffic it has seen.
+//! A map from an index of the design (a traffic's, an ENI's, in a design
+//! of many) to what one part of a run keeps of it, for those it has seen.
 //!
 //! Invariants:
 //! - A key's value is found without a search that branches on the keys'

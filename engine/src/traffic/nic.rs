@@ -11,8 +11,8 @@
 
 use super::tcp::{self, Tcp};
 use crate::dataplane::Host;
-use crate::hashing::FastMap;
 use crate::model::*;
+use crate::sparse::Sparse;
 use crate::units::Nanos;
 
 /// The backlog of each sending host's own interface: when the packets its
@@ -23,7 +23,7 @@ use crate::units::Nanos;
 /// as the interface lets it go. TCP Small Queues reads both.
 #[derive(Clone, Debug, Default)]
 pub struct Nics {
-    free_at: FastMap<u32, Nic>,
+    free_at: Sparse<Nic>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -45,7 +45,7 @@ impl Nics {
         out_of_region: bool,
     ) {
         let cap = crate::dataplane::capacity_of(d, eni);
-        let nic = self.free_at.entry(eni.0).or_default();
+        let nic = self.free_at.get_or_insert_with(eni.0, Nic::default);
         let start = nic.free_at.max(now.0);
         let full = nic.sized.service_ns(&cap, bytes);
         nic.free_at = start + nic.credits.service_ns(&cap, start, bytes, full);
@@ -59,13 +59,13 @@ impl Nics {
 
     /// When the interface of `eni` will have sent what it holds.
     pub fn free_at(&self, eni: EniId) -> Nanos {
-        Nanos(self.free_at.get(&eni.0).map_or(0, |f| f.free_at))
+        Nanos(self.free_at.get(eni.0).map_or(0, |f| f.free_at))
     }
 
     /// When the internet share of `eni` (BW-4) will have sent what it
     /// holds.
     pub fn internet_free_at(&self, eni: EniId) -> Nanos {
-        Nanos(self.free_at.get(&eni.0).map_or(0, |f| f.internet_free_at))
+        Nanos(self.free_at.get(eni.0).map_or(0, |f| f.internet_free_at))
     }
 }
 

@@ -85,6 +85,10 @@ impl<T> Sparse<T> {
         self.values.push(v);
         if k < DENSE {
             if self.dense.len() <= k as usize {
+                // Doubling, but never past [`DENSE`] slots.
+                let len = self.dense.len();
+                let cap = (2 * len).clamp(k as usize + 1, DENSE as usize);
+                self.dense.reserve_exact(cap - len);
                 self.dense.resize(k as usize + 1, NONE);
             }
             self.dense[k as usize] = i;

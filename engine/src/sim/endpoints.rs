@@ -3,9 +3,10 @@
 //! Endpoints (`crate::traffic`) are a state machine: they take events and
 //! the virtual time and answer with actions. This file is the one place that
 //! drives them: it calls them for timers, deliveries and drops, and carries
-//! their actions out in the order they were produced (packets sent now,
-//! timers scheduled, outcomes counted for the traffic and its expectation
-//! windows, drops charged, decisions handed to the LP that owns an item).
+//! their actions out in the order they were produced (timers scheduled,
+//! outcomes counted for the traffic and its expectation windows, drops
+//! charged, decisions handed to the LP that owns an item), then the
+//! packets they sent, in the order sent.
 
 use bytes::BytesMut;
 

@@ -227,9 +227,10 @@ pub trait Recorder: Send {
 /// components make on their own.
 ///
 /// It is made for every packet the engine moves, so it holds few
-/// references, each one word: the counters it adds to are the run's
-/// metrics (`components`, `series`, `watched_bytes` by watch bit and
-/// window slot, `window_components` for the windows of cost bounds).
+/// references, each one word: the counters it adds to are those of its
+/// logical process's [`Metrics`] (`components`, `series`, `watched_bytes`
+/// by watch bit and window slot, `window_components` for the windows of
+/// cost bounds).
 struct HopTrace<'a> {
     watch: &'a Watch,
     crossed: u64,

@@ -6,7 +6,9 @@
 //! design run as one logical process, without windows or messages, shows
 //! what that machinery costs one thread. A web server asked for more than
 //! its interface can send, its connections waiting their turns to send,
-//! runs on one thread. Figures are in `docs/performance.md`.
+//! runs on one thread. The echo workload of the comparison with ns-3 runs
+//! on one thread, counted in delivered packets. Figures are in
+//! `docs/performance.md`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +16,8 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use vpcsim::units::Nanos;
 use vpcsim_bench::e2e::{
-    TWO_VPC_LOAD, azs_scenario, design, load_generated, overloaded_scenario, ring_scenario,
-    run_count, run_whole,
+    TWO_VPC_LOAD, azs_scenario, design, echo_run, echo_scenario, load_generated,
+    overloaded_scenario, ring_scenario, run_count, run_whole,
 };
 
 fn bench_e2e(c: &mut Criterion) {
@@ -71,6 +73,23 @@ fn bench_e2e(c: &mut Criterion) {
     eprintln!("overloaded: {counts:?}");
     g.throughput(Throughput::Elements(counts.packet_hops));
     g.bench_function("overloaded/threads=1", |b| {
+        b.iter(|| {
+            let c = run_count(&d, 1);
+            assert_eq!(c.packet_hops, counts.packet_hops);
+            c
+        })
+    });
+    // The echo workload of the comparison with ns-3 (`bench/peers/ns3`):
+    // ten instance pairs pinging across two subnets for 0.2 s. One element
+    // is one delivered packet, a request at its server or a reply at its
+    // client, as the comparison counts them.
+    let duration = Nanos::from_millis(200);
+    let (delivered, _) = echo_run(10, duration);
+    let d = load_generated("echo", &echo_scenario(10, duration));
+    let counts = run_count(&d, 1);
+    eprintln!("echo, N = 10: {delivered} packets delivered, {counts:?}");
+    g.throughput(Throughput::Elements(delivered));
+    g.bench_function("echo/n=10", |b| {
         b.iter(|| {
             let c = run_count(&d, 1);
             assert_eq!(c.packet_hops, counts.packet_hops);

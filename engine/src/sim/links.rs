@@ -46,6 +46,8 @@ struct Table {
 /// Every link class of a design, ready to draw from.
 #[derive(Debug)]
 pub struct Links {
+    /// The run's seed, mixed, after [`hash`]'s first round ([`first`]):
+    /// every key starts from it.
     seed: u64,
     tables: Vec<Table>,
 }
@@ -57,7 +59,19 @@ fn mix(mut z: u64) -> u64 {
 }
 
 fn hash(a: u64, b: u64, c: u64) -> u64 {
-    let h = mix(a ^ 0x9E37_79B9_7F4A_7C15);
+    hash_on(first(a), b, c)
+}
+
+/// [`hash`]'s first round, on `a` alone: shared by the hashes of one
+/// first argument.
+#[inline]
+fn first(a: u64) -> u64 {
+    mix(a ^ 0x9E37_79B9_7F4A_7C15)
+}
+
+/// [`hash`] of `a`, `b` and `c` from `h = first(a)`.
+#[inline]
+fn hash_on(h: u64, b: u64, c: u64) -> u64 {
     let h = mix(h ^ b.wrapping_mul(0xD605_BBB5_8C8A_BBFD));
     mix(h ^ c.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
@@ -147,8 +161,9 @@ impl Table {
         }
         let k = self.per_span.quotient(now);
         let off = now - k * self.span;
-        let v0 = self.extra[(hash(key, k, 1) >> 56) as usize];
-        let v1 = self.extra[(hash(key, k + 1, 1) >> 56) as usize];
+        let h = first(key);
+        let v0 = self.extra[(hash_on(h, k, 1) >> 56) as usize];
+        let v1 = self.extra[(hash_on(h, k + 1, 1) >> 56) as usize];
         if v1 >= v0 {
             return v0;
         }
@@ -204,7 +219,7 @@ fn l4(buf: &[u8]) -> u64 {
 impl Links {
     pub fn new(d: &Design, seed: u64) -> Links {
         Links {
-            seed: mix(seed ^ 0x4C49_4E4B),
+            seed: first(mix(seed ^ 0x4C49_4E4B)),
             tables: d
                 .links
                 .iter()
@@ -223,7 +238,7 @@ impl Links {
             return Some(min);
         }
         let flow = flow_key(buf);
-        let key = hash(self.seed, link.0 as u64, flow);
+        let key = hash_on(self.seed, link.0 as u64, flow);
         if t.loss != 0 && hash(key, packet_key(buf, flow), now.0) < t.loss {
             return None;
         }
@@ -326,7 +341,7 @@ mod tests {
         let dist = Dist::fixed(Nanos::from_millis(14));
         for (loss, lo, hi) in [(0.01, 1_822, 2_178), (0.0, 0, 0)] {
             let links = Links {
-                seed: mix(7),
+                seed: first(mix(7)),
                 tables: vec![Table::new(&dist, loss)],
             };
             let mut lost = 0;
@@ -349,7 +364,7 @@ mod tests {
     fn lat_3_retransmission_is_a_new_draw() {
         let dist = Dist::fixed(Nanos::from_millis(14));
         let links = Links {
-            seed: mix(3),
+            seed: first(mix(3)),
             tables: vec![Table::new(&dist, 0.5)],
         };
         let b = packet(1);

@@ -45,14 +45,17 @@ use queue::Queue;
 #[derive(Debug)]
 #[repr(u64)]
 pub enum Kind {
+    // The fields in this order: the words first, then the 20-byte `loc`
+    // and the flag (as declared, since `repr(u64)` lays them out in
+    // order), so that an event is 96 bytes, not 104.
     Packet {
         buf: BytesMut,
-        loc: Loc,
         /// The item it belongs to; `None` for a packet a component made
         /// (an ICMP error, a reset) or a host's answer to such a packet.
         tag: Option<Tag>,
         /// Components named by expectations that the packet has crossed.
         crossed: u64,
+        loc: Loc,
         /// Already served by the capacity of the component at `loc`.
         admitted: bool,
     },

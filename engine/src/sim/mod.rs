@@ -759,14 +759,11 @@ impl Sim {
         if !self.fragments.is_empty() {
             self.drain_fragments(buf, tag, crossed);
         }
-        match end {
-            Step::Next { loc: next, .. } if server.is_some() => {
-                let Some(at) = server else {
-                    unreachable!("matched above")
-                };
+        match (end, server) {
+            (Step::Next { loc: next, .. }, Some(at)) => {
                 self.wait_at_server(at, buf, next, tag, crossed);
             }
-            Step::Next { loc: next, delay } => {
+            (Step::Next { loc: next, delay }, None) => {
                 // The time the packet enters the link: after its wait at
                 // the internet share, if it takes one (BW-4).
                 let mut now = now;
@@ -807,7 +804,7 @@ impl Sim {
                     None => self.at(at, kind),
                 }
             }
-            Step::Deliver(h) => {
+            (Step::Deliver(h), _) => {
                 self.packet_end(tag, crossed);
                 match delivered {
                     Some(v) => {
@@ -824,7 +821,7 @@ impl Sim {
                     None => self.deliver(h, buf, tag),
                 }
             }
-            Step::Drop(d) => {
+            (Step::Drop(d), _) => {
                 self.packet_dropped(tag, crossed, d.reason, d.place);
             }
         }

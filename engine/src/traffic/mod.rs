@@ -1069,7 +1069,7 @@ impl Endpoints {
                 break;
             };
             let Some(conn) = self.conns[c as usize]
-                .as_mut()
+                .as_ref()
                 .filter(|conn| conn.stopped == Some(eni))
             else {
                 // Not waiting here (which the invariants rule out): skipped.

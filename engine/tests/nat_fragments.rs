@@ -159,3 +159,48 @@ fn nat_4_other_protocols_are_dropped() {
         other => panic!("expected a drop, got {other:?}"),
     }
 }
+
+/// A host's packet starts at the way out of its ENI, where the step out
+/// of the host would take it, unless it is a fragment (MTU-3: the ports of
+/// a first fragment are kept for the later ones, at the step).
+#[test]
+fn mtu_3_host_packets_start_at_their_eni_unless_fragments() {
+    let mut net = network();
+    let (host, ip) = app(&net);
+    let whole = build::udp(
+        SocketAddrV4::new(ip, 40000),
+        SocketAddrV4::new(API, 53),
+        &[7u8; 64],
+        64,
+        9,
+    )
+    .to_vec();
+    let start = vpcsim::dataplane::host_start(&net.design, &whole, host);
+    let mut buf = whole.clone();
+    let step = net.step(
+        &mut buf,
+        Loc::HostOut(host),
+        Nanos::ZERO,
+        &mut vpcsim::dataplane::NoTrace,
+    );
+    match step {
+        Step::Next { loc, .. } => assert_eq!(start, loc),
+        other => panic!("expected the host's ENI, got {other:?}"),
+    }
+    assert!(matches!(start, Loc::EniOut(_)), "{start:?}");
+    for (more, offset) in [(true, 0), (true, 8), (false, 8)] {
+        let mut frag = whole.clone();
+        fragment(&mut frag, more, offset);
+        assert_eq!(
+            vpcsim::dataplane::host_start(&net.design, &frag, host),
+            Loc::HostOut(host),
+            "more {more} offset {offset}"
+        );
+    }
+    // A host outside every VPC starts where it is.
+    let outside = Host::Internet(API);
+    assert_eq!(
+        vpcsim::dataplane::host_start(&net.design, &whole, outside),
+        Loc::HostOut(outside)
+    );
+}

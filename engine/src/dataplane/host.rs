@@ -58,6 +58,34 @@ impl<T: Trace> Cx<'_, T> {
     }
 }
 
+/// The ENI host `h` sends through, if it is a workload in a VPC: an
+/// instance's, a Lambda function's in its subnet, an interface endpoint's
+/// (as the step out of the host sends it).
+#[inline]
+pub fn host_eni(d: &Design, h: Host) -> Option<EniId> {
+    match h {
+        Host::Instance(i) => Some(d.instances[i.idx()].eni),
+        Host::LambdaEni(x) | Host::Endpoint(_, x) => Some(x),
+        _ => None,
+    }
+}
+
+/// Where a packet host `h` sent starts: at the way out of its ENI when the
+/// step out of the host would decide nothing else (a workload in a VPC and
+/// a whole packet: the host's side has no MTU of its own, and no fragment
+/// needs its ports kept), else at the host, for that step to decide.
+/// Endpoints build well-formed packets; one that is not is found by the
+/// ENI's step.
+#[inline]
+pub fn host_start(d: &Design, buf: &[u8], h: Host) -> Loc {
+    match host_eni(d, h) {
+        Some(x) if buf.len() >= 20 && u16::from_be_bytes([buf[6], buf[7]]) & 0x3FFF == 0 => {
+            Loc::EniOut(x)
+        }
+        _ => Loc::HostOut(h),
+    }
+}
+
 /// Where a host's decisions are charged: the component of the design it is.
 pub fn host_place(d: &Design, h: Host) -> Place {
     let c = match h {

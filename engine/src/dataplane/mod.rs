@@ -43,7 +43,7 @@ pub use capacity::{
     Capacity, Credits, Scaling, ServerId, SizeTime, capacity_at, capacity_of, internet_capacity,
     internet_shaped, leaves_region,
 };
-pub use host::{host_listens, host_place};
+pub use host::{host_eni, host_listens, host_place, host_start};
 pub use lambda::{LAMBDA_OUTSIDE_BASE, lambda_outside_ip};
 pub use trace::{
     Arrival, AwsRule, Decision, Gateway, Hop, NoTrace, Place, Rule, Seen, Side, Trace,

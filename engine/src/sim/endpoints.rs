@@ -11,7 +11,7 @@
 use bytes::BytesMut;
 
 use super::{Kind, Sim, in_window};
-use crate::dataplane::{Host, Loc, Place};
+use crate::dataplane::{Host, Place};
 use crate::model::DropReason;
 use crate::packet::FlowView;
 use crate::traffic::{Action, Count, Io, Sent, Tag, Timer};
@@ -84,7 +84,9 @@ impl Sim {
         // Without a copy when the packet is the buffer's only handle, as a
         // packet an endpoint just built is.
         let mut buf = BytesMut::from(s.packet);
-        self.packet(&mut buf, Loc::HostOut(s.from), s.tag, 0, false);
+        debug_assert!(crate::packet::parse(&buf).is_ok());
+        let loc = crate::dataplane::host_start(&self.design, &buf, s.from);
+        self.packet(&mut buf, loc, s.tag, 0, false);
     }
 
     /// Carries out one action. Charging a drop or delivering a datagram runs

@@ -13,7 +13,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use smoltcp::wire::{Icmpv4Message, Icmpv4Packet};
 
 use super::checksum;
@@ -344,9 +344,15 @@ pub fn raw_ip(
 
 /// An ICMP echo request or reply with IP identification `ip_ident`.
 pub fn icmp_echo(spec: &EchoSpec, payload: &[u8], ttl: u8, ip_ident: u16) -> Bytes {
+    icmp_echo_mut(spec, payload, ttl, ip_ident).freeze()
+}
+
+/// [`icmp_echo`] in a buffer of its own, as a host hands it to its
+/// interface.
+pub fn icmp_echo_mut(spec: &EchoSpec, payload: &[u8], ttl: u8, ip_ident: u16) -> BytesMut {
     let data = clamp(payload, ICMP_HEADER_LEN);
     let total = IPV4_MIN_HEADER_LEN + ICMP_HEADER_LEN + data.len();
-    let mut buf = Vec::with_capacity(total);
+    let mut buf = BytesMut::with_capacity(total);
     buf.extend_from_slice(&ip_header(
         spec.src, spec.dst, PROTO_ICMP, total, ttl, ip_ident, false,
     ));
@@ -362,7 +368,7 @@ pub fn icmp_echo(spec: &EchoSpec, payload: &[u8], ttl: u8, ip_ident: u16) -> Byt
     let icmp = &mut buf[IPV4_MIN_HEADER_LEN..];
     let c = checksum::compute(icmp);
     icmp[2..4].copy_from_slice(&c.to_be_bytes());
-    Bytes::from(buf)
+    buf
 }
 
 /// An ICMP error from `src` about `original`, sent back to `original`'s

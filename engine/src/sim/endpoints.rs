@@ -8,8 +8,6 @@
 //! charged, decisions handed to the LP that owns an item), then the
 //! packets they sent, in the order sent.
 
-use bytes::BytesMut;
-
 use super::{Kind, Sim, in_window};
 use crate::dataplane::{Host, Place};
 use crate::model::DropReason;
@@ -81,9 +79,7 @@ impl Sim {
     /// Puts a packet an endpoint sent into the data plane.
     fn send(&mut self, s: Sent) {
         self.metrics.packets_sent += 1;
-        // Without a copy when the packet is the buffer's only handle, as a
-        // packet an endpoint just built is.
-        let mut buf = BytesMut::from(s.packet);
+        let mut buf = s.packet;
         debug_assert!(crate::packet::parse(&buf).is_ok());
         let loc = crate::dataplane::host_start(&self.design, &buf, s.from);
         self.packet(&mut buf, loc, s.tag, 0, false);

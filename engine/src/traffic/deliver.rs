@@ -76,7 +76,7 @@ impl Endpoints {
                 }
             }
             PROTO_ICMP if v.icmp_type == packet::ICMP_ECHO_REQUEST => {
-                let reply = packet::build::icmp_echo(
+                let reply = packet::build::icmp_echo_mut(
                     &packet::build::EchoSpec {
                         src: v.dst,
                         dst: v.src,

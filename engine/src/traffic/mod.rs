@@ -27,7 +27,7 @@ use nic::{flow_limit_ns, flow_limited, flow_ns, tsq_limit_at, tsq_limit_ns};
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use crate::dataplane::{Host, Place, resolve};
 use crate::hashing::{FastMap, FastSet};
@@ -146,7 +146,7 @@ pub enum Count {
 /// endpoints sent into the data plane after their other [`Action`]s.
 #[derive(Clone, Debug)]
 pub struct Sent {
-    pub packet: Bytes,
+    pub packet: BytesMut,
     pub from: Host,
     pub tag: Option<Tag>,
 }
@@ -198,7 +198,7 @@ pub struct Io<'a> {
 }
 
 impl Io<'_> {
-    fn send(&mut self, packet: Bytes, from: Host, tag: impl Into<Option<Tag>>) {
+    fn send(&mut self, packet: impl Into<BytesMut>, from: Host, tag: impl Into<Option<Tag>>) {
         self.send_flow(packet, from, tag, false);
     }
 
@@ -206,11 +206,14 @@ impl Io<'_> {
     /// sender's internet share (BW-4) when `out_of_region`.
     fn send_flow(
         &mut self,
-        packet: Bytes,
+        packet: impl Into<BytesMut>,
         from: Host,
         tag: impl Into<Option<Tag>>,
         out_of_region: bool,
     ) {
+        // A packet an endpoint just built is its buffer's only handle: it
+        // becomes the interface's without a copy.
+        let packet = packet.into();
         let tag = tag.into();
         if let Some(eni) = sending_eni(self.d, from) {
             let bytes = packet.len() as u64;
@@ -888,7 +891,7 @@ impl Endpoints {
                 // A wrapped sequence number replaces a long-gone ping.
                 self.pings.insert(key, tag.item);
                 self.items[tag.item as usize].ping_key = Some(key);
-                let b = packet::build::icmp_echo(
+                let b = packet::build::icmp_echo_mut(
                     &packet::build::EchoSpec {
                         src: src_ip,
                         dst,

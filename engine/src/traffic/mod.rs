@@ -719,7 +719,8 @@ impl Endpoints {
         let tr = &d.traffic[t as usize];
         let tag = self.new_item(t, now);
         io.out.push(Action::Started { traffic: t });
-        if gen_of(&mut self.gens, self.seed, d, t).dst.is_none() {
+        let dst = gen_of(&mut self.gens, self.seed, d, t).dst;
+        if dst.is_none() {
             self.decide(io, tag, Some(Cause::Drop(DropReason::HostUnreachable)));
             return;
         }
@@ -761,7 +762,7 @@ impl Endpoints {
                 return;
             }
         }
-        self.launch(io, tag, false);
+        self.launch_to(io, tag, false, dst);
     }
 
     /// The tag of item `item` if it is still live in epoch `epoch`.
@@ -780,6 +781,13 @@ impl Endpoints {
     /// initialised (`deadline_set`: its deadline is already kept), or at
     /// once.
     fn launch(&mut self, io: &mut Io<'_>, tag: Tag, deadline_set: bool) {
+        let dst = gen_of(&mut self.gens, self.seed, io.d, tag.traffic).dst;
+        self.launch_to(io, tag, deadline_set, dst);
+    }
+
+    /// [`Self::launch`] towards the traffic's destination `dst`, if it has
+    /// one.
+    fn launch_to(&mut self, io: &mut Io<'_>, tag: Tag, deadline_set: bool, dst: Option<Ipv4Addr>) {
         let now = io.now;
         let d = io.d;
         let t = tag.traffic;
@@ -799,7 +807,7 @@ impl Endpoints {
         if self.resolve_first(io, tag, deadline_set, host, src_ip) {
             return;
         }
-        let Some(dst) = gen_of(&mut self.gens, self.seed, d, t).dst else {
+        let Some(dst) = dst else {
             self.decide(io, tag, Some(Cause::Drop(DropReason::HostUnreachable)));
             return;
         };
@@ -905,7 +913,7 @@ impl Endpoints {
                 );
                 io.send_flow(b, host, tag, oor);
                 if let Some(at) = deadline {
-                    self.add_deadline(io, t, at, tag);
+                    outcome::push_deadline(g, io, t, at, tag);
                 }
             }
             Pattern::Udp => {

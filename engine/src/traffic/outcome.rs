@@ -2,7 +2,7 @@
 //! a reset, or unfinished when the run is over; a decided item gives its
 //! Lambda execution environment back and frees its slot.
 
-use super::{Action, Cause, Count, Endpoints, Io, Tag, Timer, gen_of};
+use super::{Action, Cause, Count, Endpoints, Gen, Io, Tag, Timer, gen_of};
 use crate::dataplane::Place;
 use crate::model::DropReason;
 use crate::scenario::raw::Pattern;
@@ -10,12 +10,7 @@ use crate::units::Nanos;
 
 impl Endpoints {
     pub(super) fn add_deadline(&mut self, io: &mut Io<'_>, t: u32, at: Nanos, tag: Tag) {
-        let g = gen_of(&mut self.gens, self.seed, io.d, t);
-        g.deadlines.push_back((at, tag));
-        if !g.deadline_scheduled {
-            g.deadline_scheduled = true;
-            io.timer(at, Timer::Deadlines { traffic: t });
-        }
+        push_deadline(gen_of(&mut self.gens, self.seed, io.d, t), io, t, at, tag);
     }
 
     /// Fails every item of traffic `t` whose deadline has come.
@@ -163,5 +158,15 @@ impl Endpoints {
         for c in self.conns.iter().flatten() {
             io.count(c.traffic, Count::CorruptBytes(c.tcp.corrupt));
         }
+    }
+}
+
+/// Item `tag` of traffic `t` (generator `g`) fails at `at` if it is not
+/// decided by then.
+pub(super) fn push_deadline(g: &mut Gen, io: &mut Io<'_>, t: u32, at: Nanos, tag: Tag) {
+    g.deadlines.push_back((at, tag));
+    if !g.deadline_scheduled {
+        g.deadline_scheduled = true;
+        io.timer(at, Timer::Deadlines { traffic: t });
     }
 }

@@ -3,9 +3,12 @@
 //! A link class's delay is its minimum plus an extra drawn from a log-normal
 //! distribution through the class's median and 99th percentile. The draw is
 //! counter-based: a hash of the run's seed, the link class, the flow and the
-//! time, looked up in a table of 256 quantiles built once per run. It holds
-//! no state, allocates nothing and does not depend on which thread or LP
-//! handles the packet, so a run is the same for every thread count.
+//! time, looked up in a table of 256 quantiles built once per run. It
+//! allocates nothing and does not depend on which thread or LP handles the
+//! packet, so a run is the same for every thread count. What a flow's draws
+//! depend on besides the time (its hashes, and the values it blends in the
+//! current span) is kept for the flows an LP saw last ([`RECENT`] places,
+//! picked by their headers): a cache, which changes no draw.
 //!
 //! **FIFO per flow.** The extra of a flow on a link is a function of the
 //! time the packet enters the link: it holds one drawn value for a while
@@ -43,6 +46,26 @@ struct Table {
     loss: u64,
 }
 
+/// Places for the flows whose draws are kept (a power of two).
+const RECENT: usize = 64;
+
+/// A flow's draws on one link, as [`Links::cross`] makes them: its hashes,
+/// and the two values its extra blends in span `k` (`u64::MAX` until they
+/// are drawn).
+#[derive(Clone, Copy, Debug, Default)]
+struct Recent {
+    /// The flow's headers ([`flow_words`]).
+    words: Option<(u64, u64)>,
+    /// The link's index plus one: 0 is an empty place.
+    link: u32,
+    flow: u64,
+    key: u64,
+    first: u64,
+    k: u64,
+    v0: u64,
+    v1: u64,
+}
+
 /// Every link class of a design, ready to draw from.
 #[derive(Debug)]
 pub struct Links {
@@ -50,6 +73,8 @@ pub struct Links {
     /// every key starts from it.
     seed: u64,
     tables: Vec<Table>,
+    /// The draws of the flows seen last, at a place their headers pick.
+    recent: Box<[Recent; RECENT]>,
 }
 
 fn mix(mut z: u64) -> u64 {
@@ -154,16 +179,20 @@ impl Table {
         }
     }
 
-    /// The extra delay of a flow whose key is `key` entering at `now`.
-    fn extra(&self, key: u64, now: u64) -> u64 {
+    /// The extra delay of flow `r` entering at `now`: the values of its
+    /// span, drawn from its key's first round, are kept in `r`.
+    fn extra(&self, r: &mut Recent, now: u64) -> u64 {
         if self.span == 0 {
             return 0;
         }
         let k = self.per_span.quotient(now);
         let off = now - k * self.span;
-        let h = first(key);
-        let v0 = self.extra[(hash_on(h, k, 1) >> 56) as usize];
-        let v1 = self.extra[(hash_on(h, k + 1, 1) >> 56) as usize];
+        if r.k != k {
+            r.v0 = self.extra[(hash_on(r.first, k, 1) >> 56) as usize];
+            r.v1 = self.extra[(hash_on(r.first, k + 1, 1) >> 56) as usize];
+            r.k = k;
+        }
+        let (v0, v1) = (r.v0, r.v1);
         if v1 >= v0 {
             return v0;
         }
@@ -179,15 +208,24 @@ impl Table {
     }
 }
 
-/// What a packet's headers say of its flow, as a 64-bit key.
+/// What a packet's headers say of its flow: its addresses, and its
+/// protocol with the ports for TCP (none for a packet too short to have
+/// them).
 #[inline]
-fn flow_key(buf: &[u8]) -> u64 {
+fn flow_words(buf: &[u8]) -> Option<(u64, u64)> {
     if buf.len() < 20 {
-        return 0;
+        return None;
     }
     let (src, dst, proto) = (word(buf, 12), word(buf, 16), buf[9] as u64);
     let ports = if proto == 6 { l4(buf) >> 32 } else { 0 };
-    hash(src << 32 | dst, proto << 32 | ports, 2)
+    Some((src << 32 | dst, proto << 32 | ports))
+}
+
+/// The flow's 64-bit key from its headers (0 for a packet too short to
+/// have them).
+#[inline]
+fn flow_key(words: Option<(u64, u64)>) -> u64 {
+    words.map_or(0, |(a, b)| hash(a, b, 2))
 }
 
 /// What a packet's headers say of the packet itself, for loss draws: its
@@ -225,24 +263,44 @@ impl Links {
                 .iter()
                 .map(|l| Table::new(&l.dist, l.loss))
                 .collect(),
+            recent: Box::new([Recent::default(); RECENT]),
         }
     }
 
     /// The delay of the packet in `buf` entering link `link` at `now`, or
     /// `None` when the link loses it.
-    pub fn cross(&self, link: LinkId, min: Nanos, buf: &[u8], now: Nanos) -> Option<Nanos> {
+    pub fn cross(&mut self, link: LinkId, min: Nanos, buf: &[u8], now: Nanos) -> Option<Nanos> {
         let Some(t) = self.tables.get(link.idx()) else {
             return Some(min);
         };
         if t.span == 0 && t.loss == 0 {
             return Some(min);
         }
-        let flow = flow_key(buf);
-        let key = hash_on(self.seed, link.0 as u64, flow);
-        if t.loss != 0 && hash(key, packet_key(buf, flow), now.0) < t.loss {
+        let words = flow_words(buf);
+        let (a, b) = words.unwrap_or_default();
+        // The headers' bits spread over the place's by one multiplication:
+        // a request and its reply (the addresses swapped) apart.
+        let mixed = (a ^ b.rotate_left(29) ^ u64::from(link.0)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let place = (mixed >> (64 - RECENT.trailing_zeros())) as usize;
+        let r = &mut self.recent[place];
+        if r.words != words || r.link != u32::from(link.0) + 1 {
+            let flow = flow_key(words);
+            let key = hash_on(self.seed, link.0 as u64, flow);
+            *r = Recent {
+                words,
+                link: u32::from(link.0) + 1,
+                flow,
+                key,
+                first: first(key),
+                k: u64::MAX,
+                v0: 0,
+                v1: 0,
+            };
+        }
+        if t.loss != 0 && hash(r.key, packet_key(buf, r.flow), now.0) < t.loss {
             return None;
         }
-        Some(Nanos(min.0 + t.extra(key, now.0)))
+        Some(Nanos(min.0 + t.extra(r, now.0)))
     }
 }
 
@@ -261,6 +319,17 @@ mod tests {
         )
     }
 
+    /// The extra of the flow whose key is `key` entering at `now`, drawn
+    /// afresh.
+    fn extra(t: &Table, key: u64, now: u64) -> u64 {
+        let mut r = Recent {
+            first: first(key),
+            k: u64::MAX,
+            ..Recent::default()
+        };
+        t.extra(&mut r, now)
+    }
+
     fn quantile(v: &mut [u64], q: f64) -> u64 {
         v.sort_unstable();
         v[((v.len() as f64 - 1.0) * q) as usize]
@@ -274,7 +343,7 @@ mod tests {
         let mut v = Vec::new();
         for flow in 0..2_000u64 {
             for k in 0..20u64 {
-                v.push(t.extra(hash(flow, 7, 3), k * 977_000 + flow * 13));
+                v.push(extra(&t, hash(flow, 7, 3), k * 977_000 + flow * 13));
             }
         }
         let p50 = quantile(&mut v, 0.5) as f64;
@@ -296,7 +365,7 @@ mod tests {
                 let mut last = 0u64;
                 let mut step = 1u64;
                 while now < 40 * t.span {
-                    let at = now + t.extra(key, now);
+                    let at = now + extra(&t, key, now);
                     assert!(at >= last, "flow {flow}: {at} after {last}");
                     last = at;
                     // 1 ns to ~10 us apart, crossing every span's ramp.
@@ -313,12 +382,12 @@ mod tests {
     fn lat_2_fixed_delay_and_same_draw_for_same_input() {
         let fixed = Table::new(&Dist::fixed(Nanos::from_micros(50)), 0.0);
         assert_eq!(fixed.span, 0);
-        assert_eq!(fixed.extra(12345, 999), 0);
+        assert_eq!(extra(&fixed, 12345, 999), 0);
         let t = table(40, 50, 120);
         for now in [0, 1, 17_000, 9_999_999] {
-            assert_eq!(t.extra(42, now), t.extra(42, now));
+            assert_eq!(extra(&t, 42, now), extra(&t, 42, now));
         }
-        let differs = (0..100u64).any(|f| t.extra(f, 1_000) != t.extra(f + 100, 1_000));
+        let differs = (0..100u64).any(|f| extra(&t, f, 1_000) != extra(&t, f + 100, 1_000));
         assert!(differs, "flows jitter independently");
     }
 
@@ -340,9 +409,10 @@ mod tests {
     fn lat_3_loss_rate_is_the_configured_share() {
         let dist = Dist::fixed(Nanos::from_millis(14));
         for (loss, lo, hi) in [(0.01, 1_822, 2_178), (0.0, 0, 0)] {
-            let links = Links {
+            let mut links = Links {
                 seed: first(mix(7)),
                 tables: vec![Table::new(&dist, loss)],
+                recent: Box::new([Recent::default(); RECENT]),
             };
             let mut lost = 0;
             for i in 0..200_000u32 {
@@ -363,9 +433,10 @@ mod tests {
     #[test]
     fn lat_3_retransmission_is_a_new_draw() {
         let dist = Dist::fixed(Nanos::from_millis(14));
-        let links = Links {
+        let mut links = Links {
             seed: first(mix(3)),
             tables: vec![Table::new(&dist, 0.5)],
+            recent: Box::new([Recent::default(); RECENT]),
         };
         let b = packet(1);
         let through = (0..1_000u64)
@@ -376,5 +447,53 @@ mod tests {
             })
             .count();
         assert!((400..=600).contains(&through), "{through} of 1000 through");
+    }
+
+    /// LAT-2, LAT-3: the draws kept for the flows seen last change no
+    /// draw. Packets of many flows (more than there are places, so that
+    /// they push one another out), over two links, one jittered and lossy,
+    /// across many spans: each crossing is the same as on links that have
+    /// seen no packet before.
+    #[test]
+    fn lat_2_kept_draws_change_no_draw() {
+        let jitter = Dist {
+            min: Nanos::from_micros(40),
+            p50: Nanos::from_micros(50),
+            p99: Nanos::from_micros(120),
+        };
+        let fresh = || Links {
+            seed: first(mix(11)),
+            tables: vec![Table::new(&jitter, 0.0), Table::new(&jitter, 0.2)],
+            recent: Box::new([Recent::default(); RECENT]),
+        };
+        let mut kept = fresh();
+        let mut next = 0x9e37_79b9_u64;
+        let mut now = 0u64;
+        let mut same = 0;
+        for i in 0..20_000u32 {
+            next ^= next << 13;
+            next ^= next >> 7;
+            next ^= next << 17;
+            let mut b = packet(i);
+            // 3 x 97 flows: TCP by ports, ICMP and UDP by addresses.
+            b[9] = [6, 1, 17][(next % 3) as usize];
+            b[19] = (next >> 8) as u8 % 97;
+            b[20..22].copy_from_slice(&(40_000 + (next >> 16) as u16 % 97).to_be_bytes());
+            now += next >> 40 & 0xFFFF;
+            let link = LinkId((next >> 32) as u16 % 2);
+            let a = kept.cross(link, jitter.min, &b, Nanos(now));
+            assert_eq!(
+                a,
+                fresh().cross(link, jitter.min, &b, Nanos(now)),
+                "packet {i}"
+            );
+            same += usize::from(a.is_some());
+        }
+        assert!(same > 15_000, "{same} crossed");
+        // A packet too short for headers: its own flow.
+        assert_eq!(
+            kept.cross(LinkId(0), jitter.min, &[0x45; 12], Nanos(now)),
+            fresh().cross(LinkId(0), jitter.min, &[0x45; 12], Nanos(now))
+        );
     }
 }

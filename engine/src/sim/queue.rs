@@ -56,6 +56,28 @@ pub const COARSE: usize = 1024;
 /// few comparisons from its end, in a long one it shifts many.
 const FRONT_MAX: usize = 64;
 
+/// Parts of a fine slot that a long bucket is dealt into before sorting
+/// (a power of two): 1 us each.
+const PARTS: usize = 16;
+const PART_SHIFT: u32 = SLOT_BITS - PARTS.trailing_zeros();
+
+/// Buckets or parts up to this long are sorted directly.
+const SHORT_SORT: usize = 16;
+
+/// Sorts a few entries in [`Entry`]'s order, from the start: each is moved
+/// back past the later ones before it.
+fn insertion_sort(v: &mut [Entry]) {
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
+}
+
 /// An event taken from the queue.
 #[derive(Debug)]
 pub struct Event<K> {
@@ -391,11 +413,7 @@ impl<K> Queue<K> {
                 // `rebase` spread only coarse slots after this one.
                 debug_assert!(self.front.is_empty());
                 self.fine.take(i, &mut self.front);
-                // [`Entry`]'s order, by one 128-bit key: compared without
-                // a branch on whether the times are equal.
-                self.front.sort_unstable_by_key(|e| {
-                    std::cmp::Reverse(u128::from(e.at) << 64 | u128::from(e.seq))
-                });
+                self.sort_front();
                 continue;
             }
             let k = self.cur >> COARSE_BITS;
@@ -422,6 +440,55 @@ impl<K> Queue<K> {
             }
         }
         true
+    }
+
+    /// Sorts `front`, a fine slot's bucket just taken, in [`Entry`]'s
+    /// order. A short one by one 128-bit key (time, sequence), compared
+    /// without a branch on whether the times are equal. A longer one is
+    /// first dealt into [`PARTS`] parts of the slot by time (a counting
+    /// sort, latest first, through `spare`), then each part is sorted on
+    /// its own: most hold an event or two.
+    fn sort_front(&mut self) {
+        fn by_key(v: &mut [Entry]) {
+            v.sort_unstable_by_key(|e| {
+                std::cmp::Reverse(u128::from(e.at) << 64 | u128::from(e.seq))
+            });
+        }
+        let n = self.front.len();
+        if n <= SHORT_SORT {
+            by_key(&mut self.front);
+            return;
+        }
+        // Every event of the bucket is of one fine slot: its part is its
+        // time within the slot, in PARTS steps, the latest first.
+        let part = |e: &Entry| PARTS - 1 - ((e.at >> PART_SHIFT) as usize & (PARTS - 1));
+        let mut start = [0u32; PARTS + 1];
+        for e in &self.front {
+            start[part(e) + 1] += 1;
+        }
+        for p in 0..PARTS {
+            start[p + 1] += start[p];
+        }
+        let mut out = std::mem::take(&mut self.spare);
+        out.clear();
+        out.resize(n, self.front[0]);
+        let mut at = start;
+        for e in &self.front {
+            let p = part(e);
+            out[at[p] as usize] = *e;
+            at[p] += 1;
+        }
+        for p in 0..PARTS {
+            let (a, b) = (start[p] as usize, start[p + 1] as usize);
+            match b - a {
+                0 | 1 => {}
+                len if len <= SHORT_SORT => insertion_sort(&mut out[a..b]),
+                _ => by_key(&mut out[a..b]),
+            }
+        }
+        std::mem::swap(&mut self.front, &mut out);
+        out.clear();
+        self.spare = out;
     }
 
     /// Whether the earliest event of `front` and `early` is `early`'s.
@@ -732,6 +799,34 @@ mod tests {
             assert_eq!(q.len(), model.len());
         }
         drain_as_reference(q, model);
+    }
+
+    /// A long bucket becomes the current slot: dealt into parts of the
+    /// slot by time, each part sorted (parts of one event, of a few, of
+    /// many at one time), and out in order.
+    #[test]
+    fn a_long_bucket_comes_out_in_order() {
+        let mut next = xorshift(0xb0c_4e7);
+        for len in [17, 40, 300, 2_000] {
+            let mut q = Queue::new();
+            let mut model: Vec<(u64, u64)> = Vec::new();
+            // The current slot is the first; the bucket is slot 5's.
+            let id = q.push(Nanos(1), 0).unwrap();
+            model.push((1, id.0));
+            let base = 5 * SLOT;
+            for i in 0..len {
+                let at = match i % 4 {
+                    // Spread over the slot, bursts at one time, many in
+                    // one part.
+                    0 | 1 => base + next() % SLOT,
+                    2 => base + 777,
+                    _ => base + 4_096 + next() % 200,
+                };
+                let id = q.push(Nanos(at), 0).unwrap();
+                model.push((at, id.0));
+            }
+            drain_as_reference(q, model);
+        }
     }
 
     /// A long current slot: events scheduled into it find their place from

@@ -16,9 +16,10 @@
 //! those of the next [`COARSE`] coarse slots (17 s: timers) in unordered
 //! buckets, one per coarse slot; later ones in a binary heap (`far`). A
 //! bitmap on each wheel marks the buckets in use. When the current fine slot
-//! runs out, the next fine bucket in use is sorted in place and becomes the
-//! current slot (an unstable sort: no two events share a sequence number,
-//! so there is one order); an event scheduled into the current slot is
+//! runs out, the next fine bucket in use is sorted and becomes the current
+//! slot (a long one first dealt into parts of the slot by time, each part
+//! then sorted on its own; no two events share a sequence number, so there
+//! is one order); an event scheduled into the current slot is
 //! inserted at its place, found from the end, where the near future is. An
 //! event scheduled before the current slot (the current slot runs ahead of
 //! the current time when the next event is far off) goes there too while

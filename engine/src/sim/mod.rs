@@ -581,7 +581,12 @@ impl Sim {
     /// and sequenced as one). Otherwise it is queued.
     #[inline]
     fn run_held(&mut self, until: Nanos, end: Nanos) {
-        while let Some((at, kind)) = self.held.take() {
+        // The time is read where the event waits; the event is moved out
+        // only when there is one.
+        while let Some(&(at, _)) = self.held.as_ref() {
+            let Some((_, kind)) = self.held.take() else {
+                break;
+            };
             if at < until && at <= end && self.q.run_next_at(at) {
                 self.metrics.events += 1;
                 self.handle(kind);

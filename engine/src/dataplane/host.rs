@@ -74,8 +74,9 @@ pub fn host_eni(d: &Design, h: Host) -> Option<EniId> {
 /// step out of the host would decide nothing else (a workload in a VPC and
 /// a whole packet: the host's side has no MTU of its own, and no fragment
 /// needs its ports kept), else at the host, for that step to decide.
-/// Endpoints build well-formed packets; one that is not is found by the
-/// ENI's step.
+/// Endpoints build well-formed packets (the engine checks it in debug
+/// builds); one that was not would take its ENI's capacity first and be
+/// dropped by the ENI's step, charged there rather than to the host.
 #[inline]
 pub fn host_start(d: &Design, buf: &[u8], h: Host) -> Loc {
     match host_eni(d, h) {

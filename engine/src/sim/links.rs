@@ -8,7 +8,7 @@
 //! packet, so a run is the same for every thread count. What a flow's draws
 //! depend on besides the time (its hashes, and the values it blends in the
 //! current span) is kept for the flows an LP saw last ([`RECENT`] places,
-//! picked by their headers): a cache, which changes no draw.
+//! picked by their headers and the link): a cache, which changes no draw.
 //!
 //! **FIFO per flow.** The extra of a flow on a link is a function of the
 //! time the packet enters the link: it holds one drawn value for a while
@@ -46,7 +46,8 @@ struct Table {
     loss: u64,
 }
 
-/// Places for the flows whose draws are kept (a power of two).
+/// Places for the flows whose draws are kept, picked by their headers and
+/// the link (a power of two).
 const RECENT: usize = 64;
 
 /// A flow's draws on one link, as [`Links::cross`] makes them: its hashes,
@@ -73,7 +74,8 @@ pub struct Links {
     /// every key starts from it.
     seed: u64,
     tables: Vec<Table>,
-    /// The draws of the flows seen last, at a place their headers pick.
+    /// The draws of the flows seen last, at a place their headers and the
+    /// link pick.
     recent: Box<[Recent; RECENT]>,
 }
 

@@ -58,7 +58,7 @@ pub const COARSE: usize = 1024;
 const FRONT_MAX: usize = 64;
 
 /// Parts of a fine slot that a long bucket is dealt into before sorting
-/// (a power of two): 1 us each.
+/// (a power of two): 1,024 ns each.
 const PARTS: usize = 16;
 const PART_SHIFT: u32 = SLOT_BITS - PARTS.trailing_zeros();
 

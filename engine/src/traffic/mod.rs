@@ -245,13 +245,7 @@ impl Io<'_> {
 /// The ENI a host's packets leave by, whose capacity (`sim::capacity`)
 /// serves them first: an instance's, a Lambda function's or an interface
 /// endpoint's; none for hosts outside the VPCs.
-pub fn sending_eni(d: &Design, h: Host) -> Option<EniId> {
-    match h {
-        Host::Instance(i) => Some(d.instances[i.idx()].eni),
-        Host::LambdaEni(e) | Host::Endpoint(_, e) => Some(e),
-        _ => None,
-    }
-}
+pub use crate::dataplane::host_eni as sending_eni;
 
 #[derive(Clone, Debug)]
 struct Item {

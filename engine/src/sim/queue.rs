@@ -762,6 +762,19 @@ mod tests {
         }
     }
 
+    /// Schedules `kind` at `at` and tells the reference: its sequence
+    /// number.
+    fn push_as_reference<K>(
+        q: &mut Queue<K>,
+        model: &mut Vec<(u64, u64)>,
+        at: u64,
+        kind: K,
+    ) -> u64 {
+        let seq = q.push(Nanos(at), kind).unwrap().0;
+        model.push((at, seq));
+        seq
+    }
+
     /// Pops every event left: the reference's, in order.
     fn drain_as_reference(mut q: Queue<u64>, mut model: Vec<(u64, u64)>) {
         model.sort_unstable();
@@ -791,8 +804,7 @@ mod tests {
                     7 => next() % (5 * FAR),
                     _ => 3 * SLOT,
                 };
-                let id = q.push(Nanos(now + delay), round).unwrap();
-                model.push((now + delay, id.0));
+                push_as_reference(&mut q, &mut model, now + delay, round);
             }
             if next() % 2 == 0 {
                 pop_as_reference(&mut q, &mut model, round);
@@ -812,8 +824,7 @@ mod tests {
             let mut q = Queue::new();
             let mut model: Vec<(u64, u64)> = Vec::new();
             // The current slot is the first; the bucket is slot 5's.
-            let id = q.push(Nanos(1), 0).unwrap();
-            model.push((1, id.0));
+            push_as_reference(&mut q, &mut model, 1, 0);
             let base = 5 * SLOT;
             for i in 0..len {
                 let at = match i % 4 {
@@ -823,8 +834,7 @@ mod tests {
                     2 => base + 777,
                     _ => base + 4_096 + next() % 200,
                 };
-                let id = q.push(Nanos(at), 0).unwrap();
-                model.push((at, id.0));
+                push_as_reference(&mut q, &mut model, at, 0);
             }
             drain_as_reference(q, model);
         }
@@ -841,8 +851,7 @@ mod tests {
             // All in the first fine slot, which is current from the first
             // push on; ties included.
             let at = 1 + next() % (SLOT / 64);
-            let id = q.push(Nanos(at), 0).unwrap();
-            model.push((at, id.0));
+            push_as_reference(&mut q, &mut model, at, 0);
         }
         assert_eq!(q.front.len(), 400);
         drain_as_reference(q, model);
@@ -869,9 +878,7 @@ mod tests {
                     4 => next() % (3 * SPAN),
                     _ => next() % (2 * FAR),
                 };
-                let id = q.push(Nanos(now + delay), round).unwrap();
-                model.push((now + delay, id.0));
-                last = Some(id.0);
+                last = Some(push_as_reference(&mut q, &mut model, now + delay, round));
             }
             if next() % 4 == 0 {
                 // An event that would run at `at`, as the engine asks for
@@ -916,7 +923,7 @@ mod tests {
         let mut q = Queue::new();
         let mut model: Vec<(u64, u64)> = Vec::new();
         let far = 1_000_000_000;
-        model.push((far, q.push(Nanos(far), 0).unwrap().0));
+        push_as_reference(&mut q, &mut model, far, 0);
         let mut most_early = 0;
         for round in 0..30_000u64 {
             let now = q.now().0;
@@ -927,7 +934,7 @@ mod tests {
                     _ => now + next() % (8 * SLOT),
                 };
                 let at = if now < far { at.min(far - 1) } else { at };
-                model.push((at, q.push(Nanos(at), round).unwrap().0));
+                push_as_reference(&mut q, &mut model, at, round);
             }
             // Until the current time reaches it, `front` stays short.
             if q.now().0 < far >> SLOT_BITS << SLOT_BITS {
@@ -958,7 +965,7 @@ mod tests {
         let mut model: Vec<(u64, u64)> = Vec::new();
         for _ in 0..300 {
             let at = next() % SLOT;
-            model.push((at, q.push(Nanos(at), ()).unwrap().0));
+            push_as_reference(&mut q, &mut model, at, ());
         }
         while let Some(e) = q.pop() {
             let want = model.iter().copied().min().unwrap();
@@ -967,7 +974,7 @@ mod tests {
             if next() % 3 == 0 {
                 let now = q.now().0;
                 let at = now + next() % (SLOT - now % SLOT);
-                model.push((at, q.push(Nanos(at), ()).unwrap().0));
+                push_as_reference(&mut q, &mut model, at, ());
             }
         }
         assert!(model.is_empty());

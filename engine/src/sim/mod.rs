@@ -560,14 +560,10 @@ impl Sim {
     fn run_events(&mut self, until: Nanos, mut progress: impl FnMut(Nanos, u64)) {
         let end = self.design.duration;
         self.release_held();
-        while let Some(t) = self.q.peek_time() {
-            if t >= until || t > end {
-                break;
-            }
-            let Some(ev) = self.q.pop() else { break };
+        while let Some(kind) = self.q.pop_due(until, end) {
             let before = self.metrics.events;
             self.metrics.events += 1;
-            self.handle(ev.kind);
+            self.handle(kind);
             self.run_held(until, end);
             if before >> 16 != self.metrics.events >> 16 {
                 progress(self.q.now(), self.metrics.events);

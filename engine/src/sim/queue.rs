@@ -138,10 +138,17 @@ impl std::fmt::Display for PastEvent {
 pub struct EventId(pub u64);
 
 /// Unordered buckets in a ring, with a bitmap of those in use.
+///
+/// A bucket taken leaves its buffer to the taker and gets none back: the
+/// taker's empty buffer waits in `free` for the next bucket that starts
+/// with none. The buffers thus go round with the buckets in use, a few,
+/// and keep the capacity they grew to, where a buffer left in each bucket
+/// would grow again in each of the ring's buckets, once per bucket.
 #[derive(Debug)]
 struct Wheel {
     buckets: Vec<Vec<Entry>>,
     used: Vec<u64>,
+    free: Vec<Vec<Entry>>,
 }
 
 impl Wheel {
@@ -149,13 +156,26 @@ impl Wheel {
         Wheel {
             buckets: (0..n).map(|_| Vec::new()).collect(),
             used: vec![0; n / 64],
+            free: Vec::new(),
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, i: usize, e: Entry) {
+        if self.buckets[i].capacity() == 0 {
+            self.refill(i);
+        }
         self.buckets[i].push(e);
         self.used[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Bucket `i` has no buffer: it takes a free one, if any.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self, i: usize) {
+        if let Some(v) = self.free.pop() {
+            self.buckets[i] = v;
+        }
     }
 
     #[inline]
@@ -163,12 +183,16 @@ impl Wheel {
         self.used[i / 64] & (1 << (i % 64)) != 0
     }
 
-    /// Empties bucket `i` into `v` (which must be empty), keeping both
-    /// buffers.
+    /// Empties bucket `i` into `v` (which must be empty): `v` gets the
+    /// bucket's buffer, and its own waits in `free`.
     #[inline]
     fn take(&mut self, i: usize, v: &mut Vec<Entry>) {
+        debug_assert!(v.is_empty());
         self.used[i / 64] &= !(1 << (i % 64));
-        std::mem::swap(v, &mut self.buckets[i]);
+        let old = std::mem::replace(v, std::mem::take(&mut self.buckets[i]));
+        if old.capacity() != 0 {
+            self.free.push(old);
+        }
     }
 
     /// The first bucket in use from `start` on, going round once.
@@ -319,7 +343,7 @@ impl<K> Queue<K> {
         Ok(EventId(seq))
     }
 
-    #[inline]
+    #[inline(always)]
     fn place(&mut self, e: Entry) {
         let s = e.fine();
         let (c, k) = (s >> COARSE_BITS, self.cur >> COARSE_BITS);
@@ -539,6 +563,63 @@ impl<K> Queue<K> {
                 self.now = at;
                 true
             }
+        }
+    }
+
+    /// The earliest event's kind, taken as [`Queue::pop`] takes it, if
+    /// the event is due before `until` and not after `end`; otherwise
+    /// `None`, and nothing is taken. The event loop's one call per event:
+    /// the earliest is found once, where [`Queue::peek_time`] then `pop`
+    /// would find it twice.
+    #[inline]
+    pub fn pop_due(&mut self, until: Nanos, end: Nanos) -> Option<K> {
+        loop {
+            let early = self.early_first();
+            let head = if early {
+                self.early.peek()
+            } else {
+                self.front.last()
+            };
+            let head_at = head.map(|e| e.at);
+            if self.due.is_empty() {
+                let at = head_at?;
+                if at >= until.0 || at > end.0 {
+                    return None;
+                }
+            } else {
+                // Events due now, after those of `front` and `early` at
+                // this time.
+                if self.now >= until || self.now > end {
+                    return None;
+                }
+                if head_at != Some(self.now.0) {
+                    let (seq, kind) = self.due.pop_front()?;
+                    self.len -= 1;
+                    if self.due.is_empty() && self.front.is_empty() {
+                        self.advance();
+                    }
+                    if !self.cancelled.is_empty() && self.cancelled.remove(&seq) {
+                        continue;
+                    }
+                    return Some(kind);
+                }
+            }
+            let e = if early {
+                self.early.pop()?
+            } else {
+                self.front.pop()?
+            };
+            if self.front.is_empty() && self.due.is_empty() {
+                self.advance();
+            }
+            self.len -= 1;
+            let kind = self.slots[e.slot as usize].take();
+            self.free.push(e.slot);
+            if !self.cancelled.is_empty() && self.cancelled.remove(&e.seq) {
+                continue;
+            }
+            self.now = Nanos(e.at);
+            return kind;
         }
     }
 
@@ -812,6 +893,60 @@ mod tests {
             assert_eq!(q.len(), model.len());
         }
         drain_as_reference(q, model);
+    }
+
+    /// `pop_due` takes what `peek_time` and a time check, then `pop`,
+    /// would take, and nothing once the next event is at `until` or later
+    /// or after `end`: two queues given the same events, events due now
+    /// and ties included.
+    #[test]
+    fn pop_due_takes_what_peek_and_pop_take() {
+        let mut next = xorshift(0x90d_0e5);
+        let (mut a, mut b) = (Queue::new(), Queue::new());
+        let mut id = 0u64;
+        for round in 0..20_000u64 {
+            let now = a.now().0;
+            assert_eq!(now, b.now().0);
+            for _ in 0..next() % 3 {
+                let delay = match next() % 5 {
+                    0 => 0,
+                    1 => next() % 300,
+                    2 => next() % (3 * SLOT),
+                    3 => next() % (3 * SPAN),
+                    _ => next() % (2 * FAR),
+                };
+                id += 1;
+                a.push(Nanos(now + delay), id).unwrap();
+                b.push(Nanos(now + delay), id).unwrap();
+            }
+            let until = Nanos(now + next() % (2 * SLOT));
+            let end = Nanos(now + next() % (2 * SLOT));
+            for _ in 0..next() % 4 {
+                let want = match b.peek_time() {
+                    Some(t) if t < until && t <= end => b.pop().map(|e| e.kind),
+                    _ => None,
+                };
+                assert_eq!(a.pop_due(until, end), want, "round {round}");
+                assert_eq!(a.len(), b.len());
+            }
+        }
+        let rest = std::iter::from_fn(|| a.pop_due(Nanos(u64::MAX), Nanos(u64::MAX)));
+        let want = std::iter::from_fn(|| b.pop().map(|e| e.kind));
+        assert!(rest.eq(want));
+    }
+
+    /// A cancelled event is skipped, and the one after it waits if it is
+    /// not due.
+    #[test]
+    fn pop_due_skips_a_cancelled_event_and_keeps_a_later_one() {
+        let mut q = Queue::new();
+        let gone = q.push(Nanos(10), 1).unwrap();
+        q.push(Nanos(50), 2).unwrap();
+        q.cancel(gone);
+        assert_eq!(q.pop_due(Nanos(40), Nanos(100)), None);
+        assert_eq!(q.len(), 1);
+        assert_eq!(q.pop_due(Nanos(60), Nanos(100)), Some(2));
+        assert!(q.is_empty());
     }
 
     /// A long bucket becomes the current slot: dealt into parts of the

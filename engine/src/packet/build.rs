@@ -344,30 +344,42 @@ pub fn raw_ip(
 
 /// An ICMP echo request or reply with IP identification `ip_ident`.
 pub fn icmp_echo(spec: &EchoSpec, payload: &[u8], ttl: u8, ip_ident: u16) -> Bytes {
-    icmp_echo_mut(spec, payload, ttl, ip_ident).freeze()
+    icmp_echo_into(BytesMut::new(), spec, payload, ttl, ip_ident).freeze()
 }
 
-/// [`icmp_echo`] in a buffer of its own, as a host hands it to its
-/// interface.
-pub fn icmp_echo_mut(spec: &EchoSpec, payload: &[u8], ttl: u8, ip_ident: u16) -> BytesMut {
+/// [`icmp_echo`] written into `buf`, whose contents it replaces, as a host
+/// hands it to its interface: a buffer the engine is done with is used
+/// again, without an allocation when it is large enough.
+pub fn icmp_echo_into(
+    mut buf: BytesMut,
+    spec: &EchoSpec,
+    payload: &[u8],
+    ttl: u8,
+    ip_ident: u16,
+) -> BytesMut {
     let data = clamp(payload, ICMP_HEADER_LEN);
     let total = IPV4_MIN_HEADER_LEN + ICMP_HEADER_LEN + data.len();
-    let mut buf = BytesMut::with_capacity(total);
-    buf.extend_from_slice(&ip_header(
-        spec.src, spec.dst, PROTO_ICMP, total, ttl, ip_ident, false,
-    ));
     let kind = if spec.reply {
         super::ICMP_ECHO_REPLY
     } else {
         super::ICMP_ECHO_REQUEST
     };
+    let mut head = [0u8; IPV4_MIN_HEADER_LEN + ICMP_HEADER_LEN];
+    let (ip, icmp) = head.split_at_mut(IPV4_MIN_HEADER_LEN);
+    ip.copy_from_slice(&ip_header(
+        spec.src, spec.dst, PROTO_ICMP, total, ttl, ip_ident, false,
+    ));
     let [i0, i1] = spec.ident.to_be_bytes();
     let [s0, s1] = spec.seq.to_be_bytes();
-    buf.extend_from_slice(&[kind, 0, 0, 0, i0, i1, s0, s1]);
-    buf.extend_from_slice(data);
-    let icmp = &mut buf[IPV4_MIN_HEADER_LEN..];
-    let c = checksum::compute(icmp);
+    icmp.copy_from_slice(&[kind, 0, 0, 0, i0, i1, s0, s1]);
+    // The ICMP header is a whole number of 16-bit words: its sum and the
+    // data's add up to the message's.
+    let c = !checksum::add(checksum::sum(icmp), checksum::sum(data));
     icmp[2..4].copy_from_slice(&c.to_be_bytes());
+    buf.clear();
+    buf.reserve(total);
+    buf.extend_from_slice(&head);
+    buf.extend_from_slice(data);
     buf
 }
 

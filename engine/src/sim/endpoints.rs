@@ -27,6 +27,7 @@ impl Sim {
             out: &mut out,
             sends: &mut sends,
             nics: &mut self.nics,
+            spare: &mut self.spare,
         };
         f(&mut self.t, &mut io);
         // Packets sent go into the data plane after the other actions, as
@@ -83,6 +84,7 @@ impl Sim {
         debug_assert!(crate::packet::parse(&buf).is_ok());
         let loc = crate::dataplane::host_start(&self.design, &buf, s.from);
         self.packet(&mut buf, loc, s.tag, 0, false);
+        self.recycle(buf);
     }
 
     /// Carries out one action. Charging a drop or delivering a datagram runs

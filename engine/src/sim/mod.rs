@@ -79,6 +79,11 @@ pub enum Kind {
     },
 }
 
+/// Spare packet buffers an LP keeps, and the largest it keeps: enough for
+/// the packets in flight between a host's sends, a few hundred KiB.
+const SPARE_BUFFERS: usize = 64;
+const SPARE_BYTES: usize = 4096;
+
 /// How often idle connection-tracking entries and NAT mappings are swept.
 pub const SWEEP_EVERY: Nanos = Nanos::from_secs(1);
 
@@ -393,6 +398,10 @@ pub struct Sim {
     actions: Vec<traffic::Action>,
     /// The packets they sent, put into the data plane after the rest.
     sends: Vec<traffic::Sent>,
+    /// Buffers of packets that ended in this LP, for the endpoints to
+    /// build their next packets in (at most [`SPARE_BUFFERS`], each of at
+    /// most [`SPARE_BYTES`]).
+    spare: Vec<BytesMut>,
     /// Packets components made during the current event.
     emitted: Vec<(Bytes, Loc)>,
     /// Fragments links cut from the current event's packet.
@@ -464,6 +473,7 @@ impl Sim {
             nics: traffic::Nics::default(),
             actions: Vec::new(),
             sends: Vec::new(),
+            spare: Vec::new(),
             emitted: Vec::new(),
             fragments: Vec::new(),
             watch: Arc::clone(&shared.watch),
@@ -592,6 +602,17 @@ impl Sim {
         }
     }
 
+    /// Keeps the buffer of a packet that ended here (delivered or
+    /// dropped) for the endpoints' next packets; one that went on is
+    /// empty, and one too large to be worth keeping is freed.
+    #[inline]
+    fn recycle(&mut self, buf: BytesMut) {
+        let cap = buf.capacity();
+        if cap != 0 && cap <= SPARE_BYTES && self.spare.len() < SPARE_BUFFERS {
+            self.spare.push(buf);
+        }
+    }
+
     /// Queues the event held back, if any.
     #[inline]
     fn release_held(&mut self) {
@@ -638,7 +659,10 @@ impl Sim {
                 tag,
                 crossed,
                 admitted,
-            } => self.packet(&mut buf, loc, tag, crossed, admitted),
+            } => {
+                self.packet(&mut buf, loc, tag, crossed, admitted);
+                self.recycle(buf);
+            }
             Kind::Endpoint(timer) => self.on_timer(timer),
             Kind::Timeline { idx } => self.timeline(idx),
             Kind::Sweep => self.sweep(),

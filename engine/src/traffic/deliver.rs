@@ -76,7 +76,8 @@ impl Endpoints {
                 }
             }
             PROTO_ICMP if v.icmp_type == packet::ICMP_ECHO_REQUEST => {
-                let reply = packet::build::icmp_echo_mut(
+                let reply = packet::build::icmp_echo_into(
+                    io.buffer(),
                     &packet::build::EchoSpec {
                         src: v.dst,
                         dst: v.src,

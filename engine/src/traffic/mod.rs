@@ -195,9 +195,19 @@ pub struct Io<'a> {
     pub sends: &'a mut Vec<Sent>,
     /// The sending hosts' own interfaces (TCP Small Queues reads them).
     pub nics: &'a mut Nics,
+    /// Buffers of packets the engine is done with (delivered or
+    /// dropped), for the packets built next: a host's packet takes no
+    /// allocation of its own once the run has some.
+    pub spare: &'a mut Vec<BytesMut>,
 }
 
 impl Io<'_> {
+    /// A buffer for a packet to be built in: a spare one, or a new one.
+    #[inline]
+    fn buffer(&mut self) -> BytesMut {
+        self.spare.pop().unwrap_or_default()
+    }
+
     fn send(&mut self, packet: impl Into<BytesMut>, from: Host, tag: impl Into<Option<Tag>>) {
         self.send_flow(packet, from, tag, false);
     }
@@ -893,7 +903,8 @@ impl Endpoints {
                 // A wrapped sequence number replaces a long-gone ping.
                 self.pings.insert(key, tag.item);
                 self.items[tag.item as usize].ping_key = Some(key);
-                let b = packet::build::icmp_echo_mut(
+                let b = packet::build::icmp_echo_into(
+                    io.buffer(),
                     &packet::build::EchoSpec {
                         src: src_ip,
                         dst,

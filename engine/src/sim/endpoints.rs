@@ -50,6 +50,9 @@ impl Sim {
         put_back(&mut self.sends, sends);
     }
 
+    /// An endpoint's timer is due. Out of line: the event loop's code,
+    /// which every packet's event runs, stays small.
+    #[inline(never)]
     pub(super) fn on_timer(&mut self, timer: Timer) {
         self.endpoints(|t, io| t.on_timer(io, timer));
     }

@@ -98,8 +98,11 @@ impl Endpoints {
                 let key = (u128::from(host_key(h)) << 32)
                     | (u128::from(v.dst_port) << 16)
                     | u128::from(echo_seq(buf));
-                if let Some(item) = self.pings.get(&key).copied() {
-                    let it = &self.items[item as usize];
+                // One probe: the ping leaves the table here, so that its
+                // decision finds nothing more to remove.
+                if let Some(item) = self.pings.remove(&key) {
+                    let it = &mut self.items[item as usize];
+                    it.ping_key = None;
                     let tag = Tag {
                         item,
                         epoch: it.epoch,

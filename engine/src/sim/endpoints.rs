@@ -86,7 +86,12 @@ impl Sim {
         let mut buf = s.packet;
         debug_assert!(crate::packet::parse(&buf).is_ok());
         let loc = crate::dataplane::host_start(&self.design, &buf, s.from);
-        self.packet(&mut buf, loc, s.tag, 0, false);
+        // A host's packet at its own ENI waits there first: straight to
+        // the server, as `packet` would send it.
+        match crate::dataplane::capacity_at(&self.design, loc) {
+            Some(at) => self.wait_at_server(at, &mut buf, loc, s.tag, 0),
+            None => self.packet(&mut buf, loc, s.tag, 0, false),
+        }
         self.recycle(buf);
     }
 

@@ -855,7 +855,7 @@ impl Sim {
     /// The packet reaches capacity server `at` of `loc` now: it goes on
     /// from `loc` when the server lets it go, or is dropped if the server's
     /// queue is full (`queue_overflow`).
-    fn wait_at_server(
+    pub(super) fn wait_at_server(
         &mut self,
         at: ServerId,
         buf: &mut BytesMut,

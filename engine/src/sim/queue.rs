@@ -35,7 +35,11 @@
 //! (`due`): it runs after the events of `front` at that time, which were
 //! scheduled before it, and before any later one, so it needs no search.
 //! [`Queue::run_next_at`] tells the engine when an event it is about to
-//! schedule would be the next to run, so that it runs it at once.
+//! schedule would be the next to run, so that it runs it at once, and
+//! [`Queue::pop_due`] takes the next event if it is due before a bound,
+//! finding it once. A bucket's buffer goes to `front` when its slot
+//! becomes current, and `front`'s empty one to the next bucket that
+//! needs one, so that buffers keep their capacity.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};

@@ -574,10 +574,30 @@ impl<K> Queue<K> {
     /// the event is due before `until` and not after `end`; otherwise
     /// `None`, and nothing is taken. The event loop's one call per event:
     /// the earliest is found once, where [`Queue::peek_time`] then `pop`
-    /// would find it twice.
+    /// would find it twice, and only the kind is moved out.
     #[inline]
     pub fn pop_due(&mut self, until: Nanos, end: Nanos) -> Option<K> {
+        let last = until.0.checked_sub(1)?.min(end.0);
+        self.take_next(last, |_, _, kind| kind)
+    }
+
+    /// Takes the earliest event and advances the current time to it.
+    pub fn pop(&mut self) -> Option<Event<K>> {
+        self.take_next(u64::MAX, |at, seq, kind| Event {
+            at: Nanos(at),
+            seq,
+            kind,
+        })
+    }
+
+    /// Takes the earliest event if it is due at `last` or before, skipping
+    /// cancelled ones, and hands its time, sequence number and kind to
+    /// `out`.
+    #[inline(always)]
+    fn take_next<T>(&mut self, last: u64, out: impl Fn(u64, u64, K) -> T) -> Option<T> {
         loop {
+            // Events of `front` and `early` at the current time go first;
+            // then those scheduled at it since.
             let early = self.early_first();
             let head = if early {
                 self.early.peek()
@@ -586,14 +606,11 @@ impl<K> Queue<K> {
             };
             let head_at = head.map(|e| e.at);
             if self.due.is_empty() {
-                let at = head_at?;
-                if at >= until.0 || at > end.0 {
+                if head_at? > last {
                     return None;
                 }
             } else {
-                // Events due now, after those of `front` and `early` at
-                // this time.
-                if self.now >= until || self.now > end {
+                if self.now.0 > last {
                     return None;
                 }
                 if head_at != Some(self.now.0) {
@@ -605,7 +622,7 @@ impl<K> Queue<K> {
                     if !self.cancelled.is_empty() && self.cancelled.remove(&seq) {
                         continue;
                     }
-                    return Some(kind);
+                    return Some(out(self.now.0, seq, kind));
                 }
             }
             let e = if early {
@@ -623,57 +640,7 @@ impl<K> Queue<K> {
                 continue;
             }
             self.now = Nanos(e.at);
-            return kind;
-        }
-    }
-
-    /// Takes the earliest event and advances the current time to it.
-    pub fn pop(&mut self) -> Option<Event<K>> {
-        loop {
-            // Events of `front` and `early` at the current time go first;
-            // then those scheduled at it since.
-            let early = self.early_first();
-            let head = if early {
-                self.early.peek()
-            } else {
-                self.front.last()
-            };
-            if head.is_none_or(|e| e.at != self.now.0) {
-                if let Some((seq, kind)) = self.due.pop_front() {
-                    self.len -= 1;
-                    if self.due.is_empty() && self.front.is_empty() {
-                        self.advance();
-                    }
-                    if !self.cancelled.is_empty() && self.cancelled.remove(&seq) {
-                        continue;
-                    }
-                    return Some(Event {
-                        at: self.now,
-                        seq,
-                        kind,
-                    });
-                }
-            }
-            let e = if early {
-                self.early.pop()?
-            } else {
-                self.front.pop()?
-            };
-            if self.front.is_empty() && self.due.is_empty() {
-                self.advance();
-            }
-            self.len -= 1;
-            let kind = self.slots[e.slot as usize].take();
-            self.free.push(e.slot);
-            if !self.cancelled.is_empty() && self.cancelled.remove(&e.seq) {
-                continue;
-            }
-            self.now = Nanos(e.at);
-            return kind.map(|kind| Event {
-                at: Nanos(e.at),
-                seq: e.seq,
-                kind,
-            });
+            return kind.map(|kind| out(e.at, e.seq, kind));
         }
     }
 }

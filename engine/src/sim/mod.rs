@@ -994,6 +994,7 @@ impl Sim {
     }
 
     /// A packet towards `to` reached its end: check `via` and `not_via`.
+    #[inline]
     fn packet_end(&mut self, tag: Option<Tag>, crossed: u64) {
         let Some(tag) = tag.filter(|t| t.toward) else {
             return;

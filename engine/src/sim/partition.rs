@@ -298,6 +298,18 @@ impl Partition {
     /// routed there with no delay.
     #[inline]
     pub fn of_loc(&self, d: &Design, loc: Loc, buf: &[u8]) -> Option<u32> {
+        match loc {
+            // An ENI's step, every packet's: an array read, inline.
+            Loc::EniOut(e) | Loc::TgwExit { eni: e, .. } | Loc::EniIn { eni: e, .. } => {
+                Some(self.eni[e.idx()])
+            }
+            _ => self.of_other_loc(d, loc, buf),
+        }
+    }
+
+    /// [`Partition::of_loc`] of a place other than an ENI.
+    #[inline(never)]
+    fn of_other_loc(&self, d: &Design, loc: Loc, buf: &[u8]) -> Option<u32> {
         Some(match loc {
             Loc::EniOut(e) | Loc::TgwExit { eni: e, .. } | Loc::EniIn { eni: e, .. } => {
                 self.eni[e.idx()]

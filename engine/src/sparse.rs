@@ -73,9 +73,17 @@ impl<T> Sparse<T> {
     pub fn get_or_insert_with(&mut self, k: u32, make: impl FnOnce() -> T) -> &mut T {
         let i = match self.slot_of(k) {
             Some(i) => i,
-            None => self.insert_new(k, make()),
+            None => self.make_new(k, make),
         };
         &mut self.values[i as usize]
+    }
+
+    /// Makes key `k`'s value: once per key, out of the callers' code, so
+    /// that a lookup stays small enough to be inlined.
+    #[cold]
+    #[inline(never)]
+    fn make_new(&mut self, k: u32, make: impl FnOnce() -> T) -> u32 {
+        self.insert_new(k, make())
     }
 
     #[cold]

@@ -86,12 +86,7 @@ impl Sim {
         let mut buf = s.packet;
         debug_assert!(crate::packet::parse(&buf).is_ok());
         let loc = crate::dataplane::host_start(&self.design, &buf, s.from);
-        // A host's packet at its own ENI waits there first: straight to
-        // the server, as `packet` would send it.
-        match crate::dataplane::capacity_at(&self.design, loc) {
-            Some(at) => self.wait_at_server(at, &mut buf, loc, s.tag, 0),
-            None => self.packet(&mut buf, loc, s.tag, 0, false),
-        }
+        self.packet(&mut buf, loc, s.tag, 0, false);
         self.recycle(buf);
     }
 

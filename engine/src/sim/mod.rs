@@ -724,21 +724,31 @@ impl Sim {
     /// served: one it reaches without a delay, in this LP, takes it in this
     /// event (a host's packet at its own interface); the packet goes on
     /// from there in an event at the time it leaves.
+    ///
+    /// Inlined: a packet that first waits at a server (a host's at its own
+    /// interface) goes there without entering the steps' large function.
+    #[inline]
     pub(super) fn packet(
         &mut self,
         buf: &mut BytesMut,
-        mut loc: Loc,
+        loc: Loc,
         tag: Option<Tag>,
         crossed: u64,
         admitted: bool,
     ) {
-        let now = self.now();
         if !admitted {
             if let Some(at) = dataplane::capacity_at(&self.design, loc) {
                 self.wait_at_server(at, buf, loc, tag, crossed);
                 return;
             }
         }
+        self.steps(buf, loc, tag, crossed);
+    }
+
+    /// [`Sim::packet`]'s steps, from `loc`, which has no capacity to wait
+    /// for or whose capacity the packet has taken.
+    fn steps(&mut self, buf: &mut BytesMut, mut loc: Loc, tag: Option<Tag>, crossed: u64) {
+        let now = self.now();
         let mut tr = HopTrace {
             watch: &self.watch,
             crossed,
@@ -860,7 +870,7 @@ impl Sim {
     /// The packet reaches capacity server `at` of `loc` now: it goes on
     /// from `loc` when the server lets it go, or is dropped if the server's
     /// queue is full (`queue_overflow`).
-    pub(super) fn wait_at_server(
+    fn wait_at_server(
         &mut self,
         at: ServerId,
         buf: &mut BytesMut,

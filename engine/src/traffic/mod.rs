@@ -918,7 +918,7 @@ impl Endpoints {
                 );
                 io.send_flow(b, host, tag, oor);
                 if let Some(at) = deadline {
-                    outcome::push_deadline(g, io, t, at, tag);
+                    outcome::push_deadline(g, &self.items, io, t, at, tag);
                 }
             }
             Pattern::Udp => {

@@ -2,7 +2,7 @@
 //! a reset, or unfinished when the run is over; a decided item gives its
 //! Lambda execution environment back and frees its slot.
 
-use super::{Action, Cause, Count, Endpoints, Gen, Io, Tag, Timer, gen_of};
+use super::{Action, Cause, Count, Endpoints, Gen, Io, Item, Tag, Timer, gen_of};
 use crate::dataplane::Place;
 use crate::model::DropReason;
 use crate::scenario::raw::Pattern;
@@ -10,7 +10,8 @@ use crate::units::Nanos;
 
 impl Endpoints {
     pub(super) fn add_deadline(&mut self, io: &mut Io<'_>, t: u32, at: Nanos, tag: Tag) {
-        push_deadline(gen_of(&mut self.gens, self.seed, io.d, t), io, t, at, tag);
+        let g = gen_of(&mut self.gens, self.seed, io.d, t);
+        push_deadline(g, &self.items, io, t, at, tag);
     }
 
     /// Fails every item of traffic `t` whose deadline has come.
@@ -23,8 +24,13 @@ impl Endpoints {
                     g.deadlines.pop_front();
                     self.item_deadline(io, tag);
                 }
-                Some((at, _)) => {
-                    io.timer(at, Timer::Deadlines { traffic: t });
+                Some(_) => {
+                    // The next deadline of an item still undecided.
+                    forget_decided(&mut g.deadlines, &self.items);
+                    match g.deadlines.front() {
+                        Some(&(at, _)) => io.timer(at, Timer::Deadlines { traffic: t }),
+                        None => g.deadline_scheduled = false,
+                    }
                     return;
                 }
                 None => {
@@ -161,9 +167,42 @@ impl Endpoints {
     }
 }
 
+/// Deadlines a traffic keeps before it forgets those of decided items.
+const FORGET_AT: usize = 32;
+
+/// Drops the deadlines at the front of a traffic's queue whose items are
+/// decided (their slot is free or holds a later item): a deadline dropped
+/// here would fail nothing when it came. Items mostly end in the order
+/// they started, so a traffic keeps the deadlines of the items still
+/// undecided and at most [`FORGET_AT`] more, rather than one for every
+/// item started within the timeout; and its deadline timer, set for the
+/// first deadline of an item undecided, fires about once per timeout
+/// rather than once per item.
+#[inline(never)]
+fn forget_decided(deadlines: &mut std::collections::VecDeque<(Nanos, Tag)>, items: &[Item]) {
+    while let Some((_, tag)) = deadlines.front() {
+        match items.get(tag.item as usize) {
+            Some(it) if it.epoch == tag.epoch && it.live => return,
+            _ => {
+                deadlines.pop_front();
+            }
+        }
+    }
+}
+
 /// Item `tag` of traffic `t` (generator `g`) fails at `at` if it is not
 /// decided by then.
-pub(super) fn push_deadline(g: &mut Gen, io: &mut Io<'_>, t: u32, at: Nanos, tag: Tag) {
+pub(super) fn push_deadline(
+    g: &mut Gen,
+    items: &[Item],
+    io: &mut Io<'_>,
+    t: u32,
+    at: Nanos,
+    tag: Tag,
+) {
+    if g.deadlines.len() >= FORGET_AT {
+        forget_decided(&mut g.deadlines, items);
+    }
     g.deadlines.push_back((at, tag));
     if !g.deadline_scheduled {
         g.deadline_scheduled = true;

@@ -20,10 +20,12 @@
 //! slot (a long one first dealt into parts of the slot by time, each part
 //! then sorted on its own; no two events share a sequence number, so there
 //! is one order); an event scheduled into the current slot is
-//! inserted at its place, found from the end, where the near future is. An
-//! event scheduled before the current slot (the current slot runs ahead of
-//! the current time when the next event is far off) goes there too while
-//! `front` is short, and to a heap of its own (`early`) once it is long.
+//! inserted at its place, found from the end, where the near future is,
+//! unless `front` is long and the place deep in it: such an event goes to
+//! a heap of its own (`early`), whose top is compared with `front`'s at
+//! every pop. An event scheduled before the current slot (the current slot
+//! runs ahead of the current time when the next event is far off) goes to
+//! `front` too while it is short, and to `early` once it is long.
 //! When the current slot enters a new coarse slot, the coarse bucket that
 //! the fine wheel now reaches is spread onto it, and the events of
 //! `far` that the coarse wheel now reaches move onto that. A link delay
@@ -229,16 +231,19 @@ pub struct Queue<K> {
     /// first, the earliest last. Empty only when nothing but events due
     /// now (`due`) is queued.
     front: Vec<Entry>,
-    /// Events of fine slots before `cur`, scheduled after `cur` ran ahead
-    /// of the current time while `front` held [`FRONT_MAX`] events or more:
-    /// a heap, earliest on top. `cur` runs ahead when the next event in use
-    /// is far off (an LP whose only event is its first sweep, 1 s away, or
-    /// one that waits for its next timer); until the current time gets
-    /// there, every event scheduled is before `cur`, and a heap takes each
-    /// in a logarithm of their number where a place in a long `front` would
-    /// shift every later one. Its events are all earlier than those of
-    /// `cur`'s own slot, which `front` holds, so it is empty whenever
-    /// `front` is.
+    /// Events that a long `front` ([`FRONT_MAX`] events or more) would
+    /// have to shift many others to take: a heap, earliest on top, whose
+    /// top is compared with `front`'s at every pop. Two kinds go there:
+    /// events of fine slots before `cur`, scheduled after `cur` ran ahead
+    /// of the current time (the next event in use far off: an LP whose
+    /// only event is its first sweep, 1 s away, or one that waits for its
+    /// next timer; until the current time gets there, every event
+    /// scheduled is before `cur`); and events of `cur`'s own slot whose
+    /// place is deep in `front` (a crowded slot: a hundred hosts' timers
+    /// and packets within its 16 us). A heap takes each in a logarithm of
+    /// their number where a place in a long `front` would shift every
+    /// later one. It may hold events while `front` is empty: they are
+    /// earlier than every event of the wheels.
     early: BinaryHeap<Entry>,
     /// Events of fine slots after `cur` in its coarse slot and the next,
     /// at `slot % FINE`.
@@ -374,6 +379,13 @@ impl<K> Queue<K> {
         let mut i = f.len();
         let stop = i.saturating_sub(8);
         if stop > 0 && f[stop - 1] > e {
+            if i >= FRONT_MAX {
+                // Deep in a long `front` (a crowded slot: many hosts'
+                // timers and packets within 16 us), where its place would
+                // shift every later event: the heap takes it instead.
+                self.early.push(e);
+                return;
+            }
             // Later than eight events or more: bisection at once.
             i = f[..stop].partition_point(|x| *x < e);
         } else {
@@ -947,7 +959,7 @@ mod tests {
     }
 
     /// A long current slot: events scheduled into it find their place from
-    /// its end or by bisection, and come out in order.
+    /// its end, or go to `early` when it is deep, and come out in order.
     #[test]
     fn events_placed_in_a_long_current_slot_keep_the_order() {
         let mut next = xorshift(0x0dd5_10f5);
@@ -959,7 +971,8 @@ mod tests {
             let at = 1 + next() % (SLOT / 64);
             push_as_reference(&mut q, &mut model, at, 0);
         }
-        assert_eq!(q.front.len(), 400);
+        assert_eq!(q.front.len() + q.early.len(), 400);
+        assert!(q.front.len() >= FRONT_MAX && !q.early.is_empty());
         drain_as_reference(q, model);
     }
 
@@ -1057,7 +1070,8 @@ mod tests {
 
     /// Many events in the current fine slot, then more scheduled into it
     /// while it drains, at every distance from its earliest (near the end
-    /// of `front`, and far enough to be placed by bisection).
+    /// of `front`, far enough to be placed by bisection, and deep in a
+    /// long `front`, where `early` takes them).
     #[test]
     fn a_crowded_current_slot_keeps_the_order() {
         let mut rng = 0x0bad_cafe_dead_beefu64;
@@ -1073,6 +1087,7 @@ mod tests {
             let at = next() % SLOT;
             push_as_reference(&mut q, &mut model, at, ());
         }
+        let (mut to_early, mut by_bisection) = (0, 0);
         while let Some(e) = q.pop() {
             let want = model.iter().copied().min().unwrap();
             assert_eq!((e.at.0, e.seq), want);
@@ -1080,9 +1095,17 @@ mod tests {
             if next() % 3 == 0 {
                 let now = q.now().0;
                 let at = now + next() % (SLOT - now % SLOT);
+                let (early, front) = (q.early.len(), q.front.len());
                 push_as_reference(&mut q, &mut model, at, ());
+                if q.early.len() > early {
+                    to_early += 1;
+                } else if q.front.len() > front && front < FRONT_MAX && front > 8 {
+                    by_bisection += 1;
+                }
             }
         }
         assert!(model.is_empty());
+        assert!(to_early > 0, "{to_early} events to `early`");
+        assert!(by_bisection > 0, "{by_bisection} placed in a short `front`");
     }
 }

@@ -47,11 +47,12 @@ struct Table {
 }
 
 /// Places for the flows whose draws are kept, picked by their headers and
-/// the link (a power of two). Enough that a few hundred flows at once (a
-/// hundred echo pairs, both ways) mostly keep a place of their own: with
-/// 64, they pushed one another out and each packet drew again. A place is
-/// 80 bytes, and only those of the flows seen are touched.
-const RECENT: usize = 1024;
+/// the link (a power of two). Enough that a couple of hundred flows at
+/// once (a hundred echo pairs, both ways) mostly keep a place of their
+/// own: with 64, they pushed one another out and each packet drew again.
+/// A place is 80 bytes: 20 KB for each LP (1,024 places took 80 KB, more
+/// than the rest of an LP).
+const RECENT: usize = 256;
 
 /// A flow's draws on one link, as [`Links::cross`] makes them: its hashes,
 /// and the two values its extra blends in span `k` (`u64::MAX` until they

@@ -14,11 +14,20 @@ use crate::sparse::Sparse;
 use crate::traffic::Cause;
 use crate::units::Nanos;
 
-/// A latency histogram: microseconds, up to an hour, three significant
-/// digits. It takes about 188 KB, so a traffic keeps its first values as
+/// The largest latency counted, in microseconds: what a histogram made
+/// for an hour (1 to 3,600,000,000 us, three significant digits) counts,
+/// its last bucket ending at 2^32 us (1 h 11 min).
+const MAX_US: u64 = u32::MAX as u64;
+
+/// A latency histogram: microseconds, three significant digits, its
+/// counters only as far as the largest value recorded (it grows as larger
+/// ones come): 16 KB up to 2 ms, 88 KB up to 1 s, 188 KB at most (an
+/// hour), where one made for the whole range at once was 188 KB, every
+/// byte of it zeroed when made. Its buckets are the same either way, so
+/// every quantile reads the same. A traffic keeps its first values as
 /// they are and makes one only past [`FEW`] of them.
 fn histogram() -> Box<Histogram<u64>> {
-    Box::new(Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid bounds"))
+    Box::new(Histogram::new(3).expect("valid precision"))
 }
 
 /// The histogram of a traffic that recorded nothing, shared.
@@ -50,8 +59,11 @@ impl Latency {
     }
 
     fn record(&mut self, us: u64) {
+        // A value past the range of an hour is not counted, as before.
+        if us > MAX_US {
+            return;
+        }
         match &mut self.hist {
-            // A value past the histogram's range is not counted, as before.
             Some(h) => {
                 let _ = h.record(us);
             }
@@ -416,5 +428,60 @@ impl Metrics {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Latencies grown as they come read exactly as from a histogram made
+    /// for the whole range (1 us to an hour), whether kept as values or
+    /// counted, in two parts added together, and a value past an hour is
+    /// not counted (past 2^32 us, as before); the counters of short
+    /// latencies stay small.
+    #[test]
+    fn latencies_read_as_a_histogram_of_the_whole_range() {
+        let mut whole = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).unwrap();
+        let (mut a, mut b) = (Latency::new(), Latency::new());
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for i in 0..3 * FEW as u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Mostly short, now and then up to an hour and past it.
+            let v = match i % 50 {
+                0 => x % 5_000_000_000 + 1,
+                _ => x % 2_000 + 1,
+            };
+            let _ = whole.record(v);
+            if i % 3 == 0 { &mut a } else { &mut b }.record(v);
+        }
+        assert!(whole.len() < 3 * FEW as u64, "some values past an hour");
+        let mut few = Latency::new();
+        for v in [17, 230, 1_999] {
+            few.record(v);
+        }
+        let mut small = Latency::new();
+        for v in 0..2 * FEW as u64 {
+            small.record(v % 2_000 + 1);
+        }
+        assert!(
+            small.histogram().distinct_values() <= 2_048,
+            "{} counters for values under 2 ms",
+            small.histogram().distinct_values()
+        );
+        a.add(&b);
+        let h = a.histogram();
+        assert_eq!(h.len(), whole.len());
+        assert_eq!(h.max(), whole.max());
+        for q in [0.0, 0.5, 0.9, 0.99, 0.999, 1.0] {
+            assert_eq!(h.value_at_quantile(q), whole.value_at_quantile(q), "q {q}");
+        }
+        let f = few.histogram();
+        assert_eq!(
+            (f.len(), f.value_at_quantile(0.5), f.max()),
+            (3, 230, 1_999)
+        );
     }
 }

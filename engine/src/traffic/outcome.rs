@@ -42,11 +42,10 @@ impl Endpoints {
     }
 
     fn item_deadline(&mut self, io: &mut Io<'_>, tag: Tag) {
-        let item = tag.item;
-        if self.item_info(tag).is_none() || !self.items[item as usize].live {
+        if !undecided(&self.items, tag) {
             return;
         }
-        let cause = self.items[item as usize]
+        let cause = self.items[tag.item as usize]
             .last_drop
             .map_or(Cause::Timeout, |(r, _)| Cause::Drop(r));
         self.end_item(io, tag, cause);
@@ -71,10 +70,7 @@ impl Endpoints {
     /// A datagram of an item this part of the run owns arrived at `at`
     /// (perhaps reported by another LP).
     pub fn item_delivered(&mut self, io: &mut Io<'_>, tag: Tag, at: Nanos, bytes: u64) {
-        if self
-            .item_info(tag)
-            .is_some_and(|_| self.items[tag.item as usize].live)
-        {
+        if undecided(&self.items, tag) {
             io.count(tag.traffic, Count::BytesDelivered(bytes));
             self.decide_at(io, tag, None, at);
         }
@@ -180,14 +176,21 @@ const FORGET_AT: usize = 32;
 /// rather than once per item.
 #[inline(never)]
 fn forget_decided(deadlines: &mut std::collections::VecDeque<(Nanos, Tag)>, items: &[Item]) {
-    while let Some((_, tag)) = deadlines.front() {
-        match items.get(tag.item as usize) {
-            Some(it) if it.epoch == tag.epoch && it.live => return,
-            _ => {
-                deadlines.pop_front();
-            }
+    while let Some(&(_, tag)) = deadlines.front() {
+        if undecided(items, tag) {
+            return;
         }
+        deadlines.pop_front();
     }
+}
+
+/// Whether item `tag` is still undecided: its slot holds it (not a later
+/// item) and it is live.
+#[inline]
+fn undecided(items: &[Item], tag: Tag) -> bool {
+    items
+        .get(tag.item as usize)
+        .is_some_and(|it| it.epoch == tag.epoch && it.live)
 }
 
 /// Item `tag` of traffic `t` (generator `g`) fails at `at` if it is not

@@ -470,7 +470,7 @@ impl Sim {
         }
         let mut sim = Sim {
             t: traffic::Endpoints::new(&design, seed),
-            nics: traffic::Nics::default(),
+            nics: traffic::Nics::new(&design),
             actions: Vec::new(),
             sends: Vec::new(),
             spare: Vec::new(),

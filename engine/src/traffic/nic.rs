@@ -7,11 +7,15 @@
 //!   interface (the same capacity, times and sizes), so the two agree on
 //!   when the host's own packets leave;
 //! - a flow out of the Region also waits for the interface's internet
-//!   share (BW-4), which takes each packet as the interface lets it go.
+//!   share (BW-4), which takes each packet as the interface lets it go;
+//! - only TCP reads the backlog, so it is kept only in a design with
+//!   traffic that opens TCP connections (`requests` or `bulk`): in one of
+//!   pings and datagrams alone nothing would ever read it.
 
 use super::tcp::{self, Tcp};
 use crate::dataplane::Host;
 use crate::model::*;
+use crate::scenario::raw::Pattern;
 use crate::sparse::Sparse;
 use crate::units::Nanos;
 
@@ -24,6 +28,8 @@ use crate::units::Nanos;
 #[derive(Clone, Debug, Default)]
 pub struct Nics {
     free_at: Sparse<Nic>,
+    /// Some traffic opens TCP connections, which read the backlog.
+    kept: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,6 +42,29 @@ struct Nic {
 }
 
 impl Nics {
+    /// The interfaces of design `d`: their backlog is kept when some
+    /// traffic of it opens TCP connections (the server's side as well as
+    /// the client's), the only readers of it.
+    pub fn new(d: &Design) -> Nics {
+        Nics {
+            free_at: Sparse::default(),
+            kept: d
+                .traffic
+                .iter()
+                .any(|t| matches!(t.pattern, Pattern::Requests | Pattern::Bulk)),
+        }
+    }
+
+    /// Whether the backlog is kept: if not, [`Nics::charge`] need not be
+    /// called.
+    #[inline]
+    pub(super) fn kept(&self) -> bool {
+        self.kept
+    }
+
+    /// A packet of `bytes` leaves the host by `eni` at `now`: it joins
+    /// the interface's backlog, and its internet share's when
+    /// `out_of_region` (nothing when the backlog is not kept).
     pub(super) fn charge(
         &mut self,
         d: &Design,
@@ -44,6 +73,9 @@ impl Nics {
         bytes: u64,
         out_of_region: bool,
     ) {
+        if !self.kept {
+            return;
+        }
         let cap = crate::dataplane::capacity_of(d, eni);
         let nic = self.free_at.get_or_insert_with(eni.0, Nic::default);
         let start = nic.free_at.max(now.0);
@@ -109,4 +141,57 @@ pub(super) fn tsq_limit_at(cap: &crate::dataplane::Capacity, tcp: &Tcp) -> (u64,
     let linux = tcp.tsq_limit() / wire * seg_ns;
     let queue = u64::from(cap.queue / 2) * cap.service_ns(tcp::HEADERS);
     (linux.min(queue).max(2 * seg_ns), seg_ns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn design(pattern: &str) -> Design {
+        let port = match pattern {
+            "ping" => "",
+            "bulk" => "port = 443\nsize = \"1MB\"\n",
+            _ => "port = 443\n",
+        };
+        let text = format!(
+            "[scenario]\nname = \"x\"\nduration = \"1s\"\n\
+            [[vpc]]\nid = \"v\"\ncidrs = [\"10.0.0.0/24\"]\n\
+            [[subnet]]\nid = \"s\"\nvpc = \"v\"\ncidr = \"10.0.0.0/25\"\naz = \"us-east-1a\"\n\
+            [[instance]]\nid = \"a\"\nsubnet = \"s\"\n\
+            [[instance]]\nid = \"b\"\nsubnet = \"s\"\n\
+            [[traffic]]\nid = \"p\"\nfrom = \"a\"\nto = \"b\"\npattern = \"{pattern}\"\nrate = \"10/s\"\n{port}"
+        );
+        crate::model::load_str("x.toml", &text)
+            .expect("valid")
+            .design
+    }
+
+    /// BW-3: TCP Small Queues reads the interface's backlog, so a design
+    /// with TCP traffic keeps it, packet by packet, as the interface
+    /// serves them; one of pings alone, which nothing reads it in, does
+    /// not.
+    #[test]
+    fn the_backlog_is_kept_where_tcp_reads_it() {
+        let eni = EniId::from_idx(0);
+        let now = Nanos::from_micros(10);
+        for (pattern, kept) in [
+            ("requests", true),
+            ("bulk", true),
+            ("ping", false),
+            ("udp", false),
+        ] {
+            let d = design(pattern);
+            let mut nics = Nics::new(&d);
+            assert_eq!(nics.kept(), kept, "{pattern}");
+            nics.charge(&d, eni, now, 1500, false);
+            let one = nics.free_at(eni).0.saturating_sub(now.0);
+            nics.charge(&d, eni, now, 1500, false);
+            let two = nics.free_at(eni).0.saturating_sub(now.0);
+            if kept {
+                assert!(one > 0 && two > one, "{pattern}: {one} ns, then {two} ns");
+            } else {
+                assert_eq!((one, two), (0, 0), "{pattern}");
+            }
+        }
+    }
 }

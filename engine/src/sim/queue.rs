@@ -17,13 +17,18 @@
 //! buckets, one per coarse slot; later ones in a binary heap (`far`). A
 //! bitmap on each wheel marks the buckets in use. When the current fine slot
 //! runs out, the next fine bucket in use is sorted and becomes the current
-//! slot (a long one first dealt into parts of the slot by time, each part
-//! then sorted on its own; no two events share a sequence number, so there
-//! is one order); an event scheduled into the current slot is
-//! inserted at its place, found from the end, where the near future is,
-//! unless `front` is long and the place deep in it: such an event goes to
-//! a heap of its own (`early`), whose top is compared with `front`'s at
-//! every pop. An event scheduled before the current slot (the current slot
+//! slot (no two events share a sequence number, so there is one order). A
+//! long bucket is first dealt into `PARTS` parts of the slot by time
+//! (256 ns each): `front` then holds the first part with events, sorted,
+//! and each later part waits unsorted until `front` runs out and it is
+//! sorted in turn, so that a crowded slot (a hundred hosts' timers and
+//! packets within its 16 us) is ordered part by part, and an event
+//! scheduled into a later part is pushed there. An event scheduled into
+//! `front`'s own part (or, with `front` holding the whole slot, into the
+//! slot) is inserted at its place, found from the end, where the near
+//! future is, unless `front` is long and the place deep in it: such an
+//! event goes to a heap of its own (`early`), whose top is compared with
+//! `front`'s at every pop. An event scheduled before the current slot (the current slot
 //! runs ahead of the current time when the next event is far off) goes to
 //! `front` too while it is short, and to `early` once it is long.
 //! When the current slot enters a new coarse slot, the coarse bucket that
@@ -63,12 +68,12 @@ pub const COARSE: usize = 1024;
 /// few comparisons from its end, in a long one it shifts many.
 const FRONT_MAX: usize = 64;
 
-/// Parts of a fine slot that a long bucket is dealt into before sorting
-/// (a power of two): 1,024 ns each.
-const PARTS: usize = 16;
+/// Parts of a fine slot that a long bucket is dealt into (a power of two,
+/// at most 64 for the bitmap `parts_used`): 256 ns each.
+const PARTS: usize = 64;
 const PART_SHIFT: u32 = SLOT_BITS - PARTS.trailing_zeros();
 
-/// Buckets or parts up to this long are sorted directly.
+/// Buckets or parts up to this long are sorted by insertion.
 const SHORT_SORT: usize = 16;
 
 /// Sorts a few entries in [`Entry`]'s order, from the start: each is moved
@@ -83,6 +88,39 @@ fn insertion_sort(v: &mut [Entry]) {
         }
         v[j] = x;
     }
+}
+
+/// Sorts entries in [`Entry`]'s order (the latest first). They come
+/// mostly in the order they were scheduled, which is mostly the order of
+/// their times (a link's delay after the events before): reversed first,
+/// they are mostly in place already, and both sorts here gain from that
+/// (a few by insertion, more by a stable sort that finds runs, on one
+/// 128-bit key (time, sequence) compared without a branch on whether the
+/// times are equal).
+fn sort_entries(v: &mut [Entry]) {
+    if v.len() < 2 {
+        return;
+    }
+    v.reverse();
+    if v.len() <= SHORT_SORT {
+        insertion_sort(v);
+    } else {
+        v.sort_by_key(|e| std::cmp::Reverse(key(e)));
+    }
+}
+
+/// An entry's time and sequence as one key, compared without a branch on
+/// whether the times are equal.
+#[inline]
+fn key(e: &Entry) -> u128 {
+    u128::from(e.at) << 64 | u128::from(e.seq)
+}
+
+/// The part of its fine slot that an entry's time falls in, the earliest
+/// 0.
+#[inline]
+fn part_of(e: &Entry) -> usize {
+    (e.at >> PART_SHIFT) as usize & (PARTS - 1)
 }
 
 /// An event taken from the queue.
@@ -255,6 +293,18 @@ pub struct Queue<K> {
     far: BinaryHeap<Entry>,
     /// The current fine slot.
     cur: u64,
+    /// The parts of the current slot after `part`, by time: the events of
+    /// a long bucket, dealt into [`PARTS`] parts when its slot became
+    /// current, wait unsorted in the part of their time until `front`
+    /// runs out and their part becomes `front`, sorted; an event scheduled
+    /// into one of them is pushed there. A crowded slot's `front` thus
+    /// holds one part (1 us), not the whole slot.
+    parts: [Vec<Entry>; PARTS],
+    /// The parts in `parts` with events, by bit.
+    parts_used: u64,
+    /// The last part of the current slot whose events are in `front` (and
+    /// `early`): `PARTS - 1` when `front` holds the whole slot.
+    part: usize,
     len: usize,
     /// A spare buffer for moving buckets.
     spare: Vec<Entry>,
@@ -279,6 +329,9 @@ impl<K> Default for Queue<K> {
             coarse: Wheel::new(COARSE),
             far: BinaryHeap::new(),
             cur: 0,
+            parts: std::array::from_fn(|_| Vec::new()),
+            parts_used: 0,
+            part: PARTS - 1,
             len: 0,
             spare: Vec::new(),
             slots: Vec::new(),
@@ -343,6 +396,7 @@ impl<K> Queue<K> {
             // one (never earlier than the current time's, so no later
             // event goes before it).
             self.cur = self.cur.max(e.fine());
+            self.part = PARTS - 1;
             self.front.push(e);
         } else {
             // Events due now are queued, and `front` takes the next slot
@@ -358,6 +412,10 @@ impl<K> Queue<K> {
         let (c, k) = (s >> COARSE_BITS, self.cur >> COARSE_BITS);
         if s < self.cur && self.front.len() >= FRONT_MAX {
             self.early.push(e);
+        } else if s == self.cur && part_of(&e) > self.part {
+            let p = part_of(&e);
+            self.parts[p].push(e);
+            self.parts_used |= 1 << p;
         } else if s <= self.cur {
             self.insert_front(e);
         } else if c <= k + 1 {
@@ -403,8 +461,10 @@ impl<K> Queue<K> {
     /// Makes `cur` the current fine slot (not before the old one), moving
     /// the coarse buckets and the events of `far` that the wheels now reach.
     fn rebase(&mut self, cur: u64) {
+        debug_assert_eq!(self.parts_used, 0);
         let old_k = self.cur >> COARSE_BITS;
         self.cur = cur;
+        self.part = PARTS - 1;
         let k = cur >> COARSE_BITS;
         if k == old_k {
             return;
@@ -441,6 +501,10 @@ impl<K> Queue<K> {
     /// after those due now.
     fn advance(&mut self) -> bool {
         while self.front.is_empty() {
+            if self.parts_used != 0 {
+                self.next_part();
+                continue;
+            }
             let start = (self.cur as usize + 1) % FINE;
             if let Some(i) = self.fine.next_used(start) {
                 // Fine buckets hold slots cur + 1 .. cur + FINE - 1.
@@ -484,52 +548,34 @@ impl<K> Queue<K> {
     }
 
     /// Sorts `front`, a fine slot's bucket just taken, in [`Entry`]'s
-    /// order. A short one by one 128-bit key (time, sequence), compared
-    /// without a branch on whether the times are equal. A longer one is
-    /// first dealt into [`PARTS`] parts of the slot by time (a counting
-    /// sort, latest first, through `spare`), then each part is sorted on
-    /// its own: most hold an event or two.
+    /// order. A short one holds the whole slot. A longer one is dealt
+    /// into the slot's [`PARTS`] parts by time, and the first part with
+    /// events becomes `front`, sorted: the others wait in `parts`.
     fn sort_front(&mut self) {
-        fn by_key(v: &mut [Entry]) {
-            v.sort_unstable_by_key(|e| {
-                std::cmp::Reverse(u128::from(e.at) << 64 | u128::from(e.seq))
-            });
-        }
-        let n = self.front.len();
-        if n <= SHORT_SORT {
-            by_key(&mut self.front);
+        if self.front.len() <= SHORT_SORT {
+            self.front
+                .sort_unstable_by_key(|e| std::cmp::Reverse(key(e)));
+            self.part = PARTS - 1;
             return;
         }
-        // Every event of the bucket is of one fine slot: its part is its
-        // time within the slot, in PARTS steps, the latest first.
-        let part = |e: &Entry| PARTS - 1 - ((e.at >> PART_SHIFT) as usize & (PARTS - 1));
-        let mut start = [0u32; PARTS + 1];
-        for e in &self.front {
-            start[part(e) + 1] += 1;
+        debug_assert_eq!(self.parts_used, 0);
+        for e in self.front.drain(..) {
+            let p = part_of(&e);
+            self.parts[p].push(e);
+            self.parts_used |= 1 << p;
         }
-        for p in 0..PARTS {
-            start[p + 1] += start[p];
-        }
-        let mut out = std::mem::take(&mut self.spare);
-        out.clear();
-        out.resize(n, self.front[0]);
-        let mut at = start;
-        for e in &self.front {
-            let p = part(e);
-            out[at[p] as usize] = *e;
-            at[p] += 1;
-        }
-        for p in 0..PARTS {
-            let (a, b) = (start[p] as usize, start[p + 1] as usize);
-            match b - a {
-                0 | 1 => {}
-                len if len <= SHORT_SORT => insertion_sort(&mut out[a..b]),
-                _ => by_key(&mut out[a..b]),
-            }
-        }
-        std::mem::swap(&mut self.front, &mut out);
-        out.clear();
-        self.spare = out;
+        self.next_part();
+    }
+
+    /// The earliest part in `parts` becomes `front` (which is empty),
+    /// sorted; its buffer goes to the part.
+    fn next_part(&mut self) {
+        debug_assert!(self.front.is_empty() && self.parts_used != 0);
+        let p = self.parts_used.trailing_zeros() as usize;
+        self.parts_used &= !(1 << p);
+        std::mem::swap(&mut self.front, &mut self.parts[p]);
+        sort_entries(&mut self.front);
+        self.part = p;
     }
 
     /// Whether the earliest event of `front` and `early` is `early`'s.
@@ -574,6 +620,7 @@ impl<K> Queue<K> {
             next => {
                 if next.is_none() {
                     self.cur = self.cur.max(at.0 >> SLOT_BITS);
+                    self.part = PARTS - 1;
                 }
                 self.seq += 1;
                 self.now = at;
@@ -1107,5 +1154,55 @@ mod tests {
         assert!(model.is_empty());
         assert!(to_early > 0, "{to_early} events to `early`");
         assert!(by_bisection > 0, "{by_bisection} placed in a short `front`");
+    }
+
+    /// A crowded fine slot taken from the wheel is dealt into parts by
+    /// time: `front` holds the earliest part only, events scheduled into a
+    /// later part are pushed there, unsorted, and each part is sorted when
+    /// its turn comes. The order is the reference's throughout, ties and
+    /// events at a part's edges included.
+    #[test]
+    fn a_crowded_slot_from_the_wheel_waits_in_parts() {
+        let mut next = xorshift(0x5eed_0f9a_2701);
+        let mut q = Queue::new();
+        let mut model: Vec<(u64, u64)> = Vec::new();
+        push_as_reference(&mut q, &mut model, 0, 0u64);
+        let part = SLOT / PARTS as u64;
+        for i in 0..400 {
+            // Every tenth on a part's edge, every seventh a tie.
+            let at = match i % 10 {
+                0 => SLOT + (next() % PARTS as u64) * part,
+                _ if i % 7 == 0 => SLOT + 5 * part + 3,
+                _ => SLOT + next() % SLOT,
+            };
+            push_as_reference(&mut q, &mut model, at, i);
+        }
+        pop_as_reference(&mut q, &mut model, 0);
+        let (mut to_parts, mut to_front, mut most_front) = (0, 0, 0);
+        let mut round = 1;
+        while !model.is_empty() {
+            most_front = most_front.max(q.front.len());
+            if next() % 2 == 0 {
+                let now = q.now().0;
+                let at = now + next() % (2 * SLOT - now);
+                let parts: usize = q.parts.iter().map(Vec::len).sum();
+                let front = q.front.len();
+                push_as_reference(&mut q, &mut model, at, round);
+                if q.parts.iter().map(Vec::len).sum::<usize>() > parts {
+                    to_parts += 1;
+                } else if q.front.len() > front {
+                    to_front += 1;
+                }
+            }
+            pop_as_reference(&mut q, &mut model, round);
+            round += 1;
+        }
+        assert!(q.is_empty() && q.parts_used == 0);
+        assert!(to_parts > 50, "{to_parts} pushed to a later part");
+        assert!(to_front > 5, "{to_front} placed in `front`");
+        assert!(
+            most_front < 100,
+            "`front` held {most_front} of a slot of 400"
+        );
     }
 }

@@ -28,9 +28,10 @@
 //! slot) is inserted at its place, found from the end, where the near
 //! future is, unless `front` is long and the place deep in it: such an
 //! event goes to a heap of its own (`early`), whose top is compared with
-//! `front`'s at every pop. An event scheduled before the current slot (the current slot
-//! runs ahead of the current time when the next event is far off) goes to
-//! `front` too while it is short, and to `early` once it is long.
+//! `front`'s at every pop. An event scheduled before the current slot
+//! (the current slot runs ahead of the current time when the next event
+//! is far off) goes to `front` too while it is short, and to `early` once
+//! it is long.
 //! When the current slot enters a new coarse slot, the coarse bucket that
 //! the fine wheel now reaches is spread onto it, and the events of
 //! `far` that the coarse wheel now reaches move onto that. A link delay
@@ -73,7 +74,8 @@ const FRONT_MAX: usize = 64;
 const PARTS: usize = 64;
 const PART_SHIFT: u32 = SLOT_BITS - PARTS.trailing_zeros();
 
-/// Buckets or parts up to this long are sorted by insertion.
+/// Buckets up to this long are sorted whole, not dealt into parts; parts
+/// up to this long are sorted by insertion.
 const SHORT_SORT: usize = 16;
 
 /// Sorts a few entries in [`Entry`]'s order, from the start: each is moved
@@ -298,7 +300,7 @@ pub struct Queue<K> {
     /// current, wait unsorted in the part of their time until `front`
     /// runs out and their part becomes `front`, sorted; an event scheduled
     /// into one of them is pushed there. A crowded slot's `front` thus
-    /// holds one part (1 us), not the whole slot.
+    /// holds one part (256 ns), not the whole slot.
     parts: [Vec<Entry>; PARTS],
     /// The parts in `parts` with events, by bit.
     parts_used: u64,

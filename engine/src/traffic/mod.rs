@@ -225,13 +225,9 @@ impl Io<'_> {
         // becomes the interface's without a copy.
         let packet = packet.into();
         let tag = tag.into();
-        if self.nics.kept() {
-            if let Some(eni) = sending_eni(self.d, from) {
-                let bytes = packet.len() as u64;
-                self.nics
-                    .charge(self.d, eni, self.now, bytes, out_of_region);
-            }
-        }
+        let bytes = packet.len() as u64;
+        self.nics
+            .charge(self.d, from, self.now, bytes, out_of_region);
         self.sends.push(Sent { packet, from, tag });
     }
 

@@ -55,20 +55,22 @@ impl Nics {
         }
     }
 
-    /// Whether the backlog is kept: if not, [`Nics::charge`] need not be
-    /// called.
-    #[inline]
-    pub(super) fn kept(&self) -> bool {
+    /// Whether the backlog is kept.
+    #[cfg(test)]
+    fn kept(&self) -> bool {
         self.kept
     }
 
-    /// A packet of `bytes` leaves the host by `eni` at `now`: it joins
-    /// the interface's backlog, and its internet share's when
-    /// `out_of_region` (nothing when the backlog is not kept).
+    /// A packet of `bytes` that host `from` sends at `now` joins the
+    /// backlog of the interface it leaves by, and its internet share's
+    /// when `out_of_region`: nothing when the backlog is not kept (asked
+    /// first, so that a design without TCP pays no lookup) or the host
+    /// has no interface of its own.
+    #[inline]
     pub(super) fn charge(
         &mut self,
         d: &Design,
-        eni: EniId,
+        from: Host,
         now: Nanos,
         bytes: u64,
         out_of_region: bool,
@@ -76,6 +78,14 @@ impl Nics {
         if !self.kept {
             return;
         }
+        if let Some(eni) = super::sending_eni(d, from) {
+            self.charge_eni(d, eni, now, bytes, out_of_region);
+        }
+    }
+
+    /// [`Nics::charge`] at interface `eni`.
+    #[inline(never)]
+    fn charge_eni(&mut self, d: &Design, eni: EniId, now: Nanos, bytes: u64, out_of_region: bool) {
         let cap = crate::dataplane::capacity_of(d, eni);
         let nic = self.free_at.get_or_insert_with(eni.0, Nic::default);
         let start = nic.free_at.max(now.0);
@@ -172,7 +182,6 @@ mod tests {
     /// not.
     #[test]
     fn the_backlog_is_kept_where_tcp_reads_it() {
-        let eni = EniId::from_idx(0);
         let now = Nanos::from_micros(10);
         for (pattern, kept) in [
             ("requests", true),
@@ -181,11 +190,13 @@ mod tests {
             ("udp", false),
         ] {
             let d = design(pattern);
+            let a = Host::Instance(InstanceId::from_idx(0));
+            let eni = d.instances[0].eni;
             let mut nics = Nics::new(&d);
             assert_eq!(nics.kept(), kept, "{pattern}");
-            nics.charge(&d, eni, now, 1500, false);
+            nics.charge(&d, a, now, 1500, false);
             let one = nics.free_at(eni).0.saturating_sub(now.0);
-            nics.charge(&d, eni, now, 1500, false);
+            nics.charge(&d, a, now, 1500, false);
             let two = nics.free_at(eni).0.saturating_sub(now.0);
             if kept {
                 assert!(one > 0 && two > one, "{pattern}: {one} ns, then {two} ns");

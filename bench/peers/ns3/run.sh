@@ -7,7 +7,11 @@
 # network ACLs, `ping` at 100,000/s each (src/bin/echo.rs).
 #
 # Prints, per N: N=<n> ns3_pps=<x> vpcsim_pps=<y> ratio=<y/x>, where pps is
-# packets delivered per wall-second.
+# packets delivered per wall-second, then vpcsim_pgo_pps=<z> ratio_pgo=<z/x>
+# for the same binary built with profile-guided optimisation, trained on
+# the shipped scenarios (bench/scripts/pgo.sh, release profile as the
+# plain build), in the same round: each N runs ns-3, then the plain build,
+# then the PGO build.
 #
 # The first run creates a Python virtual environment and installs
 # ns3==3.44.post0 into it, which builds cppyy and may take many minutes;
@@ -17,6 +21,8 @@
 #                (default: $CARGO_TARGET_DIR or target, then /ns3-venv)
 #   ECHO_PACKETS packets each simulator should deliver per N (default
 #                200000): virtual time is ECHO_PACKETS / (N * 200,000/s)
+#   PGO          0 to leave out the PGO build (default 1; it builds the
+#                workspace twice more, several minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
@@ -34,19 +40,30 @@ fi
 
 cargo build --release -p vpcsim-bench --bin echo >&2
 echo_bin="$target/release/echo"
+pgo_bin=""
+if [ "${PGO:-1}" != 0 ]; then
+  pgo_bin="$(PGO_PROFILE=release bench/scripts/pgo.sh -p vpcsim-bench --bin echo)/echo"
+fi
 
 for n in "${sizes[@]}"; do
   seconds=$("$venv/bin/python" -c "print($packets / ($n * 200000))")
   ns3_out=$("$venv/bin/python" bench/peers/ns3/echo.py "$n" "$seconds" 2>/dev/null | grep '^ns3 ')
   sim_out=$("$echo_bin" "$n" "$seconds")
+  pgo_out=""
+  [ -z "$pgo_bin" ] || pgo_out=$("$pgo_bin" "$n" "$seconds")
   echo "# $ns3_out" >&2
   echo "# $sim_out" >&2
-  "$venv/bin/python" - "$ns3_out" "$sim_out" "$n" <<'PY'
+  [ -z "$pgo_out" ] || echo "# pgo: $pgo_out" >&2
+  "$venv/bin/python" - "$ns3_out" "$sim_out" "$n" "$pgo_out" <<'PY'
 import sys
 def pps(line):
     f = dict(kv.split("=") for kv in line.split()[1:])
     return int(f["delivered"]) / float(f["wall"])
 ns3, sim = pps(sys.argv[1]), pps(sys.argv[2])
-print(f"N={sys.argv[3]} ns3_pps={ns3:.0f} vpcsim_pps={sim:.0f} ratio={sim / ns3:.2f}")
+line = f"N={sys.argv[3]} ns3_pps={ns3:.0f} vpcsim_pps={sim:.0f} ratio={sim / ns3:.2f}"
+if sys.argv[4]:
+    pgo = pps(sys.argv[4])
+    line += f" vpcsim_pgo_pps={pgo:.0f} ratio_pgo={pgo / ns3:.2f}"
+print(line)
 PY
 done

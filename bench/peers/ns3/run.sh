@@ -9,9 +9,8 @@
 # Prints, per N: N=<n> ns3_pps=<x> vpcsim_pps=<y> ratio=<y/x>, where pps is
 # packets delivered per wall-second, then vpcsim_pgo_pps=<z> ratio_pgo=<z/x>
 # for the same binary built with profile-guided optimisation, trained on
-# the shipped scenarios (bench/scripts/pgo.sh, release profile as the
-# plain build), in the same round: each N runs ns-3, then the plain build,
-# then the PGO build.
+# the shipped scenarios (bench/scripts/pgo.sh), in the same round: each N
+# runs ns-3, then the plain build, then the PGO build.
 #
 # The first run creates a Python virtual environment and installs
 # ns3==3.44.post0 into it, which builds cppyy and may take many minutes;
@@ -38,11 +37,13 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import importlib.util
   "$venv/bin/pip" install --quiet ns3==3.44.post0
 fi
 
-cargo build --release -p vpcsim-bench --bin echo >&2
+# Both builds with the bench profile (fat LTO, one codegen unit), as every
+# benchmark of the workspace is built.
+cargo build --profile bench -p vpcsim-bench --bin echo >&2
 echo_bin="$target/release/echo"
 pgo_bin=""
 if [ "${PGO:-1}" != 0 ]; then
-  pgo_bin="$(PGO_PROFILE=release bench/scripts/pgo.sh -p vpcsim-bench --bin echo)/echo"
+  pgo_bin="$(PGO_PROFILE=bench bench/scripts/pgo.sh -p vpcsim-bench --bin echo)/echo"
 fi
 
 for n in "${sizes[@]}"; do

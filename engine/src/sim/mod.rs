@@ -1009,11 +1009,20 @@ impl Sim {
     }
 
     /// A packet towards `to` reached its end: check `via` and `not_via`.
-    #[inline]
+    /// Inlined as far as the test whether any expectation watches its
+    /// traffic: most packets have none to check.
+    #[inline(always)]
     fn packet_end(&mut self, tag: Option<Tag>, crossed: u64) {
-        let Some(tag) = tag.filter(|t| t.toward) else {
-            return;
-        };
+        if let Some(tag) = tag.filter(|t| t.toward)
+            && !self.watch.by_traffic[tag.traffic as usize].is_empty()
+        {
+            self.packet_watched(tag, crossed);
+        }
+    }
+
+    /// [`Sim::packet_end`] for a packet whose traffic expectations watch.
+    #[inline(never)]
+    fn packet_watched(&mut self, tag: Tag, crossed: u64) {
         let (traffic, start) = (tag.traffic, tag.start);
         for &e in &self.watch.by_traffic[traffic as usize] {
             let ex = &self.design.expects[e as usize];

@@ -158,7 +158,7 @@ impl Conntrack {
 
     /// What the ENI knows of the packet's flow at `now`. A live entry or
     /// marker is refreshed; an expired one is removed (SG-6).
-    #[inline]
+    #[inline(always)]
     pub fn lookup(&mut self, eni: EniId, p: &FlowView, outbound: bool, now: Nanos) -> Lookup {
         let key = Key::new(eni, p, outbound);
         match self.map.get_mut(&key) {

@@ -255,7 +255,7 @@ impl Series {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn flow(&mut self, traffic: u32, t: Nanos) -> Option<&mut Flows> {
         let (b, n) = (self.bucket(t), self.buckets);
         if traffic as usize >= self.traffics {

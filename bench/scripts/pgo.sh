@@ -20,12 +20,17 @@
 #
 # The binaries land in $CARGO_TARGET_DIR/pgo/use/<profile dir>/ (the last
 # line printed). It needs rustc's own llvm-profdata (rustup's llvm-tools
-# component, added when missing), and builds the workspace twice with flags
-# of their own, in target directories of their own: several minutes.
+# component, added when missing), and builds `vpcsim` and the binaries
+# asked for twice more, with all their dependencies, with flags of their
+# own, in target directories of their own: several minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
+target="${CARGO_TARGET_DIR:-target}"
+case "$target" in
+  /*) ;;
+  *) target="$PWD/$target" ;;
+esac
 profile="${PGO_PROFILE:-bench}"
 case "$profile" in
   dev | test) profile_dir=debug ;;
@@ -58,8 +63,10 @@ train() {
     local name
     name="$(basename "$f" .toml)"
     for threads in 1 2; do
-      if ! "$bin" run "$f" --quiet --threads "$threads" --json - >"$out/$name-$threads.json" 2>/dev/null; then
-        echo "pgo: $bin run $f --threads $threads failed" >&2
+      if ! "$bin" run "$f" --quiet --threads "$threads" --json - \
+        >"$out/$name-$threads.json" 2>"$out/$name-$threads.err"; then
+        echo "pgo: $bin run $f --threads $threads failed:" >&2
+        cat "$out/$name-$threads.err" >&2
         exit 1
       fi
     done

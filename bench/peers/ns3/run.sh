@@ -20,8 +20,8 @@
 #                (default: $CARGO_TARGET_DIR or target, then /ns3-venv)
 #   ECHO_PACKETS packets each simulator should deliver per N (default
 #                200000): virtual time is ECHO_PACKETS / (N * 200,000/s)
-#   PGO          0 to leave out the PGO build (default 1; it builds the
-#                workspace twice more, several minutes)
+#   PGO          0 to leave out the PGO build (default 1; it builds vpcsim
+#                and the echo binary twice more, several minutes)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 

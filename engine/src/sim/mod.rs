@@ -1013,9 +1013,10 @@ impl Sim {
     /// traffic: most packets have none to check.
     #[inline(always)]
     fn packet_end(&mut self, tag: Option<Tag>, crossed: u64) {
-        if let Some(tag) = tag.filter(|t| t.toward)
-            && !self.watch.by_traffic[tag.traffic as usize].is_empty()
-        {
+        let Some(tag) = tag.filter(|t| t.toward) else {
+            return;
+        };
+        if !self.watch.by_traffic[tag.traffic as usize].is_empty() {
             self.packet_watched(tag, crossed);
         }
     }

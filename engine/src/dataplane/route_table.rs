@@ -244,9 +244,11 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         if entry.blackhole || !self.target_alive(&entry.target) {
             return self.drop(rt_place, rule, p, DropReason::RouteBlackhole);
         }
-        let target = entry.target.clone();
+        // A missing target is a blackhole (above): what is left is an id,
+        // whose copy holds nothing to drop (and is not dropped).
+        let target = std::mem::ManuallyDrop::new(entry.target.clone());
         self.forward(rt_place, rule, p);
-        let (x, next_subnet) = match target {
+        let (x, next_subnet) = match &*target {
             Target::Local => match self.st.eni_at(vpc, p.dst) {
                 Some(x) => (x, d.enis[x.idx()].subnet),
                 None => {
@@ -262,10 +264,10 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
                 let x = d.nats[n.idx()].eni;
                 (x, d.enis[x.idx()].subnet)
             }
-            Target::Eni(x) => (x, d.enis[x.idx()].subnet),
+            Target::Eni(x) => (*x, d.enis[x.idx()].subnet),
             Target::Tgw(t) => {
                 // TGW-2: the attachment's ENI in the source's AZ, if any.
-                let Some(x) = self.tgw_entry(t, s) else {
+                let Some(x) = self.tgw_entry(*t, s) else {
                     return self.drop(
                         rt_place,
                         Rule::Aws(AwsRule::TgwNoSubnetInAz),
@@ -295,19 +297,19 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
                 }
                 let loc = match other {
                     Target::Igw(igw) => Loc::Igw {
-                        igw,
+                        igw: *igw,
                         outbound: true,
                     },
                     Target::Endpoint(endpoint) => Loc::GatewayEndpoint {
-                        endpoint,
+                        endpoint: *endpoint,
                         to_service: true,
                     },
                     Target::Peering(peering) => Loc::Peering {
-                        peering,
+                        peering: *peering,
                         into: d.peerings[peering.idx()].other(vpc).unwrap_or(vpc),
                     },
                     Target::Vgw(vgw) => Loc::Vgw {
-                        vgw,
+                        vgw: *vgw,
                         to_onprem: true,
                     },
                     _ => unreachable!("handled above"),

@@ -216,6 +216,7 @@ impl PerTraffic {
 
 impl std::ops::Index<usize> for PerTraffic {
     type Output = TrafficMetrics;
+    #[inline]
     fn index(&self, i: usize) -> &TrafficMetrics {
         u32::try_from(i)
             .ok()
@@ -225,6 +226,7 @@ impl std::ops::Index<usize> for PerTraffic {
 }
 
 impl std::ops::IndexMut<usize> for PerTraffic {
+    #[inline]
     fn index_mut(&mut self, i: usize) -> &mut TrafficMetrics {
         self.len = self.len.max(i + 1);
         self.by.get_or_insert_with(i as u32, Default::default)

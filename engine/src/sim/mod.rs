@@ -423,8 +423,10 @@ pub struct Sim {
     pub outbox: Vec<(u32, Nanos, Kind)>,
     /// The last event the event being handled scheduled, held back from
     /// the queue: when nothing queued runs before it, it runs at once
-    /// ([`Sim::run_held`]), as the queue would have run it next.
-    held: Option<(Nanos, Kind)>,
+    /// ([`Sim::run_held`]), as the queue would have run it next. Its kind
+    /// waits in the queue's slots, so that holding it back and queueing
+    /// it move no more than its time and slot.
+    held: Option<(Nanos, queue::Stored)>,
     /// Wall time spent running the windows of this LP that were timed, and
     /// the events it handled in them: what its events cost, for the
     /// planner of a parallel run to deal LPs by. No result depends on it.
@@ -570,7 +572,8 @@ impl Sim {
     fn run_events(&mut self, until: Nanos, mut progress: impl FnMut(Nanos, u64)) {
         let end = self.design.duration;
         self.release_held();
-        while let Some(kind) = self.q.pop_due(until, end) {
+        while let Some(stored) = self.q.pop_due_stored(until, end) {
+            let kind = self.q.take(stored);
             let before = self.metrics.events;
             self.metrics.events += 1;
             self.handle(kind);
@@ -587,17 +590,13 @@ impl Sim {
     /// and sequenced as one). Otherwise it is queued.
     #[inline]
     fn run_held(&mut self, until: Nanos, end: Nanos) {
-        // The time is read where the event waits; the event is moved out
-        // only when there is one.
-        while let Some(&(at, _)) = self.held.as_ref() {
-            let Some((_, kind)) = self.held.take() else {
-                break;
-            };
+        while let Some((at, stored)) = self.held.take() {
             if at < until && at <= end && self.q.run_next_at(at) {
                 self.metrics.events += 1;
+                let kind = self.q.take(stored);
                 self.handle(kind);
             } else {
-                let _ = self.q.push(at, kind);
+                let _ = self.q.push_stored(at, stored);
             }
         }
     }
@@ -616,8 +615,8 @@ impl Sim {
     /// Queues the event held back, if any.
     #[inline]
     fn release_held(&mut self) {
-        if let Some((at, kind)) = self.held.take() {
-            let _ = self.q.push(at, kind);
+        if let Some((at, stored)) = self.held.take() {
+            let _ = self.q.push_stored(at, stored);
         }
     }
 
@@ -626,8 +625,9 @@ impl Sim {
     /// is scheduled), so that it can run at once if it is the next.
     pub(crate) fn at(&mut self, at: Nanos, kind: Kind) {
         let at = at.max(self.q.now());
-        if let Some((t, k)) = self.held.replace((at, kind)) {
-            let _ = self.q.push(t, k);
+        let stored = self.q.store(kind);
+        if let Some((t, s)) = self.held.replace((at, stored)) {
+            let _ = self.q.push_stored(t, s);
         }
     }
 

@@ -179,6 +179,14 @@ impl std::fmt::Display for PastEvent {
     }
 }
 
+/// An event's kind stored in the queue ([`Queue::store`]) before it is
+/// scheduled ([`Queue::push_stored`]) or after it was taken
+/// ([`Queue::pop_due_stored`]), until [`Queue::take`] moves it out: an
+/// event is moved into its slot once and out once, however long the
+/// engine holds it back before scheduling it.
+#[derive(Debug)]
+pub struct Stored(u32);
+
 /// A handle to cancel a scheduled event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct EventId(pub u64);
@@ -310,13 +318,14 @@ pub struct Queue<K> {
     len: usize,
     /// A spare buffer for moving buckets.
     spare: Vec<Entry>,
+    /// Every event's kind, scheduled or stored, by slot.
     slots: Vec<Option<K>>,
     free: Vec<u32>,
     /// Events scheduled at the current time while it is current, in the
     /// order scheduled: they run after the events of `front` at that time
     /// (scheduled earlier, so of smaller sequence) and before any later
     /// one, so they need no place of their own in `front`.
-    due: VecDeque<(u64, K)>,
+    due: VecDeque<(u64, u32)>,
     seq: u64,
     now: Nanos,
     cancelled: FastSet<u64>,
@@ -369,23 +378,52 @@ impl<K> Queue<K> {
         if at < self.now {
             return Err(PastEvent { at, now: self.now });
         }
+        let stored = self.store(kind);
+        self.push_stored(at, stored)
+    }
+
+    /// Stores an event's kind in a slot of its own, to be scheduled later.
+    #[inline]
+    pub fn store(&mut self, kind: K) -> Stored {
+        match self.free.pop() {
+            Some(s) => {
+                self.slots[s as usize] = Some(kind);
+                Stored(s)
+            }
+            None => {
+                self.slots.push(Some(kind));
+                Stored((self.slots.len() - 1) as u32)
+            }
+        }
+    }
+
+    /// Moves a stored kind out, freeing its slot.
+    #[inline(always)]
+    pub fn take(&mut self, stored: Stored) -> K {
+        let Stored(s) = stored;
+        self.free.push(s);
+        match self.slots[s as usize].take() {
+            Some(kind) => kind,
+            None => unreachable!("a stored slot holds its kind until taken"),
+        }
+    }
+
+    /// Schedules a stored kind at `at`, which must not be before the
+    /// current time (a refused one is dropped). Its sequence number is
+    /// taken now, as [`Queue::push`] would take it.
+    pub fn push_stored(&mut self, at: Nanos, stored: Stored) -> Result<EventId, PastEvent> {
+        if at < self.now {
+            drop(self.take(stored));
+            return Err(PastEvent { at, now: self.now });
+        }
+        let Stored(slot) = stored;
         let seq = self.seq;
         self.seq += 1;
         self.len += 1;
         if at == self.now {
-            self.due.push_back((seq, kind));
+            self.due.push_back((seq, slot));
             return Ok(EventId(seq));
         }
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.slots[s as usize] = Some(kind);
-                s
-            }
-            None => {
-                self.slots.push(Some(kind));
-                (self.slots.len() - 1) as u32
-            }
-        };
         let e = Entry {
             at: at.0,
             seq,
@@ -633,29 +671,38 @@ impl<K> Queue<K> {
 
     /// The earliest event's kind, taken as [`Queue::pop`] takes it, if
     /// the event is due before `until` and not after `end`; otherwise
-    /// `None`, and nothing is taken. The event loop's one call per event:
-    /// the earliest is found once, where [`Queue::peek_time`] then `pop`
-    /// would find it twice, and only the kind is moved out.
+    /// `None`, and nothing is taken.
     #[inline]
     pub fn pop_due(&mut self, until: Nanos, end: Nanos) -> Option<K> {
+        let stored = self.pop_due_stored(until, end)?;
+        Some(self.take(stored))
+    }
+
+    /// [`Queue::pop_due`], the kind left in its slot for the caller to
+    /// [`Queue::take`]. The event loop's one call per event: the
+    /// earliest is found once, where [`Queue::peek_time`] then `pop`
+    /// would find it twice, and the kind is moved only once, out of its
+    /// slot where it is handled.
+    #[inline]
+    pub fn pop_due_stored(&mut self, until: Nanos, end: Nanos) -> Option<Stored> {
         let last = until.0.checked_sub(1)?.min(end.0);
-        self.take_next(last, |_, _, kind| kind)
+        self.take_next(last).map(|(_, _, slot)| Stored(slot))
     }
 
     /// Takes the earliest event and advances the current time to it.
     pub fn pop(&mut self) -> Option<Event<K>> {
-        self.take_next(u64::MAX, |at, seq, kind| Event {
+        let (at, seq, slot) = self.take_next(u64::MAX)?;
+        Some(Event {
             at: Nanos(at),
             seq,
-            kind,
+            kind: self.take(Stored(slot)),
         })
     }
 
     /// Takes the earliest event if it is due at `last` or before, skipping
-    /// cancelled ones, and hands its time, sequence number and kind to
-    /// `out`.
+    /// (and dropping) cancelled ones: its time, sequence number and slot.
     #[inline(always)]
-    fn take_next<T>(&mut self, last: u64, out: impl Fn(u64, u64, K) -> T) -> Option<T> {
+    fn take_next(&mut self, last: u64) -> Option<(u64, u64, u32)> {
         loop {
             // Events of `front` and `early` at the current time go first;
             // then those scheduled at it since.
@@ -675,15 +722,16 @@ impl<K> Queue<K> {
                     return None;
                 }
                 if head_at != Some(self.now.0) {
-                    let (seq, kind) = self.due.pop_front()?;
+                    let (seq, slot) = self.due.pop_front()?;
                     self.len -= 1;
                     if self.due.is_empty() && self.front.is_empty() {
                         self.advance();
                     }
                     if !self.cancelled.is_empty() && self.cancelled.remove(&seq) {
+                        drop(self.take(Stored(slot)));
                         continue;
                     }
-                    return Some(out(self.now.0, seq, kind));
+                    return Some((self.now.0, seq, slot));
                 }
             }
             let e = if early {
@@ -695,13 +743,12 @@ impl<K> Queue<K> {
                 self.advance();
             }
             self.len -= 1;
-            let kind = self.slots[e.slot as usize].take();
-            self.free.push(e.slot);
             if !self.cancelled.is_empty() && self.cancelled.remove(&e.seq) {
+                drop(self.take(Stored(e.slot)));
                 continue;
             }
             self.now = Nanos(e.at);
-            return kind.map(|kind| out(e.at, e.seq, kind));
+            return Some((e.at, e.seq, e.slot));
         }
     }
 }
@@ -965,6 +1012,38 @@ mod tests {
         let rest = std::iter::from_fn(|| a.pop_due(Nanos(u64::MAX), Nanos(u64::MAX)));
         let want = std::iter::from_fn(|| b.pop().map(|e| e.kind));
         assert!(rest.eq(want));
+    }
+
+    /// A kind stored before another event is scheduled takes its place
+    /// in the order when it is scheduled, not when it was stored; one
+    /// scheduled in the past is refused and its slot freed.
+    #[test]
+    fn a_stored_event_is_ordered_when_it_is_scheduled() {
+        let mut q = Queue::new();
+        let a = q.store(1);
+        q.push(Nanos(10), 2).unwrap();
+        q.push_stored(Nanos(10), a).unwrap();
+        let b = q.store(3);
+        q.push_stored(Nanos(0), b).unwrap();
+        let order: Vec<(u64, u32)> =
+            std::iter::from_fn(|| q.pop().map(|e| (e.at.0, e.kind))).collect();
+        assert_eq!(order, vec![(0, 3), (10, 2), (10, 1)]);
+        let late = q.store(4);
+        assert_eq!(
+            q.push_stored(Nanos(5), late),
+            Err(PastEvent {
+                at: Nanos(5),
+                now: Nanos(10)
+            })
+        );
+        assert!(q.is_empty());
+        // The refused event's slot is free again: no slot more than the
+        // three held at once.
+        let again = q.store(5);
+        q.push_stored(Nanos(20), again).unwrap();
+        assert_eq!(q.pop_due(Nanos(30), Nanos(30)), Some(5));
+        assert_eq!(q.slots.len(), 3);
+        assert_eq!(q.free.len(), 3);
     }
 
     /// A cancelled event is skipped, and the one after it waits if it is

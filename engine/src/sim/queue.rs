@@ -378,8 +378,8 @@ impl<K> Queue<K> {
         if at < self.now {
             return Err(PastEvent { at, now: self.now });
         }
-        let stored = self.store(kind);
-        self.push_stored(at, stored)
+        let Stored(slot) = self.store(kind);
+        Ok(self.enqueue(at, slot))
     }
 
     /// Stores an event's kind in a slot of its own, to be scheduled later.
@@ -416,13 +416,18 @@ impl<K> Queue<K> {
             drop(self.take(stored));
             return Err(PastEvent { at, now: self.now });
         }
-        let Stored(slot) = stored;
+        Ok(self.enqueue(at, stored.0))
+    }
+
+    /// Schedules the kind in `slot` at `at`, not before the current time.
+    #[inline(always)]
+    fn enqueue(&mut self, at: Nanos, slot: u32) -> EventId {
         let seq = self.seq;
         self.seq += 1;
         self.len += 1;
         if at == self.now {
             self.due.push_back((seq, slot));
-            return Ok(EventId(seq));
+            return EventId(seq);
         }
         let e = Entry {
             at: at.0,
@@ -443,7 +448,7 @@ impl<K> Queue<K> {
             // in use once they have run.
             self.place(e);
         }
-        Ok(EventId(seq))
+        EventId(seq)
     }
 
     #[inline(always)]

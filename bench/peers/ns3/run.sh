@@ -10,7 +10,11 @@
 # packets delivered per wall-second, then vpcsim_pgo_pps=<z> ratio_pgo=<z/x>
 # for the same binary built with profile-guided optimisation, trained on
 # the shipped scenarios (bench/scripts/pgo.sh), in the same round: each N
-# runs ns-3, then the plain build, then the PGO build.
+# runs ns-3 once, then each vpcsim build ECHO_RUNS times in turn (the
+# builds' order alternating), and each build's median counts. A run of
+# vpcsim takes about 0.1 s, and the first after ns-3's process often runs
+# up to twice as long as the next: one run alone would charge that to
+# whichever build ran first.
 #
 # The first run creates a Python virtual environment and installs
 # ns3==3.44.post0 into it, which builds cppyy and may take many minutes;
@@ -20,6 +24,7 @@
 #                (default: $CARGO_TARGET_DIR or target, then /ns3-venv)
 #   ECHO_PACKETS packets each simulator should deliver per N (default
 #                200000): virtual time is ECHO_PACKETS / (N * 200,000/s)
+#   ECHO_RUNS    runs of each vpcsim build per N (default 3)
 #   PGO          0 to leave out the PGO build (default 1; it builds vpcsim
 #                and the echo binary twice more, several minutes)
 set -euo pipefail
@@ -28,6 +33,7 @@ cd "$(dirname "$0")/../../.."
 target="${CARGO_TARGET_DIR:-target}"
 venv="${NS3_VENV:-$target/ns3-venv}"
 packets="${ECHO_PACKETS:-200000}"
+runs="${ECHO_RUNS:-3}"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1 10 100)
 
@@ -49,21 +55,32 @@ fi
 for n in "${sizes[@]}"; do
   seconds=$("$venv/bin/python" -c "print($packets / ($n * 200000))")
   ns3_out=$("$venv/bin/python" bench/peers/ns3/echo.py "$n" "$seconds" 2>/dev/null | grep '^ns3 ')
-  sim_out=$("$echo_bin" "$n" "$seconds")
+  sim_out=""
   pgo_out=""
-  [ -z "$pgo_bin" ] || pgo_out=$("$pgo_bin" "$n" "$seconds")
+  for ((r = 0; r < runs; r++)); do
+    # The builds alternate which runs first.
+    if [ -n "$pgo_bin" ] && [ $((r % 2)) = 1 ]; then
+      pgo_out+="$("$pgo_bin" "$n" "$seconds");"
+      sim_out+="$("$echo_bin" "$n" "$seconds");"
+    else
+      sim_out+="$("$echo_bin" "$n" "$seconds");"
+      [ -z "$pgo_bin" ] || pgo_out+="$("$pgo_bin" "$n" "$seconds");"
+    fi
+  done
   echo "# $ns3_out" >&2
-  echo "# $sim_out" >&2
-  [ -z "$pgo_out" ] || echo "# pgo: $pgo_out" >&2
+  echo "# ${sim_out//;/ | }" >&2
+  [ -z "$pgo_out" ] || echo "# pgo: ${pgo_out//;/ | }" >&2
   "$venv/bin/python" - "$ns3_out" "$sim_out" "$n" "$pgo_out" <<'PY'
-import sys
+import statistics, sys
 def pps(line):
     f = dict(kv.split("=") for kv in line.split()[1:])
     return int(f["delivered"]) / float(f["wall"])
-ns3, sim = pps(sys.argv[1]), pps(sys.argv[2])
+def median_pps(lines):
+    return statistics.median(pps(l) for l in lines.split(";") if l.strip())
+ns3, sim = pps(sys.argv[1]), median_pps(sys.argv[2])
 line = f"N={sys.argv[3]} ns3_pps={ns3:.0f} vpcsim_pps={sim:.0f} ratio={sim / ns3:.2f}"
 if sys.argv[4]:
-    pgo = pps(sys.argv[4])
+    pgo = median_pps(sys.argv[4])
     line += f" vpcsim_pgo_pps={pgo:.0f} ratio_pgo={pgo / ns3:.2f}"
 print(line)
 PY

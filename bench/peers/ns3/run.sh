@@ -14,7 +14,8 @@
 # builds' order alternating), and each build's median counts. A run of
 # vpcsim takes about 0.1 s, and the first after ns-3's process often runs
 # up to twice as long as the next: one run alone would charge that to
-# whichever build ran first.
+# the build that runs first (the plain one), and the median leaves it
+# out.
 #
 # The first run creates a Python virtual environment and installs
 # ns3==3.44.post0 into it, which builds cppyy and may take many minutes;
@@ -34,6 +35,7 @@ target="${CARGO_TARGET_DIR:-target}"
 venv="${NS3_VENV:-$target/ns3-venv}"
 packets="${ECHO_PACKETS:-200000}"
 runs="${ECHO_RUNS:-3}"
+[ "$runs" -ge 1 ] 2>/dev/null || { echo "ECHO_RUNS must be a whole number, 1 or more" >&2; exit 2; }
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1 10 100)
 
@@ -68,8 +70,10 @@ for n in "${sizes[@]}"; do
     fi
   done
   echo "# $ns3_out" >&2
-  echo "# ${sim_out//;/ | }" >&2
-  [ -z "$pgo_out" ] || echo "# pgo: ${pgo_out//;/ | }" >&2
+  sim_shown="${sim_out%;}"
+  pgo_shown="${pgo_out%;}"
+  echo "# ${sim_shown//;/ | }" >&2
+  [ -z "$pgo_out" ] || echo "# pgo: ${pgo_shown//;/ | }" >&2
   "$venv/bin/python" - "$ns3_out" "$sim_out" "$n" "$pgo_out" <<'PY'
 import statistics, sys
 def pps(line):

@@ -26,9 +26,9 @@ fn main() {
     let text = match kind.as_str() {
         "ring" if (1..=200).contains(&n) => ring_scenario(n, duration),
         "azs" if (1..=6).contains(&n) => azs_scenario(n, duration),
-        "echo" if (1..=1000).contains(&n) => echo_scenario(n, duration),
+        "echo" if (1..=800).contains(&n) => echo_scenario(n, duration),
         _ => {
-            eprintln!("{USAGE} (ring N from 1 to 200, K from 1 to 6, echo N from 1 to 1000)");
+            eprintln!("{USAGE} (ring N from 1 to 200, K from 1 to 6, echo N from 1 to 800)");
             std::process::exit(2);
         }
     };

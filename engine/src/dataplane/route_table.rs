@@ -246,6 +246,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         }
         // A missing target is a blackhole (above): what is left is an id,
         // whose copy holds nothing to drop (and is not dropped).
+        debug_assert!(!matches!(entry.target, Target::Missing(_)));
         let target = std::mem::ManuallyDrop::new(entry.target.clone());
         self.forward(rt_place, rule, p);
         let (x, next_subnet) = match &*target {

@@ -45,7 +45,10 @@
 //! [`Queue::run_next_at`] tells the engine when an event it is about to
 //! schedule would be the next to run, so that it runs it at once, and
 //! [`Queue::pop_due`] takes the next event if it is due before a bound,
-//! finding it once. A bucket's buffer goes to `front` when its slot
+//! finding it once. Every event's kind waits in a slot of its own: the
+//! engine stores it there once ([`Queue::store`]), may hold it back
+//! before scheduling it ([`Queue::push_stored`]), and moves it out once
+//! where it handles it ([`Queue::pop_due_stored`], [`Queue::take`]). A bucket's buffer goes to `front` when its slot
 //! becomes current, and `front`'s empty one to the next bucket that
 //! needs one, so that buffers keep their capacity.
 
@@ -185,6 +188,7 @@ impl std::fmt::Display for PastEvent {
 /// event is moved into its slot once and out once, however long the
 /// engine holds it back before scheduling it.
 #[derive(Debug)]
+#[must_use = "a stored kind keeps its slot until it is scheduled or taken"]
 pub struct Stored(u32);
 
 /// A handle to cancel a scheduled event.

@@ -48,9 +48,10 @@
 //! finding it once. Every event's kind waits in a slot of its own: the
 //! engine stores it there once ([`Queue::store`]), may hold it back
 //! before scheduling it ([`Queue::push_stored`]), and moves it out once
-//! where it handles it ([`Queue::pop_due_stored`], [`Queue::take`]). A bucket's buffer goes to `front` when its slot
-//! becomes current, and `front`'s empty one to the next bucket that
-//! needs one, so that buffers keep their capacity.
+//! where it handles it ([`Queue::pop_due_stored`], [`Queue::take`]). A
+//! bucket's buffer goes to `front` when its slot becomes current, and
+//! `front`'s empty one to the next bucket that needs one, so that buffers
+//! keep their capacity.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};

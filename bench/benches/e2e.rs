@@ -21,6 +21,8 @@ use vpcsim_bench::e2e::{
 };
 
 fn bench_e2e(c: &mut Criterion) {
+    // Whole runs, in a process with small pages as the `vpcsim` binary's.
+    vpcsim::cli::pages::small_pages();
     let d = Arc::new(design(TWO_VPC_LOAD));
     let counts = run_count(&d, 1);
     eprintln!("two-vpc-load: {counts:?}");

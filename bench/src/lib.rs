@@ -8,7 +8,10 @@
 //! plane), [`events`] (the event queue) and [`e2e`] (whole runs).
 
 /// The same allocator as the `vpcsim` binary, so that benchmarks measure
-/// what a run does.
+/// what a run does. Whole runs (the `e2e` target, `echo`, `nat-scale`,
+/// `tracked-memory`) also ask for small pages as the binary does
+/// (`vpcsim::cli::pages`); the loops of single structures keep the
+/// allocator's and the kernel's defaults.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -9,6 +9,8 @@ use vpcsim::units::Nanos;
 use vpcsim_bench::e2e::echo_run;
 
 fn main() {
+    // Small pages, as the `vpcsim` binary asks for.
+    vpcsim::cli::pages::small_pages();
     let mut args = std::env::args().skip(1);
     let n: usize = args
         .next()

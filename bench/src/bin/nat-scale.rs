@@ -9,6 +9,8 @@ use vpcsim_bench::memory::peak_rss_bytes;
 use vpcsim_bench::nat_scale::run_scale;
 
 fn main() {
+    // Small pages, as the `vpcsim` binary asks for.
+    vpcsim::cli::pages::small_pages();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize, default: f64| -> f64 {
         args.get(i)

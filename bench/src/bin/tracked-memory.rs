@@ -9,6 +9,8 @@ use vpcsim::dataplane::conntrack::Conntrack;
 use vpcsim_bench::memory::fill;
 
 fn main() {
+    // Small pages, as the `vpcsim` binary asks for.
+    vpcsim::cli::pages::small_pages();
     let n: u32 = std::env::args()
         .nth(1)
         .map(|a| a.parse().expect("a connection count"))

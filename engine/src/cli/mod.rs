@@ -18,6 +18,7 @@ macro_rules! errln {
 
 mod args;
 pub mod out;
+pub mod pages;
 mod sweep;
 mod validate;
 
@@ -38,6 +39,7 @@ pub mod exit {
 }
 
 pub fn main() -> ExitCode {
+    pages::small_pages();
     let cli = Cli::parse();
     if matches!(
         cli.command,

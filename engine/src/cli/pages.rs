@@ -6,7 +6,7 @@
 //! run touches most of its heap soon after mapping it, and on a virtual
 //! machine whose host backs guest memory only when it is first used, one
 //! such fault took 3.6 ms where 512 small ones took 1.2 ms: up to a
-//! quarter of a whole run's wall time went to them, and from 1 % to 30 %
+//! third of a whole run's wall time went to them, and from 1 % to 30 %
 //! of a two-thread run's, run to run (figures in docs/performance.md,
 //! "Small pages for whole runs").
 //!

@@ -14,7 +14,8 @@
 //! `allow_thp = 0` option does. Lookups in very large tables (a million
 //! prefixes or tracked connections) ran slower with small pages; setting
 //! `MIMALLOC_ALLOW_THP` in the environment (to `1` to allow them) leaves
-//! the choice to the allocator and the kernel.
+//! the choice to the allocator and the kernel; `MIMALLOC_ALLOW_THP=0`
+//! also spares the two huge pages the allocator faults in before `main`.
 
 /// The environment variable that hands the choice back to mimalloc.
 pub const ALLOW_THP: &str = "MIMALLOC_ALLOW_THP";

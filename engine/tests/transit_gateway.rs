@@ -1241,3 +1241,111 @@ mod transit_gateway_peering;
 // Security group referencing across a transit gateway (TGW-11).
 #[path = "parts/transit_gateway_sg.rs"]
 mod transit_gateway_sg;
+
+// -- GWE-4: a gateway endpoint is not for traffic from a transit gateway ----------
+
+/// A hub VPC with an S3 gateway endpoint in the route table of its
+/// attachment subnet, and a spoke VPC whose default route is the transit
+/// gateway to the hub. `hub-app` shares the attachment subnet's table.
+fn hub_with_gateway_endpoint() -> String {
+    r#"
+[scenario]
+name = "hub"
+duration = "2s"
+
+[[vpc]]
+id = "hub"
+cidrs = ["10.0.0.0/16"]
+
+[[vpc]]
+id = "spoke"
+cidrs = ["10.1.0.0/16"]
+
+[[subnet]]
+id = "hub-tgw"
+vpc = "hub"
+cidr = "10.0.1.0/24"
+route_table = "rt-hub-tgw"
+
+[[subnet]]
+id = "spoke-a"
+vpc = "spoke"
+cidr = "10.1.1.0/24"
+route_table = "rt-spoke"
+
+[[route_table]]
+id = "rt-hub-tgw"
+vpc = "hub"
+routes = [ { destination = "10.1.0.0/16", target = "tgw" } ]
+
+[[route_table]]
+id = "rt-spoke"
+vpc = "spoke"
+routes = [ { destination = "0.0.0.0/0", target = "tgw" } ]
+
+[[vpc_endpoint]]
+id = "vpce-s3"
+type = "gateway"
+vpc = "hub"
+service = "s3"
+route_tables = ["rt-hub-tgw"]
+
+[[transit_gateway]]
+id = "tgw"
+default_route_table_association = false
+default_route_table_propagation = false
+
+[[transit_gateway_attachment]]
+id = "att-hub"
+transit_gateway = "tgw"
+vpc = "hub"
+subnets = ["hub-tgw"]
+
+[[transit_gateway_attachment]]
+id = "att-spoke"
+transit_gateway = "tgw"
+vpc = "spoke"
+subnets = ["spoke-a"]
+
+[[transit_gateway_route_table]]
+id = "tgw-rt-spoke"
+transit_gateway = "tgw"
+associations = ["att-spoke"]
+routes = [ { destination = "0.0.0.0/0", attachment = "att-hub" } ]
+
+[[transit_gateway_route_table]]
+id = "tgw-rt-hub"
+transit_gateway = "tgw"
+associations = ["att-hub"]
+propagations = ["att-spoke"]
+
+[[instance]]
+id = "app"
+subnet = "spoke-a"
+
+[[instance]]
+id = "hub-app"
+subnet = "hub-tgw"
+"#
+    .to_string()
+}
+
+#[test]
+fn gwe_4_traffic_from_a_transit_gateway_cannot_use_the_hubs_gateway_endpoint() {
+    let text = hub_with_gateway_endpoint();
+    let e = tcp(load(&text), "app", "52.216.8.10", 443);
+    assert_dropped(&e, "no_route", "rt-hub-tgw");
+    assert!(
+        !components(&e.hops).contains(&"vpce-s3"),
+        "{}",
+        explain::render(&e)
+    );
+    // The same table carries the hub's own instance to S3 (GWE-3).
+    let e = tcp(load(&text), "hub-app", "52.216.8.10", 443);
+    assert_delivered(&e);
+    assert!(
+        components(&e.hops).contains(&"vpce-s3"),
+        "{}",
+        explain::render(&e)
+    );
+}

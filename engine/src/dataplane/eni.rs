@@ -117,17 +117,16 @@ impl<T: Trace> Cx<'_, T> {
             };
             self.forward(who, rule, p);
         }
-        let step = match sender {
-            Some(vpc) => self.route_from(
-                eni.subnet,
-                p,
-                Entry::Transit {
-                    subnet: eni.subnet,
-                    vpc,
-                },
-            ),
-            None => self.route(eni.subnet, p, p.src != eni.ip),
+        let from = match sender {
+            Some(vpc) => Entry::Transit {
+                subnet: eni.subnet,
+                vpc,
+            },
+            None if p.src != eni.ip => Entry::Forwarded(eni.subnet),
+            None => Entry::Subnet(eni.subnet),
         };
+        let transit = matches!(eni.owner, EniOwner::TgwAttachment(_));
+        let step = self.route_from(eni.subnet, p, from, transit);
         self.seen(|| Seen::EniOut {
             eni: e,
             bytes: buf,

@@ -9,8 +9,10 @@
 //! - The service remembers the way back: its replies to a flow that came
 //!   through the endpoint return through it, until the flow is idle past the
 //!   NAT idle timeout.
-//! - Traffic from outside the VPC (a peering, a VPN) cannot use the
-//!   endpoint (GWE-4): it never routes through the VPC's route tables.
+//! - Traffic from outside the VPC cannot use the endpoint (GWE-4): from a
+//!   peering or a VPN gateway it never routes through the VPC's route
+//!   tables; from a transit gateway it does, at its attachment ENI, and a
+//!   route there to the endpoint drops it (`route_table.rs`).
 
 use super::forward::{Cx, comp};
 use super::{AwsRule, Entry, Gateway, Host, Loc, Rule, Step, Trace};

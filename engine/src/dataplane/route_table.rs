@@ -196,16 +196,19 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         } else {
             super::Entry::Subnet(s)
         };
-        self.route_from(s, p, from)
+        self.route_from(s, p, from, false)
     }
 
     /// [`Self::route`] for a packet whose entry into the next ENI is
     /// `from` (a transit gateway's exit carries its sender, TGW-11).
+    /// `transit`: the packet entered the VPC from a transit gateway, at an
+    /// attachment ENI of `s`, and no gateway endpoint carries it (GWE-4).
     pub(super) fn route_from(
         &mut self,
         s: crate::model::SubnetId,
         p: FlowView,
         from: super::Entry,
+        transit: bool,
     ) -> super::Step {
         use super::{AwsRule, Loc, Place, Rule, Step};
         use crate::model::{Component, DropReason};
@@ -291,6 +294,16 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
                     }
                 }
                 (x, xs)
+            }
+            Target::Endpoint(_) if transit => {
+                // GWE-4: a gateway endpoint is not reachable from outside
+                // the VPC, a transit gateway included.
+                return self.drop(
+                    rt_place,
+                    Rule::Aws(AwsRule::GweFromTransit),
+                    p,
+                    DropReason::NoRoute,
+                );
             }
             other => {
                 if let Some(drop) = self.nacl_out(s, p) {

@@ -219,6 +219,9 @@ pub enum AwsRule {
     GweToService,
     /// Back into the VPC from the service.
     GweBack,
+    /// Traffic that entered the VPC from a transit gateway cannot use a
+    /// gateway endpoint (GWE-4).
+    GweFromTransit,
     /// Interface endpoints carry TCP only (IFE-4).
     IfeTcpOnly,
     /// A peering delivers only to the peer VPC's addresses (PCX-2).
@@ -295,6 +298,7 @@ impl AwsRule {
             NatIcmpBack | NatIcmpInsideNoConnection | NatIcmpOut => &["NAT-4a"],
             GweTcpOnly => &["GWE-5"],
             GweToService => &["GWE-3"],
+            GweFromTransit => &["GWE-4"],
             IfeTcpOnly => &["IFE-4"],
             PeeringNotTransitive => &["PCX-2"],
             VpnOnlyVpc => &["VPN-2", "GWE-4", "NAT-9"],
@@ -367,6 +371,9 @@ impl AwsRule {
             NotServiceAddress => "no address of the service is this one",
             GweToService => "to the service, keeping the private source address (GWE-3)",
             GweBack => "back into the VPC",
+            GweFromTransit => {
+                "a gateway endpoint carries only traffic from inside its VPC; traffic that entered from a transit gateway cannot use it (GWE-4)"
+            }
             IfeTcpOnly => "interface endpoints carry TCP only (IFE-4)",
             PeeringNotTransitive => {
                 "a peering delivers only to addresses of the peer VPC; it is not transitive (PCX-2)"
@@ -622,6 +629,7 @@ mod tests {
         AwsRule::NotServiceAddress,
         AwsRule::GweToService,
         AwsRule::GweBack,
+        AwsRule::GweFromTransit,
         AwsRule::IfeTcpOnly,
         AwsRule::PeeringNotTransitive,
         AwsRule::VpnOnlyVpc,

@@ -881,3 +881,77 @@ fn dns_5_a_negative_answer_is_cached_for_the_soa_ttl_and_asked_again_after_it() 
         .sum();
     assert_eq!((m.started, nx), (11, 11), "{:?}", m.failures);
 }
+
+/// RT-8a: a packet to 169.254.168.0/22 that no service of the host answers
+/// is dropped where it leaves, though a default route to an internet
+/// gateway would carry it; the metadata service in the same range answers.
+#[test]
+fn rt_8a_packets_to_the_rest_of_the_reserved_range_are_never_forwarded() {
+    let text = r#"
+[scenario]
+name = "a public instance asks the reserved range"
+duration = "2s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[internet_gateway]]
+id = "igw"
+vpc = "v"
+
+[[route_table]]
+id = "rt"
+vpc = "v"
+routes = [ { destination = "0.0.0.0/0", target = "igw" } ]
+
+[[subnet]]
+id = "pub"
+vpc = "v"
+cidr = "10.0.1.0/24"
+route_table = "rt"
+
+[[instance]]
+id = "box"
+subnet = "pub"
+public_ip = "13.124.0.5"
+"#;
+    let design = load_str("reserved.toml", text)
+        .expect("the design loads")
+        .design;
+    let ask = |to: &str, port: u16| {
+        let q = vpcsim::explain::Query {
+            from: "box".to_string(),
+            to: to.to_string(),
+            protocol: vpcsim::explain::protocol_number("tcp").expect("tcp"),
+            port: Some(port),
+            icmp_type: None,
+            icmp_code: None,
+            at: vpcsim::units::Nanos::ZERO,
+            enter: None,
+        };
+        vpcsim::explain::explain(design.clone(), &q).expect("explains")
+    };
+    for to in ["169.254.168.10", "169.254.170.1", "169.254.171.255"] {
+        let e = ask(to, 22);
+        assert_eq!(
+            (e.verdict, e.reason, e.drop_at.as_deref()),
+            (Verdict::Dropped, Some("host_unreachable"), Some("box")),
+            "{}",
+            vpcsim::explain::render(&e)
+        );
+        assert!(
+            e.hops.iter().all(|h| h.component != "igw"),
+            "{}",
+            vpcsim::explain::render(&e)
+        );
+    }
+    // Just outside the range, the route to the internet gateway applies.
+    let e = ask("169.254.172.1", 22);
+    assert!(
+        e.hops.iter().any(|h| h.component == "igw"),
+        "{}",
+        vpcsim::explain::render(&e)
+    );
+    assert_eq!(ask("169.254.169.254", 80).verdict, Verdict::Delivered);
+}

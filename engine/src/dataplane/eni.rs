@@ -92,6 +92,15 @@ impl<T: Trace> Cx<'_, T> {
                 return self.link_local(buf, p, e, s);
             }
         }
+        // RT-8a: the rest of the services' range goes nowhere.
+        if super::link_local::reserved(p.dst) {
+            return self.drop(
+                who,
+                Rule::Aws(AwsRule::ReservedRange),
+                p,
+                DropReason::HostUnreachable,
+            );
+        }
         if !matches!(eni.owner, EniOwner::Nat(_) | EniOwner::TgwAttachment(_)) {
             // SG-4a: flows of a Lambda function's Hyperplane ENI, through a
             // NAT gateway, a transit gateway or a DynamoDB gateway endpoint,

@@ -103,6 +103,14 @@ pub fn link_local_at(dst: Ipv4Addr, resolver: Ipv4Addr) -> Option<LinkLocal> {
     }
 }
 
+/// Whether `dst` is in 169.254.168.0/22, the range of the services the
+/// host answers: no route may name it and no packet to it is forwarded
+/// (RT-8a).
+#[inline]
+pub fn reserved(dst: Ipv4Addr) -> bool {
+    u32::from(dst) & 0xffff_fc00 == 0xa9fe_a800
+}
+
 /// The host behind ENI `e`, where a service's answers arrive.
 pub fn host_of_eni(d: &Design, e: EniId) -> Host {
     match d.eni_workload(e) {

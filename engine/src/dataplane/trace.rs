@@ -219,6 +219,9 @@ pub enum AwsRule {
     GweToService,
     /// Back into the VPC from the service.
     GweBack,
+    /// To 169.254.168.0/22 but no service the host answers: never
+    /// forwarded (RT-8a).
+    ReservedRange,
     /// Traffic that entered the VPC from a transit gateway cannot use a
     /// gateway endpoint (GWE-4).
     GweFromTransit,
@@ -299,6 +302,7 @@ impl AwsRule {
             GweTcpOnly => &["GWE-5"],
             GweToService => &["GWE-3"],
             GweFromTransit => &["GWE-4"],
+            ReservedRange => &["RT-8a"],
             IfeTcpOnly => &["IFE-4"],
             PeeringNotTransitive => &["PCX-2"],
             VpnOnlyVpc => &["VPN-2", "GWE-4", "NAT-9"],
@@ -371,6 +375,9 @@ impl AwsRule {
             NotServiceAddress => "no address of the service is this one",
             GweToService => "to the service, keeping the private source address (GWE-3)",
             GweBack => "back into the VPC",
+            ReservedRange => {
+                "169.254.168.0/22 is kept for the services the host answers; a packet to any other address of it is never forwarded (RT-8a)"
+            }
             GweFromTransit => {
                 "a gateway endpoint carries only traffic from inside its VPC; traffic that entered from a transit gateway cannot use it (GWE-4)"
             }
@@ -630,6 +637,7 @@ mod tests {
         AwsRule::GweToService,
         AwsRule::GweBack,
         AwsRule::GweFromTransit,
+        AwsRule::ReservedRange,
         AwsRule::IfeTcpOnly,
         AwsRule::PeeringNotTransitive,
         AwsRule::VpnOnlyVpc,

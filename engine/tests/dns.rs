@@ -543,3 +543,99 @@ security_groups = ["sg"]
     assert!(inside.contains(&at(true)), "{}", at(true));
     assert_eq!(at(false), Ipv4Addr::new(52, 94, 0, 10));
 }
+
+/// A service name resolves from the source as its VPC's DNS would: through
+/// a private-DNS interface endpoint of that VPC with both DNS attributes on
+/// (IFE-2), else through the service's address ranges (OPEN-2), which need
+/// no `[[aws_service]]`; a name that resolves neither way is an error at
+/// the traffic's `to`.
+#[test]
+fn open_2_ife_2_a_service_name_resolves_from_the_sources_vpc_or_is_an_error() {
+    let text = |hostnames: bool, to: &str| {
+        format!(
+            r#"
+[scenario]
+name = "service names"
+duration = "1s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+enable_dns_hostnames = {hostnames}
+
+[[vpc]]
+id = "w"
+cidrs = ["10.1.0.0/16"]
+
+[[subnet]]
+id = "s"
+vpc = "v"
+cidr = "10.0.1.0/24"
+az = "us-east-1a"
+
+[[subnet]]
+id = "t"
+vpc = "w"
+cidr = "10.1.1.0/24"
+az = "us-east-1a"
+
+[[security_group]]
+id = "sg"
+vpc = "v"
+ingress = [ {{ protocol = "tcp", ports = "443", cidr = "10.0.0.0/16" }} ]
+
+[[vpc_endpoint]]
+id = "vpce-sqs"
+type = "interface"
+vpc = "v"
+service = "sqs"
+subnets = ["s"]
+security_groups = ["sg"]
+private_dns = true
+
+[[instance]]
+id = "app"
+subnet = "s"
+security_groups = ["sg"]
+
+[[instance]]
+id = "other"
+subnet = "t"
+{}"#,
+            to
+        )
+    };
+    // The endpoint's VPC, DNS attributes on: the endpoint's address.
+    let d = load(&text(true, &traffic("app", "sqs")));
+    let t = &d.traffic[0];
+    let ip = resolve::destination(&d, t.from, &t.to).expect("an address");
+    let inside: ipnet::Ipv4Net = "10.0.1.0/24".parse().expect("cidr");
+    assert!(inside.contains(&ip), "{ip}");
+    // No private DNS in the source's VPC and no front door or ranges for
+    // the service: the name resolves to nothing, which is an error at `to`.
+    for (hostnames, from) in [(false, "app"), (true, "other")] {
+        let body = text(hostnames, &traffic(from, "sqs"));
+        let line = body
+            .lines()
+            .position(|l| l == "to = \"sqs\"")
+            .expect("the to line")
+            + 1;
+        let report = match load_str("dns.toml", &body) {
+            Ok(_) => panic!("{from} -> sqs loaded (hostnames {hostnames})"),
+            Err(r) => r.to_string(),
+        };
+        let at = format!("dns.toml:{line}:6: error:");
+        assert!(report.contains(&at), "expected an error at {at}:\n{report}");
+        assert!(report.contains("`sqs`"), "{report}");
+    }
+    // S3 has built-in ranges in us-east-1: no [[aws_service]] needed.
+    let d = load(&text(true, &traffic("other", "s3")));
+    let t = &d.traffic[0];
+    let ip = resolve::destination(&d, t.from, &t.to).expect("an address");
+    let ranges = vpcsim::model::builtin::service_ranges(&d);
+    let s3 = ranges
+        .iter()
+        .find(|s| s.service == "s3")
+        .expect("s3 ranges");
+    assert!(s3.cidrs.iter().any(|c| c.contains(&ip)), "{ip}");
+}

@@ -178,13 +178,7 @@ pub enum Host {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ServiceId(pub u16);
 
-/// A service's ranges, as the data plane knows them.
-#[derive(Clone, Debug)]
-pub struct ServiceRanges {
-    /// The service's short name (`s3`, `dynamodb`).
-    pub service: String,
-    pub cidrs: Vec<Ipv4Net>,
-}
+pub use crate::model::builtin::{ServiceRanges, service_ranges};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Drop {
@@ -839,42 +833,6 @@ fn tgw_propagations(d: &Design) -> Vec<Vec<TgwAttachmentId>> {
     for (i, a) in d.tgw_attachments.iter().enumerate() {
         for rt in &a.propagations {
             out[rt.idx()].push(TgwAttachmentId::from_idx(i));
-        }
-    }
-    out
-}
-
-/// The AWS services a design's packets can reach by address: every prefix
-/// list of the design named `com.amazonaws.<region>.<service>`, then the
-/// built-in lists of the design's region that the design does not declare
-/// (dated in `model/builtin.rs`), in that order.
-pub(crate) fn service_ranges(d: &Design) -> Vec<ServiceRanges> {
-    let mut out: Vec<ServiceRanges> = Vec::new();
-    let mut add = |list_name: &str, cidrs: Vec<Ipv4Net>| {
-        let Some(service) = list_name
-            .strip_prefix("com.amazonaws.")
-            .and_then(|rest| rest.split_once('.'))
-            .map(|(_, svc)| svc.to_string())
-        else {
-            return;
-        };
-        if !out.iter().any(|s| s.service == service) {
-            out.push(ServiceRanges { service, cidrs });
-        }
-    };
-    for p in &d.prefix_lists {
-        add(&p.list_name, p.cidrs.clone());
-    }
-    for b in crate::model::builtin::PREFIX_LISTS {
-        let region_of = b
-            .name
-            .strip_prefix("com.amazonaws.")
-            .and_then(|r| r.split('.').next());
-        if region_of == Some(d.region.as_str()) {
-            add(
-                b.name,
-                b.cidrs.iter().filter_map(|c| c.parse().ok()).collect(),
-            );
         }
     }
     out

@@ -13,6 +13,10 @@
 //! `[[prefix_list]]` with the same name wins over the built-in one, and
 //! `import aws` copies an account's own `PrefixLists.json`.
 
+use ipnet::Ipv4Net;
+
+use super::Design;
+
 pub struct BuiltinPrefixList {
     pub id: &'static str,
     pub name: &'static str,
@@ -70,4 +74,48 @@ pub fn service_list_name(region: &str, service: &str) -> String {
 
 pub fn prefix_list(name: &str) -> Option<&'static BuiltinPrefixList> {
     PREFIX_LISTS.iter().find(|p| p.name == name)
+}
+
+/// A service's ranges, as the design gives them (OPEN-2).
+#[derive(Clone, Debug)]
+pub struct ServiceRanges {
+    /// The service's short name (`s3`, `dynamodb`).
+    pub service: String,
+    pub cidrs: Vec<Ipv4Net>,
+}
+
+/// The AWS services a design's packets can reach by address: every prefix
+/// list of the design named `com.amazonaws.<region>.<service>`, then the
+/// built-in lists of the design's region that the design does not declare
+/// (dated above), in that order.
+pub fn service_ranges(d: &Design) -> Vec<ServiceRanges> {
+    let mut out: Vec<ServiceRanges> = Vec::new();
+    let mut add = |list_name: &str, cidrs: Vec<Ipv4Net>| {
+        let Some(service) = list_name
+            .strip_prefix("com.amazonaws.")
+            .and_then(|rest| rest.split_once('.'))
+            .map(|(_, svc)| svc.to_string())
+        else {
+            return;
+        };
+        if !out.iter().any(|s| s.service == service) {
+            out.push(ServiceRanges { service, cidrs });
+        }
+    };
+    for p in &d.prefix_lists {
+        add(&p.list_name, p.cidrs.clone());
+    }
+    for b in PREFIX_LISTS {
+        let region_of = b
+            .name
+            .strip_prefix("com.amazonaws.")
+            .and_then(|r| r.split('.').next());
+        if region_of == Some(d.region.as_str()) {
+            add(
+                b.name,
+                b.cidrs.iter().filter_map(|c| c.parse().ok()).collect(),
+            );
+        }
+    }
+    out
 }

@@ -247,11 +247,19 @@ impl Builder<'_> {
                 .v
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+        // Resolved as the source's VPC DNS would (the contract's `to`): a
+        // private-DNS interface endpoint of that VPC (IFE-2, DNS-2), a
+        // declared front door, or the service's address ranges (OPEN-2).
+        let vpc = from.and_then(|f| match dns::origin(&self.design, f) {
+            dns::Origin::Vpc(v) => Some(v),
+            _ => None,
+        });
         let known_service = self.design.aws_services.iter().any(|s| s.service == to.v)
             || self.design.endpoints.iter().any(|e| {
                 // Private DNS needs the VPC's DNS attributes (IFE-2, DNS-2).
                 let v = self.design.vpcs.get(e.vpc.idx());
                 e.service == to.v
+                    && (from.is_none() || Some(e.vpc) == vpc)
                     && v.is_some_and(|v| v.dns_support && v.dns_hostnames)
                     && matches!(
                         e.kind,
@@ -260,7 +268,10 @@ impl Builder<'_> {
                             ..
                         }
                     )
-            });
+            })
+            || crate::model::builtin::service_ranges(&self.design)
+                .iter()
+                .any(|s| s.service == to.v);
         if is_service_name && known_service {
             return Some(DestSpec::Service(to.v.clone()));
         }
@@ -272,7 +283,7 @@ impl Builder<'_> {
         let suggestion = self.suggest(&to.v, candidates).map(str::to_string);
         let mut msg = if is_service_name {
             format!(
-                "{owner}: `to` names `{}`, which is neither an id of this file nor a service that an [[aws_service]] or a private-DNS interface endpoint provides",
+                "{owner}: `to` names `{}`, which is neither an id of this file nor a service that resolves from the source: one an [[aws_service]], a `com.amazonaws.<region>.<service>` prefix list or a private-DNS interface endpoint of the source's VPC (with DNS support and hostnames on) provides",
                 to.v
             )
         } else {

@@ -98,3 +98,98 @@ fn items_after_many_ended_ones_still_fail_at_their_deadline_sg_5() {
         assert_eq!(by_cause, 50, "{:?}", t.failures);
     }
 }
+
+/// A download through a NAT gateway that overflows its queue at first and
+/// recovers, then is cut at 1 s when an S3 gateway endpoint's route takes
+/// the service's addresses (GWE-3: S3 resets a connection it sees from a
+/// new path).
+const CUT: &str = r#"
+[scenario]
+name = "a download cut by a new endpoint route"
+seed = 32
+duration = "8s"
+
+[latency]
+aws_service = "20ms"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[internet_gateway]]
+id = "igw"
+vpc = "v"
+
+[[subnet]]
+id = "pub"
+vpc = "v"
+cidr = "10.0.0.0/24"
+route_table = "rt-pub"
+
+[[subnet]]
+id = "priv"
+vpc = "v"
+cidr = "10.0.1.0/24"
+route_table = "rt-priv"
+
+[[route_table]]
+id = "rt-pub"
+vpc = "v"
+routes = [ { destination = "0.0.0.0/0", target = "igw" } ]
+
+[[route_table]]
+id = "rt-priv"
+vpc = "v"
+routes = [ { destination = "0.0.0.0/0", target = "nat" } ]
+
+[[nat_gateway]]
+id = "nat"
+subnet = "pub"
+public_ip = "3.3.3.3"
+
+[[vpc_endpoint]]
+id = "vpce-s3"
+type = "gateway"
+vpc = "v"
+service = "s3"
+route_tables = []
+
+[[instance]]
+id = "app"
+subnet = "priv"
+
+[[traffic]]
+id = "big"
+from = "app"
+to = "52.216.8.10"
+port = 443
+request = "200B"
+response = "60MB"
+rate = "0.5/s"
+arrivals = "fixed"
+stop = "1s"
+timeout = "7s"
+
+[[event]]
+at = "1s"
+set = { resource = "vpce-s3", route_tables = ["rt-priv"] }
+"#;
+
+#[test]
+fn gwe_3_a_cut_connection_fails_as_reset_not_as_a_drop_it_recovered_from() {
+    let d = Arc::new(common::load(CUT));
+    let out = run(d, &RunOptions::default());
+    let t = out.metrics.traffic.iter().next().expect("the traffic ran");
+    // The NAT gateway's queue overflowed while the download ran, and the
+    // download went on after (its lost segments sent again).
+    let overflowed: u64 = t
+        .drops
+        .iter()
+        .filter(|((r, _), _)| *r == DropReason::QueueOverflow)
+        .map(|(_, n)| n)
+        .sum();
+    assert!(overflowed > 0, "{:?}", t.drops);
+    assert_eq!((t.started, t.failed), (1, 1), "{:?}", t.failures);
+    let causes: Vec<Cause> = t.failures.keys().map(|(c, _)| *c).collect();
+    assert_eq!(causes, [Cause::Reset], "{:?}", t.failures);
+}

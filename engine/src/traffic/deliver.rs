@@ -159,6 +159,15 @@ impl Endpoints {
                         _ => conn.tcp.write(request, now, &mut out),
                     }
                 }
+                // The connection moved on since its last drop: a later
+                // failure is not that drop's (the data went through again).
+                if let (true, Some(ctag)) = (client, ctag) {
+                    if (ev.connected || ev.received > 0 || ev.acked > 0)
+                        && self.item_info(ctag).is_some()
+                    {
+                        self.items[ctag.item as usize].last_drop = None;
+                    }
+                }
                 let conn = self.conns[c as usize].as_mut().expect("live");
                 // A client's connection always serves an item.
                 if let (true, Some(ctag)) = (client, ctag) {

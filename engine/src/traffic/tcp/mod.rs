@@ -149,6 +149,8 @@ pub struct Event {
     pub connected: bool,
     /// New in-order bytes received.
     pub received: u64,
+    /// New bytes of our stream acknowledged.
+    pub acked: u64,
     /// All queued data and the FIN (if queued) are acknowledged.
     pub all_acked: bool,
     pub peer_fin: bool,
@@ -741,6 +743,7 @@ impl Tcp {
         }
         let data_acked = acked.min(self.total);
         let newly = data_acked - self.una;
+        ev.acked = newly;
         self.una = data_acked;
         self.dupacks = 0;
         if acked == fin_end {

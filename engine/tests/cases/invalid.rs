@@ -1331,6 +1331,57 @@ rate = "2500000000/s"
         ],
     },
     Case {
+        name: "igw_4_a_public_ip_without_a_default_route_to_the_igw_answers_only_what_is_routed",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[internet_gateway]]
+id = "igw"
+vpc = "v"
+
+[[route_table]]
+id = "rt-some"
+vpc = "v"
+routes = [ { destination = "198.51.100.0/24", target = "igw" } ]
+
+[[route_table]]
+id = "rt-none"
+vpc = "v"
+
+[[subnet]]
+id = "a"
+vpc = "v"
+cidr = "10.0.1.0/24"
+route_table = "rt-some"
+
+[[subnet]]
+id = "b"
+vpc = "v"
+cidr = "10.0.2.0/24"
+route_table = "rt-none"
+
+[[instance]]
+id = "partial"
+subnet = "a"
+public_ip = "54.1.1.1"
+
+[[instance]]
+id = "closed"
+subnet = "b"
+public_ip = "54.1.1.2"
+"#,
+        expected: &[
+            "37:13: warning: instance `partial` has public IP 54.1.1.1, but its subnet's route table `rt-some` sends only 198.51.100.0/24 to an internet gateway, no 0.0.0.0/0: the address answers those ranges and no other internet address (IGW-4)",
+            "42:13: warning: instance `closed` has public IP 54.1.1.2, but its subnet's route table `rt-none` sends nothing to an internet gateway, so the address is unreachable (IGW-4)",
+        ],
+    },
+    Case {
         name: "sg_11_ports_on_an_icmp_rule_are_ignored_with_a_warning",
         text: r#"
 [scenario]

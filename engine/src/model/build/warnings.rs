@@ -70,12 +70,32 @@ impl Builder<'_> {
             }
             let rt = self.design.subnets[subnet.idx()].route_table;
             if !matches!(self.default_target(rt), Some(Target::Igw(_))) {
-                let msg = format!(
-                    "instance `{}` has public IP {}, but its subnet's route table `{}` sends no 0.0.0.0/0 to an internet gateway, so the address is unreachable (IGW-4)",
-                    inst.id.v,
-                    p.v,
-                    self.design.route_tables[rt.idx()].name
-                );
+                let table = &self.design.route_tables[rt.idx()];
+                // The ranges the table does send to an internet gateway:
+                // the address answers those, and only those (IGW-4).
+                let reach: Vec<String> = table
+                    .routes
+                    .iter()
+                    .filter(|r| !r.blackhole && matches!(r.target, Target::Igw(_)))
+                    .map(|r| match &r.dest {
+                        RouteDest::Cidr(c) => c.to_string(),
+                        RouteDest::PrefixList(l) => self.design.prefix_lists[l.idx()].name.clone(),
+                    })
+                    .collect();
+                let msg = if reach.is_empty() {
+                    format!(
+                        "instance `{}` has public IP {}, but its subnet's route table `{}` sends nothing to an internet gateway, so the address is unreachable (IGW-4)",
+                        inst.id.v, p.v, table.name
+                    )
+                } else {
+                    format!(
+                        "instance `{}` has public IP {}, but its subnet's route table `{}` sends only {} to an internet gateway, no 0.0.0.0/0: the address answers those ranges and no other internet address (IGW-4)",
+                        inst.id.v,
+                        p.v,
+                        table.name,
+                        reach.join(", ")
+                    )
+                };
                 self.warn(&p.span, msg);
             }
         }

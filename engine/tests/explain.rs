@@ -622,6 +622,12 @@ fn sg_11_icmp_type_rule_admits_that_type_and_not_another() {
     };
     let echo = explain::explain(design("icmp.toml"), &q(8)).expect("explain");
     assert_delivered(&echo);
+    // The rule is told with the type it names.
+    let text = explain::render(&echo);
+    assert!(
+        text.contains("icmp type 8 from 10.0.0.0/16"),
+        "the rule's ICMP type is not told:\n{text}"
+    );
     let timestamp = explain::explain(design("icmp.toml"), &q(13)).expect("explain");
     assert_dropped(&timestamp, "sg_ingress_denied", "db");
     assert_eq!(

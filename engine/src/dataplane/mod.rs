@@ -703,7 +703,7 @@ impl Network {
                             let way = if ingress { "from" } else { "to" };
                             format!(
                                 " ({action} {} {way} {})",
-                                traffic_words(r.protocol, r.ports),
+                                traffic_words(r.protocol, r.ports, r.icmp),
                                 r.cidr
                             )
                         });
@@ -730,7 +730,10 @@ impl Network {
                             format!("prefix list {}", d.prefix_lists[p.idx()].name)
                         }
                     };
-                    format!(": {} {way} {peer}", traffic_words(r.protocol, r.ports))
+                    format!(
+                        ": {} {way} {peer}",
+                        traffic_words(r.protocol, r.ports, r.icmp)
+                    )
                 });
                 format!("{} {dir} rule {}{what}", g.name, index + 1)
             }
@@ -801,11 +804,22 @@ impl Network {
 }
 
 /// "all traffic", "tcp 443", "udp 1024-65535", "icmp".
-fn traffic_words(p: crate::units::Protocol, ports: crate::units::PortRange) -> String {
+fn traffic_words(
+    p: crate::units::Protocol,
+    ports: crate::units::PortRange,
+    icmp: IcmpMatch,
+) -> String {
     if p == crate::units::Protocol::All {
         "all traffic".to_string()
     } else if p.has_ports() {
         format!("{p} {ports}")
+    } else if p == crate::units::Protocol::ICMP {
+        // The type and code a rule names (SG-11).
+        match (icmp.icmp_type, icmp.code) {
+            (None, _) => p.to_string(),
+            (Some(t), None) => format!("{p} type {t}"),
+            (Some(t), Some(c)) => format!("{p} type {t} code {c}"),
+        }
     } else {
         p.to_string()
     }

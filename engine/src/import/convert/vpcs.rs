@@ -51,7 +51,9 @@ impl<'a> Cx<'a> {
                 }
             }
             for c in all {
-                if !cidrs.contains(&c) {
+                if let Some(text) = Scenario::vpc_cidr_problem(c) {
+                    self.notes.add(Unsupported, id, text);
+                } else if !cidrs.contains(&c) {
                     cidrs.push(c);
                 }
             }
@@ -239,29 +241,7 @@ impl<'a> Cx<'a> {
                 continue;
             };
             let net = trunc(cidr);
-            if !self.scenario.vpcs[&s.vpc_id]
-                .cidrs
-                .iter()
-                .any(|v| v.contains(&net))
-            {
-                let text = format!(
-                    "subnet left out: its CIDR {net} is outside every CIDR of {} (ADDR-2)",
-                    s.vpc_id
-                );
-                self.notes.add(Unsupported, id, text);
-                continue;
-            }
-            // AWS refuses a subnet that overlaps another of its VPC: a
-            // description that has two is not one network (ADDR-2).
-            let overlap = self.scenario.subnets.iter().find(|(_, o)| {
-                o.vpc == s.vpc_id
-                    && (o.cidr.contains(&net.network()) || net.contains(&o.cidr.network()))
-            });
-            if let Some((other, o)) = overlap {
-                let text = format!(
-                    "subnet left out: its CIDR {net} overlaps {}, the CIDR of subnet {other} in {} (ADDR-2)",
-                    o.cidr, s.vpc_id
-                );
+            if let Some(text) = self.scenario.subnet_problem(&s.vpc_id, net) {
                 self.notes.add(Unsupported, id, text);
                 continue;
             }

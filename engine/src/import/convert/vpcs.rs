@@ -187,6 +187,25 @@ impl<'a> Cx<'a> {
         );
     }
 
+    /// Whether `id` is an IPv6 managed prefix list of the files: IPv6 is
+    /// not modelled, so it is left out.
+    pub(super) fn ipv6_list(&self, id: &str) -> bool {
+        self.input
+            .managed_lists
+            .get(id)
+            .is_some_and(|m| m.address_family.as_deref() == Some("IPv6"))
+    }
+
+    /// What a rule or route naming prefix list `id`, which is not
+    /// imported, is noted as: the kind and why.
+    pub(super) fn list_left_out(&self, id: &str) -> (NoteKind, &'static str) {
+        if self.ipv6_list(id) {
+            (Unsupported, "an IPv6 prefix list; IPv6 is not modelled")
+        } else {
+            (Unknown, "its prefix list is unknown")
+        }
+    }
+
     /// Makes sure a prefix list named by a rule or route is in the file:
     /// from the files, else vpcsim's built-in copy.
     pub(super) fn want_prefix_list(&mut self, id: &str, by: &str) -> bool {
@@ -213,6 +232,9 @@ impl<'a> Cx<'a> {
                 },
             );
             return true;
+        }
+        if self.ipv6_list(id) {
+            return false; // noted with the list, and by who names it
         }
         let why = if self.lists_without_entries.contains(id) {
             format!(

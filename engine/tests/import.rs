@@ -361,9 +361,11 @@ fn what_each_snapshot_leaves_out() {
         (
             "test-vpn-gateway",
             &[
+                // BGP, no prefixes in the files: no network, so nothing
+                // is said of its tunnels.
                 (Unknown, &["vpn-03701a53bba3c48b7"]),
                 (Skipped, &["vpn-05044757278685fd3"]),
-                (Approximated, &["t2.micro", "vpn-03701a53bba3c48b7"]),
+                (Approximated, &["t2.micro"]),
             ],
         ),
     ];
@@ -774,6 +776,17 @@ fn vpn_2_onprem_on_the_vpn_gateway_snapshot() {
             .notes
             .iter()
             .any(|n| n.kind == NoteKind::Unknown && n.id == vpn),
+        "{:#?}",
+        imported.notes
+    );
+    // Imported now, its tunnels reported DOWN are imported up, and said so.
+    assert!(
+        imported
+            .notes
+            .iter()
+            .any(|n| n.kind == NoteKind::Approximated
+                && n.id == vpn
+                && n.text.contains("every tunnel is DOWN")),
         "{:#?}",
         imported.notes
     );
@@ -1607,6 +1620,249 @@ fn missing_files_are_filled_from_what_the_others_say() {
         &tcp(app, "web", 443).via(&[app, "nat-0a1a00000000000n1"]),
     );
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// A change to one file's JSON.
+type Edit = dyn Fn(&mut serde_json::Value);
+
+/// The `lambda-nat` fixture copied to a folder of its own, each named file's
+/// JSON changed by its edit (a file that is not there starts as `{}`), and
+/// imported.
+fn lambda_nat_edited(tag: &str, edits: &[(&str, &Edit)]) -> Result<Imported, ImportError> {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-{tag}-{}", std::process::id()));
+    let dir = tmp.join("lambda-nat");
+    let _ = std::fs::remove_dir_all(&tmp);
+    copy_dir(&fixture("lambda-nat"), &dir);
+    for (file, edit) in edits {
+        let path = dir.join(file);
+        let mut v: serde_json::Value = std::fs::read_to_string(&path)
+            .map(|t| serde_json::from_str(&t).expect("fixture JSON"))
+            .unwrap_or_else(|_| serde_json::json!({}));
+        edit(&mut v);
+        std::fs::write(&path, v.to_string()).expect("write");
+    }
+    let got = import_aws(&dir);
+    let _ = std::fs::remove_dir_all(&tmp);
+    got
+}
+
+fn note_text(i: &Imported, kind: NoteKind, id: &str) -> String {
+    i.notes
+        .iter()
+        .find(|n| n.kind == kind && n.id == id)
+        .map(|n| n.text.clone())
+        .unwrap_or_else(|| panic!("no {kind:?} note for {id}: {:#?}", i.notes))
+}
+
+#[test]
+fn addr_1_a_vpc_block_outside_16_to_28_is_left_out_so_the_file_validates() {
+    let imported = lambda_nat_edited(
+        "vpc8",
+        &[("Vpcs.json", &|v| {
+            let vpc = &mut v["Vpcs"][0];
+            vpc["CidrBlock"] = "10.0.0.0/8".into();
+            vpc["CidrBlockAssociationSet"][0]["CidrBlock"] = "10.0.0.0/8".into();
+        })],
+    )
+    .expect("imports");
+    load("vpc /8", &imported.text);
+    let text = note_text(&imported, NoteKind::Unsupported, "vpc-0a1a000000000000a");
+    assert!(
+        text.contains("10.0.0.0/8") && text.contains("ADDR-1"),
+        "{text}"
+    );
+    assert!(!imported.text.contains("[[vpc]]"), "{}", imported.text);
+}
+
+#[test]
+fn addr_2_a_subnet_smaller_than_a_28_is_left_out_so_the_file_validates() {
+    let imported = lambda_nat_edited(
+        "subnet29",
+        &[("Subnets.json", &|v| {
+            v["Subnets"][1]["CidrBlock"] = "10.20.1.0/29".into();
+        })],
+    )
+    .expect("imports");
+    load("subnet /29", &imported.text);
+    let id = "subnet-0a1a00000000000a1";
+    let text = note_text(&imported, NoteKind::Unsupported, id);
+    assert!(
+        text.contains("10.20.1.0/29 is a /29") && text.contains("ADDR-2"),
+        "{text}"
+    );
+    assert!(
+        !imported.text.contains(&format!("id = \"{id}\"")),
+        "{}",
+        imported.text
+    );
+}
+
+#[test]
+fn a_route_without_a_target_or_a_destination_is_noted_not_dropped_silently() {
+    let imported = lambda_nat_edited(
+        "notarget",
+        &[("RouteTables.json", &|v| {
+            let routes = v["RouteTables"][0]["Routes"]
+                .as_array_mut()
+                .expect("routes");
+            routes.push(serde_json::json!({
+                "DestinationCidrBlock": "172.25.0.0/16", "Origin": "CreateRoute", "State": "active"
+            }));
+            routes.push(serde_json::json!({
+                "GatewayId": "igw-0a1a00000000000g1", "Origin": "CreateRoute", "State": "active"
+            }));
+        })],
+    )
+    .expect("imports");
+    load("route without a target", &imported.text);
+    let table = imported
+        .notes
+        .iter()
+        .find(|n| n.id == "rtb-0a1a00000000000p1");
+    let text = table.map(|n| n.text.as_str()).unwrap_or_default();
+    assert!(
+        text.contains("route 172.25.0.0/16 left out: it names no target"),
+        "{:#?}",
+        imported.notes
+    );
+    assert!(
+        text.contains("route -> igw-0a1a00000000000g1 left out: it names no destination"),
+        "{:#?}",
+        imported.notes
+    );
+}
+
+#[test]
+fn nat_1_a_route_to_a_nat_gateways_interface_is_a_route_to_the_nat_gateway() {
+    let imported = lambda_nat_edited(
+        "nateni",
+        &[("RouteTables.json", &|v| {
+            let routes = v["RouteTables"][2]["Routes"]
+                .as_array_mut()
+                .expect("routes");
+            routes.push(serde_json::json!({
+                "DestinationCidrBlock": "0.0.0.0/0",
+                "NetworkInterfaceId": "eni-0a1a00000000nat01",
+                "Origin": "CreateRoute",
+                "State": "active"
+            }));
+        })],
+    )
+    .expect("imports");
+    let d = load("route to the NAT gateway's ENI", &imported.text);
+    assert!(
+        imported.text.contains(
+            "id = \"rtb-0a1a00000000000m1\"\nvpc = \"vpc-0a1a000000000000a\"\nmain = true\nroutes = [\n  { destination = \"0.0.0.0/0\", target = \"nat-0a1a00000000000n1\" },\n]\n"
+        ),
+        "{}",
+        imported.text
+    );
+    assert!(
+        !imported
+            .notes
+            .iter()
+            .any(|n| n.id == "eni-0a1a00000000nat01"),
+        "{:#?}",
+        imported.notes
+    );
+    let text = note_text(&imported, NoteKind::Approximated, "rtb-0a1a00000000000m1");
+    assert!(
+        text.contains("the network interface of NAT gateway nat-0a1a00000000000n1"),
+        "{text}"
+    );
+    assert!(d.lookup("nat-0a1a00000000000n1").is_some());
+}
+
+#[test]
+fn lam_2_a_function_none_of_whose_subnets_is_imported_is_noted_for_its_subnets() {
+    let imported = lambda_nat_edited(
+        "lambdasubnet",
+        &[("Functions.json", &|v| {
+            v["Functions"][0]["VpcConfig"]["SubnetIds"] = serde_json::json!(["subnet-gone"]);
+        })],
+    )
+    .expect("imports");
+    let text = note_text(&imported, NoteKind::Unknown, "fetch-prices");
+    assert!(
+        text.contains("none of whose subnets (subnet-gone) is imported"),
+        "{text}"
+    );
+    // Its group is in its VPC: no note blames it.
+    assert!(
+        !imported
+            .notes
+            .iter()
+            .any(|n| n.id == "sg-0a1a0000000000f01"),
+        "{:#?}",
+        imported.notes
+    );
+}
+
+#[test]
+fn a_rule_naming_an_ipv6_prefix_list_is_noted_as_ipv6_not_as_missing() {
+    let imported = lambda_nat_edited(
+        "v6list",
+        &[
+            ("ManagedPrefixLists.json", &|v| {
+                *v = serde_json::json!({"PrefixLists": [{
+                    "PrefixListId": "pl-0v6", "AddressFamily": "IPv6",
+                    "State": "create-complete", "PrefixListName": "v6", "MaxEntries": 5
+                }]});
+            }),
+            ("SecurityGroups.json", &|v| {
+                v["SecurityGroups"][1]["IpPermissions"][0]["PrefixListIds"] =
+                    serde_json::json!([{"PrefixListId": "pl-0v6"}]);
+            }),
+        ],
+    )
+    .expect("imports");
+    load("IPv6 prefix list", &imported.text);
+    let list = note_text(&imported, NoteKind::Unsupported, "pl-0v6");
+    assert!(list.contains("IPv6"), "{list}");
+    assert!(
+        !imported.notes.iter().any(|n| n.kind == NoteKind::Unknown),
+        "{:#?}",
+        imported.notes
+    );
+    let rule = note_text(&imported, NoteKind::Unsupported, "sg-0a1a0000000000a01");
+    assert!(rule.contains("pl-0v6") && rule.contains("IPv6"), "{rule}");
+}
+
+#[test]
+fn a_file_with_a_byte_order_mark_imports_like_one_without() {
+    let plain = import(&fixture("lambda-nat"));
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-bom-{}", std::process::id()));
+    let dir = tmp.join("lambda-nat");
+    let _ = std::fs::remove_dir_all(&tmp);
+    copy_dir(&fixture("lambda-nat"), &dir);
+    let vpcs = dir.join("Vpcs.json");
+    let text = std::fs::read_to_string(&vpcs).expect("read");
+    std::fs::write(&vpcs, format!("\u{feff}{text}")).expect("write");
+    let got = import_aws(&dir);
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert_eq!(got.expect("a BOM is read past").text, plain.text);
+}
+
+#[test]
+fn a_list_where_the_describe_object_belongs_is_said_in_json_words() {
+    let e = lambda_nat_edited("array", &[("Vpcs.json", &|v| *v = serde_json::json!([]))])
+        .expect_err("a list is not describe output");
+    let text = e.to_string();
+    assert!(
+        text.starts_with("Vpcs.json: $: a list ([...]) where an object ({...}) is expected"),
+        "{text}"
+    );
+    assert!(!text.contains("struct"), "{text}");
+    let e = lambda_nat_edited(
+        "rulestr",
+        &[("NetworkAcls.json", &|v| {
+            v["NetworkAcls"][0]["Entries"][0]["RuleNumber"] = "100".into();
+        })],
+    )
+    .expect_err("a rule number in quotes");
+    let text = e.to_string();
+    assert!(text.contains("expected a whole number"), "{text}");
+    assert!(!text.contains("i64"), "{text}");
 }
 
 #[test]

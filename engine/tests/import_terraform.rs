@@ -418,12 +418,31 @@ fn the_real_plans_import() {
         i.text,
         import(&dir.join("tfc-test_issue-172.plan.json"), None).text
     );
+    // Its default route's `gateway_id` is unknown and in no expression: the
+    // VPC's only internet gateway, by a heuristic.
+    assert!(
+        i.text
+            .contains(r#"{ destination = "0.0.0.0/0", target = "internet_gateway.test-igw" }"#),
+        "{}",
+        i.text
+    );
 
     let i = import(&dir.join("tfc-test_pull_330.plan.json"), None);
     let d = load(&i);
     assert_eq!(d.vpcs.len(), 1);
     assert!(i.text.contains("id = \"nat_gateway.gw\""), "{}", i.text);
     assert!(i.text.contains("id = \"vpn_gateway.main\""), "{}", i.text);
+    // Its customer gateway serves no VPN connection: left out, noted.
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Unsupported,
+            "aws_customer_gateway.main",
+            "no VPN connection of the plan uses"
+        ),
+        "{}",
+        notes(&i)
+    );
     // Its NAT gateway's allocation_id refers to the VPC: no Elastic IP.
     assert!(
         has_note(
@@ -1120,5 +1139,295 @@ fn bw_1_instance_type_of_the_plan_sets_the_bandwidth() {
         d.instances.len(),
         "{}",
         note.text
+    );
+}
+
+/// A small plan: a VPC, two subnets, an internet gateway, a route table
+/// whose default route's `gateway_id` is unknown until apply and written in
+/// no expression the plan shows, a security group with one inbound rule, and
+/// a customer gateway. `edit` changes its text before the import.
+fn small_plan(edit: &[(&str, &str)]) -> Result<Imported, vpcsim::import::ImportError> {
+    let mut plan = r#"{
+  "format_version": "1.2",
+  "terraform_version": "1.9.0",
+  "planned_values": {"root_module": {}},
+  "resource_changes": [
+    {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc", "name": "main",
+     "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"cidr_block": "10.0.0.0/16"}, "after_unknown": {"id": true}}},
+    {"address": "aws_subnet.a", "mode": "managed", "type": "aws_subnet", "name": "a",
+     "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"cidr_block": "10.0.1.0/24", "availability_zone": "us-east-1a"},
+       "after_unknown": {"id": true, "vpc_id": true}}},
+    {"address": "aws_subnet.b", "mode": "managed", "type": "aws_subnet", "name": "b",
+     "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"cidr_block": "10.0.2.0/24", "availability_zone": "us-east-1b"},
+       "after_unknown": {"id": true, "vpc_id": true}}},
+    {"address": "aws_internet_gateway.gw", "mode": "managed", "type": "aws_internet_gateway",
+     "name": "gw", "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {}, "after_unknown": {"id": true, "vpc_id": true}}},
+    {"address": "aws_route_table.public", "mode": "managed", "type": "aws_route_table",
+     "name": "public", "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"route": [{"cidr_block": "0.0.0.0/0", "nat_gateway_id": "", "instance_id": ""}]},
+       "after_unknown": {"id": true, "vpc_id": true, "route": [{"gateway_id": true}]}}},
+    {"address": "aws_security_group.web", "mode": "managed", "type": "aws_security_group",
+     "name": "web", "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"ingress": [{"protocol": "tcp", "from_port": 443, "to_port": 443,
+                              "cidr_blocks": ["0.0.0.0/0"], "self": false}]},
+       "after_unknown": {"id": true, "vpc_id": true}}},
+    {"address": "aws_customer_gateway.office", "mode": "managed", "type": "aws_customer_gateway",
+     "name": "office", "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"bgp_asn": 65000, "ip_address": "203.0.113.10", "type": "ipsec.1"},
+       "after_unknown": {"id": true}}}
+  ],
+  "configuration": {
+    "provider_config": {"aws": {"name": "aws",
+      "expressions": {"region": {"constant_value": "us-east-1"}}}},
+    "root_module": {"resources": [
+      {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc", "name": "main",
+       "provider_config_key": "aws", "expressions": {}},
+      {"address": "aws_subnet.a", "mode": "managed", "type": "aws_subnet", "name": "a",
+       "provider_config_key": "aws",
+       "expressions": {"vpc_id": {"references": ["aws_vpc.main.id", "aws_vpc.main"]}}},
+      {"address": "aws_subnet.b", "mode": "managed", "type": "aws_subnet", "name": "b",
+       "provider_config_key": "aws",
+       "expressions": {"vpc_id": {"references": ["aws_vpc.main.id", "aws_vpc.main"]}}},
+      {"address": "aws_internet_gateway.gw", "mode": "managed", "type": "aws_internet_gateway",
+       "name": "gw", "provider_config_key": "aws",
+       "expressions": {"vpc_id": {"references": ["aws_vpc.main.id", "aws_vpc.main"]}}},
+      {"address": "aws_route_table.public", "mode": "managed", "type": "aws_route_table",
+       "name": "public", "provider_config_key": "aws",
+       "expressions": {"vpc_id": {"references": ["aws_vpc.main.id", "aws_vpc.main"]}}},
+      {"address": "aws_security_group.web", "mode": "managed", "type": "aws_security_group",
+       "name": "web", "provider_config_key": "aws",
+       "expressions": {"vpc_id": {"references": ["aws_vpc.main.id", "aws_vpc.main"]}}},
+      {"address": "aws_customer_gateway.office", "mode": "managed",
+       "type": "aws_customer_gateway", "name": "office", "provider_config_key": "aws",
+       "expressions": {}}
+    ]}
+  }
+}"#
+    .to_string();
+    for (from, to) in edit {
+        assert!(plan.contains(from), "{from}");
+        plan = plan.replacen(from, to, 1);
+    }
+    vpcsim::import::terraform::import_text("plan.json", &plan, None)
+}
+
+const RULE: &str = r#""from_port": 443, "to_port": 443"#;
+
+#[test]
+fn sg_1_a_port_range_aws_refuses_is_an_error_naming_the_rule_not_every_port() {
+    for (ports, attr, says) in [
+        (
+            r#""from_port": 443, "to_port": 70000"#,
+            "ingress[0].to_port",
+            "`70000` is not a port",
+        ),
+        (
+            r#""from_port": 500, "to_port": 20"#,
+            "ingress[0].from_port",
+            "`500` is above `to_port` 20",
+        ),
+        (
+            r#""from_port": -5, "to_port": 20"#,
+            "ingress[0].from_port",
+            "`-5` is not a port",
+        ),
+        (
+            r#""from_port": "http", "to_port": 20"#,
+            "ingress[0].from_port",
+            "is a string, where a port",
+        ),
+    ] {
+        let e = small_plan(&[(RULE, ports)]).expect_err(ports).to_string();
+        assert!(
+            e.starts_with(&format!(
+                "plan.json: aws_security_group.web (attribute `{attr}`): "
+            )) && e.contains(says),
+            "{ports}: {e}"
+        );
+    }
+    // ICMP's from_port is a type and to_port a code: 8 to -1 is no range.
+    let i = small_plan(&[(
+        r#""protocol": "tcp", "from_port": 443, "to_port": 443"#,
+        r#""protocol": "icmp", "from_port": 8, "to_port": -1"#,
+    )])
+    .expect("imports");
+    assert!(
+        i.text
+            .contains(r#"{ protocol = "icmp", icmp_type = 8, cidr = "0.0.0.0/0" }"#),
+        "{}",
+        i.text
+    );
+}
+
+#[test]
+fn sg_1_udp_from_port_0_to_0_is_port_0_as_import_aws_writes_it() {
+    let i = small_plan(&[(
+        r#""protocol": "tcp", "from_port": 443, "to_port": 443"#,
+        r#""protocol": "udp", "from_port": 0, "to_port": 0"#,
+    )])
+    .expect("imports");
+    load(&i);
+    assert!(
+        i.text
+            .contains(r#"{ protocol = "udp", ports = "0", cidr = "0.0.0.0/0" }"#),
+        "{}",
+        i.text
+    );
+    // Only protocol -1 is every port.
+    let i = small_plan(&[(
+        r#""protocol": "tcp", "from_port": 443, "to_port": 443"#,
+        r#""protocol": "-1", "from_port": 0, "to_port": 0"#,
+    )])
+    .expect("imports");
+    assert!(
+        i.text
+            .contains(r#"{ protocol = "all", cidr = "0.0.0.0/0" }"#),
+        "{}",
+        i.text
+    );
+}
+
+#[test]
+fn a_protocol_that_is_none_is_named_in_words() {
+    let i = small_plan(&[(r#""protocol": "tcp""#, r#""protocol": "bogus""#)]).expect("imports");
+    let n = i
+        .notes
+        .iter()
+        .find(|n| n.id == "aws_security_group.web")
+        .unwrap_or_else(|| panic!("{}", notes(&i)));
+    assert!(
+        n.text.contains("`protocol` is `bogus`, not a protocol"),
+        "{}",
+        n.text
+    );
+    assert!(!n.text.contains("Some("), "{}", n.text);
+}
+
+#[test]
+fn addr_2_subnets_outside_their_vpc_or_overlapping_are_left_out_so_the_plan_validates() {
+    for (cidr, says) in [
+        ("10.5.0.0/24", "outside every CIDR of vpc.main (ADDR-2)"),
+        (
+            "10.0.1.128/25",
+            "overlaps 10.0.1.0/24, the CIDR of subnet subnet.a",
+        ),
+        ("10.0.2.0/29", "is a /29; a subnet is /16 to /28 (ADDR-2)"),
+    ] {
+        let i = small_plan(&[(r#""10.0.2.0/24""#, &format!("\"{cidr}\""))]).expect("imports");
+        load(&i);
+        assert!(
+            has_note(&i, NoteKind::Unsupported, "aws_subnet.b", says),
+            "{cidr}: {}",
+            notes(&i)
+        );
+        assert!(!i.text.contains("id = \"subnet.b\""), "{}", i.text);
+    }
+}
+
+#[test]
+fn addr_1_a_vpc_block_outside_16_to_28_is_left_out_so_the_plan_validates() {
+    let i = small_plan(&[(r#""10.0.0.0/16""#, r#""10.0.0.0/8""#)]).expect("imports");
+    load(&i);
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Unsupported,
+            "aws_vpc.main",
+            "10.0.0.0/8 left out: a VPC CIDR block is /16 to /28"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert!(!i.text.contains("[[vpc]]"), "{}", i.text);
+}
+
+#[test]
+fn a_known_value_of_the_wrong_type_is_an_error_not_unknown_until_apply() {
+    let e = small_plan(&[(r#""10.0.2.0/24""#, "42")])
+        .expect_err("a number")
+        .to_string();
+    assert_eq!(
+        e,
+        "plan.json: aws_subnet.b (attribute `cidr_block`): `42` is a number, where an IPv4 CIDR like \"10.0.0.0/16\" is expected"
+    );
+    // Unknown until apply is absent from the values: noted, not an error.
+    let i = small_plan(&[(
+        r#""after": {"cidr_block": "10.0.2.0/24", "availability_zone": "us-east-1b"},
+       "after_unknown": {"id": true, "vpc_id": true}"#,
+        r#""after": {"availability_zone": "us-east-1b"},
+       "after_unknown": {"id": true, "vpc_id": true, "cidr_block": true}"#,
+    )])
+    .expect("imports");
+    assert!(
+        has_note(&i, NoteKind::Unknown, "aws_subnet.b", "unknown until apply"),
+        "{}",
+        notes(&i)
+    );
+}
+
+#[test]
+fn an_unknown_gateway_id_nothing_refers_to_is_the_vpcs_only_internet_gateway() {
+    let i = small_plan(&[]).expect("imports");
+    load(&i);
+    assert!(
+        i.text
+            .contains(r#"{ destination = "0.0.0.0/0", target = "internet_gateway.gw" }"#),
+        "{}",
+        i.text
+    );
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            "aws_route_table.public",
+            "`gateway_id` is unknown until apply and the configuration refers to nothing for it; taken to be internet_gateway.gw, the only internet gateway of vpc.main (a heuristic)"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert!(!notes(&i).contains("names nothing"), "{}", notes(&i));
+    // Another target attribute has no such heuristic: a blackhole, and the
+    // note says why.
+    let i = small_plan(&[(
+        r#""route": [{"gateway_id": true}]"#,
+        r#""route": [{"nat_gateway_id": true}]"#,
+    )])
+    .expect("imports");
+    load(&i);
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Unknown,
+            "aws_route_table.public",
+            "route to 0.0.0.0/0: `nat_gateway_id` is unknown until apply and the configuration refers to nothing for it; kept as a blackhole"
+        ),
+        "{}",
+        notes(&i)
+    );
+}
+
+#[test]
+fn a_customer_gateway_no_vpn_connection_uses_is_noted() {
+    let i = small_plan(&[]).expect("imports");
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Unsupported,
+            "aws_customer_gateway.office",
+            "no VPN connection of the plan uses"
+        ),
+        "{}",
+        notes(&i)
     );
 }

@@ -32,7 +32,11 @@ impl std::fmt::Display for JsonError {
 impl std::error::Error for JsonError {}
 
 /// Parses `text` (the contents of `file`) as a `T`.
+/// A leading UTF-8 byte order mark (as Windows editors and PowerShell's
+/// `Out-File` write) is read past, as the scenario loader does; lines and
+/// columns count from the text after it.
 pub fn parse<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, JsonError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_json::from_str::<T>(text).map_err(|e| {
         let (line, column) = (e.line(), e.column());
         let offset = offset_of(text, line, column);
@@ -41,6 +45,7 @@ pub fn parse<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, JsonError
         if let Some(i) = message.rfind(" at line ") {
             message.truncate(i);
         }
+        let mut message = in_words(&message);
         if e.is_eof() && !message.contains("EOF") {
             message.push_str(" (the file ends early)");
         }
@@ -52,6 +57,36 @@ pub fn parse<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, JsonError
             column,
         }
     })
+}
+
+/// serde's message with Rust's names for what it expected (`i64`, `struct
+/// VpcsFile`, `a sequence`) put in the words of JSON.
+fn in_words(message: &str) -> String {
+    if message.starts_with("invalid length ") && message.contains(", expected struct ") {
+        // A list where the file's object should be: serde reads a struct
+        // from a list by position.
+        return "a list ([...]) where an object ({...}) is expected: describe output is an object \
+                holding the list under the call's key, like {\"Vpcs\": [...]}"
+            .to_string();
+    }
+    let Some(i) = message.rfind("expected ") else {
+        return message.to_string();
+    };
+    let (head, want) = message.split_at(i + "expected ".len());
+    let words = match want {
+        "u8" => "a whole number from 0 to 255",
+        "u16" => "a whole number from 0 to 65535",
+        "u32" => "a whole number from 0 to 4294967295",
+        "i8" | "i16" | "i32" | "i64" | "u64" | "isize" | "usize" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a boolean" => "true or false",
+        "a sequence" => "a list ([...])",
+        "a map" => "an object ({...})",
+        "value" => "a JSON value (an object, a list, a string, a number, true, false or null)",
+        w if w.starts_with("struct ") || w.starts_with("map ") => "an object ({...})",
+        _ => return message.to_string(),
+    };
+    format!("{head}{words}")
 }
 
 /// Byte offset of serde_json's (line, column): column counts the bytes after
@@ -304,6 +339,63 @@ mod tests {
         let e = err("{\"Subnets\": [ {\"SubnetId\": \"a\" \"CidrBlock\": \"x\"} ]}");
         assert_eq!(e.path, "$.Subnets[0]");
         assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_read_past() {
+        let ok: File =
+            parse("Subnets.json", "\u{feff}{\"Subnets\": []}").expect("a BOM is not JSON's");
+        assert!(ok.subnets.is_empty());
+    }
+
+    #[test]
+    fn messages_name_json_types_not_rust_ones() {
+        #[derive(Deserialize, Debug)]
+        #[serde(rename_all = "PascalCase")]
+        #[allow(dead_code)]
+        struct Entry {
+            rule_number: i64,
+            port: u16,
+        }
+        #[derive(Deserialize, Debug)]
+        #[serde(rename_all = "PascalCase")]
+        #[allow(dead_code)]
+        struct Acl {
+            entries: Vec<Entry>,
+        }
+        let e = parse::<Acl>(
+            "a.json",
+            r#"{"Entries": [{"RuleNumber": "100", "Port": 1}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "$.Entries[0].RuleNumber");
+        assert_eq!(
+            e.message,
+            "invalid type: string \"100\", expected a whole number"
+        );
+        let e = parse::<Acl>(
+            "a.json",
+            r#"{"Entries": [{"RuleNumber": 1, "Port": 70000}]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .ends_with("expected a whole number from 0 to 65535"),
+            "{e}"
+        );
+        let e = parse::<Acl>("a.json", r#"{"Entries": {}}"#).unwrap_err();
+        assert!(e.message.ends_with("expected a list ([...])"), "{e}");
+        // A list where the file's object is expected.
+        let e = err("[]");
+        assert_eq!(e.path, "$");
+        assert!(
+            e.message
+                .starts_with("a list ([...]) where an object ({...}) is expected"),
+            "{e}"
+        );
+        assert!(!e.message.contains("struct"), "{e}");
+        let e = err("nonsense");
+        assert!(!e.message.ends_with("expected value"), "{e}");
     }
 
     #[test]

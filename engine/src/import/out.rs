@@ -399,6 +399,50 @@ fn top_comments(
 }
 
 impl Scenario {
+    /// Why a VPC CIDR block cannot be one (ADDR-1: /16 to /28), if it
+    /// cannot; the importers leave such a block out, with this note.
+    pub fn vpc_cidr_problem(c: Ipv4Net) -> Option<String> {
+        (!(16..=28).contains(&c.prefix_len())).then(|| {
+            format!(
+                "CIDR block {c} left out: a VPC CIDR block is /16 to /28, and this is a /{} (ADDR-1)",
+                c.prefix_len()
+            )
+        })
+    }
+
+    /// Why a subnet with CIDR `net` cannot be in VPC `vpc` beside the
+    /// subnets already in the scenario, if it cannot (ADDR-2): its size,
+    /// outside every CIDR of the VPC, or overlapping another subnet of the
+    /// VPC. The importers leave such a subnet out, with this note.
+    pub fn subnet_problem(&self, vpc: &str, net: Ipv4Net) -> Option<String> {
+        if !(16..=28).contains(&net.prefix_len()) {
+            return Some(format!(
+                "subnet left out: its CIDR {net} is a /{}; a subnet is /16 to /28 (ADDR-2)",
+                net.prefix_len()
+            ));
+        }
+        let inside = self
+            .vpcs
+            .get(vpc)
+            .is_some_and(|v| v.cidrs.iter().any(|c| c.contains(&net)));
+        if !inside {
+            return Some(format!(
+                "subnet left out: its CIDR {net} is outside every CIDR of {vpc} (ADDR-2)"
+            ));
+        }
+        // AWS refuses a subnet that overlaps another of its VPC: a
+        // description that has two is not one network.
+        let overlap = self.subnets.iter().find(|(_, o)| {
+            o.vpc == vpc && (o.cidr.contains(&net.network()) || net.contains(&o.cidr.network()))
+        });
+        overlap.map(|(other, o)| {
+            format!(
+                "subnet left out: its CIDR {net} overlaps {}, the CIDR of subnet {other} in {vpc} (ADDR-2)",
+                o.cidr
+            )
+        })
+    }
+
     /// The scenario file: a comment block with what was not imported (and
     /// the files not read), then the design.
     pub fn to_toml(&self, notes: &[Note], ignored_files: &[String]) -> String {

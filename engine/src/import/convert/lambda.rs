@@ -40,6 +40,19 @@ impl Cx<'_> {
                     );
                 }
             }
+            // Without a subnet the function has no VPC to check its
+            // groups against: the subnets' notes say why.
+            if subnets.is_empty() {
+                self.notes.add(
+                    Unknown,
+                    id,
+                    format!(
+                        "Lambda function none of whose subnets ({}) is imported; left out",
+                        subnet_ids.join(", ")
+                    ),
+                );
+                continue;
+            }
             let groups: Vec<aws::GroupRef> = sg_ids
                 .iter()
                 .map(|g| aws::GroupRef {
@@ -48,12 +61,16 @@ impl Cx<'_> {
                 .collect();
             let vpc = vpc.unwrap_or_default();
             let security_groups = self.groups_of(&format!("Lambda function {id}"), &vpc, &groups);
-            if subnets.is_empty() || security_groups.is_empty() {
-                self.notes.add(
-                    Unknown,
-                    id,
-                    "Lambda function whose subnets or security groups are not in the files; left out",
-                );
+            if security_groups.is_empty() {
+                let text = if sg_ids.is_empty() {
+                    "Lambda function with no security group; left out".to_string()
+                } else {
+                    format!(
+                        "Lambda function none of whose security groups ({}) is imported in {vpc}; left out",
+                        sg_ids.join(", ")
+                    )
+                };
+                self.notes.add(Unknown, id, text);
                 continue;
             }
             subnets.sort();

@@ -77,6 +77,21 @@ impl<'a> Cx<'a> {
         have.then(|| id.to_string())
     }
 
+    /// The NAT gateway whose network interface `eni` is, from
+    /// `NatGateways.json`, when that gateway is imported.
+    fn nat_of_eni(&self, eni: &str) -> Option<String> {
+        self.input
+            .nats
+            .iter()
+            .find(|(_, n)| {
+                n.nat_gateway_addresses
+                    .iter()
+                    .any(|a| a.network_interface_id.as_deref() == Some(eni))
+            })
+            .map(|(id, _)| id.to_string())
+            .filter(|id| self.scenario.nats.contains_key(id))
+    }
+
     pub(super) fn route_tables(&mut self) {
         // Targets left out, with the tables whose routes name them.
         let mut missing: BTreeMap<String, (String, bool, BTreeSet<String>)> = BTreeMap::new();
@@ -122,11 +137,36 @@ impl<'a> Cx<'a> {
                 if propagated(r) {
                     continue; // from the VGW's on-premises networks
                 }
-                let Some((target_id, kind)) = route_target(r) else {
+                let Some((mut target_id, mut kind)) = route_target(r) else {
+                    self.notes.add(
+                        Unsupported,
+                        id,
+                        format!(
+                            "route {} left out: it names no target (no GatewayId, NatGatewayId, NetworkInterfaceId or other target field)",
+                            route_destination_text(r)
+                        ),
+                    );
                     continue;
                 };
                 if kind == TargetKind::Local {
                     continue; // implicit (RT-2)
+                }
+                // A NAT gateway's own network interface (requester-managed,
+                // `InterfaceType` `nat_gateway`) hands what reaches it to the
+                // gateway: the route is to the NAT gateway (NAT-1).
+                if kind == TargetKind::InstanceOrEni && r.instance_id.is_none() {
+                    if let Some(nat) = self.nat_of_eni(&target_id) {
+                        self.notes.add(
+                            Approximated,
+                            id,
+                            format!(
+                                "route {} -> {target_id}, the network interface of NAT gateway {nat}: written with {nat} as its target",
+                                route_destination_text(r)
+                            ),
+                        );
+                        target_id = nat;
+                        kind = TargetKind::Nat;
+                    }
                 }
                 let destination = if let Some(c) = r.destination_cidr_block {
                     let net = trunc(c);
@@ -183,24 +223,23 @@ impl<'a> Cx<'a> {
                         }
                     }
                     if !self.want_prefix_list(pl, &format!("route table {id}")) {
+                        let (kind, why) = self.list_left_out(pl);
                         self.notes.add(
-                            Unknown,
+                            kind,
                             id,
-                            format!(
-                                "route {pl} -> {target_id} left out (its prefix list is unknown)"
-                            ),
+                            format!("route {pl} -> {target_id} left out ({why})"),
                         );
                         continue;
                     }
                     pl.clone()
                 } else {
-                    if let Some(v6) = &r.destination_ipv6_cidr_block {
-                        self.notes.add(
-                            Unsupported,
-                            id,
-                            format!("route {v6} -> {target_id} left out (IPv6)"),
-                        );
-                    }
+                    let text = match &r.destination_ipv6_cidr_block {
+                        Some(v6) => format!("route {v6} -> {target_id} left out (IPv6)"),
+                        None => format!(
+                            "route -> {target_id} left out: it names no destination (no DestinationCidrBlock or DestinationPrefixListId)"
+                        ),
+                    };
+                    self.notes.add(Unsupported, id, text);
                     continue;
                 };
                 // A table holds one route per destination: a repeated
@@ -404,5 +443,18 @@ impl<'a> Cx<'a> {
                 }
             }
         }
+    }
+}
+
+/// A route's destination as the file gives it, for notes.
+fn route_destination_text(r: &aws::Route) -> String {
+    if let Some(c) = r.destination_cidr_block {
+        trunc(c).to_string()
+    } else if let Some(p) = &r.destination_prefix_list_id {
+        p.clone()
+    } else if let Some(v6) = &r.destination_ipv6_cidr_block {
+        v6.clone()
+    } else {
+        "without a destination".to_string()
     }
 }

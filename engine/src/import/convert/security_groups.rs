@@ -74,11 +74,12 @@ impl<'a> Cx<'a> {
                         &r.description,
                     ));
                 } else {
+                    let (kind, why) = self.list_left_out(&r.prefix_list_id);
                     self.notes.add(
-                        Unknown,
+                        kind,
                         sg,
                         format!(
-                            "{dir} rule naming prefix list {} left out",
+                            "{dir} rule naming prefix list {} left out ({why})",
                             r.prefix_list_id
                         ),
                     );

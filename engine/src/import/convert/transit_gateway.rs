@@ -709,10 +709,11 @@ impl Cx<'_> {
                     }
                 } else if let Some(pl) = &r.prefix_list_id {
                     if !self.want_prefix_list(pl, &format!("transit gateway route table {table}")) {
+                        let (kind, why) = self.list_left_out(pl);
                         self.notes.add(
-                            Unknown,
+                            kind,
                             table,
-                            format!("route {pl} -> {shown} left out (its prefix list is unknown)"),
+                            format!("route {pl} -> {shown} left out ({why})"),
                         );
                         continue;
                     }

@@ -51,7 +51,9 @@ impl<'a> Cx<'a> {
                 }
             }
             for c in all {
-                if !cidrs.contains(&c) {
+                if let Some(text) = Scenario::vpc_cidr_problem(c) {
+                    self.notes.add(Unsupported, id, text);
+                } else if !cidrs.contains(&c) {
                     cidrs.push(c);
                 }
             }
@@ -185,6 +187,25 @@ impl<'a> Cx<'a> {
         );
     }
 
+    /// Whether `id` is an IPv6 managed prefix list of the files: IPv6 is
+    /// not modelled, so it is left out.
+    pub(super) fn ipv6_list(&self, id: &str) -> bool {
+        self.input
+            .managed_lists
+            .get(id)
+            .is_some_and(|m| m.address_family.as_deref() == Some("IPv6"))
+    }
+
+    /// What a rule or route naming prefix list `id`, which is not
+    /// imported, is noted as: the kind and why.
+    pub(super) fn list_left_out(&self, id: &str) -> (NoteKind, &'static str) {
+        if self.ipv6_list(id) {
+            (Unsupported, "an IPv6 prefix list; IPv6 is not modelled")
+        } else {
+            (Unknown, "its prefix list is unknown")
+        }
+    }
+
     /// Makes sure a prefix list named by a rule or route is in the file:
     /// from the files, else vpcsim's built-in copy.
     pub(super) fn want_prefix_list(&mut self, id: &str, by: &str) -> bool {
@@ -211,6 +232,9 @@ impl<'a> Cx<'a> {
                 },
             );
             return true;
+        }
+        if self.ipv6_list(id) {
+            return false; // noted with the list, and by who names it
         }
         let why = if self.lists_without_entries.contains(id) {
             format!(
@@ -239,29 +263,7 @@ impl<'a> Cx<'a> {
                 continue;
             };
             let net = trunc(cidr);
-            if !self.scenario.vpcs[&s.vpc_id]
-                .cidrs
-                .iter()
-                .any(|v| v.contains(&net))
-            {
-                let text = format!(
-                    "subnet left out: its CIDR {net} is outside every CIDR of {} (ADDR-2)",
-                    s.vpc_id
-                );
-                self.notes.add(Unsupported, id, text);
-                continue;
-            }
-            // AWS refuses a subnet that overlaps another of its VPC: a
-            // description that has two is not one network (ADDR-2).
-            let overlap = self.scenario.subnets.iter().find(|(_, o)| {
-                o.vpc == s.vpc_id
-                    && (o.cidr.contains(&net.network()) || net.contains(&o.cidr.network()))
-            });
-            if let Some((other, o)) = overlap {
-                let text = format!(
-                    "subnet left out: its CIDR {net} overlaps {}, the CIDR of subnet {other} in {} (ADDR-2)",
-                    o.cidr, s.vpc_id
-                );
+            if let Some(text) = self.scenario.subnet_problem(&s.vpc_id, net) {
                 self.notes.add(Unsupported, id, text);
                 continue;
             }

@@ -333,9 +333,30 @@ impl Cx<'_> {
             n.cidrs.dedup();
         }
         self.scenario.onprem.retain(|_, n| !n.cidrs.is_empty());
+        // What the tunnels of a connection without a network would carry
+        // is moot: the connection is left out, and its own note says why.
+        let gone: Vec<&str> = self
+            .input
+            .vpns
+            .keys()
+            .copied()
+            .filter(|id| !self.scenario.onprem.contains_key(*id))
+            .collect();
+        for id in gone {
+            let key = (Approximated, id.to_string());
+            if let Some(texts) = self.notes.0.get_mut(&key) {
+                texts.retain(|t| !t.starts_with(TUNNELS_DOWN));
+                if texts.is_empty() {
+                    self.notes.0.remove(&key);
+                }
+            }
+        }
         Ok(())
     }
 }
+
+/// The start of the note on a connection whose every tunnel is DOWN.
+const TUNNELS_DOWN: &str = "every tunnel is DOWN in the snapshot";
 
 impl Cx<'_> {
     /// The tunnels of VPN connection `id` from its `VgwTelemetry` (VPN-3).
@@ -388,13 +409,13 @@ impl Cx<'_> {
                 self.notes.add(
                     Approximated,
                     id,
-                    "every tunnel is DOWN in the snapshot and imported so (--tunnels-as-reported): the VPN carries nothing (VPN-4)",
+                    format!("{TUNNELS_DOWN} and imported so (--tunnels-as-reported): the VPN carries nothing (VPN-4)"),
                 );
             } else {
                 self.notes.add(
                     Approximated,
                     id,
-                    "every tunnel is DOWN in the snapshot; imported up, so the VPN carries traffic (--tunnels-as-reported imports them down)",
+                    format!("{TUNNELS_DOWN}; imported up, so the VPN carries traffic (--tunnels-as-reported imports them down)"),
                 );
             }
         }

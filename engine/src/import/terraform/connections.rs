@@ -215,10 +215,6 @@ impl<'a> Conv<'a> {
                 }
             }
         }
-        for i in self.of(&["aws_customer_gateway"]) {
-            // Read through the connections that use it.
-            self.made.insert(i);
-        }
         let routes = self.of(&["aws_vpn_connection_route"]);
         for i in self.of(&["aws_vpn_connection"]) {
             let x = self.inst(i);
@@ -283,6 +279,41 @@ impl<'a> Conv<'a> {
                     "its connection or CIDR is not in the design; left out",
                 );
             }
+        }
+    }
+}
+
+impl Conv<'_> {
+    /// Customer gateways: vpcsim has none of their own, the far end of a
+    /// VPN connection stands for one. One that no imported connection uses
+    /// is left out, noted.
+    pub(super) fn customer_gateways(&mut self) {
+        let conns = self.of(&["aws_vpn_connection"]);
+        for g in self.of(&["aws_customer_gateway"]) {
+            let mut used = Vec::new();
+            for &c in &conns {
+                let p = self
+                    .world
+                    .one(c, "customer_gateway_id", &["aws_customer_gateway"]);
+                if p.is_some_and(|p| p.inst == g) {
+                    used.push(c);
+                }
+            }
+            if used.iter().any(|c| self.made.contains(c)) {
+                self.made.insert(g);
+                continue;
+            }
+            let text = match used.as_slice() {
+                [] => "a customer gateway that no VPN connection of the plan uses; vpcsim models one only as the far end of a VPN connection, so it is left out".to_string(),
+                _ => {
+                    let names: Vec<String> = used.iter().map(|&c| self.addr(c)).collect();
+                    format!(
+                        "a customer gateway whose VPN connections ({}) are left out; left out with them",
+                        names.join(", ")
+                    )
+                }
+            };
+            self.note(Unsupported, g, text);
         }
     }
 }

@@ -97,6 +97,9 @@ pub fn import_text(name: &str, text: &str, region: Option<&str>) -> Result<Impor
     })
 }
 
+/// Whether a string is a valid value of an attribute.
+type Valid = fn(&str) -> bool;
+
 /// One import under way.
 pub(crate) struct Conv<'a> {
     file: &'a str,
@@ -405,7 +408,11 @@ impl<'a> Conv<'a> {
         ip
     }
 
-    /// Impossible values are errors naming the address and attribute.
+    /// Impossible values are errors naming the address and attribute: a
+    /// CIDR or address that is not one, a value of the wrong type (a
+    /// number where a CIDR is written), a port or rule number out of range,
+    /// a port range that runs backwards. A value unknown until apply is
+    /// absent from the values, not of a wrong type.
     fn check_values(&self) -> Result<(), ImportError> {
         let cidr_keys = [
             "cidr_block",
@@ -419,49 +426,123 @@ impl<'a> Conv<'a> {
             if !x.is_aws() || x.data {
                 continue;
             }
-            for k in cidr_keys {
-                if let Some(s) = x.str(k) {
-                    if s.contains(':') {
-                        continue; // IPv6: left out, with a note
-                    }
-                    if s.parse::<Ipv4Net>().is_err() {
-                        return Err(self.impossible(x, k, s, "an IPv4 CIDR like \"10.0.0.0/16\""));
-                    }
-                }
-            }
-            for k in ip_keys {
-                if let Some(s) = x.str(k) {
-                    if s.parse::<Ipv4Addr>().is_err() && !s.contains(':') {
-                        return Err(self.impossible(x, k, s, "an IPv4 address like \"10.0.0.5\""));
-                    }
-                }
-            }
-            for k in ["from_port", "to_port"] {
-                if let Some(n) = x.values.get(k).and_then(Value::as_i64) {
-                    if !(-1..=65535).contains(&n) {
-                        return Err(self.impossible(
-                            x,
-                            k,
-                            &n.to_string(),
-                            "a port, 0 to 65535 (or -1)",
-                        ));
+            let checks: [(&[&str], &str, Valid); 2] = [
+                (&cidr_keys, "an IPv4 CIDR like \"10.0.0.0/16\"", |s| {
+                    s.parse::<Ipv4Net>().is_ok()
+                }),
+                (&ip_keys, "an IPv4 address like \"10.0.0.5\"", |s| {
+                    s.parse::<Ipv4Addr>().is_ok()
+                }),
+            ];
+            for (keys, want, valid) in checks {
+                for &k in keys {
+                    match x.values.get(k) {
+                        None | Some(Value::Null) => {}
+                        // Empty, or IPv6: left out, with a note.
+                        Some(Value::String(s)) if s.is_empty() || s.contains(':') => {}
+                        Some(Value::String(s)) if !valid(s) => {
+                            return Err(self.impossible(x, k, s, want));
+                        }
+                        Some(Value::String(_)) => {}
+                        Some(v) => return Err(self.wrong_type(x, k, v, want)),
                     }
                 }
             }
-            for k in ["rule_number", "rule_no"] {
-                if let Some(n) = x.values.get(k).and_then(Value::as_i64) {
-                    if !(1..=32766).contains(&n) {
-                        return Err(self.impossible(
-                            x,
-                            k,
-                            &n.to_string(),
-                            "a rule number, 1 to 32766",
-                        ));
+            self.check_rule(x, "", &x.values)?;
+            for block in ["ingress", "egress"] {
+                let rules = x.values.get(block).and_then(Value::as_array);
+                for (n, r) in rules.into_iter().flatten().enumerate() {
+                    if let Some(f) = r.as_object() {
+                        self.check_rule(x, &format!("{block}[{n}]."), f)?;
                     }
                 }
             }
         }
         Ok(())
+    }
+
+    /// The ports and rule number of one rule (a rule resource's values, or
+    /// one inline `ingress` or `egress` block): each in range, and for TCP
+    /// and UDP a range from the lower port to the higher. AWS refuses
+    /// anything else (SG-1, NACL-1), so the import does not guess.
+    fn check_rule(
+        &self,
+        x: &Inst,
+        at: &str,
+        f: &serde_json::Map<String, Value>,
+    ) -> Result<(), ImportError> {
+        let mut got: [Option<i64>; 2] = [None, None];
+        for (n, k) in ["from_port", "to_port"].into_iter().enumerate() {
+            let attr = format!("{at}{k}");
+            match f.get(k) {
+                None | Some(Value::Null) => {}
+                Some(v) => {
+                    let p = match v {
+                        Value::Number(p) => p.as_i64(),
+                        Value::String(s) => s.trim().parse::<i64>().ok(),
+                        _ => None,
+                    };
+                    let Some(p) = p else {
+                        return Err(self.wrong_type(x, &attr, v, "a port, 0 to 65535"));
+                    };
+                    if !(-1..=65535).contains(&p) {
+                        return Err(self.impossible(
+                            x,
+                            &attr,
+                            &p.to_string(),
+                            "a port, 0 to 65535 (or -1)",
+                        ));
+                    }
+                    got[n] = Some(p);
+                }
+            }
+        }
+        let protocol = f
+            .get("protocol")
+            .or_else(|| f.get("ip_protocol"))
+            .and_then(security::protocol);
+        if let (Some(p), [Some(lo), Some(hi)]) = (protocol, got) {
+            if p.has_ports() && lo > hi && lo != -1 && hi != -1 {
+                return Err(ImportError::Shape {
+                    file: self.file.to_string(),
+                    at: format!("{} (attribute `{at}from_port`)", x.address),
+                    message: format!(
+                        "`{lo}` is above `to_port` {hi}: a {p} port range runs from the lower port to the higher"
+                    ),
+                });
+            }
+        }
+        for k in ["rule_number", "rule_no"] {
+            if let Some(n) = f.get(k).and_then(Value::as_i64) {
+                if !(1..=32766).contains(&n) {
+                    return Err(self.impossible(
+                        x,
+                        &format!("{at}{k}"),
+                        &n.to_string(),
+                        "a rule number, 1 to 32766",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A known value of the wrong JSON type: an error, never a value
+    /// unknown until apply.
+    fn wrong_type(&self, x: &Inst, attr: &str, v: &Value, want: &str) -> ImportError {
+        let kind = match v {
+            Value::Bool(_) => "true or false",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "a list",
+            Value::Object(_) => "an object",
+            Value::Null => "null",
+        };
+        ImportError::Shape {
+            file: self.file.to_string(),
+            at: format!("{} (attribute `{attr}`)", x.address),
+            message: format!("`{v}` is {kind}, where {want} is expected"),
+        }
     }
 
     fn impossible(&self, x: &Inst, attr: &str, v: &str, want: &str) -> ImportError {
@@ -491,6 +572,7 @@ impl<'a> Conv<'a> {
         self.routes();
         self.associations();
         self.lambdas();
+        self.customer_gateways();
     }
 
     /// Data sources, other providers and other regions: counted and left

@@ -121,6 +121,10 @@ impl<'a> Conv<'a> {
                     continue;
                 }
             };
+            if let Some(text) = out::Scenario::vpc_cidr_problem(c) {
+                self.note(Unsupported, i, format!("{text}; the VPC is left out"));
+                continue;
+            }
             let head = self.head(i);
             let id = self.ids[i].clone();
             self.out.vpcs.insert(
@@ -141,6 +145,10 @@ impl<'a> Conv<'a> {
                 self.note(Unknown, i, "its CIDR is unknown until apply; left out");
                 continue;
             };
+            if let Some(text) = out::Scenario::vpc_cidr_problem(c) {
+                self.note(Unsupported, i, text);
+                continue;
+            }
             if let Some(vpc) = self.out.vpcs.get_mut(&v) {
                 vpc.cidrs.push(c);
                 self.made.insert(i);
@@ -223,6 +231,10 @@ impl<'a> Conv<'a> {
                 self.note(Unknown, i, "its CIDR is unknown until apply; left out");
                 continue;
             };
+            if let Some(text) = self.out.subnet_problem(&vpc, c) {
+                self.note(Unsupported, i, text);
+                continue;
+            }
             let az = match x.str("availability_zone") {
                 Some(az) => {
                     let region = &self.regions[i];

@@ -18,6 +18,7 @@ impl<'a> Conv<'a> {
         unknown: &Map<String, Value>,
         block: Option<&'a Value>,
         top_level: bool,
+        table: &str,
     ) -> Result<Option<String>, String> {
         for (field, want) in TARGETS {
             let known = fields
@@ -41,6 +42,7 @@ impl<'a> Conv<'a> {
                 return Err(format!("`{field}`: vpcsim cannot represent this target"));
             }
             let k = known.map(|s| Value::String(s.to_string()));
+            let before = self.world.notes.len();
             let picks = self.world.names(i, field, want, false, expr, k.as_ref());
             return match picks
                 .first()
@@ -66,10 +68,55 @@ impl<'a> Conv<'a> {
                 {
                     continue;
                 }
+                None if known.is_none() && is_unknown && !configured => {
+                    self.unknown_target(i, field, table, before)
+                }
                 None => Err(format!("`{field}` names nothing in the design")),
             };
         }
         Err("a route without a target".into())
+    }
+
+    /// A target attribute unknown until apply whose expression the
+    /// configuration does not give (a `dynamic` block, a value built from
+    /// functions): for `gateway_id` in a VPC with exactly one internet
+    /// gateway, that gateway, noted as a heuristic (as for `vpc_id`);
+    /// otherwise why the route has no target.
+    fn unknown_target(
+        &mut self,
+        i: usize,
+        field: &str,
+        table: &str,
+        before: usize,
+    ) -> Result<Option<String>, String> {
+        let unknown = format!(
+            "`{field}` is unknown until apply and the configuration refers to nothing for it"
+        );
+        if field != "gateway_id" {
+            return Err(unknown);
+        }
+        let Some(vpc) = self.out.route_tables.get(table).map(|t| t.vpc.clone()) else {
+            return Err(unknown);
+        };
+        let igws: Vec<String> = self
+            .out
+            .igws
+            .iter()
+            .filter(|(_, g)| g.vpc == vpc)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let [igw] = igws.as_slice() else {
+            return Err(unknown);
+        };
+        self.drop_unknown_since(before, i);
+        self.note(
+            Approximated,
+            i,
+            format!(
+                "{unknown}; taken to be {igw}, the only internet gateway of {vpc} (a heuristic)"
+            ),
+        );
+        Ok(Some(igw.clone()))
     }
 
     /// Adds a route to a table, keeping one per destination.
@@ -239,7 +286,7 @@ impl<'a> Conv<'a> {
                             == fields.get("cidr_block").and_then(Value::as_str)
                     })
                     .or_else(|| blocks.get(n).copied());
-                let target = self.route_target(i, &fields, &unknown, block, false);
+                let target = self.route_target(i, &fields, &unknown, block, false, &table);
                 self.add_route(&table, dest, target, i);
             }
         }
@@ -279,7 +326,7 @@ impl<'a> Conv<'a> {
             let Some(dest) = self.route_dest(i, &fields, true) else {
                 continue;
             };
-            let target = self.route_target(i, &fields, &unknown, None, true);
+            let target = self.route_target(i, &fields, &unknown, None, true, &table);
             self.add_route(&table, dest, target, i);
             self.made.insert(i);
         }

@@ -26,7 +26,7 @@ const NACL: &[&str] = &[
 
 /// A Terraform protocol (`-1`, `all`, `tcp`, `6`); `None` for ICMPv6 and
 /// what is not a protocol.
-fn protocol(p: &Value) -> Option<Protocol> {
+pub(super) fn protocol(p: &Value) -> Option<Protocol> {
     let s = match p {
         Value::String(s) => s.trim().to_ascii_lowercase(),
         Value::Number(n) => n.to_string(),
@@ -42,6 +42,22 @@ fn protocol(p: &Value) -> Option<Protocol> {
     }
 }
 
+/// Why a rule's protocol value is none vpcsim models, in words.
+fn not_a_protocol(key: &str, v: Option<&Value>) -> String {
+    let shown = match v {
+        None | Some(Value::Null) => return format!("`{key}` is not given"),
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(other) => other.to_string(),
+    };
+    if matches!(shown.to_ascii_lowercase().as_str(), "icmpv6" | "58") {
+        format!("`{key}` is {shown}, ICMPv6, and IPv6 is not modelled")
+    } else {
+        format!(
+            "`{key}` is `{shown}`, not a protocol (expected tcp, udp, icmp, all or -1, or a protocol number 0 to 255)"
+        )
+    }
+}
+
 fn int(m: &Map<String, Value>, k: &str) -> Option<i64> {
     m.get(k).and_then(|v| match v {
         Value::Number(n) => n.as_i64(),
@@ -50,12 +66,12 @@ fn int(m: &Map<String, Value>, k: &str) -> Option<i64> {
     })
 }
 
+/// The ports of a TCP or UDP rule, as AWS reads `FromPort` and `ToPort`:
+/// 0 to 0 is port 0, and only -1 (or a port the plan leaves unknown) is
+/// every port. `check_values` has refused ranges AWS refuses.
 fn ports(from: Option<i64>, to: Option<i64>) -> PortRange {
-    match (from, to) {
-        (Some(a), Some(b)) if a >= 0 && b >= a && b <= 65535 && !(a == 0 && b == 0) => PortRange {
-            lo: a as u16,
-            hi: b as u16,
-        },
+    match (from.map(u16::try_from), to.map(u16::try_from)) {
+        (Some(Ok(lo)), Some(Ok(hi))) if lo <= hi => PortRange { lo, hi },
         _ => PortRange::ALL,
     }
 }
@@ -105,8 +121,8 @@ impl<'a> Conv<'a> {
                 Unsupported,
                 i,
                 format!(
-                    "{dir} rule of {sg} for protocol {:?} left out (IPv6 or unknown)",
-                    f.get(r.protocol_key)
+                    "{dir} rule of {sg} left out: {}",
+                    not_a_protocol(r.protocol_key, f.get(r.protocol_key))
                 ),
             );
             return Vec::new();
@@ -381,7 +397,10 @@ impl<'a> Conv<'a> {
             self.note(
                 Unsupported,
                 i,
-                format!("rule {rule} for protocol {:?} left out", f.get("protocol")),
+                format!(
+                    "rule {rule} left out: {}",
+                    not_a_protocol("protocol", f.get("protocol"))
+                ),
             );
             return None;
         };

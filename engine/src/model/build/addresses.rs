@@ -5,7 +5,9 @@ use super::*;
 
 impl Builder<'_> {
     /// Fixed private IPs are checked first (ADDR-3, ADDR-5); then every ENI
-    /// without one gets the lowest free usable address of its subnet, in file
+    /// without one gets the lowest free usable address of its subnet, in the
+    /// order the ENIs were made: instances, NAT gateways, transit gateway
+    /// attachments, interface endpoints, Lambda functions, each in file
     /// order.
     pub(super) fn allocate_addresses(&mut self) {
         for s in 0..self.design.subnets.len() {

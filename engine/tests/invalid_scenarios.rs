@@ -75,3 +75,121 @@ fn invalid_files_report_exactly() {
 fn valid_files_report_exactly_their_warnings() {
     check_all(LOADS, true);
 }
+
+// -- checks named one by one ------------------------------------------------
+
+/// A design that loads with no problem: a private subnet reaching the
+/// internet through `nat-a` (`nat-b` stands by), an instance `app` there,
+/// and a UDP flow to an internet host. Tests add to it or change it.
+const BASE: &str = r#"[scenario]
+name = "base"
+duration = "60s"
+
+[[vpc]]
+id = "vpc-main"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "public-a"
+vpc = "vpc-main"
+cidr = "10.0.0.0/24"
+az = "us-east-1a"
+route_table = "rt-public"
+
+[[subnet]]
+id = "private-a"
+vpc = "vpc-main"
+cidr = "10.0.1.0/24"
+az = "us-east-1a"
+route_table = "rt-private"
+
+[[route_table]]
+id = "rt-public"
+vpc = "vpc-main"
+routes = [ { destination = "0.0.0.0/0", target = "igw-main" } ]
+
+[[route_table]]
+id = "rt-private"
+vpc = "vpc-main"
+routes = [ { destination = "0.0.0.0/0", target = "nat-a" } ]
+
+[[internet_gateway]]
+id = "igw-main"
+vpc = "vpc-main"
+
+[[nat_gateway]]
+id = "nat-a"
+subnet = "public-a"
+public_ip = "3.35.0.10"
+
+[[nat_gateway]]
+id = "nat-b"
+subnet = "public-a"
+public_ip = "3.35.0.11"
+
+[[security_group]]
+id = "sg-app"
+vpc = "vpc-main"
+egress = [ { protocol = "all", ports = "all", cidr = "0.0.0.0/0" } ]
+
+[[instance]]
+id = "app"
+subnet = "private-a"
+security_groups = ["sg-app"]
+
+[[external_host]]
+id = "api-example"
+ip = "93.184.216.34"
+listen = [ { protocol = "udp", port = 53 } ]
+
+[[traffic]]
+id = "app-to-api"
+from = "app"
+to = "api-example"
+pattern = "udp"
+port = 53
+rate = "10/s"
+size = "512B"
+"#;
+
+/// `BASE` with `extra` after it: whether it loaded, and its report lines
+/// without the file name.
+fn base_with(extra: &str) -> (bool, Vec<String>) {
+    let text = format!("{BASE}{extra}");
+    let (loaded, lines) = report("base", &text);
+    let lines = lines
+        .into_iter()
+        .map(|l| l.strip_prefix("base.toml:").unwrap_or(&l).to_string())
+        .collect();
+    (loaded, lines)
+}
+
+#[test]
+fn the_base_design_loads_without_a_problem() {
+    assert_eq!(base_with(""), (true, vec![]));
+}
+
+#[test]
+fn udp_size_above_one_ipv4_datagram_is_an_error_that_suggests_tcp() {
+    let text = BASE.replace("size = \"512B\"", "size = \"65508B\"");
+    let (loaded, lines) = report("udp", &text);
+    assert!(!loaded, "{lines:?}");
+    let line = text.lines().position(|l| l.starts_with("size =")).unwrap() + 1;
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let l = &lines[0];
+    assert!(
+        l.starts_with(&format!(
+            "udp.toml:{line}:8: error: traffic `app-to-api`: `size` 65508 bytes"
+        )),
+        "{l}"
+    );
+    assert!(l.contains("at most 65507 bytes"), "{l}");
+    assert!(l.contains("use TCP"), "{l}");
+}
+
+#[test]
+fn udp_size_of_the_largest_datagram_loads() {
+    let text = BASE.replace("size = \"512B\"", "size = 65507");
+    let (loaded, lines) = report("udp", &text);
+    assert!(loaded && lines.is_empty(), "{lines:?}");
+}

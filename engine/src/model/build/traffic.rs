@@ -107,6 +107,22 @@ impl Builder<'_> {
                     format!("{owner}: a bulk transfer needs a `size`"),
                 );
             }
+            // One datagram is one IPv4 packet at most: its payload cannot
+            // say more than 65,535 bytes less the two headers.
+            let max_udp = crate::packet::MAX_UDP_PAYLOAD as u64;
+            if let Some(s) = t
+                .size
+                .as_ref()
+                .filter(|s| pattern == raw::Pattern::Udp && pattern_known && s.v.0 > max_udp)
+            {
+                self.err(
+                    &s.span,
+                    format!(
+                        "{owner}: `size` {} bytes is more than one UDP datagram carries over IPv4: at most {max_udp} bytes (65535, the largest IPv4 packet, less its 20-byte header and the 8-byte UDP header); for a larger transfer use TCP (`pattern = \"bulk\"` with this `size`, or \"requests\" with `request` and `response`)",
+                        s.v.0
+                    ),
+                );
+            }
             let start = t.start.as_ref().map_or(Nanos::ZERO, |s| s.v);
             let stop = t.stop.as_ref().map_or(self.duration, |s| s.v);
             if let Some(s) = &t.stop {

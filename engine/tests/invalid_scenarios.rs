@@ -193,3 +193,74 @@ fn udp_size_of_the_largest_datagram_loads() {
     let (loaded, lines) = report("udp", &text);
     assert!(loaded && lines.is_empty(), "{lines:?}");
 }
+
+#[test]
+fn ids_with_whitespace_or_control_characters_are_errors_at_their_place() {
+    let text = BASE
+        .replace("id = \"nat-b\"", "id = \"nat b\"")
+        .replace("id = \"app-to-api\"", "id = \"app\\nto-api\"")
+        .replace("id = \"sg-app\"\nvpc", "id = \"sg-app\\t\"\nvpc")
+        .replace("[\"sg-app\"]", "[\"sg-app\\t\"]");
+    let (loaded, lines) = report("ids", &text);
+    assert!(!loaded);
+    let at = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "ids.toml:{}:6: error: id `nat b` contains U+0020 SPACE: an id cannot hold whitespace, control or invisible characters (flow logs separate their fields with spaces, the summary and this report give each one line, and an invisible character makes two ids look the same); write it as `nat-b`",
+                at("nat b")
+            ),
+            format!(
+                "ids.toml:{}:6: error: id `sg-app\\t` contains U+0009 CHARACTER TABULATION: an id cannot hold whitespace, control or invisible characters (flow logs separate their fields with spaces, the summary and this report give each one line, and an invisible character makes two ids look the same); write it as `sg-app`",
+                at("id = \"sg-app\\t\"")
+            ),
+            format!(
+                "ids.toml:{}:6: error: traffic id `app\\nto-api` contains U+000A LINE FEED: an id cannot hold whitespace, control or invisible characters (flow logs separate their fields with spaces, the summary and this report give each one line, and an invisible character makes two ids look the same); write it as `app-to-api`",
+                at("app\\nto-api")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn quotes_and_other_visible_characters_stay_allowed_in_ids() {
+    // Every output quotes or escapes them: CSV, JSON, DOT, JUnit, HTML.
+    let id = r#"nat-\"a\",<b>/é🚀"#;
+    let text = BASE.replace("\"nat-b\"", &format!("\"{id}\""));
+    let (loaded, lines) = report("visible", &text);
+    assert!(loaded && lines.is_empty(), "{lines:?}");
+}
+
+#[test]
+fn an_invisible_character_in_a_reference_is_named() {
+    let text = BASE.replace("target = \"nat-a\"", "target = \"nat\u{200B}-a\"");
+    let (loaded, lines) = report("zw", &text);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].ends_with(
+            "error: route table `rt-private`: `target` names `nat\\u{200B}-a`, which does not exist (it contains U+200B ZERO WIDTH SPACE); did you mean `nat-a`?"
+        ),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn an_invisible_character_in_an_id_is_named_where_it_is_suggested() {
+    let text = BASE.replace("id = \"igw-main\"", "id = \"igw-main\u{200E}\"");
+    let (loaded, lines) = report("zw", &text);
+    assert!(!loaded);
+    assert!(
+        lines.iter().any(|l| l.ends_with(
+            "`target` names `igw-main`, which does not exist; did you mean `igw-main\\u{200E}`, which contains U+200E LEFT-TO-RIGHT MARK?"
+        )),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("error: id `igw-main\\u{200E}` contains U+200E LEFT-TO-RIGHT MARK")),
+        "{lines:?}"
+    );
+}

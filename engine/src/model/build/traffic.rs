@@ -6,7 +6,7 @@ impl Builder<'_> {
     pub(super) fn traffic(&mut self) {
         let raw = self.raw;
         for t in &raw.traffic {
-            let owner = format!("traffic `{}`", t.id.v);
+            let owner = format!("traffic `{}`", shown_id(&t.id.v));
             let from = t.from.as_ref().and_then(|f| {
                 match self.reference(
                     &owner,
@@ -293,12 +293,13 @@ impl Builder<'_> {
             )
         } else {
             format!(
-                "{owner}: `to` `{}` is neither an id, an IPv4 address nor a service name",
-                to.v
+                "{owner}: `to` `{}`{} is neither an id, an IPv4 address nor a service name",
+                shown_id(&to.v),
+                hidden_note(&to.v)
             )
         };
         if let Some(s) = suggestion {
-            msg.push_str(&format!("; did you mean `{s}`?"));
+            msg.push_str(&did_you_mean_id(&s));
         }
         self.err(&to.span, msg);
         None

@@ -164,6 +164,12 @@ fn base_with(extra: &str) -> (bool, Vec<String>) {
     (loaded, lines)
 }
 
+/// The line `BASE` plus `extra` has where `needle` first is in `extra`.
+fn line_in(extra: &str, needle: &str) -> usize {
+    let before = &extra[..extra.find(needle).expect("the needle is in the text")];
+    BASE.lines().count() + before.matches('\n').count() + 1
+}
+
 #[test]
 fn the_base_design_loads_without_a_problem() {
     assert_eq!(base_with(""), (true, vec![]));
@@ -261,6 +267,212 @@ fn an_invisible_character_in_an_id_is_named_where_it_is_suggested() {
         lines
             .iter()
             .any(|l| l.contains("error: id `igw-main\\u{200E}` contains U+200E LEFT-TO-RIGHT MARK")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn rt_10_delete_route_of_a_route_absent_at_that_time_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "45s"
+delete_route = { route_table = "rt-private", destination = "10.9.0.0/16" }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}:60: error: event `delete_route`: route table `rt-private` has no route to 10.9.0.0/16 at 45s (its routes then go to 0.0.0.0/0); AWS refuses to delete a route that does not exist (RT-10)",
+            line_in(extra, "delete_route")
+        )]
+    );
+}
+
+#[test]
+fn rt_10_a_route_deleted_once_is_gone_for_the_next_delete_route() {
+    let extra = r#"
+[[event]]
+at = "20s"
+delete_route = { route_table = "rt-private", destination = "0.0.0.0/0" }
+
+[[event]]
+at = "40s"
+delete_route = { route_table = "rt-private", destination = "0.0.0.0/0" }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "{}:60: error: event `delete_route`: route table `rt-private` has no route to 0.0.0.0/0 at 40s (it then holds only its local routes)",
+            line_in(extra, "at = \"40s\"") + 1
+        )),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn rt_10_timeline_checks_follow_time_not_file_order() {
+    // Written first, run second: the route exists by then.
+    let extra = r#"
+[[event]]
+at = "45s"
+delete_route = { route_table = "rt-public", destination = "10.9.0.0/16" }
+
+[[event]]
+at = "30s"
+add_route = { route_table = "rt-public", destination = "10.9.0.0/16", target = "igw-main" }
+"#;
+    assert_eq!(base_with(extra), (true, vec![]));
+    // And the other way round: deleted at 30s, added only at 45s.
+    let extra = r#"
+[[event]]
+at = "45s"
+add_route = { route_table = "rt-public", destination = "10.9.0.0/16", target = "igw-main" }
+
+[[event]]
+at = "30s"
+delete_route = { route_table = "rt-public", destination = "10.9.0.0/16" }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("has no route to 10.9.0.0/16 at 30s"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn rt_2_delete_route_of_the_local_route_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "10s"
+delete_route = { route_table = "rt-private", destination = "10.0.0.0/16" }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}:60: error: event `delete_route`: the route to 10.0.0.0/16 in route table `rt-private` is the local route of its VPC, which cannot be deleted (RT-2)",
+            line_in(extra, "delete_route")
+        )]
+    );
+}
+
+#[test]
+fn rt_10_deleting_a_resource_twice_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "30s"
+delete = "nat-a"
+
+[[event]]
+at = "45s"
+delete = "nat-a"
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}:10: error: event `delete`: `nat-a` was deleted at 30s (line {}); it cannot be deleted again (RT-10)",
+            line_in(extra, "at = \"45s\"") + 1,
+            line_in(extra, "[[event]]")
+        )]
+    );
+}
+
+#[test]
+fn rt_10_an_instance_and_its_interface_are_deleted_together() {
+    let text = BASE.replace(
+        "security_groups = [\"sg-app\"]\n",
+        "security_groups = [\"sg-app\"]\neni = \"eni-app\"\n",
+    );
+    let text = format!(
+        "{text}\n[[event]]\nat = \"10s\"\ndelete = \"app\"\n\n[[event]]\nat = \"20s\"\ndelete = \"eni-app\"\n"
+    );
+    let (loaded, lines) = report("eni", &text);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("`eni-app` was deleted at 10s"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn rt_10_add_route_to_a_target_deleted_earlier_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "30s"
+delete = "nat-a"
+
+[[event]]
+at = "45s"
+add_route = { route_table = "rt-private", destination = "0.0.0.0/0", target = "nat-a" }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}:79: error: event `add_route` at 45s: the route's target `nat-a` was deleted at 30s (line {}); AWS creates no route to a target that does not exist (RT-10): route to one that exists then, or change the route before the deletion",
+            line_in(extra, "add_route"),
+            line_in(extra, "[[event]]")
+        )]
+    );
+    // To the gateway that still exists, the same change loads (RT-5: the
+    // route to the deleted one was a blackhole until then).
+    assert_eq!(
+        base_with(&extra.replace("target = \"nat-a\"", "target = \"nat-b\"")),
+        (true, vec![])
+    );
+}
+
+#[test]
+fn rt_10_set_routes_to_a_deleted_target_is_an_error_unless_a_blackhole() {
+    let extra = r#"
+[[event]]
+at = "30s"
+delete = "nat-a"
+
+[[event]]
+at = "45s"
+set = { resource = "rt-private", routes = [ { destination = "0.0.0.0/0", target = "nat-a" } ] }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("event `set` at 45s: the route's target `nat-a` was deleted at 30s"),
+        "{lines:?}"
+    );
+    let blackhole = extra.replace(
+        "target = \"nat-a\" }",
+        "target = \"nat-a\", state = \"blackhole\" }",
+    );
+    assert_eq!(base_with(&blackhole), (true, vec![]));
+}
+
+#[test]
+fn rt_10_set_on_a_deleted_instance_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "30s"
+delete = "app"
+
+[[event]]
+at = "45s"
+set = { resource = "app", source_dest_check = false }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("event `set` on `app`: it was deleted at 30s"),
         "{lines:?}"
     );
 }

@@ -272,6 +272,27 @@ fn an_invisible_character_in_an_id_is_named_where_it_is_suggested() {
 }
 
 #[test]
+fn to_suggestions_name_only_what_a_to_can_name() {
+    // `private-b` is one edit from subnet `private-a`, which a `to` cannot
+    // name: nothing is suggested.
+    let text = BASE.replace("to = \"api-example\"", "to = \"private-b\"");
+    let (loaded, lines) = report("to", &text);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].ends_with("`to` names `private-b`, which is neither an id of this file nor a service that an [[aws_service]] or a private-DNS interface endpoint provides"),
+        "{lines:?}"
+    );
+    // A misspelt host is still suggested.
+    let text = BASE.replace("to = \"api-example\"", "to = \"api-exmple\"");
+    let (_, lines) = report("to", &text);
+    assert!(
+        lines[0].ends_with("did you mean `api-example`?"),
+        "{lines:?}"
+    );
+}
+
+#[test]
 fn rt_10_delete_route_of_a_route_absent_at_that_time_is_an_error() {
     let extra = r#"
 [[event]]

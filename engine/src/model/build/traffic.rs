@@ -280,11 +280,26 @@ impl Builder<'_> {
         if is_service_name && known_service {
             return Some(DestSpec::Service(to.v.clone()));
         }
+        // Only what a `to` may name is offered: a subnet or a route table
+        // close in spelling would be refused in turn.
+        let design = &self.design;
         let candidates = self
             .names
-            .keys()
-            .map(|s| s.as_str())
-            .chain(self.design.aws_services.iter().map(|s| s.service.as_str()));
+            .iter()
+            .filter(|(_, (c, _))| match c {
+                Component::Instance(_)
+                | Component::Eni(_)
+                | Component::ExternalHost(_)
+                | Component::AwsService(_)
+                | Component::OnpremHost(_) => true,
+                Component::Endpoint(e) => matches!(
+                    design.endpoints.get(e.idx()).map(|x| &x.kind),
+                    Some(EndpointKind::Interface { .. })
+                ),
+                _ => false,
+            })
+            .map(|(k, _)| k.as_str())
+            .chain(design.aws_services.iter().map(|s| s.service.as_str()));
         let suggestion = self.suggest(&to.v, candidates).map(str::to_string);
         let mut msg = if is_service_name {
             format!(

@@ -163,6 +163,10 @@ pub enum ExplainError {
     ToUnresolved { to: String, why: dns::DnsError },
     #[error("--to `{0}` is not an id, an address, or a service of this file")]
     ToUnknown(String),
+    /// An IPv6 address, which the design cannot hold: its addresses and
+    /// prefixes are IPv4.
+    #[error("{option} `{value}`: IPv6 is not supported yet; give an IPv4 address or an id")]
+    Ipv6 { option: &'static str, value: String },
     #[error("--to `{0}` has no address to send to")]
     ToNoAddress(String),
     #[error("--port is needed for tcp and udp")]
@@ -256,6 +260,12 @@ fn source(d: &mut Design, from: &str) -> Result<Source, ExplainError> {
             }),
         };
     }
+    if from.parse::<std::net::Ipv6Addr>().is_ok() {
+        return Err(ExplainError::Ipv6 {
+            option: "--from",
+            value: from.to_string(),
+        });
+    }
     let ip: Ipv4Addr = from
         .parse()
         .map_err(|_| ExplainError::FromUnknown(from.to_string()))?;
@@ -342,6 +352,11 @@ fn destination(d: &Design, src: Source, to: &str) -> Result<(Ipv4Addr, DestSpec)
             Component::Instance(i) => DestSpec::Instance(i, dns::NameForm::Id),
             c => DestSpec::Component(c),
         }
+    } else if to.parse::<std::net::Ipv6Addr>().is_ok() {
+        return Err(ExplainError::Ipv6 {
+            option: "--to",
+            value: to.to_string(),
+        });
     } else if dns::looks_like_instance_name(to) {
         let (i, form) =
             dns::lookup(d, to, Some(dns::origin(d, src))).map_err(ExplainError::ToName)?;

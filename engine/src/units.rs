@@ -185,6 +185,17 @@ pub enum UnitError {
     /// A value larger than its unit can hold.
     #[error("`{text}` is out of range: {limit}")]
     OutOfRange { text: String, limit: String },
+    /// A size with a unit that sizes are not written in; `instead` says
+    /// how to write it, or why it cannot be.
+    #[error(
+        "`{text}`: `{unit}` is not a unit of size here: sizes are bytes, written with {SIZE_UNITS}{}",
+        instead.as_ref().map_or_else(|| " (like \"1500B\", \"64KiB\", \"10MB\")".to_string(), |i| format!("; {i}"))
+    )]
+    SizeUnit {
+        text: String,
+        unit: String,
+        instead: Option<String>,
+    },
 }
 
 /// Whether `number` is written as a decimal number (so that a failure to
@@ -247,7 +258,10 @@ pub fn parse_duration(text: &str) -> Result<Nanos, UnitError> {
         }),
         None if is_decimal(number) => Err(UnitError::OutOfRange {
             text: text.to_string(),
-            limit: format!("the longest duration is {}", Nanos(u64::MAX)),
+            limit: format!(
+                "the longest duration is about 584 years ({}h)",
+                u64::MAX / 3_600_000_000_000
+            ),
         }),
         None => Err(UnitError::expected(text, DURATION_EXPECTED)),
     }
@@ -323,19 +337,129 @@ pub fn parse_rate(text: &str) -> Result<Rate, UnitError> {
 pub const SIZE_EXPECTED: &str =
     "a size in bytes: a number, or a string like \"1500B\", \"64KiB\", \"10MB\"";
 
+/// The units of a size, as `parse_size` reads them.
+pub const SIZE_UNITS: &str = "B, KB (or kB), MB, GB, KiB, MiB or GiB";
+
+/// The largest size: what 64 bits hold, 16 EiB less one byte.
+const SIZE_LIMIT: &str = "a size is at most 18446744073709551615 bytes (16 EiB less one byte)";
+
 pub fn parse_size(text: &str) -> Result<u64, UnitError> {
     let (number, unit) = split_number(text.trim());
-    let scale: u64 = match unit {
-        "" | "B" => 1,
-        "KB" | "kB" => 1_000,
-        "MB" => 1_000_000,
-        "GB" => 1_000_000_000,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        _ => return Err(UnitError::expected(text, SIZE_EXPECTED)),
+    let known = |scale: u64| match exact_size(number, u128::from(scale)) {
+        Some(Ok(n)) => Ok(n),
+        Some(Err(Exact::Finer)) => Err(UnitError::TooFine {
+            text: text.to_string(),
+            smallest: "a byte, the smallest size",
+        }),
+        Some(Err(Exact::TooLarge)) => Err(UnitError::OutOfRange {
+            text: text.to_string(),
+            limit: SIZE_LIMIT.to_string(),
+        }),
+        None => Err(UnitError::expected(text, SIZE_EXPECTED)),
     };
-    scaled(number, scale).ok_or_else(|| UnitError::expected(text, SIZE_EXPECTED))
+    match unit {
+        "" | "B" => known(1),
+        "KB" | "kB" => known(1_000),
+        "MB" => known(1_000_000),
+        "GB" => known(1_000_000_000),
+        "KiB" => known(1 << 10),
+        "MiB" => known(1 << 20),
+        "GiB" => known(1 << 30),
+        _ => Err(larger_unit(text, number, unit)),
+    }
+}
+
+/// Why a decimal number times a scale is no whole number of bytes.
+enum Exact {
+    /// It has a fraction of a byte.
+    Finer,
+    /// It is more than 64 bits hold.
+    TooLarge,
+}
+
+/// `number` (decimal digits, maybe with a fraction) times `scale`, exactly;
+/// `None` when `number` is not written as a decimal number.
+fn exact_size(number: &str, scale: u128) -> Option<Result<u64, Exact>> {
+    if !is_decimal(number) {
+        return None;
+    }
+    let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
+    let frac = frac.trim_end_matches('0');
+    let whole = whole.trim_start_matches('0');
+    // Past 20 digits a whole number is more than 64 bits hold, whatever the
+    // unit; past 38 digits in all, the fraction is finer than any byte
+    // these units make exact.
+    if whole.len() > 20 {
+        return Some(Err(Exact::TooLarge));
+    }
+    let joined = format!("{whole}{frac}");
+    let joined = joined.trim_start_matches('0');
+    if joined.len() > 38 {
+        return Some(Err(Exact::Finer));
+    }
+    let digits: u128 = if joined.is_empty() {
+        0
+    } else {
+        joined.parse().ok()?
+    };
+    let den = 10u128.pow(frac.len() as u32);
+    let Some(product) = digits.checked_mul(scale) else {
+        return Some(Err(Exact::TooLarge));
+    };
+    if product % den != 0 {
+        return Some(Err(Exact::Finer));
+    }
+    Some(u64::try_from(product / den).map_err(|_| Exact::TooLarge))
+}
+
+/// A size written with a unit `parse_size` does not read: the units it
+/// does, and for a unit larger than GiB (`TB`, `EiB`), the value in one
+/// it reads, or that no size is that large.
+fn larger_unit(text: &str, number: &str, unit: &str) -> UnitError {
+    let larger: Option<(u128, bool)> = match unit {
+        "TB" => Some((10u128.pow(12), false)),
+        "PB" => Some((10u128.pow(15), false)),
+        "EB" => Some((10u128.pow(18), false)),
+        "ZB" => Some((10u128.pow(21), false)),
+        "YB" => Some((10u128.pow(24), false)),
+        "TiB" => Some((1 << 40, true)),
+        "PiB" => Some((1 << 50, true)),
+        "EiB" => Some((1 << 60, true)),
+        "ZiB" => Some((1 << 70, true)),
+        "YiB" => Some((1 << 80, true)),
+        _ => None,
+    };
+    let Some((scale, binary)) = larger else {
+        return UnitError::SizeUnit {
+            text: text.to_string(),
+            unit: unit.to_string(),
+            instead: None,
+        };
+    };
+    let instead = match exact_size(number, scale) {
+        Some(Ok(bytes)) => {
+            let (per, name) = if binary {
+                (1u64 << 30, "GiB")
+            } else {
+                (1_000_000_000, "GB")
+            };
+            if bytes % per == 0 {
+                format!("write it as \"{}{name}\"", bytes / per)
+            } else {
+                format!("write it as {bytes} (bytes)")
+            }
+        }
+        Some(Err(Exact::TooLarge)) => format!("the value is too large in any unit: {SIZE_LIMIT}"),
+        Some(Err(Exact::Finer)) => "the value is not a whole number of bytes".to_string(),
+        None => {
+            return UnitError::expected(text, SIZE_EXPECTED);
+        }
+    };
+    UnitError::SizeUnit {
+        text: text.to_string(),
+        unit: unit.to_string(),
+        instead: Some(instead),
+    }
 }
 
 /// An inclusive range of ports.
@@ -456,6 +580,66 @@ pub fn parse_protocol(text: &str) -> Result<Protocol, UnitError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_duration_past_the_longest_names_the_limit_in_hours_and_years() {
+        let e = parse_duration("100000000h").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "`100000000h` is out of range: the longest duration is about 584 years (5124095h)"
+        );
+        // The limit it names can be written.
+        assert!(parse_duration("5124095h").is_ok());
+        assert!(parse_duration("5124096h").is_err());
+    }
+
+    #[test]
+    fn a_size_in_a_unit_past_gib_names_the_units_read_and_how_to_write_it() {
+        assert_eq!(
+            parse_size("1000000TB").unwrap_err().to_string(),
+            "`1000000TB`: `TB` is not a unit of size here: sizes are bytes, written with B, KB (or kB), MB, GB, KiB, MiB or GiB; write it as \"1000000000GB\""
+        );
+        assert_eq!(parse_size("1000000000GB"), Ok(1_000_000_000_000_000_000));
+        assert_eq!(
+            parse_size("2TiB").unwrap_err().to_string(),
+            "`2TiB`: `TiB` is not a unit of size here: sizes are bytes, written with B, KB (or kB), MB, GB, KiB, MiB or GiB; write it as \"2048GiB\""
+        );
+        assert_eq!(
+            parse_size("10 parsecs").unwrap_err().to_string(),
+            "`10 parsecs`: `parsecs` is not a unit of size here: sizes are bytes, written with B, KB (or kB), MB, GB, KiB, MiB or GiB (like \"1500B\", \"64KiB\", \"10MB\")"
+        );
+    }
+
+    #[test]
+    fn a_size_past_64_bits_is_too_large() {
+        assert_eq!(
+            parse_size("16EiB").unwrap_err().to_string(),
+            "`16EiB`: `EiB` is not a unit of size here: sizes are bytes, written with B, KB (or kB), MB, GB, KiB, MiB or GiB; the value is too large in any unit: a size is at most 18446744073709551615 bytes (16 EiB less one byte)"
+        );
+        for big in [
+            "20000000000GB",
+            "18446744073709551616",
+            "99999999999999999999999GiB",
+        ] {
+            assert!(
+                matches!(parse_size(big), Err(UnitError::OutOfRange { .. })),
+                "{big}"
+            );
+        }
+        assert_eq!(parse_size("18446744073709551615"), Ok(u64::MAX));
+    }
+
+    #[test]
+    fn binary_sizes_with_decimals_are_exact() {
+        assert_eq!(parse_size("1.5KiB"), Ok(1536));
+        assert_eq!(parse_size("0.25MiB"), Ok(262_144));
+        assert_eq!(parse_size("0.0009765625KiB"), Ok(1));
+        assert!(matches!(parse_size("0.5B"), Err(UnitError::TooFine { .. })));
+        assert!(matches!(
+            parse_size("1.0001KiB"),
+            Err(UnitError::TooFine { .. })
+        ));
+    }
 
     #[test]
     fn in_cidr_at_the_prefix_lengths_edges() {

@@ -75,3 +75,425 @@ fn invalid_files_report_exactly() {
 fn valid_files_report_exactly_their_warnings() {
     check_all(LOADS, true);
 }
+
+// -- checks named one by one ------------------------------------------------
+
+/// A design that loads with no problem: a private subnet reaching the
+/// internet through `nat-a` (`nat-b` stands by), an instance `app` there,
+/// and a UDP flow to an internet host. Tests add to it or change it.
+const BASE: &str = r#"[scenario]
+name = "base"
+duration = "60s"
+
+[[vpc]]
+id = "vpc-main"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "public-a"
+vpc = "vpc-main"
+cidr = "10.0.0.0/24"
+az = "us-east-1a"
+route_table = "rt-public"
+
+[[subnet]]
+id = "private-a"
+vpc = "vpc-main"
+cidr = "10.0.1.0/24"
+az = "us-east-1a"
+route_table = "rt-private"
+
+[[route_table]]
+id = "rt-public"
+vpc = "vpc-main"
+routes = [ { destination = "0.0.0.0/0", target = "igw-main" } ]
+
+[[route_table]]
+id = "rt-private"
+vpc = "vpc-main"
+routes = [ { destination = "0.0.0.0/0", target = "nat-a" } ]
+
+[[internet_gateway]]
+id = "igw-main"
+vpc = "vpc-main"
+
+[[nat_gateway]]
+id = "nat-a"
+subnet = "public-a"
+public_ip = "3.35.0.10"
+
+[[nat_gateway]]
+id = "nat-b"
+subnet = "public-a"
+public_ip = "3.35.0.11"
+
+[[security_group]]
+id = "sg-app"
+vpc = "vpc-main"
+egress = [ { protocol = "all", ports = "all", cidr = "0.0.0.0/0" } ]
+
+[[instance]]
+id = "app"
+subnet = "private-a"
+security_groups = ["sg-app"]
+
+[[external_host]]
+id = "api-example"
+ip = "93.184.216.34"
+listen = [ { protocol = "udp", port = 53 } ]
+
+[[traffic]]
+id = "app-to-api"
+from = "app"
+to = "api-example"
+pattern = "udp"
+port = 53
+rate = "10/s"
+size = "512B"
+"#;
+
+/// `BASE` with `extra` after it: whether it loaded, and its report lines
+/// without the file name.
+fn base_with(extra: &str) -> (bool, Vec<String>) {
+    let text = format!("{BASE}{extra}");
+    let (loaded, lines) = report("base", &text);
+    let lines = lines
+        .into_iter()
+        .map(|l| l.strip_prefix("base.toml:").unwrap_or(&l).to_string())
+        .collect();
+    (loaded, lines)
+}
+
+/// The line `BASE` plus `extra` has where `needle` first is in `extra`.
+fn line_in(extra: &str, needle: &str) -> usize {
+    let before = &extra[..extra.find(needle).expect("the needle is in the text")];
+    BASE.lines().count() + before.matches('\n').count() + 1
+}
+
+#[test]
+fn the_base_design_loads_without_a_problem() {
+    assert_eq!(base_with(""), (true, vec![]));
+}
+
+#[test]
+fn udp_size_above_one_ipv4_datagram_is_an_error_that_suggests_tcp() {
+    let text = BASE.replace("size = \"512B\"", "size = \"65508B\"");
+    let (loaded, lines) = report("udp", &text);
+    assert!(!loaded, "{lines:?}");
+    let line = text.lines().position(|l| l.starts_with("size =")).unwrap() + 1;
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let l = &lines[0];
+    assert!(
+        l.starts_with(&format!(
+            "udp.toml:{line}:8: error: traffic `app-to-api`: `size` 65508 bytes"
+        )),
+        "{l}"
+    );
+    assert!(l.contains("at most 65507 bytes"), "{l}");
+    assert!(l.contains("use TCP"), "{l}");
+}
+
+#[test]
+fn udp_size_of_the_largest_datagram_loads() {
+    let text = BASE.replace("size = \"512B\"", "size = 65507");
+    let (loaded, lines) = report("udp", &text);
+    assert!(loaded && lines.is_empty(), "{lines:?}");
+}
+
+#[test]
+fn ids_with_whitespace_or_control_characters_are_errors_at_their_place() {
+    let text = BASE
+        .replace("id = \"nat-b\"", "id = \"nat b\"")
+        .replace("id = \"app-to-api\"", "id = \"app\\nto-api\"")
+        .replace("id = \"sg-app\"\nvpc", "id = \"sg-app\\t\"\nvpc")
+        .replace("[\"sg-app\"]", "[\"sg-app\\t\"]");
+    let (loaded, lines) = report("ids", &text);
+    assert!(!loaded);
+    let at = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "ids.toml:{}:6: error: id `nat b` contains U+0020 SPACE: an id cannot hold whitespace, control or invisible characters (flow logs separate their fields with spaces, the summary and this report give each one line, and an invisible character makes two ids look the same); write it as `nat-b`",
+                at("nat b")
+            ),
+            format!(
+                "ids.toml:{}:6: error: id `sg-app\\t` contains U+0009 CHARACTER TABULATION: an id cannot hold whitespace, control or invisible characters (flow logs separate their fields with spaces, the summary and this report give each one line, and an invisible character makes two ids look the same); write it as `sg-app`",
+                at("id = \"sg-app\\t\"")
+            ),
+            format!(
+                "ids.toml:{}:6: error: traffic id `app\\nto-api` contains U+000A LINE FEED: an id cannot hold whitespace, control or invisible characters (flow logs separate their fields with spaces, the summary and this report give each one line, and an invisible character makes two ids look the same); write it as `app-to-api`",
+                at("app\\nto-api")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn quotes_and_other_visible_characters_stay_allowed_in_ids() {
+    // Every output quotes or escapes them: CSV, JSON, DOT, JUnit, HTML.
+    let id = r#"nat-\"a\",<b>/é🚀"#;
+    let text = BASE.replace("\"nat-b\"", &format!("\"{id}\""));
+    let (loaded, lines) = report("visible", &text);
+    assert!(loaded && lines.is_empty(), "{lines:?}");
+}
+
+#[test]
+fn an_invisible_character_in_a_reference_is_named() {
+    let text = BASE.replace("target = \"nat-a\"", "target = \"nat\u{200B}-a\"");
+    let (loaded, lines) = report("zw", &text);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].ends_with(
+            "error: route table `rt-private`: `target` names `nat\\u{200B}-a`, which does not exist (it contains U+200B ZERO WIDTH SPACE); did you mean `nat-a`?"
+        ),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn an_invisible_character_in_an_id_is_named_where_it_is_suggested() {
+    let text = BASE.replace("id = \"igw-main\"", "id = \"igw-main\u{200E}\"");
+    let (loaded, lines) = report("zw", &text);
+    assert!(!loaded);
+    assert!(
+        lines.iter().any(|l| l.ends_with(
+            "`target` names `igw-main`, which does not exist; did you mean `igw-main\\u{200E}`, which contains U+200E LEFT-TO-RIGHT MARK?"
+        )),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("error: id `igw-main\\u{200E}` contains U+200E LEFT-TO-RIGHT MARK")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn to_suggestions_name_only_what_a_to_can_name() {
+    // `private-b` is one edit from subnet `private-a`, which a `to` cannot
+    // name: nothing is suggested.
+    let text = BASE.replace("to = \"api-example\"", "to = \"private-b\"");
+    let (loaded, lines) = report("to", &text);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].ends_with("`to` names `private-b`, which is neither an id of this file nor a service that an [[aws_service]] or a private-DNS interface endpoint provides"),
+        "{lines:?}"
+    );
+    // A misspelt host is still suggested.
+    let text = BASE.replace("to = \"api-example\"", "to = \"api-exmple\"");
+    let (_, lines) = report("to", &text);
+    assert!(
+        lines[0].ends_with("did you mean `api-example`?"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn rt_10_delete_route_of_a_route_absent_at_that_time_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "45s"
+delete_route = { route_table = "rt-private", destination = "10.9.0.0/16" }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}:60: error: event `delete_route`: route table `rt-private` has no route to 10.9.0.0/16 at 45s (its routes then go to 0.0.0.0/0); AWS refuses to delete a route that does not exist (RT-10)",
+            line_in(extra, "delete_route")
+        )]
+    );
+}
+
+#[test]
+fn rt_10_a_route_deleted_once_is_gone_for_the_next_delete_route() {
+    let extra = r#"
+[[event]]
+at = "20s"
+delete_route = { route_table = "rt-private", destination = "0.0.0.0/0" }
+
+[[event]]
+at = "40s"
+delete_route = { route_table = "rt-private", destination = "0.0.0.0/0" }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "{}:60: error: event `delete_route`: route table `rt-private` has no route to 0.0.0.0/0 at 40s (it then holds only its local routes)",
+            line_in(extra, "at = \"40s\"") + 1
+        )),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn rt_10_timeline_checks_follow_time_not_file_order() {
+    // Written first, run second: the route exists by then.
+    let extra = r#"
+[[event]]
+at = "45s"
+delete_route = { route_table = "rt-public", destination = "10.9.0.0/16" }
+
+[[event]]
+at = "30s"
+add_route = { route_table = "rt-public", destination = "10.9.0.0/16", target = "igw-main" }
+"#;
+    assert_eq!(base_with(extra), (true, vec![]));
+    // And the other way round: deleted at 30s, added only at 45s.
+    let extra = r#"
+[[event]]
+at = "45s"
+add_route = { route_table = "rt-public", destination = "10.9.0.0/16", target = "igw-main" }
+
+[[event]]
+at = "30s"
+delete_route = { route_table = "rt-public", destination = "10.9.0.0/16" }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("has no route to 10.9.0.0/16 at 30s"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn rt_2_delete_route_of_the_local_route_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "10s"
+delete_route = { route_table = "rt-private", destination = "10.0.0.0/16" }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}:60: error: event `delete_route`: the route to 10.0.0.0/16 in route table `rt-private` is the local route of its VPC, which cannot be deleted (RT-2)",
+            line_in(extra, "delete_route")
+        )]
+    );
+}
+
+#[test]
+fn rt_10_deleting_a_resource_twice_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "30s"
+delete = "nat-a"
+
+[[event]]
+at = "45s"
+delete = "nat-a"
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}:10: error: event `delete`: `nat-a` was deleted at 30s (line {}); it cannot be deleted again (RT-10)",
+            line_in(extra, "at = \"45s\"") + 1,
+            line_in(extra, "[[event]]")
+        )]
+    );
+}
+
+#[test]
+fn rt_10_an_instance_and_its_interface_are_deleted_together() {
+    let text = BASE.replace(
+        "security_groups = [\"sg-app\"]\n",
+        "security_groups = [\"sg-app\"]\neni = \"eni-app\"\n",
+    );
+    let text = format!(
+        "{text}\n[[event]]\nat = \"10s\"\ndelete = \"app\"\n\n[[event]]\nat = \"20s\"\ndelete = \"eni-app\"\n"
+    );
+    let (loaded, lines) = report("eni", &text);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("`eni-app` was deleted at 10s"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn rt_10_add_route_to_a_target_deleted_earlier_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "30s"
+delete = "nat-a"
+
+[[event]]
+at = "45s"
+add_route = { route_table = "rt-private", destination = "0.0.0.0/0", target = "nat-a" }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}:79: error: event `add_route` at 45s: the route's target `nat-a` was deleted at 30s (line {}); AWS creates no route to a target that does not exist (RT-10): route to one that exists then, or change the route before the deletion",
+            line_in(extra, "add_route"),
+            line_in(extra, "[[event]]")
+        )]
+    );
+    // To the gateway that still exists, the same change loads (RT-5: the
+    // route to the deleted one was a blackhole until then).
+    assert_eq!(
+        base_with(&extra.replace("target = \"nat-a\"", "target = \"nat-b\"")),
+        (true, vec![])
+    );
+}
+
+#[test]
+fn rt_10_set_routes_to_a_deleted_target_is_an_error_unless_a_blackhole() {
+    let extra = r#"
+[[event]]
+at = "30s"
+delete = "nat-a"
+
+[[event]]
+at = "45s"
+set = { resource = "rt-private", routes = [ { destination = "0.0.0.0/0", target = "nat-a" } ] }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("event `set` at 45s: the route's target `nat-a` was deleted at 30s"),
+        "{lines:?}"
+    );
+    let blackhole = extra.replace(
+        "target = \"nat-a\" }",
+        "target = \"nat-a\", state = \"blackhole\" }",
+    );
+    assert_eq!(base_with(&blackhole), (true, vec![]));
+}
+
+#[test]
+fn rt_10_set_on_a_deleted_instance_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "30s"
+delete = "app"
+
+[[event]]
+at = "45s"
+set = { resource = "app", source_dest_check = false }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("event `set` on `app`: it was deleted at 30s"),
+        "{lines:?}"
+    );
+}

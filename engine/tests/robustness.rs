@@ -510,6 +510,33 @@ fn explain_says_kinds_in_words() {
     );
 }
 
+#[test]
+fn explain_says_why_a_negative_time_or_an_ipv6_address_is_refused() {
+    let base = [
+        "explain",
+        "scenarios/lambda-private-nat.toml",
+        "--from",
+        "fetcher",
+        "--port",
+        "443",
+    ];
+    for (extra, want) in [
+        (
+            ["--to", "api-example", "--at", "-5s"],
+            "vpcsim explain: --at `-5s`: a time cannot be negative: it counts from the start of the run, 0s (like `--at 30s`)",
+        ),
+        (
+            ["--to", "2001:db8::1", "--at", "0s"],
+            "vpcsim explain: --to `2001:db8::1`: IPv6 is not supported yet; give an IPv4 address or an id",
+        ),
+    ] {
+        let args: Vec<&str> = base.iter().chain(extra.iter()).copied().collect();
+        let out = run(&args);
+        status(&out, 2);
+        assert_eq!(text(&out.stderr).trim_end(), want);
+    }
+}
+
 // -- runaway workloads -----------------------------------------------------------
 
 #[test]

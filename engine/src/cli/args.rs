@@ -94,7 +94,9 @@ says where and by which rule); 2 the file, an id or an option is invalid."
         icmp_code: Option<u8>,
         /// Take the design as it is at this virtual time: the timeline's
         /// events up to it applied (default 0s).
-        #[arg(long, default_value = "0s")]
+        // A value that starts with `-` (`-5s`) is read, so that the
+        // command says why it is refused rather than taking it for an option.
+        #[arg(long, default_value = "0s", allow_hyphen_values = true)]
         at: String,
         /// Where a packet from outside every VPC enters: an internet
         /// gateway, a VPN gateway, a peering connection, or a transit

@@ -189,6 +189,13 @@ fn explain_cmd(file: &std::path::Path, a: ExplainArgs, json: bool) -> u8 {
     };
     let at = match crate::units::parse_duration(&a.at) {
         Ok(t) => t,
+        Err(crate::units::UnitError::Negative { .. }) => {
+            eprintln!(
+                "vpcsim explain: --at `{}`: a time cannot be negative: it counts from the start of the run, 0s (like `--at 30s`)",
+                a.at
+            );
+            return exit::INVALID;
+        }
         Err(e) => {
             eprintln!("vpcsim explain: --at `{}`: {e}", a.at);
             return exit::INVALID;

@@ -54,6 +54,11 @@ pub const PROTO_TCP: u8 = 6;
 /// IP protocol number of UDP.
 pub const PROTO_UDP: u8 = 17;
 
+/// The largest UDP payload one IPv4 datagram carries: 65,535 bytes, the
+/// most an IPv4 total length can say, less a 20-byte IPv4 header and an
+/// 8-byte UDP header.
+pub const MAX_UDP_PAYLOAD: usize = 65_507;
+
 /// ICMP type of an echo reply.
 pub const ICMP_ECHO_REPLY: u8 = 0;
 /// ICMP type of a destination-unreachable error.

@@ -310,6 +310,161 @@ fn levenshtein(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Whether an id may not hold `c`: whitespace and control characters split
+/// or end the fields of flow logs (space-separated), the summary table and
+/// the report's lines; an invisible character (zero-width, a direction
+/// mark, a soft hyphen) makes two different ids look the same.
+pub fn unfit_in_id(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || invisible(c)
+}
+
+/// Characters that take no room of their own when printed: Unicode's
+/// default-ignorable code points, less the variation selectors that
+/// emoji carry.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// A character by its code point and, for the usual suspects, its
+/// Unicode name: "U+200B ZERO WIDTH SPACE".
+pub fn char_name(c: char) -> String {
+    let name = match c {
+        '\t' => "CHARACTER TABULATION",
+        '\n' => "LINE FEED",
+        '\r' => "CARRIAGE RETURN",
+        ' ' => "SPACE",
+        '\u{00A0}' => "NO-BREAK SPACE",
+        '\u{00AD}' => "SOFT HYPHEN",
+        '\u{034F}' => "COMBINING GRAPHEME JOINER",
+        '\u{061C}' => "ARABIC LETTER MARK",
+        '\u{1680}' => "OGHAM SPACE MARK",
+        '\u{180E}' => "MONGOLIAN VOWEL SEPARATOR",
+        '\u{2000}' => "EN QUAD",
+        '\u{2001}' => "EM QUAD",
+        '\u{2002}' => "EN SPACE",
+        '\u{2003}' => "EM SPACE",
+        '\u{2004}' => "THREE-PER-EM SPACE",
+        '\u{2005}' => "FOUR-PER-EM SPACE",
+        '\u{2006}' => "SIX-PER-EM SPACE",
+        '\u{2007}' => "FIGURE SPACE",
+        '\u{2008}' => "PUNCTUATION SPACE",
+        '\u{2009}' => "THIN SPACE",
+        '\u{200A}' => "HAIR SPACE",
+        '\u{200B}' => "ZERO WIDTH SPACE",
+        '\u{200C}' => "ZERO WIDTH NON-JOINER",
+        '\u{200D}' => "ZERO WIDTH JOINER",
+        '\u{200E}' => "LEFT-TO-RIGHT MARK",
+        '\u{200F}' => "RIGHT-TO-LEFT MARK",
+        '\u{2028}' => "LINE SEPARATOR",
+        '\u{2029}' => "PARAGRAPH SEPARATOR",
+        '\u{202A}' => "LEFT-TO-RIGHT EMBEDDING",
+        '\u{202B}' => "RIGHT-TO-LEFT EMBEDDING",
+        '\u{202C}' => "POP DIRECTIONAL FORMATTING",
+        '\u{202D}' => "LEFT-TO-RIGHT OVERRIDE",
+        '\u{202E}' => "RIGHT-TO-LEFT OVERRIDE",
+        '\u{202F}' => "NARROW NO-BREAK SPACE",
+        '\u{205F}' => "MEDIUM MATHEMATICAL SPACE",
+        '\u{2060}' => "WORD JOINER",
+        '\u{2066}' => "LEFT-TO-RIGHT ISOLATE",
+        '\u{2067}' => "RIGHT-TO-LEFT ISOLATE",
+        '\u{2068}' => "FIRST STRONG ISOLATE",
+        '\u{2069}' => "POP DIRECTIONAL ISOLATE",
+        '\u{3000}' => "IDEOGRAPHIC SPACE",
+        '\u{3164}' => "HANGUL FILLER",
+        '\u{FEFF}' => "ZERO WIDTH NO-BREAK SPACE",
+        c if c.is_control() => "a control character",
+        c if c.is_whitespace() => "a space character",
+        _ => "an invisible character",
+    };
+    let code = format!("U+{:04X}", u32::from(c));
+    if name.starts_with("a ") || name.starts_with("an ") {
+        format!("{code}, {name}")
+    } else {
+        format!("{code} {name}")
+    }
+}
+
+/// An id as a message shows it: each character an id may not hold written
+/// as an escape (`\n`, `\u{200B}`), so that the message stays on one line
+/// and shows what the eye would not.
+pub fn shown_id(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for c in id.chars() {
+        match c {
+            ' ' => out.push(' '),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if unfit_in_id(c) => out.push_str(&format!("\\u{{{:04X}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What an id holds that an id may not: "U+200B ZERO WIDTH SPACE", or
+/// "U+0020 SPACE and 2 other characters ids cannot hold"; `None` when
+/// nothing.
+pub fn unfit_chars(id: &str) -> Option<String> {
+    let mut unfit: Vec<char> = id.chars().filter(|c| unfit_in_id(*c)).collect();
+    let first = *unfit.first()?;
+    unfit.sort_unstable();
+    unfit.dedup();
+    Some(match unfit.len() {
+        1 => char_name(first),
+        2 => {
+            let other = unfit
+                .iter()
+                .find(|c| **c != first)
+                .copied()
+                .unwrap_or(first);
+            format!("{} and {}", char_name(first), char_name(other))
+        }
+        n => format!(
+            "{} and {} other characters ids cannot hold",
+            char_name(first),
+            n - 1
+        ),
+    })
+}
+
+/// The id with what it may not hold mended: whitespace at either end
+/// goes, whitespace and control characters inside become `-` (one for a
+/// run of them), invisible ones go.
+pub fn mended_id(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for c in id.trim().chars() {
+        if c.is_whitespace() || c.is_control() {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else if !invisible(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +475,57 @@ mod tests {
         assert_eq!(idx.line_col(0), (1, 1));
         assert_eq!(idx.line_col(3), (2, 1));
         assert_eq!(idx.line_col(5), (2, 2)); // after the two-byte ç
+    }
+
+    #[test]
+    fn whitespace_control_and_invisible_characters_are_unfit_in_ids() {
+        for c in [
+            ' ',
+            '\t',
+            '\n',
+            '\u{7}',
+            '\u{A0}',
+            '\u{AD}',
+            '\u{200B}',
+            '\u{200E}',
+            '\u{202E}',
+            '\u{2060}',
+            '\u{FEFF}',
+            '\u{E0041}',
+        ] {
+            assert!(unfit_in_id(c), "{:?}", c);
+        }
+        // Quotes, slashes, letters of any script and emoji (with their
+        // variation selector) print as themselves, and every output quotes
+        // or escapes them.
+        for c in ['"', '\'', '\\', '/', ',', '<', 'é', 'ф', '🚀', '\u{FE0F}'] {
+            assert!(!unfit_in_id(c), "{:?}", c);
+        }
+    }
+
+    #[test]
+    fn unfit_characters_are_named_shown_and_mended() {
+        assert_eq!(
+            unfit_chars("igw\u{200B}-main").as_deref(),
+            Some("U+200B ZERO WIDTH SPACE")
+        );
+        assert_eq!(unfit_chars("nat-a"), None);
+        assert_eq!(
+            unfit_chars("a b\tc").as_deref(),
+            Some("U+0020 SPACE and U+0009 CHARACTER TABULATION")
+        );
+        assert_eq!(
+            unfit_chars("a b\tc\n").as_deref(),
+            Some("U+0020 SPACE and 2 other characters ids cannot hold")
+        );
+        assert_eq!(
+            unfit_chars("a\u{1}").as_deref(),
+            Some("U+0001, a control character")
+        );
+        assert_eq!(shown_id("igw\u{200B}-main"), "igw\\u{200B}-main");
+        assert_eq!(shown_id("a\nb c"), "a\\nb c");
+        assert_eq!(mended_id(" nat  a\u{200B}\n"), "nat-a");
+        assert_eq!(mended_id("app\nto-api"), "app-to-api");
     }
 
     #[test]

@@ -102,22 +102,38 @@ impl Builder<'_> {
         let mut claims: Vec<(Ipv4Addr, String, Span)> = Vec::new();
         for inst in &raw.instances {
             if let Some(p) = &inst.public_ip {
-                claims.push((p.v, format!("instance `{}`", inst.id.v), p.span.clone()));
+                claims.push((
+                    p.v,
+                    format!("instance `{}`", shown_id(&inst.id.v)),
+                    p.span.clone(),
+                ));
             }
         }
         for n in &raw.nat_gateways {
             if let Some(p) = &n.public_ip {
-                claims.push((p.v, format!("NAT gateway `{}`", n.id.v), p.span.clone()));
+                claims.push((
+                    p.v,
+                    format!("NAT gateway `{}`", shown_id(&n.id.v)),
+                    p.span.clone(),
+                ));
             }
         }
         for h in &raw.external_hosts {
             if let Some(p) = &h.ip {
-                claims.push((p.v, format!("external host `{}`", h.id.v), p.span.clone()));
+                claims.push((
+                    p.v,
+                    format!("external host `{}`", shown_id(&h.id.v)),
+                    p.span.clone(),
+                ));
             }
         }
         for s in &raw.aws_services {
             for p in &s.ips {
-                claims.push((p.v, format!("AWS service `{}`", s.id.v), p.span.clone()));
+                claims.push((
+                    p.v,
+                    format!("AWS service `{}`", shown_id(&s.id.v)),
+                    p.span.clone(),
+                ));
             }
         }
         for h in &raw.onprem_hosts {

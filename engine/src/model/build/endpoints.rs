@@ -8,7 +8,7 @@ impl Builder<'_> {
         let raw = self.raw;
         let mut per_table: BTreeMap<(RouteTableId, String), Span> = BTreeMap::new();
         for e in &raw.vpc_endpoints {
-            let owner = format!("VPC endpoint `{}`", e.id.v);
+            let owner = format!("VPC endpoint `{}`", shown_id(&e.id.v));
             let vpc = self.vpc_ref(&owner, &e.vpc);
             let service = e.service.as_ref().map_or_else(String::new, |s| s.v.clone());
             let id = EndpointId::from_idx(self.design.endpoints.len());

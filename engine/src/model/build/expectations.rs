@@ -28,9 +28,13 @@ impl Builder<'_> {
                     None if traffic_misspelt => None,
                     None => {
                         let names = raw.traffic.iter().map(|x| x.id.v.as_str());
-                        let mut msg = format!("{owner}: `traffic` names `{}`, which is not a [[traffic]] of this file", t.v);
+                        let mut msg = format!(
+                            "{owner}: `traffic` names `{}`, which is not a [[traffic]] of this file{}",
+                            shown_id(&t.v),
+                            hidden_note(&t.v)
+                        );
                         if let Some(s) = self.suggest(&t.v, names) {
-                            msg.push_str(&format!("; did you mean `{s}`?"));
+                            msg.push_str(&did_you_mean_id(s));
                         }
                         self.err(&t.span, msg);
                         None

@@ -6,7 +6,7 @@ impl Builder<'_> {
     pub(super) fn igws(&mut self) {
         let raw = self.raw;
         for g in &raw.internet_gateways {
-            let owner = format!("internet gateway `{}`", g.id.v);
+            let owner = format!("internet gateway `{}`", shown_id(&g.id.v));
             let vpc = self.vpc_ref(&owner, &g.vpc);
             let id = IgwId::from_idx(self.design.igws.len());
             if let Some(v) = vpc {
@@ -31,7 +31,7 @@ impl Builder<'_> {
     pub(super) fn nats(&mut self) {
         let raw = self.raw;
         for n in &raw.nat_gateways {
-            let owner = format!("NAT gateway `{}`", n.id.v);
+            let owner = format!("NAT gateway `{}`", shown_id(&n.id.v));
             let subnet = n
                 .subnet
                 .as_ref()

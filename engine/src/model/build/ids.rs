@@ -10,6 +10,9 @@ impl Builder<'_> {
             self.err(&id.span, "an id cannot be empty");
             return;
         }
+        // Reported, and still defined: what refers to it is not reported
+        // again as dangling.
+        self.check_id_chars(id, "id");
         if let Some((prev, prev_span)) = self.names.get(&id.v) {
             let line = self.line_of(prev_span, &id.span);
             let msg = format!(
@@ -68,6 +71,7 @@ impl Builder<'_> {
         }
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for t in &raw.traffic {
+            self.check_id_chars(&t.id, "traffic id");
             if let Some(prev) = seen.get(t.id.v.as_str()) {
                 let line = self.line_of(prev, &t.id.span);
                 self.err(
@@ -78,6 +82,25 @@ impl Builder<'_> {
                 seen.insert(&t.id.v, t.id.span.clone());
             }
         }
+    }
+
+    /// An id holds no whitespace, control or invisible character: flow
+    /// logs separate their fields with spaces, the summary and the report
+    /// give each one line, and an invisible character makes two ids look
+    /// the same.
+    fn check_id_chars(&mut self, id: &Id, what: &str) {
+        let Some(unfit) = unfit_chars(&id.v) else {
+            return;
+        };
+        let mended = mended_id(&id.v);
+        let mut msg = format!(
+            "{what} `{}` contains {unfit}: an id cannot hold whitespace, control or invisible characters (flow logs separate their fields with spaces, the summary and this report give each one line, and an invisible character makes two ids look the same)",
+            shown_id(&id.v)
+        );
+        if !mended.is_empty() {
+            msg.push_str(&format!("; write it as `{mended}`"));
+        }
+        self.err(&id.span, msg);
     }
 
     /// A close candidate for a misspelt name. Past the problems a report
@@ -120,9 +143,13 @@ impl Builder<'_> {
                     .iter()
                     .filter(|(_, (c, _))| kinds.contains(&c.kind()))
                     .map(|(k, _)| k.as_str());
-                let mut msg = format!("{owner}: `{key}` names `{}`, which does not exist", r.v);
+                let mut msg = format!(
+                    "{owner}: `{key}` names `{}`, which does not exist{}",
+                    shown_id(&r.v),
+                    hidden_note(&r.v)
+                );
                 if let Some(s) = self.suggest(&r.v, candidates) {
-                    msg.push_str(&format!("; did you mean `{s}`?"));
+                    msg.push_str(&did_you_mean_id(s));
                 } else {
                     msg.push_str(&format!(" (expected {})", one_of(kinds)));
                 }
@@ -255,5 +282,21 @@ impl Builder<'_> {
             Component::Subnet(s) => Some(s),
             _ => None,
         }
+    }
+}
+
+/// " (it contains U+200B ZERO WIDTH SPACE)" after a name that holds what
+/// an id may not, which the eye may not see; else nothing.
+pub(super) fn hidden_note(name: &str) -> String {
+    unfit_chars(name).map_or_else(String::new, |u| format!(" (it contains {u})"))
+}
+
+/// "; did you mean `nat-a`?", naming what the suggestion holds that an id
+/// may not: a suggestion that differs by an invisible character would
+/// otherwise look the same as the name it corrects.
+pub(super) fn did_you_mean_id(s: &str) -> String {
+    match unfit_chars(s) {
+        Some(u) => format!("; did you mean `{}`, which contains {u}?", shown_id(s)),
+        None => format!("; did you mean `{s}`?"),
     }
 }

@@ -89,7 +89,7 @@ impl Builder<'_> {
     pub(super) fn instances(&mut self) {
         let raw = self.raw;
         for inst in &raw.instances {
-            let owner = format!("instance `{}`", inst.id.v);
+            let owner = format!("instance `{}`", shown_id(&inst.id.v));
             let subnet = inst
                 .subnet
                 .as_ref()

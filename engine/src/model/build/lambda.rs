@@ -19,7 +19,7 @@ impl Builder<'_> {
         // Hyperplane ENIs are shared per (subnet, security-group set) (LAM-2).
         let mut shared: BTreeMap<(SubnetId, Vec<SgId>), EniId> = BTreeMap::new();
         for l in &raw.lambdas {
-            let owner = format!("Lambda function `{}`", l.id.v);
+            let owner = format!("Lambda function `{}`", shown_id(&l.id.v));
             let mut vpc = None;
             let mut subnets = Vec::new();
             for r in &l.subnets {

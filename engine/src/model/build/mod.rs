@@ -12,7 +12,9 @@ use std::path::Path;
 use ipnet::Ipv4Net;
 
 use super::*;
-use crate::scenario::diag::{Diags, Report, Sources, did_you_mean};
+use crate::scenario::diag::{
+    Diags, Report, Sources, did_you_mean, mended_id, shown_id, unfit_chars,
+};
 use crate::scenario::raw::{self, Id, Raw};
 use crate::scenario::reader::{Sp, Span, article, parse_cidr, parse_ipv4};
 use crate::scenario::{self};
@@ -38,6 +40,8 @@ mod vpcs;
 mod vpn;
 mod vpn_link;
 mod warnings;
+
+use ids::{did_you_mean_id, hidden_note};
 
 /// A design that validated, with its warnings.
 #[derive(Debug)]

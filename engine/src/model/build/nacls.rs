@@ -68,7 +68,7 @@ impl Builder<'_> {
         let raw = self.raw;
         let mut defaults: BTreeMap<VpcId, Span> = BTreeMap::new();
         for a in &raw.network_acls {
-            let owner = format!("network ACL `{}`", a.id.v);
+            let owner = format!("network ACL `{}`", shown_id(&a.id.v));
             let vpc = self.vpc_ref(&owner, &a.vpc);
             let ingress = self.nacl_rules(&owner, &a.ingress, "ingress");
             let egress = self.nacl_rules(&owner, &a.egress, "egress");
@@ -131,7 +131,7 @@ impl Builder<'_> {
             let vpc = self.subnet_vpc(SubnetId::from_idx(i));
             let mut nacl = vpc.and_then(|v| self.design.vpcs[v.idx()].default_nacl);
             if let Some(r) = &s.network_acl {
-                let owner = format!("subnet `{}`", s.id.v);
+                let owner = format!("subnet `{}`", shown_id(&s.id.v));
                 if let Some(Component::Nacl(n)) =
                     self.reference(&owner, "network_acl", r, &[Kind::Nacl])
                 {

@@ -53,7 +53,7 @@ impl Builder<'_> {
             });
         }
         for s in &raw.aws_services {
-            let owner = format!("AWS service `{}`", s.id.v);
+            let owner = format!("AWS service `{}`", shown_id(&s.id.v));
             let listen = match &s.listen {
                 Some(l) => self.listen(l),
                 None => vec![Listen {

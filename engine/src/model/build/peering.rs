@@ -6,7 +6,7 @@ impl Builder<'_> {
     pub(super) fn peerings(&mut self) {
         let raw = self.raw;
         for p in &raw.vpc_peerings {
-            let owner = format!("VPC peering `{}`", p.id.v);
+            let owner = format!("VPC peering `{}`", shown_id(&p.id.v));
             let req = p.requester.as_ref().and_then(|r| {
                 match self.reference(&owner, "requester", r, &[Kind::Vpc]) {
                     Some(Component::Vpc(v)) => Some(v),

@@ -222,7 +222,7 @@ impl Builder<'_> {
         let raw = self.raw;
         let mut mains: BTreeMap<VpcId, Span> = BTreeMap::new();
         for (i, t) in raw.route_tables.iter().enumerate() {
-            let owner = format!("route table `{}`", t.id.v);
+            let owner = format!("route table `{}`", shown_id(&t.id.v));
             let vpc = self.vpc_ref(&owner, &t.vpc);
             let main = t.main.as_ref().is_some_and(|m| m.v);
             if let (Some(v), Some(m)) = (vpc, &t.main) {
@@ -245,7 +245,7 @@ impl Builder<'_> {
             });
         }
         for (i, t) in raw.route_tables.iter().enumerate() {
-            let owner = format!("route table `{}`", t.id.v);
+            let owner = format!("route table `{}`", shown_id(&t.id.v));
             let vpc = t.vpc.as_ref().and_then(|v| match self.names.get(&v.v) {
                 Some((Component::Vpc(v), _)) => Some(*v),
                 _ => None,
@@ -316,7 +316,7 @@ impl Builder<'_> {
             let vpc = self.subnet_vpc(SubnetId::from_idx(i));
             let mut rt = vpc.and_then(|v| self.design.vpcs[v.idx()].main_route_table);
             if let Some(r) = &s.route_table {
-                let owner = format!("subnet `{}`", s.id.v);
+                let owner = format!("subnet `{}`", shown_id(&s.id.v));
                 if let Some(Component::RouteTable(t)) =
                     self.reference(&owner, "route_table", r, &[Kind::RouteTable])
                 {

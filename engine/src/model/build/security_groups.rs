@@ -222,7 +222,7 @@ impl Builder<'_> {
         let raw = self.raw;
         // First pass: VPCs, so that group references can check them.
         for g in &raw.security_groups {
-            let owner = format!("security group `{}`", g.id.v);
+            let owner = format!("security group `{}`", shown_id(&g.id.v));
             let vpc = self.vpc_ref(&owner, &g.vpc);
             self.design.security_groups.push(SecurityGroup {
                 name: g.id.v.clone(),

@@ -45,6 +45,7 @@ impl Builder<'_> {
         }
         // The timeline runs in time order, file order breaking ties.
         events.sort_by_key(|(at, n, _)| (*at, *n));
+        self.check_in_order(&events);
         self.design.events = events
             .into_iter()
             .map(|(at, _, action)| Event { at, action })
@@ -221,5 +222,321 @@ impl Builder<'_> {
             out.extend(change);
         }
         Some(Action::Set(out))
+    }
+
+    /// Follows the timeline in the order it runs, keeping what exists at
+    /// each event's time, and reports the changes AWS would refuse then
+    /// (RT-10): a route deleted that the table does not hold, a route to a
+    /// target already deleted, a resource deleted or changed after its
+    /// deletion.
+    fn check_in_order(&mut self, events: &[(Nanos, usize, Action)]) {
+        let raw = self.raw;
+        let mut state = TimelineState {
+            routes: self
+                .design
+                .route_tables
+                .iter()
+                .map(|t| t.routes.clone())
+                .collect(),
+            tgw_routes: self
+                .design
+                .tgw_route_tables
+                .iter()
+                .map(|t| t.routes.clone())
+                .collect(),
+            deleted: BTreeMap::new(),
+        };
+        for (at, n, action) in events {
+            let Some(ev) = raw.events.get(*n) else {
+                continue;
+            };
+            let Some(written) = &ev.action else { continue };
+            match (action, &written.v) {
+                (Action::Delete(c), raw::EventAction::Delete(id)) => {
+                    let key = self.deletion_key(*c);
+                    if let Some(msg) = self.gone(&state, key, &id.span) {
+                        self.err(
+                            &id.span,
+                            format!(
+                                "event `delete`: `{}` {msg}; it cannot be deleted again (RT-10)",
+                                shown_id(&id.v)
+                            ),
+                        );
+                        continue;
+                    }
+                    state.deleted.insert(key, (*at, *n));
+                    if let Component::Endpoint(e) = c {
+                        // A gateway endpoint's routes go with it (GWE-2).
+                        for routes in &mut state.routes {
+                            routes.retain(|r| r.target != Target::Endpoint(*e));
+                        }
+                    }
+                }
+                (Action::AddRoute(rt, route), raw::EventAction::AddRoute(w)) => {
+                    if let Some(t) = &w.target {
+                        if self.target_gone("event `add_route`", &state, t, at) {
+                            continue;
+                        }
+                    }
+                    take_route(
+                        state.routes.get_mut(rt.idx()),
+                        route.dest,
+                        |r| r.dest,
+                        Some(route),
+                    );
+                }
+                (Action::DeleteRoute(rt, dest), raw::EventAction::DeleteRoute(w)) => {
+                    if take_route(state.routes.get_mut(rt.idx()), *dest, |r| r.dest, None) {
+                        continue;
+                    }
+                    let span = w.destination.as_ref().map_or(&written.span, |d| &d.span);
+                    let msg = self.no_such_route(&state, *rt, *dest, *at);
+                    self.err(span, msg);
+                }
+                (Action::AddTgwRoute(rt, route), raw::EventAction::AddRoute(w)) => {
+                    if let Some(t) = &w.target {
+                        if self.target_gone("event `add_route`", &state, t, at) {
+                            continue;
+                        }
+                    }
+                    take_route(
+                        state.tgw_routes.get_mut(rt.idx()),
+                        route.dest,
+                        |r| r.dest,
+                        Some(route),
+                    );
+                }
+                (Action::DeleteTgwRoute(rt, dest), raw::EventAction::DeleteRoute(w)) => {
+                    if take_route(state.tgw_routes.get_mut(rt.idx()), *dest, |r| r.dest, None) {
+                        continue;
+                    }
+                    let span = w.destination.as_ref().map_or(&written.span, |d| &d.span);
+                    let table = self
+                        .design
+                        .tgw_route_tables
+                        .get(rt.idx())
+                        .map_or("", |t| t.name.as_str());
+                    let msg = format!(
+                        "event `delete_route`: transit gateway route table `{table}` has no static or blackhole route to {} at {at}; there is nothing to delete (RT-10, TGW-4)",
+                        self.dest_name(*dest)
+                    );
+                    self.err(span, msg);
+                }
+                (Action::Set(changes), raw::EventAction::Set { resource, attrs }) => {
+                    if let Some(c) = self.names.get(&resource.v).map(|x| x.0) {
+                        let key = self.deletion_key(c);
+                        if let Some(msg) = self.gone(&state, key, &resource.span) {
+                            self.err(
+                                &resource.span,
+                                format!(
+                                    "event `set` on `{}`: it {msg}; what no longer exists cannot be changed (RT-10)",
+                                    shown_id(&resource.v)
+                                ),
+                            );
+                            continue;
+                        }
+                    }
+                    self.set_targets_gone(&state, attrs, at);
+                    for change in changes {
+                        state.set(&self.design, change);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The component whose deletion a component's stands for: an instance
+    /// and its network interface are deleted together.
+    fn deletion_key(&self, c: Component) -> Component {
+        match c {
+            Component::Instance(i) => self
+                .design
+                .instances
+                .get(i.idx())
+                .map_or(c, |x| Component::Eni(x.eni)),
+            c => c,
+        }
+    }
+
+    /// "was deleted at 30s (line 86)", when `key` is deleted by then.
+    fn gone(&self, state: &TimelineState, key: Component, here: &Span) -> Option<String> {
+        let (at, n) = state.deleted.get(&key)?;
+        let line = self.raw.events.get(*n).map_or_else(String::new, |e| {
+            format!(" ({})", self.line_of(&e.span, here))
+        });
+        Some(format!("was deleted at {at}{line}"))
+    }
+
+    /// Reports a route's target that was deleted before `at`: AWS creates
+    /// no route to what does not exist.
+    fn target_gone(&mut self, owner: &str, state: &TimelineState, target: &Id, at: &Nanos) -> bool {
+        let Some(c) = self.names.get(&target.v).map(|x| x.0) else {
+            return false;
+        };
+        let key = self.deletion_key(c);
+        let Some(msg) = self.gone(state, key, &target.span) else {
+            return false;
+        };
+        self.err(
+            &target.span,
+            format!(
+                "{owner} at {at}: the route's target `{}` {msg}; AWS creates no route to a target that does not exist (RT-10): route to one that exists then, or change the route before the deletion",
+                shown_id(&target.v)
+            ),
+        );
+        true
+    }
+
+    /// Reports the routes of a `set` whose targets are deleted by `at`;
+    /// a route written as a blackhole may name a target that is gone.
+    fn set_targets_gone(&mut self, state: &TimelineState, attrs: &[Sp<raw::SetAttr>], at: &Nanos) {
+        for a in attrs {
+            match &a.v {
+                raw::SetAttr::Routes(routes) => {
+                    for r in routes.iter().filter(|r| !r.v.blackhole) {
+                        if let Some(t) = &r.v.target {
+                            self.target_gone("event `set`", state, t, at);
+                        }
+                    }
+                }
+                raw::SetAttr::TgwRoutes(routes) => {
+                    for r in routes {
+                        let blackhole = r.v.blackhole.as_ref().is_some_and(|b| b.v);
+                        if let (Some(t), false) = (&r.v.attachment, blackhole) {
+                            self.target_gone("event `set`", state, t, at);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Why `delete_route` of `dest` in `rt` finds nothing: the local route,
+    /// which cannot be deleted (RT-2), or no route at all at that time.
+    fn no_such_route(
+        &self,
+        state: &TimelineState,
+        rt: RouteTableId,
+        dest: RouteDest,
+        at: Nanos,
+    ) -> String {
+        let Some(table) = self.design.route_tables.get(rt.idx()) else {
+            return format!(
+                "event `delete_route`: no route to {} at {at} (RT-10)",
+                self.dest_name(dest)
+            );
+        };
+        let local = match dest {
+            RouteDest::Cidr(net) => self
+                .design
+                .vpcs
+                .get(table.vpc.idx())
+                .is_some_and(|v| v.cidrs.contains(&net)),
+            RouteDest::PrefixList(_) => false,
+        };
+        let shown = self.dest_name(dest);
+        if local {
+            return format!(
+                "event `delete_route`: the route to {shown} in route table `{}` is the local route of its VPC, which cannot be deleted (RT-2)",
+                table.name
+            );
+        }
+        let held: Vec<String> = state
+            .routes
+            .get(rt.idx())
+            .map(|routes| routes.iter().map(|r| self.dest_name(r.dest)).collect())
+            .unwrap_or_default();
+        let now = if held.is_empty() {
+            "it then holds only its local routes".to_string()
+        } else {
+            format!("its routes then go to {}", held.join(", "))
+        };
+        format!(
+            "event `delete_route`: route table `{}` has no route to {shown} at {at} ({now}); AWS refuses to delete a route that does not exist (RT-10)",
+            table.name
+        )
+    }
+
+    /// A route's destination as the file writes it.
+    fn dest_name(&self, dest: RouteDest) -> String {
+        match dest {
+            RouteDest::Cidr(net) => net.to_string(),
+            RouteDest::PrefixList(p) => self
+                .design
+                .prefix_lists
+                .get(p.idx())
+                .map_or_else(String::new, |l| l.name.clone()),
+        }
+    }
+}
+
+/// Removes the route to `dest` from a table's routes and puts `add` in
+/// its place, as `add_route` replaces a route; whether there was one.
+fn take_route<R: Clone>(
+    routes: Option<&mut Vec<R>>,
+    dest: RouteDest,
+    dest_of: impl Fn(&R) -> RouteDest,
+    add: Option<&R>,
+) -> bool {
+    let Some(routes) = routes else {
+        return false;
+    };
+    let before = routes.len();
+    routes.retain(|r| dest_of(r) != dest);
+    let held = routes.len() != before;
+    routes.extend(add.cloned());
+    held
+}
+
+/// What exists at a point of the timeline, for its checks: the routes of
+/// each route table and transit gateway route table that `delete_route`
+/// may remove, and what was deleted, with when and by which event.
+struct TimelineState {
+    routes: Vec<Vec<Route>>,
+    tgw_routes: Vec<Vec<TgwRoute>>,
+    deleted: BTreeMap<Component, (Nanos, usize)>,
+}
+
+impl TimelineState {
+    /// The routes a `set` leaves, as the data plane keeps them.
+    fn set(&mut self, design: &Design, change: &SetChange) {
+        match change {
+            SetChange::Routes(rt, routes) => {
+                if let Some(held) = self.routes.get_mut(rt.idx()) {
+                    // Endpoint routes are not the user's to replace (GWE-2).
+                    held.retain(|r| matches!(r.target, Target::Endpoint(_)));
+                    held.splice(0..0, routes.iter().cloned());
+                }
+            }
+            SetChange::EndpointRouteTables(e, tables) => {
+                let Some(EndpointKind::Gateway { prefix_list, .. }) =
+                    design.endpoints.get(e.idx()).map(|x| &x.kind)
+                else {
+                    return;
+                };
+                let dest = RouteDest::PrefixList(*prefix_list);
+                for routes in &mut self.routes {
+                    routes.retain(|r| r.target != Target::Endpoint(*e));
+                }
+                for rt in tables {
+                    if let Some(routes) = self.routes.get_mut(rt.idx()) {
+                        routes.retain(|r| r.dest != dest);
+                        routes.push(Route {
+                            dest,
+                            target: Target::Endpoint(*e),
+                            blackhole: false,
+                        });
+                    }
+                }
+            }
+            SetChange::TgwRoutes(rt, routes) => {
+                if let Some(held) = self.tgw_routes.get_mut(rt.idx()) {
+                    *held = routes.clone();
+                }
+            }
+            _ => {}
+        }
     }
 }

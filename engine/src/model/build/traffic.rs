@@ -6,7 +6,7 @@ impl Builder<'_> {
     pub(super) fn traffic(&mut self) {
         let raw = self.raw;
         for t in &raw.traffic {
-            let owner = format!("traffic `{}`", t.id.v);
+            let owner = format!("traffic `{}`", shown_id(&t.id.v));
             let from = t.from.as_ref().and_then(|f| {
                 match self.reference(
                     &owner,
@@ -105,6 +105,22 @@ impl Builder<'_> {
                 self.err(
                     &t.id.span,
                     format!("{owner}: a bulk transfer needs a `size`"),
+                );
+            }
+            // One datagram is one IPv4 packet at most: its payload cannot
+            // say more than 65,535 bytes less the two headers.
+            let max_udp = crate::packet::MAX_UDP_PAYLOAD as u64;
+            if let Some(s) = t
+                .size
+                .as_ref()
+                .filter(|s| pattern == raw::Pattern::Udp && pattern_known && s.v.0 > max_udp)
+            {
+                self.err(
+                    &s.span,
+                    format!(
+                        "{owner}: `size` {} bytes is more than one UDP datagram carries over IPv4: at most {max_udp} bytes (65535, the largest IPv4 packet, less its 20-byte header and the 8-byte UDP header); for a larger transfer use TCP (`pattern = \"bulk\"` with this `size`, or \"requests\" with `request` and `response`)",
+                        s.v.0
+                    ),
                 );
             }
             let start = t.start.as_ref().map_or(Nanos::ZERO, |s| s.v);
@@ -275,11 +291,26 @@ impl Builder<'_> {
         if is_service_name && known_service {
             return Some(DestSpec::Service(to.v.clone()));
         }
+        // Only what a `to` may name is offered: a subnet or a route table
+        // close in spelling would be refused in turn.
+        let design = &self.design;
         let candidates = self
             .names
-            .keys()
-            .map(|s| s.as_str())
-            .chain(self.design.aws_services.iter().map(|s| s.service.as_str()));
+            .iter()
+            .filter(|(_, (c, _))| match c {
+                Component::Instance(_)
+                | Component::Eni(_)
+                | Component::ExternalHost(_)
+                | Component::AwsService(_)
+                | Component::OnpremHost(_) => true,
+                Component::Endpoint(e) => matches!(
+                    design.endpoints.get(e.idx()).map(|x| &x.kind),
+                    Some(EndpointKind::Interface { .. })
+                ),
+                _ => false,
+            })
+            .map(|(k, _)| k.as_str())
+            .chain(design.aws_services.iter().map(|s| s.service.as_str()));
         let suggestion = self.suggest(&to.v, candidates).map(str::to_string);
         let mut msg = if is_service_name {
             format!(
@@ -288,12 +319,13 @@ impl Builder<'_> {
             )
         } else {
             format!(
-                "{owner}: `to` `{}` is neither an id, an IPv4 address nor a service name",
-                to.v
+                "{owner}: `to` `{}`{} is neither an id, an IPv4 address nor a service name",
+                shown_id(&to.v),
+                hidden_note(&to.v)
             )
         };
         if let Some(s) = suggestion {
-            msg.push_str(&format!("; did you mean `{s}`?"));
+            msg.push_str(&did_you_mean_id(&s));
         }
         self.err(&to.span, msg);
         None

@@ -48,7 +48,7 @@ impl Builder<'_> {
         // Route tables of the file first, so that attachments and gateways
         // can name them; implicit default tables follow.
         for t in &raw.tgw_route_tables {
-            let owner = format!("transit gateway route table `{}`", t.id.v);
+            let owner = format!("transit gateway route table `{}`", shown_id(&t.id.v));
             let tgw = self.tgw_ref(&owner, &t.transit_gateway);
             self.design.tgw_route_tables.push(TgwRouteTable {
                 name: t.id.v.clone(),
@@ -57,7 +57,7 @@ impl Builder<'_> {
             });
         }
         for (i, g) in raw.transit_gateways.iter().enumerate() {
-            let owner = format!("transit gateway `{}`", g.id.v);
+            let owner = format!("transit gateway `{}`", shown_id(&g.id.v));
             let id = TgwId::from_idx(i);
             let assoc_on = g.default_association.as_ref().is_none_or(|b| b.v);
             let prop_on = g.default_propagation.as_ref().is_none_or(|b| b.v);
@@ -167,7 +167,7 @@ impl Builder<'_> {
         // (transit gateway, VPC) -> the attachment's id span.
         let mut per_vpc: BTreeMap<(TgwId, VpcId), String> = BTreeMap::new();
         for (i, a) in raw.tgw_attachments.iter().enumerate() {
-            let owner = format!("transit gateway attachment `{}`", a.id.v);
+            let owner = format!("transit gateway attachment `{}`", shown_id(&a.id.v));
             let id = TgwAttachmentId::from_idx(i);
             let tgw = self.tgw_ref(&owner, &a.transit_gateway);
             let propagations: Vec<TgwRouteTableId> = tgw
@@ -594,7 +594,7 @@ impl Builder<'_> {
         let raw = self.raw;
         let mut associated: BTreeMap<TgwAttachmentId, (String, Span)> = BTreeMap::new();
         for (i, t) in raw.tgw_route_tables.iter().enumerate() {
-            let owner = format!("transit gateway route table `{}`", t.id.v);
+            let owner = format!("transit gateway route table `{}`", shown_id(&t.id.v));
             let rt = TgwRouteTableId::from_idx(i);
             for r in &t.associations {
                 let Some(a) = self.table_attachment(&owner, "associations", rt, r) else {

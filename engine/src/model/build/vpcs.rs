@@ -6,7 +6,7 @@ impl Builder<'_> {
     pub(super) fn vpcs(&mut self) {
         let raw = self.raw;
         for v in &raw.vpcs {
-            let owner = format!("VPC `{}`", v.id.v);
+            let owner = format!("VPC `{}`", shown_id(&v.id.v));
             let mut cidrs: Vec<Ipv4Net> = Vec::new();
             match &v.cidrs {
                 // Empty because its items were unreadable: reported.
@@ -103,7 +103,7 @@ impl Builder<'_> {
         // overlap it: one lookup per subnet, even in a file of thousands.
         let mut placed: BTreeMap<(VpcId, u32), (u32, SubnetId)> = BTreeMap::new();
         for s in &raw.subnets {
-            let owner = format!("subnet `{}`", s.id.v);
+            let owner = format!("subnet `{}`", shown_id(&s.id.v));
             let vpc = self.vpc_ref(&owner, &s.vpc);
             // Without one (reported), the subnet's VPC is a stand-in.
             self.unsettled |= vpc.is_none();

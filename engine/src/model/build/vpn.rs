@@ -6,7 +6,7 @@ impl Builder<'_> {
     pub(super) fn vgws(&mut self) {
         let raw = self.raw;
         for g in &raw.vpn_gateways {
-            let owner = format!("VPN gateway `{}`", g.id.v);
+            let owner = format!("VPN gateway `{}`", shown_id(&g.id.v));
             let vpc = self.vpc_ref(&owner, &g.vpc);
             let id = VgwId::from_idx(self.design.vgws.len());
             if let Some(v) = vpc {

@@ -280,7 +280,7 @@ fn to_suggestions_name_only_what_a_to_can_name() {
     assert!(!loaded);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
-        lines[0].ends_with("`to` names `private-b`, which is neither an id of this file nor a service that an [[aws_service]] or a private-DNS interface endpoint provides"),
+        lines[0].ends_with("`to` names `private-b`, which is neither an id of this file nor a service name that resolves from the source (through a private-DNS interface endpoint of its VPC with DNS support and hostnames on, an [[aws_service]], or a `com.amazonaws.<region>.<service>` prefix list)"),
         "{lines:?}"
     );
     // A misspelt host is still suggested.

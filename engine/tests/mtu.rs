@@ -549,3 +549,41 @@ fn mtu_3_a_lost_fragment_loses_the_datagram() {
 mod flow_log_sizes;
 #[path = "parts/nat_icmp_errors.rs"]
 mod nat_icmp_errors;
+
+/// MTU-4 through an internet gateway (IGW-2): an ICMP error quotes the
+/// packet it is about, and the gateway maps the quote with the error (RFC
+/// 5508), so that an instance behind its public IP finds its own packet,
+/// addressed as it sent it, in a "fragmentation needed"; and an error the
+/// instance sends quotes the public address the internet host used.
+#[test]
+fn mtu_4_an_internet_gateway_maps_an_icmp_errors_quote_with_it() {
+    let d = design();
+    let (web_host, web) = instance(&d, "web");
+    let public = Ipv4Addr::new(3, 80, 0, 10);
+    let site = Ipv4Addr::new(93, 184, 216, 34);
+    let quote_of = |buf: &[u8]| packet::icmp_error_quote(buf).expect("an ICMP error quote");
+    // In: about a segment the instance sent, as the internet saw it.
+    let sent = tcp(public, site, 1500);
+    let mut buf = build::icmp_frag_needed(site, &sent, 1400, 60).to_vec();
+    let mut net = Network::new(Arc::clone(&d));
+    let mut tr = Catch::default();
+    follow(&mut net, &mut buf, Loc::Internet, &mut tr);
+    assert!(tr.hops.iter().any(|h| h.place == place(&d, "igw-a")));
+    let v = packet::parse(&buf).expect("parses");
+    let q = quote_of(&buf);
+    assert_eq!((v.dst, q.src, q.src_port, q.dst), (web, web, 40000, site));
+    assert!(packet::transport_checksum_ok(&buf), "ICMP checksum");
+    // Out: the instance's port unreachable about a datagram from the site.
+    let got = udp(site, web, 100);
+    let mut buf = build::icmp_error(web, &got, packet::ICMP_DEST_UNREACHABLE, 3, 64).to_vec();
+    let mut tr = Catch::default();
+    follow(&mut net, &mut buf, Loc::HostOut(web_host), &mut tr);
+    assert!(tr.hops.iter().any(|h| h.place == place(&d, "igw-a")));
+    let v = packet::parse(&buf).expect("parses");
+    let q = quote_of(&buf);
+    assert_eq!(
+        (v.src, q.dst, q.dst_port, q.src),
+        (public, public, 9000, site)
+    );
+    assert!(packet::transport_checksum_ok(&buf), "ICMP checksum");
+}

@@ -8,6 +8,9 @@
 //!   address (IGW-2); any other destination is dropped (`no_internet_route`).
 //! - Stateless: the gateway keeps no connection state and rewrites checksums
 //!   incrementally (RFC 1624).
+//! - An ICMP error's quoted packet is mapped with it, the other way round
+//!   (RFC 5508): an instance behind its public IP gets errors about its own
+//!   packets as it sent them (path MTU discovery, MTU-4).
 //! - Seen arriving, and departing after the rewrite when it goes on.
 
 use super::forward::{Cx, comp};
@@ -57,7 +60,13 @@ impl<T: Trace> Cx<'_, T> {
                 DropReason::NoPublicIp,
             );
         };
-        if packet::set_source(buf, public, None).is_err() {
+        // An ICMP error from the instance quotes a packet sent to its
+        // public IP: the quote is mapped back with it (RFC 5508).
+        let rewritten = match quoted(buf, &p) {
+            Some(q) if q.dst == p.src => packet::icmp_error_set_source(buf, public, q.dst_port),
+            _ => packet::set_source(buf, public, None),
+        };
+        if rewritten.is_err() {
             return self.drop(place, Rule::None, p, DropReason::Malformed);
         }
         let q = packet::parse(buf).unwrap_or(p);
@@ -87,7 +96,17 @@ impl<T: Trace> Cx<'_, T> {
                 DropReason::NoInternetRoute,
             );
         };
-        if packet::set_destination(buf, d.enis[x.idx()].ip, None).is_err() {
+        // An ICMP error about a packet the instance sent quotes it with its
+        // public source: mapped back with the destination (RFC 5508), or
+        // the instance could not match it to its connection (PMTUD).
+        let private = d.enis[x.idx()].ip;
+        let rewritten = match quoted(buf, &p) {
+            Some(q) if q.src == p.dst => {
+                packet::icmp_error_set_destination(buf, private, q.src_port)
+            }
+            _ => packet::set_destination(buf, private, None),
+        };
+        if rewritten.is_err() {
             return self.drop(place, Rule::None, p, DropReason::Malformed);
         }
         let q = packet::parse(buf).unwrap_or(p);
@@ -99,5 +118,15 @@ impl<T: Trace> Cx<'_, T> {
             },
             delay: Delay::ZERO,
         }
+    }
+}
+
+/// The quote of an ICMP error, when `p` is one.
+#[inline]
+fn quoted(buf: &[u8], p: &FlowView) -> Option<packet::IcmpQuote> {
+    if p.proto == packet::PROTO_ICMP && packet::is_icmp_error(p.icmp_type) {
+        packet::icmp_error_quote(buf)
+    } else {
+        None
     }
 }

@@ -524,7 +524,7 @@ impl Aggregate {
         };
         let path = if egress { traffic_path(next) } else { 0 };
         let flags = if v.proto == PROTO_TCP {
-            v.tcp_flags & 0x3f
+            logged_tcp_flags(v.tcp_flags)
         } else {
             0
         };
@@ -678,6 +678,18 @@ impl Recorder for FlowLogs {
     }
 }
 
+/// The flags of one TCP packet that a record's `tcp-flags` takes (FL-4):
+/// FIN 1, SYN 2, RST 4, and ACK 16 only with SYN (a SYN-ACK is 18); AWS
+/// logs no ACK or PSH on their own, nor URG.
+fn logged_tcp_flags(f: u8) -> u8 {
+    use crate::packet::tcp_flags::{ACK, FIN, RST, SYN};
+    let mut out = f & (FIN | SYN | RST);
+    if f & SYN != 0 {
+        out |= f & ACK;
+    }
+    out
+}
+
 fn secs_floor(ns: u64) -> u64 {
     ns / 1_000_000_000
 }
@@ -772,6 +784,21 @@ pub fn az_id(region: &str, az: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// FL-4: a record's `tcp-flags` holds FIN, SYN, RST and a SYN-ACK's 18,
+    /// never ACK, PSH or URG on their own: a client's side of a whole
+    /// connection is 3 (SYN, FIN), the server's 19 (SYN-ACK, FIN), a reset
+    /// answered to a SYN 4.
+    #[test]
+    fn fl_4_tcp_flags_are_fin_syn_rst_and_syn_ack_only() {
+        use crate::packet::tcp_flags::{ACK, FIN, PSH, RST, SYN, URG};
+        let record = |packets: &[u8]| packets.iter().fold(0, |a, f| a | logged_tcp_flags(*f));
+        assert_eq!(record(&[SYN, ACK, PSH | ACK, FIN | ACK, ACK]), 3);
+        assert_eq!(record(&[SYN | ACK, PSH | ACK, FIN | ACK]), 19);
+        assert_eq!(record(&[RST | ACK]), 4);
+        assert_eq!(record(&[ACK, PSH | ACK, URG | ACK]), 0);
+        assert_eq!(record(&[SYN | ACK]), 18);
+    }
 
     #[test]
     fn formats_parse_in_aws_syntax() {

@@ -314,7 +314,7 @@ impl Builder<'_> {
         let suggestion = self.suggest(&to.v, candidates).map(str::to_string);
         let mut msg = if is_service_name {
             format!(
-                "{owner}: `to` names `{}`, which is neither an id of this file nor a service that resolves from the source: one an [[aws_service]], a `com.amazonaws.<region>.<service>` prefix list or a private-DNS interface endpoint of the source's VPC (with DNS support and hostnames on) provides",
+                "{owner}: `to` names `{}`, which is neither an id of this file nor a service name that resolves from the source (through a private-DNS interface endpoint of its VPC with DNS support and hostnames on, an [[aws_service]], or a `com.amazonaws.<region>.<service>` prefix list)",
                 to.v
             )
         } else {

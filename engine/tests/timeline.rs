@@ -302,3 +302,22 @@ fn nacl_2_replacing_a_nacls_rules_judges_the_next_packet_by_them() {
         places(&net, &w)
     );
 }
+
+#[test]
+fn rt_9_a_nat_gateway_is_a_hop_both_ways() {
+    // A request and its reply each cross the NAT gateway and the internet
+    // once: each arrives with its TTL two lower than it left with.
+    let mut net = network();
+    let (w, out) = send(&mut net, "app", (APP, 40000), (API, 443), SYN, 0);
+    delivered(&net, &w, "api-example");
+    let (w, back) = send(
+        &mut net,
+        "api-example",
+        (API, 443),
+        (NAT_A, out.src_port),
+        SYN_ACK,
+        0,
+    );
+    delivered(&net, &w, "app");
+    assert_eq!((out.ttl, back.ttl), (62, 62));
+}

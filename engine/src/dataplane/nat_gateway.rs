@@ -500,7 +500,7 @@ impl NatTable {
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::forward::{Cx, comp};
-use super::{AwsRule, Capacity, Entry, Gateway, Loc, Rule, Scaling, Seen, Step, Trace};
+use super::{AwsRule, Capacity, Entry, Gateway, Loc, Place, Rule, Scaling, Seen, Step, Trace};
 use crate::model::{Component, DropReason, NatId};
 use crate::packet::{self, PROTO_UDP};
 
@@ -544,6 +544,10 @@ impl<T: Trace> Cx<'_, T> {
             // A reply, translated back by its mapping (NAT-3).
             return match self.st.nats[n.idx()].inbound(&p, self.now) {
                 Ok((ip, port)) => {
+                    // A router both ways: the reply's TTL drops by one too.
+                    if let Some(drop) = self.nat_hop(buf, place, p) {
+                        return drop;
+                    }
                     let port = (p.proto != PROTO_ICMP || p.icmp_type == 0).then_some(port);
                     if packet::set_destination(buf, Ipv4Addr::from(ip), port).is_err() {
                         return self.drop(place, Rule::None, p, DropReason::Malformed);
@@ -625,16 +629,8 @@ impl<T: Trace> Cx<'_, T> {
                 }
             }
         };
-        match packet::decrement_ttl(buf) {
-            Ok(0) | Err(_) => {
-                return self.drop(
-                    place,
-                    Rule::Aws(AwsRule::TtlExpired),
-                    p,
-                    DropReason::TtlExpired,
-                );
-            }
-            Ok(_) => {}
+        if let Some(drop) = self.nat_hop(buf, place, p) {
+            return drop;
         }
         if packet::set_source(buf, nat_ip, port).is_err() {
             return self.drop(place, Rule::None, p, DropReason::Malformed);
@@ -688,6 +684,9 @@ impl<T: Trace> Cx<'_, T> {
                     DropReason::PortUnreachable,
                 );
             };
+            if let Some(drop) = self.nat_hop(buf, place, p) {
+                return drop;
+            }
             if packet::icmp_error_set_destination(buf, Ipv4Addr::from(ip), port).is_err() {
                 return self.drop(place, Rule::None, p, DropReason::Malformed);
             }
@@ -725,16 +724,8 @@ impl<T: Trace> Cx<'_, T> {
                 DropReason::ProtocolNotSupported,
             );
         };
-        match packet::decrement_ttl(buf) {
-            Ok(0) | Err(_) => {
-                return self.drop(
-                    place,
-                    Rule::Aws(AwsRule::TtlExpired),
-                    p,
-                    DropReason::TtlExpired,
-                );
-            }
-            Ok(_) => {}
+        if let Some(drop) = self.nat_hop(buf, place, p) {
+            return drop;
         }
         if packet::icmp_error_set_source(buf, nat_ip, ext).is_err() {
             return self.drop(place, Rule::None, p, DropReason::Malformed);
@@ -742,6 +733,21 @@ impl<T: Trace> Cx<'_, T> {
         let q = packet::parse(buf).unwrap_or(p);
         self.forward(place, Rule::Aws(AwsRule::NatIcmpOut), q);
         self.leave_nat(buf, n, true, q)
+    }
+
+    /// The gateway is a hop, each way (RT-9): the TTL drops by one, and a
+    /// packet whose TTL runs out is dropped here (`ttl_expired`).
+    #[inline]
+    fn nat_hop(&mut self, buf: &mut [u8], place: Place, p: FlowView) -> Option<Step> {
+        match packet::decrement_ttl(buf) {
+            Ok(0) | Err(_) => Some(self.drop(
+                place,
+                Rule::Aws(AwsRule::TtlExpired),
+                p,
+                DropReason::TtlExpired,
+            )),
+            Ok(_) => None,
+        }
     }
 
     /// A packet the gateway sends on its own (a RST, NAT-6), routed from

@@ -402,7 +402,14 @@ fn exact_size(number: &str, scale: u128) -> Option<Result<u64, Exact>> {
     } else {
         joined.parse().ok()?
     };
-    let den = 10u128.pow(frac.len() as u32);
+    // A fraction of more than 38 digits (leading zeros and all) is finer
+    // than a byte at every unit these sizes take.
+    let Some(den) = u32::try_from(frac.len())
+        .ok()
+        .and_then(|n| 10u128.checked_pow(n))
+    else {
+        return Some(Err(Exact::Finer));
+    };
     let Some(product) = digits.checked_mul(scale) else {
         return Some(Err(Exact::TooLarge));
     };
@@ -639,6 +646,21 @@ mod tests {
             parse_size("1.0001KiB"),
             Err(UnitError::TooFine { .. })
         ));
+        // A fraction longer than any power of ten a u128 holds, leading
+        // zeros and all, is finer than a byte, in every unit.
+        let tiny = format!("0.{}1", "0".repeat(200));
+        for unit in ["B", "KiB", "GiB", "MB"] {
+            assert!(
+                matches!(
+                    parse_size(&format!("{tiny}{unit}")),
+                    Err(UnitError::TooFine { .. })
+                ),
+                "{unit}"
+            );
+        }
+        for unit in ["TB", "EiB"] {
+            assert!(parse_size(&format!("{tiny}{unit}")).is_err(), "{unit}");
+        }
     }
 
     #[test]

@@ -1377,7 +1377,7 @@ subnet = "b"
 public_ip = "54.1.1.2"
 "#,
         expected: &[
-            "37:13: warning: instance `partial` has public IP 54.1.1.1, but its subnet's route table `rt-some` sends only 198.51.100.0/24 to an internet gateway, no 0.0.0.0/0: the address answers those ranges and no other internet address (IGW-4)",
+            "37:13: warning: instance `partial` has public IP 54.1.1.1, but its subnet's route table `rt-some` sends only 198.51.100.0/24 to an internet gateway (no 0.0.0.0/0 to one): the address answers those ranges and no other internet address (IGW-4)",
             "42:13: warning: instance `closed` has public IP 54.1.1.2, but its subnet's route table `rt-none` sends nothing to an internet gateway, so the address is unreachable (IGW-4)",
         ],
     },

@@ -89,7 +89,7 @@ impl Builder<'_> {
                     )
                 } else {
                     format!(
-                        "instance `{}` has public IP {}, but its subnet's route table `{}` sends only {} to an internet gateway, no 0.0.0.0/0: the address answers those ranges and no other internet address (IGW-4)",
+                        "instance `{}` has public IP {}, but its subnet's route table `{}` sends only {} to an internet gateway (no 0.0.0.0/0 to one): the address answers those ranges and no other internet address (IGW-4)",
                         inst.id.v,
                         p.v,
                         table.name,

@@ -334,6 +334,44 @@ delete_route = { route_table = "rt-private", destination = "0.0.0.0/0" }
 }
 
 #[test]
+fn rt_10_timelines_aws_accepts_load_without_a_problem() {
+    // A route a `set` wrote is there to delete; a deleted NAT gateway's
+    // route stays, a blackhole, until deleted; a route added to a gateway
+    // is accepted before that gateway's deletion at the same time, in
+    // file order; a route written as a blackhole may name what is gone.
+    let extra = r#"
+[[event]]
+at = "10s"
+set = { resource = "rt-public", routes = [ { destination = "0.0.0.0/0", target = "igw-main" }, { destination = "10.9.0.0/16", target = "igw-main" } ] }
+
+[[event]]
+at = "20s"
+delete_route = { route_table = "rt-public", destination = "10.9.0.0/16" }
+
+[[event]]
+at = "30s"
+delete = "nat-a"
+
+[[event]]
+at = "40s"
+delete_route = { route_table = "rt-private", destination = "0.0.0.0/0" }
+
+[[event]]
+at = "45s"
+add_route = { route_table = "rt-private", destination = "0.0.0.0/0", target = "nat-b" }
+
+[[event]]
+at = "45s"
+delete = "nat-b"
+
+[[event]]
+at = "50s"
+set = { resource = "rt-private", routes = [ { destination = "0.0.0.0/0", target = "nat-b", state = "blackhole" } ] }
+"#;
+    assert_eq!(base_with(extra), (true, vec![]));
+}
+
+#[test]
 fn rt_10_timeline_checks_follow_time_not_file_order() {
     // Written first, run second: the route exists by then.
     let extra = r#"

@@ -131,8 +131,7 @@ impl<T: Trace> Cx<'_, T> {
                 subnet: eni.subnet,
                 vpc,
             },
-            None if p.src != eni.ip => Entry::Forwarded(eni.subnet),
-            None => Entry::Subnet(eni.subnet),
+            None => Entry::from_subnet(eni.subnet, p.src != eni.ip),
         };
         let transit = matches!(eni.owner, EniOwner::TgwAttachment(_));
         let step = self.route_from(eni.subnet, p, from, transit);

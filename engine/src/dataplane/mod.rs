@@ -136,6 +136,16 @@ pub enum Entry {
 }
 
 impl Entry {
+    /// From an ENI of subnet `s`: sent by its own host, or `forwarded` by
+    /// it, a packet it did not send (a middlebox, SG-2).
+    pub fn from_subnet(s: SubnetId, forwarded: bool) -> Entry {
+        if forwarded {
+            Entry::Forwarded(s)
+        } else {
+            Entry::Subnet(s)
+        }
+    }
+
     /// The subnet of the VPC the packet came from, if it came from one.
     pub fn subnet(self) -> Option<SubnetId> {
         match self {

@@ -191,12 +191,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         p: FlowView,
         forwarded: bool,
     ) -> super::Step {
-        let from = if forwarded {
-            super::Entry::Forwarded(s)
-        } else {
-            super::Entry::Subnet(s)
-        };
-        self.route_from(s, p, from, false)
+        self.route_from(s, p, super::Entry::from_subnet(s, forwarded), false)
     }
 
     /// [`Self::route`] for a packet whose entry into the next ENI is

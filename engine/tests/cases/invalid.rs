@@ -1470,6 +1470,41 @@ public_ip = "3.35.0.10"
         ],
     },
     Case {
+        name: "nat_1_public_nat_whose_subnet_routes_back_to_it",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "public-a"
+vpc = "v"
+cidr = "10.0.0.0/24"
+route_table = "rt-a"
+
+[[internet_gateway]]
+id = "igw"
+vpc = "v"
+
+[[nat_gateway]]
+id = "nat-a"
+subnet = "public-a"
+public_ip = "3.35.0.10"
+
+[[route_table]]
+id = "rt-a"
+vpc = "v"
+routes = [{ destination = "0.0.0.0/0", target = "nat-a" }]
+"#,
+        expected: &[
+            "20:6: warning: NAT gateway `nat-a` is public, but its subnet `public-a` has no 0.0.0.0/0 route to an internet gateway (route table `rt-a`: it sends 0.0.0.0/0 back to this NAT gateway, which translates each packet again until its TTL runs out): nothing it translates can reach the internet (NAT-1)",
+        ],
+    },
+    Case {
         name: "lambda_in_public_subnet",
         text: r#"
 [scenario]

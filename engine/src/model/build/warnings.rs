@@ -30,9 +30,17 @@ impl Builder<'_> {
                 continue;
             }
             let rt = self.design.subnets[subnet.idx()].route_table;
-            if !matches!(self.default_target(rt), Some(Target::Igw(_))) {
+            let default = self.default_target(rt);
+            if !matches!(default, Some(Target::Igw(_))) {
+                // Its own subnet sending the internet back to it: each lap
+                // translates the packet again until its TTL runs out.
+                let itself = if default == Some(&Target::Nat(NatId::from_idx(i))) {
+                    ": it sends 0.0.0.0/0 back to this NAT gateway, which translates each packet again until its TTL runs out"
+                } else {
+                    ""
+                };
                 let msg = format!(
-                    "NAT gateway `{}` is public, but its subnet `{}` has no 0.0.0.0/0 route to an internet gateway (route table `{}`): nothing it translates can reach the internet (NAT-1)",
+                    "NAT gateway `{}` is public, but its subnet `{}` has no 0.0.0.0/0 route to an internet gateway (route table `{}`{itself}): nothing it translates can reach the internet (NAT-1)",
                     n.id.v,
                     self.design.subnets[subnet.idx()].name,
                     self.design.route_tables[rt.idx()].name

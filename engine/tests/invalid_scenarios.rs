@@ -535,3 +535,49 @@ set = { resource = "app", source_dest_check = false }
         "{lines:?}"
     );
 }
+
+#[test]
+fn tgw_2_rt_10_no_route_to_or_association_of_a_deleted_attachment() {
+    let design = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/tgw-shared-services.toml"
+    ))
+    .expect("the shipped scenario");
+    let extra = r#"
+[[event]]
+at = "5s"
+delete = "att-spoke-c"
+
+[[event]]
+at = "8s"
+add_route = { route_table = "rt-spoke-c", destination = "10.9.0.0/16", target = "tgw-hub" }
+
+[[event]]
+at = "9s"
+set = { resource = "tgw-rt-shared", propagations = ["att-spoke-a", "att-spoke-c"] }
+"#;
+    let text = format!("{design}{extra}");
+    let (loaded, lines) = report("tgw", &text);
+    assert!(!loaded);
+    let first = design.lines().count() + 1;
+    let line = |needle: &str| first + extra[..extra.find(needle).unwrap()].matches('\n').count();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "tgw.toml:{}:81: error: event `add_route` at 8s: VPC `vpc-spoke-c` has no attachment to transit gateway `tgw-hub` then: `att-spoke-c` was deleted at 5s (line {}); AWS creates no route to a transit gateway the VPC is not attached to (TGW-2, RT-10)",
+                line("add_route"),
+                line("[[event]]")
+            ),
+            format!(
+                "tgw.toml:{}:68: error: event `set` at 9s: transit gateway attachment `att-spoke-c` was deleted at 5s (line {}); what no longer exists cannot be associated or propagate (RT-10)",
+                line("set ="),
+                line("[[event]]")
+            ),
+        ]
+    );
+    // Before the deletion both changes load.
+    let earlier = extra.replace("at = \"5s\"", "at = \"10s\"");
+    let (loaded, lines) = report("tgw", &format!("{design}{earlier}"));
+    assert!(loaded, "{lines:?}");
+}

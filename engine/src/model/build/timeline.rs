@@ -274,7 +274,9 @@ impl Builder<'_> {
                 }
                 (Action::AddRoute(rt, route), raw::EventAction::AddRoute(w)) => {
                     if let Some(t) = &w.target {
-                        if self.target_gone("event `add_route`", &state, t, at) {
+                        if self.target_gone("event `add_route`", &state, t, at)
+                            || self.tgw_detached("event `add_route`", &state, *rt, route, t, at)
+                        {
                             continue;
                         }
                     }
@@ -337,6 +339,7 @@ impl Builder<'_> {
                         }
                     }
                     self.set_targets_gone(&state, attrs, at);
+                    self.set_attachments_gone(&state, attrs, at);
                     for change in changes {
                         state.set(&self.design, change);
                     }
@@ -386,6 +389,73 @@ impl Builder<'_> {
             ),
         );
         true
+    }
+
+    /// Reports a route to a transit gateway from a table whose VPC's
+    /// attachment to it is deleted by `at`: AWS creates no route to a
+    /// transit gateway the VPC is not attached to (TGW-2).
+    fn tgw_detached(
+        &mut self,
+        owner: &str,
+        state: &TimelineState,
+        rt: RouteTableId,
+        route: &Route,
+        target: &Id,
+        at: &Nanos,
+    ) -> bool {
+        let (Target::Tgw(tgw), false) = (&route.target, route.blackhole) else {
+            return false;
+        };
+        let tgw = *tgw;
+        let Some(vpc) = self.route_table_vpc(rt) else {
+            return false;
+        };
+        let Some(a) = self.vpc_attachment(tgw, vpc) else {
+            return false;
+        };
+        let Some(msg) = self.gone(state, Component::TgwAttachment(a), &target.span) else {
+            return false;
+        };
+        let vpc_name = self.design.vpcs[vpc.idx()].name.clone();
+        let attachment = self.design.tgw_attachments[a.idx()].name.clone();
+        self.err(
+            &target.span,
+            format!(
+                "{owner} at {at}: VPC `{vpc_name}` has no attachment to transit gateway `{}` then: `{attachment}` {msg}; AWS creates no route to a transit gateway the VPC is not attached to (TGW-2, RT-10)",
+                shown_id(&target.v)
+            ),
+        );
+        true
+    }
+
+    /// Reports the attachments a `set` of a transit gateway route table's
+    /// `associations` or `propagations` names that are deleted by `at`.
+    fn set_attachments_gone(
+        &mut self,
+        state: &TimelineState,
+        attrs: &[Sp<raw::SetAttr>],
+        at: &Nanos,
+    ) {
+        for a in attrs {
+            let (raw::SetAttr::TgwAssociations(ids) | raw::SetAttr::TgwPropagations(ids)) = &a.v
+            else {
+                continue;
+            };
+            for id in ids {
+                let Some(Component::TgwAttachment(t)) = self.names.get(&id.v).map(|x| x.0) else {
+                    continue;
+                };
+                if let Some(msg) = self.gone(state, Component::TgwAttachment(t), &id.span) {
+                    self.err(
+                        &id.span,
+                        format!(
+                            "event `set` at {at}: transit gateway attachment `{}` {msg}; what no longer exists cannot be associated or propagate (RT-10)",
+                            shown_id(&id.v)
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     /// Reports the routes of a `set` whose targets are deleted by `at`;

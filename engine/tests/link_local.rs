@@ -955,3 +955,62 @@ public_ip = "13.124.0.5"
     );
     assert_eq!(ask("169.254.169.254", 80).verdict, Verdict::Delivered);
 }
+
+/// RT-8a: a route to 169.254.168.0/22 or a part of it is refused; a larger
+/// block that holds it (a default route split in two halves, say) is
+/// allowed, and packets to the range are still never forwarded.
+#[test]
+fn rt_8a_routes_within_the_reserved_range_are_refused_larger_blocks_allowed() {
+    let text = |dest: &str| {
+        format!(
+            r#"
+[scenario]
+name = "routes and the reserved range"
+duration = "2s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[internet_gateway]]
+id = "igw"
+vpc = "v"
+
+[[route_table]]
+id = "rt"
+vpc = "v"
+routes = [ {{ destination = "{dest}", target = "igw" }} ]
+
+[[subnet]]
+id = "pub"
+vpc = "v"
+cidr = "10.0.1.0/24"
+route_table = "rt"
+"#
+        )
+    };
+    for refused in ["169.254.168.0/22", "169.254.169.0/24", "169.254.169.253/32"] {
+        let err = match load_str("r.toml", &text(refused)) {
+            Ok(_) => panic!("{refused} loads"),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            err.contains(&format!(
+                "{refused} is within 169.254.168.0/22, which AWS reserves"
+            )),
+            "{err}"
+        );
+    }
+    for allowed in [
+        "128.0.0.0/1",
+        "160.0.0.0/3",
+        "169.0.0.0/8",
+        "169.254.0.0/16",
+        "169.254.168.0/21",
+        "169.254.172.0/22",
+    ] {
+        if let Err(e) = load_str("r.toml", &text(allowed)) {
+            panic!("{allowed}: {e}");
+        }
+    }
+}

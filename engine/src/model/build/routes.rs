@@ -139,11 +139,13 @@ impl Builder<'_> {
             match parse_cidr(text) {
                 Ok(net) => {
                     let reserved: Ipv4Net = RESERVED_LINK_LOCAL.parse().expect("literal");
-                    if reserved.contains(&net) || net.contains(&reserved) && net.prefix_len() > 0 {
+                    // An exact match or a subset is refused; a larger block
+                    // that holds the range is allowed (RT-8a).
+                    if reserved.contains(&net) {
                         self.err(
                             &d.span,
                             format!(
-                                "{owner}: routes to {RESERVED_LINK_LOCAL} are not allowed (RT-8a)"
+                                "{owner}: {net} is within {RESERVED_LINK_LOCAL}, which AWS reserves; routes to it or part of it are not allowed (a larger block that holds it is) (RT-8a)"
                             ),
                         );
                         return None;

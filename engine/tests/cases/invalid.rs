@@ -1505,6 +1505,55 @@ routes = [{ destination = "0.0.0.0/0", target = "nat-a" }]
         ],
     },
     Case {
+        name: "nat_1_public_nat_behind_a_firewall_instance_is_not_warned",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[internet_gateway]]
+id = "igw"
+vpc = "v"
+
+[[subnet]]
+id = "nat-sub"
+vpc = "v"
+cidr = "10.0.0.0/24"
+route_table = "rt-nat"
+
+[[subnet]]
+id = "fw-sub"
+vpc = "v"
+cidr = "10.0.1.0/24"
+route_table = "rt-fw"
+
+[[nat_gateway]]
+id = "nat-a"
+subnet = "nat-sub"
+public_ip = "3.35.0.10"
+
+[[instance]]
+id = "fw"
+subnet = "fw-sub"
+source_dest_check = false
+
+[[route_table]]
+id = "rt-nat"
+vpc = "v"
+routes = [{ destination = "0.0.0.0/0", target = "fw" }]
+
+[[route_table]]
+id = "rt-fw"
+vpc = "v"
+routes = [{ destination = "0.0.0.0/0", target = "igw" }]
+"#,
+        expected: &[],
+    },
+    Case {
         name: "lambda_in_public_subnet",
         text: r#"
 [scenario]

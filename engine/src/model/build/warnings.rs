@@ -13,6 +13,30 @@ impl Builder<'_> {
             .map(|r| &r.target)
     }
 
+    /// Whether a table's 0.0.0.0/0 leads to an internet gateway: straight,
+    /// or through middlebox instances whose subnets' tables lead there (a
+    /// firewall between a NAT gateway and the internet gateway).
+    fn default_reaches_igw(&self, rt: RouteTableId) -> bool {
+        let mut rt = rt;
+        let mut seen = vec![rt];
+        loop {
+            match self.default_target(rt) {
+                Some(Target::Igw(_)) => return true,
+                Some(Target::Eni(e)) => {
+                    let Some(s) = self.eni_subnets.get(e.idx()).copied().flatten() else {
+                        return false;
+                    };
+                    rt = self.design.subnets[s.idx()].route_table;
+                    if seen.contains(&rt) {
+                        return false;
+                    }
+                    seen.push(rt);
+                }
+                _ => return false,
+            }
+        }
+    }
+
     pub(super) fn design_warnings(&mut self) {
         let raw = self.raw;
         for (i, n) in raw.nat_gateways.iter().enumerate() {
@@ -31,7 +55,7 @@ impl Builder<'_> {
             }
             let rt = self.design.subnets[subnet.idx()].route_table;
             let default = self.default_target(rt);
-            if !matches!(default, Some(Target::Igw(_))) {
+            if !self.default_reaches_igw(rt) {
                 // Its own subnet sending the internet back to it: each lap
                 // translates the packet again until its TTL runs out.
                 let itself = if default == Some(&Target::Nat(NatId::from_idx(i))) {

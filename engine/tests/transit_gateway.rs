@@ -1349,3 +1349,32 @@ fn gwe_4_traffic_from_a_transit_gateway_cannot_use_the_hubs_gateway_endpoint() {
         explain::render(&e)
     );
 }
+
+/// TGW-7: the transit gateway clamps a SYN's MSS to what its 8500-byte MTU
+/// carries, so TCP between two jumbo-frame VPCs never sends a segment it
+/// must drop, even where the groups let no ICMP "fragmentation needed" in.
+#[test]
+fn tgw_7_mss_clamping_keeps_tcp_within_8500_bytes_without_icmp() {
+    let extra = r#"
+[[traffic]]
+id = "upload"
+from = "app"
+to = "db"
+port = 5432
+rate = "4/s"
+request = "256KiB"
+response = "64KiB"
+timeout = "2s"
+stop = "3s"
+"#;
+    let text = two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", extra).replace(
+        r#"protocol = "all", cidr"#,
+        r#"protocol = "tcp", ports = "all", cidr"#,
+    );
+    let d = Arc::new(load(&text));
+    let out = sim::run(Arc::clone(&d), &RunOptions::default());
+    let t = &out.metrics.traffic[0];
+    assert!(t.started >= 10, "{t:?}");
+    assert_eq!((t.failed, t.retransmissions), (0, 0), "{t:?}");
+    assert!(t.drops.is_empty(), "{:?}", t.drops);
+}

@@ -15,8 +15,8 @@
 //!   fragment goes on in place of the packet, the others follow it from the
 //!   same place as part of the same item.
 //! - A longer packet with DF set is dropped (`packet_too_big`). An internet
-//!   gateway, a peering, a VPN gateway and a transit gateway at a VPC or
-//!   peering attachment answer ICMP "fragmentation needed"
+//!   gateway, a peering, a VPN gateway and a transit gateway at a VPC
+//!   attachment answer ICMP "fragmentation needed"
 //!   (type 3 code 4, the next-hop MTU filled in) to its source, from the
 //!   address it was sent to, entering the sender's VPC the way the packet
 //!   left it, so the sender's network ACL and security groups judge it
@@ -56,7 +56,8 @@ pub fn mtu_into(d: &Design, loc: Loc) -> (u16, bool) {
         Loc::Peering { peering, .. } => (d.peerings[peering.idx()].mtu, true),
         Loc::Vgw { .. } => (mtu::VPN, true),
         Loc::VpnAttachment { .. } | Loc::VpnTunnel { .. } => (mtu::VPN, false),
-        Loc::TgwPeering { .. } => (mtu::TRANSIT_GATEWAY, true),
+        // TGW-7, MTU-4: no path MTU discovery at a peering attachment.
+        Loc::TgwPeering { .. } => (mtu::TRANSIT_GATEWAY, false),
         Loc::GatewayEndpoint { .. } => (mtu::ENDPOINT, false),
         _ => (u16::MAX, false),
     }
@@ -137,11 +138,6 @@ impl<T: Trace> Cx<'_, T> {
                     from: Entry::Subnet(e.subnet),
                 })
             }
-            // Back over the peering into the sending transit gateway, which
-            // routes it to the sender (TGW-10).
-            Loc::TgwPeering { attachment } => Some(Loc::TgwPeering {
-                attachment: d.tgw_attachments[attachment.idx()].peer()?,
-            }),
             Loc::Vgw {
                 vgw,
                 to_onprem: true,

@@ -51,8 +51,12 @@
 //!   by its first subnet, or by the flow hash in appliance mode.
 //! - A packet over 8500 bytes entering by a VPC attachment's ENI or a
 //!   peering attachment is fragmented, or with DF set dropped with
-//!   `packet_too_big` and answered with ICMP "fragmentation needed"
-//!   (TGW-7, MTU-4; `dataplane::mtu`).
+//!   `packet_too_big`; at a VPC attachment it is answered with ICMP
+//!   "fragmentation needed", at a peering attachment not (TGW-7, MTU-4;
+//!   `dataplane::mtu`).
+//! - A TCP SYN or SYN-ACK crossing the transit gateway has its MSS option
+//!   lowered to the smaller MTU of the attachments in and out less 40
+//!   (8460, or 1460 with a VPN attachment), the checksum fixed (TGW-7).
 //! - Crossing the transit gateway takes the cross-AZ latency and decrements
 //!   TTL (TGW-7). Capacity: 100 Gbps and 7,500,000 packets per second per
 //!   attachment per AZ (TGW-7), served at each attachment ENI.
@@ -434,6 +438,15 @@ impl<T: Trace> Cx<'_, T> {
                 );
             }
             Ok(_) => {}
+        }
+        // TGW-7: MSS clamping, to what the smaller MTU of the attachments in
+        // and out carries.
+        if p.proto == packet::PROTO_TCP && p.tcp_flags & packet::tcp_flags::SYN != 0 {
+            let link = |x: TgwAttachmentId| match d.tgw_attachments[x.idx()].kind {
+                TgwAttachmentKind::Vpn { .. } => mtu::VPN,
+                _ => mtu::TRANSIT_GATEWAY,
+            };
+            let _ = packet::clamp_mss(buf, link(a).min(link(out)) - 40);
         }
         self.forward(rt_place, rule, p);
         if let TgwAttachmentKind::Peering { peer, .. } = d.tgw_attachments[out.idx()].kind {

@@ -41,8 +41,8 @@ mod view;
 pub(crate) use view::test_flow;
 
 pub use rewrite::{
-    IcmpQuote, decrement_ttl, icmp_error_quote, icmp_error_set_destination, icmp_error_set_source,
-    is_icmp_error, set_destination, set_source,
+    IcmpQuote, clamp_mss, decrement_ttl, icmp_error_quote, icmp_error_set_destination,
+    icmp_error_set_source, is_icmp_error, set_destination, set_source,
 };
 pub(crate) use view::parse_inlined;
 pub use view::{FlowView, Fragment, Malformed, parse, transport_checksum_ok};

@@ -260,6 +260,47 @@ pub fn decrement_ttl(buf: &mut [u8]) -> Result<u8, Malformed> {
     Ok(new_ttl)
 }
 
+/// Lowers the MSS option of a TCP SYN (or SYN-ACK) to `max` where it offers
+/// more, fixing the TCP checksum; returns whether it changed. Anything else
+/// (no SYN, no MSS option, a fragment) is left as it is.
+pub fn clamp_mss(buf: &mut [u8], max: u16) -> Result<bool, Malformed> {
+    let layout = Layout::read(buf)?;
+    let Transport::Tcp { header_len } = layout.transport else {
+        return Ok(false);
+    };
+    let tcp = layout.ip.header_len;
+    if byte(buf, tcp + 13) & super::tcp_flags::SYN == 0 {
+        return Ok(false);
+    }
+    // Walk the options for kind 2 (MSS, length 4).
+    let mut at = tcp + 20;
+    let end = tcp + header_len;
+    while at < end {
+        match byte(buf, at) {
+            0 => break,
+            1 => at += 1,
+            kind => {
+                let len = usize::from(*buf.get(at + 1).ok_or(Malformed("truncated"))?);
+                if len < 2 || at + len > end {
+                    return Err(Malformed("bad tcp option"));
+                }
+                if kind == 2 && len == 4 {
+                    let mss = be16(buf, at + 2);
+                    if mss <= max {
+                        return Ok(false);
+                    }
+                    let csum = update16(be16(buf, tcp + TCP_CHECKSUM), mss, max);
+                    put16(buf, at + 2, max)?;
+                    put16(buf, tcp + TCP_CHECKSUM, csum)?;
+                    return Ok(true);
+                }
+                at += len;
+            }
+        }
+    }
+    Ok(false)
+}
+
 #[derive(Clone, Copy)]
 enum Side {
     Source,

@@ -657,3 +657,41 @@ proptest! {
         let _ = decrement_ttl(&mut buf);
     }
 }
+
+/// TGW-7: a transit gateway lowers a SYN's MSS to what its 8500-byte MTU
+/// carries, with the checksum as a recomputation gives it; a SYN that
+/// offers less, or a segment that is not a SYN, is left alone.
+#[test]
+fn clamp_mss_lowers_a_syns_offer_only() {
+    let spec = |flags| TcpSpec {
+        src: SocketAddrV4::new(A, 40000),
+        dst: SocketAddrV4::new(B, 443),
+        seq: 7,
+        ack: 0,
+        flags,
+        window: 62727,
+    };
+    let syn = crate::packet::tcp_flags::SYN;
+    let ack = crate::packet::tcp_flags::ACK;
+    let mss = |b: &[u8]| build::tcp_mss_option(&b[20..]);
+    for bytes in [
+        build::tcp_syn(&spec(syn), 8961, 64, 0),
+        build::tcp_syn_scaled(&spec(syn | ack), 8961, 7, 64, 0),
+    ] {
+        let mut buf = bytes.to_vec();
+        assert_eq!(clamp_mss(&mut buf, 8460), Ok(true));
+        assert_eq!(mss(&buf), Some(8460));
+        assert_consistent(&buf);
+        assert_eq!(clamp_mss(&mut buf, 8460), Ok(false));
+        assert_eq!(clamp_mss(&mut buf, 9000), Ok(false));
+        assert_eq!(mss(&buf), Some(8460));
+    }
+    let small = build::tcp_syn(&spec(syn), 1460, 64, 0).to_vec();
+    let mut buf = small.clone();
+    assert_eq!(clamp_mss(&mut buf, 8460), Ok(false));
+    assert_eq!(buf, small);
+    let data = build::tcp(&spec(ack), &[1; 100], 64, 0).to_vec();
+    let mut buf = data.clone();
+    assert_eq!(clamp_mss(&mut buf, 536), Ok(false));
+    assert_eq!(buf, data);
+}

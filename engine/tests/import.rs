@@ -1193,6 +1193,58 @@ fn nacl_2_repeated_rule_numbers_are_mended() {
     );
 }
 
+/// AWS gives an interface endpoint one subnet per Availability Zone
+/// (IFE-1). Files that list two in one zone are mended: the first listed is
+/// kept, the other is left out with a note naming both, and the file
+/// validates.
+#[test]
+fn ife_1_a_second_interface_endpoint_subnet_in_one_zone_is_left_out() {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-ife1-{}", std::process::id()));
+    let dir = tmp.join("lambda-nat");
+    copy_dir(&fixture("lambda-nat"), &dir);
+    // Both subnets of the fixture are in us-west-2a; the second id by sort
+    // order is listed first.
+    let endpoints = serde_json::json!({ "VpcEndpoints": [{
+        "VpcEndpointId": "vpce-0a1a00000000sqs01",
+        "VpcEndpointType": "Interface",
+        "VpcId": "vpc-0a1a000000000000a",
+        "ServiceName": "com.amazonaws.us-west-2.sqs",
+        "State": "available",
+        "SubnetIds": ["subnet-0a1a00000000000p1", "subnet-0a1a00000000000a1"],
+        "Groups": [{ "GroupId": "sg-0a1a0000000000a01", "GroupName": "app" }],
+        "PrivateDnsEnabled": true,
+        "NetworkInterfaceIds": []
+    }]});
+    std::fs::write(dir.join("VpcEndpoints.json"), endpoints.to_string()).expect("write");
+    let (imported, d) = import_and_load(&dir, "");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let note = imported
+        .notes
+        .iter()
+        .find(|n| n.id == "vpce-0a1a00000000sqs01" && n.text.contains("IFE-1"))
+        .unwrap_or_else(|| panic!("no IFE-1 note on the endpoint: {:#?}", imported.notes));
+    assert_eq!(note.kind, NoteKind::Unsupported, "{note:?}");
+    assert!(
+        note.text
+            .contains("subnet subnet-0a1a00000000000a1 left out")
+            && note
+                .text
+                .contains("subnet-0a1a00000000000p1 is in us-west-2a too"),
+        "{note:?}"
+    );
+    let Some(vpcsim::model::Component::Endpoint(e)) = d.lookup("vpce-0a1a00000000sqs01") else {
+        panic!("the endpoint is imported");
+    };
+    let vpcsim::model::EndpointKind::Interface { enis, .. } = &d.endpoints[e.idx()].kind else {
+        panic!("an interface endpoint");
+    };
+    let subnets: Vec<&str> = enis
+        .iter()
+        .map(|x| d.subnets[d.enis[x.idx()].subnet.idx()].name.as_str())
+        .collect();
+    assert_eq!(subnets, ["subnet-0a1a00000000000p1"]);
+}
+
 /// A subnet whose VPC the files lack is left out; a route that named
 /// exactly its CIDR is then more specific than the local route with no
 /// subnet behind it, which AWS never holds (RT-2): the import leaves the

@@ -1245,6 +1245,48 @@ fn ife_1_a_second_interface_endpoint_subnet_in_one_zone_is_left_out() {
     assert_eq!(subnets, ["subnet-0a1a00000000000p1"]);
 }
 
+/// An Elastic IP associated with a secondary private address of an
+/// instance's ENI (AssociateAddress takes a secondary address) is lost with
+/// that address: the note names the public address too.
+#[test]
+fn a_public_ip_of_a_secondary_private_ip_is_named_in_its_note() {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-eip2-{}", std::process::id()));
+    let dir = tmp.join("lambda-nat");
+    copy_dir(&fixture("lambda-nat"), &dir);
+    let second = serde_json::json!({
+        "Primary": false, "PrivateIpAddress": "10.20.1.200",
+        "Association": { "PublicIp": "54.1.2.3", "IpOwnerId": "111122223333" }
+    });
+    let third = serde_json::json!({ "Primary": false, "PrivateIpAddress": "10.20.1.201" });
+    // The app instance's primary ENI, in both files that describe it.
+    for file in ["NetworkInterfaces.json", "Reservations.json"] {
+        let path = dir.join(file);
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        let eni = match file {
+            "NetworkInterfaces.json" => &mut v["NetworkInterfaces"][0],
+            _ => &mut v["Reservations"][0]["Instances"][0]["NetworkInterfaces"][0],
+        };
+        assert_eq!(eni["NetworkInterfaceId"], "eni-0a1a00000000app01");
+        let ips = eni["PrivateIpAddresses"].as_array_mut().expect("addresses");
+        ips.push(second.clone());
+        ips.push(third.clone());
+        std::fs::write(&path, v.to_string()).expect("write");
+    }
+    let (imported, _) = import_and_load(&dir, "");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let note = imported
+        .notes
+        .iter()
+        .find(|n| n.id == "i-0a1a00000000000a1" && n.text.contains("secondary private IPs"))
+        .unwrap_or_else(|| panic!("no note on the instance: {:#?}", imported.notes));
+    assert!(
+        note.text
+            .contains("secondary private IPs 10.20.1.200 (with public IP 54.1.2.3), 10.20.1.201 not represented"),
+        "{note:?}"
+    );
+}
+
 /// A subnet whose VPC the files lack is left out; a route that named
 /// exactly its CIDR is then more specific than the local route with no
 /// subnet behind it, which AWS never holds (RT-2): the import leaves the

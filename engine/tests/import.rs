@@ -1193,6 +1193,100 @@ fn nacl_2_repeated_rule_numbers_are_mended() {
     );
 }
 
+/// AWS gives an interface endpoint one subnet per Availability Zone
+/// (IFE-1). Files that list two in one zone are mended: the first listed is
+/// kept, the other is left out with a note naming both, and the file
+/// validates.
+#[test]
+fn ife_1_a_second_interface_endpoint_subnet_in_one_zone_is_left_out() {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-ife1-{}", std::process::id()));
+    let dir = tmp.join("lambda-nat");
+    copy_dir(&fixture("lambda-nat"), &dir);
+    // Both subnets of the fixture are in us-west-2a; the second id by sort
+    // order is listed first.
+    let endpoints = serde_json::json!({ "VpcEndpoints": [{
+        "VpcEndpointId": "vpce-0a1a00000000sqs01",
+        "VpcEndpointType": "Interface",
+        "VpcId": "vpc-0a1a000000000000a",
+        "ServiceName": "com.amazonaws.us-west-2.sqs",
+        "State": "available",
+        "SubnetIds": ["subnet-0a1a00000000000p1", "subnet-0a1a00000000000a1"],
+        "Groups": [{ "GroupId": "sg-0a1a0000000000a01", "GroupName": "app" }],
+        "PrivateDnsEnabled": true,
+        "NetworkInterfaceIds": []
+    }]});
+    std::fs::write(dir.join("VpcEndpoints.json"), endpoints.to_string()).expect("write");
+    let (imported, d) = import_and_load(&dir, "");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let note = imported
+        .notes
+        .iter()
+        .find(|n| n.id == "vpce-0a1a00000000sqs01" && n.text.contains("IFE-1"))
+        .unwrap_or_else(|| panic!("no IFE-1 note on the endpoint: {:#?}", imported.notes));
+    assert_eq!(note.kind, NoteKind::Unsupported, "{note:?}");
+    assert!(
+        note.text
+            .contains("subnet subnet-0a1a00000000000a1 left out")
+            && note
+                .text
+                .contains("subnet-0a1a00000000000p1 is in us-west-2a too"),
+        "{note:?}"
+    );
+    let Some(vpcsim::model::Component::Endpoint(e)) = d.lookup("vpce-0a1a00000000sqs01") else {
+        panic!("the endpoint is imported");
+    };
+    let vpcsim::model::EndpointKind::Interface { enis, .. } = &d.endpoints[e.idx()].kind else {
+        panic!("an interface endpoint");
+    };
+    let subnets: Vec<&str> = enis
+        .iter()
+        .map(|x| d.subnets[d.enis[x.idx()].subnet.idx()].name.as_str())
+        .collect();
+    assert_eq!(subnets, ["subnet-0a1a00000000000p1"]);
+}
+
+/// An Elastic IP associated with a secondary private address of an
+/// instance's ENI (AssociateAddress takes a secondary address) is lost with
+/// that address: the note names the public address too.
+#[test]
+fn a_public_ip_of_a_secondary_private_ip_is_named_in_its_note() {
+    let tmp = std::env::temp_dir().join(format!("vpcsim-import-eip2-{}", std::process::id()));
+    let dir = tmp.join("lambda-nat");
+    copy_dir(&fixture("lambda-nat"), &dir);
+    let second = serde_json::json!({
+        "Primary": false, "PrivateIpAddress": "10.20.1.200",
+        "Association": { "PublicIp": "54.1.2.3", "IpOwnerId": "111122223333" }
+    });
+    let third = serde_json::json!({ "Primary": false, "PrivateIpAddress": "10.20.1.201" });
+    // The app instance's primary ENI, in both files that describe it.
+    for file in ["NetworkInterfaces.json", "Reservations.json"] {
+        let path = dir.join(file);
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        let eni = match file {
+            "NetworkInterfaces.json" => &mut v["NetworkInterfaces"][0],
+            _ => &mut v["Reservations"][0]["Instances"][0]["NetworkInterfaces"][0],
+        };
+        assert_eq!(eni["NetworkInterfaceId"], "eni-0a1a00000000app01");
+        let ips = eni["PrivateIpAddresses"].as_array_mut().expect("addresses");
+        ips.push(second.clone());
+        ips.push(third.clone());
+        std::fs::write(&path, v.to_string()).expect("write");
+    }
+    let (imported, _) = import_and_load(&dir, "");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let note = imported
+        .notes
+        .iter()
+        .find(|n| n.id == "i-0a1a00000000000a1" && n.text.contains("secondary private IPs"))
+        .unwrap_or_else(|| panic!("no note on the instance: {:#?}", imported.notes));
+    assert!(
+        note.text
+            .contains("secondary private IPs 10.20.1.200 (with public IP 54.1.2.3), 10.20.1.201 not represented"),
+        "{note:?}"
+    );
+}
+
 /// A subnet whose VPC the files lack is left out; a route that named
 /// exactly its CIDR is then more specific than the local route with no
 /// subnet behind it, which AWS never holds (RT-2): the import leaves the

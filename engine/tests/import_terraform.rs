@@ -1222,6 +1222,61 @@ fn small_plan(edit: &[(&str, &str)]) -> Result<Imported, vpcsim::import::ImportE
     vpcsim::import::terraform::import_text("plan.json", &plan, None)
 }
 
+/// AWS gives an interface endpoint one subnet per Availability Zone
+/// (IFE-1): a plan that names two in one zone is mended, keeping the first
+/// by id and noting the other, so that the file validates.
+#[test]
+fn ife_1_a_second_interface_endpoint_subnet_in_one_zone_is_left_out() {
+    let change = r#"{"address": "aws_vpc_endpoint.sqs", "mode": "managed", "type": "aws_vpc_endpoint",
+     "name": "sqs", "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"service_name": "com.amazonaws.us-east-1.sqs", "vpc_endpoint_type": "Interface",
+                 "private_dns_enabled": true},
+       "after_unknown": {"id": true, "vpc_id": true, "subnet_ids": true,
+                         "security_group_ids": true}}}"#;
+    let config = r#"{"address": "aws_vpc_endpoint.sqs", "mode": "managed", "type": "aws_vpc_endpoint",
+       "name": "sqs", "provider_config_key": "aws",
+       "expressions": {"vpc_id": {"references": ["aws_vpc.main.id", "aws_vpc.main"]},
+         "subnet_ids": {"references": ["aws_subnet.b.id", "aws_subnet.b",
+                                       "aws_subnet.a.id", "aws_subnet.a"]},
+         "security_group_ids": {"references": ["aws_security_group.web.id",
+                                               "aws_security_group.web"]}}}"#;
+    let edits: Vec<(&str, String)> = vec![
+        (
+            r#""availability_zone": "us-east-1b""#,
+            r#""availability_zone": "us-east-1a""#.to_string(),
+        ),
+        (
+            "\"after_unknown\": {\"id\": true}}}\n  ],",
+            format!("\"after_unknown\": {{\"id\": true}}}}}},\n    {change}\n  ],"),
+        ),
+        (
+            "\"expressions\": {}}\n    ]}",
+            format!("\"expressions\": {{}}}},\n      {config}\n    ]}}"),
+        ),
+    ];
+    let edits: Vec<(&str, &str)> = edits.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let i = small_plan(&edits).unwrap_or_else(|e| panic!("{e}"));
+    let d = load(&i);
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Unsupported,
+            "aws_vpc_endpoint.sqs",
+            "is in us-east-1a too, and an interface endpoint takes one subnet per Availability Zone (IFE-1)"
+        ),
+        "{}",
+        notes(&i)
+    );
+    let Some(vpcsim::model::Component::Endpoint(e)) = d.lookup("vpc_endpoint.sqs") else {
+        panic!("the endpoint is imported:\n{}", i.text);
+    };
+    let vpcsim::model::EndpointKind::Interface { enis, .. } = &d.endpoints[e.idx()].kind else {
+        panic!("an interface endpoint");
+    };
+    assert_eq!(enis.len(), 1, "{}", i.text);
+}
+
 const RULE: &str = r#""from_port": 443, "to_port": 443"#;
 
 #[test]

@@ -1099,11 +1099,12 @@ fn cost_item(
 }
 
 /// TGW-2, TGW-8: a packet that leaves the destination attachment in
-/// another AZ than its destination's crosses AZs inside that VPC, and the
-/// estimate charges the destination VPC's cross-AZ data; leaving in the
-/// destination's own AZ, nothing crosses.
+/// another AZ than its destination's crosses AZs inside that VPC; data
+/// between AZs through a transit gateway is free, so the estimate charges
+/// no cross-AZ data for that leg, only the transit gateway's data
+/// processing.
 #[test]
-fn tgw_2_tgw_8_leaving_in_another_az_than_the_destination_is_charged_cross_az() {
+fn tgw_8_a_leg_between_an_attachment_eni_and_a_workload_in_another_az_is_free() {
     let extra = r#"
 [[traffic]]
 id = "app-to-db"
@@ -1113,28 +1114,99 @@ port = 5432
 rate = "20/s"
 request = "64KiB"
 "#;
-    // db is in b-1b. att-b only in b-1a: the packet entering in 1a leaves
-    // in 1a and crosses to 1b.
+    // db is in b-1b and att-b only in b-1a: the packet entering VPC B
+    // leaves att-b's ENI in 1a and crosses to 1b.
     let d = Arc::new(load(&two_vpcs("\"a-1a\"", "\"b-1a\"", extra)));
-    let e = run_cost(&d);
-    let x = cost_item(&e, "vpc-b", "cross_az");
-    assert_eq!(x.kind, "vpc");
-    assert!(x.quantity > 0.0, "{x:?}");
-    assert!(
-        !e.items
-            .iter()
-            .any(|i| i.component == "vpc-a" && i.item == "cross_az"),
-        "app and att-a's ENI share a-1a: {:#?}",
-        e.items
-    );
-    // att-b only in b-1b: it leaves in db's AZ (the first subnet, no 1a).
-    let d = Arc::new(load(&two_vpcs("\"a-1a\"", "\"b-1b\"", extra)));
     let e = run_cost(&d);
     assert!(
         !e.items.iter().any(|i| i.item == "cross_az"),
         "{:#?}",
         e.items
     );
+    let processed = cost_item(&e, "att-a", "data_processed");
+    assert!(processed.quantity > 0.0, "{processed:?}");
+    // The same traffic between two instances of one VPC in different AZs
+    // is cross-AZ data.
+    let direct = extra
+        .replace("from = \"app-1b\"", "from = \"app\"")
+        .replace("to = \"db\"\nport = 5432", "to = \"app-1b\"\nport = 443");
+    let text = two_vpcs("\"a-1a\"", "\"b-1a\"", &direct).replace(
+        "id = \"app-1b\"\nsubnet = \"a-1b\"\nsecurity_groups = [\"sg-a\"]",
+        "id = \"app-1b\"\nsubnet = \"a-1b\"\nsecurity_groups = [\"sg-a\"]\nlisten = [ { protocol = \"tcp\", port = 443 } ]",
+    );
+    let e = run_cost(&Arc::new(load(&text)));
+    assert!(
+        cost_item(&e, "vpc-a", "cross_az").quantity > 0.0,
+        "{:#?}",
+        e.items
+    );
+}
+
+/// IFE-6: data between AZs through AWS PrivateLink is free: an instance
+/// in one AZ reaching an interface endpoint's ENI in another is charged the
+/// endpoint's data processing, and no cross-AZ data either way.
+#[test]
+fn ife_6_an_interface_endpoint_eni_in_another_az_costs_no_cross_az_data() {
+    let extra = r#"
+[[vpc_endpoint]]
+id = "vpce-sqs"
+type = "interface"
+vpc = "vpc-a"
+service = "sqs"
+subnets = ["a-1a"]
+security_groups = ["sg-a"]
+private_dns = true
+
+[[traffic]]
+id = "to-sqs"
+from = "app-1b"
+to = "sqs"
+port = 443
+rate = "20/s"
+request = "64KiB"
+response = "4KiB"
+"#;
+    let d = Arc::new(load(&two_vpcs("\"a-1a\"", "\"b-1a\"", extra)));
+    let e = run_cost(&d);
+    let processed = cost_item(&e, "vpce-sqs", "data_processed");
+    assert!(processed.quantity > 0.0, "{processed:?}");
+    assert!(
+        !e.items.iter().any(|i| i.item == "cross_az"),
+        "{:#?}",
+        e.items
+    );
+}
+
+/// The estimate's line `item` of kind `kind` of `component`.
+#[track_caller]
+fn cost_line(
+    e: &vpcsim::report::cost::Estimate,
+    component: &str,
+    kind: &str,
+    item: &str,
+) -> vpcsim::report::cost::Item {
+    e.items
+        .iter()
+        .find(|i| i.component == component && i.kind == kind && i.item == item)
+        .unwrap_or_else(|| panic!("no {kind} {item} item for {component}: {:#?}", e.items))
+        .clone()
+}
+
+/// VPN-5: a Site-to-Site VPN connection on a virtual private gateway is
+/// charged per hour, and the data sent out over it at the price of data
+/// out to the internet; both belong to the gateway's VPC.
+#[test]
+fn vpn_5_a_vpn_connection_on_a_vpn_gateway_is_charged_per_hour_and_for_data_out() {
+    let d = Arc::new(shipped("office-vpn-endpoint.toml"));
+    let e = run_cost(&d);
+    let h = cost_line(&e, "office-hq", "vpn_connection", "hours");
+    assert!((h.quantity - 30.0 / 3600.0).abs() < 1e-9, "{h:?}");
+    assert_eq!(h.unit_usd, 0.05);
+    assert_eq!(h.vpc, "vpc-shared");
+    let out = cost_line(&e, "office-hq", "vpn_connection", "vpn_out");
+    assert!(out.quantity > 0.0, "{out:?}");
+    assert_eq!(out.unit_usd, d.pricing.internet_out_gb);
+    assert!((out.usd - out.quantity * 0.09).abs() < 1e-6, "{out:?}");
 }
 
 /// TGW-5, SG-4a: a flow of a group open to everything both ways is

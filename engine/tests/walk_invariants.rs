@@ -71,7 +71,8 @@ impl Trace for Checked {
             | Seen::EniIn { bytes, .. }
             | Seen::Gateway { bytes, .. }
             | Seen::Host { bytes, .. }
-            | Seen::Attachment { bytes, .. } => bytes,
+            | Seen::Attachment { bytes, .. }
+            | Seen::VpnOut { bytes, .. } => bytes,
         };
         if let Err(e) = bytes_ok(bytes) {
             self.bad_bytes.push(format!("{seen:?}: {e}"));

@@ -552,6 +552,9 @@ pub enum Seen<'a> {
         into_tgw: bool,
         bytes: &'a [u8],
     },
+    /// The packet leaves AWS over the Site-to-Site VPN connection of
+    /// on-premises network `net`, a tunnel of it being up (VPN-5).
+    VpnOut { net: OnpremNetId, bytes: &'a [u8] },
 }
 
 pub trait Trace {

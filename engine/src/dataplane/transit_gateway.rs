@@ -349,7 +349,7 @@ impl<T: Trace> Cx<'_, T> {
     ) -> Step {
         if to_onprem {
             let place = comp(Component::TgwAttachment(a));
-            return self.over_vpn(place, p, OnpremVia::TgwAttachment(a));
+            return self.over_vpn(buf, place, p, OnpremVia::TgwAttachment(a));
         }
         self.transit_gateway(buf, p, a, None, None)
     }

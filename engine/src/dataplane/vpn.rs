@@ -46,7 +46,7 @@ impl<T: Trace> Cx<'_, T> {
         let d = self.d;
         let place = comp(Component::Vgw(g));
         if to_onprem {
-            return self.over_vpn(place, p, OnpremVia::Vgw(g));
+            return self.over_vpn(buf, place, p, OnpremVia::Vgw(g));
         }
         let outside = (DropReason::NoRoute, AwsRule::VpnOnlyVpc);
         self.enter_vpc(place, d.vgws[g.idx()].vpc, p, Entry::Vgw(g), outside)
@@ -54,7 +54,13 @@ impl<T: Trace> Cx<'_, T> {
 
     /// A packet leaves AWS over the VPN `via` (at `place`) for the
     /// on-premises network behind it that has its destination.
-    pub(super) fn over_vpn(&mut self, place: Place, p: FlowView, via: OnpremVia) -> Step {
+    pub(super) fn over_vpn(
+        &mut self,
+        buf: &[u8],
+        place: Place,
+        p: FlowView,
+        via: OnpremVia,
+    ) -> Step {
         let d = self.d;
         let net = self
             .st
@@ -96,6 +102,9 @@ impl<T: Trace> Cx<'_, T> {
             OnpremVia::Vgw(_) => None,
         };
         self.forward(place, rule, p);
+        if self.tr.wants_packets() {
+            self.tr.seen(super::Seen::VpnOut { net, bytes: buf });
+        }
         if let Some(tunnel) = tunnel {
             return Step::Next {
                 loc: Loc::VpnTunnel {

@@ -169,6 +169,8 @@ pub struct Pricing {
     /// Data sent from one Region to another (a transit gateway peering
     /// attachment between Regions, TGW-8).
     pub inter_region_gb: f64,
+    /// A Site-to-Site VPN connection per hour (VPN-5).
+    pub vpn_connection_hour: f64,
 }
 
 impl Default for Pricing {
@@ -183,6 +185,7 @@ impl Default for Pricing {
             transit_gateway_attachment_hour: 0.05,
             transit_gateway_gb: 0.02,
             inter_region_gb: 0.02,
+            vpn_connection_hour: 0.05,
         }
     }
 }

@@ -12,10 +12,16 @@
 //!   AWS services' public addresses in the same region, which is free;
 //! - data between AZs inside a VPC or over a same-region peering: billed
 //!   leaving one AZ and again entering the other, so each GB counts twice;
+//!   free to or from an interface endpoint's or a transit gateway
+//!   attachment's ENI (AWS PrivateLink and Transit Gateway, IFE-6, TGW-8);
 //! - a transit gateway attachment (VPC, VPN or peering; a peering on each
 //!   side) per hour it exists, and per GB sent into the transit gateway from
 //!   its VPC or VPN; a peering attachment between Regions per GB it sends to
-//!   the other Region (inter-Region transfer) (TGW-8).
+//!   the other Region (inter-Region transfer) (TGW-8);
+//! - a Site-to-Site VPN connection (each on-premises network behind a VPN
+//!   gateway, each VPN attachment of a transit gateway) per hour it exists,
+//!   and the data sent out over it, at the price of data out to the
+//!   internet (VPN-5).
 //!
 //! Hours are the virtual time a resource existed (a timeline `delete` ends
 //! them), prorated: AWS bills a started hour whole, which a short run would
@@ -75,6 +81,9 @@ pub struct Transfer {
     /// into the transit gateway from it, and out of the transit gateway
     /// over it (TGW-8).
     pub attachments: Vec<(u64, u64)>,
+    /// Per on-premises network: bytes sent to it over its Site-to-Site VPN
+    /// connection (VPN-5).
+    pub vpn_out: Vec<u64>,
     /// The same, within each window of a `cost_per_month` bound
     /// (`sim::cost_windows`).
     pub windows: Vec<Transfer>,
@@ -91,8 +100,9 @@ pub struct Meter {
     shared: Shared,
     /// Each subnet's AZ, numbered.
     az: Vec<u32>,
-    /// (VPC, private IP) -> subnet, for traffic arriving over a peering.
-    subnet_of: FastMap<(u32, u32), SubnetId>,
+    /// (VPC, private IP) -> its ENI and subnet, for traffic arriving over a
+    /// peering.
+    subnet_of: FastMap<(u32, u32), (EniId, SubnetId)>,
     service_ips: FastSet<u32>,
     service_nets: Vec<Ipv4Net>,
 }
@@ -105,6 +115,7 @@ impl Transfer {
             cross_az: vec![0; d.vpcs.len()],
             enis: vec![EniCounter::default(); d.enis.len()],
             attachments: vec![(0, 0); d.tgw_attachments.len()],
+            vpn_out: vec![0; d.onprem_nets.len()],
             windows: Vec::new(),
         };
         Transfer {
@@ -124,6 +135,7 @@ impl Transfer {
         sum(&mut self.internet_out, &o.internet_out);
         sum(&mut self.to_aws_services, &o.to_aws_services);
         sum(&mut self.cross_az, &o.cross_az);
+        sum(&mut self.vpn_out, &o.vpn_out);
         self.enis
             .resize(self.enis.len().max(o.enis.len()), EniCounter::default());
         for (x, y) in self.enis.iter_mut().zip(&o.enis) {
@@ -165,7 +177,8 @@ impl Meter {
         let subnet_of = d
             .enis
             .iter()
-            .map(|e| ((e.vpc.0, u32::from(e.ip)), e.subnet))
+            .enumerate()
+            .map(|(i, e)| ((e.vpc.0, u32::from(e.ip)), (EniId::from_idx(i), e.subnet)))
             .collect();
         let service_ips = d
             .aws_services
@@ -209,9 +222,30 @@ fn is_service(ips: &FastSet<u32>, nets: &[Ipv4Net], ip: Ipv4Addr) -> bool {
     ips.contains(&u32::from(ip)) || nets.iter().any(|n| n.contains(&ip))
 }
 
-/// Counts bytes that go from subnet `from` to ENI `to` if the AZs differ;
-/// `az` numbers each subnet's AZ.
-fn cross(d: &Design, az: &[u32], t: &mut Transfer, from: SubnetId, to: EniId, bytes: usize) {
+/// Whether data between ENI `e` and another AZ is free: `e` is an
+/// interface endpoint's (AWS PrivateLink) or a transit gateway attachment's
+/// (IFE-6, TGW-8).
+fn free_between_azs(d: &Design, e: EniId) -> bool {
+    matches!(
+        d.enis[e.idx()].owner,
+        EniOwner::Endpoint(_) | EniOwner::TgwAttachment(_)
+    )
+}
+
+/// Counts bytes that ENI `sender` (when known) sends from subnet `from` to
+/// ENI `to` if the AZs differ, unless either ENI is one whose data between
+/// AZs is free; `az` numbers each subnet's AZ.
+fn cross(
+    d: &Design,
+    az: &[u32],
+    t: &mut Transfer,
+    (sender, from): (Option<EniId>, SubnetId),
+    to: EniId,
+    bytes: usize,
+) {
+    if free_between_azs(d, to) || sender.is_some_and(|s| free_between_azs(d, s)) {
+        return;
+    }
     let e = &d.enis[to.idx()];
     match (az.get(from.idx()), az.get(e.subnet.idx())) {
         (Some(a), Some(b)) if a != b => t.cross_az[e.vpc.idx()] += bytes as u64,
@@ -249,7 +283,7 @@ impl Meter {
                     from: Entry::Subnet(s) | Entry::Forwarded(s) | Entry::Transit { subnet: s, .. },
                 }) = next
                 {
-                    cross(d, az, t, s, to, bytes.len());
+                    cross(d, az, t, (Some(eni), s), to, bytes.len());
                 }
             }
             Seen::EniIn {
@@ -269,8 +303,8 @@ impl Meter {
                     if let (Some(other), Ok(v)) =
                         (d.peerings[p.idx()].other(into), crate::packet::parse(bytes))
                     {
-                        if let Some(s) = subnet_of.get(&(other.0, u32::from(v.src))).copied() {
-                            cross(d, az, t, s, eni, bytes.len());
+                        if let Some(&(sender, s)) = subnet_of.get(&(other.0, u32::from(v.src))) {
+                            cross(d, az, t, (Some(sender), s), eni, bytes.len());
                         }
                     }
                 }
@@ -291,6 +325,12 @@ impl Meter {
             }
             // Answered on the host: no data transfer (NACL-9).
             Seen::Gateway { .. } | Seen::Host { .. } => {}
+            Seen::VpnOut { net, bytes } => {
+                if t.vpn_out.len() < d.onprem_nets.len() {
+                    t.vpn_out.resize(d.onprem_nets.len(), 0);
+                }
+                t.vpn_out[net.idx()] += bytes.len() as u64;
+            }
             Seen::Attachment {
                 attachment,
                 into_tgw,
@@ -336,7 +376,8 @@ pub struct Item {
     /// The id of the VPC it belongs to.
     pub vpc: String,
     pub kind: &'static str,
-    /// `hours`, `az_hours`, `data_processed`, `internet_out`, `cross_az`.
+    /// `hours`, `az_hours`, `data_processed`, `internet_out`, `cross_az`,
+    /// `inter_region`, `vpn_out`.
     pub item: &'static str,
     pub quantity: f64,
     pub unit: &'static str,
@@ -361,7 +402,7 @@ pub struct Estimate {
 }
 
 /// The price keys, in the order of the format document.
-pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 9] {
+pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 10] {
     [
         ("nat_gateway_hour", p.nat_gateway_hour),
         ("nat_gateway_gb", p.nat_gateway_gb),
@@ -375,6 +416,7 @@ pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 9] {
         ),
         ("transit_gateway_gb", p.transit_gateway_gb),
         ("inter_region_gb", p.inter_region_gb),
+        ("vpn_connection_hour", p.vpn_connection_hour),
     ]
 }
 
@@ -549,6 +591,61 @@ fn priced(
             ),
             TgwAttachmentKind::Peering { .. } => {}
         }
+    }
+    // VPN-5: each Site-to-Site VPN connection per hour, and the data sent
+    // out of AWS over it at the price of data out to the internet. A VPN
+    // gateway's connection is each on-premises network behind it; a
+    // transit gateway's VPN attachment is one connection, whatever the
+    // networks behind it.
+    let vpn_out = |n: usize| t.vpn_out.get(n).copied().unwrap_or(0);
+    for (i, n) in d.onprem_nets.iter().enumerate() {
+        let OnpremVia::Vgw(g) = n.via else { continue };
+        let vpc = d.vgws[g.idx()].vpc;
+        let hours = hours_of(Component::Vgw(g))
+            .min(hours_of(Component::OnpremNet(OnpremNetId::from_idx(i))));
+        push(
+            &n.name,
+            Some(vpc),
+            "vpn_connection",
+            "hours",
+            hours,
+            "hour",
+            p.vpn_connection_hour,
+        );
+        push(
+            &n.name,
+            Some(vpc),
+            "vpn_connection",
+            "vpn_out",
+            vpn_out(i) as f64 / GB,
+            "GB",
+            p.internet_out_gb,
+        );
+    }
+    for (i, a) in d.tgw_attachments.iter().enumerate() {
+        let TgwAttachmentKind::Vpn { ref networks, .. } = a.kind else {
+            continue;
+        };
+        let c = Component::TgwAttachment(TgwAttachmentId::from_idx(i));
+        push(
+            &a.name,
+            None,
+            "vpn_connection",
+            "hours",
+            hours_of(c),
+            "hour",
+            p.vpn_connection_hour,
+        );
+        let out: u64 = networks.iter().map(|n| vpn_out(n.idx())).sum();
+        push(
+            &a.name,
+            None,
+            "vpn_connection",
+            "vpn_out",
+            out as f64 / GB,
+            "GB",
+            p.internet_out_gb,
+        );
     }
     for (i, v) in d.vpcs.iter().enumerate() {
         let x = t.cross_az.get(i).copied().unwrap_or(0);

@@ -407,7 +407,7 @@ impl Part {
             Seen::Host { eni, bytes, .. } => {
                 self.push(setup.eni_file[eni.idx()], now, bytes, setup.snaplen);
             }
-            Seen::EniIn { .. } | Seen::Attachment { .. } => {}
+            Seen::EniIn { .. } | Seen::Attachment { .. } | Seen::VpnOut { .. } => {}
             Seen::Gateway { gw, bytes, .. } => {
                 let file = setup
                     .gateway_file

@@ -305,6 +305,8 @@ fn cost_table(s: &mut String, st: &Style, d: &crate::model::Design, c: &Estimate
             ("vpc", _) => "cross-AZ data, both ways",
             ("transit_gateway_attachment", "hours") => "TGW attachment hours",
             ("transit_gateway_attachment", _) => "TGW data processed",
+            ("vpn_connection", "hours") => "VPN connection hours",
+            ("vpn_connection", _) => "data out over VPN",
             _ => i.item,
         };
         let price = if i.unit_usd == 0.0 {

@@ -81,6 +81,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             ),
             ("transit_gateway_gb", &p.transit_gateway_gb),
             ("inter_region_gb", &p.inter_region_gb),
+            ("vpn_connection_hour", &p.vpn_connection_hour),
         ] {
             // `{:?}` keeps a decimal point (or an exponent): a TOML float,
             // printed exactly.

@@ -68,6 +68,7 @@ pub struct Pricing {
     pub transit_gateway_attachment_hour: Option<Sp<f64>>,
     pub transit_gateway_gb: Option<Sp<f64>>,
     pub inter_region_gb: Option<Sp<f64>>,
+    pub vpn_connection_hour: Option<Sp<f64>>,
 }
 
 /// Overrides of the latency defaults (LAT).

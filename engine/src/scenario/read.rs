@@ -460,6 +460,7 @@ pub(super) fn read_pricing(v: &Value<'_>, d: &mut Diags) -> Option<Pricing> {
         transit_gateway_attachment_hour: f.opt("transit_gateway_attachment_hour", d),
         transit_gateway_gb: f.opt("transit_gateway_gb", d),
         inter_region_gb: f.opt("inter_region_gb", d),
+        vpn_connection_hour: f.opt("vpn_connection_hour", d),
     })
 }
 

@@ -711,10 +711,18 @@ rate = "10/s"
     // att-a and are charged there, not at att-vpn.
     let a = super::cost_item(&e, "att-a", "data_processed");
     assert!(a.quantity > 0.0, "{a:?}");
-    // The attachment's lines count in the total, and in no VPC's sum.
+    // The attachment's lines, and those of its VPN connection (VPN-5),
+    // count in the total, and in no VPC's sum.
+    let vpn: f64 = e
+        .items
+        .iter()
+        .filter(|i| i.component == "att-vpn" && i.kind == "vpn_connection")
+        .map(|i| i.usd)
+        .sum();
+    assert!(vpn > 0.0, "{:#?}", e.items);
     let by_vpc: f64 = e.by_vpc.iter().map(|(_, x, _)| x).sum();
     assert!(e.total_usd > by_vpc, "{} vs {by_vpc}", e.total_usd);
-    assert!((e.total_usd - by_vpc - h.usd - g.usd).abs() < 1e-8);
+    assert!((e.total_usd - by_vpc - h.usd - g.usd - vpn).abs() < 1e-8);
 }
 
 #[test]
@@ -1002,4 +1010,35 @@ subnets = ["c-1a"]
             Origin::PropagatedVpn
         )]
     );
+}
+
+/// VPN-5, TGW-8: a VPN attachment is charged as a transit gateway
+/// attachment and, besides, as a Site-to-Site VPN connection per hour; the
+/// data the VPC sends out over it to the office is charged as data out.
+/// The lines belong to no VPC.
+#[test]
+fn vpn_5_a_vpn_attachment_is_also_a_vpn_connection_charged_per_hour_and_for_data_out() {
+    let extra = r#"
+[[traffic]]
+id = "app-to-desk"
+from = "app"
+to = "desk"
+port = 22
+rate = "20/s"
+request = "64KiB"
+"#;
+    let d = Arc::new(load(&hub("", extra)));
+    let e = super::run_cost(&d);
+    let line = |kind: &str, item: &str| super::cost_line(&e, "att-vpn", kind, item);
+    let tgw = line("transit_gateway_attachment", "hours");
+    let vpn = line("vpn_connection", "hours");
+    assert!((vpn.quantity - 4.0 / 3600.0).abs() < 1e-9, "{vpn:?}");
+    assert_eq!(vpn.quantity, tgw.quantity);
+    assert_eq!(vpn.unit_usd, 0.05);
+    assert_eq!(vpn.vpc, "");
+    let out = line("vpn_connection", "vpn_out");
+    // About 80 requests of 64 KiB (0.005 GB) went out to the office.
+    assert!(out.quantity > 0.002, "{out:?}");
+    assert_eq!(out.unit_usd, 0.09);
+    assert_eq!(out.vpc, "");
 }

@@ -58,13 +58,17 @@ impl NetworkInterface {
             .and_then(|a| a.public_ip)
             .map(|i| i.0)
     }
-    /// Private addresses beyond the primary one.
-    pub fn secondary_ips(&self) -> Vec<Ipv4Addr> {
+    /// Private addresses beyond the primary one, each with the public
+    /// address (an Elastic IP) associated with it, if any.
+    pub fn secondary_ips(&self) -> Vec<(Ipv4Addr, Option<Ipv4Addr>)> {
         self.private_ip_addresses
             .iter()
             .filter(|p| p.primary != Some(true))
-            .map(|p| p.private_ip_address.0)
-            .filter(|ip| Some(*ip) != self.private_ip_address.map(|p| p.0))
+            .filter(|p| Some(p.private_ip_address.0) != self.private_ip_address.map(|x| x.0))
+            .map(|p| {
+                let public = p.association.as_ref().and_then(|a| a.public_ip);
+                (p.private_ip_address.0, public.map(|x| x.0))
+            })
             .collect()
     }
 }
@@ -75,6 +79,9 @@ pub struct EniPrivateIp {
     pub private_ip_address: Ip,
     #[serde(default)]
     pub primary: Option<bool>,
+    /// The public address associated with this private address.
+    #[serde(default)]
+    pub association: Option<EniAssociation>,
 }
 
 #[derive(Deserialize, Debug, Clone)]

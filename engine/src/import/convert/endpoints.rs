@@ -75,10 +75,26 @@ impl Cx<'_> {
                     out::EndpointKind::Gateway { route_tables }
                 }
                 "interface" => {
-                    let mut subnets = Vec::new();
+                    let mut subnets: Vec<String> = Vec::new();
+                    // IFE-1: one subnet per AZ; AWS refuses a second, so a
+                    // file that gives one keeps the first listed.
+                    let mut zones: BTreeMap<String, String> = BTreeMap::new();
                     for s in &e.subnet_ids {
-                        if self.scenario.subnets.contains_key(s) {
-                            subnets.push(s.clone());
+                        if let Some(sub) = self.scenario.subnets.get(s) {
+                            if subnets.contains(s) {
+                                continue;
+                            }
+                            match zones.get(&sub.az) {
+                                Some(first) => self.notes.add(
+                                    Unsupported,
+                                    id,
+                                    format!("subnet {s} left out of the interface endpoint: {first} is in {} too, and an interface endpoint takes one subnet per Availability Zone (IFE-1)", sub.az),
+                                ),
+                                None => {
+                                    zones.insert(sub.az.clone(), s.clone());
+                                    subnets.push(s.clone());
+                                }
+                            }
                         } else {
                             self.notes.add(
                                 Unknown,

@@ -145,7 +145,13 @@ impl Cx<'_> {
             if let Some(p) = primary {
                 let extra = p.secondary_ips();
                 if !extra.is_empty() {
-                    let list: Vec<String> = extra.iter().map(|x| x.to_string()).collect();
+                    let list: Vec<String> = extra
+                        .iter()
+                        .map(|(ip, public)| match public {
+                            Some(p) => format!("{ip} (with public IP {p})"),
+                            None => ip.to_string(),
+                        })
+                        .collect();
                     self.notes.add(
                         Approximated,
                         id,

@@ -2,6 +2,8 @@
 //! gateways, VPC endpoints and prefix lists (routes and associations in
 //! `routes.rs`, peering and VPN in `connections.rs`).
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use super::super::NoteKind::{Approximated, Skipped, Unknown, Unsupported};
@@ -617,6 +619,40 @@ impl<'a> Conv<'a> {
                 }
                 list.sort();
                 self.made.insert(i);
+            }
+        }
+        // IFE-1: one subnet per AZ; AWS refuses a second, so a plan that
+        // gives one keeps the first by id.
+        let mut second: Vec<(String, String, String, String)> = Vec::new();
+        for (k, e) in self.out.endpoints.iter_mut() {
+            let out::EndpointKind::Interface { subnets, .. } = &mut e.kind else {
+                continue;
+            };
+            let az_of = |s: &String| self.out.subnets.get(s).map(|x| x.az.clone());
+            let mut first: BTreeMap<String, String> = BTreeMap::new();
+            for s in subnets.iter() {
+                if let Some(az) = az_of(s) {
+                    let f = first.entry(az).or_insert_with(|| s.clone());
+                    if s < f {
+                        *f = s.clone();
+                    }
+                }
+            }
+            subnets.retain(|s| match az_of(s) {
+                Some(az) if first[&az] != *s => {
+                    second.push((k.clone(), s.clone(), first[&az].clone(), az));
+                    false
+                }
+                _ => true,
+            });
+        }
+        for (k, s, first, az) in second {
+            if let Some(i) = self.ids.iter().position(|x| *x == k) {
+                self.note(
+                    Unsupported,
+                    i,
+                    format!("subnet {s} left out of the interface endpoint: {first} is in {az} too, and an interface endpoint takes one subnet per Availability Zone (IFE-1)"),
+                );
             }
         }
         let empty: Vec<String> = self

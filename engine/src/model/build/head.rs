@@ -58,6 +58,7 @@ impl Builder<'_> {
                 ),
                 (&p.transit_gateway_gb, &mut pr.transit_gateway_gb),
                 (&p.inter_region_gb, &mut pr.inter_region_gb),
+                (&p.vpn_connection_hour, &mut pr.vpn_connection_hour),
             ];
             let mut negative = Vec::new();
             for (given, slot) in fields {

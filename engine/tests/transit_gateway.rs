@@ -1450,3 +1450,75 @@ stop = "3s"
     assert_eq!((t.failed, t.retransmissions), (0, 0), "{t:?}");
     assert!(t.drops.is_empty(), "{:?}", t.drops);
 }
+
+/// The warnings a design loads with.
+fn warnings(text: &str) -> Vec<String> {
+    match model::load_str("tgw.toml", text) {
+        Ok(l) => l.report.to_string().lines().map(str::to_string).collect(),
+        Err(r) => panic!("does not load:\n{r}"),
+    }
+}
+
+/// TGW-2: AWS accepts a route to the transit gateway from a subnet in an
+/// AZ the attachment has no subnet in; it cannot work, so it is a warning.
+#[test]
+fn tgw_2_a_sending_subnet_in_an_az_without_an_attachment_subnet_is_warned() {
+    let w = warnings(&two_vpcs("\"a-1a\"", "\"b-1a\", \"b-1b\"", ""));
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("warning: transit gateway attachment `att-a` has no subnet in the Availability Zone of `a-1b` (us-east-1b), whose route table routes to transit gateway `tgw`: what they send there cannot reach it (TGW-2)"),
+        "{w:?}"
+    );
+    assert_eq!(
+        warnings(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", "")),
+        Vec::<String>::new()
+    );
+}
+
+/// TGW-3: a second VPC with the same CIDR propagates nothing new into a
+/// table that holds the first's route.
+#[test]
+fn tgw_3_a_cidr_propagated_twice_into_one_table_is_warned() {
+    let extra = r#"
+[[vpc]]
+id = "vpc-c"
+cidrs = ["10.2.0.0/16"]
+
+[[subnet]]
+id = "c-1a"
+vpc = "vpc-c"
+cidr = "10.2.1.0/24"
+az = "us-east-1a"
+
+[[transit_gateway_attachment]]
+id = "att-c"
+transit_gateway = "tgw"
+vpc = "vpc-c"
+subnets = ["c-1a"]
+"#;
+    let w = warnings(&two_vpcs("\"a-1a\", \"a-1b\"", "\"b-1a\", \"b-1b\"", extra));
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("warning: transit gateway attachment `att-c` propagates 10.2.0.0/16 into route table `tgw/default-rt`, which attachment `att-b` already propagates: the transit gateway keeps the first route and this VPC gets none for it (TGW-3)"),
+        "{w:?}"
+    );
+}
+
+/// TGW-6: an attachment over two AZs into a VPC of stateful firewalls, with
+/// appliance mode off, is warned; with it on, not.
+#[test]
+fn tgw_6_stateful_middleboxes_behind_an_attachment_without_appliance_mode_are_warned() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scenarios/tgw-inspection-appliance-mode.toml"
+    ))
+    .expect("the shipped scenario");
+    let w = warnings(&text);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("warning: transit gateway attachment `att-inspection` spans 2 Availability Zones and routes into stateful middleboxes, with appliance mode off"),
+        "{w:?}"
+    );
+    let on = text.replace("appliance_mode = false", "appliance_mode = true");
+    assert_eq!(warnings(&on), Vec::<String>::new());
+}

@@ -131,6 +131,7 @@ impl Builder<'_> {
                 self.warn(&p.span, msg);
             }
         }
+        self.tgw_warnings();
         for (i, g) in raw.vpn_gateways.iter().enumerate() {
             if self.design.vgws[i].networks.is_empty() {
                 self.warn(
@@ -141,6 +142,118 @@ impl Builder<'_> {
                     ),
                 );
             }
+        }
+    }
+
+    /// Transit gateway designs AWS accepts that cannot work as meant.
+    fn tgw_warnings(&mut self) {
+        let raw = self.raw;
+        if self.d.has_errors() {
+            return;
+        }
+        let mut out = Vec::new();
+        for (i, a) in raw.tgw_attachments.iter().enumerate() {
+            let att = &self.design.tgw_attachments[i];
+            let TgwAttachmentKind::Vpc {
+                vpc,
+                subnets,
+                enis,
+                appliance_mode,
+                ..
+            } = &att.kind
+            else {
+                continue;
+            };
+            let (vpc, tgw) = (*vpc, att.tgw);
+            let zones: Vec<AzId> = subnets
+                .iter()
+                .map(|s| self.design.subnets[s.idx()].zone)
+                .collect();
+            // TGW-2: a subnet whose table routes to the transit gateway, in
+            // an AZ where the attachment has no subnet, holding something
+            // that sends.
+            let mut stranded: Vec<String> = Vec::new();
+            for s in &self.design.vpcs[vpc.idx()].subnets {
+                let sub = &self.design.subnets[s.idx()];
+                if zones.contains(&sub.zone) {
+                    continue;
+                }
+                let routes_there = self.design.route_tables[sub.route_table.idx()]
+                    .routes
+                    .iter()
+                    .any(|r| !r.blackhole && r.target == Target::Tgw(tgw));
+                let holds = sub.enis.iter().any(|e| {
+                    !matches!(self.design.enis[e.idx()].owner, EniOwner::TgwAttachment(_))
+                });
+                if routes_there && holds {
+                    stranded.push(format!("`{}` ({})", sub.name, sub.az));
+                }
+            }
+            if !stranded.is_empty() {
+                let msg = format!(
+                    "transit gateway attachment `{}` has no subnet in the Availability Zone of {}, whose route table routes to transit gateway `{}`: what they send there cannot reach it (TGW-2); add a subnet of that zone to the attachment",
+                    a.id.v,
+                    stranded.join(", "),
+                    self.design.tgws[tgw.idx()].name
+                );
+                out.push((a.id.span.clone(), msg));
+            }
+            // TGW-6: without appliance mode, an attachment over several AZs
+            // into a VPC of stateful middleboxes sends the two directions
+            // of a flow between AZs through different ones.
+            let mut azs = zones.clone();
+            azs.sort_unstable();
+            azs.dedup();
+            if !*appliance_mode && azs.len() > 1 {
+                let stateful = enis.iter().any(|e| {
+                    let sub = &self.design.subnets[self.design.enis[e.idx()].subnet.idx()];
+                    self.design.route_tables[sub.route_table.idx()]
+                        .routes
+                        .iter()
+                        .any(|r| match &r.target {
+                            Target::Eni(m) => self
+                                .design
+                                .instances
+                                .iter()
+                                .any(|x| x.eni == *m && x.stateful),
+                            _ => false,
+                        })
+                });
+                if stateful {
+                    let msg = format!(
+                        "transit gateway attachment `{}` spans {} Availability Zones and routes into stateful middleboxes, with appliance mode off: a flow between AZs can leave by one AZ's appliance and come back by another's, which drops it (TGW-6); set `appliance_mode = true`",
+                        a.id.v,
+                        azs.len()
+                    );
+                    out.push((a.id.span.clone(), msg));
+                }
+            }
+        }
+        // TGW-3: a VPC CIDR already propagated into a table by another
+        // attachment is not propagated again.
+        for (t, table) in self.design.tgw_route_tables.iter().enumerate() {
+            let mut seen: Vec<(ipnet::Ipv4Net, usize)> = Vec::new();
+            for (i, att) in self.design.tgw_attachments.iter().enumerate() {
+                if !att.propagations.contains(&TgwRouteTableId::from_idx(t)) {
+                    continue;
+                }
+                let Some(vpc) = att.vpc() else { continue };
+                for c in &self.design.vpcs[vpc.idx()].cidrs {
+                    match seen.iter().find(|(n, _)| n == c) {
+                        Some((_, first)) => {
+                            let msg = format!(
+                                "transit gateway attachment `{}` propagates {c} into route table `{}`, which attachment `{}` already propagates: the transit gateway keeps the first route and this VPC gets none for it (TGW-3)",
+                                att.name, table.name, self.design.tgw_attachments[*first].name
+                            );
+                            out.push((raw.tgw_attachments[i].id.span.clone(), msg));
+                        }
+                        None => seen.push((*c, i)),
+                    }
+                }
+            }
+        }
+        for (span, msg) in out {
+            self.warn(&span, msg);
         }
     }
 }

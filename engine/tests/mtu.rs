@@ -587,3 +587,76 @@ fn mtu_4_an_internet_gateway_maps_an_icmp_errors_quote_with_it() {
     );
     assert!(packet::transport_checksum_ok(&buf), "ICMP checksum");
 }
+
+/// NAT-4b: a public NAT gateway clamps the MSS of a SYN it translates out
+/// to 1460, what the internet gateway's link carries, checksum and all; a
+/// SYN that offers less passes as it is.
+#[test]
+fn nat_4b_a_public_nat_gateway_clamps_the_mss_of_syns_to_the_internet() {
+    let text = r#"
+[scenario]
+name = "nat mss"
+duration = "1s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[internet_gateway]]
+id = "igw"
+vpc = "v"
+
+[[subnet]]
+id = "public"
+vpc = "v"
+cidr = "10.0.0.0/24"
+route_table = "rt-public"
+
+[[subnet]]
+id = "private"
+vpc = "v"
+cidr = "10.0.1.0/24"
+route_table = "rt-private"
+
+[[route_table]]
+id = "rt-public"
+vpc = "v"
+routes = [ { destination = "0.0.0.0/0", target = "igw" } ]
+
+[[route_table]]
+id = "rt-private"
+vpc = "v"
+routes = [ { destination = "0.0.0.0/0", target = "nat" } ]
+
+[[nat_gateway]]
+id = "nat"
+subnet = "public"
+public_ip = "3.35.0.10"
+
+[[instance]]
+id = "app"
+subnet = "private"
+"#;
+    let d = Arc::new(model::load_str("nat.toml", text).expect("loads").design);
+    let (_, app) = instance(&d, "app");
+    let site = Ipv4Addr::new(93, 184, 216, 34);
+    let syn = |mss| {
+        let spec = build::TcpSpec {
+            src: SocketAddrV4::new(app, 40000),
+            dst: SocketAddrV4::new(site, 443),
+            seq: 1,
+            ack: 0,
+            flags: packet::tcp_flags::SYN,
+            window: 62727,
+        };
+        build::tcp_syn_scaled(&spec, mss, 7, 64, 1).to_vec()
+    };
+    for (offered, seen) in [(8961, 1460), (1400, 1400)] {
+        let (end, _, buf) = walk(&d, "app", syn(offered));
+        assert!(matches!(end, Step::Deliver(Host::Internet(_))), "{end:?}");
+        let v = packet::parse(&buf).expect("parses");
+        assert_eq!(v.src, Ipv4Addr::new(3, 35, 0, 10));
+        assert_eq!(build::tcp_mss_option(&buf[20..]), Some(seen));
+        assert!(packet::transport_checksum_ok(&buf));
+    }
+}

@@ -942,6 +942,19 @@ fn fl_1_tgw_2_attachment_enis_log_flows_and_the_transit_gateway_is_captured() {
         );
     }
     assert!(from_office > 0, "nothing from the office crossed the hub");
+    // Each packet once, as it enters: no two records of one packet at one
+    // time (the same addresses and transport header but for the TTL and
+    // checksums), which Wireshark would flag as retransmissions.
+    let mut seen = std::collections::BTreeSet::new();
+    for (t, p) in &c.packets {
+        let key = (
+            *t,
+            p[12..20].to_vec(),
+            p[20..p.len().min(36)].to_vec(),
+            p.len(),
+        );
+        assert!(seen.insert(key), "a packet captured twice at the hub");
+    }
 }
 
 #[test]

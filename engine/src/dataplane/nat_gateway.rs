@@ -16,6 +16,10 @@
 //! quote's protocol, ports and remote address; one that quotes no live
 //! connection is dropped (NAT-4a).
 //!
+//! A public NAT gateway lowers the MSS option of a TCP SYN it translates
+//! out to 1460, what the internet gateway's 1500-byte link carries, the
+//! checksum fixed (NAT-4b).
+//!
 //! Its capacity (NAT-8, [`CAPACITY`]) starts at 5 Gbps and 1 M packets/s
 //! and scales up under sustained load to 100 Gbps and 10 M packets/s; the
 //! engine's server of its ENI does the scaling.
@@ -631,6 +635,11 @@ impl<T: Trace> Cx<'_, T> {
         };
         if let Some(drop) = self.nat_hop(buf, place, p) {
             return drop;
+        }
+        // MSS clamping: a public NAT gateway's way out is the internet
+        // gateway's 1500-byte link (NAT-4b).
+        if nat.public && p.proto == PROTO_TCP && p.tcp_flags & tcp_flags::SYN != 0 {
+            let _ = packet::clamp_mss(buf, crate::model::mtu::INTERNET - 40);
         }
         if packet::set_source(buf, nat_ip, port).is_err() {
             return self.drop(place, Rule::None, p, DropReason::Malformed);

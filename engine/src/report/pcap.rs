@@ -408,6 +408,13 @@ impl Part {
                 self.push(setup.eni_file[eni.idx()], now, bytes, setup.snaplen);
             }
             Seen::EniIn { .. } | Seen::Attachment { .. } | Seen::VpnOut { .. } => {}
+            // A transit gateway rewrites nothing a capture would tell
+            // apart (TTL and a SYN's MSS): each packet once, as it enters.
+            Seen::Gateway {
+                gw: Gateway::Tgw(_),
+                departing: true,
+                ..
+            } => {}
             Seen::Gateway { gw, bytes, .. } => {
                 let file = setup
                     .gateway_file

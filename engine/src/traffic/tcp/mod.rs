@@ -53,9 +53,10 @@
 //! of IPv4 and TCP headers: 8,961 at 9001, 1,460 at 1500), and a segment
 //! carries at most the smaller of the local MSS and the peer's (536 when
 //! the peer offers none, RFC 9293). An ICMP "fragmentation needed" about
-//! one of its segments lowers the MSS to the next-hop MTU less 40 and sends
-//! the unacknowledged data again at once, without waiting for the timer
-//! (path MTU discovery, RFC 1191; MTU-4).
+//! one of its segments lowers the MSS to the next-hop MTU less 40, scales
+//! the window (kept in bytes) to keep its count of segments, as Linux
+//! keeps it in packets, and sends the unacknowledged data again at once,
+//! without waiting for the timer (path MTU discovery, RFC 1191; MTU-4).
 //!
 //! Like the data plane, an endpoint does no I/O and reads no clock: the
 //! engine hands it segments and timer expiries with the time, and it returns
@@ -468,8 +469,14 @@ impl Tcp {
         if mss >= self.mss || self.state != State::Established {
             return false;
         }
+        // Linux counts the window in packets: it keeps its count in the
+        // new size (and so does a slow start threshold already set).
+        let (old, new) = (u64::from(self.mss), u64::from(mss));
         self.mss = mss;
-        self.cwnd = self.cwnd.max(u64::from(mss));
+        self.cwnd = (self.cwnd * new / old).max(new);
+        if self.ssthresh != u64::MAX {
+            self.ssthresh = (self.ssthresh * new / old).max(2 * new);
+        }
         // Linux's tcp_simple_retransmit: what is in flight is lost, and
         // goes again in the new size (but for what the peer SACKed).
         self.nxt = self.una;

@@ -499,6 +499,25 @@ fn mtu_4_fragmentation_needed_lowers_the_mss_and_resends_at_once() {
 }
 
 #[test]
+fn mtu_4_a_lower_mss_keeps_the_window_in_segments_not_bytes() {
+    let (mut c, _, _, _) = handshake(9001, 9001);
+    let mut out = Out::new();
+    c.write(1_000_000, Nanos::ZERO, &mut out);
+    // Ten jumbo segments' window, of which the peer's 64 KiB admit seven.
+    assert_eq!(c.cwnd(), 10 * 8961);
+    assert_eq!(out.len(), 7);
+    c.ssthresh = 20 * 8961;
+    out.clear();
+    assert!(c.on_frag_needed(1500, Nanos::from_millis(1), &mut out));
+    // Still ten segments, now of 1,460 bytes: ten go, not the 43 that
+    // 89,610 bytes (within the peer's window) would be.
+    assert_eq!(c.cwnd(), 10 * 1460);
+    assert_eq!(c.ssthresh(), 20 * 1460);
+    assert_eq!(out.len(), 10);
+    assert!(out.iter().all(|p| p.len() == 1500));
+}
+
+#[test]
 fn corrupted_payload_is_counted() {
     let now = Nanos::ZERO;
     let mut out = Out::new();

@@ -518,6 +518,27 @@ fn mtu_4_a_lower_mss_keeps_the_window_in_segments_not_bytes() {
 }
 
 #[test]
+fn tcp_push_only_the_last_segment_of_a_write_carries_psh() {
+    let (mut c, _, _, _) = handshake(1500, 1500);
+    let mut out = Out::new();
+    // 5,000 bytes: three full segments and 620 bytes, PSH on the last.
+    c.write(5000, Nanos::ZERO, &mut out);
+    let psh: Vec<bool> = out
+        .iter()
+        .map(|p| segment(p).unwrap().flags & tcp_flags::PSH != 0)
+        .collect();
+    assert_eq!(psh, [false, false, false, true]);
+    // A write larger than the window: none of its first segments.
+    out.clear();
+    c.write(1_000_000, Nanos::ZERO, &mut out);
+    assert!(!out.is_empty());
+    assert!(
+        out.iter()
+            .all(|p| segment(p).unwrap().flags & tcp_flags::PSH == 0)
+    );
+}
+
+#[test]
 fn corrupted_payload_is_counted() {
     let now = Nanos::ZERO;
     let mut out = Out::new();

@@ -193,3 +193,81 @@ fn gwe_3_a_cut_connection_fails_as_reset_not_as_a_drop_it_recovered_from() {
     let causes: Vec<Cause> = t.failures.keys().map(|(c, _)| *c).collect();
     assert_eq!(causes, [Cause::Reset], "{:?}", t.failures);
 }
+
+/// One request to a database whose group admits nothing: its SYNs are
+/// dropped (SG-5). `DURATION` and `TIMEOUT` are set by the test.
+const BLOCKED: &str = r#"
+[scenario]
+name = "a connect that is never answered"
+seed = 9
+duration = "DURATION"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.1.0.0/16"]
+
+[[subnet]]
+id = "a"
+vpc = "v"
+cidr = "10.1.1.0/24"
+az = "us-east-1a"
+
+[[security_group]]
+id = "sg-app"
+vpc = "v"
+egress = [ { protocol = "all", ports = "all", cidr = "0.0.0.0/0" } ]
+
+[[security_group]]
+id = "sg-db"
+vpc = "v"
+ingress = []
+
+[[instance]]
+id = "app"
+subnet = "a"
+security_groups = ["sg-app"]
+
+[[instance]]
+id = "db"
+subnet = "a"
+security_groups = ["sg-db"]
+listen = [ { protocol = "tcp", port = 5432 } ]
+
+[[traffic]]
+id = "connect"
+from = "app"
+to = "db"
+port = 5432
+rate = "0.5/s"
+arrivals = "fixed"
+stop = "1s"
+request = "200B"
+response = "2KiB"
+timeout = "TIMEOUT"
+"#;
+
+/// (started, failed, unfinished) of [`BLOCKED`] run for `duration` with
+/// the item's `timeout`, and its failures' causes.
+fn blocked(duration: &str, timeout: &str) -> ((u64, u64, u64), Vec<Cause>) {
+    let text = BLOCKED
+        .replace("DURATION", duration)
+        .replace("TIMEOUT", timeout);
+    let out = run(Arc::new(common::load(&text)), &RunOptions::default());
+    let t = out.metrics.traffic.iter().next().expect("the traffic ran");
+    let causes = t.failures.keys().map(|(c, _)| *c).collect();
+    ((t.started, t.failed, t.unfinished), causes)
+}
+
+#[test]
+fn tcp_syn_retries_a_connect_never_answered_fails_at_127_s_by_its_drop_sg_5() {
+    // Linux's tcp_syn_retries = 6: SYNs at 0, 1, 3, ... 63 s, and
+    // connect() fails 64 s after the last, before a longer `timeout`.
+    assert_eq!(blocked("126s", "300s").0, (1, 0, 1));
+    let (counts, causes) = blocked("128s", "300s");
+    assert_eq!(counts, (1, 1, 0));
+    assert_eq!(causes, [Cause::Drop(DropReason::SgIngressDenied)]);
+    // A shorter `timeout` comes first.
+    let (counts, causes) = blocked("101s", "100s");
+    assert_eq!(counts, (1, 1, 0));
+    assert_eq!(causes, [Cause::Drop(DropReason::SgIngressDenied)]);
+}

@@ -1143,8 +1143,25 @@ impl Endpoints {
         let retx = conn.tcp.retransmits - before;
         let traffic = conn.traffic;
         io.count(traffic, Count::Retransmissions(u64::from(retx)));
+        let gave_up = conn.tcp.state == tcp::State::TimedOut;
+        let (client, ctag, corrupt) = (conn.client, conn.tag, conn.tcp.corrupt);
         self.flush(io, c, &mut out);
         self.out = out;
+        if gave_up {
+            // The kernel gave up retransmitting (`tcp_syn_retries`,
+            // `tcp_synack_retries`, `tcp_retries2`, `tcp_orphan_retries`):
+            // the connection is gone, and its item, if still undecided,
+            // fails by the last drop of its packets, else as a timeout.
+            io.count(traffic, Count::CorruptBytes(corrupt));
+            self.remove_conn(c);
+            if let (true, Some(ctag)) = (client, ctag) {
+                let cause = self
+                    .item_info(ctag)
+                    .and_then(|_| self.items[ctag.item as usize].last_drop)
+                    .map_or(Cause::Timeout, |(r, _)| Cause::Drop(r));
+                self.decide(io, ctag, Some(cause));
+            }
+        }
     }
 
     fn close_after_hold(&mut self, io: &mut Io<'_>, c: u32, serial: u32) {

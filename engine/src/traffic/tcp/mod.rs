@@ -30,9 +30,14 @@
 //!   scoreboard (RFC 6675, `sack.rs`); without it, NewReno fast
 //!   retransmit and fast recovery (RFC 6582) on three duplicate ACKs.
 //!   Otherwise the retransmission timer of RFC 6298 (initial RTO 1 s,
-//!   minimum 200 ms as Linux, doubling on every retry, Karn's rule) and
-//!   go-back-N from the first unacknowledged byte, skipping what the peer
-//!   SACKed.
+//!   minimum 200 ms and maximum 120 s as Linux, doubling on every retry,
+//!   Karn's rule) and go-back-N from the first unacknowledged byte,
+//!   skipping what the peer SACKed.
+//! - **Giving up** as Linux's `tcp_write_timeout`: after 6 SYNs
+//!   (`tcp_syn_retries`), 5 SYN-ACKs (`tcp_synack_retries`), or data
+//!   unacknowledged for as long as 15 retransmissions take from 200 ms
+//!   (`tcp_retries2`, 924.6 s; 8, 102.2 s, once the application closed:
+//!   `tcp_orphan_retries`); the connection is then `TimedOut`.
 //!
 //! The endpoint's concerns, one file each: this file holds the connection
 //! and its state machine (handshake, acknowledgements, sending, timers);
@@ -48,9 +53,10 @@
 //! of IPv4 and TCP headers: 8,961 at 9001, 1,460 at 1500), and a segment
 //! carries at most the smaller of the local MSS and the peer's (536 when
 //! the peer offers none, RFC 9293). An ICMP "fragmentation needed" about
-//! one of its segments lowers the MSS to the next-hop MTU less 40 and sends
-//! the unacknowledged data again at once, without waiting for the timer
-//! (path MTU discovery, RFC 1191; MTU-4).
+//! one of its segments lowers the MSS to the next-hop MTU less 40, scales
+//! the window (kept in bytes) to keep its count of segments, as Linux
+//! keeps it in packets, and sends the unacknowledged data again at once,
+//! without waiting for the timer (path MTU discovery, RFC 1191; MTU-4).
 //!
 //! Like the data plane, an endpoint does no I/O and reads no clock: the
 //! engine hands it segments and timer expiries with the time, and it returns
@@ -88,7 +94,24 @@ pub const WINDOW: u64 = 65535;
 pub const INITIAL_SEGMENTS: u64 = 10;
 pub const INITIAL_RTO: Nanos = Nanos::from_secs(1);
 pub const MIN_RTO: Nanos = Nanos::from_millis(200);
-pub const MAX_RTO: Nanos = Nanos::from_secs(60);
+/// Linux's `TCP_RTO_MAX`: the backed-off timer never waits longer.
+pub const MAX_RTO: Nanos = Nanos::from_secs(120);
+/// `net.ipv4.tcp_syn_retries`: a SYN is sent again at most this often;
+/// the timeout after the last fails the connection (127 s after the
+/// first SYN).
+pub const SYN_RETRIES: u32 = 6;
+/// `net.ipv4.tcp_synack_retries`: a SYN-ACK is sent again at most this
+/// often; the timeout after the last drops the half-open connection
+/// (63 s after the first SYN-ACK).
+pub const SYNACK_RETRIES: u32 = 5;
+/// `net.ipv4.tcp_retries2`: an established connection whose data goes
+/// unacknowledged gives up after the time 15 retransmissions take from
+/// `MIN_RTO` (924.6 s).
+pub const RETRIES2: u32 = 15;
+/// `net.ipv4.tcp_orphan_retries`' 0, which Linux takes as 8 while the
+/// timer is under `MAX_RTO`: a connection the application closed gives
+/// up after the time 8 retransmissions take (102.2 s).
+pub const ORPHAN_RETRIES: u32 = 8;
 /// `net.ipv4.tcp_rmem`'s default maximum: the receive buffer autotuning
 /// grows to.
 pub const RMEM_MAX: u64 = 6 * 1024 * 1024;
@@ -131,6 +154,8 @@ pub const HEADERS: u64 = 40;
 /// Out-of-order ranges a receiver holds: as many as one SACK option
 /// reports.
 const OOO_RANGES: usize = packet::build::MAX_SACK_BLOCKS;
+/// No retransmission since the last progress (`Tcp::retrans_stamp`).
+const NO_STAMP: Nanos = Nanos(u64::MAX);
 /// Duplicate ACKs that start fast retransmit (RFC 5681).
 const DUPACK_THRESHOLD: u8 = 3;
 
@@ -141,6 +166,8 @@ pub enum State {
     Established,
     Closed,
     Reset,
+    /// Gave up retransmitting (Linux's `ETIMEDOUT`): nothing is sent.
+    TimedOut,
 }
 
 /// What a segment or timer did to the connection.
@@ -246,6 +273,11 @@ pub struct Tcp {
     /// The offset of a FIN that arrived before the data ahead of it.
     fin_at: Option<u64>,
     pub retransmits: u32,
+    /// When the data the retransmission timer last sent again was first
+    /// sent (Linux's `retrans_stamp`): set by a timeout, cleared by an
+    /// ACK of new data (`NO_STAMP`). The connection gives up by the
+    /// time since.
+    retrans_stamp: Nanos,
     /// Retransmission timeouts of an established connection.
     pub timeouts: u32,
     /// Bytes that did not match the pattern (always 0 on a sound path).
@@ -370,6 +402,7 @@ impl Tcp {
             high_sent: 0,
             fin_at: None,
             retransmits: 0,
+            retrans_stamp: NO_STAMP,
             timeouts: 0,
             corrupt: 0,
             // Keyed by the initial sequence numbers, which NAT leaves alone
@@ -436,8 +469,14 @@ impl Tcp {
         if mss >= self.mss || self.state != State::Established {
             return false;
         }
+        // Linux counts the window in packets: it keeps its count in the
+        // new size (and so does a slow start threshold already set).
+        let (old, new) = (u64::from(self.mss), u64::from(mss));
         self.mss = mss;
-        self.cwnd = self.cwnd.max(u64::from(mss));
+        self.cwnd = (self.cwnd * new / old).max(new);
+        if self.ssthresh != u64::MAX {
+            self.ssthresh = (self.ssthresh * new / old).max(2 * new);
+        }
         // Linux's tcp_simple_retransmit: what is in flight is lost, and
         // goes again in the new size (but for what the peer SACKed).
         self.nxt = self.una;
@@ -746,6 +785,9 @@ impl Tcp {
         ev.acked = newly;
         self.una = data_acked;
         self.dupacks = 0;
+        // Progress: the retransmissions so far no longer count towards
+        // giving up.
+        self.retrans_stamp = NO_STAMP;
         if acked == fin_end {
             self.fin_sent = true;
             self.fin_acked = true;
@@ -856,7 +898,47 @@ impl Tcp {
         fired
     }
 
+    /// Whether the retransmission timer firing at `now` gives up instead
+    /// of sending again (Linux's `tcp_write_timeout`): a SYN after
+    /// `SYN_RETRIES` retransmissions, a SYN-ACK after `SYNACK_RETRIES`;
+    /// data and a FIN once the time since the first of them was sent
+    /// reaches what `RETRIES2` retransmissions take from `MIN_RTO` (or
+    /// `ORPHAN_RETRIES` once the application closed: `tcp_orphan_retries`,
+    /// none more once the timer reached `MAX_RTO`). The first timeout of
+    /// a run of them never gives up (`retransmits_timed_out` needs a
+    /// retransmission); it notes when that data was sent: the timer was
+    /// armed then.
+    fn gives_up(&mut self, now: Nanos) -> bool {
+        match self.state {
+            State::SynSent => self.retransmits >= SYN_RETRIES,
+            State::SynReceived => self.retransmits >= SYNACK_RETRIES,
+            State::Established => {
+                let stamp = self.retrans_stamp;
+                if stamp == NO_STAMP {
+                    self.retrans_stamp = Nanos(now.0.saturating_sub(self.rto.0));
+                    return false;
+                }
+                let retries = match (self.fin_queued, self.rto < MAX_RTO) {
+                    (false, _) => RETRIES2,
+                    (true, true) => ORPHAN_RETRIES,
+                    (true, false) => 0,
+                };
+                now.0.saturating_sub(stamp.0) >= model_timeout(retries, MIN_RTO).0
+            }
+            _ => false,
+        }
+    }
+
     fn retransmission_timeout(&mut self, now: Nanos, out: &mut Out) {
+        if self.gives_up(now) {
+            // As Linux's `tcp_write_err`: the connection is done, with
+            // no RST (the peer is not reachable anyway).
+            self.state = State::TimedOut;
+            self.rto_at = None;
+            self.ack_at = None;
+            self.tsq_at = None;
+            return;
+        }
         self.retransmits += 1;
         self.rto = Nanos(self.rto.0 * 2).min(MAX_RTO);
         self.probe = None;
@@ -895,5 +977,17 @@ impl Tcp {
             }
         }
         self.rto_at = Some(now.saturating_add(self.rto));
+    }
+}
+
+/// How long `boundary` retransmissions take from a timer of `rto_base`,
+/// doubling up to `MAX_RTO` (Linux's `tcp_model_timeout`): 924.6 s for
+/// 15 from 200 ms, 102.2 s for 8.
+pub fn model_timeout(boundary: u32, rto_base: Nanos) -> Nanos {
+    let linear = (MAX_RTO.0 / rto_base.0.max(1)).ilog2();
+    if boundary <= linear {
+        Nanos(((2u64 << boundary) - 1) * rto_base.0)
+    } else {
+        Nanos(((2u64 << linear) - 1) * rto_base.0 + u64::from(boundary - linear) * MAX_RTO.0)
     }
 }

@@ -274,13 +274,134 @@ fn blackholed_syn_is_retried_with_backoff() {
     assert_eq!(fired, vec![1, 3, 7, 15]);
 }
 
+/// Fires `t`'s timers, with no segment ever arriving, until it has none
+/// left or gave up: when each sent something (milliseconds), and when
+/// the last fired.
+fn timers_until_quiet(t: &mut Tcp) -> (Vec<u64>, Nanos) {
+    let mut out = Out::new();
+    let mut sent = vec![];
+    let mut last = Nanos::ZERO;
+    for _ in 0..100 {
+        let Some(d) = t.deadline else { break };
+        out.clear();
+        t.on_timer(d, &mut out);
+        last = d;
+        if !out.is_empty() {
+            sent.push(d.0 / 1_000_000);
+        }
+    }
+    (sent, last)
+}
+
+#[test]
+fn tcp_syn_retries_6_and_connect_fails_127_s_after_the_first_syn() {
+    let mut out = Out::new();
+    let mut c = Tcp::connect(addr(1, 40000), addr(2, 443), 1, 1500, Nanos::ZERO, &mut out);
+    let (sent, last) = timers_until_quiet(&mut c);
+    // Six retransmissions, each timeout twice the last (1, 2, ... 32 s),
+    // then the seventh timeout, 64 s after the last SYN, gives up.
+    assert_eq!(sent, [1_000, 3_000, 7_000, 15_000, 31_000, 63_000]);
+    assert_eq!(last, Nanos::from_secs(127));
+    assert_eq!(c.state, State::TimedOut);
+    assert!(!c.is_open());
+    assert_eq!(c.deadline, None);
+}
+
+#[test]
+fn tcp_synack_retries_5_and_the_half_open_connection_goes_at_63_s() {
+    let mut out = Out::new();
+    let _ = Tcp::connect(addr(1, 40000), addr(2, 443), 1, 1500, Nanos::ZERO, &mut out);
+    let syn = out.pop().unwrap();
+    let mut s = Tcp::accept(
+        addr(2, 443),
+        addr(1, 40000),
+        9,
+        1500,
+        &segment(&syn).unwrap(),
+        Nanos::ZERO,
+        &mut out,
+    );
+    let (sent, last) = timers_until_quiet(&mut s);
+    assert_eq!(sent, [1_000, 3_000, 7_000, 15_000, 31_000]);
+    assert_eq!(last, Nanos::from_secs(63));
+    assert_eq!(s.state, State::TimedOut);
+}
+
+#[test]
+fn tcp_retries2_unacknowledged_data_gives_up_after_924_6_s() {
+    assert_eq!(
+        model_timeout(RETRIES2, MIN_RTO),
+        Nanos::from_millis(924_600)
+    );
+    let (mut c, _, _, _) = handshake(1500, 1500);
+    assert_eq!(c.rto(), MIN_RTO);
+    let mut out = Out::new();
+    c.write(1000, Nanos::ZERO, &mut out);
+    let (sent, last) = timers_until_quiet(&mut c);
+    // 15 retransmissions: the timer doubles from 200 ms to Linux's
+    // TCP_RTO_MAX of 120 s and stays there; the 16th timeout gives up.
+    assert_eq!(sent.len(), 15, "{sent:?}");
+    assert_eq!(sent[9], 204_600);
+    assert_eq!(sent[10] - sent[9], 120_000);
+    assert_eq!(last, Nanos::from_millis(924_600));
+    assert_eq!(c.state, State::TimedOut);
+    assert_eq!(c.rto(), MAX_RTO);
+}
+
+#[test]
+fn tcp_orphan_retries_a_closed_connections_fin_gives_up_after_102_2_s() {
+    assert_eq!(
+        model_timeout(ORPHAN_RETRIES, MIN_RTO),
+        Nanos::from_millis(102_200)
+    );
+    let (mut c, _, _, _) = handshake(1500, 1500);
+    let mut out = Out::new();
+    c.close(Nanos::ZERO, &mut out);
+    assert_eq!(
+        segment(&out[0]).unwrap().flags & tcp_flags::FIN,
+        tcp_flags::FIN
+    );
+    let (sent, last) = timers_until_quiet(&mut c);
+    // The FIN goes again 8 times (0.2 s to 51 s), then gives up.
+    assert_eq!(sent.len(), 8, "{sent:?}");
+    assert_eq!(last, Nanos::from_millis(102_200));
+    assert_eq!(c.state, State::TimedOut);
+}
+
+#[test]
+fn tcp_retries2_an_ack_of_new_data_starts_the_count_again() {
+    let (mut c, mut s, _, _) = handshake(1500, 1500);
+    let mut out = Out::new();
+    c.write(3000, Nanos::ZERO, &mut out);
+    let first = out.remove(0);
+    out.clear();
+    // Nothing arrives for 800 s of timeouts (the 15th at 804.6 s); then
+    // the first segment's ACK, and the rest goes unacknowledged again.
+    let mut now = Nanos::ZERO;
+    while now < Nanos::from_secs(800) {
+        now = c.deadline.unwrap();
+        c.on_timer(now, &mut out);
+        out.clear();
+    }
+    s.on_segment(&segment(&first).unwrap(), now, &mut out);
+    let ack = out.pop().unwrap();
+    c.on_segment(&segment(&ack).unwrap(), now, &mut out);
+    assert!(c.is_open());
+    let start = now;
+    let (_, last) = timers_until_quiet(&mut c);
+    // The count starts again at the ACK, whose round trip brought the
+    // timer back to 200 ms: it gives up 924.6 s after it.
+    assert_eq!(last.0 - start.0, 924_600_000_000, "{last:?}");
+    assert_eq!(c.state, State::TimedOut);
+}
+
 #[test]
 fn connection_state_is_compact() {
     // No payload is buffered: data follows the pattern, so a connection
     // is its sequence state (see docs/traffic.md).
     let size = std::mem::size_of::<Tcp>();
     println!("Tcp: {size} bytes");
-    assert!(size <= 576, "{size}");
+    assert!(size <= 584, "{size}");
 }
 
 /// A handshake between a client and a server with these interface
@@ -375,6 +496,46 @@ fn mtu_4_fragmentation_needed_lowers_the_mss_and_resends_at_once() {
     assert!(!c.on_frag_needed(9001, Nanos::from_millis(2), &mut out));
     assert!(!c.on_frag_needed(8500, Nanos::from_millis(2), &mut out));
     assert!(out.is_empty());
+}
+
+#[test]
+fn mtu_4_a_lower_mss_keeps_the_window_in_segments_not_bytes() {
+    let (mut c, _, _, _) = handshake(9001, 9001);
+    let mut out = Out::new();
+    c.write(1_000_000, Nanos::ZERO, &mut out);
+    // Ten jumbo segments' window, of which the peer's 64 KiB admit seven.
+    assert_eq!(c.cwnd(), 10 * 8961);
+    assert_eq!(out.len(), 7);
+    c.ssthresh = 20 * 8961;
+    out.clear();
+    assert!(c.on_frag_needed(1500, Nanos::from_millis(1), &mut out));
+    // Still ten segments, now of 1,460 bytes: ten go, not the 43 that
+    // 89,610 bytes (within the peer's window) would be.
+    assert_eq!(c.cwnd(), 10 * 1460);
+    assert_eq!(c.ssthresh(), 20 * 1460);
+    assert_eq!(out.len(), 10);
+    assert!(out.iter().all(|p| p.len() == 1500));
+}
+
+#[test]
+fn tcp_push_only_the_last_segment_of_a_write_carries_psh() {
+    let (mut c, _, _, _) = handshake(1500, 1500);
+    let mut out = Out::new();
+    // 5,000 bytes: three full segments and 620 bytes, PSH on the last.
+    c.write(5000, Nanos::ZERO, &mut out);
+    let psh: Vec<bool> = out
+        .iter()
+        .map(|p| segment(p).unwrap().flags & tcp_flags::PSH != 0)
+        .collect();
+    assert_eq!(psh, [false, false, false, true]);
+    // A write larger than the window: none of its first segments.
+    out.clear();
+    c.write(1_000_000, Nanos::ZERO, &mut out);
+    assert!(!out.is_empty());
+    assert!(
+        out.iter()
+            .all(|p| segment(p).unwrap().flags & tcp_flags::PSH == 0)
+    );
 }
 
 #[test]

@@ -143,14 +143,21 @@ impl Tcp {
         }
     }
 
-    /// Sends `len` bytes of the stream from `offset`.
+    /// Sends `len` bytes of the stream from `offset`. PSH marks the last
+    /// segment of what was written, as Linux's `tcp_push` marks the tail
+    /// of the send queue.
     pub(super) fn send_data(&mut self, offset: u64, len: u64, out: &mut Out) {
+        let push = if offset + len == self.total {
+            tcp_flags::PSH
+        } else {
+            0
+        };
         let spec = packet::build::TcpSpec {
             src: self.local,
             dst: self.remote,
             seq: self.seq_of(offset),
             ack: self.ack_number(),
-            flags: tcp_flags::ACK | tcp_flags::PSH,
+            flags: tcp_flags::ACK | push,
             window: self.window_field(),
         };
         let (blocks, n) = self.sack_blocks(spec.flags);

@@ -393,7 +393,10 @@ fn simulate(
     String,
 > {
     let design = std::sync::Arc::new(design);
-    let interval = interval(&opts.interval, design.duration)?;
+    let interval = match &opts.interval {
+        Some(text) => interval(text, design.duration)?,
+        None => crate::sim::series::default_interval(design.duration),
+    };
     let (attached, recorders) =
         crate::report::outputs::attach(&design, &outputs(opts, cost)).map_err(|e| e.to_string())?;
     let run = crate::sim::RunOptions {

@@ -84,9 +84,12 @@ impl Builder<'_> {
             .iter()
             .filter(|t| matches!(&t.to, DestSpec::Service(s) if *s == service))
             .filter(|t| {
-                crate::dataplane::resolve::source_host(d, t.from)
-                    .2
-                    .is_some_and(|s| d.subnets[s.idx()].vpc == vpc)
+                let eni = match t.from {
+                    Source::Instance(i) => Some(d.instances[i.idx()].eni),
+                    Source::Lambda(l) => d.lambdas[l.idx()].enis.first().copied(),
+                    _ => None,
+                };
+                eni.is_some_and(|x| d.enis[x.idx()].vpc == vpc)
             })
             .map(|t| format!("`{}`", t.name))
             .collect();

@@ -81,33 +81,31 @@ impl Nanos {
 }
 
 impl fmt::Display for Nanos {
-    /// The shortest exact form among the units of the format (`1.5s`, `250us`).
+    /// An exact form in the largest unit of the format that is at most the
+    /// value (`1.5s`, `250us`, `30.000000001s`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0;
-        let units: [(u64, &str); 4] = [
-            (1_000_000_000, "s"),
-            (1_000_000, "ms"),
-            (1_000, "us"),
-            (1, "ns"),
+        let units: [(u64, &str, usize); 4] = [
+            (1_000_000_000, "s", 9),
+            (1_000_000, "ms", 6),
+            (1_000, "us", 3),
+            (1, "ns", 0),
         ];
         if n == 0 {
             return f.write_str("0s");
         }
-        for (scale, unit) in units {
+        for (scale, unit, digits) in units {
             if n >= scale {
                 let whole = n / scale;
                 let frac = n % scale;
                 if frac == 0 {
                     return write!(f, "{whole}{unit}");
                 }
-                // Up to three decimals when they are exact; else a smaller unit.
-                if scale >= 1000 && frac % (scale / 1000) == 0 {
-                    let mut decimals = format!("{:03}", frac / (scale / 1000));
-                    while decimals.ends_with('0') {
-                        decimals.pop();
-                    }
-                    return write!(f, "{whole}.{decimals}{unit}");
+                let mut decimals = format!("{frac:0digits$}");
+                while decimals.ends_with('0') {
+                    decimals.pop();
                 }
+                return write!(f, "{whole}.{decimals}{unit}");
             }
         }
         write!(f, "{n}ns")
@@ -736,6 +734,8 @@ mod tests {
             assert_eq!(parse_duration(&d.to_string()), Ok(d), "{text}");
         }
         assert_eq!(Nanos(1_500_000_000).to_string(), "1.5s");
+        assert_eq!(Nanos(30_000_000_001).to_string(), "30.000000001s");
+        assert_eq!(Nanos(1_234_567).to_string(), "1.234567ms");
     }
 
     #[test]

@@ -581,3 +581,219 @@ set = { resource = "tgw-rt-shared", propagations = ["att-spoke-a", "att-spoke-c"
     let (loaded, lines) = report("tgw", &format!("{design}{earlier}"));
     assert!(loaded, "{lines:?}");
 }
+
+/// `line:column` in `BASE` plus `extra` of the first `needle` in `extra`.
+fn place_of(extra: &str, needle: &str) -> String {
+    let at = extra.find(needle).expect("the needle is in the text");
+    let line_start = extra[..at].rfind('\n').map_or(0, |n| n + 1);
+    format!(
+        "{}:{}",
+        line_in(extra, needle),
+        extra[line_start..at].chars().count() + 1
+    )
+}
+
+/// A second VPC with its own route table and network ACL.
+const OTHER_VPC: &str = r#"
+[[vpc]]
+id = "vpc-other"
+cidrs = ["10.8.0.0/16"]
+
+[[route_table]]
+id = "rt-other"
+vpc = "vpc-other"
+
+[[network_acl]]
+id = "acl-other"
+vpc = "vpc-other"
+
+[[security_group]]
+id = "sg-other"
+vpc = "vpc-other"
+"#;
+
+#[test]
+fn rt_1_a_set_moving_a_subnet_to_another_vpcs_route_table_is_an_error() {
+    let extra = format!(
+        r#"{OTHER_VPC}
+[[event]]
+at = "10s"
+set = {{ resource = "private-a", route_table = "rt-other" }}
+"#
+    );
+    let (loaded, lines) = base_with(&extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}: error: event `set` on `private-a`: route table `rt-other` belongs to another VPC",
+            place_of(&extra, "\"rt-other\" }")
+        )]
+    );
+}
+
+#[test]
+fn nacl_3_a_set_moving_a_subnet_to_another_vpcs_network_acl_is_an_error() {
+    let extra = format!(
+        r#"{OTHER_VPC}
+[[event]]
+at = "10s"
+set = {{ resource = "private-a", network_acl = "acl-other" }}
+"#
+    );
+    let (loaded, lines) = base_with(&extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}: error: event `set` on `private-a`: network ACL `acl-other` belongs to another VPC",
+            place_of(&extra, "\"acl-other\" }")
+        )]
+    );
+}
+
+#[test]
+fn sg_1_a_set_naming_another_vpcs_group_reports_only_that() {
+    let extra = format!(
+        r#"{OTHER_VPC}
+[[event]]
+at = "10s"
+set = {{ resource = "app", security_groups = ["sg-other"] }}
+"#
+    );
+    let (loaded, lines) = base_with(&extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}: error: event `set` on `app`: security group `sg-other` belongs to VPC `vpc-other`, not `vpc-main`",
+            place_of(&extra, "\"sg-other\"]")
+        )]
+    );
+}
+
+#[test]
+fn sg_1_a_set_of_no_security_groups_on_an_instance_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "10s"
+set = { resource = "app", security_groups = [] }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("an ENI keeps at least one security group (SG-1)"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn ife_1_a_set_of_route_tables_on_an_interface_endpoint_is_an_error() {
+    let extra = r#"
+[[vpc_endpoint]]
+id = "vpce-sqs"
+type = "interface"
+vpc = "vpc-main"
+service = "sqs"
+subnets = ["private-a"]
+security_groups = ["sg-app"]
+private_dns = false
+
+[[event]]
+at = "10s"
+set = { resource = "vpce-sqs", route_tables = ["rt-private"] }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}: error: event `set` on `vpce-sqs`: an interface endpoint has no `route_tables`; it has an ENI in each of its `subnets`",
+            place_of(extra, "\"rt-private\"]")
+        )]
+    );
+}
+
+#[test]
+fn rt_10_a_set_of_routes_with_two_routes_to_one_destination_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "10s"
+set = { resource = "rt-private", routes = [ { destination = "0.0.0.0/0", target = "nat-a" }, { destination = "0.0.0.0/0", target = "nat-b" } ] }
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}: error: event `set` on `rt-private`: a route to this destination already exists on line {}",
+            place_of(extra, "{ destination = \"0.0.0.0/0\", target = \"nat-b\""),
+            line_in(extra, "set = ")
+        )]
+    );
+}
+
+#[test]
+fn an_event_a_nanosecond_past_the_end_is_named_in_seconds() {
+    let extra = r#"
+[[event]]
+at = "60000000001ns"
+delete = "nat-b"
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}: error: an event at 60.000000001s is after the end of the run (60s)",
+            place_of(extra, "\"60000000001ns\"")
+        )]
+    );
+}
+
+/// An interface endpoint with private DNS for `sqs`, a traffic to `sqs`,
+/// and the endpoint's deletion at 10s.
+const SQS_ENDPOINT_DELETED: &str = r#"
+[[vpc_endpoint]]
+id = "vpce-sqs"
+type = "interface"
+vpc = "vpc-main"
+service = "sqs"
+subnets = ["private-a"]
+security_groups = ["sg-app"]
+private_dns = true
+
+[[traffic]]
+id = "to-sqs"
+from = "app"
+to = "sqs"
+port = 443
+rate = "1/s"
+
+[[event]]
+at = "10s"
+delete = "vpce-sqs"
+"#;
+
+#[test]
+fn ife_2_deleting_the_endpoint_of_a_service_with_no_public_address_warns() {
+    let (loaded, lines) = base_with(SQS_ENDPOINT_DELETED);
+    assert!(loaded, "{lines:?}");
+    let warned: Vec<&String> = lines.iter().filter(|l| l.contains("NXDOMAIN")).collect();
+    assert_eq!(
+        warned,
+        [&format!(
+            "{}:10: warning: event `delete`: traffic `to-sqs` names `sqs`, which resolves through this endpoint's private DNS; the file gives `sqs` no public address (an `[[aws_service]]` or a `com.amazonaws.<region>.sqs` prefix list), so after this deletion its name gets NXDOMAIN once cached answers expire; declare an `[[aws_service]]` with `service = \"sqs\"` for its public front door",
+            line_in(SQS_ENDPOINT_DELETED, "delete = ")
+        )],
+        "{lines:?}"
+    );
+    // With a public front door declared, the name resolves there again.
+    let front = format!(
+        "{SQS_ENDPOINT_DELETED}\n[[aws_service]]\nid = \"sqs-front\"\nservice = \"sqs\"\nips = [\"3.218.180.10\"]\n"
+    );
+    let (loaded, lines) = base_with(&front);
+    assert!(loaded, "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("NXDOMAIN")), "{lines:?}");
+}

@@ -526,6 +526,10 @@ fn explain_says_why_a_negative_time_or_an_ipv6_address_is_refused() {
             "vpcsim explain: --at `-5s`: a time cannot be negative: it counts from the start of the run, 0s (like `--at 30s`)",
         ),
         (
+            ["--to", "api-example", "--at", "1000h"],
+            "vpcsim explain: --at `1000h`: 3600000s is after the end of the run (60s); give a time from 0s to 60s",
+        ),
+        (
             ["--to", "2001:db8::1", "--at", "0s"],
             "vpcsim explain: --to `2001:db8::1`: IPv6 is not supported yet; give an IPv4 address or an id",
         ),
@@ -543,7 +547,7 @@ fn explain_says_why_a_negative_time_or_an_ipv6_address_is_refused() {
 fn runaway_workloads_are_flagged_before_they_start() {
     let body = many_vpcs(1, "24h").replace("rate = \"1/s\"", "rate = \"1000000000000/s\"");
     let t = validate_text("runaway.toml", &body);
-    assert!(t.contains("warning: the run will handle about"), "{t}");
+    assert!(t.contains("warning: the run may handle up to about"), "{t}");
     assert!(t.contains("valid"), "{t}");
 }
 

@@ -622,3 +622,80 @@ fn the_html_report_opens_in_headless_chromium_without_errors() {
         std::fs::copy(&shot, keep).expect("the screenshot is kept");
     }
 }
+
+/// A week-long run: two instances, one short request.
+const WEEK: &str = r#"
+[scenario]
+name = "a week"
+duration = "168h"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.1.0.0/16"]
+
+[[subnet]]
+id = "a"
+vpc = "v"
+cidr = "10.1.1.0/24"
+az = "us-east-1a"
+
+[[security_group]]
+id = "sg"
+vpc = "v"
+ingress = [ { protocol = "tcp", ports = "80", cidr = "10.1.0.0/16" } ]
+egress = [ { protocol = "all", ports = "all", cidr = "0.0.0.0/0" } ]
+
+[[instance]]
+id = "cli"
+subnet = "a"
+security_groups = ["sg"]
+
+[[instance]]
+id = "srv"
+subnet = "a"
+security_groups = ["sg"]
+listen = [ { protocol = "tcp", port = 80 } ]
+
+[[traffic]]
+id = "once"
+from = "cli"
+to = "srv"
+port = 80
+rate = "1/s"
+stop = "1s"
+"#;
+
+#[test]
+fn a_long_run_takes_a_coarser_default_interval_and_a_given_one_is_still_checked() {
+    let dir = Scratch::new("week");
+    let file = dir.path("week.toml");
+    std::fs::write(&file, WEEK).expect("write");
+    let file = file.to_str().expect("utf-8 path");
+    let json = dir.path("week.json");
+    let out = vpcsim(&[
+        "run",
+        file,
+        "--quiet",
+        "--json",
+        json.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&std::fs::read(&json).expect("report")).expect("json");
+    assert_eq!(r["series"]["interval_us"], 10_000_000);
+    assert_eq!(r["series"]["buckets"], 60_480);
+    let out = vpcsim(&["check", file, "--quiet"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = vpcsim(&["run", file, "--quiet", "--interval", "1s"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at most 100000"));
+}

@@ -321,3 +321,125 @@ fn rt_9_a_nat_gateway_is_a_hop_both_ways() {
     delivered(&net, &w, "app");
     assert_eq!((out.ttl, back.ttl), (62, 62));
 }
+
+/// A packet to an address of the subnet that no ENI has is dropped at the
+/// subnet, and an expectation can say so (`drop_at` names the subnet).
+#[test]
+fn rt_8_a_drop_at_a_subnet_is_what_drop_at_can_name() {
+    let text = r#"
+[scenario]
+name = "to nobody in the subnet"
+duration = "5s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "priv-a"
+vpc = "v"
+cidr = "10.0.1.0/24"
+az = "us-east-1a"
+
+[[security_group]]
+id = "sg"
+vpc = "v"
+egress = [ { protocol = "all", ports = "all", cidr = "0.0.0.0/0" } ]
+
+[[instance]]
+id = "worker"
+subnet = "priv-a"
+security_groups = ["sg"]
+
+[[traffic]]
+id = "nobody"
+from = "worker"
+to = "10.0.1.77"
+port = 443
+rate = "2/s"
+timeout = "1s"
+stop = "3s"
+
+[[expect]]
+traffic = "nobody"
+delivered = "0%"
+drop_reason = "host_unreachable"
+drop_at = "priv-a"
+"#;
+    let loaded = model::load_str("subnet-drop.toml", text)
+        .unwrap_or_else(|r| panic!("the file loads:\n{r}"));
+    let d = Arc::new(loaded.design);
+    let out = vpcsim::sim::run(Arc::clone(&d), &vpcsim::sim::RunOptions::default());
+    let net = Network::new(Arc::clone(&d));
+    let results = vpcsim::report::check::evaluate(&net, &out.metrics, None);
+    assert_eq!(results.len(), 1);
+    assert!(results[0].ok, "{:?}", results[0].details);
+}
+
+/// An instance deleted by the timeline starts no item after its deletion,
+/// and its open connections send nothing more (no retransmission, no
+/// close), so no item of its traffic fails as if its own address were the
+/// unreachable destination.
+#[test]
+fn a_deleted_source_starts_nothing_and_sends_nothing_after_its_deletion() {
+    let text = r#"
+[scenario]
+name = "the client is deleted"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "s"
+vpc = "v"
+cidr = "10.0.1.0/24"
+az = "us-east-1a"
+
+[[security_group]]
+id = "sg"
+vpc = "v"
+ingress = [ { protocol = "tcp", ports = "80", cidr = "10.0.0.0/16" } ]
+egress = [ { protocol = "all", ports = "all", cidr = "0.0.0.0/0" } ]
+
+[[instance]]
+id = "a"
+subnet = "s"
+security_groups = ["sg"]
+
+[[instance]]
+id = "b"
+subnet = "s"
+security_groups = ["sg"]
+listen = [ { protocol = "tcp", port = 80 } ]
+
+[[traffic]]
+id = "r"
+from = "a"
+to = "b"
+port = 80
+rate = "5/s"
+arrivals = "fixed"
+hold = "2s"
+
+[[event]]
+at = "5s"
+delete = "a"
+"#;
+    let loaded =
+        model::load_str("client-deleted.toml", text).unwrap_or_else(|r| panic!("loads:\n{r}"));
+    let d = Arc::new(loaded.design);
+    let a = component(&d, "a");
+    let out = vpcsim::sim::run(Arc::clone(&d), &vpcsim::sim::RunOptions::default());
+    let t = out.metrics.traffic.iter().next().expect("one traffic");
+    // Items at 0s, 0.2s, ... 4.8s (and perhaps the one due at 5s itself).
+    assert!((25..=26).contains(&t.started), "{t:?}");
+    assert_eq!(t.retransmissions, 0, "{t:?}");
+    assert!(
+        !t.failures
+            .keys()
+            .any(|(_, at)| *at == Some(Place::Component(a))),
+        "{t:?}"
+    );
+}

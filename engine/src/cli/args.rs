@@ -282,9 +282,11 @@ pub struct RunOpts {
     #[arg(long, value_name = "N")]
     pub max_output_bytes: Option<u64>,
     /// The interval of the report's time series, in virtual time (`1s`,
-    /// `100ms`).
-    #[arg(long, value_name = "DURATION", default_value = "1s")]
-    pub interval: String,
+    /// `100ms`). Default: the finest of 1s, 10s, 1min, 10min, 1h, 1d and 7d
+    /// that makes at most 100,000 intervals over the run (1s for runs up to
+    /// 100,000s).
+    #[arg(long, value_name = "DURATION")]
+    pub interval: Option<String>,
     /// Write the time series as CSV files into DIR (one per series).
     #[arg(long, value_name = "DIR")]
     pub csv: Option<PathBuf>,

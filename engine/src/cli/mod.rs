@@ -201,6 +201,16 @@ fn explain_cmd(file: &std::path::Path, a: ExplainArgs, json: bool) -> u8 {
             return exit::INVALID;
         }
     };
+    // As an event past the end is an error of the file, so is a question
+    // about a time the run never reaches.
+    let end = loaded.design.duration;
+    if at > end && end > crate::units::Nanos::ZERO {
+        errln!(
+            "vpcsim explain: --at `{}`: {at} is after the end of the run ({end}); give a time from 0s to {end}",
+            a.at
+        );
+        return exit::INVALID;
+    }
     let q = explain::Query {
         from: a.from,
         to: a.to,
@@ -393,7 +403,10 @@ fn simulate(
     String,
 > {
     let design = std::sync::Arc::new(design);
-    let interval = interval(&opts.interval, design.duration)?;
+    let interval = match &opts.interval {
+        Some(text) => interval(text, design.duration)?,
+        None => crate::sim::series::default_interval(design.duration),
+    };
     let (attached, recorders) =
         crate::report::outputs::attach(&design, &outputs(opts, cost)).map_err(|e| e.to_string())?;
     let run = crate::sim::RunOptions {

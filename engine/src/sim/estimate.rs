@@ -2,9 +2,11 @@
 //! rates, sizes and times and the outputs asked for, so that a scenario
 //! that would run for days or fill a disk is flagged first.
 //!
-//! The figures are rough (within a small factor for the shipped
-//! scenarios): each traffic item is taken to succeed, TCP segments carry
-//! 1448 bytes, each packet costs about [`EVENTS_PER_PACKET`] events.
+//! The figures are an upper bound, rough (within a small factor for the
+//! shipped scenarios): each traffic item is taken to succeed, TCP segments
+//! carry 1448 bytes, each packet costs about [`EVENTS_PER_PACKET`] events.
+//! A bulk traffic is one transfer, of at most what one flow can carry at
+//! [`FLOW_BYTES_PER_SEC`] in the time the run leaves it.
 
 use crate::model::Design;
 use crate::scenario::raw::Pattern;
@@ -22,6 +24,11 @@ pub const WARN_OUTPUT_BYTES: f64 = 10e9;
 /// Above this many bytes of pcap files (1 GiB), a run that captures every
 /// byte of every packet says how to trim them.
 pub const WARN_PCAP_BYTES: f64 = 1_073_741_824.0;
+
+/// The most one TCP flow carries in a second, for the bound on a bulk
+/// transfer: 10 Gbps, the most AWS gives one flow (BW-3's 5 Gbps out of a
+/// cluster placement group, 10 Gbps within one).
+pub const FLOW_BYTES_PER_SEC: f64 = 1.25e9;
 
 /// Events handled per second of wall time, for the estimates of time.
 pub const EVENTS_PER_SEC: f64 = 1.5e6;
@@ -54,7 +61,12 @@ pub fn estimate(d: &Design, w: Writes) -> Estimate {
     for t in &d.traffic {
         let start = t.start.0 as f64 / 1e9;
         let stop = (t.stop.0 as f64 / 1e9).min(end);
-        let items = (t.rate.effective_per_sec() * (stop - start).max(0.0)).max(0.0);
+        let items = if t.pattern == Pattern::Bulk {
+            // A bulk traffic starts one transfer.
+            if start <= stop { 1.0 } else { 0.0 }
+        } else {
+            (t.rate.effective_per_sec() * (stop - start).max(0.0)).max(0.0)
+        };
         let (packets, bytes) = match t.pattern {
             Pattern::Ping => (2.0, 2.0 * 84.0),
             Pattern::Requests => {
@@ -66,8 +78,10 @@ pub fn estimate(d: &Design, w: Writes) -> Estimate {
                 (p, (t.size + t.response) as f64 + 28.0 * p)
             }
             Pattern::Bulk => {
-                let p = 7.0 + 2.0 * segments(t.size, 1448);
-                (p, t.size as f64 + 40.0 * p)
+                let carried = (end - start).max(0.0) * FLOW_BYTES_PER_SEC;
+                let size = (t.size as f64).min(carried).max(0.0) as u64;
+                let p = 7.0 + 2.0 * segments(size, 1448);
+                (p, size as f64 + 40.0 * p)
             }
         };
         e.items += items;
@@ -93,7 +107,7 @@ impl Estimate {
         let mut v = Vec::new();
         if self.events > WARN_EVENTS {
             v.push(format!(
-                "the run will handle about {} events ({} packets), about {} of wall time; --max-events stops it sooner",
+                "the run may handle up to about {} events ({} packets), up to about {} of wall time; --max-events stops it sooner",
                 si(self.events),
                 si(self.packets),
                 wall(self.events / EVENTS_PER_SEC)
@@ -142,6 +156,29 @@ pub fn wall(secs: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bulk_traffic_is_one_transfer_of_what_the_run_can_carry() {
+        let text = "[scenario]\nname = \"x\"\nduration = \"30s\"\n\
+            [[vpc]]\nid = \"v\"\ncidrs = [\"10.0.0.0/24\"]\n\
+            [[subnet]]\nid = \"s\"\nvpc = \"v\"\ncidr = \"10.0.0.0/25\"\naz = \"us-east-1a\"\n\
+            [[security_group]]\nid = \"sg\"\nvpc = \"v\"\n\
+            ingress = [ { protocol = \"tcp\", ports = \"443\", cidr = \"10.0.0.0/24\" } ]\n\
+            egress = [ { protocol = \"all\", ports = \"all\", cidr = \"0.0.0.0/0\" } ]\n\
+            [[instance]]\nid = \"a\"\nsubnet = \"s\"\nsecurity_groups = [\"sg\"]\n\
+            [[instance]]\nid = \"b\"\nsubnet = \"s\"\nsecurity_groups = [\"sg\"]\n\
+            listen = [ { protocol = \"tcp\", port = 443 } ]\n\
+            [[traffic]]\nid = \"p\"\nfrom = \"a\"\nto = \"b\"\npattern = \"bulk\"\nport = 443\nsize = \"50GB\"\n";
+        let d = crate::model::load_str("bulk.toml", text)
+            .expect("loads")
+            .design;
+        let e = estimate(&d, Writes::default());
+        assert_eq!(e.items, 1.0);
+        // 30 s at 10 Gbps: 37.5 GB, not 30 transfers of 50 GB.
+        let segs = (37.5e9_f64 / 1448.0).ceil();
+        assert_eq!(e.packets, 7.0 + 2.0 * segs);
+        assert!(e.warnings().is_empty(), "{:?}", e.warnings());
+    }
 
     #[test]
     fn runaway_rates_are_flagged() {

@@ -375,8 +375,8 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Worker threads; 0 or 1 runs every LP on the calling thread.
     pub threads: usize,
-    /// The interval of the time series (`series::DEFAULT_INTERVAL` when
-    /// none).
+    /// The interval of the time series (`series::default_interval` of the
+    /// duration when none).
     pub interval: Option<Nanos>,
 }
 
@@ -461,7 +461,8 @@ impl Sim {
         metrics.end = design.duration;
         metrics.series = series::Series::new(
             design.duration,
-            opts.interval.unwrap_or(series::DEFAULT_INTERVAL),
+            opts.interval
+                .unwrap_or_else(|| series::default_interval(design.duration)),
             design.traffic.len(),
             design.nats.len(),
         );

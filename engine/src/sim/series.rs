@@ -29,6 +29,27 @@ pub const DEFAULT_INTERVAL: Nanos = Nanos::from_secs(1);
 /// refused on the command line).
 pub const MAX_BUCKETS: u64 = 100_000;
 
+/// The intervals a run picks from when none is given, finest first.
+pub const DEFAULT_STEPS: [Nanos; 7] = [
+    Nanos::from_secs(1),
+    Nanos::from_secs(10),
+    Nanos::from_secs(60),
+    Nanos::from_secs(600),
+    Nanos::from_secs(3_600),
+    Nanos::from_secs(86_400),
+    Nanos::from_secs(604_800),
+];
+
+/// The interval of a run of `duration` when none is given: the finest of
+/// [`DEFAULT_STEPS`] (1s, 10s, 1min, 10min, 1h, 1d, 7d) that keeps the
+/// buckets within [`MAX_BUCKETS`]; 1s for any run up to 100,000s.
+pub fn default_interval(duration: Nanos) -> Nanos {
+    DEFAULT_STEPS
+        .into_iter()
+        .find(|&i| Series::count(duration, i) <= MAX_BUCKETS)
+        .unwrap_or(DEFAULT_STEPS[DEFAULT_STEPS.len() - 1])
+}
+
 /// Sub-bins per power of two of [`Bins`]: values are kept to within
 /// 1/16 (about 6 %).
 const SUB: u32 = 16;
@@ -468,6 +489,26 @@ impl Series {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_interval_is_the_finest_step_within_the_bucket_limit() {
+        let h = |n: u64| Nanos::from_secs(n * 3_600);
+        assert_eq!(default_interval(Nanos::from_secs(30)), Nanos::from_secs(1));
+        assert_eq!(
+            default_interval(Nanos::from_secs(100_000)),
+            Nanos::from_secs(1)
+        );
+        assert_eq!(
+            default_interval(Nanos::from_secs(100_001)),
+            Nanos::from_secs(10)
+        );
+        assert_eq!(default_interval(h(168)), Nanos::from_secs(10));
+        assert_eq!(default_interval(h(1_000)), Nanos::from_secs(60));
+        assert_eq!(default_interval(h(5_124_095)), Nanos::from_secs(604_800));
+        for d in [Nanos::from_secs(1), h(168), h(50_000), h(5_124_095)] {
+            assert!(Series::count(d, default_interval(d)) <= MAX_BUCKETS);
+        }
+    }
 
     #[test]
     fn bins_keep_values_to_within_a_sixteenth() {

@@ -695,6 +695,14 @@ impl Endpoints {
         if now > tr.stop {
             return;
         }
+        // An instance deleted by the timeline starts nothing more: its
+        // items due from then on are not started (nor counted), and no
+        // further arrival is due, as nothing brings it back.
+        if let Source::Instance(i) = tr.from {
+            if !io.net.eni_alive(io.d.instances[i.idx()].eni) {
+                return;
+            }
+        }
         let (pattern, arrivals, mean, stop) =
             (tr.pattern, tr.arrivals, tr.rate.interval(), tr.stop);
         self.start_item(io, t);
@@ -1136,6 +1144,12 @@ impl Endpoints {
             return;
         }
         conn.timer_at = None;
+        // A host deleted by the timeline sends nothing: no retransmission,
+        // no close; its connection's item stays as it was.
+        if host_gone(io, conn.host) {
+            self.out = out;
+            return;
+        }
         self.set_room(io, c, false);
         let conn = self.conns[c as usize].as_mut().expect("live");
         let before = conn.tcp.retransmits;
@@ -1170,6 +1184,9 @@ impl Endpoints {
         if live.is_none_or(|conn| conn.serial != serial) {
             return;
         }
+        if live.is_some_and(|conn| host_gone(io, conn.host)) {
+            return;
+        }
         let mut out = std::mem::take(&mut self.out);
         self.set_room(io, c, false);
         if let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) {
@@ -1177,6 +1194,16 @@ impl Endpoints {
         }
         self.flush(io, c, &mut out);
         self.out = out;
+    }
+}
+
+/// Whether host `h` is an instance, or a function's ENI, that the timeline
+/// deleted.
+fn host_gone(io: &Io<'_>, h: Host) -> bool {
+    match h {
+        Host::Instance(i) => !io.net.eni_alive(io.d.instances[i.idx()].eni),
+        Host::LambdaEni(x) => !io.net.eni_alive(x),
+        _ => false,
     }
 }
 

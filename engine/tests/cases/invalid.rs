@@ -966,7 +966,7 @@ delivered = "100%"
 traffic = "web-to-api"
 via = ["nat-a"]
 drop_reason = "no_rout"
-drop_at = "a"
+drop_at = "v"
 
 [[expect]]
 traffic = "web-to-api"
@@ -979,7 +979,7 @@ traffic = "web-to-api"
             "31:11: error: expectation on line 30: `traffic` names `web-to-apl`, which is not a [[traffic]] of this file; did you mean `web-to-api`?",
             "36:8: error: expectation on line 34: `via` names `nat-a`, which does not exist (expected a route table, an internet gateway, a NAT gateway, a VPC endpoint, a VPC peering connection, a VPN gateway, a transit gateway, a transit gateway route table, a transit gateway attachment, an instance or a network interface)",
             "37:15: error: expectation on line 34: `drop_reason` `no_rout` is not a drop reason; did you mean `no_route`?",
-            "38:11: error: expectation on line 34: `drop_at` names `a`, which is a subnet; expected a route table, a network ACL, an internet gateway, a NAT gateway, a VPC endpoint, a VPC peering connection, a VPN gateway, a transit gateway, a transit gateway route table, a transit gateway attachment, an instance, a Lambda function, a network interface, an external host, an AWS service, an on-premises host or an on-premises network",
+            "38:11: error: expectation on line 34: `drop_at` names `v`, which is a VPC; expected a subnet, a route table, a network ACL, an internet gateway, a NAT gateway, a VPC endpoint, a VPC peering connection, a VPN gateway, a transit gateway, a transit gateway route table, a transit gateway attachment, an instance, a Lambda function, a network interface, an external host, an AWS service, an on-premises host or an on-premises network",
             "42:15: error: expectation on line 40: `drop_reason` `firewall` is not a drop reason",
             "44:1: error: expectation on line 44 states nothing: give `delivered`, `via`, `not_via`, `drop_reason`, `drop_at` or a bound (`p99`, `throughput`, `failures`, `nat_ports`, `bytes`, `cost_per_month`, ...)",
         ],

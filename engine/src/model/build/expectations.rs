@@ -91,6 +91,7 @@ impl Builder<'_> {
                         }
                     });
             let drop_kinds = [
+                Kind::Subnet,
                 Kind::RouteTable,
                 Kind::Nacl,
                 Kind::Igw,

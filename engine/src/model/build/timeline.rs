@@ -30,8 +30,11 @@ impl Builder<'_> {
                         Kind::Vgw,
                         Kind::TgwAttachment,
                     ];
-                    self.reference("event `delete`", "delete", id, &kinds)
-                        .map(Action::Delete)
+                    let c = self.reference("event `delete`", "delete", id, &kinds);
+                    if let Some(Component::Endpoint(e)) = c {
+                        self.name_left_without_address(e, id);
+                    }
+                    c.map(Action::Delete)
                 }
                 raw::EventAction::AddRoute(c) => self.route_change("event `add_route`", c, true),
                 raw::EventAction::DeleteRoute(c) => {
@@ -50,6 +53,54 @@ impl Builder<'_> {
             .into_iter()
             .map(|(at, _, action)| Event { at, action })
             .collect();
+    }
+
+    /// A warning at the `delete` of interface endpoint `e` when a traffic of
+    /// its VPC names its service, which resolves there through the
+    /// endpoint's private DNS (IFE-2), and the file gives the service no
+    /// public address (no `[[aws_service]]`, no prefix list): AWS's public
+    /// name would then answer, but vpcsim has no address for it, so the
+    /// name stops resolving (NXDOMAIN) once cached answers expire.
+    fn name_left_without_address(&mut self, e: EndpointId, id: &Id) {
+        let ep = &self.design.endpoints[e.idx()];
+        let EndpointKind::Interface {
+            private_dns: true, ..
+        } = ep.kind
+        else {
+            return;
+        };
+        let service = ep.service.clone();
+        let vpc = ep.vpc;
+        let d = &self.design;
+        let public = d.aws_services.iter().any(|s| s.service == service)
+            || crate::model::builtin::service_ranges(d)
+                .iter()
+                .any(|s| s.service == service);
+        if public {
+            return;
+        }
+        let users: Vec<String> = d
+            .traffic
+            .iter()
+            .filter(|t| matches!(&t.to, DestSpec::Service(s) if *s == service))
+            .filter(|t| {
+                let eni = match t.from {
+                    Source::Instance(i) => Some(d.instances[i.idx()].eni),
+                    Source::Lambda(l) => d.lambdas[l.idx()].enis.first().copied(),
+                    _ => None,
+                };
+                eni.is_some_and(|x| d.enis[x.idx()].vpc == vpc)
+            })
+            .map(|t| format!("`{}`", t.name))
+            .collect();
+        if users.is_empty() {
+            return;
+        }
+        let msg = format!(
+            "event `delete`: traffic {} names `{service}`, which resolves through this endpoint's private DNS; the file gives `{service}` no public address (an `[[aws_service]]` or a `com.amazonaws.<region>.{service}` prefix list), so after this deletion its name gets NXDOMAIN once cached answers expire; declare an `[[aws_service]]` with `service = \"{service}\"` for its public front door",
+            users.join(", ")
+        );
+        self.warn(&id.span, msg);
     }
 
     pub(super) fn route_change(
@@ -126,7 +177,8 @@ impl Builder<'_> {
                     let eni = self.design.instances[i.idx()].eni;
                     let vpc = self.eni_vpc(eni);
                     let sgs = self.sg_refs(&owner, "security_groups", ids, vpc);
-                    if sgs.is_empty() {
+                    // An empty list; a list of bad names has its own errors.
+                    if ids.is_empty() {
                         self.err(
                             &a.span,
                             format!("{owner}: an ENI keeps at least one security group (SG-1)"),
@@ -156,27 +208,78 @@ impl Builder<'_> {
                 ),
                 (raw::SetAttr::RouteTable(r), Component::Subnet(s)) => {
                     match self.reference(&owner, "route_table", r, &[Kind::RouteTable]) {
-                        Some(Component::RouteTable(rt)) => Some(SetChange::SubnetRouteTable(s, rt)),
+                        Some(Component::RouteTable(rt)) => {
+                            let (vpc, other) = (self.subnet_vpc(s), self.route_table_vpc(rt));
+                            if vpc.is_some() && other.is_some() && other != vpc {
+                                let msg = format!(
+                                    "{owner}: route table `{}` belongs to another VPC",
+                                    r.v
+                                );
+                                self.err(&r.span, msg);
+                                None
+                            } else {
+                                Some(SetChange::SubnetRouteTable(s, rt))
+                            }
+                        }
                         _ => None,
                     }
                 }
                 (raw::SetAttr::NetworkAcl(r), Component::Subnet(s)) => {
                     match self.reference(&owner, "network_acl", r, &[Kind::Nacl]) {
-                        Some(Component::Nacl(n)) => Some(SetChange::SubnetNacl(s, n)),
+                        Some(Component::Nacl(n)) => {
+                            let (vpc, other) = (self.subnet_vpc(s), self.nacl_vpc(n));
+                            if vpc.is_some() && other.is_some() && other != vpc {
+                                let msg = format!(
+                                    "{owner}: network ACL `{}` belongs to another VPC",
+                                    r.v
+                                );
+                                self.err(&r.span, msg);
+                                None
+                            } else {
+                                Some(SetChange::SubnetNacl(s, n))
+                            }
+                        }
                         _ => None,
                     }
                 }
                 (raw::SetAttr::Routes(routes), Component::RouteTable(rt)) => {
                     let vpc = self.route_table_vpc(rt);
                     let mut out_routes = Vec::new();
+                    let mut seen: BTreeMap<RouteDest, Span> = BTreeMap::new();
                     for r in routes {
                         if let Some(route) = self.route(&owner, vpc, &r.v) {
+                            if let Some(prev) = seen.get(&route.dest) {
+                                let line = self.line_of(prev, &r.span);
+                                self.err(
+                                    &r.span,
+                                    format!(
+                                        "{owner}: a route to this destination already exists on {line}"
+                                    ),
+                                );
+                                continue;
+                            }
+                            seen.insert(route.dest, r.span.clone());
                             if route.target != Target::Local {
                                 out_routes.push(route);
                             }
                         }
                     }
                     Some(SetChange::Routes(rt, out_routes))
+                }
+                (raw::SetAttr::PropagateTo(ids), Component::Endpoint(e))
+                    if matches!(
+                        self.design.endpoints[e.idx()].kind,
+                        EndpointKind::Interface { .. }
+                    ) =>
+                {
+                    let span = ids.first().map_or(&a.span, |r| &r.span);
+                    self.err(
+                        span,
+                        format!(
+                            "{owner}: an interface endpoint has no `route_tables`; it has an ENI in each of its `subnets`"
+                        ),
+                    );
+                    None
                 }
                 (raw::SetAttr::PropagateTo(ids), Component::Endpoint(e)) => {
                     let vpc = self.vpc_named(&self.raw.vpc_endpoints[e.idx()].vpc);

@@ -580,6 +580,30 @@ set = { resource = "tgw-rt-shared", propagations = ["att-spoke-a", "att-spoke-c"
     let earlier = extra.replace("at = \"5s\"", "at = \"10s\"");
     let (loaded, lines) = report("tgw", &format!("{design}{earlier}"));
     assert!(loaded, "{lines:?}");
+    // A `set` of the table's routes to the transit gateway is refused the
+    // same way; as a blackhole it loads.
+    let set = r#"
+[[event]]
+at = "5s"
+delete = "att-spoke-c"
+
+[[event]]
+at = "8s"
+set = { resource = "rt-spoke-c", routes = [ { destination = "10.0.0.0/8", target = "tgw-hub" } ] }
+"#;
+    let (loaded, lines) = report("tgw", &format!("{design}{set}"));
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("error: event `set` at 8s: VPC `vpc-spoke-c` has no attachment to transit gateway `tgw-hub` then"),
+        "{lines:?}"
+    );
+    let hole = set.replace(
+        "target = \"tgw-hub\" }",
+        "target = \"tgw-hub\", state = \"blackhole\" }",
+    );
+    let (loaded, lines) = report("tgw", &format!("{design}{hole}"));
+    assert!(loaded, "{lines:?}");
 }
 
 /// `line:column` in `BASE` plus `extra` of the first `needle` in `extra`.

@@ -385,7 +385,7 @@ fn a_deleted_source_starts_nothing_and_sends_nothing_after_its_deletion() {
     let text = r#"
 [scenario]
 name = "the client is deleted"
-duration = "10s"
+duration = "20s"
 
 [[vpc]]
 id = "v"
@@ -422,6 +422,7 @@ port = 80
 rate = "5/s"
 arrivals = "fixed"
 hold = "2s"
+timeout = "3s"
 
 [[event]]
 at = "5s"

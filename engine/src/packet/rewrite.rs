@@ -289,7 +289,15 @@ pub fn clamp_mss(buf: &mut [u8], max: u16) -> Result<bool, Malformed> {
                     if mss <= max {
                         return Ok(false);
                     }
-                    let csum = update16(be16(buf, tcp + TCP_CHECKSUM), mss, max);
+                    // The sum counts 16-bit words from the header's start:
+                    // a field at an odd offset (after one NOP) straddles two
+                    // of them, and adds in with its bytes swapped.
+                    let (old, new) = if (at + 2 - tcp) % 2 == 0 {
+                        (mss, max)
+                    } else {
+                        (mss.swap_bytes(), max.swap_bytes())
+                    };
+                    let csum = update16(be16(buf, tcp + TCP_CHECKSUM), old, new);
                     put16(buf, at + 2, max)?;
                     put16(buf, tcp + TCP_CHECKSUM, csum)?;
                     return Ok(true);

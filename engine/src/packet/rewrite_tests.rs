@@ -686,6 +686,15 @@ fn clamp_mss_lowers_a_syns_offer_only() {
         assert_eq!(clamp_mss(&mut buf, 9000), Ok(false));
         assert_eq!(mss(&buf), Some(8460));
     }
+    // After one NOP the option's value sits at an odd offset.
+    let mut odd = build::tcp_syn_scaled(&spec(syn), 8961, 7, 64, 0).to_vec();
+    odd[20..28].copy_from_slice(&[1, 2, 4, 0x23, 0x01, 3, 3, 7]);
+    let odd = recomputed(&odd);
+    assert_consistent(&odd);
+    let mut buf = odd.to_vec();
+    assert_eq!(clamp_mss(&mut buf, 8460), Ok(true));
+    assert_eq!(mss(&buf), Some(8460));
+    assert_consistent(&buf);
     let small = build::tcp_syn(&spec(syn), 1460, 64, 0).to_vec();
     let mut buf = small.clone();
     assert_eq!(clamp_mss(&mut buf, 8460), Ok(false));

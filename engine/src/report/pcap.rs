@@ -408,8 +408,8 @@ impl Part {
                 self.push(setup.eni_file[eni.idx()], now, bytes, setup.snaplen);
             }
             Seen::EniIn { .. } | Seen::Attachment { .. } | Seen::VpnOut { .. } => {}
-            // A transit gateway rewrites nothing a capture would tell
-            // apart (TTL and a SYN's MSS): each packet once, as it enters.
+            // A transit gateway rewrites only the TTL and a SYN's MSS: each
+            // packet once, as it enters.
             Seen::Gateway {
                 gw: Gateway::Tgw(_),
                 departing: true,

@@ -22,9 +22,6 @@ use crate::model::DropReason;
 use crate::sparse::Sparse;
 use crate::units::{Divisor, Nanos};
 
-/// The default interval: one second of virtual time.
-pub const DEFAULT_INTERVAL: Nanos = Nanos::from_secs(1);
-
 /// The most buckets a run keeps (an interval too small for the duration is
 /// refused on the command line).
 pub const MAX_BUCKETS: u64 = 100_000;
@@ -233,7 +230,7 @@ impl Series {
     /// Buckets of `interval` covering `duration` (at least one).
     pub fn new(duration: Nanos, interval: Nanos, traffics: usize, nats: usize) -> Series {
         let interval = if interval.0 == 0 {
-            DEFAULT_INTERVAL
+            default_interval(duration)
         } else {
             interval
         };

@@ -1199,7 +1199,7 @@ impl Endpoints {
 
 /// Whether host `h` is an instance, or a function's ENI, that the timeline
 /// deleted.
-fn host_gone(io: &Io<'_>, h: Host) -> bool {
+pub(super) fn host_gone(io: &Io<'_>, h: Host) -> bool {
     match h {
         Host::Instance(i) => !io.net.eni_alive(io.d.instances[i.idx()].eni),
         Host::LambdaEni(x) => !io.net.eni_alive(x),

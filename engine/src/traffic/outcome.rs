@@ -45,6 +45,16 @@ impl Endpoints {
         if !undecided(&self.items, tag) {
             return;
         }
+        // An item whose source the timeline deleted stays unfinished: no
+        // cause it could be given (the drops of packets sent to the gone
+        // host) is about the path it was asking about.
+        if self.items[tag.item as usize]
+            .conn
+            .and_then(|c| self.conns.get(c as usize).and_then(Option::as_ref))
+            .is_some_and(|conn| super::host_gone(io, conn.host))
+        {
+            return;
+        }
         let cause = self.items[tag.item as usize]
             .last_drop
             .map_or(Cause::Timeout, |(r, _)| Cause::Drop(r));
@@ -57,8 +67,11 @@ impl Endpoints {
         let item = tag.item;
         if let Some(c) = self.items[item as usize].conn {
             let mut out = std::mem::take(&mut self.out);
+            // A host the timeline deleted sends nothing, its RST neither.
             if let Some(conn) = self.conns.get_mut(c as usize).and_then(Option::as_mut) {
-                conn.tcp.abort(&mut out);
+                if !super::host_gone(io, conn.host) {
+                    conn.tcp.abort(&mut out);
+                }
             }
             self.flush(io, c, &mut out);
             self.out = out;

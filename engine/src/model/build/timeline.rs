@@ -442,6 +442,22 @@ impl Builder<'_> {
                         }
                     }
                     self.set_targets_gone(&state, attrs, at);
+                    if let Some(Component::RouteTable(rt)) =
+                        self.names.get(&resource.v).map(|x| x.0)
+                    {
+                        for a in attrs {
+                            let raw::SetAttr::Routes(routes) = &a.v else {
+                                continue;
+                            };
+                            for r in routes.iter().filter(|r| !r.v.blackhole) {
+                                let Some(t) = &r.v.target else { continue };
+                                if let Some(Component::Tgw(tgw)) = self.names.get(&t.v).map(|x| x.0)
+                                {
+                                    self.tgw_unattached("event `set`", &state, rt, tgw, t, at);
+                                }
+                            }
+                        }
+                    }
                     self.set_attachments_gone(&state, attrs, at);
                     for change in changes {
                         state.set(&self.design, change);
@@ -509,7 +525,19 @@ impl Builder<'_> {
         let (Target::Tgw(tgw), false) = (&route.target, route.blackhole) else {
             return false;
         };
-        let tgw = *tgw;
+        self.tgw_unattached(owner, state, rt, *tgw, target, at)
+    }
+
+    /// [`Self::tgw_detached`] for a route to transit gateway `tgw`.
+    fn tgw_unattached(
+        &mut self,
+        owner: &str,
+        state: &TimelineState,
+        rt: RouteTableId,
+        tgw: TgwId,
+        target: &Id,
+        at: &Nanos,
+    ) -> bool {
         let Some(vpc) = self.route_table_vpc(rt) else {
             return false;
         };

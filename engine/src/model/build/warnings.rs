@@ -22,7 +22,9 @@ impl Builder<'_> {
         loop {
             match self.default_target(rt) {
                 Some(Target::Igw(_)) => return true,
-                Some(Target::Eni(e)) => {
+                // A middlebox forwards only with its source/destination
+                // check off (RT-8).
+                Some(Target::Eni(e)) if !self.design.enis[e.idx()].source_dest_check => {
                     let Some(s) = self.eni_subnets.get(e.idx()).copied().flatten() else {
                         return false;
                     };
@@ -210,12 +212,11 @@ impl Builder<'_> {
                     self.design.route_tables[sub.route_table.idx()]
                         .routes
                         .iter()
-                        .any(|r| match &r.target {
-                            Target::Eni(m) => self
-                                .design
-                                .instances
-                                .iter()
-                                .any(|x| x.eni == *m && x.stateful),
+                        .any(|r| match (&r.target, r.blackhole) {
+                            (Target::Eni(m), false) => match self.design.enis[m.idx()].owner {
+                                EniOwner::Instance(x) => self.design.instances[x.idx()].stateful,
+                                _ => false,
+                            },
                             _ => false,
                         })
                 });

@@ -984,7 +984,7 @@ impl Tcp {
 /// doubling up to `MAX_RTO` (Linux's `tcp_model_timeout`): 924.6 s for
 /// 15 from 200 ms, 102.2 s for 8.
 pub fn model_timeout(boundary: u32, rto_base: Nanos) -> Nanos {
-    let linear = (MAX_RTO.0 / rto_base.0.max(1)).ilog2();
+    let linear = (MAX_RTO.0 / rto_base.0.max(1)).max(1).ilog2();
     if boundary <= linear {
         Nanos(((2u64 << boundary) - 1) * rto_base.0)
     } else {

@@ -132,18 +132,26 @@ impl Builder<'_> {
             let mut nacl = vpc.and_then(|v| self.design.vpcs[v.idx()].default_nacl);
             if let Some(r) = &s.network_acl {
                 let owner = format!("subnet `{}`", shown_id(&s.id.v));
-                if let Some(Component::Nacl(n)) =
-                    self.reference(&owner, "network_acl", r, &[Kind::Nacl])
-                {
-                    let other = self.nacl_vpc(n);
-                    if vpc.is_some() && other.is_some() && other != vpc {
-                        let msg = format!("{owner}: network ACL `{}` belongs to another VPC", r.v);
-                        self.err(&r.span, msg);
-                    }
+                if let Some(n) = self.subnet_nacl(&owner, SubnetId::from_idx(i), r) {
                     nacl = Some(n);
                 }
             }
             self.subnets[i].nacl = nacl;
         }
+    }
+
+    /// A subnet's `network_acl`: an ACL of the subnet's own VPC.
+    pub(super) fn subnet_nacl(&mut self, owner: &str, s: SubnetId, r: &Id) -> Option<NaclId> {
+        let Some(Component::Nacl(n)) = self.reference(owner, "network_acl", r, &[Kind::Nacl])
+        else {
+            return None;
+        };
+        let (vpc, other) = (self.subnet_vpc(s), self.nacl_vpc(n));
+        if vpc.is_some() && other.is_some() && other != vpc {
+            let msg = format!("{owner}: network ACL `{}` belongs to another VPC", r.v);
+            self.err(&r.span, msg);
+            return None;
+        }
+        Some(n)
     }
 }

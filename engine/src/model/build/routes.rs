@@ -220,6 +220,59 @@ impl Builder<'_> {
         })
     }
 
+    /// A table's routes as written (in the file or a timeline `set`): one
+    /// per destination, the local ones left implicit (RT-2).
+    pub(super) fn route_list(
+        &mut self,
+        owner: &str,
+        vpc: Option<VpcId>,
+        written: &[Sp<raw::Route>],
+    ) -> Vec<Route> {
+        let mut routes: Vec<Route> = Vec::new();
+        let mut seen: BTreeMap<RouteDest, Span> = BTreeMap::new();
+        for r in written {
+            let Some(route) = self.route(owner, vpc, &r.v) else {
+                continue;
+            };
+            if let Some(prev) = seen.get(&route.dest) {
+                let line = self.line_of(prev, &r.span);
+                self.err(
+                    &r.span,
+                    format!("{owner}: a route to this destination already exists on {line}"),
+                );
+                continue;
+            }
+            seen.insert(route.dest, r.span.clone());
+            if route.target != Target::Local {
+                routes.push(route);
+            }
+        }
+        routes
+    }
+
+    /// A subnet's `route_table`: a table of the subnet's own VPC (RT-1).
+    pub(super) fn subnet_route_table(
+        &mut self,
+        owner: &str,
+        s: SubnetId,
+        r: &Id,
+    ) -> Option<RouteTableId> {
+        let Some(Component::RouteTable(t)) =
+            self.reference(owner, "route_table", r, &[Kind::RouteTable])
+        else {
+            return None;
+        };
+        let (vpc, other) = (self.subnet_vpc(s), self.route_table_vpc(t));
+        if vpc.is_some() && other.is_some() && other != vpc {
+            self.err(
+                &r.span,
+                format!("{owner}: route table `{}` belongs to another VPC", r.v),
+            );
+            return None;
+        }
+        Some(t)
+    }
+
     pub(super) fn route_tables(&mut self) {
         let raw = self.raw;
         let mut mains: BTreeMap<VpcId, Span> = BTreeMap::new();
@@ -252,26 +305,7 @@ impl Builder<'_> {
                 Some((Component::Vpc(v), _)) => Some(*v),
                 _ => None,
             });
-            let mut routes: Vec<Route> = Vec::new();
-            let mut seen: BTreeMap<RouteDest, Span> = BTreeMap::new();
-            for r in &t.routes {
-                let Some(route) = self.route(&owner, vpc, &r.v) else {
-                    continue;
-                };
-                if let Some(prev) = seen.get(&route.dest) {
-                    let line = self.line_of(prev, &r.span);
-                    self.err(
-                        &r.span,
-                        format!("{owner}: a route to this destination already exists on {line}"),
-                    );
-                    continue;
-                }
-                seen.insert(route.dest, r.span.clone());
-                if route.target == Target::Local {
-                    continue; // implicit (RT-2)
-                }
-                routes.push(route);
-            }
+            let routes = self.route_list(&owner, vpc, &t.routes);
             self.design.route_tables[i].routes = routes;
         }
         // Implicit main route tables, with only local routes (RT-1).
@@ -319,16 +353,7 @@ impl Builder<'_> {
             let mut rt = vpc.and_then(|v| self.design.vpcs[v.idx()].main_route_table);
             if let Some(r) = &s.route_table {
                 let owner = format!("subnet `{}`", shown_id(&s.id.v));
-                if let Some(Component::RouteTable(t)) =
-                    self.reference(&owner, "route_table", r, &[Kind::RouteTable])
-                {
-                    let other = self.route_table_vpc(t);
-                    if vpc.is_some() && other.is_some() && other != vpc {
-                        self.err(
-                            &r.span,
-                            format!("{owner}: route table `{}` belongs to another VPC", r.v),
-                        );
-                    }
+                if let Some(t) = self.subnet_route_table(&owner, SubnetId::from_idx(i), r) {
                     rt = Some(t);
                 }
             }

@@ -206,65 +206,15 @@ impl Builder<'_> {
                 (raw::SetAttr::SourceDestCheck(b), Component::Instance(i)) => Some(
                     SetChange::SourceDestCheck(self.design.instances[i.idx()].eni, *b),
                 ),
-                (raw::SetAttr::RouteTable(r), Component::Subnet(s)) => {
-                    match self.reference(&owner, "route_table", r, &[Kind::RouteTable]) {
-                        Some(Component::RouteTable(rt)) => {
-                            let (vpc, other) = (self.subnet_vpc(s), self.route_table_vpc(rt));
-                            if vpc.is_some() && other.is_some() && other != vpc {
-                                let msg = format!(
-                                    "{owner}: route table `{}` belongs to another VPC",
-                                    r.v
-                                );
-                                self.err(&r.span, msg);
-                                None
-                            } else {
-                                Some(SetChange::SubnetRouteTable(s, rt))
-                            }
-                        }
-                        _ => None,
-                    }
-                }
-                (raw::SetAttr::NetworkAcl(r), Component::Subnet(s)) => {
-                    match self.reference(&owner, "network_acl", r, &[Kind::Nacl]) {
-                        Some(Component::Nacl(n)) => {
-                            let (vpc, other) = (self.subnet_vpc(s), self.nacl_vpc(n));
-                            if vpc.is_some() && other.is_some() && other != vpc {
-                                let msg = format!(
-                                    "{owner}: network ACL `{}` belongs to another VPC",
-                                    r.v
-                                );
-                                self.err(&r.span, msg);
-                                None
-                            } else {
-                                Some(SetChange::SubnetNacl(s, n))
-                            }
-                        }
-                        _ => None,
-                    }
-                }
+                (raw::SetAttr::RouteTable(r), Component::Subnet(s)) => self
+                    .subnet_route_table(&owner, s, r)
+                    .map(|rt| SetChange::SubnetRouteTable(s, rt)),
+                (raw::SetAttr::NetworkAcl(r), Component::Subnet(s)) => self
+                    .subnet_nacl(&owner, s, r)
+                    .map(|n| SetChange::SubnetNacl(s, n)),
                 (raw::SetAttr::Routes(routes), Component::RouteTable(rt)) => {
                     let vpc = self.route_table_vpc(rt);
-                    let mut out_routes = Vec::new();
-                    let mut seen: BTreeMap<RouteDest, Span> = BTreeMap::new();
-                    for r in routes {
-                        if let Some(route) = self.route(&owner, vpc, &r.v) {
-                            if let Some(prev) = seen.get(&route.dest) {
-                                let line = self.line_of(prev, &r.span);
-                                self.err(
-                                    &r.span,
-                                    format!(
-                                        "{owner}: a route to this destination already exists on {line}"
-                                    ),
-                                );
-                                continue;
-                            }
-                            seen.insert(route.dest, r.span.clone());
-                            if route.target != Target::Local {
-                                out_routes.push(route);
-                            }
-                        }
-                    }
-                    Some(SetChange::Routes(rt, out_routes))
+                    Some(SetChange::Routes(rt, self.route_list(&owner, vpc, routes)))
                 }
                 (raw::SetAttr::PropagateTo(ids), Component::Endpoint(e))
                     if matches!(
@@ -441,23 +391,11 @@ impl Builder<'_> {
                             continue;
                         }
                     }
-                    self.set_targets_gone(&state, attrs, at);
-                    if let Some(Component::RouteTable(rt)) =
-                        self.names.get(&resource.v).map(|x| x.0)
-                    {
-                        for a in attrs {
-                            let raw::SetAttr::Routes(routes) = &a.v else {
-                                continue;
-                            };
-                            for r in routes.iter().filter(|r| !r.v.blackhole) {
-                                let Some(t) = &r.v.target else { continue };
-                                if let Some(Component::Tgw(tgw)) = self.names.get(&t.v).map(|x| x.0)
-                                {
-                                    self.tgw_unattached("event `set`", &state, rt, tgw, t, at);
-                                }
-                            }
-                        }
-                    }
+                    let table = match self.names.get(&resource.v).map(|x| x.0) {
+                        Some(Component::RouteTable(rt)) => Some(rt),
+                        _ => None,
+                    };
+                    self.set_targets_gone(&state, table, attrs, at);
                     self.set_attachments_gone(&state, attrs, at);
                     for change in changes {
                         state.set(&self.design, change);
@@ -591,13 +529,25 @@ impl Builder<'_> {
 
     /// Reports the routes of a `set` whose targets are deleted by `at`;
     /// a route written as a blackhole may name a target that is gone.
-    fn set_targets_gone(&mut self, state: &TimelineState, attrs: &[Sp<raw::SetAttr>], at: &Nanos) {
+    fn set_targets_gone(
+        &mut self,
+        state: &TimelineState,
+        table: Option<RouteTableId>,
+        attrs: &[Sp<raw::SetAttr>],
+        at: &Nanos,
+    ) {
         for a in attrs {
             match &a.v {
                 raw::SetAttr::Routes(routes) => {
                     for r in routes.iter().filter(|r| !r.v.blackhole) {
-                        if let Some(t) = &r.v.target {
-                            self.target_gone("event `set`", state, t, at);
+                        let Some(t) = &r.v.target else { continue };
+                        if self.target_gone("event `set`", state, t, at) {
+                            continue;
+                        }
+                        if let (Some(rt), Some(Component::Tgw(tgw))) =
+                            (table, self.names.get(&t.v).map(|x| x.0))
+                        {
+                            self.tgw_unattached("event `set`", state, rt, tgw, t, at);
                         }
                     }
                 }

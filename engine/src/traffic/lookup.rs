@@ -308,7 +308,7 @@ impl Endpoints {
         }
         let it = &mut self.items[item as usize];
         it.lookup = None;
-        let cause = it.last_drop.map_or(Cause::Timeout, |(r, _)| Cause::Drop(r));
+        let cause = it.unanswered();
         self.decide(io, tag, Some(cause));
     }
 

@@ -273,6 +273,15 @@ struct Item {
     lookup: Option<lookup::Lookup>,
 }
 
+impl Item {
+    /// Why an item that got no answer failed: the last drop of its
+    /// packets, else a timeout.
+    fn unanswered(&self) -> Cause {
+        self.last_drop
+            .map_or(Cause::Timeout, |(r, _)| Cause::Drop(r))
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Conn {
     tcp: Tcp,
@@ -699,7 +708,7 @@ impl Endpoints {
         // items due from then on are not started (nor counted), and no
         // further arrival is due, as nothing brings it back.
         if let Source::Instance(i) = tr.from {
-            if !io.net.eni_alive(io.d.instances[i.idx()].eni) {
+            if host_gone(io, Host::Instance(i)) {
                 return;
             }
         }
@@ -1169,10 +1178,9 @@ impl Endpoints {
             io.count(traffic, Count::CorruptBytes(corrupt));
             self.remove_conn(c);
             if let (true, Some(ctag)) = (client, ctag) {
-                let cause = self
-                    .item_info(ctag)
-                    .and_then(|_| self.items[ctag.item as usize].last_drop)
-                    .map_or(Cause::Timeout, |(r, _)| Cause::Drop(r));
+                let cause = self.item_info(ctag).map_or(Cause::Timeout, |_| {
+                    self.items[ctag.item as usize].unanswered()
+                });
                 self.decide(io, ctag, Some(cause));
             }
         }

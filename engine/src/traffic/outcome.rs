@@ -55,9 +55,7 @@ impl Endpoints {
         {
             return;
         }
-        let cause = self.items[tag.item as usize]
-            .last_drop
-            .map_or(Cause::Timeout, |(r, _)| Cause::Drop(r));
+        let cause = self.items[tag.item as usize].unanswered();
         self.end_item(io, tag, cause);
     }
 

@@ -349,6 +349,77 @@ fn a_provider_alias_region_is_imported_with_region() {
     );
 }
 
+/// The state's instance with an Elastic IP instead of its own public IP,
+/// the Elastic IP on `on` (the primary address or a secondary one).
+fn state_with_eip(on: &str) -> Imported {
+    let text = std::fs::read_to_string(fixture("state.json")).expect("read");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let rs = v["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .expect("resources");
+    for r in rs.iter_mut() {
+        if r["type"] == "aws_instance" {
+            r["values"]["public_ip"] = serde_json::Value::Null;
+            r["values"]["associate_public_ip_address"] = false.into();
+        }
+    }
+    rs.push(serde_json::json!({
+        "address": "aws_eip.web",
+        "mode": "managed",
+        "type": "aws_eip",
+        "name": "web",
+        "values": {
+            "id": "eipalloc-0123456789abcdef0",
+            "domain": "vpc",
+            "instance": "i-0123456789abcdef0",
+            "associate_with_private_ip": on,
+            "public_ip": "52.10.20.30"
+        }
+    }));
+    let path =
+        std::env::temp_dir().join(format!("vpcsim-eip-{on}-{}.state.json", std::process::id()));
+    std::fs::write(&path, v.to_string()).expect("write");
+    let i = import(&path, None);
+    let _ = std::fs::remove_file(&path);
+    load(&i);
+    i
+}
+
+#[test]
+fn an_elastic_ip_on_a_secondary_private_ip_is_not_the_instances_public_ip() {
+    let primary = state_with_eip("10.50.1.10");
+    assert!(
+        primary
+            .text
+            .contains("private_ip = \"10.50.1.10\"\npublic_ip = \"52.10.20.30\""),
+        "{}",
+        primary.text
+    );
+    let secondary = state_with_eip("10.50.1.11");
+    assert!(
+        secondary
+            .text
+            .contains("private_ip = \"10.50.1.10\"\nsecurity_groups"),
+        "no public IP: {}",
+        secondary.text
+    );
+    assert!(
+        !secondary.text.contains("52.10.20.30"),
+        "{}",
+        secondary.text
+    );
+    assert!(
+        has_note(
+            &secondary,
+            NoteKind::Unsupported,
+            "aws_eip.web",
+            "secondary private IP 10.50.1.11"
+        ),
+        "{}",
+        notes(&secondary)
+    );
+}
+
 #[test]
 fn a_state_has_every_value_known() {
     let i = import(&fixture("state.json"), None);

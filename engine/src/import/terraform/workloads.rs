@@ -194,6 +194,30 @@ impl<'a> Conv<'a> {
                     if !mine {
                         continue;
                     }
+                    // An Elastic IP tied to a secondary private IP
+                    // is not the instance's public IP.
+                    let on = self
+                        .inst(e)
+                        .str(if self.inst(e).rtype == "aws_eip" {
+                            "associate_with_private_ip"
+                        } else {
+                            "private_ip_address"
+                        })
+                        .and_then(|s| s.parse::<std::net::Ipv4Addr>().ok());
+                    if let (Some(on), Some(primary_ip)) = (on, private_ip) {
+                        if on != primary_ip {
+                            self.made.insert(e);
+                            self.note(
+                                Unsupported,
+                                e,
+                                format!(
+                                    "an Elastic IP on secondary private IP {on} of {}; secondary addresses are not represented, left out",
+                                    self.addr(i)
+                                ),
+                            );
+                            continue;
+                        }
+                    }
                     let eip = if self.inst(e).rtype == "aws_eip" {
                         Some(e)
                     } else {

@@ -627,7 +627,9 @@ impl Tcp {
             self.room = self.room.saturating_sub(len + HEADERS);
             let at = self.nxt;
             self.send_data(at, len, out);
-            if self.probe.is_none() {
+            // Karn's rule: only a segment sent for the first time times
+            // a round trip; an ACK of one sent again is ambiguous.
+            if self.probe.is_none() && at >= self.high_sent {
                 self.probe = Some((at + len, now, at + len));
             }
             self.nxt += len;

@@ -389,10 +389,47 @@ fn tcp_retries2_an_ack_of_new_data_starts_the_count_again() {
     assert!(c.is_open());
     let start = now;
     let (_, last) = timers_until_quiet(&mut c);
-    // The count starts again at the ACK, whose round trip brought the
-    // timer back to 200 ms: it gives up 924.6 s after it.
-    assert_eq!(last.0 - start.0, 924_600_000_000, "{last:?}");
+    // The count starts again at the ACK. It acknowledges a segment sent
+    // again, so it times no round trip (Karn's rule) and the timer stays
+    // at 120 s: the first timer past 924.6 s gives up, 8 x 120 s after.
+    assert_eq!(last.0 - start.0, 960_000_000_000, "{last:?}");
     assert_eq!(c.state, State::TimedOut);
+}
+
+#[test]
+fn karns_rule_an_ack_of_a_segment_sent_again_times_no_round_trip() {
+    let (mut c, mut s, _, _) = handshake(1500, 1500);
+    let before = c.srtt;
+    let mut out = Out::new();
+    c.write(1000, Nanos::ZERO, &mut out);
+    let first = out.remove(0);
+    out.clear();
+    // The segment times out and goes again; the original's ACK comes 5 s
+    // after it was sent, which would be a round trip of 5 s, or one of
+    // 4.8 s for the copy.
+    let t = c.deadline.unwrap();
+    c.on_timer(t, &mut out);
+    assert_eq!(out.len(), 1, "sent again");
+    out.clear();
+    let now = Nanos::from_secs(5);
+    s.on_segment(&segment(&first).unwrap(), now, &mut out);
+    let ack = out.pop().unwrap();
+    c.on_segment(&segment(&ack).unwrap(), now, &mut out);
+    assert_eq!(c.srtt, before, "no sample from an ambiguous ACK");
+    // The timer keeps its backed-off value until a segment sent once is
+    // acknowledged: 400 ms here.
+    assert_eq!(c.rto, Nanos::from_millis(400));
+    // New data times a round trip again (10 ms).
+    out.clear();
+    c.write(1000, now, &mut out);
+    let fresh = out.remove(0);
+    out.clear();
+    let later = now.saturating_add(Nanos::from_millis(10));
+    s.on_segment(&segment(&fresh).unwrap(), later, &mut out);
+    let ack = out.pop().unwrap();
+    c.on_segment(&segment(&ack).unwrap(), later, &mut out);
+    assert_ne!(c.srtt, before);
+    assert_eq!(c.rto, Nanos::from_millis(200));
 }
 
 #[test]

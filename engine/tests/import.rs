@@ -1826,6 +1826,209 @@ fn a_route_without_a_target_or_a_destination_is_noted_not_dropped_silently() {
     );
 }
 
+/// Every string of a JSON value equal to `from` made `to`.
+fn replace_strings(v: &mut serde_json::Value, from: &str, to: &str) {
+    match v {
+        serde_json::Value::String(s) if s == from => *s = to.to_string(),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| replace_strings(x, from, to)),
+        serde_json::Value::Object(m) => m.values_mut().for_each(|x| replace_strings(x, from, to)),
+        _ => {}
+    }
+}
+
+/// Files of different times (an Elastic IP that moved) can give an
+/// instance the address a NAT gateway holds; AWS gives an address one
+/// holder, so the NAT gateway keeps it and the instance is written without.
+#[test]
+fn a_public_ip_a_nat_gateway_holds_is_not_an_instances_too() {
+    let imported = lambda_nat_edited(
+        "sharedip",
+        &[("Reservations.json", &|v| {
+            v["Reservations"][0]["Instances"][0]["PublicIpAddress"] = "198.51.100.7".into();
+        })],
+    )
+    .expect("imports");
+    let d = load("shared public IP", &imported.text);
+    let text = note_text(&imported, NoteKind::Approximated, "i-0a1a00000000000a1");
+    assert!(
+        text.contains(
+            "public IP 198.51.100.7 is NAT gateway nat-0a1a00000000000n1's too, and an address has one holder; imported without a public IP"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        imported
+            .text
+            .matches("public_ip = \"198.51.100.7\"")
+            .count(),
+        1,
+        "{}",
+        imported.text
+    );
+    assert!(d.lookup("nat-0a1a00000000000n1").is_some());
+}
+
+/// An id holding a space (no AWS id does) is mended in every file that
+/// names it, with a note; one whose mended form another id has is refused,
+/// naming it.
+#[test]
+fn an_id_holding_a_space_is_mended_or_refused_never_written() {
+    let odd = "sg-0a1a 0000000000a01";
+    let edit = |v: &mut serde_json::Value| replace_strings(v, "sg-0a1a0000000000a01", odd);
+    let imported = lambda_nat_edited(
+        "oddid",
+        &[
+            ("SecurityGroups.json", &edit),
+            ("Reservations.json", &edit),
+            ("NetworkInterfaces.json", &edit),
+            ("Functions.json", &edit),
+        ],
+    )
+    .expect("imports");
+    let d = load("odd id", &imported.text);
+    assert!(
+        d.lookup("sg-0a1a-0000000000a01").is_some(),
+        "{}",
+        imported.text
+    );
+    let text = note_text(&imported, NoteKind::Approximated, "sg-0a1a-0000000000a01");
+    assert!(
+        text.contains("`sg-0a1a 0000000000a01`, which holds U+0020 SPACE"),
+        "{text}"
+    );
+    // Only the note gives the id as the files write it.
+    assert!(
+        !imported.text.contains(&format!("\"{odd}\"")),
+        "{}",
+        imported.text
+    );
+    // Mended, it would be another group's id: refused.
+    let clash = |v: &mut serde_json::Value| {
+        replace_strings(v, "sg-0a1a0000000000d01", "sg-0a1a0000000000a01\u{200B}")
+    };
+    let err = lambda_nat_edited("oddclash", &[("SecurityGroups.json", &clash)])
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        err.contains(
+            "security_group `sg-0a1a0000000000a01\\u{200B}`: its id holds U+200B ZERO WIDTH SPACE"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn nacl_2_a_rule_number_outside_1_to_32766_is_left_out() {
+    let imported = lambda_nat_edited(
+        "rule0",
+        &[("NetworkAcls.json", &|v| {
+            let acl = v["NetworkAcls"]
+                .as_array_mut()
+                .and_then(|a| {
+                    a.iter_mut()
+                        .find(|a| a["NetworkAclId"] == "acl-0a1a0000000000a01")
+                })
+                .expect("the app subnet's NACL");
+            let entries = acl["Entries"].as_array_mut().expect("entries");
+            for n in [0, 32768] {
+                entries.push(serde_json::json!({
+                    "CidrBlock": "0.0.0.0/0", "Egress": false, "Protocol": "-1",
+                    "RuleAction": "deny", "RuleNumber": n
+                }));
+            }
+        })],
+    )
+    .expect("imports");
+    load("rule 0", &imported.text);
+    let text = note_text(&imported, NoteKind::Unsupported, "acl-0a1a0000000000a01");
+    assert!(
+        text.contains("inbound rule number 0 left out: rules are numbered 1 to 32766 (NACL-2)")
+            && text.contains("inbound rule number 32768 left out"),
+        "{text}"
+    );
+}
+
+#[test]
+fn host_bits_in_vpc_subnet_route_and_nacl_cidrs_are_noted() {
+    let imported = lambda_nat_edited(
+        "hostbits",
+        &[
+            ("Subnets.json", &|v| {
+                v["Subnets"][1]["CidrBlock"] = "10.20.1.5/24".into();
+            }),
+            ("RouteTables.json", &|v| {
+                let t = v["RouteTables"]
+                    .as_array_mut()
+                    .and_then(|a| {
+                        a.iter_mut()
+                            .find(|t| t["RouteTableId"] == "rtb-0a1a00000000000p1")
+                    })
+                    .expect("the public table");
+                t["Routes"].as_array_mut().expect("routes").push(serde_json::json!({
+                    "DestinationCidrBlock": "172.16.0.9/12",
+                    "GatewayId": "igw-0a1a00000000000g1", "Origin": "CreateRoute", "State": "active"
+                }));
+            }),
+            ("NetworkAcls.json", &|v| {
+                v["NetworkAcls"][0]["Entries"][0]["CidrBlock"] = "0.0.0.1/0".into();
+            }),
+        ],
+    )
+    .expect("imports");
+    load("host bits", &imported.text);
+    let subnet = note_text(
+        &imported,
+        NoteKind::Approximated,
+        "subnet-0a1a00000000000a1",
+    );
+    assert!(
+        subnet.contains("CIDR 10.20.1.5/24 has host bits set; written as 10.20.1.0/24"),
+        "{subnet}"
+    );
+    let route = note_text(&imported, NoteKind::Approximated, "rtb-0a1a00000000000p1");
+    assert!(
+        route.contains(
+            "route destination 172.16.0.9/12 has host bits set; written as 172.16.0.0/12"
+        ),
+        "{route}"
+    );
+    assert!(
+        imported
+            .text
+            .contains("{ destination = \"172.16.0.0/12\", target = \"igw-0a1a00000000000g1\" }"),
+        "{}",
+        imported.text
+    );
+    let acl = note_text(&imported, NoteKind::Approximated, "acl-0a1a0000000000d01");
+    assert!(
+        acl.contains("CIDR 0.0.0.1/0 has host bits set; written as 0.0.0.0/0"),
+        "{acl}"
+    );
+}
+
+/// A tag can hold what would change how its comment reads (a right-to-left
+/// override): written escaped, as the loader shows such a character.
+#[test]
+fn a_name_tag_with_an_invisible_character_is_escaped_in_its_comment() {
+    let imported = lambda_nat_edited(
+        "bidi",
+        &[("Reservations.json", &|v| {
+            v["Reservations"][0]["Instances"][0]["Tags"][0]["Value"] =
+                "app\u{202E}1\u{200B}".into();
+        })],
+    )
+    .expect("imports");
+    load("bidi", &imported.text);
+    assert!(
+        imported
+            .text
+            .contains("# Name: app\\u{202E}1\\u{200B}\n[[instance]]"),
+        "{}",
+        imported.text
+    );
+    assert!(!imported.text.contains('\u{202E}'), "{}", imported.text);
+}
+
 #[test]
 fn nat_1_a_route_to_a_nat_gateways_interface_is_a_route_to_the_nat_gateway() {
     let imported = lambda_nat_edited(

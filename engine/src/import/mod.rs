@@ -66,7 +66,14 @@ pub struct Note {
 
 impl std::fmt::Display for Note {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}: {}", self.kind.word(), self.id, self.text)
+        // As the comment block writes it: one line, nothing hidden.
+        write!(
+            f,
+            "{}: {}: {}",
+            self.kind.word(),
+            out::comment_text(&self.id),
+            out::comment_text(&self.text)
+        )
     }
 }
 
@@ -99,6 +106,16 @@ pub enum ImportError {
         id: String,
         first: String,
         second: String,
+    },
+    /// An id holding what no id may (whitespace, control or invisible
+    /// characters) that could not be mended.
+    #[error(
+        "{kind} `{id}`: its id holds {unfit}, which no AWS id holds and a scenario id cannot; the files are not describe output as AWS writes it"
+    )]
+    UnfitId {
+        id: String,
+        kind: String,
+        unfit: String,
     },
 }
 
@@ -350,9 +367,41 @@ pub fn import_aws_with(dir: &Path, options: &AwsOptions) -> Result<Imported, Imp
     // Ids that two accounts use for different resources: each written with
     // its owner's account id in front, in all the files of that account.
     let (renames, mut rename_notes) = account_renames(&places, &folders);
+    // Ids holding what no id may (whitespace, control or invisible
+    // characters; AWS writes none) are mended in every file, each noted;
+    // one whose mended form is taken is refused below.
+    let taken: BTreeSet<String> = folders
+        .iter()
+        .flat_map(|f| f.owned.iter().map(|(id, _)| id.clone()))
+        .collect();
     for (i, p) in places.iter().enumerate() {
-        if let Some(r) = p.account.as_ref().and_then(|a| renames.get(a)) {
-            folders[i] = files::Folder::read(&p.path, &p.label, p.region.clone(), r)?;
+        let mut r = p
+            .account
+            .as_ref()
+            .and_then(|a| renames.get(a))
+            .cloned()
+            .unwrap_or_default();
+        for (id, _) in &folders[i].owned {
+            let now = r.get(id).cloned().unwrap_or_else(|| id.clone());
+            let Some(unfit) = crate::scenario::diag::unfit_chars(&now) else {
+                continue;
+            };
+            let new = crate::scenario::diag::mended_id(&now);
+            if new.is_empty() || taken.contains(&new) {
+                continue;
+            }
+            rename_notes.push(Note {
+                kind: NoteKind::Approximated,
+                id: new.clone(),
+                text: format!(
+                    "the files write its id as `{}`, which holds {unfit}: no AWS id does, and a scenario id cannot; written as `{new}`",
+                    crate::scenario::diag::shown_id(&now)
+                ),
+            });
+            r.insert(id.clone(), new);
+        }
+        if !r.is_empty() {
+            folders[i] = files::Folder::read(&p.path, &p.label, p.region.clone(), &r)?;
         }
     }
     if folders.iter().all(|f| f.files_read == 0) {
@@ -366,6 +415,13 @@ pub fn import_aws_with(dir: &Path, options: &AwsOptions) -> Result<Imported, Imp
     // names the import does not choose (Lambda functions) or broken input.
     let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
     for (id, kind) in scenario.ids() {
+        if let Some(unfit) = crate::scenario::diag::unfit_chars(id) {
+            return Err(ImportError::UnfitId {
+                id: crate::scenario::diag::shown_id(id),
+                kind: kind.to_string(),
+                unfit,
+            });
+        }
         if let Some(prev) = seen.insert(id, kind) {
             return Err(ImportError::Collision {
                 id: id.to_string(),

@@ -344,6 +344,27 @@ fn nacl_rules(rules: &[NaclRule]) -> Vec<Sp<raw::NaclRule>> {
         .collect()
 }
 
+/// A comment's text as the file shows it: a tag or id from the input may
+/// hold what would end the comment or change how the line reads (a line
+/// break, a right-to-left override, a zero-width space); control
+/// characters are written as spaces, and other characters an id may not
+/// hold (invisible ones, spaces other than U+0020) as `\u{202E}`.
+pub fn comment_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == ' ' {
+            out.push(c);
+        } else if c.is_control() {
+            out.push(' ');
+        } else if crate::scenario::diag::unfit_in_id(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The comment block at the top: what was not imported, by id, and the
 /// files not read.
 fn top_comments(
@@ -399,6 +420,47 @@ fn top_comments(
 }
 
 impl Scenario {
+    /// Instances whose public IP another holder has (files or values of
+    /// different times, an Elastic IP that moved): AWS gives an address to
+    /// one holder, and the loader refuses a second. A NAT gateway keeps its
+    /// address, then the first instance by id; the others are written
+    /// without a public IP. Returns each such instance with the address
+    /// and its holder ("NAT gateway nat-1", "instance i-1").
+    pub fn unshare_public_ips(&mut self) -> Vec<(String, Ipv4Addr, String)> {
+        let mut holder: BTreeMap<Ipv4Addr, String> = BTreeMap::new();
+        for (id, n) in &self.nats {
+            if let Some(ip) = n.public_ip {
+                holder
+                    .entry(ip)
+                    .or_insert_with(|| format!("NAT gateway {id}"));
+            }
+        }
+        let mut moved = Vec::new();
+        for (id, x) in self.instances.iter_mut() {
+            let Some(ip) = x.public_ip else {
+                continue;
+            };
+            match holder.get(&ip) {
+                Some(h) => {
+                    x.public_ip = None;
+                    moved.push((id.clone(), ip, h.clone()));
+                }
+                None => {
+                    holder.insert(ip, format!("instance {id}"));
+                }
+            }
+        }
+        moved
+    }
+
+    /// The note on an instance written without its public IP, since
+    /// `holder` has the address (see `unshare_public_ips`).
+    pub fn unshared_note(ip: Ipv4Addr, holder: &str) -> String {
+        format!(
+            "public IP {ip} is {holder}'s too, and an address has one holder; imported without a public IP"
+        )
+    }
+
     /// Why a VPC CIDR block cannot be one (ADDR-1: /16 to /28), if it
     /// cannot; the importers leave such a block out, with this note.
     pub fn vpc_cidr_problem(c: Ipv4Net) -> Option<String> {
@@ -454,6 +516,13 @@ impl Scenario {
             notes,
             ignored_files,
         );
+        for line in comments
+            .top
+            .iter_mut()
+            .chain(comments.resources.values_mut().flatten())
+        {
+            *line = comment_text(line);
+        }
         print::print_commented(&raw, &comments)
     }
 

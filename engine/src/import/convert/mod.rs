@@ -115,6 +115,20 @@ fn trunc(c: aws::Cidr) -> Ipv4Net {
     c.0.trunc()
 }
 
+/// A CIDR with its host bits cleared; when it had some, a note on `id`
+/// names `what` and both forms.
+fn trunc_noted(notes: &mut Notes, id: &str, what: &str, c: aws::Cidr) -> Ipv4Net {
+    let t = c.0.trunc();
+    if t != c.0 {
+        notes.add(
+            Approximated,
+            id,
+            format!("{what} {} has host bits set; written as {t}", c.0),
+        );
+    }
+    t
+}
+
 fn head(tags: &[aws::Tag]) -> Head {
     Head {
         name: name_tag(tags),
@@ -222,6 +236,10 @@ pub fn convert(
     cx.vpn_gateways();
     cx.instances();
     cx.nat_gateways();
+    for (id, ip, holder) in cx.scenario.unshare_public_ips() {
+        cx.notes
+            .add(Approximated, &id, Scenario::unshared_note(ip, &holder));
+    }
     cx.endpoints();
     cx.transit_gateways();
     cx.route_tables();

@@ -28,11 +28,17 @@ impl Cx<'_> {
                     }
                     continue;
                 };
-                let Ok(rule) = u16::try_from(e.rule_number) else {
+                let Some(rule) = u16::try_from(e.rule_number)
+                    .ok()
+                    .filter(|r| (1..=32766).contains(r))
+                else {
                     self.notes.add(
                         Unsupported,
                         id,
-                        format!("{dir} rule number {} left out", e.rule_number),
+                        format!(
+                            "{dir} rule number {} left out: rules are numbered 1 to 32766 (NACL-2)",
+                            e.rule_number
+                        ),
                     );
                     continue;
                 };
@@ -84,7 +90,12 @@ impl Cx<'_> {
                     ports,
                     icmp_type,
                     icmp_code,
-                    cidr: trunc(cidr),
+                    cidr: trunc_noted(
+                        &mut self.notes,
+                        id,
+                        &format!("{dir} rule {rule} CIDR"),
+                        cidr,
+                    ),
                     allow,
                 };
                 if e.egress {

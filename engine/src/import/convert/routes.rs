@@ -169,7 +169,7 @@ impl<'a> Cx<'a> {
                     }
                 }
                 let destination = if let Some(c) = r.destination_cidr_block {
-                    let net = trunc(c);
+                    let net = trunc_noted(&mut self.notes, id, "route destination", c);
                     if vpc_cidrs.contains(&net) {
                         self.notes.add(
                             Unsupported,

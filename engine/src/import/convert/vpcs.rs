@@ -39,9 +39,14 @@ impl<'a> Cx<'a> {
                     .as_ref()
                     .is_none_or(|s| s.state == "associated" || s.state == "associating")
             });
-            let mut all: Vec<Ipv4Net> = live.map(|a| trunc(a.cidr_block)).collect();
+            let mut all: Vec<Ipv4Net> = live
+                .map(|a| trunc_noted(&mut self.notes, id, "CIDR block", a.cidr_block))
+                .collect();
             if v.cidr_block_association_set.is_empty() {
-                all.extend(v.cidr_block.map(trunc));
+                all.extend(
+                    v.cidr_block
+                        .map(|c| trunc_noted(&mut self.notes, id, "CIDR block", c)),
+                );
             }
             // The primary block first (ADDR-1).
             if let Some(p) = v.cidr_block.map(trunc) {
@@ -262,7 +267,7 @@ impl<'a> Cx<'a> {
                 self.notes.add(Unsupported, id, "IPv6-only subnet left out");
                 continue;
             };
-            let net = trunc(cidr);
+            let net = trunc_noted(&mut self.notes, id, "CIDR", cidr);
             if let Some(text) = self.scenario.subnet_problem(&s.vpc_id, net) {
                 self.notes.add(Unsupported, id, text);
                 continue;

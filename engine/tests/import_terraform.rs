@@ -209,7 +209,7 @@ fn every_resource_type_of_the_all_types_plan() {
         "{ destination = \"10.20.0.0/16\", target = \"vpc_peering_connection.pcx\" }",
         "{ destination = \"ec2_managed_prefix_list.corp\", target = \"nat_gateway.private\" }",
         "{ destination = \"10.99.0.0/16\", target = \"network_interface.fw\" }",
-        "{ destination = \"10.200.0.0/16\", target = \"unresolved:aws_route.to_tgw\", state = \"blackhole\" }",
+        "{ destination = \"10.200.0.0/16\", target = \"tgw-0123456789abcdef0\", state = \"blackhole\" }",
         "id = \"vpc.peer/main-rt\"\nvpc = \"vpc.peer\"\nmain = true\nroutes = [\n  { destination = \"10.10.0.0/16\", target = \"vpc_peering_connection.pcx\" },",
         // gateways, attachment, Elastic IP
         "id = \"internet_gateway.igw\"\nvpc = \"vpc.main\"",
@@ -1556,4 +1556,235 @@ fn a_customer_gateway_no_vpn_connection_uses_is_noted() {
         "{}",
         notes(&i)
     );
+}
+
+/// A state of the root module's resources, each `(address, values)`, its
+/// type, name and key read from the address, imported.
+fn state_of(resources: &[(&str, serde_json::Value)]) -> Imported {
+    let rs: Vec<serde_json::Value> = resources
+        .iter()
+        .map(|(address, values)| {
+            let (ty, rest) = address.split_once('.').expect("type.name");
+            let (name, index) = match rest.split_once('[') {
+                Some((n, k)) => {
+                    let k = k.trim_end_matches(']');
+                    let key: serde_json::Value = serde_json::from_str(k).expect("key");
+                    (n, Some(key))
+                }
+                None => (rest, None),
+            };
+            let mut r = serde_json::json!({
+                "address": address, "mode": "managed", "type": ty, "name": name,
+                "provider_name": "registry.terraform.io/hashicorp/aws",
+                "schema_version": 1, "values": values,
+            });
+            if let Some(k) = index {
+                r["index"] = k;
+            }
+            r
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "format_version": "1.0", "terraform_version": "1.6.0",
+        "values": { "root_module": { "resources": rs } }
+    });
+    vpcsim::import::terraform::import_text("state.json", &doc.to_string(), None)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn vpc_and_subnet() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        (
+            "aws_vpc.main",
+            serde_json::json!({ "id": "vpc-1", "cidr_block": "10.0.0.0/16" }),
+        ),
+        (
+            "aws_subnet.pub",
+            serde_json::json!({ "id": "subnet-1", "vpc_id": "vpc-1",
+                "cidr_block": "10.0.0.0/24", "availability_zone": "us-east-1a" }),
+        ),
+        (
+            "aws_internet_gateway.gw",
+            serde_json::json!({ "id": "igw-1", "vpc_id": "vpc-1" }),
+        ),
+    ]
+}
+
+#[test]
+fn for_each_keys_that_make_the_same_id_are_told_apart_not_dropped() {
+    let subnet = |id: &str, n: u8| {
+        serde_json::json!({ "id": id, "vpc_id": "vpc-1",
+            "cidr_block": format!("10.0.{n}.0/24"), "availability_zone": "us-east-1a" })
+    };
+    let i = state_of(&[
+        (
+            "aws_vpc.main",
+            serde_json::json!({ "id": "vpc-1", "cidr_block": "10.0.0.0/16" }),
+        ),
+        (r#"aws_subnet.s["a b"]"#, subnet("subnet-0", 0)),
+        (r#"aws_subnet.s["a_b"]"#, subnet("subnet-1", 1)),
+        (r#"aws_subnet.s["a.b"]"#, subnet("subnet-2", 2)),
+        (r#"aws_subnet.s["a/b"]"#, subnet("subnet-3", 3)),
+        (r#"aws_subnet.s_a["b"]"#, subnet("subnet-9", 9)),
+    ]);
+    let d = load(&i);
+    assert_eq!(d.subnets.len(), 5, "{}", i.text);
+    // The key that needed no mending keeps its id; the others, by address,
+    // get the first free suffix.
+    for (id, cidr) in [
+        ("subnet.s.a_b", "10.0.1.0/24"),
+        ("subnet.s.a_b-2", "10.0.0.0/24"),
+        ("subnet.s.a_b-3", "10.0.3.0/24"),
+        ("subnet.s.a.b", "10.0.2.0/24"),
+        ("subnet.s_a.b", "10.0.9.0/24"),
+    ] {
+        assert!(
+            i.text.contains(&format!(
+                "id = \"{id}\"\nvpc = \"vpc.main\"\ncidr = \"{cidr}\""
+            )),
+            "{id}: {}",
+            i.text
+        );
+    }
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Approximated,
+            r#"aws_subnet.s["a b"]"#,
+            r#"that of aws_subnet.s["a_b"] too"#
+        ) && has_note(
+            &i,
+            NoteKind::Approximated,
+            r#"aws_subnet.s["a/b"]"#,
+            "written as `subnet.s.a_b-3`"
+        ),
+        "{}",
+        notes(&i)
+    );
+}
+
+#[test]
+fn an_elastic_ip_a_nat_gateway_holds_is_not_noted_as_unused() {
+    let mut rs = vpc_and_subnet();
+    rs.push((
+        "aws_eip.nat",
+        serde_json::json!({ "id": "eipalloc-1", "public_ip": "3.3.3.3", "domain": "vpc" }),
+    ));
+    rs.push((
+        "aws_nat_gateway.a",
+        serde_json::json!({ "id": "nat-1", "subnet_id": "subnet-1", "allocation_id": "eipalloc-1",
+            "connectivity_type": "public", "private_ip": "10.0.0.9", "public_ip": "3.3.3.3" }),
+    ));
+    let i = state_of(&rs);
+    load(&i);
+    assert!(i.text.contains("public_ip = \"3.3.3.3\""), "{}", i.text);
+    assert!(
+        !i.notes.iter().any(|n| n.id == "aws_eip.nat"),
+        "{}",
+        notes(&i)
+    );
+}
+
+/// In a state every value is known: a NAT gateway whose `allocation_id`
+/// and `public_ip` are null has no Elastic IP (one whose creation failed),
+/// and is never given another gateway's.
+#[test]
+fn addr_5_a_nat_gateway_of_a_state_without_an_elastic_ip_is_left_out_not_given_anothers() {
+    let mut rs = vpc_and_subnet();
+    rs.push((
+        "aws_eip.nat",
+        serde_json::json!({ "id": "eipalloc-1", "public_ip": "3.3.3.3", "domain": "vpc" }),
+    ));
+    rs.push((
+        "aws_nat_gateway.a",
+        serde_json::json!({ "id": "nat-1", "subnet_id": "subnet-1", "allocation_id": "eipalloc-1",
+            "connectivity_type": "public", "private_ip": "10.0.0.9", "public_ip": "3.3.3.3" }),
+    ));
+    rs.push((
+        "aws_nat_gateway.b",
+        serde_json::json!({ "id": "nat-2", "subnet_id": "subnet-1", "allocation_id": null,
+            "connectivity_type": "public", "private_ip": null, "public_ip": null }),
+    ));
+    let i = state_of(&rs);
+    let d = load(&i);
+    assert!(d.lookup("nat_gateway.a").is_some());
+    assert!(d.lookup("nat_gateway.b").is_none(), "{}", i.text);
+    assert!(
+        has_note(
+            &i,
+            NoteKind::Skipped,
+            "aws_nat_gateway.b",
+            "whose state gives no Elastic IP"
+        ),
+        "{}",
+        notes(&i)
+    );
+    assert!(
+        !i.notes.iter().any(|n| n.kind == NoteKind::Approximated),
+        "no heuristic in a state: {}",
+        notes(&i)
+    );
+}
+
+/// A public IP handed out for one the values leave empty is never an
+/// address the values give to another resource.
+#[test]
+fn a_public_ip_handed_out_is_none_the_values_give() {
+    let mut rs = vpc_and_subnet();
+    rs.push((
+        "aws_instance.a",
+        serde_json::json!({ "id": "i-1", "subnet_id": "subnet-1", "private_ip": "10.0.0.10",
+            "public_ip": "198.51.100.1", "instance_type": "m5.large" }),
+    ));
+    rs.push((
+        "aws_instance.b",
+        serde_json::json!({ "id": "i-2", "subnet_id": "subnet-1", "private_ip": "10.0.0.11",
+            "associate_public_ip_address": true, "public_ip": null,
+            "instance_type": "m5.large" }),
+    ));
+    let i = state_of(&rs);
+    load(&i);
+    assert!(
+        i.text.contains(
+            "id = \"instance.b\"\nsubnet = \"subnet.pub\"\nprivate_ip = \"10.0.0.11\"\npublic_ip = \"198.51.100.2\""
+        ),
+        "{}",
+        i.text
+    );
+}
+
+/// A route kept as a blackhole names what it names: the id of the
+/// resource left out, else the AWS id the state gives.
+#[test]
+fn a_blackhole_route_names_its_target_not_the_route() {
+    let mut rs = vpc_and_subnet();
+    rs.push((
+        "aws_vpc_peering_connection.x",
+        serde_json::json!({ "id": "pcx-999", "vpc_id": "vpc-1", "peer_vpc_id": "vpc-other",
+            "peer_owner_id": "999999999999", "accept_status": "active" }),
+    ));
+    rs.push((
+        "aws_route_table.pub",
+        serde_json::json!({ "id": "rtb-1", "vpc_id": "vpc-1", "route": [
+            { "cidr_block": "172.16.0.0/12", "vpc_peering_connection_id": "pcx-999",
+              "gateway_id": "", "nat_gateway_id": "" }
+        ] }),
+    ));
+    rs.push((
+        "aws_route.gone",
+        serde_json::json!({ "id": "r-1", "route_table_id": "rtb-1",
+            "destination_cidr_block": "192.168.0.0/16", "nat_gateway_id": "nat-gone" }),
+    ));
+    let i = state_of(&rs);
+    load(&i);
+    assert!(
+        i.text.contains(
+            "{ destination = \"172.16.0.0/12\", target = \"vpc_peering_connection.x\", state = \"blackhole\" }"
+        ) && i.text.contains(
+            "{ destination = \"192.168.0.0/16\", target = \"nat-gone\", state = \"blackhole\" }"
+        ),
+        "{}",
+        i.text
+    );
+    assert!(!i.text.contains("unresolved:"), "{}", i.text);
 }

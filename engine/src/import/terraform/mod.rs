@@ -125,11 +125,20 @@ pub(crate) struct Conv<'a> {
     eni_owner: BTreeMap<usize, String>,
     /// Elastic IPs and their addresses, known or handed out.
     eips: BTreeMap<usize, Ipv4Addr>,
+    /// The addresses the values give, which none handed out may be.
+    known_addresses: BTreeSet<Ipv4Addr>,
 }
 
 /// The readable id of an instance: its modules, its type without `aws_`,
 /// its name and its index or key, joined by dots.
 fn base_id(inst: &Inst) -> String {
+    id_with(inst, clean)
+}
+
+/// The id as `base_id` builds it, each module key and `for_each` key made
+/// safe by `safe`.
+fn id_with(inst: &Inst, safe: fn(&str) -> String) -> String {
+    let clean = safe;
     let mut parts: Vec<String> = Vec::new();
     for (name, addr) in config::module_segments(&inst.module) {
         let mut p = name.clone();
@@ -156,6 +165,45 @@ fn base_id(inst: &Inst) -> String {
         None => {}
     }
     parts.join(".")
+}
+
+/// Ids that the instances of `which` would share once their keys are made
+/// safe (`aws_subnet.s["a b"]` and `aws_subnet.s["a_b"]` are both
+/// `subnet.s.a_b`) told apart: the instance whose id needed no mending
+/// keeps it (else the first by address), the others get `-2`, `-3`, ...
+/// in address order, each the first suffix no other id has. Returns the
+/// instances renamed, each with the id it shared and the instance that
+/// keeps it.
+fn unique_ids(insts: &[Inst], ids: &mut [String], which: &[bool]) -> Vec<(usize, String, usize)> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        if which[i] {
+            groups.entry(id.clone()).or_default().push(i);
+        }
+    }
+    let mut taken: BTreeSet<String> = groups.keys().cloned().collect();
+    let mut renamed = Vec::new();
+    for (id, mut group) in groups {
+        if group.len() < 2 {
+            continue;
+        }
+        // Stable: the instances are sorted by address, and so the group.
+        group.sort_by_key(|&i| id_with(&insts[i], str::to_string) != id);
+        for &i in &group[1..] {
+            let mut n = 2;
+            let new = loop {
+                let candidate = format!("{id}-{n}");
+                if !taken.contains(&candidate) {
+                    break candidate;
+                }
+                n += 1;
+            };
+            taken.insert(new.clone());
+            ids[i] = new;
+            renamed.push((i, id.clone(), group[0]));
+        }
+    }
+    renamed
 }
 
 fn clean(s: &str) -> String {
@@ -196,6 +244,12 @@ impl<'a> Conv<'a> {
             next_public: 0,
             eni_owner: BTreeMap::new(),
             eips: BTreeMap::new(),
+            known_addresses: doc
+                .insts
+                .iter()
+                .flat_map(|x| x.values.values())
+                .filter_map(|v| v.as_str()?.parse().ok())
+                .collect(),
             world,
         };
         c.value_regions = c.value_regions();
@@ -396,10 +450,16 @@ impl<'a> Conv<'a> {
     }
 
     /// An address for a public IP unknown until apply, from 198.51.100.0/24
-    /// (TEST-NET-2), in the order of the addresses that need one.
+    /// (TEST-NET-2), in the order of the addresses that need one, past any
+    /// address the values give.
     fn public_ip(&mut self, i: usize, what: &str) -> Ipv4Addr {
-        self.next_public += 1;
-        let ip = Ipv4Addr::from(u32::from(Ipv4Addr::new(198, 51, 100, 0)) + self.next_public);
+        let ip = loop {
+            self.next_public += 1;
+            let ip = Ipv4Addr::from(u32::from(Ipv4Addr::new(198, 51, 100, 0)) + self.next_public);
+            if !self.known_addresses.contains(&ip) {
+                break ip;
+            }
+        };
         self.note(
             NoteKind::Approximated,
             i,
@@ -555,6 +615,17 @@ impl<'a> Conv<'a> {
 
     fn run(&mut self) {
         self.sort_out_instances();
+        let which: Vec<bool> = (0..self.doc.insts.len())
+            .map(|i| self.here[i] && !self.inst(i).data && self.inst(i).is_aws())
+            .collect();
+        for (i, shared, keeper) in unique_ids(&self.doc.insts, &mut self.ids, &which) {
+            let text = format!(
+                "its id would be `{shared}`, that of {} too (an id joins modules, names and keys with dots, and writes `_` for what else a key holds); written as `{}`",
+                self.addr(keeper),
+                self.ids[i]
+            );
+            self.note(NoteKind::Approximated, i, text);
+        }
         self.vpcs();
         self.prefix_lists();
         self.subnets();
@@ -573,6 +644,13 @@ impl<'a> Conv<'a> {
         self.associations();
         self.lambdas();
         self.customer_gateways();
+        for (id, ip, holder) in self.out.unshare_public_ips() {
+            let text = out::Scenario::unshared_note(ip, &holder);
+            match self.ids.iter().position(|x| *x == id) {
+                Some(i) => self.note(NoteKind::Approximated, i, text),
+                None => self.world.note(NoteKind::Approximated, &id, text),
+            }
+        }
     }
 
     /// Data sources, other providers and other regions: counted and left

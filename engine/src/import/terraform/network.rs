@@ -2,7 +2,7 @@
 //! gateways, VPC endpoints and prefix lists (routes and associations in
 //! `routes.rs`, peering and VPN in `connections.rs`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -413,7 +413,19 @@ impl<'a> Conv<'a> {
     }
 
     pub(super) fn nats(&mut self) {
-        for i in self.of(&["aws_nat_gateway"]) {
+        let nats = self.of(&["aws_nat_gateway"]);
+        // The Elastic IPs that gateways name are theirs before one is
+        // matched by the heuristic to a gateway that names none.
+        let mut named = BTreeSet::new();
+        for &i in &nats {
+            let before = self.world.notes.len();
+            if let Some(e) = self.world.one(i, "allocation_id", &["aws_eip"]) {
+                named.insert(e.inst);
+            }
+            // The conversion below notes what it cannot follow.
+            self.world.notes.truncate(before);
+        }
+        for i in nats {
             let Some(subnet) = self
                 .world
                 .one(i, "subnet_id", SUBNET)
@@ -428,11 +440,21 @@ impl<'a> Conv<'a> {
             let mut public_ip = None;
             if public {
                 public_ip = x.str("public_ip").and_then(|s| s.parse().ok());
-                if public_ip.is_none() {
+                if let Some(ip) = public_ip {
+                    // Its Elastic IP is imported as its address.
+                    let before = self.world.notes.len();
+                    if let Some(e) = self.world.one(i, "allocation_id", &["aws_eip"]) {
+                        self.eips.entry(e.inst).or_insert(ip);
+                        self.made.insert(e.inst);
+                    }
+                    self.world.notes.truncate(before);
+                } else {
                     let before = self.world.notes.len();
                     let mut eip = self.world.one(i, "allocation_id", &["aws_eip"]);
-                    if eip.is_none() {
-                        eip = self.eip_by_index(i);
+                    // In a state every value is known: no `allocation_id`
+                    // is none, not one the plan leaves to apply.
+                    if eip.is_none() && self.doc.kind == super::plan::Kind::Plan {
+                        eip = self.eip_by_index(i, &named);
                         if eip.is_some() {
                             // The heuristic's note says what could not be
                             // followed.
@@ -450,8 +472,28 @@ impl<'a> Conv<'a> {
                     }
                 }
                 if public_ip.is_none() {
+                    if self.doc.kind == super::plan::Kind::State {
+                        self.note(
+                            Skipped,
+                            i,
+                            "a public NAT gateway whose state gives no Elastic IP (`allocation_id` and `public_ip` are null, as for a NAT gateway that failed); left out",
+                        );
+                        continue;
+                    }
                     public_ip = Some(self.public_ip(i, "its Elastic IP"));
                 }
+            }
+            // Two NAT gateways never share an address (ADDR-5).
+            let shared = self.out.nats.iter().find(|(_, n)| {
+                (public_ip.is_some() && n.public_ip == public_ip)
+                    || (private_ip.is_some() && n.private_ip == private_ip)
+            });
+            if let Some((other, _)) = shared {
+                let text = format!(
+                    "its address is NAT gateway {other}'s too, and two NAT gateways never share one (ADDR-5); left out"
+                );
+                self.note(Unsupported, i, text);
+                continue;
             }
             let head = self.head(i);
             self.out.nats.insert(
@@ -470,13 +512,19 @@ impl<'a> Conv<'a> {
 
     /// The Elastic IP of a NAT gateway whose `allocation_id` cannot be
     /// followed (a `local` list of them, as modules write): the Elastic IP
-    /// of its module with its index, or the only one there. A heuristic.
-    fn eip_by_index(&mut self, i: usize) -> Option<Pick> {
+    /// of its module with its index, or the only one there, of those no
+    /// gateway or instance holds (`named`: those gateways name). A
+    /// heuristic.
+    fn eip_by_index(&mut self, i: usize, named: &BTreeSet<usize>) -> Option<Pick> {
         let x = self.inst(i);
         let eips: Vec<usize> = self
             .of(&["aws_eip"])
             .into_iter()
-            .filter(|&e| self.inst(e).module == x.module && !self.eips.contains_key(&e))
+            .filter(|&e| {
+                self.inst(e).module == x.module
+                    && !self.eips.contains_key(&e)
+                    && !named.contains(&e)
+            })
             .collect();
         let same: Vec<usize> = eips
             .iter()

@@ -8,6 +8,20 @@ use super::super::out;
 use super::network::{SUBNET, TABLE, TARGETS, obj};
 use super::{Conv, cidr};
 
+/// Why a route has no target of the design, and what it names: the id the
+/// resource it names would have (one left out), else the known value (an
+/// AWS id no resource of the plan or state has).
+struct NoTarget {
+    why: String,
+    names: Option<String>,
+}
+
+impl From<String> for NoTarget {
+    fn from(why: String) -> Self {
+        NoTarget { why, names: None }
+    }
+}
+
 impl<'a> Conv<'a> {
     /// The target of a route given as an object of fields (`route` blocks
     /// and `aws_route`): the scenario id, or why there is none.
@@ -19,7 +33,7 @@ impl<'a> Conv<'a> {
         block: Option<&'a Value>,
         top_level: bool,
         table: &str,
-    ) -> Result<Option<String>, String> {
+    ) -> Result<Option<String>, NoTarget> {
         for (field, want) in TARGETS {
             let known = fields
                 .get(*field)
@@ -39,11 +53,18 @@ impl<'a> Conv<'a> {
                 return Ok(None);
             }
             if want.is_empty() {
-                return Err(format!("`{field}`: vpcsim cannot represent this target"));
+                return Err(NoTarget {
+                    why: format!("`{field}`: vpcsim cannot represent this target"),
+                    names: known.map(str::to_string),
+                });
             }
             let k = known.map(|s| Value::String(s.to_string()));
             let before = self.world.notes.len();
             let picks = self.world.names(i, field, want, false, expr, k.as_ref());
+            let names = picks
+                .first()
+                .map(|p| self.ids[p.inst].clone())
+                .or_else(|| known.map(str::to_string));
             return match picks
                 .first()
                 .and_then(|p| self.sid(p).map(|s| (p.clone(), s)))
@@ -53,9 +74,12 @@ impl<'a> Conv<'a> {
                     if self.inst(p.inst).rtype == "aws_network_interface" {
                         match self.eni_owner.get(&p.inst) {
                             Some(o) => Ok(Some(o.clone())),
-                            None => Err(format!(
-                                "`{field}`: a network interface of no instance of the design"
-                            )),
+                            None => Err(NoTarget {
+                                why: format!(
+                                    "`{field}`: a network interface of no instance of the design"
+                                ),
+                                names,
+                            }),
                         }
                     } else {
                         Ok(Some(s))
@@ -68,13 +92,16 @@ impl<'a> Conv<'a> {
                 {
                     continue;
                 }
-                None if known.is_none() && is_unknown && !configured => {
-                    self.unknown_target(i, field, table, before)
-                }
-                None => Err(format!("`{field}` names nothing in the design")),
+                None if known.is_none() && is_unknown && !configured => self
+                    .unknown_target(i, field, table, before)
+                    .map_err(NoTarget::from),
+                None => Err(NoTarget {
+                    why: format!("`{field}` names nothing in the design"),
+                    names,
+                }),
             };
         }
-        Err("a route without a target".into())
+        Err(String::from("a route without a target").into())
     }
 
     /// A target attribute unknown until apply whose expression the
@@ -124,7 +151,7 @@ impl<'a> Conv<'a> {
         &mut self,
         table: &str,
         dest: String,
-        target: Result<Option<String>, String>,
+        target: Result<Option<String>, NoTarget>,
         i: usize,
     ) {
         // A route to a transit gateway needs the VPC attached to it: AWS
@@ -140,10 +167,10 @@ impl<'a> Conv<'a> {
                 if attached {
                     Ok(Some(t))
                 } else {
-                    Err(format!(
+                    Err(NoTarget::from(format!(
                         "`transit_gateway_id`: {} is not attached to {t} in the design, and AWS refuses a route to a transit gateway the VPC is not attached to",
                         vpc.unwrap_or_default()
-                    ))
+                    )))
                 }
             }
             other => other,
@@ -151,7 +178,7 @@ impl<'a> Conv<'a> {
         let (target, blackhole) = match target {
             Ok(None) => return, // local
             Ok(Some(t)) => (t, false),
-            Err(why) => {
+            Err(NoTarget { why, names }) => {
                 let kind = if why.contains("cannot represent") {
                     Unsupported
                 } else {
@@ -162,7 +189,21 @@ impl<'a> Conv<'a> {
                     i,
                     format!("route to {dest}: {why}; kept as a blackhole"),
                 );
-                (format!("unresolved:{}", self.inst(i).address), true)
+                // The blackhole names what the route names, when that is
+                // no id of the file (the loader would judge a route to it)
+                // and fit for an id.
+                let in_file = |t: &str| {
+                    self.out.ids().iter().any(|(id, _)| *id == t)
+                        || self.made.iter().any(|&m| self.ids[m] == t)
+                };
+                let target = names
+                    .filter(|t| {
+                        t != "local"
+                            && crate::scenario::diag::unfit_chars(t).is_none()
+                            && !in_file(t)
+                    })
+                    .unwrap_or_else(|| format!("unresolved:{}", self.inst(i).address));
+                (target, true)
             }
         };
         let Some(t) = self.out.route_tables.get_mut(table) else {

@@ -194,6 +194,49 @@ fn gwe_3_a_cut_connection_fails_as_reset_not_as_a_drop_it_recovered_from() {
     assert_eq!(causes, [Cause::Reset], "{:?}", t.failures);
 }
 
+/// [`CUT`] as an upload, cut at 0.3 s: the NAT gateway's queue drops
+/// segments of it up to the moment the endpoint's route takes the
+/// service's addresses, so
+/// that a segment is still lost, not yet sent again, when S3 resets the
+/// connection it sees from the new path (GWE-3). The reset, not the
+/// overflow, ended it.
+#[test]
+fn gwe_3_an_upload_cut_while_recovering_from_a_drop_fails_as_reset() {
+    let traffic = CUT.find("[[traffic]]").expect("the traffic");
+    let event = CUT.find("[[event]]").expect("the event");
+    let text = format!(
+        "{}{}{}",
+        &CUT[..traffic],
+        r#"[[traffic]]
+id = "upload"
+from = "app"
+to = "52.216.8.10"
+port = 443
+pattern = "bulk"
+size = "2GB"
+
+"#,
+        &CUT[event..]
+    )
+    .replace("seed = 32", "seed = 11")
+    .replace("duration = \"8s\"", "duration = \"0.4s\"")
+    .replace("[latency]\naws_service = \"20ms\"\n", "")
+    .replace("at = \"1s\"", "at = \"0.3s\"");
+    let out = run(Arc::new(common::load(&text)), &RunOptions::default());
+    let t = out.metrics.traffic.iter().next().expect("the traffic ran");
+    let overflowed: u64 = t
+        .drops
+        .iter()
+        .filter(|((r, _), _)| *r == DropReason::QueueOverflow)
+        .map(|(_, n)| n)
+        .sum();
+    assert!(overflowed > 0, "{:?}", t.drops);
+    assert_eq!((t.started, t.failed), (1, 1), "{:?}", t.failures);
+    let failures: Vec<_> = t.failures.keys().copied().collect();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].0, Cause::Reset, "{failures:?}");
+}
+
 /// One request to a database whose group admits nothing: its SYNs are
 /// dropped (SG-5). `DURATION` and `TIMEOUT` are set by the test.
 const BLOCKED: &str = r#"

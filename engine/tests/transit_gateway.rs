@@ -1207,31 +1207,40 @@ fn vpn_5_a_vpn_connection_on_a_vpn_gateway_is_charged_per_hour_and_for_data_out(
     assert!((out.usd - out.quantity * 0.09).abs() < 1e-6, "{out:?}");
 }
 
-/// TGW-5, SG-4a: a flow of a group open to everything both ways is
-/// untracked (SG-4) within its VPC, but one whose route goes to a transit
-/// gateway is tracked automatically.
+/// TGW-5, SG-4: a flow through a transit gateway is not on AWS's list of
+/// automatically tracked connections (SG-4a); it is tracked, or not, by the
+/// groups' rules at each end, the same way at the client's ENI and at the
+/// server's. Groups open to everything both ways track nothing, within the
+/// VPC or through the transit gateway; a narrow inbound rule tracks the flow
+/// at the ENI it guards and nowhere else.
 #[test]
-fn tgw_5_sg_4a_a_flow_through_the_transit_gateway_is_tracked_automatically() {
+fn tgw_5_sg_4_a_flow_through_the_transit_gateway_is_tracked_by_the_rules_at_both_ends() {
     use std::net::SocketAddrV4;
     use vpcsim::dataplane::{Host, Loc, Network, Step, Trace};
     use vpcsim::model::Component;
+    let narrow = "ingress = [ { protocol = \"all\", cidr = \"10.0.0.0/8\" } ]";
     let open = "ingress = [ { protocol = \"all\", cidr = \"0.0.0.0/0\" } ]\negress = [ { protocol = \"all\", cidr = \"0.0.0.0/0\" } ]";
-    let text = two_vpcs("\"a-1a\"", "\"b-1b\"", "").replace(
-        "ingress = [ { protocol = \"all\", cidr = \"10.0.0.0/8\" } ]",
-        open,
-    );
-    assert_eq!(text.matches("0.0.0.0/0").count(), 4, "both groups open");
-    let d = Arc::new(load(&text));
     struct Any;
     impl Trace for Any {
         fn hop(&mut self, _: vpcsim::dataplane::Hop) {}
     }
-    let ip = |name: &str| match d.lookup(name) {
-        Some(Component::Instance(i)) => d.enis[d.instances[i.idx()].eni.idx()].ip,
-        _ => panic!("no {name}"),
-    };
-    // The connections tracked once app's SYN to `to` has arrived.
-    let tracked = |to: &str| {
+    // The connections tracked once app's SYN to `to` has arrived, with
+    // app's group and db's group each open or narrow.
+    let tracked = |app_open: bool, db_open: bool, to: &str| {
+        let mut text = two_vpcs("\"a-1a\"", "\"b-1b\"", "");
+        let groups = [("id = \"sg-a\"", app_open), ("id = \"sg-b\"", db_open)];
+        for (id, open_it) in groups {
+            if open_it {
+                let at = text.find(id).expect("the group");
+                let rule = at + text[at..].find(narrow).expect("its rule");
+                text.replace_range(rule..rule + narrow.len(), open);
+            }
+        }
+        let d = Arc::new(load(&text));
+        let ip = |name: &str| match d.lookup(name) {
+            Some(Component::Instance(i)) => d.enis[d.instances[i.idx()].eni.idx()].ip,
+            _ => panic!("no {name}"),
+        };
         let spec = vpcsim::packet::build::TcpSpec {
             src: SocketAddrV4::new(ip("app"), 40000),
             dst: SocketAddrV4::new(ip(to), 443),
@@ -1258,13 +1267,29 @@ fn tgw_5_sg_4a_a_flow_through_the_transit_gateway_is_tracked_automatically() {
         panic!("no end")
     };
     assert_eq!(
-        tracked("app-1b"),
+        tracked(true, true, "app-1b"),
         0,
         "within the VPC the open groups track nothing"
     );
-    assert!(
-        tracked("db") > 0,
-        "through the transit gateway the flow is tracked"
+    assert_eq!(
+        tracked(true, true, "db"),
+        0,
+        "through the transit gateway the open groups track nothing either"
+    );
+    assert_eq!(
+        tracked(false, false, "db"),
+        2,
+        "narrow groups track at both ends"
+    );
+    assert_eq!(
+        tracked(true, false, "db"),
+        1,
+        "only db's narrow group tracks"
+    );
+    assert_eq!(
+        tracked(false, true, "db"),
+        1,
+        "only app's narrow group tracks"
     );
 }
 

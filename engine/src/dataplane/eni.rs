@@ -103,8 +103,9 @@ impl<T: Trace> Cx<'_, T> {
         }
         if !matches!(eni.owner, EniOwner::Nat(_) | EniOwner::TgwAttachment(_)) {
             // SG-4a: flows of a Lambda function's Hyperplane ENI, through a
-            // NAT gateway, a transit gateway or a DynamoDB gateway endpoint,
-            // or to an interface endpoint are always tracked.
+            // NAT gateway or a DynamoDB gateway endpoint, or to an interface
+            // endpoint are always tracked; a flow through a transit gateway
+            // follows the rules at both ends (TGW-5).
             let subnet = eni.subnet;
             let lambda = matches!(eni.owner, EniOwner::Lambda(_));
             let always = |cx: &Self| lambda || cx.via_tracked_hop(subnet, &p);

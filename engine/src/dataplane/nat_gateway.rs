@@ -645,7 +645,8 @@ impl<T: Trace> Cx<'_, T> {
             return self.drop(place, Rule::None, p, DropReason::Malformed);
         }
         let q = packet::parse(buf).unwrap_or(p);
-        self.forward(place, Rule::Aws(AwsRule::NatSource), q);
+        let public = nat.public;
+        self.forward(place, Rule::Aws(AwsRule::NatSource { public }), q);
         self.leave_nat(buf, n, true, q)
     }
 

@@ -307,7 +307,7 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
         table
             .lookup(u32::from(p.dst))
             .is_some_and(|i| match table.entry(i).target {
-                Target::Nat(_) | Target::Tgw(_) => true,
+                Target::Nat(_) => true,
                 Target::Endpoint(ep) => {
                     let ep = &self.d.endpoints[ep.idx()];
                     matches!(ep.kind, EndpointKind::Gateway { .. }) && ep.service == "dynamodb"

@@ -199,8 +199,9 @@ pub enum AwsRule {
     NatProtocol,
     /// Every port towards the destination is in use (NAT-5).
     NatPortsExhausted,
-    /// Source NAT to the gateway's private address (NAT-1).
-    NatSource,
+    /// Source NAT to the gateway's private address: a public gateway's
+    /// (NAT-1), or a private one's (NAT-2).
+    NatSource { public: bool },
     /// An ICMP error from outside that quotes no connection (NAT-4a, NAT-3).
     NatIcmpNoConnection,
     /// An ICMP error translated back to the connection's inside host
@@ -296,7 +297,8 @@ impl AwsRule {
             NatEnteredFromOutside => &["NAT-9"],
             NatProtocol => &["NAT-4"],
             NatPortsExhausted => &["NAT-5"],
-            NatSource => &["NAT-1"],
+            NatSource { public: true } => &["NAT-1"],
+            NatSource { public: false } => &["NAT-2"],
             NatIcmpNoConnection => &["NAT-4a", "NAT-3"],
             NatIcmpBack | NatIcmpInsideNoConnection | NatIcmpOut => &["NAT-4a"],
             GweTcpOnly => &["GWE-5"],
@@ -358,7 +360,10 @@ impl AwsRule {
                 "a NAT gateway carries TCP, UDP and ICMP echo; fragmented TCP and ICMP are dropped (NAT-4)"
             }
             NatPortsExhausted => "55,000 connections to this destination already (NAT-5)",
-            NatSource => "source NAT to the gateway's private address (NAT-1)",
+            NatSource { public: true } => "source NAT to the gateway's private address (NAT-1)",
+            NatSource { public: false } => {
+                "source NAT to the private NAT gateway's address (NAT-2)"
+            }
             NatIcmpNoConnection => {
                 "an ICMP error that quotes no connection of this gateway is dropped (NAT-4a, NAT-3)"
             }
@@ -630,7 +635,8 @@ mod tests {
         AwsRule::NatEnteredFromOutside,
         AwsRule::NatProtocol,
         AwsRule::NatPortsExhausted,
-        AwsRule::NatSource,
+        AwsRule::NatSource { public: true },
+        AwsRule::NatSource { public: false },
         AwsRule::NatIcmpNoConnection,
         AwsRule::NatIcmpBack,
         AwsRule::NatIcmpInsideNoConnection,

@@ -27,8 +27,9 @@
 //!   the attachment subnet's inbound rules, also when they are one subnet;
 //!   transit gateway to instance, the attachment subnet's outbound rules and
 //!   the instance subnet's inbound rules, none when they are one subnet.
-//! - Security groups do not apply to attachment ENIs; flows through an
-//!   attachment are always tracked (TGW-5, SG-4a).
+//! - Security groups do not apply to attachment ENIs; a flow through an
+//!   attachment is tracked, or not, by the groups' rules at each end, like
+//!   any other (TGW-5, SG-4).
 //! - A VPN attachment (TGW-9) has no ENI: a packet from on-premises enters
 //!   by it and is routed by its associated table; a packet routed to it
 //!   goes to the on-premises network behind it that has its destination

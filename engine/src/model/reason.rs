@@ -84,6 +84,18 @@ impl DropReason {
         }
     }
 
+    /// Whether the component that drops a TCP packet for this reason
+    /// answers it with a RST, so that the reset a client then sees is this
+    /// drop's doing: a NAT gateway's expired connection (NAT-6), a host
+    /// with nothing listening on the port. Any other drop only loses the
+    /// packet; a reset that follows it comes from elsewhere.
+    pub fn answered_with_reset(self) -> bool {
+        matches!(
+            self,
+            DropReason::NatConnectionExpired | DropReason::PortUnreachable
+        )
+    }
+
     pub fn from_name(name: &str) -> Option<DropReason> {
         DropReason::ALL.into_iter().find(|r| r.name() == name)
     }

@@ -204,9 +204,13 @@ impl Endpoints {
                     }
                 }
                 if let (true, Some(ctag)) = (ev.reset && client, ctag) {
+                    // The reset is the drop's only when the dropper sent it;
+                    // a packet lost on the way before it (a queue overflow
+                    // not yet recovered from) is not why the peer reset.
                     let cause = self
                         .item_info(ctag)
-                        .and_then(|_| self.items[ctag.item as usize].last_drop);
+                        .and_then(|_| self.items[ctag.item as usize].last_drop)
+                        .filter(|(r, _)| r.answered_with_reset());
                     self.decide(
                         io,
                         ctag,

@@ -358,6 +358,9 @@ struct Gen {
     /// Its pings and datagrams take the sender's internet share (BW-4):
     /// decided at its first one.
     out_of_region: Option<bool>,
+    /// Items started so far: with `fixed` arrivals, item `k` starts at
+    /// `start + k / rate` exactly ([`fixed_arrival`]).
+    started: u64,
 }
 
 /// Traffic `t`'s generator, made on first use: the same as if it had been
@@ -373,7 +376,21 @@ fn gen_of<'g>(gens: &'g mut Sparse<Gen>, seed: u64, d: &Design, t: u32) -> &'g m
         next_lambda_eni: 0,
         dst: resolve::destination(d, d.traffic[t as usize].from, &d.traffic[t as usize].to),
         out_of_region: None,
+        started: 0,
     })
+}
+
+/// When item `k` of a `fixed` traffic starts: `start + k / rate`, rounded to
+/// the nanosecond for each item rather than a rounded period added up, so
+/// that a rate `r` over `d` seconds starts exactly `r * d` items whatever
+/// the period's remainder.
+fn fixed_arrival(start: Nanos, rate: crate::units::Rate, k: u64) -> Nanos {
+    if rate.milli_per_sec == 0 {
+        return Nanos(u64::MAX);
+    }
+    let milli = u128::from(rate.milli_per_sec);
+    let at = (u128::from(k) * 2_000_000_000_000 + milli) / (2 * milli);
+    start.saturating_add(Nanos(u64::try_from(at).unwrap_or(u64::MAX)))
 }
 
 pub struct Endpoints {
@@ -712,21 +729,24 @@ impl Endpoints {
                 return;
             }
         }
-        let (pattern, arrivals, mean, stop) =
-            (tr.pattern, tr.arrivals, tr.rate.interval(), tr.stop);
+        let (pattern, arrivals, rate, start, stop) =
+            (tr.pattern, tr.arrivals, tr.rate, tr.start, tr.stop);
         self.start_item(io, t);
         if pattern == Pattern::Bulk {
             return;
         }
-        let gap = match arrivals {
-            Arrivals::Fixed => mean,
-            Arrivals::Poisson => Nanos(
-                gen_of(&mut self.gens, self.seed, io.d, t)
-                    .rng
-                    .exponential(mean.0 as f64),
-            ),
+        let g = gen_of(&mut self.gens, self.seed, io.d, t);
+        g.started += 1;
+        let next = match arrivals {
+            // Never two in one nanosecond: a faster rate runs at one a
+            // nanosecond (`Rate::MAX_PER_SEC`).
+            Arrivals::Fixed => {
+                fixed_arrival(start, rate, g.started).max(now.saturating_add(Nanos(1)))
+            }
+            Arrivals::Poisson => {
+                now.saturating_add(Nanos(g.rng.exponential(rate.interval().0 as f64)))
+            }
         };
-        let next = now.saturating_add(gap);
         if next < stop {
             io.timer(next, Timer::Arrival { traffic: t });
         }

@@ -1331,6 +1331,63 @@ rate = "2500000000/s"
         ],
     },
     Case {
+        name: "a_key_the_pattern_does_not_use_is_named",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "a"
+vpc = "v"
+cidr = "10.0.1.0/24"
+
+[[instance]]
+id = "client"
+subnet = "a"
+
+[[instance]]
+id = "server"
+subnet = "a"
+
+[[traffic]]
+id = "big-ping"
+from = "client"
+to = "server"
+pattern = "ping"
+rate = "2/s"
+size = 4000
+request = 4000
+
+[[traffic]]
+id = "held-udp"
+from = "client"
+to = "server"
+pattern = "udp"
+port = 9000
+rate = "2/s"
+hold = "5s"
+
+[[traffic]]
+id = "sized-requests"
+from = "client"
+to = "server"
+port = 443
+rate = "2/s"
+size = 4000
+"#,
+        expected: &[
+            "28:8: warning: traffic `big-ping`: `size` has no effect on pattern \"ping\" (each ping is an echo of 56 data bytes, `ping`'s default); remove it",
+            "29:11: warning: traffic `big-ping`: `request` has no effect on pattern \"ping\" (each ping is an echo of 56 data bytes, `ping`'s default); remove it",
+            "38:8: warning: traffic `held-udp`: `hold` has no effect on pattern \"udp\"; remove it",
+            "46:8: warning: traffic `sized-requests`: `size` has no effect on pattern \"requests\"; remove it",
+        ],
+    },
+    Case {
         name: "igw_4_a_public_ip_without_a_default_route_to_the_igw_answers_only_what_is_routed",
         text: r#"
 [scenario]

@@ -402,3 +402,40 @@ fn nat_4a_path_mtu_discovery_through_a_private_nat_gateway_and_a_peering() {
     assert_eq!(m.delivered + m.unfinished, m.started);
     assert!(m.delivered >= 10, "{}", m.delivered);
 }
+
+/// NAT-1, NAT-2: `explain` names the public gateway's translation by NAT-1
+/// and the private gateway's by NAT-2.
+#[test]
+fn nat_2_a_private_nat_gateways_translation_is_named_by_nat_2() {
+    use vpcsim::dataplane::{AwsRule, Rule};
+    use vpcsim::explain::{self, Query};
+    let translated = |to: &str, nat: &str| {
+        let q = Query {
+            from: "app".to_string(),
+            to: to.to_string(),
+            protocol: explain::protocol_number("tcp").expect("tcp"),
+            port: Some(443),
+            icmp_type: None,
+            icmp_code: None,
+            at: Nanos::ZERO,
+            enter: None,
+        };
+        let d = model::load_str("nat-icmp.toml", DESIGN)
+            .expect("the design loads")
+            .design;
+        let e = explain::explain(d, &q).expect("explain");
+        let h = e
+            .hops
+            .iter()
+            .find(|h| h.component == nat)
+            .unwrap_or_else(|| panic!("no hop at {nat}"))
+            .clone();
+        (h.decided_by, h.rule.unwrap_or_default())
+    };
+    let (rule, words) = translated("api-west", "nat-west");
+    assert_eq!(rule, Rule::Aws(AwsRule::NatSource { public: false }));
+    assert!(words.ends_with("(NAT-2)"), "{words}");
+    let (rule, words) = translated("api-example", "nat-a");
+    assert_eq!(rule, Rule::Aws(AwsRule::NatSource { public: true }));
+    assert!(words.ends_with("(NAT-1)"), "{words}");
+}

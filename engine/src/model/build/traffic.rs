@@ -123,6 +123,32 @@ impl Builder<'_> {
                     ),
                 );
             }
+            // A key the pattern does not use is named, not silently ignored.
+            if pattern_known {
+                let (name, uses): (&str, &[&str]) = match pattern {
+                    raw::Pattern::Requests => ("requests", &["request", "response", "hold"]),
+                    raw::Pattern::Bulk => ("bulk", &["size"]),
+                    raw::Pattern::Ping => ("ping", &[]),
+                    raw::Pattern::Udp => ("udp", &["size"]),
+                };
+                let keys = [
+                    ("request", t.request.as_ref().map(|x| &x.span)),
+                    ("response", t.response.as_ref().map(|x| &x.span)),
+                    ("size", t.size.as_ref().map(|x| &x.span)),
+                    ("hold", t.hold.as_ref().map(|x| &x.span)),
+                ];
+                for (key, span) in keys {
+                    if let Some(span) = span.filter(|_| !uses.contains(&key)) {
+                        let what = match pattern {
+                            raw::Pattern::Ping => {
+                                " (each ping is an echo of 56 data bytes, `ping`'s default)"
+                            }
+                            _ => "",
+                        };
+                        self.warn(span, format!("{owner}: `{key}` has no effect on pattern \"{name}\"{what}; remove it"));
+                    }
+                }
+            }
             let start = t.start.as_ref().map_or(Nanos::ZERO, |s| s.v);
             let stop = t.stop.as_ref().map_or(self.duration, |s| s.v);
             if let Some(s) = &t.stop {

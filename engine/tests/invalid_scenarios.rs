@@ -821,3 +821,81 @@ fn ife_2_deleting_the_endpoint_of_a_service_with_no_public_address_warns() {
     assert!(loaded, "{lines:?}");
     assert!(!lines.iter().any(|l| l.contains("NXDOMAIN")), "{lines:?}");
 }
+
+/// A us-west-2 accepter VPC with a NAT-less instance asking for `s3`: the
+/// file gives us-west-2's S3 no address.
+const WEST_S3: &str = r#"[scenario]
+name = "t"
+duration = "5s"
+region = "us-east-1"
+
+[[vpc]]
+id = "vpc-east"
+cidrs = ["10.0.0.0/16"]
+
+[[vpc]]
+id = "vpc-west"
+cidrs = ["10.1.0.0/16"]
+
+[[subnet]]
+id = "w-s"
+vpc = "vpc-west"
+cidr = "10.1.1.0/24"
+az = "us-west-2a"
+
+[[vpc_peering]]
+id = "pcx"
+requester = "vpc-east"
+accepter = "vpc-west"
+peer_region = "us-west-2"
+
+[[instance]]
+id = "w1"
+subnet = "w-s"
+
+[[traffic]]
+id = "west-to-s3"
+from = "w1"
+to = "s3"
+port = 443
+rate = "1/s"
+"#;
+
+#[test]
+fn gwe_1_a_service_name_from_a_region_without_its_addresses_warns_and_suggests_a_front_door() {
+    let (loaded, lines) = report("west", WEST_S3);
+    assert!(loaded, "{lines:?}");
+    assert_eq!(
+        lines,
+        [
+            "west.toml:33:6: warning: traffic `west-to-s3`: `to` names `s3`, which from the source's Region, us-west-2, is `s3.us-west-2.amazonaws.com`; vpcsim has no address range for s3 in us-west-2 and the file declares none, so its lookups get NXDOMAIN (another Region's addresses are not an answer); declare [[aws_service]] with `service = \"s3\"`, `region = \"us-west-2\"` and its `ips`, or a [[prefix_list]] named `com.amazonaws.us-west-2.s3` with its CIDRs"
+        ],
+    );
+    let d = vpcsim::model::load_str("west.toml", WEST_S3)
+        .unwrap()
+        .design;
+    let t = &d.traffic[0];
+    assert_eq!(
+        vpcsim::dataplane::resolve::destination(&d, t.from, &t.to),
+        None
+    );
+
+    // A front door of that Region answers; one of the scenario's Region
+    // does not.
+    let east = format!(
+        "{WEST_S3}\n[[aws_service]]\nid = \"s3-east\"\nservice = \"s3\"\nips = [\"54.231.1.10\"]\n"
+    );
+    let (loaded, lines) = report("west", &east);
+    assert!(loaded && lines.len() == 1, "{lines:?}");
+    let west = format!(
+        "{WEST_S3}\n[[aws_service]]\nid = \"s3-west\"\nservice = \"s3\"\nregion = \"us-west-2\"\nips = [\"52.218.128.10\"]\n"
+    );
+    let (loaded, lines) = report("west", &west);
+    assert!(loaded && lines.is_empty(), "{lines:?}");
+    let d = vpcsim::model::load_str("west.toml", &west).unwrap().design;
+    let t = &d.traffic[0];
+    assert_eq!(
+        vpcsim::dataplane::resolve::destination(&d, t.from, &t.to),
+        Some("52.218.128.10".parse().unwrap())
+    );
+}

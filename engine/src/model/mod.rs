@@ -728,6 +728,9 @@ pub struct ExternalHost {
 pub struct AwsService {
     pub name: String,
     pub service: String,
+    /// The Region whose service this front door is (the scenario's unless
+    /// the file says).
+    pub region: String,
     pub ips: Vec<Ipv4Addr>,
     pub listen: Vec<Listen>,
 }

@@ -272,6 +272,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
     for x in &raw.aws_services {
         w.table("aws_service", &x.id);
         w.opt("service", &x.service, |s| quote(s));
+        w.opt("region", &x.region, |s| quote(s));
         w.kv("ips", list(&x.ips, |a| quote(&a.to_string())));
         if let Some(l) = &x.listen {
             w.kv("listen", listeners(l));

@@ -422,6 +422,7 @@ pub struct ExternalHost {
 pub struct AwsService {
     pub id: Id,
     pub service: Option<Sp<String>>,
+    pub region: Option<Sp<String>>,
     pub ips: Vec<Sp<Ipv4Addr>>,
     pub listen: Option<Vec<Sp<Listen>>>,
 }

@@ -815,6 +815,7 @@ pub(super) fn read_aws_service(v: &Value<'_>, d: &mut Diags) -> Option<AwsServic
     resource(v, "AWS service", d, |id, f, d| AwsService {
         id,
         service: f.req("service", d),
+        region: f.opt("region", d),
         ips: f.list("ips", d),
         listen: listeners(f, d).map(|l| l.v),
     })

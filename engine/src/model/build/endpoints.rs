@@ -53,7 +53,7 @@ impl Builder<'_> {
                         }
                     }
                     let prefix_list = if service_ok {
-                        self.service_prefix_list(&owner, e, &service)
+                        self.service_prefix_list(&owner, e, &service, vpc)
                     } else {
                         None
                     };
@@ -169,17 +169,24 @@ impl Builder<'_> {
         }
     }
 
-    /// The service's prefix list: declared by name, else built in (GWE-2).
+    /// The prefix list of the service in the Region of the endpoint's VPC
+    /// (GWE-1: an endpoint serves its own Region's service only): declared
+    /// by name, else built in (GWE-2).
     pub(super) fn service_prefix_list(
         &mut self,
         owner: &str,
         e: &raw::VpcEndpoint,
         service: &str,
+        vpc: Option<VpcId>,
     ) -> Option<PrefixListId> {
         if service.is_empty() {
             return None;
         }
-        let list_name = builtin::service_list_name(&self.region, service);
+        let region = vpc.map_or_else(
+            || self.region.clone(),
+            |v| self.design.vpcs[v.idx()].region.clone(),
+        );
+        let list_name = builtin::service_list_name(&region, service);
         if let Some(i) = self
             .design
             .prefix_lists
@@ -210,7 +217,7 @@ impl Builder<'_> {
             .map_or(e.id.span.clone(), |s| s.span.clone());
         self.err(
             &span,
-            format!("{owner}: no prefix list named `{list_name}`; declare a [[prefix_list]] with that `name` and the service's CIDRs (vpcsim ships the lists of us-east-1 only)"),
+            format!("{owner}: no prefix list named `{list_name}`; declare a [[prefix_list]] with that `name` and the service's CIDRs in {region} (a gateway endpoint serves its own Region's service only, GWE-1; vpcsim ships the lists of {})", builtin::shipped_regions()),
         );
         None
     }

@@ -270,7 +270,11 @@ impl Builder<'_> {
             dns::Origin::Vpc(v) => Some(v),
             _ => None,
         });
-        let known_service = self.design.aws_services.iter().any(|s| s.service == to.v)
+        // The service of the source's Region only (GWE-1): the scenario's
+        // for a source outside the VPCs.
+        let region = crate::dataplane::resolve::region_of(&self.design, vpc).to_string();
+        let public = builtin::has_public_address(&self.design, &region, &to.v);
+        let known_service = public
             || self.design.endpoints.iter().any(|e| {
                 // Private DNS needs the VPC's DNS attributes (IFE-2, DNS-2).
                 let v = self.design.vpcs.get(e.vpc.idx());
@@ -284,11 +288,20 @@ impl Builder<'_> {
                             ..
                         }
                     )
-            })
-            || crate::model::builtin::service_ranges(&self.design)
-                .iter()
-                .any(|s| s.service == to.v);
+            });
         if is_service_name && known_service {
+            return Some(DestSpec::Service(to.v.clone()));
+        }
+        // Another Region's service is not an answer for this one: the name
+        // gets NXDOMAIN until the file gives this Region's service an
+        // address.
+        if is_service_name && builtin::known_anywhere(&self.design, &to.v) {
+            let msg = format!(
+                "{owner}: `to` names `{svc}`, which from the source's Region, {region}, is `{svc}.{region}.amazonaws.com`; vpcsim has no address range for {svc} in {region} and the file declares none, so its lookups get NXDOMAIN (another Region's addresses are not an answer); declare [[aws_service]] with `service = \"{svc}\"`, `region = \"{region}\"` and its `ips`, or a [[prefix_list]] named `{list}` with its CIDRs",
+                svc = to.v,
+                list = builtin::service_list_name(&region, &to.v),
+            );
+            self.warn(&to.span, msg);
             return Some(DestSpec::Service(to.v.clone()));
         }
         // Only what a `to` may name is offered: a subnet or a route table

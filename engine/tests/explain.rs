@@ -1471,3 +1471,38 @@ fn gwe_1_a_gateway_endpoint_serves_the_service_of_its_own_vpcs_region() {
     );
     assert_eq!(hop(&e.hops, "s3").dst, "54.231.0.1:443");
 }
+
+fn fixture_text(file: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/explain")
+        .join(file);
+    std::fs::read_to_string(path).expect("fixture")
+}
+
+#[test]
+fn ife_7_private_dns_only_for_inbound_resolver_endpoints_by_default_sends_s3_to_the_gateway() {
+    let e = tcp("endpoints-both.toml", "app", "s3", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        components(&e.hops),
+        ["app", "rt-priv", "vpc/default-acl", "vpce-s3-gw", "s3"]
+    );
+    // Named by its id, the interface endpoint still answers.
+    let e = tcp("endpoints-both.toml", "app", "vpce-s3-if", 443);
+    assert_delivered(&e);
+    assert!(components(&e.hops).contains(&"vpce-s3-if"));
+
+    // Set to false, the endpoint's private DNS answers in the VPC too.
+    let text = fixture_text("endpoints-both.toml").replace(
+        "private_dns = true\n",
+        "private_dns = true\nprivate_dns_only_for_inbound_resolver_endpoint = false\n",
+    );
+    let d = model::load_str("both.toml", &text).expect("loads").design;
+    let e = ask(d, "app", "s3", "tcp", Some(443));
+    assert_delivered(&e);
+    let hops = components(&e.hops);
+    assert!(
+        hops.contains(&"vpce-s3-if") && !hops.contains(&"vpce-s3-gw"),
+        "{hops:?}"
+    );
+}

@@ -899,3 +899,64 @@ fn gwe_1_a_service_name_from_a_region_without_its_addresses_warns_and_suggests_a
         Some("52.218.128.10".parse().unwrap())
     );
 }
+
+#[test]
+fn ife_7_private_dns_only_for_inbound_resolver_endpoint_needs_private_dns_and_a_gateway_endpoint() {
+    let text = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/explain/endpoints-both.toml"),
+    )
+    .expect("fixture");
+    let key = "private_dns_only_for_inbound_resolver_endpoint";
+    let errors = |t: &str| -> Vec<String> {
+        let (loaded, lines) = report("both", t);
+        assert!(!loaded, "{lines:?}");
+        lines
+            .into_iter()
+            .map(|l| {
+                l.split_once(": error: ")
+                    .map_or(l.clone(), |(_, m)| m.to_string())
+            })
+            .collect()
+    };
+    // Without the gateway endpoint, AWS refuses the option.
+    let no_gateway = text
+        .replace(
+            "type = \"gateway\"\nvpc = \"vpc\"\nservice = \"s3\"",
+            "type = \"gateway\"\nvpc = \"vpc\"\nservice = \"dynamodb\"",
+        )
+        .replace(
+            "private_dns = true\n",
+            &format!("private_dns = true\n{key} = true\n"),
+        );
+    assert_eq!(
+        errors(&no_gateway),
+        [format!(
+            "VPC endpoint `vpce-s3-if`: `{key}` needs a gateway endpoint for s3 in VPC `vpc`, which in-VPC traffic then takes; declare one, or set `{key} = false` for the interface endpoint to answer in the VPC (IFE-7)"
+        )]
+    );
+    // Without it and unset, the endpoint's private DNS answers in the VPC.
+    let unset = no_gateway.replace(&format!("{key} = true\n"), "");
+    let (loaded, lines) = report("both", &unset);
+    assert!(loaded && lines.is_empty(), "{lines:?}");
+    let no_dns = text.replace(
+        "private_dns = true\n",
+        &format!("private_dns = false\n{key} = true\n"),
+    );
+    assert_eq!(
+        errors(&no_dns),
+        [format!(
+            "VPC endpoint `vpce-s3-if`: `{key}` needs `private_dns = true` (IFE-7)"
+        )]
+    );
+    let on_gateway = text.replace(
+        "route_tables = [\"rt-priv\"]\n",
+        &format!("route_tables = [\"rt-priv\"]\n{key} = true\n"),
+    );
+    assert_eq!(
+        errors(&on_gateway),
+        [format!(
+            "VPC endpoint `vpce-s3-gw`: a gateway endpoint has no private DNS; `{key}` belongs on the interface endpoint of the service"
+        )]
+    );
+}

@@ -389,6 +389,9 @@ pub enum EndpointKind {
     Interface {
         subnets: Vec<SubnetId>,
         security_groups: Vec<SgId>,
+        /// The service's default name resolves to the ENIs from inside the
+        /// VPC (IFE-2): private DNS on, and not only for inbound Resolver
+        /// endpoints (IFE-7).
         private_dns: bool,
         enis: Vec<EniId>,
     },

@@ -960,3 +960,133 @@ fn ife_7_private_dns_only_for_inbound_resolver_endpoint_needs_private_dns_and_a_
         )]
     );
 }
+
+/// Two overlapping VPCs peered to one: 10.1.5.10 is `b1` in vpc-b and `c1`
+/// in vpc-c, and the longer route of `rt-a` takes it to vpc-c.
+const OVERLAPPING_PEERS: &str = r#"[scenario]
+name = "Peering to two overlapping VPCs, longest prefix decides"
+duration = "5s"
+seed = 3
+
+[[vpc]]
+id = "vpc-a"
+cidrs = ["10.0.0.0/16"]
+
+[[vpc]]
+id = "vpc-b"
+cidrs = ["10.1.0.0/16"]
+
+[[vpc]]
+id = "vpc-c"
+cidrs = ["10.1.5.0/24"]
+
+[[subnet]]
+id = "a-s"
+vpc = "vpc-a"
+cidr = "10.0.1.0/24"
+route_table = "rt-a"
+
+[[subnet]]
+id = "b-s"
+vpc = "vpc-b"
+cidr = "10.1.5.0/24"
+route_table = "rt-b"
+
+[[subnet]]
+id = "c-s"
+vpc = "vpc-c"
+cidr = "10.1.5.0/24"
+route_table = "rt-c"
+
+[[route_table]]
+id = "rt-a"
+vpc = "vpc-a"
+routes = [
+  { destination = "10.1.0.0/16", target = "pcx-ab" },
+  { destination = "10.1.5.0/24", target = "pcx-ac" },
+]
+
+[[route_table]]
+id = "rt-b"
+vpc = "vpc-b"
+routes = [ { destination = "10.0.0.0/16", target = "pcx-ab" } ]
+
+[[route_table]]
+id = "rt-c"
+vpc = "vpc-c"
+routes = [ { destination = "10.0.0.0/16", target = "pcx-ac" } ]
+
+[[vpc_peering]]
+id = "pcx-ab"
+requester = "vpc-a"
+accepter = "vpc-b"
+
+[[vpc_peering]]
+id = "pcx-ac"
+requester = "vpc-a"
+accepter = "vpc-c"
+
+[[security_group]]
+id = "sg-a"
+vpc = "vpc-a"
+
+[[security_group]]
+id = "sg-b"
+vpc = "vpc-b"
+ingress = [ { protocol = "tcp", ports = "443", source_group = "sg-a" } ]
+
+[[security_group]]
+id = "sg-c"
+vpc = "vpc-c"
+ingress = [ { protocol = "tcp", ports = "443", source_group = "sg-a" } ]
+
+[[instance]]
+id = "a1"
+subnet = "a-s"
+security_groups = ["sg-a"]
+
+[[instance]]
+id = "b1"
+subnet = "b-s"
+private_ip = "10.1.5.10"
+security_groups = ["sg-b"]
+listen = [ { protocol = "tcp", port = 443 } ]
+
+[[instance]]
+id = "c1"
+subnet = "c-s"
+private_ip = "10.1.5.10"
+security_groups = ["sg-c"]
+listen = [ { protocol = "tcp", port = 443 } ]
+
+[[traffic]]
+id = "a-to-b1"
+from = "a1"
+to = "b1"
+port = 443
+rate = "5/s"
+
+[[traffic]]
+id = "a-to-c1"
+from = "a1"
+to = "c1"
+port = 443
+rate = "5/s"
+"#;
+
+#[test]
+fn rt_3_dns_1_an_instance_whose_address_the_senders_routes_take_to_another_host_warns() {
+    let (loaded, lines) = report("lpm", OVERLAPPING_PEERS);
+    assert!(loaded, "{lines:?}");
+    let line = OVERLAPPING_PEERS[..OVERLAPPING_PEERS.find("to = \"b1\"").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    // Only the traffic to `b1`: `c1` is where the route goes.
+    assert_eq!(
+        lines,
+        [format!(
+            "lpm.toml:{line}:6: warning: traffic `a-to-b1`: `to` names instance `b1` (10.1.5.10 in VPC `vpc-b`), but route 10.1.5.0/24 -> pcx-ac of `rt-a` takes 10.1.5.10 to VPC `vpc-c`, where `c1` has it (RT-3): packets reach `c1`, not `b1`"
+        )]
+    );
+}

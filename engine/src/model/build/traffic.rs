@@ -371,6 +371,9 @@ impl Builder<'_> {
                     );
                     self.warn(&to.span, msg);
                 }
+                if let Some(msg) = self.routed_elsewhere(src, i, ip) {
+                    self.warn(&to.span, format!("{owner}: {msg}"));
+                }
                 Some(DestSpec::Instance(i, form))
             }
             Err(e) => {
@@ -378,5 +381,52 @@ impl Builder<'_> {
                 None
             }
         }
+    }
+
+    /// Where the source's route table takes instance `i`'s address `ip`
+    /// when that is another VPC's host (overlapping peered VPCs, RT-3):
+    /// packets reach that host, not the instance the traffic names (DNS-1).
+    fn routed_elsewhere(&self, src: Source, i: InstanceId, ip: Ipv4Addr) -> Option<String> {
+        let d = &self.design;
+        let (_, _, subnet) = crate::dataplane::resolve::source_host(d, src);
+        let sub = &d.subnets[subnet?.idx()];
+        let (here, want) = (sub.vpc, dns::vpc_of(d, i));
+        let table = &d.route_tables[sub.route_table.idx()];
+        let route = table
+            .routes
+            .iter()
+            .filter(|r| !r.blackhole)
+            .filter_map(|r| match r.dest {
+                RouteDest::Cidr(c) if c.contains(&ip) => Some((c, r)),
+                _ => None,
+            })
+            .max_by_key(|(c, _)| c.prefix_len())?;
+        let (cidr, r) = route;
+        let (to_vpc, via) = match r.target {
+            Target::Local => (here, "local".to_string()),
+            Target::Peering(p) => {
+                let pc = &d.peerings[p.idx()];
+                let other = if pc.requester == here {
+                    pc.accepter
+                } else {
+                    pc.requester
+                };
+                (other, pc.name.clone())
+            }
+            _ => return None,
+        };
+        if to_vpc == want {
+            return None;
+        }
+        let host = d.enis.iter().find(|e| e.vpc == to_vpc && e.ip == ip)?;
+        let name = &d.instances[i.idx()].name;
+        Some(format!(
+            "`to` names instance `{name}` ({ip} in VPC `{}`), but route {cidr} -> {via} of `{}` takes {ip} to VPC `{}`, where `{}` has it (RT-3): packets reach `{}`, not `{name}`",
+            d.vpcs[want.idx()].name,
+            table.name,
+            d.vpcs[to_vpc.idx()].name,
+            host.label,
+            host.label,
+        ))
     }
 }

@@ -1433,3 +1433,76 @@ fn enter_takes_only_gateways_and_outside_sources() {
     );
     assert!(err.to_string().contains("no resource"), "{err}");
 }
+
+#[test]
+fn gwe_1_a_gateway_endpoint_serves_the_service_of_its_own_vpcs_region() {
+    let d = design("endpoints-region.toml");
+    let list_of = |id: &str| {
+        let Some(Component::Endpoint(e)) = d.lookup(id) else {
+            panic!("{id}");
+        };
+        let EndpointKind::Gateway { prefix_list, .. } = &d.endpoints[e.idx()].kind else {
+            panic!("{id} is not a gateway endpoint");
+        };
+        d.prefix_lists[prefix_list.idx()].list_name.clone()
+    };
+    assert_eq!(list_of("vpce-s3-east"), "com.amazonaws.us-east-1.s3");
+    assert_eq!(list_of("vpce-s3-west"), "com.amazonaws.us-west-2.s3");
+
+    // From the us-west-2 VPC, `s3` is us-west-2's S3, and its endpoint
+    // carries it.
+    let e = tcp("endpoints-region.toml", "w1", "s3", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        components(&e.hops),
+        ["w1", "rt-w", "vpc-west/default-acl", "vpce-s3-west", "s3"]
+    );
+    assert_eq!(hop(&e.hops, "s3").dst, "52.218.128.1:443");
+    // us-east-1's S3 is not its Region's: no route takes it to the endpoint.
+    let e = tcp("endpoints-region.toml", "w1", "54.231.1.10", 443);
+    assert_dropped(&e, "no_route", "rt-w");
+
+    // From the scenario's Region, `s3` stays us-east-1's.
+    let e = tcp("endpoints-region.toml", "e1", "s3", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        components(&e.hops),
+        ["e1", "rt-e", "vpc-east/default-acl", "vpce-s3-east", "s3"]
+    );
+    assert_eq!(hop(&e.hops, "s3").dst, "54.231.0.1:443");
+}
+
+fn fixture_text(file: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/explain")
+        .join(file);
+    std::fs::read_to_string(path).expect("fixture")
+}
+
+#[test]
+fn ife_7_private_dns_only_for_inbound_resolver_endpoints_by_default_sends_s3_to_the_gateway() {
+    let e = tcp("endpoints-both.toml", "app", "s3", 443);
+    assert_delivered(&e);
+    assert_eq!(
+        components(&e.hops),
+        ["app", "rt-priv", "vpc/default-acl", "vpce-s3-gw", "s3"]
+    );
+    // Named by its id, the interface endpoint still answers.
+    let e = tcp("endpoints-both.toml", "app", "vpce-s3-if", 443);
+    assert_delivered(&e);
+    assert!(components(&e.hops).contains(&"vpce-s3-if"));
+
+    // Set to false, the endpoint's private DNS answers in the VPC too.
+    let text = fixture_text("endpoints-both.toml").replace(
+        "private_dns = true\n",
+        "private_dns = true\nprivate_dns_only_for_inbound_resolver_endpoint = false\n",
+    );
+    let d = model::load_str("both.toml", &text).expect("loads").design;
+    let e = ask(d, "app", "s3", "tcp", Some(443));
+    assert_delivered(&e);
+    let hops = components(&e.hops);
+    assert!(
+        hops.contains(&"vpce-s3-if") && !hops.contains(&"vpce-s3-gw"),
+        "{hops:?}"
+    );
+}

@@ -821,3 +821,272 @@ fn ife_2_deleting_the_endpoint_of_a_service_with_no_public_address_warns() {
     assert!(loaded, "{lines:?}");
     assert!(!lines.iter().any(|l| l.contains("NXDOMAIN")), "{lines:?}");
 }
+
+/// A us-west-2 accepter VPC with a NAT-less instance asking for `s3`: the
+/// file gives us-west-2's S3 no address.
+const WEST_S3: &str = r#"[scenario]
+name = "t"
+duration = "5s"
+region = "us-east-1"
+
+[[vpc]]
+id = "vpc-east"
+cidrs = ["10.0.0.0/16"]
+
+[[vpc]]
+id = "vpc-west"
+cidrs = ["10.1.0.0/16"]
+
+[[subnet]]
+id = "w-s"
+vpc = "vpc-west"
+cidr = "10.1.1.0/24"
+az = "us-west-2a"
+
+[[vpc_peering]]
+id = "pcx"
+requester = "vpc-east"
+accepter = "vpc-west"
+peer_region = "us-west-2"
+
+[[instance]]
+id = "w1"
+subnet = "w-s"
+
+[[traffic]]
+id = "west-to-s3"
+from = "w1"
+to = "s3"
+port = 443
+rate = "1/s"
+"#;
+
+#[test]
+fn gwe_1_a_service_name_from_a_region_without_its_addresses_warns_and_suggests_a_front_door() {
+    let (loaded, lines) = report("west", WEST_S3);
+    assert!(loaded, "{lines:?}");
+    assert_eq!(
+        lines,
+        [
+            "west.toml:33:6: warning: traffic `west-to-s3`: `to` names `s3`, which from the source's Region, us-west-2, is `s3.us-west-2.amazonaws.com`; vpcsim has no address range for s3 in us-west-2 and the file declares none, so its lookups get NXDOMAIN (another Region's addresses are not an answer); declare [[aws_service]] with `service = \"s3\"`, `region = \"us-west-2\"` and its `ips`, or a [[prefix_list]] named `com.amazonaws.us-west-2.s3` with its CIDRs"
+        ],
+    );
+    let d = vpcsim::model::load_str("west.toml", WEST_S3)
+        .unwrap()
+        .design;
+    let t = &d.traffic[0];
+    assert_eq!(
+        vpcsim::dataplane::resolve::destination(&d, t.from, &t.to),
+        None
+    );
+
+    // A front door of that Region answers; one of the scenario's Region
+    // does not.
+    let east = format!(
+        "{WEST_S3}\n[[aws_service]]\nid = \"s3-east\"\nservice = \"s3\"\nips = [\"54.231.1.10\"]\n"
+    );
+    let (loaded, lines) = report("west", &east);
+    assert!(loaded && lines.len() == 1, "{lines:?}");
+    let west = format!(
+        "{WEST_S3}\n[[aws_service]]\nid = \"s3-west\"\nservice = \"s3\"\nregion = \"us-west-2\"\nips = [\"52.218.128.10\"]\n"
+    );
+    let (loaded, lines) = report("west", &west);
+    assert!(loaded && lines.is_empty(), "{lines:?}");
+    let d = vpcsim::model::load_str("west.toml", &west).unwrap().design;
+    let t = &d.traffic[0];
+    assert_eq!(
+        vpcsim::dataplane::resolve::destination(&d, t.from, &t.to),
+        Some("52.218.128.10".parse().unwrap())
+    );
+}
+
+#[test]
+fn ife_7_private_dns_only_for_inbound_resolver_endpoint_needs_private_dns_and_a_gateway_endpoint() {
+    let text = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/explain/endpoints-both.toml"),
+    )
+    .expect("fixture");
+    let key = "private_dns_only_for_inbound_resolver_endpoint";
+    let errors = |t: &str| -> Vec<String> {
+        let (loaded, lines) = report("both", t);
+        assert!(!loaded, "{lines:?}");
+        lines
+            .into_iter()
+            .map(|l| {
+                l.split_once(": error: ")
+                    .map_or(l.clone(), |(_, m)| m.to_string())
+            })
+            .collect()
+    };
+    // Without the gateway endpoint, AWS refuses the option.
+    let no_gateway = text
+        .replace(
+            "type = \"gateway\"\nvpc = \"vpc\"\nservice = \"s3\"",
+            "type = \"gateway\"\nvpc = \"vpc\"\nservice = \"dynamodb\"",
+        )
+        .replace(
+            "private_dns = true\n",
+            &format!("private_dns = true\n{key} = true\n"),
+        );
+    assert_eq!(
+        errors(&no_gateway),
+        [format!(
+            "VPC endpoint `vpce-s3-if`: `{key}` needs a gateway endpoint for s3 in VPC `vpc`, which in-VPC traffic then takes; declare one, or set `{key} = false` for the interface endpoint to answer in the VPC (IFE-7)"
+        )]
+    );
+    // Without it and unset, the endpoint's private DNS answers in the VPC.
+    let unset = no_gateway.replace(&format!("{key} = true\n"), "");
+    let (loaded, lines) = report("both", &unset);
+    assert!(loaded && lines.is_empty(), "{lines:?}");
+    let no_dns = text.replace(
+        "private_dns = true\n",
+        &format!("private_dns = false\n{key} = true\n"),
+    );
+    assert_eq!(
+        errors(&no_dns),
+        [format!(
+            "VPC endpoint `vpce-s3-if`: `{key}` needs `private_dns = true` (IFE-7)"
+        )]
+    );
+    let on_gateway = text.replace(
+        "route_tables = [\"rt-priv\"]\n",
+        &format!("route_tables = [\"rt-priv\"]\n{key} = true\n"),
+    );
+    assert_eq!(
+        errors(&on_gateway),
+        [format!(
+            "VPC endpoint `vpce-s3-gw`: a gateway endpoint has no private DNS; `{key}` belongs on the interface endpoint of the service"
+        )]
+    );
+}
+
+/// Two overlapping VPCs peered to one: 10.1.5.10 is `b1` in vpc-b and `c1`
+/// in vpc-c, and the longer route of `rt-a` takes it to vpc-c.
+const OVERLAPPING_PEERS: &str = r#"[scenario]
+name = "Peering to two overlapping VPCs, longest prefix decides"
+duration = "5s"
+seed = 3
+
+[[vpc]]
+id = "vpc-a"
+cidrs = ["10.0.0.0/16"]
+
+[[vpc]]
+id = "vpc-b"
+cidrs = ["10.1.0.0/16"]
+
+[[vpc]]
+id = "vpc-c"
+cidrs = ["10.1.5.0/24"]
+
+[[subnet]]
+id = "a-s"
+vpc = "vpc-a"
+cidr = "10.0.1.0/24"
+route_table = "rt-a"
+
+[[subnet]]
+id = "b-s"
+vpc = "vpc-b"
+cidr = "10.1.5.0/24"
+route_table = "rt-b"
+
+[[subnet]]
+id = "c-s"
+vpc = "vpc-c"
+cidr = "10.1.5.0/24"
+route_table = "rt-c"
+
+[[route_table]]
+id = "rt-a"
+vpc = "vpc-a"
+routes = [
+  { destination = "10.1.0.0/16", target = "pcx-ab" },
+  { destination = "10.1.5.0/24", target = "pcx-ac" },
+]
+
+[[route_table]]
+id = "rt-b"
+vpc = "vpc-b"
+routes = [ { destination = "10.0.0.0/16", target = "pcx-ab" } ]
+
+[[route_table]]
+id = "rt-c"
+vpc = "vpc-c"
+routes = [ { destination = "10.0.0.0/16", target = "pcx-ac" } ]
+
+[[vpc_peering]]
+id = "pcx-ab"
+requester = "vpc-a"
+accepter = "vpc-b"
+
+[[vpc_peering]]
+id = "pcx-ac"
+requester = "vpc-a"
+accepter = "vpc-c"
+
+[[security_group]]
+id = "sg-a"
+vpc = "vpc-a"
+
+[[security_group]]
+id = "sg-b"
+vpc = "vpc-b"
+ingress = [ { protocol = "tcp", ports = "443", source_group = "sg-a" } ]
+
+[[security_group]]
+id = "sg-c"
+vpc = "vpc-c"
+ingress = [ { protocol = "tcp", ports = "443", source_group = "sg-a" } ]
+
+[[instance]]
+id = "a1"
+subnet = "a-s"
+security_groups = ["sg-a"]
+
+[[instance]]
+id = "b1"
+subnet = "b-s"
+private_ip = "10.1.5.10"
+security_groups = ["sg-b"]
+listen = [ { protocol = "tcp", port = 443 } ]
+
+[[instance]]
+id = "c1"
+subnet = "c-s"
+private_ip = "10.1.5.10"
+security_groups = ["sg-c"]
+listen = [ { protocol = "tcp", port = 443 } ]
+
+[[traffic]]
+id = "a-to-b1"
+from = "a1"
+to = "b1"
+port = 443
+rate = "5/s"
+
+[[traffic]]
+id = "a-to-c1"
+from = "a1"
+to = "c1"
+port = 443
+rate = "5/s"
+"#;
+
+#[test]
+fn rt_3_dns_1_an_instance_whose_address_the_senders_routes_take_to_another_host_warns() {
+    let (loaded, lines) = report("lpm", OVERLAPPING_PEERS);
+    assert!(loaded, "{lines:?}");
+    let line = OVERLAPPING_PEERS[..OVERLAPPING_PEERS.find("to = \"b1\"").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    // Only the traffic to `b1`: `c1` is where the route goes.
+    assert_eq!(
+        lines,
+        [format!(
+            "lpm.toml:{line}:6: warning: traffic `a-to-b1`: `to` names instance `b1` (10.1.5.10 in VPC `vpc-b`), but route 10.1.5.0/24 -> pcx-ac of `rt-a` takes 10.1.5.10 to VPC `vpc-c`, where `c1` has it (RT-3): packets reach `c1`, not `b1`"
+        )]
+    );
+}

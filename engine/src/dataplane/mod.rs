@@ -444,12 +444,12 @@ impl Config {
         let endpoint_service = d
             .endpoints
             .iter()
-            .map(|e| service_id(&mut services, &e.service))
+            .map(|e| service_id(&mut services, &d.vpcs[e.vpc.idx()].region, &e.service))
             .collect();
         let front_door_service = d
             .aws_services
             .iter()
-            .map(|s| service_id(&mut services, &s.service))
+            .map(|s| service_id(&mut services, &s.region, &s.service))
             .collect();
         let mut st = Config {
             routes: d.route_tables.iter().map(|t| t.routes.clone()).collect(),
@@ -835,12 +835,17 @@ fn traffic_words(
     }
 }
 
-/// The id of service `name`, added without ranges when it has none.
-fn service_id(services: &mut Vec<ServiceRanges>, name: &str) -> ServiceId {
-    let i = match services.iter().position(|s| s.service == name) {
+/// The id of service `name` of `region`, added without ranges when it has
+/// none.
+fn service_id(services: &mut Vec<ServiceRanges>, region: &str, name: &str) -> ServiceId {
+    let i = match services
+        .iter()
+        .position(|s| s.service == name && s.region == region)
+    {
         Some(i) => i,
         None => {
             services.push(ServiceRanges {
+                region: region.to_string(),
                 service: name.to_string(),
                 cidrs: Vec::new(),
             });

@@ -30,6 +30,11 @@ pub fn source_host(d: &Design, src: Source) -> (Host, Ipv4Addr, Option<SubnetId>
     }
 }
 
+/// The Region a name is asked from: the VPC's, else the scenario's.
+pub fn region_of(d: &Design, vpc: Option<VpcId>) -> &str {
+    vpc.map_or(d.region.as_str(), |v| d.vpcs[v.idx()].region.as_str())
+}
+
 /// Of an interface endpoint's ENIs, the one in the AZ of `near`, else the
 /// first (zonal DNS answers first with the local one).
 fn endpoint_ip(d: &Design, e: EndpointId, near: Option<SubnetId>) -> Option<Ipv4Addr> {
@@ -73,15 +78,17 @@ fn service_address(
         return endpoint_ip(d, EndpointId::from_idx(i), subnet);
     }
     // A declared front door, else an address of the service's ranges
-    // (OPEN-2): the first host of its first range.
+    // (OPEN-2): the first host of its first range; both of the asking
+    // VPC's Region (GWE-1), the scenario's for a source outside the VPCs.
+    let region = region_of(d, vpc);
     d.aws_services
         .iter()
-        .find(|s| s.service == name)
+        .find(|s| s.service == name && s.region == region)
         .and_then(|s| s.ips.first().copied())
         .or_else(|| {
             super::service_ranges(d)
                 .into_iter()
-                .find(|s| s.service == name)
+                .find(|s| s.service == name && s.region == region)
                 .and_then(|s| s.cidrs.first().copied())
                 .map(|c| Ipv4Addr::from(u32::from(c.network()) + 1))
         })
@@ -144,9 +151,13 @@ fn service_addresses(
             }
         }
     }
-    match d.aws_services.iter().find(|s| s.service == name) {
+    match d
+        .aws_services
+        .iter()
+        .find(|s| s.service == name && s.region == v.region)
+    {
         Some(s) if !s.ips.is_empty() => s.ips.clone(),
-        _ => service_address(d, None, None, name, |_| false)
+        _ => service_address(d, Some(vpc), None, name, |_| false)
             .into_iter()
             .collect(),
     }

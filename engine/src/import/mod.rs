@@ -19,7 +19,7 @@
 
 mod aws;
 mod convert;
-mod files;
+pub(crate) mod files;
 pub mod json;
 mod out;
 pub mod terraform;

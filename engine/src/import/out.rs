@@ -625,6 +625,7 @@ impl Scenario {
                 subnets: vec![],
                 security_groups: vec![],
                 private_dns: None,
+                private_dns_only_for_inbound_resolver_endpoint: None,
                 private_ips: vec![],
                 listen: vec![],
             };

@@ -67,6 +67,24 @@ pub const PREFIX_LISTS: &[BuiltinPrefixList] = &[
     },
 ];
 
+/// The Regions of the built-in lists, for messages: `us-east-1 and
+/// us-east-2`.
+pub fn shipped_regions() -> String {
+    let mut rs: Vec<&str> = Vec::new();
+    for b in PREFIX_LISTS {
+        if let Some((r, _)) = split_list_name(b.name) {
+            if !rs.contains(&r) {
+                rs.push(r);
+            }
+        }
+    }
+    match rs.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// The list AWS names `com.amazonaws.<region>.<service>`.
 pub fn service_list_name(region: &str, service: &str) -> String {
     format!("com.amazonaws.{region}.{service}")
@@ -76,41 +94,62 @@ pub fn prefix_list(name: &str) -> Option<&'static BuiltinPrefixList> {
     PREFIX_LISTS.iter().find(|p| p.name == name)
 }
 
-/// A service's ranges, as the design gives them (OPEN-2).
+/// A service's ranges in one Region, as the design gives them (OPEN-2).
 #[derive(Clone, Debug)]
 pub struct ServiceRanges {
+    /// The Region whose service these are (GWE-1: a Region's endpoint
+    /// serves its own Region's service only).
+    pub region: String,
     /// The service's short name (`s3`, `dynamodb`).
     pub service: String,
     pub cidrs: Vec<Ipv4Net>,
 }
 
-/// The AWS services a design's packets can reach by address: every prefix
-/// list of the design named `com.amazonaws.<region>.<service>`, then the
-/// built-in lists of the design's region that the design does not declare
-/// (dated above), in that order.
+/// The Region and service of a list named `com.amazonaws.<region>.<service>`.
+pub fn split_list_name(list_name: &str) -> Option<(&str, &str)> {
+    list_name.strip_prefix("com.amazonaws.")?.split_once('.')
+}
+
+/// The Regions of a design: its own, then those of its VPCs (an accepter's
+/// `peer_region`, a transit gateway's), each once, in that order.
+pub fn regions(d: &Design) -> Vec<&str> {
+    let mut out: Vec<&str> = vec![d.region.as_str()];
+    for v in &d.vpcs {
+        if !out.contains(&v.region.as_str()) {
+            out.push(v.region.as_str());
+        }
+    }
+    out
+}
+
+/// The AWS services a design's packets can reach by address, one entry per
+/// Region and service: every prefix list of the design named
+/// `com.amazonaws.<region>.<service>`, then the built-in lists of the
+/// design's Regions (its own and its VPCs') that the design does not
+/// declare (dated above), in that order.
 pub fn service_ranges(d: &Design) -> Vec<ServiceRanges> {
     let mut out: Vec<ServiceRanges> = Vec::new();
     let mut add = |list_name: &str, cidrs: Vec<Ipv4Net>| {
-        let Some(service) = list_name
-            .strip_prefix("com.amazonaws.")
-            .and_then(|rest| rest.split_once('.'))
-            .map(|(_, svc)| svc.to_string())
-        else {
+        let Some((region, service)) = split_list_name(list_name) else {
             return;
         };
-        if !out.iter().any(|s| s.service == service) {
-            out.push(ServiceRanges { service, cidrs });
+        if !out
+            .iter()
+            .any(|s| s.service == service && s.region == region)
+        {
+            out.push(ServiceRanges {
+                region: region.to_string(),
+                service: service.to_string(),
+                cidrs,
+            });
         }
     };
     for p in &d.prefix_lists {
         add(&p.list_name, p.cidrs.clone());
     }
+    let regions = regions(d);
     for b in PREFIX_LISTS {
-        let region_of = b
-            .name
-            .strip_prefix("com.amazonaws.")
-            .and_then(|r| r.split('.').next());
-        if region_of == Some(d.region.as_str()) {
+        if split_list_name(b.name).is_some_and(|(r, _)| regions.contains(&r)) {
             add(
                 b.name,
                 b.cidrs.iter().filter_map(|c| c.parse().ok()).collect(),
@@ -118,4 +157,21 @@ pub fn service_ranges(d: &Design) -> Vec<ServiceRanges> {
         }
     }
     out
+}
+
+/// Whether the design gives service `service` of `region` an address: a
+/// declared front door of that Region or ranges of that Region (OPEN-2).
+pub fn has_public_address(d: &Design, region: &str, service: &str) -> bool {
+    d.aws_services
+        .iter()
+        .any(|s| s.service == service && s.region == region)
+        || service_ranges(d)
+            .iter()
+            .any(|s| s.service == service && s.region == region)
+}
+
+/// Whether any Region's service `service` has an address in the design.
+pub fn known_anywhere(d: &Design, service: &str) -> bool {
+    d.aws_services.iter().any(|s| s.service == service)
+        || service_ranges(d).iter().any(|s| s.service == service)
 }

@@ -389,6 +389,9 @@ pub enum EndpointKind {
     Interface {
         subnets: Vec<SubnetId>,
         security_groups: Vec<SgId>,
+        /// The service's default name resolves to the ENIs from inside the
+        /// VPC (IFE-2): private DNS on, and not only for inbound Resolver
+        /// endpoints (IFE-7).
         private_dns: bool,
         enis: Vec<EniId>,
     },
@@ -728,6 +731,9 @@ pub struct ExternalHost {
 pub struct AwsService {
     pub name: String,
     pub service: String,
+    /// The Region whose service this front door is (the scenario's unless
+    /// the file says).
+    pub region: String,
     pub ips: Vec<Ipv4Addr>,
     pub listen: Vec<Listen>,
 }

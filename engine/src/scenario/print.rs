@@ -166,6 +166,11 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
         }
         w.ids("security_groups", &x.security_groups);
         w.opt("private_dns", &x.private_dns, bool::to_string);
+        w.opt(
+            "private_dns_only_for_inbound_resolver_endpoint",
+            &x.private_dns_only_for_inbound_resolver_endpoint,
+            bool::to_string,
+        );
         if !x.private_ips.is_empty() {
             w.kv(
                 "private_ips",
@@ -272,6 +277,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
     for x in &raw.aws_services {
         w.table("aws_service", &x.id);
         w.opt("service", &x.service, |s| quote(s));
+        w.opt("region", &x.region, |s| quote(s));
         w.kv("ips", list(&x.ips, |a| quote(&a.to_string())));
         if let Some(l) = &x.listen {
             w.kv("listen", listeners(l));

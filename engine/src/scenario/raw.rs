@@ -193,6 +193,8 @@ pub struct VpcEndpoint {
     pub subnets: Vec<Id>,
     pub security_groups: Vec<Id>,
     pub private_dns: Option<Sp<bool>>,
+    /// Interface only: AWS's `PrivateDnsOnlyForInboundResolverEndpoint`.
+    pub private_dns_only_for_inbound_resolver_endpoint: Option<Sp<bool>>,
     /// Interface only: the address of the ENI in each subnet, in the order
     /// of `subnets`.
     pub private_ips: Vec<Sp<Ipv4Addr>>,
@@ -422,6 +424,7 @@ pub struct ExternalHost {
 pub struct AwsService {
     pub id: Id,
     pub service: Option<Sp<String>>,
+    pub region: Option<Sp<String>>,
     pub ips: Vec<Sp<Ipv4Addr>>,
     pub listen: Option<Vec<Sp<Listen>>>,
 }

@@ -586,6 +586,8 @@ pub(super) fn read_endpoint(v: &Value<'_>, d: &mut Diags) -> Option<VpcEndpoint>
             subnets: f.list("subnets", d),
             security_groups: f.list("security_groups", d),
             private_dns: f.opt("private_dns", d),
+            private_dns_only_for_inbound_resolver_endpoint: f
+                .opt("private_dns_only_for_inbound_resolver_endpoint", d),
             private_ips: f.list("private_ips", d),
             listen: listeners(f, d).map(|l| l.v).unwrap_or_default(),
         }
@@ -815,6 +817,7 @@ pub(super) fn read_aws_service(v: &Value<'_>, d: &mut Diags) -> Option<AwsServic
     resource(v, "AWS service", d, |id, f, d| AwsService {
         id,
         service: f.req("service", d),
+        region: f.opt("region", d),
         ips: f.list("ips", d),
         listen: listeners(f, d).map(|l| l.v),
     })

@@ -890,7 +890,7 @@ service = "s3"
 route_tables = ["rt"]
 "#,
         expected: &[
-            "18:11: error: VPC endpoint `vpce-s3`: no prefix list named `com.amazonaws.eu-west-1.s3`; declare a [[prefix_list]] with that `name` and the service's CIDRs (vpcsim ships the lists of us-east-1 only)",
+            "18:11: error: VPC endpoint `vpce-s3`: no prefix list named `com.amazonaws.eu-west-1.s3`; declare a [[prefix_list]] with that `name` and the service's CIDRs in eu-west-1 (a gateway endpoint serves its own Region's service only, GWE-1; vpcsim ships the lists of us-east-1 and us-east-2)",
         ],
     },
     Case {

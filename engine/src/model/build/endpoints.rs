@@ -7,6 +7,19 @@ impl Builder<'_> {
     pub(super) fn endpoints(&mut self) {
         let raw = self.raw;
         let mut per_table: BTreeMap<(RouteTableId, String), Span> = BTreeMap::new();
+        // The (VPC, service) of every gateway endpoint, wherever the file
+        // declares it (IFE-7).
+        let gateways: Vec<(&str, &str)> = raw
+            .vpc_endpoints
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind.as_ref().map(|k| k.v),
+                    Some(raw::EndpointType::Gateway)
+                )
+            })
+            .filter_map(|e| Some((e.vpc.as_ref()?.v.as_str(), e.service.as_ref()?.v.as_str())))
+            .collect();
         for e in &raw.vpc_endpoints {
             let owner = format!("VPC endpoint `{}`", shown_id(&e.id.v));
             let vpc = self.vpc_ref(&owner, &e.vpc);
@@ -52,8 +65,11 @@ impl Builder<'_> {
                             self.err(&first.span, format!("{owner}: a gateway endpoint has no `{key}`; it works through `route_tables`"));
                         }
                     }
+                    if let Some(k) = &e.private_dns_only_for_inbound_resolver_endpoint {
+                        self.err(&k.span, format!("{owner}: a gateway endpoint has no private DNS; `private_dns_only_for_inbound_resolver_endpoint` belongs on the interface endpoint of the service"));
+                    }
                     let prefix_list = if service_ok {
-                        self.service_prefix_list(&owner, e, &service)
+                        self.service_prefix_list(&owner, e, &service, vpc)
                     } else {
                         None
                     };
@@ -151,10 +167,12 @@ impl Builder<'_> {
                             EniOwner::Endpoint(id),
                         ));
                     }
+                    let private_dns = e.private_dns.as_ref().is_none_or(|p| p.v);
+                    let inbound_only = self.inbound_only(&owner, e, private_dns, &gateways);
                     EndpointKind::Interface {
                         subnets,
                         security_groups: sgs,
-                        private_dns: e.private_dns.as_ref().is_none_or(|p| p.v),
+                        private_dns: private_dns && !inbound_only,
                         enis,
                     }
                 }
@@ -169,17 +187,59 @@ impl Builder<'_> {
         }
     }
 
-    /// The service's prefix list: declared by name, else built in (GWE-2).
+    /// Whether an interface endpoint's private DNS answers only queries that
+    /// come through inbound Resolver endpoints (IFE-7): as the file says,
+    /// else on when private DNS is on and a gateway endpoint of the service
+    /// is in the VPC (AWS's default). The option needs private DNS, a
+    /// service with gateway endpoints and such an endpoint in the VPC.
+    fn inbound_only(
+        &mut self,
+        owner: &str,
+        e: &raw::VpcEndpoint,
+        private_dns: bool,
+        gateways: &[(&str, &str)],
+    ) -> bool {
+        let service = e.service.as_ref().map_or("", |s| s.v.as_str());
+        let vpc = e.vpc.as_ref().map_or("", |v| v.v.as_str());
+        let gateway = gateways.contains(&(vpc, service));
+        let Some(set) = &e.private_dns_only_for_inbound_resolver_endpoint else {
+            return private_dns && gateway;
+        };
+        if !set.v {
+            return false;
+        }
+        const KEY: &str = "private_dns_only_for_inbound_resolver_endpoint";
+        if !private_dns {
+            self.err(
+                &set.span,
+                format!("{owner}: `{KEY}` needs `private_dns = true` (IFE-7)"),
+            );
+        } else if service != "s3" && service != "dynamodb" {
+            self.err(&set.span, format!("{owner}: `{KEY}` is only for a service with gateway endpoints too (\"s3\", \"dynamodb\"), not \"{service}\" (IFE-7)"));
+        } else if !gateway {
+            self.err(&set.span, format!("{owner}: `{KEY}` needs a gateway endpoint for {service} in VPC `{vpc}`, which in-VPC traffic then takes; declare one, or set `{KEY} = false` for the interface endpoint to answer in the VPC (IFE-7)"));
+        }
+        private_dns && gateway
+    }
+
+    /// The prefix list of the service in the Region of the endpoint's VPC
+    /// (GWE-1: an endpoint serves its own Region's service only): declared
+    /// by name, else built in (GWE-2).
     pub(super) fn service_prefix_list(
         &mut self,
         owner: &str,
         e: &raw::VpcEndpoint,
         service: &str,
+        vpc: Option<VpcId>,
     ) -> Option<PrefixListId> {
         if service.is_empty() {
             return None;
         }
-        let list_name = builtin::service_list_name(&self.region, service);
+        let region = vpc.map_or_else(
+            || self.region.clone(),
+            |v| self.design.vpcs[v.idx()].region.clone(),
+        );
+        let list_name = builtin::service_list_name(&region, service);
         if let Some(i) = self
             .design
             .prefix_lists
@@ -210,7 +270,7 @@ impl Builder<'_> {
             .map_or(e.id.span.clone(), |s| s.span.clone());
         self.err(
             &span,
-            format!("{owner}: no prefix list named `{list_name}`; declare a [[prefix_list]] with that `name` and the service's CIDRs (vpcsim ships the lists of us-east-1 only)"),
+            format!("{owner}: no prefix list named `{list_name}`; declare a [[prefix_list]] with that `name` and the service's CIDRs in {region} (a gateway endpoint serves its own Region's service only, GWE-1; vpcsim ships the lists of {})", builtin::shipped_regions()),
         );
         None
     }

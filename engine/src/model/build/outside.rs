@@ -68,7 +68,19 @@ impl Builder<'_> {
                 );
             }
             let service = s.service.as_ref().map_or_else(String::new, |x| x.v.clone());
-            let list_name = builtin::service_list_name(&self.region, &service);
+            let region = match &s.region {
+                Some(r) if crate::import::files::is_region_name(&r.v) => r.v.clone(),
+                Some(r) => {
+                    let msg = format!(
+                        "{owner}: `region` is \"{}\", not an AWS Region name; expected a Region code such as \"us-west-2\"",
+                        r.v
+                    );
+                    self.err(&r.span, msg);
+                    self.region.clone()
+                }
+                None => self.region.clone(),
+            };
+            let list_name = builtin::service_list_name(&region, &service);
             let list: Option<Vec<Ipv4Net>> = self
                 .design
                 .prefix_lists
@@ -96,6 +108,7 @@ impl Builder<'_> {
             self.design.aws_services.push(AwsService {
                 name: s.id.v.clone(),
                 service,
+                region,
                 ips: s.ips.iter().map(|i| i.v).collect(),
                 listen,
             });

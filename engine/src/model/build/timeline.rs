@@ -72,10 +72,8 @@ impl Builder<'_> {
         let service = ep.service.clone();
         let vpc = ep.vpc;
         let d = &self.design;
-        let public = d.aws_services.iter().any(|s| s.service == service)
-            || crate::model::builtin::service_ranges(d)
-                .iter()
-                .any(|s| s.service == service);
+        let public =
+            crate::model::builtin::has_public_address(d, &d.vpcs[vpc.idx()].region, &service);
         if public {
             return;
         }

@@ -296,7 +296,11 @@ impl Builder<'_> {
             dns::Origin::Vpc(v) => Some(v),
             _ => None,
         });
-        let known_service = self.design.aws_services.iter().any(|s| s.service == to.v)
+        // The service of the source's Region only (GWE-1): the scenario's
+        // for a source outside the VPCs.
+        let region = crate::dataplane::resolve::region_of(&self.design, vpc).to_string();
+        let public = builtin::has_public_address(&self.design, &region, &to.v);
+        let known_service = public
             || self.design.endpoints.iter().any(|e| {
                 // Private DNS needs the VPC's DNS attributes (IFE-2, DNS-2).
                 let v = self.design.vpcs.get(e.vpc.idx());
@@ -310,11 +314,20 @@ impl Builder<'_> {
                             ..
                         }
                     )
-            })
-            || crate::model::builtin::service_ranges(&self.design)
-                .iter()
-                .any(|s| s.service == to.v);
+            });
         if is_service_name && known_service {
+            return Some(DestSpec::Service(to.v.clone()));
+        }
+        // Another Region's service is not an answer for this one: the name
+        // gets NXDOMAIN until the file gives this Region's service an
+        // address.
+        if is_service_name && builtin::known_anywhere(&self.design, &to.v) {
+            let msg = format!(
+                "{owner}: `to` names `{svc}`, which from the source's Region, {region}, is `{svc}.{region}.amazonaws.com`; vpcsim has no address range for {svc} in {region} and the file declares none, so its lookups get NXDOMAIN (another Region's addresses are not an answer); declare [[aws_service]] with `service = \"{svc}\"`, `region = \"{region}\"` and its `ips`, or a [[prefix_list]] named `{list}` with its CIDRs",
+                svc = to.v,
+                list = builtin::service_list_name(&region, &to.v),
+            );
+            self.warn(&to.span, msg);
             return Some(DestSpec::Service(to.v.clone()));
         }
         // Only what a `to` may name is offered: a subnet or a route table
@@ -384,6 +397,9 @@ impl Builder<'_> {
                     );
                     self.warn(&to.span, msg);
                 }
+                if let Some(msg) = self.routed_elsewhere(src, i, ip) {
+                    self.warn(&to.span, format!("{owner}: {msg}"));
+                }
                 Some(DestSpec::Instance(i, form))
             }
             Err(e) => {
@@ -391,5 +407,52 @@ impl Builder<'_> {
                 None
             }
         }
+    }
+
+    /// Where the source's route table takes instance `i`'s address `ip`
+    /// when that is another VPC's host (overlapping peered VPCs, RT-3):
+    /// packets reach that host, not the instance the traffic names (DNS-1).
+    fn routed_elsewhere(&self, src: Source, i: InstanceId, ip: Ipv4Addr) -> Option<String> {
+        let d = &self.design;
+        let (_, _, subnet) = crate::dataplane::resolve::source_host(d, src);
+        let sub = &d.subnets[subnet?.idx()];
+        let (here, want) = (sub.vpc, dns::vpc_of(d, i));
+        let table = &d.route_tables[sub.route_table.idx()];
+        let route = table
+            .routes
+            .iter()
+            .filter(|r| !r.blackhole)
+            .filter_map(|r| match r.dest {
+                RouteDest::Cidr(c) if c.contains(&ip) => Some((c, r)),
+                _ => None,
+            })
+            .max_by_key(|(c, _)| c.prefix_len())?;
+        let (cidr, r) = route;
+        let (to_vpc, via) = match r.target {
+            Target::Local => (here, "local".to_string()),
+            Target::Peering(p) => {
+                let pc = &d.peerings[p.idx()];
+                let other = if pc.requester == here {
+                    pc.accepter
+                } else {
+                    pc.requester
+                };
+                (other, pc.name.clone())
+            }
+            _ => return None,
+        };
+        if to_vpc == want {
+            return None;
+        }
+        let host = d.enis.iter().find(|e| e.vpc == to_vpc && e.ip == ip)?;
+        let name = &d.instances[i.idx()].name;
+        Some(format!(
+            "`to` names instance `{name}` ({ip} in VPC `{}`), but route {cidr} -> {via} of `{}` takes {ip} to VPC `{}`, where `{}` has it (RT-3): packets reach `{}`, not `{name}`",
+            d.vpcs[want.idx()].name,
+            table.name,
+            d.vpcs[to_vpc.idx()].name,
+            host.label,
+            host.label,
+        ))
     }
 }

@@ -63,6 +63,24 @@ pub fn parse_with_includes(file: &str, text: &str, d: &mut Diags) -> (Raw, Sourc
     (raw, l.sources)
 }
 
+/// The files a scenario is read from: `path` itself, then every file it
+/// includes, as far as they can be read (nothing is reported: the load
+/// that follows reports what is wrong). The command line keeps its outputs
+/// off these files.
+pub fn files(path: &Path) -> Vec<PathBuf> {
+    let mut out = vec![path.to_path_buf()];
+    let Ok(bytes) = read_bounded(path, MAX_FILE_BYTES) else {
+        return out;
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return out;
+    };
+    let mut d = Diags::default();
+    let (_, sources) = parse_with_includes(&path.display().to_string(), &text, &mut d);
+    out.extend(sources.files.iter().skip(1).map(|f| PathBuf::from(&f.name)));
+    out
+}
+
 struct Loader<'d> {
     sources: Sources,
     d: &'d mut Diags,

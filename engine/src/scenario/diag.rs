@@ -108,6 +108,12 @@ fn line_col(text: &str, line_starts: &[usize], offset: usize) -> (usize, usize) 
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     pub files: Vec<Source>,
+    /// Whether a file the scenario includes could not be read (reported):
+    /// what names its resources is then not checked.
+    pub incomplete: bool,
+    /// The files whose region is not the scenario's (reported): their
+    /// zones are then not checked against the scenario's region.
+    pub wrong_region: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +131,8 @@ impl Sources {
     /// One file at offset 0.
     pub fn single(name: &str, text: &str) -> Sources {
         Sources {
+            incomplete: false,
+            wrong_region: Vec::new(),
             files: vec![Source {
                 name: name.to_string(),
                 base: 0,

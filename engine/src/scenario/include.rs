@@ -46,6 +46,8 @@ pub fn parse_with_includes(file: &str, text: &str, d: &mut Diags) -> (Raw, Sourc
     let region = own.map_or("us-east-1", |r| r.v.as_str());
     for (r, name) in std::mem::take(&mut l.regions) {
         if r.v != region {
+            let file = l.sources.file_of(r.span.start);
+            l.sources.wrong_region.push(file);
             let said = match own {
                 Some(o) => l.sources.line_from(o.span.start, r.span.start),
                 None => "the default".to_string(),
@@ -125,7 +127,10 @@ impl Loader<'_> {
             .join(&inc.v)
             .display()
             .to_string();
+        // The file is not read: what it holds is missing, and what names
+        // it is not checked (a cycle reads nothing new, and misses nothing).
         let fail = |l: &mut Self, why: String| {
+            l.sources.incomplete = true;
             l.d.error(
                 inc.span.clone(),
                 format!("cannot include `{}`: {why}", inc.v),
@@ -145,7 +150,15 @@ impl Loader<'_> {
                 .map(|p| p.display().to_string())
                 .collect();
             chain.push(canon.display().to_string());
-            return fail(self, format!("an include cycle: {}", chain.join(" -> ")));
+            self.d.error(
+                inc.span.clone(),
+                format!(
+                    "cannot include `{}`: an include cycle: {}",
+                    inc.v,
+                    chain.join(" -> ")
+                ),
+            );
+            return None;
         }
         if !self.seen.insert(canon.clone()) {
             return None; // read once, by an earlier include

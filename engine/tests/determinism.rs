@@ -42,6 +42,7 @@ fn reports(design: &Arc<Design>, threads: usize) -> (BTreeMap<String, Vec<u8>>, 
         html: None,
         capture: Default::default(),
         cost: true,
+        inputs: Vec::new(),
     };
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let (attached, recorders) = outputs::attach(design, &opts).expect("files can be written");

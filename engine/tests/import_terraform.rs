@@ -619,6 +619,10 @@ fn the_shipped_example_is_the_import_and_checks() {
     let shipped = std::fs::read_to_string(root.join("scenarios/terraform/design.toml"))
         .expect("the shipped design");
     let fresh = import(&fixture("vpc-module.plan.json"), None).text;
+    assert!(
+        fresh.contains("1 VPC, 6 subnets, 3 instances."),
+        "counts with their plurals"
+    );
     assert_eq!(
         shipped, fresh,
         "re-import: vpcsim import terraform engine/tests/terraform/vpc-module.plan.json -o scenarios/terraform/design.toml"

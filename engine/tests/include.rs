@@ -303,6 +303,8 @@ fn cycles_missing_files_and_a_second_region_are_errors() {
         e.contains("scenario.toml:4:12: error: cannot include `nowhere.toml`: "),
         "{e}"
     );
+    // Only the root cause: what names the file's resources is not checked.
+    assert_eq!(e.lines().count(), 1, "{e}");
 
     let dir = folder(
         "region",
@@ -317,6 +319,8 @@ fn cycles_missing_files_and_a_second_region_are_errors() {
             && e.contains("is \"eu-west-1\", but the scenario's is \"us-east-1\" (the default)"),
         "{e}"
     );
+    // Not its zones, each in the file's own region, too.
+    assert_eq!(e.lines().count(), 1, "{e}");
 }
 
 #[test]

@@ -1090,3 +1090,154 @@ timeout = "1s"
         "the server sends nothing after the reset"
     );
 }
+
+/// One instance behind a NAT gateway sends to two destinations, and a VPC
+/// with nothing billed: the summary's NAT columns and the cost report.
+const TWO_DESTINATIONS: &str = r#"[scenario]
+name = "two destinations"
+duration = "5s"
+
+[[vpc]]
+id = "vpc"
+cidrs = ["10.0.0.0/16"]
+
+[[vpc]]
+id = "idle"
+cidrs = ["10.9.0.0/16"]
+
+[[subnet]]
+id = "pub"
+vpc = "vpc"
+cidr = "10.0.0.0/24"
+route_table = "rt-pub"
+
+[[subnet]]
+id = "priv"
+vpc = "vpc"
+cidr = "10.0.1.0/24"
+route_table = "rt-priv"
+
+[[route_table]]
+id = "rt-pub"
+vpc = "vpc"
+routes = [ { destination = "0.0.0.0/0", target = "igw" } ]
+
+[[route_table]]
+id = "rt-priv"
+vpc = "vpc"
+routes = [ { destination = "0.0.0.0/0", target = "nat" } ]
+
+[[internet_gateway]]
+id = "igw"
+vpc = "vpc"
+
+[[nat_gateway]]
+id = "nat"
+subnet = "pub"
+public_ip = "3.3.3.3"
+
+[[instance]]
+id = "app"
+subnet = "priv"
+
+[[traffic]]
+id = "one"
+from = "app"
+to = "93.184.216.34"
+port = 443
+rate = "5/s"
+
+[[traffic]]
+id = "two"
+from = "app"
+to = "93.184.216.35"
+port = 443
+rate = "3/s"
+"#;
+
+#[test]
+fn the_summary_shows_a_nat_gateway_s_mappings_and_its_busiest_destination() {
+    let tmp = Scratch::new("nat-columns");
+    let file = tmp.path("two.toml");
+    std::fs::write(&file, TWO_DESTINATIONS).unwrap();
+    let json = tmp.path("r.json");
+    let out = vpcsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--threads",
+        "1",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let summary = String::from_utf8_lossy(&out.stdout).into_owned();
+    let head = summary
+        .lines()
+        .find(|l| l.starts_with("gateway/endpoint"))
+        .expect("the gateway table");
+    let cols: Vec<&str> = head
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        cols[cols.len() - 2..],
+        ["mappings", "max/dest"],
+        "{summary}"
+    );
+    let row: Vec<&str> = summary
+        .lines()
+        .find(|l| l.starts_with("nat "))
+        .expect("the NAT gateway's row")
+        .split_whitespace()
+        .collect();
+    let (mappings, busiest): (u64, u64) = (
+        row[row.len() - 2].parse().unwrap(),
+        row[row.len() - 1].parse().unwrap(),
+    );
+    let report: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let nat = report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "nat")
+        .expect("the NAT gateway")["nat"]
+        .clone();
+    assert_eq!(nat["ports_in_use"], mappings, "{summary}");
+    assert_eq!(nat["busiest_destination_ports"], busiest, "{summary}");
+    assert!(
+        busiest < mappings,
+        "two destinations share the mappings: {summary}"
+    );
+}
+
+#[test]
+fn a_cost_of_nothing_is_zero_not_negative_zero() {
+    let tmp = Scratch::new("zero-cost");
+    let file = tmp.path("two.toml");
+    std::fs::write(&file, TWO_DESTINATIONS).unwrap();
+    let json = tmp.path("r.json");
+    vpcsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--quiet",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(
+        !text.contains("-0.0") && !text.contains("-0,"),
+        "a negative zero"
+    );
+    let report: Value = serde_json::from_str(&text).unwrap();
+    let idle = report["cost"]["by_vpc"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["vpc"] == "idle")
+        .expect("the idle VPC")
+        .clone();
+    for k in ["usd", "monthly_usd"] {
+        let x = idle[k].as_f64().unwrap();
+        assert!(x == 0.0 && x.is_sign_positive(), "{k}: {x:?}");
+    }
+}

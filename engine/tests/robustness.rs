@@ -319,6 +319,139 @@ fn every_output_path_is_checked_before_the_run() {
     assert_eq!(s.names(&s.0), vec!["file".to_string()]);
 }
 
+/// A scenario that includes a file, copied into `s`: (the scenario, the
+/// included file), each with its text.
+fn scenario_with_include(s: &Scratch) -> [(PathBuf, String); 2] {
+    std::fs::create_dir_all(s.path("terraform")).unwrap();
+    let mut out = Vec::new();
+    for f in ["terraform-egress.toml", "terraform/design.toml"] {
+        let text = std::fs::read_to_string(repo().join("scenarios").join(f)).unwrap();
+        std::fs::write(s.path(f), &text).unwrap();
+        out.push((s.path(f), text));
+    }
+    [out[0].clone(), out[1].clone()]
+}
+
+#[test]
+fn an_output_naming_a_file_of_the_scenario_is_refused_before_the_run() {
+    let s = Scratch::new("input");
+    let [(main, main_text), (design, design_text)] = scenario_with_include(&s);
+    let m = main.to_str().unwrap();
+    let d = design.to_str().unwrap();
+    // The same file by another spelling, a symbolic link and a hard link.
+    let dotted = format!("{}/terraform/../terraform-egress.toml", s.0.display());
+    let link = s.path("link.toml");
+    std::os::unix::fs::symlink(&main, &link).unwrap();
+    let hard = s.path("hard.toml");
+    std::fs::hard_link(&main, &hard).unwrap();
+    for opt in ["--json", "--html", "--flow-logs"] {
+        for to in [
+            m,
+            dotted.as_str(),
+            link.to_str().unwrap(),
+            hard.to_str().unwrap(),
+        ] {
+            refused(
+                &["run", m, opt, to],
+                &[opt, "names the scenario file", "give another path"],
+            );
+        }
+        refused(&["run", m, opt, d], &[opt, "a file the scenario includes"]);
+        refused(&["check", m, opt, m], &[opt, "names the scenario file"]);
+    }
+    // A capture or series file inside a directory.
+    let series = s.path("series");
+    std::fs::create_dir_all(&series).unwrap();
+    std::fs::hard_link(&main, series.join("traffic.csv")).unwrap();
+    refused(
+        &["run", m, "--csv", series.to_str().unwrap()],
+        &["--csv", "traffic.csv", "names the scenario file"],
+    );
+    refused(
+        &["check", m, "--junit", m],
+        &["--junit", "names the scenario file"],
+    );
+    // Several files: the JSON array and the JUnit file are written last,
+    // and checked first.
+    let small = repo().join(SMALL);
+    let small = small.to_str().unwrap();
+    refused(
+        &["check", small, m, "--json", d],
+        &["--json", "a file the scenario includes"],
+    );
+    refused(
+        &["check", small, m, "--junit", m],
+        &["--junit", "names the scenario file"],
+    );
+    refused(
+        &["sweep", m, "--seeds", "1,2", "-o", m],
+        &["-o", "names the scenario file"],
+    );
+    refused(
+        &["sweep", m, "--seeds", "1,2", "--summary", d],
+        &["--summary", "a file the scenario includes"],
+    );
+    let plan = repo().join("engine/tests/terraform/vpc-module.plan.json");
+    let plan_copy = s.path("plan.json");
+    std::fs::copy(&plan, &plan_copy).unwrap();
+    let p = plan_copy.to_str().unwrap();
+    refused(
+        &["import", "terraform", p, "-o", p],
+        &["-o", "a file imported from"],
+    );
+    assert_eq!(std::fs::read_to_string(&main).unwrap(), main_text);
+    assert_eq!(std::fs::read_to_string(&design).unwrap(), design_text);
+    assert_eq!(
+        std::fs::read(&plan_copy).unwrap(),
+        std::fs::read(&plan).unwrap()
+    );
+    let mut names = s.names(&s.0);
+    names.retain(|n| n.starts_with('.'));
+    assert!(names.is_empty(), "temporary files left: {names:?}");
+}
+
+#[test]
+fn the_csv_directory_is_checked_before_the_run_and_nothing_is_written() {
+    let s = Scratch::new("csv");
+    let json = s.path("ok.json");
+    let flows = s.path("ok.fl");
+    let file = s.path("file");
+    std::fs::write(&file, "x").unwrap();
+    let under_a_file = s.path("file/csv");
+    let with = |csv: &Path| {
+        vec![
+            "run".to_string(),
+            SMALL.to_string(),
+            "--json".into(),
+            json.display().to_string(),
+            "--flow-logs".into(),
+            flows.display().to_string(),
+            "--csv".into(),
+            csv.display().to_string(),
+        ]
+    };
+    let args = with(&under_a_file);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    refused(&args, &["vpcsim run: --csv", "file is not a directory"]);
+    // A series file that is a directory.
+    let series = s.path("series");
+    std::fs::create_dir_all(series.join("nat.csv")).unwrap();
+    let args = with(&series);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    refused(&args, &["vpcsim run: --csv", "nat.csv", "is a directory"]);
+    assert_eq!(
+        s.names(&s.0),
+        vec!["file".to_string(), "series".to_string()],
+        "no output is written"
+    );
+    assert_eq!(s.names(&series), vec!["nat.csv".to_string()]);
+    // A directory that does not exist yet is made, after the run.
+    let new = s.path("new/csv");
+    let out = run(&["run", SMALL, "--quiet", "--csv", new.to_str().unwrap()]);
+    status(&out, 0);
+    assert_eq!(s.names(&new).len(), 6, "{:?}", s.names(&new));
+}
+
 #[test]
 fn a_symlink_is_followed_and_stays_a_link() {
     let s = Scratch::new("link");
@@ -590,4 +723,32 @@ fn max_events_cuts_a_run_short_with_whole_outputs() {
     ]);
     status(&out, 0);
     assert!(text(&out.stdout).contains("--max-output-bytes"));
+}
+
+#[test]
+fn zero_threads_and_zero_limits_are_refused() {
+    refused(
+        &["run", SMALL, "--threads", "0"],
+        &["--threads", "1 thread or more"],
+    );
+    refused(
+        &["check", SMALL, "--threads", "0"],
+        &["--threads", "1 thread or more"],
+    );
+    refused(
+        &["sweep", SMALL, "--threads", "0"],
+        &["--threads", "1 thread or more"],
+    );
+    for opt in ["--max-events", "--max-output-bytes"] {
+        refused(&["run", SMALL, opt, "0"], &[opt, "1 or more"]);
+    }
+    // A run stopped between windows says it went past the limit.
+    let out = run(&["run", SMALL, "--quiet", "--max-events", "1", "--json", "-"]);
+    status(&out, 0);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reason = report["engine"]["cut_short"]["reason"].as_str().unwrap();
+    assert!(
+        reason.ends_with("events, past the limit of --max-events 1"),
+        "{reason}"
+    );
 }

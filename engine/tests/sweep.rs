@@ -246,7 +246,7 @@ fn typos_in_kind_id_and_key_are_errors_with_a_suggestion() {
         assert_eq!(o.status.code(), Some(2), "{set}");
         assert!(stderr(&o).contains(says), "{set}: {}", stderr(&o));
     }
-    // A value the loader refuses names the point and the file's line.
+    // A value the loader refuses names the point and the setting.
     let o = run(&[
         "sweep",
         &f,
@@ -257,7 +257,61 @@ fn typos_in_kind_id_and_key_are_errors_with_a_suggestion() {
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(e.contains("point 1 (traffic.app-to-s3.rate=fast)"), "{e}");
-    assert!(e.contains("s3-path-nat-gateway.toml:"), "{e}");
+    assert!(
+        e.contains("\n--set traffic.app-to-s3.rate=fast: error: "),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_bad_value_of_a_setting_is_shown_at_the_setting_and_the_file_s_own_lines_stay() {
+    let f = scenario("s3-path-nat-gateway.toml").display().to_string();
+    // A key the file leaves out, a table the file leaves out, a value
+    // replaced: each error names the --set that wrote it, none a line of
+    // the file.
+    for (set, says) in [
+        (
+            "instance.app.mtu=100",
+            "\n--set instance.app.mtu=100: error: instance `app`: `mtu` is 100",
+        ),
+        (
+            "latency.same_az=0s",
+            "\n--set latency.same_az=0s: error: a latency must be more than 0s",
+        ),
+        (
+            "pricing.nat_gateway_hour=-1",
+            "\n--set pricing.nat_gateway_hour=-1: error: a price cannot be negative",
+        ),
+        (
+            "vpc.vpc-app.cidrs=10.1.0.0/16",
+            "\n--set vpc.vpc-app.cidrs=10.1.0.0/16: error: `cidrs` must be an array",
+        ),
+    ] {
+        let o = run(&["sweep", &f, "--set", set, "--quiet"]);
+        assert_eq!(o.status.code(), Some(2), "{set}");
+        let e = stderr(&o);
+        assert!(e.contains(says), "{set}: {e}");
+        assert!(!e.contains("s3-path-nat-gateway.toml:"), "{set}: {e}");
+    }
+    // A line added above a problem of the file's own text: the problem is
+    // at its line of the file as written.
+    let o = run(&[
+        "sweep",
+        &f,
+        "--set",
+        "scenario.description=x",
+        "--set",
+        "vpc.vpc-app.cidrs=[\"10.1.0.0/16\"]",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains(
+            "s3-path-nat-gateway.toml:22:8: error: subnet `public-a`: CIDR `10.0.0.0/24` is outside"
+        ),
+        "{e}"
+    );
 }
 
 #[test]

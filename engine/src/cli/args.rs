@@ -234,8 +234,9 @@ pub struct CheckOpts {
 
 #[derive(Args, Debug, Clone)]
 pub struct RunOpts {
-    /// Worker threads (default: all cores); output is the same for every N.
-    #[arg(long)]
+    /// Worker threads, 1 or more (default: all cores); output is the same
+    /// for every N.
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Write the full report as JSON (`-` for standard output).
     #[arg(long)]
@@ -274,12 +275,15 @@ pub struct RunOpts {
     /// which LP, and why every LP stayed on one thread when they did.
     #[arg(long, conflicts_with = "quiet")]
     pub verbose: bool,
-    /// Stop the run cleanly once it has handled N events; the report says
-    /// it was cut short, and the files are whole.
-    #[arg(long, value_name = "N")]
+    /// Stop the run cleanly once it has handled N events (N is 1 or more;
+    /// the run stops at the end of the stretch of windows that reaches N,
+    /// so it may handle more); the report says it was cut short, and the
+    /// files are whole.
+    #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
     pub max_events: Option<u64>,
-    /// Stop the run cleanly once the flow log and pcap files hold N bytes.
-    #[arg(long, value_name = "N")]
+    /// Stop the run cleanly once the flow log and pcap files hold N bytes
+    /// (N is 1 or more; as for --max-events, the run may go past N).
+    #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
     pub max_output_bytes: Option<u64>,
     /// The interval of the report's time series, in virtual time (`1s`,
     /// `100ms`). Default: the finest of 1s, 10s, 1min, 10min, 1h, 1d and 7d
@@ -293,4 +297,23 @@ pub struct RunOpts {
     /// Write the report as one self-contained HTML page with plots.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+}
+
+/// `--threads N`: 1 or more; leave it out for every core.
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("a run needs 1 thread or more; leave --threads out to use every core".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a number of threads (like 4)")),
+    }
+}
+
+/// A limit of `--max-events` or `--max-output-bytes`: 1 or more (a limit of
+/// 0 would stop a run before it starts; leave the option out for none).
+pub fn parse_at_least_one(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("the limit is 1 or more; leave the option out for no limit".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number (like 1000000)")),
+    }
 }

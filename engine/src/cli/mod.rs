@@ -89,8 +89,13 @@ pub fn main() -> ExitCode {
                 tunnels_as_reported,
                 onprem,
             };
+            // The snapshot's files, which -o must not name.
+            let inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .map(|r| r.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default();
             import_cmd(
-                crate::import::import_aws_with(&dir, &options),
+                &inputs,
+                || crate::import::import_aws_with(&dir, &options),
                 output.as_deref(),
             )
         }
@@ -102,7 +107,8 @@ pub fn main() -> ExitCode {
                     region,
                 },
         } => import_cmd(
-            crate::import::import_terraform(&plan, region.as_deref()),
+            std::slice::from_ref(&plan),
+            || crate::import::import_terraform(&plan, region.as_deref()),
             output.as_deref(),
         ),
         Command::Graph { file } => graph_cmd(&file),
@@ -134,12 +140,27 @@ pub fn main() -> ExitCode {
 }
 
 /// Writes the scenario to `output` (standard output without one) and lists
-/// on standard error what was not imported.
+/// on standard error what was not imported; `output` may not name one of
+/// `inputs`, the files imported from.
 fn import_cmd(
-    imported: Result<crate::import::Imported, crate::import::ImportError>,
+    inputs: &[PathBuf],
+    import: impl FnOnce() -> Result<crate::import::Imported, crate::import::ImportError>,
     output: Option<&std::path::Path>,
 ) -> u8 {
-    let imported = match imported {
+    if let Some(path) = output {
+        if let Some(i) = inputs
+            .iter()
+            .find(|i| crate::report::outfile::same_file(path, i))
+        {
+            errln!(
+                "vpcsim import: -o {}: is {}, a file imported from; writing there would destroy it: give another path",
+                path.display(),
+                i.display()
+            );
+            return exit::INVALID;
+        }
+    }
+    let imported = match import() {
         Ok(i) => i,
         Err(e) => {
             errln!("vpcsim import: {e}");
@@ -299,14 +320,21 @@ impl Progress {
 
     /// Whether the run goes on.
     fn update(&mut self, now: crate::units::Nanos, events: u64) -> bool {
+        // The limit is looked at between stretches of windows, so a run
+        // may have gone past it.
+        let past = |n: u64, max: u64| if n > max { "past" } else { "at" };
         if let Some(max) = self.max_events.filter(|m| events >= *m) {
-            self.cut = Some(format!("{events} events, the limit of --max-events {max}"));
+            self.cut = Some(format!(
+                "{events} events, {} the limit of --max-events {max}",
+                past(events, max)
+            ));
             return false;
         }
         let bytes = crate::report::outfile::bytes_pushed();
         if let Some(max) = self.max_output_bytes.filter(|m| bytes >= *m) {
             self.cut = Some(format!(
-                "{bytes} bytes of output, the limit of --max-output-bytes {max}"
+                "{bytes} bytes of output, {} the limit of --max-output-bytes {max}",
+                past(bytes, max)
             ));
             return false;
         }
@@ -371,7 +399,8 @@ impl Progress {
 }
 
 /// The outputs asked for on the command line; `cost`: the summary shows the
-/// cost estimate.
+/// cost estimate. Their files are checked against the scenario's own
+/// ([`crate::report::outputs::Options::inputs`]) by the caller.
 fn outputs(opts: &RunOpts, cost: bool) -> crate::report::outputs::Options {
     crate::report::outputs::Options {
         json: opts.json.clone(),
@@ -386,13 +415,16 @@ fn outputs(opts: &RunOpts, cost: bool) -> crate::report::outputs::Options {
             only: opts.pcap_only.clone(),
         },
         cost,
+        inputs: Vec::new(),
     }
 }
 
 /// Runs a design over its logical processes with the recorders its options
-/// ask for.
+/// ask for; `inputs`: the files the design was read from, which no output
+/// may name.
 fn simulate(
     design: crate::model::Design,
+    inputs: Vec<PathBuf>,
     opts: &RunOpts,
     cost: bool,
 ) -> Result<
@@ -407,8 +439,14 @@ fn simulate(
         Some(text) => interval(text, design.duration)?,
         None => crate::sim::series::default_interval(design.duration),
     };
-    let (attached, recorders) =
-        crate::report::outputs::attach(&design, &outputs(opts, cost)).map_err(|e| e.to_string())?;
+    let (attached, recorders) = crate::report::outputs::attach(
+        &design,
+        &crate::report::outputs::Options {
+            inputs,
+            ..outputs(opts, cost)
+        },
+    )
+    .map_err(|e| e.to_string())?;
     let run = crate::sim::RunOptions {
         seed: opts.seed,
         threads: threads(opts),
@@ -480,8 +518,10 @@ fn interval(text: &str, duration: crate::units::Nanos) -> Result<crate::units::N
     Ok(i)
 }
 
-/// Writes the run's files; notes on standard error unless `--quiet`.
+/// Writes the run's files; notes on standard error unless `--quiet`;
+/// `cmd` names the command in an error.
 fn finish_outputs(
+    cmd: &str,
     sim: &crate::sim::parallel::Outcome,
     attached: &crate::report::outputs::Attached,
     outcomes: Option<&[crate::report::check::Outcome]>,
@@ -500,7 +540,7 @@ fn finish_outputs(
             if crate::report::outfile::stdout_closed() {
                 out::end(out::CLOSED_PIPE);
             }
-            errln!("vpcsim: {e}");
+            errln!("vpcsim {cmd}: {e}");
             false
         }
     }
@@ -511,7 +551,8 @@ fn run_cmd(file: &std::path::Path, opts: &RunOpts) -> u8 {
     let Some(loaded) = validate::load(file) else {
         return exit::INVALID;
     };
-    let (sim, attached) = match simulate(loaded.design, opts, true) {
+    let inputs = crate::scenario::include::files(file);
+    let (sim, attached) = match simulate(loaded.design, inputs, opts, true) {
         Ok(x) => x,
         Err(e) => {
             errln!("vpcsim run: {e}");
@@ -534,7 +575,7 @@ fn run_cmd(file: &std::path::Path, opts: &RunOpts) -> u8 {
     } else if !opts.quiet {
         err!("{text}");
     }
-    if !finish_outputs(&sim, &attached, None, opts.quiet) {
+    if !finish_outputs("run", &sim, &attached, None, opts.quiet) {
         return exit::INVALID;
     }
     exit::OK
@@ -585,6 +626,29 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
     } else {
         baselines.resize(files.len(), None);
     }
+    // The files written after the last run are checked before the first:
+    // each can be written, and none is a file a scenario is read from.
+    for (opt, path) in [("--json", &json_array), ("--junit", &ci.junit)] {
+        let Some(path) = path else { continue };
+        let checked = files.iter().try_for_each(|f| {
+            let inputs = crate::scenario::include::files(f);
+            crate::report::outputs::not_an_input(opt, path, &inputs)
+        });
+        if let Err(e) = checked.and_then(|()| crate::report::outputs::check_file(opt, path, &[])) {
+            errln!("vpcsim check: {e}");
+            return exit::INVALID;
+        }
+    }
+    if let (Some(j), Some(x)) = (&out.json, &ci.junit) {
+        if j != std::path::Path::new("-") && crate::report::outfile::same_file(j, x) {
+            errln!(
+                "vpcsim check: --json {} and --junit {} name the same file",
+                j.display(),
+                x.display()
+            );
+            return exit::INVALID;
+        }
+    }
     let numbers_wanted = ci.baseline.is_some() || ci.save_baseline.is_some();
     let mut off_baseline = 0usize;
     let mut run_opts = opts.clone();
@@ -634,7 +698,8 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
                     .iter()
                     .any(|b| b.measure == crate::scenario::bound::Measure::CostPerMonth)
             });
-        let (sim, attached) = match simulate(loaded.design, &run_opts, wants_cost) {
+        let inputs = crate::scenario::include::files(f);
+        let (sim, attached) = match simulate(loaded.design, inputs, &run_opts, wants_cost) {
             Ok(x) => x,
             Err(e) => {
                 errln!("vpcsim check: {e}");
@@ -744,7 +809,7 @@ fn check_cmd(files: &[PathBuf], opts: &RunOpts, ci: &CheckOpts) -> u8 {
             r.sort_all_objects();
             reports.push(r);
         }
-        if !finish_outputs(&sim, &attached, Some(&outcomes), opts.quiet) {
+        if !finish_outputs("check", &sim, &attached, Some(&outcomes), opts.quiet) {
             code = exit::INVALID;
             bad_files += 1;
             results.push((

@@ -34,9 +34,9 @@ pub struct SweepArgs {
     /// `csv` or `jsonl` (default: by the extension of -o, else csv).
     #[arg(long, value_parser = ["csv", "jsonl"])]
     pub format: Option<String>,
-    /// Items run at once, each on one thread (default: all cores); the rows
-    /// are the same for every N.
-    #[arg(long)]
+    /// Items run at once, each on one thread, 1 or more (default: all
+    /// cores); the rows are the same for every N.
+    #[arg(long, value_name = "N", value_parser = super::args::parse_threads)]
     pub threads: Option<usize>,
     /// Run only shard I of N (0 <= I < N): the items k with k mod N = I.
     /// Join the outputs with `vpcsim sweep merge`.
@@ -206,6 +206,16 @@ pub fn sweep_cmd(a: &SweepArgs) -> u8 {
     if let Some(out) = &a.output {
         if out.is_dir() {
             return fail(format!("-o {}: it is a directory", out.display()));
+        }
+    }
+    // Every output can be written, and none is a file of the scenario,
+    // before anything runs.
+    let inputs = crate::scenario::include::files(file);
+    for (opt, path) in [("-o", &a.output), ("--summary", &a.summary)] {
+        if let Some(p) = path {
+            if let Err(e) = crate::report::outputs::check_file(opt, p, &inputs) {
+                return fail(e.to_string());
+            }
         }
     }
     // Each point is loaded and checked before anything runs.

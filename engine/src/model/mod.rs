@@ -17,7 +17,7 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-pub use build::{Loaded, load_file, load_str};
+pub use build::{Loaded, load_file, load_set, load_str};
 pub use ids::*;
 pub use kind::Kind;
 pub use reason::DropReason;

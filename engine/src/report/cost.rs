@@ -420,9 +420,10 @@ pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 10] {
     ]
 }
 
-/// Rounds to a nanodollar, so that printed figures are stable.
+/// Rounds to a nanodollar, so that printed figures are stable; never a
+/// negative zero (an empty sum of `f64`s is -0.0).
 fn usd(x: f64) -> f64 {
-    (x * 1e9).round() / 1e9
+    (x * 1e9).round() / 1e9 + 0.0
 }
 
 /// The items of the estimate over `[from, until]` of the run (the whole
@@ -683,7 +684,7 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
     let items = priced(d, (Nanos::ZERO, d.duration), &bytes_of, t);
     let monthly = |x: f64| {
         if run_hours > 0.0 {
-            (x * MONTH_HOURS / run_hours * 100.0).round() / 100.0
+            (x * MONTH_HOURS / run_hours * 100.0).round() / 100.0 + 0.0
         } else {
             0.0
         }
@@ -716,7 +717,7 @@ pub fn estimate(d: &Design, m: &Metrics, t: &Transfer) -> Estimate {
             let total: f64 = items.iter().map(|i| i.usd).sum();
             let hours = Nanos(w.1.min(d.duration).0.saturating_sub(w.0.0)).as_secs_f64() / 3600.0;
             let monthly = if hours > 0.0 {
-                (total * MONTH_HOURS / hours * 100.0).round() / 100.0
+                (total * MONTH_HOURS / hours * 100.0).round() / 100.0 + 0.0
             } else {
                 0.0
             };

@@ -347,11 +347,41 @@ pub fn report(
     v
 }
 
-/// The report as text: pretty, keys sorted, one trailing newline.
+/// The report as text: pretty, keys sorted, one trailing newline; a
+/// negative zero is written as `0.0`.
 pub fn to_text(v: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).expect("a Value always serializes");
+    let mut s = if has_negative_zero(v) {
+        let mut v = v.clone();
+        positive_zeros(&mut v);
+        serde_json::to_string_pretty(&v)
+    } else {
+        serde_json::to_string_pretty(v)
+    }
+    .expect("a Value always serializes");
     s.push('\n');
     s
+}
+
+fn is_negative_zero(n: &serde_json::Number) -> bool {
+    n.as_f64().is_some_and(|x| x == 0.0 && x.is_sign_negative())
+}
+
+fn has_negative_zero(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => is_negative_zero(n),
+        Value::Array(a) => a.iter().any(has_negative_zero),
+        Value::Object(o) => o.values().any(has_negative_zero),
+        _ => false,
+    }
+}
+
+fn positive_zeros(v: &mut Value) {
+    match v {
+        Value::Number(n) if is_negative_zero(n) => *v = json!(0.0),
+        Value::Array(a) => a.iter_mut().for_each(positive_zeros),
+        Value::Object(o) => o.values_mut().for_each(positive_zeros),
+        _ => {}
+    }
 }
 
 /// What a timeline event does, and what it names: (`delete`, `nat-a`).
@@ -527,4 +557,15 @@ pub fn series(net: &Network, m: &Metrics) -> Value {
         "queues": queues,
         "events": events,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn no_negative_zero_is_written() {
+        let v = serde_json::json!({"usd": -0.0, "items": [{"usd": -0.0}, 1.5, -2.0]});
+        let t = super::to_text(&v);
+        assert!(!t.contains("-0"), "{t}");
+        assert!(t.contains("\"usd\": 0.0") && t.contains("-2.0"), "{t}");
+    }
 }

@@ -225,6 +225,21 @@ pub fn same_path(p: &Path) -> PathBuf {
     }
 }
 
+/// Whether `a` and `b` name one file: the same path once links, `.` and
+/// `..` are resolved (a path that does not exist yet is resolved through
+/// its directory), or, for two files that exist, the same file on disk (a
+/// hard link).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    if same_path(a) == same_path(b) {
+        return true;
+    }
+    use std::os::unix::fs::MetadataExt as _;
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
 #[derive(Debug)]
 enum Sink {
     /// The temporary file, renamed over `dest` at the end.

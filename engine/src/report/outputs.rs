@@ -47,10 +47,27 @@ pub enum OutputError {
         path: PathBuf,
         dir: PathBuf,
     },
+    /// An output that names a file the scenario is read from (`input`,
+    /// `what` the file is); it would be overwritten.
+    #[error("{option} {}: names {what}; the output would overwrite it: give another path", .path.display())]
+    Input {
+        option: &'static str,
+        path: PathBuf,
+        /// `the scenario file x.toml itself`, `design.toml, a file the
+        /// scenario includes`.
+        what: String,
+    },
     #[error("--csv -: the series are files in a directory, not a stream")]
     CsvStream,
     #[error("--csv {}: is not a directory", .0.display())]
     CsvNotADirectory(PathBuf),
+    /// A file of `--csv` that cannot be written (`traffic.csv` is a
+    /// directory), or a directory that cannot be made or written in.
+    #[error("--csv {}: {source}", .path.display())]
+    CsvTarget {
+        path: PathBuf,
+        source: outfile::TargetError,
+    },
     #[error(transparent)]
     FlowLogOption(#[from] flowlog::FlowLogOptionError),
     /// A file that cannot be created before the run (`--flow-logs`,
@@ -105,6 +122,59 @@ pub struct Options {
     /// Whether the cost estimate is wanted (the summary of `run` shows it;
     /// the JSON report always holds it).
     pub cost: bool,
+    /// The files the scenario is read from (the file, then those it
+    /// includes): no output may name one.
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Checks before a run that the file `path` of `option` can be written
+/// (`-`, standard output, can) and names none of `inputs`, the files the
+/// scenarios are read from. A file is made and removed in its directory to
+/// find out.
+pub fn check_file(
+    option: &'static str,
+    path: &Path,
+    inputs: &[PathBuf],
+) -> Result<(), OutputError> {
+    not_an_input(option, path, inputs)?;
+    let t = outfile::target(path, true).map_err(|source| OutputError::Target {
+        option,
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if let outfile::Target::File(_) = t {
+        let s = outfile::Spool::create(path).map_err(|source| OutputError::Create {
+            option,
+            path: path.to_path_buf(),
+            source,
+        })?;
+        drop(s);
+    }
+    Ok(())
+}
+
+/// `Err` when `path`, an output of `option`, names one of the scenario's
+/// files `inputs` (the scenario first, then the files it includes).
+pub fn not_an_input(
+    option: &'static str,
+    path: &Path,
+    inputs: &[PathBuf],
+) -> Result<(), OutputError> {
+    if path == Path::new("-") {
+        return Ok(());
+    }
+    match inputs.iter().position(|i| outfile::same_file(path, i)) {
+        None => Ok(()),
+        Some(k) => Err(OutputError::Input {
+            option,
+            path: path.to_path_buf(),
+            what: if k == 0 {
+                format!("the scenario file {} itself", inputs[k].display())
+            } else {
+                format!("{}, a file the scenario includes", inputs[k].display())
+            },
+        }),
+    }
 }
 
 impl Options {
@@ -125,6 +195,7 @@ impl Options {
             ("--html", &self.html),
         ] {
             let Some(path) = path else { continue };
+            not_an_input(opt, path, &self.inputs)?;
             let t =
                 outfile::target(path, opt != "--html").map_err(|source| OutputError::Target {
                     option: opt,
@@ -175,6 +246,73 @@ impl Options {
                 }
             }
         }
+        if let Some(dir) = &self.csv {
+            self.check_csv(dir)?;
+        }
+        Ok(())
+    }
+
+    /// The `--csv` directory: a directory, or one that can be made, and
+    /// each of its files one that can be written, none of them a file of
+    /// the scenario. A file is made and removed in the directory (or in the
+    /// nearest one above it that exists) to find out that it can be
+    /// written in, as for the other outputs; nothing is left.
+    fn check_csv(&self, dir: &Path) -> Result<(), OutputError> {
+        if dir == Path::new("-") {
+            return Err(OutputError::CsvStream);
+        }
+        if dir.exists() && !dir.is_dir() {
+            return Err(OutputError::CsvNotADirectory(dir.to_path_buf()));
+        }
+        let target_err =
+            |path: PathBuf, source: outfile::TargetError| OutputError::CsvTarget { path, source };
+        // The nearest directory that exists, and the path below it that
+        // will be made there first: a directory missing, or the first file.
+        let mut existing = dir.to_path_buf();
+        let mut first = dir.join(series_csv::FILES[0].0);
+        loop {
+            match std::fs::metadata(&existing) {
+                Ok(m) if m.is_dir() => break,
+                Ok(_) => {
+                    return Err(target_err(
+                        dir.to_path_buf(),
+                        outfile::TargetError::ParentNotADirectory(existing),
+                    ));
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) => {}
+                Err(source) => {
+                    return Err(target_err(
+                        dir.to_path_buf(),
+                        outfile::TargetError::Parent {
+                            dir: existing,
+                            source,
+                        },
+                    ));
+                }
+            }
+            first = existing.clone();
+            match existing.parent() {
+                Some(p) if !p.as_os_str().is_empty() => existing = p.to_path_buf(),
+                _ => break,
+            }
+        }
+        for name in series_csv::file_names() {
+            let p = dir.join(name);
+            not_an_input("--csv", &p, &self.inputs)?;
+            if dir.is_dir() {
+                outfile::target(&p, false).map_err(|source| target_err(p.clone(), source))?;
+            }
+        }
+        let s = outfile::Spool::create(&first).map_err(|source| OutputError::Create {
+            option: "--csv",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        drop(s);
         Ok(())
     }
 }
@@ -268,16 +406,11 @@ pub fn attach(d: &Arc<Design>, o: &Options) -> Result<(Attached, Recorders), Out
                 }
             }
         }
+        for name in r.file_names() {
+            not_an_input("--pcap", &dir.join(name), &o.inputs)?;
+        }
         captures = Some(r);
         capture = Some(status);
-    }
-    if let Some(dir) = &o.csv {
-        if dir == Path::new("-") {
-            return Err(OutputError::CsvStream);
-        }
-        if dir.exists() && !dir.is_dir() {
-            return Err(OutputError::CsvNotADirectory(dir.clone()));
-        }
     }
     if let Some(p) = &o.html {
         let s = outfile::Spool::create(p).map_err(|source| OutputError::Create {

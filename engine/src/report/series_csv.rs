@@ -48,6 +48,11 @@ pub const FILES: [(&str, &str, &[&str], &[&str]); 5] = [
     ("queues.csv", "queues", &["eni", "owner"], &["peak_depth"]),
 ];
 
+/// The names of the files [`write`] writes, in order.
+pub fn file_names() -> impl Iterator<Item = &'static str> {
+    FILES.iter().map(|f| f.0).chain(["events.csv"])
+}
+
 /// Microseconds as seconds: `0`, `1.5`, `0.000001`.
 pub fn seconds(us: u64) -> String {
     let (s, frac) = (us / 1_000_000, us % 1_000_000);

@@ -239,14 +239,19 @@ fn gateway_table(s: &mut String, st: &Style, net: &Network, m: &Metrics) {
         .unwrap_or(9)
         .max(16);
     let _ = writeln!(s);
+    // A NAT gateway's mappings at the end of the run, each holding a port,
+    // over every destination; and of those the most towards one
+    // destination (`max/dest`), the count that the limit of 55,000 applies
+    // to (NAT-5).
     let head = format!(
-        "{}  {:<18}  {:>10}  {:>10}  {:>10}  {:>12}",
+        "{}  {:<18}  {:>10}  {:>10}  {:>10}  {:>8}  {:>8}",
         left("gateway/endpoint", w),
         "kind",
         "packets",
         "bytes",
         "peak conns",
-        "ports in use"
+        "mappings",
+        "max/dest"
     );
     let _ = writeln!(s, "{}", st.bold(&head));
     for c in comps {
@@ -262,16 +267,16 @@ fn gateway_table(s: &mut String, st: &Style, net: &Network, m: &Metrics) {
             },
             other => other.kind().name(),
         };
-        let (peak, ports) = match c {
+        let (peak, mappings, busiest) = match c {
             Component::Nat(n) => {
                 let at = |v: &Vec<u64>| v.get(n.idx()).copied().unwrap_or(0).to_string();
-                (at(&m.nat_peak), at(&m.nat_live))
+                (at(&m.nat_peak), at(&m.nat_live), at(&m.nat_ports))
             }
-            _ => ("-".to_string(), "-".to_string()),
+            _ => ("-".to_string(), "-".to_string(), "-".to_string()),
         };
         let _ = writeln!(
             s,
-            "{}  {kind:<18}  {:>10}  {:>10}  {peak:>10}  {ports:>12}",
+            "{}  {kind:<18}  {:>10}  {:>10}  {peak:>10}  {mappings:>8}  {busiest:>8}",
             left(&cut(d.name_of(c), NAME_MAX), w),
             k.packets,
             bytes(k.bytes),

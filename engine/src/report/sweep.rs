@@ -285,10 +285,23 @@ impl Sweep {
     }
 
     /// Loads point `p` with the normal loader; the error holds the loader's
-    /// report, each line naming the point.
+    /// report, each line naming the point. A problem in what a setting
+    /// wrote is shown at the setting (`--set latency.same_az=0s: error:
+    /// ...`), one in the file's own text at its own line.
     pub fn load(&self, p: usize) -> Result<Loaded, SweepError> {
-        let text = self.text_of(p)?;
-        match crate::model::load_str(&self.file, &text) {
+        let pt = self.point(p);
+        let edits: Vec<_> = self
+            .settings
+            .iter()
+            .zip(&pt)
+            .map(|(s, &i)| (&s.address, s.values[i].as_str()))
+            .collect();
+        let names: Vec<String> = edits
+            .iter()
+            .map(|(a, v)| format!("--set {a}={v}"))
+            .collect();
+        let (text, places) = set::apply_mapped(&self.text, &edits)?;
+        match crate::model::load_set(&self.file, &text, &self.text, &places, &names) {
             Ok(l) => Ok(Loaded {
                 design: Arc::new(l.design),
                 warnings: l.report.lines().map(|l| l.to_string()).collect(),

@@ -108,6 +108,12 @@ fn line_col(text: &str, line_starts: &[usize], offset: usize) -> (usize, usize) 
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     pub files: Vec<Source>,
+    /// Whether a file the scenario includes could not be read (reported):
+    /// what names its resources is then not checked.
+    pub incomplete: bool,
+    /// The files whose region is not the scenario's (reported): their
+    /// zones are then not checked against the scenario's region.
+    pub wrong_region: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +131,8 @@ impl Sources {
     /// One file at offset 0.
     pub fn single(name: &str, text: &str) -> Sources {
         Sources {
+            incomplete: false,
+            wrong_region: Vec::new(),
             files: vec![Source {
                 name: name.to_string(),
                 base: 0,
@@ -178,12 +186,26 @@ impl Sources {
     }
 }
 
+/// Where a problem is shown: a file's line and column, or a name with no
+/// line (`--set latency.same_az=0s`, for what a setting from outside the
+/// file wrote).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    At {
+        file: usize,
+        line: usize,
+        col: usize,
+    },
+    Named(String),
+}
+
 /// All problems of a scenario, ready to print.
 #[derive(Debug, Clone)]
 pub struct Report {
     /// The scenario's own file.
     pub file: String,
-    /// `(line, column, severity, message)`, sorted by file and position.
+    /// `(line, column, severity, message)`, sorted by file and position;
+    /// line 0 for a problem of a [`Place::Named`] place.
     pub entries: Vec<(usize, usize, Severity, String)>,
     /// The file of each entry, when it is not `file` (an included file).
     pub entry_files: Vec<Option<String>>,
@@ -200,15 +222,29 @@ impl Report {
     /// The report of a scenario made of several files: each problem is
     /// placed in the file its span falls in.
     pub fn from_sources(sources: &Sources, diags: &Diags) -> Report {
+        Report::from_sources_placed(sources, diags, &|o| {
+            let (file, line, col) = sources.locate(o);
+            Place::At { file, line, col }
+        })
+    }
+
+    /// The report, each problem shown where `place` says its offset is.
+    pub fn from_sources_placed(
+        sources: &Sources,
+        diags: &Diags,
+        place: &dyn Fn(usize) -> Place,
+    ) -> Report {
         let mut entries: Vec<_> = diags
             .items
             .iter()
             .map(|d| {
-                let (file, line, col) = d
-                    .span
-                    .as_ref()
-                    .map_or((0, 1, 1), |s| sources.locate(s.start));
-                (file, line, col, d.severity, d.message.clone())
+                let (file, line, col, named) = match d.span.as_ref().map(|s| place(s.start)) {
+                    None => (0, 1, 1, None),
+                    Some(Place::At { file, line, col }) => (file, line, col, None),
+                    // First, before the file's own lines.
+                    Some(Place::Named(n)) => (0, 0, 0, Some(n)),
+                };
+                (file, line, col, named, d.severity, d.message.clone())
             })
             .collect();
         // Stable: problems at the same place keep the order they were found in.
@@ -218,11 +254,15 @@ impl Report {
             file: name(0).unwrap_or_default(),
             entry_files: entries
                 .iter()
-                .map(|e| if e.0 == 0 { None } else { name(e.0) })
+                .map(|e| match &e.3 {
+                    Some(n) => Some(n.clone()),
+                    None if e.0 == 0 => None,
+                    None => name(e.0),
+                })
                 .collect(),
             entries: entries
                 .into_iter()
-                .map(|(_, line, col, sev, msg)| (line, col, sev, msg))
+                .map(|(_, line, col, _, sev, msg)| (line, col, sev, msg))
                 .collect(),
             hidden: None,
         }
@@ -266,7 +306,11 @@ impl Report {
                     .get(i)
                     .and_then(|f| f.as_deref())
                     .unwrap_or(&self.file);
-                format!("{file}:{line}:{col}: {sev}: {msg}")
+                if *line == 0 {
+                    format!("{file}: {sev}: {msg}")
+                } else {
+                    format!("{file}:{line}:{col}: {sev}: {msg}")
+                }
             })
     }
 }

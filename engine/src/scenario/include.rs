@@ -46,6 +46,8 @@ pub fn parse_with_includes(file: &str, text: &str, d: &mut Diags) -> (Raw, Sourc
     let region = own.map_or("us-east-1", |r| r.v.as_str());
     for (r, name) in std::mem::take(&mut l.regions) {
         if r.v != region {
+            let file = l.sources.file_of(r.span.start);
+            l.sources.wrong_region.push(file);
             let said = match own {
                 Some(o) => l.sources.line_from(o.span.start, r.span.start),
                 None => "the default".to_string(),
@@ -61,6 +63,24 @@ pub fn parse_with_includes(file: &str, text: &str, d: &mut Diags) -> (Raw, Sourc
         }
     }
     (raw, l.sources)
+}
+
+/// The files a scenario is read from: `path` itself, then every file it
+/// includes, as far as they can be read (nothing is reported: the load
+/// that follows reports what is wrong). The command line keeps its outputs
+/// off these files.
+pub fn files(path: &Path) -> Vec<PathBuf> {
+    let mut out = vec![path.to_path_buf()];
+    let Ok(bytes) = read_bounded(path, MAX_FILE_BYTES) else {
+        return out;
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return out;
+    };
+    let mut d = Diags::default();
+    let (_, sources) = parse_with_includes(&path.display().to_string(), &text, &mut d);
+    out.extend(sources.files.iter().skip(1).map(|f| PathBuf::from(&f.name)));
+    out
 }
 
 struct Loader<'d> {
@@ -107,7 +127,10 @@ impl Loader<'_> {
             .join(&inc.v)
             .display()
             .to_string();
+        // The file is not read: what it holds is missing, and what names
+        // it is not checked (a cycle reads nothing new, and misses nothing).
         let fail = |l: &mut Self, why: String| {
+            l.sources.incomplete = true;
             l.d.error(
                 inc.span.clone(),
                 format!("cannot include `{}`: {why}", inc.v),
@@ -127,7 +150,15 @@ impl Loader<'_> {
                 .map(|p| p.display().to_string())
                 .collect();
             chain.push(canon.display().to_string());
-            return fail(self, format!("an include cycle: {}", chain.join(" -> ")));
+            self.d.error(
+                inc.span.clone(),
+                format!(
+                    "cannot include `{}`: an include cycle: {}",
+                    inc.v,
+                    chain.join(" -> ")
+                ),
+            );
+            return None;
         }
         if !self.seen.insert(canon.clone()) {
             return None; // read once, by an earlier include

@@ -930,7 +930,12 @@ pub(super) fn read_expect(v: &Value<'_>, d: &mut Diags) -> Option<Expect> {
     read_table(v, "expectation", d, |f, d| {
         let traffic = f.opt("traffic", d);
         let window = f.raw("window").and_then(|w| {
+            let reported = d.items.len();
             let items = <Vec<Sp<Nanos>>>::from_toml(w, "window", d)?;
+            if d.items.len() > reported {
+                // An item was reported: the window is not checked further.
+                return None;
+            }
             match items.as_slice() {
                 [a, b] if a.v < b.v => Some(Sp::new(w.span(), (a.v, b.v))),
                 [_, _] => {

@@ -7,8 +7,8 @@
 //! `scenario.duration`). It is applied to the text of the file before it is
 //! loaded: the value already there is replaced in place, or the key is
 //! added to the resource's table, so that the normal loader reads and checks
-//! it like any key the file holds, and its messages point at the file's own
-//! lines.
+//! it like any key the file holds. Its messages name the setting where it
+//! wrote ([`apply_mapped`] says where), and the file's own lines elsewhere.
 
 use toml::de::{DeTable, DeValue};
 
@@ -237,21 +237,69 @@ fn render(value: &str, existing: Option<&DeValue<'_>>) -> String {
 /// address. The error names the address and what is not there, with the
 /// closest id when one is near.
 pub fn apply(text: &str, settings: &[(&Address, &str)]) -> Result<String, SetError> {
+    apply_mapped(text, settings).map(|(t, _)| t)
+}
+
+/// One place of the text that a setting wrote: where in the new text
+/// (`at`), how many bytes longer it made the text (`grew`, negative when
+/// shorter), and which setting (its index).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub at: std::ops::Range<usize>,
+    pub grew: isize,
+    pub setting: usize,
+}
+
+/// Where a place of the new text comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The file's own text, at this offset.
+    File(usize),
+    /// What the setting of this index wrote.
+    Setting(usize),
+}
+
+/// Where `offset` of the text [`apply_mapped`] made, with `edits`, comes
+/// from.
+pub fn origin(edits: &[Edit], offset: usize) -> Origin {
+    let mut shift: isize = 0;
+    for e in edits {
+        if offset < e.at.start {
+            break;
+        }
+        if offset < e.at.end {
+            return Origin::Setting(e.setting);
+        }
+        shift += e.grew;
+    }
+    Origin::File(offset.saturating_add_signed(-shift))
+}
+
+/// [`apply`], and the places of the new text each setting wrote, in the
+/// order of the text.
+pub fn apply_mapped(
+    text: &str,
+    settings: &[(&Address, &str)],
+) -> Result<(String, Vec<Edit>), SetError> {
     let root = DeTable::parse(text)
         .map_err(|e| SetError::NotToml(e.message().trim().replace('\n', "; ")))?;
     let table = root.get_ref();
     // (start, end, replacement), applied from the end of the text.
-    let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    let mut appended = String::new();
-    for (addr, value) in settings {
+    let mut edits: Vec<(usize, usize, String, usize)> = Vec::new();
+    // (setting, text) of the tables the file leaves out.
+    let mut appended: Vec<(usize, String)> = Vec::new();
+    for (k, (addr, value)) in settings.iter().enumerate() {
         let Some(v) = table.get(addr.kind.as_str()) else {
             if addr.id.is_none() {
                 // A table the file leaves out gets one.
-                appended.push_str(&format!(
-                    "\n[{}]\n{} = {}\n",
-                    addr.kind,
-                    addr.key,
-                    render(value, None)
+                appended.push((
+                    k,
+                    format!(
+                        "\n[{}]\n{} = {}\n",
+                        addr.kind,
+                        addr.key,
+                        render(value, None)
+                    ),
                 ));
                 continue;
             }
@@ -305,7 +353,7 @@ pub fn apply(text: &str, settings: &[(&Address, &str)]) -> Result<String, SetErr
         match t.get(addr.key.as_str()) {
             Some(old) => {
                 let s = old.span();
-                edits.push((s.start, s.end, render(value, Some(old.get_ref()))));
+                edits.push((s.start, s.end, render(value, Some(old.get_ref())), k));
             }
             None => {
                 let line = format!("{} = {}", addr.key, render(value, None));
@@ -313,7 +361,7 @@ pub fn apply(text: &str, settings: &[(&Address, &str)]) -> Result<String, SetErr
                 if inline {
                     // `{ id = "x", a = 1 }`: before the closing brace.
                     let close = text[..span.end].rfind('}').unwrap_or(span.end);
-                    edits.push((close, close, format!(", {line} ")));
+                    edits.push((close, close, format!(", {line} "), k));
                 } else {
                     // After the line of the last plain value of the table
                     // (a sub-table's header may follow it).
@@ -333,18 +381,37 @@ pub fn apply(text: &str, settings: &[(&Address, &str)]) -> Result<String, SetErr
                     } else {
                         ""
                     };
-                    edits.push((at, at, format!("{sep}{line}\n")));
+                    edits.push((at, at, format!("{sep}{line}\n"), k));
                 }
             }
         }
     }
     edits.sort_by_key(|e| (e.0, e.1));
-    let mut out = text.to_string();
-    for (start, end, with) in edits.into_iter().rev() {
-        out.replace_range(start..end, &with);
+    let mut out = String::with_capacity(text.len());
+    let mut places = Vec::with_capacity(edits.len() + appended.len());
+    let mut from = 0;
+    for (start, end, with, k) in edits {
+        out.push_str(&text[from..start]);
+        let at = out.len();
+        out.push_str(&with);
+        places.push(Edit {
+            at: at..out.len(),
+            grew: with.len() as isize - (end - start) as isize,
+            setting: k,
+        });
+        from = end;
     }
-    out.push_str(&appended);
-    Ok(out)
+    out.push_str(&text[from..]);
+    for (k, with) in appended {
+        let at = out.len();
+        out.push_str(&with);
+        places.push(Edit {
+            at: at..out.len(),
+            grew: with.len() as isize,
+            setting: k,
+        });
+    }
+    Ok((out, places))
 }
 
 #[cfg(test)]
@@ -373,6 +440,39 @@ rate = "1/s"
     fn set(text: &str, arg: &str) -> Result<String, SetError> {
         let s = parse_setting(arg)?;
         apply(text, &[(&s.address, s.values[0].as_str())])
+    }
+
+    #[test]
+    fn places_written_are_told_from_the_file_s_own() {
+        let web = parse_setting("traffic.web.rate=20/s").unwrap();
+        let same = parse_setting("latency.same_az=0s").unwrap();
+        let add = parse_setting("traffic.db.port=80").unwrap();
+        let (out, edits) = apply_mapped(
+            FILE,
+            &[
+                (&web.address, "20/s"),
+                (&same.address, "0s"),
+                (&add.address, "80"),
+            ],
+        )
+        .unwrap();
+        let rate = out.find("\"20/s\"").unwrap();
+        assert_eq!(origin(&edits, rate), Origin::Setting(0));
+        let port = out.find("port = 80").unwrap();
+        assert_eq!(origin(&edits, port), Origin::Setting(2));
+        let latency = out.find("same_az").unwrap();
+        assert_eq!(origin(&edits, latency), Origin::Setting(1));
+        // The file's own text after an edit maps back to where it was.
+        let db = out.find("id = \"db\"").unwrap();
+        assert_eq!(
+            origin(&edits, db),
+            Origin::File(FILE.find("id = \"db\"").unwrap())
+        );
+        let name = out.find("name").unwrap();
+        assert_eq!(
+            origin(&edits, name),
+            Origin::File(FILE.find("name").unwrap())
+        );
     }
 
     #[test]

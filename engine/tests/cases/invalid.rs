@@ -1127,6 +1127,76 @@ start = 1979-05-27
             "37:9: error: `start` must be a duration with a unit, like \"250us\", \"3ms\", \"1.5s\", \"2m\" or \"1h\", found a date",
         ],
     },
+    Case {
+        name: "listener_port_by_protocol",
+        text: r#"
+[scenario]
+name = "t"
+duration = "1s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "a"
+vpc = "v"
+cidr = "10.0.0.0/24"
+
+[[security_group]]
+id = "sg"
+vpc = "v"
+
+[[instance]]
+id = "web"
+subnet = "a"
+security_groups = ["sg"]
+listen = [ { protocol = "icmp", port = 5 }, { protocol = "udp" } ]
+"#,
+        expected: &[
+            "22:40: error: an icmp listener has no port",
+            "22:45: error: a udp listener needs a `port`",
+        ],
+    },
+    Case {
+        name: "window_with_a_bad_item",
+        text: r#"
+[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "v"
+cidrs = ["10.0.0.0/16"]
+
+[[subnet]]
+id = "a"
+vpc = "v"
+cidr = "10.0.0.0/24"
+
+[[security_group]]
+id = "sg"
+vpc = "v"
+
+[[instance]]
+id = "web"
+subnet = "a"
+security_groups = ["sg"]
+
+[[traffic]]
+id = "t"
+from = "web"
+to = "web"
+port = 443
+rate = "1/s"
+
+[[expect]]
+traffic = "t"
+window = ["-1s", "5s"]
+delivered = "100%"
+"#,
+        expected: &["32:11: error: `window`: `-1s`: a duration cannot be negative"],
+    },
     // -- several problems at once ------------------------------------------------
     Case {
         name: "several_problems",

@@ -817,12 +817,14 @@ impl<'a> Conv<'a> {
             plan::Kind::Plan => "plan",
             plan::Kind::State => "state",
         };
+        let n =
+            |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
         s.description = format!(
-            "Imported from a Terraform {what} (JSON format {}): {} VPCs, {} subnets, {} instances.",
+            "Imported from a Terraform {what} (JSON format {}): {}, {}, {}.",
             self.doc.format_version,
-            s.vpcs.len(),
-            s.subnets.len(),
-            s.instances.len()
+            n(s.vpcs.len(), "VPC", "VPCs"),
+            n(s.subnets.len(), "subnet", "subnets"),
+            n(s.instances.len(), "instance", "instances")
         );
         s.titles = Some([
             "Not imported: vpcsim cannot represent these (routes to them are kept as blackholes)."

@@ -137,6 +137,9 @@ impl Builder<'_> {
                 self.err(&r.span, msg);
                 None
             }
+            // It may be in the included file that could not be read
+            // (reported): not checked.
+            None if self.sources.incomplete => None,
             None => {
                 let candidates = self
                     .names

@@ -72,11 +72,17 @@ impl Builder<'_> {
                 (true, Some(port)) => Some(port.v),
                 (true, None) if self.unreadable(&x.span, "port") => continue,
                 (true, None) => {
-                    self.err(&x.span, format!("a {} listener needs a `port`", proto.v));
+                    self.err(
+                        &x.span,
+                        format!("{} listener needs a `port`", a_protocol(&proto.v)),
+                    );
                     continue;
                 }
                 (false, Some(port)) => {
-                    self.err(&port.span, format!("a {} listener has no port", proto.v));
+                    self.err(
+                        &port.span,
+                        format!("{} listener has no port", a_protocol(&proto.v)),
+                    );
                     None
                 }
                 (false, None) => None,
@@ -186,5 +192,16 @@ impl Builder<'_> {
                 listen,
             });
         }
+    }
+}
+
+/// A protocol's name with its article, by sound: "a tcp", "a udp", "an
+/// icmp", "an all".
+fn a_protocol(p: &impl std::fmt::Display) -> String {
+    let name = p.to_string();
+    if name.starts_with(['a', 'e', 'i', 'o']) {
+        format!("an {name}")
+    } else {
+        format!("a {name}")
     }
 }

@@ -73,13 +73,54 @@ pub fn load_file(path: &Path) -> Result<Loaded, Report> {
 /// Parses and validates scenario text; `file` is the name used in messages,
 /// and the files it includes are found next to it.
 pub fn load_str(file: &str, text: &str) -> Result<Loaded, Report> {
+    load_placed(file, text, &|sources, d| Report::from_sources(sources, d))
+}
+
+/// Loads `text`, the file's own text `original` with settings from outside
+/// the file written in (`edits`, [`scenario::set::apply_mapped`]): a
+/// problem in what setting `k` wrote is shown at `names[k]` (its
+/// `--set ADDRESS=VALUE`), and one in the file's own text at its line in
+/// `original`.
+pub fn load_set(
+    file: &str,
+    text: &str,
+    original: &str,
+    edits: &[scenario::set::Edit],
+    names: &[String],
+) -> Result<Loaded, Report> {
+    let lines = scenario::diag::LineIndex::new(original);
+    load_placed(file, text, &|sources, d| {
+        Report::from_sources_placed(sources, d, &|o| {
+            if sources.file_of(o) != 0 {
+                let (file, line, col) = sources.locate(o);
+                return scenario::diag::Place::At { file, line, col };
+            }
+            match scenario::set::origin(edits, o) {
+                scenario::set::Origin::Setting(k) => {
+                    scenario::diag::Place::Named(names.get(k).cloned().unwrap_or_default())
+                }
+                scenario::set::Origin::File(x) => {
+                    let (line, col) = lines.line_col(x);
+                    scenario::diag::Place::At { file: 0, line, col }
+                }
+            }
+        })
+    })
+}
+
+/// Loads `text`; `report` makes the report of its problems.
+fn load_placed(
+    file: &str,
+    text: &str,
+    report: &dyn Fn(&scenario::Sources, &Diags) -> Report,
+) -> Result<Loaded, Report> {
     let mut d = Diags::default();
     let (raw, sources) = scenario::include::parse_with_includes(file, text, &mut d);
     if d.has_errors() && raw.scenario.is_none() && raw.vpcs.is_empty() {
-        return Err(truncated(Report::from_sources(&sources, &d)));
+        return Err(truncated(report(&sources, &d)));
     }
     let design = Builder::new(&raw, &sources, &mut d).build();
-    let report = truncated(Report::from_sources(&sources, &d));
+    let report = truncated(report(&sources, &d));
     match design {
         Some(design) if !d.has_errors() => Ok(Loaded { design, report }),
         _ => Err(report),

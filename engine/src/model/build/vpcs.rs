@@ -187,7 +187,14 @@ impl Builder<'_> {
                 continue;
             };
             let region = vpc.region.clone();
+            // A file of another region was reported: its zones are not
+            // checked against the scenario's.
+            let wrong_file = self
+                .sources
+                .wrong_region
+                .contains(&self.sources.file_of(s.id.span.start));
             match &s.az {
+                Some(_) if wrong_file => {}
                 Some(a) if !zone_in_region(&a.v, &region) => {
                     let whose = if region == self.region {
                         format!("the scenario's region `{region}`")

@@ -1116,6 +1116,9 @@ fn ife_2_private_dns_resolves_the_service_name_to_the_endpoint_eni() {
             ("rt-private", "forward"),
             (ACL, "forward"),
             (ACL, "forward"),
+            // The endpoint's ENI admits it; the service beyond answers
+            // (IFE-8).
+            ("vpce-sqs", "forward"),
             ("vpce-sqs", "deliver"),
         ]
     );
@@ -1215,6 +1218,7 @@ fn ife_3_office_reaches_an_interface_endpoint_over_vpn() {
             ("office", "forward"),
             ("vgw-main", "forward"),
             (ACL, "forward"),
+            ("vpce-sqs", "forward"),
             ("vpce-sqs", "deliver"),
         ]
     );

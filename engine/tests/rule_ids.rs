@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// a family with no rule at all is reported too.
 const FAMILIES: &[&str] = &[
     "ADDR", "RT", "SG", "NACL", "IGW", "NAT", "GWE", "IFE", "LAM", "PCX", "VPN", "FL", "MTU",
-    "OPEN", "TGW", "DNS", "LAT", "BW",
+    "OPEN", "TGW", "DNS", "LAT", "BW", "DT",
 ];
 
 fn root() -> PathBuf {

@@ -1337,6 +1337,11 @@ mod transit_gateway_peering;
 #[path = "parts/transit_gateway_sg.rs"]
 mod transit_gateway_sg;
 
+// Data transfer between Regions, AZs and public addresses (DT-1..DT-3), the
+// latency between Regions (LAT-4), in this binary to save a link.
+#[path = "parts/data_transfer.rs"]
+mod data_transfer;
+
 // -- GWE-4: a gateway endpoint is not for traffic from a transit gateway ----------
 
 /// A hub VPC with an S3 gateway endpoint in the route table of its

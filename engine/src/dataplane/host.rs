@@ -34,9 +34,15 @@ impl<T: Trace> Cx<'_, T> {
                 loc: Loc::EniOut(d.instances[i.idx()].eni),
                 delay: Delay::ZERO,
             },
-            Host::LambdaEni(x) | Host::Endpoint(_, x) => Step::Next {
+            Host::LambdaEni(x) => Step::Next {
                 loc: Loc::EniOut(x),
                 delay: Delay::ZERO,
+            },
+            // IFE-8: the service's answer comes back to the endpoint's ENI
+            // from beyond it.
+            Host::Endpoint(_, x) => Step::Next {
+                loc: Loc::EniOut(x),
+                delay: d.delay(LinkId::EDGE),
             },
             Host::External(x) => Step::Next {
                 loc: Loc::Internet,
@@ -80,6 +86,9 @@ pub fn host_eni(d: &Design, h: Host) -> Option<EniId> {
 #[inline]
 pub fn host_start(d: &Design, buf: &[u8], h: Host) -> Loc {
     match host_eni(d, h) {
+        // The service behind an interface endpoint answers from beyond its
+        // ENI: the step out of the host takes that way (IFE-8).
+        _ if matches!(h, Host::Endpoint(..)) => Loc::HostOut(h),
         Some(x) if buf.len() >= 20 && u16::from_be_bytes([buf[6], buf[7]]) & 0x3FFF == 0 => {
             Loc::EniOut(x)
         }

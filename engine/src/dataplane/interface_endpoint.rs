@@ -8,9 +8,13 @@
 //! - It carries TCP only (IFE-4, `protocol_not_supported`).
 //! - Every flow to it is tracked, whatever the rules (SG-4a).
 //! - Capacity: 100 Gbps per AZ, the ceiling it scales to (IFE-5).
+//! - The service answers beyond the ENI: a packet admitted at the ENI
+//!   reaches it after the latency to the Region's AWS services
+//!   (`[latency] aws_service`), and its answer takes the same back to the
+//!   ENI (IFE-8), as through a gateway endpoint.
 
 use super::forward::{Cx, comp};
-use super::{AwsRule, Capacity, Host, Rule, Step, Trace};
+use super::{AwsRule, Capacity, Host, Loc, Rule, Step, Trace};
 use crate::model::*;
 use crate::packet::{FlowView, PROTO_TCP};
 
@@ -35,7 +39,11 @@ impl<T: Trace> Cx<'_, T> {
                 DropReason::ProtocolNotSupported,
             );
         }
-        self.hop(place, super::Decision::Deliver, rule, p);
-        Step::Deliver(Host::Endpoint(ep, x))
+        // IFE-8: the service is beyond the ENI, as far as AWS services are.
+        self.forward(place, rule, p);
+        Step::Next {
+            loc: Loc::Arrive(Host::Endpoint(ep, x)),
+            delay: self.d.delay(LinkId::EDGE),
+        }
     }
 }

@@ -4,7 +4,8 @@
 //! - A peering delivers only to addresses of the peer VPC: it is not
 //!   transitive (PCX-2, `peering_not_transitive`); no internet gateway, NAT
 //!   gateway, gateway endpoint or VPN of the peer is reachable through it.
-//! - Crossing it takes the cross-AZ latency.
+//! - Crossing it takes the cross-AZ latency within a Region, the latency
+//!   between Regions (`[latency] inter_region`) across two.
 //! - Security groups may reference the peer's groups (PCX-3).
 
 use super::forward::{Cx, comp};

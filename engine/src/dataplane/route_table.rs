@@ -323,8 +323,12 @@ impl<T: super::Trace> super::forward::Cx<'_, T> {
                     },
                     _ => unreachable!("handled above"),
                 };
-                // Crossing into another VPC takes the cross-AZ latency.
+                // Crossing into another VPC takes the cross-AZ latency, or
+                // the latency between Regions to a VPC in another Region.
                 let delay = match loc {
+                    Loc::Peering { peering, .. } if d.peerings[peering.idx()].inter_region => {
+                        d.delay(d.inter_region_link)
+                    }
                     Loc::Peering { .. } => d.delay(LinkId::CROSS_AZ),
                     _ => Delay::ZERO,
                 };

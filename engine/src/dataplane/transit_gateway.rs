@@ -450,7 +450,8 @@ impl<T: Trace> Cx<'_, T> {
             let _ = packet::clamp_mss(buf, link(a).min(link(out)) - 40);
         }
         self.forward(rt_place, rule, p);
-        if let TgwAttachmentKind::Peering { peer, .. } = d.tgw_attachments[out.idx()].kind {
+        if let TgwAttachmentKind::Peering { peer, inter_region } = d.tgw_attachments[out.idx()].kind
+        {
             self.forward(
                 comp(Component::TgwAttachment(out)),
                 Rule::Aws(AwsRule::TgwToPeer),
@@ -458,9 +459,14 @@ impl<T: Trace> Cx<'_, T> {
             );
             self.seen_gateway(Gateway::Tgw(tgw), true, false, buf);
             self.seen_attachment(out, false, buf);
+            let link = if inter_region {
+                d.inter_region_link
+            } else {
+                LinkId::CROSS_AZ
+            };
             return Step::Next {
                 loc: Loc::TgwPeering { attachment: peer },
-                delay: d.delay(LinkId::CROSS_AZ),
+                delay: d.delay(link),
             };
         }
         if let TgwAttachmentKind::Vpn { .. } = d.tgw_attachments[out.idx()].kind {

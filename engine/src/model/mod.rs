@@ -73,6 +73,9 @@ pub struct Latency {
     pub internet: Dist,
     pub aws_service: Dist,
     pub vpn: Dist,
+    /// Between two Regions: across a VPC peering or a transit gateway
+    /// peering attachment whose two sides are in different Regions.
+    pub inter_region: Dist,
     /// Share of packets lost between the region's edge and an internet host.
     pub internet_loss: f64,
     /// Share of packets lost on a VPN path, each way.
@@ -102,6 +105,7 @@ impl Default for Latency {
             internet: Dist::us(12_000, 15_000, 30_000),
             aws_service: Dist::us(800, 1_000, 2_500),
             vpn: Dist::us(8_000, 10_000, 20_000),
+            inter_region: Dist::us(30_000, 40_000, 60_000),
             internet_loss: 0.0,
             vpn_loss: 0.0,
         }
@@ -109,8 +113,9 @@ impl Default for Latency {
 }
 
 /// A link class of the design, by index in [`Design::links`]: the classes
-/// every design has, then one per external host with its own latency or
-/// loss, then one per on-premises network.
+/// every design has, then one per on-premises network and one per external
+/// host with its own latency or loss, then the link between Regions
+/// ([`Design::inter_region_link`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LinkId(pub u16);
 
@@ -169,6 +174,9 @@ pub struct Pricing {
     /// Data sent from one Region to another (a transit gateway peering
     /// attachment between Regions, TGW-8).
     pub inter_region_gb: f64,
+    /// Data sent to or received from a public or Elastic IP address of
+    /// another instance in the same Region, charged each way (DT-1).
+    pub regional_public_ip_gb: f64,
     /// A Site-to-Site VPN connection per hour (VPN-5).
     pub vpn_connection_hour: f64,
 }
@@ -185,6 +193,7 @@ impl Default for Pricing {
             transit_gateway_attachment_hour: 0.05,
             transit_gateway_gb: 0.02,
             inter_region_gb: 0.02,
+            regional_public_ip_gb: 0.01,
             vpn_connection_hour: 0.05,
         }
     }
@@ -882,6 +891,11 @@ pub struct Design {
     pub latency: Latency,
     /// Every link class, by [`LinkId`].
     pub links: Vec<Link>,
+    /// The link between two Regions (`[latency] inter_region`): across a
+    /// VPC peering or a transit gateway peering attachment whose sides are
+    /// in different Regions. The last class, so that adding it moved no
+    /// other class's draws.
+    pub inter_region_link: LinkId,
     pub pricing: Pricing,
     pub vpcs: Vec<Vpc>,
     pub subnets: Vec<Subnet>,

@@ -74,7 +74,16 @@ pub struct Transfer {
     pub internet_out: Vec<u64>,
     /// Per internet gateway: bytes out to AWS services' public addresses.
     pub to_aws_services: Vec<u64>,
-    /// Per VPC: bytes that crossed from one AZ to another.
+    /// Per internet gateway: bytes out to, and bytes in from, a public or
+    /// Elastic IP address of the same Region (an instance's, a NAT
+    /// gateway's) (DT-1).
+    pub regional_public: Vec<(u64, u64)>,
+    /// Per VPC: bytes sent to another Region, over a VPC peering or to a
+    /// public address of a VPC there (DT-2).
+    pub inter_region_out: Vec<u64>,
+    /// Per VPC: bytes that crossed from one AZ to another, each leg
+    /// counted on its own side: out of the sender's VPC and into the
+    /// receiver's (one VPC counts both) (DT-3).
     pub cross_az: Vec<u64>,
     pub enis: Vec<EniCounter>,
     /// Per transit gateway attachment without ENIs (VPN, peering): bytes
@@ -105,6 +114,11 @@ pub struct Meter {
     subnet_of: FastMap<(u32, u32), (EniId, SubnetId)>,
     service_ips: FastSet<u32>,
     service_nets: Vec<Ipv4Net>,
+    /// Public and Elastic IP addresses of the design (instances', NAT
+    /// gateways') -> the VPC they belong to.
+    public_vpc: FastMap<u32, VpcId>,
+    /// Each VPC's Region, numbered.
+    vpc_region: Vec<u32>,
 }
 
 impl Transfer {
@@ -112,6 +126,8 @@ impl Transfer {
         let one = Transfer {
             internet_out: vec![0; d.igws.len()],
             to_aws_services: vec![0; d.igws.len()],
+            regional_public: vec![(0, 0); d.igws.len()],
+            inter_region_out: vec![0; d.vpcs.len()],
             cross_az: vec![0; d.vpcs.len()],
             enis: vec![EniCounter::default(); d.enis.len()],
             attachments: vec![(0, 0); d.tgw_attachments.len()],
@@ -135,6 +151,15 @@ impl Transfer {
         sum(&mut self.internet_out, &o.internet_out);
         sum(&mut self.to_aws_services, &o.to_aws_services);
         sum(&mut self.cross_az, &o.cross_az);
+        sum(&mut self.inter_region_out, &o.inter_region_out);
+        self.regional_public.resize(
+            self.regional_public.len().max(o.regional_public.len()),
+            (0, 0),
+        );
+        for (x, y) in self.regional_public.iter_mut().zip(&o.regional_public) {
+            x.0 += y.0;
+            x.1 += y.1;
+        }
         sum(&mut self.vpn_out, &o.vpn_out);
         self.enis
             .resize(self.enis.len().max(o.enis.len()), EniCounter::default());
@@ -191,6 +216,23 @@ impl Meter {
             .filter(|p| p.list_name.starts_with("com.amazonaws."))
             .flat_map(|p| p.cidrs.iter().copied())
             .collect();
+        let public_vpc = d
+            .enis
+            .iter()
+            .filter_map(|e| e.public_ip.map(|ip| (u32::from(ip), e.vpc)))
+            .chain(d.nats.iter().filter_map(|n| {
+                n.public_ip
+                    .map(|ip| (u32::from(ip), d.subnets[n.subnet.idx()].vpc))
+            }))
+            .collect();
+        let mut regions: Vec<&str> = d.vpcs.iter().map(|v| v.region.as_str()).collect();
+        regions.sort_unstable();
+        regions.dedup();
+        let vpc_region = d
+            .vpcs
+            .iter()
+            .map(|v| regions.binary_search(&v.region.as_str()).unwrap_or(0) as u32)
+            .collect();
         let mut names: Vec<&str> = d.subnets.iter().map(|s| s.az.as_str()).collect();
         names.sort_unstable();
         names.dedup();
@@ -210,6 +252,8 @@ impl Meter {
                 subnet_of,
                 service_ips,
                 service_nets,
+                public_vpc,
+                vpc_region,
             },
             shared,
         )
@@ -234,7 +278,8 @@ fn free_between_azs(d: &Design, e: EniId) -> bool {
 
 /// Counts bytes that ENI `sender` (when known) sends from subnet `from` to
 /// ENI `to` if the AZs differ, unless either ENI is one whose data between
-/// AZs is free; `az` numbers each subnet's AZ.
+/// AZs is free; `az` numbers each subnet's AZ. The leg out is the sending
+/// subnet's VPC's, the leg in the receiving ENI's (DT-3).
 fn cross(
     d: &Design,
     az: &[u32],
@@ -248,7 +293,10 @@ fn cross(
     }
     let e = &d.enis[to.idx()];
     match (az.get(from.idx()), az.get(e.subnet.idx())) {
-        (Some(a), Some(b)) if a != b => t.cross_az[e.vpc.idx()] += bytes as u64,
+        (Some(a), Some(b)) if a != b => {
+            t.cross_az[d.subnets[from.idx()].vpc.idx()] += bytes as u64;
+            t.cross_az[e.vpc.idx()] += bytes as u64;
+        }
         _ => {}
     }
 }
@@ -264,6 +312,8 @@ impl Meter {
             subnet_of,
             service_ips,
             service_nets,
+            public_vpc,
+            vpc_region,
             ..
         } = self;
         let d: &Design = d;
@@ -298,29 +348,60 @@ impl Meter {
                     c.bytes_in += bytes.len() as u64;
                 }
                 // Over a peering: the sender's AZ is found by its address.
+                // Between Regions, the sender's VPC pays inter-Region
+                // transfer out, and nothing is charged in (DT-2).
                 if let Entry::Peering(p) = from {
                     let into = d.enis[eni.idx()].vpc;
-                    if let (Some(other), Ok(v)) =
-                        (d.peerings[p.idx()].other(into), crate::packet::parse(bytes))
-                    {
-                        if let Some(&(sender, s)) = subnet_of.get(&(other.0, u32::from(v.src))) {
-                            cross(d, az, t, (Some(sender), s), eni, bytes.len());
+                    let pc = &d.peerings[p.idx()];
+                    match pc.other(into) {
+                        Some(other) if pc.inter_region => {
+                            t.inter_region_out[other.idx()] += bytes.len() as u64;
                         }
+                        Some(other) => {
+                            if let Ok(v) = crate::packet::parse(bytes) {
+                                if let Some(&(sender, s)) =
+                                    subnet_of.get(&(other.0, u32::from(v.src)))
+                                {
+                                    cross(d, az, t, (Some(sender), s), eni, bytes.len());
+                                }
+                            }
+                        }
+                        None => {}
                     }
                 }
             }
             Seen::Gateway {
                 gw: Gateway::Igw(igw),
                 departing: true,
-                outbound: true,
+                outbound,
                 bytes,
             } => {
-                let to_service = crate::packet::parse(bytes)
-                    .is_ok_and(|v| is_service(service_ips, service_nets, v.dst));
-                if to_service {
-                    t.to_aws_services[igw.idx()] += bytes.len() as u64;
+                let Ok(v) = crate::packet::parse(bytes) else {
+                    return;
+                };
+                let n = bytes.len() as u64;
+                let here = d.igws[igw.idx()].vpc;
+                let same_region = |x: VpcId| vpc_region[x.idx()] == vpc_region[here.idx()];
+                if !outbound {
+                    // DT-1: data in from a public address of the Region.
+                    if public_vpc
+                        .get(&u32::from(v.src))
+                        .is_some_and(|x| same_region(*x))
+                    {
+                        t.regional_public[igw.idx()].1 += n;
+                    }
+                } else if is_service(service_ips, service_nets, v.dst) {
+                    t.to_aws_services[igw.idx()] += n;
+                } else if let Some(&x) = public_vpc.get(&u32::from(v.dst)) {
+                    // DT-1, DT-2: to a public address of a VPC, in this
+                    // Region or another.
+                    if same_region(x) {
+                        t.regional_public[igw.idx()].0 += n;
+                    } else {
+                        t.inter_region_out[here.idx()] += n;
+                    }
                 } else {
-                    t.internet_out[igw.idx()] += bytes.len() as u64;
+                    t.internet_out[igw.idx()] += n;
                 }
             }
             // Answered on the host: no data transfer (NACL-9).
@@ -402,7 +483,7 @@ pub struct Estimate {
 }
 
 /// The price keys, in the order of the format document.
-pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 10] {
+pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 11] {
     [
         ("nat_gateway_hour", p.nat_gateway_hour),
         ("nat_gateway_gb", p.nat_gateway_gb),
@@ -416,6 +497,7 @@ pub fn price_keys(p: &Pricing) -> [(&'static str, f64); 10] {
         ),
         ("transit_gateway_gb", p.transit_gateway_gb),
         ("inter_region_gb", p.inter_region_gb),
+        ("regional_public_ip_gb", p.regional_public_ip_gb),
         ("vpn_connection_hour", p.vpn_connection_hour),
     ]
 }
@@ -534,6 +616,19 @@ fn priced(
             "GB",
             p.internet_out_gb,
         );
+        // DT-1: to and from public addresses of the Region, each way.
+        let (o, n) = t.regional_public.get(i).copied().unwrap_or((0, 0));
+        if o + n > 0 {
+            push(
+                &g.name,
+                Some(g.vpc),
+                "internet_gateway",
+                "regional_public_ip",
+                (o + n) as f64 / GB,
+                "GB",
+                p.regional_public_ip_gb,
+            );
+        }
     }
     // TGW-8: each attachment per hour, whatever its type (a peering: each
     // side). Data processing: each GB sent into the transit gateway from a
@@ -649,6 +744,7 @@ fn priced(
         );
     }
     for (i, v) in d.vpcs.iter().enumerate() {
+        // DT-3: each leg on its own side.
         let x = t.cross_az.get(i).copied().unwrap_or(0);
         if x > 0 {
             push(
@@ -656,9 +752,22 @@ fn priced(
                 Some(VpcId::from_idx(i)),
                 "vpc",
                 "cross_az",
-                2.0 * x as f64 / GB,
+                x as f64 / GB,
                 "GB",
                 p.cross_az_gb,
+            );
+        }
+        // DT-2: out to other Regions, on the sending side.
+        let x = t.inter_region_out.get(i).copied().unwrap_or(0);
+        if x > 0 {
+            push(
+                &v.name,
+                Some(VpcId::from_idx(i)),
+                "vpc",
+                "inter_region",
+                x as f64 / GB,
+                "GB",
+                p.inter_region_gb,
             );
         }
     }

@@ -522,7 +522,7 @@ impl Aggregate {
             pdst: u32::from(v.dst),
             reject,
         };
-        let path = if egress { traffic_path(next) } else { 0 };
+        let path = if egress { traffic_path(d, next) } else { 0 };
         let flags = if v.proto == PROTO_TCP {
             logged_tcp_flags(v.tcp_flags)
         } else {
@@ -699,13 +699,15 @@ fn secs_ceil(ns: u64) -> u64 {
 }
 
 /// FL-4 traffic-path of a packet leaving an ENI, from where it went next:
-/// 1 within the VPC, 3 a VPN gateway, 4 a peering connection (one region),
-/// 7 a gateway endpoint, 8 an internet gateway (the codes of Nitro
-/// instances, which AWS writes for current instance types).
-fn traffic_path(next: Option<Loc>) -> u8 {
+/// 1 within the VPC, 3 a VPN gateway, 4 a peering connection within a
+/// Region, 5 one between Regions, 7 a gateway endpoint, 8 an internet
+/// gateway (the codes of Nitro instances, which AWS writes for current
+/// instance types).
+fn traffic_path(d: &Design, next: Option<Loc>) -> u8 {
     match next {
         Some(Loc::EniIn { .. }) => 1,
         Some(Loc::Vgw { .. }) => 3,
+        Some(Loc::Peering { peering, .. }) if d.peerings[peering.idx()].inter_region => 5,
         Some(Loc::Peering { .. }) => 4,
         Some(Loc::GatewayEndpoint { .. }) => 7,
         Some(Loc::Igw { .. }) => 8,
@@ -848,12 +850,18 @@ mod tests {
 
     #[test]
     fn traffic_paths() {
-        assert_eq!(traffic_path(None), 0);
+        let d = crate::model::load_str("t.toml", "[scenario]\nname = \"t\"\nduration = \"1s\"\n")
+            .expect("an empty scenario loads")
+            .design;
+        assert_eq!(traffic_path(&d, None), 0);
         assert_eq!(
-            traffic_path(Some(Loc::Igw {
-                igw: IgwId(0),
-                outbound: true
-            })),
+            traffic_path(
+                &d,
+                Some(Loc::Igw {
+                    igw: IgwId(0),
+                    outbound: true
+                })
+            ),
             8
         );
     }

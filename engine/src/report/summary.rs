@@ -306,8 +306,12 @@ fn cost_table(s: &mut String, st: &Style, d: &crate::model::Design, c: &Estimate
             ("interface_endpoint", "az_hours") => "endpoint AZ-hours",
             ("interface_endpoint", _) => "endpoint data processed",
             ("gateway_endpoint", _) => "gateway endpoint data",
+            ("internet_gateway", "regional_public_ip") => "public IP data in Region",
             ("internet_gateway", _) => "data out to internet",
-            ("vpc", _) => "cross-AZ data, both ways",
+            ("vpc", "inter_region") | ("transit_gateway_attachment", "inter_region") => {
+                "data to other Regions"
+            }
+            ("vpc", _) => "cross-AZ data, out/in",
             ("transit_gateway_attachment", "hours") => "TGW attachment hours",
             ("transit_gateway_attachment", _) => "TGW data processed",
             ("vpn_connection", "hours") => "VPN connection hours",

@@ -81,6 +81,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             ),
             ("transit_gateway_gb", &p.transit_gateway_gb),
             ("inter_region_gb", &p.inter_region_gb),
+            ("regional_public_ip_gb", &p.regional_public_ip_gb),
             ("vpn_connection_hour", &p.vpn_connection_hour),
         ] {
             // `{:?}` keeps a decimal point (or an exponent): a TOML float,
@@ -96,6 +97,7 @@ pub fn print_commented(raw: &Raw, comments: &Comments) -> String {
             ("internet", &l.internet),
             ("aws_service", &l.aws_service),
             ("vpn", &l.vpn),
+            ("inter_region", &l.inter_region),
         ] {
             w.opt(k, v, |d| d.to_string());
         }

@@ -68,6 +68,7 @@ pub struct Pricing {
     pub transit_gateway_attachment_hour: Option<Sp<f64>>,
     pub transit_gateway_gb: Option<Sp<f64>>,
     pub inter_region_gb: Option<Sp<f64>>,
+    pub regional_public_ip_gb: Option<Sp<f64>>,
     pub vpn_connection_hour: Option<Sp<f64>>,
 }
 
@@ -79,6 +80,7 @@ pub struct LatencyDefaults {
     pub internet: Option<Sp<LatencyValue>>,
     pub aws_service: Option<Sp<LatencyValue>>,
     pub vpn: Option<Sp<LatencyValue>>,
+    pub inter_region: Option<Sp<LatencyValue>>,
     pub internet_loss: Option<Sp<Share>>,
     pub vpn_loss: Option<Sp<Share>>,
 }

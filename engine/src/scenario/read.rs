@@ -460,6 +460,7 @@ pub(super) fn read_pricing(v: &Value<'_>, d: &mut Diags) -> Option<Pricing> {
         transit_gateway_attachment_hour: f.opt("transit_gateway_attachment_hour", d),
         transit_gateway_gb: f.opt("transit_gateway_gb", d),
         inter_region_gb: f.opt("inter_region_gb", d),
+        regional_public_ip_gb: f.opt("regional_public_ip_gb", d),
         vpn_connection_hour: f.opt("vpn_connection_hour", d),
     })
 }
@@ -471,6 +472,7 @@ pub(super) fn read_latency(v: &Value<'_>, d: &mut Diags) -> Option<LatencyDefaul
         internet: f.opt("internet", d),
         aws_service: f.opt("aws_service", d),
         vpn: f.opt("vpn", d),
+        inter_region: f.opt("inter_region", d),
         internet_loss: f.opt("internet_loss", d),
         vpn_loss: f.opt("vpn_loss", d),
     })

@@ -200,6 +200,19 @@ impl Partition {
         if split || !d.peerings.is_empty() || !d.tgws.is_empty() {
             lookahead = lookahead.min(d.latency.cross_az.min);
         }
+        if d.peerings.iter().any(|p| p.inter_region)
+            || d.tgw_attachments.iter().any(|a| {
+                matches!(
+                    a.kind,
+                    TgwAttachmentKind::Peering {
+                        inter_region: true,
+                        ..
+                    }
+                )
+            })
+        {
+            lookahead = lookahead.min(d.latency.inter_region.min);
+        }
         for o in &d.onprem_nets {
             lookahead = lookahead.min(o.latency.min);
         }

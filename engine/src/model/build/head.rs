@@ -58,6 +58,7 @@ impl Builder<'_> {
                 ),
                 (&p.transit_gateway_gb, &mut pr.transit_gateway_gb),
                 (&p.inter_region_gb, &mut pr.inter_region_gb),
+                (&p.regional_public_ip_gb, &mut pr.regional_public_ip_gb),
                 (&p.vpn_connection_hour, &mut pr.vpn_connection_hour),
             ];
             let mut negative = Vec::new();
@@ -81,23 +82,50 @@ impl Builder<'_> {
                 (&l.internet, &mut lat.internet),
                 (&l.aws_service, &mut lat.aws_service),
                 (&l.vpn, &mut lat.vpn),
+                (&l.inter_region, &mut lat.inter_region),
             ] {
                 if let Some(v) = given {
                     *slot = dist(&v.v);
                 }
             }
+            // LAT-2: a fixed `internet` is fixed end to end. The edge is
+            // part of it (`Latency::edge`); left at its default
+            // distribution, its jitter would ride on the fixed delay, so it
+            // is fixed at its median. A fixed `internet` with a written
+            // distribution for the edge cannot be fixed: said so.
+            if let Some(i) = l.internet.as_ref().filter(|v| v.v.min == v.v.p99) {
+                match &l.aws_service {
+                    None => self.latency.aws_service = Dist::fixed(self.latency.aws_service.p50),
+                    Some(a) if a.v.min != a.v.p99 => {
+                        let span = i.span.clone();
+                        self.warn(
+                            &span,
+                            "`internet` is a fixed delay but `aws_service` a distribution: the internet path includes the edge, so its delay varies with the edge's jitter; give `aws_service` a single value to fix it",
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
+            let lat = &mut self.latency;
             if let Some(x) = &l.internet_loss {
                 lat.internet_loss = x.v.0;
             }
             if let Some(x) = &l.vpn_loss {
                 lat.vpn_loss = x.v.0;
             }
-            let zero: Vec<Span> = [&l.same_az, &l.cross_az, &l.internet, &l.aws_service, &l.vpn]
-                .into_iter()
-                .flatten()
-                .filter(|v| v.v.min == Nanos::ZERO)
-                .map(|v| v.span.clone())
-                .collect();
+            let zero: Vec<Span> = [
+                &l.same_az,
+                &l.cross_az,
+                &l.internet,
+                &l.aws_service,
+                &l.vpn,
+                &l.inter_region,
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|v| v.v.min == Nanos::ZERO)
+            .map(|v| v.span.clone())
+            .collect();
             for s in zero {
                 self.err(&s, "a latency must be more than 0s");
             }

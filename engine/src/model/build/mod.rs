@@ -222,6 +222,7 @@ impl<'r> Builder<'r> {
                 account_id: String::new(),
                 latency: Latency::default(),
                 links: Vec::new(),
+                inter_region_link: LinkId::NONE,
                 pricing: Pricing::default(),
                 vpcs: vec![],
                 subnets: vec![],
@@ -307,6 +308,12 @@ impl<'r> Builder<'r> {
         self.route_tables();
         self.settle_subnets();
         self.outside_hosts();
+        self.design.links.push(Link {
+            dist: self.latency.inter_region,
+            loss: 0.0,
+            onprem: None,
+        });
+        self.design.inter_region_link = LinkId(self.design.links.len() as u16 - 1);
         self.allocate_addresses();
         self.check_unique_addresses();
         // A stand-in id (for a reference that did not resolve, reported)

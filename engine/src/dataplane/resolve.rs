@@ -32,7 +32,7 @@ pub fn source_host(d: &Design, src: Source) -> (Host, Ipv4Addr, Option<SubnetId>
 
 /// The Region a name is asked from: the VPC's, else the scenario's.
 pub fn region_of(d: &Design, vpc: Option<VpcId>) -> &str {
-    vpc.map_or(d.region.as_str(), |v| d.vpcs[v.idx()].region.as_str())
+    d.region_of(vpc)
 }
 
 /// Of an interface endpoint's ENIs, the one in the AZ of `near`, else the

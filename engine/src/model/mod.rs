@@ -932,6 +932,24 @@ pub struct Design {
 }
 
 impl Design {
+    /// The Region a VPC is in (the scenario's for `None`: a source
+    /// outside the VPCs).
+    pub fn region_of(&self, vpc: Option<VpcId>) -> &str {
+        vpc.map_or(self.region.as_str(), |v| self.vpcs[v.idx()].region.as_str())
+    }
+
+    /// The subnet a traffic source sends from, if it is in a VPC.
+    pub fn source_subnet(&self, src: Source) -> Option<SubnetId> {
+        match src {
+            Source::Instance(i) => Some(self.enis[self.instances[i.idx()].eni.idx()].subnet),
+            Source::Lambda(l) => self.lambdas[l.idx()]
+                .enis
+                .first()
+                .map(|x| self.enis[x.idx()].subnet),
+            Source::External(_) | Source::Onprem(_) => None,
+        }
+    }
+
     /// The id the file gives a component (or the derived name of an ENI).
     pub fn name_of(&self, c: Component) -> &str {
         match c {

@@ -69,7 +69,7 @@ impl Builder<'_> {
             }
             let service = s.service.as_ref().map_or_else(String::new, |x| x.v.clone());
             let region = match &s.region {
-                Some(r) if crate::import::files::is_region_name(&r.v) => r.v.clone(),
+                Some(r) if super::transit_gateway::valid_region(&r.v) => r.v.clone(),
                 Some(r) => {
                     let msg = format!(
                         "{owner}: `region` is \"{}\", not an AWS Region name; expected a Region code such as \"us-west-2\"",

@@ -48,11 +48,7 @@ impl Builder<'_> {
             }
             let inter_region = p.peer_region.as_ref().is_some_and(|r| r.v != self.region);
             if let Some(r) = &p.peer_region {
-                let ok = !r.v.is_empty()
-                    && r.v
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-                if !ok {
+                if !super::transit_gateway::valid_region(&r.v) {
                     self.err(
                         &r.span,
                         format!(

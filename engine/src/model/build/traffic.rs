@@ -298,7 +298,7 @@ impl Builder<'_> {
         });
         // The service of the source's Region only (GWE-1): the scenario's
         // for a source outside the VPCs.
-        let region = crate::dataplane::resolve::region_of(&self.design, vpc).to_string();
+        let region = self.design.region_of(vpc).to_string();
         let public = builtin::has_public_address(&self.design, &region, &to.v);
         let known_service = public
             || self.design.endpoints.iter().any(|e| {
@@ -414,8 +414,7 @@ impl Builder<'_> {
     /// packets reach that host, not the instance the traffic names (DNS-1).
     fn routed_elsewhere(&self, src: Source, i: InstanceId, ip: Ipv4Addr) -> Option<String> {
         let d = &self.design;
-        let (_, _, subnet) = crate::dataplane::resolve::source_host(d, src);
-        let sub = &d.subnets[subnet?.idx()];
+        let sub = &d.subnets[d.source_subnet(src)?.idx()];
         let (here, want) = (sub.vpc, dns::vpc_of(d, i));
         let table = &d.route_tables[sub.route_table.idx()];
         let route = table

@@ -692,7 +692,7 @@ impl Builder<'_> {
 }
 
 /// An AWS Region code: lowercase letters, digits and dashes.
-fn valid_region(r: &str) -> bool {
+pub(super) fn valid_region(r: &str) -> bool {
     !r.is_empty()
         && r.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')

@@ -484,8 +484,9 @@ fn dns_3_explain_takes_dns_names() {
     assert!(err.contains("not the DNS name of an instance"), "{err}");
 }
 
-/// An interface endpoint's private DNS answers only in a VPC with both DNS
-/// attributes on (IFE-2, DNS-2); otherwise the service's public address.
+/// An interface endpoint's private DNS needs a VPC with both DNS attributes
+/// on (IFE-2, DNS-2): AWS refuses it otherwise; without it the name is the
+/// service's public address.
 #[test]
 fn ife_2_private_dns_of_an_endpoint_needs_the_vpcs_dns_attributes() {
     let text = |hostnames: bool| {
@@ -518,7 +519,7 @@ vpc = "v"
 service = "sqs"
 subnets = ["s"]
 security_groups = ["sg"]
-private_dns = true
+private_dns = {hostnames}
 listen = [ {{ protocol = "tcp", port = 443 }} ]
 
 [[aws_service]]
@@ -542,6 +543,12 @@ security_groups = ["sg"]
     let inside: ipnet::Ipv4Net = "10.0.1.0/24".parse().expect("cidr");
     assert!(inside.contains(&at(true)), "{}", at(true));
     assert_eq!(at(false), Ipv4Addr::new(52, 94, 0, 10));
+    let refused = text(false).replace("private_dns = false", "private_dns = true");
+    let report = match load_str("dns.toml", &refused) {
+        Ok(_) => panic!("private DNS without DNS hostnames loaded"),
+        Err(r) => r.to_string(),
+    };
+    assert!(report.contains("(IFE-2)"), "{report}");
 }
 
 /// A service name resolves from the source as its VPC's DNS would: through
@@ -591,7 +598,7 @@ vpc = "v"
 service = "sqs"
 subnets = ["s"]
 security_groups = ["sg"]
-private_dns = true
+private_dns = {hostnames}
 
 [[instance]]
 id = "app"

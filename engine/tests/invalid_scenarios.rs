@@ -1090,3 +1090,457 @@ fn rt_3_dns_1_an_instance_whose_address_the_senders_routes_take_to_another_host_
         )]
     );
 }
+
+/// The report lines of `text` (a whole file) without the file name, and
+/// whether it loaded.
+fn whole(text: &str) -> (bool, Vec<String>) {
+    let (loaded, lines) = report("t", text);
+    let lines = lines
+        .into_iter()
+        .map(|l| l.strip_prefix("t.toml:").unwrap_or(&l).to_string())
+        .collect();
+    (loaded, lines)
+}
+
+/// The line of the first `needle` in `text` (1-based).
+fn line_of(text: &str, needle: &str) -> usize {
+    text[..text.find(needle).expect("the needle is in the text")]
+        .matches('\n')
+        .count()
+        + 1
+}
+
+/// Two VPCs peered across Regions (`vpc-west` in eu-west-1), a group of
+/// each; `RULE` is replaced by a rule of `sg-west`.
+const PEERED_ACROSS_REGIONS: &str = r#"[scenario]
+name = "t"
+duration = "10s"
+
+[[vpc]]
+id = "vpc-east"
+cidrs = ["10.1.0.0/16"]
+
+[[vpc]]
+id = "vpc-west"
+cidrs = ["10.2.0.0/16"]
+
+[[subnet]]
+id = "east-a"
+vpc = "vpc-east"
+cidr = "10.1.1.0/24"
+
+[[subnet]]
+id = "west-a"
+vpc = "vpc-west"
+cidr = "10.2.1.0/24"
+
+[[vpc_peering]]
+id = "pcx"
+requester = "vpc-east"
+accepter = "vpc-west"
+peer_region = "eu-west-1"
+
+[[security_group]]
+id = "sg-east"
+vpc = "vpc-east"
+
+[[security_group]]
+id = "sg-west"
+vpc = "vpc-west"
+RULE
+"#;
+
+#[test]
+fn pcx_3_a_group_of_a_peer_vpc_in_another_region_is_an_error() {
+    for (rule, key) in [
+        (
+            r#"ingress = [ { protocol = "tcp", ports = "443", source_group = "sg-east" } ]"#,
+            "source_group",
+        ),
+        (
+            r#"egress = [ { protocol = "tcp", ports = "443", dest_group = "sg-east" } ]"#,
+            "dest_group",
+        ),
+    ] {
+        let text = PEERED_ACROSS_REGIONS.replace("RULE", rule);
+        let (loaded, lines) = whole(&text);
+        assert!(!loaded, "{lines:?}");
+        let col = rule.find("\"sg-east\"").expect("the group") + 1;
+        assert_eq!(
+            lines,
+            [format!(
+                "{}:{col}: error: security group `sg-west`: `{key}` names `sg-east` of VPC `vpc-east`, peered from another Region (eu-west-1 and us-east-1); AWS does not let a rule reference a security group of a peer VPC in a different Region (PCX-3); write the peer VPC's CIDR instead (`cidr = \"10.1.0.0/16\"`)",
+                line_of(&text, key)
+            )]
+        );
+    }
+    // Within one Region the same reference loads.
+    let text = PEERED_ACROSS_REGIONS
+        .replace("peer_region = \"eu-west-1\"\n", "")
+        .replace(
+            "RULE",
+            r#"ingress = [ { protocol = "tcp", ports = "443", source_group = "sg-east" } ]"#,
+        );
+    assert_eq!(whole(&text), (true, vec![]));
+}
+
+#[test]
+fn pcx_3_a_timeline_set_naming_a_group_across_regions_is_an_error() {
+    let text = format!(
+        "{}\n[[event]]\nat = \"5s\"\nset = {{ resource = \"sg-west\", ingress = [ {{ protocol = \"tcp\", ports = \"443\", source_group = \"sg-east\" }} ] }}\n",
+        PEERED_ACROSS_REGIONS.replace("RULE", "")
+    );
+    let (loaded, lines) = whole(&text);
+    assert!(!loaded, "{lines:?}");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!("{}:", line_of(&text, "set = ")))
+            && lines[0].contains("peered from another Region")
+            && lines[0].contains("(PCX-3)"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn igw_5_deleting_an_internet_gateway_while_public_addresses_are_mapped_is_an_error() {
+    let extra = r#"
+[[event]]
+at = "20s"
+delete = "igw-main"
+"#;
+    let (loaded, lines) = base_with(extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}:10: error: event `delete`: at 20s, VPC `vpc-main` still has public addresses mapped through internet gateway `igw-main`: NAT gateway `nat-a` (3.35.0.10), NAT gateway `nat-b` (3.35.0.11); AWS refuses to detach an internet gateway while instances or NAT gateways of its VPC hold public IPv4 or Elastic IP addresses (IGW-5); to model losing the internet, delete the routes to it (`delete_route`), or delete those instances and NAT gateways first",
+            line_in(extra, "delete = ")
+        )]
+    );
+    // An instance's public IP holds it too.
+    let text = BASE.replace(
+        "security_groups = [\"sg-app\"]\n\n[[external_host]]",
+        "security_groups = [\"sg-app\"]\npublic_ip = \"3.35.0.20\"\n\n[[external_host]]",
+    );
+    let text = format!("{text}{extra}");
+    let (loaded, lines) = report("base", &text);
+    assert!(!loaded);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("instance `app` (3.35.0.20)")),
+        "{lines:?}"
+    );
+    // With the NAT gateways deleted first, AWS detaches it.
+    let extra = r#"
+[[event]]
+at = "10s"
+delete = "nat-a"
+
+[[event]]
+at = "10s"
+delete = "nat-b"
+
+[[event]]
+at = "20s"
+delete = "igw-main"
+"#;
+    assert_eq!(base_with(extra), (true, vec![]));
+}
+
+#[test]
+fn addr_7_vpc_cidrs_aws_assigns_to_no_vpc_are_errors() {
+    for (cidr, range) in [
+        ("169.254.0.0/16", "169.254.0.0/16 (link-local)"),
+        ("127.0.0.0/16", "127.0.0.0/8 (loopback)"),
+        ("224.0.0.0/16", "224.0.0.0/4 (multicast)"),
+        ("0.0.0.0/16", "0.0.0.0/8 (\"this network\")"),
+        ("240.0.0.0/16", "240.0.0.0/4 (reserved)"),
+    ] {
+        let text = format!(
+            "[scenario]\nname = \"t\"\nduration = \"10s\"\n\n[[vpc]]\nid = \"v\"\ncidrs = [\"{cidr}\"]\n"
+        );
+        let (loaded, lines) = whole(&text);
+        assert!(!loaded, "{cidr}");
+        assert_eq!(
+            lines,
+            [format!(
+                "7:10: error: VPC `v`: CIDR `{cidr}` is in {range}, which AWS does not assign to a VPC (ADDR-7); use a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), 100.64.0.0/10, or a public range you own"
+            )]
+        );
+    }
+}
+
+#[test]
+fn addr_7_secondary_cidrs_aws_restricts_next_to_the_primary_are_errors() {
+    let refused = [
+        ("10.0.0.0/16", "192.168.0.0/16"),
+        ("10.0.0.0/16", "172.20.0.0/16"),
+        ("10.0.0.0/16", "198.19.0.0/16"),
+        ("172.20.0.0/16", "172.31.0.0/16"),
+        ("172.20.0.0/16", "10.1.0.0/16"),
+        ("192.168.0.0/16", "10.1.0.0/16"),
+        ("100.64.0.0/16", "10.1.0.0/16"),
+        ("54.10.0.0/16", "192.168.0.0/16"),
+        ("198.19.0.0/16", "172.20.0.0/16"),
+    ];
+    for (primary, secondary) in refused {
+        let text = format!(
+            "[scenario]\nname = \"t\"\nduration = \"10s\"\n\n[[vpc]]\nid = \"v\"\ncidrs = [\"{primary}\", \"{secondary}\"]\n"
+        );
+        let (loaded, lines) = whole(&text);
+        assert!(!loaded, "{primary} + {secondary}");
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with(&format!(
+                "7:{}: error: VPC `v`: secondary CIDR `{secondary}` cannot be added to a VPC whose primary CIDR is `{primary}`: ",
+                14 + primary.len()
+            )) && lines[0].ends_with("(ADDR-7)"),
+            "{lines:?}"
+        );
+    }
+    let permitted = [
+        ("10.0.0.0/16", "10.1.0.0/16"),
+        ("10.0.0.0/16", "100.64.0.0/16"),
+        ("10.0.0.0/16", "54.10.0.0/16"),
+        ("172.20.0.0/16", "172.21.0.0/16"),
+        ("192.168.0.0/16", "100.64.0.0/16"),
+        ("100.64.0.0/16", "54.10.0.0/16"),
+        ("198.19.0.0/16", "100.64.0.0/16"),
+    ];
+    for (primary, secondary) in permitted {
+        let text = format!(
+            "[scenario]\nname = \"t\"\nduration = \"10s\"\n\n[[vpc]]\nid = \"v\"\ncidrs = [\"{primary}\", \"{secondary}\"]\n"
+        );
+        assert_eq!(whole(&text), (true, vec![]), "{primary} + {secondary}");
+    }
+}
+
+#[test]
+fn addr_8_a_public_ip_in_a_range_aws_never_assigns_is_an_error() {
+    for ip in [
+        "127.0.0.1",
+        "10.9.0.1",
+        "100.64.0.1",
+        "169.254.169.254",
+        "224.0.0.1",
+    ] {
+        let text = BASE.replace(
+            "public_ip = \"3.35.0.10\"",
+            &format!("public_ip = \"{ip}\""),
+        );
+        let (loaded, lines) = report("base", &text);
+        assert!(!loaded, "{ip}");
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].contains(&format!(
+                ": error: NAT gateway `nat-a`: public IP {ip} is in "
+            )) && lines[0].contains("AWS assigns public IPv4 addresses and Elastic IPs only from publicly routable ranges (ADDR-8)"),
+            "{lines:?}"
+        );
+    }
+    // An instance's too.
+    let text = BASE.replace(
+        "security_groups = [\"sg-app\"]\n\n[[external_host]]",
+        "security_groups = [\"sg-app\"]\npublic_ip = \"192.168.7.7\"\n\n[[external_host]]",
+    );
+    let (loaded, lines) = report("base", &text);
+    assert!(!loaded);
+    assert!(
+        lines[0].contains(
+            "instance `app`: public IP 192.168.7.7 is in 192.168.0.0/16 (private, RFC 1918)"
+        ),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn open_1_an_external_host_no_internet_host_could_be_is_an_error() {
+    for ip in ["255.255.255.255", "127.0.0.1", "172.16.5.5", "0.0.0.0"] {
+        let text = BASE.replace("93.184.216.34", ip);
+        let (loaded, lines) = report("base", &text);
+        assert!(!loaded, "{ip}");
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].contains(&format!(
+                ":6: error: external host `api-example`: {ip} is in "
+            )) && lines[0].contains(
+                "an address no internet host can have, so nothing could reach it (OPEN-1)"
+            ),
+            "{lines:?}"
+        );
+    }
+    // The documentation blocks stay usable.
+    let text = BASE.replace("93.184.216.34", "203.0.113.9");
+    assert_eq!(report("base", &text), (true, vec![]));
+}
+
+/// An interface endpoint for `SERVICE` in `vpc-main`, with private DNS as
+/// `PRIVATE_DNS` says.
+const INTERFACE_ENDPOINT: &str = r#"
+[[vpc_endpoint]]
+id = "vpce-1"
+type = "interface"
+vpc = "vpc-main"
+service = "SERVICE"
+subnets = ["private-a"]
+security_groups = ["sg-app"]
+PRIVATE_DNS
+"#;
+
+fn endpoint(service: &str, private_dns: &str) -> String {
+    INTERFACE_ENDPOINT
+        .replace("SERVICE", service)
+        .replace("PRIVATE_DNS", private_dns)
+}
+
+#[test]
+fn ife_2_private_dns_in_a_vpc_without_both_dns_attributes_is_an_error() {
+    for (attr, off) in [
+        ("enable_dns_hostnames = false", "`enable_dns_hostnames`"),
+        (
+            "enable_dns_support = false\nenable_dns_hostnames = false",
+            "`enable_dns_support`",
+        ),
+    ] {
+        let base = BASE.replace(
+            "cidrs = [\"10.0.0.0/16\"]",
+            &format!("cidrs = [\"10.0.0.0/16\"]\n{attr}"),
+        );
+        // By default, at the endpoint's id; written, at `private_dns`.
+        for (dns, needle, how) in [
+            ("", "id = \"vpce-1\"", "by default"),
+            ("private_dns = true", "private_dns", "here"),
+        ] {
+            let extra = endpoint("sqs", dns);
+            let text = format!("{base}{extra}");
+            let (loaded, lines) = report("base", &text);
+            assert!(!loaded, "{attr} {dns}");
+            assert_eq!(
+                lines,
+                [format!(
+                    "base.toml:{}:{}: error: VPC endpoint `vpce-1`: private DNS (on {how}) needs VPC `vpc-main`'s `enable_dns_support` and `enable_dns_hostnames` both true, and {off} is false; AWS refuses to create the endpoint (IFE-2); set `private_dns = false`, or turn both attributes on",
+                    line_of(&text, needle),
+                    if how == "here" { 15 } else { 6 }
+                )]
+            );
+        }
+        // Without private DNS it loads.
+        let text = format!("{base}{}", endpoint("sqs", "private_dns = false"));
+        let (loaded, lines) = report("base", &text);
+        assert!(loaded, "{lines:?}");
+    }
+}
+
+#[test]
+fn ife_9_a_second_private_dns_endpoint_for_one_service_in_a_vpc_is_an_error() {
+    let second = endpoint("sqs", "private_dns = true").replace("vpce-1", "vpce-2");
+    let extra = format!("{}{second}", endpoint("sqs", ""));
+    let (loaded, lines) = base_with(&extra);
+    assert!(!loaded);
+    assert_eq!(
+        lines,
+        [format!(
+            "{}:15: error: VPC endpoint `vpce-2`: VPC `vpc-main` already has interface endpoint `vpce-1` (line {}) with private DNS for `sqs`; AWS refuses a second, whose private DNS domain would conflict (IFE-9); set `private_dns = false` here, or give the VPC one endpoint for `sqs`",
+            line_in(&extra, "private_dns = true"),
+            line_in(&extra, "id = \"vpce-1\"")
+        )]
+    );
+    // The second without private DNS loads; so do two services.
+    let second = endpoint("sqs", "private_dns = false").replace("vpce-1", "vpce-2");
+    assert_eq!(
+        base_with(&format!("{}{second}", endpoint("sqs", ""))),
+        (true, vec![])
+    );
+    let other = endpoint("sns", "").replace("vpce-1", "vpce-2");
+    assert_eq!(
+        base_with(&format!("{}{other}", endpoint("sqs", ""))),
+        (true, vec![])
+    );
+}
+
+#[test]
+fn ife_10_an_unknown_service_name_is_an_error_with_a_suggestion() {
+    for (name, hint) in [
+        ("sqs-typo", "did you mean `sqs`?"),
+        ("secretsmanger", "did you mean `secretsmanager`?"),
+        (
+            "nothing-like-it",
+            "write the short name AWS gives it (`sqs` for `com.amazonaws.us-east-1.sqs`)",
+        ),
+    ] {
+        let extra = endpoint(name, "");
+        let (loaded, lines) = base_with(&extra);
+        assert!(!loaded, "{name}");
+        assert_eq!(
+            lines,
+            [format!(
+                "{}:11: error: VPC endpoint `vpce-1`: `{name}` is not an AWS service vpcsim knows, and the file declares no `[[aws_service]]` or `com.amazonaws.us-east-1.{name}` prefix list for it; AWS refuses an endpoint for a service it does not offer (IFE-10); {hint}",
+                line_in(&extra, "service = ")
+            )]
+        );
+    }
+    // Known, declared, or an endpoint service's id: loads.
+    for extra in [
+        endpoint("ecr.dkr", ""),
+        endpoint("vpce-svc-0abc123", ""),
+        format!(
+            "{}\n[[aws_service]]\nid = \"own\"\nservice = \"my-service\"\nips = [\"3.35.9.9\"]\n",
+            endpoint("my-service", "")
+        ),
+    ] {
+        let (loaded, lines) = base_with(&extra);
+        assert!(loaded, "{lines:?}");
+    }
+}
+
+#[test]
+fn nat_2_a_private_nat_gateway_routed_to_an_internet_gateway_warns() {
+    let text = BASE.replace(
+        "id = \"nat-b\"\nsubnet = \"public-a\"\npublic_ip = \"3.35.0.11\"",
+        "id = \"nat-b\"\nsubnet = \"public-a\"\nconnectivity = \"private\"",
+    );
+    let (loaded, lines) = report("base", &text);
+    assert!(loaded, "{lines:?}");
+    assert_eq!(
+        lines,
+        [format!(
+            "base.toml:{}:6: warning: NAT gateway `nat-b` is private, but its subnet `public-a` sends 0.0.0.0/0 to an internet gateway (route table `rt-public`); a private NAT gateway has no Elastic IP, and the internet gateway drops what it forwards there (NAT-2); for internet access make it public (`connectivity = \"public\"` with a `public_ip`)",
+            line_of(&text, "id = \"nat-b\"")
+        )]
+    );
+}
+
+#[test]
+fn a_listener_on_port_0_is_an_error() {
+    let text = BASE.replace(
+        "listen = [ { protocol = \"udp\", port = 53 } ]",
+        "listen = [ { protocol = \"udp\", port = 53 }, { protocol = \"tcp\", port = 0 } ]",
+    );
+    let (loaded, lines) = report("base", &text);
+    assert!(!loaded);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].ends_with("error: a tcp listener on port 0: no connection can reach port 0; a listener's port is 1 to 65535"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn addr_6_a_zone_the_region_does_not_have_warns() {
+    let text = BASE.replacen("az = \"us-east-1a\"", "az = \"us-east-1z\"", 1);
+    let (loaded, lines) = report("base", &text);
+    assert!(loaded, "{lines:?}");
+    assert_eq!(
+        lines,
+        [format!(
+            "base.toml:{}:6: warning: subnet `public-a`: availability zone `us-east-1z` does not exist in region `us-east-1`, whose zones are `us-east-1a` to `us-east-1f` (ADDR-6)",
+            line_of(&text, "us-east-1z")
+        )]
+    );
+    // A zone it has, and a Local Zone, do not.
+    for az in ["us-east-1f", "us-east-1-bos-1a"] {
+        let text = BASE.replacen("az = \"us-east-1a\"", &format!("az = \"{az}\""), 1);
+        assert_eq!(report("base", &text), (true, vec![]), "{az}");
+    }
+}

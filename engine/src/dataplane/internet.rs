@@ -107,24 +107,7 @@ impl<T: Trace> Cx<'_, T> {
     }
 }
 
-/// Ranges no host on the internet can have: this network, private
-/// (RFC 1918), shared (RFC 6598), loopback, link-local, multicast and
-/// reserved.
-const NOT_ON_THE_INTERNET: [(u32, u32); 9] = [
-    (0x0000_0000, 8),  // 0.0.0.0/8
-    (0x0a00_0000, 8),  // 10.0.0.0/8
-    (0x6440_0000, 10), // 100.64.0.0/10
-    (0x7f00_0000, 8),  // 127.0.0.0/8
-    (0xa9fe_0000, 16), // 169.254.0.0/16
-    (0xac10_0000, 12), // 172.16.0.0/12
-    (0xc0a8_0000, 16), // 192.168.0.0/16
-    (0xe000_0000, 4),  // 224.0.0.0/4
-    (0xf000_0000, 4),  // 240.0.0.0/4
-];
-
-/// Whether no host on the internet can have address `ip`.
+/// Whether no host on the internet can have address `ip` (OPEN-1).
 pub fn not_on_the_internet(ip: u32) -> bool {
-    NOT_ON_THE_INTERNET
-        .iter()
-        .any(|&(net, len)| ip >> (32 - len) == net >> (32 - len))
+    crate::model::range_off_the_internet(ip).is_some()
 }

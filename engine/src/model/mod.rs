@@ -1001,3 +1001,31 @@ impl Design {
         }
     }
 }
+
+/// Ranges no host on the internet can have: this network, private
+/// (RFC 1918), shared (RFC 6598), loopback, link-local, multicast and
+/// reserved, each with its name.
+const NOT_ON_THE_INTERNET: [(u32, u32, &str); 9] = [
+    (0x0000_0000, 8, "0.0.0.0/8 (\"this network\")"),
+    (0x0a00_0000, 8, "10.0.0.0/8 (private, RFC 1918)"),
+    (
+        0x6440_0000,
+        10,
+        "100.64.0.0/10 (shared address space, RFC 6598)",
+    ),
+    (0x7f00_0000, 8, "127.0.0.0/8 (loopback)"),
+    (0xa9fe_0000, 16, "169.254.0.0/16 (link-local)"),
+    (0xac10_0000, 12, "172.16.0.0/12 (private, RFC 1918)"),
+    (0xc0a8_0000, 16, "192.168.0.0/16 (private, RFC 1918)"),
+    (0xe000_0000, 4, "224.0.0.0/4 (multicast)"),
+    (0xf000_0000, 4, "240.0.0.0/4 (reserved)"),
+];
+
+/// The range, by name, that keeps `ip` off the internet (OPEN-1): `None`
+/// for an address an internet host can have.
+pub fn range_off_the_internet(ip: u32) -> Option<&'static str> {
+    NOT_ON_THE_INTERNET
+        .iter()
+        .find(|&&(net, len, _)| ip >> (32 - len) == net >> (32 - len))
+        .map(|&(_, _, name)| name)
+}

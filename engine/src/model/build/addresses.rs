@@ -153,6 +153,16 @@ impl Builder<'_> {
                     continue;
                 }
             }
+            let holds_public_ip = who.starts_with("instance") || who.starts_with("NAT");
+            if let Some(range) = crate::model::range_off_the_internet(u32::from(ip)) {
+                if holds_public_ip {
+                    let msg = format!(
+                        "{who}: public IP {ip} is in {range}; AWS assigns public IPv4 addresses and Elastic IPs only from publicly routable ranges (ADDR-8); use a public address, such as one of 203.0.113.0/24 (a documentation block)"
+                    );
+                    self.err(&span, msg);
+                    continue;
+                }
+            }
             if let Some(prev) = public.get(&ip) {
                 self.err(
                     &span,

@@ -20,6 +20,8 @@ impl Builder<'_> {
             })
             .filter_map(|e| Some((e.vpc.as_ref()?.v.as_str(), e.service.as_ref()?.v.as_str())))
             .collect();
+        // The private-DNS interface endpoint of each (VPC, service) (IFE-9).
+        let mut private_dns_of: BTreeMap<(VpcId, String), (String, Span)> = BTreeMap::new();
         for e in &raw.vpc_endpoints {
             let owner = format!("VPC endpoint `{}`", shown_id(&e.id.v));
             let vpc = self.vpc_ref(&owner, &e.vpc);
@@ -169,6 +171,47 @@ impl Builder<'_> {
                     }
                     let private_dns = e.private_dns.as_ref().is_none_or(|p| p.v);
                     let inbound_only = self.inbound_only(&owner, e, private_dns, &gateways);
+                    let service_known = self.interface_service(&owner, e);
+                    if let (true, Some(v)) = (private_dns, vpc) {
+                        let at = e
+                            .private_dns
+                            .as_ref()
+                            .map_or(&e.id.span, |p| &p.span)
+                            .clone();
+                        let x = &self.design.vpcs[v.idx()];
+                        if !(x.dns_support && x.dns_hostnames) {
+                            let off = if x.dns_support {
+                                "`enable_dns_hostnames`"
+                            } else {
+                                "`enable_dns_support`"
+                            };
+                            let msg = format!(
+                                "{owner}: private DNS (on {}) needs VPC `{}`'s `enable_dns_support` and `enable_dns_hostnames` both true, and {off} is false; AWS refuses to create the endpoint (IFE-2); set `private_dns = false`, or turn both attributes on",
+                                if e.private_dns.is_some() {
+                                    "here"
+                                } else {
+                                    "by default"
+                                },
+                                x.name
+                            );
+                            self.err(&at, msg);
+                        } else if service_known && !service.is_empty() {
+                            match private_dns_of.get(&(v, service.clone())) {
+                                Some((first, prev)) => {
+                                    let line = self.line_of(prev, &at);
+                                    let msg = format!(
+                                        "{owner}: VPC `{}` already has interface endpoint `{first}` ({line}) with private DNS for `{service}`; AWS refuses a second, whose private DNS domain would conflict (IFE-9); set `private_dns = false` here, or give the VPC one endpoint for `{service}`",
+                                        x.name
+                                    );
+                                    self.err(&at, msg);
+                                }
+                                None => {
+                                    private_dns_of
+                                        .insert((v, service.clone()), (e.id.v.clone(), at));
+                                }
+                            }
+                        }
+                    }
                     EndpointKind::Interface {
                         subnets,
                         security_groups: sgs,
@@ -220,6 +263,58 @@ impl Builder<'_> {
             self.err(&set.span, format!("{owner}: `{KEY}` needs a gateway endpoint for {service} in VPC `{vpc}`, which in-VPC traffic then takes; declare one, or set `{KEY} = false` for the interface endpoint to answer in the VPC (IFE-7)"));
         }
         private_dns && gateway
+    }
+
+    /// Whether an interface endpoint's `service` names a service: one that
+    /// vpcsim knows, one the file declares (an `[[aws_service]]`, or a
+    /// `com.amazonaws.<region>.<service>` prefix list), or an endpoint
+    /// service by its `vpce-svc-` id; AWS refuses any other name (IFE-10).
+    /// Reports it otherwise, with the known name it may be a misspelling of.
+    fn interface_service(&mut self, owner: &str, e: &raw::VpcEndpoint) -> bool {
+        let Some(s) = &e.service else { return true };
+        let name = s.v.as_str();
+        let list_name = builtin::service_list_name(&self.region, name);
+        let known = builtin::INTERFACE_SERVICES.contains(&name)
+            || name.starts_with("vpce-svc-")
+            || self
+                .raw
+                .aws_services
+                .iter()
+                .any(|a| a.service.as_ref().is_some_and(|x| x.v == name))
+            || self
+                .design
+                .prefix_lists
+                .iter()
+                .any(|p| p.list_name == list_name)
+            || builtin::prefix_list(&list_name).is_some();
+        if known || name.is_empty() {
+            return true;
+        }
+        let services = builtin::INTERFACE_SERVICES.iter().copied();
+        let close = did_you_mean(name, services).or_else(|| {
+            // A known name with something written after it: `sqs-prod`.
+            builtin::INTERFACE_SERVICES
+                .iter()
+                .copied()
+                .filter(|k| {
+                    name.strip_prefix(k)
+                        .is_some_and(|rest| rest.starts_with(['-', '.', '_']))
+                })
+                .max_by_key(|k| k.len())
+        });
+        let hint = match close {
+            Some(k) => format!("did you mean `{k}`?"),
+            None => {
+                "write the short name AWS gives it (`sqs` for `com.amazonaws.us-east-1.sqs`)".into()
+            }
+        };
+        self.err(
+            &s.span,
+            format!(
+                "{owner}: `{name}` is not an AWS service vpcsim knows, and the file declares no `[[aws_service]]` or `{list_name}` prefix list for it; AWS refuses an endpoint for a service it does not offer (IFE-10); {hint}"
+            ),
+        );
+        false
     }
 
     /// The prefix list of the service in the Region of the endpoint's VPC

@@ -69,6 +69,16 @@ impl Builder<'_> {
                 continue;
             };
             let port = match (proto.v.has_ports(), &x.v.port) {
+                (true, Some(port)) if port.v == 0 => {
+                    self.err(
+                        &port.span,
+                        format!(
+                            "a {} listener on port 0: no connection can reach port 0; a listener's port is 1 to 65535",
+                            proto.v
+                        ),
+                    );
+                    continue;
+                }
                 (true, Some(port)) => Some(port.v),
                 (true, None) if self.unreadable(&x.span, "port") => continue,
                 (true, None) => {

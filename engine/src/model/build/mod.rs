@@ -195,6 +195,9 @@ struct Builder<'r> {
     /// it depends on did not resolve (reported): the design then holds a
     /// stand-in there, and `build` returns none.
     unsettled: bool,
+    /// Security group rules' references to groups of peered VPCs, whose
+    /// Regions are checked once known (PCX-3).
+    peer_group_refs: Vec<security_groups::PeerGroupRef>,
     /// The design being built.
     design: Design,
 }
@@ -213,6 +216,7 @@ impl<'r> Builder<'r> {
             eni_subnets: Vec::new(),
             subnets: Vec::new(),
             unsettled: false,
+            peer_group_refs: Vec::new(),
             design: Design {
                 name: String::new(),
                 description: String::new(),
@@ -303,6 +307,7 @@ impl<'r> Builder<'r> {
         self.nats();
         self.transit_gateways();
         self.subnet_zones();
+        self.check_peer_group_regions();
         self.endpoints();
         self.lambdas();
         self.route_tables();
@@ -328,6 +333,7 @@ impl<'r> Builder<'r> {
         self.design.dns = dns::Reach::compute(&self.design);
         self.traffic();
         self.events();
+        self.check_peer_group_regions();
         self.expects();
         self.design_warnings();
         self.mtu_floor();

@@ -23,6 +23,12 @@ impl Builder<'_> {
                         h.id.v, ip.v
                     );
                     self.err(&ip.span, msg);
+                } else if let Some(range) = crate::model::range_off_the_internet(u32::from(ip.v)) {
+                    let msg = format!(
+                        "external host `{}`: {} is in {range}, an address no internet host can have, so nothing could reach it (OPEN-1); give it a public address, such as one of 203.0.113.0/24 (a documentation block), or declare an `[[onprem_host]]` for a host behind a VPN",
+                        h.id.v, ip.v
+                    );
+                    self.err(&ip.span, msg);
                 }
             }
             if let Some(l) = h.latency.as_ref().filter(|l| l.v.min == Nanos::ZERO) {

@@ -91,6 +91,19 @@ impl Builder<'_> {
                     // (TGW-11); peerings and attachments are read from the
                     // raw file, as they are resolved later.
                     if let (Some(v), Some(ov)) = (vpc, self.sg_vpc(sg)) {
+                        if ov != v && self.peered(v, ov) {
+                            // A peer of another Region cannot be named
+                            // (PCX-3); the Regions of VPCs are known once
+                            // the peerings and transit gateways are read.
+                            self.peer_group_refs.push(PeerGroupRef {
+                                at: peer.span.clone(),
+                                owner: owner.clone(),
+                                key,
+                                group: g.clone(),
+                                vpc: v,
+                                other: ov,
+                            });
+                        }
                         if ov != v && !self.peered(v, ov) {
                             let other = self.design.vpcs[ov.idx()].name.clone();
                             match self.tgw_between(v, ov) {
@@ -204,6 +217,39 @@ impl Builder<'_> {
         found
     }
 
+    /// Reports the group references of the rules read so far that name a
+    /// group of a peered VPC in another Region: AWS refuses them (PCX-3).
+    /// Run once the Regions of VPCs are known, and again after the
+    /// timeline's rules.
+    pub(super) fn check_peer_group_regions(&mut self) {
+        for r in std::mem::take(&mut self.peer_group_refs) {
+            let (Some(a), Some(b)) = (
+                self.design.vpcs.get(r.vpc.idx()),
+                self.design.vpcs.get(r.other.idx()),
+            ) else {
+                continue;
+            };
+            if a.region == b.region {
+                continue;
+            }
+            let msg = format!(
+                "{}: `{}` names `{}` of VPC `{}`, peered from another Region ({} and {}); AWS does not let a rule reference a security group of a peer VPC in a different Region (PCX-3); write the peer VPC's CIDR instead ({})",
+                r.owner,
+                r.key,
+                r.group,
+                b.name,
+                a.region,
+                b.region,
+                b.cidrs
+                    .iter()
+                    .map(|c| format!("`cidr = \"{c}\"`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            );
+            self.err(&r.at, msg);
+        }
+    }
+
     /// Whether two VPCs are peered, from the raw file (peerings are resolved
     /// after security groups).
     pub(super) fn peered(&self, a: VpcId, b: VpcId) -> bool {
@@ -294,4 +340,16 @@ pub(super) enum ReferencingOff {
     Gateway(String),
     #[error("`{gateway}`, whose attachment `{attachment}` has `security_group_referencing` off")]
     Attachment { gateway: String, attachment: String },
+}
+
+/// A rule's reference to a group of a peered VPC, checked against the two
+/// VPCs' Regions once they are known (PCX-3).
+#[derive(Clone, Debug)]
+pub(super) struct PeerGroupRef {
+    pub at: Span,
+    pub owner: String,
+    pub key: &'static str,
+    pub group: String,
+    pub vpc: VpcId,
+    pub other: VpcId,
 }

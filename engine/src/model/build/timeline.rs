@@ -315,6 +315,11 @@ impl Builder<'_> {
                         );
                         continue;
                     }
+                    if let Component::Igw(g) = c {
+                        if self.igw_still_mapped(&state, *g, &id.span, at) {
+                            continue;
+                        }
+                    }
                     state.deleted.insert(key, (*at, *n));
                     if let Component::Endpoint(e) = c {
                         // A gateway endpoint's routes go with it (GWE-2).
@@ -402,6 +407,67 @@ impl Builder<'_> {
                 _ => {}
             }
         }
+    }
+
+    /// Reports the `delete` of internet gateway `g` at `at` while its VPC
+    /// still holds public addresses: AWS refuses to detach the gateway
+    /// (`DependencyViolation`) while an instance or a NAT gateway of the VPC
+    /// has a public IPv4 address or an Elastic IP (IGW-5).
+    fn igw_still_mapped(
+        &mut self,
+        state: &TimelineState,
+        g: IgwId,
+        here: &Span,
+        at: &Nanos,
+    ) -> bool {
+        let d = &self.design;
+        let Some(igw) = d.igws.get(g.idx()) else {
+            return false;
+        };
+        let vpc = igw.vpc;
+        let mut holders: Vec<String> = Vec::new();
+        for (i, e) in d.enis.iter().enumerate() {
+            let EniOwner::Instance(inst) = e.owner else {
+                continue;
+            };
+            let (Some(ip), true) = (e.public_ip, e.vpc == vpc) else {
+                continue;
+            };
+            if state
+                .deleted
+                .contains_key(&Component::Eni(EniId::from_idx(i)))
+            {
+                continue;
+            }
+            let name = d.instances.get(inst.idx()).map_or("", |x| x.name.as_str());
+            holders.push(format!("instance `{name}` ({ip})"));
+        }
+        for (i, n) in d.nats.iter().enumerate() {
+            let Some(ip) = n.public_ip else { continue };
+            let in_vpc = d.subnets.get(n.subnet.idx()).is_some_and(|s| s.vpc == vpc);
+            if !in_vpc
+                || state
+                    .deleted
+                    .contains_key(&Component::Nat(NatId::from_idx(i)))
+            {
+                continue;
+            }
+            holders.push(format!("NAT gateway `{}` ({ip})", n.name));
+        }
+        if holders.is_empty() {
+            return false;
+        }
+        let shown = match holders.len() {
+            1..=3 => holders.join(", "),
+            n => format!("{} and {} more", holders[..3].join(", "), n - 3),
+        };
+        let msg = format!(
+            "event `delete`: at {at}, VPC `{}` still has public addresses mapped through internet gateway `{}`: {shown}; AWS refuses to detach an internet gateway while instances or NAT gateways of its VPC hold public IPv4 or Elastic IP addresses (IGW-5); to model losing the internet, delete the routes to it (`delete_route`), or delete those instances and NAT gateways first",
+            d.vpcs.get(vpc.idx()).map_or("", |v| v.name.as_str()),
+            igw.name
+        );
+        self.err(here, msg);
+        true
     }
 
     /// The component whose deletion a component's stands for: an instance

@@ -29,6 +29,28 @@ impl Builder<'_> {
                             );
                             continue;
                         }
+                        if let Some(why) = refused_vpc_range(c.v) {
+                            let msg = format!(
+                                "{owner}: CIDR `{}` is in {why}, which AWS does not assign to a VPC (ADDR-7); use a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), 100.64.0.0/10, or a public range you own",
+                                c.v
+                            );
+                            self.err(&c.span, msg);
+                            continue;
+                        }
+                        // The primary CIDR is the first of the list; when it
+                        // was refused (reported), its secondaries are not
+                        // judged against it.
+                        let primary = list.v.first().filter(|p| cidrs.first() == Some(&p.v));
+                        if let Some(p) = primary.filter(|p| p.v != c.v) {
+                            if let Some(why) = refused_secondary(p.v, c.v) {
+                                let msg = format!(
+                                    "{owner}: secondary CIDR `{}` cannot be added to a VPC whose primary CIDR is `{}`: {why} (ADDR-7)",
+                                    c.v, p.v
+                                );
+                                self.err(&c.span, msg);
+                                continue;
+                            }
+                        }
                         if let Some(o) = cidrs.iter().find(|o| o.contains(&c.v) || c.v.contains(*o))
                         {
                             let msg =
@@ -207,7 +229,15 @@ impl Builder<'_> {
                     );
                     self.warn(&a.span, msg);
                 }
-                Some(_) => {}
+                Some(a) => {
+                    if let Some(last) = missing_zone(&a.v, &region) {
+                        let msg = format!(
+                            "subnet `{}`: availability zone `{}` does not exist in region `{region}`, whose zones are `{region}a` to `{region}{last}` (ADDR-6)",
+                            s.id.v, a.v
+                        );
+                        self.warn(&a.span, msg);
+                    }
+                }
                 None => self.subnets[i].az = format!("{region}a"),
             }
         }
@@ -261,10 +291,114 @@ pub(super) struct SubnetDraft {
     pub enis: Vec<EniId>,
 }
 
+/// The last zone letter of the Regions whose Availability Zones vpcsim
+/// knows (an account sees some of them, under letters of its own).
+const ZONE_LETTERS: &[(&str, char)] = &[
+    ("af-south-1", 'c'),
+    ("ap-east-1", 'c'),
+    ("ap-northeast-1", 'd'),
+    ("ap-northeast-2", 'd'),
+    ("ap-northeast-3", 'c'),
+    ("ap-south-1", 'c'),
+    ("ap-southeast-1", 'c'),
+    ("ap-southeast-2", 'c'),
+    ("ca-central-1", 'd'),
+    ("eu-central-1", 'c'),
+    ("eu-north-1", 'c'),
+    ("eu-south-1", 'c'),
+    ("eu-west-1", 'c'),
+    ("eu-west-2", 'c'),
+    ("eu-west-3", 'c'),
+    ("me-south-1", 'c'),
+    ("sa-east-1", 'c'),
+    ("us-east-1", 'f'),
+    ("us-east-2", 'c'),
+    ("us-west-1", 'c'),
+    ("us-west-2", 'd'),
+];
+
+/// The last zone letter of `region` when `zone` is a zone of it by name
+/// (the Region's code and one letter) that does not exist there; `None`
+/// for a zone that exists, a Local Zone, or a Region vpcsim has no list
+/// for (ADDR-6).
+fn missing_zone(zone: &str, region: &str) -> Option<char> {
+    let rest = zone.strip_prefix(region)?;
+    let mut letters = rest.chars();
+    let (Some(letter), None) = (letters.next(), letters.next()) else {
+        return None;
+    };
+    let &(_, last) = ZONE_LETTERS.iter().find(|(r, _)| *r == region)?;
+    (letter.is_ascii_lowercase() && letter > last).then_some(last)
+}
+
 /// Whether `zone` is an availability zone of `region`: the Region's code
 /// and one more part (`us-east-1a`, or a Local Zone's `us-east-1-bos-1a`).
 fn zone_in_region(zone: &str, region: &str) -> bool {
     zone.strip_prefix(region).is_some_and(|rest| {
         rest.starts_with(|c: char| c.is_ascii_lowercase()) || rest.starts_with('-')
     })
+}
+
+/// A block that AWS assigns to no VPC, as primary or secondary (ADDR-7):
+/// link-local, which AWS's table of association restrictions names, and
+/// the blocks that are neither private (RFC 1918), nor shared (RFC 6598),
+/// nor publicly routable: "this network", loopback, multicast and the
+/// reserved 240.0.0.0/4 (RFC 6890).
+fn refused_vpc_range(c: Ipv4Net) -> Option<&'static str> {
+    let blocks: [(&str, &str); 5] = [
+        ("169.254.0.0/16", "169.254.0.0/16 (link-local)"),
+        ("0.0.0.0/8", "0.0.0.0/8 (\"this network\")"),
+        ("127.0.0.0/8", "127.0.0.0/8 (loopback)"),
+        ("224.0.0.0/4", "224.0.0.0/4 (multicast)"),
+        ("240.0.0.0/4", "240.0.0.0/4 (reserved)"),
+    ];
+    blocks.into_iter().find_map(|(b, why)| {
+        let b: Ipv4Net = b.parse().expect("literal");
+        (b.contains(&c) || c.contains(&b)).then_some(why)
+    })
+}
+
+/// The three private ranges of RFC 1918.
+const RFC_1918: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+/// The RFC 1918 range that holds `c`, if any.
+fn rfc_1918(c: Ipv4Net) -> Option<&'static str> {
+    RFC_1918.into_iter().find(|r| {
+        let r: Ipv4Net = r.parse().expect("literal");
+        r.contains(&c)
+    })
+}
+
+fn within(c: Ipv4Net, block: &str) -> bool {
+    let b: Ipv4Net = block.parse().expect("literal");
+    b.contains(&c)
+}
+
+/// Why AWS refuses secondary CIDR `c` next to primary CIDR `primary`, by its
+/// table of IPv4 CIDR block association restrictions (ADDR-7).
+fn refused_secondary(primary: Ipv4Net, c: Ipv4Net) -> Option<String> {
+    if within(c, "198.19.0.0/16") {
+        return Some(
+            "AWS restricts secondary CIDRs from 198.19.0.0/16 next to every primary range".into(),
+        );
+    }
+    let Some(range) = rfc_1918(c) else {
+        // Publicly routable, or 100.64.0.0/10: permitted next to any primary.
+        return None;
+    };
+    match rfc_1918(primary) {
+        Some(p) if p == range => {
+            if p == "172.16.0.0/12" && within(c, "172.31.0.0/16") {
+                Some("AWS restricts secondary CIDRs from 172.31.0.0/16 next to a primary CIDR in 172.16.0.0/12".into())
+            } else {
+                None
+            }
+        }
+        Some(p) => Some(format!(
+            "next to a primary CIDR in {p}, AWS permits secondary CIDRs from that range, 100.64.0.0/10 or public ranges, not from the other RFC 1918 range {range}"
+        )),
+        None => Some(format!(
+            "next to a primary CIDR outside the RFC 1918 ranges, AWS permits only public ranges or 100.64.0.0/10 as secondaries, not {range}"
+        )),
+    }
 }

@@ -51,8 +51,23 @@ impl Builder<'_> {
             let Some(vpc) = self.subnet_vpc(subnet) else {
                 continue;
             };
+            if !nat.public {
+                // A private NAT gateway's translations to an internet
+                // gateway are dropped there (NAT-2).
+                let rt = self.design.subnets[subnet.idx()].route_table;
+                if matches!(self.default_target(rt), Some(Target::Igw(_))) {
+                    let msg = format!(
+                        "NAT gateway `{}` is private, but its subnet `{}` sends 0.0.0.0/0 to an internet gateway (route table `{}`); a private NAT gateway has no Elastic IP, and the internet gateway drops what it forwards there (NAT-2); for internet access make it public (`connectivity = \"public\"` with a `public_ip`)",
+                        n.id.v,
+                        self.design.subnets[subnet.idx()].name,
+                        self.design.route_tables[rt.idx()].name
+                    );
+                    self.warn(&n.id.span, msg);
+                }
+                continue;
+            }
             // Without an internet gateway in the VPC it is an error (NAT-1).
-            if !nat.public || self.design.vpcs[vpc.idx()].igw.is_none() {
+            if self.design.vpcs[vpc.idx()].igw.is_none() {
                 continue;
             }
             let rt = self.design.subnets[subnet.idx()].route_table;

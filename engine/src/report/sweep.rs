@@ -275,13 +275,16 @@ impl Sweep {
     /// The text of point `p`.
     pub fn text_of(&self, p: usize) -> Result<String, SweepError> {
         let pt = self.point(p);
-        let edits: Vec<_> = self
-            .settings
+        Ok(set::apply(&self.text, &self.edits(&pt))?)
+    }
+
+    /// The settings' edits at point `pt`: (address, value) of each.
+    fn edits(&self, pt: &[usize]) -> Vec<(&set::Address, &str)> {
+        self.settings
             .iter()
-            .zip(&pt)
+            .zip(pt)
             .map(|(s, &i)| (&s.address, s.values[i].as_str()))
-            .collect();
-        Ok(set::apply(&self.text, &edits)?)
+            .collect()
     }
 
     /// Loads point `p` with the normal loader; the error holds the loader's
@@ -290,12 +293,7 @@ impl Sweep {
     /// ...`), one in the file's own text at its own line.
     pub fn load(&self, p: usize) -> Result<Loaded, SweepError> {
         let pt = self.point(p);
-        let edits: Vec<_> = self
-            .settings
-            .iter()
-            .zip(&pt)
-            .map(|(s, &i)| (&s.address, s.values[i].as_str()))
-            .collect();
+        let edits = self.edits(&pt);
         let names: Vec<String> = edits
             .iter()
             .map(|(a, v)| format!("--set {a}={v}"))

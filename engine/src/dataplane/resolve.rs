@@ -30,11 +30,6 @@ pub fn source_host(d: &Design, src: Source) -> (Host, Ipv4Addr, Option<SubnetId>
     }
 }
 
-/// The Region a name is asked from: the VPC's, else the scenario's.
-pub fn region_of(d: &Design, vpc: Option<VpcId>) -> &str {
-    d.region_of(vpc)
-}
-
 /// Of an interface endpoint's ENIs, the one in the AZ of `near`, else the
 /// first (zonal DNS answers first with the local one).
 fn endpoint_ip(d: &Design, e: EndpointId, near: Option<SubnetId>) -> Option<Ipv4Addr> {
@@ -80,7 +75,7 @@ fn service_address(
     // A declared front door, else an address of the service's ranges
     // (OPEN-2): the first host of its first range; both of the asking
     // VPC's Region (GWE-1), the scenario's for a source outside the VPCs.
-    let region = region_of(d, vpc);
+    let region = d.region_of(vpc);
     d.aws_services
         .iter()
         .find(|s| s.service == name && s.region == region)

@@ -2291,3 +2291,68 @@ fn command_line() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("Subnets.json: $.Subnets[3].CidrBlock"));
     assert!(run.stdout.is_empty());
 }
+
+/// IFE-7: an S3 interface endpoint with private DNS, in a VPC that has the
+/// S3 gateway endpoint too, answers in-VPC names only where the account
+/// turned `PrivateDnsOnlyForInboundResolverEndpoint` off; AWS's default
+/// (on) leaves in-VPC names to the gateway endpoint.
+#[test]
+fn ife_7_private_dns_only_for_inbound_resolver_endpoint_is_imported() {
+    let private_dns_in_vpc = |only_inbound: Option<bool>| {
+        let tmp = std::env::temp_dir().join(format!(
+            "vpcsim-import-ife7-{}-{only_inbound:?}",
+            std::process::id()
+        ));
+        let dir = tmp.join("lambda-nat");
+        copy_dir(&fixture("lambda-nat"), &dir);
+        let mut interface = serde_json::json!({
+            "VpcEndpointId": "vpce-0a1a000000000s3i1",
+            "VpcEndpointType": "Interface",
+            "VpcId": "vpc-0a1a000000000000a",
+            "ServiceName": "com.amazonaws.us-west-2.s3",
+            "State": "available",
+            "SubnetIds": ["subnet-0a1a00000000000p1"],
+            "Groups": [{ "GroupId": "sg-0a1a0000000000a01", "GroupName": "app" }],
+            "PrivateDnsEnabled": true,
+            "NetworkInterfaceIds": []
+        });
+        if let Some(v) = only_inbound {
+            interface["DnsOptions"] = serde_json::json!({
+                "DnsRecordIpType": "ipv4",
+                "PrivateDnsOnlyForInboundResolverEndpoint": v
+            });
+        }
+        let endpoints = serde_json::json!({ "VpcEndpoints": [{
+            "VpcEndpointId": "vpce-0a1a000000000s3g1",
+            "VpcEndpointType": "Gateway",
+            "VpcId": "vpc-0a1a000000000000a",
+            "ServiceName": "com.amazonaws.us-west-2.s3",
+            "State": "available",
+            "RouteTableIds": ["rtb-0a1a00000000000p1"]
+        }, interface]});
+        std::fs::write(dir.join("VpcEndpoints.json"), endpoints.to_string()).expect("write");
+        let lists = serde_json::json!({ "PrefixLists": [{
+            "PrefixListId": "pl-68a54001",
+            "PrefixListName": "com.amazonaws.us-west-2.s3",
+            "Cidrs": ["52.218.128.0/17", "3.5.76.0/22"]
+        }]});
+        std::fs::write(dir.join("PrefixLists.json"), lists.to_string()).expect("write");
+        let (imported, d) = import_and_load(&dir, "");
+        let _ = std::fs::remove_dir_all(&tmp);
+        let text = &imported.text;
+        assert!(d.lookup("vpce-0a1a000000000s3g1").is_some(), "{text}");
+        let written = text.contains("private_dns_only_for_inbound_resolver_endpoint = false");
+        let Some(vpcsim::model::Component::Endpoint(e)) = d.lookup("vpce-0a1a000000000s3i1") else {
+            panic!("the interface endpoint is imported: {text}");
+        };
+        let vpcsim::model::EndpointKind::Interface { private_dns, .. } = &d.endpoints[e.idx()].kind
+        else {
+            panic!("an interface endpoint");
+        };
+        assert_eq!(written, *private_dns, "{text}");
+        *private_dns
+    };
+    assert!(private_dns_in_vpc(Some(false)));
+    assert!(!private_dns_in_vpc(Some(true)));
+    assert!(!private_dns_in_vpc(None));
+}

@@ -1792,3 +1792,68 @@ fn a_blackhole_route_names_its_target_not_the_route() {
     );
     assert!(!i.text.contains("unresolved:"), "{}", i.text);
 }
+
+/// IFE-7: `dns_options.private_dns_only_for_inbound_resolver_endpoint =
+/// false` on an S3 interface endpoint with private DNS, in a VPC with the
+/// S3 gateway endpoint, is imported: in-VPC names then resolve to the
+/// interface endpoint. Left out (AWS's default, on), they go to the
+/// gateway endpoint.
+#[test]
+fn ife_7_private_dns_only_for_inbound_resolver_endpoint_is_imported() {
+    let private_dns_in_vpc = |dns_options: &str| {
+        let changes = format!(
+            r#"{{"address": "aws_vpc_endpoint.s3", "mode": "managed", "type": "aws_vpc_endpoint",
+     "name": "s3", "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {{"actions": ["create"], "before": null,
+       "after": {{"service_name": "com.amazonaws.us-east-1.s3", "vpc_endpoint_type": "Gateway"}},
+       "after_unknown": {{"id": true, "vpc_id": true, "route_table_ids": true}}}}}},
+    {{"address": "aws_vpc_endpoint.s3i", "mode": "managed", "type": "aws_vpc_endpoint",
+     "name": "s3i", "provider_name": "registry.terraform.io/hashicorp/aws",
+     "change": {{"actions": ["create"], "before": null,
+       "after": {{"service_name": "com.amazonaws.us-east-1.s3", "vpc_endpoint_type": "Interface",
+                 "private_dns_enabled": true{dns_options}}},
+       "after_unknown": {{"id": true, "vpc_id": true, "subnet_ids": true,
+                         "security_group_ids": true}}}}}}"#
+        );
+        let config = r#"{"address": "aws_vpc_endpoint.s3", "mode": "managed", "type": "aws_vpc_endpoint",
+       "name": "s3", "provider_config_key": "aws",
+       "expressions": {"vpc_id": {"references": ["aws_vpc.main.id", "aws_vpc.main"]},
+         "route_table_ids": {"references": ["aws_route_table.public.id", "aws_route_table.public"]}}},
+      {"address": "aws_vpc_endpoint.s3i", "mode": "managed", "type": "aws_vpc_endpoint",
+       "name": "s3i", "provider_config_key": "aws",
+       "expressions": {"vpc_id": {"references": ["aws_vpc.main.id", "aws_vpc.main"]},
+         "subnet_ids": {"references": ["aws_subnet.a.id", "aws_subnet.a"]},
+         "security_group_ids": {"references": ["aws_security_group.web.id",
+                                               "aws_security_group.web"]}}}"#;
+        let edits: Vec<(&str, String)> = vec![
+            (
+                "\"after_unknown\": {\"id\": true}}}\n  ],",
+                format!("\"after_unknown\": {{\"id\": true}}}}}},\n    {changes}\n  ],"),
+            ),
+            (
+                "\"expressions\": {}}\n    ]}",
+                format!("\"expressions\": {{}}}},\n      {config}\n    ]}}"),
+            ),
+        ];
+        let edits: Vec<(&str, &str)> = edits.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        let i = small_plan(&edits).unwrap_or_else(|e| panic!("{e}"));
+        let d = load(&i);
+        assert!(d.lookup("vpc_endpoint.s3").is_some(), "{}", i.text);
+        let Some(vpcsim::model::Component::Endpoint(e)) = d.lookup("vpc_endpoint.s3i") else {
+            panic!("the endpoint is imported:\n{}", i.text);
+        };
+        let vpcsim::model::EndpointKind::Interface { private_dns, .. } = &d.endpoints[e.idx()].kind
+        else {
+            panic!("an interface endpoint");
+        };
+        *private_dns
+    };
+    let option = |v: bool| {
+        format!(
+            r#", "dns_options": [{{"dns_record_ip_type": "ipv4", "private_dns_only_for_inbound_resolver_endpoint": {v}}}]"#
+        )
+    };
+    assert!(private_dns_in_vpc(&option(false)));
+    assert!(!private_dns_in_vpc(&option(true)));
+    assert!(!private_dns_in_vpc(""));
+}

@@ -124,6 +124,10 @@ pub enum EndpointKind {
         subnets: Vec<String>,
         security_groups: Vec<String>,
         private_dns: bool,
+        /// `DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint` when the
+        /// account turned it off; `None` leaves vpcsim's default, which is
+        /// AWS's (IFE-7).
+        private_dns_only_inbound: Option<bool>,
         /// The address of its ENI in each subnet, in order; empty when not
         /// all are known.
         private_ips: Vec<std::net::Ipv4Addr>,
@@ -638,12 +642,19 @@ impl Scenario {
                     subnets,
                     security_groups,
                     private_dns,
+                    private_dns_only_inbound,
                     private_ips,
                 } => {
                     x.kind = Some(sp(raw::EndpointType::Interface));
                     x.subnets = ids(subnets);
                     x.security_groups = ids(security_groups);
                     x.private_dns = Some(sp(*private_dns));
+                    // Only `false` is written: on, the option needs a
+                    // gateway endpoint of the service in the VPC, and
+                    // vpcsim's default turns it on exactly then (IFE-7).
+                    if *private_dns && *private_dns_only_inbound == Some(false) {
+                        x.private_dns_only_for_inbound_resolver_endpoint = Some(sp(false));
+                    }
                     x.private_ips = private_ips.iter().map(|a| sp(*a)).collect();
                 }
             }

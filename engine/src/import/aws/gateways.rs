@@ -186,9 +186,19 @@ pub struct VpcEndpoint {
     #[serde(default)]
     pub private_dns_enabled: Option<bool>,
     #[serde(default)]
+    pub dns_options: Option<DnsOptions>,
+    #[serde(default)]
     pub network_interface_ids: Vec<String>,
     #[serde(default)]
     pub tags: Vec<Tag>,
+}
+
+/// An interface endpoint's `DnsOptions`.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(rename_all = "PascalCase")]
+pub struct DnsOptions {
+    #[serde(default)]
+    pub private_dns_only_for_inbound_resolver_endpoint: Option<bool>,
 }
 
 #[derive(Deserialize, Debug, Clone)]

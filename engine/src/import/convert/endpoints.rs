@@ -149,6 +149,10 @@ impl Cx<'_> {
                         subnets,
                         security_groups,
                         private_dns: e.private_dns_enabled.unwrap_or(true),
+                        private_dns_only_inbound: e
+                            .dns_options
+                            .as_ref()
+                            .and_then(|o| o.private_dns_only_for_inbound_resolver_endpoint),
                         private_ips,
                     }
                 }

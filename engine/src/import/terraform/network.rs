@@ -596,6 +596,14 @@ impl<'a> Conv<'a> {
                         subnets,
                         security_groups,
                         private_dns: self.inst(i).bool("private_dns_enabled").unwrap_or(false),
+                        private_dns_only_inbound: self
+                            .inst(i)
+                            .values
+                            .get("dns_options")
+                            .and_then(Value::as_array)
+                            .and_then(|b| b.first())
+                            .and_then(|o| o.get("private_dns_only_for_inbound_resolver_endpoint"))
+                            .and_then(Value::as_bool),
                         // AWS picks the ENIs' addresses at apply time; a plan
                         // has none, so vpcsim allocates them.
                         private_ips: Vec::new(),

@@ -361,6 +361,9 @@ struct Gen {
     /// Items started so far: with `fixed` arrivals, item `k` starts at
     /// `start + k / rate` exactly ([`fixed_arrival`]).
     started: u64,
+    /// With `fixed` arrivals, the instant of the last item scheduled, kept
+    /// as a quotient and remainder so that the next takes no division.
+    fixed: Option<FixedClock>,
 }
 
 /// Traffic `t`'s generator, made on first use: the same as if it had been
@@ -377,6 +380,7 @@ fn gen_of<'g>(gens: &'g mut Sparse<Gen>, seed: u64, d: &Design, t: u32) -> &'g m
         dst: resolve::destination(d, d.traffic[t as usize].from, &d.traffic[t as usize].to),
         out_of_region: None,
         started: 0,
+        fixed: None,
     })
 }
 
@@ -391,6 +395,93 @@ fn fixed_arrival(start: Nanos, rate: crate::units::Rate, k: u64) -> Nanos {
     let milli = u128::from(rate.milli_per_sec);
     let at = (u128::from(k) * 2_000_000_000_000 + milli) / (2 * milli);
     start.saturating_add(Nanos(u64::try_from(at).unwrap_or(u64::MAX)))
+}
+
+/// The start of item `k` of a `fixed` traffic of rate `m` thousandths a
+/// second, as [`fixed_arrival`] computes it, `(k * 2e12 + m) / 2m`
+/// nanoseconds after the traffic's start, kept as that quotient and its
+/// remainder: the next item's numerator is `2e12` more, so its quotient is
+/// this one's plus `2e12 / 2m`, and one more when the remainders carry.
+/// The same instants, without a 128-bit division for each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FixedClock {
+    /// The rate the clock counts for, in thousandths a second (not zero).
+    milli: u64,
+    /// The item whose instant this is.
+    k: u64,
+    /// The instant, less the traffic's start, and the remainder of its
+    /// division by `den`.
+    q: u128,
+    r: u128,
+    /// `2m`, and `2e12` divided by it.
+    den: u128,
+    step_q: u128,
+    step_r: u128,
+}
+
+impl FixedClock {
+    /// The numerator of [`fixed_arrival`]'s division grows by this for
+    /// each item.
+    const STEP: u128 = 2_000_000_000_000;
+
+    /// The clock at item `k` of a traffic of rate `milli`, or `None` for a
+    /// zero rate (whose next item never comes).
+    fn at_item(milli: u64, k: u64) -> Option<FixedClock> {
+        if milli == 0 {
+            return None;
+        }
+        let den = 2 * u128::from(milli);
+        let num = u128::from(k) * Self::STEP + u128::from(milli);
+        Some(FixedClock {
+            milli,
+            k,
+            q: num / den,
+            r: num % den,
+            den,
+            step_q: Self::STEP / den,
+            step_r: Self::STEP % den,
+        })
+    }
+
+    /// On to the next item.
+    #[inline]
+    fn advance(&mut self) {
+        self.k += 1;
+        self.q += self.step_q;
+        self.r += self.step_r;
+        // Both remainders are below `den`: at most one carry.
+        if self.r >= self.den {
+            self.r -= self.den;
+            self.q += 1;
+        }
+    }
+
+    /// The instant of the clock's item, for a traffic that starts at
+    /// `start`: [`fixed_arrival`]'s.
+    #[inline]
+    fn instant(&self, start: Nanos) -> Nanos {
+        start.saturating_add(Nanos(u64::try_from(self.q).unwrap_or(u64::MAX)))
+    }
+}
+
+/// When item `k` of a `fixed` traffic of generator `g` starts
+/// ([`fixed_arrival`]): from the clock the generator keeps, moved on by one
+/// item when it was at the one before, and set afresh otherwise.
+#[inline]
+fn fixed_next(g: &mut Gen, start: Nanos, rate: crate::units::Rate, k: u64) -> Nanos {
+    match &mut g.fixed {
+        Some(c) if c.milli == rate.milli_per_sec && c.k.wrapping_add(1) == k => {
+            c.advance();
+            c.instant(start)
+        }
+        slot => match FixedClock::at_item(rate.milli_per_sec, k) {
+            Some(c) => {
+                *slot = Some(c);
+                c.instant(start)
+            }
+            None => fixed_arrival(start, rate, k),
+        },
+    }
 }
 
 pub struct Endpoints {
@@ -741,7 +832,8 @@ impl Endpoints {
             // Never two in one nanosecond: a faster rate runs at one a
             // nanosecond (`Rate::MAX_PER_SEC`).
             Arrivals::Fixed => {
-                fixed_arrival(start, rate, g.started).max(now.saturating_add(Nanos(1)))
+                let k = g.started;
+                fixed_next(g, start, rate, k).max(now.saturating_add(Nanos(1)))
             }
             Arrivals::Poisson => {
                 now.saturating_add(Nanos(g.rng.exponential(rate.interval().0 as f64)))
@@ -1266,4 +1358,107 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::Rate;
+
+    fn new_gen() -> Gen {
+        Gen {
+            deadlines: std::collections::VecDeque::new(),
+            deadline_scheduled: false,
+            rng: Rng::new(1, 1),
+            seq: 0,
+            udp_port: 0,
+            next_lambda_eni: 0,
+            dst: None,
+            out_of_region: None,
+            started: 0,
+            fixed: None,
+        }
+    }
+
+    /// Each instant [`fixed_next`] gives, item after item as a generator
+    /// takes them, is `fixed_arrival`'s for that item.
+    fn check(milli: u64, start: Nanos, first: u64, items: u64) {
+        let rate = Rate {
+            milli_per_sec: milli,
+        };
+        let mut g = new_gen();
+        for k in first..first + items {
+            assert_eq!(
+                fixed_next(&mut g, start, rate, k),
+                fixed_arrival(start, rate, k),
+                "rate {milli}/1000 s, item {k}"
+            );
+        }
+        if milli != 0 {
+            // Moved on item by item, the clock is the one set afresh.
+            assert_eq!(g.fixed, FixedClock::at_item(milli, first + items - 1));
+        }
+    }
+
+    #[test]
+    fn fixed_instants_taken_one_after_another_are_those_divided_out() {
+        let rates = [
+            0,
+            1,
+            3,
+            7,
+            999,
+            1_000,
+            1_001,
+            3_333,
+            7_000,
+            65_537,
+            100_000_000,
+            333_333_333,
+            999_999_999,
+            1_000_000_000,
+            123_456_789_013,
+            999_999_999_999,
+            1_000_000_000_000,
+            1_000_000_000_001,
+            u64::MAX / 3,
+            u64::MAX,
+        ];
+        for &m in &rates {
+            check(m, Nanos::ZERO, 0, 20_000);
+            check(m, Nanos(1_234_567), 1, 5_000);
+            // Long runs: far into a traffic, and past `u64` nanoseconds.
+            check(m, Nanos(5), 1_000_000_000_000, 5_000);
+            check(m, Nanos(u64::MAX - 1_000), u64::MAX - 3_000, 3_000);
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200 {
+            x = mix(x);
+            let m = 1 + x % 2_000_000_000_000;
+            check(m, Nanos(x >> 40), (x >> 20) % 1_000_000_000, 2_000);
+        }
+    }
+
+    #[test]
+    fn a_fixed_clock_is_set_afresh_when_not_at_the_item_before() {
+        let rate = Rate {
+            milli_per_sec: 7_000,
+        };
+        let mut g = new_gen();
+        for k in [1, 2, 3, 10, 11, 5, 6, 0, 1] {
+            assert_eq!(
+                fixed_next(&mut g, Nanos(9), rate, k),
+                fixed_arrival(Nanos(9), rate, k)
+            );
+        }
+        let other = Rate {
+            milli_per_sec: 3_000,
+        };
+        assert_eq!(
+            fixed_next(&mut g, Nanos(9), other, 2),
+            fixed_arrival(Nanos(9), other, 2)
+        );
+        let zero = Rate { milli_per_sec: 0 };
+        assert_eq!(fixed_next(&mut g, Nanos(9), zero, 3), Nanos(u64::MAX));
+    }
 }

@@ -76,7 +76,7 @@ impl Endpoints {
                 }
             }
             PROTO_ICMP if v.icmp_type == packet::ICMP_ECHO_REQUEST => {
-                let reply = packet::build::icmp_echo_into(
+                let reply = packet::build::host_echo_into(
                     io.buffer(),
                     &packet::build::EchoSpec {
                         src: v.dst,
@@ -85,7 +85,6 @@ impl Endpoints {
                         ident: v.src_port,
                         seq: echo_seq(buf),
                     },
-                    &[0x5a; 56],
                     64,
                     0,
                 );

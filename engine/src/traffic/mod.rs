@@ -1030,7 +1030,7 @@ impl Endpoints {
                 // A wrapped sequence number replaces a long-gone ping.
                 self.pings.insert(key, tag.item);
                 self.items[tag.item as usize].ping_key = Some(key);
-                let b = packet::build::icmp_echo_into(
+                let b = packet::build::host_echo_into(
                     io.buffer(),
                     &packet::build::EchoSpec {
                         src: src_ip,
@@ -1039,7 +1039,6 @@ impl Endpoints {
                         ident,
                         seq,
                     },
-                    &[0x5a; 56],
                     64,
                     seq,
                 );

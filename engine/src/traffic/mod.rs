@@ -403,43 +403,46 @@ fn fixed_arrival(start: Nanos, rate: crate::units::Rate, k: u64) -> Nanos {
 /// remainder: the next item's numerator is `2e12` more, so its quotient is
 /// this one's plus `2e12 / 2m`, and one more when the remainders carry.
 /// The same instants, without a 128-bit division for each.
+///
+/// The quotient stops at `u64::MAX` nanoseconds, where the instant does:
+/// it only grows, so every later instant is that one too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct FixedClock {
-    /// The rate the clock counts for, in thousandths a second (not zero).
+    /// The rate the clock counts for, in thousandths a second.
     milli: u64,
     /// The item whose instant this is.
     k: u64,
     /// The instant, less the traffic's start, and the remainder of its
-    /// division by `den`.
-    q: u128,
-    r: u128,
-    /// `2m`, and `2e12` divided by it.
-    den: u128,
-    step_q: u128,
-    step_r: u128,
+    /// division by `2m`.
+    q: u64,
+    r: u64,
+    /// `2e12` divided by `2m`, its remainder, and `2m` less that
+    /// remainder: a remainder at least as large carries.
+    step_q: u64,
+    step_r: u64,
+    room: u64,
 }
 
 impl FixedClock {
     /// The numerator of [`fixed_arrival`]'s division grows by this for
     /// each item.
-    const STEP: u128 = 2_000_000_000_000;
+    const STEP: u64 = 2_000_000_000_000;
 
     /// The clock at item `k` of a traffic of rate `milli`, or `None` for a
-    /// zero rate (whose next item never comes).
+    /// zero rate (whose next item never comes) and for rates whose `2m`
+    /// passes `u64::MAX` (far beyond one item a nanosecond).
     fn at_item(milli: u64, k: u64) -> Option<FixedClock> {
-        if milli == 0 {
-            return None;
-        }
-        let den = 2 * u128::from(milli);
-        let num = u128::from(k) * Self::STEP + u128::from(milli);
+        let den = milli.checked_mul(2).filter(|_| milli != 0)?;
+        let num = u128::from(k) * u128::from(Self::STEP) + u128::from(milli);
+        let (den128, step) = (u128::from(den), Self::STEP);
         Some(FixedClock {
             milli,
             k,
-            q: num / den,
-            r: num % den,
-            den,
-            step_q: Self::STEP / den,
-            step_r: Self::STEP % den,
+            q: u64::try_from(num / den128).unwrap_or(u64::MAX),
+            r: (num % den128) as u64,
+            step_q: step / den,
+            step_r: step % den,
+            room: den - step % den,
         })
     }
 
@@ -447,20 +450,21 @@ impl FixedClock {
     #[inline]
     fn advance(&mut self) {
         self.k += 1;
-        self.q += self.step_q;
-        self.r += self.step_r;
         // Both remainders are below `den`: at most one carry.
-        if self.r >= self.den {
-            self.r -= self.den;
-            self.q += 1;
+        let carry = self.r >= self.room;
+        if carry {
+            self.r -= self.room;
+        } else {
+            self.r += self.step_r;
         }
+        self.q = self.q.saturating_add(self.step_q + u64::from(carry));
     }
 
     /// The instant of the clock's item, for a traffic that starts at
     /// `start`: [`fixed_arrival`]'s.
     #[inline]
     fn instant(&self, start: Nanos) -> Nanos {
-        start.saturating_add(Nanos(u64::try_from(self.q).unwrap_or(u64::MAX)))
+        start.saturating_add(Nanos(self.q))
     }
 }
 

@@ -99,7 +99,7 @@ impl Endpoints {
                     | u128::from(echo_seq(buf));
                 // One probe: the ping leaves the table here, so that its
                 // decision finds nothing more to remove.
-                if let Some(item) = self.pings.remove(&key) {
+                if let Some(item) = self.pings.remove(key) {
                     let it = &mut self.items[item as usize];
                     it.ping_key = None;
                     let tag = Tag {

@@ -18,6 +18,7 @@ mod deliver;
 mod lookup;
 mod nic;
 mod outcome;
+mod pings;
 pub mod rng;
 pub mod tcp;
 
@@ -507,7 +508,7 @@ pub struct Endpoints {
     /// are all taken is refused at once, not after trying every port.
     ports_per_remote: FastMap<u128, u32>,
     cursors: FastMap<u64, u16>,
-    pings: FastMap<u128, u32>,
+    pings: pings::Pings,
     /// Each traffic's generator, made when the traffic first starts an
     /// item here (its source's part of the run).
     gens: Sparse<Gen>,
@@ -588,7 +589,7 @@ impl Endpoints {
             ports_in_use: FastSet::default(),
             ports_per_remote: FastMap::default(),
             cursors: FastMap::default(),
-            pings: FastMap::default(),
+            pings: pings::Pings::default(),
             gens: Sparse::new(),
             seed,
             pools: vec![Pool::default(); d.lambdas.len()],

@@ -365,6 +365,10 @@ struct Gen {
     /// With `fixed` arrivals, the instant of the last item scheduled, kept
     /// as a quotient and remainder so that the next takes no division.
     fixed: Option<FixedClock>,
+    /// The host its items start from and its address, the same for every
+    /// item: none for a Lambda function, whose invocations spread over its
+    /// subnets ([`Endpoints::source`]).
+    src: Option<(Host, Ipv4Addr)>,
 }
 
 /// Traffic `t`'s generator, made on first use: the same as if it had been
@@ -382,6 +386,13 @@ fn gen_of<'g>(gens: &'g mut Sparse<Gen>, seed: u64, d: &Design, t: u32) -> &'g m
         out_of_region: None,
         started: 0,
         fixed: None,
+        src: match d.traffic[t as usize].from {
+            Source::Lambda(_) => None,
+            from => {
+                let (h, ip, _) = resolve::source_host(d, from);
+                Some((h, ip))
+            }
+        },
     })
 }
 
@@ -855,7 +866,8 @@ impl Endpoints {
         let tr = &d.traffic[t as usize];
         let tag = self.new_item(t, now);
         io.out.push(Action::Started { traffic: t });
-        let dst = gen_of(&mut self.gens, self.seed, d, t).dst;
+        let g = gen_of(&mut self.gens, self.seed, d, t);
+        let (dst, src) = (g.dst, g.src);
         if dst.is_none() {
             self.decide(io, tag, Some(Cause::Drop(DropReason::HostUnreachable)));
             return;
@@ -898,7 +910,7 @@ impl Endpoints {
                 return;
             }
         }
-        self.launch_to(io, tag, false, dst);
+        self.launch_to(io, tag, false, dst, src);
     }
 
     /// The tag of item `item` if it is still live in epoch `epoch`.
@@ -917,13 +929,21 @@ impl Endpoints {
     /// initialised (`deadline_set`: its deadline is already kept), or at
     /// once.
     fn launch(&mut self, io: &mut Io<'_>, tag: Tag, deadline_set: bool) {
-        let dst = gen_of(&mut self.gens, self.seed, io.d, tag.traffic).dst;
-        self.launch_to(io, tag, deadline_set, dst);
+        let g = gen_of(&mut self.gens, self.seed, io.d, tag.traffic);
+        let (dst, src) = (g.dst, g.src);
+        self.launch_to(io, tag, deadline_set, dst, src);
     }
 
     /// [`Self::launch`] towards the traffic's destination `dst`, if it has
-    /// one.
-    fn launch_to(&mut self, io: &mut Io<'_>, tag: Tag, deadline_set: bool, dst: Option<Ipv4Addr>) {
+    /// one, from its generator's source `src`, if it keeps one.
+    fn launch_to(
+        &mut self,
+        io: &mut Io<'_>,
+        tag: Tag,
+        deadline_set: bool,
+        dst: Option<Ipv4Addr>,
+        src: Option<(Host, Ipv4Addr)>,
+    ) {
         let now = io.now;
         let d = io.d;
         let t = tag.traffic;
@@ -938,7 +958,10 @@ impl Endpoints {
                 },
             );
         }
-        let (host, src_ip) = self.source(d, t);
+        let (host, src_ip) = match src {
+            Some(src) => src,
+            None => self.source(d, t),
+        };
         // DNS-5: a name is looked up first, unless the host has its answer.
         if self.resolve_first(io, tag, deadline_set, host, src_ip) {
             return;
@@ -1381,6 +1404,7 @@ mod tests {
             out_of_region: None,
             started: 0,
             fixed: None,
+            src: None,
         }
     }
 

@@ -424,7 +424,10 @@ const ECHO_DATA_SUM: u16 = {
 /// endpoints' pings and their replies: the message is copied whole from a
 /// template and its fields filled in, and the checksums are summed from
 /// the fields (the data's sum is a constant). A one's-complement sum that
-/// is not zero has one form, whatever the order of its words.
+/// is not zero has one form, whatever the order of its words. Inlined
+/// into its two callers, where the buffer and the fields stay in
+/// registers rather than move through a call.
+#[inline(always)]
 pub fn host_echo_into(mut buf: BytesMut, spec: &EchoSpec, ttl: u8, ip_ident: u16) -> BytesMut {
     let kind = if spec.reply {
         super::ICMP_ECHO_REPLY

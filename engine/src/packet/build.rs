@@ -383,6 +383,88 @@ pub fn icmp_echo_into(
     buf
 }
 
+/// The data of the echo requests and replies the traffic endpoints send:
+/// 56 bytes, as Linux's `ping` sends by default.
+pub const ECHO_DATA: [u8; 56] = [0x5a; 56];
+
+/// The length of an echo message with [`ECHO_DATA`].
+const ECHO_LEN: usize = IPV4_MIN_HEADER_LEN + ICMP_HEADER_LEN + ECHO_DATA.len();
+
+/// An echo message with [`ECHO_DATA`] as [`icmp_echo_into`] writes it, but
+/// for the fields of [`host_echo_into`]'s arguments and the checksums.
+const ECHO_TEMPLATE: [u8; ECHO_LEN] = {
+    let mut p = [0u8; ECHO_LEN];
+    p[0] = 0x45;
+    p[2] = (ECHO_LEN >> 8) as u8;
+    p[3] = ECHO_LEN as u8;
+    p[9] = PROTO_ICMP;
+    let mut i = 0;
+    while i < ECHO_DATA.len() {
+        p[IPV4_MIN_HEADER_LEN + ICMP_HEADER_LEN + i] = ECHO_DATA[i];
+        i += 1;
+    }
+    p
+};
+
+/// [`checksum::sum`] of [`ECHO_DATA`] (a whole number of 16-bit words).
+const ECHO_DATA_SUM: u16 = {
+    let mut acc: u32 = 0;
+    let mut i = 0;
+    while i + 1 < ECHO_DATA.len() {
+        acc += ((ECHO_DATA[i] as u32) << 8) | ECHO_DATA[i + 1] as u32;
+        i += 2;
+    }
+    while acc > 0xFFFF {
+        acc = (acc & 0xFFFF) + (acc >> 16);
+    }
+    acc as u16
+};
+
+/// [`icmp_echo_into`] with [`ECHO_DATA`], byte for byte, for the traffic
+/// endpoints' pings and their replies: the message is copied whole from a
+/// template and its fields filled in, and the checksums are summed from
+/// the fields (the data's sum is a constant). A one's-complement sum that
+/// is not zero has one form, whatever the order of its words. Inlined
+/// into its two callers, where the buffer and the fields stay in
+/// registers rather than move through a call.
+#[inline(always)]
+pub fn host_echo_into(mut buf: BytesMut, spec: &EchoSpec, ttl: u8, ip_ident: u16) -> BytesMut {
+    let kind = if spec.reply {
+        super::ICMP_ECHO_REPLY
+    } else {
+        super::ICMP_ECHO_REQUEST
+    };
+    let (src, dst) = (u32::from(spec.src), u32::from(spec.dst));
+    // The header's words: version and length, total length, ident, flags
+    // (none), TTL and protocol, the checksum (zero), the addresses.
+    let ip = 0x4500
+        + ECHO_LEN as u64
+        + u64::from(ip_ident)
+        + (u64::from(ttl) << 8 | u64::from(PROTO_ICMP))
+        + u64::from(src >> 16)
+        + u64::from(src & 0xFFFF)
+        + u64::from(dst >> 16)
+        + u64::from(dst & 0xFFFF);
+    let ip_sum = !checksum::fold(ip);
+    let icmp_sum = !checksum::add(
+        checksum::add(checksum::add(u16::from(kind) << 8, spec.ident), spec.seq),
+        ECHO_DATA_SUM,
+    );
+    buf.clear();
+    buf.extend_from_slice(&ECHO_TEMPLATE);
+    let p = &mut buf[..ECHO_LEN];
+    p[4..6].copy_from_slice(&ip_ident.to_be_bytes());
+    p[8] = ttl;
+    p[10..12].copy_from_slice(&ip_sum.to_be_bytes());
+    p[12..16].copy_from_slice(&spec.src.octets());
+    p[16..20].copy_from_slice(&spec.dst.octets());
+    p[20] = kind;
+    p[22..24].copy_from_slice(&icmp_sum.to_be_bytes());
+    p[24..26].copy_from_slice(&spec.ident.to_be_bytes());
+    p[26..28].copy_from_slice(&spec.seq.to_be_bytes());
+    buf
+}
+
 /// An ICMP error from `src` about `original`, sent back to `original`'s
 /// source, quoting its IPv4 header (options included) and the first 8 bytes
 /// of its payload (RFC 792); e.g. type 3 code 3 (port unreachable) or type 11
@@ -887,6 +969,63 @@ mod tests {
             let spec = EchoSpec { src, dst, reply, ident: id, seq };
             let built = icmp_echo(&spec, &payload, ttl, ip_ident);
             prop_assert_eq!(&built[..], &echo_by_smoltcp(&spec, &payload, ttl, ip_ident)[..]);
+        }
+
+        #[test]
+        fn host_echo_is_icmp_echo_of_its_data(
+            src in addr(), dst in addr(), reply in any::<bool>(), id in any::<u16>(),
+            seq in any::<u16>(), ttl in any::<u8>(), ip_ident in any::<u16>(),
+            old in payload(),
+        ) {
+            let spec = EchoSpec { src, dst, reply, ident: id, seq };
+            // Into a buffer that held another packet, as a spare one did.
+            let built = host_echo_into(BytesMut::from(&old[..]), &spec, ttl, ip_ident);
+            let want = icmp_echo_into(BytesMut::new(), &spec, &ECHO_DATA, ttl, ip_ident);
+            prop_assert_eq!(&built[..], &want[..]);
+        }
+    }
+
+    #[test]
+    fn host_echo_at_the_edges_is_icmp_echo_of_its_data() {
+        assert_eq!(ECHO_DATA_SUM, checksum::sum(&ECHO_DATA));
+        let addrs = [Ipv4Addr::UNSPECIFIED, Ipv4Addr::BROADCAST, A, B];
+        for (src, dst) in addrs
+            .iter()
+            .flat_map(|&s| addrs.iter().map(move |&d| (s, d)))
+        {
+            for reply in [false, true] {
+                for (id, seq) in [(0, 0), (0xFFFF, 0xFFFF), (0, 0xFFFF), (0xA5A5, 0x5A5A)] {
+                    for (ttl, ip_ident) in [(0, 0), (255, 0xFFFF), (64, 0)] {
+                        let spec = EchoSpec {
+                            src,
+                            dst,
+                            reply,
+                            ident: id,
+                            seq,
+                        };
+                        let built = host_echo_into(BytesMut::new(), &spec, ttl, ip_ident);
+                        let want = icmp_echo(&spec, &ECHO_DATA, ttl, ip_ident);
+                        assert_eq!(&built[..], &want[..], "{spec:?} {ttl} {ip_ident}");
+                    }
+                }
+            }
+        }
+        // The identifier and sequence that make the message's sum all
+        // ones, so that its checksum is zero, or (with the data's sum in
+        // the identifier) zero, so that it is all ones.
+        let ident = !ECHO_DATA_SUM;
+        for seq in [0, 1, 0xFFFF] {
+            for reply in [false, true] {
+                let spec = EchoSpec {
+                    src: A,
+                    dst: B,
+                    reply,
+                    ident,
+                    seq,
+                };
+                let built = host_echo_into(BytesMut::new(), &spec, 64, 0);
+                assert_eq!(&built[..], &icmp_echo(&spec, &ECHO_DATA, 64, 0)[..]);
+            }
         }
     }
 

@@ -58,6 +58,9 @@ impl Latency {
         }
     }
 
+    /// Inlined where a delivered item is counted, as far as the
+    /// histogram's own record; the first values out of line.
+    #[inline]
     fn record(&mut self, us: u64) {
         // A value past the range of an hour is not counted, as before.
         if us > MAX_US {
@@ -67,16 +70,23 @@ impl Latency {
             Some(h) => {
                 let _ = h.record(us);
             }
-            None if self.few.len() < FEW => self.few.push(us),
-            None => {
-                let mut h = histogram();
-                for v in std::mem::take(&mut self.few) {
-                    let _ = h.record(v);
-                }
-                let _ = h.record(us);
-                self.hist = Some(h);
-            }
+            None => self.record_first(us),
         }
+    }
+
+    /// [`Latency::record`] before the histogram is made.
+    #[inline(never)]
+    fn record_first(&mut self, us: u64) {
+        if self.few.len() < FEW {
+            self.few.push(us);
+            return;
+        }
+        let mut h = histogram();
+        for v in std::mem::take(&mut self.few) {
+            let _ = h.record(v);
+        }
+        let _ = h.record(us);
+        self.hist = Some(h);
     }
 
     fn add(&mut self, o: &Latency) {

@@ -104,7 +104,13 @@ impl Bins {
 
     fn record_bin(&mut self, i: usize, n: u32) {
         self.total += u64::from(n);
-        if self.counts.is_none() && self.few.len() + n as usize <= FEW {
+        // Once made, the counters take every value: no look at the kept
+        // bin numbers (none are left).
+        if let Some(counts) = &mut self.counts {
+            counts[i] += n;
+            return;
+        }
+        if self.few.len() + n as usize <= FEW {
             // BINS < 2^16, so the bin number fits.
             self.few.extend(std::iter::repeat_n(i as u16, n as usize));
             return;

@@ -76,7 +76,7 @@ impl Endpoints {
                 }
             }
             PROTO_ICMP if v.icmp_type == packet::ICMP_ECHO_REQUEST => {
-                let reply = packet::build::icmp_echo_into(
+                let reply = packet::build::host_echo_into(
                     io.buffer(),
                     &packet::build::EchoSpec {
                         src: v.dst,
@@ -85,7 +85,6 @@ impl Endpoints {
                         ident: v.src_port,
                         seq: echo_seq(buf),
                     },
-                    &[0x5a; 56],
                     64,
                     0,
                 );
@@ -100,7 +99,7 @@ impl Endpoints {
                     | u128::from(echo_seq(buf));
                 // One probe: the ping leaves the table here, so that its
                 // decision finds nothing more to remove.
-                if let Some(item) = self.pings.remove(&key) {
+                if let Some(item) = self.pings.remove(key) {
                     let it = &mut self.items[item as usize];
                     it.ping_key = None;
                     let tag = Tag {

@@ -18,6 +18,7 @@ mod deliver;
 mod lookup;
 mod nic;
 mod outcome;
+mod pings;
 pub mod rng;
 pub mod tcp;
 
@@ -361,6 +362,13 @@ struct Gen {
     /// Items started so far: with `fixed` arrivals, item `k` starts at
     /// `start + k / rate` exactly ([`fixed_arrival`]).
     started: u64,
+    /// With `fixed` arrivals, the instant of the last item scheduled, kept
+    /// as a quotient and remainder so that the next takes no division.
+    fixed: Option<FixedClock>,
+    /// The host its items start from and its address, the same for every
+    /// item: none for a Lambda function, whose invocations spread over its
+    /// subnets ([`Endpoints::source`]).
+    src: Option<(Host, Ipv4Addr)>,
 }
 
 /// Traffic `t`'s generator, made on first use: the same as if it had been
@@ -377,6 +385,14 @@ fn gen_of<'g>(gens: &'g mut Sparse<Gen>, seed: u64, d: &Design, t: u32) -> &'g m
         dst: resolve::destination(d, d.traffic[t as usize].from, &d.traffic[t as usize].to),
         out_of_region: None,
         started: 0,
+        fixed: None,
+        src: match d.traffic[t as usize].from {
+            Source::Lambda(_) => None,
+            from => {
+                let (h, ip, _) = resolve::source_host(d, from);
+                Some((h, ip))
+            }
+        },
     })
 }
 
@@ -391,6 +407,97 @@ fn fixed_arrival(start: Nanos, rate: crate::units::Rate, k: u64) -> Nanos {
     let milli = u128::from(rate.milli_per_sec);
     let at = (u128::from(k) * 2_000_000_000_000 + milli) / (2 * milli);
     start.saturating_add(Nanos(u64::try_from(at).unwrap_or(u64::MAX)))
+}
+
+/// The start of item `k` of a `fixed` traffic of rate `m` thousandths a
+/// second, as [`fixed_arrival`] computes it, `(k * 2e12 + m) / 2m`
+/// nanoseconds after the traffic's start, kept as that quotient and its
+/// remainder: the next item's numerator is `2e12` more, so its quotient is
+/// this one's plus `2e12 / 2m`, and one more when the remainders carry.
+/// The same instants, without a 128-bit division for each.
+///
+/// The quotient stops at `u64::MAX` nanoseconds, where the instant does:
+/// it only grows, so every later instant is that one too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FixedClock {
+    /// The rate the clock counts for, in thousandths a second.
+    milli: u64,
+    /// The item whose instant this is.
+    k: u64,
+    /// The instant, less the traffic's start, and the remainder of its
+    /// division by `2m`.
+    q: u64,
+    r: u64,
+    /// `2e12` divided by `2m`, its remainder, and `2m` less that
+    /// remainder: a remainder at least as large carries.
+    step_q: u64,
+    step_r: u64,
+    room: u64,
+}
+
+impl FixedClock {
+    /// The numerator of [`fixed_arrival`]'s division grows by this for
+    /// each item.
+    const STEP: u64 = 2_000_000_000_000;
+
+    /// The clock at item `k` of a traffic of rate `milli`, or `None` for a
+    /// zero rate (whose next item never comes) and for rates whose `2m`
+    /// passes `u64::MAX` (far beyond one item a nanosecond).
+    fn at_item(milli: u64, k: u64) -> Option<FixedClock> {
+        let den = milli.checked_mul(2).filter(|_| milli != 0)?;
+        let num = u128::from(k) * u128::from(Self::STEP) + u128::from(milli);
+        let (den128, step) = (u128::from(den), Self::STEP);
+        Some(FixedClock {
+            milli,
+            k,
+            q: u64::try_from(num / den128).unwrap_or(u64::MAX),
+            r: (num % den128) as u64,
+            step_q: step / den,
+            step_r: step % den,
+            room: den - step % den,
+        })
+    }
+
+    /// On to the next item.
+    #[inline]
+    fn advance(&mut self) {
+        self.k += 1;
+        // Both remainders are below `den`: at most one carry.
+        let carry = self.r >= self.room;
+        if carry {
+            self.r -= self.room;
+        } else {
+            self.r += self.step_r;
+        }
+        self.q = self.q.saturating_add(self.step_q + u64::from(carry));
+    }
+
+    /// The instant of the clock's item, for a traffic that starts at
+    /// `start`: [`fixed_arrival`]'s.
+    #[inline]
+    fn instant(&self, start: Nanos) -> Nanos {
+        start.saturating_add(Nanos(self.q))
+    }
+}
+
+/// When item `k` of a `fixed` traffic of generator `g` starts
+/// ([`fixed_arrival`]): from the clock the generator keeps, moved on by one
+/// item when it was at the one before, and set afresh otherwise.
+#[inline]
+fn fixed_next(g: &mut Gen, start: Nanos, rate: crate::units::Rate, k: u64) -> Nanos {
+    match &mut g.fixed {
+        Some(c) if c.milli == rate.milli_per_sec && c.k.wrapping_add(1) == k => {
+            c.advance();
+            c.instant(start)
+        }
+        slot => match FixedClock::at_item(rate.milli_per_sec, k) {
+            Some(c) => {
+                *slot = Some(c);
+                c.instant(start)
+            }
+            None => fixed_arrival(start, rate, k),
+        },
+    }
 }
 
 pub struct Endpoints {
@@ -412,7 +519,7 @@ pub struct Endpoints {
     /// are all taken is refused at once, not after trying every port.
     ports_per_remote: FastMap<u128, u32>,
     cursors: FastMap<u64, u16>,
-    pings: FastMap<u128, u32>,
+    pings: pings::Pings,
     /// Each traffic's generator, made when the traffic first starts an
     /// item here (its source's part of the run).
     gens: Sparse<Gen>,
@@ -493,7 +600,7 @@ impl Endpoints {
             ports_in_use: FastSet::default(),
             ports_per_remote: FastMap::default(),
             cursors: FastMap::default(),
-            pings: FastMap::default(),
+            pings: pings::Pings::default(),
             gens: Sparse::new(),
             seed,
             pools: vec![Pool::default(); d.lambdas.len()],
@@ -741,7 +848,8 @@ impl Endpoints {
             // Never two in one nanosecond: a faster rate runs at one a
             // nanosecond (`Rate::MAX_PER_SEC`).
             Arrivals::Fixed => {
-                fixed_arrival(start, rate, g.started).max(now.saturating_add(Nanos(1)))
+                let k = g.started;
+                fixed_next(g, start, rate, k).max(now.saturating_add(Nanos(1)))
             }
             Arrivals::Poisson => {
                 now.saturating_add(Nanos(g.rng.exponential(rate.interval().0 as f64)))
@@ -758,7 +866,8 @@ impl Endpoints {
         let tr = &d.traffic[t as usize];
         let tag = self.new_item(t, now);
         io.out.push(Action::Started { traffic: t });
-        let dst = gen_of(&mut self.gens, self.seed, d, t).dst;
+        let g = gen_of(&mut self.gens, self.seed, d, t);
+        let (dst, src) = (g.dst, g.src);
         if dst.is_none() {
             self.decide(io, tag, Some(Cause::Drop(DropReason::HostUnreachable)));
             return;
@@ -801,7 +910,7 @@ impl Endpoints {
                 return;
             }
         }
-        self.launch_to(io, tag, false, dst);
+        self.launch_to(io, tag, false, dst, src);
     }
 
     /// The tag of item `item` if it is still live in epoch `epoch`.
@@ -820,13 +929,21 @@ impl Endpoints {
     /// initialised (`deadline_set`: its deadline is already kept), or at
     /// once.
     fn launch(&mut self, io: &mut Io<'_>, tag: Tag, deadline_set: bool) {
-        let dst = gen_of(&mut self.gens, self.seed, io.d, tag.traffic).dst;
-        self.launch_to(io, tag, deadline_set, dst);
+        let g = gen_of(&mut self.gens, self.seed, io.d, tag.traffic);
+        let (dst, src) = (g.dst, g.src);
+        self.launch_to(io, tag, deadline_set, dst, src);
     }
 
     /// [`Self::launch`] towards the traffic's destination `dst`, if it has
-    /// one.
-    fn launch_to(&mut self, io: &mut Io<'_>, tag: Tag, deadline_set: bool, dst: Option<Ipv4Addr>) {
+    /// one, from its generator's source `src`, if it keeps one.
+    fn launch_to(
+        &mut self,
+        io: &mut Io<'_>,
+        tag: Tag,
+        deadline_set: bool,
+        dst: Option<Ipv4Addr>,
+        src: Option<(Host, Ipv4Addr)>,
+    ) {
         let now = io.now;
         let d = io.d;
         let t = tag.traffic;
@@ -841,7 +958,10 @@ impl Endpoints {
                 },
             );
         }
-        let (host, src_ip) = self.source(d, t);
+        let (host, src_ip) = match src {
+            Some(src) => src,
+            None => self.source(d, t),
+        };
         // DNS-5: a name is looked up first, unless the host has its answer.
         if self.resolve_first(io, tag, deadline_set, host, src_ip) {
             return;
@@ -938,7 +1058,7 @@ impl Endpoints {
                 // A wrapped sequence number replaces a long-gone ping.
                 self.pings.insert(key, tag.item);
                 self.items[tag.item as usize].ping_key = Some(key);
-                let b = packet::build::icmp_echo_into(
+                let b = packet::build::host_echo_into(
                     io.buffer(),
                     &packet::build::EchoSpec {
                         src: src_ip,
@@ -947,7 +1067,6 @@ impl Endpoints {
                         ident,
                         seq,
                     },
-                    &[0x5a; 56],
                     64,
                     seq,
                 );
@@ -1266,4 +1385,108 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::Rate;
+
+    fn new_gen() -> Gen {
+        Gen {
+            deadlines: std::collections::VecDeque::new(),
+            deadline_scheduled: false,
+            rng: Rng::new(1, 1),
+            seq: 0,
+            udp_port: 0,
+            next_lambda_eni: 0,
+            dst: None,
+            out_of_region: None,
+            started: 0,
+            fixed: None,
+            src: None,
+        }
+    }
+
+    /// Each instant [`fixed_next`] gives, item after item as a generator
+    /// takes them, is `fixed_arrival`'s for that item.
+    fn check(milli: u64, start: Nanos, first: u64, items: u64) {
+        let rate = Rate {
+            milli_per_sec: milli,
+        };
+        let mut g = new_gen();
+        for k in first..first + items {
+            assert_eq!(
+                fixed_next(&mut g, start, rate, k),
+                fixed_arrival(start, rate, k),
+                "rate {milli}/1000 s, item {k}"
+            );
+        }
+        if milli != 0 {
+            // Moved on item by item, the clock is the one set afresh.
+            assert_eq!(g.fixed, FixedClock::at_item(milli, first + items - 1));
+        }
+    }
+
+    #[test]
+    fn fixed_instants_taken_one_after_another_are_those_divided_out() {
+        let rates = [
+            0,
+            1,
+            3,
+            7,
+            999,
+            1_000,
+            1_001,
+            3_333,
+            7_000,
+            65_537,
+            100_000_000,
+            333_333_333,
+            999_999_999,
+            1_000_000_000,
+            123_456_789_013,
+            999_999_999_999,
+            1_000_000_000_000,
+            1_000_000_000_001,
+            u64::MAX / 3,
+            u64::MAX,
+        ];
+        for &m in &rates {
+            check(m, Nanos::ZERO, 0, 20_000);
+            check(m, Nanos(1_234_567), 1, 5_000);
+            // Long runs: far into a traffic, and past `u64` nanoseconds.
+            check(m, Nanos(5), 1_000_000_000_000, 5_000);
+            check(m, Nanos(u64::MAX - 1_000), u64::MAX - 3_000, 3_000);
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200 {
+            x = mix(x);
+            let m = 1 + x % 2_000_000_000_000;
+            check(m, Nanos(x >> 40), (x >> 20) % 1_000_000_000, 2_000);
+        }
+    }
+
+    #[test]
+    fn a_fixed_clock_is_set_afresh_when_not_at_the_item_before() {
+        let rate = Rate {
+            milli_per_sec: 7_000,
+        };
+        let mut g = new_gen();
+        for k in [1, 2, 3, 10, 11, 5, 6, 0, 1] {
+            assert_eq!(
+                fixed_next(&mut g, Nanos(9), rate, k),
+                fixed_arrival(Nanos(9), rate, k)
+            );
+        }
+        let other = Rate {
+            milli_per_sec: 3_000,
+        };
+        assert_eq!(
+            fixed_next(&mut g, Nanos(9), other, 2),
+            fixed_arrival(Nanos(9), other, 2)
+        );
+        let zero = Rate { milli_per_sec: 0 };
+        assert_eq!(fixed_next(&mut g, Nanos(9), zero, 3), Nanos(u64::MAX));
+    }
 }

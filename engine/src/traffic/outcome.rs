@@ -120,7 +120,7 @@ impl Endpoints {
             }
         }
         if let Some(k) = ping {
-            self.pings.remove(&k);
+            self.pings.remove(k);
         }
         let failed = failed.map(|cause| {
             let place = match cause {

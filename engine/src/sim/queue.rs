@@ -236,6 +236,19 @@ impl Wheel {
         self.used[i / 64] |= 1 << (i % 64);
     }
 
+    /// Pushes `e` into bucket `i` if its buffer has room for it, and
+    /// tells whether it did.
+    #[inline(always)]
+    fn push_within(&mut self, i: usize, e: Entry) -> bool {
+        let b = &mut self.buckets[i];
+        if b.len() == b.capacity() {
+            return false;
+        }
+        b.push(e);
+        self.used[i / 64] |= 1 << (i % 64);
+        true
+    }
+
     /// Bucket `i` has no buffer: it takes a free one, if any.
     #[cold]
     #[inline(never)]
@@ -447,11 +460,60 @@ impl<K> Queue<K> {
     /// current time (a refused one is dropped). Its sequence number is
     /// taken now, as [`Queue::push`] would take it.
     pub fn push_stored(&mut self, at: Nanos, stored: Stored) -> Result<EventId, PastEvent> {
+        if at > self.now {
+            if let Some(id) = self.enqueue_fast(at.0, stored.0) {
+                return Ok(id);
+            }
+        }
+        self.push_stored_slow(at, stored)
+    }
+
+    /// [`Queue::push_stored`] where [`Queue::enqueue_fast`] does not
+    /// place the event: out of line, so that the common paths save no
+    /// register.
+    #[inline(never)]
+    fn push_stored_slow(&mut self, at: Nanos, stored: Stored) -> Result<EventId, PastEvent> {
         if at < self.now {
             drop(self.take(stored));
             return Err(PastEvent { at, now: self.now });
         }
         Ok(self.enqueue(at, stored.0))
+    }
+
+    /// Schedules the kind in `slot` at `at`, after the current time, as
+    /// [`Queue::enqueue`] would, where that is a push into a buffer with
+    /// room: a bucket of the fine wheel, or a later part of the current
+    /// slot. `None` (and nothing done) otherwise.
+    #[inline(always)]
+    fn enqueue_fast(&mut self, at: u64, slot: u32) -> Option<EventId> {
+        debug_assert!(at > self.now.0);
+        if self.front.is_empty() {
+            return None;
+        }
+        let seq = self.seq;
+        let e = Entry { at, seq, slot };
+        let s = e.fine();
+        if s > self.cur {
+            if s >> COARSE_BITS > (self.cur >> COARSE_BITS) + 1
+                || !self.fine.push_within(s as usize % FINE, e)
+            {
+                return None;
+            }
+        } else {
+            let p = part_of(&e);
+            if s != self.cur || p <= self.part {
+                return None;
+            }
+            let v = &mut self.parts[p];
+            if v.len() == v.capacity() {
+                return None;
+            }
+            v.push(e);
+            self.parts_used |= 1 << p;
+        }
+        self.seq += 1;
+        self.len += 1;
+        Some(EventId(seq))
     }
 
     /// Schedules the kind in `slot` at `at`, not before the current time.

@@ -8,7 +8,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::lookup;
 use super::tcp::{self, Tcp};
-use super::{Action, Cause, Conn, Count, Endpoints, Io, Tag, Timer, conn_key, host_key, host_mtu};
+use super::{
+    Action, Cause, Conn, Count, Endpoints, Io, Tag, Timer, conn_key, host_key, host_mtu, ping_key,
+};
 use crate::dataplane::host::{Answer, host_answer};
 use crate::dataplane::{Host, host_place};
 use crate::model::DropReason;
@@ -94,9 +96,7 @@ impl Endpoints {
                 self.frag_needed(io, h, buf, &v);
             }
             PROTO_ICMP if v.icmp_type == packet::ICMP_ECHO_REPLY => {
-                let key = (u128::from(host_key(h)) << 32)
-                    | (u128::from(v.dst_port) << 16)
-                    | u128::from(echo_seq(buf));
+                let key = ping_key(h, v.dst_port, echo_seq(buf));
                 // One probe: the ping leaves the table here, so that its
                 // decision finds nothing more to remove.
                 if let Some(item) = self.pings.remove(key) {

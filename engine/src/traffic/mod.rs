@@ -580,6 +580,12 @@ fn host_key(h: Host) -> u64 {
     (kind << 32) | u64::from(i)
 }
 
+/// A ping's key in [`pings::Pings`]: its sending host, identifier and
+/// sequence number. Never 0: the host's kind is at least 1.
+fn ping_key(h: Host, ident: u16, seq: u16) -> u128 {
+    (u128::from(host_key(h)) << 32) | (u128::from(ident) << 16) | u128::from(seq)
+}
+
 fn conn_key(h: Host, local_port: u16, remote: Ipv4Addr, remote_port: u16) -> u128 {
     (u128::from(host_key(h)) << 64)
         | (u128::from(local_port) << 48)
@@ -1052,9 +1058,7 @@ impl Endpoints {
                 let oor = *g
                     .out_of_region
                     .get_or_insert_with(|| io.out_of_region(host, dst));
-                let key = (u128::from(host_key(host)) << 32)
-                    | (u128::from(ident) << 16)
-                    | u128::from(seq);
+                let key = ping_key(host, ident, seq);
                 // A wrapped sequence number replaces a long-gone ping.
                 self.pings.insert(key, tag.item);
                 self.items[tag.item as usize].ping_key = Some(key);

@@ -1,6 +1,5 @@
 //! The pings in flight, by sending host, identifier and sequence number
-//! (the key [`super::Endpoints`] makes of them), to the item each belongs
-//! to.
+//! (the key `ping_key` makes of them), to the item each belongs to.
 //!
 //! Every ping puts its key in and takes it out again (its reply, or its
 //! decision), so the table is small and always changing: an open

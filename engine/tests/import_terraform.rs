@@ -1221,6 +1221,22 @@ fn bw_1_instance_type_of_the_plan_sets_the_bandwidth() {
 /// whose default route's `gateway_id` is unknown until apply and written in
 /// no expression the plan shows, a security group with one inbound rule, and
 /// a customer gateway. `edit` changes its text before the import.
+/// [`small_plan`] with more resources: `changes`, resource changes, and
+/// `config`, their configuration, each a comma-separated list of JSON
+/// objects, after the plan's own; `edit` as for [`small_plan`].
+fn small_plan_with(
+    changes: &str,
+    config: &str,
+    edit: &[(&str, &str)],
+) -> Result<Imported, vpcsim::import::ImportError> {
+    let changes = format!("\"after_unknown\": {{\"id\": true}}}}}},\n    {changes}\n  ],");
+    let config = format!("\"expressions\": {{}}}},\n      {config}\n    ]}}");
+    let mut edits = edit.to_vec();
+    edits.push(("\"after_unknown\": {\"id\": true}}}\n  ],", &changes));
+    edits.push(("\"expressions\": {}}\n    ]}", &config));
+    small_plan(&edits)
+}
+
 fn small_plan(edit: &[(&str, &str)]) -> Result<Imported, vpcsim::import::ImportError> {
     let mut plan = r#"{
   "format_version": "1.2",
@@ -1316,22 +1332,15 @@ fn ife_1_a_second_interface_endpoint_subnet_in_one_zone_is_left_out() {
                                        "aws_subnet.a.id", "aws_subnet.a"]},
          "security_group_ids": {"references": ["aws_security_group.web.id",
                                                "aws_security_group.web"]}}}"#;
-    let edits: Vec<(&str, String)> = vec![
-        (
+    let i = small_plan_with(
+        change,
+        config,
+        &[(
             r#""availability_zone": "us-east-1b""#,
-            r#""availability_zone": "us-east-1a""#.to_string(),
-        ),
-        (
-            "\"after_unknown\": {\"id\": true}}}\n  ],",
-            format!("\"after_unknown\": {{\"id\": true}}}}}},\n    {change}\n  ],"),
-        ),
-        (
-            "\"expressions\": {}}\n    ]}",
-            format!("\"expressions\": {{}}}},\n      {config}\n    ]}}"),
-        ),
-    ];
-    let edits: Vec<(&str, &str)> = edits.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    let i = small_plan(&edits).unwrap_or_else(|e| panic!("{e}"));
+            r#""availability_zone": "us-east-1a""#,
+        )],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let d = load(&i);
     assert!(
         has_note(
@@ -1825,18 +1834,7 @@ fn ife_7_private_dns_only_for_inbound_resolver_endpoint_is_imported() {
          "subnet_ids": {"references": ["aws_subnet.a.id", "aws_subnet.a"]},
          "security_group_ids": {"references": ["aws_security_group.web.id",
                                                "aws_security_group.web"]}}}"#;
-        let edits: Vec<(&str, String)> = vec![
-            (
-                "\"after_unknown\": {\"id\": true}}}\n  ],",
-                format!("\"after_unknown\": {{\"id\": true}}}}}},\n    {changes}\n  ],"),
-            ),
-            (
-                "\"expressions\": {}}\n    ]}",
-                format!("\"expressions\": {{}}}},\n      {config}\n    ]}}"),
-            ),
-        ];
-        let edits: Vec<(&str, &str)> = edits.iter().map(|(a, b)| (*a, b.as_str())).collect();
-        let i = small_plan(&edits).unwrap_or_else(|e| panic!("{e}"));
+        let i = small_plan_with(&changes, config, &[]).unwrap_or_else(|e| panic!("{e}"));
         let d = load(&i);
         assert!(d.lookup("vpc_endpoint.s3").is_some(), "{}", i.text);
         let Some(vpcsim::model::Component::Endpoint(e)) = d.lookup("vpc_endpoint.s3i") else {
